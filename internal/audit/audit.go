@@ -1,0 +1,105 @@
+// Package audit keeps Lodestar's append-only, hash-chained log of changes.
+// Each entry's hash covers its own fields and the previous entry's hash, so
+// editing, deleting or reordering any row breaks the chain at that row; a
+// head row records the last entry, so truncating the tail is caught too.
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// Genesis is the previous-hash of the first entry.
+var Genesis = strings.Repeat("0", 64)
+
+// Change is what a service records about one change.
+type Change struct {
+	Action     string // verb, e.g. "create", "update", "disable"
+	EntityType string // e.g. "use_case", "user"
+	EntityID   int64
+	Before     any // nil when created
+	After      any // nil when deleted
+}
+
+// Append writes one entry for c inside tx, the transaction that makes the
+// change, so both commit or neither does.
+func Append(ctx context.Context, tx *sqldb.Tx, c Change) (*lodestar.AuditEvent, error) {
+	if tx.Dialect() == sqldb.Postgres {
+		// One appender at a time keeps the chain linear across connections
+		// and replicas. SQLite's immediate transactions already serialise.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7210002)`); err != nil {
+			return nil, fmt.Errorf("audit lock: %w", err)
+		}
+	}
+	prevSeq, prevHash := int64(0), Genesis
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&prevSeq, &prevHash)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("audit head: %w", err)
+	}
+	before, err := encode(c.Before)
+	if err != nil {
+		return nil, err
+	}
+	after, err := encode(c.After)
+	if err != nil {
+		return nil, err
+	}
+	actor := lodestar.ActorFrom(ctx)
+	ev := &lodestar.AuditEvent{
+		Seq: prevSeq + 1, At: tx.Now, ActorID: actor.ID, Actor: actor.Label,
+		Action: c.Action, EntityType: c.EntityType, EntityID: strconv.FormatInt(c.EntityID, 10),
+		Before: before, After: after, PrevHash: prevHash,
+	}
+	ev.Hash = Hash(ev)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
+		(seq, at, actor_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.Seq, sqldb.FormatTime(ev.At), ev.ActorID, ev.Actor, ev.Action, ev.EntityType, ev.EntityID,
+		ev.Before, ev.After, ev.PrevHash, ev.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("audit insert: %w", err)
+	}
+	if prevSeq == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)`, ev.Seq, ev.Hash)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, ev.Seq, ev.Hash)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit head: %w", err)
+	}
+	return ev, nil
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func encode(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("audit encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// Hash returns the hex SHA-256 of an entry's canonical form: its fields as
+// a JSON array, so no field boundary can be shifted into another.
+func Hash(ev *lodestar.AuditEvent) string {
+	canon, _ := json.Marshal([]any{
+		ev.Seq, sqldb.FormatTime(ev.At), ev.ActorID, ev.Actor, ev.Action, ev.EntityType, ev.EntityID,
+		ev.Before, ev.After, ev.PrevHash,
+	})
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,54 @@
+package auth
+
+import lodestar "github.com/lodestar-hq/lodestar"
+
+// Permission is what a route needs. Every route, HTML or API, names one;
+// the matrix below says which roles hold it. This is the only place roles
+// are mapped to capabilities.
+type Permission string
+
+// The permissions.
+const (
+	// Public routes need no sign-in: login, health, metrics, static assets.
+	Public Permission = "public"
+	// SignedIn routes need any signed-in user: home, logout, own settings.
+	SignedIn Permission = "signed_in"
+	// UseCaseRead lists and reads use cases.
+	UseCaseRead Permission = "use_case.read"
+	// UseCaseWrite creates and changes use cases.
+	UseCaseWrite Permission = "use_case.write"
+	// AuditRead lists and filters the audit log.
+	AuditRead Permission = "audit.read"
+	// UserAdmin manages users and their roles.
+	UserAdmin Permission = "user.admin"
+)
+
+var all = lodestar.Roles
+
+// matrix maps each permission to the roles that hold it.
+var matrix = map[Permission][]lodestar.Role{
+	SignedIn:     all,
+	UseCaseRead:  all,
+	UseCaseWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam},
+	AuditRead:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
+	UserAdmin:    {lodestar.RoleAdmin},
+}
+
+// Permissions lists every permission that needs a role, for tests and docs.
+func Permissions() []Permission {
+	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, AuditRead, UserAdmin}
+}
+
+// Allowed reports whether role holds p. Public is allowed to everyone,
+// including the anonymous (empty) role; an unknown permission to no one.
+func Allowed(role lodestar.Role, p Permission) bool {
+	if p == Public {
+		return true
+	}
+	for _, r := range matrix[p] {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,267 @@
+// Package sqldb opens Lodestar's database — embedded SQLite by default, or
+// PostgreSQL for a postgres:// URL — and runs its embedded migrations. Both
+// dialects share one query set written with '?' placeholders; Tx rebinds
+// them for PostgreSQL.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL flavour of a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// SQLiteFile is the database file's name inside the data directory.
+const SQLiteFile = "lodestar.db"
+
+// DB is an open database with its dialect and the clock its writes use.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+	// Now is the clock used for timestamps; tests replace it.
+	Now func() time.Time
+	// Where describes the database for messages, without credentials.
+	Where string
+}
+
+// IsPostgresURL reports whether s selects PostgreSQL.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open opens PostgreSQL when databaseURL is set, else SQLite in dataDir,
+// and checks that the database answers. It does not migrate.
+func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	if databaseURL != "" {
+		if !IsPostgresURL(databaseURL) {
+			return nil, lodestar.Errorf(lodestar.EInvalid, "database URL must start with postgres:// or postgresql://")
+		}
+		return openPostgres(ctx, databaseURL)
+	}
+	return openSQLite(ctx, dataDir)
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	where := redactURL(url)
+	sqlDB, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL at %s: %w", where, err)
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", where, err)
+	}
+	return &DB{DB: sqlDB, Dialect: Postgres, Now: time.Now, Where: where}, nil
+}
+
+func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
+	if dataDir == "" {
+		return nil, lodestar.Errorf(lodestar.EInvalid, "data directory is not set")
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create data directory %s: %w", dataDir, err)
+	}
+	// Probe for write permission now, so the user gets a plain message
+	// instead of a driver error on the first write.
+	probe, err := os.CreateTemp(dataDir, ".write-probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("data directory %s is not writable: %w", dataDir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+
+	path := filepath.Join(dataDir, SQLiteFile)
+	// _txlock=immediate takes the write lock at BEGIN, so concurrent writers
+	// queue on busy_timeout instead of failing mid-transaction.
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	sqlDB, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	sqlDB.SetMaxOpenConns(8)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path}, nil
+}
+
+// redactURL hides the password of a database URL.
+func redactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 {
+		return u
+	}
+	creds := u[scheme+3 : at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		creds = creds[:i] + ":***"
+	}
+	return u[:scheme+3] + creds + u[at:]
+}
+
+// Tx is a transaction that rebinds '?' placeholders for its dialect and
+// carries the time at which it began, so every row it writes agrees.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	Now time.Time
+}
+
+// BeginTx starts a transaction.
+func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	tx, err := db.DB.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: db, Now: db.Now().UTC()}, nil
+}
+
+// InTx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise, so a failed write leaves the data as it was.
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Dialect returns the transaction's dialect.
+func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
+
+// ExecContext runs a statement written with '?' placeholders.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.Tx.ExecContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// QueryContext runs a query written with '?' placeholders.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.Tx.QueryContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// QueryRowContext runs a one-row query written with '?' placeholders.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// Rebind turns '?' placeholders into '$n' for PostgreSQL. Lodestar's SQL
+// never holds a literal '?', so a plain scan is enough.
+func (db *DB) Rebind(query string) string {
+	if db.Dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Query runs a read outside a transaction, with '?' placeholders.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.DB.QueryContext(ctx, db.Rebind(query), args...)
+}
+
+// QueryRow runs a one-row read outside a transaction.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.DB.QueryRowContext(ctx, db.Rebind(query), args...)
+}
+
+// TimeLayout is how timestamps are stored: fixed-width UTC text, so they
+// sort as strings and hash the same on both dialects.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime renders t for storage; the zero time is stored as "".
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(TimeLayout)
+}
+
+// ParseTime reads a stored timestamp; "" is the zero time.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(TimeLayout, s)
+}
+
+// Time scans a stored timestamp column into a time.Time.
+type Time struct{ T *time.Time }
+
+// Scan implements sql.Scanner.
+func (t Time) Scan(v any) error {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		*t.T = time.Time{}
+		return nil
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	default:
+		return fmt.Errorf("sqldb.Time: cannot scan %T", v)
+	}
+	p, err := ParseTime(s)
+	if err != nil {
+		return err
+	}
+	*t.T = p
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on
+// either dialect.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	type sqlStater interface{ SQLState() string }
+	var s sqlStater
+	if errors.As(err, &s) && s.SQLState() == "23505" {
+		return true
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

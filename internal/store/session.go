@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// CreateSession implements lodestar.SessionService. Expired sessions are
+// swept on the way, so the table does not grow without bound.
+func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (*lodestar.Session, string, error) {
+	secret, err := auth.NewSecret("lss_")
+	if err != nil {
+		return nil, "", err
+	}
+	csrf, err := auth.NewSecret("")
+	if err != nil {
+		return nil, "", err
+	}
+	sess := &lodestar.Session{UserID: userID, CSRFToken: csrf}
+	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		sess.CreatedAt, sess.ExpiresAt = tx.Now, tx.Now.Add(ttl)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, sqldb.FormatTime(tx.Now)); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, secret_hash, csrf_token, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, userID, auth.HashSecret(secret), csrf,
+			sqldb.FormatTime(sess.CreatedAt), sqldb.FormatTime(sess.ExpiresAt)).Scan(&sess.ID)
+	})
+	if err != nil {
+		return nil, "", wrap("create session", err)
+	}
+	return sess, secret, nil
+}
+
+// ResolveSession implements lodestar.SessionService.
+func (s *Store) ResolveSession(ctx context.Context, secret string) (*lodestar.Session, *lodestar.User, error) {
+	if secret == "" {
+		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "Sign in to continue.")
+	}
+	sess := &lodestar.Session{}
+	row := s.DB.QueryRow(ctx, `SELECT s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at, `+prefixed("u.", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?`, auth.HashSecret(secret))
+	u := &lodestar.User{}
+	var role string
+	err := row.Scan(&sess.ID, &sess.UserID, &sess.CSRFToken, sqldb.Time{T: &sess.CreatedAt}, sqldb.Time{T: &sess.ExpiresAt},
+		&u.ID, &u.Email, &u.Name, &role, &u.Locale, &u.Disabled,
+		sqldb.Time{T: &u.CreatedAt}, sqldb.Time{T: &u.UpdatedAt}, sqldb.Time{T: &u.LastLoginAt})
+	u.Role = lodestar.Role(role)
+	if isNoRows(err) {
+		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "Your session has ended. Sign in again.")
+	} else if err != nil {
+		return nil, nil, wrap("resolve session", err)
+	}
+	if !s.DB.Now().Before(sess.ExpiresAt) || u.Disabled {
+		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "Your session has ended. Sign in again.")
+	}
+	return sess, u, nil
+}
+
+// DeleteSession implements lodestar.SessionService.
+func (s *Store) DeleteSession(ctx context.Context, secret string) error {
+	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM sessions WHERE secret_hash = ?`), auth.HashSecret(secret))
+	return wrap("delete session", err)
+}

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/audit"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+const userColumns = `id, email, name, role, locale, disabled, created_at, updated_at, last_login_at`
+
+func scanUser(s interface{ Scan(...any) error }) (*lodestar.User, error) {
+	u := &lodestar.User{}
+	var role string
+	err := s.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Locale, &u.Disabled,
+		sqldb.Time{T: &u.CreatedAt}, sqldb.Time{T: &u.UpdatedAt}, sqldb.Time{T: &u.LastLoginAt})
+	u.Role = lodestar.Role(role)
+	return u, err
+}
+
+// NormalizeEmail lower-cases and trims an address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func validateNewUser(u *lodestar.NewUser) error {
+	fields := map[string]string{}
+	u.Email = NormalizeEmail(u.Email)
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
+		fields["email"] = "Enter a valid e-mail address."
+	}
+	u.Name = strings.TrimSpace(u.Name)
+	if u.Name == "" {
+		u.Name, _, _ = strings.Cut(u.Email, "@")
+	}
+	if utf8.RuneCountInString(u.Name) > 200 {
+		fields["name"] = "Name must be at most 200 characters."
+	}
+	if !u.Role.Valid() {
+		fields["role"] = "Unknown role; use one of admin, committee, business_owner, ai_team, risk_officer, data_steward, viewer."
+	}
+	if utf8.RuneCountInString(u.Password) < auth.MinPasswordLength {
+		fields["password"] = "Password must be at least 12 characters."
+	} else if len(u.Password) > 1024 {
+		fields["password"] = "Password must be at most 1024 bytes."
+	}
+	if u.Locale != "" && u.Locale != "en" && u.Locale != "zh-CN" {
+		fields["locale"] = "Locale must be en or zh-CN."
+	}
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The user could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
+// CreateUser implements lodestar.UserService.
+func (s *Store) CreateUser(ctx context.Context, in lodestar.NewUser) (*lodestar.User, error) {
+	if err := validateNewUser(&in); err != nil {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	var u *lodestar.User
+	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		now := sqldb.FormatTime(tx.Now)
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, role, password_hash, locale, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Email, in.Name, string(in.Role), hash, in.Locale, false, now, now).Scan(&id)
+		if sqldb.IsUniqueViolation(err) {
+			return &lodestar.Error{Code: lodestar.EConflict, Message: "A user with this e-mail already exists.",
+				Fields: map[string]string{"email": "A user with this e-mail already exists."}}
+		} else if err != nil {
+			return err
+		}
+		if u, err = findUser(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "user", EntityID: id, After: u})
+		return err
+	})
+	return u, wrap("create user", err)
+}
+
+func findUser(ctx context.Context, tx *sqldb.Tx, where string, arg any) (*lodestar.User, error) {
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
+	if isNoRows(err) {
+		return nil, notFound("User")
+	}
+	return u, err
+}
+
+func (s *Store) findUserRO(ctx context.Context, where string, arg any) (*lodestar.User, error) {
+	u, err := scanUser(s.DB.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
+	if isNoRows(err) {
+		return nil, notFound("User")
+	}
+	return u, wrap("find user", err)
+}
+
+// FindUserByID implements lodestar.UserService.
+func (s *Store) FindUserByID(ctx context.Context, id int64) (*lodestar.User, error) {
+	return s.findUserRO(ctx, "id = ?", id)
+}
+
+// FindUserByEmail implements lodestar.UserService.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (*lodestar.User, error) {
+	return s.findUserRO(ctx, "email = ?", NormalizeEmail(email))
+}
+
+// ListUsers implements lodestar.UserService.
+func (s *Store) ListUsers(ctx context.Context) ([]*lodestar.User, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	if err != nil {
+		return nil, wrap("list users", err)
+	}
+	defer rows.Close()
+	var out []*lodestar.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers implements lodestar.UserService.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, wrap("count users", err)
+}
+
+// updateUser loads a user by e-mail, applies change, writes the columns it
+// names and records before and after.
+func (s *Store) updateUser(ctx context.Context, email, action, set string, arg any) (*lodestar.User, error) {
+	var after *lodestar.User
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := findUser(ctx, tx, "email = ?", NormalizeEmail(email))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+set+`, updated_at = ? WHERE id = ?`,
+			arg, sqldb.FormatTime(tx.Now), before.ID); err != nil {
+			return err
+		}
+		if after, err = findUser(ctx, tx, "id = ?", before.ID); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: action, EntityType: "user", EntityID: before.ID, Before: before, After: after})
+		return err
+	})
+	return after, wrap(action+" user", err)
+}
+
+// SetRole implements lodestar.UserService.
+func (s *Store) SetRole(ctx context.Context, email string, role lodestar.Role) (*lodestar.User, error) {
+	if !role.Valid() {
+		return nil, lodestar.FieldError("role", "Unknown role; use one of admin, committee, business_owner, ai_team, risk_officer, data_steward, viewer.")
+	}
+	return s.updateUser(ctx, email, "set_role", "role = ?", string(role))
+}
+
+// SetDisabled implements lodestar.UserService. Disabling a user ends their
+// sessions at once, since ResolveSession checks the flag.
+func (s *Store) SetDisabled(ctx context.Context, email string, disabled bool) (*lodestar.User, error) {
+	action := "enable"
+	if disabled {
+		action = "disable"
+	}
+	return s.updateUser(ctx, email, action, "disabled = ?", disabled)
+}
+
+// SetLocale implements lodestar.UserService.
+func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) error {
+	if locale != "en" && locale != "zh-CN" {
+		return lodestar.FieldError("locale", "Locale must be en or zh-CN.")
+	}
+	u, err := s.FindUserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	_, err = s.updateUser(ctx, u.Email, "set_locale", "locale = ?", locale)
+	return err
+}
+
+// Authenticate implements lodestar.UserService.
+func (s *Store) Authenticate(ctx context.Context, email, password, client string) (*lodestar.User, error) {
+	email = NormalizeEmail(email)
+	key := email + "|" + client
+	now := s.DB.Now().UTC()
+	var lockedUntil string
+	err := s.DB.QueryRow(ctx, `SELECT locked_until FROM login_attempts WHERE key = ?`, key).Scan(&lockedUntil)
+	if err != nil && !isNoRows(err) {
+		return nil, wrap("authenticate", err)
+	}
+	if lockedUntil != "" && lockedUntil > sqldb.FormatTime(now) {
+		return nil, lodestar.Errorf(lodestar.ETooManyRequests, "Too many failed sign-ins. Try again later.")
+	}
+	var hash string
+	var id int64
+	var disabled bool
+	err = s.DB.QueryRow(ctx, `SELECT id, password_hash, disabled FROM users WHERE email = ?`, email).Scan(&id, &hash, &disabled)
+	ok := false
+	switch {
+	case isNoRows(err):
+		auth.BurnTime(password)
+	case err != nil:
+		return nil, wrap("authenticate", err)
+	default:
+		ok, err = auth.CheckPassword(hash, password)
+		if err != nil {
+			return nil, wrap("authenticate", err)
+		}
+	}
+	if !ok || disabled {
+		if err := s.recordFailure(ctx, key); err != nil {
+			return nil, err
+		}
+		return nil, lodestar.Errorf(lodestar.EUnauthorized, "Wrong e-mail or password.")
+	}
+	var u *lodestar.User
+	actx := lodestar.WithActor(ctx, lodestar.Actor{ID: id, Label: email})
+	err = s.DB.InTx(actx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(actx, `DELETE FROM login_attempts WHERE key = ?`, key); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(actx, `UPDATE users SET last_login_at = ? WHERE id = ?`, sqldb.FormatTime(tx.Now), id); err != nil {
+			return err
+		}
+		var err error
+		if u, err = findUser(actx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		_, err = audit.Append(actx, tx, audit.Change{Action: "login", EntityType: "user", EntityID: id})
+		return err
+	})
+	return u, wrap("authenticate", err)
+}
+
+// recordFailure counts a failed sign-in and locks the key after too many.
+func (s *Store) recordFailure(ctx context.Context, key string) error {
+	t := s.Throttle
+	return wrap("record failed sign-in", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		var failures int
+		var first string
+		err := tx.QueryRowContext(ctx, `SELECT failures, first_at FROM login_attempts WHERE key = ?`, key).Scan(&failures, &first)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		if isNoRows(err) || first < sqldb.FormatTime(tx.Now.Add(-t.Window)) {
+			failures, first = 0, sqldb.FormatTime(tx.Now)
+		}
+		failures++
+		locked := ""
+		if failures >= t.MaxFailures {
+			locked = sqldb.FormatTime(tx.Now.Add(t.Lockout))
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO login_attempts (key, failures, first_at, locked_until) VALUES (?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`,
+			key, failures, first, locked)
+		return err
+	}))
+}

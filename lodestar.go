@@ -1,0 +1,285 @@
+// Package lodestar holds Lodestar's domain types, the service interfaces the
+// rest of the program is written against, and the error type every layer
+// shares. It imports nothing of the project.
+package lodestar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error codes. Each maps to one HTTP status in internal/httpx.
+const (
+	EInvalid         = "invalid"            // the request is malformed or fails validation (400)
+	EUnauthorized    = "unauthorized"       // no valid credentials (401)
+	EForbidden       = "forbidden"          // credentials valid, role does not allow it (403)
+	ENotFound        = "not_found"          // the entity or route does not exist (404)
+	EMethod          = "method_not_allowed" // the route exists, the method does not (405)
+	EConflict        = "conflict"           // duplicate or stale write (409)
+	ETooLarge        = "too_large"          // request body over the limit (413)
+	EUnsupported     = "unsupported_media"  // wrong content type (415)
+	ETooManyRequests = "too_many_requests"  // throttled (429)
+	EInternal        = "internal"           // anything else; never shown in detail (500)
+	EUnavailable     = "unavailable"        // a dependency is down (503)
+)
+
+// Error is an error whose Message is safe to show to the user who caused it.
+// Fields names the input fields at fault, each with its own message.
+type Error struct {
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("lodestar error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an EInvalid error that names one offending field.
+func FieldError(field, message string) *Error {
+	return &Error{Code: EInvalid, Message: message, Fields: map[string]string{field: message}}
+}
+
+// ErrorCode returns the code of err's *Error, EInternal for any other
+// non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-safe message of err's *Error, or a generic
+// message for any other error.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// Role is what a user may do. Roles are flat; the matrix of what each may
+// reach lives in internal/auth/policy.go.
+type Role string
+
+// The roles, from PRODUCT.md's personas.
+const (
+	RoleAdmin         Role = "admin"
+	RoleCommittee     Role = "committee"
+	RoleBusinessOwner Role = "business_owner"
+	RoleAITeam        Role = "ai_team"
+	RoleRiskOfficer   Role = "risk_officer"
+	RoleDataSteward   Role = "data_steward"
+	RoleViewer        Role = "viewer"
+)
+
+// Roles lists every role in a stable order.
+var Roles = []Role{RoleAdmin, RoleCommittee, RoleBusinessOwner, RoleAITeam, RoleRiskOfficer, RoleDataSteward, RoleViewer}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a person who signs in to Lodestar.
+type User struct {
+	ID          int64     `json:"id"`
+	Email       string    `json:"email"`
+	Name        string    `json:"name"`
+	Role        Role      `json:"role"`
+	Locale      string    `json:"locale"`
+	Disabled    bool      `json:"disabled"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+}
+
+// NewUser is the input for creating a user.
+type NewUser struct {
+	Email    string
+	Name     string
+	Role     Role
+	Password string
+	Locale   string
+}
+
+// UserService manages users and their credentials.
+type UserService interface {
+	CreateUser(ctx context.Context, u NewUser) (*User, error)
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	ListUsers(ctx context.Context) ([]*User, error)
+	CountUsers(ctx context.Context) (int, error)
+	SetRole(ctx context.Context, email string, role Role) (*User, error)
+	SetDisabled(ctx context.Context, email string, disabled bool) (*User, error)
+	SetLocale(ctx context.Context, userID int64, locale string) error
+	// Authenticate checks an e-mail and password, applying login throttling
+	// keyed by e-mail and client address. It returns EUnauthorized for bad
+	// credentials and ETooManyRequests while throttled.
+	Authenticate(ctx context.Context, email, password, client string) (*User, error)
+}
+
+// Session is a signed-in browser. The secret that identifies it is only
+// ever held by the browser; the store keeps its hash.
+type Session struct {
+	ID        int64
+	UserID    int64
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionService creates, resolves and ends browser sessions.
+type SessionService interface {
+	// CreateSession returns the new session and the secret for its cookie.
+	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (*Session, string, error)
+	// ResolveSession returns the session and its user for a cookie secret;
+	// EUnauthorized if unknown, expired or the user is disabled.
+	ResolveSession(ctx context.Context, secret string) (*Session, *User, error)
+	DeleteSession(ctx context.Context, secret string) error
+}
+
+// APIToken is a bearer credential for the API. Its secret is shown once at
+// creation and stored only as a hash.
+type APIToken struct {
+	ID         int64     `json:"id"`
+	UserID     int64     `json:"user_id"`
+	Name       string    `json:"name"`
+	Prefix     string    `json:"prefix"`
+	Scopes     []string  `json:"scopes"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+// Token scopes. A token's scopes narrow its user's role; they never widen it.
+const (
+	ScopeRead  = "read"  // GET requests only
+	ScopeWrite = "write" // every method the user's role allows
+)
+
+// TokenService manages API tokens.
+type TokenService interface {
+	// CreateToken returns the token and its secret, which is not stored.
+	CreateToken(ctx context.Context, email, name string, scopes []string) (*APIToken, string, error)
+	// ResolveToken returns the token and its user; EUnauthorized when the
+	// secret is unknown or revoked or the user is disabled.
+	ResolveToken(ctx context.Context, secret string) (*APIToken, *User, error)
+	RevokeToken(ctx context.Context, id int64) error
+	ListTokens(ctx context.Context, email string) ([]*APIToken, error)
+}
+
+// UseCase is an AI initiative derived from business needs. The strategy
+// issue grows it; the foundation carries title and description.
+type UseCase struct {
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	CreatedBy   int64     `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// NewUseCase is the input for creating a use case.
+type NewUseCase struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+// UseCaseFilter selects and pages use cases. Results are ordered by ID
+// descending; After is the cursor (return IDs below it).
+type UseCaseFilter struct {
+	Query string
+	After int64
+	Limit int
+}
+
+// UseCaseService manages use cases.
+type UseCaseService interface {
+	CreateUseCase(ctx context.Context, in NewUseCase) (*UseCase, error)
+	FindUseCaseByID(ctx context.Context, id int64) (*UseCase, error)
+	// FindUseCases returns one page and the total number matching.
+	FindUseCases(ctx context.Context, f UseCaseFilter) ([]*UseCase, int, error)
+}
+
+// AuditEvent is one entry of the append-only, hash-chained audit log.
+type AuditEvent struct {
+	Seq        int64     `json:"seq"`
+	At         time.Time `json:"at"`
+	ActorID    int64     `json:"actor_id"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	EntityType string    `json:"entity_type"`
+	EntityID   string    `json:"entity_id"`
+	Before     string    `json:"before,omitempty"`
+	After      string    `json:"after,omitempty"`
+	PrevHash   string    `json:"prev_hash"`
+	Hash       string    `json:"hash"`
+}
+
+// AuditFilter selects audit events, newest first.
+type AuditFilter struct {
+	Actor      string
+	Action     string
+	EntityType string
+	EntityID   string
+	Before     int64 // cursor: only events with Seq below it
+	Limit      int
+}
+
+// AuditBreak describes the first entry at which the chain fails to verify.
+type AuditBreak struct {
+	Seq    int64
+	Reason string
+}
+
+// AuditService reads and verifies the audit log. Writes happen inside the
+// other services' transactions.
+type AuditService interface {
+	FindEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// Verify walks the whole chain; it returns the number of entries checked
+	// and nil, or the first break.
+	Verify(ctx context.Context) (int64, *AuditBreak, error)
+}
+
+// Actor is who performs a change: a user, or the system itself (ID 0) for
+// start-up and CLI work.
+type Actor struct {
+	ID    int64
+	Label string
+	Role  Role
+}
+
+type actorKey struct{}
+
+// WithActor returns a context carrying the actor of the changes made with it.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the context's actor, or the system actor.
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+		return a
+	}
+	return Actor{ID: 0, Label: "system"}
+}
