@@ -109,4 +109,3 @@ func Find(ctx context.Context, db *sqldb.DB, f lodestar.AuditFilter) ([]*lodesta
 	}
 	return out, rows.Err()
 }
-

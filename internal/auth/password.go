@@ -25,6 +25,13 @@ const (
 	argonSaltLen = 16
 )
 
+// Limits on the parameters CheckPassword accepts from a stored hash.
+const (
+	maxArgonMemory = 1024 * 1024 // KiB, i.e. 1 GiB
+	maxArgonTime   = 100
+	minArgonKeyLen = 16
+)
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 12
 
@@ -54,7 +61,10 @@ func CheckPassword(hash, password string) (bool, error) {
 	}
 	var mem, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
+	// argon2.IDKey panics on zero time, threads or key length; the upper
+	// bounds keep a corrupt hash from exhausting memory or CPU.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil ||
+		t < 1 || t > maxArgonTime || p < 1 || mem > maxArgonMemory {
 		return false, errors.New("auth: bad argon2 parameters")
 	}
 	salt, err := b64.DecodeString(parts[4])
@@ -62,7 +72,7 @@ func CheckPassword(hash, password string) (bool, error) {
 		return false, errors.New("auth: bad salt")
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) < minArgonKeyLen {
 		return false, errors.New("auth: bad key")
 	}
 	got := argon2.IDKey([]byte(password), salt, t, mem, p, uint32(len(want)))

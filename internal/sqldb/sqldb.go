@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	lodestar "github.com/lodestar-hq/lodestar"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	lodestar "github.com/lodestar-hq/lodestar"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Dialect names the SQL flavour of a DB.
@@ -110,18 +110,28 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	return &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path}, nil
 }
 
-// redactURL hides the password of a database URL.
+// redactURL hides the password of a database URL, whether it is given in
+// the user-info part or as a password= query parameter.
 func redactURL(u string) string {
 	at := strings.LastIndex(u, "@")
 	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 {
-		return u
+	if at >= 0 && scheme >= 0 && at > scheme {
+		creds := u[scheme+3 : at]
+		if i := strings.Index(creds, ":"); i >= 0 {
+			creds = creds[:i] + ":***"
+		}
+		u = u[:scheme+3] + creds + u[at:]
 	}
-	creds := u[scheme+3 : at]
-	if i := strings.Index(creds, ":"); i >= 0 {
-		creds = creds[:i] + ":***"
+	if q := strings.Index(u, "?"); q >= 0 {
+		params := strings.Split(u[q+1:], "&")
+		for i, p := range params {
+			if k, _, ok := strings.Cut(p, "="); ok && strings.EqualFold(k, "password") {
+				params[i] = k + "=***"
+			}
+		}
+		u = u[:q+1] + strings.Join(params, "&")
 	}
-	return u[:scheme+3] + creds + u[at:]
+	return u
 }
 
 // Tx is a transaction that rebinds '?' placeholders for its dialect and

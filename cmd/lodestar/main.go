@@ -1,0 +1,158 @@
+// Command lodestar is Lodestar's one binary: the server and the commands
+// that manage its database, users, tokens and audit log.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/lodestar-hq/lodestar/internal/config"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+const usage = `Lodestar — AI strategy management, from plan to production.
+
+Usage: lodestar <command> [flags]
+
+Commands:
+  serve                         run the web UI and API
+  migrate up|status             apply or list database migrations
+  user add|list|set-role|disable|enable
+                                manage users
+  token create|list|revoke      manage API tokens
+  audit verify                  check the audit log's hash chain
+  version                       print the version
+
+Every command that opens the database takes --data DIR (SQLite, default
+./lodestar-data) or --database postgres://… ; env LODESTAR_DATA and
+LODESTAR_DATABASE_URL set the same. Run 'lodestar <command> -h' for flags.
+`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// errUsage marks errors that should print usage and exit 2.
+type errUsage struct{ msg string }
+
+func (e errUsage) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code: 0 success,
+// 1 failure, 2 bad usage.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cfg := config.Defaults()
+	if err := cfg.FromEnv(getenv); err != nil {
+		fmt.Fprintln(stderr, "lodestar:", err)
+		return 2
+	}
+	env := &cmdEnv{ctx: ctx, cfg: cfg, stdout: stdout, stderr: stderr, getenv: getenv}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = env.serve(args[1:])
+	case "migrate":
+		err = env.migrate(args[1:])
+	case "user":
+		err = env.user(args[1:])
+	case "token":
+		err = env.token(args[1:])
+	case "audit":
+		err = env.audit(args[1:])
+	case "version":
+		fmt.Fprintln(stdout, "lodestar", version)
+	default:
+		err = errUsage{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	var ue errUsage
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "lodestar: %s\nRun 'lodestar help' for usage.\n", ue.msg)
+		return 2
+	}
+	fmt.Fprintln(stderr, "lodestar:", err)
+	return 1
+}
+
+// cmdEnv is what every command runs with.
+type cmdEnv struct {
+	ctx    context.Context
+	cfg    config.Config
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// flags returns a flag set whose errors are returned, not fatal.
+func (e *cmdEnv) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("lodestar "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses args, turning flag errors into usage errors and refusing
+// stray positional arguments beyond want.
+func parse(fs *flag.FlagSet, args []string, want int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage{err.Error()}
+	}
+	if fs.NArg() > want {
+		return errUsage{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(want))}
+	}
+	return nil
+}
+
+// openDB opens and migrates the configured database. Every command that
+// touches data goes through it, so all refuse a schema that is too new.
+func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {
+	if err := e.cfg.Validate(); err != nil {
+		return nil, errUsage{err.Error()}
+	}
+	db, err := sqldb.Open(e.ctx, e.cfg.DataDir, e.cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := db.Migrate(e.ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/demo"
+)
+
+// DefaultAdminEmail is the first admin's address when none is given.
+const DefaultAdminEmail = "admin@lodestar.local"
+
+func (e *cmdEnv) serve(args []string) error {
+	fs := e.flags("serve")
+	e.cfg.ServeFlags(fs)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := e.cfg.Validate(); err != nil {
+		return errUsage{err.Error()}
+	}
+	log := newLogger(e.stderr, e.cfg.LogFormat, e.cfg.LogLevel)
+	db, err := e.openDB(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
+
+	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != ""})
+	if err != nil {
+		return err
+	}
+	sys := lodestar.WithActor(e.ctx, lodestar.Actor{Label: "system"})
+	admin, password, err := e.ensureAdmin(sys, a)
+	if err != nil {
+		return err
+	}
+	if e.cfg.Demo {
+		n, err := demo.Load(sys, a.Store, password)
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		if n > 0 {
+			log.Info("demo enterprise loaded", "records", n)
+		}
+	}
+
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+	}
+	scheme := "http"
+	if e.cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, ln.Addr().String())
+	fmt.Fprintf(e.stdout, "Lodestar is serving on %s\n", url)
+	if password != "" {
+		fmt.Fprintf(e.stdout, "Sign in as %s with password %s (shown once; change it or set LODESTAR_ADMIN_PASSWORD)\n", admin, password)
+		if e.cfg.Demo {
+			fmt.Fprintf(e.stdout, "Demo users (one per role) share that password: %s\n", demo.UserList())
+		}
+	} else if admin != "" {
+		fmt.Fprintf(e.stdout, "Sign in as %s with the password from LODESTAR_ADMIN_PASSWORD\n", admin)
+	}
+
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: nil}
+	errc := make(chan error, 1)
+	go func() {
+		if e.cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, e.cfg.TLSCert, e.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-e.ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// ensureAdmin creates the first admin when there are no users. It returns
+// the admin's e-mail and, when it generated one, the password to print.
+func (e *cmdEnv) ensureAdmin(ctx context.Context, a *app.App) (email, generated string, err error) {
+	n, err := a.Store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", "", err
+	}
+	email = e.getenv("LODESTAR_ADMIN_EMAIL")
+	if email == "" {
+		email = DefaultAdminEmail
+	}
+	password := e.getenv("LODESTAR_ADMIN_PASSWORD")
+	if password == "" {
+		if password, err = auth.GeneratePassword(); err != nil {
+			return "", "", err
+		}
+		generated = password
+	}
+	if _, err := a.Store.CreateUser(ctx, lodestar.NewUser{Email: email, Name: "Administrator", Role: lodestar.RoleAdmin, Password: password}); err != nil {
+		return "", "", fmt.Errorf("create the first admin from LODESTAR_ADMIN_EMAIL/LODESTAR_ADMIN_PASSWORD: %s", lodestar.ErrorMessage(err)+fieldText(err))
+	}
+	return email, generated, nil
+}
+
+func fieldText(err error) string {
+	var le *lodestar.Error
+	if !errors.As(err, &le) || len(le.Fields) == 0 {
+		return ""
+	}
+	s := ""
+	for f, m := range le.Fields {
+		s += fmt.Sprintf(" %s: %s", f, m)
+	}
+	return s
+}

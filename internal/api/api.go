@@ -1,0 +1,160 @@
+// Package api serves Lodestar's JSON API under /api/v1 and its OpenAPI
+// document. Every route is declared in Routes with its permission; the
+// OpenAPI test checks the two agree.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// Pagination limits, documented in the OpenAPI document.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// Server serves the API.
+type Server struct {
+	UseCases lodestar.UseCaseService
+	Audit    lodestar.AuditService
+	Log      *slog.Logger
+}
+
+// Routes is the API's route table.
+func (s *Server) Routes() []httpx.Route {
+	return []httpx.Route{
+		{Method: "GET", Pattern: Prefix + "/openapi.json", Perm: auth.Public, Handler: s.openapi},
+		{Method: "GET", Pattern: Prefix + "/me", Perm: auth.SignedIn, Handler: s.me},
+		{Method: "GET", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseRead, Handler: s.listUseCases},
+		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
+		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
+		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.WriteJSONError(s.Log, w, r, err)
+}
+
+// Page is a list response: one page of items and the cursor of the next.
+type Page[T any] struct {
+	Data       []T    `json:"data"`
+	Total      int    `json:"total,omitempty"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// pageParams reads limit and cursor, rejecting bad values by name.
+func pageParams(r *http.Request) (limit int, cursor int64, err error) {
+	q := r.URL.Query()
+	limit = DefaultPageSize
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			return 0, 0, lodestar.FieldError("limit", "limit must be an integer between 1 and 200.")
+		}
+		limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		c, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || c < 1 {
+			return 0, 0, lodestar.FieldError("cursor", "cursor must be a value returned as next_cursor.")
+		}
+		cursor = c
+	}
+	return limit, cursor, nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	id := httpx.IdentityFrom(r.Context())
+	out := struct {
+		User   *lodestar.User `json:"user"`
+		Scopes []string       `json:"scopes,omitempty"`
+		Locale string         `json:"locale"`
+	}{User: id.User, Locale: id.Locale}
+	if id.Token != nil {
+		out.Scopes = id.Token.Scopes
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
+	limit, cursor, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	items, total, err := s.UseCases.FindUseCases(r.Context(), lodestar.UseCaseFilter{Query: r.URL.Query().Get("q"), After: cursor, Limit: limit})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := Page[*lodestar.UseCase]{Data: items, Total: total}
+	if p.Data == nil {
+		p.Data = []*lodestar.UseCase{}
+	}
+	if len(items) == limit {
+		p.NextCursor = strconv.FormatInt(items[len(items)-1].ID, 10)
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) createUseCase(w http.ResponseWriter, r *http.Request) {
+	var in lodestar.NewUseCase
+	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	uc, err := s.UseCases.CreateUseCase(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/use-cases/"+strconv.FormatInt(uc.ID, 10))
+	httpx.WriteJSON(w, http.StatusCreated, uc)
+}
+
+func (s *Server) getUseCase(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		s.fail(w, r, lodestar.FieldError("id", "id must be a positive integer."))
+		return
+	}
+	uc, err := s.UseCases.FindUseCaseByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, uc)
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+	limit, cursor, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	events, err := s.Audit.FindEvents(r.Context(), lodestar.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"),
+		EntityType: q.Get("entity_type"), EntityID: q.Get("entity_id"), Before: cursor, Limit: limit})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := Page[*lodestar.AuditEvent]{Data: events}
+	if p.Data == nil {
+		p.Data = []*lodestar.AuditEvent{}
+	}
+	if len(events) == limit {
+		p.NextCursor = strconv.FormatInt(events[len(events)-1].Seq, 10)
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+}

@@ -1,0 +1,163 @@
+// Package app wires Lodestar together: store, services, both HTTP
+// surfaces, health and metrics, into one http.Handler.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/api"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/web"
+)
+
+// MaxBody caps every request body (1 MiB).
+const MaxBody = httpx.MaxJSONBody
+
+// Options tune the app.
+type Options struct {
+	SessionTTL    time.Duration
+	SecureCookies bool
+}
+
+// App is the assembled server.
+type App struct {
+	DB      *sqldb.DB
+	Store   *store.Store
+	Web     *web.Server
+	API     *api.Server
+	Handler http.Handler
+	// Routes is every route of every surface, for the role-matrix test.
+	Routes []httpx.Route
+	mux    *http.ServeMux
+	log    *slog.Logger
+}
+
+// New builds the app on an open, migrated database.
+func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
+	if opt.SessionTTL == 0 {
+		opt.SessionTTL = 12 * time.Hour
+	}
+	st := store.New(db)
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies}
+	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
+	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Audit: st}, webGuard, bundle, log, opt.SessionTTL)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Audit: st, Log: log}, mux: http.NewServeMux(), log: log}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := httpx.NewMetrics(reg)
+
+	system := []httpx.Route{
+		{Method: "GET", Pattern: "/healthz", Perm: auth.Public, Handler: a.healthz},
+		{Method: "GET", Pattern: "/readyz", Perm: auth.Public, Handler: a.readyz},
+		{Method: "GET", Pattern: "/metrics", Perm: auth.Public, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP},
+	}
+	for _, rt := range system {
+		a.handle(apiGuard, rt)
+	}
+	for _, rt := range a.API.Routes() {
+		a.handle(apiGuard, rt)
+	}
+	for _, rt := range w.Routes() {
+		a.handle(webGuard, rt)
+	}
+	apiMissing := apiGuard.Wrap(httpx.Route{Perm: auth.Public, Handler: a.apiFallback, ReadOnly: true})
+	webMissing := webGuard.Wrap(httpx.Route{Perm: auth.Public, Handler: a.webFallback, ReadOnly: true})
+	a.mux.Handle(api.Prefix+"/", apiMissing)
+	a.mux.Handle("/", webMissing)
+
+	route := func(r *http.Request) string {
+		_, p := a.mux.Handler(r)
+		if p == "/" || p == api.Prefix+"/" {
+			return "unmatched"
+		}
+		return p
+	}
+	a.Handler = httpx.SecurityHeaders(httpx.LimitBody(MaxBody, httpx.Observe(log, metrics, route, a.mux)))
+	return a, nil
+}
+
+func (a *App) handle(g *httpx.Guard, rt httpx.Route) {
+	a.Routes = append(a.Routes, rt)
+	a.mux.Handle(rt.Method+" "+rt.Pattern, g.Wrap(rt))
+}
+
+// otherMethods returns the methods that do have a route for r's path, so
+// a wrong method gets 405 with Allow instead of 404.
+func (a *App) otherMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		if m == r.Method {
+			continue
+		}
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, p := a.mux.Handler(r2); p != "/" && p != api.Prefix+"/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
+
+func (a *App) missing(w http.ResponseWriter, r *http.Request) error {
+	if allow := a.otherMethods(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return lodestar.Errorf(lodestar.EMethod, "Method %s is not allowed here; use %s.", r.Method, strings.Join(allow, " or "))
+	}
+	return lodestar.Errorf(lodestar.ENotFound, "No such route: %s %s.", r.Method, r.URL.Path)
+}
+
+func (a *App) apiFallback(w http.ResponseWriter, r *http.Request) {
+	httpx.WriteJSONError(a.log, w, r, a.missing(w, r))
+}
+
+func (a *App) webFallback(w http.ResponseWriter, r *http.Request) {
+	err := a.missing(w, r)
+	if lodestar.ErrorCode(err) == lodestar.ENotFound {
+		err = lodestar.Errorf(lodestar.ENotFound, "Page not found.")
+	}
+	a.Web.Error(w, r, err)
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// readyz answers 200 only when the database answers and its schema is
+// current, so a load balancer sends no traffic to a replica that cannot
+// serve it.
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := a.DB.PingContext(ctx); err != nil {
+		a.log.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "database unreachable\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}

@@ -1,0 +1,119 @@
+// Package config builds Lodestar's configuration: defaults, then
+// LODESTAR_* environment variables, then command-line flags.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything serve and the database commands need.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	LogFormat   string
+	LogLevel    string
+	Demo        bool
+	SessionTTL  time.Duration
+	TLSCert     string
+	TLSKey      string
+	// SecureCookies marks cookies Secure; on by itself under TLS, and set
+	// by hand behind an HTTPS proxy.
+	SecureCookies bool
+}
+
+// Defaults returns the built-in configuration.
+func Defaults() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour}
+}
+
+// FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("LODESTAR_ADDR", &c.Addr)
+	str("LODESTAR_DATA", &c.DataDir)
+	str("LODESTAR_DATABASE_URL", &c.DatabaseURL)
+	str("LODESTAR_LOG_FORMAT", &c.LogFormat)
+	str("LODESTAR_LOG_LEVEL", &c.LogLevel)
+	str("LODESTAR_TLS_CERT", &c.TLSCert)
+	str("LODESTAR_TLS_KEY", &c.TLSKey)
+	for name, dst := range map[string]*bool{"LODESTAR_DEMO": &c.Demo, "LODESTAR_SECURE_COOKIES": &c.SecureCookies} {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%s=%q: want true or false", name, v)
+			}
+			*dst = b
+		}
+	}
+	if v := getenv("LODESTAR_SESSION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("LODESTAR_SESSION_TTL=%q: want a duration such as 12h", v)
+		}
+		c.SessionTTL = d
+	}
+	return nil
+}
+
+// DatabaseFlags registers --data and --database, shared by every command
+// that opens the database.
+func (c *Config) DatabaseFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory holding the SQLite file (env LODESTAR_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// URL; switches from SQLite to PostgreSQL (env LODESTAR_DATABASE_URL)")
+}
+
+// ServeFlags registers serve's own flags.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.DatabaseFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env LODESTAR_ADDR)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo enterprise into an empty database (env LODESTAR_DEMO)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env LODESTAR_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env LODESTAR_LOG_LEVEL)")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long a sign-in lasts (env LODESTAR_SESSION_TTL)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
+}
+
+// Validate checks the configuration as a whole.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data must not be empty"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--session-ttl %s: want between 1m and 720h", c.SessionTTL))
+	}
+	return errors.Join(errs...)
+}
+
+// Load returns defaults overlaid with the process environment.
+func Load() (Config, error) {
+	c := Defaults()
+	return c, c.FromEnv(os.Getenv)
+}

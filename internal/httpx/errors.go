@@ -1,0 +1,85 @@
+// Package httpx is Lodestar's HTTP plumbing: the route table type and the
+// guard that authenticates, authorises and checks CSRF for every route,
+// strict JSON decoding, the one error shape, middleware and the server
+// lifecycle.
+package httpx
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// StatusOf maps an error code to its HTTP status.
+func StatusOf(code string) int {
+	switch code {
+	case lodestar.EInvalid:
+		return http.StatusBadRequest
+	case lodestar.EUnauthorized:
+		return http.StatusUnauthorized
+	case lodestar.EForbidden:
+		return http.StatusForbidden
+	case lodestar.ENotFound:
+		return http.StatusNotFound
+	case lodestar.EMethod:
+		return http.StatusMethodNotAllowed
+	case lodestar.EConflict:
+		return http.StatusConflict
+	case lodestar.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case lodestar.EUnsupported:
+		return http.StatusUnsupportedMediaType
+	case lodestar.ETooManyRequests:
+		return http.StatusTooManyRequests
+	case lodestar.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the one error shape of the API.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Detail turns any error into the user-safe detail, logging internal ones
+// (only those: the rest are the caller's doing and carry no secrets).
+func Detail(log *slog.Logger, r *http.Request, err error) (int, ErrorDetail) {
+	code := lodestar.ErrorCode(err)
+	d := ErrorDetail{Code: code, Message: lodestar.ErrorMessage(err)}
+	if le, ok := err.(*lodestar.Error); ok {
+		d.Fields = le.Fields
+	}
+	if code == lodestar.EInternal && log != nil {
+		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return StatusOf(code), d
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// WriteJSONError writes err in the API's error shape.
+func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
+	status, d := Detail(log, r, err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="lodestar"`)
+	}
+	WriteJSON(w, status, ErrorBody{Error: d})
+}

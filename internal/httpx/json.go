@@ -1,0 +1,85 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// MaxJSONBody is the largest JSON body accepted by default (1 MiB).
+const MaxJSONBody = 1 << 20
+
+// DecodeJSON reads one JSON object from r into dst. It answers with a
+// lodestar.Error naming the problem: 415 for another content type, 413 for
+// a body over max bytes, 400 for malformed JSON, unknown fields, wrong
+// types or trailing data, naming the field where there is one.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/json.")
+	}
+	body := http.MaxBytesReader(w, r.Body, max)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err, max)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(max)
+		}
+		return lodestar.Errorf(lodestar.EInvalid, "The body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+func tooLarge(max int64) error {
+	return lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", max)
+}
+
+func jsonError(err error, max int64) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tooLarge(max)
+	case errors.As(err, &syn):
+		return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON at byte %d.", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not %s.", typ.Value)
+		}
+		return lodestar.FieldError(field, fmt.Sprintf("%s must be %s, not %s.", field, jsonType(typ.Type.Kind().String()), typ.Value))
+	case errors.Is(err, io.EOF):
+		return lodestar.Errorf(lodestar.EInvalid, "The request body is empty.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON: the body ends too early.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return lodestar.FieldError(field, fmt.Sprintf("Unknown field %q.", field))
+	}
+	return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON.")
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a number"
+}

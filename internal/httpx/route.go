@@ -1,0 +1,230 @@
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
+
+// Route is one method+path with the permission it needs. Both surfaces,
+// HTML and API, declare their routes as tables of these.
+type Route struct {
+	Method  string
+	Pattern string // net/http pattern path, e.g. "/use-cases/{id}"
+	Perm    auth.Permission
+	Handler http.HandlerFunc
+	// ReadOnly marks a handler that changes nothing whatever the method
+	// (the 404/405 fallback), so it needs no CSRF token.
+	ReadOnly bool
+}
+
+// Cookie names.
+const (
+	SessionCookie = "lodestar_session"
+	CSRFCookie    = "lodestar_csrf"   // double-submit token for forms shown before sign-in
+	LocaleCookie  = "lodestar_locale" // the switch's choice for visitors not signed in
+	CSRFField     = "csrf_token"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+// Identity is who is calling and in which language, resolved once per
+// request by the guard.
+type Identity struct {
+	User    *lodestar.User
+	Session *lodestar.Session
+	Token   *lodestar.APIToken
+	Locale  string
+	// CSRF is the token forms on this page must carry.
+	CSRF string
+}
+
+type identityKey struct{}
+
+// IdentityFrom returns the request's identity (never nil inside a route).
+func IdentityFrom(ctx context.Context) *Identity {
+	if id, ok := ctx.Value(identityKey{}).(*Identity); ok {
+		return id
+	}
+	return &Identity{Locale: i18n.Default}
+}
+
+// Role is the caller's role, or "" when anonymous.
+func (id *Identity) Role() lodestar.Role {
+	if id.User == nil {
+		return ""
+	}
+	return id.User.Role
+}
+
+// Guard resolves identity and enforces permissions and CSRF for one surface.
+type Guard struct {
+	Sessions lodestar.SessionService
+	Tokens   lodestar.TokenService
+	Log      *slog.Logger
+	// API selects JSON errors, bearer tokens and the CSRF header; otherwise
+	// HTML: session cookies only and CSRF form fields.
+	API bool
+	// Deny renders a refusal on the HTML surface (sign-in redirect, 403 page).
+	Deny func(w http.ResponseWriter, r *http.Request, err error)
+	// Secure marks cookies Secure (set when serving TLS or behind HTTPS).
+	Secure bool
+}
+
+func isSafe(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// Wrap returns route's handler behind the guard.
+func (g *Guard) Wrap(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := g.identify(w, r)
+		if err == nil {
+			err = g.authorize(rt, r, id)
+		}
+		if err != nil {
+			g.fail(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), identityKey{}, id)
+		if id.User != nil {
+			ctx = lodestar.WithActor(ctx, lodestar.Actor{ID: id.User.ID, Label: id.User.Email, Role: id.User.Role})
+		}
+		rt.Handler(w, r.WithContext(ctx))
+	})
+}
+
+func (g *Guard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if g.API || g.Deny == nil {
+		WriteJSONError(g.Log, w, r, err)
+		return
+	}
+	g.Deny(w, r, err)
+}
+
+// identify resolves a bearer token (API only) or the session cookie. A
+// present but invalid credential is an error even on public routes, so a
+// revoked token never silently becomes anonymous.
+func (g *Guard) identify(w http.ResponseWriter, r *http.Request) (*Identity, error) {
+	id := &Identity{}
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" && g.API {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, lodestar.Errorf(lodestar.EUnauthorized, "Authorization must be \"Bearer <token>\".")
+		}
+		tok, u, err := g.Tokens.ResolveToken(ctx, strings.TrimSpace(secret))
+		if err != nil {
+			return nil, err
+		}
+		id.Token, id.User = tok, u
+	} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		sess, u, err := g.Sessions.ResolveSession(ctx, c.Value)
+		if err != nil && lodestar.ErrorCode(err) != lodestar.EUnauthorized {
+			return nil, err
+		}
+		if err != nil {
+			// Expired or unknown: forget the cookie, carry on anonymous;
+			// the route decides whether that is enough.
+			http.SetCookie(w, g.cookie(SessionCookie, "", -1))
+		} else {
+			id.Session, id.User, id.CSRF = sess, u, sess.CSRFToken
+		}
+	}
+	userLocale := ""
+	if id.User != nil {
+		userLocale = id.User.Locale
+	} else if c, err := r.Cookie(LocaleCookie); err == nil {
+		userLocale = c.Value
+	}
+	id.Locale = i18n.Negotiate(userLocale, r.Header.Get("Accept-Language"))
+	if id.Session == nil && !g.API {
+		id.CSRF = g.anonymousCSRF(w, r)
+	}
+	return id, nil
+}
+
+// anonymousCSRF returns the double-submit token for visitors who are not
+// signed in, setting its cookie when missing.
+func (g *Guard) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(CSRFCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok, err := auth.NewSecret("")
+	if err != nil {
+		return ""
+	}
+	c := g.cookie(CSRFCookie, tok, 0)
+	c.SameSite = http.SameSiteStrictMode
+	http.SetCookie(w, c)
+	r.AddCookie(c) // so a form rendered in this response agrees with it
+	return tok
+}
+
+func (g *Guard) authorize(rt Route, r *http.Request, id *Identity) error {
+	if rt.Perm != auth.Public && id.User == nil {
+		return lodestar.Errorf(lodestar.EUnauthorized, "Sign in to continue.")
+	}
+	if !auth.Allowed(id.Role(), rt.Perm) {
+		return lodestar.Errorf(lodestar.EForbidden, "Your role does not allow this.")
+	}
+	if id.Token != nil && !isSafe(r.Method) && !hasScope(id.Token, lodestar.ScopeWrite) {
+		return lodestar.Errorf(lodestar.EForbidden, "This token's scope is read-only.")
+	}
+	if isSafe(r.Method) || id.Token != nil || rt.ReadOnly {
+		return nil // bearer tokens are not sent by browsers on their own: no CSRF risk
+	}
+	return g.checkCSRF(r, id)
+}
+
+func hasScope(t *lodestar.APIToken, scope string) bool {
+	for _, s := range t.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
+	sent := r.Header.Get(CSRFHeader)
+	if sent == "" && !g.API {
+		// ParseMultipartForm also parses urlencoded bodies; the size limit
+		// middleware has already capped the body.
+		_ = r.ParseMultipartForm(1 << 20)
+		sent = r.PostFormValue(CSRFField)
+	}
+	if !auth.EqualTokens(sent, id.CSRF) {
+		return lodestar.Errorf(lodestar.EForbidden, "The form has expired or did not come from Lodestar. Reload the page and try again.")
+	}
+	return nil
+}
+
+func (g *Guard) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: g.Secure, SameSite: http.SameSiteLaxMode}
+}
+
+// SessionCookieFor is the cookie that carries a new session's secret.
+func (g *Guard) SessionCookieFor(secret string, ttl time.Duration) *http.Cookie {
+	return g.cookie(SessionCookie, secret, int(ttl.Seconds()))
+}
+
+// ClearCookie removes a cookie.
+func (g *Guard) ClearCookie(name string) *http.Cookie { return g.cookie(name, "", -1) }
+
+// ClientIP is the request's remote address without port, used to key
+// sign-in throttling.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

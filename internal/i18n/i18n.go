@@ -1,0 +1,165 @@
+// Package i18n holds Lodestar's message catalogs (English and Simplified
+// Chinese), picks a locale for each request and formats numbers and dates
+// the way each locale writes them.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+)
+
+// Locales are the supported locales; the first is the default.
+var Locales = []string{"en", "zh-CN"}
+
+// Default is the locale used when nothing else decides.
+const Default = "en"
+
+var tags = []language.Tag{language.English, language.SimplifiedChinese}
+
+var matcher = language.NewMatcher(tags)
+
+//go:embed catalogs/*.json
+var catalogFS embed.FS
+
+// Bundle is the loaded catalogs, one flat key → message map per locale.
+type Bundle struct {
+	msgs     map[string]map[string]string
+	printers map[string]*message.Printer
+}
+
+// Load reads the embedded catalogs.
+func Load() (*Bundle, error) {
+	b := &Bundle{msgs: map[string]map[string]string{}, printers: map[string]*message.Printer{}}
+	for i, loc := range Locales {
+		raw, err := catalogFS.ReadFile(path.Join("catalogs", loc+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("i18n: catalog %s: %w", loc, err)
+		}
+		b.msgs[loc] = m
+		b.printers[loc] = message.NewPrinter(tags[i])
+	}
+	return b, nil
+}
+
+// MustLoad is Load for start-up, where a broken embedded catalog is a bug.
+func MustLoad() *Bundle {
+	b, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Keys returns the sorted keys of a locale's catalog.
+func (b *Bundle) Keys(locale string) []string {
+	keys := make([]string, 0, len(b.msgs[locale]))
+	for k := range b.msgs[locale] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Has reports whether locale's catalog holds key.
+func (b *Bundle) Has(locale, key string) bool {
+	_, ok := b.msgs[locale][key]
+	return ok
+}
+
+// T returns the message for key in locale, formatted with args in the
+// fmt style. A missing key falls back to English, then to the key itself
+// in brackets so it shows up in review rather than silently.
+func (b *Bundle) T(locale, key string, args ...any) string {
+	msg, ok := b.msgs[locale][key]
+	if !ok {
+		if msg, ok = b.msgs[Default][key]; !ok {
+			return "[" + key + "]"
+		}
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// Negotiate picks the locale: the user's own setting, else the best match
+// for the Accept-Language header, else the default.
+func Negotiate(userSetting, acceptLanguage string) string {
+	if Supported(userSetting) {
+		return userSetting
+	}
+	if acceptLanguage == "" {
+		return Default
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return Default
+	}
+	_, idx, conf := matcher.Match(prefs...)
+	if conf == language.No {
+		return Default
+	}
+	return Locales[idx]
+}
+
+// Supported reports whether loc is one of Locales.
+func Supported(loc string) bool {
+	for _, l := range Locales {
+		if l == loc {
+			return true
+		}
+	}
+	return false
+}
+
+// Number formats x with the locale's grouping and decimal marks and the
+// given number of decimals.
+func (b *Bundle) Number(locale string, x float64, decimals int) string {
+	p, ok := b.printers[locale]
+	if !ok {
+		p = b.printers[Default]
+	}
+	return p.Sprint(number.Decimal(x, number.MaxFractionDigits(decimals), number.MinFractionDigits(decimals)))
+}
+
+// Int formats an integer with the locale's grouping.
+func (b *Bundle) Int(locale string, n int64) string {
+	p, ok := b.printers[locale]
+	if !ok {
+		p = b.printers[Default]
+	}
+	return p.Sprint(number.Decimal(n))
+}
+
+// Date formats a calendar date the way the locale writes it.
+func Date(locale string, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	if strings.HasPrefix(locale, "zh") {
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// DateTime formats a date and minute-precision time in UTC.
+func DateTime(locale string, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.UTC()
+	return Date(locale, t) + " " + t.Format("15:04") + " UTC"
+}

@@ -1,0 +1,40 @@
+package sqldb
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRedactURL(t *testing.T) {
+	const secret = "hunter2"
+	tests := []struct {
+		in, want string
+	}{
+		{"postgres://u:hunter2@db.example:5432/lodestar", "postgres://u:***@db.example:5432/lodestar"},
+		{"postgresql://u:hunter2@db/lodestar?sslmode=disable", "postgresql://u:***@db/lodestar?sslmode=disable"},
+		{"postgres://u@db/lodestar", "postgres://u@db/lodestar"},
+		{"postgres://db/lodestar", "postgres://db/lodestar"},
+		{"postgres://db/lodestar?sslmode=disable", "postgres://db/lodestar?sslmode=disable"},
+		{"postgres://u:@db/lodestar", "postgres://u:***@db/lodestar"},
+		// An unescaped '@' in the password: everything up to the last '@' goes.
+		{"postgres://u:hun@ter2@db/lodestar", "postgres://u:***@db/lodestar"},
+		// The password may also be given as a query parameter.
+		{"postgres://u@db/lodestar?password=hunter2", "postgres://u@db/lodestar?password=***"},
+		{"postgres://u@db/lodestar?sslmode=disable&password=hunter2&application_name=x",
+			"postgres://u@db/lodestar?sslmode=disable&password=***&application_name=x"},
+		{"postgres://u:hunter2@db/lodestar?PASSWORD=hunter2", "postgres://u:***@db/lodestar?PASSWORD=***"},
+		{"", ""},
+		{"not a url", "not a url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := redactURL(tt.in)
+			if got != tt.want {
+				t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if strings.Contains(got, secret) {
+				t.Errorf("redactURL(%q) = %q still holds the password", tt.in, got)
+			}
+		})
+	}
+}

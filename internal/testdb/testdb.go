@@ -1,0 +1,216 @@
+// Package testdb gives tests a fresh, migrated database on either dialect:
+// SQLite in a temporary directory always, and PostgreSQL when the
+// environment variable LODESTAR_TEST_POSTGRES holds a DSN (a postgres:// URL
+// to a database the tests may create schemas in). Every PostgreSQL test gets
+// its own schema, selected through search_path and dropped in t.Cleanup, so
+// tests are isolated and may run in parallel.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// EnvPostgres names the environment variable holding the PostgreSQL DSN.
+const EnvPostgres = "LODESTAR_TEST_POSTGRES"
+
+// Dialects lists the dialects ForEach runs, in order.
+var Dialects = []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres}
+
+// Open returns a fresh, migrated SQLite database in t.TempDir().
+func Open(t testing.TB) *sqldb.DB {
+	t.Helper()
+	return OpenDialect(t, sqldb.SQLite)
+}
+
+// OpenPostgres returns a fresh, migrated PostgreSQL database in a schema of
+// its own; it skips the test when LODESTAR_TEST_POSTGRES is empty.
+func OpenPostgres(t testing.TB) *sqldb.DB {
+	t.Helper()
+	return OpenDialect(t, sqldb.Postgres)
+}
+
+// OpenDialect returns a fresh, migrated database of dialect d.
+func OpenDialect(t testing.TB, d sqldb.Dialect) *sqldb.DB {
+	t.Helper()
+	db := OpenEmpty(t, d)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("testdb: migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// OpenEmpty returns a fresh database of dialect d that is not migrated.
+func OpenEmpty(t testing.TB, d sqldb.Dialect) *sqldb.DB {
+	t.Helper()
+	var db *sqldb.DB
+	var err error
+	switch d {
+	case sqldb.SQLite:
+		db, err = sqldb.Open(context.Background(), t.TempDir(), "")
+	case sqldb.Postgres:
+		db, err = sqldb.Open(context.Background(), "", PostgresURL(t))
+	default:
+		t.Fatalf("testdb: unknown dialect %q", d)
+	}
+	if err != nil {
+		t.Fatalf("testdb: open %s: %v", d, err)
+	}
+	// Registered after PostgresURL's cleanup, so it runs first: the pool is
+	// closed before its schema is dropped.
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// ForEach runs fn as the subtests "sqlite" and "postgres", each on a fresh
+// migrated database. The postgres subtest is skipped, and only skipped,
+// when LODESTAR_TEST_POSTGRES is empty.
+func ForEach(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, OpenDialect(t, d))
+		})
+	}
+}
+
+// ForEachEmpty is ForEach with databases that are not migrated.
+func ForEachEmpty(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, OpenEmpty(t, d))
+		})
+	}
+}
+
+var admin struct {
+	once sync.Once
+	db   *sql.DB
+	err  error
+}
+
+// adminDB is one shared connection pool to the DSN's database, used only to
+// create and drop the per-test schemas.
+func adminDB(dsn string) (*sql.DB, error) {
+	admin.once.Do(func() {
+		admin.db, admin.err = sql.Open("pgx", dsn)
+		if admin.err == nil {
+			admin.db.SetMaxOpenConns(4)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			admin.err = admin.db.PingContext(ctx)
+		}
+	})
+	return admin.db, admin.err
+}
+
+// PostgresURL creates an empty schema for t and returns a DSN whose
+// search_path selects it; the schema is dropped when t ends. It skips t
+// when LODESTAR_TEST_POSTGRES is empty.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(EnvPostgres)
+	if dsn == "" {
+		t.Skip(EnvPostgres + " is not set; skipping PostgreSQL")
+	}
+	u, err := url.Parse(dsn)
+	if err != nil || !sqldb.IsPostgresURL(dsn) {
+		t.Fatalf("testdb: %s must be a postgres:// URL (got parse error %v)", EnvPostgres, err)
+	}
+	adb, err := adminDB(dsn)
+	if err != nil {
+		t.Fatalf("testdb: connect to %s: %v", EnvPostgres, err)
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := adb.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("testdb: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := adb.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("testdb: drop schema %s: %v", schema, err)
+		}
+	})
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Clock is a settable clock for sqldb.DB.Now, safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Epoch is where a new Clock starts.
+var Epoch = time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
+
+// UseClock installs a Clock starting at Epoch as db's clock and returns it.
+// Call it before the database is used concurrently.
+func UseClock(db *sqldb.DB) *Clock {
+	c := &Clock{now: Epoch}
+	db.Now = c.Now
+	return c
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Set moves the clock to at.
+func (c *Clock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = at
+}
+
+// Count returns the number of rows in table.
+func Count(t testing.TB, db *sqldb.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// DropAuditTriggers removes the append-only triggers from audit_log, so a
+// test can tamper with it the way someone with direct database access could.
+func DropAuditTriggers(t testing.TB, db *sqldb.DB) {
+	t.Helper()
+	var stmts []string
+	switch db.Dialect {
+	case sqldb.SQLite:
+		stmts = []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
+	case sqldb.Postgres:
+		stmts = []string{`DROP TRIGGER audit_log_no_change ON audit_log`}
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+// Package web serves Lodestar's server-rendered HTML pages. Templates and
+// assets are embedded and parsed once at start-up; assets are served under
+// content-hashed URLs so browsers may cache them for good.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// TemplateFS exposes the templates for tests that inspect them.
+var TemplateFS fs.FS = templateFS
+
+// Services are what the pages read and change.
+type Services struct {
+	Users    lodestar.UserService
+	Sessions lodestar.SessionService
+	UseCases lodestar.UseCaseService
+	Audit    lodestar.AuditService
+}
+
+// Server holds the parsed templates and the services behind the pages.
+type Server struct {
+	Services
+	Guard      *httpx.Guard
+	I18n       *i18n.Bundle
+	Log        *slog.Logger
+	SessionTTL time.Duration
+
+	pages  map[string]*template.Template
+	assets map[string]asset  // hashed name → content
+	urls   map[string]string // plain name → /static/hashed name
+}
+
+type asset struct {
+	body  []byte
+	ctype string
+}
+
+// New parses the templates and fingerprints the assets.
+func New(svc Services, guard *httpx.Guard, bundle *i18n.Bundle, log *slog.Logger, sessionTTL time.Duration) (*Server, error) {
+	s := &Server{Services: svc, Guard: guard, I18n: bundle, Log: log, SessionTTL: sessionTTL,
+		pages: map[string]*template.Template{}, assets: map[string]asset{}, urls: map[string]string{}}
+	if err := s.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	guard.Deny = s.deny
+	return s, nil
+}
+
+func (s *Server) loadAssets() error {
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+			".svg": "image/svg+xml"}[ext]
+		s.assets[hashed] = asset{body: body, ctype: ctype}
+		s.urls[name] = "/static/" + hashed
+		return nil
+	})
+}
+
+func (s *Server) parseTemplates() error {
+	funcs := template.FuncMap{
+		"asset": func(name string) string { return s.urls[name] },
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", base, err)
+		}
+		s.pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	ID      *httpx.Identity
+	Title   string // catalog key
+	Section string // nav section to highlight
+	Flash   string // catalog key of a one-time message
+	Error   string // message shown above a form
+	Fields  map[string]string
+	Form    url.Values
+	Path    string
+	Data    any
+	bundle  *i18n.Bundle
+}
+
+// T translates key into the page's locale.
+func (p *Page) T(key string, args ...any) string { return p.bundle.T(p.ID.Locale, key, args...) }
+
+// Msg translates a user-safe message from a service. Services speak
+// English; the catalog carries each message under "msg." + the English.
+func (p *Page) Msg(m string) string {
+	if p.bundle.Has(p.ID.Locale, "msg."+m) {
+		return p.bundle.T(p.ID.Locale, "msg."+m)
+	}
+	return m
+}
+
+// DateTime formats t for the page's locale.
+func (p *Page) DateTime(t time.Time) string { return i18n.DateTime(p.ID.Locale, t) }
+
+// Int formats n with the locale's grouping.
+func (p *Page) Int(n int) string { return p.bundle.Int(p.ID.Locale, int64(n)) }
+
+// Can reports whether the viewer's role may use a permission.
+func (p *Page) Can(perm string) bool { return canRole(p.ID.Role(), perm) }
+
+// Lang is the page's html lang attribute.
+func (p *Page) Lang() string { return p.ID.Locale }
+
+const flashCookie = "lodestar_flash"
+
+func (s *Server) page(r *http.Request, title, section string) *Page {
+	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: r.URL.Path, bundle: s.I18n}
+}
+
+// render executes a page template into a buffer first, so a template error
+// becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	if c, err := r.Cookie(flashCookie); err == nil && s.I18n.Has(i18n.Default, c.Value) {
+		p.Flash = c.Value
+		http.SetCookie(w, s.Guard.ClearCookie(flashCookie))
+	}
+	t, ok := s.pages[name]
+	if !ok {
+		s.Log.Error("no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.Log.Error("render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// redirect sends the browser to target after a successful form, with an
+// optional flash message key.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
+	if flash != "" {
+		c := s.Guard.ClearCookie(flashCookie)
+		c.Value, c.MaxAge = flash, 60
+		http.SetCookie(w, c)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// deny answers a refused request on the HTML surface: anonymous visitors
+// go to sign-in, the rest see the error page.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, err error) {
+	if lodestar.ErrorCode(err) == lodestar.EUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	s.Error(w, r, err)
+}
+
+// Error renders the error page for err with its status.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status, d := httpx.Detail(s.Log, r, err)
+	p := s.page(r, "error.title", "")
+	p.Data = struct {
+		Status  int
+		Code    string
+		Message string
+	}{status, d.Code, d.Message}
+	s.render(w, r, status, "error", p)
+}
+
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.assets[r.PathValue("name")]
+	if !ok {
+		s.Error(w, r, lodestar.Errorf(lodestar.ENotFound, "Page not found."))
+		return
+	}
+	w.Header().Set("Content-Type", a.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(a.body)
+}
