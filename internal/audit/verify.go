@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -12,7 +13,24 @@ import (
 // Verify walks the whole log in sequence order and returns the number of
 // entries checked, and the first break when there is one.
 func Verify(ctx context.Context, db *sqldb.DB) (int64, *lodestar.AuditBreak, error) {
-	rows, err := db.Query(ctx, `SELECT seq, at, actor_id, actor, action, entity_type, entity_id,
+	// Read the head and the log in one snapshot; otherwise an entry appended
+	// between the two reads looks like a truncated log.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == sqldb.Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer tx.Rollback()
+	var headSeq int64
+	headHash := Genesis
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash)
+	if err != nil && !isNoRows(err) {
+		return 0, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT seq, at, actor_id, actor, action, entity_type, entity_id,
 		before_json, after_json, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return 0, nil, err
@@ -40,12 +58,6 @@ func Verify(ctx context.Context, db *sqldb.DB) (int64, *lodestar.AuditBreak, err
 		lastSeq, lastHash = ev.Seq, ev.Hash
 	}
 	if err := rows.Err(); err != nil {
-		return n, nil, err
-	}
-	var headSeq int64
-	headHash := Genesis
-	err = db.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash)
-	if err != nil && !isNoRows(err) {
 		return n, nil, err
 	}
 	if headSeq != lastSeq || headHash != lastHash {
