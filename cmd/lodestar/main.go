@@ -11,29 +11,52 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/lodestar-hq/lodestar/internal/config"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
-const usage = `Lodestar — AI strategy management, from plan to production.
+// command is one subcommand: its name, a line for the usage text and the
+// function that runs it. Commands register themselves in their own files.
+type command struct {
+	name, synopsis string
+	run            func(e *cmdEnv, args []string) error
+}
 
-Usage: lodestar <command> [flags]
+var commands []command
 
-Commands:
-  serve                         run the web UI and API
-  migrate up|status             apply or list database migrations
-  user add|list|set-role|disable|enable
-                                manage users
-  token create|list|revoke      manage API tokens
-  audit verify                  check the audit log's hash chain
-  version                       print the version
+// register adds a command; called from init in each command's file.
+func register(name, synopsis string, run func(e *cmdEnv, args []string) error) {
+	commands = append(commands, command{name, synopsis, run})
+}
 
+func init() {
+	register("serve", "run the web UI and API", (*cmdEnv).serve)
+	register("migrate", "up|status: apply or list database migrations", (*cmdEnv).migrate)
+	register("user", "add|list|set-role|disable|enable: manage users", (*cmdEnv).user)
+	register("token", "create|list|revoke: manage API tokens", (*cmdEnv).token)
+	register("audit", "verify: check the audit log's hash chain", (*cmdEnv).audit)
+	register("version", "print the version", func(e *cmdEnv, _ []string) error {
+		fmt.Fprintln(e.stdout, "lodestar", version)
+		return nil
+	})
+}
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("Lodestar — AI strategy management, from plan to production.\n\nUsage: lodestar <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.synopsis)
+	}
+	b.WriteString(`
 Every command that opens the database takes --data DIR (SQLite, default
 ./lodestar-data) or --database postgres://… ; env LODESTAR_DATA and
 LODESTAR_DATABASE_URL set the same. Run 'lodestar <command> -h' for flags.
-`
+`)
+	return b.String()
+}
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
@@ -54,7 +77,7 @@ func main() {
 // 1 failure, 2 bad usage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		if len(args) == 0 {
 			return 2
 		}
@@ -66,22 +89,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 2
 	}
 	env := &cmdEnv{ctx: ctx, cfg: cfg, stdout: stdout, stderr: stderr, getenv: getenv}
-	var err error
-	switch args[0] {
-	case "serve":
-		err = env.serve(args[1:])
-	case "migrate":
-		err = env.migrate(args[1:])
-	case "user":
-		err = env.user(args[1:])
-	case "token":
-		err = env.token(args[1:])
-	case "audit":
-		err = env.audit(args[1:])
-	case "version":
-		fmt.Fprintln(stdout, "lodestar", version)
-	default:
-		err = errUsage{fmt.Sprintf("unknown command %q", args[0])}
+	var err error = errUsage{fmt.Sprintf("unknown command %q", args[0])}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err = c.run(env, args[1:])
+		}
 	}
 	var ue errUsage
 	switch {
