@@ -188,37 +188,78 @@ type TokenService interface {
 	ListTokens(ctx context.Context, email string) ([]*APIToken, error)
 }
 
-// UseCase is an AI initiative derived from business needs. The strategy
-// issue grows it; the foundation carries title and description.
+// UseCase is an AI initiative derived from business pain points and bound
+// to the KPIs it promises to move. Alignment and Score are computed by the
+// portfolio engine on every write, never typed.
 type UseCase struct {
-	ID          int64     `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	CreatedBy   int64     `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID             int64       `json:"id"`
+	Title          string      `json:"title"`
+	TitleZH        string      `json:"title_zh,omitempty"`
+	Description    string      `json:"description"`
+	BusinessUnitID int64       `json:"business_unit_id,omitempty"`
+	SponsorID      int64       `json:"sponsor_id,omitempty"`
+	AILeadID       int64       `json:"ai_lead_id,omitempty"`
+	Stage          string      `json:"stage"`
+	StageChangedAt time.Time   `json:"stage_changed_at"`
+	PainPointIDs   []int64     `json:"pain_point_ids"`
+	Impacts        []Impact    `json:"impacts"`
+	ValueEstimate  int64       `json:"value_estimate"` // expected annual value, whole currency units
+	CostEstimate   int64       `json:"cost_estimate"`  // expected annual cost, whole currency units
+	Feasibility    Feasibility `json:"feasibility"`
+	Tags           []string    `json:"tags"`
+	RiskTier       string      `json:"risk_tier"`
+	Alignment      Alignment   `json:"alignment"`
+	Score          float64     `json:"score"`
+	Archived       bool        `json:"archived"`
+	CreatedBy      int64       `json:"created_by"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
 }
 
-// NewUseCase is the input for creating a use case.
+// NewUseCase is the input for creating or replacing a use case. Stage is
+// only read at creation (default idea); later moves go through ChangeStage.
 type NewUseCase struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
+	Title          string      `json:"title"`
+	TitleZH        string      `json:"title_zh,omitempty"`
+	Description    string      `json:"description"`
+	BusinessUnitID int64       `json:"business_unit_id,omitempty"`
+	SponsorID      int64       `json:"sponsor_id,omitempty"`
+	AILeadID       int64       `json:"ai_lead_id,omitempty"`
+	Stage          string      `json:"stage,omitempty"`
+	PainPointIDs   []int64     `json:"pain_point_ids,omitempty"`
+	Impacts        []Impact    `json:"impacts,omitempty"`
+	ValueEstimate  int64       `json:"value_estimate,omitempty"`
+	CostEstimate   int64       `json:"cost_estimate,omitempty"`
+	Feasibility    Feasibility `json:"feasibility,omitzero"`
+	Tags           []string    `json:"tags,omitempty"`
 }
 
-// UseCaseFilter selects and pages use cases. Results are ordered by ID
-// descending; After is the cursor (return IDs below it).
+// UseCaseFilter selects, sorts and pages use cases. Without Sort, results
+// are ordered by ID descending and After is the cursor (IDs below it);
+// with Sort, Offset pages.
 type UseCaseFilter struct {
-	Query string
-	After int64
-	Limit int
+	Query          string
+	BusinessUnitID int64
+	Stage          string
+	Alignment      string // aligned | misaligned
+	Archived       bool   // include archived
+	Sort           string // "", "score", "-score", "title", "value", "feasibility", "updated"
+	After          int64
+	Offset         int
+	Limit          int
 }
 
 // UseCaseService manages use cases.
 type UseCaseService interface {
 	CreateUseCase(ctx context.Context, in NewUseCase) (*UseCase, error)
+	UpdateUseCase(ctx context.Context, id int64, in NewUseCase) (*UseCase, error)
 	FindUseCaseByID(ctx context.Context, id int64) (*UseCase, error)
 	// FindUseCases returns one page and the total number matching.
 	FindUseCases(ctx context.Context, f UseCaseFilter) ([]*UseCase, int, error)
+	// ChangeStage moves a use case along its lifecycle, recording who and why.
+	ChangeStage(ctx context.Context, id int64, to, reason string) (*UseCase, error)
+	StageHistory(ctx context.Context, id int64) ([]*StageChange, error)
+	ArchiveUseCase(ctx context.Context, id int64, archived bool) (*UseCase, error)
 }
 
 // AuditEvent is one entry of the append-only, hash-chained audit log.

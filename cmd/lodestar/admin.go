@@ -32,6 +32,10 @@ func (e *cmdEnv) migrate(args []string) error {
 		return errUsage{"migrate: want 'up' or 'status'"}
 	}
 	sub := args[0]
+	if sub != "up" && sub != "status" {
+		// Before opening the database, so a typo creates nothing on disk.
+		return errUsage{fmt.Sprintf("migrate: unknown subcommand %q; want up or status", sub)}
+	}
 	fs := e.flags("migrate " + sub)
 	e.cfg.DatabaseFlags(fs)
 	if err := parse(fs, args[1:], 0); err != nil {

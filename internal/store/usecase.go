@@ -2,42 +2,192 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/audit"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // MaxPageSize is the largest page any list returns.
 const MaxPageSize = 200
 
-const useCaseColumns = `id, title, description, created_by, created_at, updated_at`
+const useCaseColumns = `id, title, title_zh, description, COALESCE(business_unit_id, 0), COALESCE(sponsor_id, 0),
+	COALESCE(ai_lead_id, 0), stage, stage_changed_at, value_estimate, cost_estimate, f_data, f_tech, f_skills,
+	f_integration, tags, risk_tier, alignment, alignment_reasons, score, archived, created_by, created_at, updated_at`
 
 func scanUseCase(s interface{ Scan(...any) error }) (*lodestar.UseCase, error) {
 	u := &lodestar.UseCase{}
-	err := s.Scan(&u.ID, &u.Title, &u.Description, &u.CreatedBy, sqldb.Time{T: &u.CreatedAt}, sqldb.Time{T: &u.UpdatedAt})
-	return u, err
+	var tags, reasons string
+	f := &u.Feasibility
+	err := s.Scan(&u.ID, &u.Title, &u.TitleZH, &u.Description, &u.BusinessUnitID, &u.SponsorID, &u.AILeadID,
+		&u.Stage, sqldb.Time{T: &u.StageChangedAt}, &u.ValueEstimate, &u.CostEstimate,
+		&f.DataReadiness, &f.TechnicalMaturity, &f.Skills, &f.Integration, &tags, &u.RiskTier,
+		&u.Alignment.Status, &reasons, &u.Score, &u.Archived, &u.CreatedBy, sqldb.Time{T: &u.CreatedAt}, sqldb.Time{T: &u.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	u.Tags, u.Alignment.Reasons = []string{}, []string{}
+	if tags != "" {
+		if err := json.Unmarshal([]byte(tags), &u.Tags); err != nil {
+			return nil, fmt.Errorf("use case %d tags: %w", u.ID, err)
+		}
+	}
+	if reasons != "" {
+		u.Alignment.Reasons = strings.Split(reasons, ",")
+	}
+	u.PainPointIDs, u.Impacts = []int64{}, []lodestar.Impact{}
+	return u, nil
 }
 
-// ValidateNewUseCase trims and checks the input, naming each bad field.
+func checkLen(fields map[string]string, name, v string, max int, required bool) {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case required && n == 0:
+		fields[name] = "This field is required."
+	case n > max:
+		fields[name] = fmt.Sprintf("At most %d characters.", max)
+	}
+}
+
+// ValidateNewUseCase trims and checks the input's own fields, naming each
+// bad one. References to other records are checked in the transaction.
 func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 	fields := map[string]string{}
 	in.Title = strings.TrimSpace(in.Title)
+	in.TitleZH = strings.TrimSpace(in.TitleZH)
 	in.Description = strings.TrimSpace(in.Description)
 	if in.Title == "" {
 		fields["title"] = "Title is required."
 	} else if utf8.RuneCountInString(in.Title) > 200 {
 		fields["title"] = "Title must be at most 200 characters."
 	}
+	checkLen(fields, "title_zh", in.TitleZH, 200, false)
 	if utf8.RuneCountInString(in.Description) > 10000 {
 		fields["description"] = "Description must be at most 10,000 characters."
 	}
+	if in.Stage != "" && !portfolio.ValidStage(in.Stage) {
+		fields["stage"] = "Unknown stage."
+	}
+	if in.ValueEstimate < 0 {
+		fields["value_estimate"] = "Must not be negative."
+	}
+	if in.CostEstimate < 0 {
+		fields["cost_estimate"] = "Must not be negative."
+	}
+	f := in.Feasibility
+	for name, v := range map[string]int{"feasibility.data_readiness": f.DataReadiness, "feasibility.technical_maturity": f.TechnicalMaturity,
+		"feasibility.skills": f.Skills, "feasibility.integration": f.Integration} {
+		if v < 0 || v > 5 {
+			fields[name] = "Scores run from 1 to 5 (0 or absent: not scored)."
+		}
+	}
+	seenKPI := map[int64]bool{}
+	for i, imp := range in.Impacts {
+		key := fmt.Sprintf("impacts[%d]", i)
+		switch {
+		case imp.KPIID <= 0:
+			fields[key+".kpi_id"] = "Choose a KPI."
+		case seenKPI[imp.KPIID]:
+			fields[key+".kpi_id"] = "This KPI is listed twice."
+		case imp.Change == 0 || math.IsNaN(imp.Change) || math.IsInf(imp.Change, 0):
+			fields[key+".change"] = "The promised change must be a non-zero number."
+		case imp.Confidence < 0 || imp.Confidence > 1 || math.IsNaN(imp.Confidence):
+			fields[key+".confidence"] = "Confidence runs from 0 to 1."
+		}
+		seenKPI[imp.KPIID] = true
+	}
+	seenPP := map[int64]bool{}
+	var pps []int64
+	for _, id := range in.PainPointIDs {
+		if !seenPP[id] {
+			seenPP[id] = true
+			pps = append(pps, id)
+		}
+	}
+	in.PainPointIDs = pps
+	var tags []string
+	seenTag := map[string]bool{}
+	for _, t := range in.Tags {
+		t = strings.TrimSpace(t)
+		if t == "" || seenTag[t] {
+			continue
+		}
+		if utf8.RuneCountInString(t) > 40 {
+			fields["tags"] = "Each tag is at most 40 characters."
+		}
+		seenTag[t] = true
+		tags = append(tags, t)
+	}
+	if len(tags) > 20 {
+		fields["tags"] = "At most 20 tags."
+	}
+	in.Tags = tags
 	if len(fields) > 0 {
 		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The use case could not be saved; check the fields.", Fields: fields}
 	}
 	return nil
+}
+
+// checkRefs verifies that every record the input names exists and is
+// usable, naming the field of each that is not.
+func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[int64]int64, error) {
+	fields := map[string]string{}
+	exists := func(field, q string, id int64, msg string) {
+		if id == 0 {
+			return
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&n); err != nil || n == 0 {
+			fields[field] = msg
+		}
+	}
+	exists("business_unit_id", `SELECT COUNT(*) FROM business_units WHERE id = ? AND archived = `+falseLit(tx), in.BusinessUnitID, "No such business unit, or it is archived.")
+	exists("sponsor_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.SponsorID, "No such active user.")
+	exists("ai_lead_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.AILeadID, "No such active user.")
+	for i, id := range in.PainPointIDs {
+		exists(fmt.Sprintf("pain_point_ids[%d]", i), `SELECT COUNT(*) FROM pain_points WHERE id = ? AND archived = `+falseLit(tx), id, "No such pain point, or it is archived.")
+	}
+	goals := map[int64]int64{}
+	for i, imp := range in.Impacts {
+		var goal int64
+		var archived bool
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(goal_id, 0), archived FROM kpis WHERE id = ?`, imp.KPIID).Scan(&goal, &archived)
+		switch {
+		case isNoRows(err):
+			fields[fmt.Sprintf("impacts[%d].kpi_id", i)] = "No such KPI."
+		case err != nil:
+			return nil, err
+		case archived:
+			fields[fmt.Sprintf("impacts[%d].kpi_id", i)] = "This KPI is archived."
+		default:
+			goals[imp.KPIID] = goal
+		}
+	}
+	if len(fields) > 0 {
+		return nil, &lodestar.Error{Code: lodestar.EInvalid, Message: "The use case could not be saved; check the fields.", Fields: fields}
+	}
+	return goals, nil
+}
+
+// falseLit is the dialect's literal for false in boolean columns.
+func falseLit(tx *sqldb.Tx) string {
+	if tx.Dialect() == sqldb.Postgres {
+		return "FALSE"
+	}
+	return "0"
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // CreateUseCase implements lodestar.UseCaseService.
@@ -45,16 +195,31 @@ func (s *Store) CreateUseCase(ctx context.Context, in lodestar.NewUseCase) (*lod
 	if err := ValidateNewUseCase(&in); err != nil {
 		return nil, err
 	}
+	if in.Stage == "" {
+		in.Stage = lodestar.StageIdea
+	}
 	var uc *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		now := sqldb.FormatTime(tx.Now)
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO use_cases (title, description, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, in.Title, in.Description, lodestar.ActorFrom(ctx).ID, now, now).Scan(&id)
+		goals, err := checkRefs(ctx, tx, &in)
 		if err != nil {
 			return err
 		}
-		if uc, err = scanUseCase(tx.QueryRowContext(ctx, `SELECT `+useCaseColumns+` FROM use_cases WHERE id = ?`, id)); err != nil {
+		now := sqldb.FormatTime(tx.Now)
+		live := ""
+		if portfolio.Live(in.Stage) {
+			live = now
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO use_cases (title, description, created_by, created_at, updated_at,
+			stage, stage_changed_at, live_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Title, in.Description, lodestar.ActorFrom(ctx).ID, now, now, in.Stage, now, live).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if err := writeUseCase(ctx, tx, id, &in, goals, "unassessed"); err != nil {
+			return err
+		}
+		if uc, err = loadUseCase(ctx, tx, id); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "use_case", EntityID: id, After: uc})
@@ -63,13 +228,202 @@ func (s *Store) CreateUseCase(ctx context.Context, in lodestar.NewUseCase) (*lod
 	return uc, wrap("create use case", err)
 }
 
+// writeUseCase stores the input's fields, links and computed values.
+func writeUseCase(ctx context.Context, tx *sqldb.Tx, id int64, in *lodestar.NewUseCase, goals map[int64]int64, riskTier string) error {
+	tags, _ := json.Marshal(in.Tags)
+	if len(in.Tags) == 0 {
+		tags = nil
+	}
+	al := portfolio.Align(portfolio.Facts{HasSponsor: in.SponsorID != 0, PainPoints: len(in.PainPointIDs), ImpactKPIGoal: goals})
+	f := in.Feasibility
+	_, err := tx.ExecContext(ctx, `UPDATE use_cases SET title = ?, title_zh = ?, description = ?, business_unit_id = ?,
+		sponsor_id = ?, ai_lead_id = ?, value_estimate = ?, cost_estimate = ?, f_data = ?, f_tech = ?, f_skills = ?,
+		f_integration = ?, tags = ?, alignment = ?, alignment_reasons = ?, score = ?, feasibility = ?, updated_at = ? WHERE id = ?`,
+		in.Title, in.TitleZH, in.Description, nullID(in.BusinessUnitID), nullID(in.SponsorID), nullID(in.AILeadID),
+		in.ValueEstimate, in.CostEstimate, f.DataReadiness, f.TechnicalMaturity, f.Skills, f.Integration, string(tags),
+		al.Status, strings.Join(al.Reasons, ","), portfolio.Score(in.ValueEstimate, in.CostEstimate, f, riskTier),
+		portfolio.FeasibilityMean(f), sqldb.FormatTime(tx.Now), id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM use_case_pain_points WHERE use_case_id = ?`, id); err != nil {
+		return err
+	}
+	for _, pp := range in.PainPointIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO use_case_pain_points (use_case_id, pain_point_id) VALUES (?, ?)`, id, pp); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM use_case_impacts WHERE use_case_id = ?`, id); err != nil {
+		return err
+	}
+	for _, imp := range in.Impacts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO use_case_impacts (use_case_id, kpi_id, change, confidence) VALUES (?, ?, ?, ?)`,
+			id, imp.KPIID, imp.Change, imp.Confidence); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshAlignment recomputes the stored alignment of every use case that
+// impacts kpiID, after the KPI's goal or archive state changed.
+func refreshAlignment(ctx context.Context, tx *sqldb.Tx, kpiID int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT use_case_id FROM use_case_impacts WHERE kpi_id = ?`, kpiID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		uc, err := loadUseCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		goals := map[int64]int64{}
+		for _, imp := range uc.Impacts {
+			var g int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(goal_id, 0) FROM kpis WHERE id = ?`, imp.KPIID).Scan(&g); err != nil {
+				return err
+			}
+			goals[imp.KPIID] = g
+		}
+		al := portfolio.Align(portfolio.Facts{HasSponsor: uc.SponsorID != 0, PainPoints: len(uc.PainPointIDs), ImpactKPIGoal: goals})
+		if _, err := tx.ExecContext(ctx, `UPDATE use_cases SET alignment = ?, alignment_reasons = ? WHERE id = ?`,
+			al.Status, strings.Join(al.Reasons, ","), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadUseCase(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.UseCase, error) {
+	uc, err := scanUseCase(tx.QueryRowContext(ctx, `SELECT `+useCaseColumns+` FROM use_cases WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Use case")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := loadLinks(ctx, tx.QueryContext, []*lodestar.UseCase{uc}); err != nil {
+		return nil, err
+	}
+	return uc, nil
+}
+
+// loadLinks fills pain point IDs and impacts for a page of use cases with
+// two queries.
+func loadLinks[R interface {
+	Next() bool
+	Scan(...any) error
+	Close() error
+	Err() error
+}](ctx context.Context, query func(context.Context, string, ...any) (R, error), ucs []*lodestar.UseCase) error {
+	if len(ucs) == 0 {
+		return nil
+	}
+	byID := map[int64]*lodestar.UseCase{}
+	marks := make([]string, len(ucs))
+	args := make([]any, len(ucs))
+	for i, u := range ucs {
+		byID[u.ID] = u
+		marks[i], args[i] = "?", u.ID
+	}
+	in := strings.Join(marks, ",")
+	rows, err := query(ctx, `SELECT use_case_id, pain_point_id FROM use_case_pain_points WHERE use_case_id IN (`+in+`) ORDER BY pain_point_id`, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var uc, pp int64
+		if err := rows.Scan(&uc, &pp); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[uc].PainPointIDs = append(byID[uc].PainPointIDs, pp)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = query(ctx, `SELECT use_case_id, kpi_id, change, confidence FROM use_case_impacts WHERE use_case_id IN (`+in+`) ORDER BY kpi_id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uc int64
+		var imp lodestar.Impact
+		if err := rows.Scan(&uc, &imp.KPIID, &imp.Change, &imp.Confidence); err != nil {
+			return err
+		}
+		byID[uc].Impacts = append(byID[uc].Impacts, imp)
+	}
+	return rows.Err()
+}
+
+// UpdateUseCase implements lodestar.UseCaseService: it replaces the use
+// case's fields and links; the stage is left to ChangeStage.
+func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseCase) (*lodestar.UseCase, error) {
+	if err := ValidateNewUseCase(&in); err != nil {
+		return nil, err
+	}
+	var after *lodestar.UseCase
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := loadUseCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if in.Stage != "" && in.Stage != before.Stage {
+			return lodestar.FieldError("stage", "Change the stage with a stage change, which records why.")
+		}
+		goals, err := checkRefs(ctx, tx, &in)
+		if err != nil {
+			return err
+		}
+		if err := writeUseCase(ctx, tx, id, &in, goals, before.RiskTier); err != nil {
+			return err
+		}
+		if after, err = loadUseCase(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "update", EntityType: "use_case", EntityID: id, Before: before, After: after})
+		return err
+	})
+	return after, wrap("update use case", err)
+}
+
 // FindUseCaseByID implements lodestar.UseCaseService.
 func (s *Store) FindUseCaseByID(ctx context.Context, id int64) (*lodestar.UseCase, error) {
 	uc, err := scanUseCase(s.DB.QueryRow(ctx, `SELECT `+useCaseColumns+` FROM use_cases WHERE id = ?`, id))
 	if isNoRows(err) {
 		return nil, notFound("Use case")
+	} else if err != nil {
+		return nil, wrap("find use case", err)
 	}
-	return uc, wrap("find use case", err)
+	return uc, wrap("find use case", loadLinks(ctx, s.DB.Query, []*lodestar.UseCase{uc}))
+}
+
+var useCaseSorts = map[string]string{
+	"score": "score ASC, id ASC", "-score": "score DESC, id DESC", "title": "title ASC, id ASC", "-title": "title DESC, id DESC",
+	"value": "value_estimate ASC, id ASC", "-value": "value_estimate DESC, id DESC",
+	"feasibility": "feasibility ASC, id ASC", "-feasibility": "feasibility DESC, id DESC",
+	"updated": "updated_at ASC, id ASC", "-updated": "updated_at DESC, id DESC",
+}
+
+// UseCaseSorts lists the accepted sort keys.
+func UseCaseSorts() []string {
+	return []string{"score", "-score", "title", "-title", "value", "-value", "feasibility", "-feasibility", "updated", "-updated"}
 }
 
 // FindUseCases implements lodestar.UseCaseService.
@@ -77,12 +431,42 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		return nil, 0, lodestar.FieldError("limit", "limit must be between 1 and 200.")
 	}
+	order := "id DESC"
+	if f.Sort != "" {
+		o, ok := useCaseSorts[f.Sort]
+		if !ok {
+			return nil, 0, lodestar.FieldError("sort", "Unknown sort; use one of "+strings.Join(UseCaseSorts(), ", ")+".")
+		}
+		order = o
+	}
+	if f.Stage != "" && !portfolio.ValidStage(f.Stage) {
+		return nil, 0, lodestar.FieldError("stage", "Unknown stage.")
+	}
+	if f.Alignment != "" && f.Alignment != "aligned" && f.Alignment != "misaligned" {
+		return nil, 0, lodestar.FieldError("alignment", "alignment must be aligned or misaligned.")
+	}
 	var where []string
 	var args []any
+	if !f.Archived {
+		where = append(where, "archived = ?")
+		args = append(args, false)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(LOWER(title) LIKE ? OR LOWER(description) LIKE ?)")
-		like := "%" + strings.ToLower(q) + "%"
-		args = append(args, like, like)
+		where = append(where, `(LOWER(title) LIKE ? ESCAPE '\' OR LOWER(title_zh) LIKE ? ESCAPE '\' OR LOWER(description) LIKE ? ESCAPE '\')`)
+		like := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
+		args = append(args, like, like, like)
+	}
+	if f.BusinessUnitID > 0 {
+		where = append(where, "business_unit_id = ?")
+		args = append(args, f.BusinessUnitID)
+	}
+	if f.Stage != "" {
+		where = append(where, "stage = ?")
+		args = append(args, f.Stage)
+	}
+	if f.Alignment != "" {
+		where = append(where, "alignment = ?")
+		args = append(args, f.Alignment)
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -92,17 +476,23 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM use_cases`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, wrap("count use cases", err)
 	}
-	if f.After > 0 {
+	if f.After > 0 && f.Sort == "" {
 		where = append(where, "id < ?")
 		args = append(args, f.After)
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+useCaseColumns+` FROM use_cases`+cond+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...)
+	q := `SELECT ` + useCaseColumns + ` FROM use_cases` + cond + ` ORDER BY ` + order + ` LIMIT ?`
+	args = append(args, f.Limit)
+	if f.Offset > 0 {
+		q += ` OFFSET ?`
+		args = append(args, f.Offset)
+	}
+	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, wrap("find use cases", err)
 	}
 	defer rows.Close()
-	var out []*lodestar.UseCase
+	out := []*lodestar.UseCase{}
 	for rows.Next() {
 		uc, err := scanUseCase(rows)
 		if err != nil {
@@ -110,5 +500,110 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 		}
 		out = append(out, uc)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	return out, total, wrap("find use cases", loadLinks(ctx, s.DB.Query, out))
+}
+
+// likeEscaper makes a search text match literally inside LIKE.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// ChangeStage implements lodestar.UseCaseService.
+func (s *Store) ChangeStage(ctx context.Context, id int64, to, reason string) (*lodestar.UseCase, error) {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 2000 {
+		return nil, lodestar.FieldError("reason", "At most 2,000 characters.")
+	}
+	var after *lodestar.UseCase
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := loadUseCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if before.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "The use case is archived.")
+		}
+		if err := portfolio.CheckTransition(before.Stage, to, reason); err != nil {
+			return err
+		}
+		now := sqldb.FormatTime(tx.Now)
+		if _, err := tx.ExecContext(ctx, `UPDATE use_cases SET stage = ?, stage_changed_at = ?, updated_at = ? WHERE id = ?`, to, now, now, id); err != nil {
+			return err
+		}
+		if to == lodestar.StagePilot {
+			// Go-live is the first entry into pilot; value realisation counts from it.
+			if _, err := tx.ExecContext(ctx, `UPDATE use_cases SET live_since = ? WHERE id = ? AND live_since = ''`, now, id); err != nil {
+				return err
+			}
+		}
+		actor := lodestar.ActorFrom(ctx)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stage_changes (use_case_id, from_stage, to_stage, actor_id, actor, reason, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, before.Stage, to, actor.ID, actor.Label, reason, now); err != nil {
+			return err
+		}
+		if after, err = loadUseCase(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "change_stage", EntityType: "use_case", EntityID: id, Before: before, After: after})
+		return err
+	})
+	return after, wrap("change stage", err)
+}
+
+// StageHistory implements lodestar.UseCaseService, oldest first.
+func (s *Store) StageHistory(ctx context.Context, id int64) ([]*lodestar.StageChange, error) {
+	rows, err := s.DB.Query(ctx, `SELECT use_case_id, from_stage, to_stage, actor_id, actor, reason, at FROM stage_changes
+		WHERE use_case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, wrap("stage history", err)
+	}
+	defer rows.Close()
+	out := []*lodestar.StageChange{}
+	for rows.Next() {
+		c := &lodestar.StageChange{}
+		if err := rows.Scan(&c.UseCaseID, &c.From, &c.To, &c.ActorID, &c.Actor, &c.Reason, sqldb.Time{T: &c.At}); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LiveSince returns when a use case first went live (entered pilot).
+func (s *Store) LiveSince(ctx context.Context, id int64) (string, error) {
+	var live string
+	err := s.DB.QueryRow(ctx, `SELECT live_since FROM use_cases WHERE id = ?`, id).Scan(&live)
+	if isNoRows(err) {
+		return "", notFound("Use case")
+	}
+	return live, wrap("live since", err)
+}
+
+// ArchiveUseCase implements lodestar.UseCaseService.
+func (s *Store) ArchiveUseCase(ctx context.Context, id int64, archived bool) (*lodestar.UseCase, error) {
+	var after *lodestar.UseCase
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := loadUseCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if before.Archived == archived {
+			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE use_cases SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id); err != nil {
+			return err
+		}
+		if after, err = loadUseCase(ctx, tx, id); err != nil {
+			return err
+		}
+		action := "archive"
+		if !archived {
+			action = "unarchive"
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: action, EntityType: "use_case", EntityID: id, Before: before, After: after})
+		return err
+	})
+	return after, wrap("archive use case", err)
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// noEnv is a getenv that sees no LODESTAR_* variable, whatever the
+// developer's environment holds.
+func noEnv(string) string { return "" }
+
+// TestRunUsage calls run directly for the cases that never reach the
+// database: usage errors exit 2 with a message, help and version exit 0.
+func TestRunUsage(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring wanted on stdout
+		stderr string // substring wanted on stderr
+	}{
+		{"no args", nil, 2, "Usage: lodestar <command>", ""},
+		{"help", []string{"help"}, 0, "Usage: lodestar <command>", ""},
+		{"-h", []string{"-h"}, 0, "Usage: lodestar <command>", ""},
+		{"--help", []string{"--help"}, 0, "Usage: lodestar <command>", ""},
+		{"version", []string{"version"}, 0, "lodestar " + version, ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"migrate without subcommand", []string{"migrate"}, 2, "", "migrate: want 'up' or 'status'"},
+		{"migrate unknown subcommand", []string{"migrate", "sideways"}, 2, "", `migrate: unknown subcommand "sideways"`},
+		{"user without subcommand", []string{"user"}, 2, "", "user: want add, list"},
+		{"user add without --email", []string{"user", "add", "--role", "viewer"}, 2, "", "user add: --email is required"},
+		{"user unknown subcommand", []string{"user", "frob"}, 2, "", `user: unknown subcommand "frob"`},
+		{"token without subcommand", []string{"token"}, 2, "", "token: want create, list or revoke"},
+		{"token create without --user", []string{"token", "create", "--name", "ci"}, 2, "", "--user and --name are required"},
+		{"token create without --name", []string{"token", "create", "--user", "a@example.com"}, 2, "", "--user and --name are required"},
+		{"token revoke with a bad id", []string{"token", "revoke", "--id", "x"}, 2, "", "--id must be a token ID"},
+		{"audit without verify", []string{"audit"}, 2, "", "audit: want 'verify'"},
+		{"unknown flag", []string{"serve", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"stray argument", []string{"audit", "verify", "extra"}, 2, "", `unexpected argument "extra"`},
+		{"bad log format", []string{"serve", "--log-format", "yaml"}, 2, "", `--log-format "yaml": want text or json`},
+		{"bad database URL", []string{"serve", "--database", "mysql://x"}, 2, "", "--database must be a postgres://"},
+		{"serve -h", []string{"serve", "-h"}, 0, "", "-addr"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// Every case that might open a database points it at a
+			// directory that must stay absent: usage errors write nothing.
+			data := filepath.Join(t.TempDir(), "data")
+			args := tc.args
+			if len(args) > 1 && args[0] != "version" {
+				args = append(append([]string{}, args...), "--data", data)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), args, &stdout, &stderr, noEnv)
+			if code != tc.code {
+				t.Errorf("run %q: exit %d, want %d\n--- stdout:\n%s--- stderr:\n%s", args, code, tc.code, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tc.stdout) {
+				t.Errorf("run %q: stdout lacks %q:\n%s", args, tc.stdout, stdout.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("run %q: stderr lacks %q:\n%s", args, tc.stderr, stderr.String())
+			}
+			if tc.code == 2 && tc.stdout == "" && !strings.Contains(stderr.String(), "lodestar help") {
+				t.Errorf("run %q: a usage error should point to 'lodestar help':\n%s", args, stderr.String())
+			}
+			if _, err := os.Stat(data); !os.IsNotExist(err) {
+				t.Errorf("run %q: created the data directory %s (stat: %v)", args, data, err)
+			}
+		})
+	}
+}
+
+// TestUsageListsCommands keeps the usage text in step with the commands.
+func TestUsageListsCommands(t *testing.T) {
+	u := usage()
+	for _, c := range []string{"serve", "migrate", "user", "token", "audit", "version"} {
+		if !strings.Contains(u, "\n  "+c+" ") {
+			t.Errorf("usage does not list %q:\n%s", c, u)
+		}
+	}
+}
+
+// TestRunBadEnvironment: a malformed LODESTAR_* variable is a usage error.
+func TestRunBadEnvironment(t *testing.T) {
+	t.Parallel()
+	getenv := func(k string) string {
+		if k == "LODESTAR_DEMO" {
+			return "maybe"
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, &stdout, &stderr, getenv); code != 2 {
+		t.Errorf("LODESTAR_DEMO=maybe: exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "LODESTAR_DEMO") {
+		t.Errorf("stderr should name LODESTAR_DEMO:\n%s", stderr.String())
+	}
+}

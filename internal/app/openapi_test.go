@@ -1,0 +1,188 @@
+package app_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/lodestar-hq/lodestar/internal/api"
+)
+
+var pathParam = regexp.MustCompile(`\{([^}$]+)\}`)
+
+// normalize writes a route as "METHOD /path/{}" so the route table and
+// the document compare whatever each names its path parameters.
+func normalize(method, path string) string {
+	return strings.ToUpper(method) + " " + pathParam.ReplaceAllString(path, "{}")
+}
+
+func TestOpenAPIServed(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	r := f.get(f.client(), "/api/v1/openapi.json")
+	if r.StatusCode != 200 {
+		t.Fatalf("GET /api/v1/openapi.json: got status %d, want 200", r.StatusCode)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type: got %q, want application/json", ct)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
+		t.Fatalf("document is not valid JSON: %v", err)
+	}
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"openapi version", doc["openapi"], "3.1.0"},
+		{"server URL", dig(doc, "servers", 0, "url"), api.Prefix},
+		{"bearer scheme", dig(doc, "components", "securitySchemes", "bearer", "scheme"), "bearer"},
+		{"title", dig(doc, "info", "title"), "Lodestar API"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+
+	// Every $ref points at a schema the document defines.
+	schemas, _ := dig(doc, "components", "schemas").(map[string]any)
+	var refs []string
+	collectRefs(doc, &refs)
+	if len(refs) == 0 {
+		t.Errorf("document: got no $ref, want the schemas referenced")
+	}
+	for _, ref := range refs {
+		name, ok := strings.CutPrefix(ref, "#/components/schemas/")
+		if _, defined := schemas[name]; !ok || !defined {
+			t.Errorf("$ref %q: got no such schema, want every reference defined", ref)
+		}
+	}
+
+	// Every path parameter is declared, and every operation has an id.
+	paths, _ := doc["paths"].(map[string]any)
+	ids := map[string]string{}
+	for p, item := range paths {
+		for m, op := range item.(map[string]any) {
+			op := op.(map[string]any)
+			id, _ := op["operationId"].(string)
+			if id == "" {
+				t.Errorf("%s %s: got no operationId", m, p)
+			} else if prev, dup := ids[id]; dup {
+				t.Errorf("operationId %q used by %s and %s %s", id, prev, m, p)
+			}
+			ids[id] = m + " " + p
+			if _, ok := op["responses"].(map[string]any); !ok {
+				t.Errorf("%s %s: got no responses", m, p)
+			}
+			for _, pm := range pathParam.FindAllStringSubmatch(p, -1) {
+				declared := false
+				params, _ := op["parameters"].([]any)
+				for _, x := range params {
+					x := x.(map[string]any)
+					if x["in"] == "path" && x["name"] == pm[1] && x["required"] == true {
+						declared = true
+					}
+				}
+				if !declared {
+					t.Errorf("%s %s: path parameter %q is not declared as a required path parameter", m, p, pm[1])
+				}
+			}
+		}
+	}
+}
+
+// dig walks a decoded JSON document by keys and indexes.
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			a, ok := v.([]any)
+			if !ok || k >= len(a) {
+				return nil
+			}
+			v = a[k]
+		}
+	}
+	return v
+}
+
+func collectRefs(v any, out *[]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && k == "$ref" {
+				*out = append(*out, s)
+			}
+			collectRefs(e, out)
+		}
+	case []any:
+		for _, e := range x {
+			collectRefs(e, out)
+		}
+	}
+}
+
+// TestOpenAPIMatchesRoutes keeps the document and the route table in step:
+// every API route is documented and every documented operation served.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	served := map[string]bool{}
+	for _, rt := range f.app.Routes {
+		if strings.HasPrefix(rt.Pattern, api.Prefix+"/") {
+			served[normalize(rt.Method, rt.Pattern)] = true
+		}
+	}
+	documented := map[string]bool{}
+	for _, d := range api.DocumentedRoutes() {
+		method, path, ok := strings.Cut(d, " ")
+		if !ok || !strings.HasPrefix(path, api.Prefix+"/") {
+			t.Errorf("DocumentedRoutes: got %q, want \"METHOD %s/…\"", d, api.Prefix)
+			continue
+		}
+		documented[normalize(method, path)] = true
+	}
+	if len(served) == 0 || len(documented) == 0 {
+		t.Fatalf("got %d served and %d documented API routes, want both non-zero", len(served), len(documented))
+	}
+	for _, k := range sortedKeys(served) {
+		if !documented[k] {
+			t.Errorf("%s is served but not in the OpenAPI document", k)
+		}
+	}
+	for _, k := range sortedKeys(documented) {
+		if !served[k] {
+			t.Errorf("%s is in the OpenAPI document but not served", k)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ method, path, want string }{
+		{"get", "/api/v1/use-cases/{id}", "GET /api/v1/use-cases/{}"},
+		{"GET", "/api/v1/use-cases/{useCaseId}", "GET /api/v1/use-cases/{}"},
+		{"POST", "/api/v1/use-cases", "POST /api/v1/use-cases"},
+	}
+	for _, tc := range tests {
+		if got := normalize(tc.method, tc.path); got != tc.want {
+			t.Errorf("normalize(%q, %q): got %q, want %q", tc.method, tc.path, got, tc.want)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return slices.Clip(keys)
+}

@@ -1,0 +1,152 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lodestar-hq/lodestar/internal/config"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultsValid(t *testing.T) {
+	c := config.Defaults()
+	if err := c.Validate(); err != nil {
+		t.Errorf("Defaults().Validate(): got %v, want nil", err)
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    func(c config.Config) config.Config // the expected config from Defaults
+		wantErr string                              // a substring of the error; "" for none
+	}{
+		{name: "nothing set keeps the defaults", env: nil, want: func(c config.Config) config.Config { return c }},
+		{name: "empty values keep the defaults", env: map[string]string{"LODESTAR_ADDR": "", "LODESTAR_DEMO": "", "LODESTAR_SESSION_TTL": ""},
+			want: func(c config.Config) config.Config { return c }},
+		{name: "every variable", env: map[string]string{
+			"LODESTAR_ADDR": ":9090", "LODESTAR_DATA": "/var/lib/lodestar", "LODESTAR_DATABASE_URL": "postgres://u@h/db",
+			"LODESTAR_LOG_FORMAT": "json", "LODESTAR_LOG_LEVEL": "debug", "LODESTAR_TLS_CERT": "c.pem", "LODESTAR_TLS_KEY": "k.pem",
+			"LODESTAR_DEMO": "true", "LODESTAR_SECURE_COOKIES": "1", "LODESTAR_SESSION_TTL": "90m",
+		}, want: func(c config.Config) config.Config {
+			c.Addr, c.DataDir, c.DatabaseURL = ":9090", "/var/lib/lodestar", "postgres://u@h/db"
+			c.LogFormat, c.LogLevel, c.TLSCert, c.TLSKey = "json", "debug", "c.pem", "k.pem"
+			c.Demo, c.SecureCookies, c.SessionTTL = true, true, 90*time.Minute
+			return c
+		}},
+		{name: "false turns a bool off", env: map[string]string{"LODESTAR_DEMO": "false", "LODESTAR_SECURE_COOKIES": "0"},
+			want: func(c config.Config) config.Config { return c }},
+		{name: "bad LODESTAR_DEMO", env: map[string]string{"LODESTAR_DEMO": "yes please"}, wantErr: "LODESTAR_DEMO"},
+		{name: "bad LODESTAR_SECURE_COOKIES", env: map[string]string{"LODESTAR_SECURE_COOKIES": "on"}, wantErr: "LODESTAR_SECURE_COOKIES"},
+		{name: "duration without unit", env: map[string]string{"LODESTAR_SESSION_TTL": "12"}, wantErr: "LODESTAR_SESSION_TTL"},
+		{name: "duration garbage", env: map[string]string{"LODESTAR_SESSION_TTL": "a day"}, wantErr: "LODESTAR_SESSION_TTL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Defaults()
+			err := c.FromEnv(envOf(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("FromEnv: got error %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("FromEnv: got error %v, want nil", err)
+			}
+			if want := tc.want(config.Defaults()); c != want {
+				t.Errorf("FromEnv:\n got %+v\nwant %+v", c, want)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(c *config.Config)
+		wantErr []string // substrings the error must hold; none for valid
+	}{
+		{name: "defaults", change: func(c *config.Config) {}},
+		{name: "json logs", change: func(c *config.Config) { c.LogFormat = "json" }},
+		{name: "postgres URL", change: func(c *config.Config) { c.DatabaseURL = "postgres://u:p@db/lodestar" }},
+		{name: "postgresql URL without data dir", change: func(c *config.Config) { c.DatabaseURL = "postgresql://db/lodestar"; c.DataDir = "" }},
+		{name: "TLS pair", change: func(c *config.Config) { c.TLSCert, c.TLSKey = "c.pem", "k.pem" }},
+		{name: "bounds of the session TTL", change: func(c *config.Config) { c.SessionTTL = time.Minute }},
+		{name: "upper bound of the session TTL", change: func(c *config.Config) { c.SessionTTL = 720 * time.Hour }},
+
+		{name: "bad log format", change: func(c *config.Config) { c.LogFormat = "xml" }, wantErr: []string{"--log-format", "xml"}},
+		{name: "bad log level", change: func(c *config.Config) { c.LogLevel = "verbose" }, wantErr: []string{"--log-level"}},
+		{name: "mysql URL", change: func(c *config.Config) { c.DatabaseURL = "mysql://u@h/db" }, wantErr: []string{"--database"}},
+		{name: "SQLite path as URL", change: func(c *config.Config) { c.DatabaseURL = "/tmp/lodestar.db" }, wantErr: []string{"--database"}},
+		{name: "no data dir and no URL", change: func(c *config.Config) { c.DataDir = "" }, wantErr: []string{"--data"}},
+		{name: "TLS cert without key", change: func(c *config.Config) { c.TLSCert = "c.pem" }, wantErr: []string{"--tls-cert"}},
+		{name: "TLS key without cert", change: func(c *config.Config) { c.TLSKey = "k.pem" }, wantErr: []string{"--tls-key"}},
+		{name: "session TTL too short", change: func(c *config.Config) { c.SessionTTL = 30 * time.Second }, wantErr: []string{"--session-ttl"}},
+		{name: "session TTL too long", change: func(c *config.Config) { c.SessionTTL = 721 * time.Hour }, wantErr: []string{"--session-ttl"}},
+		{name: "every problem reported at once", change: func(c *config.Config) {
+			c.LogFormat, c.DatabaseURL, c.TLSCert = "xml", "mysql://x", "c.pem"
+		}, wantErr: []string{"--log-format", "--database", "--tls-cert"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Defaults()
+			tc.change(&c)
+			err := c.Validate()
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Errorf("Validate: got %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate: got nil, want an error naming %v", tc.wantErr)
+			}
+			for _, s := range tc.wantErr {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("Validate: got %q, want it to name %s", err, s)
+				}
+			}
+		})
+	}
+}
+
+// TestFlagsOverrideEnv checks the documented order: defaults, then the
+// environment, then flags.
+func TestFlagsOverrideEnv(t *testing.T) {
+	c := config.Defaults()
+	if err := c.FromEnv(envOf(map[string]string{"LODESTAR_ADDR": ":1111", "LODESTAR_LOG_LEVEL": "warn", "LODESTAR_DEMO": "true"})); err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--addr", ":2222", "--session-ttl", "2h"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"flag beats env", c.Addr, ":2222"},
+		{"env kept without flag", c.LogLevel, "warn"},
+		{"env bool kept", c.Demo, true},
+		{"flag duration", c.SessionTTL, 2 * time.Hour},
+		{"default kept", c.LogFormat, "text"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+	if err := fs.Parse([]string{"--session-ttl", "soon"}); err == nil {
+		t.Errorf("--session-ttl soon: got nil error, want a parse error")
+	}
+}

@@ -1,0 +1,249 @@
+// Package portfolio is the strategy path's engine: alignment, priority
+// score, stage rules and value realisation, computed from plain values
+// with no database and no HTTP.
+package portfolio
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// Facts are what alignment is computed from.
+type Facts struct {
+	HasSponsor bool
+	PainPoints int
+	// ImpactKPIGoal maps each impacted KPI's ID to its goal ID (0: none).
+	ImpactKPIGoal map[int64]int64
+}
+
+// Align computes a use case's alignment. A use case is misaligned when it
+// promises no KPI impact, has no business sponsor, addresses no pain
+// point, or impacts a KPI that belongs to no goal. Reasons are listed in
+// that order; KPI reasons name the KPI as "kpi_without_goal:ID".
+func Align(f Facts) lodestar.Alignment {
+	reasons := []string{}
+	if len(f.ImpactKPIGoal) == 0 {
+		reasons = append(reasons, lodestar.ReasonNoKPIImpact)
+	}
+	if !f.HasSponsor {
+		reasons = append(reasons, lodestar.ReasonNoSponsor)
+	}
+	if f.PainPoints == 0 {
+		reasons = append(reasons, lodestar.ReasonNoPainPoint)
+	}
+	var orphan []int64
+	for kpi, goal := range f.ImpactKPIGoal {
+		if goal == 0 {
+			orphan = append(orphan, kpi)
+		}
+	}
+	sort.Slice(orphan, func(i, j int) bool { return orphan[i] < orphan[j] })
+	for _, k := range orphan {
+		reasons = append(reasons, fmt.Sprintf("%s:%d", lodestar.ReasonKPIWithoutGoal, k))
+	}
+	if len(reasons) == 0 {
+		return lodestar.Alignment{Status: "aligned", Reasons: reasons}
+	}
+	return lodestar.Alignment{Status: "misaligned", Reasons: reasons}
+}
+
+// Risk tiers and the factor each divides the score by. Until a use case
+// is assessed its tier is "unassessed", which counts as 1 (no discount)
+// and is shown as such; "prohibited" scores 0 whatever the value.
+var RiskFactor = map[string]float64{
+	"unassessed": 1, "minimal": 1, "limited": 1.25, "high": 2,
+}
+
+// FeasibilityMean is the mean of the four feasibility scores, where an
+// unscored dimension (0) counts as 1: what is unknown is treated as poor.
+func FeasibilityMean(f lodestar.Feasibility) float64 {
+	sum := 0
+	for _, v := range []int{f.DataReadiness, f.TechnicalMaturity, f.Skills, f.Integration} {
+		if v < 1 {
+			v = 1
+		}
+		sum += v
+	}
+	return float64(sum) / 4
+}
+
+// Score is the priority score:
+//
+//	score = net annual value in millions × (feasibility mean ÷ 5) ÷ risk factor
+//
+// where net value = max(0, value − cost). A use case worth ¥10M a year at
+// ¥2M cost, feasibility 4 and minimal risk scores 8 × 0.8 ÷ 1 = 6.4.
+func Score(value, cost int64, f lodestar.Feasibility, riskTier string) float64 {
+	factor, ok := RiskFactor[riskTier]
+	if !ok {
+		return 0 // prohibited or unknown: never prioritised
+	}
+	net := math.Max(0, float64(value-cost)) / 1e6
+	s := net * FeasibilityMean(f) / 5 / factor
+	return math.Round(s*1000) / 1000
+}
+
+var order = map[string]int{
+	lodestar.StageIdea: 0, lodestar.StageAssessment: 1, lodestar.StageApproved: 2,
+	lodestar.StagePilot: 3, lodestar.StageScaling: 4, lodestar.StageOperating: 5,
+}
+
+// ValidStage reports whether s is a stage.
+func ValidStage(s string) bool {
+	for _, x := range lodestar.Stages {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Live reports whether a stage counts as running (pilot or later, not ended).
+func Live(stage string) bool {
+	o, ok := order[stage]
+	return ok && o >= order[lodestar.StagePilot]
+}
+
+// CheckTransition applies the lifecycle rules. A use case moves one stage
+// forward (idea → assessment → approved → pilot → scaling → operating) or
+// one stage back; it may be rejected before it scales (idea to pilot) and
+// retired once live (pilot to operating); a rejected use case may be
+// reopened as an idea; retired is final. Every move needs a reason.
+func CheckTransition(from, to, reason string) error {
+	if !ValidStage(to) {
+		return lodestar.FieldError("stage", "Unknown stage.")
+	}
+	if reason == "" {
+		return lodestar.FieldError("reason", "Say why the stage changes.")
+	}
+	if from == to {
+		return lodestar.FieldError("stage", "The use case is already in this stage.")
+	}
+	fo, fromActive := order[from]
+	to2, toActive := order[to]
+	switch {
+	case fromActive && toActive && (to2 == fo+1 || to2 == fo-1):
+		return nil
+	case fromActive && to == lodestar.StageRejected && fo <= order[lodestar.StagePilot]:
+		return nil
+	case fromActive && to == lodestar.StageRetired && fo >= order[lodestar.StagePilot]:
+		return nil
+	case from == lodestar.StageRejected && to == lodestar.StageIdea:
+		return nil
+	}
+	return lodestar.FieldError("stage", fmt.Sprintf("A use case cannot move from %s to %s; it moves one stage at a time.", from, to))
+}
+
+// Realisation statuses.
+const (
+	OnTrack = "on_track"
+	Behind  = "behind"
+	NoData  = "no_data"
+)
+
+// Reading is one dated KPI value.
+type Reading struct {
+	Date  time.Time
+	Value float64
+}
+
+// RealisedImpact compares what a live use case promised on one KPI with
+// what the KPI did since the use case went live.
+type RealisedImpact struct {
+	KPIID    int64     `json:"kpi_id"`
+	Promised float64   `json:"promised"` // the full promised change
+	Expected float64   `json:"expected"` // the share of it due by now
+	Realised float64   `json:"realised"` // latest reading minus baseline
+	Baseline float64   `json:"baseline"` // reading at go-live
+	Status   string    `json:"status"`   // on_track | behind | no_data
+	Series   []Reading `json:"-"`        // readings since go-live, for charts
+	Progress float64   `json:"progress"` // share of the way from go-live to the KPI's target date
+}
+
+// OnTrackShare is how much of the expected-by-now change counts as on track.
+const OnTrackShare = 0.9
+
+// Realise computes one impact's realisation. The baseline is the last
+// reading on or before go-live; the promised change is due linearly
+// between go-live and the KPI's target date (all of it after that date).
+// On track means the realised change, in the promised direction, is at
+// least 90% of what is due by now. Without a baseline or a reading after
+// go-live there is no data.
+func Realise(imp lodestar.Impact, targetDate, liveSince, now time.Time, readings []Reading) RealisedImpact {
+	r := RealisedImpact{KPIID: imp.KPIID, Promised: imp.Change, Status: NoData}
+	if liveSince.IsZero() {
+		return r
+	}
+	haveBase := false
+	var latest *Reading
+	for i := range readings {
+		rd := readings[i]
+		if !rd.Date.After(liveSince) {
+			r.Baseline, haveBase = rd.Value, true
+			continue
+		}
+		if rd.Date.After(now) {
+			continue
+		}
+		r.Series = append(r.Series, rd)
+		if latest == nil || rd.Date.After(latest.Date) {
+			latest = &readings[i]
+		}
+	}
+	span := targetDate.Sub(liveSince)
+	r.Progress = 1
+	if span > 0 {
+		r.Progress = math.Min(1, math.Max(0, float64(now.Sub(liveSince))/float64(span)))
+	}
+	r.Expected = imp.Change * r.Progress
+	if !haveBase || latest == nil {
+		return r
+	}
+	r.Realised = latest.Value - r.Baseline
+	dir := 1.0
+	if imp.Change < 0 {
+		dir = -1
+	}
+	if r.Realised*dir >= OnTrackShare*math.Abs(r.Expected) {
+		r.Status = OnTrack
+	} else {
+		r.Status = Behind
+	}
+	return r
+}
+
+// KPIState says where a KPI stands against the straight line from its
+// first reading to its target on the target date.
+type KPIState struct {
+	Status   string  `json:"status"` // on_track | behind | no_data
+	Latest   float64 `json:"latest"`
+	Expected float64 `json:"expected"`
+}
+
+// KPIProgress judges a KPI by its readings (sorted by date): behind when
+// the latest reading is worse, in the KPI's direction, than the glide
+// path from the first reading to the target by the target date.
+func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) KPIState {
+	if len(readings) < 2 {
+		return KPIState{Status: NoData}
+	}
+	first, last := readings[0], readings[len(readings)-1]
+	progress := 1.0
+	if span := targetDate.Sub(first.Date); span > 0 {
+		progress = math.Min(1, math.Max(0, float64(last.Date.Sub(first.Date))/float64(span)))
+	}
+	expected := first.Value + (k.Target-first.Value)*progress
+	st := KPIState{Status: OnTrack, Latest: last.Value, Expected: expected}
+	worse := last.Value < expected
+	if k.Direction == lodestar.DirectionDown {
+		worse = last.Value > expected
+	}
+	if worse {
+		st.Status = Behind
+	}
+	return st
+}

@@ -1,0 +1,141 @@
+package lodestar
+
+import "time"
+
+// BusinessUnit is a node of the enterprise's organisation tree.
+type BusinessUnit struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	NameZH    string    `json:"name_zh,omitempty"`
+	ParentID  int64     `json:"parent_id,omitempty"`
+	Archived  bool      `json:"archived"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Goal horizons and statuses.
+var (
+	GoalHorizons = []string{"quarter", "year", "three_years", "five_years"}
+	GoalStatuses = []string{"draft", "active", "achieved", "abandoned"}
+)
+
+// Goal is a business objective KPIs measure.
+type Goal struct {
+	ID             int64     `json:"id"`
+	Title          string    `json:"title"`
+	TitleZH        string    `json:"title_zh,omitempty"`
+	Description    string    `json:"description"`
+	BusinessUnitID int64     `json:"business_unit_id,omitempty"`
+	OwnerID        int64     `json:"owner_id,omitempty"`
+	Horizon        string    `json:"horizon"`
+	Status         string    `json:"status"`
+	Archived       bool      `json:"archived"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// KPI directions: whether higher or lower values are better.
+const (
+	DirectionUp   = "up"
+	DirectionDown = "down"
+)
+
+// KPI is a business measure with a baseline, a target and readings.
+type KPI struct {
+	ID         int64     `json:"id"`
+	GoalID     int64     `json:"goal_id,omitempty"`
+	Name       string    `json:"name"`
+	NameZH     string    `json:"name_zh,omitempty"`
+	Unit       string    `json:"unit"`
+	Direction  string    `json:"direction"`
+	Baseline   float64   `json:"baseline"`
+	Target     float64   `json:"target"`
+	TargetDate string    `json:"target_date"` // YYYY-MM-DD
+	OwnerID    int64     `json:"owner_id,omitempty"`
+	Archived   bool      `json:"archived"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	// Latest is the most recent reading, when there is one.
+	Latest *KPIReading `json:"latest,omitempty"`
+}
+
+// KPIReading is one observed value of a KPI on a date.
+type KPIReading struct {
+	KPIID int64   `json:"kpi_id"`
+	Date  string  `json:"date"` // YYYY-MM-DD
+	Value float64 `json:"value"`
+}
+
+// Pain point categories.
+var PainCategories = []string{"cost", "efficiency", "experience", "risk", "revenue"}
+
+// PainPoint is a quantified business problem AI may address.
+type PainPoint struct {
+	ID             int64     `json:"id"`
+	BusinessUnitID int64     `json:"business_unit_id"`
+	Title          string    `json:"title"`
+	TitleZH        string    `json:"title_zh,omitempty"`
+	Description    string    `json:"description"`
+	Category       string    `json:"category"`
+	AnnualCost     int64     `json:"annual_cost"` // whole currency units per year
+	GoalID         int64     `json:"goal_id,omitempty"`
+	Archived       bool      `json:"archived"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Use case stages, in lifecycle order, then the two ends.
+const (
+	StageIdea       = "idea"
+	StageAssessment = "assessment"
+	StageApproved   = "approved"
+	StagePilot      = "pilot"
+	StageScaling    = "scaling"
+	StageOperating  = "operating"
+	StageRejected   = "rejected"
+	StageRetired    = "retired"
+)
+
+// Stages lists every stage in display order.
+var Stages = []string{StageIdea, StageAssessment, StageApproved, StagePilot, StageScaling, StageOperating, StageRejected, StageRetired}
+
+// Impact is a use case's promised effect on one KPI: the change in the
+// KPI's own unit, signed (a fall is negative), with a confidence 0–1.
+type Impact struct {
+	KPIID      int64   `json:"kpi_id"`
+	Change     float64 `json:"change"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Feasibility scores, each 1 (poor) to 5 (excellent); 0 means not scored.
+type Feasibility struct {
+	DataReadiness     int `json:"data_readiness"`
+	TechnicalMaturity int `json:"technical_maturity"`
+	Skills            int `json:"skills"`
+	Integration       int `json:"integration"`
+}
+
+// Alignment is computed for every use case, never typed.
+type Alignment struct {
+	Status  string   `json:"status"` // aligned | misaligned
+	Reasons []string `json:"reasons"`
+}
+
+// Alignment reason codes.
+const (
+	ReasonNoKPIImpact    = "no_kpi_impact"
+	ReasonNoSponsor      = "no_sponsor"
+	ReasonNoPainPoint    = "no_pain_point"
+	ReasonKPIWithoutGoal = "kpi_without_goal"
+)
+
+// StageChange records one move of a use case between stages.
+type StageChange struct {
+	UseCaseID int64     `json:"use_case_id"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	ActorID   int64     `json:"actor_id"`
+	Actor     string    `json:"actor"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
+}
