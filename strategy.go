@@ -1,6 +1,9 @@
 package lodestar
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // BusinessUnit is a node of the enterprise's organisation tree.
 type BusinessUnit struct {
@@ -138,4 +141,58 @@ type StageChange struct {
 	Actor     string    `json:"actor"`
 	Reason    string    `json:"reason"`
 	At        time.Time `json:"at"`
+}
+
+// ListFilter narrows the strategy lists. Fields that do not apply to an
+// entity are ignored.
+type ListFilter struct {
+	Query          string
+	BusinessUnitID int64
+	GoalID         int64
+	Status         string
+	Category       string
+	Archived       bool // include archived records
+	Sort           string
+}
+
+// BusinessUnitService manages the business-unit tree.
+type BusinessUnitService interface {
+	CreateBusinessUnit(ctx context.Context, in BusinessUnit) (*BusinessUnit, error)
+	// UpdateBusinessUnit renames or moves a unit; a move that would make a
+	// unit its own ancestor is refused.
+	UpdateBusinessUnit(ctx context.Context, id int64, in BusinessUnit) (*BusinessUnit, error)
+	ArchiveBusinessUnit(ctx context.Context, id int64, archived bool) (*BusinessUnit, error)
+	FindBusinessUnitByID(ctx context.Context, id int64) (*BusinessUnit, error)
+	ListBusinessUnits(ctx context.Context, f ListFilter) ([]*BusinessUnit, error)
+}
+
+// GoalService manages goals.
+type GoalService interface {
+	CreateGoal(ctx context.Context, in Goal) (*Goal, error)
+	UpdateGoal(ctx context.Context, id int64, in Goal) (*Goal, error)
+	ArchiveGoal(ctx context.Context, id int64, archived bool) (*Goal, error)
+	FindGoalByID(ctx context.Context, id int64) (*Goal, error)
+	ListGoals(ctx context.Context, f ListFilter) ([]*Goal, error)
+}
+
+// KPIService manages KPIs and their readings.
+type KPIService interface {
+	CreateKPI(ctx context.Context, in KPI) (*KPI, error)
+	UpdateKPI(ctx context.Context, id int64, in KPI) (*KPI, error)
+	ArchiveKPI(ctx context.Context, id int64, archived bool) (*KPI, error)
+	FindKPIByID(ctx context.Context, id int64) (*KPI, error)
+	ListKPIs(ctx context.Context, f ListFilter) ([]*KPI, error)
+	// AddReadings records readings, replacing any on the same date, all or
+	// none.
+	AddReadings(ctx context.Context, kpiID int64, readings []KPIReading) (int, error)
+	Readings(ctx context.Context, kpiID int64) ([]KPIReading, error)
+}
+
+// PainPointService manages pain points.
+type PainPointService interface {
+	CreatePainPoint(ctx context.Context, in PainPoint) (*PainPoint, error)
+	UpdatePainPoint(ctx context.Context, id int64, in PainPoint) (*PainPoint, error)
+	ArchivePainPoint(ctx context.Context, id int64, archived bool) (*PainPoint, error)
+	FindPainPointByID(ctx context.Context, id int64) (*PainPoint, error)
+	ListPainPoints(ctx context.Context, f ListFilter) ([]*PainPoint, error)
 }

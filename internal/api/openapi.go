@@ -121,8 +121,8 @@ func Document() obj {
 				"AuditEvent": obj{"type": "object", "properties": obj{
 					"seq": obj{"type": "integer"}, "at": ts, "actor_id": obj{"type": "integer"}, "actor": obj{"type": "string"},
 					"action": obj{"type": "string"}, "entity_type": obj{"type": "string"}, "entity_id": obj{"type": "string"},
-					"before": obj{"type": "string", "description": "JSON of the entity before the change."},
-					"after":  obj{"type": "string", "description": "JSON of the entity after the change."},
+					"before":    obj{"type": "string", "description": "JSON of the entity before the change."},
+					"after":     obj{"type": "string", "description": "JSON of the entity after the change."},
 					"prev_hash": obj{"type": "string"}, "hash": obj{"type": "string"},
 				}},
 			},

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/lodestar-hq/lodestar/internal/audit"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// loader reads one entity inside a transaction.
+type loader[T any] func(ctx context.Context, tx *sqldb.Tx, id int64) (T, error)
+
+// update runs one audited change of an existing entity: it loads the
+// entity, lets apply write, reloads it and appends the before/after
+// entry, all in one transaction.
+func update[T any](ctx context.Context, s *Store, entity, action string, id int64, load loader[T], apply func(tx *sqldb.Tx, before T) error) (T, error) {
+	var after T
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := load(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := apply(tx, before); err != nil {
+			return err
+		}
+		if after, err = load(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: action, EntityType: entity, EntityID: id, Before: before, After: after})
+		return err
+	})
+	return after, wrap(action+" "+entity, err)
+}
+
+// create runs one audited insert: insert returns the new ID, then the
+// entity is loaded and its entry appended.
+func create[T any](ctx context.Context, s *Store, entity string, load loader[T], insert func(tx *sqldb.Tx) (int64, error)) (T, error) {
+	var out T
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		id, err := insert(tx)
+		if err != nil {
+			return err
+		}
+		if out, err = load(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: entity, EntityID: id, After: out})
+		return err
+	})
+	return out, wrap("create "+entity, err)
+}
+
+// archiveAction names the audit action for an archive flag.
+func archiveAction(archived bool) string {
+	if archived {
+		return "archive"
+	}
+	return "unarchive"
+}
+
+// refExists reports whether a live row with id exists in table.
+func refExists(ctx context.Context, tx *sqldb.Tx, table string, id int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = ? AND archived = `+falseLit(tx), id).Scan(&n)
+	return n > 0, err
+}
+
+// userActive reports whether an enabled user with id exists.
+func userActive(ctx context.Context, tx *sqldb.Tx, id int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), id).Scan(&n)
+	return n > 0, err
+}
+
+// filterSQL builds a WHERE clause from conditions.
+type filterSQL struct {
+	where []string
+	args  []any
+}
+
+func (f *filterSQL) add(cond string, args ...any) {
+	f.where = append(f.where, cond)
+	f.args = append(f.args, args...)
+}
+
+func (f *filterSQL) like(q string, cols ...string) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return
+	}
+	pat := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
+	var parts []string
+	for _, c := range cols {
+		parts = append(parts, "LOWER("+c+`) LIKE ? ESCAPE '\'`)
+		f.args = append(f.args, pat)
+	}
+	f.where = append(f.where, "("+strings.Join(parts, " OR ")+")")
+}
+
+func (f *filterSQL) sql() string {
+	if len(f.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.where, " AND ")
+}

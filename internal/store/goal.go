@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+var _ lodestar.GoalService = (*Store)(nil)
+
+const goalColumns = `id, title, title_zh, description, COALESCE(business_unit_id, 0), COALESCE(owner_id, 0), horizon, status, archived, created_at, updated_at`
+
+func scanGoal(s interface{ Scan(...any) error }) (*lodestar.Goal, error) {
+	g := &lodestar.Goal{}
+	err := s.Scan(&g.ID, &g.Title, &g.TitleZH, &g.Description, &g.BusinessUnitID, &g.OwnerID, &g.Horizon, &g.Status,
+		&g.Archived, sqldb.Time{T: &g.CreatedAt}, sqldb.Time{T: &g.UpdatedAt})
+	return g, err
+}
+
+func loadGoal(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.Goal, error) {
+	g, err := scanGoal(tx.QueryRowContext(ctx, `SELECT `+goalColumns+` FROM goals WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Goal")
+	}
+	return g, err
+}
+
+func checkGoal(ctx context.Context, tx *sqldb.Tx, in *lodestar.Goal) error {
+	in.Title, in.TitleZH, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.TitleZH), strings.TrimSpace(in.Description)
+	if in.Status == "" {
+		in.Status = "active"
+	}
+	fields := map[string]string{}
+	checkLen(fields, "title", in.Title, 200, true)
+	checkLen(fields, "title_zh", in.TitleZH, 200, false)
+	checkLen(fields, "description", in.Description, 10000, false)
+	if !slices.Contains(lodestar.GoalHorizons, in.Horizon) {
+		fields["horizon"] = "Choose a horizon: " + strings.Join(lodestar.GoalHorizons, ", ") + "."
+	}
+	if !slices.Contains(lodestar.GoalStatuses, in.Status) {
+		fields["status"] = "Choose a status: " + strings.Join(lodestar.GoalStatuses, ", ") + "."
+	}
+	if err := checkRef(ctx, tx, fields, "business_unit_id", "business_units", in.BusinessUnitID); err != nil {
+		return err
+	}
+	if err := checkUser(ctx, tx, fields, "owner_id", in.OwnerID); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The goal could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
+// checkRef notes in fields when a non-zero id names no live row of table.
+func checkRef(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field, table string, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	ok, err := refExists(ctx, tx, table, id)
+	if err == nil && !ok {
+		fields[field] = "No such record, or it is archived."
+	}
+	return err
+}
+
+// checkUser notes in fields when a non-zero id names no active user.
+func checkUser(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field string, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	ok, err := userActive(ctx, tx, id)
+	if err == nil && !ok {
+		fields[field] = "No such active user."
+	}
+	return err
+}
+
+// CreateGoal implements lodestar.GoalService.
+func (s *Store) CreateGoal(ctx context.Context, in lodestar.Goal) (*lodestar.Goal, error) {
+	return create(ctx, s, "goal", loadGoal, func(tx *sqldb.Tx) (int64, error) {
+		if err := checkGoal(ctx, tx, &in); err != nil {
+			return 0, err
+		}
+		now := sqldb.FormatTime(tx.Now)
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO goals (title, title_zh, description, business_unit_id, owner_id, horizon, status, archived, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Title, in.TitleZH, in.Description, nullID(in.BusinessUnitID),
+			nullID(in.OwnerID), in.Horizon, in.Status, false, now, now).Scan(&id)
+		return id, err
+	})
+}
+
+// UpdateGoal implements lodestar.GoalService.
+func (s *Store) UpdateGoal(ctx context.Context, id int64, in lodestar.Goal) (*lodestar.Goal, error) {
+	return update(ctx, s, "goal", "update", id, loadGoal, func(tx *sqldb.Tx, _ *lodestar.Goal) error {
+		if err := checkGoal(ctx, tx, &in); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE goals SET title = ?, title_zh = ?, description = ?, business_unit_id = ?, owner_id = ?,
+			horizon = ?, status = ?, updated_at = ? WHERE id = ?`, in.Title, in.TitleZH, in.Description, nullID(in.BusinessUnitID),
+			nullID(in.OwnerID), in.Horizon, in.Status, sqldb.FormatTime(tx.Now), id)
+		return err
+	})
+}
+
+// ArchiveGoal implements lodestar.GoalService.
+func (s *Store) ArchiveGoal(ctx context.Context, id int64, archived bool) (*lodestar.Goal, error) {
+	return update(ctx, s, "goal", archiveAction(archived), id, loadGoal, func(tx *sqldb.Tx, before *lodestar.Goal) error {
+		if before.Archived == archived {
+			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE goals SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
+		return err
+	})
+}
+
+// FindGoalByID implements lodestar.GoalService.
+func (s *Store) FindGoalByID(ctx context.Context, id int64) (*lodestar.Goal, error) {
+	g, err := scanGoal(s.DB.QueryRow(ctx, `SELECT `+goalColumns+` FROM goals WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Goal")
+	}
+	return g, wrap("find goal", err)
+}
+
+// ListGoals implements lodestar.GoalService.
+func (s *Store) ListGoals(ctx context.Context, f lodestar.ListFilter) ([]*lodestar.Goal, error) {
+	var w filterSQL
+	if !f.Archived {
+		w.add("archived = ?", false)
+	}
+	if f.BusinessUnitID != 0 {
+		w.add("business_unit_id = ?", f.BusinessUnitID)
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	w.like(f.Query, "title", "title_zh")
+	order := "title"
+	if f.Sort == "-updated" {
+		order = "updated_at DESC"
+	}
+	return list(ctx, s, `SELECT `+goalColumns+` FROM goals`+w.sql()+` ORDER BY `+order, w.args, scanGoal)
+}

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+var _ lodestar.KPIService = (*Store)(nil)
+
+const kpiColumns = `id, COALESCE(goal_id, 0), name, name_zh, unit, direction, baseline, target, target_date, COALESCE(owner_id, 0), archived, created_at, updated_at`
+
+// MaxReadingsPerCall bounds one AddReadings call.
+const MaxReadingsPerCall = 10000
+
+func scanKPI(s interface{ Scan(...any) error }) (*lodestar.KPI, error) {
+	k := &lodestar.KPI{}
+	err := s.Scan(&k.ID, &k.GoalID, &k.Name, &k.NameZH, &k.Unit, &k.Direction, &k.Baseline, &k.Target, &k.TargetDate,
+		&k.OwnerID, &k.Archived, sqldb.Time{T: &k.CreatedAt}, sqldb.Time{T: &k.UpdatedAt})
+	return k, err
+}
+
+func loadKPI(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.KPI, error) {
+	k, err := scanKPI(tx.QueryRowContext(ctx, `SELECT `+kpiColumns+` FROM kpis WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("KPI")
+	}
+	return k, err
+}
+
+// ValidDate reports whether s is a YYYY-MM-DD calendar date.
+func ValidDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI) error {
+	in.Name, in.NameZH, in.Unit = strings.TrimSpace(in.Name), strings.TrimSpace(in.NameZH), strings.TrimSpace(in.Unit)
+	fields := map[string]string{}
+	checkLen(fields, "name", in.Name, 200, true)
+	checkLen(fields, "name_zh", in.NameZH, 200, false)
+	checkLen(fields, "unit", in.Unit, 40, true)
+	if in.Direction != lodestar.DirectionUp && in.Direction != lodestar.DirectionDown {
+		fields["direction"] = "Direction is up (higher is better) or down (lower is better)."
+	}
+	if !finite(in.Baseline) {
+		fields["baseline"] = "Must be a number."
+	}
+	if !finite(in.Target) {
+		fields["target"] = "Must be a number."
+	}
+	if !ValidDate(in.TargetDate) {
+		fields["target_date"] = "Use a date as YYYY-MM-DD."
+	}
+	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID); err != nil {
+		return err
+	}
+	if err := checkUser(ctx, tx, fields, "owner_id", in.OwnerID); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The KPI could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
+// CreateKPI implements lodestar.KPIService.
+func (s *Store) CreateKPI(ctx context.Context, in lodestar.KPI) (*lodestar.KPI, error) {
+	return create(ctx, s, "kpi", loadKPI, func(tx *sqldb.Tx) (int64, error) {
+		if err := checkKPI(ctx, tx, &in); err != nil {
+			return 0, err
+		}
+		now := sqldb.FormatTime(tx.Now)
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO kpis (goal_id, name, name_zh, unit, direction, baseline, target, target_date, owner_id, archived, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nullID(in.GoalID), in.Name, in.NameZH, in.Unit, in.Direction,
+			in.Baseline, in.Target, in.TargetDate, nullID(in.OwnerID), false, now, now).Scan(&id)
+		return id, err
+	})
+}
+
+// UpdateKPI implements lodestar.KPIService; moving a KPI between goals
+// recomputes the alignment of every use case that impacts it.
+func (s *Store) UpdateKPI(ctx context.Context, id int64, in lodestar.KPI) (*lodestar.KPI, error) {
+	return update(ctx, s, "kpi", "update", id, loadKPI, func(tx *sqldb.Tx, before *lodestar.KPI) error {
+		if err := checkKPI(ctx, tx, &in); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE kpis SET goal_id = ?, name = ?, name_zh = ?, unit = ?, direction = ?, baseline = ?,
+			target = ?, target_date = ?, owner_id = ?, updated_at = ? WHERE id = ?`, nullID(in.GoalID), in.Name, in.NameZH, in.Unit,
+			in.Direction, in.Baseline, in.Target, in.TargetDate, nullID(in.OwnerID), sqldb.FormatTime(tx.Now), id)
+		if err != nil || before.GoalID == in.GoalID {
+			return err
+		}
+		return refreshAlignment(ctx, tx, id)
+	})
+}
+
+// ArchiveKPI implements lodestar.KPIService. Existing impacts stay (they
+// are history); new impacts on an archived KPI are refused.
+func (s *Store) ArchiveKPI(ctx context.Context, id int64, archived bool) (*lodestar.KPI, error) {
+	return update(ctx, s, "kpi", archiveAction(archived), id, loadKPI, func(tx *sqldb.Tx, before *lodestar.KPI) error {
+		if before.Archived == archived {
+			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE kpis SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
+		return err
+	})
+}
+
+// FindKPIByID implements lodestar.KPIService, with its latest reading.
+func (s *Store) FindKPIByID(ctx context.Context, id int64) (*lodestar.KPI, error) {
+	k, err := scanKPI(s.DB.QueryRow(ctx, `SELECT `+kpiColumns+` FROM kpis WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("KPI")
+	} else if err != nil {
+		return nil, wrap("find kpi", err)
+	}
+	return k, wrap("find kpi", s.attachLatest(ctx, []*lodestar.KPI{k}))
+}
+
+// attachLatest sets each KPI's latest reading with one query.
+func (s *Store) attachLatest(ctx context.Context, ks []*lodestar.KPI) error {
+	if len(ks) == 0 {
+		return nil
+	}
+	byID := map[int64]*lodestar.KPI{}
+	for _, k := range ks {
+		byID[k.ID] = k
+	}
+	rows, err := s.DB.Query(ctx, `SELECT r.kpi_id, r.date, r.value FROM kpi_readings r
+		JOIN (SELECT kpi_id, MAX(date) AS d FROM kpi_readings GROUP BY kpi_id) m ON m.kpi_id = r.kpi_id AND m.d = r.date`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rd lodestar.KPIReading
+		if err := rows.Scan(&rd.KPIID, &rd.Date, &rd.Value); err != nil {
+			return err
+		}
+		if k := byID[rd.KPIID]; k != nil {
+			k.Latest = &rd
+		}
+	}
+	return rows.Err()
+}
+
+// ListKPIs implements lodestar.KPIService.
+func (s *Store) ListKPIs(ctx context.Context, f lodestar.ListFilter) ([]*lodestar.KPI, error) {
+	var w filterSQL
+	if !f.Archived {
+		w.add("archived = ?", false)
+	}
+	if f.GoalID != 0 {
+		w.add("goal_id = ?", f.GoalID)
+	}
+	w.like(f.Query, "name", "name_zh")
+	ks, err := list(ctx, s, `SELECT `+kpiColumns+` FROM kpis`+w.sql()+` ORDER BY name`, w.args, scanKPI)
+	if err != nil {
+		return nil, err
+	}
+	return ks, wrap("list kpis", s.attachLatest(ctx, ks))
+}
+
+// AddReadings implements lodestar.KPIService.
+func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodestar.KPIReading) (int, error) {
+	if len(readings) == 0 {
+		return 0, lodestar.FieldError("readings", "Send at least one reading.")
+	}
+	if len(readings) > MaxReadingsPerCall {
+		return 0, lodestar.FieldError("readings", fmt.Sprintf("At most %d readings per call.", MaxReadingsPerCall))
+	}
+	fields := map[string]string{}
+	for i, r := range readings {
+		if !ValidDate(r.Date) {
+			fields[fmt.Sprintf("readings[%d].date", i)] = "Use a date as YYYY-MM-DD."
+		}
+		if !finite(r.Value) {
+			fields[fmt.Sprintf("readings[%d].value", i)] = "Must be a number."
+		}
+	}
+	if len(fields) > 0 {
+		return 0, &lodestar.Error{Code: lodestar.EInvalid, Message: "The readings could not be saved; check the fields.", Fields: fields}
+	}
+	_, err := update(ctx, s, "kpi", "add_readings", kpiID, loadKPI, func(tx *sqldb.Tx, k *lodestar.KPI) error {
+		if k.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "This KPI is archived.")
+		}
+		for _, r := range readings {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO kpi_readings (kpi_id, date, value) VALUES (?, ?, ?)
+				ON CONFLICT (kpi_id, date) DO UPDATE SET value = excluded.value`, kpiID, r.Date, r.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(readings), nil
+}
+
+// Readings implements lodestar.KPIService, oldest first.
+func (s *Store) Readings(ctx context.Context, kpiID int64) ([]lodestar.KPIReading, error) {
+	rows, err := s.DB.Query(ctx, `SELECT kpi_id, date, value FROM kpi_readings WHERE kpi_id = ? ORDER BY date`, kpiID)
+	if err != nil {
+		return nil, wrap("readings", err)
+	}
+	defer rows.Close()
+	out := []lodestar.KPIReading{}
+	for rows.Next() {
+		var r lodestar.KPIReading
+		if err := rows.Scan(&r.KPIID, &r.Date, &r.Value); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

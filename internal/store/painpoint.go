@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+var _ lodestar.PainPointService = (*Store)(nil)
+
+const painColumns = `id, business_unit_id, title, title_zh, description, category, annual_cost, COALESCE(goal_id, 0), archived, created_at, updated_at`
+
+func scanPain(s interface{ Scan(...any) error }) (*lodestar.PainPoint, error) {
+	p := &lodestar.PainPoint{}
+	err := s.Scan(&p.ID, &p.BusinessUnitID, &p.Title, &p.TitleZH, &p.Description, &p.Category, &p.AnnualCost, &p.GoalID,
+		&p.Archived, sqldb.Time{T: &p.CreatedAt}, sqldb.Time{T: &p.UpdatedAt})
+	return p, err
+}
+
+func loadPain(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.PainPoint, error) {
+	p, err := scanPain(tx.QueryRowContext(ctx, `SELECT `+painColumns+` FROM pain_points WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Pain point")
+	}
+	return p, err
+}
+
+func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint) error {
+	in.Title, in.TitleZH, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.TitleZH), strings.TrimSpace(in.Description)
+	fields := map[string]string{}
+	checkLen(fields, "title", in.Title, 200, true)
+	checkLen(fields, "title_zh", in.TitleZH, 200, false)
+	checkLen(fields, "description", in.Description, 10000, false)
+	if !slices.Contains(lodestar.PainCategories, in.Category) {
+		fields["category"] = "Choose a category: " + strings.Join(lodestar.PainCategories, ", ") + "."
+	}
+	if in.AnnualCost < 0 {
+		fields["annual_cost"] = "Must not be negative."
+	}
+	if in.BusinessUnitID == 0 {
+		fields["business_unit_id"] = "Choose the business unit that has this pain point."
+	} else if err := checkRef(ctx, tx, fields, "business_unit_id", "business_units", in.BusinessUnitID); err != nil {
+		return err
+	}
+	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The pain point could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
+// CreatePainPoint implements lodestar.PainPointService.
+func (s *Store) CreatePainPoint(ctx context.Context, in lodestar.PainPoint) (*lodestar.PainPoint, error) {
+	return create(ctx, s, "pain_point", loadPain, func(tx *sqldb.Tx) (int64, error) {
+		if err := checkPain(ctx, tx, &in); err != nil {
+			return 0, err
+		}
+		now := sqldb.FormatTime(tx.Now)
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO pain_points (business_unit_id, title, title_zh, description, category, annual_cost, goal_id, archived, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.BusinessUnitID, in.Title, in.TitleZH, in.Description, in.Category,
+			in.AnnualCost, nullID(in.GoalID), false, now, now).Scan(&id)
+		return id, err
+	})
+}
+
+// UpdatePainPoint implements lodestar.PainPointService.
+func (s *Store) UpdatePainPoint(ctx context.Context, id int64, in lodestar.PainPoint) (*lodestar.PainPoint, error) {
+	return update(ctx, s, "pain_point", "update", id, loadPain, func(tx *sqldb.Tx, _ *lodestar.PainPoint) error {
+		if err := checkPain(ctx, tx, &in); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE pain_points SET business_unit_id = ?, title = ?, title_zh = ?, description = ?, category = ?,
+			annual_cost = ?, goal_id = ?, updated_at = ? WHERE id = ?`, in.BusinessUnitID, in.Title, in.TitleZH, in.Description,
+			in.Category, in.AnnualCost, nullID(in.GoalID), sqldb.FormatTime(tx.Now), id)
+		return err
+	})
+}
+
+// ArchivePainPoint implements lodestar.PainPointService.
+func (s *Store) ArchivePainPoint(ctx context.Context, id int64, archived bool) (*lodestar.PainPoint, error) {
+	return update(ctx, s, "pain_point", archiveAction(archived), id, loadPain, func(tx *sqldb.Tx, before *lodestar.PainPoint) error {
+		if before.Archived == archived {
+			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE pain_points SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
+		return err
+	})
+}
+
+// FindPainPointByID implements lodestar.PainPointService.
+func (s *Store) FindPainPointByID(ctx context.Context, id int64) (*lodestar.PainPoint, error) {
+	p, err := scanPain(s.DB.QueryRow(ctx, `SELECT `+painColumns+` FROM pain_points WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Pain point")
+	}
+	return p, wrap("find pain point", err)
+}
+
+// ListPainPoints implements lodestar.PainPointService, costliest first.
+func (s *Store) ListPainPoints(ctx context.Context, f lodestar.ListFilter) ([]*lodestar.PainPoint, error) {
+	var w filterSQL
+	if !f.Archived {
+		w.add("archived = ?", false)
+	}
+	if f.BusinessUnitID != 0 {
+		w.add("business_unit_id = ?", f.BusinessUnitID)
+	}
+	if f.GoalID != 0 {
+		w.add("goal_id = ?", f.GoalID)
+	}
+	if f.Category != "" {
+		w.add("category = ?", f.Category)
+	}
+	w.like(f.Query, "title", "title_zh")
+	return list(ctx, s, `SELECT `+painColumns+` FROM pain_points`+w.sql()+` ORDER BY annual_cost DESC, id`, w.args, scanPain)
+}
