@@ -196,3 +196,70 @@ type PainPointService interface {
 	FindPainPointByID(ctx context.Context, id int64) (*PainPoint, error)
 	ListPainPoints(ctx context.Context, f ListFilter) ([]*PainPoint, error)
 }
+
+// StageCount is one bar of the stage funnel.
+type StageCount struct {
+	Stage string `json:"stage"`
+	Count int    `json:"count"`
+	Value int64  `json:"value"` // summed value estimates
+}
+
+// MatrixPoint is one use case on the value/feasibility matrix.
+type MatrixPoint struct {
+	ID          int64   `json:"id"`
+	Title       string  `json:"title"`
+	TitleZH     string  `json:"title_zh,omitempty"`
+	Stage       string  `json:"stage"`
+	Value       int64   `json:"value"`
+	Feasibility float64 `json:"feasibility"`
+	Score       float64 `json:"score"`
+	Aligned     bool    `json:"aligned"`
+}
+
+// KPIStatus is a KPI with where it stands against its glide path.
+type KPIStatus struct {
+	KPI      *KPI    `json:"kpi"`
+	Status   string  `json:"status"` // on_track | behind | no_data
+	Latest   float64 `json:"latest"`
+	Expected float64 `json:"expected"`
+}
+
+// Dashboard is the portfolio home page's content.
+type Dashboard struct {
+	Total           int           `json:"total"`
+	Funnel          []StageCount  `json:"funnel"`
+	Matrix          []MatrixPoint `json:"matrix"`       // the top MatrixLimit by score
+	MatrixTotal     int           `json:"matrix_total"` // how many matched
+	Misaligned      []*UseCase    `json:"misaligned"`   // the first few, by score
+	MisalignedCount int           `json:"misaligned_count"`
+	KPIsBehind      []KPIStatus   `json:"kpis_behind"`
+	Recent          []*AuditEvent `json:"recent"`
+}
+
+// RealisedKPI is one promised impact of a live use case against the KPI.
+type RealisedKPI struct {
+	KPI      *KPI         `json:"kpi"`
+	Promised float64      `json:"promised"`
+	Expected float64      `json:"expected"`
+	Realised float64      `json:"realised"`
+	Baseline float64      `json:"baseline"`
+	Progress float64      `json:"progress"`
+	Status   string       `json:"status"` // on_track | behind | no_data
+	Series   []KPIReading `json:"series"`
+}
+
+// Realisation is a use case's value realisation: for pilot or later,
+// each promised KPI impact since go-live.
+type Realisation struct {
+	UseCaseID int64         `json:"use_case_id"`
+	Live      bool          `json:"live"`
+	LiveSince string        `json:"live_since,omitempty"`
+	Status    string        `json:"status"` // worst of the KPIs: behind > no_data > on_track; "" when not live
+	KPIs      []RealisedKPI `json:"kpis"`
+}
+
+// PortfolioService computes the dashboard and value realisation.
+type PortfolioService interface {
+	Dashboard(ctx context.Context, f UseCaseFilter) (*Dashboard, error)
+	Realisation(ctx context.Context, useCaseID int64) (*Realisation, error)
+}

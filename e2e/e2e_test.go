@@ -35,9 +35,7 @@ func TestEndToEnd(t *testing.T) {
 
 func endToEnd(t *testing.T, db []string) {
 	srv := startServer(t, serverOpts{dbArgs: db, env: withAdmin()})
-	if !strings.Contains(srv.stdout.String(), "Sign in as "+adminEmail+" with the password from LODESTAR_ADMIN_PASSWORD") {
-		t.Errorf("serve stdout does not point to LODESTAR_ADMIN_PASSWORD:\n%s", srv.stdout.String())
-	}
+	srv.waitStdout(t, regexp.MustCompile(`(?m)^Sign in as `+regexp.QuoteMeta(adminEmail)+` with the password from LODESTAR_ADMIN_PASSWORD$`))
 	c := newClient(t)
 
 	// Probes and metrics.
@@ -228,10 +226,7 @@ func TestGeneratedAdminPassword(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, serverOpts{dbArgs: []string{"--data", dir}, args: []string{"--log-format", "json"}})
-	m := regexp.MustCompile(`(?m)^Sign in as (\S+) with password (\S+) `).FindStringSubmatch(srv.stdout.String())
-	if m == nil {
-		t.Fatalf("serve stdout has no generated password:\n%s", srv.stdout.String())
-	}
+	m := srv.waitStdout(t, regexp.MustCompile(`(?m)^Sign in as (\S+) with password (\S+) `))
 	email, password := m[1], m[2]
 	if email != "admin@lodestar.local" {
 		t.Errorf("generated admin is %q, want admin@lodestar.local", email)
@@ -269,6 +264,7 @@ func TestGeneratedAdminPassword(t *testing.T) {
 
 	// A second start finds the admin and prints no password.
 	srv2 := startServer(t, serverOpts{dbArgs: []string{"--data", dir}})
+	srv2.Stop() // all of stdout is in once it has exited
 	if out := srv2.stdout.String(); strings.Contains(out, "password") {
 		t.Errorf("second start printed a password line:\n%s", out)
 	}

@@ -283,6 +283,22 @@ func (s *server) Stop() {
 	})
 }
 
+// waitStdout waits until the server's stdout matches re and returns the
+// submatches. Lines after the URL line may arrive a moment after it.
+func (s *server) waitStdout(t testing.TB, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve stdout does not match %s within 10 s:\n%s", re, s.stdout.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // client is an HTTP client with a cookie jar, like a browser.
 func newClient(t testing.TB) *http.Client {
 	t.Helper()

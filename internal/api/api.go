@@ -25,20 +25,26 @@ const (
 // Server serves the API.
 type Server struct {
 	UseCases lodestar.UseCaseService
+	Units    lodestar.BusinessUnitService
+	Goals    lodestar.GoalService
+	KPIs     lodestar.KPIService
+	Pains    lodestar.PainPointService
 	Audit    lodestar.AuditService
-	Log      *slog.Logger
+	// Portfolio computes the dashboard's and value realisation's figures.
+	Portfolio lodestar.PortfolioService
+	Log       *slog.Logger
 }
 
 // Routes is the API's route table.
 func (s *Server) Routes() []httpx.Route {
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Method: "GET", Pattern: Prefix + "/openapi.json", Perm: auth.Public, Handler: s.openapi},
 		{Method: "GET", Pattern: Prefix + "/me", Perm: auth.SignedIn, Handler: s.me},
 		{Method: "GET", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseRead, Handler: s.listUseCases},
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}
+	}, s.strategyRoutes()...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -17,6 +17,11 @@ const (
 	UseCaseRead Permission = "use_case.read"
 	// UseCaseWrite creates and changes use cases.
 	UseCaseWrite Permission = "use_case.write"
+	// StrategyRead reads business units, goals, KPIs and pain points.
+	StrategyRead Permission = "strategy.read"
+	// StrategyWrite creates and changes business units, goals, KPIs,
+	// readings and pain points.
+	StrategyWrite Permission = "strategy.write"
 	// AuditRead lists and filters the audit log.
 	AuditRead Permission = "audit.read"
 	// UserAdmin manages users and their roles.
@@ -27,16 +32,18 @@ var all = lodestar.Roles
 
 // matrix maps each permission to the roles that hold it.
 var matrix = map[Permission][]lodestar.Role{
-	SignedIn:     all,
-	UseCaseRead:  all,
-	UseCaseWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam},
-	AuditRead:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
-	UserAdmin:    {lodestar.RoleAdmin},
+	SignedIn:      all,
+	UseCaseRead:   all,
+	UseCaseWrite:  {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam},
+	AuditRead:     {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
+	StrategyRead:  all,
+	StrategyWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner},
+	UserAdmin:     {lodestar.RoleAdmin},
 }
 
 // Permissions lists every permission that needs a role, for tests and docs.
 func Permissions() []Permission {
-	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, AuditRead, UserAdmin}
+	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, AuditRead, UserAdmin}
 }
 
 // Allowed reports whether role holds p. Public is allowed to everyone,

@@ -6,6 +6,7 @@ package httpx
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -56,7 +57,10 @@ type ErrorDetail struct {
 func Detail(log *slog.Logger, r *http.Request, err error) (int, ErrorDetail) {
 	code := lodestar.ErrorCode(err)
 	d := ErrorDetail{Code: code, Message: lodestar.ErrorMessage(err)}
-	if le, ok := err.(*lodestar.Error); ok {
+	// errors.As, as ErrorCode and ErrorMessage use: a wrapped error keeps
+	// the fields it names.
+	var le *lodestar.Error
+	if errors.As(err, &le) {
 		d.Fields = le.Fields
 	}
 	if code == lodestar.EInternal && log != nil {

@@ -200,7 +200,13 @@ func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodesta
 				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE kpis SET
+			first_date = (SELECT date FROM kpi_readings WHERE kpi_id = ? ORDER BY date LIMIT 1),
+			first_value = (SELECT value FROM kpi_readings WHERE kpi_id = ? ORDER BY date LIMIT 1),
+			last_date = (SELECT date FROM kpi_readings WHERE kpi_id = ? ORDER BY date DESC LIMIT 1),
+			last_value = (SELECT value FROM kpi_readings WHERE kpi_id = ? ORDER BY date DESC LIMIT 1)
+			WHERE id = ?`, kpiID, kpiID, kpiID, kpiID, kpiID)
+		return err
 	})
 	if err != nil {
 		return 0, err

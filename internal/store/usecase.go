@@ -445,42 +445,16 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 	if f.Alignment != "" && f.Alignment != "aligned" && f.Alignment != "misaligned" {
 		return nil, 0, lodestar.FieldError("alignment", "alignment must be aligned or misaligned.")
 	}
-	var where []string
-	var args []any
-	if !f.Archived {
-		where = append(where, "archived = ?")
-		args = append(args, false)
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, `(LOWER(title) LIKE ? ESCAPE '\' OR LOWER(title_zh) LIKE ? ESCAPE '\' OR LOWER(description) LIKE ? ESCAPE '\')`)
-		like := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
-		args = append(args, like, like, like)
-	}
-	if f.BusinessUnitID > 0 {
-		where = append(where, "business_unit_id = ?")
-		args = append(args, f.BusinessUnitID)
-	}
-	if f.Stage != "" {
-		where = append(where, "stage = ?")
-		args = append(args, f.Stage)
-	}
-	if f.Alignment != "" {
-		where = append(where, "alignment = ?")
-		args = append(args, f.Alignment)
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	var w filterSQL
+	useCaseWhere(&w, f)
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM use_cases`+cond, args...).Scan(&total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM use_cases`+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, wrap("count use cases", err)
 	}
 	if f.After > 0 && f.Sort == "" {
-		where = append(where, "id < ?")
-		args = append(args, f.After)
-		cond = " WHERE " + strings.Join(where, " AND ")
+		w.add("id < ?", f.After)
 	}
+	cond, args := w.sql(), w.args
 	q := `SELECT ` + useCaseColumns + ` FROM use_cases` + cond + ` ORDER BY ` + order + ` LIMIT ?`
 	args = append(args, f.Limit)
 	if f.Offset > 0 {

@@ -147,6 +147,26 @@ func (r *rng) multinomial(n int64, w, dst []int64) {
 // bootstrapIntervals resamples the counts opt.Bootstrap times and returns a
 // percentile interval for every statistic evaluate computes.
 func bootstrapIntervals(counts []Counts, ref int, opt Options) []Interval {
+	b := opt.Bootstrap
+	samples := bootstrapSamples(counts, ref, opt)
+	alpha := (1 - opt.Level) / 2
+	out := make([]Interval, statLen(len(counts)))
+	for s := range out {
+		vals := samples[s*b : (s+1)*b]
+		defined := slices.DeleteFunc(vals, math.IsNaN)
+		slices.Sort(defined)
+		out[s] = Interval{
+			Lo:        percentile(defined, alpha),
+			Hi:        percentile(defined, 1-alpha),
+			Undefined: b - len(defined),
+		}
+	}
+	return out
+}
+
+// bootstrapSamples returns the statistics of opt.Bootstrap replicates,
+// statistic-major: samples[s*B+k] is statistic s in replicate k.
+func bootstrapSamples(counts []Counts, ref int, opt Options) []float64 {
 	g, b := len(counts), opt.Bootstrap
 	ns := statLen(g)
 	cells := make([]int64, 4*g)
@@ -159,7 +179,7 @@ func bootstrapIntervals(counts []Counts, ref int, opt Options) []Interval {
 	drawn := make([]int64, 4*g)
 	rep := make([]Counts, g)
 	stats := make([]float64, ns)
-	samples := make([]float64, ns*b) // statistic-major: samples[s*b+k]
+	samples := make([]float64, ns*b)
 	for k := range b {
 		if opt.Stratified {
 			for i, c := range counts {
@@ -176,19 +196,7 @@ func bootstrapIntervals(counts []Counts, ref int, opt Options) []Interval {
 			samples[s*b+k] = v
 		}
 	}
-	alpha := (1 - opt.Level) / 2
-	out := make([]Interval, ns)
-	for s := range out {
-		vals := samples[s*b : (s+1)*b]
-		defined := slices.DeleteFunc(vals, math.IsNaN)
-		slices.Sort(defined)
-		out[s] = Interval{
-			Lo:        percentile(defined, alpha),
-			Hi:        percentile(defined, 1-alpha),
-			Undefined: b - len(defined),
-		}
-	}
-	return out
+	return samples
 }
 
 // percentile returns the q-quantile of sorted values by linear

@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// reference is the shape of testdata/reference.json, written by
+// referenceFile is the shape of testdata/reference.json, written by
 // testdata/make_reference.py with sklearn.metrics and numpy.
-type reference struct {
+type referenceFile struct {
 	Cases []struct {
 		Name          string   `json:"name"`
 		Data          string   `json:"data"`
@@ -48,7 +48,7 @@ type refGroup struct {
 // rates and disparities to 1e-12, undefined (null) exactly where sklearn's
 // denominators are zero.
 func TestReference(t *testing.T) {
-	var ref reference
+	var ref referenceFile
 	readJSON(t, filepath.Join("testdata", "reference.json"), &ref)
 	if len(ref.Cases) == 0 {
 		t.Fatal("no cases in reference.json")

@@ -294,18 +294,25 @@ def tight_root(f, lo, hi):
 
 
 def nct_sf_mp(x, df, nc):
-    """Noncentral t survival function at 40 digits, to judge scipy's precision."""
+    """Noncentral t survival function P(T > x) at 40 digits, to judge scipy's precision.
+
+    T = (Z + nc) / sqrt(V / df) with Z standard normal and V chi-square(df). For x > 0,
+    T > x exactly when Z + nc > 0 and V < df ((Z + nc) / x)^2; for x < 0 use the
+    mirror identity P(T > x) = 1 - P(-T > -x), where -T has noncentrality -nc.
+    """
     mpmath.mp.dps = 40
+    if x < 0:
+        return 1 - nct_sf_mp(-x, df, -nc)
     x, df, nc = mpmath.mpf(x), mpmath.mpf(df), mpmath.mpf(nc)
 
     def integrand(z):
-        # P(T > x) = E_Z[ P(chi2_df/df < ((Z+nc)/x)^2) ; Z+nc > 0 ] for x > 0
         w = z + nc
         if w <= 0:
             return mpmath.mpf(0)
-        q = (w / x) ** 2 * df
-        return mpmath.npdf(z) * mpmath.gammainc(df / 2, 0, q / 2, regularized=True)
-    return mpmath.quad(integrand, [-nc, -nc + 5, -nc + 20, mpmath.inf])
+        upper = mpmath.gammainc(df / 2, df * (w / x) ** 2 / 2, mpmath.inf, regularized=True)
+        return mpmath.npdf(z) * (1 - upper)
+    # The normal density is below 1e-340 past 40 standard deviations.
+    return mpmath.quad(integrand, [-nc, -nc + 1, -nc + 5, -nc + 12, -nc + 40])
 
 
 def power_means_cases():
@@ -318,7 +325,7 @@ def power_means_cases():
         dfree = n1 + n1 * ratio - 2
         crit = st.t.isf(alpha / 2, dfree)
         ncp = d * math.sqrt(nobs)
-        mp_pw = float(nct_sf_mp(crit, dfree, ncp) + (1 - nct_sf_mp(-crit, dfree, ncp)))
+        mp_pw = float(nct_sf_mp(crit, dfree, ncp) + 1 - nct_sf_mp(-crit, dfree, ncp))
         cases.append({"effect_size": d, "nobs1": n1, "ratio": ratio, "alpha": alpha,
                       "power": pw, "power_mpmath": mp_pw})
     return cases

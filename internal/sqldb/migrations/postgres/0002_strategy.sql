@@ -37,6 +37,11 @@ CREATE TABLE kpis (
 	target DOUBLE PRECISION NOT NULL,
 	target_date TEXT NOT NULL,
 	owner_id BIGINT REFERENCES users(id),
+	-- first and last readings, kept by AddReadings so progress needs no scan
+	first_date TEXT NOT NULL DEFAULT '',
+	first_value DOUBLE PRECISION NOT NULL DEFAULT 0,
+	last_date TEXT NOT NULL DEFAULT '',
+	last_value DOUBLE PRECISION NOT NULL DEFAULT 0,
 	archived BOOLEAN NOT NULL DEFAULT FALSE,
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL

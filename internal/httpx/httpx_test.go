@@ -1,0 +1,171 @@
+package httpx_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+type input struct {
+	Title string   `json:"title"`
+	Count int      `json:"count"`
+	Tags  []string `json:"tags"`
+	Inner struct {
+		OK bool `json:"ok"`
+	} `json:"inner"`
+}
+
+func TestDecodeJSON(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		max         int64
+		wantCode    string // "" for success
+		wantField   string
+	}{
+		{"valid", "application/json", `{"title":"x","count":2}`, 1 << 20, "", ""},
+		{"charset parameter", "application/json; charset=utf-8", `{"title":"x"}`, 1 << 20, "", ""},
+		{"upper-case media type", "Application/JSON", `{"title":"x"}`, 1 << 20, "", ""},
+		{"trailing whitespace", "application/json", "{\"title\":\"x\"}\n\t ", 1 << 20, "", ""},
+		{"null is an empty object", "application/json", `null`, 1 << 20, "", ""},
+		{"exactly at the limit", "application/json", `{"title":"` + strings.Repeat("a", 88) + `"}`, 100, "", ""},
+
+		{"no content type", "", `{}`, 1 << 20, lodestar.EUnsupported, ""},
+		{"text/plain", "text/plain", `{}`, 1 << 20, lodestar.EUnsupported, ""},
+		{"json suffix type", "application/problem+json", `{}`, 1 << 20, lodestar.EUnsupported, ""},
+		{"broken content type", "application/json; =", `{}`, 1 << 20, lodestar.EUnsupported, ""},
+		{"over the limit", "application/json", `{"title":"` + strings.Repeat("a", 89) + `"}`, 100, lodestar.ETooLarge, ""},
+		{"over the limit after one object", "application/json", `{"title":"a"}` + strings.Repeat(" ", 200) + `{}`, 100, lodestar.ETooLarge, ""},
+		{"malformed", "application/json", `{"title" 1}`, 1 << 20, lodestar.EInvalid, ""},
+		{"ends early", "application/json", `{"title":"x"`, 1 << 20, lodestar.EInvalid, ""},
+		{"empty", "application/json", ``, 1 << 20, lodestar.EInvalid, ""},
+		{"unknown field", "application/json", `{"bogus":1}`, 1 << 20, lodestar.EInvalid, "bogus"},
+		{"wrong type string", "application/json", `{"title":5}`, 1 << 20, lodestar.EInvalid, "title"},
+		{"wrong type number", "application/json", `{"count":"5"}`, 1 << 20, lodestar.EInvalid, "count"},
+		{"wrong type array", "application/json", `{"tags":"a"}`, 1 << 20, lodestar.EInvalid, "tags"},
+		{"wrong type nested", "application/json", `{"inner":{"ok":"yes"}}`, 1 << 20, lodestar.EInvalid, "inner.ok"},
+		{"array body", "application/json", `[]`, 1 << 20, lodestar.EInvalid, ""},
+		{"string body", "application/json", `"x"`, 1 << 20, lodestar.EInvalid, ""},
+		{"two objects", "application/json", `{}{}`, 1 << 20, lodestar.EInvalid, ""},
+		{"trailing garbage", "application/json", `{} x`, 1 << 20, lodestar.EInvalid, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/x", strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				r.Header.Set("Content-Type", tc.contentType)
+			}
+			var dst input
+			err := httpx.DecodeJSON(httptest.NewRecorder(), r, &dst, tc.max)
+			if got := lodestar.ErrorCode(err); got != tc.wantCode {
+				t.Fatalf("DecodeJSON: got code %q (err %v), want %q", got, err, tc.wantCode)
+			}
+			if tc.wantField != "" {
+				var le *lodestar.Error
+				if !errors.As(err, &le) || le.Fields[tc.wantField] == "" {
+					t.Errorf("DecodeJSON: got %v, want fields naming %q", err, tc.wantField)
+				}
+			}
+			if err != nil && lodestar.ErrorMessage(err) == "Internal error." {
+				t.Errorf("DecodeJSON: got a message that says nothing: %v", err)
+			}
+		})
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	tests := []struct {
+		code string
+		want int
+	}{
+		{lodestar.EInvalid, 400}, {lodestar.EUnauthorized, 401}, {lodestar.EForbidden, 403},
+		{lodestar.ENotFound, 404}, {lodestar.EMethod, 405}, {lodestar.EConflict, 409},
+		{lodestar.ETooLarge, 413}, {lodestar.EUnsupported, 415}, {lodestar.ETooManyRequests, 429},
+		{lodestar.EInternal, 500}, {lodestar.EUnavailable, 503}, {"no_such_code", 500}, {"", 500},
+	}
+	for _, tc := range tests {
+		if got := httpx.StatusOf(tc.code); got != tc.want {
+			t.Errorf("StatusOf(%q): got %d, want %d", tc.code, got, tc.want)
+		}
+	}
+}
+
+func TestWriteJSONError(t *testing.T) {
+	fieldErr := lodestar.FieldError("title", "Title is required.")
+	tests := []struct {
+		name       string
+		err        error
+		status     int
+		code, msg  string
+		field      string
+		wwwAuth    bool
+		secretGone string // text of the error that must not reach the client
+	}{
+		{"field error", fieldErr, 400, lodestar.EInvalid, "Title is required.", "title", false, ""},
+		{"wrapped field error keeps its fields", fmt.Errorf("create use case: %w", fieldErr), 400, lodestar.EInvalid, "Title is required.", "title", false, ""},
+		{"unauthorized", lodestar.Errorf(lodestar.EUnauthorized, "Sign in."), 401, lodestar.EUnauthorized, "Sign in.", "", true, ""},
+		{"internal error hides details", errors.New("pq: password=hunter2 failed"), 500, lodestar.EInternal, "Internal error.", "", false, "hunter2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			httpx.WriteJSONError(nil, w, httptest.NewRequest("GET", "/api/v1/x", nil), tc.err)
+			if w.Code != tc.status {
+				t.Errorf("status: got %d, want %d", w.Code, tc.status)
+			}
+			var body httpx.ErrorBody
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %q: %v", w.Body.String(), err)
+			}
+			if body.Error.Code != tc.code || body.Error.Message != tc.msg {
+				t.Errorf("error: got %q %q, want %q %q", body.Error.Code, body.Error.Message, tc.code, tc.msg)
+			}
+			if tc.field != "" && body.Error.Fields[tc.field] == "" {
+				t.Errorf("fields: got %v, want one naming %q", body.Error.Fields, tc.field)
+			}
+			if got := w.Header().Get("WWW-Authenticate") != ""; got != tc.wwwAuth {
+				t.Errorf("WWW-Authenticate present: got %v, want %v", got, tc.wwwAuth)
+			}
+			if tc.secretGone != "" && strings.Contains(w.Body.String(), tc.secretGone) {
+				t.Errorf("body leaks %q: %s", tc.secretGone, w.Body.String())
+			}
+			if ct := w.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
+				t.Errorf("Content-Type: got %q, want application/json; charset=utf-8", ct)
+			}
+		})
+	}
+}
+
+func TestLimitBody(t *testing.T) {
+	var readErr error
+	h := httpx.LimitBody(10, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 100)
+		for readErr == nil {
+			_, readErr = r.Body.Read(buf)
+		}
+	}))
+	tests := []struct {
+		name    string
+		body    string
+		wantMax bool
+	}{
+		{"under", "123456789", false},
+		{"over", "12345678901", true},
+	}
+	for _, tc := range tests {
+		readErr = nil
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/", strings.NewReader(tc.body)))
+		var mbe *http.MaxBytesError
+		if got := errors.As(readErr, &mbe); got != tc.wantMax {
+			t.Errorf("%s: got MaxBytesError %v (err %v), want %v", tc.name, got, readErr, tc.wantMax)
+		}
+	}
+}
