@@ -111,7 +111,7 @@ func TestUnknownRoutes(t *testing.T) {
 		{"unknown API route signed in", "GET", "/api/v1/nope", secret, false, 404, lodestar.ENotFound, ""},
 		{"unknown API version", "GET", "/api/v2/use-cases", "", true, 404, "", ""},
 		{"DELETE on a collection", "DELETE", "/api/v1/use-cases", secret, false, 405, lodestar.EMethod, "GET, POST"},
-		{"PUT on an item", "PUT", "/api/v1/use-cases/1", secret, false, 405, lodestar.EMethod, "GET"},
+		{"DELETE on a read-only item", "DELETE", "/api/v1/openapi.json", secret, false, 405, lodestar.EMethod, "GET"},
 		{"POST on a read-only route", "POST", "/api/v1/me", "", false, 405, lodestar.EMethod, "GET"},
 		{"unknown HTML route", "GET", "/no-such-page", "", true, 404, "", ""},
 		{"wrong method on an HTML route", "DELETE", "/login", "", true, 405, "", "GET, POST"},

@@ -11,7 +11,7 @@ import (
 // Routes is the HTML surface's route table: every page, the permission it
 // needs, and its handler.
 func (s *Server) Routes() []httpx.Route {
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Method: "GET", Pattern: "/login", Perm: auth.Public, Handler: s.loginForm},
 		{Method: "POST", Pattern: "/login", Perm: auth.Public, Handler: s.login},
 		{Method: "POST", Pattern: "/logout", Perm: auth.SignedIn, Handler: s.logout},
@@ -32,7 +32,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userCreate},
 		{Method: "POST", Pattern: "/admin/users/{email}/role", Perm: auth.UserAdmin, Handler: s.userSetRole},
 		{Method: "POST", Pattern: "/admin/users/{email}/disabled", Perm: auth.UserAdmin, Handler: s.userSetDisabled},
-	}
+	}, s.entityRoutes()...)
 }
 
 // NotFound renders the 404 page; the app routes unmatched paths here.

@@ -34,10 +34,15 @@ var TemplateFS fs.FS = templateFS
 
 // Services are what the pages read and change.
 type Services struct {
-	Users    lodestar.UserService
-	Sessions lodestar.SessionService
-	UseCases lodestar.UseCaseService
-	Audit    lodestar.AuditService
+	Users     lodestar.UserService
+	Sessions  lodestar.SessionService
+	UseCases  lodestar.UseCaseService
+	Units     lodestar.BusinessUnitService
+	Goals     lodestar.GoalService
+	KPIs      lodestar.KPIService
+	Pains     lodestar.PainPointService
+	Portfolio lodestar.PortfolioService
+	Audit     lodestar.AuditService
 }
 
 // Server holds the parsed templates and the services behind the pages.
