@@ -43,13 +43,25 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	demoPassword := ""
 	if e.cfg.Demo {
-		n, err := demo.Load(sys, a.Store, password)
+		if demoPassword = password; demoPassword == "" {
+			if demoPassword, err = auth.GeneratePassword(); err != nil {
+				return err
+			}
+		}
+		// The demo's stage changes happen on the dates of its story; the
+		// clock is put back before the server starts.
+		setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+		n, err := demo.Load(sys, a.Store, setNow, demoPassword)
+		db.Now = time.Now
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		if n > 0 {
 			log.Info("demo enterprise loaded", "records", n)
+		} else {
+			demoPassword = "" // already loaded: its users keep their passwords
 		}
 	}
 
@@ -65,11 +77,11 @@ func (e *cmdEnv) serve(args []string) error {
 	fmt.Fprintf(e.stdout, "Lodestar is serving on %s\n", url)
 	if password != "" {
 		fmt.Fprintf(e.stdout, "Sign in as %s with password %s (shown once; change it or set LODESTAR_ADMIN_PASSWORD)\n", admin, password)
-		if e.cfg.Demo {
-			fmt.Fprintf(e.stdout, "Demo users (one per role) share that password: %s\n", demo.UserList())
-		}
 	} else if admin != "" {
 		fmt.Fprintf(e.stdout, "Sign in as %s with the password from LODESTAR_ADMIN_PASSWORD\n", admin)
+	}
+	if demoPassword != "" {
+		fmt.Fprintf(e.stdout, "Demo users share the password %s: %s\n", demoPassword, demo.UserList())
 	}
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,

@@ -60,6 +60,24 @@ func pageOf(item string) obj {
 // Document returns the OpenAPI 3.1 description of the API. Paths are
 // relative to the server URL /api/v1.
 func Document() obj {
+	doc := baseDocument()
+	paths := doc["paths"].(obj)
+	schemas := doc["components"].(obj)["schemas"].(obj)
+	for p, item := range strategyPaths() {
+		if _, ok := paths[p]; !ok {
+			paths[p] = obj{}
+		}
+		for m, op := range item.(obj) {
+			paths[p].(obj)[m] = op
+		}
+	}
+	for n, sc := range strategySchemas() {
+		schemas[n] = sc
+	}
+	return doc
+}
+
+func baseDocument() obj {
 	ts := obj{"type": "string", "format": "date-time"}
 	return obj{
 		"openapi": "3.1.0",
@@ -144,4 +162,159 @@ func DocumentedRoutes() []string {
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, Document())
+}
+
+func idParam() []obj {
+	return []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}}
+}
+
+func requiredBody(schema string) obj {
+	b := jsonBody(ref(schema))
+	b["required"] = true
+	return b
+}
+
+// crudPaths documents the five routes every strategy entity has.
+func crudPaths(paths obj, path, name, plural string, filters []obj) {
+	paths[path] = obj{
+		"get": obj{"summary": "List " + plural + ".", "operationId": "list" + name + "s",
+			"parameters": append(append([]obj{
+				{"name": "q", "in": "query", "description": "Text to find in the name or title, in either language.", "schema": obj{"type": "string"}},
+				{"name": "archived", "in": "query", "description": "true to include archived records.", "schema": obj{"type": "boolean"}},
+			}, filters...), pageParamsDoc...),
+			"responses": withErrors(obj{"200": response("One page of "+plural+"; the cursor is an offset.", pageOf(name))})},
+		"post": obj{"summary": "Create a " + name + ".", "operationId": "create" + name, "requestBody": requiredBody(name + "Input"),
+			"responses": withErrors(obj{"201": response("The created record.", ref(name))}, "413", "415")},
+	}
+	paths[path+"/{id}"] = obj{
+		"get": obj{"summary": "Get one " + name + ".", "operationId": "get" + name, "parameters": idParam(),
+			"responses": withErrors(obj{"200": response("The record.", ref(name))}, "404")},
+		"put": obj{"summary": "Replace a " + name + "'s fields.", "operationId": "update" + name, "parameters": idParam(),
+			"requestBody": requiredBody(name + "Input"),
+			"responses":   withErrors(obj{"200": response("The updated record.", ref(name))}, "404", "413", "415")},
+	}
+	paths[path+"/{id}/archive"] = obj{
+		"post": obj{"summary": "Archive or restore a " + name + ".", "operationId": "archive" + name, "parameters": idParam(),
+			"requestBody": requiredBody("ArchiveInput"),
+			"responses":   withErrors(obj{"200": response("The record.", ref(name)), "409": response("Already in that state.", ref("Error"))}, "404")},
+	}
+}
+
+func filterParam(name, desc string) obj {
+	return obj{"name": name, "in": "query", "description": desc, "schema": obj{"type": "string"}}
+}
+
+func strategyPaths() obj {
+	paths := obj{}
+	crudPaths(paths, "/business-units", "BusinessUnit", "business units", nil)
+	crudPaths(paths, "/goals", "Goal", "goals", []obj{filterParam("business_unit_id", "Only this business unit's goals."), filterParam("status", "draft, active, achieved or abandoned.")})
+	crudPaths(paths, "/kpis", "KPI", "KPIs", []obj{filterParam("goal_id", "Only this goal's KPIs.")})
+	crudPaths(paths, "/pain-points", "PainPoint", "pain points", []obj{filterParam("business_unit_id", "Only this business unit's pain points."),
+		filterParam("goal_id", "Only pain points linked to this goal."), filterParam("category", "cost, efficiency, experience, risk or revenue.")})
+	paths["/kpis/{id}/readings"] = obj{
+		"get": obj{"summary": "A KPI's readings, oldest first.", "operationId": "listReadings", "parameters": idParam(),
+			"responses": withErrors(obj{"200": response("Every reading.", pageOf("KPIReading"))}, "404")},
+		"post": obj{"summary": "Record readings; a reading on an existing date replaces it. All or none.", "operationId": "addReadings",
+			"parameters": idParam(), "requestBody": requiredBody("ReadingsInput"),
+			"responses": withErrors(obj{"200": response("How many were recorded.", obj{"type": "object", "properties": obj{"recorded": obj{"type": "integer"}}})}, "404", "413", "415")},
+	}
+	paths["/use-cases/{id}"] = obj{}
+	paths["/use-cases/{id}"].(obj)["put"] = obj{"summary": "Replace a use case's fields and links; its stage changes only through /stage.",
+		"operationId": "updateUseCase", "parameters": idParam(), "requestBody": requiredBody("NewUseCase"),
+		"responses": withErrors(obj{"200": response("The updated use case.", ref("UseCase"))}, "404", "413", "415")}
+	paths["/use-cases/{id}/stage"] = obj{"post": obj{"summary": "Move a use case one stage along its lifecycle, saying why.",
+		"description": "Allowed: one stage forward or back among idea, assessment, approved, pilot, scaling, operating; rejected from idea to pilot; retired from pilot to operating; rejected back to idea.",
+		"operationId": "changeStage", "parameters": idParam(), "requestBody": requiredBody("StageInput"),
+		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase")), "409": response("The use case is archived.", ref("Error"))}, "404")}}
+	paths["/use-cases/{id}/stages"] = obj{"get": obj{"summary": "A use case's stage history, oldest first.", "operationId": "stageHistory",
+		"parameters": idParam(), "responses": withErrors(obj{"200": response("Every stage change.", pageOf("StageChange"))}, "404")}}
+	paths["/use-cases/{id}/archive"] = obj{"post": obj{"summary": "Archive or restore a use case.", "operationId": "archiveUseCase",
+		"parameters": idParam(), "requestBody": requiredBody("ArchiveInput"),
+		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase"))}, "404")}}
+	paths["/use-cases/{id}/realisation"] = obj{"get": obj{"summary": "Value realisation: each promised KPI impact since go-live.",
+		"operationId": "realisation", "parameters": idParam(), "responses": withErrors(obj{"200": response("The realisation.", ref("Realisation"))}, "404")}}
+	paths["/portfolio"] = obj{"get": obj{"summary": "The portfolio dashboard's figures.", "operationId": "portfolio",
+		"parameters": []obj{filterParam("business_unit_id", "Only this business unit."), filterParam("stage", "Only this stage (the funnel still shows all)."),
+			filterParam("alignment", "aligned or misaligned."), filterParam("q", "Text to find.")},
+		"responses": withErrors(obj{"200": response("Funnel, matrix, misaligned use cases, KPIs behind target and recent changes.", ref("Dashboard"))})}}
+	return paths
+}
+
+func strategySchemas() obj {
+	str, num, integer, id := obj{"type": "string"}, obj{"type": "number"}, obj{"type": "integer"}, obj{"type": "integer", "minimum": 1}
+	ts := obj{"type": "string", "format": "date-time"}
+	date := obj{"type": "string", "format": "date"}
+	withMeta := func(props obj) obj {
+		props["id"], props["archived"], props["created_at"], props["updated_at"] = integer, obj{"type": "boolean"}, ts, ts
+		return obj{"type": "object", "properties": props}
+	}
+	input := func(required []string, props obj) obj {
+		return obj{"type": "object", "required": required, "additionalProperties": false, "properties": props}
+	}
+	buProps := func() obj { return obj{"name": str, "name_zh": str, "parent_id": id} }
+	goalProps := func() obj {
+		return obj{"title": str, "title_zh": str, "description": str, "business_unit_id": id, "owner_id": id,
+			"horizon": obj{"type": "string", "enum": []string{"quarter", "year", "three_years", "five_years"}},
+			"status":  obj{"type": "string", "enum": []string{"draft", "active", "achieved", "abandoned"}}}
+	}
+	kpiProps := func() obj {
+		return obj{"goal_id": id, "name": str, "name_zh": str, "unit": str, "direction": obj{"type": "string", "enum": []string{"up", "down"}},
+			"baseline": num, "target": num, "target_date": date, "owner_id": id}
+	}
+	painProps := func() obj {
+		return obj{"business_unit_id": id, "title": str, "title_zh": str, "description": str,
+			"category":    obj{"type": "string", "enum": []string{"cost", "efficiency", "experience", "risk", "revenue"}},
+			"annual_cost": obj{"type": "integer", "minimum": 0}, "goal_id": id}
+	}
+	reading := obj{"type": "object", "required": []string{"date", "value"}, "properties": obj{"kpi_id": integer, "date": date, "value": num}}
+	kpi := withMeta(kpiProps())
+	kpi["properties"].(obj)["latest"] = ref("KPIReading")
+	impact := obj{"type": "object", "required": []string{"kpi_id", "change"}, "properties": obj{
+		"kpi_id": id, "change": obj{"type": "number", "description": "Promised change in the KPI's own unit; negative for a fall; not 0."},
+		"confidence": obj{"type": "number", "minimum": 0, "maximum": 1}}}
+	score := obj{"type": "integer", "minimum": 0, "maximum": 5, "description": "1 (poor) to 5 (excellent); 0 or absent: not scored."}
+	feas := obj{"type": "object", "properties": obj{"data_readiness": score, "technical_maturity": score, "skills": score, "integration": score}}
+	stageEnum := obj{"type": "string", "enum": []string{"idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"}}
+	return obj{
+		"BusinessUnit":      withMeta(buProps()),
+		"BusinessUnitInput": input([]string{"name"}, buProps()),
+		"Goal":              withMeta(goalProps()),
+		"GoalInput":         input([]string{"title", "horizon"}, goalProps()),
+		"KPI":               kpi,
+		"KPIInput":          input([]string{"name", "unit", "direction", "baseline", "target", "target_date"}, kpiProps()),
+		"PainPoint":         withMeta(painProps()),
+		"PainPointInput":    input([]string{"business_unit_id", "title", "category"}, painProps()),
+		"KPIReading":        reading,
+		"ReadingsInput":     input([]string{"readings"}, obj{"readings": obj{"type": "array", "maxItems": 10000, "items": reading}}),
+		"ArchiveInput":      input([]string{"archived"}, obj{"archived": obj{"type": "boolean"}}),
+		"StageInput":        input([]string{"stage", "reason"}, obj{"stage": stageEnum, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000}}),
+		"StageChange": obj{"type": "object", "properties": obj{"use_case_id": integer, "from": stageEnum, "to": stageEnum,
+			"actor_id": integer, "actor": str, "reason": str, "at": ts}},
+		"Impact":      impact,
+		"Feasibility": feas,
+		"NewUseCase": input([]string{"title"}, obj{"title": obj{"type": "string", "minLength": 1, "maxLength": 200}, "title_zh": str,
+			"description": obj{"type": "string", "maxLength": 10000}, "business_unit_id": id, "sponsor_id": id, "ai_lead_id": id,
+			"stage": stageEnum, "pain_point_ids": obj{"type": "array", "items": id}, "impacts": obj{"type": "array", "items": ref("Impact")},
+			"value_estimate": obj{"type": "integer", "minimum": 0}, "cost_estimate": obj{"type": "integer", "minimum": 0},
+			"feasibility": ref("Feasibility"), "tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "maxLength": 40}}}),
+		"UseCase": obj{"type": "object", "properties": obj{"id": integer, "title": str, "title_zh": str, "description": str,
+			"business_unit_id": integer, "sponsor_id": integer, "ai_lead_id": integer, "stage": stageEnum, "stage_changed_at": ts,
+			"pain_point_ids": obj{"type": "array", "items": integer}, "impacts": obj{"type": "array", "items": ref("Impact")},
+			"value_estimate": integer, "cost_estimate": integer, "feasibility": ref("Feasibility"), "tags": obj{"type": "array", "items": str},
+			"risk_tier": obj{"type": "string", "description": "unassessed until the risk path assesses it."},
+			"alignment": obj{"type": "object", "properties": obj{"status": obj{"type": "string", "enum": []string{"aligned", "misaligned"}},
+				"reasons": obj{"type": "array", "items": obj{"type": "string", "description": "no_kpi_impact, no_sponsor, no_pain_point or kpi_without_goal:<KPI id>"}}}},
+			"score":    obj{"type": "number", "description": "Net annual value in millions × feasibility ÷ 5 ÷ risk factor."},
+			"archived": obj{"type": "boolean"}, "created_by": integer, "created_at": ts, "updated_at": ts}},
+		"Realisation": obj{"type": "object", "properties": obj{"use_case_id": integer, "live": obj{"type": "boolean"}, "live_since": date,
+			"status": obj{"type": "string", "enum": []string{"on_track", "behind", "no_data", ""}},
+			"kpis": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"kpi": ref("KPI"), "promised": num, "expected": num,
+				"realised": num, "baseline": num, "progress": num, "status": str, "series": obj{"type": "array", "items": reading}}}}}},
+		"Dashboard": obj{"type": "object", "properties": obj{"total": integer,
+			"funnel":       obj{"type": "array", "items": obj{"type": "object", "properties": obj{"stage": stageEnum, "count": integer, "value": integer}}},
+			"matrix":       obj{"type": "array", "items": obj{"type": "object", "properties": obj{"id": integer, "title": str, "title_zh": str, "stage": stageEnum, "value": integer, "feasibility": num, "score": num, "aligned": obj{"type": "boolean"}}}},
+			"matrix_total": integer, "misaligned": obj{"type": "array", "items": ref("UseCase")}, "misaligned_count": integer,
+			"kpis_behind": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"kpi": ref("KPI"), "status": str, "latest": num, "expected": num}}},
+			"recent":      obj{"type": "array", "items": ref("AuditEvent")}}},
+	}
 }

@@ -1,11 +1,18 @@
 // Package demo loads the demo enterprise through the services, never raw
 // SQL, so the demo exercises the same validation and audit as real use.
-// Names are bilingual; the use cases carry the source document's stories.
+// Names are bilingual, and the source document's stories are in it: the
+// retailer's user-profile system that serves no merchandising goal, the
+// predictive-maintenance model bound to downtime, the customer-service
+// agent bound to response time, and more.
 package demo
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -14,20 +21,30 @@ import (
 type Services interface {
 	lodestar.UserService
 	lodestar.UseCaseService
+	lodestar.BusinessUnitService
+	lodestar.GoalService
+	lodestar.KPIService
+	lodestar.PainPointService
 }
 
 type demoUser struct {
-	email, name string
-	role        lodestar.Role
+	key, email, name string
+	role             lodestar.Role
 }
 
 var users = []demoUser{
-	{"ceo@demo.lodestar", "Chen Wei 陈伟 (CEO, AI committee chair)", lodestar.RoleCommittee},
-	{"owner.retail@demo.lodestar", "Li Na 李娜 (Retail business owner)", lodestar.RoleBusinessOwner},
-	{"ml.lead@demo.lodestar", "Zhang Hao 张浩 (AI lead)", lodestar.RoleAITeam},
-	{"risk@demo.lodestar", "Wang Fang 王芳 (Risk officer)", lodestar.RoleRiskOfficer},
-	{"data@demo.lodestar", "Liu Yang 刘洋 (Data steward)", lodestar.RoleDataSteward},
-	{"viewer@demo.lodestar", "Zhao Min 赵敏 (Viewer)", lodestar.RoleViewer},
+	{"ceo", "ceo@demo.lodestar", "Chen Wei 陈伟", lodestar.RoleCommittee},
+	{"retail", "owner.retail@demo.lodestar", "Li Na 李娜", lodestar.RoleBusinessOwner},
+	{"mfg", "owner.mfg@demo.lodestar", "Wang Qiang 王强", lodestar.RoleBusinessOwner},
+	{"logistics", "owner.logistics@demo.lodestar", "Zhou Jie 周杰", lodestar.RoleBusinessOwner},
+	{"finance", "owner.finance@demo.lodestar", "Sun Li 孙丽", lodestar.RoleBusinessOwner},
+	{"ecom", "owner.ecom@demo.lodestar", "Wu Lei 吴磊", lodestar.RoleBusinessOwner},
+	{"fmcg", "owner.fmcg@demo.lodestar", "Zheng Yan 郑燕", lodestar.RoleBusinessOwner},
+	{"service", "owner.service@demo.lodestar", "Huang Min 黄敏", lodestar.RoleBusinessOwner},
+	{"ml", "ml.lead@demo.lodestar", "Zhang Hao 张浩", lodestar.RoleAITeam},
+	{"risk", "risk@demo.lodestar", "Wang Fang 王芳", lodestar.RoleRiskOfficer},
+	{"data", "data@demo.lodestar", "Liu Yang 刘洋", lodestar.RoleDataSteward},
+	{"viewer", "viewer@demo.lodestar", "Zhao Min 赵敏", lodestar.RoleViewer},
 }
 
 // UserList names the demo users for the start-up message.
@@ -39,52 +56,356 @@ func UserList() string {
 	return strings.Join(parts, ", ")
 }
 
-// useCases are the source's stories, one per path, as use cases; the
-// strategy issue gives them business units, KPIs and stages.
-var useCases = []lodestar.NewUseCase{
-	{Title: "Retail user-profile system · 零售用户画像系统",
-		Description: "Built at a cost of millions without a link to merchandising decisions; its profiles are not used. 斥资百万搭建的用户画像系统，未结合选品需求，画像无人使用。"},
-	{Title: "Predictive maintenance for production lines · 设备预测性维护",
-		Description: "Cuts unplanned downtime on the manufacturing lines; retrained on new-equipment data. 降低制造产线的非计划停机损失；已用新设备数据再训练。"},
-	{Title: "Intelligent customer service · 智能客服",
-		Description: "Answers routine service questions to shorten waiting times. 回答常见服务问题，缩短客户等待时间。"},
-	{Title: "Transport route optimisation · 运输路径优化",
-		Description: "Logistics models trained on large, uncleaned and unlabelled transport data. 物流模型使用海量未清洗、无行业标签的运输数据训练。"},
-	{Title: "Credit risk scoring · 信贷风控评分",
-		Description: "The risk model that flagged good customers as high-risk because of biased training data. 因训练数据偏差，误将优质客户标记为“高风险”的风控模型。"},
-	{Title: "User segmentation for marketing · 营销用户分群",
-		Description: "FMCG marketing and IT argued for six months over how to segment users. 快消企业市场部与 IT 部门就用户分群争论了六个月。"},
-	{Title: "Regional smart replenishment · 区域智能补货",
-		Description: "Piloted in one region, then replicated unit by unit. 先在单个区域试点，再逐个业务单元推广。"},
-	{Title: "E-commerce recommender · 电商推荐系统",
-		Description: "Lifted conversion 15%, then lost 20% accuracy in six months as user behaviour moved to short video. 转化率提升 15%，但半年后因用户行为转向短视频，推荐准确率下降 20%。"},
+type unit struct{ key, en, zh, parent string }
+
+var units = []unit{
+	{"hq", "Group", "集团总部", ""},
+	{"retail", "Retail", "零售", "hq"},
+	{"mfg", "Manufacturing", "制造", "hq"},
+	{"logistics", "Logistics", "物流", "hq"},
+	{"finance", "Finance", "金融", "hq"},
+	{"ecom", "E-commerce", "电商", "hq"},
+	{"fmcg", "FMCG", "快消", "hq"},
+	{"service", "Customer service", "客户服务", "hq"},
+	{"retail-east", "Retail East China", "华东零售", "retail"},
+	{"retail-south", "Retail South China", "华南零售", "retail"},
+	{"retail-north", "Retail North China", "华北零售", "retail"},
 }
+
+type goal struct{ key, unit, en, zh, horizon, owner string }
+
+var goals = []goal{
+	{"sales", "retail", "Grow same-store sales", "提升同店销售", "year", "retail"},
+	{"downtime", "mfg", "Cut unplanned downtime", "降低非计划停机", "year", "mfg"},
+	{"delivery", "logistics", "Lower the cost per delivery", "降低单票配送成本", "year", "logistics"},
+	{"credit", "finance", "Reduce credit losses without losing good customers", "降低信贷损失且不流失优质客户", "year", "finance"},
+	{"conversion", "ecom", "Raise online conversion", "提升线上转化率", "year", "ecom"},
+	{"peak", "fmcg", "Win the peak marketing season", "赢得营销旺季", "quarter", "fmcg"},
+	{"service", "service", "Answer customers faster", "提升客户服务响应速度", "year", "service"},
+	{"cost", "hq", "Take 5% out of operating cost", "运营成本降低 5%", "three_years", "ceo"},
+}
+
+// kpi: its goal ("" for none), baseline and target, and how its readings
+// move over the year: drift per week and noise.
+type kpi struct {
+	key, goal, en, zh, unit, dir string
+	baseline, target             float64
+	drift, noise                 float64
+	// changeAt and changeTo shape a story: from week changeAt the weekly
+	// drift becomes changeTo.
+	changeAt int
+	changeTo float64
+}
+
+var kpis = []kpi{
+	{"sellthrough", "sales", "Merchandising sell-through rate", "选品售罄率", "%", "up", 62, 70, 0.02, 0.4, 0, 0},
+	{"sss", "sales", "Same-store sales growth", "同店销售增长", "%", "up", 1.5, 4, 0.03, 0.3, 0, 0},
+	{"stockout", "sales", "Stock-out rate", "缺货率", "%", "down", 8, 4, -0.02, 0.3, 26, -0.09},
+	{"downtime", "downtime", "Unplanned downtime", "非计划停机时长", "h/month", "down", 120, 60, -0.2, 4, 12, -1.3},
+	{"alert", "downtime", "Failure alert accuracy", "故障预警准确率", "%", "up", 82, 95, 0, 0.5, 36, 0.8},
+	{"cpd", "delivery", "Cost per delivery", "单票配送成本", "¥", "down", 8.6, 7.5, 0, 0.08, 0, 0},
+	{"ontime", "delivery", "On-time delivery", "准时送达率", "%", "up", 91, 96, 0.01, 0.4, 0, 0},
+	{"declined", "credit", "Good customers wrongly declined", "优质客户误拒率", "%", "down", 6, 2, 0.03, 0.2, 0, 0},
+	{"loss", "credit", "Credit loss rate", "信贷损失率", "%", "down", 2.1, 1.6, -0.004, 0.03, 0, 0},
+	{"conv", "conversion", "Online conversion rate", "线上转化率", "%", "up", 3.2, 3.8, 0.01, 0.04, 26, -0.01},
+	{"recacc", "conversion", "Recommendation accuracy", "推荐准确率", "%", "up", 36, 40, 0.02, 0.3, 20, -0.28},
+	{"roi", "peak", "Campaign return on spend", "营销活动投资回报", "x", "up", 2.4, 3, 0, 0.05, 0, 0},
+	{"frt", "service", "First response time", "首次响应时间", "s", "down", 180, 30, -0.5, 4, 10, -3.2},
+	{"csat", "service", "Customer satisfaction", "客户满意度", "/5", "up", 4.1, 4.5, 0.004, 0.03, 0, 0},
+	// The profile system's own measure serves no goal: the story's point.
+	{"tags", "", "User-profile tag coverage", "用户画像标签覆盖率", "%", "up", 40, 90, 0.9, 0.5, 0, 0},
+}
+
+type pain struct {
+	key, unit, en, zh, cat, goal string
+	cost                         int64
+}
+
+var pains = []pain{
+	{"overstock", "retail", "Slow-moving stock ties up capital", "滞销库存占用资金", "cost", "sales", 18_000_000},
+	{"stockouts", "retail", "Stock-outs on best sellers lose sales", "畅销品缺货导致销售损失", "revenue", "sales", 24_000_000},
+	{"breakdowns", "mfg", "Unplanned line stoppages", "产线非计划停机", "cost", "downtime", 36_000_000},
+	{"newequip", "mfg", "Failures on newly installed equipment go unpredicted", "新型设备故障无法预测", "risk", "downtime", 9_000_000},
+	{"emptymiles", "logistics", "Empty and detour mileage", "空驶与绕路里程", "cost", "delivery", 15_000_000},
+	{"latedelivery", "logistics", "Late deliveries and penalties", "延误交付与罚款", "experience", "delivery", 6_000_000},
+	{"goodrejected", "finance", "Good customers declined as high-risk", "优质客户被误判为高风险", "revenue", "credit", 42_000_000},
+	{"defaults", "finance", "Loan defaults", "贷款违约损失", "risk", "credit", 30_000_000},
+	{"staleRecs", "ecom", "Recommendations miss what users want now", "推荐内容与用户当前兴趣脱节", "revenue", "conversion", 20_000_000},
+	{"segments", "fmcg", "No agreed customer segmentation for campaigns", "营销活动缺乏统一的用户分群标准", "revenue", "peak", 12_000_000},
+	{"waiting", "service", "Customers wait minutes for a first answer", "客户首次响应等待数分钟", "experience", "service", 8_000_000},
+	{"manualwork", "hq", "Manual document processing in back office", "后台单据人工处理", "efficiency", "cost", 5_000_000},
+}
+
+// useCase is one demo initiative: where it stands and what it promises.
+type useCase struct {
+	en, zh, desc, unit, sponsor string
+	stage                       string
+	pains                       []string
+	impacts                     map[string]float64 // KPI key → promised change
+	value, cost                 int64
+	feas                        [4]int
+	tags                        []string
+	liveWeek                    int // week of the year it entered pilot (0: use the default)
+}
+
+var useCases = []useCase{
+	// The source's stories.
+	{"Retail user-profile system", "零售用户画像系统",
+		"Built at a cost of millions without a link to merchandising decisions; its 'high-value user' tags feed no product selection. 斥资百万搭建，但未结合选品需求，“高价值用户标签”与商品推荐逻辑脱节。",
+		"retail", "retail", lodestar.StageOperating, nil, map[string]float64{"tags": 40}, 1_500_000, 2_000_000, [4]int{4, 4, 3, 3}, []string{"customer-data"}, 4},
+	{"Predictive maintenance for production lines", "设备预测性维护",
+		"Predicts failures from vibration and temperature to cut unplanned downtime; retrained with the supplier's new-equipment data, alert accuracy rose from 82% to 95%. 基于振动与温度预测故障；联合供应商获取新设备数据再训练后，故障预警准确率从 82% 提升至 95%。",
+		"mfg", "mfg", lodestar.StageScaling, []string{"breakdowns", "newequip"}, map[string]float64{"downtime": -50, "alert": 13}, 30_000_000, 4_000_000, [4]int{4, 4, 4, 3}, []string{"iot", "maintenance"}, 8},
+	{"Intelligent customer service agent", "智能客服",
+		"Answers routine questions at once and hands the rest to people with context. 即时回答常见问题，复杂问题带上下文转人工。",
+		"service", "service", lodestar.StageOperating, []string{"waiting"}, map[string]float64{"frt": -140, "csat": 0.3}, 9_000_000, 1_500_000, [4]int{4, 5, 4, 4}, []string{"llm", "service"}, 6},
+	{"Transport route optimisation", "运输路径优化",
+		"Trained on years of transport logs that were never cleaned or labelled; training is slow and results unstable. 使用多年未清洗、无行业标签的运输数据训练，训练效率低、结果不稳定。",
+		"logistics", "logistics", lodestar.StageAssessment, []string{"emptymiles"}, map[string]float64{"cpd": -0.8}, 12_000_000, 3_000_000, [4]int{1, 3, 3, 2}, []string{"optimisation"}, 0},
+	{"Credit risk scoring model", "信贷风控评分模型",
+		"Trained on biased data, it flagged good customers as high-risk and lost them. 因训练数据偏差，误将优质客户标记为“高风险”，导致客户流失。",
+		"finance", "finance", lodestar.StagePilot, []string{"goodrejected", "defaults"}, map[string]float64{"declined": -3, "loss": -0.4}, 40_000_000, 5_000_000, [4]int{3, 4, 4, 3}, []string{"credit", "fairness"}, 30},
+	{"Customer segmentation for campaigns", "营销用户分群",
+		"Marketing and the AI team argued six months over the segmentation standard and missed the peak season. 市场部与 AI 团队就“用户分群标准”争执半年，错失营销旺季。",
+		"fmcg", "fmcg", lodestar.StageAssessment, []string{"segments"}, map[string]float64{"roi": 0.5}, 10_000_000, 1_200_000, [4]int{3, 4, 2, 3}, []string{"marketing"}, 0},
+	{"Regional smart replenishment (East China pilot)", "区域智能补货（华东试点）",
+		"Piloted in East China, proven, then replicated unit by unit. 先在华东试点验证价值，再逐个区域复制。",
+		"retail-east", "retail", lodestar.StageScaling, []string{"stockouts", "overstock"}, map[string]float64{"stockout": -3.5, "sellthrough": 5}, 25_000_000, 3_000_000, [4]int{4, 4, 4, 4}, []string{"replenishment", "pilot"}, 24},
+	{"E-commerce recommender", "电商推荐系统",
+		"Lifted conversion by 15%, then lost 20% accuracy in six months as users moved to short video and the model was not updated. 曾将转化率提升 15%，但因未及时更新模型（忽略短视频带来的用户行为变化），半年后推荐准确率下降 20%。",
+		"ecom", "ecom", lodestar.StageOperating, []string{"staleRecs"}, map[string]float64{"recacc": 6, "conv": 0.5}, 28_000_000, 4_000_000, [4]int{5, 4, 4, 4}, []string{"recommendation"}, 2},
+	// The rest of the portfolio.
+	{"Smart replenishment: South China rollout", "智能补货：华南推广", "Replicating the East China playbook. 复制华东经验。", "retail-south", "retail", lodestar.StagePilot, []string{"stockouts"}, map[string]float64{"stockout": -3}, 18_000_000, 2_000_000, [4]int{4, 4, 3, 4}, []string{"replenishment", "replication"}, 40},
+	{"Smart replenishment: North China rollout", "智能补货：华北推广", "Next in line after South China. 华南之后的下一站。", "retail-north", "retail", lodestar.StageApproved, []string{"stockouts"}, map[string]float64{"stockout": -2.5}, 15_000_000, 2_000_000, [4]int{3, 4, 3, 4}, []string{"replenishment", "replication"}, 0},
+	{"Demand forecasting for fresh food", "生鲜需求预测", "", "retail", "retail", lodestar.StagePilot, []string{"overstock"}, map[string]float64{"sellthrough": 4}, 14_000_000, 2_500_000, [4]int{3, 3, 4, 3}, []string{"forecasting"}, 36},
+	{"Shelf image recognition", "货架图像识别", "", "retail", "retail", lodestar.StageIdea, []string{"stockouts"}, map[string]float64{"stockout": -1}, 6_000_000, 2_000_000, [4]int{2, 3, 2, 2}, []string{"vision"}, 0},
+	{"Dynamic markdown pricing", "动态折扣定价", "", "retail", "retail", lodestar.StageAssessment, []string{"overstock"}, map[string]float64{"sellthrough": 3, "sss": 0.5}, 11_000_000, 1_800_000, [4]int{3, 3, 3, 3}, []string{"pricing"}, 0},
+	{"Store staffing forecast", "门店排班预测", "", "retail", "", lodestar.StageIdea, nil, nil, 3_000_000, 600_000, [4]int{3, 3, 3, 3}, []string{"workforce"}, 0},
+	{"Visual quality inspection", "视觉质检", "", "mfg", "mfg", lodestar.StagePilot, []string{"breakdowns"}, map[string]float64{"downtime": -8}, 9_000_000, 2_200_000, [4]int{3, 4, 3, 3}, []string{"vision", "quality"}, 34},
+	{"Energy optimisation of furnaces", "窑炉能耗优化", "", "mfg", "mfg", lodestar.StageApproved, []string{"breakdowns"}, nil, 7_000_000, 1_500_000, [4]int{3, 3, 3, 2}, []string{"energy"}, 0},
+	{"Spare-parts inventory optimisation", "备件库存优化", "", "mfg", "mfg", lodestar.StageIdea, []string{"breakdowns"}, map[string]float64{"downtime": -5}, 4_000_000, 800_000, [4]int{2, 4, 3, 3}, nil, 0},
+	{"Digital twin of the paint shop", "涂装车间数字孪生", "", "mfg", "", lodestar.StageRejected, nil, nil, 20_000_000, 15_000_000, [4]int{1, 2, 1, 1}, []string{"digital-twin"}, 0},
+	{"Dock scheduling", "月台排程", "", "logistics", "logistics", lodestar.StageApproved, []string{"latedelivery"}, map[string]float64{"ontime": 2}, 5_000_000, 900_000, [4]int{3, 4, 3, 3}, nil, 0},
+	{"Delivery time estimation", "送达时间预估", "", "logistics", "logistics", lodestar.StagePilot, []string{"latedelivery"}, map[string]float64{"ontime": 3}, 6_000_000, 1_000_000, [4]int{3, 4, 4, 3}, []string{"eta"}, 38},
+	{"Warehouse pick-path optimisation", "仓库拣货路径优化", "", "logistics", "logistics", lodestar.StageIdea, []string{"emptymiles"}, map[string]float64{"cpd": -0.2}, 3_500_000, 700_000, [4]int{2, 4, 3, 3}, nil, 0},
+	{"Truck load planning", "车辆装载规划", "", "logistics", "logistics", lodestar.StageRetired, []string{"emptymiles"}, map[string]float64{"cpd": -0.3}, 4_000_000, 1_000_000, [4]int{3, 4, 3, 3}, nil, 3},
+	{"Anti-fraud transaction monitoring", "交易反欺诈监测", "", "finance", "finance", lodestar.StageOperating, []string{"defaults"}, map[string]float64{"loss": -0.3}, 22_000_000, 3_500_000, [4]int{4, 4, 4, 4}, []string{"fraud"}, 5},
+	{"Collections prioritisation", "催收优先级排序", "", "finance", "finance", lodestar.StageAssessment, []string{"defaults"}, map[string]float64{"loss": -0.1}, 6_000_000, 900_000, [4]int{3, 4, 3, 3}, nil, 0},
+	{"Invoice and receipt OCR", "发票与单据识别", "", "hq", "ceo", lodestar.StageOperating, []string{"manualwork"}, nil, 3_000_000, 600_000, [4]int{4, 5, 4, 4}, []string{"ocr", "back-office"}, 10},
+	{"Contract clause review assistant", "合同条款审查助手", "", "hq", "ceo", lodestar.StageIdea, []string{"manualwork"}, nil, 2_000_000, 500_000, [4]int{3, 3, 2, 3}, []string{"llm"}, 0},
+	{"Search ranking with short-video signals", "融合短视频信号的搜索排序", "", "ecom", "ecom", lodestar.StageApproved, []string{"staleRecs"}, map[string]float64{"conv": 0.2, "recacc": 3}, 12_000_000, 2_000_000, [4]int{4, 4, 3, 3}, []string{"search"}, 0},
+	{"Personalised coupons", "个性化优惠券", "", "ecom", "ecom", lodestar.StagePilot, []string{"staleRecs"}, map[string]float64{"conv": 0.15}, 8_000_000, 1_500_000, [4]int{4, 4, 3, 4}, []string{"marketing"}, 40},
+	{"Product description generation", "商品描述生成", "", "ecom", "ecom", lodestar.StageAssessment, nil, map[string]float64{"conv": 0.05}, 2_500_000, 400_000, [4]int{4, 4, 3, 4}, []string{"llm", "content"}, 0},
+	{"Live-stream sales assistant", "直播带货助手", "", "ecom", "", lodestar.StageIdea, nil, nil, 5_000_000, 1_500_000, [4]int{2, 2, 2, 2}, []string{"llm"}, 0},
+	{"Promotion uplift modelling", "促销增量建模", "", "fmcg", "fmcg", lodestar.StageApproved, []string{"segments"}, map[string]float64{"roi": 0.3}, 9_000_000, 1_000_000, [4]int{3, 4, 3, 3}, []string{"marketing"}, 0},
+	{"Distributor sell-out forecasting", "经销商动销预测", "", "fmcg", "fmcg", lodestar.StageIdea, []string{"segments"}, nil, 6_000_000, 1_200_000, [4]int{2, 3, 3, 2}, []string{"forecasting"}, 0},
+	{"Social listening for new flavours", "新口味社交聆听", "", "fmcg", "fmcg", lodestar.StageRejected, nil, nil, 1_000_000, 800_000, [4]int{3, 3, 2, 3}, []string{"nlp"}, 0},
+	{"Agent assist with suggested replies", "坐席辅助回复建议", "", "service", "service", lodestar.StagePilot, []string{"waiting"}, map[string]float64{"frt": -20}, 4_000_000, 700_000, [4]int{4, 4, 4, 4}, []string{"llm", "service"}, 30},
+	{"Complaint topic clustering", "投诉主题聚类", "", "service", "service", lodestar.StageAssessment, []string{"waiting"}, map[string]float64{"csat": 0.1}, 1_500_000, 300_000, [4]int{4, 4, 3, 4}, []string{"nlp"}, 0},
+	{"Voice call quality scoring", "通话质检评分", "", "service", "service", lodestar.StageIdea, nil, map[string]float64{"csat": 0.1}, 1_200_000, 400_000, [4]int{3, 3, 3, 3}, nil, 0},
+	{"Churn early warning", "客户流失预警", "", "service", "", lodestar.StageIdea, []string{"waiting"}, map[string]float64{"csat": 0.05}, 3_000_000, 600_000, [4]int{3, 3, 3, 3}, nil, 0},
+	{"Group AI knowledge base", "集团 AI 知识库", "", "hq", "ceo", lodestar.StageAssessment, []string{"manualwork"}, nil, 2_500_000, 1_000_000, [4]int{3, 4, 3, 3}, []string{"llm"}, 0},
+	{"Procurement spend analytics", "采购支出分析", "", "hq", "ceo", lodestar.StageApproved, []string{"manualwork"}, nil, 4_000_000, 700_000, [4]int{4, 4, 3, 3}, nil, 0},
+	{"Warehouse safety camera analytics", "仓库安全视频分析", "", "logistics", "", lodestar.StageIdea, nil, nil, 1_000_000, 500_000, [4]int{2, 3, 2, 2}, []string{"vision"}, 0},
+}
+
+// Weeks is how many weekly readings each KPI gets: a year.
+const Weeks = 52
 
 // Load fills an empty database with the demo enterprise and returns how
 // many records it created; it does nothing when use cases already exist.
-// When password is set, it also creates one demo user per role with it.
-func Load(ctx context.Context, svc Services, password string) (int, error) {
+// setNow moves the store's clock, so the story's stage changes happen on
+// the dates they would have; the caller restores it. Demo users get
+// password.
+func Load(ctx context.Context, svc Services, setNow func(time.Time), password string) (int, error) {
 	_, total, err := svc.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 1})
 	if err != nil || total > 0 {
 		return 0, err
 	}
-	n := 0
-	if password != "" {
-		for _, u := range users {
-			if _, err := svc.CreateUser(ctx, lodestar.NewUser{Email: u.email, Name: u.name, Role: u.role, Password: password}); err != nil {
-				if lodestar.ErrorCode(err) == lodestar.EConflict {
-					continue
-				}
-				return n, err
+	now := time.Now().UTC()
+	start := now.AddDate(0, 0, -7*Weeks).Truncate(24 * time.Hour)
+	week := func(w int) time.Time { return start.AddDate(0, 0, 7*w).Add(10 * time.Hour) }
+	setNow(start)
+	l := &loader{ctx: ctx, svc: svc, users: map[string]int64{}, units: map[string]int64{}, goals: map[string]int64{},
+		kpis: map[string]int64{}, pains: map[string]int64{}}
+	l.run(func() error { return l.loadUsers(password) })
+	l.run(l.loadUnits)
+	l.run(l.loadGoalsKPIs)
+	l.run(func() error { return l.loadReadings(start) })
+	l.run(l.loadPains)
+	l.run(func() error { return l.loadUseCases(week, setNow) })
+	setNow(now)
+	return l.n, l.err
+}
+
+type loader struct {
+	ctx                              context.Context
+	svc                              Services
+	users, units, goals, kpis, pains map[string]int64
+	n                                int
+	err                              error
+}
+
+func (l *loader) run(step func() error) {
+	if l.err == nil {
+		l.err = step()
+	}
+}
+
+func (l *loader) loadUsers(password string) error {
+	for _, u := range users {
+		created, err := l.svc.CreateUser(l.ctx, lodestar.NewUser{Email: u.email, Name: u.name, Role: u.role, Password: password})
+		if lodestar.ErrorCode(err) == lodestar.EConflict {
+			if created, err = l.svc.FindUserByEmail(l.ctx, u.email); err != nil {
+				return err
 			}
-			n++
+		} else if err != nil {
+			return fmt.Errorf("user %s: %w", u.email, err)
+		} else {
+			l.n++
+		}
+		l.users[u.key] = created.ID
+	}
+	return nil
+}
+
+func (l *loader) loadUnits() error {
+	for _, u := range units {
+		b, err := l.svc.CreateBusinessUnit(l.ctx, lodestar.BusinessUnit{Name: u.en, NameZH: u.zh, ParentID: l.units[u.parent]})
+		if err != nil {
+			return fmt.Errorf("unit %s: %w", u.en, err)
+		}
+		l.units[u.key] = b.ID
+		l.n++
+	}
+	return nil
+}
+
+func (l *loader) loadGoalsKPIs() error {
+	for _, g := range goals {
+		created, err := l.svc.CreateGoal(l.ctx, lodestar.Goal{Title: g.en, TitleZH: g.zh, BusinessUnitID: l.units[g.unit],
+			OwnerID: l.users[g.owner], Horizon: g.horizon, Status: "active"})
+		if err != nil {
+			return fmt.Errorf("goal %s: %w", g.en, err)
+		}
+		l.goals[g.key] = created.ID
+		l.n++
+	}
+	target := time.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
+	for _, k := range kpis {
+		created, err := l.svc.CreateKPI(l.ctx, lodestar.KPI{GoalID: l.goals[k.goal], Name: k.en, NameZH: k.zh, Unit: k.unit,
+			Direction: k.dir, Baseline: k.baseline, Target: k.target, TargetDate: target})
+		if err != nil {
+			return fmt.Errorf("kpi %s: %w", k.en, err)
+		}
+		l.kpis[k.key] = created.ID
+		l.n++
+	}
+	return nil
+}
+
+// loadReadings writes a year of weekly readings per KPI: a seeded random
+// walk around the KPI's story, so the demo is the same every time.
+func (l *loader) loadReadings(start time.Time) error {
+	rng := rand.New(rand.NewPCG(2025, 5))
+	for _, k := range kpis {
+		var rs []lodestar.KPIReading
+		v := k.baseline
+		for w := 0; w < Weeks; w++ {
+			d := k.drift
+			if k.changeAt > 0 && w >= k.changeAt {
+				d = k.changeTo
+			}
+			v += d
+			val := v + rng.NormFloat64()*k.noise
+			rs = append(rs, lodestar.KPIReading{Date: start.AddDate(0, 0, 7*w).Format(time.DateOnly), Value: math.Round(val*100) / 100})
+		}
+		if _, err := l.svc.AddReadings(l.ctx, l.kpis[k.key], rs); err != nil {
+			return fmt.Errorf("readings %s: %w", k.en, err)
+		}
+		l.n += len(rs)
+	}
+	return nil
+}
+
+func (l *loader) loadPains() error {
+	for _, p := range pains {
+		created, err := l.svc.CreatePainPoint(l.ctx, lodestar.PainPoint{BusinessUnitID: l.units[p.unit], Title: p.en, TitleZH: p.zh,
+			Category: p.cat, AnnualCost: p.cost, GoalID: l.goals[p.goal]})
+		if err != nil {
+			return fmt.Errorf("pain point %s: %w", p.en, err)
+		}
+		l.pains[p.key] = created.ID
+		l.n++
+	}
+	return nil
+}
+
+// path is the lifecycle walked to reach each stage, with the reason
+// given at each step.
+var path = map[string][]string{
+	lodestar.StageIdea:       nil,
+	lodestar.StageAssessment: {lodestar.StageAssessment},
+	lodestar.StageApproved:   {lodestar.StageAssessment, lodestar.StageApproved},
+	lodestar.StagePilot:      {lodestar.StageAssessment, lodestar.StageApproved, lodestar.StagePilot},
+	lodestar.StageScaling:    {lodestar.StageAssessment, lodestar.StageApproved, lodestar.StagePilot, lodestar.StageScaling},
+	lodestar.StageOperating:  {lodestar.StageAssessment, lodestar.StageApproved, lodestar.StagePilot, lodestar.StageScaling, lodestar.StageOperating},
+	lodestar.StageRejected:   {lodestar.StageAssessment, lodestar.StageRejected},
+	lodestar.StageRetired:    {lodestar.StageAssessment, lodestar.StageApproved, lodestar.StagePilot, lodestar.StageScaling, lodestar.StageOperating, lodestar.StageRetired},
+}
+
+var reasons = map[string]string{
+	lodestar.StageAssessment: "Business case submitted for assessment · 提交业务论证，进入评估",
+	lodestar.StageApproved:   "AI committee approved the business case · AI 委员会批准立项",
+	lodestar.StagePilot:      "Pilot started with one team · 启动小范围试点",
+	lodestar.StageScaling:    "Pilot met its KPI targets; scaling out · 试点达成 KPI 目标，开始推广",
+	lodestar.StageOperating:  "Handed over to operations · 移交运营",
+	lodestar.StageRejected:   "Value does not justify the cost · 价值不足以覆盖成本",
+	lodestar.StageRetired:    "Replaced by a newer solution · 已被新方案取代",
+}
+
+// loadUseCases creates each use case at the start of the year and walks
+// it through its stages, entering pilot in its live week.
+func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) error {
+	for i, u := range useCases {
+		setNow(week(0).Add(time.Duration(i) * time.Minute))
+		in := lodestar.NewUseCase{Title: u.en, TitleZH: u.zh, Description: u.desc, BusinessUnitID: l.units[u.unit],
+			SponsorID: l.users[u.sponsor], AILeadID: l.users["ml"], ValueEstimate: u.value, CostEstimate: u.cost,
+			Feasibility: lodestar.Feasibility{DataReadiness: u.feas[0], TechnicalMaturity: u.feas[1], Skills: u.feas[2], Integration: u.feas[3]},
+			Tags:        u.tags}
+		for _, p := range u.pains {
+			in.PainPointIDs = append(in.PainPointIDs, l.pains[p])
+		}
+		for _, k := range kpis { // stable order
+			if ch, ok := u.impacts[k.key]; ok {
+				in.Impacts = append(in.Impacts, lodestar.Impact{KPIID: l.kpis[k.key], Change: ch, Confidence: 0.6})
+			}
+		}
+		created, err := l.svc.CreateUseCase(l.ctx, in)
+		if err != nil {
+			return fmt.Errorf("use case %s: %w", u.en, err)
+		}
+		l.n++
+		steps := path[u.stage]
+		live := u.liveWeek
+		if live == 0 {
+			live = 20
+		}
+		for j, to := range steps {
+			// Stages before pilot spread over the weeks before go-live;
+			// later ones over the weeks after.
+			w := live - (3 - j)
+			if to == lodestar.StagePilot {
+				w = live
+			} else if j > 2 {
+				w = live + (Weeks-live)*(j-2)/(len(steps)-1)
+			}
+			w = max(1, min(w, Weeks-1))
+			setNow(week(w).Add(time.Duration(i) * time.Minute))
+			if _, err := l.svc.ChangeStage(l.ctx, created.ID, to, reasons[to]); err != nil {
+				return fmt.Errorf("use case %s to %s: %w", u.en, to, err)
+			}
 		}
 	}
-	for _, uc := range useCases {
-		if _, err := svc.CreateUseCase(ctx, uc); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+	return nil
 }

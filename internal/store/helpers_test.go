@@ -7,9 +7,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
@@ -44,6 +46,38 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	return &fixture{t: t, db: db, s: store.New(db), clock: clock, ctx: lodestar.WithActor(context.Background(), adminActor)}
 }
 
+// seedHash is an argon2id hash of goodPassword, computed once per test
+// binary.
+var seedHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(goodPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// seedUser writes a user with goodPassword straight into the users table,
+// without an audit entry. Argon2id is slow under -race, and most tests need
+// a user rather than the creation of one; those that test creation use
+// createUser.
+func (f *fixture) seedUser(email string, role lodestar.Role) *lodestar.User {
+	f.t.Helper()
+	now := sqldb.FormatTime(f.clock.Now())
+	name, _, _ := strings.Cut(email, "@")
+	_, err := f.db.ExecContext(context.Background(), f.db.Rebind(`INSERT INTO users
+		(email, name, role, password_hash, locale, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?)`),
+		email, name, string(role), seedHash(), false, now, now)
+	if err != nil {
+		f.t.Fatalf("seed user %s: %v", email, err)
+	}
+	u, err := f.s.FindUserByEmail(context.Background(), email)
+	if err != nil {
+		f.t.Fatalf("seed user %s: %v", email, err)
+	}
+	return u
+}
+
+// createUser creates a user through the service, audited.
 func (f *fixture) createUser(email string, role lodestar.Role) *lodestar.User {
 	f.t.Helper()
 	u, err := f.s.CreateUser(f.ctx, lodestar.NewUser{Email: email, Role: role, Password: goodPassword})

@@ -16,7 +16,7 @@ func TestSessions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		ivan := f.createUser("ivan@example.com", lodestar.RoleCommittee)
+		ivan := f.seedUser("ivan@example.com", lodestar.RoleCommittee)
 		audits := f.auditCount()
 
 		s1, secret1, err := f.s.CreateSession(ctx, ivan.ID, time.Hour)

@@ -31,7 +31,7 @@ func TestTokens(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		judy := f.createUser("judy@example.com", lodestar.RoleAITeam)
+		judy := f.seedUser("judy@example.com", lodestar.RoleAITeam)
 
 		n := f.auditCount()
 		tok, secret, err := f.s.CreateToken(f.ctx, " JUDY@example.com ", "  ci bot ", []string{"read", " read "})
@@ -163,8 +163,8 @@ func TestCreateTokenInvalid(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		f.createUser("kim@example.com", lodestar.RoleViewer)
-		off := f.createUser("leo@example.com", lodestar.RoleViewer)
+		f.seedUser("kim@example.com", lodestar.RoleViewer)
+		off := f.seedUser("leo@example.com", lodestar.RoleViewer)
 		if _, err := f.s.SetDisabled(f.ctx, off.Email, true); err != nil {
 			t.Fatal(err)
 		}

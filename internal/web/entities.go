@@ -1,9 +1,437 @@
 package web
 
-import "github.com/lodestar-hq/lodestar/internal/httpx"
+import (
+	"context"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
 
 // entityRoutes are the pages for business units, goals, KPIs and pain
-// points.
+// points: list, new, create, detail, edit, update, archive (and KPI
+// readings). Reading needs StrategyRead; every form and change needs
+// StrategyWrite.
 func (s *Server) entityRoutes() []httpx.Route {
+	read, write := auth.StrategyRead, auth.StrategyWrite
+	return []httpx.Route{
+		{Method: "GET", Pattern: "/business-units", Perm: read, Handler: s.unitList},
+		{Method: "GET", Pattern: "/business-units/new", Perm: write, Handler: s.unitNew},
+		{Method: "POST", Pattern: "/business-units", Perm: write, Handler: s.unitCreate},
+		{Method: "GET", Pattern: "/business-units/{id}", Perm: read, Handler: s.unitShow},
+		{Method: "GET", Pattern: "/business-units/{id}/edit", Perm: write, Handler: s.unitEdit},
+		{Method: "POST", Pattern: "/business-units/{id}", Perm: write, Handler: s.unitUpdate},
+		{Method: "POST", Pattern: "/business-units/{id}/archive", Perm: write, Handler: s.unitArchive},
+
+		{Method: "GET", Pattern: "/goals", Perm: read, Handler: s.goalList},
+		{Method: "GET", Pattern: "/goals/new", Perm: write, Handler: s.goalNew},
+		{Method: "POST", Pattern: "/goals", Perm: write, Handler: s.goalCreate},
+		{Method: "GET", Pattern: "/goals/{id}", Perm: read, Handler: s.goalShow},
+		{Method: "GET", Pattern: "/goals/{id}/edit", Perm: write, Handler: s.goalEdit},
+		{Method: "POST", Pattern: "/goals/{id}", Perm: write, Handler: s.goalUpdate},
+		{Method: "POST", Pattern: "/goals/{id}/archive", Perm: write, Handler: s.goalArchive},
+
+		{Method: "GET", Pattern: "/kpis", Perm: read, Handler: s.kpiList},
+		{Method: "GET", Pattern: "/kpis/new", Perm: write, Handler: s.kpiNew},
+		{Method: "POST", Pattern: "/kpis", Perm: write, Handler: s.kpiCreate},
+		{Method: "GET", Pattern: "/kpis/{id}", Perm: read, Handler: s.kpiShow},
+		{Method: "GET", Pattern: "/kpis/{id}/edit", Perm: write, Handler: s.kpiEdit},
+		{Method: "POST", Pattern: "/kpis/{id}", Perm: write, Handler: s.kpiUpdate},
+		{Method: "POST", Pattern: "/kpis/{id}/archive", Perm: write, Handler: s.kpiArchive},
+		{Method: "POST", Pattern: "/kpis/{id}/readings", Perm: write, Handler: s.kpiAddReading},
+
+		{Method: "GET", Pattern: "/pain-points", Perm: read, Handler: s.painList},
+		{Method: "GET", Pattern: "/pain-points/new", Perm: write, Handler: s.painNew},
+		{Method: "POST", Pattern: "/pain-points", Perm: write, Handler: s.painCreate},
+		{Method: "GET", Pattern: "/pain-points/{id}", Perm: read, Handler: s.painShow},
+		{Method: "GET", Pattern: "/pain-points/{id}/edit", Perm: write, Handler: s.painEdit},
+		{Method: "POST", Pattern: "/pain-points/{id}", Perm: write, Handler: s.painUpdate},
+		{Method: "POST", Pattern: "/pain-points/{id}/archive", Perm: write, Handler: s.painArchive},
+	}
+}
+
+// entLabelPrefixes are the catalog key prefixes the strategy pages build
+// at run time (select labels and statuses), with every value each takes;
+// tests check all of them are in both catalogs.
+var entLabelPrefixes = map[string][]string{
+	"goal.horizon.":  lodestar.GoalHorizons,
+	"goal.status.":   lodestar.GoalStatuses,
+	"kpi.direction.": {lodestar.DirectionUp, lodestar.DirectionDown},
+	"kpi.status.":    {"on_track", "behind", "no_data"},
+	"pain.category.": lodestar.PainCategories,
+}
+
+// EntityLabelKeys lists the catalog keys the strategy pages build at run
+// time, for tests.
+func EntityLabelKeys() []string {
+	var out []string
+	for prefix, values := range entLabelPrefixes {
+		for _, v := range values {
+			out = append(out, prefix+v)
+		}
+	}
+	return out
+}
+
+// entView is what every strategy page's template gets besides its own
+// records: names in the page's language, labels and numbers formatted for
+// the locale, and lookups from the IDs a record holds to the names shown.
+type entView struct {
+	loc    string
+	bundle *i18n.Bundle
+	units  map[int64]*lodestar.BusinessUnit
+	goals  map[int64]*lodestar.Goal
+	users  map[int64]*lodestar.User
+	// Units, Goals and Users are every record (archived and disabled
+	// included), in the services' order, for selects and trees.
+	Units []*lodestar.BusinessUnit
+	Goals []*lodestar.Goal
+	Users []*lodestar.User
+}
+
+func (s *Server) entView(r *http.Request) *entView {
+	return &entView{loc: httpx.IdentityFrom(r.Context()).Locale, bundle: s.I18n,
+		units: map[int64]*lodestar.BusinessUnit{}, goals: map[int64]*lodestar.Goal{}, users: map[int64]*lodestar.User{}}
+}
+
+// load reads the records a page names by ID: business units, goals and
+// users as asked.
+func (s *Server) entLoad(ctx context.Context, v *entView, units, goals, users bool) error {
+	var err error
+	if units {
+		if v.Units, err = s.Units.ListBusinessUnits(ctx, lodestar.ListFilter{Archived: true}); err != nil {
+			return err
+		}
+		for _, u := range v.Units {
+			v.units[u.ID] = u
+		}
+	}
+	if goals {
+		if v.Goals, err = s.Goals.ListGoals(ctx, lodestar.ListFilter{Archived: true}); err != nil {
+			return err
+		}
+		for _, g := range v.Goals {
+			v.goals[g.ID] = g
+		}
+	}
+	if users {
+		if v.Users, err = s.Users.ListUsers(ctx); err != nil {
+			return err
+		}
+		for _, u := range v.Users {
+			v.users[u.ID] = u
+		}
+	}
 	return nil
+}
+
+func (v *entView) zh() bool { return strings.HasPrefix(v.loc, "zh") }
+
+func (v *entView) pick(en, zh string) string {
+	if v.zh() && zh != "" {
+		return zh
+	}
+	return en
+}
+
+// Name is a business unit's, goal's, KPI's or pain point's name in the
+// page's language: the Chinese one on Chinese pages when it is set, else
+// the English one; "" for nil.
+func (v *entView) Name(x any) string {
+	switch x := x.(type) {
+	case *lodestar.BusinessUnit:
+		if x != nil {
+			return v.pick(x.Name, x.NameZH)
+		}
+	case *lodestar.Goal:
+		if x != nil {
+			return v.pick(x.Title, x.TitleZH)
+		}
+	case *lodestar.KPI:
+		if x != nil {
+			return v.pick(x.Name, x.NameZH)
+		}
+	case *lodestar.PainPoint:
+		if x != nil {
+			return v.pick(x.Title, x.TitleZH)
+		}
+	}
+	return ""
+}
+
+// Unit returns a business unit by ID, or nil.
+func (v *entView) Unit(id int64) *lodestar.BusinessUnit { return v.units[id] }
+
+// Goal returns a goal by ID, or nil.
+func (v *entView) Goal(id int64) *lodestar.Goal { return v.goals[id] }
+
+// UserName is a user's display name, or "" for none.
+func (v *entView) UserName(id int64) string {
+	if u := v.users[id]; u != nil {
+		if u.Name != "" {
+			return u.Name
+		}
+		return u.Email
+	}
+	return ""
+}
+
+// Label translates a catalog key built at run time from entLabelPrefixes.
+func (v *entView) Label(prefix, value string) string { return v.bundle.T(v.loc, prefix+value) }
+
+// Num formats x for the locale with as many decimals as it needs (at most
+// three).
+func (v *entView) Num(x float64) string {
+	d := 0
+	for ; d < 3; d++ {
+		scaled := x * math.Pow10(d)
+		if math.Abs(scaled-math.Round(scaled)) < 1e-9*math.Max(1, math.Abs(scaled)) {
+			break
+		}
+	}
+	return v.bundle.Number(v.loc, x, d)
+}
+
+// Money formats a yearly amount in whole currency units.
+func (v *entView) Money(n int64) string { return v.bundle.Int(v.loc, n) }
+
+// Date formats a YYYY-MM-DD date for the locale; anything else is shown
+// as it is.
+func (v *entView) Date(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return i18n.Date(v.loc, t)
+}
+
+// entOption is one choice of a select, its label already in the page's
+// language.
+type entOption struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// choices builds a select's options from values, each labelled by the
+// catalog key prefix+value.
+func (v *entView) choices(prefix string, values []string, selected string) []entOption {
+	out := make([]entOption, 0, len(values))
+	for _, val := range values {
+		out = append(out, entOption{Value: val, Label: v.Label(prefix, val), Selected: val == selected})
+	}
+	return out
+}
+
+// unitNode is one row of the business-unit tree.
+type unitNode struct {
+	Unit  *lodestar.BusinessUnit
+	Depth int
+}
+
+// unitTree orders units parent before children, siblings in the given
+// order; a unit whose parent is not among them is a root.
+func unitTree(units []*lodestar.BusinessUnit) []unitNode {
+	present := map[int64]bool{}
+	for _, u := range units {
+		present[u.ID] = true
+	}
+	children := map[int64][]*lodestar.BusinessUnit{}
+	var roots []*lodestar.BusinessUnit
+	for _, u := range units {
+		if u.ParentID != 0 && present[u.ParentID] && u.ParentID != u.ID {
+			children[u.ParentID] = append(children[u.ParentID], u)
+		} else {
+			roots = append(roots, u)
+		}
+	}
+	out := make([]unitNode, 0, len(units))
+	seen := map[int64]bool{}
+	var walk func(u *lodestar.BusinessUnit, depth int)
+	walk = func(u *lodestar.BusinessUnit, depth int) {
+		if seen[u.ID] {
+			return
+		}
+		seen[u.ID] = true
+		out = append(out, unitNode{Unit: u, Depth: depth})
+		for _, c := range children[u.ID] {
+			walk(c, depth+1)
+		}
+	}
+	for _, u := range roots {
+		walk(u, 0)
+	}
+	// A cycle in stored data (which the store refuses) must not hide units.
+	for _, u := range units {
+		walk(u, 0)
+	}
+	return out
+}
+
+// unitOptions offers the live business units as a tree, indented by depth,
+// with selected marked; skip (a unit being edited) is left out. A selected
+// unit that is archived stays listed so the form shows what is stored.
+func (v *entView) unitOptions(selected string, skip int64) []entOption {
+	var out []entOption
+	for _, n := range unitTree(v.Units) {
+		id := strconv.FormatInt(n.Unit.ID, 10)
+		if n.Unit.ID == skip || (n.Unit.Archived && id != selected) {
+			continue
+		}
+		out = append(out, entOption{Value: id, Label: strings.Repeat("\u00a0\u00a0", n.Depth) + v.Name(n.Unit), Selected: id == selected})
+	}
+	return out
+}
+
+// goalOptions offers the live goals (and the selected one).
+func (v *entView) goalOptions(selected string) []entOption {
+	var out []entOption
+	for _, g := range v.Goals {
+		id := strconv.FormatInt(g.ID, 10)
+		if g.Archived && id != selected {
+			continue
+		}
+		out = append(out, entOption{Value: id, Label: v.Name(g), Selected: id == selected})
+	}
+	return out
+}
+
+// userOptions offers the enabled users (and the selected one).
+func (v *entView) userOptions(selected string) []entOption {
+	var out []entOption
+	for _, u := range v.Users {
+		id := strconv.FormatInt(u.ID, 10)
+		if u.Disabled && id != selected {
+			continue
+		}
+		out = append(out, entOption{Value: id, Label: v.UserName(u.ID), Selected: id == selected})
+	}
+	return out
+}
+
+// entPathID reads the {id} path value; anything but a positive integer is
+// a page that does not exist.
+func entPathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, lodestar.Errorf(lodestar.ENotFound, "Page not found.")
+	}
+	return id, nil
+}
+
+// entQueryID reads an optional ID filter from the query; junk means no
+// filter.
+func entQueryID(q url.Values, name string) int64 {
+	id, err := strconv.ParseInt(q.Get(name), 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
+// entForm reads typed form fields, noting each one that does not parse
+// in errs, so wrong types become field errors rather than failures.
+type entForm struct {
+	r    *http.Request
+	errs map[string]string
+}
+
+func newEntForm(r *http.Request) *entForm { return &entForm{r: r, errs: map[string]string{}} }
+
+func (f *entForm) str(name string) string { return f.r.PostFormValue(name) }
+
+// id reads an optional reference chosen from a select; empty is none.
+func (f *entForm) id(name string) int64 {
+	v := strings.TrimSpace(f.r.PostFormValue(name))
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 {
+		f.errs[name] = "No such record, or it is archived."
+		return 0
+	}
+	return id
+}
+
+// number strips grouping commas and spaces as both locales write them.
+func entNumber(v string) string {
+	return strings.NewReplacer(",", "", " ", "", "\u00a0", "").Replace(strings.TrimSpace(v))
+}
+
+// decimal reads a required decimal number.
+func (f *entForm) decimal(name string) float64 {
+	v := entNumber(f.r.PostFormValue(name))
+	if v == "" {
+		f.errs[name] = "This field is required."
+		return 0
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		f.errs[name] = "Must be a number."
+		return 0
+	}
+	return x
+}
+
+// whole reads a whole number; empty is zero.
+func (f *entForm) whole(name string) int64 {
+	v := entNumber(f.r.PostFormValue(name))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		if x, ferr := strconv.ParseFloat(v, 64); ferr == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
+			f.errs[name] = "Must be a whole number."
+		} else {
+			f.errs[name] = "Must be a number."
+		}
+		return 0
+	}
+	return n
+}
+
+// failed returns the form's own errors as the error a service would give.
+func (f *entForm) failed(message string) error {
+	if len(f.errs) == 0 {
+		return nil
+	}
+	return &lodestar.Error{Code: lodestar.EInvalid, Message: message, Fields: f.errs}
+}
+
+// entFormError reports whether err is about the input (shown on the form,
+// with its status) rather than a failure (shown as the error page).
+func entFormError(err error) (int, bool) {
+	switch code := lodestar.ErrorCode(err); code {
+	case lodestar.EInvalid, lodestar.EConflict:
+		return httpx.StatusOf(code), true
+	}
+	return 0, false
+}
+
+// entFail fills a page with a refused input's message and field errors.
+func entFail(p *Page, err error) {
+	p.Error = lodestar.ErrorMessage(err)
+	if le, ok := err.(*lodestar.Error); ok && len(le.Fields) > 0 {
+		p.Fields = le.Fields
+	}
+}
+
+// entArchivedFlag reads the archive forms' hidden field.
+func entArchivedFlag(r *http.Request) (bool, error) {
+	switch r.PostFormValue("archived") {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, lodestar.FieldError("archived", "Archived must be true or false.")
 }

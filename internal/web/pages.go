@@ -2,26 +2,11 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	ucs, total, err := s.UseCases.FindUseCases(r.Context(), lodestar.UseCaseFilter{Limit: 5})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	p := s.page(r, "home.title", "home")
-	p.Data = struct {
-		Total  int
-		Recent []*lodestar.UseCase
-	}{total, ucs}
-	s.render(w, r, http.StatusOK, "home", p)
-}
 
 // section renders a navigation section's landing page; later paths fill
 // each with its own records.
@@ -31,68 +16,6 @@ func (s *Server) section(name string) http.HandlerFunc {
 		p.Data = name
 		s.render(w, r, http.StatusOK, "section", p)
 	}
-}
-
-const useCasePage = 50
-
-func (s *Server) useCaseList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
-	ucs, total, err := s.UseCases.FindUseCases(r.Context(), lodestar.UseCaseFilter{Query: q.Get("q"), After: after, Limit: useCasePage})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	next := int64(0)
-	if len(ucs) == useCasePage {
-		next = ucs[len(ucs)-1].ID
-	}
-	p := s.page(r, "usecases.title", "strategy")
-	p.Form = url.Values{"q": {q.Get("q")}}
-	p.Data = struct {
-		Items []*lodestar.UseCase
-		Total int
-		Next  int64
-	}{ucs, total, next}
-	s.render(w, r, http.StatusOK, "usecases", p)
-}
-
-func (s *Server) useCaseNew(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "usecase_new", s.page(r, "usecases.new", "strategy"))
-}
-
-func (s *Server) useCaseCreate(w http.ResponseWriter, r *http.Request) {
-	in := lodestar.NewUseCase{Title: r.PostFormValue("title"), Description: r.PostFormValue("description")}
-	uc, err := s.UseCases.CreateUseCase(r.Context(), in)
-	if err != nil {
-		if lodestar.ErrorCode(err) != lodestar.EInvalid {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "usecases.new", "strategy")
-		p.Form = r.PostForm
-		p.Error = lodestar.ErrorMessage(err)
-		p.Fields = err.(*lodestar.Error).Fields
-		s.render(w, r, http.StatusBadRequest, "usecase_new", p)
-		return
-	}
-	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.usecase_created")
-}
-
-func (s *Server) useCaseShow(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.Error(w, r, lodestar.Errorf(lodestar.ENotFound, "Use case not found."))
-		return
-	}
-	uc, err := s.UseCases.FindUseCaseByID(r.Context(), id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	p := s.page(r, "usecases.title", "strategy")
-	p.Data = uc
-	s.render(w, r, http.StatusOK, "usecase", p)
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {

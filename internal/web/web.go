@@ -19,6 +19,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
@@ -101,6 +102,17 @@ func (s *Server) loadAssets() error {
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return s.urls[name] },
+		// reasonCode strips an alignment reason's argument ("kpi_without_goal:7").
+		"reasonCode":  func(r string) string { c, _, _ := strings.Cut(r, ":"); return c },
+		"sortKeys":    func() []string { return []string{"", "-score", "title", "-value", "-feasibility", "-updated"} },
+		"feasibility": portfolio.FeasibilityMean,
+		"feasibilityDims": func() []string {
+			return []string{"data_readiness", "technical_maturity", "skills", "integration"}
+		},
+		"feasibilityOf": func(f lodestar.Feasibility, dim string) int {
+			return map[string]int{"data_readiness": f.DataReadiness, "technical_maturity": f.TechnicalMaturity,
+				"skills": f.Skills, "integration": f.Integration}[dim]
+		},
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
@@ -155,6 +167,23 @@ func (p *Page) DateTime(t time.Time) string { return i18n.DateTime(p.ID.Locale, 
 
 // Int formats n with the locale's grouping.
 func (p *Page) Int(n int) string { return p.bundle.Int(p.ID.Locale, int64(n)) }
+
+// Name picks the Chinese name on Chinese pages when there is one.
+func (p *Page) Name(en, zh string) string {
+	if zh != "" && p.ID.Locale == "zh-CN" {
+		return zh
+	}
+	return en
+}
+
+// Money formats a whole-currency amount with the locale's grouping.
+func (p *Page) Money(n int64) string { return "¥" + p.bundle.Int(p.ID.Locale, n) }
+
+// Num formats x with the given number of decimals.
+func (p *Page) Num(x float64, decimals int) string { return p.bundle.Number(p.ID.Locale, x, decimals) }
+
+// Date formats t as a date in the page's locale.
+func (p *Page) Date(t time.Time) string { return i18n.Date(p.ID.Locale, t) }
 
 // Can reports whether the viewer's role may use a permission.
 func (p *Page) Can(perm string) bool { return canRole(p.ID.Role(), perm) }

@@ -135,7 +135,7 @@ func CheckTransition(from, to, reason string) error {
 	case from == lodestar.StageRejected && to == lodestar.StageIdea:
 		return nil
 	}
-	return lodestar.FieldError("stage", fmt.Sprintf("A use case cannot move from %s to %s; it moves one stage at a time.", from, to))
+	return lodestar.FieldError("stage", "This stage change is not allowed: a use case moves one stage at a time.")
 }
 
 // Realisation statuses.

@@ -1,0 +1,198 @@
+// Package chart draws Lodestar's charts as small inline SVG, server-side,
+// so pages need no script and work offline. Every chart is an accessible
+// image (role="img" with a label) and every text is escaped.
+package chart
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"strings"
+	"time"
+)
+
+// Bar is one horizontal bar.
+type Bar struct {
+	Label string
+	Value float64
+	Text  string // shown after the bar, e.g. the formatted count
+	Href  string // optional link
+	Class string // CSS class for the bar's colour
+}
+
+// Bars draws labelled horizontal bars scaled to the largest value.
+func Bars(label string, bars []Bar) template.HTML {
+	const rowH, labelW, barW, textW = 26, 130, 260, 90
+	h := rowH*len(bars) + 4
+	maxV := 0.0
+	for _, b := range bars {
+		maxV = math.Max(maxV, b.Value)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="chart bars" viewBox="0 0 %d %d" role="img" aria-label="%s">`, labelW+barW+textW, h, esc(label))
+	for i, b := range bars {
+		y := i*rowH + 2
+		w := 0.0
+		if maxV > 0 {
+			w = b.Value / maxV * barW
+		}
+		if b.Href != "" {
+			fmt.Fprintf(&sb, `<a href="%s">`, esc(b.Href))
+		}
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" class="lbl">%s</text>`, labelW-6, y+17, esc(b.Label))
+		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%.1f" height="%d" rx="3" class="bar %s"/>`, labelW, y+3, math.Max(w, 1), rowH-8, esc(b.Class))
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%d" class="val">%s</text>`, float64(labelW)+w+6, y+17, esc(b.Text))
+		if b.Href != "" {
+			sb.WriteString(`</a>`)
+		}
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
+// Point is one dot on a scatter chart.
+type Point struct {
+	X, Y  float64
+	Title string // tooltip
+	Href  string
+	Class string
+}
+
+// Axis describes one axis of a scatter chart.
+type Axis struct {
+	Label    string
+	Min, Max float64
+	Log      bool // log10 scale (values ≤ 0 sit on the minimum)
+	Ticks    []float64
+	TickText func(float64) string
+}
+
+func (a Axis) pos(v float64, length float64) float64 {
+	lo, hi := a.Min, a.Max
+	if a.Log {
+		lo, hi = math.Log10(math.Max(lo, 1e-9)), math.Log10(math.Max(hi, 1e-9))
+		v = math.Log10(math.Max(v, a.Min))
+	}
+	if hi <= lo {
+		return 0
+	}
+	f := (v - lo) / (hi - lo)
+	return math.Max(0, math.Min(1, f)) * length
+}
+
+// Scatter draws points on two axes; each point may link to a page.
+func Scatter(label string, x, y Axis, pts []Point) template.HTML {
+	const w, h, left, bottom, top, right = 560, 340, 70, 40, 12, 16
+	pw, ph := float64(w-left-right), float64(h-top-bottom)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="chart scatter" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, esc(label))
+	fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%.0f" height="%.0f" class="plot"/>`, left, top, pw, ph)
+	// Quadrant guides at the middle of each axis help read "quick wins".
+	fmt.Fprintf(&sb, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.0f" class="guide"/>`, float64(left)+pw/2, top, float64(left)+pw/2, float64(top)+ph)
+	fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%.0f" y2="%.1f" class="guide"/>`, left, float64(top)+ph/2, float64(left)+pw, float64(top)+ph/2)
+	for _, t := range x.Ticks {
+		px := float64(left) + x.pos(t, pw)
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%.0f" class="tick" text-anchor="middle">%s</text>`, px, float64(top)+ph+16, esc(x.TickText(t)))
+	}
+	for _, t := range y.Ticks {
+		py := float64(top) + ph - y.pos(t, ph)
+		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, py+4, esc(y.TickText(t)))
+	}
+	fmt.Fprintf(&sb, `<text x="%.1f" y="%d" class="axis" text-anchor="middle">%s</text>`, float64(left)+pw/2, h-4, esc(x.Label))
+	fmt.Fprintf(&sb, `<text x="14" y="%.1f" class="axis" text-anchor="middle" transform="rotate(-90 14 %.1f)">%s</text>`, float64(top)+ph/2, float64(top)+ph/2, esc(y.Label))
+	for _, p := range pts {
+		px, py := float64(left)+x.pos(p.X, pw), float64(top)+ph-y.pos(p.Y, ph)
+		if p.Href != "" {
+			fmt.Fprintf(&sb, `<a href="%s">`, esc(p.Href))
+		}
+		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="6" class="pt %s"><title>%s</title></circle>`, px, py, esc(p.Class), esc(p.Title))
+		if p.Href != "" {
+			sb.WriteString(`</a>`)
+		}
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
+// TimePoint is one dated value of a line.
+type TimePoint struct {
+	T time.Time
+	V float64
+}
+
+// Line is one series of a time chart.
+type Line struct {
+	Name   string
+	Points []TimePoint
+	Class  string
+	Dashed bool
+}
+
+// TimeChart draws lines over time with the value axis fitted to the data.
+// dateText formats the first and last dates on the time axis, valueText
+// the values.
+func TimeChart(label string, lines []Line, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
+	const w, h, left, bottom, top, right = 560, 220, 70, 28, 10, 16
+	pw, ph := float64(w-left-right), float64(h-top-bottom)
+	var t0, t1 time.Time
+	lo, hi := math.Inf(1), math.Inf(-1)
+	n := 0
+	for _, l := range lines {
+		for _, p := range l.Points {
+			if n == 0 || p.T.Before(t0) {
+				t0 = p.T
+			}
+			if n == 0 || p.T.After(t1) {
+				t1 = p.T
+			}
+			lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
+			n++
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="chart time" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, esc(label))
+	fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%.0f" height="%.0f" class="plot"/>`, left, top, pw, ph)
+	if n == 0 {
+		sb.WriteString(`</svg>`)
+		return template.HTML(sb.String())
+	}
+	if hi == lo {
+		hi, lo = hi+1, lo-1
+	}
+	pad := (hi - lo) * 0.08
+	lo, hi = lo-pad, hi+pad
+	span := t1.Sub(t0).Seconds()
+	xp := func(t time.Time) float64 {
+		if span <= 0 {
+			return float64(left) + pw/2
+		}
+		return float64(left) + t.Sub(t0).Seconds()/span*pw
+	}
+	yp := func(v float64) float64 { return float64(top) + ph - (v-lo)/(hi-lo)*ph }
+	for _, v := range []float64{lo + pad, (lo + hi) / 2, hi - pad} {
+		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, yp(v)+4, esc(valueText(v)))
+	}
+	fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick">%s</text>`, left, h-8, esc(dateText(t0)))
+	fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, w-right, h-8, esc(dateText(t1)))
+	for _, l := range lines {
+		var pts []string
+		for _, p := range l.Points {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", xp(p.T), yp(p.V)))
+		}
+		dash := ""
+		if l.Dashed {
+			dash = ` stroke-dasharray="6 4"`
+		}
+		fmt.Fprintf(&sb, `<polyline points="%s" class="line %s"%s><title>%s</title></polyline>`, strings.Join(pts, " "), esc(l.Class), dash, esc(l.Name))
+		if !l.Dashed {
+			for _, p := range l.Points {
+				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="2.5" class="dot %s"><title>%s %s</title></circle>`, xp(p.T), yp(p.V), esc(l.Class), esc(dateText(p.T)), esc(valueText(p.V)))
+			}
+		}
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
+func esc(s string) string { return html.EscapeString(s) }

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// goalListData is the goals page.
+type goalListData struct {
+	V        *entView
+	Items    []*lodestar.Goal
+	Units    []entOption // the business-unit filter
+	Statuses []entOption // the status filter
+	KPICount map[int64]int
+}
+
+func (s *Server) goalList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := lodestar.ListFilter{Query: q.Get("q"), BusinessUnitID: entQueryID(q, "business_unit_id"), Archived: q.Get("archived") == "1"}
+	if st := q.Get("status"); slices.Contains(lodestar.GoalStatuses, st) {
+		f.Status = st
+	}
+	if q.Get("sort") == "-updated" {
+		f.Sort = "-updated"
+	}
+	goals, err := s.Goals.ListGoals(ctx, f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.entView(r)
+	if err := s.entLoad(ctx, v, true, false, true); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	kpis, err := s.KPIs.ListKPIs(ctx, lodestar.ListFilter{})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &goalListData{V: v, Items: goals, KPICount: map[int64]int{}}
+	for _, k := range kpis {
+		d.KPICount[k.GoalID]++
+	}
+	p := s.page(r, "goal.plural", "strategy")
+	p.Form = url.Values{"q": {f.Query}, "business_unit_id": {entIDValue(f.BusinessUnitID)}, "status": {f.Status},
+		"sort": {f.Sort}, "archived": {q.Get("archived")}}
+	d.Units = v.unitOptions(p.Form.Get("business_unit_id"), 0)
+	d.Statuses = v.choices("goal.status.", lodestar.GoalStatuses, f.Status)
+	p.Data = d
+	s.render(w, r, http.StatusOK, "goals", p)
+}
+
+// goalFormData is the new and edit form.
+type goalFormData struct {
+	V        *entView
+	ID       int64 // 0 for a new goal
+	Units    []entOption
+	Owners   []entOption
+	Horizons []entOption
+	Statuses []entOption
+}
+
+func (s *Server) renderGoalForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
+	v := s.entView(r)
+	if err := s.entLoad(r.Context(), v, true, false, true); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = &goalFormData{V: v, ID: id, Units: v.unitOptions(p.Form.Get("business_unit_id"), 0),
+		Owners: v.userOptions(p.Form.Get("owner_id")), Horizons: v.choices("goal.horizon.", lodestar.GoalHorizons, p.Form.Get("horizon")),
+		Statuses: v.choices("goal.status.", lodestar.GoalStatuses, p.Form.Get("status"))}
+	s.render(w, r, status, "goal_form", p)
+}
+
+func (s *Server) goalNew(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "goal.new", "strategy")
+	p.Form = url.Values{"horizon": {"year"}, "status": {"active"}, "business_unit_id": {r.URL.Query().Get("business_unit_id")}}
+	s.renderGoalForm(w, r, http.StatusOK, p, 0)
+}
+
+func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	g, err := s.Goals.FindGoalByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, "goal.edit", "strategy")
+	p.Form = url.Values{"title": {g.Title}, "title_zh": {g.TitleZH}, "description": {g.Description},
+		"business_unit_id": {entIDValue(g.BusinessUnitID)}, "owner_id": {entIDValue(g.OwnerID)}, "horizon": {g.Horizon}, "status": {g.Status}}
+	s.renderGoalForm(w, r, http.StatusOK, p, id)
+}
+
+func (s *Server) goalCreate(w http.ResponseWriter, r *http.Request) { s.goalSave(w, r, 0) }
+
+func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.goalSave(w, r, id)
+}
+
+// goalSave creates (id 0) or updates a goal from the form.
+func (s *Server) goalSave(w http.ResponseWriter, r *http.Request, id int64) {
+	f := newEntForm(r)
+	in := lodestar.Goal{Title: f.str("title"), TitleZH: f.str("title_zh"), Description: f.str("description"),
+		BusinessUnitID: f.id("business_unit_id"), OwnerID: f.id("owner_id"), Horizon: f.str("horizon"), Status: f.str("status")}
+	err := f.failed("The goal could not be saved; check the fields.")
+	var g *lodestar.Goal
+	if err == nil {
+		if id == 0 {
+			g, err = s.Goals.CreateGoal(r.Context(), in)
+		} else {
+			g, err = s.Goals.UpdateGoal(r.Context(), id, in)
+		}
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		title := "goal.new"
+		if id != 0 {
+			title = "goal.edit"
+		}
+		p := s.page(r, title, "strategy")
+		p.Form = r.PostForm
+		entFail(p, err)
+		s.renderGoalForm(w, r, status, p, id)
+		return
+	}
+	s.redirect(w, r, "/goals/"+strconv.FormatInt(g.ID, 10), "flash.goal_saved")
+}
+
+// goalShowData is a goal's page.
+type goalShowData struct {
+	V     *entView
+	Goal  *lodestar.Goal
+	KPIs  []*lodestar.KPI
+	Pains []*lodestar.PainPoint
+}
+
+func (s *Server) goalShow(w http.ResponseWriter, r *http.Request) {
+	s.renderGoal(w, r, http.StatusOK, s.page(r, "goal.one", "strategy"))
+}
+
+// renderGoal renders the goal named by the path into p.
+func (s *Server) renderGoal(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	ctx := r.Context()
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	g, err := s.Goals.FindGoalByID(ctx, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.entView(r)
+	if err := s.entLoad(ctx, v, true, false, true); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &goalShowData{V: v, Goal: g}
+	if d.KPIs, err = s.KPIs.ListKPIs(ctx, lodestar.ListFilter{GoalID: id}); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{GoalID: id}); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = d
+	s.render(w, r, status, "goal", p)
+}
+
+func (s *Server) goalArchive(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	archived, err := entArchivedFlag(r)
+	if err == nil {
+		_, err = s.Goals.ArchiveGoal(r.Context(), id, archived)
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		p := s.page(r, "goal.one", "strategy")
+		entFail(p, err)
+		s.renderGoal(w, r, status, p)
+		return
+	}
+	flash := "flash.goal_unarchived"
+	if archived {
+		flash = "flash.goal_archived"
+	}
+	s.redirect(w, r, "/goals/"+strconv.FormatInt(id, 10), flash)
+}

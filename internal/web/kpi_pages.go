@@ -1,0 +1,319 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
+	"github.com/lodestar-hq/lodestar/internal/store"
+)
+
+// kpiStatuser is the part of the store that judges every live KPI against
+// its glide path in one query; the portfolio service offers it.
+type kpiStatuser interface {
+	KPIStatuses(ctx context.Context) ([]lodestar.KPIStatus, error)
+}
+
+// kpiStatuses maps each live KPI to on_track, behind or no_data.
+func (s *Server) kpiStatuses(ctx context.Context) (map[int64]string, error) {
+	out := map[int64]string{}
+	ks, ok := s.Portfolio.(kpiStatuser)
+	if !ok {
+		return out, nil
+	}
+	all, err := ks.KPIStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range all {
+		out[st.KPI.ID] = st.Status
+	}
+	return out, nil
+}
+
+// kpiRow is one KPI of the list with where it stands ("" when unknown,
+// e.g. archived).
+type kpiRow struct {
+	KPI    *lodestar.KPI
+	Status string
+}
+
+// kpiListData is the KPIs page.
+type kpiListData struct {
+	V     *entView
+	Items []kpiRow
+	Goals []entOption // the goal filter
+}
+
+// kpiStatusRank orders the list's "behind first" sort.
+var kpiStatusRank = map[string]int{portfolio.Behind: 0, portfolio.NoData: 1, portfolio.OnTrack: 2, "": 3}
+
+func (s *Server) kpiList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := lodestar.ListFilter{Query: q.Get("q"), GoalID: entQueryID(q, "goal_id"), Archived: q.Get("archived") == "1"}
+	kpis, err := s.KPIs.ListKPIs(ctx, f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	statuses, err := s.kpiStatuses(ctx)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.entView(r)
+	if err := s.entLoad(ctx, v, false, true, false); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &kpiListData{V: v}
+	for _, k := range kpis {
+		st := statuses[k.ID]
+		if st == "" && !k.Archived {
+			st = portfolio.NoData
+		}
+		d.Items = append(d.Items, kpiRow{KPI: k, Status: st})
+	}
+	sortBy := q.Get("sort")
+	switch sortBy {
+	case "status":
+		slices.SortStableFunc(d.Items, func(a, b kpiRow) int { return kpiStatusRank[a.Status] - kpiStatusRank[b.Status] })
+	case "target_date":
+		slices.SortStableFunc(d.Items, func(a, b kpiRow) int { return strings.Compare(a.KPI.TargetDate, b.KPI.TargetDate) })
+	default:
+		sortBy = ""
+	}
+	p := s.page(r, "kpi.plural", "strategy")
+	p.Form = url.Values{"q": {f.Query}, "goal_id": {entIDValue(f.GoalID)}, "sort": {sortBy}, "archived": {q.Get("archived")}}
+	d.Goals = v.goalOptions(p.Form.Get("goal_id"))
+	p.Data = d
+	s.render(w, r, http.StatusOK, "kpis", p)
+}
+
+// kpiFormData is the new and edit form.
+type kpiFormData struct {
+	V          *entView
+	ID         int64 // 0 for a new KPI
+	Goals      []entOption
+	Owners     []entOption
+	Directions []entOption
+}
+
+func (s *Server) renderKPIForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
+	v := s.entView(r)
+	if err := s.entLoad(r.Context(), v, false, true, true); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = &kpiFormData{V: v, ID: id, Goals: v.goalOptions(p.Form.Get("goal_id")), Owners: v.userOptions(p.Form.Get("owner_id")),
+		Directions: v.choices("kpi.direction.", []string{lodestar.DirectionUp, lodestar.DirectionDown}, p.Form.Get("direction"))}
+	s.render(w, r, status, "kpi_form", p)
+}
+
+func (s *Server) kpiNew(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "kpi.new", "strategy")
+	p.Form = url.Values{"direction": {lodestar.DirectionUp}, "goal_id": {r.URL.Query().Get("goal_id")}}
+	s.renderKPIForm(w, r, http.StatusOK, p, 0)
+}
+
+func kpiNumber(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func (s *Server) kpiEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	k, err := s.KPIs.FindKPIByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, "kpi.edit", "strategy")
+	p.Form = url.Values{"goal_id": {entIDValue(k.GoalID)}, "name": {k.Name}, "name_zh": {k.NameZH}, "unit": {k.Unit},
+		"direction": {k.Direction}, "baseline": {kpiNumber(k.Baseline)}, "target": {kpiNumber(k.Target)},
+		"target_date": {k.TargetDate}, "owner_id": {entIDValue(k.OwnerID)}}
+	s.renderKPIForm(w, r, http.StatusOK, p, id)
+}
+
+func (s *Server) kpiCreate(w http.ResponseWriter, r *http.Request) { s.kpiSave(w, r, 0) }
+
+func (s *Server) kpiUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.kpiSave(w, r, id)
+}
+
+// kpiSave creates (id 0) or updates a KPI from the form.
+func (s *Server) kpiSave(w http.ResponseWriter, r *http.Request, id int64) {
+	f := newEntForm(r)
+	in := lodestar.KPI{GoalID: f.id("goal_id"), Name: f.str("name"), NameZH: f.str("name_zh"), Unit: f.str("unit"),
+		Direction: f.str("direction"), Baseline: f.decimal("baseline"), Target: f.decimal("target"),
+		TargetDate: strings.TrimSpace(f.str("target_date")), OwnerID: f.id("owner_id")}
+	err := f.failed("The KPI could not be saved; check the fields.")
+	var k *lodestar.KPI
+	if err == nil {
+		if id == 0 {
+			k, err = s.KPIs.CreateKPI(r.Context(), in)
+		} else {
+			k, err = s.KPIs.UpdateKPI(r.Context(), id, in)
+		}
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		title := "kpi.new"
+		if id != 0 {
+			title = "kpi.edit"
+		}
+		p := s.page(r, title, "strategy")
+		p.Form = r.PostForm
+		entFail(p, err)
+		s.renderKPIForm(w, r, status, p, id)
+		return
+	}
+	s.redirect(w, r, "/kpis/"+strconv.FormatInt(k.ID, 10), "flash.kpi_saved")
+}
+
+// kpiShowData is a KPI's page.
+type kpiShowData struct {
+	V        *entView
+	KPI      *lodestar.KPI
+	Status   string
+	Expected float64
+	Readings []lodestar.KPIReading // newest first, for the table
+	Chart    *kpiChart
+	Pains    []*lodestar.PainPoint // of the KPI's goal
+	Today    string
+}
+
+func (s *Server) kpiShow(w http.ResponseWriter, r *http.Request) {
+	s.renderKPI(w, r, http.StatusOK, s.page(r, "kpi.one", "strategy"))
+}
+
+// renderKPI renders the KPI named by the path into p.
+func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	ctx := r.Context()
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	k, err := s.KPIs.FindKPIByID(ctx, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	readings, err := s.KPIs.Readings(ctx, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.entView(r)
+	if err := s.entLoad(ctx, v, true, true, true); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	rs := make([]portfolio.Reading, 0, len(readings))
+	for _, rd := range readings {
+		t, _ := time.Parse(time.DateOnly, rd.Date)
+		rs = append(rs, portfolio.Reading{Date: t, Value: rd.Value})
+	}
+	target, _ := time.Parse(time.DateOnly, k.TargetDate)
+	st := portfolio.KPIProgress(*k, target, time.Now(), rs)
+	d := &kpiShowData{V: v, KPI: k, Status: st.Status, Expected: st.Expected, Chart: newKPIChart(v, k, readings),
+		Today: time.Now().UTC().Format(time.DateOnly)}
+	d.Readings = slices.Clone(readings)
+	slices.Reverse(d.Readings)
+	if k.GoalID != 0 {
+		if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{GoalID: k.GoalID}); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	if p.Form == nil {
+		p.Form = url.Values{"date": {d.Today}}
+	}
+	p.Data = d
+	s.render(w, r, status, "kpi", p)
+}
+
+func (s *Server) kpiArchive(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	archived, err := entArchivedFlag(r)
+	if err == nil {
+		_, err = s.KPIs.ArchiveKPI(r.Context(), id, archived)
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		p := s.page(r, "kpi.one", "strategy")
+		entFail(p, err)
+		s.renderKPI(w, r, status, p)
+		return
+	}
+	flash := "flash.kpi_unarchived"
+	if archived {
+		flash = "flash.kpi_archived"
+	}
+	s.redirect(w, r, "/kpis/"+strconv.FormatInt(id, 10), flash)
+}
+
+// kpiAddReading records one reading from the KPI page's form; a reading
+// on a date that already has one replaces it.
+func (s *Server) kpiAddReading(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f := newEntForm(r)
+	date := strings.TrimSpace(f.str("date"))
+	if !store.ValidDate(date) {
+		f.errs["date"] = "Use a date as YYYY-MM-DD."
+	}
+	value := f.decimal("value")
+	err = f.failed("The readings could not be saved; check the fields.")
+	if err == nil {
+		_, err = s.KPIs.AddReadings(r.Context(), id, []lodestar.KPIReading{{KPIID: id, Date: date, Value: value}})
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		p := s.page(r, "kpi.one", "strategy")
+		p.Form = r.PostForm
+		entFail(p, err)
+		// The service names fields by their place in the batch.
+		for from, to := range map[string]string{"readings[0].date": "date", "readings[0].value": "value"} {
+			if m, ok := p.Fields[from]; ok {
+				p.Fields[to] = m
+			}
+		}
+		s.renderKPI(w, r, status, p)
+		return
+	}
+	s.redirect(w, r, "/kpis/"+strconv.FormatInt(id, 10), "flash.kpi_reading_added")
+}

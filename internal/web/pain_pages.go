@@ -1,0 +1,205 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// painListData is the pain points page.
+type painListData struct {
+	V          *entView
+	Items      []*lodestar.PainPoint
+	Total      int64 // summed annual cost of the listed pain points
+	Units      []entOption
+	Categories []entOption
+}
+
+func (s *Server) painList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := lodestar.ListFilter{Query: q.Get("q"), BusinessUnitID: entQueryID(q, "business_unit_id"), Archived: q.Get("archived") == "1"}
+	if c := q.Get("category"); slices.Contains(lodestar.PainCategories, c) {
+		f.Category = c
+	}
+	pains, err := s.Pains.ListPainPoints(ctx, f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.entView(r)
+	if err := s.entLoad(ctx, v, true, true, false); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sortBy := q.Get("sort")
+	if sortBy == "title" {
+		slices.SortStableFunc(pains, func(a, b *lodestar.PainPoint) int { return strings.Compare(v.Name(a), v.Name(b)) })
+	} else {
+		sortBy = "" // the service's order: costliest first
+	}
+	d := &painListData{V: v, Items: pains}
+	for _, pp := range pains {
+		d.Total += pp.AnnualCost
+	}
+	p := s.page(r, "pain.plural", "strategy")
+	p.Form = url.Values{"q": {f.Query}, "business_unit_id": {entIDValue(f.BusinessUnitID)}, "category": {f.Category},
+		"sort": {sortBy}, "archived": {q.Get("archived")}}
+	d.Units = v.unitOptions(p.Form.Get("business_unit_id"), 0)
+	d.Categories = v.choices("pain.category.", lodestar.PainCategories, f.Category)
+	p.Data = d
+	s.render(w, r, http.StatusOK, "pains", p)
+}
+
+// painFormData is the new and edit form.
+type painFormData struct {
+	V          *entView
+	ID         int64 // 0 for a new pain point
+	Units      []entOption
+	Goals      []entOption
+	Categories []entOption
+}
+
+func (s *Server) renderPainForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
+	v := s.entView(r)
+	if err := s.entLoad(r.Context(), v, true, true, false); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = &painFormData{V: v, ID: id, Units: v.unitOptions(p.Form.Get("business_unit_id"), 0), Goals: v.goalOptions(p.Form.Get("goal_id")),
+		Categories: v.choices("pain.category.", lodestar.PainCategories, p.Form.Get("category"))}
+	s.render(w, r, status, "pain_form", p)
+}
+
+func (s *Server) painNew(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "pain.new", "strategy")
+	q := r.URL.Query()
+	p.Form = url.Values{"category": {lodestar.PainCategories[0]}, "business_unit_id": {q.Get("business_unit_id")}, "goal_id": {q.Get("goal_id")}}
+	s.renderPainForm(w, r, http.StatusOK, p, 0)
+}
+
+func (s *Server) painEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	pp, err := s.Pains.FindPainPointByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, "pain.edit", "strategy")
+	p.Form = url.Values{"title": {pp.Title}, "title_zh": {pp.TitleZH}, "description": {pp.Description},
+		"business_unit_id": {entIDValue(pp.BusinessUnitID)}, "category": {pp.Category},
+		"annual_cost": {strconv.FormatInt(pp.AnnualCost, 10)}, "goal_id": {entIDValue(pp.GoalID)}}
+	s.renderPainForm(w, r, http.StatusOK, p, id)
+}
+
+func (s *Server) painCreate(w http.ResponseWriter, r *http.Request) { s.painSave(w, r, 0) }
+
+func (s *Server) painUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.painSave(w, r, id)
+}
+
+// painSave creates (id 0) or updates a pain point from the form.
+func (s *Server) painSave(w http.ResponseWriter, r *http.Request, id int64) {
+	f := newEntForm(r)
+	in := lodestar.PainPoint{BusinessUnitID: f.id("business_unit_id"), Title: f.str("title"), TitleZH: f.str("title_zh"),
+		Description: f.str("description"), Category: f.str("category"), AnnualCost: f.whole("annual_cost"), GoalID: f.id("goal_id")}
+	err := f.failed("The pain point could not be saved; check the fields.")
+	var pp *lodestar.PainPoint
+	if err == nil {
+		if id == 0 {
+			pp, err = s.Pains.CreatePainPoint(r.Context(), in)
+		} else {
+			pp, err = s.Pains.UpdatePainPoint(r.Context(), id, in)
+		}
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		title := "pain.new"
+		if id != 0 {
+			title = "pain.edit"
+		}
+		p := s.page(r, title, "strategy")
+		p.Form = r.PostForm
+		entFail(p, err)
+		s.renderPainForm(w, r, status, p, id)
+		return
+	}
+	s.redirect(w, r, "/pain-points/"+strconv.FormatInt(pp.ID, 10), "flash.pain_saved")
+}
+
+// painShowData is a pain point's page.
+type painShowData struct {
+	V    *entView
+	Pain *lodestar.PainPoint
+}
+
+func (s *Server) painShow(w http.ResponseWriter, r *http.Request) {
+	s.renderPain(w, r, http.StatusOK, s.page(r, "pain.one", "strategy"))
+}
+
+// renderPain renders the pain point named by the path into p.
+func (s *Server) renderPain(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	ctx := r.Context()
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	pp, err := s.Pains.FindPainPointByID(ctx, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.entView(r)
+	if err := s.entLoad(ctx, v, true, true, false); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = &painShowData{V: v, Pain: pp}
+	s.render(w, r, status, "pain", p)
+}
+
+func (s *Server) painArchive(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	archived, err := entArchivedFlag(r)
+	if err == nil {
+		_, err = s.Pains.ArchivePainPoint(r.Context(), id, archived)
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		p := s.page(r, "pain.one", "strategy")
+		entFail(p, err)
+		s.renderPain(w, r, status, p)
+		return
+	}
+	flash := "flash.pain_unarchived"
+	if archived {
+		flash = "flash.pain_archived"
+	}
+	s.redirect(w, r, "/pain-points/"+strconv.FormatInt(id, 10), flash)
+}

@@ -1,0 +1,393 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
+)
+
+const useCasePage = 50
+
+// useCaseFilterFrom reads the list filters from a query string; a bad
+// value is dropped rather than refused, since it came from a link.
+func useCaseFilterFrom(q url.Values) lodestar.UseCaseFilter {
+	f := lodestar.UseCaseFilter{Query: q.Get("q"), Limit: useCasePage}
+	f.BusinessUnitID, _ = strconv.ParseInt(q.Get("business_unit_id"), 10, 64)
+	if portfolio.ValidStage(q.Get("stage")) {
+		f.Stage = q.Get("stage")
+	}
+	if a := q.Get("alignment"); a == "aligned" || a == "misaligned" {
+		f.Alignment = a
+	}
+	f.Sort = q.Get("sort")
+	switch f.Sort {
+	case "", "-score", "score", "title", "-title", "-value", "-feasibility", "-updated":
+	default:
+		f.Sort = ""
+	}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Offset = max(0, f.Offset)
+	if f.Sort == "" {
+		f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+		f.Offset = 0
+	}
+	return f
+}
+
+func (s *Server) useCaseList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := useCaseFilterFrom(q)
+	ucs, total, err := s.UseCases.FindUseCases(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	lk, err := s.loadLookups(r.Context(), false)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	next := url.Values{}
+	for k, v := range q {
+		next[k] = v
+	}
+	more := len(ucs) == f.Limit
+	if f.Sort == "" && more {
+		next.Set("after", strconv.FormatInt(ucs[len(ucs)-1].ID, 10))
+	} else if more {
+		next.Set("offset", strconv.Itoa(f.Offset+f.Limit))
+	}
+	p := s.page(r, "usecases.title", "strategy")
+	p.Form = q
+	p.Data = struct {
+		Items  []*lodestar.UseCase
+		Total  int
+		Next   string
+		More   bool
+		L      *lookups
+		Stages []string
+	}{ucs, total, next.Encode(), more, lk, lodestar.Stages}
+	s.render(w, r, http.StatusOK, "usecases", p)
+}
+
+// useCaseForm is what the new and edit templates show.
+type useCaseForm struct {
+	ID      int64
+	In      lodestar.NewUseCase
+	Pains   map[int64]bool
+	Impacts []impactRow
+	Tags    string
+	L       *lookups
+	Stages  []string
+	Scores  []int
+}
+
+type impactRow struct {
+	I                  int
+	KPIID              int64
+	Change, Confidence string
+}
+
+// formFor builds the form view for an input, with two blank impact rows
+// to add more.
+func formFor(id int64, in lodestar.NewUseCase, l *lookups, raw url.Values) useCaseForm {
+	f := useCaseForm{ID: id, In: in, Pains: map[int64]bool{}, L: l, Stages: lodestar.Stages[:6], Scores: []int{1, 2, 3, 4, 5},
+		Tags: strings.Join(in.Tags, ", ")}
+	for _, pp := range in.PainPointIDs {
+		f.Pains[pp] = true
+	}
+	i := 0
+	for _, imp := range in.Impacts {
+		row := impactRow{I: i, KPIID: imp.KPIID, Change: strconv.FormatFloat(imp.Change, 'f', -1, 64), Confidence: strconv.FormatFloat(imp.Confidence, 'f', -1, 64)}
+		if raw != nil { // keep what was typed, even when it did not parse
+			row.Change, row.Confidence = raw.Get(fmt.Sprintf("impact_change_%d", i)), raw.Get(fmt.Sprintf("impact_confidence_%d", i))
+		}
+		f.Impacts = append(f.Impacts, row)
+		i++
+	}
+	for n := 0; n < 2; n++ {
+		f.Impacts = append(f.Impacts, impactRow{I: i})
+		i++
+	}
+	return f
+}
+
+func inputOf(uc *lodestar.UseCase) lodestar.NewUseCase {
+	return lodestar.NewUseCase{Title: uc.Title, TitleZH: uc.TitleZH, Description: uc.Description, BusinessUnitID: uc.BusinessUnitID,
+		SponsorID: uc.SponsorID, AILeadID: uc.AILeadID, Stage: uc.Stage, PainPointIDs: uc.PainPointIDs, Impacts: uc.Impacts,
+		ValueEstimate: uc.ValueEstimate, CostEstimate: uc.CostEstimate, Feasibility: uc.Feasibility, Tags: uc.Tags}
+}
+
+// parseUseCaseForm reads the form; fields that do not parse are reported
+// by name, as the service reports its own.
+func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) {
+	fields := map[string]string{}
+	id := func(name string) int64 {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			fields[name] = "Choose from the list."
+		}
+		return n
+	}
+	money := func(name string) int64 {
+		v := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue(name)), ",", "")
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			fields[name] = "Enter a whole amount, e.g. 1200000."
+		}
+		return n
+	}
+	score := func(name string) int {
+		v := r.PostFormValue(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fields["feasibility."+strings.TrimPrefix(name, "f_")] = "Scores run from 1 to 5 (0 or absent: not scored)."
+		}
+		return n
+	}
+	in := lodestar.NewUseCase{Title: r.PostFormValue("title"), TitleZH: r.PostFormValue("title_zh"), Description: r.PostFormValue("description"),
+		BusinessUnitID: id("business_unit_id"), SponsorID: id("sponsor_id"), AILeadID: id("ai_lead_id"), Stage: r.PostFormValue("stage"),
+		ValueEstimate: money("value_estimate"), CostEstimate: money("cost_estimate"),
+		Feasibility: lodestar.Feasibility{DataReadiness: score("f_data_readiness"), TechnicalMaturity: score("f_technical_maturity"),
+			Skills: score("f_skills"), Integration: score("f_integration")}}
+	for _, v := range r.PostForm["pain_point_ids"] {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			in.PainPointIDs = append(in.PainPointIDs, n)
+		}
+	}
+	for i := 0; i < 50; i++ {
+		k := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_kpi_%d", i)))
+		if k == "" {
+			if _, ok := r.PostForm[fmt.Sprintf("impact_kpi_%d", i)]; !ok {
+				break
+			}
+			continue
+		}
+		kpi, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			continue
+		}
+		imp := lodestar.Impact{KPIID: kpi}
+		if imp.Change, err = strconv.ParseFloat(strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_change_%d", i))), 64); err != nil {
+			fields[fmt.Sprintf("impacts[%d].change", len(in.Impacts))] = "The promised change must be a non-zero number."
+		}
+		conf := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_confidence_%d", i)))
+		imp.Confidence = 0.5
+		if conf != "" {
+			if imp.Confidence, err = strconv.ParseFloat(conf, 64); err != nil {
+				fields[fmt.Sprintf("impacts[%d].confidence", len(in.Impacts))] = "Confidence runs from 0 to 1."
+			}
+		}
+		in.Impacts = append(in.Impacts, imp)
+	}
+	for _, t := range strings.Split(r.PostFormValue("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			in.Tags = append(in.Tags, t)
+		}
+	}
+	return in, fields
+}
+
+func (s *Server) renderUseCaseForm(w http.ResponseWriter, r *http.Request, status int, id int64, in lodestar.NewUseCase, raw url.Values, err error) {
+	lk, lerr := s.loadLookups(r.Context(), true)
+	if lerr != nil {
+		s.Error(w, r, lerr)
+		return
+	}
+	title := "usecases.new"
+	if id != 0 {
+		title = "usecases.edit"
+	}
+	p := s.page(r, title, "strategy")
+	if err != nil {
+		p.Error = lodestar.ErrorMessage(err)
+		if le, ok := err.(*lodestar.Error); ok {
+			p.Fields = le.Fields
+		}
+	}
+	p.Data = formFor(id, in, lk, raw)
+	s.render(w, r, status, "usecase_form", p)
+}
+
+func (s *Server) useCaseNew(w http.ResponseWriter, r *http.Request) {
+	s.renderUseCaseForm(w, r, http.StatusOK, 0, lodestar.NewUseCase{}, nil, nil)
+}
+
+func (s *Server) useCaseEdit(w http.ResponseWriter, r *http.Request) {
+	uc, ok := s.useCaseFromPath(w, r)
+	if !ok {
+		return
+	}
+	s.renderUseCaseForm(w, r, http.StatusOK, uc.ID, inputOf(uc), nil, nil)
+}
+
+// saveUseCase creates (id 0) or updates a use case from the form.
+func (s *Server) saveUseCase(w http.ResponseWriter, r *http.Request, id int64) {
+	in, fields := parseUseCaseForm(r)
+	var err error
+	var uc *lodestar.UseCase
+	if len(fields) > 0 {
+		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The use case could not be saved; check the fields.", Fields: fields}
+	} else if id == 0 {
+		uc, err = s.UseCases.CreateUseCase(r.Context(), in)
+	} else {
+		uc, err = s.UseCases.UpdateUseCase(r.Context(), id, in)
+	}
+	if err != nil {
+		code := lodestar.ErrorCode(err)
+		if code != lodestar.EInvalid {
+			s.Error(w, r, err)
+			return
+		}
+		s.renderUseCaseForm(w, r, http.StatusBadRequest, id, in, r.PostForm, err)
+		return
+	}
+	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.usecase_saved")
+}
+
+func (s *Server) useCaseCreate(w http.ResponseWriter, r *http.Request) { s.saveUseCase(w, r, 0) }
+
+func (s *Server) useCaseUpdate(w http.ResponseWriter, r *http.Request) {
+	uc, ok := s.useCaseFromPath(w, r)
+	if !ok {
+		return
+	}
+	s.saveUseCase(w, r, uc.ID)
+}
+
+// useCaseFromPath loads the {id} use case or answers 404.
+func (s *Server) useCaseFromPath(w http.ResponseWriter, r *http.Request) (*lodestar.UseCase, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.Error(w, r, lodestar.Errorf(lodestar.ENotFound, "Use case not found."))
+		return nil, false
+	}
+	uc, err := s.UseCases.FindUseCaseByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return nil, false
+	}
+	return uc, true
+}
+
+// reasonView is one alignment reason, with the KPI it names if any.
+type reasonView struct {
+	Key string
+	KPI *lodestar.KPI
+}
+
+// reasons turns alignment reason codes into catalog keys.
+func reasons(codes []string, l *lookups) []reasonView {
+	var out []reasonView
+	for _, c := range codes {
+		code, arg, _ := strings.Cut(c, ":")
+		rv := reasonView{Key: "alignment." + code}
+		if arg != "" {
+			id, _ := strconv.ParseInt(arg, 10, 64)
+			rv.KPI = l.KPI(id)
+		}
+		out = append(out, rv)
+	}
+	return out
+}
+
+func (s *Server) useCaseShow(w http.ResponseWriter, r *http.Request) {
+	uc, ok := s.useCaseFromPath(w, r)
+	if !ok {
+		return
+	}
+	s.renderUseCase(w, r, http.StatusOK, uc, nil)
+}
+
+func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status int, uc *lodestar.UseCase, stageErr error) {
+	ctx := r.Context()
+	lk, err := s.loadLookups(ctx, true)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	hist, err := s.UseCases.StageHistory(ctx, uc.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	real, err := s.Portfolio.Realisation(ctx, uc.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, "usecases.title", "strategy")
+	if stageErr != nil {
+		p.Error = lodestar.ErrorMessage(stageErr)
+		if le, ok := stageErr.(*lodestar.Error); ok {
+			p.Fields = le.Fields
+		}
+		p.Form = r.PostForm
+	}
+	p.Data = struct {
+		UC       *lodestar.UseCase
+		L        *lookups
+		Reasons  []reasonView
+		History  []*lodestar.StageChange
+		Next     []string
+		Real     *lodestar.Realisation
+		Charts   []realChart
+		FeasMean float64
+	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility)}
+	s.render(w, r, status, "usecase", p)
+}
+
+// nextStages lists the stages a use case may move to from stage.
+func nextStages(stage string) []string {
+	var out []string
+	for _, to := range lodestar.Stages {
+		if portfolio.CheckTransition(stage, to, "x") == nil {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
+func (s *Server) useCaseStage(w http.ResponseWriter, r *http.Request) {
+	uc, ok := s.useCaseFromPath(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.UseCases.ChangeStage(r.Context(), uc.ID, r.PostFormValue("stage"), r.PostFormValue("reason"))
+	if err != nil {
+		if c := lodestar.ErrorCode(err); c != lodestar.EInvalid && c != lodestar.EConflict {
+			s.Error(w, r, err)
+			return
+		}
+		s.renderUseCase(w, r, http.StatusBadRequest, uc, err)
+		return
+	}
+	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.stage_changed")
+}
+
+func (s *Server) useCaseArchive(w http.ResponseWriter, r *http.Request) {
+	uc, ok := s.useCaseFromPath(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.UseCases.ArchiveUseCase(r.Context(), uc.ID, r.PostFormValue("archived") == "true"); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.usecase_saved")
+}
