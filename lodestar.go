@@ -243,7 +243,8 @@ type UseCaseFilter struct {
 	Stage          string
 	Alignment      string // aligned | misaligned
 	Archived       bool   // include archived
-	Sort           string // "", "score", "-score", "title", "value", "feasibility", "updated"
+	Active         bool   // only use cases not rejected or retired
+	Sort           string // "", "score", "-score", "title", "value", "feasibility", "cost", "updated", each with "-" for descending
 	After          int64
 	Offset         int
 	Limit          int

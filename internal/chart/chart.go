@@ -83,7 +83,7 @@ func (a Axis) pos(v float64, length float64) float64 {
 
 // Scatter draws points on two axes; each point may link to a page.
 func Scatter(label string, x, y Axis, pts []Point) template.HTML {
-	const w, h, left, bottom, top, right = 560, 340, 70, 40, 12, 16
+	const w, h, left, bottom, top, right = 580, 340, 96, 40, 12, 16
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="chart scatter" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, esc(label))

@@ -13,15 +13,20 @@ import (
 
 var _ lodestar.KPIService = (*Store)(nil)
 
-const kpiColumns = `id, COALESCE(goal_id, 0), name, name_zh, unit, direction, baseline, target, target_date, COALESCE(owner_id, 0), archived, created_at, updated_at`
+const kpiColumns = `id, COALESCE(goal_id, 0), name, name_zh, unit, direction, baseline, target, target_date, COALESCE(owner_id, 0), archived, created_at, updated_at, last_date, last_value`
 
 // MaxReadingsPerCall bounds one AddReadings call.
 const MaxReadingsPerCall = 10000
 
 func scanKPI(s interface{ Scan(...any) error }) (*lodestar.KPI, error) {
 	k := &lodestar.KPI{}
+	var lastDate string
+	var lastValue float64
 	err := s.Scan(&k.ID, &k.GoalID, &k.Name, &k.NameZH, &k.Unit, &k.Direction, &k.Baseline, &k.Target, &k.TargetDate,
-		&k.OwnerID, &k.Archived, sqldb.Time{T: &k.CreatedAt}, sqldb.Time{T: &k.UpdatedAt})
+		&k.OwnerID, &k.Archived, sqldb.Time{T: &k.CreatedAt}, sqldb.Time{T: &k.UpdatedAt}, &lastDate, &lastValue)
+	if lastDate != "" {
+		k.Latest = &lodestar.KPIReading{KPIID: k.ID, Date: lastDate, Value: lastValue}
+	}
 	return k, err
 }
 
@@ -123,34 +128,7 @@ func (s *Store) FindKPIByID(ctx context.Context, id int64) (*lodestar.KPI, error
 	} else if err != nil {
 		return nil, wrap("find kpi", err)
 	}
-	return k, wrap("find kpi", s.attachLatest(ctx, []*lodestar.KPI{k}))
-}
-
-// attachLatest sets each KPI's latest reading with one query.
-func (s *Store) attachLatest(ctx context.Context, ks []*lodestar.KPI) error {
-	if len(ks) == 0 {
-		return nil
-	}
-	byID := map[int64]*lodestar.KPI{}
-	for _, k := range ks {
-		byID[k.ID] = k
-	}
-	rows, err := s.DB.Query(ctx, `SELECT r.kpi_id, r.date, r.value FROM kpi_readings r
-		JOIN (SELECT kpi_id, MAX(date) AS d FROM kpi_readings GROUP BY kpi_id) m ON m.kpi_id = r.kpi_id AND m.d = r.date`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rd lodestar.KPIReading
-		if err := rows.Scan(&rd.KPIID, &rd.Date, &rd.Value); err != nil {
-			return err
-		}
-		if k := byID[rd.KPIID]; k != nil {
-			k.Latest = &rd
-		}
-	}
-	return rows.Err()
+	return k, nil
 }
 
 // ListKPIs implements lodestar.KPIService.
@@ -163,11 +141,7 @@ func (s *Store) ListKPIs(ctx context.Context, f lodestar.ListFilter) ([]*lodesta
 		w.add("goal_id = ?", f.GoalID)
 	}
 	w.like(f.Query, "name", "name_zh")
-	ks, err := list(ctx, s, `SELECT `+kpiColumns+` FROM kpis`+w.sql()+` ORDER BY name`, w.args, scanKPI)
-	if err != nil {
-		return nil, err
-	}
-	return ks, wrap("list kpis", s.attachLatest(ctx, ks))
+	return list(ctx, s, `SELECT `+kpiColumns+` FROM kpis`+w.sql()+` ORDER BY name`, w.args, scanKPI)
 }
 
 // AddReadings implements lodestar.KPIService.

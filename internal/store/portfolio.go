@@ -7,6 +7,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 var _ lodestar.PortfolioService = (*Store)(nil)
@@ -69,7 +70,8 @@ func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodes
 	rows.Close()
 	d.MatrixTotal = d.Total
 	mis := f
-	mis.Alignment, mis.Limit = "misaligned", 8
+	// Misaligned work still under way, the most money at stake first.
+	mis.Alignment, mis.Limit, mis.Active, mis.Sort = "misaligned", 8, true, "-cost"
 	if d.Misaligned, d.MisalignedCount, err = s.FindUseCases(ctx, mis); err != nil {
 		return nil, err
 	}
@@ -97,12 +99,15 @@ func useCaseWhere(w *filterSQL, f lodestar.UseCaseFilter) {
 	if f.Alignment != "" {
 		w.add("alignment = ?", f.Alignment)
 	}
+	if f.Active {
+		w.add("stage NOT IN (?, ?)", lodestar.StageRejected, lodestar.StageRetired)
+	}
 }
 
 // KPIStatuses judges every live KPI against its glide path from its first
 // reading to its target.
 func (s *Store) KPIStatuses(ctx context.Context) ([]lodestar.KPIStatus, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+kpiColumns+`, first_date, first_value, last_date, last_value FROM kpis WHERE archived = ? ORDER BY name`, false)
+	rows, err := s.DB.Query(ctx, `SELECT `+kpiColumns+`, first_date, first_value FROM kpis WHERE archived = ? ORDER BY name`, false)
 	if err != nil {
 		return nil, wrap("kpi statuses", err)
 	}
@@ -112,9 +117,8 @@ func (s *Store) KPIStatuses(ctx context.Context) ([]lodestar.KPIStatus, error) {
 		k := &lodestar.KPI{}
 		var fd, ld string
 		var fv, lv float64
-		var created, updated string
 		err := rows.Scan(&k.ID, &k.GoalID, &k.Name, &k.NameZH, &k.Unit, &k.Direction, &k.Baseline, &k.Target, &k.TargetDate,
-			&k.OwnerID, &k.Archived, &created, &updated, &fd, &fv, &ld, &lv)
+			&k.OwnerID, &k.Archived, sqldb.Time{T: &k.CreatedAt}, sqldb.Time{T: &k.UpdatedAt}, &ld, &lv, &fd, &fv)
 		if err != nil {
 			return nil, err
 		}

@@ -419,11 +419,12 @@ var useCaseSorts = map[string]string{
 	"value": "value_estimate ASC, id ASC", "-value": "value_estimate DESC, id DESC",
 	"feasibility": "feasibility ASC, id ASC", "-feasibility": "feasibility DESC, id DESC",
 	"updated": "updated_at ASC, id ASC", "-updated": "updated_at DESC, id DESC",
+	"cost": "cost_estimate ASC, id ASC", "-cost": "cost_estimate DESC, id DESC",
 }
 
 // UseCaseSorts lists the accepted sort keys.
 func UseCaseSorts() []string {
-	return []string{"score", "-score", "title", "-title", "value", "-value", "feasibility", "-feasibility", "updated", "-updated"}
+	return []string{"score", "-score", "title", "-title", "value", "-value", "feasibility", "-feasibility", "cost", "-cost", "updated", "-updated"}
 }
 
 // FindUseCases implements lodestar.UseCaseService.
