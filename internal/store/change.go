@@ -84,6 +84,8 @@ func (f *filterSQL) add(cond string, args ...any) {
 	f.args = append(f.args, args...)
 }
 
+// like adds a case-insensitive literal substring match on any of cols.
+// A column named "search" is already lower-case and is matched as is.
 func (f *filterSQL) like(q string, cols ...string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -92,7 +94,11 @@ func (f *filterSQL) like(q string, cols ...string) {
 	pat := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
 	var parts []string
 	for _, c := range cols {
-		parts = append(parts, "LOWER("+c+`) LIKE ? ESCAPE '\'`)
+		expr := "LOWER(" + c + ")"
+		if c == "search" {
+			expr = c
+		}
+		parts = append(parts, expr+` LIKE ? ESCAPE '\'`)
 		f.args = append(f.args, pat)
 	}
 	f.where = append(f.where, "("+strings.Join(parts, " OR ")+")")

@@ -89,7 +89,7 @@ func useCaseWhere(w *filterSQL, f lodestar.UseCaseFilter) {
 	if !f.Archived {
 		w.add("archived = ?", false)
 	}
-	w.like(f.Query, "title", "title_zh", "description")
+	w.like(f.Query, "search")
 	if f.BusinessUnitID > 0 {
 		w.add("business_unit_id = ?", f.BusinessUnitID)
 	}

@@ -238,11 +238,11 @@ func writeUseCase(ctx context.Context, tx *sqldb.Tx, id int64, in *lodestar.NewU
 	f := in.Feasibility
 	_, err := tx.ExecContext(ctx, `UPDATE use_cases SET title = ?, title_zh = ?, description = ?, business_unit_id = ?,
 		sponsor_id = ?, ai_lead_id = ?, value_estimate = ?, cost_estimate = ?, f_data = ?, f_tech = ?, f_skills = ?,
-		f_integration = ?, tags = ?, alignment = ?, alignment_reasons = ?, score = ?, feasibility = ?, updated_at = ? WHERE id = ?`,
+		f_integration = ?, tags = ?, alignment = ?, alignment_reasons = ?, score = ?, feasibility = ?, search = ?, updated_at = ? WHERE id = ?`,
 		in.Title, in.TitleZH, in.Description, nullID(in.BusinessUnitID), nullID(in.SponsorID), nullID(in.AILeadID),
 		in.ValueEstimate, in.CostEstimate, f.DataReadiness, f.TechnicalMaturity, f.Skills, f.Integration, string(tags),
 		al.Status, strings.Join(al.Reasons, ","), portfolio.Score(in.ValueEstimate, in.CostEstimate, f, riskTier),
-		portfolio.FeasibilityMean(f), sqldb.FormatTime(tx.Now), id)
+		portfolio.FeasibilityMean(f), strings.ToLower(in.Title+"\n"+in.TitleZH+"\n"+in.Description), sqldb.FormatTime(tx.Now), id)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -42,7 +43,12 @@ func OpenPostgres(t testing.TB) *sqldb.DB {
 // OpenDialect returns a fresh, migrated database of dialect d.
 func OpenDialect(t testing.TB, d sqldb.Dialect) *sqldb.DB {
 	t.Helper()
-	db := OpenEmpty(t, d)
+	var db *sqldb.DB
+	if d == sqldb.SQLite {
+		db = openSQLiteCopy(t)
+	} else {
+		db = OpenEmpty(t, d)
+	}
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("testdb: migrate %s: %v", d, err)
 	}
@@ -91,6 +97,66 @@ func ForEachEmpty(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 			fn(t, OpenEmpty(t, d))
 		})
 	}
+}
+
+var template struct {
+	once sync.Once
+	file []byte
+	err  error
+}
+
+// sqliteTemplate returns the bytes of a freshly migrated SQLite database.
+func sqliteTemplate() ([]byte, error) {
+	template.once.Do(func() {
+		ctx := context.Background()
+		dir, err := os.MkdirTemp("", "lodestar-testdb-")
+		if err != nil {
+			template.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		db, err := sqldb.Open(ctx, dir, "")
+		if err != nil {
+			template.err = err
+			return
+		}
+		_, err = db.Migrate(ctx)
+		if err == nil {
+			// Fold the write-ahead log into the database file.
+			_, err = db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		}
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			template.err = err
+			return
+		}
+		template.file, template.err = os.ReadFile(filepath.Join(dir, sqldb.SQLiteFile))
+	})
+	return template.file, template.err
+}
+
+// openSQLiteCopy opens, in t.TempDir(), a copy of a database migrated once
+// per test binary. Migrating costs most of a second under -race, since the
+// SQLite engine is Go code the race detector instruments; copying the file
+// costs next to nothing. Each test still gets a database of its own.
+func openSQLiteCopy(t testing.TB) *sqldb.DB {
+	t.Helper()
+	file, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("testdb: template database: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, sqldb.SQLiteFile), file, 0o600); err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	db, err := sqldb.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatalf("testdb: open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 var admin struct {

@@ -89,10 +89,17 @@ ALTER TABLE use_cases ADD COLUMN alignment_reasons TEXT NOT NULL DEFAULT '';
 ALTER TABLE use_cases ADD COLUMN score DOUBLE PRECISION NOT NULL DEFAULT 0;
 ALTER TABLE use_cases ADD COLUMN feasibility DOUBLE PRECISION NOT NULL DEFAULT 1;
 ALTER TABLE use_cases ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX use_cases_stage ON use_cases(stage);
-CREATE INDEX use_cases_bu ON use_cases(business_unit_id);
-CREATE INDEX use_cases_score ON use_cases(score);
-CREATE INDEX use_cases_alignment ON use_cases(alignment);
+-- search holds the lower-cased title, Chinese title and description, so
+-- a text search is one LIKE over one column.
+ALTER TABLE use_cases ADD COLUMN search TEXT NOT NULL DEFAULT '';
+-- Indexes for the list's default order and sorts, and covering indexes
+-- for the dashboard's funnel and alignment counts.
+CREATE INDEX use_cases_list ON use_cases(archived, id);
+CREATE INDEX use_cases_score ON use_cases(archived, score);
+CREATE INDEX use_cases_value ON use_cases(archived, value_estimate);
+CREATE INDEX use_cases_funnel ON use_cases(archived, stage, value_estimate);
+CREATE INDEX use_cases_alignment ON use_cases(archived, alignment, cost_estimate);
+CREATE INDEX use_cases_bu ON use_cases(business_unit_id, archived);
 
 CREATE TABLE use_case_pain_points (
 	use_case_id BIGINT NOT NULL REFERENCES use_cases(id),
