@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -60,6 +61,15 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
+// ErrorFields returns the offending fields of err's *Error, if any.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
 // ErrorMessage returns the user-safe message of err's *Error, or a generic
 // message for any other error.
 func ErrorMessage(err error) string {
@@ -111,6 +121,15 @@ type User struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+}
+
+// NormalizeEmail lower-cases and trims an address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidDate reports whether s is a YYYY-MM-DD calendar date.
+func ValidDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // NewUser is the input for creating a user.

@@ -262,4 +262,18 @@ type Realisation struct {
 type PortfolioService interface {
 	Dashboard(ctx context.Context, f UseCaseFilter) (*Dashboard, error)
 	Realisation(ctx context.Context, useCaseID int64) (*Realisation, error)
+	// KPIStatuses judges every live KPI against its path to target.
+	KPIStatuses(ctx context.Context) ([]KPIStatus, error)
 }
+
+// GetID returns the business unit's ID.
+func (b *BusinessUnit) GetID() int64 { return b.ID }
+
+// GetID returns the goal's ID.
+func (g *Goal) GetID() int64 { return g.ID }
+
+// GetID returns the KPI's ID.
+func (k *KPI) GetID() int64 { return k.ID }
+
+// GetID returns the pain point's ID.
+func (p *PainPoint) GetID() int64 { return p.ID }

@@ -216,6 +216,9 @@ func createH[In interface{ entity() E }, E any](s *Server, res resource[In, E], 
 			s.fail(w, r, err)
 			return
 		}
+		if id, ok := any(v).(interface{ GetID() int64 }); ok {
+			w.Header().Set("Location", Prefix+loc+strconv.FormatInt(id.GetID(), 10))
+		}
 		httpx.WriteJSON(w, http.StatusCreated, v)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // checks each is refused with its own status, code and field, and that
 // nothing is written, not even an audit entry.
 func TestCreateUseCaseBadJSON(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
 	_, secret := f.token(admin, lodestar.ScopeWrite)
@@ -94,6 +95,7 @@ func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestUnknownRoutes checks 404 and 405 on both surfaces.
 func TestUnknownRoutes(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
 	_, secret := f.token(admin)
@@ -151,6 +153,7 @@ func TestUnknownRoutes(t *testing.T) {
 
 // TestExpiredSession moves the database clock past a session's end.
 func TestExpiredSession(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
 	browser, _, secret := f.signIn(u, time.Hour)
@@ -210,6 +213,7 @@ func TestExpiredSession(t *testing.T) {
 
 // TestCSRF checks that state-changing forms need the right token.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
 	browser, csrf, _ := f.signIn(u, time.Hour)
@@ -290,6 +294,7 @@ func TestCSRF(t *testing.T) {
 
 // TestBadCredentials checks bearer tokens that must not get in.
 func TestBadCredentials(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
 	revoked, revokedSecret := f.token(u)
@@ -342,6 +347,7 @@ func TestBadCredentials(t *testing.T) {
 // TestLoginThrottle fails a sign-in five times, then checks that the right
 // password is refused with 429 until the lock ends.
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleViewer, "viewer@example.com")
 	c := f.client()
@@ -377,6 +383,7 @@ func TestLoginThrottle(t *testing.T) {
 
 // TestPaginationAndIDs checks list parameters and item ids on the API.
 func TestPaginationAndIDs(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
 	_, secret := f.token(u)

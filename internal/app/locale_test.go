@@ -21,6 +21,7 @@ func wantLang(t *testing.T, r *response, lang string) {
 
 // TestLocaleSwitchAnonymous uses the language switch before signing in.
 func TestLocaleSwitchAnonymous(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	c := f.client()
 	tok := f.loginPage(c)
@@ -60,6 +61,7 @@ func TestLocaleSwitchAnonymous(t *testing.T) {
 // TestLocaleNegotiation checks the order: the visitor's choice, then the
 // browser's Accept-Language, then English.
 func TestLocaleNegotiation(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	tests := []struct {
 		name, cookie, accept, want string
@@ -92,6 +94,7 @@ func TestLocaleNegotiation(t *testing.T) {
 // TestLocaleSwitchSignedIn checks that a signed-in user's choice is kept in
 // their record, not just a cookie.
 func TestLocaleSwitchSignedIn(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleViewer, "viewer@example.com")
 	browser, csrf, _ := f.signIn(u, time.Hour)
@@ -140,6 +143,7 @@ func TestLocaleSwitchSignedIn(t *testing.T) {
 
 // TestBadLocale checks the switch refuses locales it does not have.
 func TestBadLocale(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleViewer, "viewer@example.com")
 	for _, signedIn := range []bool{false, true} {
@@ -180,6 +184,7 @@ func TestBadLocale(t *testing.T) {
 // TestLocaleKeptAtSignIn checks that a visitor's choice becomes their
 // setting when they sign in without one.
 func TestLocaleKeptAtSignIn(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleViewer, "viewer@example.com")
 	c := f.client()
@@ -205,9 +210,10 @@ var missingKey = regexp.MustCompile(`\[[a-z_]+(\.[A-Za-z0-9_-]+)+\]`)
 // TestEveryPageTranslated renders every HTML page an admin can see in each
 // locale and checks no catalog key is missing from it.
 func TestEveryPageTranslated(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
-	uc := f.useCase("Translated")
+	ids := f.records("translated")
 	for _, loc := range []string{"en", "zh-CN"} {
 		if err := f.app.Store.SetLocale(sys(), u.ID, loc); err != nil {
 			t.Fatal(err)
@@ -218,7 +224,7 @@ func TestEveryPageTranslated(t *testing.T) {
 				!strings.HasPrefix(rt.Pattern, "/") || rt.Pattern == "/healthz" || rt.Pattern == "/readyz" || rt.Pattern == "/metrics" {
 				continue
 			}
-			path := expand(rt.Pattern, walker{useCase: uc.ID, target: u.Email}, "")
+			path := expand(t, rt.Pattern, walker{ids: ids, target: u.Email}, "")
 			t.Run(loc+path, func(t *testing.T) {
 				f := f.with(t)
 				r := f.get(browser, path)

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -27,6 +29,9 @@ const (
 	writers  access = "use-case writers"
 	auditors access = "audit readers"
 	admins   access = "administrators"
+	// strategy: business units, goals, KPIs and their readings, pain points.
+	planReaders access = "strategy readers"
+	planWriters access = "strategy writers"
 )
 
 var everyone = []lodestar.Role{"admin", "committee", "business_owner", "ai_team", "risk_officer", "data_steward", "viewer"}
@@ -38,6 +43,9 @@ var mayUse = map[access][]lodestar.Role{
 	writers:  {"admin", "committee", "business_owner", "ai_team"},
 	auditors: {"admin", "risk_officer"},
 	admins:   {"admin"},
+
+	planReaders: everyone,
+	planWriters: {"admin", "committee", "business_owner"},
 }
 
 // routeAccess is every route the app serves and who may use it. The test
@@ -72,6 +80,70 @@ var routeAccess = map[string]access{
 	"POST /admin/users":                  admins,
 	"POST /admin/users/{email}/role":     admins,
 	"POST /admin/users/{email}/disabled": admins,
+
+	"GET /use-cases/{id}/edit":          writers,
+	"POST /use-cases/{id}":              writers,
+	"POST /use-cases/{id}/stage":        writers,
+	"POST /use-cases/{id}/archive":      writers,
+	"GET /business-units":               planReaders,
+	"GET /business-units/new":           planWriters,
+	"POST /business-units":              planWriters,
+	"GET /business-units/{id}":          planReaders,
+	"GET /business-units/{id}/edit":     planWriters,
+	"POST /business-units/{id}":         planWriters,
+	"POST /business-units/{id}/archive": planWriters,
+	"GET /goals":                        planReaders,
+	"GET /goals/new":                    planWriters,
+	"POST /goals":                       planWriters,
+	"GET /goals/{id}":                   planReaders,
+	"GET /goals/{id}/edit":              planWriters,
+	"POST /goals/{id}":                  planWriters,
+	"POST /goals/{id}/archive":          planWriters,
+	"GET /kpis":                         planReaders,
+	"GET /kpis/new":                     planWriters,
+	"POST /kpis":                        planWriters,
+	"GET /kpis/{id}":                    planReaders,
+	"GET /kpis/{id}/edit":               planWriters,
+	"POST /kpis/{id}":                   planWriters,
+	"POST /kpis/{id}/archive":           planWriters,
+	"POST /kpis/{id}/readings":          planWriters,
+	"GET /pain-points":                  planReaders,
+	"GET /pain-points/new":              planWriters,
+	"POST /pain-points":                 planWriters,
+	"GET /pain-points/{id}":             planReaders,
+	"GET /pain-points/{id}/edit":        planWriters,
+	"POST /pain-points/{id}":            planWriters,
+	"POST /pain-points/{id}/archive":    planWriters,
+
+	"PUT /api/v1/use-cases/{id}":             writers,
+	"POST /api/v1/use-cases/{id}/stage":      writers,
+	"POST /api/v1/use-cases/{id}/archive":    writers,
+	"GET /api/v1/use-cases/{id}/stages":      readers,
+	"GET /api/v1/use-cases/{id}/realisation": readers,
+	"GET /api/v1/portfolio":                  readers,
+
+	"GET /api/v1/business-units":               planReaders,
+	"POST /api/v1/business-units":              planWriters,
+	"GET /api/v1/business-units/{id}":          planReaders,
+	"PUT /api/v1/business-units/{id}":          planWriters,
+	"POST /api/v1/business-units/{id}/archive": planWriters,
+	"GET /api/v1/goals":                        planReaders,
+	"POST /api/v1/goals":                       planWriters,
+	"GET /api/v1/goals/{id}":                   planReaders,
+	"PUT /api/v1/goals/{id}":                   planWriters,
+	"POST /api/v1/goals/{id}/archive":          planWriters,
+	"GET /api/v1/kpis":                         planReaders,
+	"POST /api/v1/kpis":                        planWriters,
+	"GET /api/v1/kpis/{id}":                    planReaders,
+	"PUT /api/v1/kpis/{id}":                    planWriters,
+	"POST /api/v1/kpis/{id}/archive":           planWriters,
+	"GET /api/v1/kpis/{id}/readings":           planReaders,
+	"POST /api/v1/kpis/{id}/readings":          planWriters,
+	"GET /api/v1/pain-points":                  planReaders,
+	"POST /api/v1/pain-points":                 planWriters,
+	"GET /api/v1/pain-points/{id}":             planReaders,
+	"PUT /api/v1/pain-points/{id}":             planWriters,
+	"POST /api/v1/pain-points/{id}/archive":    planWriters,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -80,19 +152,24 @@ func allowed(role lodestar.Role, a access) bool {
 
 // call is how the walk exercises a route: a plausible body (form fields on
 // the HTML surface, JSON on the API) and the statuses that mean it worked.
+// fresh names the collection whose {id} gets a new record per request, for
+// writes that would not repeat ("Nothing to change", one-way moves).
 type call struct {
-	body func(w walker) string
-	ok   []int
+	body  func(w walker) string
+	ok    []int
+	fresh string
 }
 
 // walker is one caller in the walk.
 type walker struct {
-	role     lodestar.Role // "" for anonymous
-	email    string        // the caller's own address (a viewer's for the anonymous)
-	nonce    string        // unique per request, for records it creates
-	target   string        // a user the admin routes may change
-	useCase  int64
-	assetURL string
+	role   lodestar.Role // "" for anonymous
+	email  string        // the caller's own address (a viewer's for the anonymous)
+	nonce  string        // unique per request, for records it creates
+	target string        // a user the admin routes may change
+	// ids holds an existing record per collection, the path segment before
+	// {id}: "use-cases" for /use-cases/{id}. A route on a new collection
+	// needs a record here.
+	ids map[string]int64
 }
 
 func form(v url.Values) string { return v.Encode() }
@@ -142,6 +219,170 @@ var calls = map[string]call{
 	"POST /admin/users/{email}/disabled": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"disabled": {"false"}})
 	}},
+
+	"GET /use-cases/{id}/edit": {ok: []int{200}},
+	"POST /use-cases/{id}":     {ok: []int{303}, fresh: "use-cases", body: formOf("title", "Edited %s", "description", "edited")},
+	"POST /use-cases/{id}/stage": {ok: []int{303}, fresh: "use-cases",
+		body: formOf("stage", "assessment", "reason", "walked by %s")},
+	"POST /use-cases/{id}/archive":      {ok: []int{303}, fresh: "use-cases", body: formOf("archived", "true")},
+	"GET /business-units":               {ok: []int{200}},
+	"GET /business-units/new":           {ok: []int{200}},
+	"POST /business-units":              {ok: []int{303}, body: formOf("name", "Unit %s")},
+	"GET /business-units/{id}":          {ok: []int{200}},
+	"GET /business-units/{id}/edit":     {ok: []int{200}},
+	"POST /business-units/{id}":         {ok: []int{303}, fresh: "business-units", body: formOf("name", "Renamed %s")},
+	"POST /business-units/{id}/archive": {ok: []int{303}, fresh: "business-units", body: formOf("archived", "true")},
+	"GET /goals":                        {ok: []int{200}},
+	"GET /goals/new":                    {ok: []int{200}},
+	"POST /goals":                       {ok: []int{303}, body: formOf("title", "Goal %s", "horizon", "year")},
+	"GET /goals/{id}":                   {ok: []int{200}},
+	"GET /goals/{id}/edit":              {ok: []int{200}},
+	"POST /goals/{id}":                  {ok: []int{303}, fresh: "goals", body: formOf("title", "Renamed %s", "horizon", "quarter")},
+	"POST /goals/{id}/archive":          {ok: []int{303}, fresh: "goals", body: formOf("archived", "true")},
+	"GET /kpis":                         {ok: []int{200}},
+	"GET /kpis/new":                     {ok: []int{200}},
+	"POST /kpis": {ok: []int{303}, body: formOf("name", "KPI %s", "unit", "%", "direction", "up", "baseline", "1", "target", "2",
+		"target_date", "2027-12-31")},
+	"GET /kpis/{id}":      {ok: []int{200}},
+	"GET /kpis/{id}/edit": {ok: []int{200}},
+	"POST /kpis/{id}": {ok: []int{303}, fresh: "kpis", body: formOf("name", "Renamed %s", "unit", "h", "direction", "down",
+		"baseline", "9", "target", "3", "target_date", "2028-06-30")},
+	"POST /kpis/{id}/archive":  {ok: []int{303}, fresh: "kpis", body: formOf("archived", "true")},
+	"POST /kpis/{id}/readings": {ok: []int{303}, fresh: "kpis", body: formOf("date", "2026-06-01", "value", "1.5")},
+	"GET /pain-points":         {ok: []int{200}},
+	"GET /pain-points/new":     {ok: []int{200}},
+	"POST /pain-points": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"business_unit_id": {strconv.FormatInt(w.ids["business-units"], 10)}, "title": {"Pain " + w.nonce},
+			"category": {"cost"}, "annual_cost": {"1000"}})
+	}},
+	"GET /pain-points/{id}":      {ok: []int{200}},
+	"GET /pain-points/{id}/edit": {ok: []int{200}},
+	"POST /pain-points/{id}": {ok: []int{303}, fresh: "pain-points", body: func(w walker) string {
+		return form(url.Values{"business_unit_id": {strconv.FormatInt(w.ids["business-units"], 10)}, "title": {"Renamed " + w.nonce},
+			"category": {"risk"}, "annual_cost": {"5"}})
+	}},
+	"POST /pain-points/{id}/archive": {ok: []int{303}, fresh: "pain-points", body: formOf("archived", "true")},
+
+	"PUT /api/v1/use-cases/{id}": {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"title":"Edited %s","description":"edited"}`)},
+	"POST /api/v1/use-cases/{id}/stage": {ok: []int{200}, fresh: "use-cases",
+		body: jsonf(`{"stage":"assessment","reason":"walked by %s"}`)},
+	"POST /api/v1/use-cases/{id}/archive":    {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"archived":true}`)},
+	"GET /api/v1/use-cases/{id}/stages":      {ok: []int{200}},
+	"GET /api/v1/use-cases/{id}/realisation": {ok: []int{200}},
+	"GET /api/v1/portfolio":                  {ok: []int{200}},
+
+	"GET /api/v1/business-units":               {ok: []int{200}},
+	"POST /api/v1/business-units":              {ok: []int{201}, body: jsonf(`{"name":"Unit %s"}`)},
+	"GET /api/v1/business-units/{id}":          {ok: []int{200}},
+	"PUT /api/v1/business-units/{id}":          {ok: []int{200}, fresh: "business-units", body: jsonf(`{"name":"Renamed %s"}`)},
+	"POST /api/v1/business-units/{id}/archive": {ok: []int{200}, fresh: "business-units", body: jsonf(`{"archived":true}`)},
+	"GET /api/v1/goals":                        {ok: []int{200}},
+	"POST /api/v1/goals":                       {ok: []int{201}, body: jsonf(`{"title":"Goal %s","horizon":"year"}`)},
+	"GET /api/v1/goals/{id}":                   {ok: []int{200}},
+	"PUT /api/v1/goals/{id}":                   {ok: []int{200}, fresh: "goals", body: jsonf(`{"title":"Renamed %s","horizon":"quarter"}`)},
+	"POST /api/v1/goals/{id}/archive":          {ok: []int{200}, fresh: "goals", body: jsonf(`{"archived":true}`)},
+	"GET /api/v1/kpis":                         {ok: []int{200}},
+	"POST /api/v1/kpis": {ok: []int{201},
+		body: jsonf(`{"name":"KPI %s","unit":"%%","direction":"up","baseline":1,"target":2,"target_date":"2027-12-31"}`)},
+	"GET /api/v1/kpis/{id}": {ok: []int{200}},
+	"PUT /api/v1/kpis/{id}": {ok: []int{200}, fresh: "kpis",
+		body: jsonf(`{"name":"Renamed %s","unit":"h","direction":"down","baseline":9,"target":3,"target_date":"2028-06-30"}`)},
+	"POST /api/v1/kpis/{id}/archive":  {ok: []int{200}, fresh: "kpis", body: jsonf(`{"archived":true}`)},
+	"GET /api/v1/kpis/{id}/readings":  {ok: []int{200}},
+	"POST /api/v1/kpis/{id}/readings": {ok: []int{200}, fresh: "kpis", body: jsonf(`{"readings":[{"date":"2026-06-01","value":1.5}]}`)},
+	"GET /api/v1/pain-points":         {ok: []int{200}},
+	"POST /api/v1/pain-points": {ok: []int{201}, body: func(w walker) string {
+		return fmt.Sprintf(`{"business_unit_id":%d,"title":"Pain %s","category":"cost","annual_cost":1000}`, w.ids["business-units"], w.nonce)
+	}},
+	"GET /api/v1/pain-points/{id}": {ok: []int{200}},
+	"PUT /api/v1/pain-points/{id}": {ok: []int{200}, fresh: "pain-points", body: func(w walker) string {
+		return fmt.Sprintf(`{"business_unit_id":%d,"title":"Renamed %s","category":"risk","annual_cost":5}`, w.ids["business-units"], w.nonce)
+	}},
+	"POST /api/v1/pain-points/{id}/archive": {ok: []int{200}, fresh: "pain-points", body: jsonf(`{"archived":true}`)},
+}
+
+// formOf is a form body from name, value pairs; a value's %s is the
+// request's nonce.
+func formOf(pairs ...string) func(w walker) string {
+	return func(w walker) string {
+		v := url.Values{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			v.Set(pairs[i], strings.ReplaceAll(pairs[i+1], "%s", w.nonce))
+		}
+		return v.Encode()
+	}
+}
+
+// jsonf is a body from a format with at most one %s, the request's nonce.
+func jsonf(format string) func(w walker) string {
+	return func(w walker) string {
+		if strings.Count(format, "%s") == 0 {
+			return strings.ReplaceAll(format, "%%", "%")
+		}
+		return fmt.Sprintf(format, w.nonce)
+	}
+}
+
+// records creates one record of each collection the walk needs for {id}
+// and returns their ids by collection.
+func (f *fixture) records(label string) map[string]int64 {
+	f.t.Helper()
+	ids := map[string]int64{}
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points"} {
+		ids[c] = f.record(c, label, ids)
+	}
+	return ids
+}
+
+// record creates one record of a collection; those it needs (a pain
+// point's business unit) come from ids.
+func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
+	f.t.Helper()
+	ctx, st := sys(), f.app.Store
+	var id int64
+	var err error
+	switch collection {
+	case "use-cases":
+		id = f.useCase("Use case " + label).ID
+	case "business-units":
+		var bu *lodestar.BusinessUnit
+		if bu, err = st.CreateBusinessUnit(ctx, lodestar.BusinessUnit{Name: "Unit " + label}); err == nil {
+			id = bu.ID
+		}
+	case "goals":
+		var g *lodestar.Goal
+		if g, err = st.CreateGoal(ctx, lodestar.Goal{Title: "Goal " + label, Horizon: "year", BusinessUnitID: ids["business-units"]}); err == nil {
+			id = g.ID
+		}
+	case "kpis":
+		var k *lodestar.KPI
+		if k, err = st.CreateKPI(ctx, lodestar.KPI{GoalID: ids["goals"], Name: "KPI " + label, Unit: "%", Direction: lodestar.DirectionUp,
+			Baseline: 10, Target: 20, TargetDate: "2027-12-31"}); err == nil {
+			id = k.ID
+		}
+	case "pain-points":
+		var p *lodestar.PainPoint
+		if p, err = st.CreatePainPoint(ctx, lodestar.PainPoint{BusinessUnitID: ids["business-units"], Title: "Pain " + label,
+			Category: "cost", AnnualCost: 100}); err == nil {
+			id = p.ID
+		}
+	default:
+		f.t.Fatalf("record: the walk cannot make a %s record; add it", collection)
+	}
+	if err != nil {
+		f.t.Fatalf("create %s record: %v", collection, err)
+	}
+	return id
+}
+
+// prepare gives a request a fresh record when its call asks for one.
+func (f *fixture) prepare(cl call, w *walker) {
+	f.t.Helper()
+	if cl.fresh == "" {
+		return
+	}
+	w.ids = maps.Clone(w.ids)
+	w.ids[cl.fresh] = f.record(cl.fresh, w.nonce, w.ids)
 }
 
 func routeKeys(f *fixture) []string {
@@ -156,6 +397,7 @@ func routeKeys(f *fixture) []string {
 // TestRouteTableKnown fails when the app and the test's table disagree on
 // which routes exist, so a new route cannot escape the matrix walk.
 func TestRouteTableKnown(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	seen := map[string]bool{}
 	for _, k := range routeKeys(f) {
@@ -194,11 +436,28 @@ func assetName(f *fixture) string {
 func isAPI(pattern string) bool { return strings.HasPrefix(pattern, "/api/") }
 
 // expand substitutes path values into a route pattern.
-func expand(pattern string, w walker, asset string) string {
-	p := strings.TrimSuffix(pattern, "{$}")
-	p = strings.ReplaceAll(p, "{id}", strconv.FormatInt(w.useCase, 10))
-	p = strings.ReplaceAll(p, "{email}", url.PathEscape(w.target))
-	return strings.ReplaceAll(p, "{name}", asset)
+func expand(t *testing.T, pattern string, w walker, asset string) string {
+	t.Helper()
+	parts := strings.Split(strings.TrimSuffix(pattern, "{$}"), "/")
+	for i, part := range parts {
+		switch part {
+		case "{id}":
+			id, ok := w.ids[parts[i-1]]
+			if !ok {
+				t.Fatalf("%s: the walk has no %s record for {id}; add one to walker.ids", pattern, parts[i-1])
+			}
+			parts[i] = strconv.FormatInt(id, 10)
+		case "{email}":
+			parts[i] = url.PathEscape(w.target)
+		case "{name}":
+			parts[i] = asset
+		default:
+			if strings.HasPrefix(part, "{") {
+				t.Fatalf("%s: the walk does not know the path value %s", pattern, part)
+			}
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 func loginRedirect(r *response) bool {
@@ -206,165 +465,177 @@ func loginRedirect(r *response) bool {
 }
 
 // TestRoleMatrix walks every route as every role and as an anonymous
-// visitor, signed in with a session cookie, and checks each is let in or
-// refused exactly as routeAccess says, and that refusals change nothing.
+// visitor, signed in with a session cookie, then every API route with each
+// role's bearer token, and checks each request is let in or refused
+// exactly as routeAccess says, and that refusals change nothing.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	users := map[lodestar.Role]*lodestar.User{}
 	for _, role := range lodestar.Roles {
 		users[role] = f.user(role, string(role)+"@example.com")
 	}
 	target := f.user(lodestar.RoleViewer, "target@example.com")
-	uc := f.useCase("Existing use case")
+	ids := f.records("existing")
 	asset := assetName(f)
+	// One session per role serves every request but sign-out's.
+	type session struct{ secret, csrf string }
+	sessions := map[lodestar.Role]session{}
+	for role, u := range users {
+		_, csrf, secret := f.signIn(u, time.Hour)
+		sessions[role] = session{secret, csrf}
+	}
 
 	for _, k := range routeKeys(f) {
 		if _, ok := routeAccess[k]; !ok {
 			t.Errorf("%s: not in the test's routeAccess; it is not walked (see TestRouteTableKnown)", k)
 		}
 	}
-	callers := append([]lodestar.Role{""}, lodestar.Roles...)
 	n := 0
-	for _, role := range callers {
+	// walk makes one request as role, by session cookie or, when bearer is
+	// set, by that token, and checks the answer against routeAccess.
+	walk := func(t *testing.T, role lodestar.Role, bearer string, rt httpx.Route, w walker) {
+		f := f.with(t)
+		key := rt.Method + " " + rt.Pattern
+		acc, cl := routeAccess[key], calls[key]
 		who := string(role)
 		if who == "" {
 			who = "anonymous"
 		}
-		for _, rt := range f.app.Routes {
-			key := rt.Method + " " + rt.Pattern
-			acc, known := routeAccess[key]
-			cl, hasCall := calls[key]
-			if !known || !hasCall {
-				continue // reported above
+		ok := allowed(role, acc)
+		if ok {
+			f.prepare(cl, &w)
+		}
+		c := f.client()
+		csrf := ""
+		h := http.Header{}
+		switch u := users[role]; {
+		case bearer != "":
+			h.Set("Authorization", "Bearer "+bearer)
+		case u != nil && key == "POST /logout":
+			c, csrf, _ = f.signIn(u, time.Hour) // its own session, which it ends
+		case u != nil:
+			sess := sessions[role]
+			c.Jar.SetCookies(f.url(), []*http.Cookie{{Name: httpx.SessionCookie, Value: sess.secret, Path: "/"}})
+			csrf = sess.csrf
+		case rt.Method == "POST" && !isAPI(rt.Pattern):
+			csrf = f.loginPage(c)
+		}
+		var body string
+		if cl.body != nil {
+			body = cl.body(w)
+		}
+		if isAPI(rt.Pattern) {
+			if body != "" {
+				h.Set("Content-Type", "application/json")
 			}
-			n++
-			w := walker{role: role, email: users[lodestar.RoleViewer].Email, nonce: who + "-" + strconv.Itoa(n),
-				target: target.Email, useCase: uc.ID}
-			if u := users[role]; u != nil {
-				w.email = u.Email
+			if rt.Method != "GET" && csrf != "" {
+				h.Set(httpx.CSRFHeader, csrf)
 			}
-			t.Run(who+"/"+key, func(t *testing.T) {
-				f := f.with(t)
-				c := f.client()
-				csrf := ""
+		} else if rt.Method == "POST" {
+			h.Set("Content-Type", "application/x-www-form-urlencoded")
+			v, _ := url.ParseQuery(body)
+			v.Set(httpx.CSRFField, csrf)
+			body = v.Encode()
+		}
+		var before counts
+		if !ok {
+			before = f.counts()
+		}
+		path := expand(t, rt.Pattern, w, asset)
+		r := f.do(c, rt.Method, path, h, strings.NewReader(body))
+
+		switch {
+		case ok:
+			if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden || loginRedirect(r) {
+				t.Fatalf("%s %s as %s (%s): got status %d Location %q, want it allowed (body %.300s)",
+					rt.Method, path, who, acc, r.StatusCode, r.Header.Get("Location"), r.body)
+			}
+			if !slices.Contains(cl.ok, r.StatusCode) {
+				t.Errorf("%s %s as %s: got status %d, want one of %v (body %.300s)", rt.Method, path, who, r.StatusCode, cl.ok, r.body)
+			}
+			if key == "POST /logout" && r.Header.Get("Location") != "/login" {
+				t.Errorf("POST /logout as %s: got Location %q, want /login", who, r.Header.Get("Location"))
+			}
+			return
+		case role == "" && isAPI(rt.Pattern):
+			wantAPIError(t, r, http.StatusUnauthorized, lodestar.EUnauthorized)
+			if r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("%s %s anonymous: got no WWW-Authenticate header on 401", rt.Method, path)
+			}
+		case role == "" && rt.Method == "GET":
+			wantLoc := "/login?next=" + url.QueryEscape(path)
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != wantLoc {
+				t.Errorf("GET %s anonymous: got status %d Location %q, want 303 to %q", path, r.StatusCode, r.Header.Get("Location"), wantLoc)
+			}
+		case role == "":
+			// A form post cannot be replayed after sign-in, so the
+			// anonymous get the 401 page rather than a redirect.
+			if r.StatusCode != http.StatusUnauthorized || !isHTML(r) {
+				t.Errorf("%s %s anonymous: got status %d Content-Type %q, want a 401 HTML page", rt.Method, path, r.StatusCode, r.Header.Get("Content-Type"))
+			}
+		case isAPI(rt.Pattern):
+			wantAPIError(t, r, http.StatusForbidden, lodestar.EForbidden)
+		default:
+			if r.StatusCode != http.StatusForbidden || !isHTML(r) {
+				t.Errorf("%s %s as %s: got status %d Content-Type %q, want a 403 HTML page", rt.Method, path, who, r.StatusCode, r.Header.Get("Content-Type"))
+			}
+		}
+		f.wantUnchanged(before, key+" as "+who)
+	}
+
+	t.Run("session", func(t *testing.T) {
+		for _, role := range append([]lodestar.Role{""}, lodestar.Roles...) {
+			who := string(role)
+			if who == "" {
+				who = "anonymous"
+			}
+			for _, rt := range f.app.Routes {
+				key := rt.Method + " " + rt.Pattern
+				if _, known := routeAccess[key]; !known {
+					continue // reported above
+				}
+				n++
+				w := walker{role: role, email: users[lodestar.RoleViewer].Email, nonce: who + "-" + strconv.Itoa(n),
+					target: target.Email, ids: ids}
 				if u := users[role]; u != nil {
-					c, csrf, _ = f.signIn(u, time.Hour)
-				} else if rt.Method == "POST" && !isAPI(rt.Pattern) {
-					csrf = f.loginPage(c)
+					w.email = u.Email
 				}
-				h := http.Header{}
-				var body string
-				if cl.body != nil {
-					body = cl.body(w)
-				}
-				if isAPI(rt.Pattern) {
-					if body != "" {
-						h.Set("Content-Type", "application/json")
-					}
-					if rt.Method != "GET" && csrf != "" {
-						h.Set(httpx.CSRFHeader, csrf)
-					}
-				} else if rt.Method == "POST" {
-					h.Set("Content-Type", "application/x-www-form-urlencoded")
-					v, _ := url.ParseQuery(body)
-					v.Set(httpx.CSRFField, csrf)
-					body = v.Encode()
-				}
-				before := f.counts()
-				path := expand(rt.Pattern, w, asset)
-				r := f.do(c, rt.Method, path, h, strings.NewReader(body))
+				t.Run(who+"/"+key, func(t *testing.T) { walk(t, role, "", rt, w) })
+			}
+		}
+	})
 
-				switch {
-				case allowed(role, acc):
-					if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden || loginRedirect(r) {
-						t.Fatalf("%s %s as %s (%s): got status %d Location %q, want it allowed (body %.300s)",
-							rt.Method, path, who, acc, r.StatusCode, r.Header.Get("Location"), r.body)
-					}
-					if !slices.Contains(cl.ok, r.StatusCode) {
-						t.Errorf("%s %s as %s: got status %d, want one of %v (body %.300s)", rt.Method, path, who, r.StatusCode, cl.ok, r.body)
-					}
-					if key == "POST /logout" && r.Header.Get("Location") != "/login" {
-						t.Errorf("POST /logout as %s: got Location %q, want /login", who, r.Header.Get("Location"))
-					}
-				case role == "" && isAPI(rt.Pattern):
-					wantAPIError(t, r, http.StatusUnauthorized, lodestar.EUnauthorized)
-					if r.Header.Get("WWW-Authenticate") == "" {
-						t.Errorf("%s %s anonymous: got no WWW-Authenticate header on 401", rt.Method, path)
-					}
-					f.wantUnchanged(before, key+" anonymous")
-				case role == "" && rt.Method == "GET":
-					wantLoc := "/login?next=" + url.QueryEscape(path)
-					if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != wantLoc {
-						t.Errorf("GET %s anonymous: got status %d Location %q, want 303 to %q", path, r.StatusCode, r.Header.Get("Location"), wantLoc)
-					}
-				case role == "":
-					// A form post cannot be replayed after sign-in, so the
-					// anonymous get the 401 page rather than a redirect.
-					if r.StatusCode != http.StatusUnauthorized || !isHTML(r) {
-						t.Errorf("%s %s anonymous: got status %d Content-Type %q, want a 401 HTML page", rt.Method, path, r.StatusCode, r.Header.Get("Content-Type"))
-					}
-					f.wantUnchanged(before, key+" anonymous")
-				case isAPI(rt.Pattern):
-					wantAPIError(t, r, http.StatusForbidden, lodestar.EForbidden)
-					f.wantUnchanged(before, key+" as "+who)
-				default:
-					if r.StatusCode != http.StatusForbidden || !isHTML(r) {
-						t.Errorf("%s %s as %s: got status %d Content-Type %q, want a 403 HTML page", rt.Method, path, who, r.StatusCode, r.Header.Get("Content-Type"))
-					}
-					f.wantUnchanged(before, key+" as "+who)
+	t.Run("bearer", func(t *testing.T) {
+		for _, role := range lodestar.Roles {
+			_, secret := f.token(users[role], lodestar.ScopeWrite)
+			for _, rt := range f.app.Routes {
+				key := rt.Method + " " + rt.Pattern
+				if _, known := routeAccess[key]; !known || !isAPI(rt.Pattern) {
+					continue
 				}
-			})
+				n++
+				w := walker{role: role, nonce: "bearer-" + string(role) + "-" + strconv.Itoa(n), target: target.Email, ids: ids}
+				t.Run(string(role)+"/"+key, func(t *testing.T) { walk(t, role, secret, rt, w) })
+			}
+		}
+	})
+
+	apiRoutes := 0
+	for k := range routeAccess {
+		if isAPI(strings.SplitN(k, " ", 2)[1]) {
+			apiRoutes++
 		}
 	}
-	if want := (len(lodestar.Roles) + 1) * len(routeAccess); n != want {
-		t.Errorf("walked %d role×route pairs, want %d", n, want)
-	}
-}
-
-// TestRoleMatrixBearer walks every API route with a write-scoped bearer
-// token per role.
-func TestRoleMatrixBearer(t *testing.T) {
-	f := start(t, fixtureOpts{})
-	uc := f.useCase("Existing use case")
-	for _, role := range lodestar.Roles {
-		u := f.user(role, string(role)+"@example.com")
-		_, secret := f.token(u, lodestar.ScopeWrite)
-		for _, rt := range f.app.Routes {
-			if !isAPI(rt.Pattern) {
-				continue
-			}
-			key := rt.Method + " " + rt.Pattern
-			acc, ok := routeAccess[key]
-			if !ok {
-				t.Errorf("%s: not in routeAccess", key)
-				continue
-			}
-			t.Run(string(role)+"/"+key, func(t *testing.T) {
-				f := f.with(t)
-				w := walker{role: role, nonce: "bearer-" + string(role), useCase: uc.ID}
-				body := ""
-				if b := calls[key].body; b != nil {
-					body = b(w)
-				}
-				before := f.counts()
-				path := expand(rt.Pattern, w, "")
-				r := f.api(rt.Method, path, secret, body)
-				if allowed(role, acc) {
-					if !slices.Contains(calls[key].ok, r.StatusCode) {
-						t.Errorf("%s %s with %s's token: got status %d, want one of %v (body %.300s)", rt.Method, path, role, r.StatusCode, calls[key].ok, r.body)
-					}
-					return
-				}
-				wantAPIError(t, r, http.StatusForbidden, lodestar.EForbidden)
-				f.wantUnchanged(before, key+" with "+string(role)+"'s token")
-			})
-		}
+	if want := (len(lodestar.Roles)+1)*len(routeAccess) + len(lodestar.Roles)*apiRoutes; n != want {
+		t.Errorf("walked %d requests, want %d", n, want)
 	}
 }
 
 // TestTokenScopes checks that a token's scope narrows its user's role and
 // never widens it, and that the HTML surface ignores bearer tokens.
 func TestTokenScopes(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
 	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")

@@ -20,6 +20,7 @@ func normalize(method, path string) string {
 }
 
 func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	r := f.get(f.client(), "/api/v1/openapi.json")
 	if r.StatusCode != 200 {
@@ -134,6 +135,7 @@ func collectRefs(v any, out *[]string) {
 // TestOpenAPIMatchesRoutes keeps the document and the route table in step:
 // every API route is documented and every documented operation served.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	served := map[string]bool{}
 	for _, rt := range f.app.Routes {
@@ -166,6 +168,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ method, path, want string }{
 		{"get", "/api/v1/use-cases/{id}", "GET /api/v1/use-cases/{}"},
 		{"GET", "/api/v1/use-cases/{useCaseId}", "GET /api/v1/use-cases/{}"},

@@ -17,6 +17,7 @@ import (
 // TestCookieAttributes signs in through the real form and checks the
 // cookies the browser is given.
 func TestCookieAttributes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		fo         fixtureOpts
@@ -85,6 +86,7 @@ func TestCookieAttributes(t *testing.T) {
 // TestSecurityHeaders checks every kind of response carries the headers
 // that keep pages to their own origin.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	asset := assetName(f)
 	tests := []struct {
@@ -129,6 +131,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestLogout checks that signing out ends the session on the server, so
 // the old cookie no longer works anywhere.
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
 	browser, csrf, secret := f.signIn(u, time.Hour)
@@ -194,6 +197,7 @@ var hiddenNext = regexp.MustCompile(`(?s)action="/login".*?name="next" value="([
 
 // TestRedirectsStayOnSite checks that next= cannot send a browser away.
 func TestRedirectsStayOnSite(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	tests := []struct {
 		name, next, want string
@@ -236,6 +240,7 @@ func TestRedirectsStayOnSite(t *testing.T) {
 // TestOutputEscaped stores markup in a use case and checks no page or API
 // response lets it run.
 func TestOutputEscaped(t *testing.T) {
+	t.Parallel()
 	f := start(t, fixtureOpts{})
 	u := f.user(lodestar.RoleAdmin, "admin@example.com")
 	browser, _, _ := f.signIn(u, time.Hour)

@@ -115,8 +115,8 @@ func (g *Guard) identify(w http.ResponseWriter, r *http.Request) (*Identity, err
 	id := &Identity{}
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" && g.API {
-		secret, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
+		scheme, secret, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return nil, lodestar.Errorf(lodestar.EUnauthorized, "Authorization must be \"Bearer <token>\".")
 		}
 		tok, u, err := g.Tokens.ResolveToken(ctx, strings.TrimSpace(secret))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
@@ -38,12 +37,6 @@ func loadKPI(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.KPI, error)
 	return k, err
 }
 
-// ValidDate reports whether s is a YYYY-MM-DD calendar date.
-func ValidDate(s string) bool {
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil
-}
-
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI) error {
@@ -61,7 +54,7 @@ func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI) error {
 	if !finite(in.Target) {
 		fields["target"] = "Must be a number."
 	}
-	if !ValidDate(in.TargetDate) {
+	if !lodestar.ValidDate(in.TargetDate) {
 		fields["target_date"] = "Use a date as YYYY-MM-DD."
 	}
 	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID); err != nil {
@@ -154,7 +147,7 @@ func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodesta
 	}
 	fields := map[string]string{}
 	for i, r := range readings {
-		if !ValidDate(r.Date) {
+		if !lodestar.ValidDate(r.Date) {
 			fields[fmt.Sprintf("readings[%d].date", i)] = "Use a date as YYYY-MM-DD."
 		}
 		if !finite(r.Value) {

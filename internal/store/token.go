@@ -65,7 +65,7 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []st
 	}
 	var tok *lodestar.APIToken
 	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		u, err := findUser(ctx, tx, "email = ?", NormalizeEmail(email))
+		u, err := findUser(ctx, tx, "email = ?", lodestar.NormalizeEmail(email))
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (s *Store) ListTokens(ctx context.Context, email string) ([]*lodestar.APITo
 	var args []any
 	if email != "" {
 		q += ` WHERE u.email = ?`
-		args = append(args, NormalizeEmail(email))
+		args = append(args, lodestar.NormalizeEmail(email))
 	}
 	rows, err := s.DB.Query(ctx, q+` ORDER BY t.id`, args...)
 	if err != nil {

@@ -23,12 +23,9 @@ func scanUser(s interface{ Scan(...any) error }) (*lodestar.User, error) {
 	return u, err
 }
 
-// NormalizeEmail lower-cases and trims an address.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 func validateNewUser(u *lodestar.NewUser) error {
 	fields := map[string]string{}
-	u.Email = NormalizeEmail(u.Email)
+	u.Email = lodestar.NormalizeEmail(u.Email)
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
 		fields["email"] = "Enter a valid e-mail address."
 	}
@@ -110,7 +107,7 @@ func (s *Store) FindUserByID(ctx context.Context, id int64) (*lodestar.User, err
 
 // FindUserByEmail implements lodestar.UserService.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*lodestar.User, error) {
-	return s.findUserRO(ctx, "email = ?", NormalizeEmail(email))
+	return s.findUserRO(ctx, "email = ?", lodestar.NormalizeEmail(email))
 }
 
 // ListUsers implements lodestar.UserService.
@@ -143,7 +140,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 func (s *Store) updateUser(ctx context.Context, email, action, set string, arg any) (*lodestar.User, error) {
 	var after *lodestar.User
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		before, err := findUser(ctx, tx, "email = ?", NormalizeEmail(email))
+		before, err := findUser(ctx, tx, "email = ?", lodestar.NormalizeEmail(email))
 		if err != nil {
 			return err
 		}
@@ -193,7 +190,7 @@ func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) erro
 
 // Authenticate implements lodestar.UserService.
 func (s *Store) Authenticate(ctx context.Context, email, password, client string) (*lodestar.User, error) {
-	email = NormalizeEmail(email)
+	email = lodestar.NormalizeEmail(email)
 	key := email + "|" + client
 	now := s.DB.Now().UTC()
 	var lockedUntil string

@@ -11,6 +11,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
@@ -64,7 +65,7 @@ var entLabelPrefixes = map[string][]string{
 	"goal.horizon.":  lodestar.GoalHorizons,
 	"goal.status.":   lodestar.GoalStatuses,
 	"kpi.direction.": {lodestar.DirectionUp, lodestar.DirectionDown},
-	"kpi.status.":    {"on_track", "behind", "no_data"},
+	"kpi.status.":    {portfolio.OnTrack, portfolio.Behind, portfolio.NoData},
 	"pain.category.": lodestar.PainCategories,
 }
 
@@ -101,7 +102,7 @@ func (s *Server) entView(r *http.Request) *entView {
 		units: map[int64]*lodestar.BusinessUnit{}, goals: map[int64]*lodestar.Goal{}, users: map[int64]*lodestar.User{}}
 }
 
-// load reads the records a page names by ID: business units, goals and
+// entLoad reads the records a page names by ID: business units, goals and
 // users as asked.
 func (s *Server) entLoad(ctx context.Context, v *entView, units, goals, users bool) error {
 	var err error
@@ -188,7 +189,10 @@ func (v *entView) Label(prefix, value string) string { return v.bundle.T(v.loc, 
 
 // Num formats x for the locale with as many decimals as it needs (at most
 // three).
-func (v *entView) Num(x float64) string {
+func (v *entView) Num(x float64) string { return v.bundle.Number(v.loc, x, entDecimals(x)) }
+
+// entDecimals is how many decimals x needs, at most three.
+func entDecimals(x float64) int {
 	d := 0
 	for ; d < 3; d++ {
 		scaled := x * math.Pow10(d)
@@ -196,7 +200,7 @@ func (v *entView) Num(x float64) string {
 			break
 		}
 	}
-	return v.bundle.Number(v.loc, x, d)
+	return d
 }
 
 // Money formats a yearly amount in whole currency units.
@@ -234,7 +238,12 @@ func (v *entView) choices(prefix string, values []string, selected string) []ent
 type unitNode struct {
 	Unit  *lodestar.BusinessUnit
 	Depth int
+	// Indent is Depth capped at unitMaxIndent, for the indentation class
+	// (the CSP allows no inline styles).
+	Indent int
 }
+
+const unitMaxIndent = 6
 
 // unitTree orders units parent before children, siblings in the given
 // order; a unit whose parent is not among them is a root.
@@ -260,7 +269,7 @@ func unitTree(units []*lodestar.BusinessUnit) []unitNode {
 			return
 		}
 		seen[u.ID] = true
-		out = append(out, unitNode{Unit: u, Depth: depth})
+		out = append(out, unitNode{Unit: u, Depth: depth, Indent: min(depth, unitMaxIndent)})
 		for _, c := range children[u.ID] {
 			walk(c, depth+1)
 		}
@@ -420,9 +429,7 @@ func entFormError(err error) (int, bool) {
 // entFail fills a page with a refused input's message and field errors.
 func entFail(p *Page, err error) {
 	p.Error = lodestar.ErrorMessage(err)
-	if le, ok := err.(*lodestar.Error); ok && len(le.Fields) > 0 {
-		p.Fields = le.Fields
-	}
+	p.Fields = lodestar.ErrorFields(err)
 }
 
 // entArchivedFlag reads the archive forms' hidden field.
@@ -434,4 +441,36 @@ func entArchivedFlag(r *http.Request) (bool, error) {
 		return false, nil
 	}
 	return false, lodestar.FieldError("archived", "Archived must be true or false.")
+}
+
+// entPageSize is how many rows a strategy list shows at once.
+const entPageSize = 100
+
+// entPager is a list's position: page Page of Pages, with links to the
+// neighbours that keep the filters ("" when there is none).
+type entPager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+// entPage cuts items to the page the query asks for (?page=N, from 1;
+// out of range is clamped).
+func entPage[T any](r *http.Request, items []T) ([]T, entPager) {
+	q := r.URL.Query()
+	n, _ := strconv.Atoi(q.Get("page"))
+	pages := max(1, (len(items)+entPageSize-1)/entPageSize)
+	n = min(max(n, 1), pages)
+	link := func(k int) string {
+		q.Set("page", strconv.Itoa(k))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	pg := entPager{Page: n, Pages: pages}
+	if n > 1 {
+		pg.Prev = link(n - 1)
+	}
+	if n < pages {
+		pg.Next = link(n + 1)
+	}
+	lo := (n - 1) * entPageSize
+	return items[lo:min(lo+entPageSize, len(items))], pg
 }

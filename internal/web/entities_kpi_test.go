@@ -175,3 +175,37 @@ func TestEntitiesKPIForms(t *testing.T) {
 		}
 	})
 }
+
+// TestEntitiesListPages checks long lists are cut into pages whose links
+// keep the filters and sort.
+func TestEntitiesListPages(t *testing.T) {
+	f := newEntFixture(t)
+	b := f.signIn(lodestar.RoleViewer, "en")
+	for i := range 105 {
+		if _, err := f.app.Store.CreateKPI(setup(), lodestar.KPI{Name: fmt.Sprintf("KPI %03d", i), Unit: "%", Direction: "up", Target: 1, TargetDate: "2027-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := b.get("/kpis?q=KPI&sort=target_date", http.StatusOK)
+	if n := strings.Count(body, `<a href="/kpis/`); n != 100 {
+		t.Errorf("page 1: got %d rows, want 100", n)
+	}
+	if !strings.Contains(body, "105 KPIs") || !strings.Contains(body, "Page 1 of 2") {
+		t.Errorf("page 1: no total or page position")
+	}
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(body)
+	if next == nil {
+		t.Fatalf("page 1: no next link")
+	}
+	link := strings.ReplaceAll(next[1], "&amp;", "&")
+	if !strings.Contains(link, "q=KPI") || !strings.Contains(link, "sort=target_date") || !strings.Contains(link, "page=2") {
+		t.Errorf("next link %q drops the filters", link)
+	}
+	body = b.get(link, http.StatusOK)
+	if n := strings.Count(body, `<a href="/kpis/`); n != 5 || !strings.Contains(body, `rel="prev"`) || strings.Contains(body, `rel="next"`) {
+		t.Errorf("page 2: got %d rows; want 5 with a previous link and no next", n)
+	}
+	if body := b.get("/kpis?page=99", http.StatusOK); !strings.Contains(body, "Page 2 of 2") {
+		t.Errorf("a page past the end is not clamped to the last")
+	}
+}

@@ -38,7 +38,7 @@ func TestEntitiesUnitForms(t *testing.T) {
 		if ri < 0 || si < 0 || si < ri {
 			t.Fatalf("tree: got Retail at %d and Stores at %d, want the parent first", ri, si)
 		}
-		if !strings.Contains(body, `style="--depth: 1"`) {
+		if !strings.Contains(body, `class="ent-node ent-d1"`) {
 			t.Errorf("tree: the child row is not indented by depth 1:\n%s", body)
 		}
 	})

@@ -13,6 +13,8 @@ import (
 type goalListData struct {
 	V        *entView
 	Items    []*lodestar.Goal
+	Total    int
+	Pager    entPager
 	Units    []entOption // the business-unit filter
 	Statuses []entOption // the status filter
 	KPICount map[int64]int
@@ -43,7 +45,8 @@ func (s *Server) goalList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	d := &goalListData{V: v, Items: goals, KPICount: map[int64]int{}}
+	d := &goalListData{V: v, Total: len(goals), KPICount: map[int64]int{}}
+	d.Items, d.Pager = entPage(r, goals)
 	for _, k := range kpis {
 		d.KPICount[k.GoalID]++
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,23 +12,12 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
-	"github.com/lodestar-hq/lodestar/internal/store"
 )
-
-// kpiStatuser is the part of the store that judges every live KPI against
-// its glide path in one query; the portfolio service offers it.
-type kpiStatuser interface {
-	KPIStatuses(ctx context.Context) ([]lodestar.KPIStatus, error)
-}
 
 // kpiStatuses maps each live KPI to on_track, behind or no_data.
 func (s *Server) kpiStatuses(ctx context.Context) (map[int64]string, error) {
 	out := map[int64]string{}
-	ks, ok := s.Portfolio.(kpiStatuser)
-	if !ok {
-		return out, nil
-	}
-	all, err := ks.KPIStatuses(ctx)
+	all, err := s.Portfolio.KPIStatuses(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +38,8 @@ type kpiRow struct {
 type kpiListData struct {
 	V     *entView
 	Items []kpiRow
+	Total int
+	Pager entPager
 	Goals []entOption // the goal filter
 }
 
@@ -90,6 +82,8 @@ func (s *Server) kpiList(w http.ResponseWriter, r *http.Request) {
 	default:
 		sortBy = ""
 	}
+	d.Total = len(d.Items)
+	d.Items, d.Pager = entPage(r, d.Items)
 	p := s.page(r, "kpi.plural", "strategy")
 	p.Form = url.Values{"q": {f.Query}, "goal_id": {entIDValue(f.GoalID)}, "sort": {sortBy}, "archived": {q.Get("archived")}}
 	d.Goals = v.goalOptions(p.Form.Get("goal_id"))
@@ -234,20 +228,26 @@ func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	target, _ := time.Parse(time.DateOnly, k.TargetDate)
 	st := portfolio.KPIProgress(*k, target, time.Now(), rs)
-	d := &kpiShowData{V: v, KPI: k, Status: st.Status, Expected: st.Expected, Chart: newKPIChart(v, k, readings),
+	// The expected value is shown as precisely as the KPI's own numbers.
+	d := max(entDecimals(k.Baseline), entDecimals(k.Target))
+	for _, rd := range readings {
+		d = max(d, entDecimals(rd.Value))
+	}
+	st.Expected = math.Round(st.Expected*math.Pow10(d)) / math.Pow10(d)
+	data := &kpiShowData{V: v, KPI: k, Status: st.Status, Expected: st.Expected, Chart: newKPIChart(v, k, readings),
 		Today: time.Now().UTC().Format(time.DateOnly)}
-	d.Readings = slices.Clone(readings)
-	slices.Reverse(d.Readings)
+	data.Readings = slices.Clone(readings)
+	slices.Reverse(data.Readings)
 	if k.GoalID != 0 {
-		if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{GoalID: k.GoalID}); err != nil {
+		if data.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{GoalID: k.GoalID}); err != nil {
 			s.Error(w, r, err)
 			return
 		}
 	}
 	if p.Form == nil {
-		p.Form = url.Values{"date": {d.Today}}
+		p.Form = url.Values{"date": {data.Today}}
 	}
-	p.Data = d
+	p.Data = data
 	s.render(w, r, status, "kpi", p)
 }
 
@@ -289,7 +289,7 @@ func (s *Server) kpiAddReading(w http.ResponseWriter, r *http.Request) {
 	}
 	f := newEntForm(r)
 	date := strings.TrimSpace(f.str("date"))
-	if !store.ValidDate(date) {
+	if !lodestar.ValidDate(date) {
 		f.errs["date"] = "Use a date as YYYY-MM-DD."
 	}
 	value := f.decimal("value")

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // section renders a navigation section's landing page; later paths fill
@@ -75,7 +74,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		p.Form = r.PostForm
 		p.Form.Del("password")
 		p.Error = lodestar.ErrorMessage(err)
-		p.Fields = err.(*lodestar.Error).Fields
+		p.Fields = lodestar.ErrorFields(err)
 		s.renderUsers(w, r, httpxStatus(code), p)
 		return
 	}
@@ -92,7 +91,7 @@ func (s *Server) userSetRole(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) userSetDisabled(w http.ResponseWriter, r *http.Request) {
 	disabled := r.PostFormValue("disabled") == "true"
-	email := store.NormalizeEmail(r.PathValue("email"))
+	email := lodestar.NormalizeEmail(r.PathValue("email"))
 	if disabled && email == httpxIdentityEmail(r) {
 		s.Error(w, r, lodestar.Errorf(lodestar.EInvalid, "You cannot disable your own account."))
 		return

@@ -14,7 +14,9 @@ import (
 type painListData struct {
 	V          *entView
 	Items      []*lodestar.PainPoint
-	Total      int64 // summed annual cost of the listed pain points
+	Count      int
+	Cost       int64 // summed annual cost of the pain points that match
+	Pager      entPager
 	Units      []entOption
 	Categories []entOption
 }
@@ -42,10 +44,11 @@ func (s *Server) painList(w http.ResponseWriter, r *http.Request) {
 	} else {
 		sortBy = "" // the service's order: costliest first
 	}
-	d := &painListData{V: v, Items: pains}
+	d := &painListData{V: v, Count: len(pains)}
 	for _, pp := range pains {
-		d.Total += pp.AnnualCost
+		d.Cost += pp.AnnualCost
 	}
+	d.Items, d.Pager = entPage(r, pains)
 	p := s.page(r, "pain.plural", "strategy")
 	p.Form = url.Values{"q": {f.Query}, "business_unit_id": {entIDValue(f.BusinessUnitID)}, "category": {f.Category},
 		"sort": {sortBy}, "archived": {q.Get("archived")}}

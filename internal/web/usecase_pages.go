@@ -216,9 +216,7 @@ func (s *Server) renderUseCaseForm(w http.ResponseWriter, r *http.Request, statu
 	p := s.page(r, title, "strategy")
 	if err != nil {
 		p.Error = lodestar.ErrorMessage(err)
-		if le, ok := err.(*lodestar.Error); ok {
-			p.Fields = le.Fields
-		}
+		p.Fields = lodestar.ErrorFields(err)
 	}
 	p.Data = formFor(id, in, lk, raw)
 	s.render(w, r, status, "usecase_form", p)
@@ -334,9 +332,7 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 	p := s.page(r, "usecases.title", "strategy")
 	if stageErr != nil {
 		p.Error = lodestar.ErrorMessage(stageErr)
-		if le, ok := stageErr.(*lodestar.Error); ok {
-			p.Fields = le.Fields
-		}
+		p.Fields = lodestar.ErrorFields(stageErr)
 		p.Form = r.PostForm
 	}
 	p.Data = struct {

@@ -194,7 +194,7 @@ func (p *Page) Lang() string { return p.ID.Locale }
 const flashCookie = "lodestar_flash"
 
 func (s *Server) page(r *http.Request, title, section string) *Page {
-	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: r.URL.Path, bundle: s.I18n}
+	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: r.URL.RequestURI(), bundle: s.I18n}
 }
 
 // render executes a page template into a buffer first, so a template error
