@@ -72,6 +72,7 @@ var routeAccess = map[string]access{
 	"GET /iteration":                     signedIn,
 	"GET /use-cases":                     readers,
 	"GET /use-cases/new":                 writers,
+	"GET /use-cases/export":              readers,
 	"POST /use-cases":                    writers,
 	"GET /use-cases/{id}":                readers,
 	"GET /admin":                         auditors,
@@ -158,6 +159,7 @@ type call struct {
 	body  func(w walker) string
 	ok    []int
 	fresh string
+	query string // appended to the path, e.g. "?format=csv"
 }
 
 // walker is one caller in the walk.
@@ -195,14 +197,15 @@ var calls = map[string]call{
 	"POST /locale": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"locale": {"en"}, "next": {"/use-cases"}})
 	}},
-	"GET /static/{name}": {ok: []int{200}},
-	"GET /{$}":           {ok: []int{200}},
-	"GET /resources":     {ok: []int{200}},
-	"GET /risk":          {ok: []int{200}},
-	"GET /organisation":  {ok: []int{200}},
-	"GET /iteration":     {ok: []int{200}},
-	"GET /use-cases":     {ok: []int{200}},
-	"GET /use-cases/new": {ok: []int{200}},
+	"GET /static/{name}":    {ok: []int{200}},
+	"GET /{$}":              {ok: []int{200}},
+	"GET /resources":        {ok: []int{200}},
+	"GET /risk":             {ok: []int{200}},
+	"GET /organisation":     {ok: []int{200}},
+	"GET /iteration":        {ok: []int{200}},
+	"GET /use-cases":        {ok: []int{200}},
+	"GET /use-cases/new":    {ok: []int{200}},
+	"GET /use-cases/export": {ok: []int{200}, query: "?format=csv"},
 	"POST /use-cases": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"title": {"HTML " + w.nonce}, "description": {"from the matrix walk"}})
 	}},
@@ -542,7 +545,7 @@ func TestRoleMatrix(t *testing.T) {
 		if !ok {
 			before = f.counts()
 		}
-		path := expand(t, rt.Pattern, w, asset)
+		path := expand(t, rt.Pattern, w, asset) + cl.query
 		r := f.do(c, rt.Method, path, h, strings.NewReader(body))
 
 		switch {

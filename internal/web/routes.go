@@ -24,6 +24,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/iteration", Perm: auth.SignedIn, Handler: s.section("iteration")},
 		{Method: "GET", Pattern: "/use-cases", Perm: auth.UseCaseRead, Handler: s.useCaseList},
 		{Method: "GET", Pattern: "/use-cases/new", Perm: auth.UseCaseWrite, Handler: s.useCaseNew},
+		{Method: "GET", Pattern: "/use-cases/export", Perm: auth.UseCaseRead, Handler: s.useCaseExport},
 		{Method: "POST", Pattern: "/use-cases", Perm: auth.UseCaseWrite, Handler: s.useCaseCreate},
 		{Method: "GET", Pattern: "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.useCaseShow},
 		{Method: "GET", Pattern: "/use-cases/{id}/edit", Perm: auth.UseCaseWrite, Handler: s.useCaseEdit},

@@ -71,7 +71,8 @@ func (s *Server) useCaseList(w http.ResponseWriter, r *http.Request) {
 		More   bool
 		L      *lookups
 		Stages []string
-	}{ucs, total, next.Encode(), more, lk, lodestar.Stages}
+		Query  string // the filters, for the export links
+	}{ucs, total, next.Encode(), more, lk, lodestar.Stages, filterQuery(q)}
 	s.render(w, r, http.StatusOK, "usecases", p)
 }
 
@@ -386,4 +387,15 @@ func (s *Server) useCaseArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.usecase_saved")
+}
+
+// filterQuery keeps the list's filters (not its paging) for links.
+func filterQuery(q url.Values) string {
+	out := url.Values{}
+	for _, k := range []string{"q", "business_unit_id", "stage", "alignment", "sort"} {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out.Encode()
 }

@@ -44,6 +44,8 @@ type Services struct {
 	Pains     lodestar.PainPointService
 	Portfolio lodestar.PortfolioService
 	Audit     lodestar.AuditService
+	// Transfer imports and exports use-case inventories.
+	Transfer TransferServices
 }
 
 // Server holds the parsed templates and the services behind the pages.

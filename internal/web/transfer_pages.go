@@ -1,0 +1,32 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/transfer"
+)
+
+// TransferServices is what the import and export pages need; the store
+// provides it.
+type TransferServices = transfer.Services
+
+// useCaseExport streams the filtered use-case list as a download.
+func (s *Server) useCaseExport(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if !slices.Contains(transfer.Formats, format) {
+		s.Error(w, r, lodestar.FieldError("format", "Format must be csv, xlsx or json."))
+		return
+	}
+	f := useCaseFilterFrom(r.URL.Query())
+	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
+		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-use-cases-`+time.Now().UTC().Format("20060102")+"."+format+`"`)
+	if _, err := transfer.Export(r.Context(), s.Transfer, f, format, w); err != nil {
+		// Headers are gone; all that is left is to log and cut the body.
+		s.Log.Error("export", "err", err)
+	}
+}
