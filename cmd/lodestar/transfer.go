@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/store"
@@ -61,4 +63,143 @@ func (e *cmdEnv) export(args []string) error {
 		}
 		return nil
 	})
+}
+
+func init() {
+	register("import", "use-cases FILE: import a use-case inventory from CSV or XLSX", (*cmdEnv).importCmd)
+}
+
+// MaxImportFile bounds an import file (64 MiB).
+const MaxImportFile = 64 << 20
+
+func (e *cmdEnv) importCmd(args []string) error {
+	if len(args) == 0 || args[0] != "use-cases" {
+		return errUsage{"import: want 'use-cases FILE'"}
+	}
+	fs := e.flags("import use-cases")
+	e.cfg.DatabaseFlags(fs)
+	mapping := fs.String("map", "", `column mapping "Source column=field,…" (fields: `+strings.Join(transfer.Fields, ", ")+`; "#N" selects the N-th column)`)
+	mapFile := fs.String("map-file", "", "file with one \"Source column=field\" per line")
+	enc := fs.String("encoding", "", "utf-8, gb18030 (gbk) or windows-1252 (latin-1); detected when empty")
+	sep := fs.String("separator", "", `CSV separator: "," ";" or "tab"; detected when empty`)
+	createMissing := fs.Bool("create-missing", false, "create business units the file names that do not exist")
+	dryRun := fs.Bool("dry-run", false, "check every row and show what would be created; write nothing")
+	skipInvalid := fs.Bool("skip-invalid", false, "write the valid rows and list the rest (default: write nothing unless every row is valid)")
+	format := fs.String("format", "text", "report format: text or json")
+	// The file may come before or after the flags.
+	rest := args[1:]
+	var file string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		file, rest = rest[0], rest[1:]
+	}
+	if err := parse(fs, rest, 1); err != nil {
+		return err
+	}
+	if file == "" {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return errUsage{"import use-cases: name the FILE to import"}
+	}
+	if *format != "text" && *format != "json" {
+		return errUsage{"import use-cases: --format must be text or json"}
+	}
+	var sepRune rune
+	switch *sep {
+	case "":
+	case ",", ";":
+		sepRune = rune((*sep)[0])
+	case "tab", "\\t", "\t":
+		sepRune = '\t'
+	default:
+		return errUsage{`import use-cases: --separator must be "," ";" or "tab"`}
+	}
+	m := *mapping
+	if *mapFile != "" {
+		b, err := os.ReadFile(*mapFile)
+		if err != nil {
+			return fmt.Errorf("read --map-file: %w", err)
+		}
+		lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+		m = strings.Join(append(lines, m), ",")
+	}
+	fieldMap, err := transfer.ParseMap(m)
+	if err != nil {
+		return errUsage{"import use-cases: " + lodestar.ErrorMessage(err)}
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if st.Size() > MaxImportFile {
+		return fmt.Errorf("import: %s is %d bytes; the limit is %d", file, st.Size(), MaxImportFile)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	t, err := transfer.ReadTable(file, data, *enc, sepRune)
+	if err != nil {
+		return fmt.Errorf("import: %s", lodestar.ErrorMessage(err))
+	}
+	ctx := lodestar.WithActor(e.ctx, e.cliCtx())
+	return e.withStore(func(s *store.Store) error {
+		res, err := transfer.Import(ctx, s, s, t, transfer.Options{Map: fieldMap, CreateMissing: *createMissing, SkipInvalid: *skipInvalid, DryRun: *dryRun})
+		if err != nil {
+			return fmt.Errorf("import: %s", lodestar.ErrorMessage(err))
+		}
+		if *format == "json" {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(res); err != nil {
+				return err
+			}
+		} else {
+			e.importReport(t, res, *dryRun)
+		}
+		if res.Refused > 0 && !*skipInvalid && !*dryRun {
+			return fmt.Errorf("import: %d row(s) refused; nothing was written (fix them, or use --skip-invalid)", res.Refused)
+		}
+		return nil
+	})
+}
+
+func (e *cmdEnv) importReport(t *transfer.Table, res *transfer.Result, dryRun bool) {
+	w := e.stdout
+	if t.Encoding != "" {
+		sep := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab"}[t.Sep]
+		fmt.Fprintf(w, "read %d rows (encoding %s, separator %s)\n", res.Rows, t.Encoding, sep)
+	} else {
+		fmt.Fprintf(w, "read %d rows (XLSX, first sheet)\n", res.Rows)
+	}
+	for _, f := range transfer.Fields {
+		if i, ok := res.Columns[f]; ok {
+			fmt.Fprintf(w, "  %-19s ← column %d %q\n", f, i+1, t.Header[i])
+		}
+	}
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(w, "ignored columns: %s\n", strings.Join(res.Ignored, ", "))
+	}
+	for _, er := range res.Errors {
+		if er.Field != "" {
+			fmt.Fprintf(w, "line %d: %s: %s\n", er.Line, er.Field, er.Reason)
+		} else {
+			fmt.Fprintf(w, "line %d: %s\n", er.Line, er.Reason)
+		}
+	}
+	switch {
+	case dryRun:
+		fmt.Fprintf(w, "dry run: would create %d use case(s) and %d business unit(s) %v; %d row(s) refused\n",
+			res.Valid, len(res.NewUnits), res.NewUnits, res.Refused)
+		for i, in := range res.Preview {
+			if i == 10 {
+				fmt.Fprintf(w, "  … and %d more\n", len(res.Preview)-10)
+				break
+			}
+			fmt.Fprintf(w, "  + %s\n", in.Title)
+		}
+	case res.Created > 0:
+		fmt.Fprintf(w, "created %d use case(s) and %d business unit(s) %v; %d row(s) refused and skipped\n",
+			res.Created, len(res.NewUnits), res.NewUnits, res.Refused)
+	}
 }

@@ -1,0 +1,373 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
+	"github.com/lodestar-hq/lodestar/internal/store"
+)
+
+// Fields are the use-case fields an import fills, by the API's names.
+// business_unit takes a unit's name (English or Chinese), sponsor and
+// ai_lead an e-mail, pain_points pain-point titles and tags words, each
+// list separated by ";"; impacts take "KPI name=change@confidence" items
+// separated by ";" (confidence optional, default 0.5).
+var Fields = []string{"title", "title_zh", "description", "business_unit", "stage", "sponsor", "ai_lead",
+	"value_estimate", "cost_estimate", "data_readiness", "technical_maturity", "skills", "integration",
+	"pain_points", "impacts", "tags"}
+
+// computed are export columns an import recognises and leaves alone.
+var computed = []string{"id", "feasibility", "risk_tier", "score", "alignment", "alignment_reasons", "created_at", "updated_at"}
+
+// Options steer an import.
+type Options struct {
+	// Map names, per field, the source column: a header name or "#N" for
+	// the N-th column. Fields not in Map are matched to a header of the
+	// same name, ignoring case.
+	Map           map[string]string
+	CreateMissing bool // create unknown business units instead of refusing their rows
+	SkipInvalid   bool // write the valid rows and list the rest
+	DryRun        bool // check everything, write nothing
+}
+
+// ParseMap reads "Source column=field,…" into a field → column map.
+func ParseMap(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		col, field, ok := strings.Cut(part, "=")
+		col, field = strings.TrimSpace(col), strings.TrimSpace(field)
+		if !ok || col == "" || field == "" {
+			return nil, lodestar.FieldError("map", fmt.Sprintf("Mapping %q must read \"Source column=field\".", part))
+		}
+		if !slices.Contains(Fields, field) {
+			return nil, lodestar.FieldError("map", fmt.Sprintf("Unknown field %q; use one of %s.", field, strings.Join(Fields, ", ")))
+		}
+		if _, dup := out[field]; dup {
+			return nil, lodestar.FieldError("map", fmt.Sprintf("Field %q is mapped twice.", field))
+		}
+		out[field] = col
+	}
+	return out, nil
+}
+
+// RowError is one refused row.
+type RowError struct {
+	Line   int    `json:"line"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Result is what an import did, or would do on a dry run.
+type Result struct {
+	Columns  map[string]int         `json:"columns"`   // field → column index used
+	Ignored  []string               `json:"ignored"`   // source columns no field uses
+	Rows     int                    `json:"rows"`      // data rows read
+	Valid    int                    `json:"valid"`     // rows that passed every check
+	Refused  int                    `json:"refused"`   // rows with at least one problem
+	Created  int                    `json:"created"`   // use cases written (0 on a dry run or when refused)
+	NewUnits []string               `json:"new_units"` // business units created, or to be created
+	Errors   []RowError             `json:"errors"`
+	Preview  []*lodestar.NewUseCase `json:"-"`
+}
+
+// resolveColumns decides which column feeds each field.
+func resolveColumns(header []string, m map[string]string) (map[string]int, []string, error) {
+	cols := map[string]int{}
+	used := map[int]bool{}
+	for _, f := range Fields {
+		src, explicit := m[f]
+		if !explicit {
+			src = f
+		}
+		idx, err := findColumn(header, src, explicit)
+		if err != nil {
+			return nil, nil, err
+		}
+		if idx >= 0 {
+			cols[f] = idx
+			used[idx] = true
+		}
+	}
+	if _, ok := cols["title"]; !ok {
+		return nil, nil, lodestar.FieldError("map", "No column gives the title; map one with \"Column name=title\".")
+	}
+	var ignored []string
+	for i, h := range header {
+		if !used[i] && !slices.Contains(computed, strings.ToLower(h)) {
+			ignored = append(ignored, h)
+		}
+	}
+	return cols, ignored, nil
+}
+
+// findColumn finds src among the header: "#N" by position, else by name
+// ignoring case; an explicit name must exist and must be unique.
+func findColumn(header []string, src string, explicit bool) (int, error) {
+	if n, ok := strings.CutPrefix(src, "#"); ok {
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 1 || i > len(header) {
+			return -1, lodestar.FieldError("map", fmt.Sprintf("Column %s does not exist; the file has %d columns.", src, len(header)))
+		}
+		return i - 1, nil
+	}
+	var hits []int
+	for i, h := range header {
+		if strings.EqualFold(h, src) {
+			hits = append(hits, i)
+		}
+	}
+	switch {
+	case len(hits) > 1:
+		return -1, lodestar.FieldError("map", fmt.Sprintf("Column name %q appears %d times (columns %s); map it by position, e.g. \"#%d=field\".",
+			src, len(hits), joinPositions(hits), hits[0]+1))
+	case len(hits) == 0 && explicit:
+		return -1, lodestar.FieldError("map", fmt.Sprintf("No column is named %q.", src))
+	case len(hits) == 0:
+		return -1, nil
+	}
+	return hits[0], nil
+}
+
+func joinPositions(idx []int) string {
+	var s []string
+	for _, i := range idx {
+		s = append(s, "#"+strconv.Itoa(i+1))
+	}
+	return strings.Join(s, ", ")
+}
+
+// lookups resolve names in an import to IDs.
+type lookups struct {
+	units map[string]int64 // lower-cased English and Chinese names
+	users map[string]int64 // e-mail
+	kpis  map[string]int64 // lower-cased names (both languages), live only
+	pains map[string]int64 // lower-cased titles (both languages), live only
+}
+
+func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
+	l := &lookups{units: map[string]int64{}, users: map[string]int64{}, kpis: map[string]int64{}, pains: map[string]int64{}}
+	units, err := svc.ListBusinessUnits(ctx, lodestar.ListFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		l.units[strings.ToLower(u.Name)] = u.ID
+		if u.NameZH != "" {
+			l.units[strings.ToLower(u.NameZH)] = u.ID
+		}
+	}
+	users, err := svc.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if !u.Disabled {
+			l.users[u.Email] = u.ID
+		}
+	}
+	kpis, err := svc.ListKPIs(ctx, lodestar.ListFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range kpis {
+		l.kpis[strings.ToLower(k.Name)] = k.ID
+		if k.NameZH != "" {
+			l.kpis[strings.ToLower(k.NameZH)] = k.ID
+		}
+	}
+	pains, err := svc.ListPainPoints(ctx, lodestar.ListFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pains {
+		l.pains[strings.ToLower(p.Title)] = p.ID
+		if p.TitleZH != "" {
+			l.pains[strings.ToLower(p.TitleZH)] = p.ID
+		}
+	}
+	return l, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseRow turns one row into a use case, listing every problem. A row
+// naming an unknown business unit gets unit set to that name.
+func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUseCase, unit string, errs []RowError) {
+	get := func(f string) string {
+		if i, ok := cols[f]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	bad := func(f, reason string) { errs = append(errs, RowError{Field: f, Reason: reason}) }
+	in.Title, in.TitleZH, in.Description, in.Stage = get("title"), get("title_zh"), get("description"), strings.ToLower(get("stage"))
+	if in.Stage != "" && !portfolio.ValidStage(in.Stage) {
+		bad("stage", fmt.Sprintf("unknown stage %q", get("stage")))
+	}
+	if v := get("business_unit"); v != "" {
+		if id, ok := l.units[strings.ToLower(v)]; ok {
+			in.BusinessUnitID = id
+		} else {
+			unit = v
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"sponsor", &in.SponsorID}, {"ai_lead", &in.AILeadID}} {
+		if v := get(f.name); v != "" {
+			if id, ok := l.users[lodestar.NormalizeEmail(v)]; ok {
+				*f.dst = id
+			} else {
+				bad(f.name, fmt.Sprintf("no active user with e-mail %q", v))
+			}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"value_estimate", &in.ValueEstimate}, {"cost_estimate", &in.CostEstimate}} {
+		if v := strings.NewReplacer(",", "", " ", "", "¥", "").Replace(get(f.name)); v != "" {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil || n != float64(int64(n)) {
+				bad(f.name, fmt.Sprintf("%q is not a whole amount", get(f.name)))
+			}
+			*f.dst = int64(n)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"data_readiness", &in.Feasibility.DataReadiness}, {"technical_maturity", &in.Feasibility.TechnicalMaturity},
+		{"skills", &in.Feasibility.Skills}, {"integration", &in.Feasibility.Integration}} {
+		if v := get(f.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				bad(f.name, fmt.Sprintf("%q is not a score from 1 to 5", v))
+			}
+			*f.dst = n
+		}
+	}
+	for _, p := range splitList(get("pain_points")) {
+		if id, ok := l.pains[strings.ToLower(p)]; ok {
+			in.PainPointIDs = append(in.PainPointIDs, id)
+		} else {
+			bad("pain_points", fmt.Sprintf("no pain point titled %q", p))
+		}
+	}
+	for _, item := range splitList(get("impacts")) {
+		name, rest, ok := strings.Cut(item, "=")
+		if !ok {
+			bad("impacts", fmt.Sprintf("%q must read \"KPI name=change@confidence\"", item))
+			continue
+		}
+		id, known := l.kpis[strings.ToLower(strings.TrimSpace(name))]
+		if !known {
+			bad("impacts", fmt.Sprintf("no live KPI named %q", strings.TrimSpace(name)))
+			continue
+		}
+		chg, conf, hasConf := strings.Cut(rest, "@")
+		imp := lodestar.Impact{KPIID: id, Confidence: 0.5}
+		var err error
+		if imp.Change, err = strconv.ParseFloat(strings.TrimSpace(chg), 64); err != nil {
+			bad("impacts", fmt.Sprintf("change %q is not a number", chg))
+		}
+		if hasConf {
+			if imp.Confidence, err = strconv.ParseFloat(strings.TrimSpace(conf), 64); err != nil {
+				bad("impacts", fmt.Sprintf("confidence %q is not a number", conf))
+			}
+		}
+		in.Impacts = append(in.Impacts, imp)
+	}
+	for _, t := range strings.FieldsFunc(get("tags"), func(r rune) bool { return r == ';' || r == ',' }) {
+		if t = strings.TrimSpace(t); t != "" {
+			in.Tags = append(in.Tags, t)
+		}
+	}
+	// The service's own checks, so a dry run refuses what a real run would.
+	if err := store.ValidateNewUseCase(&in); err != nil {
+		for f, msg := range lodestar.ErrorFields(err) {
+			errs = append(errs, RowError{Field: f, Reason: msg})
+		}
+	}
+	slices.SortFunc(errs, func(a, b RowError) int { return strings.Compare(a.Field, b.Field) })
+	return in, unit, errs
+}
+
+// Importer is the store's all-or-nothing batch write.
+type Importer interface {
+	ImportUseCases(ctx context.Context, newUnits []string, rows []store.ImportRow) (int, error)
+}
+
+// Import reads t and creates its use cases: all of them, or none when any
+// row is refused (unless SkipInvalid). Every refused row is reported with
+// its line and reason.
+func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Options) (*Result, error) {
+	cols, ignored, err := resolveColumns(t.Header, opt.Map)
+	if err != nil {
+		return nil, err
+	}
+	l, err := loadLookups(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: cols, Ignored: ignored, Rows: len(t.Rows), Errors: []RowError{}, NewUnits: []string{}}
+	var rows []store.ImportRow
+	newUnit := map[string]bool{}
+	for i, rec := range t.Rows {
+		if isBlank(rec) {
+			continue
+		}
+		in, unit, errs := parseRow(rec, cols, l)
+		if unit != "" && !opt.CreateMissing {
+			errs = append(errs, RowError{Field: "business_unit", Reason: fmt.Sprintf("no business unit named %q (use --create-missing to create it)", unit)})
+		}
+		if len(errs) > 0 {
+			res.Refused++
+			for _, e := range errs {
+				e.Line = t.Lines[i]
+				res.Errors = append(res.Errors, e)
+			}
+			continue
+		}
+		if unit != "" && !newUnit[strings.ToLower(unit)] {
+			newUnit[strings.ToLower(unit)] = true
+			res.NewUnits = append(res.NewUnits, unit)
+		}
+		rows = append(rows, store.ImportRow{Line: t.Lines[i], In: in, Unit: unit})
+		res.Preview = append(res.Preview, &rows[len(rows)-1].In)
+	}
+	res.Valid = len(rows)
+	if opt.DryRun || (len(res.Errors) > 0 && !opt.SkipInvalid) || len(rows) == 0 {
+		return res, nil
+	}
+	if res.Created, err = imp.ImportUseCases(ctx, res.NewUnits, rows); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func isBlank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
