@@ -25,8 +25,9 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/web"
 )
 
-// MaxBody caps every request body (1 MiB).
-const MaxBody = httpx.MaxJSONBody
+// MaxBody caps every request body (16 MiB, for spreadsheet uploads); each
+// route then holds its body to its own limit, 1 MiB unless it says more.
+const MaxBody = 16 << 20
 
 // Options tune the app.
 type Options struct {

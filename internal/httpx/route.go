@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,7 +24,13 @@ type Route struct {
 	// ReadOnly marks a handler that changes nothing whatever the method
 	// (the 404/405 fallback), so it needs no CSRF token.
 	ReadOnly bool
+	// MaxBody is the largest body the route accepts; 0 means
+	// DefaultMaxBody.
+	MaxBody int64
 }
+
+// DefaultMaxBody is a route's body limit unless it sets its own (1 MiB).
+const DefaultMaxBody = 1 << 20
 
 // Cookie names.
 const (
@@ -83,7 +90,16 @@ func isSafe(method string) bool {
 
 // Wrap returns route's handler behind the guard.
 func (g *Guard) Wrap(rt Route) http.Handler {
+	limit := rt.MaxBody
+	if limit == 0 {
+		limit = DefaultMaxBody
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			g.fail(w, r, lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		id, err := g.identify(w, r)
 		if err == nil {
 			err = g.authorize(rt, r, id)
@@ -197,7 +213,12 @@ func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
 	if sent == "" && !g.API {
 		// ParseMultipartForm also parses urlencoded bodies; the size limit
 		// middleware has already capped the body.
-		_ = r.ParseMultipartForm(1 << 20)
+		if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", mbe.Limit)
+			}
+		}
 		sent = r.PostFormValue(CSRFField)
 	}
 	if !auth.EqualTokens(sent, id.CSRF) {

@@ -20,6 +20,12 @@ const MatrixLimit = 300
 // indexed columns the store keeps current on write, so it stays fast at
 // 10,000 use cases.
 func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodestar.Dashboard, error) {
+	if f.Stage != "" && !portfolio.ValidStage(f.Stage) {
+		return nil, lodestar.FieldError("stage", "Unknown stage.")
+	}
+	if f.Alignment != "" && f.Alignment != "aligned" && f.Alignment != "misaligned" {
+		return nil, lodestar.FieldError("alignment", "alignment must be aligned or misaligned.")
+	}
 	d := &lodestar.Dashboard{}
 	f.Limit = MatrixLimit
 	f.Sort = "-score"
@@ -72,7 +78,10 @@ func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodes
 	mis := f
 	// Misaligned work still under way, the most money at stake first.
 	mis.Alignment, mis.Limit, mis.Active, mis.Sort = "misaligned", 8, true, "-cost"
-	if d.Misaligned, d.MisalignedCount, err = s.FindUseCases(ctx, mis); err != nil {
+	if f.Alignment == "aligned" {
+		// Filtered to aligned work, nothing misaligned matches the filter.
+		d.Misaligned = []*lodestar.UseCase{}
+	} else if d.Misaligned, d.MisalignedCount, err = s.FindUseCases(ctx, mis); err != nil {
 		return nil, err
 	}
 	if d.KPIsBehind, err = s.kpisBehind(ctx, 10); err != nil {

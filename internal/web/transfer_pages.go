@@ -16,6 +16,9 @@ type TransferServices = transfer.Services
 // useCaseExport streams the filtered use-case list as a download.
 func (s *Server) useCaseExport(w http.ResponseWriter, r *http.Request) {
 	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "csv"
+	}
 	if !slices.Contains(transfer.Formats, format) {
 		s.Error(w, r, lodestar.FieldError("format", "Format must be csv, xlsx or json."))
 		return
