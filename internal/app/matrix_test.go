@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -73,6 +74,8 @@ var routeAccess = map[string]access{
 	"GET /use-cases":                     readers,
 	"GET /use-cases/new":                 writers,
 	"GET /use-cases/export":              readers,
+	"GET /use-cases/import":              writers,
+	"POST /use-cases/import":             writers,
 	"POST /use-cases":                    writers,
 	"GET /use-cases/{id}":                readers,
 	"GET /admin":                         auditors,
@@ -206,6 +209,12 @@ var calls = map[string]call{
 	"GET /use-cases":        {ok: []int{200}},
 	"GET /use-cases/new":    {ok: []int{200}},
 	"GET /use-cases/export": {ok: []int{200}, query: "?format=csv"},
+	"GET /use-cases/import": {ok: []int{200}},
+	"POST /use-cases/import": {ok: []int{200}, body: func(w walker) string {
+		// A dry run of a one-row file: the preview step changes nothing.
+		return form(url.Values{"step": {"preview"}, "name": {"walk.csv"},
+			"data": {base64.StdEncoding.EncodeToString([]byte("title\nImported " + w.nonce + "\n"))}})
+	}},
 	"POST /use-cases": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"title": {"HTML " + w.nonce}, "description": {"from the matrix walk"}})
 	}},

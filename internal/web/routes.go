@@ -25,6 +25,8 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/use-cases", Perm: auth.UseCaseRead, Handler: s.useCaseList},
 		{Method: "GET", Pattern: "/use-cases/new", Perm: auth.UseCaseWrite, Handler: s.useCaseNew},
 		{Method: "GET", Pattern: "/use-cases/export", Perm: auth.UseCaseRead, Handler: s.useCaseExport},
+		{Method: "GET", Pattern: "/use-cases/import", Perm: auth.UseCaseWrite, Handler: s.importForm},
+		{Method: "POST", Pattern: "/use-cases/import", Perm: auth.UseCaseWrite, Handler: s.importStep, MaxBody: 16 << 20},
 		{Method: "POST", Pattern: "/use-cases", Perm: auth.UseCaseWrite, Handler: s.useCaseCreate},
 		{Method: "GET", Pattern: "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.useCaseShow},
 		{Method: "GET", Pattern: "/use-cases/{id}/edit", Perm: auth.UseCaseWrite, Handler: s.useCaseEdit},

@@ -46,6 +46,7 @@ type Services struct {
 	Audit     lodestar.AuditService
 	// Transfer imports and exports use-case inventories.
 	Transfer TransferServices
+	Importer Importer
 }
 
 // Server holds the parsed templates and the services behind the pages.
@@ -104,6 +105,7 @@ func (s *Server) loadAssets() error {
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return s.urls[name] },
+		"inc":   func(i int) int { return i + 1 },
 		// reasonCode strips an alignment reason's argument ("kpi_without_goal:7").
 		"reasonCode":  func(r string) string { c, _, _ := strings.Cut(r, ":"); return c },
 		"sortKeys":    func() []string { return []string{"", "-score", "title", "-value", "-feasibility", "-updated"} },
