@@ -206,3 +206,52 @@ func TestPercentileMatchesNumpy(t *testing.T) {
 		t.Error("percentile of nothing is not NaN")
 	}
 }
+
+// TestMultinomialMoments checks the first two moments of the chained
+// binomials against Multinomial(N; p): E[X_k] = N·p_k,
+// Var[X_k] = N·p_k(1−p_k), Cov[X_i, X_j] = −N·p_i·p_j.
+func TestMultinomialMoments(t *testing.T) {
+	w := []int64{40, 15, 60, 10, 8, 5, 45, 17}
+	var total int64
+	for _, v := range w {
+		total += v
+	}
+	const k = 20000
+	r := newRNG(11)
+	dst := make([]int64, len(w))
+	sum := make([]float64, len(w))
+	prod := make([][]float64, len(w))
+	for i := range prod {
+		prod[i] = make([]float64, len(w))
+	}
+	for range k {
+		r.multinomial(total, w, dst)
+		for i := range dst {
+			sum[i] += float64(dst[i])
+			for j := range dst {
+				prod[i][j] += float64(dst[i]) * float64(dst[j])
+			}
+		}
+	}
+	n := float64(total)
+	for i := range w {
+		pi := float64(w[i]) / n
+		mean := sum[i] / k
+		if sd := math.Sqrt(n * pi * (1 - pi)); math.Abs(mean-n*pi) > 5*sd/math.Sqrt(k) {
+			t.Errorf("cell %d: mean %v, want %v", i, mean, n*pi)
+		}
+		for j := range w {
+			pj := float64(w[j]) / n
+			cov := prod[i][j]/k - mean*sum[j]/k
+			want := -n * pi * pj
+			if i == j {
+				want = n * pi * (1 - pi)
+			}
+			// Sampling error of a covariance is about sqrt(Var_i·Var_j/k).
+			tol := 6 * math.Sqrt(n*pi*(1-pi)*n*pj*(1-pj)/k)
+			if math.Abs(cov-want) > tol {
+				t.Errorf("cov(%d, %d) = %v, want %v ± %v", i, j, cov, want, tol)
+			}
+		}
+	}
+}

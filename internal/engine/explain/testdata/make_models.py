@@ -99,12 +99,15 @@ def main():
         ("logitraw", dict(objective="binary:logitraw", max_depth=3, tree_method="hist", base_score=0.2), 8, True),
         ("poisson", dict(objective="count:poisson", max_depth=3, tree_method="hist", base_score=2.5), 8, True),
         ("pseudohuber", dict(objective="reg:pseudohubererror", max_depth=3, tree_method="hist", base_score=10), 8, True),
+        ("gamma", dict(objective="reg:gamma", max_depth=3, tree_method="hist", base_score=3), 8, True),
+        ("tweedie", dict(objective="reg:tweedie", max_depth=3, tree_method="hist", tweedie_variance_power=1.3), 8, True),
         ("forest", dict(objective="reg:squarederror", max_depth=4, tree_method="hist", num_parallel_tree=3,
                         subsample=0.7, colsample_bynode=0.7), 3, True),
     ]
     targets = {
         "binary:logistic": ybin, "reg:squarederror": yreg, "reg:logistic": ybin, "binary:logitraw": ybin,
         "count:poisson": np.floor(np.exp(np.clip(z, -3, 3) / 2)), "reg:pseudohubererror": yreg,
+        "reg:gamma": np.exp(np.clip(z, -3, 3) / 3), "reg:tweedie": np.floor(np.exp(np.clip(z, -3, 3) / 2)),
     }
     index = []
     for name, params, rounds, named in specs:

@@ -1,0 +1,501 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+func init() {
+	register("fairness", "audit a classifier's outcomes per group (four-fifths rule, equalized odds)", (*cmdEnv).fairness)
+}
+
+// fairnessArgs are the fairness command's flags.
+type fairnessArgs struct {
+	data, group, label, prediction, score, threshold, positive, predictionPositive string
+	reference, format                                                              string
+	bootstrap                                                                      int
+	seed                                                                           uint64
+	level                                                                          float64
+	stratified                                                                     bool
+	tableFlags                                                                     tableFlags
+	table                                                                          tabular.Options
+}
+
+func (e *cmdEnv) fairness(args []string) error {
+	fs := e.flags("fairness")
+	var a fairnessArgs
+	fs.StringVar(&a.data, "data", "", "CSV file with one row per decision (required)")
+	fs.StringVar(&a.group, "group", "", "column holding the group (name, or #N for the N-th column)")
+	fs.StringVar(&a.label, "label", "", "column holding the true outcome (binary)")
+	fs.StringVar(&a.prediction, "prediction", "", "column holding the predicted class (binary)")
+	fs.StringVar(&a.score, "score", "", "column holding a score; score ≥ --threshold counts as positive")
+	fs.StringVar(&a.threshold, "threshold", "", "decision threshold for --score")
+	fs.StringVar(&a.positive, "positive", "", "the value meaning the positive class in --label and --prediction\n(default: recognise 1/0, true/false, yes/no)")
+	fs.StringVar(&a.predictionPositive, "prediction-positive", "", "the positive value of --prediction when it differs from the label's (default: --positive)")
+	fs.StringVar(&a.reference, "reference", "", "group to measure disparate impact against (default: highest selection rate)")
+	fs.IntVar(&a.bootstrap, "bootstrap", 0, "bootstrap replicates for confidence intervals (0: none)")
+	fs.Uint64Var(&a.seed, "seed", 1, "bootstrap seed")
+	fs.Float64Var(&a.level, "level", 0.95, "confidence level of the intervals")
+	fs.BoolVar(&a.stratified, "stratified", false, "resample within groups (fixed group sizes)")
+	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
+	a.tableFlags.register(fs)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	threshold, err := a.check()
+	if err != nil {
+		return err
+	}
+	if a.table, err = a.tableFlags.options("fairness"); err != nil {
+		return err
+	}
+	acc, err := a.accumulate(threshold)
+	if err != nil {
+		return err
+	}
+	rep, err := fairness.Analyze(acc, fairness.Options{
+		Reference: a.reference, Bootstrap: a.bootstrap, Seed: a.seed, Level: a.level, Stratified: a.stratified,
+	})
+	if err != nil {
+		return err
+	}
+	switch a.format {
+	case "json":
+		return writeFairnessJSON(e.stdout, a, threshold, rep)
+	case "csv":
+		return writeFairnessCSV(e.stdout, rep)
+	}
+	return writeFairnessText(e.stdout, a, rep)
+}
+
+// check validates flag combinations and returns the threshold (NaN when
+// predictions are classes).
+func (a *fairnessArgs) check() (float64, error) {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"--data", a.data}, {"--group", a.group}, {"--label", a.label}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return 0, errUsage{"fairness: " + strings.Join(missing, ", ") + " required"}
+	}
+	if err := checkFormat("fairness", a.format); err != nil {
+		return 0, err
+	}
+	if a.bootstrap < 0 {
+		return 0, errUsage{"fairness: --bootstrap must be ≥ 0"}
+	}
+	if !(a.level > 0 && a.level < 1) {
+		return 0, errUsage{"fairness: --level must be between 0 and 1"}
+	}
+	switch {
+	case a.prediction != "" && a.score != "":
+		return 0, errUsage{"fairness: give --prediction or --score, not both"}
+	case a.prediction == "" && a.score == "":
+		return 0, errUsage{"fairness: --prediction COL or --score COL --threshold T is required"}
+	case a.prediction != "" && a.threshold != "":
+		return 0, errUsage{"fairness: --threshold goes with --score, not --prediction"}
+	case a.prediction != "":
+		return math.NaN(), nil
+	case a.threshold == "":
+		return 0, errUsage{"fairness: --score needs --threshold"}
+	}
+	if a.predictionPositive != "" {
+		return 0, errUsage{"fairness: --prediction-positive goes with --prediction, not --score"}
+	}
+	t, err := strconv.ParseFloat(strings.TrimSpace(a.threshold), 64)
+	if err != nil || math.IsNaN(t) {
+		return 0, errUsage{fmt.Sprintf("fairness: --threshold %q is not a number", a.threshold)}
+	}
+	return t, nil
+}
+
+func checkFormat(cmd, f string) error {
+	switch f {
+	case "text", "json", "csv":
+		return nil
+	}
+	return errUsage{fmt.Sprintf("%s: --format %q: want text, json or csv", cmd, f)}
+}
+
+// binaryColumn turns the values of a label or predicted-class column into
+// booleans, refusing a column with more than two distinct values.
+type binaryColumn struct {
+	name      string // column as the user named it, for messages
+	positive  string // --positive; empty: recognise common spellings
+	scoreHint bool   // a number here is probably a score: say so
+	seen      []string
+	sawPos    bool
+}
+
+// sawPositive reports a --positive value that never occurred: every row
+// would silently count as negative.
+func (b *binaryColumn) sawPositive() error {
+	if b.positive == "" || b.sawPos {
+		return nil
+	}
+	hint := ""
+	if b.scoreHint {
+		hint = "; if its positive value differs from the label's, give it with --prediction-positive"
+	}
+	return fmt.Errorf("--positive %q never occurs in %s (values seen: %s)%s", b.positive, b.name, strings.Join(quoteAll(b.seen), ", "), hint)
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+var (
+	positiveWords = map[string]bool{"1": true, "1.0": true, "true": true, "t": true, "yes": true, "y": true, "positive": true, "pos": true}
+	negativeWords = map[string]bool{"0": true, "0.0": true, "-1": true, "false": true, "f": true, "no": true, "n": true, "negative": true, "neg": true}
+)
+
+func (b *binaryColumn) value(s string, line int) (bool, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false, fmt.Errorf("line %d: %s is empty", line, b.name)
+	}
+	switch {
+	case slices.Contains(b.seen, s):
+	case len(b.seen) < 2:
+		b.seen = append(b.seen, s)
+	default:
+		return false, fmt.Errorf("line %d: %s has a third value %q after %q and %q: it must be binary", line, b.name, s, b.seen[0], b.seen[1])
+	}
+	if b.positive != "" {
+		pos := s == b.positive
+		b.sawPos = b.sawPos || pos
+		return pos, nil
+	}
+	switch l := strings.ToLower(s); {
+	case positiveWords[l]:
+		return true, nil
+	case negativeWords[l]:
+		return false, nil
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil && b.scoreHint {
+		return false, fmt.Errorf("line %d: %s value %q is not a class; for scores use --score COL --threshold T", line, b.name, s)
+	}
+	return false, fmt.Errorf("line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive", line, b.name, s)
+}
+
+// accumulate streams the data file into per-group confusion counts.
+func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, error) {
+	t, err := tabular.OpenFile(a.data, a.table)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	predCol := a.prediction
+	if predCol == "" {
+		predCol = a.score
+	}
+	var cols [3]int
+	for i, spec := range []string{a.group, a.label, predCol} {
+		if cols[i], err = t.Column(spec); err != nil {
+			return nil, err
+		}
+	}
+	label := &binaryColumn{name: "label " + strconv.Quote(a.label), positive: a.positive}
+	predPositive := a.predictionPositive
+	if predPositive == "" {
+		predPositive = a.positive
+	}
+	pred := &binaryColumn{name: "prediction " + strconv.Quote(a.prediction), positive: predPositive, scoreHint: true}
+	scoreName := "score " + strconv.Quote(a.score)
+	var acc fairness.Accumulator
+	for {
+		rec, line, err := t.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		y, err := label.value(rec[cols[1]], line)
+		if err != nil {
+			return nil, err
+		}
+		g := rec[cols[0]]
+		if a.score == "" {
+			p, err := pred.value(rec[cols[2]], line)
+			if err != nil {
+				return nil, err
+			}
+			acc.Add(g, y, p)
+			continue
+		}
+		s, err := parseNumber(rec[cols[2]])
+		switch {
+		case err == errEmpty:
+			return nil, fmt.Errorf("line %d: %s is empty", line, scoreName)
+		case err != nil:
+			return nil, fmt.Errorf("line %d: %s value %q %v", line, scoreName, rec[cols[2]], err)
+		}
+		acc.AddScore(g, y, s, threshold)
+	}
+	if acc.Len() == 0 {
+		return nil, fmt.Errorf("%s: %w", a.data, errNoRows)
+	}
+	if err := label.sawPositive(); err != nil {
+		return nil, err
+	}
+	if a.score == "" {
+		if err := pred.sawPositive(); err != nil {
+			return nil, err
+		}
+	}
+	return &acc, nil
+}
+
+var errEmpty = errors.New("empty")
+
+// parseNumber reads a finite decimal number, refusing NaN and infinities,
+// which a score or a feature value may not be.
+func parseNumber(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errEmpty
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
+		return v, nil // underflow to 0 or a denormal: the nearest float is right
+	case err != nil, math.IsNaN(v):
+		return 0, errors.New("is not a number")
+	case math.IsInf(v, 0):
+		return 0, errors.New("is infinite")
+	}
+	return v, nil
+}
+
+func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fairness.Report) error {
+	type input struct {
+		Data       string   `json:"data"`
+		Group      string   `json:"group"`
+		Label      string   `json:"label"`
+		Prediction string   `json:"prediction,omitempty"`
+		Score      string   `json:"score,omitempty"`
+		Threshold  *float64 `json:"threshold,omitempty"`
+		Positive   string   `json:"positive,omitempty"`
+	}
+	in := input{Data: a.data, Group: a.group, Label: a.label, Prediction: a.prediction, Score: a.score, Positive: a.positive}
+	if !math.IsNaN(threshold) {
+		in.Threshold = &threshold
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Input input `json:"input"`
+		*fairness.Report
+	}{in, rep})
+}
+
+// fairnessFigures lists a group's figures in output order.
+func fairnessFigures(m fairness.GroupMetrics) []struct {
+	name string
+	e    fairness.Estimate
+} {
+	return []struct {
+		name string
+		e    fairness.Estimate
+	}{
+		{"base_rate", m.BaseRate}, {"selection_rate", m.SelectionRate}, {"tpr", m.TPR}, {"fpr", m.FPR},
+		{"fnr", m.FNR}, {"ppv", m.PPV}, {"accuracy", m.Accuracy},
+	}
+}
+
+// writeFairnessCSV writes one figure per row (tidy): scope (group,
+// overall or disparity), group, metric, value, ci_lo, ci_hi; undefined
+// values are empty cells.
+func writeFairnessCSV(w io.Writer, rep *fairness.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"scope", "group", "metric", "value", "ci_lo", "ci_hi"})
+	num := func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	row := func(scope, group, metric string, e fairness.Estimate) {
+		lo, hi := "", ""
+		if e.CI != nil {
+			lo, hi = num(e.CI.Lo), num(e.CI.Hi)
+		}
+		cw.Write([]string{scope, group, metric, num(e.Value), lo, hi})
+	}
+	count := func(scope, group, metric string, n int64) {
+		cw.Write([]string{scope, group, metric, strconv.FormatInt(n, 10), "", ""})
+	}
+	emit := func(scope string, m fairness.GroupMetrics) {
+		count(scope, m.Group, "n", m.N)
+		count(scope, m.Group, "tp", m.TP)
+		count(scope, m.Group, "fp", m.FP)
+		count(scope, m.Group, "tn", m.TN)
+		count(scope, m.Group, "fn", m.FN)
+		for _, f := range fairnessFigures(m) {
+			row(scope, m.Group, f.name, f.e)
+		}
+	}
+	for _, g := range rep.Groups {
+		emit("group", g)
+		row("group", g.Group, "impact_ratio", g.ImpactRatio)
+		cw.Write([]string{"group", g.Group, "adverse_impact", strconv.FormatBool(g.AdverseImpact), "", ""})
+	}
+	emit("overall", rep.Overall)
+	row("disparity", "", "demographic_parity_difference", rep.DemographicParityDifference)
+	row("disparity", "", "demographic_parity_ratio", rep.DemographicParityRatio)
+	row("disparity", "", "equalized_odds_difference", rep.EqualizedOddsDifference)
+	row("disparity", "", "equal_opportunity_difference", rep.EqualOpportunityDifference)
+	row("disparity", rep.Reference, "min_impact_ratio", rep.MinImpactRatio)
+	cw.Write([]string{"disparity", rep.Reference, "four_fifths_rule_met", strconv.FormatBool(rep.FourFifthsRuleMet), "", ""})
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error {
+	pred := "prediction " + strconv.Quote(a.prediction)
+	if a.score != "" {
+		pred = fmt.Sprintf("score %q ≥ %s", a.score, a.threshold)
+	}
+	fmt.Fprintf(w, "Fairness audit of %s: %d rows, %d groups (%q), label %q, %s\n\n",
+		a.data, rep.Overall.N, len(rep.Groups), a.group, a.label, pred)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "group\tn\tTP\tFP\tTN\tFN\tbase rate\tselection\tTPR\tFPR\tFNR\tPPV\taccuracy\timpact\t\t")
+	line := func(name string, m fairness.GroupMetrics, impact, flag string) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t", name, m.N, m.TP, m.FP, m.TN, m.FN)
+		for _, f := range fairnessFigures(m) {
+			fmt.Fprintf(tw, "%s\t", fmtRate(f.e.Value))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t\n", impact, flag)
+	}
+	for _, g := range rep.Groups {
+		flag := ""
+		if g.AdverseImpact {
+			flag = "< 4/5"
+		}
+		if g.Group == rep.Reference {
+			flag = "reference"
+		}
+		line(displayGroup(g.Group), g, fmtRate(g.ImpactRatio.Value), flag)
+	}
+	line("(all rows)", rep.Overall, "", "")
+	tw.Flush()
+	fmt.Fprintf(w, "(\"—\" marks a rate whose denominator is zero: undefined, not 0)\n\n")
+	fmt.Fprintf(w, "Reference group: %s (%s)\n", displayGroup(rep.Reference), rep.ReferenceRule)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	ci := rep.Bootstrap != nil
+	if ci {
+		fmt.Fprintf(tw, "\t\t%g%% interval\t\n", 100*rep.Bootstrap.Level)
+	}
+	for _, d := range []struct {
+		name string
+		e    fairness.Estimate
+	}{
+		{"Demographic parity difference", rep.DemographicParityDifference},
+		{"Demographic parity ratio", rep.DemographicParityRatio},
+		{"Equalized odds difference", rep.EqualizedOddsDifference},
+		{"Equal opportunity difference", rep.EqualOpportunityDifference},
+		{"Lowest impact ratio", rep.MinImpactRatio},
+	} {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", d.name, fmtRate(d.e.Value), fmtInterval(d.e.CI))
+	}
+	tw.Flush()
+	verdict := "met: every group's selection rate is at least 4/5 of the reference's"
+	if !rep.FourFifthsRuleMet {
+		var below []string
+		for _, g := range rep.Groups {
+			if g.AdverseImpact {
+				below = append(below, displayGroup(g.Group))
+			}
+		}
+		verdict = "NOT met: below 4/5 of the reference: " + strings.Join(below, ", ")
+		if len(below) == 0 {
+			verdict = "not assessable: the reference group selects no one"
+		}
+	}
+	fmt.Fprintf(w, "Four-fifths rule: %s\n", verdict)
+	if b := rep.Bootstrap; b != nil {
+		fmt.Fprintf(w, "Intervals: %d bootstrap replicates, seed %d, %s.\n", b.Replicates, b.Seed, b.Method)
+	}
+	return nil
+}
+
+func displayGroup(g string) string {
+	if g == "" {
+		return `""`
+	}
+	return g
+}
+
+func fmtRate(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+func fmtInterval(ci *fairness.Interval) string {
+	if ci == nil {
+		return ""
+	}
+	s := fmt.Sprintf("[%s, %s]", fmtRate(ci.Lo), fmtRate(ci.Hi))
+	if ci.Undefined > 0 {
+		s += fmt.Sprintf(" (%d replicates undefined)", ci.Undefined)
+	}
+	return s
+}
+
+var errNoRows = errors.New("no data rows")
+
+// tableFlags are the options every command that reads a data file takes:
+// the file's encoding and separator, detected when not given.
+type tableFlags struct {
+	encoding, separator string
+}
+
+func (tf *tableFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&tf.encoding, "encoding", "", "encoding of the data file: utf-8, gb18030, gbk, windows-1252 or latin1\n(default: detected: UTF-8 if valid, else GB18030 if plausible, else Windows-1252)")
+	fs.StringVar(&tf.separator, "separator", "", "field separator of the data file: ',', ';' or 'tab' (default: detected from the header)")
+}
+
+// options checks the flags and turns them into tabular.Options.
+func (tf *tableFlags) options(cmd string) (tabular.Options, error) {
+	opt := tabular.Options{Encoding: tf.encoding}
+	switch tf.separator {
+	case "":
+	case ",", "comma":
+		opt.Separator = ','
+	case ";", "semicolon":
+		opt.Separator = ';'
+	case "tab", "\t", "\\t":
+		opt.Separator = '\t'
+	default:
+		return opt, errUsage{fmt.Sprintf("%s: --separator %q: want ',', ';' or 'tab'", cmd, tf.separator)}
+	}
+	if opt.Encoding != "" {
+		// Let the reader judge the name, on an empty input, so the list of
+		// encodings lives in one place.
+		if _, err := tabular.Open(strings.NewReader("x\n"), opt); errors.Is(err, tabular.ErrOption) {
+			return opt, errUsage{fmt.Sprintf("%s: --encoding: %v", cmd, err)}
+		}
+	}
+	return opt, nil
+}
