@@ -1,27 +1,20 @@
 package transfer
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/transform"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
 // Encodings are the character encodings a CSV file may be in.
-var Encodings = []string{"utf-8", "gb18030", "windows-1252"}
+var Encodings = []string{tabular.UTF8, tabular.GB18030, tabular.GBK, tabular.Windows1252, tabular.Latin1}
 
 // Table is a file read as a header and rows, each row with the number of
 // the line (CSV) or sheet row (XLSX) it came from.
@@ -36,14 +29,10 @@ type Table struct {
 // MaxRows bounds one import.
 const MaxRows = 50000
 
-// ReadTable reads a CSV or XLSX file. CSV rules: UTF-8 with or without a
-// byte-order mark; otherwise GB18030 (which covers GBK) when the bytes
-// decode as it with Chinese characters in them, else Windows-1252 (a
-// superset of Latin-1) — or the encoding given. The separator is the
-// first of comma, semicolon and tab found most often in the header line
-// outside quotes, or the one given. Header names are trimmed; a blank one
-// becomes "column_N" (N its 1-based position); duplicate names are kept
-// and can only be mapped by position ("#N"). Values are kept as written.
+// ReadTable reads a CSV or XLSX file. CSV follows internal/tabular's
+// rules (encoding and separator detected unless given, blank headers
+// become column_N, duplicates must be selected by position); XLSX reads
+// the first sheet with the same header rules. Values are kept as written.
 func ReadTable(name string, data []byte, enc string, sep rune) (*Table, error) {
 	if isXLSX(name, data) {
 		return readXLSX(data)
@@ -55,99 +44,22 @@ func isXLSX(name string, data []byte) bool {
 	return strings.HasSuffix(strings.ToLower(name), ".xlsx") || bytes.HasPrefix(data, []byte("PK\x03\x04"))
 }
 
-func decoder(name string) (encoding.Encoding, error) {
-	switch strings.ToLower(strings.ReplaceAll(name, "_", "-")) {
-	case "utf-8", "utf8":
-		return nil, nil
-	case "gb18030", "gbk", "gb2312":
-		return simplifiedchinese.GB18030, nil
-	case "windows-1252", "cp1252", "latin-1", "latin1", "iso-8859-1":
-		return charmap.Windows1252, nil
-	}
-	return nil, lodestar.FieldError("encoding", "Unknown encoding "+strconv.Quote(name)+"; use utf-8, gb18030 (or gbk) or windows-1252 (or latin-1).")
-}
-
-// detectEncoding applies the stated rule to the whole file.
-func detectEncoding(data []byte) string {
-	if utf8.Valid(data) {
-		return "utf-8"
-	}
-	if out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data); err == nil && hasHan(out) {
-		return "gb18030"
-	}
-	return "windows-1252"
-}
-
-func hasHan(b []byte) bool {
-	for _, r := range string(b) {
-		if r >= 0x4E00 && r <= 0x9FFF {
-			return true
-		}
-	}
-	return false
-}
-
-func detectSep(line []byte) rune {
-	counts := map[rune]int{}
-	inQuote := false
-	for _, r := range string(line) {
-		switch {
-		case r == '"':
-			inQuote = !inQuote
-		case !inQuote && (r == ',' || r == ';' || r == '\t'):
-			counts[r]++
-		}
-	}
-	best := ','
-	for _, r := range []rune{',', ';', '\t'} {
-		if counts[r] > counts[best] {
-			best = r
-		}
-	}
-	return best
-}
-
+// readCSV reads delimited text with the shared reader's rules (see
+// internal/tabular): encoding and separator detection, header clean-up,
+// errors that name the line.
 func readCSV(data []byte, enc string, sep rune) (*Table, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if enc == "" {
-		enc = detectEncoding(data)
-	}
-	dec, err := decoder(enc)
+	r, err := tabular.Open(bytes.NewReader(data), tabular.Options{Encoding: enc, Separator: sep})
 	if err != nil {
-		return nil, err
+		return nil, tableError(err)
 	}
-	text := data
-	if dec != nil {
-		if text, err = io.ReadAll(transform.NewReader(bytes.NewReader(data), dec.NewDecoder())); err != nil {
-			return nil, lodestar.FieldError("encoding", fmt.Sprintf("The file is not valid %s: %v.", enc, err))
-		}
-	} else if !utf8.Valid(text) {
-		return nil, lodestar.FieldError("encoding", "The file is not valid UTF-8; choose its encoding.")
-	}
-	if sep == 0 {
-		first, _, _ := bufio.NewReader(bytes.NewReader(text)).ReadLine()
-		sep = detectSep(first)
-	}
-	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma = sep
-	r.FieldsPerRecord = 0
-	t := &Table{Encoding: enc, Sep: sep}
+	t := &Table{Header: r.Header(), Encoding: r.Encoding(), Sep: r.Separator()}
 	for {
-		rec, err := r.Read()
+		rec, line, err := r.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			return t, nil
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, lodestar.Errorf(lodestar.EInvalid, "Line %d: %s.", pe.Line, csvReason(pe.Err))
-			}
-			return nil, lodestar.Errorf(lodestar.EInvalid, "The file could not be read as CSV.")
-		}
-		line, _ := r.FieldPos(0)
-		if t.Header == nil {
-			t.Header = cleanHeader(rec)
-			continue
+			return nil, tableError(err)
 		}
 		if len(t.Rows) >= MaxRows {
 			return nil, lodestar.Errorf(lodestar.EInvalid, "The file has more than %d rows; split it.", MaxRows)
@@ -155,20 +67,18 @@ func readCSV(data []byte, enc string, sep rune) (*Table, error) {
 		t.Rows = append(t.Rows, rec)
 		t.Lines = append(t.Lines, line)
 	}
-	if t.Header == nil {
-		return nil, lodestar.Errorf(lodestar.EInvalid, "The file is empty.")
-	}
-	return t, nil
 }
 
-func csvReason(err error) string {
+// tableError turns the reader's error into one a user can act on; its
+// message names the line and column.
+func tableError(err error) error {
 	switch {
-	case errors.Is(err, csv.ErrFieldCount):
-		return "the row has a different number of fields than the header"
-	case errors.Is(err, csv.ErrQuote), errors.Is(err, csv.ErrBareQuote):
-		return "a quote is not closed or stands inside an unquoted field"
+	case errors.Is(err, tabular.ErrOption):
+		return lodestar.FieldError("encoding", err.Error())
+	case errors.Is(err, tabular.ErrEmpty):
+		return lodestar.Errorf(lodestar.EInvalid, "The file is empty.")
 	}
-	return err.Error()
+	return lodestar.Errorf(lodestar.EInvalid, "%s", err.Error())
 }
 
 func cleanHeader(rec []string) []string {
