@@ -98,7 +98,20 @@ func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	items, total, err := s.UseCases.FindUseCases(r.Context(), lodestar.UseCaseFilter{Query: r.URL.Query().Get("q"), After: cursor, Limit: limit})
+	f, err := useCaseFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Unsorted pages by ID (the cursor is the last ID); sorted pages by
+	// position (the cursor is an offset).
+	f.Limit = limit
+	if f.Sort == "" {
+		f.After = cursor
+	} else {
+		f.Offset = int(cursor)
+	}
+	items, total, err := s.UseCases.FindUseCases(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -107,8 +120,10 @@ func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
 	if p.Data == nil {
 		p.Data = []*lodestar.UseCase{}
 	}
-	if len(items) == limit {
+	if len(items) == limit && f.Sort == "" {
 		p.NextCursor = strconv.FormatInt(items[len(items)-1].ID, 10)
+	} else if len(items) == limit {
+		p.NextCursor = strconv.Itoa(f.Offset + limit)
 	}
 	httpx.WriteJSON(w, http.StatusOK, p)
 }

@@ -196,9 +196,12 @@ func (s *Store) Realisation(ctx context.Context, id int64) (*lodestar.Realisatio
 			rs[i] = portfolio.Reading{Date: day(r.Date), Value: r.Value}
 		}
 		res := portfolio.Realise(imp, day(k.TargetDate), liveAt, s.DB.Now(), rs)
+		// The chart shows the readings from go-live day (the baseline when
+		// there is one that day) up to now, as the judgement saw them.
 		series := []lodestar.KPIReading{}
+		today := s.DB.Now().UTC().Format(time.DateOnly)
 		for _, r := range readings {
-			if r.Date >= out.LiveSince {
+			if r.Date >= out.LiveSince && r.Date <= today {
 				series = append(series, r)
 			}
 		}

@@ -102,15 +102,8 @@ func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 		}
 		seenKPI[imp.KPIID] = true
 	}
-	seenPP := map[int64]bool{}
-	var pps []int64
-	for _, id := range in.PainPointIDs {
-		if !seenPP[id] {
-			seenPP[id] = true
-			pps = append(pps, id)
-		}
-	}
-	in.PainPointIDs = pps
+	// Repeated pain points are dropped when written (writeUseCase), not
+	// here, so a bad one is named by its index in the input.
 	var tags []string
 	seenTag := map[string]bool{}
 	for _, t := range in.Tags {
@@ -138,12 +131,15 @@ func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 // usable, naming the field of each that is not.
 func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[int64]int64, error) {
 	fields := map[string]string{}
+	var dbErr error
 	exists := func(field, q string, id int64, msg string) {
-		if id == 0 {
+		if id == 0 || dbErr != nil {
 			return
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, q, id).Scan(&n); err != nil || n == 0 {
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&n); err != nil {
+			dbErr = err // a failing database is not the caller's mistake
+		} else if n == 0 {
 			fields[field] = msg
 		}
 	}
@@ -152,6 +148,9 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[
 	exists("ai_lead_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.AILeadID, "No such active user.")
 	for i, id := range in.PainPointIDs {
 		exists(fmt.Sprintf("pain_point_ids[%d]", i), `SELECT COUNT(*) FROM pain_points WHERE id = ? AND archived = `+falseLit(tx), id, "No such pain point, or it is archived.")
+	}
+	if dbErr != nil {
+		return nil, dbErr
 	}
 	goals := map[int64]int64{}
 	for i, imp := range in.Impacts {
@@ -249,7 +248,12 @@ func writeUseCase(ctx context.Context, tx *sqldb.Tx, id int64, in *lodestar.NewU
 	if _, err := tx.ExecContext(ctx, `DELETE FROM use_case_pain_points WHERE use_case_id = ?`, id); err != nil {
 		return err
 	}
+	seenPP := map[int64]bool{}
 	for _, pp := range in.PainPointIDs {
+		if seenPP[pp] {
+			continue
+		}
+		seenPP[pp] = true
 		if _, err := tx.ExecContext(ctx, `INSERT INTO use_case_pain_points (use_case_id, pain_point_id) VALUES (?, ?)`, id, pp); err != nil {
 			return err
 		}

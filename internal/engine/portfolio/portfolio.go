@@ -179,11 +179,15 @@ func Realise(imp lodestar.Impact, targetDate, liveSince, now time.Time, readings
 		return r
 	}
 	haveBase := false
+	var baseDate time.Time
 	var latest *Reading
 	for i := range readings {
 		rd := readings[i]
 		if !rd.Date.After(liveSince) {
-			r.Baseline, haveBase = rd.Value, true
+			// The last reading on or before go-live, whatever the order.
+			if !haveBase || !rd.Date.Before(baseDate) {
+				r.Baseline, baseDate, haveBase = rd.Value, rd.Date, true
+			}
 			continue
 		}
 		if rd.Date.After(now) {
@@ -226,7 +230,10 @@ type KPIState struct {
 
 // KPIProgress judges a KPI by its readings (sorted by date): behind when
 // the latest reading is worse, in the KPI's direction, than the glide
-// path from the first reading to the target by the target date.
+// path from the first reading to the target by the target date. The path
+// is read at the date of the latest reading, not at now, so a KPI that is
+// reported monthly is not judged behind for the days between reports; now
+// is accepted for callers that judge at a fixed time and is not used.
 func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) KPIState {
 	if len(readings) < 2 {
 		return KPIState{Status: NoData}
