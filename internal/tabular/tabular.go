@@ -97,6 +97,9 @@ const SampleSize = 64 << 10
 // held in memory.
 const MaxLineBytes = 64 << 20
 
+// maxLineBytes is MaxLineBytes, lowered by tests.
+var maxLineBytes = MaxLineBytes
+
 // Options say how to read a file. The zero value detects everything.
 type Options struct {
 	// Encoding is one of the names above; "" detects it.
@@ -467,15 +470,15 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 			break
 		}
 		g.run += i
-		if g.run > MaxLineBytes {
+		if g.run > maxLineBytes {
 			break
 		}
 		g.run = 0
 		g.line++
 		b = b[i+1:]
 	}
-	if g.run > MaxLineBytes {
-		return 0, &lineError{line: g.line, err: fmt.Errorf("%w: line longer than %d MiB", ErrFormat, MaxLineBytes>>20)}
+	if g.run > maxLineBytes {
+		return 0, &lineError{line: g.line, err: fmt.Errorf("%w: line longer than %d MiB", ErrFormat, maxLineBytes>>20)}
 	}
 	return n, err
 }

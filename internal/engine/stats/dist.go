@@ -4,35 +4,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mathext"
-	"gonum.org/v1/gonum/stat/distuv"
 )
-
-// tTwoSided returns P(|T| ≥ |t|) for Student's t with df degrees of freedom.
-//
-// P(|T| < t) = I_y(1/2, df/2) with y = t²/(df+t²), and P(|T| ≥ t) =
-// I_x(df/2, 1/2) with x = df/(df+t²). Each is computed directly where it is
-// small, so neither a p-value near 1 nor one near 0 loses digits to 1 − x.
-func tTwoSided(t, df float64) float64 {
-	t = math.Abs(t)
-	if t == 0 {
-		return 1
-	}
-	if math.IsInf(t, 1) {
-		return 0
-	}
-	t2 := t * t
-	if t2 < df {
-		if inner := mathext.RegIncBeta(0.5, df/2, t2/(df+t2)); inner < 0.5 {
-			return 1 - inner
-		}
-	}
-	return mathext.RegIncBeta(df/2, 0.5, df/(df+t2))
-}
-
-// tQuantile returns the p-quantile of Student's t with df degrees of freedom.
-func tQuantile(p, df float64) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(p)
-}
 
 // normTwoSided returns P(|Z| ≥ |z|) for a standard normal Z, exact in the tails.
 func normTwoSided(z float64) float64 {

@@ -142,7 +142,7 @@ func checkAlpha(alpha float64) error {
 
 // moments is the form every test works in: count, mean, sample variance.
 type moments struct {
-	n         float64
+	n              float64
 	mean, variance float64
 }
 

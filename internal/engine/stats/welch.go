@@ -87,7 +87,7 @@ func welch(c, t moments, alpha float64, method Method) (Comparison, error) {
 	diff := t.mean - c.mean
 	stat := diff / se
 	df := se2 * se2 / (vc*vc/(c.n-1) + vt*vt/(t.n-1))
-	q := tQuantile(1-alpha/2, df)
+	q := tCritical(alpha, df)
 	return Comparison{
 		Method:    method,
 		Alpha:     alpha,

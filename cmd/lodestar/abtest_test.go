@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/lodestar-hq/lodestar/internal/engine/stats"
+)
+
+// runABTest runs `lodestar abtest args…` in-process.
+func runABTest(t testing.TB, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"abtest"}, args...), &out, &errb, noEnv)
+	return code, out.String(), errb.String()
+}
+
+func writeABTestFile(t testing.TB, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func abtestJSON(t *testing.T, args ...string) abtestReport {
+	t.Helper()
+	code, out, errs := runABTest(t, append(args, "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep abtestReport
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	return rep
+}
+
+func closeTo(a, b, rel float64) bool { return math.Abs(a-b) <= rel*math.Max(math.Abs(b), 1e-300) }
+
+// TestABTestMatchesScipy feeds the per-variant sums of the stats engine's
+// reference cases through the CLI and checks the p-values against scipy's
+// ttest_ind_from_stats, to the engine's 1e-9.
+func TestABTestMatchesScipy(t *testing.T) {
+	b, err := os.ReadFile("../../internal/engine/stats/testdata/reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Welch []struct {
+			Name               string
+			Alpha              float64
+			Control, Treatment struct {
+				N          int64
+				Sum        float64
+				SumSquares float64 `json:"sum_squares"`
+			}
+			FromStats struct {
+				Statistic, PValue float64
+			} `json:"from_stats"`
+		}
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ref.Welch {
+		if c.Name == "identical_means" {
+			continue // p = 1 exactly; covered in the engine
+		}
+		file := fmt.Sprintf("variant,n,sum,sum_squares\ncontrol,%d,%.17g,%.17g\ntreatment,%d,%.17g,%.17g\n",
+			c.Control.N, c.Control.Sum, c.Control.SumSquares, c.Treatment.N, c.Treatment.Sum, c.Treatment.SumSquares)
+		rep := abtestJSON(t, "--data", writeABTestFile(t, c.Name+".csv", file), "--alpha", fmt.Sprint(c.Alpha))
+		got := rep.Comparisons[0]
+		if !closeTo(got.Statistic, c.FromStats.Statistic, 1e-9) || !closeTo(got.PValue, c.FromStats.PValue, 1e-9) {
+			t.Errorf("%s: t = %.17g, p = %.17g; scipy t = %.17g, p = %.17g",
+				c.Name, got.Statistic, got.PValue, c.FromStats.Statistic, c.FromStats.PValue)
+		}
+	}
+}
+
+// TestABTestObservationsEqualSummaries checks that raw observations and the
+// same data's per-variant sums give the same analysis.
+func TestABTestObservationsEqualSummaries(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var raw strings.Builder
+	raw.WriteString("user,variant,value\n")
+	sums := map[string]*stats.Summary{"old": {}, "new": {}, "newer": {}}
+	order := []string{"old", "new", "newer"}
+	for i := range 3000 {
+		v := order[i%3]
+		x := math.Round((20+r.NormFloat64()*5+float64(i%3))*100) / 100
+		fmt.Fprintf(&raw, "u%d,%s,%.2f\n", i, v, x)
+		sums[v].Add(x)
+	}
+	var agg strings.Builder
+	agg.WriteString("variant,n,sum,sum_squares\n")
+	for _, v := range order {
+		s := sums[v]
+		// Plain sums, as an exporting database would write them.
+		plainSum := s.Sum + float64(s.N)*s.Shift
+		plainSq := s.SumSq + 2*s.Shift*s.Sum + float64(s.N)*s.Shift*s.Shift
+		fmt.Fprintf(&agg, "%s,%d,%.17g,%.17g\n", v, s.N, plainSum, plainSq)
+	}
+	a := abtestJSON(t, "--data", writeABTestFile(t, "raw.csv", raw.String()))
+	b := abtestJSON(t, "--data", writeABTestFile(t, "agg.csv", agg.String()))
+	if a.Layout != "observations" || b.Layout != "summary" || len(a.Comparisons) != 2 || len(b.Comparisons) != 2 {
+		t.Fatalf("layouts %s/%s, comparisons %d/%d", a.Layout, b.Layout, len(a.Comparisons), len(b.Comparisons))
+	}
+	for i := range a.Comparisons {
+		x, y := a.Comparisons[i], b.Comparisons[i]
+		if x.Variant != y.Variant || x.Control != "old" || !closeTo(x.PValue, y.PValue, 1e-9) ||
+			!closeTo(x.Difference.CILow, y.Difference.CILow, 1e-9) || !closeTo(*x.DF, *y.DF, 1e-9) {
+			t.Errorf("comparison %d differs:\n raw %+v\n agg %+v", i, x, y)
+		}
+	}
+}
+
+func TestABTestProportions(t *testing.T) {
+	var raw strings.Builder
+	raw.WriteString("variant,converted\r\n")
+	for i := range 2000 {
+		v, conv := "A", (i/2)%10 == 0 // 100 of 1000
+		if i%2 == 1 {
+			v, conv = "B", (i/2)%7 == 0 // 143 of 1000
+		}
+		fmt.Fprintf(&raw, "%s,%d\r\n", v, map[bool]int{true: 1}[conv])
+	}
+	rep := abtestJSON(t, "--data", writeABTestFile(t, "conv.csv", raw.String()), "--metric", "proportion", "--column", "value=converted")
+	want, err := stats.TwoProportions(stats.Count{N: 1000, Successes: 100}, stats.Count{N: 1000, Successes: 143}, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Comparisons[0]
+	if c.Test != "two-proportion-z" || c.DF != nil || c.PValue != want.P || c.Statistic != want.Stat ||
+		rep.Variants[1].Mean != 0.143 || c.Verdict != "ship" {
+		t.Errorf("got %+v, want z %g p %g", c, want.Stat, want.P)
+	}
+	// The same counts as per-variant statistics, without sum_squares.
+	agg := abtestJSON(t, "--data", writeABTestFile(t, "agg.csv", "variant,n,sum\nA,1000,100\nB,1000,143\n"), "--metric", "proportion")
+	if agg.Comparisons[0].PValue != want.P {
+		t.Errorf("aggregated p %g, want %g", agg.Comparisons[0].PValue, want.P)
+	}
+}
+
+func TestABTestFormatsAndVerdicts(t *testing.T) {
+	path := writeABTestFile(t, "s.csv",
+		"variant,n,sum,sum_squares\nA,10000,50000,260000\nB,10000,50600,266000\nC,10000,49900,259500\n")
+	code, out, errs := runABTest(t, "--data", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"A/B test: " + path + " (per-variant statistics; utf-8 detected, comma-separated)",
+		"A (control)", "Sample ratio: chi-square = 0, df = 2, p = 1.0000: ok",
+		"B vs A", "difference  +0.06  (95% CI", "relative    +1.20%", "Welch t = ", "verdict: SHIP: the primary metric is significantly better",
+		"C vs A", "verdict: KEEP-RUNNING: no significant difference yet",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runABTest(t, "--data", path, "--format", "csv", "--min-sample", "10000", "--alpha", "0.01")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(recs) != 3 {
+		t.Fatalf("csv: exit %d, %v, %d rows:\n%s", code, err, len(recs), out)
+	}
+	if recs[0][0] != "variant" || recs[0][16] != "significant" || recs[1][0] != "B" || recs[2][19] != "do-not-ship" {
+		t.Errorf("csv rows %q", recs)
+	}
+	rep := abtestJSON(t, "--data", path, "--lower-is-better")
+	if rep.Comparisons[0].Verdict != "do-not-ship" || !rep.LowerIsBetter {
+		t.Errorf("lower is better: B's increase should not ship: %+v", rep.Comparisons[0])
+	}
+	// Every JSON key is snake_case.
+	_, out, _ = runABTest(t, "--data", path, "--format", "json")
+	var generic map[string]any
+	if err := json.Unmarshal([]byte(out), &generic); err != nil {
+		t.Fatal(err)
+	}
+	checkSnake(t, generic)
+}
+
+func checkSnake(t *testing.T, v any) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k != strings.ToLower(k) || strings.ContainsAny(k, " -") {
+				t.Errorf("JSON key %q is not snake_case", k)
+			}
+			checkSnake(t, x)
+		}
+	case []any:
+		for _, x := range v {
+			checkSnake(t, x)
+		}
+	}
+}
+
+func TestABTestSampleRatioMismatch(t *testing.T) {
+	path := writeABTestFile(t, "s.csv", "variant,n,sum\nA,9000,900\nB,1000,130\n")
+	rep := abtestJSON(t, "--data", path, "--metric", "proportion", "--split", "90,10")
+	if rep.SRM.Mismatch || rep.SRM.ExpectedShare[0] != 0.9 {
+		t.Errorf("a 90/10 split that was planned is no mismatch: %+v", rep.SRM)
+	}
+	rep = abtestJSON(t, "--data", path, "--metric", "proportion")
+	if !rep.SRM.Mismatch || rep.Comparisons[0].Verdict != "do-not-ship" || !strings.Contains(rep.Comparisons[0].Reason, "sample ratio mismatch") {
+		t.Errorf("90/10 against an equal split: %+v %+v", rep.SRM, rep.Comparisons[0])
+	}
+}
+
+// TestABTestRealWorldFile reads an Excel-style export: GB18030, semicolons,
+// CRLF, a quoted field with the separator, a blank and a duplicated header.
+func TestABTestRealWorldFile(t *testing.T) {
+	text := "用户;组别;金额;金额;\r\n" +
+		"1;对照组;10.5;0;x\r\n" +
+		"2;实验组;11.5;0;\"a;b\"\r\n" +
+		"3;对照组;9.5;0;\r\n" +
+		"4;实验组;12.5;0;\r\n"
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeABTestFile(t, "export.csv", gb)
+
+	code, _, errs := runABTest(t, "--data", path, "--column", "variant=组别", "--column", "value=金额")
+	if code != 1 || !strings.Contains(errs, `"金额" is the name of columns #3, #4; select one by position, e.g. #3 (pass --column value=#N)`) {
+		t.Errorf("ambiguous column: exit %d, %s", code, errs)
+	}
+	rep := abtestJSON(t, "--data", path, "--column", "variant=组别", "--column", "value=#3")
+	if rep.Encoding != "gb18030" || rep.Separator != "semicolon" || rep.Variants[0].Name != "对照组" ||
+		rep.Variants[0].Mean != 10 || rep.Variants[1].Mean != 12 {
+		t.Errorf("read %+v", rep)
+	}
+	code, _, errs = runABTest(t, "--data", path, "--column", "variant=组别", "--column", "value=#3", "--encoding", "utf-8")
+	if code != 1 || !strings.Contains(errs, "line 1: invalid text encoding") {
+		t.Errorf("GB18030 read as UTF-8: exit %d, %s", code, errs)
+	}
+}
+
+func TestABTestBadFiles(t *testing.T) {
+	cases := []struct {
+		name, file string
+		args       []string
+		msg        string
+	}{
+		{"no such file", "", nil, "no such file"},
+		{"missing column", "variant,amount\nA,1\n", nil, `missing column value: the file needs variant,n,sum,sum_squares (one row per variant) or variant,value (one row per observation); its columns are "variant", "amount"`},
+		{"missing sum_squares", "variant,n,sum\nA,10,5\nB,10,6\n", nil, "missing column sum_squares, which --metric mean needs"},
+		{"no variant column", "group,value\nA,1\n", nil, "missing column variant"},
+		{"non-numeric value", "variant,value\nA,1\nB,2\nA,abc\n", nil, `line 4, column #2 "value": "abc" is not a number`},
+		{"decimal comma", "variant;value\nA;1,5\n", nil, `line 2, column #2 "value": "1,5" is not a number (write decimals with '.'`},
+		{"empty value", "variant,value\nA,1\nB,\n", nil, `line 3, column #2 "value": the value is empty`},
+		{"infinite value", "variant,value\nA,1\nB,Inf\n", nil, "is not a finite number"},
+		{"empty variant", "variant,value\nA,1\n ,2\n", nil, `line 3, column #1 "variant": the variant name is empty`},
+		{"n < 2 in observations", "variant,value\nA,1\nA,2\nB,3\n", nil, `variant "B" has n = 1; each variant needs at least 2 observations`},
+		{"n < 2 in statistics", "variant,n,sum,sum_squares\nA,10,5,5\nB,1,3,9\n", nil, `line 3: variant "B" has n = 1`},
+		{"fractional n", "variant,n,sum,sum_squares\nA,10.5,5,5\n", nil, `line 2, column #2 "n": n = 10.5 must be a whole number`},
+		{"negative n", "variant,n,sum,sum_squares\nA,-3,5,5\n", nil, "must be a whole number of units, 0 or more"},
+		{"impossible sum of squares", "variant,n,sum,sum_squares\nA,10,50,100\nB,10,5,5\n", nil, `line 2: variant "A": invalid input: sum of squares 100 is less than sum²/n`},
+		{"duplicate variant", "variant,n,sum,sum_squares\nA,10,5,5\nA,10,5,5\n", nil, `variant "A" appears again (first on line 2)`},
+		{"one variant", "variant,value\nA,1\nA,2\n", nil, `found 1 variant(s) "A"`},
+		{"ragged row", "variant,value\nA,1\nB,2,3\n", nil, "line 3: malformed record: 3 fields, but the header has 2"},
+		{"not 0/1", "variant,value\nA,1\nB,0.5\n", []string{"--metric", "proportion"}, `line 3, column #2 "value": value 0.5 is not 0 or 1`},
+		{"conversions above n", "variant,n,sum\nA,10,11\nB,10,5\n", []string{"--metric", "proportion"}, `line 2, column #3 "sum": sum = 11 must count the conversions`},
+		{"sum_squares not 0/1", "variant,n,sum,sum_squares\nA,10,5,7\nB,10,5,5\n", []string{"--metric", "proportion"}, "sum_squares = 7 differs from sum = 5"},
+		{"no variation", "variant,n,sum\nA,10,0\nB,10,0\n", []string{"--metric", "proportion"}, `comparing "B" with the control "A": zero variance`},
+		{"both constant", "variant,value\nA,1\nA,1\nB,2\nB,2\n", nil, "both groups are constant"},
+		{"bad column flag target", "variant,value\nA,1\n", []string{"--column", "value=#9"}, "--column value=#9"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "missing.csv")
+			if c.file != "" {
+				path = writeABTestFile(t, "data.csv", c.file)
+			}
+			code, out, errs := runABTest(t, append([]string{"--data", path}, c.args...)...)
+			if code != 1 || out != "" || !strings.Contains(errs, c.msg) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 with %q", code, out, errs, c.msg)
+			}
+		})
+	}
+}
+
+func TestABTestUsage(t *testing.T) {
+	path := writeABTestFile(t, "s.csv", "variant,n,sum\nA,10,1\nB,10,2\n")
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{nil, "abtest: --data is required"},
+		{[]string{"--data", path, "--alpha", "1.5"}, "--alpha 1.5: want a number between 0 and 1"},
+		{[]string{"--data", path, "--metric", "median"}, `--metric "median": want mean or proportion`},
+		{[]string{"--data", path, "--format", "xml"}, `--format "xml"`},
+		{[]string{"--data", path, "--split", "50"}, "want one share per variant"},
+		{[]string{"--data", path, "--split", "50,x"}, "want positive numbers"},
+		{[]string{"--data", path, "--split", "50,30,20", "--metric", "proportion"}, "--split has 3 shares but"},
+		{[]string{"--data", path, "--column", "price=#2"}, `unknown role "price"`},
+		{[]string{"--data", path, "--column", "value"}, "want ROLE=COL"},
+		{[]string{"--data", path, "--separator", "|"}, `--separator "|"`},
+		{[]string{"--data", path, "--min-sample", "-1"}, "--min-sample -1"},
+		{[]string{"--data", path, "extra"}, `unexpected argument "extra"`},
+	} {
+		code, _, errs := runABTest(t, c.args...)
+		if code != 2 || !strings.Contains(errs, c.msg) {
+			t.Errorf("%q: exit %d, %s; want exit 2 with %q", c.args, code, errs, c.msg)
+		}
+	}
+	code, _, errs := runABTest(t, "-h")
+	if code != 0 || !strings.Contains(errs, "variant,n,sum,sum_squares") || !strings.Contains(errs, "-column") {
+		t.Errorf("-h: exit %d:\n%s", code, errs)
+	}
+}
+
+// BenchmarkABTestObservations runs the whole command over a file of raw
+// observations: parsing, streaming accumulation and the analysis. Set
+// LODESTAR_BENCH_ROWS for a larger file (the issue's figure is for 100M).
+func BenchmarkABTestObservations(b *testing.B) {
+	rows := 2_000_000
+	if s := os.Getenv("LODESTAR_BENCH_ROWS"); s != "" {
+		fmt.Sscan(s, &rows)
+	}
+	path := filepath.Join(b.TempDir(), "obs.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bytes.NewBuffer(nil)
+	w.WriteString("variant,value\n")
+	r := rand.New(rand.NewPCG(3, 3))
+	for i := range rows {
+		v := "control"
+		if i%2 == 1 {
+			v = "treatment"
+		}
+		fmt.Fprintf(w, "%s,%.3f\n", v, 20+5*r.NormFloat64())
+		if w.Len() > 1<<20 {
+			f.Write(w.Bytes())
+			w.Reset()
+		}
+	}
+	f.Write(w.Bytes())
+	f.Close()
+	var elapsed time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if code, _, errs := runABTest(b, "--data", path, "--format", "json"); code != 0 {
+			b.Fatal(errs)
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/elapsed.Seconds(), "rows/s")
+}
