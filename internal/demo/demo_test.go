@@ -1,0 +1,124 @@
+package demo_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/demo"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+// TestDemoHoldsTheStories loads the demo through the services and checks
+// the source document's stories are there as the product describes them.
+func TestDemoHoldsTheStories(t *testing.T) {
+	db := testdb.Open(t)
+	st := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
+	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
+	n, err := demo.Load(ctx, st, setNow, "demo-password-123")
+	db.Now = time.Now
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if n < 500 {
+		t.Errorf("Load created %d records, want the full enterprise (> 500 with readings)", n)
+	}
+	again, err := demo.Load(ctx, st, setNow, "demo-password-123")
+	if err != nil || again != 0 {
+		t.Errorf("second Load: got %d, %v; want 0, nil (loads only into an empty database)", again, err)
+	}
+
+	all, total, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total < 35 || total > 50 {
+		t.Errorf("use cases: got %d, want about 40", total)
+	}
+	stages := map[string]int{}
+	byTitle := map[string]*lodestar.UseCase{}
+	for _, uc := range all {
+		stages[uc.Stage]++
+		byTitle[uc.Title] = uc
+		if uc.TitleZH == "" {
+			t.Errorf("use case %q has no Chinese title", uc.Title)
+		}
+	}
+	for _, s := range lodestar.Stages {
+		if stages[s] == 0 {
+			t.Errorf("no demo use case in stage %s", s)
+		}
+	}
+
+	kpiName := func(id int64) string {
+		k, err := st.FindKPIByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.Name
+	}
+	impacts := func(uc *lodestar.UseCase) []string {
+		var out []string
+		for _, imp := range uc.Impacts {
+			out = append(out, kpiName(imp.KPIID))
+		}
+		return out
+	}
+
+	profile := byTitle["Retail user-profile system"]
+	if profile == nil {
+		t.Fatal("the retailer's user-profile system is missing")
+	}
+	if profile.Alignment.Status != "misaligned" {
+		t.Errorf("user-profile system: got %s, want misaligned", profile.Alignment.Status)
+	}
+	if !slices.Contains(profile.Alignment.Reasons, lodestar.ReasonNoPainPoint) ||
+		!slices.ContainsFunc(profile.Alignment.Reasons, func(r string) bool { return strings.HasPrefix(r, lodestar.ReasonKPIWithoutGoal) }) {
+		t.Errorf("user-profile system reasons: got %v, want no pain point and a KPI without goal", profile.Alignment.Reasons)
+	}
+
+	pm := byTitle["Predictive maintenance for production lines"]
+	if pm == nil || pm.Alignment.Status != "aligned" || !slices.Contains(impacts(pm), "Unplanned downtime") {
+		t.Errorf("predictive maintenance: got %+v, want aligned and bound to Unplanned downtime", pm)
+	}
+	cs := byTitle["Intelligent customer service agent"]
+	if cs == nil || cs.Alignment.Status != "aligned" || !slices.Contains(impacts(cs), "First response time") {
+		t.Errorf("customer service agent: got %+v, want aligned and bound to First response time", cs)
+	}
+
+	// The maintenance model's alert accuracy climbs from 82% toward 95%.
+	var alert *lodestar.KPI
+	kpis, _ := st.ListKPIs(ctx, lodestar.ListFilter{})
+	for _, k := range kpis {
+		if k.Name == "Failure alert accuracy" {
+			alert = k
+		}
+	}
+	if alert == nil || alert.Baseline != 82 || alert.Target != 95 || alert.Latest == nil || alert.Latest.Value < 90 {
+		t.Errorf("failure alert accuracy: got %+v, want baseline 82, target 95, latest above 90", alert)
+	}
+	readings, err := st.Readings(ctx, alert.ID)
+	if err != nil || len(readings) != demo.Weeks {
+		t.Errorf("readings: got %d (%v), want a year of weekly readings (%d)", len(readings), err, demo.Weeks)
+	}
+
+	// Value realisation: the agent is on track, the recommender behind.
+	for title, want := range map[string]string{"Intelligent customer service agent": "on_track", "E-commerce recommender": "behind"} {
+		r, err := st.Realisation(ctx, byTitle[title].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Live || r.Status != want {
+			t.Errorf("%s realisation: got live %v status %s, want live and %s", title, r.Live, r.Status, want)
+		}
+	}
+
+	if _, brk, err := st.Verify(ctx); err != nil || brk != nil {
+		t.Errorf("audit chain after the demo: %v %v", brk, err)
+	}
+}
