@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -87,35 +88,108 @@ type resource[In interface{ entity() E }, E any] struct {
 	archive func(context.Context, int64, bool) (*E, error)
 }
 
-func (s *Server) strategyRoutes() []httpx.Route {
-	var rs []httpx.Route
-	add := func(path string, listH, createH, getH, putH, archiveH http.HandlerFunc) {
-		rs = append(rs,
-			httpx.Route{Method: "GET", Pattern: Prefix + path, Perm: auth.StrategyRead, Handler: listH},
-			httpx.Route{Method: "POST", Pattern: Prefix + path, Perm: auth.StrategyWrite, Handler: createH},
-			httpx.Route{Method: "GET", Pattern: Prefix + path + "/{id}", Perm: auth.StrategyRead, Handler: getH},
-			httpx.Route{Method: "PUT", Pattern: Prefix + path + "/{id}", Perm: auth.StrategyWrite, Handler: putH},
-			httpx.Route{Method: "POST", Pattern: Prefix + path + "/{id}/archive", Perm: auth.StrategyWrite, Handler: archiveH},
-		)
+// routes are the entity's list, create, get, update and archive routes
+// under path (e.g. "/goals").
+func (res resource[In, E]) routes(s *Server, path string) []httpx.Route {
+	read, write := auth.StrategyRead, auth.StrategyWrite
+	return []httpx.Route{
+		{Method: "GET", Pattern: Prefix + path, Perm: read, Handler: handle(s, fromQuery(listFilter), res.page, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + path, Perm: write, Handler: res.createH(s, path+"/")},
+		{Method: "GET", Pattern: Prefix + path + "/{id}", Perm: read, Handler: handleGet(s, res.find)},
+		{Method: "PUT", Pattern: Prefix + path + "/{id}", Perm: write, Handler: handleID(s, entityBody[In, E], res.update, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + path + "/{id}/archive", Perm: write, Handler: handleID(s, decodeArchive, res.archive, http.StatusOK)},
 	}
+}
+
+func (s *Server) strategyRoutes() []httpx.Route {
 	bu := resource[businessUnitIn, lodestar.BusinessUnit]{s.Units.ListBusinessUnits, s.Units.FindBusinessUnitByID, s.Units.CreateBusinessUnit, s.Units.UpdateBusinessUnit, s.Units.ArchiveBusinessUnit}
-	add("/business-units", listH(s, bu), createH(s, bu, "/business-units/"), getH(s, bu), putH(s, bu), archiveH(s, bu))
 	g := resource[goalIn, lodestar.Goal]{s.Goals.ListGoals, s.Goals.FindGoalByID, s.Goals.CreateGoal, s.Goals.UpdateGoal, s.Goals.ArchiveGoal}
-	add("/goals", listH(s, g), createH(s, g, "/goals/"), getH(s, g), putH(s, g), archiveH(s, g))
 	k := resource[kpiIn, lodestar.KPI]{s.KPIs.ListKPIs, s.KPIs.FindKPIByID, s.KPIs.CreateKPI, s.KPIs.UpdateKPI, s.KPIs.ArchiveKPI}
-	add("/kpis", listH(s, k), createH(s, k, "/kpis/"), getH(s, k), putH(s, k), archiveH(s, k))
 	p := resource[painIn, lodestar.PainPoint]{s.Pains.ListPainPoints, s.Pains.FindPainPointByID, s.Pains.CreatePainPoint, s.Pains.UpdatePainPoint, s.Pains.ArchivePainPoint}
-	add("/pain-points", listH(s, p), createH(s, p, "/pain-points/"), getH(s, p), putH(s, p), archiveH(s, p))
-	return append(rs,
-		httpx.Route{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: s.listReadings},
-		httpx.Route{Method: "POST", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyWrite, Handler: s.addReadings},
-		httpx.Route{Method: "PUT", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseWrite, Handler: s.updateUseCase},
-		httpx.Route{Method: "POST", Pattern: Prefix + "/use-cases/{id}/stage", Perm: auth.UseCaseWrite, Handler: s.changeStage},
-		httpx.Route{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: s.stageHistory},
-		httpx.Route{Method: "POST", Pattern: Prefix + "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: s.archiveUseCase},
-		httpx.Route{Method: "GET", Pattern: Prefix + "/use-cases/{id}/realisation", Perm: auth.UseCaseRead, Handler: s.realisation},
-		httpx.Route{Method: "GET", Pattern: Prefix + "/portfolio", Perm: auth.UseCaseRead, Handler: s.portfolio},
-	)
+	return slices.Concat(bu.routes(s, "/business-units"), g.routes(s, "/goals"), k.routes(s, "/kpis"), p.routes(s, "/pain-points"), []httpx.Route{
+		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleGet(s, s.kpiReadings)},
+		{Method: "POST", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyWrite, Handler: handleID(s, decodeBody[readingsIn], s.addReadings, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[lodestar.NewUseCase], s.UseCases.UpdateUseCase, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/stage", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[stageIn], s.changeStage, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleGet(s, s.stageHistory)},
+		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeArchive, s.UseCases.ArchiveUseCase, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/realisation", Perm: auth.UseCaseRead, Handler: handleGet(s, s.Portfolio.Realisation)},
+		{Method: "GET", Pattern: Prefix + "/portfolio", Perm: auth.UseCaseRead, Handler: handle(s, fromQuery(useCaseFilter), s.dashboard, http.StatusOK)},
+	})
+}
+
+// reader reads what a request carries besides its {id}: its JSON body,
+// its query, or nothing.
+type reader[In any] func(http.ResponseWriter, *http.Request) (In, error)
+
+// handle serves a request without an {id}: it reads the input with read,
+// calls fn and writes what fn returns as JSON with status. The first error
+// (read's, then fn's) is written in the API's error shape instead.
+func handle[In, Out any](s *Server, read reader[In], fn func(r *http.Request, in In) (Out, error), status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		in, err := read(w, r)
+		var out Out
+		if err == nil {
+			out, err = fn(r, in)
+		}
+		s.reply(w, r, status, out, err)
+	}
+}
+
+// handleID serves a request on the record named by the {id} path value:
+// it reads the id, then the input with read, calls fn and writes what fn
+// returns as JSON with status. The first error (the id's, read's, then
+// fn's) is written in the API's error shape instead.
+func handleID[In, Out any](s *Server, read reader[In], fn func(ctx context.Context, id int64, in In) (Out, error), status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		var in In
+		if err == nil {
+			in, err = read(w, r)
+		}
+		var out Out
+		if err == nil {
+			out, err = fn(r.Context(), id, in)
+		}
+		s.reply(w, r, status, out, err)
+	}
+}
+
+// handleGet is handleID for a request without a body, answering 200.
+func handleGet[Out any](s *Server, fn func(ctx context.Context, id int64) (Out, error)) http.HandlerFunc {
+	return handleID(s, noInput, func(ctx context.Context, id int64, _ struct{}) (Out, error) { return fn(ctx, id) }, http.StatusOK)
+}
+
+// reply writes out as JSON with status, or err, when there is one, in the
+// API's error shape.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, out any, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, status, out)
+}
+
+// noInput is the reader of a request that carries nothing to read.
+func noInput(http.ResponseWriter, *http.Request) (struct{}, error) { return struct{}{}, nil }
+
+// decodeBody reads a JSON body into a T.
+func decodeBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
+	var in T
+	err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody)
+	return in, err
+}
+
+// entityBody reads a JSON body of the fields a client may write (In) and
+// returns the entity they make.
+func entityBody[In interface{ entity() E }, E any](w http.ResponseWriter, r *http.Request) (E, error) {
+	in, err := decodeBody[In](w, r)
+	return in.entity(), err
+}
+
+// fromQuery is the reader of filters parse reads from the query.
+func fromQuery[T any](parse func(*http.Request) (T, error)) reader[T] {
+	return func(_ http.ResponseWriter, r *http.Request) (T, error) { return parse(r) }
 }
 
 // pathID reads the {id} path value.
@@ -167,87 +241,35 @@ func pageOfSlice[T any](r *http.Request, items []T) (Page[T], error) {
 	return p, nil
 }
 
-func listH[In interface{ entity() E }, E any](s *Server, res resource[In, E]) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		f, err := listFilter(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		items, err := res.list(r.Context(), f)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		p, err := pageOfSlice(r, items)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, p)
+// page is one page of the records the list filter f matches.
+func (res resource[In, E]) page(r *http.Request, f lodestar.ListFilter) (Page[*E], error) {
+	items, err := res.list(r.Context(), f)
+	if err != nil {
+		return Page[*E]{}, err
 	}
+	return pageOfSlice(r, items)
 }
 
-func getH[In interface{ entity() E }, E any](s *Server, res resource[In, E]) http.HandlerFunc {
+// createH creates a record from the JSON body and answers 201 with it and
+// its Location, under loc.
+func (res resource[In, E]) createH(s *Server, loc string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
+		in, err := entityBody[In, E](w, r)
+		var v *E
+		if err == nil {
+			v, err = res.create(r.Context(), in)
 		}
-		v, err := res.find(r.Context(), id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, v)
-	}
-}
-
-func createH[In interface{ entity() E }, E any](s *Server, res resource[In, E], loc string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var in In
-		if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		v, err := res.create(r.Context(), in.entity())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if id, ok := any(v).(interface{ GetID() int64 }); ok {
+		if id, ok := any(v).(interface{ GetID() int64 }); ok && err == nil {
 			w.Header().Set("Location", Prefix+loc+strconv.FormatInt(id.GetID(), 10))
 		}
-		httpx.WriteJSON(w, http.StatusCreated, v)
-	}
-}
-
-func putH[In interface{ entity() E }, E any](s *Server, res resource[In, E]) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		var in In
-		if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		v, err := res.update(r.Context(), id, in.entity())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, v)
+		s.reply(w, r, http.StatusCreated, v, err)
 	}
 }
 
 // decodeArchive reads {"archived": true|false}; the field is required.
 func decodeArchive(w http.ResponseWriter, r *http.Request) (bool, error) {
-	var in archiveIn
-	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
+	in, err := decodeBody[archiveIn](w, r)
+	if err != nil {
 		return false, err
 	}
 	if in.Archived == nil {
@@ -256,166 +278,51 @@ func decodeArchive(w http.ResponseWriter, r *http.Request) (bool, error) {
 	return *in.Archived, nil
 }
 
-func archiveH[In interface{ entity() E }, E any](s *Server, res resource[In, E]) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		archived, err := decodeArchive(w, r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		v, err := res.archive(r.Context(), id, archived)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, v)
+// kpiReadings is a KPI's readings; an unknown KPI is not found.
+func (s *Server) kpiReadings(ctx context.Context, id int64) (Page[lodestar.KPIReading], error) {
+	if _, err := s.KPIs.FindKPIByID(ctx, id); err != nil {
+		return Page[lodestar.KPIReading]{}, err
 	}
+	rs, err := s.KPIs.Readings(ctx, id)
+	if err != nil {
+		return Page[lodestar.KPIReading]{}, err
+	}
+	return Page[lodestar.KPIReading]{Data: rs, Total: len(rs)}, nil
 }
 
-func (s *Server) listReadings(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		_, err = s.KPIs.FindKPIByID(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rs, err := s.KPIs.Readings(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, Page[lodestar.KPIReading]{Data: rs, Total: len(rs)})
-}
-
-func (s *Server) addReadings(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in readingsIn
-	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+// addReadings records a KPI's readings and says how many it recorded.
+func (s *Server) addReadings(ctx context.Context, id int64, in readingsIn) (map[string]int, error) {
 	for i := range in.Readings {
 		in.Readings[i].KPIID = id
 	}
-	n, err := s.KPIs.AddReadings(r.Context(), id, in.Readings)
+	n, err := s.KPIs.AddReadings(ctx, id, in.Readings)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]int{"recorded": n})
+	return map[string]int{"recorded": n}, nil
 }
 
-func (s *Server) updateUseCase(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in lodestar.NewUseCase
-	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	uc, err := s.UseCases.UpdateUseCase(r.Context(), id, in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, uc)
+// changeStage moves a use case to the stage the body names.
+func (s *Server) changeStage(ctx context.Context, id int64, in stageIn) (*lodestar.UseCase, error) {
+	return s.UseCases.ChangeStage(ctx, id, in.Stage, in.Reason)
 }
 
-func (s *Server) changeStage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+// stageHistory is a use case's stage changes; an unknown use case is not
+// found.
+func (s *Server) stageHistory(ctx context.Context, id int64) (Page[*lodestar.StageChange], error) {
+	if _, err := s.UseCases.FindUseCaseByID(ctx, id); err != nil {
+		return Page[*lodestar.StageChange]{}, err
+	}
+	h, err := s.UseCases.StageHistory(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return Page[*lodestar.StageChange]{}, err
 	}
-	var in stageIn
-	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	uc, err := s.UseCases.ChangeStage(r.Context(), id, in.Stage, in.Reason)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, uc)
+	return Page[*lodestar.StageChange]{Data: h, Total: len(h)}, nil
 }
 
-func (s *Server) stageHistory(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		_, err = s.UseCases.FindUseCaseByID(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	h, err := s.UseCases.StageHistory(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, Page[*lodestar.StageChange]{Data: h, Total: len(h)})
-}
-
-func (s *Server) archiveUseCase(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	archived, err := decodeArchive(w, r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	uc, err := s.UseCases.ArchiveUseCase(r.Context(), id, archived)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, uc)
-}
-
-func (s *Server) realisation(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out, err := s.Portfolio.Realisation(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) portfolio(w http.ResponseWriter, r *http.Request) {
-	f, err := useCaseFilter(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out, err := s.Portfolio.Dashboard(r.Context(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+// dashboard is the portfolio's figures for the use cases f matches.
+func (s *Server) dashboard(r *http.Request, f lodestar.UseCaseFilter) (*lodestar.Dashboard, error) {
+	return s.Portfolio.Dashboard(r.Context(), f)
 }
 
 // useCaseFilter reads the use-case list filters shared by the list and

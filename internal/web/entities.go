@@ -133,6 +133,18 @@ func (s *Server) entLoad(ctx context.Context, v *entView, units, goals, users bo
 	return nil
 }
 
+// entViewFor is the page's view with the records it names loaded
+// (business units, goals and users as asked); when they cannot be read it
+// renders the error page and reports false.
+func (s *Server) entViewFor(w http.ResponseWriter, r *http.Request, units, goals, users bool) (*entView, bool) {
+	v := s.entView(r)
+	if err := s.entLoad(r.Context(), v, units, goals, users); err != nil {
+		s.Error(w, r, err)
+		return nil, false
+	}
+	return v, true
+}
+
 func (v *entView) zh() bool { return strings.HasPrefix(v.loc, "zh") }
 
 func (v *entView) pick(en, zh string) string {
@@ -335,6 +347,30 @@ func entPathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// entIDValue is an optional ID as a form value: "" for none.
+func entIDValue(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// entFind loads the record the {id} path value names with find. When the
+// value is not a positive integer or find fails (404 for no such record)
+// it renders the error page and reports false.
+func entFind[E any](s *Server, w http.ResponseWriter, r *http.Request, find func(context.Context, int64) (E, error)) (E, bool) {
+	id, err := entPathID(r)
+	var x E
+	if err == nil {
+		x, err = find(r.Context(), id)
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return x, false
+	}
+	return x, true
+}
+
 // entQueryID reads an optional ID filter from the query; junk means no
 // filter.
 func entQueryID(q url.Values, name string) int64 {
@@ -441,6 +477,119 @@ func entArchivedFlag(r *http.Request) (bool, error) {
 		return false, nil
 	}
 	return false, lodestar.FieldError("archived", "Archived must be true or false.")
+}
+
+// entRender renders a strategy page, filled into p, with status.
+type entRender func(w http.ResponseWriter, r *http.Request, status int, p *Page)
+
+// entRefused answers a request that failed with err. An input the service
+// refuses (invalid or conflicting) is shown again by render on the page
+// titled title, with the refusal's status, message and field errors and
+// form (nil for none) as it was sent; any other error is the error page.
+func (s *Server) entRefused(w http.ResponseWriter, r *http.Request, err error, title string, form url.Values, render entRender) {
+	status, ok := entFormError(err)
+	if !ok {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, title, "strategy")
+	p.Form = form
+	entFail(p, err)
+	render(w, r, status, p)
+}
+
+// entKind is what the shared create, update and archive handlers need to
+// know about one kind of strategy record: In is what its form makes, Out
+// what its service returns.
+type entKind[In any, Out interface{ GetID() int64 }] struct {
+	s    *Server
+	path string // where the records' pages are, e.g. "/goals/"
+
+	// Catalog keys of the page titles and flash messages, and the message
+	// for a form whose fields do not parse.
+	newTitle, editTitle, showTitle string
+	saved, archived, unarchived    string
+	invalid                        string
+
+	// The kind's own parts: its form, its service and its pages.
+	parse      func(*entForm) In
+	create     func(context.Context, In) (Out, error)
+	update     func(context.Context, int64, In) (Out, error)
+	archive    func(context.Context, int64, bool) (Out, error)
+	renderForm func(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64)
+	renderShow entRender
+}
+
+// createH serves POST {path}: a new record from the form.
+func (k entKind[In, Out]) createH(w http.ResponseWriter, r *http.Request) { k.save(w, r, 0) }
+
+// updateH serves POST {path}{id}: the record changed as the form says.
+func (k entKind[In, Out]) updateH(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		k.s.Error(w, r, err)
+		return
+	}
+	k.save(w, r, id)
+}
+
+// save creates (id 0) or updates a record from the form and redirects to
+// its page with the saved flash. A form whose fields do not parse, or that
+// the service refuses, is shown again as sent with the field errors.
+func (k entKind[In, Out]) save(w http.ResponseWriter, r *http.Request, id int64) {
+	f := newEntForm(r)
+	in := k.parse(f)
+	err := f.failed(k.invalid)
+	var out Out
+	if err == nil {
+		out, err = k.store(r.Context(), id, in)
+	}
+	if err != nil {
+		renderForm := func(w http.ResponseWriter, r *http.Request, status int, p *Page) { k.renderForm(w, r, status, p, id) }
+		k.s.entRefused(w, r, err, k.formTitle(id), r.PostForm, renderForm)
+		return
+	}
+	k.s.redirect(w, r, k.path+strconv.FormatInt(out.GetID(), 10), k.saved)
+}
+
+// store creates a record from in (id 0) or updates record id with it.
+func (k entKind[In, Out]) store(ctx context.Context, id int64, in In) (Out, error) {
+	if id == 0 {
+		return k.create(ctx, in)
+	}
+	return k.update(ctx, id, in)
+}
+
+// formTitle is the form page's title: new for id 0, else edit.
+func (k entKind[In, Out]) formTitle(id int64) string {
+	if id == 0 {
+		return k.newTitle
+	}
+	return k.editTitle
+}
+
+// archiveH serves POST {path}{id}/archive: it archives or unarchives
+// the record as the form's hidden field says and redirects to its page
+// with a flash; a refused change is shown on the record's page.
+func (k entKind[In, Out]) archiveH(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		k.s.Error(w, r, err)
+		return
+	}
+	archived, err := entArchivedFlag(r)
+	if err == nil {
+		_, err = k.archive(r.Context(), id, archived)
+	}
+	if err != nil {
+		k.s.entRefused(w, r, err, k.showTitle, nil, k.renderShow)
+		return
+	}
+	flash := k.unarchived
+	if archived {
+		flash = k.archived
+	}
+	k.s.redirect(w, r, k.path+strconv.FormatInt(id, 10), flash)
 }
 
 // entPageSize is how many rows a strategy list shows at once.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -35,9 +34,8 @@ func (s *Server) goalList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, false, true); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, false, true)
+	if !ok {
 		return
 	}
 	kpis, err := s.KPIs.ListKPIs(ctx, lodestar.ListFilter{})
@@ -70,9 +68,8 @@ type goalFormData struct {
 }
 
 func (s *Server) renderGoalForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
-	v := s.entView(r)
-	if err := s.entLoad(r.Context(), v, true, false, true); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, false, true)
+	if !ok {
 		return
 	}
 	p.Data = &goalFormData{V: v, ID: id, Units: v.unitOptions(p.Form.Get("business_unit_id"), 0),
@@ -88,64 +85,34 @@ func (s *Server) goalNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	g, err := s.Goals.FindGoalByID(r.Context(), id)
-	if err != nil {
-		s.Error(w, r, err)
+	g, ok := entFind(s, w, r, s.Goals.FindGoalByID)
+	if !ok {
 		return
 	}
 	p := s.page(r, "goal.edit", "strategy")
 	p.Form = url.Values{"title": {g.Title}, "title_zh": {g.TitleZH}, "description": {g.Description},
 		"business_unit_id": {entIDValue(g.BusinessUnitID)}, "owner_id": {entIDValue(g.OwnerID)}, "horizon": {g.Horizon}, "status": {g.Status}}
-	s.renderGoalForm(w, r, http.StatusOK, p, id)
+	s.renderGoalForm(w, r, http.StatusOK, p, g.ID)
 }
 
-func (s *Server) goalCreate(w http.ResponseWriter, r *http.Request) { s.goalSave(w, r, 0) }
-
-func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.goalSave(w, r, id)
+// goalKind is how the shared handlers create, update and archive goals.
+func (s *Server) goalKind() entKind[lodestar.Goal, *lodestar.Goal] {
+	return entKind[lodestar.Goal, *lodestar.Goal]{s: s, path: "/goals/",
+		newTitle: "goal.new", editTitle: "goal.edit", showTitle: "goal.one",
+		saved: "flash.goal_saved", archived: "flash.goal_archived", unarchived: "flash.goal_unarchived",
+		invalid: "The goal could not be saved; check the fields.", parse: goalFromForm,
+		create: s.Goals.CreateGoal, update: s.Goals.UpdateGoal, archive: s.Goals.ArchiveGoal,
+		renderForm: s.renderGoalForm, renderShow: s.renderGoal}
 }
 
-// goalSave creates (id 0) or updates a goal from the form.
-func (s *Server) goalSave(w http.ResponseWriter, r *http.Request, id int64) {
-	f := newEntForm(r)
-	in := lodestar.Goal{Title: f.str("title"), TitleZH: f.str("title_zh"), Description: f.str("description"),
+func (s *Server) goalCreate(w http.ResponseWriter, r *http.Request)  { s.goalKind().createH(w, r) }
+func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request)  { s.goalKind().updateH(w, r) }
+func (s *Server) goalArchive(w http.ResponseWriter, r *http.Request) { s.goalKind().archiveH(w, r) }
+
+// goalFromForm reads the new and edit form.
+func goalFromForm(f *entForm) lodestar.Goal {
+	return lodestar.Goal{Title: f.str("title"), TitleZH: f.str("title_zh"), Description: f.str("description"),
 		BusinessUnitID: f.id("business_unit_id"), OwnerID: f.id("owner_id"), Horizon: f.str("horizon"), Status: f.str("status")}
-	err := f.failed("The goal could not be saved; check the fields.")
-	var g *lodestar.Goal
-	if err == nil {
-		if id == 0 {
-			g, err = s.Goals.CreateGoal(r.Context(), in)
-		} else {
-			g, err = s.Goals.UpdateGoal(r.Context(), id, in)
-		}
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		title := "goal.new"
-		if id != 0 {
-			title = "goal.edit"
-		}
-		p := s.page(r, title, "strategy")
-		p.Form = r.PostForm
-		entFail(p, err)
-		s.renderGoalForm(w, r, status, p, id)
-		return
-	}
-	s.redirect(w, r, "/goals/"+strconv.FormatInt(g.ID, 10), "flash.goal_saved")
 }
 
 // goalShowData is a goal's page.
@@ -163,58 +130,24 @@ func (s *Server) goalShow(w http.ResponseWriter, r *http.Request) {
 // renderGoal renders the goal named by the path into p.
 func (s *Server) renderGoal(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	ctx := r.Context()
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
+	g, ok := entFind(s, w, r, s.Goals.FindGoalByID)
+	if !ok {
 		return
 	}
-	g, err := s.Goals.FindGoalByID(ctx, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, false, true); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, false, true)
+	if !ok {
 		return
 	}
 	d := &goalShowData{V: v, Goal: g}
-	if d.KPIs, err = s.KPIs.ListKPIs(ctx, lodestar.ListFilter{GoalID: id}); err != nil {
+	var err error
+	if d.KPIs, err = s.KPIs.ListKPIs(ctx, lodestar.ListFilter{GoalID: g.ID}); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{GoalID: id}); err != nil {
+	if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{GoalID: g.ID}); err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	p.Data = d
 	s.render(w, r, status, "goal", p)
-}
-
-func (s *Server) goalArchive(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	archived, err := entArchivedFlag(r)
-	if err == nil {
-		_, err = s.Goals.ArchiveGoal(r.Context(), id, archived)
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "goal.one", "strategy")
-		entFail(p, err)
-		s.renderGoal(w, r, status, p)
-		return
-	}
-	flash := "flash.goal_unarchived"
-	if archived {
-		flash = "flash.goal_archived"
-	}
-	s.redirect(w, r, "/goals/"+strconv.FormatInt(id, 10), flash)
 }

@@ -60,9 +60,8 @@ func (s *Server) kpiList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, false, true, false); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, false, true, false)
+	if !ok {
 		return
 	}
 	d := &kpiListData{V: v}
@@ -101,9 +100,8 @@ type kpiFormData struct {
 }
 
 func (s *Server) renderKPIForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
-	v := s.entView(r)
-	if err := s.entLoad(r.Context(), v, false, true, true); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, false, true, true)
+	if !ok {
 		return
 	}
 	p.Data = &kpiFormData{V: v, ID: id, Goals: v.goalOptions(p.Form.Get("goal_id")), Owners: v.userOptions(p.Form.Get("owner_id")),
@@ -120,66 +118,36 @@ func (s *Server) kpiNew(w http.ResponseWriter, r *http.Request) {
 func kpiNumber(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func (s *Server) kpiEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	k, err := s.KPIs.FindKPIByID(r.Context(), id)
-	if err != nil {
-		s.Error(w, r, err)
+	k, ok := entFind(s, w, r, s.KPIs.FindKPIByID)
+	if !ok {
 		return
 	}
 	p := s.page(r, "kpi.edit", "strategy")
 	p.Form = url.Values{"goal_id": {entIDValue(k.GoalID)}, "name": {k.Name}, "name_zh": {k.NameZH}, "unit": {k.Unit},
 		"direction": {k.Direction}, "baseline": {kpiNumber(k.Baseline)}, "target": {kpiNumber(k.Target)},
 		"target_date": {k.TargetDate}, "owner_id": {entIDValue(k.OwnerID)}}
-	s.renderKPIForm(w, r, http.StatusOK, p, id)
+	s.renderKPIForm(w, r, http.StatusOK, p, k.ID)
 }
 
-func (s *Server) kpiCreate(w http.ResponseWriter, r *http.Request) { s.kpiSave(w, r, 0) }
-
-func (s *Server) kpiUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.kpiSave(w, r, id)
+// kpiKind is how the shared handlers create, update and archive KPIs.
+func (s *Server) kpiKind() entKind[lodestar.KPI, *lodestar.KPI] {
+	return entKind[lodestar.KPI, *lodestar.KPI]{s: s, path: "/kpis/",
+		newTitle: "kpi.new", editTitle: "kpi.edit", showTitle: "kpi.one",
+		saved: "flash.kpi_saved", archived: "flash.kpi_archived", unarchived: "flash.kpi_unarchived",
+		invalid: "The KPI could not be saved; check the fields.", parse: kpiFromForm,
+		create: s.KPIs.CreateKPI, update: s.KPIs.UpdateKPI, archive: s.KPIs.ArchiveKPI,
+		renderForm: s.renderKPIForm, renderShow: s.renderKPI}
 }
 
-// kpiSave creates (id 0) or updates a KPI from the form.
-func (s *Server) kpiSave(w http.ResponseWriter, r *http.Request, id int64) {
-	f := newEntForm(r)
-	in := lodestar.KPI{GoalID: f.id("goal_id"), Name: f.str("name"), NameZH: f.str("name_zh"), Unit: f.str("unit"),
+func (s *Server) kpiCreate(w http.ResponseWriter, r *http.Request)  { s.kpiKind().createH(w, r) }
+func (s *Server) kpiUpdate(w http.ResponseWriter, r *http.Request)  { s.kpiKind().updateH(w, r) }
+func (s *Server) kpiArchive(w http.ResponseWriter, r *http.Request) { s.kpiKind().archiveH(w, r) }
+
+// kpiFromForm reads the new and edit form.
+func kpiFromForm(f *entForm) lodestar.KPI {
+	return lodestar.KPI{GoalID: f.id("goal_id"), Name: f.str("name"), NameZH: f.str("name_zh"), Unit: f.str("unit"),
 		Direction: f.str("direction"), Baseline: f.decimal("baseline"), Target: f.decimal("target"),
 		TargetDate: strings.TrimSpace(f.str("target_date")), OwnerID: f.id("owner_id")}
-	err := f.failed("The KPI could not be saved; check the fields.")
-	var k *lodestar.KPI
-	if err == nil {
-		if id == 0 {
-			k, err = s.KPIs.CreateKPI(r.Context(), in)
-		} else {
-			k, err = s.KPIs.UpdateKPI(r.Context(), id, in)
-		}
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		title := "kpi.new"
-		if id != 0 {
-			title = "kpi.edit"
-		}
-		p := s.page(r, title, "strategy")
-		p.Form = r.PostForm
-		entFail(p, err)
-		s.renderKPIForm(w, r, status, p, id)
-		return
-	}
-	s.redirect(w, r, "/kpis/"+strconv.FormatInt(k.ID, 10), "flash.kpi_saved")
 }
 
 // kpiShowData is a KPI's page.
@@ -201,24 +169,17 @@ func (s *Server) kpiShow(w http.ResponseWriter, r *http.Request) {
 // renderKPI renders the KPI named by the path into p.
 func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	ctx := r.Context()
-	id, err := entPathID(r)
+	k, ok := entFind(s, w, r, s.KPIs.FindKPIByID)
+	if !ok {
+		return
+	}
+	readings, err := s.KPIs.Readings(ctx, k.ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	k, err := s.KPIs.FindKPIByID(ctx, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	readings, err := s.KPIs.Readings(ctx, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, true, true); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, true, true)
+	if !ok {
 		return
 	}
 	rs := make([]portfolio.Reading, 0, len(readings))
@@ -251,34 +212,6 @@ func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p
 	s.render(w, r, status, "kpi", p)
 }
 
-func (s *Server) kpiArchive(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	archived, err := entArchivedFlag(r)
-	if err == nil {
-		_, err = s.KPIs.ArchiveKPI(r.Context(), id, archived)
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "kpi.one", "strategy")
-		entFail(p, err)
-		s.renderKPI(w, r, status, p)
-		return
-	}
-	flash := "flash.kpi_unarchived"
-	if archived {
-		flash = "flash.kpi_archived"
-	}
-	s.redirect(w, r, "/kpis/"+strconv.FormatInt(id, 10), flash)
-}
-
 // kpiAddReading records one reading from the KPI page's form; a reading
 // on a date that already has one replaces it.
 func (s *Server) kpiAddReading(w http.ResponseWriter, r *http.Request) {
@@ -298,22 +231,20 @@ func (s *Server) kpiAddReading(w http.ResponseWriter, r *http.Request) {
 		_, err = s.KPIs.AddReadings(r.Context(), id, []lodestar.KPIReading{{KPIID: id, Date: date, Value: value}})
 	}
 	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "kpi.one", "strategy")
-		p.Form = r.PostForm
-		entFail(p, err)
-		// The service names fields by their place in the batch.
-		for from, to := range map[string]string{"readings[0].date": "date", "readings[0].value": "value"} {
-			if m, ok := p.Fields[from]; ok {
-				p.Fields[to] = m
-			}
-		}
-		s.renderKPI(w, r, status, p)
+		s.entRefused(w, r, err, "kpi.one", r.PostForm, s.renderKPIReadingRefused)
 		return
 	}
 	s.redirect(w, r, "/kpis/"+strconv.FormatInt(id, 10), "flash.kpi_reading_added")
+}
+
+// renderKPIReadingRefused renders the KPI page with the reading form's
+// errors under the form's field names.
+func (s *Server) renderKPIReadingRefused(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	// The service names fields by their place in the batch.
+	for from, to := range map[string]string{"readings[0].date": "date", "readings[0].value": "value"} {
+		if m, ok := p.Fields[from]; ok {
+			p.Fields[to] = m
+		}
+	}
+	s.renderKPI(w, r, status, p)
 }

@@ -33,9 +33,8 @@ func (s *Server) painList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, true, false); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, true, false)
+	if !ok {
 		return
 	}
 	sortBy := q.Get("sort")
@@ -68,9 +67,8 @@ type painFormData struct {
 }
 
 func (s *Server) renderPainForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
-	v := s.entView(r)
-	if err := s.entLoad(r.Context(), v, true, true, false); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, true, false)
+	if !ok {
 		return
 	}
 	p.Data = &painFormData{V: v, ID: id, Units: v.unitOptions(p.Form.Get("business_unit_id"), 0), Goals: v.goalOptions(p.Form.Get("goal_id")),
@@ -86,65 +84,36 @@ func (s *Server) painNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) painEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	pp, err := s.Pains.FindPainPointByID(r.Context(), id)
-	if err != nil {
-		s.Error(w, r, err)
+	pp, ok := entFind(s, w, r, s.Pains.FindPainPointByID)
+	if !ok {
 		return
 	}
 	p := s.page(r, "pain.edit", "strategy")
 	p.Form = url.Values{"title": {pp.Title}, "title_zh": {pp.TitleZH}, "description": {pp.Description},
 		"business_unit_id": {entIDValue(pp.BusinessUnitID)}, "category": {pp.Category},
 		"annual_cost": {strconv.FormatInt(pp.AnnualCost, 10)}, "goal_id": {entIDValue(pp.GoalID)}}
-	s.renderPainForm(w, r, http.StatusOK, p, id)
+	s.renderPainForm(w, r, http.StatusOK, p, pp.ID)
 }
 
-func (s *Server) painCreate(w http.ResponseWriter, r *http.Request) { s.painSave(w, r, 0) }
-
-func (s *Server) painUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.painSave(w, r, id)
+// painKind is how the shared handlers create, update and archive pain
+// points.
+func (s *Server) painKind() entKind[lodestar.PainPoint, *lodestar.PainPoint] {
+	return entKind[lodestar.PainPoint, *lodestar.PainPoint]{s: s, path: "/pain-points/",
+		newTitle: "pain.new", editTitle: "pain.edit", showTitle: "pain.one",
+		saved: "flash.pain_saved", archived: "flash.pain_archived", unarchived: "flash.pain_unarchived",
+		invalid: "The pain point could not be saved; check the fields.", parse: painFromForm,
+		create: s.Pains.CreatePainPoint, update: s.Pains.UpdatePainPoint, archive: s.Pains.ArchivePainPoint,
+		renderForm: s.renderPainForm, renderShow: s.renderPain}
 }
 
-// painSave creates (id 0) or updates a pain point from the form.
-func (s *Server) painSave(w http.ResponseWriter, r *http.Request, id int64) {
-	f := newEntForm(r)
-	in := lodestar.PainPoint{BusinessUnitID: f.id("business_unit_id"), Title: f.str("title"), TitleZH: f.str("title_zh"),
+func (s *Server) painCreate(w http.ResponseWriter, r *http.Request)  { s.painKind().createH(w, r) }
+func (s *Server) painUpdate(w http.ResponseWriter, r *http.Request)  { s.painKind().updateH(w, r) }
+func (s *Server) painArchive(w http.ResponseWriter, r *http.Request) { s.painKind().archiveH(w, r) }
+
+// painFromForm reads the new and edit form.
+func painFromForm(f *entForm) lodestar.PainPoint {
+	return lodestar.PainPoint{BusinessUnitID: f.id("business_unit_id"), Title: f.str("title"), TitleZH: f.str("title_zh"),
 		Description: f.str("description"), Category: f.str("category"), AnnualCost: f.whole("annual_cost"), GoalID: f.id("goal_id")}
-	err := f.failed("The pain point could not be saved; check the fields.")
-	var pp *lodestar.PainPoint
-	if err == nil {
-		if id == 0 {
-			pp, err = s.Pains.CreatePainPoint(r.Context(), in)
-		} else {
-			pp, err = s.Pains.UpdatePainPoint(r.Context(), id, in)
-		}
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		title := "pain.new"
-		if id != 0 {
-			title = "pain.edit"
-		}
-		p := s.page(r, title, "strategy")
-		p.Form = r.PostForm
-		entFail(p, err)
-		s.renderPainForm(w, r, status, p, id)
-		return
-	}
-	s.redirect(w, r, "/pain-points/"+strconv.FormatInt(pp.ID, 10), "flash.pain_saved")
 }
 
 // painShowData is a pain point's page.
@@ -159,50 +128,14 @@ func (s *Server) painShow(w http.ResponseWriter, r *http.Request) {
 
 // renderPain renders the pain point named by the path into p.
 func (s *Server) renderPain(w http.ResponseWriter, r *http.Request, status int, p *Page) {
-	ctx := r.Context()
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
+	pp, ok := entFind(s, w, r, s.Pains.FindPainPointByID)
+	if !ok {
 		return
 	}
-	pp, err := s.Pains.FindPainPointByID(ctx, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, true, false); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, true, false)
+	if !ok {
 		return
 	}
 	p.Data = &painShowData{V: v, Pain: pp}
 	s.render(w, r, status, "pain", p)
-}
-
-func (s *Server) painArchive(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	archived, err := entArchivedFlag(r)
-	if err == nil {
-		_, err = s.Pains.ArchivePainPoint(r.Context(), id, archived)
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "pain.one", "strategy")
-		entFail(p, err)
-		s.renderPain(w, r, status, p)
-		return
-	}
-	flash := "flash.pain_unarchived"
-	if archived {
-		flash = "flash.pain_archived"
-	}
-	s.redirect(w, r, "/pain-points/"+strconv.FormatInt(id, 10), flash)
 }

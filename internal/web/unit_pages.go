@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -25,9 +24,8 @@ func (s *Server) unitList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, false, false); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, false, false)
+	if !ok {
 		return
 	}
 	d := &unitListData{V: v, Rows: unitTree(units), GoalCount: map[int64]int{}, PainCount: map[int64]int{}}
@@ -61,9 +59,8 @@ type unitFormData struct {
 }
 
 func (s *Server) renderUnitForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
-	v := s.entView(r)
-	if err := s.entLoad(r.Context(), v, true, false, false); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, false, false)
+	if !ok {
 		return
 	}
 	p.Data = &unitFormData{V: v, ID: id, Parents: v.unitOptions(p.Form.Get("parent_id"), id)}
@@ -77,71 +74,33 @@ func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	u, err := s.Units.FindBusinessUnitByID(r.Context(), id)
-	if err != nil {
-		s.Error(w, r, err)
+	u, ok := entFind(s, w, r, s.Units.FindBusinessUnitByID)
+	if !ok {
 		return
 	}
 	p := s.page(r, "unit.edit", "strategy")
 	p.Form = url.Values{"name": {u.Name}, "name_zh": {u.NameZH}, "parent_id": {entIDValue(u.ParentID)}}
-	s.renderUnitForm(w, r, http.StatusOK, p, id)
+	s.renderUnitForm(w, r, http.StatusOK, p, u.ID)
 }
 
-// entIDValue is an optional ID as a form value: "" for none.
-func entIDValue(id int64) string {
-	if id == 0 {
-		return ""
-	}
-	return strconv.FormatInt(id, 10)
+// unitKind is how the shared handlers create, update and archive business
+// units.
+func (s *Server) unitKind() entKind[lodestar.BusinessUnit, *lodestar.BusinessUnit] {
+	return entKind[lodestar.BusinessUnit, *lodestar.BusinessUnit]{s: s, path: "/business-units/",
+		newTitle: "unit.new", editTitle: "unit.edit", showTitle: "unit.one",
+		saved: "flash.unit_saved", archived: "flash.unit_archived", unarchived: "flash.unit_unarchived",
+		invalid: "The business unit could not be saved; check the fields.", parse: unitFromForm,
+		create: s.Units.CreateBusinessUnit, update: s.Units.UpdateBusinessUnit, archive: s.Units.ArchiveBusinessUnit,
+		renderForm: s.renderUnitForm, renderShow: s.renderUnit}
 }
 
-func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) { s.unitSave(w, r, 0) }
+func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request)  { s.unitKind().createH(w, r) }
+func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request)  { s.unitKind().updateH(w, r) }
+func (s *Server) unitArchive(w http.ResponseWriter, r *http.Request) { s.unitKind().archiveH(w, r) }
 
-func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.unitSave(w, r, id)
-}
-
-// unitSave creates (id 0) or updates a business unit from the form.
-func (s *Server) unitSave(w http.ResponseWriter, r *http.Request, id int64) {
-	f := newEntForm(r)
-	in := lodestar.BusinessUnit{Name: f.str("name"), NameZH: f.str("name_zh"), ParentID: f.id("parent_id")}
-	const msg = "The business unit could not be saved; check the fields."
-	err := f.failed(msg)
-	var u *lodestar.BusinessUnit
-	if err == nil {
-		if id == 0 {
-			u, err = s.Units.CreateBusinessUnit(r.Context(), in)
-		} else {
-			u, err = s.Units.UpdateBusinessUnit(r.Context(), id, in)
-		}
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		title := "unit.new"
-		if id != 0 {
-			title = "unit.edit"
-		}
-		p := s.page(r, title, "strategy")
-		p.Form = r.PostForm
-		entFail(p, err)
-		s.renderUnitForm(w, r, status, p, id)
-		return
-	}
-	s.redirect(w, r, "/business-units/"+strconv.FormatInt(u.ID, 10), "flash.unit_saved")
+// unitFromForm reads the new and edit form.
+func unitFromForm(f *entForm) lodestar.BusinessUnit {
+	return lodestar.BusinessUnit{Name: f.str("name"), NameZH: f.str("name_zh"), ParentID: f.id("parent_id")}
 }
 
 // unitShowData is a business unit's page.
@@ -160,63 +119,29 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) {
 // renderUnit renders the business unit named by the path into p.
 func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	ctx := r.Context()
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
+	u, ok := entFind(s, w, r, s.Units.FindBusinessUnitByID)
+	if !ok {
 		return
 	}
-	u, err := s.Units.FindBusinessUnitByID(ctx, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	v := s.entView(r)
-	if err := s.entLoad(ctx, v, true, false, true); err != nil {
-		s.Error(w, r, err)
+	v, ok := s.entViewFor(w, r, true, false, true)
+	if !ok {
 		return
 	}
 	d := &unitShowData{V: v, Unit: u}
 	for _, c := range v.Units {
-		if c.ParentID == id {
+		if c.ParentID == u.ID {
 			d.Children = append(d.Children, c)
 		}
 	}
-	if d.Goals, err = s.Goals.ListGoals(ctx, lodestar.ListFilter{BusinessUnitID: id}); err != nil {
+	var err error
+	if d.Goals, err = s.Goals.ListGoals(ctx, lodestar.ListFilter{BusinessUnitID: u.ID}); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{BusinessUnitID: id}); err != nil {
+	if d.Pains, err = s.Pains.ListPainPoints(ctx, lodestar.ListFilter{BusinessUnitID: u.ID}); err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	p.Data = d
 	s.render(w, r, status, "unit", p)
-}
-
-func (s *Server) unitArchive(w http.ResponseWriter, r *http.Request) {
-	id, err := entPathID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	archived, err := entArchivedFlag(r)
-	if err == nil {
-		_, err = s.Units.ArchiveBusinessUnit(r.Context(), id, archived)
-	}
-	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "unit.one", "strategy")
-		entFail(p, err)
-		s.renderUnit(w, r, status, p)
-		return
-	}
-	flash := "flash.unit_unarchived"
-	if archived {
-		flash = "flash.unit_archived"
-	}
-	s.redirect(w, r, "/business-units/"+strconv.FormatInt(id, 10), flash)
 }
