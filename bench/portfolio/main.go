@@ -80,7 +80,8 @@ func run(nUC, nBU, nKPI, nRead, n int) error {
 		return err
 	}
 	pages := []string{"/", "/use-cases", "/use-cases?sort=-score", "/use-cases?alignment=misaligned&sort=-value",
-		"/use-cases?stage=pilot", "/use-cases?q=forecast", "/api/v1/use-cases?limit=50", "/api/v1/portfolio", fmt.Sprintf("/use-cases/%d", nUC/2)}
+		"/use-cases?stage=pilot", "/use-cases?q=forecast", "/api/v1/use-cases?limit=50", "/api/v1/portfolio", fmt.Sprintf("/use-cases/%d", nUC/2),
+		"/business-units", "/goals", "/kpis", "/kpis?sort=status", "/pain-points", "/kpis/1"}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
 		if err != nil {

@@ -460,12 +460,15 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 		w.add("id < ?", f.After)
 	}
 	cond, args := w.sql(), w.args
-	q := `SELECT ` + useCaseColumns + ` FROM use_cases` + cond + ` ORDER BY ` + order + ` LIMIT ?`
+	// Pick the page's IDs first, which indexes can answer without reading
+	// whole rows, then read just those rows.
+	page := `SELECT id FROM use_cases` + cond + ` ORDER BY ` + order + ` LIMIT ?`
 	args = append(args, f.Limit)
 	if f.Offset > 0 {
-		q += ` OFFSET ?`
+		page += ` OFFSET ?`
 		args = append(args, f.Offset)
 	}
+	q := `SELECT ` + useCaseColumns + ` FROM use_cases WHERE id IN (` + page + `) ORDER BY ` + order
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, wrap("find use cases", err)

@@ -98,8 +98,13 @@ CREATE INDEX use_cases_list ON use_cases(archived, id);
 CREATE INDEX use_cases_score ON use_cases(archived, score);
 CREATE INDEX use_cases_value ON use_cases(archived, value_estimate);
 CREATE INDEX use_cases_funnel ON use_cases(archived, stage, value_estimate);
-CREATE INDEX use_cases_alignment ON use_cases(archived, alignment, cost_estimate);
+CREATE INDEX use_cases_alignment ON use_cases(archived, alignment, stage);
+CREATE INDEX use_cases_alignment_cost ON use_cases(archived, alignment, cost_estimate);
 CREATE INDEX use_cases_bu ON use_cases(business_unit_id, archived);
+-- A covering index for text search: a search scans this narrow index, not
+-- the table's rows. (PostgreSQL has no such index: btree entries are
+-- size-limited and its sequential scan is fast enough.)
+CREATE INDEX use_cases_search ON use_cases(archived, search);
 
 CREATE TABLE use_case_pain_points (
 	use_case_id BIGINT NOT NULL REFERENCES use_cases(id),
