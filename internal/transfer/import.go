@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -27,8 +28,8 @@ var computed = []string{"id", "feasibility", "risk_tier", "score", "alignment", 
 // Options steer an import.
 type Options struct {
 	// Map names, per field, the source column: a header name or "#N" for
-	// the N-th column. Fields not in Map are matched to a header of the
-	// same name, ignoring case.
+	// the N-th column, or "" to leave the field out. Fields not in Map are
+	// matched to a header of the same name, ignoring case.
 	Map           map[string]string
 	CreateMissing bool // create unknown business units instead of refusing their rows
 	SkipInvalid   bool // write the valid rows and list the rest
@@ -86,6 +87,8 @@ func resolveColumns(header []string, m map[string]string) (map[string]int, []str
 		src, explicit := m[f]
 		if !explicit {
 			src = f
+		} else if src == "" {
+			continue // explicitly not imported
 		}
 		idx, err := findColumn(header, src, explicit)
 		if err != nil {
@@ -301,13 +304,35 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		}
 	}
 	// The service's own checks, so a dry run refuses what a real run would.
+	// They name the API's fields ("feasibility.skills", "impacts[0].change");
+	// report each by the import's field, unless that field is already
+	// refused above (a change that is not a number is not also "zero").
 	if err := store.ValidateNewUseCase(&in); err != nil {
+		reported := map[string]bool{}
+		for _, e := range errs {
+			reported[e.Field] = true
+		}
 		for f, msg := range lodestar.ErrorFields(err) {
-			errs = append(errs, RowError{Field: f, Reason: msg})
+			if f = importField(f); !reported[f] {
+				errs = append(errs, RowError{Field: f, Reason: msg})
+			}
 		}
 	}
-	slices.SortFunc(errs, func(a, b RowError) int { return strings.Compare(a.Field, b.Field) })
+	slices.SortFunc(errs, func(a, b RowError) int {
+		return cmp.Or(strings.Compare(a.Field, b.Field), strings.Compare(a.Reason, b.Reason))
+	})
 	return in, unit, errs
+}
+
+// importField maps a field the service names to the import field it
+// came from: "feasibility.skills" to "skills", "impacts[0].change" to
+// "impacts".
+func importField(f string) string {
+	f = strings.TrimPrefix(f, "feasibility.")
+	if i := strings.IndexAny(f, "[."); i > 0 {
+		f = f[:i]
+	}
+	return f
 }
 
 // Importer is the store's all-or-nothing batch write.

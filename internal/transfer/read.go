@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,7 +65,8 @@ func readCSV(data []byte, enc string, sep rune) (*Table, error) {
 		if len(t.Rows) >= MaxRows {
 			return nil, lodestar.Errorf(lodestar.EInvalid, "The file has more than %d rows; split it.", MaxRows)
 		}
-		t.Rows = append(t.Rows, rec)
+		// Next reuses its slice: keep a copy, or every row becomes the last.
+		t.Rows = append(t.Rows, slices.Clone(rec))
 		t.Lines = append(t.Lines, line)
 	}
 }

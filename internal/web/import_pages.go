@@ -110,9 +110,11 @@ func (s *Server) importStep(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "import", p)
 		return
 	}
+	// A field the form sends as "" was set to "not imported": it must not
+	// fall back to a same-named column. Only a field not sent at all does.
 	for _, f := range transfer.Fields {
-		if c := r.PostFormValue("map_" + f); c != "" {
-			v.Mapping[f] = c
+		if c, sent := r.PostForm["map_"+f]; sent {
+			v.Mapping[f] = c[0]
 		}
 	}
 	opt := transfer.Options{Map: v.Mapping, CreateMissing: v.Create, SkipInvalid: v.Skip, DryRun: step != "commit"}
