@@ -140,6 +140,25 @@ func parse(fs *flag.FlagSet, args []string, want int) error {
 	return nil
 }
 
+// parseInterspersed parses flags that may stand before, between or after
+// positional arguments, and returns the positional ones in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // openDB opens and migrates the configured database. Every command that
 // touches data goes through it, so all refuse a schema that is too new.
 func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {

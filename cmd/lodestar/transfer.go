@@ -86,21 +86,18 @@ func (e *cmdEnv) importCmd(args []string) error {
 	dryRun := fs.Bool("dry-run", false, "check every row and show what would be created; write nothing")
 	skipInvalid := fs.Bool("skip-invalid", false, "write the valid rows and list the rest (default: write nothing unless every row is valid)")
 	format := fs.String("format", "text", "report format: text or json")
-	// The file may come before or after the flags.
-	rest := args[1:]
-	var file string
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		file, rest = rest[0], rest[1:]
-	}
-	if err := parse(fs, rest, 1); err != nil {
+	// The file may stand anywhere among the flags.
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	if file == "" {
-		file = fs.Arg(0)
+	if len(pos) > 1 {
+		return errUsage{fmt.Sprintf("import use-cases: unexpected argument %q (one FILE at a time)", pos[1])}
 	}
-	if file == "" {
+	if len(pos) == 0 {
 		return errUsage{"import use-cases: name the FILE to import"}
 	}
+	file := pos[0]
 	if *format != "text" && *format != "json" {
 		return errUsage{"import use-cases: --format must be text or json"}
 	}
