@@ -29,6 +29,7 @@ type Server struct {
 	Goals    lodestar.GoalService
 	KPIs     lodestar.KPIService
 	Pains    lodestar.PainPointService
+	Models   lodestar.ModelService
 	Audit    lodestar.AuditService
 	// Portfolio computes the dashboard's and value realisation's figures.
 	Portfolio lodestar.PortfolioService
@@ -44,7 +45,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}, s.strategyRoutes()...)
+	}, append(s.strategyRoutes(), s.modelRoutes()...)...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

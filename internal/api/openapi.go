@@ -74,6 +74,12 @@ func Document() obj {
 	for n, sc := range strategySchemas() {
 		schemas[n] = sc
 	}
+	for p, item := range modelPaths() {
+		paths[p] = item
+	}
+	for n, sc := range modelSchemas() {
+		schemas[n] = sc
+	}
 	return doc
 }
 
@@ -322,5 +328,63 @@ func strategySchemas() obj {
 			"matrix_total": integer, "misaligned": obj{"type": "array", "items": ref("UseCase")}, "misaligned_count": integer,
 			"kpis_behind": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"kpi": ref("KPI"), "status": str, "latest": num, "expected": num}}},
 			"recent":      obj{"type": "array", "items": ref("AuditEvent")}}},
+	}
+}
+
+func modelPaths() obj {
+	return obj{
+		"/models": obj{
+			"get": obj{"summary": "List models, by key.", "operationId": "listModels",
+				"parameters": append([]obj{{"name": "use_case_id", "in": "query", "description": "Only this use case's models.", "schema": obj{"type": "integer", "minimum": 1}}}, pageParamsDoc...),
+				"responses":  withErrors(obj{"200": response("One page of models; the cursor is an offset.", pageOf("Model"))})},
+			"post": obj{"summary": "Register a model for a use case.", "operationId": "createModel", "requestBody": requiredBody("ModelInput"),
+				"responses": withErrors(obj{"201": response("The model.", ref("Model")), "409": response("The key is taken.", ref("Error"))}, "413", "415")},
+		},
+		"/models/{id}": obj{
+			"get": obj{"summary": "Get one model.", "operationId": "getModel", "parameters": idParam(),
+				"responses": withErrors(obj{"200": response("The model.", ref("Model"))}, "404")},
+			"put": obj{"summary": "Change a model's name, description or use case; its key cannot change.", "operationId": "updateModel",
+				"parameters": idParam(), "requestBody": requiredBody("ModelInput"),
+				"responses": withErrors(obj{"200": response("The model.", ref("Model"))}, "404", "413", "415")},
+		},
+		"/models/{id}/versions": obj{
+			"get": obj{"summary": "A model's versions, newest first.", "operationId": "listModelVersions", "parameters": idParam(),
+				"responses": withErrors(obj{"200": response("Every version.", pageOf("ModelVersion"))}, "404")},
+			"post": obj{"summary": "Register a version with its model card; it starts in development.", "operationId": "createModelVersion",
+				"parameters": idParam(), "requestBody": requiredBody("ModelVersionInput"),
+				"responses": withErrors(obj{"201": response("The version.", ref("ModelVersion")), "409": response("The version name is taken or the model is archived.", ref("Error"))}, "404", "413", "415")},
+		},
+		"/model-versions/{id}": obj{"get": obj{"summary": "Get one model version with its card.", "operationId": "getModelVersion",
+			"parameters": idParam(), "responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
+		"/model-versions/{id}/card": obj{"put": obj{"summary": "Replace a version's model card.", "operationId": "updateModelCard",
+			"parameters": idParam(), "requestBody": requiredBody("ModelCard"),
+			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404", "413", "415")}},
+		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step (development → staging → production → retired) or back to development, saying why.",
+			"operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
+			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
+	}
+}
+
+func modelSchemas() obj {
+	str, ts := obj{"type": "string"}, obj{"type": "string", "format": "date-time"}
+	status := obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"}}
+	key := obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"}
+	card := obj{"type": "object", "additionalProperties": false, "properties": obj{
+		"intended_use": str, "out_of_scope_use": str, "training_data": str,
+		"evaluation_metrics": obj{"type": "object", "maxProperties": 100, "additionalProperties": obj{"type": "number"}},
+		"limitations":        str, "ethical_considerations": str}}
+	return obj{
+		"Model": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
+			"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},
+		"ModelInput": obj{"type": "object", "required": []string{"use_case_id", "key", "name"}, "additionalProperties": false, "properties": obj{
+			"use_case_id": obj{"type": "integer", "minimum": 1}, "key": key, "name": obj{"type": "string", "maxLength": 200},
+			"description": obj{"type": "string", "maxLength": 10000}}},
+		"ModelCard": card,
+		"ModelVersion": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "model_id": obj{"type": "integer"},
+			"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "created_at": ts, "updated_at": ts}},
+		"ModelVersionInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
+			"version": obj{"type": "string", "minLength": 1, "maxLength": 64}, "card": ref("ModelCard")}},
+		"StatusInput": obj{"type": "object", "required": []string{"status", "reason"}, "additionalProperties": false, "properties": obj{
+			"status": status, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000}}},
 	}
 }

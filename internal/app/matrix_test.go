@@ -31,8 +31,9 @@ const (
 	auditors access = "audit readers"
 	admins   access = "administrators"
 	// strategy: business units, goals, KPIs and their readings, pain points.
-	planReaders access = "strategy readers"
-	planWriters access = "strategy writers"
+	planReaders  access = "strategy readers"
+	planWriters  access = "strategy writers"
+	modelWriters access = "model writers"
 )
 
 var everyone = []lodestar.Role{"admin", "committee", "business_owner", "ai_team", "risk_officer", "data_steward", "viewer"}
@@ -45,45 +46,55 @@ var mayUse = map[access][]lodestar.Role{
 	auditors: {"admin", "risk_officer"},
 	admins:   {"admin"},
 
-	planReaders: everyone,
-	planWriters: {"admin", "committee", "business_owner"},
+	planReaders:  everyone,
+	planWriters:  {"admin", "committee", "business_owner"},
+	modelWriters: {"admin", "ai_team"},
 }
 
 // routeAccess is every route the app serves and who may use it. The test
 // fails on a route missing here, and on an entry here the app lacks.
 var routeAccess = map[string]access{
-	"GET /healthz":                       public,
-	"GET /readyz":                        public,
-	"GET /metrics":                       public,
-	"GET /api/v1/openapi.json":           public,
-	"GET /api/v1/me":                     signedIn,
-	"GET /api/v1/use-cases":              readers,
-	"POST /api/v1/use-cases":             writers,
-	"GET /api/v1/use-cases/{id}":         readers,
-	"GET /api/v1/audit":                  auditors,
-	"GET /login":                         public,
-	"POST /login":                        public,
-	"POST /logout":                       signedIn,
-	"POST /locale":                       public,
-	"GET /static/{name}":                 public,
-	"GET /{$}":                           signedIn,
-	"GET /resources":                     signedIn,
-	"GET /risk":                          signedIn,
-	"GET /organisation":                  signedIn,
-	"GET /iteration":                     signedIn,
-	"GET /use-cases":                     readers,
-	"GET /use-cases/new":                 writers,
-	"GET /use-cases/export":              readers,
-	"GET /use-cases/import":              writers,
-	"POST /use-cases/import":             writers,
-	"POST /use-cases":                    writers,
-	"GET /use-cases/{id}":                readers,
-	"GET /admin":                         auditors,
-	"GET /admin/audit":                   auditors,
-	"GET /admin/users":                   admins,
-	"POST /admin/users":                  admins,
-	"POST /admin/users/{email}/role":     admins,
-	"POST /admin/users/{email}/disabled": admins,
+	"GET /healthz":                            public,
+	"GET /readyz":                             public,
+	"GET /metrics":                            public,
+	"GET /api/v1/openapi.json":                public,
+	"GET /api/v1/me":                          signedIn,
+	"GET /api/v1/use-cases":                   readers,
+	"POST /api/v1/use-cases":                  writers,
+	"GET /api/v1/use-cases/{id}":              readers,
+	"GET /api/v1/audit":                       auditors,
+	"GET /api/v1/models":                      readers,
+	"POST /api/v1/models":                     modelWriters,
+	"GET /api/v1/models/{id}":                 readers,
+	"PUT /api/v1/models/{id}":                 modelWriters,
+	"GET /api/v1/models/{id}/versions":        readers,
+	"POST /api/v1/models/{id}/versions":       modelWriters,
+	"GET /api/v1/model-versions/{id}":         readers,
+	"PUT /api/v1/model-versions/{id}/card":    modelWriters,
+	"POST /api/v1/model-versions/{id}/status": modelWriters,
+	"GET /login":                              public,
+	"POST /login":                             public,
+	"POST /logout":                            signedIn,
+	"POST /locale":                            public,
+	"GET /static/{name}":                      public,
+	"GET /{$}":                                signedIn,
+	"GET /resources":                          signedIn,
+	"GET /risk":                               signedIn,
+	"GET /organisation":                       signedIn,
+	"GET /iteration":                          signedIn,
+	"GET /use-cases":                          readers,
+	"GET /use-cases/new":                      writers,
+	"GET /use-cases/export":                   readers,
+	"GET /use-cases/import":                   writers,
+	"POST /use-cases/import":                  writers,
+	"POST /use-cases":                         writers,
+	"GET /use-cases/{id}":                     readers,
+	"GET /admin":                              auditors,
+	"GET /admin/audit":                        auditors,
+	"GET /admin/users":                        admins,
+	"POST /admin/users":                       admins,
+	"POST /admin/users/{email}/role":          admins,
+	"POST /admin/users/{email}/disabled":      admins,
 
 	"GET /use-cases/{id}/edit":          writers,
 	"POST /use-cases/{id}":              writers,
@@ -278,10 +289,23 @@ var calls = map[string]call{
 	"PUT /api/v1/use-cases/{id}": {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"title":"Edited %s","description":"edited"}`)},
 	"POST /api/v1/use-cases/{id}/stage": {ok: []int{200}, fresh: "use-cases",
 		body: jsonf(`{"stage":"assessment","reason":"walked by %s"}`)},
-	"POST /api/v1/use-cases/{id}/archive":    {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"archived":true}`)},
-	"GET /api/v1/use-cases/{id}/stages":      {ok: []int{200}},
-	"GET /api/v1/use-cases/{id}/realisation": {ok: []int{200}},
-	"GET /api/v1/portfolio":                  {ok: []int{200}},
+	"POST /api/v1/use-cases/{id}/archive": {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"archived":true}`)},
+	"GET /api/v1/models":                  {ok: []int{200}},
+	"POST /api/v1/models": {ok: []int{201}, body: func(w walker) string {
+		return fmt.Sprintf(`{"use_case_id":%d,"key":"m-%s","name":"Model %s"}`, w.ids["use-cases"], strings.ToLower(w.nonce), w.nonce)
+	}},
+	"GET /api/v1/models/{id}": {ok: []int{200}},
+	"PUT /api/v1/models/{id}": {ok: []int{200}, body: func(w walker) string {
+		return fmt.Sprintf(`{"use_case_id":%d,"name":"Renamed %s"}`, w.ids["use-cases"], w.nonce)
+	}},
+	"GET /api/v1/models/{id}/versions":        {ok: []int{200}},
+	"POST /api/v1/models/{id}/versions":       {ok: []int{201}, body: jsonf(`{"version":"v-%s","card":{"intended_use":"walk"}}`)},
+	"GET /api/v1/model-versions/{id}":         {ok: []int{200}},
+	"PUT /api/v1/model-versions/{id}/card":    {ok: []int{200}, body: jsonf(`{"limitations":"walked by %s"}`)},
+	"POST /api/v1/model-versions/{id}/status": {ok: []int{200}, fresh: "model-versions", body: jsonf(`{"status":"staging","reason":"walked by %s"}`)},
+	"GET /api/v1/use-cases/{id}/stages":       {ok: []int{200}},
+	"GET /api/v1/use-cases/{id}/realisation":  {ok: []int{200}},
+	"GET /api/v1/portfolio":                   {ok: []int{200}},
 
 	"GET /api/v1/business-units":               {ok: []int{200}},
 	"POST /api/v1/business-units":              {ok: []int{201}, body: jsonf(`{"name":"Unit %s"}`)},
@@ -340,7 +364,7 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions"} {
 		ids[c] = f.record(c, label, ids)
 	}
 	return ids
@@ -377,6 +401,16 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		if p, err = st.CreatePainPoint(ctx, lodestar.PainPoint{BusinessUnitID: ids["business-units"], Title: "Pain " + label,
 			Category: "cost", AnnualCost: 100}); err == nil {
 			id = p.ID
+		}
+	case "models":
+		var m *lodestar.Model
+		if m, err = st.CreateModel(ctx, lodestar.Model{UseCaseID: ids["use-cases"], Key: "model-" + strings.ToLower(label), Name: "Model " + label}); err == nil {
+			id = m.ID
+		}
+	case "model-versions":
+		var v *lodestar.ModelVersion
+		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "v-" + label}); err == nil {
+			id = v.ID
 		}
 	default:
 		f.t.Fatalf("record: the walk cannot make a %s record; add it", collection)

@@ -22,6 +22,11 @@ const (
 	// StrategyWrite creates and changes business units, goals, KPIs,
 	// readings and pain points.
 	StrategyWrite Permission = "strategy.write"
+	// ModelRead reads the model registry.
+	ModelRead Permission = "model.read"
+	// ModelWrite registers models and versions, edits model cards and moves
+	// versions through their lifecycle.
+	ModelWrite Permission = "model.write"
 	// AuditRead lists and filters the audit log.
 	AuditRead Permission = "audit.read"
 	// UserAdmin manages users and their roles.
@@ -38,12 +43,14 @@ var matrix = map[Permission][]lodestar.Role{
 	AuditRead:     {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
 	StrategyRead:  all,
 	StrategyWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner},
+	ModelRead:     all,
+	ModelWrite:    {lodestar.RoleAdmin, lodestar.RoleAITeam},
 	UserAdmin:     {lodestar.RoleAdmin},
 }
 
 // Permissions lists every permission that needs a role, for tests and docs.
 func Permissions() []Permission {
-	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, AuditRead, UserAdmin}
+	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, AuditRead, UserAdmin}
 }
 
 // Allowed reports whether role holds p. Public is allowed to everyone,

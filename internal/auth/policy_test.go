@@ -20,8 +20,11 @@ var wantMatrix = map[auth.Permission][]lodestar.Role{
 	auth.StrategyRead: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam,
 		lodestar.RoleRiskOfficer, lodestar.RoleDataSteward, lodestar.RoleViewer},
 	auth.StrategyWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner},
-	auth.AuditRead:     {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
-	auth.UserAdmin:     {lodestar.RoleAdmin},
+	auth.ModelRead: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam,
+		lodestar.RoleRiskOfficer, lodestar.RoleDataSteward, lodestar.RoleViewer},
+	auth.ModelWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam},
+	auth.AuditRead:  {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
+	auth.UserAdmin:  {lodestar.RoleAdmin},
 }
 
 // allRoles is every role, written out, plus the anonymous (empty) role and

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// Inputs for the model registry: only what a client may write.
+type (
+	modelIn struct {
+		UseCaseID   int64  `json:"use_case_id"`
+		Key         string `json:"key"`
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	}
+	versionIn struct {
+		Version string             `json:"version"`
+		Card    lodestar.ModelCard `json:"card"`
+	}
+	statusIn struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+)
+
+func (in modelIn) entity() lodestar.Model {
+	return lodestar.Model{UseCaseID: in.UseCaseID, Key: in.Key, Name: in.Name, Description: in.Description}
+}
+
+// modelRoutes are the model registry's routes.
+func (s *Server) modelRoutes() []httpx.Route {
+	m := s.Models
+	list := func(r *http.Request, useCase int64) (Page[*lodestar.Model], error) {
+		items, err := m.ListModels(r.Context(), useCase)
+		if err != nil {
+			return Page[*lodestar.Model]{}, err
+		}
+		return pageOfSlice(r, items)
+	}
+	versions := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.ModelVersion], error) {
+		if _, err := m.FindModelByID(ctx, id); err != nil {
+			return Page[*lodestar.ModelVersion]{}, err
+		}
+		items, err := m.ListModelVersions(ctx, id)
+		return Page[*lodestar.ModelVersion]{Data: items, Total: len(items)}, err
+	}
+	addVersion := func(ctx context.Context, id int64, in versionIn) (*lodestar.ModelVersion, error) {
+		return m.CreateModelVersion(ctx, id, lodestar.ModelVersion{Version: in.Version, Card: in.Card})
+	}
+	setStatus := func(ctx context.Context, id int64, in statusIn) (*lodestar.ModelVersion, error) {
+		return m.SetModelVersionStatus(ctx, id, in.Status, in.Reason)
+	}
+	return []httpx.Route{
+		{Method: "GET", Pattern: Prefix + "/models", Perm: auth.ModelRead, Handler: handle(s, fromQuery(func(r *http.Request) (int64, error) {
+			return queryID(r, "use_case_id")
+		}), list, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/models", Perm: auth.ModelWrite, Handler: handle(s, entityBody[modelIn], func(r *http.Request, in lodestar.Model) (*lodestar.Model, error) {
+			return m.CreateModel(r.Context(), in)
+		}, http.StatusCreated)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelByID)},
+		{Method: "PUT", Pattern: Prefix + "/models/{id}", Perm: auth.ModelWrite, Handler: handleID(s, entityBody[modelIn], m.UpdateModel, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, noInput, versions, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[versionIn], addVersion, http.StatusCreated)},
+		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
+		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
+	}
+}

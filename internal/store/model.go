@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+var _ lodestar.ModelService = (*Store)(nil)
+
+const modelColumns = `id, use_case_id, key, name, description, archived, created_at, updated_at`
+
+func scanModel(s interface{ Scan(...any) error }) (*lodestar.Model, error) {
+	m := &lodestar.Model{}
+	err := s.Scan(&m.ID, &m.UseCaseID, &m.Key, &m.Name, &m.Description, &m.Archived, sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt})
+	return m, err
+}
+
+func loadModel(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.Model, error) {
+	m, err := scanModel(tx.QueryRowContext(ctx, `SELECT `+modelColumns+` FROM models WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Model")
+	}
+	return m, err
+}
+
+// modelKey is what a model key may look like: it travels in URLs, switch
+// names and SDK calls.
+var modelKey = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+func checkModel(ctx context.Context, tx *sqldb.Tx, in *lodestar.Model) error {
+	in.Key, in.Name, in.Description = strings.TrimSpace(in.Key), strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
+	fields := map[string]string{}
+	if !modelKey.MatchString(in.Key) {
+		fields["key"] = "Use 1–63 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit."
+	}
+	checkLen(fields, "name", in.Name, 200, true)
+	checkLen(fields, "description", in.Description, 10000, false)
+	if in.UseCaseID == 0 {
+		fields["use_case_id"] = "Choose the use case this model serves."
+	} else if err := checkRef(ctx, tx, fields, "use_case_id", "use_cases", in.UseCaseID); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The model could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
+func duplicateKey(err error) error {
+	if sqldb.IsUniqueViolation(err) {
+		return &lodestar.Error{Code: lodestar.EConflict, Message: "A model with this key already exists.",
+			Fields: map[string]string{"key": "A model with this key already exists."}}
+	}
+	return err
+}
+
+// CreateModel implements lodestar.ModelService.
+func (s *Store) CreateModel(ctx context.Context, in lodestar.Model) (*lodestar.Model, error) {
+	return create(ctx, s, "model", loadModel, func(tx *sqldb.Tx) (int64, error) {
+		if err := checkModel(ctx, tx, &in); err != nil {
+			return 0, err
+		}
+		now := sqldb.FormatTime(tx.Now)
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO models (use_case_id, key, name, description, archived, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.UseCaseID, in.Key, in.Name, in.Description, false, now, now).Scan(&id)
+		return id, duplicateKey(err)
+	})
+}
+
+// UpdateModel implements lodestar.ModelService. The key cannot change:
+// production services know the model by it.
+func (s *Store) UpdateModel(ctx context.Context, id int64, in lodestar.Model) (*lodestar.Model, error) {
+	return update(ctx, s, "model", "update", id, loadModel, func(tx *sqldb.Tx, before *lodestar.Model) error {
+		if in.Key != "" && in.Key != before.Key {
+			return lodestar.FieldError("key", "A model's key cannot change; production services know the model by it.")
+		}
+		in.Key = before.Key
+		if err := checkModel(ctx, tx, &in); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE models SET use_case_id = ?, name = ?, description = ?, updated_at = ? WHERE id = ?`,
+			in.UseCaseID, in.Name, in.Description, sqldb.FormatTime(tx.Now), id)
+		return err
+	})
+}
+
+// FindModelByID implements lodestar.ModelService.
+func (s *Store) FindModelByID(ctx context.Context, id int64) (*lodestar.Model, error) {
+	m, err := scanModel(s.DB.QueryRow(ctx, `SELECT `+modelColumns+` FROM models WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Model")
+	}
+	return m, wrap("find model", err)
+}
+
+// ListModels implements lodestar.ModelService, by key.
+func (s *Store) ListModels(ctx context.Context, useCaseID int64) ([]*lodestar.Model, error) {
+	var w filterSQL
+	if useCaseID != 0 {
+		w.add("use_case_id = ?", useCaseID)
+	}
+	return list(ctx, s, `SELECT `+modelColumns+` FROM models`+w.sql()+` ORDER BY key`, w.args, scanModel)
+}
+
+const versionColumns = `id, model_id, version, status, status_reason, card, created_at, updated_at`
+
+func scanVersion(s interface{ Scan(...any) error }) (*lodestar.ModelVersion, error) {
+	v := &lodestar.ModelVersion{}
+	var card string
+	err := s.Scan(&v.ID, &v.ModelID, &v.Version, &v.Status, &v.StatusReason, &card, sqldb.Time{T: &v.CreatedAt}, sqldb.Time{T: &v.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(card), &v.Card); err != nil {
+		return nil, fmt.Errorf("model version %d card: %w", v.ID, err)
+	}
+	if v.Card.EvaluationMetrics == nil {
+		v.Card.EvaluationMetrics = map[string]float64{}
+	}
+	return v, nil
+}
+
+func loadVersion(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.ModelVersion, error) {
+	v, err := scanVersion(tx.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM model_versions WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Model version")
+	}
+	return v, err
+}
+
+// checkCard validates a model card and returns it as stored.
+func checkCard(c *lodestar.ModelCard) (string, error) {
+	fields := map[string]string{}
+	for name, p := range map[string]*string{"card.intended_use": &c.IntendedUse, "card.out_of_scope_use": &c.OutOfScopeUse,
+		"card.training_data": &c.TrainingData, "card.limitations": &c.Limitations, "card.ethical_considerations": &c.EthicalConsiderations} {
+		*p = strings.TrimSpace(*p)
+		checkLen(fields, name, *p, 20000, false)
+	}
+	if len(c.EvaluationMetrics) > 100 {
+		fields["card.evaluation_metrics"] = "At most 100 metrics."
+	}
+	for k, v := range c.EvaluationMetrics {
+		if k == "" || utf8.RuneCountInString(k) > 100 || math.IsNaN(v) || math.IsInf(v, 0) {
+			fields["card.evaluation_metrics"] = "Each metric needs a name of at most 100 characters and a finite number."
+		}
+	}
+	if len(fields) > 0 {
+		return "", &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
+	}
+	if c.EvaluationMetrics == nil {
+		c.EvaluationMetrics = map[string]float64{}
+	}
+	b, err := json.Marshal(c)
+	return string(b), err
+}
+
+// CreateModelVersion implements lodestar.ModelService. New versions start
+// in development.
+func (s *Store) CreateModelVersion(ctx context.Context, modelID int64, in lodestar.ModelVersion) (*lodestar.ModelVersion, error) {
+	in.Version = strings.TrimSpace(in.Version)
+	if in.Version == "" || utf8.RuneCountInString(in.Version) > 64 {
+		return nil, lodestar.FieldError("version", "Name the version, at most 64 characters (e.g. 1.4.0 or 2026-11-28).")
+	}
+	card, err := checkCard(&in.Card)
+	if err != nil {
+		return nil, err
+	}
+	return create(ctx, s, "model_version", loadVersion, func(tx *sqldb.Tx) (int64, error) {
+		m, err := loadModel(ctx, tx, modelID)
+		if err != nil {
+			return 0, err
+		}
+		if m.Archived {
+			return 0, lodestar.Errorf(lodestar.EConflict, "The model is archived.")
+		}
+		now := sqldb.FormatTime(tx.Now)
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO model_versions (model_id, version, status, card, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, modelID, in.Version, lodestar.ModelDevelopment, card, now, now).Scan(&id)
+		if sqldb.IsUniqueViolation(err) {
+			return 0, &lodestar.Error{Code: lodestar.EConflict, Message: "This model already has a version with this name.",
+				Fields: map[string]string{"version": "This model already has a version with this name."}}
+		}
+		return id, err
+	})
+}
+
+// UpdateModelCard implements lodestar.ModelService.
+func (s *Store) UpdateModelCard(ctx context.Context, versionID int64, c lodestar.ModelCard) (*lodestar.ModelVersion, error) {
+	card, err := checkCard(&c)
+	if err != nil {
+		return nil, err
+	}
+	return update(ctx, s, "model_version", "update_card", versionID, loadVersion, func(tx *sqldb.Tx, _ *lodestar.ModelVersion) error {
+		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET card = ?, updated_at = ? WHERE id = ?`, card, sqldb.FormatTime(tx.Now), versionID)
+		return err
+	})
+}
+
+// CheckModelTransition applies the version lifecycle: one step forward
+// (development → staging → production → retired), or back to development
+// from staging or production; retired is final; a reason is required.
+func CheckModelTransition(from, to, reason string) error {
+	if !slices.Contains(lodestar.ModelStatuses, to) {
+		return lodestar.FieldError("status", "Unknown status; use development, staging, production or retired.")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return lodestar.FieldError("reason", "Say why the status changes.")
+	}
+	fi, ti := slices.Index(lodestar.ModelStatuses, from), slices.Index(lodestar.ModelStatuses, to)
+	switch {
+	case ti == fi+1:
+		return nil
+	case to == lodestar.ModelDevelopment && (from == lodestar.ModelStaging || from == lodestar.ModelProduction):
+		return nil
+	}
+	return lodestar.FieldError("status", "This status change is not allowed: a version moves one step at a time, or back to development.")
+}
+
+// SetModelVersionStatus implements lodestar.ModelService.
+func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, status, reason string) (*lodestar.ModelVersion, error) {
+	if utf8.RuneCountInString(reason) > 2000 {
+		return nil, lodestar.FieldError("reason", "At most 2,000 characters.")
+	}
+	return update(ctx, s, "model_version", "set_status", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
+		if err := CheckModelTransition(before.Status, status, reason); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?`,
+			status, strings.TrimSpace(reason), sqldb.FormatTime(tx.Now), versionID)
+		return err
+	})
+}
+
+// FindModelVersionByID implements lodestar.ModelService.
+func (s *Store) FindModelVersionByID(ctx context.Context, id int64) (*lodestar.ModelVersion, error) {
+	v, err := scanVersion(s.DB.QueryRow(ctx, `SELECT `+versionColumns+` FROM model_versions WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Model version")
+	}
+	return v, wrap("find model version", err)
+}
+
+// ListModelVersions implements lodestar.ModelService, newest first.
+func (s *Store) ListModelVersions(ctx context.Context, modelID int64) ([]*lodestar.ModelVersion, error) {
+	return list(ctx, s, `SELECT `+versionColumns+` FROM model_versions WHERE model_id = ? ORDER BY id DESC`, []any{modelID}, scanVersion)
+}
