@@ -72,6 +72,13 @@ var routeAccess = map[string]access{
 	"GET /api/v1/model-versions/{id}":         readers,
 	"PUT /api/v1/model-versions/{id}/card":    modelWriters,
 	"POST /api/v1/model-versions/{id}/status": modelWriters,
+	"GET /models":                             readers,
+	"POST /models":                            modelWriters,
+	"GET /models/{id}":                        readers,
+	"POST /models/{id}/versions":              modelWriters,
+	"GET /model-versions/{id}":                readers,
+	"POST /model-versions/{id}/card":          modelWriters,
+	"POST /model-versions/{id}/status":        modelWriters,
 	"GET /login":                              public,
 	"POST /login":                             public,
 	"POST /logout":                            signedIn,
@@ -291,6 +298,15 @@ var calls = map[string]call{
 		body: jsonf(`{"stage":"assessment","reason":"walked by %s"}`)},
 	"POST /api/v1/use-cases/{id}/archive": {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"archived":true}`)},
 	"GET /api/v1/models":                  {ok: []int{200}},
+	"GET /models":                         {ok: []int{200}},
+	"POST /models": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"use_case_id": {strconv.FormatInt(w.ids["use-cases"], 10)}, "key": {"web-" + strings.ToLower(w.nonce)}, "name": {"Model " + w.nonce}})
+	}},
+	"GET /models/{id}":                 {ok: []int{200}},
+	"POST /models/{id}/versions":       {ok: []int{303}, body: formOf("version", "w-%s", "intended_use", "walk")},
+	"GET /model-versions/{id}":         {ok: []int{200}},
+	"POST /model-versions/{id}/card":   {ok: []int{303}, body: formOf("limitations", "walked by %s", "metrics", "auc = 0.9")},
+	"POST /model-versions/{id}/status": {ok: []int{303}, fresh: "model-versions", body: formOf("status", "staging", "reason", "walked by %s")},
 	"POST /api/v1/models": {ok: []int{201}, body: func(w walker) string {
 		return fmt.Sprintf(`{"use_case_id":%d,"key":"m-%s","name":"Model %s"}`, w.ids["use-cases"], strings.ToLower(w.nonce), w.nonce)
 	}},

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
@@ -207,33 +207,13 @@ func (s *Store) UpdateModelCard(ctx context.Context, versionID int64, c lodestar
 	})
 }
 
-// CheckModelTransition applies the version lifecycle: one step forward
-// (development → staging → production → retired), or back to development
-// from staging or production; retired is final; a reason is required.
-func CheckModelTransition(from, to, reason string) error {
-	if !slices.Contains(lodestar.ModelStatuses, to) {
-		return lodestar.FieldError("status", "Unknown status; use development, staging, production or retired.")
-	}
-	if strings.TrimSpace(reason) == "" {
-		return lodestar.FieldError("reason", "Say why the status changes.")
-	}
-	fi, ti := slices.Index(lodestar.ModelStatuses, from), slices.Index(lodestar.ModelStatuses, to)
-	switch {
-	case ti == fi+1:
-		return nil
-	case to == lodestar.ModelDevelopment && (from == lodestar.ModelStaging || from == lodestar.ModelProduction):
-		return nil
-	}
-	return lodestar.FieldError("status", "This status change is not allowed: a version moves one step at a time, or back to development.")
-}
-
 // SetModelVersionStatus implements lodestar.ModelService.
 func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, status, reason string) (*lodestar.ModelVersion, error) {
 	if utf8.RuneCountInString(reason) > 2000 {
 		return nil, lodestar.FieldError("reason", "At most 2,000 characters.")
 	}
 	return update(ctx, s, "model_version", "set_status", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
-		if err := CheckModelTransition(before.Status, status, reason); err != nil {
+		if err := portfolio.CheckModelTransition(before.Status, status, reason); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?`,

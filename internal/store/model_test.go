@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
-	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 func TestModelRegistry(t *testing.T) {
@@ -116,7 +116,7 @@ func TestCheckModelTransition(t *testing.T) {
 	}
 	for _, from := range statuses {
 		for _, to := range statuses {
-			err := store.CheckModelTransition(from, to, "why")
+			err := portfolio.CheckModelTransition(from, to, "why")
 			if got := err == nil; got != allowed[[2]string{from, to}] {
 				t.Errorf("%s → %s: got allowed %v, want %v", from, to, got, allowed[[2]string{from, to}])
 			}

@@ -42,6 +42,7 @@ type Services struct {
 	Goals     lodestar.GoalService
 	KPIs      lodestar.KPIService
 	Pains     lodestar.PainPointService
+	Models    lodestar.ModelService
 	Portfolio lodestar.PortfolioService
 	Audit     lodestar.AuditService
 	// Transfer imports and exports use-case inventories.
@@ -118,7 +119,9 @@ func (s *Server) parseTemplates() error {
 				"skills": f.Skills, "integration": f.Integration}[dim]
 		},
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	// The layout and the shared partials (files named _*.html) underlie
+	// every page.
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
 	if err != nil {
 		return err
 	}
@@ -128,7 +131,7 @@ func (s *Server) parseTemplates() error {
 	}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)

@@ -6,7 +6,9 @@ package portfolio
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -253,4 +255,24 @@ func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) 
 		st.Status = Behind
 	}
 	return st
+}
+
+// CheckModelTransition applies the version lifecycle: one step forward
+// (development → staging → production → retired), or back to development
+// from staging or production; retired is final; a reason is required.
+func CheckModelTransition(from, to, reason string) error {
+	if !slices.Contains(lodestar.ModelStatuses, to) {
+		return lodestar.FieldError("status", "Unknown status; use development, staging, production or retired.")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return lodestar.FieldError("reason", "Say why the status changes.")
+	}
+	fi, ti := slices.Index(lodestar.ModelStatuses, from), slices.Index(lodestar.ModelStatuses, to)
+	switch {
+	case ti == fi+1:
+		return nil
+	case to == lodestar.ModelDevelopment && (from == lodestar.ModelStaging || from == lodestar.ModelProduction):
+		return nil
+	}
+	return lodestar.FieldError("status", "This status change is not allowed: a version moves one step at a time, or back to development.")
 }

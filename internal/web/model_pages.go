@@ -1,0 +1,246 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// modelRoutes are the model registry's pages.
+func (s *Server) modelRoutes() []httpx.Route {
+	return []httpx.Route{
+		{Method: "GET", Pattern: "/models", Perm: auth.ModelRead, Handler: s.modelList},
+		{Method: "POST", Pattern: "/models", Perm: auth.ModelWrite, Handler: s.modelCreate},
+		{Method: "GET", Pattern: "/models/{id}", Perm: auth.ModelRead, Handler: s.modelShow},
+		{Method: "POST", Pattern: "/models/{id}/versions", Perm: auth.ModelWrite, Handler: s.modelVersionCreate},
+		{Method: "GET", Pattern: "/model-versions/{id}", Perm: auth.ModelRead, Handler: s.modelVersionShow},
+		{Method: "POST", Pattern: "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: s.modelCardUpdate},
+		{Method: "POST", Pattern: "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: s.modelStatus},
+	}
+}
+
+type modelRow struct {
+	M       *lodestar.Model
+	UseCase *lodestar.UseCase
+	Latest  *lodestar.ModelVersion
+}
+
+func (s *Server) modelList(w http.ResponseWriter, r *http.Request) {
+	s.renderModels(w, r, http.StatusOK, s.page(r, "models.title", "risk"))
+}
+
+func (s *Server) renderModels(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	ctx := r.Context()
+	ms, err := s.Models.ListModels(ctx, 0)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var rows []modelRow
+	for _, m := range ms {
+		row := modelRow{M: m}
+		if row.UseCase, err = s.UseCases.FindUseCaseByID(ctx, m.UseCaseID); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		vs, err := s.Models.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if len(vs) > 0 {
+			row.Latest = vs[0]
+		}
+		rows = append(rows, row)
+	}
+	ucs, _, err := s.UseCases.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200, Sort: "title"})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = struct {
+		Rows     []modelRow
+		UseCases []*lodestar.UseCase
+	}{rows, ucs}
+	s.render(w, r, status, "models", p)
+}
+
+func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request) {
+	uc, _ := strconv.ParseInt(r.PostFormValue("use_case_id"), 10, 64)
+	m, err := s.Models.CreateModel(r.Context(), lodestar.Model{UseCaseID: uc, Key: r.PostFormValue("key"),
+		Name: r.PostFormValue("name"), Description: r.PostFormValue("description")})
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		p := s.page(r, "models.title", "risk")
+		p.Form = r.PostForm
+		entFail(p, err)
+		s.renderModels(w, r, status, p)
+		return
+	}
+	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.model_saved")
+}
+
+func (s *Server) modelShow(w http.ResponseWriter, r *http.Request) {
+	s.renderModel(w, r, http.StatusOK, s.page(r, "models.one", "risk"))
+}
+
+func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	m, ok := entFind(s, w, r, s.Models.FindModelByID)
+	if !ok {
+		return
+	}
+	uc, err := s.UseCases.FindUseCaseByID(r.Context(), m.UseCaseID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	vs, err := s.Models.ListModelVersions(r.Context(), m.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Data = struct {
+		M        *lodestar.Model
+		UseCase  *lodestar.UseCase
+		Versions []*lodestar.ModelVersion
+	}{m, uc, vs}
+	s.render(w, r, status, "model", p)
+}
+
+// cardFromForm reads a model card; metrics come as "name = value" lines.
+func cardFromForm(r *http.Request) (lodestar.ModelCard, map[string]string) {
+	c := lodestar.ModelCard{IntendedUse: r.PostFormValue("intended_use"), OutOfScopeUse: r.PostFormValue("out_of_scope_use"),
+		TrainingData: r.PostFormValue("training_data"), Limitations: r.PostFormValue("limitations"),
+		EthicalConsiderations: r.PostFormValue("ethical_considerations"), EvaluationMetrics: map[string]float64{}}
+	fields := map[string]string{}
+	for _, line := range strings.Split(r.PostFormValue("metrics"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(line, "=")
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if !ok || err != nil || strings.TrimSpace(name) == "" {
+			fields["card.evaluation_metrics"] = "Write one metric per line as name = number."
+			continue
+		}
+		c.EvaluationMetrics[strings.TrimSpace(name)] = x
+	}
+	return c, fields
+}
+
+func (s *Server) modelVersionCreate(w http.ResponseWriter, r *http.Request) {
+	m, ok := entFind(s, w, r, s.Models.FindModelByID)
+	if !ok {
+		return
+	}
+	card, fields := cardFromForm(r)
+	var v *lodestar.ModelVersion
+	var err error
+	if len(fields) > 0 {
+		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
+	} else {
+		v, err = s.Models.CreateModelVersion(r.Context(), m.ID, lodestar.ModelVersion{Version: r.PostFormValue("version"), Card: card})
+	}
+	if err != nil {
+		status, ok := entFormError(err)
+		if !ok {
+			s.Error(w, r, err)
+			return
+		}
+		p := s.page(r, "models.one", "risk")
+		p.Form = r.PostForm
+		entFail(p, err)
+		s.renderModel(w, r, status, p)
+		return
+	}
+	s.redirect(w, r, "/model-versions/"+strconv.FormatInt(v.ID, 10), "flash.model_version_saved")
+}
+
+func (s *Server) modelVersionShow(w http.ResponseWriter, r *http.Request) {
+	s.renderVersion(w, r, http.StatusOK, s.page(r, "models.version", "risk"))
+}
+
+func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	v, ok := entFind(s, w, r, s.Models.FindModelVersionByID)
+	if !ok {
+		return
+	}
+	m, err := s.Models.FindModelByID(r.Context(), v.ModelID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var next []string
+	for _, st := range lodestar.ModelStatuses {
+		if portfolio.CheckModelTransition(v.Status, st, "x") == nil {
+			next = append(next, st)
+		}
+	}
+	if p.Form == nil {
+		var metrics []string
+		for k, x := range v.Card.EvaluationMetrics {
+			metrics = append(metrics, k+" = "+strconv.FormatFloat(x, 'f', -1, 64))
+		}
+		p.Form = url.Values{"intended_use": {v.Card.IntendedUse}, "out_of_scope_use": {v.Card.OutOfScopeUse},
+			"training_data": {v.Card.TrainingData}, "limitations": {v.Card.Limitations},
+			"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")}}
+	}
+	p.Data = struct {
+		V    *lodestar.ModelVersion
+		M    *lodestar.Model
+		Next []string
+	}{v, m, next}
+	s.render(w, r, status, "model_version", p)
+}
+
+func (s *Server) modelCardUpdate(w http.ResponseWriter, r *http.Request) {
+	v, ok := entFind(s, w, r, s.Models.FindModelVersionByID)
+	if !ok {
+		return
+	}
+	card, fields := cardFromForm(r)
+	var err error
+	if len(fields) > 0 {
+		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
+	} else {
+		_, err = s.Models.UpdateModelCard(r.Context(), v.ID, card)
+	}
+	s.versionDone(w, r, v, err)
+}
+
+func (s *Server) modelStatus(w http.ResponseWriter, r *http.Request) {
+	v, ok := entFind(s, w, r, s.Models.FindModelVersionByID)
+	if !ok {
+		return
+	}
+	_, err := s.Models.SetModelVersionStatus(r.Context(), v.ID, r.PostFormValue("status"), r.PostFormValue("reason"))
+	s.versionDone(w, r, v, err)
+}
+
+// versionDone redirects to the version after a change, or shows the page
+// again with the refusal.
+func (s *Server) versionDone(w http.ResponseWriter, r *http.Request, v *lodestar.ModelVersion, err error) {
+	if err == nil {
+		s.redirect(w, r, "/model-versions/"+strconv.FormatInt(v.ID, 10), "flash.model_version_saved")
+		return
+	}
+	status, ok := entFormError(err)
+	if !ok {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, "models.version", "risk")
+	p.Form = r.PostForm
+	entFail(p, err)
+	s.renderVersion(w, r, status, p)
+}
