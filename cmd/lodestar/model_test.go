@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
+)
+
+func TestModelCLI(t *testing.T) {
+	dir := t.TempDir()
+	env := func(string) string { return "" }
+	do := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append(args, "--data", dir), &out, &errb, env)
+		return code, out.String(), errb.String()
+	}
+	// A use case to attach the model to, written through the store.
+	if code, _, stderr := do("migrate", "up"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	mustUseCase(t, dir)
+	steps := []struct {
+		args   []string
+		code   int
+		outHas string
+		errHas string
+	}{
+		{[]string{"model", "add", "--use-case", "1", "--key", "recsys", "--name", "Recommender"}, 0, "registered model 1 recsys", ""},
+		{[]string{"model", "add", "--use-case", "1", "--key", "recsys", "--name", "Again"}, 1, "", "already exists"},
+		{[]string{"model", "add", "--use-case", "1", "--key", "Bad Key", "--name", "x"}, 1, "", "key"},
+		{[]string{"model", "add", "--key", "x"}, 2, "", "required"},
+		{[]string{"model", "version", "--key", "recsys", "--version", "1.0", "--intended-use", "rank"}, 0, "added recsys 1.0", ""},
+		{[]string{"model", "version", "--key", "nope", "--version", "1.0"}, 1, "", "no model with key"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "production", "--reason", "skip"}, 1, "", "not allowed"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass"}, 0, "is now staging", ""},
+		{[]string{"model", "list"}, 0, "1.0 (staging)", ""},
+		{[]string{"model", "frobnicate"}, 2, "", "unknown subcommand"},
+	}
+	for _, st := range steps {
+		code, out, errs := do(st.args...)
+		if code != st.code || !strings.Contains(out, st.outHas) || !strings.Contains(errs, st.errHas) {
+			t.Errorf("%v: got exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
+				st.args, code, out, errs, st.code, st.outHas, st.errHas)
+		}
+	}
+	if code, out, _ := do("audit", "verify"); code != 0 || !strings.Contains(out, "intact") {
+		t.Errorf("audit verify after model commands: exit %d %s", code, out)
+	}
+}
+
+// mustUseCase writes one use case into the SQLite database in dir.
+func mustUseCase(t *testing.T, dir string) {
+	t.Helper()
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+	db, err := sqldb.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := store.New(db).CreateUseCase(ctx, lodestar.NewUseCase{Title: "Recommender"}); err != nil {
+		t.Fatal(err)
+	}
+}
