@@ -43,7 +43,9 @@ func Append(ctx context.Context, tx *sqldb.Tx, c Change) (*lodestar.AuditEvent, 
 	}
 	prevSeq, prevHash := int64(0), Genesis
 	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&prevSeq, &prevHash)
-	if err != nil && !isNoRows(err) {
+	if isNoRows(err) {
+		return nil, fmt.Errorf("audit head: the head row is missing; the log cannot be extended (run lodestar audit verify)")
+	} else if err != nil {
 		return nil, fmt.Errorf("audit head: %w", err)
 	}
 	before, err := encode(c.Before)
@@ -69,13 +71,12 @@ func Append(ctx context.Context, tx *sqldb.Tx, c Change) (*lodestar.AuditEvent, 
 	if err != nil {
 		return nil, fmt.Errorf("audit insert: %w", err)
 	}
-	if prevSeq == 0 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)`, ev.Seq, ev.Hash)
-	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, ev.Seq, ev.Hash)
-	}
+	res, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, ev.Seq, ev.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("audit head: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, fmt.Errorf("audit head: the head row is missing; the log cannot be extended (run lodestar audit verify)")
 	}
 	return ev, nil
 }

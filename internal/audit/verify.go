@@ -27,7 +27,11 @@ func Verify(ctx context.Context, db *sqldb.DB) (int64, *lodestar.AuditBreak, err
 	var headSeq int64
 	headHash := Genesis
 	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash)
-	if err != nil && !isNoRows(err) {
+	if isNoRows(err) {
+		// The head is seeded by the migrations and cannot be deleted
+		// without dropping a trigger: its absence is tampering.
+		return 0, &lodestar.AuditBreak{Seq: 1, Reason: "the audit head is missing: the log and its head were removed"}, nil
+	} else if err != nil {
 		return 0, nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, at, actor_id, actor, action, entity_type, entity_id,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -70,7 +71,8 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 // that opens the database.
 func (c *Config) DatabaseFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory holding the SQLite file (env LODESTAR_DATA)")
-	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// URL; switches from SQLite to PostgreSQL (env LODESTAR_DATABASE_URL)")
+	// The URL may hold a password: usage text shows it redacted.
+	fs.Var(secretURL{&c.DatabaseURL}, "database", "postgres:// URL; switches from SQLite to PostgreSQL (env LODESTAR_DATABASE_URL)")
 }
 
 // ServeFlags registers serve's own flags.
@@ -117,3 +119,28 @@ func Load() (Config, error) {
 	c := Defaults()
 	return c, c.FromEnv(os.Getenv)
 }
+
+// secretURL is a flag value whose printed form hides a password, so
+// usage text (shown on -h or a mistyped flag) never reveals it.
+type secretURL struct{ p *string }
+
+func (s secretURL) String() string {
+	if s.p == nil || *s.p == "" {
+		return ""
+	}
+	u, err := url.Parse(*s.p)
+	if err != nil {
+		return "(set)"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+func (s secretURL) Set(v string) error { *s.p = v; return nil }

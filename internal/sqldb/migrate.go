@@ -148,13 +148,15 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7210001)`); err != nil {
 					return err
 				}
-				var done int
-				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, s.Version).Scan(&done); err != nil {
-					return err
-				}
-				if done > 0 {
-					return nil
-				}
+			}
+			// Another process may have applied it since Status was read
+			// (SQLite's immediate transaction, like the lock, serialises).
+			var done int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, s.Version).Scan(&done); err != nil {
+				return err
+			}
+			if done > 0 {
+				return nil
 			}
 			if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
 				return err

@@ -192,19 +192,21 @@ func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) erro
 func (s *Store) Authenticate(ctx context.Context, email, password, client string) (*lodestar.User, error) {
 	email = lodestar.NormalizeEmail(email)
 	key := email + "|" + client
-	now := s.DB.Now().UTC()
-	var lockedUntil string
-	err := s.DB.QueryRow(ctx, `SELECT locked_until FROM login_attempts WHERE key = ?`, key).Scan(&lockedUntil)
-	if err != nil && !isNoRows(err) {
-		return nil, wrap("authenticate", err)
+	// Count the attempt before checking the password, in one atomic
+	// statement: parallel guesses cannot slip past the limit, and each
+	// is counted even while another is still being checked.
+	if err := s.reserveAttempt(ctx, key, s.Throttle.MaxFailures); err != nil {
+		return nil, err
 	}
-	if lockedUntil != "" && lockedUntil > sqldb.FormatTime(now) {
-		return nil, lodestar.Errorf(lodestar.ETooManyRequests, "Too many failed sign-ins. Try again later.")
+	// Across all addresses, an e-mail gets more room, but not unlimited
+	// (an attacker can rotate addresses, e.g. within an IPv6 /64).
+	if err := s.reserveAttempt(ctx, email, s.Throttle.MaxFailures*PerEmailFactor); err != nil {
+		return nil, err
 	}
 	var hash string
 	var id int64
 	var disabled bool
-	err = s.DB.QueryRow(ctx, `SELECT id, password_hash, disabled FROM users WHERE email = ?`, email).Scan(&id, &hash, &disabled)
+	err := s.DB.QueryRow(ctx, `SELECT id, password_hash, disabled FROM users WHERE email = ?`, email).Scan(&id, &hash, &disabled)
 	ok := false
 	switch {
 	case isNoRows(err):
@@ -218,15 +220,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 		}
 	}
 	if !ok || disabled {
-		if err := s.recordFailure(ctx, key); err != nil {
-			return nil, err
-		}
 		return nil, lodestar.Errorf(lodestar.EUnauthorized, "Wrong e-mail or password.")
 	}
 	var u *lodestar.User
 	actx := lodestar.WithActor(ctx, lodestar.Actor{ID: id, Label: email})
 	err = s.DB.InTx(actx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(actx, `DELETE FROM login_attempts WHERE key = ?`, key); err != nil {
+		if _, err := tx.ExecContext(actx, `DELETE FROM login_attempts WHERE key = ? OR key = ?`, key, email); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(actx, `UPDATE users SET last_login_at = ? WHERE id = ?`, sqldb.FormatTime(tx.Now), id); err != nil {
@@ -242,27 +241,40 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	return u, wrap("authenticate", err)
 }
 
-// recordFailure counts a failed sign-in and locks the key after too many.
-func (s *Store) recordFailure(ctx context.Context, key string) error {
+// PerEmailFactor is how many times MaxFailures one e-mail may fail across
+// all client addresses within the window.
+const PerEmailFactor = 4
+
+// reserveAttempt counts one sign-in attempt under key and refuses it when
+// the key is locked or has used up its attempts in the window; the count
+// is cleared by a successful sign-in. Reaching the limit locks the key for
+// the lockout period.
+func (s *Store) reserveAttempt(ctx context.Context, key string, limit int) error {
 	t := s.Throttle
-	return wrap("record failed sign-in", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		var failures int
-		var first string
-		err := tx.QueryRowContext(ctx, `SELECT failures, first_at FROM login_attempts WHERE key = ?`, key).Scan(&failures, &first)
-		if err != nil && !isNoRows(err) {
-			return err
+	now := s.DB.Now().UTC()
+	nowS, windowStart := sqldb.FormatTime(now), sqldb.FormatTime(now.Add(-t.Window))
+	var failures int
+	var locked string
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO login_attempts (key, failures, first_at, locked_until) VALUES (?, 1, ?, '')
+			ON CONFLICT (key) DO UPDATE SET
+				failures = CASE WHEN login_attempts.first_at < ? AND login_attempts.locked_until < ? THEN 1 ELSE login_attempts.failures + 1 END,
+				first_at = CASE WHEN login_attempts.first_at < ? AND login_attempts.locked_until < ? THEN excluded.first_at ELSE login_attempts.first_at END
+			RETURNING failures, locked_until`, key, nowS, windowStart, nowS, windowStart, nowS).Scan(&failures, &locked)
+	})
+	if err != nil {
+		return wrap("authenticate", err)
+	}
+	if locked > nowS || failures > limit {
+		if locked <= nowS {
+			// Lock from the first refused attempt for the lockout period.
+			_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`UPDATE login_attempts SET locked_until = ? WHERE key = ? AND locked_until <= ?`),
+				sqldb.FormatTime(now.Add(t.Lockout)), key, nowS)
+			if err != nil {
+				return wrap("authenticate", err)
+			}
 		}
-		if isNoRows(err) || first < sqldb.FormatTime(tx.Now.Add(-t.Window)) {
-			failures, first = 0, sqldb.FormatTime(tx.Now)
-		}
-		failures++
-		locked := ""
-		if failures >= t.MaxFailures {
-			locked = sqldb.FormatTime(tx.Now.Add(t.Lockout))
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO login_attempts (key, failures, first_at, locked_until) VALUES (?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`,
-			key, failures, first, locked)
-		return err
-	}))
+		return lodestar.Errorf(lodestar.ETooManyRequests, "Too many failed sign-ins. Try again later.")
+	}
+	return nil
 }

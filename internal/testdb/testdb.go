@@ -270,9 +270,9 @@ func DropAuditTriggers(t testing.TB, db *sqldb.DB) {
 	var stmts []string
 	switch db.Dialect {
 	case sqldb.SQLite:
-		stmts = []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
+		stmts = []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`, `DROP TRIGGER audit_head_no_delete`}
 	case sqldb.Postgres:
-		stmts = []string{`DROP TRIGGER audit_log_no_change ON audit_log`}
+		stmts = []string{`DROP TRIGGER audit_log_no_change ON audit_log`, `DROP TRIGGER audit_head_no_delete ON audit_head`}
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(context.Background(), s); err != nil {

@@ -27,6 +27,9 @@ type Table struct {
 	Sep      rune   // as detected or given (0 for XLSX)
 }
 
+// MaxColumns bounds an XLSX header.
+const MaxColumns = 500
+
 // MaxRows bounds one import.
 const MaxRows = 50000
 
@@ -96,7 +99,9 @@ func cleanHeader(rec []string) []string {
 }
 
 func readXLSX(data []byte) (*Table, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	// Bound what the zip may inflate to, so a small upload cannot balloon
+	// into gigabytes (a zip bomb).
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
 		return nil, lodestar.Errorf(lodestar.EInvalid, "The file is not a readable XLSX workbook.")
 	}
@@ -122,6 +127,9 @@ func readXLSX(data []byte) (*Table, error) {
 			if len(rec) == 0 {
 				continue
 			}
+			if len(rec) > MaxColumns {
+				return nil, lodestar.Errorf(lodestar.EInvalid, "The sheet has more than %d columns.", MaxColumns)
+			}
 			t.Header = cleanHeader(rec)
 			continue
 		}
@@ -136,7 +144,8 @@ func readXLSX(data []byte) (*Table, error) {
 				return nil, lodestar.Errorf(lodestar.EInvalid, "Row %d has values beyond the last named column.", n)
 			}
 		}
-		rec = rec[:len(t.Header)]
+		// Copy: a row with a far-off cell keeps a huge backing array.
+		rec = slices.Clone(rec[:len(t.Header)])
 		t.Rows = append(t.Rows, rec)
 		t.Lines = append(t.Lines, n)
 	}

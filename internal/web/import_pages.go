@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/transfer"
 )
 
@@ -116,6 +118,13 @@ func (s *Server) importStep(w http.ResponseWriter, r *http.Request) {
 		if c, sent := r.PostForm["map_"+f]; sent {
 			v.Mapping[f] = c[0]
 		}
+	}
+	// Creating business units is a strategy write; the import route itself
+	// only needs use-case write.
+	if v.Create && !auth.Allowed(httpx.IdentityFrom(r.Context()).Role(), auth.StrategyWrite) {
+		v.Step = "map"
+		fail(lodestar.FieldError("create_missing", "Your role may not create business units; ask a business owner, or map rows to existing units."))
+		return
 	}
 	opt := transfer.Options{Map: v.Mapping, CreateMissing: v.Create, SkipInvalid: v.Skip, DryRun: step != "commit"}
 	res, err := transfer.Import(r.Context(), s.Transfer, s.Importer, t, opt)
