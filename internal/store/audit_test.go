@@ -91,7 +91,7 @@ func TestAuditTrail(t *testing.T) {
 					return err
 				}
 				return f.s.DeleteSession(ctx, secret)
-			}, 0, "", "", entityID, false},
+			}, 1, "logout", "user", func() int64 { return user.ID }, false},
 			{"failed sign-in", 12, func(ctx context.Context) error {
 				if _, err := f.s.Authenticate(ctx, "mia@example.com", "wrong password!", "203.0.113.2"); lodestar.ErrorCode(err) != lodestar.EUnauthorized {
 					t.Errorf("failed sign-in: got %v, want unauthorized", err)
@@ -134,7 +134,7 @@ func TestAuditTrail(t *testing.T) {
 				t.Errorf("%s: event seq %d at %v, want %d at %v", st.name, ev.Seq, ev.At, n+1, f.clock.Now())
 			}
 		}
-		f.verify(9)
+		f.verify(10)
 
 		// The service's FindEvents filters as the audit package does.
 		evs, err := f.s.FindEvents(context.Background(), lodestar.AuditFilter{EntityType: "api_token"})

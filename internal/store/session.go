@@ -5,6 +5,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
@@ -61,8 +62,21 @@ func (s *Store) ResolveSession(ctx context.Context, secret string) (*lodestar.Se
 	return sess, u, nil
 }
 
-// DeleteSession implements lodestar.SessionService.
+// DeleteSession implements lodestar.SessionService: signing out is
+// recorded in the audit log under the session's user.
 func (s *Store) DeleteSession(ctx context.Context, secret string) error {
-	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM sessions WHERE secret_hash = ?`), auth.HashSecret(secret))
-	return wrap("delete session", err)
+	return wrap("delete session", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		var userID int64
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE secret_hash = ?`, auth.HashSecret(secret)).Scan(&userID)
+		if isNoRows(err) {
+			return nil // already gone: signing out twice is not an error
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE secret_hash = ?`, auth.HashSecret(secret)); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "logout", EntityType: "user", EntityID: userID})
+		return err
+	}))
 }
