@@ -1,0 +1,932 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+func init() {
+	register("drift", "compare a current CSV with a reference CSV, column by column (no server needed)", (*cmdEnv).drift)
+}
+
+const driftHelp = `Usage: lodestar drift --reference REF --current CUR [flags]
+
+Measures data drift of every column of CUR against REF (CSV files; Parquet
+is not supported by this command yet) and decides whether the data set as a
+whole drifted. Output: --format text (default), json or html (a
+self-contained report with a small chart per column).
+
+Columns: every column of REF, found in CUR by name (or at the same position
+when the headers are identical); --columns picks some, by name or #N (the
+N-th column of each file). A cell is missing when it is blank or one of
+pandas' NA spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null,
+None, <NA>, #N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN);
+missing cells are counted and reported, not tested. A column is numeric
+when every other cell in both files is a finite decimal number ('.' for
+decimals, e.g. 12, -0.5, 3e-4; surrounding spaces ignored), else
+categorical; the report names the first cell that made it categorical.
+
+Tests (defaults after Evidently; see the flags to change them):
+  numeric, reference ≤ 1000 values   Kolmogorov–Smirnov, drift at p < 0.05
+  numeric, more values               Wasserstein distance / reference std,
+                                     drift at ≥ 0.1
+  categorical, or numeric with ≤ 5 distinct values
+                                     chi-square (≤ 1000 values, p < 0.05) or
+                                     Jensen–Shannon distance (≥ 0.1)
+  every column                       PSI over reference deciles: < 0.1 stable,
+                                     0.1–0.25 warn, ≥ 0.25 drift
+  data set                           drift when ≥ 50% of the tested columns drift
+
+Memory does not grow with the number of rows; each file is read once. A
+numeric column's statistics are exact (scipy's, to 1e-12) when both files
+have at most --exact-limit values in it, or at most 1,000 distinct values
+(counted). Beyond, they come from --bins bins cut at quantiles of a
+--exact-limit sample of the reference, with stated error bounds (JSON:
+ks_upper_bound, wasserstein_error_bound); the numbers are spilled to a
+temporary file (8 bytes a cell, removed afterwards) to count them into the
+bins once those are cut. Memory is about (2·8·exact-limit + 48·bins) bytes
+per numeric column plus the distinct values of categorical columns (at
+most 10,000 per column; a column with more is reported as untestable).
+
+Files are read by the rules of every Lodestar data file: encoding UTF-8
+(with or without BOM), GB18030 or Windows-1252, detected or --encoding;
+separator comma, semicolon or tab, detected or --separator; CRLF or LF;
+RFC 4180 quotes. A malformed file stops with its name, line and column.
+Exit status: 0 when the comparison ran (drift or not), 1 on bad input,
+2 on bad usage.
+
+Flags:
+`
+
+// driftArgs are the drift command's flags.
+type driftArgs struct {
+	reference, current, format, columns string
+	exactLimit, bins                    int
+	seed                                uint64
+	th                                  monitor.Thresholds
+	table                               tableFlags
+}
+
+func (e *cmdEnv) drift(args []string) error {
+	fs := e.flags("drift")
+	var a driftArgs
+	fs.StringVar(&a.reference, "reference", "", "reference CSV file (required)")
+	fs.StringVar(&a.current, "current", "", "current CSV file (required)")
+	fs.StringVar(&a.format, "format", "text", "output format: text, json or html")
+	fs.StringVar(&a.columns, "columns", "", "columns to compare, comma-separated names or #N (default: all of the reference's)")
+	fs.IntVar(&a.exactLimit, "exact-limit", monitor.DefaultExactLimit, "values per column kept exactly; beyond, statistics come from bins")
+	fs.IntVar(&a.bins, "bins", 2048, "reference-quantile bins per numeric column beyond --exact-limit")
+	fs.Uint64Var(&a.seed, "seed", 1, "seed of the reference sample beyond --exact-limit")
+	fs.StringVar(&a.th.NumericTest, "numeric-test", "auto", "auto, ks, wasserstein or psi")
+	fs.StringVar(&a.th.CategoricalTest, "categorical-test", "auto", "auto, chi2, jensenshannon or psi")
+	fs.Float64Var(&a.th.PValue, "p-value", 0.05, "drift when a test's p-value is below this")
+	fs.Float64Var(&a.th.Wasserstein, "wasserstein", 0.1, "drift when Wasserstein / reference std is at least this")
+	fs.Float64Var(&a.th.JensenShannon, "js", 0.1, "drift when the Jensen–Shannon distance is at least this")
+	fs.Float64Var(&a.th.PSIWarn, "psi-warn", 0.1, "PSI from which a column is graded warn")
+	fs.Float64Var(&a.th.PSIDrift, "psi-drift", 0.25, "PSI from which a column is graded drift (and drifts with --*-test psi)")
+	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI")
+	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
+	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
+	a.table.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), driftHelp)
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := a.check(); err != nil {
+		return err
+	}
+	topt, err := a.table.options("drift")
+	if err != nil {
+		return err
+	}
+	rep, err := runDrift(a, topt)
+	if err != nil {
+		return err
+	}
+	switch a.format {
+	case "json":
+		return writeDriftJSON(e.stdout, rep)
+	case "html":
+		return writeDriftHTML(e.stdout, rep)
+	}
+	return writeDriftText(e.stdout, rep)
+}
+
+func (a *driftArgs) check() error {
+	switch {
+	case a.reference == "" || a.current == "":
+		return errUsage{"drift: --reference and --current are required"}
+	case a.format != "text" && a.format != "json" && a.format != "html":
+		return errUsage{fmt.Sprintf("drift: --format %q: want text, json or html", a.format)}
+	case a.exactLimit < 1:
+		return errUsage{"drift: --exact-limit must be at least 1"}
+	case a.bins < 10:
+		return errUsage{"drift: --bins must be at least 10"}
+	}
+	if err := a.th.Validate(); err != nil {
+		return errUsage{"drift: " + err.Error()}
+	}
+	return nil
+}
+
+// naValues are pandas' default NA spellings: cells with them are missing.
+var naValues = map[string]bool{
+	"": true, "#N/A": true, "#N/A N/A": true, "#NA": true, "-1.#IND": true, "-1.#QNAN": true,
+	"-NaN": true, "-nan": true, "1.#IND": true, "1.#QNAN": true, "<NA>": true, "N/A": true,
+	"NA": true, "NULL": true, "NaN": true, "None": true, "n/a": true, "nan": true, "null": true,
+}
+
+// parseCell reads a finite decimal number; ok is false for anything else
+// (text, infinities, hexadecimal). Plain decimals of up to 15 significant
+// digits and an exponent-free scale within 10^±22 — what data exports
+// write — take a fast path that is exact by Clinger's argument (an
+// integer below 2^53 times or divided by an exact power of ten, one
+// rounding); everything else goes to strconv.ParseFloat.
+func parseCell(s string) (float64, bool) {
+	if v, ok := fastDecimal(s); ok {
+		return v, true
+	}
+	if strings.ContainsAny(s, "xX_") {
+		return 0, false // hexadecimal or digit separators (Go's ParseFloat would take them)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) && !math.IsInf(v, 0) {
+			return v, true // underflow: the nearest float is right
+		}
+		return 0, false
+	}
+	return v, !math.IsInf(v, 0) && !math.IsNaN(v)
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastDecimal parses [+-]digits[.digits] with at most 15 significant
+// digits; ok is false when the cell is anything else.
+func fastDecimal(s string) (float64, bool) {
+	i, neg := 0, false
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var m uint64
+	digits, frac, sig := 0, 0, 0
+	dot := false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			if m == 0 && c == '0' {
+				if dot {
+					frac++
+				}
+				continue // leading zeros are not significant
+			}
+			if sig++; sig > 15 {
+				return 0, false
+			}
+			m = m*10 + uint64(c-'0')
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || frac > 22 {
+		return 0, false
+	}
+	v := float64(m) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// driftColumn is one compared column: where it is in each file and what
+// each file's pass has gathered.
+type driftColumn struct {
+	name     string
+	ref, cur int // column index in each file
+
+	refSide, curSide side // each file's findings, written only by that file's pass
+
+	numeric          bool // every non-missing cell of both files is a number
+	replay           bool // counted into bins from the spills
+	refSample        *monitor.Sample
+	curSample        *monitor.Sample
+	bins             *monitor.Bins
+	refHist, curHist *monitor.Hist
+}
+
+// side is what one file's pass finds in a column.
+type side struct {
+	text     bool // a cell that is not a number was found
+	textLine int
+	textCell string
+	dropped  bool // numbers with too many distinct cells to follow as categories
+	miss     int64
+	counts   monitor.Counts
+	values   map[float64]uint64 // a numeric column's value counts, nil once it has too many
+	many     bool
+}
+
+// driftReport is what the writers print.
+type driftReport struct {
+	Reference, Current string
+	RefRows, CurRows   int64
+	Thresholds         monitor.Thresholds
+	Result             monitor.DatasetDrift
+	Charts             []driftChart
+}
+
+// driftChart is the data behind a column's small chart: proportions of
+// each sample over the PSI bins (numeric) or the most frequent values.
+type driftChart struct {
+	Labels   []string
+	Ref, Cur []float64
+}
+
+const maxCategories = 10_000
+
+func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
+	// The records read are garbage at once; collecting more often keeps
+	// the heap near what the columns hold, for ~5% more CPU.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	ref, err := tabular.OpenFile(a.reference, topt)
+	if err != nil {
+		return nil, err
+	}
+	defer ref.Close()
+	cur, err := tabular.OpenFile(a.current, topt)
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close()
+	cols, err := driftColumns(ref, cur, a.columns)
+	if err != nil {
+		return nil, err
+	}
+	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults()}
+	for i, c := range cols {
+		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
+		c.curSample = monitor.NewExactSample(a.exactLimit)
+		c.refSide.counts.Max, c.curSide.counts.Max = maxCategories+1, maxCategories+1
+	}
+
+	// One pass over each file, side by side: samples, categories, and the
+	// numbers spilled to a temporary file for the bins, which are cut
+	// only once the reference is read.
+	var refSpill, curSpill *spill
+	var refErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true)
+	}()
+	rep.CurRows, curSpill, err = scanFile(cur, cols, false)
+	wg.Wait()
+	defer refSpill.remove()
+	defer curSpill.remove()
+	for _, e := range []error{refErr, err} {
+		if e != nil {
+			return nil, e
+		}
+	}
+	for _, f := range []struct {
+		name string
+		rows int64
+	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
+		if f.rows == 0 {
+			return nil, fmt.Errorf("%s: %w", f.name, errNoRows)
+		}
+	}
+
+	// Bins from the reference sample; the spilled numbers counted into
+	// them for every column not wholly kept in both samples.
+	binned := false
+	for _, c := range cols {
+		c.numeric = !c.refSide.text && !c.curSide.text
+		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
+			continue
+		}
+		c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
+		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
+		if c.refSample.Exact() && c.curSample.Exact() {
+			for _, x := range c.refSample.Sorted() {
+				c.refHist.Add(x)
+			}
+			for _, x := range c.curSample.Sorted() {
+				c.curHist.Add(x)
+			}
+		} else {
+			c.replay = true
+			binned = true
+		}
+	}
+	if binned {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			refErr = refSpill.replay(cols, func(c *driftColumn) *monitor.Hist { return c.refHist })
+		}()
+		err = curSpill.replay(cols, func(c *driftColumn) *monitor.Hist { return c.curHist })
+		wg.Wait()
+		for _, e := range []error{refErr, err} {
+			if e != nil {
+				return nil, e
+			}
+		}
+	}
+	var features []monitor.FeatureDrift
+	for _, c := range cols {
+		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
+		features = append(features, f)
+		rep.Charts = append(rep.Charts, chart)
+	}
+	rep.Result = monitor.Summarize(features, rep.Thresholds)
+	return rep, nil
+}
+
+// spill holds the numbers of a file, batch by batch, as native float64s in
+// a temporary file (NaN for cells that are not numbers), so that they can
+// be counted into bins without reading and parsing the file again.
+type spill struct {
+	f   *os.File
+	w   *bufio.Writer
+	mu  sync.Mutex
+	err error
+	buf []byte
+}
+
+func newSpill() (*spill, error) {
+	f, err := os.CreateTemp("", "lodestar-drift-*")
+	if err != nil {
+		return nil, fmt.Errorf("temporary file: %w", err)
+	}
+	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+// write appends one batch: its row count, then rows × columns values.
+func (s *spill) write(vals []float64, rows int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return
+	}
+	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(rows))
+	for _, v := range vals {
+		s.buf = binary.LittleEndian.AppendUint64(s.buf, math.Float64bits(v))
+	}
+	if _, err := s.w.Write(s.buf); err != nil {
+		s.err = fmt.Errorf("temporary file: %w", err)
+	}
+}
+
+// replay counts the spilled numbers of the columns marked for it into the
+// histogram hist picks.
+func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("temporary file: %w", err)
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("temporary file: %w", err)
+	}
+	r := bufio.NewReaderSize(s.f, 1<<20)
+	var head [8]byte
+	buf := make([]byte, 8*scanBatchRows*len(cols))
+	for {
+		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("temporary file: %w", err)
+		}
+		rows := int(binary.LittleEndian.Uint64(head[:]))
+		b := buf[:8*rows*len(cols)]
+		if _, err := io.ReadFull(r, b); err != nil {
+			return fmt.Errorf("temporary file: %w", err)
+		}
+		for k, c := range cols {
+			if !c.replay {
+				continue
+			}
+			h := hist(c)
+			for i := k; i < rows*len(cols); i += len(cols) {
+				if x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])); x == x {
+					h.Add(x)
+				}
+			}
+		}
+	}
+}
+
+func (s *spill) remove() {
+	if s != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+	}
+}
+
+// driftColumns resolves the columns to compare in both files.
+func driftColumns(ref, cur *tabular.Reader, spec string) ([]*driftColumn, error) {
+	var specs []string
+	if spec != "" {
+		for _, s := range strings.Split(spec, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				specs = append(specs, s)
+			}
+		}
+	}
+	rh, ch := ref.Header(), cur.Header()
+	same := len(rh) == len(ch)
+	for i := range rh {
+		same = same && rh[i] == ch[i]
+	}
+	var cols []*driftColumn
+	if len(specs) == 0 {
+		for i, h := range rh {
+			c := &driftColumn{name: h, ref: i, cur: i}
+			if !same {
+				j, err := cur.Column(h)
+				if err != nil {
+					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
+				}
+				c.cur = j
+			}
+			cols = append(cols, c)
+		}
+		return cols, nil
+	}
+	for _, s := range specs {
+		i, err := ref.Column(s)
+		if err != nil {
+			return nil, err
+		}
+		j, err := cur.Column(s)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, &driftColumn{name: rh[i], ref: i, cur: j})
+	}
+	return cols, nil
+}
+
+// scanBatch is a run of records handed from a file's reader to its
+// worker: the selected columns' cells row by row, and the numbers parsed
+// from them.
+type scanBatch struct {
+	cells []string
+	vals  []float64
+	lines []int
+	rows  int
+}
+
+const scanBatchRows = 2048
+
+// scanFile reads every record of a file into the columns and spills their
+// numbers. One goroutine reads and decodes records, another parses and
+// counts them, so that two files read side by side keep both cores busy.
+// It returns the number of records and the spill.
+func scanFile(t *tabular.Reader, cols []*driftColumn, isRef bool) (int64, *spill, error) {
+	sp, err := newSpill()
+	if err != nil {
+		return 0, nil, err
+	}
+	free := make(chan *scanBatch, 3)
+	for range cap(free) {
+		free <- &scanBatch{cells: make([]string, scanBatchRows*len(cols)),
+			vals: make([]float64, scanBatchRows*len(cols)), lines: make([]int, scanBatchRows)}
+	}
+	work := make(chan *scanBatch, cap(free))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range work {
+			for k, c := range cols {
+				c.scan(b, k, len(cols), isRef)
+			}
+			sp.write(b.vals[:b.rows*len(cols)], b.rows)
+			free <- b
+		}
+	}()
+	var rows int64
+	b := <-free
+	b.rows = 0
+	for {
+		rec, line, e := t.Next()
+		if e != nil {
+			if e != io.EOF {
+				err = e
+			}
+			break
+		}
+		rows++
+		at := b.rows * len(cols)
+		for k, c := range cols {
+			i := c.cur
+			if isRef {
+				i = c.ref
+			}
+			b.cells[at+k] = rec[i]
+		}
+		b.lines[b.rows] = line
+		if b.rows++; b.rows == scanBatchRows {
+			work <- b
+			b = <-free
+			b.rows = 0
+		}
+	}
+	if b.rows > 0 {
+		work <- b
+	}
+	close(work)
+	<-done
+	if err == nil {
+		err = sp.err
+	}
+	return rows, sp, err
+}
+
+// maxNumericStrings is how many distinct cells (and values) a numeric
+// column's counts follow: as categories, in case a later cell turns it
+// categorical, and as numbers, for exact statistics at any size.
+const maxNumericStrings = 1000
+
+// scan takes column k's cells of a batch, leaving its numbers (NaN for
+// other cells) in the batch's values. It touches only its own file's side
+// and sample, so the two files' passes run side by side without locks.
+func (c *driftColumn) scan(b *scanBatch, k, stride int, isRef bool) {
+	sd, sample := &c.curSide, c.curSample
+	if isRef {
+		sd, sample = &c.refSide, c.refSample
+	}
+	nan := math.NaN()
+	for r := range b.rows {
+		at := r*stride + k
+		b.vals[at] = nan
+		cell := b.cells[at]
+		if n := len(cell); n > 0 && (cell[0] <= ' ' || cell[n-1] <= ' ' || cell[0] >= 0x80 || cell[n-1] >= 0x80) {
+			cell = strings.TrimSpace(cell)
+		}
+		if cell == "" {
+			sd.miss++
+			continue
+		}
+		if !sd.text {
+			if x, ok := parseCell(cell); ok {
+				sample.Add(x)
+				b.vals[at] = x
+				if !sd.many {
+					if sd.values == nil {
+						sd.values = map[float64]uint64{}
+					}
+					if _, seen := sd.values[x]; seen || len(sd.values) < maxNumericStrings {
+						sd.values[x]++
+					} else {
+						sd.many, sd.values = true, nil
+					}
+				}
+				if !sd.dropped {
+					if sd.counts.Distinct() < maxNumericStrings {
+						sd.counts.Add(cell)
+					} else {
+						sd.dropped, sd.counts = true, monitor.Counts{}
+					}
+				}
+				continue
+			}
+		}
+		if naValues[cell] {
+			sd.miss++
+			continue
+		}
+		if !sd.text {
+			sd.text, sd.textLine, sd.textCell = true, b.lines[r], cell
+		}
+		if !sd.dropped && sd.counts.Distinct() <= maxCategories {
+			sd.counts.Add(cell)
+		}
+	}
+}
+
+// compare measures one column's drift and gathers its chart.
+func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (monitor.FeatureDrift, driftChart) {
+	var f monitor.FeatureDrift
+	var chart driftChart
+	r, u := &c.refSide, &c.curSide
+	switch {
+	case c.numeric && c.bins == nil: // no numbers in one of the files
+		f = monitor.NumericExact(nil, nil, th)
+	case c.numeric:
+		rv, rn, rok := c.refSample.FewDistinct()
+		cv, cn, cok := c.curSample.FewDistinct()
+		switch {
+		case rok && cok && unionSize(rv, cv) <= monitor.FewValues:
+			f = monitor.FewValuesDrift(rv, rn, cv, cn, th)
+		case c.refSample.Exact() && c.curSample.Exact():
+			f = monitor.NumericExact(c.refSample.Sorted(), c.curSample.Sorted(), th)
+		case !r.many && !u.many:
+			f = monitor.NumericDistinct(monitor.DistinctFromMap(r.values), monitor.DistinctFromMap(u.values), th)
+			f.Note = fmt.Sprintf("at most %d distinct values: exact from their counts", maxNumericStrings)
+		default:
+			f = monitor.NumericBinned(c.refHist, c.curHist, th)
+		}
+		chart = numericChart(c)
+	case r.dropped || u.dropped:
+		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
+		f.Note = fmt.Sprintf("mostly numbers, with more than %d distinct values, but not all numbers: not tested", maxNumericStrings)
+	case r.counts.Distinct() > maxCategories || u.counts.Distinct() > maxCategories:
+		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
+		f.Note = fmt.Sprintf("more than %d distinct values (an identifier or free text?): not tested", maxCategories)
+	default:
+		f = monitor.CategoricalDrift(&r.counts, &u.counts, th)
+		chart = categoricalChart(&r.counts, &u.counts)
+	}
+	if !c.numeric {
+		f.Kind = monitor.Categorical
+		file, line, cell := refName, r.textLine, r.textCell
+		if !r.text {
+			file, line, cell = curName, u.textLine, u.textCell
+		}
+		note := fmt.Sprintf("categorical: %s line %d has %q, not a number", file, line, cell)
+		if f.Note != "" {
+			note += "; " + f.Note
+		}
+		f.Note = note
+	}
+	f.Name = c.name
+	f.RefMiss, f.CurMiss = r.miss, u.miss
+	return f, chart
+}
+
+func unionSize(a, b []float64) int {
+	n := len(a)
+	for _, x := range b {
+		found := false
+		for _, y := range a {
+			found = found || x == y
+		}
+		if !found {
+			n++
+		}
+	}
+	return n
+}
+
+func numericChart(c *driftColumn) driftChart {
+	edges := c.bins.PSIEdges()
+	r, u := c.refHist.PSICounts(), c.curHist.PSICounts()
+	ch := driftChart{Ref: proportions(r), Cur: proportions(u)}
+	for i := range r {
+		switch {
+		case len(edges) == 0:
+			ch.Labels = append(ch.Labels, "all")
+		case i == 0:
+			ch.Labels = append(ch.Labels, "≤ "+fmtNum(edges[0]))
+		case i == len(edges):
+			ch.Labels = append(ch.Labels, "> "+fmtNum(edges[i-1]))
+		default:
+			ch.Labels = append(ch.Labels, fmtNum(edges[i-1])+" – "+fmtNum(edges[i]))
+		}
+	}
+	return ch
+}
+
+// categoricalChart shows the 12 values most frequent in either sample.
+func categoricalChart(r, c *monitor.Counts) driftChart {
+	type kv struct {
+		v string
+		w float64
+	}
+	rt, ct := float64(r.Total()), float64(c.Total())
+	seen := map[string]bool{}
+	var all []kv
+	for _, counts := range []*monitor.Counts{r, c} {
+		for _, v := range counts.Names {
+			if !seen[v] {
+				seen[v] = true
+				all = append(all, kv{v, math.Max(float64(r.Get(v))/math.Max(rt, 1), float64(c.Get(v))/math.Max(ct, 1))})
+			}
+		}
+	}
+	sortKV := func(i, j int) bool { return all[i].w > all[j].w || all[i].w == all[j].w && all[i].v < all[j].v }
+	for i := 1; i < len(all); i++ { // insertion sort: stable and short
+		for j := i; j > 0 && sortKV(j, j-1); j-- {
+			all[j], all[j-1] = all[j-1], all[j]
+		}
+	}
+	var ch driftChart
+	for i, x := range all {
+		if i == 12 {
+			break
+		}
+		ch.Labels = append(ch.Labels, x.v)
+		ch.Ref = append(ch.Ref, float64(r.Get(x.v))/math.Max(rt, 1))
+		ch.Cur = append(ch.Cur, float64(c.Get(x.v))/math.Max(ct, 1))
+	}
+	return ch
+}
+
+func proportions(c []float64) []float64 {
+	t := 0.0
+	for _, v := range c {
+		t += v
+	}
+	out := make([]float64, len(c))
+	for i, v := range c {
+		if t > 0 {
+			out[i] = v / t
+		}
+	}
+	return out
+}
+
+func fmtNum(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+func writeDriftJSON(w io.Writer, rep *driftReport) error {
+	th := rep.Thresholds
+	out := struct {
+		Reference    string                 `json:"reference"`
+		Current      string                 `json:"current"`
+		RefRows      int64                  `json:"reference_rows"`
+		CurRows      int64                  `json:"current_rows"`
+		DatasetDrift bool                   `json:"dataset_drift"`
+		ShareDrifted float64                `json:"share_drifted"`
+		Drifted      int                    `json:"drifted_columns"`
+		Tested       int                    `json:"tested_columns"`
+		Thresholds   map[string]any         `json:"thresholds"`
+		Columns      []monitor.FeatureDrift `json:"columns"`
+	}{
+		rep.Reference, rep.Current, rep.RefRows, rep.CurRows, rep.Result.Drift, rep.Result.ShareDrifted,
+		rep.Result.Drifted, rep.Result.Tested,
+		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
+			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
+			"psi_drift": th.PSIDrift, "psi_bins": th.PSIBins, "share": th.Share, "small_sample": th.SmallSample},
+		rep.Result.Features,
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func fmtP(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "—"
+	case v < 1e-4:
+		return strconv.FormatFloat(v, 'e', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+func fmtStat(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+func writeDriftText(w io.Writer, rep *driftReport) error {
+	r := rep.Result
+	fmt.Fprintf(w, "Drift of %s (%d rows) against %s (%d rows)\n\n", rep.Current, rep.CurRows, rep.Reference, rep.RefRows)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "column\tkind\ttest\tstatistic\tp-value\tPSI\t\tdrift\tmissing ref/cur\t")
+	for _, f := range r.Features {
+		drift := "no"
+		if f.Drifted {
+			drift = "DRIFT"
+		}
+		if !f.Testable() {
+			drift = "—"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t\n", f.Name, f.Kind, f.Test, fmtStat(f.Statistic),
+			fmtP(f.PValue), fmtStat(f.PSI), f.PSILevel, drift, f.RefMiss, f.CurMiss)
+	}
+	tw.Flush()
+	var notes []string
+	for _, f := range r.Features {
+		if f.Method == monitor.MethodBinned {
+			notes = append(notes, fmt.Sprintf("%s: from reference-quantile bins: KS statistic between %s and %s, Wasserstein ±%s",
+				f.Name, fmtStat(f.KS), fmtStat(f.KSUpper), fmtStat(f.WassersteinBound)))
+		}
+		if f.Note != "" {
+			notes = append(notes, f.Name+": "+f.Note)
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+n)
+		}
+	}
+	verdict := "NO"
+	if r.Drift {
+		verdict = "YES"
+	}
+	fmt.Fprintf(w, "\nDataset drift: %s — %d of %d tested columns drifted (%.1f%%; threshold %.0f%%)\n",
+		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, 100*r.Share)
+	return nil
+}
+
+// driftHTML is the self-contained report: inline CSS, inline SVG, no
+// scripts, fonts or other files.
+var driftHTML = template.Must(template.New("drift").Funcs(template.FuncMap{
+	"stat": fmtStat, "p": fmtP, "svg": chartSVG, "mul100": func(v float64) float64 { return 100 * v },
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Drift report — {{.Current}}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1f2933;background:#fff}
+h1{font-size:1.4rem;margin:0 0 .3rem}.sub{color:#52606d;margin:0 0 1.2rem}
+.verdict{display:inline-block;padding:.4rem .8rem;border-radius:4px;font-weight:600;margin-bottom:1.2rem}
+.yes{background:#fde8e8;color:#9b1c1c}.no{background:#e3f9e5;color:#1f6f43}
+table{border-collapse:collapse;width:100%}th,td{padding:.45rem .6rem;border-bottom:1px solid #e4e7eb;text-align:left;vertical-align:middle}
+th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#52606d}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.tag{padding:.1rem .45rem;border-radius:3px;font-size:.8rem}.drift{background:#fde8e8;color:#9b1c1c}.ok{background:#e3f9e5;color:#1f6f43}.na{background:#eef2f7;color:#52606d}
+.warn{color:#b44d12}.note{color:#52606d;font-size:.8rem}svg{display:block}
+.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:-1px}
+</style></head><body>
+<h1>Data drift report</h1>
+<p class="sub">Current <b>{{.Current}}</b> ({{.CurRows}} rows) against reference <b>{{.Reference}}</b> ({{.RefRows}} rows)</p>
+<div class="verdict {{if .Result.Drift}}yes{{else}}no{{end}}">Dataset drift: {{if .Result.Drift}}YES{{else}}NO{{end}} —
+{{.Result.Drifted}} of {{.Result.Tested}} tested columns drifted (threshold {{printf "%.0f" (mul100 .Result.Share)}}%)</div>
+<p class="legend">Charts: share of rows per reference decile (numeric) or per value (categorical) —<span style="background:#9aa5b1"></span>reference<span style="background:#2f80ed"></span>current</p>
+<table><thead><tr><th>Column</th><th>Kind</th><th>Test</th><th>Statistic</th><th>p-value</th><th>PSI</th><th>Drift</th><th>Missing ref / cur</th><th>Distribution</th></tr></thead><tbody>
+{{range $i, $f := .Result.Features}}<tr>
+<td><b>{{$f.Name}}</b>{{if $f.Note}}<div class="note">{{$f.Note}}</div>{{end}}</td>
+<td>{{$f.Kind}}</td><td>{{$f.Test}}</td><td class="n">{{stat $f.Statistic}}</td><td class="n">{{p $f.PValue}}</td>
+<td class="n{{if eq $f.PSILevel "warn"}} warn{{end}}">{{stat $f.PSI}}</td>
+<td>{{if not $f.Testable}}<span class="tag na">not tested</span>{{else if $f.Drifted}}<span class="tag drift">drift</span>{{else}}<span class="tag ok">stable</span>{{end}}</td>
+<td class="n">{{$f.RefMiss}} / {{$f.CurMiss}}</td>
+<td>{{svg (index $.Charts $i)}}</td></tr>
+{{end}}</tbody></table>
+</body></html>
+`))
+
+// chartSVG draws paired bars (reference grey, current blue) for a chart.
+func chartSVG(c driftChart) template.HTML {
+	const w, h = 240.0, 56.0
+	n := len(c.Ref)
+	if n == 0 {
+		return ""
+	}
+	top := 0.0
+	for i := range c.Ref {
+		top = math.Max(top, math.Max(c.Ref[i], c.Cur[i]))
+	}
+	if top == 0 {
+		top = 1
+	}
+	slot := w / float64(n)
+	bw := math.Max(slot/2-1, 1)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" role="img">`, w, h, w, h)
+	for i := range c.Ref {
+		label := template.HTMLEscapeString(c.Labels[i])
+		for k, v := range []float64{c.Ref[i], c.Cur[i]} {
+			bh := (h - 2) * v / top
+			color, who := "#9aa5b1", "reference"
+			if k == 1 {
+				color, who = "#2f80ed", "current"
+			}
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %.1f%%</title></rect>`,
+				float64(i)*slot+float64(k)*bw, h-bh, bw, bh, color, label, who, 100*v)
+		}
+	}
+	b.WriteString(`<line x1="0" y1="55.5" x2="240" y2="55.5" stroke="#cbd2d9"/></svg>`)
+	return template.HTML(b.String())
+}
+
+func writeDriftHTML(w io.Writer, rep *driftReport) error {
+	return driftHTML.Execute(w, rep)
+}

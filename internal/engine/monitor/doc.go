@@ -1,0 +1,54 @@
+// Package monitor is Lodestar's model-monitoring engine: pure computation
+// on prediction events, with no database and no HTTP, so it can be
+// benchmarked, fuzzed and embedded alone.
+//
+// # Windows
+//
+// A Window holds the mergeable state of a model's predictions over a
+// period (a Roller cuts hourly, daily or every-N-events windows): counts;
+// binary classification accuracy, precision, recall, F1, ROC AUC and log
+// loss (multiclass: accuracy and macro precision, recall and F1);
+// regression MAE and RMSE; latency quantiles from a DDSketch (1% relative
+// accuracy); per-feature distributions — numeric features as counts and
+// sums in fixed reference-quantile bins (Hist), categorical ones as value
+// counts (Counts) — and per-group counts. Adding events to two windows
+// and merging them equals adding them all to one: integer state exactly,
+// float sums to rounding (the tests check every statistic). Window.Add
+// does not allocate once every categorical value has been seen; features
+// are slices by position (Schema), not maps.
+//
+// The bins are cut once from the reference (Profiler, the first of two
+// passes over it) and shared by every window of a monitor (Layout), which
+// is what lets windows merge and compare. The ROC AUC comes from
+// ScoreBins score bins per class, exact when no bin holds two distinct
+// scores and otherwise within Metrics.AUCErrorBound.
+//
+// # Drift
+//
+// Drift compares a feature with its reference: numeric features by the
+// two-sample Kolmogorov–Smirnov test, the Wasserstein distance divided by
+// the reference's standard deviation, and the PSI over reference deciles;
+// categorical ones (and numeric ones with at most FewValues distinct
+// values) by chi-square, the Jensen–Shannon distance (base 2) and the PSI.
+// Which test decides, and the thresholds, follow Evidently and NannyML
+// (see Thresholds): PSI 0.1 warn / 0.25 drift, p < 0.05, distances ≥ 0.1,
+// dataset drift when at least half the features drift; all overridable.
+//
+// From every value (NumericExact, CategoricalDrift) the statistics are
+// those of scipy and numpy, checked against testdata/reference.json made
+// by testdata/make_reference.py: the KS statistic to 1e-12 (absolute);
+// p-values (ks_2samp with method "auto" — exact up to 10,000 per sample,
+// as scipy — and "asymp", kstwo.sf over every region of its algorithm,
+// chi2_contingency with Yates's correction for two categories) to 1e-6
+// relative; PSI, Wasserstein, Jensen–Shannon and chi-square statistics to
+// 1e-9 relative. From histograms (NumericBinned, Window.Drift) the KS
+// statistic is exact at every bin edge and reported with an upper bound,
+// the Wasserstein distance with an error bound, and the PSI is exact for
+// the PSI bins (reference deciles, or deciles of a reference sample when
+// the reference was too large to keep whole).
+//
+// PSI floors empty bins at PSIEpsilon (1e-4); bins are right-closed
+// (numpy.searchsorted side "left"), open at both ends, and repeated
+// quantiles are merged, so tied data give fewer bins, never empty ones by
+// construction.
+package monitor

@@ -1,0 +1,409 @@
+package monitor
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Test names, as FeatureDrift.Test reports them and Thresholds accept.
+const (
+	TestAuto          = "auto"
+	TestKS            = "ks"            // two-sample Kolmogorov–Smirnov: drift when p < PValue
+	TestWasserstein   = "wasserstein"   // Wasserstein / reference std: drift when ≥ Wasserstein
+	TestPSI           = "psi"           // drift when PSI ≥ PSIDrift
+	TestChiSquare     = "chi2"          // chi-square homogeneity: drift when p < PValue
+	TestJensenShannon = "jensenshannon" // base-2 JS distance: drift when ≥ JensenShannon
+	TestNone          = "none"          // not testable (an empty sample)
+)
+
+// Feature kinds.
+const (
+	Numeric     = "numeric"
+	Categorical = "categorical"
+)
+
+// Methods of computing numeric drift.
+const (
+	MethodExact  = "exact"  // from every value
+	MethodBinned = "binned" // from reference-quantile histograms, with error bounds
+)
+
+// Thresholds decide drift. The defaults follow Evidently's data-drift
+// preset (and agree with NannyML and common PSI practice): with at most
+// SmallSample reference values, numeric features use the KS test and
+// categorical ones chi-square, both at p < 0.05; with more, numeric
+// features use the Wasserstein distance divided by the reference's
+// standard deviation (drift at ≥ 0.1) and categorical ones the
+// Jensen–Shannon distance (drift at ≥ 0.1), since with large samples any
+// difference is significant. Numeric features with at most FewValues
+// distinct values are tested as categorical. PSI is always reported and
+// graded: below 0.1 stable, 0.1–0.25 warn, from 0.25 drift. The dataset
+// drifts when at least Share of the testable features drift. Zero fields
+// take the defaults.
+type Thresholds struct {
+	NumericTest     string  // auto, ks, wasserstein or psi
+	CategoricalTest string  // auto, chi2, jensenshannon or psi
+	PValue          float64 // 0.05
+	Wasserstein     float64 // 0.1
+	JensenShannon   float64 // 0.1
+	PSIWarn         float64 // 0.1
+	PSIDrift        float64 // 0.25
+	Share           float64 // 0.5
+	SmallSample     int64   // 1000
+	PSIBins         int     // 10
+}
+
+// DefaultThresholds returns the defaults described at Thresholds.
+func DefaultThresholds() Thresholds { return Thresholds{}.WithDefaults() }
+
+// WithDefaults fills zero fields with the defaults.
+func (t Thresholds) WithDefaults() Thresholds {
+	def := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&t.PValue, 0.05)
+	def(&t.Wasserstein, 0.1)
+	def(&t.JensenShannon, 0.1)
+	def(&t.PSIWarn, 0.1)
+	def(&t.PSIDrift, 0.25)
+	def(&t.Share, 0.5)
+	if t.SmallSample == 0 {
+		t.SmallSample = 1000
+	}
+	if t.PSIBins == 0 {
+		t.PSIBins = DefaultPSIBins
+	}
+	if t.NumericTest == "" {
+		t.NumericTest = TestAuto
+	}
+	if t.CategoricalTest == "" {
+		t.CategoricalTest = TestAuto
+	}
+	return t
+}
+
+// Validate reports thresholds that cannot work.
+func (t Thresholds) Validate() error {
+	t = t.WithDefaults()
+	switch t.NumericTest {
+	case TestAuto, TestKS, TestWasserstein, TestPSI:
+	default:
+		return fmt.Errorf("numeric test %q: want auto, ks, wasserstein or psi", t.NumericTest)
+	}
+	switch t.CategoricalTest {
+	case TestAuto, TestChiSquare, TestJensenShannon, TestPSI:
+	default:
+		return fmt.Errorf("categorical test %q: want auto, chi2, jensenshannon or psi", t.CategoricalTest)
+	}
+	switch {
+	case !(t.PValue > 0 && t.PValue < 1):
+		return fmt.Errorf("p-value threshold %g: want between 0 and 1", t.PValue)
+	case !(t.Share > 0 && t.Share <= 1):
+		return fmt.Errorf("share %g: want above 0 and at most 1", t.Share)
+	case !(t.PSIWarn > 0 && t.PSIDrift >= t.PSIWarn):
+		return fmt.Errorf("PSI thresholds %g/%g: want 0 < warn ≤ drift", t.PSIWarn, t.PSIDrift)
+	case !(t.Wasserstein > 0) || !(t.JensenShannon > 0 && t.JensenShannon <= 1):
+		return fmt.Errorf("distance thresholds must be positive (Jensen–Shannon at most 1)")
+	case t.PSIBins < 2:
+		return fmt.Errorf("PSI bins %d: want at least 2", t.PSIBins)
+	}
+	return nil
+}
+
+// PSI grades.
+const (
+	PSIStable = "stable"
+	PSIWarn   = "warn"
+	PSIDrift  = "drift"
+)
+
+// FeatureDrift is the drift of one feature against its reference. Float
+// fields are NaN where not defined (null in JSON).
+type FeatureDrift struct {
+	Name      string
+	Kind      string  // Numeric or Categorical
+	Test      string  // the test that decided Drifted
+	Statistic float64 // that test's statistic
+	PValue    float64 // that test's p-value, NaN for distances
+	Threshold float64 // the threshold it was held against
+	Drifted   bool
+	PSI       float64
+	PSILevel  string // PSIStable, PSIWarn or PSIDrift
+
+	// Every statistic computed, whichever decided.
+	KS, KSPValue     float64
+	KSMethod         string  // KSExact or KSAsymp
+	KSUpper          float64 // binned: an upper bound of the KS statistic
+	Wasserstein      float64 // divided by the reference standard deviation
+	WassersteinBound float64 // binned: bound on the error of Wasserstein (same scale)
+	ChiSquare        float64
+	ChiSquarePValue  float64
+	JensenShannon    float64
+	Method           string // numeric: MethodExact or MethodBinned
+	RefN, CurN       int64  // values tested (missing excluded)
+	RefMiss, CurMiss int64  // missing values
+	Categories       int    // categorical: distinct values across both
+	Note             string // why a feature was not tested, or how it was
+}
+
+// Testable reports whether the feature was tested.
+func (f FeatureDrift) Testable() bool { return f.Test != TestNone }
+
+// MarshalJSON writes NaN as null and names fields in snake case.
+func (f FeatureDrift) MarshalJSON() ([]byte, error) {
+	num := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	type out struct {
+		Name             string   `json:"name"`
+		Kind             string   `json:"kind"`
+		Test             string   `json:"test"`
+		Statistic        *float64 `json:"statistic"`
+		PValue           *float64 `json:"p_value"`
+		Threshold        *float64 `json:"threshold"`
+		Drifted          bool     `json:"drifted"`
+		PSI              *float64 `json:"psi"`
+		PSILevel         string   `json:"psi_level,omitempty"`
+		KS               *float64 `json:"ks,omitempty"`
+		KSPValue         *float64 `json:"ks_p_value,omitempty"`
+		KSMethod         string   `json:"ks_method,omitempty"`
+		KSUpper          *float64 `json:"ks_upper_bound,omitempty"`
+		Wasserstein      *float64 `json:"wasserstein_norm,omitempty"`
+		WassersteinBound *float64 `json:"wasserstein_error_bound,omitempty"`
+		ChiSquare        *float64 `json:"chi2,omitempty"`
+		ChiSquarePValue  *float64 `json:"chi2_p_value,omitempty"`
+		JensenShannon    *float64 `json:"jensenshannon,omitempty"`
+		Method           string   `json:"method,omitempty"`
+		RefN             int64    `json:"reference_count"`
+		CurN             int64    `json:"current_count"`
+		RefMiss          int64    `json:"reference_missing"`
+		CurMiss          int64    `json:"current_missing"`
+		Categories       int      `json:"categories,omitempty"`
+		Note             string   `json:"note,omitempty"`
+	}
+	return json.Marshal(out{
+		f.Name, f.Kind, f.Test, num(f.Statistic), num(f.PValue), num(f.Threshold), f.Drifted,
+		num(f.PSI), f.PSILevel, num(f.KS), num(f.KSPValue), f.KSMethod, num(f.KSUpper),
+		num(f.Wasserstein), num(f.WassersteinBound), num(f.ChiSquare), num(f.ChiSquarePValue),
+		num(f.JensenShannon), f.Method, f.RefN, f.CurN, f.RefMiss, f.CurMiss, f.Categories, f.Note,
+	})
+}
+
+func newFeatureDrift(kind string) FeatureDrift {
+	nan := math.NaN()
+	return FeatureDrift{Kind: kind, Statistic: nan, PValue: nan, Threshold: nan, PSI: nan,
+		KS: nan, KSPValue: nan, KSUpper: nan, Wasserstein: nan, WassersteinBound: nan,
+		ChiSquare: nan, ChiSquarePValue: nan, JensenShannon: nan}
+}
+
+func untestable(f FeatureDrift, note string) FeatureDrift {
+	f.Test, f.Note = TestNone, note
+	return f
+}
+
+func (t Thresholds) psiLevel(psi float64) string {
+	switch {
+	case math.IsNaN(psi):
+		return ""
+	case psi >= t.PSIDrift:
+		return PSIDrift
+	case psi >= t.PSIWarn:
+		return PSIWarn
+	}
+	return PSIStable
+}
+
+// decideNumeric picks the numeric test and applies its threshold.
+func (t Thresholds) decideNumeric(f *FeatureDrift) {
+	test := t.NumericTest
+	if test == TestAuto {
+		test = TestWasserstein
+		if f.RefN <= t.SmallSample {
+			test = TestKS
+		}
+	}
+	f.Test = test
+	switch test {
+	case TestKS:
+		f.Statistic, f.PValue, f.Threshold = f.KS, f.KSPValue, t.PValue
+		f.Drifted = f.KSPValue < t.PValue
+	case TestWasserstein:
+		f.Statistic, f.Threshold = f.Wasserstein, t.Wasserstein
+		f.Drifted = f.Wasserstein >= t.Wasserstein
+	case TestPSI:
+		f.Statistic, f.Threshold = f.PSI, t.PSIDrift
+		f.Drifted = f.PSI >= t.PSIDrift
+	}
+}
+
+// decideCategorical picks the categorical test and applies its threshold.
+func (t Thresholds) decideCategorical(f *FeatureDrift) {
+	test := t.CategoricalTest
+	if test == TestAuto {
+		test = TestJensenShannon
+		if f.RefN <= t.SmallSample {
+			test = TestChiSquare
+		}
+	}
+	f.Test = test
+	switch test {
+	case TestChiSquare:
+		f.Statistic, f.PValue, f.Threshold = f.ChiSquare, f.ChiSquarePValue, t.PValue
+		f.Drifted = f.ChiSquarePValue < t.PValue
+	case TestJensenShannon:
+		f.Statistic, f.Threshold = f.JensenShannon, t.JensenShannon
+		f.Drifted = f.JensenShannon >= t.JensenShannon
+	case TestPSI:
+		f.Statistic, f.Threshold = f.PSI, t.PSIDrift
+		f.Drifted = f.PSI >= t.PSIDrift
+	}
+}
+
+// NumericExact measures the drift of a numeric feature from every value:
+// ref and cur are sorted and hold no NaN. Features with at most
+// FewValues distinct values should go to FewValuesDrift instead.
+func NumericExact(ref, cur []float64, t Thresholds) FeatureDrift {
+	t = t.WithDefaults()
+	f := newFeatureDrift(Numeric)
+	f.Method = MethodExact
+	f.RefN, f.CurN = int64(len(ref)), int64(len(cur))
+	if len(ref) == 0 || len(cur) == 0 {
+		return untestable(f, "no values in "+emptySide(len(ref), len(cur)))
+	}
+	ks := KSTwoSample(ref, cur)
+	f.KS, f.KSPValue, f.KSMethod = ks.Statistic, ks.PValue, ks.Method
+	f.Wasserstein = normWasserstein(Wasserstein(ref, cur), StdDev(ref))
+	f.PSI = PSISorted(ref, cur, t.PSIBins)
+	f.PSILevel = t.psiLevel(f.PSI)
+	t.decideNumeric(&f)
+	return f
+}
+
+// NumericBinned measures the drift of a numeric feature from two
+// histograms over the same Bins. The KS statistic is evaluated at every
+// fine bin edge, where both CDFs are exact: it is a lower bound of the
+// exact statistic, and KSUpper an upper bound. The p-value is that of the
+// lower bound. The Wasserstein distance places each bin's mass at its
+// mean; WassersteinBound bounds the error. The PSI is exact for the PSI
+// bins, which are quantiles of the reference sample the Bins were cut
+// from (the whole reference when it fitted the exact limit).
+func NumericBinned(ref, cur *Hist, t Thresholds) FeatureDrift {
+	t = t.WithDefaults()
+	f := newFeatureDrift(Numeric)
+	f.Method = MethodBinned
+	f.RefN, f.CurN = int64(ref.N), int64(cur.N)
+	f.RefMiss, f.CurMiss = int64(ref.Missing), int64(cur.Missing)
+	if ref.N == 0 || cur.N == 0 {
+		return untestable(f, "no values in "+emptySide(int(ref.N), int(cur.N)))
+	}
+	d, upper := binnedKS(ref, cur)
+	f.KS, f.KSUpper = d, upper
+	f.KSPValue, f.KSMethod = KSPValueAsymp(d, int64(ref.N), int64(cur.N)), KSAsymp
+	w, bound := binnedWasserstein(ref, cur)
+	sd := math.Max(ref.Std(), WassersteinFloor)
+	f.Wasserstein, f.WassersteinBound = w/sd, bound/sd
+	f.PSI = PSI(ref.PSICounts(), cur.PSICounts())
+	f.PSILevel = t.psiLevel(f.PSI)
+	t.decideNumeric(&f)
+	return f
+}
+
+// CategoricalDrift measures the drift of a categorical feature from its
+// value counts: chi-square over the 2×k table of values seen in either,
+// Jensen–Shannon distance and PSI over the same values.
+func CategoricalDrift(ref, cur *Counts, t Thresholds) FeatureDrift {
+	t = t.WithDefaults()
+	f := newFeatureDrift(Categorical)
+	f.RefMiss, f.CurMiss = int64(ref.Missing), int64(cur.Missing)
+	_, r, c := aligned(ref, cur)
+	countsDrift(&f, r, c, t)
+	return f
+}
+
+// FewValuesDrift tests a numeric feature with at most FewValues distinct
+// values as categorical over its values, given as parallel slices of
+// values and counts for each sample.
+func FewValuesDrift(refVals, refN, curVals, curN []float64, t Thresholds) FeatureDrift {
+	t = t.WithDefaults()
+	f := newFeatureDrift(Numeric)
+	f.Method = MethodExact
+	var rc, cc Counts
+	for i, v := range refVals {
+		rc.addNew(strconv.FormatFloat(v, 'g', -1, 64), uint64(refN[i]))
+	}
+	for i, v := range curVals {
+		cc.addNew(strconv.FormatFloat(v, 'g', -1, 64), uint64(curN[i]))
+	}
+	_, r, c := aligned(&rc, &cc)
+	countsDrift(&f, r, c, t)
+	if f.Testable() {
+		f.Note = fmt.Sprintf("at most %d distinct values: tested as categorical", FewValues)
+	}
+	return f
+}
+
+func countsDrift(f *FeatureDrift, r, c []float64, t Thresholds) {
+	var nr, nc float64
+	for i := range r {
+		nr += r[i]
+		nc += c[i]
+	}
+	f.RefN, f.CurN, f.Categories = int64(nr), int64(nc), len(r)
+	if nr == 0 || nc == 0 {
+		*f = untestable(*f, "no values in "+emptySide(int(nr), int(nc)))
+		return
+	}
+	f.ChiSquare, f.ChiSquarePValue, _ = ChiSquare(r, c)
+	f.JensenShannon = JensenShannon(r, c)
+	f.PSI = PSI(r, c)
+	f.PSILevel = t.psiLevel(f.PSI)
+	t.decideCategorical(f)
+}
+
+func emptySide(nr, nc int) string {
+	switch {
+	case nr == 0 && nc == 0:
+		return "either sample"
+	case nr == 0:
+		return "the reference"
+	}
+	return "the current sample"
+}
+
+// DatasetDrift is the verdict over all features.
+type DatasetDrift struct {
+	Features     []FeatureDrift `json:"columns"`
+	Tested       int            `json:"tested"`
+	Drifted      int            `json:"drifted"`
+	ShareDrifted float64        `json:"share_drifted"`
+	Share        float64        `json:"share_threshold"`
+	Drift        bool           `json:"dataset_drift"`
+}
+
+// Summarize decides dataset drift: at least t.Share of the testable
+// features drifted (features that could not be tested do not count).
+func Summarize(features []FeatureDrift, t Thresholds) DatasetDrift {
+	t = t.WithDefaults()
+	d := DatasetDrift{Features: features, Share: t.Share}
+	for _, f := range features {
+		if !f.Testable() {
+			continue
+		}
+		d.Tested++
+		if f.Drifted {
+			d.Drifted++
+		}
+	}
+	if d.Tested > 0 {
+		d.ShareDrifted = float64(d.Drifted) / float64(d.Tested)
+		d.Drift = d.ShareDrifted >= t.Share
+	}
+	return d
+}

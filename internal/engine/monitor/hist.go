@@ -1,0 +1,309 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// DefaultFineBins is how many reference-quantile bins a numeric feature is
+// counted into in a window by default: 4 KB per feature per window. The
+// binned KS statistic is exact at every bin edge and below the true one by
+// at most the mass of one bin (about 1/256 of the reference), which
+// KSUpper bounds. More bins tighten the bounds at the cost of memory and,
+// once the bins of all features outgrow the CPU cache, speed.
+const DefaultFineBins = 256
+
+// DefaultPSIBins is how many reference-quantile bins the PSI uses (deciles).
+const DefaultPSIBins = 10
+
+// Bins is the fixed binning of one numeric feature, made once from its
+// reference: fine bins at reference quantiles for KS and Wasserstein, and
+// coarse PSI bins whose edges are a subset of the fine ones, so a value is
+// looked up once. Bin i holds edges[i−1] < x ≤ edges[i]; the first bin is
+// open below and the last above, so no value falls outside. A Bins is
+// immutable and shared by every Hist made from it.
+type Bins struct {
+	edges    []float64 // fine interior edges, ascending, distinct
+	psiEdges []float64
+	psiOf    []int32 // fine bin → PSI bin
+	lo, inv  float64 // the guide's cells: c = (x − lo)·inv, clamped
+	cells    int
+	guide    []int32 // edges in the cells before each cell
+	shift    float64 // subtracted before summing moments (the reference median)
+}
+
+// NewBins makes bins from fine and PSI interior edges (each ascending and
+// distinct); the PSI edges are added to the fine ones when missing.
+func NewBins(fine, psi []float64) (*Bins, error) {
+	for _, e := range [][]float64{fine, psi} {
+		for i, v := range e {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, errors.New("monitor: bin edges must be finite")
+			}
+			if i > 0 && !(v > e[i-1]) {
+				return nil, fmt.Errorf("monitor: bin edges must be strictly ascending (%g after %g)", v, e[i-1])
+			}
+		}
+	}
+	all := slices.Concat(fine, psi)
+	slices.Sort(all)
+	all = slices.Compact(all)
+	b := &Bins{edges: all, psiEdges: slices.Clone(psi)}
+	b.psiOf = make([]int32, len(all)+1)
+	for i := range b.psiOf {
+		// Fine bin i ends at edges[i] (or +Inf): its PSI bin is the one
+		// that upper end falls in.
+		if i == len(all) {
+			b.psiOf[i] = int32(len(psi))
+		} else {
+			b.psiOf[i] = int32(binOf(psi, all[i]))
+		}
+	}
+	b.buildSearch()
+	if len(all) > 0 {
+		b.shift = all[len(all)/2]
+	}
+	return b, nil
+}
+
+// BinsFromSorted makes fine and PSI bins at the quantiles of a sorted
+// reference sample (QuantileEdges).
+func BinsFromSorted(sorted []float64, fine, psi int) *Bins {
+	b, err := NewBins(QuantileEdges(sorted, fine), QuantileEdges(sorted, psi))
+	if err != nil {
+		panic(err) // quantile edges of finite data are finite and ascending
+	}
+	return b
+}
+
+// Edges returns the fine interior edges; the slice must not be modified.
+func (b *Bins) Edges() []float64 { return b.edges }
+
+// PSIEdges returns the PSI interior edges; the slice must not be modified.
+func (b *Bins) PSIEdges() []float64 { return b.psiEdges }
+
+// Len returns the number of fine bins.
+func (b *Bins) Len() int { return len(b.edges) + 1 }
+
+// buildSearch makes the guide table Index starts from: equal-width cells
+// between the first and last edge, 4·(edges+1) of them (2·(edges+1)
+// beyond 512 edges, to stay within the CPU cache), and for each cell the
+// number of edges in the cells before it. Reference-quantile edges follow
+// the reference's density, so a cell holds few edges, usually none.
+func (b *Bins) buildSearch() {
+	n := len(b.edges)
+	if n == 0 {
+		return
+	}
+	b.lo = b.edges[0]
+	g := 4 * (n + 1)
+	if n > 512 {
+		g = 2 * (n + 1)
+	}
+	b.cells = g
+	if span := b.edges[n-1] - b.lo; span > 0 && !math.IsInf(span, 0) {
+		b.inv = float64(g) / span
+	}
+	b.guide = make([]int32, g+1)
+	for _, e := range b.edges {
+		b.guide[b.cell(e)+1]++
+	}
+	for c := 1; c <= g; c++ {
+		b.guide[c] += b.guide[c-1]
+	}
+}
+
+// cell maps x to its guide cell. It is monotone in x (a subtraction, a
+// multiplication by a positive constant and a clamp), which is all Index
+// relies on.
+func (b *Bins) cell(x float64) int {
+	t := (x - b.lo) * b.inv
+	switch {
+	case !(t > 0):
+		return 0
+	case t >= float64(b.cells-1):
+		return b.cells - 1
+	}
+	return int(t)
+}
+
+// Index returns the fine bin of x (not NaN): the number of edges below it.
+// Since cell is monotone, every edge in an earlier cell than x's is below
+// x and every edge in a later one above it, so only the edges in x's own
+// cell need comparing: usually none, a few at most, or a binary search
+// across a crowded cell.
+func (b *Bins) Index(x float64) int {
+	e := b.edges
+	if len(e) == 0 {
+		return 0
+	}
+	c := b.cell(x)
+	i, j := int(b.guide[c]), int(b.guide[c+1])
+	if j-i > 8 {
+		k, _ := slices.BinarySearch(e[i:j], x)
+		return i + k
+	}
+	for i < j && e[i] < x {
+		i++
+	}
+	return i
+}
+
+// Hist is the mergeable state of one numeric feature in a window: counts
+// and sums per fine bin, and shifted moments, minimum and maximum. Two
+// Hists over the same Bins merge exactly: counts add, and the sums add up
+// to rounding.
+type Hist struct {
+	bins     *Bins
+	Cells    []Cell  // per fine bin
+	N        uint64  // values counted (not missing)
+	Missing  uint64  // NaN values
+	S1, S2   float64 // Σ(x−shift) and Σ(x−shift)², shift the Bins' median edge
+	Min, Max float64
+}
+
+// Cell is one fine bin's count and sum, kept together so that counting a
+// value touches one cache line.
+type Cell struct {
+	N   uint64
+	Sum float64
+}
+
+// NewHist returns an empty histogram over b.
+func NewHist(b *Bins) *Hist {
+	return &Hist{bins: b, Cells: make([]Cell, b.Len()), Min: math.Inf(1), Max: math.Inf(-1)}
+}
+
+// Bins returns the binning the histogram counts into.
+func (h *Hist) Bins() *Bins { return h.bins }
+
+// Add counts one value; NaN counts as missing.
+func (h *Hist) Add(x float64) {
+	if x != x {
+		h.Missing++
+		return
+	}
+	c := &h.Cells[h.bins.Index(x)]
+	c.N++
+	c.Sum += x
+	h.N++
+	d := x - h.bins.shift
+	h.S1 += d
+	h.S2 += d * d
+	if x < h.Min {
+		h.Min = x
+	}
+	if x > h.Max {
+		h.Max = x
+	}
+}
+
+// Merge adds o's counts into h; both must share the same Bins.
+func (h *Hist) Merge(o *Hist) error {
+	if h.bins != o.bins {
+		return errors.New("monitor: merging histograms over different bins")
+	}
+	for i := range h.Cells {
+		h.Cells[i].N += o.Cells[i].N
+		h.Cells[i].Sum += o.Cells[i].Sum
+	}
+	h.N += o.N
+	h.Missing += o.Missing
+	h.S1 += o.S1
+	h.S2 += o.S2
+	h.Min = math.Min(h.Min, o.Min)
+	h.Max = math.Max(h.Max, o.Max)
+	return nil
+}
+
+// Mean returns the mean of the counted values.
+func (h *Hist) Mean() float64 { return h.bins.shift + h.S1/float64(h.N) }
+
+// Std returns the population standard deviation (ddof = 0).
+func (h *Hist) Std() float64 {
+	n := float64(h.N)
+	m := h.S1 / n
+	return math.Sqrt(math.Max(h.S2/n-m*m, 0))
+}
+
+// PSICounts returns the counts per PSI bin.
+func (h *Hist) PSICounts() []float64 {
+	c := make([]float64, len(h.bins.psiEdges)+1)
+	for i, cell := range h.Cells {
+		c[h.bins.psiOf[i]] += float64(cell.N)
+	}
+	return c
+}
+
+// binnedKS returns the KS statistic evaluated at every fine edge (where
+// both empirical CDFs are known exactly, so it is attained and a lower
+// bound of the true statistic) and an upper bound of the true statistic:
+// inside a bin each CDF stays between its values at the bin's ends.
+func binnedKS(r, c *Hist) (d, upper float64) {
+	nr, nc := float64(r.N), float64(c.N)
+	var R, C float64
+	for i := range r.Cells {
+		R2 := R + float64(r.Cells[i].N)/nr
+		C2 := C + float64(c.Cells[i].N)/nc
+		if i == len(r.Cells)-1 {
+			R2, C2 = 1, 1
+		}
+		upper = math.Max(upper, math.Max(R2-C, C2-R))
+		d = math.Max(d, math.Abs(R2-C2))
+		R, C = R2, C2
+	}
+	return d, math.Min(upper, 1)
+}
+
+// binnedWasserstein returns the Wasserstein distance between the two
+// histograms with each bin's mass placed at its mean, and a bound on the
+// error of doing so: moving a bin's mass to its mean costs at most half
+// the bin's width (its ends clipped to the sample's minimum and maximum)
+// per unit of mass.
+func binnedWasserstein(r, c *Hist) (w, bound float64) {
+	edges := r.bins.edges
+	nr, nc := float64(r.N), float64(c.N)
+	type point struct{ x, dr, dc float64 }
+	pts := make([]point, 0, 2*len(r.Cells))
+	width := func(h *Hist, i int) float64 {
+		lo, hi := h.Min, h.Max
+		if i > 0 {
+			lo = math.Max(lo, edges[i-1])
+		}
+		if i < len(edges) {
+			hi = math.Min(hi, edges[i])
+		}
+		return math.Max(hi-lo, 0)
+	}
+	for i := range r.Cells {
+		var a, b point
+		if rc := r.Cells[i]; rc.N > 0 {
+			a = point{rc.Sum / float64(rc.N), float64(rc.N) / nr, 0}
+			bound += a.dr * width(r, i) / 2
+		}
+		if cc := c.Cells[i]; cc.N > 0 {
+			b = point{cc.Sum / float64(cc.N), 0, float64(cc.N) / nc}
+			bound += b.dc * width(c, i) / 2
+		}
+		switch {
+		case a.dr == 0 && b.dc == 0:
+		case a.dr == 0:
+			pts = append(pts, b)
+		case b.dc == 0:
+			pts = append(pts, a)
+		case a.x <= b.x:
+			pts = append(pts, a, b)
+		default:
+			pts = append(pts, b, a)
+		}
+	}
+	var R, C float64
+	for k := 0; k+1 < len(pts); k++ {
+		R += pts[k].dr
+		C += pts[k].dc
+		w += math.Abs(R-C) * (pts[k+1].x - pts[k].x)
+	}
+	return w, bound
+}

@@ -1,0 +1,363 @@
+package monitor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// randomEvents makes n events for the schema: skewed numeric features,
+// categorical ones with a long tail, missing values, labels on some.
+func randomEvents(s *Schema, n int, seed uint64) []Event {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	evs := make([]Event, n)
+	for i := range evs {
+		ev := s.NewEvent()
+		ev.Time = base.Add(time.Duration(rng.IntN(3600)) * time.Second)
+		for j := range ev.Num {
+			if rng.IntN(50) == 0 {
+				continue // missing
+			}
+			ev.Num[j] = rng.NormFloat64()*float64(j+1) + math.Exp(rng.NormFloat64())
+		}
+		for j := range ev.Cat {
+			if rng.IntN(40) == 0 {
+				continue
+			}
+			ev.Cat[j] = "v" + strconv.Itoa(int(rng.ExpFloat64()*3))
+		}
+		for j := range ev.Groups {
+			ev.Groups[j] = []string{"north", "south", "east"}[rng.IntN(3)]
+		}
+		if rng.IntN(4) > 0 {
+			ev.LatencyMS = rng.ExpFloat64() * 20
+		}
+		labelled := rng.IntN(3) > 0
+		switch s.Task {
+		case TaskMulticlass:
+			ev.Class = rng.IntN(len(s.Classes))
+			if labelled {
+				ev.Label = float64(rng.IntN(len(s.Classes)))
+			}
+		case TaskRegression:
+			ev.Value = rng.NormFloat64() * 10
+			if labelled {
+				ev.Label = ev.Value + rng.NormFloat64()
+			}
+		default:
+			ev.Score = rng.Float64()
+			if labelled {
+				ev.Label = float64(rng.IntN(2))
+			}
+		}
+		evs[i] = ev
+	}
+	return evs
+}
+
+func schemaFor(task string) Schema {
+	s := Schema{Task: task, Groups: []string{"region"}}
+	for i := range 4 {
+		s.Numeric = append(s.Numeric, fmt.Sprintf("x%d", i))
+	}
+	s.Categorical = []string{"c0", "c1"}
+	if task == TaskMulticlass {
+		s.Classes = []string{"a", "b", "c", "d"}
+	}
+	return s
+}
+
+func profile(t testing.TB, s Schema, evs []Event) *Layout {
+	t.Helper()
+	p, err := NewProfiler(s, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		if err := p.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := p.Layout(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func fill(t testing.TB, l *Layout, evs []Event) *Window {
+	t.Helper()
+	w := NewWindow(l)
+	for i := range evs {
+		if err := w.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// TestMergeHalvesEqualsWhole adds events to one window, and the same
+// events split at several points to two windows that are then merged: every
+// statistic of the merged window must equal the whole's (counts exactly,
+// float sums to 1e-12 relative), and so must the metrics and the drift.
+func TestMergeHalvesEqualsWhole(t *testing.T) {
+	for _, task := range []string{TaskBinary, TaskMulticlass, TaskRegression} {
+		s := schemaFor(task)
+		ref := randomEvents(&s, 3000, 1)
+		l := profile(t, s, ref)
+		refW := fill(t, l, ref)
+		evs := randomEvents(&s, 5000, 2)
+		whole := fill(t, l, evs)
+		for _, cut := range []int{0, 1, 1234, 2500, 4999, 5000} {
+			t.Run(fmt.Sprintf("%s/cut=%d", task, cut), func(t *testing.T) {
+				a, b := fill(t, l, evs[:cut]), fill(t, l, evs[cut:])
+				if err := a.Merge(b); err != nil {
+					t.Fatal(err)
+				}
+				compareWindows(t, a, whole)
+				mw, mm := whole.Metrics(), a.Metrics()
+				compareStructs(t, "metrics", reflect.ValueOf(mm), reflect.ValueOf(mw))
+				dw, err := whole.Drift(refW, Thresholds{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				dm, _ := a.Drift(refW, Thresholds{})
+				compareStructs(t, "drift", reflect.ValueOf(dm), reflect.ValueOf(dw))
+			})
+		}
+	}
+}
+
+func compareWindows(t *testing.T, got, want *Window) {
+	t.Helper()
+	gv, wv := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	for i := range gv.NumField() {
+		name := gv.Type().Field(i).Name
+		if !gv.Type().Field(i).IsExported() {
+			continue
+		}
+		switch name {
+		case "Latency":
+			for _, q := range []float64{0, 0.1, 0.5, 0.9, 0.95, 0.99, 1} {
+				g, err1 := got.Latency.GetValueAtQuantile(q)
+				w, err2 := want.Latency.GetValueAtQuantile(q)
+				if (err1 == nil) != (err2 == nil) || g != w {
+					t.Errorf("latency quantile %g: got %g, want %g", q, g, w)
+				}
+			}
+			if got.Latency.GetCount() != want.Latency.GetCount() {
+				t.Errorf("latency count %g, want %g", got.Latency.GetCount(), want.Latency.GetCount())
+			}
+		case "Cat":
+			for j := range got.Cat {
+				g, w := got.Cat[j], want.Cat[j]
+				if g.Missing != w.Missing || g.Distinct() != w.Distinct() {
+					t.Errorf("categorical %d: missing %d/%d, distinct %d/%d", j, g.Missing, w.Missing, g.Distinct(), w.Distinct())
+				}
+				for _, v := range w.Names {
+					if g.Get(v) != w.Get(v) {
+						t.Errorf("categorical %d value %q: %d, want %d", j, v, g.Get(v), w.Get(v))
+					}
+				}
+			}
+		default:
+			compareStructs(t, name, gv.Field(i), wv.Field(i))
+		}
+	}
+}
+
+// compareStructs compares values field by field: floats to 1e-12
+// relative (NaN equal to NaN), everything else exactly.
+func compareStructs(t *testing.T, path string, g, w reflect.Value) {
+	t.Helper()
+	switch g.Kind() {
+	case reflect.Float64:
+		a, b := g.Float(), w.Float()
+		if !(a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-12*math.Abs(b)) {
+			t.Errorf("%s = %.17g, want %.17g", path, a, b)
+		}
+	case reflect.Pointer, reflect.Interface:
+		if g.IsNil() || w.IsNil() {
+			if g.IsNil() != w.IsNil() {
+				t.Errorf("%s: nil mismatch", path)
+			}
+			return
+		}
+		compareStructs(t, path, g.Elem(), w.Elem())
+	case reflect.Struct:
+		if g.Type() == reflect.TypeFor[time.Time]() {
+			if !g.Interface().(time.Time).Equal(w.Interface().(time.Time)) {
+				t.Errorf("%s = %v, want %v", path, g.Interface(), w.Interface())
+			}
+			return
+		}
+		for i := range g.NumField() {
+			if g.Type().Field(i).IsExported() {
+				compareStructs(t, path+"."+g.Type().Field(i).Name, g.Field(i), w.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if g.Len() != w.Len() {
+			t.Errorf("%s: length %d, want %d", path, g.Len(), w.Len())
+			return
+		}
+		for i := range g.Len() {
+			compareStructs(t, fmt.Sprintf("%s[%d]", path, i), g.Index(i), w.Index(i))
+		}
+	case reflect.Map:
+		keys := w.MapKeys()
+		if g.Len() != w.Len() {
+			t.Errorf("%s: %d keys, want %d", path, g.Len(), w.Len())
+		}
+		for _, k := range keys {
+			gv := g.MapIndex(k)
+			if !gv.IsValid() {
+				t.Errorf("%s: missing key %v", path, k)
+				continue
+			}
+			compareStructs(t, fmt.Sprintf("%s[%v]", path, k), gv, w.MapIndex(k))
+		}
+	default:
+		if !reflect.DeepEqual(g.Interface(), w.Interface()) {
+			t.Errorf("%s = %v, want %v", path, g.Interface(), w.Interface())
+		}
+	}
+}
+
+// TestBinnedWithinBounds computes drift from histograms and from every
+// value on the reference cases: the exact KS statistic must lie between
+// the binned one and its upper bound, the binned Wasserstein within its
+// error bound of the exact one, and the PSI equal the exact PSI (the PSI
+// bins are the exact deciles when the bins are cut from every value).
+func TestBinnedWithinBounds(t *testing.T) {
+	for _, c := range loadReference(t).Numeric {
+		t.Run(c.Name, func(t *testing.T) {
+			r, u := sorted(c.Ref), sorted(c.Cur)
+			b := BinsFromSorted(r, DefaultFineBins, DefaultPSIBins)
+			hr, hc := NewHist(b), NewHist(b)
+			for _, x := range r {
+				hr.Add(x)
+			}
+			for _, x := range u {
+				hc.Add(x)
+			}
+			ex := NumericExact(r, u, Thresholds{})
+			bn := NumericBinned(hr, hc, Thresholds{})
+			if !(bn.KS <= ex.KS+1e-12 && ex.KS <= bn.KSUpper+1e-12) {
+				t.Errorf("exact KS %g outside binned [%g, %g]", ex.KS, bn.KS, bn.KSUpper)
+			}
+			if math.Abs(bn.Wasserstein-ex.Wasserstein) > bn.WassersteinBound+1e-9 {
+				t.Errorf("binned Wasserstein %g, exact %g, bound %g", bn.Wasserstein, ex.Wasserstein, bn.WassersteinBound)
+			}
+			checkRel(t, "binned PSI", bn.PSI, c.PSI10, 1e-9, 1e-15)
+			checkRel(t, "reference std", hr.Std(), c.Std, 1e-9, 1e-12)
+		})
+	}
+}
+
+func TestBinsIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 3, 4, 7, 8, 9, 100, 101, 102, 999, 1000, 1001} {
+		edges := make([]float64, 0, n)
+		for len(edges) < n {
+			switch n % 3 {
+			case 0:
+				edges = append(edges, math.Round(rng.NormFloat64()*1000)/100)
+			case 1: // heavy tail: most edges in a small part of the range
+				edges = append(edges, math.Exp(rng.NormFloat64()*4))
+			default:
+				edges = append(edges, float64(rng.IntN(3*n+1)))
+			}
+			slices.Sort(edges)
+			edges = slices.Compact(edges)
+		}
+		b, err := NewBins(edges, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probe := append(slices.Clone(edges), math.Inf(-1), math.Inf(1), -1e300, 1e300, 0, math.Copysign(0, -1))
+		for _, e := range edges {
+			probe = append(probe, math.Nextafter(e, math.Inf(1)), math.Nextafter(e, math.Inf(-1)))
+		}
+		for range 500 {
+			probe = append(probe, rng.NormFloat64()*10, math.Exp(rng.NormFloat64()*4), float64(rng.IntN(3*n+3)))
+		}
+		for _, x := range probe {
+			if got, want := b.Index(x), binOf(edges, x); got != want {
+				t.Fatalf("n=%d: Index(%g) = %d, want %d", n, x, got, want)
+			}
+		}
+	}
+	if _, err := NewBins([]float64{1, 1}, nil); err == nil {
+		t.Error("repeated edges accepted")
+	}
+}
+
+func TestDriftDecisions(t *testing.T) {
+	same := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(i%97) + float64(i)/float64(n)
+		}
+		return sorted(x)
+	}
+	shifted := func(x []float64, d float64) []float64 {
+		y := slices.Clone(x)
+		for i := range y {
+			y[i] += d
+		}
+		return y
+	}
+	small := same(500)
+	if f := NumericExact(small, small, Thresholds{}); f.Test != TestKS || f.Drifted || f.PSILevel != PSIStable {
+		t.Errorf("identical small samples: %+v", f)
+	}
+	if f := NumericExact(small, shifted(small, 30), Thresholds{}); f.Test != TestKS || !f.Drifted || f.PSILevel != PSIDrift {
+		t.Errorf("shifted small samples: test %s drifted %v psi %s", f.Test, f.Drifted, f.PSILevel)
+	}
+	big := same(5000)
+	if f := NumericExact(big, shifted(big, 0.5), Thresholds{}); f.Test != TestWasserstein || f.Drifted {
+		t.Errorf("tiny shift of a large sample: test %s drifted %v (W=%g)", f.Test, f.Drifted, f.Wasserstein)
+	}
+	if f := NumericExact(big, shifted(big, 10), Thresholds{NumericTest: TestPSI}); f.Test != TestPSI || !f.Drifted {
+		t.Errorf("PSI test: %s %v", f.Test, f.Drifted)
+	}
+	d := Summarize([]FeatureDrift{{Test: TestKS, Drifted: true}, {Test: TestKS}, {Test: TestNone}}, Thresholds{})
+	if d.Tested != 2 || d.ShareDrifted != 0.5 || !d.Drift {
+		t.Errorf("summary %+v", d)
+	}
+	if err := (Thresholds{NumericTest: "t"}).Validate(); err == nil {
+		t.Error("bad test name accepted")
+	}
+}
+
+// TestNumericDistinctEqualsExact computes drift from value counts and
+// from the expanded samples of the reference cases: identical KS
+// statistic, p-value, PSI and (to rounding) Wasserstein distance.
+func TestNumericDistinctEqualsExact(t *testing.T) {
+	for _, c := range loadReference(t).Numeric {
+		t.Run(c.Name, func(t *testing.T) {
+			count := func(x []float64) Distinct {
+				m := map[float64]uint64{}
+				for _, v := range x {
+					m[v]++
+				}
+				return DistinctFromMap(m)
+			}
+			r, u := sorted(c.Ref), sorted(c.Cur)
+			ex := NumericExact(r, u, Thresholds{})
+			di := NumericDistinct(count(c.Ref), count(c.Cur), Thresholds{})
+			if di.KS != ex.KS || di.KSPValue != ex.KSPValue || di.KSMethod != ex.KSMethod || di.PSI != ex.PSI ||
+				di.Test != ex.Test || di.Drifted != ex.Drifted {
+				t.Errorf("from counts %+v\nexact %+v", di, ex)
+			}
+			checkRel(t, "Wasserstein", di.Wasserstein, ex.Wasserstein, 1e-9, 1e-15)
+		})
+	}
+}

@@ -1,0 +1,254 @@
+package monitor
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// DefaultExactLimit is how many values of a numeric column a Sample keeps
+// exactly; beyond it the Sample becomes a uniform reservoir sample of that
+// size and drift is computed from histograms (see Hist). 100,000 values
+// take 800 KB.
+const DefaultExactLimit = 100_000
+
+// FewValues is the largest number of distinct values for which a numeric
+// feature is tested as categorical (chi-square or Jensen–Shannon over its
+// values), as Evidently does for numeric columns with at most 5 unique
+// values.
+const FewValues = 5
+
+// Sample collects one numeric column in a single pass: every value while
+// there are at most limit of them (the drift statistics are then exact),
+// after that a uniform reservoir sample of limit values (Li's algorithm
+// L, seeded, so runs repeat), from which the reference's bins are
+// cut. It also counts the column's values exactly while there are at most
+// FewValues distinct ones.
+type Sample struct {
+	limit     int
+	vals      []float64
+	n         int64
+	Missing   int64
+	rng       *rand.Rand
+	exactOnly bool    // drop the values past the limit instead of sampling
+	w         float64 // Algorithm L's running weight
+	next      int64   // the next value that enters the reservoir
+	few       [FewValues]float64
+	fewN      [FewValues]float64
+	nFew      int
+	manyVals  bool
+	sorted    bool
+}
+
+// NewSample returns an empty sample keeping up to limit values exactly.
+func NewSample(limit int, seed uint64) *Sample {
+	if limit <= 0 {
+		limit = DefaultExactLimit
+	}
+	return &Sample{limit: limit, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+}
+
+// NewExactSample returns a sample that keeps values only while it holds
+// all of them: past limit it drops them (Exact turns false and Sorted
+// returns nil) and goes on counting, and counting distinct values.
+func NewExactSample(limit int) *Sample {
+	s := NewSample(limit, 0)
+	s.exactOnly = true
+	return s
+}
+
+// Add adds one value; NaN counts as missing.
+func (s *Sample) Add(x float64) {
+	if x != x {
+		s.Missing++
+		return
+	}
+	s.n++
+	s.sorted = false
+	switch {
+	case s.exactOnly:
+		if s.n <= int64(s.limit) {
+			s.vals = append(s.vals, x)
+		} else if s.vals != nil {
+			s.vals = nil
+		}
+	case len(s.vals) < s.limit:
+		s.vals = append(s.vals, x)
+		if len(s.vals) == s.limit {
+			s.w = math.Exp(math.Log(s.rng.Float64()) / float64(s.limit))
+			s.skip()
+		}
+	case s.n == s.next:
+		s.vals[s.rng.IntN(s.limit)] = x
+		s.w *= math.Exp(math.Log(s.rng.Float64()) / float64(s.limit))
+		s.skip()
+	}
+	if s.manyVals {
+		return
+	}
+	for i := 0; i < s.nFew; i++ {
+		if s.few[i] == x {
+			s.fewN[i]++
+			return
+		}
+	}
+	if s.nFew == FewValues {
+		s.manyVals = true
+		return
+	}
+	s.few[s.nFew], s.fewN[s.nFew] = x, 1
+	s.nFew++
+}
+
+// skip draws how many values pass before the next one enters the
+// reservoir (Li's Algorithm L: a geometric jump instead of a random draw
+// per value).
+func (s *Sample) skip() {
+	u := s.rng.Float64()
+	for u == 0 {
+		u = s.rng.Float64()
+	}
+	s.next = s.n + int64(math.Floor(math.Log(u)/math.Log1p(-s.w))) + 1
+}
+
+// N returns how many values were added (not counting missing ones).
+func (s *Sample) N() int64 { return s.n }
+
+// Exact reports whether the sample holds every value added.
+func (s *Sample) Exact() bool { return s.n <= int64(s.limit) }
+
+// Sorted sorts the kept values in place and returns them.
+func (s *Sample) Sorted() []float64 {
+	if !s.sorted {
+		slices.Sort(s.vals)
+		s.sorted = true
+	}
+	return s.vals
+}
+
+// Release drops the kept values (the distinct-value counts stay).
+func (s *Sample) Release() { s.vals, s.sorted = nil, false }
+
+// FewDistinct returns the column's distinct values and their counts when
+// there are at most FewValues of them.
+func (s *Sample) FewDistinct() (values, counts []float64, ok bool) {
+	if s.manyVals {
+		return nil, nil, false
+	}
+	return s.few[:s.nFew], s.fewN[:s.nFew], true
+}
+
+// OtherCategory is the category that values beyond a Counts' limit of
+// distinct values are counted under.
+const OtherCategory = "(other)"
+
+// DefaultMaxCategories is how many distinct values a categorical feature
+// counts separately in a window; further new values count under
+// OtherCategory.
+const DefaultMaxCategories = 10_000
+
+// Counts is the mergeable state of one categorical feature: a count per
+// value. "" counts as missing. Values are copied on first sight, so the
+// caller's strings are not retained.
+type Counts struct {
+	index   map[string]int32
+	Names   []string
+	N       []uint64
+	Missing uint64
+	Max     int // distinct values counted separately; 0: DefaultMaxCategories
+}
+
+// Add counts one value.
+func (c *Counts) Add(v string) {
+	if v == "" {
+		c.Missing++
+		return
+	}
+	if i, ok := c.index[v]; ok {
+		c.N[i]++
+		return
+	}
+	c.addNew(v, 1)
+}
+
+func (c *Counts) addNew(v string, n uint64) {
+	limit := c.Max
+	if limit == 0 {
+		limit = DefaultMaxCategories
+	}
+	if len(c.Names) >= limit && v != OtherCategory {
+		v = OtherCategory
+		if i, ok := c.index[v]; ok {
+			c.N[i] += n
+			return
+		}
+	}
+	if c.index == nil {
+		c.index = make(map[string]int32)
+	}
+	v = strings.Clone(v)
+	c.index[v] = int32(len(c.Names))
+	c.Names = append(c.Names, v)
+	c.N = append(c.N, n)
+}
+
+// Total returns the number of values counted (not missing).
+func (c *Counts) Total() uint64 {
+	var t uint64
+	for _, n := range c.N {
+		t += n
+	}
+	return t
+}
+
+// Distinct returns how many distinct values were counted.
+func (c *Counts) Distinct() int { return len(c.Names) }
+
+// Get returns the count of a value.
+func (c *Counts) Get(v string) uint64 {
+	if i, ok := c.index[v]; ok {
+		return c.N[i]
+	}
+	return 0
+}
+
+// Merge adds o's counts into c. The limit of distinct values does not
+// apply to merging, so merged windows count exactly what the whole would
+// have as long as the whole stays within the limit.
+func (c *Counts) Merge(o *Counts) {
+	c.Missing += o.Missing
+	for i, v := range o.Names {
+		if j, ok := c.index[v]; ok {
+			c.N[j] += o.N[i]
+			continue
+		}
+		if c.index == nil {
+			c.index = make(map[string]int32)
+		}
+		c.index[v] = int32(len(c.Names))
+		c.Names = append(c.Names, v)
+		c.N = append(c.N, o.N[i])
+	}
+}
+
+// aligned returns the two count vectors over the union of values, in
+// sorted order of the values.
+func aligned(r, c *Counts) (names []string, ref, cur []float64) {
+	names = slices.Clone(r.Names)
+	for _, v := range c.Names {
+		if _, ok := r.index[v]; !ok {
+			names = append(names, v)
+		}
+	}
+	slices.Sort(names)
+	ref = make([]float64, len(names))
+	cur = make([]float64, len(names))
+	for i, v := range names {
+		ref[i], cur[i] = float64(r.Get(v)), float64(c.Get(v))
+	}
+	return names, ref, cur
+}
+
+// finite reports whether x is neither NaN nor infinite.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -1,0 +1,404 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
+)
+
+// ScoreBins is how many equal-width bins over [0, 1] a window keeps per
+// class for the ROC AUC. Pairs of a positive and a negative whose scores
+// share a bin count as ties (½). A window remembers which bins hold more
+// than one distinct score, so the AUC is exact when none does (scores
+// rounded to 3 decimals, for instance: Metrics.AUCErrorBound is then 0)
+// and is otherwise off by at most AUCErrorBound, half the share of
+// positive–negative pairs that share such a bin (about 1/(2·ScoreBins)
+// for continuous scores).
+const ScoreBins = 4096
+
+// LatencyAccuracy is the relative accuracy of the latency quantiles: the
+// DDSketch returns a value within 1% of the exact (lower) quantile.
+const LatencyAccuracy = 0.01
+
+// LogLossEpsilon clips scores to [ε, 1−ε] in the log loss, as
+// sklearn.metrics.log_loss does for float64 (machine epsilon).
+const LogLossEpsilon = 2.220446049250313e-16
+
+// Window is the mergeable state of a model's predictions over a period:
+// counts, quality, latency and per-feature distributions. Adding events to
+// two windows and merging them gives the same state as adding them all to
+// one (integer counts exactly, float sums to rounding). Adding an event
+// does not allocate once each categorical value has been seen. A Window is
+// not safe for concurrent use; merge per-goroutine windows instead.
+type Window struct {
+	layout     *Layout
+	task       int8
+	Start, End time.Time // earliest and latest event time
+	Events     uint64
+	Labelled   uint64
+
+	// Binary classification.
+	TP, FP, TN, FN uint64
+	ScorePos       []uint64  // score histogram of labelled positives (ScoreBins)
+	ScoreNeg       []uint64  // and negatives
+	ScoreFirst     []float64 // the first score counted in each bin
+	ScoreMixed     []bool    // whether a bin holds more than one distinct score
+	LogLossSum     float64   // Σ −log p(true class), over labelled events with a score
+	LogLossN       uint64
+	PredPositive   uint64 // predicted positive, labelled or not
+	ScoreSum       float64
+	ScoreN         uint64
+
+	// Multiclass: Confusion[true·k + predicted].
+	Confusion []uint64
+
+	// Regression.
+	AbsErrSum, SqErrSum float64
+	ValueSum            float64
+	ValueN              uint64
+
+	// Latency.
+	Latency    *ddsketch.DDSketch
+	LatencyN   uint64
+	LatencySum float64
+	LatencyMax float64
+
+	Num    []*Hist   // by Schema.Numeric
+	Cat    []*Counts // by Schema.Categorical
+	Groups []map[string]*GroupStats
+}
+
+// GroupStats are the counts of one value of a group attribute.
+type GroupStats struct {
+	Events, Labelled uint64
+	Correct          uint64  // classification: labelled and predicted right
+	PredPositive     uint64  // binary: predicted positive
+	LabelPositive    uint64  // binary: labelled positive
+	AbsErrSum        float64 // regression: Σ|error|
+}
+
+const (
+	taskBinary int8 = iota
+	taskMulticlass
+	taskRegression
+)
+
+// NewWindow returns an empty window over the layout.
+func NewWindow(l *Layout) *Window {
+	w := &Window{layout: l, LatencyMax: math.Inf(-1)}
+	switch l.Schema.Task {
+	case TaskMulticlass:
+		w.task = taskMulticlass
+		k := len(l.Schema.Classes)
+		w.Confusion = make([]uint64, k*k)
+	case TaskRegression:
+		w.task = taskRegression
+	default:
+		w.ScorePos = make([]uint64, ScoreBins)
+		w.ScoreNeg = make([]uint64, ScoreBins)
+		w.ScoreFirst = make([]float64, ScoreBins)
+		w.ScoreMixed = make([]bool, ScoreBins)
+	}
+	w.Latency = newLatencySketch()
+	for _, b := range l.Bins {
+		w.Num = append(w.Num, NewHist(b))
+	}
+	for range l.Schema.Categorical {
+		w.Cat = append(w.Cat, &Counts{Max: l.MaxCategories})
+	}
+	for range l.Schema.Groups {
+		w.Groups = append(w.Groups, map[string]*GroupStats{})
+	}
+	return w
+}
+
+// newLatencySketch returns a DDSketch with the cubically interpolated
+// index mapping (no logarithm per value; the same relative-accuracy
+// guarantee) and at most 2,048 buckets per sign, collapsing the lowest:
+// 1% buckets from 1 µs to beyond 10⁸ ms fit.
+func newLatencySketch() *ddsketch.DDSketch {
+	m, err := mapping.NewCubicallyInterpolatedMapping(LatencyAccuracy)
+	if err != nil {
+		panic(err) // constant, valid argument
+	}
+	return ddsketch.NewDDSketch(m, store.NewCollapsingLowestDenseStore(2048), store.NewCollapsingLowestDenseStore(2048))
+}
+
+// Layout returns the window's layout.
+func (w *Window) Layout() *Layout { return w.layout }
+
+// Errors Add returns for events it cannot count; the event is not counted.
+var (
+	ErrShape = errors.New("monitor: event does not match the schema")
+	ErrValue = errors.New("monitor: invalid prediction event")
+)
+
+// Add counts one event. An event whose slices do not match the schema, or
+// whose score, class, label or latency is out of range, is refused with an
+// error and not counted.
+func (w *Window) Add(ev *Event) error {
+	s := &w.layout.Schema
+	if len(ev.Num) != len(w.Num) || len(ev.Cat) != len(w.Cat) || len(ev.Groups) > len(w.Groups) {
+		return fmt.Errorf("%w: %d numeric, %d categorical, %d group values; want %d, %d, %d",
+			ErrShape, len(ev.Num), len(ev.Cat), len(ev.Groups), len(w.Num), len(w.Cat), len(w.Groups))
+	}
+	if ev.LatencyMS < 0 || math.IsInf(ev.LatencyMS, 0) {
+		return fmt.Errorf("%w: latency %g ms", ErrValue, ev.LatencyMS)
+	}
+	labelled := ev.Label == ev.Label
+	var pred int // predicted class (classification)
+	var correct bool
+	switch w.task {
+	case taskBinary:
+		score := ev.Score
+		if score == score && !(score >= 0 && score <= 1) {
+			return fmt.Errorf("%w: score %g outside [0, 1]", ErrValue, score)
+		}
+		switch {
+		case ev.Class == 0 || ev.Class == 1:
+			pred = ev.Class
+		case ev.Class == -1 && score == score:
+			if score >= s.threshold() {
+				pred = 1
+			}
+		default:
+			return fmt.Errorf("%w: binary prediction needs a score in [0, 1] or class 0 or 1 (class %d)", ErrValue, ev.Class)
+		}
+		if labelled && ev.Label != 0 && ev.Label != 1 {
+			return fmt.Errorf("%w: binary label %g: want 0 or 1", ErrValue, ev.Label)
+		}
+		w.addBinary(score, pred, ev.Label, labelled)
+		correct = labelled && float64(pred) == ev.Label
+	case taskMulticlass:
+		k := len(s.Classes)
+		if ev.Class < 0 || ev.Class >= k {
+			return fmt.Errorf("%w: class %d: want 0 to %d", ErrValue, ev.Class, k-1)
+		}
+		pred = ev.Class
+		if labelled {
+			y := int(ev.Label)
+			if float64(y) != ev.Label || y < 0 || y >= k {
+				return fmt.Errorf("%w: label %g: want a class index 0 to %d", ErrValue, ev.Label, k-1)
+			}
+			w.Confusion[y*k+pred]++
+			w.Labelled++
+			correct = y == pred
+		}
+	case taskRegression:
+		if !finite(ev.Value) {
+			return fmt.Errorf("%w: regression prediction %g", ErrValue, ev.Value)
+		}
+		if labelled && math.IsInf(ev.Label, 0) {
+			return fmt.Errorf("%w: label %g", ErrValue, ev.Label)
+		}
+		w.ValueSum += ev.Value
+		w.ValueN++
+		if labelled {
+			e := ev.Value - ev.Label
+			w.AbsErrSum += math.Abs(e)
+			w.SqErrSum += e * e
+			w.Labelled++
+		}
+	}
+	w.Events++
+	if !ev.Time.IsZero() {
+		if w.Start.IsZero() || ev.Time.Before(w.Start) {
+			w.Start = ev.Time
+		}
+		if ev.Time.After(w.End) {
+			w.End = ev.Time
+		}
+	}
+	if lat := ev.LatencyMS; lat == lat {
+		w.Latency.Add(lat)
+		w.LatencyN++
+		w.LatencySum += lat
+		if lat > w.LatencyMax {
+			w.LatencyMax = lat
+		}
+	}
+	for i, x := range ev.Num {
+		w.Num[i].Add(x)
+	}
+	for i, v := range ev.Cat {
+		w.Cat[i].Add(v)
+	}
+	for i, g := range ev.Groups {
+		if g == "" {
+			continue
+		}
+		gs := w.Groups[i][g]
+		if gs == nil {
+			gs = &GroupStats{}
+			w.Groups[i][g] = gs
+		}
+		gs.Events++
+		if labelled {
+			gs.Labelled++
+			if correct {
+				gs.Correct++
+			}
+			switch w.task {
+			case taskBinary:
+				if ev.Label == 1 {
+					gs.LabelPositive++
+				}
+			case taskRegression:
+				gs.AbsErrSum += math.Abs(ev.Value - ev.Label)
+			}
+		}
+		if w.task == taskBinary && pred == 1 {
+			gs.PredPositive++
+		}
+	}
+	return nil
+}
+
+func (w *Window) addBinary(score float64, pred int, label float64, labelled bool) {
+	if pred == 1 {
+		w.PredPositive++
+	}
+	hasScore := score == score
+	if hasScore {
+		w.ScoreSum += score
+		w.ScoreN++
+	}
+	if !labelled {
+		return
+	}
+	w.Labelled++
+	pos := label == 1
+	switch {
+	case pos && pred == 1:
+		w.TP++
+	case pos:
+		w.FN++
+	case pred == 1:
+		w.FP++
+	default:
+		w.TN++
+	}
+	if !hasScore {
+		return
+	}
+	b := int(score * ScoreBins)
+	if b >= ScoreBins {
+		b = ScoreBins - 1
+	}
+	if w.ScorePos[b] == 0 && w.ScoreNeg[b] == 0 {
+		w.ScoreFirst[b] = score
+	} else if w.ScoreFirst[b] != score {
+		w.ScoreMixed[b] = true
+	}
+	p := min(max(score, LogLossEpsilon), 1-LogLossEpsilon)
+	if pos {
+		w.ScorePos[b]++
+		w.LogLossSum -= math.Log(p)
+	} else {
+		w.ScoreNeg[b]++
+		w.LogLossSum -= math.Log(1 - p)
+	}
+	w.LogLossN++
+}
+
+// Merge adds o into w. Both must share the same Layout.
+func (w *Window) Merge(o *Window) error {
+	if w.layout != o.layout {
+		return errors.New("monitor: merging windows of different layouts")
+	}
+	if !o.Start.IsZero() && (w.Start.IsZero() || o.Start.Before(w.Start)) {
+		w.Start = o.Start
+	}
+	if o.End.After(w.End) {
+		w.End = o.End
+	}
+	w.Events += o.Events
+	w.Labelled += o.Labelled
+	w.TP += o.TP
+	w.FP += o.FP
+	w.TN += o.TN
+	w.FN += o.FN
+	for b := range o.ScoreFirst {
+		switch {
+		case o.ScorePos[b] == 0 && o.ScoreNeg[b] == 0:
+		case w.ScorePos[b] == 0 && w.ScoreNeg[b] == 0:
+			w.ScoreFirst[b], w.ScoreMixed[b] = o.ScoreFirst[b], o.ScoreMixed[b]
+		case o.ScoreMixed[b] || o.ScoreFirst[b] != w.ScoreFirst[b]:
+			w.ScoreMixed[b] = true
+		}
+	}
+	addAll(w.ScorePos, o.ScorePos)
+	addAll(w.ScoreNeg, o.ScoreNeg)
+	addAll(w.Confusion, o.Confusion)
+	w.LogLossSum += o.LogLossSum
+	w.LogLossN += o.LogLossN
+	w.PredPositive += o.PredPositive
+	w.ScoreSum += o.ScoreSum
+	w.ScoreN += o.ScoreN
+	w.AbsErrSum += o.AbsErrSum
+	w.SqErrSum += o.SqErrSum
+	w.ValueSum += o.ValueSum
+	w.ValueN += o.ValueN
+	if err := w.Latency.MergeWith(o.Latency); err != nil {
+		return err
+	}
+	w.LatencyN += o.LatencyN
+	w.LatencySum += o.LatencySum
+	w.LatencyMax = math.Max(w.LatencyMax, o.LatencyMax)
+	for i := range w.Num {
+		if err := w.Num[i].Merge(o.Num[i]); err != nil {
+			return err
+		}
+	}
+	for i := range w.Cat {
+		w.Cat[i].Merge(o.Cat[i])
+	}
+	for i := range w.Groups {
+		for g, os := range o.Groups[i] {
+			gs := w.Groups[i][g]
+			if gs == nil {
+				gs = &GroupStats{}
+				w.Groups[i][g] = gs
+			}
+			gs.Events += os.Events
+			gs.Labelled += os.Labelled
+			gs.Correct += os.Correct
+			gs.PredPositive += os.PredPositive
+			gs.LabelPositive += os.LabelPositive
+			gs.AbsErrSum += os.AbsErrSum
+		}
+	}
+	return nil
+}
+
+func addAll(a, b []uint64) {
+	for i := range a {
+		a[i] += b[i]
+	}
+}
+
+// Drift compares every feature of the window with the reference window
+// (same Layout) and decides dataset drift.
+func (w *Window) Drift(ref *Window, t Thresholds) (DatasetDrift, error) {
+	if w.layout != ref.layout {
+		return DatasetDrift{}, errors.New("monitor: comparing windows of different layouts")
+	}
+	s := &w.layout.Schema
+	var out []FeatureDrift
+	for i, name := range s.Numeric {
+		f := NumericBinned(ref.Num[i], w.Num[i], t)
+		f.Name = name
+		out = append(out, f)
+	}
+	for i, name := range s.Categorical {
+		f := CategoricalDrift(ref.Cat[i], w.Cat[i], t)
+		f.Name = name
+		out = append(out, f)
+	}
+	return Summarize(out, t), nil
+}
