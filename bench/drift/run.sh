@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v go >/dev/null || export PATH=/usr/local/go/bin:$PATH
 rows=${1:-1000000}
-dir=${LODESTAR_BENCH_DIR:-/tmp/lodestar-drift-bench}/$rows
+dir=${LODESTAR_BENCH_DIR:-${TMPDIR:-/tmp}/lodestar-drift-bench}/$rows
 mkdir -p "$dir"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
