@@ -71,3 +71,33 @@ type ModelService interface {
 	FindModelVersionByID(ctx context.Context, id int64) (*ModelVersion, error)
 	ListModelVersions(ctx context.Context, modelID int64) ([]*ModelVersion, error)
 }
+
+// Switch states: the human intervention switch (人工干预开关) of a model.
+const (
+	SwitchOn       = "on"       // the model serves
+	SwitchOff      = "off"      // the model must not serve
+	SwitchFallback = "fallback" // serve the named fallback instead
+)
+
+// Switch is a model's human intervention switch. Production services read
+// it by the model's key; authorised people flip it, with a reason, and
+// every flip is audited. Version increases with every flip.
+type Switch struct {
+	Key       string    `json:"key"`
+	ModelID   int64     `json:"model_id"`
+	State     string    `json:"state"`
+	Fallback  string    `json:"fallback,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	ChangedBy string    `json:"changed_by,omitempty"`
+	ChangedAt time.Time `json:"changed_at"`
+	Version   int64     `json:"version"`
+}
+
+// SwitchService reads and flips model switches.
+type SwitchService interface {
+	ListSwitches(ctx context.Context) ([]*Switch, error)
+	FindSwitch(ctx context.Context, key string) (*Switch, error)
+	// FlipSwitch sets a switch's state; fallback names what to serve when
+	// the state is fallback; a reason is required.
+	FlipSwitch(ctx context.Context, key, state, fallback, reason string) (*Switch, error)
+}

@@ -30,6 +30,7 @@ type Server struct {
 	KPIs     lodestar.KPIService
 	Pains    lodestar.PainPointService
 	Models   lodestar.ModelService
+	Switches lodestar.SwitchService
 	Audit    lodestar.AuditService
 	// Portfolio computes the dashboard's and value realisation's figures.
 	Portfolio lodestar.PortfolioService

@@ -21,6 +21,11 @@ type (
 		Version string             `json:"version"`
 		Card    lodestar.ModelCard `json:"card"`
 	}
+	flipIn struct {
+		State    string `json:"state"`
+		Fallback string `json:"fallback"`
+		Reason   string `json:"reason"`
+	}
 	statusIn struct {
 		Status string `json:"status"`
 		Reason string `json:"reason"`
@@ -68,5 +73,15 @@ func (s *Server) modelRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
 		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, noInput, func(r *http.Request, _ struct{}) (Page[*lodestar.Switch], error) {
+			items, err := s.Switches.ListSwitches(r.Context())
+			return Page[*lodestar.Switch]{Data: items, Total: len(items)}, err
+		}, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/switches/{key}", Perm: auth.ModelRead, Handler: handle(s, noInput, func(r *http.Request, _ struct{}) (*lodestar.Switch, error) {
+			return s.Switches.FindSwitch(r.Context(), r.PathValue("key"))
+		}, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, decodeBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
+			return s.Switches.FlipSwitch(r.Context(), r.PathValue("key"), in.State, in.Fallback, in.Reason)
+		}, http.StatusOK)},
 	}
 }

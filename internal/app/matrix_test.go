@@ -31,9 +31,10 @@ const (
 	auditors access = "audit readers"
 	admins   access = "administrators"
 	// strategy: business units, goals, KPIs and their readings, pain points.
-	planReaders  access = "strategy readers"
-	planWriters  access = "strategy writers"
-	modelWriters access = "model writers"
+	planReaders    access = "strategy readers"
+	planWriters    access = "strategy writers"
+	modelWriters   access = "model writers"
+	switchFlippers access = "switch flippers"
 )
 
 var everyone = []lodestar.Role{"admin", "committee", "business_owner", "ai_team", "risk_officer", "data_steward", "viewer"}
@@ -46,9 +47,10 @@ var mayUse = map[access][]lodestar.Role{
 	auditors: {"admin", "risk_officer"},
 	admins:   {"admin"},
 
-	planReaders:  everyone,
-	planWriters:  {"admin", "committee", "business_owner"},
-	modelWriters: {"admin", "ai_team"},
+	planReaders:    everyone,
+	planWriters:    {"admin", "committee", "business_owner"},
+	modelWriters:   {"admin", "ai_team"},
+	switchFlippers: {"admin", "risk_officer", "committee"},
 }
 
 // routeAccess is every route the app serves and who may use it. The test
@@ -72,6 +74,10 @@ var routeAccess = map[string]access{
 	"GET /api/v1/model-versions/{id}":         readers,
 	"PUT /api/v1/model-versions/{id}/card":    modelWriters,
 	"POST /api/v1/model-versions/{id}/status": modelWriters,
+	"GET /api/v1/switches":                    readers,
+	"GET /api/v1/switches/{key}":              readers,
+	"PUT /api/v1/switches/{key}":              switchFlippers,
+	"POST /models/{id}/switch":                switchFlippers,
 	"GET /models":                             readers,
 	"POST /models":                            modelWriters,
 	"GET /models/{id}":                        readers,
@@ -298,6 +304,10 @@ var calls = map[string]call{
 		body: jsonf(`{"stage":"assessment","reason":"walked by %s"}`)},
 	"POST /api/v1/use-cases/{id}/archive": {ok: []int{200}, fresh: "use-cases", body: jsonf(`{"archived":true}`)},
 	"GET /api/v1/models":                  {ok: []int{200}},
+	"GET /api/v1/switches":                {ok: []int{200}},
+	"GET /api/v1/switches/{key}":          {ok: []int{200}},
+	"PUT /api/v1/switches/{key}":          {ok: []int{200}, body: jsonf(`{"state":"off","reason":"walked by %s"}`)},
+	"POST /models/{id}/switch":            {ok: []int{303}, body: formOf("state", "fallback", "fallback", "rules", "reason", "walked by %s")},
 	"GET /models":                         {ok: []int{200}},
 	"POST /models": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"use_case_id": {strconv.FormatInt(w.ids["use-cases"], 10)}, "key": {"web-" + strings.ToLower(w.nonce)}, "name": {"Model " + w.nonce}})
@@ -420,7 +430,7 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		}
 	case "models":
 		var m *lodestar.Model
-		if m, err = st.CreateModel(ctx, lodestar.Model{UseCaseID: ids["use-cases"], Key: "model-" + strings.ToLower(label), Name: "Model " + label}); err == nil {
+		if m, err = st.CreateModel(ctx, lodestar.Model{UseCaseID: ids["use-cases"], Key: walkModelKey(ids), Name: "Model " + label}); err == nil {
 			id = m.ID
 		}
 	case "model-versions":
@@ -498,6 +508,10 @@ func assetName(f *fixture) string {
 func isAPI(pattern string) bool { return strings.HasPrefix(pattern, "/api/") }
 
 // expand substitutes path values into a route pattern.
+// walkModelKey is the key of the walk's model: derived from its use case,
+// so a path can name it without a lookup.
+func walkModelKey(ids map[string]int64) string { return fmt.Sprintf("walk-%d", ids["use-cases"]) }
+
 func expand(t *testing.T, pattern string, w walker, asset string) string {
 	t.Helper()
 	parts := strings.Split(strings.TrimSuffix(pattern, "{$}"), "/")
@@ -511,6 +525,8 @@ func expand(t *testing.T, pattern string, w walker, asset string) string {
 			parts[i] = strconv.FormatInt(id, 10)
 		case "{email}":
 			parts[i] = url.PathEscape(w.target)
+		case "{key}":
+			parts[i] = walkModelKey(w.ids)
 		case "{name}":
 			parts[i] = asset
 		default:

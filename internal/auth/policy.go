@@ -27,6 +27,8 @@ const (
 	// ModelWrite registers models and versions, edits model cards and moves
 	// versions through their lifecycle.
 	ModelWrite Permission = "model.write"
+	// SwitchFlip flips a model's human intervention switch.
+	SwitchFlip Permission = "switch.flip"
 	// AuditRead lists and filters the audit log.
 	AuditRead Permission = "audit.read"
 	// UserAdmin manages users and their roles.
@@ -45,12 +47,13 @@ var matrix = map[Permission][]lodestar.Role{
 	StrategyWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner},
 	ModelRead:     all,
 	ModelWrite:    {lodestar.RoleAdmin, lodestar.RoleAITeam},
+	SwitchFlip:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
 	UserAdmin:     {lodestar.RoleAdmin},
 }
 
 // Permissions lists every permission that needs a role, for tests and docs.
 func Permissions() []Permission {
-	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, AuditRead, UserAdmin}
+	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, SwitchFlip, AuditRead, UserAdmin}
 }
 
 // Allowed reports whether role holds p. Public is allowed to everyone,

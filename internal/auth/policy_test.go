@@ -23,6 +23,7 @@ var wantMatrix = map[auth.Permission][]lodestar.Role{
 	auth.ModelRead: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam,
 		lodestar.RoleRiskOfficer, lodestar.RoleDataSteward, lodestar.RoleViewer},
 	auth.ModelWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam},
+	auth.SwitchFlip: {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
 	auth.AuditRead:  {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
 	auth.UserAdmin:  {lodestar.RoleAdmin},
 }

@@ -25,6 +25,8 @@ type Services interface {
 	lodestar.GoalService
 	lodestar.KPIService
 	lodestar.PainPointService
+	lodestar.ModelService
+	lodestar.SwitchService
 }
 
 type demoUser struct {
@@ -234,6 +236,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(func() error { return l.loadReadings(start) })
 	l.run(l.loadPains)
 	l.run(func() error { return l.loadUseCases(week, setNow) })
+	l.run(func() error { return l.loadModels(week, setNow) })
 	setNow(now)
 	return l.n, l.err
 }
@@ -242,6 +245,7 @@ type loader struct {
 	ctx                              context.Context
 	svc                              Services
 	users, units, goals, kpis, pains map[string]int64
+	useCases                         map[string]int64 // by English title
 	n                                int
 	err                              error
 }
@@ -385,6 +389,10 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 		if err != nil {
 			return fmt.Errorf("use case %s: %w", u.en, err)
 		}
+		if l.useCases == nil {
+			l.useCases = map[string]int64{}
+		}
+		l.useCases[u.en] = created.ID
 		l.n++
 		steps := path[u.stage]
 		live := u.liveWeek
@@ -408,4 +416,71 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 		}
 	}
 	return nil
+}
+
+// demoModel is a registered model with its versions, oldest first; the
+// last is in production unless retired is set.
+type demoModel struct {
+	useCase, key, name string
+	versions           []lodestar.ModelVersion
+}
+
+var models = []demoModel{
+	{"Credit risk scoring model", "credit-risk", "Credit risk scorer · 信贷风险评分", []lodestar.ModelVersion{{Version: "2.3", Card: lodestar.ModelCard{
+		IntendedUse:           "Score personal-loan applicants for default risk. 评估个人贷款申请人的违约风险。",
+		OutOfScopeUse:         "Small-business lending; final decisions without human review. 小微企业贷款；无人工复核的最终决定。",
+		TrainingData:          "2019–2021 loan book; under-represents young applicants without credit history. 2019–2021 年贷款数据；缺少无信用记录的年轻申请人。",
+		EvaluationMetrics:     map[string]float64{"auc": 0.81, "recall_default": 0.74},
+		Limitations:           "Flags good customers with thin credit files as high-risk. 将信用记录薄的优质客户误判为高风险。",
+		EthicalConsiderations: "Disparate impact by age group; see the fairness audit. 不同年龄组存在差别影响；见公平性审计。"}}}},
+	{"E-commerce recommender", "recsys", "Product recommender · 商品推荐", []lodestar.ModelVersion{{Version: "3.1", Card: lodestar.ModelCard{
+		IntendedUse:       "Rank products on the home feed. 首页商品排序。",
+		TrainingData:      "Clicks and orders before the move to short video. 短视频兴起前的点击与订单数据。",
+		EvaluationMetrics: map[string]float64{"ndcg_at_10": 0.42, "accuracy": 0.36},
+		Limitations:       "Not retrained on short-video behaviour; accuracy has fallen about 20%. 未用短视频行为数据再训练，准确率已下降约 20%。"}}}},
+	{"Predictive maintenance for production lines", "pdm", "Failure predictor · 故障预测", []lodestar.ModelVersion{
+		{Version: "1.0", Card: lodestar.ModelCard{IntendedUse: "Predict line failures 48 h ahead. 提前 48 小时预测产线故障。",
+			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.82}, Limitations: "Misses failures on newly installed equipment. 无法识别新设备的故障。"}},
+		{Version: "2.0", Card: lodestar.ModelCard{IntendedUse: "Predict line failures 48 h ahead. 提前 48 小时预测产线故障。",
+			TrainingData:      "Adds the supplier's data from the new equipment. 加入供应商提供的新设备数据。",
+			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.95}}}}},
+}
+
+// loadModels registers the demo's models, walks their versions to
+// production, and has the risk officer switch the bank's credit model off.
+func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) error {
+	risk := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["risk"], Label: "risk@demo.lodestar", Role: lodestar.RoleRiskOfficer})
+	ml := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["ml"], Label: "ml.lead@demo.lodestar", Role: lodestar.RoleAITeam})
+	for i, dm := range models {
+		setNow(week(10 + i))
+		m, err := l.svc.CreateModel(ml, lodestar.Model{UseCaseID: l.useCases[dm.useCase], Key: dm.key, Name: dm.name})
+		if err != nil {
+			return fmt.Errorf("model %s: %w", dm.key, err)
+		}
+		l.n++
+		for j, v := range dm.versions {
+			setNow(week(12 + i + 10*j))
+			created, err := l.svc.CreateModelVersion(ml, m.ID, v)
+			if err != nil {
+				return fmt.Errorf("model %s %s: %w", dm.key, v.Version, err)
+			}
+			l.n++
+			steps := []struct{ to, why string }{
+				{lodestar.ModelStaging, "Offline evaluation passed · 离线评估通过"},
+				{lodestar.ModelProduction, "A/B test passed; committee approved · A/B 测试通过，委员会批准"},
+			}
+			if j < len(dm.versions)-1 {
+				steps = append(steps, struct{ to, why string }{lodestar.ModelRetired, "Replaced by the retrained version · 已由再训练版本取代"})
+			}
+			for _, st := range steps {
+				if _, err := l.svc.SetModelVersionStatus(ml, created.ID, st.to, st.why); err != nil {
+					return fmt.Errorf("model %s %s to %s: %w", dm.key, v.Version, st.to, err)
+				}
+			}
+		}
+	}
+	setNow(week(Weeks - 2))
+	_, err := l.svc.FlipSwitch(risk, "credit-risk", lodestar.SwitchOff, "",
+		"Flags good customers as high-risk; the fairness audit shows the skew. Off until retrained. 误将优质客户标记为高风险，公平性审计显示偏差；重新训练前关闭。")
+	return err
 }

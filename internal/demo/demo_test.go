@@ -118,6 +118,15 @@ func TestDemoHoldsTheStories(t *testing.T) {
 		}
 	}
 
+	// The bank's credit-risk model is switched off, with the reason.
+	sw, err := st.FindSwitch(ctx, "credit-risk")
+	if err != nil || sw.State != lodestar.SwitchOff || !strings.Contains(sw.Reason, "good customers") || sw.ChangedBy != "risk@demo.lodestar" {
+		t.Errorf("credit-risk switch: got %+v, %v; want off by the risk officer with the reason", sw, err)
+	}
+	if sw, err := st.FindSwitch(ctx, "recsys"); err != nil || sw.State != lodestar.SwitchOn {
+		t.Errorf("recsys switch: got %+v, %v; want on", sw, err)
+	}
+
 	if _, brk, err := st.Verify(ctx); err != nil || brk != nil {
 		t.Errorf("audit chain after the demo: %v %v", brk, err)
 	}

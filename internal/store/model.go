@@ -73,7 +73,12 @@ func (s *Store) CreateModel(ctx context.Context, in lodestar.Model) (*lodestar.M
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO models (use_case_id, key, name, description, archived, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.UseCaseID, in.Key, in.Name, in.Description, false, now, now).Scan(&id)
-		return id, duplicateKey(err)
+		if err != nil {
+			return 0, duplicateKey(err)
+		}
+		// Every model has its switch from the start, on.
+		_, err = tx.ExecContext(ctx, `INSERT INTO switches (model_id, state, changed_at) VALUES (?, ?, ?)`, id, lodestar.SwitchOn, now)
+		return id, err
 	})
 }
 

@@ -22,6 +22,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/model-versions/{id}", Perm: auth.ModelRead, Handler: s.modelVersionShow},
 		{Method: "POST", Pattern: "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: s.modelCardUpdate},
 		{Method: "POST", Pattern: "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: s.modelStatus},
+		{Method: "POST", Pattern: "/models/{id}/switch", Perm: auth.SwitchFlip, Handler: s.modelSwitch},
 	}
 }
 
@@ -109,11 +110,18 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		s.Error(w, r, err)
 		return
 	}
+	sw, err := s.Switches.FindSwitch(r.Context(), m.Key)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p.Data = struct {
 		M        *lodestar.Model
 		UseCase  *lodestar.UseCase
 		Versions []*lodestar.ModelVersion
-	}{m, uc, vs}
+		Switch   *lodestar.Switch
+		States   []string
+	}{m, uc, vs, sw, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}}
 	s.render(w, r, status, "model", p)
 }
 
@@ -243,4 +251,26 @@ func (s *Server) versionDone(w http.ResponseWriter, r *http.Request, v *lodestar
 	p.Form = r.PostForm
 	entFail(p, err)
 	s.renderVersion(w, r, status, p)
+}
+
+// modelSwitch flips the model's human intervention switch.
+func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
+	m, ok := entFind(s, w, r, s.Models.FindModelByID)
+	if !ok {
+		return
+	}
+	_, err := s.Switches.FlipSwitch(r.Context(), m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
+	if err == nil {
+		s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.switch_flipped")
+		return
+	}
+	status, ok := entFormError(err)
+	if !ok {
+		s.Error(w, r, err)
+		return
+	}
+	p := s.page(r, "models.one", "risk")
+	p.Form = r.PostForm
+	entFail(p, err)
+	s.renderModel(w, r, status, p)
 }

@@ -43,6 +43,7 @@ type Services struct {
 	KPIs      lodestar.KPIService
 	Pains     lodestar.PainPointService
 	Models    lodestar.ModelService
+	Switches  lodestar.SwitchService
 	Portfolio lodestar.PortfolioService
 	Audit     lodestar.AuditService
 	// Transfer imports and exports use-case inventories.

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/audit"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+var _ lodestar.SwitchService = (*Store)(nil)
+
+const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.changed_at, s.version
+	FROM switches s JOIN models m ON m.id = s.model_id`
+
+func scanSwitch(s interface{ Scan(...any) error }) (*lodestar.Switch, error) {
+	sw := &lodestar.Switch{}
+	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, sqldb.Time{T: &sw.ChangedAt}, &sw.Version)
+	return sw, err
+}
+
+// ListSwitches implements lodestar.SwitchService, by key.
+func (s *Store) ListSwitches(ctx context.Context) ([]*lodestar.Switch, error) {
+	return list(ctx, s, switchSelect+` ORDER BY m.key`, nil, scanSwitch)
+}
+
+// FindSwitch implements lodestar.SwitchService.
+func (s *Store) FindSwitch(ctx context.Context, key string) (*lodestar.Switch, error) {
+	sw, err := scanSwitch(s.DB.QueryRow(ctx, switchSelect+` WHERE m.key = ?`, key))
+	if isNoRows(err) {
+		return nil, notFound("Switch")
+	}
+	return sw, wrap("find switch", err)
+}
+
+// FlipSwitch implements lodestar.SwitchService.
+func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason string) (*lodestar.Switch, error) {
+	reason, fallback = strings.TrimSpace(reason), strings.TrimSpace(fallback)
+	fields := map[string]string{}
+	switch state {
+	case lodestar.SwitchOn, lodestar.SwitchOff:
+		if fallback != "" {
+			fields["fallback"] = "A fallback is named only when the state is fallback."
+		}
+	case lodestar.SwitchFallback:
+		if fallback == "" {
+			fields["fallback"] = "Name what to serve instead."
+		}
+	default:
+		fields["state"] = "The state is on, off or fallback."
+	}
+	if reason == "" {
+		fields["reason"] = "Say why the switch is flipped."
+	}
+	checkLen(fields, "reason", reason, 2000, false)
+	checkLen(fields, "fallback", fallback, 200, false)
+	if len(fields) > 0 {
+		return nil, &lodestar.Error{Code: lodestar.EInvalid, Message: "The switch was not flipped; check the fields.", Fields: fields}
+	}
+	var after *lodestar.Switch
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := scanSwitch(tx.QueryRowContext(ctx, switchSelect+` WHERE m.key = ?`, key))
+		if isNoRows(err) {
+			return notFound("Switch")
+		} else if err != nil {
+			return err
+		}
+		actor := lodestar.ActorFrom(ctx)
+		if _, err := tx.ExecContext(ctx, `UPDATE switches SET state = ?, fallback = ?, reason = ?, changed_by = ?, changed_at = ?,
+			version = version + 1 WHERE model_id = ?`, state, fallback, reason, actor.Label, sqldb.FormatTime(tx.Now), before.ModelID); err != nil {
+			return err
+		}
+		if after, err = scanSwitch(tx.QueryRowContext(ctx, switchSelect+` WHERE m.key = ?`, key)); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "flip", EntityType: "switch", EntityID: before.ModelID, Before: before, After: after})
+		return err
+	})
+	return after, wrap("flip switch", err)
+}
