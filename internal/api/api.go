@@ -31,7 +31,9 @@ type Server struct {
 	Pains    lodestar.PainPointService
 	Models   lodestar.ModelService
 	Switches lodestar.SwitchService
-	Audit    lodestar.AuditService
+	// Hub fans switch flips out to open streams.
+	Hub   *SwitchHub
+	Audit lodestar.AuditService
 	// Portfolio computes the dashboard's and value realisation's figures.
 	Portfolio lodestar.PortfolioService
 	Log       *slog.Logger

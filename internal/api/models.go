@@ -81,7 +81,8 @@ func (s *Server) modelRoutes() []httpx.Route {
 			return s.Switches.FindSwitch(r.Context(), r.PathValue("key"))
 		}, http.StatusOK)},
 		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, decodeBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
-			return s.Switches.FlipSwitch(r.Context(), r.PathValue("key"), in.State, in.Fallback, in.Reason)
+			return s.flipAndPublish(r.Context(), r.PathValue("key"), in)
 		}, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/switches/stream", Perm: auth.ModelRead, Handler: s.streamSwitches},
 	}
 }

@@ -356,6 +356,10 @@ func modelPaths() obj {
 		},
 		"/switches": obj{"get": obj{"summary": "Every model's human intervention switch, by key.", "operationId": "listSwitches",
 			"responses": withErrors(obj{"200": response("Every switch.", pageOf("Switch"))})}},
+		"/switches/stream": obj{"get": obj{"summary": "Server-Sent Events: a snapshot of every switch on connect (and on every reconnect), then one event per flip, and a comment line every 15 s.",
+			"description": "Events: `snapshot` (data: an array of Switch) and `switch` (data: one Switch). Event IDs are the sum of all switch versions, which every flip raises by one.",
+			"operationId": "streamSwitches",
+			"responses":   withErrors(obj{"200": obj{"description": "An event stream.", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}})}},
 		"/switches/{key}": obj{
 			"get": obj{"summary": "One model's switch.", "operationId": "getSwitch",
 				"parameters": []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -188,6 +189,19 @@ func (f *fixture) do(c *http.Client, method, path string, header http.Header, bo
 		f.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		// A stream never ends: read its first event, then hang up.
+		var b strings.Builder
+		br := bufio.NewReader(resp.Body)
+		for {
+			line, err := br.ReadString('\n')
+			b.WriteString(line)
+			if err != nil || line == "\n" {
+				break
+			}
+		}
+		return &response{Response: resp, body: b.String()}
+	}
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		f.t.Fatalf("%s %s: read body: %v", method, path, err)

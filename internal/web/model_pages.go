@@ -259,8 +259,11 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.Switches.FlipSwitch(r.Context(), m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
+	sw, err := s.Switches.FlipSwitch(r.Context(), m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
 	if err == nil {
+		if s.PublishSwitch != nil {
+			s.PublishSwitch(sw)
+		}
 		s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.switch_flipped")
 		return
 	}

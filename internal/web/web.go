@@ -35,17 +35,19 @@ var TemplateFS fs.FS = templateFS
 
 // Services are what the pages read and change.
 type Services struct {
-	Users     lodestar.UserService
-	Sessions  lodestar.SessionService
-	UseCases  lodestar.UseCaseService
-	Units     lodestar.BusinessUnitService
-	Goals     lodestar.GoalService
-	KPIs      lodestar.KPIService
-	Pains     lodestar.PainPointService
-	Models    lodestar.ModelService
-	Switches  lodestar.SwitchService
-	Portfolio lodestar.PortfolioService
-	Audit     lodestar.AuditService
+	Users    lodestar.UserService
+	Sessions lodestar.SessionService
+	UseCases lodestar.UseCaseService
+	Units    lodestar.BusinessUnitService
+	Goals    lodestar.GoalService
+	KPIs     lodestar.KPIService
+	Pains    lodestar.PainPointService
+	Models   lodestar.ModelService
+	Switches lodestar.SwitchService
+	// PublishSwitch tells open switch streams about a committed flip.
+	PublishSwitch func(*lodestar.Switch)
+	Portfolio     lodestar.PortfolioService
+	Audit         lodestar.AuditService
 	// Transfer imports and exports use-case inventories.
 	Transfer TransferServices
 	Importer Importer

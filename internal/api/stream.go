@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// SwitchHub fans switch flips out to the streams open on this server.
+// Each flip is published once it is committed.
+type SwitchHub struct {
+	mu   sync.Mutex
+	subs map[chan *lodestar.Switch]struct{}
+}
+
+// NewSwitchHub returns an empty hub.
+func NewSwitchHub() *SwitchHub { return &SwitchHub{subs: map[chan *lodestar.Switch]struct{}{}} }
+
+// Publish sends a flipped switch to every open stream. A stream too slow
+// to keep up loses the event and is told to reconnect (its channel is
+// closed), so a flip never waits on a client.
+func (h *SwitchHub) Publish(sw *lodestar.Switch) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.subs {
+		select {
+		case c <- sw:
+		default:
+			delete(h.subs, c)
+			close(c)
+		}
+	}
+}
+
+func (h *SwitchHub) subscribe() chan *lodestar.Switch {
+	c := make(chan *lodestar.Switch, 64)
+	h.mu.Lock()
+	h.subs[c] = struct{}{}
+	h.mu.Unlock()
+	return c
+}
+
+func (h *SwitchHub) unsubscribe(c chan *lodestar.Switch) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[c]; ok {
+		delete(h.subs, c)
+		close(c)
+	}
+}
+
+// Heartbeat is how often an idle stream gets a comment line, so proxies
+// keep it open and clients notice a dead server.
+var Heartbeat = 15 * time.Second
+
+// streamSwitches serves Server-Sent Events: on connect (and on every
+// reconnect, whatever Last-Event-ID says) the full state as one
+// "snapshot" event, then one "switch" event per flip, and a comment line
+// every Heartbeat. Switch states are idempotent, so a full snapshot on
+// reconnect is an exact resume. Event IDs are the sum of all switch
+// versions: every flip adds one, on every replica alike.
+func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	// A stream outlives the server's write timeout, which guards requests.
+	_ = rc.SetWriteDeadline(time.Time{})
+	c := s.Hub.subscribe()
+	defer s.Hub.unsubscribe(c)
+	all, err := s.Switches.ListSwitches(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	var seq int64
+	for _, sw := range all {
+		seq += sw.Version
+	}
+	if err := writeEvent(w, "snapshot", seq, all); err != nil {
+		return
+	}
+	_ = rc.Flush()
+	tick := time.NewTicker(Heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case sw, ok := <-c:
+			if !ok {
+				return // too slow: the client reconnects and gets a snapshot
+			}
+			seq++
+			if err := writeEvent(w, "switch", seq, sw); err != nil {
+				return
+			}
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}
+
+func writeEvent(w http.ResponseWriter, event string, id int64, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: %s\nid: %d\ndata: %s\n\n", event, id, b)
+	return err
+}
+
+// flipAndPublish flips a switch and, once committed, tells the streams.
+func (s *Server) flipAndPublish(ctx context.Context, key string, in flipIn) (*lodestar.Switch, error) {
+	sw, err := s.Switches.FlipSwitch(ctx, key, in.State, in.Fallback, in.Reason)
+	if err == nil && s.Hub != nil {
+		s.Hub.Publish(sw)
+	}
+	return sw, err
+}
