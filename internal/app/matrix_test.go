@@ -77,6 +77,8 @@ var routeAccess = map[string]access{
 	"GET /api/v1/switches":                    readers,
 	"GET /api/v1/switches/{key}":              readers,
 	"GET /api/v1/switches/stream":             readers,
+	"POST /ofrep/v1/evaluate/flags/{key}":     readers,
+	"POST /ofrep/v1/evaluate/flags":           readers,
 	"PUT /api/v1/switches/{key}":              switchFlippers,
 	"POST /models/{id}/switch":                switchFlippers,
 	"GET /models":                             readers,
@@ -308,6 +310,8 @@ var calls = map[string]call{
 	"GET /api/v1/switches":                {ok: []int{200}},
 	"GET /api/v1/switches/{key}":          {ok: []int{200}},
 	"GET /api/v1/switches/stream":         {ok: []int{200}},
+	"POST /ofrep/v1/evaluate/flags/{key}": {ok: []int{200}, body: jsonf(`{"context":{"targetingKey":"%s"}}`)},
+	"POST /ofrep/v1/evaluate/flags":       {ok: []int{200}, body: jsonf(`{"context":{"targetingKey":"%s"}}`)},
 	"PUT /api/v1/switches/{key}":          {ok: []int{200}, body: jsonf(`{"state":"off","reason":"walked by %s"}`)},
 	"POST /models/{id}/switch":            {ok: []int{303}, body: formOf("state", "fallback", "fallback", "rules", "reason", "walked by %s")},
 	"GET /models":                         {ok: []int{200}},
@@ -507,7 +511,9 @@ func assetName(f *fixture) string {
 	return m[1]
 }
 
-func isAPI(pattern string) bool { return strings.HasPrefix(pattern, "/api/") }
+func isAPI(pattern string) bool {
+	return strings.HasPrefix(pattern, "/api/") || strings.HasPrefix(pattern, "/ofrep/")
+}
 
 // expand substitutes path values into a route pattern.
 // walkModelKey is the key of the walk's model: derived from its use case,

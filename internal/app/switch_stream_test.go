@@ -94,3 +94,58 @@ func TestSwitchStream(t *testing.T) {
 		t.Fatal("the flip did not reach the stream within 5 s")
 	}
 }
+
+// TestOFREP evaluates switches the way an OpenFeature SDK's OFREP
+// provider does.
+func TestOFREP(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")
+	uc := f.useCase("Credit scoring")
+	if _, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		t.Fatal(err)
+	}
+	_, tok := f.token(viewer)
+
+	r := f.api("POST", "/ofrep/v1/evaluate/flags/credit-risk", tok, `{"context":{"targetingKey":"user-1"}}`)
+	var one map[string]any
+	if r.StatusCode != 200 || json.Unmarshal([]byte(r.body), &one) != nil || one["value"] != "on" || one["variant"] != "on" || one["reason"] != "STATIC" {
+		t.Errorf("evaluate: got %d %s, want 200 with value and variant on", r.StatusCode, r.body)
+	}
+	r = f.api("POST", "/ofrep/v1/evaluate/flags/nope", tok, `{"context":{}}`)
+	if r.StatusCode != 404 || !strings.Contains(r.body, `"errorCode":"FLAG_NOT_FOUND"`) {
+		t.Errorf("unknown flag: got %d %s, want 404 FLAG_NOT_FOUND", r.StatusCode, r.body)
+	}
+	r = f.api("POST", "/ofrep/v1/evaluate/flags/credit-risk", tok, `{"context":"not an object"}`)
+	if r.StatusCode != 400 || !strings.Contains(r.body, `"errorCode":"INVALID_CONTEXT"`) {
+		t.Errorf("bad context: got %d %s, want 400 INVALID_CONTEXT", r.StatusCode, r.body)
+	}
+
+	bulk := func(etag string) *http.Response {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/ofrep/v1/evaluate/flags", strings.NewReader(`{"context":{}}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	first := bulk("")
+	etag := first.Header.Get("ETag")
+	if first.StatusCode != 200 || etag == "" {
+		t.Fatalf("bulk: got %d with ETag %q, want 200 with an ETag", first.StatusCode, etag)
+	}
+	if again := bulk(etag); again.StatusCode != http.StatusNotModified {
+		t.Errorf("bulk with If-None-Match: got %d, want 304", again.StatusCode)
+	}
+	if _, err := f.app.Store.FlipSwitch(sys(), "credit-risk", lodestar.SwitchOff, "", "bias found"); err != nil {
+		t.Fatal(err)
+	}
+	if after := bulk(etag); after.StatusCode != 200 || after.Header.Get("ETag") == etag {
+		t.Errorf("bulk after a flip: got %d with ETag %q, want 200 with a new ETag", after.StatusCode, after.Header.Get("ETag"))
+	}
+}
