@@ -1,0 +1,246 @@
+// Package sdk is the Go client production services use to obey Lodestar's
+// human intervention switches. A Switches client keeps an in-memory copy
+// of every switch, current through the server's event stream, and answers
+// State with no I/O and no allocation. When the server cannot be reached
+// it keeps the last state it knew; before it has ever heard from the
+// server, and for keys it does not know, it answers with the configured
+// default (fail open: on; fail closed: off). It reconnects with backoff.
+//
+//	sw := sdk.NewSwitches(ctx, sdk.Options{URL: "https://lodestar.example", Token: token})
+//	defer sw.Close()
+//	switch sw.State("credit-risk") {
+//	case sdk.Off:      // do not call the model
+//	case sdk.Fallback: // serve sw.Fallback("credit-risk") instead
+//	default:           // call the model
+//	}
+package sdk
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// State is a switch's state.
+type State uint8
+
+// The states.
+const (
+	On State = iota
+	Off
+	Fallback
+)
+
+// String returns the state as the server writes it.
+func (s State) String() string {
+	switch s {
+	case Off:
+		return "off"
+	case Fallback:
+		return "fallback"
+	}
+	return "on"
+}
+
+func parseState(s string) State {
+	switch s {
+	case "off":
+		return Off
+	case "fallback":
+		return Fallback
+	}
+	return On
+}
+
+// Options configure a Switches client.
+type Options struct {
+	// URL is the Lodestar server, e.g. https://lodestar.example.
+	URL string
+	// Token is an API token (lodestar token create); read scope is enough.
+	Token string
+	// FailClosed answers Off for unknown keys and before the first
+	// snapshot; by default the client fails open (On).
+	FailClosed bool
+	// HTTPClient carries the stream; it must not time out whole requests.
+	HTTPClient *http.Client
+	// MinBackoff and MaxBackoff bound the wait between reconnects
+	// (default 250 ms and 30 s, doubling).
+	MinBackoff, MaxBackoff time.Duration
+}
+
+type entry struct {
+	state    State
+	fallback string
+	version  int64
+}
+
+// Switches is a live, in-memory copy of the server's switches.
+type Switches struct {
+	opt    Options
+	def    State
+	m      atomic.Pointer[map[string]entry]
+	ready  chan struct{}
+	once   sync.Once
+	cancel context.CancelFunc
+	done   chan struct{}
+	conns  atomic.Int64
+}
+
+// NewSwitches starts a client that follows the server's switch stream
+// until ctx ends or Close is called.
+func NewSwitches(ctx context.Context, opt Options) *Switches {
+	if opt.HTTPClient == nil {
+		opt.HTTPClient = &http.Client{}
+	}
+	if opt.MinBackoff <= 0 {
+		opt.MinBackoff = 250 * time.Millisecond
+	}
+	if opt.MaxBackoff < opt.MinBackoff {
+		opt.MaxBackoff = 30 * time.Second
+	}
+	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{})}
+	if opt.FailClosed {
+		c.def = Off
+	}
+	empty := map[string]entry{}
+	c.m.Store(&empty)
+	ctx, c.cancel = context.WithCancel(ctx)
+	go c.run(ctx)
+	return c
+}
+
+// State returns a switch's state: no I/O, no allocation.
+func (c *Switches) State(key string) State {
+	if e, ok := (*c.m.Load())[key]; ok {
+		return e.state
+	}
+	return c.def
+}
+
+// Enabled reports whether the model may serve (its switch is on).
+func (c *Switches) Enabled(key string) bool { return c.State(key) == On }
+
+// Fallback returns what to serve instead when the switch is at fallback.
+func (c *Switches) Fallback(key string) string { return (*c.m.Load())[key].fallback }
+
+// Ready is closed once the first snapshot has arrived.
+func (c *Switches) Ready() <-chan struct{} { return c.ready }
+
+// Connections counts the streams opened so far (reconnects included).
+func (c *Switches) Connections() int64 { return c.conns.Load() }
+
+// Close stops the client; states stay readable.
+func (c *Switches) Close() {
+	c.cancel()
+	<-c.done
+}
+
+func (c *Switches) run(ctx context.Context) {
+	defer close(c.done)
+	backoff := c.opt.MinBackoff
+	for ctx.Err() == nil {
+		got, _ := c.follow(ctx)
+		if got {
+			backoff = c.opt.MinBackoff // it worked for a while: start over
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, c.opt.MaxBackoff)
+	}
+}
+
+type wireSwitch struct {
+	Key      string `json:"key"`
+	State    string `json:"state"`
+	Fallback string `json:"fallback"`
+	Version  int64  `json:"version"`
+}
+
+// follow reads one stream until it ends; it reports whether any event
+// arrived.
+func (c *Switches) follow(ctx context.Context) (bool, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(c.opt.URL, "/")+"/api/v1/switches/stream", nil)
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.opt.Token)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := c.opt.HTTPClient.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("lodestar: switch stream: %s", resp.Status)
+	}
+	c.conns.Add(1)
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var event, data string
+	got := false
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if event != "" && data != "" {
+				if err := c.apply(event, data); err != nil {
+					return got, err
+				}
+				got = true
+			}
+			event, data = "", ""
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data = strings.TrimPrefix(line, "data: ")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return got, err
+	}
+	return got, errors.New("lodestar: switch stream ended")
+}
+
+// apply installs a snapshot or one flip as a new immutable map, so
+// readers never lock.
+func (c *Switches) apply(event, data string) error {
+	switch event {
+	case "snapshot":
+		var all []wireSwitch
+		if err := json.Unmarshal([]byte(data), &all); err != nil {
+			return err
+		}
+		m := make(map[string]entry, len(all))
+		for _, w := range all {
+			m[w.Key] = entry{parseState(w.State), w.Fallback, w.Version}
+		}
+		c.m.Store(&m)
+		c.once.Do(func() { close(c.ready) })
+	case "switch":
+		var w wireSwitch
+		if err := json.Unmarshal([]byte(data), &w); err != nil {
+			return err
+		}
+		old := *c.m.Load()
+		if e, ok := old[w.Key]; ok && e.version >= w.Version {
+			return nil // already have it (or newer)
+		}
+		m := make(map[string]entry, len(old)+1)
+		for k, v := range old {
+			m[k] = v
+		}
+		m[w.Key] = entry{parseState(w.State), w.Fallback, w.Version}
+		c.m.Store(&m)
+	}
+	return nil
+}

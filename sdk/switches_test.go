@@ -1,0 +1,147 @@
+package sdk_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/sdk"
+)
+
+// server runs the real app on SQLite with one model and returns its URL,
+// a read token, and a function that flips the model's switch through the
+// API.
+func server(t testing.TB) (*httptest.Server, string, func(state, fallback string)) {
+	t.Helper()
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+	db, err := sqldb.Open(ctx, t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uc, err := a.Store.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Credit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		t.Fatal(err)
+	}
+	// Users inserted through the store hash a password; one is enough.
+	u, err := a.Store.CreateUser(ctx, lodestar.NewUser{Email: "svc@example.com", Role: lodestar.RoleRiskOfficer, Password: "service-password-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := a.Store.CreateToken(ctx, u.Email, "svc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	flip := func(state, fallback string) {
+		t.Helper()
+		sw, err := a.Store.FlipSwitch(ctx, "credit-risk", state, fallback, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.API.Hub.Publish(sw)
+	}
+	return srv, tok, flip
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestSwitchesFollowTheServer(t *testing.T) {
+	srv, tok, flip := server(t)
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: tok, MinBackoff: 20 * time.Millisecond})
+	defer sw.Close()
+	select {
+	case <-sw.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatal("no snapshot within 5 s")
+	}
+	if got := sw.State("credit-risk"); got != sdk.On {
+		t.Errorf("after the snapshot: got %s, want on", got)
+	}
+	if got := sw.State("unknown"); got != sdk.On {
+		t.Errorf("unknown key, failing open: got %s, want on", got)
+	}
+	start := time.Now()
+	flip("off", "")
+	waitFor(t, "the flip to off", func() bool { return sw.State("credit-risk") == sdk.Off })
+	t.Logf("flip reached the client in %s", time.Since(start))
+	flip("fallback", "rules-v3")
+	waitFor(t, "the flip to fallback", func() bool { return sw.State("credit-risk") == sdk.Fallback })
+	if got := sw.Fallback("credit-risk"); got != "rules-v3" {
+		t.Errorf("fallback: got %q, want rules-v3", got)
+	}
+
+	// The server goes away: the last known state holds; a new server is
+	// followed after reconnecting.
+	srv.CloseClientConnections()
+	if got := sw.State("credit-risk"); got != sdk.Fallback {
+		t.Errorf("after the connection dropped: got %s, want the last known fallback", got)
+	}
+	waitFor(t, "a reconnect", func() bool { return sw.Connections() >= 2 })
+	flip("on", "")
+	waitFor(t, "the flip back on after reconnecting", func() bool { return sw.State("credit-risk") == sdk.On })
+}
+
+func TestSwitchesFailClosedWithoutServer(t *testing.T) {
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: "http://127.0.0.1:1", Token: "x", FailClosed: true, MinBackoff: 10 * time.Millisecond})
+	defer sw.Close()
+	if got := sw.State("credit-risk"); got != sdk.Off {
+		t.Errorf("unreachable server, failing closed: got %s, want off", got)
+	}
+	open := sdk.NewSwitches(context.Background(), sdk.Options{URL: "http://127.0.0.1:1", Token: "x", MinBackoff: 10 * time.Millisecond})
+	defer open.Close()
+	if got := open.State("credit-risk"); got != sdk.On {
+		t.Errorf("unreachable server, failing open: got %s, want on", got)
+	}
+}
+
+func TestSwitchesRefusedToken(t *testing.T) {
+	srv, _, _ := server(t)
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: "lst_wrong", FailClosed: true, MinBackoff: 10 * time.Millisecond})
+	defer sw.Close()
+	time.Sleep(100 * time.Millisecond)
+	if sw.Connections() != 0 || sw.State("credit-risk") != sdk.Off {
+		t.Errorf("with a refused token: got %d streams and state %s, want none and off", sw.Connections(), sw.State("credit-risk"))
+	}
+}
+
+// BenchmarkState is the cost of asking a switch in a request path.
+func BenchmarkState(b *testing.B) {
+	srv, tok, _ := server(b)
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: tok})
+	defer sw.Close()
+	<-sw.Ready()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if sw.State("credit-risk") != sdk.On {
+			b.Fatal("state changed")
+		}
+	}
+}
