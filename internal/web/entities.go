@@ -487,12 +487,17 @@ type entRender func(w http.ResponseWriter, r *http.Request, status int, p *Page)
 // titled title, with the refusal's status, message and field errors and
 // form (nil for none) as it was sent; any other error is the error page.
 func (s *Server) entRefused(w http.ResponseWriter, r *http.Request, err error, title string, form url.Values, render entRender) {
+	s.refused(w, r, err, title, "strategy", form, render)
+}
+
+// refused is entRefused for a page of any navigation section.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, err error, title, section string, form url.Values, render entRender) {
 	status, ok := entFormError(err)
 	if !ok {
 		s.Error(w, r, err)
 		return
 	}
-	p := s.page(r, title, "strategy")
+	p := s.page(r, title, section)
 	p.Form = form
 	entFail(p, err)
 	render(w, r, status, p)

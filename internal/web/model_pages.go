@@ -77,15 +77,7 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request) {
 	m, err := s.Models.CreateModel(r.Context(), lodestar.Model{UseCaseID: uc, Key: r.PostFormValue("key"),
 		Name: r.PostFormValue("name"), Description: r.PostFormValue("description")})
 	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "models.title", "risk")
-		p.Form = r.PostForm
-		entFail(p, err)
-		s.renderModels(w, r, status, p)
+		s.refused(w, r, err, "models.title", "risk", r.PostForm, s.renderModels)
 		return
 	}
 	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.model_saved")
@@ -126,7 +118,8 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // cardFromForm reads a model card; metrics come as "name = value" lines.
-func cardFromForm(r *http.Request) (lodestar.ModelCard, map[string]string) {
+// A line that does not parse is refused as the service refuses a card.
+func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
 	c := lodestar.ModelCard{IntendedUse: r.PostFormValue("intended_use"), OutOfScopeUse: r.PostFormValue("out_of_scope_use"),
 		TrainingData: r.PostFormValue("training_data"), Limitations: r.PostFormValue("limitations"),
 		EthicalConsiderations: r.PostFormValue("ethical_considerations"), EvaluationMetrics: map[string]float64{}}
@@ -143,7 +136,10 @@ func cardFromForm(r *http.Request) (lodestar.ModelCard, map[string]string) {
 		}
 		c.EvaluationMetrics[strings.TrimSpace(name)] = x
 	}
-	return c, fields
+	if len(fields) > 0 {
+		return c, &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
+	}
+	return c, nil
 }
 
 func (s *Server) modelVersionCreate(w http.ResponseWriter, r *http.Request) {
@@ -151,24 +147,13 @@ func (s *Server) modelVersionCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	card, fields := cardFromForm(r)
+	card, err := cardFromForm(r)
 	var v *lodestar.ModelVersion
-	var err error
-	if len(fields) > 0 {
-		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
-	} else {
+	if err == nil {
 		v, err = s.Models.CreateModelVersion(r.Context(), m.ID, lodestar.ModelVersion{Version: r.PostFormValue("version"), Card: card})
 	}
 	if err != nil {
-		status, ok := entFormError(err)
-		if !ok {
-			s.Error(w, r, err)
-			return
-		}
-		p := s.page(r, "models.one", "risk")
-		p.Form = r.PostForm
-		entFail(p, err)
-		s.renderModel(w, r, status, p)
+		s.refused(w, r, err, "models.one", "risk", r.PostForm, s.renderModel)
 		return
 	}
 	s.redirect(w, r, "/model-versions/"+strconv.FormatInt(v.ID, 10), "flash.model_version_saved")
@@ -216,11 +201,8 @@ func (s *Server) modelCardUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	card, fields := cardFromForm(r)
-	var err error
-	if len(fields) > 0 {
-		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
-	} else {
+	card, err := cardFromForm(r)
+	if err == nil {
 		_, err = s.Models.UpdateModelCard(r.Context(), v.ID, card)
 	}
 	s.versionDone(w, r, v, err)
@@ -242,15 +224,7 @@ func (s *Server) versionDone(w http.ResponseWriter, r *http.Request, v *lodestar
 		s.redirect(w, r, "/model-versions/"+strconv.FormatInt(v.ID, 10), "flash.model_version_saved")
 		return
 	}
-	status, ok := entFormError(err)
-	if !ok {
-		s.Error(w, r, err)
-		return
-	}
-	p := s.page(r, "models.version", "risk")
-	p.Form = r.PostForm
-	entFail(p, err)
-	s.renderVersion(w, r, status, p)
+	s.refused(w, r, err, "models.version", "risk", r.PostForm, s.renderVersion)
 }
 
 // modelSwitch flips the model's human intervention switch.
@@ -267,13 +241,5 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.switch_flipped")
 		return
 	}
-	status, ok := entFormError(err)
-	if !ok {
-		s.Error(w, r, err)
-		return
-	}
-	p := s.page(r, "models.one", "risk")
-	p.Form = r.PostForm
-	entFail(p, err)
-	s.renderModel(w, r, status, p)
+	s.refused(w, r, err, "models.one", "risk", r.PostForm, s.renderModel)
 }
