@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -27,7 +28,7 @@ var tags = []language.Tag{language.English, language.SimplifiedChinese}
 
 var matcher = language.NewMatcher(tags)
 
-//go:embed catalogs/*.json
+//go:embed catalogs/*/*.json
 var catalogFS embed.FS
 
 // Bundle is the loaded catalogs, one flat key → message map per locale.
@@ -36,17 +37,32 @@ type Bundle struct {
 	printers map[string]*message.Printer
 }
 
-// Load reads the embedded catalogs.
+// Load reads the embedded catalogs. A locale's catalog is every JSON file
+// in catalogs/<locale>/ (one per area of the product, so that areas are
+// translated and reviewed apart); a key defined twice is an error.
 func Load() (*Bundle, error) {
 	b := &Bundle{msgs: map[string]map[string]string{}, printers: map[string]*message.Printer{}}
 	for i, loc := range Locales {
-		raw, err := catalogFS.ReadFile(path.Join("catalogs", loc+".json"))
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %w", err)
+		files, err := fs.Glob(catalogFS, path.Join("catalogs", loc, "*.json"))
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("i18n: no catalog files for %s", loc)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("i18n: catalog %s: %w", loc, err)
+		for _, f := range files {
+			raw, err := catalogFS.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("i18n: catalog %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: catalog %s: key %q is defined in another file too", f, k)
+				}
+				m[k] = v
+			}
 		}
 		b.msgs[loc] = m
 		b.printers[loc] = message.NewPrinter(tags[i])

@@ -14,33 +14,40 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
 
-// readCatalog reads a catalog file token by token, so a key written twice
-// (which json.Unmarshal would silently collapse) is reported.
+// readCatalog reads every file of a locale's catalog token by token, so a
+// key written twice (which json.Unmarshal would silently collapse), in one
+// file or across two, is reported.
 func readCatalog(t *testing.T, locale string) map[string]string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("catalogs", locale+".json"))
-	if err != nil {
-		t.Fatalf("read catalog %s: %v", locale, err)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("catalog %s: got first token %v (err %v), want {", locale, tok, err)
+	files, err := filepath.Glob(filepath.Join("catalogs", locale, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("catalog %s: no files (%v)", locale, err)
 	}
 	out := map[string]string{}
-	for dec.More() {
-		k, err := dec.Token()
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatalf("catalog %s: %v", locale, err)
+			t.Fatalf("read catalog %s: %v", f, err)
 		}
-		var v string
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("catalog %s key %v: value is not a string: %v", locale, k, err)
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			t.Fatalf("catalog %s: got first token %v (err %v), want {", f, tok, err)
 		}
-		key := k.(string)
-		if _, dup := out[key]; dup {
-			t.Errorf("catalog %s: key %q appears twice", locale, key)
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				t.Fatalf("catalog %s: %v", f, err)
+			}
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("catalog %s key %v: value is not a string: %v", f, k, err)
+			}
+			key := k.(string)
+			if _, dup := out[key]; dup {
+				t.Errorf("catalog %s: key %q appears twice", f, key)
+			}
+			out[key] = v
 		}
-		out[key] = v
 	}
 	return out
 }
