@@ -194,6 +194,9 @@ type APIToken struct {
 const (
 	ScopeRead  = "read"  // GET requests only
 	ScopeWrite = "write" // every method the user's role allows
+	// ScopeIngest lets a production service send prediction events and
+	// labels, and nothing else unless another scope is also given.
+	ScopeIngest = "ingest"
 )
 
 // TokenService manages API tokens.

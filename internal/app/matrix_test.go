@@ -31,10 +31,12 @@ const (
 	auditors access = "audit readers"
 	admins   access = "administrators"
 	// strategy: business units, goals, KPIs and their readings, pain points.
-	planReaders    access = "strategy readers"
-	planWriters    access = "strategy writers"
-	modelWriters   access = "model writers"
-	switchFlippers access = "switch flippers"
+	planReaders     access = "strategy readers"
+	planWriters     access = "strategy writers"
+	modelWriters    access = "model writers"
+	switchFlippers  access = "switch flippers"
+	ingesters       access = "event ingesters"
+	evidenceWriters access = "evidence writers"
 )
 
 var everyone = []lodestar.Role{"admin", "committee", "business_owner", "ai_team", "risk_officer", "data_steward", "viewer"}
@@ -47,10 +49,12 @@ var mayUse = map[access][]lodestar.Role{
 	auditors: {"admin", "risk_officer"},
 	admins:   {"admin"},
 
-	planReaders:    everyone,
-	planWriters:    {"admin", "committee", "business_owner"},
-	modelWriters:   {"admin", "ai_team"},
-	switchFlippers: {"admin", "risk_officer", "committee"},
+	planReaders:     everyone,
+	planWriters:     {"admin", "committee", "business_owner"},
+	modelWriters:    {"admin", "ai_team"},
+	switchFlippers:  {"admin", "risk_officer", "committee"},
+	ingesters:       {"admin", "ai_team"},
+	evidenceWriters: {"admin", "ai_team", "risk_officer"},
 }
 
 // routeAccess is every route the app serves and who may use it. The test

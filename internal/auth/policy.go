@@ -27,6 +27,11 @@ const (
 	// ModelWrite registers models and versions, edits model cards and moves
 	// versions through their lifecycle.
 	ModelWrite Permission = "model.write"
+	// ModelIngest sends a model's prediction events and late labels.
+	ModelIngest Permission = "model.ingest"
+	// EvidenceWrite attaches evidence to model versions: experiments and
+	// their data, fairness audits, explanation reports.
+	EvidenceWrite Permission = "evidence.write"
 	// SwitchFlip flips a model's human intervention switch.
 	SwitchFlip Permission = "switch.flip"
 	// AuditRead lists and filters the audit log.
@@ -48,12 +53,14 @@ var matrix = map[Permission][]lodestar.Role{
 	ModelRead:     all,
 	ModelWrite:    {lodestar.RoleAdmin, lodestar.RoleAITeam},
 	SwitchFlip:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
+	ModelIngest:   {lodestar.RoleAdmin, lodestar.RoleAITeam},
+	EvidenceWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam, lodestar.RoleRiskOfficer},
 	UserAdmin:     {lodestar.RoleAdmin},
 }
 
 // Permissions lists every permission that needs a role, for tests and docs.
 func Permissions() []Permission {
-	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, SwitchFlip, AuditRead, UserAdmin}
+	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, ModelIngest, EvidenceWrite, SwitchFlip, AuditRead, UserAdmin}
 }
 
 // Allowed reports whether role holds p. Public is allowed to everyone,

@@ -22,10 +22,12 @@ var wantMatrix = map[auth.Permission][]lodestar.Role{
 	auth.StrategyWrite: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner},
 	auth.ModelRead: {lodestar.RoleAdmin, lodestar.RoleCommittee, lodestar.RoleBusinessOwner, lodestar.RoleAITeam,
 		lodestar.RoleRiskOfficer, lodestar.RoleDataSteward, lodestar.RoleViewer},
-	auth.ModelWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam},
-	auth.SwitchFlip: {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
-	auth.AuditRead:  {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
-	auth.UserAdmin:  {lodestar.RoleAdmin},
+	auth.ModelWrite:    {lodestar.RoleAdmin, lodestar.RoleAITeam},
+	auth.SwitchFlip:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
+	auth.ModelIngest:   {lodestar.RoleAdmin, lodestar.RoleAITeam},
+	auth.EvidenceWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam, lodestar.RoleRiskOfficer},
+	auth.AuditRead:     {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},
+	auth.UserAdmin:     {lodestar.RoleAdmin},
 }
 
 // allRoles is every role, written out, plus the anonymous (empty) role and

@@ -190,13 +190,27 @@ func (g *Guard) authorize(rt Route, r *http.Request, id *Identity) error {
 	if !auth.Allowed(id.Role(), rt.Perm) {
 		return lodestar.Errorf(lodestar.EForbidden, "Your role does not allow this.")
 	}
-	if id.Token != nil && !isSafe(r.Method) && !hasScope(id.Token, lodestar.ScopeWrite) {
-		return lodestar.Errorf(lodestar.EForbidden, "This token's scope is read-only.")
+	if id.Token != nil && !tokenMay(id.Token, rt, r.Method) {
+		return lodestar.Errorf(lodestar.EForbidden, "This token's scopes do not allow this request.")
 	}
 	if isSafe(r.Method) || id.Token != nil || rt.ReadOnly {
 		return nil // bearer tokens are not sent by browsers on their own: no CSRF risk
 	}
 	return g.checkCSRF(r, id)
+}
+
+// tokenMay applies a token's scopes, which narrow its user's role: write
+// allows everything, read allows safe methods, ingest allows the
+// ingestion routes.
+func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
+	switch {
+	case hasScope(t, lodestar.ScopeWrite):
+		return true
+	case rt.Perm == auth.ModelIngest && hasScope(t, lodestar.ScopeIngest):
+		return true
+	default:
+		return isSafe(method) && hasScope(t, lodestar.ScopeRead)
+	}
 }
 
 func hasScope(t *lodestar.APIToken, scope string) bool {

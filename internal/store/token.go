@@ -36,8 +36,8 @@ func NormalizeScopes(scopes []string) ([]string, error) {
 	var out []string
 	for _, sc := range scopes {
 		sc = strings.TrimSpace(sc)
-		if sc != lodestar.ScopeRead && sc != lodestar.ScopeWrite {
-			return nil, lodestar.FieldError("scope", "Unknown scope "+quote(sc)+"; use read or write.")
+		if sc != lodestar.ScopeRead && sc != lodestar.ScopeWrite && sc != lodestar.ScopeIngest {
+			return nil, lodestar.FieldError("scope", "Unknown scope "+quote(sc)+"; use read, write or ingest.")
 		}
 		if !seen[sc] {
 			seen[sc] = true
