@@ -94,11 +94,17 @@ func (e *cmdEnv) serve(args []string) error {
 			errc <- srv.Serve(ln)
 		}
 	}()
+	monCtx, stopMonitors := context.WithCancel(sys)
+	defer stopMonitors()
+	if e.cfg.MonitorInterval > 0 {
+		go a.Monitoring.Run(monCtx, e.cfg.MonitorInterval)
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-e.ctx.Done():
 	}
+	stopMonitors()
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

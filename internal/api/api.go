@@ -6,11 +6,13 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
 )
 
 // Prefix is where the API lives.
@@ -31,6 +33,10 @@ type Server struct {
 	Pains    lodestar.PainPointService
 	Models   lodestar.ModelService
 	Switches lodestar.SwitchService
+	Events   lodestar.EventService
+	Monitors lodestar.MonitorService
+	// Monitoring creates and evaluates monitors.
+	Monitoring *monitoring.Service
 	// Hub fans switch flips out to open streams.
 	Hub   *SwitchHub
 	Audit lodestar.AuditService
@@ -48,7 +54,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}, append(append(s.strategyRoutes(), s.modelRoutes()...), s.ofrepRoutes()...)...)
+	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes())...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

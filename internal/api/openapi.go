@@ -80,6 +80,12 @@ func Document() obj {
 	for n, sc := range modelSchemas() {
 		schemas[n] = sc
 	}
+	for p, item := range monitoringPaths() {
+		paths[p] = item
+	}
+	for n, sc := range monitoringSchemas() {
+		schemas[n] = sc
+	}
 	return doc
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/web"
@@ -37,11 +38,14 @@ type Options struct {
 
 // App is the assembled server.
 type App struct {
-	DB      *sqldb.DB
-	Store   *store.Store
-	Web     *web.Server
-	API     *api.Server
-	Handler http.Handler
+	DB    *sqldb.DB
+	Store *store.Store
+	Web   *web.Server
+	API   *api.Server
+	// Monitoring evaluates monitors and delivers their webhooks; serve
+	// runs it in the background.
+	Monitoring *monitoring.Service
+	Handler    http.Handler
 	// Routes is every route of every surface, for the role-matrix test.
 	Routes []httpx.Route
 	mux    *http.ServeMux
@@ -59,13 +63,15 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 		return nil, err
 	}
 	hub := api.NewSwitchHub()
+	mon := &monitoring.Service{Store: st, Log: log}
 	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
 	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish}, webGuard, bundle, log, opt.SessionTTL)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Log: log}, mux: http.NewServeMux(), log: log}
+	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Log: log,
+		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -157,6 +158,16 @@ var routeAccess = map[string]access{
 	"GET /api/v1/use-cases/{id}/realisation": readers,
 	"GET /api/v1/portfolio":                  readers,
 
+	"POST /api/v1/models/{model}/events":  ingesters,
+	"POST /api/v1/models/{model}/labels":  ingesters,
+	"GET /api/v1/models/{id}/monitors":    readers,
+	"POST /api/v1/models/{id}/monitors":   modelWriters,
+	"GET /api/v1/monitors/{id}":           readers,
+	"GET /api/v1/monitors/{id}/windows":   readers,
+	"POST /api/v1/monitors/{id}/evaluate": modelWriters,
+	"GET /api/v1/alerts":                  readers,
+	"GET /api/v1/retraining-tasks":        readers,
+
 	"GET /api/v1/business-units":               planReaders,
 	"POST /api/v1/business-units":              planWriters,
 	"GET /api/v1/business-units/{id}":          planReaders,
@@ -194,6 +205,8 @@ type call struct {
 	ok    []int
 	fresh string
 	query string // appended to the path, e.g. "?format=csv"
+	// contentType overrides the API's application/json.
+	contentType string
 }
 
 // walker is one caller in the walk.
@@ -343,6 +356,18 @@ var calls = map[string]call{
 	"GET /api/v1/use-cases/{id}/realisation":  {ok: []int{200}},
 	"GET /api/v1/portfolio":                   {ok: []int{200}},
 
+	"POST /api/v1/models/{model}/events": {ok: []int{200}, contentType: "application/x-ndjson",
+		body: jsonf(`{"id":"walk-%s","version":"v-existing","features":{"x":1.5,"colour":"red"},"prediction":0.7}`)},
+	"POST /api/v1/models/{model}/labels": {ok: []int{200}, contentType: "application/x-ndjson", body: jsonf(`{"id":"walk-%s","label":1}`)},
+	"GET /api/v1/models/{id}/monitors":   {ok: []int{200}},
+	"POST /api/v1/models/{id}/monitors": {ok: []int{201}, body: jsonf(`{"version":"v-existing","name":"Walk %s","window":"hour",` +
+		`"reference":{"kind":"dataset","file_name":"ref.csv","csv":"x,colour\n1,red\n2,blue\n"}}`)},
+	"GET /api/v1/monitors/{id}":           {ok: []int{200}},
+	"GET /api/v1/monitors/{id}/windows":   {ok: []int{200}},
+	"POST /api/v1/monitors/{id}/evaluate": {ok: []int{200}, body: jsonf(`{}`)},
+	"GET /api/v1/alerts":                  {ok: []int{200}, query: "?status=open"},
+	"GET /api/v1/retraining-tasks":        {ok: []int{200}},
+
 	"GET /api/v1/business-units":               {ok: []int{200}},
 	"POST /api/v1/business-units":              {ok: []int{201}, body: jsonf(`{"name":"Unit %s"}`)},
 	"GET /api/v1/business-units/{id}":          {ok: []int{200}},
@@ -400,7 +425,7 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "monitors"} {
 		ids[c] = f.record(c, label, ids)
 	}
 	return ids
@@ -447,6 +472,13 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		var v *lodestar.ModelVersion
 		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "v-" + label}); err == nil {
 			id = v.ID
+		}
+	case "monitors":
+		var m *lodestar.Monitor
+		if m, err = f.app.Monitoring.CreateMonitor(ctx, lodestar.Monitor{ModelID: ids["models"], Version: "v-" + label, Name: "Monitor " + label,
+			Window: lodestar.WindowHour, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}},
+			[]byte("x,colour\n1,red\n2,blue\n"), "ref.csv"); err == nil {
+			id = m.ID
 		}
 	default:
 		f.t.Fatalf("record: the walk cannot make a %s record; add it", collection)
@@ -537,7 +569,7 @@ func expand(t *testing.T, pattern string, w walker, asset string) string {
 			parts[i] = strconv.FormatInt(id, 10)
 		case "{email}":
 			parts[i] = url.PathEscape(w.target)
-		case "{key}":
+		case "{key}", "{model}":
 			parts[i] = walkModelKey(w.ids)
 		case "{name}":
 			parts[i] = asset
@@ -617,7 +649,7 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		if isAPI(rt.Pattern) {
 			if body != "" {
-				h.Set("Content-Type", "application/json")
+				h.Set("Content-Type", cmp.Or(cl.contentType, "application/json"))
 			}
 			if rt.Method != "GET" && csrf != "" {
 				h.Set(httpx.CSRFHeader, csrf)

@@ -22,8 +22,10 @@ type Config struct {
 	LogLevel    string
 	Demo        bool
 	SessionTTL  time.Duration
-	TLSCert     string
-	TLSKey      string
+	// MonitorInterval is how often monitors are evaluated (0: never).
+	MonitorInterval time.Duration
+	TLSCert         string
+	TLSKey          string
 	// SecureCookies marks cookies Secure; on by itself under TLS, and set
 	// by hand behind an HTTPS proxy.
 	SecureCookies bool
@@ -31,7 +33,7 @@ type Config struct {
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, MonitorInterval: time.Minute}
 }
 
 // FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
@@ -64,6 +66,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.SessionTTL = d
 	}
+	if v := getenv("LODESTAR_MONITOR_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("LODESTAR_MONITOR_INTERVAL=%q: want a duration such as 1m (0 turns evaluation off)", v)
+		}
+		c.MonitorInterval = d
+	}
 	return nil
 }
 
@@ -83,6 +92,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env LODESTAR_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env LODESTAR_LOG_LEVEL)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long a sign-in lasts (env LODESTAR_SESSION_TTL)")
+	fs.DurationVar(&c.MonitorInterval, "monitor-interval", c.MonitorInterval, "how often monitors are evaluated and webhooks sent; 0 turns it off (env LODESTAR_MONITOR_INTERVAL)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
@@ -110,6 +120,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl %s: want between 1m and 720h", c.SessionTTL))
+	}
+	if c.MonitorInterval != 0 && (c.MonitorInterval < time.Second || c.MonitorInterval > 24*time.Hour) {
+		errs = append(errs, fmt.Errorf("--monitor-interval %s: want 0 (off) or between 1s and 24h", c.MonitorInterval))
 	}
 	return errors.Join(errs...)
 }

@@ -223,6 +223,9 @@ func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, stat
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?`,
 			status, strings.TrimSpace(reason), sqldb.FormatTime(tx.Now), versionID)
+		if err == nil && status == lodestar.ModelProduction {
+			err = closeRetrainingTasks(ctx, tx, before)
+		}
 		return err
 	})
 }

@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/ingest"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
+
+// MaxMonitorBody bounds a monitor's JSON, which may carry its reference
+// dataset inline.
+const MaxMonitorBody = monitoring.MaxReferenceBytes + 1<<20
+
+type (
+	monitorIn struct {
+		Version      string                     `json:"version"`
+		Name         string                     `json:"name"`
+		Task         string                     `json:"task"`
+		Threshold    float64                    `json:"threshold"`
+		Classes      []string                   `json:"classes"`
+		Numeric      []string                   `json:"numeric"`
+		Categorical  []string                   `json:"categorical"`
+		Groups       []string                   `json:"groups"`
+		Window       string                     `json:"window"`
+		Reference    monitorRefIn               `json:"reference"`
+		Thresholds   lodestar.MonitorThresholds `json:"thresholds"`
+		RetrainAfter int                        `json:"retrain_after"`
+		WebhookURL   string                     `json:"webhook_url"`
+	}
+	monitorRefIn struct {
+		Kind     string    `json:"kind"`
+		From     time.Time `json:"from"`
+		To       time.Time `json:"to"`
+		FileName string    `json:"file_name"`
+		CSV      string    `json:"csv"`
+	}
+	evaluateIn struct {
+		From time.Time `json:"from"`
+	}
+)
+
+// ndjson checks an ingestion request's content type.
+func ndjson(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/x-ndjson" && mt != "application/jsonl") {
+		return lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson (one JSON object per line).")
+	}
+	return nil
+}
+
+// ingestEvents stores a batch of prediction events. It answers only after
+// the batch is committed, so an acknowledged event is durable.
+func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
+	res, err := func() (*lodestar.IngestResult, error) {
+		if err := ndjson(r); err != nil {
+			return nil, err
+		}
+		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
+		if err != nil {
+			return nil, err
+		}
+		events, rejected, err := ingest.Events(r.Body, time.Now().UTC())
+		if err != nil {
+			return nil, err
+		}
+		accepted, err := s.Events.AppendEvents(r.Context(), m.ID, events)
+		if err != nil {
+			return nil, err
+		}
+		if rejected == nil {
+			rejected = []lodestar.LineError{}
+		}
+		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected}, nil
+	}()
+	s.reply(w, r, http.StatusOK, res, err)
+}
+
+// ingestLabels attaches late labels by event ID.
+func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
+	res, err := func() (*lodestar.LabelResult, error) {
+		if err := ndjson(r); err != nil {
+			return nil, err
+		}
+		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
+		if err != nil {
+			return nil, err
+		}
+		labels, lineOf, rejected, err := ingest.Labels(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		unknown, err := s.Events.AttachLabels(r.Context(), m.ID, labels)
+		if err != nil {
+			return nil, err
+		}
+		out := &lodestar.LabelResult{Updated: len(labels) - len(unknown), Unknown: []lodestar.LineError{}, Rejected: rejected}
+		if out.Rejected == nil {
+			out.Rejected = []lodestar.LineError{}
+		}
+		for _, id := range unknown {
+			out.Unknown = append(out.Unknown, lodestar.LineError{Line: lineOf[id], ID: id, Error: "no event with this id"})
+		}
+		return out, nil
+	}()
+	s.reply(w, r, http.StatusOK, res, err)
+}
+
+func (in monitorIn) monitor(modelID int64) lodestar.Monitor {
+	return lodestar.Monitor{ModelID: modelID, Version: in.Version, Name: in.Name, Task: in.Task, Threshold: in.Threshold, Classes: in.Classes,
+		Numeric: in.Numeric, Categorical: in.Categorical, Groups: in.Groups, Window: in.Window,
+		Reference:  lodestar.MonitorReference{Kind: in.Reference.Kind, From: in.Reference.From, To: in.Reference.To},
+		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, WebhookURL: in.WebhookURL}
+}
+
+// monitoringRoutes are ingestion, monitors, alerts and retraining tasks.
+func (s *Server) monitoringRoutes() []httpx.Route {
+	createMonitor := func(ctx context.Context, id int64, in monitorIn) (*lodestar.Monitor, error) {
+		return s.Monitoring.CreateMonitor(ctx, in.monitor(id), []byte(in.Reference.CSV), in.Reference.FileName)
+	}
+	listMonitors := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.Monitor], error) {
+		if _, err := s.Models.FindModelByID(ctx, id); err != nil {
+			return Page[*lodestar.Monitor]{}, err
+		}
+		items, err := s.Monitors.ListMonitors(ctx, id)
+		return Page[*lodestar.Monitor]{Data: items, Total: len(items)}, err
+	}
+	windows := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.WindowResult], error) {
+		if _, err := s.Monitors.FindMonitorByID(ctx, id); err != nil {
+			return Page[*lodestar.WindowResult]{}, err
+		}
+		items, err := s.Monitors.ListWindows(ctx, id, 1000)
+		return Page[*lodestar.WindowResult]{Data: items, Total: len(items)}, err
+	}
+	evaluate := func(ctx context.Context, id int64, in evaluateIn) (*lodestar.Evaluation, error) {
+		return s.Monitoring.Evaluate(ctx, id, time.Now().UTC(), in.From)
+	}
+	alerts := func(r *http.Request, _ struct{}) (Page[*lodestar.Alert], error) {
+		model, err := queryID(r, "model_id")
+		if err != nil {
+			return Page[*lodestar.Alert]{}, err
+		}
+		st := r.URL.Query().Get("status")
+		if st != "" && st != lodestar.AlertOpen {
+			return Page[*lodestar.Alert]{}, lodestar.FieldError("status", "status may only be open (omit it for all).")
+		}
+		items, err := s.Monitors.ListAlerts(r.Context(), model, st == lodestar.AlertOpen)
+		return Page[*lodestar.Alert]{Data: items, Total: len(items)}, err
+	}
+	tasks := func(r *http.Request, _ struct{}) (Page[*lodestar.RetrainingTask], error) {
+		uc, err := queryID(r, "use_case_id")
+		if err != nil {
+			return Page[*lodestar.RetrainingTask]{}, err
+		}
+		items, err := s.Monitors.ListRetrainingTasks(r.Context(), uc)
+		return Page[*lodestar.RetrainingTask]{Data: items, Total: len(items)}, err
+	}
+	monitorBody := func(w http.ResponseWriter, r *http.Request) (monitorIn, error) {
+		var in monitorIn
+		err := httpx.DecodeJSON(w, r, &in, MaxMonitorBody)
+		return in, err
+	}
+	return []httpx.Route{
+		{Method: "POST", Pattern: Prefix + "/models/{model}/events", Perm: auth.ModelIngest, Handler: s.ingestEvents, MaxBody: lodestar.MaxIngestBytes + 4096},
+		{Method: "POST", Pattern: Prefix + "/models/{model}/labels", Perm: auth.ModelIngest, Handler: s.ingestLabels, MaxBody: lodestar.MaxIngestBytes + 4096},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, noInput, listMonitors, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},
+		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.Monitors.FindMonitorByID)},
+		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, noInput, windows, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[evaluateIn], evaluate, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, noInput, alerts, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, noInput, tasks, http.StatusOK)},
+	}
+}

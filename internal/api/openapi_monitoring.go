@@ -1,0 +1,107 @@
+package api
+
+import "strconv"
+
+func modelRefParam() []obj {
+	return []obj{{"name": "model", "in": "path", "required": true, "description": "The model's key (or its numeric id when no model has that key).",
+		"schema": obj{"type": "string"}}}
+}
+
+func ndjsonBody(line string, desc string) obj {
+	return obj{"required": true, "description": desc, "content": obj{
+		"application/x-ndjson": obj{"schema": obj{"type": "string", "description": "One " + line + " object per line (see the schema of that name)."}},
+		"application/jsonl":    obj{"schema": obj{"type": "string"}},
+	}}
+}
+
+func monitoringPaths() obj {
+	limits := "At most " + strconv.Itoa(10000) + " lines and 8 MiB per request (413 beyond). "
+	ingestErrors := func(ok obj) obj {
+		out := withErrors(ok, "404")
+		out["413"] = response("More than 10,000 lines or 8 MiB.", ref("Error"))
+		out["415"] = response("Content-Type is not application/x-ndjson.", ref("Error"))
+		return out
+	}
+	return obj{
+		"/models/{model}/events": obj{"post": obj{"summary": "Send a batch of prediction events (token scope ingest or write).",
+			"description": limits + "Idempotent by event id: a retried batch is counted once (duplicates). Each invalid line is reported by number and reason; " +
+				"the valid ones are stored. The answer comes only after the batch is committed to the database.",
+			"operationId": "ingestEvents", "parameters": modelRefParam(), "requestBody": ndjsonBody("EventLine", "Prediction events."),
+			"responses": ingestErrors(obj{"200": response("What was stored.", ref("IngestResult"))})}},
+		"/models/{model}/labels": obj{"post": obj{"summary": "Attach labels to earlier events by id (token scope ingest or write).",
+			"description": limits + "Unknown ids are listed, not stored.",
+			"operationId": "ingestLabels", "parameters": modelRefParam(), "requestBody": ndjsonBody("LabelLine", "Labels."),
+			"responses": ingestErrors(obj{"200": response("What was updated.", ref("LabelResult"))})}},
+		"/models/{id}/monitors": obj{
+			"get": obj{"summary": "A model's monitors.", "operationId": "listMonitors", "parameters": idParam(),
+				"responses": withErrors(obj{"200": response("Every monitor of the model.", pageOf("Monitor"))}, "404")},
+			"post": obj{"summary": "Create a monitor for one version of the model.", "operationId": "createMonitor", "parameters": idParam(),
+				"description": "The reference is a CSV dataset sent inline (reference.csv, at most 64 MiB) or a time range of the model's events. " +
+					"Features default to the dataset's columns (numeric when every value is a number); id, time, version, prediction, label and latency_ms are never features.",
+				"requestBody": requiredBody("MonitorInput"),
+				"responses":   withErrors(obj{"201": response("The monitor.", ref("Monitor"))}, "404", "413", "415")},
+		},
+		"/monitors/{id}": obj{"get": obj{"summary": "One monitor.", "operationId": "getMonitor", "parameters": idParam(),
+			"responses": withErrors(obj{"200": response("The monitor.", ref("Monitor"))}, "404")}},
+		"/monitors/{id}/windows": obj{"get": obj{"summary": "A monitor's evaluated windows (the latest 1,000), oldest first.", "operationId": "listMonitorWindows",
+			"parameters": idParam(), "responses": withErrors(obj{"200": response("The windows.", pageOf("WindowResult"))}, "404")}},
+		"/monitors/{id}/evaluate": obj{"post": obj{"summary": "Evaluate the windows closed since the last evaluation now (the server also does this every --monitor-interval).",
+			"description": "With from, windows from that time are recomputed (for labels that came late); alerts are decided only on windows not seen before.",
+			"operationId": "evaluateMonitor", "parameters": idParam(), "requestBody": requiredBody("EvaluateInput"),
+			"responses": withErrors(obj{"200": response("What the evaluation found.", ref("Evaluation")), "409": response("The reference is not ready.", ref("Error"))}, "404", "413", "415")}},
+		"/alerts": obj{"get": obj{"summary": "Alerts, newest first (at most 500).", "operationId": "listAlerts",
+			"parameters": []obj{{"name": "model_id", "in": "query", "schema": obj{"type": "integer", "minimum": 1}},
+				{"name": "status", "in": "query", "description": "open: only open alerts.", "schema": obj{"type": "string", "enum": []string{"open"}}}},
+			"responses": withErrors(obj{"200": response("The alerts.", pageOf("Alert"))})}},
+		"/retraining-tasks": obj{"get": obj{"summary": "Retraining tasks, newest first (at most 500).", "operationId": "listRetrainingTasks",
+			"parameters": []obj{{"name": "use_case_id", "in": "query", "schema": obj{"type": "integer", "minimum": 1}}},
+			"responses":  withErrors(obj{"200": response("The tasks.", pageOf("RetrainingTask"))})}},
+	}
+}
+
+func monitoringSchemas() obj {
+	str, ts, num, integer := obj{"type": "string"}, obj{"type": "string", "format": "date-time"}, obj{"type": "number"}, obj{"type": "integer"}
+	strs := obj{"type": "array", "items": str}
+	metrics := obj{"type": "object", "additionalProperties": num}
+	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str}}}
+	thresholds := obj{"type": "object", "additionalProperties": false, "properties": obj{
+		"min_accuracy": num, "max_latency_p95_ms": num, "min_events": integer, "max_events": integer,
+		"drift": obj{"type": "boolean", "description": "Dataset drift breaches."}, "drift_p_value": num, "drift_psi": num, "drift_distance": num, "drift_share": num}}
+	window := obj{"type": "string", "description": "hour, day or events:N (N from 10 to 10,000,000)."}
+	task := obj{"type": "string", "enum": []string{"binary", "multiclass", "regression"}}
+	return obj{
+		"EventLine": obj{"type": "object", "required": []string{"id", "version", "prediction"}, "additionalProperties": false, "properties": obj{
+			"id": obj{"type": "string", "minLength": 1, "maxLength": 128}, "time": ts, "version": obj{"type": "string", "minLength": 1, "maxLength": 64},
+			"features":   obj{"type": "object", "additionalProperties": obj{"type": []string{"number", "string", "null"}}},
+			"prediction": obj{"type": []string{"number", "string"}, "description": "Binary: the score in [0, 1]; regression: the value; multiclass: the class name."},
+			"label":      obj{"type": []string{"number", "string", "null"}}, "latency_ms": obj{"type": "number", "minimum": 0},
+			"groups": obj{"type": "object", "additionalProperties": str}}},
+		"LabelLine": obj{"type": "object", "required": []string{"id", "label"}, "additionalProperties": false, "properties": obj{
+			"id": str, "label": obj{"type": []string{"number", "string"}}}},
+		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs}},
+		"LabelResult":  obj{"type": "object", "properties": obj{"updated": integer, "unknown": lineErrs, "rejected": lineErrs}},
+		"MonitorInput": obj{"type": "object", "required": []string{"version", "name", "window", "reference"}, "additionalProperties": false, "properties": obj{
+			"version": str, "name": str, "task": task, "threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs,
+			"window": window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
+			"webhook_url": obj{"type": "string", "format": "uri"},
+			"reference": obj{"type": "object", "additionalProperties": false, "properties": obj{
+				"kind": obj{"type": "string", "enum": []string{"dataset", "events"}}, "from": ts, "to": ts, "file_name": str, "csv": str}}}},
+		"Monitor": obj{"type": "object", "properties": obj{"id": integer, "model_id": integer, "version": str, "name": str, "task": task,
+			"threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs, "window": window,
+			"reference":  obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str}},
+			"thresholds": thresholds, "retrain_after": integer, "webhook_url": str, "evaluated_to": ts, "created_at": ts, "updated_at": ts}},
+		"WindowResult": obj{"type": "object", "properties": obj{"monitor_id": integer, "start": ts, "end": ts, "events": integer, "labelled": integer,
+			"metrics": metrics, "drift": obj{"description": "The drift engine's result: per column name, kind, test, statistic, p_value, psi, drifted."},
+			"drift_share": num, "dataset_drift": obj{"type": "boolean"}, "breaches": strs}},
+		"Alert": obj{"type": "object", "properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,
+			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
+			"value": num, "threshold": num, "message": str, "opened_at": ts, "resolved_at": ts}},
+		"RetrainingTask": obj{"type": "object", "properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
+			"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}}, "reason": str, "before": metrics, "after": metrics,
+			"new_version": str, "opened_at": ts, "closed_at": ts}},
+		"EvaluateInput": obj{"type": "object", "additionalProperties": false, "properties": obj{"from": ts}},
+		"Evaluation": obj{"type": "object", "properties": obj{"windows": obj{"type": "array", "items": ref("WindowResult")},
+			"opened": obj{"type": "array", "items": ref("Alert")}, "resolved": obj{"type": "array", "items": ref("Alert")},
+			"tasks": obj{"type": "array", "items": ref("RetrainingTask")}}},
+	}
+}

@@ -1,0 +1,358 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// ndjson sends NDJSON with a bearer token.
+func (f *fixture) ndjson(path, bearer, body string) *response {
+	f.t.Helper()
+	h := http.Header{"Content-Type": {"application/x-ndjson"}, "Authorization": {"Bearer " + bearer}}
+	return f.do(f.client(), "POST", path, h, strings.NewReader(body))
+}
+
+func decodeInto[T any](t *testing.T, r *response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(r.body), &v); err != nil {
+		t.Fatalf("decode %T: %v in %.300s", v, err, r.body)
+	}
+	return v
+}
+
+func eventLine(id string, at time.Time, version string, x float64, colour string, score float64, label int) string {
+	return fmt.Sprintf(`{"id":%q,"time":%q,"version":%q,"features":{"x":%g,"colour":%q},"prediction":%g,"label":%d,"latency_ms":%d}`,
+		id, at.Format(time.RFC3339Nano), version, x, colour, score, label, 5+len(id)%7)
+}
+
+// TestIngestEvents checks per-line results, idempotency by event id,
+// labels attached later, the ingest scope and whole-batch refusals.
+func TestIngestEvents(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")
+	uc := f.useCase("Recommendations")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recommender", Name: "Recommender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ingestTok := f.token(team, lodestar.ScopeIngest)
+	_, readTok := f.token(team, lodestar.ScopeRead)
+	_, viewerTok := f.token(viewer)
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+
+	batch := strings.Join([]string{
+		eventLine("e-1", t0, "1.0", 1, "red", 0.9, 1),
+		`{"id":"e-2","version":"1.0","prediction":"high","features":{"x":[1]}}`,
+		``,
+		`{"id":"e-3","version":"1.0"}`,
+		`{"id":"e-4","version":"1.0","prediction":0.2,"lable":1}`,
+		`not json`,
+		eventLine("e-5", t0.Add(time.Minute), "1.0", 2, "blue", 0.1, 0),
+		eventLine("e-1", t0, "1.0", 1, "red", 0.9, 1), // repeated in the batch
+		`{"id":"e-6","version":"1.0","prediction":0.4,"time":"yesterday"}`,
+	}, "\r\n")
+	r := f.ndjson("/api/v1/models/recommender/events", ingestTok, batch)
+	if r.StatusCode != 200 {
+		t.Fatalf("ingest: got %d %s", r.StatusCode, r.body)
+	}
+	res := decodeInto[lodestar.IngestResult](t, r)
+	if res.Accepted != 2 || res.Duplicates != 1 {
+		t.Errorf("got accepted %d duplicates %d, want 2 and 1", res.Accepted, res.Duplicates)
+	}
+	wantLines := map[int]string{2: `features: "x" must be a number`, 4: "prediction: required", 5: `unknown field "lable"`, 6: "not valid JSON", 9: "time: must be RFC 3339"}
+	if len(res.Rejected) != len(wantLines) {
+		t.Errorf("got %d rejected lines %+v, want %d", len(res.Rejected), res.Rejected, len(wantLines))
+	}
+	for _, le := range res.Rejected {
+		if want, ok := wantLines[le.Line]; !ok || !strings.Contains(le.Error, want) {
+			t.Errorf("line %d: got %q, want it to say %q", le.Line, le.Error, want)
+		}
+	}
+	// A retried batch (the client never saw the answer) counts once.
+	r = f.ndjson("/api/v1/models/recommender/events", ingestTok, batch)
+	res = decodeInto[lodestar.IngestResult](t, r)
+	if res.Accepted != 0 || res.Duplicates != 3 {
+		t.Errorf("retry: got accepted %d duplicates %d, want 0 and 3", res.Accepted, res.Duplicates)
+	}
+	if n, _ := f.app.Store.CountEvents(sys(), m.ID); n != 2 {
+		t.Errorf("stored events: got %d, want 2", n)
+	}
+	// The model by numeric id works too.
+	r = f.ndjson(fmt.Sprintf("/api/v1/models/%d/events", m.ID), ingestTok, eventLine("e-7", t0, "1.0", 3, "red", 0.6, 1))
+	if res := decodeInto[lodestar.IngestResult](t, r); res.Accepted != 1 {
+		t.Errorf("by id: got %+v, want 1 accepted", res)
+	}
+
+	// Labels later, by id; unknown ids listed with their line.
+	r = f.ndjson("/api/v1/models/recommender/labels", ingestTok, "{\"id\":\"e-5\",\"label\":1}\n{\"id\":\"nope\",\"label\":0}\n{\"id\":\"e-1\"}\n")
+	lr := decodeInto[lodestar.LabelResult](t, r)
+	if lr.Updated != 1 || len(lr.Unknown) != 1 || lr.Unknown[0].Line != 2 || len(lr.Rejected) != 1 || lr.Rejected[0].Line != 3 {
+		t.Errorf("labels: got %+v", lr)
+	}
+	var label string
+	if err := f.app.DB.QueryRow(sys(), `SELECT label FROM prediction_events WHERE event_id = 'e-5'`).Scan(&label); err != nil || label != "1" {
+		t.Errorf("e-5 label: got %q (%v), want 1", label, err)
+	}
+
+	// Scopes and roles: an ingest token reads nothing; a read token and a
+	// viewer cannot ingest.
+	wantAPIError(t, f.api("GET", "/api/v1/models", ingestTok, ""), 403, lodestar.EForbidden)
+	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", readTok, eventLine("e-8", t0, "1.0", 1, "red", 0.5, 1)), 403, lodestar.EForbidden)
+	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", viewerTok, eventLine("e-8", t0, "1.0", 1, "red", 0.5, 1)), 403, lodestar.EForbidden)
+
+	// Whole-batch refusals store nothing.
+	before, _ := f.app.Store.CountEvents(sys(), m.ID)
+	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + ingestTok}}
+	wantAPIError(t, f.do(f.client(), "POST", "/api/v1/models/recommender/events", h, strings.NewReader(eventLine("e-9", t0, "1.0", 1, "a", 0.5, 1))), 415, lodestar.EUnsupported)
+	wantAPIError(t, f.ndjson("/api/v1/models/nosuch/events", ingestTok, eventLine("e-9", t0, "1.0", 1, "a", 0.5, 1)), 404, lodestar.ENotFound)
+	var many strings.Builder
+	for i := range lodestar.MaxIngestLines + 1 {
+		fmt.Fprintf(&many, "{\"id\":\"m-%d\",\"version\":\"1.0\",\"prediction\":0.5}\n", i)
+	}
+	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", ingestTok, many.String()), 413, lodestar.ETooLarge)
+	huge := strings.Repeat(eventLine("e-10", t0, "1.0", 1, strings.Repeat("z", 1000), 0.5, 1)+"\n", lodestar.MaxIngestBytes/1000)
+	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", ingestTok, huge), 413, lodestar.ETooLarge)
+	if after, _ := f.app.Store.CountEvents(sys(), m.ID); after != before {
+		t.Errorf("refused batches stored events: %d → %d", before, after)
+	}
+}
+
+// TestMonitorAlertsAndRetraining streams a model's events over ten hours:
+// four good hours, then four with drifted features and falling accuracy,
+// then two recovered. The monitor must open one accuracy and one drift
+// alert, resolve both on recovery, open one retraining task after three
+// bad windows, send webhooks, and the task must close with the new
+// version's metrics when it goes live.
+func TestMonitorAlertsAndRetraining(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase("Recommendations")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recommender", Name: "Recommender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var hooks []map[string]any
+	hookSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p map[string]any
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &p); err != nil || r.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("webhook: bad body %q or content type %q", b, r.Header.Get("Content-Type"))
+		}
+		mu.Lock()
+		hooks = append(hooks, p)
+		mu.Unlock()
+	}))
+	defer hookSrv.Close()
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ref strings.Builder
+	ref.WriteString("x,colour,label\n")
+	for range 2000 {
+		fmt.Fprintf(&ref, "%.4f,%s,1\n", rng.NormFloat64(), []string{"red", "blue"}[rng.IntN(2)])
+	}
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
+		"thresholds":    map[string]any{"min_accuracy": 0.8, "drift": true},
+		"retrain_after": 3, "webhook_url": hookSrv.URL,
+		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
+	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
+	if r.StatusCode != 201 {
+		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
+	}
+	mon := decodeInto[lodestar.Monitor](t, r)
+	if strings.Join(mon.Numeric, ",") != "x" || strings.Join(mon.Categorical, ",") != "colour" || mon.Reference.Rows != 2000 || len(mon.Reference.SHA256) != 64 {
+		t.Errorf("monitor features and reference: got %+v", mon)
+	}
+
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	wantAcc := make([]float64, 10)
+	var batch strings.Builder
+	for h := range 10 {
+		bad := h >= 4 && h < 8
+		correct := 0
+		for i := range 1000 {
+			x, colour := rng.NormFloat64(), []string{"red", "blue"}[rng.IntN(2)]
+			pCorrect := 0.92
+			if bad {
+				x, colour, pCorrect = x+1.5, "green", 0.6
+			}
+			label := 1
+			score := 0.9
+			if rng.Float64() >= pCorrect {
+				score = 0.1
+			} else {
+				correct++
+			}
+			batch.WriteString(eventLine(fmt.Sprintf("h%d-%d", h, i), t0.Add(time.Duration(h)*time.Hour+time.Duration(i)*3*time.Second), "1.0", x, colour, score, label) + "\n")
+		}
+		wantAcc[h] = float64(correct) / 1000
+	}
+	if r := f.ndjson("/api/v1/models/recommender/events", tok, batch.String()); decodeInto[lodestar.IngestResult](t, r).Accepted != 10000 {
+		t.Fatalf("ingest: %s", r.body)
+	}
+
+	// Evaluate as of the end of hour 10, through the API.
+	ev, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(10*time.Hour+time.Minute), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Windows) != 10 {
+		t.Fatalf("windows: got %d, want 10", len(ev.Windows))
+	}
+	for h, w := range ev.Windows {
+		if !w.Start.Equal(t0.Add(time.Duration(h)*time.Hour)) || w.Events != 1000 || w.Labelled != 1000 {
+			t.Errorf("window %d: got start %s events %d labelled %d", h, w.Start, w.Events, w.Labelled)
+		}
+		if got := w.Metrics["accuracy"]; got != wantAcc[h] {
+			t.Errorf("window %d accuracy: got %v, want %v (counted here)", h, got, wantAcc[h])
+		}
+		bad := h >= 4 && h < 8
+		if w.DatasetDrift != bad {
+			t.Errorf("window %d: dataset drift %v, want %v (share %.2f)", h, w.DatasetDrift, bad, w.DriftShare)
+		}
+	}
+	kinds := func(as []*lodestar.Alert) string {
+		var k []string
+		for _, a := range as {
+			k = append(k, a.Kind)
+		}
+		return strings.Join(k, ",")
+	}
+	// Opened and resolved in one run: the four bad hours open both, the
+	// recovery resolves both; they are kept, resolved, as history.
+	alerts, _ := f.app.Store.ListAlerts(sys(), m.ID, false)
+	if len(alerts) != 2 || kinds(ev.Opened) != "accuracy,drift" {
+		t.Fatalf("alerts after the first run: got %d stored, opened %q; want accuracy,drift", len(alerts), kinds(ev.Opened))
+	}
+	for _, a := range alerts {
+		if a.Status != lodestar.AlertResolved || !a.OpenedAt.Equal(t0.Add(4*time.Hour)) || !a.ResolvedAt.Equal(t0.Add(8*time.Hour)) {
+			t.Errorf("%s alert: got %s from %s to %s, want resolved from hour 4 to hour 8", a.Kind, a.Status, a.OpenedAt, a.ResolvedAt)
+		}
+	}
+	if len(ev.Tasks) != 1 || ev.Tasks[0].Before["accuracy"] != wantAcc[6] {
+		t.Fatalf("tasks: got %+v, want one opened after the third bad window with its accuracy %v", ev.Tasks, wantAcc[6])
+	}
+
+	// A second evaluation with nothing new changes nothing.
+	ev2, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(10*time.Hour+2*time.Minute), time.Time{})
+	if err != nil || len(ev2.Windows)+len(ev2.Opened)+len(ev2.Tasks) != 0 {
+		t.Errorf("re-evaluation: got %+v, %v; want nothing", ev2, err)
+	}
+
+	// New bad hour after recovery: alerts open (once) and stay open.
+	batch.Reset()
+	for i := range 300 {
+		batch.WriteString(eventLine(fmt.Sprintf("h10-%d", i), t0.Add(10*time.Hour+time.Duration(i)*time.Second), "1.0", rng.NormFloat64()+2, "green", 0.1, 1) + "\n")
+	}
+	f.ndjson("/api/v1/models/recommender/events", tok, batch.String())
+	ev3, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(11*time.Hour+time.Minute), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds(ev3.Opened) != "accuracy,drift" {
+		t.Errorf("hour 10: opened %q, want accuracy,drift", kinds(ev3.Opened))
+	}
+	if len(ev3.Tasks) != 0 {
+		t.Errorf("hour 10: a second task opened while one is open")
+	}
+	open, _ := f.app.Store.ListAlerts(sys(), m.ID, true)
+	if len(open) != 2 {
+		t.Errorf("open alerts: got %d, want 2", len(open))
+	}
+	r = f.api("GET", fmt.Sprintf("/api/v1/alerts?model_id=%d&status=open", m.ID), tok, "")
+	if p := decodeInto[struct{ Data []lodestar.Alert }](t, r); len(p.Data) != 2 {
+		t.Errorf("GET /alerts: got %s", r.body)
+	}
+
+	// Webhooks: one per opened alert and one for the task, delivered by
+	// the outbox.
+	if n := f.app.Monitoring.DeliverWebhooks(sys(), f.clock.Now()); n < 3 {
+		t.Errorf("webhooks delivered: got %d, want at least 3", n)
+	}
+	mu.Lock()
+	var events []string
+	for _, h := range hooks {
+		events = append(events, fmt.Sprint(h["event"]))
+	}
+	mu.Unlock()
+	if got := strings.Join(events, ","); !strings.Contains(got, "alert.opened") || !strings.Contains(got, "retraining.opened") {
+		t.Errorf("webhook events: got %s", got)
+	}
+	if n := f.app.Monitoring.DeliverWebhooks(sys(), f.clock.Now()); n != 0 {
+		t.Errorf("second delivery: got %d, want 0 (all delivered)", n)
+	}
+
+	// The retraining task closes when version 2.0 goes live.
+	v2, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "2.0",
+		Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"accuracy": 0.93}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction} {
+		if _, err := f.app.Store.SetModelVersionStatus(sys(), v2.ID, st, "retrained on recent data"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _ := f.app.Store.ListRetrainingTasks(sys(), uc.ID)
+	if len(tasks) != 1 || tasks[0].Status != lodestar.TaskClosed || tasks[0].After["accuracy"] != 0.93 || tasks[0].NewVersion != "2.0" {
+		t.Errorf("task after go-live: got %+v", tasks)
+	}
+	_ = v1
+}
+
+// TestMonitorBadInput: every field is checked and nothing is stored.
+func TestMonitorBadInput(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase("Recommendations")
+	m, _ := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/models/%d/monitors", m.ID)
+	good := `"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n"}`
+	cases := []struct{ name, body, field string }{
+		{"window", `{"version":"1.0","name":"M","window":"weekly","reference":{"kind":"dataset","csv":"x\n1\n"}}`, "window"},
+		{"version", `{"version":"9.9","name":"M","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n"}}`, "version"},
+		{"no name", `{"version":"1.0","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n"}}`, "name"},
+		{"no reference", `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset"}}`, "reference"},
+		{"empty reference", `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","csv":"x\n"}}`, "reference"},
+		{"range", `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"events","from":"2026-01-02T00:00:00Z","to":"2026-01-01T00:00:00Z"}}`, "reference.from"},
+		{"accuracy", `{` + good + `,"thresholds":{"min_accuracy":1.5}}`, "thresholds.min_accuracy"},
+		{"webhook", `{` + good + `,"webhook_url":"ftp://x"}`, "webhook_url"},
+		{"retrain", `{` + good + `,"retrain_after":-1}`, "retrain_after"},
+		{"type", `{` + good + `,"retrain_after":"3"}`, "retrain_after"},
+		{"missing column", `{"version":"1.0","name":"M","window":"hour","numeric":["y"],"reference":{"kind":"dataset","csv":"x\n1\n"}}`, "reference"},
+	}
+	for _, c := range cases {
+		r := f.api("POST", path, tok, c.body)
+		d := wantAPIError(t, r, 400, lodestar.EInvalid)
+		if _, ok := d.Fields[c.field]; !ok {
+			t.Errorf("%s: got fields %v, want %s", c.name, d.Fields, c.field)
+		}
+	}
+	if n := f.count("monitors"); n != 0 {
+		t.Errorf("monitors stored after bad input: %d", n)
+	}
+	wantAPIError(t, f.api("POST", "/api/v1/monitors/999/evaluate", tok, `{}`), 404, lodestar.ENotFound)
+	wantAPIError(t, f.api("GET", "/api/v1/alerts?status=closed", tok, ""), 400, lodestar.EInvalid)
+}

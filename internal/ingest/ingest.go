@@ -1,0 +1,356 @@
+// Package ingest reads batches of prediction events and labels sent as
+// NDJSON (one JSON object per line), validating each line on its own so
+// that a batch's valid lines are kept and each invalid one is reported by
+// its line number and reason. It is pure: no database, no HTTP.
+//
+// An event line:
+//
+//	{"id":"e-1","time":"2026-11-28T10:00:00Z","version":"2.0",
+//	 "features":{"age":31,"region":"north","income":null},
+//	 "prediction":0.82,"label":1,"latency_ms":12.5,"groups":{"gender":"f"}}
+//
+// id (1–128 characters), version (1–64) and prediction (a number — a
+// binary score or a regression value — or a string, a class name) are
+// required; time is RFC 3339 and defaults to when the batch arrived;
+// feature values are numbers, strings or null; label is a number or a
+// string; latency_ms a number ≥ 0; groups maps names to strings. Unknown
+// fields are errors, so a misspelt "lable" is not silently dropped. Blank
+// lines are skipped but counted, so line numbers match the sender's.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// Limits of a single line.
+const (
+	MaxIDLen      = 128
+	MaxVersionLen = 64
+	MaxFeatures   = 1000
+	MaxGroups     = 50
+)
+
+type eventLine struct {
+	ID         *string           `json:"id"`
+	Time       *string           `json:"time"`
+	Version    *string           `json:"version"`
+	Features   json.RawMessage   `json:"features"`
+	Prediction json.RawMessage   `json:"prediction"`
+	Label      json.RawMessage   `json:"label"`
+	LatencyMS  *float64          `json:"latency_ms"`
+	Groups     map[string]string `json:"groups"`
+}
+
+type labelLine struct {
+	ID    *string         `json:"id"`
+	Label json.RawMessage `json:"label"`
+}
+
+// lines calls fn for every line of r (without its line ending), refusing
+// batches over the limits.
+func lines(r io.Reader, fn func(n int, line []byte)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	n, total := 0, 0
+	var long []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, chunk...)
+			total += len(chunk)
+			if total > lodestar.MaxIngestBytes {
+				return tooLarge()
+			}
+			continue
+		}
+		if len(chunk) > 0 || len(long) > 0 {
+			line := chunk
+			if long != nil {
+				line = append(long, chunk...)
+				long = nil
+			}
+			total += len(chunk)
+			if total > lodestar.MaxIngestBytes {
+				return tooLarge()
+			}
+			n++
+			if n > lodestar.MaxIngestLines {
+				return lodestar.Errorf(lodestar.ETooLarge, "A batch holds at most %d lines; split it.", lodestar.MaxIngestLines)
+			}
+			line = bytes.TrimRight(line, "\r\n")
+			if len(bytes.TrimSpace(line)) > 0 {
+				fn(n, line)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if strings.Contains(err.Error(), "body too large") {
+				return tooLarge()
+			}
+			return lodestar.Errorf(lodestar.EInvalid, "The batch could not be read: %v", err)
+		}
+	}
+}
+
+func tooLarge() error {
+	return lodestar.Errorf(lodestar.ETooLarge, "A batch is at most %d bytes; split it.", lodestar.MaxIngestBytes)
+}
+
+// Events reads a batch of event lines. now stamps events sent without a
+// time. The error is for the batch as a whole (too large, unreadable);
+// bad lines are in rejected.
+func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected []lodestar.LineError, err error) {
+	err = lines(r, func(n int, line []byte) {
+		ev, id, msg := parseEvent(line, now)
+		if msg != "" {
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
+			return
+		}
+		events = append(events, ev)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return events, rejected, nil
+}
+
+func decodeStrict(line []byte, v any) string {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonMessage(err)
+	}
+	if dec.More() {
+		return "one JSON object per line; found more after it"
+	}
+	return ""
+}
+
+func jsonMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("%s: must be %s", te.Field, kindName(te.Type.String()))
+	case errors.As(err, &te):
+		return "each line must be a JSON object"
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d", se.Offset)
+	}
+	msg := err.Error()
+	if f, ok := bytes.CutPrefix([]byte(msg), []byte("json: unknown field ")); ok {
+		return "unknown field " + string(f)
+	}
+	if msg == "unexpected EOF" {
+		return "the JSON object is not complete"
+	}
+	return msg
+}
+
+func kindName(goType string) string {
+	switch goType {
+	case "string", "*string":
+		return "a string"
+	case "float64", "*float64":
+		return "a number"
+	case "map[string]string":
+		return "an object of strings"
+	}
+	return goType
+}
+
+func parseEvent(line []byte, now time.Time) (lodestar.StoredEvent, string, string) {
+	var in eventLine
+	if msg := decodeStrict(line, &in); msg != "" {
+		return lodestar.StoredEvent{}, "", msg
+	}
+	id := ""
+	if in.ID != nil {
+		id = *in.ID
+	}
+	if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
+		return lodestar.StoredEvent{}, id, msg
+	}
+	if msg := checkText("version", in.Version, MaxVersionLen); msg != "" {
+		return lodestar.StoredEvent{}, id, msg
+	}
+	ev := lodestar.StoredEvent{ID: *in.ID, Version: *in.Version, Time: now, Body: append([]byte(nil), line...)}
+	if in.Time != nil {
+		t, err := time.Parse(time.RFC3339Nano, *in.Time)
+		if err != nil {
+			return ev, id, "time: must be RFC 3339, e.g. 2026-11-28T10:00:00Z"
+		}
+		if t.Year() < 1970 || t.Year() > 9999 {
+			return ev, id, "time: must be between 1970 and 9999"
+		}
+		ev.Time = t.UTC()
+	}
+	if len(in.Prediction) == 0 || isNull(in.Prediction) {
+		return ev, id, "prediction: required (a score, a value or a class name)"
+	}
+	if msg := scalar("prediction", in.Prediction); msg != "" {
+		return ev, id, msg
+	}
+	if len(in.Label) > 0 && !isNull(in.Label) {
+		if msg := scalar("label", in.Label); msg != "" {
+			return ev, id, msg
+		}
+		ev.Label = in.Label
+	}
+	if in.LatencyMS != nil && !(*in.LatencyMS >= 0) {
+		return ev, id, "latency_ms: must be a number ≥ 0"
+	}
+	if len(in.Features) > 0 && !isNull(in.Features) {
+		if msg := checkFeatures(in.Features); msg != "" {
+			return ev, id, msg
+		}
+	}
+	if len(in.Groups) > MaxGroups {
+		return ev, id, fmt.Sprintf("groups: at most %d", MaxGroups)
+	}
+	return ev, id, ""
+}
+
+func checkText(name string, p *string, max int) string {
+	if p == nil || *p == "" {
+		return name + ": required"
+	}
+	if len(*p) > max*4 || utf8.RuneCountInString(*p) > max {
+		return fmt.Sprintf("%s: at most %d characters", name, max)
+	}
+	return ""
+}
+
+func isNull(raw []byte) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// scalar checks that raw (valid JSON) is a finite number or a string.
+func scalar(name string, raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case raw[0] == '"':
+		return ""
+	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
+		if f, err := strconv.ParseFloat(string(raw), 64); err != nil || math.IsInf(f, 0) {
+			return name + ": the number is out of range"
+		}
+		return ""
+	}
+	return name + ": must be a number or a string"
+}
+
+// checkFeatures checks, without decoding into maps, that raw (valid JSON,
+// as the decoder has already scanned it) is an object whose values are
+// numbers, strings or null.
+func checkFeatures(raw []byte) string {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return "features: must be an object of numbers, strings or null"
+	}
+	i++
+	count := 0
+	for {
+		i = skipSpace(raw, i)
+		if i < len(raw) && raw[i] == '}' {
+			return ""
+		}
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+		start := i
+		i = skipString(raw, i)
+		key := raw[start:i]
+		i = skipSpace(raw, i)
+		i = skipSpace(raw, i+1) // ':'
+		if i >= len(raw) {
+			return "features: must be an object of numbers, strings or null"
+		}
+		count++
+		if count > MaxFeatures {
+			return fmt.Sprintf("features: at most %d", MaxFeatures)
+		}
+		switch c := raw[i]; {
+		case c == '"':
+			i = skipString(raw, i)
+		case c == 'n':
+			i += 4
+		case c == '-' || (c >= '0' && c <= '9'):
+			for i < len(raw) && bytes.IndexByte([]byte("+-.eE0123456789"), raw[i]) >= 0 {
+				i++
+			}
+		default:
+			var name string
+			_ = json.Unmarshal(key, &name)
+			return fmt.Sprintf("features: %q must be a number, a string or null", name)
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the JSON string starting at i.
+func skipString(b []byte, i int) int {
+	i++ // opening quote
+	for i < len(b) {
+		switch b[i] {
+		case '\\':
+			i += 2
+			continue
+		case '"':
+			return i + 1
+		}
+		i++
+	}
+	return i
+}
+
+// Labels reads a batch of label lines: {"id":"e-1","label":1}.
+func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
+	lineOf = map[string]int{}
+	err = lines(r, func(n int, line []byte) {
+		var in labelLine
+		if msg := decodeStrict(line, &in); msg != "" {
+			rejected = append(rejected, lodestar.LineError{Line: n, Error: msg})
+			return
+		}
+		id := ""
+		if in.ID != nil {
+			id = *in.ID
+		}
+		if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
+			return
+		}
+		if len(in.Label) == 0 || isNull(in.Label) {
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: "label: required (a number or a string)"})
+			return
+		}
+		if msg := scalar("label", in.Label); msg != "" {
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
+			return
+		}
+		lineOf[id] = n
+		labels = append(labels, lodestar.EventLabel{ID: id, Label: append([]byte(nil), bytes.TrimSpace(in.Label)...)})
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return labels, lineOf, rejected, nil
+}

@@ -1,0 +1,781 @@
+// Package monitoring runs Lodestar's monitors: it reads a model's stored
+// prediction events, cuts them into windows with the monitoring engine,
+// compares each window with the monitor's reference, decides which
+// thresholds are breached, raises an alert once per breach and resolves it
+// on recovery, opens a retraining task on sustained decay, and delivers
+// webhooks. Deciding (Decide) is pure; Service does the reading and
+// saving.
+package monitoring
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+// MaxReferenceBytes bounds an uploaded reference dataset.
+const MaxReferenceBytes = 64 << 20
+
+// reserved columns of a reference file are never features.
+var reserved = map[string]bool{"id": true, "time": true, "version": true, "prediction": true, "label": true, "latency_ms": true}
+
+// Store is what the service needs from storage.
+type Store interface {
+	lodestar.EventService
+	lodestar.MonitorService
+	lodestar.ModelService
+	PendingWebhooks(ctx context.Context, now time.Time, limit int) ([]store.Webhook, error)
+	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
+}
+
+// Service creates and evaluates monitors.
+type Service struct {
+	Store Store
+	Log   *slog.Logger
+	// Client sends webhooks (a 10-second timeout when nil).
+	Client *http.Client
+
+	mu    sync.Mutex
+	refs  map[int64]*reference
+	evals sync.Map // monitor ID → *sync.Mutex: one evaluation at a time per monitor
+}
+
+type reference struct {
+	layout *monitor.Layout
+	window *monitor.Window
+}
+
+// CreateMonitor checks the reference dataset (CSV; columns named id, time,
+// version, prediction, label or latency_ms are not features), takes the
+// features from it when none are named (numeric when every non-blank
+// value is a number, else categorical), and saves the monitor.
+func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
+	if in.Reference.Kind == lodestar.ReferenceDataset {
+		if len(data) == 0 {
+			return nil, lodestar.FieldError("reference", "Upload the reference dataset (CSV).")
+		}
+		if len(data) > MaxReferenceBytes {
+			return nil, lodestar.FieldError("reference", fmt.Sprintf("The reference dataset is larger than %d MiB.", MaxReferenceBytes>>20))
+		}
+		header, kinds, rows, err := profileCSV(data)
+		if err != nil {
+			return nil, lodestar.FieldError("reference", err.Error())
+		}
+		if len(in.Numeric)+len(in.Categorical) == 0 {
+			for i, h := range header {
+				if reserved[h] || slices.Contains(in.Groups, h) {
+					continue
+				}
+				if kinds[i] {
+					in.Numeric = append(in.Numeric, h)
+				} else {
+					in.Categorical = append(in.Categorical, h)
+				}
+			}
+		} else {
+			for _, f := range append(slices.Clone(in.Numeric), in.Categorical...) {
+				if !slices.Contains(header, f) {
+					return nil, lodestar.FieldError("reference", fmt.Sprintf("The reference dataset has no column %q.", f))
+				}
+			}
+		}
+		sum := sha256.Sum256(data)
+		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: "csv", Rows: rows, SHA256: hex.EncodeToString(sum[:])}
+	} else {
+		data = nil
+	}
+	m, err := s.Store.CreateMonitor(ctx, in, data)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.reference(ctx, m); err != nil {
+		// Keep the monitor: the reference (an event range) may fill later.
+		s.log().Warn("monitor reference not ready", "monitor", m.ID, "err", err)
+	}
+	return m, nil
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
+
+// profileCSV reads a reference CSV whole: its header, whether each column
+// is numeric, and its row count.
+func profileCSV(data []byte) ([]string, []bool, int64, error) {
+	r, err := tabular.Open(bytes.NewReader(data), tabular.Options{})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	header := r.Header()
+	numeric := make([]bool, len(header))
+	seen := make([]bool, len(header))
+	for i := range numeric {
+		numeric[i] = true
+	}
+	var rows int64
+	for {
+		rec, _, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		rows++
+		for i, f := range rec {
+			if i >= len(header) || strings.TrimSpace(f) == "" {
+				continue
+			}
+			seen[i] = true
+			if numeric[i] {
+				if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil {
+					numeric[i] = false
+				}
+			}
+		}
+	}
+	if rows == 0 {
+		return nil, nil, 0, errors.New("the reference dataset has no rows")
+	}
+	for i := range numeric {
+		numeric[i] = numeric[i] && seen[i]
+	}
+	return header, numeric, rows, nil
+}
+
+// Schema is the engine schema of a monitor.
+func Schema(m *lodestar.Monitor) monitor.Schema {
+	return monitor.Schema{Task: m.Task, Classes: m.Classes, Threshold: m.Threshold, Numeric: m.Numeric, Categorical: m.Categorical, Groups: m.Groups}
+}
+
+// reference builds (once per monitor) the bins and the reference window.
+func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*reference, error) {
+	s.mu.Lock()
+	if r, ok := s.refs[m.ID]; ok {
+		s.mu.Unlock()
+		return r, nil
+	}
+	s.mu.Unlock()
+	schema := Schema(m)
+	prof, err := monitor.NewProfiler(schema, 0, uint64(m.ID))
+	if err != nil {
+		return nil, err
+	}
+	var each func(fn func(*monitor.Event) error) error
+	switch m.Reference.Kind {
+	case lodestar.ReferenceDataset:
+		data, err := s.Store.MonitorReferenceData(ctx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		each = func(fn func(*monitor.Event) error) error { return eachCSVRow(data, &schema, fn) }
+	default:
+		dec := NewDecoder(&schema)
+		each = func(fn func(*monitor.Event) error) error {
+			return s.Store.ScanEvents(ctx, m.ModelID, m.Version, m.Reference.From, m.Reference.To, func(e lodestar.StoredEvent) error {
+				ev, ok := dec.Decode(e)
+				if !ok {
+					return nil
+				}
+				return fn(ev)
+			})
+		}
+	}
+	n := 0
+	if err := each(func(ev *monitor.Event) error { n++; return prof.Add(ev) }); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, errors.New("the reference holds no events yet")
+	}
+	layout, err := prof.Layout(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	w := monitor.NewWindow(layout)
+	if err := each(func(ev *monitor.Event) error {
+		ev.Score, ev.Class, ev.Value, ev.Label = math.NaN(), -1, math.NaN(), math.NaN()
+		if schema.Task == monitor.TaskMulticlass {
+			ev.Class = 0
+		}
+		if schema.Task == monitor.TaskRegression {
+			ev.Value = 0
+		}
+		if schema.Task == monitor.TaskBinary || schema.Task == "" {
+			ev.Score = 0
+		}
+		return w.Add(ev)
+	}); err != nil {
+		return nil, err
+	}
+	r := &reference{layout: layout, window: w}
+	s.mu.Lock()
+	if s.refs == nil {
+		s.refs = map[int64]*reference{}
+	}
+	s.refs[m.ID] = r
+	s.mu.Unlock()
+	return r, nil
+}
+
+// eachCSVRow calls fn with each row of a reference CSV as an event.
+func eachCSVRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error) error {
+	r, err := tabular.Open(bytes.NewReader(data), tabular.Options{})
+	if err != nil {
+		return err
+	}
+	header := r.Header()
+	numIdx, catIdx := make([]int, len(schema.Numeric)), make([]int, len(schema.Categorical))
+	for i, f := range schema.Numeric {
+		numIdx[i] = slices.Index(header, f)
+	}
+	for i, f := range schema.Categorical {
+		catIdx[i] = slices.Index(header, f)
+	}
+	ev := schema.NewEvent()
+	for {
+		rec, line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ev.Reset()
+		for i, c := range numIdx {
+			if c < 0 || c >= len(rec) || strings.TrimSpace(rec[c]) == "" {
+				continue
+			}
+			x, err := strconv.ParseFloat(strings.TrimSpace(rec[c]), 64)
+			if err != nil {
+				return fmt.Errorf("line %d: column %q: %q is not a number", line, schema.Numeric[i], rec[c])
+			}
+			ev.Num[i] = x
+		}
+		for i, c := range catIdx {
+			if c >= 0 && c < len(rec) {
+				ev.Cat[i] = strings.TrimSpace(rec[c])
+			}
+		}
+		if err := fn(&ev); err != nil {
+			return err
+		}
+	}
+}
+
+// Decoder turns stored events into engine events for one schema.
+type Decoder struct {
+	schema *monitor.Schema
+	num    map[string]int
+	cat    map[string]int
+	groups map[string]int
+	class  map[string]int
+	ev     monitor.Event
+}
+
+// NewDecoder returns a decoder for schema.
+func NewDecoder(schema *monitor.Schema) *Decoder {
+	d := &Decoder{schema: schema, num: map[string]int{}, cat: map[string]int{}, groups: map[string]int{}, class: map[string]int{}, ev: schema.NewEvent()}
+	for i, n := range schema.Numeric {
+		d.num[n] = i
+	}
+	for i, n := range schema.Categorical {
+		d.cat[n] = i
+	}
+	for i, n := range schema.Groups {
+		d.groups[n] = i
+	}
+	for i, n := range schema.Classes {
+		d.class[n] = i
+	}
+	return d
+}
+
+type storedBody struct {
+	Features   map[string]any    `json:"features"`
+	Prediction any               `json:"prediction"`
+	Label      any               `json:"label"`
+	LatencyMS  *float64          `json:"latency_ms"`
+	Groups     map[string]string `json:"groups"`
+}
+
+// Decode returns the engine event for a stored one (reused by the next
+// call), and false when its prediction does not fit the task (a string
+// score, an unknown class): such events are not counted. Feature values
+// of the wrong kind count as missing; a number for a categorical feature
+// is its decimal text.
+func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
+	var b storedBody
+	if err := json.Unmarshal(e.Body, &b); err != nil {
+		return nil, false
+	}
+	ev := &d.ev
+	ev.Reset()
+	ev.ID, ev.Time, ev.ModelVersion = e.ID, e.Time, e.Version
+	for k, v := range b.Features {
+		if i, ok := d.num[k]; ok {
+			if x, ok := v.(float64); ok {
+				ev.Num[i] = x
+			}
+		} else if i, ok := d.cat[k]; ok {
+			switch x := v.(type) {
+			case string:
+				ev.Cat[i] = x
+			case float64:
+				ev.Cat[i] = strconv.FormatFloat(x, 'g', -1, 64)
+			}
+		}
+	}
+	for k, v := range b.Groups {
+		if i, ok := d.groups[k]; ok {
+			ev.Groups[i] = v
+		}
+	}
+	if b.LatencyMS != nil {
+		ev.LatencyMS = *b.LatencyMS
+	}
+	label := b.Label
+	if len(e.Label) > 0 {
+		_ = json.Unmarshal(e.Label, &label)
+	}
+	switch d.schema.Task {
+	case monitor.TaskMulticlass:
+		c, ok := b.Prediction.(string)
+		if !ok {
+			return nil, false
+		}
+		if ev.Class, ok = d.class[c]; !ok {
+			return nil, false
+		}
+		if l, ok := label.(string); ok {
+			if y, ok := d.class[l]; ok {
+				ev.Label = float64(y)
+			}
+		}
+	case monitor.TaskRegression:
+		x, ok := b.Prediction.(float64)
+		if !ok {
+			return nil, false
+		}
+		ev.Value = x
+		if l, ok := label.(float64); ok {
+			ev.Label = l
+		}
+	default:
+		x, ok := b.Prediction.(float64)
+		if !ok || !(x >= 0 && x <= 1) {
+			return nil, false
+		}
+		ev.Score = x
+		switch l := label.(type) {
+		case float64:
+			if l == 0 || l == 1 {
+				ev.Label = l
+			}
+		case bool:
+			ev.Label = 0
+			if l {
+				ev.Label = 1
+			}
+		}
+	}
+	return ev, true
+}
+
+// Evaluate computes the monitor's windows that closed since it was last
+// evaluated (or, with from set, since from: to recompute windows whose
+// labels arrived late), decides on alerts and tasks, and saves it all in
+// one transaction. Alerts are decided only on windows not seen before.
+func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, from time.Time) (*lodestar.Evaluation, error) {
+	mu, _ := s.evals.LoadOrStore(monitorID, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	m, err := s.Store.FindMonitorByID(ctx, monitorID)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := s.reference(ctx, m)
+	if err != nil {
+		return nil, lodestar.Errorf(lodestar.EConflict, "The monitor's reference is not ready: %v", err)
+	}
+	period, count, err := store.ParseWindow(m.Window)
+	if err != nil {
+		return nil, err
+	}
+	start := m.EvaluatedTo
+	if !from.IsZero() && (start.IsZero() || from.Before(start)) {
+		start = from
+	}
+	to := now
+	if period > 0 {
+		to = now.UTC().Truncate(period)
+	}
+	if !to.After(start) {
+		return &lodestar.Evaluation{}, nil
+	}
+	roller, err := monitor.NewRoller(ref.layout, period, count)
+	if err != nil {
+		return nil, err
+	}
+	schema := Schema(m)
+	dec := NewDecoder(&schema)
+	thresholds := store.DriftThresholds(m.Thresholds)
+	var windows []*lodestar.WindowResult
+	emit := func(w *monitor.Window, wStart, wEnd time.Time) error {
+		res, err := Result(w, ref.window, thresholds, m)
+		if err != nil {
+			return err
+		}
+		res.MonitorID, res.Start, res.End = m.ID, wStart, wEnd
+		windows = append(windows, res)
+		return nil
+	}
+	var lastEnd time.Time
+	err = s.Store.ScanEvents(ctx, m.ModelID, m.Version, start, to, func(e lodestar.StoredEvent) error {
+		ev, ok := dec.Decode(e)
+		if !ok {
+			return nil
+		}
+		open := roller.WindowStart()
+		closed, err := roller.Add(ev)
+		if err != nil && !errors.Is(err, monitor.ErrValue) {
+			return err
+		}
+		if closed == nil {
+			return nil
+		}
+		if period > 0 {
+			return emit(closed, open, open.Add(period))
+		}
+		lastEnd = closed.End.Add(time.Millisecond)
+		return emit(closed, closed.Start, closed.End)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if period > 0 {
+		if w := roller.Flush(); w != nil {
+			ws := roller.WindowStart()
+			if err := emit(w, ws, ws.Add(period)); err != nil {
+				return nil, err
+			}
+		}
+		windows = fillGaps(windows, m, period, start, to)
+	} else {
+		to = lastEnd
+		if to.IsZero() {
+			return &lodestar.Evaluation{}, nil
+		}
+	}
+	alerts, recent, taskOpen, err := s.Store.MonitorState(ctx, m.ID, max(m.RetrainAfter, 1))
+	if err != nil {
+		return nil, err
+	}
+	fresh := windows[:0:0]
+	for _, w := range windows {
+		if !w.Start.Before(m.EvaluatedTo) {
+			fresh = append(fresh, w)
+		}
+	}
+	out := Decide(m, alerts, recent, taskOpen, fresh)
+	out.Windows = windows
+	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// fillGaps adds empty windows for periods with no events, when the monitor
+// watches volume, so that silence raises an alert too.
+func fillGaps(ws []*lodestar.WindowResult, m *lodestar.Monitor, period time.Duration, start, to time.Time) []*lodestar.WindowResult {
+	if m.Thresholds.MinEvents <= 0 || (start.IsZero() && len(ws) == 0) {
+		return ws
+	}
+	first := start.UTC().Truncate(period)
+	if start.IsZero() {
+		first = ws[0].Start
+	}
+	have := map[time.Time]*lodestar.WindowResult{}
+	for _, w := range ws {
+		have[w.Start] = w
+	}
+	var out []*lodestar.WindowResult
+	for t := first; t.Before(to) && len(out) < 10000; t = t.Add(period) {
+		if w, ok := have[t]; ok {
+			out = append(out, w)
+			continue
+		}
+		out = append(out, &lodestar.WindowResult{MonitorID: m.ID, Start: t, End: t.Add(period), Metrics: map[string]float64{},
+			Breaches: []string{"volume"}})
+	}
+	return out
+}
+
+// Result turns an engine window into a stored result: its metrics, its
+// drift against the reference and the thresholds it breaches.
+func Result(w, ref *monitor.Window, t monitor.Thresholds, m *lodestar.Monitor) (*lodestar.WindowResult, error) {
+	mt := w.Metrics()
+	res := &lodestar.WindowResult{Events: int64(mt.Events), Labelled: int64(mt.Labelled), Metrics: map[string]float64{
+		"accuracy": mt.Accuracy, "precision": mt.Precision, "recall": mt.Recall, "f1": mt.F1, "auc": mt.AUC, "log_loss": mt.LogLoss,
+		"positive_rate": mt.PositiveRate, "mean_score": mt.MeanScore, "mae": mt.MAE, "rmse": mt.RMSE,
+		"latency_p50": mt.LatencyP50, "latency_p95": mt.LatencyP95, "latency_p99": mt.LatencyP99,
+	}}
+	for k, v := range res.Metrics {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			delete(res.Metrics, k)
+		}
+	}
+	if len(m.Numeric)+len(m.Categorical) > 0 {
+		d, err := w.Drift(ref, t)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return nil, err
+		}
+		res.Drift, res.DriftShare, res.DatasetDrift = b, d.ShareDrifted, d.Drift
+	}
+	res.Breaches = Breaches(res, m.Thresholds)
+	return res, nil
+}
+
+// Breaches lists the thresholds a window breaches.
+func Breaches(w *lodestar.WindowResult, t lodestar.MonitorThresholds) []string {
+	out := []string{}
+	if acc, ok := w.Metrics["accuracy"]; ok && t.MinAccuracy > 0 && acc < t.MinAccuracy {
+		out = append(out, "accuracy")
+	}
+	if p95, ok := w.Metrics["latency_p95"]; ok && t.MaxLatencyP95MS > 0 && p95 > t.MaxLatencyP95MS {
+		out = append(out, "latency")
+	}
+	if (t.MinEvents > 0 && w.Events < t.MinEvents) || (t.MaxEvents > 0 && w.Events > t.MaxEvents) {
+		out = append(out, "volume")
+	}
+	if t.Drift && w.DatasetDrift {
+		out = append(out, "drift")
+	}
+	return out
+}
+
+// Kinds of alert, in the order they are decided.
+var Kinds = []string{"accuracy", "latency", "volume", "drift"}
+
+// judged reports whether a window can say anything about kind: accuracy
+// needs labels, latency measured latencies, drift a drift result.
+func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds) bool {
+	switch kind {
+	case "accuracy":
+		_, ok := w.Metrics["accuracy"]
+		return ok && t.MinAccuracy > 0
+	case "latency":
+		_, ok := w.Metrics["latency_p95"]
+		return ok && t.MaxLatencyP95MS > 0
+	case "volume":
+		return t.MinEvents > 0 || t.MaxEvents > 0
+	case "drift":
+		return t.Drift && len(w.Drift) > 0
+	}
+	return false
+}
+
+func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThresholds) *lodestar.Alert {
+	a := &lodestar.Alert{Kind: kind, OpenedAt: w.Start}
+	switch kind {
+	case "accuracy":
+		a.Value, a.Threshold = w.Metrics["accuracy"], t.MinAccuracy
+		a.Message = fmt.Sprintf("Accuracy %.3f is below %.3f.", a.Value, a.Threshold)
+	case "latency":
+		a.Value, a.Threshold = w.Metrics["latency_p95"], t.MaxLatencyP95MS
+		a.Message = fmt.Sprintf("p95 latency %.1f ms is above %.1f ms.", a.Value, a.Threshold)
+	case "volume":
+		a.Value = float64(w.Events)
+		if t.MinEvents > 0 && w.Events < t.MinEvents {
+			a.Threshold = float64(t.MinEvents)
+			a.Message = fmt.Sprintf("%d events, fewer than %d.", w.Events, t.MinEvents)
+		} else {
+			a.Threshold = float64(t.MaxEvents)
+			a.Message = fmt.Sprintf("%d events, more than %d.", w.Events, t.MaxEvents)
+		}
+	case "drift":
+		a.Value, a.Threshold = w.DriftShare, store.DriftThresholds(t).Share
+		a.Message = fmt.Sprintf("Dataset drift: %.0f%% of features drifted (threshold %.0f%%).", 100*a.Value, 100*a.Threshold)
+	}
+	return a
+}
+
+// Decide walks new windows in time order: a breach with no open alert of
+// its kind opens one (once, however long the breach lasts); a window that
+// can judge a kind and does not breach it resolves its open alert (one
+// opened and resolved within the same run is returned in Opened with
+// status resolved: history, not news); and
+// when the last RetrainAfter windows (counting recent ones already
+// stored) all breach accuracy or drift and no task is open, a retraining
+// task opens with the latest window's metrics as its before figures.
+func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.WindowResult, taskOpen bool, windows []*lodestar.WindowResult) *lodestar.Evaluation {
+	out := &lodestar.Evaluation{}
+	byKind := map[string]*lodestar.Alert{}
+	for _, a := range open {
+		byKind[a.Kind] = a
+	}
+	streak := 0
+	for _, w := range recent {
+		if decays(w) {
+			streak++
+		} else {
+			streak = 0
+		}
+	}
+	for _, w := range windows {
+		breached := map[string]bool{}
+		for _, b := range w.Breaches {
+			breached[b] = true
+		}
+		for _, kind := range Kinds {
+			a := byKind[kind]
+			switch {
+			case breached[kind] && a == nil:
+				a = alertFor(kind, w, m.Thresholds)
+				byKind[kind] = a
+				out.Opened = append(out.Opened, a)
+			case !breached[kind] && a != nil && judged(w, kind, m.Thresholds):
+				a.ResolvedAt = w.Start
+				delete(byKind, kind)
+				if a.ID == 0 { // opened and resolved in this run: kept as history
+					a.Status = lodestar.AlertResolved
+				} else {
+					out.Resolved = append(out.Resolved, a)
+				}
+			}
+		}
+		if decays(w) {
+			streak++
+		} else if judged(w, "accuracy", m.Thresholds) || judged(w, "drift", m.Thresholds) {
+			streak = 0
+		}
+		if m.RetrainAfter > 0 && streak >= m.RetrainAfter && !taskOpen {
+			taskOpen = true
+			before := map[string]float64{"events": float64(w.Events), "drift_share": w.DriftShare}
+			for k, v := range w.Metrics {
+				before[k] = v
+			}
+			out.Tasks = append(out.Tasks, &lodestar.RetrainingTask{OpenedAt: w.End, Before: before,
+				Reason: fmt.Sprintf("%s breached for %d windows in a row (to %s).", strings.Join(decayKinds(w), " and "), streak, w.End.UTC().Format(time.RFC3339))})
+		}
+	}
+	return out
+}
+
+func decays(w *lodestar.WindowResult) bool { return len(decayKinds(w)) > 0 }
+
+func decayKinds(w *lodestar.WindowResult) []string {
+	var out []string
+	for _, b := range w.Breaches {
+		if b == "accuracy" || b == "drift" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// EvaluateAll evaluates every monitor, logging failures.
+func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
+	ms, err := s.Store.ListMonitors(ctx, 0)
+	if err != nil {
+		s.log().Error("list monitors", "err", err)
+		return
+	}
+	for _, m := range ms {
+		ev, err := s.Evaluate(ctx, m.ID, now, time.Time{})
+		if err != nil {
+			s.log().Warn("monitor evaluation", "monitor", m.ID, "err", err)
+			continue
+		}
+		if len(ev.Windows)+len(ev.Opened)+len(ev.Resolved)+len(ev.Tasks) > 0 {
+			s.log().Info("monitor evaluated", "monitor", m.ID, "windows", len(ev.Windows), "opened", len(ev.Opened), "resolved", len(ev.Resolved), "tasks", len(ev.Tasks))
+		}
+	}
+}
+
+// DeliverWebhooks sends due webhook deliveries once each: a 2xx answer
+// marks one delivered; anything else schedules a retry with exponential
+// backoff (30 s doubling, at most an hour), up to store.MaxWebhookAttempts.
+func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
+	due, err := s.Store.PendingWebhooks(ctx, now, 100)
+	if err != nil {
+		s.log().Error("pending webhooks", "err", err)
+		return 0
+	}
+	client := s.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	sent := 0
+	for _, h := range due {
+		errText := ""
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(h.Payload))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("User-Agent", "Lodestar-Webhook/1")
+			var resp *http.Response
+			resp, err = client.Do(req)
+			if err == nil {
+				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+				resp.Body.Close()
+				if resp.StatusCode/100 != 2 {
+					err = fmt.Errorf("HTTP %d", resp.StatusCode)
+				}
+			}
+		}
+		if err != nil {
+			errText = err.Error()
+		}
+		backoff := min(time.Duration(30<<min(h.Attempts, 7))*time.Second, time.Hour)
+		if merr := s.Store.MarkWebhook(ctx, h.ID, err == nil, errText, now.Add(backoff)); merr != nil {
+			s.log().Error("mark webhook", "err", merr)
+		}
+		if err == nil {
+			sent++
+		} else {
+			s.log().Warn("webhook failed", "id", h.ID, "attempt", h.Attempts+1, "err", errText)
+		}
+	}
+	return sent
+}
+
+// Run evaluates every monitor and delivers webhooks every interval until
+// ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.EvaluateAll(ctx, time.Now())
+		s.DeliverWebhooks(ctx, time.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

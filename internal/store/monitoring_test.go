@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+func TestEventsAndMonitors(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Recommendations"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+			t.Fatal(err)
+		}
+		// By key, by id, and a key that looks like an id wins over it.
+		if got, err := f.s.FindModelByRef(f.ctx, "rec"); err != nil || got.ID != m.ID {
+			t.Errorf("by key: %v %v", got, err)
+		}
+		if got, err := f.s.FindModelByRef(f.ctx, fmt.Sprint(m.ID)); err != nil || got.ID != m.ID {
+			t.Errorf("by id: %v %v", got, err)
+		}
+		_, err = f.s.FindModelByRef(f.ctx, "nope")
+		wantError(t, err, lodestar.ENotFound)
+
+		t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+		var evs []lodestar.StoredEvent
+		for i := range 1203 { // more than two INSERT chunks
+			evs = append(evs, lodestar.StoredEvent{ID: fmt.Sprintf("e-%04d", i), Time: t0.Add(time.Duration(i) * time.Second), Version: "1.0",
+				Body: []byte(`{"prediction":0.5}`)})
+		}
+		evs[5].Label = []byte("1")
+		n, err := f.s.AppendEvents(f.ctx, m.ID, evs)
+		if err != nil || n != 1203 {
+			t.Fatalf("append: got %d, %v", n, err)
+		}
+		// A retry with two new events counts only those.
+		evs = append(evs[:10], lodestar.StoredEvent{ID: "new-1", Time: t0, Version: "1.0", Body: []byte(`{}`)},
+			lodestar.StoredEvent{ID: "new-2", Time: t0, Version: "2.0", Body: []byte(`{}`)})
+		if n, err = f.s.AppendEvents(f.ctx, m.ID, evs); err != nil || n != 2 {
+			t.Errorf("retry: got %d, %v; want 2", n, err)
+		}
+		_, err = f.s.AppendEvents(f.ctx, 9999, evs)
+		wantError(t, err, lodestar.ENotFound)
+		if c, _ := f.s.CountEvents(f.ctx, m.ID); c != 1205 {
+			t.Errorf("count: %d", c)
+		}
+		unknown, err := f.s.AttachLabels(f.ctx, m.ID, []lodestar.EventLabel{{ID: "e-0007", Label: []byte("0")}, {ID: "zzz", Label: []byte("1")}})
+		if err != nil || len(unknown) != 1 || unknown[0] != "zzz" {
+			t.Errorf("labels: %v %v", unknown, err)
+		}
+		var got []lodestar.StoredEvent
+		err = f.s.ScanEvents(f.ctx, m.ID, "1.0", t0.Add(5*time.Second), t0.Add(8*time.Second), func(e lodestar.StoredEvent) error {
+			got = append(got, e)
+			return nil
+		})
+		if err != nil || len(got) != 3 || got[0].ID != "e-0005" || string(got[0].Label) != "1" || string(got[2].Label) != "0" || !got[1].Time.Equal(t0.Add(6*time.Second)) {
+			t.Errorf("scan: got %+v, %v", got, err)
+		}
+
+		before := f.counts()
+		_, err = f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "fortnight",
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}}, []byte("x\n1\n"))
+		wantError(t, err, lodestar.EInvalid)
+		f.wantUnchanged(before)
+		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "events:100", Numeric: []string{"x"},
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := f.s.MonitorReferenceData(f.ctx, mon.ID)
+		if err != nil || string(data) != "x\n1\n" {
+			t.Errorf("reference data: %q %v", data, err)
+		}
+		w := &lodestar.WindowResult{Start: t0, End: t0.Add(time.Hour), Events: 100, Labelled: 90, Metrics: map[string]float64{"accuracy": 0.7},
+			Breaches: []string{"accuracy"}, Drift: []byte(`{"columns":[]}`)}
+		ev := &lodestar.Evaluation{Windows: []*lodestar.WindowResult{w},
+			Opened: []*lodestar.Alert{{Kind: "accuracy", Value: 0.7, Threshold: 0.8, Message: "low", OpenedAt: t0}},
+			Tasks:  []*lodestar.RetrainingTask{{Reason: "decay", Before: map[string]float64{"accuracy": 0.7}, OpenedAt: t0}}}
+		if err := f.s.SaveEvaluation(f.ctx, mon.ID, t0.Add(time.Hour), ev); err != nil {
+			t.Fatal(err)
+		}
+		// Saving the same window again replaces it.
+		w.Metrics["accuracy"] = 0.75
+		if err := f.s.SaveEvaluation(f.ctx, mon.ID, t0.Add(time.Hour), &lodestar.Evaluation{Windows: []*lodestar.WindowResult{w}}); err != nil {
+			t.Fatal(err)
+		}
+		alerts, ws, taskOpen, err := f.s.MonitorState(f.ctx, mon.ID, 5)
+		if err != nil || len(alerts) != 1 || len(ws) != 1 || ws[0].Metrics["accuracy"] != 0.75 || !taskOpen || ws[0].Breaches[0] != "accuracy" {
+			t.Errorf("state: %v %v %v %v", alerts, ws, taskOpen, err)
+		}
+		// Resolving an alert that is not open fails and rolls back.
+		bad := &lodestar.Evaluation{Windows: []*lodestar.WindowResult{{Start: t0.Add(time.Hour), End: t0.Add(2 * time.Hour), Metrics: map[string]float64{}}},
+			Resolved: []*lodestar.Alert{{ID: 12345, ResolvedAt: t0}}}
+		wantError(t, f.s.SaveEvaluation(f.ctx, mon.ID, t0.Add(2*time.Hour), bad), lodestar.EConflict)
+		if ws, _ := f.s.ListWindows(f.ctx, mon.ID, 0); len(ws) != 1 {
+			t.Errorf("a failed save left %d windows, want 1", len(ws))
+		}
+		got2, _ := f.s.FindMonitorByID(f.ctx, mon.ID)
+		if !got2.EvaluatedTo.Equal(t0.Add(time.Hour)) {
+			t.Errorf("evaluated_to: %s", got2.EvaluatedTo)
+		}
+		tasks, err := f.s.ListRetrainingTasks(f.ctx, uc.ID)
+		if err != nil || len(tasks) != 1 || tasks[0].Status != lodestar.TaskOpen || tasks[0].Before["accuracy"] != 0.7 {
+			t.Errorf("tasks: %+v %v", tasks, err)
+		}
+		f.verify(int64(f.auditCount()))
+	})
+}

@@ -1,0 +1,570 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/audit"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// monitorConfig is what the config column holds: the monitor's settings
+// that are not columns of their own.
+type monitorConfig struct {
+	Task         string                     `json:"task"`
+	Threshold    float64                    `json:"threshold,omitempty"`
+	Classes      []string                   `json:"classes,omitempty"`
+	Numeric      []string                   `json:"numeric"`
+	Categorical  []string                   `json:"categorical"`
+	Groups       []string                   `json:"groups"`
+	Window       string                     `json:"window"`
+	Reference    lodestar.MonitorReference  `json:"reference"`
+	Thresholds   lodestar.MonitorThresholds `json:"thresholds"`
+	RetrainAfter int                        `json:"retrain_after"`
+	WebhookURL   string                     `json:"webhook_url,omitempty"`
+}
+
+const monitorColumns = `id, model_id, version, name, config, evaluated_to, created_at, updated_at`
+
+func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
+	m := &lodestar.Monitor{}
+	var cfg, evaluated string
+	if err := s.Scan(&m.ID, &m.ModelID, &m.Version, &m.Name, &cfg, &evaluated, sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}); err != nil {
+		return nil, err
+	}
+	var c monitorConfig
+	if err := json.Unmarshal([]byte(cfg), &c); err != nil {
+		return nil, fmt.Errorf("monitor %d config: %w", m.ID, err)
+	}
+	m.Task, m.Threshold, m.Classes, m.Numeric, m.Categorical, m.Groups = c.Task, c.Threshold, c.Classes, c.Numeric, c.Categorical, c.Groups
+	m.Window, m.Reference, m.Thresholds, m.RetrainAfter, m.WebhookURL = c.Window, c.Reference, c.Thresholds, c.RetrainAfter, c.WebhookURL
+	if evaluated != "" {
+		t, err := sqldb.ParseTime(evaluated)
+		if err != nil {
+			return nil, err
+		}
+		m.EvaluatedTo = t
+	}
+	return m, nil
+}
+
+func loadMonitor(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.Monitor, error) {
+	m, err := scanMonitor(tx.QueryRowContext(ctx, `SELECT `+monitorColumns+` FROM monitors WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Monitor")
+	}
+	return m, err
+}
+
+// ParseWindow reads a monitor window: hour, day or events:N (N from 10 to
+// 10,000,000). It returns the period or the count.
+func ParseWindow(w string) (time.Duration, uint64, error) {
+	switch w {
+	case lodestar.WindowHour:
+		return time.Hour, 0, nil
+	case lodestar.WindowDay:
+		return 24 * time.Hour, 0, nil
+	}
+	if n, ok := strings.CutPrefix(w, lodestar.WindowEvents+":"); ok {
+		c, err := strconv.ParseUint(n, 10, 64)
+		if err == nil && c >= 10 && c <= 10_000_000 {
+			return 0, c, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("use hour, day or events:N with N from 10 to 10,000,000")
+}
+
+// DriftThresholds are a monitor's drift thresholds for the drift engine.
+func DriftThresholds(t lodestar.MonitorThresholds) monitor.Thresholds {
+	return monitor.Thresholds{PValue: t.DriftPValue, PSIDrift: t.DriftPSI, PSIWarn: math.Min(0.1, nonZero(t.DriftPSI, 0.1)),
+		Wasserstein: t.DriftDistance, JensenShannon: t.DriftDistance, Share: t.DriftShare}.WithDefaults()
+}
+
+func nonZero(x, def float64) float64 {
+	if x == 0 {
+		return def
+	}
+	return x
+}
+
+func checkNames(fields map[string]string, field string, names []string, max int) {
+	if len(names) > max {
+		fields[field] = fmt.Sprintf("At most %d.", max)
+		return
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if strings.TrimSpace(n) == "" || utf8.RuneCountInString(n) > 200 || seen[n] {
+			fields[field] = "Names must be non-empty, at most 200 characters, and not repeated."
+			return
+		}
+		seen[n] = true
+	}
+}
+
+func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error {
+	in.Name, in.Version, in.WebhookURL = strings.TrimSpace(in.Name), strings.TrimSpace(in.Version), strings.TrimSpace(in.WebhookURL)
+	fields := map[string]string{}
+	checkLen(fields, "name", in.Name, 200, true)
+	if in.Task == "" {
+		in.Task = monitor.TaskBinary
+	}
+	switch in.Task {
+	case monitor.TaskBinary, monitor.TaskRegression:
+	case monitor.TaskMulticlass:
+		if len(in.Classes) < 2 {
+			fields["classes"] = "A multiclass monitor needs at least two class names."
+		}
+	default:
+		fields["task"] = "Use binary, multiclass or regression."
+	}
+	checkNames(fields, "classes", in.Classes, 1000)
+	if !(in.Threshold >= 0 && in.Threshold <= 1) {
+		fields["threshold"] = "A score threshold between 0 and 1."
+	}
+	checkNames(fields, "numeric", in.Numeric, 1000)
+	checkNames(fields, "categorical", in.Categorical, 1000)
+	checkNames(fields, "groups", in.Groups, 50)
+	for _, n := range in.Numeric {
+		for _, c := range in.Categorical {
+			if n == c {
+				fields["categorical"] = "A feature is either numeric or categorical: " + n + "."
+			}
+		}
+	}
+	if _, _, err := ParseWindow(in.Window); err != nil {
+		fields["window"] = "Use hour, day or events:N with N from 10 to 10,000,000."
+	}
+	t := in.Thresholds
+	switch {
+	case !(t.MinAccuracy >= 0 && t.MinAccuracy <= 1):
+		fields["thresholds.min_accuracy"] = "Between 0 and 1 (0: off)."
+	case !(t.MaxLatencyP95MS >= 0) || math.IsInf(t.MaxLatencyP95MS, 0):
+		fields["thresholds.max_latency_p95_ms"] = "A number of milliseconds ≥ 0 (0: off)."
+	case t.MinEvents < 0 || t.MaxEvents < 0 || (t.MaxEvents > 0 && t.MaxEvents < t.MinEvents):
+		fields["thresholds.min_events"] = "Event counts ≥ 0 (0: off), the maximum not below the minimum."
+	case !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= 1):
+		fields["thresholds.drift"] = "Drift thresholds: p-value in [0, 1), share in [0, 1], PSI ≥ 0, distance in [0, 1] (0: default)."
+	}
+	if in.RetrainAfter < 0 || in.RetrainAfter > 100 {
+		fields["retrain_after"] = "Between 0 (never) and 100 windows."
+	}
+	if in.WebhookURL != "" {
+		u, err := url.Parse(in.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.WebhookURL) > 2000 {
+			fields["webhook_url"] = "An http:// or https:// address, at most 2,000 characters."
+		}
+	}
+	switch in.Reference.Kind {
+	case lodestar.ReferenceDataset:
+	case lodestar.ReferenceEvents:
+		if in.Reference.From.IsZero() || !in.Reference.To.After(in.Reference.From) {
+			fields["reference.from"] = "An event reference needs a time range: from before to."
+		}
+	default:
+		fields["reference.kind"] = "Use dataset (an uploaded file) or events (a time range of this model's events)."
+	}
+	if in.ModelID == 0 {
+		fields["model_id"] = "Choose the model."
+	} else if err := checkRef(ctx, tx, fields, "model_id", "models", in.ModelID); err != nil {
+		return err
+	}
+	if _, bad := fields["model_id"]; !bad && in.ModelID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM model_versions WHERE model_id = ? AND version = ?`, in.ModelID, in.Version).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			fields["version"] = "Choose a version of this model."
+		}
+	}
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The monitor could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
+// CreateMonitor implements lodestar.MonitorService. The reference dataset,
+// when there is one, is kept with the monitor.
+func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, reference []byte) (*lodestar.Monitor, error) {
+	return create(ctx, s, "monitor", loadMonitor, func(tx *sqldb.Tx) (int64, error) {
+		if err := checkMonitor(ctx, tx, &in); err != nil {
+			return 0, err
+		}
+		if in.Reference.Kind == lodestar.ReferenceDataset && len(reference) == 0 {
+			return 0, lodestar.FieldError("reference", "Upload the reference dataset (CSV or Parquet).")
+		}
+		cfg, err := json.Marshal(monitorConfig{Task: in.Task, Threshold: in.Threshold, Classes: in.Classes, Numeric: orEmpty(in.Numeric),
+			Categorical: orEmpty(in.Categorical), Groups: orEmpty(in.Groups), Window: in.Window, Reference: in.Reference,
+			Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, WebhookURL: in.WebhookURL})
+		if err != nil {
+			return 0, err
+		}
+		now := sqldb.FormatTime(tx.Now)
+		var ref any
+		if len(reference) > 0 {
+			ref = reference
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO monitors (model_id, version, name, config, reference_data, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.ModelID, in.Version, in.Name, string(cfg), ref, now, now).Scan(&id)
+		return id, err
+	})
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// FindMonitorByID implements lodestar.MonitorService.
+func (s *Store) FindMonitorByID(ctx context.Context, id int64) (*lodestar.Monitor, error) {
+	m, err := scanMonitor(s.DB.QueryRow(ctx, `SELECT `+monitorColumns+` FROM monitors WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("Monitor")
+	}
+	return m, wrap("find monitor", err)
+}
+
+// ListMonitors implements lodestar.MonitorService.
+func (s *Store) ListMonitors(ctx context.Context, modelID int64) ([]*lodestar.Monitor, error) {
+	q, args := `SELECT `+monitorColumns+` FROM monitors`, []any{}
+	if modelID != 0 {
+		q += ` WHERE model_id = ?`
+		args = append(args, modelID)
+	}
+	return list(ctx, s, q+` ORDER BY id`, args, scanMonitor)
+}
+
+// MonitorReferenceData implements lodestar.MonitorService.
+func (s *Store) MonitorReferenceData(ctx context.Context, id int64) ([]byte, error) {
+	var data []byte
+	err := s.DB.QueryRow(ctx, `SELECT reference_data FROM monitors WHERE id = ?`, id).Scan(&data)
+	if isNoRows(err) {
+		return nil, notFound("Monitor")
+	}
+	return data, wrap("monitor reference", err)
+}
+
+const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches`
+
+func scanWindow(s interface{ Scan(...any) error }) (*lodestar.WindowResult, error) {
+	w := &lodestar.WindowResult{}
+	var metrics, drift, breaches string
+	if err := s.Scan(&w.MonitorID, sqldb.Time{T: &w.Start}, sqldb.Time{T: &w.End}, &w.Events, &w.Labelled, &metrics, &drift,
+		&w.DriftShare, &w.DatasetDrift, &breaches); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(metrics), &w.Metrics); err != nil {
+		return nil, err
+	}
+	if drift != "" {
+		w.Drift = []byte(drift)
+	}
+	w.Breaches = []string{}
+	if breaches != "" {
+		w.Breaches = strings.Split(breaches, ",")
+	}
+	return w, nil
+}
+
+// ListWindows implements lodestar.MonitorService: the latest limit windows
+// (0: all), oldest first.
+func (s *Store) ListWindows(ctx context.Context, monitorID int64, limit int) ([]*lodestar.WindowResult, error) {
+	q := `SELECT ` + windowColumns + ` FROM monitor_windows WHERE monitor_id = ? ORDER BY start_at DESC`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	out, err := list(ctx, s, q, []any{monitorID}, scanWindow)
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, err
+}
+
+const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at`
+
+func scanAlert(s interface{ Scan(...any) error }) (*lodestar.Alert, error) {
+	a := &lodestar.Alert{}
+	err := s.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
+		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt})
+	return a, err
+}
+
+// ListAlerts implements lodestar.MonitorService.
+func (s *Store) ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([]*lodestar.Alert, error) {
+	w := &filterSQL{}
+	if modelID != 0 {
+		w.add("model_id = ?", modelID)
+	}
+	if openOnly {
+		w.add("status = ?", lodestar.AlertOpen)
+	}
+	return list(ctx, s, `SELECT `+alertColumns+` FROM alerts`+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, w.args, scanAlert)
+}
+
+const taskColumns = `id, use_case_id, model_id, monitor_id, version, status, reason, before_metrics, after_metrics, new_version, opened_at, closed_at`
+
+func scanTask(s interface{ Scan(...any) error }) (*lodestar.RetrainingTask, error) {
+	t := &lodestar.RetrainingTask{}
+	var before, after string
+	if err := s.Scan(&t.ID, &t.UseCaseID, &t.ModelID, &t.MonitorID, &t.Version, &t.Status, &t.Reason, &before, &after, &t.NewVersion,
+		sqldb.Time{T: &t.OpenedAt}, sqldb.Time{T: &t.ClosedAt}); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(before), &t.Before); err != nil {
+		return nil, err
+	}
+	if after != "" {
+		if err := json.Unmarshal([]byte(after), &t.After); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// ListRetrainingTasks implements lodestar.MonitorService.
+func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lodestar.RetrainingTask, error) {
+	w := &filterSQL{}
+	if useCaseID != 0 {
+		w.add("use_case_id = ?", useCaseID)
+	}
+	return list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, w.args, scanTask)
+}
+
+// MonitorState implements lodestar.MonitorService.
+func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) ([]*lodestar.Alert, []*lodestar.WindowResult, bool, error) {
+	alerts, err := list(ctx, s, `SELECT `+alertColumns+` FROM alerts WHERE monitor_id = ? AND status = ? ORDER BY id`, []any{monitorID, lodestar.AlertOpen}, scanAlert)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	windows, err := s.ListWindows(ctx, monitorID, recent)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	var n int
+	err = s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM retraining_tasks WHERE monitor_id = ? AND status = ?`, monitorID, lodestar.TaskOpen).Scan(&n)
+	return alerts, windows, n > 0, wrap("monitor state", err)
+}
+
+// webhookPayload is what a monitor's webhook receives.
+type webhookPayload struct {
+	Event   string          `json:"event"` // alert.opened, alert.resolved, retraining.opened
+	Model   string          `json:"model"`
+	Monitor int64           `json:"monitor_id"`
+	Alert   *lodestar.Alert `json:"alert,omitempty"`
+	Task    any             `json:"task,omitempty"`
+	SentAt  time.Time       `json:"sent_at"`
+}
+
+// SaveEvaluation implements lodestar.MonitorService.
+func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Time, ev *lodestar.Evaluation) error {
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		m, err := loadMonitor(ctx, tx, monitorID)
+		if err != nil {
+			return err
+		}
+		var modelKey string
+		var useCase int64
+		if err := tx.QueryRowContext(ctx, `SELECT key, use_case_id FROM models WHERE id = ?`, m.ModelID).Scan(&modelKey, &useCase); err != nil {
+			return err
+		}
+		for _, w := range ev.Windows {
+			metrics, err := json.Marshal(finiteMetrics(w.Metrics))
+			if err != nil {
+				return err
+			}
+			start := sqldb.FormatTime(w.Start)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_windows WHERE monitor_id = ? AND start_at = ?`, monitorID, start); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				monitorID, start, sqldb.FormatTime(w.End), w.Events, w.Labelled, string(metrics), string(w.Drift), w.DriftShare,
+				w.DatasetDrift, strings.Join(w.Breaches, ",")); err != nil {
+				return err
+			}
+		}
+		hook := func(event string, a *lodestar.Alert, task any) error {
+			if m.WebhookURL == "" {
+				return nil
+			}
+			p, err := json.Marshal(webhookPayload{Event: event, Model: modelKey, Monitor: monitorID, Alert: a, Task: task, SentAt: tx.Now})
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO webhook_outbox (url, payload, next_attempt_at) VALUES (?, ?, ?)`,
+				m.WebhookURL, string(p), sqldb.FormatTime(tx.Now))
+			return err
+		}
+		for _, a := range ev.Opened {
+			a.MonitorID, a.ModelID = monitorID, m.ModelID
+			if a.Status != lodestar.AlertResolved {
+				a.Status, a.ResolvedAt = lodestar.AlertOpen, time.Time{}
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, monitorID, m.ModelID, a.Kind, a.Status, a.Value, a.Threshold, a.Message,
+				sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt)).Scan(&a.ID); err != nil {
+				return err
+			}
+			if a.Status == lodestar.AlertOpen {
+				if err := hook("alert.opened", a, nil); err != nil {
+					return err
+				}
+			}
+		}
+		for _, a := range ev.Resolved {
+			a.Status = lodestar.AlertResolved
+			res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ? AND monitor_id = ? AND status = ?`,
+				a.Status, sqldb.FormatTime(a.ResolvedAt), a.ID, monitorID, lodestar.AlertOpen)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return lodestar.Errorf(lodestar.EConflict, "Alert %d is not open.", a.ID)
+			}
+			if err := hook("alert.resolved", a, nil); err != nil {
+				return err
+			}
+		}
+		for _, t := range ev.Tasks {
+			t.UseCaseID, t.ModelID, t.MonitorID, t.Version, t.Status = useCase, m.ModelID, monitorID, m.Version, lodestar.TaskOpen
+			before, err := json.Marshal(finiteMetrics(t.Before))
+			if err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO retraining_tasks (use_case_id, model_id, monitor_id, version, status, reason, before_metrics, opened_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, useCase, m.ModelID, monitorID, m.Version, t.Status, t.Reason, string(before),
+				sqldb.FormatTime(t.OpenedAt)).Scan(&t.ID); err != nil {
+				return err
+			}
+			if _, err := audit.Append(ctx, tx, audit.Change{Action: "open", EntityType: "retraining_task", EntityID: t.ID, After: t}); err != nil {
+				return err
+			}
+			if err := hook("retraining.opened", nil, t); err != nil {
+				return err
+			}
+		}
+		if len(ev.Opened)+len(ev.Resolved) > 0 {
+			if _, err := audit.Append(ctx, tx, audit.Change{Action: "alerts", EntityType: "monitor", EntityID: monitorID,
+				After: map[string]any{"opened": ev.Opened, "resolved": ev.Resolved}}); err != nil {
+				return err
+			}
+		}
+		if to.After(m.EvaluatedTo) {
+			_, err = tx.ExecContext(ctx, `UPDATE monitors SET evaluated_to = ? WHERE id = ?`, sqldb.FormatTime(to), monitorID)
+		}
+		return err
+	})
+	return wrap("save evaluation", err)
+}
+
+// finiteMetrics drops undefined (NaN or infinite) metrics, which JSON cannot
+// carry; a missing metric means undefined for the window.
+func finiteMetrics(m map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// closeRetrainingTasks closes a model's open retraining tasks when a new
+// version goes into production, with that version's evaluation metrics as
+// the after figures.
+func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVersion) error {
+	tasks, err := func() ([]*lodestar.RetrainingTask, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM retraining_tasks WHERE model_id = ? AND status = ? AND version <> ?`,
+			v.ModelID, lodestar.TaskOpen, v.Version)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []*lodestar.RetrainingTask
+		for rows.Next() {
+			t, err := scanTask(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, rows.Err()
+	}()
+	if err != nil {
+		return err
+	}
+	after, err := json.Marshal(finiteMetrics(v.Card.EvaluationMetrics))
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		before := *t
+		if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, after_metrics = ?, new_version = ?, closed_at = ? WHERE id = ?`,
+			lodestar.TaskClosed, string(after), v.Version, sqldb.FormatTime(tx.Now), t.ID); err != nil {
+			return err
+		}
+		t.Status, t.After, t.NewVersion, t.ClosedAt = lodestar.TaskClosed, finiteMetrics(v.Card.EvaluationMetrics), v.Version, tx.Now
+		if _, err := audit.Append(ctx, tx, audit.Change{Action: "close", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Webhook is one pending webhook delivery.
+type Webhook struct {
+	ID       int64
+	URL      string
+	Payload  []byte
+	Attempts int
+}
+
+// PendingWebhooks returns deliveries due by now, oldest first.
+func (s *Store) PendingWebhooks(ctx context.Context, now time.Time, limit int) ([]Webhook, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id, url, payload, attempts FROM webhook_outbox WHERE delivered_at = '' AND attempts < ? AND next_attempt_at <= ? ORDER BY id LIMIT `+strconv.Itoa(limit),
+		MaxWebhookAttempts, sqldb.FormatTime(now))
+	if err != nil {
+		return nil, wrap("pending webhooks", err)
+	}
+	defer rows.Close()
+	var out []Webhook
+	for rows.Next() {
+		var w Webhook
+		var p string
+		if err := rows.Scan(&w.ID, &w.URL, &p, &w.Attempts); err != nil {
+			return nil, err
+		}
+		w.Payload = []byte(p)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// MaxWebhookAttempts is how often a delivery is tried before it is given up.
+const MaxWebhookAttempts = 10
+
+// MarkWebhook records an attempt: delivered, or failed with the error and
+// the time of the next attempt.
+func (s *Store) MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error {
+	return wrap("mark webhook", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if delivered {
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = '' WHERE id = ?`, sqldb.FormatTime(tx.Now), id)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`, errText, sqldb.FormatTime(next), id)
+		}
+		return err
+	}))
+}

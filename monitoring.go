@@ -1,0 +1,239 @@
+package lodestar
+
+import (
+	"context"
+	"time"
+)
+
+// Ingestion limits, documented in the API: a batch is at most this many
+// lines and this many bytes.
+const (
+	MaxIngestLines = 10000
+	MaxIngestBytes = 8 << 20
+)
+
+// LineError is one rejected line of an NDJSON batch.
+type LineError struct {
+	Line  int    `json:"line"`
+	ID    string `json:"id,omitempty"`
+	Error string `json:"error"`
+}
+
+// IngestResult is the answer to a batch of prediction events: valid lines
+// are stored (Accepted new ones, Duplicates already known by event ID and
+// counted once), invalid ones reported by line.
+type IngestResult struct {
+	Accepted   int         `json:"accepted"`
+	Duplicates int         `json:"duplicates"`
+	Rejected   []LineError `json:"rejected"`
+}
+
+// LabelResult is the answer to a batch of late labels.
+type LabelResult struct {
+	Updated  int         `json:"updated"`
+	Unknown  []LineError `json:"unknown"`
+	Rejected []LineError `json:"rejected"`
+}
+
+// StoredEvent is one prediction event as kept: its identity and time in
+// columns, the validated line as sent in Body, and the label attached
+// later (or sent with the event) as JSON in Label (empty: none yet).
+type StoredEvent struct {
+	ID      string
+	Time    time.Time
+	Version string
+	Body    []byte
+	Label   []byte
+}
+
+// EventLabel attaches a label to an event by its ID.
+type EventLabel struct {
+	ID    string
+	Label []byte // JSON: a number or a string
+}
+
+// EventService stores prediction events and their labels.
+type EventService interface {
+	// FindModelByRef finds a model by key, or by numeric ID when no model
+	// has that key.
+	FindModelByRef(ctx context.Context, ref string) (*Model, error)
+	// AppendEvents stores events in one transaction, skipping IDs already
+	// stored; it returns how many were new. It returns only once the
+	// transaction is committed.
+	AppendEvents(ctx context.Context, modelID int64, events []StoredEvent) (int, error)
+	// AttachLabels sets labels by event ID in one transaction and returns
+	// the IDs that are unknown.
+	AttachLabels(ctx context.Context, modelID int64, labels []EventLabel) (unknown []string, err error)
+	// ScanEvents calls fn for each event of a model in [from, to) in time
+	// order, optionally of one version ("" for all).
+	ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(StoredEvent) error) error
+	// CountEvents counts a model's stored events.
+	CountEvents(ctx context.Context, modelID int64) (int64, error)
+}
+
+// Monitor windows.
+const (
+	WindowHour = "hour"
+	WindowDay  = "day"
+	// WindowEvents is written "events:N": a window every N events.
+	WindowEvents = "events"
+)
+
+// Monitor reference kinds.
+const (
+	ReferenceDataset = "dataset" // an uploaded CSV or Parquet file
+	ReferenceEvents  = "events"  // the model's own events in a time range
+)
+
+// MonitorThresholds decide when a window breaches. A zero field is off,
+// except drift, which is judged with the drift engine's defaults (PSI
+// 0.1/0.25, p < 0.05, distances ≥ 0.1, half the features) unless
+// overridden.
+type MonitorThresholds struct {
+	MinAccuracy     float64 `json:"min_accuracy,omitempty"`       // accuracy below this breaches (0: off)
+	MaxLatencyP95MS float64 `json:"max_latency_p95_ms,omitempty"` // p95 latency above this breaches (0: off)
+	MinEvents       int64   `json:"min_events,omitempty"`         // fewer events in a window breaches (0: off)
+	MaxEvents       int64   `json:"max_events,omitempty"`         // more events in a window breaches (0: off)
+	Drift           bool    `json:"drift"`                        // dataset drift breaches
+	DriftPValue     float64 `json:"drift_p_value,omitempty"`
+	DriftPSI        float64 `json:"drift_psi,omitempty"`
+	DriftDistance   float64 `json:"drift_distance,omitempty"`
+	DriftShare      float64 `json:"drift_share,omitempty"`
+}
+
+// MonitorReference says what a monitor compares windows with.
+type MonitorReference struct {
+	Kind     string    `json:"kind"`
+	From     time.Time `json:"from,omitzero"` // events: the range
+	To       time.Time `json:"to,omitzero"`
+	FileName string    `json:"file_name,omitempty"` // dataset: what was uploaded
+	Format   string    `json:"format,omitempty"`    // csv or parquet
+	Rows     int64     `json:"rows,omitempty"`
+	SHA256   string    `json:"sha256,omitempty"`
+}
+
+// Monitor watches one version of a model: it cuts its events into windows,
+// computes quality, latency, volume and drift against a reference, raises
+// alerts on breaches and opens a retraining task on sustained decay.
+type Monitor struct {
+	ID      int64  `json:"id"`
+	ModelID int64  `json:"model_id"`
+	Version string `json:"version"`
+	Name    string `json:"name"`
+	// Task is binary (the prediction is a score), multiclass (a class
+	// name) or regression (a value).
+	Task      string   `json:"task"`
+	Threshold float64  `json:"threshold,omitempty"` // binary: score ≥ threshold predicts 1 (0: 0.5)
+	Classes   []string `json:"classes,omitempty"`   // multiclass
+	// Features by kind; taken from the reference when not given.
+	Numeric     []string          `json:"numeric"`
+	Categorical []string          `json:"categorical"`
+	Groups      []string          `json:"groups"`
+	Window      string            `json:"window"`
+	Reference   MonitorReference  `json:"reference"`
+	Thresholds  MonitorThresholds `json:"thresholds"`
+	// RetrainAfter is how many breached windows in a row of accuracy or
+	// drift open a retraining task (0: never).
+	RetrainAfter int    `json:"retrain_after"`
+	WebhookURL   string `json:"webhook_url,omitempty"`
+	// EvaluatedTo is the end of the last window evaluated.
+	EvaluatedTo time.Time `json:"evaluated_to,omitzero"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// WindowResult is one evaluated window of a monitor.
+type WindowResult struct {
+	MonitorID int64     `json:"monitor_id"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Events    int64     `json:"events"`
+	Labelled  int64     `json:"labelled"`
+	// Metrics: accuracy, precision, recall, f1, auc, log_loss, mae, rmse,
+	// latency_p50/p95/p99 — those defined for the window.
+	Metrics map[string]float64 `json:"metrics"`
+	// Drift is the dataset drift verdict with its per-feature detail
+	// (JSON of the drift engine's result), when a reference exists.
+	Drift        []byte   `json:"drift,omitempty"`
+	DriftShare   float64  `json:"drift_share"`
+	DatasetDrift bool     `json:"dataset_drift"`
+	Breaches     []string `json:"breaches"` // accuracy, latency, volume, drift
+}
+
+// Alert statuses.
+const (
+	AlertOpen     = "open"
+	AlertResolved = "resolved"
+)
+
+// Alert is one breach of a monitor's threshold, raised once when a window
+// first breaches and resolved when a window no longer does.
+type Alert struct {
+	ID         int64     `json:"id"`
+	MonitorID  int64     `json:"monitor_id"`
+	ModelID    int64     `json:"model_id"`
+	Kind       string    `json:"kind"`
+	Status     string    `json:"status"`
+	Value      float64   `json:"value"`
+	Threshold  float64   `json:"threshold"`
+	Message    string    `json:"message"`
+	OpenedAt   time.Time `json:"opened_at"` // start of the first breaching window
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+}
+
+// Retraining task statuses.
+const (
+	TaskOpen   = "open"
+	TaskClosed = "closed"
+)
+
+// RetrainingTask is opened on a use case when a model's quality decays
+// for several windows; it keeps the metrics before, and closes with the
+// metrics after when a new version of the model goes into production.
+type RetrainingTask struct {
+	ID         int64              `json:"id"`
+	UseCaseID  int64              `json:"use_case_id"`
+	ModelID    int64              `json:"model_id"`
+	MonitorID  int64              `json:"monitor_id"`
+	Version    string             `json:"version"`
+	Status     string             `json:"status"`
+	Reason     string             `json:"reason"`
+	Before     map[string]float64 `json:"before"`
+	After      map[string]float64 `json:"after,omitempty"`
+	NewVersion string             `json:"new_version,omitempty"`
+	OpenedAt   time.Time          `json:"opened_at"`
+	ClosedAt   time.Time          `json:"closed_at,omitzero"`
+}
+
+// Evaluation is what a monitor's evaluation produced: the windows it
+// computed and the alerts and tasks it opened or resolved.
+type Evaluation struct {
+	Windows  []*WindowResult   `json:"windows"`
+	Opened   []*Alert          `json:"opened"`
+	Resolved []*Alert          `json:"resolved"`
+	Tasks    []*RetrainingTask `json:"tasks"`
+}
+
+// MonitorService manages monitors and what they found.
+type MonitorService interface {
+	CreateMonitor(ctx context.Context, in Monitor, reference []byte) (*Monitor, error)
+	FindMonitorByID(ctx context.Context, id int64) (*Monitor, error)
+	// ListMonitors lists monitors, of one model or all (0).
+	ListMonitors(ctx context.Context, modelID int64) ([]*Monitor, error)
+	// MonitorReferenceData returns an uploaded reference dataset.
+	MonitorReferenceData(ctx context.Context, id int64) ([]byte, error)
+	// SaveEvaluation stores windows (replacing ones with the same start),
+	// opens and resolves alerts, opens tasks and moves EvaluatedTo, in one
+	// transaction.
+	SaveEvaluation(ctx context.Context, monitorID int64, to time.Time, ev *Evaluation) error
+	ListWindows(ctx context.Context, monitorID int64, limit int) ([]*WindowResult, error)
+	// ListAlerts lists alerts, newest first: of a model (0: all), open only
+	// when openOnly.
+	ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([]*Alert, error)
+	// ListRetrainingTasks lists tasks of a use case (0: all), newest first.
+	ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*RetrainingTask, error)
+	// MonitorState is what deciding on new windows needs: the monitor's
+	// open alerts, its latest recent windows, whether a retraining task is
+	// open.
+	MonitorState(ctx context.Context, monitorID int64, recent int) ([]*Alert, []*WindowResult, bool, error)
+}
