@@ -158,6 +158,10 @@ var routeAccess = map[string]access{
 	"GET /api/v1/use-cases/{id}/realisation": readers,
 	"GET /api/v1/portfolio":                  readers,
 
+	"GET /models/{id}/health":             readers,
+	"POST /models/{id}/monitors":          modelWriters,
+	"POST /monitors/{id}/evaluate":        modelWriters,
+	"GET /alerts":                         readers,
 	"POST /api/v1/models/{model}/events":  ingesters,
 	"POST /api/v1/models/{model}/labels":  ingesters,
 	"GET /api/v1/models/{id}/monitors":    readers,
@@ -356,6 +360,13 @@ var calls = map[string]call{
 	"GET /api/v1/use-cases/{id}/realisation":  {ok: []int{200}},
 	"GET /api/v1/portfolio":                   {ok: []int{200}},
 
+	"GET /models/{id}/health": {ok: []int{200}},
+	"POST /models/{id}/monitors": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"version": {"v-existing"}, "name": {"Walk " + w.nonce}, "window": {"day"}, "reference_kind": {"events"},
+			"reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}, "min_accuracy": {"0.8"}, "drift": {"on"}})
+	}},
+	"POST /monitors/{id}/evaluate": {ok: []int{303}},
+	"GET /alerts":                  {ok: []int{200}},
 	"POST /api/v1/models/{model}/events": {ok: []int{200}, contentType: "application/x-ndjson",
 		body: jsonf(`{"id":"walk-%s","version":"v-existing","features":{"x":1.5,"colour":"red"},"prediction":0.7}`)},
 	"POST /api/v1/models/{model}/labels": {ok: []int{200}, contentType: "application/x-ndjson", body: jsonf(`{"id":"walk-%s","label":1}`)},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -39,7 +40,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userCreate},
 		{Method: "POST", Pattern: "/admin/users/{email}/role", Perm: auth.UserAdmin, Handler: s.userSetRole},
 		{Method: "POST", Pattern: "/admin/users/{email}/disabled", Perm: auth.UserAdmin, Handler: s.userSetDisabled},
-	}, append(s.entityRoutes(), s.modelRoutes()...)...)
+	}, slices.Concat(s.entityRoutes(), s.modelRoutes(), s.healthRoutes())...)
 }
 
 // NotFound renders the 404 page; the app routes unmatched paths here.

@@ -22,6 +22,7 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
 )
 
 //go:embed templates/*.html
@@ -44,6 +45,9 @@ type Services struct {
 	Pains    lodestar.PainPointService
 	Models   lodestar.ModelService
 	Switches lodestar.SwitchService
+	Monitors lodestar.MonitorService
+	// Monitoring creates and evaluates monitors.
+	Monitoring *monitoring.Service
 	// PublishSwitch tells open switch streams about a committed flip.
 	PublishSwitch func(*lodestar.Switch)
 	Portfolio     lodestar.PortfolioService

@@ -1,0 +1,345 @@
+package web
+
+import (
+	"encoding/json"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/chart"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
+
+// healthRoutes are the model health pages: monitors, their windows and
+// charts, alerts and retraining tasks.
+func (s *Server) healthRoutes() []httpx.Route {
+	return []httpx.Route{
+		{Method: "GET", Pattern: "/models/{id}/health", Perm: auth.ModelRead, Handler: s.healthShow},
+		{Method: "POST", Pattern: "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: s.monitorCreate, MaxBody: monitoring.MaxReferenceBytes + 1<<20},
+		{Method: "POST", Pattern: "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: s.monitorEvaluate},
+		{Method: "GET", Pattern: "/alerts", Perm: auth.ModelRead, Handler: s.alertList},
+	}
+}
+
+// driftColumn is one feature's line of a window's drift table.
+type driftColumn struct {
+	Name      string   `json:"name"`
+	Kind      string   `json:"kind"`
+	Test      string   `json:"test"`
+	Statistic *float64 `json:"statistic"`
+	PValue    *float64 `json:"p_value"`
+	PSI       *float64 `json:"psi"`
+	Drifted   bool     `json:"drifted"`
+}
+
+type monitorView struct {
+	M       *lodestar.Monitor
+	Latest  *lodestar.WindowResult
+	Drift   []driftColumn
+	Charts  []template.HTML
+	Windows int
+}
+
+func (s *Server) healthShow(w http.ResponseWriter, r *http.Request) {
+	s.renderHealth(w, r, http.StatusOK, s.page(r, "health.title", "risk"))
+}
+
+func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	m, ok := entFind(s, w, r, s.Models.FindModelByID)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	vs, err := s.Models.ListModelVersions(ctx, m.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	mons, err := s.Monitors.ListMonitors(ctx, m.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var views []monitorView
+	for _, mon := range mons {
+		ws, err := s.Monitors.ListWindows(ctx, mon.ID, 500)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		v := monitorView{M: mon, Windows: len(ws), Charts: healthCharts(p, mon, ws)}
+		if len(ws) > 0 {
+			v.Latest = ws[len(ws)-1]
+			var d struct {
+				Columns []driftColumn `json:"columns"`
+			}
+			if len(v.Latest.Drift) > 0 && json.Unmarshal(v.Latest.Drift, &d) == nil {
+				v.Drift = d.Columns
+			}
+		}
+		views = append(views, v)
+	}
+	alerts, err := s.Monitors.ListAlerts(ctx, m.ID, false)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	all, err := s.Monitors.ListRetrainingTasks(ctx, m.UseCaseID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var tasks []*lodestar.RetrainingTask
+	for _, t := range all {
+		if t.ModelID == m.ID {
+			tasks = append(tasks, t)
+		}
+	}
+	if p.Form == nil {
+		p.Form = map[string][]string{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
+	}
+	p.Data = struct {
+		M        *lodestar.Model
+		Versions []*lodestar.ModelVersion
+		Monitors []monitorView
+		Alerts   []*lodestar.Alert
+		Tasks    []*lodestar.RetrainingTask
+		Tasks3   []string
+	}{m, vs, views, alerts, tasks, []string{"binary", "multiclass", "regression"}}
+	s.render(w, r, status, "health", p)
+}
+
+// healthCharts draws a monitor's figures over its windows: accuracy,
+// p95 latency, the share of drifted features and events per window, each
+// with its threshold as a dashed line.
+func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []template.HTML {
+	if len(ws) == 0 {
+		return nil
+	}
+	series := func(f func(*lodestar.WindowResult) (float64, bool)) []chart.TimePoint {
+		var pts []chart.TimePoint
+		for _, w := range ws {
+			if v, ok := f(w); ok {
+				pts = append(pts, chart.TimePoint{T: w.Start, V: v})
+			}
+		}
+		return pts
+	}
+	flat := func(pts []chart.TimePoint, v float64) []chart.TimePoint {
+		if len(pts) == 0 || v == 0 {
+			return nil
+		}
+		return []chart.TimePoint{{T: pts[0].T, V: v}, {T: pts[len(pts)-1].T, V: v}}
+	}
+	metric := func(name string) func(*lodestar.WindowResult) (float64, bool) {
+		return func(w *lodestar.WindowResult) (float64, bool) { v, ok := w.Metrics[name]; return v, ok }
+	}
+	dateText := func(t time.Time) string { return p.DateTime(t) }
+	var out []template.HTML
+	add := func(title string, pts []chart.TimePoint, threshold float64, decimals int) {
+		if len(pts) == 0 {
+			return
+		}
+		lines := []chart.Line{{Name: p.T(title), Points: pts, Class: "actual"}}
+		if th := flat(pts, threshold); th != nil {
+			lines = append(lines, chart.Line{Name: p.T("health.threshold"), Points: th, Class: "promised", Dashed: true})
+		}
+		out = append(out, chart.TimeChart(p.T(title), lines, dateText, func(v float64) string { return p.Num(v, decimals) }))
+	}
+	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, 3)
+	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, 1)
+	if len(m.Numeric)+len(m.Categorical) > 0 {
+		share := 0.0
+		if m.Thresholds.Drift {
+			share = cmpOr(m.Thresholds.DriftShare, 0.5)
+		}
+		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), share, 2)
+	}
+	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0)
+	return out
+}
+
+func cmpOr(x, def float64) float64 {
+	if x == 0 {
+		return def
+	}
+	return x
+}
+
+func formFloat(r *http.Request, name string, fields map[string]string, field string) float64 {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return 0
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		fields[field] = "Enter a number."
+	}
+	return x
+}
+
+func formDate(r *http.Request, name string, fields map[string]string, field string) time.Time {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		fields[field] = "Use a date like 2026-11-28."
+	}
+	return t
+}
+
+func splitNames(s string) []string {
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// monitorCreate reads the monitor form (multipart, with the reference
+// file) and creates the monitor.
+func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
+	m, ok := entFind(s, w, r, s.Models.FindModelByID)
+	if !ok {
+		return
+	}
+	fields := map[string]string{}
+	in := lodestar.Monitor{ModelID: m.ID, Version: r.PostFormValue("version"), Name: r.PostFormValue("name"), Task: r.PostFormValue("task"),
+		Classes: splitNames(r.PostFormValue("classes")), Groups: splitNames(r.PostFormValue("groups")), Window: strings.TrimSpace(r.PostFormValue("window")),
+		WebhookURL: r.PostFormValue("webhook_url"),
+		Reference:  lodestar.MonitorReference{Kind: r.PostFormValue("reference_kind")}}
+	in.Thresholds = lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
+		MaxLatencyP95MS: formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
+		MinEvents:       int64(formFloat(r, "min_events", fields, "thresholds.min_events")),
+		MaxEvents:       int64(formFloat(r, "max_events", fields, "thresholds.min_events")),
+		Drift:           r.PostFormValue("drift") != ""}
+	in.RetrainAfter = int(formFloat(r, "retrain_after", fields, "retrain_after"))
+	in.Reference.From = formDate(r, "reference_from", fields, "reference.from")
+	in.Reference.To = formDate(r, "reference_to", fields, "reference.from")
+	var data []byte
+	var name string
+	if in.Reference.Kind == lodestar.ReferenceDataset {
+		if file, hdr, err := r.FormFile("reference"); err == nil {
+			defer file.Close()
+			data, err = io.ReadAll(io.LimitReader(file, monitoring.MaxReferenceBytes+1))
+			if err != nil {
+				fields["reference"] = "The file could not be read."
+			}
+			name = hdr.Filename
+		}
+	}
+	var err error
+	if len(fields) > 0 {
+		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The monitor could not be saved; check the fields.", Fields: fields}
+	} else {
+		_, err = s.Monitoring.CreateMonitor(r.Context(), in, data, name)
+	}
+	if err != nil {
+		s.refused(w, r, err, "health.title", "risk", r.PostForm, s.renderHealth)
+		return
+	}
+	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10)+"/health", "flash.monitor_saved")
+}
+
+// monitorEvaluate evaluates a monitor now and returns to its model's
+// health page.
+func (s *Server) monitorEvaluate(w http.ResponseWriter, r *http.Request) {
+	mon, ok := entFind(s, w, r, s.Monitors.FindMonitorByID)
+	if !ok {
+		return
+	}
+	if _, err := s.Monitoring.Evaluate(r.Context(), mon.ID, time.Now().UTC(), time.Time{}); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health", "flash.monitor_evaluated")
+}
+
+type alertRow struct {
+	A     *lodestar.Alert
+	Model *lodestar.Model
+}
+
+type taskRow struct {
+	T     *lodestar.RetrainingTask
+	Model *lodestar.Model
+}
+
+// alertList shows every alert, open first, and the retraining tasks.
+func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "alerts.title", "risk")
+	ctx := r.Context()
+	models := map[int64]*lodestar.Model{}
+	model := func(id int64) *lodestar.Model {
+		if m, ok := models[id]; ok {
+			return m
+		}
+		m, _ := s.Models.FindModelByID(ctx, id)
+		models[id] = m
+		return m
+	}
+	alerts, err := s.Monitors.ListAlerts(ctx, 0, false)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var open, closed []alertRow
+	for _, a := range alerts {
+		if a.Status == lodestar.AlertOpen {
+			open = append(open, alertRow{a, model(a.ModelID)})
+		} else {
+			closed = append(closed, alertRow{a, model(a.ModelID)})
+		}
+	}
+	tasks, err := s.Monitors.ListRetrainingTasks(ctx, 0)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var trs []taskRow
+	for _, t := range tasks {
+		trs = append(trs, taskRow{t, model(t.ModelID)})
+	}
+	p.Data = struct {
+		Alerts []alertRow
+		Tasks  []taskRow
+	}{append(open, closed...), trs}
+	s.render(w, r, http.StatusOK, "alerts", p)
+}
+
+// AlertText says what an alert found in the page's language.
+func (p *Page) AlertText(a *lodestar.Alert) string {
+	switch a.Kind {
+	case "accuracy":
+		return p.T("alert.text.accuracy", p.Num(a.Value, 3), p.Num(a.Threshold, 3))
+	case "latency":
+		return p.T("alert.text.latency", p.Num(a.Value, 1), p.Num(a.Threshold, 1))
+	case "volume":
+		return p.T("alert.text.volume", p.Int(int(a.Value)), p.Int(int(a.Threshold)))
+	case "drift":
+		return p.T("alert.text.drift", p.Num(100*a.Value, 0), p.Num(100*a.Threshold, 0))
+	}
+	return p.Msg(a.Message)
+}
+
+// TaskText says why a retraining task opened, from its before figures.
+func (p *Page) TaskText(t *lodestar.RetrainingTask) string {
+	acc, ok := t.Before["accuracy"]
+	if !ok {
+		return p.T("task.text.drift", p.Num(100*t.Before["drift_share"], 0))
+	}
+	return p.T("task.text", p.Num(acc, 3), p.Num(100*t.Before["drift_share"], 0))
+}
+
+// Int64 formats a count with the locale's grouping.
+func (p *Page) Int64(n int64) string { return p.bundle.Int(p.ID.Locale, n) }
