@@ -200,7 +200,7 @@ func (e *cmdEnv) token(args []string) error {
 	e.cfg.DatabaseFlags(fs)
 	email := fs.String("user", "", "the e-mail of the user the token acts as")
 	name := fs.String("name", "", "a name for the token (create)")
-	scope := fs.String("scope", "", "comma-separated scopes: read, write (create; default write)")
+	scope := fs.String("scope", "", "comma-separated scopes: read, write, ingest (create; default write)")
 	id := fs.String("id", "", "token ID (revoke)")
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
