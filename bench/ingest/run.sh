@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# HTTP ingestion end to end: builds lodestar, starts it on a fresh SQLite
+# data directory (and on PostgreSQL when LODESTAR_BENCH_POSTGRES holds a
+# postgres:// URL to a database it may use), creates a model and an ingest
+# token, and sends prediction events from concurrent clients.
+#   bash bench/ingest/run.sh [EVENTS] [CLIENTS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+events=${1:-200000}
+clients=${2:-4}
+tmp=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+go build -o "$tmp/lodestar" ./cmd/lodestar
+go build -o "$tmp/ingest" ./bench/ingest
+export LODESTAR_ADMIN_EMAIL=bench@example.com LODESTAR_ADMIN_PASSWORD=bench-password-123
+run() {
+  local db=("$@")
+  "$tmp/lodestar" serve --addr 127.0.0.1:0 --monitor-interval 0 --log-level warn "${db[@]}" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+  url=$(sed -n 's/^Lodestar is serving on //p' "$tmp/out")
+  admin=$("$tmp/lodestar" token create --user bench@example.com --name setup "${db[@]}" | tail -n1)
+  ingest=$("$tmp/lodestar" token create --user bench@example.com --name producer --scope ingest "${db[@]}" | tail -n1)
+  curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -d '{"title":"Bench"}' "$url/api/v1/use-cases" >/dev/null
+  curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    -d '{"use_case_id":1,"key":"recommender","name":"Recommender"}' "$url/api/v1/models" >/dev/null
+  "$tmp/ingest" -url "$url" -token "$ingest" -events "$events" -clients "$clients"
+  kill "$pid"; wait "$pid" || true
+}
+echo "== SQLite"
+run --data "$tmp/data"
+if [[ -n ${LODESTAR_BENCH_POSTGRES:-} ]]; then
+  echo "== PostgreSQL"
+  run --database "$LODESTAR_BENCH_POSTGRES"
+fi
