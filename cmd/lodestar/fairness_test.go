@@ -342,3 +342,31 @@ func BenchmarkFairness10MRows(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/time.Since(start).Seconds(), "rows/s")
 }
+
+// TestFairnessHelpAndGroupSpaces: -h states the file rules, and a group
+// written with stray spaces (as spreadsheets leave them) is one group.
+func TestFairnessHelpAndGroupSpaces(t *testing.T) {
+	code, _, errOut := runCLI(t, "fairness", "-h")
+	for _, want := range []string{"score >= --threshold", "Data files", "CRLF", "#N (#3 is the third column)", "GB18030", "-positive"} {
+		if code != 0 || !strings.Contains(errOut, want) {
+			t.Errorf("-h (exit %d) lacks %q", code, want)
+		}
+	}
+	data := writeFile(t, "d.csv", "g,y,p\nNorth,1,1\n North ,0,0\nNorth  ,1,0\n")
+	code, out, errOut := runCLI(t, "fairness", "--data", data, "--group", "g", "--label", "y", "--prediction", "p", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Groups []struct {
+			Group string
+			N     int64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Groups) != 1 || got.Groups[0].Group != "North" || got.Groups[0].N != 3 {
+		t.Errorf("groups %+v, want one group North of 3", got.Groups)
+	}
+}
