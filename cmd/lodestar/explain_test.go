@@ -140,7 +140,7 @@ func TestExplainErrors(t *testing.T) {
 		{"missing feature", model, "f0,f1,f2\n1,2,3\n", 1, []string{"f3", "model feature"}},
 		{"positional count", positional, "a,b,c\n1,2,3\n", 1, []string{"3 columns", "8 features", "position"}},
 		{"no rows", model, full, 1, []string{"no data rows"}},
-		{"duplicate feature column", model, "f0,f1,f2,f3,f4,f5,f6,f7,f2\n1,2,3,4,5,6,7,8,9\n", 1, []string{`model feature "f2"`, "#3, #9", "rename"}},
+		{"duplicate feature column", model, "f0,f1,f2,f3,f4,f5,f6,f7,f2\n1,2,3,4,5,6,7,8,9\n", 1, []string{`model feature "f2"`, "#3, #9", "select one by position", "pass --column f2=#N"}},
 		{"decimal commas", model, "f0;f1;f2;f3;f4;f5;f6;f7\n1,5;2;3;4;5;6;7;8\n", 1, []string{"line 2", `"f0"`, `"1,5"`, "not a number"}},
 		{"ragged row", model, full + "1,2,3\n", 1, []string{"line 2", "3 fields, but the header has 8"}},
 		{"not a model", "", "", 1, []string{"not an XGBoost JSON model"}},
