@@ -12,6 +12,10 @@
 #      bench_treeshap.py, which also checks the two agree), and the ratio
 #      (target ≥ 1×); then `lodestar explain` end to end on the same files.
 #
+# Beside each command, its engine alone (the Go benchmarks BenchmarkStream100M
+# and BenchmarkAccumulate10M: values generated in memory, no CSV) and the
+# ratio of the two, which is how much of the command's time reading goes to.
+#
 #   bash bench/evidence/run.sh [STATS_ROWS [FAIRNESS_ROWS [SHAP_ROWS]]]
 #                              (defaults 100000000 10000000 5000)
 #
@@ -45,6 +49,15 @@ measure() {
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/$name.time")
   awk -v n="$name" -v r="$rows" -v w="$wall" -v c="$cpu" -v m="$rss" 'BEGIN {
     printf "  %-9s %12d rows  %7.2f s wall  %7.2f s CPU  %10.0f rows/s  %10.0f rows/CPU-s  peak RSS %5.0f MB\n", n, r, w, c, r/w, r/c, m/1024 }'
+  rate=$(awk -v r="$rows" -v c="$cpu" 'BEGIN { print r/c }')
+}
+
+# engine PKG BENCH: the engine alone, in memory and without CSV, from its Go
+# benchmark (rows/s), beside the command's rows per CPU-second.
+engine() {
+  local r
+  r=$(go test -run '^$' -bench "$2" -benchtime 1x "$1" | awk '{ for (i = 1; i <= NF; i++) if ($(i) == "rows/s") print $(i-1) }')
+  awk -v e="$r" -v c="$rate" 'BEGIN { printf "  engine alone (values generated in memory, no CSV): %.0f rows/s; the command runs at %.1f%% of it (1/%.0f): the rest is reading CSV\n", e, 100*c/e, e/c }'
 }
 
 # gen KIND ROWS FILE: write the file unless a kept one of that size exists.
@@ -61,6 +74,7 @@ echo "== stats: lodestar abtest over $stats_rows raw observations streamed from 
 obs=$dir/abtest-$stats_rows.csv
 gen abtest "$stats_rows" "$obs"
 measure abtest "$stats_rows" "$work/lodestar" abtest --data "$obs" --format json --sequential
+engine ./internal/engine/stats 'Stream100M$'
 /usr/bin/python3 - "$work/abtest.out" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -76,6 +90,7 @@ dec=$dir/fairness-$fair_rows.csv
 gen fairness "$fair_rows" "$dec"
 measure fairness "$fair_rows" "$work/lodestar" fairness --data "$dec" --group group --label label --score score --threshold 0.5 \
   --bootstrap 1000 --format json
+engine ./internal/engine/fairness 'Accumulate10M$'
 
 echo
 echo "== TreeSHAP: 100 trees, depth 6, $shap_rows rows, one thread each"

@@ -821,7 +821,11 @@ func writeABTestText(w io.Writer, rep *abtestReport) error {
 	for _, c := range rep.Comparisons {
 		fmt.Fprintf(w, "\n%s vs %s\n", c.Variant, c.Control)
 		d := c.Difference
-		fmt.Fprintf(w, "  difference  %s  (%s CI %s to %s)\n", abtestSigned(d.Estimate), level, abtestSigned(d.CILow), abtestSigned(d.CIHigh))
+		ci := level + " CI"
+		if c.Sequential != nil {
+			ci = "fixed-horizon " + ci // valid at one planned look, not at every look
+		}
+		fmt.Fprintf(w, "  difference  %s  (%s %s to %s)\n", abtestSigned(d.Estimate), ci, abtestSigned(d.CILow), abtestSigned(d.CIHigh))
 		if r := c.RelativeDifference; r != nil {
 			fmt.Fprintf(w, "  relative    %+.2f%%  (%s CI %+.2f%% to %+.2f%%)\n", 100*r.Estimate, level, 100*r.CILow, 100*r.CIHigh)
 		} else {

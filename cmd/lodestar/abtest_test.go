@@ -516,7 +516,8 @@ func TestABTestSequential(t *testing.T) {
 		t.Errorf("text: exit %d %s\n%s", code, errs, out)
 	}
 	code, out, _ = runABTest(t, "--data", strong, "--sequential")
-	if code != 0 || !strings.Contains(out, "always-valid 95% CS +") || !strings.Contains(out, "EXCLUDES 0: the difference is established") {
+	if code != 0 || !strings.Contains(out, "always-valid 95% CS +") || !strings.Contains(out, "EXCLUDES 0: the difference is established") ||
+		!strings.Contains(out, "(fixed-horizon 95% CI +") {
 		t.Errorf("text:\n%s", out)
 	}
 	code, out, _ = runABTest(t, "--data", strong, "--sequential", "--format", "csv")

@@ -254,9 +254,21 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		predCol = a.score
 	}
 	var cols [3]int
+	roles := []string{"--group", "--label", "--prediction"}
+	if a.score != "" {
+		roles[2] = "--score"
+	}
 	for i, spec := range []string{a.group, a.label, predCol} {
 		if cols[i], err = t.Column(spec); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s %s: %w", roles[i], spec, err)
+		}
+		// One column in two roles (a label audited against itself) would
+		// give a perfect-looking audit, not an error: refuse it.
+		for k := range i {
+			if cols[k] == cols[i] {
+				return nil, fmt.Errorf("%s %s and %s %s are the same column, #%d; each role needs its own column",
+					roles[k], []string{a.group, a.label, predCol}[k], roles[i], spec, cols[i]+1)
+			}
 		}
 	}
 	label := &binaryColumn{name: "label " + strconv.Quote(a.label), positive: a.positive}
