@@ -375,7 +375,9 @@ func TestFairnessHelpAndGroupSpaces(t *testing.T) {
 	// A score equal to the threshold is positive (score ≥ threshold).
 	data = writeFile(t, "s.csv", "g,y,s\na,1,0.5\na,0,0.4999\na,1,0.7\n")
 	code, out, errOut = runCLI(t, "fairness", "--data", data, "--group", "g", "--label", "y", "--score", "s", "--threshold", "0.5", "--format", "json")
-	var counts struct{ Groups []struct{ TP, FP, TN, FN int64 } }
+	var counts struct {
+		Groups []struct{ TP, FP, TN, FN int64 }
+	}
 	if code != 0 || json.Unmarshal([]byte(out), &counts) != nil {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
