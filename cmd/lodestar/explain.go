@@ -33,8 +33,9 @@ the bias (expected margin) and global importance (mean |SHAP|); they equal
 xgboost's pred_contribs. Features are taken from the columns named as the
 model's features (other columns are ignored), or by position when the model
 has no feature names. A feature name shared by several columns stops the
-command: give its column with --column FEATURE=#N. --format csv writes one
-row per input row, one column per feature, then bias.
+command: give its column with --column FEATURE=#N (a model without names
+calls its features f0, f1, ...; those not given stay at their position).
+--format csv writes one row per input row, one column per feature, then bias.
 
 With --endpoint: permutation importance of any model behind a JSON
 prediction endpoint (Breiman 2001; as sklearn's permutation_importance): how

@@ -301,6 +301,13 @@ func TestExplainColumnFlag(t *testing.T) {
 			t.Errorf("%q: exit %d %s; want %d with %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
+	// A model without feature names: f0 is moved, the others stay by position.
+	reg := filepath.Join(explainTestdata, "reg.json")
+	_, wantReg, _ := runCLI(t, "explain", "--model", reg, "--data", plain, "--format", "csv")
+	moved := writeFile(t, "moved.csv", "a,b,c,d,e,f,g,h,first\n9,1.0,1000000.03,2.17,0.0,0.59,0.38,1.0,0.43\n")
+	if code, got, errOut := runCLI(t, "explain", "--model", reg, "--data", moved, "--column", "f0=#9", "--format", "csv"); code != 0 || got != wantReg || got == "" {
+		t.Errorf("nameless model with --column f0=#9: exit %d %s\n%s\nwant\n%s", code, errOut, got, wantReg)
+	}
 	code, _, errOut = runCLI(t, "explain", "-h")
 	for _, w := range []string{"--endpoint", `{"predictions": [0.73, ...]}`, "Data files", "#N (#3 is the third column)", "-column FEATURE=COL"} {
 		if code != 0 || !strings.Contains(errOut, w) {
