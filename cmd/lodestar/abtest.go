@@ -37,8 +37,30 @@ Columns are found by name (exact, else case-insensitive); pick others, or one
 of several columns with the same name, with --column ROLE=COL, where ROLE is
 variant, value, n, sum or sum_squares and COL a name or #N (the N-th column).
 Numbers use '.' for decimals; surrounding spaces in numbers and variant names
-are ignored. Encoding and separator are detected (see --encoding).
+are ignored.
 
+Sample ratio: with --split the observed allocation is checked against the
+planned one (chi-square, mismatch at p < 0.001, which makes the verdict
+do-not-ship). Without --split an equal split is assumed, and the output says
+so; give the planned split whenever it is not equal.
+
+Sequential testing (--sequential): each comparison also gets an always-valid
+1-alpha confidence sequence for the difference (treatment - control), the
+asymptotic confidence sequence of Waudby-Smith et al. (2023), and its
+always-valid p-value. Each run of the command on the data so far is one look;
+look as often as you like: the interval holds at every look at once, so
+stopping the first time it excludes 0 keeps the false-positive rate at alpha.
+The verdict then follows the sequence, not the fixed-horizon test. Its tuning
+parameter rho sets where the sequence is narrowest: --sequential-n N makes it
+narrowest at N units (control + treatment of a comparison), through
+rho^2 = (u - 1)/N with u - ln u = 1 - 2 ln alpha; the default N is 10000, or
+2 x --min-sample when that is given. --rho sets it directly. Any rho > 0 is
+valid, but it must be fixed before the first look: choosing it after seeing
+the data voids the guarantee. The guarantee is asymptotic (it needs a few
+hundred units per variant) and assumes random assignment at a fixed split.
+For --metric proportion the values are the 0/1 outcomes.
+
+` + dataFileRules + `
 Flags:
 `
 
@@ -48,6 +70,9 @@ type abtestArgs struct {
 	alpha                       float64
 	minSample                   int64
 	lowerIsBetter               bool
+	sequential                  bool
+	sequentialN                 int64
+	rho                         float64
 	columns                     abtestColumns
 	table                       tableFlags
 }
@@ -84,10 +109,13 @@ func (e *cmdEnv) abtest(args []string) error {
 	fs.StringVar(&a.data, "data", "", "CSV file to analyse, or - for standard input (required)")
 	fs.Float64Var(&a.alpha, "alpha", 0.05, "two-sided significance level; intervals are at 1-alpha")
 	fs.StringVar(&a.metric, "metric", "mean", "mean (Welch's t-test) or proportion (two-proportion z-test)")
-	fs.StringVar(&a.split, "split", "", "planned traffic split, control first, e.g. 50,50 or 90,10 (default: equal)")
-	fs.Int64Var(&a.minSample, "min-sample", 0, "planned units per variant: below it the verdict is keep-running,\nat it a non-significant result is do-not-ship (default 0: no plan)")
+	fs.StringVar(&a.split, "split", "", "planned traffic split, control first, e.g. 50,50 or 90,10, for the sample-ratio check\n(default: an equal split is assumed, and the output says so)")
+	fs.Int64Var(&a.minSample, "min-sample", 0, "planned units per variant: below it the verdict is keep-running (with --sequential,\nunless the sequence already excludes 0); at it a non-significant result is do-not-ship\n(default 0: no plan)")
 	fs.BoolVar(&a.lowerIsBetter, "lower-is-better", false, "the metric should go down (e.g. latency, refunds)")
 	fs.Var(a.columns, "column", "`ROLE=COL`: read ROLE (variant, value, n, sum, sum_squares) from column COL,\na header name or #N; repeatable")
+	fs.BoolVar(&a.sequential, "sequential", false, "add always-valid confidence sequences, safe to look at after every batch (see above)")
+	fs.Int64Var(&a.sequentialN, "sequential-n", 0, "with --sequential: total units of a comparison at which the sequence is narrowest;\nsets rho (default 10000, or 2 x --min-sample when given)")
+	fs.Float64Var(&a.rho, "rho", 0, "with --sequential: the confidence sequence's tuning parameter, set directly\n(default: from --sequential-n; 0.0287 for 10000 units at alpha 0.05)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
 	a.table.register(fs)
 	fs.Usage = func() {
@@ -135,6 +163,14 @@ func (a *abtestArgs) check() ([]float64, error) {
 		return nil, errUsage{fmt.Sprintf("abtest: --metric %q: want mean or proportion", a.metric)}
 	case a.minSample < 0:
 		return nil, errUsage{fmt.Sprintf("abtest: --min-sample %d: want 0 or more", a.minSample)}
+	case !a.sequential && (a.sequentialN != 0 || a.rho != 0):
+		return nil, errUsage{"abtest: --sequential-n and --rho tune --sequential; add --sequential"}
+	case a.sequentialN != 0 && a.rho != 0:
+		return nil, errUsage{"abtest: give --sequential-n or --rho, not both"}
+	case a.sequentialN < 0:
+		return nil, errUsage{fmt.Sprintf("abtest: --sequential-n %d: want a positive number of units", a.sequentialN)}
+	case a.rho < 0 || math.IsNaN(a.rho) || math.IsInf(a.rho, 0):
+		return nil, errUsage{fmt.Sprintf("abtest: --rho %g: want a positive number", a.rho)}
 	}
 	if err := checkFormat("abtest", a.format); err != nil {
 		return nil, err
@@ -438,6 +474,9 @@ type abtestReport struct {
 	Variants []abtestVariant `json:"variants"`
 	// SRM is the sample-ratio-mismatch check over all variants.
 	SRM abtestSRM `json:"srm"`
+	// Sequential is the set-up of the always-valid test; null without
+	// --sequential.
+	Sequential *abtestSequential `json:"sequential"`
 	// Comparisons holds one entry per treatment, each against the control.
 	Comparisons []abtestComparison `json:"comparisons"`
 }
@@ -459,6 +498,40 @@ type abtestSRM struct {
 	DF            int       `json:"df"`             // variants − 1
 	PValue        float64   `json:"p_value"`
 	Mismatch      bool      `json:"mismatch"` // p_value < 0.001: the split is not what was planned
+	// SplitAssumed is true when no --split was given and an equal split was
+	// assumed.
+	SplitAssumed bool `json:"split_assumed"`
+}
+
+// abtestSequential is how the confidence sequences were tuned.
+type abtestSequential struct {
+	Method string  `json:"method"` // "asymptotic-confidence-sequence"
+	Rho    float64 `json:"rho"`    // the tuning parameter
+	// TargetN is the total units of a comparison at which the sequence is
+	// narrowest; 0 when --rho was given directly.
+	TargetN int64 `json:"target_n"`
+	// RhoFrom says where rho came from: "default", "min-sample",
+	// "sequential-n" or "rho".
+	RhoFrom string `json:"rho_from"`
+}
+
+// abtestSequentialLook is one comparison's always-valid result at this look.
+type abtestSequentialLook struct {
+	N        int64   `json:"n"`        // units in the two variants compared
+	Estimate float64 `json:"estimate"` // difference treatment − control
+	SE       float64 `json:"se"`
+	// CSLow and CSHigh bound the 1 − alpha confidence sequence at this look.
+	CSLow  float64 `json:"cs_low"`
+	CSHigh float64 `json:"cs_high"`
+	// PValue is the always-valid p-value at this look: valid whenever one
+	// stops, however often one has looked.
+	PValue float64 `json:"p_value"`
+	// ExcludesZero is true when the interval lies wholly above or below 0:
+	// the difference is established and the test may stop.
+	ExcludesZero bool `json:"excludes_zero"`
+	// Warning is set when a variant is too small for the asymptotic
+	// guarantee to be trusted.
+	Warning string `json:"warning,omitempty"`
 }
 
 // abtestInterval is an estimate with its standard error and interval.
@@ -486,8 +559,11 @@ type abtestComparison struct {
 	DF                 *float64        `json:"df"`          // Welch–Satterthwaite degrees of freedom; null for the z-test
 	PValue             float64         `json:"p_value"`     // two-sided
 	Significant        bool            `json:"significant"` // p_value < alpha
-	Verdict            string          `json:"verdict"`     // "ship", "do-not-ship" or "keep-running"
-	Reason             string          `json:"reason"`      // why, in a sentence
+	// Sequential is the always-valid result; null without --sequential.
+	// With it, the verdict follows this rather than the fixed-horizon test.
+	Sequential *abtestSequentialLook `json:"sequential"`
+	Verdict    string                `json:"verdict"` // "ship", "do-not-ship" or "keep-running"
+	Reason     string                `json:"reason"`  // why, in a sentence
 }
 
 func analyseABTest(a abtestArgs, d *abtestData, weights []float64) (*abtestReport, error) {
@@ -523,9 +599,15 @@ func analyseABTest(a abtestArgs, d *abtestData, weights []float64) (*abtestRepor
 	for _, e := range srm.Expected {
 		total += e
 	}
-	rep.SRM = abtestSRM{Observed: srm.Observed, Expected: srm.Expected, ChiSquare: srm.Stat, DF: srm.DF, PValue: srm.P, Mismatch: srm.Mismatch}
+	rep.SRM = abtestSRM{Observed: srm.Observed, Expected: srm.Expected, ChiSquare: srm.Stat, DF: srm.DF, PValue: srm.P, Mismatch: srm.Mismatch,
+		SplitAssumed: weights == nil}
 	for _, e := range srm.Expected {
 		rep.SRM.ExpectedShare = append(rep.SRM.ExpectedShare, e/total)
+	}
+	if a.sequential {
+		if rep.Sequential, err = a.newSequential(); err != nil {
+			return nil, err
+		}
 	}
 	control := d.variants[0]
 	for _, v := range d.variants[1:] {
@@ -538,9 +620,17 @@ func analyseABTest(a abtestArgs, d *abtestData, weights []float64) (*abtestRepor
 		if err != nil {
 			return nil, fmt.Errorf("%s: comparing %q with the control %q: %w", a.data, v.name, control.name, err)
 		}
-		verdict := stats.Decide(stats.VerdictInput{Primary: c, LowerIsBetter: a.lowerIsBetter, MinSample: a.minSample, SRM: &srm})
+		in := stats.VerdictInput{Primary: c, LowerIsBetter: a.lowerIsBetter, MinSample: a.minSample, SRM: &srm}
+		var look *abtestSequentialLook
+		if rep.Sequential != nil {
+			if look, err = a.sequentialLook(rep.Sequential.Rho, control, v, &in); err != nil {
+				return nil, err
+			}
+		}
+		verdict := stats.Decide(in)
 		row := abtestComparison{
-			Variant: v.name, Control: control.name, Test: string(c.Method),
+			Sequential: look,
+			Variant:    v.name, Control: control.name, Test: string(c.Method),
 			MeanControl: c.Control.Mean, MeanTreatment: c.Treatment.Mean,
 			Difference: abtestInterval{c.Diff.Value, c.Diff.SE, c.Diff.Lo, c.Diff.Hi},
 			Statistic:  c.Stat, PValue: c.P, Significant: c.Significant(),
@@ -556,6 +646,61 @@ func analyseABTest(a abtestArgs, d *abtestData, weights []float64) (*abtestRepor
 		rep.Comparisons = append(rep.Comparisons, row)
 	}
 	return rep, nil
+}
+
+// newSequential settles the tuning parameter of the always-valid test.
+func (a abtestArgs) newSequential() (*abtestSequential, error) {
+	cfg := stats.SequentialConfig{Alpha: a.alpha, Rho: a.rho}
+	setup := &abtestSequential{Method: "asymptotic-confidence-sequence", RhoFrom: "rho"}
+	if a.rho == 0 {
+		switch {
+		case a.sequentialN > 0:
+			cfg.TargetN, setup.RhoFrom = a.sequentialN, "sequential-n"
+		case a.minSample > 0:
+			cfg.TargetN, setup.RhoFrom = 2*a.minSample, "min-sample"
+		default:
+			cfg.TargetN, setup.RhoFrom = stats.DefaultTargetN, "default"
+		}
+		setup.TargetN = cfg.TargetN
+	}
+	seq, err := stats.NewSequential(cfg)
+	if err != nil {
+		return nil, errUsage{fmt.Sprintf("abtest: --sequential: %v", err)}
+	}
+	setup.Rho = seq.Rho()
+	return setup, nil
+}
+
+// minSequentialN is the units per variant below which the asymptotic
+// confidence sequence gets a warning: the time-uniform CLT it rests on
+// needs hundreds of units for well-behaved metrics.
+const minSequentialN = 100
+
+// sequentialLook computes the always-valid result of one comparison at
+// this look and makes it the verdict's primary result. Each run is one
+// look: its p-value is always valid on its own (the confidence sequence
+// holds at every look at once), so no history is needed.
+func (a abtestArgs) sequentialLook(rho float64, control, v *abtestVariantData, in *stats.VerdictInput) (*abtestSequentialLook, error) {
+	c, t := control.summary, v.summary
+	if a.metric == "proportion" {
+		// The 0/1 outcomes: their sum of squares is their sum.
+		c = stats.Summary{N: control.count.N, Sum: float64(control.count.Successes), SumSq: float64(control.count.Successes)}
+		t = stats.Summary{N: v.count.N, Sum: float64(v.count.Successes), SumSq: float64(v.count.Successes)}
+	}
+	l, err := stats.ConfidenceSequence(c, t, a.alpha, rho)
+	if err != nil {
+		return nil, fmt.Errorf("%s: confidence sequence of %q against the control %q: %w", a.data, v.name, control.name, err)
+	}
+	out := &abtestSequentialLook{N: l.N, Estimate: l.Estimate, SE: l.SE, CSLow: l.Lo, CSHigh: l.Hi, PValue: l.P,
+		ExcludesZero: l.Lo > 0 || l.Hi < 0}
+	if n := min(c.N, t.N); n < minSequentialN {
+		out.Warning = fmt.Sprintf("only %d units in the smaller variant: the confidence sequence is asymptotic and needs a few hundred per variant, so treat it as indicative", n)
+	}
+	p := in.Primary
+	p.P = l.P
+	p.Diff = stats.Estimate{Value: l.Estimate, SE: l.SE, Lo: l.Lo, Hi: l.Hi}
+	in.Primary, in.AlwaysValid = p, true
+	return out, nil
 }
 
 // checkVariant refuses a variant too small to test, naming it and its line.
@@ -581,7 +726,8 @@ func writeABTestCSV(w io.Writer, rep *abtestReport) error {
 	cw.Write([]string{"variant", "control", "test", "n_control", "n", "mean_control", "mean",
 		"difference", "difference_ci_low", "difference_ci_high",
 		"relative_difference", "relative_ci_low", "relative_ci_high",
-		"statistic", "df", "p_value", "significant", "srm_p_value", "srm_mismatch", "verdict", "reason"})
+		"statistic", "df", "p_value", "significant", "srm_p_value", "srm_mismatch", "verdict", "reason",
+		"sequential_cs_low", "sequential_cs_high", "sequential_p_value", "sequential_excludes_zero"})
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for i, c := range rep.Comparisons {
 		rel := []string{"", "", ""}
@@ -599,6 +745,11 @@ func writeABTestCSV(w io.Writer, rep *abtestReport) error {
 		row = append(row, rel...)
 		row = append(row, g(c.Statistic), df, g(c.PValue), strconv.FormatBool(c.Significant),
 			g(rep.SRM.PValue), strconv.FormatBool(rep.SRM.Mismatch), c.Verdict, c.Reason)
+		if s := c.Sequential; s != nil {
+			row = append(row, g(s.CSLow), g(s.CSHigh), g(s.PValue), strconv.FormatBool(s.ExcludesZero))
+		} else {
+			row = append(row, "", "", "", "")
+		}
 		cw.Write(row)
 	}
 	cw.Flush()
@@ -647,16 +798,34 @@ func writeABTestText(w io.Writer, rep *abtestReport) error {
 		return err
 	}
 	srm := rep.SRM
-	fmt.Fprintf(w, "\nSample ratio: chi-square = %.4g, df = %d, p = %s: ", srm.ChiSquare, srm.DF, abtestP(srm.PValue))
-	if srm.Mismatch {
+	against := "the planned split"
+	if srm.SplitAssumed {
+		against = "an equal split, assumed (no --split given)"
+	}
+	fmt.Fprintf(w, "\nSample ratio against %s: chi-square = %.4g, df = %d, p = %s: ", against, srm.ChiSquare, srm.DF, abtestP(srm.PValue))
+	switch {
+	case srm.Mismatch && srm.SplitAssumed:
+		fmt.Fprint(w, "MISMATCH (p < 0.001). If the split was planned unequal, give it with --split; otherwise fix assignment or logging before trusting any result.\n")
+	case srm.Mismatch:
 		fmt.Fprint(w, "MISMATCH (p < 0.001). The split is not what was planned; fix assignment or logging before trusting any result.\n")
-	} else {
+	default:
 		fmt.Fprint(w, "ok\n")
+	}
+	if s := rep.Sequential; s != nil {
+		tuned := fmt.Sprintf("narrowest at %d units per comparison", s.TargetN)
+		if s.RhoFrom == "rho" {
+			tuned = "given with --rho"
+		}
+		fmt.Fprintf(w, "Sequential: always-valid %s confidence sequences, rho = %.4g (%s); the verdict follows them.\n", level, s.Rho, tuned)
 	}
 	for _, c := range rep.Comparisons {
 		fmt.Fprintf(w, "\n%s vs %s\n", c.Variant, c.Control)
 		d := c.Difference
-		fmt.Fprintf(w, "  difference  %s  (%s CI %s to %s)\n", abtestSigned(d.Estimate), level, abtestSigned(d.CILow), abtestSigned(d.CIHigh))
+		ci := level + " CI"
+		if c.Sequential != nil {
+			ci = "fixed-horizon " + ci // valid at one planned look, not at every look
+		}
+		fmt.Fprintf(w, "  difference  %s  (%s %s to %s)\n", abtestSigned(d.Estimate), ci, abtestSigned(d.CILow), abtestSigned(d.CIHigh))
 		if r := c.RelativeDifference; r != nil {
 			fmt.Fprintf(w, "  relative    %+.2f%%  (%s CI %+.2f%% to %+.2f%%)\n", 100*r.Estimate, level, 100*r.CILow, 100*r.CIHigh)
 		} else {
@@ -666,6 +835,16 @@ func writeABTestText(w io.Writer, rep *abtestReport) error {
 			fmt.Fprintf(w, "  Welch t = %.4f, df = %.1f, p = %s\n", c.Statistic, *c.DF, abtestP(c.PValue))
 		} else {
 			fmt.Fprintf(w, "  z = %.4f, p = %s\n", c.Statistic, abtestP(c.PValue))
+		}
+		if s := c.Sequential; s != nil {
+			verdict := "includes 0: no difference established yet"
+			if s.ExcludesZero {
+				verdict = "EXCLUDES 0: the difference is established; the test may stop"
+			}
+			fmt.Fprintf(w, "  always-valid %s CS %s to %s, p = %s: %s\n", level, abtestSigned(s.CSLow), abtestSigned(s.CSHigh), abtestP(s.PValue), verdict)
+			if s.Warning != "" {
+				fmt.Fprintf(w, "  warning: %s\n", s.Warning)
+			}
 		}
 		fmt.Fprintf(w, "  verdict: %s: %s\n", strings.ToUpper(c.Verdict), c.Reason)
 	}

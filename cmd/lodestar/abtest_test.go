@@ -166,7 +166,7 @@ func TestABTestFormatsAndVerdicts(t *testing.T) {
 	}
 	for _, want := range []string{
 		"A/B test: " + path + " (per-variant statistics; utf-8 detected, comma-separated)",
-		"A (control)", "Sample ratio: chi-square = 0, df = 2, p = 1.0000: ok",
+		"A (control)", "Sample ratio against an equal split, assumed (no --split given): chi-square = 0, df = 2, p = 1.0000: ok",
 		"B vs A", "difference  +0.06  (95% CI", "relative    +1.20%", "Welch t = ", "verdict: SHIP: the primary metric is significantly better",
 		"C vs A", "verdict: KEEP-RUNNING: no significant difference yet",
 	} {
@@ -315,6 +315,12 @@ func TestABTestUsage(t *testing.T) {
 		{[]string{"--data", path, "--separator", "|"}, `--separator "|"`},
 		{[]string{"--data", path, "--min-sample", "-1"}, "--min-sample -1"},
 		{[]string{"--data", path, "extra"}, `unexpected argument "extra"`},
+		{[]string{"--data", path, "--rho", "0.1"}, "--sequential-n and --rho tune --sequential; add --sequential"},
+		{[]string{"--data", path, "--sequential-n", "500"}, "add --sequential"},
+		{[]string{"--data", path, "--sequential", "--rho", "0.1", "--sequential-n", "500"}, "give --sequential-n or --rho, not both"},
+		{[]string{"--data", path, "--sequential", "--rho", "-0.1"}, "--rho -0.1: want a positive number"},
+		{[]string{"--data", path, "--sequential", "--rho", "NaN"}, "--rho NaN: want a positive number"},
+		{[]string{"--data", path, "--sequential", "--sequential-n", "-5"}, "--sequential-n -5: want a positive number of units"},
 	} {
 		code, _, errs := runABTest(t, c.args...)
 		if code != 2 || !strings.Contains(errs, c.msg) {
@@ -322,7 +328,9 @@ func TestABTestUsage(t *testing.T) {
 		}
 	}
 	code, _, errs := runABTest(t, "-h")
-	if code != 0 || !strings.Contains(errs, "variant,n,sum,sum_squares") || !strings.Contains(errs, "-column") {
+	if code != 0 || !strings.Contains(errs, "variant,n,sum,sum_squares") || !strings.Contains(errs, "-column") ||
+		!strings.Contains(errs, "-sequential-n") || !strings.Contains(errs, "default N is 10000") ||
+		!strings.Contains(errs, "asks for the column by position") || !strings.Contains(errs, "CRLF") {
 		t.Errorf("-h: exit %d:\n%s", code, errs)
 	}
 }
@@ -365,4 +373,176 @@ func BenchmarkABTestObservations(b *testing.B) {
 		elapsed += time.Since(start)
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/elapsed.Seconds(), "rows/s")
+}
+
+// TestABTestSequentialMatchesReference runs each look of the stats engine's
+// confidence-sequence reference cases (computed in numpy by
+// make_reference.py) through the CLI as per-variant sums, and checks the
+// interval and the look's p-value.
+func TestABTestSequentialMatchesReference(t *testing.T) {
+	b, err := os.ReadFile("../../internal/engine/stats/testdata/reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sums struct {
+		N          int64
+		Sum        float64
+		SumSquares float64 `json:"sum_squares"`
+	}
+	var ref struct {
+		Sequential []struct {
+			Name    string
+			Alpha   float64
+			TargetN int64   `json:"target_n"`
+			Rho     float64 `json:"rho"`
+			Looks   []struct {
+				Control, Treatment sums
+				Estimate           float64
+				Lo                 float64 `json:"ci_low"`
+				Hi                 float64 `json:"ci_high"`
+				PValue             float64 `json:"pvalue"`
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, c := range ref.Sequential {
+		for i, l := range c.Looks {
+			file := fmt.Sprintf("variant,n,sum,sum_squares\ncontrol,%d,%.17g,%.17g\ntreatment,%d,%.17g,%.17g\n",
+				l.Control.N, l.Control.Sum, l.Control.SumSquares, l.Treatment.N, l.Treatment.Sum, l.Treatment.SumSquares)
+			rep := abtestJSON(t, "--data", writeABTestFile(t, "look.csv", file), "--alpha", fmt.Sprint(c.Alpha),
+				"--sequential", "--sequential-n", fmt.Sprint(c.TargetN))
+			if rep.Sequential == nil || !closeTo(rep.Sequential.Rho, c.Rho, 1e-12) || rep.Sequential.TargetN != c.TargetN ||
+				rep.Sequential.RhoFrom != "sequential-n" {
+				t.Fatalf("%s: set-up %+v, want rho %g", c.Name, rep.Sequential, c.Rho)
+			}
+			got := rep.Comparisons[0].Sequential
+			// Plain sums lose a little of the variance to cancellation; the
+			// bounds are compared relative to the interval's half-width.
+			half := (l.Hi - l.Lo) / 2
+			if got == nil || math.Abs(got.CSLow-l.Lo) > 1e-8*half || math.Abs(got.CSHigh-l.Hi) > 1e-8*half ||
+				math.Abs(got.PValue-l.PValue) > 1e-8*math.Max(l.PValue, 1e-300) {
+				t.Errorf("%s look %d: got %+v; numpy [%.17g, %.17g] p %.17g", c.Name, i, got, l.Lo, l.Hi, l.PValue)
+				continue
+			}
+			if got.ExcludesZero != (l.Lo > 0 || l.Hi < 0) || got.N != l.Control.N+l.Treatment.N {
+				t.Errorf("%s look %d: excludes_zero %v, n %d", c.Name, i, got.ExcludesZero, got.N)
+			}
+			checked++
+		}
+	}
+	if checked < 10 {
+		t.Errorf("checked %d looks, want every reference look", checked)
+	}
+}
+
+// TestABTestSequential checks what --sequential adds: the verdict follows
+// the always-valid interval (so a clear win may stop before the planned
+// sample, and a difference the fixed-horizon test calls significant may
+// not be established yet), the tuning parameter's sources, proportions,
+// and the warning for small samples.
+func TestABTestSequential(t *testing.T) {
+	// B's lift has a fixed-horizon p of about 0.006 but is not yet outside
+	// the wider always-valid interval.
+	weak := writeABTestFile(t, "weak.csv", "variant,n,sum,sum_squares\nA,5000,25000,130000\nB,5000,25275,132780\n")
+	fixed := abtestJSON(t, "--data", weak)
+	seq := abtestJSON(t, "--data", weak, "--sequential")
+	if c := fixed.Comparisons[0]; !c.Significant || c.Verdict != "ship" || c.Sequential != nil || fixed.Sequential != nil {
+		t.Fatalf("fixed horizon: %+v", c)
+	}
+	c := seq.Comparisons[0]
+	if c.Sequential == nil || c.Sequential.ExcludesZero || c.Sequential.PValue < 0.05 || c.Verdict != "keep-running" ||
+		!strings.Contains(c.Reason, "always-valid p") || !c.Significant {
+		t.Errorf("sequential on a weak lift: %+v %+v", c, c.Sequential)
+	}
+	if c.Sequential.CSLow > c.Difference.CILow || c.Sequential.CSHigh < c.Difference.CIHigh {
+		t.Errorf("the confidence sequence [%g, %g] should be wider than the fixed interval [%g, %g]",
+			c.Sequential.CSLow, c.Sequential.CSHigh, c.Difference.CILow, c.Difference.CIHigh)
+	}
+	if s := seq.Sequential; s.RhoFrom != "default" || s.TargetN != stats.DefaultTargetN || !closeTo(s.Rho, 0.02866, 1e-3) {
+		t.Errorf("default tuning %+v", s)
+	}
+
+	// A clear win below the planned sample: the fixed-horizon verdict waits,
+	// the sequential one may stop; --min-sample also sets the target.
+	strong := writeABTestFile(t, "strong.csv", "variant,n,sum,sum_squares\nA,2000,10000,52000\nB,2000,10600,58200\n")
+	if c := abtestJSON(t, "--data", strong, "--min-sample", "5000").Comparisons[0]; c.Verdict != "keep-running" {
+		t.Errorf("fixed horizon below the plan: %s (%s)", c.Verdict, c.Reason)
+	}
+	rep := abtestJSON(t, "--data", strong, "--min-sample", "5000", "--sequential")
+	if c := rep.Comparisons[0]; c.Verdict != "ship" || !c.Sequential.ExcludesZero || c.Sequential.CSLow <= 0 {
+		t.Errorf("sequential below the plan: %s (%s) %+v", c.Verdict, c.Reason, c.Sequential)
+	}
+	want, _ := stats.Rho(10000, 0.05)
+	if s := rep.Sequential; s.RhoFrom != "min-sample" || s.TargetN != 10000 || s.Rho != want {
+		t.Errorf("tuning from --min-sample: %+v, want rho %g", s, want)
+	}
+	// A harmful change is established too.
+	if c := abtestJSON(t, "--data", strong, "--sequential", "--lower-is-better").Comparisons[0]; c.Verdict != "do-not-ship" {
+		t.Errorf("lower is better: %s (%s)", c.Verdict, c.Reason)
+	}
+
+	// --rho directly; a larger rho is narrowest at a larger sample.
+	r1 := abtestJSON(t, "--data", strong, "--sequential", "--rho", "0.01")
+	r2 := abtestJSON(t, "--data", strong, "--sequential", "--rho", "0.05")
+	if r1.Sequential.RhoFrom != "rho" || r1.Sequential.Rho != 0.01 || r1.Sequential.TargetN != 0 {
+		t.Errorf("--rho: %+v", r1.Sequential)
+	}
+	if a, b := r1.Comparisons[0].Sequential, r2.Comparisons[0].Sequential; a.CSLow == b.CSLow || a.Estimate != b.Estimate {
+		t.Errorf("rho should change the interval, not the estimate: %+v %+v", a, b)
+	}
+
+	// Proportions: the 0/1 outcomes' sums.
+	conv := writeABTestFile(t, "conv.csv", "variant,n,sum\nA,4000,400\nB,4000,520\n")
+	p := abtestJSON(t, "--data", conv, "--metric", "proportion", "--sequential")
+	l, err := stats.ConfidenceSequence(stats.Summary{N: 4000, Sum: 400, SumSq: 400}, stats.Summary{N: 4000, Sum: 520, SumSq: 520}, 0.05, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Comparisons[0].Sequential; s.CSLow != l.Lo || s.CSHigh != l.Hi || s.PValue != l.P || !s.ExcludesZero || s.Warning != "" {
+		t.Errorf("proportions: %+v, want %+v", s, l)
+	}
+
+	// Small samples: a warning, in every format.
+	small := writeABTestFile(t, "small.csv", "variant,n,sum,sum_squares\nA,40,200,1040\nB,40,260,1730\n")
+	if s := abtestJSON(t, "--data", small, "--sequential").Comparisons[0].Sequential; !strings.Contains(s.Warning, "only 40 units") {
+		t.Errorf("small sample warning: %q", s.Warning)
+	}
+	code, out, errs := runABTest(t, "--data", small, "--sequential")
+	if code != 0 || !strings.Contains(out, "warning: only 40 units in the smaller variant") ||
+		!strings.Contains(out, "Sequential: always-valid 95% confidence sequences, rho = 0.02866 (narrowest at 10000 units") {
+		t.Errorf("text: exit %d %s\n%s", code, errs, out)
+	}
+	code, out, _ = runABTest(t, "--data", strong, "--sequential")
+	if code != 0 || !strings.Contains(out, "always-valid 95% CS +") || !strings.Contains(out, "EXCLUDES 0: the difference is established") ||
+		!strings.Contains(out, "(fixed-horizon 95% CI +") {
+		t.Errorf("text:\n%s", out)
+	}
+	code, out, _ = runABTest(t, "--data", strong, "--sequential", "--format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(recs) != 2 || recs[0][21] != "sequential_cs_low" || recs[1][24] != "true" {
+		t.Errorf("csv: %v %q", err, recs)
+	}
+	code, out, _ = runABTest(t, "--data", strong, "--format", "csv")
+	recs, err = csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(recs[1]) != 25 || recs[1][21] != "" {
+		t.Errorf("csv without --sequential: %v %q", err, recs)
+	}
+}
+
+func TestABTestSplitAssumedIsSaid(t *testing.T) {
+	path := writeABTestFile(t, "s.csv", "variant,n,sum\nA,9000,900\nB,1000,130\n")
+	code, out, _ := runABTest(t, "--data", path, "--metric", "proportion")
+	if code != 0 || !strings.Contains(out, "against an equal split, assumed (no --split given)") || !strings.Contains(out, "If the split was planned unequal, give it with --split") {
+		t.Errorf("assumed split:\n%s", out)
+	}
+	if rep := abtestJSON(t, "--data", path, "--metric", "proportion"); !rep.SRM.SplitAssumed {
+		t.Errorf("split_assumed false without --split")
+	}
+	code, out, _ = runABTest(t, "--data", path, "--metric", "proportion", "--split", "90,10")
+	if rep := abtestJSON(t, "--data", path, "--metric", "proportion", "--split", "90,10"); code != 0 || rep.SRM.SplitAssumed || !strings.Contains(out, "against the planned split") {
+		t.Errorf("given split: %+v\n%s", rep.SRM, out)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,7 +141,7 @@ func TestExplainErrors(t *testing.T) {
 		{"missing feature", model, "f0,f1,f2\n1,2,3\n", 1, []string{"f3", "model feature"}},
 		{"positional count", positional, "a,b,c\n1,2,3\n", 1, []string{"3 columns", "8 features", "position"}},
 		{"no rows", model, full, 1, []string{"no data rows"}},
-		{"duplicate feature column", model, "f0,f1,f2,f3,f4,f5,f6,f7,f2\n1,2,3,4,5,6,7,8,9\n", 1, []string{`model feature "f2"`, "#3, #9", "rename"}},
+		{"duplicate feature column", model, "f0,f1,f2,f3,f4,f5,f6,f7,f2\n1,2,3,4,5,6,7,8,9\n", 1, []string{`model feature "f2"`, "#3, #9", "select one by position", "pass --column f2=#N"}},
 		{"decimal commas", model, "f0;f1;f2;f3;f4;f5;f6;f7\n1,5;2;3;4;5;6;7;8\n", 1, []string{"line 2", `"f0"`, `"1,5"`, "not a number"}},
 		{"ragged row", model, full + "1,2,3\n", 1, []string{"line 2", "3 fields, but the header has 8"}},
 		{"not a model", "", "", 1, []string{"not an XGBoost JSON model"}},
@@ -167,5 +168,45 @@ func TestExplainErrors(t *testing.T) {
 		if code, _, _ := runCLI(t, append([]string{"explain"}, args...)...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestExplainRealWorldFiles reads the same two rows as an Excel export
+// would write them — Windows-1252 with semicolons, CRLF, a quoted field
+// holding the separator and a line break, a blank header, padded header
+// names — and as UTF-8 with a byte-order mark, and wants the same SHAP
+// values as from a plain file.
+func TestExplainRealWorldFiles(t *testing.T) {
+	model := filepath.Join(explainTestdata, "binary.json")
+	rows := [][]string{
+		{"0.43", "1.0", "1000000.03", "2.17", "0.0", "0.59", "0.38", "1.0"},
+		{"1.11", "9.0", "1000000.0312", "NA", "1.0", "", "-1.2", "2.8"},
+	}
+	var plain, excel, bom strings.Builder
+	plain.WriteString("f0,f1,f2,f3,f4,f5,f6,f7\n")
+	excel.WriteString("Kunde; f0 ;f1;f2;f3;f4;f5;f6;f7;\r\n")
+	bom.WriteString("\ufeffnote,f7,f6,f5,f4,f3,f2,f1,f0\n")
+	names := []string{"\"M\xfcller; Z\xfcrich\r\nNord\"", "\"Ol\xe9\""}
+	for i, r := range rows {
+		plain.WriteString(strings.Join(r, ",") + "\n")
+		excel.WriteString(names[i] + ";" + strings.Join(r, ";") + ";x\r\n")
+		rev := slices.Clone(r)
+		slices.Reverse(rev)
+		bom.WriteString("\"a, \"\"quoted\"\" note\"," + strings.Join(rev, ",") + "\n")
+	}
+	_, want, errOut := runCLI(t, "explain", "--model", model, "--data", writeFile(t, "plain.csv", plain.String()), "--format", "csv")
+	if want == "" {
+		t.Fatal(errOut)
+	}
+	for name, text := range map[string]string{"windows-1252": excel.String(), "utf-8 bom": bom.String()} {
+		code, got, errOut := runCLI(t, "explain", "--model", model, "--data", writeFile(t, "d.csv", text), "--format", "csv")
+		if code != 0 || got != want {
+			t.Errorf("%s: exit %d %s\n%s\nwant\n%s", name, code, errOut, got, want)
+		}
+	}
+	// Read as UTF-8, the Windows-1252 bytes are refused, naming the line.
+	code, _, errOut := runCLI(t, "explain", "--model", model, "--data", writeFile(t, "d.csv", excel.String()), "--encoding", "utf-8")
+	if code != 1 || !strings.Contains(errOut, "line 2: invalid text encoding") {
+		t.Errorf("windows-1252 read as utf-8: exit %d %s", code, errOut)
 	}
 }

@@ -21,6 +21,48 @@ func init() {
 	register("fairness", "audit a classifier's outcomes per group (four-fifths rule, equalized odds)", (*cmdEnv).fairness)
 }
 
+const fairnessHelp = `Usage: lodestar fairness --data FILE --group COL --label COL
+                         (--prediction COL | --score COL --threshold T) [flags]
+
+Audits a binary classifier's decisions per group: each group's confusion
+counts, base and selection rates, TPR, FPR, FNR, PPV and accuracy; the
+disparate-impact ratio of each group's selection rate to the reference
+group's (the four-fifths rule); demographic parity, equalized odds and equal
+opportunity differences; optional bootstrap intervals.
+
+FILE has one row per decision. --label is the true outcome and --prediction
+the predicted class, each with two values: 1/0, true/false, yes/no (any
+case) are recognised, or name the positive one with --positive (and
+--prediction-positive when the prediction spells it differently). With
+--score, a row is predicted positive when score >= --threshold. Group values
+are trimmed of surrounding spaces; an empty group is a group of its own ("").
+COL is a header name or #N, the N-th column.
+
+` + dataFileRules + `
+Flags:
+`
+
+// dataFileRules states how abtest, fairness and explain read their data
+// files (the rules of internal/tabular); it is part of each command's -h.
+const dataFileRules = `Data files (the same rules for abtest, fairness and explain):
+  encoding   UTF-8, with or without a byte-order mark; otherwise detected
+             from the first 64 KiB: GB18030 (covers GBK) when the bytes read
+             as Chinese text, else Windows-1252 (covers Latin-1); --encoding
+             overrides. A byte not valid in that encoding anywhere in the file
+             is an error naming its line. UTF-16 is refused: save as CSV UTF-8.
+  separator  comma, semicolon or tab: whichever occurs most in the header
+             line outside quotes; a tie is an error; --separator overrides.
+  lines      LF or CRLF ends (CR alone is refused); RFC 4180 quoting, so a
+             quoted field may hold separators, line breaks and doubled quotes;
+             a stray quote is an error naming the line. Empty lines are
+             skipped; every row must have as many fields as the header.
+  header     names are trimmed of spaces; a blank name becomes column_N (N its
+             position). A column is found by its exact name, else by a unique
+             case-insensitive match. A name shared by several columns is never
+             guessed: the command stops and asks for the column by position,
+             #N (#3 is the third column).
+`
+
 // fairnessArgs are the fairness command's flags.
 type fairnessArgs struct {
 	data, group, label, prediction, score, threshold, positive, predictionPositive string
@@ -51,6 +93,10 @@ func (e *cmdEnv) fairness(args []string) error {
 	fs.BoolVar(&a.stratified, "stratified", false, "resample within groups (fixed group sizes)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
 	a.tableFlags.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), fairnessHelp)
+		fs.PrintDefaults()
+	}
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -208,9 +254,21 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		predCol = a.score
 	}
 	var cols [3]int
+	roles := []string{"--group", "--label", "--prediction"}
+	if a.score != "" {
+		roles[2] = "--score"
+	}
 	for i, spec := range []string{a.group, a.label, predCol} {
 		if cols[i], err = t.Column(spec); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s %s: %w", roles[i], spec, err)
+		}
+		// One column in two roles (a label audited against itself) would
+		// give a perfect-looking audit, not an error: refuse it.
+		for k := range i {
+			if cols[k] == cols[i] {
+				return nil, fmt.Errorf("%s %s and %s %s are the same column, #%d; each role needs its own column",
+					roles[k], []string{a.group, a.label, predCol}[k], roles[i], spec, cols[i]+1)
+			}
 		}
 	}
 	label := &binaryColumn{name: "label " + strconv.Quote(a.label), positive: a.positive}
@@ -233,7 +291,7 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		if err != nil {
 			return nil, err
 		}
-		g := rec[cols[0]]
+		g := strings.TrimSpace(rec[cols[0]])
 		if a.score == "" {
 			p, err := pred.value(rec[cols[2]], line)
 			if err != nil {

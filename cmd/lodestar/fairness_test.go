@@ -208,6 +208,9 @@ func TestFairnessBadInput(t *testing.T) {
 		{"unknown column", "g,y,p\na,1,1\n", []string{"--prediction", "nope"}, []string{"nope"}},
 		{"no rows", "g,y,p\n", []string{"--prediction", "p"}, []string{"no data rows"}},
 		{"unknown reference", "g,y,p\na,1,1\n", []string{"--prediction", "p", "--reference", "zz"}, []string{`reference group "zz"`}},
+		{"label as prediction", "g,y,p\na,1,1\n", []string{"--prediction", "#2"}, []string{`--label y and --prediction #2 are the same column, #2`}},
+		{"group as score", "g,y,s\n0.1,1,1\n", []string{"--score", "G", "--threshold", "0.5"}, []string{`--group g and --score G are the same column, #1`}},
+		{"ambiguous group", "g,y,g\na,1,1\n", []string{"--prediction", "p"}, []string{`--group g: `, `"g" is the name of columns #1, #3; select one by position, e.g. #1`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,4 +344,44 @@ func BenchmarkFairness10MRows(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/time.Since(start).Seconds(), "rows/s")
+}
+
+// TestFairnessHelpAndGroupSpaces: -h states the file rules, and a group
+// written with stray spaces (as spreadsheets leave them) is one group.
+func TestFairnessHelpAndGroupSpaces(t *testing.T) {
+	code, _, errOut := runCLI(t, "fairness", "-h")
+	for _, want := range []string{"score >= --threshold", "Data files", "CRLF", "#N (#3 is the third column)", "GB18030", "-positive"} {
+		if code != 0 || !strings.Contains(errOut, want) {
+			t.Errorf("-h (exit %d) lacks %q", code, want)
+		}
+	}
+	data := writeFile(t, "d.csv", "g,y,p\nNorth,1,1\n North ,0,0\nNorth  ,1,0\n")
+	code, out, errOut := runCLI(t, "fairness", "--data", data, "--group", "g", "--label", "y", "--prediction", "p", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Groups []struct {
+			Group string
+			N     int64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Groups) != 1 || got.Groups[0].Group != "North" || got.Groups[0].N != 3 {
+		t.Errorf("groups %+v, want one group North of 3", got.Groups)
+	}
+	// A score equal to the threshold is positive (score ≥ threshold).
+	data = writeFile(t, "s.csv", "g,y,s\na,1,0.5\na,0,0.4999\na,1,0.7\n")
+	code, out, errOut = runCLI(t, "fairness", "--data", data, "--group", "g", "--label", "y", "--score", "s", "--threshold", "0.5", "--format", "json")
+	var counts struct {
+		Groups []struct{ TP, FP, TN, FN int64 }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &counts) != nil {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if g := counts.Groups[0]; g.TP != 2 || g.TN != 1 || g.FP != 0 || g.FN != 0 {
+		t.Errorf("score = threshold: counts %+v, want TP 2, TN 1", g)
+	}
 }

@@ -27,8 +27,9 @@ func (f PredictorFunc) Predict(ctx context.Context, rows [][]float64) ([]float64
 }
 
 // HTTPPredictor calls a JSON prediction endpoint: it POSTs
-// {"rows": [[x, …], …]} and expects {"predictions": [p, …]}, one number per
-// row, in order. Missing values (NaN) are sent as null.
+// {"rows": [[x, …], …]} (with "features": [name, …] too when Features is
+// set) and expects {"predictions": [p, …]}, one number per row, in order.
+// Missing values (NaN) are sent as null.
 type HTTPPredictor struct {
 	URL string
 	// Client defaults to a client with a 60 s timeout.
@@ -37,6 +38,9 @@ type HTTPPredictor struct {
 	BatchSize int
 	// Header is added to every request (for example Authorization).
 	Header http.Header
+	// Features, when set, names the values of each row in every request,
+	// so the endpoint can check or map them by name.
+	Features []string
 }
 
 var defaultClient = &http.Client{Timeout: 60 * time.Second}
@@ -60,7 +64,8 @@ func (h *HTTPPredictor) Predict(ctx context.Context, rows [][]float64) ([]float6
 }
 
 type predictRequest struct {
-	Rows [][]*float64 `json:"rows"`
+	Features []string     `json:"features,omitempty"`
+	Rows     [][]*float64 `json:"rows"`
 }
 
 type predictResponse struct {
@@ -68,7 +73,7 @@ type predictResponse struct {
 }
 
 func (h *HTTPPredictor) post(ctx context.Context, rows [][]float64) ([]float64, error) {
-	req := predictRequest{Rows: make([][]*float64, len(rows))}
+	req := predictRequest{Features: h.Features, Rows: make([][]*float64, len(rows))}
 	for i, r := range rows {
 		req.Rows[i] = make([]*float64, len(r))
 		for j := range r {

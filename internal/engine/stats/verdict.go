@@ -44,6 +44,11 @@ type VerdictInput struct {
 	MinSample int64
 	// SRM, when set, is the sample-ratio check of the same experiment.
 	SRM *SRMResult
+	// AlwaysValid says Primary comes from a sequential test (its P an
+	// always-valid p-value, its Diff interval a confidence sequence), which
+	// may be stopped at any look: a significant result then decides even
+	// below MinSample. Rule 2 still holds a non-significant one open.
+	AlwaysValid bool
 }
 
 // Verdict is a decision with the reason for it, phrased for the analysis page.
@@ -56,7 +61,8 @@ type Verdict struct {
 //
 //  1. SRM mismatch → do-not-ship: the assignment is broken and no result can
 //     be trusted until it is fixed.
-//  2. Either variant below MinSample → keep-running.
+//  2. Either variant below MinSample → keep-running (with AlwaysValid, only
+//     when the primary is not significant: an always-valid test may stop early).
 //  3. Primary significantly worse → do-not-ship.
 //  4. A guardrail whose whole relative interval lies beyond its allowed
 //     degradation → do-not-ship.
@@ -71,12 +77,16 @@ func Decide(in VerdictInput) Verdict {
 		return Verdict{DoNotShip, fmt.Sprintf("sample ratio mismatch (chi-square p = %s < %g): the traffic split is not what was planned, so the results cannot be trusted; fix assignment or logging first",
 			fmtP(in.SRM.P), SRMThreshold)}
 	}
-	if n := min(p.Control.N, p.Treatment.N); n < in.MinSample {
+	pName := "p"
+	if in.AlwaysValid {
+		pName = "always-valid p"
+	}
+	if n := min(p.Control.N, p.Treatment.N); n < in.MinSample && !(in.AlwaysValid && p.Significant()) {
 		return Verdict{KeepRunning, fmt.Sprintf("%d units in the smaller variant, below the planned minimum of %d per variant", n, in.MinSample)}
 	}
 	better := p.Diff.Value > 0 != in.LowerIsBetter
 	if p.Significant() && !better {
-		return Verdict{DoNotShip, fmt.Sprintf("the primary metric is significantly worse (%s, p = %s)", fmtChange(p), fmtP(p.P))}
+		return Verdict{DoNotShip, fmt.Sprintf("the primary metric is significantly worse (%s, %s = %s)", fmtChange(p), pName, fmtP(p.P))}
 	}
 	for _, g := range in.Guardrails {
 		if v, bad := checkGuardrail(g); bad {
@@ -89,13 +99,13 @@ func Decide(in VerdictInput) Verdict {
 		}
 	}
 	if p.Significant() {
-		return Verdict{Ship, fmt.Sprintf("the primary metric is significantly better (%s, p = %s)%s",
-			fmtChange(p), fmtP(p.P), guardrailNote(in.Guardrails))}
+		return Verdict{Ship, fmt.Sprintf("the primary metric is significantly better (%s, %s = %s)%s",
+			fmtChange(p), pName, fmtP(p.P), guardrailNote(in.Guardrails))}
 	}
 	if in.MinSample > 0 {
-		return Verdict{DoNotShip, fmt.Sprintf("no significant difference at the planned sample (p = %s ≥ alpha = %g)", fmtP(p.P), p.Alpha)}
+		return Verdict{DoNotShip, fmt.Sprintf("no significant difference at the planned sample (%s = %s ≥ alpha = %g)", pName, fmtP(p.P), p.Alpha)}
 	}
-	return Verdict{KeepRunning, fmt.Sprintf("no significant difference yet (p = %s ≥ alpha = %g)", fmtP(p.P), p.Alpha)}
+	return Verdict{KeepRunning, fmt.Sprintf("no significant difference yet (%s = %s ≥ alpha = %g)", pName, fmtP(p.P), p.Alpha)}
 }
 
 // guardrailBounds returns the two ends of a guardrail's relative interval

@@ -39,6 +39,11 @@ func TestDecide(t *testing.T) {
 		{"guardrail unsure", VerdictInput{Primary: sig(0.5, 0.001, 5000), Guardrails: []Guardrail{guard(-0.01, 0.03, true)}}, KeepRunning, "may be degraded by up to 3.00%"},
 		{"guardrail fine", VerdictInput{Primary: sig(0.5, 0.001, 5000), Guardrails: []Guardrail{guard(-0.01, 0.015, true)}}, Ship, "1 guardrail(s) within"},
 		{"guardrail undefined", VerdictInput{Primary: sig(0.5, 0.001, 5000), Guardrails: []Guardrail{{Name: "refunds", MaxDegradation: 0.1}}}, KeepRunning, "control mean of 0"},
+		{"always-valid win below the plan", VerdictInput{Primary: sig(0.5, 0.001, 500), MinSample: 1000, AlwaysValid: true}, Ship, "always-valid p = 0.0010"},
+		{"always-valid loss below the plan", VerdictInput{Primary: sig(-0.5, 0.001, 500), MinSample: 1000, AlwaysValid: true}, DoNotShip, "significantly worse (-5.00% relative, always-valid p"},
+		{"always-valid, not significant below the plan", VerdictInput{Primary: sig(0.1, 0.3, 500), MinSample: 1000, AlwaysValid: true}, KeepRunning, "below the planned minimum"},
+		{"always-valid, not significant at the plan", VerdictInput{Primary: sig(0.1, 0.3, 5000), MinSample: 1000, AlwaysValid: true}, DoNotShip, "(always-valid p = 0.3000 ≥ alpha"},
+		{"always-valid srm", VerdictInput{Primary: sig(0.5, 0.001, 500), AlwaysValid: true, SRM: srmBad}, DoNotShip, "sample ratio mismatch"},
 		{"loss beats guardrail", VerdictInput{Primary: sig(-0.5, 0.001, 5000), Guardrails: []Guardrail{guard(-0.01, 0.03, true)}}, DoNotShip, "significantly worse"},
 	}
 	for _, c := range cases {
