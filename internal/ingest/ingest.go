@@ -42,6 +42,8 @@ const (
 	MaxGroups     = 50
 )
 
+// eventLine is an event line as encoding/json reads it: the reference
+// the fast scanner is tested against.
 type eventLine struct {
 	ID         *string           `json:"id"`
 	Time       *string           `json:"time"`
@@ -114,7 +116,7 @@ func tooLarge() error {
 // bad lines are in rejected.
 func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected []lodestar.LineError, err error) {
 	err = lines(r, func(n int, line []byte) {
-		ev, id, msg := parseEvent(line, now)
+		ev, id, msg := scanEvent(line, now)
 		if msg != "" {
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
 			return
@@ -172,58 +174,6 @@ func kindName(goType string) string {
 	return goType
 }
 
-func parseEvent(line []byte, now time.Time) (lodestar.StoredEvent, string, string) {
-	var in eventLine
-	if msg := decodeStrict(line, &in); msg != "" {
-		return lodestar.StoredEvent{}, "", msg
-	}
-	id := ""
-	if in.ID != nil {
-		id = *in.ID
-	}
-	if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
-		return lodestar.StoredEvent{}, id, msg
-	}
-	if msg := checkText("version", in.Version, MaxVersionLen); msg != "" {
-		return lodestar.StoredEvent{}, id, msg
-	}
-	ev := lodestar.StoredEvent{ID: *in.ID, Version: *in.Version, Time: now, Body: append([]byte(nil), line...)}
-	if in.Time != nil {
-		t, err := time.Parse(time.RFC3339Nano, *in.Time)
-		if err != nil {
-			return ev, id, "time: must be RFC 3339, e.g. 2026-11-28T10:00:00Z"
-		}
-		if t.Year() < 1970 || t.Year() > 9999 {
-			return ev, id, "time: must be between 1970 and 9999"
-		}
-		ev.Time = t.UTC()
-	}
-	if len(in.Prediction) == 0 || isNull(in.Prediction) {
-		return ev, id, "prediction: required (a score, a value or a class name)"
-	}
-	if msg := scalar("prediction", in.Prediction); msg != "" {
-		return ev, id, msg
-	}
-	if len(in.Label) > 0 && !isNull(in.Label) {
-		if msg := scalar("label", in.Label); msg != "" {
-			return ev, id, msg
-		}
-		ev.Label = in.Label
-	}
-	if in.LatencyMS != nil && !(*in.LatencyMS >= 0) {
-		return ev, id, "latency_ms: must be a number ≥ 0"
-	}
-	if len(in.Features) > 0 && !isNull(in.Features) {
-		if msg := checkFeatures(in.Features); msg != "" {
-			return ev, id, msg
-		}
-	}
-	if len(in.Groups) > MaxGroups {
-		return ev, id, fmt.Sprintf("groups: at most %d", MaxGroups)
-	}
-	return ev, id, ""
-}
-
 func checkText(name string, p *string, max int) string {
 	if p == nil || *p == "" {
 		return name + ": required"
@@ -249,76 +199,6 @@ func scalar(name string, raw []byte) string {
 		return ""
 	}
 	return name + ": must be a number or a string"
-}
-
-// checkFeatures checks, without decoding into maps, that raw (valid JSON,
-// as the decoder has already scanned it) is an object whose values are
-// numbers, strings or null.
-func checkFeatures(raw []byte) string {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return "features: must be an object of numbers, strings or null"
-	}
-	i++
-	count := 0
-	for {
-		i = skipSpace(raw, i)
-		if i < len(raw) && raw[i] == '}' {
-			return ""
-		}
-		if i < len(raw) && raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
-		start := i
-		i = skipString(raw, i)
-		key := raw[start:i]
-		i = skipSpace(raw, i)
-		i = skipSpace(raw, i+1) // ':'
-		if i >= len(raw) {
-			return "features: must be an object of numbers, strings or null"
-		}
-		count++
-		if count > MaxFeatures {
-			return fmt.Sprintf("features: at most %d", MaxFeatures)
-		}
-		switch c := raw[i]; {
-		case c == '"':
-			i = skipString(raw, i)
-		case c == 'n':
-			i += 4
-		case c == '-' || (c >= '0' && c <= '9'):
-			for i < len(raw) && bytes.IndexByte([]byte("+-.eE0123456789"), raw[i]) >= 0 {
-				i++
-			}
-		default:
-			var name string
-			_ = json.Unmarshal(key, &name)
-			return fmt.Sprintf("features: %q must be a number, a string or null", name)
-		}
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the JSON string starting at i.
-func skipString(b []byte, i int) int {
-	i++ // opening quote
-	for i < len(b) {
-		switch b[i] {
-		case '\\':
-			i += 2
-			continue
-		case '"':
-			return i + 1
-		}
-		i++
-	}
-	return i
 }
 
 // Labels reads a batch of label lines: {"id":"e-1","label":1}.

@@ -1,0 +1,204 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// caseOnly matches the scanner's refusal of a known field name in other
+// letter case.
+var caseOnly = regexp.MustCompile(`(?i)^unknown field "(id|version|time|prediction|label|latency_ms|features|groups)"$`)
+
+var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+// corpus are lines of every shape: valid ones and each way to be wrong.
+var corpus = []string{
+	`{"id":"e-1","time":"2026-11-28T10:00:00.123Z","version":"2.0","features":{"age":31,"region":"north","income":null},"prediction":0.82,"label":1,"latency_ms":12.5,"groups":{"gender":"f"}}`,
+	`{"id":"e-2","version":"1","prediction":"cat"}`,
+	`{"id":"e-3","version":"1","prediction":-1.5e3,"label":"dog","features":{}}`,
+	` { "id" : "e-4" , "version" : "1" , "prediction" : 0 } `,
+	`{"id":"e\u00e9\"5","version":"v\\1","prediction":1,"groups":{"a":"b\nc"}}`,
+	`{"id":"é-6","version":"1","prediction":1,"features":{"名":"值"}}`,
+	`{"id":"e-7","version":"1","prediction":1,"label":null,"latency_ms":null,"groups":null,"features":null,"time":null}`,
+	`{"id":"dup","id":"e-8","version":"1","prediction":0.5}`,
+	`{"id":"e-9","version":"1","prediction":0.5,"time":"2026-11-28T10:00:00+08:00"}`,
+	// wrong
+	`{"id":"","version":"1","prediction":1}`,
+	`{"version":"1","prediction":1}`,
+	`{"id":"x","prediction":1}`,
+	`{"id":"x","version":"1"}`,
+	`{"id":"x","version":"1","prediction":null}`,
+	`{"id":1,"version":"1","prediction":1}`,
+	`{"id":"x","version":2,"prediction":1}`,
+	`{"id":"x","version":"1","prediction":true}`,
+	`{"id":"x","version":"1","prediction":[1]}`,
+	`{"id":"x","version":"1","prediction":{}}`,
+	`{"id":"x","version":"1","prediction":1e999}`,
+	`{"id":"x","version":"1","prediction":1,"label":false}`,
+	`{"id":"x","version":"1","prediction":1,"latency_ms":-1}`,
+	`{"id":"x","version":"1","prediction":1,"latency_ms":"3"}`,
+	`{"id":"x","version":"1","prediction":1,"features":[1]}`,
+	`{"id":"x","version":"1","prediction":1,"features":{"a":true}}`,
+	`{"id":"x","version":"1","prediction":1,"features":{"a":{"b":1}}}`,
+	`{"id":"x","version":"1","prediction":1,"groups":{"a":1}}`,
+	`{"id":"x","version":"1","prediction":1,"groups":"a"}`,
+	`{"id":"x","version":"1","prediction":1,"time":"yesterday"}`,
+	`{"id":"x","version":"1","prediction":1,"time":"0001-01-01T00:00:00Z"}`,
+	`{"id":"x","version":"1","prediction":1,"lable":1}`,
+	`{"id":"x","version":"1","prediction":1}{}`,
+	`{"id":"x","version":"1","prediction":1} x`,
+	`[1,2]`,
+	`"text"`,
+	`42`,
+	`not json`,
+	`{"id":"x","version":"1","prediction":01}`,
+	`{"id":"x","version":"1","prediction":1.}`,
+	`{"id":"x","version":"1","prediction":1,}`,
+	`{"id":"x" "version":"1"}`,
+	`{"id":"x","version":"1","prediction":1`,
+	`{"id":"a\qb","version":"1","prediction":1}`,
+	"{\"id\":\"a\tb\",\"version\":\"1\",\"prediction\":1}",
+	`{"id":"` + strings.Repeat("x", 129) + `","version":"1","prediction":1}`,
+	`{"id":"x","version":"` + strings.Repeat("v", 65) + `","prediction":1}`,
+	`{"id":"x","version":"1","prediction":1,"features":{"a":nul}}`,
+	`{"id":"x","version":"1","prediction":-}`,
+}
+
+// agree checks the fast scanner against encoding/json on one line: both
+// accept or both refuse, and accepted lines read the same.
+func agree(t *testing.T, line string) {
+	t.Helper()
+	fast, fid, fmsg := scanEvent([]byte(line), now)
+	ref, rid, rmsg := refParseEvent([]byte(line), now)
+	if fmsg != "" && !json.Valid([]byte(line)) {
+		return // not JSON: refused rightly, even where the reference's decoder stops early (a stray "}" after the object)
+	}
+	if caseOnly.MatchString(fmsg) {
+		return // encoding/json matches field names ignoring case; the scanner, by design, does not
+	}
+	if (fmsg == "") != (rmsg == "") {
+		t.Errorf("%q: scanner says %q, encoding/json says %q", line, fmsg, rmsg)
+		return
+	}
+	if fmsg != "" {
+		// The scanner may name the id where encoding/json, failing
+		// before it, cannot; where both name one it must be the same.
+		if rid != "" && fid != rid {
+			t.Errorf("%q: refused; scanner reports id %q, encoding/json %q", line, fid, rid)
+		}
+		return
+	}
+	if fast.ID != ref.ID || fast.Version != ref.Version || !fast.Time.Equal(ref.Time) || !bytes.Equal(fast.Label, bytes.TrimSpace(ref.Label)) || !bytes.Equal(fast.Body, ref.Body) {
+		t.Errorf("%q: scanner read %+v, encoding/json %+v", line, fast, ref)
+	}
+}
+
+func TestScannerAgreesWithEncodingJSON(t *testing.T) {
+	for _, line := range corpus {
+		agree(t, line)
+	}
+	// Every prefix and every one-byte deletion of the valid lines.
+	for _, line := range corpus[:9] {
+		for i := range len(line) {
+			for _, l := range []string{line[:i], line[:i] + line[i+1:]} {
+				if utf8Valid(l) {
+					agree(t, l)
+				} else if _, _, msg := scanEvent([]byte(l), now); msg == "" {
+					t.Errorf("%q: invalid UTF-8 accepted", l) // encoding/json would keep it and PostgreSQL refuse it
+				}
+			}
+		}
+	}
+}
+
+func TestScannerMessages(t *testing.T) {
+	for line, want := range map[string]string{
+		`{"id":"x","version":"1","prediction":1,"features":{"a":true}}`:  `features: "a" must be a number, a string or null`,
+		`{"id":"x","version":"1","prediction":1,"lable":1}`:              `unknown field "lable"`,
+		`{"id":"x","version":"1"}`:                                       `prediction: required`,
+		`{"version":"1","prediction":1}`:                                 `id: required`,
+		`{"id":"x","version":"1","prediction":1,"features":{"a":1e999}}`: `features: "a" is out of range`,
+		"{\"id\":\"x\xff\",\"version\":\"1\",\"prediction\":1}":          `not valid UTF-8`,
+		`{"id":"x","version":"1","prediction":1`:                         `not complete`,
+		`nope`:                                                           `not valid JSON at byte 1`,
+	} {
+		_, _, msg := scanEvent([]byte(line), now)
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q: got %q, want it to say %q", line, msg, want)
+		}
+	}
+}
+
+func FuzzScanner(f *testing.F) {
+	for _, line := range corpus {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if !utf8Valid(line) || strings.Contains(line, "e999") {
+			return // the scanner is stricter on these, by design (tested above)
+		}
+		agree(t, line)
+	})
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func TestEventsBatch(t *testing.T) {
+	body := strings.Join([]string{corpus[0], "", "garbage", corpus[1] + "\r"}, "\n")
+	evs, rej, err := Events(strings.NewReader(body), now)
+	if err != nil || len(evs) != 2 || len(rej) != 1 || rej[0].Line != 3 {
+		t.Fatalf("got %d events, rejected %+v, %v", len(evs), rej, err)
+	}
+	if string(evs[1].Body) != corpus[1] {
+		t.Errorf("CR not stripped: %q", evs[1].Body)
+	}
+	// A line longer than the reader's buffer is read whole.
+	long := fmt.Sprintf(`{"id":"long","version":"1","prediction":1,"features":{"text":%q}}`, strings.Repeat("y", 200<<10))
+	evs, rej, err = Events(strings.NewReader(long+"\n"+corpus[1]), now)
+	if err != nil || len(evs) != 2 || len(rej) != 0 || evs[0].ID != "long" {
+		t.Errorf("long line: %d events, %+v, %v", len(evs), rej, err)
+	}
+}
+
+func benchBody(n int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"id":"e-%d","time":"2026-11-28T10:00:00.%03dZ","version":"1.0","features":{`, i, i%1000)
+		for f := range 20 {
+			fmt.Fprintf(&b, `"n%d":%.4f,`, f, rng.NormFloat64())
+		}
+		b.WriteString(`"c0":"north","c1":"a","c2":"b","c3":"c","c4":"d"},"prediction":0.5,"label":1,"latency_ms":3.5}` + "\n")
+	}
+	return b.Bytes()
+}
+
+func BenchmarkEvents(b *testing.B) {
+	body := benchBody(5000)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Events(bytes.NewReader(body), now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*5000)/b.Elapsed().Seconds(), "events/s")
+}
+
+func BenchmarkEventsEncodingJSON(b *testing.B) {
+	body := benchBody(5000)
+	lines := bytes.Split(bytes.TrimSpace(body), []byte("\n"))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			refParseEvent(l, now)
+		}
+	}
+	b.ReportMetric(float64(b.N*5000)/b.Elapsed().Seconds(), "events/s")
+}

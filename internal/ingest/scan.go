@@ -1,0 +1,447 @@
+package ingest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// scanner reads one event line in a single pass without reflection or
+// allocation beyond the event's own strings: the ingestion hot path. It
+// accepts exactly the JSON grammar (RFC 8259) and the line's shape
+// described in the package comment; the test checks it agrees with
+// encoding/json on what is accepted and what is read.
+type scanner struct {
+	b []byte
+	i int
+}
+
+type scanError string
+
+func (s *scanner) fail(format string, args ...any) {
+	panic(scanError(fmt.Sprintf(format, args...)))
+}
+
+func (s *scanner) syntax() {
+	s.fail("not valid JSON at byte %d", s.i+1)
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) peek() byte {
+	if s.i >= len(s.b) {
+		s.fail("the JSON object is not complete")
+	}
+	return s.b[s.i]
+}
+
+func (s *scanner) expect(c byte) {
+	if s.peek() != c {
+		s.syntax()
+	}
+	s.i++
+}
+
+// strRaw reads a string and returns it as written, quotes included, and
+// whether it holds escapes; it checks escapes and UTF-8.
+func (s *scanner) strRaw() ([]byte, bool) {
+	start := s.i
+	s.expect('"')
+	escaped := false
+	for {
+		c := s.peek()
+		switch {
+		case c == '"':
+			s.i++
+			raw := s.b[start:s.i]
+			if !utf8.Valid(raw) {
+				s.fail("text is not valid UTF-8")
+			}
+			return raw, escaped
+		case c < 0x20:
+			s.syntax()
+		case c == '\\':
+			escaped = true
+			s.i++
+			switch s.peek() {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i++
+			case 'u':
+				s.i++
+				for range 4 {
+					h := s.peek()
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						s.syntax()
+					}
+					s.i++
+				}
+			default:
+				s.syntax()
+			}
+		default:
+			s.i++
+		}
+	}
+}
+
+// unquote returns the value of a string read by strRaw.
+func unquote(raw []byte, escaped bool) string {
+	if !escaped {
+		return string(raw[1 : len(raw)-1])
+	}
+	var out string
+	_ = json.Unmarshal(raw, &out) // strRaw has checked it
+	return out
+}
+
+// str reads a string and returns its value.
+func (s *scanner) str() string { return unquote(s.strRaw()) }
+
+// num reads a number and returns its text.
+func (s *scanner) num() []byte {
+	start := s.i
+	if s.peek() == '-' {
+		s.i++
+	}
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	if s.peek() == '0' {
+		s.i++
+	} else if digits() == 0 {
+		s.syntax()
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
+			s.syntax()
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			s.syntax()
+		}
+	}
+	return s.b[start:s.i]
+}
+
+func (s *scanner) word(w string) {
+	if len(s.b)-s.i < len(w) || string(s.b[s.i:s.i+len(w)]) != w {
+		s.syntax()
+	}
+	s.i += len(w)
+}
+
+// skip reads any JSON value (for a kind error, the rest must still parse
+// so that a syntax error is reported as such).
+func (s *scanner) skip() {
+	switch c := s.peek(); {
+	case c == '"':
+		s.strRaw()
+	case c == '{':
+		s.object(func([]byte, bool) { s.skip() })
+	case c == '[':
+		s.i++
+		s.ws()
+		if s.peek() == ']' {
+			s.i++
+			return
+		}
+		for {
+			s.ws()
+			s.skip()
+			s.ws()
+			if s.peek() == ',' {
+				s.i++
+				continue
+			}
+			s.expect(']')
+			return
+		}
+	case c == 't':
+		s.word("true")
+	case c == 'f':
+		s.word("false")
+	case c == 'n':
+		s.word("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		s.num()
+	default:
+		s.syntax()
+	}
+}
+
+// object reads an object, calling member with each key (as written,
+// quotes included, valid only during the call) once the scanner stands on
+// its value; member must read the value.
+func (s *scanner) object(member func(key []byte, escaped bool)) {
+	s.expect('{')
+	s.ws()
+	if s.peek() == '}' {
+		s.i++
+		return
+	}
+	for {
+		s.ws()
+		key, esc := s.strRaw()
+		s.ws()
+		s.expect(':')
+		s.ws()
+		member(key, esc)
+		s.ws()
+		if s.peek() == ',' {
+			s.i++
+			continue
+		}
+		s.expect('}')
+		return
+	}
+}
+
+// kind is the JSON kind of the value the scanner stands on.
+func (s *scanner) kind() byte {
+	switch c := s.peek(); {
+	case c == '"':
+		return 's'
+	case c == '-' || (c >= '0' && c <= '9'):
+		return 'n'
+	case c == 'n':
+		return '0'
+	case c == '{':
+		return 'o'
+	default:
+		return 'x'
+	}
+}
+
+// scanEvent reads one event line: the fast equivalent of decoding it
+// with encoding/json into eventLine and checking it.
+func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(scanError)
+			if !ok {
+				panic(r)
+			}
+			msg = string(e)
+		}
+	}()
+	s := &scanner{b: line}
+	var hasID, hasVersion, hasTime, hasPred bool
+	var version, at string
+	var label []byte
+	var latency float64
+	var hasLatency bool
+	var kindErr string
+	setKindErr := func(m string) {
+		if kindErr == "" {
+			kindErr = m
+		}
+	}
+	text := func(name string, dst *string, has *bool) {
+		switch s.kind() {
+		case 's':
+			*dst, *has = s.str(), true
+		case '0':
+			s.word("null")
+			*has = false
+		default:
+			setKindErr(name + ": must be a string")
+			s.skip()
+		}
+	}
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] != '{' {
+		s.skip()
+		s.ws()
+		if s.i < len(s.b) {
+			s.fail("one JSON object per line; found more after it")
+		}
+		return ev, "", "each line must be a JSON object"
+	}
+	s.object(func(rawKey []byte, esc bool) {
+		k := rawKey[1 : len(rawKey)-1]
+		if esc {
+			k = []byte(unquote(rawKey, esc))
+		}
+		switch string(k) {
+		case "id":
+			text("id", &id, &hasID)
+		case "version":
+			text("version", &version, &hasVersion)
+		case "time":
+			text("time", &at, &hasTime)
+		case "prediction", "label":
+			key := "label"
+			if k[0] == 'p' {
+				key = "prediction"
+			}
+			start := s.i
+			switch s.kind() {
+			case 's':
+				s.strRaw()
+			case 'n':
+				if _, err := strconv.ParseFloat(string(s.num()), 64); err != nil {
+					setKindErr(key + ": the number is out of range")
+				}
+			case '0':
+				s.word("null")
+				if key == "prediction" {
+					hasPred = false
+				} else {
+					label = nil
+				}
+				return
+			default:
+				setKindErr(key + ": must be a number or a string")
+				s.skip()
+				return
+			}
+			if key == "prediction" {
+				hasPred = true
+			} else {
+				label = line[start:s.i]
+			}
+		case "latency_ms":
+			switch s.kind() {
+			case 'n':
+				f, err := strconv.ParseFloat(string(s.num()), 64)
+				if err != nil {
+					setKindErr("latency_ms: must be a number")
+				}
+				latency, hasLatency = f, true
+			case '0':
+				s.word("null")
+				hasLatency = false
+			default:
+				setKindErr("latency_ms: must be a number")
+				s.skip()
+			}
+		case "features":
+			switch s.kind() {
+			case 'o':
+				n := 0
+				s.object(func(rawName []byte, esc bool) {
+					n++
+					name := func() string { return unquote(rawName, esc) }
+					switch s.kind() {
+					case 's':
+						s.strRaw()
+					case 'n':
+						if _, err := strconv.ParseFloat(string(s.num()), 64); err != nil {
+							setKindErr(fmt.Sprintf("features: %q is out of range", name()))
+						}
+					case '0':
+						s.word("null")
+					default:
+						setKindErr(fmt.Sprintf("features: %q must be a number, a string or null", name()))
+						s.skip()
+					}
+				})
+				if n > MaxFeatures {
+					setKindErr(fmt.Sprintf("features: at most %d", MaxFeatures))
+				}
+			case '0':
+				s.word("null")
+			default:
+				setKindErr("features: must be an object of numbers, strings or null")
+				s.skip()
+			}
+		case "groups":
+			switch s.kind() {
+			case 'o':
+				n := 0
+				s.object(func([]byte, bool) {
+					n++
+					switch s.kind() {
+					case 's':
+						s.strRaw()
+					case '0':
+						s.word("null")
+					default:
+						setKindErr("groups: must be an object of strings")
+						s.skip()
+					}
+				})
+				if n > MaxGroups {
+					setKindErr(fmt.Sprintf("groups: at most %d", MaxGroups))
+				}
+			case '0':
+				s.word("null")
+			default:
+				setKindErr("groups: must be an object of strings")
+				s.skip()
+			}
+		default:
+			setKindErr(fmt.Sprintf("unknown field %q", k))
+			s.skip()
+		}
+	})
+	s.ws()
+	if s.i < len(s.b) {
+		s.fail("one JSON object per line; found more after it")
+	}
+	if !hasID {
+		id = ""
+	}
+	if kindErr != "" {
+		return ev, id, kindErr
+	}
+	if m := checkText("id", ptr(id, hasID), MaxIDLen); m != "" {
+		return ev, id, m
+	}
+	if m := checkText("version", ptr(version, hasVersion), MaxVersionLen); m != "" {
+		return ev, id, m
+	}
+	ev = lodestar.StoredEvent{ID: id, Version: version, Time: now}
+	if hasTime {
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			return ev, id, "time: must be RFC 3339, e.g. 2026-11-28T10:00:00Z"
+		}
+		if t.Year() < 1970 || t.Year() > 9999 {
+			return ev, id, "time: must be between 1970 and 9999"
+		}
+		ev.Time = t.UTC()
+	}
+	if !hasPred {
+		return ev, id, "prediction: required (a score, a value or a class name)"
+	}
+	if hasLatency && !(latency >= 0) {
+		return ev, id, "latency_ms: must be a number ≥ 0"
+	}
+	if label != nil {
+		ev.Label = append([]byte(nil), label...)
+	}
+	ev.Body = append([]byte(nil), line...)
+	return ev, id, ""
+}
+
+func ptr(s string, ok bool) *string {
+	if !ok {
+		return nil
+	}
+	return &s
+}
