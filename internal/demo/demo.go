@@ -238,6 +238,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(func() error { return l.loadUseCases(week, setNow) })
 	l.run(func() error { return l.loadModels(week, setNow) })
 	setNow(now)
+	l.run(func() error { return l.loadMonitoring(now) })
 	return l.n, l.err
 }
 

@@ -127,6 +127,61 @@ func TestDemoHoldsTheStories(t *testing.T) {
 		t.Errorf("recsys switch: got %+v, %v; want on", sw, err)
 	}
 
+	// The recommender: accuracy fell about 20% in six months; its daily
+	// monitor raised drift and accuracy alerts and opened a retraining task
+	// on the use case with the decayed figures.
+	recsys, err := st.FindModelByRef(ctx, "recsys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mons, err := st.ListMonitors(ctx, recsys.ID)
+	if err != nil || len(mons) != 1 {
+		t.Fatalf("recsys monitors: %v %v", mons, err)
+	}
+	ws, err := st.ListWindows(ctx, mons[0].ID, 0)
+	if err != nil || len(ws) < 170 {
+		t.Fatalf("recsys windows: got %d, %v; want about six months of days", len(ws), err)
+	}
+	mean := func(ws []*lodestar.WindowResult) float64 {
+		s := 0.0
+		for _, w := range ws {
+			s += w.Metrics["accuracy"]
+		}
+		return s / float64(len(ws))
+	}
+	first, last := mean(ws[:14]), mean(ws[len(ws)-14:])
+	if fall := 1 - last/first; fall < 0.15 || fall > 0.25 {
+		t.Errorf("recsys accuracy: first fortnight %.3f, last %.3f: a %.0f%% fall, want about 20%%", first, last, 100*fall)
+	}
+	if ws[0].DatasetDrift || !ws[len(ws)-1].DatasetDrift {
+		t.Errorf("recsys drift: first day %v, last day %v; want none at launch and drift now", ws[0].DatasetDrift, ws[len(ws)-1].DatasetDrift)
+	}
+	open, err := st.ListAlerts(ctx, recsys.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, a := range open {
+		kinds[a.Kind] = true
+	}
+	if !kinds["accuracy"] || !kinds["drift"] || len(open) != 2 {
+		t.Errorf("recsys open alerts: got %+v; want one accuracy and one drift alert", open)
+	}
+	// Sustained drift opened the task weeks before accuracy crossed its
+	// threshold: the early warning the retailer lacked.
+	tasks, err := st.ListRetrainingTasks(ctx, recsys.UseCaseID)
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("recsys retraining tasks: got %d, %v; want one", len(tasks), err)
+	}
+	if tk := tasks[0]; tk.Status != lodestar.TaskOpen || tk.Before["drift_share"] < 0.5 || tk.Before["accuracy"] >= first {
+		t.Errorf("recsys retraining task: got %+v; want open, with drift and accuracy already below launch", tk)
+	}
+	for _, a := range open {
+		if a.Kind == "accuracy" && !a.OpenedAt.After(tasks[0].OpenedAt) {
+			t.Errorf("the accuracy alert (%s) came before the retraining task (%s); want drift to warn first", a.OpenedAt, tasks[0].OpenedAt)
+		}
+	}
+
 	if _, brk, err := st.Verify(ctx); err != nil || brk != nil {
 		t.Errorf("audit chain after the demo: %v %v", brk, err)
 	}

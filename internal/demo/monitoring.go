@@ -1,0 +1,93 @@
+package demo
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
+
+// Recommender story figures: accuracy at launch and six months on (a 20%
+// fall), the monitor's threshold, and events per day.
+const (
+	recLaunchAccuracy = 0.80
+	recNowAccuracy    = 0.64
+	recMinAccuracy    = 0.72
+	recDays           = 182
+	recPerDay         = 300
+)
+
+// loadMonitoring streams six months of the recommender's predictions: as
+// shoppers move to short video, the feature mix drifts and accuracy falls
+// 20%. A daily monitor against the launch training data raises drift and
+// accuracy alerts and, after a week of decay, opens a retraining task on
+// the use case.
+func (l *loader) loadMonitoring(now time.Time) error {
+	svc, ok := l.svc.(monitoring.Store)
+	if !ok {
+		return fmt.Errorf("demo: the services cannot run monitors")
+	}
+	mon := &monitoring.Service{Store: svc}
+	m, err := svc.FindModelByRef(l.ctx, "recsys")
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(2026, 5))
+	// Launch behaviour: images and text, short sessions.
+	launch := func(r *rand.Rand) (string, float64, float64) {
+		ct := "image"
+		if r.Float64() < 0.3 {
+			ct = "text"
+		}
+		return ct, 6 + 3*r.NormFloat64(), 30 + 10*r.NormFloat64()
+	}
+	var ref strings.Builder
+	ref.WriteString("content_type,session_minutes,price_viewed,label\n")
+	for range 3000 {
+		ct, mins, price := launch(rng)
+		fmt.Fprintf(&ref, "%s,%.2f,%.2f,%d\n", ct, math.Max(mins, 0), math.Max(price, 1), rng.IntN(2))
+	}
+	start := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -recDays)
+	var events []lodestar.StoredEvent
+	for d := range recDays {
+		progress := float64(d) / float64(recDays-1)
+		acc := recLaunchAccuracy + (recNowAccuracy-recLaunchAccuracy)*progress
+		video := 0.6 * progress * progress // the short-video share grows
+		for i := range recPerDay {
+			ct, mins, price := launch(rng)
+			if rng.Float64() < video {
+				ct, mins = "short_video", 18+6*rng.NormFloat64()
+			}
+			label := rng.IntN(2)
+			pred := label
+			if rng.Float64() >= acc {
+				pred = 1 - label
+			}
+			score := 0.2 + 0.6*float64(pred) + 0.15*(rng.Float64()-0.5)
+			at := start.AddDate(0, 0, d).Add(time.Duration(i) * 24 * time.Hour / recPerDay)
+			id := fmt.Sprintf("rec-%03d-%03d", d, i)
+			body := fmt.Sprintf(`{"id":%q,"time":%q,"version":"3.1","features":{"content_type":%q,"session_minutes":%.2f,"price_viewed":%.2f},"prediction":%.3f,"latency_ms":%.1f}`,
+				id, at.Format(time.RFC3339), ct, math.Max(mins, 0), math.Max(price, 1), score, 20+8*rng.ExpFloat64())
+			events = append(events, lodestar.StoredEvent{ID: id, Time: at, Version: "3.1", Body: []byte(body), Label: []byte(fmt.Sprint(label))})
+		}
+	}
+	n, err := svc.AppendEvents(l.ctx, m.ID, events)
+	if err != nil {
+		return err
+	}
+	l.n += n
+	mt, err := mon.CreateMonitor(l.ctx, lodestar.Monitor{ModelID: m.ID, Version: "3.1", Name: "Daily quality and drift · 每日质量与漂移",
+		Window: lodestar.WindowDay, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset},
+		Thresholds:   lodestar.MonitorThresholds{MinAccuracy: recMinAccuracy, MaxLatencyP95MS: 120, MinEvents: 100, Drift: true, DriftDistance: 0.2},
+		RetrainAfter: 7}, []byte(ref.String()), "recsys-3.1-training-sample.csv")
+	if err != nil {
+		return err
+	}
+	l.n++
+	_, err = mon.Evaluate(l.ctx, mt.ID, now, time.Time{})
+	return err
+}
