@@ -134,7 +134,12 @@ type Monitor struct {
 	Thresholds  MonitorThresholds `json:"thresholds"`
 	// RetrainAfter is how many breached windows in a row of accuracy or
 	// drift open a retraining task (0: never).
-	RetrainAfter int    `json:"retrain_after"`
+	RetrainAfter int `json:"retrain_after"`
+	// AlertAfter is how many breaching windows in a row open an alert, and
+	// ResolveAfter how many good ones in a row resolve it (0 means 1): a
+	// metric hovering at its threshold does not flap.
+	AlertAfter   int    `json:"alert_after"`
+	ResolveAfter int    `json:"resolve_after"`
 	WebhookURL   string `json:"webhook_url,omitempty"`
 	// EvaluatedTo is the end of the last window evaluated.
 	EvaluatedTo time.Time `json:"evaluated_to,omitzero"`

@@ -83,13 +83,15 @@ func monitoringSchemas() obj {
 		"MonitorInput": obj{"type": "object", "required": []string{"version", "name", "window", "reference"}, "additionalProperties": false, "properties": obj{
 			"version": str, "name": str, "task": task, "threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs,
 			"window": window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
-			"webhook_url": obj{"type": "string", "format": "uri"},
+			"alert_after":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Breaching windows in a row that open an alert (0: 1)."},
+			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
+			"webhook_url":   obj{"type": "string", "format": "uri"},
 			"reference": obj{"type": "object", "additionalProperties": false, "properties": obj{
 				"kind": obj{"type": "string", "enum": []string{"dataset", "events"}}, "from": ts, "to": ts, "file_name": str, "csv": str}}}},
 		"Monitor": obj{"type": "object", "properties": obj{"id": integer, "model_id": integer, "version": str, "name": str, "task": task,
 			"threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs, "window": window,
 			"reference":  obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str}},
-			"thresholds": thresholds, "retrain_after": integer, "webhook_url": str, "evaluated_to": ts, "created_at": ts, "updated_at": ts}},
+			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer, "webhook_url": str, "evaluated_to": ts, "created_at": ts, "updated_at": ts}},
 		"WindowResult": obj{"type": "object", "properties": obj{"monitor_id": integer, "start": ts, "end": ts, "events": integer, "labelled": integer,
 			"metrics": metrics, "drift": obj{"description": "The drift engine's result: per column name, kind, test, statistic, p_value, psi, drifted."},
 			"drift_share": num, "dataset_drift": obj{"type": "boolean"}, "breaches": strs}},

@@ -176,10 +176,18 @@ func TestDemoHoldsTheStories(t *testing.T) {
 	if tk := tasks[0]; tk.Status != lodestar.TaskOpen || tk.Before["drift_share"] < 0.5 || tk.Before["accuracy"] >= first {
 		t.Errorf("recsys retraining task: got %+v; want open, with drift and accuracy already below launch", tk)
 	}
-	for _, a := range open {
-		if a.Kind == "accuracy" && !a.OpenedAt.After(tasks[0].OpenedAt) {
-			t.Errorf("the accuracy alert (%s) came before the retraining task (%s); want drift to warn first", a.OpenedAt, tasks[0].OpenedAt)
-		}
+	// Alerts open after three bad days and resolve after a good week, so
+	// a metric hovering at its threshold does not flap.
+	history, err := st.ListAlerts(ctx, recsys.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perKind := map[string]int{}
+	for _, a := range history {
+		perKind[a.Kind]++
+	}
+	if perKind["accuracy"] > 3 || perKind["drift"] > 3 {
+		t.Errorf("recsys alerts per kind: %v; want at most 3 each (no flapping)", perKind)
 	}
 
 	if _, brk, err := st.Verify(ctx); err != nil || brk != nil {

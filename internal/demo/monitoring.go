@@ -83,7 +83,7 @@ func (l *loader) loadMonitoring(now time.Time) error {
 	mt, err := mon.CreateMonitor(l.ctx, lodestar.Monitor{ModelID: m.ID, Version: "3.1", Name: "Daily quality and drift · 每日质量与漂移",
 		Window: lodestar.WindowDay, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset},
 		Thresholds:   lodestar.MonitorThresholds{MinAccuracy: recMinAccuracy, MaxLatencyP95MS: 120, MinEvents: 100, Drift: true, DriftDistance: 0.2},
-		RetrainAfter: 7}, []byte(ref.String()), "recsys-3.1-training-sample.csv")
+		RetrainAfter: 7, AlertAfter: 3, ResolveAfter: 7}, []byte(ref.String()), "recsys-3.1-training-sample.csv")
 	if err != nil {
 		return err
 	}

@@ -488,7 +488,7 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 			return &lodestar.Evaluation{}, nil
 		}
 	}
-	alerts, recent, taskOpen, err := s.Store.MonitorState(ctx, m.ID, max(m.RetrainAfter, 1))
+	alerts, recent, taskOpen, err := s.Store.MonitorState(ctx, m.ID, max(m.RetrainAfter, m.AlertAfter, m.ResolveAfter, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -625,11 +625,13 @@ func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThreshold
 	return a
 }
 
-// Decide walks new windows in time order: a breach with no open alert of
-// its kind opens one (once, however long the breach lasts); a window that
-// can judge a kind and does not breach it resolves its open alert (one
-// opened and resolved within the same run is returned in Opened with
-// status resolved: history, not news); and
+// Decide walks new windows in time order: AlertAfter breaching windows of
+// a kind in a row with no open alert of that kind open one (once, however
+// long the breach lasts); ResolveAfter windows in a row that can judge the
+// kind and do not breach it resolve it (an alert opened and resolved
+// within the same run is returned in Opened with status resolved:
+// history, not news); windows that cannot judge a kind (no labels) leave
+// its streaks as they are; and
 // when the last RetrainAfter windows (counting recent ones already
 // stored) all breach accuracy or drift and no task is open, a retraining
 // task opens with the latest window's metrics as its before figures.
@@ -639,8 +641,23 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 	for _, a := range open {
 		byKind[a.Kind] = a
 	}
+	alertAfter, resolveAfter := max(m.AlertAfter, 1), max(m.ResolveAfter, 1)
+	bad, good := map[string]int{}, map[string]int{}
+	count := func(w *lodestar.WindowResult) {
+		for _, kind := range Kinds {
+			switch {
+			case slices.Contains(w.Breaches, kind):
+				bad[kind]++
+				good[kind] = 0
+			case judged(w, kind, m.Thresholds):
+				good[kind]++
+				bad[kind] = 0
+			}
+		}
+	}
 	streak := 0
 	for _, w := range recent {
+		count(w)
 		if decays(w) {
 			streak++
 		} else {
@@ -648,18 +665,15 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 		}
 	}
 	for _, w := range windows {
-		breached := map[string]bool{}
-		for _, b := range w.Breaches {
-			breached[b] = true
-		}
+		count(w)
 		for _, kind := range Kinds {
 			a := byKind[kind]
 			switch {
-			case breached[kind] && a == nil:
+			case a == nil && bad[kind] >= alertAfter:
 				a = alertFor(kind, w, m.Thresholds)
 				byKind[kind] = a
 				out.Opened = append(out.Opened, a)
-			case !breached[kind] && a != nil && judged(w, kind, m.Thresholds):
+			case a != nil && good[kind] >= resolveAfter:
 				a.ResolvedAt = w.Start
 				delete(byKind, kind)
 				if a.ID == 0 { // opened and resolved in this run: kept as history

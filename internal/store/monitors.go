@@ -30,6 +30,8 @@ type monitorConfig struct {
 	Reference    lodestar.MonitorReference  `json:"reference"`
 	Thresholds   lodestar.MonitorThresholds `json:"thresholds"`
 	RetrainAfter int                        `json:"retrain_after"`
+	AlertAfter   int                        `json:"alert_after,omitempty"`
+	ResolveAfter int                        `json:"resolve_after,omitempty"`
 	WebhookURL   string                     `json:"webhook_url,omitempty"`
 }
 
@@ -47,6 +49,7 @@ func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
 	}
 	m.Task, m.Threshold, m.Classes, m.Numeric, m.Categorical, m.Groups = c.Task, c.Threshold, c.Classes, c.Numeric, c.Categorical, c.Groups
 	m.Window, m.Reference, m.Thresholds, m.RetrainAfter, m.WebhookURL = c.Window, c.Reference, c.Thresholds, c.RetrainAfter, c.WebhookURL
+	m.AlertAfter, m.ResolveAfter = max(c.AlertAfter, 1), max(c.ResolveAfter, 1)
 	if evaluated != "" {
 		t, err := sqldb.ParseTime(evaluated)
 		if err != nil {
@@ -158,6 +161,12 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	if in.RetrainAfter < 0 || in.RetrainAfter > 100 {
 		fields["retrain_after"] = "Between 0 (never) and 100 windows."
 	}
+	if in.AlertAfter < 0 || in.AlertAfter > 100 {
+		fields["alert_after"] = "Between 1 and 100 windows (0 means 1)."
+	}
+	if in.ResolveAfter < 0 || in.ResolveAfter > 100 {
+		fields["resolve_after"] = "Between 1 and 100 windows (0 means 1)."
+	}
 	if in.WebhookURL != "" {
 		u, err := url.Parse(in.WebhookURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.WebhookURL) > 2000 {
@@ -205,7 +214,7 @@ func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, referenc
 		}
 		cfg, err := json.Marshal(monitorConfig{Task: in.Task, Threshold: in.Threshold, Classes: in.Classes, Numeric: orEmpty(in.Numeric),
 			Categorical: orEmpty(in.Categorical), Groups: orEmpty(in.Groups), Window: in.Window, Reference: in.Reference,
-			Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, WebhookURL: in.WebhookURL})
+			Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter, WebhookURL: in.WebhookURL})
 		if err != nil {
 			return 0, err
 		}

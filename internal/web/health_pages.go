@@ -42,7 +42,7 @@ type monitorView struct {
 	M       *lodestar.Monitor
 	Latest  *lodestar.WindowResult
 	Drift   []driftColumn
-	Charts  []template.HTML
+	Charts  []healthChart
 	Windows int
 }
 
@@ -102,7 +102,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	if p.Form == nil {
-		p.Form = map[string][]string{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
+		p.Form = map[string][]string{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
 	}
 	p.Data = struct {
 		M        *lodestar.Model
@@ -118,7 +118,12 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 // healthCharts draws a monitor's figures over its windows: accuracy,
 // p95 latency, the share of drifted features and events per window, each
 // with its threshold as a dashed line.
-func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []template.HTML {
+type healthChart struct {
+	Title string
+	SVG   template.HTML
+}
+
+func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []healthChart {
 	if len(ws) == 0 {
 		return nil
 	}
@@ -141,7 +146,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []t
 		return func(w *lodestar.WindowResult) (float64, bool) { v, ok := w.Metrics[name]; return v, ok }
 	}
 	dateText := func(t time.Time) string { return p.DateTime(t) }
-	var out []template.HTML
+	var out []healthChart
 	add := func(title string, pts []chart.TimePoint, threshold float64, decimals int) {
 		if len(pts) == 0 {
 			return
@@ -150,7 +155,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []t
 		if th := flat(pts, threshold); th != nil {
 			lines = append(lines, chart.Line{Name: p.T("health.threshold"), Points: th, Class: "promised", Dashed: true})
 		}
-		out = append(out, chart.TimeChart(p.T(title), lines, dateText, func(v float64) string { return p.Num(v, decimals) }))
+		out = append(out, healthChart{p.T(title), chart.TimeChart(p.T(title), lines, dateText, func(v float64) string { return p.Num(v, decimals) })})
 	}
 	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, 3)
 	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, 1)
@@ -224,6 +229,8 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		MaxEvents:       int64(formFloat(r, "max_events", fields, "thresholds.min_events")),
 		Drift:           r.PostFormValue("drift") != ""}
 	in.RetrainAfter = int(formFloat(r, "retrain_after", fields, "retrain_after"))
+	in.AlertAfter = int(formFloat(r, "alert_after", fields, "alert_after"))
+	in.ResolveAfter = int(formFloat(r, "resolve_after", fields, "resolve_after"))
 	in.Reference.From = formDate(r, "reference_from", fields, "reference.from")
 	in.Reference.To = formDate(r, "reference_to", fields, "reference.from")
 	var data []byte

@@ -1,0 +1,82 @@
+package monitoring
+
+import (
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// windows makes hourly windows from a pattern: B breaches accuracy, G is
+// good, U has no labels (cannot judge accuracy).
+func windows(pattern string) []*lodestar.WindowResult {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var out []*lodestar.WindowResult
+	for i, c := range pattern {
+		w := &lodestar.WindowResult{Start: t0.Add(time.Duration(i) * time.Hour), End: t0.Add(time.Duration(i+1) * time.Hour),
+			Events: 100, Metrics: map[string]float64{}, Breaches: []string{}}
+		switch c {
+		case 'B':
+			w.Metrics["accuracy"] = 0.5
+			w.Breaches = []string{"accuracy"}
+		case 'G':
+			w.Metrics["accuracy"] = 0.9
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func TestDecideHysteresis(t *testing.T) {
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, AlertAfter: 2, ResolveAfter: 2}
+	ws := windows("BBGBGGB")
+	ev := Decide(m, nil, nil, false, ws)
+	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(ws[1].Start) || ev.Opened[0].Status != lodestar.AlertResolved || !ev.Opened[0].ResolvedAt.Equal(ws[5].Start) {
+		t.Fatalf("got %+v; want one alert opened at window 1 and resolved at window 5", ev.Opened)
+	}
+	// Unlabelled windows neither break a bad streak nor count as good.
+	ev = Decide(m, nil, nil, false, windows("BUB"))
+	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(windows("BUB")[2].Start) || ev.Opened[0].Status == lodestar.AlertResolved {
+		t.Errorf("BUB: got %+v; want one open alert from window 2", ev.Opened)
+	}
+	// Streaks continue across runs through the recent windows.
+	ev = Decide(m, nil, windows("B"), false, windows("xB")[1:])
+	if len(ev.Opened) != 1 {
+		t.Errorf("across runs: got %+v; want the second bad window to open the alert", ev.Opened)
+	}
+	// An open alert is resolved, not opened again.
+	open := &lodestar.Alert{ID: 7, Kind: "accuracy", Status: lodestar.AlertOpen}
+	ev = Decide(m, []*lodestar.Alert{open}, nil, false, windows("BGG"))
+	if len(ev.Opened) != 0 || len(ev.Resolved) != 1 || ev.Resolved[0].ID != 7 {
+		t.Errorf("open alert: got opened %+v resolved %+v", ev.Opened, ev.Resolved)
+	}
+}
+
+func TestDecideRetraining(t *testing.T) {
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, RetrainAfter: 3}
+	ev := Decide(m, nil, nil, false, windows("BBGBBB"))
+	if len(ev.Tasks) != 1 || !ev.Tasks[0].OpenedAt.Equal(windows("BBGBBB")[5].End) || ev.Tasks[0].Before["accuracy"] != 0.5 {
+		t.Fatalf("got %+v; want one task after the third bad window in a row", ev.Tasks)
+	}
+	if ev := Decide(m, nil, nil, true, windows("BBBBBB")); len(ev.Tasks) != 0 {
+		t.Errorf("a task is already open: got %+v, want none", ev.Tasks)
+	}
+	if ev := Decide(&lodestar.Monitor{Thresholds: m.Thresholds}, nil, nil, false, windows("BBBBBB")); len(ev.Tasks) != 0 {
+		t.Errorf("retrain_after 0: got %+v, want none", ev.Tasks)
+	}
+}
+
+func TestBreaches(t *testing.T) {
+	th := lodestar.MonitorThresholds{MinAccuracy: 0.8, MaxLatencyP95MS: 100, MinEvents: 10, MaxEvents: 1000, Drift: true}
+	w := &lodestar.WindowResult{Events: 5, Metrics: map[string]float64{"accuracy": 0.79, "latency_p95": 101}, DatasetDrift: true}
+	if got := Breaches(w, th); len(got) != 4 {
+		t.Errorf("got %v, want all four", got)
+	}
+	w = &lodestar.WindowResult{Events: 10, Metrics: map[string]float64{"accuracy": 0.8, "latency_p95": 100}}
+	if got := Breaches(w, th); len(got) != 0 {
+		t.Errorf("at the thresholds: got %v, want none (limits are inclusive)", got)
+	}
+	if got := Breaches(&lodestar.WindowResult{Events: 2000, Metrics: map[string]float64{}}, lodestar.MonitorThresholds{MaxEvents: 1000}); len(got) != 1 || got[0] != "volume" {
+		t.Errorf("too many events: got %v", got)
+	}
+}
