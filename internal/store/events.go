@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,6 +78,12 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 			return err
 		}
 		args := make([]any, 0, 6*eventRows)
+		var full *sql.Stmt // the statement for whole chunks, prepared once per batch
+		defer func() {
+			if full != nil {
+				full.Close()
+			}
+		}()
 		for start := 0; start < len(events); start += eventRows {
 			chunk := events[start:min(start+eventRows, len(events))]
 			args = args[:0]
@@ -84,7 +91,18 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 				e := &chunk[i]
 				args = append(args, modelID, e.ID, e.Time.UnixMilli(), e.Version, string(e.Body), nullable(e.Label))
 			}
-			res, err := tx.ExecContext(ctx, insertEventsSQL(len(chunk)), args...)
+			var res sql.Result
+			var err error
+			if len(chunk) == eventRows {
+				if full == nil {
+					if full, err = tx.PrepareContext(ctx, s.DB.Rebind(insertEventsSQL(eventRows))); err != nil {
+						return err
+					}
+				}
+				res, err = full.ExecContext(ctx, args...)
+			} else {
+				res, err = tx.ExecContext(ctx, insertEventsSQL(len(chunk)), args...)
+			}
 			if err != nil {
 				return err
 			}
