@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestHealthBrowser is the ML team's monitoring path in a real headless
+// Chromium against the real binary: register a model (API), add a monitor
+// through the health page's form with a reference CSV uploaded from disk,
+// send six hours of predictions whose accuracy falls in the last three
+// (API, ingest token), press Evaluate now, and see the charts, the breach
+// and the open accuracy alert — then the same alert in Chinese.
+func TestHealthBrowser(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
+			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
+		}
+		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
+	}
+	db := []string{"--data", t.TempDir()}
+	srv := startServer(t, serverOpts{dbArgs: db, env: withAdmin(), args: []string{"--monitor-interval", "0"}})
+	admin := lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "setup"}, db...)...).stdout)
+	ingest := lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "producer", "--scope", "ingest"}, db...)...).stdout)
+	c := &http.Client{Timeout: 30 * time.Second}
+	for _, call := range []struct{ path, body string }{
+		{"/api/v1/use-cases", `{"title":"Recommendations"}`},
+		{"/api/v1/models", `{"use_case_id":1,"key":"recommender","name":"Recommender"}`},
+		{"/api/v1/models/1/versions", `{"version":"3.1"}`},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+call.path, strings.NewReader(call.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+admin)
+		if code, body := do(t, c, req); code != http.StatusCreated {
+			t.Fatalf("POST %s: %d %s", call.path, code, body)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	ref := filepath.Join(t.TempDir(), "training sample.csv")
+	var b strings.Builder
+	b.WriteString("basket_value,channel,label\r\n")
+	for range 500 {
+		fmt.Fprintf(&b, "%.2f,%s,%d\r\n", 50+10*rng.NormFloat64(), []string{"app", "web"}[rng.IntN(2)], rng.IntN(2))
+	}
+	if err := os.WriteFile(ref, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	browser := startBrowser(t)
+	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
+	dumpOnFailure(t, ctx)
+	step(t, ctx, "sign in and open the health page", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		chromedp.Navigate(srv.URL+"/models/1"),
+		chromedp.Click(chromedp.CSS(`a[href="/models/1/health"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/models/1/monitors"]`)),
+	))
+	// A bad submission first: no name, no file. The form says why and
+	// keeps what was typed.
+	step(t, ctx, "submit an incomplete monitor", chromedp.Steps(
+		chromedp.SetValue(chromedp.CSS("#mon-acc"), "0.8"),
+		chromedp.Click(chromedp.CSS(`form[action="/models/1/monitors"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("main p.field-error")),
+	))
+	if v := run(t, ctx, "read the kept threshold", chromedp.Value(chromedp.CSS("#mon-acc"))); v != "0.8" {
+		t.Errorf("after a refused submission the threshold reads %q, want 0.8 kept", v)
+	}
+	step(t, ctx, "add the monitor", chromedp.Steps(
+		chromedp.SetValue(chromedp.CSS("#mon-name"), "Hourly quality"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="reference"]`), []string{ref}),
+		chromedp.Click(chromedp.CSS(`form[action="/models/1/monitors"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("main p.flash")),
+		chromedp.WaitVisible(chromedp.CSS("section.monitor")),
+	))
+	info := run(t, ctx, "read the monitor", chromedp.Text(chromedp.CSS("section.monitor")))
+	for _, want := range []string{"Hourly quality", "training sample.csv", "500 rows", "1 numeric, 1 categorical"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("monitor section lacks %q:\n%s", want, info)
+		}
+	}
+
+	// Six closed hours of predictions: three good, three bad.
+	start := time.Now().UTC().Truncate(time.Hour).Add(-7 * time.Hour)
+	var batch strings.Builder
+	for h := range 6 {
+		for i := range 200 {
+			label := rng.IntN(2)
+			pred := label
+			if h >= 3 && rng.Float64() < 0.4 || h < 3 && rng.Float64() < 0.05 {
+				pred = 1 - label
+			}
+			fmt.Fprintf(&batch, `{"id":"h%d-%d","time":%q,"version":"3.1","features":{"basket_value":%.2f,"channel":"app"},"prediction":%.2f,"label":%d,"latency_ms":12}`+"\n",
+				h, i, start.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Second).Format(time.RFC3339), 50+10*rng.NormFloat64(), 0.1+0.8*float64(pred), label)
+		}
+	}
+	code, a, err := postBatch(c, srv.URL+"/api/v1/models/recommender/events", ingest, batch.String())
+	if err != nil || code != 200 || a.Accepted != 1200 {
+		t.Fatalf("ingest: %d %+v %v", code, a, err)
+	}
+
+	step(t, ctx, "evaluate now", chromedp.Steps(
+		chromedp.Click(chromedp.CSS(`form[action^="/monitors/"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("main p.flash")),
+		chromedp.WaitVisible(chromedp.CSS("section.monitor svg.chart")),
+	))
+	charts := run(t, ctx, "count the charts", chromedp.Evaluate[int](`document.querySelectorAll("section.monitor svg.chart").length`))
+	if charts < 3 {
+		t.Errorf("got %d charts, want accuracy, latency, drift and volume", charts)
+	}
+	page := run(t, ctx, "read the page", chromedp.Text(chromedp.CSS("main")))
+	for _, want := range []string{"Breaches", "Accuracy", "is below 0.800", "open"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("health page lacks %q after evaluation", want)
+		}
+	}
+	step(t, ctx, "switch to Chinese", chromedp.Steps(
+		chromedp.Click(chromedp.CSS("#locale-switch")),
+		chromedp.WaitReady(chromedp.CSS(`html[lang="zh-CN"]`)),
+		chromedp.WaitVisible(chromedp.CSS("section.monitor")),
+	))
+	page = run(t, ctx, "read the Chinese page", chromedp.Text(chromedp.CSS("main")))
+	for _, want := range []string{"模型健康", "准确率", "低于 0.800", "未解除"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("Chinese health page lacks %q", want)
+		}
+	}
+}
