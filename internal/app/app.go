@@ -25,9 +25,9 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/web"
 )
 
-// MaxBody caps every request body (16 MiB, for spreadsheet uploads); each
+// MaxBody caps every request body (32 MiB, for evidence uploads); each
 // route then holds its body to its own limit, 1 MiB unless it says more.
-const MaxBody = 16 << 20
+const MaxBody = 32 << 20
 
 // Options tune the app.
 type Options struct {
@@ -65,7 +65,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Log: log}, mux: http.NewServeMux(), log: log}
+	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Log: log}, mux: http.NewServeMux(), log: log}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

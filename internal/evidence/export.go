@@ -1,11 +1,15 @@
 package evidence
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
 
+	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
 )
 
@@ -101,4 +105,69 @@ func WriteExplanationCSV(w io.Writer, res *ExplanationResult) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// Download is an export ready to send: its bytes, content type and file
+// name.
+type Download struct {
+	Body        []byte
+	ContentType string
+	FileName    string
+}
+
+func exportFormat(format string) (string, error) {
+	switch format {
+	case "", "json":
+		return "json", nil
+	case "csv":
+		return "csv", nil
+	}
+	return "", lodestar.FieldError("format", "Choose json or csv.")
+}
+
+// ExportFairness exports an audit: as JSON, the stored audit itself
+// (parameters, input hash, result); as CSV, the report's figures in the
+// tidy columns of WriteFairnessCSV.
+func ExportFairness(a *lodestar.FairnessAudit, format string) (*Download, error) {
+	format, err := exportFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("fairness-audit-%d.%s", a.ID, format)
+	var buf bytes.Buffer
+	if format == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(a)
+		return &Download{buf.Bytes(), "application/json; charset=utf-8", name}, err
+	}
+	var rep fairness.Report
+	if err := json.Unmarshal(a.Result, &rep); err != nil {
+		return nil, fmt.Errorf("fairness audit %d result: %w", a.ID, err)
+	}
+	err = WriteFairnessCSV(&buf, &rep)
+	return &Download{buf.Bytes(), "text/csv; charset=utf-8", name}, err
+}
+
+// ExportExplanation exports a report: as JSON, the stored report; as
+// CSV, its figures in the tidy columns of WriteExplanationCSV.
+func ExportExplanation(e *lodestar.ExplanationReport, format string) (*Download, error) {
+	format, err := exportFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("explanation-%d.%s", e.ID, format)
+	var buf bytes.Buffer
+	if format == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(e)
+		return &Download{buf.Bytes(), "application/json; charset=utf-8", name}, err
+	}
+	var res ExplanationResult
+	if err := json.Unmarshal(e.Result, &res); err != nil {
+		return nil, fmt.Errorf("explanation %d result: %w", e.ID, err)
+	}
+	err = WriteExplanationCSV(&buf, &res)
+	return &Download{buf.Bytes(), "text/csv; charset=utf-8", name}, err
 }
