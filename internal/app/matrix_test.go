@@ -188,6 +188,14 @@ var routeAccess = map[string]access{
 	"GET /api/v1/model-versions/{id}/explanations":     readers,
 	"GET /api/v1/explanations/{id}":                    readers,
 	"GET /api/v1/explanations/{id}/export":             readers,
+	"GET /model-versions/{id}/fairness-audits/new":     evidenceWriters,
+	"POST /model-versions/{id}/fairness-audits":        evidenceWriters,
+	"GET /fairness-audits/{id}":                        readers,
+	"GET /fairness-audits/{id}/export":                 readers,
+	"GET /model-versions/{id}/explanations/new":        evidenceWriters,
+	"POST /model-versions/{id}/explanations":           evidenceWriters,
+	"GET /explanations/{id}":                           readers,
+	"GET /explanations/{id}/export":                    readers,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -389,6 +397,18 @@ var calls = map[string]call{
 	"GET /api/v1/model-versions/{id}/explanations":     {ok: []int{200}},
 	"GET /api/v1/explanations/{id}":                    {ok: []int{200}},
 	"GET /api/v1/explanations/{id}/export":             {ok: []int{200}},
+	"GET /model-versions/{id}/fairness-audits/new":     {ok: []int{200}},
+	"POST /model-versions/{id}/fairness-audits": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"file_text": {walkDecisions(w.nonce)}, "group_column": {"group"}, "label_column": {"label"}, "prediction_column": {"prediction"}})
+	}},
+	"GET /fairness-audits/{id}":                 {ok: []int{200}},
+	"GET /fairness-audits/{id}/export":          {ok: []int{200}, query: "?format=csv"},
+	"GET /model-versions/{id}/explanations/new": {ok: []int{200}},
+	"POST /model-versions/{id}/explanations": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"model_text": {tinyModel}, "data_text": {walkSample(w.nonce)}})
+	}},
+	"GET /explanations/{id}":        {ok: []int{200}},
+	"GET /explanations/{id}/export": {ok: []int{200}},
 }
 
 // formOf is a form body from name, value pairs; a value's %s is the
