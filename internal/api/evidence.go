@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -150,6 +151,20 @@ func fieldErrors(fields map[string]string) error {
 	return &lodestar.Error{Code: lodestar.EInvalid, Message: "The evidence could not be computed; check the fields.", Fields: fields}
 }
 
+// unembed names a field of the embedded parameters as the client wrote
+// it: encoding/json reports "FairnessParams.bootstrap" for "bootstrap".
+func unembed(err error, prefix string) error {
+	var le *lodestar.Error
+	if !errors.As(err, &le) || len(le.Fields) == 0 {
+		return err
+	}
+	out := &lodestar.Error{Code: le.Code, Message: strings.ReplaceAll(le.Message, prefix, ""), Fields: map[string]string{}}
+	for k, v := range le.Fields {
+		out.Fields[strings.TrimPrefix(k, prefix)] = strings.ReplaceAll(v, prefix, "")
+	}
+	return out
+}
+
 // readFairness reads a fairness audit upload: JSON or multipart (part
 // "file").
 func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAuditInput, error) {
@@ -161,7 +176,7 @@ func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAudi
 	if kind == "application/json" {
 		var body fairnessIn
 		if err := httpx.DecodeJSON(w, r, &body, lodestar.MaxEvidenceUpload); err != nil {
-			return in, err
+			return in, unembed(err, "FairnessParams.")
 		}
 		return lodestar.FairnessAuditInput{Title: body.Title, FileName: body.FileName, Data: []byte(body.Data), Params: body.FairnessParams}, nil
 	}
@@ -191,7 +206,7 @@ func readExplanation(w http.ResponseWriter, r *http.Request) (lodestar.Explanati
 	if kind == "application/json" {
 		var body explanationIn
 		if err := httpx.DecodeJSON(w, r, &body, lodestar.MaxEvidenceUpload); err != nil {
-			return in, err
+			return in, unembed(err, "ExplanationParams.")
 		}
 		return lodestar.ExplanationInput{Title: body.Title, ModelFileName: body.ModelFileName, Model: body.Model,
 			DataFileName: body.DataFileName, Data: []byte(body.Data), Params: body.ExplanationParams}, nil

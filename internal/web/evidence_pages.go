@@ -360,7 +360,7 @@ func fairnessRecipe(a *lodestar.FairnessAudit) (cli, python string) {
 	}
 	pred := "df[" + col(pr.PredictionColumn) + "]" + pos(cmpOr(pr.PositivePrediction, pr.PositiveLabel))
 	if pr.ScoreColumn != "" {
-		pred = "df[" + col(pr.ScoreColumn) + "] >= " + strconv.FormatFloat(*pr.Threshold, 'g', -1, 64)
+		pred = "pd.to_numeric(df[" + col(pr.ScoreColumn) + "]) >= " + strconv.FormatFloat(*pr.Threshold, 'g', -1, 64)
 	}
 	python = "import pandas as pd\n" +
 		"from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate, false_positive_rate, equalized_odds_difference\n" +
