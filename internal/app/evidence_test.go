@@ -382,7 +382,7 @@ func TestEvidencePages(t *testing.T) {
 	}
 	show := f.get(browser, r.Header.Get("Location"))
 	rep := reportOf(t, walkDecisions("web"), fairness.Options{Level: 0.95})
-	for _, want := range []string{"Q4 bias audit", "decisions.csv", "<svg", "lodestar fairness --data decisions.csv", "Download CSV",
+	for _, want := range []string{"Q4 bias audit", "decisions.csv", "<svg", "lodestar fairness", "--data decisions.csv", "Download CSV",
 		fmt.Sprintf("%.3f", rep.Groups[1].FPR.Value)} {
 		if !strings.Contains(show.body, want) {
 			t.Errorf("audit page: got no %q", want)

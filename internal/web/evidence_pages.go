@@ -320,30 +320,29 @@ func shellQuote(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
+// shellCommand writes a lodestar command line for a POSIX shell, one
+// flag per line.
+func shellCommand(args []string) string {
+	var b strings.Builder
+	b.WriteString("lodestar " + args[0])
+	for i := 1; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "--") {
+			b.WriteString(" \\\n    " + args[i])
+			if args[i] != "--stratified" && i+1 < len(args) { // the one flag without a value
+				i++
+				b.WriteString(" " + shellQuote(args[i]))
+			}
+		}
+	}
+	return b.String()
+}
+
 // fairnessRecipe is how an auditor reproduces an audit: the lodestar
 // fairness command on the same file, and the same figures with pandas and
 // fairlearn.
 func fairnessRecipe(a *lodestar.FairnessAudit) (cli, python string) {
 	pr := a.Params
-	args := []string{"lodestar fairness --data " + shellQuote(a.FileName), "--group " + shellQuote(pr.GroupColumn), "--label " + shellQuote(pr.LabelColumn)}
-	if pr.ScoreColumn != "" {
-		args = append(args, "--score "+shellQuote(pr.ScoreColumn), "--threshold "+strconv.FormatFloat(*pr.Threshold, 'g', -1, 64))
-	} else {
-		args = append(args, "--prediction "+shellQuote(pr.PredictionColumn))
-	}
-	for _, o := range []struct{ flag, v string }{{"--positive", pr.PositiveLabel}, {"--prediction-positive", pr.PositivePrediction},
-		{"--reference", pr.Reference}, {"--encoding", pr.Encoding}, {"--separator", pr.Separator}} {
-		if o.v != "" {
-			args = append(args, o.flag+" "+shellQuote(o.v))
-		}
-	}
-	if pr.Bootstrap > 0 {
-		args = append(args, fmt.Sprintf("--bootstrap %d --seed %d --level %g", pr.Bootstrap, pr.Seed, pr.Level))
-		if pr.Stratified {
-			args = append(args, "--stratified")
-		}
-	}
-	cli = strings.Join(args, " \\\n    ") + " --format json"
+	cli = shellCommand(evidence.FairnessCLIArgs(a.FileName, pr))
 	col := func(spec string) string {
 		if n, ok := strings.CutPrefix(spec, "#"); ok {
 			if i, err := strconv.Atoi(n); err == nil {
@@ -458,14 +457,7 @@ func (s *Server) explanationShow(w http.ResponseWriter, r *http.Request) {
 	for _, row := range res.Rows {
 		view.Rows = append(view.Rows, explainRowView{Line: row.Line, Prediction: num(row.Prediction), Margin: num(row.Margin), Bias: num(res.Bias)})
 	}
-	args := []string{"lodestar explain --model " + shellQuote(e.ModelFileName), "--data " + shellQuote(e.DataFileName)}
-	if e.Params.Encoding != "" {
-		args = append(args, "--encoding "+shellQuote(e.Params.Encoding))
-	}
-	if e.Params.Separator != "" {
-		args = append(args, "--separator "+shellQuote(e.Params.Separator))
-	}
-	view.Command = strings.Join(args, " ") + " --format json"
+	view.Command = shellCommand(evidence.ExplainCLIArgs(e.ModelFileName, e.DataFileName, e.Params))
 	view.Python = "import numpy as np, pandas as pd, xgboost as xgb\n" +
 		"bst = xgb.Booster(model_file=" + strconv.Quote(e.ModelFileName) + ")\n" +
 		"X = pd.read_csv(" + strconv.Quote(e.DataFileName) + ").reindex(columns=bst.feature_names)\n" +
