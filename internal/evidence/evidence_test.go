@@ -118,6 +118,14 @@ func TestFileRules(t *testing.T) {
 			}
 		}
 	}
+	padded := strings.ReplaceAll(strings.ReplaceAll(plain, "\n男,", "\n 男 ,"), "\n女,", "\n女  ,")
+	if got, _, err := evidence.Fairness("padded.csv", []byte(padded), params); err != nil || got.Groups[0].Group != want.Groups[0].Group || got.Groups[0].Counts != want.Groups[0].Counts {
+		t.Errorf("padded group values: got %v, %v; want them trimmed", got, err)
+	}
+	_, _, err = evidence.Fairness("roles.csv", []byte(plain), lodestar.FairnessParams{GroupColumn: "组别", LabelColumn: "label", PredictionColumn: "#2"})
+	if f := lodestar.ErrorFields(err); f["prediction_column"] == "" {
+		t.Errorf("one column in two roles: got %v, want prediction_column refused", err)
+	}
 	_, _, err = evidence.Fairness("dup.csv", []byte(strings.Replace(plain, "prediction", "label", 1)), params)
 	if f := lodestar.ErrorFields(err); !strings.Contains(f["label_column"], "#2") {
 		t.Errorf("repeated name: got %v, want label_column asking for a position like #2", err)

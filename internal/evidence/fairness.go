@@ -146,9 +146,20 @@ func accumulate(data []byte, opt tabular.Options, p lodestar.FairnessParams) (*f
 	}
 	var cols [3]int
 	colErrs := map[string]string{}
-	for i, c := range []struct{ field, spec string }{{"group_column", p.GroupColumn}, {"label_column", p.LabelColumn}, {predField, predCol}} {
+	roles := []struct{ field, spec string }{{"group_column", p.GroupColumn}, {"label_column", p.LabelColumn}, {predField, predCol}}
+	for i, c := range roles {
 		if cols[i], err = t.Column(c.spec); err != nil {
 			colErrs[c.field] = err.Error()
+			cols[i] = -1 - i
+			continue
+		}
+		// One column in two roles (a label audited against itself) would
+		// give a perfect-looking audit, not an error: refuse it, as the
+		// lodestar fairness command does.
+		for k := range i {
+			if cols[k] == cols[i] {
+				colErrs[c.field] = "Each role needs its own column; this one is already used for another role."
+			}
 		}
 	}
 	if len(colErrs) > 0 {
@@ -174,7 +185,8 @@ func accumulate(data []byte, opt tabular.Options, p lodestar.FairnessParams) (*f
 		if err != nil {
 			return nil, 0, err
 		}
-		g := rec[cols[0]]
+		// Group values are trimmed, as the lodestar fairness command does.
+		g := strings.TrimSpace(rec[cols[0]])
 		n++
 		if p.ScoreColumn == "" {
 			pv, err := pred.value(rec[cols[2]], line)
