@@ -45,7 +45,7 @@ func (s *Server) evidenceRoutes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/fairness-audits", Perm: auth.EvidenceWrite, MaxBody: lodestar.MaxEvidenceUpload,
 			Handler: handleID(s, readFairness, e.CreateFairnessAudit, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}/fairness-audits", Perm: auth.ModelRead,
-			Handler: handleGet(s, listOf(e.ListFairnessAudits))},
+			Handler: handle(s, noInput, listOf(e.ListFairnessAudits), http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/fairness-audits/{id}", Perm: auth.ModelRead, Handler: handleGet(s, e.FindFairnessAuditByID)},
 		{Method: "GET", Pattern: Prefix + "/fairness-audits/{id}/export", Perm: auth.ModelRead,
 			Handler: s.download(func(r *http.Request, id int64) (*evidence.Download, error) {
@@ -58,7 +58,7 @@ func (s *Server) evidenceRoutes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/explanations", Perm: auth.EvidenceWrite, MaxBody: lodestar.MaxEvidenceUpload,
 			Handler: handleID(s, readExplanation, e.CreateExplanation, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}/explanations", Perm: auth.ModelRead,
-			Handler: handleGet(s, listOf(e.ListExplanations))},
+			Handler: handle(s, noInput, listOf(e.ListExplanations), http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/explanations/{id}", Perm: auth.ModelRead, Handler: handleGet(s, e.FindExplanationByID)},
 		{Method: "GET", Pattern: Prefix + "/explanations/{id}/export", Perm: auth.ModelRead,
 			Handler: s.download(func(r *http.Request, id int64) (*evidence.Download, error) {
@@ -71,14 +71,22 @@ func (s *Server) evidenceRoutes() []httpx.Route {
 	}
 }
 
-// listOf answers a version's evidence as one page.
-func listOf[T any](fn func(ctx context.Context, id int64) ([]T, error)) func(ctx context.Context, id int64) (Page[T], error) {
-	return func(ctx context.Context, id int64) (Page[T], error) {
-		items, err := fn(ctx, id)
+// listOf answers the evidence of the version {id}, newest first, paged by
+// limit and cursor like every list.
+func listOf[T any](fn func(ctx context.Context, id int64) ([]T, error)) func(r *http.Request, _ struct{}) (Page[T], error) {
+	return func(r *http.Request, _ struct{}) (Page[T], error) {
+		id, err := pathID(r)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		items, err := fn(r.Context(), id)
+		if err != nil {
+			return Page[T]{}, err
+		}
 		if items == nil {
 			items = []T{}
 		}
-		return Page[T]{Data: items, Total: len(items)}, err
+		return pageOfSlice(r, items)
 	}
 }
 

@@ -23,8 +23,8 @@ func evidencePaths() obj {
 		"naming the field and nothing is stored. Body at most 32 MiB."
 	return obj{
 		"/model-versions/{id}/fairness-audits": obj{
-			"get": obj{"summary": "A model version's fairness audits, newest first.", "operationId": "listFairnessAudits", "parameters": idParam(),
-				"responses": withErrors(obj{"200": response("Every audit of the version.", pageOf("FairnessAudit"))}, "404")},
+			"get": obj{"summary": "A model version's fairness audits, newest first.", "operationId": "listFairnessAudits", "parameters": append(idParam(), pageParamsDoc...),
+				"responses": withErrors(obj{"200": response("One page of the version's audits; the cursor is an offset.", pageOf("FairnessAudit"))}, "404")},
 			"post": obj{"summary": "Audit a classifier's decisions for group fairness (evidence writers: admin, AI team, risk officer).",
 				"description": uploadDoc + " Rows hold a group, a true label and a predicted class (or a score with a threshold); columns are named by header or as #N. " +
 					"The figures follow sklearn.metrics and fairlearn definitions, so `lodestar fairness` or fairlearn's MetricFrame on the same file give the same numbers.",
@@ -39,8 +39,8 @@ func evidencePaths() obj {
 		"/fairness-audits/{id}/export": obj{"get": exportOp("Download a fairness audit.", "exportFairnessAudit",
 			"JSON: the stored audit. CSV: one figure per row with columns scope, group, metric, value, ci_lo, ci_hi (as `lodestar fairness --format csv`).")},
 		"/model-versions/{id}/explanations": obj{
-			"get": obj{"summary": "A model version's explanation reports, newest first.", "operationId": "listExplanations", "parameters": idParam(),
-				"responses": withErrors(obj{"200": response("Every report of the version.", pageOf("ExplanationReport"))}, "404")},
+			"get": obj{"summary": "A model version's explanation reports, newest first.", "operationId": "listExplanations", "parameters": append(idParam(), pageParamsDoc...),
+				"responses": withErrors(obj{"200": response("One page of the version's reports; the cursor is an offset.", pageOf("ExplanationReport"))}, "404")},
 			"post": obj{"summary": "Explain an XGBoost model on a sample with TreeSHAP (evidence writers: admin, AI team, risk officer).",
 				"description": uploadDoc + " The model is the JSON that Booster.save_model(\"model.json\") writes; the sample's columns are matched to the model's " +
 					"feature names (or by position when it has none); at most 10,000 rows. SHAP values equal xgboost's predict(pred_contribs=True).",

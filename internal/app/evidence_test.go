@@ -110,6 +110,12 @@ func TestFairnessAuditAPI(t *testing.T) {
 	if r := f.api("GET", path, ai, ""); r.StatusCode != 200 || !strings.Contains(r.body, `"total":1`) {
 		t.Errorf("GET %s: got %d %s, want the one audit", path, r.StatusCode, r.body)
 	}
+	if r := f.api("GET", path+"?limit=0", ai, ""); r.StatusCode != 400 || !strings.Contains(r.body, `"limit"`) {
+		t.Errorf("GET %s?limit=0: got %d %s, want 400 naming limit", path, r.StatusCode, r.body)
+	}
+	if r := f.api("GET", "/api/v1/model-versions/9999/fairness-audits", ai, ""); r.StatusCode != 404 {
+		t.Errorf("audits of an unknown version: got %d, want 404", r.StatusCode)
+	}
 	one := f.api("GET", fmt.Sprintf("/api/v1/fairness-audits/%d", a.ID), ai, "")
 	if one.StatusCode != 200 || !strings.Contains(one.body, a.SHA256) {
 		t.Errorf("GET one: got %d %s", one.StatusCode, one.body)
