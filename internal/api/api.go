@@ -42,7 +42,9 @@ type Server struct {
 	Audit lodestar.AuditService
 	// Portfolio computes the dashboard's and value realisation's figures.
 	Portfolio lodestar.PortfolioService
-	Log       *slog.Logger
+	// Evidence holds fairness audits and explanation reports.
+	Evidence lodestar.EvidenceService
+	Log      *slog.Logger
 }
 
 // Routes is the API's route table.
@@ -54,7 +56,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes())...)
+	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes(), s.evidenceRoutes())...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

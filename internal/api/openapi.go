@@ -86,6 +86,12 @@ func Document() obj {
 	for n, sc := range monitoringSchemas() {
 		schemas[n] = sc
 	}
+	for p, item := range evidencePaths() {
+		paths[p] = item
+	}
+	for n, sc := range evidenceSchemas() {
+		schemas[n] = sc
+	}
 	return doc
 }
 

@@ -194,6 +194,23 @@ var routeAccess = map[string]access{
 	"GET /api/v1/pain-points/{id}":             planReaders,
 	"PUT /api/v1/pain-points/{id}":             planWriters,
 	"POST /api/v1/pain-points/{id}/archive":    planWriters,
+
+	"POST /api/v1/model-versions/{id}/fairness-audits": evidenceWriters,
+	"GET /api/v1/model-versions/{id}/fairness-audits":  readers,
+	"GET /api/v1/fairness-audits/{id}":                 readers,
+	"GET /api/v1/fairness-audits/{id}/export":          readers,
+	"POST /api/v1/model-versions/{id}/explanations":    evidenceWriters,
+	"GET /api/v1/model-versions/{id}/explanations":     readers,
+	"GET /api/v1/explanations/{id}":                    readers,
+	"GET /api/v1/explanations/{id}/export":             readers,
+	"GET /model-versions/{id}/fairness-audits/new":     evidenceWriters,
+	"POST /model-versions/{id}/fairness-audits":        evidenceWriters,
+	"GET /fairness-audits/{id}":                        readers,
+	"GET /fairness-audits/{id}/export":                 readers,
+	"GET /model-versions/{id}/explanations/new":        evidenceWriters,
+	"POST /model-versions/{id}/explanations":           evidenceWriters,
+	"GET /explanations/{id}":                           readers,
+	"GET /explanations/{id}/export":                    readers,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -407,6 +424,27 @@ var calls = map[string]call{
 		return fmt.Sprintf(`{"business_unit_id":%d,"title":"Renamed %s","category":"risk","annual_cost":5}`, w.ids["business-units"], w.nonce)
 	}},
 	"POST /api/v1/pain-points/{id}/archive": {ok: []int{200}, fresh: "pain-points", body: jsonf(`{"archived":true}`)},
+
+	"POST /api/v1/model-versions/{id}/fairness-audits": {ok: []int{201}, body: func(w walker) string { return walkFairnessJSON(w.nonce) }},
+	"GET /api/v1/model-versions/{id}/fairness-audits":  {ok: []int{200}},
+	"GET /api/v1/fairness-audits/{id}":                 {ok: []int{200}},
+	"GET /api/v1/fairness-audits/{id}/export":          {ok: []int{200}, query: "?format=csv"},
+	"POST /api/v1/model-versions/{id}/explanations":    {ok: []int{201}, body: func(w walker) string { return walkExplanationJSON(w.nonce) }},
+	"GET /api/v1/model-versions/{id}/explanations":     {ok: []int{200}},
+	"GET /api/v1/explanations/{id}":                    {ok: []int{200}},
+	"GET /api/v1/explanations/{id}/export":             {ok: []int{200}},
+	"GET /model-versions/{id}/fairness-audits/new":     {ok: []int{200}},
+	"POST /model-versions/{id}/fairness-audits": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"file_text": {walkDecisions(w.nonce)}, "group_column": {"group"}, "label_column": {"label"}, "prediction_column": {"prediction"}})
+	}},
+	"GET /fairness-audits/{id}":                 {ok: []int{200}},
+	"GET /fairness-audits/{id}/export":          {ok: []int{200}, query: "?format=csv"},
+	"GET /model-versions/{id}/explanations/new": {ok: []int{200}},
+	"POST /model-versions/{id}/explanations": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"model_text": {tinyModel}, "data_text": {walkSample(w.nonce)}})
+	}},
+	"GET /explanations/{id}":        {ok: []int{200}},
+	"GET /explanations/{id}/export": {ok: []int{200}},
 }
 
 // formOf is a form body from name, value pairs; a value's %s is the
@@ -436,7 +474,7 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "monitors"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "monitors", "fairness-audits", "explanations"} {
 		ids[c] = f.record(c, label, ids)
 	}
 	return ids
@@ -491,6 +529,8 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 			[]byte("x,colour\n1,red\n2,blue\n"), "ref.csv"); err == nil {
 			id = m.ID
 		}
+	case "fairness-audits", "explanations":
+		id, err = f.evidenceRecord(collection, label, ids)
 	default:
 		f.t.Fatalf("record: the walk cannot make a %s record; add it", collection)
 	}

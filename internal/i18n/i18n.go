@@ -39,7 +39,8 @@ type Bundle struct {
 
 // Load reads the embedded catalogs. A locale's catalog is every JSON file
 // in catalogs/<locale>/ (one per area of the product, so that areas are
-// translated and reviewed apart); a key defined twice is an error.
+// translated and reviewed apart); a key two files define must have the
+// same text in both (a message two areas share), else it is an error.
 func Load() (*Bundle, error) {
 	b := &Bundle{msgs: map[string]map[string]string{}, printers: map[string]*message.Printer{}}
 	for i, loc := range Locales {
@@ -58,8 +59,8 @@ func Load() (*Bundle, error) {
 				return nil, fmt.Errorf("i18n: catalog %s: %w", f, err)
 			}
 			for k, v := range part {
-				if _, dup := m[k]; dup {
-					return nil, fmt.Errorf("i18n: catalog %s: key %q is defined in another file too", f, k)
+				if prev, dup := m[k]; dup && prev != v {
+					return nil, fmt.Errorf("i18n: catalog %s: key %q is defined in another file with another text", f, k)
 				}
 				m[k] = v
 			}

@@ -24,6 +24,7 @@ func readCatalog(t *testing.T, locale string) map[string]string {
 		t.Fatalf("catalog %s: no files (%v)", locale, err)
 	}
 	out := map[string]string{}
+	seen := map[string]map[string]bool{} // file → keys
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
@@ -43,9 +44,13 @@ func readCatalog(t *testing.T, locale string) map[string]string {
 				t.Fatalf("catalog %s key %v: value is not a string: %v", f, k, err)
 			}
 			key := k.(string)
-			if _, dup := out[key]; dup {
-				t.Errorf("catalog %s: key %q appears twice", f, key)
+			if prev, dup := out[key]; dup && (prev != v || seen[f][key]) {
+				t.Errorf("catalog %s: key %q appears twice (in one file, or in two with different texts)", f, key)
 			}
+			if seen[f] == nil {
+				seen[f] = map[string]bool{}
+			}
+			seen[f][key] = true
 			out[key] = v
 		}
 	}

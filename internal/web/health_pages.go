@@ -162,7 +162,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	if len(m.Numeric)+len(m.Categorical) > 0 {
 		share := 0.0
 		if m.Thresholds.Drift {
-			share = cmpOr(m.Thresholds.DriftShare, 0.5)
+			share = orDefault(m.Thresholds.DriftShare, 0.5)
 		}
 		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), share, 2)
 	}
@@ -170,7 +170,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	return out
 }
 
-func cmpOr(x, def float64) float64 {
+func orDefault(x, def float64) float64 {
 	if x == 0 {
 		return def
 	}

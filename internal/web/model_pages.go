@@ -188,11 +188,17 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 			"training_data": {v.Card.TrainingData}, "limitations": {v.Card.Limitations},
 			"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")}}
 	}
+	ev, err := s.versionEvidence(r.Context(), v.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p.Data = struct {
-		V    *lodestar.ModelVersion
-		M    *lodestar.Model
-		Next []string
-	}{v, m, next}
+		V        *lodestar.ModelVersion
+		M        *lodestar.Model
+		Next     []string
+		Evidence *versionEvidence
+	}{v, m, next, ev}
 	s.render(w, r, status, "model_version", p)
 }
 

@@ -55,6 +55,8 @@ type Services struct {
 	// Transfer imports and exports use-case inventories.
 	Transfer TransferServices
 	Importer Importer
+	// Evidence holds fairness audits and explanation reports.
+	Evidence lodestar.EvidenceService
 }
 
 // Server holds the parsed templates and the services behind the pages.

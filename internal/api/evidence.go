@@ -1,0 +1,238 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// JSON bodies of the evidence uploads. The file travels as text in data
+// (the CSV) and, for explanations, model (the XGBoost JSON model object);
+// the parameters sit beside them. The same fields come as form fields,
+// and the files as parts, in a multipart/form-data upload.
+type (
+	fairnessIn struct {
+		Title    string `json:"title"`
+		FileName string `json:"file_name"`
+		Data     string `json:"data"`
+		lodestar.FairnessParams
+	}
+	explanationIn struct {
+		Title         string          `json:"title"`
+		ModelFileName string          `json:"model_file_name"`
+		DataFileName  string          `json:"data_file_name"`
+		Model         json.RawMessage `json:"model"`
+		Data          string          `json:"data"`
+		lodestar.ExplanationParams
+	}
+)
+
+// evidenceRoutes are the routes of fairness audits and explanation
+// reports: uploads need evidence.write and take up to 32 MiB; reading
+// needs model.read.
+func (s *Server) evidenceRoutes() []httpx.Route {
+	e := s.Evidence
+	return []httpx.Route{
+		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/fairness-audits", Perm: auth.EvidenceWrite, MaxBody: lodestar.MaxEvidenceUpload,
+			Handler: handleID(s, readFairness, e.CreateFairnessAudit, http.StatusCreated)},
+		{Method: "GET", Pattern: Prefix + "/model-versions/{id}/fairness-audits", Perm: auth.ModelRead,
+			Handler: handle(s, noInput, listOf(e.ListFairnessAudits), http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/fairness-audits/{id}", Perm: auth.ModelRead, Handler: handleGet(s, e.FindFairnessAuditByID)},
+		{Method: "GET", Pattern: Prefix + "/fairness-audits/{id}/export", Perm: auth.ModelRead,
+			Handler: s.download(func(r *http.Request, id int64) (*evidence.Download, error) {
+				a, err := e.FindFairnessAuditByID(r.Context(), id)
+				if err != nil {
+					return nil, err
+				}
+				return evidence.ExportFairness(a, r.URL.Query().Get("format"))
+			})},
+		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/explanations", Perm: auth.EvidenceWrite, MaxBody: lodestar.MaxEvidenceUpload,
+			Handler: handleID(s, readExplanation, e.CreateExplanation, http.StatusCreated)},
+		{Method: "GET", Pattern: Prefix + "/model-versions/{id}/explanations", Perm: auth.ModelRead,
+			Handler: handle(s, noInput, listOf(e.ListExplanations), http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/explanations/{id}", Perm: auth.ModelRead, Handler: handleGet(s, e.FindExplanationByID)},
+		{Method: "GET", Pattern: Prefix + "/explanations/{id}/export", Perm: auth.ModelRead,
+			Handler: s.download(func(r *http.Request, id int64) (*evidence.Download, error) {
+				x, err := e.FindExplanationByID(r.Context(), id)
+				if err != nil {
+					return nil, err
+				}
+				return evidence.ExportExplanation(x, r.URL.Query().Get("format"))
+			})},
+	}
+}
+
+// listOf answers the evidence of the version {id}, newest first, paged by
+// limit and cursor like every list.
+func listOf[T any](fn func(ctx context.Context, id int64) ([]T, error)) func(r *http.Request, _ struct{}) (Page[T], error) {
+	return func(r *http.Request, _ struct{}) (Page[T], error) {
+		id, err := pathID(r)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		items, err := fn(r.Context(), id)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		if items == nil {
+			items = []T{}
+		}
+		return pageOfSlice(r, items)
+	}
+}
+
+// download serves an export as an attachment.
+func (s *Server) download(fn func(r *http.Request, id int64) (*evidence.Download, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		var d *evidence.Download
+		if err == nil {
+			d, err = fn(r, id)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", d.ContentType)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(d.Body)
+	}
+}
+
+// uploadKind tells a JSON body from a multipart upload, refusing any
+// other content type with 415.
+func uploadKind(r *http.Request) (string, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && (mt == "application/json" || mt == "multipart/form-data") {
+		return mt, nil
+	}
+	return "", lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/json or multipart/form-data.")
+}
+
+// parseMultipart reads a multipart upload; a body over the route's limit
+// is a 413.
+func parseMultipart(r *http.Request) error {
+	err := r.ParseMultipartForm(8 << 20)
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &mbe):
+		return lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", mbe.Limit)
+	}
+	return lodestar.Errorf(lodestar.EInvalid, "Malformed multipart/form-data body.")
+}
+
+// filePart reads the part named name; a missing part is empty.
+func filePart(r *http.Request, name string) ([]byte, string, error) {
+	f, hdr, err := r.FormFile(name)
+	if errors.Is(err, http.ErrMissingFile) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", lodestar.FieldError(name, "The file could not be read.")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, "", lodestar.FieldError(name, "The file could not be read.")
+	}
+	return b, hdr.Filename, nil
+}
+
+func formValue(r *http.Request) func(string) string {
+	return func(k string) string { return r.FormValue(k) }
+}
+
+// fieldErrors is the refusal of a form whose fields do not parse.
+func fieldErrors(fields map[string]string) error {
+	return &lodestar.Error{Code: lodestar.EInvalid, Message: "The evidence could not be computed; check the fields.", Fields: fields}
+}
+
+// unembed names a field of the embedded parameters as the client wrote
+// it: encoding/json reports "FairnessParams.bootstrap" for "bootstrap".
+func unembed(err error, prefix string) error {
+	var le *lodestar.Error
+	if !errors.As(err, &le) || len(le.Fields) == 0 {
+		return err
+	}
+	out := &lodestar.Error{Code: le.Code, Message: strings.ReplaceAll(le.Message, prefix, ""), Fields: map[string]string{}}
+	for k, v := range le.Fields {
+		out.Fields[strings.TrimPrefix(k, prefix)] = strings.ReplaceAll(v, prefix, "")
+	}
+	return out
+}
+
+// readFairness reads a fairness audit upload: JSON or multipart (part
+// "file").
+func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAuditInput, error) {
+	var in lodestar.FairnessAuditInput
+	kind, err := uploadKind(r)
+	if err != nil {
+		return in, err
+	}
+	if kind == "application/json" {
+		var body fairnessIn
+		if err := httpx.DecodeJSON(w, r, &body, lodestar.MaxEvidenceUpload); err != nil {
+			return in, unembed(err, "FairnessParams.")
+		}
+		return lodestar.FairnessAuditInput{Title: body.Title, FileName: body.FileName, Data: []byte(body.Data), Params: body.FairnessParams}, nil
+	}
+	if err := parseMultipart(r); err != nil {
+		return in, err
+	}
+	var fields map[string]string
+	in.Params, fields = evidence.FairnessParamsFromForm(formValue(r))
+	if in.Data, in.FileName, err = filePart(r, "file"); err != nil {
+		return in, err
+	}
+	if len(fields) > 0 {
+		return in, fieldErrors(fields)
+	}
+	in.Title = r.FormValue("title")
+	return in, nil
+}
+
+// readExplanation reads an explanation upload: JSON or multipart (parts
+// "model" and "data").
+func readExplanation(w http.ResponseWriter, r *http.Request) (lodestar.ExplanationInput, error) {
+	var in lodestar.ExplanationInput
+	kind, err := uploadKind(r)
+	if err != nil {
+		return in, err
+	}
+	if kind == "application/json" {
+		var body explanationIn
+		if err := httpx.DecodeJSON(w, r, &body, lodestar.MaxEvidenceUpload); err != nil {
+			return in, unembed(err, "ExplanationParams.")
+		}
+		return lodestar.ExplanationInput{Title: body.Title, ModelFileName: body.ModelFileName, Model: body.Model,
+			DataFileName: body.DataFileName, Data: []byte(body.Data), Params: body.ExplanationParams}, nil
+	}
+	if err := parseMultipart(r); err != nil {
+		return in, err
+	}
+	var fields map[string]string
+	in.Params, fields = evidence.ExplanationParamsFromForm(formValue(r))
+	if in.Model, in.ModelFileName, err = filePart(r, "model"); err != nil {
+		return in, err
+	}
+	if in.Data, in.DataFileName, err = filePart(r, "data"); err != nil {
+		return in, err
+	}
+	if len(fields) > 0 {
+		return in, fieldErrors(fields)
+	}
+	in.Title = r.FormValue("title")
+	return in, nil
+}

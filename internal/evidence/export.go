@@ -1,0 +1,173 @@
+package evidence
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
+)
+
+func num(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// FairnessFigures lists a group's rates in output order, by metric name.
+func FairnessFigures(m fairness.GroupMetrics) []NamedEstimate {
+	return []NamedEstimate{
+		{"base_rate", m.BaseRate}, {"selection_rate", m.SelectionRate}, {"tpr", m.TPR}, {"fpr", m.FPR},
+		{"fnr", m.FNR}, {"ppv", m.PPV}, {"accuracy", m.Accuracy},
+	}
+}
+
+// NamedEstimate is one figure of a report with its metric name.
+type NamedEstimate struct {
+	Name string
+	E    fairness.Estimate
+}
+
+// FairnessCSVHeader is the header of WriteFairnessCSV's output.
+var FairnessCSVHeader = []string{"scope", "group", "metric", "value", "ci_lo", "ci_hi"}
+
+// WriteFairnessCSV writes a report one figure per row (tidy), in the same
+// columns as `lodestar fairness --format csv`: scope (group, overall or
+// disparity), group, metric, value, ci_lo, ci_hi; an undefined value is
+// an empty cell.
+func WriteFairnessCSV(w io.Writer, rep *fairness.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write(FairnessCSVHeader)
+	row := func(scope, group, metric string, e fairness.Estimate) {
+		lo, hi := "", ""
+		if e.CI != nil {
+			lo, hi = num(e.CI.Lo), num(e.CI.Hi)
+		}
+		cw.Write([]string{scope, group, metric, num(e.Value), lo, hi})
+	}
+	count := func(scope, group, metric string, n int64) {
+		cw.Write([]string{scope, group, metric, strconv.FormatInt(n, 10), "", ""})
+	}
+	emit := func(scope string, m fairness.GroupMetrics) {
+		count(scope, m.Group, "n", m.N)
+		count(scope, m.Group, "tp", m.TP)
+		count(scope, m.Group, "fp", m.FP)
+		count(scope, m.Group, "tn", m.TN)
+		count(scope, m.Group, "fn", m.FN)
+		for _, f := range FairnessFigures(m) {
+			row(scope, m.Group, f.Name, f.E)
+		}
+	}
+	for _, g := range rep.Groups {
+		emit("group", g)
+		row("group", g.Group, "impact_ratio", g.ImpactRatio)
+		cw.Write([]string{"group", g.Group, "adverse_impact", strconv.FormatBool(g.AdverseImpact), "", ""})
+	}
+	emit("overall", rep.Overall)
+	row("disparity", "", "demographic_parity_difference", rep.DemographicParityDifference)
+	row("disparity", "", "demographic_parity_ratio", rep.DemographicParityRatio)
+	row("disparity", "", "equalized_odds_difference", rep.EqualizedOddsDifference)
+	row("disparity", "", "equal_opportunity_difference", rep.EqualOpportunityDifference)
+	row("disparity", rep.Reference, "min_impact_ratio", rep.MinImpactRatio)
+	cw.Write([]string{"disparity", rep.Reference, "four_fifths_rule_met", strconv.FormatBool(rep.FourFifthsRuleMet), "", ""})
+	cw.Flush()
+	return cw.Error()
+}
+
+// ExplanationCSVHeader is the header of WriteExplanationCSV's output.
+var ExplanationCSVHeader = []string{"scope", "line", "feature", "value"}
+
+// WriteExplanationCSV writes a result one figure per row (tidy): first
+// the global importance (scope importance, feature, mean |SHAP|) most
+// important first, then each kept row's SHAP value per feature (scope
+// shap, line, feature, value) followed by its bias, margin and prediction
+// (as the features "(bias)", "(margin)" and "(prediction)").
+func WriteExplanationCSV(w io.Writer, res *ExplanationResult) error {
+	cw := csv.NewWriter(w)
+	cw.Write(ExplanationCSVHeader)
+	for _, f := range res.Importance {
+		cw.Write([]string{"importance", "", f.Feature, num(f.Importance)})
+	}
+	for _, r := range res.Rows {
+		line := strconv.Itoa(r.Line)
+		for j, v := range r.SHAP {
+			cw.Write([]string{"shap", line, res.Features[j], num(v)})
+		}
+		cw.Write([]string{"shap", line, "(bias)", num(res.Bias)})
+		cw.Write([]string{"shap", line, "(margin)", num(r.Margin)})
+		cw.Write([]string{"shap", line, "(prediction)", num(r.Prediction)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Download is an export ready to send: its bytes, content type and file
+// name.
+type Download struct {
+	Body        []byte
+	ContentType string
+	FileName    string
+}
+
+func exportFormat(format string) (string, error) {
+	switch format {
+	case "", "json":
+		return "json", nil
+	case "csv":
+		return "csv", nil
+	}
+	return "", lodestar.FieldError("format", "Choose json or csv.")
+}
+
+// ExportFairness exports an audit: as JSON, the stored audit itself
+// (parameters, input hash, result); as CSV, the report's figures in the
+// tidy columns of WriteFairnessCSV.
+func ExportFairness(a *lodestar.FairnessAudit, format string) (*Download, error) {
+	format, err := exportFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("fairness-audit-%d.%s", a.ID, format)
+	var buf bytes.Buffer
+	if format == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(a)
+		return &Download{buf.Bytes(), "application/json; charset=utf-8", name}, err
+	}
+	var rep fairness.Report
+	if err := json.Unmarshal(a.Result, &rep); err != nil {
+		return nil, fmt.Errorf("fairness audit %d result: %w", a.ID, err)
+	}
+	err = WriteFairnessCSV(&buf, &rep)
+	return &Download{buf.Bytes(), "text/csv; charset=utf-8", name}, err
+}
+
+// ExportExplanation exports a report: as JSON, the stored report; as
+// CSV, its figures in the tidy columns of WriteExplanationCSV.
+func ExportExplanation(e *lodestar.ExplanationReport, format string) (*Download, error) {
+	format, err := exportFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("explanation-%d.%s", e.ID, format)
+	var buf bytes.Buffer
+	if format == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(e)
+		return &Download{buf.Bytes(), "application/json; charset=utf-8", name}, err
+	}
+	var res ExplanationResult
+	if err := json.Unmarshal(e.Result, &res); err != nil {
+		return nil, fmt.Errorf("explanation %d result: %w", e.ID, err)
+	}
+	err = WriteExplanationCSV(&buf, &res)
+	return &Download{buf.Bytes(), "text/csv; charset=utf-8", name}, err
+}

@@ -1,0 +1,330 @@
+// Package evidence turns uploaded evidence — a CSV of a classifier's
+// decisions, an XGBoost model with a sample of its inputs — into the
+// fairness and explain engines' inputs, runs them, and writes their
+// results for export. It is pure: no database, no HTTP. Every refusal is
+// a *lodestar.Error naming the field at fault (the file, a column, a
+// parameter), so the service can store nothing and say why.
+//
+// Files are read by internal/tabular, whose stated rules apply: UTF-8
+// (with or without BOM), GB18030 or Windows-1252, detected or given;
+// comma, semicolon or tab, detected from the header or given; LF or CRLF;
+// RFC 4180 quoting; header names trimmed, a blank one named column_N, a
+// duplicated one selectable only by position (#N).
+package evidence
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+// MaxBootstrap is the most bootstrap replicates an audit may ask for.
+const MaxBootstrap = 10000
+
+// DefaultLevel is the confidence level when none is given.
+const DefaultLevel = 0.95
+
+// invalid is the refusal of an upload, with the fields at fault.
+func invalid(fields map[string]string) error {
+	return &lodestar.Error{Code: lodestar.EInvalid, Message: "The evidence could not be computed; check the fields.", Fields: fields}
+}
+
+// TableOptions checks an encoding and separator and turns them into
+// tabular options; field errors go into fields.
+func TableOptions(encoding, separator, name string, fields map[string]string) tabular.Options {
+	opt := tabular.Options{Encoding: strings.TrimSpace(encoding), Name: name}
+	switch strings.TrimSpace(separator) {
+	case "":
+	case ",", "comma":
+		opt.Separator = ','
+	case ";", "semicolon":
+		opt.Separator = ';'
+	case "tab", "\t", `\t`:
+		opt.Separator = '\t'
+	default:
+		fields["separator"] = "Choose comma, semicolon or tab, or leave it empty to detect it."
+	}
+	if opt.Encoding != "" {
+		if _, err := tabular.Open(strings.NewReader("x\n"), tabular.Options{Encoding: opt.Encoding}); errors.Is(err, tabular.ErrOption) {
+			fields["encoding"] = "Choose utf-8, gb18030, gbk, windows-1252 or latin1, or leave it empty to detect it."
+		}
+	}
+	return opt
+}
+
+// CheckFairnessParams trims and checks the parameters, filling defaults
+// (level 0.95), and returns the field errors.
+func CheckFairnessParams(p *lodestar.FairnessParams) map[string]string {
+	fields := map[string]string{}
+	for _, s := range []*string{&p.GroupColumn, &p.LabelColumn, &p.PredictionColumn, &p.ScoreColumn, &p.Reference} {
+		*s = strings.TrimSpace(*s)
+	}
+	if p.GroupColumn == "" {
+		fields["group_column"] = "Name the column holding the group (a header name, or #N for the N-th column)."
+	}
+	if p.LabelColumn == "" {
+		fields["label_column"] = "Name the column holding the true outcome (a header name, or #N for the N-th column)."
+	}
+	switch {
+	case p.PredictionColumn != "" && p.ScoreColumn != "":
+		fields["score_column"] = "Give a prediction column or a score column with a threshold, not both."
+	case p.PredictionColumn == "" && p.ScoreColumn == "":
+		fields["prediction_column"] = "Name the column holding the predicted class, or give a score column with a threshold."
+	case p.PredictionColumn != "" && p.Threshold != nil:
+		fields["threshold"] = "A threshold goes with a score column, not a prediction column."
+	case p.ScoreColumn != "" && p.Threshold == nil:
+		fields["threshold"] = "A score column needs a threshold: a score at or above it counts as positive."
+	case p.ScoreColumn != "" && p.PositivePrediction != "":
+		fields["positive_prediction"] = "A positive prediction value goes with a prediction column, not a score column."
+	}
+	if p.Threshold != nil && (math.IsNaN(*p.Threshold) || math.IsInf(*p.Threshold, 0)) {
+		fields["threshold"] = "The threshold must be a finite number."
+	}
+	if p.Bootstrap < 0 || p.Bootstrap > MaxBootstrap {
+		fields["bootstrap"] = "Bootstrap replicates must be between 0 and 10,000."
+	}
+	if p.Level == 0 {
+		p.Level = DefaultLevel
+	}
+	if !(p.Level > 0 && p.Level < 1) {
+		fields["level"] = "The confidence level must be between 0 and 1, e.g. 0.95."
+	}
+	for name, v := range map[string]string{"group_column": p.GroupColumn, "label_column": p.LabelColumn, "prediction_column": p.PredictionColumn,
+		"score_column": p.ScoreColumn, "positive_label": p.PositiveLabel, "positive_prediction": p.PositivePrediction, "reference": p.Reference} {
+		if len(v) > 200 {
+			fields[name] = "At most 200 characters."
+		}
+	}
+	return fields
+}
+
+// Fairness reads the decisions in data as p says and runs the fairness
+// engine. It returns the report and the number of rows read.
+func Fairness(name string, data []byte, p lodestar.FairnessParams) (*fairness.Report, int64, error) {
+	fields := CheckFairnessParams(&p)
+	opt := TableOptions(p.Encoding, p.Separator, name, fields)
+	if len(bytes.TrimSpace(data)) == 0 {
+		fields["file"] = "Upload a CSV file with a header line and one row per decision."
+	}
+	if len(fields) > 0 {
+		return nil, 0, invalid(fields)
+	}
+	acc, rows, err := accumulate(data, opt, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	rep, err := fairness.Analyze(acc, fairness.Options{Reference: p.Reference, Bootstrap: p.Bootstrap, Seed: p.Seed,
+		Level: p.Level, Stratified: p.Stratified})
+	if err != nil {
+		field := "file"
+		if p.Reference != "" && strings.Contains(err.Error(), "reference group") {
+			field = "reference"
+		}
+		return nil, 0, invalid(map[string]string{field: strings.TrimPrefix(err.Error(), "fairness: ")})
+	}
+	return rep, rows, nil
+}
+
+// accumulate streams the rows into per-group confusion counts.
+func accumulate(data []byte, opt tabular.Options, p lodestar.FairnessParams) (*fairness.Accumulator, int64, error) {
+	t, err := openTable(data, opt, "file")
+	if err != nil {
+		return nil, 0, err
+	}
+	predField, predCol := "prediction_column", p.PredictionColumn
+	if p.ScoreColumn != "" {
+		predField, predCol = "score_column", p.ScoreColumn
+	}
+	var cols [3]int
+	colErrs := map[string]string{}
+	roles := []struct{ field, spec string }{{"group_column", p.GroupColumn}, {"label_column", p.LabelColumn}, {predField, predCol}}
+	for i, c := range roles {
+		if cols[i], err = t.Column(c.spec); err != nil {
+			colErrs[c.field] = err.Error()
+			cols[i] = -1 - i
+			continue
+		}
+		// One column in two roles (a label audited against itself) would
+		// give a perfect-looking audit, not an error: refuse it, as the
+		// lodestar fairness command does.
+		for k := range i {
+			if cols[k] == cols[i] {
+				colErrs[c.field] = "Each role needs its own column; this one is already used for another role."
+			}
+		}
+	}
+	if len(colErrs) > 0 {
+		return nil, 0, invalid(colErrs)
+	}
+	label := &binaryColumn{field: "label_column", name: "label " + strconv.Quote(p.LabelColumn), positive: p.PositiveLabel}
+	predPositive := p.PositivePrediction
+	if predPositive == "" {
+		predPositive = p.PositiveLabel
+	}
+	pred := &binaryColumn{field: "prediction_column", name: "prediction " + strconv.Quote(p.PredictionColumn), positive: predPositive, scoreHint: true}
+	var acc fairness.Accumulator
+	var n int64
+	for {
+		rec, line, err := t.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, invalid(map[string]string{"file": err.Error()})
+		}
+		y, err := label.value(rec[cols[1]], line)
+		if err != nil {
+			return nil, 0, err
+		}
+		// Group values are trimmed, as the lodestar fairness command does.
+		g := strings.TrimSpace(rec[cols[0]])
+		n++
+		if p.ScoreColumn == "" {
+			pv, err := pred.value(rec[cols[2]], line)
+			if err != nil {
+				return nil, 0, err
+			}
+			acc.Add(g, y, pv)
+			continue
+		}
+		s, err := ParseNumber(rec[cols[2]])
+		if err != nil {
+			return nil, 0, invalid(map[string]string{"score_column": fmt.Sprintf("Line %d: score %q value %q %v.", line, p.ScoreColumn, rec[cols[2]], err)})
+		}
+		acc.AddScore(g, y, s, *p.Threshold)
+	}
+	if acc.Len() == 0 {
+		return nil, 0, invalid(map[string]string{"file": "The file has a header but no data rows."})
+	}
+	if err := label.sawPositive(); err != nil {
+		return nil, 0, err
+	}
+	if p.ScoreColumn == "" {
+		if err := pred.sawPositive(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return &acc, n, nil
+}
+
+// binaryColumn turns the values of a label or predicted-class column into
+// booleans, refusing a column with more than two distinct values — the
+// same rules as the lodestar fairness command.
+type binaryColumn struct {
+	field     string // the parameter naming the column, for the error
+	name      string
+	positive  string
+	scoreHint bool
+	seen      []string
+	sawPos    bool
+}
+
+var (
+	positiveWords = map[string]bool{"1": true, "1.0": true, "true": true, "t": true, "yes": true, "y": true, "positive": true, "pos": true}
+	negativeWords = map[string]bool{"0": true, "0.0": true, "-1": true, "false": true, "f": true, "no": true, "n": true, "negative": true, "neg": true}
+)
+
+func (b *binaryColumn) fail(format string, args ...any) error {
+	return invalid(map[string]string{b.field: fmt.Sprintf(format, args...)})
+}
+
+func (b *binaryColumn) value(s string, line int) (bool, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false, b.fail("Line %d: %s is empty.", line, b.name)
+	}
+	switch {
+	case slices.Contains(b.seen, s):
+	case len(b.seen) < 2:
+		b.seen = append(b.seen, s)
+	default:
+		return false, b.fail("Line %d: %s has a third value %q after %q and %q; it must be binary.", line, b.name, s, b.seen[0], b.seen[1])
+	}
+	if b.positive != "" {
+		pos := s == b.positive
+		b.sawPos = b.sawPos || pos
+		return pos, nil
+	}
+	switch l := strings.ToLower(s); {
+	case positiveWords[l]:
+		return true, nil
+	case negativeWords[l]:
+		return false, nil
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil && b.scoreHint {
+		return false, b.fail("Line %d: %s value %q is not a class; for scores give a score column and a threshold.", line, b.name, s)
+	}
+	return false, b.fail("Line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive value.", line, b.name, s)
+}
+
+// sawPositive refuses a positive value that never occurred: every row
+// would silently count as negative.
+func (b *binaryColumn) sawPositive() error {
+	if b.positive == "" || b.sawPos {
+		return nil
+	}
+	field := "positive_label"
+	if b.scoreHint {
+		field = "positive_prediction"
+	}
+	quoted := make([]string, len(b.seen))
+	for i, s := range b.seen {
+		quoted[i] = strconv.Quote(s)
+	}
+	return invalid(map[string]string{field: fmt.Sprintf("The positive value %q never occurs in %s (values seen: %s).", b.positive, b.name, strings.Join(quoted, ", "))})
+}
+
+var errEmpty = errors.New("is empty")
+
+// openTable opens data as a delimited text file, refusing binary data
+// (a NUL byte in a file the reader took as text), which would otherwise
+// read as one odd column.
+func openTable(data []byte, opt tabular.Options, field string) (*tabular.Reader, error) {
+	t, err := tabular.Open(bytes.NewReader(data), opt)
+	if err != nil {
+		return nil, invalid(map[string]string{field: err.Error()})
+	}
+	if bytes.IndexByte(data[:min(len(data), tabular.SampleSize)], 0) >= 0 {
+		return nil, invalid(map[string]string{field: "The file holds binary data, not delimited text; save it as CSV."})
+	}
+	return t, nil
+}
+
+// ParseNumber reads a finite decimal number, refusing NaN and infinities.
+func ParseNumber(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errEmpty
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
+		return v, nil
+	case err != nil, math.IsNaN(v):
+		return 0, errors.New("is not a number")
+	case math.IsInf(v, 0):
+		return 0, errors.New("is infinite")
+	}
+	return v, nil
+}
+
+// FairnessFlags lists what a report shows that a review must look at.
+func FairnessFlags(rep *fairness.Report) []string {
+	flags := []string{}
+	if !rep.FourFifthsRuleMet {
+		flags = append(flags, lodestar.FlagFourFifthsFailed)
+	}
+	if eo := rep.EqualizedOddsDifference.Value; !(eo < lodestar.EqualizedOddsGapLimit) {
+		flags = append(flags, lodestar.FlagEqualizedOddsGap)
+	}
+	return flags
+}
