@@ -11,8 +11,8 @@ CREATE TABLE prediction_events (
 	version TEXT NOT NULL,
 	body TEXT NOT NULL,
 	label TEXT,
-	PRIMARY KEY (model_id, event_id)
-) WITHOUT ROWID;
+	UNIQUE (model_id, event_id)
+);
 CREATE INDEX prediction_events_time ON prediction_events(model_id, ts);
 
 CREATE TABLE monitors (
