@@ -2,7 +2,7 @@
 # bench/switch/run.sh — every switch and SDK figure in one command:
 #   bash bench/switch/run.sh [SECONDS] [FLIPS]
 # 1. the SDK's in-process costs (State, Report, Assign; Go benchmarks,
-#    5 runs each, summarised by benchstat when it is installed),
+#    6 runs each, summarised by benchstat when it is installed),
 # 2. flip-to-client latency with 1,000 and 10,000 live event streams
 #    (go run ./bench/switch),
 # 3. switch reads over HTTP with wrk (bash bench/run.sh SECONDS 1 switch).
@@ -16,7 +16,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-go test -run X -bench 'State$|Report$|Assign$' -benchmem -count 5 ./sdk >"$out"
+go test -run X -bench 'State$|Report$|Assign$' -benchmem -count 6 ./sdk >"$out"
 benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
 if [ -x "$benchstat" ]; then
   "$benchstat" "$out"
