@@ -598,10 +598,15 @@ func (q *queue) send(b *batch) {
 // backoff is the wait before retry attempt+1: min doubled attempt times,
 // at most max, then uniformly between half of that and all of it.
 func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
-	d := maxWait
-	if attempt < 30 && minWait<<attempt < maxWait {
-		d = minWait << attempt
+	d := minWait
+	for range attempt {
+		if d >= maxWait/2 {
+			d = maxWait
+			break
+		}
+		d *= 2
 	}
+	d = min(d, maxWait)
 	return d/2 + rand.N(d/2+1)
 }
 
