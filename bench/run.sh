@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # bench/run.sh — HTTP throughput and latency of a real `lodestar serve` on
 # SQLite, measured with wrk from a second process on loopback.
-#   bash bench/run.sh [SECONDS] [USE_CASES]
+#   bash bench/run.sh [SECONDS] [USE_CASES] [all|switch]
 # Installs wrk from Debian when missing (root). Prints one line per
 # endpoint: requests/s and latency percentiles. Nothing is asserted: the
-# figures go into the README with the machine they came from.
+# figures go into the README with the machine they came from. "switch"
+# measures only the switch read (bench/switch/run.sh uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || export PATH=/usr/local/go/bin:$PATH
 secs=${1:-10}
 n=${2:-2000}
+only=${3:-all}
 
 if ! command -v wrk >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
@@ -36,6 +38,10 @@ done | xargs -d '\n' -P 4 -I{} curl -sf -o /dev/null -H "Authorization: Bearer $
 end=$(date +%s.%N)
 awk -v n="$n" -v s="$start" -v e="$end" 'BEGIN { printf "seed: %d audited creates in %.1fs (%.0f/s, 4 parallel curl clients)\n", n, e-s, n/(e-s) }'
 
+# A model, so there is a switch to read (services poll it on their hot path).
+curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d '{"use_case_id":1,"key":"bench-model","name":"Bench model"}' "$url/api/v1/models"
+
 cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = '{"title":"Benchmark write","description":"wrk"}'
@@ -52,6 +58,8 @@ run() { # name, path, extra wrk args…
     END { printf "%-34s %10s req/s   p50 %-8s p90 %-8s p99 %-8s%s\n", name, rps, p50, p90, p99, (bad ? "  non-2xx " bad : "") }' "$work/wrk"
 }
 echo "wrk: 2 threads, 16 connections, ${secs}s each, $(nproc) cores, $(uname -m)"
+run "GET /api/v1/switches/{key}" /api/v1/switches/bench-model
+[ "$only" = switch ] && exit 0
 run "GET /healthz" /healthz
 run "GET /api/v1/use-cases?limit=50" "/api/v1/use-cases?limit=50"
 run "GET /api/v1/use-cases/{id}" /api/v1/use-cases/7

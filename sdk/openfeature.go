@@ -29,7 +29,7 @@ func (p provider) lookup(flag string) (entry, openfeature.ProviderResolutionDeta
 		return entry{}, openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
 			ResolutionError: openfeature.NewProviderNotReadyResolutionError("lodestar: no snapshot yet")}, false
 	}
-	e, ok := (*p.c.m.Load())[flag]
+	e, ok := p.c.t.Load().get(flag)
 	if !ok {
 		return entry{}, openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
 			ResolutionError: openfeature.NewFlagNotFoundResolutionError("lodestar: no switch " + flag)}, false

@@ -85,7 +85,7 @@ type entry struct {
 type Switches struct {
 	opt    Options
 	def    State
-	m      atomic.Pointer[map[string]entry]
+	t      atomic.Pointer[table]
 	ready  chan struct{}
 	once   sync.Once
 	cancel context.CancelFunc
@@ -109,17 +109,17 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	if opt.FailClosed {
 		c.def = Off
 	}
-	empty := map[string]entry{}
-	c.m.Store(&empty)
+	c.t.Store(newTable(nil))
 	ctx, c.cancel = context.WithCancel(ctx)
 	go c.run(ctx)
 	return c
 }
 
-// State returns a switch's state: no I/O, no allocation.
+// State returns a switch's state: no I/O, no allocation, no lock.
 func (c *Switches) State(key string) State {
-	if e, ok := (*c.m.Load())[key]; ok {
-		return e.state
+	t := c.t.Load()
+	if i := t.find(key); i >= 0 {
+		return t.slots[i].e.state
 	}
 	return c.def
 }
@@ -128,7 +128,10 @@ func (c *Switches) State(key string) State {
 func (c *Switches) Enabled(key string) bool { return c.State(key) == On }
 
 // Fallback returns what to serve instead when the switch is at fallback.
-func (c *Switches) Fallback(key string) string { return (*c.m.Load())[key].fallback }
+func (c *Switches) Fallback(key string) string {
+	e, _ := c.t.Load().get(key)
+	return e.fallback
+}
 
 // Ready is closed once the first snapshot has arrived.
 func (c *Switches) Ready() <-chan struct{} { return c.ready }
@@ -211,8 +214,8 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	return got, errors.New("lodestar: switch stream ended")
 }
 
-// apply installs a snapshot or one flip as a new immutable map, so
-// readers never lock.
+// apply installs a snapshot or one flip as a new immutable table, so
+// readers never lock. Only the stream goroutine calls it.
 func (c *Switches) apply(event, data string) error {
 	switch event {
 	case "snapshot":
@@ -224,23 +227,21 @@ func (c *Switches) apply(event, data string) error {
 		for _, w := range all {
 			m[w.Key] = entry{parseState(w.State), w.Fallback, w.Version}
 		}
-		c.m.Store(&m)
+		c.t.Store(newTable(m))
 		c.once.Do(func() { close(c.ready) })
 	case "switch":
 		var w wireSwitch
 		if err := json.Unmarshal([]byte(data), &w); err != nil {
 			return err
 		}
-		old := *c.m.Load()
-		if e, ok := old[w.Key]; ok && e.version >= w.Version {
+		old := c.t.Load()
+		if e, ok := old.get(w.Key); ok && e.version >= w.Version {
 			return nil // already have it (or newer)
 		}
-		m := make(map[string]entry, len(old)+1)
-		for k, v := range old {
-			m[k] = v
-		}
+		m := make(map[string]entry, len(old.slots)/2+1)
+		old.each(func(k string, e entry) { m[k] = e })
 		m[w.Key] = entry{parseState(w.State), w.Fallback, w.Version}
-		c.m.Store(&m)
+		c.t.Store(newTable(m))
 	}
 	return nil
 }

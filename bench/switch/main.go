@@ -4,12 +4,23 @@
 // switch through the API several times, and prints p50/p99 of the time
 // from the flip request to each stream seeing the flip.
 //
-//	go run ./bench/switch [-subscribers 1000] [-flips 10]
+//	go run ./bench/switch [-subscribers 1000,10000] [-flips 10] [-per-process 2500]
+//
+// The streams are held by child processes (this binary run again with
+// -child), at most -per-process each: a process may hold only so many
+// file descriptors (20,000 in the sandbox this was written in), and the
+// server's side of 10,000 streams already takes half of that. The
+// children stamp each flip's arrival with the wall clock, which all
+// processes on the machine share, and the parent subtracts the time it
+// sent the flip.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,10 +29,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -30,16 +44,31 @@ import (
 )
 
 func main() {
-	subs := flag.String("subscribers", "1000", "comma-separated stream counts to measure (each stream costs two file descriptors here: client and server share the process)")
+	subs := flag.String("subscribers", "1000,10000", "comma-separated stream counts to measure")
 	flips := flag.Int("flips", 10, "flips per count")
+	per := flag.Int("per-process", 2500, "streams per child process (each costs the child one file descriptor, the server another)")
+	profile := flag.String("cpuprofile", "", "write the server process's CPU profile during the flips of the last row here")
+	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams)")
+	url := flag.String("url", "", "internal: the server, for -child")
+	token := flag.String("token", "", "internal: the token, for -child")
+	streams := flag.Int("streams", 0, "internal: how many streams, for -child")
 	flag.Parse()
-	if err := run(*subs, *flips); err != nil {
+	var err error
+	if *child {
+		err = runChild(*url, *token, *streams)
+	} else {
+		profilePath = *profile
+		err = run(*subs, *flips, *per)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "switch:", err)
 		os.Exit(1)
 	}
 }
 
-func run(subs string, flips int) error {
+var profilePath string
+
+func run(subs string, flips, per int) error {
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
 	dir, err := os.MkdirTemp("", "lodestar-switch-")
 	if err != nil {
@@ -75,67 +104,110 @@ func run(subs string, flips int) error {
 	}
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
-	fmt.Printf("flip-to-client latency over loopback, in-process server on SQLite; %d flips per row\n", flips)
-	fmt.Printf("%12s %10s %10s %10s\n", "subscribers", "p50 ms", "p99 ms", "max ms")
+	fmt.Printf("flip-to-client latency over loopback, in-process server on SQLite, streams held by child processes (≤ %d each); %d flips per row\n", per, flips)
+	fmt.Printf("%12s %10s %10s %10s %10s\n", "subscribers", "processes", "p50 ms", "p99 ms", "max ms")
 	state := "off"
 	for _, f := range strings.Split(subs, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return fmt.Errorf("bad -subscribers %q", f)
 		}
-		lat, err := measure(srv.URL, tok, n, flips, &state)
+		procs := (n + per - 1) / per
+		lat, err := measure(srv.URL, tok, n, procs, flips, &state)
 		if err != nil {
 			return err
 		}
 		slices.Sort(lat)
 		q := func(p float64) float64 { return lat[int(p*float64(len(lat)-1))] }
-		fmt.Printf("%12d %10.2f %10.2f %10.2f\n", n, q(0.5), q(0.99), lat[len(lat)-1])
+		fmt.Printf("%12d %10d %10.2f %10.2f %10.2f\n", n, procs, q(0.5), q(0.99), lat[len(lat)-1])
 	}
 	return nil
 }
 
-// measure opens n streams, then flips the switch flips times, collecting
-// every stream's delay for every flip.
-func measure(url, tok string, n, flips int, state *string) ([]float64, error) {
-	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: 0, DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
-	client := &http.Client{Transport: tr}
-	defer tr.CloseIdleConnections()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type seen struct{ at time.Time }
-	events := make([]chan seen, n)
-	var ready sync.WaitGroup
-	for i := range n {
-		events[i] = make(chan seen, flips+1)
-		ready.Add(1)
-		go func(c chan seen) {
-			req, _ := http.NewRequestWithContext(ctx, "GET", url+"/api/v1/switches/stream", nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := client.Do(req)
-			if err != nil {
-				ready.Done()
-				return
-			}
-			defer resp.Body.Close()
-			br := bufio.NewReader(resp.Body)
-			first := true
-			for {
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if strings.HasPrefix(line, "event: snapshot") && first {
-					first = false
-					ready.Done()
-				} else if strings.HasPrefix(line, "event: switch") {
-					c <- seen{time.Now()}
-				}
-			}
-		}(events[i])
+// kid is one child process and the pipes to it.
+type kid struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines chan string // its stdout, line by line
+}
+
+func (k *kid) expect(prefix string, timeout time.Duration) (string, error) {
+	select {
+	case l, ok := <-k.lines:
+		if !ok {
+			return "", fmt.Errorf("child exited while waiting for %q", prefix)
+		}
+		if !strings.HasPrefix(l, prefix) {
+			return "", fmt.Errorf("child said %q, want %q", l, prefix)
+		}
+		return strings.TrimSpace(strings.TrimPrefix(l, prefix)), nil
+	case <-time.After(timeout):
+		return "", fmt.Errorf("no %q from a child within %s", prefix, timeout)
 	}
-	ready.Wait()
-	var lat []float64
-	for range flips {
+}
+
+// measure starts procs children holding n streams between them, flips the
+// switch flips times, and gathers every stream's delay for every flip.
+func measure(url, tok string, n, procs, flips int, state *string) ([]float64, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	var kids []*kid
+	defer func() {
+		for _, k := range kids {
+			k.in.Close()
+			_ = k.cmd.Process.Kill()
+			_ = k.cmd.Wait()
+		}
+	}()
+	for i := range procs {
+		share := n / procs
+		if i < n%procs {
+			share++
+		}
+		cmd := exec.Command(self, "-child", "-url", url, "-token", tok, "-streams", strconv.Itoa(share))
+		cmd.Stderr = os.Stderr
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			return nil, err
+		}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		k := &kid{cmd: cmd, in: in, lines: make(chan string, flips+4)}
+		go func() {
+			sc := bufio.NewScanner(out)
+			sc.Buffer(make([]byte, 1<<20), 64<<20)
+			for sc.Scan() {
+				k.lines <- sc.Text()
+			}
+			close(k.lines)
+		}()
+		kids = append(kids, k)
+	}
+	for _, k := range kids {
+		if _, err := k.expect("ready", 2*time.Minute); err != nil {
+			return nil, err
+		}
+	}
+	if profilePath != "" {
+		f, err := os.Create(profilePath)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	starts := make([]string, 0, flips)
+	for f := range flips {
 		if *state == "off" {
 			*state = "on"
 		} else {
@@ -153,14 +225,132 @@ func measure(url, tok string, n, flips int, state *string) ([]float64, error) {
 		if resp.StatusCode != 200 {
 			return nil, fmt.Errorf("flip: %s", resp.Status)
 		}
-		for i := range n {
-			select {
-			case s := <-events[i]:
-				lat = append(lat, float64(s.at.Sub(start).Microseconds())/1000)
-			case <-time.After(10 * time.Second):
-				return nil, fmt.Errorf("stream %d missed a flip", i)
+		starts = append(starts, strconv.FormatInt(start.UnixNano(), 10))
+		for _, k := range kids {
+			if got, err := k.expect("seen", 30*time.Second); err != nil {
+				return nil, err
+			} else if got != strconv.Itoa(f) {
+				return nil, fmt.Errorf("child saw flip %s, want %d", got, f)
 			}
 		}
 	}
+	var lat []float64
+	for _, k := range kids {
+		if _, err := fmt.Fprintf(k.in, "starts %s\n", strings.Join(starts, " ")); err != nil {
+			return nil, err
+		}
+		js, err := k.expect("latencies", time.Minute)
+		if err != nil {
+			return nil, err
+		}
+		var l []float64
+		if err := json.Unmarshal([]byte(js), &l); err != nil {
+			return nil, err
+		}
+		lat = append(lat, l...)
+	}
+	if len(lat) != n*flips {
+		return nil, fmt.Errorf("got %d latencies, want %d", len(lat), n*flips)
+	}
 	return lat, nil
+}
+
+// runChild opens n streams, says "ready" once every stream has its
+// snapshot, "seen K" once every stream has flip K, and on "starts T0 T1
+// …" (the flips' start times, Unix nanoseconds) prints every delay in
+// milliseconds as one JSON array and exits.
+func runChild(url, tok string, n int) error {
+	tr := &http.Transport{MaxIdleConnsPerHost: -1, DialContext: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
+	client := &http.Client{Transport: tr}
+	var (
+		mu      sync.Mutex
+		arrived [][]int64 // [flip][stream] Unix nanoseconds
+		counts  []int
+		out     = bufio.NewWriter(os.Stdout)
+	)
+	say := func(format string, args ...any) {
+		fmt.Fprintf(out, format+"\n", args...)
+		out.Flush()
+	}
+	var ready sync.WaitGroup
+	var failed atomic.Value
+	dial := make(chan struct{}, 64) // connect a few at a time: the listen backlog is finite
+	for i := range n {
+		ready.Add(1)
+		go func() {
+			dial <- struct{}{}
+			req, _ := http.NewRequest("GET", url+"/api/v1/switches/stream", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := client.Do(req)
+			<-dial
+			if err != nil || resp.StatusCode != 200 {
+				if err == nil {
+					err = errors.New(resp.Status)
+				}
+				failed.Store(err)
+				ready.Done()
+				return
+			}
+			defer resp.Body.Close()
+			br := bufio.NewReader(resp.Body)
+			first, k := true, 0
+			for {
+				line, err := br.ReadSlice('\n')
+				if err != nil {
+					return
+				}
+				switch {
+				case first && bytes.HasPrefix(line, []byte("event: snapshot")):
+					first = false
+					ready.Done()
+				case bytes.HasPrefix(line, []byte("event: switch")):
+					now := time.Now().UnixNano()
+					mu.Lock()
+					for len(arrived) <= k {
+						arrived = append(arrived, make([]int64, n))
+						counts = append(counts, 0)
+					}
+					arrived[k][i] = now
+					counts[k]++
+					if counts[k] == n {
+						say("seen %d", k)
+					}
+					mu.Unlock()
+					k++
+				}
+			}
+		}()
+	}
+	ready.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return err
+	}
+	mu.Lock()
+	say("ready")
+	mu.Unlock()
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 16<<20)
+	for in.Scan() {
+		f := strings.Fields(in.Text())
+		if len(f) == 0 || f[0] != "starts" {
+			continue
+		}
+		mu.Lock()
+		lat := make([]float64, 0, n*(len(f)-1))
+		for k, t := range f[1:] {
+			start, err := strconv.ParseInt(t, 10, 64)
+			if err != nil || k >= len(arrived) {
+				mu.Unlock()
+				return fmt.Errorf("bad starts line, or flip %d never seen", k)
+			}
+			for _, at := range arrived[k] {
+				lat = append(lat, float64(at-start)/1e6)
+			}
+		}
+		b, _ := json.Marshal(lat)
+		say("latencies %s", b)
+		mu.Unlock()
+		return nil
+	}
+	return in.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,21 +16,31 @@ import (
 // Each flip is published once it is committed.
 type SwitchHub struct {
 	mu   sync.Mutex
-	subs map[chan *lodestar.Switch]struct{}
+	subs map[chan flipEvent]struct{}
 }
 
+// flipEvent is a published flip, encoded once for every stream: with
+// thousands of streams, encoding per stream was most of a flip's
+// fan-out cost.
+type flipEvent struct{ data []byte }
+
 // NewSwitchHub returns an empty hub.
-func NewSwitchHub() *SwitchHub { return &SwitchHub{subs: map[chan *lodestar.Switch]struct{}{}} }
+func NewSwitchHub() *SwitchHub { return &SwitchHub{subs: map[chan flipEvent]struct{}{}} }
 
 // Publish sends a flipped switch to every open stream. A stream too slow
 // to keep up loses the event and is told to reconnect (its channel is
 // closed), so a flip never waits on a client.
 func (h *SwitchHub) Publish(sw *lodestar.Switch) {
+	b, err := json.Marshal(sw)
+	if err != nil {
+		return // a Switch always encodes
+	}
+	ev := flipEvent{data: b}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.subs {
 		select {
-		case c <- sw:
+		case c <- ev:
 		default:
 			delete(h.subs, c)
 			close(c)
@@ -37,15 +48,15 @@ func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 	}
 }
 
-func (h *SwitchHub) subscribe() chan *lodestar.Switch {
-	c := make(chan *lodestar.Switch, 64)
+func (h *SwitchHub) subscribe() chan flipEvent {
+	c := make(chan flipEvent, 64)
 	h.mu.Lock()
 	h.subs[c] = struct{}{}
 	h.mu.Unlock()
 	return c
 }
 
-func (h *SwitchHub) unsubscribe(c chan *lodestar.Switch) {
+func (h *SwitchHub) unsubscribe(c chan flipEvent) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.subs[c]; ok {
@@ -94,12 +105,12 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case sw, ok := <-c:
+		case ev, ok := <-c:
 			if !ok {
 				return // too slow: the client reconnects and gets a snapshot
 			}
 			seq++
-			if err := writeEvent(w, "switch", seq, sw); err != nil {
+			if err := writeData(w, "switch", seq, ev.data); err != nil {
 				return
 			}
 		case <-tick.C:
@@ -118,7 +129,20 @@ func writeEvent(w http.ResponseWriter, event string, id int64, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "event: %s\nid: %d\ndata: %s\n\n", event, id, b)
+	return writeData(w, event, id, b)
+}
+
+// writeData writes one event whose data is already JSON.
+func writeData(w http.ResponseWriter, event string, id int64, data []byte) error {
+	buf := make([]byte, 0, len(event)+len(data)+40)
+	buf = append(buf, "event: "...)
+	buf = append(buf, event...)
+	buf = append(buf, "\nid: "...)
+	buf = strconv.AppendInt(buf, id, 10)
+	buf = append(buf, "\ndata: "...)
+	buf = append(buf, data...)
+	buf = append(buf, "\n\n"...)
+	_, err := w.Write(buf)
 	return err
 }
 

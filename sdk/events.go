@@ -1,0 +1,855 @@
+package sdk
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+// Event is one prediction a model made, reported to Lodestar for
+// monitoring (drift, performance once labelled, fairness by group).
+type Event struct {
+	// ID identifies the event, so a batch sent twice is stored once and a
+	// label can find it later. Report fills in a random 128-bit hex ID
+	// when it is empty; to label an event later, set it yourself (for
+	// example with NewEventID) and keep it.
+	ID string
+	// Time is when the prediction was made; zero means the server's
+	// receive time.
+	Time time.Time
+	// Version is the model version that predicted (required).
+	Version string
+	// Features are the model's inputs: numbers (any Go integer or float
+	// type), strings or nil.
+	Features map[string]any
+	// Prediction is the output (required): Number(score in [0, 1]) for a
+	// binary classifier, Number(value) for a regression, Class(name) for
+	// a multiclass classifier.
+	Prediction Value
+	// Label is the true outcome when already known (binary: Number(0) or
+	// Number(1)); leave it zero otherwise and send it later with
+	// ReportLabel.
+	Label Value
+	// Latency is how long the prediction took; zero leaves it out.
+	Latency time.Duration
+	// Groups are protected or segment attributes for fairness, e.g.
+	// {"gender": "f"}.
+	Groups map[string]string
+}
+
+// Value is a prediction or a label: a number or a class name. The zero
+// Value is absent.
+type Value struct {
+	kind uint8 // 0 absent, 1 number, 2 class
+	num  float64
+	str  string
+}
+
+// Number is a numeric prediction or label: a binary score or 0/1 label,
+// or a regression value.
+func Number(v float64) Value { return Value{kind: 1, num: v} }
+
+// Class is a class name, for multiclass models.
+func Class(name string) Value { return Value{kind: 2, str: name} }
+
+// IsZero reports whether v is absent.
+func (v Value) IsZero() bool { return v.kind == 0 }
+
+// NewEventID returns a random 128-bit ID in hex, the kind Report gives
+// events that have none.
+func NewEventID() string {
+	return string(appendEventID(make([]byte, 0, 32)))
+}
+
+func appendEventID(b []byte) []byte {
+	// math/rand/v2's global source is a ChaCha8 stream seeded by the
+	// runtime from the operating system, unpredictable and lock-free.
+	var id [16]byte
+	hi, lo := rand.Uint64(), rand.Uint64()
+	for i := range 8 {
+		id[i] = byte(hi >> (56 - 8*i))
+		id[8+i] = byte(lo >> (56 - 8*i))
+	}
+	return hex.AppendEncode(b, id[:])
+}
+
+// The limits of one request, fixed by the server.
+const (
+	maxBatchLines = 10_000
+	maxBatchBytes = 8 << 20
+)
+
+// Errors Report and ReportLabel return. Every refusal is also counted in
+// Stats.
+var (
+	// ErrQueueFull: the queue held MaxQueued events (or MaxQueuedBytes);
+	// the new event was dropped, counted in Dropped. The reporter drops
+	// the newest, so batches already queued (and being retried) stay
+	// whole.
+	ErrQueueFull = errors.New("lodestar: event queue full, event dropped")
+	// ErrClosed: Close was called.
+	ErrClosed = errors.New("lodestar: reporter closed")
+	// ErrInvalidEvent wraps the reason an event or label cannot be sent;
+	// it is counted in Rejected and never sent.
+	ErrInvalidEvent = errors.New("lodestar: invalid event")
+)
+
+// ReporterOption configures a Reporter.
+type ReporterOption func(*reporterConfig)
+
+type reporterConfig struct {
+	batchSize      int
+	interval       time.Duration
+	maxQueued      int
+	maxQueuedBytes int
+	client         *http.Client
+	minBackoff     time.Duration
+	maxBackoff     time.Duration
+	maxRetries     int
+	maxRetryAfter  time.Duration
+	log            *slog.Logger
+}
+
+// WithBatchSize sends a batch once it holds n events (default 1,000; at
+// most 10,000, the server's limit per request). A batch also closes at
+// 8 MiB.
+func WithBatchSize(n int) ReporterOption {
+	return func(c *reporterConfig) { c.batchSize = max(1, min(n, maxBatchLines)) }
+}
+
+// WithFlushInterval sends whatever is queued at least this often
+// (default 2 s).
+func WithFlushInterval(d time.Duration) ReporterOption {
+	return func(c *reporterConfig) {
+		if d > 0 {
+			c.interval = d
+		}
+	}
+}
+
+// WithMaxQueued bounds the memory of each queue (events, and labels
+// apart): at most n items (default 100,000) and at most bytes of encoded
+// JSON (default 64 MiB) wait to be sent, counting the batch in flight.
+// Past either bound Report drops the new item and counts it in Dropped.
+func WithMaxQueued(n, bytes int) ReporterOption {
+	return func(c *reporterConfig) {
+		if n > 0 {
+			c.maxQueued = n
+		}
+		if bytes > 0 {
+			c.maxQueuedBytes = bytes
+		}
+	}
+}
+
+// WithHTTPClient sends with this client (default: a client with a 30 s
+// timeout per request). A request that times out is retried.
+func WithHTTPClient(h *http.Client) ReporterOption {
+	return func(c *reporterConfig) {
+		if h != nil {
+			c.client = h
+		}
+	}
+}
+
+// WithRetry sets how a failed request is retried: up to retries more
+// times (default 8), waiting between min and max (defaults 200 ms and
+// 30 s), doubling per attempt with jitter (each wait is uniformly
+// between half and all of the doubled delay). A Retry-After header on
+// 429 or 503 is waited out in full when longer, up to 5 minutes.
+func WithRetry(retries int, minWait, maxWait time.Duration) ReporterOption {
+	return func(c *reporterConfig) {
+		if retries >= 0 {
+			c.maxRetries = retries
+		}
+		if minWait > 0 {
+			c.minBackoff = minWait
+		}
+		if maxWait >= c.minBackoff {
+			c.maxBackoff = maxWait
+		}
+	}
+}
+
+// WithLogger logs requests given up on (default: no logging).
+func WithLogger(l *slog.Logger) ReporterOption {
+	return func(c *reporterConfig) {
+		if l != nil {
+			c.log = l
+		}
+	}
+}
+
+// Reporter sends prediction events and late labels to Lodestar in the
+// background. Report never waits on the network: it encodes the event
+// into the current batch in memory and returns. A batch is sent when it
+// is full or at the flush interval, one request at a time per queue,
+// retried on network errors, 5xx and 429 with exponential backoff; since
+// every event carries an ID, the server stores a retried event once and
+// counts it as a duplicate. Other 4xx answers (a bad token, an unknown
+// model) are not retried: the batch is counted in Failed. Memory is
+// bounded (WithMaxQueued); when the bound is reached new events are
+// dropped and counted. Close flushes what is queued.
+//
+// It implements POST {URL}/api/v1/models/{key}/events and …/labels,
+// NDJSON bodies (see the README for the wire format).
+type Reporter struct {
+	cfg    reporterConfig
+	events *queue
+	labels *queue
+	ctx    context.Context // requests and waits; cancelled when Close gives up
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+// NewReporter starts a reporter for one model. baseURL is the Lodestar
+// server (e.g. https://lodestar.example), token an API token allowed to
+// ingest (scope ingest or write), modelKey the model's key.
+func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Reporter {
+	cfg := reporterConfig{
+		batchSize:      1000,
+		interval:       2 * time.Second,
+		maxQueued:      100_000,
+		maxQueuedBytes: 64 << 20,
+		client:         &http.Client{Timeout: 30 * time.Second},
+		minBackoff:     200 * time.Millisecond,
+		maxBackoff:     30 * time.Second,
+		maxRetries:     8,
+		maxRetryAfter:  5 * time.Minute,
+		log:            slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r := &Reporter{cfg: cfg}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	base := strings.TrimSuffix(baseURL, "/") + "/api/v1/models/" + url.PathEscape(modelKey)
+	r.events = newQueue(r, base+"/events", "Bearer "+token)
+	r.labels = newQueue(r, base+"/labels", "Bearer "+token)
+	return r
+}
+
+// Report queues an event. It does not wait on the network; it returns
+// ErrQueueFull when the queue is at its bound (the event is dropped),
+// ErrClosed after Close, or an ErrInvalidEvent when the event cannot be
+// encoded (no version, no prediction, a NaN, a feature of another type).
+// Report reads the event's maps before it returns; the caller may reuse
+// them.
+func (r *Reporter) Report(e Event) error {
+	sp := scratch.Get().(*[]byte)
+	line, err := appendEvent((*sp)[:0], &e)
+	defer putScratch(sp, line)
+	if err != nil {
+		r.events.rejected.Add(1)
+		return err
+	}
+	return r.events.add(line)
+}
+
+// ReportLabel queues the true outcome of an event reported earlier,
+// found by its ID. Labels have their own queue, bounds and counters
+// (Stats().Labels), and go through the same batching and retries.
+func (r *Reporter) ReportLabel(id string, label Value) error {
+	sp := scratch.Get().(*[]byte)
+	var err error
+	b := (*sp)[:0]
+	defer func() { putScratch(sp, b) }()
+	switch {
+	case id == "":
+		err = fmt.Errorf("%w: a label needs the event's ID", ErrInvalidEvent)
+	case label.IsZero():
+		err = fmt.Errorf("%w: no label for event %q", ErrInvalidEvent, id)
+	default:
+		b = append(b, `{"id":`...)
+		b = appendString(b, id)
+		b = append(b, `,"label":`...)
+		b, err = appendValue(b, label, "label")
+		b = append(b, "}\n"...)
+	}
+	if err != nil {
+		r.labels.rejected.Add(1)
+		return err
+	}
+	return r.labels.add(b)
+}
+
+// Close stops accepting events and labels, sends everything queued (with
+// retries) — the events first, so that labels find them — and stops. If
+// ctx ends first, the requests in flight are abandoned, what was not
+// delivered is counted in Failed, and ctx's error is returned. Calling
+// Close again waits for the same end.
+func (r *Reporter) Close(ctx context.Context) error {
+	r.once.Do(func() {
+		r.labels.refuse()
+		r.events.refuse()
+		r.events.drain()
+	})
+	select {
+	case <-r.events.done:
+		r.labels.drain()
+		select {
+		case <-r.labels.done:
+			r.cancel()
+			return nil
+		case <-ctx.Done():
+		}
+	case <-ctx.Done():
+	}
+	r.cancel()
+	r.labels.drain()
+	<-r.events.done
+	<-r.labels.done
+	return ctx.Err()
+}
+
+// Stats are a reporter's counters since it started. Every event given
+// to Report ends in exactly one of Sent, Duplicates, Rejected, Dropped or
+// Failed, or is still Queued.
+type Stats struct {
+	// Queued events wait in memory, the batch in flight included.
+	Queued int64
+	// Sent events were stored by the server.
+	Sent int64
+	// Duplicates the server already had: events of a retried batch whose
+	// first attempt was stored although its answer was lost. They are
+	// delivered too: Sent + Duplicates is what the server holds.
+	Duplicates int64
+	// Rejected events were invalid: refused by Report, or line by line
+	// by the server. They are not retried.
+	Rejected int64
+	// Dropped events found the queue full (or the reporter closed) and
+	// were not kept.
+	Dropped int64
+	// Retries counts requests sent again.
+	Retries int64
+	// Failed events were given up on: a 4xx answer other than 429,
+	// retries exhausted, or Close's deadline.
+	Failed int64
+	// Labels counts the label queue the same way (Sent is labels the
+	// server matched to an event; Unknown those it could not).
+	Labels LabelStats
+}
+
+// LabelStats are the counters of the label queue.
+type LabelStats struct {
+	Queued, Sent, Unknown, Rejected, Dropped, Retries, Failed int64
+}
+
+// Stats returns the counters.
+func (r *Reporter) Stats() Stats {
+	e, l := r.events, r.labels
+	e.mu.Lock()
+	eq := int64(e.queued)
+	e.mu.Unlock()
+	l.mu.Lock()
+	lq := int64(l.queued)
+	l.mu.Unlock()
+	return Stats{
+		Queued: eq, Sent: e.sent.Load(), Duplicates: e.duplicates.Load(), Rejected: e.rejected.Load(),
+		Dropped: e.dropped.Load(), Retries: e.retries.Load(), Failed: e.failed.Load(),
+		Labels: LabelStats{Queued: lq, Sent: l.sent.Load(), Unknown: l.unknown.Load(), Rejected: l.rejected.Load(),
+			Dropped: l.dropped.Load(), Retries: l.retries.Load(), Failed: l.failed.Load()},
+	}
+}
+
+// scratch holds the buffers Report encodes into before taking the queue
+// lock, so encoding runs in parallel and allocates nothing once warm.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// putScratch returns a buffer to the pool, unless one huge event grew it.
+func putScratch(sp *[]byte, b []byte) {
+	if cap(b) <= 64<<10 {
+		*sp = b[:0]
+		scratch.Put(sp)
+	}
+}
+
+// maxFree is how many sent batches a queue keeps to refill: enough that
+// in steady state (one batch filling, one in flight) no buffer is
+// allocated, and a bound on the memory kept when idle.
+const maxFree = 4
+
+// batch is NDJSON lines waiting to be sent together.
+type batch struct {
+	buf []byte
+	n   int
+}
+
+// queue is one endpoint's batching, bounds, sender and counters.
+type queue struct {
+	r    *Reporter
+	url  string
+	auth string
+
+	mu       sync.Mutex
+	cur      *batch   // filling
+	ready    []*batch // full, oldest first
+	free     []*batch // sent, kept for their buffers
+	queued   int      // items in cur, ready and in flight
+	qbytes   int
+	closed   bool
+	wake     chan struct{}
+	stopped  chan struct{} // closed by drain
+	stopOnce sync.Once
+	done     chan struct{} // closed when the sender has finished
+
+	sent, duplicates, unknown, rejected, dropped, retries, failed atomic.Int64
+}
+
+func newQueue(r *Reporter, endpoint, auth string) *queue {
+	q := &queue{r: r, url: endpoint, auth: auth, wake: make(chan struct{}, 1),
+		stopped: make(chan struct{}), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+// add appends one encoded line (ending in a newline) to the current
+// batch, closing the batch when it is full.
+func (q *queue) add(line []byte) error {
+	if len(line) > maxBatchBytes {
+		q.rejected.Add(1)
+		return fmt.Errorf("%w: %d bytes encoded, more than one request may carry (%d)", ErrInvalidEvent, len(line), maxBatchBytes)
+	}
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		q.dropped.Add(1)
+		return ErrClosed
+	}
+	if q.queued >= q.r.cfg.maxQueued || q.qbytes+len(line) > q.r.cfg.maxQueuedBytes {
+		q.mu.Unlock()
+		q.dropped.Add(1)
+		return ErrQueueFull
+	}
+	if q.cur != nil && len(q.cur.buf)+len(line) > maxBatchBytes {
+		q.seal()
+	}
+	if q.cur == nil {
+		if n := len(q.free); n > 0 {
+			q.cur, q.free = q.free[n-1], q.free[:n-1]
+		} else {
+			// Room for a full batch of lines like this one, so the buffer
+			// does not grow by doubling.
+			q.cur = &batch{buf: make([]byte, 0, min(maxBatchBytes, q.r.cfg.batchSize*(len(line)+len(line)/4)))}
+		}
+	}
+	q.cur.buf = append(q.cur.buf, line...)
+	q.cur.n++
+	q.queued++
+	q.qbytes += len(line)
+	if q.cur.n >= q.r.cfg.batchSize {
+		q.seal()
+	}
+	q.mu.Unlock()
+	return nil
+}
+
+// seal moves the current batch to the ready list and wakes the sender.
+// The caller holds mu.
+func (q *queue) seal() {
+	if q.cur == nil || q.cur.n == 0 {
+		return
+	}
+	q.ready = append(q.ready, q.cur)
+	q.cur = nil
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// refuse makes add return ErrClosed; what is queued waits for drain.
+func (q *queue) refuse() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+}
+
+// drain seals the last batch and tells the sender to finish once the
+// queue is empty.
+func (q *queue) drain() {
+	q.stopOnce.Do(func() {
+		q.mu.Lock()
+		q.seal()
+		q.mu.Unlock()
+		close(q.stopped)
+	})
+}
+
+// next returns the oldest ready batch, or nil.
+func (q *queue) next() *batch {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.ready) == 0 {
+		return nil
+	}
+	b := q.ready[0]
+	q.ready[0] = nil
+	q.ready = q.ready[1:]
+	return b
+}
+
+// finish accounts for a batch that has left the queue, sent or not.
+func (q *queue) finish(b *batch) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.queued -= b.n
+	q.qbytes -= len(b.buf)
+	if len(q.free) < maxFree {
+		b.buf, b.n = b.buf[:0], 0
+		q.free = append(q.free, b)
+	}
+}
+
+// run is the sender: it sends ready batches one at a time, closes the
+// current batch every flush interval, and after close drains the queue.
+func (q *queue) run() {
+	defer close(q.done)
+	tick := time.NewTicker(q.r.cfg.interval)
+	defer tick.Stop()
+	stopped := q.stopped
+	for {
+		if b := q.next(); b != nil {
+			q.send(b)
+			q.finish(b)
+			continue
+		}
+		if stopped == nil {
+			return // closed, and nothing is left
+		}
+		select {
+		case <-q.wake:
+		case <-tick.C:
+			q.mu.Lock()
+			if !q.closed { // once refused, drain seals the last batch
+				q.seal()
+			}
+			q.mu.Unlock()
+		case <-stopped:
+			stopped = nil // close() sealed the last batch; drain and return
+		}
+	}
+}
+
+// response is the answer to both endpoints.
+type response struct {
+	Accepted   int64             `json:"accepted"`
+	Duplicates int64             `json:"duplicates"`
+	Updated    int64             `json:"updated"`
+	Unknown    []json.RawMessage `json:"unknown"`
+	Rejected   []json.RawMessage `json:"rejected"`
+}
+
+// send delivers one batch, retrying what may succeed later, and counts
+// the outcome.
+func (q *queue) send(b *batch) {
+	cfg := &q.r.cfg
+	ctx := q.r.ctx
+	for attempt := 0; ; attempt++ {
+		if ctx.Err() != nil {
+			q.failed.Add(int64(b.n))
+			return
+		}
+		status, retryAfter, res, err := q.post(ctx, b)
+		switch {
+		case err == nil && status == http.StatusOK:
+			q.count(b, res)
+			return
+		case err == nil && status != http.StatusTooManyRequests && status < 500:
+			q.failed.Add(int64(b.n))
+			cfg.log.Warn("lodestar: batch refused, not retried", "url", q.url, "status", status, "items", b.n, "error", res.errText)
+			return
+		case attempt >= cfg.maxRetries:
+			q.failed.Add(int64(b.n))
+			cfg.log.Warn("lodestar: batch given up after retries", "url", q.url, "status", status, "items", b.n, "error", err)
+			return
+		}
+		wait := backoff(cfg.minBackoff, cfg.maxBackoff, attempt)
+		if retryAfter > wait {
+			wait = min(retryAfter, cfg.maxRetryAfter)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			q.failed.Add(int64(b.n))
+			return
+		case <-t.C:
+		}
+		q.retries.Add(1)
+	}
+}
+
+// backoff is the wait before retry attempt+1: min doubled attempt times,
+// at most max, then uniformly between half of that and all of it.
+func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	d := minWait
+	for range attempt {
+		if d >= maxWait/2 {
+			d = maxWait
+			break
+		}
+		d *= 2
+	}
+	d = min(d, maxWait)
+	return d/2 + rand.N(d/2+1)
+}
+
+// count records a 200 answer. A body that cannot be read as the protocol
+// says still means the server took the batch: it counts as sent.
+func (q *queue) count(b *batch, res *result) {
+	if res.body == nil {
+		q.sent.Add(int64(b.n))
+		return
+	}
+	r := res.body
+	q.rejected.Add(int64(len(r.Rejected)))
+	if q == q.r.labels {
+		q.sent.Add(r.Updated)
+		q.unknown.Add(int64(len(r.Unknown)))
+		return
+	}
+	q.sent.Add(r.Accepted)
+	q.duplicates.Add(r.Duplicates)
+}
+
+type result struct {
+	body    *response
+	errText string
+}
+
+// post makes one request. A transport error, or a failure to read the
+// answer, is returned as err (and retried); otherwise the status, the
+// Retry-After delay and the parsed answer.
+func (q *queue) post(ctx context.Context, b *batch) (int, time.Duration, *result, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", q.url, bytes.NewReader(b.buf))
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	req.Header.Set("Authorization", q.auth)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := q.r.cfg.client.Do(req)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	res := &result{}
+	if resp.StatusCode == http.StatusOK {
+		var r response
+		if json.Unmarshal(body, &r) == nil {
+			res.body = &r
+		}
+		return resp.StatusCode, 0, res, nil
+	}
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
+		res.errText = e.Error.Code + ": " + e.Error.Message
+	} else {
+		res.errText = strings.TrimSpace(string(body[:min(len(body), 200)]))
+	}
+	return resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), res, nil
+}
+
+// parseRetryAfter reads either form of Retry-After: seconds, or an HTTP
+// date.
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, time.Until(t))
+	}
+	return 0
+}
+
+// appendEvent encodes one event as a line of NDJSON, without allocating
+// when the buffer is large enough.
+func appendEvent(b []byte, e *Event) ([]byte, error) {
+	if e.Version == "" {
+		return b, fmt.Errorf("%w: no model version", ErrInvalidEvent)
+	}
+	if e.Prediction.IsZero() {
+		return b, fmt.Errorf("%w: no prediction", ErrInvalidEvent)
+	}
+	b = append(b, `{"id":`...)
+	if e.ID == "" {
+		b = append(b, '"')
+		b = appendEventID(b)
+		b = append(b, '"')
+	} else {
+		b = appendString(b, e.ID)
+	}
+	if !e.Time.IsZero() {
+		b = append(b, `,"time":"`...)
+		b = e.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	b = append(b, `,"version":`...)
+	b = appendString(b, e.Version)
+	b = append(b, `,"features":{`...)
+	first := true
+	var err error
+	for k, v := range e.Features {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':')
+		if b, err = appendFeature(b, k, v); err != nil {
+			return b, err
+		}
+	}
+	b = append(b, `},"prediction":`...)
+	if b, err = appendValue(b, e.Prediction, "prediction"); err != nil {
+		return b, err
+	}
+	if !e.Label.IsZero() {
+		b = append(b, `,"label":`...)
+		if b, err = appendValue(b, e.Label, "label"); err != nil {
+			return b, err
+		}
+	}
+	if e.Latency > 0 {
+		b = append(b, `,"latency_ms":`...)
+		b = strconv.AppendFloat(b, float64(e.Latency)/1e6, 'f', -1, 64)
+	}
+	if len(e.Groups) > 0 {
+		b = append(b, `,"groups":{`...)
+		first = true
+		for k, v := range e.Groups {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendString(b, v)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "}\n"...), nil
+}
+
+func appendValue(b []byte, v Value, what string) ([]byte, error) {
+	if v.kind == 2 {
+		return appendString(b, v.str), nil
+	}
+	return appendNumber(b, v.num, what)
+}
+
+func appendNumber(b []byte, f float64, what string) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("%w: %s is %v", ErrInvalidEvent, what, f)
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64), nil
+}
+
+func appendFloatFeature(b []byte, name string, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("%w: feature %q is %v", ErrInvalidEvent, name, f)
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64), nil
+}
+
+func appendFeature(b []byte, name string, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case float64:
+		return appendFloatFeature(b, name, x)
+	case float32:
+		return appendFloatFeature(b, name, float64(x))
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int8:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case uint:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint8:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint16:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint32:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(b, x, 10), nil
+	}
+	return b, fmt.Errorf("%w: feature %q is a %T; features are numbers, strings or nil", ErrInvalidEvent, name, v)
+}
+
+// appendString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// as encoding/json does.
+func appendString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
