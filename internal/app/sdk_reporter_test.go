@@ -1,0 +1,69 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/sdk"
+)
+
+// TestSDKReporterAgainstTheApp sends events and late labels with the Go
+// SDK's reporter to the real app, with an ingest token, and checks every
+// event and label is stored once — including a batch the reporter sends
+// twice.
+func TestSDKReporterAgainstTheApp(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team, lodestar.ScopeIngest)
+	uc := f.useCase("Recommendations")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recsys", Name: "Recommender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(from, to int) sdk.Stats {
+		r := sdk.NewReporter(f.srv.URL, tok, "recsys", sdk.WithBatchSize(500), sdk.WithFlushInterval(20*time.Millisecond))
+		t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		for i := from; i < to; i++ {
+			e := sdk.Event{ID: fmt.Sprintf("ev-%05d", i), Time: t0.Add(time.Duration(i) * time.Second), Version: "3.1",
+				Features:   map[string]any{"minutes": float64(i % 30), "content_type": []string{"image", "short_video"}[i%2]},
+				Prediction: sdk.Number(float64(i%10) / 10), Latency: 12 * time.Millisecond, Groups: map[string]string{"region": "north"}}
+			if err := r.Report(e); err != nil {
+				t.Fatalf("Report %d: %v", i, err)
+			}
+		}
+		for i := from; i < to; i += 10 {
+			if err := r.ReportLabel(fmt.Sprintf("ev-%05d", i), sdk.Number(1)); err != nil {
+				t.Fatalf("ReportLabel %d: %v", i, err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := r.Close(ctx); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		return r.Stats()
+	}
+	st := send(0, 2500)
+	if st.Sent != 2500 || st.Duplicates != 0 || st.Rejected != 0 || st.Dropped != 0 || st.Failed != 0 {
+		t.Errorf("first run: got %+v, want 2,500 sent and nothing else", st)
+	}
+	if st.Labels.Sent != 250 || st.Labels.Unknown != 0 {
+		t.Errorf("first run labels: got %+v, want 250 sent, none unknown", st.Labels)
+	}
+	// A second reporter resends the last 500 with 500 new ones: the server
+	// counts the old ones as duplicates.
+	st = send(2000, 3000)
+	if st.Sent != 500 || st.Duplicates != 500 {
+		t.Errorf("second run: got sent %d duplicates %d, want 500 and 500", st.Sent, st.Duplicates)
+	}
+	if n, _ := f.app.Store.CountEvents(sys(), m.ID); n != 3000 {
+		t.Errorf("stored events: got %d, want 3,000", n)
+	}
+	var labelled int
+	if err := f.app.DB.QueryRow(sys(), `SELECT COUNT(*) FROM prediction_events WHERE model_id = ? AND label IS NOT NULL`, m.ID).Scan(&labelled); err != nil || labelled != 300 {
+		t.Errorf("labelled events: got %d (%v), want 300", labelled, err)
+	}
+}
