@@ -99,6 +99,7 @@ func (e *cmdEnv) serve(args []string) error {
 	if e.cfg.MonitorInterval > 0 {
 		go a.Monitoring.Run(monCtx, e.cfg.MonitorInterval)
 	}
+	go a.FollowSwitches(monCtx)
 	select {
 	case err := <-errc:
 		return err

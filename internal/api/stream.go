@@ -17,6 +17,10 @@ import (
 type SwitchHub struct {
 	mu   sync.Mutex
 	subs map[chan flipEvent]struct{}
+	// last is the version last published per key: a flip announced twice
+	// (by this replica and by the database's notification) or out of
+	// order goes out once, newest only.
+	last map[string]int64
 }
 
 // flipEvent is a published flip, encoded once for every stream: with
@@ -25,7 +29,9 @@ type SwitchHub struct {
 type flipEvent struct{ data []byte }
 
 // NewSwitchHub returns an empty hub.
-func NewSwitchHub() *SwitchHub { return &SwitchHub{subs: map[chan flipEvent]struct{}{}} }
+func NewSwitchHub() *SwitchHub {
+	return &SwitchHub{subs: map[chan flipEvent]struct{}{}, last: map[string]int64{}}
+}
 
 // Publish sends a flipped switch to every open stream. A stream too slow
 // to keep up loses the event and is told to reconnect (its channel is
@@ -38,6 +44,10 @@ func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 	ev := flipEvent{data: b}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if sw.Version <= h.last[sw.Key] {
+		return
+	}
+	h.last[sw.Key] = sw.Version
 	for c := range h.subs {
 		select {
 		case c <- ev:

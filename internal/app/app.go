@@ -169,3 +169,28 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = io.WriteString(w, "ready\n")
 }
+
+// FollowSwitches relays flips committed by other replicas sharing the
+// PostgreSQL database to this replica's open switch streams (through
+// LISTEN/NOTIFY), reconnecting with backoff, until ctx ends. On SQLite it
+// only waits: one process owns the database.
+func (a *App) FollowSwitches(ctx context.Context) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := a.DB.Listen(ctx, store.SwitchChannel, func(key string) {
+			if sw, err := a.Store.FindSwitch(ctx, key); err == nil {
+				a.API.Hub.Publish(sw)
+			}
+		})
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		a.log.Warn("switch notifications lost; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}

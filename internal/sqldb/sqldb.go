@@ -15,7 +15,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	lodestar "github.com/lodestar-hq/lodestar"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -277,4 +278,42 @@ func IsUniqueViolation(err error) bool {
 		return true
 	}
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// Listen holds one PostgreSQL connection LISTENing on channel and calls fn
+// with each notification's payload until ctx ends or the connection
+// fails; it returns the error (nil when ctx ended). On SQLite, a single
+// process owns the database, so there is nothing to listen to: Listen
+// waits for ctx.
+func (db *DB) Listen(ctx context.Context, channel string, fn func(payload string)) error {
+	if db.Dialect != Postgres {
+		<-ctx.Done()
+		return nil
+	}
+	conn, err := db.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(driverConn any) error {
+		pc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("listen: unexpected driver connection %T", driverConn)
+		}
+		c := pc.Conn()
+		if _, err := c.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+			return err
+		}
+		for {
+			n, err := c.WaitForNotification(ctx)
+			if err != nil {
+				return err
+			}
+			fn(n.Payload)
+		}
+	})
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }

@@ -35,6 +35,10 @@ func (s *Store) FindSwitch(ctx context.Context, key string) (*lodestar.Switch, e
 }
 
 // FlipSwitch implements lodestar.SwitchService.
+// SwitchChannel is the PostgreSQL notification channel a committed flip
+// is announced on, with the switch's key as payload.
+const SwitchChannel = "lodestar_switches"
+
 func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason string) (*lodestar.Switch, error) {
 	reason, fallback = strings.TrimSpace(reason), strings.TrimSpace(fallback)
 	fields := map[string]string{}
@@ -74,7 +78,13 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		if after, err = scanSwitch(tx.QueryRowContext(ctx, switchSelect+` WHERE m.key = ?`, key)); err != nil {
 			return err
 		}
-		_, err = audit.Append(ctx, tx, audit.Change{Action: "flip", EntityType: "switch", EntityID: before.ModelID, Before: before, After: after})
+		if _, err = audit.Append(ctx, tx, audit.Change{Action: "flip", EntityType: "switch", EntityID: before.ModelID, Before: before, After: after}); err != nil {
+			return err
+		}
+		if tx.Dialect() == sqldb.Postgres {
+			// Delivered on commit to every replica listening (App.FollowSwitches).
+			_, err = tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, SwitchChannel, key)
+		}
 		return err
 	})
 	return after, wrap("flip switch", err)

@@ -1,0 +1,113 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+// TestSwitchFlipReachesOtherReplicas runs two replicas on one PostgreSQL
+// database: a flip through replica A reaches a stream open on replica B
+// (through LISTEN/NOTIFY), once, with the flipped state. Skipped without
+// LODESTAR_TEST_POSTGRES.
+func TestSwitchFlipReachesOtherReplicas(t *testing.T) {
+	db := testdb.OpenPostgres(t)
+	log := slog.New(slog.DiscardHandler)
+	a, err := app.New(db, log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(db, log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvA, srvB := httptest.NewServer(a.Handler), httptest.NewServer(b.Handler)
+	defer srvA.Close()
+	defer srvB.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go b.FollowSwitches(ctx)
+
+	uc, err := a.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Credit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		t.Fatal(err)
+	}
+	risk, err := a.Store.CreateUser(sys(), lodestar.NewUser{Email: "risk@example.com", Name: "Risk", Role: lodestar.RoleRiskOfficer, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := a.Store.CreateToken(sys(), risk.Email, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	req, _ := http.NewRequestWithContext(ctx, "GET", srvB.URL+"/api/v1/switches/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if ev := readEvent(t, br); ev.name != "snapshot" {
+		t.Fatalf("first event on B: %+v, want the snapshot", ev)
+	}
+	time.Sleep(200 * time.Millisecond) // B's LISTEN is up well before the flip
+
+	flipped := time.Now()
+	freq, _ := http.NewRequest("PUT", srvA.URL+"/api/v1/switches/credit-risk", strings.NewReader(`{"state":"off","reason":"good customers flagged"}`))
+	freq.Header.Set("Authorization", "Bearer "+secret)
+	freq.Header.Set("Content-Type", "application/json")
+	fresp, err := http.DefaultClient.Do(freq)
+	if err != nil || fresp.StatusCode != 200 {
+		t.Fatalf("flip on A: %v %v", fresp.Status, err)
+	}
+	fresp.Body.Close()
+	got := make(chan sseEvent, 4)
+	go func() { // no t here: the stream ends with the test
+		var ev sseEvent
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch line = strings.TrimSuffix(line, "\n"); {
+			case strings.HasPrefix(line, "event: "):
+				ev.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && ev.name != "":
+				got <- ev
+				ev = sseEvent{}
+			}
+		}
+	}()
+	select {
+	case ev := <-got:
+		if ev.name != "switch" || !strings.Contains(ev.data, `"state":"off"`) || ev.id != "2" {
+			t.Errorf("on B: got %+v, want the switch event off with id 2", ev)
+		}
+		t.Logf("flip on A reached a stream on B in %s", time.Since(flipped).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("the flip on A did not reach the stream on B within 10 s")
+	}
+	select {
+	case ev := <-got:
+		t.Errorf("a second event on B: %+v; want the flip once", ev)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
