@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -350,8 +351,10 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 					case 's':
 						s.strRaw()
 					case 'n':
-						if _, err := strconv.ParseFloat(string(s.num()), 64); err != nil {
-							setKindErr(fmt.Sprintf("features: %q is out of range", name()))
+						if raw := s.num(); mayOverflow(raw) {
+							if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
+								setKindErr(fmt.Sprintf("features: %q is out of range", name()))
+							}
 						}
 					case '0':
 						s.word("null")
@@ -444,4 +447,11 @@ func ptr(s string, ok bool) *string {
 		return nil
 	}
 	return &s
+}
+
+// mayOverflow reports whether a JSON number could be out of float64's
+// range: only one with an exponent or with more than 300 digits can be,
+// so the common case skips the conversion.
+func mayOverflow(raw []byte) bool {
+	return len(raw) > 300 || bytes.IndexAny(raw, "eE") >= 0
 }
