@@ -28,22 +28,8 @@ func TestHealthBrowser(t *testing.T) {
 		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
 	}
 	db := []string{"--data", t.TempDir()}
-	srv := startServer(t, serverOpts{dbArgs: db, env: withAdmin(), args: []string{"--monitor-interval", "0"}})
-	admin := lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "setup"}, db...)...).stdout)
-	ingest := lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "producer", "--scope", "ingest"}, db...)...).stdout)
+	srv, _, ingest := recommender(t, db, true)
 	c := &http.Client{Timeout: 30 * time.Second}
-	for _, call := range []struct{ path, body string }{
-		{"/api/v1/use-cases", `{"title":"Recommendations"}`},
-		{"/api/v1/models", `{"use_case_id":1,"key":"recommender","name":"Recommender"}`},
-		{"/api/v1/models/1/versions", `{"version":"3.1"}`},
-	} {
-		req, _ := http.NewRequest("POST", srv.URL+call.path, strings.NewReader(call.body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+admin)
-		if code, body := do(t, c, req); code != http.StatusCreated {
-			t.Fatalf("POST %s: %d %s", call.path, code, body)
-		}
-	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	ref := filepath.Join(t.TempDir(), "training sample.csv")
 	var b strings.Builder

@@ -52,15 +52,23 @@ func postBatch(c *http.Client, url, token, body string) (int, ingestAnswer, erro
 	return resp.StatusCode, a, err
 }
 
-func ingestKill(t *testing.T, db []string) {
-	srv := startServer(t, serverOpts{dbArgs: db, env: withAdmin(), args: []string{"--monitor-interval", "0"}})
-	admin := lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "setup"}, db...)...).stdout)
-	ingest := lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "producer", "--scope", "ingest"}, db...)...).stdout)
-	c := &http.Client{Timeout: 30 * time.Second}
-	for _, call := range []struct{ path, body string }{
+// recommender starts a server on db with a "recommender" model (use case
+// 1, model 1, and version 3.1 when withVersion), and returns it with an
+// admin token and an ingest-only token, both made with the CLI.
+func recommender(t *testing.T, db []string, withVersion bool) (srv *server, admin, ingest string) {
+	t.Helper()
+	srv = startServer(t, serverOpts{dbArgs: db, env: withAdmin(), args: []string{"--monitor-interval", "0"}})
+	admin = lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "setup"}, db...)...).stdout)
+	ingest = lastLine(mustRun(t, append([]string{"token", "create", "--user", adminEmail, "--name", "producer", "--scope", "ingest"}, db...)...).stdout)
+	calls := []struct{ path, body string }{
 		{"/api/v1/use-cases", `{"title":"Recommendations"}`},
 		{"/api/v1/models", `{"use_case_id":1,"key":"recommender","name":"Recommender"}`},
-	} {
+	}
+	if withVersion {
+		calls = append(calls, struct{ path, body string }{"/api/v1/models/1/versions", `{"version":"3.1"}`})
+	}
+	c := &http.Client{Timeout: 30 * time.Second}
+	for _, call := range calls {
 		req, _ := http.NewRequest("POST", srv.URL+call.path, strings.NewReader(call.body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+admin)
@@ -68,6 +76,12 @@ func ingestKill(t *testing.T, db []string) {
 			t.Fatalf("POST %s: %d %s", call.path, code, body)
 		}
 	}
+	return srv, admin, ingest
+}
+
+func ingestKill(t *testing.T, db []string) {
+	srv, _, ingest := recommender(t, db, false)
+	c := &http.Client{Timeout: 30 * time.Second}
 
 	const clients, perBatch = 4, 500
 	batch := func(client, n int) string {
