@@ -282,6 +282,11 @@ func TestABTestBadFiles(t *testing.T) {
 		{"no variation", "variant,n,sum\nA,10,0\nB,10,0\n", []string{"--metric", "proportion"}, `comparing "B" with the control "A": zero variance`},
 		{"both constant", "variant,value\nA,1\nA,1\nB,2\nB,2\n", nil, "both groups are constant"},
 		{"bad column flag target", "variant,value\nA,1\n", []string{"--column", "value=#9"}, "--column value=#9"},
+		{"utf-16", "\xff\xfev\x00a\x00r\x00\n\x00", nil, "the file is UTF-16"},
+		{"CR line ends", "variant,value\rA,1\rB,2\r", nil, "lines end in CR alone"},
+		{"separator tie", "variant;value,x\nA;1,2\n", nil, "cannot tell the separator"},
+		{"stray quote", "variant,value\nA,1\nB,2\"5\n", nil, "line 3: malformed record: a double quote inside an unquoted field"},
+		{"blank header named by position", "variant,\nA,1\nB,2\n", nil, `its columns are "variant", "column_2"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -544,5 +549,22 @@ func TestABTestSplitAssumedIsSaid(t *testing.T) {
 	code, out, _ = runABTest(t, "--data", path, "--metric", "proportion", "--split", "90,10")
 	if rep := abtestJSON(t, "--data", path, "--metric", "proportion", "--split", "90,10"); code != 0 || rep.SRM.SplitAssumed || !strings.Contains(out, "against the planned split") {
 		t.Errorf("given split: %+v\n%s", rep.SRM, out)
+	}
+}
+
+// TestABTestStdin reads the data from standard input with --data -.
+func TestABTestStdin(t *testing.T) {
+	path := writeABTestFile(t, "s.csv", "variant,n,sum\nA,1000,100\nB,1000,143\n")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	old := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = old }()
+	rep := abtestJSON(t, "--data", "-", "--metric", "proportion")
+	if rep.Data != "-" || len(rep.Comparisons) != 1 || rep.Variants[1].N != 1000 {
+		t.Errorf("stdin: %+v", rep)
 	}
 }
