@@ -34,7 +34,8 @@ func (e *cmdEnv) serve(args []string) error {
 	defer db.Close()
 	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
 
-	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != ""})
+	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
+		WebhookSecret: e.cfg.WebhookSecret})
 	if err != nil {
 		return err
 	}

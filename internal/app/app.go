@@ -34,6 +34,8 @@ const MaxBody = 32 << 20
 type Options struct {
 	SessionTTL    time.Duration
 	SecureCookies bool
+	// WebhookSecret signs monitors' webhooks.
+	WebhookSecret string
 }
 
 // App is the assembled server.
@@ -63,7 +65,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 		return nil, err
 	}
 	hub := api.NewSwitchHub()
-	mon := &monitoring.Service{Store: st, Log: log}
+	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret)}
 	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
 	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st}, webGuard, bundle, log, opt.SessionTTL)

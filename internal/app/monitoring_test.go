@@ -1,6 +1,9 @@
 package app_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
 )
 
 // ndjson sends NDJSON with a bearer token.
@@ -136,7 +140,7 @@ func TestIngestEvents(t *testing.T) {
 // bad windows, send webhooks, and the task must close with the new
 // version's metrics when it goes live.
 func TestMonitorAlertsAndRetraining(t *testing.T) {
-	f := start(t, fixtureOpts{})
+	f := start(t, fixtureOpts{options: app.Options{WebhookSecret: "hook-secret"}})
 	team := f.user(lodestar.RoleAITeam, "team@example.com")
 	_, tok := f.token(team)
 	uc := f.useCase("Recommendations")
@@ -156,6 +160,12 @@ func TestMonitorAlertsAndRetraining(t *testing.T) {
 		b, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(b, &p); err != nil || r.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("webhook: bad body %q or content type %q", b, r.Header.Get("Content-Type"))
+		}
+		// The signature, computed here independently of the server's code.
+		mac := hmac.New(sha256.New, []byte("hook-secret"))
+		mac.Write(b)
+		if got, want := r.Header.Get("X-Lodestar-Signature"), "sha256="+hex.EncodeToString(mac.Sum(nil)); got != want {
+			t.Errorf("webhook signature: got %q, want %q", got, want)
 		}
 		mu.Lock()
 		hooks = append(hooks, p)

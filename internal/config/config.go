@@ -24,8 +24,11 @@ type Config struct {
 	SessionTTL  time.Duration
 	// MonitorInterval is how often monitors are evaluated (0: never).
 	MonitorInterval time.Duration
-	TLSCert         string
-	TLSKey          string
+	// WebhookSecret signs webhook deliveries (HMAC-SHA256); from the
+	// environment only, so it never shows in a process list.
+	WebhookSecret string
+	TLSCert       string
+	TLSKey        string
 	// SecureCookies marks cookies Secure; on by itself under TLS, and set
 	// by hand behind an HTTPS proxy.
 	SecureCookies bool
@@ -50,6 +53,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LODESTAR_LOG_LEVEL", &c.LogLevel)
 	str("LODESTAR_TLS_CERT", &c.TLSCert)
 	str("LODESTAR_TLS_KEY", &c.TLSKey)
+	str("LODESTAR_WEBHOOK_SECRET", &c.WebhookSecret)
 	for name, dst := range map[string]*bool{"LODESTAR_DEMO": &c.Demo, "LODESTAR_SECURE_COOKIES": &c.SecureCookies} {
 		if v := getenv(name); v != "" {
 			b, err := strconv.ParseBool(v)

@@ -10,6 +10,7 @@ package monitoring
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -52,6 +53,10 @@ type Service struct {
 	Log   *slog.Logger
 	// Client sends webhooks (a 10-second timeout when nil).
 	Client *http.Client
+	// Secret, when set, signs each webhook: the header
+	// X-Lodestar-Signature carries "sha256=" and the hex HMAC-SHA256 of
+	// the body under it, so a receiver can check the sender.
+	Secret []byte
 
 	mu    sync.Mutex
 	refs  map[int64]*reference
@@ -713,6 +718,17 @@ func decayKinds(w *lodestar.WindowResult) []string {
 	return out
 }
 
+// SignatureHeader carries a webhook's signature.
+const SignatureHeader = "X-Lodestar-Signature"
+
+// Sign returns the signature of a webhook body: "sha256=" and the hex
+// HMAC-SHA256 of body under secret.
+func Sign(secret, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
 // EvaluateAll evaluates every monitor, logging failures.
 func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 	ms, err := s.Store.ListMonitors(ctx, 0)
@@ -752,6 +768,9 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("User-Agent", "Lodestar-Webhook/1")
+			if len(s.Secret) > 0 {
+				req.Header.Set(SignatureHeader, Sign(s.Secret, h.Payload))
+			}
 			var resp *http.Response
 			resp, err = client.Do(req)
 			if err == nil {
