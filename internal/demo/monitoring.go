@@ -18,7 +18,7 @@ const (
 	recNowAccuracy    = 0.64
 	recMinAccuracy    = 0.72
 	recDays           = 182
-	recPerDay         = 300
+	recPerDay         = 150
 )
 
 // loadMonitoring streams six months of the recommender's predictions: as

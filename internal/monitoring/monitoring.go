@@ -28,6 +28,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
@@ -289,19 +290,30 @@ func eachCSVRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) err
 	}
 }
 
-// Decoder turns stored events into engine events for one schema.
+// Decoder turns stored events into engine events for one schema. It
+// reads each line with ingest.Read (no maps built per event) and interns
+// categorical values, so decoding allocates next to nothing once the
+// values have been seen.
 type Decoder struct {
-	schema *monitor.Schema
-	num    map[string]int
-	cat    map[string]int
-	groups map[string]int
-	class  map[string]int
-	ev     monitor.Event
+	schema  *monitor.Schema
+	num     map[string]int
+	cat     map[string]int
+	groups  map[string]int
+	class   map[string]int
+	intern  map[string]string
+	ev      monitor.Event
+	visitor ingest.Visitor
+	pred    ingest.Value
+	label   ingest.Value
 }
+
+// maxInterned bounds the interned categorical values.
+const maxInterned = 100000
 
 // NewDecoder returns a decoder for schema.
 func NewDecoder(schema *monitor.Schema) *Decoder {
-	d := &Decoder{schema: schema, num: map[string]int{}, cat: map[string]int{}, groups: map[string]int{}, class: map[string]int{}, ev: schema.NewEvent()}
+	d := &Decoder{schema: schema, num: map[string]int{}, cat: map[string]int{}, groups: map[string]int{}, class: map[string]int{},
+		intern: map[string]string{}, ev: schema.NewEvent()}
 	for i, n := range schema.Numeric {
 		d.num[n] = i
 	}
@@ -314,95 +326,109 @@ func NewDecoder(schema *monitor.Schema) *Decoder {
 	for i, n := range schema.Classes {
 		d.class[n] = i
 	}
+	d.visitor = ingest.Visitor{
+		Feature: func(name []byte, v ingest.Value) {
+			if i, ok := d.num[string(name)]; ok {
+				if v.Kind == 'n' {
+					d.ev.Num[i] = v.Num
+				}
+			} else if i, ok := d.cat[string(name)]; ok {
+				switch v.Kind {
+				case 's':
+					d.ev.Cat[i] = d.text(v.Str)
+				case 'n':
+					d.ev.Cat[i] = strconv.FormatFloat(v.Num, 'g', -1, 64)
+				}
+			}
+		},
+		Group: func(name []byte, v ingest.Value) {
+			if i, ok := d.groups[string(name)]; ok && v.Kind == 's' {
+				d.ev.Groups[i] = d.text(v.Str)
+			}
+		},
+		Prediction: func(v ingest.Value) { d.pred = v },
+		Label:      func(v ingest.Value) { d.label = v },
+		Latency:    func(ms float64) { d.ev.LatencyMS = ms },
+	}
 	return d
 }
 
-type storedBody struct {
-	Features   map[string]any    `json:"features"`
-	Prediction any               `json:"prediction"`
-	Label      any               `json:"label"`
-	LatencyMS  *float64          `json:"latency_ms"`
-	Groups     map[string]string `json:"groups"`
+// text returns b as a string, the same string for the same text.
+func (d *Decoder) text(b []byte) string {
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.intern) < maxInterned {
+		d.intern[s] = s
+	}
+	return s
+}
+
+// storedLabel reads a label kept in its own column (JSON: a number or a
+// string).
+func storedLabel(raw []byte) ingest.Value {
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return ingest.Value{Kind: 's', Str: []byte(s)}
+		}
+		return ingest.Value{Kind: '0'}
+	}
+	if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+		return ingest.Value{Kind: 'n', Num: f}
+	}
+	return ingest.Value{Kind: '0'}
 }
 
 // Decode returns the engine event for a stored one (reused by the next
 // call), and false when its prediction does not fit the task (a string
 // score, an unknown class): such events are not counted. Feature values
 // of the wrong kind count as missing; a number for a categorical feature
-// is its decimal text.
+// is its decimal text. A label stored apart (sent later) wins over one
+// sent with the event.
 func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
-	var b storedBody
-	if err := json.Unmarshal(e.Body, &b); err != nil {
-		return nil, false
-	}
 	ev := &d.ev
 	ev.Reset()
+	d.pred, d.label = ingest.Value{Kind: '0'}, ingest.Value{Kind: '0'}
+	if err := ingest.Read(e.Body, &d.visitor); err != nil {
+		return nil, false
+	}
 	ev.ID, ev.Time, ev.ModelVersion = e.ID, e.Time, e.Version
-	for k, v := range b.Features {
-		if i, ok := d.num[k]; ok {
-			if x, ok := v.(float64); ok {
-				ev.Num[i] = x
-			}
-		} else if i, ok := d.cat[k]; ok {
-			switch x := v.(type) {
-			case string:
-				ev.Cat[i] = x
-			case float64:
-				ev.Cat[i] = strconv.FormatFloat(x, 'g', -1, 64)
-			}
-		}
-	}
-	for k, v := range b.Groups {
-		if i, ok := d.groups[k]; ok {
-			ev.Groups[i] = v
-		}
-	}
-	if b.LatencyMS != nil {
-		ev.LatencyMS = *b.LatencyMS
-	}
-	label := b.Label
+	label := d.label
 	if len(e.Label) > 0 {
-		_ = json.Unmarshal(e.Label, &label)
+		label = storedLabel(e.Label)
 	}
 	switch d.schema.Task {
 	case monitor.TaskMulticlass:
-		c, ok := b.Prediction.(string)
+		if d.pred.Kind != 's' {
+			return nil, false
+		}
+		c, ok := d.class[string(d.pred.Str)]
 		if !ok {
 			return nil, false
 		}
-		if ev.Class, ok = d.class[c]; !ok {
-			return nil, false
-		}
-		if l, ok := label.(string); ok {
-			if y, ok := d.class[l]; ok {
+		ev.Class = c
+		if label.Kind == 's' {
+			if y, ok := d.class[string(label.Str)]; ok {
 				ev.Label = float64(y)
 			}
 		}
 	case monitor.TaskRegression:
-		x, ok := b.Prediction.(float64)
-		if !ok {
+		if d.pred.Kind != 'n' {
 			return nil, false
 		}
-		ev.Value = x
-		if l, ok := label.(float64); ok {
-			ev.Label = l
+		ev.Value = d.pred.Num
+		if label.Kind == 'n' {
+			ev.Label = label.Num
 		}
 	default:
-		x, ok := b.Prediction.(float64)
-		if !ok || !(x >= 0 && x <= 1) {
+		if d.pred.Kind != 'n' || !(d.pred.Num >= 0 && d.pred.Num <= 1) {
 			return nil, false
 		}
-		ev.Score = x
-		switch l := label.(type) {
-		case float64:
-			if l == 0 || l == 1 {
-				ev.Label = l
-			}
-		case bool:
-			ev.Label = 0
-			if l {
-				ev.Label = 1
-			}
+		ev.Score = d.pred.Num
+		if label.Kind == 'n' && (label.Num == 0 || label.Num == 1) {
+			ev.Label = label.Num
 		}
 	}
 	return ev, true

@@ -1,0 +1,100 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+)
+
+// TestDecoderReadsWhatWasSent decodes stored lines and checks each field
+// against the same line read with encoding/json.
+func TestDecoderReadsWhatWasSent(t *testing.T) {
+	schema := monitor.Schema{Task: monitor.TaskBinary, Numeric: []string{"x", "y"}, Categorical: []string{"colour", "n_as_cat"}, Groups: []string{"region"}}
+	lines := []struct {
+		body, label string
+		ok          bool
+	}{
+		{`{"id":"a","version":"1","features":{"x":1.5,"y":null,"colour":"red","n_as_cat":3,"extra":"ignored"},"prediction":0.7,"label":1,"latency_ms":12.5,"groups":{"region":"north"}}`, "", true},
+		{`{"id":"b","version":"1","features":{"x":"not a number","colour":"r\u00e9d \"q\""},"prediction":0.2,"label":0}`, "1", true},
+		{`{"id":"c","version":"1","prediction":"yes"}`, "", false},
+		{`{"id":"d","version":"1","prediction":1.5}`, "", false},
+		{`{"id":"e","version":"1","features":{},"prediction":0,"groups":{"region":null,"other":"x"}}`, `"oops"`, true},
+	}
+	d := NewDecoder(&schema)
+	for _, l := range lines {
+		ev, ok := d.Decode(lodestar.StoredEvent{ID: "id", Time: time.Unix(1, 0), Version: "1", Body: []byte(l.body), Label: []byte(l.label)})
+		if ok != l.ok {
+			t.Errorf("%s: decoded %v, want %v", l.body, ok, l.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var ref struct {
+			Features   map[string]any
+			Prediction float64
+			Label      *float64
+			LatencyMS  *float64 `json:"latency_ms"`
+			Groups     map[string]any
+		}
+		if err := json.Unmarshal([]byte(l.body), &ref); err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range schema.Numeric {
+			want := math.NaN()
+			if x, ok := ref.Features[n].(float64); ok {
+				want = x
+			}
+			if got := ev.Num[i]; !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("%s: %s = %v, want %v", l.body, n, got, want)
+			}
+		}
+		if s, _ := ref.Features["colour"].(string); ev.Cat[0] != s {
+			t.Errorf("%s: colour = %q, want %q", l.body, ev.Cat[0], s)
+		}
+		if x, ok := ref.Features["n_as_cat"].(float64); ok && ev.Cat[1] != "3" || !ok && ev.Cat[1] != "" {
+			t.Errorf("%s: n_as_cat = %q (%v)", l.body, ev.Cat[1], x)
+		}
+		if r, _ := ref.Groups["region"].(string); ev.Groups[0] != r {
+			t.Errorf("%s: region = %q, want %q", l.body, ev.Groups[0], r)
+		}
+		if ev.Score != ref.Prediction {
+			t.Errorf("%s: score = %v, want %v", l.body, ev.Score, ref.Prediction)
+		}
+		wantLabel := math.NaN()
+		switch {
+		case l.label == "1":
+			wantLabel = 1 // the stored label wins
+		case l.label != "":
+			// a label of the wrong kind is no label
+		case ref.Label != nil:
+			wantLabel = *ref.Label
+		}
+		if !(ev.Label == wantLabel || math.IsNaN(ev.Label) && math.IsNaN(wantLabel)) {
+			t.Errorf("%s: label = %v, want %v", l.body, ev.Label, wantLabel)
+		}
+		wantLat := math.NaN()
+		if ref.LatencyMS != nil {
+			wantLat = *ref.LatencyMS
+		}
+		if !(ev.LatencyMS == wantLat || math.IsNaN(ev.LatencyMS) && math.IsNaN(wantLat)) {
+			t.Errorf("%s: latency = %v, want %v", l.body, ev.LatencyMS, wantLat)
+		}
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	schema := monitor.Schema{Numeric: []string{"a", "b", "c"}, Categorical: []string{"colour"}}
+	d := NewDecoder(&schema)
+	e := lodestar.StoredEvent{Body: []byte(`{"id":"a","version":"1","features":{"a":1.5,"b":2,"c":-3e-2,"colour":"red"},"prediction":0.7,"latency_ms":12.5}`), Label: []byte("1")}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := d.Decode(e); !ok {
+			b.Fatal("not decoded")
+		}
+	}
+}
