@@ -36,7 +36,9 @@ type Server struct {
 	Audit lodestar.AuditService
 	// Portfolio computes the dashboard's and value realisation's figures.
 	Portfolio lodestar.PortfolioService
-	Log       *slog.Logger
+	// Experiments manages A/B experiments and their analysis.
+	Experiments lodestar.ExperimentService
+	Log         *slog.Logger
 }
 
 // Routes is the API's route table.
@@ -48,7 +50,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}, append(append(s.strategyRoutes(), s.modelRoutes()...), s.ofrepRoutes()...)...)
+	}, append(append(append(s.strategyRoutes(), s.modelRoutes()...), s.ofrepRoutes()...), s.experimentRoutes()...)...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -80,6 +80,12 @@ func Document() obj {
 	for n, sc := range modelSchemas() {
 		schemas[n] = sc
 	}
+	for p, item := range experimentPaths() {
+		paths[p] = item
+	}
+	for n, sc := range experimentSchemas() {
+		schemas[n] = sc
+	}
 	return doc
 }
 

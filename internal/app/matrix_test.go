@@ -179,6 +179,15 @@ var routeAccess = map[string]access{
 	"GET /api/v1/pain-points/{id}":             planReaders,
 	"PUT /api/v1/pain-points/{id}":             planWriters,
 	"POST /api/v1/pain-points/{id}/archive":    planWriters,
+
+	"GET /api/v1/experiments":                    readers,
+	"POST /api/v1/experiments":                   evidenceWriters,
+	"GET /api/v1/experiments/{id}":               readers,
+	"PUT /api/v1/experiments/{id}":               evidenceWriters,
+	"POST /api/v1/experiments/{id}/status":       evidenceWriters,
+	"POST /api/v1/experiments/{id}/data":         evidenceWriters,
+	"POST /api/v1/experiments/{id}/observations": evidenceWriters,
+	"GET /api/v1/experiments/{id}/analysis":      readers,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -194,6 +203,7 @@ type call struct {
 	ok    []int
 	fresh string
 	query string // appended to the path, e.g. "?format=csv"
+	ctype string // the API body's Content-Type when not JSON
 }
 
 // walker is one caller in the walk.
@@ -371,6 +381,32 @@ var calls = map[string]call{
 		return fmt.Sprintf(`{"business_unit_id":%d,"title":"Renamed %s","category":"risk","annual_cost":5}`, w.ids["business-units"], w.nonce)
 	}},
 	"POST /api/v1/pain-points/{id}/archive": {ok: []int{200}, fresh: "pain-points", body: jsonf(`{"archived":true}`)},
+
+	"GET /api/v1/experiments": {ok: []int{200}, query: "?status=running"},
+	"POST /api/v1/experiments": {ok: []int{201}, body: func(w walker) string {
+		return walkExperimentJSON(w, "api-"+strings.ToLower(w.nonce))
+	}},
+	"GET /api/v1/experiments/{id}": {ok: []int{200}},
+	"PUT /api/v1/experiments/{id}": {ok: []int{200}, fresh: "experiments", body: func(w walker) string {
+		return walkExperimentJSON(w, "")
+	}},
+	"POST /api/v1/experiments/{id}/status": {ok: []int{200}, fresh: "experiments", body: jsonf(`{"status":"running","reason":"walked by %s"}`)},
+	"POST /api/v1/experiments/{id}/data": {ok: []int{200},
+		body: jsonf(`{"data":[{"variant":"control","metric":"conversion","n":10,"successes":3}]}`)},
+	"POST /api/v1/experiments/{id}/observations": {ok: []int{200}, ctype: "application/x-ndjson",
+		body: jsonf(`{"unit":"%s","variant":"treatment","metrics":{"conversion":1}}`)},
+	"GET /api/v1/experiments/{id}/analysis": {ok: []int{200}},
+}
+
+// walkExperimentJSON is an experiment design on the walk's use case and
+// model versions; key "" leaves the key out (an update).
+func walkExperimentJSON(w walker, key string) string {
+	k := ""
+	if key != "" {
+		k = fmt.Sprintf(`"key":%q,`, key)
+	}
+	return fmt.Sprintf(`{%s"use_case_id":%d,"name":"Experiment %s","hypothesis":"walked","control_version_id":%d,"treatment_version_id":%d,`+
+		`"primary":{"name":"conversion","kind":"proportion","direction":"up"}}`, k, w.ids["use-cases"], w.nonce, w.ids["model-versions"], w.ids["treatment-versions"])
 }
 
 // formOf is a form body from name, value pairs; a value's %s is the
@@ -400,8 +436,12 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "treatment-versions", "experiments"} {
 		ids[c] = f.record(c, label, ids)
+	}
+	// The walk's experiment is running, so it takes data; fresh ones are drafts.
+	if _, err := f.app.Store.SetExperimentStatus(sys(), ids["experiments"], lodestar.ExperimentRunning, "walk"); err != nil {
+		f.t.Fatalf("start the walk's experiment: %v", err)
 	}
 	return ids
 }
@@ -447,6 +487,18 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		var v *lodestar.ModelVersion
 		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "v-" + label}); err == nil {
 			id = v.ID
+		}
+	case "treatment-versions":
+		var v *lodestar.ModelVersion
+		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "t-" + label}); err == nil {
+			id = v.ID
+		}
+	case "experiments":
+		var e *lodestar.Experiment
+		if e, err = st.CreateExperiment(ctx, lodestar.Experiment{UseCaseID: ids["use-cases"], Key: "exp-" + strings.ToLower(label),
+			Name: "Experiment " + label, Hypothesis: "walked", ControlVersionID: ids["model-versions"], TreatmentVersionID: ids["treatment-versions"],
+			Primary: lodestar.ExperimentMetric{Name: "conversion", Kind: lodestar.MetricProportion, Direction: lodestar.DirectionUp}}); err == nil {
+			id = e.ID
 		}
 	default:
 		f.t.Fatalf("record: the walk cannot make a %s record; add it", collection)
@@ -618,6 +670,9 @@ func TestRoleMatrix(t *testing.T) {
 		if isAPI(rt.Pattern) {
 			if body != "" {
 				h.Set("Content-Type", "application/json")
+			}
+			if cl.ctype != "" {
+				h.Set("Content-Type", cl.ctype)
 			}
 			if rt.Method != "GET" && csrf != "" {
 				h.Set(httpx.CSRFHeader, csrf)
