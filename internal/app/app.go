@@ -61,7 +61,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	hub := api.NewSwitchHub()
 	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
-	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish}, webGuard, bundle, log, opt.SessionTTL)
+	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Experiments: st}, webGuard, bundle, log, opt.SessionTTL)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

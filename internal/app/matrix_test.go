@@ -188,6 +188,14 @@ var routeAccess = map[string]access{
 	"POST /api/v1/experiments/{id}/data":         evidenceWriters,
 	"POST /api/v1/experiments/{id}/observations": evidenceWriters,
 	"GET /api/v1/experiments/{id}/analysis":      readers,
+	"GET /experiments":                           readers,
+	"GET /experiments/new":                       evidenceWriters,
+	"POST /experiments":                          evidenceWriters,
+	"GET /experiments/{id}":                      readers,
+	"GET /experiments/{id}/edit":                 evidenceWriters,
+	"POST /experiments/{id}":                     evidenceWriters,
+	"POST /experiments/{id}/status":              evidenceWriters,
+	"POST /experiments/{id}/data":                evidenceWriters,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -396,6 +404,31 @@ var calls = map[string]call{
 	"POST /api/v1/experiments/{id}/observations": {ok: []int{200}, ctype: "application/x-ndjson",
 		body: jsonf(`{"unit":"%s","variant":"treatment","metrics":{"conversion":1}}`)},
 	"GET /api/v1/experiments/{id}/analysis": {ok: []int{200}},
+	"GET /experiments":                      {ok: []int{200}, query: "?status=running"},
+	"GET /experiments/new":                  {ok: []int{200}},
+	"POST /experiments": {ok: []int{303}, body: func(w walker) string {
+		return walkExperimentForm(w, "web-"+strings.ToLower(w.nonce))
+	}},
+	"GET /experiments/{id}":      {ok: []int{200}},
+	"GET /experiments/{id}/edit": {ok: []int{200}},
+	"POST /experiments/{id}": {ok: []int{303}, fresh: "experiments", body: func(w walker) string {
+		return walkExperimentForm(w, "")
+	}},
+	"POST /experiments/{id}/status": {ok: []int{303}, fresh: "experiments", body: formOf("status", "running", "reason", "walked by %s")},
+	// The walk posts forms urlencoded, without a file: the page answers
+	// with the form's refusal, which still proves the role was let in.
+	"POST /experiments/{id}/data": {ok: []int{400}},
+}
+
+// walkExperimentForm is walkExperimentJSON as the page's form.
+func walkExperimentForm(w walker, key string) string {
+	v := url.Values{"use_case_id": {strconv.FormatInt(w.ids["use-cases"], 10)}, "name": {"Experiment " + w.nonce}, "hypothesis": {"walked"},
+		"control_version_id": {strconv.FormatInt(w.ids["model-versions"], 10)}, "treatment_version_id": {strconv.FormatInt(w.ids["treatment-versions"], 10)},
+		"primary_name": {"conversion"}, "primary_kind": {"proportion"}, "primary_direction": {"up"}}
+	if key != "" {
+		v.Set("key", key)
+	}
+	return v.Encode()
 }
 
 // walkExperimentJSON is an experiment design on the walk's use case and

@@ -72,7 +72,7 @@ func checkMetric(fields map[string]string, prefix string, m *lodestar.Experiment
 	case !guardrail && m.MaxDegradation != 0:
 		fields[prefix+"max_degradation"] = "Only guardrails have an allowed degradation."
 	case guardrail && !(m.MaxDegradation >= 0 && m.MaxDegradation <= 1):
-		fields[prefix+"max_degradation"] = "The allowed degradation is a fraction from 0 to 1 (0.02 allows 2% worse)."
+		fields[prefix+"max_degradation"] = "The allowed degradation is a fraction from 0 to 1 (0.02 allows 2 percent worse)."
 	}
 }
 

@@ -39,7 +39,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userCreate},
 		{Method: "POST", Pattern: "/admin/users/{email}/role", Perm: auth.UserAdmin, Handler: s.userSetRole},
 		{Method: "POST", Pattern: "/admin/users/{email}/disabled", Perm: auth.UserAdmin, Handler: s.userSetDisabled},
-	}, append(s.entityRoutes(), s.modelRoutes()...)...)
+	}, append(append(s.entityRoutes(), s.modelRoutes()...), s.experimentRoutes()...)...)
 }
 
 // NotFound renders the 404 page; the app routes unmatched paths here.

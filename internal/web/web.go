@@ -51,6 +51,8 @@ type Services struct {
 	// Transfer imports and exports use-case inventories.
 	Transfer TransferServices
 	Importer Importer
+	// Experiments manages A/B experiments and their analysis.
+	Experiments lodestar.ExperimentService
 }
 
 // Server holds the parsed templates and the services behind the pages.
