@@ -27,6 +27,7 @@ type Services interface {
 	lodestar.PainPointService
 	lodestar.ModelService
 	lodestar.SwitchService
+	lodestar.ExperimentService
 }
 
 type demoUser struct {
@@ -237,6 +238,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(l.loadPains)
 	l.run(func() error { return l.loadUseCases(week, setNow) })
 	l.run(func() error { return l.loadModels(week, setNow) })
+	l.run(func() error { return l.loadExperiments(week, setNow) })
 	setNow(now)
 	return l.n, l.err
 }
