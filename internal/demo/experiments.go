@@ -33,7 +33,7 @@ var demoExperiments = []demoExperiment{
 		units: [2]int{60000, 60000}, conversion: [2]float64{0.032, 0.0368}, latency: [2]float64{118, 120}, seed: 41},
 	{key: "recsys-video-feed", name: "Short-video feed ranking · 短视频信息流排序",
 		hypothesis: "Ranking the home feed with video signals raises conversion. 用视频信号对首页信息流排序可提升转化率。",
-		treatment: "4.1", reason: "Started with a 50/50 split · 按五五分流启动",
+		treatment:  "4.1", reason: "Started with a 50/50 split · 按五五分流启动",
 		// The treatment's client drops events on slow networks: fewer
 		// treatment units arrive than the split sends.
 		units: [2]int{50000, 47800}, conversion: [2]float64{0.032, 0.034}, latency: [2]float64{118, 125}, seed: 42},
