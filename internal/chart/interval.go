@@ -15,6 +15,10 @@ type Interval struct {
 	Text          string // shown at the right, e.g. "+4.2% [1.1%, 7.3%]"
 	// Tone colours the row: "good", "bad" or "" (neutral).
 	Tone string
+	// Limit, when HasLimit, is drawn as a short red mark: a guardrail's
+	// allowed degradation.
+	Limit    float64
+	HasLimit bool
 }
 
 // Interval colours, as presentation attributes (the CSP allows no inline
@@ -29,7 +33,11 @@ func Intervals(label string, rows []Interval, tickText func(float64) string) tem
 	w, h := labelW+plotW+textW, top+rowH*len(rows)+bottom
 	lo, hi := 0.0, 0.0
 	for _, r := range rows {
-		for _, x := range []float64{r.Lo, r.Hi, r.Value} {
+		xs := []float64{r.Lo, r.Hi, r.Value}
+		if r.HasLimit {
+			xs = append(xs, r.Limit)
+		}
+		for _, x := range xs {
 			if !math.IsNaN(x) && !math.IsInf(x, 0) {
 				lo, hi = math.Min(lo, x), math.Max(hi, x)
 			}
@@ -66,6 +74,9 @@ func Intervals(label string, rows []Interval, tickText func(float64) string) tem
 		fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3" stroke-linecap="round"><title>%s</title></line>`,
 			xp(r.Lo), y, xp(r.Hi), y, col, esc(r.Text))
 		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"><title>%s</title></circle>`, xp(r.Value), y, col, esc(r.Text))
+		if r.HasLimit {
+			fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#b42318" stroke-width="2"/>`, xp(r.Limit), y-10, xp(r.Limit), y+10)
+		}
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" fill="#475467">%s</text>`, labelW+plotW+8, y+4, esc(r.Text))
 	}
 	sb.WriteString(`</svg>`)

@@ -15,6 +15,11 @@ func TestIntervalsPlaceAndEscape(t *testing.T) {
 			t.Errorf("Intervals: got unescaped %q in %s", bad, svg)
 		}
 	}
+	limited := string(Intervals("x", []Interval{{Label: "latency", Value: 0.01, Lo: 0, Hi: 0.02, HasLimit: true, Limit: 0.1}}, func(float64) string { return "" }))
+	// The limit widens the axis to 0.1 (plus 8%): it sits at 140 + 300×0.108/0.116.
+	if !strings.Contains(limited, `x1="419.3"`) {
+		t.Errorf("Intervals with a limit: got no limit mark at 419.3 in %s", limited)
+	}
 	if got := strings.Count(svg, "<circle"); got != 2 {
 		t.Errorf("Intervals: got %d estimates, want 2", got)
 	}

@@ -348,15 +348,23 @@ func (s *Server) renderExperiment(w http.ResponseWriter, r *http.Request, status
 		} else if row.R.Significant {
 			tone = "bad"
 		}
-		bars = append(bars, chart.Interval{Label: row.R.Metric.Name, Value: row.R.Relative.Value, Lo: row.R.Relative.Lo,
-			Hi: row.R.Relative.Hi, Text: row.Relative + " " + row.RelCI, Tone: tone})
+		bar := chart.Interval{Label: row.R.Metric.Name, Value: row.R.Relative.Value, Lo: row.R.Relative.Lo,
+			Hi: row.R.Relative.Hi, Text: row.Relative + " " + row.RelCI, Tone: tone, HasLimit: row.Guardrail, Limit: row.R.Metric.MaxDegradation}
+		if row.R.Metric.Direction == lodestar.DirectionUp {
+			bar.Limit = -bar.Limit
+		}
+		bars = append(bars, bar)
 	}
 	if len(bars) > 0 {
 		svg = chart.Intervals(p.T("exp.chart_label"), bars, func(x float64) string { return s.pct(loc, x, true) })
 	}
-	var srm struct{ P, Expected0, Expected1 string }
+	var srm struct{ P, Observed0, Observed1, Expected0, Expected1 string }
 	if a.SRM != nil {
-		srm.P = s.pval(loc, a.SRM.P)
+		srm.P = "p = " + s.pval(loc, a.SRM.P)
+		if a.SRM.P < 1e-4 {
+			srm.P = "p " + s.pval(loc, a.SRM.P)
+		}
+		srm.Observed0, srm.Observed1 = s.I18n.Int(loc, a.SRM.Observed[0]), s.I18n.Int(loc, a.SRM.Observed[1])
 		srm.Expected0, srm.Expected1 = s.I18n.Number(loc, a.SRM.Expected[0], 0), s.I18n.Number(loc, a.SRM.Expected[1], 0)
 	}
 	p.Data = struct {
@@ -367,14 +375,14 @@ func (s *Server) renderExperiment(w http.ResponseWriter, r *http.Request, status
 		A          *lodestar.ExperimentAnalysis
 		Rows       []expMetricRow
 		Chart      template.HTML
-		SRM        struct{ P, Expected0, Expected1 string }
+		SRM        struct{ P, Observed0, Observed1, Expected0, Expected1 string }
 		Alpha      string
 		Share      string
 		MaxUpload  string
 		NextStatus string
 		MinSample  string
 		LineErrors []lodestar.LineError
-	}{e, uc, versions, models, a, rows, svg, srm, s.I18n.Number(loc, e.Alpha, 3), s.pct(loc, e.TreatmentShare, false),
+	}{e, uc, versions, models, a, rows, svg, srm, s.I18n.Number(loc, e.Alpha, entDecimals(e.Alpha)), s.pct(loc, e.TreatmentShare, false),
 		"16 MiB", nextExperimentStatus(e.Status), s.I18n.Int(loc, e.MinSample), lineErrors(p.Fields)}
 	s.render(w, r, status, "experiment", p)
 }
@@ -414,9 +422,11 @@ func (s *Server) expMetricRow(loc string, m lodestar.MetricResult, guardrail boo
 		row.Diff = s.pct(loc, m.Diff.Value, true)
 		row.DiffCI = "[" + s.pct(loc, m.Diff.Lo, true) + ", " + s.pct(loc, m.Diff.Hi, true) + "]"
 	} else {
-		row.Control, row.Treatment = s.num(loc, m.Control.Mean, false), s.num(loc, m.Treatment.Mean, false)
-		row.Diff = s.num(loc, m.Diff.Value, true)
-		row.DiffCI = "[" + s.num(loc, m.Diff.Lo, true) + ", " + s.num(loc, m.Diff.Hi, true) + "]"
+		d := decimalsFor(m.Control.Mean, m.Treatment.Mean)
+		row.Control, row.Treatment = s.num(loc, m.Control.Mean, d, false), s.num(loc, m.Treatment.Mean, d, false)
+		d = decimalsFor(m.Diff.Lo, m.Diff.Hi)
+		row.Diff = s.num(loc, m.Diff.Value, d, true)
+		row.DiffCI = "[" + s.num(loc, m.Diff.Lo, d, true) + ", " + s.num(loc, m.Diff.Hi, d, true) + "]"
 	}
 	if m.Relative != nil {
 		row.Relative = s.pct(loc, m.Relative.Value, true)
@@ -436,13 +446,22 @@ func (s *Server) pct(loc string, x float64, signed bool) string {
 	return out
 }
 
-// num formats a value with four significant digits or at least two
-// decimals, signed when asked.
-func (s *Server) num(loc string, x float64, signed bool) string {
-	d := 2
-	if ax := math.Abs(x); ax > 0 && ax < 1 {
-		d = min(8, 3-int(math.Floor(math.Log10(ax))))
+// decimalsFor is how many decimals show values of the size of xs with
+// about three significant digits: two for the largest at 1 or more,
+// more for smaller ones.
+func decimalsFor(xs ...float64) int {
+	m := 0.0
+	for _, x := range xs {
+		m = math.Max(m, math.Abs(x))
 	}
+	if m == 0 || m >= 1 {
+		return 2
+	}
+	return min(8, 2-int(math.Floor(math.Log10(m))))
+}
+
+// num formats a value with d decimals, signed when asked.
+func (s *Server) num(loc string, x float64, d int, signed bool) string {
 	out := s.I18n.Number(loc, x, d)
 	if signed && x > 0 {
 		out = "+" + out
