@@ -107,8 +107,7 @@ func Analyze(e *lodestar.Experiment, data func(variant, metric string) stats.Sum
 
 // compareMetric runs the metric's test on its two summaries.
 func compareMetric(m lodestar.ExperimentMetric, c, t stats.Summary, alpha float64) (lodestar.MetricResult, *stats.Comparison) {
-	res := lodestar.MetricResult{Metric: m,
-		Control: lodestar.ArmStats{N: c.N}, Treatment: lodestar.ArmStats{N: t.N}}
+	res := lodestar.MetricResult{Metric: m, Control: armStats(c), Treatment: armStats(t)}
 	var cmp stats.Comparison
 	var err error
 	if m.Kind == lodestar.MetricProportion {
@@ -138,6 +137,19 @@ func compareMetric(m lodestar.ExperimentMetric, c, t stats.Summary, alpha float6
 	}
 	res.Stat, res.DF, res.P, res.Significant = cmp.Stat, cmp.DF, cmp.P, cmp.Significant()
 	return res, &cmp
+}
+
+// armStats describes a variant's data before any test: what is defined
+// of it (a mean from one unit, a variance from two).
+func armStats(s stats.Summary) lodestar.ArmStats {
+	a := lodestar.ArmStats{N: s.N}
+	if s.N > 0 {
+		a.Mean = s.Mean()
+	}
+	if s.N > 1 {
+		a.Variance = s.Variance()
+	}
+	return a
 }
 
 // guardrailBounds returns a guardrail's relative interval as degradations

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -225,18 +226,20 @@ func checkObservation(e *lodestar.Experiment, o *lodestar.ExperimentObservation)
 // unit, every observation counts (no duplicate check).
 func (s *Store) IngestObservations(ctx context.Context, id int64, next lodestar.ObservationSource, atomic bool) (*lodestar.IngestResult, error) {
 	res := &lodestar.IngestResult{Rejected: []lodestar.LineError{}}
-	reject := func(line int, msg string) {
-		res.RejectedCount++
-		if len(res.Rejected) < lodestar.MaxLineErrors {
-			res.Rejected = append(res.Rejected, lodestar.LineError{Line: line, Message: msg})
-		}
-	}
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		e, err := runningExperiment(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		b := statBatch{}
+		if tx.Dialect() == sqldb.Postgres {
+			// The unit look-up runs once per batch as a prepared statement;
+			// a generic plan, made while the table was small, would scan the
+			// table, which grows with every batch. Plan each run afresh.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return err
+			}
+		}
+		in := &ingester{ctx: ctx, tx: tx, e: e, b: statBatch{}, res: res}
 		lines := 0
 		for {
 			o, err := next()
@@ -244,27 +247,25 @@ func (s *Store) IngestObservations(ctx context.Context, id int64, next lodestar.
 				break
 			}
 			var le *lodestar.LineError
-			if errors.As(err, &le) {
-				lines++
-				reject(le.Line, le.Message)
-				continue
-			} else if err != nil {
+			switch {
+			case errors.As(err, &le):
+				err = in.add(pending{line: le.Line, msg: le.Message})
+			case err != nil:
 				return err
+			default:
+				p := pending{line: o.Line, o: o}
+				if p.msg = checkObservation(e, o); p.msg != "" {
+					p.o = nil
+				}
+				err = in.add(p)
 			}
-			lines++
-			if msg := checkObservation(e, o); msg != "" {
-				reject(o.Line, msg)
-				continue
-			}
-			msg, err := recordObservation(ctx, tx, e, o, b, res)
 			if err != nil {
 				return err
 			}
-			if msg != "" {
-				reject(o.Line, msg)
-				continue
-			}
-			res.Accepted++
+			lines++
+		}
+		if err := in.flush(); err != nil {
+			return err
 		}
 		if lines == 0 {
 			return lodestar.FieldError("body", "The upload holds no observations.")
@@ -279,7 +280,7 @@ func (s *Store) IngestObservations(ctx context.Context, id int64, next lodestar.
 		if res.Accepted == 0 {
 			return nil
 		}
-		return writeBatch(ctx, tx, e, b, "observations", res.Accepted, res.Duplicates)
+		return writeBatch(ctx, tx, e, in.b, "observations", res.Accepted, res.Duplicates)
 	})
 	if err != nil {
 		return nil, wrap("ingest observations", err)
@@ -287,43 +288,133 @@ func (s *Store) IngestObservations(ctx context.Context, id int64, next lodestar.
 	return res, nil
 }
 
-// recordObservation adds an observation's values to the batch, skipping
-// unit+metric values already recorded in the same variant. A unit already
-// recorded in the other variant refuses the whole line (returned as its
-// message), and nothing of it is recorded.
-func recordObservation(ctx context.Context, tx *sqldb.Tx, e *lodestar.Experiment, o *lodestar.ExperimentObservation,
-	b statBatch, res *lodestar.IngestResult) (string, error) {
-	names := slices.Sorted(maps.Keys(o.Metrics))
-	fresh := names
-	if o.Unit != "" {
-		fresh = fresh[:0:0]
+// ingestBatch is how many lines are checked against the recorded units
+// at once: two statements per batch instead of one or two per value.
+const ingestBatch = 500
+
+// pending is a line waiting for its batch: an observation, or the reason
+// it is refused.
+type pending struct {
+	line int
+	msg  string
+	o    *lodestar.ExperimentObservation
+}
+
+// ingester records observations batch by batch, in line order, so memory
+// stays bounded by one batch whatever the upload's size.
+type ingester struct {
+	ctx   context.Context
+	tx    *sqldb.Tx
+	e     *lodestar.Experiment
+	b     statBatch
+	res   *lodestar.IngestResult
+	queue []pending
+}
+
+func (in *ingester) add(p pending) error {
+	in.queue = append(in.queue, p)
+	if len(in.queue) >= ingestBatch {
+		return in.flush()
+	}
+	return nil
+}
+
+func (in *ingester) reject(line int, msg string) {
+	in.res.RejectedCount++
+	if len(in.res.Rejected) < lodestar.MaxLineErrors {
+		in.res.Rejected = append(in.res.Rejected, lodestar.LineError{Line: line, Message: msg})
+	}
+}
+
+// unitKey is one unit's value of one metric.
+type unitKey struct{ metric, unit string }
+
+// flush decides each queued line in order. A unit+metric already recorded
+// in the same variant is a duplicate and ignored; one recorded in the other
+// variant refuses the whole line; the rest is added to the batch and its
+// units recorded.
+func (in *ingester) flush() error {
+	if len(in.queue) == 0 {
+		return nil
+	}
+	recorded, err := in.recordedUnits()
+	if err != nil {
+		return err
+	}
+	var fresh []any
+	for _, p := range in.queue {
+		if p.o == nil {
+			in.reject(p.line, p.msg)
+			continue
+		}
+		o := p.o
+		names := slices.Sorted(maps.Keys(o.Metrics))
+		if o.Unit != "" && slices.ContainsFunc(names, func(name string) bool {
+			v, ok := recorded[unitKey{name, o.Unit}]
+			return ok && v != o.Variant
+		}) {
+			in.reject(o.Line, "This unit is already recorded in the other variant; a unit belongs to one variant.")
+			continue
+		}
 		for _, name := range names {
-			var variant string
-			err := tx.QueryRowContext(ctx, `SELECT variant FROM experiment_units WHERE experiment_id = ? AND metric = ? AND unit = ?`,
-				e.ID, name, o.Unit).Scan(&variant)
-			switch {
-			case isNoRows(err):
-				fresh = append(fresh, name)
-			case err != nil:
-				return "", err
-			case variant != o.Variant:
-				return "This unit is already recorded in the other variant; a unit belongs to one variant.", nil
-			default:
-				res.Duplicates++
+			if o.Unit != "" {
+				k := unitKey{name, o.Unit}
+				if _, dup := recorded[k]; dup {
+					in.res.Duplicates++
+					continue
+				}
+				recorded[k] = o.Variant
+				fresh = append(fresh, in.e.ID, name, o.Unit, o.Variant)
 			}
+			m, _ := in.e.Metric(name)
+			in.b.add(statKey{o.Variant, name}, m.Kind, o.Metrics[name])
 		}
-		for _, name := range fresh {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO experiment_units (experiment_id, metric, unit, variant) VALUES (?, ?, ?, ?)`,
-				e.ID, name, o.Unit, o.Variant); err != nil {
-				return "", err
-			}
+		in.res.Accepted++
+	}
+	in.queue = in.queue[:0]
+	const cols = 4
+	for len(fresh) > 0 {
+		n := min(len(fresh), 1000*cols)
+		q := `INSERT INTO experiment_units (experiment_id, metric, unit, variant) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n/cols), ", ")
+		if _, err := in.tx.ExecContext(in.ctx, q, fresh[:n]...); err != nil {
+			return err
+		}
+		fresh = fresh[n:]
+	}
+	return nil
+}
+
+// recordedUnits reads the variants already recorded for the queued units.
+func (in *ingester) recordedUnits() (map[unitKey]string, error) {
+	out := map[unitKey]string{}
+	seen := map[string]bool{}
+	args := []any{in.e.ID}
+	for _, p := range in.queue {
+		if p.o != nil && p.o.Unit != "" && !seen[p.o.Unit] {
+			seen[p.o.Unit] = true
+			args = append(args, p.o.Unit)
 		}
 	}
-	for _, name := range fresh {
-		m, _ := e.Metric(name)
-		b.add(statKey{o.Variant, name}, m.Kind, o.Metrics[name])
+	if len(args) == 1 {
+		return out, nil
 	}
-	return "", nil
+	q := `SELECT metric, unit, variant FROM experiment_units WHERE experiment_id = ? AND unit IN (` +
+		strings.TrimSuffix(strings.Repeat("?, ", len(args)-1), ", ") + `)`
+	rows, err := in.tx.QueryContext(in.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k unitKey
+		var v string
+		if err := rows.Scan(&k.metric, &k.unit, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
 }
 
 // experimentStats reads an experiment's stored statistics.

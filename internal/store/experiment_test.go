@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -313,15 +314,21 @@ func TestExperimentData(t *testing.T) {
 			obs("u6", "control", nil),
 			&lodestar.LineError{Line: 9, Message: "Malformed JSON."},
 			obs("u7", "control", map[string]float64{"conversion": 0, "revenue": 4}),
+			// u1's revenue is new, but its conversion is in the other
+			// variant: the whole line is refused, revenue included.
+			obs("u1", "control", map[string]float64{"conversion": 1, "latency_ms": 80}),
 		), false)
 		if err != nil {
 			t.Fatalf("IngestObservations: %v", err)
 		}
-		if res.Accepted != 3 || res.Duplicates != 1 || res.RejectedCount != 7 || len(res.Rejected) != 7 {
-			t.Errorf("ingest: got accepted %d duplicates %d rejected %d %v, want 3, 1, 7", res.Accepted, res.Duplicates, res.RejectedCount, res.Rejected)
+		if res.Accepted != 3 || res.Duplicates != 1 || res.RejectedCount != 8 || len(res.Rejected) != 8 {
+			t.Errorf("ingest: got accepted %d duplicates %d rejected %d %v, want 3, 1, 8", res.Accepted, res.Duplicates, res.RejectedCount, res.Rejected)
 		}
-		if len(res.Rejected) > 0 && (res.Rejected[0].Line != 3 || res.Rejected[len(res.Rejected)-1].Line != 9) {
-			t.Errorf("rejected lines: got %v, want lines 3 … 9", res.Rejected)
+		if len(res.Rejected) > 0 && (res.Rejected[0].Line != 3 || res.Rejected[len(res.Rejected)-1].Line != 11) {
+			t.Errorf("rejected lines: got %v, want lines 3 … 11", res.Rejected)
+		}
+		if n := testdb.Count(t, db, "experiment_units"); n != 4 {
+			t.Errorf("units: got %d rows, want 4 (u1 conversion and revenue, u7 conversion and revenue)", n)
 		}
 		a, err := f.s.AnalyzeExperiment(f.ctx, e.ID)
 		if err != nil {
@@ -329,6 +336,19 @@ func TestExperimentData(t *testing.T) {
 		}
 		if a.Primary.Control.N != 1001 || a.Primary.Treatment.N != 1011 {
 			t.Errorf("conversion n: got %d/%d, want 1001/1011", a.Primary.Control.N, a.Primary.Treatment.N)
+		}
+
+		// Across batches: 1,200 lines of 600 units, each sent twice.
+		var items []any
+		for i := 0; i < 1200; i++ {
+			items = append(items, obs(fmt.Sprintf("b%d", i%600), "treatment", map[string]float64{"latency_ms": float64(100 + i%600)}))
+		}
+		res, err = f.s.IngestObservations(f.ctx, e.ID, source(items...), false)
+		if err != nil || res.Accepted != 1200 || res.Duplicates != 600 || res.RejectedCount != 0 {
+			t.Errorf("two batches: got %+v, %v; want 1200 accepted, 600 duplicates", res, err)
+		}
+		if a, _ := f.s.AnalyzeExperiment(f.ctx, e.ID); a.Guardrails[0].Treatment.N != 600 || a.Guardrails[0].Treatment.Mean != 399.5 {
+			t.Errorf("latency after two batches: got %+v, want n 600 mean 399.5", a.Guardrails[0].Treatment)
 		}
 
 		// Atomic: one bad line, nothing recorded.
@@ -371,7 +391,7 @@ func TestExperimentData(t *testing.T) {
 			t.Errorf("revenue: got p %g diff %g df %g, want %g %g %g", rev.P, rev.Diff.Value, rev.DF, wantRev.P, wantRev.Diff.Value, wantRev.DF)
 		}
 		if a.Guardrails[0].Status != lodestar.GuardrailNoData || a.Guardrails[0].Error == "" {
-			t.Errorf("latency without data: got %s %q, want no_data with a reason", a.Guardrails[0].Status, a.Guardrails[0].Error)
+			t.Errorf("latency without control data: got %s %q, want no_data with a reason", a.Guardrails[0].Status, a.Guardrails[0].Error)
 		}
 		if a.SRM == nil || a.SRM.Observed != [2]int64{1001, 1011} || a.SRM.Mismatch {
 			t.Errorf("SRM: got %+v, want observed 1001/1011 and no mismatch", a.SRM)

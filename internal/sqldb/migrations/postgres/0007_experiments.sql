@@ -41,5 +41,5 @@ CREATE TABLE experiment_units (
 	metric TEXT NOT NULL,
 	unit TEXT NOT NULL,
 	variant TEXT NOT NULL,
-	PRIMARY KEY (experiment_id, metric, unit)
+	PRIMARY KEY (experiment_id, unit, metric)
 );
