@@ -12,13 +12,6 @@ const (
 	MaxIngestBytes = 8 << 20
 )
 
-// LineError is one rejected line of an NDJSON batch.
-type LineError struct {
-	Line  int    `json:"line"`
-	ID    string `json:"id,omitempty"`
-	Error string `json:"error"`
-}
-
 // IngestResult is the answer to a batch of prediction events: valid lines
 // are stored (Accepted new ones, Duplicates already known by event ID and
 // counted once), invalid ones reported by line.

@@ -44,7 +44,9 @@ type Server struct {
 	Portfolio lodestar.PortfolioService
 	// Evidence holds fairness audits and explanation reports.
 	Evidence lodestar.EvidenceService
-	Log      *slog.Logger
+	// Experiments manages A/B experiments and their analysis.
+	Experiments lodestar.ExperimentService
+	Log         *slog.Logger
 }
 
 // Routes is the API's route table.
@@ -56,7 +58,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes(), s.evidenceRoutes())...)
+	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes(), s.evidenceRoutes(), s.experimentRoutes())...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -106,7 +106,7 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 			out.Rejected = []lodestar.LineError{}
 		}
 		for _, id := range unknown {
-			out.Unknown = append(out.Unknown, lodestar.LineError{Line: lineOf[id], ID: id, Error: "no event with this id"})
+			out.Unknown = append(out.Unknown, lodestar.LineError{Line: lineOf[id], ID: id, Message: "no event with this id"})
 		}
 		return out, nil
 	}()

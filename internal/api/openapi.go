@@ -92,6 +92,12 @@ func Document() obj {
 	for n, sc := range evidenceSchemas() {
 		schemas[n] = sc
 	}
+	for p, item := range experimentPaths() {
+		paths[p] = item
+	}
+	for n, sc := range experimentSchemas() {
+		schemas[n] = sc
+	}
 	return doc
 }
 

@@ -68,11 +68,11 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret)}
 	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
-	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st}, webGuard, bundle, log, opt.SessionTTL)
+	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st, Experiments: st}, webGuard, bundle, log, opt.SessionTTL)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Log: log,
+	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
 		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log}
 
 	reg := prometheus.NewRegistry()

@@ -211,6 +211,22 @@ var routeAccess = map[string]access{
 	"POST /model-versions/{id}/explanations":           evidenceWriters,
 	"GET /explanations/{id}":                           readers,
 	"GET /explanations/{id}/export":                    readers,
+	"GET /api/v1/experiments":                          readers,
+	"POST /api/v1/experiments":                         evidenceWriters,
+	"GET /api/v1/experiments/{id}":                     readers,
+	"PUT /api/v1/experiments/{id}":                     evidenceWriters,
+	"POST /api/v1/experiments/{id}/status":             evidenceWriters,
+	"POST /api/v1/experiments/{id}/data":               evidenceWriters,
+	"POST /api/v1/experiments/{id}/observations":       evidenceWriters,
+	"GET /api/v1/experiments/{id}/analysis":            readers,
+	"GET /experiments":                                 readers,
+	"GET /experiments/new":                             evidenceWriters,
+	"POST /experiments":                                evidenceWriters,
+	"GET /experiments/{id}":                            readers,
+	"GET /experiments/{id}/edit":                       evidenceWriters,
+	"POST /experiments/{id}":                           evidenceWriters,
+	"POST /experiments/{id}/status":                    evidenceWriters,
+	"POST /experiments/{id}/data":                      evidenceWriters,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -445,6 +461,56 @@ var calls = map[string]call{
 	}},
 	"GET /explanations/{id}":        {ok: []int{200}},
 	"GET /explanations/{id}/export": {ok: []int{200}},
+	"GET /api/v1/experiments":       {ok: []int{200}, query: "?status=running"},
+	"POST /api/v1/experiments": {ok: []int{201}, body: func(w walker) string {
+		return walkExperimentJSON(w, "api-"+strings.ToLower(w.nonce))
+	}},
+	"GET /api/v1/experiments/{id}": {ok: []int{200}},
+	"PUT /api/v1/experiments/{id}": {ok: []int{200}, fresh: "experiments", body: func(w walker) string {
+		return walkExperimentJSON(w, "")
+	}},
+	"POST /api/v1/experiments/{id}/status": {ok: []int{200}, fresh: "experiments", body: jsonf(`{"status":"running","reason":"walked by %s"}`)},
+	"POST /api/v1/experiments/{id}/data": {ok: []int{200},
+		body: jsonf(`{"data":[{"variant":"control","metric":"conversion","n":10,"successes":3}]}`)},
+	"POST /api/v1/experiments/{id}/observations": {ok: []int{200}, contentType: "application/x-ndjson",
+		body: jsonf(`{"unit":"%s","variant":"treatment","metrics":{"conversion":1}}`)},
+	"GET /api/v1/experiments/{id}/analysis": {ok: []int{200}},
+	"GET /experiments":                      {ok: []int{200}, query: "?status=running"},
+	"GET /experiments/new":                  {ok: []int{200}},
+	"POST /experiments": {ok: []int{303}, body: func(w walker) string {
+		return walkExperimentForm(w, "web-"+strings.ToLower(w.nonce))
+	}},
+	"GET /experiments/{id}":      {ok: []int{200}},
+	"GET /experiments/{id}/edit": {ok: []int{200}},
+	"POST /experiments/{id}": {ok: []int{303}, fresh: "experiments", body: func(w walker) string {
+		return walkExperimentForm(w, "")
+	}},
+	"POST /experiments/{id}/status": {ok: []int{303}, fresh: "experiments", body: formOf("status", "running", "reason", "walked by %s")},
+	// The walk posts forms urlencoded, without a file: the page answers
+	// with the form's refusal, which still proves the role was let in.
+	"POST /experiments/{id}/data": {ok: []int{400}},
+}
+
+// walkExperimentForm is walkExperimentJSON as the page's form.
+func walkExperimentForm(w walker, key string) string {
+	v := url.Values{"use_case_id": {strconv.FormatInt(w.ids["use-cases"], 10)}, "name": {"Experiment " + w.nonce}, "hypothesis": {"walked"},
+		"control_version_id": {strconv.FormatInt(w.ids["model-versions"], 10)}, "treatment_version_id": {strconv.FormatInt(w.ids["treatment-versions"], 10)},
+		"primary_name": {"conversion"}, "primary_kind": {"proportion"}, "primary_direction": {"up"}}
+	if key != "" {
+		v.Set("key", key)
+	}
+	return v.Encode()
+}
+
+// walkExperimentJSON is an experiment design on the walk's use case and
+// model versions; key "" leaves the key out (an update).
+func walkExperimentJSON(w walker, key string) string {
+	k := ""
+	if key != "" {
+		k = fmt.Sprintf(`"key":%q,`, key)
+	}
+	return fmt.Sprintf(`{%s"use_case_id":%d,"name":"Experiment %s","hypothesis":"walked","control_version_id":%d,"treatment_version_id":%d,`+
+		`"primary":{"name":"conversion","kind":"proportion","direction":"up"}}`, k, w.ids["use-cases"], w.nonce, w.ids["model-versions"], w.ids["treatment-versions"])
 }
 
 // formOf is a form body from name, value pairs; a value's %s is the
@@ -474,8 +540,12 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "monitors", "fairness-audits", "explanations"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "treatment-versions", "experiments", "monitors", "fairness-audits", "explanations"} {
 		ids[c] = f.record(c, label, ids)
+	}
+	// The walk's experiment is running, so it takes data; fresh ones are drafts.
+	if _, err := f.app.Store.SetExperimentStatus(sys(), ids["experiments"], lodestar.ExperimentRunning, "walk"); err != nil {
+		f.t.Fatalf("start the walk's experiment: %v", err)
 	}
 	return ids
 }
@@ -531,6 +601,18 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		}
 	case "fairness-audits", "explanations":
 		id, err = f.evidenceRecord(collection, label, ids)
+	case "treatment-versions":
+		var v *lodestar.ModelVersion
+		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "t-" + label}); err == nil {
+			id = v.ID
+		}
+	case "experiments":
+		var e *lodestar.Experiment
+		if e, err = st.CreateExperiment(ctx, lodestar.Experiment{UseCaseID: ids["use-cases"], Key: "exp-" + strings.ToLower(label),
+			Name: "Experiment " + label, Hypothesis: "walked", ControlVersionID: ids["model-versions"], TreatmentVersionID: ids["treatment-versions"],
+			Primary: lodestar.ExperimentMetric{Name: "conversion", Kind: lodestar.MetricProportion, Direction: lodestar.DirectionUp}}); err == nil {
+			id = e.ID
+		}
 	default:
 		f.t.Fatalf("record: the walk cannot make a %s record; add it", collection)
 	}

@@ -80,8 +80,8 @@ func TestIngestEvents(t *testing.T) {
 		t.Errorf("got %d rejected lines %+v, want %d", len(res.Rejected), res.Rejected, len(wantLines))
 	}
 	for _, le := range res.Rejected {
-		if want, ok := wantLines[le.Line]; !ok || !strings.Contains(le.Error, want) {
-			t.Errorf("line %d: got %q, want it to say %q", le.Line, le.Error, want)
+		if want, ok := wantLines[le.Line]; !ok || !strings.Contains(le.Message, want) {
+			t.Errorf("line %d: got %q, want it to say %q", le.Line, le.Message, want)
 		}
 	}
 	// A retried batch (the client never saw the answer) counts once.

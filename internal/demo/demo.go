@@ -28,6 +28,7 @@ type Services interface {
 	lodestar.ModelService
 	lodestar.SwitchService
 	lodestar.EvidenceService
+	lodestar.ExperimentService
 }
 
 type demoUser struct {
@@ -239,6 +240,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(func() error { return l.loadUseCases(week, setNow) })
 	l.run(func() error { return l.loadModels(week, setNow) })
 	l.run(func() error { return l.loadEvidence(week, setNow) })
+	l.run(func() error { return l.loadExperiments(week, setNow) })
 	setNow(now)
 	l.run(func() error { return l.loadMonitoring(now) })
 	return l.n, l.err

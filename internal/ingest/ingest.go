@@ -118,7 +118,7 @@ func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected
 	err = lines(r, func(n int, line []byte) {
 		ev, id, msg := scanEvent(line, now)
 		if msg != "" {
-			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
 			return
 		}
 		events = append(events, ev)
@@ -207,7 +207,7 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 	err = lines(r, func(n int, line []byte) {
 		var in labelLine
 		if msg := decodeStrict(line, &in); msg != "" {
-			rejected = append(rejected, lodestar.LineError{Line: n, Error: msg})
+			rejected = append(rejected, lodestar.LineError{Line: n, Message: msg})
 			return
 		}
 		id := ""
@@ -215,15 +215,15 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 			id = *in.ID
 		}
 		if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
-			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
 			return
 		}
 		if len(in.Label) == 0 || isNull(in.Label) {
-			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: "label: required (a number or a string)"})
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: "label: required (a number or a string)"})
 			return
 		}
 		if msg := scalar("label", in.Label); msg != "" {
-			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Error: msg})
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
 			return
 		}
 		lineOf[id] = n

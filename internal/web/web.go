@@ -57,6 +57,8 @@ type Services struct {
 	Importer Importer
 	// Evidence holds fairness audits and explanation reports.
 	Evidence lodestar.EvidenceService
+	// Experiments manages A/B experiments and their analysis.
+	Experiments lodestar.ExperimentService
 }
 
 // Server holds the parsed templates and the services behind the pages.

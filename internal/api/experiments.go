@@ -1,0 +1,212 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// MaxObservationsBody is the largest NDJSON upload of observations (16
+// MiB); larger data goes in several requests or as aggregates.
+const MaxObservationsBody = 16 << 20
+
+// maxNDJSONLine bounds one line of an NDJSON upload.
+const maxNDJSONLine = 64 << 10
+
+// Inputs for experiments: only what a client may write.
+type (
+	experimentIn struct {
+		UseCaseID          int64                       `json:"use_case_id"`
+		Key                string                      `json:"key"`
+		Name               string                      `json:"name"`
+		Hypothesis         string                      `json:"hypothesis"`
+		ControlVersionID   int64                       `json:"control_version_id"`
+		TreatmentVersionID int64                       `json:"treatment_version_id"`
+		Primary            lodestar.ExperimentMetric   `json:"primary"`
+		Guardrails         []lodestar.ExperimentMetric `json:"guardrails"`
+		Alpha              float64                     `json:"alpha"`
+		MinSample          int64                       `json:"min_sample"`
+		TreatmentShare     float64                     `json:"treatment_share"`
+	}
+	aggregatesIn struct {
+		Data []lodestar.ExperimentAggregate `json:"data"`
+	}
+	observationIn struct {
+		Unit    string             `json:"unit"`
+		Variant string             `json:"variant"`
+		Metrics map[string]float64 `json:"metrics"`
+	}
+)
+
+func (in experimentIn) entity() lodestar.Experiment {
+	return lodestar.Experiment{UseCaseID: in.UseCaseID, Key: in.Key, Name: in.Name, Hypothesis: in.Hypothesis,
+		ControlVersionID: in.ControlVersionID, TreatmentVersionID: in.TreatmentVersionID, Primary: in.Primary,
+		Guardrails: in.Guardrails, Alpha: in.Alpha, MinSample: in.MinSample, TreatmentShare: in.TreatmentShare}
+}
+
+// experimentFilter reads the list's use_case_id and status filters.
+func experimentFilter(r *http.Request) (lodestar.ExperimentFilter, error) {
+	var f lodestar.ExperimentFilter
+	var err error
+	if f.UseCaseID, err = queryID(r, "use_case_id"); err != nil {
+		return f, err
+	}
+	f.Status = r.URL.Query().Get("status")
+	if f.Status != "" && !slices.Contains(lodestar.ExperimentStatuses, f.Status) {
+		return f, lodestar.FieldError("status", "status must be draft, running or stopped.")
+	}
+	return f, nil
+}
+
+// experimentRoutes are the experiments' routes: reading needs ModelRead,
+// every change EvidenceWrite.
+func (s *Server) experimentRoutes() []httpx.Route {
+	x := s.Experiments
+	list := func(r *http.Request, f lodestar.ExperimentFilter) (Page[*lodestar.Experiment], error) {
+		items, err := x.ListExperiments(r.Context(), f)
+		if err != nil {
+			return Page[*lodestar.Experiment]{}, err
+		}
+		return pageOfSlice(r, items)
+	}
+	create := func(r *http.Request, in lodestar.Experiment) (*lodestar.Experiment, error) {
+		return x.CreateExperiment(r.Context(), in)
+	}
+	setStatus := func(ctx context.Context, id int64, in statusIn) (*lodestar.Experiment, error) {
+		return x.SetExperimentStatus(ctx, id, in.Status, in.Reason)
+	}
+	addData := func(ctx context.Context, id int64, in aggregatesIn) (map[string]int, error) {
+		if in.Data == nil {
+			return nil, lodestar.FieldError("data", "data is required: an array of aggregates.")
+		}
+		if err := x.AddExperimentAggregates(ctx, id, in.Data); err != nil {
+			return nil, err
+		}
+		return map[string]int{"recorded": len(in.Data)}, nil
+	}
+	return []httpx.Route{
+		{Method: "GET", Pattern: Prefix + "/experiments", Perm: auth.ModelRead, Handler: handle(s, fromQuery(experimentFilter), list, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/experiments", Perm: auth.EvidenceWrite, Handler: handle(s, entityBody[experimentIn], create, http.StatusCreated)},
+		{Method: "GET", Pattern: Prefix + "/experiments/{id}", Perm: auth.ModelRead, Handler: handleGet(s, x.FindExperimentByID)},
+		{Method: "PUT", Pattern: Prefix + "/experiments/{id}", Perm: auth.EvidenceWrite, Handler: handleID(s, entityBody[experimentIn], x.UpdateExperiment, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/experiments/{id}/status", Perm: auth.EvidenceWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/experiments/{id}/data", Perm: auth.EvidenceWrite, Handler: handleID(s, decodeBody[aggregatesIn], addData, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/experiments/{id}/observations", Perm: auth.EvidenceWrite, MaxBody: MaxObservationsBody,
+			Handler: s.ingestObservations},
+		{Method: "GET", Pattern: Prefix + "/experiments/{id}/analysis", Perm: auth.ModelRead, Handler: handleGet(s, x.AnalyzeExperiment)},
+	}
+}
+
+// ingestObservations reads an NDJSON body of observations, one JSON object
+// per line, and records the valid lines; each refused line is reported.
+func (s *Server) ingestObservations(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/x-ndjson" && mt != "application/jsonl") {
+		s.fail(w, r, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson: one JSON object per line."))
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxObservationsBody)
+	res, err := s.Experiments.IngestObservations(r.Context(), id, ndjsonSource(body), false)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes; send the observations in several requests.", MaxObservationsBody)
+	}
+	s.reply(w, r, http.StatusOK, res, err)
+}
+
+// ndjsonSource reads observations from NDJSON: blank lines are skipped; a
+// line that is not an observation is a *lodestar.LineError.
+func ndjsonSource(body io.Reader) lodestar.ObservationSource {
+	br := bufio.NewReaderSize(body, maxNDJSONLine)
+	line := 0
+	return func() (*lodestar.ExperimentObservation, error) {
+		for {
+			raw, err := readLine(br)
+			if err != nil && (len(raw) == 0 || !errors.Is(err, io.EOF)) {
+				if errors.Is(err, errLineTooLong) {
+					line++
+					return nil, &lodestar.LineError{Line: line, Message: "The line is longer than 64 KiB."}
+				}
+				return nil, err
+			}
+			line++
+			raw = bytes.TrimSpace(raw)
+			if len(raw) == 0 {
+				if errors.Is(err, io.EOF) {
+					return nil, io.EOF
+				}
+				continue
+			}
+			return parseObservation(raw, line)
+		}
+	}
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine reads one line without its end; a line over the limit is
+// skipped to its end and reported as errLineTooLong.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	raw, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		for errors.Is(err, bufio.ErrBufferFull) {
+			_, err = br.ReadSlice('\n')
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		return nil, errLineTooLong
+	}
+	return raw, err
+}
+
+func parseObservation(raw []byte, line int) (*lodestar.ExperimentObservation, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var in observationIn
+	if err := dec.Decode(&in); err != nil {
+		return nil, &lodestar.LineError{Line: line, Message: lodestar.ErrorMessage(decodeError(err))}
+	}
+	if dec.More() {
+		return nil, &lodestar.LineError{Line: line, Message: "Each line holds exactly one JSON object."}
+	}
+	if in.Unit == "" {
+		return nil, &lodestar.LineError{Line: line, Message: "unit is required: each unit's value of a metric counts once."}
+	}
+	return &lodestar.ExperimentObservation{Line: line, Unit: in.Unit, Variant: in.Variant, Metrics: in.Metrics}, nil
+}
+
+// decodeError describes a JSON decoding error of one line as the API
+// describes a body's.
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON at byte %d.", syn.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return lodestar.Errorf(lodestar.EInvalid, "%s has the wrong type (%s).", typ.Field, typ.Value)
+	case errors.As(err, &typ):
+		return lodestar.Errorf(lodestar.EInvalid, "The line must be a JSON object, not %s.", typ.Value)
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return lodestar.Errorf(lodestar.EInvalid, "Unknown field %s.", f)
+	}
+	return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON.")
+}
