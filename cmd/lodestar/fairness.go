@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
@@ -121,7 +121,7 @@ func (e *cmdEnv) fairness(args []string) error {
 	case "json":
 		return writeFairnessJSON(e.stdout, a, threshold, rep)
 	case "csv":
-		return writeFairnessCSV(e.stdout, rep)
+		return evidence.WriteFairnessCSV(e.stdout, rep)
 	}
 	return writeFairnessText(e.stdout, a, rep)
 }
@@ -366,68 +366,6 @@ func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fair
 	}{in, rep})
 }
 
-// fairnessFigures lists a group's figures in output order.
-func fairnessFigures(m fairness.GroupMetrics) []struct {
-	name string
-	e    fairness.Estimate
-} {
-	return []struct {
-		name string
-		e    fairness.Estimate
-	}{
-		{"base_rate", m.BaseRate}, {"selection_rate", m.SelectionRate}, {"tpr", m.TPR}, {"fpr", m.FPR},
-		{"fnr", m.FNR}, {"ppv", m.PPV}, {"accuracy", m.Accuracy},
-	}
-}
-
-// writeFairnessCSV writes one figure per row (tidy): scope (group,
-// overall or disparity), group, metric, value, ci_lo, ci_hi; undefined
-// values are empty cells.
-func writeFairnessCSV(w io.Writer, rep *fairness.Report) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"scope", "group", "metric", "value", "ci_lo", "ci_hi"})
-	num := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	row := func(scope, group, metric string, e fairness.Estimate) {
-		lo, hi := "", ""
-		if e.CI != nil {
-			lo, hi = num(e.CI.Lo), num(e.CI.Hi)
-		}
-		cw.Write([]string{scope, group, metric, num(e.Value), lo, hi})
-	}
-	count := func(scope, group, metric string, n int64) {
-		cw.Write([]string{scope, group, metric, strconv.FormatInt(n, 10), "", ""})
-	}
-	emit := func(scope string, m fairness.GroupMetrics) {
-		count(scope, m.Group, "n", m.N)
-		count(scope, m.Group, "tp", m.TP)
-		count(scope, m.Group, "fp", m.FP)
-		count(scope, m.Group, "tn", m.TN)
-		count(scope, m.Group, "fn", m.FN)
-		for _, f := range fairnessFigures(m) {
-			row(scope, m.Group, f.name, f.e)
-		}
-	}
-	for _, g := range rep.Groups {
-		emit("group", g)
-		row("group", g.Group, "impact_ratio", g.ImpactRatio)
-		cw.Write([]string{"group", g.Group, "adverse_impact", strconv.FormatBool(g.AdverseImpact), "", ""})
-	}
-	emit("overall", rep.Overall)
-	row("disparity", "", "demographic_parity_difference", rep.DemographicParityDifference)
-	row("disparity", "", "demographic_parity_ratio", rep.DemographicParityRatio)
-	row("disparity", "", "equalized_odds_difference", rep.EqualizedOddsDifference)
-	row("disparity", "", "equal_opportunity_difference", rep.EqualOpportunityDifference)
-	row("disparity", rep.Reference, "min_impact_ratio", rep.MinImpactRatio)
-	cw.Write([]string{"disparity", rep.Reference, "four_fifths_rule_met", strconv.FormatBool(rep.FourFifthsRuleMet), "", ""})
-	cw.Flush()
-	return cw.Error()
-}
-
 func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error {
 	pred := "prediction " + strconv.Quote(a.prediction)
 	if a.score != "" {
@@ -439,8 +377,8 @@ func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error 
 	fmt.Fprintln(tw, "group\tn\tTP\tFP\tTN\tFN\tbase rate\tselection\tTPR\tFPR\tFNR\tPPV\taccuracy\timpact\t\t")
 	line := func(name string, m fairness.GroupMetrics, impact, flag string) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t", name, m.N, m.TP, m.FP, m.TN, m.FN)
-		for _, f := range fairnessFigures(m) {
-			fmt.Fprintf(tw, "%s\t", fmtRate(f.e.Value))
+		for _, f := range evidence.FairnessFigures(m) {
+			fmt.Fprintf(tw, "%s\t", fmtRate(f.E.Value))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t\n", impact, flag)
 	}
