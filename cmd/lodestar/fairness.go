@@ -300,9 +300,9 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 			acc.Add(g, y, p)
 			continue
 		}
-		s, err := parseNumber(rec[cols[2]])
+		s, err := evidence.ParseNumber(rec[cols[2]])
 		switch {
-		case err == errEmpty:
+		case err == evidence.ErrEmpty:
 			return nil, fmt.Errorf("line %d: %s is empty", line, scoreName)
 		case err != nil:
 			return nil, fmt.Errorf("line %d: %s value %q %v", line, scoreName, rec[cols[2]], err)
@@ -321,27 +321,6 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		}
 	}
 	return &acc, nil
-}
-
-var errEmpty = errors.New("empty")
-
-// parseNumber reads a finite decimal number, refusing NaN and infinities,
-// which a score or a feature value may not be.
-func parseNumber(s string) (float64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errEmpty
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	switch {
-	case err != nil && errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
-		return v, nil // underflow to 0 or a denormal: the nearest float is right
-	case err != nil, math.IsNaN(v):
-		return 0, errors.New("is not a number")
-	case math.IsInf(v, 0):
-		return 0, errors.New("is infinite")
-	}
-	return v, nil
 }
 
 func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fairness.Report) error {

@@ -283,7 +283,8 @@ func (b *binaryColumn) sawPositive() error {
 	return invalid(map[string]string{field: fmt.Sprintf("The positive value %q never occurs in %s (values seen: %s).", b.positive, b.name, strings.Join(quoted, ", "))})
 }
 
-var errEmpty = errors.New("is empty")
+// ErrEmpty is ParseNumber's error for an empty cell.
+var ErrEmpty = errors.New("is empty")
 
 // openTable opens data as a delimited text file, refusing binary data
 // (a NUL byte in a file the reader took as text), which would otherwise
@@ -299,11 +300,14 @@ func openTable(data []byte, opt tabular.Options, field string) (*tabular.Reader,
 	return t, nil
 }
 
-// ParseNumber reads a finite decimal number, refusing NaN and infinities.
+// ParseNumber reads a finite decimal number around spaces, refusing NaN
+// and infinities, which a score or a feature value may not be: ErrEmpty
+// for an empty cell, else an error reading "is not a number" or "is
+// infinite". Underflow gives the nearest float (0 or a denormal).
 func ParseNumber(s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, errEmpty
+		return 0, ErrEmpty
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	switch {
