@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -177,69 +176,45 @@ func checkFormat(cmd, f string) error {
 	return errUsage{fmt.Sprintf("%s: --format %q: want text, json or csv", cmd, f)}
 }
 
-// binaryColumn turns the values of a label or predicted-class column into
-// booleans, refusing a column with more than two distinct values.
+// binaryColumn words an evidence.BinaryColumn's refusals for the
+// command line.
 type binaryColumn struct {
+	evidence.BinaryColumn
 	name      string // column as the user named it, for messages
-	positive  string // --positive; empty: recognise common spellings
 	scoreHint bool   // a number here is probably a score: say so
-	seen      []string
-	sawPos    bool
 }
 
 // sawPositive reports a --positive value that never occurred: every row
 // would silently count as negative.
 func (b *binaryColumn) sawPositive() error {
-	if b.positive == "" || b.sawPos {
+	if !b.NeverPositive() {
 		return nil
 	}
 	hint := ""
 	if b.scoreHint {
 		hint = "; if its positive value differs from the label's, give it with --prediction-positive"
 	}
-	return fmt.Errorf("--positive %q never occurs in %s (values seen: %s)%s", b.positive, b.name, strings.Join(quoteAll(b.seen), ", "), hint)
+	return fmt.Errorf("--positive %q never occurs in %s (values seen: %s)%s", b.Positive, b.name, b.SeenList(), hint)
 }
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strconv.Quote(s)
-	}
-	return out
-}
-
-var (
-	positiveWords = map[string]bool{"1": true, "1.0": true, "true": true, "t": true, "yes": true, "y": true, "positive": true, "pos": true}
-	negativeWords = map[string]bool{"0": true, "0.0": true, "-1": true, "false": true, "f": true, "no": true, "n": true, "negative": true, "neg": true}
-)
 
 func (b *binaryColumn) value(s string, line int) (bool, error) {
+	v, refusal := b.Value(s)
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch refusal {
+	case evidence.BinaryEmpty:
 		return false, fmt.Errorf("line %d: %s is empty", line, b.name)
+	case evidence.BinaryThirdValue:
+		seen := b.Seen()
+		return false, fmt.Errorf("line %d: %s has a third value %q after %q and %q: it must be binary", line, b.name, s, seen[0], seen[1])
+	case evidence.BinaryNumber:
+		if b.scoreHint {
+			return false, fmt.Errorf("line %d: %s value %q is not a class; for scores use --score COL --threshold T", line, b.name, s)
+		}
+		fallthrough
+	case evidence.BinaryUnknown:
+		return false, fmt.Errorf("line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive", line, b.name, s)
 	}
-	switch {
-	case slices.Contains(b.seen, s):
-	case len(b.seen) < 2:
-		b.seen = append(b.seen, s)
-	default:
-		return false, fmt.Errorf("line %d: %s has a third value %q after %q and %q: it must be binary", line, b.name, s, b.seen[0], b.seen[1])
-	}
-	if b.positive != "" {
-		pos := s == b.positive
-		b.sawPos = b.sawPos || pos
-		return pos, nil
-	}
-	switch l := strings.ToLower(s); {
-	case positiveWords[l]:
-		return true, nil
-	case negativeWords[l]:
-		return false, nil
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil && b.scoreHint {
-		return false, fmt.Errorf("line %d: %s value %q is not a class; for scores use --score COL --threshold T", line, b.name, s)
-	}
-	return false, fmt.Errorf("line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive", line, b.name, s)
+	return v, nil
 }
 
 // accumulate streams the data file into per-group confusion counts.
@@ -271,12 +246,12 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 			}
 		}
 	}
-	label := &binaryColumn{name: "label " + strconv.Quote(a.label), positive: a.positive}
+	label := &binaryColumn{evidence.BinaryColumn{Positive: a.positive}, "label " + strconv.Quote(a.label), false}
 	predPositive := a.predictionPositive
 	if predPositive == "" {
 		predPositive = a.positive
 	}
-	pred := &binaryColumn{name: "prediction " + strconv.Quote(a.prediction), positive: predPositive, scoreHint: true}
+	pred := &binaryColumn{evidence.BinaryColumn{Positive: predPositive}, "prediction " + strconv.Quote(a.prediction), true}
 	scoreName := "score " + strconv.Quote(a.score)
 	var acc fairness.Accumulator
 	for {

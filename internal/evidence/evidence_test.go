@@ -200,3 +200,34 @@ func TestExplainRefusals(t *testing.T) {
 		t.Fatalf("missing spellings: got %v rows, %v", n, err)
 	}
 }
+
+// TestBinaryColumn: the class rules both fairness readers share.
+func TestBinaryColumn(t *testing.T) {
+	var b evidence.BinaryColumn
+	for _, c := range []struct {
+		cell    string
+		want    bool
+		refusal evidence.BinaryRefusal
+	}{
+		{" Yes ", true, evidence.BinaryOK}, {"", false, evidence.BinaryEmpty}, {"no", false, evidence.BinaryOK},
+		{"Yes", true, evidence.BinaryOK}, {"YES", false, evidence.BinaryThirdValue},
+	} {
+		if got, r := b.Value(c.cell); got != c.want || r != c.refusal {
+			t.Errorf("%q: got %v, %v; want %v, %v", c.cell, got, r, c.want, c.refusal)
+		}
+	}
+	if s := b.SeenList(); s != `"Yes", "no"` || b.NeverPositive() {
+		t.Errorf("seen %s, never positive %v", s, b.NeverPositive())
+	}
+	for cell, want := range map[string]evidence.BinaryRefusal{"0.73": evidence.BinaryNumber, "approved": evidence.BinaryUnknown, "1.0": evidence.BinaryOK, "-1": evidence.BinaryOK} {
+		var b evidence.BinaryColumn
+		if _, r := b.Value(cell); r != want {
+			t.Errorf("%q: refusal %v, want %v", cell, r, want)
+		}
+	}
+	p := evidence.BinaryColumn{Positive: "good"}
+	p.Value("bad")
+	if v, r := p.Value("0.5"); v || r != evidence.BinaryOK || !p.NeverPositive() {
+		t.Errorf("with a positive value any value is a class: %v %v, never positive %v", v, r, p.NeverPositive())
+	}
+}
