@@ -429,23 +429,12 @@ func (tf *tableFlags) register(fs *flag.FlagSet) {
 // options checks the flags and turns them into tabular.Options.
 func (tf *tableFlags) options(cmd string) (tabular.Options, error) {
 	opt := tabular.Options{Encoding: tf.encoding}
-	switch tf.separator {
-	case "":
-	case ",", "comma":
-		opt.Separator = ','
-	case ";", "semicolon":
-		opt.Separator = ';'
-	case "tab", "\t", "\\t":
-		opt.Separator = '\t'
-	default:
+	var ok bool
+	if opt.Separator, ok = tabular.SeparatorNamed(tf.separator); !ok {
 		return opt, errUsage{fmt.Sprintf("%s: --separator %q: want ',', ';' or 'tab'", cmd, tf.separator)}
 	}
-	if opt.Encoding != "" {
-		// Let the reader judge the name, on an empty input, so the list of
-		// encodings lives in one place.
-		if _, err := tabular.Open(strings.NewReader("x\n"), opt); errors.Is(err, tabular.ErrOption) {
-			return opt, errUsage{fmt.Sprintf("%s: --encoding: %v", cmd, err)}
-		}
+	if err := tabular.CheckEncoding(opt.Encoding); err != nil {
+		return opt, errUsage{fmt.Sprintf("%s: --encoding: %v", cmd, err)}
 	}
 	return opt, nil
 }

@@ -41,21 +41,12 @@ func invalid(fields map[string]string) error {
 // tabular options; field errors go into fields.
 func TableOptions(encoding, separator, name string, fields map[string]string) tabular.Options {
 	opt := tabular.Options{Encoding: strings.TrimSpace(encoding), Name: name}
-	switch strings.TrimSpace(separator) {
-	case "":
-	case ",", "comma":
-		opt.Separator = ','
-	case ";", "semicolon":
-		opt.Separator = ';'
-	case "tab", "\t", `\t`:
-		opt.Separator = '\t'
-	default:
+	var ok bool
+	if opt.Separator, ok = tabular.SeparatorNamed(strings.TrimSpace(separator)); !ok {
 		fields["separator"] = "Choose comma, semicolon or tab, or leave it empty to detect it."
 	}
-	if opt.Encoding != "" {
-		if _, err := tabular.Open(strings.NewReader("x\n"), tabular.Options{Encoding: opt.Encoding}); errors.Is(err, tabular.ErrOption) {
-			fields["encoding"] = "Choose utf-8, gb18030, gbk, windows-1252 or latin1, or leave it empty to detect it."
-		}
+	if tabular.CheckEncoding(opt.Encoding) != nil {
+		fields["encoding"] = "Choose utf-8, gb18030, gbk, windows-1252 or latin1, or leave it empty to detect it."
 	}
 	return opt
 }
