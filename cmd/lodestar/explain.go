@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/explain"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
@@ -152,10 +152,7 @@ func (e *cmdEnv) explain(args []string) error {
 	if err != nil {
 		return err
 	}
-	// SHAP values add up to the margin by construction; a gap beyond float
-	// rounding would be a bug, and an explanation that does not explain the
-	// prediction must not be handed to an auditor.
-	if tol := 1e-6 * (1 + maxAbs(ex.Margins)); ex.MaxAdditivityError > tol {
+	if !ex.Additive() {
 		return fmt.Errorf("explain: SHAP values miss the margin by %g (internal error)", ex.MaxAdditivityError)
 	}
 	switch a.format {
@@ -218,14 +215,6 @@ func (a *explainArgs) check(fs *flag.FlagSet) error {
 type featureRow struct {
 	line   int
 	values []float64
-}
-
-func maxAbs(xs []float64) float64 {
-	m := 0.0
-	for _, x := range xs {
-		m = max(m, math.Abs(x))
-	}
-	return m
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -313,11 +302,6 @@ func writeExplainText(w io.Writer, modelPath, data string, m *explain.Model, row
 	return nil
 }
 
-// missingWords are the cell values, besides an empty cell, read as a
-// missing value (case-insensitive): the spellings pandas.read_csv treats as
-// NaN by default that are plausible in exported data.
-var missingWords = map[string]bool{"na": true, "n/a": true, "nan": true, "null": true, "none": true, "-nan": true, "#n/a": true}
-
 // readFeatureRows reads the data file into rows of the model's features.
 // With feature names, each feature is the column of that name, or the one
 // --column names (other columns are ignored); without, the file must have
@@ -385,20 +369,15 @@ func readNumericRows(t *tabular.Reader, path string, cols []int, names []string,
 		}
 		x := make([]float64, len(cols))
 		for j, c := range cols {
-			s := strings.TrimSpace(rec[c])
-			if s == "" || missingWords[strings.ToLower(s)] {
-				x[j] = math.NaN()
-				continue
-			}
-			if x[j], err = parseNumber(s); err != nil {
-				return nil, nil, fmt.Errorf("line %d, column %q: %q %v", line, names[j], s, err)
+			if x[j], err = evidence.FeatureValue(rec[c]); err != nil {
+				return nil, nil, fmt.Errorf("line %d, column %q: %q %v", line, names[j], strings.TrimSpace(rec[c]), err)
 			}
 		}
 		if labelCol >= 0 {
-			y, err := parseNumber(rec[labelCol])
+			y, err := evidence.ParseNumber(rec[labelCol])
 			if err != nil {
 				s := strings.TrimSpace(rec[labelCol])
-				if err == errEmpty || missingWords[strings.ToLower(s)] {
+				if evidence.Missing(s) {
 					return nil, nil, fmt.Errorf("line %d, label column %q: the target is missing; drop the row or fill it in", line, t.Header()[labelCol])
 				}
 				return nil, nil, fmt.Errorf("line %d, label column %q: %q %v", line, t.Header()[labelCol], s, err)

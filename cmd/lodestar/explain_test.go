@@ -210,3 +210,23 @@ func TestExplainRealWorldFiles(t *testing.T) {
 		t.Errorf("windows-1252 read as utf-8: exit %d %s", code, errOut)
 	}
 }
+
+// TestExplainRefusalMessages pins the whole message of each refusal of a
+// feature cell, and the spellings read as missing.
+func TestExplainRefusalMessages(t *testing.T) {
+	model := filepath.Join(explainTestdata, "binary.json")
+	head := "f0,f1,f2,f3,f4,f5,f6,f7\n"
+	for data, want := range map[string]string{
+		head + "1,2,3,4,5,6,7,8\n1,2, x3 ,4,5,6,7,8\n": `line 3, column "f2": "x3" is not a number`,
+		head + "1,2,3,4,5,6,7,inf\n":                   `line 2, column "f7": "inf" is infinite`,
+	} {
+		code, _, errOut := runCLI(t, "explain", "--model", model, "--data", writeFile(t, "d.csv", data))
+		if want := "lodestar: " + want + "\n"; code != 1 || errOut != want {
+			t.Errorf("%q: exit %d, stderr %q; want 1 and %q", data, code, errOut, want)
+		}
+	}
+	data := writeFile(t, "d.csv", head+" nan ,NULL,none,-NaN,#N/A,n/a,None,\n1,2,3,4,5,6,7, 1e-400\n")
+	if code, out, errOut := runCLI(t, "explain", "--model", model, "--data", data, "--format", "csv"); code != 0 || strings.Count(out, "\n") != 3 {
+		t.Errorf("missing spellings: exit %d %s\n%s", code, errOut, out)
+	}
+}

@@ -1,19 +1,18 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
@@ -121,7 +120,7 @@ func (e *cmdEnv) fairness(args []string) error {
 	case "json":
 		return writeFairnessJSON(e.stdout, a, threshold, rep)
 	case "csv":
-		return writeFairnessCSV(e.stdout, rep)
+		return evidence.WriteFairnessCSV(e.stdout, rep)
 	}
 	return writeFairnessText(e.stdout, a, rep)
 }
@@ -177,69 +176,45 @@ func checkFormat(cmd, f string) error {
 	return errUsage{fmt.Sprintf("%s: --format %q: want text, json or csv", cmd, f)}
 }
 
-// binaryColumn turns the values of a label or predicted-class column into
-// booleans, refusing a column with more than two distinct values.
+// binaryColumn words an evidence.BinaryColumn's refusals for the
+// command line.
 type binaryColumn struct {
+	evidence.BinaryColumn
 	name      string // column as the user named it, for messages
-	positive  string // --positive; empty: recognise common spellings
 	scoreHint bool   // a number here is probably a score: say so
-	seen      []string
-	sawPos    bool
 }
 
 // sawPositive reports a --positive value that never occurred: every row
 // would silently count as negative.
 func (b *binaryColumn) sawPositive() error {
-	if b.positive == "" || b.sawPos {
+	if !b.NeverPositive() {
 		return nil
 	}
 	hint := ""
 	if b.scoreHint {
 		hint = "; if its positive value differs from the label's, give it with --prediction-positive"
 	}
-	return fmt.Errorf("--positive %q never occurs in %s (values seen: %s)%s", b.positive, b.name, strings.Join(quoteAll(b.seen), ", "), hint)
+	return fmt.Errorf("--positive %q never occurs in %s (values seen: %s)%s", b.Positive, b.name, b.SeenList(), hint)
 }
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strconv.Quote(s)
-	}
-	return out
-}
-
-var (
-	positiveWords = map[string]bool{"1": true, "1.0": true, "true": true, "t": true, "yes": true, "y": true, "positive": true, "pos": true}
-	negativeWords = map[string]bool{"0": true, "0.0": true, "-1": true, "false": true, "f": true, "no": true, "n": true, "negative": true, "neg": true}
-)
 
 func (b *binaryColumn) value(s string, line int) (bool, error) {
+	v, refusal := b.Value(s)
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch refusal {
+	case evidence.BinaryEmpty:
 		return false, fmt.Errorf("line %d: %s is empty", line, b.name)
+	case evidence.BinaryThirdValue:
+		seen := b.Seen()
+		return false, fmt.Errorf("line %d: %s has a third value %q after %q and %q: it must be binary", line, b.name, s, seen[0], seen[1])
+	case evidence.BinaryNumber:
+		if b.scoreHint {
+			return false, fmt.Errorf("line %d: %s value %q is not a class; for scores use --score COL --threshold T", line, b.name, s)
+		}
+		fallthrough
+	case evidence.BinaryUnknown:
+		return false, fmt.Errorf("line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive", line, b.name, s)
 	}
-	switch {
-	case slices.Contains(b.seen, s):
-	case len(b.seen) < 2:
-		b.seen = append(b.seen, s)
-	default:
-		return false, fmt.Errorf("line %d: %s has a third value %q after %q and %q: it must be binary", line, b.name, s, b.seen[0], b.seen[1])
-	}
-	if b.positive != "" {
-		pos := s == b.positive
-		b.sawPos = b.sawPos || pos
-		return pos, nil
-	}
-	switch l := strings.ToLower(s); {
-	case positiveWords[l]:
-		return true, nil
-	case negativeWords[l]:
-		return false, nil
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil && b.scoreHint {
-		return false, fmt.Errorf("line %d: %s value %q is not a class; for scores use --score COL --threshold T", line, b.name, s)
-	}
-	return false, fmt.Errorf("line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive", line, b.name, s)
+	return v, nil
 }
 
 // accumulate streams the data file into per-group confusion counts.
@@ -271,12 +246,12 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 			}
 		}
 	}
-	label := &binaryColumn{name: "label " + strconv.Quote(a.label), positive: a.positive}
+	label := &binaryColumn{evidence.BinaryColumn{Positive: a.positive}, "label " + strconv.Quote(a.label), false}
 	predPositive := a.predictionPositive
 	if predPositive == "" {
 		predPositive = a.positive
 	}
-	pred := &binaryColumn{name: "prediction " + strconv.Quote(a.prediction), positive: predPositive, scoreHint: true}
+	pred := &binaryColumn{evidence.BinaryColumn{Positive: predPositive}, "prediction " + strconv.Quote(a.prediction), true}
 	scoreName := "score " + strconv.Quote(a.score)
 	var acc fairness.Accumulator
 	for {
@@ -300,9 +275,9 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 			acc.Add(g, y, p)
 			continue
 		}
-		s, err := parseNumber(rec[cols[2]])
+		s, err := evidence.ParseNumber(rec[cols[2]])
 		switch {
-		case err == errEmpty:
+		case err == evidence.ErrEmpty:
 			return nil, fmt.Errorf("line %d: %s is empty", line, scoreName)
 		case err != nil:
 			return nil, fmt.Errorf("line %d: %s value %q %v", line, scoreName, rec[cols[2]], err)
@@ -321,27 +296,6 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		}
 	}
 	return &acc, nil
-}
-
-var errEmpty = errors.New("empty")
-
-// parseNumber reads a finite decimal number, refusing NaN and infinities,
-// which a score or a feature value may not be.
-func parseNumber(s string) (float64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errEmpty
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	switch {
-	case err != nil && errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
-		return v, nil // underflow to 0 or a denormal: the nearest float is right
-	case err != nil, math.IsNaN(v):
-		return 0, errors.New("is not a number")
-	case math.IsInf(v, 0):
-		return 0, errors.New("is infinite")
-	}
-	return v, nil
 }
 
 func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fairness.Report) error {
@@ -366,68 +320,6 @@ func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fair
 	}{in, rep})
 }
 
-// fairnessFigures lists a group's figures in output order.
-func fairnessFigures(m fairness.GroupMetrics) []struct {
-	name string
-	e    fairness.Estimate
-} {
-	return []struct {
-		name string
-		e    fairness.Estimate
-	}{
-		{"base_rate", m.BaseRate}, {"selection_rate", m.SelectionRate}, {"tpr", m.TPR}, {"fpr", m.FPR},
-		{"fnr", m.FNR}, {"ppv", m.PPV}, {"accuracy", m.Accuracy},
-	}
-}
-
-// writeFairnessCSV writes one figure per row (tidy): scope (group,
-// overall or disparity), group, metric, value, ci_lo, ci_hi; undefined
-// values are empty cells.
-func writeFairnessCSV(w io.Writer, rep *fairness.Report) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"scope", "group", "metric", "value", "ci_lo", "ci_hi"})
-	num := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	row := func(scope, group, metric string, e fairness.Estimate) {
-		lo, hi := "", ""
-		if e.CI != nil {
-			lo, hi = num(e.CI.Lo), num(e.CI.Hi)
-		}
-		cw.Write([]string{scope, group, metric, num(e.Value), lo, hi})
-	}
-	count := func(scope, group, metric string, n int64) {
-		cw.Write([]string{scope, group, metric, strconv.FormatInt(n, 10), "", ""})
-	}
-	emit := func(scope string, m fairness.GroupMetrics) {
-		count(scope, m.Group, "n", m.N)
-		count(scope, m.Group, "tp", m.TP)
-		count(scope, m.Group, "fp", m.FP)
-		count(scope, m.Group, "tn", m.TN)
-		count(scope, m.Group, "fn", m.FN)
-		for _, f := range fairnessFigures(m) {
-			row(scope, m.Group, f.name, f.e)
-		}
-	}
-	for _, g := range rep.Groups {
-		emit("group", g)
-		row("group", g.Group, "impact_ratio", g.ImpactRatio)
-		cw.Write([]string{"group", g.Group, "adverse_impact", strconv.FormatBool(g.AdverseImpact), "", ""})
-	}
-	emit("overall", rep.Overall)
-	row("disparity", "", "demographic_parity_difference", rep.DemographicParityDifference)
-	row("disparity", "", "demographic_parity_ratio", rep.DemographicParityRatio)
-	row("disparity", "", "equalized_odds_difference", rep.EqualizedOddsDifference)
-	row("disparity", "", "equal_opportunity_difference", rep.EqualOpportunityDifference)
-	row("disparity", rep.Reference, "min_impact_ratio", rep.MinImpactRatio)
-	cw.Write([]string{"disparity", rep.Reference, "four_fifths_rule_met", strconv.FormatBool(rep.FourFifthsRuleMet), "", ""})
-	cw.Flush()
-	return cw.Error()
-}
-
 func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error {
 	pred := "prediction " + strconv.Quote(a.prediction)
 	if a.score != "" {
@@ -439,8 +331,8 @@ func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error 
 	fmt.Fprintln(tw, "group\tn\tTP\tFP\tTN\tFN\tbase rate\tselection\tTPR\tFPR\tFNR\tPPV\taccuracy\timpact\t\t")
 	line := func(name string, m fairness.GroupMetrics, impact, flag string) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t", name, m.N, m.TP, m.FP, m.TN, m.FN)
-		for _, f := range fairnessFigures(m) {
-			fmt.Fprintf(tw, "%s\t", fmtRate(f.e.Value))
+		for _, f := range evidence.FairnessFigures(m) {
+			fmt.Fprintf(tw, "%s\t", fmtRate(f.E.Value))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t\n", impact, flag)
 	}
@@ -537,23 +429,12 @@ func (tf *tableFlags) register(fs *flag.FlagSet) {
 // options checks the flags and turns them into tabular.Options.
 func (tf *tableFlags) options(cmd string) (tabular.Options, error) {
 	opt := tabular.Options{Encoding: tf.encoding}
-	switch tf.separator {
-	case "":
-	case ",", "comma":
-		opt.Separator = ','
-	case ";", "semicolon":
-		opt.Separator = ';'
-	case "tab", "\t", "\\t":
-		opt.Separator = '\t'
-	default:
+	var ok bool
+	if opt.Separator, ok = tabular.SeparatorNamed(tf.separator); !ok {
 		return opt, errUsage{fmt.Sprintf("%s: --separator %q: want ',', ';' or 'tab'", cmd, tf.separator)}
 	}
-	if opt.Encoding != "" {
-		// Let the reader judge the name, on an empty input, so the list of
-		// encodings lives in one place.
-		if _, err := tabular.Open(strings.NewReader("x\n"), opt); errors.Is(err, tabular.ErrOption) {
-			return opt, errUsage{fmt.Sprintf("%s: --encoding: %v", cmd, err)}
-		}
+	if err := tabular.CheckEncoding(opt.Encoding); err != nil {
+		return opt, errUsage{fmt.Sprintf("%s: --encoding: %v", cmd, err)}
 	}
 	return opt, nil
 }

@@ -385,3 +385,121 @@ func TestFairnessHelpAndGroupSpaces(t *testing.T) {
 		t.Errorf("score = threshold: counts %+v, want TP 2, TN 1", g)
 	}
 }
+
+// TestFairnessExactOutput pins the CSV and text output to the byte, with
+// rates undefined for a group without positive labels (an empty cell in
+// CSV, "—" in text).
+func TestFairnessExactOutput(t *testing.T) {
+	data := writeFile(t, "d.csv", "g,y,p\na,1,1\na,0,1\nb,0,0\nb,0,1\n")
+	args := []string{"fairness", "--data", data, "--group", "g", "--label", "y", "--prediction", "p"}
+	wantCSV := "scope,group,metric,value,ci_lo,ci_hi\n" +
+		"group,a,n,2,,\n" +
+		"group,a,tp,1,,\n" +
+		"group,a,fp,1,,\n" +
+		"group,a,tn,0,,\n" +
+		"group,a,fn,0,,\n" +
+		"group,a,base_rate,0.5,,\n" +
+		"group,a,selection_rate,1,,\n" +
+		"group,a,tpr,1,,\n" +
+		"group,a,fpr,1,,\n" +
+		"group,a,fnr,0,,\n" +
+		"group,a,ppv,0.5,,\n" +
+		"group,a,accuracy,0.5,,\n" +
+		"group,a,impact_ratio,1,,\n" +
+		"group,a,adverse_impact,false,,\n" +
+		"group,b,n,2,,\n" +
+		"group,b,tp,0,,\n" +
+		"group,b,fp,1,,\n" +
+		"group,b,tn,1,,\n" +
+		"group,b,fn,0,,\n" +
+		"group,b,base_rate,0,,\n" +
+		"group,b,selection_rate,0.5,,\n" +
+		"group,b,tpr,,,\n" +
+		"group,b,fpr,0.5,,\n" +
+		"group,b,fnr,,,\n" +
+		"group,b,ppv,0,,\n" +
+		"group,b,accuracy,0.5,,\n" +
+		"group,b,impact_ratio,0.5,,\n" +
+		"group,b,adverse_impact,true,,\n" +
+		"overall,,n,4,,\n" +
+		"overall,,tp,1,,\n" +
+		"overall,,fp,2,,\n" +
+		"overall,,tn,1,,\n" +
+		"overall,,fn,0,,\n" +
+		"overall,,base_rate,0.25,,\n" +
+		"overall,,selection_rate,0.75,,\n" +
+		"overall,,tpr,1,,\n" +
+		"overall,,fpr,0.6666666666666666,,\n" +
+		"overall,,fnr,0,,\n" +
+		"overall,,ppv,0.3333333333333333,,\n" +
+		"overall,,accuracy,0.5,,\n" +
+		"disparity,,demographic_parity_difference,0.5,,\n" +
+		"disparity,,demographic_parity_ratio,0.5,,\n" +
+		"disparity,,equalized_odds_difference,,,\n" +
+		"disparity,,equal_opportunity_difference,,,\n" +
+		"disparity,a,min_impact_ratio,0.5,,\n" +
+		"disparity,a,four_fifths_rule_met,false,,\n"
+	code, out, errOut := runCLI(t, append(args, "--format", "csv")...)
+	if code != 0 || out != wantCSV {
+		t.Errorf("csv: exit %d %s\n%s\nwant\n%s", code, errOut, out, wantCSV)
+	}
+	wantText := "Fairness audit of " + data + ": 4 rows, 2 groups (\"g\"), label \"y\", prediction \"p\"\n" +
+		"\n" +
+		"       group  n  TP  FP  TN  FN  base rate  selection     TPR     FPR     FNR     PPV  accuracy  impact           \n" +
+		"           a  2   1   1   0   0     0.5000     1.0000  1.0000  1.0000  0.0000  0.5000    0.5000  1.0000  reference\n" +
+		"           b  2   0   1   1   0     0.0000     0.5000       —  0.5000       —  0.0000    0.5000  0.5000      < 4/5\n" +
+		"  (all rows)  4   1   2   1   0     0.2500     0.7500  1.0000  0.6667  0.0000  0.3333    0.5000                   \n" +
+		"(\"—\" marks a rate whose denominator is zero: undefined, not 0)\n" +
+		"\n" +
+		"Reference group: a (highest selection rate)\n" +
+		"Demographic parity difference  0.5000    \n" +
+		"Demographic parity ratio       0.5000    \n" +
+		"Equalized odds difference      —         \n" +
+		"Equal opportunity difference   —         \n" +
+		"Lowest impact ratio            0.5000    \n" +
+		"Four-fifths rule: NOT met: below 4/5 of the reference: b\n"
+	code, out, errOut = runCLI(t, args...)
+	if code != 0 || out != wantText {
+		t.Errorf("text: exit %d %s\n%s\nwant\n%s", code, errOut, out, wantText)
+	}
+}
+
+// TestFairnessRefusalMessages pins the whole message of each refusal of a
+// cell: label and prediction values, positive values, scores.
+func TestFairnessRefusalMessages(t *testing.T) {
+	cls := []string{"--prediction", "p"}
+	score := []string{"--score", "s", "--threshold", "0.5"}
+	tests := []struct {
+		data string
+		args []string
+		want string
+	}{
+		{"g,y,s\na,1,0.4\na,0,high\n", score, `line 3: score "s" value "high" is not a number`},
+		{"g,y,s\na,1,\n", score, `line 2: score "s" is empty`},
+		{"g,y,s\na,1, -inf \n", score, `line 2: score "s" value " -inf " is infinite`},
+		{"g,y,p\na,1,1\na,0,1\nb, 2 ,0\n", cls, `line 4: label "y" has a third value "2" after "1" and "0": it must be binary`},
+		{"g,y,p\na,approved,1\n", cls, `line 2: label "y" value "approved" is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive`},
+		{"g,y,p\na,0.5,1\n", cls, `line 2: label "y" value "0.5" is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive`},
+		{"g,y,p\na,1,0.73\n", cls, `line 2: prediction "p" value "0.73" is not a class; for scores use --score COL --threshold T`},
+		{"g,y,p\na,1,maybe\n", cls, `line 2: prediction "p" value "maybe" is neither positive (1, true, yes) nor negative (0, false, no); name the positive class with --positive`},
+		{"g,y,p\na,1,\n", cls, `line 2: prediction "p" is empty`},
+		{"g,y,p\na, ,1\n", cls, `line 2: label "y" is empty`},
+		{"g,y,p\na,good,x\na,bad,z\n", append(cls, "--positive", "nope"), `--positive "nope" never occurs in label "y" (values seen: "good", "bad")`},
+		{"g,y,p\na,good,x\na,bad,z\n", append(cls, "--positive", "good"), `--positive "good" never occurs in prediction "p" (values seen: "x", "z"); if its positive value differs from the label's, give it with --prediction-positive`},
+		{"g,y,p\na,good,x\na,bad,z\n", append(cls, "--positive", "good", "--prediction-positive", "y"), `--positive "y" never occurs in prediction "p" (values seen: "x", "z"); if its positive value differs from the label's, give it with --prediction-positive`},
+	}
+	for _, tt := range tests {
+		data := writeFile(t, "d.csv", tt.data)
+		code, _, errOut := runCLI(t, append([]string{"fairness", "--data", data, "--group", "g", "--label", "y"}, tt.args...)...)
+		if want := "lodestar: " + tt.want + "\n"; code != 1 || errOut != want {
+			t.Errorf("%q %v: exit %d, stderr %q; want 1 and %q", tt.data, tt.args, code, errOut, want)
+		}
+	}
+	// Words are recognised in any case, around spaces (two spellings at
+	// most: TRUE and 1 would be three values with false); a group is trimmed.
+	data := writeFile(t, "d.csv", "g,y,p\n A ,TRUE,Y\nA,false,n\nA,TRUE,n\n")
+	code, out, errOut := runCLI(t, "fairness", "--data", data, "--group", "g", "--label", "y", "--prediction", "p", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "group,A,tp,1,,\ngroup,A,fp,0,,\ngroup,A,tn,1,,\ngroup,A,fn,1,,\n") {
+		t.Errorf("exit %d %s\n%s", code, errOut, out)
+	}
+}

@@ -17,38 +17,48 @@ func exportOp(summary, id, csvDesc string) obj {
 			"application/json": obj{"schema": obj{"type": "object"}}, "text/csv": obj{"schema": obj{"type": "string"}}}}}, "404")}
 }
 
+// versionListOp documents the paged list of a model version's evidence
+// of one kind (item, a schema).
+func versionListOp(summary, id, pageDesc, item string) obj {
+	return obj{"summary": summary, "operationId": id, "parameters": append(idParam(), pageParamsDoc...),
+		"responses": withErrors(obj{"200": response(pageDesc, pageOf(item))}, "404")}
+}
+
+// uploadOp documents the upload of evidence to a model version: a JSON
+// body (schema input) or multipart form (schema upload), answered 201
+// with created.
+func uploadOp(summary, desc, id, input, upload string, created obj) obj {
+	return obj{"summary": summary, "description": desc, "operationId": id, "parameters": idParam(),
+		"requestBody": obj{"required": true, "content": obj{
+			"application/json":    obj{"schema": ref(input)},
+			"multipart/form-data": obj{"schema": ref(upload)}}},
+		"responses": evidenceUploadErrors(obj{"201": created})}
+}
+
 func evidencePaths() obj {
 	uploadDoc := "Send JSON (the file as text in data) or multipart/form-data (the file as a part, the other fields as form fields). " +
 		"Lodestar runs its engine on the upload and stores the result with the parameters and the input's SHA-256; malformed input is refused " +
 		"naming the field and nothing is stored. Body at most 32 MiB."
 	return obj{
 		"/model-versions/{id}/fairness-audits": obj{
-			"get": obj{"summary": "A model version's fairness audits, newest first.", "operationId": "listFairnessAudits", "parameters": append(idParam(), pageParamsDoc...),
-				"responses": withErrors(obj{"200": response("One page of the version's audits; the cursor is an offset.", pageOf("FairnessAudit"))}, "404")},
-			"post": obj{"summary": "Audit a classifier's decisions for group fairness (evidence writers: admin, AI team, risk officer).",
-				"description": uploadDoc + " Rows hold a group, a true label and a predicted class (or a score with a threshold); columns are named by header or as #N. " +
+			"get": versionListOp("A model version's fairness audits, newest first.", "listFairnessAudits",
+				"One page of the version's audits; the cursor is an offset.", "FairnessAudit"),
+			"post": uploadOp("Audit a classifier's decisions for group fairness (evidence writers: admin, AI team, risk officer).",
+				uploadDoc+" Rows hold a group, a true label and a predicted class (or a score with a threshold); columns are named by header or as #N. "+
 					"The figures follow sklearn.metrics and fairlearn definitions, so `lodestar fairness` or fairlearn's MetricFrame on the same file give the same numbers.",
-				"operationId": "createFairnessAudit", "parameters": idParam(),
-				"requestBody": obj{"required": true, "content": obj{
-					"application/json":    obj{"schema": ref("FairnessAuditInput")},
-					"multipart/form-data": obj{"schema": ref("FairnessAuditUpload")}}},
-				"responses": evidenceUploadErrors(obj{"201": response("The stored audit.", ref("FairnessAudit"))})},
+				"createFairnessAudit", "FairnessAuditInput", "FairnessAuditUpload", response("The stored audit.", ref("FairnessAudit"))),
 		},
 		"/fairness-audits/{id}": obj{"get": obj{"summary": "One fairness audit with its report.", "operationId": "getFairnessAudit", "parameters": idParam(),
 			"responses": withErrors(obj{"200": response("The audit.", ref("FairnessAudit"))}, "404")}},
 		"/fairness-audits/{id}/export": obj{"get": exportOp("Download a fairness audit.", "exportFairnessAudit",
 			"JSON: the stored audit. CSV: one figure per row with columns scope, group, metric, value, ci_lo, ci_hi (as `lodestar fairness --format csv`).")},
 		"/model-versions/{id}/explanations": obj{
-			"get": obj{"summary": "A model version's explanation reports, newest first.", "operationId": "listExplanations", "parameters": append(idParam(), pageParamsDoc...),
-				"responses": withErrors(obj{"200": response("One page of the version's reports; the cursor is an offset.", pageOf("ExplanationReport"))}, "404")},
-			"post": obj{"summary": "Explain an XGBoost model on a sample with TreeSHAP (evidence writers: admin, AI team, risk officer).",
-				"description": uploadDoc + " The model is the JSON that Booster.save_model(\"model.json\") writes; the sample's columns are matched to the model's " +
+			"get": versionListOp("A model version's explanation reports, newest first.", "listExplanations",
+				"One page of the version's reports; the cursor is an offset.", "ExplanationReport"),
+			"post": uploadOp("Explain an XGBoost model on a sample with TreeSHAP (evidence writers: admin, AI team, risk officer).",
+				uploadDoc+" The model is the JSON that Booster.save_model(\"model.json\") writes; the sample's columns are matched to the model's "+
 					"feature names (or by position when it has none); at most 10,000 rows. SHAP values equal xgboost's predict(pred_contribs=True).",
-				"operationId": "createExplanation", "parameters": idParam(),
-				"requestBody": obj{"required": true, "content": obj{
-					"application/json":    obj{"schema": ref("ExplanationInput")},
-					"multipart/form-data": obj{"schema": ref("ExplanationUpload")}}},
-				"responses": evidenceUploadErrors(obj{"201": response("The stored report.", ref("ExplanationReport"))})},
+				"createExplanation", "ExplanationInput", "ExplanationUpload", response("The stored report.", ref("ExplanationReport"))),
 		},
 		"/explanations/{id}": obj{"get": obj{"summary": "One explanation report.", "operationId": "getExplanation", "parameters": idParam(),
 			"responses": withErrors(obj{"200": response("The report.", ref("ExplanationReport"))}, "404")}},

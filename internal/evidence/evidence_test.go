@@ -131,3 +131,103 @@ func TestFileRules(t *testing.T) {
 		t.Errorf("repeated name: got %v, want label_column asking for a position like #2", err)
 	}
 }
+
+// TestFairnessRefusals pins the field and whole message of each refusal
+// of a cell: label and prediction values, positive values, scores.
+func TestFairnessRefusals(t *testing.T) {
+	th := 0.5
+	cls := lodestar.FairnessParams{GroupColumn: "g", LabelColumn: "y", PredictionColumn: "p"}
+	score := lodestar.FairnessParams{GroupColumn: "g", LabelColumn: "y", ScoreColumn: "s", Threshold: &th}
+	positive := func(label, pred string) lodestar.FairnessParams {
+		p := cls
+		p.PositiveLabel, p.PositivePrediction = label, pred
+		return p
+	}
+	tests := []struct {
+		data        string
+		p           lodestar.FairnessParams
+		field, want string
+	}{
+		{"g,y,s\na,1,0.4\na,0,high\n", score, "score_column", `Line 3: score "s" value "high" is not a number.`},
+		{"g,y,s\na,1,\n", score, "score_column", `Line 2: score "s" value "" is empty.`},
+		{"g,y,s\na,1, -inf \n", score, "score_column", `Line 2: score "s" value " -inf " is infinite.`},
+		{"g,y,p\na,1,1\na,0,1\nb, 2 ,0\n", cls, "label_column", `Line 4: label "y" has a third value "2" after "1" and "0"; it must be binary.`},
+		{"g,y,p\na,approved,1\n", cls, "label_column", `Line 2: label "y" value "approved" is neither positive (1, true, yes) nor negative (0, false, no); name the positive value.`},
+		{"g,y,p\na,0.5,1\n", cls, "label_column", `Line 2: label "y" value "0.5" is neither positive (1, true, yes) nor negative (0, false, no); name the positive value.`},
+		{"g,y,p\na,1,0.73\n", cls, "prediction_column", `Line 2: prediction "p" value "0.73" is not a class; for scores give a score column and a threshold.`},
+		{"g,y,p\na,1,maybe\n", cls, "prediction_column", `Line 2: prediction "p" value "maybe" is neither positive (1, true, yes) nor negative (0, false, no); name the positive value.`},
+		{"g,y,p\na,1,\n", cls, "prediction_column", `Line 2: prediction "p" is empty.`},
+		{"g,y,p\na, ,1\n", cls, "label_column", `Line 2: label "y" is empty.`},
+		{"g,y,p\na,TRUE,Y\na,false,n\na,1,n\n", cls, "label_column", `Line 4: label "y" has a third value "1" after "TRUE" and "false"; it must be binary.`},
+		{"g,y,p\na,good,x\na,bad,z\n", positive("nope", ""), "positive_label", `The positive value "nope" never occurs in label "y" (values seen: "good", "bad").`},
+		{"g,y,p\na,good,x\na,bad,z\n", positive("good", ""), "positive_prediction", `The positive value "good" never occurs in prediction "p" (values seen: "x", "z").`},
+		{"g,y,p\na,good,x\na,bad,z\n", positive("good", "y"), "positive_prediction", `The positive value "y" never occurs in prediction "p" (values seen: "x", "z").`},
+		{"g,y,p\n", cls, "file", "The file has a header but no data rows."},
+	}
+	for _, tt := range tests {
+		_, _, err := evidence.Fairness("d.csv", []byte(tt.data), tt.p)
+		if f := lodestar.ErrorFields(err); len(f) != 1 || f[tt.field] != tt.want {
+			t.Errorf("%q: got %v, want %s: %q", tt.data, err, tt.field, tt.want)
+		}
+	}
+	// Words are recognised in any case, around spaces; a group is trimmed.
+	rep, _, err := evidence.Fairness("d.csv", []byte("g,y,p\n A ,TRUE,Y\nA,false,n\nA,TRUE,n\n"), cls)
+	if err != nil || len(rep.Groups) != 1 || rep.Groups[0].Group != "A" || rep.Groups[0].TP != 1 || rep.Groups[0].TN != 1 || rep.Groups[0].FN != 1 {
+		t.Errorf("got %+v, %v", rep, err)
+	}
+}
+
+// TestExplainRefusals pins the whole message of each refusal of a
+// sample's cell, and the spellings read as missing.
+func TestExplainRefusals(t *testing.T) {
+	model, err := os.ReadFile("../engine/explain/testdata/binary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "f0,f1,f2,f3,f4,f5,f6,f7\n"
+	for data, want := range map[string]string{
+		head + "1,2,3,4,5,6,7,8\n1,2, x3 ,4,5,6,7,8\n": `Line 3, column "f2": "x3" is not a number.`,
+		head + "1,2,3,4,5,6,7,inf\n":                   `Line 2, column "f7": "inf" is infinite.`,
+		head:                                           "The sample has a header but no data rows.",
+	} {
+		_, _, err := evidence.Explain("m.json", model, "s.csv", []byte(data), lodestar.ExplanationParams{})
+		if f := lodestar.ErrorFields(err); len(f) != 1 || f["data"] != want {
+			t.Errorf("%q: got %v, want data: %q", data, err, want)
+		}
+	}
+	res, n, err := evidence.Explain("m.json", model, "s.csv", []byte(head+" nan ,NULL,none,-NaN,#N/A,n/a,None,\n1,2,3,4,5,6,7, 1e-400\n"), lodestar.ExplanationParams{})
+	if err != nil || n != 2 || len(res.Rows) != 2 {
+		t.Fatalf("missing spellings: got %v rows, %v", n, err)
+	}
+}
+
+// TestBinaryColumn: the class rules both fairness readers share.
+func TestBinaryColumn(t *testing.T) {
+	var b evidence.BinaryColumn
+	for _, c := range []struct {
+		cell    string
+		want    bool
+		refusal evidence.BinaryRefusal
+	}{
+		{" Yes ", true, evidence.BinaryOK}, {"", false, evidence.BinaryEmpty}, {"no", false, evidence.BinaryOK},
+		{"Yes", true, evidence.BinaryOK}, {"YES", false, evidence.BinaryThirdValue},
+	} {
+		if got, r := b.Value(c.cell); got != c.want || r != c.refusal {
+			t.Errorf("%q: got %v, %v; want %v, %v", c.cell, got, r, c.want, c.refusal)
+		}
+	}
+	if s := b.SeenList(); s != `"Yes", "no"` || b.NeverPositive() {
+		t.Errorf("seen %s, never positive %v", s, b.NeverPositive())
+	}
+	for cell, want := range map[string]evidence.BinaryRefusal{"0.73": evidence.BinaryNumber, "approved": evidence.BinaryUnknown, "1.0": evidence.BinaryOK, "-1": evidence.BinaryOK} {
+		var b evidence.BinaryColumn
+		if _, r := b.Value(cell); r != want {
+			t.Errorf("%q: refusal %v, want %v", cell, r, want)
+		}
+	}
+	p := evidence.BinaryColumn{Positive: "good"}
+	p.Value("bad")
+	if v, r := p.Value("0.5"); v || r != evidence.BinaryOK || !p.NeverPositive() {
+		t.Errorf("with a positive value any value is a class: %v %v, never positive %v", v, r, p.NeverPositive())
+	}
+}

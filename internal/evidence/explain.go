@@ -94,7 +94,7 @@ func Explain(modelName string, model []byte, dataName string, data []byte, p lod
 	if err != nil {
 		return nil, 0, invalid(map[string]string{"data": err.Error()})
 	}
-	if tol := 1e-6 * (1 + maxAbs(ex.Margins)); ex.MaxAdditivityError > tol {
+	if !ex.Additive() {
 		return nil, 0, fmt.Errorf("explain: SHAP values miss the margin by %g", ex.MaxAdditivityError)
 	}
 	res := &ExplanationResult{
@@ -109,19 +109,28 @@ func Explain(modelName string, model []byte, dataName string, data []byte, p lod
 	return res, int64(len(rows)), nil
 }
 
-func maxAbs(xs []float64) float64 {
-	m := 0.0
-	for _, x := range xs {
-		m = max(m, math.Abs(x))
-	}
-	return m
-}
-
 // missingWords are the cell values, besides an empty cell, read as
 // missing (case-insensitive): pandas.read_csv's default NaN spellings
-// that are plausible in exported data — the lodestar explain command's
-// rule.
+// that are plausible in exported data.
 var missingWords = map[string]bool{"na": true, "n/a": true, "nan": true, "null": true, "none": true, "-nan": true, "#n/a": true}
+
+// Missing reports whether a cell holds a missing value: empty, or NA,
+// N/A, NaN, -NaN, null, None or #N/A in any case, around spaces. The
+// rule of the explain engines' inputs, here and in the lodestar explain
+// command.
+func Missing(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "" || missingWords[strings.ToLower(s)]
+}
+
+// FeatureValue reads a feature cell: NaN when Missing, else a finite
+// number (ParseNumber).
+func FeatureValue(s string) (float64, error) {
+	if Missing(s) {
+		return math.NaN(), nil
+	}
+	return ParseNumber(s)
+}
 
 // featureRows reads the sample into rows of the model's features.
 func featureRows(data []byte, opt tabular.Options, m *explain.Model) ([]int, [][]float64, error) {
@@ -165,13 +174,8 @@ func featureRows(data []byte, opt tabular.Options, m *explain.Model) ([]int, [][
 		}
 		x := make([]float64, len(cols))
 		for j, c := range cols {
-			s := strings.TrimSpace(rec[c])
-			if s == "" || missingWords[strings.ToLower(s)] {
-				x[j] = math.NaN()
-				continue
-			}
-			if x[j], err = ParseNumber(s); err != nil {
-				return nil, nil, invalid(map[string]string{"data": fmt.Sprintf("Line %d, column %q: %q %v.", line, names[j], s, err)})
+			if x[j], err = FeatureValue(rec[c]); err != nil {
+				return nil, nil, invalid(map[string]string{"data": fmt.Sprintf("Line %d, column %q: %q %v.", line, names[j], strings.TrimSpace(rec[c]), err)})
 			}
 		}
 		lines = append(lines, line)

@@ -20,7 +20,8 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// FairnessFigures lists a group's rates in output order, by metric name.
+// FairnessFigures lists a group's rates in output order, by metric name
+// (the CSV export's rows, the lodestar fairness command's columns).
 func FairnessFigures(m fairness.GroupMetrics) []NamedEstimate {
 	return []NamedEstimate{
 		{"base_rate", m.BaseRate}, {"selection_rate", m.SelectionRate}, {"tpr", m.TPR}, {"fpr", m.FPR},
@@ -37,10 +38,11 @@ type NamedEstimate struct {
 // FairnessCSVHeader is the header of WriteFairnessCSV's output.
 var FairnessCSVHeader = []string{"scope", "group", "metric", "value", "ci_lo", "ci_hi"}
 
-// WriteFairnessCSV writes a report one figure per row (tidy), in the same
-// columns as `lodestar fairness --format csv`: scope (group, overall or
-// disparity), group, metric, value, ci_lo, ci_hi; an undefined value is
-// an empty cell.
+// WriteFairnessCSV writes a report one figure per row (tidy): scope
+// (group, overall or disparity), group, metric, value, ci_lo, ci_hi; an
+// undefined value is an empty cell. It is also the output of `lodestar
+// fairness --format csv`, so an exported audit and the command's output
+// are the same file.
 func WriteFairnessCSV(w io.Writer, rep *fairness.Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write(FairnessCSVHeader)

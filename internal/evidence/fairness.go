@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -42,21 +41,12 @@ func invalid(fields map[string]string) error {
 // tabular options; field errors go into fields.
 func TableOptions(encoding, separator, name string, fields map[string]string) tabular.Options {
 	opt := tabular.Options{Encoding: strings.TrimSpace(encoding), Name: name}
-	switch strings.TrimSpace(separator) {
-	case "":
-	case ",", "comma":
-		opt.Separator = ','
-	case ";", "semicolon":
-		opt.Separator = ';'
-	case "tab", "\t", `\t`:
-		opt.Separator = '\t'
-	default:
+	var ok bool
+	if opt.Separator, ok = tabular.SeparatorNamed(strings.TrimSpace(separator)); !ok {
 		fields["separator"] = "Choose comma, semicolon or tab, or leave it empty to detect it."
 	}
-	if opt.Encoding != "" {
-		if _, err := tabular.Open(strings.NewReader("x\n"), tabular.Options{Encoding: opt.Encoding}); errors.Is(err, tabular.ErrOption) {
-			fields["encoding"] = "Choose utf-8, gb18030, gbk, windows-1252 or latin1, or leave it empty to detect it."
-		}
+	if tabular.CheckEncoding(opt.Encoding) != nil {
+		fields["encoding"] = "Choose utf-8, gb18030, gbk, windows-1252 or latin1, or leave it empty to detect it."
 	}
 	return opt
 }
@@ -165,12 +155,12 @@ func accumulate(data []byte, opt tabular.Options, p lodestar.FairnessParams) (*f
 	if len(colErrs) > 0 {
 		return nil, 0, invalid(colErrs)
 	}
-	label := &binaryColumn{field: "label_column", name: "label " + strconv.Quote(p.LabelColumn), positive: p.PositiveLabel}
+	label := &binaryColumn{BinaryColumn{Positive: p.PositiveLabel}, "label_column", "label " + strconv.Quote(p.LabelColumn), false}
 	predPositive := p.PositivePrediction
 	if predPositive == "" {
 		predPositive = p.PositiveLabel
 	}
-	pred := &binaryColumn{field: "prediction_column", name: "prediction " + strconv.Quote(p.PredictionColumn), positive: predPositive, scoreHint: true}
+	pred := &binaryColumn{BinaryColumn{Positive: predPositive}, "prediction_column", "prediction " + strconv.Quote(p.PredictionColumn), true}
 	var acc fairness.Accumulator
 	var n int64
 	for {
@@ -216,74 +206,52 @@ func accumulate(data []byte, opt tabular.Options, p lodestar.FairnessParams) (*f
 	return &acc, n, nil
 }
 
-// binaryColumn turns the values of a label or predicted-class column into
-// booleans, refusing a column with more than two distinct values — the
-// same rules as the lodestar fairness command.
+// binaryColumn words a BinaryColumn's refusals as field errors.
 type binaryColumn struct {
+	BinaryColumn
 	field     string // the parameter naming the column, for the error
 	name      string
-	positive  string
-	scoreHint bool
-	seen      []string
-	sawPos    bool
+	scoreHint bool // a number here is probably a score: say so
 }
-
-var (
-	positiveWords = map[string]bool{"1": true, "1.0": true, "true": true, "t": true, "yes": true, "y": true, "positive": true, "pos": true}
-	negativeWords = map[string]bool{"0": true, "0.0": true, "-1": true, "false": true, "f": true, "no": true, "n": true, "negative": true, "neg": true}
-)
 
 func (b *binaryColumn) fail(format string, args ...any) error {
 	return invalid(map[string]string{b.field: fmt.Sprintf(format, args...)})
 }
 
 func (b *binaryColumn) value(s string, line int) (bool, error) {
+	v, refusal := b.Value(s)
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch refusal {
+	case BinaryEmpty:
 		return false, b.fail("Line %d: %s is empty.", line, b.name)
+	case BinaryThirdValue:
+		seen := b.Seen()
+		return false, b.fail("Line %d: %s has a third value %q after %q and %q; it must be binary.", line, b.name, s, seen[0], seen[1])
+	case BinaryNumber:
+		if b.scoreHint {
+			return false, b.fail("Line %d: %s value %q is not a class; for scores give a score column and a threshold.", line, b.name, s)
+		}
+		fallthrough
+	case BinaryUnknown:
+		return false, b.fail("Line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive value.", line, b.name, s)
 	}
-	switch {
-	case slices.Contains(b.seen, s):
-	case len(b.seen) < 2:
-		b.seen = append(b.seen, s)
-	default:
-		return false, b.fail("Line %d: %s has a third value %q after %q and %q; it must be binary.", line, b.name, s, b.seen[0], b.seen[1])
-	}
-	if b.positive != "" {
-		pos := s == b.positive
-		b.sawPos = b.sawPos || pos
-		return pos, nil
-	}
-	switch l := strings.ToLower(s); {
-	case positiveWords[l]:
-		return true, nil
-	case negativeWords[l]:
-		return false, nil
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil && b.scoreHint {
-		return false, b.fail("Line %d: %s value %q is not a class; for scores give a score column and a threshold.", line, b.name, s)
-	}
-	return false, b.fail("Line %d: %s value %q is neither positive (1, true, yes) nor negative (0, false, no); name the positive value.", line, b.name, s)
+	return v, nil
 }
 
-// sawPositive refuses a positive value that never occurred: every row
-// would silently count as negative.
+// sawPositive refuses a positive value that never occurred.
 func (b *binaryColumn) sawPositive() error {
-	if b.positive == "" || b.sawPos {
+	if !b.NeverPositive() {
 		return nil
 	}
 	field := "positive_label"
 	if b.scoreHint {
 		field = "positive_prediction"
 	}
-	quoted := make([]string, len(b.seen))
-	for i, s := range b.seen {
-		quoted[i] = strconv.Quote(s)
-	}
-	return invalid(map[string]string{field: fmt.Sprintf("The positive value %q never occurs in %s (values seen: %s).", b.positive, b.name, strings.Join(quoted, ", "))})
+	return invalid(map[string]string{field: fmt.Sprintf("The positive value %q never occurs in %s (values seen: %s).", b.Positive, b.name, b.SeenList())})
 }
 
-var errEmpty = errors.New("is empty")
+// ErrEmpty is ParseNumber's error for an empty cell.
+var ErrEmpty = errors.New("is empty")
 
 // openTable opens data as a delimited text file, refusing binary data
 // (a NUL byte in a file the reader took as text), which would otherwise
@@ -299,11 +267,14 @@ func openTable(data []byte, opt tabular.Options, field string) (*tabular.Reader,
 	return t, nil
 }
 
-// ParseNumber reads a finite decimal number, refusing NaN and infinities.
+// ParseNumber reads a finite decimal number around spaces, refusing NaN
+// and infinities, which a score or a feature value may not be: ErrEmpty
+// for an empty cell, else an error reading "is not a number" or "is
+// infinite". Underflow gives the nearest float (0 or a denormal).
 func ParseNumber(s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, errEmpty
+		return 0, ErrEmpty
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	switch {

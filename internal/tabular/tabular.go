@@ -540,6 +540,33 @@ func (t *Reader) setEncoding(name string) {
 	t.dec, t.enc = e.NewDecoder(), e.NewEncoder()
 }
 
+// CheckEncoding returns nil for a name Options.Encoding accepts, or ""
+// (detect), and otherwise the error Open would give, wrapping ErrOption.
+func CheckEncoding(name string) error {
+	if name == "" {
+		return nil
+	}
+	_, err := canonical(name)
+	return err
+}
+
+// SeparatorNamed returns the separator a name means, for Options.Separator:
+// ',' for "," or "comma"; ';' for ";" or "semicolon"; '\t' for "tab", a
+// tab or `\t`; 0 (detect) for "". ok is false for any other name.
+func SeparatorNamed(name string) (sep rune, ok bool) {
+	switch name {
+	case "":
+		return 0, true
+	case ",", "comma":
+		return ',', true
+	case ";", "semicolon":
+		return ';', true
+	case "tab", "\t", `\t`:
+		return '\t', true
+	}
+	return 0, false
+}
+
 func canonical(name string) (string, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "utf-8", "utf8":

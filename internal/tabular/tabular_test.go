@@ -457,3 +457,29 @@ func TestRefusesOverlongLine(t *testing.T) {
 		t.Errorf("error %v, want line 2 longer than 1 MiB", err)
 	}
 }
+
+// TestOptionNames: the separator names and the encoding check the
+// commands' flags and the app's fields share.
+func TestOptionNames(t *testing.T) {
+	for name, want := range map[string]rune{"": 0, ",": ',', "comma": ',', ";": ';', "semicolon": ';', "tab": '\t', "\t": '\t', `\t`: '\t'} {
+		if sep, ok := SeparatorNamed(name); !ok || sep != want {
+			t.Errorf("SeparatorNamed(%q) = %q, %v; want %q", name, sep, ok, want)
+		}
+	}
+	for _, name := range []string{"|", " comma", "Tab", "pipe"} {
+		if sep, ok := SeparatorNamed(name); ok || sep != 0 {
+			t.Errorf("SeparatorNamed(%q) = %q, %v; want refused", name, sep, ok)
+		}
+	}
+	for _, name := range []string{"", "utf-8", " Latin1 ", "GBK", "cp1252"} {
+		if err := CheckEncoding(name); err != nil {
+			t.Errorf("CheckEncoding(%q): %v", name, err)
+		}
+	}
+	err := CheckEncoding("ebcdic")
+	_, openErr := Open(strings.NewReader("x\n"), Options{Encoding: "ebcdic"})
+	if !errors.Is(err, ErrOption) || openErr == nil || err.Error() != openErr.Error() ||
+		err.Error() != `unsupported option: encoding "ebcdic": want utf-8, gb18030, gbk, windows-1252 or latin1` {
+		t.Errorf("CheckEncoding(ebcdic) = %v; Open says %v", err, openErr)
+	}
+}

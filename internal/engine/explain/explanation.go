@@ -94,6 +94,18 @@ func (m *Model) Explain(rows [][]float64) (*Explanation, error) {
 	return out, nil
 }
 
+// Additive reports whether the SHAP values add up to the margins up to
+// float rounding: MaxAdditivityError at most 1e-6 × (1 + the largest
+// |margin|). A larger gap would be a bug, and an explanation that does
+// not explain the prediction must not be handed to an auditor.
+func (ex *Explanation) Additive() bool {
+	largest := 0.0
+	for _, m := range ex.Margins {
+		largest = max(largest, math.Abs(m))
+	}
+	return ex.MaxAdditivityError <= 1e-6*(1+largest)
+}
+
 // Additivity returns |Σ phi − margin|, phi including the bias: the local
 // accuracy property of SHAP values says it is zero.
 func Additivity(phi []float64, margin float64) float64 {
