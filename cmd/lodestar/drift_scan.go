@@ -427,23 +427,19 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		}
 	default: // CSV text: numbers, missing cells, other text
 		for r, x := range num {
-			cell := dataset.Trim(b.Text(k, r))
-			if len(cell) == 0 {
-				sd.miss++
-				continue
-			}
 			if x == x && !sd.text {
 				sd.number(x, sample)
 				if !sd.dropped {
 					if sd.counts.Distinct() < maxNumericStrings {
-						sd.counts.Add(unsafeString(cell))
+						sd.counts.Add(unsafeString(dataset.Trim(b.Text(k, r))))
 					} else {
 						sd.dropped, sd.counts = true, monitor.Counts{}
 					}
 				}
 				continue
 			}
-			if x != x && dataset.IsMissing(cell) {
+			cell := dataset.Trim(b.Text(k, r))
+			if len(cell) == 0 || x != x && dataset.IsMissing(cell) {
 				sd.miss++
 				continue
 			}

@@ -41,6 +41,9 @@ func Trim(cell []byte) []byte {
 // Clinger's argument (an integer below 2^53 multiplied or divided by an
 // exact power of ten: one rounding); others go to strconv.ParseFloat.
 func ParseNumber(cell []byte) (float64, bool) {
+	if v, ok := fastDecimal(cell); ok {
+		return v, true
+	}
 	cell = Trim(cell)
 	if v, ok := fastDecimal(cell); ok {
 		return v, true
@@ -63,44 +66,33 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // fastDecimal parses [+-]digits[.digits][(e|E)[+-]digits] with at most 15
-// significant digits and a scale within 10^±22; ok is false when the cell
-// is anything else (the caller then tries strconv).
+// digits and a scale within 10^±22; ok is false when the cell is anything
+// else (the caller then tries strconv).
 func fastDecimal(s []byte) (float64, bool) {
-	i, neg := 0, false
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+	i, n, neg := 0, len(s), false
+	if i < n && (s[i] == '-' || s[i] == '+') {
 		neg = s[i] == '-'
 		i++
 	}
 	var m uint64
-	digits, frac, sig := 0, 0, 0
-	dot := false
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c-'0' <= 9 {
-			digits++
-			if m == 0 && c == '0' {
-				if dot {
-					frac++
-				}
-				continue // leading zeros are not significant
-			}
-			if sig++; sig > 15 {
-				return 0, false
-			}
-			m = m*10 + uint64(c-'0')
-			if dot {
-				frac++
-			}
-			continue
-		}
-		if c == '.' && !dot {
-			dot = true
-			continue
-		}
-		break
+	d0 := i
+	for i < n && s[i]-'0' <= 9 {
+		m = m*10 + uint64(s[i]-'0')
+		i++
 	}
-	if digits == 0 {
-		return 0, false
+	digits, frac := i-d0, 0
+	if i < n && s[i] == '.' {
+		i++
+		f0 := i
+		for i < n && s[i]-'0' <= 9 {
+			m = m*10 + uint64(s[i]-'0')
+			i++
+		}
+		frac = i - f0
+		digits += frac
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false // nothing, or maybe more than 15 significant digits (m may have wrapped)
 	}
 	exp := 0
 	if i < len(s) {

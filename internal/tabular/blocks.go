@@ -267,6 +267,8 @@ func isASCII(b []byte) bool {
 // and returns the offset and line of the record it could not take.
 func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 	c, sep := b.chunk, byte(t.sep)
+	var stop [256]bool // the bytes that end an unquoted field's text
+	stop[sep], stop['\n'], stop['"'] = true, true, true
 	nf, k := len(t.header), b.cols
 	p, n, line := 0, len(c), b.line
 	for p < n {
@@ -324,7 +326,7 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 				}
 			} else {
 				q := p
-				for q < n && c[q] != sep && c[q] != '\n' && c[q] != '"' {
+				for q < n && !stop[c[q]] {
 					q++
 				}
 				if q < n && c[q] == '"' {
