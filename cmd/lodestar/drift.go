@@ -14,25 +14,39 @@ import (
 )
 
 func init() {
-	register("drift", "compare a current CSV with a reference CSV, column by column (no server needed)", (*cmdEnv).drift)
+	register("drift", "compare a current data file with a reference (CSV or Parquet), column by column (no server needed)", (*cmdEnv).drift)
 }
 
 const driftHelp = `Usage: lodestar drift --reference REF --current CUR [flags]
 
-Measures data drift of every column of CUR against REF (CSV files; Parquet
-is not supported by this command yet) and decides whether the data set as a
-whole drifted. Output: --format text (default), json or html (a
-self-contained report with a small chart per column).
+Measures data drift of every column of CUR against REF and decides whether
+the data set as a whole drifted. Output: --format text (default), json or
+html (a self-contained report with a small chart per column).
+
+Files: CSV or Parquet, each on its own (a CSV reference with a Parquet
+current works). A file that starts with the bytes "PAR1" is Parquet,
+whatever its name; a file named .parquet that does not is refused.
 
 Columns: every column of REF, found in CUR by name (or at the same position
 when the headers are identical); --columns picks some, by name or #N (the
-N-th column of each file). A cell is missing when it is blank or one of
-pandas' NA spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null,
-None, <NA>, #N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN);
-missing cells are counted and reported, not tested. A column is numeric
-when every other cell in both files is a finite decimal number ('.' for
-decimals, e.g. 12, -0.5, 3e-4; surrounding spaces ignored), else
-categorical; the report names the first cell that made it categorical.
+N-th column of each file).
+
+CSV cells: a cell is missing when it is blank or one of pandas' NA
+spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, <NA>,
+#N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN); missing cells
+are counted and reported, not tested. A column is numeric when every other
+cell in both files is a finite decimal number ('.' for decimals, e.g. 12,
+-0.5, 3e-4; surrounding spaces ignored), else categorical; the report names
+the first cell that made it categorical.
+
+Parquet columns are typed: INT32, INT64 (signed or unsigned), FLOAT,
+DOUBLE and DECIMAL stored as INT32/INT64 are numeric (NaN is missing, an
+infinity is an error); BOOLEAN, strings and byte arrays (UTF-8) are
+categorical; a null or an empty string is missing. Any other type (dates,
+timestamps, INT96, decimals stored as byte arrays, UUID, nested or
+repeated columns) is refused with an error naming the column: leave it
+out with --columns. A numeric column compared with a column that has text
+in the other file is categorical.
 
 Tests (defaults after Evidently; see the flags to change them):
   numeric, reference ≤ 1000 values   Kolmogorov–Smirnov, drift at p < 0.05
@@ -45,21 +59,26 @@ Tests (defaults after Evidently; see the flags to change them):
                                      0.1–0.25 warn, ≥ 0.25 drift
   data set                           drift when ≥ 50% of the tested columns drift
 
-Memory does not grow with the number of rows; each file is read once. A
-numeric column's statistics are exact (scipy's, to 1e-12) when both files
-have at most --exact-limit values in it, or at most 1,000 distinct values
-(counted). Beyond, they come from --bins bins cut at quantiles of a
---exact-limit sample of the reference, with stated error bounds (JSON:
-ks_upper_bound, wasserstein_error_bound); the numbers are spilled to a
-temporary file (8 bytes a cell, removed afterwards) to count them into the
-bins once those are cut. Memory is about (2·8·exact-limit + 48·bins) bytes
-per numeric column plus the distinct values of categorical columns (at
-most 10,000 per column; a column with more is reported as untestable).
+Memory does not grow with the number of rows. A numeric column's
+statistics are exact (scipy's, to 1e-12) when both files have at most
+--exact-limit values in it, or at most 1,000 distinct values (counted).
+Beyond, they come from --bins bins cut at quantiles of a --exact-limit
+sample of the reference, with stated error bounds (JSON: ks_upper_bound,
+wasserstein_error_bound). To count the values into the bins once those are
+cut, a CSV file's numbers are spilled to a temporary file (8 bytes a cell,
+removed afterwards), so it is read once; a Parquet file is read again.
+Memory is about (2·8·exact-limit + 48·bins) bytes per numeric column plus
+the distinct values of categorical columns (at most 10,000 per column; a
+column with more is reported as untestable), plus a few MiB of buffers.
 
-Files are read by the rules of every Lodestar data file: encoding UTF-8
-(with or without BOM), GB18030 or Windows-1252, detected or --encoding;
-separator comma, semicolon or tab, detected or --separator; CRLF or LF;
-RFC 4180 quotes. A malformed file stops with its name, line and column.
+CSV files are read by the rules of every Lodestar data file: encoding
+UTF-8 (with or without BOM), GB18030 or Windows-1252, detected or
+--encoding; separator comma, semicolon or tab, detected or --separator;
+CRLF or LF; RFC 4180 quotes. They are parsed on every core, the text cut
+into blocks at line breaks outside quotes (after an even number of double
+quotes), which is exact for every well-formed file. A malformed file stops
+with its name, line and column; a truncated or corrupt Parquet file with
+its name (and the column).
 Exit status: 0 when the comparison ran (drift or not), 1 on bad input,
 2 on bad usage.
 
@@ -78,8 +97,8 @@ type driftArgs struct {
 func (e *cmdEnv) drift(args []string) error {
 	fs := e.flags("drift")
 	var a driftArgs
-	fs.StringVar(&a.reference, "reference", "", "reference CSV file (required)")
-	fs.StringVar(&a.current, "current", "", "current CSV file (required)")
+	fs.StringVar(&a.reference, "reference", "", "reference file, CSV or Parquet (required)")
+	fs.StringVar(&a.current, "current", "", "current file, CSV or Parquet (required)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or html")
 	fs.StringVar(&a.columns, "columns", "", "columns to compare, comma-separated names or #N (default: all of the reference's)")
 	fs.IntVar(&a.exactLimit, "exact-limit", monitor.DefaultExactLimit, "values per column kept exactly; beyond, statistics come from bins")

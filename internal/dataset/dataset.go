@@ -45,9 +45,9 @@
 //     column is read: dates, times and timestamps, INT96, decimals stored
 //     as byte arrays, UUID, FLOAT16, intervals, and nested or repeated
 //     columns (groups, lists, maps).
-//   - A null is missing, in every kind. Strings are taken as written: a
-//     typed file has real nulls, so the CSV NA spellings are not missing
-//     there.
+//   - A null is missing, in every kind, and so is an empty string (as a
+//     blank CSV cell is). Other strings are taken as written: a typed file
+//     has real nulls, so the CSV NA spellings are not missing there.
 package dataset
 
 import (
@@ -363,7 +363,7 @@ func (b *Batch) Text(k, r int) []byte {
 }
 
 // Missing reports whether column k is missing in row r: for CSV a cell
-// IsMissing calls missing, for Parquet a null (or a NaN).
+// IsMissing calls missing, for Parquet a null, a NaN or an empty string.
 func (b *Batch) Missing(k, r int) bool {
 	switch b.kinds[k] {
 	case Text:
@@ -371,5 +371,5 @@ func (b *Batch) Missing(k, r int) bool {
 	case Numeric:
 		return b.Num[k][r] != b.Num[k][r]
 	}
-	return b.text[k].null[r]
+	return b.text[k].null[r] || len(b.Text(k, r)) == 0
 }
