@@ -179,7 +179,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		case c.refSample.Exact() && c.curSample.Exact():
 			f = monitor.NumericExact(c.refSample.Sorted(), c.curSample.Sorted(), th)
 		case !r.many && !u.many:
-			f = monitor.NumericDistinct(monitor.DistinctFromMap(r.values), monitor.DistinctFromMap(u.values), th)
+			f = monitor.NumericDistinct(monitor.DistinctFromMap(r.values.asMap()), monitor.DistinctFromMap(u.values.asMap()), th)
 			f.Note = fmt.Sprintf("at most %d distinct values: exact from their counts", maxNumericStrings)
 		default:
 			f = monitor.NumericBinned(c.refHist, c.curHist, th)

@@ -45,7 +45,7 @@ type side struct {
 	dropped  bool   // numbers with too many distinct cells to follow as categories
 	miss     int64
 	counts   monitor.Counts
-	values   map[float64]uint64 // a numeric column's value counts, nil once it has too many
+	values   valueCounts // a numeric column's value counts, until it has too many
 	many     bool
 }
 
@@ -456,17 +456,61 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 // number takes one number of a numeric column.
 func (sd *side) number(x float64, sample *monitor.Sample) {
 	sample.Add(x)
-	if sd.many {
-		return
+	if !sd.many && !sd.values.add(x) {
+		sd.many, sd.values = true, valueCounts{}
 	}
-	if sd.values == nil {
-		sd.values = map[float64]uint64{}
+}
+
+// valueCounts counts up to maxNumericStrings distinct values in an
+// open-addressing table (a Go map cost a third of the time of reading a
+// typed column with few distinct values).
+type valueCounts struct {
+	slots []valueSlot
+	size  int
+}
+
+type valueSlot struct {
+	bits uint64 // the value's bits, +0 for ±0
+	n    uint64 // 0: empty
+}
+
+const valueSlots = 2048 // a power of two, over twice maxNumericStrings
+
+// add counts x; false when x would be a value past maxNumericStrings.
+func (v *valueCounts) add(x float64) bool {
+	if v.slots == nil {
+		v.slots = make([]valueSlot, valueSlots)
 	}
-	if _, seen := sd.values[x]; seen || len(sd.values) < maxNumericStrings {
-		sd.values[x]++
-	} else {
-		sd.many, sd.values = true, nil
+	b := math.Float64bits(x)
+	if x == 0 {
+		b = 0
 	}
+	for h := (b * 0x9e3779b97f4a7c15) >> (64 - 11); ; h = (h + 1) & (valueSlots - 1) {
+		s := &v.slots[h]
+		switch {
+		case s.n == 0:
+			if v.size == maxNumericStrings {
+				return false
+			}
+			s.bits, s.n = b, 1
+			v.size++
+			return true
+		case s.bits == b:
+			s.n++
+			return true
+		}
+	}
+}
+
+// asMap returns the counts by value.
+func (v *valueCounts) asMap() map[float64]uint64 {
+	m := make(map[float64]uint64, v.size)
+	for _, s := range v.slots {
+		if s.n > 0 {
+			m[math.Float64frombits(s.bits)] = s.n
+		}
+	}
+	return m
 }
 
 // textCounts settles a typed numeric side's categories once the column
@@ -480,12 +524,13 @@ func (sd *side) textCounts() {
 		sd.dropped = true
 		return
 	}
-	vals := make([]float64, 0, len(sd.values))
-	for v := range sd.values {
+	m := sd.values.asMap()
+	vals := make([]float64, 0, len(m))
+	for v := range m {
 		vals = append(vals, v)
 	}
 	slices.Sort(vals)
 	for _, v := range vals {
-		sd.counts.Merge(&monitor.Counts{Names: []string{strconv.FormatFloat(v, 'g', -1, 64)}, N: []uint64{sd.values[v]}})
+		sd.counts.Merge(&monitor.Counts{Names: []string{strconv.FormatFloat(v, 'g', -1, 64)}, N: []uint64{m[v]}})
 	}
 }
