@@ -71,12 +71,15 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 	// The batches read are garbage at once; collecting more often keeps
 	// the heap near what the columns hold, for a little more CPU.
 	defer debug.SetGCPercent(debug.SetGCPercent(50))
-	ref, err := dataset.OpenFile(a.reference, dataset.Options{CSV: topt})
+	// Eight Parquet columns side by side: a page of each in memory, not of
+	// every column of a wide file.
+	dopt := dataset.Options{CSV: topt, ColumnGroup: 8}
+	ref, err := dataset.OpenFile(a.reference, dopt)
 	if err != nil {
 		return nil, err
 	}
 	defer ref.Close()
-	cur, err := dataset.OpenFile(a.current, dataset.Options{CSV: topt})
+	cur, err := dataset.OpenFile(a.current, dopt)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +193,9 @@ func replay(f *dataset.File, sp *spill, cols []*driftColumn, isRef bool) error {
 	}
 	return f.Scan(idx, func(b *dataset.Batch) error {
 		for k, h := range hs {
+			if !b.Has(k) {
+				continue
+			}
 			for _, x := range b.Num[k][:b.Rows] {
 				if x == x {
 					h.Add(x)
@@ -359,9 +365,11 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, 
 	}
 	var rows int64
 	err := f.Scan(idx, func(b *dataset.Batch) error {
-		rows += int64(b.Rows)
+		rows = max(rows, b.Start()+int64(b.Rows))
 		for k, c := range cols {
-			c.scan(b, k, isRef)
+			if b.Has(k) {
+				c.scan(b, k, isRef)
+			}
 		}
 		if sp != nil {
 			sp.write(b)

@@ -33,12 +33,14 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 			a.num[j] = col
 		}
 	}
-	batch := &Batch{kinds: make([]Kind, k)}
+	batch := &Batch{kinds: make([]Kind, k), hi: k}
 	for j := range batch.kinds {
 		batch.kinds[j] = Text
 	}
 	return f.csv.ReadBlocks(cols, tabular.BlockOptions{Workers: f.opt.Workers, Prepare: prepare}, func(b *tabular.Block) error {
 		batch.Rows, batch.block, batch.Num = b.Rows, b, b.Aux.(*csvNumbers).num
-		return fn(batch)
+		err := fn(batch)
+		batch.first += int64(b.Rows)
+		return err
 	})
 }

@@ -128,6 +128,13 @@ type Options struct {
 	// BatchRows is the most rows of a Parquet batch; 0 means 4096. (A CSV
 	// batch is what a block of about 1 MiB of text holds.)
 	BatchRows int
+	// ColumnGroup, when above 0, bounds how many Parquet columns are read
+	// side by side: a row group is then read in passes of that many
+	// columns, and each batch holds only its pass's columns (Batch.Has).
+	// A Parquet column holds a page in memory as it is read (about 1 MiB
+	// as most writers cut them), so this bounds memory for wide files;
+	// rows still come in order within each column. 0 reads all together.
+	ColumnGroup int
 }
 
 // File is an open data file. It is not safe for concurrent use.
@@ -320,11 +327,20 @@ type Batch struct {
 	// when it is not a number); NaN for a Categorical column.
 	Num [][]float64
 
-	kinds []Kind
-	block *tabular.Block // CSV
-	first int64          // Parquet: the 0-based number of the first row
-	text  []textColumn   // Parquet categorical values
+	kinds  []Kind
+	block  *tabular.Block // CSV
+	first  int64          // the 0-based number of the first row
+	text   []textColumn   // Parquet categorical values
+	lo, hi int            // the columns present: lo ≤ k < hi
 }
+
+// Has reports whether column k is in the batch: always, unless
+// Options.ColumnGroup splits the columns into passes.
+func (b *Batch) Has(k int) bool { return k >= b.lo && k < b.hi }
+
+// Start returns the 0-based number of the batch's first row in the file:
+// with Options.ColumnGroup, the same rows come once per pass.
+func (b *Batch) Start() int64 { return b.first }
 
 // textColumn is a Parquet column's values as bytes.
 type textColumn struct {
@@ -342,7 +358,7 @@ func (b *Batch) Line(r int) int {
 	if b.block != nil {
 		return b.block.Lines[r]
 	}
-	return int(b.first) + r + 1
+	return int(b.first) + r + 1 // Parquet
 }
 
 // Text returns column k's cell in row r as written: a CSV cell, a

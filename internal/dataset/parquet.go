@@ -142,38 +142,51 @@ func (f *File) scanParquet(cols []int, fn func(*Batch) error) (err error) {
 			b.text[j] = textColumn{end: make([]int32, 0, size), null: make([]bool, 0, size)}
 		}
 	}
+	group := f.opt.ColumnGroup
+	if group <= 0 || group > k {
+		group = max(k, 1)
+	}
 	var first int64
 	for _, rg := range p.file.RowGroups() {
-		chunks := rg.ColumnChunks()
-		curs := make([]*cursor, k)
-		for j, c := range cols {
-			curs[j] = &cursor{f: f, col: &p.cols[c], name: p.names[c], pages: chunks[p.cols[c].leaf].Pages()}
-		}
-		err := func() error {
-			defer func() {
-				for _, c := range curs {
-					c.close()
-				}
-			}()
-			for left := rg.NumRows(); left > 0; {
-				n := int(min(left, int64(size)))
-				b.Rows, b.first = n, first
-				for j, c := range curs {
-					if err := c.read(b, j, n); err != nil {
-						return err
-					}
-				}
-				if err := fn(b); err != nil {
-					return err
-				}
-				first += int64(n)
-				left -= int64(n)
+		for lo := 0; lo < k || lo == 0; lo += group { // no columns: the rows alone
+			hi := min(lo+group, k)
+			if err := f.scanRowGroup(rg, cols, lo, hi, first, size, b, fn); err != nil {
+				return err
 			}
-			return nil
-		}()
-		if err != nil {
+		}
+		first += rg.NumRows()
+	}
+	return nil
+}
+
+// scanRowGroup reads columns lo to hi of a row group side by side.
+func (f *File) scanRowGroup(rg parquet.RowGroup, cols []int, lo, hi int, first int64, size int, b *Batch, fn func(*Batch) error) error {
+	p := f.pq
+	chunks := rg.ColumnChunks()
+	curs := make([]*cursor, hi-lo)
+	for j := range curs {
+		c := cols[lo+j]
+		curs[j] = &cursor{f: f, col: &p.cols[c], name: p.names[c], pages: chunks[p.cols[c].leaf].Pages()}
+	}
+	defer func() {
+		for _, c := range curs {
+			c.close()
+		}
+	}()
+	b.lo, b.hi = lo, hi
+	for left := rg.NumRows(); left > 0; {
+		n := int(min(left, int64(size)))
+		b.Rows, b.first = n, first
+		for j, c := range curs {
+			if err := c.read(b, lo+j, n); err != nil {
+				return err
+			}
+		}
+		if err := fn(b); err != nil {
 			return err
 		}
+		first += int64(n)
+		left -= int64(n)
 	}
 	return nil
 }
