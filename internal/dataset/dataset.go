@@ -126,7 +126,7 @@ type Options struct {
 	// Workers is how many goroutines parse CSV; 0 means GOMAXPROCS.
 	Workers int
 	// BatchRows is the most rows of a Parquet batch; 0 means 4096. (A CSV
-	// batch is what a block of about 1 MiB of text holds.)
+	// batch is what a block of about 256 KiB of text holds.)
 	BatchRows int
 	// ColumnGroup, when above 0, bounds how many Parquet columns are read
 	// side by side: a row group is then read in passes of that many

@@ -52,7 +52,7 @@ type BlockOptions struct {
 
 // chunkBytes is the size of the raw text a block is cut from; lowered by
 // tests to put block boundaries everywhere.
-var chunkBytes = 1 << 20
+var chunkBytes = 256 << 10
 
 // ReadBlocks reads the rest of the file in blocks of records and calls fn
 // with each, in file order, on the calling goroutine. Each block holds the
