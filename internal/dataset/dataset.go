@@ -31,8 +31,10 @@
 // Scan can be called once.
 //
 // Parquet columns have the kind of their type, and are read row group by
-// row group, page by page (a page of each asked-for column in memory at a
-// time); Scan can be called again. The rule:
+// row group, page by page: a page of each column read side by side is in
+// memory at a time, so Options.ColumnGroup bounds memory for wide files
+// (a row group is then read in passes of that many columns; Batch.Has says
+// which are in a batch). Scan can be called again. The rule:
 //
 //   - Numeric: INT32 and INT64 (plain, or with an INT logical type, signed
 //     or unsigned), FLOAT and DOUBLE, and DECIMAL stored as INT32 or INT64
