@@ -1,45 +1,52 @@
 package main
 
 import (
-	"bufio"
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
-	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
-	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
 func init() {
-	register("drift", "compare a current CSV with a reference CSV, column by column (no server needed)", (*cmdEnv).drift)
+	register("drift", "compare a current data file with a reference (CSV or Parquet), column by column (no server needed)", (*cmdEnv).drift)
 }
 
 const driftHelp = `Usage: lodestar drift --reference REF --current CUR [flags]
 
-Measures data drift of every column of CUR against REF (CSV files; Parquet
-is not supported by this command yet) and decides whether the data set as a
-whole drifted. Output: --format text (default), json or html (a
-self-contained report with a small chart per column).
+Measures data drift of every column of CUR against REF and decides whether
+the data set as a whole drifted. Output: --format text (default), json or
+html (a self-contained report with a small chart per column).
+
+Files: CSV or Parquet, each on its own (a CSV reference with a Parquet
+current works). A file that starts with the bytes "PAR1" is Parquet,
+whatever its name; a file named .parquet that does not is refused.
 
 Columns: every column of REF, found in CUR by name (or at the same position
 when the headers are identical); --columns picks some, by name or #N (the
-N-th column of each file). A cell is missing when it is blank or one of
-pandas' NA spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null,
-None, <NA>, #N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN);
-missing cells are counted and reported, not tested. A column is numeric
-when every other cell in both files is a finite decimal number ('.' for
-decimals, e.g. 12, -0.5, 3e-4; surrounding spaces ignored), else
-categorical; the report names the first cell that made it categorical.
+N-th column of each file).
+
+CSV cells: a cell is missing when it is blank or one of pandas' NA
+spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, <NA>,
+#N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN); missing cells
+are counted and reported, not tested. A column is numeric when every other
+cell in both files is a finite decimal number ('.' for decimals, e.g. 12,
+-0.5, 3e-4; surrounding spaces ignored), else categorical; the report names
+the first cell that made it categorical.
+
+Parquet columns are typed: INT32, INT64 (signed or unsigned), FLOAT,
+DOUBLE and DECIMAL stored as INT32/INT64 are numeric (NaN is missing, an
+infinity is an error); BOOLEAN, strings and byte arrays (UTF-8) are
+categorical; a null or an empty string is missing. Any other type (dates,
+timestamps, INT96, decimals stored as byte arrays, UUID, nested or
+repeated columns) is refused with an error naming the column: leave it
+out with --columns. A numeric column compared with a column that has text
+in the other file is categorical.
 
 Tests (defaults after Evidently; see the flags to change them):
   numeric, reference ≤ 1000 values   Kolmogorov–Smirnov, drift at p < 0.05
@@ -52,21 +59,26 @@ Tests (defaults after Evidently; see the flags to change them):
                                      0.1–0.25 warn, ≥ 0.25 drift
   data set                           drift when ≥ 50% of the tested columns drift
 
-Memory does not grow with the number of rows; each file is read once. A
-numeric column's statistics are exact (scipy's, to 1e-12) when both files
-have at most --exact-limit values in it, or at most 1,000 distinct values
-(counted). Beyond, they come from --bins bins cut at quantiles of a
---exact-limit sample of the reference, with stated error bounds (JSON:
-ks_upper_bound, wasserstein_error_bound); the numbers are spilled to a
-temporary file (8 bytes a cell, removed afterwards) to count them into the
-bins once those are cut. Memory is about (2·8·exact-limit + 48·bins) bytes
-per numeric column plus the distinct values of categorical columns (at
-most 10,000 per column; a column with more is reported as untestable).
+Memory does not grow with the number of rows. A numeric column's
+statistics are exact (scipy's, to 1e-12) when both files have at most
+--exact-limit values in it, or at most 1,000 distinct values (counted).
+Beyond, they come from --bins bins cut at quantiles of a --exact-limit
+sample of the reference, with stated error bounds (JSON: ks_upper_bound,
+wasserstein_error_bound). To count the values into the bins once those are
+cut, a CSV file's numbers are spilled to a temporary file (8 bytes a cell,
+removed afterwards), so it is read once; a Parquet file is read again.
+Memory is about (2·8·exact-limit + 48·bins) bytes per numeric column plus
+the distinct values of categorical columns (at most 10,000 per column; a
+column with more is reported as untestable), plus a few MiB of buffers.
 
-Files are read by the rules of every Lodestar data file: encoding UTF-8
-(with or without BOM), GB18030 or Windows-1252, detected or --encoding;
-separator comma, semicolon or tab, detected or --separator; CRLF or LF;
-RFC 4180 quotes. A malformed file stops with its name, line and column.
+CSV files are read by the rules of every Lodestar data file: encoding
+UTF-8 (with or without BOM), GB18030 or Windows-1252, detected or
+--encoding; separator comma, semicolon or tab, detected or --separator;
+CRLF or LF; RFC 4180 quotes. They are parsed on every core, the text cut
+into blocks at line breaks outside quotes (after an even number of double
+quotes), which is exact for every well-formed file. A malformed file stops
+with its name, line and column; a truncated or corrupt Parquet file with
+its name (and the column).
 Exit status: 0 when the comparison ran (drift or not), 1 on bad input,
 2 on bad usage.
 
@@ -85,8 +97,8 @@ type driftArgs struct {
 func (e *cmdEnv) drift(args []string) error {
 	fs := e.flags("drift")
 	var a driftArgs
-	fs.StringVar(&a.reference, "reference", "", "reference CSV file (required)")
-	fs.StringVar(&a.current, "current", "", "current CSV file (required)")
+	fs.StringVar(&a.reference, "reference", "", "reference file, CSV or Parquet (required)")
+	fs.StringVar(&a.current, "current", "", "current file, CSV or Parquet (required)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or html")
 	fs.StringVar(&a.columns, "columns", "", "columns to compare, comma-separated names or #N (default: all of the reference's)")
 	fs.IntVar(&a.exactLimit, "exact-limit", monitor.DefaultExactLimit, "values per column kept exactly; beyond, statistics come from bins")
@@ -147,497 +159,14 @@ func (a *driftArgs) check() error {
 	return nil
 }
 
-// naValues are pandas' default NA spellings: cells with them are missing.
-var naValues = map[string]bool{
-	"": true, "#N/A": true, "#N/A N/A": true, "#NA": true, "-1.#IND": true, "-1.#QNAN": true,
-	"-NaN": true, "-nan": true, "1.#IND": true, "1.#QNAN": true, "<NA>": true, "N/A": true,
-	"NA": true, "NULL": true, "NaN": true, "None": true, "n/a": true, "nan": true, "null": true,
-}
-
-// parseCell reads a finite decimal number; ok is false for anything else
-// (text, infinities, hexadecimal). Plain decimals of up to 15 significant
-// digits and an exponent-free scale within 10^±22 — what data exports
-// write — take a fast path that is exact by Clinger's argument (an
-// integer below 2^53 times or divided by an exact power of ten, one
-// rounding); everything else goes to strconv.ParseFloat.
-func parseCell(s string) (float64, bool) {
-	if v, ok := fastDecimal(s); ok {
-		return v, true
-	}
-	if strings.ContainsAny(s, "xX_") {
-		return 0, false // hexadecimal or digit separators (Go's ParseFloat would take them)
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		var ne *strconv.NumError
-		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) && !math.IsInf(v, 0) {
-			return v, true // underflow: the nearest float is right
-		}
-		return 0, false
-	}
-	return v, !math.IsInf(v, 0) && !math.IsNaN(v)
-}
-
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// fastDecimal parses [+-]digits[.digits] with at most 15 significant
-// digits; ok is false when the cell is anything else.
-func fastDecimal(s string) (float64, bool) {
-	i, neg := 0, false
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		neg = s[i] == '-'
-		i++
-	}
-	var m uint64
-	digits, frac, sig := 0, 0, 0
-	dot := false
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-			if m == 0 && c == '0' {
-				if dot {
-					frac++
-				}
-				continue // leading zeros are not significant
-			}
-			if sig++; sig > 15 {
-				return 0, false
-			}
-			m = m*10 + uint64(c-'0')
-			if dot {
-				frac++
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || frac > 22 {
-		return 0, false
-	}
-	v := float64(m) / pow10[frac]
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
-// driftColumn is one compared column: where it is in each file and what
-// each file's pass has gathered.
-type driftColumn struct {
-	name     string
-	ref, cur int // column index in each file
-
-	refSide, curSide side // each file's findings, written only by that file's pass
-
-	numeric          bool // every non-missing cell of both files is a number
-	replay           bool // counted into bins from the spills
-	refSample        *monitor.Sample
-	curSample        *monitor.Sample
-	bins             *monitor.Bins
-	refHist, curHist *monitor.Hist
-}
-
-// side is what one file's pass finds in a column.
-type side struct {
-	text     bool // a cell that is not a number was found
-	textLine int
-	textCell string
-	dropped  bool // numbers with too many distinct cells to follow as categories
-	miss     int64
-	counts   monitor.Counts
-	values   map[float64]uint64 // a numeric column's value counts, nil once it has too many
-	many     bool
-}
-
-// driftReport is what the writers print.
-type driftReport struct {
-	Reference, Current string
-	RefRows, CurRows   int64
-	Thresholds         monitor.Thresholds
-	Result             monitor.DatasetDrift
-	Charts             []driftChart
-}
-
-// driftChart is the data behind a column's small chart: proportions of
-// each sample over the PSI bins (numeric) or the most frequent values.
-type driftChart struct {
-	Labels   []string
-	Ref, Cur []float64
-}
-
-const maxCategories = 10_000
-
-func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
-	// The records read are garbage at once; collecting more often keeps
-	// the heap near what the columns hold, for ~5% more CPU.
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
-	ref, err := tabular.OpenFile(a.reference, topt)
-	if err != nil {
-		return nil, err
-	}
-	defer ref.Close()
-	cur, err := tabular.OpenFile(a.current, topt)
-	if err != nil {
-		return nil, err
-	}
-	defer cur.Close()
-	cols, err := driftColumns(ref, cur, a.columns)
-	if err != nil {
-		return nil, err
-	}
-	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults()}
-	for i, c := range cols {
-		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
-		c.curSample = monitor.NewExactSample(a.exactLimit)
-		c.refSide.counts.Max, c.curSide.counts.Max = maxCategories+1, maxCategories+1
-	}
-
-	// One pass over each file, side by side: samples, categories, and the
-	// numbers spilled to a temporary file for the bins, which are cut
-	// only once the reference is read.
-	var refSpill, curSpill *spill
-	var refErr error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true)
-	}()
-	rep.CurRows, curSpill, err = scanFile(cur, cols, false)
-	wg.Wait()
-	defer refSpill.remove()
-	defer curSpill.remove()
-	for _, e := range []error{refErr, err} {
-		if e != nil {
-			return nil, e
-		}
-	}
-	for _, f := range []struct {
-		name string
-		rows int64
-	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
-		if f.rows == 0 {
-			return nil, fmt.Errorf("%s: %w", f.name, errNoRows)
-		}
-	}
-
-	// Bins from the reference sample; the spilled numbers counted into
-	// them for every column not wholly kept in both samples.
-	binned := false
-	for _, c := range cols {
-		c.numeric = !c.refSide.text && !c.curSide.text
-		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
-			continue
-		}
-		c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
-		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
-		if c.refSample.Exact() && c.curSample.Exact() {
-			for _, x := range c.refSample.Sorted() {
-				c.refHist.Add(x)
-			}
-			for _, x := range c.curSample.Sorted() {
-				c.curHist.Add(x)
-			}
-		} else {
-			c.replay = true
-			binned = true
-		}
-	}
-	if binned {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			refErr = refSpill.replay(cols, func(c *driftColumn) *monitor.Hist { return c.refHist })
-		}()
-		err = curSpill.replay(cols, func(c *driftColumn) *monitor.Hist { return c.curHist })
-		wg.Wait()
-		for _, e := range []error{refErr, err} {
-			if e != nil {
-				return nil, e
-			}
-		}
-	}
-	var features []monitor.FeatureDrift
-	for _, c := range cols {
-		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
-		features = append(features, f)
-		rep.Charts = append(rep.Charts, chart)
-	}
-	rep.Result = monitor.Summarize(features, rep.Thresholds)
-	return rep, nil
-}
-
-// spill holds the numbers of a file, batch by batch, as native float64s in
-// a temporary file (NaN for cells that are not numbers), so that they can
-// be counted into bins without reading and parsing the file again.
-type spill struct {
-	f   *os.File
-	w   *bufio.Writer
-	mu  sync.Mutex
-	err error
-	buf []byte
-}
-
-func newSpill() (*spill, error) {
-	f, err := os.CreateTemp("", "lodestar-drift-*")
-	if err != nil {
-		return nil, fmt.Errorf("temporary file: %w", err)
-	}
-	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
-}
-
-// write appends one batch: its row count, then rows × columns values.
-func (s *spill) write(vals []float64, rows int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return
-	}
-	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(rows))
-	for _, v := range vals {
-		s.buf = binary.LittleEndian.AppendUint64(s.buf, math.Float64bits(v))
-	}
-	if _, err := s.w.Write(s.buf); err != nil {
-		s.err = fmt.Errorf("temporary file: %w", err)
-	}
-}
-
-// replay counts the spilled numbers of the columns marked for it into the
-// histogram hist picks.
-func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
-	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("temporary file: %w", err)
-	}
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("temporary file: %w", err)
-	}
-	r := bufio.NewReaderSize(s.f, 1<<20)
-	var head [8]byte
-	buf := make([]byte, 8*scanBatchRows*len(cols))
-	for {
-		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("temporary file: %w", err)
-		}
-		rows := int(binary.LittleEndian.Uint64(head[:]))
-		b := buf[:8*rows*len(cols)]
-		if _, err := io.ReadFull(r, b); err != nil {
-			return fmt.Errorf("temporary file: %w", err)
-		}
-		for k, c := range cols {
-			if !c.replay {
-				continue
-			}
-			h := hist(c)
-			for i := k; i < rows*len(cols); i += len(cols) {
-				if x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])); x == x {
-					h.Add(x)
-				}
-			}
-		}
-	}
-}
-
-func (s *spill) remove() {
-	if s != nil {
-		s.f.Close()
-		os.Remove(s.f.Name())
-	}
-}
-
-// driftColumns resolves the columns to compare in both files.
-func driftColumns(ref, cur *tabular.Reader, spec string) ([]*driftColumn, error) {
-	var specs []string
-	if spec != "" {
-		for _, s := range strings.Split(spec, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				specs = append(specs, s)
-			}
-		}
-	}
-	rh, ch := ref.Header(), cur.Header()
-	same := len(rh) == len(ch)
-	for i := range rh {
-		same = same && rh[i] == ch[i]
-	}
-	var cols []*driftColumn
-	if len(specs) == 0 {
-		for i, h := range rh {
-			c := &driftColumn{name: h, ref: i, cur: i}
-			if !same {
-				j, err := cur.Column(h)
-				if err != nil {
-					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
-				}
-				c.cur = j
-			}
-			cols = append(cols, c)
-		}
-		return cols, nil
-	}
-	for _, s := range specs {
-		i, err := ref.Column(s)
-		if err != nil {
-			return nil, err
-		}
-		j, err := cur.Column(s)
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, &driftColumn{name: rh[i], ref: i, cur: j})
-	}
-	return cols, nil
-}
-
-// scanBatch is a run of records handed from a file's reader to its
-// worker: the selected columns' cells row by row, and the numbers parsed
-// from them.
-type scanBatch struct {
-	cells []string
-	vals  []float64
-	lines []int
-	rows  int
-}
-
-const scanBatchRows = 2048
-
-// scanFile reads every record of a file into the columns and spills their
-// numbers. One goroutine reads and decodes records, another parses and
-// counts them, so that two files read side by side keep both cores busy.
-// It returns the number of records and the spill.
-func scanFile(t *tabular.Reader, cols []*driftColumn, isRef bool) (int64, *spill, error) {
-	sp, err := newSpill()
-	if err != nil {
-		return 0, nil, err
-	}
-	free := make(chan *scanBatch, 3)
-	for range cap(free) {
-		free <- &scanBatch{cells: make([]string, scanBatchRows*len(cols)),
-			vals: make([]float64, scanBatchRows*len(cols)), lines: make([]int, scanBatchRows)}
-	}
-	work := make(chan *scanBatch, cap(free))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for b := range work {
-			for k, c := range cols {
-				c.scan(b, k, len(cols), isRef)
-			}
-			sp.write(b.vals[:b.rows*len(cols)], b.rows)
-			free <- b
-		}
-	}()
-	var rows int64
-	b := <-free
-	b.rows = 0
-	for {
-		rec, line, e := t.Next()
-		if e != nil {
-			if e != io.EOF {
-				err = e
-			}
-			break
-		}
-		rows++
-		at := b.rows * len(cols)
-		for k, c := range cols {
-			i := c.cur
-			if isRef {
-				i = c.ref
-			}
-			b.cells[at+k] = rec[i]
-		}
-		b.lines[b.rows] = line
-		if b.rows++; b.rows == scanBatchRows {
-			work <- b
-			b = <-free
-			b.rows = 0
-		}
-	}
-	if b.rows > 0 {
-		work <- b
-	}
-	close(work)
-	<-done
-	if err == nil {
-		err = sp.err
-	}
-	return rows, sp, err
-}
-
-// maxNumericStrings is how many distinct cells (and values) a numeric
-// column's counts follow: as categories, in case a later cell turns it
-// categorical, and as numbers, for exact statistics at any size.
-const maxNumericStrings = 1000
-
-// scan takes column k's cells of a batch, leaving its numbers (NaN for
-// other cells) in the batch's values. It touches only its own file's side
-// and sample, so the two files' passes run side by side without locks.
-func (c *driftColumn) scan(b *scanBatch, k, stride int, isRef bool) {
-	sd, sample := &c.curSide, c.curSample
-	if isRef {
-		sd, sample = &c.refSide, c.refSample
-	}
-	nan := math.NaN()
-	for r := range b.rows {
-		at := r*stride + k
-		b.vals[at] = nan
-		cell := b.cells[at]
-		if n := len(cell); n > 0 && (cell[0] <= ' ' || cell[n-1] <= ' ' || cell[0] >= 0x80 || cell[n-1] >= 0x80) {
-			cell = strings.TrimSpace(cell)
-		}
-		if cell == "" {
-			sd.miss++
-			continue
-		}
-		if !sd.text {
-			if x, ok := parseCell(cell); ok {
-				sample.Add(x)
-				b.vals[at] = x
-				if !sd.many {
-					if sd.values == nil {
-						sd.values = map[float64]uint64{}
-					}
-					if _, seen := sd.values[x]; seen || len(sd.values) < maxNumericStrings {
-						sd.values[x]++
-					} else {
-						sd.many, sd.values = true, nil
-					}
-				}
-				if !sd.dropped {
-					if sd.counts.Distinct() < maxNumericStrings {
-						sd.counts.Add(cell)
-					} else {
-						sd.dropped, sd.counts = true, monitor.Counts{}
-					}
-				}
-				continue
-			}
-		}
-		if naValues[cell] {
-			sd.miss++
-			continue
-		}
-		if !sd.text {
-			sd.text, sd.textLine, sd.textCell = true, b.lines[r], cell
-		}
-		if !sd.dropped && sd.counts.Distinct() <= maxCategories {
-			sd.counts.Add(cell)
-		}
-	}
-}
-
-// compare measures one column's drift and gathers its chart.
 func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (monitor.FeatureDrift, driftChart) {
 	var f monitor.FeatureDrift
 	var chart driftChart
 	r, u := &c.refSide, &c.curSide
+	if !c.numeric {
+		r.textCounts()
+		u.textCounts()
+	}
 	switch {
 	case c.numeric && c.bins == nil: // no numbers in one of the files
 		f = monitor.NumericExact(nil, nil, th)
@@ -650,7 +179,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		case c.refSample.Exact() && c.curSample.Exact():
 			f = monitor.NumericExact(c.refSample.Sorted(), c.curSample.Sorted(), th)
 		case !r.many && !u.many:
-			f = monitor.NumericDistinct(monitor.DistinctFromMap(r.values), monitor.DistinctFromMap(u.values), th)
+			f = monitor.NumericDistinct(monitor.DistinctFromMap(r.values.asMap()), monitor.DistinctFromMap(u.values.asMap()), th)
 			f.Note = fmt.Sprintf("at most %d distinct values: exact from their counts", maxNumericStrings)
 		default:
 			f = monitor.NumericBinned(c.refHist, c.curHist, th)
@@ -673,6 +202,12 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 			file, line, cell = curName, u.textLine, u.textCell
 		}
 		note := fmt.Sprintf("categorical: %s line %d has %q, not a number", file, line, cell)
+		if typ := r.textType; typ != "" || !r.text && u.textType != "" {
+			if !r.text {
+				typ = u.textType
+			}
+			note = fmt.Sprintf("categorical: the column's type in %s is %s", file, typ)
+		}
 		if f.Note != "" {
 			note += "; " + f.Note
 		}

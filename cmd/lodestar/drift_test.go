@@ -295,22 +295,3 @@ func TestDriftTextAndHTML(t *testing.T) {
 		t.Errorf("help: exit %d\n%s", code, errOut)
 	}
 }
-
-// TestParseCell checks the fast decimal path against strconv.ParseFloat
-// bit for bit, and the cells that are not numbers.
-func TestParseCell(t *testing.T) {
-	for _, s := range []string{"0", "-0", "+1", "1.", ".5", "-.5", "007", "0.000001", "123456789012345",
-		"1234567890.12345", "0.1", "0.3", "2.675", "-1000012.3", "9007199254740993", "1234567890123456",
-		"1e5", "1E-7", "-2.5e+3", "0.12345678901234567890", "4.9e-324", "1e-400", "00000000000000000001.5"} {
-		want, err := strconv.ParseFloat(s, 64)
-		got, ok := parseCell(s)
-		if err != nil && !strings.Contains(err.Error(), "range") || !ok || math.Float64bits(got) != math.Float64bits(want) {
-			t.Errorf("parseCell(%q) = %v, %v; want %v", s, got, ok, want)
-		}
-	}
-	for _, s := range []string{"", "-", ".", "1.2.3", "1,5", "abc", "inf", "-Infinity", "NaN", "0x1p3", "1_000", "1e999", "--1", "1-", " 1"} {
-		if v, ok := parseCell(s); ok {
-			t.Errorf("parseCell(%q) = %v, want not a number", s, v)
-		}
-	}
-}

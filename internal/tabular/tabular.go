@@ -123,6 +123,10 @@ type Reader struct {
 	enc      *encoding.Encoder
 	closer   io.Closer
 	out      []string
+	br       *bufio.Reader // what t.csv reads, exactly after the last record read
+	lineBase int           // added to the lines t.csv counts (a chunk's reader)
+	nextLine int           // the line after the last record read
+	consumed bool          // ReadBlocks has read the rest of the file
 }
 
 // OpenFile opens the file at path with Open; the error messages name the
@@ -173,6 +177,10 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 			return nil, t.errorf(1, "%w: lines end in CR alone (classic Mac OS); save the file with LF or CRLF line ends", ErrFormat)
 		}
 	}
+	// csv.NewReader reads br directly (a *bufio.Reader at least as large
+	// as its own), so br stays positioned right after the last record
+	// read: ReadBlocks carries on from there.
+	t.br = br
 	t.csv = csv.NewReader(br)
 	t.csv.Comma = t.sep
 	t.csv.ReuseRecord = true
@@ -278,6 +286,9 @@ func (t *Reader) Next() (record []string, line int, err error) {
 }
 
 func (t *Reader) read() ([]string, int, error) {
+	if t.consumed {
+		return nil, 0, io.EOF
+	}
 	rec, err := t.csv.Read()
 	if err != nil {
 		if err == io.EOF {
@@ -286,6 +297,11 @@ func (t *Reader) read() ([]string, int, error) {
 		return nil, 0, t.parseError(rec, err)
 	}
 	line, _ := t.csv.FieldPos(0)
+	line += t.lineBase
+	t.nextLine = line + 1
+	for _, f := range rec {
+		t.nextLine += strings.Count(f, "\n")
+	}
 	if cap(t.out) < len(rec) {
 		t.out = make([]string, len(rec))
 	}
@@ -294,7 +310,7 @@ func (t *Reader) read() ([]string, int, error) {
 		s, bad, ok := t.decode(f)
 		if !ok {
 			fl, _ := t.csv.FieldPos(i)
-			fl += strings.Count(f[:bad], "\n")
+			fl += strings.Count(f[:bad], "\n") // errorf adds lineBase
 			return nil, 0, t.encodingError(fl, i+1, f, bad)
 		}
 		out[i] = s
@@ -406,7 +422,7 @@ func (t *Reader) parseError(rec []string, err error) error {
 		return t.errorf(pe.Line, "%w: a double quote inside an unquoted field (byte %d); quote the whole field and double the inner quotes", ErrFormat, pe.Column)
 	case errors.Is(pe.Err, csv.ErrQuote):
 		if pe.Line != pe.StartLine {
-			return t.errorf(pe.StartLine, "%w: the quoted field starting here is not closed properly before line %d; a closing quote must end the field", ErrFormat, pe.Line)
+			return t.errorf(pe.StartLine, "%w: the quoted field starting here is not closed properly before line %d; a closing quote must end the field", ErrFormat, pe.Line+t.lineBase)
 		}
 		return t.errorf(pe.Line, "%w: text after a closing quote (byte %d); quote the whole field and double the inner quotes", ErrFormat, pe.Column)
 	}
@@ -418,7 +434,7 @@ func (t *Reader) parseError(rec []string, err error) error {
 func (t *Reader) errorf(line int, format string, args ...any) error {
 	err := fmt.Errorf(format, args...)
 	if line > 0 {
-		err = &lineError{line: line, err: err}
+		err = &lineError{line: line + t.lineBase, err: err}
 	}
 	if t.name != "" {
 		return &nameError{name: t.name, err: err}

@@ -1,12 +1,14 @@
 // Command gen writes the drift benchmark's data: a reference and a current
-// CSV of the same shape (default 1,000,000 rows × 20 numeric columns),
-// seeded so every run writes the same bytes. Columns follow assorted
+// file of the same shape — CSV (default 1,000,000 rows × 20 numeric
+// columns) or Parquet (-format parquet: typed columns, see parquet.go) —
+// seeded so every run writes the same data. Columns follow assorted
 // distributions (normal, log-normal, uniform, exponential, integer counts,
 // a large offset, a mixture); in the current file every other column is
 // shifted or rescaled, the rest are drawn afresh from the reference's
 // distribution.
 //
 //	go run ./bench/drift/gen -rows 1000000 -dir /tmp/drift
+//	go run ./bench/drift/gen -format parquet -rows 10000000 -cols 100 -dir /tmp/drift-pq
 package main
 
 import (
@@ -24,8 +26,21 @@ import (
 func main() {
 	rows := flag.Int("rows", 1_000_000, "rows per file")
 	cols := flag.Int("cols", 20, "numeric columns")
-	dir := flag.String("dir", ".", "output directory (reference.csv, current.csv)")
+	dir := flag.String("dir", ".", "output directory (reference.csv, current.csv or .parquet)")
+	format := flag.String("format", "csv", "csv or parquet")
 	flag.Parse()
+	if *format == "parquet" {
+		for _, f := range []struct {
+			name    string
+			seed    uint64
+			shifted bool
+		}{{"reference.parquet", 1, false}, {"current.parquet", 2, true}} {
+			if err := writeParquet(filepath.Join(*dir, f.name), *rows, *cols, f.seed, f.shifted); err != nil {
+				log.Fatal(err)
+			}
+		}
+		return
+	}
 	for _, f := range []struct {
 		name    string
 		seed    uint64
@@ -65,7 +80,7 @@ func value(rng *rand.Rand, j int, shifted bool) float64 {
 }
 
 func write(path string, rows, cols int, seed uint64, shifted bool) error {
-	f, err := os.Create(path)
+	f, err := os.Create(path + ".partial") // renamed when complete, so a stopped run is not taken for data
 	if err != nil {
 		return err
 	}
@@ -93,5 +108,8 @@ func write(path string, rows, cols int, seed uint64, shifted bool) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(path+".partial", path)
 }

@@ -1,0 +1,545 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/lodestar-hq/lodestar/internal/dataset"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+// driftColumn is one compared column: where it is in each file and what
+// each file's pass has gathered.
+type driftColumn struct {
+	name     string
+	ref, cur int // column index in each file
+
+	refSide, curSide side // each file's findings, written only by that file's pass
+
+	numeric          bool // every non-missing cell of both files is a number
+	replay           bool // counted into bins from a second pass
+	refSample        *monitor.Sample
+	curSample        *monitor.Sample
+	bins             *monitor.Bins
+	refHist, curHist *monitor.Hist
+}
+
+// side is what one file's pass finds in a column.
+type side struct {
+	text     bool // a cell that is not a number was found, or the column's type is not numeric
+	textLine int
+	textCell string
+	textType string // a Parquet column's non-numeric type
+	typed    bool   // a Parquet numeric column: no cell strings to count
+	dropped  bool   // numbers with too many distinct cells to follow as categories
+	miss     int64
+	counts   monitor.Counts
+	values   valueCounts // a numeric column's value counts, until it has too many
+	many     bool
+}
+
+// driftReport is what the writers print.
+type driftReport struct {
+	Reference, Current string
+	RefRows, CurRows   int64
+	Thresholds         monitor.Thresholds
+	Result             monitor.DatasetDrift
+	Charts             []driftChart
+}
+
+// driftChart is the data behind a column's small chart: proportions of
+// each sample over the PSI bins (numeric) or the most frequent values.
+type driftChart struct {
+	Labels   []string
+	Ref, Cur []float64
+}
+
+const maxCategories = 10_000
+
+func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
+	// The batches read are garbage at once; collecting more often keeps
+	// the heap near what the columns hold (the heap is mostly float64
+	// samples, which the collector does not scan, so this costs little).
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	// Eight Parquet columns side by side: a page of each in memory, not of
+	// every column of a wide file.
+	dopt := dataset.Options{CSV: topt, ColumnGroup: 8}
+	ref, err := dataset.OpenFile(a.reference, dopt)
+	if err != nil {
+		return nil, err
+	}
+	defer ref.Close()
+	cur, err := dataset.OpenFile(a.current, dopt)
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close()
+	cols, err := driftColumns(ref, cur, a.columns)
+	if err != nil {
+		return nil, err
+	}
+	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults()}
+	for i, c := range cols {
+		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
+		c.curSample = monitor.NewExactSample(a.exactLimit)
+		c.refSide.counts.Max, c.curSide.counts.Max = maxCategories+1, maxCategories+1
+	}
+
+	// One pass over each file, side by side: samples, categories, and, for
+	// CSV, the numbers spilled to a temporary file for the bins, which are
+	// cut only once the reference is read. (A Parquet file is read again
+	// instead: its columns are cheap to read alone.)
+	var refSpill, curSpill *spill
+	var refErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true)
+	}()
+	rep.CurRows, curSpill, err = scanFile(cur, cols, false)
+	wg.Wait()
+	defer refSpill.remove()
+	defer curSpill.remove()
+	for _, e := range []error{refErr, err} {
+		if e != nil {
+			return nil, e
+		}
+	}
+	for _, f := range []struct {
+		name string
+		rows int64
+	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
+		if f.rows == 0 {
+			return nil, fmt.Errorf("%s: %w", f.name, errNoRows)
+		}
+	}
+
+	// Bins from the reference sample; the numbers counted into them for
+	// every column not wholly kept in both samples.
+	binned := false
+	for _, c := range cols {
+		c.numeric = !c.refSide.text && !c.curSide.text
+		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
+			continue
+		}
+		c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
+		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
+		if c.refSample.Exact() && c.curSample.Exact() {
+			for _, x := range c.refSample.Sorted() {
+				c.refHist.Add(x)
+			}
+			for _, x := range c.curSample.Sorted() {
+				c.curHist.Add(x)
+			}
+		} else {
+			c.replay = true
+			binned = true
+		}
+	}
+	if binned {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			refErr = replay(ref, refSpill, cols, true)
+		}()
+		err = replay(cur, curSpill, cols, false)
+		wg.Wait()
+		for _, e := range []error{refErr, err} {
+			if e != nil {
+				return nil, e
+			}
+		}
+	}
+	var features []monitor.FeatureDrift
+	for _, c := range cols {
+		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
+		features = append(features, f)
+		rep.Charts = append(rep.Charts, chart)
+	}
+	rep.Result = monitor.Summarize(features, rep.Thresholds)
+	return rep, nil
+}
+
+// replay counts a file's numbers of the columns marked for it into their
+// histograms: from the spill, or by reading a Parquet file again.
+func replay(f *dataset.File, sp *spill, cols []*driftColumn, isRef bool) error {
+	hist := func(c *driftColumn) *monitor.Hist {
+		if isRef {
+			return c.refHist
+		}
+		return c.curHist
+	}
+	if sp != nil {
+		return sp.replay(cols, hist)
+	}
+	var idx []int
+	var hs []*monitor.Hist
+	for _, c := range cols {
+		if c.replay {
+			idx = append(idx, c.index(isRef))
+			hs = append(hs, hist(c))
+		}
+	}
+	return f.Scan(idx, func(b *dataset.Batch) error {
+		for k, h := range hs {
+			if !b.Has(k) {
+				continue
+			}
+			for _, x := range b.Num[k][:b.Rows] {
+				if x == x {
+					h.Add(x)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (c *driftColumn) index(isRef bool) int {
+	if isRef {
+		return c.ref
+	}
+	return c.cur
+}
+
+// spill holds the numbers of a CSV file, batch by batch, as native
+// float64s in a temporary file (NaN for cells that are not numbers), so
+// that they can be counted into bins without reading and parsing the file
+// again.
+type spill struct {
+	f   *os.File
+	w   *bufio.Writer
+	err error
+	buf []byte
+}
+
+func newSpill() (*spill, error) {
+	f, err := os.CreateTemp("", "lodestar-drift-*")
+	if err != nil {
+		return nil, fmt.Errorf("temporary file: %w", err)
+	}
+	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+// write appends one batch: its row count, then each column's values.
+func (s *spill) write(b *dataset.Batch) {
+	if s.err != nil {
+		return
+	}
+	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(b.Rows))
+	for _, col := range b.Num {
+		for _, v := range col[:b.Rows] {
+			s.buf = binary.LittleEndian.AppendUint64(s.buf, math.Float64bits(v))
+		}
+	}
+	if _, err := s.w.Write(s.buf); err != nil {
+		s.err = fmt.Errorf("temporary file: %w", err)
+	}
+}
+
+// replay counts the spilled numbers of the columns marked for it into the
+// histogram hist picks.
+func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("temporary file: %w", err)
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("temporary file: %w", err)
+	}
+	r := bufio.NewReaderSize(s.f, 1<<20)
+	var head [8]byte
+	var buf []byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("temporary file: %w", err)
+		}
+		rows := int(binary.LittleEndian.Uint64(head[:]))
+		if cap(buf) < 8*rows {
+			buf = make([]byte, 8*rows)
+		}
+		b := buf[:8*rows]
+		for _, c := range cols {
+			if !c.replay {
+				if _, err := r.Discard(len(b)); err != nil {
+					return fmt.Errorf("temporary file: %w", err)
+				}
+				continue
+			}
+			if _, err := io.ReadFull(r, b); err != nil {
+				return fmt.Errorf("temporary file: %w", err)
+			}
+			h := hist(c)
+			for i := 0; i < len(b); i += 8 {
+				if x := math.Float64frombits(binary.LittleEndian.Uint64(b[i:])); x == x {
+					h.Add(x)
+				}
+			}
+		}
+	}
+}
+
+func (s *spill) remove() {
+	if s != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+	}
+}
+
+// driftColumns resolves the columns to compare in both files.
+func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
+	var specs []string
+	if spec != "" {
+		for _, s := range strings.Split(spec, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				specs = append(specs, s)
+			}
+		}
+	}
+	rh, ch := ref.Header(), cur.Header()
+	same := len(rh) == len(ch)
+	for i := range rh {
+		same = same && rh[i] == ch[i]
+	}
+	var cols []*driftColumn
+	if len(specs) == 0 {
+		for i, h := range rh {
+			c := &driftColumn{name: h, ref: i, cur: i}
+			if !same {
+				j, err := cur.Column(h)
+				if err != nil {
+					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
+				}
+				c.cur = j
+			}
+			cols = append(cols, c)
+		}
+		return cols, nil
+	}
+	for _, s := range specs {
+		i, err := ref.Column(s)
+		if err != nil {
+			return nil, err
+		}
+		j, err := cur.Column(s)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, &driftColumn{name: rh[i], ref: i, cur: j})
+	}
+	return cols, nil
+}
+
+// scanFile reads every row of a file into the columns and, for a CSV file,
+// spills their numbers. It returns the number of rows and the spill.
+func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, error) {
+	var sp *spill
+	if f.Format() == dataset.CSV {
+		var err error
+		if sp, err = newSpill(); err != nil {
+			return 0, nil, err
+		}
+	}
+	idx := make([]int, len(cols))
+	for k, c := range cols {
+		idx[k] = c.index(isRef)
+		sd := c.side(isRef)
+		switch f.Kind(idx[k]) {
+		case dataset.Numeric:
+			sd.typed = true
+		case dataset.Categorical:
+			sd.text, sd.textType = true, f.TypeName(idx[k])
+		}
+	}
+	var rows int64
+	err := f.Scan(idx, func(b *dataset.Batch) error {
+		rows = max(rows, b.Start()+int64(b.Rows))
+		for k, c := range cols {
+			if b.Has(k) {
+				c.scan(b, k, isRef)
+			}
+		}
+		if sp != nil {
+			sp.write(b)
+			return sp.err
+		}
+		return nil
+	})
+	if err != nil {
+		sp.remove()
+		return 0, nil, err
+	}
+	return rows, sp, nil
+}
+
+func (c *driftColumn) side(isRef bool) *side {
+	if isRef {
+		return &c.refSide
+	}
+	return &c.curSide
+}
+
+// maxNumericStrings is how many distinct cells (and values) a numeric
+// column's counts follow: as categories, in case a later cell turns it
+// categorical, and as numbers, for exact statistics at any size.
+const maxNumericStrings = 1000
+
+// unsafeString views b as a string without copying. Only for
+// monitor.Counts.Add, which copies a value on first sight and keeps none
+// of the caller's strings.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// scan takes column k of a batch. It touches only its own file's side and
+// sample, so the two files' passes run side by side without locks.
+func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
+	sd, sample := &c.curSide, c.curSample
+	if isRef {
+		sd, sample = &c.refSide, c.refSample
+	}
+	num := b.Num[k][:b.Rows]
+	switch b.Kind(k) {
+	case dataset.Numeric:
+		for _, x := range num {
+			if x != x {
+				sd.miss++
+				continue
+			}
+			sd.number(x, sample)
+		}
+	case dataset.Categorical:
+		for r := range num {
+			if b.Missing(k, r) {
+				sd.miss++
+				continue
+			}
+			if sd.counts.Distinct() <= maxCategories {
+				sd.counts.Add(unsafeString(b.Text(k, r)))
+			}
+		}
+	default: // CSV text: numbers, missing cells, other text
+		for r, x := range num {
+			if x == x && !sd.text {
+				sd.number(x, sample)
+				if !sd.dropped {
+					if sd.counts.Distinct() < maxNumericStrings {
+						sd.counts.Add(unsafeString(dataset.Trim(b.Text(k, r))))
+					} else {
+						sd.dropped, sd.counts = true, monitor.Counts{}
+					}
+				}
+				continue
+			}
+			cell := dataset.Trim(b.Text(k, r))
+			if len(cell) == 0 || x != x && dataset.IsMissing(cell) {
+				sd.miss++
+				continue
+			}
+			if !sd.text {
+				sd.text, sd.textLine, sd.textCell = true, b.Line(r), string(cell)
+			}
+			if !sd.dropped && sd.counts.Distinct() <= maxCategories {
+				sd.counts.Add(unsafeString(cell))
+			}
+		}
+	}
+}
+
+// number takes one number of a numeric column.
+func (sd *side) number(x float64, sample *monitor.Sample) {
+	sample.Add(x)
+	if !sd.many && !sd.values.add(x) {
+		sd.many, sd.values = true, valueCounts{}
+	}
+}
+
+// valueCounts counts up to maxNumericStrings distinct values in an
+// open-addressing table (a Go map cost a third of the time of reading a
+// typed column with few distinct values).
+type valueCounts struct {
+	slots []valueSlot
+	size  int
+}
+
+type valueSlot struct {
+	bits uint64 // the value's bits, +0 for ±0
+	n    uint64 // 0: empty
+}
+
+const valueSlots = 2048 // a power of two, over twice maxNumericStrings
+
+// add counts x; false when x would be a value past maxNumericStrings.
+func (v *valueCounts) add(x float64) bool {
+	if v.slots == nil {
+		v.slots = make([]valueSlot, valueSlots)
+	}
+	b := math.Float64bits(x)
+	if x == 0 {
+		b = 0
+	}
+	for h := (b * 0x9e3779b97f4a7c15) >> (64 - 11); ; h = (h + 1) & (valueSlots - 1) {
+		s := &v.slots[h]
+		switch {
+		case s.n == 0:
+			if v.size == maxNumericStrings {
+				return false
+			}
+			s.bits, s.n = b, 1
+			v.size++
+			return true
+		case s.bits == b:
+			s.n++
+			return true
+		}
+	}
+}
+
+// asMap returns the counts by value.
+func (v *valueCounts) asMap() map[float64]uint64 {
+	m := make(map[float64]uint64, v.size)
+	for _, s := range v.slots {
+		if s.n > 0 {
+			m[math.Float64frombits(s.bits)] = s.n
+		}
+	}
+	return m
+}
+
+// textCounts settles a typed numeric side's categories once the column
+// turned out categorical (the other file has text in it): its distinct
+// values, written as Go's shortest decimal, or too many to follow.
+func (sd *side) textCounts() {
+	if !sd.typed || sd.text {
+		return
+	}
+	if sd.many {
+		sd.dropped = true
+		return
+	}
+	m := sd.values.asMap()
+	vals := make([]float64, 0, len(m))
+	for v := range m {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	for _, v := range vals {
+		sd.counts.Merge(&monitor.Counts{Names: []string{strconv.FormatFloat(v, 'g', -1, 64)}, N: []uint64{m[v]}})
+	}
+}

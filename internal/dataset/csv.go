@@ -1,0 +1,46 @@
+package dataset
+
+import (
+	"math"
+	"slices"
+
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+// csvNumbers is a block's cells read as numbers, kept with the block.
+type csvNumbers struct{ num [][]float64 }
+
+// scanCSV reads the file's blocks; the numbers are parsed on the parsing
+// goroutines.
+func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
+	k := len(cols)
+	nan := math.NaN()
+	prepare := func(b *tabular.Block) {
+		a, _ := b.Aux.(*csvNumbers)
+		if a == nil {
+			a = &csvNumbers{num: make([][]float64, k)}
+			b.Aux = a
+		}
+		for j := range k {
+			col := slices.Grow(a.num[j][:0], b.Rows)[:b.Rows]
+			for r := range col {
+				if v, ok := ParseNumber(b.Field(r, j)); ok {
+					col[r] = v
+				} else {
+					col[r] = nan
+				}
+			}
+			a.num[j] = col
+		}
+	}
+	batch := &Batch{kinds: make([]Kind, k), hi: k}
+	for j := range batch.kinds {
+		batch.kinds[j] = Text
+	}
+	return f.csv.ReadBlocks(cols, tabular.BlockOptions{Workers: f.opt.Workers, Prepare: prepare}, func(b *tabular.Block) error {
+		batch.Rows, batch.block, batch.Num = b.Rows, b, b.Aux.(*csvNumbers).num
+		err := fn(batch)
+		batch.first += int64(b.Rows)
+		return err
+	})
+}

@@ -1,0 +1,309 @@
+package dataset
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/lodestar-hq/lodestar/internal/tabular"
+)
+
+// kinds is a row of every type the rule reads, and two it refuses.
+type kinds struct {
+	X     float64  `parquet:"x"`
+	F     float32  `parquet:"f"`
+	N     int32    `parquet:"n"`
+	Big   int64    `parquet:"big"`
+	U     uint32   `parquet:"u"`
+	Price int64    `parquet:"price,decimal(2:12)"`
+	Opt   *float64 `parquet:"opt,optional"`
+	City  string   `parquet:"city,dict"`
+	Note  *string  `parquet:"note,optional"`
+	Ok    bool     `parquet:"ok"`
+	When  int64    `parquet:"when,timestamp(millisecond)"`
+	Tags  []string `parquet:"tags,list"`
+}
+
+func kindRows(n int) []kinds {
+	rows := make([]kinds, n)
+	for i := range rows {
+		r := &rows[i]
+		r.X = math.Sin(float64(i)) * 100
+		r.F = float32(i) / 4
+		r.N = int32(i - n/2)
+		r.Big = int64(i) * 1_000_003
+		r.U = math.MaxUint32 - uint32(i)
+		r.Price = int64(i*137 - 5000) // cents
+		if i%3 != 0 {
+			v := float64(i) + 0.5
+			r.Opt = &v
+		}
+		r.City = []string{"北京", "Paris", "Lyon"}[i%3]
+		if i%4 == 1 {
+			s := "note " + strconv.Itoa(i%5)
+			r.Note = &s
+		}
+		r.Ok = i%2 == 0
+		r.When = int64(i)
+		r.Tags = []string{"a"}
+	}
+	return rows
+}
+
+func writeParquet[T any](t *testing.T, name string, rows []T, opts ...parquet.WriterOption) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := parquet.WriteFile(path, rows, opts...); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// scanAll reads the named columns and returns, per column, each row as
+// "missing", a number, or the text.
+func scanAll(t *testing.T, f *File, names ...string) ([][]string, error) {
+	t.Helper()
+	var idx []int
+	for _, n := range names {
+		i, err := f.Column(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx = append(idx, i)
+	}
+	out := make([][]string, len(idx))
+	err := f.Scan(idx, func(b *Batch) error {
+		for k := range idx {
+			if !b.Has(k) {
+				continue
+			}
+			for r := range b.Rows {
+				var s string
+				switch {
+				case b.Missing(k, r):
+					s = "missing"
+				case b.Num[k][r] == b.Num[k][r]:
+					s = strconv.FormatFloat(b.Num[k][r], 'g', -1, 64)
+				default:
+					s = string(b.Text(k, r))
+				}
+				out[k] = append(out[k], s)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func g(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+func TestParquetKindsAndValues(t *testing.T) {
+	rows := kindRows(1000)
+	path := writeParquet(t, "k.parquet", rows, parquet.MaxRowsPerRowGroup(300), parquet.PageBufferSize(512),
+		parquet.Compression(&zstd.Codec{}))
+	f, err := OpenFile(path, Options{BatchRows: 77})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Format() != Parquet || f.Rows() != 1000 {
+		t.Fatalf("format %v rows %d", f.Format(), f.Rows())
+	}
+	want := map[string]Kind{"x": Numeric, "f": Numeric, "n": Numeric, "big": Numeric, "u": Numeric, "price": Numeric,
+		"opt": Numeric, "city": Categorical, "note": Categorical, "ok": Categorical, "when": Unsupported, "tags": Unsupported}
+	for i, h := range f.Header() {
+		if f.Kind(i) != want[h] {
+			t.Errorf("column %s: kind %v (%s), want %v", h, f.Kind(i), f.TypeName(i), want[h])
+		}
+	}
+	names := []string{"x", "f", "n", "big", "u", "price", "opt", "city", "note", "ok"}
+	got, err := scanAll(t, f, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		opt, note := "missing", "missing"
+		if r.Opt != nil {
+			opt = strconv.FormatFloat(*r.Opt, 'g', -1, 64)
+		}
+		if r.Note != nil {
+			note = *r.Note
+		}
+		price, _ := ParseNumber([]byte(fmt.Sprintf("%.2f", float64(r.Price)/100)))
+		exp := []string{strconv.FormatFloat(r.X, 'g', -1, 64), strconv.FormatFloat(float64(r.F), 'g', -1, 64),
+			g(float64(r.N)), g(float64(r.Big)), g(float64(r.U)),
+			strconv.FormatFloat(price, 'g', -1, 64), opt, r.City, note, strconv.FormatBool(r.Ok)}
+		for k := range names {
+			if got[k][i] != exp[k] {
+				t.Fatalf("row %d column %s: got %q, want %q", i+1, names[k], got[k][i], exp[k])
+			}
+		}
+	}
+	// Read in passes of three columns, each column's rows come the same.
+	f.opt.ColumnGroup = 3
+	passes, err := scanAll(t, f, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range names {
+		if !slices.Equal(passes[k], got[k]) {
+			t.Errorf("column %s differs when read in passes", names[k])
+		}
+	}
+	f.opt.ColumnGroup = 0
+
+	// A Parquet file can be read again, and in another column order.
+	again, err := scanAll(t, f, "city", "x")
+	if err != nil || !slices.Equal(again[0], got[7]) || !slices.Equal(again[1], got[0]) {
+		t.Errorf("second scan differs: %v", err)
+	}
+
+	for _, col := range []string{"when", "tags"} {
+		_, err := scanAll(t, f, "x", col)
+		if !errors.Is(err, ErrType) || !strings.Contains(err.Error(), fmt.Sprintf("%s: column %q", path, col)) {
+			t.Errorf("column %s: error %v, want %v naming the column", col, err, ErrType)
+		}
+	}
+	if _, err := f.Column("nope"); !errors.Is(err, tabular.ErrColumn) {
+		t.Errorf("missing column: %v", err)
+	}
+	if i, err := f.Column("#2"); err != nil || i != 1 {
+		t.Errorf("#2: %d, %v", i, err)
+	}
+	if i, err := f.Column("CITY"); err != nil || i != 7 {
+		t.Errorf("CITY: %d, %v", i, err)
+	}
+}
+
+// TestCSVAndParquetAgree reads the same data written both ways.
+func TestCSVAndParquetAgree(t *testing.T) {
+	type row struct {
+		A float64 `parquet:"a"`
+		B int64   `parquet:"b"`
+		C string  `parquet:"c"`
+	}
+	var rows []row
+	var csv strings.Builder
+	csv.WriteString("a,b,c\n")
+	for i := range 5000 {
+		r := row{A: math.Round(math.Cos(float64(i))*1e6) / 1e3, B: int64(i % 17), C: "v" + strconv.Itoa(i%7)}
+		rows = append(rows, r)
+		fmt.Fprintf(&csv, "%s,%d,%s\n", strconv.FormatFloat(r.A, 'g', -1, 64), r.B, r.C)
+	}
+	pq := writeParquet(t, "d.bin", rows, parquet.MaxRowsPerRowGroup(1024)) // found by content, not name
+	cp := filepath.Join(t.TempDir(), "d.csv")
+	if err := os.WriteFile(cp, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got [2][][]string
+	for i, p := range []string{cp, pq} {
+		f, err := OpenFile(p, Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[i], err = scanAll(t, f, "c", "a", "b"); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	for k := range got[0] {
+		if !slices.Equal(got[0][k], got[1][k]) {
+			t.Errorf("column %d differs between CSV and Parquet", k)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := writeParquet(t, "g.parquet", kindRows(200))
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name, path string
+		want       error
+	}{
+		{"truncated", write("t.parquet", b[:len(b)/2]), ErrParquet},
+		{"only the magic", write("m.parquet", []byte("PAR1")), ErrParquet},
+		{"CSV named .parquet", write("c.parquet", []byte("a,b\n1,2\n")), ErrNotParquet},
+		{"empty named .parquet", write("e.parquet", nil), ErrNotParquet},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := OpenFile(c.path, Options{})
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.path) {
+				t.Errorf("error %v, want %v naming the file", err, c.want)
+			}
+		})
+	}
+
+	// Pages overwritten with garbage: the footer reads, the pages do not.
+	bad := slices.Clone(b)
+	for i := 4; i < len(bad)/2; i++ {
+		bad[i] = byte(i * 7)
+	}
+	f, err := OpenFile(write("bad.parquet", bad), Options{})
+	if err == nil {
+		_, err = scanAll(t, f, "x", "city")
+		f.Close()
+	}
+	if !errors.Is(err, ErrParquet) {
+		t.Errorf("corrupt pages: %v, want %v", err, ErrParquet)
+	}
+
+	// A CSV file is read once.
+	f, err = Open(bytes.NewReader([]byte("a\n1\n")), 4, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scanAll(t, f, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scanAll(t, f, "a"); !errors.Is(err, ErrRescan) {
+		t.Errorf("second CSV scan: %v", err)
+	}
+}
+
+func TestParquetRefusesValues(t *testing.T) {
+	type num struct {
+		V float64 `parquet:"v"`
+	}
+	type text struct {
+		S []byte `parquet:"s"`
+	}
+	inf := writeParquet(t, "inf.parquet", []num{{1}, {math.NaN()}, {math.Inf(1)}})
+	f, err := OpenFile(inf, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scanAll(t, f, "v"); !errors.Is(err, ErrValue) || !strings.Contains(err.Error(), `column "v": row 3`) {
+		t.Errorf("infinity: %v", err)
+	}
+	f.Close()
+	bin := writeParquet(t, "bin.parquet", []text{{[]byte("ok")}, {[]byte{0xff, 0xfe}}})
+	f, err = OpenFile(bin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scanAll(t, f, "s"); !errors.Is(err, ErrValue) || !strings.Contains(err.Error(), "row 2") {
+		t.Errorf("not UTF-8: %v", err)
+	}
+	f.Close()
+}

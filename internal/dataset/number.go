@@ -1,0 +1,138 @@
+package dataset
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// naValues are pandas' default NA spellings: cells with them are missing.
+var naValues = map[string]bool{
+	"": true, "#N/A": true, "#N/A N/A": true, "#NA": true, "-1.#IND": true, "-1.#QNAN": true,
+	"-NaN": true, "-nan": true, "1.#IND": true, "1.#QNAN": true, "<NA>": true, "N/A": true,
+	"NA": true, "NULL": true, "NaN": true, "None": true, "n/a": true, "nan": true, "null": true,
+}
+
+// IsMissing reports whether a CSV cell is missing: blank (after Trim), or
+// one of pandas' NA spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL,
+// null, None, <NA>, #N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN,
+// -1.#QNAN).
+func IsMissing(cell []byte) bool { return naValues[string(Trim(cell))] }
+
+// Trim returns cell without surrounding white space (Unicode's, as
+// strings.TrimSpace).
+func Trim(cell []byte) []byte {
+	if n := len(cell); n > 0 && (cell[0] <= ' ' || cell[n-1] <= ' ' || cell[0] >= utf8.RuneSelf || cell[n-1] >= utf8.RuneSelf) {
+		return bytes.TrimSpace(cell)
+	}
+	return cell
+}
+
+// ParseNumber reads a CSV cell as a finite decimal number, surrounding
+// white space ignored: [+-]digits[.digits][e[+-]digits], '.' for decimals
+// (12, -0.5, .5, 3e-4). ok is false for anything else: text, blanks,
+// infinities, NaN, hexadecimal, digit separators, a decimal comma. The
+// value is the nearest float64 (as strconv.ParseFloat's, bit for bit).
+//
+// Cells of up to 15 significant digits with a decimal scale within
+// 10^±22 — what data exports write — take a fast path that is exact by
+// Clinger's argument (an integer below 2^53 multiplied or divided by an
+// exact power of ten: one rounding); others go to strconv.ParseFloat.
+func ParseNumber(cell []byte) (float64, bool) {
+	if v, ok := fastDecimal(cell); ok {
+		return v, true
+	}
+	cell = Trim(cell)
+	if v, ok := fastDecimal(cell); ok {
+		return v, true
+	}
+	if len(cell) == 0 || bytes.ContainsAny(cell, "xX_") {
+		return 0, false // hexadecimal or digit separators (Go's ParseFloat would take them)
+	}
+	v, err := strconv.ParseFloat(string(cell), 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) && !math.IsInf(v, 0) {
+			return v, true // underflow: the nearest float is right
+		}
+		return 0, false
+	}
+	return v, !math.IsInf(v, 0) && !math.IsNaN(v)
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastDecimal parses [+-]digits[.digits][(e|E)[+-]digits] with at most 15
+// digits and a scale within 10^±22; ok is false when the cell is anything
+// else (the caller then tries strconv).
+func fastDecimal(s []byte) (float64, bool) {
+	i, n, neg := 0, len(s), false
+	if i < n && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var m uint64
+	d0 := i
+	for i < n && s[i]-'0' <= 9 {
+		m = m*10 + uint64(s[i]-'0')
+		i++
+	}
+	digits, frac := i-d0, 0
+	if i < n && s[i] == '.' {
+		i++
+		f0 := i
+		for i < n && s[i]-'0' <= 9 {
+			m = m*10 + uint64(s[i]-'0')
+			i++
+		}
+		frac = i - f0
+		digits += frac
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false // nothing, or maybe more than 15 significant digits (m may have wrapped)
+	}
+	exp := 0
+	if i < len(s) {
+		if s[i] != 'e' && s[i] != 'E' {
+			return 0, false
+		}
+		i++
+		eneg := false
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			eneg = s[i] == '-'
+			i++
+		}
+		if i == len(s) || len(s)-i > 3 {
+			return 0, false
+		}
+		for ; i < len(s); i++ {
+			c := s[i]
+			if c-'0' > 9 {
+				return 0, false
+			}
+			exp = exp*10 + int(c-'0')
+		}
+		if eneg {
+			exp = -exp
+		}
+	}
+	scale := exp - frac
+	var v float64
+	switch {
+	case m == 0:
+		v = 0
+	case scale >= 0 && scale <= 22:
+		v = float64(m) * pow10[scale]
+	case scale < 0 && scale >= -22:
+		v = float64(m) / pow10[-scale]
+	default:
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}

@@ -1,0 +1,429 @@
+package tabular
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"unicode/utf8"
+)
+
+// Block is a run of consecutive records of a file, holding the fields of
+// the columns asked of ReadBlocks, decoded to UTF-8.
+type Block struct {
+	// Rows is the number of records.
+	Rows int
+	// Lines holds the line each record starts on.
+	Lines []int
+	// Aux is the caller's: BlockOptions.Prepare may keep per-block work
+	// in it. It stays with the block when the block is reused.
+	Aux any
+
+	cols       int
+	data       []byte
+	start, end []int32 // field (r, k) is data[start[r*cols+k]:end[r*cols+k]]
+
+	chunk []byte // the raw records
+	line  int    // the line chunk starts on
+	eof   bool
+	err   error
+	done  chan struct{}
+}
+
+// Field returns the k-th asked-for field of record r. The bytes are the
+// block's: valid until the callback that received the block returns.
+func (b *Block) Field(r, k int) []byte {
+	i := r*b.cols + k
+	return b.data[b.start[i]:b.end[i]]
+}
+
+// BlockOptions tune ReadBlocks.
+type BlockOptions struct {
+	// Workers is how many goroutines parse blocks; 0 means GOMAXPROCS.
+	Workers int
+	// Prepare, when set, runs on the parsing goroutine once a block is
+	// parsed, before the block is handed to the callback: per-block work
+	// (such as parsing numbers) that can run in parallel.
+	Prepare func(*Block)
+}
+
+// chunkBytes is the size of the raw text a block is cut from; lowered by
+// tests to put block boundaries everywhere.
+var chunkBytes = 256 << 10
+
+// ReadBlocks reads the rest of the file in blocks of records and calls fn
+// with each, in file order, on the calling goroutine. Each block holds the
+// fields of the columns cols (0-based indexes; in that order). Blocks are
+// parsed on several goroutines, so it is faster than Next on more than one
+// core; the rules and the errors are the same as Next's, and the first
+// error in file order is returned (fn may not have seen the records just
+// before it). An error from fn stops the reading and is returned. After
+// ReadBlocks, Next returns io.EOF.
+//
+// The raw text is cut into blocks at line breaks that are outside quotes:
+// a line break is outside quotes when the text before it, from the first
+// record, holds an even number of double quotes. That is exact for every
+// file the rules accept (inside a quoted field quotes come in pairs) and a
+// file they refuse is refused at its first fault, which comes before any
+// misplaced cut. The encodings' multi-byte characters never contain the
+// bytes of a quote, a line break or a separator, so the cut is safe in
+// every supported encoding.
+func (t *Reader) ReadBlocks(cols []int, opt BlockOptions, fn func(*Block) error) error {
+	for _, c := range cols {
+		if c < 0 || c >= len(t.header) {
+			return t.errorf(0, "%w: column index %d: the file has %d columns", ErrColumn, c, len(t.header))
+		}
+	}
+	if t.consumed {
+		return nil
+	}
+	t.consumed = true
+	if t.nextLine == 0 { // no record read: the header was empty
+		return nil
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sel := make([][]int32, len(t.header)) // file field → the ks it feeds
+	for k, c := range cols {
+		sel[c] = append(sel[c], int32(k))
+	}
+	nblocks := workers + 2
+	free := make(chan *Block, nblocks)
+	for range nblocks {
+		free <- &Block{cols: len(cols)}
+	}
+	jobs := make(chan *Block, nblocks)
+	order := make(chan *Block, nblocks)
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				if b.err == nil {
+					b.err = t.parseBlock(b, cols, sel)
+					if b.err == nil && opt.Prepare != nil {
+						opt.Prepare(b)
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		defer close(order)
+		t.split(free, jobs, order, quit)
+	}()
+	var err error
+	for b := range order {
+		<-b.done
+		switch {
+		case b.err != nil:
+			err = b.err
+		case b.Rows > 0:
+			err = fn(b)
+		}
+		if err != nil {
+			break
+		}
+		free <- b
+	}
+	close(quit)
+	for range order { // let the splitter finish
+	}
+	wg.Wait()
+	return err
+}
+
+// split cuts the rest of the file into blocks of whole records and hands
+// them to the workers, and in the same order to the reader of order.
+func (t *Reader) split(free chan *Block, jobs, order chan<- *Block, quit chan struct{}) {
+	var carry []byte
+	line := t.nextLine
+	for {
+		var b *Block
+		select {
+		case b = <-free:
+		case <-quit:
+			return
+		}
+		b.done = make(chan struct{})
+		buf := append(b.chunk[:0], carry...)
+		cut, eof := -1, false
+		for cut < 0 && !eof {
+			if cap(buf)-len(buf) < max(chunkBytes/2, 1) {
+				buf = slices.Grow(buf, max(chunkBytes, len(buf)))
+			}
+			n, err := io.ReadFull(t.br, buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			switch {
+			case err == io.EOF || err == io.ErrUnexpectedEOF:
+				eof = true
+			case err != nil:
+				b.err = t.readError(err)
+				eof = true
+			}
+			if !eof {
+				cut = recordCut(buf)
+				if cut < 0 && len(buf) > 2*maxLineBytes {
+					b.err = t.errorf(line, "%w: a record longer than %d MiB (an unclosed quote?)", ErrFormat, 2*maxLineBytes>>20)
+					eof = true
+				}
+			}
+		}
+		if eof {
+			cut = len(buf)
+		}
+		carry = append(carry[:0], buf[cut:]...)
+		b.chunk, b.line, b.eof = buf[:cut], line, eof
+		line += bytes.Count(b.chunk, []byte{'\n'})
+		jobs <- b
+		order <- b
+		if eof {
+			return
+		}
+	}
+}
+
+func (t *Reader) readError(err error) error {
+	var le *lineError
+	if errors.As(err, &le) {
+		if t.name != "" {
+			return &nameError{name: t.name, err: err}
+		}
+		return err
+	}
+	return t.errorf(0, "%w", err)
+}
+
+// recordCut returns the offset just after the last line break of buf that
+// is outside quotes, or -1. buf starts at a record.
+func recordCut(buf []byte) int {
+	cut, inQuote := -1, false
+	for p := 0; p < len(buf); {
+		q := bytes.IndexByte(buf[p:], '"')
+		seg := buf[p:]
+		if q >= 0 {
+			seg = buf[p : p+q]
+		}
+		if !inQuote {
+			if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+				cut = p + i + 1
+			}
+		}
+		if q < 0 {
+			break
+		}
+		inQuote = !inQuote
+		p += q + 1
+	}
+	return cut
+}
+
+// parseBlock parses a block's records, taking the fields of cols. Plain
+// UTF-8 (or ASCII in any encoding) goes through a fast scanner; anything
+// it does not accept at once — a fault, bytes to decode — is read from
+// that record on by encoding/csv, as Next reads it, so the records and
+// the errors are Next's.
+func (t *Reader) parseBlock(b *Block, cols []int, sel [][]int32) error {
+	b.Rows, b.Lines, b.data = 0, b.Lines[:0], b.data[:0]
+	b.start, b.end = b.start[:0], b.end[:0]
+	fast := false
+	if t.dec == nil {
+		fast = utf8.Valid(b.chunk)
+	} else {
+		fast = isASCII(b.chunk)
+	}
+	at, line := 0, b.line
+	if fast {
+		var ok bool
+		at, line, ok = t.scanFast(b, sel)
+		if ok {
+			return nil
+		}
+	}
+	return t.scanSlow(b, cols, at, line)
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// scanFast parses records of RFC 4180 text; on anything else it stops
+// and returns the offset and line of the record it could not take.
+func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
+	c, sep := b.chunk, byte(t.sep)
+	var stop [256]bool // the bytes that end an unquoted field's text
+	stop[sep], stop['\n'], stop['"'] = true, true, true
+	nf, k := len(t.header), b.cols
+	p, n, line := 0, len(c), b.line
+	for p < n {
+		switch {
+		case c[p] == '\n':
+			p++
+			line++
+			continue
+		case c[p] == '\r' && p+1 == n:
+			p++
+			continue
+		case c[p] == '\r' && c[p+1] == '\n':
+			p += 2
+			line++
+			continue
+		}
+		recStart, recLine := p, line
+		rowAt := len(b.start)
+		for range k {
+			b.start, b.end = append(b.start, 0), append(b.end, 0)
+		}
+		field := 0
+		for {
+			var s, e int32
+			if p < n && c[p] == '"' {
+				p++
+				s = int32(len(b.data))
+				for {
+					q := bytes.IndexByte(c[p:], '"')
+					if q < 0 {
+						return t.undo(b, rowAt, recStart, recLine) // unclosed
+					}
+					seg := c[p : p+q]
+					if i := bytes.IndexByte(seg, '\n'); i >= 0 {
+						line += bytes.Count(seg, []byte{'\n'})
+						if field < nf && sel[field] != nil {
+							b.data = appendCRLFasLF(b.data, seg)
+						}
+					} else if field < nf && sel[field] != nil {
+						b.data = append(b.data, seg...)
+					}
+					p += q + 1
+					if p < n && c[p] == '"' { // a doubled quote
+						if field < nf && sel[field] != nil {
+							b.data = append(b.data, '"')
+						}
+						p++
+						continue
+					}
+					break
+				}
+				e = int32(len(b.data))
+				if field < nf && sel[field] != nil {
+					t.place(b, rowAt, sel[field], s, e)
+				}
+			} else {
+				q := p
+				for q < n && !stop[c[q]] {
+					q++
+				}
+				if q < n && c[q] == '"' {
+					return t.undo(b, rowAt, recStart, recLine) // a bare quote
+				}
+				end := q
+				if end > p && c[end-1] == '\r' && (end == n || c[end] == '\n') {
+					end--
+				}
+				if field < nf && sel[field] != nil {
+					s = int32(len(b.data))
+					b.data = append(b.data, c[p:end]...)
+					t.place(b, rowAt, sel[field], s, int32(len(b.data)))
+				}
+				p = q
+			}
+			field++
+			// After a field: a separator, the end of the record, or a fault.
+			switch {
+			case p < n && c[p] == sep:
+				p++
+				continue
+			case p == n:
+			case c[p] == '\n':
+				p++
+				line++
+			case c[p] == '\r' && (p+1 == n || c[p+1] == '\n'):
+				p += 2
+				if p > n {
+					p = n
+				} else {
+					line++
+				}
+			default:
+				return t.undo(b, rowAt, recStart, recLine) // text after a closing quote
+			}
+			break
+		}
+		if field != nf {
+			return t.undo(b, rowAt, recStart, recLine)
+		}
+		b.Rows++
+		b.Lines = append(b.Lines, recLine)
+	}
+	return n, line, true
+}
+
+// place records a field's bytes in every slot that asks for it.
+func (t *Reader) place(b *Block, rowAt int, ks []int32, s, e int32) {
+	for _, k := range ks {
+		b.start[rowAt+int(k)], b.end[rowAt+int(k)] = s, e
+	}
+}
+
+// undo drops the slots of a record the fast scanner could not take.
+func (t *Reader) undo(b *Block, rowAt, at, line int) (int, int, bool) {
+	b.start, b.end = b.start[:rowAt], b.end[:rowAt]
+	return at, line, false
+}
+
+// appendCRLFasLF appends seg with each CR LF turned into LF, as
+// encoding/csv does inside quoted fields.
+func appendCRLFasLF(dst, seg []byte) []byte {
+	for {
+		i := bytes.Index(seg, []byte{'\r', '\n'})
+		if i < 0 {
+			return append(dst, seg...)
+		}
+		dst = append(dst, seg[:i]...)
+		dst = append(dst, '\n')
+		seg = seg[i+2:]
+	}
+}
+
+// scanSlow reads the block's records from offset at (a record that starts
+// on line) with encoding/csv and the encoding rules, as Next does.
+func (t *Reader) scanSlow(b *Block, cols []int, at, line int) error {
+	sub := &Reader{name: t.name, detected: t.detected, sep: t.sep, header: t.header, lineBase: line - 1}
+	sub.setEncoding(t.encoding)
+	sub.csv = csv.NewReader(bytes.NewReader(b.chunk[at:]))
+	sub.csv.Comma = t.sep
+	sub.csv.ReuseRecord = true
+	sub.csv.FieldsPerRecord = len(t.header)
+	for {
+		rec, l, err := sub.read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, c := range cols {
+			s := int32(len(b.data))
+			b.data = append(b.data, rec[c]...)
+			b.start, b.end = append(b.start, s), append(b.end, int32(len(b.data)))
+		}
+		b.Rows++
+		b.Lines = append(b.Lines, l)
+	}
+}
