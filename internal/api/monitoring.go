@@ -41,6 +41,8 @@ type (
 		To       time.Time `json:"to"`
 		FileName string    `json:"file_name"`
 		CSV      string    `json:"csv"`
+		// Data is the file's bytes (base64 in JSON): CSV or Parquet.
+		Data []byte `json:"data"`
 	}
 	evaluateIn struct {
 		From time.Time `json:"from"`
@@ -123,7 +125,14 @@ func (in monitorIn) monitor(modelID int64) lodestar.Monitor {
 // monitoringRoutes are ingestion, monitors, alerts and retraining tasks.
 func (s *Server) monitoringRoutes() []httpx.Route {
 	createMonitor := func(ctx context.Context, id int64, in monitorIn) (*lodestar.Monitor, error) {
-		return s.Monitoring.CreateMonitor(ctx, in.monitor(id), []byte(in.Reference.CSV), in.Reference.FileName)
+		data := in.Reference.Data
+		if in.Reference.CSV != "" {
+			if len(data) > 0 {
+				return nil, lodestar.FieldError("reference", "Send the reference as csv or as data, not both.")
+			}
+			data = []byte(in.Reference.CSV)
+		}
+		return s.Monitoring.CreateMonitor(ctx, in.monitor(id), data, in.Reference.FileName)
 	}
 	listMonitors := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.Monitor], error) {
 		if _, err := s.Models.FindModelByID(ctx, id); err != nil {

@@ -36,7 +36,7 @@ func monitoringPaths() obj {
 			"get": obj{"summary": "A model's monitors.", "operationId": "listMonitors", "parameters": idParam(),
 				"responses": withErrors(obj{"200": response("Every monitor of the model.", pageOf("Monitor"))}, "404")},
 			"post": obj{"summary": "Create a monitor for one version of the model.", "operationId": "createMonitor", "parameters": idParam(),
-				"description": "The reference is a CSV dataset sent inline (reference.csv, at most 64 MiB) or a time range of the model's events. " +
+				"description": "The reference is a dataset sent inline — CSV text in reference.csv, or any file (CSV or Parquet, told by content) base64-encoded in reference.data; at most 64 MiB — or a time range of the model's events. " +
 					"Features default to the dataset's columns (numeric when every value is a number); id, time, version, prediction, label and latency_ms are never features.",
 				"requestBody": requiredBody("MonitorInput"),
 				"responses":   withErrors(obj{"201": response("The monitor.", ref("Monitor"))}, "404", "413", "415")},
@@ -87,7 +87,7 @@ func monitoringSchemas() obj {
 			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
 			"webhook_url":   obj{"type": "string", "format": "uri"},
 			"reference": obj{"type": "object", "additionalProperties": false, "properties": obj{
-				"kind": obj{"type": "string", "enum": []string{"dataset", "events"}}, "from": ts, "to": ts, "file_name": str, "csv": str}}}},
+				"kind": obj{"type": "string", "enum": []string{"dataset", "events"}}, "from": ts, "to": ts, "file_name": str, "csv": str, "data": obj{"type": "string", "contentEncoding": "base64"}}}}},
 		"Monitor": obj{"type": "object", "properties": obj{"id": integer, "model_id": integer, "version": str, "name": str, "task": task,
 			"threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs, "window": window,
 			"reference":  obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str}},

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
@@ -365,4 +368,42 @@ func TestMonitorBadInput(t *testing.T) {
 	}
 	wantAPIError(t, f.api("POST", "/api/v1/monitors/999/evaluate", tok, `{}`), 404, lodestar.ENotFound)
 	wantAPIError(t, f.api("GET", "/api/v1/alerts?status=closed", tok, ""), 400, lodestar.EInvalid)
+}
+
+// TestMonitorParquetReference creates a monitor whose reference is a
+// Parquet file sent base64-encoded, and refuses csv and data together.
+func TestMonitorParquetReference(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase("Recommendations")
+	m, _ := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Minutes float64 `parquet:"minutes"`
+		Content string  `parquet:"content_type"`
+	}
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, []row{{12.5, "image"}, {3, "text"}, {40, "short_video"}}); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/models/%d/monitors", m.ID)
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Daily", "window": "day",
+		"reference": map[string]any{"kind": "dataset", "file_name": "train.parquet", "data": buf.Bytes()}})
+	r := f.api("POST", path, tok, string(body))
+	if r.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	mon := decodeInto[lodestar.Monitor](t, r)
+	if mon.Reference.Format != "parquet" || mon.Reference.Rows != 3 || strings.Join(mon.Numeric, ",") != "minutes" || strings.Join(mon.Categorical, ",") != "content_type" {
+		t.Errorf("monitor: got %+v", mon)
+	}
+	body, _ = json.Marshal(map[string]any{"version": "1.0", "name": "Both", "window": "day",
+		"reference": map[string]any{"kind": "dataset", "csv": "x\n1\n", "data": buf.Bytes()}})
+	d := wantAPIError(t, f.api("POST", path, tok, string(body)), 400, lodestar.EInvalid)
+	if d.Fields["reference"] == "" {
+		t.Errorf("csv and data: got %+v", d)
+	}
 }

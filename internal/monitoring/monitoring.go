@@ -27,10 +27,10 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/store"
-	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
 // MaxReferenceBytes bounds an uploaded reference dataset.
@@ -69,19 +69,19 @@ type reference struct {
 	window *monitor.Window
 }
 
-// CreateMonitor checks the reference dataset (CSV; columns named id, time,
+// CreateMonitor checks the reference dataset (CSV or Parquet; columns named id, time,
 // version, prediction, label or latency_ms are not features), takes the
 // features from it when none are named (numeric when every non-blank
 // value is a number, else categorical), and saves the monitor.
 func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
 	if in.Reference.Kind == lodestar.ReferenceDataset {
 		if len(data) == 0 {
-			return nil, lodestar.FieldError("reference", "Upload the reference dataset (CSV).")
+			return nil, lodestar.FieldError("reference", "Upload the reference dataset (CSV or Parquet).")
 		}
 		if len(data) > MaxReferenceBytes {
 			return nil, lodestar.FieldError("reference", fmt.Sprintf("The reference dataset is larger than %d MiB.", MaxReferenceBytes>>20))
 		}
-		header, kinds, rows, err := profileCSV(data)
+		format, header, kinds, rows, err := profile(data)
 		if err != nil {
 			return nil, lodestar.FieldError("reference", err.Error())
 		}
@@ -104,7 +104,7 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 			}
 		}
 		sum := sha256.Sum256(data)
-		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: "csv", Rows: rows, SHA256: hex.EncodeToString(sum[:])}
+		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: format, Rows: rows, SHA256: hex.EncodeToString(sum[:])}
 	} else {
 		data = nil
 	}
@@ -126,48 +126,62 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
-// profileCSV reads a reference CSV whole: its header, whether each column
-// is numeric, and its row count.
-func profileCSV(data []byte) ([]string, []bool, int64, error) {
-	r, err := tabular.Open(bytes.NewReader(data), tabular.Options{})
+// openReference opens an uploaded reference dataset, CSV or Parquet
+// (told by content, as `lodestar drift` does).
+func openReference(data []byte) (*dataset.File, error) {
+	return dataset.Open(bytes.NewReader(data), int64(len(data)), dataset.Options{})
+}
+
+// profile reads a reference dataset whole: its header, whether each column
+// is numeric (Parquet: by its type; CSV: when every cell that is not
+// missing is a number) and its row count.
+func profile(data []byte) (format string, header []string, numeric []bool, rows int64, err error) {
+	f, err := openReference(data)
 	if err != nil {
-		return nil, nil, 0, err
+		return "", nil, nil, 0, err
 	}
-	header := r.Header()
-	numeric := make([]bool, len(header))
+	defer f.Close()
+	header = f.Header()
+	numeric = make([]bool, len(header))
 	seen := make([]bool, len(header))
-	for i := range numeric {
-		numeric[i] = true
+	cols := make([]int, len(header))
+	for i := range header {
+		cols[i] = i
+		switch f.Kind(i) {
+		case dataset.Text, dataset.Numeric:
+			numeric[i] = true
+		case dataset.Unsupported:
+			return "", nil, nil, 0, fmt.Errorf("column %q has a type monitors cannot read (%s)", header[i], f.TypeName(i))
+		}
 	}
-	var rows int64
-	for {
-		rec, _, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		rows++
-		for i, f := range rec {
-			if i >= len(header) || strings.TrimSpace(f) == "" {
+	err = f.Scan(cols, func(b *dataset.Batch) error {
+		rows += int64(b.Rows)
+		for k := range cols {
+			if !b.Has(k) {
 				continue
 			}
-			seen[i] = true
-			if numeric[i] {
-				if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil {
-					numeric[i] = false
+			for r := 0; r < b.Rows; r++ {
+				if b.Missing(k, r) {
+					continue
+				}
+				seen[k] = true
+				if numeric[k] && b.Num[k][r] != b.Num[k][r] {
+					numeric[k] = false
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, nil, 0, err
 	}
 	if rows == 0 {
-		return nil, nil, 0, errors.New("the reference dataset has no rows")
+		return "", nil, nil, 0, errors.New("the reference dataset has no rows")
 	}
 	for i := range numeric {
 		numeric[i] = numeric[i] && seen[i]
 	}
-	return header, numeric, rows, nil
+	return strings.ToLower(f.Format().String()), header, numeric, rows, nil
 }
 
 // Schema is the engine schema of a monitor.
@@ -195,7 +209,7 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 		if err != nil {
 			return nil, err
 		}
-		each = func(fn func(*monitor.Event) error) error { return eachCSVRow(data, &schema, fn) }
+		each = func(fn func(*monitor.Event) error) error { return eachRow(data, &schema, fn) }
 	default:
 		dec := NewDecoder(&schema)
 		each = func(fn func(*monitor.Event) error) error {
@@ -245,49 +259,50 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 	return r, nil
 }
 
-// eachCSVRow calls fn with each row of a reference CSV as an event.
-func eachCSVRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error) error {
-	r, err := tabular.Open(bytes.NewReader(data), tabular.Options{})
+// eachRow calls fn with each row of a reference dataset as an event.
+func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error) error {
+	f, err := openReference(data)
 	if err != nil {
 		return err
 	}
-	header := r.Header()
-	numIdx, catIdx := make([]int, len(schema.Numeric)), make([]int, len(schema.Categorical))
-	for i, f := range schema.Numeric {
-		numIdx[i] = slices.Index(header, f)
-	}
-	for i, f := range schema.Categorical {
-		catIdx[i] = slices.Index(header, f)
-	}
-	ev := schema.NewEvent()
-	for {
-		rec, line, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
+	defer f.Close()
+	var cols []int
+	for _, name := range append(slices.Clone(schema.Numeric), schema.Categorical...) {
+		i, err := f.Column(name)
 		if err != nil {
 			return err
 		}
-		ev.Reset()
-		for i, c := range numIdx {
-			if c < 0 || c >= len(rec) || strings.TrimSpace(rec[c]) == "" {
-				continue
-			}
-			x, err := strconv.ParseFloat(strings.TrimSpace(rec[c]), 64)
-			if err != nil {
-				return fmt.Errorf("line %d: column %q: %q is not a number", line, schema.Numeric[i], rec[c])
-			}
-			ev.Num[i] = x
-		}
-		for i, c := range catIdx {
-			if c >= 0 && c < len(rec) {
-				ev.Cat[i] = strings.TrimSpace(rec[c])
-			}
-		}
-		if err := fn(&ev); err != nil {
-			return err
-		}
+		cols = append(cols, i)
 	}
+	nn := len(schema.Numeric)
+	ev := schema.NewEvent()
+	return f.Scan(cols, func(b *dataset.Batch) error {
+		for r := 0; r < b.Rows; r++ {
+			ev.Reset()
+			for k := range cols {
+				if !b.Has(k) || b.Missing(k, r) {
+					continue
+				}
+				if k < nn {
+					x := b.Num[k][r]
+					if x != x {
+						return fmt.Errorf("line %d: column %q: %q is not a number", b.Line(r), schema.Numeric[k], b.Text(k, r))
+					}
+					ev.Num[k] = x
+				} else if b.Kind(k) == dataset.Numeric {
+					ev.Cat[k-nn] = strconv.FormatFloat(b.Num[k][r], 'g', -1, 64)
+				} else if b.Kind(k) == dataset.Text {
+					ev.Cat[k-nn] = string(dataset.Trim(b.Text(k, r))) // CSV cells are trimmed, as drift does
+				} else {
+					ev.Cat[k-nn] = string(b.Text(k, r))
+				}
+			}
+			if err := fn(&ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Decoder turns stored events into engine events for one schema. It
