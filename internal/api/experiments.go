@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/lodestar-hq/lodestar/sdk"
 	"io"
 	"mime"
 	"net/http"
@@ -105,6 +106,7 @@ func (s *Server) experimentRoutes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/experiments/{id}/observations", Perm: auth.EvidenceWrite, MaxBody: MaxObservationsBody,
 			Handler: s.ingestObservations},
 		{Method: "GET", Pattern: Prefix + "/experiments/{id}/analysis", Perm: auth.ModelRead, Handler: handleGet(s, x.AnalyzeExperiment)},
+		{Method: "GET", Pattern: Prefix + "/experiments/{id}/assignments", Perm: auth.ModelRead, Handler: handleID(s, fromQuery(assignmentUnits), s.assign, http.StatusOK)},
 	}
 }
 
@@ -209,4 +211,45 @@ func decodeError(err error) error {
 		return lodestar.Errorf(lodestar.EInvalid, "Unknown field %s.", f)
 	}
 	return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON.")
+}
+
+// Assignment is the variant a unit gets, computed by the SDK's Assign, so
+// a service in any language can check its own implementation against it.
+type Assignment struct {
+	Unit    string  `json:"unit"`
+	Variant string  `json:"variant"` // control or treatment
+	Point   float64 `json:"point"`   // the unit's u in [0, 1)
+}
+
+// MaxAssignmentUnits bounds one assignment request.
+const MaxAssignmentUnits = 1000
+
+func assignmentUnits(r *http.Request) ([]string, error) {
+	units := r.URL.Query()["unit"]
+	if len(units) == 0 || len(units) > MaxAssignmentUnits {
+		return nil, lodestar.FieldError("unit", "Give 1 to 1,000 unit IDs as unit=…")
+	}
+	for _, u := range units {
+		if u == "" || len(u) > 256 {
+			return nil, lodestar.FieldError("unit", "A unit ID is 1 to 256 bytes.")
+		}
+	}
+	return units, nil
+}
+
+// assign answers which variant each unit gets in an experiment.
+func (s *Server) assign(ctx context.Context, id int64, units []string) (Page[Assignment], error) {
+	e, err := s.Experiments.FindExperimentByID(ctx, id)
+	if err != nil {
+		return Page[Assignment]{}, err
+	}
+	out := Page[Assignment]{Data: make([]Assignment, 0, len(units)), Total: len(units)}
+	for _, u := range units {
+		a := Assignment{Unit: u, Variant: "control", Point: sdk.UnitPoint(e.Key, u)}
+		if sdk.InTreatment(e.Key, u, e.TreatmentShare) {
+			a.Variant = "treatment"
+		}
+		out.Data = append(out.Data, a)
+	}
+	return out, nil
 }

@@ -219,6 +219,7 @@ var routeAccess = map[string]access{
 	"POST /api/v1/experiments/{id}/data":               evidenceWriters,
 	"POST /api/v1/experiments/{id}/observations":       evidenceWriters,
 	"GET /api/v1/experiments/{id}/analysis":            readers,
+	"GET /api/v1/experiments/{id}/assignments":         readers,
 	"GET /experiments":                                 readers,
 	"GET /experiments/new":                             evidenceWriters,
 	"POST /experiments":                                evidenceWriters,
@@ -474,9 +475,10 @@ var calls = map[string]call{
 		body: jsonf(`{"data":[{"variant":"control","metric":"conversion","n":10,"successes":3}]}`)},
 	"POST /api/v1/experiments/{id}/observations": {ok: []int{200}, contentType: "application/x-ndjson",
 		body: jsonf(`{"unit":"%s","variant":"treatment","metrics":{"conversion":1}}`)},
-	"GET /api/v1/experiments/{id}/analysis": {ok: []int{200}},
-	"GET /experiments":                      {ok: []int{200}, query: "?status=running"},
-	"GET /experiments/new":                  {ok: []int{200}},
+	"GET /api/v1/experiments/{id}/analysis":    {ok: []int{200}},
+	"GET /api/v1/experiments/{id}/assignments": {ok: []int{200}, query: "?unit=u1&unit=u2"},
+	"GET /experiments":                         {ok: []int{200}, query: "?status=running"},
+	"GET /experiments/new":                     {ok: []int{200}},
 	"POST /experiments": {ok: []int{303}, body: func(w walker) string {
 		return walkExperimentForm(w, "web-"+strings.ToLower(w.nonce))
 	}},
