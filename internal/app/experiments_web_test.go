@@ -71,6 +71,12 @@ func TestExperimentPages(t *testing.T) {
 	if r := f.postForm(c, "/experiments", form(nil)); r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "An experiment with this key already exists.") {
 		t.Errorf("duplicate key: got %d, want 409 with the message", r.StatusCode)
 	}
+	// Listed on both versions' pages, each saying its role.
+	for id, role := range map[int64]string{w.control: "this version is the control", w.treatment: "this version is the treatment"} {
+		if r := f.get(c, fmt.Sprintf("/model-versions/%d", id)); !strings.Contains(r.body, `href="`+page+`"`) || !strings.Contains(r.body, role) {
+			t.Errorf("version %d page: no link to %s saying %q", id, page, role)
+		}
+	}
 	// Listed under its use case, linked from the use case page.
 	if r := f.get(c, fmt.Sprintf("/experiments?use_case_id=%d", w.uc.ID)); !strings.Contains(r.body, page) {
 		t.Errorf("list by use case: got no link to %s", page)

@@ -193,12 +193,28 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 		s.Error(w, r, err)
 		return
 	}
+	// The A/B experiments this version takes part in, as control or
+	// treatment: its evidence from live traffic.
+	var exps []*lodestar.Experiment
+	if s.Experiments != nil {
+		all, err := s.Experiments.ListExperiments(r.Context(), lodestar.ExperimentFilter{UseCaseID: m.UseCaseID})
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		for _, e := range all {
+			if e.ControlVersionID == v.ID || e.TreatmentVersionID == v.ID {
+				exps = append(exps, e)
+			}
+		}
+	}
 	p.Data = struct {
-		V        *lodestar.ModelVersion
-		M        *lodestar.Model
-		Next     []string
-		Evidence *versionEvidence
-	}{v, m, next, ev}
+		V           *lodestar.ModelVersion
+		M           *lodestar.Model
+		Next        []string
+		Evidence    *versionEvidence
+		Experiments []*lodestar.Experiment
+	}{v, m, next, ev, exps}
 	s.render(w, r, status, "model_version", p)
 }
 
