@@ -63,40 +63,26 @@ func Document() obj {
 	doc := baseDocument()
 	paths := doc["paths"].(obj)
 	schemas := doc["components"].(obj)["schemas"].(obj)
-	for p, item := range strategyPaths() {
-		if _, ok := paths[p]; !ok {
-			paths[p] = obj{}
+	// Each area of the API adds its paths (merging methods into a path
+	// another area started) and its schemas.
+	for _, area := range [][2]obj{
+		{strategyPaths(), strategySchemas()},
+		{modelPaths(), modelSchemas()},
+		{monitoringPaths(), monitoringSchemas()},
+		{evidencePaths(), evidenceSchemas()},
+		{experimentPaths(), experimentSchemas()},
+	} {
+		for p, item := range area[0] {
+			if _, ok := paths[p]; !ok {
+				paths[p] = obj{}
+			}
+			for m, op := range item.(obj) {
+				paths[p].(obj)[m] = op
+			}
 		}
-		for m, op := range item.(obj) {
-			paths[p].(obj)[m] = op
+		for n, sc := range area[1] {
+			schemas[n] = sc
 		}
-	}
-	for n, sc := range strategySchemas() {
-		schemas[n] = sc
-	}
-	for p, item := range modelPaths() {
-		paths[p] = item
-	}
-	for n, sc := range modelSchemas() {
-		schemas[n] = sc
-	}
-	for p, item := range monitoringPaths() {
-		paths[p] = item
-	}
-	for n, sc := range monitoringSchemas() {
-		schemas[n] = sc
-	}
-	for p, item := range evidencePaths() {
-		paths[p] = item
-	}
-	for n, sc := range evidenceSchemas() {
-		schemas[n] = sc
-	}
-	for p, item := range experimentPaths() {
-		paths[p] = item
-	}
-	for n, sc := range experimentSchemas() {
-		schemas[n] = sc
 	}
 	return doc
 }
