@@ -29,7 +29,7 @@ var intervalTones = map[string]string{"good": "#067647", "bad": "#b42318", "": "
 // the estimate, on one axis shared by all rows, with a reference line at
 // zero (no change). tickText formats the axis values.
 func Intervals(label string, rows []Interval, tickText func(float64) string) template.HTML {
-	const rowH, labelW, plotW, textW, top, bottom = 30, 140, 300, 170, 6, 26
+	const rowH, labelW, plotW, textW, top, bottom = 30, 140, 300, 230, 6, 26
 	w, h := labelW+plotW+textW, top+rowH*len(rows)+bottom
 	lo, hi := 0.0, 0.0
 	for _, r := range rows {
