@@ -62,6 +62,8 @@ type EventService interface {
 	ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(StoredEvent) error) error
 	// CountEvents counts a model's stored events.
 	CountEvents(ctx context.Context, modelID int64) (int64, error)
+	// DeleteEventsBefore deletes a model's events older than before.
+	DeleteEventsBefore(ctx context.Context, modelID int64, before time.Time) (int64, error)
 }
 
 // Monitor windows.

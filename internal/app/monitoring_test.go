@@ -407,3 +407,47 @@ func TestMonitorParquetReference(t *testing.T) {
 		t.Errorf("csv and data: got %+v", d)
 	}
 }
+
+// TestPruneKeepsWhatMonitorsNeed: with a retention, old events go, except
+// those an event-range reference or a not-yet-evaluated window needs.
+func TestPruneKeepsWhatMonitorsNeed(t *testing.T) {
+	f := start(t, fixtureOpts{options: app.Options{EventRetention: 48 * time.Hour}})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase("Recommendations")
+	now := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	var batch strings.Builder
+	for _, key := range []string{"plain", "referenced"} {
+		m, _ := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: key, Name: key})
+		if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+			t.Fatal(err)
+		}
+		batch.Reset()
+		for d := range 10 { // one event a day, June 20 to 29
+			fmt.Fprintf(&batch, `{"id":"d%d","time":%q,"version":"1.0","features":{"x":%d},"prediction":0.5}`+"\n", d, now.AddDate(0, 0, d-10).Format(time.RFC3339), d)
+		}
+		if r := f.ndjson("/api/v1/models/"+key+"/events", tok, batch.String()); decodeInto[lodestar.IngestResult](t, r).Accepted != 10 {
+			t.Fatalf("ingest %s: %s", key, r.body)
+		}
+		if key == "referenced" {
+			// Its reference is June 21–23; it has been evaluated to June 29.
+			mon, err := f.app.Monitoring.CreateMonitor(sys(), lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "R", Window: lodestar.WindowDay,
+				Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: now.AddDate(0, 0, -9), To: now.AddDate(0, 0, -7)}}, nil, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, now.AddDate(0, 0, -1), time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := f.app.Monitoring.Prune(sys(), now); n != 8+1 {
+		t.Errorf("pruned %d events, want 8 of plain (older than June 28) and 1 of referenced (June 20, before its reference)", n)
+	}
+	for key, want := range map[string]int64{"plain": 2, "referenced": 9} {
+		m, _ := f.app.Store.FindModelByRef(sys(), key)
+		if n, _ := f.app.Store.CountEvents(sys(), m.ID); n != want {
+			t.Errorf("%s keeps %d events, want %d", key, n, want)
+		}
+	}
+}

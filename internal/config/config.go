@@ -24,6 +24,8 @@ type Config struct {
 	SessionTTL  time.Duration
 	// MonitorInterval is how often monitors are evaluated (0: never).
 	MonitorInterval time.Duration
+	// EventRetention is how long prediction events are kept (0: forever).
+	EventRetention time.Duration
 	// WebhookSecret signs webhook deliveries (HMAC-SHA256); from the
 	// environment only, so it never shows in a process list.
 	WebhookSecret string
@@ -70,6 +72,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.SessionTTL = d
 	}
+	if v := getenv("LODESTAR_EVENT_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("LODESTAR_EVENT_RETENTION=%q: want a duration such as 2160h (0 keeps events forever)", v)
+		}
+		c.EventRetention = d
+	}
 	if v := getenv("LODESTAR_MONITOR_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -96,6 +105,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env LODESTAR_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env LODESTAR_LOG_LEVEL)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long a sign-in lasts (env LODESTAR_SESSION_TTL)")
+	fs.DurationVar(&c.EventRetention, "event-retention", c.EventRetention, "how long prediction events are kept, e.g. 2160h; 0 keeps them forever (env LODESTAR_EVENT_RETENTION)")
 	fs.DurationVar(&c.MonitorInterval, "monitor-interval", c.MonitorInterval, "how often monitors are evaluated and webhooks sent; 0 turns it off (env LODESTAR_MONITOR_INTERVAL)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
@@ -124,6 +134,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl %s: want between 1m and 720h", c.SessionTTL))
+	}
+	if c.EventRetention != 0 && c.EventRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("--event-retention %s: want 0 (keep forever) or at least 1h", c.EventRetention))
 	}
 	if c.MonitorInterval != 0 && (c.MonitorInterval < time.Second || c.MonitorInterval > 24*time.Hour) {
 		errs = append(errs, fmt.Errorf("--monitor-interval %s: want 0 (off) or between 1s and 24h", c.MonitorInterval))

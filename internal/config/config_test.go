@@ -91,6 +91,9 @@ func TestValidate(t *testing.T) {
 		{name: "TLS key without cert", change: func(c *config.Config) { c.TLSKey = "k.pem" }, wantErr: []string{"--tls-key"}},
 		{name: "session TTL too short", change: func(c *config.Config) { c.SessionTTL = 30 * time.Second }, wantErr: []string{"--session-ttl"}},
 		{name: "session TTL too long", change: func(c *config.Config) { c.SessionTTL = 721 * time.Hour }, wantErr: []string{"--session-ttl"}},
+		{name: "retention too short", change: func(c *config.Config) { c.EventRetention = time.Minute }, wantErr: []string{"--event-retention"}},
+		{name: "monitor interval too short", change: func(c *config.Config) { c.MonitorInterval = time.Millisecond }, wantErr: []string{"--monitor-interval"}},
+		{name: "monitor interval off", change: func(c *config.Config) { c.MonitorInterval = 0; c.EventRetention = 2160 * time.Hour }},
 		{name: "every problem reported at once", change: func(c *config.Config) {
 			c.LogFormat, c.DatabaseURL, c.TLSCert = "xml", "mysql://x", "c.pem"
 		}, wantErr: []string{"--log-format", "--database", "--tls-cert"}},

@@ -54,6 +54,10 @@ type Service struct {
 	Log   *slog.Logger
 	// Client sends webhooks (a 10-second timeout when nil).
 	Client *http.Client
+	// Retention, when above 0, is how long prediction events are kept;
+	// events a monitor's event-range reference needs are kept whatever
+	// their age.
+	Retention time.Duration
 	// Secret, when set, signs each webhook: the header
 	// X-Lodestar-Signature carries "sha256=" and the hex HMAC-SHA256 of
 	// the body under it, so a receiver can check the sender.
@@ -838,6 +842,51 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 	return sent
 }
 
+// Prune deletes events older than Retention (nothing when it is 0), each
+// model's cutoff moved back to the start of any event-range reference of
+// its monitors, and reports how many it deleted. It runs after the
+// evaluation, so windows are computed before their events go.
+func (s *Service) Prune(ctx context.Context, now time.Time) int64 {
+	if s.Retention <= 0 {
+		return 0
+	}
+	models, err := s.Store.ListModels(ctx, 0)
+	if err != nil {
+		s.log().Error("prune: list models", "err", err)
+		return 0
+	}
+	mons, err := s.Store.ListMonitors(ctx, 0)
+	if err != nil {
+		s.log().Error("prune: list monitors", "err", err)
+		return 0
+	}
+	var total int64
+	for _, m := range models {
+		cutoff := now.Add(-s.Retention)
+		for _, mon := range mons {
+			if mon.ModelID != m.ID {
+				continue
+			}
+			if mon.Reference.Kind == lodestar.ReferenceEvents && mon.Reference.From.Before(cutoff) {
+				cutoff = mon.Reference.From
+			}
+			if mon.EvaluatedTo.Before(cutoff) {
+				cutoff = mon.EvaluatedTo // not yet evaluated (never: the zero time): keep
+			}
+		}
+		n, err := s.Store.DeleteEventsBefore(ctx, m.ID, cutoff)
+		if err != nil {
+			s.log().Error("prune events", "model", m.Key, "err", err)
+			continue
+		}
+		total += n
+	}
+	if total > 0 {
+		s.log().Info("events pruned", "deleted", total, "retention", s.Retention)
+	}
+	return total
+}
+
 // Run evaluates every monitor and delivers webhooks every interval until
 // ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
@@ -846,6 +895,7 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	for {
 		s.EvaluateAll(ctx, time.Now())
 		s.DeliverWebhooks(ctx, time.Now())
+		s.Prune(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return

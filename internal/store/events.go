@@ -183,3 +183,25 @@ func (s *Store) CountEvents(ctx context.Context, modelID int64) (int64, error) {
 	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM prediction_events WHERE model_id = ?`, modelID).Scan(&n)
 	return n, wrap("count events", err)
 }
+
+// DeleteEventsBefore deletes a model's events older than before, in
+// chunks so no transaction holds the write lock for long, and returns how
+// many it deleted. Windows already evaluated keep their figures.
+func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := s.DB.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM prediction_events WHERE model_id = ? AND event_id IN
+			(SELECT event_id FROM prediction_events WHERE model_id = ? AND ts < ? LIMIT 5000)`), modelID, modelID, before.UnixMilli())
+		if err != nil {
+			return total, wrap("delete events", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, wrap("delete events", err)
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
+}

@@ -68,6 +68,14 @@ func TestEventsAndMonitors(t *testing.T) {
 			t.Errorf("scan: got %+v, %v", got, err)
 		}
 
+		// Pruning deletes only what is older than the cutoff, in chunks.
+		n, err = func() (int, error) { d, err := f.s.DeleteEventsBefore(f.ctx, m.ID, t0.Add(10*time.Second)); return int(d), err }()
+		if err != nil || n != 12 { // e-0000…e-0009, new-1, new-2 (all at t0 … t0+9s)
+			t.Errorf("delete before t0+10s: got %d, %v; want 12", n, err)
+		}
+		if c, _ := f.s.CountEvents(f.ctx, m.ID); c != 1193 {
+			t.Errorf("count after pruning: %d, want 1193", c)
+		}
 		before := f.counts()
 		_, err = f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "fortnight",
 			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}}, []byte("x\n1\n"))
