@@ -69,7 +69,10 @@ func TestEventsAndMonitors(t *testing.T) {
 		}
 
 		// Pruning deletes only what is older than the cutoff, in chunks.
-		n, err = func() (int, error) { d, err := f.s.DeleteEventsBefore(f.ctx, m.ID, t0.Add(10*time.Second)); return int(d), err }()
+		n, err = func() (int, error) {
+			d, err := f.s.DeleteEventsBefore(f.ctx, m.ID, t0.Add(10*time.Second))
+			return int(d), err
+		}()
 		if err != nil || n != 12 { // e-0000…e-0009, new-1, new-2 (all at t0 … t0+9s)
 			t.Errorf("delete before t0+10s: got %d, %v; want 12", n, err)
 		}
