@@ -15,7 +15,7 @@ import (
 
 // MaxMonitorBody bounds a monitor's JSON, which may carry its reference
 // dataset inline.
-const MaxMonitorBody = monitoring.MaxReferenceBytes + 1<<20
+const MaxMonitorBody = monitoring.MaxReferenceBytes*4/3 + 1<<20 // base64 takes 4 bytes for 3
 
 type (
 	monitorIn struct {

@@ -36,7 +36,7 @@ func monitoringPaths() obj {
 			"get": obj{"summary": "A model's monitors.", "operationId": "listMonitors", "parameters": idParam(),
 				"responses": withErrors(obj{"200": response("Every monitor of the model.", pageOf("Monitor"))}, "404")},
 			"post": obj{"summary": "Create a monitor for one version of the model.", "operationId": "createMonitor", "parameters": idParam(),
-				"description": "The reference is a dataset sent inline — CSV text in reference.csv, or any file (CSV or Parquet, told by content) base64-encoded in reference.data; at most 64 MiB — or a time range of the model's events. " +
+				"description": "The reference is a dataset sent inline — CSV text in reference.csv, or any file (CSV or Parquet, told by content) base64-encoded in reference.data; at most 20 MiB — or a time range of the model's events. " +
 					"Features default to the dataset's columns (numeric when every value is a number); id, time, version, prediction, label and latency_ms are never features.",
 				"requestBody": requiredBody("MonitorInput"),
 				"responses":   withErrors(obj{"201": response("The monitor.", ref("Monitor"))}, "404", "413", "415")},

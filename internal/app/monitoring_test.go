@@ -363,6 +363,15 @@ func TestMonitorBadInput(t *testing.T) {
 			t.Errorf("%s: got fields %v, want %s", c.name, d.Fields, c.field)
 		}
 	}
+	// A reference over 20 MiB is refused by name; a body over the route's
+	// limit is refused before it is read.
+	big := strings.Repeat("1.25,red\n", (20<<20)/9+10)
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Big", "window": "hour", "reference": map[string]any{"kind": "dataset", "csv": "x,c\n" + big}})
+	if d := wantAPIError(t, f.api("POST", path, tok, string(body)), 400, lodestar.EInvalid); d.Fields["reference"] == "" {
+		t.Errorf("20 MiB reference: got %+v", d)
+	}
+	huge := `{"version":"1.0","name":"Huge","window":"hour","reference":{"kind":"dataset","csv":"` + strings.Repeat("9", 30<<20) + `"}}`
+	wantAPIError(t, f.api("POST", path, tok, huge), 413, lodestar.ETooLarge)
 	if n := f.count("monitors"); n != 0 {
 		t.Errorf("monitors stored after bad input: %d", n)
 	}

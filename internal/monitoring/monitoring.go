@@ -33,8 +33,10 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
-// MaxReferenceBytes bounds an uploaded reference dataset.
-const MaxReferenceBytes = 64 << 20
+// MaxReferenceBytes bounds an uploaded reference dataset: a sample of the
+// training data is enough to cut bins and compare distributions, and the
+// file is held in memory while it is profiled.
+const MaxReferenceBytes = 20 << 20
 
 // reserved columns of a reference file are never features.
 var reserved = map[string]bool{"id": true, "time": true, "version": true, "prediction": true, "label": true, "latency_ms": true}
