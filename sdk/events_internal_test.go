@@ -1,6 +1,8 @@
 package sdk
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,3 +46,29 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 const http1123 = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// TestUUIDv7 checks the ID layout against RFC 9562's worked example
+// (appendix A.6) and that fresh IDs carry the current time and sort by it.
+func TestUUIDv7(t *testing.T) {
+	got := string(appendUUIDv7(nil, 0x017F22E279B0, 0xCC3, 0x18C4DC0C0C07398F))
+	if want := "017f22e2-79b0-7cc3-98c4-dc0c0c07398f"; got != want {
+		t.Errorf("RFC 9562 A.6: got %s, want %s", got, want)
+	}
+	before := time.Now().UnixMilli()
+	a := NewEventID()
+	time.Sleep(2 * time.Millisecond)
+	b := NewEventID()
+	after := time.Now().UnixMilli()
+	for _, id := range []string{a, b} {
+		if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[14] != '7' || id[18] != '-' || !strings.ContainsRune("89ab", rune(id[19])) || id[23] != '-' {
+			t.Errorf("%s is not a UUIDv7", id)
+		}
+		ms, err := strconv.ParseInt(strings.ReplaceAll(id[:13], "-", ""), 16, 64)
+		if err != nil || ms < before || ms > after {
+			t.Errorf("%s: time %d (%v), want within [%d, %d]", id, ms, err, before, after)
+		}
+	}
+	if a >= b {
+		t.Errorf("IDs made 2 ms apart do not sort by time: %s then %s", a, b)
+	}
+}

@@ -248,8 +248,8 @@ func TestReporterWritesTheWireFormat(t *testing.T) {
 		if id == "e-1" {
 			continue
 		}
-		if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) {
-			t.Errorf("generated ID %q, want 32 hex digits", id)
+		if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(id) {
+			t.Errorf("generated ID %q, want a UUIDv7", id)
 		}
 		for _, absent := range []string{`"time"`, `"label"`, `"latency_ms"`, `"groups"`} {
 			if strings.Contains(raw, absent) {

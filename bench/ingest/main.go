@@ -20,6 +20,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/lodestar-hq/lodestar/sdk"
 )
 
 func main() {
@@ -29,11 +31,15 @@ func main() {
 	events := flag.Int("events", 200000, "events to send")
 	batch := flag.Int("batch", 5000, "events per request (at most 10,000)")
 	clients := flag.Int("clients", 4, "concurrent clients")
-	prefix := flag.String("prefix", fmt.Sprintf("b%d", time.Now().UnixNano()), "event id prefix (unique per run)")
+	ids := flag.String("ids", "uuid7", "event IDs: uuid7 (time-ordered, as the Go SDK makes them) or random (128 random bits)")
 	flag.Parse()
-	if *token == "" || *batch < 1 || *batch > 10000 || *events < *batch || *clients < 1 {
-		fmt.Fprintln(os.Stderr, "usage: ingest -token T [-url U] [-model K] [-events N] [-batch B ≤ 10000] [-clients C]")
+	if *token == "" || *batch < 1 || *batch > 10000 || *events < *batch || *clients < 1 || (*ids != "uuid7" && *ids != "random") {
+		fmt.Fprintln(os.Stderr, "usage: ingest -token T [-url U] [-model K] [-events N] [-batch B ≤ 10000] [-clients C] [-ids uuid7|random]")
 		os.Exit(2)
+	}
+	newID := sdk.NewEventID
+	if *ids == "random" {
+		newID = func() string { return fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64()) }
 	}
 	fmt.Fprintf(os.Stderr, "generating %d events…\n", *events)
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -44,7 +50,7 @@ func main() {
 		var buf bytes.Buffer
 		for i := 0; i < *batch; i++ {
 			n := b*(*batch) + i
-			fmt.Fprintf(&buf, `{"id":"%s-%d","time":"%s","version":"1.0","features":{`, *prefix, n, t0.Add(time.Duration(n)*time.Millisecond).Format(time.RFC3339Nano))
+			fmt.Fprintf(&buf, `{"id":"%s","time":"%s","version":"1.0","features":{`, newID(), t0.Add(time.Duration(n)*time.Millisecond).Format(time.RFC3339Nano))
 			for f := 0; f < 20; f++ {
 				fmt.Fprintf(&buf, `"n%d":%.4f,`, f, rng.NormFloat64())
 			}
@@ -102,8 +108,8 @@ func main() {
 	elapsed := time.Since(start)
 	slices.Sort(lat)
 	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
-	fmt.Printf("ingest: %d events (%d accepted) in %d requests of %d from %d clients: %.2f s, %.0f events/s; request p50 %s p99 %s\n",
-		total, accepted, len(bodies), *batch, *clients, elapsed.Seconds(), float64(total)/elapsed.Seconds(),
+	fmt.Printf("ingest (%s ids): %d events (%d accepted) in %d requests of %d from %d clients: %.2f s, %.0f events/s; request p50 %s p99 %s\n",
+		*ids, total, accepted, len(bodies), *batch, *clients, elapsed.Seconds(), float64(total)/elapsed.Seconds(),
 		q(0.5).Round(time.Millisecond), q(0.99).Round(time.Millisecond))
 	if accepted != total {
 		fmt.Fprintf(os.Stderr, "accepted %d of %d: ids were not unique?\n", accepted, total)

@@ -15,6 +15,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
+	"github.com/lodestar-hq/lodestar/sdk"
 )
 
 // BenchmarkIngestHTTP posts batches of 5,000 events (20 numeric and 5
@@ -46,7 +47,7 @@ func BenchmarkIngestHTTP(b *testing.B) {
 	body := func() []byte {
 		var buf bytes.Buffer
 		for range 5000 {
-			fmt.Fprintf(&buf, `{"id":"e-%d","time":"2026-11-28T10:00:00Z","version":"1.0","features":{`, n)
+			fmt.Fprintf(&buf, `{"id":"%s","time":"2026-11-28T10:00:00Z","version":"1.0","features":{`, sdk.NewEventID())
 			n++
 			for f := range 20 {
 				fmt.Fprintf(&buf, `"n%d":%.4f,`, f, rng.NormFloat64())

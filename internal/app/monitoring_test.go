@@ -20,6 +20,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // ndjson sends NDJSON with a bearer token.
@@ -108,8 +109,7 @@ func TestIngestEvents(t *testing.T) {
 	if lr.Updated != 1 || len(lr.Unknown) != 1 || lr.Unknown[0].Line != 2 || len(lr.Rejected) != 1 || lr.Rejected[0].Line != 3 {
 		t.Errorf("labels: got %+v", lr)
 	}
-	var label string
-	if err := f.app.DB.QueryRow(sys(), `SELECT label FROM prediction_events WHERE event_id = 'e-5'`).Scan(&label); err != nil || label != "1" {
+	if label, err := storedLabel(f.app.Store, "recommender", "e-5"); err != nil || label != "1" {
 		t.Errorf("e-5 label: got %q (%v), want 1", label, err)
 	}
 
@@ -459,4 +459,21 @@ func TestPruneKeepsWhatMonitorsNeed(t *testing.T) {
 			t.Errorf("%s keeps %d events, want %d", key, n, want)
 		}
 	}
+}
+
+// storedLabel is the label the store gives the event id of a model, read
+// back the way the monitors read events.
+func storedLabel(s *store.Store, model, id string) (string, error) {
+	m, err := s.FindModelByRef(sys(), model)
+	if err != nil {
+		return "", err
+	}
+	label := ""
+	err = s.ScanEvents(sys(), m.ID, "", time.Unix(0, 0), time.Unix(1<<40, 0), func(e lodestar.StoredEvent) error {
+		if e.ID == id {
+			label = string(e.Label)
+		}
+		return nil
+	})
+	return label, err
 }

@@ -62,8 +62,14 @@ func TestSDKReporterAgainstTheApp(t *testing.T) {
 	if n, _ := f.app.Store.CountEvents(sys(), m.ID); n != 3000 {
 		t.Errorf("stored events: got %d, want 3,000", n)
 	}
-	var labelled int
-	if err := f.app.DB.QueryRow(sys(), `SELECT COUNT(*) FROM prediction_events WHERE model_id = ? AND label IS NOT NULL`, m.ID).Scan(&labelled); err != nil || labelled != 300 {
+	labelled := 0
+	err = f.app.Store.ScanEvents(sys(), m.ID, "", time.Unix(0, 0), time.Unix(1<<40, 0), func(e lodestar.StoredEvent) error {
+		if len(e.Label) > 0 {
+			labelled++
+		}
+		return nil
+	})
+	if err != nil || labelled != 300 {
 		t.Errorf("labelled events: got %d (%v), want 300", labelled, err)
 	}
 }

@@ -35,7 +35,7 @@ func Read(line []byte, v *Visitor) (err error) {
 			err = errors.New(string(e))
 		}
 	}()
-	s := &scanner{b: line}
+	s := newScanner(line)
 	value := func() Value {
 		switch s.kind() {
 		case 's':

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -19,6 +18,13 @@ import (
 type scanner struct {
 	b []byte
 	i int
+	// utf8 is set when the whole line is valid UTF-8 (nearly always): one
+	// check of the line then stands for a check of each string in it.
+	utf8 bool
+}
+
+func newScanner(line []byte) *scanner {
+	return &scanner{b: line, utf8: utf8.Valid(line)}
 }
 
 type scanError string
@@ -68,7 +74,7 @@ func (s *scanner) strRaw() ([]byte, bool) {
 		case c == '"':
 			s.i++
 			raw := s.b[start:s.i]
-			if !utf8.Valid(raw) {
+			if !s.utf8 && !utf8.Valid(raw) {
 				s.fail("text is not valid UTF-8")
 			}
 			return raw, escaped
@@ -249,7 +255,7 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 			msg = string(e)
 		}
 	}()
-	s := &scanner{b: line}
+	s := newScanner(line)
 	var hasID, hasVersion, hasTime, hasPred bool
 	var version, at string
 	var label []byte
@@ -453,5 +459,13 @@ func ptr(s string, ok bool) *string {
 // range: only one with an exponent or with more than 300 digits can be,
 // so the common case skips the conversion.
 func mayOverflow(raw []byte) bool {
-	return len(raw) > 300 || bytes.IndexAny(raw, "eE") >= 0
+	if len(raw) > 300 {
+		return true
+	}
+	for _, c := range raw { // bytes.IndexAny builds a set per call: slower on short numbers
+		if c == 'e' || c == 'E' {
+			return true
+		}
+	}
+	return false
 }

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"container/heap"
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,38 +32,42 @@ func (s *Store) FindModelByRef(ctx context.Context, ref string) (*lodestar.Model
 	return nil, notFound("Model")
 }
 
-// eventRows is how many events one INSERT carries: 6 parameters each stays
-// well inside both databases' parameter limits.
-const eventRows = 500
+// eventRows is how many event IDs one INSERT carries: 3 parameters each
+// stays well inside both databases' parameter limits.
+const eventRows = 1000
 
-var insertSQL sync.Map // rows → statement
+var insertSQL sync.Map // [2]int{rows, returning} → statement
 
-func insertEventsSQL(n int) string {
-	if q, ok := insertSQL.Load(n); ok {
+// insertIDsSQL inserts n IDs, skipping those already stored; with
+// returning it also lists the ones it inserted.
+func insertIDsSQL(n int, returning bool) string {
+	key := [2]int{n, 0}
+	if returning {
+		key[1] = 1
+	}
+	if q, ok := insertSQL.Load(key); ok {
 		return q.(string)
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO prediction_events (model_id, event_id, ts, version, body, label) VALUES `)
+	b.WriteString(`INSERT INTO event_ids (model_id, event_id, ts) VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?)")
 	}
 	b.WriteString(` ON CONFLICT (model_id, event_id) DO NOTHING`)
+	if returning {
+		b.WriteString(` RETURNING event_id`)
+	}
 	q := b.String()
-	insertSQL.Store(n, q)
+	insertSQL.Store(key, q)
 	return q
 }
 
-func nullable(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return string(b)
-}
-
-// AppendEvents implements lodestar.EventService. Events are data, not
+// AppendEvents implements lodestar.EventService. Each new event costs one
+// key in event_ids, which makes ingestion idempotent; the events
+// themselves go into batch rows (eventblob.go). Events are data, not
 // governance changes: they are not written to the audit log.
 func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) (int, error) {
 	if len(events) == 0 {
@@ -77,52 +83,131 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 			}
 			return err
 		}
-		args := make([]any, 0, 6*eventRows)
-		var full *sql.Stmt // the statement for whole chunks, prepared once per batch
-		defer func() {
-			if full != nil {
-				full.Close()
-			}
-		}()
-		for start := 0; start < len(events); start += eventRows {
-			chunk := events[start:min(start+eventRows, len(events))]
-			args = args[:0]
-			for i := range chunk {
-				e := &chunk[i]
-				args = append(args, modelID, e.ID, e.Time.UnixMilli(), e.Version, string(e.Body), nullable(e.Label))
-			}
-			var res sql.Result
-			var err error
-			if len(chunk) == eventRows {
-				if full == nil {
-					if full, err = tx.PrepareContext(ctx, s.DB.Rebind(insertEventsSQL(eventRows))); err != nil {
-						return err
-					}
-				}
-				res, err = full.ExecContext(ctx, args...)
-			} else {
-				res, err = tx.ExecContext(ctx, insertEventsSQL(len(chunk)), args...)
-			}
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			accepted += int(n)
+		fresh, err := s.insertIDs(ctx, tx, modelID, events)
+		if err != nil {
+			return err
 		}
+		keep := make([]*lodestar.StoredEvent, 0, len(fresh))
+		for i := range events {
+			if _, ok := fresh[events[i].ID]; ok {
+				keep = append(keep, &events[i])
+				delete(fresh, events[i].ID) // a repeat within the batch is a duplicate
+			}
+		}
+		if len(keep) == 0 {
+			return nil
+		}
+		sortEvents(keep)
+		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_batches (model_id, min_ts, max_ts, n, body) VALUES (?, ?, ?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, run := range splitBatch(keep) {
+			blob := encodeRecords(make([]byte, 0, blobSize(run)), run)
+			if _, err := stmt.ExecContext(ctx, modelID, run[0].Time.UnixMilli(), run[len(run)-1].Time.UnixMilli(), len(run), blob); err != nil {
+				return err
+			}
+		}
+		accepted = len(keep)
 		return nil
 	})
 	return accepted, wrap("append events", err)
 }
 
-// AttachLabels implements lodestar.EventService.
+// insertIDs adds the events' IDs to event_ids and returns those that were
+// not there before. It inserts them in key order: each insert then lands
+// next to the one before, on a page already in hand, instead of a search
+// and often a page split somewhere in the middle of the index. A chunk
+// whose rows all go in (the usual case) needs no list of what went in;
+// one with a repeat is undone and done again listing the new IDs, which
+// costs about three times as much per row (a retry, not the usual case).
+func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, events []lodestar.StoredEvent) (map[string]struct{}, error) {
+	fresh := make(map[string]struct{}, len(events))
+	sorted := make([]*lodestar.StoredEvent, len(events))
+	for i := range events {
+		sorted[i] = &events[i]
+	}
+	slices.SortStableFunc(sorted, func(a, b *lodestar.StoredEvent) int { return strings.Compare(a.ID, b.ID) })
+	args := make([]any, 0, 3*eventRows)
+	var full *sql.Stmt // the statement for whole chunks, prepared once per batch
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for start := 0; start < len(sorted); start += eventRows {
+		chunk := sorted[start:min(start+eventRows, len(sorted))]
+		args = args[:0]
+		for _, e := range chunk {
+			args = append(args, modelID, e.ID, e.Time.UnixMilli())
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT event_ids`); err != nil {
+			return nil, err
+		}
+		var res sql.Result
+		var err error
+		if len(chunk) == eventRows {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, s.DB.Rebind(insertIDsSQL(eventRows, false))); err != nil {
+					return nil, err
+				}
+			}
+			res, err = full.ExecContext(ctx, args...)
+		} else {
+			res, err = tx.ExecContext(ctx, insertIDsSQL(len(chunk), false), args...)
+		}
+		if err != nil {
+			return nil, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		if int(n) == len(chunk) {
+			for _, e := range chunk {
+				fresh[e.ID] = struct{}{}
+			}
+		} else if err := s.insertListing(ctx, tx, chunk, args, fresh); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT event_ids`); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
+}
+
+// insertListing undoes a chunk's insert and does it again, adding the IDs
+// it inserts to fresh.
+func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodestar.StoredEvent, args []any, fresh map[string]struct{}) error {
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT event_ids`); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, insertIDsSQL(len(chunk), true), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fresh[id] = struct{}{}
+	}
+	return rows.Err()
+}
+
+// AttachLabels implements lodestar.EventService. A label sent again
+// replaces the earlier one.
 func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodestar.EventLabel) ([]string, error) {
 	var unknown []string
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		unknown = unknown[:0]
-		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`UPDATE prediction_events SET label = ? WHERE model_id = ? AND event_id = ?`))
+		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_labels (model_id, event_id, ts, label)
+			SELECT model_id, event_id, ts, ? FROM event_ids WHERE model_id = ? AND event_id = ?
+			ON CONFLICT (model_id, event_id) DO UPDATE SET label = excluded.label`))
 		if err != nil {
 			return err
 		}
@@ -143,65 +228,272 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 	return unknown, wrap("attach labels", err)
 }
 
-// ScanEvents implements lodestar.EventService.
+// ScanEvents implements lodestar.EventService: a merge of the batch rows
+// that overlap [from, to), each sorted by (time, ID), opened only when the
+// merge reaches their first event, joined with later labels by time.
 func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(lodestar.StoredEvent) error) error {
-	q := `SELECT event_id, ts, version, body, label FROM prediction_events WHERE model_id = ? AND ts >= ? AND ts < ?`
-	args := []any{modelID, from.UnixMilli(), to.UnixMilli()}
-	if version != "" {
-		q += ` AND version = ?`
-		args = append(args, version)
+	lo, hi := from.UnixMilli(), to.UnixMilli()
+	if lo >= hi {
+		return nil
 	}
-	rows, err := s.DB.Query(ctx, q+` ORDER BY ts, event_id`, args...)
+	refs, err := s.batchRefs(ctx, modelID, lo, hi)
 	if err != nil {
 		return wrap("scan events", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			e     lodestar.StoredEvent
-			ms    int64
-			body  string
-			label *string
-		)
-		if err := rows.Scan(&e.ID, &ms, &e.Version, &body, &label); err != nil {
-			return wrap("scan events", err)
+	if len(refs) == 0 {
+		return nil
+	}
+	labels, err := s.openLabels(ctx, modelID, lo, hi)
+	if err != nil {
+		return wrap("scan events", err)
+	}
+	defer labels.close()
+	var h cursors
+	next := 0
+	for {
+		for next < len(refs) && (len(h) == 0 || refs[next].minTS <= h[0].recs[h[0].i].ts) {
+			var blob []byte
+			if err := s.DB.QueryRow(ctx, `SELECT body FROM event_batches WHERE id = ?`, refs[next].id).Scan(&blob); err != nil {
+				return wrap("scan events", err)
+			}
+			recs, err := decodeRecords(nil, blob, lo, hi, version)
+			if err != nil {
+				return wrap("scan events", err)
+			}
+			if len(recs) > 0 {
+				heap.Push(&h, &cursor{recs: recs})
+			}
+			next++
 		}
-		e.Time, e.Body = time.UnixMilli(ms).UTC(), []byte(body)
-		if label != nil {
-			e.Label = []byte(*label)
+		if len(h) == 0 {
+			if next == len(refs) {
+				return wrap("scan events", labels.err)
+			}
+			continue
+		}
+		c := h[0]
+		r := &c.recs[c.i]
+		e := lodestar.StoredEvent{ID: r.id, Time: time.UnixMilli(r.ts).UTC(), Version: string(r.version), Body: r.body}
+		if l, ok := labels.at(r.ts, r.id); ok {
+			e.Label = l
+		} else if len(r.label) > 0 {
+			e.Label = r.label
+		}
+		if c.i++; c.i == len(c.recs) {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
 		}
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
-	return wrap("scan events", rows.Err())
+}
+
+type batchRef struct{ id, minTS int64 }
+
+func (s *Store) batchRefs(ctx context.Context, modelID, lo, hi int64) ([]batchRef, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id, min_ts FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts < ? ORDER BY min_ts, id`, modelID, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var refs []batchRef
+	for rows.Next() {
+		var r batchRef
+		if err := rows.Scan(&r.id, &r.minTS); err != nil {
+			return nil, err
+		}
+		refs = append(refs, r)
+	}
+	return refs, rows.Err()
+}
+
+// cursor is a batch's records in range, and the next one to emit.
+type cursor struct {
+	recs []record
+	i    int
+}
+
+// cursors is a min-heap of batches by their next record.
+type cursors []*cursor
+
+func (h cursors) Len() int { return len(h) }
+func (h cursors) Less(i, j int) bool {
+	return compareRecords(&h[i].recs[h[i].i], &h[j].recs[h[j].i]) < 0
+}
+func (h cursors) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursors) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *cursors) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
+}
+
+// labelStream reads later labels in time order and holds those of the
+// current millisecond, so the scan joins them in bounded memory.
+type labelStream struct {
+	rows    *sql.Rows
+	pending bool // rows holds a read row not yet in cur
+	row     struct {
+		id    string
+		ts    int64
+		label []byte
+	}
+	ts  int64
+	cur map[string][]byte
+	err error
+}
+
+func (s *Store) openLabels(ctx context.Context, modelID, lo, hi int64) (*labelStream, error) {
+	rows, err := s.DB.Query(ctx, `SELECT event_id, ts, label FROM event_labels WHERE model_id = ? AND ts >= ? AND ts < ? ORDER BY ts`, modelID, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	ls := &labelStream{rows: rows, ts: minTS, cur: map[string][]byte{}}
+	ls.advance()
+	return ls, nil
+}
+
+func (ls *labelStream) advance() {
+	ls.pending = false
+	if ls.rows == nil || ls.err != nil {
+		return
+	}
+	if !ls.rows.Next() {
+		ls.err = ls.rows.Err()
+		ls.rows.Close()
+		ls.rows = nil
+		return
+	}
+	var label string
+	if ls.err = ls.rows.Scan(&ls.row.id, &ls.row.ts, &label); ls.err == nil {
+		ls.row.label = []byte(label)
+		ls.pending = true
+	}
+}
+
+// at returns the later label of the event (ts, id); calls come in
+// non-decreasing ts.
+func (ls *labelStream) at(ts int64, id string) ([]byte, bool) {
+	if ts != ls.ts {
+		clear(ls.cur)
+		ls.ts = ts
+		for ls.pending && ls.row.ts < ts {
+			ls.advance()
+		}
+		for ls.pending && ls.row.ts == ts {
+			ls.cur[ls.row.id] = ls.row.label
+			ls.advance()
+		}
+	}
+	l, ok := ls.cur[id]
+	return l, ok
+}
+
+func (ls *labelStream) close() {
+	if ls.rows != nil {
+		ls.rows.Close()
+	}
 }
 
 // CountEvents implements lodestar.EventService.
 func (s *Store) CountEvents(ctx context.Context, modelID int64) (int64, error) {
 	var n int64
-	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM prediction_events WHERE model_id = ?`, modelID).Scan(&n)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM event_batches WHERE model_id = ?`, modelID).Scan(&n)
 	return n, wrap("count events", err)
 }
 
-// DeleteEventsBefore deletes a model's events older than before, in
-// chunks so no transaction holds the write lock for long, and returns how
-// many it deleted. Windows already evaluated keep their figures.
+// DeleteEventsBefore deletes a model's events older than before — with
+// their IDs and later labels — a few batch rows per transaction so none
+// holds the write lock for long, and returns how many it deleted. A batch
+// row with newer events too is rewritten with just those. Windows already
+// evaluated keep their figures.
 func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before time.Time) (int64, error) {
+	cut := before.UnixMilli()
 	var total int64
 	for {
-		res, err := s.DB.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM prediction_events WHERE model_id = ? AND event_id IN
-			(SELECT event_id FROM prediction_events WHERE model_id = ? AND ts < ? LIMIT 5000)`), modelID, modelID, before.UnixMilli())
-		if err != nil {
-			return total, wrap("delete events", err)
-		}
-		n, err := res.RowsAffected()
+		n, more := int64(0), false
+		err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+			n, more = 0, false
+			type batch struct {
+				id   int64
+				recs []record
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, body FROM event_batches WHERE model_id = ? AND min_ts < ? ORDER BY min_ts LIMIT 10`, modelID, cut)
+			if err != nil {
+				return err
+			}
+			var batches []batch
+			for rows.Next() {
+				var b batch
+				var blob []byte
+				if err := rows.Scan(&b.id, &blob); err != nil {
+					rows.Close()
+					return err
+				}
+				if b.recs, err = decodeRecords(nil, blob, minTS, maxTS, ""); err != nil {
+					rows.Close()
+					return err
+				}
+				batches = append(batches, b)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			delID, err := tx.PrepareContext(ctx, s.DB.Rebind(`DELETE FROM event_ids WHERE model_id = ? AND event_id = ?`))
+			if err != nil {
+				return err
+			}
+			defer delID.Close()
+			delLabel, err := tx.PrepareContext(ctx, s.DB.Rebind(`DELETE FROM event_labels WHERE model_id = ? AND event_id = ?`))
+			if err != nil {
+				return err
+			}
+			defer delLabel.Close()
+			for _, b := range batches {
+				keep := b.recs
+				for len(keep) > 0 && keep[0].ts < cut { // records are sorted by time
+					for _, st := range []*sql.Stmt{delID, delLabel} {
+						if _, err := st.ExecContext(ctx, modelID, keep[0].id); err != nil {
+							return err
+						}
+					}
+					keep = keep[1:]
+					n++
+				}
+				if len(keep) == 0 {
+					_, err = tx.ExecContext(ctx, `DELETE FROM event_batches WHERE id = ?`, b.id)
+				} else {
+					_, err = tx.ExecContext(ctx, `UPDATE event_batches SET min_ts = ?, n = ?, body = ? WHERE id = ?`,
+						keep[0].ts, len(keep), encodeKept(keep), b.id)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			more = len(batches) > 0
+			return nil
+		})
 		if err != nil {
 			return total, wrap("delete events", err)
 		}
 		total += n
-		if n == 0 {
+		if !more {
 			return total, nil
 		}
 	}
+}
+
+// encodeKept re-encodes decoded records.
+func encodeKept(recs []record) []byte {
+	events := make([]*lodestar.StoredEvent, len(recs))
+	for i, r := range recs {
+		events[i] = &lodestar.StoredEvent{ID: r.id, Time: time.UnixMilli(r.ts), Version: string(r.version), Label: r.label, Body: r.body}
+	}
+	return encodeRecords(make([]byte, 0, blobSize(events)), events)
 }
