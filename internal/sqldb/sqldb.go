@@ -43,6 +43,11 @@ type DB struct {
 	Where string
 	// stop ends the SQLite checkpointer; done tells it has ended.
 	stop, done chan struct{}
+	// writer, on SQLite, lets one InTx at a time take the write lock:
+	// queued here, a writer starts the moment the one before commits,
+	// where SQLite's busy handler would have it sleep 1, 2, 5 … 100 ms
+	// between tries.
+	writer chan struct{}
 }
 
 // IsPostgresURL reports whether s selects PostgreSQL.
@@ -117,7 +122,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	db := &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, stop: make(chan struct{}), done: make(chan struct{})}
+	db := &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, stop: make(chan struct{}), done: make(chan struct{}), writer: make(chan struct{}, 1)}
 	go db.checkpoint(checkpointEvery)
 	return db, nil
 }
@@ -204,6 +209,14 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise, so a failed write leaves the data as it was.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if db.writer != nil {
+		select {
+		case db.writer <- struct{}{}:
+			defer func() { <-db.writer }()
+		case <-ctx.Done():
+			return fmt.Errorf("begin: %w", ctx.Err())
+		}
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

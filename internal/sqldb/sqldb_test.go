@@ -434,3 +434,62 @@ func TestTimeFormat(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent writers queue for SQLite's single write lock and all commit;
+// one whose context ends while it waits gives up with the context's error
+// and writes nothing. After Close, the WAL has been copied into the
+// database file.
+func TestWritersQueue(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := sqldb.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE n (v INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	go db.InTx(ctx, func(tx *sqldb.Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	err = db.InTx(short, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO n VALUES (-1)`)
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a writer whose context ends while it waits: got %v, want the deadline", err)
+	}
+	close(release)
+	const writers = 24
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			errs <- db.InTx(ctx, func(tx *sqldb.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO n VALUES (?)`, i)
+				return err
+			})
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Errorf("writer: %v", err)
+		}
+	}
+	var n, neg int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN v < 0 THEN 1 END) FROM n`).Scan(&n, &neg); err != nil || n != writers || neg != 0 {
+		t.Errorf("rows: %d (%d from the writer that gave up), %v; want %d and 0", n, neg, err, writers)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, sqldb.SQLiteFile+"-wal")); err == nil && fi.Size() > 0 {
+		t.Errorf("WAL after Close: %d bytes, want none", fi.Size())
+	}
+}

@@ -136,11 +136,12 @@ func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, even
 			full.Close()
 		}
 	}()
+	model := any(modelID) // boxed once, not once per row
 	for start := 0; start < len(sorted); start += eventRows {
 		chunk := sorted[start:min(start+eventRows, len(sorted))]
 		args = args[:0]
 		for _, e := range chunk {
-			args = append(args, modelID, e.ID, e.Time.UnixMilli())
+			args = append(args, model, e.ID, e.Time.UnixMilli())
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT event_ids`); err != nil {
 			return nil, err

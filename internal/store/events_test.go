@@ -1,0 +1,136 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// Batches that overlap in time — several producers, a late backfill
+// across days, repeats within and across batches — scan back as one
+// stream in (time, ID) order with each event once, per version, with later
+// labels; retention cuts through a batch and leaves the rest intact.
+func TestEventBatchesMerge(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
+		rng := rand.New(rand.NewPCG(3, 4))
+		want := map[string]lodestar.StoredEvent{}
+		var batches [][]lodestar.StoredEvent
+		for p := range 4 { // producers over the same two hours (across midnight)
+			var b []lodestar.StoredEvent
+			for i := range 700 {
+				e := lodestar.StoredEvent{ID: fmt.Sprintf("p%d-%04d", p, i), Time: t0.Add(time.Duration(rng.IntN(7200000)) * time.Millisecond),
+					Version: []string{"1.0", "2.0"}[i%2], Body: []byte(fmt.Sprintf(`{"n":%d}`, i))}
+				b = append(b, e)
+				if _, ok := want[e.ID]; !ok {
+					want[e.ID] = e
+				}
+			}
+			b = append(b, b[3]) // a repeat within the batch
+			batches = append(batches, b)
+		}
+		batches = append(batches, batches[1][:50]) // a retry: all repeats
+		for i, b := range batches {
+			n, err := f.s.AppendEvents(f.ctx, m.ID, b)
+			if wantN := map[bool]int{true: 700, false: 0}[i < 4]; err != nil || n != wantN {
+				t.Fatalf("batch %d: accepted %d, %v; want %d", i, n, err, wantN)
+			}
+		}
+		labels := []lodestar.EventLabel{{ID: "p2-0007", Label: []byte("1")}, {ID: "p0-0100", Label: []byte(`"x"`)}}
+		if unknown, err := f.s.AttachLabels(f.ctx, m.ID, labels); err != nil || len(unknown) != 0 {
+			t.Fatalf("labels: %v %v", unknown, err)
+		}
+		scan := func(version string, from, to time.Time) []lodestar.StoredEvent {
+			var got []lodestar.StoredEvent
+			if err := f.s.ScanEvents(f.ctx, m.ID, version, from, to, func(e lodestar.StoredEvent) error {
+				got = append(got, e)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		expect := func(version string, from, to time.Time) []lodestar.StoredEvent {
+			var out []lodestar.StoredEvent
+			for _, e := range want {
+				if !e.Time.Before(from) && e.Time.Before(to) && (version == "" || e.Version == version) {
+					out = append(out, e)
+				}
+			}
+			slices.SortFunc(out, func(a, b lodestar.StoredEvent) int {
+				if c := a.Time.Compare(b.Time); c != 0 {
+					return c
+				}
+				return strings.Compare(a.ID, b.ID)
+			})
+			return out
+		}
+		for _, tc := range []struct {
+			version  string
+			from, to time.Time
+		}{
+			{"", t0, t0.Add(2 * time.Hour)},
+			{"2.0", t0, t0.Add(2 * time.Hour)},
+			{"", t0.Add(59 * time.Minute), t0.Add(61 * time.Minute)}, // across midnight
+			{"1.0", t0.Add(90 * time.Minute), t0.Add(91 * time.Minute)},
+		} {
+			got, exp := scan(tc.version, tc.from, tc.to), expect(tc.version, tc.from, tc.to)
+			if len(got) != len(exp) {
+				t.Fatalf("%q [%v, %v): %d events, want %d", tc.version, tc.from, tc.to, len(got), len(exp))
+			}
+			for i := range exp {
+				g, w := got[i], exp[i]
+				if g.ID != w.ID || !g.Time.Equal(w.Time) || g.Version != w.Version || string(g.Body) != string(w.Body) {
+					t.Fatalf("%q event %d: got %s %v %s %s, want %s %v %s %s", tc.version, i, g.ID, g.Time, g.Version, g.Body, w.ID, w.Time, w.Version, w.Body)
+				}
+				wl := ""
+				for _, l := range labels {
+					if l.ID == g.ID {
+						wl = string(l.Label)
+					}
+				}
+				if string(g.Label) != wl {
+					t.Errorf("%s: label %q, want %q", g.ID, g.Label, wl)
+				}
+			}
+		}
+		if n, err := f.s.CountEvents(f.ctx, m.ID); err != nil || n != 2800 {
+			t.Errorf("count: %d %v", n, err)
+		}
+		// Retention through the middle: exactly the older events go, with
+		// their IDs (a resend is new again) and labels.
+		cut := t0.Add(47 * time.Minute)
+		old := len(expect("", t0, cut))
+		if n, err := f.s.DeleteEventsBefore(f.ctx, m.ID, cut); err != nil || int(n) != old {
+			t.Errorf("delete: %d %v; want %d", n, err, old)
+		}
+		if got := scan("", t0, t0.Add(2*time.Hour)); len(got) != 2800-old || got[0].Time.Before(cut) {
+			t.Errorf("after retention: %d events from %v; want %d from %v on", len(got), got[0].Time, 2800-old, cut)
+		}
+		var gone lodestar.StoredEvent
+		for _, e := range want {
+			if e.Time.Before(cut) {
+				gone = e
+				break
+			}
+		}
+		if n, err := f.s.AppendEvents(f.ctx, m.ID, []lodestar.StoredEvent{gone}); err != nil || n != 1 {
+			t.Errorf("resend of a deleted event: %d %v; want it stored again", n, err)
+		}
+	})
+}
