@@ -21,19 +21,17 @@ const FewValues = 5
 
 // Sample collects one numeric column in a single pass: every value while
 // there are at most limit of them (the drift statistics are then exact),
-// after that a uniform reservoir sample of limit values (Li's algorithm
-// L, seeded, so runs repeat), from which the reference's bins are
-// cut. It also counts the column's values exactly while there are at most
-// FewValues distinct ones.
+// after that a uniform reservoir sample of limit values (Vitter's
+// algorithm R, seeded, so runs repeat), from which the reference's bins
+// are cut. It also counts the column's values exactly while there are at
+// most FewValues distinct ones.
 type Sample struct {
 	limit     int
 	vals      []float64
 	n         int64
 	Missing   int64
 	rng       *rand.Rand
-	exactOnly bool    // drop the values past the limit instead of sampling
-	w         float64 // Algorithm L's running weight
-	next      int64   // the next value that enters the reservoir
+	exactOnly bool // drop the values past the limit instead of sampling
 	few       [FewValues]float64
 	fewN      [FewValues]float64
 	nFew      int
@@ -75,14 +73,14 @@ func (s *Sample) Add(x float64) {
 		}
 	case len(s.vals) < s.limit:
 		s.vals = append(s.vals, x)
-		if len(s.vals) == s.limit {
-			s.w = math.Exp(math.Log(s.rng.Float64()) / float64(s.limit))
-			s.skip()
+	default:
+		// The n-th value replaces a uniformly drawn kept one with
+		// probability limit/n. (Li's algorithm L draws fewer random
+		// numbers, but each costs three logarithms or exponentials; it
+		// is ahead only once n is thousands of times the limit.)
+		if j := s.rng.Uint64N(uint64(s.n)); j < uint64(s.limit) {
+			s.vals[j] = x
 		}
-	case s.n == s.next:
-		s.vals[s.rng.IntN(s.limit)] = x
-		s.w *= math.Exp(math.Log(s.rng.Float64()) / float64(s.limit))
-		s.skip()
 	}
 	if s.manyVals {
 		return
@@ -99,17 +97,6 @@ func (s *Sample) Add(x float64) {
 	}
 	s.few[s.nFew], s.fewN[s.nFew] = x, 1
 	s.nFew++
-}
-
-// skip draws how many values pass before the next one enters the
-// reservoir (Li's Algorithm L: a geometric jump instead of a random draw
-// per value).
-func (s *Sample) skip() {
-	u := s.rng.Float64()
-	for u == 0 {
-		u = s.rng.Float64()
-	}
-	s.next = s.n + int64(math.Floor(math.Log(u)/math.Log1p(-s.w))) + 1
 }
 
 // N returns how many values were added (not counting missing ones).
