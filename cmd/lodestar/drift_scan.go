@@ -197,11 +197,7 @@ func replay(f *dataset.File, sp *spill, cols []*driftColumn, isRef bool) error {
 			if !b.Has(k) {
 				continue
 			}
-			for _, x := range b.Num[k][:b.Rows] {
-				if x == x {
-					h.Add(x)
-				}
-			}
+			h.AddAll(b.Num[k][:b.Rows])
 		}
 		return nil
 	})
@@ -214,15 +210,16 @@ func (c *driftColumn) index(isRef bool) int {
 	return c.cur
 }
 
-// spill holds the numbers of a CSV file, batch by batch, as native
-// float64s in a temporary file (NaN for cells that are not numbers), so
-// that they can be counted into bins without reading and parsing the file
-// again.
+// spill holds the numbers of a CSV file, batch by batch, as float64s in
+// the machine's byte order in a temporary file (NaN for cells that are not
+// numbers), so that they can be counted into bins without reading and
+// parsing the file again. The bytes are the numbers' own memory, written
+// and read back without conversion: the file lives only as long as the
+// process.
 type spill struct {
 	f   *os.File
 	w   *bufio.Writer
 	err error
-	buf []byte
 }
 
 func newSpill() (*spill, error) {
@@ -238,15 +235,25 @@ func (s *spill) write(b *dataset.Batch) {
 	if s.err != nil {
 		return
 	}
-	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(b.Rows))
+	var head [8]byte
+	binary.NativeEndian.PutUint64(head[:], uint64(b.Rows))
+	_, err := s.w.Write(head[:])
 	for _, col := range b.Num {
-		for _, v := range col[:b.Rows] {
-			s.buf = binary.LittleEndian.AppendUint64(s.buf, math.Float64bits(v))
+		if err == nil {
+			_, err = s.w.Write(floatBytes(col[:b.Rows]))
 		}
 	}
-	if _, err := s.w.Write(s.buf); err != nil {
+	if err != nil {
 		s.err = fmt.Errorf("temporary file: %w", err)
 	}
+}
+
+// floatBytes views the memory of xs as bytes, without copying.
+func floatBytes(xs []float64) []byte {
+	if len(xs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), 8*len(xs))
 }
 
 // replay counts the spilled numbers of the columns marked for it into the
@@ -260,33 +267,29 @@ func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.His
 	}
 	r := bufio.NewReaderSize(s.f, 1<<20)
 	var head [8]byte
-	var buf []byte
+	var buf []float64
 	for {
 		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("temporary file: %w", err)
 		}
-		rows := int(binary.LittleEndian.Uint64(head[:]))
-		if cap(buf) < 8*rows {
-			buf = make([]byte, 8*rows)
+		rows := int(binary.NativeEndian.Uint64(head[:]))
+		if cap(buf) < rows {
+			buf = make([]float64, rows)
 		}
-		b := buf[:8*rows]
+		xs := buf[:rows]
 		for _, c := range cols {
-			if !c.replay {
-				if _, err := r.Discard(len(b)); err != nil {
-					return fmt.Errorf("temporary file: %w", err)
+			var err error
+			if c.replay {
+				if _, err = io.ReadFull(r, floatBytes(xs)); err == nil {
+					hist(c).AddAll(xs)
 				}
-				continue
+			} else {
+				_, err = r.Discard(8 * rows)
 			}
-			if _, err := io.ReadFull(r, b); err != nil {
+			if err != nil {
 				return fmt.Errorf("temporary file: %w", err)
-			}
-			h := hist(c)
-			for i := 0; i < len(b); i += 8 {
-				if x := math.Float64frombits(binary.LittleEndian.Uint64(b[i:])); x == x {
-					h.Add(x)
-				}
 			}
 		}
 	}
