@@ -2,7 +2,7 @@ package monitor
 
 import (
 	"math"
-	"math/rand/v2"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -30,8 +30,8 @@ type Sample struct {
 	vals      []float64
 	n         int64
 	Missing   int64
-	rng       *rand.Rand
-	exactOnly bool // drop the values past the limit instead of sampling
+	rng       uint64 // the state of the random numbers (SplitMix64)
+	exactOnly bool   // drop the values past the limit instead of sampling
 	few       [FewValues]float64
 	fewN      [FewValues]float64
 	nFew      int
@@ -44,7 +44,7 @@ func NewSample(limit int, seed uint64) *Sample {
 	if limit <= 0 {
 		limit = DefaultExactLimit
 	}
-	return &Sample{limit: limit, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+	return &Sample{limit: limit, rng: seed}
 }
 
 // NewExactSample returns a sample that keeps values only while it holds
@@ -64,9 +64,40 @@ func (s *Sample) Add(x float64) {
 	}
 	s.n++
 	s.sorted = false
+	s.keep(x, s.n)
+	if !s.manyVals {
+		s.countFew(x)
+	}
+}
+
+// AddAll adds the values of xs in order, as Add does one by one.
+func (s *Sample) AddAll(xs []float64) {
+	n, miss := s.n, s.Missing
+	full := int64(s.limit)
+	for _, x := range xs {
+		if x != x {
+			miss++
+			continue
+		}
+		n++
+		if n <= full || !s.exactOnly || s.vals != nil {
+			s.keep(x, n)
+		}
+		if !s.manyVals {
+			s.countFew(x)
+		}
+	}
+	if n != s.n {
+		s.sorted = false
+	}
+	s.n, s.Missing = n, miss
+}
+
+// keep keeps x, the n-th value, or not.
+func (s *Sample) keep(x float64, n int64) {
 	switch {
 	case s.exactOnly:
-		if s.n <= int64(s.limit) {
+		if n <= int64(s.limit) {
 			s.vals = append(s.vals, x)
 		} else if s.vals != nil {
 			s.vals = nil
@@ -78,13 +109,38 @@ func (s *Sample) Add(x float64) {
 		// probability limit/n. (Li's algorithm L draws fewer random
 		// numbers, but each costs three logarithms or exponentials; it
 		// is ahead only once n is thousands of times the limit.)
-		if j := s.rng.Uint64N(uint64(s.n)); j < uint64(s.limit) {
+		if j := s.randomBelow(uint64(n)); j < uint64(s.limit) {
 			s.vals[j] = x
 		}
 	}
-	if s.manyVals {
-		return
+}
+
+// random returns 64 random bits: Steele, Lea and Flood's SplitMix64, a
+// few multiplications inline (math/rand/v2's generators, called through
+// an interface, were a tenth of lodestar drift's time).
+func (s *Sample) random() uint64 {
+	s.rng += 0x9e3779b97f4a7c15
+	z := s.rng
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// randomBelow returns a uniform random integer in [0, n), n > 0: the high
+// word of a random word times n, drawing again in the rare case that
+// would favour some results (Lemire's method).
+func (s *Sample) randomBelow(n uint64) uint64 {
+	hi, lo := bits.Mul64(s.random(), n)
+	if lo < n {
+		for floor := -n % n; lo < floor; {
+			hi, lo = bits.Mul64(s.random(), n)
+		}
 	}
+	return hi
+}
+
+// countFew counts x among the distinct values, while there are few.
+func (s *Sample) countFew(x float64) {
 	for i := 0; i < s.nFew; i++ {
 		if s.few[i] == x {
 			s.fewN[i]++
