@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -210,39 +209,60 @@ func (c *driftColumn) index(isRef bool) int {
 	return c.cur
 }
 
-// spill holds the numbers of a CSV file, batch by batch, as float64s in
-// the machine's byte order in a temporary file (NaN for cells that are not
-// numbers), so that they can be counted into bins without reading and
-// parsing the file again. The bytes are the numbers' own memory, written
-// and read back without conversion: the file lives only as long as the
-// process.
+// spill holds the numbers of a CSV file in a temporary file (NaN for
+// cells that are not numbers), so that they can be counted into bins
+// without reading and parsing the file again. They are gathered into
+// runs of at least spillRows rows and written column by column — a run's
+// header (its row count), then each column's numbers — so that replaying
+// counts thousands of one column's numbers into its histogram at a time,
+// its bins in the CPU cache. The bytes are the float64s' own memory,
+// written and read back without conversion: the file lives only as long
+// as the process.
 type spill struct {
-	f   *os.File
-	w   *bufio.Writer
-	err error
+	f    *os.File
+	err  error
+	cols [][]float64 // the run being gathered, column by column
+	rows int
 }
+
+const spillRows = 8192
 
 func newSpill() (*spill, error) {
 	f, err := os.CreateTemp("", "lodestar-drift-*")
 	if err != nil {
 		return nil, fmt.Errorf("temporary file: %w", err)
 	}
-	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &spill{f: f}, nil
 }
 
-// write appends one batch: its row count, then each column's values.
+// write adds one batch, and writes the run once it is long enough.
 func (s *spill) write(b *dataset.Batch) {
-	if s.err != nil {
+	if s.cols == nil {
+		s.cols = make([][]float64, len(b.Num))
+	}
+	for k, col := range b.Num {
+		s.cols[k] = append(s.cols[k], col[:b.Rows]...)
+	}
+	if s.rows += b.Rows; s.rows >= spillRows {
+		s.flush()
+	}
+}
+
+// flush writes the run gathered.
+func (s *spill) flush() {
+	if s.err != nil || s.rows == 0 {
 		return
 	}
 	var head [8]byte
-	binary.NativeEndian.PutUint64(head[:], uint64(b.Rows))
-	_, err := s.w.Write(head[:])
-	for _, col := range b.Num {
+	binary.NativeEndian.PutUint64(head[:], uint64(s.rows))
+	_, err := s.f.Write(head[:])
+	for k, col := range s.cols {
 		if err == nil {
-			_, err = s.w.Write(floatBytes(col[:b.Rows]))
+			_, err = s.f.Write(floatBytes(col))
 		}
+		s.cols[k] = col[:0]
 	}
+	s.rows = 0
 	if err != nil {
 		s.err = fmt.Errorf("temporary file: %w", err)
 	}
@@ -259,17 +279,17 @@ func floatBytes(xs []float64) []byte {
 // replay counts the spilled numbers of the columns marked for it into the
 // histogram hist picks.
 func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
-	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("temporary file: %w", err)
+	if s.flush(); s.err != nil {
+		return s.err
 	}
+	s.cols = nil
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("temporary file: %w", err)
 	}
-	r := bufio.NewReaderSize(s.f, 1<<20)
 	var head [8]byte
 	var buf []float64
 	for {
-		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+		if _, err := io.ReadFull(s.f, head[:]); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("temporary file: %w", err)
@@ -282,11 +302,11 @@ func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.His
 		for _, c := range cols {
 			var err error
 			if c.replay {
-				if _, err = io.ReadFull(r, floatBytes(xs)); err == nil {
+				if _, err = io.ReadFull(s.f, floatBytes(xs)); err == nil {
 					hist(c).AddAll(xs)
 				}
 			} else {
-				_, err = r.Discard(8 * rows)
+				_, err = s.f.Seek(int64(8*rows), io.SeekCurrent)
 			}
 			if err != nil {
 				return fmt.Errorf("temporary file: %w", err)
@@ -423,10 +443,9 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		for _, x := range num {
 			if x != x {
 				sd.miss++
-				continue
 			}
-			sd.number(x, sample)
 		}
+		sd.numbers(num, sample)
 	case dataset.Categorical:
 		for r := range num {
 			if b.Missing(k, r) {
@@ -438,9 +457,13 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 		}
 	default: // CSV text: numbers, missing cells, other text
+		if !sd.text {
+			// (Numbers after a first text cell in this batch go into
+			// the sample too: harmless, the column is no longer numeric.)
+			sd.numbers(num, sample)
+		}
 		for r, x := range num {
 			if x == x && !sd.text {
-				sd.number(x, sample)
 				if !sd.dropped {
 					if sd.counts.Distinct() < maxNumericStrings {
 						sd.counts.Add(unsafeString(dataset.Trim(b.Text(k, r))))
@@ -465,11 +488,18 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 	}
 }
 
-// number takes one number of a numeric column.
-func (sd *side) number(x float64, sample *monitor.Sample) {
-	sample.Add(x)
-	if !sd.many && !sd.values.add(x) {
-		sd.many, sd.values = true, valueCounts{}
+// numbers takes a batch of a numeric column's numbers (NaN: not a
+// number, left out).
+func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
+	sample.AddAll(xs)
+	if sd.many {
+		return
+	}
+	for _, x := range xs {
+		if x == x && !sd.values.add(x) {
+			sd.many, sd.values = true, valueCounts{}
+			return
+		}
 	}
 }
 
