@@ -26,7 +26,7 @@ const DefaultPSIBins = 10
 // immutable and shared by every Hist made from it.
 type Bins struct {
 	edges    []float64 // fine interior edges, ascending, distinct
-	padded   []float64 // edges, then guideWindow +Infs (Index reads past the end)
+	padded   []float64 // edges, then guideWindow +Infs (indexWindow reads past the end)
 	psiEdges []float64
 	psiOf    []int32 // fine bin → PSI bin
 	lo, inv  float64 // the guide's cells: c = (x − lo)·inv, clamped
@@ -135,17 +135,38 @@ func (b *Bins) cell(x float64) int {
 	return int(t)
 }
 
-// guideWindow is how many edges Index compares x with without branching.
+// guideWindow is how many edges indexWindow compares x with at once.
 const guideWindow = 4
 
 // Index returns the fine bin of x (not NaN): the number of edges below it.
 // Since cell is monotone, every edge in an earlier cell than x's is below
 // x and every edge in a later one above it, so only the edges in x's own
 // cell need comparing: usually none, a few at most, or a binary search
-// across a crowded cell. Up to guideWindow edges are compared all at once
-// from the cell's first, without branches (which would mispredict on
-// every other value): those past the cell are above x, or +Inf padding.
+// across a crowded cell.
 func (b *Bins) Index(x float64) int {
+	e := b.edges
+	if len(e) == 0 {
+		return 0
+	}
+	c := b.cell(x)
+	i, j := int(b.guide[c]), int(b.guide[c+1])
+	if j-i > 8 {
+		k, _ := slices.BinarySearch(e[i:j], x)
+		return i + k
+	}
+	for i < j && e[i] < x {
+		i++
+	}
+	return i
+}
+
+// indexWindow is Index comparing up to guideWindow edges all at once from
+// the cell's first, without branches: those past the cell are above x, or
+// +Inf padding. It is ahead of Index's loop, whose exit mispredicts, when
+// cells often hold an edge or more (as the guide of many bins does, in
+// Hist.AddAll); behind it when they are mostly empty (a window's bins,
+// one value at a time).
+func (b *Bins) indexWindow(x float64) int {
 	if len(b.edges) == 0 {
 		return 0
 	}
@@ -228,7 +249,7 @@ func (h *Hist) AddAll(xs []float64) {
 			miss++
 			continue
 		}
-		c := &cells[b.Index(x)]
+		c := &cells[b.indexWindow(x)]
 		c.N++
 		c.Sum += x
 		n++

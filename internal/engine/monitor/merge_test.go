@@ -292,6 +292,9 @@ func TestBinsIndex(t *testing.T) {
 			if got, want := b.Index(x), binOf(edges, x); got != want {
 				t.Fatalf("n=%d: Index(%g) = %d, want %d", n, x, got, want)
 			}
+			if got, want := b.indexWindow(x), binOf(edges, x); got != want {
+				t.Fatalf("n=%d: indexWindow(%g) = %d, want %d", n, x, got, want)
+			}
 		}
 	}
 	if _, err := NewBins([]float64{1, 1}, nil); err == nil {
