@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -197,11 +196,7 @@ func replay(f *dataset.File, sp *spill, cols []*driftColumn, isRef bool) error {
 			if !b.Has(k) {
 				continue
 			}
-			for _, x := range b.Num[k][:b.Rows] {
-				if x == x {
-					h.Add(x)
-				}
-			}
+			h.AddAll(b.Num[k][:b.Rows])
 		}
 		return nil
 	})
@@ -214,79 +209,107 @@ func (c *driftColumn) index(isRef bool) int {
 	return c.cur
 }
 
-// spill holds the numbers of a CSV file, batch by batch, as native
-// float64s in a temporary file (NaN for cells that are not numbers), so
-// that they can be counted into bins without reading and parsing the file
-// again.
+// spill holds the numbers of a CSV file in a temporary file (NaN for
+// cells that are not numbers), so that they can be counted into bins
+// without reading and parsing the file again. They are gathered into
+// runs of at least spillRows rows and written column by column — a run's
+// header (its row count), then each column's numbers — so that replaying
+// counts thousands of one column's numbers into its histogram at a time,
+// its bins in the CPU cache. The bytes are the float64s' own memory,
+// written and read back without conversion: the file lives only as long
+// as the process.
 type spill struct {
-	f   *os.File
-	w   *bufio.Writer
-	err error
-	buf []byte
+	f    *os.File
+	err  error
+	cols [][]float64 // the run being gathered, column by column
+	rows int
 }
+
+const spillRows = 8192
 
 func newSpill() (*spill, error) {
 	f, err := os.CreateTemp("", "lodestar-drift-*")
 	if err != nil {
 		return nil, fmt.Errorf("temporary file: %w", err)
 	}
-	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &spill{f: f}, nil
 }
 
-// write appends one batch: its row count, then each column's values.
+// write adds one batch, and writes the run once it is long enough.
 func (s *spill) write(b *dataset.Batch) {
-	if s.err != nil {
+	if s.cols == nil {
+		s.cols = make([][]float64, len(b.Num))
+	}
+	for k, col := range b.Num {
+		s.cols[k] = append(s.cols[k], col[:b.Rows]...)
+	}
+	if s.rows += b.Rows; s.rows >= spillRows {
+		s.flush()
+	}
+}
+
+// flush writes the run gathered.
+func (s *spill) flush() {
+	if s.err != nil || s.rows == 0 {
 		return
 	}
-	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(b.Rows))
-	for _, col := range b.Num {
-		for _, v := range col[:b.Rows] {
-			s.buf = binary.LittleEndian.AppendUint64(s.buf, math.Float64bits(v))
+	var head [8]byte
+	binary.NativeEndian.PutUint64(head[:], uint64(s.rows))
+	_, err := s.f.Write(head[:])
+	for k, col := range s.cols {
+		if err == nil {
+			_, err = s.f.Write(floatBytes(col))
 		}
+		s.cols[k] = col[:0]
 	}
-	if _, err := s.w.Write(s.buf); err != nil {
+	s.rows = 0
+	if err != nil {
 		s.err = fmt.Errorf("temporary file: %w", err)
 	}
+}
+
+// floatBytes views the memory of xs as bytes, without copying.
+func floatBytes(xs []float64) []byte {
+	if len(xs) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), 8*len(xs))
 }
 
 // replay counts the spilled numbers of the columns marked for it into the
 // histogram hist picks.
 func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
-	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("temporary file: %w", err)
+	if s.flush(); s.err != nil {
+		return s.err
 	}
+	s.cols = nil
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("temporary file: %w", err)
 	}
-	r := bufio.NewReaderSize(s.f, 1<<20)
 	var head [8]byte
-	var buf []byte
+	var buf []float64
 	for {
-		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+		if _, err := io.ReadFull(s.f, head[:]); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("temporary file: %w", err)
 		}
-		rows := int(binary.LittleEndian.Uint64(head[:]))
-		if cap(buf) < 8*rows {
-			buf = make([]byte, 8*rows)
+		rows := int(binary.NativeEndian.Uint64(head[:]))
+		if cap(buf) < rows {
+			buf = make([]float64, rows)
 		}
-		b := buf[:8*rows]
+		xs := buf[:rows]
 		for _, c := range cols {
-			if !c.replay {
-				if _, err := r.Discard(len(b)); err != nil {
-					return fmt.Errorf("temporary file: %w", err)
+			var err error
+			if c.replay {
+				if _, err = io.ReadFull(s.f, floatBytes(xs)); err == nil {
+					hist(c).AddAll(xs)
 				}
-				continue
+			} else {
+				_, err = s.f.Seek(int64(8*rows), io.SeekCurrent)
 			}
-			if _, err := io.ReadFull(r, b); err != nil {
+			if err != nil {
 				return fmt.Errorf("temporary file: %w", err)
-			}
-			h := hist(c)
-			for i := 0; i < len(b); i += 8 {
-				if x := math.Float64frombits(binary.LittleEndian.Uint64(b[i:])); x == x {
-					h.Add(x)
-				}
 			}
 		}
 	}
@@ -420,10 +443,9 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		for _, x := range num {
 			if x != x {
 				sd.miss++
-				continue
 			}
-			sd.number(x, sample)
 		}
+		sd.numbers(num, sample)
 	case dataset.Categorical:
 		for r := range num {
 			if b.Missing(k, r) {
@@ -435,9 +457,13 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 		}
 	default: // CSV text: numbers, missing cells, other text
+		if !sd.text {
+			// (Numbers after a first text cell in this batch go into
+			// the sample too: harmless, the column is no longer numeric.)
+			sd.numbers(num, sample)
+		}
 		for r, x := range num {
 			if x == x && !sd.text {
-				sd.number(x, sample)
 				if !sd.dropped {
 					if sd.counts.Distinct() < maxNumericStrings {
 						sd.counts.Add(unsafeString(dataset.Trim(b.Text(k, r))))
@@ -462,11 +488,18 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 	}
 }
 
-// number takes one number of a numeric column.
-func (sd *side) number(x float64, sample *monitor.Sample) {
-	sample.Add(x)
-	if !sd.many && !sd.values.add(x) {
-		sd.many, sd.values = true, valueCounts{}
+// numbers takes a batch of a numeric column's numbers (NaN: not a
+// number, left out).
+func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
+	sample.AddAll(xs)
+	if sd.many {
+		return
+	}
+	for _, x := range xs {
+		if x == x && !sd.values.add(x) {
+			sd.many, sd.values = true, valueCounts{}
+			return
+		}
 	}
 }
 

@@ -2,9 +2,11 @@ package tabular
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -23,14 +25,16 @@ type Block struct {
 	Aux any
 
 	cols       int
-	data       []byte
+	data       []byte  // the chunk itself, or own
+	own        []byte  // the fields copied out of the chunk, when they must be
 	start, end []int32 // field (r, k) is data[start[r*cols+k]:end[r*cols+k]]
 
-	chunk []byte // the raw records
-	line  int    // the line chunk starts on
-	eof   bool
-	err   error
-	done  chan struct{}
+	chunk  []byte // the raw records
+	line   int    // the line chunk starts on
+	breaks int    // the line breaks in chunk
+	eof    bool
+	err    error
+	done   chan struct{}
 }
 
 // Field returns the k-th asked-for field of record r. The bytes are the
@@ -92,6 +96,18 @@ func (t *Reader) ReadBlocks(cols []int, opt BlockOptions, fn func(*Block) error)
 	for k, c := range cols {
 		sel[c] = append(sel[c], int32(k))
 	}
+	plain := make([]int32, len(t.header)) // file field → the k it feeds, or −1; nil when one feeds several
+	for c, ks := range sel {
+		switch {
+		case len(ks) > 1:
+			plain = nil
+		case plain == nil:
+		case len(ks) == 1:
+			plain[c] = ks[0]
+		default:
+			plain[c] = -1
+		}
+	}
 	nblocks := workers + 2
 	free := make(chan *Block, nblocks)
 	for range nblocks {
@@ -107,7 +123,7 @@ func (t *Reader) ReadBlocks(cols []int, opt BlockOptions, fn func(*Block) error)
 			defer wg.Done()
 			for b := range jobs {
 				if b.err == nil {
-					b.err = t.parseBlock(b, cols, sel)
+					b.err = t.parseBlock(b, cols, sel, plain)
 					if b.err == nil && opt.Prepare != nil {
 						opt.Prepare(b)
 					}
@@ -185,7 +201,8 @@ func (t *Reader) split(free chan *Block, jobs, order chan<- *Block, quit chan st
 		}
 		carry = append(carry[:0], buf[cut:]...)
 		b.chunk, b.line, b.eof = buf[:cut], line, eof
-		line += bytes.Count(b.chunk, []byte{'\n'})
+		b.breaks = bytes.Count(b.chunk, []byte{'\n'})
+		line += b.breaks
 		jobs <- b
 		order <- b
 		if eof {
@@ -229,14 +246,23 @@ func recordCut(buf []byte) int {
 	return cut
 }
 
-// parseBlock parses a block's records, taking the fields of cols. Plain
-// UTF-8 (or ASCII in any encoding) goes through a fast scanner; anything
+// parseBlock parses a block's records, taking the fields of cols. A
+// block without quotes, in UTF-8 (or ASCII in any encoding), is cut at
+// its separators and line breaks by scanPlain, its fields left where they
+// are. Else plain UTF-8 (or ASCII) goes through a fast scanner; anything
 // it does not accept at once — a fault, bytes to decode — is read from
 // that record on by encoding/csv, as Next reads it, so the records and
 // the errors are Next's.
-func (t *Reader) parseBlock(b *Block, cols []int, sel [][]int32) error {
-	b.Rows, b.Lines, b.data = 0, b.Lines[:0], b.data[:0]
+func (t *Reader) parseBlock(b *Block, cols []int, sel [][]int32, plain []int32) error {
+	if plain != nil && bytes.IndexByte(b.chunk, '"') < 0 {
+		if ascii, ok := t.scanPlain(b, plain); ok && (ascii || t.dec == nil && utf8.Valid(b.chunk)) {
+			b.data = b.chunk
+			return nil
+		}
+	}
+	b.Rows, b.Lines, b.data = 0, b.Lines[:0], b.own[:0]
 	b.start, b.end = b.start[:0], b.end[:0]
+	defer func() { b.own = b.data[:0] }() // its room, for the next block
 	fast := false
 	if t.dec == nil {
 		fast = utf8.Valid(b.chunk)
@@ -372,6 +398,101 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 		b.Lines = append(b.Lines, recLine)
 	}
 	return n, line, true
+}
+
+// scanPlain parses a block without quotes: each record is its text up to
+// a line break (LF, or CR LF: a CR before the LF, or at the end of the
+// file, ends the last field) cut at the separators, blank lines skipped —
+// what the fast scanner makes of such text, found eight bytes at a time.
+// Field (r, k) is left in the chunk: the caller points data at it. plain
+// maps a file field to the k it feeds, or −1. ok is false, the block to
+// be parsed again by the other scanners, when a record has too few or too
+// many fields; ascii says whether every byte is ASCII.
+func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
+	c, k, nf := b.chunk, b.cols, len(plain)
+	rows := b.breaks + 1
+	b.Rows, b.Lines = 0, slices.Grow(b.Lines[:0], rows)
+	b.start, b.end = slices.Grow(b.start[:0], rows*k)[:rows*k], slices.Grow(b.end[:0], rows*k)[:rows*k]
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	sepWord, lfWord := ones*uint64(byte(t.sep)), ones*uint64('\n')
+	// zero marks the bytes of x that are 0 with their top bit (exactly:
+	// no carry crosses bytes).
+	zero := func(x uint64) uint64 { return ^((x&low7 + low7) | x | low7) }
+	var seen uint64 // every byte or-ed, for the ASCII test
+	field, fs, line := 0, 0, b.line
+	slot := 0 // start of the current record's slots
+	n := len(c)
+	for p := 0; p < n; p += 8 {
+		var w uint64
+		if p+8 <= n {
+			w = binary.LittleEndian.Uint64(c[p:])
+		} else {
+			for i := n - 1; i >= p; i-- { // the tail, zero-padded: 0 is neither a separator nor a line break
+				w = w<<8 | uint64(c[i])
+			}
+		}
+		seen |= w
+		for m := zero(w^sepWord) | zero(w^lfWord); m != 0; m &= m - 1 {
+			i := p + bits.TrailingZeros64(m)>>3
+			if c[i] != '\n' { // a separator ends a field
+				if field < nf {
+					if kk := plain[field]; kk >= 0 {
+						b.start[slot+int(kk)], b.end[slot+int(kk)] = int32(fs), int32(i)
+					}
+				}
+				field, fs = field+1, i+1
+				continue
+			}
+			e := i
+			if e > fs && c[e-1] == '\r' {
+				e--
+			}
+			if field == 0 && e == fs { // a blank line
+				fs, line = i+1, line+1
+				continue
+			}
+			if field != nf-1 {
+				return false, false
+			}
+			if kk := plain[field]; kk >= 0 {
+				b.start[slot+int(kk)], b.end[slot+int(kk)] = int32(fs), int32(e)
+			}
+			b.Lines = append(b.Lines, line)
+			b.Rows++
+			slot += k
+			field, fs, line = 0, i+1, line+1
+		}
+	}
+	if fs < n { // the last record, without a line break: the end of the file
+		e := n
+		if c[e-1] == '\r' {
+			e--
+		}
+		switch {
+		case field == 0 && e == fs:
+		case field != nf-1:
+			return false, false
+		default:
+			if kk := plain[field]; kk >= 0 {
+				b.start[slot+int(kk)], b.end[slot+int(kk)] = int32(fs), int32(e)
+			}
+			b.Lines = append(b.Lines, line)
+			b.Rows++
+			slot += k
+		}
+	} else if field > 0 { // a separator as the last byte
+		if field != nf-1 {
+			return false, false
+		}
+		if kk := plain[field]; kk >= 0 {
+			b.start[slot+int(kk)], b.end[slot+int(kk)] = int32(fs), int32(n)
+		}
+		b.Lines = append(b.Lines, line)
+		b.Rows++
+		slot += k
+	}
+	b.start, b.end = b.start[:slot], b.end[:slot]
+	return seen&^low7 == 0, true
 }
 
 // place records a field's bytes in every slot that asks for it.

@@ -12,13 +12,21 @@ import (
 // readBlocks reads s with ReadBlocks, every column, and returns what Next
 // would: the records, their lines, the error.
 func readBlocks(s string, opt Options, workers int) ([][]string, []int, error) {
+	return readBlocksOf(s, opt, workers, nil)
+}
+
+// readBlocksOf reads the columns cols (nil: all, in order) of s with
+// ReadBlocks.
+func readBlocksOf(s string, opt Options, workers int, cols []int) ([][]string, []int, error) {
 	r, err := Open(strings.NewReader(s), opt)
 	if err != nil {
 		return nil, nil, err
 	}
-	cols := make([]int, len(r.Header()))
-	for i := range cols {
-		cols[i] = i
+	if cols == nil {
+		cols = make([]int, len(r.Header()))
+		for i := range cols {
+			cols[i] = i
+		}
 	}
 	var recs [][]string
 	var lines []int
@@ -164,6 +172,87 @@ func TestBlocksMatchNextRandom(t *testing.T) {
 			s = strings.TrimRight(s, "\r\n")
 		}
 		t.Run(fmt.Sprint(n), func(t *testing.T) { sameAsNext(t, s, Options{Separator: ','}) })
+	}
+}
+
+// TestBlocksPlainMatchNext writes random files without quotes — the
+// blocks cut at separators and line breaks directly — with blank lines,
+// CR LF, bare CRs, spaces, multi-byte text, now and then a record of the
+// wrong length or a byte that is not UTF-8, and reads all columns and a
+// selection of them both ways.
+func TestBlocksPlainMatchNext(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 12))
+	pieces := []string{"a", "7", "-1.5", " ", "\r", "é", "北", "x y", "", "1e-3", "NA"}
+	seps := []string{",", ";", "\t"}
+	for n := range 300 {
+		sep := seps[rng.IntN(len(seps))]
+		var b strings.Builder
+		cols := 1 + rng.IntN(5)
+		for i := range cols {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			fmt.Fprintf(&b, "c%d", i)
+		}
+		b.WriteString([]string{"\n", "\r\n"}[rng.IntN(2)])
+		for range rng.IntN(40) {
+			switch rng.IntN(12) {
+			case 0:
+				b.WriteString("\n")
+			case 1:
+				b.WriteString("\r\n")
+			}
+			nf := cols
+			if rng.IntN(60) == 0 {
+				nf += rng.IntN(3) - 1
+			}
+			for i := range nf {
+				if i > 0 {
+					b.WriteString(sep)
+				}
+				for range rng.IntN(4) {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+				if rng.IntN(400) == 0 {
+					b.WriteString("\xff")
+				}
+			}
+			b.WriteString([]string{"\n", "\r\n"}[rng.IntN(2)])
+		}
+		s := b.String()
+		switch rng.IntN(4) {
+		case 0:
+			s = strings.TrimRight(s, "\r\n")
+		case 1:
+			s = strings.TrimSuffix(s, "\n")
+		}
+		opt := Options{Encoding: "utf-8"}
+		if n%5 == 0 {
+			opt = Options{Encoding: "windows-1252"}
+		}
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			sameAsNext(t, s, opt)
+			want, wantLines, wantErr := readNext(s, opt)
+			if wantErr != nil {
+				return
+			}
+			pick := []int{cols - 1}
+			if cols > 2 {
+				pick = []int{2, 0}
+			}
+			withChunk(t, 1+rng.IntN(64))
+			got, gotLines, err := readBlocksOf(s, opt, 2, pick)
+			if err != nil || !slices.Equal(gotLines, wantLines) || len(got) != len(want) {
+				t.Fatalf("columns %v: %d records, lines %v, %v; want %d, %v\ninput %q", pick, len(got), gotLines, err, len(want), wantLines, s)
+			}
+			for r := range got {
+				for k, c := range pick {
+					if got[r][k] != want[r][c] {
+						t.Fatalf("columns %v: record %d: %q, want %q\ninput %q", pick, r, got[r], want[r], s)
+					}
+				}
+			}
+		})
 	}
 }
 

@@ -292,10 +292,50 @@ func TestBinsIndex(t *testing.T) {
 			if got, want := b.Index(x), binOf(edges, x); got != want {
 				t.Fatalf("n=%d: Index(%g) = %d, want %d", n, x, got, want)
 			}
+			if got, want := b.indexWindow(x), binOf(edges, x); got != want {
+				t.Fatalf("n=%d: indexWindow(%g) = %d, want %d", n, x, got, want)
+			}
 		}
 	}
 	if _, err := NewBins([]float64{1, 1}, nil); err == nil {
 		t.Error("repeated edges accepted")
+	}
+}
+
+// TestHistAddAll checks that counting a slice gives what counting its
+// values one by one gives, to the bit, NaNs and infinities included.
+func TestHistAddAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ref := make([]float64, 5000)
+	for i := range ref {
+		ref[i] = math.Exp(rng.NormFloat64() * 2)
+	}
+	slices.Sort(ref)
+	b := BinsFromSorted(ref, 256, 10)
+	xs := make([]float64, 20000)
+	for i := range xs {
+		xs[i] = math.Exp(rng.NormFloat64()*2) - 1
+	}
+	xs = append(xs, math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), ref[0], ref[len(ref)-1], math.NaN())
+	one, all := NewHist(b), NewHist(b)
+	for _, x := range xs {
+		one.Add(x)
+	}
+	all.AddAll(xs[:7000])
+	all.AddAll(xs[7000:])
+	bits := math.Float64bits
+	if all.N != one.N || all.Missing != one.Missing || all.N != uint64(len(xs)-2) || all.Missing != 2 {
+		t.Errorf("N %d, missing %d; one by one N %d, missing %d", all.N, all.Missing, one.N, one.Missing)
+	}
+	for _, f := range [][2]float64{{all.S1, one.S1}, {all.S2, one.S2}, {all.Min, one.Min}, {all.Max, one.Max}} {
+		if bits(f[0]) != bits(f[1]) {
+			t.Errorf("moments or range %v, one by one %v", f[0], f[1])
+		}
+	}
+	for i, c := range all.Cells {
+		if o := one.Cells[i]; c.N != o.N || bits(c.Sum) != bits(o.Sum) {
+			t.Errorf("cell %d: %+v, one by one %+v", i, c, o)
+		}
 	}
 }
 

@@ -2,7 +2,7 @@ package monitor
 
 import (
 	"math"
-	"math/rand/v2"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -21,19 +21,17 @@ const FewValues = 5
 
 // Sample collects one numeric column in a single pass: every value while
 // there are at most limit of them (the drift statistics are then exact),
-// after that a uniform reservoir sample of limit values (Li's algorithm
-// L, seeded, so runs repeat), from which the reference's bins are
-// cut. It also counts the column's values exactly while there are at most
-// FewValues distinct ones.
+// after that a uniform reservoir sample of limit values (Vitter's
+// algorithm R, seeded, so runs repeat), from which the reference's bins
+// are cut. It also counts the column's values exactly while there are at
+// most FewValues distinct ones.
 type Sample struct {
 	limit     int
 	vals      []float64
 	n         int64
 	Missing   int64
-	rng       *rand.Rand
-	exactOnly bool    // drop the values past the limit instead of sampling
-	w         float64 // Algorithm L's running weight
-	next      int64   // the next value that enters the reservoir
+	rng       uint64 // the state of the random numbers (SplitMix64)
+	exactOnly bool   // drop the values past the limit instead of sampling
 	few       [FewValues]float64
 	fewN      [FewValues]float64
 	nFew      int
@@ -46,7 +44,7 @@ func NewSample(limit int, seed uint64) *Sample {
 	if limit <= 0 {
 		limit = DefaultExactLimit
 	}
-	return &Sample{limit: limit, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+	return &Sample{limit: limit, rng: seed}
 }
 
 // NewExactSample returns a sample that keeps values only while it holds
@@ -66,27 +64,83 @@ func (s *Sample) Add(x float64) {
 	}
 	s.n++
 	s.sorted = false
+	s.keep(x, s.n)
+	if !s.manyVals {
+		s.countFew(x)
+	}
+}
+
+// AddAll adds the values of xs in order, as Add does one by one.
+func (s *Sample) AddAll(xs []float64) {
+	n, miss := s.n, s.Missing
+	full := int64(s.limit)
+	for _, x := range xs {
+		if x != x {
+			miss++
+			continue
+		}
+		n++
+		if n <= full || !s.exactOnly || s.vals != nil {
+			s.keep(x, n)
+		}
+		if !s.manyVals {
+			s.countFew(x)
+		}
+	}
+	if n != s.n {
+		s.sorted = false
+	}
+	s.n, s.Missing = n, miss
+}
+
+// keep keeps x, the n-th value, or not.
+func (s *Sample) keep(x float64, n int64) {
 	switch {
 	case s.exactOnly:
-		if s.n <= int64(s.limit) {
+		if n <= int64(s.limit) {
 			s.vals = append(s.vals, x)
 		} else if s.vals != nil {
 			s.vals = nil
 		}
 	case len(s.vals) < s.limit:
 		s.vals = append(s.vals, x)
-		if len(s.vals) == s.limit {
-			s.w = math.Exp(math.Log(s.rng.Float64()) / float64(s.limit))
-			s.skip()
+	default:
+		// The n-th value replaces a uniformly drawn kept one with
+		// probability limit/n. (Li's algorithm L draws fewer random
+		// numbers, but each costs three logarithms or exponentials; it
+		// is ahead only once n is thousands of times the limit.)
+		if j := s.randomBelow(uint64(n)); j < uint64(s.limit) {
+			s.vals[j] = x
 		}
-	case s.n == s.next:
-		s.vals[s.rng.IntN(s.limit)] = x
-		s.w *= math.Exp(math.Log(s.rng.Float64()) / float64(s.limit))
-		s.skip()
 	}
-	if s.manyVals {
-		return
+}
+
+// random returns 64 random bits: Steele, Lea and Flood's SplitMix64, a
+// few multiplications inline (math/rand/v2's generators, called through
+// an interface, were a tenth of lodestar drift's time).
+func (s *Sample) random() uint64 {
+	s.rng += 0x9e3779b97f4a7c15
+	z := s.rng
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// randomBelow returns a uniform random integer in [0, n), n > 0: the high
+// word of a random word times n, drawing again in the rare case that
+// would favour some results (Lemire's method).
+func (s *Sample) randomBelow(n uint64) uint64 {
+	hi, lo := bits.Mul64(s.random(), n)
+	if lo < n {
+		for floor := -n % n; lo < floor; {
+			hi, lo = bits.Mul64(s.random(), n)
+		}
 	}
+	return hi
+}
+
+// countFew counts x among the distinct values, while there are few.
+func (s *Sample) countFew(x float64) {
 	for i := 0; i < s.nFew; i++ {
 		if s.few[i] == x {
 			s.fewN[i]++
@@ -99,17 +153,6 @@ func (s *Sample) Add(x float64) {
 	}
 	s.few[s.nFew], s.fewN[s.nFew] = x, 1
 	s.nFew++
-}
-
-// skip draws how many values pass before the next one enters the
-// reservoir (Li's Algorithm L: a geometric jump instead of a random draw
-// per value).
-func (s *Sample) skip() {
-	u := s.rng.Float64()
-	for u == 0 {
-		u = s.rng.Float64()
-	}
-	s.next = s.n + int64(math.Floor(math.Log(u)/math.Log1p(-s.w))) + 1
 }
 
 // N returns how many values were added (not counting missing ones).

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -54,5 +55,68 @@ func TestExactSample(t *testing.T) {
 	}
 	if v, _, ok := s.FewDistinct(); !ok || len(v) != 4 {
 		t.Errorf("distinct values %v, %v", v, ok)
+	}
+}
+
+// TestSampleAddAll checks that adding a slice keeps what adding its
+// values one by one keeps, reservoir and exact-only alike.
+func TestSampleAddAll(t *testing.T) {
+	xs := make([]float64, 5000)
+	for i := range xs {
+		xs[i] = float64(i % 7)
+		if i%13 == 0 {
+			xs[i] = math.NaN()
+		}
+		if i > 3000 {
+			xs[i] = float64(i)
+		}
+	}
+	for _, limit := range []int{100, 4000, 10000} {
+		for _, exact := range []bool{false, true} {
+			one, all := NewSample(limit, 3), NewSample(limit, 3)
+			if exact {
+				one, all = NewExactSample(limit), NewExactSample(limit)
+			}
+			for _, x := range xs {
+				one.Add(x)
+			}
+			for i := 0; i < len(xs); i += 700 {
+				all.AddAll(xs[i:min(i+700, len(xs))])
+			}
+			ov, on, ook := one.FewDistinct()
+			av, an, aok := all.FewDistinct()
+			if !slices.Equal(all.Sorted(), one.Sorted()) || all.N() != one.N() || all.Missing != one.Missing ||
+				all.Exact() != one.Exact() || aok != ook || !slices.Equal(av, ov) || !slices.Equal(an, on) {
+				t.Errorf("limit %d exact-only %v: AddAll kept %d values of %d (%d missing), one by one %d of %d (%d missing)",
+					limit, exact, len(all.Sorted()), all.N(), all.Missing, len(one.Sorted()), one.N(), one.Missing)
+			}
+		}
+	}
+}
+
+// TestRandomBelow checks the sample's random integers: in range, and
+// each value about equally often.
+func TestRandomBelow(t *testing.T) {
+	s := NewSample(10, 1)
+	for _, n := range []uint64{1, 6, 1200, 6 << 60} {
+		const draws = 60000
+		counts := map[uint64]int{}
+		for range draws {
+			j := s.randomBelow(n)
+			if j >= n {
+				t.Fatalf("randomBelow(%d) = %d", n, j)
+			}
+			if n > 1 {
+				counts[j/(n/6)]++ // six equal ranges of [0, n)
+			}
+		}
+		if n == 1 {
+			continue
+		}
+		for r, c := range counts {
+			if math.Abs(float64(c)-draws/6) > 5*math.Sqrt(draws/6) {
+				t.Errorf("n %d: range %d drawn %d times in %d, want about %d", n, r, c, draws, draws/6)
+			}
+		}
 	}
 }
