@@ -67,12 +67,25 @@ func insertIDsSQL(n int, returning bool) string {
 
 // AppendEvents implements lodestar.EventService. Each new event costs one
 // key in event_ids, which makes ingestion idempotent; the events
-// themselves go into batch rows (eventblob.go). Events are data, not
+// themselves go into compressed batch rows (eventblob.go), encoded before
+// the write lock is taken on the guess that every event is new (the usual
+// case) and again inside it when some were not. Events are data, not
 // governance changes: they are not written to the audit log.
 func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
+	// Unique by ID (the first of a repeat wins), in key order for the index.
+	byID := make([]*lodestar.StoredEvent, len(events))
+	for i := range events {
+		byID[i] = &events[i]
+	}
+	slices.SortStableFunc(byID, func(a, b *lodestar.StoredEvent) int { return strings.Compare(a.ID, b.ID) })
+	byID = slices.CompactFunc(byID, func(a, b *lodestar.StoredEvent) bool { return a.ID == b.ID })
+	byTime := slices.Clone(byID)
+	sortEvents(byTime)
+	blobs := encodeRuns(byTime)
+
 	accepted := 0
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		accepted = 0
@@ -83,52 +96,65 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 			}
 			return err
 		}
-		fresh, err := s.insertIDs(ctx, tx, modelID, events)
+		old, err := s.insertIDs(ctx, tx, modelID, byID)
 		if err != nil {
 			return err
 		}
-		keep := make([]*lodestar.StoredEvent, 0, len(fresh))
-		for i := range events {
-			if _, ok := fresh[events[i].ID]; ok {
-				keep = append(keep, &events[i])
-				delete(fresh, events[i].ID) // a repeat within the batch is a duplicate
+		runs := blobs
+		if len(old) > 0 {
+			keep := make([]*lodestar.StoredEvent, 0, len(byTime)-len(old))
+			for _, e := range byTime {
+				if _, ok := old[e.ID]; !ok {
+					keep = append(keep, e)
+				}
 			}
+			runs = encodeRuns(keep)
 		}
-		if len(keep) == 0 {
-			return nil
-		}
-		sortEvents(keep)
 		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_batches (model_id, min_ts, max_ts, n, body) VALUES (?, ?, ?, ?, ?)`))
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
-		for _, run := range splitBatch(keep) {
-			blob := encodeRecords(make([]byte, 0, blobSize(run)), run)
-			if _, err := stmt.ExecContext(ctx, modelID, run[0].Time.UnixMilli(), run[len(run)-1].Time.UnixMilli(), len(run), blob); err != nil {
+		for _, r := range runs {
+			if _, err := stmt.ExecContext(ctx, modelID, r.min, r.max, r.n, r.blob); err != nil {
 				return err
 			}
 		}
-		accepted = len(keep)
+		accepted = len(byID) - len(old)
 		return nil
 	})
 	return accepted, wrap("append events", err)
 }
 
-// insertIDs adds the events' IDs to event_ids and returns those that were
-// not there before. It inserts them in key order: each insert then lands
-// next to the one before, on a page already in hand, instead of a search
-// and often a page split somewhere in the middle of the index. A chunk
-// whose rows all go in (the usual case) needs no list of what went in;
-// one with a repeat is undone and done again listing the new IDs, which
-// costs about three times as much per row (a retry, not the usual case).
-func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, events []lodestar.StoredEvent) (map[string]struct{}, error) {
-	fresh := make(map[string]struct{}, len(events))
-	sorted := make([]*lodestar.StoredEvent, len(events))
-	for i := range events {
-		sorted[i] = &events[i]
+// run is one batch row to insert.
+type run struct {
+	min, max int64
+	n        int
+	blob     []byte
+}
+
+// encodeRuns splits events (sorted by time and ID) into batch rows.
+func encodeRuns(events []*lodestar.StoredEvent) []run {
+	if len(events) == 0 {
+		return nil
 	}
-	slices.SortStableFunc(sorted, func(a, b *lodestar.StoredEvent) int { return strings.Compare(a.ID, b.ID) })
+	var out []run
+	for _, r := range splitBatch(events) {
+		out = append(out, run{min: r[0].Time.UnixMilli(), max: r[len(r)-1].Time.UnixMilli(), n: len(r), blob: encodeBlob(r)})
+	}
+	return out
+}
+
+// insertIDs adds the IDs of events (sorted by ID, each once) to event_ids
+// and returns those that were there already. It inserts them in key
+// order: each insert then lands next to the one before, on a page already
+// in hand, instead of a search and often a page split somewhere in the
+// middle of the index. A chunk whose rows all go in (the usual case)
+// needs no list of what went in; one with a repeat is undone and done
+// again listing the new IDs, which costs about three times as much per row
+// (a retry, not the usual case).
+func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, sorted []*lodestar.StoredEvent) (map[string]struct{}, error) {
+	var old map[string]struct{}
 	args := make([]any, 0, 3*eventRows)
 	var full *sql.Stmt // the statement for whole chunks, prepared once per batch
 	defer func() {
@@ -165,39 +191,47 @@ func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, even
 		if err != nil {
 			return nil, err
 		}
-		if int(n) == len(chunk) {
-			for _, e := range chunk {
-				fresh[e.ID] = struct{}{}
+		if int(n) < len(chunk) {
+			fresh, err := s.insertListing(ctx, tx, chunk, args)
+			if err != nil {
+				return nil, err
 			}
-		} else if err := s.insertListing(ctx, tx, chunk, args, fresh); err != nil {
-			return nil, err
+			if old == nil {
+				old = map[string]struct{}{}
+			}
+			for _, e := range chunk {
+				if _, ok := fresh[e.ID]; !ok {
+					old[e.ID] = struct{}{}
+				}
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT event_ids`); err != nil {
 			return nil, err
 		}
 	}
-	return fresh, nil
+	return old, nil
 }
 
-// insertListing undoes a chunk's insert and does it again, adding the IDs
-// it inserts to fresh.
-func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodestar.StoredEvent, args []any, fresh map[string]struct{}) error {
+// insertListing undoes a chunk's insert and does it again, returning the
+// IDs it inserts.
+func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodestar.StoredEvent, args []any) (map[string]struct{}, error) {
 	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT event_ids`); err != nil {
-		return err
+		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, insertIDsSQL(len(chunk), true), args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	fresh := map[string]struct{}{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return err
+			return nil, err
 		}
 		fresh[id] = struct{}{}
 	}
-	return rows.Err()
+	return fresh, rows.Err()
 }
 
 // AttachLabels implements lodestar.EventService. A label sent again
@@ -257,7 +291,7 @@ func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, f
 			if err := s.DB.QueryRow(ctx, `SELECT body FROM event_batches WHERE id = ?`, refs[next].id).Scan(&blob); err != nil {
 				return wrap("scan events", err)
 			}
-			recs, err := decodeRecords(nil, blob, lo, hi, version)
+			recs, err := decodeBlob(nil, blob, lo, hi, version)
 			if err != nil {
 				return wrap("scan events", err)
 			}
@@ -434,7 +468,7 @@ func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before ti
 					rows.Close()
 					return err
 				}
-				if b.recs, err = decodeRecords(nil, blob, minTS, maxTS, ""); err != nil {
+				if b.recs, err = decodeBlob(nil, blob, minTS, maxTS, ""); err != nil {
 					rows.Close()
 					return err
 				}
@@ -496,5 +530,5 @@ func encodeKept(recs []record) []byte {
 	for i, r := range recs {
 		events[i] = &lodestar.StoredEvent{ID: r.id, Time: time.UnixMilli(r.ts), Version: string(r.version), Label: r.label, Body: r.body}
 	}
-	return encodeRecords(make([]byte, 0, blobSize(events)), events)
+	return encodeBlob(events)
 }

@@ -32,7 +32,7 @@ CREATE INDEX event_labels_time ON event_labels(model_id, ts);
 INSERT INTO event_ids (model_id, event_id, ts)
 SELECT model_id, event_id, ts FROM prediction_events;
 INSERT INTO event_batches (model_id, min_ts, max_ts, n, body)
-SELECT model_id, ts, ts, 1,
+SELECT model_id, ts, ts, 1, '\x00'::bytea ||
 	int8send(ts) ||
 	int2send(octet_length(event_id)::int2) || convert_to(event_id, 'UTF8') ||
 	int2send(octet_length(version)::int2) || convert_to(version, 'UTF8') ||

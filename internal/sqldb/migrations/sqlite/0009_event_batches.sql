@@ -14,7 +14,8 @@ CREATE TABLE event_ids (
 ) WITHOUT ROWID;
 
 -- event_batches: the events of one batch within one UTC day, sorted by
--- (time, ID), as records: ts int64 | id len uint16 | id | version len
+-- (time, ID): a format byte (0: records as they are, 1: S2-compressed
+-- records), then records: ts int64 | id len uint16 | id | version len
 -- uint16 | version | label len uint16 | label | body len uint32 | body,
 -- integers big-endian. min_ts/max_ts bound the records' times.
 CREATE TABLE event_batches (
@@ -42,7 +43,7 @@ CREATE INDEX event_labels_time ON event_labels(model_id, ts);
 INSERT INTO event_ids (model_id, event_id, ts)
 SELECT model_id, event_id, ts FROM prediction_events;
 INSERT INTO event_batches (model_id, min_ts, max_ts, n, body)
-SELECT model_id, ts, ts, 1, unhex(
+SELECT model_id, ts, ts, 1, unhex('00' ||
 	printf('%016X%04X', ts, length(CAST(event_id AS BLOB))) || hex(event_id) ||
 	printf('%04X', length(CAST(version AS BLOB))) || hex(version) ||
 	printf('%04X', length(CAST(coalesce(label, '') AS BLOB))) || hex(coalesce(label, '')) ||
