@@ -68,7 +68,18 @@ func (s *scanner) strRaw() ([]byte, bool) {
 	start := s.i
 	s.expect('"')
 	escaped := false
+	b := s.b
 	for {
+		// The plain run up to the next quote, backslash or control byte,
+		// read with a local index (no per-byte bounds call).
+		i := s.i
+		for i < len(b) {
+			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+				break
+			}
+			i++
+		}
+		s.i = i
 		c := s.peek()
 		switch {
 		case c == '"':
@@ -80,7 +91,7 @@ func (s *scanner) strRaw() ([]byte, bool) {
 			return raw, escaped
 		case c < 0x20:
 			s.syntax()
-		case c == '\\':
+		default: // a backslash
 			escaped = true
 			s.i++
 			switch s.peek() {
@@ -98,8 +109,6 @@ func (s *scanner) strRaw() ([]byte, bool) {
 			default:
 				s.syntax()
 			}
-		default:
-			s.i++
 		}
 	}
 }
@@ -119,39 +128,44 @@ func (s *scanner) str() string { return unquote(s.strRaw()) }
 
 // num reads a number and returns its text.
 func (s *scanner) num() []byte {
-	start := s.i
-	if s.peek() == '-' {
-		s.i++
-	}
+	b, start := s.b, s.i
+	i := start
 	digits := func() int {
-		n := 0
-		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-			s.i++
-			n++
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
 		}
-		return n
+		return i - j
 	}
-	if s.peek() == '0' {
-		s.i++
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
 	} else if digits() == 0 {
+		s.i = i
+		s.peek() // the end of the line reads as an incomplete object
 		s.syntax()
 	}
-	if s.i < len(s.b) && s.b[s.i] == '.' {
-		s.i++
+	if i < len(b) && b[i] == '.' {
+		i++
 		if digits() == 0 {
+			s.i = i
 			s.syntax()
 		}
 	}
-	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
-		s.i++
-		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
-			s.i++
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
 		}
 		if digits() == 0 {
+			s.i = i
 			s.syntax()
 		}
 	}
-	return s.b[start:s.i]
+	s.i = i
+	return b[start:i]
 }
 
 func (s *scanner) word(w string) {
