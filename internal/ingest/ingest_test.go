@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -201,4 +202,37 @@ func BenchmarkEventsEncodingJSON(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*5000)/b.Elapsed().Seconds(), "events/s")
+}
+
+// Events copies each accepted line, and the label inside it, out of the
+// reader's buffer: over many lines, some bigger than a copy block, every
+// event's body and label read as that line alone reads.
+func TestEventsCopiesLines(t *testing.T) {
+	var body bytes.Buffer
+	var lines []string
+	for i := range 3000 {
+		pad := strings.Repeat("p", (i%7)*40)
+		if i%997 == 0 {
+			pad = strings.Repeat("q", 1<<20) // more than a block
+		}
+		l := fmt.Sprintf(`{"id":"e-%d","version":"1","prediction":0.5,"features":{"pad":%q},"label":%d}`, i, pad, i%3)
+		if i%5 == 0 {
+			l = fmt.Sprintf(`{"label":"c%d","id":"e-%d","version":"1","prediction":"c1"}`, i, i)
+		}
+		lines = append(lines, l)
+		body.WriteString(l + "\r\n")
+	}
+	evs, rej, err := Events(bufio.NewReaderSize(&body, 4096), now)
+	if err != nil || len(rej) != 0 || len(evs) != len(lines) {
+		t.Fatalf("got %d events, %v, %v", len(evs), rej, err)
+	}
+	for i, l := range lines {
+		want, _, msg := scanEvent([]byte(l), now)
+		if msg != "" {
+			t.Fatal(msg)
+		}
+		if got := evs[i]; got.ID != want.ID || !bytes.Equal(got.Body, []byte(l)) || !bytes.Equal(got.Label, want.Label) || len(got.Label) == 0 {
+			t.Fatalf("line %d: body %.60q label %q; want label %q", i+1, got.Body, got.Label, want.Label)
+		}
+	}
 }

@@ -258,7 +258,8 @@ func (s *scanner) kind() byte {
 }
 
 // scanEvent reads one event line: the fast equivalent of decoding it
-// with encoding/json into eventLine and checking it.
+// with encoding/json into eventLine and checking it. The event's Body is
+// line itself and its Label a part of line.
 func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -456,9 +457,9 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 		return ev, id, "latency_ms: must be a number ≥ 0"
 	}
 	if label != nil {
-		ev.Label = append([]byte(nil), label...)
+		ev.Label = label
 	}
-	ev.Body = append([]byte(nil), line...)
+	ev.Body = line // Events copies it, and the label within it, out of the reader's buffer
 	return ev, id, ""
 }
 

@@ -200,12 +200,16 @@ func utcDay(ms int64) int64 {
 }
 
 // sortEvents sorts events by (time in milliseconds, ID), the order of
-// the records.
+// the records. Producers mostly send events in time order already.
 func sortEvents(events []*lodestar.StoredEvent) {
-	slices.SortFunc(events, func(a, b *lodestar.StoredEvent) int {
-		if c := cmp.Compare(a.Time.UnixMilli(), b.Time.UnixMilli()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	if !slices.IsSortedFunc(events, compareEvents) {
+		slices.SortFunc(events, compareEvents)
+	}
+}
+
+func compareEvents(a, b *lodestar.StoredEvent) int {
+	if c := cmp.Compare(a.Time.UnixMilli(), b.Time.UnixMilli()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
