@@ -16,7 +16,7 @@ import (
 // records, integers big-endian:
 //
 //	ts int64 (Unix ms) | id len uint16 | id | version len uint16 | version |
-//	label len uint16 | label | body len uint32 | body
+//	label len uint32 | label | body len uint32 | body
 //
 // Format 0 holds the records as they are (migration 0009 writes it in
 // SQL); format 1 holds them S2-compressed (github.com/klauspost/compress/s2,
@@ -25,7 +25,7 @@ import (
 // sent with the event (or carried over from the old per-event table); a
 // label sent later lives in event_labels and wins.
 
-const recordHead = 8 + 2 + 2 + 2 + 4
+const recordHead = 8 + 2 + 2 + 4 + 4
 
 // Blob formats.
 const (
@@ -94,7 +94,7 @@ func encodeRecords(dst []byte, events []*lodestar.StoredEvent) []byte {
 		dst = append(dst, e.ID...)
 		dst = binary.BigEndian.AppendUint16(dst, uint16(len(e.Version)))
 		dst = append(dst, e.Version...)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(len(e.Label)))
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(e.Label)))
 		dst = append(dst, e.Label...)
 		dst = binary.BigEndian.AppendUint32(dst, uint32(len(e.Body)))
 		dst = append(dst, e.Body...)
@@ -130,18 +130,12 @@ func decodeRecords(dst []record, blob []byte, from, to int64, version string) ([
 		if r.version, blob, ok = cut16(blob); !ok {
 			return dst, errBlob
 		}
-		if r.label, blob, ok = cut16(blob); !ok {
+		if r.label, blob, ok = cut32(blob); !ok {
 			return dst, errBlob
 		}
-		if len(blob) < 4 {
+		if r.body, blob, ok = cut32(blob); !ok {
 			return dst, errBlob
 		}
-		n := binary.BigEndian.Uint32(blob)
-		blob = blob[4:]
-		if uint64(len(blob)) < uint64(n) {
-			return dst, errBlob
-		}
-		r.body, blob = blob[:n:n], blob[n:]
 		if r.ts < from || r.ts >= to || (version != "" && string(r.version) != version) {
 			continue
 		}
@@ -161,6 +155,28 @@ func cut16(b []byte) (field, rest []byte, ok bool) {
 		return nil, b, false
 	}
 	return b[:n:n], b[n:], true
+}
+
+func cut32(b []byte) (field, rest []byte, ok bool) {
+	if len(b) < 4 {
+		return nil, b, false
+	}
+	n := uint64(binary.BigEndian.Uint32(b))
+	b = b[4:]
+	if uint64(len(b)) < n {
+		return nil, b, false
+	}
+	return b[:n:n], b[n:], true
+}
+
+// checkRecord refuses an event whose fields do not fit a record (the API
+// keeps far inside these: IDs of 128 and versions of 64 characters, 8 MiB
+// batches).
+func checkRecord(e *lodestar.StoredEvent) error {
+	if len(e.ID) == 0 || len(e.ID) > 0xffff || len(e.Version) > 0xffff || uint64(len(e.Label)) > 0xffffffff || uint64(len(e.Body)) > 0xffffffff {
+		return lodestar.Errorf(lodestar.EInvalid, "event %.40q: an event needs an ID, and its ID and version must be under 64 KiB", e.ID)
+	}
+	return nil
 }
 
 const (

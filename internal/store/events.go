@@ -78,6 +78,9 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 	// Unique by ID (the first of a repeat wins), in key order for the index.
 	byID := make([]*lodestar.StoredEvent, len(events))
 	for i := range events {
+		if err := checkRecord(&events[i]); err != nil {
+			return 0, err
+		}
 		byID[i] = &events[i]
 	}
 	slices.SortStableFunc(byID, func(a, b *lodestar.StoredEvent) int { return strings.Compare(a.ID, b.ID) })

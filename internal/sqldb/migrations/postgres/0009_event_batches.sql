@@ -36,7 +36,7 @@ SELECT model_id, ts, ts, 1, '\x00'::bytea ||
 	int8send(ts) ||
 	int2send(octet_length(event_id)::int2) || convert_to(event_id, 'UTF8') ||
 	int2send(octet_length(version)::int2) || convert_to(version, 'UTF8') ||
-	int2send(coalesce(octet_length(label), 0)::int2) || convert_to(coalesce(label, ''), 'UTF8') ||
+	int4send(coalesce(octet_length(label), 0)) || convert_to(coalesce(label, ''), 'UTF8') ||
 	int4send(octet_length(body)) || convert_to(body, 'UTF8')
 FROM prediction_events ORDER BY model_id, ts, event_id;
 DROP TABLE prediction_events;

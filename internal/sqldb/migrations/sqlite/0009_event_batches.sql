@@ -16,7 +16,7 @@ CREATE TABLE event_ids (
 -- event_batches: the events of one batch within one UTC day, sorted by
 -- (time, ID): a format byte (0: records as they are, 1: S2-compressed
 -- records), then records: ts int64 | id len uint16 | id | version len
--- uint16 | version | label len uint16 | label | body len uint32 | body,
+-- uint16 | version | label len uint32 | label | body len uint32 | body,
 -- integers big-endian. min_ts/max_ts bound the records' times.
 CREATE TABLE event_batches (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,7 +46,7 @@ INSERT INTO event_batches (model_id, min_ts, max_ts, n, body)
 SELECT model_id, ts, ts, 1, unhex('00' ||
 	printf('%016X%04X', ts, length(CAST(event_id AS BLOB))) || hex(event_id) ||
 	printf('%04X', length(CAST(version AS BLOB))) || hex(version) ||
-	printf('%04X', length(CAST(coalesce(label, '') AS BLOB))) || hex(coalesce(label, '')) ||
+	printf('%08X', length(CAST(coalesce(label, '') AS BLOB))) || hex(coalesce(label, '')) ||
 	printf('%08X', length(CAST(body AS BLOB))) || hex(body))
 FROM prediction_events ORDER BY model_id, ts, event_id;
 DROP TABLE prediction_events;
