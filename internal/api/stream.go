@@ -42,8 +42,8 @@ type hubState struct {
 	next   chan struct{}
 }
 
-// since returns the flips published after the first pos, and false if
-// some of them have already left the backlog.
+// since returns the flips published after the first pos flips, and
+// false if some of them have already left the backlog.
 func (st *hubState) since(pos int64) ([][]byte, bool) {
 	behind := st.n - pos
 	if behind > int64(len(st.recent)) {
