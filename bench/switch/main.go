@@ -18,7 +18,8 @@
 // processes on the machine share, and the parent subtracts the time it
 // sent the flip. The last two columns are the CPU time one flip cost the
 // server's process and the children together (user and system): on a
-// shared machine they vary less than the delays do.
+// shared machine they vary less than the delays do, and the load column
+// says how shared it was.
 package main
 
 import (
@@ -112,8 +113,8 @@ func run(subs string, flips, per int) error {
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
 	fmt.Printf("flip-to-client latency over loopback, in-process server on SQLite, streams held by child processes (≤ %d each); %d flips per row\n", per, flips)
-	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s\n", "subscribers", "processes", "p50 ms", "p99 ms", "max ms", "server CPU", "client CPU")
-	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s\n", "", "", "", "", "", "ms/flip", "ms/flip")
+	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s %8s\n", "subscribers", "processes", "p50 ms", "p99 ms", "max ms", "server CPU", "client CPU", "load")
+	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s %8s\n", "", "", "", "", "", "ms/flip", "ms/flip", "")
 	state := "off"
 	for _, f := range strings.Split(subs, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -128,7 +129,7 @@ func run(subs string, flips, per int) error {
 		lat := m.lat
 		slices.Sort(lat)
 		q := func(p float64) float64 { return lat[int(p*float64(len(lat)-1))] }
-		fmt.Printf("%12d %10d %10.2f %10.2f %10.2f %12.1f %12.1f\n", n, procs, q(0.5), q(0.99), lat[len(lat)-1], m.serverCPU/float64(flips), m.clientCPU/float64(flips))
+		fmt.Printf("%12d %10d %10.2f %10.2f %10.2f %12.1f %12.1f %8s\n", n, procs, q(0.5), q(0.99), lat[len(lat)-1], m.serverCPU/float64(flips), m.clientCPU/float64(flips), m.load)
 	}
 	return nil
 }
@@ -161,6 +162,7 @@ func (k *kid) expect(prefix string, timeout time.Duration) (string, error) {
 type measurement struct {
 	lat                  []float64
 	serverCPU, clientCPU float64
+	load                 string // the 1-minute load average as the flips began
 }
 
 // cpuMillis is the CPU time (user and system) this process has used.
@@ -232,6 +234,7 @@ func measure(url, tok string, n, procs, flips int, state *string) (*measurement,
 		}
 		defer pprof.StopCPUProfile()
 	}
+	load, _ := os.ReadFile("/proc/loadavg")
 	cpu0 := cpuMillis()
 	starts := make([]string, 0, flips)
 	for f := range flips {
@@ -261,7 +264,7 @@ func measure(url, tok string, n, procs, flips int, state *string) (*measurement,
 			}
 		}
 	}
-	m := &measurement{serverCPU: cpuMillis() - cpu0}
+	m := &measurement{serverCPU: cpuMillis() - cpu0, load: strings.Fields(string(load) + " ?")[0]}
 	for _, k := range kids {
 		if _, err := fmt.Fprintf(k.in, "starts %s\n", strings.Join(starts, " ")); err != nil {
 			return nil, err
