@@ -56,7 +56,7 @@ func main() {
 	flips := flag.Int("flips", 10, "flips per count")
 	per := flag.Int("per-process", 10000, "streams per child process (each costs the child one file descriptor, the server another)")
 	profile := flag.String("cpuprofile", "", "write the server process's CPU profile during the flips of the last row here")
-	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams)")
+	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams, -flips)")
 	url := flag.String("url", "", "internal: the server, for -child")
 	token := flag.String("token", "", "internal: the token, for -child")
 	streams := flag.Int("streams", 0, "internal: how many streams, for -child")
