@@ -4,15 +4,22 @@
 // switch through the API several times, and prints p50/p99 of the time
 // from the flip request to each stream seeing the flip.
 //
-//	go run ./bench/switch [-subscribers 1000,10000] [-flips 10] [-per-process 2500]
+//	go run ./bench/switch [-subscribers 1000,10000] [-flips 10] [-per-process 10000]
 //
 // The streams are held by child processes (this binary run again with
 // -child), at most -per-process each: a process may hold only so many
 // file descriptors (20,000 in the sandbox this was written in), and the
 // server's side of 10,000 streams already takes half of that. The
+// children share the cores with the server, so they should take as
+// little CPU from it as they can: one child holding all 10,000 streams
+// costs about half the CPU per flip of four holding 2,500 each, as more
+// streams are served by each of its wake-ups. The
 // children stamp each flip's arrival with the wall clock, which all
 // processes on the machine share, and the parent subtracts the time it
-// sent the flip.
+// sent the flip. The last two columns are the CPU time one flip cost the
+// server's process and the children together (user and system): on a
+// shared machine they vary less than the delays do, and the load column
+// says how shared it was.
 package main
 
 import (
@@ -36,6 +43,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -46,16 +54,16 @@ import (
 func main() {
 	subs := flag.String("subscribers", "1000,10000", "comma-separated stream counts to measure")
 	flips := flag.Int("flips", 10, "flips per count")
-	per := flag.Int("per-process", 2500, "streams per child process (each costs the child one file descriptor, the server another)")
+	per := flag.Int("per-process", 10000, "streams per child process (each costs the child one file descriptor, the server another)")
 	profile := flag.String("cpuprofile", "", "write the server process's CPU profile during the flips of the last row here")
-	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams)")
+	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams, -flips)")
 	url := flag.String("url", "", "internal: the server, for -child")
 	token := flag.String("token", "", "internal: the token, for -child")
 	streams := flag.Int("streams", 0, "internal: how many streams, for -child")
 	flag.Parse()
 	var err error
 	if *child {
-		err = runChild(*url, *token, *streams)
+		err = runChild(*url, *token, *streams, *flips)
 	} else {
 		profilePath = *profile
 		err = run(*subs, *flips, *per)
@@ -105,7 +113,8 @@ func run(subs string, flips, per int) error {
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
 	fmt.Printf("flip-to-client latency over loopback, in-process server on SQLite, streams held by child processes (≤ %d each); %d flips per row\n", per, flips)
-	fmt.Printf("%12s %10s %10s %10s %10s\n", "subscribers", "processes", "p50 ms", "p99 ms", "max ms")
+	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s %8s\n", "subscribers", "processes", "p50 ms", "p99 ms", "max ms", "server CPU", "client CPU", "load")
+	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s %8s\n", "", "", "", "", "", "ms/flip", "ms/flip", "")
 	state := "off"
 	for _, f := range strings.Split(subs, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -113,13 +122,14 @@ func run(subs string, flips, per int) error {
 			return fmt.Errorf("bad -subscribers %q", f)
 		}
 		procs := (n + per - 1) / per
-		lat, err := measure(srv.URL, tok, n, procs, flips, &state)
+		m, err := measure(srv.URL, tok, n, procs, flips, &state)
 		if err != nil {
 			return err
 		}
+		lat := m.lat
 		slices.Sort(lat)
 		q := func(p float64) float64 { return lat[int(p*float64(len(lat)-1))] }
-		fmt.Printf("%12d %10d %10.2f %10.2f %10.2f\n", n, procs, q(0.5), q(0.99), lat[len(lat)-1])
+		fmt.Printf("%12d %10d %10.2f %10.2f %10.2f %12.1f %12.1f %8s\n", n, procs, q(0.5), q(0.99), lat[len(lat)-1], m.serverCPU/float64(flips), m.clientCPU/float64(flips), m.load)
 	}
 	return nil
 }
@@ -146,9 +156,27 @@ func (k *kid) expect(prefix string, timeout time.Duration) (string, error) {
 	}
 }
 
+// measurement is one row: every stream's delay for every flip, in
+// milliseconds, and the CPU milliseconds the flips cost the server's
+// process and the children.
+type measurement struct {
+	lat                  []float64
+	serverCPU, clientCPU float64
+	load                 string // the 1-minute load average as the flips began
+}
+
+// cpuMillis is the CPU time (user and system) this process has used.
+func cpuMillis() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
 // measure starts procs children holding n streams between them, flips the
 // switch flips times, and gathers every stream's delay for every flip.
-func measure(url, tok string, n, procs, flips int, state *string) ([]float64, error) {
+func measure(url, tok string, n, procs, flips int, state *string) (*measurement, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -166,7 +194,7 @@ func measure(url, tok string, n, procs, flips int, state *string) ([]float64, er
 		if i < n%procs {
 			share++
 		}
-		cmd := exec.Command(self, "-child", "-url", url, "-token", tok, "-streams", strconv.Itoa(share))
+		cmd := exec.Command(self, "-child", "-url", url, "-token", tok, "-streams", strconv.Itoa(share), "-flips", strconv.Itoa(flips))
 		cmd.Stderr = os.Stderr
 		in, err := cmd.StdinPipe()
 		if err != nil {
@@ -206,6 +234,8 @@ func measure(url, tok string, n, procs, flips int, state *string) ([]float64, er
 		}
 		defer pprof.StopCPUProfile()
 	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	cpu0 := cpuMillis()
 	starts := make([]string, 0, flips)
 	for f := range flips {
 		if *state == "off" {
@@ -234,11 +264,20 @@ func measure(url, tok string, n, procs, flips int, state *string) ([]float64, er
 			}
 		}
 	}
-	var lat []float64
+	m := &measurement{serverCPU: cpuMillis() - cpu0, load: strings.Fields(string(load) + " ?")[0]}
 	for _, k := range kids {
 		if _, err := fmt.Fprintf(k.in, "starts %s\n", strings.Join(starts, " ")); err != nil {
 			return nil, err
 		}
+		cpu, err := k.expect("cpu", time.Minute)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := strconv.ParseFloat(cpu, 64)
+		if err != nil {
+			return nil, err
+		}
+		m.clientCPU += ms
 		js, err := k.expect("latencies", time.Minute)
 		if err != nil {
 			return nil, err
@@ -247,28 +286,34 @@ func measure(url, tok string, n, procs, flips int, state *string) ([]float64, er
 		if err := json.Unmarshal([]byte(js), &l); err != nil {
 			return nil, err
 		}
-		lat = append(lat, l...)
+		m.lat = append(m.lat, l...)
 	}
-	if len(lat) != n*flips {
-		return nil, fmt.Errorf("got %d latencies, want %d", len(lat), n*flips)
+	if len(m.lat) != n*flips {
+		return nil, fmt.Errorf("got %d latencies, want %d", len(m.lat), n*flips)
 	}
-	return lat, nil
+	return m, nil
 }
 
 // runChild opens n streams, says "ready" once every stream has its
 // snapshot, "seen K" once every stream has flip K, and on "starts T0 T1
-// …" (the flips' start times, Unix nanoseconds) prints every delay in
-// milliseconds as one JSON array and exits.
-func runChild(url, tok string, n int) error {
+// …" (the flips' start times, Unix nanoseconds) prints the CPU time it
+// used since it was ready and every delay in milliseconds as one JSON
+// array, and exits.
+func runChild(url, tok string, n, flips int) error {
 	tr := &http.Transport{MaxIdleConnsPerHost: -1, DialContext: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
 	client := &http.Client{Transport: tr}
-	var (
-		mu      sync.Mutex
-		arrived [][]int64 // [flip][stream] Unix nanoseconds
-		counts  []int
-		out     = bufio.NewWriter(os.Stdout)
-	)
+	// Each stream writes only its own arrival times and counts itself in
+	// with an atomic add: streams never wait for each other here.
+	arrived := make([][]int64, flips) // [flip][stream] Unix nanoseconds
+	for k := range arrived {
+		arrived[k] = make([]int64, n)
+	}
+	counts := make([]atomic.Int64, flips)
+	var mu sync.Mutex // guards out
+	out := bufio.NewWriter(os.Stdout)
 	say := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
 		fmt.Fprintf(out, format+"\n", args...)
 		out.Flush()
 	}
@@ -305,17 +350,12 @@ func runChild(url, tok string, n int) error {
 					ready.Done()
 				case bytes.HasPrefix(line, []byte("event: switch")):
 					now := time.Now().UnixNano()
-					mu.Lock()
-					for len(arrived) <= k {
-						arrived = append(arrived, make([]int64, n))
-						counts = append(counts, 0)
+					if k < flips {
+						arrived[k][i] = now
+						if counts[k].Add(1) == int64(n) {
+							say("seen %d", k)
+						}
 					}
-					arrived[k][i] = now
-					counts[k]++
-					if counts[k] == n {
-						say("seen %d", k)
-					}
-					mu.Unlock()
 					k++
 				}
 			}
@@ -325,9 +365,8 @@ func runChild(url, tok string, n int) error {
 	if err, _ := failed.Load().(error); err != nil {
 		return err
 	}
-	mu.Lock()
 	say("ready")
-	mu.Unlock()
+	cpu0 := cpuMillis()
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 16<<20)
 	for in.Scan() {
@@ -335,21 +374,19 @@ func runChild(url, tok string, n int) error {
 		if len(f) == 0 || f[0] != "starts" {
 			continue
 		}
-		mu.Lock()
 		lat := make([]float64, 0, n*(len(f)-1))
 		for k, t := range f[1:] {
 			start, err := strconv.ParseInt(t, 10, 64)
-			if err != nil || k >= len(arrived) {
-				mu.Unlock()
-				return fmt.Errorf("bad starts line, or flip %d never seen", k)
+			if err != nil || k >= flips || counts[k].Load() != int64(n) {
+				return fmt.Errorf("bad starts line, or flip %d not seen by every stream", k)
 			}
 			for _, at := range arrived[k] {
 				lat = append(lat, float64(at-start)/1e6)
 			}
 		}
 		b, _ := json.Marshal(lat)
+		say("cpu %.1f", cpuMillis()-cpu0)
 		say("latencies %s", b)
-		mu.Unlock()
 		return nil
 	}
 	return in.Err()

@@ -3,10 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -14,66 +14,74 @@ import (
 
 // SwitchHub fans switch flips out to the streams open on this server.
 // Each flip is published once it is committed.
+//
+// Publishing costs the same whatever the number of streams: the flip is
+// encoded once, appended to a short backlog shared by every stream, and
+// the streams waiting for it are woken together by closing one channel.
+// Each stream then writes, from the backlog, the flips it has not sent
+// yet. A stream more than Backlog flips behind (its client reads too
+// slowly) is ended instead, so its client reconnects for a fresh
+// snapshot: a flip never waits on a client, and memory stays bounded.
 type SwitchHub struct {
-	mu   sync.Mutex
-	subs map[chan flipEvent]struct{}
+	mu sync.Mutex // serialises Publish; streams read cur without it
 	// last is the version last published per key: a flip announced twice
 	// (by this replica and by the database's notification) or out of
 	// order goes out once, newest only.
 	last map[string]int64
+	cur  atomic.Pointer[hubState]
 }
 
-// flipEvent is a published flip, encoded once for every stream: with
-// thousands of streams, encoding per stream was most of a flip's
-// fan-out cost.
-type flipEvent struct{ data []byte }
+// Backlog is how many flips a stream may fall behind before it is ended.
+const Backlog = 64
+
+// hubState is the hub after some number of flips. It is never changed
+// once published; the next flip replaces it and closes its next channel.
+type hubState struct {
+	n      int64    // flips published so far
+	recent [][]byte // the last min(n, Backlog) flips' JSON, oldest first
+	next   chan struct{}
+}
+
+// since returns the flips published after the first pos flips, and
+// false if some of them have already left the backlog.
+func (st *hubState) since(pos int64) ([][]byte, bool) {
+	behind := st.n - pos
+	if behind > int64(len(st.recent)) {
+		return nil, false
+	}
+	return st.recent[int64(len(st.recent))-behind:], true
+}
 
 // NewSwitchHub returns an empty hub.
 func NewSwitchHub() *SwitchHub {
-	return &SwitchHub{subs: map[chan flipEvent]struct{}{}, last: map[string]int64{}}
+	h := &SwitchHub{last: map[string]int64{}}
+	h.cur.Store(&hubState{next: make(chan struct{})})
+	return h
 }
 
-// Publish sends a flipped switch to every open stream. A stream too slow
-// to keep up loses the event and is told to reconnect (its channel is
-// closed), so a flip never waits on a client.
+// Publish sends a flipped switch to every open stream without waiting
+// for any of them.
 func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 	b, err := json.Marshal(sw)
 	if err != nil {
 		return // a Switch always encodes
 	}
-	ev := flipEvent{data: b}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if sw.Version <= h.last[sw.Key] {
 		return
 	}
 	h.last[sw.Key] = sw.Version
-	for c := range h.subs {
-		select {
-		case c <- ev:
-		default:
-			delete(h.subs, c)
-			close(c)
-		}
-	}
+	old := h.cur.Load()
+	keep := old.recent[max(0, len(old.recent)-(Backlog-1)):]
+	recent := make([][]byte, len(keep), len(keep)+1)
+	copy(recent, keep)
+	h.cur.Store(&hubState{n: old.n + 1, recent: append(recent, b), next: make(chan struct{})})
+	close(old.next)
 }
 
-func (h *SwitchHub) subscribe() chan flipEvent {
-	c := make(chan flipEvent, 64)
-	h.mu.Lock()
-	h.subs[c] = struct{}{}
-	h.mu.Unlock()
-	return c
-}
-
-func (h *SwitchHub) unsubscribe(c chan flipEvent) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, ok := h.subs[c]; ok {
-		delete(h.subs, c)
-		close(c)
-	}
-}
+// state returns the hub as it is now.
+func (h *SwitchHub) state() *hubState { return h.cur.Load() }
 
 // Heartbeat is how often an idle stream gets a comment line, so proxies
 // keep it open and clients notice a dead server.
@@ -89,8 +97,9 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	// A stream outlives the server's write timeout, which guards requests.
 	_ = rc.SetWriteDeadline(time.Time{})
-	c := s.Hub.subscribe()
-	defer s.Hub.unsubscribe(c)
+	// The hub's state before the snapshot is read: flips after it are
+	// sent, even those the snapshot already has (states are idempotent).
+	st := s.Hub.state()
 	all, err := s.Switches.ListSwitches(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -105,55 +114,55 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	for _, sw := range all {
 		seq += sw.Version
 	}
-	if err := writeEvent(w, "snapshot", seq, all); err != nil {
+	data, err := json.Marshal(all)
+	if err != nil {
 		return
 	}
-	_ = rc.Flush()
+	if _, err := w.Write(appendEvent(nil, "snapshot", seq, data)); err != nil {
+		return
+	}
 	tick := time.NewTicker(Heartbeat)
 	defer tick.Stop()
+	// buf is reused for every write: a flip costs a stream no allocation,
+	// and the flips it is behind go out in one write.
+	var buf []byte
 	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case ev, ok := <-c:
-			if !ok {
-				return // too slow: the client reconnects and gets a snapshot
-			}
-			seq++
-			if err := writeData(w, "switch", seq, ev.data); err != nil {
-				return
-			}
-		case <-tick.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
-				return
-			}
-		}
 		if err := rc.Flush(); err != nil {
 			return
 		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-st.next:
+			pos := st.n
+			st = s.Hub.state()
+			flips, ok := st.since(pos)
+			if !ok {
+				return // too slow: the client reconnects and gets a snapshot
+			}
+			for _, data := range flips {
+				seq++
+				buf = appendEvent(buf, "switch", seq, data)
+			}
+		case <-tick.C:
+			buf = append(buf, ": ping\n\n"...)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return
+		}
+		buf = buf[:0]
 	}
 }
 
-func writeEvent(w http.ResponseWriter, event string, id int64, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return writeData(w, event, id, b)
-}
-
-// writeData writes one event whose data is already JSON.
-func writeData(w http.ResponseWriter, event string, id int64, data []byte) error {
-	buf := make([]byte, 0, len(event)+len(data)+40)
+// appendEvent appends one event whose data is already JSON.
+func appendEvent(buf []byte, event string, id int64, data []byte) []byte {
 	buf = append(buf, "event: "...)
 	buf = append(buf, event...)
 	buf = append(buf, "\nid: "...)
 	buf = strconv.AppendInt(buf, id, 10)
 	buf = append(buf, "\ndata: "...)
 	buf = append(buf, data...)
-	buf = append(buf, "\n\n"...)
-	_, err := w.Write(buf)
-	return err
+	return append(buf, "\n\n"...)
 }
 
 // flipAndPublish flips a switch and, once committed, tells the streams.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +148,51 @@ func TestOFREP(t *testing.T) {
 	}
 	if after := bulk(etag); after.StatusCode != 200 || after.Header.Get("ETag") == etag {
 		t.Errorf("bulk after a flip: got %d with ETag %q, want 200 with a new ETag", after.StatusCode, after.Header.Get("ETag"))
+	}
+}
+
+// TestSwitchStreamManySubscribers flips a switch many times with many
+// streams open: every stream gets every flip, once, in order, with IDs
+// one apart.
+func TestSwitchStreamManySubscribers(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	risk := f.user(lodestar.RoleRiskOfficer, "risk@example.com")
+	uc := f.useCase("Credit scoring")
+	if _, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		t.Fatal(err)
+	}
+	_, tok := f.token(risk)
+
+	const streams, flips = 40, 20
+	var readers []*bufio.Reader
+	for range streams {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/switches/stream", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		br := bufio.NewReader(resp.Body)
+		if ev := readEvent(t, br); ev.name != "snapshot" || ev.id != "1" {
+			t.Fatalf("first event: %+v, want the snapshot at id 1", ev)
+		}
+		readers = append(readers, br)
+	}
+	states := []string{"off", "on"}
+	for i := range flips {
+		if r := f.api("PUT", "/api/v1/switches/credit-risk", tok, `{"state":"`+states[i%2]+`","reason":"flip `+strconv.Itoa(i)+`"}`); r.StatusCode != 200 {
+			t.Fatalf("flip %d: got %d %s", i, r.StatusCode, r.body)
+		}
+	}
+	for n, br := range readers {
+		for i := range flips {
+			ev := readEvent(t, br)
+			var sw lodestar.Switch
+			if ev.name != "switch" || ev.id != strconv.Itoa(i+2) || json.Unmarshal([]byte(ev.data), &sw) != nil ||
+				sw.State != states[i%2] || sw.Version != int64(i+2) || sw.Reason != "flip "+strconv.Itoa(i) {
+				t.Fatalf("stream %d, flip %d: got %+v, want %s at version %d, id %d", n, i, ev, states[i%2], i+2, i+2)
+			}
+		}
 	}
 }
