@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -33,12 +34,24 @@ const (
 	blobS2  = 1
 )
 
+// rawRecords reuses the uncompressed records' buffers between batches.
+var rawRecords sync.Pool
+
 // encodeBlob returns the compressed blob of events (sorted by time and ID).
 func encodeBlob(events []*lodestar.StoredEvent) []byte {
-	raw := encodeRecords(make([]byte, 0, blobSize(events)), events)
+	size := blobSize(events)
+	buf, _ := rawRecords.Get().(*[]byte)
+	if buf == nil || cap(*buf) < size {
+		b := make([]byte, 0, size)
+		buf = &b
+	}
+	raw := encodeRecords((*buf)[:0], events)
 	out := make([]byte, 1, 1+s2.MaxEncodedLen(len(raw)))
 	out[0] = blobS2
-	return append(out, s2.Encode(out[1:cap(out)], raw)...)
+	out = append(out, s2.Encode(out[1:cap(out)], raw)...)
+	*buf = raw
+	rawRecords.Put(buf)
+	return out
 }
 
 // blobRecords returns the records of a blob of either format.
