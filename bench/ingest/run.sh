@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP ingestion end to end: builds lodestar, starts it on a fresh SQLite
 # data directory (and on PostgreSQL when LODESTAR_BENCH_POSTGRES holds a
-# postgres:// URL to a database it may use), creates a model and an ingest
+# postgres:// URL to an empty database it may use), creates a model and an ingest
 # token, and sends prediction events from concurrent clients.
 #   bash bench/ingest/run.sh [EVENTS] [CLIENTS]
 # Event IDs are UUIDv7 as the Go SDK makes them; LODESTAR_BENCH_IDS=random
