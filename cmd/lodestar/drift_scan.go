@@ -66,6 +66,10 @@ type driftChart struct {
 
 const maxCategories = 10_000
 
+// driftSideBySideOnly makes two CSV files read side by side, as Parquet
+// files are: for the tests that check that both ways agree.
+var driftSideBySideOnly = false
+
 func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 	// The batches read are garbage at once; collecting more often keeps
 	// the heap near what the columns hold (the heap is mostly float64
@@ -95,25 +99,46 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 		c.refSide.counts.Max, c.curSide.counts.Max = maxCategories+1, maxCategories+1
 	}
 
-	// One pass over each file, side by side: samples, categories, and, for
-	// CSV, the numbers spilled to a temporary file for the bins, which are
-	// cut only once the reference is read. (A Parquet file is read again
-	// instead: its columns are cheap to read alone.)
+	if ref.Format() == dataset.CSV && cur.Format() == dataset.CSV && !driftSideBySideOnly {
+		err = driftInTurn(a, ref, cur, cols, rep)
+	} else {
+		err = driftSideBySide(a, ref, cur, cols, rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var features []monitor.FeatureDrift
+	for _, c := range cols {
+		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
+		features = append(features, f)
+		rep.Charts = append(rep.Charts, chart)
+	}
+	rep.Result = monitor.Summarize(features, rep.Thresholds)
+	return rep, nil
+}
+
+// driftSideBySide reads the two files side by side (a Parquet file is read
+// on one goroutine, so the two are read at once): samples, categories,
+// and, for a CSV file, its numbers spilled to a temporary file; then the
+// bins are cut and the numbers counted into them, from the spill or by
+// reading a Parquet file again (its columns are cheap to read alone).
+func driftSideBySide(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *driftReport) error {
 	var refSpill, curSpill *spill
 	var refErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true)
+		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true, true)
 	}()
-	rep.CurRows, curSpill, err = scanFile(cur, cols, false)
+	var err error
+	rep.CurRows, curSpill, err = scanFile(cur, cols, false, true)
 	wg.Wait()
 	defer refSpill.remove()
 	defer curSpill.remove()
 	for _, e := range []error{refErr, err} {
 		if e != nil {
-			return nil, e
+			return e
 		}
 	}
 	for _, f := range []struct {
@@ -121,7 +146,7 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 		rows int64
 	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
 		if f.rows == 0 {
-			return nil, fmt.Errorf("%s: %w", f.name, errNoRows)
+			return fmt.Errorf("%s: %w", f.name, errNoRows)
 		}
 	}
 
@@ -157,25 +182,117 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 		wg.Wait()
 		for _, e := range []error{refErr, err} {
 			if e != nil {
-				return nil, e
+				return e
 			}
 		}
 	}
-	var features []monitor.FeatureDrift
-	for _, c := range cols {
-		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
-		features = append(features, f)
-		rep.Charts = append(rep.Charts, chart)
+	return nil
+}
+
+// driftInTurn reads two CSV files one after the other, each parsed on
+// every core. The reference first: samples, categories, and its numbers
+// spilled to a temporary file. Its sample then cuts the bins, so the
+// current's numbers are counted into them as it is read (the current is
+// not spilled), while the reference's are counted from the spill on
+// another goroutine. The result is the same, to the bit, as reading the
+// files side by side: each histogram counts its file's numbers in file
+// order, or (both files within the exact limit) its sorted sample.
+func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *driftReport) error {
+	var refSpill *spill
+	var err error
+	rep.RefRows, refSpill, err = scanFile(ref, cols, true, true)
+	defer refSpill.remove()
+	if err != nil {
+		return err
 	}
-	rep.Result = monitor.Summarize(features, rep.Thresholds)
-	return rep, nil
+	// Bins for every column numeric in the reference; the reference's
+	// numbers counted into them at once when its sample is not all of them
+	// (whatever the current holds, the histograms are needed then).
+	early := false
+	for _, c := range cols {
+		if c.refSide.text || c.refSample.N() == 0 {
+			continue
+		}
+		c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
+		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
+		if !c.refSample.Exact() {
+			c.replay, early = true, true
+			// Only the bins needed the values: the sample's counts of
+			// few distinct values stay.
+			c.refSample.Release()
+		}
+	}
+	var refErr error
+	var wg sync.WaitGroup
+	if early {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			refErr = refSpill.replay(cols, func(c *driftColumn) *monitor.Hist {
+				if c.replay {
+					return c.refHist
+				}
+				return nil
+			})
+		}()
+	}
+	rep.CurRows, _, err = scanFile(cur, cols, false, false)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		rows int64
+	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
+		if f.rows == 0 {
+			return fmt.Errorf("%s: %w", f.name, errNoRows)
+		}
+	}
+	if refErr != nil {
+		return refErr
+	}
+	late := false
+	for _, c := range cols {
+		c.numeric = !c.refSide.text && !c.curSide.text
+		early := c.replay
+		c.replay = false
+		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
+			c.bins, c.refHist, c.curHist = nil, nil, nil
+			continue
+		}
+		switch {
+		case c.refSample.Exact() && c.curSample.Exact():
+			c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
+			for _, x := range c.refSample.Sorted() {
+				c.refHist.Add(x)
+			}
+			for _, x := range c.curSample.Sorted() {
+				c.curHist.Add(x)
+			}
+		case !early: // a reference within the exact limit, a larger current
+			c.replay, late = true, true
+		}
+	}
+	if late {
+		return refSpill.replay(cols, func(c *driftColumn) *monitor.Hist {
+			if c.replay {
+				return c.refHist
+			}
+			return nil
+		})
+	}
+	return nil
 }
 
 // replay counts a file's numbers of the columns marked for it into their
 // histograms: from the spill, or by reading a Parquet file again.
 func replay(f *dataset.File, sp *spill, cols []*driftColumn, isRef bool) error {
 	hist := func(c *driftColumn) *monitor.Hist {
-		if isRef {
+		switch {
+		case !c.replay:
+			return nil
+		case isRef:
 			return c.refHist
 		}
 		return c.curHist
@@ -276,8 +393,8 @@ func floatBytes(xs []float64) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), 8*len(xs))
 }
 
-// replay counts the spilled numbers of the columns marked for it into the
-// histogram hist picks.
+// replay counts the spilled numbers of each column into the histogram
+// hist picks for it (none: nil).
 func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
 	if s.flush(); s.err != nil {
 		return s.err
@@ -301,9 +418,9 @@ func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.His
 		xs := buf[:rows]
 		for _, c := range cols {
 			var err error
-			if c.replay {
+			if h := hist(c); h != nil {
 				if _, err = io.ReadFull(s.f, floatBytes(xs)); err == nil {
-					hist(c).AddAll(xs)
+					h.AddAll(xs)
 				}
 			} else {
 				_, err = s.f.Seek(int64(8*rows), io.SeekCurrent)
@@ -366,11 +483,14 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 	return cols, nil
 }
 
-// scanFile reads every row of a file into the columns and, for a CSV file,
-// spills their numbers. It returns the number of rows and the spill.
-func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, error) {
+// scanFile reads every row of a file into the columns and, for a CSV file
+// when toSpill, spills their numbers. The current's numbers are counted
+// into its histograms as they come, for the columns that have them (the
+// reference's bins already cut) and no text so far. It returns the number
+// of rows and the spill.
+func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64, *spill, error) {
 	var sp *spill
-	if f.Format() == dataset.CSV {
+	if toSpill && f.Format() == dataset.CSV {
 		var err error
 		if sp, err = newSpill(); err != nil {
 			return 0, nil, err
@@ -391,8 +511,12 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, 
 	err := f.Scan(idx, func(b *dataset.Batch) error {
 		rows = max(rows, b.Start()+int64(b.Rows))
 		for k, c := range cols {
-			if b.Has(k) {
-				c.scan(b, k, isRef)
+			if !b.Has(k) {
+				continue
+			}
+			c.scan(b, k, isRef)
+			if !isRef && c.curHist != nil && !c.curSide.text {
+				c.curHist.AddAll(b.Num[k][:b.Rows])
 			}
 		}
 		if sp != nil {
