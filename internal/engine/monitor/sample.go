@@ -70,18 +70,42 @@ func (s *Sample) Add(x float64) {
 	}
 }
 
-// AddAll adds the values of xs in order, as Add does one by one.
+// AddAll adds the values of xs in order, as Add does one by one (the same
+// values kept, in the same places, from the same random numbers), with
+// the reservoir's state in registers.
 func (s *Sample) AddAll(xs []float64) {
 	n, miss := s.n, s.Missing
-	full := int64(s.limit)
+	limit := int64(s.limit)
+	vals, rng := s.vals, s.rng
 	for _, x := range xs {
 		if x != x {
 			miss++
 			continue
 		}
 		n++
-		if n <= full || !s.exactOnly || s.vals != nil {
-			s.keep(x, n)
+		switch {
+		case s.exactOnly:
+			if n <= limit {
+				vals = append(vals, x)
+			} else if vals != nil {
+				vals = nil
+			}
+		case len(vals) < s.limit:
+			vals = append(vals, x)
+		default: // keep's reservoir step, randomBelow inline
+			var r uint64
+			rng, r = splitMix64(rng)
+			un := uint64(n)
+			hi, lo := bits.Mul64(r, un)
+			if lo < un {
+				for floor := -un % un; lo < floor; {
+					rng, r = splitMix64(rng)
+					hi, lo = bits.Mul64(r, un)
+				}
+			}
+			if hi < uint64(limit) {
+				vals[hi] = x
+			}
 		}
 		if !s.manyVals {
 			s.countFew(x)
@@ -90,7 +114,7 @@ func (s *Sample) AddAll(xs []float64) {
 	if n != s.n {
 		s.sorted = false
 	}
-	s.n, s.Missing = n, miss
+	s.n, s.Missing, s.vals, s.rng = n, miss, vals, rng
 }
 
 // keep keeps x, the n-th value, or not.
@@ -119,11 +143,19 @@ func (s *Sample) keep(x float64, n int64) {
 // few multiplications inline (math/rand/v2's generators, called through
 // an interface, were a tenth of lodestar drift's time).
 func (s *Sample) random() uint64 {
-	s.rng += 0x9e3779b97f4a7c15
-	z := s.rng
+	var r uint64
+	s.rng, r = splitMix64(s.rng)
+	return r
+}
+
+// splitMix64 steps SplitMix64's state and returns the new state and its
+// output.
+func splitMix64(state uint64) (next, out uint64) {
+	next = state + 0x9e3779b97f4a7c15
+	z := next
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
+	return next, z ^ z>>31
 }
 
 // randomBelow returns a uniform random integer in [0, n), n > 0: the high
