@@ -167,6 +167,8 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	var chart driftChart
 	r, u := &c.refSide, &c.curSide
 	if !c.numeric {
+		r.settleInts()
+		u.settleInts()
 		r.textCounts()
 		u.textCounts()
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -134,4 +135,79 @@ func driftOutput(t *testing.T, a driftArgs, sideBySide bool) string {
 		t.Fatal(err)
 	}
 	return out.String()
+}
+
+// TestNumberCellsCountedAsStrings checks that counting number cells with
+// integers apart (addNumberCell, settleInts) counts what Counts.Add of
+// every cell counts: the same distinct number at every step (the limit of
+// maxNumericStrings relies on it) and the same counts once settled, for
+// cells that are and are not as strconv.FormatInt writes them.
+func TestNumberCellsCountedAsStrings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	fixed := []string{"0", "-0", "+0", "00", "1", "01", "+1", "-1", "1.0", "1e0", "10", "-10",
+		"999999999999999", "1000000000000000", "-999999999999999", "123456789012345678", "7", "-", "5.5"}
+	for round := range 50 {
+		var sd side
+		var want monitor.Counts
+		texted := false
+		for i := range 2000 {
+			var cell string
+			switch rng.IntN(3) {
+			case 0:
+				cell = fixed[rng.IntN(len(fixed))]
+			case 1:
+				cell = strconv.Itoa(rng.IntN(200) - 100)
+			default:
+				cell = strconv.FormatFloat(float64(rng.IntN(400))/4, 'f', -1, 64)
+			}
+			if texted {
+				sd.counts.Add(cell) // as scan counts every cell after text
+			} else {
+				sd.addNumberCell([]byte(cell))
+			}
+			want.Add(cell)
+			if got := sd.counts.Distinct() + sd.ints.size; got != want.Distinct() {
+				t.Fatalf("round %d, cell %d (%q): %d distinct, want %d", round, i, cell, got, want.Distinct())
+			}
+			if !texted && rng.IntN(500) == 0 { // text comes: later cells all go to counts
+				sd.settleInts()
+				texted = true
+			}
+		}
+		sd.settleInts()
+		if sd.ints.size != 0 || sd.counts.Distinct() != want.Distinct() || sd.counts.Total() != want.Total() {
+			t.Fatalf("round %d: settled %d distinct, %d in all; want %d, %d", round, sd.counts.Distinct(), sd.counts.Total(), want.Distinct(), want.Total())
+		}
+		for i, v := range want.Names {
+			if sd.counts.Get(v) != want.N[i] {
+				t.Fatalf("round %d: %q counted %d times, want %d", round, v, sd.counts.Get(v), want.N[i])
+			}
+		}
+	}
+}
+
+// TestDriftIntegerCellsCategorical: a column of integers, some written
+// otherwise, that text makes categorical in the current file counts each
+// cell as written in both files.
+func TestDriftIntegerCellsCategorical(t *testing.T) {
+	dir := t.TempDir()
+	ref := writeFileIn(t, dir, "ref.csv", "x\n1\n1.0\n01\n-0\n0\n+1\n 7 \n-3\n-3\n1\n")
+	cur := writeFileIn(t, dir, "cur.csv", "x\n1\n2\n-3\nabc\n1\n")
+	rep, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 100, bins: 16, seed: 1}, tabular.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for i, l := range rep.Charts[0].Labels {
+		got[l] = rep.Charts[0].Ref[i] * 10
+	}
+	want := map[string]float64{"1": 2, "1.0": 1, "01": 1, "-0": 1, "0": 1, "+1": 1, "7": 1, "-3": 2, "2": 0, "abc": 0}
+	if len(got) != len(want) {
+		t.Fatalf("values %v, want %v", got, want)
+	}
+	for v, n := range want {
+		if g, ok := got[v]; !ok || math.Abs(g-n) > 1e-12 {
+			t.Errorf("reference %q: %v of 10, want %v", v, g, n)
+		}
+	}
 }

@@ -46,6 +46,7 @@ type side struct {
 	counts   monitor.Counts
 	values   valueCounts // a numeric column's value counts, until it has too many
 	many     bool
+	ints     intCounts // cells written as Go writes an integer, counted apart from counts until text comes
 }
 
 // driftReport is what the writers print.
@@ -607,10 +608,10 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		for r, x := range num {
 			if x == x && !sd.text {
 				if !sd.dropped {
-					if sd.counts.Distinct() < maxNumericStrings {
-						sd.counts.Add(unsafeString(dataset.Trim(b.Text(k, r))))
+					if sd.counts.Distinct()+sd.ints.size < maxNumericStrings {
+						sd.addNumberCell(dataset.Trim(b.Text(k, r)))
 					} else {
-						sd.dropped, sd.counts = true, monitor.Counts{}
+						sd.dropped, sd.counts, sd.ints = true, monitor.Counts{}, intCounts{}
 					}
 				}
 				continue
@@ -622,6 +623,7 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 			if !sd.text {
 				sd.text, sd.textLine, sd.textCell = true, b.Line(r), string(cell)
+				sd.settleInts()
 			}
 			if !sd.dropped && sd.counts.Distinct() <= maxCategories {
 				sd.counts.Add(unsafeString(cell))
@@ -640,6 +642,92 @@ func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
 	for _, x := range xs {
 		if x == x && !sd.values.add(x) {
 			sd.many, sd.values = true, valueCounts{}
+			return
+		}
+	}
+}
+
+// addNumberCell counts the cell of a number among the column's cells, as
+// counts.Add would: a cell written as strconv.FormatInt writes its value
+// by value in ints (no string hashed), any other in counts. The two hold
+// different strings, so their sizes add up to counts' size had it counted
+// them all; settleInts moves ints into counts.
+func (sd *side) addNumberCell(cell []byte) {
+	if v, ok := canonicalInt(cell); ok {
+		sd.ints.add(v)
+		return
+	}
+	sd.counts.Add(unsafeString(cell))
+}
+
+// settleInts moves the integer cells counted by value into counts, as
+// strings: once text came (every later cell goes to counts), or before
+// the counts are read. The order of counts' values matters to no reader.
+func (sd *side) settleInts() {
+	if sd.ints.size == 0 {
+		return
+	}
+	for _, s := range sd.ints.slots {
+		if s.n > 0 {
+			sd.counts.Merge(&monitor.Counts{Names: []string{strconv.FormatInt(s.v, 10)}, N: []uint64{s.n}})
+		}
+	}
+	sd.ints = intCounts{}
+}
+
+// canonicalInt reads a cell that is exactly what strconv.FormatInt writes
+// for its value — an optional '-', then 1 to 15 digits without a leading
+// zero (but "0") — so that the value gives the string back. ok is false
+// for any other cell ("+1", "01", "-0", "1.0", "1e3").
+func canonicalInt(cell []byte) (int64, bool) {
+	neg := len(cell) > 0 && cell[0] == '-'
+	d := cell
+	if neg {
+		d = cell[1:]
+	}
+	if len(d) == 0 || len(d) > 15 || d[0] == '0' && (len(d) > 1 || neg) {
+		return 0, false
+	}
+	var v int64
+	for _, c := range d {
+		if c-'0' > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// intCounts counts up to maxNumericStrings distinct integers in an
+// open-addressing table.
+type intCounts struct {
+	slots []intSlot
+	size  int
+}
+
+type intSlot struct {
+	v int64
+	n uint64 // 0: empty
+}
+
+// add counts v; the caller keeps the table within maxNumericStrings
+// values (it has valueSlots slots).
+func (t *intCounts) add(v int64) {
+	if t.slots == nil {
+		t.slots = make([]intSlot, valueSlots)
+	}
+	for h := (uint64(v) * 0x9e3779b97f4a7c15) >> (64 - 11); ; h = (h + 1) & (valueSlots - 1) {
+		s := &t.slots[h]
+		switch {
+		case s.n == 0:
+			s.v, s.n = v, 1
+			t.size++
+			return
+		case s.v == v:
+			s.n++
 			return
 		}
 	}
