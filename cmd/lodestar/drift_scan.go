@@ -605,11 +605,18 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			// the sample too: harmless, the column is no longer numeric.)
 			sd.numbers(num, sample)
 		}
+		// A batch whose number cells are all integers as FormatInt writes
+		// them is counted from the numbers, its text not read again.
+		ints := b.IntCells(k)
 		for r, x := range num {
 			if x == x && !sd.text {
 				if !sd.dropped {
 					if sd.counts.Distinct()+sd.ints.size < maxNumericStrings {
-						sd.addNumberCell(dataset.Trim(b.Text(k, r)))
+						if ints {
+							sd.ints.add(int64(x))
+						} else {
+							sd.addNumberCell(dataset.Trim(b.Text(k, r)))
+						}
 					} else {
 						sd.dropped, sd.counts, sd.ints = true, monitor.Counts{}, intCounts{}
 					}
@@ -649,11 +656,11 @@ func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
 
 // addNumberCell counts the cell of a number among the column's cells, as
 // counts.Add would: a cell written as strconv.FormatInt writes its value
-// by value in ints (no string hashed), any other in counts. The two hold
+// (dataset.IntCell) by value in ints (no string hashed), any other in counts. The two hold
 // different strings, so their sizes add up to counts' size had it counted
 // them all; settleInts moves ints into counts.
 func (sd *side) addNumberCell(cell []byte) {
-	if v, ok := canonicalInt(cell); ok {
+	if v, ok := dataset.IntCell(cell); ok {
 		sd.ints.add(v)
 		return
 	}
@@ -673,32 +680,6 @@ func (sd *side) settleInts() {
 		}
 	}
 	sd.ints = intCounts{}
-}
-
-// canonicalInt reads a cell that is exactly what strconv.FormatInt writes
-// for its value — an optional '-', then 1 to 15 digits without a leading
-// zero (but "0") — so that the value gives the string back. ok is false
-// for any other cell ("+1", "01", "-0", "1.0", "1e3").
-func canonicalInt(cell []byte) (int64, bool) {
-	neg := len(cell) > 0 && cell[0] == '-'
-	d := cell
-	if neg {
-		d = cell[1:]
-	}
-	if len(d) == 0 || len(d) > 15 || d[0] == '0' && (len(d) > 1 || neg) {
-		return 0, false
-	}
-	var v int64
-	for _, c := range d {
-		if c-'0' > 9 {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
 }
 
 // intCounts counts up to maxNumericStrings distinct integers in an
