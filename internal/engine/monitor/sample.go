@@ -77,14 +77,20 @@ func (s *Sample) AddAll(xs []float64) {
 	n, miss := s.n, s.Missing
 	limit := int64(s.limit)
 	vals, rng := s.vals, s.rng
-	for _, x := range xs {
+	exactOnly := s.exactOnly
+	for k, x := range xs {
+		if !exactOnly && s.manyVals && len(vals) == s.limit {
+			// Only the reservoir's step is left to do, for the rest.
+			n, miss, rng = reservoir(xs[k:], vals, n, miss, rng)
+			break
+		}
 		if x != x {
 			miss++
 			continue
 		}
 		n++
 		switch {
-		case s.exactOnly:
+		case exactOnly:
 			if n <= limit {
 				vals = append(vals, x)
 			} else if vals != nil {
@@ -115,6 +121,35 @@ func (s *Sample) AddAll(xs []float64) {
 		s.sorted = false
 	}
 	s.n, s.Missing, s.vals, s.rng = n, miss, vals, rng
+}
+
+// reservoir is AddAll's loop once the sample is full and has many
+// distinct values: each value (n counted before it) replaces a uniformly
+// drawn kept one with probability len(vals)/n, the random numbers those
+// of keep.
+func reservoir(xs, vals []float64, n, miss int64, rng uint64) (int64, int64, uint64) {
+	limit := uint64(len(vals))
+	for _, x := range xs {
+		if x != x {
+			miss++
+			continue
+		}
+		n++
+		var r uint64
+		rng, r = splitMix64(rng)
+		un := uint64(n)
+		hi, lo := bits.Mul64(r, un)
+		if lo < un {
+			for floor := -un % un; lo < floor; {
+				rng, r = splitMix64(rng)
+				hi, lo = bits.Mul64(r, un)
+			}
+		}
+		if hi < limit {
+			vals[hi] = x
+		}
+	}
+	return n, miss, rng
 }
 
 // keep keeps x, the n-th value, or not.
