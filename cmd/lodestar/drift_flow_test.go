@@ -18,7 +18,9 @@ import (
 // driftCSV writes a CSV file of rows rows: a normal column, a shifted
 // uniform one, an integer one with few values, one with ≤ 1000 distinct
 // decimals, a column of long decimals (strconv's path), one with blank and
-// NA cells, and one that turns to text at row textAt (never when < 0).
+// NA cells, one that turns to text at row textAt (never when < 0), and
+// one of a dozen integers that, when shift is not 0, turns to decimals
+// after a third of the rows.
 // Lines end in CRLF when crlf; some cells are quoted.
 func driftCSV(t *testing.T, dir, name string, rows int, shift float64, textAt int, crlf bool, seed uint64) string {
 	t.Helper()
@@ -28,7 +30,7 @@ func driftCSV(t *testing.T, dir, name string, rows int, shift float64, textAt in
 	if crlf {
 		eol = "\r\n"
 	}
-	b.WriteString("norm,unif,small,dec,long,holes,late" + eol)
+	b.WriteString("norm,unif,small,dec,long,holes,late,grow" + eol)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 	for r := range rows {
 		holes := f(rng.Float64()*3 + shift)
@@ -48,9 +50,13 @@ func driftCSV(t *testing.T, dir, name string, rows int, shift float64, textAt in
 		if r%7 == 3 {
 			norm = `"` + norm + `"`
 		}
-		fmt.Fprintf(&b, "%s,%s,%d,%s,%s,%s,%s%s", norm, f(rng.Float64()*10+shift),
+		grow := strconv.Itoa(rng.IntN(12)) // few values in the reference, many in the current
+		if shift != 0 && r > rows/3 {
+			grow = f(rng.Float64() * 12)
+		}
+		fmt.Fprintf(&b, "%s,%s,%d,%s,%s,%s,%s,%s%s", norm, f(rng.Float64()*10+shift),
 			rng.IntN(4), strconv.FormatFloat(float64(rng.IntN(900))/8+shift, 'f', -1, 64),
-			strconv.FormatFloat(rng.Float64()*1e-3+shift, 'g', 19, 64), holes, late, eol)
+			strconv.FormatFloat(rng.Float64()*1e-3+shift, 'g', 19, 64), holes, late, grow, eol)
 	}
 	return writeFileIn(t, dir, name, b.String())
 }
@@ -101,7 +107,7 @@ func TestDriftInTurnSameAsSideBySide(t *testing.T) {
 	}
 	t.Run("no current rows", func(t *testing.T) {
 		ref := driftCSV(t, dir, "ref-e.csv", 100, 0, -1, false, 1)
-		cur := writeFileIn(t, dir, "cur-e.csv", "norm,unif,small,dec,long,holes,late\n")
+		cur := writeFileIn(t, dir, "cur-e.csv", "norm,unif,small,dec,long,holes,late,grow\n")
 		for _, side := range []bool{false, true} {
 			driftSideBySideOnly = side
 			_, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 10, bins: 16, seed: 1}, tabular.Options{})

@@ -28,6 +28,7 @@ type driftColumn struct {
 
 	numeric          bool // every non-missing cell of both files is a number
 	replay           bool // counted into bins from a second pass
+	deferred         bool // in turn: the reference's replay waits for the current (few distinct values)
 	refSample        *monitor.Sample
 	curSample        *monitor.Sample
 	bins             *monitor.Bins
@@ -208,7 +209,10 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	}
 	// Bins for every column numeric in the reference; the reference's
 	// numbers counted into them at once when its sample is not all of them
-	// (whatever the current holds, the histograms are needed then).
+	// (whatever the current holds, the histograms are needed then) — unless
+	// it has few distinct values: then, unless the current has many, the
+	// statistics come from the value counts, and the histogram only gives
+	// the chart its counts, which the value counts give too.
 	early := false
 	for _, c := range cols {
 		if c.refSide.text || c.refSample.N() == 0 {
@@ -217,7 +221,11 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 		c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
 		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
 		if !c.refSample.Exact() {
-			c.replay, early = true, true
+			if c.refSide.many {
+				c.replay, early = true, true
+			} else {
+				c.deferred = true
+			}
 			// Only the bins needed the values: the sample's counts of
 			// few distinct values stay.
 			c.refSample.Release()
@@ -256,8 +264,8 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	late := false
 	for _, c := range cols {
 		c.numeric = !c.refSide.text && !c.curSide.text
-		early := c.replay
-		c.replay = false
+		early, deferred := c.replay, c.deferred
+		c.replay, c.deferred = false, false
 		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
 			c.bins, c.refHist, c.curHist = nil, nil, nil
 			continue
@@ -271,7 +279,11 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 			for _, x := range c.curSample.Sorted() {
 				c.curHist.Add(x)
 			}
-		case !early: // a reference within the exact limit, a larger current
+		case deferred && !c.curSide.many:
+			// compare takes the value counts (few distinct values in
+			// both files); the histogram serves the chart's counts.
+			c.refSide.values.countInto(c.refHist)
+		case deferred, !early: // the current has many values, or the reference is within the exact limit
 			c.replay, late = true, true
 		}
 	}
@@ -751,6 +763,18 @@ func (v *valueCounts) add(x float64) bool {
 		case s.bits == b:
 			s.n++
 			return true
+		}
+	}
+}
+
+// countInto adds the counts of the values to h's fine bins (the counts
+// only, not the sums: what the chart's PSI counts read).
+func (v *valueCounts) countInto(h *monitor.Hist) {
+	b := h.Bins()
+	for _, s := range v.slots {
+		if s.n > 0 {
+			h.Cells[b.Index(math.Float64frombits(s.bits))].N += s.n
+			h.N += s.n
 		}
 	}
 }
