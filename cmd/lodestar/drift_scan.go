@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -213,12 +214,31 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	// it has few distinct values: then, unless the current has many, the
 	// statistics come from the value counts, and the histogram only gives
 	// the chart its counts, which the value counts give too.
+	// The samples are sorted and the bins cut on every core: the files
+	// are not being read meanwhile.
+	next := make(chan *driftColumn)
+	var cut sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		cut.Add(1)
+		go func() {
+			defer cut.Done()
+			for c := range next {
+				c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
+			}
+		}()
+	}
+	for _, c := range cols {
+		if !c.refSide.text && c.refSample.N() > 0 {
+			next <- c
+		}
+	}
+	close(next)
+	cut.Wait()
 	early := false
 	for _, c := range cols {
 		if c.refSide.text || c.refSample.N() == 0 {
 			continue
 		}
-		c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
 		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
 		if !c.refSample.Exact() {
 			if c.refSide.many {
