@@ -64,9 +64,12 @@ statistics are exact (scipy's, to 1e-12) when both files have at most
 --exact-limit values in it, or at most 1,000 distinct values (counted).
 Beyond, they come from --bins bins cut at quantiles of a --exact-limit
 sample of the reference, with stated error bounds (JSON: ks_upper_bound,
-wasserstein_error_bound). To count the values into the bins once those are
-cut, a CSV file's numbers are spilled to a temporary file (8 bytes a cell,
-removed afterwards), so it is read once; a Parquet file is read again.
+wasserstein_error_bound). Two CSV files are read one after the other: the
+reference first, its numbers spilled to a temporary file (8 bytes a cell,
+removed afterwards) to be counted into the bins once its sample has cut
+them, then the current, counted into them as it is read; so each file is
+read once. With a Parquet file the two are read side by side, a CSV
+file's numbers spilled, and a Parquet file read again.
 Memory is about (2·8·exact-limit + 48·bins) bytes per numeric column plus
 the distinct values of categorical columns (at most 10,000 per column; a
 column with more is reported as untestable), plus a few MiB of buffers.
@@ -164,6 +167,8 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	var chart driftChart
 	r, u := &c.refSide, &c.curSide
 	if !c.numeric {
+		r.settleInts()
+		u.settleInts()
 		r.textCounts()
 		u.textCounts()
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -28,6 +29,7 @@ type driftColumn struct {
 
 	numeric          bool // every non-missing cell of both files is a number
 	replay           bool // counted into bins from a second pass
+	deferred         bool // in turn: the reference's replay waits for the current (few distinct values)
 	refSample        *monitor.Sample
 	curSample        *monitor.Sample
 	bins             *monitor.Bins
@@ -46,6 +48,7 @@ type side struct {
 	counts   monitor.Counts
 	values   valueCounts // a numeric column's value counts, until it has too many
 	many     bool
+	ints     intCounts // cells written as Go writes an integer, counted apart from counts until text comes
 }
 
 // driftReport is what the writers print.
@@ -65,6 +68,10 @@ type driftChart struct {
 }
 
 const maxCategories = 10_000
+
+// driftSideBySideOnly makes two CSV files read side by side, as Parquet
+// files are: for the tests that check that both ways agree.
+var driftSideBySideOnly = false
 
 func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 	// The batches read are garbage at once; collecting more often keeps
@@ -95,25 +102,46 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 		c.refSide.counts.Max, c.curSide.counts.Max = maxCategories+1, maxCategories+1
 	}
 
-	// One pass over each file, side by side: samples, categories, and, for
-	// CSV, the numbers spilled to a temporary file for the bins, which are
-	// cut only once the reference is read. (A Parquet file is read again
-	// instead: its columns are cheap to read alone.)
+	if ref.Format() == dataset.CSV && cur.Format() == dataset.CSV && !driftSideBySideOnly {
+		err = driftInTurn(a, ref, cur, cols, rep)
+	} else {
+		err = driftSideBySide(a, ref, cur, cols, rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var features []monitor.FeatureDrift
+	for _, c := range cols {
+		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
+		features = append(features, f)
+		rep.Charts = append(rep.Charts, chart)
+	}
+	rep.Result = monitor.Summarize(features, rep.Thresholds)
+	return rep, nil
+}
+
+// driftSideBySide reads the two files side by side (a Parquet file is read
+// on one goroutine, so the two are read at once): samples, categories,
+// and, for a CSV file, its numbers spilled to a temporary file; then the
+// bins are cut and the numbers counted into them, from the spill or by
+// reading a Parquet file again (its columns are cheap to read alone).
+func driftSideBySide(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *driftReport) error {
 	var refSpill, curSpill *spill
 	var refErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true)
+		rep.RefRows, refSpill, refErr = scanFile(ref, cols, true, true)
 	}()
-	rep.CurRows, curSpill, err = scanFile(cur, cols, false)
+	var err error
+	rep.CurRows, curSpill, err = scanFile(cur, cols, false, true)
 	wg.Wait()
 	defer refSpill.remove()
 	defer curSpill.remove()
 	for _, e := range []error{refErr, err} {
 		if e != nil {
-			return nil, e
+			return e
 		}
 	}
 	for _, f := range []struct {
@@ -121,7 +149,7 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 		rows int64
 	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
 		if f.rows == 0 {
-			return nil, fmt.Errorf("%s: %w", f.name, errNoRows)
+			return fmt.Errorf("%s: %w", f.name, errNoRows)
 		}
 	}
 
@@ -157,25 +185,147 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 		wg.Wait()
 		for _, e := range []error{refErr, err} {
 			if e != nil {
-				return nil, e
+				return e
 			}
 		}
 	}
-	var features []monitor.FeatureDrift
-	for _, c := range cols {
-		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
-		features = append(features, f)
-		rep.Charts = append(rep.Charts, chart)
+	return nil
+}
+
+// driftInTurn reads two CSV files one after the other, each parsed on
+// every core. The reference first: samples, categories, and its numbers
+// spilled to a temporary file. Its sample then cuts the bins, so the
+// current's numbers are counted into them as it is read (the current is
+// not spilled), while the reference's are counted from the spill on
+// another goroutine. The result is the same, to the bit, as reading the
+// files side by side: each histogram counts its file's numbers in file
+// order, or (both files within the exact limit) its sorted sample.
+func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *driftReport) error {
+	var refSpill *spill
+	var err error
+	rep.RefRows, refSpill, err = scanFile(ref, cols, true, true)
+	defer refSpill.remove()
+	if err != nil {
+		return err
 	}
-	rep.Result = monitor.Summarize(features, rep.Thresholds)
-	return rep, nil
+	// Bins for every column numeric in the reference; the reference's
+	// numbers counted into them at once when its sample is not all of them
+	// (whatever the current holds, the histograms are needed then) — unless
+	// it has few distinct values: then, unless the current has many, the
+	// statistics come from the value counts, and the histogram only gives
+	// the chart its counts, which the value counts give too.
+	// The samples are sorted and the bins cut on every core: the files
+	// are not being read meanwhile.
+	next := make(chan *driftColumn)
+	var cut sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		cut.Add(1)
+		go func() {
+			defer cut.Done()
+			for c := range next {
+				c.bins = monitor.BinsFromSorted(c.refSample.Sorted(), a.bins, rep.Thresholds.PSIBins)
+			}
+		}()
+	}
+	for _, c := range cols {
+		if !c.refSide.text && c.refSample.N() > 0 {
+			next <- c
+		}
+	}
+	close(next)
+	cut.Wait()
+	early := false
+	for _, c := range cols {
+		if c.refSide.text || c.refSample.N() == 0 {
+			continue
+		}
+		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
+		if !c.refSample.Exact() {
+			if c.refSide.many {
+				c.replay, early = true, true
+			} else {
+				c.deferred = true
+			}
+			// Only the bins needed the values: the sample's counts of
+			// few distinct values stay.
+			c.refSample.Release()
+		}
+	}
+	var refErr error
+	var wg sync.WaitGroup
+	if early {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			refErr = refSpill.replay(cols, func(c *driftColumn) *monitor.Hist {
+				if c.replay {
+					return c.refHist
+				}
+				return nil
+			})
+		}()
+	}
+	rep.CurRows, _, err = scanFile(cur, cols, false, false)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		rows int64
+	}{{a.reference, rep.RefRows}, {a.current, rep.CurRows}} {
+		if f.rows == 0 {
+			return fmt.Errorf("%s: %w", f.name, errNoRows)
+		}
+	}
+	if refErr != nil {
+		return refErr
+	}
+	late := false
+	for _, c := range cols {
+		c.numeric = !c.refSide.text && !c.curSide.text
+		early, deferred := c.replay, c.deferred
+		c.replay, c.deferred = false, false
+		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
+			c.bins, c.refHist, c.curHist = nil, nil, nil
+			continue
+		}
+		switch {
+		case c.refSample.Exact() && c.curSample.Exact():
+			c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
+			for _, x := range c.refSample.Sorted() {
+				c.refHist.Add(x)
+			}
+			for _, x := range c.curSample.Sorted() {
+				c.curHist.Add(x)
+			}
+		case deferred && !c.curSide.many:
+			// compare takes the value counts (few distinct values in
+			// both files); the histogram serves the chart's counts.
+			c.refSide.values.countInto(c.refHist)
+		case deferred, !early: // the current has many values, or the reference is within the exact limit
+			c.replay, late = true, true
+		}
+	}
+	if late {
+		return refSpill.replay(cols, func(c *driftColumn) *monitor.Hist {
+			if c.replay {
+				return c.refHist
+			}
+			return nil
+		})
+	}
+	return nil
 }
 
 // replay counts a file's numbers of the columns marked for it into their
 // histograms: from the spill, or by reading a Parquet file again.
 func replay(f *dataset.File, sp *spill, cols []*driftColumn, isRef bool) error {
 	hist := func(c *driftColumn) *monitor.Hist {
-		if isRef {
+		switch {
+		case !c.replay:
+			return nil
+		case isRef:
 			return c.refHist
 		}
 		return c.curHist
@@ -276,8 +426,8 @@ func floatBytes(xs []float64) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), 8*len(xs))
 }
 
-// replay counts the spilled numbers of the columns marked for it into the
-// histogram hist picks.
+// replay counts the spilled numbers of each column into the histogram
+// hist picks for it (none: nil).
 func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.Hist) error {
 	if s.flush(); s.err != nil {
 		return s.err
@@ -301,9 +451,9 @@ func (s *spill) replay(cols []*driftColumn, hist func(*driftColumn) *monitor.His
 		xs := buf[:rows]
 		for _, c := range cols {
 			var err error
-			if c.replay {
+			if h := hist(c); h != nil {
 				if _, err = io.ReadFull(s.f, floatBytes(xs)); err == nil {
-					hist(c).AddAll(xs)
+					h.AddAll(xs)
 				}
 			} else {
 				_, err = s.f.Seek(int64(8*rows), io.SeekCurrent)
@@ -366,11 +516,14 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 	return cols, nil
 }
 
-// scanFile reads every row of a file into the columns and, for a CSV file,
-// spills their numbers. It returns the number of rows and the spill.
-func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, error) {
+// scanFile reads every row of a file into the columns and, for a CSV file
+// when toSpill, spills their numbers. The current's numbers are counted
+// into its histograms as they come, for the columns that have them (the
+// reference's bins already cut) and no text so far. It returns the number
+// of rows and the spill.
+func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64, *spill, error) {
 	var sp *spill
-	if f.Format() == dataset.CSV {
+	if toSpill && f.Format() == dataset.CSV {
 		var err error
 		if sp, err = newSpill(); err != nil {
 			return 0, nil, err
@@ -387,13 +540,34 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, 
 			sd.text, sd.textType = true, f.TypeName(idx[k])
 		}
 	}
+	// The current's numbers are gathered into runs of spillRows rows, as
+	// the spill does, and each column's run counted at once: its bins
+	// stay in the CPU cache.
+	runs := make([][]float64, len(cols))
+	runRows := 0
+	count := func() {
+		for k, c := range cols {
+			if len(runs[k]) > 0 {
+				c.curHist.AddAll(runs[k])
+				runs[k] = runs[k][:0]
+			}
+		}
+		runRows = 0
+	}
 	var rows int64
 	err := f.Scan(idx, func(b *dataset.Batch) error {
 		rows = max(rows, b.Start()+int64(b.Rows))
 		for k, c := range cols {
-			if b.Has(k) {
-				c.scan(b, k, isRef)
+			if !b.Has(k) {
+				continue
 			}
+			c.scan(b, k, isRef)
+			if !isRef && c.curHist != nil && !c.curSide.text {
+				runs[k] = append(runs[k], b.Num[k][:b.Rows]...)
+			}
+		}
+		if runRows += b.Rows; runRows >= spillRows {
+			count()
 		}
 		if sp != nil {
 			sp.write(b)
@@ -405,6 +579,7 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef bool) (int64, *spill, 
 		sp.remove()
 		return 0, nil, err
 	}
+	count()
 	return rows, sp, nil
 }
 
@@ -462,13 +637,20 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			// the sample too: harmless, the column is no longer numeric.)
 			sd.numbers(num, sample)
 		}
+		// A batch whose number cells are all integers as FormatInt writes
+		// them is counted from the numbers, its text not read again.
+		ints := b.IntCells(k)
 		for r, x := range num {
 			if x == x && !sd.text {
 				if !sd.dropped {
-					if sd.counts.Distinct() < maxNumericStrings {
-						sd.counts.Add(unsafeString(dataset.Trim(b.Text(k, r))))
+					if sd.counts.Distinct()+sd.ints.size < maxNumericStrings {
+						if ints {
+							sd.ints.add(int64(x))
+						} else {
+							sd.addNumberCell(dataset.Trim(b.Text(k, r)))
+						}
 					} else {
-						sd.dropped, sd.counts = true, monitor.Counts{}
+						sd.dropped, sd.counts, sd.ints = true, monitor.Counts{}, intCounts{}
 					}
 				}
 				continue
@@ -480,6 +662,7 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 			if !sd.text {
 				sd.text, sd.textLine, sd.textCell = true, b.Line(r), string(cell)
+				sd.settleInts()
 			}
 			if !sd.dropped && sd.counts.Distinct() <= maxCategories {
 				sd.counts.Add(unsafeString(cell))
@@ -498,6 +681,66 @@ func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
 	for _, x := range xs {
 		if x == x && !sd.values.add(x) {
 			sd.many, sd.values = true, valueCounts{}
+			return
+		}
+	}
+}
+
+// addNumberCell counts the cell of a number among the column's cells, as
+// counts.Add would: a cell written as strconv.FormatInt writes its value
+// (dataset.IntCell) by value in ints (no string hashed), any other in counts. The two hold
+// different strings, so their sizes add up to counts' size had it counted
+// them all; settleInts moves ints into counts.
+func (sd *side) addNumberCell(cell []byte) {
+	if v, ok := dataset.IntCell(cell); ok {
+		sd.ints.add(v)
+		return
+	}
+	sd.counts.Add(unsafeString(cell))
+}
+
+// settleInts moves the integer cells counted by value into counts, as
+// strings: once text came (every later cell goes to counts), or before
+// the counts are read. The order of counts' values matters to no reader.
+func (sd *side) settleInts() {
+	if sd.ints.size == 0 {
+		return
+	}
+	for _, s := range sd.ints.slots {
+		if s.n > 0 {
+			sd.counts.Merge(&monitor.Counts{Names: []string{strconv.FormatInt(s.v, 10)}, N: []uint64{s.n}})
+		}
+	}
+	sd.ints = intCounts{}
+}
+
+// intCounts counts up to maxNumericStrings distinct integers in an
+// open-addressing table.
+type intCounts struct {
+	slots []intSlot
+	size  int
+}
+
+type intSlot struct {
+	v int64
+	n uint64 // 0: empty
+}
+
+// add counts v; the caller keeps the table within maxNumericStrings
+// values (it has valueSlots slots).
+func (t *intCounts) add(v int64) {
+	if t.slots == nil {
+		t.slots = make([]intSlot, valueSlots)
+	}
+	for h := (uint64(v) * 0x9e3779b97f4a7c15) >> (64 - 11); ; h = (h + 1) & (valueSlots - 1) {
+		s := &t.slots[h]
+		switch {
+		case s.n == 0:
+			s.v, s.n = v, 1
+			t.size++
+			return
+		case s.v == v:
+			s.n++
 			return
 		}
 	}
@@ -540,6 +783,18 @@ func (v *valueCounts) add(x float64) bool {
 		case s.bits == b:
 			s.n++
 			return true
+		}
+	}
+}
+
+// countInto adds the counts of the values to h's fine bins (the counts
+// only, not the sums: what the chart's PSI counts read).
+func (v *valueCounts) countInto(h *monitor.Hist) {
+	b := h.Bins()
+	for _, s := range v.slots {
+		if s.n > 0 {
+			h.Cells[b.Index(math.Float64frombits(s.bits))].N += s.n
+			h.N += s.n
 		}
 	}
 }

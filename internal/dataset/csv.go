@@ -8,7 +8,10 @@ import (
 )
 
 // csvNumbers is a block's cells read as numbers, kept with the block.
-type csvNumbers struct{ num [][]float64 }
+type csvNumbers struct {
+	num  [][]float64
+	ints []bool // Batch.IntCells
+}
 
 // scanCSV reads the file's blocks; the numbers are parsed on the parsing
 // goroutines.
@@ -18,19 +21,24 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 	prepare := func(b *tabular.Block) {
 		a, _ := b.Aux.(*csvNumbers)
 		if a == nil {
-			a = &csvNumbers{num: make([][]float64, k)}
+			a = &csvNumbers{num: make([][]float64, k), ints: make([]bool, k)}
 			b.Aux = a
 		}
 		for j := range k {
 			col := slices.Grow(a.num[j][:0], b.Rows)[:b.Rows]
+			ints := true
 			for r := range col {
-				if v, ok := ParseNumber(b.Field(r, j)); ok {
+				cell := b.Field(r, j)
+				if v, ok := ParseNumber(cell); ok {
 					col[r] = v
+					if ints {
+						_, ints = IntCell(cell)
+					}
 				} else {
 					col[r] = nan
 				}
 			}
-			a.num[j] = col
+			a.num[j], a.ints[j] = col, ints
 		}
 	}
 	batch := &Batch{kinds: make([]Kind, k), hi: k}
@@ -38,7 +46,8 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 		batch.kinds[j] = Text
 	}
 	return f.csv.ReadBlocks(cols, tabular.BlockOptions{Workers: f.opt.Workers, Prepare: prepare}, func(b *tabular.Block) error {
-		batch.Rows, batch.block, batch.Num = b.Rows, b, b.Aux.(*csvNumbers).num
+		a := b.Aux.(*csvNumbers)
+		batch.Rows, batch.block, batch.Num, batch.ints = b.Rows, b, a.num, a.ints
 		err := fn(batch)
 		batch.first += int64(b.Rows)
 		return err

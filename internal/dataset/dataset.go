@@ -331,6 +331,7 @@ type Batch struct {
 
 	kinds  []Kind
 	block  *tabular.Block // CSV
+	ints   []bool         // CSV: IntCells
 	first  int64          // the 0-based number of the first row
 	text   []textColumn   // Parquet categorical values
 	lo, hi int            // the columns present: lo ≤ k < hi
@@ -339,6 +340,12 @@ type Batch struct {
 // Has reports whether column k is in the batch: always, unless
 // Options.ColumnGroup splits the columns into passes.
 func (b *Batch) Has(k int) bool { return k >= b.lo && k < b.hi }
+
+// IntCells reports whether every cell of CSV column k in the batch that
+// is a number is written exactly as strconv.FormatInt writes its value
+// (see IntCell), so that the value gives the cell's text back. False for
+// Parquet columns, and may be false for a batch without numbers.
+func (b *Batch) IntCells(k int) bool { return b.ints != nil && b.ints[k] }
 
 // Start returns the 0-based number of the batch's first row in the file:
 // with Options.ColumnGroup, the same rows come once per pass.

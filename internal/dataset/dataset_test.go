@@ -307,3 +307,25 @@ func TestParquetRefusesValues(t *testing.T) {
 	}
 	f.Close()
 }
+
+// TestIntCells checks Batch.IntCells: true for a CSV column whose number
+// cells are all written as FormatInt writes them, false once one is not
+// (and for Parquet).
+func TestIntCells(t *testing.T) {
+	data := "a,b,c,d\n1,1,x,1\n-20,1.5,,02\n300,7,NA, 3\n"
+	f, err := Open(bytes.NewReader([]byte(data)), int64(len(data)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Scan([]int{0, 1, 2, 3}, func(b *Batch) error {
+		for k, want := range []bool{true, false, true, false} {
+			if b.IntCells(k) != want {
+				t.Errorf("column %d: IntCells %v, want %v", k, b.IntCells(k), want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

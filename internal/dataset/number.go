@@ -62,6 +62,32 @@ func ParseNumber(cell []byte) (float64, bool) {
 	return v, !math.IsInf(v, 0) && !math.IsNaN(v)
 }
 
+// IntCell reads a cell written exactly as strconv.FormatInt writes its
+// value — an optional '-', then 1 to 15 digits without a leading zero (but
+// "0") — so that the value gives the cell back. ok is false for any other
+// cell ("+1", "01", "-0", "1.0", "1e3", " 1", 16 digits).
+func IntCell(cell []byte) (int64, bool) {
+	neg := len(cell) > 0 && cell[0] == '-'
+	d := cell
+	if neg {
+		d = cell[1:]
+	}
+	if len(d) == 0 || len(d) > 15 || d[0] == '0' && (len(d) > 1 || neg) {
+		return 0, false
+	}
+	var v int64
+	for _, c := range d {
+		if c-'0' > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 

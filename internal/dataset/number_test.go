@@ -41,3 +41,21 @@ func TestIsMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestIntCell checks IntCell against strconv: it takes a cell exactly
+// when FormatInt of the value gives the cell back.
+func TestIntCell(t *testing.T) {
+	cells := []string{"0", "-0", "+0", "00", "1", "01", "+1", "-1", "1.0", "1e0", " 1", "1 ", "-", "",
+		"999999999999999", "-999999999999999", "1000000000000000", "123abc", "٣"}
+	for i := -1000; i <= 1000; i += 7 {
+		cells = append(cells, strconv.Itoa(i))
+	}
+	for _, c := range cells {
+		v, ok := IntCell([]byte(c))
+		n, err := strconv.ParseInt(c, 10, 64)
+		want := err == nil && strconv.FormatInt(n, 10) == c && len(strings.TrimPrefix(c, "-")) <= 15
+		if ok != want || ok && v != n {
+			t.Errorf("IntCell(%q) = %d, %v; want %d, %v", c, v, ok, n, want)
+		}
+	}
+}

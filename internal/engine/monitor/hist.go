@@ -238,10 +238,19 @@ func (h *Hist) Add(x float64) {
 }
 
 // AddAll counts every value of xs, in order, as Add does (with the same
-// result, to the bit), faster: the running sums stay in registers.
+// result, to the bit), faster: the bin is found as indexWindow finds it,
+// written out in the loop (a call per value would put the running sums
+// on the stack), and the running sums stay in registers.
 func (h *Hist) AddAll(xs []float64) {
 	b := h.bins
-	cells := h.Cells
+	if len(b.edges) == 0 {
+		for _, x := range xs {
+			h.Add(x)
+		}
+		return
+	}
+	cells, edges, padded, guide := h.Cells, b.edges, b.padded, b.guide
+	first, inv, last, shift := b.lo, b.inv, b.cells-1, b.shift
 	n, miss := h.N, h.Missing
 	s1, s2, lo, hi := h.S1, h.S2, h.Min, h.Max
 	for _, x := range xs {
@@ -249,11 +258,29 @@ func (h *Hist) AddAll(xs []float64) {
 			miss++
 			continue
 		}
-		c := &cells[b.indexWindow(x)]
-		c.N++
-		c.Sum += x
+		// b.cell(x), then indexWindow's search of the cell's edges.
+		var c int
+		switch t := (x - first) * inv; {
+		case !(t > 0):
+			c = 0
+		case t >= float64(last):
+			c = last
+		default:
+			c = int(t)
+		}
+		i, j := int(guide[c]), int(guide[c+1])
+		if j-i > guideWindow {
+			k, _ := slices.BinarySearch(edges[i:j], x)
+			i += k
+		} else {
+			e := padded[i : i+guideWindow : i+guideWindow]
+			i += below(e[0], x) + below(e[1], x) + below(e[2], x) + below(e[3], x)
+		}
+		cell := &cells[i]
+		cell.N++
+		cell.Sum += x
 		n++
-		d := x - b.shift
+		d := x - shift
 		s1 += d
 		s2 += d * d
 		if x < lo {

@@ -303,7 +303,9 @@ func TestBinsIndex(t *testing.T) {
 }
 
 // TestHistAddAll checks that counting a slice gives what counting its
-// values one by one gives, to the bit, NaNs and infinities included.
+// values one by one gives, to the bit, NaNs and infinities included:
+// over skewed, normal and integer references, with few and many bins,
+// crowded guide cells, and no edges at all.
 func TestHistAddAll(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	ref := make([]float64, 5000)
@@ -311,12 +313,47 @@ func TestHistAddAll(t *testing.T) {
 		ref[i] = math.Exp(rng.NormFloat64() * 2)
 	}
 	slices.Sort(ref)
-	b := BinsFromSorted(ref, 256, 10)
+	norm := make([]float64, 100000)
+	for i := range norm {
+		norm[i] = rng.NormFloat64()
+	}
+	slices.Sort(norm)
+	ints := make([]float64, 5000)
+	for i := range ints {
+		ints[i] = float64(rng.IntN(40))
+	}
+	slices.Sort(ints)
 	xs := make([]float64, 20000)
 	for i := range xs {
 		xs[i] = math.Exp(rng.NormFloat64()*2) - 1
+		if i%3 == 0 {
+			xs[i] = rng.NormFloat64()
+		}
+		if i%5 == 0 {
+			xs[i] = float64(rng.IntN(45) - 2)
+		}
 	}
 	xs = append(xs, math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), ref[0], ref[len(ref)-1], math.NaN())
+	for _, c := range []struct {
+		ref  []float64
+		fine int
+	}{{ref, 256}, {ref, 2048}, {norm, 2048}, {norm, 64}, {ints, 2048}, {[]float64{3, 3, 3}, 2048}} {
+		checkHistAddAll(t, BinsFromSorted(c.ref, c.fine, 10), xs)
+	}
+	crowded, err := NewBins([]float64{1, 1.0000001, 1.0000002, 1.0000003, 1.0000004, 1.0000005, 1.0000006, 2, 1000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHistAddAll(t, crowded, append(xs, 1.00000005, 1.00000035, 1.0000006))
+	empty, err := NewBins(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHistAddAll(t, empty, xs)
+}
+
+func checkHistAddAll(t *testing.T, b *Bins, xs []float64) {
+	t.Helper()
 	one, all := NewHist(b), NewHist(b)
 	for _, x := range xs {
 		one.Add(x)

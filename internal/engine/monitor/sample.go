@@ -70,18 +70,48 @@ func (s *Sample) Add(x float64) {
 	}
 }
 
-// AddAll adds the values of xs in order, as Add does one by one.
+// AddAll adds the values of xs in order, as Add does one by one (the same
+// values kept, in the same places, from the same random numbers), with
+// the reservoir's state in registers.
 func (s *Sample) AddAll(xs []float64) {
 	n, miss := s.n, s.Missing
-	full := int64(s.limit)
-	for _, x := range xs {
+	limit := int64(s.limit)
+	vals, rng := s.vals, s.rng
+	exactOnly := s.exactOnly
+	for k, x := range xs {
+		if !exactOnly && s.manyVals && len(vals) == s.limit {
+			// Only the reservoir's step is left to do, for the rest.
+			n, miss, rng = reservoir(xs[k:], vals, n, miss, rng)
+			break
+		}
 		if x != x {
 			miss++
 			continue
 		}
 		n++
-		if n <= full || !s.exactOnly || s.vals != nil {
-			s.keep(x, n)
+		switch {
+		case exactOnly:
+			if n <= limit {
+				vals = append(vals, x)
+			} else if vals != nil {
+				vals = nil
+			}
+		case len(vals) < s.limit:
+			vals = append(vals, x)
+		default: // keep's reservoir step, randomBelow inline
+			var r uint64
+			rng, r = splitMix64(rng)
+			un := uint64(n)
+			hi, lo := bits.Mul64(r, un)
+			if lo < un {
+				for floor := -un % un; lo < floor; {
+					rng, r = splitMix64(rng)
+					hi, lo = bits.Mul64(r, un)
+				}
+			}
+			if hi < uint64(limit) {
+				vals[hi] = x
+			}
 		}
 		if !s.manyVals {
 			s.countFew(x)
@@ -90,7 +120,36 @@ func (s *Sample) AddAll(xs []float64) {
 	if n != s.n {
 		s.sorted = false
 	}
-	s.n, s.Missing = n, miss
+	s.n, s.Missing, s.vals, s.rng = n, miss, vals, rng
+}
+
+// reservoir is AddAll's loop once the sample is full and has many
+// distinct values: each value (n counted before it) replaces a uniformly
+// drawn kept one with probability len(vals)/n, the random numbers those
+// of keep.
+func reservoir(xs, vals []float64, n, miss int64, rng uint64) (int64, int64, uint64) {
+	limit := uint64(len(vals))
+	for _, x := range xs {
+		if x != x {
+			miss++
+			continue
+		}
+		n++
+		var r uint64
+		rng, r = splitMix64(rng)
+		un := uint64(n)
+		hi, lo := bits.Mul64(r, un)
+		if lo < un {
+			for floor := -un % un; lo < floor; {
+				rng, r = splitMix64(rng)
+				hi, lo = bits.Mul64(r, un)
+			}
+		}
+		if hi < limit {
+			vals[hi] = x
+		}
+	}
+	return n, miss, rng
 }
 
 // keep keeps x, the n-th value, or not.
@@ -119,11 +178,19 @@ func (s *Sample) keep(x float64, n int64) {
 // few multiplications inline (math/rand/v2's generators, called through
 // an interface, were a tenth of lodestar drift's time).
 func (s *Sample) random() uint64 {
-	s.rng += 0x9e3779b97f4a7c15
-	z := s.rng
+	var r uint64
+	s.rng, r = splitMix64(s.rng)
+	return r
+}
+
+// splitMix64 steps SplitMix64's state and returns the new state and its
+// output.
+func splitMix64(state uint64) (next, out uint64) {
+	next = state + 0x9e3779b97f4a7c15
+	z := next
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
+	return next, z ^ z>>31
 }
 
 // randomBelow returns a uniform random integer in [0, n), n > 0: the high

@@ -83,6 +83,9 @@ func TestSampleAddAll(t *testing.T) {
 			for i := 0; i < len(xs); i += 700 {
 				all.AddAll(xs[i:min(i+700, len(xs))])
 			}
+			if !slices.Equal(all.vals, one.vals) || all.rng != one.rng {
+				t.Errorf("limit %d exact-only %v: AddAll kept other values, or in other places, or drew other random numbers", limit, exact)
+			}
 			ov, on, ook := one.FewDistinct()
 			av, an, aok := all.FewDistinct()
 			if !slices.Equal(all.Sorted(), one.Sorted()) || all.N() != one.N() || all.Missing != one.Missing ||
