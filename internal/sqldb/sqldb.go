@@ -130,22 +130,33 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 // checkpointEvery is how often the checkpointer looks at the WAL.
 const checkpointEvery = 250 * time.Millisecond
 
+// walLimit is the WAL size past which the checkpointer makes writers wait
+// until it has copied the WAL and can start it again: sustained writes
+// faster than it copies must not grow the file without bound.
+const walLimit = 256 << 20
+
 // checkpoint copies committed WAL frames into the database file every
 // tick, without blocking writers (PASSIVE), until Close. A write that
 // finds the whole WAL copied starts it again from the beginning, so it
-// stays small while the checkpointer keeps up.
+// stays small while the checkpointer keeps up; when it has not (the WAL
+// is past walLimit), a RESTART checkpoint holds writers back until it has.
 func (db *DB) checkpoint(every time.Duration) {
 	defer close(db.done)
 	t := time.NewTicker(every)
 	defer t.Stop()
+	wal := strings.TrimPrefix(db.Where, "file:") + "-wal"
 	for {
 		select {
 		case <-db.stop:
 			return
 		case <-t.C:
+			mode := "PASSIVE"
+			if fi, err := os.Stat(wal); err == nil && fi.Size() > walLimit {
+				mode = "RESTART"
+			}
 			// An error (the database closing, a busy checkpointer in
 			// another process) is retried at the next tick.
-			db.DB.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			db.DB.Exec(`PRAGMA wal_checkpoint(` + mode + `)`)
 		}
 	}
 }
