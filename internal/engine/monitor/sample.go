@@ -79,7 +79,19 @@ func (s *Sample) AddAll(xs []float64) {
 	vals, rng := s.vals, s.rng
 	exactOnly := s.exactOnly
 	for k, x := range xs {
-		if !exactOnly && s.manyVals && len(vals) == s.limit {
+		if s.manyVals && (exactOnly && n > limit || !exactOnly && len(vals) == s.limit) {
+			if exactOnly {
+				// Past the limit, with many distinct values, only the
+				// values and the missing ones are left to count.
+				for _, x := range xs[k:] {
+					if x != x {
+						miss++
+					} else {
+						n++
+					}
+				}
+				break
+			}
 			// Only the reservoir's step is left to do, for the rest.
 			n, miss, rng = reservoir(xs[k:], vals, n, miss, rng)
 			break
