@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -101,6 +103,18 @@ func fastDecimal(s []byte) (float64, bool) {
 		i++
 	}
 	var m uint64
+	if l := n - i; l >= 8 && l <= 16 {
+		if m, frac, ok := plainWords(s[i:]); ok {
+			v := float64(m) / pow10[frac] // frac ≤ 8: exact divisor, one rounding
+			if m == 0 {
+				v = 0
+			}
+			if neg {
+				v = -v
+			}
+			return v, true
+		}
+	}
 	d0 := i
 	for i < n && s[i]-'0' <= 9 {
 		m = m*10 + uint64(s[i]-'0')
@@ -162,3 +176,57 @@ func fastDecimal(s []byte) (float64, bool) {
 	}
 	return v, true
 }
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// nonDigits flags each byte of w (its high bit) that is not an ASCII
+// digit, byte by byte without carries between them; x is w's bytes less
+// '0' (0–9 for the digits).
+func nonDigits(w uint64) (flags, x uint64) {
+	x = w ^ 0x30*ones // a digit's byte is 0x30–0x39
+	return ((x&(0x7f*ones) + 0x76*ones) | x) & highs, x
+}
+
+// digits8 is the number written by the digits in the bytes of x (0–9
+// each, the first in the lowest byte; zero bytes below them are leading
+// zeros): summed in pairs, fours, then eights.
+func digits8(x uint64) uint64 {
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	x = (x*100 + x>>16) & 0x0000ffff0000ffff
+	return (x*10000 + x>>32) & 0xffffffff
+}
+
+// plainWords reads s, of 8 to 16 bytes, when it is digits[.digits] with
+// up to 7 digits before the point and up to 8 after it: the mantissa m
+// and the number of decimals. It reads two words, the first 8 bytes and
+// the last 8 (they may overlap), instead of a byte at a time, so no
+// branch depends on where the point is or how long s is. ok is false for
+// anything else (fastDecimal's loops then read s).
+func plainWords(s []byte) (m uint64, frac int, ok bool) {
+	n := len(s)
+	if n < 8 || n > 16 {
+		return 0, 0, false
+	}
+	f0, x0 := nonDigits(binary.LittleEndian.Uint64(s[:8]))
+	f1, x1 := nonDigits(binary.LittleEndian.Uint64(s[n-8:]))
+	p := bits.TrailingZeros64(f0) >> 3 // the first non-digit: the point
+	if p == 8 || s[p] != '.' {
+		return 0, 0, false
+	}
+	frac = n - p - 1 // the decimals: the last frac bytes of s
+	if frac > 8 {
+		return 0, 0, false
+	}
+	drop := 8 * uint(8-frac) // the bytes of the second word before them (all 64 when none)
+	if f1>>drop != 0 {
+		return 0, 0, false
+	}
+	ip := digits8(x0 << (8 * uint(8-p))) // the digits before the point, at the top (p = 0: none)
+	fp := digits8(x1 >> drop << drop)
+	return ip*pow10u[frac] + fp, frac, true
+}
+
+var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
