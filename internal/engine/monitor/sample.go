@@ -243,7 +243,7 @@ func (s *Sample) Exact() bool { return s.n <= int64(s.limit) }
 // Sorted sorts the kept values in place and returns them.
 func (s *Sample) Sorted() []float64 {
 	if !s.sorted {
-		slices.Sort(s.vals)
+		sortFloats(s.vals)
 		s.sorted = true
 	}
 	return s.vals
