@@ -46,6 +46,12 @@ func ParseNumber(cell []byte) (float64, bool) {
 	if v, ok := fastDecimal(cell); ok {
 		return v, true
 	}
+	return parseOther(cell)
+}
+
+// parseOther is ParseNumber for a cell fastDecimal does not take as it
+// is (scanCSV calls the two in turn: one call a cell less).
+func parseOther(cell []byte) (float64, bool) {
 	cell = Trim(cell)
 	if v, ok := fastDecimal(cell); ok {
 		return v, true
@@ -104,15 +110,25 @@ func fastDecimal(s []byte) (float64, bool) {
 	}
 	var m uint64
 	if l := n - i; l >= 8 && l <= 16 {
-		if m, frac, ok := plainWords(s[i:]); ok {
-			v := float64(m) / pow10[frac] // frac ≤ 8: exact divisor, one rounding
-			if m == 0 {
-				v = 0
+		// A plain decimal of 8 to 16 bytes — up to 7 digits, a point, up
+		// to 8 decimals — read as two words, the first 8 bytes and the
+		// last 8 (they may overlap), its digits summed without a loop: no
+		// branch depends on where the point is or how long the cell is.
+		// Anything else is left to the loops below.
+		w := s[i:]
+		f0, x0 := nonDigits(binary.LittleEndian.Uint64(w[:8]))
+		f1, x1 := nonDigits(binary.LittleEndian.Uint64(w[l-8:]))
+		if p := bits.TrailingZeros64(f0) >> 3; p < 8 && w[p] == '.' && l-p-1 <= 8 {
+			frac := l - p - 1
+			drop := 8 * uint(8-frac)
+			if f1>>drop == 0 {
+				m := digits8(x0<<(8*uint(8-p)))*pow10u[frac] + digits8(x1>>drop<<drop)
+				v := float64(m) / pow10[frac] // frac ≤ 8: exact divisor, one rounding
+				if neg {
+					v = -v
+				}
+				return v, true
 			}
-			if neg {
-				v = -v
-			}
-			return v, true
 		}
 	}
 	d0 := i
@@ -197,36 +213,6 @@ func digits8(x uint64) uint64 {
 	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
 	x = (x*100 + x>>16) & 0x0000ffff0000ffff
 	return (x*10000 + x>>32) & 0xffffffff
-}
-
-// plainWords reads s, of 8 to 16 bytes, when it is digits[.digits] with
-// up to 7 digits before the point and up to 8 after it: the mantissa m
-// and the number of decimals. It reads two words, the first 8 bytes and
-// the last 8 (they may overlap), instead of a byte at a time, so no
-// branch depends on where the point is or how long s is. ok is false for
-// anything else (fastDecimal's loops then read s).
-func plainWords(s []byte) (m uint64, frac int, ok bool) {
-	n := len(s)
-	if n < 8 || n > 16 {
-		return 0, 0, false
-	}
-	f0, x0 := nonDigits(binary.LittleEndian.Uint64(s[:8]))
-	f1, x1 := nonDigits(binary.LittleEndian.Uint64(s[n-8:]))
-	p := bits.TrailingZeros64(f0) >> 3 // the first non-digit: the point
-	if p == 8 || s[p] != '.' {
-		return 0, 0, false
-	}
-	frac = n - p - 1 // the decimals: the last frac bytes of s
-	if frac > 8 {
-		return 0, 0, false
-	}
-	drop := 8 * uint(8-frac) // the bytes of the second word before them (all 64 when none)
-	if f1>>drop != 0 {
-		return 0, 0, false
-	}
-	ip := digits8(x0 << (8 * uint(8-p))) // the digits before the point, at the top (p = 0: none)
-	fp := digits8(x1 >> drop << drop)
-	return ip*pow10u[frac] + fp, frac, true
 }
 
 var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}

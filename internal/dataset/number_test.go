@@ -62,7 +62,7 @@ func TestIntCell(t *testing.T) {
 }
 
 // slowDecimal is fastDecimal's reading one byte at a time, as it was
-// before plainWords: the reference the word-at-a-time path is held to.
+// before its word path: the reference the word-at-a-time path is held to.
 func slowDecimal(s []byte) (float64, bool) {
 	i, n, neg := 0, len(s), false
 	if i < n && (s[i] == '-' || s[i] == '+') {
@@ -137,7 +137,7 @@ func checkParse(t testing.TB, cell string) {
 }
 
 // TestParseNumberWords checks fastDecimal, whose cells of 8 to 16 bytes
-// are read two words at a time (plainWords), against reading them a byte
+// are read two words at a time, against reading them a byte
 // at a time and strconv.ParseFloat: every length of the parts before and
 // after the point (within the word path's limits and past them), signs,
 // exponents, and bytes that are not digits in every place.
