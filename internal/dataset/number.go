@@ -104,9 +104,13 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // else (the caller then tries strconv).
 func fastDecimal(s []byte) (float64, bool) {
 	i, n, neg := 0, len(s), false
-	if i < n && (s[i] == '-' || s[i] == '+') {
-		neg = s[i] == '-'
-		i++
+	var sign uint64 // the sign bit of a '-' cell
+	if n > 0 {
+		// Without a branch: the sign of a column's cells is often random.
+		c := s[0]
+		i = b2i(c == '-') + b2i(c == '+')
+		sign = uint64(b2i(c == '-')) << 63
+		neg = sign != 0
 	}
 	var m uint64
 	if l := n - i; l >= 8 && l <= 16 {
@@ -123,11 +127,10 @@ func fastDecimal(s []byte) (float64, bool) {
 			drop := 8 * uint(8-frac)
 			if f1>>drop == 0 {
 				m := digits8(x0<<(8*uint(8-p)))*pow10u[frac] + digits8(x1>>drop<<drop)
-				v := float64(m) / pow10[frac] // frac ≤ 8: exact divisor, one rounding
-				if neg {
-					v = -v
-				}
-				return v, true
+				// frac ≤ 8: an exact divisor, one rounding; then the sign
+				// bit set for '-' (v ≥ 0: that is −v).
+				v := float64(m) / pow10[frac]
+				return math.Float64frombits(math.Float64bits(v) | sign), true
 			}
 		}
 	}
@@ -216,3 +219,11 @@ func digits8(x uint64) uint64 {
 }
 
 var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// b2i is 1 for true, 0 for false (compiled to a flag, not a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
