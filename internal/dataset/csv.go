@@ -29,7 +29,11 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 			ints := true
 			for r := range col {
 				cell := b.Field(r, j)
-				if v, ok := ParseNumber(cell); ok {
+				v, ok := fastDecimal(cell) // ParseNumber, one call less
+				if !ok {
+					v, ok = parseOther(cell)
+				}
+				if ok {
 					col[r] = v
 					if ints {
 						_, ints = IntCell(cell)

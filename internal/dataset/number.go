@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -44,6 +46,12 @@ func ParseNumber(cell []byte) (float64, bool) {
 	if v, ok := fastDecimal(cell); ok {
 		return v, true
 	}
+	return parseOther(cell)
+}
+
+// parseOther is ParseNumber for a cell fastDecimal does not take as it
+// is (scanCSV calls the two in turn: one call a cell less).
+func parseOther(cell []byte) (float64, bool) {
 	cell = Trim(cell)
 	if v, ok := fastDecimal(cell); ok {
 		return v, true
@@ -96,11 +104,36 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // else (the caller then tries strconv).
 func fastDecimal(s []byte) (float64, bool) {
 	i, n, neg := 0, len(s), false
-	if i < n && (s[i] == '-' || s[i] == '+') {
-		neg = s[i] == '-'
-		i++
+	var sign uint64 // the sign bit of a '-' cell
+	if n > 0 {
+		// Without a branch: the sign of a column's cells is often random.
+		c := s[0]
+		i = b2i(c == '-') + b2i(c == '+')
+		sign = uint64(b2i(c == '-')) << 63
+		neg = sign != 0
 	}
 	var m uint64
+	if l := n - i; l >= 8 && l <= 16 {
+		// A plain decimal of 8 to 16 bytes — up to 7 digits, a point, up
+		// to 8 decimals — read as two words, the first 8 bytes and the
+		// last 8 (they may overlap), its digits summed without a loop: no
+		// branch depends on where the point is or how long the cell is.
+		// Anything else is left to the loops below.
+		w := s[i:]
+		f0, x0 := nonDigits(binary.LittleEndian.Uint64(w[:8]))
+		f1, x1 := nonDigits(binary.LittleEndian.Uint64(w[l-8:]))
+		if p := bits.TrailingZeros64(f0) >> 3; p < 8 && w[p] == '.' && l-p-1 <= 8 {
+			frac := l - p - 1
+			drop := 8 * uint(8-frac)
+			if f1>>drop == 0 {
+				m := digits8(x0<<(8*uint(8-p)))*pow10u[frac] + digits8(x1>>drop<<drop)
+				// frac ≤ 8: an exact divisor, one rounding; then the sign
+				// bit set for '-' (v ≥ 0: that is −v).
+				v := float64(m) / pow10[frac]
+				return math.Float64frombits(math.Float64bits(v) | sign), true
+			}
+		}
+	}
 	d0 := i
 	for i < n && s[i]-'0' <= 9 {
 		m = m*10 + uint64(s[i]-'0')
@@ -161,4 +194,36 @@ func fastDecimal(s []byte) (float64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// nonDigits flags each byte of w (its high bit) that is not an ASCII
+// digit, byte by byte without carries between them; x is w's bytes less
+// '0' (0–9 for the digits).
+func nonDigits(w uint64) (flags, x uint64) {
+	x = w ^ 0x30*ones // a digit's byte is 0x30–0x39
+	return ((x&(0x7f*ones) + 0x76*ones) | x) & highs, x
+}
+
+// digits8 is the number written by the digits in the bytes of x (0–9
+// each, the first in the lowest byte; zero bytes below them are leading
+// zeros): summed in pairs, fours, then eights.
+func digits8(x uint64) uint64 {
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	x = (x*100 + x>>16) & 0x0000ffff0000ffff
+	return (x*10000 + x>>32) & 0xffffffff
+}
+
+var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// b2i is 1 for true, 0 for false (compiled to a flag, not a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

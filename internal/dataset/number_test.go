@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,4 +59,130 @@ func TestIntCell(t *testing.T) {
 			t.Errorf("IntCell(%q) = %d, %v; want %d, %v", c, v, ok, n, want)
 		}
 	}
+}
+
+// slowDecimal is fastDecimal's reading one byte at a time, as it was
+// before its word path: the reference the word-at-a-time path is held to.
+func slowDecimal(s []byte) (float64, bool) {
+	i, n, neg := 0, len(s), false
+	if i < n && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var m uint64
+	d0 := i
+	for i < n && s[i]-'0' <= 9 {
+		m = m*10 + uint64(s[i]-'0')
+		i++
+	}
+	digits, frac := i-d0, 0
+	if i < n && s[i] == '.' {
+		i++
+		f0 := i
+		for i < n && s[i]-'0' <= 9 {
+			m = m*10 + uint64(s[i]-'0')
+			i++
+		}
+		frac = i - f0
+		digits += frac
+	}
+	if digits == 0 || digits > 15 || i < n {
+		return 0, false // (an exponent: left to fastDecimal)
+	}
+	var v float64
+	switch {
+	case m == 0:
+	case frac <= 22:
+		v = float64(m) / pow10[frac]
+	default:
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// checkParse compares the ways of reading a cell: ParseNumber and
+// fastDecimal with the cell alone and amid other bytes (which must not
+// be read), slowDecimal, and strconv.ParseFloat for what the fast path
+// takes, bit for bit.
+func checkParse(t testing.TB, cell string) {
+	t.Helper()
+	want, wok := ParseNumber([]byte(cell)[:len(cell):len(cell)])
+	wantF, wfok := fastDecimal([]byte(cell)[:len(cell):len(cell)])
+	for _, tail := range []string{"", "0123456789", ",", "\n9", "e5", ".5"} {
+		for pad := range 3 {
+			buf := []byte(strings.Repeat("7", pad) + cell + tail)
+			c := buf[pad : pad+len(cell)]
+			got, ok := ParseNumber(c)
+			gotF, fok := fastDecimal(c)
+			if ok != wok || math.Float64bits(got) != math.Float64bits(want) ||
+				fok != wfok || math.Float64bits(gotF) != math.Float64bits(wantF) {
+				t.Fatalf("cell %q before %q: ParseNumber %v, %v fastDecimal %v, %v; alone %v, %v and %v, %v",
+					cell, tail, got, ok, gotF, fok, want, wok, wantF, wfok)
+			}
+		}
+	}
+	if v, ok := slowDecimal([]byte(cell)); ok && (!wfok || math.Float64bits(v) != math.Float64bits(wantF)) {
+		t.Fatalf("fastDecimal(%q) = %v, %v; byte by byte %v", cell, wantF, wfok, v)
+	}
+	if !wfok {
+		return
+	}
+	p, err := strconv.ParseFloat(cell, 64)
+	if err != nil || math.Float64bits(p) != math.Float64bits(wantF) {
+		t.Fatalf("fastDecimal(%q) = %v; strconv.ParseFloat: %v, %v", cell, wantF, p, err)
+	}
+}
+
+// TestParseNumberWords checks fastDecimal, whose cells of 8 to 16 bytes
+// are read two words at a time, against reading them a byte
+// at a time and strconv.ParseFloat: every length of the parts before and
+// after the point (within the word path's limits and past them), signs,
+// exponents, and bytes that are not digits in every place.
+func TestParseNumberWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+		}
+		return string(b)
+	}
+	for ip := 0; ip <= 17; ip++ {
+		for fp := -1; fp <= 17; fp++ {
+			for range 6 {
+				s := digits(ip)
+				if fp >= 0 {
+					s += "." + digits(fp)
+				}
+				for _, pre := range []string{"", "-", "+"} {
+					for _, suf := range []string{"", "e-5", "E+12", "x", " ", "1.2"} {
+						checkParse(t, pre+s+suf)
+					}
+				}
+			}
+		}
+	}
+	// A byte that is not a digit (those next to '0' and '9', '.', a high
+	// byte, NUL) put in every place of plain cells of 8 to 17 bytes.
+	for _, base := range []string{"1234567.", "12.45678", "0.0000001", "9999999.99999999", "1234567.12345678", "-12.3456789", "0.12345678"} {
+		checkParse(t, base)
+		for i := range len(base) {
+			for _, c := range []byte{'/', ':', '.', 0x80, 0xb9, 0, 'e', ' '} {
+				b := []byte(base)
+				b[i] = c
+				checkParse(t, string(b))
+			}
+		}
+	}
+}
+
+// FuzzParseNumber compares the ways of reading a cell (checkParse).
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"1", "-0.5", "1234567.1234567", "3.9441872e-05", "999943.46", " 7 ", "1e", "0x1", "12.345678"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s) })
 }

@@ -238,9 +238,14 @@ func (h *Hist) Add(x float64) {
 }
 
 // AddAll counts every value of xs, in order, as Add does (with the same
-// result, to the bit), faster: the bin is found as indexWindow finds it,
-// written out in the loop (a call per value would put the running sums
-// on the stack), and the running sums stay in registers.
+// result, to the bit), faster. It goes through xs in chunks of
+// addChunk values, in two loops: the first finds each value's bin as
+// indexWindow finds it, written out (a call per value would not be
+// inlined), into a small array; the second counts the values into their
+// bins and keeps the running sums in registers. The first has no stores
+// but the array's, so nothing holds back the search of the next values
+// while the counts of a bin are being updated (in one loop, a bin's
+// update and the next value's search waited on each other).
 func (h *Hist) AddAll(xs []float64) {
 	b := h.bins
 	if len(b.edges) == 0 {
@@ -253,46 +258,60 @@ func (h *Hist) AddAll(xs []float64) {
 	first, inv, last, shift := b.lo, b.inv, b.cells-1, b.shift
 	n, miss := h.N, h.Missing
 	s1, s2, lo, hi := h.S1, h.S2, h.Min, h.Max
-	for _, x := range xs {
-		if x != x {
-			miss++
-			continue
+	var idx [addChunk]int32
+	for len(xs) > 0 {
+		chunk := xs[:min(len(xs), addChunk)]
+		xs = xs[len(chunk):]
+		for k, x := range chunk {
+			// b.cell(x), then indexWindow's search of the cell's edges.
+			// NaN takes cell 0 (its window's comparisons are all false):
+			// the second loop skips it.
+			var c int
+			switch t := (x - first) * inv; {
+			case !(t > 0):
+				c = 0
+			case t >= float64(last):
+				c = last
+			default:
+				c = int(t)
+			}
+			i, j := int(guide[c]), int(guide[c+1])
+			if j-i > guideWindow {
+				k, _ := slices.BinarySearch(edges[i:j], x)
+				i += k
+			} else {
+				e := padded[i : i+guideWindow : i+guideWindow]
+				i += below(e[0], x) + below(e[1], x) + below(e[2], x) + below(e[3], x)
+			}
+			idx[k&(addChunk-1)] = int32(i)
 		}
-		// b.cell(x), then indexWindow's search of the cell's edges.
-		var c int
-		switch t := (x - first) * inv; {
-		case !(t > 0):
-			c = 0
-		case t >= float64(last):
-			c = last
-		default:
-			c = int(t)
-		}
-		i, j := int(guide[c]), int(guide[c+1])
-		if j-i > guideWindow {
-			k, _ := slices.BinarySearch(edges[i:j], x)
-			i += k
-		} else {
-			e := padded[i : i+guideWindow : i+guideWindow]
-			i += below(e[0], x) + below(e[1], x) + below(e[2], x) + below(e[3], x)
-		}
-		cell := &cells[i]
-		cell.N++
-		cell.Sum += x
-		n++
-		d := x - shift
-		s1 += d
-		s2 += d * d
-		if x < lo {
-			lo = x
-		}
-		if x > hi {
-			hi = x
+		for k, x := range chunk {
+			if x != x {
+				miss++
+				continue
+			}
+			cell := &cells[idx[k&(addChunk-1)]]
+			cell.N++
+			cell.Sum += x
+			n++
+			d := x - shift
+			s1 += d
+			s2 += d * d
+			if x < lo {
+				lo = x
+			}
+			if x > hi {
+				hi = x
+			}
 		}
 	}
 	h.N, h.Missing = n, miss
 	h.S1, h.S2, h.Min, h.Max = s1, s2, lo, hi
 }
+
+// addChunk is how many values AddAll finds the bins of before counting
+// them (a power of two).
+const addChunk = 256
 
 // Merge adds o's counts into h; both must share the same Bins.
 func (h *Hist) Merge(o *Hist) error {

@@ -358,8 +358,13 @@ func checkHistAddAll(t *testing.T, b *Bins, xs []float64) {
 	for _, x := range xs {
 		one.Add(x)
 	}
-	all.AddAll(xs[:7000])
-	all.AddAll(xs[7000:])
+	// Pieces of every kind of length for AddAll's chunks of addChunk:
+	// none, one, a chunk less one, a chunk and one, many and a part.
+	prev := 0
+	for _, cut := range []int{0, 1, addChunk, 2*addChunk + 1, 2*addChunk + 1, 7000, len(xs)} {
+		all.AddAll(xs[prev:cut])
+		prev = cut
+	}
 	bits := math.Float64bits
 	if all.N != one.N || all.Missing != one.Missing || all.N != uint64(len(xs)-2) || all.Missing != 2 {
 		t.Errorf("N %d, missing %d; one by one N %d, missing %d", all.N, all.Missing, one.N, one.Missing)

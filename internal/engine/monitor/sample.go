@@ -79,7 +79,19 @@ func (s *Sample) AddAll(xs []float64) {
 	vals, rng := s.vals, s.rng
 	exactOnly := s.exactOnly
 	for k, x := range xs {
-		if !exactOnly && s.manyVals && len(vals) == s.limit {
+		if s.manyVals && (exactOnly && n > limit || !exactOnly && len(vals) == s.limit) {
+			if exactOnly {
+				// Past the limit, with many distinct values, only the
+				// values and the missing ones are left to count.
+				for _, x := range xs[k:] {
+					if x != x {
+						miss++
+					} else {
+						n++
+					}
+				}
+				break
+			}
 			// Only the reservoir's step is left to do, for the rest.
 			n, miss, rng = reservoir(xs[k:], vals, n, miss, rng)
 			break
@@ -231,7 +243,7 @@ func (s *Sample) Exact() bool { return s.n <= int64(s.limit) }
 // Sorted sorts the kept values in place and returns them.
 func (s *Sample) Sorted() []float64 {
 	if !s.sorted {
-		slices.Sort(s.vals)
+		sortFloats(s.vals)
 		s.sorted = true
 	}
 	return s.vals
