@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -17,6 +18,9 @@ import (
 // DefaultAdminEmail is the first admin's address when none is given.
 const DefaultAdminEmail = "admin@lodestar.local"
 
+// serveGCPercent is serve's garbage-collection target unless GOGC is set.
+const serveGCPercent = 300
+
 func (e *cmdEnv) serve(args []string) error {
 	fs := e.flags("serve")
 	e.cfg.ServeFlags(fs)
@@ -27,6 +31,14 @@ func (e *cmdEnv) serve(args []string) error {
 		return errUsage{err.Error()}
 	}
 	log := newLogger(e.stderr, e.cfg.LogFormat, e.cfg.LogLevel)
+	if e.getenv("GOGC") == "" {
+		// The Go heap of a server stays small (SQLite keeps its page cache
+		// outside it), so at the default of 100 it is collected after
+		// every few ingested batches; at 300 ingestion takes about 10%
+		// less CPU for some MiB more (bench/ingest, alternating runs).
+		// GOGC in the environment overrides this.
+		debug.SetGCPercent(serveGCPercent)
+	}
 	db, err := e.openDB(true)
 	if err != nil {
 		return err
