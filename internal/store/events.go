@@ -450,7 +450,14 @@ func (s *Store) CountEvents(ctx context.Context, modelID int64) (int64, error) {
 // evaluated keep their figures.
 func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before time.Time) (int64, error) {
 	cut := before.UnixMilli()
+	// First the rows all older than the cut, oldest first along the
+	// (model, max_ts) index; then, once, the few that straddle it.
+	const (
+		older     = `SELECT id, body FROM event_batches WHERE model_id = ? AND max_ts < ? ORDER BY max_ts LIMIT 10`
+		straddles = `SELECT id, body FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts < ?`
+	)
 	var total int64
+	straddling := false
 	for {
 		n, more := int64(0), false
 		err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -459,7 +466,11 @@ func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before ti
 				id   int64
 				recs []record
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT id, body FROM event_batches WHERE model_id = ? AND min_ts < ? ORDER BY min_ts LIMIT 10`, modelID, cut)
+			q, args := older, []any{modelID, cut}
+			if straddling {
+				q, args = straddles, []any{modelID, cut, cut}
+			}
+			rows, err := tx.QueryContext(ctx, q, args...)
 			if err != nil {
 				return err
 			}
@@ -521,7 +532,11 @@ func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before ti
 			return total, wrap("delete events", err)
 		}
 		total += n
-		if !more {
+		switch {
+		case more && !straddling:
+		case !straddling:
+			straddling = true
+		default:
 			return total, nil
 		}
 	}
