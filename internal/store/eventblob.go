@@ -46,9 +46,10 @@ func encodeBlob(events []*lodestar.StoredEvent) []byte {
 		buf = &b
 	}
 	raw := encodeRecords((*buf)[:0], events)
-	out := make([]byte, 1, 1+s2.MaxEncodedLen(len(raw)))
+	out := make([]byte, 1+s2.MaxEncodedLen(len(raw)))
 	out[0] = blobS2
-	out = append(out, s2.Encode(out[1:cap(out)], raw)...)
+	// out[1:] is long enough for s2 to compress into it in place.
+	out = out[:1+len(s2.Encode(out[1:], raw))]
 	*buf = raw
 	rawRecords.Put(buf)
 	return out
