@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -93,10 +94,16 @@ func CheckPassword(hash, password string) (bool, error) {
 
 // dummyHash lets a login for an unknown e-mail cost as much as a real one,
 // so response time does not reveal which addresses exist.
-var dummyHash, _ = HashPassword("lodestar-timing-equaliser")
+// It is made on first use, not at start: every command of the binary
+// (lodestar drift, lodestar token …) would otherwise pay for an argon2id
+// computation and its 19 MiB.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("lodestar-timing-equaliser")
+	return h
+})
 
 // BurnTime spends one password check's worth of work.
-func BurnTime(password string) { _, _ = CheckPassword(dummyHash, password) }
+func BurnTime(password string) { _, _ = CheckPassword(dummyHash(), password) }
 
 // NewSecret returns a random URL-safe secret with a recognisable prefix.
 func NewSecret(prefix string) (string, error) {

@@ -24,25 +24,29 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 			a = &csvNumbers{num: make([][]float64, k), ints: make([]bool, k)}
 			b.Aux = a
 		}
+		// Row by row: the block's text is read in order, once (column by
+		// column it was read k times, across the whole block each time).
 		for j := range k {
-			col := slices.Grow(a.num[j][:0], b.Rows)[:b.Rows]
-			ints := true
-			for r := range col {
+			a.num[j] = slices.Grow(a.num[j][:0], b.Rows)[:b.Rows]
+			a.ints[j] = true
+		}
+		num, ints := a.num, a.ints
+		for r := range b.Rows {
+			for j := range k {
 				cell := b.Field(r, j)
 				v, ok := fastDecimal(cell) // ParseNumber, one call less
 				if !ok {
 					v, ok = parseOther(cell)
 				}
 				if ok {
-					col[r] = v
-					if ints {
-						_, ints = IntCell(cell)
+					if ints[j] {
+						_, ints[j] = IntCell(cell)
 					}
 				} else {
-					col[r] = nan
+					v = nan
 				}
+				num[j][r] = v
 			}
-			a.num[j], a.ints[j] = col, ints
 		}
 	}
 	batch := &Batch{kinds: make([]Kind, k), hi: k}
