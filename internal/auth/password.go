@@ -12,8 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )

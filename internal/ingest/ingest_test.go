@@ -236,3 +236,62 @@ func TestEventsCopiesLines(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainFeatures checks the features fast path against the general
+// one: where it reads an object, the general path reads the same bytes
+// without a complaint; where the general path complains, it declines.
+func TestPlainFeatures(t *testing.T) {
+	big := strings.Repeat("9", 400)
+	many := "{" + strings.Repeat(`"a":1,`, MaxFeatures) + `"a":1}`
+	for obj, fast := range map[string]bool{
+		`{}`:                                   true,
+		`{ }`:                                  true,
+		`{"a":1,"b":-0.5,"c":"x","d":null}`:    true,
+		`{ "a" : 1 , "b" : "y" , "c" : null }`: true,
+		`{"名":"值","a":0}`:                      true,
+		`{"a":1e5}`:                            false, // an exponent: range checked on the general path
+		`{"a\"b":1}`:                           false,
+		`{"a":"b\nc"}`:                         false,
+		`{"a":01}`:                             false,
+		`{"a":-}`:                              false,
+		`{"a":1.}`:                             false,
+		`{"a":true}`:                           false,
+		`{"a":{"b":1}}`:                        false,
+		`{"a":nul}`:                            false,
+		`{"a":1,}`:                             false,
+		`{"a":1`:                               false,
+		`{"a":` + big + `}`:                    false,
+		many:                                   false,
+	} {
+		s := newScanner([]byte(obj + ` tail`))
+		got := s.plainFeatures()
+		if got != fast {
+			t.Errorf("%.40q: fast path read it: %v, want %v", obj, got, fast)
+			continue
+		}
+		if !got {
+			if s.i != 0 {
+				t.Errorf("%.40q: declined but moved to byte %d", obj, s.i)
+			}
+			continue
+		}
+		if s.i != len(obj) {
+			t.Errorf("%.40q: stopped at byte %d, want %d", obj, s.i, len(obj))
+		}
+		line := `{"id":"x","version":"1","prediction":1,"features":` + obj + `}`
+		if _, _, msg := scanEvent([]byte(line), now); msg != "" {
+			t.Errorf("%.40q: the line is refused: %s", obj, msg)
+		}
+	}
+	// The general path's verdicts on what the fast path declines.
+	for obj, want := range map[string]string{
+		`{"a":` + big + `}`: `"a" is out of range`,
+		many:                "at most 1000",
+		`{"a":true}`:        `"a" must be a number, a string or null`,
+	} {
+		line := `{"id":"x","version":"1","prediction":1,"features":` + obj + `}`
+		if _, _, msg := scanEvent([]byte(line), now); !strings.Contains(msg, want) {
+			t.Errorf("%.40q: got %q, want it to say %q", obj, msg, want)
+		}
+	}
+}

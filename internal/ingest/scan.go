@@ -238,6 +238,132 @@ func (s *scanner) object(member func(key []byte, escaped bool)) {
 	}
 }
 
+// plainFeatures reads, in one tight loop, a features object of the shape
+// nearly every producer writes: keys without escapes, and values that are
+// null, strings without escapes, or numbers without an exponent. At
+// anything else it returns false having read nothing, and the general
+// path reads the object and says what is wrong: it accepts only what the
+// general path accepts (an object of at most MaxFeatures members, each a
+// number in range, a string or null), so it needs no messages of its own.
+// (A number without an exponent is in float64's range below 309 digits.)
+func (s *scanner) plainFeatures() bool {
+	if !s.utf8 {
+		return false // each string's UTF-8 is then checked on the general path
+	}
+	b, i := s.b, s.i+1 // s.i stands on '{'
+	i = skipWS(b, i)
+	if i < len(b) && b[i] == '}' {
+		s.i = i + 1
+		return true
+	}
+	n := 0
+	for {
+		if i = plainString(b, i); i < 0 {
+			return false
+		}
+		// Compact JSON (no white space) is checked before white space is
+		// skipped: the common case a comparison each.
+		if i >= len(b) || b[i] != ':' {
+			if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+				return false
+			}
+		}
+		if i++; i >= len(b) || b[i] <= ' ' {
+			if i = skipWS(b, i); i >= len(b) {
+				return false
+			}
+		}
+		switch c := b[i]; {
+		case c == '"':
+			if i = plainString(b, i); i < 0 {
+				return false
+			}
+		case c == '-' || c-'0' <= 9:
+			start := i
+			if c == '-' {
+				i++
+			}
+			if i < len(b) && b[i] == '0' {
+				i++
+			} else {
+				d := i
+				for i < len(b) && b[i]-'0' <= 9 {
+					i++
+				}
+				if i == d {
+					return false
+				}
+			}
+			if i < len(b) && b[i] == '.' {
+				i++
+				d := i
+				for i < len(b) && b[i]-'0' <= 9 {
+					i++
+				}
+				if i == d {
+					return false
+				}
+			}
+			if i < len(b) && b[i]|0x20 == 'e' || i-start > 300 {
+				return false // an exponent or 300 digits: the range check is the general path's
+			}
+		case c == 'n':
+			if len(b)-i < 4 || string(b[i:i+4]) != "null" {
+				return false
+			}
+			i += 4
+		default:
+			return false
+		}
+		n++
+		if i >= len(b) || b[i] <= ' ' {
+			if i = skipWS(b, i); i >= len(b) {
+				return false
+			}
+		}
+		if b[i] == '}' {
+			break
+		}
+		if b[i] != ',' {
+			return false
+		}
+		if i++; i < len(b) && b[i] <= ' ' {
+			i = skipWS(b, i)
+		}
+	}
+	if n > MaxFeatures {
+		return false
+	}
+	s.i = i + 1
+	return true
+}
+
+// plainString returns the index past the string at b[i] when it is one
+// without escapes or control bytes, else -1.
+func plainString(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c == '\\' || c < 0x20:
+			return -1
+		}
+	}
+	return -1
+}
+
+// skipWS returns the index of the first byte from i that is not JSON
+// white space.
+func skipWS(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
 // kind is the JSON kind of the value the scanner stands on.
 func (s *scanner) kind() byte {
 	switch c := s.peek(); {
@@ -361,6 +487,9 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 		case "features":
 			switch s.kind() {
 			case 'o':
+				if s.plainFeatures() {
+					return
+				}
 				n := 0
 				s.object(func(rawName []byte, esc bool) {
 					n++

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,6 +49,9 @@ type DB struct {
 	// where SQLite's busy handler would have it sleep 1, 2, 5 … 100 ms
 	// between tries.
 	writer chan struct{}
+	// stmts holds the statements Tx.Prepared prepared, by query: each is
+	// prepared once per connection and kept until Close.
+	stmts sync.Map
 }
 
 // IsPostgresURL reports whether s selects PostgreSQL.
@@ -173,6 +177,11 @@ func (db *DB) Close() error {
 			db.DB.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		}
 	}
+	db.stmts.Range(func(q, st any) bool {
+		st.(*sql.Stmt).Close()
+		db.stmts.Delete(q)
+		return true
+	})
 	return db.DB.Close()
 }
 
@@ -206,6 +215,26 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	Now time.Time
+}
+
+// Prepared returns query (with ? placeholders) prepared for use in the
+// transaction. The statement is prepared once per connection of the pool
+// and kept: for statements a hot path runs in every transaction, whose
+// preparation would cost as much as running them (a 1,000-row INSERT's
+// parse took 2.5 ms on SQLite). Queries must come from a bounded set.
+func (t *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	query = t.db.Rebind(query)
+	v, ok := t.db.stmts.Load(query)
+	if !ok {
+		st, err := t.db.DB.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok = t.db.stmts.LoadOrStore(query, st); ok {
+			st.Close() // another transaction prepared it meanwhile
+		}
+	}
+	return t.StmtContext(ctx, v.(*sql.Stmt)), nil
 }
 
 // BeginTx starts a transaction.

@@ -159,12 +159,6 @@ func encodeRuns(events []*lodestar.StoredEvent) []run {
 func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, sorted []*lodestar.StoredEvent) (map[string]struct{}, error) {
 	var old map[string]struct{}
 	args := make([]any, 0, 3*eventRows)
-	var full *sql.Stmt // the statement for whole chunks, prepared once per batch
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
 	model := any(modelID) // boxed once, not once per row
 	for start := 0; start < len(sorted); start += eventRows {
 		chunk := sorted[start:min(start+eventRows, len(sorted))]
@@ -178,10 +172,9 @@ func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, sort
 		var res sql.Result
 		var err error
 		if len(chunk) == eventRows {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, s.DB.Rebind(insertIDsSQL(eventRows, false))); err != nil {
-					return nil, err
-				}
+			var full *sql.Stmt // prepared once per connection, not per batch
+			if full, err = tx.Prepared(ctx, insertIDsSQL(eventRows, false)); err != nil {
+				return nil, err
 			}
 			res, err = full.ExecContext(ctx, args...)
 		} else {
