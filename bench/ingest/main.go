@@ -19,10 +19,20 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/lodestar-hq/lodestar/sdk"
 )
+
+// cpuSeconds is the user and system CPU time this process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
 
 func main() {
 	url := flag.String("url", "http://127.0.0.1:8080", "Lodestar's address")
@@ -71,6 +81,7 @@ func main() {
 	var lat []time.Duration
 	accepted := 0
 	var wg sync.WaitGroup
+	cpu0 := cpuSeconds()
 	start := time.Now()
 	for range *clients {
 		wg.Add(1)
@@ -106,11 +117,13 @@ func main() {
 	close(work)
 	wg.Wait()
 	elapsed := time.Since(start)
+	clientCPU := cpuSeconds() - cpu0
 	slices.Sort(lat)
 	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
 	fmt.Printf("ingest (%s ids): %d events (%d accepted) in %d requests of %d from %d clients: %.2f s, %.0f events/s; request p50 %s p99 %s\n",
 		*ids, total, accepted, len(bodies), *batch, *clients, elapsed.Seconds(), float64(total)/elapsed.Seconds(),
 		q(0.5).Round(time.Millisecond), q(0.99).Round(time.Millisecond))
+	fmt.Printf("client CPU while sending: %.2f s, %.1f µs per event\n", clientCPU, clientCPU/float64(total)*1e6)
 	if accepted != total {
 		fmt.Fprintf(os.Stderr, "accepted %d of %d: ids were not unique?\n", accepted, total)
 		os.Exit(1)
