@@ -115,26 +115,23 @@ func tooLarge() error {
 // time. The error is for the batch as a whole (too large, unreadable);
 // bad lines are in rejected.
 func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected []lodestar.LineError, err error) {
-	// The lines are copied out of the reader's buffer into a few large
-	// blocks rather than one allocation each.
+	// Each line is copied out of the reader's buffer into a few large
+	// blocks rather than one allocation each, then read there: the event's
+	// body, label, ID and version all point into the block.
 	var block []byte
 	err = lines(r, func(n int, line []byte) {
-		ev, id, msg := scanEvent(line, now)
-		if msg != "" {
-			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
-			return
-		}
 		if cap(block)-len(block) < len(line) {
 			block = make([]byte, 0, max(1<<20, len(line)))
 		}
 		start := len(block)
 		block = append(block, line...)
 		body := block[start:len(block):len(block)]
-		if ev.Label != nil { // a part of line: the same part of body
-			at := cap(line) - cap(ev.Label)
-			ev.Label = body[at : at+len(ev.Label) : at+len(ev.Label)]
+		ev, id, msg := scanLine(body, true, now)
+		if msg != "" {
+			block = block[:start] // the next line takes its place
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: strings.Clone(id), Message: msg})
+			return
 		}
-		ev.Body = body
 		events = append(events, ev)
 	})
 	if err != nil {

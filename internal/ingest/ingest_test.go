@@ -209,30 +209,47 @@ func BenchmarkEventsEncodingJSON(b *testing.B) {
 // event's body and label read as that line alone reads.
 func TestEventsCopiesLines(t *testing.T) {
 	var body bytes.Buffer
-	var lines []string
+	var lines, bad []string
 	for i := range 3000 {
 		pad := strings.Repeat("p", (i%7)*40)
 		if i%997 == 0 {
 			pad = strings.Repeat("q", 1<<20) // more than a block
 		}
-		l := fmt.Sprintf(`{"id":"e-%d","version":"1","prediction":0.5,"features":{"pad":%q},"label":%d}`, i, pad, i%3)
-		if i%5 == 0 {
+		l := fmt.Sprintf(`{"id":"e-%d","version":"v%d","prediction":0.5,"features":{"pad":%q},"label":%d}`, i, i%4, pad, i%3)
+		switch {
+		case i%5 == 0:
 			l = fmt.Sprintf(`{"label":"c%d","id":"e-%d","version":"1","prediction":"c1"}`, i, i)
+		case i%7 == 3:
+			// Refused: its place in the block is taken by the next line,
+			// which must change neither its reported ID nor the others'.
+			id := fmt.Sprintf("bad-%d-%s", i, pad)
+			bad = append(bad, id)
+			body.WriteString(fmt.Sprintf(`{"id":%q,"version":"1"}`+"\n", id))
+			continue
 		}
 		lines = append(lines, l)
 		body.WriteString(l + "\r\n")
 	}
 	evs, rej, err := Events(bufio.NewReaderSize(&body, 4096), now)
-	if err != nil || len(rej) != 0 || len(evs) != len(lines) {
-		t.Fatalf("got %d events, %v, %v", len(evs), rej, err)
+	if err != nil || len(rej) != len(bad) || len(evs) != len(lines) {
+		t.Fatalf("got %d events, %d rejected, %v", len(evs), len(rej), err)
+	}
+	for i, r := range rej {
+		if r.ID != bad[i] {
+			t.Fatalf("rejected line %d: ID %.40q, want %.40q", r.Line, r.ID, bad[i])
+		}
 	}
 	for i, l := range lines {
 		want, _, msg := scanEvent([]byte(l), now)
 		if msg != "" {
 			t.Fatal(msg)
 		}
-		if got := evs[i]; got.ID != want.ID || !bytes.Equal(got.Body, []byte(l)) || !bytes.Equal(got.Label, want.Label) || len(got.Label) == 0 {
-			t.Fatalf("line %d: body %.60q label %q; want label %q", i+1, got.Body, got.Label, want.Label)
+		got := evs[i]
+		if got.ID != want.ID || got.Version != want.Version || !bytes.Equal(got.Body, []byte(l)) || !bytes.Equal(got.Label, want.Label) || len(got.Label) == 0 {
+			t.Fatalf("event %d: id %q version %q body %.60q label %q; want label %q", i, got.ID, got.Version, got.Body, got.Label, want.Label)
+		}
+		if cap(got.Label) != len(got.Label) || cap(got.Body) != len(got.Body) {
+			t.Fatalf("event %d: an append to its label or body would write over the next line", i)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -21,6 +22,9 @@ type scanner struct {
 	// utf8 is set when the whole line is valid UTF-8 (nearly always): one
 	// check of the line then stands for a check of each string in it.
 	utf8 bool
+	// kept is set when the line outlives what is read from it and is
+	// never changed: str then returns strings that share its memory.
+	kept bool
 }
 
 func newScanner(line []byte) *scanner {
@@ -120,8 +124,15 @@ func unquote(raw []byte, escaped bool) string {
 	return out
 }
 
-// str reads a string and returns its value.
-func (s *scanner) str() string { return unquote(s.strRaw()) }
+// str reads a string and returns its value: of a kept line without
+// escapes, a view of the line's bytes rather than a copy.
+func (s *scanner) str() string {
+	raw, esc := s.strRaw()
+	if s.kept && !esc && len(raw) > 2 {
+		return unsafe.String(&raw[1], len(raw)-2)
+	}
+	return unquote(raw, esc)
+}
 
 // num reads a number and returns its text.
 func (s *scanner) num() []byte {
@@ -384,6 +395,12 @@ func (s *scanner) kind() byte {
 // with encoding/json into eventLine and checking it. The event's Body is
 // line itself and its Label a part of line.
 func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
+	return scanLine(line, false, now)
+}
+
+// scanLine is scanEvent; kept says that line is never changed and lives as
+// long as the event (its ID and version then share its memory).
+func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(scanError)
@@ -394,6 +411,7 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 		}
 	}()
 	s := newScanner(line)
+	s.kept = kept
 	var hasID, hasVersion, hasTime, hasPred bool
 	var version, at string
 	var label []byte
@@ -467,7 +485,7 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 			if key == "prediction" {
 				hasPred = true
 			} else {
-				label = line[start:s.i]
+				label = line[start:s.i:s.i]
 			}
 		case "latency_ms":
 			switch s.kind() {
