@@ -41,7 +41,16 @@ func TestEventBatchesMerge(t *testing.T) {
 					want[e.ID] = e
 				}
 			}
-			b = append(b, b[3]) // a repeat within the batch
+			// A repeat within the batch, with another body: the first
+			// wins. Producer 0's comes right after it (the batch stays in
+			// ID order), the others' at the end.
+			r := b[3]
+			r.Body = []byte(`{"repeat":true}`)
+			if p == 0 {
+				b = slices.Insert(b, 4, r)
+			} else {
+				b = append(b, r)
+			}
 			batches = append(batches, b)
 		}
 		batches = append(batches, batches[1][:50]) // a retry: all repeats
