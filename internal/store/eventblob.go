@@ -37,7 +37,14 @@ const (
 // rawRecords reuses the uncompressed records' buffers between batches.
 var rawRecords sync.Pool
 
-// encodeBlob returns the compressed blob of events (sorted by time and ID).
+// blobBuffers reuses compressed blobs' buffers between batches: a blob is
+// about a megabyte, and a fresh one each time was cleared by the runtime
+// and soon collected again. AppendEvents puts its blobs back once written.
+var blobBuffers sync.Pool
+
+// encodeBlob returns the compressed blob of events (sorted by time and ID),
+// in a buffer from blobBuffers: releaseBlob may give it back once the blob
+// is no longer used (else the collector takes it).
 func encodeBlob(events []*lodestar.StoredEvent) []byte {
 	size := blobSize(events)
 	buf, _ := rawRecords.Get().(*[]byte)
@@ -46,13 +53,25 @@ func encodeBlob(events []*lodestar.StoredEvent) []byte {
 		buf = &b
 	}
 	raw := encodeRecords((*buf)[:0], events)
-	out := make([]byte, 1+s2.MaxEncodedLen(len(raw)))
+	need := 1 + s2.MaxEncodedLen(len(raw))
+	var out []byte
+	if p, _ := blobBuffers.Get().(*[]byte); p != nil && cap(*p) >= need {
+		out = (*p)[:need]
+	} else {
+		out = make([]byte, need)
+	}
 	out[0] = blobS2
 	// out[1:] is long enough for s2 to compress into it in place.
 	out = out[:1+len(s2.Encode(out[1:], raw))]
 	*buf = raw
 	rawRecords.Put(buf)
 	return out
+}
+
+// releaseBlob gives a blob from encodeBlob back for reuse; the caller must
+// not use it after.
+func releaseBlob(blob []byte) {
+	blobBuffers.Put(&blob)
 }
 
 // blobRecords returns the records of a blob of either format.

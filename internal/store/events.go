@@ -87,6 +87,7 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 	byTime := slices.Clone(byID)
 	sortEvents(byTime)
 	blobs := encodeRuns(byTime)
+	defer releaseRuns(blobs)
 
 	accepted := 0
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -111,6 +112,7 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 				}
 			}
 			runs = encodeRuns(keep)
+			defer releaseRuns(runs)
 		}
 		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_batches (model_id, min_ts, max_ts, n, body) VALUES (?, ?, ?, ?, ?)`))
 		if err != nil {
@@ -163,6 +165,13 @@ type run struct {
 	min, max int64
 	n        int
 	blob     []byte
+}
+
+// releaseRuns gives the runs' blobs back for reuse.
+func releaseRuns(runs []run) {
+	for _, r := range runs {
+		releaseBlob(r.blob)
+	}
 }
 
 // encodeRuns splits events (sorted by time and ID) into batch rows.
