@@ -312,3 +312,46 @@ func TestPlainFeatures(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerRepeatedFields checks lines that give a field more than once
+// against encoding/json: the last prediction, label or features counts, a
+// string field of the wrong type is an error whatever follows, and groups
+// add up, a repeated name counting once.
+func TestScannerRepeatedFields(t *testing.T) {
+	group := func(prefix string, n int, distinct bool) string {
+		var g []string
+		for i := range n {
+			name := prefix
+			if distinct {
+				name = fmt.Sprintf("%s%d", prefix, i)
+			}
+			g = append(g, fmt.Sprintf(`%q:"x"`, name))
+		}
+		return "{" + strings.Join(g, ",") + "}"
+	}
+	head := `{"id":"x","version":"1",`
+	lines := map[string]bool{ // line → accepted
+		head + `"prediction":true,"prediction":1}`:                                                                         true,
+		head + `"prediction":1,"prediction":true}`:                                                                         false,
+		head + `"prediction":1e999,"prediction":1}`:                                                                        true,
+		head + `"prediction":1,"label":false,"label":1}`:                                                                   true,
+		head + `"prediction":1,"label":1,"label":[1]}`:                                                                     false,
+		head + `"prediction":1,"label":{},"label":null}`:                                                                   true,
+		head + `"prediction":1,"features":{"a":true},"features":{}}`:                                                       true,
+		head + `"prediction":1,"features":{"a":1},"features":{"a":true}}`:                                                  false,
+		head + `"prediction":1,"features":[1],"features":null}`:                                                            true,
+		head + `"prediction":1,"groups":` + group("a", 51, false) + `}`:                                                    true,
+		head + `"prediction":1,"groups":` + group("a", 30, true) + `,"groups":` + group("b", 30, true) + `}`:               false,
+		head + `"prediction":1,"groups":` + group("a", 30, true) + `,"groups":null,"groups":` + group("b", 30, true) + `}`: true,
+		head + `"prediction":1,"groups":` + group("a", 51, true) + `}`:                                                     false,
+		head + `"prediction":1,"groups":{"a":1},"groups":{"a":"x"}}`:                                                       false,
+		`{"id":1,"id":"x","version":"1","prediction":1}`:                                                                   false,
+		`{"id":"x","version":"1","prediction":1,"latency_ms":"3","latency_ms":3}`:                                          false,
+	}
+	for line, ok := range lines {
+		agree(t, line)
+		if _, _, msg := scanEvent([]byte(line), now); (msg == "") != ok {
+			t.Errorf("%.80q: message %q, want accepted %v", line, msg, ok)
+		}
+	}
+}

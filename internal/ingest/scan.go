@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -417,12 +418,20 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	var label []byte
 	var latency float64
 	var hasLatency bool
-	var kindErr string
+	// A field may come more than once; the line must then read as
+	// encoding/json reads it. A value of the wrong type for a string or
+	// number field, or for a group, is an error whatever comes after it
+	// (kindErr, the first such); prediction, label and features are held
+	// raw there and checked once read, so the last of each is what counts
+	// (predErr, labelErr, featErr); groups add up into one map, a name
+	// given twice counting once, and null empties it.
+	var kindErr, predErr, labelErr, featErr string
 	setKindErr := func(m string) {
 		if kindErr == "" {
 			kindErr = m
 		}
 	}
+	var groupNames [][]byte // the raw names of the groups, quotes included
 	text := func(name string, dst *string, has *bool) {
 		switch s.kind() {
 		case 's':
@@ -457,17 +466,18 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 		case "time":
 			text("time", &at, &hasTime)
 		case "prediction", "label":
-			key := "label"
+			key, fieldErr := "label", &labelErr
 			if k[0] == 'p' {
-				key = "prediction"
+				key, fieldErr = "prediction", &predErr
 			}
+			*fieldErr = ""
 			start := s.i
 			switch s.kind() {
 			case 's':
 				s.strRaw()
 			case 'n':
 				if _, err := strconv.ParseFloat(string(s.num()), 64); err != nil {
-					setKindErr(key + ": the number is out of range")
+					*fieldErr = key + ": the number is out of range"
 				}
 			case '0':
 				s.word("null")
@@ -478,7 +488,7 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 				}
 				return
 			default:
-				setKindErr(key + ": must be a number or a string")
+				*fieldErr = key + ": must be a number or a string"
 				s.skip()
 				return
 			}
@@ -503,6 +513,12 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 				s.skip()
 			}
 		case "features":
+			featErr = ""
+			setFeatErr := func(m string) {
+				if featErr == "" {
+					featErr = m
+				}
+			}
 			switch s.kind() {
 			case 'o':
 				if s.plainFeatures() {
@@ -518,31 +534,30 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 					case 'n':
 						if raw := s.num(); mayOverflow(raw) {
 							if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
-								setKindErr(fmt.Sprintf("features: %q is out of range", name()))
+								setFeatErr(fmt.Sprintf("features: %q is out of range", name()))
 							}
 						}
 					case '0':
 						s.word("null")
 					default:
-						setKindErr(fmt.Sprintf("features: %q must be a number, a string or null", name()))
+						setFeatErr(fmt.Sprintf("features: %q must be a number, a string or null", name()))
 						s.skip()
 					}
 				})
 				if n > MaxFeatures {
-					setKindErr(fmt.Sprintf("features: at most %d", MaxFeatures))
+					setFeatErr(fmt.Sprintf("features: at most %d", MaxFeatures))
 				}
 			case '0':
 				s.word("null")
 			default:
-				setKindErr("features: must be an object of numbers, strings or null")
+				featErr = "features: must be an object of numbers, strings or null"
 				s.skip()
 			}
 		case "groups":
 			switch s.kind() {
 			case 'o':
-				n := 0
-				s.object(func([]byte, bool) {
-					n++
+				s.object(func(rawName []byte, _ bool) {
+					groupNames = append(groupNames, rawName)
 					switch s.kind() {
 					case 's':
 						s.strRaw()
@@ -553,11 +568,9 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 						s.skip()
 					}
 				})
-				if n > MaxGroups {
-					setKindErr(fmt.Sprintf("groups: at most %d", MaxGroups))
-				}
 			case '0':
 				s.word("null")
+				groupNames = groupNames[:0]
 			default:
 				setKindErr("groups: must be an object of strings")
 				s.skip()
@@ -574,8 +587,13 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	if !hasID {
 		id = ""
 	}
-	if kindErr != "" {
-		return ev, id, kindErr
+	if len(groupNames) > MaxGroups && distinctNames(groupNames) > MaxGroups {
+		setKindErr(fmt.Sprintf("groups: at most %d", MaxGroups))
+	}
+	for _, m := range []string{kindErr, predErr, labelErr, featErr} {
+		if m != "" {
+			return ev, id, m
+		}
 	}
 	if m := checkText("id", ptr(id, hasID), MaxIDLen); m != "" {
 		return ev, id, m
@@ -605,6 +623,15 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	}
 	ev.Body = line // Events copies it, and the label within it, out of the reader's buffer
 	return ev, id, ""
+}
+
+// distinctNames counts the different names among raw JSON strings.
+func distinctNames(raw [][]byte) int {
+	seen := make(map[string]struct{}, len(raw))
+	for _, r := range raw {
+		seen[unquote(r, bytes.IndexByte(r, '\\') >= 0)] = struct{}{}
+	}
+	return len(seen)
 }
 
 func ptr(s string, ok bool) *string {
