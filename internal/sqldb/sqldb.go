@@ -49,9 +49,10 @@ type DB struct {
 	// where SQLite's busy handler would have it sleep 1, 2, 5 … 100 ms
 	// between tries.
 	writer chan struct{}
-	// stmts holds the statements Tx.Prepared prepared, by query: each is
-	// prepared once per connection and kept until Close.
-	stmts sync.Map
+	// stmts holds the statements Tx.Prepared prepared on the pool, by
+	// query (SQLite): each is prepared once per connection and kept until
+	// Close; preparing marks the queries being prepared or prepared.
+	stmts, preparing sync.Map
 }
 
 // IsPostgresURL reports whether s selects PostgreSQL.
@@ -218,23 +219,41 @@ type Tx struct {
 }
 
 // Prepared returns query (with ? placeholders) prepared for use in the
-// transaction. The statement is prepared once per connection of the pool
-// and kept: for statements a hot path runs in every transaction, whose
-// preparation would cost as much as running them (a 1,000-row INSERT's
-// parse took 2.5 ms on SQLite). Queries must come from a bounded set.
+// transaction. On SQLite the statement is prepared once per connection of
+// the pool and kept, for the statements a hot path runs in every
+// transaction, whose preparation costs as much as running them (a
+// 1,000-row INSERT's parse took 2.5 ms); queries must come from a bounded
+// set. Until the pool has it, and always on PostgreSQL (whose driver
+// keeps its own cache), it is prepared on the transaction's connection:
+// waiting for a second connection while holding one could wait forever,
+// were every connection held by a transaction doing the same.
 func (t *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	query = t.db.Rebind(query)
-	v, ok := t.db.stmts.Load(query)
-	if !ok {
-		st, err := t.db.DB.PrepareContext(ctx, query)
-		if err != nil {
-			return nil, err
+	if t.db.Dialect == SQLite {
+		if v, ok := t.db.stmts.Load(query); ok {
+			return t.StmtContext(ctx, v.(*sql.Stmt)), nil
 		}
-		if v, ok = t.db.stmts.LoadOrStore(query, st); ok {
-			st.Close() // another transaction prepared it meanwhile
-		}
+		t.db.prepareLater(query)
 	}
-	return t.StmtContext(ctx, v.(*sql.Stmt)), nil
+	return t.PrepareContext(ctx, query)
+}
+
+// prepareLater prepares query on the pool, once, on a goroutine of its
+// own, for Prepared's later calls; a failure leaves it to be tried again.
+func (db *DB) prepareLater(query string) {
+	if _, started := db.preparing.LoadOrStore(query, true); started {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		st, err := db.DB.PrepareContext(ctx, query)
+		if err != nil {
+			db.preparing.Delete(query)
+			return
+		}
+		db.stmts.Store(query, st)
+	}()
 }
 
 // BeginTx starts a transaction.

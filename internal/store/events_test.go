@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,6 +142,54 @@ func TestEventBatchesMerge(t *testing.T) {
 		}
 		if n, err := f.s.AppendEvents(f.ctx, m.ID, []lodestar.StoredEvent{gone}); err != nil || n != 1 {
 			t.Errorf("resend of a deleted event: %d %v; want it stored again", n, err)
+		}
+	})
+}
+
+// TestAppendEventsManyAtOnce sends more concurrent batches of a full
+// ID chunk than either database's pool has connections, right after
+// start (no statement prepared yet): every batch is stored, none waits
+// forever on a connection another holds.
+func TestAppendEventsManyAtOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		ctx, cancel := context.WithTimeout(f.ctx, 60*time.Second)
+		defer cancel()
+		const producers, each = 40, 1000
+		errs := make([]error, producers)
+		var wg sync.WaitGroup
+		for g := range producers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := make([]lodestar.StoredEvent, each)
+				for i := range b {
+					b[i] = lodestar.StoredEvent{ID: fmt.Sprintf("g%02d-%06d", g, i), Time: t0.Add(time.Duration(i) * time.Second), Version: "1", Body: []byte(`{}`)}
+				}
+				n, err := f.s.AppendEvents(ctx, m.ID, b)
+				if err == nil && n != each {
+					err = fmt.Errorf("accepted %d of %d", n, each)
+				}
+				errs[g] = err
+			}()
+		}
+		wg.Wait()
+		for g, err := range errs {
+			if err != nil {
+				t.Errorf("producer %d: %v", g, err)
+			}
+		}
+		if n, err := f.s.CountEvents(f.ctx, m.ID); err != nil || n != producers*each {
+			t.Errorf("count: %d %v, want %d", n, err, producers*each)
 		}
 	})
 }
