@@ -37,14 +37,21 @@ const Backlog = 64
 // hubState is the hub after some number of flips. It is never changed
 // once published; the next flip replaces it and closes its next channel.
 type hubState struct {
-	n      int64    // flips published so far
-	recent [][]byte // the last min(n, Backlog) flips' JSON, oldest first
+	n      int64  // flips published so far
+	recent []flip // the last min(n, Backlog) flips, oldest first
 	next   chan struct{}
+}
+
+// flip is a published flip: its switch's key and version, and its JSON.
+type flip struct {
+	key     string
+	version int64
+	data    []byte
 }
 
 // since returns the flips published after the first pos flips, and
 // false if some of them have already left the backlog.
-func (st *hubState) since(pos int64) ([][]byte, bool) {
+func (st *hubState) since(pos int64) ([]flip, bool) {
 	behind := st.n - pos
 	if behind > int64(len(st.recent)) {
 		return nil, false
@@ -74,9 +81,9 @@ func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 	h.last[sw.Key] = sw.Version
 	old := h.cur.Load()
 	keep := old.recent[max(0, len(old.recent)-(Backlog-1)):]
-	recent := make([][]byte, len(keep), len(keep)+1)
+	recent := make([]flip, len(keep), len(keep)+1)
 	copy(recent, keep)
-	h.cur.Store(&hubState{n: old.n + 1, recent: append(recent, b), next: make(chan struct{})})
+	h.cur.Store(&hubState{n: old.n + 1, recent: append(recent, flip{sw.Key, sw.Version, b}), next: make(chan struct{})})
 	close(old.next)
 }
 
@@ -91,8 +98,11 @@ var Heartbeat = 15 * time.Second
 // reconnect, whatever Last-Event-ID says) the full state as one
 // "snapshot" event, then one "switch" event per flip, and a comment line
 // every Heartbeat. Switch states are idempotent, so a full snapshot on
-// reconnect is an exact resume. Event IDs are the sum of all switch
-// versions: every flip adds one, on every replica alike.
+// reconnect is an exact resume. A stream never sends a switch at a
+// version it has already sent (in the snapshot or a flip), so its client
+// never steps back to an older state; event IDs are the sum of the
+// versions of the switches the stream has sent, the same on every replica
+// for the same states.
 func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	// A stream outlives the server's write timeout, which guards requests.
@@ -110,9 +120,14 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	// sent is the version of each switch the client has; a flip the
+	// snapshot already has (committed between the hub's state and the
+	// list) or one older than it is not sent again.
+	sent := make(map[string]int64, len(all))
 	var seq int64
 	for _, sw := range all {
 		seq += sw.Version
+		sent[sw.Key] = sw.Version
 	}
 	data, err := json.Marshal(all)
 	if err != nil {
@@ -140,9 +155,12 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return // too slow: the client reconnects and gets a snapshot
 			}
-			for _, data := range flips {
-				seq++
-				buf = appendEvent(buf, "switch", seq, data)
+			for _, f := range flips {
+				if had := sent[f.key]; f.version > had {
+					seq += f.version - had
+					sent[f.key] = f.version
+					buf = appendEvent(buf, "switch", seq, f.data)
+				}
 			}
 		case <-tick.C:
 			buf = append(buf, ": ping\n\n"...)

@@ -150,7 +150,59 @@ func TestPublishOnce(t *testing.T) {
 	hub.Publish(&lodestar.Switch{Key: "b", State: "on", Version: 4})
 	<-st.next
 	flips, ok := hub.state().since(st.n)
-	if !ok || len(flips) != 2 || !strings.Contains(string(flips[0]), `"key":"a"`) || !strings.Contains(string(flips[1]), `"version":5`) {
-		t.Errorf("published %q (ok %v), want a at 2 then b at 5", flips, ok)
+	if !ok || len(flips) != 2 || !strings.Contains(string(flips[0].data), `"key":"a"`) || !strings.Contains(string(flips[1].data), `"version":5`) {
+		t.Errorf("published %+v (ok %v), want a at 2 then b at 5", flips, ok)
+	}
+}
+
+// flipsDuringList is a SwitchService whose list is read after flips were
+// committed and published — between the stream taking the hub's state
+// and reading the list, as can happen.
+type flipsDuringList struct {
+	lodestar.SwitchService
+	hub   *SwitchHub
+	flips []*lodestar.Switch // published while the list is read; the last is listed
+}
+
+func (f flipsDuringList) ListSwitches(context.Context) ([]*lodestar.Switch, error) {
+	for _, sw := range f.flips {
+		f.hub.Publish(sw)
+	}
+	sw := *f.flips[len(f.flips)-1]
+	return []*lodestar.Switch{&sw}, nil
+}
+
+// TestStreamSkipsWhatTheSnapshotHas: flips the snapshot already holds are
+// not sent after it — the client never steps back to an older state — and
+// event IDs stay the sum of the versions sent.
+func TestStreamSkipsWhatTheSnapshotHas(t *testing.T) {
+	hub := NewSwitchHub()
+	hub.Publish(&lodestar.Switch{Key: "m", State: "on", Version: 1})
+	s := &Server{Hub: hub, Switches: flipsDuringList{hub: hub, flips: []*lodestar.Switch{
+		{Key: "m", State: "off", Version: 2}, {Key: "m", State: "on", Version: 3},
+	}}}
+	srv := httptest.NewServer(http.HandlerFunc(s.streamSwitches))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if ev := nextEvent(t, br); ev.event != "snapshot" || ev.id != "3" {
+		t.Fatalf("first event %+v, want the snapshot at id 3", ev)
+	}
+	hub.Publish(&lodestar.Switch{Key: "m", State: "off", Version: 4})
+	hub.Publish(&lodestar.Switch{Key: "n", State: "off", Version: 1}) // a switch the snapshot did not have
+	for _, want := range []struct {
+		id      string
+		key     string
+		version int64
+	}{{"4", "m", 4}, {"5", "n", 1}} {
+		ev := nextEvent(t, br)
+		var sw lodestar.Switch
+		if ev.event != "switch" || json.Unmarshal([]byte(ev.data), &sw) != nil || ev.id != want.id || sw.Key != want.key || sw.Version != want.version {
+			t.Fatalf("got %+v, want %s at version %d with id %s (versions 2 and 3 were in the snapshot)", ev, want.key, want.version, want.id)
+		}
 	}
 }
