@@ -322,7 +322,12 @@ func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, f
 	for {
 		for next < len(refs) && (len(h) == 0 || refs[next].minTS <= h[0].recs[h[0].i].ts) {
 			var blob []byte
-			if err := s.DB.QueryRow(ctx, `SELECT body FROM event_batches WHERE id = ?`, refs[next].id).Scan(&blob); err != nil {
+			if err := s.DB.QueryRow(ctx, `SELECT body FROM event_batches WHERE id = ?`, refs[next].id).Scan(&blob); isNoRows(err) {
+				// Retention deleted the row since it was listed: its events
+				// are gone, as a scan begun later would find.
+				next++
+				continue
+			} else if err != nil {
 				return wrap("scan events", err)
 			}
 			recs, err := decodeBlob(nil, blob, lo, hi, version)
