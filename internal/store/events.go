@@ -316,7 +316,6 @@ func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, f
 	if err != nil {
 		return wrap("scan events", err)
 	}
-	defer labels.close()
 	var h cursors
 	next := 0
 	for {
@@ -406,46 +405,102 @@ func (h *cursors) Pop() any {
 }
 
 // labelStream reads later labels in time order and holds those of the
-// current millisecond, so the scan joins them in bounded memory.
+// current millisecond, so the scan joins them in bounded memory. It reads
+// them a page at a time, each page's rows read whole and closed: a scan
+// holding a connection for its labels while it asks the pool for another
+// for a batch row would wait forever, were every connection held by a
+// scan doing the same.
 type labelStream struct {
-	rows    *sql.Rows
-	pending bool // rows holds a read row not yet in cur
-	row     struct {
-		id    string
-		ts    int64
-		label []byte
-	}
-	ts  int64
-	cur map[string][]byte
-	err error
+	s               *Store
+	ctx             context.Context
+	model, from, hi int64 // the labels not read yet: from ≤ ts < hi
+	done            bool  // every label in range is read
+	page            []labelRow
+	i               int // the next row of page
+	ts              int64
+	cur             map[string][]byte
+	err             error
 }
 
+type labelRow struct {
+	id    string
+	ts    int64
+	label []byte
+}
+
+// labelPage is how many labels a page of labelStream holds (more when
+// that many share one millisecond).
+var labelPage = 4096
+
 func (s *Store) openLabels(ctx context.Context, modelID, lo, hi int64) (*labelStream, error) {
-	rows, err := s.DB.Query(ctx, `SELECT event_id, ts, label FROM event_labels WHERE model_id = ? AND ts >= ? AND ts < ? ORDER BY ts`, modelID, lo, hi)
+	ls := &labelStream{s: s, ctx: ctx, model: modelID, from: lo, hi: hi, ts: minTS, cur: map[string][]byte{}}
+	ls.fill()
+	return ls, ls.err
+}
+
+// fill reads the next page: labelPage labels in time order, less those of
+// the last millisecond read unless it had all of them (the next page
+// starts at that millisecond), or, when a whole page is one millisecond,
+// every label of it.
+func (ls *labelStream) fill() {
+	ls.page, ls.i = ls.page[:0], 0
+	if ls.done || ls.err != nil {
+		return
+	}
+	page, err := ls.read(`ts >= ? AND ts < ? ORDER BY ts LIMIT ?`, ls.from, ls.hi, labelPage)
+	switch {
+	case err != nil:
+		ls.err = err
+		return
+	case len(page) < labelPage:
+		ls.page, ls.done = page, true
+		return
+	}
+	last := page[len(page)-1].ts
+	if page[0].ts == last {
+		if page, err = ls.read(`ts = ?`, last); err != nil {
+			ls.err = err
+			return
+		}
+		ls.page, ls.from = page, last+1
+		return
+	}
+	for len(page) > 0 && page[len(page)-1].ts == last {
+		page = page[:len(page)-1]
+	}
+	ls.page, ls.from = page, last
+}
+
+// read returns the model's labels matching cond (a WHERE clause after
+// the model's, with its arguments).
+func (ls *labelStream) read(cond string, args ...any) ([]labelRow, error) {
+	rows, err := ls.s.DB.Query(ls.ctx, `SELECT event_id, ts, label FROM event_labels WHERE model_id = ? AND `+cond, append([]any{ls.model}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	ls := &labelStream{rows: rows, ts: minTS, cur: map[string][]byte{}}
-	ls.advance()
-	return ls, nil
+	defer rows.Close()
+	var out []labelRow
+	for rows.Next() {
+		var r labelRow
+		var label string
+		if err := rows.Scan(&r.id, &r.ts, &label); err != nil {
+			return nil, err
+		}
+		r.label = []byte(label)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
-func (ls *labelStream) advance() {
-	ls.pending = false
-	if ls.rows == nil || ls.err != nil {
-		return
+// next returns the next label row, if any.
+func (ls *labelStream) next() (*labelRow, bool) {
+	if ls.i == len(ls.page) {
+		ls.fill()
+		if ls.i == len(ls.page) {
+			return nil, false
+		}
 	}
-	if !ls.rows.Next() {
-		ls.err = ls.rows.Err()
-		ls.rows.Close()
-		ls.rows = nil
-		return
-	}
-	var label string
-	if ls.err = ls.rows.Scan(&ls.row.id, &ls.row.ts, &label); ls.err == nil {
-		ls.row.label = []byte(label)
-		ls.pending = true
-	}
+	return &ls.page[ls.i], true
 }
 
 // at returns the later label of the event (ts, id); calls come in
@@ -454,22 +509,15 @@ func (ls *labelStream) at(ts int64, id string) ([]byte, bool) {
 	if ts != ls.ts {
 		clear(ls.cur)
 		ls.ts = ts
-		for ls.pending && ls.row.ts < ts {
-			ls.advance()
-		}
-		for ls.pending && ls.row.ts == ts {
-			ls.cur[ls.row.id] = ls.row.label
-			ls.advance()
+		for r, ok := ls.next(); ok && r.ts <= ts; r, ok = ls.next() {
+			if r.ts == ts {
+				ls.cur[r.id] = r.label
+			}
+			ls.i++
 		}
 	}
 	l, ok := ls.cur[id]
 	return l, ok
-}
-
-func (ls *labelStream) close() {
-	if ls.rows != nil {
-		ls.rows.Close()
-	}
 }
 
 // CountEvents implements lodestar.EventService.

@@ -12,6 +12,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // Batches that overlap in time — several producers, a late backfill
@@ -229,5 +230,71 @@ func TestScanDuringRetention(t *testing.T) {
 		if want := []string{"d1-a", "d1-b", "d3-a", "d3-b"}; err != nil || !slices.Equal(got, want) {
 			t.Errorf("scan: %v, %v; want %v", got, err, want)
 		}
+	})
+}
+
+// TestScanLabelsInPages joins later labels read a few at a time, with
+// more events in one millisecond than a page holds, while scans hold
+// every connection of the pool: each label joins its own event, and no
+// scan waits on another for a connection.
+func TestScanLabelsInPages(t *testing.T) {
+	defer store.SetLabelPage(3)()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		var evs []lodestar.StoredEvent
+		var labels []lodestar.EventLabel
+		want := map[string]string{}
+		for i := range 40 {
+			ms := i
+			if i >= 10 && i < 20 {
+				ms = 10 // ten events in one millisecond
+			}
+			e := lodestar.StoredEvent{ID: fmt.Sprintf("e%02d", i), Time: t0.Add(time.Duration(ms) * time.Millisecond), Version: "1", Body: []byte(`{}`)}
+			if i%13 == 0 { // a day apart: another batch row
+				e.Time = e.Time.Add(24 * time.Hour)
+			}
+			evs = append(evs, e)
+			if i%4 != 1 {
+				l := fmt.Sprintf(`"l%d"`, i)
+				labels = append(labels, lodestar.EventLabel{ID: e.ID, Label: []byte(l)})
+				want[e.ID] = l
+			}
+		}
+		if _, err := f.s.AppendEvents(f.ctx, m.ID, evs); err != nil {
+			t.Fatal(err)
+		}
+		if unknown, err := f.s.AttachLabels(f.ctx, m.ID, labels); err != nil || len(unknown) != 0 {
+			t.Fatalf("labels: %v %v", unknown, err)
+		}
+		ctx, cancel := context.WithTimeout(f.ctx, 60*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for range 30 { // more scans than connections
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n := 0
+				err := f.s.ScanEvents(ctx, m.ID, "", t0, t0.Add(48*time.Hour), func(e lodestar.StoredEvent) error {
+					n++
+					if string(e.Label) != want[e.ID] {
+						t.Errorf("%s: label %q, want %q", e.ID, e.Label, want[e.ID])
+					}
+					return nil
+				})
+				if err != nil || n != len(evs) {
+					t.Errorf("scan: %d events, %v; want %d", n, err, len(evs))
+				}
+			}()
+		}
+		wg.Wait()
 	})
 }
