@@ -123,8 +123,14 @@ func (s *Server) ingestObservations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson: one JSON object per line."))
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxObservationsBody)
-	res, err := s.Experiments.IngestObservations(r.Context(), id, ndjsonSource(body), false)
+	// The body is read whole before the data is recorded: the recording
+	// is one transaction, and a client sending slowly must not hold it
+	// (on SQLite, the database's one writer) while it sends.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxObservationsBody))
+	var res *lodestar.ObservationResult
+	if err == nil {
+		res, err = s.Experiments.IngestObservations(r.Context(), id, ndjsonSource(bytes.NewReader(body)), false)
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		err = lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes; send the observations in several requests.", MaxObservationsBody)

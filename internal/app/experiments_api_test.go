@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/stats"
@@ -268,5 +271,61 @@ func TestExperimentAPIAnalysis(t *testing.T) {
 	}](t, f.apiOK("GET", "/api/v1/experiments?status=running", w.token, "", 200))
 	if list.Total != 0 {
 		t.Errorf("running after stop: got %d, want 0", list.Total)
+	}
+}
+
+// TestSlowObservationUploadHoldsUpNoOne: a client sending its
+// observations slowly does not keep other writes waiting (the body is
+// read before the recording transaction starts; on SQLite that
+// transaction is the database's one writer).
+func TestSlowObservationUploadHoldsUpNoOne(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	w := f.experimentWorld()
+	e := fromJSON[lodestar.Experiment](t, f.apiOK("POST", "/api/v1/experiments", w.token, w.design("recsys-4"), 201))
+	base := fmt.Sprintf("/api/v1/experiments/%d", e.ID)
+	f.apiOK("POST", base+"/status", w.token, `{"status":"running","reason":"go"}`, 200)
+
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", f.srv.URL+base+"/observations", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	upload := make(chan *http.Response, 1)
+	go func() {
+		resp, err := f.srv.Client().Do(req)
+		if err != nil {
+			t.Error(err)
+		}
+		upload <- resp
+	}()
+	if _, err := pw.Write([]byte(`{"unit":"u1","variant":"control","metrics":{"conversion":1}}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	// The upload is under way and stalled; another write goes through.
+	other := make(chan *response, 1)
+	go func() { other <- f.api("POST", "/api/v1/experiments", w.token, w.design("other")) }()
+	select {
+	case r := <-other:
+		if r.StatusCode != 201 {
+			t.Errorf("the other write: %d %s", r.StatusCode, r.body)
+		}
+	case <-time.After(10 * time.Second):
+		pw.CloseWithError(errors.New("the test gave up")) // so the server can close
+		t.Fatal("a write waited on an upload still being sent")
+	}
+	pw.Write([]byte(`{"unit":"u2","variant":"treatment","metrics":{"conversion":0}}` + "\n"))
+	pw.Close()
+	resp := <-upload
+	if resp == nil {
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var res lodestar.ObservationResult
+	if err := json.Unmarshal(b, &res); err != nil || resp.StatusCode != 200 || res.Accepted != 2 {
+		t.Errorf("upload: %d %s, want 2 accepted", resp.StatusCode, b)
 	}
 }

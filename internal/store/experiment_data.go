@@ -53,6 +53,17 @@ func validVariant(v string) bool {
 
 // runningExperiment loads an experiment that may take data.
 func runningExperiment(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.Experiment, error) {
+	if tx.Dialect() == sqldb.Postgres {
+		// Data is added to an experiment one transaction at a time: its
+		// sums are read, merged and written back, and its units checked
+		// for repeats, which at PostgreSQL's read-committed isolation two
+		// transactions at once would do over each other's heads (one's
+		// sums lost, or a duplicate-key failure). SQLite's writers are
+		// one at a time already.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, lockExperimentData, int32(id&0x7fffffff)); err != nil {
+			return nil, err
+		}
+	}
 	e, err := loadExperiment(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -65,6 +76,10 @@ func runningExperiment(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.E
 	}
 	return e, nil
 }
+
+// lockExperimentData is the advisory lock class (the first of the two
+// keys; the second is the experiment) taken while data is added.
+const lockExperimentData = 7210003
 
 // checkAggregate validates one aggregate against the experiment's design
 // and returns it as a summary, noting problems under prefix.

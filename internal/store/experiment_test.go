@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -445,6 +446,57 @@ func TestExperimentDataTransactional(t *testing.T) {
 		a1, _ := f.s.AnalyzeExperiment(f.ctx, e.ID)
 		if a1.Primary.Control.N != a0.Primary.Control.N {
 			t.Errorf("control n: got %d, want %d", a1.Primary.Control.N, a0.Primary.Control.N)
+		}
+	})
+}
+
+// TestConcurrentObservations sends observations for one experiment from
+// many uploads at once: each succeeds and none is lost (on PostgreSQL,
+// two transactions merging the same sums at once lost one's, or failed
+// on a duplicate key when the sums' row did not exist yet).
+func TestConcurrentObservations(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		s := newExperimentSetup(t, f)
+		e, err := f.s.CreateExperiment(f.ctx, s.design)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
+			t.Fatal(err)
+		}
+		const uploads, each = 16, 25
+		var wg sync.WaitGroup
+		errs := make([]error, uploads)
+		for u := range uploads {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				i := 0
+				next := func() (*lodestar.ExperimentObservation, error) {
+					if i == each {
+						return nil, io.EOF
+					}
+					i++
+					return &lodestar.ExperimentObservation{Line: i, Unit: fmt.Sprintf("u%d-%d", u, i), Variant: []string{"control", "treatment"}[i%2],
+						Metrics: map[string]float64{"conversion": float64(i % 2)}}, nil
+				}
+				res, err := f.s.IngestObservations(f.ctx, e.ID, next, false)
+				if err == nil && res.Accepted != each {
+					err = fmt.Errorf("accepted %d of %d: %+v", res.Accepted, each, res.Rejected)
+				}
+				errs[u] = err
+			}()
+		}
+		wg.Wait()
+		for u, err := range errs {
+			if err != nil {
+				t.Errorf("upload %d: %v", u, err)
+			}
+		}
+		var n int64
+		if err := db.QueryRow(f.ctx, `SELECT SUM(n) FROM experiment_stats WHERE experiment_id = ? AND metric = 'conversion'`, e.ID).Scan(&n); err != nil || n != uploads*each {
+			t.Errorf("stored %d observations (%v), want %d", n, err, uploads*each)
 		}
 	})
 }
