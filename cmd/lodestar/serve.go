@@ -39,6 +39,9 @@ func (e *cmdEnv) serve(args []string) error {
 		// GOGC in the environment overrides this.
 		debug.SetGCPercent(serveGCPercent)
 	}
+	// The hash that makes a sign-in for an unknown address cost as much as
+	// a real one, made now rather than by the first such sign-in.
+	go auth.PrepareTiming()
 	db, err := e.openDB(true)
 	if err != nil {
 		return err

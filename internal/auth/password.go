@@ -102,6 +102,11 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
+// PrepareTiming makes the hash BurnTime checks against, if not made yet:
+// a server calls it at start, so that the first sign-in for an unknown
+// address costs no more than the others.
+func PrepareTiming() { dummyHash() }
+
 // BurnTime spends one password check's worth of work.
 func BurnTime(password string) { _, _ = CheckPassword(dummyHash(), password) }
 
