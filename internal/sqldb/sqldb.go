@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	lodestar "github.com/lodestar-hq/lodestar"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -53,6 +53,8 @@ type DB struct {
 	// query (SQLite): each is prepared once per connection and kept until
 	// Close; preparing marks the queries being prepared or prepared.
 	stmts, preparing sync.Map
+	// url is PostgreSQL's, for Listen's connection of its own.
+	url string
 }
 
 // IsPostgresURL reports whether s selects PostgreSQL.
@@ -86,7 +88,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", where, err)
 	}
-	return &DB{DB: sqlDB, Dialect: Postgres, Now: time.Now, Where: where}, nil
+	return &DB{DB: sqlDB, Dialect: Postgres, Now: time.Now, Where: where, url: url}, nil
 }
 
 func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
@@ -400,38 +402,37 @@ func IsUniqueViolation(err error) bool {
 
 // Listen holds one PostgreSQL connection LISTENing on channel and calls fn
 // with each notification's payload until ctx ends or the connection
-// fails; it returns the error (nil when ctx ended). On SQLite, a single
-// process owns the database, so there is nothing to listen to: Listen
-// waits for ctx.
+// fails; it returns the error (nil when ctx ended). The connection is its
+// own, not one of the pool's: fn may query the pool without holding a
+// connection while it waits for another. On SQLite, a single process owns
+// the database, so there is nothing to listen to: Listen waits for ctx.
 func (db *DB) Listen(ctx context.Context, channel string, fn func(payload string)) error {
 	if db.Dialect != Postgres {
 		<-ctx.Done()
 		return nil
 	}
-	conn, err := db.DB.Conn(ctx)
+	c, err := pgx.Connect(ctx, db.url)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
-	defer conn.Close()
-	err = conn.Raw(func(driverConn any) error {
-		pc, ok := driverConn.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("listen: unexpected driver connection %T", driverConn)
+	defer c.Close(context.Background())
+	if _, err := c.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		if ctx.Err() != nil {
+			return nil
 		}
-		c := pc.Conn()
-		if _, err := c.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return err
+	}
+	for {
+		n, err := c.WaitForNotification(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
-		for {
-			n, err := c.WaitForNotification(ctx)
-			if err != nil {
-				return err
-			}
-			fn(n.Payload)
-		}
-	})
-	if ctx.Err() != nil {
-		return nil
+		fn(n.Payload)
 	}
-	return err
 }

@@ -493,3 +493,43 @@ func TestWritersQueue(t *testing.T) {
 		t.Errorf("WAL after Close: %d bytes, want none", fi.Size())
 	}
 }
+
+// TestListenOwnConnection: Listen takes no connection of the pool, so
+// notifications arrive (and its callback may query) while every pooled
+// connection is held.
+func TestListenOwnConnection(t *testing.T) {
+	db := testdb.OpenPostgres(t)
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	held, err := db.Conn(ctx) // the pool's only connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	got := make(chan string, 16)
+	lctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- db.Listen(lctx, "lodestar_listen_test", func(p string) { got <- p }) }()
+	tick := time.NewTicker(50 * time.Millisecond) // until LISTEN has started
+	defer tick.Stop()
+	for received := false; !received; {
+		select {
+		case p := <-got:
+			if p != "hello" {
+				t.Errorf("payload %q", p)
+			}
+			received = true
+		case <-tick.C:
+			if _, err := held.ExecContext(ctx, `SELECT pg_notify('lodestar_listen_test', 'hello')`); err != nil {
+				t.Fatal(err)
+			}
+		case <-ctx.Done():
+			t.Fatal("no notification while the pool's connection was held")
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Listen after its context ended: %v", err)
+	}
+}
