@@ -1,6 +1,7 @@
 package lodestar
 
 import (
+	"errors"
 	"context"
 	"time"
 )
@@ -212,7 +213,17 @@ type Evaluation struct {
 	Opened   []*Alert          `json:"opened"`
 	Resolved []*Alert          `json:"resolved"`
 	Tasks    []*RetrainingTask `json:"tasks"`
+	// Base, when set, is the monitor's evaluated-to time the evaluation
+	// was computed from: SaveEvaluation saves it only if the monitor is
+	// still there (another evaluator, on another replica, may have saved
+	// the same windows and alerts meanwhile) and otherwise returns
+	// ErrEvaluatedMeanwhile, saving nothing.
+	Base *time.Time `json:"-"`
 }
+
+// ErrEvaluatedMeanwhile is SaveEvaluation's answer to an evaluation whose
+// Base is no longer the monitor's: it was evaluated by another meanwhile.
+var ErrEvaluatedMeanwhile = errors.New("the monitor was evaluated meanwhile")
 
 // MonitorService manages monitors and what they found.
 type MonitorService interface {

@@ -20,10 +20,12 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -46,7 +48,7 @@ type Store interface {
 	lodestar.EventService
 	lodestar.MonitorService
 	lodestar.ModelService
-	PendingWebhooks(ctx context.Context, now time.Time, limit int) ([]store.Webhook, error)
+	ClaimWebhooks(ctx context.Context, now, until time.Time, limit int) ([]store.Webhook, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
 }
 
@@ -482,6 +484,9 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	to := now
 	if period > 0 {
 		to = now.UTC().Truncate(period)
+		// A recomputation starts at the start of the window holding from:
+		// a window is replaced whole, never by the part of it after from.
+		start = start.UTC().Truncate(period)
 	}
 	if !to.After(start) {
 		return &lodestar.Evaluation{}, nil
@@ -552,7 +557,11 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	}
 	out := Decide(m, alerts, recent, taskOpen, fresh)
 	out.Windows = windows
-	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); err != nil {
+	base := m.EvaluatedTo
+	out.Base = &base
+	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); errors.Is(err, lodestar.ErrEvaluatedMeanwhile) {
+		return &lodestar.Evaluation{}, nil // another evaluator (replica) saved these windows first
+	} else if err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -647,9 +656,21 @@ func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds)
 	case "volume":
 		return t.MinEvents > 0 || t.MaxEvents > 0
 	case "drift":
-		return t.Drift && len(w.Drift) > 0
+		return t.Drift && driftTested(w.Drift)
 	}
 	return false
+}
+
+// driftTested reports whether a window's drift result tested a feature:
+// one with no values to test (no features sent) says nothing either way.
+func driftTested(drift []byte) bool {
+	if len(drift) == 0 {
+		return false
+	}
+	var d struct {
+		Tested int `json:"tested"`
+	}
+	return json.Unmarshal(drift, &d) == nil && d.Tested > 0
 }
 
 func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThresholds) *lodestar.Alert {
@@ -707,14 +728,21 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 			}
 		}
 	}
+	// The retraining streak: windows that decay add one, windows that can
+	// judge accuracy or drift and do not decay end it, others (no labels,
+	// no features) leave it — whether the windows were stored by an
+	// earlier run or are new in this one.
 	streak := 0
-	for _, w := range recent {
-		count(w)
+	step := func(w *lodestar.WindowResult) {
 		if decays(w) {
 			streak++
-		} else {
+		} else if judged(w, "accuracy", m.Thresholds) || judged(w, "drift", m.Thresholds) {
 			streak = 0
 		}
+	}
+	for _, w := range recent {
+		count(w)
+		step(w)
 	}
 	for _, w := range windows {
 		count(w)
@@ -735,11 +763,7 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 				}
 			}
 		}
-		if decays(w) {
-			streak++
-		} else if judged(w, "accuracy", m.Thresholds) || judged(w, "drift", m.Thresholds) {
-			streak = 0
-		}
+		step(w)
 		if m.RetrainAfter > 0 && streak >= m.RetrainAfter && !taskOpen {
 			taskOpen = true
 			before := map[string]float64{"events": float64(w.Events), "drift_share": w.DriftShare}
@@ -795,53 +819,96 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 	}
 }
 
-// DeliverWebhooks sends due webhook deliveries once each: a 2xx answer
-// marks one delivered; anything else schedules a retry with exponential
-// backoff (30 s doubling, at most an hour), up to store.MaxWebhookAttempts.
+// DeliverWebhooks sends due webhook deliveries once each, up to
+// webhookSenders at a time (a receiver that does not answer holds up one
+// sender for the client's timeout, not the loop): a 2xx answer marks one
+// delivered; anything else schedules a retry with exponential backoff (30 s
+// doubling, at most an hour), up to store.MaxWebhookAttempts. Each request
+// carries DeliveryHeader, the same on every attempt of a delivery, for
+// receivers to drop a repeat (one sent again after a crash between the
+// answer and its record). It returns how many were delivered.
 func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
-	due, err := s.Store.PendingWebhooks(ctx, now, 100)
+	due, err := s.Store.ClaimWebhooks(ctx, now, now.Add(webhookClaim), 100)
 	if err != nil {
-		s.log().Error("pending webhooks", "err", err)
+		s.log().Error("claim webhooks", "err", err)
 		return 0
 	}
 	client := s.Client
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	sent := 0
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	senders := make(chan struct{}, webhookSenders)
 	for _, h := range due {
-		errText := ""
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(h.Payload))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("User-Agent", "Lodestar-Webhook/1")
-			if len(s.Secret) > 0 {
-				req.Header.Set(SignatureHeader, Sign(s.Secret, h.Payload))
+		senders <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-senders; wg.Done() }()
+			err := s.post(ctx, client, h)
+			errText := ""
+			if err != nil {
+				errText = err.Error()
 			}
-			var resp *http.Response
-			resp, err = client.Do(req)
+			backoff := min(time.Duration(30<<min(h.Attempts, 7))*time.Second, time.Hour)
+			if merr := s.Store.MarkWebhook(ctx, h.ID, err == nil, errText, now.Add(backoff)); merr != nil {
+				s.log().Error("mark webhook", "err", merr)
+			}
 			if err == nil {
-				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-				resp.Body.Close()
-				if resp.StatusCode/100 != 2 {
-					err = fmt.Errorf("HTTP %d", resp.StatusCode)
-				}
+				sent.Add(1)
+			} else {
+				s.log().Warn("webhook failed", "id", h.ID, "attempt", h.Attempts+1, "err", errText)
 			}
-		}
-		if err != nil {
-			errText = err.Error()
-		}
-		backoff := min(time.Duration(30<<min(h.Attempts, 7))*time.Second, time.Hour)
-		if merr := s.Store.MarkWebhook(ctx, h.ID, err == nil, errText, now.Add(backoff)); merr != nil {
-			s.log().Error("mark webhook", "err", merr)
-		}
-		if err == nil {
-			sent++
-		} else {
-			s.log().Warn("webhook failed", "id", h.ID, "attempt", h.Attempts+1, "err", errText)
-		}
+		}()
 	}
-	return sent
+	wg.Wait()
+	return int(sent.Load())
+}
+
+// DeliveryHeader names a webhook delivery: the outbox row's ID.
+const DeliveryHeader = "X-Lodestar-Delivery"
+
+// webhookSenders is how many deliveries are sent at once; webhookClaim how
+// long a delivery is claimed for its sending (well past the client's
+// timeout).
+const (
+	webhookSenders = 8
+	webhookClaim   = 10 * time.Minute
+)
+
+// post sends one delivery. Its error names the receiver by scheme and host
+// only: a webhook URL's path and query often hold its secret, and the
+// error is logged and stored.
+func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook) error {
+	u, err := url.Parse(h.URL)
+	if err != nil {
+		return errors.New("the webhook URL does not parse")
+	}
+	where := u.Scheme + "://" + u.Host
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(h.Payload))
+	if err != nil {
+		return fmt.Errorf("request to %s: cannot be made", where)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Lodestar-Webhook/1")
+	req.Header.Set(DeliveryHeader, strconv.FormatInt(h.ID, 10))
+	if len(s.Secret) > 0 {
+		req.Header.Set(SignatureHeader, Sign(s.Secret, h.Payload))
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("POST %s: %w", where, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("POST %s: HTTP %d", where, resp.StatusCode)
+	}
+	return nil
 }
 
 // Prune deletes events older than Retention (nothing when it is 0), each

@@ -380,9 +380,19 @@ type webhookPayload struct {
 // SaveEvaluation implements lodestar.MonitorService.
 func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Time, ev *lodestar.Evaluation) error {
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if tx.Dialect() == sqldb.Postgres {
+			// One evaluation saved at a time per monitor: the base check
+			// below must see the last one's evaluated_to.
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM monitors WHERE id = ? FOR UPDATE`, monitorID); err != nil {
+				return err
+			}
+		}
 		m, err := loadMonitor(ctx, tx, monitorID)
 		if err != nil {
 			return err
+		}
+		if ev.Base != nil && !m.EvaluatedTo.Equal(*ev.Base) {
+			return lodestar.ErrEvaluatedMeanwhile
 		}
 		var modelKey string
 		var useCase int64
@@ -540,25 +550,52 @@ type Webhook struct {
 	Attempts int
 }
 
-// PendingWebhooks returns deliveries due by now, oldest first.
-func (s *Store) PendingWebhooks(ctx context.Context, now time.Time, limit int) ([]Webhook, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id, url, payload, attempts FROM webhook_outbox WHERE delivered_at = '' AND attempts < ? AND next_attempt_at <= ? ORDER BY id LIMIT `+strconv.Itoa(limit),
-		MaxWebhookAttempts, sqldb.FormatTime(now))
-	if err != nil {
-		return nil, wrap("pending webhooks", err)
-	}
-	defer rows.Close()
+// ClaimWebhooks returns deliveries due by now, oldest first, and claims
+// them until until: another deliverer (another replica's loop) does not
+// see them until then, by which time this one has marked each delivered
+// or due again (MarkWebhook); one it never marks (it crashed) is tried
+// again after until.
+func (s *Store) ClaimWebhooks(ctx context.Context, now, until time.Time, limit int) ([]Webhook, error) {
 	var out []Webhook
-	for rows.Next() {
-		var w Webhook
-		var p string
-		if err := rows.Scan(&w.ID, &w.URL, &p, &w.Attempts); err != nil {
-			return nil, err
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT id, url, payload, attempts FROM webhook_outbox WHERE delivered_at = '' AND attempts < ? AND next_attempt_at <= ? ORDER BY id LIMIT `+strconv.Itoa(limit),
+			MaxWebhookAttempts, sqldb.FormatTime(now))
+		if err != nil {
+			return err
 		}
-		w.Payload = []byte(p)
-		out = append(out, w)
-	}
-	return out, rows.Err()
+		var due []Webhook
+		for rows.Next() {
+			var w Webhook
+			var p string
+			if err := rows.Scan(&w.ID, &w.URL, &p, &w.Attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			w.Payload = []byte(p)
+			due = append(due, w)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, w := range due {
+			// Claimed only if still due: on PostgreSQL a deliverer that
+			// claimed it first has moved next_attempt_at past now.
+			res, err := tx.ExecContext(ctx, `UPDATE webhook_outbox SET next_attempt_at = ? WHERE id = ? AND delivered_at = '' AND next_attempt_at <= ?`,
+				sqldb.FormatTime(until), w.ID, sqldb.FormatTime(now))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				out = append(out, w)
+			}
+		}
+		return nil
+	})
+	return out, wrap("claim webhooks", err)
 }
 
 // MaxWebhookAttempts is how often a delivery is tried before it is given up.

@@ -1,0 +1,301 @@
+package monitoring_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+var adminActor = lodestar.Actor{ID: 1000, Label: "root@example.com", Role: lodestar.RoleAdmin}
+
+type env struct {
+	ctx   context.Context
+	st    *store.Store
+	clock *testdb.Clock
+	model int64
+	t0    time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	db := testdb.Open(t)
+	clock := testdb.UseClock(db)
+	st := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), adminActor)
+	uc, err := st.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Churn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "churn", Name: "Churn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{ctx: ctx, st: st, clock: clock, model: m.ID, t0: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+	// Reference: 200 events in [t0-2h, t0-1h), x ~ uniform 0..1.
+	var evs []lodestar.StoredEvent
+	for i := range 200 {
+		evs = append(evs, ev(fmt.Sprintf("ref-%d", i), e.t0.Add(-2*time.Hour+time.Duration(i)*time.Second), float64(i%100)/100, 0.9, 1))
+	}
+	e.add(t, evs...)
+	return e
+}
+
+func ev(id string, at time.Time, x, score float64, label int) lodestar.StoredEvent {
+	return lodestar.StoredEvent{ID: id, Time: at, Version: "1",
+		Body: []byte(fmt.Sprintf(`{"id":%q,"version":"1","features":{"x":%g},"prediction":%g,"label":%d,"latency_ms":5}`, id, x, score, label))}
+}
+
+func (e *env) add(t *testing.T, evs ...lodestar.StoredEvent) {
+	t.Helper()
+	if _, err := e.st.AppendEvents(e.ctx, e.model, evs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) monitor(t *testing.T, window string, thr lodestar.MonitorThresholds, retrain int, hook string) *lodestar.Monitor {
+	t.Helper()
+	svc := &monitoring.Service{Store: e.st}
+	m, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "1", Name: "m", Task: "binary", Numeric: []string{"x"},
+		Window: window, Thresholds: thr, RetrainAfter: retrain, WebhookURL: hook,
+		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0.Add(-2 * time.Hour), To: e.t0.Add(-time.Hour)}}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// racingStore runs another evaluation (a second replica) just before this
+// replica saves its own.
+type racingStore struct {
+	*store.Store
+	before func()
+}
+
+func (r *racingStore) SaveEvaluation(ctx context.Context, id int64, to time.Time, ev *lodestar.Evaluation) error {
+	if f := r.before; f != nil {
+		r.before = nil
+		f()
+	}
+	return r.Store.SaveEvaluation(ctx, id, to, ev)
+}
+
+// Two replicas (two Services on one database) evaluate the same monitor at
+// the same time: the breach must raise one alert, one task, one webhook.
+func TestTwoEvaluatorsRaiseOneAlert(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 1, "http://hooks.invalid/x")
+	var evs []lodestar.StoredEvent
+	for i := range 50 { // all wrong: accuracy 0 in hour [t0, t0+1h)
+		evs = append(evs, ev(fmt.Sprintf("e-%d", i), e.t0.Add(time.Duration(i)*time.Minute), 0.5, 0.9, 0))
+	}
+	e.add(t, evs...)
+	now := e.t0.Add(90 * time.Minute)
+	b := &monitoring.Service{Store: e.st}
+	rs := &racingStore{Store: e.st}
+	a := &monitoring.Service{Store: rs}
+	rs.before = func() {
+		if _, err := b.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	alerts, _ := e.st.ListAlerts(e.ctx, e.model, true)
+	tasks, _ := e.st.ListRetrainingTasks(e.ctx, 0)
+	hooks := testdb.Count(t, e.st.DB, "webhook_outbox")
+	if len(alerts) != 1 || len(tasks) != 1 || hooks != 2 {
+		t.Errorf("one breach: %d open alerts, %d retraining tasks, %d webhooks; want 1, 1, 2 (alert.opened + retraining.opened)", len(alerts), len(tasks), hooks)
+	}
+}
+
+// Two deliverers (two replicas' loops) running at once send an outbox row
+// once: the first claims it.
+func TestTwoDeliverersSendOnce(t *testing.T) {
+	e := newEnv(t)
+	var hits atomic.Int32
+	var b *monitoring.Service
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			b.DeliverWebhooks(e.ctx, far) // replica B's loop ticks meanwhile
+		}
+		w.WriteHeader(204)
+	}))
+	defer srv.Close()
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, srv.URL+"/hook")
+	e.add(t, ev("bad", e.t0.Add(time.Minute), 0.5, 0.9, 0))
+	a := &monitoring.Service{Store: e.st}
+	b = &monitoring.Service{Store: e.st}
+	if _, err := a.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	a.DeliverWebhooks(e.ctx, far)
+	if n := hits.Load(); n != 1 {
+		t.Errorf("one alert.opened delivery received %d times", n)
+	}
+}
+
+var far = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// since drops the windows over the reference range (the first evaluation
+// scans from the beginning).
+func since(ws []*lodestar.WindowResult, t0 time.Time) []*lodestar.WindowResult {
+	var out []*lodestar.WindowResult
+	for _, w := range ws {
+		if !w.Start.Before(t0) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func evRaw(id string, at time.Time, body string) lodestar.StoredEvent {
+	return lodestar.StoredEvent{ID: id, Time: at, Version: "1", Body: []byte(body)}
+}
+
+// A window in which no feature could be tested (events without features)
+// says nothing about drift: it does not resolve an open drift alert.
+func TestUntestableWindowLeavesDriftAlert(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{Drift: true}, 0, "")
+	svc := &monitoring.Service{Store: e.st}
+	var evs []lodestar.StoredEvent
+	for i := range 50 { // hour 1: x far from the reference
+		evs = append(evs, ev(fmt.Sprintf("d-%d", i), e.t0.Add(time.Duration(i)*time.Minute), 50+float64(i), 0.9, 1))
+	}
+	for i := range 50 { // hour 2: the client stopped sending features
+		evs = append(evs, evRaw(fmt.Sprintf("n-%d", i), e.t0.Add(time.Hour+time.Duration(i)*time.Minute), `{"prediction":0.9,"label":1}`))
+	}
+	e.add(t, evs...)
+	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(time.Hour+time.Second), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := e.st.ListAlerts(e.ctx, e.model, true); len(open) != 1 || open[0].Kind != "drift" {
+		t.Fatalf("drift alert not opened: %+v", open)
+	}
+	out, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour+time.Second), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Resolved) != 0 {
+		ws, _ := e.st.ListWindows(e.ctx, m.ID, 1)
+		t.Errorf("drift alert resolved by a window with no testable feature (drift JSON %s)", ws[0].Drift)
+	}
+}
+
+// Whether a retraining task opens does not depend on how often the loop
+// evaluates: bad, unlabelled, bad windows count the same decided at once
+// or hour by hour.
+func TestRetrainStreakWhateverTheCadence(t *testing.T) {
+	m := &lodestar.Monitor{RetrainAfter: 2, AlertAfter: 1, ResolveAfter: 1, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	bad := func(h int) *lodestar.WindowResult {
+		return &lodestar.WindowResult{Start: t0.Add(time.Duration(h) * time.Hour), End: t0.Add(time.Duration(h+1) * time.Hour), Events: 10, Labelled: 10,
+			Metrics: map[string]float64{"accuracy": 0.5}, Breaches: []string{"accuracy"}}
+	}
+	unlabelled := &lodestar.WindowResult{Start: t0.Add(time.Hour), End: t0.Add(2 * time.Hour), Events: 10, Metrics: map[string]float64{}, Breaches: []string{}}
+	all := monitoring.Decide(m, nil, nil, false, []*lodestar.WindowResult{bad(0), unlabelled, bad(2)})
+	hourly := monitoring.Decide(m, nil, []*lodestar.WindowResult{bad(0), unlabelled}, false, []*lodestar.WindowResult{bad(2)})
+	if len(all.Tasks) != len(hourly.Tasks) {
+		t.Errorf("same windows: %d task(s) evaluated at once, %d evaluated hour by hour", len(all.Tasks), len(hourly.Tasks))
+	}
+}
+
+// A failed delivery's log line (and stored last_error) names the receiver
+// by scheme and host only, never a token in the URL's path or query.
+func TestWebhookURLNotLogged(t *testing.T) {
+	e := newEnv(t)
+	hook := "http://127.0.0.1:1/services/T000/B000/XXXXSECRETXXXX"
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, hook)
+	e.add(t, ev("bad", e.t0.Add(time.Minute), 0.5, 0.9, 0))
+	var buf bytes.Buffer
+	svc := &monitoring.Service{Store: e.st, Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	svc.DeliverWebhooks(e.ctx, far)
+	if strings.Contains(buf.String(), "XXXXSECRETXXXX") {
+		t.Errorf("webhook URL token in the log: %s", buf.String())
+	}
+}
+
+// TestSlowReceiverHoldsUpNoOne: due deliveries are sent side by side, not
+// one after another (the loop delivers before it evaluates again): the
+// receiver answers none until all three have arrived, which only
+// deliveries in flight together can do before the client gives up.
+func TestSlowReceiverHoldsUpNoOne(t *testing.T) {
+	e := newEnv(t)
+	var arrived atomic.Int64
+	all := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == 3 {
+			close(all)
+		}
+		select {
+		case <-all:
+			w.WriteHeader(http.StatusNoContent)
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8, MaxLatencyP95MS: 1, MinEvents: 5}, 0, srv.URL)
+	e.add(t, ev("bad", e.t0.Add(time.Minute), 0.5, 0.9, 0))
+	svc := &monitoring.Service{Store: e.st, Client: &http.Client{Timeout: 5 * time.Second}}
+	out, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Opened) != 3 {
+		t.Fatalf("opened %d alerts, want accuracy, latency and volume", len(out.Opened))
+	}
+	if sent := svc.DeliverWebhooks(e.ctx, far); sent != 3 {
+		t.Errorf("%d of 3 delivered: they were not in flight together", sent)
+	}
+}
+
+// Re-evaluating from a time inside a window (labels arrived late)
+// recomputes the whole window, not the part of it after from.
+func TestRecomputeFromMidHourKeepsWholeWindow(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{}, 0, "")
+	svc := &monitoring.Service{Store: e.st}
+	var evs []lodestar.StoredEvent
+	for i := range 60 {
+		evs = append(evs, ev(fmt.Sprintf("e-%d", i), e.t0.Add(time.Duration(i)*time.Minute), 0.5, 0.9, 1))
+	}
+	e.add(t, evs...)
+	now := e.t0.Add(time.Hour + time.Second)
+	if _, err := svc.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Evaluate(e.ctx, m.ID, now, e.t0.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	ws := since(mustWindows(t, e, m.ID), e.t0)
+	if len(ws) != 1 || ws[0].Events != 60 {
+		t.Errorf("hour [t0, t0+1h) holds 60 events; stored after recompute: %d windows, first has %d", len(ws), ws[0].Events)
+	}
+}
+
+func mustWindows(t *testing.T, e *env, id int64) []*lodestar.WindowResult {
+	ws, err := e.st.ListWindows(e.ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
