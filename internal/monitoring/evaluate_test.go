@@ -299,3 +299,38 @@ func mustWindows(t *testing.T, e *env, id int64) []*lodestar.WindowResult {
 	}
 	return ws
 }
+
+// A retraining task closed when a new version went live is not opened
+// again for the old version, which still serves some traffic while the new
+// one rolls out.
+func TestNoTaskForAReplacedVersion(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 2, "")
+	svc := &monitoring.Service{Store: e.st}
+	for h := range 3 {
+		e.add(t, ev(fmt.Sprintf("b-%d", h), e.t0.Add(time.Duration(h)*time.Hour), 0.5, 0.9, 0))
+	}
+	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{lodestar.ModelStaging, lodestar.ModelProduction} {
+		if _, err := e.st.SetModelVersionStatus(e.ctx, v2.ID, s, "retrained"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// v1 still answers a little traffic while v2 rolls out.
+	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(3*time.Hour), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ := e.st.ListRetrainingTasks(e.ctx, 0)
+	for _, tk := range tasks {
+		t.Logf("task %d version %s status %s opened %s", tk.ID, tk.Version, tk.Status, tk.OpenedAt)
+	}
+	if len(tasks) != 1 {
+		t.Errorf("one decay, %d retraining tasks", len(tasks))
+	}
+}

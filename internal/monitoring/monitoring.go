@@ -549,6 +549,14 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	if err != nil {
 		return nil, err
 	}
+	if !taskOpen && m.RetrainAfter > 0 {
+		// A version another one has replaced in production opens no
+		// retraining task: the replacement is the retraining (its going
+		// live closed the task), whatever the old version still serves.
+		if taskOpen, err = s.replaced(ctx, m); err != nil {
+			return nil, err
+		}
+	}
 	fresh := windows[:0:0]
 	for _, w := range windows {
 		if !w.Start.Before(m.EvaluatedTo) {
@@ -565,6 +573,25 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// replaced reports whether another version of the monitor's model is in
+// production while the monitored one is not.
+func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (bool, error) {
+	vs, err := s.Store.ListModelVersions(ctx, m.ModelID)
+	if err != nil {
+		return false, err
+	}
+	other := false
+	for _, v := range vs {
+		if v.Status == lodestar.ModelProduction {
+			if v.Version == m.Version {
+				return false, nil
+			}
+			other = true
+		}
+	}
+	return other, nil
 }
 
 // fillGaps adds empty windows for periods with no events, when the monitor
