@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -332,5 +333,37 @@ func TestNoTaskForAReplacedVersion(t *testing.T) {
 	}
 	if len(tasks) != 1 {
 		t.Errorf("one decay, %d retraining tasks", len(tasks))
+	}
+}
+
+// An N-event window takes the rest of the millisecond of its Nth event:
+// events sharing that millisecond are not left behind when the next
+// evaluation starts after it.
+func TestCountWindowKeepsItsLastMillisecond(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "events:10", lodestar.MonitorThresholds{}, 0, "")
+	svc := &monitoring.Service{Store: e.st}
+	batch := func(prefix string, n int, at time.Time) {
+		var evs []lodestar.StoredEvent
+		for i := range n {
+			evs = append(evs, ev(fmt.Sprintf("%s-%02d", prefix, i), at, 0.5, 0.9, 1))
+		}
+		e.add(t, evs...)
+	}
+	batch("a", 15, e.t0)
+	batch("b", 10, e.t0.Add(time.Second))
+	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	batch("c", 1, e.t0.Add(2*time.Second))
+	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	for _, w := range since(mustWindows(t, e, m.ID), e.t0) {
+		sizes = append(sizes, w.Events)
+	}
+	if !slices.Equal(sizes, []int64{15, 10}) {
+		t.Errorf("closed windows hold %v events; want [15 10] (the last event's window still open)", sizes)
 	}
 }

@@ -7,7 +7,9 @@ import (
 
 // Roller cuts a stream of events into windows: by time (Every, windows
 // aligned to multiples of it since the Unix epoch, in UTC, so an hourly
-// window starts on the hour) or by count (Count events each). Events
+// window starts on the hour) or by count (Count events each, and the rest
+// of the millisecond of the Count-th: a millisecond's events are never
+// split between windows, since a stored window ends on one). Events
 // should come in time order; an event older than the open window (late)
 // is counted in the open window and in Late, not in a closed one.
 type Roller struct {
@@ -30,7 +32,8 @@ func NewRoller(l *Layout, every time.Duration, count uint64) (*Roller, error) {
 
 // Add counts an event, returning the window it closed, if any: a time
 // window closes when an event of a later period arrives (which then starts
-// the next window), a count window as soon as it holds Count events.
+// the next window), a count window when it holds Count events and an event
+// of a later millisecond arrives (which starts the next).
 func (r *Roller) Add(ev *Event) (closed *Window, err error) {
 	if r.every > 0 {
 		from := ev.Time.UTC().Truncate(r.every)
@@ -43,14 +46,16 @@ func (r *Roller) Add(ev *Event) (closed *Window, err error) {
 		case from.Before(r.from):
 			r.Late++
 		}
-	} else if r.open == nil {
-		r.open = NewWindow(r.layout)
+	} else {
+		if r.open != nil && r.open.Events >= r.count && ev.Time.UnixMilli() > r.open.End.UnixMilli() {
+			closed, r.open = r.open, nil
+		}
+		if r.open == nil {
+			r.open = NewWindow(r.layout)
+		}
 	}
 	if err := r.open.Add(ev); err != nil {
 		return closed, err
-	}
-	if r.count > 0 && r.open.Events >= r.count {
-		closed, r.open = r.open, nil
 	}
 	return closed, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -191,15 +192,28 @@ func TestRoller(t *testing.T) {
 	if len(got) != 3 || got[0] != 3 || got[1] != 2 || got[2] != 1 || r.Late != 1 {
 		t.Errorf("windows %v, late %d; want [3 2 1], late 1", got, r.Late)
 	}
-	rc, _ := NewRoller(l, 0, 2)
-	n := 0
-	for range 5 {
-		ev := Event{Score: 0.1, Class: -1, Label: math.NaN(), LatencyMS: math.NaN()}
-		if w, _ := rc.Add(&ev); w != nil {
-			n++
+	// Count windows of 2: a window closes when full and an event of a
+	// later millisecond comes; a millisecond's events stay together.
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		ms     []int
+		closed []uint64
+		open   uint64
+	}{
+		{[]int{0, 1, 2, 3, 4}, []uint64{2, 2}, 1},
+		{[]int{0, 0, 0, 1, 2}, []uint64{3}, 2},
+		{[]int{0, 0, 0, 0, 0}, nil, 5},
+	} {
+		rc, _ := NewRoller(l, 0, 2)
+		var got []uint64
+		for _, ms := range tc.ms {
+			ev := Event{Time: t0.Add(time.Duration(ms) * time.Millisecond), Score: 0.1, Class: -1, Label: math.NaN(), LatencyMS: math.NaN()}
+			if w, _ := rc.Add(&ev); w != nil {
+				got = append(got, w.Events)
+			}
 		}
-	}
-	if n != 2 || rc.Flush().Events != 1 {
-		t.Errorf("count windows: closed %d, want 2 and one open event", n)
+		if open := rc.Flush(); !slices.Equal(got, tc.closed) || open == nil || open.Events != tc.open {
+			t.Errorf("count windows over ms %v: closed %v and %v open; want %v and %d", tc.ms, got, open, tc.closed, tc.open)
+		}
 	}
 }
