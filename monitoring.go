@@ -219,6 +219,11 @@ type Evaluation struct {
 	// the same windows and alerts meanwhile) and otherwise returns
 	// ErrEvaluatedMeanwhile, saving nothing.
 	Base *time.Time `json:"-"`
+	// Replace, when set (a recomputation from a stored window's start),
+	// has SaveEvaluation delete the stored windows starting at or after it
+	// before it stores Windows: recomputed windows may be cut elsewhere
+	// (an N-event window, once late events came), and none may overlap.
+	Replace *time.Time `json:"-"`
 }
 
 // ErrEvaluatedMeanwhile is SaveEvaluation's answer to an evaluation whose

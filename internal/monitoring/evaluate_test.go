@@ -367,3 +367,40 @@ func TestCountWindowKeepsItsLastMillisecond(t *testing.T) {
 		t.Errorf("closed windows hold %v events; want [15 10] (the last event's window still open)", sizes)
 	}
 }
+
+// Recomputing an events:N monitor from a time inside a stored window
+// starts at that window's start and replaces the windows after it: no
+// event is counted twice.
+func TestRecomputeCountWindowsNoOverlap(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "events:10", lodestar.MonitorThresholds{}, 0, "")
+	svc := &monitoring.Service{Store: e.st}
+	var evs []lodestar.StoredEvent
+	for i := range 30 {
+		evs = append(evs, ev(fmt.Sprintf("e-%02d", i), e.t0.Add(time.Duration(i)*time.Second), 0.5, 0.9, 1))
+	}
+	e.add(t, evs...)
+	now := e.t0.Add(time.Hour)
+	if _, err := svc.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	before := since(mustWindows(t, e, m.ID), e.t0)
+	// Late events inside the first window, then a recomputation from
+	// inside it.
+	e.add(t, ev("late-1", e.t0.Add(2500*time.Millisecond), 0.5, 0.9, 1), ev("late-2", e.t0.Add(7500*time.Millisecond), 0.5, 0.9, 1))
+	if _, err := svc.Evaluate(e.ctx, m.ID, now, e.t0.Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	after := since(mustWindows(t, e, m.ID), e.t0)
+	var total int64
+	for i, w := range after {
+		total += w.Events
+		if i > 0 && !w.Start.After(after[i-1].End) {
+			t.Errorf("window %d [%v, %v] overlaps the one before [%v, %v]", i, w.Start, w.End, after[i-1].Start, after[i-1].End)
+		}
+	}
+	// 32 events: three full windows, the last two events in the open one.
+	if len(before) != 2 || len(after) != 3 || total != 30 {
+		t.Errorf("before: %d windows; after: %d windows holding %d events; want 2, then 3 holding 30", len(before), len(after), total)
+	}
+}

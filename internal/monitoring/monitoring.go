@@ -49,6 +49,7 @@ type Store interface {
 	lodestar.MonitorService
 	lodestar.ModelService
 	ClaimWebhooks(ctx context.Context, now, until time.Time, limit int) ([]store.Webhook, error)
+	WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
 }
 
@@ -487,7 +488,16 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		// A recomputation starts at the start of the window holding from:
 		// a window is replaced whole, never by the part of it after from.
 		start = start.UTC().Truncate(period)
+	} else if start.Before(m.EvaluatedTo) {
+		// An N-event recomputation starts where the stored window holding
+		// from starts (or at from, before the first).
+		if at, ok, err := s.Store.WindowStartAtOrBefore(ctx, m.ID, start); err != nil {
+			return nil, err
+		} else if ok {
+			start = at
+		}
 	}
+	recompute := start.Before(m.EvaluatedTo)
 	if !to.After(start) {
 		return &lodestar.Evaluation{}, nil
 	}
@@ -567,6 +577,9 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	out.Windows = windows
 	base := m.EvaluatedTo
 	out.Base = &base
+	if recompute {
+		out.Replace = &start
+	}
 	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); errors.Is(err, lodestar.ErrEvaluatedMeanwhile) {
 		return &lodestar.Evaluation{}, nil // another evaluator (replica) saved these windows first
 	} else if err != nil {

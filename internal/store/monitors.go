@@ -288,6 +288,22 @@ func scanWindow(s interface{ Scan(...any) error }) (*lodestar.WindowResult, erro
 	return w, nil
 }
 
+// WindowStartAtOrBefore returns the start of the monitor's last stored
+// window that starts at or before t, and false when there is none.
+func (s *Store) WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error) {
+	var start string
+	err := s.DB.QueryRow(ctx, `SELECT start_at FROM monitor_windows WHERE monitor_id = ? AND start_at <= ? ORDER BY start_at DESC LIMIT 1`,
+		monitorID, sqldb.FormatTime(t)).Scan(&start)
+	if isNoRows(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, wrap("window start", err)
+	}
+	at, err := sqldb.ParseTime(start)
+	return at, err == nil, wrap("window start", err)
+}
+
 // ListWindows implements lodestar.MonitorService: the latest limit windows
 // (0: all), oldest first.
 func (s *Store) ListWindows(ctx context.Context, monitorID int64, limit int) ([]*lodestar.WindowResult, error) {
@@ -398,6 +414,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 		var useCase int64
 		if err := tx.QueryRowContext(ctx, `SELECT key, use_case_id FROM models WHERE id = ?`, m.ModelID).Scan(&modelKey, &useCase); err != nil {
 			return err
+		}
+		if ev.Replace != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_windows WHERE monitor_id = ? AND start_at >= ?`, monitorID, sqldb.FormatTime(*ev.Replace)); err != nil {
+				return err
+			}
 		}
 		for _, w := range ev.Windows {
 			metrics, err := json.Marshal(finiteMetrics(w.Metrics))
