@@ -404,3 +404,44 @@ func TestRecomputeCountWindowsNoOverlap(t *testing.T) {
 		t.Errorf("before: %d windows; after: %d windows holding %d events; want 2, then 3 holding 30", len(before), len(after), total)
 	}
 }
+
+// An event-range reference still filling when the monitor is created is
+// built again once more events are in its range: a window is judged
+// against the same reference as a restarted server would judge it.
+func TestReferenceTakesEventsAddedToItsRange(t *testing.T) {
+	e := newEnv(t)
+	// Range [t0-1h, t0): 5 events now, 195 more later.
+	mk := func(from, n int) []lodestar.StoredEvent {
+		var out []lodestar.StoredEvent
+		for i := from; i < from+n; i++ {
+			out = append(out, ev(fmt.Sprintf("r2-%d", i), e.t0.Add(-time.Hour+time.Duration(i)*time.Second), float64(i%100)/100, 0.9, 1))
+		}
+		return out
+	}
+	e.add(t, mk(0, 5)...)
+	svc := &monitoring.Service{Store: e.st}
+	m, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "1", Name: "m", Numeric: []string{"x"}, Window: "hour",
+		Thresholds: lodestar.MonitorThresholds{Drift: true},
+		Reference:  lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0.Add(-time.Hour), To: e.t0}}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.add(t, mk(5, 195)...)
+	for i := range 30 {
+		e.add(t, ev(fmt.Sprintf("c-%d", i), e.t0.Add(time.Duration(i)*time.Minute), float64(i)/30, 0.9, 1))
+	}
+	now := e.t0.Add(time.Hour + time.Second)
+	a, err := svc.Evaluate(e.ctx, m.ID, now, e.t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := &monitoring.Service{Store: e.st}
+	b, err := restarted.Evaluate(e.ctx, m.ID, now, e.t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := func(ev *lodestar.Evaluation) string { return string(ev.Windows[len(ev.Windows)-1].Drift) }
+	if last(a) != last(b) {
+		t.Errorf("same window, same reference range, different drift before and after a restart:\n%s\n%s", last(a), last(b))
+	}
+}

@@ -50,6 +50,7 @@ type Store interface {
 	lodestar.ModelService
 	ClaimWebhooks(ctx context.Context, now, until time.Time, limit int) ([]store.Webhook, error)
 	WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error)
+	EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
 }
 
@@ -76,6 +77,7 @@ type Service struct {
 type reference struct {
 	layout *monitor.Layout
 	window *monitor.Window
+	mark   [2]int64 // an event-range reference's EventsMark when it was built
 }
 
 // CreateMonitor checks the reference dataset (CSV or Parquet; columns named id, time,
@@ -200,8 +202,18 @@ func Schema(m *lodestar.Monitor) monitor.Schema {
 
 // reference builds (once per monitor) the bins and the reference window.
 func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*reference, error) {
+	// An event-range reference is built again when events in its range
+	// were added since (its range was still filling, or events came late).
+	var mark [2]int64
+	if m.Reference.Kind != lodestar.ReferenceDataset {
+		n, last, err := s.Store.EventsMark(ctx, m.ModelID, m.Reference.From, m.Reference.To)
+		if err != nil {
+			return nil, err
+		}
+		mark = [2]int64{n, last}
+	}
 	s.mu.Lock()
-	if r, ok := s.refs[m.ID]; ok {
+	if r, ok := s.refs[m.ID]; ok && r.mark == mark {
 		s.mu.Unlock()
 		return r, nil
 	}
@@ -258,7 +270,7 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 	}); err != nil {
 		return nil, err
 	}
-	r := &reference{layout: layout, window: w}
+	r := &reference{layout: layout, window: w, mark: mark}
 	s.mu.Lock()
 	if s.refs == nil {
 		s.refs = map[int64]*reference{}

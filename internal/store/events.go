@@ -520,6 +520,17 @@ func (ls *labelStream) at(ts int64, id string) ([]byte, bool) {
 	return l, ok
 }
 
+// EventsMark returns a mark of a model's stored events in [from, to) that
+// changes when events in that range are added (each ingested batch is a
+// new row with a greater ID): the number of batch rows overlapping the
+// range and the greatest of their IDs.
+func (s *Store) EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error) {
+	var n, last int64
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts < ?`,
+		modelID, from.UnixMilli(), to.UnixMilli()).Scan(&n, &last)
+	return n, last, wrap("events mark", err)
+}
+
 // CountEvents implements lodestar.EventService.
 func (s *Store) CountEvents(ctx context.Context, modelID int64) (int64, error) {
 	var n int64
