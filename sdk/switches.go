@@ -49,14 +49,19 @@ func (s State) String() string {
 	return "on"
 }
 
-func parseState(s string) State {
+// parseState reads a state from the wire; one the client does not know
+// (a newer server's, or none) reads as def, the client's answer when it
+// cannot know: Off for a fail-closed client.
+func parseState(s string, def State) State {
 	switch s {
+	case "on":
+		return On
 	case "off":
 		return Off
 	case "fallback":
 		return Fallback
 	}
-	return On
+	return def
 }
 
 // Options configure a Switches client.
@@ -73,6 +78,11 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait between reconnects
 	// (default 250 ms and 30 s, doubling).
 	MinBackoff, MaxBackoff time.Duration
+	// IdleTimeout ends a stream on which nothing, not even the server's
+	// heartbeat (every 15 s), arrived for this long, and reconnects: a
+	// connection a NAT or load balancer dropped without a word would
+	// otherwise be waited on forever, its flips never seen (default 45 s).
+	IdleTimeout time.Duration
 }
 
 type entry struct {
@@ -104,6 +114,9 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	}
 	if opt.MaxBackoff < opt.MinBackoff {
 		opt.MaxBackoff = 30 * time.Second
+	}
+	if opt.IdleTimeout <= 0 {
+		opt.IdleTimeout = 45 * time.Second
 	}
 	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{})}
 	if opt.FailClosed {
@@ -172,6 +185,12 @@ type wireSwitch struct {
 // follow reads one stream until it ends; it reports whether any event
 // arrived.
 func (c *Switches) follow(ctx context.Context) (bool, error) {
+	// The stream's own context, ended when it has been silent for
+	// IdleTimeout: the body's read then fails and the caller reconnects.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	idle := time.AfterFunc(c.opt.IdleTimeout, cancel)
+	defer idle.Stop()
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(c.opt.URL, "/")+"/api/v1/switches/stream", nil)
 	if err != nil {
 		return false, err
@@ -192,6 +211,7 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	var event, data string
 	got := false
 	for sc.Scan() {
+		idle.Reset(c.opt.IdleTimeout)
 		line := sc.Text()
 		switch {
 		case line == "":
@@ -225,7 +245,7 @@ func (c *Switches) apply(event, data string) error {
 		}
 		m := make(map[string]entry, len(all))
 		for _, w := range all {
-			m[w.Key] = entry{parseState(w.State), w.Fallback, w.Version}
+			m[w.Key] = entry{parseState(w.State, c.def), w.Fallback, w.Version}
 		}
 		c.t.Store(newTable(m))
 		c.once.Do(func() { close(c.ready) })
@@ -240,7 +260,7 @@ func (c *Switches) apply(event, data string) error {
 		}
 		m := make(map[string]entry, len(old.slots)/2+1)
 		old.each(func(k string, e entry) { m[k] = e })
-		m[w.Key] = entry{parseState(w.State), w.Fallback, w.Version}
+		m[w.Key] = entry{parseState(w.State, c.def), w.Fallback, w.Version}
 		c.t.Store(newTable(m))
 	}
 	return nil

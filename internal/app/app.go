@@ -181,7 +181,20 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 func (a *App) FollowSwitches(ctx context.Context) {
 	backoff := time.Second
 	for ctx.Err() == nil {
-		err := a.DB.Listen(ctx, store.SwitchChannel, func(key string) {
+		// Once listening (again), every switch is published: flips made
+		// by other replicas while this one was not listening reach its
+		// streams too (the hub drops versions it has already sent).
+		catchUp := func() {
+			all, err := a.Store.ListSwitches(ctx)
+			if err != nil {
+				a.log.Warn("switch catch-up", "err", err)
+				return
+			}
+			for _, sw := range all {
+				a.API.Hub.Publish(sw)
+			}
+		}
+		err := a.DB.Listen(ctx, store.SwitchChannel, catchUp, func(key string) {
 			if sw, err := a.Store.FindSwitch(ctx, key); err == nil {
 				a.API.Hub.Publish(sw)
 			}

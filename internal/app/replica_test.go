@@ -111,3 +111,87 @@ func TestSwitchFlipReachesOtherReplicas(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 }
+
+// TestSwitchFlipMadeWhileNotListening: a flip made through replica A while
+// replica B was not listening (its LISTEN connection lost, or not yet up)
+// reaches B's open streams once B listens again. Skipped without
+// LODESTAR_TEST_POSTGRES.
+func TestSwitchFlipMadeWhileNotListening(t *testing.T) {
+	db := testdb.OpenPostgres(t)
+	log := slog.New(slog.DiscardHandler)
+	a, err := app.New(db, log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(db, log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvA, srvB := httptest.NewServer(a.Handler), httptest.NewServer(b.Handler)
+	defer srvA.Close()
+	defer srvB.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	uc, err := a.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Credit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		t.Fatal(err)
+	}
+	risk, err := a.Store.CreateUser(sys(), lodestar.NewUser{Email: "risk@example.com", Name: "Risk", Role: lodestar.RoleRiskOfficer, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := a.Store.CreateToken(sys(), risk.Email, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", srvB.URL+"/api/v1/switches/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if ev := readEvent(t, br); ev.name != "snapshot" {
+		t.Fatalf("first event on B: %+v, want the snapshot", ev)
+	}
+	freq, _ := http.NewRequest("PUT", srvA.URL+"/api/v1/switches/credit-risk", strings.NewReader(`{"state":"off","reason":"good customers flagged"}`))
+	freq.Header.Set("Authorization", "Bearer "+secret)
+	freq.Header.Set("Content-Type", "application/json")
+	fresp, err := http.DefaultClient.Do(freq)
+	if err != nil || fresp.StatusCode != 200 {
+		t.Fatalf("flip on A: %v %v", fresp.Status, err)
+	}
+	fresp.Body.Close()
+	go b.FollowSwitches(ctx) // B listens only now
+	got := make(chan sseEvent, 1)
+	go func() {
+		var ev sseEvent
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch line = strings.TrimSuffix(line, "\n"); {
+			case strings.HasPrefix(line, "event: "):
+				ev.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && ev.name != "":
+				got <- ev
+				return
+			}
+		}
+	}()
+	select {
+	case ev := <-got:
+		if ev.name != "switch" || !strings.Contains(ev.data, `"state":"off"`) {
+			t.Errorf("on B: got %+v, want the switch off", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the flip made while B was not listening never reached B's stream")
+	}
+}

@@ -402,11 +402,13 @@ func IsUniqueViolation(err error) bool {
 
 // Listen holds one PostgreSQL connection LISTENing on channel and calls fn
 // with each notification's payload until ctx ends or the connection
-// fails; it returns the error (nil when ctx ended). The connection is its
+// fails; it returns the error (nil when ctx ended). Once it listens it
+// calls ready (when not nil): notifications sent before then were missed,
+// so ready reads what they would have told. The connection is its
 // own, not one of the pool's: fn may query the pool without holding a
 // connection while it waits for another. On SQLite, a single process owns
 // the database, so there is nothing to listen to: Listen waits for ctx.
-func (db *DB) Listen(ctx context.Context, channel string, fn func(payload string)) error {
+func (db *DB) Listen(ctx context.Context, channel string, ready func(), fn func(payload string)) error {
 	if db.Dialect != Postgres {
 		<-ctx.Done()
 		return nil
@@ -424,6 +426,9 @@ func (db *DB) Listen(ctx context.Context, channel string, fn func(payload string
 			return nil
 		}
 		return err
+	}
+	if ready != nil {
+		ready()
 	}
 	for {
 		n, err := c.WaitForNotification(ctx)

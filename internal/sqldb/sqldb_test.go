@@ -495,8 +495,9 @@ func TestWritersQueue(t *testing.T) {
 }
 
 // TestListenOwnConnection: Listen takes no connection of the pool, so
-// notifications arrive (and its callback may query) while every pooled
-// connection is held.
+// notifications arrive (and its callbacks may query) while every pooled
+// connection is held; it calls ready once it listens, so a notification
+// sent from ready is received.
 func TestListenOwnConnection(t *testing.T) {
 	db := testdb.OpenPostgres(t)
 	db.SetMaxOpenConns(1)
@@ -510,23 +511,19 @@ func TestListenOwnConnection(t *testing.T) {
 	got := make(chan string, 16)
 	lctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- db.Listen(lctx, "lodestar_listen_test", func(p string) { got <- p }) }()
-	tick := time.NewTicker(50 * time.Millisecond) // until LISTEN has started
-	defer tick.Stop()
-	for received := false; !received; {
-		select {
-		case p := <-got:
-			if p != "hello" {
-				t.Errorf("payload %q", p)
-			}
-			received = true
-		case <-tick.C:
-			if _, err := held.ExecContext(ctx, `SELECT pg_notify('lodestar_listen_test', 'hello')`); err != nil {
-				t.Fatal(err)
-			}
-		case <-ctx.Done():
-			t.Fatal("no notification while the pool's connection was held")
+	ready := func() {
+		if _, err := held.ExecContext(ctx, `SELECT pg_notify('lodestar_listen_test', 'hello')`); err != nil {
+			t.Error(err)
 		}
+	}
+	go func() { done <- db.Listen(lctx, "lodestar_listen_test", ready, func(p string) { got <- p }) }()
+	select {
+	case p := <-got:
+		if p != "hello" {
+			t.Errorf("payload %q", p)
+		}
+	case <-ctx.Done():
+		t.Fatal("no notification while the pool's connection was held")
 	}
 	stop()
 	if err := <-done; err != nil {
