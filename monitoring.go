@@ -1,8 +1,8 @@
 package lodestar
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"time"
 )
 
