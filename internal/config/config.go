@@ -24,6 +24,10 @@ type Config struct {
 	SessionTTL  time.Duration
 	// MonitorInterval is how often monitors are evaluated (0: never).
 	MonitorInterval time.Duration
+	// MonitorLateness is how long after its end an hour or day window is
+	// closed, so that events stamped inside it and sent a little late
+	// still count.
+	MonitorLateness time.Duration
 	// EventRetention is how long prediction events are kept (0: forever).
 	EventRetention time.Duration
 	// WebhookSecret signs webhook deliveries (HMAC-SHA256); from the
@@ -38,7 +42,7 @@ type Config struct {
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, MonitorInterval: time.Minute}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, MonitorInterval: time.Minute, MonitorLateness: 2 * time.Minute}
 }
 
 // FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
@@ -86,6 +90,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.MonitorInterval = d
 	}
+	if v := getenv("LODESTAR_MONITOR_LATENESS"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("LODESTAR_MONITOR_LATENESS=%q: want a duration such as 2m", v)
+		}
+		c.MonitorLateness = d
+	}
 	return nil
 }
 
@@ -107,6 +118,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long a sign-in lasts (env LODESTAR_SESSION_TTL)")
 	fs.DurationVar(&c.EventRetention, "event-retention", c.EventRetention, "how long prediction events are kept, e.g. 2160h; 0 keeps them forever (env LODESTAR_EVENT_RETENTION)")
 	fs.DurationVar(&c.MonitorInterval, "monitor-interval", c.MonitorInterval, "how often monitors are evaluated and webhooks sent; 0 turns it off (env LODESTAR_MONITOR_INTERVAL)")
+	fs.DurationVar(&c.MonitorLateness, "monitor-lateness", c.MonitorLateness, "how long after its end an hour or day window is closed, for events sent late (env LODESTAR_MONITOR_LATENESS)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
@@ -140,6 +152,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MonitorInterval != 0 && (c.MonitorInterval < time.Second || c.MonitorInterval > 24*time.Hour) {
 		errs = append(errs, fmt.Errorf("--monitor-interval %s: want 0 (off) or between 1s and 24h", c.MonitorInterval))
+	}
+	if c.MonitorLateness < 0 || c.MonitorLateness > 6*time.Hour {
+		errs = append(errs, fmt.Errorf("--monitor-lateness %s: want between 0 and 6h", c.MonitorLateness))
 	}
 	return errors.Join(errs...)
 }

@@ -47,6 +47,9 @@ func TestFromEnv(t *testing.T) {
 		{name: "bad LODESTAR_SECURE_COOKIES", env: map[string]string{"LODESTAR_SECURE_COOKIES": "on"}, wantErr: "LODESTAR_SECURE_COOKIES"},
 		{name: "duration without unit", env: map[string]string{"LODESTAR_SESSION_TTL": "12"}, wantErr: "LODESTAR_SESSION_TTL"},
 		{name: "duration garbage", env: map[string]string{"LODESTAR_SESSION_TTL": "a day"}, wantErr: "LODESTAR_SESSION_TTL"},
+		{name: "monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "5m"},
+			want: func(c config.Config) config.Config { c.MonitorLateness = 5 * time.Minute; return c }},
+		{name: "bad monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "soon"}, wantErr: "LODESTAR_MONITOR_LATENESS"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,6 +97,9 @@ func TestValidate(t *testing.T) {
 		{name: "retention too short", change: func(c *config.Config) { c.EventRetention = time.Minute }, wantErr: []string{"--event-retention"}},
 		{name: "monitor interval too short", change: func(c *config.Config) { c.MonitorInterval = time.Millisecond }, wantErr: []string{"--monitor-interval"}},
 		{name: "monitor interval off", change: func(c *config.Config) { c.MonitorInterval = 0; c.EventRetention = 2160 * time.Hour }},
+		{name: "monitor lateness negative", change: func(c *config.Config) { c.MonitorLateness = -time.Minute }, wantErr: []string{"--monitor-lateness"}},
+		{name: "monitor lateness too long", change: func(c *config.Config) { c.MonitorLateness = 7 * time.Hour }, wantErr: []string{"--monitor-lateness"}},
+		{name: "monitor lateness off", change: func(c *config.Config) { c.MonitorLateness = 0 }},
 		{name: "every problem reported at once", change: func(c *config.Config) {
 			c.LogFormat, c.DatabaseURL, c.TLSCert = "xml", "mysql://x", "c.pem"
 		}, wantErr: []string{"--log-format", "--database", "--tls-cert"}},

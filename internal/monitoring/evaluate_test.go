@@ -445,3 +445,30 @@ func TestReferenceTakesEventsAddedToItsRange(t *testing.T) {
 		t.Errorf("same window, same reference range, different drift before and after a restart:\n%s\n%s", last(a), last(b))
 	}
 }
+
+// An hour window closes Lateness after its end: an event stamped inside it
+// that arrives within that time still counts; without lateness it would be
+// left out for good.
+func TestLateEventCountsWithinLateness(t *testing.T) {
+	for _, lateness := range []time.Duration{0, 2 * time.Minute} {
+		e := newEnv(t)
+		m := e.monitor(t, "hour", lodestar.MonitorThresholds{}, 0, "")
+		svc := &monitoring.Service{Store: e.st, Lateness: lateness}
+		e.add(t, ev("on-time", e.t0.Add(10*time.Minute), 0.5, 0.9, 1))
+		// Evaluated a second after the hour; the late event comes after.
+		if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(time.Hour+time.Second), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		e.add(t, ev("late", e.t0.Add(time.Hour-100*time.Millisecond), 0.5, 0.9, 1))
+		if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(time.Hour+3*time.Minute), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		for _, w := range since(mustWindows(t, e, m.ID), e.t0) {
+			n += w.Events
+		}
+		if want := map[time.Duration]int64{0: 1, 2 * time.Minute: 2}[lateness]; n != want {
+			t.Errorf("lateness %s: the hour counts %d events, want %d", lateness, n, want)
+		}
+	}
+}

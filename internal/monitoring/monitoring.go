@@ -60,6 +60,10 @@ type Service struct {
 	Log   *slog.Logger
 	// Client sends webhooks (a 10-second timeout when nil).
 	Client *http.Client
+	// Lateness is how long after its end an hour or day window is closed:
+	// events stamped inside it that arrive within it still count (later
+	// ones only when the window is evaluated again from its start).
+	Lateness time.Duration
 	// Retention, when above 0, is how long prediction events are kept;
 	// events a monitor's event-range reference needs are kept whatever
 	// their age.
@@ -496,7 +500,7 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	}
 	to := now
 	if period > 0 {
-		to = now.UTC().Truncate(period)
+		to = now.UTC().Add(-s.Lateness).Truncate(period)
 		// A recomputation starts at the start of the window holding from:
 		// a window is replaced whole, never by the part of it after from.
 		start = start.UTC().Truncate(period)
