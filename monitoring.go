@@ -2,7 +2,9 @@ package lodestar
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/url"
 	"time"
 )
 
@@ -134,9 +136,12 @@ type Monitor struct {
 	// AlertAfter is how many breaching windows in a row open an alert, and
 	// ResolveAfter how many good ones in a row resolve it (0 means 1): a
 	// metric hovering at its threshold does not flap.
-	AlertAfter   int    `json:"alert_after"`
-	ResolveAfter int    `json:"resolve_after"`
-	WebhookURL   string `json:"webhook_url,omitempty"`
+	AlertAfter   int `json:"alert_after"`
+	ResolveAfter int `json:"resolve_after"`
+	// WebhookURL is where alerts are POSTed. Its path and query often hold
+	// the receiver's secret: JSON (responses, the audit log) shows only
+	// its scheme and host (RedactURL).
+	WebhookURL string `json:"webhook_url,omitempty"`
 	// EvaluatedTo is the end of the last window evaluated.
 	EvaluatedTo time.Time `json:"evaluated_to,omitzero"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -252,4 +257,30 @@ type MonitorService interface {
 	// open alerts, its latest recent windows, whether a retraining task is
 	// open.
 	MonitorState(ctx context.Context, monitorID int64, recent int) ([]*Alert, []*WindowResult, bool, error)
+}
+
+// MarshalJSON writes the monitor with its webhook address cut by RedactURL.
+func (m Monitor) MarshalJSON() ([]byte, error) {
+	type plain Monitor // the same fields, without this method
+	p := plain(m)
+	p.WebhookURL = RedactURL(m.WebhookURL)
+	return json.Marshal(p)
+}
+
+// RedactURL returns an address's scheme and host, with "/…" standing for
+// a path or query it had: what may be shown of an address whose path or
+// query may hold a secret. Anything that does not parse shows as "…".
+func RedactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "…"
+	}
+	out := u.Scheme + "://" + u.Host
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		out += "/…"
+	}
+	return out
 }

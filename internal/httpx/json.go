@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -63,6 +65,10 @@ func jsonError(err error, max int64) error {
 		return lodestar.Errorf(lodestar.EInvalid, "The request body is empty.")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON: the body ends too early.")
+	case errors.As(err, new(*time.ParseError)):
+		return lodestar.Errorf(lodestar.EInvalid, "A time must be written as RFC 3339, e.g. 2026-11-28T10:00:00Z.")
+	case errors.As(err, new(base64.CorruptInputError)):
+		return lodestar.Errorf(lodestar.EInvalid, "Base64 data is malformed; send the file's bytes in standard base64.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return lodestar.FieldError(field, fmt.Sprintf("Unknown field %q.", field))

@@ -209,7 +209,9 @@ func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
 	case rt.Perm == auth.ModelIngest && hasScope(t, lodestar.ScopeIngest):
 		return true
 	default:
-		return isSafe(method) && hasScope(t, lodestar.ScopeRead)
+		// A read token may use safe methods, and routes that change
+		// nothing whatever their method (OFREP's evaluations are POSTs).
+		return (isSafe(method) || rt.ReadOnly) && hasScope(t, lodestar.ScopeRead)
 	}
 }
 

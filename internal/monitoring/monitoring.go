@@ -96,6 +96,11 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		if len(data) > MaxReferenceBytes {
 			return nil, lodestar.FieldError("reference", fmt.Sprintf("The reference dataset is larger than %d MiB.", MaxReferenceBytes>>20))
 		}
+		if !bytes.HasPrefix(data, []byte("PAR1")) && bytes.IndexByte(data, 0) >= 0 {
+			// Text never holds a NUL byte: this is some other binary file,
+			// which would read as a column of garbled names.
+			return nil, lodestar.FieldError("reference", "The reference is neither CSV text nor Parquet (it holds NUL bytes).")
+		}
 		format, header, kinds, rows, err := profile(data)
 		if err != nil {
 			return nil, lodestar.FieldError("reference", err.Error())

@@ -209,6 +209,16 @@ func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, referenc
 		if err := checkMonitor(ctx, tx, &in); err != nil {
 			return 0, err
 		}
+		// A repeated submission (a double click, a retried request) must
+		// not make a second monitor raising the same alerts.
+		var dup int
+		switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM monitors WHERE model_id = ? AND version = ? AND name = ?`, in.ModelID, in.Version, in.Name).Scan(&dup); {
+		case err == nil:
+			msg := "This version already has a monitor of this name."
+			return 0, &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"name": msg}}
+		case !isNoRows(err):
+			return 0, err
+		}
 		if in.Reference.Kind == lodestar.ReferenceDataset && len(reference) == 0 {
 			return 0, lodestar.FieldError("reference", "Upload the reference dataset (CSV or Parquet).")
 		}

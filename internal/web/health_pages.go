@@ -189,6 +189,19 @@ func formFloat(r *http.Request, name string, fields map[string]string, field str
 	return x
 }
 
+// formInt reads a whole-number field: "2.5" is an error, not 2.
+func formInt(r *http.Request, name string, fields map[string]string, field string) int64 {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return 0
+	}
+	x, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		fields[field] = "Enter a whole number."
+	}
+	return x
+}
+
 func formDate(r *http.Request, name string, fields map[string]string, field string) time.Time {
 	v := strings.TrimSpace(r.PostFormValue(name))
 	if v == "" {
@@ -225,12 +238,12 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		Reference:  lodestar.MonitorReference{Kind: r.PostFormValue("reference_kind")}}
 	in.Thresholds = lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
 		MaxLatencyP95MS: formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
-		MinEvents:       int64(formFloat(r, "min_events", fields, "thresholds.min_events")),
-		MaxEvents:       int64(formFloat(r, "max_events", fields, "thresholds.min_events")),
+		MinEvents:       formInt(r, "min_events", fields, "thresholds.min_events"),
+		MaxEvents:       formInt(r, "max_events", fields, "thresholds.min_events"),
 		Drift:           r.PostFormValue("drift") != ""}
-	in.RetrainAfter = int(formFloat(r, "retrain_after", fields, "retrain_after"))
-	in.AlertAfter = int(formFloat(r, "alert_after", fields, "alert_after"))
-	in.ResolveAfter = int(formFloat(r, "resolve_after", fields, "resolve_after"))
+	in.RetrainAfter = int(formInt(r, "retrain_after", fields, "retrain_after"))
+	in.AlertAfter = int(formInt(r, "alert_after", fields, "alert_after"))
+	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))
 	in.Reference.From = formDate(r, "reference_from", fields, "reference.from")
 	in.Reference.To = formDate(r, "reference_to", fields, "reference.from")
 	var data []byte
