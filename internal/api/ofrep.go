@@ -1,10 +1,15 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -43,30 +48,45 @@ func evaluated(sw *lodestar.Switch) ofrepResult {
 	return ofrepResult{Key: sw.Key, Value: sw.State, Variant: sw.State, Reason: "STATIC", Metadata: md}
 }
 
-// readContext checks the request body: empty, or {"context": {...}}. The
-// switches do not target, so the context is checked and not used.
-func readContext(w http.ResponseWriter, r *http.Request) error {
-	if r.ContentLength == 0 {
-		return nil
+// readContext reads the request body: empty, or a JSON object whose
+// "context", when present, is an object (the switches do not target, so
+// the context is checked and not used; other members are ignored, as the
+// protocol may add some). For a body it cannot take it returns the OFREP
+// error code — PARSE_ERROR for what is not a JSON object, INVALID_CONTEXT
+// for a context that is not an object — and a message.
+func readContext(w http.ResponseWriter, r *http.Request) (code, details string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxJSONBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return "PARSE_ERROR", fmt.Sprintf("The body is larger than %d bytes.", httpx.MaxJSONBody)
+	case err != nil:
+		return "PARSE_ERROR", "The body could not be read."
+	case len(bytes.TrimSpace(body)) == 0:
+		return "", ""
 	}
-	var in struct {
-		Context map[string]any `json:"context"`
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return "PARSE_ERROR", "The body must be JSON (Content-Type: application/json)."
+		}
 	}
-	err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody)
-	if lodestar.ErrorCode(err) == lodestar.EInvalid && errors.Is(err, io.EOF) {
-		return nil
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(body, &in); err != nil || in == nil {
+		return "PARSE_ERROR", "The body must be a JSON object, such as {\"context\":{}}."
 	}
-	return err
+	if c, ok := in["context"]; ok && string(bytes.TrimSpace(c)) != "null" {
+		var ctx map[string]any
+		if err := json.Unmarshal(c, &ctx); err != nil {
+			return "INVALID_CONTEXT", "context must be an object."
+		}
+	}
+	return "", ""
 }
 
 func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	if err := readContext(w, r); err != nil {
-		if lodestar.ErrorCode(err) != lodestar.EInvalid {
-			s.fail(w, r, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusBadRequest, ofrepResult{Key: key, ErrorCode: "INVALID_CONTEXT", ErrorDetails: lodestar.ErrorMessage(err)})
+	if code, details := readContext(w, r); code != "" {
+		httpx.WriteJSON(w, http.StatusBadRequest, ofrepResult{Key: key, ErrorCode: code, ErrorDetails: details})
 		return
 	}
 	sw, err := s.Switches.FindSwitch(r.Context(), key)
@@ -83,12 +103,8 @@ func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 // ofrepBulk evaluates every switch; its ETag (the sum of switch versions)
 // lets a polling client ask "anything new?" with If-None-Match.
 func (s *Server) ofrepBulk(w http.ResponseWriter, r *http.Request) {
-	if err := readContext(w, r); err != nil {
-		if lodestar.ErrorCode(err) != lodestar.EInvalid {
-			s.fail(w, r, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": "INVALID_CONTEXT", "errorDetails": lodestar.ErrorMessage(err)})
+	if code, details := readContext(w, r); code != "" {
+		httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": code, "errorDetails": details})
 		return
 	}
 	all, err := s.Switches.ListSwitches(r.Context())
@@ -106,9 +122,22 @@ func (s *Server) ofrepBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	etag := `"` + strconv.FormatInt(sum, 10) + "-" + strconv.Itoa(len(all)) + `"`
 	w.Header().Set("ETag", etag)
-	if r.Header.Get("If-None-Match") == etag {
+	if noneMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// noneMatch reports whether an If-None-Match header matches etag: "*", or
+// a list holding it, compared weakly (a W/ prefix ignored), as RFC 9110
+// says for If-None-Match.
+func noneMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }

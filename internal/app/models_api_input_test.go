@@ -158,3 +158,35 @@ func TestMonitorFormWholeNumbers(t *testing.T) {
 		t.Errorf("%d monitors stored", n)
 	}
 }
+
+// TestOFREPErrorsFollowTheProtocol: what is not a JSON object is a 400
+// PARSE_ERROR, a context that is not an object a 400 INVALID_CONTEXT, a
+// body without a Content-Type is read, and If-None-Match compares weakly
+// and takes a list or "*".
+func TestOFREPErrorsFollowTheProtocol(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")
+	creditModel(t, f)
+	_, tok := f.token(viewer, lodestar.ScopeRead)
+	for _, path := range []string{"/ofrep/v1/evaluate/flags/credit-risk", "/ofrep/v1/evaluate/flags"} {
+		for body, code := range map[string]string{`{"context":`: "PARSE_ERROR", `[1]`: "PARSE_ERROR", `{"context":5}`: "INVALID_CONTEXT"} {
+			r := f.api("POST", path, tok, body)
+			if r.StatusCode != 400 || !strings.Contains(r.body, `"errorCode":"`+code+`"`) {
+				t.Errorf("%s %s: %d %s, want 400 %s", path, body, r.StatusCode, r.body, code)
+			}
+		}
+		h := http.Header{"Authorization": {"Bearer " + tok}}
+		if r := f.do(f.client(), "POST", path, h, strings.NewReader(`{"context":{"targetingKey":"u"}}`)); r.StatusCode != 200 {
+			t.Errorf("%s without a Content-Type: %d %s, want 200", path, r.StatusCode, r.body)
+		}
+	}
+	r := f.api("POST", "/ofrep/v1/evaluate/flags", tok, `{"context":{}}`)
+	etag := r.Header.Get("ETag")
+	for inm, want := range map[string]int{etag: 304, "W/" + etag: 304, `"zzz", ` + etag: 304, "*": 304, `"zzz"`: 200} {
+		h := http.Header{"Authorization": {"Bearer " + tok}, "Content-Type": {"application/json"}, "If-None-Match": {inm}}
+		if r := f.do(f.client(), "POST", "/ofrep/v1/evaluate/flags", h, strings.NewReader(`{"context":{}}`)); r.StatusCode != want {
+			t.Errorf("If-None-Match %s: %d, want %d", inm, r.StatusCode, want)
+		}
+	}
+}
