@@ -99,6 +99,9 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 			}
 			return err
 		}
+		if archived {
+			return lodestar.Errorf(lodestar.EConflict, "The model is archived: it takes no more events.")
+		}
 		old, err := s.insertIDs(ctx, tx, modelID, byID)
 		if err != nil {
 			return err

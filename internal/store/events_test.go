@@ -13,6 +13,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
 // Batches that overlap in time — several producers, a late backfill
@@ -296,5 +297,34 @@ func TestScanLabelsInPages(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+	})
+}
+
+// TestAppendEventsArchivedModel: an archived model takes no events, and
+// the refused batch stores nothing.
+func TestAppendEventsArchivedModel(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(f.ctx, db.Rebind(`UPDATE models SET archived = ? WHERE id = ?`), true, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.AppendEvents(f.ctx, m.ID, []lodestar.StoredEvent{{ID: "a", Time: time.Now(), Version: "1", Body: []byte(`{}`)}})
+		if lodestar.ErrorCode(err) != lodestar.EConflict {
+			t.Errorf("events for an archived model: %v, want a conflict", err)
+		}
+		if n, err := f.s.CountEvents(f.ctx, m.ID); err != nil || n != 0 {
+			t.Errorf("stored %d events (%v)", n, err)
+		}
+		if got := testdb.Count(t, db, "event_ids"); got != 0 {
+			t.Errorf("%d event IDs kept", got)
+		}
 	})
 }
