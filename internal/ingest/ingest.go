@@ -215,7 +215,13 @@ func scalar(name string, raw []byte) string {
 // Labels reads a batch of label lines: {"id":"e-1","label":1}.
 func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
 	lineOf = map[string]int{}
+	at := map[string]int{} // an ID's place in labels: a repeat replaces it (the last line wins)
 	err = lines(r, func(n int, line []byte) {
+		if !utf8.Valid(line) {
+			// encoding/json would read a bad byte as U+FFFD: another ID.
+			rejected = append(rejected, lodestar.LineError{Line: n, Message: "text is not valid UTF-8"})
+			return
+		}
 		var in labelLine
 		if msg := decodeStrict(line, &in); msg != "" {
 			rejected = append(rejected, lodestar.LineError{Line: n, Message: msg})
@@ -238,7 +244,13 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 			return
 		}
 		lineOf[id] = n
-		labels = append(labels, lodestar.EventLabel{ID: id, Label: append([]byte(nil), bytes.TrimSpace(in.Label)...)})
+		l := lodestar.EventLabel{ID: id, Label: append([]byte(nil), bytes.TrimSpace(in.Label)...)}
+		if i, ok := at[id]; ok {
+			labels[i] = l
+			return
+		}
+		at[id] = len(labels)
+		labels = append(labels, l)
 	})
 	if err != nil {
 		return nil, nil, nil, err

@@ -355,3 +355,24 @@ func TestScannerRepeatedFields(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelsBatch: a label line that is not UTF-8 is refused (not read as
+// another ID), and an ID labelled twice in one batch counts once, with the
+// later label.
+func TestLabelsBatch(t *testing.T) {
+	body := "{\"id\":\"a\",\"label\":1}\n" +
+		"{\"id\":\"b\xff\",\"label\":1}\n" +
+		"{\"id\":\"c\",\"label\":\"x\"}\n" +
+		"{\"id\":\"a\",\"label\":0}\n" +
+		"{\"id\":\"d\"}\n"
+	labels, lineOf, rejected, err := Labels(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(labels) != 2 || labels[0].ID != "a" || string(labels[0].Label) != "0" || labels[1].ID != "c" || lineOf["a"] != 4 {
+		t.Errorf("labels %q, lines %v; want a (its later label 0, line 4) and c", labels, lineOf)
+	}
+	if len(rejected) != 2 || rejected[0].Line != 2 || !strings.Contains(rejected[0].Message, "UTF-8") || rejected[1].Line != 5 {
+		t.Errorf("rejected %+v; want line 2 (not UTF-8) and line 5 (no label)", rejected)
+	}
+}
