@@ -20,61 +20,13 @@ import (
 // (through LISTEN/NOTIFY), once, with the flipped state. Skipped without
 // LODESTAR_TEST_POSTGRES.
 func TestSwitchFlipReachesOtherReplicas(t *testing.T) {
-	db := testdb.OpenPostgres(t)
-	log := slog.New(slog.DiscardHandler)
-	a, err := app.New(db, log, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := app.New(db, log, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srvA, srvB := httptest.NewServer(a.Handler), httptest.NewServer(b.Handler)
-	defer srvA.Close()
-	defer srvB.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go b.FollowSwitches(ctx)
-
-	uc, err := a.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
-		t.Fatal(err)
-	}
-	risk, err := a.Store.CreateUser(sys(), lodestar.NewUser{Email: "risk@example.com", Name: "Risk", Role: lodestar.RoleRiskOfficer, Password: testPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, secret, err := a.Store.CreateToken(sys(), risk.Email, "t", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	req, _ := http.NewRequestWithContext(ctx, "GET", srvB.URL+"/api/v1/switches/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	br := bufio.NewReader(resp.Body)
-	if ev := readEvent(t, br); ev.name != "snapshot" {
-		t.Fatalf("first event on B: %+v, want the snapshot", ev)
-	}
+	r := startReplicas(t)
+	go r.b.FollowSwitches(r.ctx)
+	br := r.streamOnB(t)
 	time.Sleep(200 * time.Millisecond) // B's LISTEN is up well before the flip
 
 	flipped := time.Now()
-	freq, _ := http.NewRequest("PUT", srvA.URL+"/api/v1/switches/credit-risk", strings.NewReader(`{"state":"off","reason":"good customers flagged"}`))
-	freq.Header.Set("Authorization", "Bearer "+secret)
-	freq.Header.Set("Content-Type", "application/json")
-	fresp, err := http.DefaultClient.Do(freq)
-	if err != nil || fresp.StatusCode != 200 {
-		t.Fatalf("flip on A: %v %v", fresp.Status, err)
-	}
-	fresp.Body.Close()
+	r.flipOnA(t)
 	got := make(chan sseEvent, 4)
 	go func() { // no t here: the stream ends with the test
 		var ev sseEvent
@@ -117,56 +69,10 @@ func TestSwitchFlipReachesOtherReplicas(t *testing.T) {
 // reaches B's open streams once B listens again. Skipped without
 // LODESTAR_TEST_POSTGRES.
 func TestSwitchFlipMadeWhileNotListening(t *testing.T) {
-	db := testdb.OpenPostgres(t)
-	log := slog.New(slog.DiscardHandler)
-	a, err := app.New(db, log, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := app.New(db, log, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srvA, srvB := httptest.NewServer(a.Handler), httptest.NewServer(b.Handler)
-	defer srvA.Close()
-	defer srvB.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	uc, err := a.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
-		t.Fatal(err)
-	}
-	risk, err := a.Store.CreateUser(sys(), lodestar.NewUser{Email: "risk@example.com", Name: "Risk", Role: lodestar.RoleRiskOfficer, Password: testPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, secret, err := a.Store.CreateToken(sys(), risk.Email, "t", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequestWithContext(ctx, "GET", srvB.URL+"/api/v1/switches/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	br := bufio.NewReader(resp.Body)
-	if ev := readEvent(t, br); ev.name != "snapshot" {
-		t.Fatalf("first event on B: %+v, want the snapshot", ev)
-	}
-	freq, _ := http.NewRequest("PUT", srvA.URL+"/api/v1/switches/credit-risk", strings.NewReader(`{"state":"off","reason":"good customers flagged"}`))
-	freq.Header.Set("Authorization", "Bearer "+secret)
-	freq.Header.Set("Content-Type", "application/json")
-	fresp, err := http.DefaultClient.Do(freq)
-	if err != nil || fresp.StatusCode != 200 {
-		t.Fatalf("flip on A: %v %v", fresp.Status, err)
-	}
-	fresp.Body.Close()
-	go b.FollowSwitches(ctx) // B listens only now
+	r := startReplicas(t)
+	br := r.streamOnB(t)
+	r.flipOnA(t)
+	go r.b.FollowSwitches(r.ctx) // B listens only now
 	got := make(chan sseEvent, 1)
 	go func() {
 		var ev sseEvent
@@ -194,4 +100,78 @@ func TestSwitchFlipMadeWhileNotListening(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the flip made while B was not listening never reached B's stream")
 	}
+}
+
+// replicas are two apps on one PostgreSQL database, served, with a model
+// credit-risk and a risk officer's token.
+type replicas struct {
+	a, b       *app.App
+	srvA, srvB *httptest.Server
+	secret     string
+	ctx        context.Context
+}
+
+func startReplicas(t *testing.T) *replicas {
+	t.Helper()
+	db := testdb.OpenPostgres(t)
+	log := slog.New(slog.DiscardHandler)
+	a, err := app.New(db, log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(db, log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &replicas{a: a, b: b, srvA: httptest.NewServer(a.Handler), srvB: httptest.NewServer(b.Handler)}
+	t.Cleanup(r.srvA.Close)
+	t.Cleanup(r.srvB.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r.ctx = ctx
+	uc, err := a.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Credit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		t.Fatal(err)
+	}
+	risk, err := a.Store.CreateUser(sys(), lodestar.NewUser{Email: "risk@example.com", Name: "Risk", Role: lodestar.RoleRiskOfficer, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, r.secret, err = a.Store.CreateToken(sys(), risk.Email, "t", nil); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// streamOnB opens a switch stream on replica B and reads its snapshot.
+func (r *replicas) streamOnB(t *testing.T) *bufio.Reader {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(r.ctx, "GET", r.srvB.URL+"/api/v1/switches/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+r.secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	br := bufio.NewReader(resp.Body)
+	if ev := readEvent(t, br); ev.name != "snapshot" {
+		t.Fatalf("first event on B: %+v, want the snapshot", ev)
+	}
+	return br
+}
+
+// flipOnA switches credit-risk off through replica A.
+func (r *replicas) flipOnA(t *testing.T) {
+	t.Helper()
+	freq, _ := http.NewRequest("PUT", r.srvA.URL+"/api/v1/switches/credit-risk", strings.NewReader(`{"state":"off","reason":"good customers flagged"}`))
+	freq.Header.Set("Authorization", "Bearer "+r.secret)
+	freq.Header.Set("Content-Type", "application/json")
+	fresp, err := http.DefaultClient.Do(freq)
+	if err != nil || fresp.StatusCode != 200 {
+		t.Fatalf("flip on A: %v %v", fresp.Status, err)
+	}
+	fresp.Body.Close()
 }

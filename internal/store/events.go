@@ -369,20 +369,12 @@ func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, f
 type batchRef struct{ id, minTS int64 }
 
 func (s *Store) batchRefs(ctx context.Context, modelID, lo, hi int64) ([]batchRef, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id, min_ts FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts < ? ORDER BY min_ts, id`, modelID, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var refs []batchRef
-	for rows.Next() {
-		var r batchRef
-		if err := rows.Scan(&r.id, &r.minTS); err != nil {
-			return nil, err
-		}
-		refs = append(refs, r)
-	}
-	return refs, rows.Err()
+	return list(ctx, s, `SELECT id, min_ts FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts < ? ORDER BY min_ts, id`,
+		[]any{modelID, lo, hi}, func(row interface{ Scan(...any) error }) (batchRef, error) {
+			var r batchRef
+			err := row.Scan(&r.id, &r.minTS)
+			return r, err
+		})
 }
 
 // cursor is a batch's records in range, and the next one to emit.
@@ -477,22 +469,14 @@ func (ls *labelStream) fill() {
 // read returns the model's labels matching cond (a WHERE clause after
 // the model's, with its arguments).
 func (ls *labelStream) read(cond string, args ...any) ([]labelRow, error) {
-	rows, err := ls.s.DB.Query(ls.ctx, `SELECT event_id, ts, label FROM event_labels WHERE model_id = ? AND `+cond, append([]any{ls.model}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []labelRow
-	for rows.Next() {
-		var r labelRow
-		var label string
-		if err := rows.Scan(&r.id, &r.ts, &label); err != nil {
-			return nil, err
-		}
-		r.label = []byte(label)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return list(ls.ctx, ls.s, `SELECT event_id, ts, label FROM event_labels WHERE model_id = ? AND `+cond, append([]any{ls.model}, args...),
+		func(row interface{ Scan(...any) error }) (labelRow, error) {
+			var r labelRow
+			var label string
+			err := row.Scan(&r.id, &r.ts, &label)
+			r.label = []byte(label)
+			return r, err
+		})
 }
 
 // next returns the next label row, if any.

@@ -23,14 +23,7 @@ import (
 func TestEventBatchesMerge(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := eventModel(t, f)
 		t0 := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
 		rng := rand.New(rand.NewPCG(3, 4))
 		want := map[string]lodestar.StoredEvent{}
@@ -155,14 +148,7 @@ func TestEventBatchesMerge(t *testing.T) {
 func TestAppendEventsManyAtOnce(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := eventModel(t, f)
 		t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 		ctx, cancel := context.WithTimeout(f.ctx, 60*time.Second)
 		defer cancel()
@@ -202,14 +188,7 @@ func TestAppendEventsManyAtOnce(t *testing.T) {
 func TestScanDuringRetention(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := eventModel(t, f)
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 12, 0, 0, 0, time.UTC) }
 		for d := 1; d <= 3; d++ { // one batch row per day
 			b := []lodestar.StoredEvent{{ID: fmt.Sprintf("d%d-a", d), Time: day(d), Version: "1", Body: []byte(`{}`)},
@@ -219,7 +198,7 @@ func TestScanDuringRetention(t *testing.T) {
 			}
 		}
 		var got []string
-		err = f.s.ScanEvents(f.ctx, m.ID, "", day(1).Add(-time.Hour), day(4), func(e lodestar.StoredEvent) error {
+		err := f.s.ScanEvents(f.ctx, m.ID, "", day(1).Add(-time.Hour), day(4), func(e lodestar.StoredEvent) error {
 			if len(got) == 0 { // day 1's row is open; day 2's is not yet
 				if n, err := f.s.DeleteEventsBefore(f.ctx, m.ID, day(3).Add(-time.Hour)); err != nil || n != 4 {
 					t.Errorf("retention: %d, %v; want 4 deleted", n, err)
@@ -242,14 +221,7 @@ func TestScanLabelsInPages(t *testing.T) {
 	defer store.SetLabelPage(3)()
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := eventModel(t, f)
 		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		var evs []lodestar.StoredEvent
 		var labels []lodestar.EventLabel
@@ -305,18 +277,11 @@ func TestScanLabelsInPages(t *testing.T) {
 func TestAppendEventsArchivedModel(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := eventModel(t, f)
 		if _, err := db.ExecContext(f.ctx, db.Rebind(`UPDATE models SET archived = ? WHERE id = ?`), true, m.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.AppendEvents(f.ctx, m.ID, []lodestar.StoredEvent{{ID: "a", Time: time.Now(), Version: "1", Body: []byte(`{}`)}})
+		_, err := f.s.AppendEvents(f.ctx, m.ID, []lodestar.StoredEvent{{ID: "a", Time: time.Now(), Version: "1", Body: []byte(`{}`)}})
 		if lodestar.ErrorCode(err) != lodestar.EConflict {
 			t.Errorf("events for an archived model: %v, want a conflict", err)
 		}
@@ -327,4 +292,18 @@ func TestAppendEventsArchivedModel(t *testing.T) {
 			t.Errorf("%d event IDs kept", got)
 		}
 	})
+}
+
+// eventModel creates a use case and its model "m", for events.
+func eventModel(t *testing.T, f *fixture) *lodestar.Model {
+	t.Helper()
+	uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "m", Name: "M"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
