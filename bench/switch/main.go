@@ -20,6 +20,12 @@
 // server's process and the children together (user and system): on a
 // shared machine they vary less than the delays do, and the load column
 // says how shared it was.
+//
+// Each row is followed by a "raw TCP" row (unless -floor=false): the same
+// number of plain loopback connections held by the same kind of child,
+// each flip one 14-byte write to every connection from one goroutine per
+// core — no HTTP, no database, no event stream. It is the floor any
+// server with a connection per subscriber meets on this machine.
 package main
 
 import (
@@ -37,6 +43,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -56,17 +63,22 @@ func main() {
 	flips := flag.Int("flips", 10, "flips per count")
 	per := flag.Int("per-process", 10000, "streams per child process (each costs the child one file descriptor, the server another)")
 	profile := flag.String("cpuprofile", "", "write the server process's CPU profile during the flips of the last row here")
+	floor := flag.Bool("floor", true, "also time the kernel alone: the same number of plain TCP connections over loopback, one short write to each per flip, no HTTP")
 	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams, -flips)")
+	raw := flag.String("raw", "", "internal: for -child, plain TCP connections to this address instead of event streams")
 	url := flag.String("url", "", "internal: the server, for -child")
 	token := flag.String("token", "", "internal: the token, for -child")
 	streams := flag.Int("streams", 0, "internal: how many streams, for -child")
 	flag.Parse()
 	var err error
-	if *child {
-		err = runChild(*url, *token, *streams, *flips)
-	} else {
+	switch {
+	case *child && *raw != "":
+		err = runChild(dialRaw(*raw), *streams, *flips)
+	case *child:
+		err = runChild(openStream(*url, *token), *streams, *flips)
+	default:
 		profilePath = *profile
-		err = run(*subs, *flips, *per)
+		err = run(*subs, *flips, *per, *floor)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "switch:", err)
@@ -76,7 +88,7 @@ func main() {
 
 var profilePath string
 
-func run(subs string, flips, per int) error {
+func run(subs string, flips, per int, floor bool) error {
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
 	dir, err := os.MkdirTemp("", "lodestar-switch-")
 	if err != nil {
@@ -122,16 +134,113 @@ func run(subs string, flips, per int) error {
 			return fmt.Errorf("bad -subscribers %q", f)
 		}
 		procs := (n + per - 1) / per
-		m, err := measure(srv.URL, tok, n, procs, flips, &state)
+		m, err := measure([]string{"-url", srv.URL, "-token", tok}, n, procs, flips, nil, func(int) error {
+			if state == "off" {
+				state = "on"
+			} else {
+				state = "off"
+			}
+			return flipSwitch(srv.URL, tok, state)
+		})
 		if err != nil {
 			return err
 		}
-		lat := m.lat
-		slices.Sort(lat)
-		q := func(p float64) float64 { return lat[int(p*float64(len(lat)-1))] }
-		fmt.Printf("%12d %10d %10.2f %10.2f %10.2f %12.1f %12.1f %8s\n", n, procs, q(0.5), q(0.99), lat[len(lat)-1], m.serverCPU/float64(flips), m.clientCPU/float64(flips), m.load)
+		m.print(fmt.Sprint(n), procs, flips)
+		if floor {
+			if m, err = measureRaw(n, procs, flips); err != nil {
+				return err
+			}
+			m.print("  raw TCP", procs, flips)
+		}
+	}
+	if floor {
+		fmt.Println("(raw TCP: the same number of plain loopback connections held by the same kind of child, one 14-byte write to each per flip from one goroutine per core, no HTTP, no database: what the kernel alone costs)")
 	}
 	return nil
+}
+
+func (m *measurement) print(label string, procs, flips int) {
+	lat := m.lat
+	slices.Sort(lat)
+	q := func(p float64) float64 { return lat[int(p*float64(len(lat)-1))] }
+	fmt.Printf("%12s %10d %10.2f %10.2f %10.2f %12.1f %12.1f %8s\n", label, procs, q(0.5), q(0.99), lat[len(lat)-1], m.serverCPU/float64(flips), m.clientCPU/float64(flips), m.load)
+}
+
+// flipSwitch flips the bench switch through the API, as a risk officer would.
+func flipSwitch(url, tok, state string) error {
+	req, _ := http.NewRequest("PUT", url+"/api/v1/switches/bench", strings.NewReader(`{"state":"`+state+`","reason":"bench"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("flip: %s", resp.Status)
+	}
+	return nil
+}
+
+// measureRaw is measure over plain TCP: the children dial n connections to
+// a listener here, and each flip is one short line written to every
+// connection, the connections shared among one goroutine per core.
+func measureRaw(n, procs, flips int) (*measurement, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var conns []net.Conn
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	accepted := func() error {
+		for range 1000 {
+			mu.Lock()
+			k := len(conns)
+			mu.Unlock()
+			if k == n {
+				return nil
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return fmt.Errorf("raw: %d of %d connections accepted", len(conns), n)
+	}
+	return measure([]string{"-raw", ln.Addr().String()}, n, procs, flips, accepted, func(f int) error {
+		msg := []byte(fmt.Sprintf("switch %05d\n", f%100000))
+		parts := runtime.GOMAXPROCS(0)
+		var wg sync.WaitGroup
+		errs := make([]error, parts)
+		for p := range parts {
+			wg.Go(func() {
+				for i := p; i < len(conns); i += parts {
+					if _, err := conns[i].Write(msg); err != nil {
+						errs[p] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	})
 }
 
 // kid is one child process and the pipes to it.
@@ -176,7 +285,9 @@ func cpuMillis() float64 {
 
 // measure starts procs children holding n streams between them, flips the
 // switch flips times, and gathers every stream's delay for every flip.
-func measure(url, tok string, n, procs, flips int, state *string) (*measurement, error) {
+// kidArgs tells the children what to hold; ready, when not nil, is
+// called once they say they are ready; flip makes flip f happen.
+func measure(kidArgs []string, n, procs, flips int, ready func() error, flip func(f int) error) (*measurement, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -194,7 +305,8 @@ func measure(url, tok string, n, procs, flips int, state *string) (*measurement,
 		if i < n%procs {
 			share++
 		}
-		cmd := exec.Command(self, "-child", "-url", url, "-token", tok, "-streams", strconv.Itoa(share), "-flips", strconv.Itoa(flips))
+		args := append([]string{"-child", "-streams", strconv.Itoa(share), "-flips", strconv.Itoa(flips)}, kidArgs...)
+		cmd := exec.Command(self, args...)
 		cmd.Stderr = os.Stderr
 		in, err := cmd.StdinPipe()
 		if err != nil {
@@ -223,6 +335,11 @@ func measure(url, tok string, n, procs, flips int, state *string) (*measurement,
 			return nil, err
 		}
 	}
+	if ready != nil {
+		if err := ready(); err != nil {
+			return nil, err
+		}
+	}
 	if profilePath != "" {
 		f, err := os.Create(profilePath)
 		if err != nil {
@@ -238,22 +355,9 @@ func measure(url, tok string, n, procs, flips int, state *string) (*measurement,
 	cpu0 := cpuMillis()
 	starts := make([]string, 0, flips)
 	for f := range flips {
-		if *state == "off" {
-			*state = "on"
-		} else {
-			*state = "off"
-		}
-		req, _ := http.NewRequest("PUT", url+"/api/v1/switches/bench", strings.NewReader(`{"state":"`+*state+`","reason":"bench"}`))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
 		start := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+		if err := flip(f); err != nil {
 			return nil, err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return nil, fmt.Errorf("flip: %s", resp.Status)
 		}
 		starts = append(starts, strconv.FormatInt(start.UnixNano(), 10))
 		for _, k := range kids {
@@ -294,16 +398,46 @@ func measure(url, tok string, n, procs, flips int, state *string) (*measurement,
 	return m, nil
 }
 
-// runChild opens n streams, says "ready" once every stream has its
-// snapshot, "seen K" once every stream has flip K, and on "starts T0 T1
-// …" (the flips' start times, Unix nanoseconds) prints the CPU time it
-// used since it was ready and every delay in milliseconds as one JSON
-// array, and exits.
-func runChild(url, tok string, n, flips int) error {
+// opener opens one connection for a child: the reader of what the server
+// sends, whether a snapshot comes first (the stream is ready only then),
+// and the prefix of a line that announces a flip.
+type opener func() (body io.ReadCloser, snapshot bool, flipLine []byte, err error)
+
+// openStream opens Lodestar's switch event stream.
+func openStream(url, tok string) opener {
 	tr := &http.Transport{MaxIdleConnsPerHost: -1, DialContext: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
 	client := &http.Client{Transport: tr}
-	// Each stream writes only its own arrival times and counts itself in
-	// with an atomic add: streams never wait for each other here.
+	return func() (io.ReadCloser, bool, []byte, error) {
+		req, _ := http.NewRequest("GET", url+"/api/v1/switches/stream", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, false, nil, err
+		}
+		if resp.StatusCode != 200 {
+			resp.Body.Close()
+			return nil, false, nil, errors.New(resp.Status)
+		}
+		return resp.Body, true, []byte("event: switch"), nil
+	}
+}
+
+// dialRaw opens a plain TCP connection to measureRaw's listener.
+func dialRaw(addr string) opener {
+	return func() (io.ReadCloser, bool, []byte, error) {
+		c, err := net.DialTimeout("tcp", addr, 30*time.Second)
+		return c, false, []byte("switch "), err
+	}
+}
+
+// runChild opens n connections, says "ready" once every one is open (and
+// has its snapshot, for a stream), "seen K" once every one has flip K,
+// and on "starts T0 T1 …" (the flips' start times, Unix nanoseconds)
+// prints the CPU time it used since it was ready and every delay in
+// milliseconds as one JSON array, and exits.
+func runChild(open opener, n, flips int) error {
+	// Each connection writes only its own arrival times and counts itself
+	// in with an atomic add: connections never wait for each other here.
 	arrived := make([][]int64, flips) // [flip][stream] Unix nanoseconds
 	for k := range arrived {
 		arrived[k] = make([]int64, n)
@@ -324,21 +458,19 @@ func runChild(url, tok string, n, flips int) error {
 		ready.Add(1)
 		go func() {
 			dial <- struct{}{}
-			req, _ := http.NewRequest("GET", url+"/api/v1/switches/stream", nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := client.Do(req)
+			body, snapshot, flipLine, err := open()
 			<-dial
-			if err != nil || resp.StatusCode != 200 {
-				if err == nil {
-					err = errors.New(resp.Status)
-				}
+			if err != nil {
 				failed.Store(err)
 				ready.Done()
 				return
 			}
-			defer resp.Body.Close()
-			br := bufio.NewReader(resp.Body)
-			first, k := true, 0
+			defer body.Close()
+			if !snapshot {
+				ready.Done()
+			}
+			br := bufio.NewReader(body)
+			first, k := snapshot, 0
 			for {
 				line, err := br.ReadSlice('\n')
 				if err != nil {
@@ -348,7 +480,7 @@ func runChild(url, tok string, n, flips int) error {
 				case first && bytes.HasPrefix(line, []byte("event: snapshot")):
 					first = false
 					ready.Done()
-				case bytes.HasPrefix(line, []byte("event: switch")):
+				case bytes.HasPrefix(line, flipLine):
 					now := time.Now().UnixNano()
 					if k < flips {
 						arrived[k][i] = now
