@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -346,4 +347,38 @@ func ActorFrom(ctx context.Context) Actor {
 		return a
 	}
 	return Actor{ID: 0, Label: "system"}
+}
+
+// RedactDSN returns a database URL fit to print or log: the password in
+// its user part, and any query parameter that holds one (password, or
+// sslpassword: the client key's passphrase; names matched in any case,
+// percent-encoded or not), replaced by "***". The rest is kept as written.
+func RedactDSN(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if q := strings.Index(u, "?"); q >= 0 && at > q {
+		at = strings.LastIndex(u[:q], "@") // an '@' in the query is not the user part's
+	}
+	if at >= 0 && scheme >= 0 && at > scheme {
+		creds := u[scheme+3 : at]
+		if i := strings.Index(creds, ":"); i >= 0 {
+			creds = creds[:i] + ":***"
+		}
+		u = u[:scheme+3] + creds + u[at:]
+	}
+	if q := strings.Index(u, "?"); q >= 0 {
+		params := strings.Split(u[q+1:], "&")
+		for i, p := range params {
+			k, _, _ := strings.Cut(p, "=")
+			name, err := url.QueryUnescape(k)
+			if err != nil {
+				name = k
+			}
+			if strings.EqualFold(name, "password") || strings.EqualFold(name, "sslpassword") {
+				params[i] = k + "=***"
+			}
+		}
+		u = u[:q+1] + strings.Join(params, "&")
+	}
+	return u
 }

@@ -191,7 +191,9 @@ func parseObservation(raw []byte, line int) (*lodestar.ExperimentObservation, er
 	if err := dec.Decode(&in); err != nil {
 		return nil, &lodestar.LineError{Line: line, Message: lodestar.ErrorMessage(decodeError(err))}
 	}
-	if dec.More() {
+	// Anything after the object — another value, or a stray '}' or ']'
+	// (dec.More reports false on those) — refuses the line.
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return nil, &lodestar.LineError{Line: line, Message: "Each line holds exactly one JSON object."}
 	}
 	if in.Unit == "" {

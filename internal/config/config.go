@@ -6,11 +6,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
 )
 
 // Config is everything serve and the database commands need.
@@ -170,22 +171,10 @@ func Load() (Config, error) {
 type secretURL struct{ p *string }
 
 func (s secretURL) String() string {
-	if s.p == nil || *s.p == "" {
+	if s.p == nil {
 		return ""
 	}
-	u, err := url.Parse(*s.p)
-	if err != nil {
-		return "(set)"
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+	return lodestar.RedactDSN(*s.p)
 }
 
 func (s secretURL) Set(v string) error { *s.p = v; return nil }

@@ -146,7 +146,9 @@ func decodeStrict(line []byte, v any) string {
 	if err := dec.Decode(v); err != nil {
 		return jsonMessage(err)
 	}
-	if dec.More() {
+	// Anything after the object, a stray '}' or ']' too (dec.More
+	// reports false on those), refuses the line.
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return "one JSON object per line; found more after it"
 	}
 	return ""

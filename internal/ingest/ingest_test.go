@@ -128,6 +128,9 @@ func TestScannerMessages(t *testing.T) {
 		"{\"id\":\"x\xff\",\"version\":\"1\",\"prediction\":1}":          `not valid UTF-8`,
 		`{"id":"x","version":"1","prediction":1`:                         `not complete`,
 		`nope`:                                                           `not valid JSON at byte 1`,
+		`{"id":"x","version":"1","prediction":1}}`:                       `found more after it`,
+		`{"id":"x","version":"1","prediction":1}]`:                       `found more after it`,
+		`{"id":"x","version":"1","prediction":1} {}`:                     `found more after it`,
 	} {
 		_, _, msg := scanEvent([]byte(line), now)
 		if !strings.Contains(msg, want) {
@@ -364,7 +367,9 @@ func TestLabelsBatch(t *testing.T) {
 		"{\"id\":\"b\xff\",\"label\":1}\n" +
 		"{\"id\":\"c\",\"label\":\"x\"}\n" +
 		"{\"id\":\"a\",\"label\":0}\n" +
-		"{\"id\":\"d\"}\n"
+		"{\"id\":\"d\"}\n" +
+		"{\"id\":\"e\",\"label\":1}}\n" +
+		"{\"id\":\"f\",\"label\":1}]\n"
 	labels, lineOf, rejected, err := Labels(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -372,7 +377,8 @@ func TestLabelsBatch(t *testing.T) {
 	if len(labels) != 2 || labels[0].ID != "a" || string(labels[0].Label) != "0" || labels[1].ID != "c" || lineOf["a"] != 4 {
 		t.Errorf("labels %q, lines %v; want a (its later label 0, line 4) and c", labels, lineOf)
 	}
-	if len(rejected) != 2 || rejected[0].Line != 2 || !strings.Contains(rejected[0].Message, "UTF-8") || rejected[1].Line != 5 {
-		t.Errorf("rejected %+v; want line 2 (not UTF-8) and line 5 (no label)", rejected)
+	if len(rejected) != 4 || rejected[0].Line != 2 || !strings.Contains(rejected[0].Message, "UTF-8") || rejected[1].Line != 5 ||
+		rejected[2].Line != 6 || rejected[3].Line != 7 || !strings.Contains(rejected[3].Message, "found more after it") {
+		t.Errorf("rejected %+v; want line 2 (not UTF-8), line 5 (no label), lines 6 and 7 (a stray '}' or ']' after the object)", rejected)
 	}
 }

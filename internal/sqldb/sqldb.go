@@ -75,7 +75,7 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	where := redactURL(url)
+	where := lodestar.RedactDSN(url)
 	sqlDB, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL at %s: %w", where, err)
@@ -186,30 +186,6 @@ func (db *DB) Close() error {
 		return true
 	})
 	return db.DB.Close()
-}
-
-// redactURL hides the password of a database URL, whether it is given in
-// the user-info part or as a password= query parameter.
-func redactURL(u string) string {
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://")
-	if at >= 0 && scheme >= 0 && at > scheme {
-		creds := u[scheme+3 : at]
-		if i := strings.Index(creds, ":"); i >= 0 {
-			creds = creds[:i] + ":***"
-		}
-		u = u[:scheme+3] + creds + u[at:]
-	}
-	if q := strings.Index(u, "?"); q >= 0 {
-		params := strings.Split(u[q+1:], "&")
-		for i, p := range params {
-			if k, _, ok := strings.Cut(p, "="); ok && strings.EqualFold(k, "password") {
-				params[i] = k + "=***"
-			}
-		}
-		u = u[:q+1] + strings.Join(params, "&")
-	}
-	return u
 }
 
 // Tx is a transaction that rebinds '?' placeholders for its dialect and

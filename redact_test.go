@@ -1,11 +1,13 @@
-package sqldb
+package lodestar_test
 
 import (
 	"strings"
 	"testing"
+
+	lodestar "github.com/lodestar-hq/lodestar"
 )
 
-func TestRedactURL(t *testing.T) {
+func TestRedactDSN(t *testing.T) {
 	const secret = "hunter2"
 	tests := []struct {
 		in, want string
@@ -23,17 +25,25 @@ func TestRedactURL(t *testing.T) {
 		{"postgres://u@db/lodestar?sslmode=disable&password=hunter2&application_name=x",
 			"postgres://u@db/lodestar?sslmode=disable&password=***&application_name=x"},
 		{"postgres://u:hunter2@db/lodestar?PASSWORD=hunter2", "postgres://u:***@db/lodestar?PASSWORD=***"},
+		// The client key's passphrase, however its name is written.
+		{"postgres://u@db/lodestar?sslmode=verify-full&sslkey=k.pem&sslpassword=hunter2",
+			"postgres://u@db/lodestar?sslmode=verify-full&sslkey=k.pem&sslpassword=***"},
+		{"postgres://u@db/lodestar?SSLPassword=hunter2", "postgres://u@db/lodestar?SSLPassword=***"},
+		{"postgres://u@db/lodestar?ssl%70assword=hunter2", "postgres://u@db/lodestar?ssl%70assword=***"},
+		{"postgres://u@db/lodestar?password", "postgres://u@db/lodestar?password=***"},
+		// An '@' in the query is not the end of the user part.
+		{"postgres://u:hunter2@db/lodestar?application_name=a@b", "postgres://u:***@db/lodestar?application_name=a@b"},
 		{"", ""},
 		{"not a url", "not a url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got := redactURL(tt.in)
+			got := lodestar.RedactDSN(tt.in)
 			if got != tt.want {
-				t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("lodestar.RedactDSN(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 			if strings.Contains(got, secret) {
-				t.Errorf("redactURL(%q) = %q still holds the password", tt.in, got)
+				t.Errorf("lodestar.RedactDSN(%q) = %q still holds the password", tt.in, got)
 			}
 		})
 	}
