@@ -382,3 +382,26 @@ func RedactDSN(u string) string {
 	}
 	return u
 }
+
+// RedactEndpoint returns a service URL fit for a report or an error
+// message: its password and every query value (an api_key=…) replaced by
+// "***", its scheme, user name, host and path kept. A URL that does not
+// parse prints as "…".
+func RedactEndpoint(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "…"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{"***"}
+		}
+		u.RawQuery = q.Encode()
+	}
+	u.Fragment = ""
+	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***")
+}

@@ -48,3 +48,16 @@ func TestRedactDSN(t *testing.T) {
 		})
 	}
 }
+
+func TestRedactEndpoint(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://svc:hunter2@models.example/predict?api_key=k3y&v=2": "https://svc:***@models.example/predict?api_key=***&v=***",
+		"http://127.0.0.1:8080/predict":                              "http://127.0.0.1:8080/predict",
+		"http://models.example/predict#frag":                         "http://models.example/predict",
+		"http://[::1":                                                "…",
+	} {
+		if got := lodestar.RedactEndpoint(in); got != want {
+			t.Errorf("RedactEndpoint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/explain"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
@@ -58,7 +59,7 @@ func (e *cmdEnv) explainEndpoint(a explainArgs, opt tabular.Options) error {
 	p := &checkedPredictor{
 		p: &explain.HTTPPredictor{URL: a.endpoint, Client: &http.Client{Timeout: a.timeout}, BatchSize: a.batchSize,
 			Header: a.headers.h, Features: names},
-		rows: rows, metric: a.metric, url: a.endpoint,
+		rows: rows, metric: a.metric, url: lodestar.RedactEndpoint(a.endpoint),
 	}
 	ctx := e.ctx
 	if ctx == nil {
@@ -69,7 +70,7 @@ func (e *cmdEnv) explainEndpoint(a explainArgs, opt tabular.Options) error {
 		return err
 	}
 	rep := permutationReport{
-		Endpoint: a.endpoint, Data: a.data, Label: t.Header()[labelCol], Rows: len(rows),
+		Endpoint: lodestar.RedactEndpoint(a.endpoint), Data: a.data, Label: t.Header()[labelCol], Rows: len(rows),
 		Metric: res.Metric, LowerIsBetter: metric.LowerIsBetter, Baseline: res.Baseline,
 		Repeats: a.repeats, Seed: a.seed, Scorings: p.calls, Features: res.Features,
 	}

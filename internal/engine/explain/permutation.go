@@ -10,7 +10,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
 )
 
 // Predictor is any model: rows in, one prediction per row out.
@@ -99,8 +102,13 @@ func (h *HTTPPredictor) post(ctx context.Context, rows [][]float64) ([]float64, 
 	if c == nil {
 		c = defaultClient
 	}
+	where := lodestar.RedactEndpoint(h.URL) // errors name the endpoint without its secrets
 	resp, err := c.Do(hr)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = where
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
@@ -109,19 +117,19 @@ func (h *HTTPPredictor) post(ctx context.Context, rows [][]float64) ([]float64, 
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s: %s: %s", h.URL, resp.Status, snippet(b))
+		return nil, fmt.Errorf("%s: %s: %s", where, resp.Status, snippet(b))
 	}
 	var pr predictResponse
 	if err := json.Unmarshal(b, &pr); err != nil {
-		return nil, fmt.Errorf("%s: response is not {\"predictions\": [...]}: %v", h.URL, err)
+		return nil, fmt.Errorf("%s: response is not {\"predictions\": [...]}: %v", where, err)
 	}
 	if len(pr.Predictions) != len(rows) {
-		return nil, fmt.Errorf("%s: %d predictions for %d rows", h.URL, len(pr.Predictions), len(rows))
+		return nil, fmt.Errorf("%s: %d predictions for %d rows", where, len(pr.Predictions), len(rows))
 	}
 	out := make([]float64, len(rows))
 	for i, p := range pr.Predictions {
 		if p == nil {
-			return nil, fmt.Errorf("%s: prediction %d is null", h.URL, i)
+			return nil, fmt.Errorf("%s: prediction %d is null", where, i)
 		}
 		out[i] = *p
 	}
