@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,15 +65,23 @@ func (s *Server) useCaseList(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "usecases.title", "strategy")
 	p.Form = q
+	// Links are built whole here: a query string put after a literal '?'
+	// in a template is escaped again ("after%3d2"), and lost.
+	export := map[string]template.URL{}
+	for _, format := range []string{"csv", "xlsx", "json"} {
+		v := filterQuery(q)
+		v.Set("format", format)
+		export[format] = template.URL("/use-cases/export?" + v.Encode())
+	}
 	p.Data = struct {
 		Items  []*lodestar.UseCase
 		Total  int
-		Next   string
+		Next   template.URL // the next page's link
 		More   bool
 		L      *lookups
 		Stages []string
-		Query  string // the filters, for the export links
-	}{ucs, total, next.Encode(), more, lk, lodestar.Stages, filterQuery(q)}
+		Export map[string]template.URL // the export links, with the list's filters
+	}{ucs, total, template.URL("/use-cases?" + next.Encode()), more, lk, lodestar.Stages, export}
 	s.render(w, r, http.StatusOK, "usecases", p)
 }
 
@@ -390,12 +399,12 @@ func (s *Server) useCaseArchive(w http.ResponseWriter, r *http.Request) {
 }
 
 // filterQuery keeps the list's filters (not its paging) for links.
-func filterQuery(q url.Values) string {
+func filterQuery(q url.Values) url.Values {
 	out := url.Values{}
 	for _, k := range []string{"q", "business_unit_id", "stage", "alignment", "sort"} {
 		if v := q.Get(k); v != "" {
 			out.Set(k, v)
 		}
 	}
-	return out.Encode()
+	return out
 }

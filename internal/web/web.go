@@ -118,6 +118,10 @@ func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return s.urls[name] },
 		"inc":   func(i int) int { return i + 1 },
+		// pathEscape makes a value one path segment: an e-mail may hold
+		// '/', '#', '?' or a '%XX' that the server would decode into
+		// another address.
+		"pathEscape": url.PathEscape,
 		// reasonCode strips an alignment reason's argument ("kpi_without_goal:7").
 		"reasonCode":  func(r string) string { c, _, _ := strings.Cut(r, ":"); return c },
 		"sortKeys":    func() []string { return []string{"", "-score", "title", "-value", "-feasibility", "-updated"} },
