@@ -26,6 +26,17 @@ func loadBU(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.BusinessUnit
 	return b, err
 }
 
+// CheckBusinessUnitName checks a new unit's name by the rules checkBU
+// applies, so that an import's dry run refuses what its write would.
+func CheckBusinessUnitName(name string) error {
+	fields := map[string]string{}
+	checkLen(fields, "name", strings.TrimSpace(name), 120, true)
+	if len(fields) > 0 {
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The business unit could not be saved; check the fields.", Fields: fields}
+	}
+	return nil
+}
+
 // checkBU validates a business unit and, for an existing one (id > 0),
 // that its new parent is not itself or one of its descendants.
 func checkBU(ctx context.Context, tx *sqldb.Tx, id int64, in *lodestar.BusinessUnit) error {

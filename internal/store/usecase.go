@@ -114,6 +114,11 @@ func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 		if utf8.RuneCountInString(t) > 40 {
 			fields["tags"] = "Each tag is at most 40 characters."
 		}
+		// Lists of tags are written with these between them (the form,
+		// import and export): a tag holding one would come back as two.
+		if strings.ContainsAny(t, ",;") {
+			fields["tags"] = "A tag may not hold a comma or a semicolon."
+		}
 		seenTag[t] = true
 		tags = append(tags, t)
 	}

@@ -104,6 +104,25 @@ func itoa0(n int) string {
 	return strconv.Itoa(n)
 }
 
+// formulaStart are the first characters that make a spreadsheet read a
+// CSV cell as a formula.
+const formulaStart = "=+-@\t\r"
+
+// formulaSafe prefixes with an apostrophe every cell that a spreadsheet
+// opening the CSV file would run as a formula ("=HYPERLINK(…)" in a
+// title); numbers ("-5") stay as they are. Import drops the apostrophe
+// again (unformula), so an export still imports as it was.
+func formulaSafe(rec []string) []string {
+	for i, c := range rec {
+		if c != "" && strings.IndexByte(formulaStart, c[0]) >= 0 {
+			if _, err := strconv.ParseFloat(c, 64); err != nil {
+				rec[i] = "'" + c
+			}
+		}
+	}
+	return rec
+}
+
 func fnum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 // each calls fn for every use case matching f, a page at a time.
@@ -140,7 +159,7 @@ func Export(ctx context.Context, svc Services, f lodestar.UseCaseFilter, format 
 		if err := cw.Write(Columns); err != nil {
 			return 0, err
 		}
-		err = each(ctx, svc, f, func(uc *lodestar.UseCase) error { count++; return cw.Write(n.record(uc)) })
+		err = each(ctx, svc, f, func(uc *lodestar.UseCase) error { count++; return cw.Write(formulaSafe(n.record(uc))) })
 		cw.Flush()
 		if err == nil {
 			err = cw.Error()

@@ -147,25 +147,48 @@ func joinPositions(idx []int) string {
 	return strings.Join(s, ", ")
 }
 
-// lookups resolve names in an import to IDs.
+// lookups resolve names in an import to IDs. A name two live records
+// share maps to ambiguous: the row is refused rather than linked to
+// either of them.
 type lookups struct {
-	units map[string]int64 // lower-cased English and Chinese names
-	users map[string]int64 // e-mail
-	kpis  map[string]int64 // lower-cased names (both languages), live only
-	pains map[string]int64 // lower-cased titles (both languages), live only
+	units    map[string]int64 // lower-cased English and Chinese names, live only
+	archived map[string]bool  // lower-cased names of archived units
+	users    map[string]int64 // e-mail
+	kpis     map[string]int64 // lower-cased names (both languages), live only
+	pains    map[string]int64 // lower-cased titles (both languages), live only
+}
+
+const ambiguous = -1
+
+// add maps name (lower-cased; blank names are not mapped) to id, or to
+// ambiguous when another record has it already.
+func add(m map[string]int64, name string, id int64) {
+	if name == "" {
+		return
+	}
+	k := strings.ToLower(name)
+	if old, ok := m[k]; ok && old != id {
+		id = ambiguous
+	}
+	m[k] = id
 }
 
 func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
-	l := &lookups{units: map[string]int64{}, users: map[string]int64{}, kpis: map[string]int64{}, pains: map[string]int64{}}
-	units, err := svc.ListBusinessUnits(ctx, lodestar.ListFilter{})
+	l := &lookups{units: map[string]int64{}, archived: map[string]bool{}, users: map[string]int64{}, kpis: map[string]int64{}, pains: map[string]int64{}}
+	units, err := svc.ListBusinessUnits(ctx, lodestar.ListFilter{Archived: true})
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range units {
-		l.units[strings.ToLower(u.Name)] = u.ID
-		if u.NameZH != "" {
-			l.units[strings.ToLower(u.NameZH)] = u.ID
+		if u.Archived {
+			l.archived[strings.ToLower(u.Name)] = true
+			if u.NameZH != "" {
+				l.archived[strings.ToLower(u.NameZH)] = true
+			}
+			continue
 		}
+		add(l.units, u.Name, u.ID)
+		add(l.units, u.NameZH, u.ID)
 	}
 	users, err := svc.ListUsers(ctx)
 	if err != nil {
@@ -181,20 +204,16 @@ func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 		return nil, err
 	}
 	for _, k := range kpis {
-		l.kpis[strings.ToLower(k.Name)] = k.ID
-		if k.NameZH != "" {
-			l.kpis[strings.ToLower(k.NameZH)] = k.ID
-		}
+		add(l.kpis, k.Name, k.ID)
+		add(l.kpis, k.NameZH, k.ID)
 	}
 	pains, err := svc.ListPainPoints(ctx, lodestar.ListFilter{})
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range pains {
-		l.pains[strings.ToLower(p.Title)] = p.ID
-		if p.TitleZH != "" {
-			l.pains[strings.ToLower(p.TitleZH)] = p.ID
-		}
+		add(l.pains, p.Title, p.ID)
+		add(l.pains, p.TitleZH, p.ID)
 	}
 	return l, nil
 }
@@ -214,7 +233,7 @@ func splitList(s string) []string {
 func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUseCase, unit string, errs []RowError) {
 	get := func(f string) string {
 		if i, ok := cols[f]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			return unformula(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
@@ -224,10 +243,22 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		bad("stage", fmt.Sprintf("unknown stage %q", get("stage")))
 	}
 	if v := get("business_unit"); v != "" {
-		if id, ok := l.units[strings.ToLower(v)]; ok {
+		id, ok := l.units[strings.ToLower(v)]
+		switch {
+		case ok && id == ambiguous:
+			bad("business_unit", fmt.Sprintf("several business units are named %q; rename one", v))
+		case ok:
 			in.BusinessUnitID = id
-		} else {
-			unit = v
+		case l.archived[strings.ToLower(v)]:
+			bad("business_unit", fmt.Sprintf("business unit %q is archived", v))
+		default:
+			// A unit to create: the store's rules for its name, checked
+			// here so that a dry run refuses what a real run would.
+			if err := store.CheckBusinessUnitName(v); err != nil {
+				bad("business_unit", fmt.Sprintf("new business unit %q: %s", v, lodestar.ErrorFields(err)["name"]))
+			} else {
+				unit = v
+			}
 		}
 	}
 	for _, f := range []struct {
@@ -268,9 +299,12 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		}
 	}
 	for _, p := range splitList(get("pain_points")) {
-		if id, ok := l.pains[strings.ToLower(p)]; ok {
+		switch id, ok := l.pains[strings.ToLower(p)]; {
+		case ok && id == ambiguous:
+			bad("pain_points", fmt.Sprintf("several live pain points are titled %q; rename one", p))
+		case ok:
 			in.PainPointIDs = append(in.PainPointIDs, id)
-		} else {
+		default:
 			bad("pain_points", fmt.Sprintf("no pain point titled %q", p))
 		}
 	}
@@ -283,6 +317,10 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		id, known := l.kpis[strings.ToLower(strings.TrimSpace(name))]
 		if !known {
 			bad("impacts", fmt.Sprintf("no live KPI named %q", strings.TrimSpace(name)))
+			continue
+		}
+		if id == ambiguous {
+			bad("impacts", fmt.Sprintf("several live KPIs are named %q; rename one", strings.TrimSpace(name)))
 			continue
 		}
 		chg, conf, hasConf := strings.Cut(rest, "@")
@@ -386,6 +424,15 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 		return nil, err
 	}
 	return res, nil
+}
+
+// unformula drops the apostrophe formulaSafe puts before a cell that
+// would read as a formula.
+func unformula(c string) string {
+	if len(c) > 1 && c[0] == '\'' && strings.IndexByte(formulaStart, c[1]) >= 0 {
+		return c[1:]
+	}
+	return c
 }
 
 func isBlank(rec []string) bool {

@@ -119,7 +119,9 @@ func readXLSX(data []byte) (*Table, error) {
 	n := 0
 	for rows.Next() {
 		n++
-		rec, err := rows.Columns()
+		// Raw values: the General format's display text rounds numbers
+		// of 16 digits or more ("1.23456789012346E+15").
+		rec, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, lodestar.Errorf(lodestar.EInvalid, "Row %d could not be read.", n)
 		}

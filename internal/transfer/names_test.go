@@ -1,0 +1,131 @@
+package transfer_test
+
+import (
+	"strings"
+	"testing"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+	"github.com/lodestar-hq/lodestar/internal/transfer"
+)
+
+// A tag is refused if it holds a list separator (an exported "R&D, EU"
+// came back as two tags); other punctuation round-trips.
+func TestTagsRoundTrip(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		for _, tag := range []string{"R&D, EU", "R&D; EU"} {
+			_, err := e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Tagged", Tags: []string{tag}})
+			if lodestar.ErrorFields(err)["tags"] == "" {
+				t.Errorf("tag %q: got %v, want the tags field refused", tag, err)
+			}
+		}
+		ok(e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Tagged", Tags: []string{"R&D/EU (2026)"}}))(t)
+		data, _ := e.export("csv")
+		res := e.mustRun("export.csv", data, transfer.Options{})
+		if res.Created != 1 {
+			t.Fatalf("created %d, errors %+v", res.Created, res.Errors)
+		}
+		if got := e.all()[1].Tags; len(got) != 1 || got[0] != "R&D/EU (2026)" {
+			t.Errorf("re-imported tags: got %q", got)
+		}
+		// In an import file, the separators split.
+		res = e.mustRun("in.csv", csvFile(map[string]string{"title": "Split", "tags": "a, b; c"}), transfer.Options{DryRun: true})
+		if res.Valid != 1 || len(res.Preview[0].Tags) != 3 {
+			t.Errorf("tags \"a, b; c\": valid %d, preview %+v", res.Valid, res.Preview)
+		}
+	})
+}
+
+// A KPI name or pain-point title that two live records share is refused,
+// not linked to whichever the database listed last.
+func TestSharedNamesRefused(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		ok(e.s.CreateKPI(e.ctx, lodestar.KPI{Name: "Conversion rate", Unit: "%", Direction: lodestar.DirectionUp,
+			Baseline: 1, Target: 2, TargetDate: "2031-03-04"}))(t)
+		ok(e.s.CreatePainPoint(e.ctx, lodestar.PainPoint{Title: "Slow checkout", BusinessUnitID: e.mfg.ID, Category: "cost", AnnualCost: 1}))(t)
+		for _, tc := range []struct{ field, value, want string }{
+			{"impacts", "Conversion rate=2", "several live KPIs"},
+			{"pain_points", "Slow checkout", "several live pain points"},
+		} {
+			res, err := e.run("in.csv", csvFile(map[string]string{"title": "Ambiguous", tc.field: tc.value}), transfer.Options{DryRun: true})
+			if err != nil {
+				t.Fatalf("Import: %v", errMessage(err))
+			}
+			if res.Refused != 1 || len(res.Errors) != 1 || res.Errors[0].Field != tc.field || !strings.Contains(res.Errors[0].Reason, tc.want) {
+				t.Errorf("%s %q shared by two live records: refused %d, errors %+v; want it refused (%s)", tc.field, tc.value, res.Refused, res.Errors, tc.want)
+			}
+		}
+	})
+}
+
+// A row naming an archived unit is refused by the dry run as by the real
+// run, and a new unit's name breaking the store's rules refuses its row
+// alone (SkipInvalid then writes the others).
+func TestUnitNamesDryRunAgrees(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		ok(e.s.ArchiveBusinessUnit(e.ctx, e.mfg.ID, true))(t)
+		data := csvFile(map[string]string{"title": "One", "business_unit": "Manufacturing"})
+		for _, dry := range []bool{true, false} {
+			res, err := e.run("in.csv", data, transfer.Options{CreateMissing: true, DryRun: dry})
+			if err != nil {
+				t.Fatalf("dry run %v: %v", dry, errMessage(err))
+			}
+			if res.Refused != 1 || !strings.Contains(res.Errors[0].Reason, "archived") || len(res.NewUnits) != 0 {
+				t.Errorf("dry run %v, archived unit: %+v; want the row refused as naming an archived unit", dry, res)
+			}
+		}
+		long := strings.Repeat("u", 121)
+		data = csvFile(map[string]string{"title": "Good row"}, map[string]string{"title": "Bad unit", "business_unit": long})
+		dry := e.mustRun("in.csv", data, transfer.Options{CreateMissing: true, SkipInvalid: true, DryRun: true})
+		if dry.Valid != 1 || dry.Refused != 1 || dry.Errors[0].Field != "business_unit" {
+			t.Errorf("dry run: %+v; want the long unit name's row refused", dry)
+		}
+		res, err := e.run("in.csv", data, transfer.Options{CreateMissing: true, SkipInvalid: true})
+		if err != nil || res.Created != 1 {
+			t.Errorf("real run with SkipInvalid: %+v, %v; want the good row written", res, errMessage(err))
+		}
+	})
+}
+
+// Amounts of 16 digits come back exact from an XLSX export (the General
+// format's display text rounded them).
+func TestXLSXLargeAmountRoundTrip(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		const v = int64(1234567890123456)
+		ok(e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Big", ValueEstimate: v}))(t)
+		data, _ := e.export("xlsx")
+		res := e.mustRun("export.xlsx", data, transfer.Options{})
+		if res.Created != 1 {
+			t.Fatalf("created %d, errors %+v", res.Created, res.Errors)
+		}
+		if got := e.all()[1].ValueEstimate; got != v {
+			t.Errorf("re-imported value_estimate: got %d, want %d", got, v)
+		}
+	})
+}
+
+// A title a spreadsheet would run as a formula is exported with an
+// apostrophe before it, and imported without.
+func TestCSVExportFormulaSafe(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		const title = `=HYPERLINK("http://evil.example","click")`
+		ok(e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: title, Description: "-not a number", ValueEstimate: 5}))(t)
+		data, _ := e.export("csv")
+		if strings.Contains(string(data), `,"=HYPERLINK`) || !strings.Contains(string(data), `"'=HYPERLINK(`) || !strings.Contains(string(data), ",'-not a number,") {
+			t.Errorf("export:\n%s\nwant the formula cells behind an apostrophe", data)
+		}
+		res := e.mustRun("export.csv", data, transfer.Options{})
+		if res.Created != 1 {
+			t.Fatalf("created %d, errors %+v", res.Created, res.Errors)
+		}
+		if got := e.all()[1]; got.Title != title || got.Description != "-not a number" {
+			t.Errorf("re-imported: title %q, description %q", got.Title, got.Description)
+		}
+	})
+}
