@@ -20,8 +20,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
@@ -90,7 +92,7 @@ func CheckFairnessParams(p *lodestar.FairnessParams) map[string]string {
 	}
 	for name, v := range map[string]string{"group_column": p.GroupColumn, "label_column": p.LabelColumn, "prediction_column": p.PredictionColumn,
 		"score_column": p.ScoreColumn, "positive_label": p.PositiveLabel, "positive_prediction": p.PositivePrediction, "reference": p.Reference} {
-		if len(v) > 200 {
+		if utf8.RuneCountInString(v) > 200 {
 			fields[name] = "At most 200 characters."
 		}
 	}
@@ -276,16 +278,15 @@ func ParseNumber(s string) (float64, error) {
 	if s == "" {
 		return 0, ErrEmpty
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	switch {
-	case err != nil && errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
+	// The one rule for a number in a data file (hexadecimal and digits
+	// grouped by underscores, which strconv takes, are not numbers).
+	if v, ok := dataset.ParseNumber([]byte(s)); ok {
 		return v, nil
-	case err != nil, math.IsNaN(v):
-		return 0, errors.New("is not a number")
-	case math.IsInf(v, 0):
+	}
+	if v, err := strconv.ParseFloat(s, 64); math.IsInf(v, 0) && !strings.ContainsAny(s, "xX_") && (err == nil || errors.Is(err, strconv.ErrRange)) {
 		return 0, errors.New("is infinite")
 	}
-	return v, nil
+	return 0, errors.New("is not a number")
 }
 
 // FairnessFlags lists what a report shows that a review must look at.

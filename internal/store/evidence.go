@@ -68,7 +68,13 @@ func sha(b []byte) string {
 func evidenceTitle(title, dflt string) (string, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
+		// The file's name may run to 255 characters: its first 200 are
+		// the title, a limit for a title the user typed, not one they
+		// left to the file.
 		title = dflt
+		if r := []rune(title); len(r) > 200 {
+			title = string(r[:200])
+		}
 	}
 	if utf8.RuneCountInString(title) > 200 {
 		return "", lodestar.FieldError("title", "At most 200 characters.")
