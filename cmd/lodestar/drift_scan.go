@@ -41,9 +41,10 @@ type side struct {
 	text     bool // a cell that is not a number was found, or the column's type is not numeric
 	textLine int
 	textCell string
-	textType string // a Parquet column's non-numeric type
-	typed    bool   // a Parquet numeric column: no cell strings to count
-	dropped  bool   // numbers with too many distinct cells to follow as categories
+	textType string               // a Parquet column's non-numeric type
+	typed    bool                 // a Parquet numeric column: no cell strings to count
+	spell    func(float64) string // a typed column's value as a CSV file writes it (dataset.File.NumberText)
+	dropped  bool                 // numbers with too many distinct cells to follow as categories
 	miss     int64
 	counts   monitor.Counts
 	values   valueCounts // a numeric column's value counts, until it has too many
@@ -492,6 +493,11 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 		for i, h := range rh {
 			c := &driftColumn{name: h, ref: i, cur: i}
 			if !same {
+				// By name in both files: a name either file gives to
+				// several columns is refused, not guessed.
+				if _, err := ref.Column(h); err != nil {
+					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
+				}
 				j, err := cur.Column(h)
 				if err != nil {
 					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
@@ -536,6 +542,8 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64,
 		switch f.Kind(idx[k]) {
 		case dataset.Numeric:
 			sd.typed = true
+			i := idx[k]
+			sd.spell = func(v float64) string { return f.NumberText(i, v) }
 		case dataset.Categorical:
 			sd.text, sd.textType = true, f.TypeName(idx[k])
 		}
@@ -643,13 +651,14 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		for r, x := range num {
 			if x == x && !sd.text {
 				if !sd.dropped {
-					if sd.counts.Distinct()+sd.ints.size < maxNumericStrings {
-						if ints {
-							sd.ints.add(int64(x))
-						} else {
-							sd.addNumberCell(dataset.Trim(b.Text(k, r)))
-						}
+					// Counted first: a repeat of a value held adds none,
+					// so only a new one past the limit drops the counts.
+					if ints {
+						sd.ints.add(int64(x))
 					} else {
+						sd.addNumberCell(dataset.Trim(b.Text(k, r)))
+					}
+					if sd.counts.Distinct()+sd.ints.size > maxNumericStrings {
 						sd.dropped, sd.counts, sd.ints = true, monitor.Counts{}, intCounts{}
 					}
 				}
@@ -726,7 +735,7 @@ type intSlot struct {
 	n uint64 // 0: empty
 }
 
-// add counts v; the caller keeps the table within maxNumericStrings
+// add counts v; the caller keeps the table within maxNumericStrings + 1
 // values (it has valueSlots slots).
 func (t *intCounts) add(v int64) {
 	if t.slots == nil {
@@ -812,7 +821,8 @@ func (v *valueCounts) asMap() map[float64]uint64 {
 
 // textCounts settles a typed numeric side's categories once the column
 // turned out categorical (the other file has text in it): its distinct
-// values, written as Go's shortest decimal, or too many to follow.
+// values, spelt as a CSV file writes them (integers as integers), or too
+// many to follow.
 func (sd *side) textCounts() {
 	if !sd.typed || sd.text {
 		return
@@ -828,6 +838,6 @@ func (sd *side) textCounts() {
 	}
 	slices.Sort(vals)
 	for _, v := range vals {
-		sd.counts.Merge(&monitor.Counts{Names: []string{strconv.FormatFloat(v, 'g', -1, 64)}, N: []uint64{m[v]}})
+		sd.counts.Merge(&monitor.Counts{Names: []string{sd.spell(v)}, N: []uint64{m[v]}})
 	}
 }

@@ -56,12 +56,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/lodestar-hq/lodestar/internal/tabular"
+	"github.com/parquet-go/parquet-go"
 )
 
 // Format is a data file's format.
@@ -250,6 +252,32 @@ func (f *File) TypeName(i int) string {
 		return "text"
 	}
 	return f.pq.cols[i].typeName
+}
+
+// NumberText spells a value of Numeric column i as data exports write it
+// in CSV, for comparing it with a CSV column's cells as text: an integer
+// type's values as integers ("1000000", never "1e+06"), a FLOAT's at its
+// own precision ("0.1", not "0.10000000149011612"), a DOUBLE's and a
+// DECIMAL's in plain notation from 1e-4 up to 1e16 and with an exponent
+// beyond ("1e-05", "1e+16"), as pandas and Python write them.
+func (f *File) NumberText(i int, v float64) string {
+	bits := 64
+	if f.format == Parquet {
+		pc := f.pq.cols[i]
+		switch {
+		case (pc.phys == parquet.Int32 || pc.phys == parquet.Int64) && pc.scale == 1:
+			if v < 0 || v < 1<<63 {
+				return strconv.FormatInt(int64(v), 10)
+			}
+			return strconv.FormatUint(uint64(v), 10) // an unsigned INT64 past int64's range
+		case pc.phys == parquet.Float:
+			bits = 32
+		}
+	}
+	if a := math.Abs(v); a == 0 || a >= 1e-4 && a < 1e16 {
+		return strconv.FormatFloat(v, 'f', -1, bits)
+	}
+	return strconv.FormatFloat(v, 'g', -1, bits)
 }
 
 // Rows returns the number of rows when the format records it (Parquet),

@@ -329,3 +329,34 @@ func TestIntCells(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// NumberText spells a typed value as CSV files write it, so that a
+// Parquet column compared with a CSV one as text (categories) matches.
+func TestNumberText(t *testing.T) {
+	f, err := OpenFile(writeParquet(t, "k.parquet", kindRows(3)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	col := func(name string) int {
+		i, err := f.Column(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i
+	}
+	for _, tc := range []struct {
+		col  string
+		v    float64
+		want string
+	}{
+		{"big", 1e6, "1000000"}, {"n", -42, "-42"}, {"u", 4e9, "4000000000"}, {"big", 1 << 60, "1152921504606846976"}, {"big", 1 << 63, "9223372036854775808"},
+		{"f", float64(float32(0.1)), "0.1"}, {"f", float64(float32(1e-5)), "1e-05"},
+		{"x", 0.1, "0.1"}, {"x", 1e6, "1000000"}, {"x", 1e-5, "1e-05"}, {"x", 1e16, "1e+16"}, {"x", 0, "0"}, {"x", -2.5, "-2.5"},
+		{"price", 12.34, "12.34"},
+	} {
+		if got := f.NumberText(col(tc.col), tc.v); got != tc.want {
+			t.Errorf("NumberText(%s, %v) = %q, want %q", tc.col, tc.v, got, tc.want)
+		}
+	}
+}
