@@ -96,7 +96,10 @@ func TestReviewInTurnVsSideBySide(t *testing.T) {
 		}
 		return b.String()
 	}
-	for _, c := range []struct{ rn, rd, cn, cd int; ct bool }{
+	for _, c := range []struct {
+		rn, rd, cn, cd int
+		ct             bool
+	}{
 		{3000, 50, 2000, 50, false}, {3000, 50, 2000, 3000, false}, {3000, 3000, 2000, 40, true}, {500, 4, 3000, 2000, false}, {3000, 900, 3000, 1100, true},
 	} {
 		r := writeFile(t, "r.csv", gen(c.rn, c.rd, 0, false))
