@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -179,15 +180,22 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 			next = append(next, st)
 		}
 	}
-	if p.Form == nil {
-		var metrics []string
-		for k, x := range v.Card.EvaluationMetrics {
-			metrics = append(metrics, k+" = "+strconv.FormatFloat(x, 'f', -1, 64))
-		}
-		p.Form = url.Values{"intended_use": {v.Card.IntendedUse}, "out_of_scope_use": {v.Card.OutOfScopeUse},
-			"training_data": {v.Card.TrainingData}, "limitations": {v.Card.Limitations},
-			"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")}}
+	// The stored card, with what was posted over it: a refused card keeps
+	// what was typed, and a refused status change (its own form) keeps
+	// the stored card on the page rather than blank fields a Save would
+	// store.
+	var metrics []string
+	for k, x := range v.Card.EvaluationMetrics {
+		metrics = append(metrics, k+" = "+strconv.FormatFloat(x, 'f', -1, 64))
 	}
+	slices.Sort(metrics)
+	form := url.Values{"intended_use": {v.Card.IntendedUse}, "out_of_scope_use": {v.Card.OutOfScopeUse},
+		"training_data": {v.Card.TrainingData}, "limitations": {v.Card.Limitations},
+		"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")}}
+	for k, vs := range p.Form {
+		form[k] = vs
+	}
+	p.Form = form
 	ev, err := s.versionEvidence(r.Context(), v.ID)
 	if err != nil {
 		s.Error(w, r, err)
