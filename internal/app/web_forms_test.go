@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -47,3 +48,31 @@ func TestRefusedStatusKeepsCardForm(t *testing.T) {
 
 // When a use-case form is refused, each impact row must show the KPI
 // with the change and confidence typed on that same row.
+
+func TestUseCaseImpactRowsStayAligned(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
+	k, err := f.app.Store.CreateKPI(sys(), lodestar.KPI{Name: "Churn", Unit: "%", Direction: lodestar.DirectionDown, Baseline: 10, Target: 5, TargetDate: "2030-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(admin, time.Hour)
+	r := f.postForm(c, "/use-cases", url.Values{"csrf_token": {csrf}, "title": {""}, "stage": {"idea"},
+		"impact_kpi_0": {""}, "impact_change_0": {"99"}, "impact_confidence_0": {"0.1"},
+		"impact_kpi_1": {fmt.Sprint(k.ID)}, "impact_change_1": {"-2"}, "impact_confidence_1": {"0.8"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %d, want 400", r.StatusCode)
+	}
+	// Whichever row shows the KPI must show -2, not row 0's 99.
+	re := regexp.MustCompile(`(?s)name="impact_kpi_(\d+)".*?<option value="` + fmt.Sprint(k.ID) + `" selected>.*?name="impact_change_\d+" inputmode="decimal" value="([^"]*)"`)
+	m := re.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("KPI not selected on any row")
+	}
+	if m[2] != "-2" {
+		t.Errorf("row %s shows KPI %d with change %q, want -2 (the change typed for it)", m[1], k.ID, m[2])
+	}
+}
+
+// An admin must be able to change the role of any user whose e-mail the
+// service accepted, e.g. one with a "/" or "#" in its local part.

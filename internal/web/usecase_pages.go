@@ -112,10 +112,14 @@ func formFor(id int64, in lodestar.NewUseCase, l *lookups, raw url.Values) useCa
 		f.Pains[pp] = true
 	}
 	i := 0
+	var typed []int // the form rows the impacts came from, in order
+	if raw != nil {
+		typed = impactRows(raw)
+	}
 	for _, imp := range in.Impacts {
 		row := impactRow{I: i, KPIID: imp.KPIID, Change: strconv.FormatFloat(imp.Change, 'f', -1, 64), Confidence: strconv.FormatFloat(imp.Confidence, 'f', -1, 64)}
-		if raw != nil { // keep what was typed, even when it did not parse
-			row.Change, row.Confidence = raw.Get(fmt.Sprintf("impact_change_%d", i)), raw.Get(fmt.Sprintf("impact_confidence_%d", i))
+		if i < len(typed) { // keep what was typed in its row, even when it did not parse
+			row.Change, row.Confidence = raw.Get(fmt.Sprintf("impact_change_%d", typed[i])), raw.Get(fmt.Sprintf("impact_confidence_%d", typed[i]))
 		}
 		f.Impacts = append(f.Impacts, row)
 		i++
@@ -131,6 +135,23 @@ func inputOf(uc *lodestar.UseCase) lodestar.NewUseCase {
 	return lodestar.NewUseCase{Title: uc.Title, TitleZH: uc.TitleZH, Description: uc.Description, BusinessUnitID: uc.BusinessUnitID,
 		SponsorID: uc.SponsorID, AILeadID: uc.AILeadID, Stage: uc.Stage, PainPointIDs: uc.PainPointIDs, Impacts: uc.Impacts,
 		ValueEstimate: uc.ValueEstimate, CostEstimate: uc.CostEstimate, Feasibility: uc.Feasibility, Tags: uc.Tags}
+}
+
+// impactRows returns the form's impact rows that name a KPI, in order:
+// impact n of the input (and the service's "impacts[n]" errors) is row
+// impactRows(form)[n] of the form, as rows without a KPI are skipped.
+func impactRows(form url.Values) []int {
+	var rows []int
+	for i := 0; i < 50; i++ {
+		name := fmt.Sprintf("impact_kpi_%d", i)
+		if _, sent := form[name]; !sent {
+			break
+		}
+		if _, err := strconv.ParseInt(strings.TrimSpace(form.Get(name)), 10, 64); err == nil {
+			rows = append(rows, i)
+		}
+	}
+	return rows
 }
 
 // parseUseCaseForm reads the form; fields that do not parse are reported
@@ -180,19 +201,10 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 			in.PainPointIDs = append(in.PainPointIDs, n)
 		}
 	}
-	for i := 0; i < 50; i++ {
-		k := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_kpi_%d", i)))
-		if k == "" {
-			if _, ok := r.PostForm[fmt.Sprintf("impact_kpi_%d", i)]; !ok {
-				break
-			}
-			continue
-		}
-		kpi, err := strconv.ParseInt(k, 10, 64)
-		if err != nil {
-			continue
-		}
+	for _, i := range impactRows(r.PostForm) {
+		kpi, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_kpi_%d", i))), 10, 64)
 		imp := lodestar.Impact{KPIID: kpi}
+		var err error
 		if imp.Change, err = strconv.ParseFloat(strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_change_%d", i))), 64); err != nil {
 			fields[fmt.Sprintf("impacts[%d].change", len(in.Impacts))] = "The promised change must be a non-zero number."
 		}
