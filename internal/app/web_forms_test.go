@@ -76,3 +76,65 @@ func TestUseCaseImpactRowsStayAligned(t *testing.T) {
 
 // An admin must be able to change the role of any user whose e-mail the
 // service accepted, e.g. one with a "/" or "#" in its local part.
+
+// The use-case edit form keeps what the use case holds that can no longer
+// be chosen anew — a disabled sponsor, an archived unit, pain point or
+// KPI — instead of dropping it on the next save.
+func TestUseCaseEditKeepsInactiveReferences(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
+	sp := f.user(lodestar.RoleBusinessOwner, "sponsor@example.com")
+	ctx := sys()
+	bu, err := f.app.Store.CreateBusinessUnit(ctx, lodestar.BusinessUnit{Name: "Old unit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp, err := f.app.Store.CreatePainPoint(ctx, lodestar.PainPoint{Title: "Old pain", BusinessUnitID: bu.ID, Category: "cost", AnnualCost: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := f.app.Store.CreateKPI(ctx, lodestar.KPI{Name: "Old KPI", Unit: "%", Direction: lodestar.DirectionDown, Baseline: 10, Target: 5, TargetDate: "2030-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uc, err := f.app.Store.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Chatbot", SponsorID: sp.ID, BusinessUnitID: bu.ID,
+		PainPointIDs: []int64{pp.ID}, Impacts: []lodestar.Impact{{KPIID: k.ID, Change: -2, Confidence: 0.5}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.SetDisabled(ctx, sp.Email, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.ArchivePainPoint(ctx, pp.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.ArchiveKPI(ctx, k.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.ArchiveBusinessUnit(ctx, bu.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ := f.signIn(admin, time.Hour)
+	r := f.get(c, fmt.Sprintf("/use-cases/%d/edit", uc.ID))
+	for what, want := range map[string]string{
+		"disabled sponsor":      fmt.Sprintf(`<option value="%d" selected>`, sp.ID),
+		"archived unit":         fmt.Sprintf(`<option value="%d" selected>Old unit`, bu.ID),
+		"archived pain point":   fmt.Sprintf(`name="pain_point_ids" value="%d" checked>`, pp.ID),
+		"archived KPI's impact": fmt.Sprintf(`<option value="%d" selected>Old KPI`, k.ID),
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("edit form does not show the stored %s (%s); saving it would drop it without a word", what, want)
+		}
+	}
+	// Another archived KPI, not held, is not offered.
+	k2, err := f.app.Store.CreateKPI(ctx, lodestar.KPI{Name: "Gone KPI", Unit: "%", Direction: lodestar.DirectionDown, Baseline: 10, Target: 5, TargetDate: "2030-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.ArchiveKPI(ctx, k2.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.get(c, fmt.Sprintf("/use-cases/%d/edit", uc.ID)); strings.Contains(r.body, "Gone KPI") {
+		t.Error("an archived KPI the use case does not hold is offered")
+	}
+}

@@ -68,44 +68,49 @@ func (l *lookups) KPI(id int64) *lodestar.KPI { return l.kpi[id] }
 // Pain returns a pain point by ID, or nil.
 func (l *lookups) Pain(id int64) *lodestar.PainPoint { return l.pain[id] }
 
-// ActiveUnits are the units a form may choose.
-func (l *lookups) ActiveUnits() []*lodestar.BusinessUnit {
+// The choices a form offers are the live records, and any it holds
+// already that are archived or disabled: listed so the form shows what
+// is stored, and saving it for another change does not drop them without
+// a word (the service then names what is no longer usable).
+
+// ActiveUnits are the units a form may choose, with keep.
+func (l *lookups) ActiveUnits(keep int64) []*lodestar.BusinessUnit {
 	var out []*lodestar.BusinessUnit
 	for _, u := range l.Units {
-		if !u.Archived {
+		if !u.Archived || u.ID == keep {
 			out = append(out, u)
 		}
 	}
 	return out
 }
 
-// ActiveUsers are the users a form may choose.
-func (l *lookups) ActiveUsers() []*lodestar.User {
+// ActiveUsers are the users a form may choose, with keep.
+func (l *lookups) ActiveUsers(keep int64) []*lodestar.User {
 	var out []*lodestar.User
 	for _, u := range l.Users {
-		if !u.Disabled {
+		if !u.Disabled || u.ID == keep {
 			out = append(out, u)
 		}
 	}
 	return out
 }
 
-// ActiveKPIs are the KPIs a form may choose.
-func (l *lookups) ActiveKPIs() []*lodestar.KPI {
+// ActiveKPIs are the KPIs a form may choose, with keep.
+func (l *lookups) ActiveKPIs(keep int64) []*lodestar.KPI {
 	var out []*lodestar.KPI
 	for _, k := range l.KPIs {
-		if !k.Archived {
+		if !k.Archived || k.ID == keep {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
-// ActivePains are the pain points a form may choose.
-func (l *lookups) ActivePains() []*lodestar.PainPoint {
+// ActivePains are the pain points a form may choose, with those in keep.
+func (l *lookups) ActivePains(keep map[int64]bool) []*lodestar.PainPoint {
 	var out []*lodestar.PainPoint
 	for _, p := range l.Pains {
-		if !p.Archived {
+		if !p.Archived || keep[p.ID] {
 			out = append(out, p)
 		}
 	}
