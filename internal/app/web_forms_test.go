@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -138,3 +139,54 @@ func TestUseCaseEditKeepsInactiveReferences(t *testing.T) {
 		t.Error("an archived KPI the use case does not hold is offered")
 	}
 }
+
+func TestLocaleSwitchAfterRefusedForm(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	bo := f.user(lodestar.RoleBusinessOwner, "bo@example.com")
+	k, err := f.app.Store.CreateKPI(sys(), lodestar.KPI{Name: "Churn", Unit: "%", Direction: lodestar.DirectionDown, Baseline: 10, Target: 5, TargetDate: "2030-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(bo, time.Hour)
+	page := fmt.Sprintf("/kpis/%d", k.ID)
+	r := f.do(c, "POST", page+"/readings", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Referer": {f.srv.URL + page}},
+		strings.NewReader(url.Values{"csrf_token": {csrf}, "date": {"2025-01-01"}, "value": {"abc"}}.Encode()))
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %d, want 400", r.StatusCode)
+	}
+	m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("no locale switch")
+	}
+	sw := f.postForm(c, "/locale", url.Values{"csrf_token": {csrf}, "locale": {"zh-CN"}, "next": {html.UnescapeString(m[1])}})
+	loc := sw.Header.Get("Location")
+	if loc != page {
+		t.Errorf("language switch after a refused form goes to %q, want the form's page %s", loc, page)
+	}
+	if got := f.get(c, loc); got.StatusCode != http.StatusOK {
+		t.Errorf("language switch sends the browser to %s: got %d, want 200", loc, got.StatusCode)
+	}
+}
+
+// Opening a use case's edit form and saving it unchanged must not drop
+// its sponsor because that user was since disabled.
+
+func TestExperimentGuardrailParseErrorShown(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
+	uc := f.useCase("Recs")
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	r := f.postForm(c, "/experiments", url.Values{"csrf_token": {csrf}, "use_case_id": {fmt.Sprint(uc.ID)}, "key": {"exp1"}, "name": {"Exp"},
+		"primary_name": {"conversion"}, "primary_kind": {"proportion"}, "primary_direction": {"up"},
+		"alpha": {"0.05"}, "treatment_share": {"0.5"}, "min_sample": {"0"},
+		"g0_name": {""}, "g1_name": {"latency"}, "g1_kind": {"mean"}, "g1_direction": {"down"}, "g1_max": {"ten percent"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %d, want 400", r.StatusCode)
+	}
+	if !regexp.MustCompile(`name="g1_name" value="latency"[^>]*aria-invalid="true">\s*<p class="field-error">Must be a number.</p>`).MatchString(r.body) {
+		t.Errorf("the guardrail's parse error is not shown on its row")
+	}
+}
+
+// The import page's refusal of create_missing for a role without
+// strategy.write must be in Chinese on a Chinese page.

@@ -239,8 +239,16 @@ func experimentFromForm(f *entForm) lodestar.Experiment {
 		if strings.TrimSpace(f.str(n+"name")) == "" {
 			continue
 		}
-		e.Guardrails = append(e.Guardrails, lodestar.ExperimentMetric{Name: f.str(n + "name"), Kind: f.str(n + "kind"),
-			Direction: f.str(n + "direction"), MaxDegradation: f.optDecimal(n + "max")})
+		g := lodestar.ExperimentMetric{Name: f.str(n + "name"), Kind: f.str(n + "kind"),
+			Direction: f.str(n + "direction"), MaxDegradation: f.optDecimal(n + "max")}
+		// A max that does not parse is named as the service names its
+		// own errors, by the guardrail's place among the named ones:
+		// the form shows them on that row.
+		if msg, bad := f.errs[n+"max"]; bad {
+			delete(f.errs, n+"max")
+			f.errs[fmt.Sprintf("guardrails[%d].max_degradation", len(e.Guardrails))] = msg
+		}
+		e.Guardrails = append(e.Guardrails, g)
 	}
 	return e
 }

@@ -175,6 +175,20 @@ type Page struct {
 // T translates key into the page's locale.
 func (p *Page) T(key string, args ...any) string { return p.bundle.T(p.ID.Locale, key, args...) }
 
+// pagePath is where the page is, for the language switch to come back to:
+// the request's own path for a GET; for a form that was refused and shown
+// again, the page the form was on (its Referer, same site only: the
+// policy is same-origin), since the form's action takes POST only.
+func pagePath(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && (ref.Host == "" || ref.Host == r.Host) && strings.HasPrefix(ref.Path, "/") && !strings.HasPrefix(ref.Path, "//") {
+		return ref.RequestURI()
+	}
+	return "/"
+}
+
 // Msg translates a user-safe message from a service. Services speak
 // English; the catalog carries each message under "msg." + the English.
 func (p *Page) Msg(m string) string {
@@ -216,7 +230,7 @@ func (p *Page) Lang() string { return p.ID.Locale }
 const flashCookie = "lodestar_flash"
 
 func (s *Server) page(r *http.Request, title, section string) *Page {
-	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: r.URL.RequestURI(), bundle: s.I18n}
+	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: pagePath(r), bundle: s.I18n}
 }
 
 // render executes a page template into a buffer first, so a template error
