@@ -83,7 +83,7 @@ func (e *cmdEnv) user(args []string) error {
 	email := fs.String("email", "", "the user's e-mail")
 	name := fs.String("name", "", "display name (add)")
 	role := fs.String("role", "", "role: "+roleList())
-	password := fs.String("password", "", "password, at least 12 characters (add; or env LODESTAR_USER_PASSWORD; generated when empty)")
+	password := fs.String("password", "", "password, at least 12 characters (add, set-password; or env LODESTAR_USER_PASSWORD, kept out of the process list; generated and printed once when empty)")
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
@@ -150,6 +150,32 @@ func (e *cmdEnv) user(args []string) error {
 				return describe(err)
 			}
 			fmt.Fprintf(e.stdout, "%s is now %s\n", u.Email, u.Role)
+			return nil
+		})
+	case "set-password":
+		if err := need("email"); err != nil {
+			return err
+		}
+		pw, generated := *password, false
+		if pw == "" {
+			pw = e.getenv("LODESTAR_USER_PASSWORD")
+		}
+		if pw == "" {
+			var err error
+			if pw, err = auth.GeneratePassword(); err != nil {
+				return err
+			}
+			generated = true
+		}
+		return e.withStore(func(s *store.Store) error {
+			u, err := s.SetPassword(ctx, *email, pw)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(e.stdout, "new password set for %s; their sessions are ended\n", u.Email)
+			if generated {
+				fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
+			}
 			return nil
 		})
 	case "disable", "enable":

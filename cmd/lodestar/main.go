@@ -35,7 +35,7 @@ func register(name, synopsis string, run func(e *cmdEnv, args []string) error) {
 func init() {
 	register("serve", "run the web UI and API", (*cmdEnv).serve)
 	register("migrate", "up|status: apply or list database migrations", (*cmdEnv).migrate)
-	register("user", "add|list|set-role|disable|enable: manage users", (*cmdEnv).user)
+	register("user", "add|list|set-role|set-password|disable|enable: manage users", (*cmdEnv).user)
 	register("token", "create|list|revoke: manage API tokens", (*cmdEnv).token)
 	register("audit", "verify: check the audit log's hash chain", (*cmdEnv).audit)
 	register("version", "print the version", func(e *cmdEnv, _ []string) error {

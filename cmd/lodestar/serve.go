@@ -92,7 +92,7 @@ func (e *cmdEnv) serve(args []string) error {
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr().String())
 	fmt.Fprintf(e.stdout, "Lodestar is serving on %s\n", url)
 	if password != "" {
-		fmt.Fprintf(e.stdout, "Sign in as %s with password %s (shown once; change it or set LODESTAR_ADMIN_PASSWORD)\n", admin, password)
+		fmt.Fprintf(e.stdout, "Sign in as %s with password %s (shown once; replace it with: lodestar user set-password --email %s)\n", admin, password, admin)
 	} else if admin != "" {
 		fmt.Fprintf(e.stdout, "Sign in as %s with the password from LODESTAR_ADMIN_PASSWORD\n", admin)
 	}

@@ -23,6 +23,17 @@ func scanUser(s interface{ Scan(...any) error }) (*lodestar.User, error) {
 	return u, err
 }
 
+// checkPassword returns what is wrong with a new password, or "".
+func checkPassword(pw string) string {
+	switch {
+	case utf8.RuneCountInString(pw) < auth.MinPasswordLength:
+		return "Password must be at least 12 characters."
+	case len(pw) > 1024:
+		return "Password must be at most 1024 bytes."
+	}
+	return ""
+}
+
 func validateNewUser(u *lodestar.NewUser) error {
 	fields := map[string]string{}
 	u.Email = lodestar.NormalizeEmail(u.Email)
@@ -39,10 +50,8 @@ func validateNewUser(u *lodestar.NewUser) error {
 	if !u.Role.Valid() {
 		fields["role"] = "Unknown role; use one of admin, committee, business_owner, ai_team, risk_officer, data_steward, viewer."
 	}
-	if utf8.RuneCountInString(u.Password) < auth.MinPasswordLength {
-		fields["password"] = "Password must be at least 12 characters."
-	} else if len(u.Password) > 1024 {
-		fields["password"] = "Password must be at most 1024 bytes."
+	if msg := checkPassword(u.Password); msg != "" {
+		fields["password"] = msg
 	}
 	if u.Locale != "" && u.Locale != "en" && u.Locale != "zh-CN" {
 		fields["locale"] = "Locale must be en or zh-CN."
@@ -173,6 +182,40 @@ func (s *Store) SetDisabled(ctx context.Context, email string, disabled bool) (*
 		action = "disable"
 	}
 	return s.updateUser(ctx, email, action, "disabled = ?", disabled)
+}
+
+// SetPassword gives a user a new password (hashed with argon2id) and ends
+// every session they have, audited in one transaction (the entry holds no
+// hash). It is how an administrator replaces a password shown at start
+// or forgotten.
+func (s *Store) SetPassword(ctx context.Context, email, password string) (*lodestar.User, error) {
+	if msg := checkPassword(password); msg != "" {
+		return nil, lodestar.FieldError("password", msg)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	var u *lodestar.User
+	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := findUser(ctx, tx, "email = ?", lodestar.NormalizeEmail(email))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`,
+			hash, sqldb.FormatTime(tx.Now), before.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, before.ID); err != nil {
+			return err
+		}
+		if u, err = findUser(ctx, tx, "id = ?", before.ID); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "set_password", EntityType: "user", EntityID: before.ID, Before: before, After: u})
+		return err
+	})
+	return u, wrap("set password", err)
 }
 
 // SetLocale implements lodestar.UserService.

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// TestUserSetPassword: an administrator replaces a password (one shown at
+// the first start, or forgotten): the new one signs in, the old one does
+// not, the user's sessions end, the change is audited without the hash;
+// a short password or an unknown user changes nothing.
+func TestUserSetPassword(t *testing.T) {
+	forEachTransferDB(t, func(t *testing.T, d *transferDB) {
+		const old, fresh = "the-first-password-1", "a-new-admin-password-2"
+		u, err := d.s.CreateUser(d.ctx, lodestar.NewUser{Email: "ops@example.com", Role: lodestar.RoleAdmin, Password: old})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := d.s.CreateSession(d.ctx, u.ID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range [][]string{
+			{"user", "set-password", "--email", "ops@example.com", "--password", "short"},
+			{"user", "set-password", "--email", "nobody@example.com", "--password", fresh},
+		} {
+			if code, _, _ := transferRun(t, append(bad, d.args...)...); code != 1 {
+				t.Errorf("%v: exit %d, want 1", bad, code)
+			}
+		}
+		if code, _, errOut := transferRun(t, append([]string{"user", "set-password"}, d.args...)...); code != 2 || !strings.Contains(errOut, "--email is required") {
+			t.Errorf("no --email: exit %d, %s", code, errOut)
+		}
+		if _, err := d.s.Authenticate(d.ctx, u.Email, old, "127.0.0.1"); err != nil {
+			t.Fatalf("refused calls changed the password: %v", err)
+		}
+		code, out, errOut := transferRun(t, append([]string{"user", "set-password", "--email", "OPS@example.com", "--password", fresh}, d.args...)...)
+		if code != 0 || !strings.Contains(out, "new password set for ops@example.com") {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+		}
+		if _, err := d.s.Authenticate(d.ctx, u.Email, fresh, "127.0.0.1"); err != nil {
+			t.Errorf("the new password does not sign in: %v", err)
+		}
+		if _, err := d.s.Authenticate(d.ctx, u.Email, old, "127.0.0.1"); err == nil {
+			t.Error("the old password still signs in")
+		}
+		if _, _, err := d.s.ResolveSession(d.ctx, secret); err == nil {
+			t.Error("a session from before the change still works")
+		}
+		entries, err := d.s.FindEvents(d.ctx, lodestar.AuditFilter{EntityType: "user", EntityID: strconv.FormatInt(u.ID, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range entries {
+			if e.Action == "set_password" {
+				found = true
+				if strings.Contains(e.After+e.Before, "argon2") || strings.Contains(e.After+e.Before, fresh) {
+					t.Errorf("the audit entry holds the password or its hash: %s", e.After)
+				}
+			}
+		}
+		if !found {
+			t.Error("no set_password audit entry")
+		}
+		// Without --password or LODESTAR_USER_PASSWORD, one is generated
+		// and printed once.
+		code, out, _ = transferRun(t, append([]string{"user", "set-password", "--email", u.Email}, d.args...)...)
+		pw, ok := strings.CutPrefix(strings.TrimSpace(out[strings.LastIndex(out, "password (shown once): "):]), "password (shown once): ")
+		if code != 0 || !ok || len(pw) < 12 {
+			t.Fatalf("generated: exit %d, %s", code, out)
+		}
+		if _, err := d.s.Authenticate(d.ctx, u.Email, pw, "127.0.0.1"); err != nil {
+			t.Errorf("the generated password does not sign in: %v", err)
+		}
+	})
+}
