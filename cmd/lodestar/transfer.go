@@ -111,16 +111,19 @@ func (e *cmdEnv) importCmd(args []string) error {
 	default:
 		return errUsage{`import use-cases: --separator must be "," ";" or "tab"`}
 	}
-	m := *mapping
+	// --map's entries are split at commas; a map file's at line ends
+	// only, so a column name may hold a comma there. A BOM (Windows
+	// editors write one) is not part of the first column's name.
+	entries := strings.Split(*mapping, ",")
 	if *mapFile != "" {
 		b, err := os.ReadFile(*mapFile)
 		if err != nil {
 			return fmt.Errorf("read --map-file: %w", err)
 		}
-		lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
-		m = strings.Join(append(lines, m), ",")
+		text := strings.TrimPrefix(string(b), "\ufeff")
+		entries = append(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n"), entries...)
 	}
-	fieldMap, err := transfer.ParseMap(m)
+	fieldMap, err := transfer.ParseMapEntries(entries)
 	if err != nil {
 		return errUsage{"import use-cases: " + lodestar.ErrorMessage(err)}
 	}

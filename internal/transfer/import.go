@@ -38,12 +38,25 @@ type Options struct {
 
 // ParseMap reads "Source column=field,…" into a field → column map.
 func ParseMap(s string) (map[string]string, error) {
+	return ParseMapEntries(strings.Split(s, ","))
+}
+
+// ParseMapEntries reads mappings one per entry ("Source column=field"; a
+// map file's lines, where a column name may hold a comma), split at the
+// last '=' (no field name holds one). Blank entries are skipped; a field
+// mapped twice, across all entries, is refused.
+func ParseMapEntries(entries []string) (map[string]string, error) {
 	out := map[string]string{}
-	for _, part := range strings.Split(s, ",") {
+	for _, part := range entries {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		col, field, ok := strings.Cut(part, "=")
+		i := strings.LastIndexByte(part, '=')
+		ok := i >= 0
+		col, field := part, ""
+		if ok {
+			col, field = part[:i], part[i+1:]
+		}
 		col, field = strings.TrimSpace(col), strings.TrimSpace(field)
 		if !ok || col == "" || field == "" {
 			return nil, lodestar.FieldError("map", fmt.Sprintf("Mapping %q must read \"Source column=field\".", part))
