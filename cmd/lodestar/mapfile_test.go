@@ -11,7 +11,7 @@ import (
 func TestImportMapFileLines(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name     string
+		name      string
 		csv, map_ string
 	}{
 		{"column name with a comma", "\"Project, name\",Phase\nZeta,pilot\n", "Project, name=title\nPhase=stage\n"},
