@@ -38,6 +38,7 @@ const (
 	CSRFCookie    = "lodestar_csrf"   // double-submit token for forms shown before sign-in
 	LocaleCookie  = "lodestar_locale" // the switch's choice for visitors not signed in
 	CSRFField     = "csrf_token"
+	FormIDField   = "form_id" // the page's random ID, so that a form is acted on once
 	CSRFHeader    = "X-CSRF-Token"
 )
 
@@ -50,7 +51,15 @@ type Identity struct {
 	Locale  string
 	// CSRF is the token forms on this page must carry.
 	CSRF string
+	// formUnused: the handler acted on nothing (a wizard's step), so the
+	// form's claim is given back (FormNotActedOn).
+	formUnused bool
 }
+
+// FormNotActedOn tells the guard that this POST wrote nothing (a step of a
+// wizard, a preview), so its form may be sent again: its claim is given
+// back once the handler returns.
+func FormNotActedOn(r *http.Request) { IdentityFrom(r.Context()).formUnused = true }
 
 type identityKey struct{}
 
@@ -75,6 +84,8 @@ type Guard struct {
 	Sessions lodestar.SessionService
 	Tokens   lodestar.TokenService
 	Log      *slog.Logger
+	// Forms, when set, makes a signed-in user's form act once (HTML only).
+	Forms FormClaims
 	// API selects JSON errors, bearer tokens and the CSRF header; otherwise
 	// HTML: session cookies only and CSRF form fields.
 	API bool
@@ -86,6 +97,26 @@ type Guard struct {
 
 func isSafe(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// FormClaims records the forms signed-in users send, so that a form sent
+// twice (a double click, a browser resend) is acted on once.
+type FormClaims interface {
+	ClaimForm(ctx context.Context, userID int64, formID string) (bool, error)
+	ReleaseForm(ctx context.Context, userID int64, formID string) error
+}
+
+// validFormID is a form_id as pages make them: 32 hex digits.
+func validFormID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Wrap returns route's handler behind the guard.
@@ -103,6 +134,9 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		id, err := g.identify(w, r)
 		if err == nil {
 			err = g.authorize(rt, r, id)
+			if err != nil { // refused for who they are: say so in their language
+				r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
+			}
 		}
 		if err != nil {
 			g.fail(w, r, err)
@@ -111,6 +145,30 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		ctx := context.WithValue(r.Context(), identityKey{}, id)
 		if id.User != nil {
 			ctx = lodestar.WithActor(ctx, lodestar.Actor{ID: id.User.ID, Label: id.User.Email, Role: id.User.Role})
+		}
+		// A form sent again is refused before it is acted on; a refused
+		// submission (any 4xx or 5xx answer) gives its claim back.
+		// (The CSRF check has read the form already; an API body is never
+		// read here.)
+		if g.Forms != nil && !g.API && r.Method == http.MethodPost && id.User != nil && validFormID(r.PostFormValue(FormIDField)) {
+			formID := r.PostFormValue(FormIDField)
+			claimed, err := g.Forms.ClaimForm(ctx, id.User.ID, formID)
+			if err == nil && !claimed {
+				err = lodestar.Errorf(lodestar.EConflict, "This form was sent already, and that first submission is the one acted on. Reload the page to see the result, or to send the form again.")
+			}
+			if err != nil {
+				g.fail(w, r.WithContext(ctx), err) // the page in the user's language
+				return
+			}
+			sw := &statusWriter{ResponseWriter: w}
+			defer func() {
+				if sw.status >= 400 || id.formUnused {
+					if err := g.Forms.ReleaseForm(context.WithoutCancel(ctx), id.User.ID, formID); err != nil && g.Log != nil {
+						g.Log.Error("release form claim", "err", err)
+					}
+				}
+			}()
+			w = sw
 		}
 		rt.Handler(w, r.WithContext(ctx))
 	})

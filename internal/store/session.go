@@ -80,3 +80,37 @@ func (s *Store) DeleteSession(ctx context.Context, secret string) error {
 		return err
 	}))
 }
+
+// formClaimTTL is how long a form's claim is kept: a page left open
+// longer than this may send its form again.
+const formClaimTTL = 24 * time.Hour
+
+// ClaimForm records that userID sent the form formID; false means it was
+// sent before (and not given back), so this POST must not be acted on.
+// Claims older than formClaimTTL are removed as it goes.
+func (s *Store) ClaimForm(ctx context.Context, userID int64, formID string) (bool, error) {
+	claimed := false
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE created_at < ?`, sqldb.FormatTime(tx.Now.Add(-formClaimTTL))); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO form_submissions (user_id, form_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, form_id) DO NOTHING`, userID, formID, sqldb.FormatTime(tx.Now))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		claimed = n == 1
+		return err
+	})
+	return claimed, wrap("claim form", err)
+}
+
+// ReleaseForm gives a claim back: the submission was refused, and the
+// form may be sent again once corrected.
+func (s *Store) ReleaseForm(ctx context.Context, userID int64, formID string) error {
+	return s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE user_id = ? AND form_id = ?`, userID, formID)
+		return err
+	})
+}

@@ -109,6 +109,7 @@ func (s *Server) importStep(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Step = "map"
 		p.Data = v
+		httpx.FormNotActedOn(r) // a step: the page may be sent again
 		s.render(w, r, http.StatusOK, "import", p)
 		return
 	}
@@ -140,5 +141,6 @@ func (s *Server) importStep(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Step = "preview"
 	p.Data = v
+	httpx.FormNotActedOn(r) // nothing written: the page may be sent again
 	s.render(w, r, http.StatusOK, "import", p)
 }

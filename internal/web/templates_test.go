@@ -346,3 +346,22 @@ func TestNoLiteralTextInTemplates(t *testing.T) {
 		})
 	}
 }
+
+var postForm = regexp.MustCompile(`(?s)<form[^>]*method="post".*?</form>`)
+
+// TestEveryFormSentOnce: every form that posts carries the CSRF token and
+// the page's form_id, so the guard acts on it once.
+func TestEveryFormSentOnce(t *testing.T) {
+	n := 0
+	for name, text := range templates(t) {
+		for _, f := range postForm.FindAllString(text, -1) {
+			n++
+			if !strings.Contains(f, `name="csrf_token"`) || !strings.Contains(f, `name="form_id" value="{{`) {
+				t.Errorf("%s: a form without csrf_token and form_id:\n%.300s", name, f)
+			}
+		}
+	}
+	if n < 25 {
+		t.Errorf("found %d forms; the pattern has lost its way", n)
+	}
+}

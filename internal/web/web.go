@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -168,12 +169,23 @@ type Page struct {
 	Fields  map[string]string
 	Form    url.Values
 	Path    string
-	Data    any
-	bundle  *i18n.Bundle
+	// FormID is this page's random ID, sent with each of its forms: the
+	// guard acts on a form once (httpx.FormClaims), so a double click or
+	// a resend does not create a record twice.
+	FormID string
+	Data   any
+	bundle *i18n.Bundle
 }
 
 // T translates key into the page's locale.
 func (p *Page) T(key string, args ...any) string { return p.bundle.T(p.ID.Locale, key, args...) }
+
+// newFormID returns 32 random hex digits.
+func newFormID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	return hex.EncodeToString(b[:])
+}
 
 // pagePath is where the page is, for the language switch to come back to:
 // the request's own path for a GET; for a form that was refused and shown
@@ -230,7 +242,7 @@ func (p *Page) Lang() string { return p.ID.Locale }
 const flashCookie = "lodestar_flash"
 
 func (s *Server) page(r *http.Request, title, section string) *Page {
-	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: pagePath(r), bundle: s.I18n}
+	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: pagePath(r), FormID: newFormID(), bundle: s.I18n}
 }
 
 // render executes a page template into a buffer first, so a template error
