@@ -157,6 +157,26 @@ func (s *Store) updateUser(ctx context.Context, email, action, set string, arg a
 			arg, sqldb.FormatTime(tx.Now), before.ID); err != nil {
 			return err
 		}
+		// A role change or disabling that leaves no active admin (nobody
+		// could manage users any more) is refused: the transaction, and
+		// so the change, is undone.
+		if before.Role == lodestar.RoleAdmin && !before.Disabled && (action == "set_role" || action == "disable") {
+			// Two admins demoting each other at once, at PostgreSQL's
+			// read-committed isolation, would each see the other still
+			// there: such changes take turns (SQLite's writers do already).
+			if tx.Dialect() == sqldb.Postgres {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockAdmins); err != nil {
+					return err
+				}
+			}
+			var admins int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`, string(lodestar.RoleAdmin), false).Scan(&admins); err != nil {
+				return err
+			}
+			if admins == 0 {
+				return lodestar.Errorf(lodestar.EConflict, "Lodestar needs at least one active admin: make another user an admin first.")
+			}
+		}
 		if after, err = findUser(ctx, tx, "id = ?", before.ID); err != nil {
 			return err
 		}
@@ -165,6 +185,10 @@ func (s *Store) updateUser(ctx context.Context, email, action, set string, arg a
 	})
 	return after, wrap(action+" user", err)
 }
+
+// lockAdmins is the advisory lock taken while an active admin's role or
+// state changes.
+const lockAdmins = 7210004
 
 // SetRole implements lodestar.UserService.
 func (s *Store) SetRole(ctx context.Context, email string, role lodestar.Role) (*lodestar.User, error) {
