@@ -190,3 +190,19 @@ func TestExperimentGuardrailParseErrorShown(t *testing.T) {
 
 // The import page's refusal of create_missing for a role without
 // strategy.write must be in Chinese on a Chinese page.
+
+// Forms that choose a use case offer every one, not the first 200.
+func TestUseCaseChoicesAll(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
+	for i := range 205 {
+		f.useCase(fmt.Sprintf("UC %03d", i))
+	}
+	c, _, _ := f.signIn(admin, time.Hour)
+	for _, path := range []string{"/models", "/experiments/new", "/experiments"} {
+		r := f.get(c, path)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.body, ">UC 204<") || !strings.Contains(r.body, ">UC 000<") {
+			t.Errorf("%s: got %d; want the first and the 205th use case offered", path, r.StatusCode)
+		}
+	}
+}

@@ -73,7 +73,7 @@ func (s *Server) experimentList(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	ucs, _, err := s.UseCases.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200, Sort: "title"})
+	ucs, err := s.allUseCases(ctx)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -156,7 +156,7 @@ func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func (s *Server) renderExperimentForm(w http.ResponseWriter, r *http.Request, status int, p *Page, id int64) {
 	ctx := r.Context()
-	ucs, _, err := s.UseCases.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200, Sort: "title"})
+	ucs, err := s.allUseCases(ctx)
 	if err != nil {
 		s.Error(w, r, err)
 		return

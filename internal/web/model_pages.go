@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -61,7 +62,7 @@ func (s *Server) renderModels(w http.ResponseWriter, r *http.Request, status int
 		}
 		rows = append(rows, row)
 	}
-	ucs, _, err := s.UseCases.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200, Sort: "title"})
+	ucs, err := s.allUseCases(ctx)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -272,4 +273,22 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.refused(w, r, err, "models.one", "risk", r.PostForm, s.renderModel)
+}
+
+// allUseCases lists every live use case by title, a page at a time (the
+// store gives at most 200 at once): a form choosing one offers them all.
+func (s *Server) allUseCases(ctx context.Context) ([]*lodestar.UseCase, error) {
+	var all []*lodestar.UseCase
+	f := lodestar.UseCaseFilter{Limit: 200, Sort: "title"}
+	for {
+		page, _, err := s.UseCases.FindUseCases(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < f.Limit {
+			return all, nil
+		}
+		f.Offset += len(page)
+	}
 }
