@@ -206,3 +206,32 @@ func TestUseCaseChoicesAll(t *testing.T) {
 		}
 	}
 }
+
+// A refused monitor form shows each field's error beside that field:
+// max events and the reference's end date had theirs filed under other
+// fields, one overwriting the other.
+func TestMonitorFormErrorsInPlace(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
+	uc := f.useCase("Recs")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "Recs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	r := f.postForm(c, fmt.Sprintf("/models/%d/monitors", m.ID), url.Values{"csrf_token": {csrf}, "version": {"1.0"}, "name": {"m"},
+		"window": {"day"}, "reference_kind": {"events"}, "reference_from": {"2026-13-01"}, "reference_to": {"soon"},
+		"min_events": {"few"}, "max_events": {"many"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %d, want 400", r.StatusCode)
+	}
+	if n := strings.Count(r.body, "Use a date like 2026-11-28."); n != 2 {
+		t.Errorf("date errors shown %d times, want 2 (from and to)", n)
+	}
+	if n := strings.Count(r.body, `<p class="field-error">`); n < 4 {
+		t.Errorf("%d field errors shown, want 4 (two dates, min and max events)\n%s", n, r.body)
+	}
+}

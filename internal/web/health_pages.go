@@ -239,13 +239,13 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	in.Thresholds = lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
 		MaxLatencyP95MS: formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
 		MinEvents:       formInt(r, "min_events", fields, "thresholds.min_events"),
-		MaxEvents:       formInt(r, "max_events", fields, "thresholds.min_events"),
+		MaxEvents:       formInt(r, "max_events", fields, "thresholds.max_events"),
 		Drift:           r.PostFormValue("drift") != ""}
 	in.RetrainAfter = int(formInt(r, "retrain_after", fields, "retrain_after"))
 	in.AlertAfter = int(formInt(r, "alert_after", fields, "alert_after"))
 	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))
 	in.Reference.From = formDate(r, "reference_from", fields, "reference.from")
-	in.Reference.To = formDate(r, "reference_to", fields, "reference.from")
+	in.Reference.To = formDate(r, "reference_to", fields, "reference.to")
 	var data []byte
 	var name string
 	if in.Reference.Kind == lodestar.ReferenceDataset {
