@@ -154,6 +154,12 @@ func (e *cmdEnv) ensureAdmin(ctx context.Context, a *app.App) (email, generated 
 		generated = password
 	}
 	if _, err := a.Store.CreateUser(ctx, lodestar.NewUser{Email: email, Name: "Administrator", Role: lodestar.RoleAdmin, Password: password}); err != nil {
+		if lodestar.ErrorCode(err) == lodestar.EConflict {
+			// Another replica starting on the same empty database made
+			// the first admin a moment ago: theirs stands, as if it had
+			// been there when this one counted.
+			return "", "", nil
+		}
 		return "", "", fmt.Errorf("create the first admin from LODESTAR_ADMIN_EMAIL/LODESTAR_ADMIN_PASSWORD: %s", lodestar.ErrorMessage(err)+fieldText(err))
 	}
 	return email, generated, nil

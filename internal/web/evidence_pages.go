@@ -358,7 +358,7 @@ func fairnessRecipe(a *lodestar.FairnessAudit) (cli, python string) {
 		return " == " + strconv.Quote(v)
 	}
 	pred := "df[" + col(pr.PredictionColumn) + "]" + pos(cmpOr(pr.PositivePrediction, pr.PositiveLabel))
-	if pr.ScoreColumn != "" {
+	if pr.ScoreColumn != "" && pr.Threshold != nil { // (the service stores none without the other)
 		pred = "pd.to_numeric(df[" + col(pr.ScoreColumn) + "]) >= " + strconv.FormatFloat(*pr.Threshold, 'g', -1, 64)
 	}
 	python = "import pandas as pd\n" +
