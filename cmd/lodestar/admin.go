@@ -290,15 +290,27 @@ func (e *cmdEnv) audit(args []string) error {
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
-	return e.withStore(func(s *store.Store) error {
-		n, brk, err := s.Verify(e.ctx)
-		if err != nil {
-			return err
-		}
-		if brk != nil {
-			return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries verified before it)", brk.Seq, brk.Reason, n)
-		}
-		fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n)
-		return nil
-	})
+	// A check writes nothing: the database is not migrated first (a newer
+	// binary would otherwise upgrade the schema it was asked to inspect).
+	db, err := e.openDB(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.Status(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(st) == 0 || st[0].AppliedAt == "" {
+		return fmt.Errorf("no Lodestar database here (no migration applied): nothing to verify")
+	}
+	n, brk, err := store.New(db).Verify(e.ctx)
+	if err != nil {
+		return err
+	}
+	if brk != nil {
+		return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries verified before it)", brk.Seq, brk.Reason, n)
+	}
+	fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n)
+	return nil
 }

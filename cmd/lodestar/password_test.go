@@ -79,3 +79,18 @@ func TestUserSetPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditVerifyWritesNothing: verifying does not migrate the database
+// it inspects (a newer binary would upgrade the schema), and a directory
+// with no Lodestar database in it says so.
+func TestAuditVerifyWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "audit", "verify", "--data", dir)
+	if code != 1 || !strings.Contains(errOut, "no Lodestar database here") {
+		t.Errorf("empty directory: exit %d, %s", code, errOut)
+	}
+	code, out, _ := runCLI(t, "migrate", "status", "--data", dir)
+	if code != 0 || !strings.Contains(out, "foundation        pending") {
+		t.Errorf("after audit verify, migrations were applied:\n%s", out)
+	}
+}
