@@ -60,6 +60,10 @@ sdk_ns=$(awk '/^BenchmarkState/ { for (i = 1; i <= NF; i++) if ($i == "ns/op") p
 sdk_allocs=$(awk '/^BenchmarkState/ { for (i = 1; i <= NF; i++) if ($i == "allocs/op") print $(i-1) }' "$log/sdk" | sort -g | tail -n1)
 p99_1k=$(awk '$1 == 1000 { print $4 }' "$log/switch")
 p99_10k=$(awk '$1 == 10000 { print $4 }' "$log/switch")
+# The kernel's own floor in the same run: plain TCP writes to as many
+# loopback connections, no HTTP (the "raw TCP" row after each count).
+floor_1k=$(awk 'prev == 1000 && $1 == "raw" { print $5 } { prev = $1 }' "$log/switch")
+floor_10k=$(awk 'prev == 10000 && $1 == "raw" { print $5 } { prev = $1 }' "$log/switch")
 reads=$(awk '/switches/ { for (i = 1; i <= NF; i++) if ($i == "req/s") print $(i-1) }' "$log/wrk")
 
 # row FIGURE VALUE UNIT TARGET MET
@@ -79,5 +83,7 @@ row "SDK switch evaluation (State)" "$sdk_ns" "ns/op" "<= 20" "$(met "$sdk_ns" "
 row "SDK switch evaluation allocations" "$sdk_allocs" "allocs/op" "0" "$(met "$sdk_allocs" "<=" 0)"
 row "flip to client, p99 with 1,000 streams" "$p99_1k" "ms" "<= 50" "$(met "$p99_1k" "<=" 50)"
 row "flip to client, p99 with 10,000 streams" "$p99_10k" "ms" "<= 50" "$(met "$p99_10k" "<=" 50)"
+row "  floor: raw TCP, p99 with 1,000 connections" "$floor_1k" "ms" "(no HTTP)" ""
+row "  floor: raw TCP, p99 with 10,000 connections" "$floor_10k" "ms" "(no HTTP)" ""
 row "switch reads over HTTP (wrk)" "$reads" "req/s" "(no target)" ""
 echo "  ingest runs: $ingest_all"
