@@ -23,6 +23,20 @@ func (e *cmdEnv) withStore(fn func(*store.Store) error) error {
 	return fn(store.New(db))
 }
 
+// newPassword is the password user add and set-password give: --password,
+// else LODESTAR_USER_PASSWORD (out of the process list), else a generated
+// one, which the caller prints once.
+func (e *cmdEnv) newPassword(flag string) (pw string, generated bool, err error) {
+	if pw = flag; pw == "" {
+		pw = e.getenv("LODESTAR_USER_PASSWORD")
+	}
+	if pw != "" {
+		return pw, false, nil
+	}
+	pw, err = auth.GeneratePassword()
+	return pw, true, err
+}
+
 func (e *cmdEnv) cliCtx() lodestar.Actor {
 	return lodestar.Actor{Label: "cli"}
 }
@@ -101,16 +115,9 @@ func (e *cmdEnv) user(args []string) error {
 		if err := need("email", "role"); err != nil {
 			return err
 		}
-		pw, generated := *password, false
-		if pw == "" {
-			pw = e.getenv("LODESTAR_USER_PASSWORD")
-		}
-		if pw == "" {
-			var err error
-			if pw, err = auth.GeneratePassword(); err != nil {
-				return err
-			}
-			generated = true
+		pw, generated, err := e.newPassword(*password)
+		if err != nil {
+			return err
 		}
 		return e.withStore(func(s *store.Store) error {
 			u, err := s.CreateUser(ctx, lodestar.NewUser{Email: *email, Name: *name, Role: lodestar.Role(*role), Password: pw})
@@ -156,16 +163,9 @@ func (e *cmdEnv) user(args []string) error {
 		if err := need("email"); err != nil {
 			return err
 		}
-		pw, generated := *password, false
-		if pw == "" {
-			pw = e.getenv("LODESTAR_USER_PASSWORD")
-		}
-		if pw == "" {
-			var err error
-			if pw, err = auth.GeneratePassword(); err != nil {
-				return err
-			}
-			generated = true
+		pw, generated, err := e.newPassword(*password)
+		if err != nil {
+			return err
 		}
 		return e.withStore(func(s *store.Store) error {
 			u, err := s.SetPassword(ctx, *email, pw)
