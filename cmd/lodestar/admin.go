@@ -287,8 +287,19 @@ func (e *cmdEnv) audit(args []string) error {
 	}
 	fs := e.flags("audit verify")
 	e.cfg.DatabaseFlags(fs)
+	expect := fs.String("expect", "", "an anchor SEQ:HASH printed by an earlier verify and kept elsewhere: the log must still hold that entry")
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
+	}
+	var anchorSeq int64
+	var anchorHash string
+	if *expect != "" {
+		seq, hash, ok := strings.Cut(*expect, ":")
+		n, err := strconv.ParseInt(seq, 10, 64)
+		if !ok || err != nil || n < 1 || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
+			return errUsage{"audit verify: --expect must read SEQ:HASH, as verify prints it (an entry number and 64 hex digits)"}
+		}
+		anchorSeq, anchorHash = n, hash
 	}
 	// A check writes nothing: the database is not migrated first (a newer
 	// binary would otherwise upgrade the schema it was asked to inspect).
@@ -304,13 +315,37 @@ func (e *cmdEnv) audit(args []string) error {
 	if len(st) == 0 || st[0].AppliedAt == "" {
 		return fmt.Errorf("no Lodestar database here (no migration applied): nothing to verify")
 	}
-	n, brk, err := store.New(db).Verify(e.ctx)
+	s := store.New(db)
+	n, brk, err := s.Verify(e.ctx)
 	if err != nil {
 		return err
 	}
 	if brk != nil {
 		return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries verified before it)", brk.Seq, brk.Reason, n)
 	}
+	if anchorSeq > 0 {
+		got, err := s.AuditHashAt(e.ctx, anchorSeq)
+		if err != nil {
+			return err
+		}
+		if got != anchorHash {
+			why := "its hash is " + got
+			if got == "" {
+				why = "the log has no such entry"
+			}
+			return fmt.Errorf("audit chain REWRITTEN: the anchor says entry %d has hash %s, but %s — the log was rebuilt or cut since the anchor was taken", anchorSeq, anchorHash, why)
+		}
+	}
 	fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n)
+	if n > 0 {
+		head, err := s.AuditHashAt(e.ctx, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "anchor: %d:%s (keep it outside the database; a later 'audit verify --expect %d:%s' shows the log still holds it)\n", n, head, n, head)
+	}
+	if anchorSeq > 0 {
+		fmt.Fprintf(e.stdout, "anchor %d matches\n", anchorSeq)
+	}
 	return nil
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // TestUserSetPassword: an administrator replaces a password (one shown at
@@ -93,4 +95,49 @@ func TestAuditVerifyWritesNothing(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "foundation        pending") {
 		t.Errorf("after audit verify, migrations were applied:\n%s", out)
 	}
+}
+
+// TestAuditVerifyAnchor: verify prints an anchor (the last entry's number
+// and hash); with --expect, a log rebuilt from scratch by someone who can
+// write the database — a valid chain, but another history — is refused,
+// and so is a log cut shorter than the anchor.
+func TestAuditVerifyAnchor(t *testing.T) {
+	forEachTransferDB(t, func(t *testing.T, d *transferDB) {
+		if _, err := d.s.CreateUser(d.ctx, lodestar.NewUser{Email: "a@example.com", Role: lodestar.RoleAdmin, Password: "a-long-password-1"}); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := transferRun(t, append([]string{"audit", "verify"}, d.args...)...)
+		anchor := regexp.MustCompile(`anchor: (\d+:[0-9a-f]{64})`).FindStringSubmatch(out)
+		if code != 0 || anchor == nil {
+			t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
+		}
+		if code, out, _ := transferRun(t, append([]string{"audit", "verify", "--expect", anchor[1]}, d.args...)...); code != 0 || !strings.Contains(out, "matches") {
+			t.Errorf("the anchor just taken: exit %d, %s", code, out)
+		}
+		for _, bad := range []string{"x", "1:abc", "0:" + strings.Repeat("a", 64)} {
+			if code, _, _ := transferRun(t, append([]string{"audit", "verify", "--expect", bad}, d.args...)...); code != 2 {
+				t.Errorf("--expect %q: exit %d, want 2", bad, code)
+			}
+		}
+		// Someone with write access drops the guards and rebuilds the log
+		// as another history, head and all: a valid chain.
+		for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log`, `UPDATE audit_head SET seq = 0, hash = '` + strings.Repeat("0", 64) + `'`} {
+			if d.db.Dialect == sqldb.Postgres {
+				q = strings.Replace(q, "DROP TRIGGER audit_log_no_delete", "DROP TRIGGER audit_log_no_change ON audit_log", 1)
+			}
+			if _, err := d.db.ExecContext(d.ctx, q); err != nil {
+				t.Skipf("cannot stage the rewrite here (%v)", err)
+			}
+		}
+		if _, err := d.s.CreateUser(d.ctx, lodestar.NewUser{Email: "b@example.com", Role: lodestar.RoleAdmin, Password: "a-long-password-2"}); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, _ := transferRun(t, append([]string{"audit", "verify"}, d.args...)...); code != 0 {
+			t.Fatalf("the rebuilt chain should verify as a chain: exit %d %s", code, out)
+		}
+		code, _, errOut = transferRun(t, append([]string{"audit", "verify", "--expect", anchor[1]}, d.args...)...)
+		if code != 1 || !strings.Contains(errOut, "REWRITTEN") {
+			t.Errorf("rebuilt log with the old anchor: exit %d, %s; want 1 and REWRITTEN", code, errOut)
+		}
+	})
 }

@@ -54,6 +54,11 @@ func (s *Store) Verify(ctx context.Context) (int64, *lodestar.AuditBreak, error)
 	return audit.Verify(ctx, s.DB)
 }
 
+// AuditHashAt returns the hash of audit entry seq, or "" when there is none.
+func (s *Store) AuditHashAt(ctx context.Context, seq int64) (string, error) {
+	return audit.HashAt(ctx, s.DB, seq)
+}
+
 func notFound(what string) error {
 	return lodestar.Errorf(lodestar.ENotFound, "%s not found.", what)
 }
