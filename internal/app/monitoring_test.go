@@ -116,6 +116,11 @@ func TestIngestEvents(t *testing.T) {
 	// Scopes and roles: an ingest token reads nothing; a read token and a
 	// viewer cannot ingest.
 	wantAPIError(t, f.api("GET", "/api/v1/models", ingestTok, ""), 403, lodestar.EForbidden)
+	// An ingest-only token may ask who it is, and nothing else.
+	if r := f.api("GET", "/api/v1/me", ingestTok, ""); r.StatusCode != 200 || !strings.Contains(r.body, "team@example.com") {
+		t.Errorf("GET /api/v1/me with an ingest token: %d %s", r.StatusCode, r.body)
+	}
+	wantAPIError(t, f.api("GET", "/api/v1/switches", ingestTok, ""), 403, lodestar.EForbidden)
 	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", readTok, eventLine("e-8", t0, "1.0", 1, "red", 0.5, 1)), 403, lodestar.EForbidden)
 	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", viewerTok, eventLine("e-8", t0, "1.0", 1, "red", 0.5, 1)), 403, lodestar.EForbidden)
 

@@ -266,6 +266,8 @@ func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
 		return true
 	case rt.Perm == auth.ModelIngest && hasScope(t, lodestar.ScopeIngest):
 		return true
+	case rt.Perm == auth.SignedIn && isSafe(method):
+		return true // who the caller is (GET /api/v1/me): any token may ask
 	default:
 		// A read token may use safe methods, and routes that change
 		// nothing whatever their method (OFREP's evaluations are POSTs).
