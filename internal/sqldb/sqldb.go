@@ -268,6 +268,29 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// LockRow takes row id of table for the rest of the transaction, before
+// it is read and checked: on PostgreSQL (read-committed) two transactions
+// changing one record otherwise both check the state each read and the
+// later overwrites the earlier — a stage move past a retired one, a stale
+// "latest reading". SQLite's writers are one at a time already. table is
+// a constant of the caller's, never input.
+func (tx *Tx) LockRow(ctx context.Context, table string, id int64) error {
+	if tx.db.Dialect != Postgres {
+		return nil
+	}
+	_, err := tx.Tx.ExecContext(ctx, `SELECT 1 FROM `+table+` WHERE id = $1 FOR UPDATE`, id)
+	return err
+}
+
+// IsConcurrentChange reports whether err is PostgreSQL giving up on a
+// transaction for another's sake: a deadlock between two writers, or a
+// serialization failure. Trying again is the answer.
+func IsConcurrentChange(err error) bool {
+	type sqlStater interface{ SQLState() string }
+	var s sqlStater
+	return err != nil && errors.As(err, &s) && (s.SQLState() == "40P01" || s.SQLState() == "40001")
+}
+
 // Dialect returns the transaction's dialect.
 func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
 

@@ -17,6 +17,9 @@ type loader[T any] func(ctx context.Context, tx *sqldb.Tx, id int64) (T, error)
 func update[T any](ctx context.Context, s *Store, entity, action string, id int64, load loader[T], apply func(tx *sqldb.Tx, before T) error) (T, error) {
 	var after T
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.LockRow(ctx, entityTables[entity], id); err != nil {
+			return err
+		}
 		before, err := load(ctx, tx, id)
 		if err != nil {
 			return err
@@ -32,6 +35,11 @@ func update[T any](ctx context.Context, s *Store, entity, action string, id int6
 	})
 	return after, wrap(action+" "+entity, err)
 }
+
+// entityTables are the tables of the entities update changes, whose row
+// it locks first (sqldb.Tx.LockRow).
+var entityTables = map[string]string{"business_unit": "business_units", "experiment": "experiments", "goal": "goals",
+	"kpi": "kpis", "model": "models", "model_version": "model_versions", "pain_point": "pain_points"}
 
 // create runs one audited insert: insert returns the new ID, then the
 // entity is loaded and its entry appended.

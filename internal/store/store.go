@@ -73,5 +73,8 @@ func wrap(op string, err error) error {
 	if errors.As(err, &le) {
 		return err
 	}
+	if sqldb.IsConcurrentChange(err) {
+		return lodestar.Errorf(lodestar.EConflict, "Another change to the same records was being saved at the same moment; try again.")
+	}
 	return fmt.Errorf("%s: %w", op, err)
 }

@@ -161,7 +161,10 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[
 	for i, imp := range in.Impacts {
 		var goal int64
 		var archived bool
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(goal_id, 0), archived FROM kpis WHERE id = ?`, imp.KPIID).Scan(&goal, &archived)
+		// (Shared-locked on PostgreSQL: a KPI moved under a goal at the
+		// same moment waits for this write, and its alignment refresh
+		// then sees this impact; else each misses the other's change.)
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(goal_id, 0), archived FROM kpis WHERE id = ?`+forShare(tx), imp.KPIID).Scan(&goal, &archived)
 		switch {
 		case isNoRows(err):
 			fields[fmt.Sprintf("impacts[%d].kpi_id", i)] = "No such KPI."
@@ -177,6 +180,15 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[
 		return nil, &lodestar.Error{Code: lodestar.EInvalid, Message: "The use case could not be saved; check the fields.", Fields: fields}
 	}
 	return goals, nil
+}
+
+// forShare locks the rows a PostgreSQL query reads against change until
+// the transaction ends (SQLite's writers are one at a time already).
+func forShare(tx *sqldb.Tx) string {
+	if tx.Dialect() == sqldb.Postgres {
+		return " FOR SHARE"
+	}
+	return ""
 }
 
 // falseLit is the dialect's literal for false in boolean columns.
@@ -389,6 +401,9 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 	}
 	var after *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.LockRow(ctx, "use_cases", id); err != nil {
+			return err
+		}
 		before, err := loadUseCase(ctx, tx, id)
 		if err != nil {
 			return err
@@ -505,6 +520,9 @@ func (s *Store) ChangeStage(ctx context.Context, id int64, to, reason string) (*
 	}
 	var after *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.LockRow(ctx, "use_cases", id); err != nil {
+			return err
+		}
 		before, err := loadUseCase(ctx, tx, id)
 		if err != nil {
 			return err
@@ -572,6 +590,9 @@ func (s *Store) LiveSince(ctx context.Context, id int64) (string, error) {
 func (s *Store) ArchiveUseCase(ctx context.Context, id int64, archived bool) (*lodestar.UseCase, error) {
 	var after *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.LockRow(ctx, "use_cases", id); err != nil {
+			return err
+		}
 		before, err := loadUseCase(ctx, tx, id)
 		if err != nil {
 			return err
