@@ -183,11 +183,13 @@ var (
 		return float64(hit) / float64(len(y))
 	}, false}
 	// LogLoss is the binary cross-entropy of probabilities p, clipped to
-	// [1e-15, 1−1e-15] as sklearn clips them.
+	// [ε, 1−ε] with ε float64's machine epsilon, as sklearn (1.2 on) and
+	// the monitoring engine clip them.
 	LogLoss = Metric{"logloss", func(y, p []float64) float64 {
+		const eps = 2.220446049250313e-16
 		s := 0.0
 		for i := range y {
-			q := min(max(p[i], 1e-15), 1-1e-15)
+			q := min(max(p[i], eps), 1-eps)
 			s -= y[i]*math.Log(q) + (1-y[i])*math.Log(1-q)
 		}
 		return s / float64(len(y))

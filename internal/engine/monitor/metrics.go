@@ -50,9 +50,10 @@ func (w *Window) Metrics() Metrics {
 		m.Accuracy = ratio(tp+tn, tp+fp+tn+fn)
 		m.Precision = ratio(tp, tp+fp)
 		m.Recall = ratio(tp, tp+fn)
-		if !math.IsNaN(m.Precision) && !math.IsNaN(m.Recall) {
-			m.F1 = f1(m.Precision, m.Recall)
-		}
+		// 2TP/(2TP+FP+FN), as sklearn: 0 when the model predicts no
+		// positive but there were some (precision alone is undefined
+		// then), undefined only with no positive label or prediction.
+		m.F1 = ratio(2*tp, 2*tp+fp+fn)
 		m.AUC, m.AUCErrorBound = binnedAUC(w.ScorePos, w.ScoreNeg, w.ScoreMixed)
 		m.LogLoss = ratio(w.LogLossSum, float64(w.LogLossN))
 		m.PositiveRate = ratio(float64(w.PredPositive), float64(w.Events))
