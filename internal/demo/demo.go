@@ -106,6 +106,8 @@ var kpis = []kpi{
 	{"sss", "sales", "Same-store sales growth", "同店销售增长", "%", "up", 1.5, 4, 0.03, 0.3, 0, 0},
 	{"stockout", "sales", "Stock-out rate", "缺货率", "%", "down", 8, 4, -0.02, 0.3, 26, -0.09},
 	{"downtime", "downtime", "Unplanned downtime", "非计划停机时长", "h/month", "down", 120, 60, -0.2, 4, 12, -1.3},
+	// Climbs from the week after the retrained model (pdm 2.0, trained on
+	// the new equipment's data) goes live in week 35.
 	{"alert", "downtime", "Failure alert accuracy", "故障预警准确率", "%", "up", 82, 95, 0, 0.5, 36, 0.8},
 	{"cpd", "delivery", "Cost per delivery", "单票配送成本", "¥", "down", 8.6, 7.5, 0, 0.08, 0, 0},
 	{"ontime", "delivery", "On-time delivery", "准时送达率", "%", "up", 91, 96, 0.01, 0.4, 0, 0},
@@ -428,6 +430,10 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 type demoModel struct {
 	useCase, key, name string
 	versions           []lodestar.ModelVersion
+	// weeks, when set, are the weeks each version is registered and
+	// promoted (else week 12 + the model's index + 10 per version), so
+	// that a story's KPI moves when its model changes.
+	weeks []int
 }
 
 var models = []demoModel{
@@ -437,18 +443,21 @@ var models = []demoModel{
 		TrainingData:          "2019–2021 loan book; under-represents young applicants without credit history. 2019–2021 年贷款数据；缺少无信用记录的年轻申请人。",
 		EvaluationMetrics:     map[string]float64{"auc": 0.81, "recall_default": 0.74},
 		Limitations:           "Flags good customers with thin credit files as high-risk. 将信用记录薄的优质客户误判为高风险。",
-		EthicalConsiderations: "Disparate impact by age group; see the fairness audit. 不同年龄组存在差别影响；见公平性审计。"}}}},
+		EthicalConsiderations: "Disparate impact by age group; see the fairness audit. 不同年龄组存在差别影响；见公平性审计。"}}}, nil},
 	{"E-commerce recommender", "recsys", "Product recommender · 商品推荐", []lodestar.ModelVersion{{Version: "3.1", Card: lodestar.ModelCard{
 		IntendedUse:       "Rank products on the home feed. 首页商品排序。",
 		TrainingData:      "Clicks and orders before the move to short video. 短视频兴起前的点击与订单数据。",
 		EvaluationMetrics: map[string]float64{"ndcg_at_10": 0.42, "accuracy": 0.36},
-		Limitations:       "Not retrained on short-video behaviour; accuracy has fallen about 20%. 未用短视频行为数据再训练，准确率已下降约 20%。"}}}},
+		Limitations:       "Not retrained on short-video behaviour; accuracy has fallen about 20%. 未用短视频行为数据再训练，准确率已下降约 20%。"}}}, nil},
 	{"Predictive maintenance for production lines", "pdm", "Failure predictor · 故障预测", []lodestar.ModelVersion{
 		{Version: "1.0", Card: lodestar.ModelCard{IntendedUse: "Predict line failures 48 h ahead. 提前 48 小时预测产线故障。",
 			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.82}, Limitations: "Misses failures on newly installed equipment. 无法识别新设备的故障。"}},
 		{Version: "2.0", Card: lodestar.ModelCard{IntendedUse: "Predict line failures 48 h ahead. 提前 48 小时预测产线故障。",
 			TrainingData:      "Adds the supplier's data from the new equipment. 加入供应商提供的新设备数据。",
-			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.95}}}}},
+			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.95}}}},
+		// 2.0 goes live in week 35; the alert accuracy KPI (changeAt 36)
+		// climbs from the week after, 82% toward 95%.
+		[]int{14, 35}},
 }
 
 // loadModels registers the demo's models, walks their versions to
@@ -464,7 +473,11 @@ func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) er
 		}
 		l.n++
 		for j, v := range dm.versions {
-			setNow(week(12 + i + 10*j))
+			at := 12 + i + 10*j
+			if j < len(dm.weeks) {
+				at = dm.weeks[j]
+			}
+			setNow(week(at))
 			created, err := l.svc.CreateModelVersion(ml, m.ID, v)
 			if err != nil {
 				return fmt.Errorf("model %s %s: %w", dm.key, v.Version, err)
