@@ -411,6 +411,11 @@ const maxFree = 4
 type batch struct {
 	buf []byte
 	n   int
+	// after (a label batch): how many events the reporter had queued
+	// when its latest label was added; it is sent only once that many
+	// have left the event queue, so a label never overtakes its event (a
+	// label that arrives first is answered "unknown" and lost).
+	after int64
 }
 
 // queue is one endpoint's batching, bounds, sender and counters.
@@ -432,11 +437,18 @@ type queue struct {
 	done     chan struct{} // closed when the sender has finished
 
 	sent, duplicates, unknown, rejected, dropped, retries, failed atomic.Int64
+
+	// added counts the items ever queued; finished the items whose batch has
+	// left the queue (sent, refused or given up), in order, with progress
+	// closed and replaced at each step for those waiting on it.
+	added    atomic.Int64
+	finished int64
+	progress chan struct{}
 }
 
 func newQueue(r *Reporter, endpoint, auth string) *queue {
 	q := &queue{r: r, url: endpoint, auth: auth, wake: make(chan struct{}, 1),
-		stopped: make(chan struct{}), done: make(chan struct{})}
+		stopped: make(chan struct{}), done: make(chan struct{}), progress: make(chan struct{})}
 	go q.run()
 	return q
 }
@@ -475,6 +487,10 @@ func (q *queue) add(line []byte) error {
 	q.cur.n++
 	q.queued++
 	q.qbytes += len(line)
+	q.added.Add(1)
+	if q == q.r.labels {
+		q.cur.after = q.r.events.added.Load()
+	}
 	if q.cur.n >= q.r.cfg.batchSize {
 		q.seal()
 	}
@@ -533,9 +549,29 @@ func (q *queue) finish(b *batch) {
 	defer q.mu.Unlock()
 	q.queued -= b.n
 	q.qbytes -= len(b.buf)
+	q.finished += int64(b.n)
+	close(q.progress)
+	q.progress = make(chan struct{})
 	if len(q.free) < maxFree {
-		b.buf, b.n = b.buf[:0], 0
+		b.buf, b.n, b.after = b.buf[:0], 0, 0
 		q.free = append(q.free, b)
+	}
+}
+
+// waitFinished waits until n items have left the queue, or ctx ends.
+func (q *queue) waitFinished(ctx context.Context, n int64) {
+	for {
+		q.mu.Lock()
+		ch, ok := q.progress, q.finished >= n
+		q.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -583,6 +619,9 @@ type response struct {
 func (q *queue) send(b *batch) {
 	cfg := &q.r.cfg
 	ctx := q.r.ctx
+	if b.after > 0 { // labels wait for the events reported before them
+		q.r.events.waitFinished(ctx, b.after)
+	}
 	for attempt := 0; ; attempt++ {
 		if ctx.Err() != nil {
 			q.failed.Add(int64(b.n))
