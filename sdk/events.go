@@ -479,8 +479,12 @@ func (q *queue) add(line []byte) error {
 			q.cur, q.free = q.free[n-1], q.free[:n-1]
 		} else {
 			// Room for a full batch of lines like this one, so the buffer
-			// does not grow by doubling.
-			q.cur = &batch{buf: make([]byte, 0, min(maxBatchBytes, q.r.cfg.batchSize*(len(line)+len(line)/4)))}
+			// does not grow by doubling — but no more than an eighth of
+			// the byte bound: a batch that starts with one large event
+			// and fills with small ones must not hold megabytes the bound
+			// does not see (appending grows it as the lines need).
+			size := min(maxBatchBytes, q.r.cfg.batchSize*(len(line)+len(line)/4), max(len(line), q.r.cfg.maxQueuedBytes/8))
+			q.cur = &batch{buf: make([]byte, 0, size)}
 		}
 	}
 	q.cur.buf = append(q.cur.buf, line...)
@@ -552,7 +556,7 @@ func (q *queue) finish(b *batch) {
 	q.finished += int64(b.n)
 	close(q.progress)
 	q.progress = make(chan struct{})
-	if len(q.free) < maxFree {
+	if len(q.free) < maxFree && cap(b.buf) <= max(64<<10, q.r.cfg.maxQueuedBytes/8) { // a large one goes: kept idle, it would outweigh the bound
 		b.buf, b.n, b.after = b.buf[:0], 0, 0
 		q.free = append(q.free, b)
 	}
