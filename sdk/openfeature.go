@@ -2,6 +2,9 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
 )
@@ -12,12 +15,47 @@ import (
 // state ("on", "off" or "fallback"); as an object flag, {"state",
 // "fallback"}. The variant is always the state. An unknown key resolves
 // to the caller's default with FLAG_NOT_FOUND; before the first snapshot,
-// to the default with PROVIDER_NOT_READY.
+// to the default with PROVIDER_NOT_READY. OpenFeature reports the provider
+// READY once the first snapshot is in (its initialisation waits for it).
 func (c *Switches) Provider() openfeature.FeatureProvider { return provider{c} }
 
 type provider struct{ c *Switches }
 
 func (p provider) Metadata() openfeature.Metadata { return openfeature.Metadata{Name: "lodestar"} }
+
+// initTimeout bounds Init, which has no context: a provider that cannot
+// reach the server goes to ERROR instead of holding its caller forever.
+const initTimeout = 30 * time.Second
+
+// Init waits for the first snapshot (at most initTimeout), so that
+// OpenFeature reports the provider READY only once it can answer —
+// SetProviderAndWait then returns with the switches' real states.
+func (p provider) Init(ec openfeature.EvaluationContext) error {
+	ctx, cancel := context.WithTimeout(context.Background(), initTimeout)
+	defer cancel()
+	return p.InitWithContext(ctx, ec)
+}
+
+// InitWithContext waits for the first snapshot, the client's close, or
+// ctx; an error leaves the provider in ERROR, its evaluations answering
+// the caller's defaults with PROVIDER_NOT_READY until a snapshot comes.
+func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationContext) error {
+	select {
+	case <-p.c.ready:
+		return nil
+	case <-p.c.done:
+		return errors.New("lodestar: the switch client is closed")
+	case <-ctx.Done():
+		return fmt.Errorf("lodestar: no switch snapshot yet: %w", ctx.Err())
+	}
+}
+
+// Shutdown does nothing: the switch client belongs to the caller, who
+// closes it.
+func (p provider) Shutdown() {}
+
+// ShutdownWithContext does nothing, as Shutdown.
+func (p provider) ShutdownWithContext(context.Context) error { return nil }
 
 func (p provider) Hooks() []openfeature.Hook { return nil }
 
