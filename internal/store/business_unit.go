@@ -119,6 +119,16 @@ func (s *Store) ArchiveBusinessUnit(ctx context.Context, id int64, archived bool
 			if n > 0 {
 				return lodestar.Errorf(lodestar.EConflict, "Archive or move this unit's child units first.")
 			}
+		} else if before.ParentID != 0 {
+			// A live unit under an archived one could not be saved again
+			// (its parent is refused as archived).
+			ok, err := refExists(ctx, tx, "business_units", before.ParentID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return lodestar.Errorf(lodestar.EConflict, "Restore its parent unit first.")
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE business_units SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
 		return err

@@ -119,7 +119,7 @@ func checkExperiment(ctx context.Context, tx *sqldb.Tx, in *lodestar.Experiment)
 	}
 	if in.UseCaseID == 0 {
 		fields["use_case_id"] = "Choose the use case this experiment serves."
-	} else if err := checkRef(ctx, tx, fields, "use_case_id", "use_cases", in.UseCaseID); err != nil {
+	} else if err := checkRef(ctx, tx, fields, "use_case_id", "use_cases", in.UseCaseID, 0); err != nil {
 		return err
 	}
 	for _, v := range []struct {

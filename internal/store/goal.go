@@ -28,7 +28,10 @@ func loadGoal(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.Goal, erro
 	return g, err
 }
 
-func checkGoal(ctx context.Context, tx *sqldb.Tx, in *lodestar.Goal) error {
+func checkGoal(ctx context.Context, tx *sqldb.Tx, in *lodestar.Goal, before *lodestar.Goal) error {
+	if before == nil {
+		before = &lodestar.Goal{}
+	}
 	in.Title, in.TitleZH, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.TitleZH), strings.TrimSpace(in.Description)
 	if in.Status == "" {
 		in.Status = "active"
@@ -43,10 +46,10 @@ func checkGoal(ctx context.Context, tx *sqldb.Tx, in *lodestar.Goal) error {
 	if !slices.Contains(lodestar.GoalStatuses, in.Status) {
 		fields["status"] = "Choose a status: " + strings.Join(lodestar.GoalStatuses, ", ") + "."
 	}
-	if err := checkRef(ctx, tx, fields, "business_unit_id", "business_units", in.BusinessUnitID); err != nil {
+	if err := checkRef(ctx, tx, fields, "business_unit_id", "business_units", in.BusinessUnitID, before.BusinessUnitID); err != nil {
 		return err
 	}
-	if err := checkUser(ctx, tx, fields, "owner_id", in.OwnerID); err != nil {
+	if err := checkUser(ctx, tx, fields, "owner_id", in.OwnerID, before.OwnerID); err != nil {
 		return err
 	}
 	if len(fields) > 0 {
@@ -56,8 +59,11 @@ func checkGoal(ctx context.Context, tx *sqldb.Tx, in *lodestar.Goal) error {
 }
 
 // checkRef notes in fields when a non-zero id names no live row of table.
-func checkRef(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field, table string, id int64) error {
-	if id == 0 {
+// held is the reference the record has already (0 on create): kept as it
+// is even once archived, so a record under an archived goal or unit can
+// still be edited; only a new reference must be live.
+func checkRef(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field, table string, id, held int64) error {
+	if id == 0 || id == held {
 		return nil
 	}
 	ok, err := refExists(ctx, tx, table, id)
@@ -67,9 +73,10 @@ func checkRef(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field
 	return err
 }
 
-// checkUser notes in fields when a non-zero id names no active user.
-func checkUser(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field string, id int64) error {
-	if id == 0 {
+// checkUser notes in fields when a non-zero id names no active user;
+// held, as for checkRef, is kept even once disabled.
+func checkUser(ctx context.Context, tx *sqldb.Tx, fields map[string]string, field string, id, held int64) error {
+	if id == 0 || id == held {
 		return nil
 	}
 	ok, err := userActive(ctx, tx, id)
@@ -82,7 +89,7 @@ func checkUser(ctx context.Context, tx *sqldb.Tx, fields map[string]string, fiel
 // CreateGoal implements lodestar.GoalService.
 func (s *Store) CreateGoal(ctx context.Context, in lodestar.Goal) (*lodestar.Goal, error) {
 	return create(ctx, s, "goal", loadGoal, func(tx *sqldb.Tx) (int64, error) {
-		if err := checkGoal(ctx, tx, &in); err != nil {
+		if err := checkGoal(ctx, tx, &in, nil); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -96,8 +103,8 @@ func (s *Store) CreateGoal(ctx context.Context, in lodestar.Goal) (*lodestar.Goa
 
 // UpdateGoal implements lodestar.GoalService.
 func (s *Store) UpdateGoal(ctx context.Context, id int64, in lodestar.Goal) (*lodestar.Goal, error) {
-	return update(ctx, s, "goal", "update", id, loadGoal, func(tx *sqldb.Tx, _ *lodestar.Goal) error {
-		if err := checkGoal(ctx, tx, &in); err != nil {
+	return update(ctx, s, "goal", "update", id, loadGoal, func(tx *sqldb.Tx, before *lodestar.Goal) error {
+		if err := checkGoal(ctx, tx, &in, before); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE goals SET title = ?, title_zh = ?, description = ?, business_unit_id = ?, owner_id = ?,

@@ -58,7 +58,7 @@ func (s *Store) ImportUseCases(ctx context.Context, newUnits []string, rows []Im
 			if err := ValidateNewUseCase(&in); err != nil {
 				return lineError(r.Line, err)
 			}
-			goals, err := checkRefs(ctx, tx, &in)
+			goals, err := checkRefs(ctx, tx, &in, nil)
 			if err != nil {
 				return lineError(r.Line, err)
 			}

@@ -39,7 +39,10 @@ func loadKPI(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.KPI, error)
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI) error {
+func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI, before *lodestar.KPI) error {
+	if before == nil {
+		before = &lodestar.KPI{}
+	}
 	in.Name, in.NameZH, in.Unit = strings.TrimSpace(in.Name), strings.TrimSpace(in.NameZH), strings.TrimSpace(in.Unit)
 	fields := map[string]string{}
 	checkLen(fields, "name", in.Name, 200, true)
@@ -57,10 +60,10 @@ func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI) error {
 	if !lodestar.ValidDate(in.TargetDate) {
 		fields["target_date"] = "Use a date as YYYY-MM-DD."
 	}
-	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID); err != nil {
+	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID, before.GoalID); err != nil {
 		return err
 	}
-	if err := checkUser(ctx, tx, fields, "owner_id", in.OwnerID); err != nil {
+	if err := checkUser(ctx, tx, fields, "owner_id", in.OwnerID, before.OwnerID); err != nil {
 		return err
 	}
 	if len(fields) > 0 {
@@ -72,7 +75,7 @@ func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI) error {
 // CreateKPI implements lodestar.KPIService.
 func (s *Store) CreateKPI(ctx context.Context, in lodestar.KPI) (*lodestar.KPI, error) {
 	return create(ctx, s, "kpi", loadKPI, func(tx *sqldb.Tx) (int64, error) {
-		if err := checkKPI(ctx, tx, &in); err != nil {
+		if err := checkKPI(ctx, tx, &in, nil); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -88,7 +91,7 @@ func (s *Store) CreateKPI(ctx context.Context, in lodestar.KPI) (*lodestar.KPI, 
 // recomputes the alignment of every use case that impacts it.
 func (s *Store) UpdateKPI(ctx context.Context, id int64, in lodestar.KPI) (*lodestar.KPI, error) {
 	return update(ctx, s, "kpi", "update", id, loadKPI, func(tx *sqldb.Tx, before *lodestar.KPI) error {
-		if err := checkKPI(ctx, tx, &in); err != nil {
+		if err := checkKPI(ctx, tx, &in, before); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE kpis SET goal_id = ?, name = ?, name_zh = ?, unit = ?, direction = ?, baseline = ?,

@@ -46,7 +46,7 @@ func checkModel(ctx context.Context, tx *sqldb.Tx, in *lodestar.Model) error {
 	checkLen(fields, "description", in.Description, 10000, false)
 	if in.UseCaseID == 0 {
 		fields["use_case_id"] = "Choose the use case this model serves."
-	} else if err := checkRef(ctx, tx, fields, "use_case_id", "use_cases", in.UseCaseID); err != nil {
+	} else if err := checkRef(ctx, tx, fields, "use_case_id", "use_cases", in.UseCaseID, 0); err != nil {
 		return err
 	}
 	if len(fields) > 0 {

@@ -184,7 +184,7 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	}
 	if in.ModelID == 0 {
 		fields["model_id"] = "Choose the model."
-	} else if err := checkRef(ctx, tx, fields, "model_id", "models", in.ModelID); err != nil {
+	} else if err := checkRef(ctx, tx, fields, "model_id", "models", in.ModelID, 0); err != nil {
 		return err
 	}
 	if _, bad := fields["model_id"]; !bad && in.ModelID != 0 {

@@ -28,7 +28,10 @@ func loadPain(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.PainPoint,
 	return p, err
 }
 
-func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint) error {
+func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint, before *lodestar.PainPoint) error {
+	if before == nil {
+		before = &lodestar.PainPoint{}
+	}
 	in.Title, in.TitleZH, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.TitleZH), strings.TrimSpace(in.Description)
 	fields := map[string]string{}
 	checkLen(fields, "title", in.Title, 200, true)
@@ -42,10 +45,10 @@ func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint) error 
 	}
 	if in.BusinessUnitID == 0 {
 		fields["business_unit_id"] = "Choose the business unit that has this pain point."
-	} else if err := checkRef(ctx, tx, fields, "business_unit_id", "business_units", in.BusinessUnitID); err != nil {
+	} else if err := checkRef(ctx, tx, fields, "business_unit_id", "business_units", in.BusinessUnitID, before.BusinessUnitID); err != nil {
 		return err
 	}
-	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID); err != nil {
+	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID, before.GoalID); err != nil {
 		return err
 	}
 	if len(fields) > 0 {
@@ -57,7 +60,7 @@ func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint) error 
 // CreatePainPoint implements lodestar.PainPointService.
 func (s *Store) CreatePainPoint(ctx context.Context, in lodestar.PainPoint) (*lodestar.PainPoint, error) {
 	return create(ctx, s, "pain_point", loadPain, func(tx *sqldb.Tx) (int64, error) {
-		if err := checkPain(ctx, tx, &in); err != nil {
+		if err := checkPain(ctx, tx, &in, nil); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -71,8 +74,8 @@ func (s *Store) CreatePainPoint(ctx context.Context, in lodestar.PainPoint) (*lo
 
 // UpdatePainPoint implements lodestar.PainPointService.
 func (s *Store) UpdatePainPoint(ctx context.Context, id int64, in lodestar.PainPoint) (*lodestar.PainPoint, error) {
-	return update(ctx, s, "pain_point", "update", id, loadPain, func(tx *sqldb.Tx, _ *lodestar.PainPoint) error {
-		if err := checkPain(ctx, tx, &in); err != nil {
+	return update(ctx, s, "pain_point", "update", id, loadPain, func(tx *sqldb.Tx, before *lodestar.PainPoint) error {
+		if err := checkPain(ctx, tx, &in, before); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE pain_points SET business_unit_id = ?, title = ?, title_zh = ?, description = ?, category = ?,

@@ -134,11 +134,26 @@ func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 
 // checkRefs verifies that every record the input names exists and is
 // usable, naming the field of each that is not.
-func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[int64]int64, error) {
+func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase, before *lodestar.UseCase) (map[int64]int64, error) {
+	// What the use case holds already stays, even once archived or
+	// disabled (an impact on a KPI archived since is history); only what
+	// the change adds must be live.
+	held := map[string]bool{}
+	if before != nil {
+		held[fmt.Sprint("unit", before.BusinessUnitID)] = true
+		held[fmt.Sprint("user", before.SponsorID)] = true
+		held[fmt.Sprint("user", before.AILeadID)] = true
+		for _, id := range before.PainPointIDs {
+			held[fmt.Sprint("pain", id)] = true
+		}
+		for _, imp := range before.Impacts {
+			held[fmt.Sprint("kpi", imp.KPIID)] = true
+		}
+	}
 	fields := map[string]string{}
 	var dbErr error
-	exists := func(field, q string, id int64, msg string) {
-		if id == 0 || dbErr != nil {
+	exists := func(kind, field, q string, id int64, msg string) {
+		if id == 0 || dbErr != nil || held[fmt.Sprint(kind, id)] {
 			return
 		}
 		var n int
@@ -148,11 +163,11 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[
 			fields[field] = msg
 		}
 	}
-	exists("business_unit_id", `SELECT COUNT(*) FROM business_units WHERE id = ? AND archived = `+falseLit(tx), in.BusinessUnitID, "No such business unit, or it is archived.")
-	exists("sponsor_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.SponsorID, "No such active user.")
-	exists("ai_lead_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.AILeadID, "No such active user.")
+	exists("unit", "business_unit_id", `SELECT COUNT(*) FROM business_units WHERE id = ? AND archived = `+falseLit(tx), in.BusinessUnitID, "No such business unit, or it is archived.")
+	exists("user", "sponsor_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.SponsorID, "No such active user.")
+	exists("user", "ai_lead_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.AILeadID, "No such active user.")
 	for i, id := range in.PainPointIDs {
-		exists(fmt.Sprintf("pain_point_ids[%d]", i), `SELECT COUNT(*) FROM pain_points WHERE id = ? AND archived = `+falseLit(tx), id, "No such pain point, or it is archived.")
+		exists("pain", fmt.Sprintf("pain_point_ids[%d]", i), `SELECT COUNT(*) FROM pain_points WHERE id = ? AND archived = `+falseLit(tx), id, "No such pain point, or it is archived.")
 	}
 	if dbErr != nil {
 		return nil, dbErr
@@ -170,7 +185,7 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase) (map[
 			fields[fmt.Sprintf("impacts[%d].kpi_id", i)] = "No such KPI."
 		case err != nil:
 			return nil, err
-		case archived:
+		case archived && !held[fmt.Sprint("kpi", imp.KPIID)]:
 			fields[fmt.Sprintf("impacts[%d].kpi_id", i)] = "This KPI is archived."
 		default:
 			goals[imp.KPIID] = goal
@@ -216,7 +231,7 @@ func (s *Store) CreateUseCase(ctx context.Context, in lodestar.NewUseCase) (*lod
 	}
 	var uc *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		goals, err := checkRefs(ctx, tx, &in)
+		goals, err := checkRefs(ctx, tx, &in, nil)
 		if err != nil {
 			return err
 		}
@@ -411,7 +426,7 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 		if in.Stage != "" && in.Stage != before.Stage {
 			return lodestar.FieldError("stage", "Change the stage with a stage change, which records why.")
 		}
-		goals, err := checkRefs(ctx, tx, &in)
+		goals, err := checkRefs(ctx, tx, &in, before)
 		if err != nil {
 			return err
 		}
