@@ -8,6 +8,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -29,7 +30,15 @@ type Services interface {
 	lodestar.SwitchService
 	lodestar.EvidenceService
 	lodestar.ExperimentService
+	// DemoLoaded and MarkDemoLoaded keep whether the demo was loaded
+	// whole (the store keeps it in demo_state).
+	DemoLoaded(ctx context.Context) (bool, error)
+	MarkDemoLoaded(ctx context.Context) error
 }
+
+// ErrPartial is Load's answer for a database that holds part of the demo:
+// an earlier load was interrupted.
+var ErrPartial = errors.New("an earlier demo load was interrupted and the database holds part of the demo; start again from an empty data directory (or database) to load it whole")
 
 type demoUser struct {
 	key, email, name string
@@ -219,11 +228,22 @@ var useCases = []useCase{
 const Weeks = 52
 
 // Load fills an empty database with the demo enterprise and returns how
-// many records it created; it does nothing when use cases already exist.
+// many records it created. It does nothing when the demo was loaded whole
+// before, or when the database holds use cases of its own (real data is
+// never mixed with the demo); it returns ErrPartial when it finds part of
+// the demo from a load that was interrupted.
 // setNow moves the store's clock, so the story's stage changes happen on
 // the dates they would have; the caller restores it. Demo users get
 // password.
 func Load(ctx context.Context, svc Services, setNow func(time.Time), password string) (int, error) {
+	if done, err := svc.DemoLoaded(ctx); err != nil || done {
+		return 0, err
+	}
+	if _, err := svc.FindUserByEmail(ctx, users[0].email); err == nil {
+		return 0, ErrPartial // its first step ran, its last did not
+	} else if lodestar.ErrorCode(err) != lodestar.ENotFound {
+		return 0, err
+	}
 	_, total, err := svc.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 1})
 	if err != nil || total > 0 {
 		return 0, err
@@ -245,6 +265,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(func() error { return l.loadExperiments(week, setNow) })
 	setNow(now)
 	l.run(func() error { return l.loadMonitoring(now) })
+	l.run(func() error { return svc.MarkDemoLoaded(ctx) })
 	return l.n, l.err
 }
 

@@ -114,3 +114,18 @@ func (s *Store) ReleaseForm(ctx context.Context, userID int64, formID string) er
 		return err
 	})
 }
+
+// DemoLoaded reports whether the demo enterprise was loaded whole.
+func (s *Store) DemoLoaded(ctx context.Context) (bool, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM demo_state`).Scan(&n)
+	return n > 0, err
+}
+
+// MarkDemoLoaded records that the demo enterprise was loaded whole.
+func (s *Store) MarkDemoLoaded(ctx context.Context) error {
+	return s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO demo_state (id, loaded_at) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, sqldb.FormatTime(tx.Now))
+		return err
+	})
+}
