@@ -123,7 +123,9 @@ var kpis = []kpi{
 	{"declined", "credit", "Good customers wrongly declined", "优质客户误拒率", "%", "down", 6, 2, 0.03, 0.2, 0, 0},
 	{"loss", "credit", "Credit loss rate", "信贷损失率", "%", "down", 2.1, 1.6, -0.004, 0.03, 0, 0},
 	{"conv", "conversion", "Online conversion rate", "线上转化率", "%", "up", 3.2, 3.8, 0.01, 0.04, 26, -0.01},
-	{"recacc", "conversion", "Recommendation accuracy", "推荐准确率", "%", "up", 36, 40, 0.02, 0.3, 20, -0.28},
+	// Falls about 20% over the last six months (week 26 on), as the
+	// recommender's monitor shows its accuracy falling 0.80 → 0.64.
+	{"recacc", "conversion", "Recommendation accuracy", "推荐准确率", "%", "up", 36, 40, 0.02, 0.3, 26, -0.28},
 	{"roi", "peak", "Campaign return on spend", "营销活动投资回报", "x", "up", 2.4, 3, 0, 0.05, 0, 0},
 	{"frt", "service", "First response time", "首次响应时间", "s", "down", 180, 30, -0.5, 4, 10, -3.2},
 	{"csat", "service", "Customer satisfaction", "客户满意度", "/5", "up", 4.1, 4.5, 0.004, 0.03, 0, 0},

@@ -253,3 +253,44 @@ func TestMaintenanceRetrainingMovesTheKPI(t *testing.T) {
 			before, live.Format(time.DateOnly), after)
 	}
 }
+
+// TestRecommenderKPIFallsAFifthInSixMonths: the story's "accuracy fell
+// 20% in six months, unnoticed" holds for the recommendation accuracy KPI
+// as for the model's monitor: steady for the first half-year, then about a
+// fifth lower over the last 26 weeks.
+func TestRecommenderKPIFallsAFifthInSixMonths(t *testing.T) {
+	db := testdb.Open(t)
+	st := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
+	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
+	if _, err := demo.Load(ctx, st, setNow, "demo-password-123"); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = time.Now
+	kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for _, k := range kpis {
+		if k.Name == "Recommendation accuracy" {
+			id = k.ID
+		}
+	}
+	rs, err := st.Readings(ctx, id)
+	if err != nil || len(rs) != demo.Weeks {
+		t.Fatalf("readings: %d, %v", len(rs), err)
+	}
+	mean := func(rs []lodestar.KPIReading) float64 {
+		s := 0.0
+		for _, r := range rs {
+			s += r.Value
+		}
+		return s / float64(len(rs))
+	}
+	before := mean(rs[22:26]) // the month before the fall
+	now := mean(rs[48:])      // the last month
+	if fall := 1 - now/before; fall < 0.15 || fall > 0.25 {
+		t.Errorf("recommendation accuracy: %.1f a month before the last 26 weeks, %.1f now: a %.0f%% fall, want about 20%%", before, now, 100*fall)
+	}
+}
