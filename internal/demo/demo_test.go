@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -290,6 +291,9 @@ func TestRecommenderKPIFallsAFifthInSixMonths(t *testing.T) {
 	}
 	before := mean(rs[22:26]) // the month before the fall
 	now := mean(rs[48:])      // the last month
+	if earlier := mean(rs[18:22]); math.Abs(earlier-before) > 0.8 {
+		t.Errorf("recommendation accuracy moved from %.1f to %.1f in the month before the last 26 weeks; want it steady until the monitor's decline", earlier, before)
+	}
 	if fall := 1 - now/before; fall < 0.15 || fall > 0.25 {
 		t.Errorf("recommendation accuracy: %.1f a month before the last 26 weeks, %.1f now: a %.0f%% fall, want about 20%%", before, now, 100*fall)
 	}
