@@ -633,7 +633,7 @@ func (q *queue) send(b *batch) {
 		}
 		status, retryAfter, res, err := q.post(ctx, b)
 		switch {
-		case err == nil && status == http.StatusOK:
+		case err == nil && status/100 == 2: // (a proxy may answer 202 or 204)
 			q.count(b, res)
 			return
 		case err == nil && status != http.StatusTooManyRequests && status < 500:
@@ -676,7 +676,7 @@ func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// count records a 200 answer. A body that cannot be read as the protocol
+// count records a 2xx answer. A body that cannot be read as the protocol
 // says still means the server took the batch: it counts as sent.
 func (q *queue) count(b *batch, res *result) {
 	if res.body == nil {
@@ -685,12 +685,14 @@ func (q *queue) count(b *batch, res *result) {
 	}
 	r := res.body
 	q.rejected.Add(int64(len(r.Rejected)))
+	// Whatever the answer does not account for (a proxy's "{}") was still
+	// taken by a 2xx: sent, so that every item ends in one counter.
 	if q == q.r.labels {
-		q.sent.Add(r.Updated)
+		q.sent.Add(r.Updated + max(0, int64(b.n)-r.Updated-int64(len(r.Unknown))-int64(len(r.Rejected))))
 		q.unknown.Add(int64(len(r.Unknown)))
 		return
 	}
-	q.sent.Add(r.Accepted)
+	q.sent.Add(r.Accepted + max(0, int64(b.n)-r.Accepted-r.Duplicates-int64(len(r.Rejected))))
 	q.duplicates.Add(r.Duplicates)
 }
 
@@ -719,7 +721,7 @@ func (q *queue) post(ctx context.Context, b *batch) (int, time.Duration, *result
 		return 0, 0, nil, err
 	}
 	res := &result{}
-	if resp.StatusCode == http.StatusOK {
+	if resp.StatusCode/100 == 2 {
 		var r response
 		if json.Unmarshal(body, &r) == nil {
 			res.body = &r
