@@ -272,3 +272,8 @@ type ExperimentService interface {
 	IngestObservations(ctx context.Context, id int64, next ObservationSource, atomic bool) (*ObservationResult, error)
 	AnalyzeExperiment(ctx context.Context, id int64) (*ExperimentAnalysis, error)
 }
+
+// MaxUnitLen bounds an experiment unit's ID, in characters: the same for
+// its data and for the assignments endpoint, so an assigned unit can
+// report.
+const MaxUnitLen = 200

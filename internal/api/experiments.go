@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -44,9 +45,9 @@ type (
 		Data []lodestar.ExperimentAggregate `json:"data"`
 	}
 	observationIn struct {
-		Unit    string             `json:"unit"`
-		Variant string             `json:"variant"`
-		Metrics map[string]float64 `json:"metrics"`
+		Unit    string              `json:"unit"`
+		Variant string              `json:"variant"`
+		Metrics map[string]*float64 `json:"metrics"` // (a null is refused, not read as 0)
 	}
 )
 
@@ -199,7 +200,14 @@ func parseObservation(raw []byte, line int) (*lodestar.ExperimentObservation, er
 	if in.Unit == "" {
 		return nil, &lodestar.LineError{Line: line, Message: "unit is required: each unit's value of a metric counts once."}
 	}
-	return &lodestar.ExperimentObservation{Line: line, Unit: in.Unit, Variant: in.Variant, Metrics: in.Metrics}, nil
+	metrics := make(map[string]float64, len(in.Metrics))
+	for name, x := range in.Metrics {
+		if x == nil {
+			return nil, &lodestar.LineError{Line: line, Message: "metrics." + name + " is null: send a number, or leave the metric out."}
+		}
+		metrics[name] = *x
+	}
+	return &lodestar.ExperimentObservation{Line: line, Unit: in.Unit, Variant: in.Variant, Metrics: metrics}, nil
 }
 
 // decodeError describes a JSON decoding error of one line as the API
@@ -238,8 +246,8 @@ func assignmentUnits(r *http.Request) ([]string, error) {
 		return nil, lodestar.FieldError("unit", "Give 1 to 1,000 unit IDs as unit=…")
 	}
 	for _, u := range units {
-		if u == "" || len(u) > 256 {
-			return nil, lodestar.FieldError("unit", "A unit ID is 1 to 256 bytes.")
+		if u == "" || utf8.RuneCountInString(u) > lodestar.MaxUnitLen {
+			return nil, lodestar.FieldError("unit", "A unit ID is 1 to 200 characters, as in the data.")
 		}
 	}
 	return units, nil

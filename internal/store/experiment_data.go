@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,13 +211,15 @@ func writeBatch(ctx context.Context, tx *sqldb.Tx, e *lodestar.Experiment, b sta
 	return err
 }
 
-// maxUnitLen bounds a unit ID.
-const maxUnitLen = 200
+// maxMetricValue bounds a metric value: squares of larger values summed
+// over a variant overflow, which would refuse every later upload of the
+// metric (a revenue of 1e200 is a unit error, not a sale).
+const maxMetricValue = 1e100
 
 // checkObservation returns why an observation cannot be recorded, or "".
 func checkObservation(e *lodestar.Experiment, o *lodestar.ExperimentObservation) string {
 	switch {
-	case utf8.RuneCountInString(o.Unit) > maxUnitLen:
+	case utf8.RuneCountInString(o.Unit) > lodestar.MaxUnitLen:
 		return "unit is at most 200 characters."
 	case !validVariant(o.Variant):
 		return "variant is control or treatment."
@@ -230,6 +233,8 @@ func checkObservation(e *lodestar.Experiment, o *lodestar.ExperimentObservation)
 			return "Unknown metric; use one of the experiment's metric names."
 		case !finite(x):
 			return "Each metric value must be a finite number."
+		case math.Abs(x) > maxMetricValue:
+			return "A metric value is at most 1e100 in size."
 		case m.Kind == lodestar.MetricProportion && x != 0 && x != 1:
 			return "A proportion metric's value is 0 or 1."
 		}
@@ -345,9 +350,9 @@ func (in *ingester) reject(line int, msg string) {
 type unitKey struct{ metric, unit string }
 
 // flush decides each queued line in order. A unit+metric already recorded
-// in the same variant is a duplicate and ignored; one recorded in the other
-// variant refuses the whole line; the rest is added to the batch and its
-// units recorded.
+// in the same variant is a duplicate and ignored; a unit recorded (for any
+// metric) in the other variant refuses the whole line; the rest is added
+// to the batch and its units recorded.
 func (in *ingester) flush() error {
 	if len(in.queue) == 0 {
 		return nil
@@ -355,6 +360,12 @@ func (in *ingester) flush() error {
 	recorded, err := in.recordedUnits()
 	if err != nil {
 		return err
+	}
+	// A unit's variant, from any metric recorded for it: a unit in one
+	// variant cannot report another metric from the other.
+	variantOf := map[string]string{}
+	for k, v := range recorded {
+		variantOf[k.unit] = v
 	}
 	var fresh []any
 	for _, p := range in.queue {
@@ -364,12 +375,12 @@ func (in *ingester) flush() error {
 		}
 		o := p.o
 		names := slices.Sorted(maps.Keys(o.Metrics))
-		if o.Unit != "" && slices.ContainsFunc(names, func(name string) bool {
-			v, ok := recorded[unitKey{name, o.Unit}]
-			return ok && v != o.Variant
-		}) {
+		if v, ok := variantOf[o.Unit]; o.Unit != "" && ok && v != o.Variant {
 			in.reject(o.Line, "This unit is already recorded in the other variant; a unit belongs to one variant.")
 			continue
+		}
+		if o.Unit != "" {
+			variantOf[o.Unit] = o.Variant
 		}
 		for _, name := range names {
 			if o.Unit != "" {

@@ -95,7 +95,12 @@ func (s Summary) Validate() error {
 		// n·Σx² ≥ (Σx)² holds for any real data (Cauchy–Schwarz). Allow a
 		// relative 1e-9 for sums accumulated naively over many rows.
 		n := float64(s.N)
-		if d := crossDiff(n, s.SumSq, s.Sum, s.Sum); d < -1e-9*n*s.SumSq {
+		// Sums so large that their squares overflow can describe no data
+		// this analysis can use (every statistic would be NaN).
+		if !finite(s.Sum*s.Sum) || !finite(n*s.SumSq) {
+			return fmt.Errorf("%w: sums too large to analyse (sum %g, sum of squares %g)", ErrInvalid, s.Sum, s.SumSq)
+		}
+		if d := crossDiff(n, s.SumSq, s.Sum, s.Sum); !(d >= -1e-9*n*s.SumSq) {
 			return fmt.Errorf("%w: sum of squares %g is less than sum²/n = %g, which no data can produce",
 				ErrInvalid, s.SumSq, s.Sum*s.Sum/n)
 		}

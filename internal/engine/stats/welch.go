@@ -103,13 +103,16 @@ func welch(c, t moments, alpha float64, method Method) (Comparison, error) {
 
 func arm(m moments) Arm { return Arm{N: int64(m.n), Mean: m.mean, Variance: m.variance} }
 
-// relative returns m_t/m_c − 1 with its delta-method interval, or nil when
-// the control mean is 0.
+// relative returns the change relative to the control's size,
+// (m_t − m_c)/|m_c| — m_t/m_c − 1 for a positive control mean, and of the
+// right sign for a negative one (−10 → −5 is +50%, an increase, where
+// m_t/m_c − 1 read −50%) — with its delta-method interval, or nil when the
+// control mean is 0.
 func relative(c, t moments, alpha float64) *Estimate {
 	if c.mean == 0 {
 		return nil
 	}
-	r := t.mean/c.mean - 1
+	r := (t.mean - c.mean) / math.Abs(c.mean)
 	mc2 := c.mean * c.mean
 	se := math.Sqrt(t.variance/(t.n*mc2) + t.mean*t.mean*c.variance/(c.n*mc2*mc2))
 	z := normQuantile(1 - alpha/2)

@@ -112,8 +112,9 @@ def student_t_cases():
 
 
 def delta_relative(mc, vc, nc, mt, vt, nt, alpha):
-    """Relative difference mt/mc - 1 with a delta-method normal CI."""
-    rel = mt / mc - 1
+    """Relative difference (mt - mc)/|mc| (mt/mc - 1 for a positive control
+    mean, of the right sign for a negative one) with a delta-method normal CI."""
+    rel = (mt - mc) / abs(mc)
     se = math.sqrt(vt / (nt * mc * mc) + mt * mt * vc / (nc * mc ** 4))
     z = st.norm.isf(alpha / 2)
     return {"estimate": rel, "se": se, "ci_low": rel - z * se, "ci_high": rel + z * se}
