@@ -146,8 +146,10 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 			if n == 0 || p.T.After(t1) {
 				t1 = p.T
 			}
-			lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
-			n++
+			if finite(p.V) { // a value that is not a number is a gap, not a point
+				lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
+				n++
+			}
 		}
 	}
 	var sb strings.Builder
@@ -157,7 +159,11 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 		sb.WriteString(`</svg>`)
 		return template.HTML(sb.String())
 	}
-	if hi == lo {
+	// A flat series sits in the middle, its one value the only tick (a
+	// span invented around it would label values the data cannot take,
+	// an accuracy of 2 or −1 events).
+	flat := hi == lo
+	if flat {
 		hi, lo = hi+1, lo-1
 	}
 	pad := (hi - lo) * 0.08
@@ -170,23 +176,42 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 		return float64(left) + t.Sub(t0).Seconds()/span*pw
 	}
 	yp := func(v float64) float64 { return float64(top) + ph - (v-lo)/(hi-lo)*ph }
-	for _, v := range []float64{lo + pad, (lo + hi) / 2, hi - pad} {
+	ticks := []float64{lo + pad, (lo + hi) / 2, hi - pad}
+	if flat {
+		ticks = ticks[1:2]
+	}
+	for _, v := range ticks {
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, yp(v)+4, esc(valueText(v)))
 	}
 	fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick">%s</text>`, left, h-8, esc(dateText(t0)))
 	fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, w-right, h-8, esc(dateText(t1)))
 	for _, l := range lines {
-		var pts []string
-		for _, p := range l.Points {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", xp(p.T), yp(p.V)))
-		}
 		dash := ""
 		if l.Dashed {
 			dash = ` stroke-dasharray="6 4"`
 		}
-		fmt.Fprintf(&sb, `<polyline points="%s" class="line %s"%s><title>%s</title></polyline>`, strings.Join(pts, " "), esc(l.Class), dash, esc(l.Name))
+		// One polyline per run of numbers: a value that is not one
+		// breaks the line.
+		var pts []string
+		line := func() {
+			if len(pts) > 0 {
+				fmt.Fprintf(&sb, `<polyline points="%s" class="line %s"%s><title>%s</title></polyline>`, strings.Join(pts, " "), esc(l.Class), dash, esc(l.Name))
+			}
+			pts = pts[:0]
+		}
+		for _, p := range l.Points {
+			if !finite(p.V) {
+				line()
+				continue
+			}
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", xp(p.T), yp(p.V)))
+		}
+		line()
 		if !l.Dashed {
 			for _, p := range l.Points {
+				if !finite(p.V) {
+					continue
+				}
 				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="2.5" class="dot %s"><title>%s %s</title></circle>`, xp(p.T), yp(p.V), esc(l.Class), esc(dateText(p.T)), esc(valueText(p.V)))
 			}
 		}
@@ -196,3 +221,5 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

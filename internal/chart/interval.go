@@ -71,10 +71,16 @@ func Intervals(label string, rows []Interval, tickText func(float64) string) tem
 			col = intervalTones[""]
 		}
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" text-anchor="end" fill="#101828">%s</text>`, labelW-8, y+4, esc(r.Label))
-		fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3" stroke-linecap="round"><title>%s</title></line>`,
-			xp(r.Lo), y, xp(r.Hi), y, col, esc(r.Text))
-		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"><title>%s</title></circle>`, xp(r.Value), y, col, esc(r.Text))
-		if r.HasLimit {
+		// An end, an estimate or a limit that is not a number (undefined:
+		// a control mean of 0) is left out, not drawn at NaN.
+		if finite(r.Lo) && finite(r.Hi) {
+			fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3" stroke-linecap="round"><title>%s</title></line>`,
+				xp(r.Lo), y, xp(r.Hi), y, col, esc(r.Text))
+		}
+		if finite(r.Value) {
+			fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"><title>%s</title></circle>`, xp(r.Value), y, col, esc(r.Text))
+		}
+		if r.HasLimit && finite(r.Limit) {
 			fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#b42318" stroke-width="2"/>`, xp(r.Limit), y-10, xp(r.Limit), y+10)
 		}
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" fill="#475467">%s</text>`, labelW+plotW+8, y+4, esc(r.Text))

@@ -1,0 +1,67 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// A monitor with one evaluated window whose accuracy is 1 and with no
+// accuracy threshold: the health page must render and its charts must
+// not claim values outside what can happen.
+func TestHealthOneWindow(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase("Recs")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	var ref strings.Builder
+	ref.WriteString("x,colour,label\n")
+	for i := range 200 {
+		fmt.Fprintf(&ref, "%d,red,1\n", i%7)
+	}
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
+		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
+	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
+	if r.StatusCode != 201 {
+		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
+	}
+	mon := decodeInto[lodestar.Monitor](t, r)
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	var batch strings.Builder
+	for i := range 20 {
+		batch.WriteString(eventLine(fmt.Sprintf("e%d", i), t0.Add(time.Duration(i)*time.Minute), "1.0", float64(i%7), "red", 0.9, 1) + "\n")
+	}
+	f.ndjson("/api/v1/models/rec/events", tok, batch.String())
+	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ := f.signIn(team, time.Hour)
+	page := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), nil, nil)
+	if page.StatusCode != 200 {
+		t.Fatalf("health page: %d", page.StatusCode)
+	}
+	if strings.Contains(page.body, "NaN") {
+		t.Errorf("NaN in health page")
+	}
+	acc := regexp.MustCompile(`(?s)aria-label="Accuracy per window">(.*?)</svg>`).FindStringSubmatch(page.body)
+	if acc == nil {
+		t.Fatalf("no accuracy chart")
+	}
+	for _, m := range regexp.MustCompile(`class="tick" text-anchor="end">([^<]*)<`).FindAllStringSubmatch(acc[1], -1) {
+		if m[1] == "2.000" || m[1] == "0.000" {
+			t.Errorf("accuracy axis of a window with accuracy 1 labelled %s", m[1])
+		}
+	}
+}
