@@ -2,8 +2,8 @@ package chart
 
 import (
 	"math"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
