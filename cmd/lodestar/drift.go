@@ -420,7 +420,7 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#52606d}t
 <p class="sub">Current <b>{{.Current}}</b> ({{.CurRows}} rows) against reference <b>{{.Reference}}</b> ({{.RefRows}} rows)</p>
 <div class="verdict {{if .Result.Drift}}yes{{else}}no{{end}}">Dataset drift: {{if .Result.Drift}}YES{{else}}NO{{end}} —
 {{.Result.Drifted}} of {{.Result.Tested}} tested columns drifted (threshold {{printf "%.0f" (mul100 .Result.Share)}}%)</div>
-<p class="legend">Charts: share of rows per reference decile (numeric) or per value (categorical) —<span style="background:#9aa5b1"></span>reference<span style="background:#2f80ed"></span>current</p>
+<p class="legend">Charts: share of rows per bin of the reference's quantiles (numeric) or per value (categorical) —<span style="background:#9aa5b1"></span>reference<span style="background:#2f80ed"></span>current</p>
 <table><thead><tr><th>Column</th><th>Kind</th><th>Test</th><th>Statistic</th><th>p-value</th><th>PSI</th><th>Drift</th><th>Missing ref / cur</th><th>Distribution</th></tr></thead><tbody>
 {{range $i, $f := .Result.Features}}<tr>
 <td><b>{{$f.Name}}</b>{{if $f.Note}}<div class="note">{{$f.Note}}</div>{{end}}</td>
@@ -428,13 +428,13 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#52606d}t
 <td class="n{{if eq $f.PSILevel "warn"}} warn{{end}}">{{stat $f.PSI}}</td>
 <td>{{if not $f.Testable}}<span class="tag na">not tested</span>{{else if $f.Drifted}}<span class="tag drift">drift</span>{{else}}<span class="tag ok">stable</span>{{end}}</td>
 <td class="n">{{$f.RefMiss}} / {{$f.CurMiss}}</td>
-<td>{{svg (index $.Charts $i)}}</td></tr>
+<td>{{svg (index $.Charts $i) $f.Name}}</td></tr>
 {{end}}</tbody></table>
 </body></html>
 `))
 
 // chartSVG draws paired bars (reference grey, current blue) for a chart.
-func chartSVG(c driftChart) template.HTML {
+func chartSVG(c driftChart, column string) template.HTML {
 	const w, h = 240.0, 56.0
 	n := len(c.Ref)
 	if n == 0 {
@@ -450,7 +450,9 @@ func chartSVG(c driftChart) template.HTML {
 	slot := w / float64(n)
 	bw := math.Max(slot/2-1, 1)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" role="img">`, w, h, w, h)
+	// Named for screen readers (role=img hides the bars' own titles).
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" role="img" aria-label="%s">`,
+		w, h, w, h, template.HTMLEscapeString("Distribution of "+column+": share of rows per bin, reference (grey) and current (blue)"))
 	for i := range c.Ref {
 		label := template.HTMLEscapeString(c.Labels[i])
 		for k, v := range []float64{c.Ref[i], c.Cur[i]} {
