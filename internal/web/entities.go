@@ -206,7 +206,7 @@ func (v *entView) Num(x float64) string { return v.bundle.Number(v.loc, x, entDe
 // entDecimals is how many decimals x needs, at most three.
 func entDecimals(x float64) int {
 	d := 0
-	for ; d < 3; d++ {
+	for ; d < 6; d++ { // (a rate of 0.0018 is not 0.002)
 		scaled := x * math.Pow10(d)
 		if math.Abs(scaled-math.Round(scaled)) < 1e-9*math.Max(1, math.Abs(scaled)) {
 			break

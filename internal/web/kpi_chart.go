@@ -79,7 +79,10 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *k
 		if val > hi+step/2 {
 			break
 		}
-		c.YTicks = append(c.YTicks, kpiChartTick{Pos: y(val), Label: v.Num(val), Anchor: "end"})
+		// As many decimals as the step needs, so that ticks 0.0002
+		// apart are not all labelled 0.001.
+		d := max(0, min(6, -int(math.Floor(math.Log10(step)+1e-9))))
+		c.YTicks = append(c.YTicks, kpiChartTick{Pos: y(val), Label: v.bundle.Number(v.loc, val, d), Anchor: "end"})
 	}
 
 	first, last := days[0], days[len(days)-1]
@@ -109,6 +112,9 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *k
 		const n = 4
 		for i := 0; i < n; i++ {
 			t := first.Add(time.Duration(float64(span) * float64(i) / float64(n-1))).Truncate(24 * time.Hour)
+			if k := len(c.XTicks); k > 0 && c.XTicks[k-1].Label == i18nDate(v, t) {
+				continue // a span of a few days: one label per day
+			}
 			anchor := "middle"
 			switch i {
 			case 0:

@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
@@ -229,6 +230,17 @@ func (p *Page) Money(n int64) string { return "¥" + p.bundle.Int(p.ID.Locale, n
 
 // Num formats x with the given number of decimals.
 func (p *Page) Num(x float64, decimals int) string { return p.bundle.Number(p.ID.Locale, x, decimals) }
+
+// Measure formats a KPI's value: with the decimals it has (up to six),
+// or three significant digits for a computed one with more — a rate of
+// 0.048 is not "0.0".
+func (p *Page) Measure(x float64) string {
+	d := entDecimals(x)
+	if d == 6 && x != 0 {
+		d = max(0, min(6, 2-int(math.Floor(math.Log10(math.Abs(x))))))
+	}
+	return p.bundle.Number(p.ID.Locale, x, d)
+}
 
 // Date formats t as a date in the page's locale.
 func (p *Page) Date(t time.Time) string { return i18n.Date(p.ID.Locale, t) }
