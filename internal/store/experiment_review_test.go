@@ -16,14 +16,7 @@ import (
 func TestExperimentUnitSwitchesVariantAcrossMetrics(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		s := newExperimentSetup(t, f)
-		e, err := f.s.CreateExperiment(f.ctx, s.design)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-			t.Fatal(err)
-		}
+		e := runningExperiment(t, f)
 		res, err := f.s.IngestObservations(f.ctx, e.ID, source(
 			obs("u1", "control", map[string]float64{"conversion": 1}),
 			obs("u1", "treatment", map[string]float64{"revenue": 30}),
@@ -72,15 +65,8 @@ func TestExperimentGuardrailNegativeControlMean(t *testing.T) {
 func TestExperimentHugeAggregateBypassesValidation(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		s := newExperimentSetup(t, f)
-		e, err := f.s.CreateExperiment(f.ctx, s.design)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-			t.Fatal(err)
-		}
-		err = f.s.AddExperimentAggregates(f.ctx, e.ID, []lodestar.ExperimentAggregate{
+		e := runningExperiment(t, f)
+		err := f.s.AddExperimentAggregates(f.ctx, e.ID, []lodestar.ExperimentAggregate{
 			{Variant: "control", Metric: "revenue", N: 2, Sum: ptr(1e200), SumSquares: ptr(1.0)}, // impossible: Σx² ≥ (Σx)²/n
 		})
 		if err == nil {
@@ -104,14 +90,7 @@ func TestExperimentHugeAggregateBypassesValidation(t *testing.T) {
 func TestExperimentHugeObservationPoisonsMetric(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		s := newExperimentSetup(t, f)
-		e, err := f.s.CreateExperiment(f.ctx, s.design)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-			t.Fatal(err)
-		}
+		e := runningExperiment(t, f)
 		if _, err := f.s.IngestObservations(f.ctx, e.ID, source(obs("u1", "control", map[string]float64{"revenue": 1e200})), false); err != nil {
 			t.Logf("first upload: %v", err)
 		}
@@ -131,14 +110,7 @@ func TestExperimentHugeObservationPoisonsMetric(t *testing.T) {
 func TestExperimentUnitLength(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		s := newExperimentSetup(t, f)
-		e, err := f.s.CreateExperiment(f.ctx, s.design)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-			t.Fatal(err)
-		}
+		e := runningExperiment(t, f)
 		// lodestar.MaxUnitLen characters, as the assignments endpoint
 		// takes them (600 bytes of Chinese here).
 		unit := strings.Repeat("客", lodestar.MaxUnitLen)
@@ -148,4 +120,18 @@ func TestExperimentUnitLength(t *testing.T) {
 			t.Errorf("units of %d and %d characters: got %+v, %v; want the first accepted, the second refused", lodestar.MaxUnitLen, lodestar.MaxUnitLen+1, res, err)
 		}
 	})
+}
+
+// runningExperiment creates the set-up's experiment and starts it.
+func runningExperiment(t *testing.T, f *fixture) *lodestar.Experiment {
+	t.Helper()
+	s := newExperimentSetup(t, f)
+	e, err := f.s.CreateExperiment(f.ctx, s.design)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
