@@ -155,6 +155,9 @@ func ndjsonSource(body io.Reader) lodestar.ObservationSource {
 				return nil, err
 			}
 			line++
+			if line == 1 { // a UTF-8 byte-order mark is not part of the first line
+				raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
+			}
 			raw = bytes.TrimSpace(raw)
 			if len(raw) == 0 {
 				if errors.Is(err, io.EOF) {

@@ -29,3 +29,11 @@ func TestAssignmentUnitLength(t *testing.T) {
 		}
 	}
 }
+
+// An NDJSON upload that starts with a byte-order mark reads its first line.
+func TestObservationsWithBOM(t *testing.T) {
+	next := ndjsonSource(strings.NewReader("\uFEFF{\"unit\":\"u1\",\"variant\":\"control\",\"metrics\":{\"m\":1}}\n"))
+	if o, err := next(); err != nil || o.Unit != "u1" {
+		t.Errorf("first line after a BOM: %+v, %v", o, err)
+	}
+}

@@ -91,6 +91,9 @@ func lines(r io.Reader, fn func(n int, line []byte)) error {
 				return lodestar.Errorf(lodestar.ETooLarge, "A batch holds at most %d lines; split it.", lodestar.MaxIngestLines)
 			}
 			line = bytes.TrimRight(line, "\r\n")
+			if n == 1 { // a UTF-8 byte-order mark (Windows tools write one) is not the line's
+				line = bytes.TrimPrefix(line, []byte("\uFEFF"))
+			}
 			if len(bytes.TrimSpace(line)) > 0 {
 				fn(n, line)
 			}

@@ -382,3 +382,16 @@ func TestLabelsBatch(t *testing.T) {
 		t.Errorf("rejected %+v; want line 2 (not UTF-8), line 5 (no label), lines 6 and 7 (a stray '}' or ']' after the object)", rejected)
 	}
 }
+
+// A batch written with a UTF-8 byte-order mark (Windows tools write one)
+// reads its first line like any other.
+func TestEventsBatchWithBOM(t *testing.T) {
+	evs, rej, err := Events(strings.NewReader("\uFEFF"+corpus[0]+"\n"+corpus[1]), now)
+	if err != nil || len(evs) != 2 || len(rej) != 0 {
+		t.Errorf("got %d events, rejected %+v, %v; want both lines read", len(evs), rej, err)
+	}
+	labels, _, rej, err := Labels(strings.NewReader("\uFEFF{\"id\":\"a\",\"label\":1}\n"))
+	if err != nil || len(labels) != 1 || len(rej) != 0 {
+		t.Errorf("labels with a BOM: %q, rejected %+v, %v", labels, rej, err)
+	}
+}
