@@ -238,6 +238,7 @@ type Reporter struct {
 	ctx    context.Context // requests and waits; cancelled when Close gives up
 	cancel context.CancelFunc
 	once   sync.Once
+	gaveUp atomic.Value // the error of a Close that gave up, returned again by later calls
 }
 
 // NewReporter starts a reporter for one model. baseURL is the Lodestar
@@ -315,7 +316,8 @@ func (r *Reporter) ReportLabel(id string, label Value) error {
 // retries) — the events first, so that labels find them — and stops. If
 // ctx ends first, the requests in flight are abandoned, what was not
 // delivered is counted in Failed, and ctx's error is returned. Calling
-// Close again waits for the same end.
+// Close again waits for the same end, and returns that error again if the
+// first gave up (nothing more was delivered since).
 func (r *Reporter) Close(ctx context.Context) error {
 	r.once.Do(func() {
 		r.labels.refuse()
@@ -328,16 +330,21 @@ func (r *Reporter) Close(ctx context.Context) error {
 		select {
 		case <-r.labels.done:
 			r.cancel()
+			if err, ok := r.gaveUp.Load().(error); ok {
+				return err
+			}
 			return nil
 		case <-ctx.Done():
 		}
 	case <-ctx.Done():
 	}
+	err := fmt.Errorf("lodestar: close gave up with items undelivered (see Stats().Failed): %w", ctx.Err())
+	r.gaveUp.CompareAndSwap(nil, err)
 	r.cancel()
 	r.labels.drain()
 	<-r.events.done
 	<-r.labels.done
-	return ctx.Err()
+	return r.gaveUp.Load().(error)
 }
 
 // Stats are a reporter's counters since it started. Every event given

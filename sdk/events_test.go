@@ -581,6 +581,10 @@ func TestReporterCloseDeadline(t *testing.T) {
 	if st := r.Stats(); st.Failed != 10 || st.Queued != 0 || st.Sent != 0 {
 		t.Errorf("stats %+v, want all 10 failed", st)
 	}
+	// Closing again does not hide that the first close gave up.
+	if err := r.Close(context.Background()); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("second Close: got %v, want the first one's DeadlineExceeded again", err)
+	}
 }
 
 // BenchmarkReport is the cost Report adds to a prediction: encoding into
