@@ -114,3 +114,26 @@ func TestNewReferencesMustBeLive(t *testing.T) {
 		}
 	})
 }
+
+// An archived use case is read-only until restored, for its fields as for
+// its stage.
+func TestArchivedUseCaseReadOnly(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		in := lodestar.NewUseCase{Title: "Old idea"}
+		uc := f.useCase(in)
+		if _, err := f.s.ArchiveUseCase(f.ctx, uc.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		in.Title = "Renamed"
+		if _, err := f.s.UpdateUseCase(f.ctx, uc.ID, in); lodestar.ErrorCode(err) != lodestar.EConflict {
+			t.Errorf("editing an archived use case: got %v, want a conflict", err)
+		}
+		if _, err := f.s.ArchiveUseCase(f.ctx, uc.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.UpdateUseCase(f.ctx, uc.ID, in); err != nil {
+			t.Errorf("editing it once restored: %v", err)
+		}
+	})
+}

@@ -423,6 +423,9 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 		if err != nil {
 			return err
 		}
+		if before.Archived { // as for a stage change: archived is read-only until restored
+			return lodestar.Errorf(lodestar.EConflict, "The use case is archived.")
+		}
 		if in.Stage != "" && in.Stage != before.Stage {
 			return lodestar.FieldError("stage", "Change the stage with a stage change, which records why.")
 		}
