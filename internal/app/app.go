@@ -173,6 +173,14 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "database unreachable\n")
 		return
 	}
+	// A schema another replica migrated past this binary, or one with a
+	// migration pending, is not one this replica can serve.
+	if err := a.DB.CheckCurrent(ctx); err != nil {
+		a.log.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "schema not current\n")
+		return
+	}
 	_, _ = io.WriteString(w, "ready\n")
 }
 

@@ -75,7 +75,7 @@ func Observe(log *slog.Logger, m *Metrics, route func(*http.Request) string, nex
 				sw.status = http.StatusOK
 			}
 			d := time.Since(start)
-			m.Requests.WithLabelValues(pattern, r.Method, strconv.Itoa(sw.status)).Inc()
+			m.Requests.WithLabelValues(pattern, methodLabel(r.Method), strconv.Itoa(sw.status)).Inc()
 			m.Duration.WithLabelValues(pattern).Observe(d.Seconds())
 			log.Info("request", "method", r.Method, "route", pattern, "path", r.URL.Path,
 				"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000)
@@ -106,4 +106,15 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// methodLabel is a request's method as a metric label: the standard ones
+// as they are, any other (a client may send any token) as "other", so
+// that made-up methods cannot grow the series without bound.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }

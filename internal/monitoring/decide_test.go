@@ -31,13 +31,14 @@ func TestDecideHysteresis(t *testing.T) {
 	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, AlertAfter: 2, ResolveAfter: 2}
 	ws := windows("BBGBGGB")
 	ev := Decide(m, nil, nil, false, ws)
-	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(ws[1].Start) || ev.Opened[0].Status != lodestar.AlertResolved || !ev.Opened[0].ResolvedAt.Equal(ws[5].Start) {
-		t.Fatalf("got %+v; want one alert opened at window 1 and resolved at window 5", ev.Opened)
+	// Opened at window 1, dated from the start of its breach (window 0).
+	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(ws[0].Start) || ev.Opened[0].Status != lodestar.AlertResolved || !ev.Opened[0].ResolvedAt.Equal(ws[5].Start) {
+		t.Fatalf("got %+v; want one alert for the breach from window 0, resolved at window 5", ev.Opened)
 	}
 	// Unlabelled windows neither break a bad streak nor count as good.
 	ev = Decide(m, nil, nil, false, windows("BUB"))
-	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(windows("BUB")[2].Start) || ev.Opened[0].Status == lodestar.AlertResolved {
-		t.Errorf("BUB: got %+v; want one open alert from window 2", ev.Opened)
+	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(windows("BUB")[0].Start) || ev.Opened[0].Status == lodestar.AlertResolved {
+		t.Errorf("BUB: got %+v; want one open alert, its breach from window 0", ev.Opened)
 	}
 	// Streaks continue across runs through the recent windows.
 	ev = Decide(m, nil, windows("B"), false, windows("xB")[1:])

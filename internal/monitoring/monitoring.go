@@ -576,7 +576,12 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 			return &lodestar.Evaluation{}, nil
 		}
 	}
-	alerts, recent, taskOpen, err := s.Store.MonitorState(ctx, m.ID, max(m.RetrainAfter, m.AlertAfter, m.ResolveAfter, 1))
+	// Enough stored windows that the streaks carry across windows that
+	// cannot judge a kind (a day of unlabelled hours): with only the last
+	// N, unjudged windows pushed earlier breaches out of view, and
+	// whether an alert opened depended on how often the loop ran.
+	history := max(4*max(m.RetrainAfter, m.AlertAfter, m.ResolveAfter, 1), 96)
+	alerts, recent, taskOpen, err := s.Store.MonitorState(ctx, m.ID, history)
 	if err != nil {
 		return nil, err
 	}
@@ -777,10 +782,14 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 	}
 	alertAfter, resolveAfter := max(m.AlertAfter, 1), max(m.ResolveAfter, 1)
 	bad, good := map[string]int{}, map[string]int{}
+	since := map[string]time.Time{} // the start of each kind's current breach
 	count := func(w *lodestar.WindowResult) {
 		for _, kind := range Kinds {
 			switch {
 			case slices.Contains(w.Breaches, kind):
+				if bad[kind] == 0 {
+					since[kind] = w.Start
+				}
 				bad[kind]++
 				good[kind] = 0
 			case judged(w, kind, m.Thresholds):
@@ -809,12 +818,17 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 		count(w)
 		for _, kind := range Kinds {
 			a := byKind[kind]
+			// Opened or resolved on a window that judges the kind: one
+			// without labels cannot breach accuracy, whatever the streak
+			// stored windows left.
+			breaches := slices.Contains(w.Breaches, kind)
 			switch {
-			case a == nil && bad[kind] >= alertAfter:
+			case a == nil && bad[kind] >= alertAfter && breaches:
 				a = alertFor(kind, w, m.Thresholds)
+				a.OpenedAt = since[kind] // the first window of the breach
 				byKind[kind] = a
 				out.Opened = append(out.Opened, a)
-			case a != nil && good[kind] >= resolveAfter:
+			case a != nil && good[kind] >= resolveAfter && !breaches && judged(w, kind, m.Thresholds):
 				a.ResolvedAt = w.Start
 				delete(byKind, kind)
 				if a.ID == 0 { // opened and resolved in this run: kept as history
@@ -894,10 +908,16 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 		s.log().Error("claim webhooks", "err", err)
 		return 0
 	}
-	client := s.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second}
+	if s.Client != nil {
+		c := *s.Client
+		client = &c
 	}
+	// A redirect is not a delivery: a POST redirected with 301/302/303
+	// arrives as a GET without the alert (and would carry the signature
+	// to another host). The 3xx is answered as a failure, to be retried
+	// and seen.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	var sent atomic.Int64
 	var wg sync.WaitGroup
 	senders := make(chan struct{}, webhookSenders)
