@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -302,7 +305,13 @@ func (e *cmdEnv) audit(args []string) error {
 		anchorSeq, anchorHash = n, hash
 	}
 	// A check writes nothing: the database is not migrated first (a newer
-	// binary would otherwise upgrade the schema it was asked to inspect).
+	// binary would otherwise upgrade the schema it was asked to inspect),
+	// and a data directory with no database in it is not given one.
+	if e.cfg.DatabaseURL == "" {
+		if _, err := os.Stat(filepath.Join(e.cfg.DataDir, sqldb.SQLiteFile)); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("no Lodestar database here (%s has no %s): nothing to verify", e.cfg.DataDir, sqldb.SQLiteFile)
+		}
+	}
 	db, err := e.openDB(false)
 	if err != nil {
 		return err

@@ -96,7 +96,7 @@ func (e *cmdEnv) model(args []string) error {
 			return nil
 		})
 	case "status":
-		if *key == "" || *version == "" || *status == "" {
+		if *key == "" || *version == "" || *status == "" || strings.TrimSpace(*reason) == "" {
 			return errUsage{"model status: --key, --version, --status and --reason are required"}
 		}
 		return e.withStore(func(s *store.Store) error {

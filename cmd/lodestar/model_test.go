@@ -36,6 +36,8 @@ func TestModelCLI(t *testing.T) {
 		{[]string{"model", "add", "--key", "x"}, 2, "", "required"},
 		{[]string{"model", "version", "--key", "recsys", "--version", "1.0", "--intended-use", "rank"}, 0, "added recsys 1.0", ""},
 		{[]string{"model", "version", "--key", "nope", "--version", "1.0"}, 1, "", "no model with key"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging"}, 2, "", "--reason are required"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "  "}, 2, "", "--reason are required"},
 		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "production", "--reason", "skip"}, 1, "", "not allowed"},
 		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass"}, 0, "is now staging", ""},
 		{[]string{"model", "list"}, 0, "1.0 (staging)", ""},

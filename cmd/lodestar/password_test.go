@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -90,6 +93,16 @@ func TestAuditVerifyWritesNothing(t *testing.T) {
 	code, _, errOut := runCLI(t, "audit", "verify", "--data", dir)
 	if code != 1 || !strings.Contains(errOut, "no Lodestar database here") {
 		t.Errorf("empty directory: exit %d, %s", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("audit verify wrote %d file(s) into an empty data directory", len(entries))
+	}
+	missing := filepath.Join(dir, "not-yet")
+	if code, _, _ := runCLI(t, "audit", "verify", "--data", missing); code != 1 {
+		t.Errorf("missing directory: exit %d, want 1", code)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("audit verify created the data directory it was asked to check")
 	}
 	code, out, _ := runCLI(t, "migrate", "status", "--data", dir)
 	if code != 0 || !strings.Contains(out, "foundation        pending") {
