@@ -216,9 +216,12 @@ func NewHist(b *Bins) *Hist {
 // Bins returns the binning the histogram counts into.
 func (h *Hist) Bins() *Bins { return h.bins }
 
-// Add counts one value; NaN counts as missing.
+// Add counts one value; NaN counts as missing, and so does ±Inf, which
+// has no place in a distribution (it would make the spread, and every
+// distance, NaN — a NaN statistic reads as "no drift"). x−x is 0 for every
+// finite x and NaN otherwise: one test for both, as cheap as x ≠ x.
 func (h *Hist) Add(x float64) {
-	if x != x {
+	if x-x != 0 {
 		h.Missing++
 		return
 	}
@@ -286,7 +289,7 @@ func (h *Hist) AddAll(xs []float64) {
 			idx[k&(addChunk-1)] = int32(i)
 		}
 		for k, x := range chunk {
-			if x != x {
+			if x-x != 0 { // NaN or ±Inf: missing, as in Add
 				miss++
 				continue
 			}

@@ -147,14 +147,6 @@ func (w *Window) Add(ev *Event) error {
 		return fmt.Errorf("%w: %d numeric, %d categorical, %d group values; want %d, %d, %d",
 			ErrShape, len(ev.Num), len(ev.Cat), len(ev.Groups), len(w.Num), len(w.Cat), len(w.Groups))
 	}
-	for i, x := range ev.Num {
-		// An infinite value has no place in a distribution: it would make
-		// the reference's spread, and so every distance, NaN — and a NaN
-		// statistic reads as "no drift".
-		if math.IsInf(x, 0) {
-			return fmt.Errorf("%w: feature %d is %g", ErrValue, i, x)
-		}
-	}
 	if ev.LatencyMS < 0 || math.IsInf(ev.LatencyMS, 0) {
 		return fmt.Errorf("%w: latency %g ms", ErrValue, ev.LatencyMS)
 	}

@@ -79,7 +79,9 @@ func TestDriftThousandDistinct(t *testing.T) {
 	}
 }
 
-func TestReviewInTurnVsSideBySide(t *testing.T) {
+// TestDriftInTurnAgreesWithSideBySide: the two ways of reading a CSV pair
+// give the same report, across the exact, deferred, early and late paths.
+func TestDriftInTurnAgreesWithSideBySide(t *testing.T) {
 	gen := func(n, distinct, shift int, text bool) string {
 		var b strings.Builder
 		b.WriteString("x,y,z\n")

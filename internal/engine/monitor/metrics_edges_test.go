@@ -1,0 +1,65 @@
+package monitor
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+// A model that stops predicting positives has F1 0, not "undefined":
+// /usr/bin/python3 -c "from sklearn.metrics import f1_score; print(f1_score([1,1,0],[0,0,0]))"
+// prints 0.0. With no positive label and no positive prediction it is
+// undefined (NaN).
+func TestBinaryF1NoPredictedPositives(t *testing.T) {
+	l, err := NewLayout(Schema{Task: TaskBinary}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(w *Window, labels ...float64) {
+		for _, y := range labels {
+			ev := l.Schema.NewEvent()
+			ev.Score, ev.Label = 0.1, y
+			if err := w.Add(&ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w := NewWindow(l)
+	add(w, 1, 1, 0)
+	if m := w.Metrics(); m.F1 != 0 || m.Recall != 0 {
+		t.Errorf("F1 = %v, recall %v; sklearn f1_score = 0.0", m.F1, m.Recall)
+	}
+	w = NewWindow(l)
+	add(w, 0, 0)
+	if m := w.Metrics(); !math.IsNaN(m.F1) {
+		t.Errorf("no positives at all: F1 = %v, want NaN (undefined)", m.F1)
+	}
+}
+
+// An infinite feature value counts as missing, in Add and AddAll alike:
+// one +Inf in a reference made its spread NaN, and a NaN distance read as
+// "no drift" (the finite data, shifted by 0.5, has a scaled Wasserstein
+// distance of 1.7320510240752687:
+// /usr/bin/python3 -c "import numpy as np; from scipy import stats; r=np.arange(2000)/2000; print(stats.wasserstein_distance(r,r+0.5)/np.std(r))").
+func TestInfiniteFeatureMissing(t *testing.T) {
+	ref := make([]float64, 2000)
+	for i := range ref {
+		ref[i] = float64(i) / 2000
+	}
+	b := BinsFromSorted(ref, DefaultFineBins, DefaultPSIBins)
+	r, c, all := NewHist(b), NewHist(b), NewHist(b)
+	r.AddAll(ref)
+	r.Add(math.Inf(1))
+	r.Add(math.Inf(-1))
+	all.AddAll(append(slices.Clone(ref), math.Inf(1), math.Inf(-1)))
+	if r.Missing != 2 || all.Missing != 2 || r.N != all.N || r.S2 != all.S2 {
+		t.Errorf("±Inf: Add counted %d missing, AddAll %d; N %d vs %d", r.Missing, all.Missing, r.N, all.N)
+	}
+	for _, x := range ref {
+		c.Add(x + 0.5)
+	}
+	f := NumericBinned(r, c, Thresholds{})
+	if math.IsNaN(f.Wasserstein) || !f.Drifted || math.Abs(f.Wasserstein-1.7320510240752687) > 0.01 {
+		t.Errorf("Wasserstein = %v, drifted = %v; want ≈1.732 (the finite data's), drifted", f.Wasserstein, f.Drifted)
+	}
+}
