@@ -162,7 +162,8 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}
 			sw := &statusWriter{ResponseWriter: w}
 			defer func() {
-				if sw.status >= 400 || id.formUnused {
+				// (status 0: the handler wrote nothing — it panicked.)
+				if sw.status >= 400 || sw.status == 0 || id.formUnused {
 					if err := g.Forms.ReleaseForm(context.WithoutCancel(ctx), id.User.ID, formID); err != nil && g.Log != nil {
 						g.Log.Error("release form claim", "err", err)
 					}
