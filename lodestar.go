@@ -354,10 +354,17 @@ func ActorFrom(ctx context.Context) Actor {
 // sslpassword: the client key's passphrase; names matched in any case,
 // percent-encoded or not), replaced by "***". The rest is kept as written.
 func RedactDSN(u string) string {
+	// The user part ends at the last '@' that a path ('/') still
+	// follows: a password may hold '@' or '?' written raw, a query may
+	// hold '@' too (application_name=a@b), but the host comes before the
+	// path. With no path, the last '@'.
 	at := strings.LastIndex(u, "@")
 	scheme := strings.Index(u, "://")
-	if q := strings.Index(u, "?"); q >= 0 && at > q {
-		at = strings.LastIndex(u[:q], "@") // an '@' in the query is not the user part's
+	for i := at; i > scheme && scheme >= 0; i = strings.LastIndex(u[:i], "@") {
+		if strings.Contains(u[i+1:], "/") {
+			at = i
+			break
+		}
 	}
 	if at >= 0 && scheme >= 0 && at > scheme {
 		creds := u[scheme+3 : at]

@@ -31,8 +31,11 @@ func TestRedactDSN(t *testing.T) {
 		{"postgres://u@db/lodestar?SSLPassword=hunter2", "postgres://u@db/lodestar?SSLPassword=***"},
 		{"postgres://u@db/lodestar?ssl%70assword=hunter2", "postgres://u@db/lodestar?ssl%70assword=***"},
 		{"postgres://u@db/lodestar?password", "postgres://u@db/lodestar?password=***"},
-		// An '@' in the query is not the end of the user part.
+		// An '@' in the query is not the end of the user part, and a '?'
+		// or '@' written raw in the password does not end it either.
 		{"postgres://u:hunter2@db/lodestar?application_name=a@b", "postgres://u:***@db/lodestar?application_name=a@b"},
+		{"postgres://u:hun?ter2@db/lodestar", "postgres://u:***@db/lodestar"},
+		{"postgres://u:hu@n?ter2@db/x", "postgres://u:***@db/x"},
 		{"", ""},
 		{"not a url", "not a url"},
 	}

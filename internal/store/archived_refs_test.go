@@ -137,3 +137,25 @@ func TestArchivedUseCaseReadOnly(t *testing.T) {
 		}
 	})
 }
+
+// A disabled user held in one slot is not thereby allowed in the other:
+// a use case's disabled AI lead cannot be made its sponsor.
+func TestHeldUserStaysInItsSlot(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		lead := f.seedUser("lead@example.com", lodestar.RoleAITeam)
+		in := lodestar.NewUseCase{Title: "Chatbot", AILeadID: lead.ID}
+		uc := f.useCase(in)
+		if _, err := f.s.SetDisabled(f.ctx, lead.Email, true); err != nil {
+			t.Fatal(err)
+		}
+		in.Title = "Chatbot 2" // kept where it was: allowed
+		if _, err := f.s.UpdateUseCase(f.ctx, uc.ID, in); err != nil {
+			t.Fatalf("keeping the disabled lead: %v", err)
+		}
+		in.SponsorID = lead.ID
+		if _, err := f.s.UpdateUseCase(f.ctx, uc.ID, in); lodestar.ErrorFields(err)["sponsor_id"] == "" {
+			t.Errorf("the disabled lead made sponsor too: got %v, want sponsor_id refused", err)
+		}
+	})
+}

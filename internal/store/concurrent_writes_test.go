@@ -136,3 +136,31 @@ func TestConcurrentAlignment(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentUseCaseAndKPIUpdates: a use case that impacts a KPI is
+// edited while the KPI moves under a goal; on PostgreSQL the two took
+// their locks in opposite orders and one was aborted as a deadlock.
+func TestConcurrentUseCaseAndKPIUpdates(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		g := f.goal("Grow", 0)
+		for i := range 20 {
+			k := f.kpi(fmt.Sprintf("K%d", i), 0, lodestar.DirectionUp)
+			in := lodestar.NewUseCase{Title: fmt.Sprintf("UC %d", i), Impacts: []lodestar.Impact{{KPIID: k.ID, Change: 5, Confidence: 0.5}}}
+			uc := f.useCase(in)
+			in.Title += " renamed"
+			kin := *k
+			kin.Latest, kin.GoalID = nil, g.ID
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			errs := make([]error, 2)
+			wg.Go(func() { <-start; _, errs[0] = f.s.UpdateUseCase(f.ctx, uc.ID, in) })
+			wg.Go(func() { <-start; _, errs[1] = f.s.UpdateKPI(f.ctx, k.ID, kin) })
+			close(start)
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("iteration %d: use case update %v, KPI update %v; want both done", i, errs[0], errs[1])
+			}
+		}
+	})
+}

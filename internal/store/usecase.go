@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -141,8 +142,8 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase, befor
 	held := map[string]bool{}
 	if before != nil {
 		held[fmt.Sprint("unit", before.BusinessUnitID)] = true
-		held[fmt.Sprint("user", before.SponsorID)] = true
-		held[fmt.Sprint("user", before.AILeadID)] = true
+		held[fmt.Sprint("sponsor", before.SponsorID)] = true // (each in its own slot:
+		held[fmt.Sprint("lead", before.AILeadID)] = true     // a disabled lead is not a new sponsor)
 		for _, id := range before.PainPointIDs {
 			held[fmt.Sprint("pain", id)] = true
 		}
@@ -164,8 +165,8 @@ func checkRefs(ctx context.Context, tx *sqldb.Tx, in *lodestar.NewUseCase, befor
 		}
 	}
 	exists("unit", "business_unit_id", `SELECT COUNT(*) FROM business_units WHERE id = ? AND archived = `+falseLit(tx), in.BusinessUnitID, "No such business unit, or it is archived.")
-	exists("user", "sponsor_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.SponsorID, "No such active user.")
-	exists("user", "ai_lead_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.AILeadID, "No such active user.")
+	exists("sponsor", "sponsor_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.SponsorID, "No such active user.")
+	exists("lead", "ai_lead_id", `SELECT COUNT(*) FROM users WHERE id = ? AND disabled = `+falseLit(tx), in.AILeadID, "No such active user.")
 	for i, id := range in.PainPointIDs {
 		exists("pain", fmt.Sprintf("pain_point_ids[%d]", i), `SELECT COUNT(*) FROM pain_points WHERE id = ? AND archived = `+falseLit(tx), id, "No such pain point, or it is archived.")
 	}
@@ -416,6 +417,21 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 	}
 	var after *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		// The KPIs it will impact first, then the use case: the order a
+		// KPI's update takes (its row, then the use cases its alignment
+		// refresh writes), so the two cannot deadlock on PostgreSQL.
+		if tx.Dialect() == sqldb.Postgres && len(in.Impacts) > 0 {
+			var ids []int64
+			for _, imp := range in.Impacts {
+				ids = append(ids, imp.KPIID)
+			}
+			slices.Sort(ids)
+			for _, k := range slices.Compact(ids) {
+				if _, err := tx.ExecContext(ctx, `SELECT 1 FROM kpis WHERE id = ? FOR SHARE`, k); err != nil {
+					return err
+				}
+			}
+		}
 		if err := tx.LockRow(ctx, "use_cases", id); err != nil {
 			return err
 		}

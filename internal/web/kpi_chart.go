@@ -81,7 +81,8 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *k
 		}
 		// As many decimals as the step needs, so that ticks 0.0002
 		// apart are not all labelled 0.001.
-		d := max(0, min(6, -int(math.Floor(math.Log10(step)+1e-9))))
+		// (a step of 2.5 needs one decimal more than its magnitude says)
+		d := min(6, max(entDecimals(step), entDecimals(val)))
 		c.YTicks = append(c.YTicks, kpiChartTick{Pos: y(val), Label: v.bundle.Number(v.loc, val, d), Anchor: "end"})
 	}
 

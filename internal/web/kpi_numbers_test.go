@@ -90,3 +90,19 @@ func TestHomeKPIsBehindPrecision(t *testing.T) {
 		t.Errorf("dashboard row shows %q, want the latest reading 0.048 as on the KPI page and the API", strings.Join(strings.Fields(text(row)), " "))
 	}
 }
+
+// Ticks a step of 2.5 apart keep their decimal: 2.5 and 7.5, not 2 and 8.
+func TestKPIChartHalfStepTicks(t *testing.T) {
+	f := newEntFixture(t)
+	b := f.signIn(lodestar.RoleAdmin, "en")
+	k := kpiWithReadings(t, f, lodestar.KPI{Name: "Score", Unit: "pt", Direction: "up", Target: 10, TargetDate: "2027-01-01"},
+		lodestar.KPIReading{Date: "2026-01-01", Value: 0}, lodestar.KPIReading{Date: "2026-02-01", Value: 5})
+	page := b.get("/kpis/"+strconv.FormatInt(k.ID, 10), 200)
+	var labels []string
+	for _, m := range kpiYTick.FindAllStringSubmatch(page, -1) {
+		labels = append(labels, m[1])
+	}
+	if strings.Join(labels, " ") != "0.0 2.5 5.0 7.5 10.0" && strings.Join(labels, " ") != "0 2.5 5 7.5 10" {
+		t.Errorf("value axis %v; want the 2.5 steps labelled as they are", labels)
+	}
+}
