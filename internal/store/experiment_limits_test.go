@@ -121,17 +121,3 @@ func TestExperimentUnitLength(t *testing.T) {
 		}
 	})
 }
-
-// runningExperiment creates the set-up's experiment and starts it.
-func runningExperiment(t *testing.T, f *fixture) *lodestar.Experiment {
-	t.Helper()
-	s := newExperimentSetup(t, f)
-	e, err := f.s.CreateExperiment(f.ctx, s.design)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}

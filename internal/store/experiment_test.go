@@ -417,21 +417,14 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs
 func TestExperimentDataTransactional(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		s := newExperimentSetup(t, f)
-		e, err := f.s.CreateExperiment(f.ctx, s.design)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-			t.Fatal(err)
-		}
+		e := runningExperiment(t, f)
 		if _, err := f.s.IngestObservations(f.ctx, e.ID, source(obs("u1", "control", map[string]float64{"conversion": 1})), false); err != nil {
 			t.Fatal(err)
 		}
 		before := experimentCounts(t, db)
 		a0, _ := f.s.AnalyzeExperiment(f.ctx, e.ID)
 		remove := injectAuditFailure(t, db, "audit_log")
-		err = f.s.AddExperimentAggregates(f.ctx, e.ID, []lodestar.ExperimentAggregate{{Variant: "control", Metric: "conversion", N: 10, Successes: ptr[int64](3)}})
+		err := f.s.AddExperimentAggregates(f.ctx, e.ID, []lodestar.ExperimentAggregate{{Variant: "control", Metric: "conversion", N: 10, Successes: ptr[int64](3)}})
 		if err == nil {
 			t.Error("AddExperimentAggregates with a failing audit: got nil error")
 		}
@@ -457,14 +450,7 @@ func TestExperimentDataTransactional(t *testing.T) {
 func TestConcurrentObservations(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		s := newExperimentSetup(t, f)
-		e, err := f.s.CreateExperiment(f.ctx, s.design)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
-			t.Fatal(err)
-		}
+		e := runningExperiment(t, f)
 		const uploads, each = 16, 25
 		var wg sync.WaitGroup
 		errs := make([]error, uploads)
@@ -499,4 +485,18 @@ func TestConcurrentObservations(t *testing.T) {
 			t.Errorf("stored %d observations (%v), want %d", n, err, uploads*each)
 		}
 	})
+}
+
+// runningExperiment creates the set-up's experiment and starts it.
+func runningExperiment(t *testing.T, f *fixture) *lodestar.Experiment {
+	t.Helper()
+	s := newExperimentSetup(t, f)
+	e, err := f.s.CreateExperiment(f.ctx, s.design)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetExperimentStatus(f.ctx, e.ID, lodestar.ExperimentRunning, "go"); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
