@@ -160,10 +160,10 @@ type WindowResult struct {
 	Metrics map[string]float64 `json:"metrics"`
 	// Drift is the dataset drift verdict with its per-feature detail
 	// (JSON of the drift engine's result), when a reference exists.
-	Drift        []byte   `json:"drift,omitempty"`
-	DriftShare   float64  `json:"drift_share"`
-	DatasetDrift bool     `json:"dataset_drift"`
-	Breaches     []string `json:"breaches"` // accuracy, latency, volume, drift
+	Drift        json.RawMessage `json:"drift,omitempty"`
+	DriftShare   float64         `json:"drift_share"`
+	DatasetDrift bool            `json:"dataset_drift"`
+	Breaches     []string        `json:"breaches"` // accuracy, latency, volume, drift
 }
 
 // Alert statuses.

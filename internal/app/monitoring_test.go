@@ -269,6 +269,23 @@ func TestMonitorAlertsAndRetraining(t *testing.T) {
 		t.Fatalf("tasks: got %+v, want one opened after the third bad window with its accuracy %v", ev.Tasks, wantAcc[6])
 	}
 
+	// The windows over the API carry the drift result as a JSON object
+	// (as documented), not as base64 text.
+	r = f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
+	var wp struct {
+		Data []struct {
+			Drift *struct {
+				Columns []struct {
+					Name    string `json:"name"`
+					Drifted bool   `json:"drifted"`
+				} `json:"columns"`
+			} `json:"drift"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &wp); err != nil || len(wp.Data) != 10 || wp.Data[5].Drift == nil || len(wp.Data[5].Drift.Columns) != 2 {
+		t.Errorf("GET windows: the drift of a window should be an object with its columns; got %v, %.300s", err, r.body)
+	}
+
 	// A second evaluation with nothing new changes nothing.
 	ev2, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(10*time.Hour+2*time.Minute), time.Time{})
 	if err != nil || len(ev2.Windows)+len(ev2.Opened)+len(ev2.Tasks) != 0 {
