@@ -31,7 +31,9 @@ func (s *Server) modelRoutes() []httpx.Route {
 type modelRow struct {
 	M       *lodestar.Model
 	UseCase *lodestar.UseCase
-	Latest  *lodestar.ModelVersion
+	Latest  *lodestar.ModelVersion // the newest version, whatever its status
+	Live    *lodestar.ModelVersion // the version in production, if any
+	Switch  *lodestar.Switch       // the human intervention switch, if the model has one
 }
 
 func (s *Server) modelList(w http.ResponseWriter, r *http.Request) {
@@ -40,27 +42,10 @@ func (s *Server) modelList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderModels(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	ctx := r.Context()
-	ms, err := s.Models.ListModels(ctx, 0)
+	rows, err := s.modelRows(ctx, 0)
 	if err != nil {
 		s.Error(w, r, err)
 		return
-	}
-	var rows []modelRow
-	for _, m := range ms {
-		row := modelRow{M: m}
-		if row.UseCase, err = s.UseCases.FindUseCaseByID(ctx, m.UseCaseID); err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		vs, err := s.Models.ListModelVersions(ctx, m.ID)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		if len(vs) > 0 {
-			row.Latest = vs[0]
-		}
-		rows = append(rows, row)
 	}
 	ucs, err := s.allUseCases(ctx)
 	if err != nil {
@@ -72,6 +57,45 @@ func (s *Server) renderModels(w http.ResponseWriter, r *http.Request, status int
 		UseCases []*lodestar.UseCase
 	}{rows, ucs}
 	s.render(w, r, status, "models", p)
+}
+
+// modelRows lists the models of a use case (0: of all), each with its use
+// case, newest and live versions and switch.
+func (s *Server) modelRows(ctx context.Context, useCaseID int64) ([]modelRow, error) {
+	ms, err := s.Models.ListModels(ctx, useCaseID)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	sws, err := s.Switches.ListSwitches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switches := make(map[string]*lodestar.Switch, len(sws))
+	for _, sw := range sws {
+		switches[sw.Key] = sw
+	}
+	var rows []modelRow
+	for _, m := range ms {
+		row := modelRow{M: m, Switch: switches[m.Key]}
+		if row.UseCase, err = s.UseCases.FindUseCaseByID(ctx, m.UseCaseID); err != nil {
+			return nil, err
+		}
+		vs, err := s.Models.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > 0 {
+			row.Latest = vs[0]
+		}
+		for _, v := range vs {
+			if v.Status == lodestar.ModelProduction {
+				row.Live = v
+				break
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request) {

@@ -351,6 +351,11 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		s.Error(w, r, err)
 		return
 	}
+	models, err := s.modelRows(ctx, uc.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := s.page(r, "usecases.title", "strategy")
 	if stageErr != nil {
 		p.Error = lodestar.ErrorMessage(stageErr)
@@ -366,7 +371,8 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		Real     *lodestar.Realisation
 		Charts   []realChart
 		FeasMean float64
-	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility)}
+		Models   []modelRow
+	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility), models}
 	s.render(w, r, status, "usecase", p)
 }
 
