@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -119,6 +121,23 @@ func validFormID(s string) bool {
 	return true
 }
 
+// checkFormUTF8 refuses a form whose field names or values are not UTF-8
+// (files are not form values: their readers decode them). Such bytes
+// would be stored as they are, sent raw into pages, turned into U+FFFD by
+// every export, and refused by PostgreSQL.
+func checkFormUTF8(form url.Values) error {
+	for k, vs := range form {
+		ok := utf8.ValidString(k)
+		for _, v := range vs {
+			ok = ok && utf8.ValidString(v)
+		}
+		if !ok {
+			return lodestar.Errorf(lodestar.EInvalid, "The form holds text that is not valid UTF-8. Type it again, or paste it from a source that uses UTF-8.")
+		}
+	}
+	return nil
+}
+
 // Wrap returns route's handler behind the guard.
 func (g *Guard) Wrap(rt Route) http.Handler {
 	limit := rt.MaxBody
@@ -141,6 +160,12 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		if err != nil {
 			g.fail(w, r, err)
 			return
+		}
+		if !g.API && r.PostForm != nil {
+			if err := checkFormUTF8(r.PostForm); err != nil {
+				g.fail(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)), err)
+				return
+			}
 		}
 		ctx := context.WithValue(r.Context(), identityKey{}, id)
 		if id.User != nil {
