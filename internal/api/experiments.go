@@ -189,6 +189,11 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 }
 
 func parseObservation(raw []byte, line int) (*lodestar.ExperimentObservation, error) {
+	if !utf8.Valid(raw) {
+		// encoding/json would read each bad byte as U+FFFD: distinct
+		// units would become one, the second dropped as a repeat.
+		return nil, &lodestar.LineError{Line: line, Message: "text is not valid UTF-8"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var in observationIn
@@ -200,7 +205,7 @@ func parseObservation(raw []byte, line int) (*lodestar.ExperimentObservation, er
 	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return nil, &lodestar.LineError{Line: line, Message: "Each line holds exactly one JSON object."}
 	}
-	if in.Unit == "" {
+	if strings.TrimSpace(in.Unit) == "" {
 		return nil, &lodestar.LineError{Line: line, Message: "unit is required: each unit's value of a metric counts once."}
 	}
 	metrics := make(map[string]float64, len(in.Metrics))

@@ -39,8 +39,13 @@ var modelKey = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 func checkModel(ctx context.Context, tx *sqldb.Tx, in *lodestar.Model) error {
 	in.Key, in.Name, in.Description = strings.TrimSpace(in.Key), strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
 	fields := map[string]string{}
-	if !modelKey.MatchString(in.Key) {
+	switch {
+	case !modelKey.MatchString(in.Key):
 		fields["key"] = "Use 1–63 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit."
+	case in.Key == "stream":
+		// GET /api/v1/switches/stream is the switches' event stream: a
+		// model of that key would have a switch no one could read.
+		fields["key"] = "The key stream is reserved: choose another."
 	}
 	checkLen(fields, "name", in.Name, 200, true)
 	checkLen(fields, "description", in.Description, 10000, false)

@@ -25,6 +25,7 @@ func TestModelRegistry(t *testing.T) {
 		before := f.counts()
 		for name, in := range map[string]lodestar.Model{
 			"bad key":          {UseCaseID: uc.ID, Key: "Rec Sys!", Name: "x"},
+			"reserved key":     {UseCaseID: uc.ID, Key: "stream", Name: "x"}, // GET /api/v1/switches/stream is the event stream
 			"no use case":      {Key: "a", Name: "x"},
 			"unknown use case": {UseCaseID: 9999, Key: "b", Name: "x"},
 			"no name":          {UseCaseID: uc.ID, Key: "c"},
