@@ -56,6 +56,12 @@ func TestDecodeJSON(t *testing.T) {
 		{"string body", "application/json", `"x"`, 1 << 20, lodestar.EInvalid, ""},
 		{"two objects", "application/json", `{}{}`, 1 << 20, lodestar.EInvalid, ""},
 		{"trailing garbage", "application/json", `{} x`, 1 << 20, lodestar.EInvalid, ""},
+		// Bytes that are not UTF-8 would be read as U+FFFD, changing the
+		// text silently; a NUL is refused by PostgreSQL's text.
+		{"invalid UTF-8", "application/json", "{\"title\":\"bad\xff\xfe\"}", 1 << 20, lodestar.EInvalid, ""},
+		{"NUL escape", "application/json", `{"title":"nul\u0000char"}`, 1 << 20, lodestar.EInvalid, ""},
+		{"escaped backslash before u0000 is text", "application/json", `{"title":"a\\u0000"}`, 1 << 20, "", ""},
+		{"number out of range", "application/json", `{"count":1e30}`, 1 << 20, lodestar.EInvalid, "count"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

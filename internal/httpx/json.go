@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -26,8 +28,18 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 	if err != nil || mt != "application/json" {
 		return lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/json.")
 	}
-	body := http.MaxBytesReader(w, r.Body, max)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(max)
+		}
+		return lodestar.Errorf(lodestar.EInvalid, "The request body could not be read.")
+	}
+	if err := checkJSONText(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err, max)
@@ -38,6 +50,28 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 			return tooLarge(max)
 		}
 		return lodestar.Errorf(lodestar.EInvalid, "The body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+// checkJSONText refuses a body that is not UTF-8 (encoding/json would
+// read each bad byte as U+FFFD, changing the text without a word) or
+// that holds a NUL character (\u0000), which PostgreSQL's text refuses:
+// the same body must mean the same thing on either database.
+func checkJSONText(raw []byte) error {
+	if !utf8.Valid(raw) {
+		return lodestar.Errorf(lodestar.EInvalid, "The body is not valid UTF-8 text.")
+	}
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case 0:
+			return lodestar.Errorf(lodestar.EInvalid, "Text may not hold the NUL character (\\u0000).")
+		case '\\':
+			if i+5 < len(raw) && raw[i+1] == 'u' && string(raw[i+2:i+6]) == "0000" {
+				return lodestar.Errorf(lodestar.EInvalid, "Text may not hold the NUL character (\\u0000).")
+			}
+			i++ // the escaped character: an escaped backslash is not the start of \u0000
+		}
 	}
 	return nil
 }
@@ -60,7 +94,13 @@ func jsonError(err error, max int64) error {
 		if field == "" {
 			return lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not %s.", typ.Value)
 		}
-		return lodestar.FieldError(field, fmt.Sprintf("%s must be %s, not %s.", field, jsonType(typ.Type.Kind().String()), typ.Value))
+		want := jsonType(typ.Type.Kind().String())
+		if want == "a number" && strings.HasPrefix(typ.Value, "number") {
+			// A number the field cannot hold: too large, negative for
+			// an unsigned field, or a fraction for a whole one.
+			return lodestar.FieldError(field, fmt.Sprintf("%s is out of range for this field (%s).", field, strings.TrimPrefix(typ.Value, "number ")))
+		}
+		return lodestar.FieldError(field, fmt.Sprintf("%s must be %s, not %s.", field, want, typ.Value))
 	case errors.Is(err, io.EOF):
 		return lodestar.Errorf(lodestar.EInvalid, "The request body is empty.")
 	case errors.Is(err, io.ErrUnexpectedEOF):
