@@ -309,6 +309,9 @@ type AuditFilter struct {
 	EntityID   string
 	Before     int64 // cursor: only events with Seq below it
 	Limit      int
+	// ExcludeActions leaves out events of these actions (the dashboard's
+	// changes leave out sign-ins and language switches).
+	ExcludeActions []string
 }
 
 // AuditBreak describes the first entry at which the chain fails to verify.

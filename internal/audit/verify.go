@@ -100,6 +100,9 @@ func Find(ctx context.Context, db *sqldb.DB, f lodestar.AuditFilter) ([]*lodesta
 	if f.Before > 0 {
 		add("seq < ?", f.Before)
 	}
+	for _, a := range f.ExcludeActions {
+		add("action <> ?", a)
+	}
 	q := `SELECT seq, at, actor_id, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash FROM audit_log`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -326,6 +326,29 @@ func TestDashboardKPIsBehind(t *testing.T) {
 		if ev := d.Recent[0]; ev.Action != "archive" || ev.EntityType != "kpi" {
 			t.Errorf("recent[0]: got %s %s, want archive kpi", ev.Action, ev.EntityType)
 		}
+		// Sign-ins and language switches are not changes to the
+		// portfolio: they do not push the changes off the list.
+		u, err := f.s.CreateUser(f.ctx, lodestar.NewUser{Email: "reader@example.com", Name: "Reader", Role: lodestar.RoleViewer, Password: "correct horse battery"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 9 {
+			if err := f.s.SetLocale(f.ctx, u.ID, "zh-CN"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, err = f.s.Dashboard(context.Background(), lodestar.UseCaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ev := range d.Recent {
+			if ev.Action == "set_locale" || ev.Action == "login" {
+				t.Errorf("recent[%d]: %s %s on the dashboard's changes", i, ev.Action, ev.EntityType)
+			}
+		}
+		if len(d.Recent) != 8 || d.Recent[0].Action != "create" || d.Recent[0].EntityType != "user" || d.Recent[1].Action != "archive" {
+			t.Errorf("recent after sign-ins and language switches: got %d entries, first %s %s; want 8, the new user then the archive", len(d.Recent), d.Recent[0].Action, d.Recent[0].EntityType)
+		}
 	})
 }
 
