@@ -50,7 +50,7 @@ func (e *cmdEnv) serve(args []string) error {
 	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
 
 	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
-		WebhookSecret: e.cfg.WebhookSecret, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness})
+		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness})
 	if err != nil {
 		return err
 	}

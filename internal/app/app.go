@@ -36,6 +36,8 @@ type Options struct {
 	SecureCookies bool
 	// WebhookSecret signs monitors' webhooks.
 	WebhookSecret string
+	// WebhookAllowPrivate lets webhooks go to non-public addresses.
+	WebhookAllowPrivate bool
 	// EventRetention is how long prediction events are kept (0: forever).
 	EventRetention time.Duration
 	// MonitorLateness is how long after its end a time window is closed.
@@ -69,7 +71,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 		return nil, err
 	}
 	hub := api.NewSwitchHub()
-	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret), Retention: opt.EventRetention, Lateness: opt.MonitorLateness}
+	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret), AllowPrivateWebhooks: opt.WebhookAllowPrivate, Retention: opt.EventRetention, Lateness: opt.MonitorLateness}
 	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Forms: st, Log: log, Secure: opt.SecureCookies}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
 	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st, Experiments: st}, webGuard, bundle, log, opt.SessionTTL)

@@ -148,7 +148,7 @@ func TestIngestEvents(t *testing.T) {
 // bad windows, send webhooks, and the task must close with the new
 // version's metrics when it goes live.
 func TestMonitorAlertsAndRetraining(t *testing.T) {
-	f := start(t, fixtureOpts{options: app.Options{WebhookSecret: "hook-secret"}})
+	f := start(t, fixtureOpts{options: app.Options{WebhookSecret: "hook-secret", WebhookAllowPrivate: true}})
 	team := f.user(lodestar.RoleAITeam, "team@example.com")
 	_, tok := f.token(team)
 	uc := f.useCase("Recommendations")

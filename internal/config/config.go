@@ -34,8 +34,11 @@ type Config struct {
 	// WebhookSecret signs webhook deliveries (HMAC-SHA256); from the
 	// environment only, so it never shows in a process list.
 	WebhookSecret string
-	TLSCert       string
-	TLSKey        string
+	// WebhookAllowPrivate lets monitors' webhooks go to loopback, private
+	// and link-local addresses (off: public addresses only).
+	WebhookAllowPrivate bool
+	TLSCert             string
+	TLSKey              string
 	// SecureCookies marks cookies Secure; on by itself under TLS, and set
 	// by hand behind an HTTPS proxy.
 	SecureCookies bool
@@ -61,7 +64,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LODESTAR_TLS_CERT", &c.TLSCert)
 	str("LODESTAR_TLS_KEY", &c.TLSKey)
 	str("LODESTAR_WEBHOOK_SECRET", &c.WebhookSecret)
-	for name, dst := range map[string]*bool{"LODESTAR_DEMO": &c.Demo, "LODESTAR_SECURE_COOKIES": &c.SecureCookies} {
+	for name, dst := range map[string]*bool{"LODESTAR_DEMO": &c.Demo, "LODESTAR_SECURE_COOKIES": &c.SecureCookies, "LODESTAR_WEBHOOK_ALLOW_PRIVATE": &c.WebhookAllowPrivate} {
 		if v := getenv(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -123,6 +126,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let monitors' webhooks go to loopback, private and link-local addresses (env LODESTAR_WEBHOOK_ALLOW_PRIVATE)")
 }
 
 // Validate checks the configuration as a whole.

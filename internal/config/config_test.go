@@ -35,10 +35,12 @@ func TestFromEnv(t *testing.T) {
 			"LODESTAR_ADDR": ":9090", "LODESTAR_DATA": "/var/lib/lodestar", "LODESTAR_DATABASE_URL": "postgres://u@h/db",
 			"LODESTAR_LOG_FORMAT": "json", "LODESTAR_LOG_LEVEL": "debug", "LODESTAR_TLS_CERT": "c.pem", "LODESTAR_TLS_KEY": "k.pem",
 			"LODESTAR_DEMO": "true", "LODESTAR_SECURE_COOKIES": "1", "LODESTAR_SESSION_TTL": "90m",
+			"LODESTAR_WEBHOOK_ALLOW_PRIVATE": "true",
 		}, want: func(c config.Config) config.Config {
 			c.Addr, c.DataDir, c.DatabaseURL = ":9090", "/var/lib/lodestar", "postgres://u@h/db"
 			c.LogFormat, c.LogLevel, c.TLSCert, c.TLSKey = "json", "debug", "c.pem", "k.pem"
 			c.Demo, c.SecureCookies, c.SessionTTL = true, true, 90*time.Minute
+			c.WebhookAllowPrivate = true
 			return c
 		}},
 		{name: "false turns a bool off", env: map[string]string{"LODESTAR_DEMO": "false", "LODESTAR_SECURE_COOKIES": "0"},

@@ -19,13 +19,16 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -58,8 +61,14 @@ type Store interface {
 type Service struct {
 	Store Store
 	Log   *slog.Logger
-	// Client sends webhooks (a 10-second timeout when nil).
+	// Client sends webhooks (when nil: a 10-second timeout, and no
+	// connection to a private address unless AllowPrivateWebhooks).
 	Client *http.Client
+	// AllowPrivateWebhooks lets webhooks go to loopback, private and
+	// link-local addresses (serve --webhook-allow-private). Off, whoever
+	// may create a monitor cannot make the server post to its own admin
+	// ports, the internal network or a cloud metadata service.
+	AllowPrivateWebhooks bool
 	// Lateness is how long after its end an hour or day window is closed:
 	// events stamped inside it that arrive within it still count (later
 	// ones only when the window is evaluated again from its start).
@@ -908,7 +917,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 		s.log().Error("claim webhooks", "err", err)
 		return 0
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport(s.AllowPrivateWebhooks)}
 	if s.Client != nil {
 		c := *s.Client
 		client = &c
@@ -1052,4 +1061,50 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// webhookTransport is the transport webhooks go out on: the default one,
+// whose connections, unless allowPrivate, may only reach public
+// addresses — checked on the address actually dialled, after name
+// resolution, so a name that resolves to 127.0.0.1 is caught too.
+func webhookTransport(allowPrivate bool) http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if allowPrivate {
+		return t
+	}
+	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return err
+		}
+		if why := privateAddr(ip.Unmap()); why != "" {
+			return fmt.Errorf("webhook address %s is %s: start the server with --webhook-allow-private to send webhooks there", ip, why)
+		}
+		return nil
+	}}
+	t.DialContext = d.DialContext
+	return t
+}
+
+// privateAddr says what kind of non-public address ip is, or "".
+func privateAddr(ip netip.Addr) string {
+	switch {
+	case ip.IsLoopback():
+		return "a loopback address"
+	case ip.IsPrivate():
+		return "a private address"
+	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
+		return "a link-local address"
+	case ip.IsUnspecified():
+		return "an unspecified address"
+	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
+		return "a multicast address"
+	case ip.Is4() && netip.MustParsePrefix("100.64.0.0/10").Contains(ip):
+		return "a shared (carrier-grade NAT) address"
+	}
+	return ""
 }

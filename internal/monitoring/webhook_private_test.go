@@ -1,0 +1,53 @@
+package monitoring_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
+
+// TestWebhookToPrivateAddressRefused: by default a webhook is not sent to
+// a loopback, private or link-local address (a monitor's author could
+// otherwise make the server post to its own admin ports or a cloud
+// metadata service); the delivery fails naming the setting that allows
+// it, and with the setting on it is delivered.
+func TestWebhookToPrivateAddressRefused(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		e := newEnv(t)
+		var hits atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.WriteHeader(http.StatusOK)
+		}))
+		m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, srv.URL+"/hook")
+		e.add(t, ev("bad", e.t0.Add(time.Minute), 0.5, 0.9, 0))
+		svc := &monitoring.Service{Store: e.st, AllowPrivateWebhooks: allow}
+		if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		sent := svc.DeliverWebhooks(e.ctx, far)
+		srv.Close()
+		if allow {
+			if sent == 0 || hits.Load() == 0 {
+				t.Errorf("allowed: %d delivered, %d received; want the alert delivered", sent, hits.Load())
+			}
+			continue
+		}
+		if sent != 0 || hits.Load() != 0 {
+			t.Errorf("loopback webhook: %d delivered, %d received; want none", sent, hits.Load())
+		}
+		var errText string
+		if err := e.st.DB.QueryRow(e.ctx, `SELECT last_error FROM webhook_outbox ORDER BY id LIMIT 1`).Scan(&errText); err != nil {
+			t.Fatal(err)
+		}
+		if want := "--webhook-allow-private"; !strings.Contains(errText, want) {
+			t.Errorf("the failed delivery's error %q should name %s", errText, want)
+		}
+	}
+}
