@@ -94,7 +94,10 @@ func (s *Store) CreateBusinessUnit(ctx context.Context, in lodestar.BusinessUnit
 
 // UpdateBusinessUnit implements lodestar.BusinessUnitService.
 func (s *Store) UpdateBusinessUnit(ctx context.Context, id int64, in lodestar.BusinessUnit) (*lodestar.BusinessUnit, error) {
-	return update(ctx, s, "business_unit", "update", id, loadBU, func(tx *sqldb.Tx, _ *lodestar.BusinessUnit) error {
+	return update(ctx, s, "business_unit", "update", id, loadBU, func(tx *sqldb.Tx, before *lodestar.BusinessUnit) error {
+		if before.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "This business unit is archived: restore it to change it.")
+		}
 		if err := checkBU(ctx, tx, id, &in); err != nil {
 			return err
 		}

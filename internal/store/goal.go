@@ -104,6 +104,9 @@ func (s *Store) CreateGoal(ctx context.Context, in lodestar.Goal) (*lodestar.Goa
 // UpdateGoal implements lodestar.GoalService.
 func (s *Store) UpdateGoal(ctx context.Context, id int64, in lodestar.Goal) (*lodestar.Goal, error) {
 	return update(ctx, s, "goal", "update", id, loadGoal, func(tx *sqldb.Tx, before *lodestar.Goal) error {
+		if before.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "This goal is archived: restore it to change it.")
+		}
 		if err := checkGoal(ctx, tx, &in, before); err != nil {
 			return err
 		}

@@ -91,6 +91,9 @@ func (s *Store) CreateKPI(ctx context.Context, in lodestar.KPI) (*lodestar.KPI, 
 // recomputes the alignment of every use case that impacts it.
 func (s *Store) UpdateKPI(ctx context.Context, id int64, in lodestar.KPI) (*lodestar.KPI, error) {
 	return update(ctx, s, "kpi", "update", id, loadKPI, func(tx *sqldb.Tx, before *lodestar.KPI) error {
+		if before.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "This KPI is archived: restore it to change it.")
+		}
 		if err := checkKPI(ctx, tx, &in, before); err != nil {
 			return err
 		}

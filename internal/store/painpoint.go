@@ -75,6 +75,9 @@ func (s *Store) CreatePainPoint(ctx context.Context, in lodestar.PainPoint) (*lo
 // UpdatePainPoint implements lodestar.PainPointService.
 func (s *Store) UpdatePainPoint(ctx context.Context, id int64, in lodestar.PainPoint) (*lodestar.PainPoint, error) {
 	return update(ctx, s, "pain_point", "update", id, loadPain, func(tx *sqldb.Tx, before *lodestar.PainPoint) error {
+		if before.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "This pain point is archived: restore it to change it.")
+		}
 		if err := checkPain(ctx, tx, &in, before); err != nil {
 			return err
 		}
