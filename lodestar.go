@@ -344,6 +344,27 @@ func WithActor(ctx context.Context, a Actor) context.Context {
 	return context.WithValue(ctx, actorKey{}, a)
 }
 
+type basedOnKey struct{}
+
+// WithBasedOn returns a context saying the update made with it is based
+// on the record as it was when last changed at updatedAt (its UpdatedAt
+// when the person opened the form): an update of a record changed since
+// is refused as a conflict, instead of silently undoing that change.
+func WithBasedOn(ctx context.Context, updatedAt time.Time) context.Context {
+	return context.WithValue(ctx, basedOnKey{}, updatedAt)
+}
+
+// BasedOn returns what WithBasedOn put in ctx.
+func BasedOn(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(basedOnKey{}).(time.Time)
+	return t, ok
+}
+
+// ErrChangedSince is the refusal of an update based on an older version.
+func ErrChangedSince() error {
+	return Errorf(EConflict, "Someone else changed this record after you opened it. Reload the page to see their change, then make yours again.")
+}
+
 // ActorFrom returns the context's actor, or the system actor.
 func ActorFrom(ctx context.Context) Actor {
 	if a, ok := ctx.Value(actorKey{}).(Actor); ok {

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
+	"time"
 
+	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
@@ -28,6 +31,11 @@ func update[T any](ctx context.Context, s *Store, entity, action string, id int6
 		before, err := load(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if action == "update" {
+			if err := checkBasedOn(ctx, before); err != nil {
+				return err
+			}
 		}
 		if err := apply(tx, before); err != nil {
 			return err
@@ -122,4 +130,23 @@ func (f *filterSQL) sql() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(f.where, " AND ")
+}
+
+// checkBasedOn refuses an update based on an older version of the record
+// (lodestar.WithBasedOn) than the one loaded, under its row lock. The
+// record's UpdatedAt field is compared as stored (to the microsecond).
+func checkBasedOn(ctx context.Context, rec any) error {
+	based, ok := lodestar.BasedOn(ctx)
+	if !ok {
+		return nil
+	}
+	v := reflect.Indirect(reflect.ValueOf(rec))
+	f := v.FieldByName("UpdatedAt")
+	if !f.IsValid() {
+		return fmt.Errorf("store: %T has no UpdatedAt to compare", rec)
+	}
+	if sqldb.FormatTime(f.Interface().(time.Time)) != sqldb.FormatTime(based) {
+		return lodestar.ErrChangedSince()
+	}
+	return nil
 }

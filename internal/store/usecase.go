@@ -442,6 +442,9 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 		if before.Archived { // as for a stage change: archived is read-only until restored
 			return lodestar.Errorf(lodestar.EConflict, "The use case is archived.")
 		}
+		if err := checkBasedOn(ctx, before); err != nil {
+			return err
+		}
 		if in.Stage != "" && in.Stage != before.Stage {
 			return lodestar.FieldError("stage", "Change the stage with a stage change, which records why.")
 		}
