@@ -14,6 +14,7 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // entityRoutes are the pages for business units, goals, KPIs and pain
@@ -547,7 +548,7 @@ func (k entKind[In, Out]) save(w http.ResponseWriter, r *http.Request, id int64)
 	err := f.failed(k.invalid)
 	var out Out
 	if err == nil {
-		out, err = k.store(r.Context(), id, in)
+		out, err = k.store(basedOn(r, id), id, in)
 	}
 	if err != nil {
 		renderForm := func(w http.ResponseWriter, r *http.Request, status int, p *Page) { k.renderForm(w, r, status, p, id) }
@@ -627,4 +628,22 @@ func entPage[T any](r *http.Request, items []T) ([]T, entPager) {
 	}
 	lo := (n - 1) * entPageSize
 	return items[lo:min(lo+entPageSize, len(items))], pg
+}
+
+// stamp writes a record's UpdatedAt for an edit form's hidden updated_at
+// field: as stored, to the microsecond.
+func stamp(t time.Time) string { return sqldb.FormatTime(t) }
+
+// basedOn returns the request's context saying, for an update (id not 0)
+// whose form carries the updated_at it was opened on, that the update is
+// based on that version: the store refuses it if the record changed since.
+func basedOn(r *http.Request, id int64) context.Context {
+	ctx := r.Context()
+	if id == 0 {
+		return ctx
+	}
+	if t, err := time.Parse(sqldb.TimeLayout, r.PostFormValue("updated_at")); err == nil {
+		ctx = lodestar.WithBasedOn(ctx, t)
+	}
+	return ctx
 }

@@ -91,7 +91,7 @@ func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "goal.edit", "strategy")
 	p.Form = url.Values{"title": {g.Title}, "title_zh": {g.TitleZH}, "description": {g.Description},
-		"business_unit_id": {entIDValue(g.BusinessUnitID)}, "owner_id": {entIDValue(g.OwnerID)}, "horizon": {g.Horizon}, "status": {g.Status}}
+		"business_unit_id": {entIDValue(g.BusinessUnitID)}, "owner_id": {entIDValue(g.OwnerID)}, "horizon": {g.Horizon}, "status": {g.Status}, "updated_at": {stamp(g.UpdatedAt)}}
 	s.renderGoalForm(w, r, http.StatusOK, p, g.ID)
 }
 

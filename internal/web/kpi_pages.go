@@ -125,7 +125,7 @@ func (s *Server) kpiEdit(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "kpi.edit", "strategy")
 	p.Form = url.Values{"goal_id": {entIDValue(k.GoalID)}, "name": {k.Name}, "name_zh": {k.NameZH}, "unit": {k.Unit},
 		"direction": {k.Direction}, "baseline": {kpiNumber(k.Baseline)}, "target": {kpiNumber(k.Target)},
-		"target_date": {k.TargetDate}, "owner_id": {entIDValue(k.OwnerID)}}
+		"target_date": {k.TargetDate}, "owner_id": {entIDValue(k.OwnerID)}, "updated_at": {stamp(k.UpdatedAt)}}
 	s.renderKPIForm(w, r, http.StatusOK, p, k.ID)
 }
 

@@ -91,7 +91,7 @@ func (s *Server) painEdit(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "pain.edit", "strategy")
 	p.Form = url.Values{"title": {pp.Title}, "title_zh": {pp.TitleZH}, "description": {pp.Description},
 		"business_unit_id": {entIDValue(pp.BusinessUnitID)}, "category": {pp.Category},
-		"annual_cost": {strconv.FormatInt(pp.AnnualCost, 10)}, "goal_id": {entIDValue(pp.GoalID)}}
+		"annual_cost": {strconv.FormatInt(pp.AnnualCost, 10)}, "goal_id": {entIDValue(pp.GoalID)}, "updated_at": {stamp(pp.UpdatedAt)}}
 	s.renderPainForm(w, r, http.StatusOK, p, pp.ID)
 }
 

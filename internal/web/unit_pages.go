@@ -79,7 +79,7 @@ func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.page(r, "unit.edit", "strategy")
-	p.Form = url.Values{"name": {u.Name}, "name_zh": {u.NameZH}, "parent_id": {entIDValue(u.ParentID)}}
+	p.Form = url.Values{"name": {u.Name}, "name_zh": {u.NameZH}, "parent_id": {entIDValue(u.ParentID)}, "updated_at": {stamp(u.UpdatedAt)}}
 	s.renderUnitForm(w, r, http.StatusOK, p, u.ID)
 }
 

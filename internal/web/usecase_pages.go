@@ -10,6 +10,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 const useCasePage = 50
@@ -241,6 +242,14 @@ func (s *Server) renderUseCaseForm(w http.ResponseWriter, r *http.Request, statu
 		p.Fields = lodestar.ErrorFields(err)
 	}
 	p.Data = formFor(id, in, lk, raw)
+	// The version the form was opened on: the record's, or as sent back
+	// when refused (a refusal must not move it on to a newer version).
+	p.Form = url.Values{"updated_at": {raw.Get("updated_at")}}
+	if raw == nil && id != 0 {
+		if uc, err := s.UseCases.FindUseCaseByID(r.Context(), id); err == nil {
+			p.Form.Set("updated_at", stamp(uc.UpdatedAt))
+		}
+	}
 	s.render(w, r, status, "usecase_form", p)
 }
 
@@ -266,15 +275,15 @@ func (s *Server) saveUseCase(w http.ResponseWriter, r *http.Request, id int64) {
 	} else if id == 0 {
 		uc, err = s.UseCases.CreateUseCase(r.Context(), in)
 	} else {
-		uc, err = s.UseCases.UpdateUseCase(r.Context(), id, in)
+		uc, err = s.UseCases.UpdateUseCase(basedOn(r, id), id, in)
 	}
 	if err != nil {
 		code := lodestar.ErrorCode(err)
-		if code != lodestar.EInvalid {
+		if code != lodestar.EInvalid && code != lodestar.EConflict {
 			s.Error(w, r, err)
 			return
 		}
-		s.renderUseCaseForm(w, r, http.StatusBadRequest, id, in, r.PostForm, err)
+		s.renderUseCaseForm(w, r, httpx.StatusOf(code), id, in, r.PostForm, err)
 		return
 	}
 	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.usecase_saved")
