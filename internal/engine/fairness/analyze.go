@@ -7,16 +7,66 @@ import (
 )
 
 // FourFifths is the threshold of the four-fifths rule (US EEOC Uniform
-// Guidelines, 29 CFR 1607.4(D)): a group whose selection rate is below
-// four fifths of the reference group's shows adverse impact.
+// Guidelines, 29 CFR 1607.4(D)): a group whose rate of the favourable
+// outcome is below four fifths of the reference group's shows adverse
+// impact.
 const FourFifths = 0.8
+
+// Favourable says which prediction is the favourable outcome for the
+// people decided on, as AIF360's favorable_label does. Disparate impact
+// and the four-fifths rule compare groups' rates of the favourable
+// outcome: with FavourablePositive (hired, approved) that is the selection
+// rate; with FavourableNegative (the positive prediction is adverse: a
+// fraud or high-risk flag, a rejection) it is the rate of negative
+// predictions, 1 − selection rate. No other figure depends on it.
+type Favourable uint8
+
+const (
+	// FavourablePositive: the positive prediction is favourable (the
+	// default, and the reading of the four-fifths rule before the option
+	// existed).
+	FavourablePositive Favourable = iota
+	// FavourableNegative: the negative prediction is favourable.
+	FavourableNegative
+)
+
+// String returns "positive" or "negative", as Report.Favourable writes it.
+func (f Favourable) String() string {
+	if f == FavourableNegative {
+		return "negative"
+	}
+	return "positive"
+}
+
+// ParseFavourable reads "positive" or "negative"; "" is positive.
+func ParseFavourable(s string) (Favourable, error) {
+	switch s {
+	case "", "positive":
+		return FavourablePositive, nil
+	case "negative":
+		return FavourableNegative, nil
+	}
+	return 0, fmt.Errorf("fairness: favourable outcome %q: want positive or negative", s)
+}
+
+// Reference rules, as Report.ReferenceRule states them.
+const (
+	RuleGiven             = "given"
+	RuleHighestSelection  = "highest selection rate"
+	RuleHighestFavourable = "highest favourable rate"
+)
 
 // Options configure Analyze.
 type Options struct {
 	// Reference names the group that disparate impact is measured against.
-	// Empty means the group with the highest selection rate (the EEOC
-	// reading of the four-fifths rule); ties go to the first by name.
+	// Empty means the group with the highest rate of the favourable
+	// outcome (the EEOC reading of the four-fifths rule): the highest
+	// selection rate, or with FavourableNegative the lowest; ties go to the
+	// first by name.
 	Reference string
+	// Favourable says which prediction is the favourable outcome; the zero
+	// value is the positive one.
+	Favourable Favourable
 	// Bootstrap is the number of bootstrap replicates B; 0 skips the
 	// intervals.
 	Bootstrap int
@@ -60,9 +110,11 @@ type GroupMetrics struct {
 	FNR           Estimate `json:"fnr"`
 	PPV           Estimate `json:"ppv"`
 	Accuracy      Estimate `json:"accuracy"`
-	// ImpactRatio is this group's selection rate over the reference
-	// group's (disparate impact); undefined when the reference selects no
-	// one. Not set on Report.Overall.
+	// ImpactRatio is this group's rate of the favourable outcome over the
+	// reference group's (disparate impact): selection rates, or with
+	// FavourableNegative rates of the negative prediction (1 − selection
+	// rate). Undefined when the reference's rate is 0. Not set on
+	// Report.Overall.
 	ImpactRatio Estimate `json:"impact_ratio"`
 	// AdverseImpact is true when ImpactRatio is defined and below 0.8.
 	AdverseImpact bool `json:"adverse_impact"`
@@ -73,10 +125,19 @@ type Report struct {
 	Groups  []GroupMetrics `json:"groups"`
 	Overall GroupMetrics   `json:"overall"`
 	// Reference is the group ImpactRatio is measured against, and
-	// ReferenceRule says how it was chosen: "given" or "highest selection rate".
+	// ReferenceRule says how it was chosen: "given", "highest selection
+	// rate" or (FavourableNegative) "highest favourable rate".
 	Reference     string `json:"reference"`
 	ReferenceRule string `json:"reference_rule"`
+	// Favourable is the prediction treated as the favourable outcome,
+	// "positive" or "negative": ImpactRatio, MinImpactRatio and the
+	// four-fifths rule are computed on its rate. Reports written before it
+	// existed read "" here, which means "positive".
+	Favourable string `json:"favourable"`
 	// DemographicParityDifference is max − min selection rate over groups.
+	// It and the ratio are defined on selection rates whatever outcome is
+	// favourable, as fairlearn defines them (the difference is the same
+	// on 1 − selection rate; the ratio is not).
 	DemographicParityDifference Estimate `json:"demographic_parity_difference"`
 	// DemographicParityRatio is min / max selection rate over groups.
 	DemographicParityRatio Estimate `json:"demographic_parity_ratio"`
@@ -106,7 +167,8 @@ type BootstrapInfo struct {
 
 // The statistics vector that evaluate fills: per group the seven rates and
 // the impact ratio, then the overall rates, then the five disparities. The
-// bootstrap recomputes the same vector on every replicate.
+// bootstrap recomputes the same vector on every replicate. Only the impact
+// ratios and their minimum depend on Options.Favourable.
 const (
 	iBase = iota
 	iSel
@@ -167,15 +229,18 @@ func AnalyzeCounts(groups []GroupCounts, opt Options) (*Report, error) {
 		}
 		counts[i] = g.Counts
 	}
-	ref, rule, err := reference(groups, opt.Reference)
+	if opt.Favourable > FavourableNegative {
+		return nil, fmt.Errorf("fairness: favourable outcome %d: want FavourablePositive or FavourableNegative", opt.Favourable)
+	}
+	ref, rule, err := reference(groups, opt.Reference, opt.Favourable)
 	if err != nil {
 		return nil, err
 	}
 	stats := make([]float64, statLen(len(counts)))
-	evaluate(counts, ref, stats)
+	evaluate(counts, ref, opt.Favourable, stats)
 
 	var cis []Interval
-	r := &Report{Reference: groups[ref].Group, ReferenceRule: rule}
+	r := &Report{Reference: groups[ref].Group, ReferenceRule: rule, Favourable: opt.Favourable.String()}
 	if opt.Bootstrap > 0 {
 		cis = bootstrapIntervals(counts, ref, opt)
 		method := "multinomial resampling of all rows (equivalent to resampling rows with replacement)"
@@ -226,23 +291,37 @@ func groupMetrics(name string, c Counts, est func(int) Estimate, at int) GroupMe
 	}
 }
 
-// reference finds the index of the reference group.
-func reference(groups []GroupCounts, name string) (int, string, error) {
+// reference finds the index of the reference group: the named one, else
+// the first with the highest rate of the favourable outcome.
+func reference(groups []GroupCounts, name string, fav Favourable) (int, string, error) {
 	if name != "" {
 		for i, g := range groups {
 			if g.Group == name {
-				return i, "given", nil
+				return i, RuleGiven, nil
 			}
 		}
 		return 0, "", fmt.Errorf("fairness: reference group %q not in the data", name)
 	}
 	best, bestRate := 0, -1.0
 	for i, g := range groups {
-		if r := ratio(g.TP+g.FP, g.N()); r > bestRate {
+		if r := favourableRate(g.Counts, fav); r > bestRate {
 			best, bestRate = i, r
 		}
 	}
-	return best, "highest selection rate", nil
+	if fav == FavourableNegative {
+		return best, RuleHighestFavourable, nil
+	}
+	return best, RuleHighestSelection, nil
+}
+
+// favourableRate is the share of c's rows whose prediction is the
+// favourable outcome: the selection rate (TP+FP)/n, or (TN+FN)/n, computed
+// from the counts rather than as 1 − selection rate.
+func favourableRate(c Counts, fav Favourable) float64 {
+	if fav == FavourableNegative {
+		return ratio(c.TN+c.FN, c.N())
+	}
+	return ratio(c.TP+c.FP, c.N())
 }
 
 // ratio is num/den, NaN when den is 0.
@@ -268,19 +347,35 @@ func rates(c Counts, out []float64) {
 
 // evaluate fills out (length statLen(len(counts))) with every statistic of
 // the report. It allocates nothing, since the bootstrap calls it B times.
-func evaluate(counts []Counts, ref int, out []float64) {
+// The impact ratios compare rates of the favourable outcome (fav); every
+// other statistic is the same whichever outcome is favourable.
+func evaluate(counts []Counts, ref int, fav Favourable, out []float64) {
 	var total Counts
 	for g, c := range counts {
 		rates(c, out[g*perGroup:])
 		total = total.Plus(c)
 	}
-	refSel := out[ref*perGroup+iSel]
-	for g := range counts {
-		at := g*perGroup + iImpact
-		if refSel == 0 {
-			out[at] = math.NaN() // 0/0 or x/0: no reference selection to compare with
-		} else {
-			out[at] = out[g*perGroup+iSel] / refSel
+	if fav == FavourablePositive {
+		refSel := out[ref*perGroup+iSel]
+		for g := range counts {
+			at := g*perGroup + iImpact
+			if refSel == 0 {
+				out[at] = math.NaN() // 0/0 or x/0: no reference selection to compare with
+			} else {
+				out[at] = out[g*perGroup+iSel] / refSel
+			}
+		}
+	} else {
+		// The rate of the negative prediction; a group absent from a
+		// replicate has a NaN rate, so a NaN ratio, as with selection rates.
+		refFav := favourableRate(counts[ref], fav)
+		for g, c := range counts {
+			at := g*perGroup + iImpact
+			if refFav == 0 || math.IsNaN(refFav) {
+				out[at] = math.NaN() // the reference never gets the favourable outcome
+			} else {
+				out[at] = favourableRate(c, fav) / refFav
+			}
 		}
 	}
 	base := len(counts) * perGroup

@@ -191,7 +191,7 @@ func bootstrapSamples(counts []Counts, ref int, opt Options) []float64 {
 		for i := range rep {
 			rep[i] = Counts{TP: drawn[4*i], FP: drawn[4*i+1], TN: drawn[4*i+2], FN: drawn[4*i+3]}
 		}
-		evaluate(rep, ref, stats)
+		evaluate(rep, ref, opt.Favourable, stats)
 		for s, v := range stats {
 			samples[s*b+k] = v
 		}

@@ -135,7 +135,7 @@ func TestCountResamplingMatchesRowResampling(t *testing.T) {
 				c.FN++
 			}
 		}
-		evaluate(rep, 0, stats)
+		evaluate(rep, 0, FavourablePositive, stats)
 		for i, s := range pick {
 			rowSamples[i] = append(rowSamples[i], stats[s])
 		}

@@ -21,6 +21,18 @@
 //	PPV             TP/(TP+FP)     precision; undefined without predicted positives
 //	accuracy        (TP+TN)/n
 //
+// Disparate impact (the impact ratio and the four-fifths rule) compares
+// groups' rates of the favourable outcome. By default the positive
+// prediction is favourable (hired, approved) and that rate is the
+// selection rate. When the positive prediction is the adverse outcome (a
+// fraud or high-risk flag, a rejection), set Options.Favourable to
+// FavourableNegative: the rate compared is then the share of negative
+// predictions, (TN+FN)/n = 1 − selection rate, the reference is the group
+// with the highest such share, and a group is flagged when its share is
+// below four fifths of the reference's — AIF360's disparate_impact with
+// favorable_label set to the negative class. Every other figure, including
+// demographic parity (on selection rates), keeps its definition.
+//
 // A rate whose denominator is zero is undefined and is NaN (null in JSON),
 // never silently 0. A disparity computed from an undefined rate is itself
 // undefined, as numpy's max/min would make it.

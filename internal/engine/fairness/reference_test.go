@@ -15,6 +15,7 @@ import (
 type referenceFile struct {
 	Cases []struct {
 		Name          string   `json:"name"`
+		Favourable    string   `json:"favourable"`
 		Data          string   `json:"data"`
 		Threshold     *float64 `json:"threshold"`
 		Ties          int      `json:"ties_at_threshold"`
@@ -46,7 +47,8 @@ type refGroup struct {
 
 // TestReference checks every figure against sklearn/numpy: counts exactly,
 // rates and disparities to 1e-12, undefined (null) exactly where sklearn's
-// denominators are zero.
+// denominators are zero; with the positive and with the negative
+// prediction as the favourable outcome.
 func TestReference(t *testing.T) {
 	var ref referenceFile
 	readJSON(t, filepath.Join("testdata", "reference.json"), &ref)
@@ -56,7 +58,11 @@ func TestReference(t *testing.T) {
 	for _, c := range ref.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			acc := accumulateCSV(t, filepath.Join("testdata", c.Data), c.Threshold)
-			opt := Options{}
+			fav, err := ParseFavourable(c.Favourable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt := Options{Favourable: fav}
 			if c.ReferenceRule == "given" {
 				opt.Reference = c.Reference
 			}
@@ -64,8 +70,9 @@ func TestReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Reference != c.Reference || r.ReferenceRule != c.ReferenceRule {
-				t.Errorf("reference = %q (%s), want %q (%s)", r.Reference, r.ReferenceRule, c.Reference, c.ReferenceRule)
+			if r.Reference != c.Reference || r.ReferenceRule != c.ReferenceRule || r.Favourable != c.Favourable {
+				t.Errorf("reference = %q (%s), favourable %q; want %q (%s), favourable %q",
+					r.Reference, r.ReferenceRule, r.Favourable, c.Reference, c.ReferenceRule, c.Favourable)
 			}
 			if len(r.Groups) != len(c.Groups) {
 				t.Fatalf("got %d groups, want %d", len(r.Groups), len(c.Groups))

@@ -16,7 +16,13 @@ disparities computed independently of the Go code:
   * a rate whose denominator is zero is null (sklearn would report 0 with a
     warning; Lodestar reports it as undefined);
   * disparities with numpy max/min over groups (sorted as numpy.unique sorts),
-    null when any group's rate is undefined.
+    null when any group's rate is undefined;
+  * for the cases with "favourable": "negative" (the positive prediction is
+    the adverse outcome, as a high-risk flag is), the impact ratio divides
+    each group's share of negative predictions, numpy.mean(p == 0), by the
+    reference group's, and the reference is the group with the highest such
+    share; every other figure is as in the positive case. These cases reuse
+    the positive cases' data files.
 
 reference_test.go compares counts exactly and rates to 1e-12.
 """
@@ -58,22 +64,29 @@ def spread(vals):
     return np.max(a) - np.min(a)  # NaN propagates
 
 
-def audit(name, groups, y, p, reference=None, extra=None):
+def audit(name, groups, y, p, reference=None, extra=None, favourable="positive"):
     names = np.unique(groups)
     per = [dict(group=str(g), **rates(y[groups == g], p[groups == g])) for g in names]
     sel = [g["selection_rate"] for g in per]
+    if favourable == "positive":
+        fav = sel
+        highest = "highest selection rate"
+    else:
+        fav = [float(np.mean(p[groups == g] == 0)) for g in names]
+        highest = "highest favourable rate"
     if reference is None:
-        ref = int(np.argmax(sel))  # first maximum, as the Go code breaks ties
-        rule = "highest selection rate"
+        ref = int(np.argmax(fav))  # first maximum, as the Go code breaks ties
+        rule = highest
     else:
         ref = [g["group"] for g in per].index(reference)
         rule = "given"
-    for g in per:
-        g["impact_ratio"] = div(g["selection_rate"], sel[ref]) if sel[ref] else float("nan")
+    for g, f in zip(per, fav):
+        g["impact_ratio"] = div(f, fav[ref]) if fav[ref] else float("nan")
     tpr = [g["tpr"] for g in per]
     fpr = [g["fpr"] for g in per]
     res = {
         "name": name,
+        "favourable": favourable,
         "reference": per[ref]["group"],
         "reference_rule": rule,
         "groups": per,
@@ -128,7 +141,9 @@ def scores_case(rng):
     p = (s >= threshold).astype(int)
     write_csv("scores.csv", ["group", "label", "score"], [g, y, ["%.2f" % v for v in s]])
     ties = int(np.sum(s == threshold))
-    return audit("scores", g, y, p, extra={"data": "scores.csv", "threshold": threshold, "ties_at_threshold": ties})
+    extra = {"data": "scores.csv", "threshold": threshold, "ties_at_threshold": ties}
+    return [audit("scores", g, y, p, extra=extra),
+            audit("scores favourable negative", g, y, p, extra=extra, favourable="negative")]
 
 
 def classes_case(rng):
@@ -148,12 +163,16 @@ def classes_case(rng):
     order = rng.permutation(len(y))
     g, y, p = np.array(g)[order], y[order], p[order]
     write_csv("classes.csv", ["group", "label", "prediction"], [g, y, p])
-    return audit("classes", g, y, p, reference="男", extra={"data": "classes.csv"})
+    # Favourable negative: "quiet", never predicted positive, always gets
+    # the favourable outcome.
+    return [audit("classes", g, y, p, reference="男", extra={"data": "classes.csv"}),
+            audit("classes favourable negative", g, y, p, extra={"data": "classes.csv"}, favourable="negative"),
+            audit("classes favourable negative given", g, y, p, reference="男", extra={"data": "classes.csv"}, favourable="negative")]
 
 
 def main():
     rng = np.random.default_rng(20240605)
-    cases = [scores_case(rng), classes_case(rng)]
+    cases = scores_case(rng) + classes_case(rng)
     with open("reference.json", "w") as f:
         json.dump(clean({"generator": "make_reference.py", "cases": cases}), f, indent=1, ensure_ascii=False)
         f.write("\n")
