@@ -9,8 +9,10 @@ import (
 // Evidence flags: what a fairness audit found that a stage gate or an
 // ethics review must look at.
 const (
-	// FlagFourFifthsFailed: some group's selection rate is below four
-	// fifths of the reference group's (or the ratio is undefined).
+	// FlagFourFifthsFailed: some group's rate of the favourable outcome
+	// (the selection rate, or 1 − selection rate when the negative
+	// prediction is favourable) is below four fifths of the reference
+	// group's (or the ratio is undefined).
 	FlagFourFifthsFailed = "four_fifths_failed"
 	// FlagEqualizedOddsGap: the equalized-odds difference (the larger of
 	// the TPR and FPR spreads between groups) is at least
@@ -48,11 +50,21 @@ type FairnessParams struct {
 	// PositivePrediction is the prediction column's positive value when it
 	// differs from PositiveLabel.
 	PositivePrediction string `json:"positive_prediction,omitempty"`
+	// Favourable says which prediction is the favourable outcome for the
+	// people decided on: "positive" (hired, approved; the default) or
+	// "negative" (the positive prediction is adverse: a fraud or high-risk
+	// flag, a rejection). Disparate impact and the four-fifths rule compare
+	// groups' rates of the favourable outcome; every other figure keeps its
+	// definition. Stored params omit it when positive ("" means positive),
+	// so an audit keeps the parameters it had before the field existed.
+	Favourable string `json:"favourable,omitempty"`
 	// Reference is the group disparate impact is measured against; empty
-	// means the group with the highest selection rate.
+	// means the group with the highest rate of the favourable outcome.
 	Reference string `json:"reference,omitempty"`
-	// Bootstrap replicates for the confidence intervals (0: none), the
-	// seed that makes them reproducible, and the confidence level.
+	// Bootstrap replicates for the confidence intervals (0: none, else
+	// 100 to 10,000: fewer give intervals too coarse to cover the
+	// estimate), the seed that makes them reproducible, and the
+	// confidence level.
 	Bootstrap  int     `json:"bootstrap"`
 	Seed       uint64  `json:"seed"`
 	Level      float64 `json:"level"`

@@ -437,6 +437,7 @@ func TestFairnessExactOutput(t *testing.T) {
 		"disparity,,demographic_parity_ratio,0.5,,\n" +
 		"disparity,,equalized_odds_difference,,,\n" +
 		"disparity,,equal_opportunity_difference,,,\n" +
+		"disparity,a,favourable,positive,,\n" +
 		"disparity,a,min_impact_ratio,0.5,,\n" +
 		"disparity,a,four_fifths_rule_met,false,,\n"
 	code, out, errOut := runCLI(t, append(args, "--format", "csv")...)

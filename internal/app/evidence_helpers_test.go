@@ -30,7 +30,7 @@ func walkSample(nonce string) string {
 // walkFairnessJSON is the API body of a fairness audit upload.
 func walkFairnessJSON(nonce string) string {
 	b, _ := json.Marshal(map[string]any{"title": "Walk " + nonce, "file_name": "walk.csv", "data": walkDecisions(nonce),
-		"group_column": "group", "label_column": "label", "prediction_column": "prediction", "bootstrap": 50, "seed": 3})
+		"group_column": "group", "label_column": "label", "prediction_column": "prediction", "bootstrap": 100, "seed": 3})
 	return string(b)
 }
 

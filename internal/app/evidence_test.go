@@ -99,7 +99,7 @@ func TestFairnessAuditAPI(t *testing.T) {
 	if a.SHA256 != hex.EncodeToString(sum[:]) || a.Rows != 8 || a.FileName != "walk.csv" || a.CreatedByName != "ai@example.com" {
 		t.Errorf("audit: got sha %s, %d rows, file %q by %q; want the data's SHA-256, 8 rows, walk.csv by ai@example.com", a.SHA256, a.Rows, a.FileName, a.CreatedByName)
 	}
-	want, _ := json.Marshal(reportOf(t, data, fairness.Options{Bootstrap: 50, Seed: 3, Level: 0.95}))
+	want, _ := json.Marshal(reportOf(t, data, fairness.Options{Bootstrap: 100, Seed: 3, Level: 0.95}))
 	var got bytes.Buffer
 	json.Compact(&got, a.Result)
 	if got.String() != string(want) {
@@ -164,7 +164,7 @@ func TestFairnessAuditAPI(t *testing.T) {
 
 	// A multipart upload of the same kind of file.
 	ct, body := multipartBody(t, map[string]string{"group_column": "#1", "label_column": "label", "prediction_column": "prediction",
-		"bootstrap": "20", "seed": "9"}, map[string][2]string{"file": {"decisions.csv", walkDecisions("multipart")}})
+		"bootstrap": "100", "seed": "9"}, map[string][2]string{"file": {"decisions.csv", walkDecisions("multipart")}})
 	mp := f.do(f.client(), "POST", path, http.Header{"Authorization": {"Bearer " + ai}, "Content-Type": {ct}}, body)
 	if mp.StatusCode != 201 || !strings.Contains(mp.body, `"file_name":"decisions.csv"`) || !strings.Contains(mp.body, `"seed":9`) {
 		t.Errorf("multipart upload: got %d %s, want 201 with the part's file name", mp.StatusCode, mp.body)
@@ -207,6 +207,19 @@ func TestFairnessAuditAPI(t *testing.T) {
 		{"multipart without file", "", nil, 0, 400, lodestar.EInvalid, "file"},
 		{"multipart malformed", "multipart/form-data; boundary=xyz", strings.NewReader("--abc\r\nnot a part"), 0, 400, lodestar.EInvalid, ""},
 		{"oversized", "application/json", strings.NewReader("{}"), lodestar.MaxEvidenceUpload + 1, 413, lodestar.ETooLarge, ""},
+		{"favourable neither", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["favourable"] = "adverse" })), 0, 400, lodestar.EInvalid, "favourable"},
+		{"favourable not a string", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["favourable"] = false })), 0, 400, lodestar.EInvalid, "favourable"},
+		{"bootstrap too few", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["bootstrap"] = 1 })), 0, 400, lodestar.EInvalid, "bootstrap"},
+		{"bootstrap 99", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["bootstrap"] = 99 })), 0, 400, lodestar.EInvalid, "bootstrap"},
+		// "positive" is the default, stored as it was before the field
+		// existed: the same audit spelled out is the same audit.
+		{"duplicate with favourable positive", "application/json", strings.NewReader(func() string {
+			var m map[string]any
+			json.Unmarshal([]byte(walkFairnessJSON("api")), &m)
+			m["favourable"] = "positive"
+			b, _ := json.Marshal(m)
+			return string(b)
+		}()), 0, 409, lodestar.EConflict, "file"},
 	}
 	tests[13].contentType, tests[13].body = mpBad(map[string]string{"group_column": "group", "label_column": "label", "score_column": "prediction", "threshold": "half"},
 		map[string][2]string{"file": {"d.csv", data}})
@@ -450,5 +463,115 @@ func TestEvidencePages(t *testing.T) {
 	}
 	if p := f.get(browser, r.Header.Get("Location")); !strings.Contains(p.body, "income") || !strings.Contains(p.body, "lodestar explain") || !strings.Contains(p.body, "最重要特征") {
 		t.Errorf("explanation page in Chinese: got no features, recipe or Chinese heading")
+	}
+}
+
+// adverseDecisions is an audit file whose positive prediction is adverse
+// (flagged high-risk): 30 and over are flagged 1 time in 10, under 30 5
+// times in 10.
+func adverseDecisions() string {
+	var b strings.Builder
+	b.WriteString("age_group,repaid,flagged\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "30 and over,%d,%d\n", i%2, btoi(i == 0))
+		fmt.Fprintf(&b, "under 30,%d,%d\n", i%2, btoi(i < 5))
+	}
+	return b.String()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestFairnessFavourableNegative: an audit whose positive prediction is
+// adverse, with the negative prediction favourable, names the group
+// flagged most as failing the four-fifths rule — on the page in both
+// languages and through the API — and says what the ratio compares; a
+// favourable value that is neither is refused and nothing is stored.
+func TestFairnessFavourableNegative(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	v := f.evidenceVersion()
+	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
+	browser, csrf, _ := f.signIn(ai, time.Hour)
+	vpath := fmt.Sprintf("/model-versions/%d", v.ID)
+	upload := func(fields map[string]string) *response {
+		fields["csrf_token"] = csrf
+		ct, b := multipartBody(t, fields, map[string][2]string{"file": {"flags.csv", adverseDecisions()}})
+		return f.do(browser, "POST", vpath+"/fairness-audits", http.Header{"Content-Type": {ct}}, b)
+	}
+	form := f.get(browser, vpath+"/fairness-audits/new")
+	for _, want := range []string{`<select id="favourable" name="favourable"`, `<option value="negative">The negative prediction`, "Favourable outcome"} {
+		if !strings.Contains(form.body, want) {
+			t.Errorf("upload form: got no %q", want)
+		}
+	}
+
+	before := f.evidenceCounts()
+	r := upload(map[string]string{"group_column": "age_group", "label_column": "repaid", "prediction_column": "flagged", "favourable": "sideways"})
+	if r.StatusCode != 400 || !strings.Contains(r.body, "Choose positive or negative") || !strings.Contains(r.body, `name="favourable" aria-describedby="favourable-help" aria-invalid="true"`) {
+		t.Errorf("favourable sideways: got %d, want 400 naming the field", r.StatusCode)
+	}
+	r = upload(map[string]string{"group_column": "age_group", "label_column": "repaid", "prediction_column": "flagged", "bootstrap": "10"})
+	if r.StatusCode != 400 || !strings.Contains(r.body, "Bootstrap replicates must be 0 (no intervals) or between 100 and 10,000.") {
+		t.Errorf("bootstrap 10: got %d, want 400 naming the rule", r.StatusCode)
+	}
+	if after := f.evidenceCounts(); after != before {
+		t.Errorf("refused uploads changed data: got %v, want %v", after, before)
+	}
+
+	r = upload(map[string]string{"title": "Flags", "group_column": "age_group", "label_column": "repaid", "prediction_column": "flagged",
+		"favourable": "negative", "bootstrap": "200"})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: got %d %.500s", r.StatusCode, r.body)
+	}
+	loc := r.Header.Get("Location")
+	page := f.get(browser, loc)
+	for _, want := range []string{
+		"Four-fifths rule failed: the rate of the favourable outcome (the negative prediction) of under 30 is below 80% of the reference group 30 and over",
+		`<th scope="row">under 30 <span class="badge bad">below 4/5</span>`,
+		`<th scope="row">30 and over <span class="badge">reference</span></th>`,
+		"the negative prediction: the impact ratio and the four-fifths rule compare each group&#39;s rate of the favourable outcome",
+		"30 and over (highest rate of the favourable outcome)",
+		"Rate of the favourable outcome (the negative prediction)",
+		"--favourable negative",
+		"favourable_rate = 1 - mf.by_group",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("audit page: got no %q", want)
+		}
+	}
+	if strings.Contains(page.body, "selection rate of 30 and over is below") {
+		t.Error("audit page: names 30 and over as failing")
+	}
+	if err := f.app.Store.SetLocale(sys(), ai.ID, "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	page = f.get(browser, loc)
+	for _, want := range []string{
+		"未通过五分之四规则：under 30 获得有利结果（负类预测）的比率低于参照组 30 and over 的 80%。",
+		"负类预测：影响比和五分之四规则比较各组获得有利结果",
+		"30 and over (有利结果比率最高)",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("Chinese audit page: got no %q", want)
+		}
+	}
+
+	// The API reports which outcome was favourable.
+	_, tok := f.token(ai, "read")
+	id := strings.TrimPrefix(loc, "/fairness-audits/")
+	got := f.api("GET", "/api/v1/fairness-audits/"+id, tok, "")
+	var a lodestar.FairnessAudit
+	if err := json.Unmarshal([]byte(got.body), &a); err != nil {
+		t.Fatal(err)
+	}
+	var rep fairness.Report
+	json.Unmarshal(a.Result, &rep)
+	if a.Params.Favourable != "negative" || rep.Favourable != "negative" || rep.Reference != "30 and over" || !rep.Groups[1].AdverseImpact || rep.Groups[0].AdverseImpact {
+		t.Errorf("API: params favourable %q, report favourable %q, reference %q, groups %+v", a.Params.Favourable, rep.Favourable, rep.Reference, rep.Groups)
 	}
 }

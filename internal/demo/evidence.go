@@ -230,11 +230,14 @@ func (l *loader) loadEvidence(week func(int) time.Time, setNow func(time.Time)) 
 	decisions := creditDecisions()
 	threshold := 0.5
 	audits := []lodestar.FairnessAuditInput{
+		// Flagged high-risk is the positive prediction and the adverse
+		// outcome: not being flagged is favourable, so the four-fifths rule
+		// compares the rates of not being flagged.
 		{Title: "High-risk flags by age group · 按年龄组的高风险标记",
 			Params: lodestar.FairnessParams{GroupColumn: "age_group", LabelColumn: "repaid", PositiveLabel: "bad",
-				ScoreColumn: "risk_score", Threshold: &threshold, Bootstrap: 1000, Seed: 2022}},
+				ScoreColumn: "risk_score", Threshold: &threshold, Favourable: "negative", Bootstrap: 1000, Seed: 2022}},
 		{Title: "Approvals by age group (four-fifths rule) · 按年龄组的批准率（五分之四规则）",
-			Params: lodestar.FairnessParams{GroupColumn: "#2", LabelColumn: "repaid", PositiveLabel: "good",
+			Params: lodestar.FairnessParams{GroupColumn: "age_group", LabelColumn: "repaid", PositiveLabel: "good",
 				PredictionColumn: "decision", PositivePrediction: "low-risk", Bootstrap: 1000, Seed: 2022}},
 	}
 	setNow(week(Weeks - 2).Add(-48 * time.Hour))

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -75,9 +76,27 @@ func TestDemoBankEvidence(t *testing.T) {
 	if flags.FourFifthsRuleMet || !(flags.EqualizedOddsDifference.Value >= lodestar.EqualizedOddsGapLimit) {
 		t.Errorf("flag audit: four-fifths met %v, equalized odds %.3f; want failed and a large gap", flags.FourFifthsRuleMet, flags.EqualizedOddsDifference.Value)
 	}
+	// Being flagged is the adverse outcome: the four-fifths rule compares
+	// the rates of not being flagged, and the group it finds harmed is the
+	// one flagged most, under 30, against 30 and over.
+	if flags.Favourable != "negative" || flags.Reference != "30 and over" || !young.AdverseImpact || older.AdverseImpact ||
+		!(young.ImpactRatio.Value < fairness.FourFifths) {
+		t.Errorf("flag audit: favourable %q, reference %q, under 30 adverse %v (impact %.3f), 30 and over adverse %v; "+
+			"want negative, 30 and over, true (< 0.8), false", flags.Favourable, flags.Reference, young.AdverseImpact,
+			young.ImpactRatio.Value, older.AdverseImpact)
+	}
+	if want := (1 - young.SelectionRate.Value) / (1 - older.SelectionRate.Value); math.Abs(young.ImpactRatio.Value-want) > 1e-12 {
+		t.Errorf("flag audit: under 30 impact ratio %v, want (1 − %v)/(1 − %v) = %v", young.ImpactRatio.Value,
+			young.SelectionRate.Value, older.SelectionRate.Value, want)
+	}
 	approvals := byTitle["Approvals "]
 	if approvals == nil {
 		t.Fatalf("no approvals audit")
+	}
+	for _, a := range audits {
+		if a.Params.GroupColumn != "age_group" {
+			t.Errorf("audit %q: group column %q, want age_group (a name, not a position)", a.Title, a.Params.GroupColumn)
+		}
 	}
 	if y := group(approvals, "under 30"); !y.AdverseImpact || !(y.ImpactRatio.Value < fairness.FourFifths) || approvals.Reference != "30 and over" {
 		t.Errorf("approvals: under 30 impact ratio %.3f against %q; want below 0.8 against 30 and over", y.ImpactRatio.Value, approvals.Reference)

@@ -132,6 +132,44 @@ func TestFileRules(t *testing.T) {
 	}
 }
 
+func with(p lodestar.FairnessParams, mod func(*lodestar.FairnessParams)) lodestar.FairnessParams {
+	mod(&p)
+	return p
+}
+
+// TestFairnessFavourableParam: "positive" and "" are one setting, stored
+// as "" (so an audit keeps the parameters it had before the field
+// existed); "negative" reaches the engine.
+func TestFairnessFavourableParam(t *testing.T) {
+	for in, want := range map[string]string{"": "", "positive": "", " negative ": "negative"} {
+		p := lodestar.FairnessParams{GroupColumn: "g", LabelColumn: "y", PredictionColumn: "p", Favourable: in}
+		if f := evidence.CheckFairnessParams(&p); len(f) != 0 || p.Favourable != want {
+			t.Errorf("favourable %q: fields %v, stored %q; want %q", in, f, p.Favourable, want)
+		}
+	}
+	data := []byte("g,y,p\nold,1,1\nold,0,0\nold,0,0\nold,0,0\nyoung,1,1\nyoung,0,1\nyoung,0,0\nyoung,0,0\n")
+	p := lodestar.FairnessParams{GroupColumn: "g", LabelColumn: "y", PredictionColumn: "p", Favourable: "negative", Bootstrap: 100}
+	rep, _, err := evidence.Fairness("d.csv", data, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not flagged: old 3/4, young 2/4; young's impact 2/3.
+	if rep.Favourable != "negative" || rep.Reference != "old" || !rep.Groups[1].AdverseImpact || rep.Groups[1].ImpactRatio.Value != (2.0/4)/(3.0/4) {
+		t.Errorf("report: favourable %q, reference %q, young %+v", rep.Favourable, rep.Reference, rep.Groups[1])
+	}
+	if args := strings.Join(evidence.FairnessCLIArgs("d.csv", p), " "); !strings.Contains(args, "--favourable negative") {
+		t.Errorf("CLI args %q lack --favourable negative", args)
+	}
+	p.Favourable = "positive"
+	if args := strings.Join(evidence.FairnessCLIArgs("d.csv", p), " "); strings.Contains(args, "--favourable") {
+		t.Errorf("CLI args %q name the default", args)
+	}
+	f, _ := evidence.FairnessParamsFromForm(func(k string) string { return map[string]string{"favourable": "negative"}[k] })
+	if f.Favourable != "negative" {
+		t.Errorf("form: favourable %q", f.Favourable)
+	}
+}
+
 // TestFairnessRefusals pins the field and whole message of each refusal
 // of a cell: label and prediction values, positive values, scores.
 func TestFairnessRefusals(t *testing.T) {
@@ -163,6 +201,11 @@ func TestFairnessRefusals(t *testing.T) {
 		{"g,y,p\na,good,x\na,bad,z\n", positive("good", ""), "positive_prediction", `The positive value "good" never occurs in prediction "p" (values seen: "x", "z").`},
 		{"g,y,p\na,good,x\na,bad,z\n", positive("good", "y"), "positive_prediction", `The positive value "y" never occurs in prediction "p" (values seen: "x", "z").`},
 		{"g,y,p\n", cls, "file", "The file has a header but no data rows."},
+		{"g,y,p\na,1,1\n", with(cls, func(p *lodestar.FairnessParams) { p.Favourable = "adverse" }), "favourable", evidence.FavourableRule},
+		{"g,y,p\na,1,1\n", with(cls, func(p *lodestar.FairnessParams) { p.Favourable = "Negative" }), "favourable", evidence.FavourableRule},
+		{"g,y,p\na,1,1\n", with(cls, func(p *lodestar.FairnessParams) { p.Bootstrap = 1 }), "bootstrap", evidence.BootstrapRule},
+		{"g,y,p\na,1,1\n", with(cls, func(p *lodestar.FairnessParams) { p.Bootstrap = 99 }), "bootstrap", evidence.BootstrapRule},
+		{"g,y,p\na,1,1\n", with(cls, func(p *lodestar.FairnessParams) { p.Bootstrap = -1 }), "bootstrap", evidence.BootstrapRule},
 	}
 	for _, tt := range tests {
 		_, _, err := evidence.Fairness("d.csv", []byte(tt.data), tt.p)

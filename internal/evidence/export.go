@@ -40,7 +40,9 @@ var FairnessCSVHeader = []string{"scope", "group", "metric", "value", "ci_lo", "
 
 // WriteFairnessCSV writes a report one figure per row (tidy): scope
 // (group, overall or disparity), group, metric, value, ci_lo, ci_hi; an
-// undefined value is an empty cell. It is also the output of `lodestar
+// undefined value is an empty cell. The row "favourable" (positive or
+// negative) says which prediction's rate the impact ratios, the lowest
+// impact ratio and the four-fifths rule were computed on. It is also the output of `lodestar
 // fairness --format csv`, so an exported audit and the command's output
 // are the same file.
 func WriteFairnessCSV(w io.Writer, rep *fairness.Report) error {
@@ -76,6 +78,11 @@ func WriteFairnessCSV(w io.Writer, rep *fairness.Report) error {
 	row("disparity", "", "demographic_parity_ratio", rep.DemographicParityRatio)
 	row("disparity", "", "equalized_odds_difference", rep.EqualizedOddsDifference)
 	row("disparity", "", "equal_opportunity_difference", rep.EqualOpportunityDifference)
+	fav := rep.Favourable
+	if fav == "" { // a report written before the field existed
+		fav = "positive"
+	}
+	cw.Write([]string{"disparity", rep.Reference, "favourable", fav, "", ""})
 	row("disparity", rep.Reference, "min_impact_ratio", rep.MinImpactRatio)
 	cw.Write([]string{"disparity", rep.Reference, "four_fifths_rule_met", strconv.FormatBool(rep.FourFifthsRuleMet), "", ""})
 	cw.Flush()

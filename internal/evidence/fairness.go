@@ -31,6 +31,22 @@ import (
 // MaxBootstrap is the most bootstrap replicates an audit may ask for.
 const MaxBootstrap = 10000
 
+// MinBootstrap is the fewest bootstrap replicates an audit may ask for,
+// 0 (no intervals) aside: with fewer, the 2.5th and 97.5th percentiles are
+// the extreme replicates, and a handful of replicates gives an interval
+// that may not even contain the estimate.
+const MinBootstrap = 100
+
+// BootstrapRule is the refusal of a replicate count, for the lodestar
+// fairness command and the service alike.
+const BootstrapRule = "Bootstrap replicates must be 0 (no intervals) or between 100 and 10,000."
+
+// FavourableRule is the refusal of a favourable outcome.
+const FavourableRule = "Choose positive or negative: which prediction is the favourable outcome for the people decided on."
+
+// CheckBootstrap reports whether n replicates are allowed.
+func CheckBootstrap(n int) bool { return n == 0 || n >= MinBootstrap && n <= MaxBootstrap }
+
 // DefaultLevel is the confidence level when none is given.
 const DefaultLevel = 0.95
 
@@ -57,7 +73,7 @@ func TableOptions(encoding, separator, name string, fields map[string]string) ta
 // (level 0.95), and returns the field errors.
 func CheckFairnessParams(p *lodestar.FairnessParams) map[string]string {
 	fields := map[string]string{}
-	for _, s := range []*string{&p.GroupColumn, &p.LabelColumn, &p.PredictionColumn, &p.ScoreColumn, &p.Reference} {
+	for _, s := range []*string{&p.GroupColumn, &p.LabelColumn, &p.PredictionColumn, &p.ScoreColumn, &p.Reference, &p.Favourable} {
 		*s = strings.TrimSpace(*s)
 	}
 	if p.GroupColumn == "" {
@@ -81,8 +97,15 @@ func CheckFairnessParams(p *lodestar.FairnessParams) map[string]string {
 	if p.Threshold != nil && (math.IsNaN(*p.Threshold) || math.IsInf(*p.Threshold, 0)) {
 		fields["threshold"] = "The threshold must be a finite number."
 	}
-	if p.Bootstrap < 0 || p.Bootstrap > MaxBootstrap {
-		fields["bootstrap"] = "Bootstrap replicates must be between 0 and 10,000."
+	switch p.Favourable {
+	case "", "positive":
+		p.Favourable = "" // stored as before the field existed, so the same audit is found again
+	case "negative":
+	default:
+		fields["favourable"] = FavourableRule
+	}
+	if !CheckBootstrap(p.Bootstrap) {
+		fields["bootstrap"] = BootstrapRule
 	}
 	if p.Level == 0 {
 		p.Level = DefaultLevel
@@ -114,7 +137,8 @@ func Fairness(name string, data []byte, p lodestar.FairnessParams) (*fairness.Re
 	if err != nil {
 		return nil, 0, err
 	}
-	rep, err := fairness.Analyze(acc, fairness.Options{Reference: p.Reference, Bootstrap: p.Bootstrap, Seed: p.Seed,
+	fav, _ := fairness.ParseFavourable(p.Favourable) // checked above
+	rep, err := fairness.Analyze(acc, fairness.Options{Reference: p.Reference, Favourable: fav, Bootstrap: p.Bootstrap, Seed: p.Seed,
 		Level: p.Level, Stratified: p.Stratified})
 	if err != nil {
 		field := "file"

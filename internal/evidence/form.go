@@ -84,7 +84,7 @@ func FairnessParamsFromForm(get func(string) string) (lodestar.FairnessParams, m
 		GroupColumn: f.str("group_column"), LabelColumn: f.str("label_column"),
 		PredictionColumn: f.str("prediction_column"), ScoreColumn: f.str("score_column"), Threshold: f.optFloat("threshold"),
 		PositiveLabel: strings.TrimSpace(f.str("positive_label")), PositivePrediction: strings.TrimSpace(f.str("positive_prediction")),
-		Reference: f.str("reference"), Bootstrap: f.int("bootstrap"), Seed: f.uint("seed", DefaultSeed), Level: f.float("level"),
+		Reference: f.str("reference"), Favourable: f.str("favourable"), Bootstrap: f.int("bootstrap"), Seed: f.uint("seed", DefaultSeed), Level: f.float("level"),
 		Stratified: f.bool("stratified"), Encoding: f.str("encoding"), Separator: f.str("separator"),
 	}
 	return p, f.fields

@@ -17,8 +17,12 @@ func FairnessCLIArgs(file string, p lodestar.FairnessParams) []string {
 	} else {
 		args = append(args, "--prediction", p.PredictionColumn)
 	}
+	fav := p.Favourable
+	if fav == "positive" {
+		fav = "" // the command's default
+	}
 	for _, o := range []struct{ flag, v string }{{"--positive", p.PositiveLabel}, {"--prediction-positive", p.PositivePrediction},
-		{"--reference", p.Reference}, {"--encoding", p.Encoding}, {"--separator", p.Separator}} {
+		{"--favourable", fav}, {"--reference", p.Reference}, {"--encoding", p.Encoding}, {"--separator", p.Separator}} {
 		if o.v != "" {
 			args = append(args, o.flag, o.v)
 		}

@@ -212,13 +212,16 @@ type fairnessView struct {
 	Disparities [][2]string // catalog key, formatted estimate
 	Below       []string
 	BelowText   string
-	RuleKey     string // "given" or "highest"
-	LevelPct    string
-	RowsText    string
-	EOGap       string
-	Threshold   string
-	Command     string
-	Python      string
+	RuleKey     string // "given", "highest" or "highest_favourable"
+	// Negative is true when the negative prediction is the favourable
+	// outcome: the impact ratios and the four-fifths rule are on its rate.
+	Negative  bool
+	LevelPct  string
+	RowsText  string
+	EOGap     string
+	Threshold string
+	Command   string
+	Python    string
 }
 
 // evidenceParent finds the version and model a piece of evidence belongs to.
@@ -263,9 +266,14 @@ func (s *Server) fairnessShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	view.BelowText = strings.Join(view.Below, ", ")
-	view.RuleKey = "highest"
-	if rep.ReferenceRule == "given" {
+	view.Negative = rep.Favourable == fairness.FavourableNegative.String()
+	switch rep.ReferenceRule {
+	case fairness.RuleGiven:
 		view.RuleKey = "given"
+	case fairness.RuleHighestFavourable:
+		view.RuleKey = "highest_favourable"
+	default:
+		view.RuleKey = "highest"
 	}
 	if rep.Bootstrap != nil {
 		view.LevelPct = p.Num(100*rep.Bootstrap.Level, 0) + "%"
@@ -274,11 +282,29 @@ func (s *Server) fairnessShow(w http.ResponseWriter, r *http.Request) {
 	view.Overall = row(rep.Overall)
 	view.Overall.Impact = ""
 	tick := func(v float64) string { return p.Num(v, 2) }
+	// The first chart shows the rate the four-fifths rule compares, so its
+	// red bars are the short ones: the selection rate, or when the negative
+	// prediction is favourable its rate, 1 − selection rate (interval
+	// [1 − hi, 1 − lo]).
+	first := struct {
+		key string
+		get func(fairness.GroupMetrics) fairness.Estimate
+	}{"evidence.metric.selection_rate", func(g fairness.GroupMetrics) fairness.Estimate { return g.SelectionRate }}
+	if view.Negative {
+		first.key = "evidence.metric.favourable_rate"
+		first.get = func(g fairness.GroupMetrics) fairness.Estimate {
+			e := fairness.Estimate{Value: 1 - g.SelectionRate.Value}
+			if ci := g.SelectionRate.CI; ci != nil {
+				e.CI = &fairness.Interval{Lo: 1 - ci.Hi, Hi: 1 - ci.Lo, Undefined: ci.Undefined}
+			}
+			return e
+		}
+	}
 	for _, c := range []struct {
 		key string
 		get func(fairness.GroupMetrics) fairness.Estimate
 	}{
-		{"evidence.metric.selection_rate", func(g fairness.GroupMetrics) fairness.Estimate { return g.SelectionRate }},
+		first,
 		{"evidence.metric.fpr", func(g fairness.GroupMetrics) fairness.Estimate { return g.FPR }},
 		{"evidence.metric.tpr", func(g fairness.GroupMetrics) fairness.Estimate { return g.TPR }},
 	} {
@@ -361,6 +387,13 @@ func fairnessRecipe(a *lodestar.FairnessAudit) (cli, python string) {
 	if pr.ScoreColumn != "" && pr.Threshold != nil { // (the service stores none without the other)
 		pred = "pd.to_numeric(df[" + col(pr.ScoreColumn) + "]) >= " + strconv.FormatFloat(*pr.Threshold, 'g', -1, 64)
 	}
+	impact := "print(\"impact ratio\", mf.by_group[\"selection_rate\"] / mf.by_group[\"selection_rate\"].max())"
+	if pr.Favourable == "negative" {
+		// The negative prediction is the favourable outcome: the impact
+		// ratio compares its rate, 1 − selection rate.
+		impact = "favourable_rate = 1 - mf.by_group[\"selection_rate\"]  # the negative prediction is favourable\n" +
+			"print(\"impact ratio\", favourable_rate / favourable_rate.max())"
+	}
 	python = "import pandas as pd\n" +
 		"from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate, false_positive_rate, equalized_odds_difference\n" +
 		"df = pd.read_csv(" + strconv.Quote(a.FileName) + ", dtype=str, keep_default_na=False)\n" +
@@ -371,7 +404,7 @@ func fairnessRecipe(a *lodestar.FairnessAudit) (cli, python string) {
 		"                 y_true=y_true, y_pred=y_pred, sensitive_features=g)\n" +
 		"print(mf.by_group)\n" +
 		"print(\"equalized odds difference\", equalized_odds_difference(y_true, y_pred, sensitive_features=g))\n" +
-		"print(\"impact ratio\", mf.by_group[\"selection_rate\"] / mf.by_group[\"selection_rate\"].max())"
+		impact
 	return cli, python
 }
 
