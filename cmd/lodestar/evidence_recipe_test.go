@@ -31,6 +31,8 @@ func TestEvidenceRecipesReproduce(t *testing.T) {
 	}{
 		"score with bootstrap": {"scores.csv", data, lodestar.FairnessParams{GroupColumn: "group", LabelColumn: "#2", ScoreColumn: "score",
 			Threshold: &th, Reference: "A", Bootstrap: 200, Seed: 11, Level: 0.9, Stratified: true}},
+		"score with favourable negative": {"scores.csv", data, lodestar.FairnessParams{GroupColumn: "group", LabelColumn: "label", ScoreColumn: "score",
+			Threshold: &th, Favourable: "negative", Bootstrap: 100, Seed: 5, Level: 0.95}},
 		"classes with positive values": {"classes.csv", classes, lodestar.FairnessParams{GroupColumn: "group", LabelColumn: "label",
 			PredictionColumn: "prediction", PositiveLabel: "1", Separator: "comma"}},
 	} {

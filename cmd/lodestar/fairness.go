@@ -25,9 +25,18 @@ const fairnessHelp = `Usage: lodestar fairness --data FILE --group COL --label C
 
 Audits a binary classifier's decisions per group: each group's confusion
 counts, base and selection rates, TPR, FPR, FNR, PPV and accuracy; the
-disparate-impact ratio of each group's selection rate to the reference
-group's (the four-fifths rule); demographic parity, equalized odds and equal
-opportunity differences; optional bootstrap intervals.
+disparate-impact ratio of each group's rate of the favourable outcome to the
+reference group's (the four-fifths rule); demographic parity, equalized odds
+and equal opportunity differences; optional bootstrap intervals.
+
+The favourable outcome is the positive prediction by default (approved,
+hired): the impact ratio compares selection rates. When the positive
+prediction is the adverse outcome (a fraud or high-risk flag, a rejection),
+give --favourable negative: the impact ratio then compares each group's rate
+of the negative prediction (1 - selection rate), the reference is the group
+with the highest such rate, and the four-fifths rule flags the groups that
+get the favourable outcome least. Demographic parity, TPR, FPR and the other
+figures keep their definitions either way.
 
 FILE has one row per decision. --label is the true outcome and --prediction
 the predicted class, each with two values: 1/0, true/false, yes/no (any
@@ -65,13 +74,14 @@ const dataFileRules = `Data files (the same rules for abtest, fairness and expla
 // fairnessArgs are the fairness command's flags.
 type fairnessArgs struct {
 	data, group, label, prediction, score, threshold, positive, predictionPositive string
-	reference, format                                                              string
+	reference, format, favourable                                                  string
 	bootstrap                                                                      int
 	seed                                                                           uint64
 	level                                                                          float64
 	stratified                                                                     bool
 	tableFlags                                                                     tableFlags
 	table                                                                          tabular.Options
+	fav                                                                            fairness.Favourable
 }
 
 func (e *cmdEnv) fairness(args []string) error {
@@ -85,8 +95,9 @@ func (e *cmdEnv) fairness(args []string) error {
 	fs.StringVar(&a.threshold, "threshold", "", "decision threshold for --score")
 	fs.StringVar(&a.positive, "positive", "", "the value meaning the positive class in --label and --prediction\n(default: recognise 1/0, true/false, yes/no)")
 	fs.StringVar(&a.predictionPositive, "prediction-positive", "", "the positive value of --prediction when it differs from the label's (default: --positive)")
-	fs.StringVar(&a.reference, "reference", "", "group to measure disparate impact against (default: highest selection rate)")
-	fs.IntVar(&a.bootstrap, "bootstrap", 0, "bootstrap replicates for confidence intervals (0: none)")
+	fs.StringVar(&a.favourable, "favourable", "positive", "the prediction that is the favourable outcome: positive (approved, hired) or\nnegative (the positive prediction is adverse: a fraud or high-risk flag, a rejection);\nthe impact ratio and the four-fifths rule compare each group's rate of it")
+	fs.StringVar(&a.reference, "reference", "", "group to measure disparate impact against (default: highest rate of the favourable outcome)")
+	fs.IntVar(&a.bootstrap, "bootstrap", 0, "bootstrap replicates for confidence intervals: 0 (none) or at least 100")
 	fs.Uint64Var(&a.seed, "seed", 1, "bootstrap seed")
 	fs.Float64Var(&a.level, "level", 0.95, "confidence level of the intervals")
 	fs.BoolVar(&a.stratified, "stratified", false, "resample within groups (fixed group sizes)")
@@ -111,7 +122,7 @@ func (e *cmdEnv) fairness(args []string) error {
 		return err
 	}
 	rep, err := fairness.Analyze(acc, fairness.Options{
-		Reference: a.reference, Bootstrap: a.bootstrap, Seed: a.seed, Level: a.level, Stratified: a.stratified,
+		Reference: a.reference, Favourable: a.fav, Bootstrap: a.bootstrap, Seed: a.seed, Level: a.level, Stratified: a.stratified,
 	})
 	if err != nil {
 		return err
@@ -140,9 +151,17 @@ func (a *fairnessArgs) check() (float64, error) {
 	if err := checkFormat("fairness", a.format); err != nil {
 		return 0, err
 	}
-	if a.bootstrap < 0 {
-		return 0, errUsage{"fairness: --bootstrap must be ≥ 0"}
+	if a.bootstrap < 0 || a.bootstrap > 0 && a.bootstrap < evidence.MinBootstrap {
+		return 0, errUsage{fmt.Sprintf("fairness: --bootstrap %d: give 0 (no intervals) or at least %d replicates; fewer give percentile intervals that may not even contain the estimate", a.bootstrap, evidence.MinBootstrap)}
 	}
+	if a.stratified && a.bootstrap == 0 {
+		return 0, errUsage{"fairness: --stratified goes with --bootstrap N: it says how the replicates resample"}
+	}
+	fav, err := fairness.ParseFavourable(a.favourable)
+	if err != nil {
+		return 0, errUsage{fmt.Sprintf("fairness: --favourable %q: want positive or negative", a.favourable)}
+	}
+	a.fav = fav
 	if !(a.level > 0 && a.level < 1) {
 		return 0, errUsage{"fairness: --level must be between 0 and 1"}
 	}
@@ -164,6 +183,9 @@ func (a *fairnessArgs) check() (float64, error) {
 	t, err := strconv.ParseFloat(strings.TrimSpace(a.threshold), 64)
 	if err != nil || math.IsNaN(t) {
 		return 0, errUsage{fmt.Sprintf("fairness: --threshold %q is not a number", a.threshold)}
+	}
+	if math.IsInf(t, 0) {
+		return 0, errUsage{fmt.Sprintf("fairness: --threshold %q must be a finite number", a.threshold)}
 	}
 	return t, nil
 }
@@ -262,15 +284,17 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		if err != nil {
 			return nil, err
 		}
+		// A bad cell's error names the file, then the line, as the
+		// other commands' do.
 		y, err := label.value(rec[cols[1]], line)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", a.data, err)
 		}
 		g := strings.TrimSpace(rec[cols[0]])
 		if a.score == "" {
 			p, err := pred.value(rec[cols[2]], line)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s: %w", a.data, err)
 			}
 			acc.Add(g, y, p)
 			continue
@@ -278,9 +302,9 @@ func (a *fairnessArgs) accumulate(threshold float64) (*fairness.Accumulator, err
 		s, err := evidence.ParseNumber(rec[cols[2]])
 		switch {
 		case err == evidence.ErrEmpty:
-			return nil, fmt.Errorf("line %d: %s is empty", line, scoreName)
+			return nil, fmt.Errorf("%s: line %d: %s is empty", a.data, line, scoreName)
 		case err != nil:
-			return nil, fmt.Errorf("line %d: %s value %q %v", line, scoreName, rec[cols[2]], err)
+			return nil, fmt.Errorf("%s: line %d: %s value %q %v", a.data, line, scoreName, rec[cols[2]], err)
 		}
 		acc.AddScore(g, y, s, threshold)
 	}
@@ -320,7 +344,27 @@ func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fair
 	}{in, rep})
 }
 
-func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error {
+// errWriter keeps the first write error, so a writer that prints many
+// lines can report a failed standard output once, at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+// writeFairnessText writes the report for a reader; a write error (a
+// closed pipe, a full disk) is returned, so the command fails.
+func writeFairnessText(out io.Writer, a fairnessArgs, rep *fairness.Report) error {
+	w := &errWriter{w: out}
+	negative := rep.Favourable == fairness.FavourableNegative.String()
 	pred := "prediction " + strconv.Quote(a.prediction)
 	if a.score != "" {
 		pred = fmt.Sprintf("score %q ≥ %s", a.score, a.threshold)
@@ -347,9 +391,12 @@ func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error 
 		line(displayGroup(g.Group), g, fmtRate(g.ImpactRatio.Value), flag)
 	}
 	line("(all rows)", rep.Overall, "", "")
-	tw.Flush()
+	tw.Flush() // (a write error is kept by w)
 	fmt.Fprintf(w, "(\"—\" marks a rate whose denominator is zero: undefined, not 0)\n\n")
 	fmt.Fprintf(w, "Reference group: %s (%s)\n", displayGroup(rep.Reference), rep.ReferenceRule)
+	if negative {
+		fmt.Fprintf(w, "Favourable outcome: the negative prediction; impact ratios and the four-fifths rule compare each group's rate of it (1 - selection rate)\n")
+	}
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	ci := rep.Bootstrap != nil
 	if ci {
@@ -369,6 +416,9 @@ func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error 
 	}
 	tw.Flush()
 	verdict := "met: every group's selection rate is at least 4/5 of the reference's"
+	if negative {
+		verdict = "met: every group's rate of the favourable outcome (the negative prediction) is at least 4/5 of the reference's"
+	}
 	if !rep.FourFifthsRuleMet {
 		var below []string
 		for _, g := range rep.Groups {
@@ -379,13 +429,16 @@ func writeFairnessText(w io.Writer, a fairnessArgs, rep *fairness.Report) error 
 		verdict = "NOT met: below 4/5 of the reference: " + strings.Join(below, ", ")
 		if len(below) == 0 {
 			verdict = "not assessable: the reference group selects no one"
+			if negative {
+				verdict = "not assessable: the reference group never gets the favourable outcome (the negative prediction)"
+			}
 		}
 	}
 	fmt.Fprintf(w, "Four-fifths rule: %s\n", verdict)
 	if b := rep.Bootstrap; b != nil {
 		fmt.Fprintf(w, "Intervals: %d bootstrap replicates, seed %d, %s.\n", b.Replicates, b.Seed, b.Method)
 	}
-	return nil
+	return w.err
 }
 
 func displayGroup(g string) string {

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,7 +181,13 @@ func TestFairnessUsage(t *testing.T) {
 		{"bad threshold", []string{"--data", "f", "--group", "g", "--label", "l", "--score", "s", "--threshold", "half"}, `--threshold "half" is not a number`},
 		{"threshold with class", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--threshold", "0.5"}, "--threshold goes with --score"},
 		{"format", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--format", "xml"}, `--format "xml"`},
-		{"negative bootstrap", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--bootstrap", "-1"}, "--bootstrap must be ≥ 0"},
+		{"negative bootstrap", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--bootstrap", "-1"}, "--bootstrap -1: give 0 (no intervals) or at least 100 replicates"},
+		{"one replicate", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--bootstrap", "1"}, "--bootstrap 1: give 0 (no intervals) or at least 100 replicates"},
+		{"99 replicates", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--bootstrap", "99"}, "--bootstrap 99: give 0 (no intervals) or at least 100 replicates"},
+		{"stratified without bootstrap", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--stratified"}, "--stratified goes with --bootstrap N"},
+		{"infinite threshold", []string{"--data", "f", "--group", "g", "--label", "l", "--score", "s", "--threshold", "Inf"}, `--threshold "Inf" must be a finite number`},
+		{"minus infinite threshold", []string{"--data", "f", "--group", "g", "--label", "l", "--score", "s", "--threshold", "-infinity"}, `--threshold "-infinity" must be a finite number`},
+		{"favourable", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--favourable", "adverse"}, `--favourable "adverse": want positive or negative`},
 		{"level", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--level", "95"}, "--level must be between 0 and 1"},
 		{"encoding", []string{"--data", "f", "--group", "g", "--label", "l", "--prediction", "p", "--encoding", "ebcdic"}, `--encoding: unsupported option: encoding "ebcdic"`},
 		{"prediction-positive with score", []string{"--data", "f", "--group", "g", "--label", "l", "--score", "s", "--threshold", "1", "--prediction-positive", "y"}, "--prediction-positive goes with --prediction"},
@@ -350,7 +358,7 @@ func BenchmarkFairness10MRows(b *testing.B) {
 // written with stray spaces (as spreadsheets leave them) is one group.
 func TestFairnessHelpAndGroupSpaces(t *testing.T) {
 	code, _, errOut := runCLI(t, "fairness", "-h")
-	for _, want := range []string{"score >= --threshold", "Data files", "CRLF", "#N (#3 is the third column)", "GB18030", "-positive"} {
+	for _, want := range []string{"score >= --threshold", "Data files", "CRLF", "#N (#3 is the third column)", "GB18030", "-positive", "-favourable", "--favourable negative"} {
 		if code != 0 || !strings.Contains(errOut, want) {
 			t.Errorf("-h (exit %d) lacks %q", code, want)
 		}
@@ -492,7 +500,11 @@ func TestFairnessRefusalMessages(t *testing.T) {
 	for _, tt := range tests {
 		data := writeFile(t, "d.csv", tt.data)
 		code, _, errOut := runCLI(t, append([]string{"fairness", "--data", data, "--group", "g", "--label", "y"}, tt.args...)...)
-		if want := "lodestar: " + tt.want + "\n"; code != 1 || errOut != want {
+		want := "lodestar: " + tt.want + "\n"
+		if strings.HasPrefix(tt.want, "line ") { // a bad cell's error names the file first
+			want = "lodestar: " + data + ": " + tt.want + "\n"
+		}
+		if code != 1 || errOut != want {
 			t.Errorf("%q %v: exit %d, stderr %q; want 1 and %q", tt.data, tt.args, code, errOut, want)
 		}
 	}
@@ -502,5 +514,90 @@ func TestFairnessRefusalMessages(t *testing.T) {
 	code, out, errOut := runCLI(t, "fairness", "--data", data, "--group", "g", "--label", "y", "--prediction", "p", "--format", "csv")
 	if code != 0 || !strings.Contains(out, "group,A,tp,1,,\ngroup,A,fp,0,,\ngroup,A,tn,1,,\ngroup,A,fn,1,,\n") {
 		t.Errorf("exit %d %s\n%s", code, errOut, out)
+	}
+}
+
+// TestFairnessFavourableNegative: with the positive prediction adverse (a
+// high-risk flag), --favourable negative makes the four-fifths rule
+// compare the rates of not being flagged, so it names the group flagged
+// most; the figures are checked against the counts.
+func TestFairnessFavourableNegative(t *testing.T) {
+	// older: 1 flagged in 10; young: 5 flagged in 10.
+	var b strings.Builder
+	b.WriteString("age,repaid,flagged\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "older,%d,%d\nyoung,%d,%d\n", i%2, map[bool]int{true: 1}[i == 0], i%2, map[bool]int{true: 1}[i < 5])
+	}
+	data := writeFile(t, "flags.csv", b.String())
+	base := []string{"fairness", "--data", data, "--group", "age", "--label", "repaid", "--prediction", "flagged"}
+
+	// Read with the positive prediction favourable (the default), the
+	// older group "fails": the wrong verdict for a flag.
+	code, out, errOut := runCLI(t, base...)
+	if code != 0 || !strings.Contains(out, "Four-fifths rule: NOT met: below 4/5 of the reference: older\n") {
+		t.Errorf("default: exit %d %s\n%s", code, errOut, out)
+	}
+	code, out, errOut = runCLI(t, append(base, "--favourable", "negative")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"Reference group: older (highest favourable rate)\n",
+		"Favourable outcome: the negative prediction; impact ratios and the four-fifths rule compare each group's rate of it (1 - selection rate)\n",
+		"Four-fifths rule: NOT met: below 4/5 of the reference: young\n",
+		"Lowest impact ratio            0.5556",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut = runCLI(t, append(base, "--favourable", "negative", "--format", "json", "--bootstrap", "200")...)
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Favourable string
+		Reference  string
+		Groups     []struct {
+			Group         string
+			Impact        struct{ Value float64 } `json:"impact_ratio"`
+			AdverseImpact bool                    `json:"adverse_impact"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	// Not flagged: older 9/10, young 5/10; impact of young = 0.5/0.9.
+	if got.Favourable != "negative" || got.Reference != "older" || got.Groups[0].AdverseImpact || !got.Groups[1].AdverseImpact ||
+		math.Abs(got.Groups[1].Impact.Value-(5.0/10)/(9.0/10)) > 1e-15 {
+		t.Errorf("json: %+v", got)
+	}
+	code, out, _ = runCLI(t, append(base, "--favourable", "negative", "--format", "csv")...)
+	if code != 0 || !strings.Contains(out, "disparity,older,favourable,negative,,\n") {
+		t.Errorf("csv: exit %d\n%s", code, out)
+	}
+	// Without --favourable the JSON says positive.
+	code, out, _ = runCLI(t, append(base, "--format", "json")...)
+	if code != 0 || !strings.Contains(out, `"favourable": "positive"`) {
+		t.Errorf("default json: exit %d\n%s", code, out)
+	}
+}
+
+// failingWriter fails every write, as a closed pipe or a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestFairnessWriteError: a failed standard output fails the command, in
+// every format.
+func TestFairnessWriteError(t *testing.T) {
+	data := writeFile(t, "d.csv", "g,y,p\na,1,1\nb,0,0\n")
+	for _, format := range []string{"text", "json", "csv"} {
+		var stderr bytes.Buffer
+		code := run(context.Background(), []string{"fairness", "--data", data, "--group", "g", "--label", "y", "--prediction", "p", "--format", format},
+			failingWriter{}, &stderr, noEnv)
+		if code != 1 || !strings.Contains(stderr.String(), "no space left on device") {
+			t.Errorf("%s: exit %d, stderr %q; want 1 and the write error", format, code, stderr.String())
+		}
 	}
 }
