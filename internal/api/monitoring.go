@@ -73,6 +73,9 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		if len(events) == 0 && len(rejected) == 0 {
+			return nil, errNoLines
+		}
 		accepted, err := s.Events.AppendEvents(r.Context(), m.ID, events)
 		if err != nil {
 			return nil, err
@@ -84,6 +87,11 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
 }
+
+// errNoLines refuses a batch with no line at all (an empty body, or
+// blank lines only), as an empty JSON body is refused: a client sending
+// nothing has a bug to hear about.
+var errNoLines = lodestar.Errorf(lodestar.EInvalid, "The request body holds no lines: send one JSON object per line.")
 
 // ingestLabels attaches late labels by event ID.
 func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +106,9 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		labels, lineOf, rejected, err := ingest.Labels(r.Body)
 		if err != nil {
 			return nil, err
+		}
+		if len(labels) == 0 && len(rejected) == 0 {
+			return nil, errNoLines
 		}
 		unknown, err := s.Events.AttachLabels(r.Context(), m.ID, labels)
 		if err != nil {
@@ -149,7 +160,13 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		return Page[*lodestar.WindowResult]{Data: items, Total: len(items)}, err
 	}
 	evaluate := func(ctx context.Context, id int64, in evaluateIn) (*lodestar.Evaluation, error) {
-		return s.Monitoring.Evaluate(ctx, id, time.Now().UTC(), in.From)
+		ev, err := s.Monitoring.Evaluate(ctx, id, time.Now().UTC(), in.From)
+		if ev != nil {
+			// Lists, empty or not: a client iterates without a null check.
+			ev.Windows, ev.Opened = orEmpty(ev.Windows), orEmpty(ev.Opened)
+			ev.Resolved, ev.Tasks = orEmpty(ev.Resolved), orEmpty(ev.Tasks)
+		}
+		return ev, err
 	}
 	alerts := func(r *http.Request, _ struct{}) (Page[*lodestar.Alert], error) {
 		model, err := queryID(r, "model_id")
@@ -187,4 +204,12 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, noInput, alerts, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, noInput, tasks, http.StatusOK)},
 	}
+}
+
+// orEmpty is xs, or an empty slice for nil (JSON [] rather than null).
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }
