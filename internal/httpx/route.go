@@ -138,6 +138,15 @@ func checkFormUTF8(form url.Values) error {
 	return nil
 }
 
+// tooLarge refuses a body over limit bytes: the API says the limit in
+// bytes; a page says it in the reader's language.
+func (g *Guard) tooLarge(limit int64) error {
+	if g.API {
+		return lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", limit)
+	}
+	return lodestar.Errorf(lodestar.ETooLarge, "What you sent is larger than this form takes. Send a smaller file, or split it.")
+}
+
 // Wrap returns route's handler behind the guard.
 func (g *Guard) Wrap(rt Route) http.Handler {
 	limit := rt.MaxBody
@@ -145,14 +154,21 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		limit = DefaultMaxBody
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > limit {
-			g.fail(w, r, lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", limit))
-			return
-		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		// Who is asking first: an anonymous or badly signed request is a
+		// 401 whatever its size, and a signed-in person's refusal comes
+		// in their language, on their page.
 		id, err := g.identify(w, r)
 		if err == nil {
-			err = g.authorize(rt, r, id)
+			// A declared length over the limit is refused before the body
+			// is read (a client waiting on 100-continue sends none of it)
+			// — except an anonymous API call, a 401 first.
+			over := r.ContentLength > limit
+			if over && !(g.API && id.User == nil) {
+				err = g.tooLarge(limit)
+			} else if err = g.authorize(rt, r, id); err == nil && over {
+				err = g.tooLarge(limit)
+			}
 			if err != nil { // refused for who they are: say so in their language
 				r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
 			}
@@ -315,10 +331,17 @@ func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
 	if sent == "" && !g.API {
 		// ParseMultipartForm also parses urlencoded bodies; the size limit
 		// middleware has already capped the body.
-		if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		// ParseForm first: ParseMultipartForm calls it too, but drops
+		// its error when the body is not multipart — an urlencoded body
+		// over the limit then read as a form without its CSRF token.
+		err := r.ParseForm()
+		if err == nil {
+			err = r.ParseMultipartForm(32 << 20)
+		}
+		if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", mbe.Limit)
+				return g.tooLarge(mbe.Limit)
 			}
 		}
 		sent = r.PostFormValue(CSRFField)
