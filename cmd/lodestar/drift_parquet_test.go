@@ -169,3 +169,36 @@ func TestDriftParquetErrors(t *testing.T) {
 		t.Errorf("same file against itself: %+v", d)
 	}
 }
+
+// TestDriftParquetFloatSameAsCSV: the same values as CSV and in a FLOAT
+// (float32) Parquet column are the same data: KS 0, p-value 1, PSI 0, no
+// drift. (A float32 read as float64(v) was 0.41999998688697815 where the
+// CSV said 0.42, and every value moved.)
+func TestDriftParquetFloatSameAsCSV(t *testing.T) {
+	type row struct {
+		Score float32 `parquet:"score"`
+	}
+	var rows []row
+	var b strings.Builder
+	b.WriteString("score\n")
+	for i := range 2000 {
+		v := float32((i*37)%100) / 100 // 0.42 and its like: few values, so any shift is a large one
+		rows = append(rows, row{v})
+		b.WriteString(strconv.FormatFloat(float64(v), 'g', -1, 32) + "\n")
+	}
+	pq := filepath.Join(t.TempDir(), "f.parquet")
+	if err := parquet.WriteFile(pq, rows); err != nil {
+		t.Fatal(err)
+	}
+	csv := writeFile(t, "f.csv", b.String())
+	for _, extra := range [][]string{nil, {"--exact-limit", "500", "--bins", "100"}} {
+		for _, pair := range [][2]string{{csv, pq}, {pq, csv}} {
+			d := runDriftJSON(t, append([]string{"--reference", pair[0], "--current", pair[1]}, extra...)...)
+			c := d.Columns[0]
+			if d.DatasetDrift || c.Drifted || c.KS == nil || *c.KS != 0 || c.KSP == nil || *c.KSP != 1 || c.PSI == nil || *c.PSI != 0 {
+				t.Errorf("%v %s vs %s: drifted %v KS %v p %v PSI %v, want no drift, 0 1 0", extra, filepath.Base(pair[0]), filepath.Base(pair[1]),
+					c.Drifted, deref(c.KS), deref(c.KSP), deref(c.PSI))
+			}
+		}
+	}
+}

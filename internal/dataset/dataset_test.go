@@ -223,6 +223,104 @@ func TestCSVAndParquetAgree(t *testing.T) {
 	}
 }
 
+// TestParquetFloatIsItsDecimal: a FLOAT (float32) value reads as the
+// number its shortest decimal spelling names, the number a CSV export of
+// the column holds: 0.42 stored as a float32 reads 0.42, not
+// 0.41999998688697815, so the same data as CSV and as Parquet compare
+// equal. The plain, the nullable and the dictionary-encoded column each
+// take their own read path.
+func TestParquetFloatIsItsDecimal(t *testing.T) {
+	type row struct {
+		F    float32  `parquet:"f"`
+		Opt  *float32 `parquet:"opt,optional"`
+		Dict float32  `parquet:"dict,dict"`
+	}
+	vals := []float32{0.42, 0.1, -3.7, 1e-5, 2.5, 7, -16777216, 1e10, 123456.79, math.MaxFloat32, math.SmallestNonzeroFloat32, 1.1754944e-38, 0}
+	var rows []row
+	var csv strings.Builder
+	csv.WriteString("f,opt,dict\n")
+	for i := range 3000 {
+		v := vals[i%len(vals)] / float32(1+i/len(vals)%3) // some values not in the list
+		r := row{F: v, Dict: v}
+		opt := ""
+		if i%5 != 0 {
+			r.Opt = &v
+			opt = strconv.FormatFloat(float64(v), 'g', -1, 32)
+		}
+		rows = append(rows, r)
+		s := strconv.FormatFloat(float64(v), 'g', -1, 32)
+		fmt.Fprintf(&csv, "%s,%s,%s\n", s, opt, s)
+	}
+	pq := writeParquet(t, "f.parquet", rows, parquet.MaxRowsPerRowGroup(1000))
+	cp := filepath.Join(t.TempDir(), "f.csv")
+	if err := os.WriteFile(cp, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got [2][][]string
+	for i, p := range []string{cp, pq} {
+		f, err := OpenFile(p, Options{BatchRows: 700})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[i], err = scanAll(t, f, "f", "opt", "dict"); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	for k := range got[0] {
+		if !slices.Equal(got[0][k], got[1][k]) {
+			for r := range got[0][k] {
+				if got[0][k][r] != got[1][k][r] {
+					t.Errorf("column %d row %d: CSV %s, Parquet %s", k, r+1, got[0][k][r], got[1][k][r])
+					break
+				}
+			}
+		}
+	}
+	if got[1][0][0] != "0.42" || got[1][1][0] != "missing" || got[1][1][1] != "0.1" {
+		t.Errorf("first values %s %s %s, want 0.42 missing 0.1", got[1][0][0], got[1][1][0], got[1][1][1])
+	}
+}
+
+// BenchmarkParquetFloat reads a FLOAT column: the decimal widening must
+// not allocate per value.
+func BenchmarkParquetFloat(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		v    func(i int) float32
+	}{
+		{"distinct", func(i int) float32 { return float32(math.Sin(float64(i))) }},
+		{"repeated", func(i int) float32 { return float32(i%200) / 100 }},
+	} {
+		b.Run(tc.name, func(b *testing.B) { benchParquetFloat(b, tc.v) })
+	}
+}
+
+func benchParquetFloat(b *testing.B, v func(int) float32) {
+	type row struct {
+		F float32 `parquet:"f"`
+	}
+	rows := make([]row, 100_000)
+	for i := range rows {
+		rows[i].F = v(i)
+	}
+	path := filepath.Join(b.TempDir(), "f.parquet")
+	if err := parquet.WriteFile(path, rows); err != nil {
+		b.Fatal(err)
+	}
+	f, err := OpenFile(path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := f.Scan([]int{0}, func(*Batch) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := writeParquet(t, "g.parquet", kindRows(200))
@@ -351,7 +449,7 @@ func TestNumberText(t *testing.T) {
 		want string
 	}{
 		{"big", 1e6, "1000000"}, {"n", -42, "-42"}, {"u", 4e9, "4000000000"}, {"big", 1 << 60, "1152921504606846976"}, {"big", 1 << 63, "9223372036854775808"},
-		{"f", float64(float32(0.1)), "0.1"}, {"f", float64(float32(1e-5)), "1e-05"},
+		{"f", float64(float32(0.1)), "0.1"}, {"f", float64(float32(1e-5)), "1e-05"}, {"f", 0.42, "0.42"}, {"f", 1e-5, "1e-05"}, // as read (widened) and as float64(float32)
 		{"x", 0.1, "0.1"}, {"x", 1e6, "1000000"}, {"x", 1e-5, "1e-05"}, {"x", 1e16, "1e+16"}, {"x", 0, "0"}, {"x", -2.5, "-2.5"},
 		{"price", 12.34, "12.34"},
 	} {

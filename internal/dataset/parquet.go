@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -203,6 +204,47 @@ type cursor struct {
 	f32   []float32
 	i32   []int32
 	i64   []int64
+	memo  *[1024]widened // widen's recent answers, made on the first FLOAT value
+	spell [32]byte       // widen's scratch
+}
+
+// widened is a FLOAT value's bits and its widened value. The zero entry
+// is true (+0 widens to 0), so an empty memo needs no marks.
+type widened struct {
+	bits uint32
+	x    float64
+}
+
+// widen gives a FLOAT value as the float64 of its shortest decimal
+// spelling, the number a CSV export of the column holds: 0.42 stored as a
+// float32 is 0.4199999868869781 exactly, and float64(v) would keep that,
+// so the same data read from a CSV file (0.42) and from a FLOAT column
+// would never compare equal and drift would see every value move. The
+// float32 round trip of the result is v again, so NumberText's 32-bit
+// spelling is unchanged. Integers below 2^24 are exact both ways and skip
+// the decimal round trip; the rest are spelled into a buffer the cursor
+// keeps (no value allocates), and a small memo spares repeated values
+// (prices, rounded scores) the ~100 ns the round trip costs.
+func (c *cursor) widen(v float32) float64 {
+	x := float64(v)
+	if x == math.Trunc(x) && math.Abs(x) < 1<<24 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	if c.memo == nil {
+		c.memo = new([1024]widened)
+	}
+	bits := math.Float32bits(v)
+	e := &c.memo[(bits*0x9E3779B1)>>22]
+	if e.bits == bits {
+		return e.x
+	}
+	b := strconv.AppendFloat(c.spell[:0], x, 'g', -1, 32)
+	y, err := strconv.ParseFloat(string(b), 64)
+	if err != nil { // cannot happen: AppendFloat spells a finite number
+		y = x
+	}
+	*e = widened{bits, y}
+	return y
 }
 
 func (c *cursor) close() {
@@ -273,7 +315,7 @@ func (c *cursor) fill(b *Batch, j, at, want int) (int, error) {
 			c.f32 = grow(c.f32, want)
 			m, err = r.ReadFloats(c.f32)
 			for i, v := range c.f32[:m] {
-				dst[i] = float64(v)
+				dst[i] = c.widen(v)
 			}
 		case parquet.Int32Reader:
 			c.i32 = grow(c.i32, want)
@@ -327,7 +369,7 @@ func (c *cursor) fillValues(b *Batch, j, at, want int) (int, error) {
 			case pc.phys == parquet.Double:
 				x = v.Double()
 			case pc.phys == parquet.Float:
-				x = float64(v.Float())
+				x = c.widen(v.Float())
 			case pc.phys == parquet.Int32 && pc.unsigned:
 				x = float64(uint32(v.Int32())) / pc.scale
 			case pc.phys == parquet.Int32:
