@@ -88,6 +88,13 @@ Exit status: 0 when the comparison ran (drift or not), 1 on bad input,
 Flags:
 `
 
+// maxDriftBins is the most --bins: a bin costs 48 bytes in each numeric
+// column's histograms, so a million is 48 MB a column, and the bins are
+// cut at quantiles of a --exact-limit sample (100,000 values by default),
+// so more bins than sampled values add no resolution. A mistyped
+// 99999999999 is refused before anything is allocated.
+const maxDriftBins = 1_000_000
+
 // driftArgs are the drift command's flags.
 type driftArgs struct {
 	reference, current, format, columns string
@@ -105,7 +112,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or html")
 	fs.StringVar(&a.columns, "columns", "", "columns to compare, comma-separated names or #N (default: all of the reference's)")
 	fs.IntVar(&a.exactLimit, "exact-limit", monitor.DefaultExactLimit, "values per column kept exactly; beyond, statistics come from bins")
-	fs.IntVar(&a.bins, "bins", 2048, "reference-quantile bins per numeric column beyond --exact-limit")
+	fs.IntVar(&a.bins, "bins", 2048, "reference-quantile bins per numeric column beyond --exact-limit (10 to 1,000,000)")
 	fs.Uint64Var(&a.seed, "seed", 1, "seed of the reference sample beyond --exact-limit")
 	fs.StringVar(&a.th.NumericTest, "numeric-test", "auto", "auto, ks, wasserstein or psi")
 	fs.StringVar(&a.th.CategoricalTest, "categorical-test", "auto", "auto, chi2, jensenshannon or psi")
@@ -114,7 +121,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.Float64Var(&a.th.JensenShannon, "js", 0.1, "drift when the Jensen–Shannon distance is at least this")
 	fs.Float64Var(&a.th.PSIWarn, "psi-warn", 0.1, "PSI from which a column is graded warn")
 	fs.Float64Var(&a.th.PSIDrift, "psi-drift", 0.25, "PSI from which a column is graded drift (and drifts with --*-test psi)")
-	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI")
+	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI (2 to 1,000)")
 	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
 	a.table.register(fs)
@@ -153,8 +160,25 @@ func (a *driftArgs) check() error {
 		return errUsage{fmt.Sprintf("drift: --format %q: want text, json or html", a.format)}
 	case a.exactLimit < 1:
 		return errUsage{"drift: --exact-limit must be at least 1"}
-	case a.bins < 10:
-		return errUsage{"drift: --bins must be at least 10"}
+	case a.bins < 10 || a.bins > maxDriftBins:
+		return errUsage{fmt.Sprintf("drift: --bins %d: want 10 to %d", a.bins, maxDriftBins)}
+	case a.th.PSIBins < 2 || a.th.PSIBins > monitor.MaxPSIBins:
+		return errUsage{fmt.Sprintf("drift: --psi-bins %d: want 2 to %d", a.th.PSIBins, monitor.MaxPSIBins)}
+	case a.th.SmallSample < 1:
+		return errUsage{fmt.Sprintf("drift: --small-sample %d: want at least 1 (to always use distances, give --numeric-test wasserstein --categorical-test jensenshannon)", a.th.SmallSample)}
+	}
+	// The thresholds' zero means "the default" to the API, but a flag's
+	// default is spelt out in its help: a 0 given here is a mistake, and
+	// running with 0.05 instead would hide it. An infinity would pass the
+	// ranges below and then break the JSON report.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"p-value", a.th.PValue}, {"wasserstein", a.th.Wasserstein}, {"js", a.th.JensenShannon},
+		{"psi-warn", a.th.PSIWarn}, {"psi-drift", a.th.PSIDrift}, {"share", a.th.Share}} {
+		if !(f.v > 0) || math.IsInf(f.v, 0) {
+			return errUsage{fmt.Sprintf("drift: --%s %g: want a finite number above 0", f.name, f.v)}
+		}
 	}
 	if err := a.th.Validate(); err != nil {
 		return errUsage{"drift: " + err.Error()}

@@ -274,6 +274,47 @@ func TestDriftErrors(t *testing.T) {
 	}
 }
 
+// TestDriftRefusesBadThresholds: a threshold flag the run cannot honour
+// is a usage error (exit 2) naming the flag, before any file is read or
+// anything allocated: no cap on the bins ran out of memory, a 0 ran with
+// the default instead, an infinity broke the JSON report afterwards.
+func TestDriftRefusesBadThresholds(t *testing.T) {
+	good := writeFile(t, "good.csv", "a,b\n1,x\n2,y\n")
+	for _, c := range []struct {
+		flag, value, want string
+	}{
+		{"--bins", "99999999999", "--bins 99999999999: want 10 to 1000000"},
+		{"--bins", "1000001", "--bins 1000001"},
+		{"--bins", "9", "--bins 9"},
+		{"--psi-bins", "2000000000", "--psi-bins 2000000000: want 2 to 1000"},
+		{"--psi-bins", "0", "--psi-bins 0"},
+		{"--psi-bins", "1", "--psi-bins 1"},
+		{"--p-value", "0", "--p-value 0: want a finite number above 0"},
+		{"--p-value", "-0.1", "--p-value -0.1"},
+		{"--p-value", "1", "p-value threshold 1: want between 0 and 1"},
+		{"--share", "0", "--share 0"},
+		{"--share", "NaN", "--share NaN"},
+		{"--small-sample", "-1", "--small-sample -1: want at least 1"},
+		{"--small-sample", "0", "--small-sample 0"},
+		{"--psi-drift", "Inf", "--psi-drift +Inf: want a finite number above 0"},
+		{"--psi-warn", "0", "--psi-warn 0"},
+		{"--wasserstein", "Inf", "--wasserstein +Inf"},
+		{"--wasserstein", "-1", "--wasserstein -1"},
+		{"--js", "0", "--js 0"},
+	} {
+		t.Run(c.flag+" "+c.value, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "drift", "--format", "json", "--reference", good, "--current", good, c.flag, c.value)
+			if code != 2 || !strings.Contains(errOut, c.want) || out != "" {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit 2 mentioning %q", code, errOut, out, c.want)
+			}
+		})
+	}
+	// The bounds themselves run.
+	if code, _, errOut := runCLI(t, "drift", "--reference", good, "--current", good, "--bins", "1000000", "--psi-bins", "1000", "--small-sample", "1"); code != 0 {
+		t.Errorf("bounds: exit %d: %s", code, errOut)
+	}
+}
+
 func TestDriftTextAndHTML(t *testing.T) {
 	ref := writeFile(t, "r.csv", "x,c\n1,a\n2,b\n3,a\n4,b\n5,a\n6,c\n7,a\n")
 	cur := writeFile(t, "c.csv", "x,c\n10,a\n12,b\n13,<b>\n14,b\n15,a\n16,c\n17,a\n")

@@ -86,8 +86,31 @@ func (t Thresholds) WithDefaults() Thresholds {
 	return t
 }
 
-// Validate reports thresholds that cannot work.
+// MaxPSIBins is the most PSI bins Validate accepts. The PSI is read over
+// deciles in practice (10 to 20 bins); past a few hundred most bins hold a
+// handful of values and the index measures sampling noise, and every bin
+// is memory in each histogram, so a thousand is far beyond any use while a
+// mistyped 2000000000 is refused before anything is allocated.
+const MaxPSIBins = 1000
+
+// Validate reports thresholds that cannot work. A zero field means its
+// default; a negative or non-finite one is refused, never replaced.
 func (t Thresholds) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"p-value threshold", t.PValue}, {"Wasserstein threshold", t.Wasserstein}, {"Jensen–Shannon threshold", t.JensenShannon},
+		{"PSI warn threshold", t.PSIWarn}, {"PSI drift threshold", t.PSIDrift}, {"share", t.Share}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s %g: want a finite number above 0 (0: the default)", f.name, f.v)
+		}
+	}
+	switch {
+	case t.SmallSample < 0:
+		return fmt.Errorf("small sample %d: want at least 1 (0: the default)", t.SmallSample)
+	case t.PSIBins < 0 || t.PSIBins > MaxPSIBins:
+		return fmt.Errorf("PSI bins %d: want 2 to %d (0: the default, %d)", t.PSIBins, MaxPSIBins, DefaultPSIBins)
+	}
 	t = t.WithDefaults()
 	switch t.NumericTest {
 	case TestAuto, TestKS, TestWasserstein, TestPSI:
@@ -109,7 +132,7 @@ func (t Thresholds) Validate() error {
 	case !(t.Wasserstein > 0) || !(t.JensenShannon > 0 && t.JensenShannon <= 1):
 		return fmt.Errorf("distance thresholds must be positive (Jensen–Shannon at most 1)")
 	case t.PSIBins < 2:
-		return fmt.Errorf("PSI bins %d: want at least 2", t.PSIBins)
+		return fmt.Errorf("PSI bins %d: want 2 to %d", t.PSIBins, MaxPSIBins)
 	}
 	return nil
 }

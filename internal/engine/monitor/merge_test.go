@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -417,6 +418,39 @@ func TestDriftDecisions(t *testing.T) {
 	}
 	if err := (Thresholds{NumericTest: "t"}).Validate(); err == nil {
 		t.Error("bad test name accepted")
+	}
+}
+
+// TestThresholdsValidate: zero fields take the defaults, as the API
+// documents; a negative, non-finite or oversized one is refused, not
+// replaced by a default (a negative share ran with 0.5, a negative small
+// sample switched every test, 2e9 PSI bins ran out of memory).
+func TestThresholdsValidate(t *testing.T) {
+	for _, ok := range []Thresholds{{}, {PSIBins: MaxPSIBins}, {PSIBins: 2}, {SmallSample: 1}, DefaultThresholds()} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+	inf := math.Inf(1)
+	for _, c := range []struct {
+		t    Thresholds
+		want string
+	}{
+		{Thresholds{PValue: -0.05}, "p-value threshold -0.05"},
+		{Thresholds{Share: -1}, "share -1"},
+		{Thresholds{Wasserstein: inf}, "Wasserstein threshold +Inf"},
+		{Thresholds{PSIDrift: inf}, "PSI drift threshold +Inf"},
+		{Thresholds{PSIWarn: math.NaN()}, "PSI warn threshold NaN"},
+		{Thresholds{JensenShannon: -0.1}, "Jensen–Shannon threshold -0.1"},
+		{Thresholds{SmallSample: -1}, "small sample -1"},
+		{Thresholds{PSIBins: -10}, "PSI bins -10"},
+		{Thresholds{PSIBins: 1}, "PSI bins 1"},
+		{Thresholds{PSIBins: MaxPSIBins + 1}, "PSI bins 1001: want 2 to 1000"},
+		{Thresholds{PSIBins: 2_000_000_000}, "PSI bins 2000000000"},
+	} {
+		if err := c.t.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want an error mentioning %q", c.t, err, c.want)
+		}
 	}
 }
 
