@@ -127,11 +127,14 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "created user %d %s (%s)\n", u.ID, u.Email, u.Role)
-			if generated {
-				fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
+			_, werr := fmt.Fprintf(e.stdout, "created user %d %s (%s)\n", u.ID, u.Email, u.Role)
+			if generated && werr == nil {
+				_, werr = fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
 			}
-			return nil
+			if werr != nil && generated {
+				return fmt.Errorf("user %s was created, but its generated password could not be written (%v) and is lost: give one with 'lodestar user set-password --email %s'", u.Email, werr, u.Email)
+			}
+			return nil // any other write error is run's to report
 		})
 	case "list":
 		return e.withStore(func(s *store.Store) error {
@@ -175,11 +178,14 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "new password set for %s; their sessions are ended\n", u.Email)
-			if generated {
-				fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
+			_, werr := fmt.Fprintf(e.stdout, "new password set for %s; their sessions are ended\n", u.Email)
+			if generated && werr == nil {
+				_, werr = fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
 			}
-			return nil
+			if werr != nil && generated {
+				return fmt.Errorf("a new password was set for %s, but it could not be written (%v) and is lost: run 'lodestar user set-password --email %s' again", u.Email, werr, u.Email)
+			}
+			return nil // any other write error is run's to report
 		})
 	case "disable", "enable":
 		if err := need("email"); err != nil {
@@ -249,9 +255,15 @@ func (e *cmdEnv) token(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; it is shown once, on the next line:\n",
+			_, werr := fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; it is shown once, on the next line:\n",
 				tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","))
-			fmt.Fprintln(e.stdout, secret)
+			if werr == nil {
+				_, werr = fmt.Fprintln(e.stdout, secret)
+			}
+			if werr != nil {
+				// The secret's only copy is gone: say which token to revoke.
+				return fmt.Errorf("token %d was created, but its secret could not be written (%v) and is lost: revoke it with 'lodestar token revoke --id %d' and create another", tok.ID, werr, tok.ID)
+			}
 			return nil
 		})
 	case "list":
@@ -345,7 +357,9 @@ func (e *cmdEnv) audit(args []string) error {
 			return fmt.Errorf("audit chain REWRITTEN: the anchor says entry %d has hash %s, but %s — the log was rebuilt or cut since the anchor was taken", anchorSeq, anchorHash, why)
 		}
 	}
-	fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n)
+	if _, err := fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n); err != nil {
+		return fmt.Errorf("audit verify: the chain is intact (%d entries), but the result could not be written: %v", n, err)
+	}
 	if n > 0 {
 		head, err := s.AuditHashAt(e.ctx, n)
 		if err != nil {

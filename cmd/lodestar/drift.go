@@ -379,7 +379,8 @@ func fmtStat(v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
-func writeDriftText(w io.Writer, rep *driftReport) error {
+func writeDriftText(dst io.Writer, rep *driftReport) error {
+	w := &errWriter{w: dst}
 	r := rep.Result
 	fmt.Fprintf(w, "Drift of %s (%d rows) against %s (%d rows)\n\n", rep.Current, rep.CurRows, rep.Reference, rep.RefRows)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -418,7 +419,7 @@ func writeDriftText(w io.Writer, rep *driftReport) error {
 	}
 	fmt.Fprintf(w, "\nDataset drift: %s — %d of %d tested columns drifted (%.1f%%; threshold %.0f%%)\n",
 		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, 100*r.Share)
-	return nil
+	return w.err
 }
 
 // driftHTML is the self-contained report: inline CSS, inline SVG, no

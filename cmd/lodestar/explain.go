@@ -272,7 +272,8 @@ func writeExplainJSON(w io.Writer, modelPath string, m *explain.Model, rows []fe
 	return enc.Encode(out)
 }
 
-func writeExplainText(w io.Writer, modelPath, data string, m *explain.Model, rows []featureRow, ex *explain.Explanation) error {
+func writeExplainText(dst io.Writer, modelPath, data string, m *explain.Model, rows []featureRow, ex *explain.Explanation) error {
+	w := &errWriter{w: dst}
 	fmt.Fprintf(w, "Model %s: %s, %d trees, max depth %d, %d features; base_score %s (margin %.6g)\n",
 		modelPath, m.Objective, m.NumTrees(), m.MaxDepth(), m.NumFeature, strconv.FormatFloat(m.BaseScore, 'g', -1, 32), m.BaseMargin)
 	fmt.Fprintf(w, "Data %s: %d rows. SHAP values are in margin space (%s link); bias (expected margin) %.6g.\n\n",
@@ -299,7 +300,7 @@ func writeExplainText(w io.Writer, modelPath, data string, m *explain.Model, row
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nCheck: bias + Σ SHAP = margin on every row (max deviation %.2g).\n", ex.MaxAdditivityError)
-	return nil
+	return w.err
 }
 
 // readFeatureRows reads the data file into rows of the model's features.

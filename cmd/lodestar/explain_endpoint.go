@@ -202,7 +202,8 @@ func writePermutationCSV(w io.Writer, rep permutationReport) error {
 	return cw.Error()
 }
 
-func writePermutationText(w io.Writer, rep permutationReport) error {
+func writePermutationText(dst io.Writer, rep permutationReport) error {
+	w := &errWriter{w: dst}
 	dir := "higher is better"
 	if rep.LowerIsBetter {
 		dir = "lower is better"
@@ -226,5 +227,6 @@ func writePermutationText(w io.Writer, rep permutationReport) error {
 	for i, f := range ranked {
 		fmt.Fprintf(tw, "  %d\t%s\t%.6g\t%.3g\t\n", i+1, f.Feature, f.Mean, f.Std)
 	}
-	return tw.Flush()
+	tw.Flush()
+	return w.err
 }

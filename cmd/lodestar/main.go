@@ -88,12 +88,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintln(stderr, "lodestar:", err)
 		return 2
 	}
-	env := &cmdEnv{ctx: ctx, cfg: cfg, stdout: stdout, stderr: stderr, getenv: getenv}
+	out := &errWriter{w: stdout}
+	env := &cmdEnv{ctx: ctx, cfg: cfg, stdout: out, stderr: stderr, getenv: getenv}
 	var err error = errUsage{fmt.Sprintf("unknown command %q", args[0])}
 	for _, c := range commands {
 		if c.name == args[0] {
 			err = c.run(env, args[1:])
 		}
+	}
+	if out.err != nil && (err == nil || err == out.err) {
+		// A command's output that was not written is a failure even when
+		// the command ignored the write's error: a script reading it gets
+		// nothing, or half of it. (A command that returned the write's
+		// error as it came gets the same words.)
+		err = fmt.Errorf("%s: writing the output: %w", args[0], out.err)
 	}
 	var ue errUsage
 	switch {
@@ -107,6 +115,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	fmt.Fprintln(stderr, "lodestar:", err)
 	return 1
+}
+
+// errWriter remembers the first error of the writes through it (and
+// refuses the writes after it), so that output printed with fmt.Fprint*,
+// whose errors go unread, still fails the command when it could not be
+// written: a full disk, a closed pipe.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *errWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.w.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // cmdEnv is what every command runs with.
