@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -188,6 +189,16 @@ func (a *abtestArgs) check() ([]float64, error) {
 	}
 	if len(w) < 2 {
 		return nil, errUsage{fmt.Sprintf("abtest: --split %q: want one share per variant, at least two", a.split)}
+	}
+	// The shares are a ratio: scaled to the largest, they sum to a finite
+	// number however large they are (1e308,5e307 overflowed to a NaN
+	// sample-ratio check that read "ok"); a share that vanishes beside the
+	// largest plans no units at all.
+	top := slices.Max(w)
+	for i := range w {
+		if w[i] /= top; w[i] == 0 {
+			return nil, errUsage{fmt.Sprintf("abtest: --split %q: the shares are too far apart to plan units for each", a.split)}
+		}
 	}
 	return w, nil
 }

@@ -224,6 +224,29 @@ func TestABTestSampleRatioMismatch(t *testing.T) {
 	}
 }
 
+// TestABTestHugeSplit: shares are a ratio, whatever their scale. 1e308,5e307
+// is 2:1; its sum overflowed, the sample-ratio p-value was NaN, the check
+// read "ok" and the verdict "ship" (and JSON could not be written).
+func TestABTestHugeSplit(t *testing.T) {
+	planned := writeABTestFile(t, "p.csv", "variant,n,sum\nA,6670,667\nB,3330,433\n")
+	want := abtestJSON(t, "--data", planned, "--metric", "proportion", "--split", "2,1")
+	got := abtestJSON(t, "--data", planned, "--metric", "proportion", "--split", "1e308,5e307")
+	if got.SRM.Mismatch || got.SRM.PValue != want.SRM.PValue || got.SRM.ExpectedShare[1] != want.SRM.ExpectedShare[1] || want.SRM.Mismatch {
+		t.Errorf("1e308,5e307: %+v; 2,1: %+v", got.SRM, want.SRM)
+	}
+	skewed := writeABTestFile(t, "s.csv", "variant,n,sum\nA,9000,900\nB,1000,130\n")
+	for _, format := range []string{"json", "text"} {
+		code, out, errs := runABTest(t, "--data", skewed, "--metric", "proportion", "--split", "1e308,5e307", "--format", format)
+		if code != 0 || !strings.Contains(strings.ToLower(out), "do-not-ship") || strings.Contains(out, "NaN") {
+			t.Errorf("%s: a 90/10 allocation against a 2:1 plan: exit %d %s\n%s", format, code, errs, out)
+		}
+	}
+	code, _, errs := runABTest(t, "--data", skewed, "--split", "1e308,1e-308")
+	if code != 2 || !strings.Contains(errs, `--split "1e308,1e-308": the shares are too far apart`) {
+		t.Errorf("shares too far apart: exit %d %s", code, errs)
+	}
+}
+
 // TestABTestRealWorldFile reads an Excel-style export: GB18030, semicolons,
 // CRLF, a quoted field with the separator, a blank and a duplicated header.
 func TestABTestRealWorldFile(t *testing.T) {

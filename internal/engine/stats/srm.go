@@ -38,7 +38,7 @@ func SRM(observed []int64, weights []float64) (SRMResult, error) {
 	if len(weights) != len(observed) {
 		return SRMResult{}, fmt.Errorf("%w: %d variants but %d split weights", ErrInvalid, len(observed), len(weights))
 	}
-	var total, wsum float64
+	var total, wsum, wmax float64
 	for i, o := range observed {
 		if o < 0 {
 			return SRMResult{}, fmt.Errorf("%w: variant %d has a negative count %d", ErrInvalid, i+1, o)
@@ -47,8 +47,19 @@ func SRM(observed []int64, weights []float64) (SRMResult, error) {
 			return SRMResult{}, fmt.Errorf("%w: split weight %g for variant %d must be positive", ErrInvalid, weights[i], i+1)
 		}
 		total += float64(o)
-		wsum += weights[i]
+		wmax = math.Max(wmax, weights[i])
 	}
+	// The weights are a ratio: scaled to the largest, their sum cannot
+	// overflow (1e308 and 5e307 summed to +Inf, every expected count was
+	// 0 and the p-value NaN), and a weight that underflows to 0 is refused.
+	scaled := make([]float64, len(weights))
+	for i, w := range weights {
+		if scaled[i] = w / wmax; scaled[i] == 0 {
+			return SRMResult{}, fmt.Errorf("%w: split weights %g and %g are too far apart", ErrInvalid, w, wmax)
+		}
+		wsum += scaled[i]
+	}
+	weights = scaled
 	if total == 0 {
 		return SRMResult{}, fmt.Errorf("%w: no units in any variant", ErrTooFew)
 	}
@@ -64,6 +75,8 @@ func SRM(observed []int64, weights []float64) (SRMResult, error) {
 		r.Stat += d * d / e
 	}
 	r.P = chiSquareSurvival(r.Stat, float64(r.DF))
-	r.Mismatch = r.P < SRMThreshold
+	// Written so that a p-value that is not a number is a mismatch, never
+	// an all-clear.
+	r.Mismatch = !(r.P >= SRMThreshold)
 	return r, nil
 }

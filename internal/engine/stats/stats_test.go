@@ -196,6 +196,7 @@ func TestErrors(t *testing.T) {
 		{"srm negative count", second(SRM([]int64{10, -1}, nil)), ErrInvalid, "negative"},
 		{"srm zero weight", second(SRM([]int64{10, 10}, []float64{1, 0})), ErrInvalid, "positive"},
 		{"srm no units", second(SRM([]int64{0, 0}, nil)), ErrTooFew, "no units"},
+		{"srm weights too far apart", second(SRM([]int64{10, 10}, []float64{1e308, 1e-308})), ErrInvalid, "too far apart"},
 		{"cuped constant covariate", second(CUPED(pairs([2]float64{1, 2}, [2]float64{1, 3}), pairs([2]float64{1, 5}, [2]float64{1, 4}), 0.05)), ErrZeroVariance, "covariate is constant"},
 		{"cuped n=1", second(CUPED(pairs([2]float64{1, 2}), pairs([2]float64{1, 5}, [2]float64{2, 4}), 0.05)), ErrTooFew, "control"},
 		{"cuped bad cross-sum", second(CUPED(Paired{N: 3, SumXY: math.Inf(1)}, pairs([2]float64{1, 5}, [2]float64{2, 4}), 0.05)), ErrInvalid, "cross-sum"},
@@ -396,5 +397,23 @@ func TestPowerRoundTrips(t *testing.T) {
 	}
 	if p2, _ := MDEProportions(0.1, m, 1, 0.05, 0.9); math.Abs(p2-0.11) > 1e-12 {
 		t.Errorf("MDE at the planned size is %g, want 0.11", p2)
+	}
+}
+
+// TestSRMScaleFree: split weights are a ratio at any scale. 1e308 and
+// 5e307 summed to +Inf, every expected count was 0, the p-value NaN, and
+// NaN < 0.001 being false the check read "no mismatch".
+func TestSRMScaleFree(t *testing.T) {
+	obs := []int64{9000, 1000}
+	want, err := SRM(obs, []float64{2, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range [][]float64{{1e308, 5e307}, {2e-310, 1e-310}, {math.MaxFloat64, math.MaxFloat64 / 2}} {
+		got, err := SRM(obs, w)
+		if err != nil || math.IsNaN(got.P) || !got.Mismatch || math.Abs(got.Stat-want.Stat) > 1e-9*want.Stat ||
+			math.Abs(got.Expected[0]-want.Expected[0]) > 1e-9 {
+			t.Errorf("weights %v: %+v, %v; want %+v", w, got, err, want)
+		}
 	}
 }
