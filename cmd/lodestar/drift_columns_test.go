@@ -63,6 +63,27 @@ func TestDriftDuplicateReferenceName(t *testing.T) {
 	_ = errOut
 }
 
+// TestDriftColumnsListedTwice: --columns naming a column twice, by the
+// same name or another spelling of it, is a usage error naming it; it
+// tested the column twice and counted it twice in the data set's verdict.
+func TestDriftColumnsListedTwice(t *testing.T) {
+	ref := writeFile(t, "ref.csv", "x,y,Z\n1,a,1\n2,b,2\n3,c,3\n")
+	cur := writeFile(t, "cur.csv", "x,y,z\n1,a,1\n2,b,2\n3,c,3\n")
+	for _, c := range []struct{ spec, want string }{
+		{"x,x", `--columns names the reference's column "x" twice ("x" and "x")`},
+		{"x, y ,#1", `--columns names the reference's column "x" twice ("x" and "#1")`},
+		{"y,Y", `--columns names the reference's column "y" twice ("y" and "Y")`},
+	} {
+		code, out, errOut := runCLI(t, "drift", "--format", "json", "--reference", ref, "--current", cur, "--columns", c.spec)
+		if code != 2 || !strings.Contains(errOut, c.want) || out != "" {
+			t.Errorf("--columns %s: exit %d, stderr %q; want exit 2 mentioning %s", c.spec, code, errOut, c.want)
+		}
+	}
+	if d := runDriftJSON(t, "--reference", ref, "--current", cur, "--columns", "x,y,Z"); len(d.Columns) != 3 {
+		t.Errorf("distinct columns: %+v", d.Columns)
+	}
+}
+
 // A column of exactly 1000 distinct numbers and one text cell is
 // reported as having "more than 1000 distinct values" and not tested.
 func TestDriftThousandDistinct(t *testing.T) {

@@ -508,6 +508,8 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 		}
 		return cols, nil
 	}
+	given := map[int]string{} // the spec that chose each reference column
+	taken := map[int]string{} // and each current one
 	for _, s := range specs {
 		i, err := ref.Column(s)
 		if err != nil {
@@ -517,6 +519,15 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A column tested twice would count twice in the data set's
+		// verdict: refused, as explain --features refuses it.
+		if prev, dup := given[i]; dup {
+			return nil, errUsage{fmt.Sprintf("drift: --columns names the reference's column %q twice (%q and %q)", rh[i], prev, s)}
+		}
+		if prev, dup := taken[j]; dup {
+			return nil, errUsage{fmt.Sprintf("drift: --columns names the current's column %q twice (%q and %q)", ch[j], prev, s)}
+		}
+		given[i], taken[j] = s, s
 		cols = append(cols, &driftColumn{name: rh[i], ref: i, cur: j})
 	}
 	return cols, nil
