@@ -83,7 +83,7 @@ func (e *cmdEnv) importCmd(args []string) error {
 	enc := fs.String("encoding", "", "utf-8, gb18030 (gbk) or windows-1252 (latin-1); detected when empty")
 	sep := fs.String("separator", "", `CSV separator: "," ";" or "tab"; detected when empty`)
 	createMissing := fs.Bool("create-missing", false, "create business units the file names that do not exist")
-	dryRun := fs.Bool("dry-run", false, "check every row and show what would be created; write nothing")
+	dryRun := fs.Bool("dry-run", false, "check every row and show what would be created; write nothing; exit 1, as the import would, when a row would be refused (0 with --skip-invalid)")
 	skipInvalid := fs.Bool("skip-invalid", false, "write the valid rows and list the rest (default: write nothing unless every row is valid)")
 	format := fs.String("format", "text", "report format: text or json")
 	// The file may stand anywhere among the flags.
@@ -157,7 +157,12 @@ func (e *cmdEnv) importCmd(args []string) error {
 		} else {
 			e.importReport(t, res, *dryRun)
 		}
-		if res.Refused > 0 && !*skipInvalid && !*dryRun {
+		// A dry run exits as the import would, so that it can gate a
+		// script: 1 when a row would be refused (unless --skip-invalid).
+		if res.Refused > 0 && !*skipInvalid && *dryRun {
+			return fmt.Errorf("import: dry run: %d row(s) would be refused; nothing was written (fix them, or use --skip-invalid)", res.Refused)
+		}
+		if res.Refused > 0 && !*skipInvalid {
 			return fmt.Errorf("import: %d row(s) refused; nothing was written (fix them, or use --skip-invalid)", res.Refused)
 		}
 		return nil

@@ -180,8 +180,12 @@ func TestImportUseCasesCLI(t *testing.T) {
 				stdout: []string{`line 3: business_unit: no business unit named "Logistics"`}, stderr: []string{"nothing was written"}},
 			{name: "dry run lists what would be created", file: "dry.csv", data: []byte(goodCSV), args: []string{"--dry-run", "--create-missing"},
 				stdout: []string{"read 2 rows (encoding utf-8, separator comma)", "dry run: would create 2 use case(s) and 1 business unit(s) [Logistics]; 0 row(s) refused", "  + Alpha\n", "  + Beta\n"}},
-			{name: "dry run with a bad row: exit 0, the row listed", file: "dry.csv", data: []byte(goodCSV + "Gamma,someday,Retail,,,\n"), args: []string{"--dry-run"},
-				stdout: []string{"line 3: business_unit", "line 4: stage", "would create 1 use case(s) and 0 business unit(s) []; 2 row(s) refused", "  + Alpha\n"}},
+			{name: "dry run with a bad row: exit 1 as the import would, the row listed", file: "dry.csv", data: []byte(goodCSV + "Gamma,someday,Retail,,,\n"), args: []string{"--dry-run"},
+				code:   1,
+				stdout: []string{"line 3: business_unit", "line 4: stage", "would create 1 use case(s) and 0 business unit(s) []; 2 row(s) refused", "  + Alpha\n"},
+				stderr: []string{"import: dry run: 2 row(s) would be refused; nothing was written"}},
+			{name: "dry run with a bad row and --skip-invalid: exit 0 as the import would", file: "dry.csv", data: []byte(goodCSV + "Gamma,someday,Retail,,,\n"), args: []string{"--dry-run", "--skip-invalid"},
+				stdout: []string{"would create 1 use case(s) and 0 business unit(s) []; 2 row(s) refused"}},
 			{name: "skip-invalid writes the good rows", file: "skip.csv", data: []byte(goodCSV + "Gamma,someday,Retail,,,\n"), args: []string{"--skip-invalid"},
 				stdout: []string{"line 3: business_unit", "line 4: stage", "created 1 use case(s) and 0 business unit(s) []; 2 row(s) refused and skipped"},
 				want:   []string{"Alpha/pilot/Retail"}},
@@ -258,7 +262,8 @@ func TestImportUseCasesCLIJSON(t *testing.T) {
 			created int
 		}{
 			{"refused", nil, 1, 0},
-			{"dry run", []string{"--dry-run"}, 0, 0},
+			{"dry run", []string{"--dry-run"}, 1, 0},
+			{"dry run, skip-invalid", []string{"--dry-run", "--skip-invalid"}, 0, 0},
 			{"skip-invalid", []string{"--skip-invalid"}, 0, 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
