@@ -26,6 +26,31 @@ func (e *cmdEnv) withStore(fn func(*store.Store) error) error {
 	return fn(store.New(db))
 }
 
+// requireDB refuses a command that only reads (a list, a status, a check,
+// an export) on a data directory with no Lodestar database in it: opening
+// one creates it, directory and all, so a mistyped --data printed an empty
+// list and left a new, migrated database behind. Commands that write
+// (user add, serve, migrate up) still create it, as the README's first
+// steps do. PostgreSQL is not checked: its database is made by its owner.
+func (e *cmdEnv) requireDB(nothing string) error {
+	if e.cfg.DatabaseURL != "" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(e.cfg.DataDir, sqldb.SQLiteFile)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no Lodestar database here (%s has no %s): %s; check --data (or LODESTAR_DATA)", e.cfg.DataDir, sqldb.SQLiteFile, nothing)
+	}
+	return nil
+}
+
+// readStore is withStore for a command that only reads: it refuses a data
+// directory with no database rather than create one.
+func (e *cmdEnv) readStore(nothing string, fn func(*store.Store) error) error {
+	if err := e.requireDB(nothing); err != nil {
+		return err
+	}
+	return e.withStore(fn)
+}
+
 // newPassword is the password user add and set-password give: --password,
 // else LODESTAR_USER_PASSWORD (out of the process list), else a generated
 // one, which the caller prints once.
@@ -57,6 +82,11 @@ func (e *cmdEnv) migrate(args []string) error {
 	e.cfg.DatabaseFlags(fs)
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
+	}
+	if sub == "status" {
+		if err := e.requireDB("nothing to show ('lodestar migrate up' creates one)"); err != nil {
+			return err
+		}
 	}
 	db, err := e.openDB(false)
 	if err != nil {
@@ -137,7 +167,7 @@ func (e *cmdEnv) user(args []string) error {
 			return nil // any other write error is run's to report
 		})
 	case "list":
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no users to list", func(s *store.Store) error {
 			users, err := s.ListUsers(ctx)
 			if err != nil {
 				return err
@@ -267,7 +297,7 @@ func (e *cmdEnv) token(args []string) error {
 			return nil
 		})
 	case "list":
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no tokens to list", func(s *store.Store) error {
 			toks, err := s.ListTokens(ctx, *email)
 			if err != nil {
 				return err
@@ -319,10 +349,8 @@ func (e *cmdEnv) audit(args []string) error {
 	// A check writes nothing: the database is not migrated first (a newer
 	// binary would otherwise upgrade the schema it was asked to inspect),
 	// and a data directory with no database in it is not given one.
-	if e.cfg.DatabaseURL == "" {
-		if _, err := os.Stat(filepath.Join(e.cfg.DataDir, sqldb.SQLiteFile)); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no Lodestar database here (%s has no %s): nothing to verify", e.cfg.DataDir, sqldb.SQLiteFile)
-		}
+	if err := e.requireDB("nothing to verify"); err != nil {
+		return err
 	}
 	db, err := e.openDB(false)
 	if err != nil {

@@ -47,7 +47,7 @@ func (e *cmdEnv) model(args []string) error {
 	ctx := lodestar.WithActor(e.ctx, e.cliCtx())
 	switch sub {
 	case "list":
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no models to list", func(s *store.Store) error {
 			ms, err := s.ListModels(ctx, *useCase)
 			if err != nil {
 				return err

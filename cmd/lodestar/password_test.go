@@ -104,9 +104,11 @@ func TestAuditVerifyWritesNothing(t *testing.T) {
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("audit verify created the data directory it was asked to check")
 	}
-	code, out, _ := runCLI(t, "migrate", "status", "--data", dir)
-	if code != 0 || !strings.Contains(out, "foundation        pending") {
-		t.Errorf("after audit verify, migrations were applied:\n%s", out)
+	if code, _, errOut := runCLI(t, "migrate", "status", "--data", dir); code != 1 || !strings.Contains(errOut, "no Lodestar database here") {
+		t.Errorf("migrate status on the empty directory: exit %d, %s", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("migrate status wrote %d file(s) into an empty data directory", len(entries))
 	}
 }
 
@@ -153,4 +155,35 @@ func TestAuditVerifyAnchor(t *testing.T) {
 			t.Errorf("rebuilt log with the old anchor: exit %d, %s; want 1 and REWRITTEN", code, errOut)
 		}
 	})
+}
+
+// TestReadOnlyCommandsCreateNothing: a command that only reads, given a
+// --data directory with no database (a typo), says so and exits 1; it
+// printed an empty list and left a new migrated database behind, creating
+// the directory too. Commands that write still create one on a fresh
+// directory, as the README's first steps do.
+func TestReadOnlyCommandsCreateNothing(t *testing.T) {
+	for _, args := range [][]string{
+		{"user", "list"}, {"token", "list"}, {"model", "list"}, {"migrate", "status"}, {"export", "use-cases"}, {"audit", "verify"},
+	} {
+		empty := t.TempDir()
+		for _, dir := range []string{filepath.Join(empty, "dZ"), empty} {
+			code, out, errOut := runCLI(t, append(args, "--data", dir)...)
+			if code != 1 || !strings.Contains(errOut, "no Lodestar database here ("+dir+" has no lodestar.db)") || out != "" {
+				t.Errorf("%v --data %s: exit %d, stdout %q, stderr %q; want exit 1, no Lodestar database here", args, dir, code, out, errOut)
+			}
+		}
+		if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+			t.Errorf("%v created %d file(s) or directories", args, len(entries))
+		}
+	}
+	fresh := filepath.Join(t.TempDir(), "new")
+	if code, _, errOut := runCLI(t, "user", "add", "--data", fresh, "--email", "a@example.com", "--role", "admin", "--password", "correct horse battery"); code != 0 {
+		t.Fatalf("user add on a fresh directory: exit %d, %s", code, errOut)
+	}
+	for _, args := range [][]string{{"user", "list"}, {"token", "list"}, {"model", "list"}, {"migrate", "status"}, {"export", "use-cases"}} {
+		if code, out, errOut := runCLI(t, append(args, "--data", fresh)...); code != 0 || out == "" {
+			t.Errorf("%v after user add: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
 }

@@ -34,7 +34,7 @@ func (e *cmdEnv) export(args []string) error {
 	if *format == "xlsx" && *output == "" {
 		return errUsage{"export: --format xlsx needs --output FILE"}
 	}
-	return e.withStore(func(s *store.Store) error {
+	return e.readStore("no use cases to export", func(s *store.Store) error {
 		out := e.stdout
 		var tmp *os.File
 		if *output != "" {
