@@ -69,17 +69,26 @@ func (e *cmdEnv) cliCtx() lodestar.Actor {
 	return lodestar.Actor{Label: "cli"}
 }
 
+const migrateHelp = `Usage: lodestar migrate up|status [--data DIR | --database URL]
+
+  up      apply the pending migrations (on a fresh --data directory, creates the database)
+  status  list the migrations and when each was applied
+`
+
 func (e *cmdEnv) migrate(args []string) error {
 	if len(args) == 0 {
 		return errUsage{"migrate: want 'up' or 'status'"}
 	}
 	sub := args[0]
+	fs := e.flags("migrate " + sub)
+	e.cfg.DatabaseFlags(fs)
+	if isHelp(sub) {
+		return subcommandHelp(fs, migrateHelp)
+	}
 	if sub != "up" && sub != "status" {
 		// Before opening the database, so a typo creates nothing on disk.
 		return errUsage{fmt.Sprintf("migrate: unknown subcommand %q; want up or status", sub)}
 	}
-	fs := e.flags("migrate " + sub)
-	e.cfg.DatabaseFlags(fs)
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
@@ -120,9 +129,21 @@ func (e *cmdEnv) migrate(args []string) error {
 	return errUsage{fmt.Sprintf("migrate: unknown subcommand %q; want up or status", sub)}
 }
 
+const userHelp = `Usage: lodestar user SUBCOMMAND [flags]
+
+  add           --email E --role R [--name N] [--password P]: create a user
+                (the password is generated and printed once when not given)
+  list          list the users
+  set-role      --email E --role R: change a user's role
+  set-password  --email E [--password P]: set a new password (generated when
+                not given) and end the user's sessions
+  disable       --email E: stop a user signing in (their tokens stop too)
+  enable        --email E: let a disabled user sign in again
+`
+
 func (e *cmdEnv) user(args []string) error {
 	if len(args) == 0 {
-		return errUsage{"user: want add, list, set-role, disable or enable"}
+		return errUsage{"user: want add, list, set-role, set-password, disable or enable"}
 	}
 	sub := args[0]
 	fs := e.flags("user " + sub)
@@ -131,6 +152,9 @@ func (e *cmdEnv) user(args []string) error {
 	name := fs.String("name", "", "display name (add)")
 	role := fs.String("role", "", "role: "+roleList())
 	password := fs.String("password", "", "password, at least 12 characters (add, set-password; or env LODESTAR_USER_PASSWORD, kept out of the process list; generated and printed once when empty)")
+	if isHelp(sub) {
+		return subcommandHelp(fs, userHelp)
+	}
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
@@ -230,7 +254,7 @@ func (e *cmdEnv) user(args []string) error {
 			return nil
 		})
 	}
-	return errUsage{fmt.Sprintf("user: unknown subcommand %q", sub)}
+	return errUsage{fmt.Sprintf("user: unknown subcommand %q; want add, list, set-role, set-password, disable or enable", sub)}
 }
 
 func roleList() string {
@@ -256,6 +280,14 @@ func describe(err error) error {
 	return fmt.Errorf("%s%s", lodestar.ErrorMessage(err), fieldText(err))
 }
 
+const tokenHelp = `Usage: lodestar token SUBCOMMAND [flags]
+
+  create  --user E --name N [--scope read,write,ingest]: create an API token
+          acting as the user; its secret is printed once
+  list    [--user E]: list the tokens (never their secrets)
+  revoke  --id N: revoke a token
+`
+
 func (e *cmdEnv) token(args []string) error {
 	if len(args) == 0 {
 		return errUsage{"token: want create, list or revoke"}
@@ -267,6 +299,9 @@ func (e *cmdEnv) token(args []string) error {
 	name := fs.String("name", "", "a name for the token (create)")
 	scope := fs.String("scope", "", "comma-separated scopes: read, write, ingest (create; default write)")
 	id := fs.String("id", "", "token ID (revoke)")
+	if isHelp(sub) {
+		return subcommandHelp(fs, tokenHelp)
+	}
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
@@ -323,16 +358,26 @@ func (e *cmdEnv) token(args []string) error {
 			return nil
 		})
 	}
-	return errUsage{fmt.Sprintf("token: unknown subcommand %q", sub)}
+	return errUsage{fmt.Sprintf("token: unknown subcommand %q; want create, list or revoke", sub)}
 }
 
+const auditHelp = `Usage: lodestar audit verify [--expect SEQ:HASH] [--data DIR | --database URL]
+
+Checks the audit log's hash chain, writing nothing, and prints an anchor
+(the last entry's number and hash) to keep outside the database; a later
+verify with --expect shows the log still holds that entry.
+Exit status: 0 when the chain is intact, 1 when it is not (or there is no
+database), 2 on bad usage.
+`
+
 func (e *cmdEnv) audit(args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return errUsage{"audit: want 'verify'"}
-	}
 	fs := e.flags("audit verify")
 	e.cfg.DatabaseFlags(fs)
 	expect := fs.String("expect", "", "an anchor SEQ:HASH printed by an earlier verify and kept elsewhere: the log must still hold that entry")
+	args = singleHelp(fs, args, "verify", auditHelp)
+	if len(args) == 0 || args[0] != "verify" {
+		return errUsage{"audit: want 'verify'"}
+	}
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}

@@ -168,6 +168,41 @@ func parse(fs *flag.FlagSet, args []string, want int) error {
 	return nil
 }
 
+// isHelp reports whether a command's first argument asks for its help
+// rather than naming a subcommand ('lodestar help' promises that
+// 'lodestar <command> -h' shows it).
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// subcommandHelp prints the help of a command with subcommands where a
+// command's -h prints it (stderr): what each subcommand does, then the
+// flags they share. flag.ErrHelp makes run exit 0.
+func subcommandHelp(fs *flag.FlagSet, text string) error {
+	fmt.Fprint(fs.Output(), text)
+	fmt.Fprintln(fs.Output(), "\nFlags (each subcommand reads those it names):")
+	fs.PrintDefaults()
+	return flag.ErrHelp
+}
+
+// singleHelp sets the usage of a command with one subcommand, and turns
+// 'lodestar <command> -h' into '<command> <sub> -h'.
+func singleHelp(fs *flag.FlagSet, args []string, sub, text string) []string {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), text)
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if len(args) > 0 && isHelp(args[0]) {
+		return []string{sub, "-h"}
+	}
+	return args
+}
+
 // parseInterspersed parses flags that may stand before, between or after
 // positional arguments, and returns the positional ones in order.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -27,6 +27,15 @@ func modelByKey(e *cmdEnv, s *store.Store, key string) (*lodestar.Model, error) 
 	return nil, fmt.Errorf("no model with key %q (see 'lodestar model list')", key)
 }
 
+const modelHelp = `Usage: lodestar model SUBCOMMAND [flags]
+
+  list     [--use-case ID]: list the models and their versions
+  add      --use-case ID --key K --name N: register a model under a use case
+  version  --key K --version V [--intended-use T]: add a version
+  status   --key K --version V --status S --reason R: move a version through
+           development, staging, production and retired (audited)
+`
+
 func (e *cmdEnv) model(args []string) error {
 	if len(args) == 0 {
 		return errUsage{"model: want list, add, version or status"}
@@ -41,6 +50,9 @@ func (e *cmdEnv) model(args []string) error {
 	intended := fs.String("intended-use", "", "the model card's intended use (version)")
 	status := fs.String("status", "", "development, staging, production or retired (status)")
 	reason := fs.String("reason", "", "why the status changes (status)")
+	if isHelp(sub) {
+		return subcommandHelp(fs, modelHelp)
+	}
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
@@ -121,5 +133,5 @@ func (e *cmdEnv) model(args []string) error {
 			return fmt.Errorf("model %s has no version %q", m.Key, *version)
 		})
 	}
-	return errUsage{fmt.Sprintf("model: unknown subcommand %q", sub)}
+	return errUsage{fmt.Sprintf("model: unknown subcommand %q; want list, add, version or status", sub)}
 }

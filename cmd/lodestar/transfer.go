@@ -17,14 +17,20 @@ func init() {
 	register("export", "use-cases: write the use-case inventory as CSV, XLSX or JSON", (*cmdEnv).export)
 }
 
+const exportHelp = `Usage: lodestar export use-cases [--format csv|xlsx|json] [--output FILE]
+
+Writes the use-case inventory; 'lodestar import use-cases' reads it back.
+`
+
 func (e *cmdEnv) export(args []string) error {
-	if len(args) == 0 || args[0] != "use-cases" {
-		return errUsage{"export: want 'use-cases'"}
-	}
 	fs := e.flags("export use-cases")
 	e.cfg.DatabaseFlags(fs)
 	format := fs.String("format", "csv", "csv, xlsx or json")
 	output := fs.String("output", "", "file to write (default: standard output; xlsx needs a file)")
+	args = singleHelp(fs, args, "use-cases", exportHelp)
+	if len(args) == 0 || args[0] != "use-cases" {
+		return errUsage{"export: want 'use-cases'"}
+	}
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
@@ -72,10 +78,15 @@ func init() {
 // MaxImportFile bounds an import file (64 MiB).
 const MaxImportFile = 64 << 20
 
+const importHelp = `Usage: lodestar import use-cases FILE [flags]
+
+Imports a use-case inventory from CSV or XLSX. Every row is checked first;
+nothing is written unless every row is valid (or --skip-invalid). With
+--dry-run nothing is written and the exit status is the import's: 1 when
+a row would be refused (0 with --skip-invalid).
+`
+
 func (e *cmdEnv) importCmd(args []string) error {
-	if len(args) == 0 || args[0] != "use-cases" {
-		return errUsage{"import: want 'use-cases FILE'"}
-	}
 	fs := e.flags("import use-cases")
 	e.cfg.DatabaseFlags(fs)
 	mapping := fs.String("map", "", `column mapping "Source column=field,…" (fields: `+strings.Join(transfer.Fields, ", ")+`; "#N" selects the N-th column)`)
@@ -86,6 +97,10 @@ func (e *cmdEnv) importCmd(args []string) error {
 	dryRun := fs.Bool("dry-run", false, "check every row and show what would be created; write nothing; exit 1, as the import would, when a row would be refused (0 with --skip-invalid)")
 	skipInvalid := fs.Bool("skip-invalid", false, "write the valid rows and list the rest (default: write nothing unless every row is valid)")
 	format := fs.String("format", "text", "report format: text or json")
+	args = singleHelp(fs, args, "use-cases", importHelp)
+	if len(args) == 0 || args[0] != "use-cases" {
+		return errUsage{"import: want 'use-cases FILE'"}
+	}
 	// The file may stand anywhere among the flags.
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
