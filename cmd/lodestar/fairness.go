@@ -344,22 +344,6 @@ func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fair
 	}{in, rep})
 }
 
-// errWriter keeps the first write error, so a writer that prints many
-// lines can report a failed standard output once, at the end.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
 // writeFairnessText writes the report for a reader; a write error (a
 // closed pipe, a full disk) is returned, so the command fails.
 func writeFairnessText(out io.Writer, a fairnessArgs, rep *fairness.Report) error {
