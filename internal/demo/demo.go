@@ -276,8 +276,11 @@ type loader struct {
 	svc                              Services
 	users, units, goals, kpis, pains map[string]int64
 	useCases                         map[string]int64 // by English title
-	n                                int
-	err                              error
+	// stageAt is when each use case (by English title) entered each
+	// stage: what its models' dates follow.
+	stageAt map[string]map[string]time.Time
+	n       int
+	err     error
 }
 
 func (l *loader) run(step func() error) {
@@ -420,32 +423,62 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 			return fmt.Errorf("use case %s: %w", u.en, err)
 		}
 		if l.useCases == nil {
-			l.useCases = map[string]int64{}
+			l.useCases, l.stageAt = map[string]int64{}, map[string]map[string]time.Time{}
 		}
 		l.useCases[u.en] = created.ID
 		l.n++
 		steps := path[u.stage]
-		live := u.liveWeek
-		if live == 0 {
-			live = 20
+		weeks := stageWeeks[u.en]
+		if weeks == nil {
+			weeks = defaultWeeks(u.liveWeek, len(steps))
 		}
+		if len(weeks) != len(steps) {
+			return fmt.Errorf("use case %s: %d stage weeks for %d stages", u.en, len(weeks), len(steps))
+		}
+		l.stageAt[u.en] = map[string]time.Time{}
 		for j, to := range steps {
-			// Stages before pilot spread over the weeks before go-live;
-			// later ones over the weeks after.
-			w := live - (3 - j)
-			if to == lodestar.StagePilot {
-				w = live
-			} else if j > 2 {
-				w = live + (Weeks-live)*(j-2)/(len(steps)-1)
-			}
-			w = max(1, min(w, Weeks-1))
-			setNow(week(w).Add(time.Duration(i) * time.Minute))
+			at := week(weeks[j]).Add(time.Duration(i) * time.Minute)
+			setNow(at)
 			if _, err := l.svc.ChangeStage(l.ctx, created.ID, to, reasons[to]); err != nil {
 				return fmt.Errorf("use case %s to %s: %w", u.en, to, err)
 			}
+			l.stageAt[u.en][to] = at
 		}
 	}
 	return nil
+}
+
+// stageWeeks is the week each story's use case entered each stage of
+// its path, in order: its models follow these dates (see models).
+var stageWeeks = map[string][]int{
+	// Pilot from late January; the retrained 2.0 goes live in week 35
+	// and, with the alert accuracy KPI climbing, it scales out in week 42.
+	"Predictive maintenance for production lines": {2, 4, 8, 42},
+	// The scorer's pilot starts at the end of June; the risk officer
+	// switches its model off in week 50.
+	"Credit risk scoring model": {24, 27, 30},
+	// Live in January, in production well before its monitor's six
+	// months of decay (week 26 on).
+	"E-commerce recommender": {1, 3, 6, 12, 20},
+}
+
+// defaultWeeks spreads a use case's steps around its live week (0: week
+// 20): stages before pilot in the weeks before, later ones after.
+func defaultWeeks(live, steps int) []int {
+	if live == 0 {
+		live = 20
+	}
+	var out []int
+	for j := range steps {
+		w := live - (3 - j)
+		if j == 2 {
+			w = live
+		} else if j > 2 {
+			w = live + (Weeks-live)*(j-2)/(steps-1)
+		}
+		out = append(out, max(1, min(w, Weeks-1)))
+	}
+	return out
 }
 
 // demoModel is a registered model with its versions, oldest first; the
@@ -453,10 +486,10 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 type demoModel struct {
 	useCase, key, name string
 	versions           []lodestar.ModelVersion
-	// weeks, when set, are the weeks each version is registered and
-	// promoted (else week 12 + the model's index + 10 per version), so
+	// live are the weeks each later version goes into production (the
+	// first goes live with its use case's pilot; see versionDates), so
 	// that a story's KPI moves when its model changes.
-	weeks []int
+	live []int
 }
 
 var models = []demoModel{
@@ -480,44 +513,76 @@ var models = []demoModel{
 			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.95}}}},
 		// 2.0 goes live in week 35; the alert accuracy KPI (changeAt 36)
 		// climbs from the week after, 82% toward 95%.
-		[]int{14, 35}},
+		[]int{35}},
 }
 
-// loadModels registers the demo's models, walks their versions to
-// production, and has the risk officer switch the bank's credit model off.
+// versionDates says when a model's version j is registered, passes its
+// offline evaluation (staging) and goes into production: the first
+// version is registered in the week before its use case's pilot starts
+// and goes live a week into the pilot (an A/B test on the pilot's
+// traffic); a later one goes live in its week of dm.live, registered two
+// weeks and staged one week before.
+func (l *loader) versionDates(dm demoModel, j int, week func(int) time.Time) (registered, staged, live time.Time, err error) {
+	if j == 0 {
+		pilot, ok := l.stageAt[dm.useCase][lodestar.StagePilot]
+		if !ok {
+			return registered, staged, live, fmt.Errorf("model %s: its use case never entered pilot", dm.key)
+		}
+		return pilot.AddDate(0, 0, -6), pilot.AddDate(0, 0, -2), pilot.AddDate(0, 0, 7), nil
+	}
+	w := dm.live[j-1]
+	return week(w - 2), week(w - 1), week(w), nil
+}
+
+// loadModels registers the demo's models and walks their versions to
+// production on their use cases' timelines (a version replaced by a
+// newer one retires when the newer goes live), and has the risk officer
+// switch the bank's credit model off.
 func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) error {
 	risk := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["risk"], Label: "risk@demo.lodestar", Role: lodestar.RoleRiskOfficer})
 	ml := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["ml"], Label: "ml.lead@demo.lodestar", Role: lodestar.RoleAITeam})
-	for i, dm := range models {
-		setNow(week(10 + i))
-		m, err := l.svc.CreateModel(ml, lodestar.Model{UseCaseID: l.useCases[dm.useCase], Key: dm.key, Name: dm.name})
-		if err != nil {
-			return fmt.Errorf("model %s: %w", dm.key, err)
-		}
-		l.n++
+	for _, dm := range models {
+		var previous *lodestar.ModelVersion
+		var m *lodestar.Model
 		for j, v := range dm.versions {
-			at := 12 + i + 10*j
-			if j < len(dm.weeks) {
-				at = dm.weeks[j]
+			registered, staged, live, err := l.versionDates(dm, j, week)
+			if err != nil {
+				return err
 			}
-			setNow(week(at))
+			setNow(registered)
+			if m == nil {
+				if m, err = l.svc.CreateModel(ml, lodestar.Model{UseCaseID: l.useCases[dm.useCase], Key: dm.key, Name: dm.name}); err != nil {
+					return fmt.Errorf("model %s: %w", dm.key, err)
+				}
+				l.n++
+			}
 			created, err := l.svc.CreateModelVersion(ml, m.ID, v)
 			if err != nil {
 				return fmt.Errorf("model %s %s: %w", dm.key, v.Version, err)
 			}
 			l.n++
-			steps := []struct{ to, why string }{
-				{lodestar.ModelStaging, "Offline evaluation passed · 离线评估通过"},
-				{lodestar.ModelProduction, "A/B test passed; committee approved · A/B 测试通过，委员会批准"},
+			steps := []struct {
+				at      time.Time
+				id      int64
+				to, why string
+			}{
+				{staged, created.ID, lodestar.ModelStaging, "Offline evaluation passed · 离线评估通过"},
+				{live, created.ID, lodestar.ModelProduction, "A/B test passed; committee approved · A/B 测试通过，委员会批准"},
 			}
-			if j < len(dm.versions)-1 {
-				steps = append(steps, struct{ to, why string }{lodestar.ModelRetired, "Replaced by the retrained version · 已由再训练版本取代"})
+			if previous != nil {
+				steps = append(steps, struct {
+					at      time.Time
+					id      int64
+					to, why string
+				}{live.Add(time.Minute), previous.ID, lodestar.ModelRetired, "Replaced by the retrained version · 已由再训练版本取代"})
 			}
 			for _, st := range steps {
-				if _, err := l.svc.SetModelVersionStatus(ml, created.ID, st.to, st.why); err != nil {
-					return fmt.Errorf("model %s %s to %s: %w", dm.key, v.Version, st.to, err)
+				setNow(st.at)
+				if _, err := l.svc.SetModelVersionStatus(ml, st.id, st.to, st.why); err != nil {
+					return fmt.Errorf("model %s to %s: %w", dm.key, st.to, err)
 				}
 			}
+			previous = created
 		}
 	}
 	setNow(week(Weeks - 2))

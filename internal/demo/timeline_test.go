@@ -1,0 +1,166 @@
+package demo_test
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/demo"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+// TestDemoTimelines loads the demo once and checks that its dates tell
+// the stories coherently, one subtest per story.
+func TestDemoTimelines(t *testing.T) {
+	db := testdb.Open(t)
+	st := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
+	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
+	_, err := demo.Load(ctx, st, setNow, "demo-password-123")
+	db.Now = time.Now
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	t.Run("models follow their use cases", func(t *testing.T) { modelsFollowUseCases(t, ctx, st) })
+}
+
+// statusTimes returns when each version of a model moved to each status,
+// from the audit log.
+func statusTimes(t *testing.T, ctx context.Context, st *store.Store, v *lodestar.ModelVersion) map[string]time.Time {
+	t.Helper()
+	evs, err := st.FindEvents(ctx, lodestar.AuditFilter{EntityType: "model_version", Action: "set_status", EntityID: strconv.FormatInt(v.ID, 10), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]time.Time{}
+	for _, e := range evs {
+		var after lodestar.ModelVersion
+		if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+			t.Fatal(err)
+		}
+		out[after.Status] = e.At
+	}
+	return out
+}
+
+func useCaseByTitle(t *testing.T, ctx context.Context, st *store.Store, title string) *lodestar.UseCase {
+	t.Helper()
+	all, _, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uc := range all {
+		if uc.Title == title {
+			return uc
+		}
+	}
+	t.Fatalf("no use case %q", title)
+	return nil
+}
+
+// stageAt returns when a use case entered a stage (zero: never).
+func stageAt(t *testing.T, ctx context.Context, st *store.Store, id int64, stage string) time.Time {
+	t.Helper()
+	h, err := st.StageHistory(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range h {
+		if c.To == stage {
+			return c.At
+		}
+	}
+	return time.Time{}
+}
+
+// modelsFollowUseCases: a model is registered around its use
+// case's pilot and goes into production only once the use case is live
+// (in pilot or later); the stories' dates hold: credit-risk 2.3 in
+// production before the risk officer switches it off, the recommender
+// in production before its monitor's six months, pdm 2.0 replacing 1.0.
+func modelsFollowUseCases(t *testing.T, ctx context.Context, st *store.Store) {
+	ms, err := st.ListModels(ctx, 0)
+	if err != nil || len(ms) != 3 {
+		t.Fatalf("models: %d, %v; want 3", len(ms), err)
+	}
+	for _, m := range ms {
+		uc, err := st.FindUseCaseByID(ctx, m.UseCaseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pilot := stageAt(t, ctx, st, uc.ID, lodestar.StagePilot)
+		approved := stageAt(t, ctx, st, uc.ID, lodestar.StageApproved)
+		if pilot.IsZero() {
+			t.Fatalf("%s: its use case %q never entered pilot", m.Key, uc.Title)
+		}
+		if m.CreatedAt.Before(approved) || m.CreatedAt.After(pilot) {
+			t.Errorf("%s registered %s; want after its use case's approval (%s) and by its pilot (%s)", m.Key,
+				m.CreatedAt.Format(time.DateOnly), approved.Format(time.DateOnly), pilot.Format(time.DateOnly))
+		}
+		vs, err := st.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			at := statusTimes(t, ctx, st, v)
+			prod, ok := at[lodestar.ModelProduction]
+			if !ok {
+				continue
+			}
+			if prod.Before(pilot) {
+				t.Errorf("%s %s in production %s, before its use case went live (pilot %s)", m.Key, v.Version,
+					prod.Format(time.DateOnly), pilot.Format(time.DateOnly))
+			}
+			if staged := at[lodestar.ModelStaging]; !staged.Before(prod) || v.CreatedAt.After(staged) {
+				t.Errorf("%s %s: registered %s, staging %s, production %s; want in that order", m.Key, v.Version, v.CreatedAt, staged, prod)
+			}
+		}
+	}
+	version := func(key, v string) (*lodestar.Model, *lodestar.ModelVersion) {
+		m, err := st.FindModelByRef(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := st.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range vs {
+			if x.Version == v {
+				return m, x
+			}
+		}
+		t.Fatalf("no %s %s", key, v)
+		return nil, nil
+	}
+	_, credit := version("credit-risk", "2.3")
+	sw, err := st.FindSwitch(ctx, "credit-risk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prod := statusTimes(t, ctx, st, credit)[lodestar.ModelProduction]; credit.Status != lodestar.ModelProduction || !prod.Before(sw.ChangedAt.AddDate(0, -3, 0)) {
+		t.Errorf("credit-risk 2.3: %s since %s, switched off %s; want in production months before the switch-off", credit.Status, prod, sw.ChangedAt)
+	}
+	recsys, rec := version("recsys", "3.1")
+	mons, err := st.ListMonitors(ctx, recsys.ID)
+	if err != nil || len(mons) == 0 {
+		t.Fatalf("recsys monitors: %v", err)
+	}
+	ws, err := st.ListWindows(ctx, mons[0].ID, 0)
+	if err != nil || len(ws) == 0 {
+		t.Fatalf("recsys windows: %v", err)
+	}
+	if prod := statusTimes(t, ctx, st, rec)[lodestar.ModelProduction]; prod.IsZero() || !prod.Before(ws[0].Start) {
+		t.Errorf("recsys 3.1 in production %s; want before its monitor's first window %s", prod, ws[0].Start)
+	}
+	_, v1 := version("pdm", "1.0")
+	_, v2 := version("pdm", "2.0")
+	live2 := statusTimes(t, ctx, st, v2)[lodestar.ModelProduction]
+	if v1.Status != lodestar.ModelRetired || v2.Status != lodestar.ModelProduction || statusTimes(t, ctx, st, v1)[lodestar.ModelRetired].Before(live2) {
+		t.Errorf("pdm: 1.0 %s, 2.0 %s (live %s); want 1.0 retired when 2.0 went live", v1.Status, v2.Status, live2)
+	}
+}
