@@ -162,68 +162,67 @@ type useCase struct {
 	value, cost                 int64
 	feas                        [4]int
 	tags                        []string
-	liveWeek                    int // week of the year it entered pilot (0: use the default)
 }
 
 var useCases = []useCase{
 	// The source's stories.
 	{"Retail user-profile system", "零售用户画像系统",
 		"Built at a cost of millions without a link to merchandising decisions; its 'high-value user' tags feed no product selection. 斥资百万搭建，但未结合选品需求，“高价值用户标签”与商品推荐逻辑脱节。",
-		"retail", "retail", lodestar.StageOperating, nil, map[string]float64{"tags": 40}, 1_500_000, 2_000_000, [4]int{4, 4, 3, 3}, []string{"customer-data"}, 4},
+		"retail", "retail", lodestar.StageOperating, nil, map[string]float64{"tags": 40}, 1_500_000, 2_000_000, [4]int{4, 4, 3, 3}, []string{"customer-data"}},
 	{"Predictive maintenance for production lines", "设备预测性维护",
 		"Predicts failures from vibration and temperature to cut unplanned downtime; retrained with the supplier's new-equipment data, alert accuracy rose from 82% to 95%. 基于振动与温度预测故障；联合供应商获取新设备数据再训练后，故障预警准确率从 82% 提升至 95%。",
-		"mfg", "mfg", lodestar.StageScaling, []string{"breakdowns", "newequip"}, map[string]float64{"downtime": -50, "alert": 13}, 30_000_000, 4_000_000, [4]int{4, 4, 4, 3}, []string{"iot", "maintenance"}, 8},
+		"mfg", "mfg", lodestar.StageScaling, []string{"breakdowns", "newequip"}, map[string]float64{"downtime": -50, "alert": 13}, 30_000_000, 4_000_000, [4]int{4, 4, 4, 3}, []string{"iot", "maintenance"}},
 	{"Intelligent customer service agent", "智能客服",
 		"Answers routine questions at once and hands the rest to people with context. 即时回答常见问题，复杂问题带上下文转人工。",
-		"service", "service", lodestar.StageOperating, []string{"waiting"}, map[string]float64{"frt": -140, "csat": 0.3}, 9_000_000, 1_500_000, [4]int{4, 5, 4, 4}, []string{"llm", "service"}, 6},
+		"service", "service", lodestar.StageOperating, []string{"waiting"}, map[string]float64{"frt": -140, "csat": 0.3}, 9_000_000, 1_500_000, [4]int{4, 5, 4, 4}, []string{"llm", "service"}},
 	{"Transport route optimisation", "运输路径优化",
 		"Trained on years of transport logs that were never cleaned or labelled; training is slow and results unstable. 使用多年未清洗、无行业标签的运输数据训练，训练效率低、结果不稳定。",
-		"logistics", "logistics", lodestar.StageAssessment, []string{"emptymiles"}, map[string]float64{"cpd": -0.8}, 12_000_000, 3_000_000, [4]int{1, 3, 3, 2}, []string{"optimisation"}, 0},
+		"logistics", "logistics", lodestar.StageAssessment, []string{"emptymiles"}, map[string]float64{"cpd": -0.8}, 12_000_000, 3_000_000, [4]int{1, 3, 3, 2}, []string{"optimisation"}},
 	{"Credit risk scoring model", "信贷风控评分模型",
 		"Trained on biased data, it flagged good customers as high-risk and lost them. 因训练数据偏差，误将优质客户标记为“高风险”，导致客户流失。",
-		"finance", "finance", lodestar.StagePilot, []string{"goodrejected", "defaults"}, map[string]float64{"declined": -3, "loss": -0.4}, 40_000_000, 5_000_000, [4]int{3, 4, 4, 3}, []string{"credit", "fairness"}, 30},
+		"finance", "finance", lodestar.StagePilot, []string{"goodrejected", "defaults"}, map[string]float64{"declined": -3, "loss": -0.4}, 40_000_000, 5_000_000, [4]int{3, 4, 4, 3}, []string{"credit", "fairness"}},
 	{"Customer segmentation for campaigns", "营销用户分群",
 		"Marketing and the AI team argued six months over the segmentation standard and missed the peak season. 市场部与 AI 团队就“用户分群标准”争执半年，错失营销旺季。",
-		"fmcg", "fmcg", lodestar.StageAssessment, []string{"segments"}, map[string]float64{"roi": 0.5}, 10_000_000, 1_200_000, [4]int{3, 4, 2, 3}, []string{"marketing"}, 0},
+		"fmcg", "fmcg", lodestar.StageAssessment, []string{"segments"}, map[string]float64{"roi": 0.5}, 10_000_000, 1_200_000, [4]int{3, 4, 2, 3}, []string{"marketing"}},
 	{"Regional smart replenishment (East China pilot)", "区域智能补货（华东试点）",
 		"Piloted in East China, proven, then replicated unit by unit. 先在华东试点验证价值，再逐个区域复制。",
-		"retail-east", "retail", lodestar.StageScaling, []string{"stockouts", "overstock"}, map[string]float64{"stockout": -3.5, "sellthrough": 5}, 25_000_000, 3_000_000, [4]int{4, 4, 4, 4}, []string{"replenishment", "pilot"}, 24},
+		"retail-east", "retail", lodestar.StageScaling, []string{"stockouts", "overstock"}, map[string]float64{"stockout": -3.5, "sellthrough": 5}, 25_000_000, 3_000_000, [4]int{4, 4, 4, 4}, []string{"replenishment", "pilot"}},
 	{"E-commerce recommender", "电商推荐系统",
 		"Lifted conversion by 15%, then lost 20% accuracy in six months as users moved to short video and the model was not updated. 曾将转化率提升 15%，但因未及时更新模型（忽略短视频带来的用户行为变化），半年后推荐准确率下降 20%。",
-		"ecom", "ecom", lodestar.StageOperating, []string{"staleRecs"}, map[string]float64{"recacc": 6, "conv": 0.5}, 28_000_000, 4_000_000, [4]int{5, 4, 4, 4}, []string{"recommendation"}, 2},
+		"ecom", "ecom", lodestar.StageOperating, []string{"staleRecs"}, map[string]float64{"recacc": 6, "conv": 0.5}, 28_000_000, 4_000_000, [4]int{5, 4, 4, 4}, []string{"recommendation"}},
 	// The rest of the portfolio.
-	{"Smart replenishment: South China rollout", "智能补货：华南推广", "Replicating the East China playbook. 复制华东经验。", "retail-south", "retail", lodestar.StagePilot, []string{"stockouts"}, map[string]float64{"stockout": -3}, 18_000_000, 2_000_000, [4]int{4, 4, 3, 4}, []string{"replenishment", "replication"}, 40},
-	{"Smart replenishment: North China rollout", "智能补货：华北推广", "Next in line after South China. 华南之后的下一站。", "retail-north", "retail", lodestar.StageApproved, []string{"stockouts"}, map[string]float64{"stockout": -2.5}, 15_000_000, 2_000_000, [4]int{3, 4, 3, 4}, []string{"replenishment", "replication"}, 0},
-	{"Demand forecasting for fresh food", "生鲜需求预测", "", "retail", "retail", lodestar.StagePilot, []string{"overstock"}, map[string]float64{"sellthrough": 4}, 14_000_000, 2_500_000, [4]int{3, 3, 4, 3}, []string{"forecasting"}, 36},
-	{"Shelf image recognition", "货架图像识别", "", "retail", "retail", lodestar.StageIdea, []string{"stockouts"}, map[string]float64{"stockout": -1}, 6_000_000, 2_000_000, [4]int{2, 3, 2, 2}, []string{"vision"}, 0},
-	{"Dynamic markdown pricing", "动态折扣定价", "", "retail", "retail", lodestar.StageAssessment, []string{"overstock"}, map[string]float64{"sellthrough": 3, "sss": 0.5}, 11_000_000, 1_800_000, [4]int{3, 3, 3, 3}, []string{"pricing"}, 0},
-	{"Store staffing forecast", "门店排班预测", "", "retail", "", lodestar.StageIdea, nil, nil, 3_000_000, 600_000, [4]int{3, 3, 3, 3}, []string{"workforce"}, 0},
-	{"Visual quality inspection", "视觉质检", "", "mfg", "mfg", lodestar.StagePilot, []string{"breakdowns"}, map[string]float64{"downtime": -8}, 9_000_000, 2_200_000, [4]int{3, 4, 3, 3}, []string{"vision", "quality"}, 34},
-	{"Energy optimisation of furnaces", "窑炉能耗优化", "", "mfg", "mfg", lodestar.StageApproved, []string{"breakdowns"}, nil, 7_000_000, 1_500_000, [4]int{3, 3, 3, 2}, []string{"energy"}, 0},
-	{"Spare-parts inventory optimisation", "备件库存优化", "", "mfg", "mfg", lodestar.StageIdea, []string{"breakdowns"}, map[string]float64{"downtime": -5}, 4_000_000, 800_000, [4]int{2, 4, 3, 3}, nil, 0},
-	{"Digital twin of the paint shop", "涂装车间数字孪生", "", "mfg", "", lodestar.StageRejected, nil, nil, 20_000_000, 15_000_000, [4]int{1, 2, 1, 1}, []string{"digital-twin"}, 0},
-	{"Dock scheduling", "月台排程", "", "logistics", "logistics", lodestar.StageApproved, []string{"latedelivery"}, map[string]float64{"ontime": 2}, 5_000_000, 900_000, [4]int{3, 4, 3, 3}, nil, 0},
-	{"Delivery time estimation", "送达时间预估", "", "logistics", "logistics", lodestar.StagePilot, []string{"latedelivery"}, map[string]float64{"ontime": 3}, 6_000_000, 1_000_000, [4]int{3, 4, 4, 3}, []string{"eta"}, 38},
-	{"Warehouse pick-path optimisation", "仓库拣货路径优化", "", "logistics", "logistics", lodestar.StageIdea, []string{"emptymiles"}, map[string]float64{"cpd": -0.2}, 3_500_000, 700_000, [4]int{2, 4, 3, 3}, nil, 0},
-	{"Truck load planning", "车辆装载规划", "", "logistics", "logistics", lodestar.StageRetired, []string{"emptymiles"}, map[string]float64{"cpd": -0.3}, 4_000_000, 1_000_000, [4]int{3, 4, 3, 3}, nil, 3},
-	{"Anti-fraud transaction monitoring", "交易反欺诈监测", "", "finance", "finance", lodestar.StageOperating, []string{"defaults"}, map[string]float64{"loss": -0.3}, 22_000_000, 3_500_000, [4]int{4, 4, 4, 4}, []string{"fraud"}, 5},
-	{"Collections prioritisation", "催收优先级排序", "", "finance", "finance", lodestar.StageAssessment, []string{"defaults"}, map[string]float64{"loss": -0.1}, 6_000_000, 900_000, [4]int{3, 4, 3, 3}, nil, 0},
-	{"Invoice and receipt OCR", "发票与单据识别", "", "hq", "ceo", lodestar.StageOperating, []string{"manualwork"}, nil, 3_000_000, 600_000, [4]int{4, 5, 4, 4}, []string{"ocr", "back-office"}, 10},
-	{"Contract clause review assistant", "合同条款审查助手", "", "hq", "ceo", lodestar.StageIdea, []string{"manualwork"}, nil, 2_000_000, 500_000, [4]int{3, 3, 2, 3}, []string{"llm"}, 0},
-	{"Search ranking with short-video signals", "融合短视频信号的搜索排序", "", "ecom", "ecom", lodestar.StageApproved, []string{"staleRecs"}, map[string]float64{"conv": 0.2, "recacc": 3}, 12_000_000, 2_000_000, [4]int{4, 4, 3, 3}, []string{"search"}, 0},
-	{"Personalised coupons", "个性化优惠券", "", "ecom", "ecom", lodestar.StagePilot, []string{"staleRecs"}, map[string]float64{"conv": 0.15}, 8_000_000, 1_500_000, [4]int{4, 4, 3, 4}, []string{"marketing"}, 40},
-	{"Product description generation", "商品描述生成", "", "ecom", "ecom", lodestar.StageAssessment, nil, map[string]float64{"conv": 0.05}, 2_500_000, 400_000, [4]int{4, 4, 3, 4}, []string{"llm", "content"}, 0},
-	{"Live-stream sales assistant", "直播带货助手", "", "ecom", "", lodestar.StageIdea, nil, nil, 5_000_000, 1_500_000, [4]int{2, 2, 2, 2}, []string{"llm"}, 0},
-	{"Promotion uplift modelling", "促销增量建模", "", "fmcg", "fmcg", lodestar.StageApproved, []string{"segments"}, map[string]float64{"roi": 0.3}, 9_000_000, 1_000_000, [4]int{3, 4, 3, 3}, []string{"marketing"}, 0},
-	{"Distributor sell-out forecasting", "经销商动销预测", "", "fmcg", "fmcg", lodestar.StageIdea, []string{"segments"}, nil, 6_000_000, 1_200_000, [4]int{2, 3, 3, 2}, []string{"forecasting"}, 0},
-	{"Social listening for new flavours", "新口味社交聆听", "", "fmcg", "fmcg", lodestar.StageRejected, nil, nil, 1_000_000, 800_000, [4]int{3, 3, 2, 3}, []string{"nlp"}, 0},
-	{"Agent assist with suggested replies", "坐席辅助回复建议", "", "service", "service", lodestar.StagePilot, []string{"waiting"}, map[string]float64{"frt": -20}, 4_000_000, 700_000, [4]int{4, 4, 4, 4}, []string{"llm", "service"}, 30},
-	{"Complaint topic clustering", "投诉主题聚类", "", "service", "service", lodestar.StageAssessment, []string{"waiting"}, map[string]float64{"csat": 0.1}, 1_500_000, 300_000, [4]int{4, 4, 3, 4}, []string{"nlp"}, 0},
-	{"Voice call quality scoring", "通话质检评分", "", "service", "service", lodestar.StageIdea, nil, map[string]float64{"csat": 0.1}, 1_200_000, 400_000, [4]int{3, 3, 3, 3}, nil, 0},
-	{"Churn early warning", "客户流失预警", "", "service", "", lodestar.StageIdea, []string{"waiting"}, map[string]float64{"csat": 0.05}, 3_000_000, 600_000, [4]int{3, 3, 3, 3}, nil, 0},
-	{"Group AI knowledge base", "集团 AI 知识库", "", "hq", "ceo", lodestar.StageAssessment, []string{"manualwork"}, nil, 2_500_000, 1_000_000, [4]int{3, 4, 3, 3}, []string{"llm"}, 0},
-	{"Procurement spend analytics", "采购支出分析", "", "hq", "ceo", lodestar.StageApproved, []string{"manualwork"}, nil, 4_000_000, 700_000, [4]int{4, 4, 3, 3}, nil, 0},
-	{"Warehouse safety camera analytics", "仓库安全视频分析", "", "logistics", "", lodestar.StageIdea, nil, nil, 1_000_000, 500_000, [4]int{2, 3, 2, 2}, []string{"vision"}, 0},
+	{"Smart replenishment: South China rollout", "智能补货：华南推广", "Replicating the East China playbook. 复制华东经验。", "retail-south", "retail", lodestar.StagePilot, []string{"stockouts"}, map[string]float64{"stockout": -3}, 18_000_000, 2_000_000, [4]int{4, 4, 3, 4}, []string{"replenishment", "replication"}},
+	{"Smart replenishment: North China rollout", "智能补货：华北推广", "Next in line after South China. 华南之后的下一站。", "retail-north", "retail", lodestar.StageApproved, []string{"stockouts"}, map[string]float64{"stockout": -2.5}, 15_000_000, 2_000_000, [4]int{3, 4, 3, 4}, []string{"replenishment", "replication"}},
+	{"Demand forecasting for fresh food", "生鲜需求预测", "", "retail", "retail", lodestar.StagePilot, []string{"overstock"}, map[string]float64{"sellthrough": 4}, 14_000_000, 2_500_000, [4]int{3, 3, 4, 3}, []string{"forecasting"}},
+	{"Shelf image recognition", "货架图像识别", "", "retail", "retail", lodestar.StageIdea, []string{"stockouts"}, map[string]float64{"stockout": -1}, 6_000_000, 2_000_000, [4]int{2, 3, 2, 2}, []string{"vision"}},
+	{"Dynamic markdown pricing", "动态折扣定价", "", "retail", "retail", lodestar.StageAssessment, []string{"overstock"}, map[string]float64{"sellthrough": 3, "sss": 0.5}, 11_000_000, 1_800_000, [4]int{3, 3, 3, 3}, []string{"pricing"}},
+	{"Store staffing forecast", "门店排班预测", "", "retail", "", lodestar.StageIdea, nil, nil, 3_000_000, 600_000, [4]int{3, 3, 3, 3}, []string{"workforce"}},
+	{"Visual quality inspection", "视觉质检", "", "mfg", "mfg", lodestar.StagePilot, []string{"breakdowns"}, map[string]float64{"downtime": -8}, 9_000_000, 2_200_000, [4]int{3, 4, 3, 3}, []string{"vision", "quality"}},
+	{"Energy optimisation of furnaces", "窑炉能耗优化", "", "mfg", "mfg", lodestar.StageApproved, []string{"breakdowns"}, nil, 7_000_000, 1_500_000, [4]int{3, 3, 3, 2}, []string{"energy"}},
+	{"Spare-parts inventory optimisation", "备件库存优化", "", "mfg", "mfg", lodestar.StageIdea, []string{"breakdowns"}, map[string]float64{"downtime": -5}, 4_000_000, 800_000, [4]int{2, 4, 3, 3}, nil},
+	{"Digital twin of the paint shop", "涂装车间数字孪生", "", "mfg", "", lodestar.StageRejected, nil, nil, 20_000_000, 15_000_000, [4]int{1, 2, 1, 1}, []string{"digital-twin"}},
+	{"Dock scheduling", "月台排程", "", "logistics", "logistics", lodestar.StageApproved, []string{"latedelivery"}, map[string]float64{"ontime": 2}, 5_000_000, 900_000, [4]int{3, 4, 3, 3}, nil},
+	{"Delivery time estimation", "送达时间预估", "", "logistics", "logistics", lodestar.StagePilot, []string{"latedelivery"}, map[string]float64{"ontime": 3}, 6_000_000, 1_000_000, [4]int{3, 4, 4, 3}, []string{"eta"}},
+	{"Warehouse pick-path optimisation", "仓库拣货路径优化", "", "logistics", "logistics", lodestar.StageIdea, []string{"emptymiles"}, map[string]float64{"cpd": -0.2}, 3_500_000, 700_000, [4]int{2, 4, 3, 3}, nil},
+	{"Truck load planning", "车辆装载规划", "", "logistics", "logistics", lodestar.StageRetired, []string{"emptymiles"}, map[string]float64{"cpd": -0.3}, 4_000_000, 1_000_000, [4]int{3, 4, 3, 3}, nil},
+	{"Anti-fraud transaction monitoring", "交易反欺诈监测", "", "finance", "finance", lodestar.StageOperating, []string{"defaults"}, map[string]float64{"loss": -0.3}, 22_000_000, 3_500_000, [4]int{4, 4, 4, 4}, []string{"fraud"}},
+	{"Collections prioritisation", "催收优先级排序", "", "finance", "finance", lodestar.StageAssessment, []string{"defaults"}, map[string]float64{"loss": -0.1}, 6_000_000, 900_000, [4]int{3, 4, 3, 3}, nil},
+	{"Invoice and receipt OCR", "发票与单据识别", "", "hq", "ceo", lodestar.StageOperating, []string{"manualwork"}, nil, 3_000_000, 600_000, [4]int{4, 5, 4, 4}, []string{"ocr", "back-office"}},
+	{"Contract clause review assistant", "合同条款审查助手", "", "hq", "ceo", lodestar.StageIdea, []string{"manualwork"}, nil, 2_000_000, 500_000, [4]int{3, 3, 2, 3}, []string{"llm"}},
+	{"Search ranking with short-video signals", "融合短视频信号的搜索排序", "", "ecom", "ecom", lodestar.StageApproved, []string{"staleRecs"}, map[string]float64{"conv": 0.2, "recacc": 3}, 12_000_000, 2_000_000, [4]int{4, 4, 3, 3}, []string{"search"}},
+	{"Personalised coupons", "个性化优惠券", "", "ecom", "ecom", lodestar.StagePilot, []string{"staleRecs"}, map[string]float64{"conv": 0.15}, 8_000_000, 1_500_000, [4]int{4, 4, 3, 4}, []string{"marketing"}},
+	{"Product description generation", "商品描述生成", "", "ecom", "ecom", lodestar.StageAssessment, nil, map[string]float64{"conv": 0.05}, 2_500_000, 400_000, [4]int{4, 4, 3, 4}, []string{"llm", "content"}},
+	{"Live-stream sales assistant", "直播带货助手", "", "ecom", "", lodestar.StageIdea, nil, nil, 5_000_000, 1_500_000, [4]int{2, 2, 2, 2}, []string{"llm"}},
+	{"Promotion uplift modelling", "促销增量建模", "", "fmcg", "fmcg", lodestar.StageApproved, []string{"segments"}, map[string]float64{"roi": 0.3}, 9_000_000, 1_000_000, [4]int{3, 4, 3, 3}, []string{"marketing"}},
+	{"Distributor sell-out forecasting", "经销商动销预测", "", "fmcg", "fmcg", lodestar.StageIdea, []string{"segments"}, nil, 6_000_000, 1_200_000, [4]int{2, 3, 3, 2}, []string{"forecasting"}},
+	{"Social listening for new flavours", "新口味社交聆听", "", "fmcg", "fmcg", lodestar.StageRejected, nil, nil, 1_000_000, 800_000, [4]int{3, 3, 2, 3}, []string{"nlp"}},
+	{"Agent assist with suggested replies", "坐席辅助回复建议", "", "service", "service", lodestar.StagePilot, []string{"waiting"}, map[string]float64{"frt": -20}, 4_000_000, 700_000, [4]int{4, 4, 4, 4}, []string{"llm", "service"}},
+	{"Complaint topic clustering", "投诉主题聚类", "", "service", "service", lodestar.StageAssessment, []string{"waiting"}, map[string]float64{"csat": 0.1}, 1_500_000, 300_000, [4]int{4, 4, 3, 4}, []string{"nlp"}},
+	{"Voice call quality scoring", "通话质检评分", "", "service", "service", lodestar.StageIdea, nil, map[string]float64{"csat": 0.1}, 1_200_000, 400_000, [4]int{3, 3, 3, 3}, nil},
+	{"Churn early warning", "客户流失预警", "", "service", "", lodestar.StageIdea, []string{"waiting"}, map[string]float64{"csat": 0.05}, 3_000_000, 600_000, [4]int{3, 3, 3, 3}, nil},
+	{"Group AI knowledge base", "集团 AI 知识库", "", "hq", "ceo", lodestar.StageAssessment, []string{"manualwork"}, nil, 2_500_000, 1_000_000, [4]int{3, 4, 3, 3}, []string{"llm"}},
+	{"Procurement spend analytics", "采购支出分析", "", "hq", "ceo", lodestar.StageApproved, []string{"manualwork"}, nil, 4_000_000, 700_000, [4]int{4, 4, 3, 3}, nil},
+	{"Warehouse safety camera analytics", "仓库安全视频分析", "", "logistics", "", lodestar.StageIdea, nil, nil, 1_000_000, 500_000, [4]int{2, 3, 2, 2}, []string{"vision"}},
 }
 
 // Weeks is how many weekly readings each KPI gets: a year.
@@ -402,7 +401,7 @@ var reasons = map[string]string{
 }
 
 // loadUseCases creates each use case at the start of the year and walks
-// it through its stages, entering pilot in its live week.
+// it through its stages on its dates (stageWeeks).
 func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) error {
 	for i, u := range useCases {
 		setNow(week(0).Add(time.Duration(i) * time.Minute))
@@ -429,9 +428,6 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 		l.n++
 		steps := path[u.stage]
 		weeks := stageWeeks[u.en]
-		if weeks == nil {
-			weeks = defaultWeeks(u.liveWeek, len(steps))
-		}
 		if len(weeks) != len(steps) {
 			return fmt.Errorf("use case %s: %d stage weeks for %d stages", u.en, len(weeks), len(steps))
 		}
@@ -448,37 +444,52 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 	return nil
 }
 
-// stageWeeks is the week each story's use case entered each stage of
-// its path, in order: its models follow these dates (see models).
+// stageWeeks is the week of the demo's year each use case entered each
+// stage of its path (see path), in order; every use case past idea has
+// one. Each has its own dates, told by its story: the regional
+// replenishment pilot proves itself in East China before South China
+// starts, and North China is approved only once South China's pilot runs.
+// The story use cases' models follow these dates (see versionDates).
 var stageWeeks = map[string][]int{
+	"Retail user-profile system": {1, 2, 4, 10, 16},
 	// Pilot from late January; the retrained 2.0 goes live in week 35
 	// and, with the alert accuracy KPI climbing, it scales out in week 42.
 	"Predictive maintenance for production lines": {2, 4, 8, 42},
+	"Intelligent customer service agent":          {1, 3, 6, 14, 24},
+	// Stuck in assessment on uncleaned transport logs.
+	"Transport route optimisation": {14},
 	// The scorer's pilot starts at the end of June; the risk officer
 	// switches its model off in week 50.
 	"Credit risk scoring model": {24, 27, 30},
+	// Argued over for months, past the peak season.
+	"Customer segmentation for campaigns": {8},
+	// The East China pilot runs from March; scaling out once its KPIs moved.
+	"Regional smart replenishment (East China pilot)": {6, 9, 16, 30},
 	// Live in January, in production well before its monitor's six
 	// months of decay (week 26 on).
-	"E-commerce recommender": {1, 3, 6, 12, 20},
-}
-
-// defaultWeeks spreads a use case's steps around its live week (0: week
-// 20): stages before pilot in the weeks before, later ones after.
-func defaultWeeks(live, steps int) []int {
-	if live == 0 {
-		live = 20
-	}
-	var out []int
-	for j := range steps {
-		w := live - (3 - j)
-		if j == 2 {
-			w = live
-		} else if j > 2 {
-			w = live + (Weeks-live)*(j-2)/(steps-1)
-		}
-		out = append(out, max(1, min(w, Weeks-1)))
-	}
-	return out
+	"E-commerce recommender":                   {1, 3, 6, 12, 20},
+	"Smart replenishment: South China rollout": {26, 32, 40},
+	"Smart replenishment: North China rollout": {38, 46},
+	"Demand forecasting for fresh food":        {18, 26, 36},
+	"Dynamic markdown pricing":                 {33},
+	"Visual quality inspection":                {20, 27, 34},
+	"Energy optimisation of furnaces":          {29, 37},
+	"Digital twin of the paint shop":           {9, 15},
+	"Dock scheduling":                          {31, 39},
+	"Delivery time estimation":                 {22, 30, 38},
+	"Truck load planning":                      {1, 2, 3, 8, 14, 45},
+	"Anti-fraud transaction monitoring":        {1, 2, 5, 11, 19},
+	"Collections prioritisation":               {42},
+	"Invoice and receipt OCR":                  {3, 5, 10, 17, 28},
+	"Search ranking with short-video signals":  {40, 47},
+	"Personalised coupons":                     {25, 31, 40},
+	"Product description generation":           {44},
+	"Promotion uplift modelling":               {21, 28},
+	"Social listening for new flavours":        {12, 17},
+	"Agent assist with suggested replies":      {19, 24, 30},
+	"Complaint topic clustering":               {36},
+	"Group AI knowledge base":                  {47},
+	"Procurement spend analytics":              {35, 43},
 }
 
 // demoModel is a registered model with its versions, oldest first; the

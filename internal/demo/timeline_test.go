@@ -26,6 +26,7 @@ func TestDemoTimelines(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	t.Run("models follow their use cases", func(t *testing.T) { modelsFollowUseCases(t, ctx, st) })
+	t.Run("use cases have their own stage dates", func(t *testing.T) { stageTimelines(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -162,5 +163,48 @@ func modelsFollowUseCases(t *testing.T, ctx context.Context, st *store.Store) {
 	live2 := statusTimes(t, ctx, st, v2)[lodestar.ModelProduction]
 	if v1.Status != lodestar.ModelRetired || v2.Status != lodestar.ModelProduction || statusTimes(t, ctx, st, v1)[lodestar.ModelRetired].Before(live2) {
 		t.Errorf("pdm: 1.0 %s, 2.0 %s (live %s); want 1.0 retired when 2.0 went live", v1.Status, v2.Status, live2)
+	}
+}
+
+// stageTimelines: each use case moves forward in time, one stage after
+// another; use cases in the same stage did not all enter it at the same
+// moment; the regional replenishment story reads East China's pilot,
+// then South China's, then North China's approval.
+func stageTimelines(t *testing.T, ctx context.Context, st *store.Store) {
+	all, _, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered := map[string]map[string]bool{} // stage → dates of entering it, of use cases in it
+	for _, uc := range all {
+		h, err := st.StageHistory(ctx, uc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range h {
+			if i > 0 && !c.At.After(h[i-1].At) {
+				t.Errorf("%s: %s at %s, not after %s at %s", uc.Title, c.To, c.At, h[i-1].To, h[i-1].At)
+			}
+		}
+		if n := len(h); n > 0 && (uc.Stage == lodestar.StageAssessment || uc.Stage == lodestar.StageApproved) {
+			if entered[uc.Stage] == nil {
+				entered[uc.Stage] = map[string]bool{}
+			}
+			day := h[n-1].At.Format(time.DateOnly)
+			if entered[uc.Stage][day] {
+				t.Errorf("%s entered %s on %s, as another use case still there did", uc.Title, uc.Stage, day)
+			}
+			entered[uc.Stage][day] = true
+		}
+	}
+	east := useCaseByTitle(t, ctx, st, "Regional smart replenishment (East China pilot)")
+	south := useCaseByTitle(t, ctx, st, "Smart replenishment: South China rollout")
+	north := useCaseByTitle(t, ctx, st, "Smart replenishment: North China rollout")
+	eastPilot, eastScaling := stageAt(t, ctx, st, east.ID, lodestar.StagePilot), stageAt(t, ctx, st, east.ID, lodestar.StageScaling)
+	southApproved, southPilot := stageAt(t, ctx, st, south.ID, lodestar.StageApproved), stageAt(t, ctx, st, south.ID, lodestar.StagePilot)
+	northApproved := stageAt(t, ctx, st, north.ID, lodestar.StageApproved)
+	if !(eastPilot.Before(eastScaling) && eastScaling.Before(southApproved) && southApproved.Before(southPilot) && southPilot.Before(northApproved)) {
+		t.Errorf("replenishment: East pilot %s, scaling %s; South approved %s, pilot %s; North approved %s; want East proven before South, South piloting before North is approved",
+			eastPilot.Format(time.DateOnly), eastScaling.Format(time.DateOnly), southApproved.Format(time.DateOnly), southPilot.Format(time.DateOnly), northApproved.Format(time.DateOnly))
 	}
 }
