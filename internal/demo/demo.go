@@ -104,33 +104,40 @@ type kpi struct {
 	key, goal, en, zh, unit, dir string
 	baseline, target             float64
 	drift, noise                 float64
-	// changeAt and changeTo shape a story: from week changeAt the weekly
-	// drift becomes changeTo.
-	changeAt int
-	changeTo float64
+	// moves shape a story: from each move's week on, the weekly drift
+	// is its drift (moves in week order).
+	moves []move
+}
+
+// move: from week at, the KPI drifts by drift a week.
+type move struct {
+	at    int
+	drift float64
 }
 
 var kpis = []kpi{
-	{"sellthrough", "sales", "Merchandising sell-through rate", "选品售罄率", "%", "up", 62, 70, 0.02, 0.4, 0, 0},
-	{"sss", "sales", "Same-store sales growth", "同店销售增长", "%", "up", 1.5, 4, 0.03, 0.3, 0, 0},
-	{"stockout", "sales", "Stock-out rate", "缺货率", "%", "down", 8, 4, -0.02, 0.3, 26, -0.09},
-	{"downtime", "downtime", "Unplanned downtime", "非计划停机时长", "h/month", "down", 120, 60, -0.2, 4, 12, -1.3},
+	// Both climb once the East China replenishment pilot goes live in week
+	// 16: the pilot meets its targets and scales out in week 30.
+	{"sellthrough", "sales", "Merchandising sell-through rate", "选品售罄率", "%", "up", 62, 70, 0.02, 0.4, []move{{16, 0.15}}},
+	{"sss", "sales", "Same-store sales growth", "同店销售增长", "%", "up", 1.5, 4, 0.03, 0.3, nil},
+	{"stockout", "sales", "Stock-out rate", "缺货率", "%", "down", 8, 4, -0.01, 0.3, []move{{16, -0.08}}},
+	{"downtime", "downtime", "Unplanned downtime", "非计划停机时长", "h/month", "down", 120, 60, -0.2, 4, []move{{12, -1.3}}},
 	// Climbs from the week after the retrained model (pdm 2.0, trained on
 	// the new equipment's data) goes live in week 35.
-	{"alert", "downtime", "Failure alert accuracy", "故障预警准确率", "%", "up", 82, 95, 0, 0.5, 36, 0.8},
-	{"cpd", "delivery", "Cost per delivery", "单票配送成本", "¥", "down", 8.6, 7.5, 0, 0.08, 0, 0},
-	{"ontime", "delivery", "On-time delivery", "准时送达率", "%", "up", 91, 96, 0.01, 0.4, 0, 0},
-	{"declined", "credit", "Good customers wrongly declined", "优质客户误拒率", "%", "down", 6, 2, 0.03, 0.2, 0, 0},
-	{"loss", "credit", "Credit loss rate", "信贷损失率", "%", "down", 2.1, 1.6, -0.004, 0.03, 0, 0},
-	{"conv", "conversion", "Online conversion rate", "线上转化率", "%", "up", 3.2, 3.8, 0.01, 0.04, 26, -0.01},
+	{"alert", "downtime", "Failure alert accuracy", "故障预警准确率", "%", "up", 82, 95, 0, 0.5, []move{{36, 0.8}}},
+	{"cpd", "delivery", "Cost per delivery", "单票配送成本", "¥", "down", 8.6, 7.5, 0, 0.08, nil},
+	{"ontime", "delivery", "On-time delivery", "准时送达率", "%", "up", 91, 96, 0.01, 0.4, nil},
+	{"declined", "credit", "Good customers wrongly declined", "优质客户误拒率", "%", "down", 6, 2, 0.03, 0.2, nil},
+	{"loss", "credit", "Credit loss rate", "信贷损失率", "%", "down", 2.1, 1.6, -0.004, 0.03, nil},
+	{"conv", "conversion", "Online conversion rate", "线上转化率", "%", "up", 3.2, 3.8, 0.01, 0.04, []move{{26, -0.01}}},
 	// Falls about 20% over the last six months (week 26 on), as the
 	// recommender's monitor shows its accuracy falling 0.80 → 0.64.
-	{"recacc", "conversion", "Recommendation accuracy", "推荐准确率", "%", "up", 36, 40, 0.02, 0.3, 26, -0.28},
-	{"roi", "peak", "Campaign return on spend", "营销活动投资回报", "x", "up", 2.4, 3, 0, 0.05, 0, 0},
-	{"frt", "service", "First response time", "首次响应时间", "s", "down", 180, 30, -0.5, 4, 10, -3.2},
-	{"csat", "service", "Customer satisfaction", "客户满意度", "/5", "up", 4.1, 4.5, 0.004, 0.03, 0, 0},
+	{"recacc", "conversion", "Recommendation accuracy", "推荐准确率", "%", "up", 36, 40, 0.02, 0.3, []move{{26, -0.28}}},
+	{"roi", "peak", "Campaign return on spend", "营销活动投资回报", "x", "up", 2.4, 3, 0, 0.05, nil},
+	{"frt", "service", "First response time", "首次响应时间", "s", "down", 180, 30, -0.5, 4, []move{{10, -3.2}}},
+	{"csat", "service", "Customer satisfaction", "客户满意度", "/5", "up", 4.1, 4.5, 0.004, 0.03, nil},
 	// The profile system's own measure serves no goal: the story's point.
-	{"tags", "", "User-profile tag coverage", "用户画像标签覆盖率", "%", "up", 40, 90, 0.9, 0.5, 0, 0},
+	{"tags", "", "User-profile tag coverage", "用户画像标签覆盖率", "%", "up", 40, 90, 0.9, 0.5, nil},
 }
 
 type pain struct {
@@ -349,8 +356,10 @@ func (l *loader) loadReadings(start time.Time) error {
 		v := k.baseline
 		for w := 0; w < Weeks; w++ {
 			d := k.drift
-			if k.changeAt > 0 && w >= k.changeAt {
-				d = k.changeTo
+			for _, m := range k.moves {
+				if w >= m.at {
+					d = m.drift
+				}
 			}
 			v += d
 			val := v + rng.NormFloat64()*k.noise

@@ -27,6 +27,7 @@ func TestDemoTimelines(t *testing.T) {
 	}
 	t.Run("models follow their use cases", func(t *testing.T) { modelsFollowUseCases(t, ctx, st) })
 	t.Run("use cases have their own stage dates", func(t *testing.T) { stageTimelines(t, ctx, st) })
+	t.Run("East China pilot met its targets", func(t *testing.T) { eastChinaMetTargets(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -206,5 +207,38 @@ func stageTimelines(t *testing.T, ctx context.Context, st *store.Store) {
 	if !(eastPilot.Before(eastScaling) && eastScaling.Before(southApproved) && southApproved.Before(southPilot) && southPilot.Before(northApproved)) {
 		t.Errorf("replenishment: East pilot %s, scaling %s; South approved %s, pilot %s; North approved %s; want East proven before South, South piloting before North is approved",
 			eastPilot.Format(time.DateOnly), eastScaling.Format(time.DateOnly), southApproved.Format(time.DateOnly), southPilot.Format(time.DateOnly), northApproved.Format(time.DateOnly))
+	}
+}
+
+// eastChinaMetTargets: the East China replenishment pilot moved to scaling
+// because it met its KPI targets, and its realisation says so: each KPI
+// it promised to move has moved its due share since go-live, and had
+// already moved in the promised direction when it scaled out.
+func eastChinaMetTargets(t *testing.T, ctx context.Context, st *store.Store) {
+	east := useCaseByTitle(t, ctx, st, "Regional smart replenishment (East China pilot)")
+	if east.Stage != lodestar.StageScaling {
+		t.Fatalf("East China: stage %s, want scaling", east.Stage)
+	}
+	r, err := st.Realisation(ctx, east.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Live || r.Status != "on_track" || len(r.KPIs) != 2 {
+		t.Errorf("East China realisation: live %v, status %s, %d KPIs; want live and on track on both", r.Live, r.Status, len(r.KPIs))
+	}
+	scaled := stageAt(t, ctx, st, east.ID, lodestar.StageScaling)
+	for _, k := range r.KPIs {
+		if k.Status != "on_track" {
+			t.Errorf("East China %s: realised %+.2f of %+.2f promised (%+.2f due): %s, want on track", k.KPI.Name, k.Realised, k.Promised, k.Expected, k.Status)
+		}
+		var atScale float64
+		for _, rd := range k.Series {
+			if rd.Date <= scaled.Format(time.DateOnly) {
+				atScale = rd.Value
+			}
+		}
+		if moved := atScale - k.Baseline; moved*k.Promised <= 0 {
+			t.Errorf("East China %s: %+.2f from go-live to scaling out; want a move in the promised direction (%+.1f)", k.KPI.Name, moved, k.Promised)
+		}
 	}
 }
