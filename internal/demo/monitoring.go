@@ -26,7 +26,7 @@ const (
 // 20%. A daily monitor against the launch training data raises drift and
 // accuracy alerts and, after a week of decay, opens a retraining task on
 // the use case.
-func (l *loader) loadMonitoring(now time.Time) error {
+func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
 	svc, ok := l.svc.(monitoring.Store)
 	if !ok {
 		return fmt.Errorf("demo: the services cannot run monitors")
@@ -88,6 +88,40 @@ func (l *loader) loadMonitoring(now time.Time) error {
 		return err
 	}
 	l.n++
-	_, err = mon.Evaluate(l.ctx, mt.ID, now, time.Time{})
-	return err
+	if _, err = mon.Evaluate(l.ctx, mt.ID, now, time.Time{}); err != nil {
+		return err
+	}
+	return l.noteDecay(m, setNow)
+}
+
+// noteDecay has the AI lead add what the monitor found to the model
+// card's limitations the day after the retraining task opened: the card
+// keeps the launch evaluation (accuracy 0.80), the limitation says what
+// became of it.
+func (l *loader) noteDecay(m *lodestar.Model, setNow func(time.Time)) error {
+	ml := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["ml"], Label: "ml.lead@demo.lodestar", Role: lodestar.RoleAITeam})
+	tasks, err := l.svc.(monitoring.Store).ListRetrainingTasks(l.ctx, m.UseCaseID)
+	if err != nil || len(tasks) == 0 {
+		return fmt.Errorf("demo: the recommender's retraining task: %v", err)
+	}
+	vs, err := l.svc.ListModelVersions(l.ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if v.Version != "3.1" {
+			continue
+		}
+		card := v.Card
+		tk := tasks[0]
+		day := tk.OpenedAt.Format(time.DateOnly)
+		card.Limitations += fmt.Sprintf(" Monitoring, %s: as users move to short video the inputs have drifted (%.0f%% of features) and accuracy is down to %.2f from %.2f at launch; retraining task opened. "+
+			"监控（%s）：随用户转向短视频，输入分布漂移（%.0f%% 的特征），准确率从上线时的 %.2f 降至 %.2f；已创建再训练任务。",
+			day, 100*tk.Before["drift_share"], tk.Before["accuracy"], recLaunchAccuracy,
+			day, 100*tk.Before["drift_share"], recLaunchAccuracy, tk.Before["accuracy"])
+		setNow(tk.OpenedAt.Add(26 * time.Hour))
+		_, err := l.svc.UpdateModelCard(ml, v.ID, card)
+		return err
+	}
+	return fmt.Errorf("demo: no recsys 3.1")
 }

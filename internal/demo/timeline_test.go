@@ -3,7 +3,9 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +30,7 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("models follow their use cases", func(t *testing.T) { modelsFollowUseCases(t, ctx, st) })
 	t.Run("use cases have their own stage dates", func(t *testing.T) { stageTimelines(t, ctx, st) })
 	t.Run("East China pilot met its targets", func(t *testing.T) { eastChinaMetTargets(t, ctx, st) })
+	t.Run("recommender figures agree", func(t *testing.T) { recommenderFiguresAgree(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -239,6 +242,126 @@ func eastChinaMetTargets(t *testing.T, ctx context.Context, st *store.Store) {
 		}
 		if moved := atScale - k.Baseline; moved*k.Promised <= 0 {
 			t.Errorf("East China %s: %+.2f from go-live to scaling out; want a move in the promised direction (%+.1f)", k.KPI.Name, moved, k.Promised)
+		}
+	}
+}
+
+// recommenderFiguresAgree: the recommender's model card, its accuracy
+// KPI, its monitor and its experiments tell one set of figures: the
+// card's evaluation accuracy is what the monitor measured at launch, and
+// the KPI shows the same accuracy in percent, then and now; the card
+// registered before the decline does not report it (the AI lead adds it
+// once the monitor found it); the experiments' control (3.1) is as fast as
+// 3.1 is in production.
+func recommenderFiguresAgree(t *testing.T, ctx context.Context, st *store.Store) {
+	m, err := st.FindModelByRef(ctx, "recsys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := st.ListModelVersions(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v *lodestar.ModelVersion
+	for _, x := range vs {
+		if x.Version == "3.1" {
+			v = x
+		}
+	}
+	mons, err := st.ListMonitors(ctx, m.ID)
+	if err != nil || len(mons) != 1 {
+		t.Fatalf("recsys monitors: %d, %v", len(mons), err)
+	}
+	ws, err := st.ListWindows(ctx, mons[0].ID, 0)
+	if err != nil || len(ws) < 28 {
+		t.Fatalf("recsys windows: %d, %v", len(ws), err)
+	}
+	mean := func(ws []*lodestar.WindowResult, metric string) float64 {
+		s := 0.0
+		for _, w := range ws {
+			s += w.Metrics[metric]
+		}
+		return s / float64(len(ws))
+	}
+	launch, now := mean(ws[:14], "accuracy"), mean(ws[len(ws)-14:], "accuracy")
+	if card := v.Card.EvaluationMetrics["accuracy"]; math.Abs(card-launch) > 0.03 {
+		t.Errorf("recsys 3.1 card accuracy %.2f; the monitor measured %.3f in its first fortnight; want them to agree", card, launch)
+	}
+
+	kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acc *lodestar.KPI
+	for _, k := range kpis {
+		if k.Name == "Recommendation accuracy" {
+			acc = k
+		}
+	}
+	if acc == nil || acc.Unit != "%" {
+		t.Fatalf("recommendation accuracy KPI: %+v; want one in percent", acc)
+	}
+	rs, err := st.Readings(ctx, acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(day time.Time) float64 {
+		v := math.NaN()
+		for _, r := range rs {
+			if r.Date <= day.Format(time.DateOnly) {
+				v = r.Value
+			}
+		}
+		return v
+	}
+	if k := at(ws[0].Start); math.Abs(k-100*launch) > 3 {
+		t.Errorf("recommendation accuracy KPI %.1f%% when monitoring started; the monitor measured %.1f%%", k, 100*launch)
+	}
+	if k := rs[len(rs)-1].Value; math.Abs(k-100*now) > 3 {
+		t.Errorf("recommendation accuracy KPI %.1f%% now; the monitor measures %.1f%%", k, 100*now)
+	}
+
+	evs, err := st.FindEvents(ctx, lodestar.AuditFilter{EntityType: "model_version", EntityID: strconv.FormatInt(v.ID, 10), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := st.ListRetrainingTasks(ctx, m.UseCaseID)
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("recsys tasks: %v", err)
+	}
+	reports := func(card string) bool {
+		return strings.Contains(card, "fallen") || strings.Contains(card, "down to") || strings.Contains(card, "下降") || strings.Contains(card, "降至")
+	}
+	for _, e := range evs {
+		var after lodestar.ModelVersion
+		if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+			t.Fatal(err)
+		}
+		if e.Action == "create" && reports(after.Card.Limitations) {
+			t.Errorf("recsys 3.1 card registered %s already reports the decline: %q", e.At.Format(time.DateOnly), after.Card.Limitations)
+		}
+		if reports(after.Card.Limitations) && e.At.Before(tasks[0].OpenedAt) {
+			t.Errorf("recsys 3.1 card reports the decline on %s, before the monitor opened its task (%s)", e.At, tasks[0].OpenedAt)
+		}
+	}
+	if !reports(v.Card.Limitations) {
+		t.Errorf("recsys 3.1 card: %q; want the decline the monitor found noted", v.Card.Limitations)
+	}
+
+	xs, err := st.ListExperiments(ctx, lodestar.ExperimentFilter{})
+	if err != nil || len(xs) == 0 {
+		t.Fatalf("experiments: %d, %v", len(xs), err)
+	}
+	p50, p95 := mean(ws, "latency_p50"), mean(ws, "latency_p95")
+	for _, e := range xs {
+		a, err := st.AnalyzeExperiment(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range a.Guardrails {
+			if g.Metric.Name == "latency_ms" && (g.Control.Mean < p50*0.9 || g.Control.Mean > p95) {
+				t.Errorf("%s: 3.1 (control) latency %.0f ms mean; in production its p50 is %.0f ms and p95 %.0f ms", e.Key, g.Control.Mean, p50, p95)
+			}
 		}
 	}
 }
