@@ -25,7 +25,8 @@ const (
 // shoppers move to short video, the feature mix drifts and accuracy falls
 // 20%. A daily monitor against the launch training data raises drift and
 // accuracy alerts and, after a week of decay, opens a retraining task on
-// the use case.
+// the use case. It is evaluated day by day as the product's loop would
+// have, so each finding is dated when it was made.
 func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
 	svc, ok := l.svc.(monitoring.Store)
 	if !ok {
@@ -80,6 +81,7 @@ func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
 		return err
 	}
 	l.n += n
+	setNow(start.Add(-15 * time.Hour)) // the day before its first window
 	mt, err := mon.CreateMonitor(l.ctx, lodestar.Monitor{ModelID: m.ID, Version: "3.1", Name: "Daily quality and drift · 每日质量与漂移",
 		Window: lodestar.WindowDay, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset},
 		Thresholds:   lodestar.MonitorThresholds{MinAccuracy: recMinAccuracy, MaxLatencyP95MS: 120, MinEvents: 100, Drift: true, DriftDistance: 0.2},
@@ -88,10 +90,28 @@ func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
 		return err
 	}
 	l.n++
-	if _, err = mon.Evaluate(l.ctx, mt.ID, now, time.Time{}); err != nil {
+	if err := l.watch(mon, mt.ID, start, now, setNow); err != nil {
 		return err
 	}
-	return l.noteDecay(m, setNow)
+	if err := l.noteDecay(m, setNow); err != nil {
+		return err
+	}
+	setNow(now)
+	return nil
+}
+
+// watch evaluates a monitor as its loop would have, day by day from from
+// to to, each a few minutes after the day closed: its windows, alerts and
+// retraining task, and their audit entries, carry their own dates.
+func (l *loader) watch(mon *monitoring.Service, id int64, from, to time.Time, setNow func(time.Time)) error {
+	for day := from.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1); !day.After(to); day = day.AddDate(0, 0, 1) {
+		at := day.Add(5 * time.Minute)
+		setNow(at)
+		if _, err := mon.Evaluate(l.ctx, id, at, time.Time{}); err != nil {
+			return fmt.Errorf("demo: evaluating monitor %d to %s: %w", id, day.Format(time.DateOnly), err)
+		}
+	}
+	return nil
 }
 
 // noteDecay has the AI lead add what the monitor found to the model

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("use cases have their own stage dates", func(t *testing.T) { stageTimelines(t, ctx, st) })
 	t.Run("East China pilot met its targets", func(t *testing.T) { eastChinaMetTargets(t, ctx, st) })
 	t.Run("recommender figures agree", func(t *testing.T) { recommenderFiguresAgree(t, ctx, st) })
+	t.Run("monitor findings carry their dates", func(t *testing.T) { monitorDates(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -362,6 +364,65 @@ func recommenderFiguresAgree(t *testing.T, ctx context.Context, st *store.Store)
 			if g.Metric.Name == "latency_ms" && (g.Control.Mean < p50*0.9 || g.Control.Mean > p95) {
 				t.Errorf("%s: 3.1 (control) latency %.0f ms mean; in production its p50 is %.0f ms and p95 %.0f ms", e.Key, g.Control.Mean, p50, p95)
 			}
+		}
+	}
+}
+
+// monitorDates: the recommender's monitor was created before its first
+// window, and the audit log records its alerts and its retraining task
+// when they were raised — within days of the windows that raised them —
+// not on the day the demo was loaded.
+func monitorDates(t *testing.T, ctx context.Context, st *store.Store) {
+	m, err := st.FindModelByRef(ctx, "recsys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mons, err := st.ListMonitors(ctx, m.ID)
+	if err != nil || len(mons) != 1 {
+		t.Fatalf("recsys monitors: %d, %v", len(mons), err)
+	}
+	mon := mons[0]
+	ws, err := st.ListWindows(ctx, mon.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.ListWindows(ctx, mon.ID, 0)
+	if err != nil || len(first) == 0 || len(ws) == 0 {
+		t.Fatalf("recsys windows: %v", err)
+	}
+	if !mon.CreatedAt.Before(first[0].Start) {
+		t.Errorf("recsys monitor created %s, after its first window %s", mon.CreatedAt, first[0].Start)
+	}
+	tasks, err := st.ListRetrainingTasks(ctx, m.UseCaseID)
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("recsys tasks: %d, %v", len(tasks), err)
+	}
+	opened, err := st.FindEvents(ctx, lodestar.AuditFilter{EntityType: "retraining_task", Action: "open", EntityID: strconv.FormatInt(tasks[0].ID, 10)})
+	if err != nil || len(opened) != 1 {
+		t.Fatalf("audit of the task's opening: %d, %v", len(opened), err)
+	}
+	if at := opened[0].At; at.Before(tasks[0].OpenedAt) || at.After(tasks[0].OpenedAt.Add(24*time.Hour)) {
+		t.Errorf("retraining task opened %s (its window's end), audited %s; want within the day after", tasks[0].OpenedAt, at)
+	}
+	alerts, err := st.ListAlerts(ctx, m.ID, false)
+	if err != nil || len(alerts) == 0 {
+		t.Fatalf("recsys alerts: %d, %v", len(alerts), err)
+	}
+	logged, err := st.FindEvents(ctx, lodestar.AuditFilter{EntityType: "monitor", Action: "alerts", EntityID: strconv.FormatInt(mon.ID, 10), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range alerts {
+		// An alert opens after AlertAfter breaching windows from its first.
+		due := a.OpenedAt.AddDate(0, 0, mon.AlertAfter)
+		found := false
+		for _, e := range logged {
+			if strings.Contains(e.After, fmt.Sprintf(`"id":%d,`, a.ID)) && !e.At.Before(due) && e.At.Before(due.Add(24*time.Hour)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s alert from %s: no audit entry the day it was raised (%s)", a.Kind, a.OpenedAt.Format(time.DateOnly), due.Format(time.DateOnly))
 		}
 	}
 }
