@@ -145,3 +145,85 @@ func (l *loader) noteDecay(m *lodestar.Model, setNow func(time.Time)) error {
 	}
 	return fmt.Errorf("demo: no recsys 3.1")
 }
+
+// Predictive-maintenance story figures: 1.0's alert accuracy on the
+// equipment it was trained on, on newly installed equipment, and the
+// share of events from new equipment when 2.0 replaces it.
+const (
+	pdmAccuracy    = 0.82
+	pdmNewAccuracy = 0.55
+	pdmMinAccuracy = 0.78
+	pdmNewShare    = 0.25
+	pdmPerDay      = 300
+	pdmNewFrom     = 18 * 7 // days into the year new equipment is commissioned
+)
+
+// loadPdmMonitoring streams pdm 1.0's predictions from the day after it
+// went live (live1) to the day 2.0 goes live (live2): new equipment is
+// commissioned from week 18 and its share of the fleet grows; 1.0, never
+// trained on it, misses its failures, so its inputs drift and its
+// accuracy falls from 0.82. A daily monitor against 1.0's training
+// sample raises the alerts and opens the retraining task that 2.0's
+// going live closes.
+func (l *loader) loadPdmMonitoring(m *lodestar.Model, live1, live2 time.Time, setNow func(time.Time)) error {
+	svc, ok := l.svc.(monitoring.Store)
+	if !ok {
+		return fmt.Errorf("demo: the services cannot run monitors")
+	}
+	mon := &monitoring.Service{Store: svc}
+	rng := rand.New(rand.NewPCG(2026, 8))
+	existing := []string{"press", "conveyor", "furnace-fan"}
+	old := func(r *rand.Rand) (string, float64, float64) {
+		return existing[r.IntN(len(existing))], 4 + r.NormFloat64(), 60 + 5*r.NormFloat64()
+	}
+	var ref strings.Builder
+	ref.WriteString("equipment,vibration_rms,bearing_temp_c,label\n")
+	for range 3000 {
+		eq, vib, temp := old(rng)
+		fmt.Fprintf(&ref, "%s,%.2f,%.1f,%d\n", eq, math.Max(vib, 0), temp, rng.IntN(2))
+	}
+	first := live1.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	last := live2.UTC().Truncate(24 * time.Hour)
+	yearStart := live1.UTC().Truncate(24*time.Hour).AddDate(0, 0, -7*9) // week 0 (1.0 goes live in week 9)
+	var events []lodestar.StoredEvent
+	for day := first; day.Before(last); day = day.AddDate(0, 0, 1) {
+		d := int(day.Sub(yearStart).Hours() / 24)
+		share := 0.0
+		if d >= pdmNewFrom {
+			share = pdmNewShare * math.Min(1, float64(d-pdmNewFrom)/float64(last.Sub(yearStart).Hours()/24-pdmNewFrom))
+		}
+		for i := range pdmPerDay {
+			eq, vib, temp := old(rng)
+			acc := pdmAccuracy
+			if rng.Float64() < share {
+				eq, vib, temp, acc = "press-g2", 6.5+1.2*rng.NormFloat64(), 72+5*rng.NormFloat64(), pdmNewAccuracy
+			}
+			label := rng.IntN(2)
+			pred := label
+			if rng.Float64() >= acc {
+				pred = 1 - label
+			}
+			score := 0.2 + 0.6*float64(pred) + 0.15*(rng.Float64()-0.5)
+			at := day.Add(time.Duration(i) * 24 * time.Hour / pdmPerDay)
+			id := fmt.Sprintf("pdm-%s-%03d", day.Format("0102"), i)
+			body := fmt.Sprintf(`{"id":%q,"time":%q,"version":"1.0","features":{"equipment":%q,"vibration_rms":%.2f,"bearing_temp_c":%.1f},"prediction":%.3f,"latency_ms":%.1f}`,
+				id, at.Format(time.RFC3339), eq, math.Max(vib, 0), temp, score, 8+3*rng.ExpFloat64())
+			events = append(events, lodestar.StoredEvent{ID: id, Time: at, Version: "1.0", Body: []byte(body), Label: []byte(fmt.Sprint(label))})
+		}
+	}
+	n, err := svc.AppendEvents(l.ctx, m.ID, events)
+	if err != nil {
+		return err
+	}
+	l.n += n
+	setNow(live1.Add(time.Hour))
+	mt, err := mon.CreateMonitor(l.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "Daily alert accuracy and drift · 每日预警准确率与漂移",
+		Window: lodestar.WindowDay, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset},
+		Thresholds:   lodestar.MonitorThresholds{MinAccuracy: pdmMinAccuracy, Drift: true, DriftDistance: 0.2},
+		RetrainAfter: 7, AlertAfter: 3, ResolveAfter: 7}, []byte(ref.String()), "pdm-1.0-training-sample.csv")
+	if err != nil {
+		return err
+	}
+	l.n++
+	return l.watch(mon, mt.ID, first.AddDate(0, 0, -1), last, setNow)
+}

@@ -33,6 +33,7 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("East China pilot met its targets", func(t *testing.T) { eastChinaMetTargets(t, ctx, st) })
 	t.Run("recommender figures agree", func(t *testing.T) { recommenderFiguresAgree(t, ctx, st) })
 	t.Run("monitor findings carry their dates", func(t *testing.T) { monitorDates(t, ctx, st) })
+	t.Run("maintenance monitor and retraining", func(t *testing.T) { maintenanceRetraining(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -424,5 +425,60 @@ func monitorDates(t *testing.T, ctx context.Context, st *store.Store) {
 		if !found {
 			t.Errorf("%s alert from %s: no audit entry the day it was raised (%s)", a.Kind, a.OpenedAt.Format(time.DateOnly), due.Format(time.DateOnly))
 		}
+	}
+}
+
+// maintenanceRetraining: pdm 1.0's monitor shows its alert accuracy at the
+// card's 0.82 at first, falling as new equipment comes in, with drift; the
+// retraining task it opened was closed when 2.0 went live, with 1.0's
+// figures before (about 0.82) and 2.0's after (0.95).
+func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
+	m, err := st.FindModelByRef(ctx, "pdm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mons, err := st.ListMonitors(ctx, m.ID)
+	if err != nil || len(mons) != 1 || mons[0].Version != "1.0" {
+		t.Fatalf("pdm monitors: %+v, %v; want one on 1.0", mons, err)
+	}
+	ws, err := st.ListWindows(ctx, mons[0].ID, 0)
+	if err != nil || len(ws) < 150 {
+		t.Fatalf("pdm windows: %d, %v; want about six months of days", len(ws), err)
+	}
+	mean := func(ws []*lodestar.WindowResult) float64 {
+		s := 0.0
+		for _, w := range ws {
+			s += w.Metrics["accuracy"]
+		}
+		return s / float64(len(ws))
+	}
+	first, last := mean(ws[:28]), mean(ws[len(ws)-14:])
+	t.Logf("pdm 1.0 accuracy: first month %.3f, last fortnight %.3f", first, last)
+	if math.Abs(first-0.82) > 0.02 || last > 0.78 || ws[0].DatasetDrift || !ws[len(ws)-1].DatasetDrift {
+		t.Errorf("pdm 1.0: accuracy %.3f at first, %.3f at the end, drift %v then %v; want 0.82 falling below 0.78, drift at the end only",
+			first, last, ws[0].DatasetDrift, ws[len(ws)-1].DatasetDrift)
+	}
+	tasks, err := st.ListRetrainingTasks(ctx, m.UseCaseID)
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("pdm tasks: %d, %v; want one", len(tasks), err)
+	}
+	tk := tasks[0]
+	t.Logf("pdm task: opened %s, before %v, closed %s, after %v", tk.OpenedAt, tk.Before, tk.ClosedAt, tk.After)
+	vs, err := st.ListModelVersions(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live2 time.Time
+	for _, v := range vs {
+		if v.Version == "2.0" {
+			live2 = statusTimes(t, ctx, st, v)[lodestar.ModelProduction]
+		}
+	}
+	if tk.Status != lodestar.TaskClosed || tk.Version != "1.0" || tk.NewVersion != "2.0" || !tk.ClosedAt.Equal(live2) || !tk.OpenedAt.Before(live2.AddDate(0, -1, 0)) {
+		t.Errorf("pdm task: %s on %s, opened %s, closed %s by %q; want opened on 1.0 months before 2.0 went live (%s) and closed by it then",
+			tk.Status, tk.Version, tk.OpenedAt, tk.ClosedAt, tk.NewVersion, live2)
+	}
+	if b := tk.Before["accuracy"]; math.Abs(b-0.82) > 0.03 || tk.After["accuracy"] != 0.95 || tk.After["alert_accuracy"] != 0.95 {
+		t.Errorf("pdm task: accuracy before %.3f, after %v; want about 0.82 and 0.95", b, tk.After)
 	}
 }
