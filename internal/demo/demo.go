@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -413,6 +414,38 @@ var reasons = map[string]string{
 	lodestar.StageRetired:    "Replaced by a newer solution · 已被新方案取代",
 }
 
+// stageActor is the demo user who moves a use case into a stage: its
+// sponsor (else its unit's owner) submits it for assessment and scales it
+// out, the CEO on the AI committee approves or rejects it, the AI lead
+// starts its pilot and hands it over to operations, and its sponsor
+// retires it.
+func stageActor(u useCase, to string) string {
+	owner := u.sponsor
+	if owner == "" {
+		owner = u.unit
+		if !slices.ContainsFunc(users, func(d demoUser) bool { return d.key == owner }) {
+			owner = "ml"
+		}
+	}
+	switch to {
+	case lodestar.StageApproved, lodestar.StageRejected:
+		return "ceo"
+	case lodestar.StagePilot, lodestar.StageOperating:
+		return "ml"
+	}
+	return owner
+}
+
+// as is the loader's context acting as the demo user key.
+func (l *loader) as(key string) context.Context {
+	for _, u := range users {
+		if u.key == key {
+			return lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users[key], Label: u.email, Role: u.role})
+		}
+	}
+	return l.ctx
+}
+
 // loadUseCases creates each use case at the start of the year and walks
 // it through its stages on its dates (stageWeeks).
 func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) error {
@@ -448,7 +481,7 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 		for j, to := range steps {
 			at := week(weeks[j]).Add(time.Duration(i) * time.Minute)
 			setNow(at)
-			if _, err := l.svc.ChangeStage(l.ctx, created.ID, to, reasons[to]); err != nil {
+			if _, err := l.svc.ChangeStage(l.as(stageActor(u, to)), created.ID, to, reasons[to]); err != nil {
 				return fmt.Errorf("use case %s to %s: %w", u.en, to, err)
 			}
 			l.stageAt[u.en][to] = at

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,6 +35,7 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("recommender figures agree", func(t *testing.T) { recommenderFiguresAgree(t, ctx, st) })
 	t.Run("monitor findings carry their dates", func(t *testing.T) { monitorDates(t, ctx, st) })
 	t.Run("maintenance monitor and retraining", func(t *testing.T) { maintenanceRetraining(t, ctx, st) })
+	t.Run("stage changes by their people", func(t *testing.T) { stageActors(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -480,5 +482,55 @@ func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
 	}
 	if b := tk.Before["accuracy"]; math.Abs(b-0.82) > 0.03 || tk.After["accuracy"] != 0.95 || tk.After["alert_accuracy"] != 0.95 {
 		t.Errorf("pdm task: accuracy before %.3f, after %v; want about 0.82 and 0.95", b, tk.After)
+	}
+}
+
+// stageActors: each stage change is made by the demo user whose call it
+// is, not by "system": the CEO on the AI committee approves and rejects,
+// the AI lead starts pilots and hands over to operations, a business
+// owner (or the CEO, for group use cases) submits for assessment and
+// scales out.
+func stageActors(t *testing.T, ctx context.Context, st *store.Store) {
+	all, _, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := st.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := map[int64]lodestar.Role{}
+	email := map[int64]string{}
+	for _, u := range users {
+		role[u.ID], email[u.ID] = u.Role, u.Email
+	}
+	want := map[string][]lodestar.Role{
+		lodestar.StageAssessment: {lodestar.RoleBusinessOwner, lodestar.RoleCommittee, lodestar.RoleAITeam},
+		lodestar.StageApproved:   {lodestar.RoleCommittee},
+		lodestar.StageRejected:   {lodestar.RoleCommittee},
+		lodestar.StagePilot:      {lodestar.RoleAITeam},
+		lodestar.StageScaling:    {lodestar.RoleBusinessOwner, lodestar.RoleCommittee},
+		lodestar.StageOperating:  {lodestar.RoleAITeam},
+		lodestar.StageRetired:    {lodestar.RoleBusinessOwner, lodestar.RoleCommittee},
+	}
+	changes := 0
+	for _, uc := range all {
+		h, err := st.StageHistory(ctx, uc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range h {
+			changes++
+			if c.ActorID == 0 || c.Actor != email[c.ActorID] || !slices.Contains(want[c.To], role[c.ActorID]) {
+				t.Errorf("%s to %s by %q (user %d, %s); want a %v", uc.Title, c.To, c.Actor, c.ActorID, role[c.ActorID], want[c.To])
+				break
+			}
+			if c.To == lodestar.StageApproved && c.Actor != "ceo@demo.lodestar" {
+				t.Errorf("%s approved by %s; want the CEO on the committee", uc.Title, c.Actor)
+			}
+		}
+	}
+	if changes < 60 {
+		t.Errorf("%d stage changes; want the whole portfolio's", changes)
 	}
 }
