@@ -36,6 +36,7 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("monitor findings carry their dates", func(t *testing.T) { monitorDates(t, ctx, st) })
 	t.Run("maintenance monitor and retraining", func(t *testing.T) { maintenanceRetraining(t, ctx, st) })
 	t.Run("stage changes by their people", func(t *testing.T) { stageActors(t, ctx, st) })
+	t.Run("recommender lifted conversion 15%", func(t *testing.T) { conversionLift(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
@@ -532,5 +533,61 @@ func stageActors(t *testing.T, ctx context.Context, st *store.Store) {
 	}
 	if changes < 60 {
 		t.Errorf("%d stage changes; want the whole portfolio's", changes)
+	}
+}
+
+// conversionLift: online conversion rose about 15% after the recommender
+// went live (the source's story), before giving part of it back as its
+// accuracy decayed; the experiments' control (3.1) converts at the KPI's
+// latest rate.
+func conversionLift(t *testing.T, ctx context.Context, st *store.Store) {
+	rec := useCaseByTitle(t, ctx, st, "E-commerce recommender")
+	live := stageAt(t, ctx, st, rec.ID, lodestar.StagePilot).Format(time.DateOnly)
+	kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conv int64
+	for _, k := range kpis {
+		if k.Name == "Online conversion rate" {
+			conv = k.ID
+		}
+	}
+	rs, err := st.Readings(ctx, conv)
+	if err != nil || len(rs) != demo.Weeks {
+		t.Fatalf("conversion readings: %d, %v", len(rs), err)
+	}
+	before, peak := 0.0, 0.0
+	n := 0
+	for i, r := range rs {
+		if r.Date <= live {
+			before += r.Value
+			n++
+			continue
+		}
+		if i >= 3 {
+			peak = max(peak, (rs[i].Value+rs[i-1].Value+rs[i-2].Value+rs[i-3].Value)/4)
+		}
+	}
+	before /= float64(n)
+	if lift := peak/before - 1; lift < 0.12 || lift > 0.18 {
+		t.Errorf("conversion: %.2f%% before the recommender went live (%s), at best %.2f%% (4-week mean) after: %+.0f%%, want about +15%%", before, live, peak, 100*lift)
+	}
+	latest := (rs[len(rs)-1].Value + rs[len(rs)-2].Value + rs[len(rs)-3].Value + rs[len(rs)-4].Value) / 4
+	if latest >= peak-0.15 {
+		t.Errorf("conversion: %.2f%% in the last month against a peak of %.2f%%; want part of the lift lost as accuracy decayed", latest, peak)
+	}
+	xs, err := st.ListExperiments(ctx, lodestar.ExperimentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range xs {
+		a, err := st.AnalyzeExperiment(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := 100 * a.Primary.Control.Mean; math.Abs(c/latest-1) > 0.1 {
+			t.Errorf("%s: 3.1 (control) converts %.2f%%; the conversion KPI reads %.2f%% in the last month", e.Key, c, latest)
+		}
 	}
 }
