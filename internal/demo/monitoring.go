@@ -154,7 +154,7 @@ const (
 	pdmNewAccuracy = 0.55
 	pdmMinAccuracy = 0.78
 	pdmNewShare    = 0.25
-	pdmPerDay      = 300
+	pdmPerDay      = 500
 	pdmNewFrom     = 18 * 7 // days into the year new equipment is commissioned
 )
 
@@ -196,7 +196,7 @@ func (l *loader) loadPdmMonitoring(m *lodestar.Model, live1, live2 time.Time, se
 			eq, vib, temp := old(rng)
 			acc := pdmAccuracy
 			if rng.Float64() < share {
-				eq, vib, temp, acc = "press-g2", 6.5+1.2*rng.NormFloat64(), 72+5*rng.NormFloat64(), pdmNewAccuracy
+				eq, vib, temp, acc = "press-g2", 10+1.5*rng.NormFloat64(), 90+5*rng.NormFloat64(), pdmNewAccuracy
 			}
 			label := rng.IntN(2)
 			pred := label
