@@ -238,10 +238,15 @@ func (c *cursor) widen(v float32) float64 {
 	if e.bits == bits {
 		return e.x
 	}
-	b := strconv.AppendFloat(c.spell[:0], x, 'g', -1, 32)
-	y, err := strconv.ParseFloat(string(b), 64)
-	if err != nil { // cannot happen: AppendFloat spells a finite number
-		y = x
+	// Spelt as 'e' (at most 9 digits, a short exponent), the spelling
+	// almost always takes fastDecimal's exact path: no string made.
+	b := strconv.AppendFloat(c.spell[:0], x, 'e', -1, 32)
+	y, ok := fastDecimal(b)
+	if !ok {
+		var err error
+		if y, err = strconv.ParseFloat(string(b), 64); err != nil { // cannot happen: AppendFloat spells a finite number
+			y = x
+		}
 	}
 	*e = widened{bits, y}
 	return y
