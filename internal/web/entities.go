@@ -471,13 +471,19 @@ func entFail(p *Page, err error) {
 
 // entArchivedFlag reads the archive forms' hidden field.
 func entArchivedFlag(r *http.Request) (bool, error) {
-	switch r.PostFormValue("archived") {
+	return formFlag(r, "archived", "Archived must be true or false.")
+}
+
+// formFlag reads a form's true/false field; anything else (a missing
+// field, "maybe") is refused with msg rather than read as false.
+func formFlag(r *http.Request, name, msg string) (bool, error) {
+	switch r.PostFormValue(name) {
 	case "true":
 		return true, nil
 	case "false":
 		return false, nil
 	}
-	return false, lodestar.FieldError("archived", "Archived must be true or false.")
+	return false, lodestar.FieldError(name, msg)
 }
 
 // entRender renders a strategy page, filled into p, with status.

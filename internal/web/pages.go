@@ -90,7 +90,11 @@ func (s *Server) userSetRole(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) userSetDisabled(w http.ResponseWriter, r *http.Request) {
-	disabled := r.PostFormValue("disabled") == "true"
+	disabled, err := formFlag(r, "disabled", "Disabled must be true or false.")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	email := lodestar.NormalizeEmail(r.PathValue("email"))
 	if disabled && email == httpxIdentityEmail(r) {
 		s.Error(w, r, lodestar.Errorf(lodestar.EInvalid, "You cannot disable your own account."))

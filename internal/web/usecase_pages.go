@@ -418,7 +418,11 @@ func (s *Server) useCaseArchive(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.UseCases.ArchiveUseCase(r.Context(), uc.ID, r.PostFormValue("archived") == "true"); err != nil {
+	archived, err := entArchivedFlag(r)
+	if err == nil {
+		_, err = s.UseCases.ArchiveUseCase(r.Context(), uc.ID, archived)
+	}
+	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
