@@ -39,7 +39,7 @@ func TestDemoPagesRenderCleanly(t *testing.T) {
 		}
 		seen := map[string]bool{}
 		kinds := map[string]int{}
-		queue := []string{"/"}
+		queue := []string{"/", "/admin/audit"}
 		for len(queue) > 0 && len(seen) < 400 {
 			path := queue[0]
 			queue = queue[1:]
@@ -55,7 +55,7 @@ func TestDemoPagesRenderCleanly(t *testing.T) {
 			if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 				continue
 			}
-			for _, bad := range []string{"%!", "{{", "<no value>"} {
+			for _, bad := range []string{"%!", "{{", "<no value>", "audit.action.", ">entity."} {
 				if i := strings.Index(r.body, bad); i >= 0 {
 					t.Errorf("%s %s: %q in the page: …%s…", locale, path, bad, r.body[max(0, i-80):min(len(r.body), i+80)])
 				}
