@@ -350,7 +350,34 @@ func TestMonitorAlertsAndRetraining(t *testing.T) {
 	if len(tasks) != 1 || tasks[0].Status != lodestar.TaskClosed || tasks[0].After["accuracy"] != 0.93 || tasks[0].NewVersion != "2.0" {
 		t.Errorf("task after go-live: got %+v", tasks)
 	}
-	_ = v1
+
+	// Retiring 1.0 resolves its open alerts (no window would ever
+	// resolve them now), audited and announced.
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction, lodestar.ModelRetired} {
+		if _, err := f.app.Store.SetModelVersionStatus(sys(), v1.ID, st, "replaced by 2.0"); err != nil {
+			t.Fatal(err)
+		}
+		if open, _ := f.app.Store.ListAlerts(sys(), m.ID, true); st != lodestar.ModelRetired && len(open) != 2 {
+			t.Errorf("open alerts with 1.0 %s: got %d, want 2", st, len(open))
+		}
+	}
+	if open, _ := f.app.Store.ListAlerts(sys(), m.ID, true); len(open) != 0 {
+		t.Errorf("open alerts after 1.0 retired: got %d, want 0", len(open))
+	}
+	if n := f.count("audit_log WHERE action = 'resolve' AND entity_type = 'alert'"); n != 2 {
+		t.Errorf("audited alert resolutions: got %d, want 2", n)
+	}
+	hooks = nil
+	if n := f.app.Monitoring.DeliverWebhooks(sys(), f.clock.Now()); n != 2 {
+		t.Errorf("webhooks for the resolved alerts: got %d, want 2", n)
+	}
+	mu.Lock()
+	for _, h := range hooks {
+		if h["event"] != "alert.resolved" {
+			t.Errorf("webhook after retiring: got %v, want alert.resolved", h["event"])
+		}
+	}
+	mu.Unlock()
 }
 
 // TestMonitorBadInput: every field is checked and nothing is stored.

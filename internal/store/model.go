@@ -231,6 +231,9 @@ func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, stat
 		if err == nil && status == lodestar.ModelProduction {
 			err = closeRetrainingTasks(ctx, tx, before)
 		}
+		if err == nil && status == lodestar.ModelRetired {
+			err = resolveRetiredAlerts(ctx, tx, before)
+		}
 		return err
 	})
 }

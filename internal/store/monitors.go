@@ -573,6 +573,69 @@ func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 	return nil
 }
 
+// resolveRetiredAlerts resolves the open alerts of a version being
+// retired: it serves no predictions any more, so no window would ever
+// resolve them, and they would stay open on every list for good. Each is
+// audited and, for a monitor with a webhook, announced as resolved.
+func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVersion) error {
+	type open struct {
+		a          *lodestar.Alert
+		url, model string
+	}
+	alerts, err := func() ([]open, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("a.", alertColumns)+`, m.config, md.key FROM alerts a
+			JOIN monitors m ON m.id = a.monitor_id JOIN models md ON md.id = m.model_id
+			WHERE m.model_id = ? AND m.version = ? AND a.status = ? ORDER BY a.id`, v.ModelID, v.Version, lodestar.AlertOpen)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []open
+		for rows.Next() {
+			var o open
+			o.a = &lodestar.Alert{}
+			a := o.a
+			if err := rows.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
+				sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, &o.url, &o.model); err != nil {
+				return nil, err
+			}
+			var c monitorConfig // o.url held the monitor's config until here
+			if err := json.Unmarshal([]byte(o.url), &c); err != nil {
+				return nil, fmt.Errorf("monitor %d config: %w", a.MonitorID, err)
+			}
+			o.url = c.WebhookURL
+			out = append(out, o)
+		}
+		return out, rows.Err()
+	}()
+	if err != nil {
+		return err
+	}
+	for _, o := range alerts {
+		before := *o.a
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ?`,
+			lodestar.AlertResolved, sqldb.FormatTime(tx.Now), o.a.ID); err != nil {
+			return err
+		}
+		o.a.Status, o.a.ResolvedAt = lodestar.AlertResolved, tx.Now
+		if _, err := audit.Append(ctx, tx, audit.Change{Action: "resolve", EntityType: "alert", EntityID: o.a.ID, Before: before, After: o.a}); err != nil {
+			return err
+		}
+		if o.url == "" {
+			continue
+		}
+		p, err := json.Marshal(webhookPayload{Event: "alert.resolved", Model: o.model, Monitor: o.a.MonitorID, Alert: o.a, SentAt: tx.Now})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_outbox (url, payload, next_attempt_at) VALUES (?, ?, ?)`,
+			o.url, string(p), sqldb.FormatTime(tx.Now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Webhook is one pending webhook delivery.
 type Webhook struct {
 	ID       int64
