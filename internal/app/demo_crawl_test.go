@@ -94,3 +94,15 @@ func TestAddUserDefaultsToViewer(t *testing.T) {
 		t.Errorf("add-user role choice: want viewer selected, and only it; got %s", sel)
 	}
 }
+
+// TestIterationSectionLinksToAlerts: the Iteration section promises drift
+// detection and retraining; it leads to them instead of saying nothing
+// is there.
+func TestIterationSectionLinksToAlerts(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	c, _, _ := f.signIn(f.user(lodestar.RoleViewer, "viewer@example.com"), time.Hour)
+	r := f.get(c, "/iteration")
+	if r.StatusCode != 200 || !strings.Contains(r.body, `href="/alerts"`) || !strings.Contains(r.body, `href="/models"`) {
+		t.Errorf("GET /iteration: %d, want links to alerts and models\n%.400s", r.StatusCode, r.body)
+	}
+}
