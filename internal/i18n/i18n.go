@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -34,7 +35,71 @@ var catalogFS embed.FS
 // Bundle is the loaded catalogs, one flat key → message map per locale.
 type Bundle struct {
 	msgs     map[string]map[string]string
+	pats     map[string][]pattern
 	printers map[string]*message.Printer
+}
+
+// pattern is a "msgpat." catalog entry: an English message shape whose
+// %s parts are any text (a line number, a file name, a nested message),
+// and its translation with as many %s (or %[n]s). It translates messages
+// made at run time — "line 3: malformed record: …" — that no fixed key
+// can hold.
+type pattern struct {
+	re      *regexp.Regexp
+	out     string
+	generic bool // no words of its own ("%s: %s"): used only when a part translates
+	weight  int  // literal text: the most specific pattern is tried first
+}
+
+// compilePattern turns an English message shape into its pattern.
+func compilePattern(shape, out string) (pattern, error) {
+	parts := strings.Split(shape, "%s")
+	if n := len(parts) - 1; n == 0 || strings.Count(out, "%") != n && !strings.Contains(out, "%[") {
+		return pattern{}, fmt.Errorf("i18n: pattern %q and its text %q must hold the same number of %%s", shape, out)
+	}
+	var re strings.Builder
+	re.WriteString("^")
+	literal := ""
+	for i, p := range parts {
+		if i > 0 {
+			re.WriteString("(.+?)")
+		}
+		re.WriteString(regexp.QuoteMeta(p))
+		literal += p
+	}
+	re.WriteString("$")
+	letters := strings.IndexFunc(literal, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
+	return pattern{re: regexp.MustCompile(re.String()), out: out, generic: !letters, weight: len(literal)}, nil
+}
+
+// Message translates a message made at run time (an error's text): by
+// its "msg." key when it has one, else by the most specific "msgpat."
+// shape it fits, its parts translated in turn; else it stays as it is.
+func (b *Bundle) Message(locale, msg string) string { return b.message(locale, msg, 0) }
+
+func (b *Bundle) message(locale, msg string, depth int) string {
+	if t, ok := b.msgs[locale]["msg."+msg]; ok {
+		return t
+	}
+	if depth > 5 {
+		return msg
+	}
+	for _, p := range b.pats[locale] {
+		m := p.re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		args, changed := make([]any, len(m)-1), false
+		for i, g := range m[1:] {
+			t := b.message(locale, g, depth+1)
+			args[i], changed = t, changed || t != g
+		}
+		if p.generic && !changed {
+			continue
+		}
+		return fmt.Sprintf(p.out, args...)
+	}
+	return msg
 }
 
 // Load reads the embedded catalogs. A locale's catalog is every JSON file
@@ -42,7 +107,7 @@ type Bundle struct {
 // translated and reviewed apart); a key two files define must have the
 // same text in both (a message two areas share), else it is an error.
 func Load() (*Bundle, error) {
-	b := &Bundle{msgs: map[string]map[string]string{}, printers: map[string]*message.Printer{}}
+	b := &Bundle{msgs: map[string]map[string]string{}, pats: map[string][]pattern{}, printers: map[string]*message.Printer{}}
 	for i, loc := range Locales {
 		files, err := fs.Glob(catalogFS, path.Join("catalogs", loc, "*.json"))
 		if err != nil || len(files) == 0 {
@@ -66,6 +131,19 @@ func Load() (*Bundle, error) {
 			}
 		}
 		b.msgs[loc] = m
+		for k, v := range m {
+			if shape, ok := strings.CutPrefix(k, "msgpat."); ok {
+				p, err := compilePattern(shape, v)
+				if err != nil {
+					return nil, err
+				}
+				b.pats[loc] = append(b.pats[loc], p)
+			}
+		}
+		sort.SliceStable(b.pats[loc], func(i, j int) bool {
+			pi, pj := b.pats[loc][i], b.pats[loc][j]
+			return pi.weight > pj.weight || pi.weight == pj.weight && pi.re.String() < pj.re.String()
+		})
 		b.printers[loc] = message.NewPrinter(tags[i])
 	}
 	return b, nil

@@ -204,12 +204,7 @@ func pagePath(r *http.Request) string {
 
 // Msg translates a user-safe message from a service. Services speak
 // English; the catalog carries each message under "msg." + the English.
-func (p *Page) Msg(m string) string {
-	if p.bundle.Has(p.ID.Locale, "msg."+m) {
-		return p.bundle.T(p.ID.Locale, "msg."+m)
-	}
-	return m
-}
+func (p *Page) Msg(m string) string { return p.bundle.Message(p.ID.Locale, m) }
 
 // DateTime formats t for the page's locale.
 func (p *Page) DateTime(t time.Time) string { return i18n.DateTime(p.ID.Locale, t) }

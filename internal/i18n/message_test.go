@@ -1,0 +1,34 @@
+package i18n_test
+
+import (
+	"testing"
+
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
+
+// TestMessageTranslatesRuntimeText: messages made at run time (a file's
+// name, a line number and a reason) are translated by their shape, part
+// by part; English stays as it is; text with no translation is left
+// alone, its punctuation too.
+func TestMessageTranslatesRuntimeText(t *testing.T) {
+	b := i18n.MustLoad()
+	for _, tc := range []struct{ in, zh string }{
+		{"f1.csv: line 3: malformed record: 1 fields, but the header has 3", "f1.csv：第 3 行：记录格式错误：有 1 个字段，但表头有 3 个"},
+		{"line 7: malformed record: text after a closing quote (byte 4); quote the whole field and double the inner quotes",
+			"第 7 行：记录格式错误：右引号之后还有文字（第 4 字节）；请给整个字段加上引号，并把字段内的引号写两遍"},
+		{"empty file: no header line", "空文件：没有表头行"},
+		{"d.csv: empty file: no header line", "d.csv：空文件：没有表头行"},
+		{`unknown stage "bogus"`, `未知阶段 "bogus"`},
+		{`no business unit named "Nowhere" (use --create-missing to create it)`, `没有名为 "Nowhere" 的业务单元（可在导入时选择创建缺失的业务单元）`},
+		{"Title is required.", "标题为必填项。"},
+		{"some.csv: an unforeseen problem", "some.csv: an unforeseen problem"},
+		{"no colon at all", "no colon at all"},
+	} {
+		if got := b.Message("zh-CN", tc.in); got != tc.zh {
+			t.Errorf("zh-CN %q:\n got %q\nwant %q", tc.in, got, tc.zh)
+		}
+		if got := b.Message("en", tc.in); got != tc.in {
+			t.Errorf("en %q: got %q, want it unchanged", tc.in, got)
+		}
+	}
+}
