@@ -10,6 +10,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Bar is one horizontal bar.
@@ -83,7 +84,16 @@ func (a Axis) pos(v float64, length float64) float64 {
 
 // Scatter draws points on two axes; each point may link to a page.
 func Scatter(label string, x, y Axis, pts []Point) template.HTML {
-	const w, h, left, bottom, top, right = 580, 340, 96, 40, 12, 16
+	const w, h, bottom, top, right = 580, 340, 40, 12, 16
+	// The left margin holds the y ticks' text and, left of it, the
+	// rotated axis title: as wide as the longest tick needs (about 6.5
+	// units a character at the tick size), so "¥10,000,000" and the title
+	// do not overlap.
+	longest := 0
+	for _, t := range y.Ticks {
+		longest = max(longest, utf8.RuneCountInString(y.TickText(t)))
+	}
+	left := max(60, 32+int(math.Ceil(6.5*float64(longest))))
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="chart scatter" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, esc(label))
@@ -100,7 +110,7 @@ func Scatter(label string, x, y Axis, pts []Point) template.HTML {
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, py+4, esc(y.TickText(t)))
 	}
 	fmt.Fprintf(&sb, `<text x="%.1f" y="%d" class="axis" text-anchor="middle">%s</text>`, float64(left)+pw/2, h-4, esc(x.Label))
-	fmt.Fprintf(&sb, `<text x="14" y="%.1f" class="axis" text-anchor="middle" transform="rotate(-90 14 %.1f)">%s</text>`, float64(top)+ph/2, float64(top)+ph/2, esc(y.Label))
+	fmt.Fprintf(&sb, `<text x="12" y="%.1f" class="axis" text-anchor="middle" transform="rotate(-90 12 %.1f)">%s</text>`, float64(top)+ph/2, float64(top)+ph/2, esc(y.Label))
 	for _, p := range pts {
 		px, py := float64(left)+x.pos(p.X, pw), float64(top)+ph-y.pos(p.Y, ph)
 		if p.Href != "" {

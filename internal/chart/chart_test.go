@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,11 +37,37 @@ func TestScatterPlacesPoints(t *testing.T) {
 	if got := strings.Count(svg, "<circle"); got != 3 {
 		t.Fatalf("Scatter: got %d points, want 3", got)
 	}
-	// Plot area: x from 96 to 564, y from 12 to 300 (top is high).
-	for _, want := range []string{`cx="96.0" cy="300.0"`, `cx="564.0" cy="12.0"`, `cx="330.0" cy="156.0"`} {
+	// Plot area (one-letter ticks: the narrowest margin): x from 60 to
+	// 564, y from 12 to 300 (top is high).
+	for _, want := range []string{`cx="60.0" cy="300.0"`, `cx="564.0" cy="12.0"`, `cx="312.0" cy="156.0"`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("Scatter: want a point at %s (log scale puts 10 midway): %s", want, svg)
 		}
+	}
+}
+
+// TestScatterMarginFitsTicks: long y ticks ("¥10,000,000") widen the left
+// margin, so they end before the plot and start clear of the rotated axis
+// title at x=12 (it overlapped them).
+func TestScatterMarginFitsTicks(t *testing.T) {
+	x := Axis{Label: "x", Min: 0, Max: 1, Ticks: []float64{0, 1}, TickText: func(float64) string { return "0" }}
+	y := Axis{Label: "Expected annual value", Min: 0, Max: 1e7, Ticks: []float64{0, 1e7}, TickText: func(v float64) string {
+		if v == 0 {
+			return "¥0"
+		}
+		return "¥10,000,000"
+	}}
+	svg := string(Scatter("m", x, y, nil))
+	m := regexp.MustCompile(`<rect x="(\d+)"`).FindStringSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no plot rectangle: %s", svg)
+	}
+	left, _ := strconv.Atoi(m[1])
+	// The tick ends 6 units left of the plot; at about 6.5 units a
+	// character, "¥10,000,000" (11) starts at left − 6 − 72: clear of the
+	// title's band (x up to about 20).
+	if start := left - 6 - 72; start < 20 {
+		t.Errorf("left margin %d: the longest tick starts at x=%d, over the axis title", left, start)
 	}
 }
 
