@@ -19,7 +19,6 @@ func TestMessageTranslatesRuntimeText(t *testing.T) {
 		{"empty file: no header line", "空文件：没有表头行"},
 		{"d.csv: empty file: no header line", "d.csv：空文件：没有表头行"},
 		{`unknown stage "bogus"`, `未知阶段 "bogus"`},
-		{`no business unit named "Nowhere" (use --create-missing to create it)`, `没有名为 "Nowhere" 的业务单元（可在导入时选择创建缺失的业务单元）`},
 		{"Title is required.", "标题为必填项。"},
 		{"some.csv: an unforeseen problem", "some.csv: an unforeseen problem"},
 		{"no colon at all", "no colon at all"},
@@ -29,6 +28,16 @@ func TestMessageTranslatesRuntimeText(t *testing.T) {
 		}
 		if got := b.Message("en", tc.in); got != tc.in {
 			t.Errorf("en %q: got %q, want it unchanged", tc.in, got)
+		}
+	}
+	// The web pages give the form's advice, not the CLI's flags, in both
+	// languages.
+	for locale, want := range map[string]string{
+		"en":    `no business unit named "Nowhere" (tick “Create business units the file names that do not exist yet” to create it)`,
+		"zh-CN": `没有名为 "Nowhere" 的业务单元（勾选“创建文件中出现但尚不存在的业务单元”即可创建）`,
+	} {
+		if got := b.Message(locale, `no business unit named "Nowhere" (use --create-missing to create it)`); got != want {
+			t.Errorf("%s: got %q, want %q", locale, got, want)
 		}
 	}
 }
