@@ -114,6 +114,10 @@ func tooLarge() error {
 	return lodestar.Errorf(lodestar.ETooLarge, "A batch is at most %d bytes; split it.", lodestar.MaxIngestBytes)
 }
 
+// MaxAhead is how far past the server's clock an event may be stamped (a
+// sender's clock a little fast, time zones written wrongly).
+const MaxAhead = 24 * time.Hour
+
 // Events reads a batch of event lines. now stamps events sent without a
 // time. The error is for the batch as a whole (too large, unreadable);
 // bad lines are in rejected.

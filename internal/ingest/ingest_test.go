@@ -395,3 +395,26 @@ func TestEventsBatchWithBOM(t *testing.T) {
 		t.Errorf("labels with a BOM: %q, rejected %+v, %v", labels, rej, err)
 	}
 }
+
+// TestEventTimeFarAhead: an event stamped more than a day ahead of the
+// server's clock is refused by line (a wrong clock); a day ahead or less,
+// and any past time from 1970, are taken.
+func TestEventTimeFarAhead(t *testing.T) {
+	at := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	line := func(id string, ts time.Time) string {
+		return `{"id":"` + id + `","time":"` + ts.Format(time.RFC3339Nano) + `","version":"1","features":{"x":1},"prediction":0.5}`
+	}
+	body := strings.Join([]string{
+		line("ok-past", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)),
+		line("ok-ahead", at.Add(MaxAhead)),
+		line("far", at.Add(MaxAhead+time.Second)),
+		line("2999", time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)),
+	}, "\n")
+	evs, rej, err := Events(strings.NewReader(body), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || len(rej) != 2 || rej[0].Line != 3 || rej[1].Line != 4 || !strings.Contains(rej[0].Message, "ahead of the server's clock") {
+		t.Errorf("got %d events and rejections %+v; want lines 1-2 taken and 3-4 refused as ahead of the clock", len(evs), rej)
+	}
+}

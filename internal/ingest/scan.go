@@ -610,6 +610,12 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 		if t.Year() < 1970 || t.Year() > 9999 {
 			return ev, id, "time: must be between 1970 and 9999"
 		}
+		// A prediction is made, then reported: one stamped more than a
+		// day ahead of the server's clock comes from a wrong clock, and
+		// would open a window no monitor closes until that day.
+		if t.After(now.Add(MaxAhead)) {
+			return ev, id, "time: more than a day ahead of the server's clock; check the sender's clock"
+		}
 		ev.Time = t.UTC()
 	}
 	if !hasPred {
