@@ -228,6 +228,9 @@ var routeAccess = map[string]access{
 	"POST /experiments/{id}":                           evidenceWriters,
 	"POST /experiments/{id}/status":                    evidenceWriters,
 	"POST /experiments/{id}/data":                      evidenceWriters,
+	"GET /tokens":                                      signedIn,
+	"POST /tokens":                                     signedIn,
+	"POST /tokens/{id}/revoke":                         signedIn,
 }
 
 func allowed(role lodestar.Role, a access) bool {
@@ -491,6 +494,10 @@ var calls = map[string]call{
 	// The walk posts forms urlencoded, without a file: the page answers
 	// with the form's refusal, which still proves the role was let in.
 	"POST /experiments/{id}/data": {ok: []int{400}},
+	"GET /tokens":                 {ok: []int{200}},
+	"POST /tokens":                {ok: []int{201}, body: formOf("name", "Walk %s", "scope", "ingest")},
+	// Each caller revokes a token of their own (prepare makes it).
+	"POST /tokens/{id}/revoke": {ok: []int{303}, fresh: "tokens"},
 }
 
 // walkExperimentForm is walkExperimentJSON as the page's form.
@@ -542,7 +549,7 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "treatment-versions", "experiments", "monitors", "fairness-audits", "explanations"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "treatment-versions", "experiments", "monitors", "fairness-audits", "explanations", "tokens"} {
 		ids[c] = f.record(c, label, ids)
 	}
 	// The walk's experiment is running, so it takes data; fresh ones are drafts.
@@ -603,6 +610,18 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		}
 	case "fairness-audits", "explanations":
 		id, err = f.evidenceRecord(collection, label, ids)
+	case "tokens":
+		// The first user's: the walk gives each caller a token of their own
+		// (prepare), this one only fills {id} for callers refused anyway.
+		var users []*lodestar.User
+		if users, err = st.ListUsers(ctx); err == nil && len(users) > 0 {
+			var tok *lodestar.APIToken
+			if tok, _, err = st.CreateToken(ctx, users[0].Email, "Token "+label, []string{lodestar.ScopeRead}); err == nil {
+				id = tok.ID
+			}
+		} else if err == nil {
+			f.t.Fatal("record: a token needs a user; create one first")
+		}
 	case "treatment-versions":
 		var v *lodestar.ModelVersion
 		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "t-" + label}); err == nil {
@@ -631,6 +650,11 @@ func (f *fixture) prepare(cl call, w *walker) {
 		return
 	}
 	w.ids = maps.Clone(w.ids)
+	if cl.fresh == "tokens" { // the caller's own: every user may revoke theirs
+		tok, _ := f.token(&lodestar.User{Email: w.email}, lodestar.ScopeRead)
+		w.ids[cl.fresh] = tok.ID
+		return
+	}
 	w.ids[cl.fresh] = f.record(cl.fresh, w.nonce, w.ids)
 }
 

@@ -40,7 +40,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userCreate},
 		{Method: "POST", Pattern: "/admin/users/{email}/role", Perm: auth.UserAdmin, Handler: s.userSetRole},
 		{Method: "POST", Pattern: "/admin/users/{email}/disabled", Perm: auth.UserAdmin, Handler: s.userSetDisabled},
-	}, slices.Concat(s.entityRoutes(), s.modelRoutes(), s.healthRoutes(), s.evidenceRoutes(), s.experimentRoutes())...)
+	}, slices.Concat(s.entityRoutes(), s.modelRoutes(), s.healthRoutes(), s.evidenceRoutes(), s.experimentRoutes(), s.tokenRoutes())...)
 }
 
 // NotFound renders the 404 page; the app routes unmatched paths here.

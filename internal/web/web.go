@@ -61,6 +61,8 @@ type Services struct {
 	Evidence lodestar.EvidenceService
 	// Experiments manages A/B experiments and their analysis.
 	Experiments lodestar.ExperimentService
+	// Tokens manages API tokens (the /tokens pages).
+	Tokens lodestar.TokenService
 }
 
 // Server holds the parsed templates and the services behind the pages.

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// tokenRoutes are the API token pages: every signed-in user manages their
+// own tokens; a user administrator also sees and may revoke everyone's.
+func (s *Server) tokenRoutes() []httpx.Route {
+	return []httpx.Route{
+		{Method: "GET", Pattern: "/tokens", Perm: auth.SignedIn, Handler: s.tokenList},
+		{Method: "POST", Pattern: "/tokens", Perm: auth.SignedIn, Handler: s.tokenCreate},
+		{Method: "POST", Pattern: "/tokens/{id}/revoke", Perm: auth.SignedIn, Handler: s.tokenRevoke},
+	}
+}
+
+// tokenScopes are the scopes the form offers, the store's own.
+var tokenScopes = []string{lodestar.ScopeIngest, lodestar.ScopeRead, lodestar.ScopeWrite}
+
+// tokenRow is a token in a list, with its user's e-mail.
+type tokenRow struct {
+	T     *lodestar.APIToken
+	Email string
+}
+
+// tokenPage is what tokens.html receives.
+type tokenPage struct {
+	Mine    []tokenRow
+	All     []tokenRow // every user's; only for user administrators
+	IsAdmin bool
+	Scopes  []string
+	Checked map[string]bool // the scopes ticked on the create form
+	// Created and Secret are the token just made and its secret, shown
+	// once on the answer to the create form and nowhere else.
+	Created *lodestar.APIToken
+	Secret  string
+}
+
+func tokenAdmin(r *http.Request) bool {
+	return auth.Allowed(httpx.IdentityFrom(r.Context()).Role(), auth.UserAdmin)
+}
+
+func (s *Server) tokenList(w http.ResponseWriter, r *http.Request) {
+	s.renderTokens(w, r, http.StatusOK, s.page(r, "tokens.title", "tokens"))
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	s.renderTokensWith(w, r, status, p, nil, "")
+}
+
+func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status int, p *Page, created *lodestar.APIToken, secret string) {
+	ctx := r.Context()
+	email := httpxIdentityEmail(r)
+	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: tokenScopes, Checked: map[string]bool{}, Created: created, Secret: secret}
+	if p.Form == nil {
+		d.Checked[lodestar.ScopeIngest] = true // what a model pipeline needs
+	}
+	for _, sc := range p.Form["scope"] {
+		d.Checked[sc] = true
+	}
+	mine, err := s.Tokens.ListTokens(ctx, email)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for _, t := range mine {
+		d.Mine = append(d.Mine, tokenRow{T: t, Email: email})
+	}
+	if d.IsAdmin {
+		all, err := s.Tokens.ListTokens(ctx, "")
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		users, err := s.Users.ListUsers(ctx)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		emails := make(map[int64]string, len(users))
+		for _, u := range users {
+			emails[u.ID] = u.Email
+		}
+		for _, t := range all {
+			d.All = append(d.All, tokenRow{T: t, Email: emails[t.UserID]})
+		}
+	}
+	// Newest first: the token just made heads the list.
+	slices.Reverse(d.Mine)
+	slices.Reverse(d.All)
+	p.Data = d
+	s.render(w, r, status, "tokens", p)
+}
+
+// tokenCreate makes a token for the signed-in user and answers with the
+// page showing its secret, once: the secret is in this response's body
+// only (never a redirect URL, a log or the database), which is not cached
+// (render sends Cache-Control: no-store), and the form's ID is claimed, so
+// sending it again makes no second token and shows no secret.
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
+	scopes, err := tokenFormScopes(r.PostForm["scope"])
+	var tok *lodestar.APIToken
+	var secret string
+	if err == nil {
+		tok, secret, err = s.Tokens.CreateToken(r.Context(), httpxIdentityEmail(r), r.PostFormValue("name"), scopes)
+	}
+	if err != nil {
+		s.refused(w, r, err, "tokens.title", "tokens", r.PostForm, s.renderTokens)
+		return
+	}
+	p := s.page(r, "tokens.title", "tokens")
+	p.Flash = "flash.token_created"
+	s.renderTokensWith(w, r, http.StatusCreated, p, tok, secret)
+}
+
+// tokenFormScopes checks the form's scopes: at least one, each one the
+// store knows. The store would take none as write, which a form left
+// blank should not mean.
+func tokenFormScopes(sent []string) ([]string, error) {
+	var out []string
+	for _, sc := range sent {
+		sc = strings.TrimSpace(sc)
+		if !slices.Contains(tokenScopes, sc) {
+			return nil, lodestar.FieldError("scope", "Unknown scope; choose ingest, read or write.")
+		}
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	if len(out) == 0 {
+		return nil, lodestar.FieldError("scope", "Choose at least one scope: ingest, read or write.")
+	}
+	return out, nil
+}
+
+// tokenRevoke revokes one of the user's tokens, or any token for a user
+// administrator. Another user's token is not found for anyone else, so
+// the page does not tell which token IDs exist.
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
+	id, err := entPathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	owner := httpxIdentityEmail(r)
+	if tokenAdmin(r) {
+		owner = ""
+	}
+	toks, err := s.Tokens.ListTokens(r.Context(), owner)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(toks, func(t *lodestar.APIToken) bool { return t.ID == id })
+	if i < 0 {
+		s.Error(w, r, lodestar.Errorf(lodestar.ENotFound, "Token not found."))
+		return
+	}
+	alreadyRevoked := lodestar.Errorf(lodestar.EConflict, "This token is already revoked.")
+	if !toks[i].RevokedAt.IsZero() {
+		s.refused(w, r, alreadyRevoked, "tokens.title", "tokens", nil, s.renderTokens)
+		return
+	}
+	if err := s.Tokens.RevokeToken(r.Context(), id); err != nil {
+		if lodestar.ErrorCode(err) == lodestar.EConflict { // revoked meanwhile
+			err = alreadyRevoked
+		}
+		s.refused(w, r, err, "tokens.title", "tokens", nil, s.renderTokens)
+		return
+	}
+	s.redirect(w, r, "/tokens", "flash.token_revoked")
+}
