@@ -523,7 +523,8 @@ func TestStrategyAPIHappyPath(t *testing.T) {
 		t.Errorf("stage history: got %+v, want idea→assessment→approved→pilot by the admin with reasons", hist.Data)
 	}
 
-	// Three months on, the KPI has risen by the whole promise.
+	// Three months on, the KPI has risen by the whole promise: met, not
+	// merely on track.
 	f.clock.Advance(92 * 24 * time.Hour)
 	r = write("POST", fmt.Sprintf("/api/v1/kpis/%d/readings", kpi.ID),
 		`{"readings":[{"date":"2030-04-01","value":104},{"date":"2030-06-01","value":110}]}`, 200)
@@ -531,13 +532,13 @@ func TestStrategyAPIHappyPath(t *testing.T) {
 		t.Errorf("readings: got recorded %d, want 2", got)
 	}
 	real = fromJSON[realisation](t, f.apiOK("GET", ucPath+"/realisation", secret, "", 200))
-	if !real.Live || real.LiveSince != "2030-03-04" || real.Status != "on_track" || len(real.KPIs) != 1 {
-		t.Fatalf("realisation in pilot: got %+v, want live since 2030-03-04, on track, one KPI", real)
+	if !real.Live || real.LiveSince != "2030-03-04" || real.Status != "met" || len(real.KPIs) != 1 {
+		t.Fatalf("realisation in pilot: got %+v, want live since 2030-03-04, met, one KPI", real)
 	}
 	k := real.KPIs[0]
-	if k.KPI == nil || k.KPI.ID != kpi.ID || k.Promised != 10 || k.Baseline != 100 || k.Realised != 10 || k.Status != "on_track" ||
+	if k.KPI == nil || k.KPI.ID != kpi.ID || k.Promised != 10 || k.Baseline != 100 || k.Realised != 10 || k.Status != "met" ||
 		len(k.Series) != 2 || k.Expected <= 0 || k.Expected >= 10 || k.Progress <= 0 || k.Progress >= 1 {
-		t.Errorf("realised KPI: got %+v, want promised 10 from baseline 100, realised 10, on track, two readings since go-live, part of the way", k)
+		t.Errorf("realised KPI: got %+v, want promised 10 from baseline 100, realised 10, met, two readings since go-live, part of the way", k)
 	}
 }
 

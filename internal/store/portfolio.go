@@ -182,8 +182,7 @@ func (s *Store) Realisation(ctx context.Context, id int64) (*lodestar.Realisatio
 	}
 	out.Live, out.LiveSince = true, live[:10]
 	liveAt := day(out.LiveSince)
-	rank := map[string]int{portfolio.OnTrack: 0, portfolio.NoData: 1, portfolio.Behind: 2}
-	out.Status = portfolio.OnTrack
+	var statuses []string
 	for _, imp := range uc.Impacts {
 		k, err := s.FindKPIByID(ctx, imp.KPIID)
 		if err != nil {
@@ -209,12 +208,8 @@ func (s *Store) Realisation(ctx context.Context, id int64) (*lodestar.Realisatio
 		}
 		out.KPIs = append(out.KPIs, lodestar.RealisedKPI{KPI: k, Promised: res.Promised, Expected: res.Expected,
 			Realised: res.Realised, Baseline: res.Baseline, Progress: res.Progress, Status: res.Status, Series: series})
-		if rank[res.Status] > rank[out.Status] {
-			out.Status = res.Status
-		}
+		statuses = append(statuses, res.Status)
 	}
-	if len(out.KPIs) == 0 {
-		out.Status = portfolio.NoData
-	}
+	out.Status = portfolio.Overall(statuses)
 	return out, nil
 }

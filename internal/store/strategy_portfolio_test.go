@@ -264,7 +264,13 @@ func TestDashboardKPIsBehind(t *testing.T) {
 		f.read(downOK.ID, first, 50, last, 38)
 		one := f.newKPI("E one reading", "up", 200, target)
 		f.read(one.ID, first, 10)
-		f.newKPI("F no readings", "up", 200, target)
+		none := f.newKPI("F no readings", "up", 200, target)
+		// Met: at or beyond the target in the KPI's direction, however
+		// early; never among the KPIs behind.
+		upMet := f.newKPI("H up met", "up", 200, target)
+		f.read(upMet.ID, first, 100, last, 200)
+		downMet := f.newKPI("I down met", "down", 30, target)
+		f.read(downMet.ID, first, 50, last, 29.5)
 		gone := f.newKPI("G archived behind", "up", 200, target)
 		f.read(gone.ID, first, 100, last, 101)
 		if _, err := f.s.ArchiveKPI(f.ctx, gone.ID, true); err != nil {
@@ -286,7 +292,9 @@ func TestDashboardKPIsBehind(t *testing.T) {
 			{upOK.ID, "on_track", 160, upDue},
 			{downOK.ID, "on_track", 38, downDue},
 			{one.ID, "no_data", 0, 0},
-			{one.ID + 1, "no_data", 0, 0},
+			{none.ID, "no_data", 0, 0},
+			{upMet.ID, "met", 200, upDue},
+			{downMet.ID, "met", 29.5, downDue},
 		}
 		if len(statuses) != len(want) {
 			t.Fatalf("KPIStatuses: got %d, want %d", len(statuses), len(want))
@@ -394,6 +402,13 @@ func TestRealisation(t *testing.T) {
 		noData := mk("On track and no data", toPilot, upImp, quietImp)
 		scaled := mk("Scaled", append(toPilot, "scaling", "pilot", "scaling"), upImp)
 		retired := mk("Retired", append(toPilot, "retired"), upImp)
+		// Promises the KPIs have already met: +5 on the basket (realised
+		// +6), −0.5 on handling time (realised exactly −0.5).
+		metUp := lodestar.Impact{KPIID: up.ID, Change: 5, Confidence: 0.8}
+		metDown := lodestar.Impact{KPIID: down.ID, Change: -0.5, Confidence: 0.8}
+		allMet := mk("All met", toPilot, metUp, metDown)
+		metAndOnTrack := mk("Met and on track", toPilot, upImp, metDown)
+		metAndBehind := mk("Met and behind", toPilot, metUp, downImp)
 		noImpacts := mk("No impacts", toPilot)
 		idea := mk("Idea", nil, upImp)
 		approved := mk("Approved", toPilot[:2], upImp)
@@ -412,6 +427,8 @@ func TestRealisation(t *testing.T) {
 		upWant := kpiWant{up.ID, "on_track", 50, 6, 10 * progress, []string{"2030-04-01", "2030-05-01", "2030-06-01"}}
 		downWant := kpiWant{down.ID, "behind", 20, -0.5, -4 * progress, []string{"2030-04-01", "2030-06-01"}}
 		quietWant := kpiWant{quiet.ID, "no_data", 5, 0, 1 * progress, []string{}}
+		metUpWant := kpiWant{up.ID, "met", 50, 6, 5 * progress, upWant.series}
+		metDownWant := kpiWant{down.ID, "met", 20, -0.5, -0.5 * progress, downWant.series}
 		tests := []struct {
 			name   string
 			uc     *lodestar.UseCase
@@ -424,6 +441,9 @@ func TestRealisation(t *testing.T) {
 			{"no data beats on track", noData, true, "no_data", []kpiWant{upWant, quietWant}},
 			{"go-live is the first entry into pilot", scaled, true, "on_track", []kpiWant{upWant}},
 			{"retired after going live", retired, true, "on_track", []kpiWant{upWant}},
+			{"all met", allMet, true, "met", []kpiWant{metUpWant, metDownWant}},
+			{"met and on track", metAndOnTrack, true, "on_track", []kpiWant{upWant, metDownWant}},
+			{"met and behind", metAndBehind, true, "behind", []kpiWant{metUpWant, downWant}},
 			{"live without impacts", noImpacts, true, "no_data", nil},
 			{"an idea", idea, false, "", nil},
 			{"approved", approved, false, "", nil},

@@ -66,7 +66,7 @@ var entLabelPrefixes = map[string][]string{
 	"goal.horizon.":  lodestar.GoalHorizons,
 	"goal.status.":   lodestar.GoalStatuses,
 	"kpi.direction.": {lodestar.DirectionUp, lodestar.DirectionDown},
-	"kpi.status.":    {portfolio.OnTrack, portfolio.Behind, portfolio.NoData},
+	"kpi.status.":    portfolio.Statuses,
 	"pain.category.": lodestar.PainCategories,
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 )
 
-// kpiStatuses maps each live KPI to on_track, behind or no_data.
+// kpiStatuses maps each live KPI to met, on_track, behind or no_data.
 func (s *Server) kpiStatuses(ctx context.Context) (map[int64]string, error) {
 	out := map[int64]string{}
 	all, err := s.Portfolio.KPIStatuses(ctx)
@@ -44,7 +44,7 @@ type kpiListData struct {
 }
 
 // kpiStatusRank orders the list's "behind first" sort.
-var kpiStatusRank = map[string]int{portfolio.Behind: 0, portfolio.NoData: 1, portfolio.OnTrack: 2, "": 3}
+var kpiStatusRank = map[string]int{portfolio.Behind: 0, portfolio.NoData: 1, portfolio.OnTrack: 2, portfolio.Met: 3, "": 4}
 
 func (s *Server) kpiList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()

@@ -90,7 +90,7 @@ var runtimeKeys = map[string]func() []string{
 	"alignment.short.": func() []string {
 		return []string{lodestar.ReasonNoKPIImpact, lodestar.ReasonNoSponsor, lodestar.ReasonNoPainPoint, lodestar.ReasonKPIWithoutGoal}
 	},
-	"real.status.": func() []string { return []string{portfolio.OnTrack, portfolio.Behind, portfolio.NoData} },
+	"real.status.": func() []string { return portfolio.Statuses },
 	"section.":     nil, // section.<name>.intro, from the section routes
 }
 

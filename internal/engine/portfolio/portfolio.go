@@ -140,12 +140,59 @@ func CheckTransition(from, to, reason string) error {
 	return lodestar.FieldError("stage", "This stage change is not allowed: a use case moves one stage at a time.")
 }
 
-// Realisation statuses.
+// Realisation and KPI statuses. Met is a target reached or passed: a KPI
+// whose latest reading is at or beyond its target in its direction, or a
+// promised change realised in full.
 const (
 	OnTrack = "on_track"
 	Behind  = "behind"
 	NoData  = "no_data"
+	Met     = "met"
 )
+
+// Statuses lists every status, for label checks.
+var Statuses = []string{Met, OnTrack, Behind, NoData}
+
+// reached reports whether got is at or beyond want in the direction (up:
+// at least want; down: at most want), allowing for the rounding of
+// decimal readings in float arithmetic (95.32−0.32 is not exactly 95).
+func reached(got, want float64, down bool) bool {
+	if math.IsNaN(got) || math.IsNaN(want) {
+		return false
+	}
+	tol := 1e-9 * math.Max(1, math.Max(math.Abs(got), math.Abs(want)))
+	if down {
+		return got <= want+tol
+	}
+	return got >= want-tol
+}
+
+// finite reports whether a reading's value can be judged.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// overallRank orders statuses from best to worst for Overall.
+var overallRank = map[string]int{Met: 0, OnTrack: 1, NoData: 2, Behind: 3}
+
+// Overall is a use case's realisation status from its KPIs': the worst of
+// them, so behind when any KPI is behind, else no data when any has none,
+// met only when every KPI met its promise, otherwise on track. Without
+// KPIs there is no data.
+func Overall(statuses []string) string {
+	if len(statuses) == 0 {
+		return NoData
+	}
+	out := Met
+	for _, s := range statuses {
+		r, ok := overallRank[s]
+		if !ok {
+			r, s = overallRank[NoData], NoData
+		}
+		if r > overallRank[out] {
+			out = s
+		}
+	}
+	return out
+}
 
 // Reading is one dated KPI value.
 type Reading struct {
@@ -161,7 +208,7 @@ type RealisedImpact struct {
 	Expected float64   `json:"expected"` // the share of it due by now
 	Realised float64   `json:"realised"` // latest reading minus baseline
 	Baseline float64   `json:"baseline"` // reading at go-live
-	Status   string    `json:"status"`   // on_track | behind | no_data
+	Status   string    `json:"status"`   // met | on_track | behind | no_data
 	Series   []Reading `json:"-"`        // readings since go-live, for charts
 	Progress float64   `json:"progress"` // share of the way from go-live to the KPI's target date
 }
@@ -173,8 +220,9 @@ const OnTrackShare = 0.9
 // reading on or before go-live; the promised change is due linearly
 // between go-live and the KPI's target date (all of it after that date).
 // On track means the realised change, in the promised direction, is at
-// least 90% of what is due by now. Without a baseline or a reading after
-// go-live there is no data.
+// least 90% of what is due by now; met means it is all of the promised
+// change or more, whatever is due. Without a baseline or a reading after
+// go-live there is no data; readings that are not numbers are skipped.
 func Realise(imp lodestar.Impact, targetDate, liveSince, now time.Time, readings []Reading) RealisedImpact {
 	r := RealisedImpact{KPIID: imp.KPIID, Promised: imp.Change, Status: NoData}
 	if liveSince.IsZero() {
@@ -185,6 +233,9 @@ func Realise(imp lodestar.Impact, targetDate, liveSince, now time.Time, readings
 	var latest *Reading
 	for i := range readings {
 		rd := readings[i]
+		if !finite(rd.Value) {
+			continue
+		}
 		if !rd.Date.After(liveSince) {
 			// The last reading on or before go-live, whatever the order.
 			if !haveBase || !rd.Date.Before(baseDate) {
@@ -214,9 +265,12 @@ func Realise(imp lodestar.Impact, targetDate, liveSince, now time.Time, readings
 	if imp.Change < 0 {
 		dir = -1
 	}
-	if r.Realised*dir >= OnTrackShare*math.Abs(r.Expected) {
+	switch {
+	case imp.Change != 0 && reached(r.Realised, imp.Change, dir < 0):
+		r.Status = Met
+	case r.Realised*dir >= OnTrackShare*math.Abs(r.Expected):
 		r.Status = OnTrack
-	} else {
+	default:
 		r.Status = Behind
 	}
 	return r
@@ -225,22 +279,40 @@ func Realise(imp lodestar.Impact, targetDate, liveSince, now time.Time, readings
 // KPIState says where a KPI stands against the straight line from its
 // first reading to its target on the target date.
 type KPIState struct {
-	Status   string  `json:"status"` // on_track | behind | no_data
+	Status   string  `json:"status"` // met | on_track | behind | no_data
 	Latest   float64 `json:"latest"`
 	Expected float64 `json:"expected"`
 }
 
-// KPIProgress judges a KPI by its readings (sorted by date): behind when
-// the latest reading is worse, in the KPI's direction, than the glide
-// path from the first reading to the target by the target date. The path
-// is read at the date of the latest reading, not at now, so a KPI that is
-// reported monthly is not judged behind for the days between reports; now
-// is accepted for callers that judge at a fixed time and is not used.
+// KPIProgress judges a KPI by its readings (sorted by date): met when the
+// latest reading has reached the target in the KPI's direction (up: at
+// least the target; down: at most it), whenever that happens; otherwise
+// behind when the latest reading is worse, in the KPI's direction, than
+// the glide path from the first reading to the target by the target date.
+// The path is read at the date of the latest reading, not at now, so a KPI
+// that is reported monthly is not judged behind for the days between
+// reports; now is accepted for callers that judge at a fixed time and is
+// not used. Readings that are not numbers are skipped; a glide path needs
+// two readings, so with one the KPI is met or has no data.
 func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) KPIState {
-	if len(readings) < 2 {
+	rs := make([]Reading, 0, len(readings))
+	for _, r := range readings {
+		if finite(r.Value) {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 || !finite(k.Target) {
 		return KPIState{Status: NoData}
 	}
-	first, last := readings[0], readings[len(readings)-1]
+	down := k.Direction == lodestar.DirectionDown
+	last := rs[len(rs)-1]
+	if len(rs) < 2 {
+		if reached(last.Value, k.Target, down) {
+			return KPIState{Status: Met, Latest: last.Value, Expected: k.Target}
+		}
+		return KPIState{Status: NoData}
+	}
+	first := rs[0]
 	progress := 1.0
 	if span := targetDate.Sub(first.Date); span > 0 {
 		progress = math.Min(1, math.Max(0, float64(last.Date.Sub(first.Date))/float64(span)))
@@ -248,10 +320,13 @@ func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) 
 	expected := first.Value + (k.Target-first.Value)*progress
 	st := KPIState{Status: OnTrack, Latest: last.Value, Expected: expected}
 	worse := last.Value < expected
-	if k.Direction == lodestar.DirectionDown {
+	if down {
 		worse = last.Value > expected
 	}
-	if worse {
+	switch {
+	case reached(last.Value, k.Target, down):
+		st.Status = Met
+	case worse:
 		st.Status = Behind
 	}
 	return st

@@ -331,6 +331,31 @@ func TestRealise(t *testing.T) {
 			portfolio.OnTrack, 30, 5, 5, 0.5, 2},
 		{"now before go-live", up, target, live, date("2029-12-01"), with(),
 			portfolio.NoData, 52, 0, 0, 0, 0},
+		// Met: the whole promised change realised, however little is due.
+		{"rise promised, exactly realised early", up, target, live, half, with(rd("2030-06-01", 62)),
+			portfolio.Met, 52, 10, 5, 0.5, 1},
+		{"rise promised, more realised", up, target, live, half, with(rd("2030-06-01", 70)),
+			portfolio.Met, 52, 18, 5, 0.5, 1},
+		{"rise promised, just short is on track", up, target, live, half, with(rd("2030-06-01", 61.99)),
+			portfolio.OnTrack, 52, 9.99, 5, 0.5, 1},
+		{"rise promised, met after the target date", up, target, live, date("2031-06-01"), with(rd("2031-05-01", 62)),
+			portfolio.Met, 52, 10, 10, 1, 1},
+		{"fall promised, exactly realised", down, target, live, half, plus(downHistory, rd("2030-06-01", 16)),
+			portfolio.Met, 20, -4, -2, 0.5, 1},
+		{"fall promised, more realised (the demo's −66 s of −20 s)", down, target, live, half, plus(downHistory, rd("2030-06-01", 3)),
+			portfolio.Met, 20, -17, -2, 0.5, 1},
+		{"fall promised, decimals exactly realised", lodestar.Impact{KPIID: 8, Change: -0.3}, target, live, half,
+			[]portfolio.Reading{rd("2030-01-01", 8.7), rd("2030-06-01", 8.4)},
+			portfolio.Met, 8.7, -0.3, -0.15, 0.5, 1},
+		{"rise promised, met once, latest short", up, target, live, half, with(rd("2030-03-01", 65), rd("2030-06-01", 57)),
+			portfolio.OnTrack, 52, 5, 5, 0.5, 2},
+		{"NaN latest reading is skipped", up, target, live, half, with(rd("2030-03-01", 62), rd("2030-06-01", math.NaN())),
+			portfolio.Met, 52, 10, 5, 0.5, 1},
+		{"NaN readings after go-live only", up, target, live, half, with(rd("2030-06-01", math.NaN())),
+			portfolio.NoData, 52, 0, 5, 0.5, 0},
+		{"NaN baseline is skipped", up, target, live, half,
+			[]portfolio.Reading{rd("2029-12-01", 50), rd("2029-12-31", math.NaN()), rd("2030-06-01", 60)},
+			portfolio.Met, 50, 10, 5, 0.5, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,6 +383,33 @@ func TestRealise(t *testing.T) {
 			t.Errorf("Realise without go-live: got %+v, want no data with only the promise", got)
 		}
 	})
+}
+
+func TestOverall(t *testing.T) {
+	t.Parallel()
+	const (
+		met, on, behind, none = portfolio.Met, portfolio.OnTrack, portfolio.Behind, portfolio.NoData
+	)
+	tests := []struct {
+		name     string
+		statuses []string
+		want     string
+	}{
+		{"no KPIs", nil, none},
+		{"all met", []string{met, met}, met},
+		{"one met", []string{met}, met},
+		{"met and on track", []string{met, on}, on},
+		{"met and behind", []string{met, behind}, behind},
+		{"any behind", []string{on, behind, none, met}, behind},
+		{"met and no data", []string{met, none}, none},
+		{"on track", []string{on, on}, on},
+		{"unknown counts as no data", []string{met, "?"}, none},
+	}
+	for _, tt := range tests {
+		if got := portfolio.Overall(tt.statuses); got != tt.want {
+			t.Errorf("%s: Overall(%v) = %s, want %s", tt.name, tt.statuses, got, tt.want)
+		}
+	}
 }
 
 // plus returns base with extra appended, leaving base alone.
@@ -400,10 +452,35 @@ func TestKPIProgress(t *testing.T) {
 		{"past the target date: the target itself", upKPI, target, []portfolio.Reading{rd(first, 100), rd("2031-03-01", 199)},
 			portfolio.Behind, 199, 200},
 		{"past the target date, met", upKPI, target, []portfolio.Reading{rd(first, 100), rd("2031-03-01", 200)},
-			portfolio.OnTrack, 200, 200},
+			portfolio.Met, 200, 200},
 		{"target date before the first reading", downKPI, date("2029-06-01"), []portfolio.Reading{rd(first, 50), rd(halfway, 31)},
 			portfolio.Behind, 31, 30},
 		{"same-day readings", upKPI, target, []portfolio.Reading{rd(first, 100), rd(first, 101)}, portfolio.OnTrack, 101, 100},
+		// Met: the target reached in the KPI's direction, whatever the date.
+		{"up, exactly at target early", upKPI, target, []portfolio.Reading{rd(first, 100), rd(halfway, 200)},
+			portfolio.Met, 200, 100 + 100*182.0/365},
+		{"up, beyond target", upKPI, target, []portfolio.Reading{rd(first, 100), rd(halfway, 250)},
+			portfolio.Met, 250, 100 + 100*182.0/365},
+		{"up, just short of target is on track", upKPI, target, []portfolio.Reading{rd(first, 100), rd(halfway, 199.99)},
+			portfolio.OnTrack, 199.99, 100 + 100*182.0/365},
+		{"down, exactly at target", downKPI, target, []portfolio.Reading{rd(first, 50), rd(halfway, 30)},
+			portfolio.Met, 30, 50 - 20*182.0/365},
+		{"down, beyond target", downKPI, target, []portfolio.Reading{rd(first, 50), rd(halfway, 12.5)},
+			portfolio.Met, 12.5, 50 - 20*182.0/365},
+		{"down, above target is not met", downKPI, target, []portfolio.Reading{rd(first, 50), rd(halfway, 30.01)},
+			portfolio.OnTrack, 30.01, 50 - 20*182.0/365},
+		{"the demo's alert accuracy: 95.32 against 95", lodestar.KPI{Direction: lodestar.DirectionUp, Baseline: 82, Target: 95}, target,
+			[]portfolio.Reading{rd(first, 82.4), rd(halfway, 95.32)}, portfolio.Met, 95.32, 82.4 + (95-82.4)*182.0/365},
+		{"met, then fell back: the latest counts", upKPI, target, []portfolio.Reading{rd(first, 100), rd("2030-03-01", 210), rd(halfway, 140)},
+			portfolio.Behind, 140, 100 + 100*182.0/365},
+		{"one reading at target", upKPI, target, []portfolio.Reading{rd(first, 200)}, portfolio.Met, 200, 200},
+		{"one reading beyond a falling target", downKPI, target, []portfolio.Reading{rd(first, 25)}, portfolio.Met, 25, 30},
+		{"NaN latest is skipped", upKPI, target, []portfolio.Reading{rd(first, 100), rd(halfway, 200), rd("2030-07-03", math.NaN())},
+			portfolio.Met, 200, 100 + 100*182.0/365},
+		{"NaN readings only", upKPI, target, []portfolio.Reading{rd(first, math.NaN()), rd(halfway, math.NaN())}, portfolio.NoData, 0, 0},
+		{"infinite reading is skipped", upKPI, target, []portfolio.Reading{rd(first, 100), rd(halfway, math.Inf(1))}, portfolio.NoData, 0, 0},
+		{"NaN target", lodestar.KPI{Direction: lodestar.DirectionUp, Target: math.NaN()}, target,
+			[]portfolio.Reading{rd(first, 100), rd(halfway, 200)}, portfolio.NoData, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
