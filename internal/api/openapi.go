@@ -324,7 +324,7 @@ func strategySchemas() obj {
 			"archived": obj{"type": "boolean"}, "created_by": integer, "created_at": ts, "updated_at": ts}},
 		"Realisation": obj{"type": "object", "properties": obj{"use_case_id": integer, "live": obj{"type": "boolean"}, "live_since": date,
 			"status": obj{"type": "string", "enum": []string{"met", "on_track", "behind", "no_data", ""},
-				"description": "met: every promised change realised in full (a KPI's status is met likewise, or its target reached); otherwise the worst of the KPIs: behind, no_data, on_track. Empty when not live."},
+				"description": "met: every promised change realised in full (a KPI's status is met likewise, or its target reached); otherwise the worst of the KPIs: behind, no_data, on_track. Empty when not live; a retired use case is judged as it stood on retirement."},
 			"kpis": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"kpi": ref("KPI"), "promised": num, "expected": num,
 				"realised": num, "baseline": num, "progress": num, "status": str, "series": obj{"type": "array", "items": reading}}}}}},
 		"Dashboard": obj{"type": "object", "properties": obj{"total": integer,

@@ -138,3 +138,23 @@ func TestTargetMetPages(t *testing.T) {
 	w.check(t, acc, []string{metZH}, []string{"按计划"})
 	w.check(t, agent, []string{`· <span class="badge status-met">已达成目标</span>`}, []string{"进展正常"})
 }
+
+// TestEndedUseCasePages: a retired use case says when it ended and shows
+// its figures as of then with no live status; a rejected one says it
+// ended; go-live and end dates are in the locale's format.
+func TestEndedUseCasePages(t *testing.T) {
+	t.Parallel()
+	w := newMetWorld(t)
+	agent, retired, rejected := fmt.Sprintf("/use-cases/%d", w.agent.ID), fmt.Sprintf("/use-cases/%d", w.retired.ID), fmt.Sprintf("/use-cases/%d", w.rejected.ID)
+	w.check(t, agent, []string{"Live since 4 Mar 2030 · <span"}, []string{"2030-03-04"})
+	// The figures as they stood on retirement: −0.15, not +0.80.
+	w.check(t, retired, []string{"Live since 4 Mar 2030 · retired on 15 Jul 2030. Value realisation has ended", "due at retirement -0.11, realised by then -0.15 (¥)"},
+		[]string{"badge status-", "On track", "Behind", "2030-03-04"})
+	w.check(t, rejected, []string{"Rejected on 1 Apr 2030: value realisation has ended."},
+		[]string{"Value realisation starts when the use case enters pilot."})
+
+	w.chinese(t)
+	w.check(t, agent, []string{"自 2030年3月4日 上线 · <span"}, []string{"2030-03-04"})
+	w.check(t, retired, []string{"自 2030年3月4日 上线，于 2030年7月15日 退役。价值实现跟踪已结束"}, []string{"badge status-", "进展正常", "落后"})
+	w.check(t, rejected, []string{"于 2030年4月1日 被否决：价值实现跟踪已结束。"}, nil)
+}

@@ -166,7 +166,10 @@ func day(s string) time.Time {
 	return t
 }
 
-// Realisation implements lodestar.PortfolioService.
+// Realisation implements lodestar.PortfolioService. A retired use case
+// keeps its realisation as history: it is judged as it stood on the day
+// it retired, so readings after that day neither count for it nor against
+// it and nothing more falls due.
 func (s *Store) Realisation(ctx context.Context, id int64) (*lodestar.Realisation, error) {
 	uc, err := s.FindUseCaseByID(ctx, id)
 	if err != nil {
@@ -182,6 +185,11 @@ func (s *Store) Realisation(ctx context.Context, id int64) (*lodestar.Realisatio
 	}
 	out.Live, out.LiveSince = true, live[:10]
 	liveAt := day(out.LiveSince)
+	now := s.DB.Now()
+	if uc.Stage == lodestar.StageRetired && !uc.StageChangedAt.IsZero() && uc.StageChangedAt.Before(now) {
+		now = uc.StageChangedAt
+	}
+	today := now.UTC().Format(time.DateOnly)
 	var statuses []string
 	for _, imp := range uc.Impacts {
 		k, err := s.FindKPIByID(ctx, imp.KPIID)
@@ -196,11 +204,10 @@ func (s *Store) Realisation(ctx context.Context, id int64) (*lodestar.Realisatio
 		for i, r := range readings {
 			rs[i] = portfolio.Reading{Date: day(r.Date), Value: r.Value}
 		}
-		res := portfolio.Realise(imp, day(k.TargetDate), liveAt, s.DB.Now(), rs)
+		res := portfolio.Realise(imp, day(k.TargetDate), liveAt, now, rs)
 		// The chart shows the readings from go-live day (the baseline when
 		// there is one that day) up to now, as the judgement saw them.
 		series := []lodestar.KPIReading{}
-		today := s.DB.Now().UTC().Format(time.DateOnly)
 		for _, r := range readings {
 			if r.Date >= out.LiveSince && r.Date <= today {
 				series = append(series, r)

@@ -401,7 +401,13 @@ func TestRealisation(t *testing.T) {
 		onTrack := mk("On track", toPilot, upImp)
 		noData := mk("On track and no data", toPilot, upImp, quietImp)
 		scaled := mk("Scaled", append(toPilot, "scaling", "pilot", "scaling"), upImp)
-		retired := mk("Retired", append(toPilot, "retired"), upImp)
+		// Retired six weeks after go-live, on 2030-05-15.
+		retired := mk("Retired", toPilot, upImp)
+		f.clock.Set(time.Date(2030, time.May, 15, 0, 0, 0, 0, time.UTC))
+		if _, err := f.s.ChangeStage(f.ctx, retired.ID, lodestar.StageRetired, "replaced"); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Set(testdb.Epoch)
 		// Promises the KPIs have already met: +5 on the basket (realised
 		// +6), −0.5 on handling time (realised exactly −0.5).
 		metUp := lodestar.Impact{KPIID: up.ID, Change: 5, Confidence: 0.8}
@@ -440,7 +446,6 @@ func TestRealisation(t *testing.T) {
 			{"on track", onTrack, true, "on_track", []kpiWant{upWant}},
 			{"no data beats on track", noData, true, "no_data", []kpiWant{upWant, quietWant}},
 			{"go-live is the first entry into pilot", scaled, true, "on_track", []kpiWant{upWant}},
-			{"retired after going live", retired, true, "on_track", []kpiWant{upWant}},
 			{"all met", allMet, true, "met", []kpiWant{metUpWant, metDownWant}},
 			{"met and on track", metAndOnTrack, true, "on_track", []kpiWant{upWant, metDownWant}},
 			{"met and behind", metAndBehind, true, "behind", []kpiWant{metUpWant, downWant}},
@@ -486,6 +491,28 @@ func TestRealisation(t *testing.T) {
 				}
 			})
 		}
+		// A retired use case is judged as it stood when it retired: 44 of
+		// 365 days due, the readings up to 2030-05-15 (+3), none after.
+		f.sub("retired after going live: figures as of retirement", func(t *testing.T) {
+			r, err := f.s.Realisation(context.Background(), retired.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Live || r.LiveSince != "2030-04-01" || r.Status != "on_track" || len(r.KPIs) != 1 {
+				t.Fatalf("got live %v since %q status %q with %d KPIs, want live since 2030-04-01, on track, 1 KPI", r.Live, r.LiveSince, r.Status, len(r.KPIs))
+			}
+			k := r.KPIs[0]
+			var series []string
+			for _, s := range k.Series {
+				series = append(series, s.Date)
+			}
+			at := 44.0 / 365
+			if k.Status != "on_track" || !approx(k.Realised, 3) || !approx(k.Progress, at) || !approx(k.Expected, 10*at) ||
+				!slices.Equal(series, []string{"2030-04-01", "2030-05-01"}) {
+				t.Errorf("got %s realised %v progress %v expected %v series %v; want on_track 3 %v %v [2030-04-01 2030-05-01]",
+					k.Status, k.Realised, k.Progress, k.Expected, series, at, 10*at)
+			}
+		})
 		if since, _ := f.s.LiveSince(context.Background(), scaled.ID); since != sqldb.FormatTime(goLive) {
 			t.Errorf("LiveSince after back-and-forth: got %s, want %s", since, sqldb.FormatTime(goLive))
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
@@ -371,6 +372,7 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		p.Fields = lodestar.ErrorFields(stageErr)
 		p.Form = r.PostForm
 	}
+	liveAt, _ := time.Parse(time.DateOnly, real.LiveSince)
 	p.Data = struct {
 		UC       *lodestar.UseCase
 		L        *lookups
@@ -381,7 +383,13 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		Charts   []realChart
 		FeasMean float64
 		Models   []modelRow
-	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility), models}
+		// LiveAt is the go-live day, for the locale's date format.
+		LiveAt time.Time
+		// Ended says the use case was retired or rejected: its realisation
+		// is history, shown without a live status.
+		Ended bool
+	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility), models,
+		liveAt, uc.Stage == lodestar.StageRetired || uc.Stage == lodestar.StageRejected}
 	s.render(w, r, status, "usecase", p)
 }
 
