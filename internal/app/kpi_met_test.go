@@ -158,3 +158,16 @@ func TestEndedUseCasePages(t *testing.T) {
 	w.check(t, retired, []string{"自 2030年3月4日 上线，于 2030年7月15日 退役。价值实现跟踪已结束"}, []string{"badge status-", "进展正常", "落后"})
 	w.check(t, rejected, []string{"于 2030年4月1日 被否决：价值实现跟踪已结束。"}, nil)
 }
+
+// TestValueBelowCostShown: a use case costing ¥2.0M a year for ¥1.5M of
+// value scores 0 (the formula floors the net value at 0); its page says
+// the value is below cost and by how much, in both languages.
+func TestValueBelowCostShown(t *testing.T) {
+	t.Parallel()
+	w := newMetWorld(t)
+	agent, retired := fmt.Sprintf("/use-cases/%d", w.agent.ID), fmt.Sprintf("/use-cases/%d", w.retired.ID)
+	w.check(t, agent, []string{`<dd>0.00 <span class="badge bad" id="below-cost">Value below cost: net −¥500,000 a year</span>`}, nil)
+	w.check(t, retired, nil, []string{"below-cost"})
+	w.chinese(t)
+	w.check(t, agent, []string{"价值低于成本：每年净值 −¥500,000"}, nil)
+}

@@ -388,8 +388,12 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		// Ended says the use case was retired or rejected: its realisation
 		// is history, shown without a live status.
 		Ended bool
+		// Shortfall is how much the yearly cost exceeds the value (0 when
+		// it does not): the score floors the net value at 0, which would
+		// hide a negative return.
+		Shortfall int64
 	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility), models,
-		liveAt, uc.Stage == lodestar.StageRetired || uc.Stage == lodestar.StageRejected}
+		liveAt, uc.Stage == lodestar.StageRetired || uc.Stage == lodestar.StageRejected, max(0, uc.CostEstimate-uc.ValueEstimate)}
 	s.render(w, r, status, "usecase", p)
 }
 
