@@ -243,8 +243,25 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	return &Tx{Tx: tx, db: db, Now: db.Now().UTC()}, nil
 }
 
+// dryRunKey marks a context whose transactions are checked, not kept.
+type dryRunKey struct{}
+
+// WithDryRun returns ctx saying that a transaction InTx runs under it is
+// to check and not to write: fn runs as ever, every statement and check
+// included, and the transaction is then rolled back even when fn
+// succeeded. A service call made with it answers what it would refuse
+// and changes nothing (the web forms check so the fields that did parse
+// when others did not, to report every bad field at once).
+func WithDryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dryRunKey{}, true)
+}
+
+// IsDryRun reports whether ctx was made by WithDryRun.
+func IsDryRun(ctx context.Context) bool { dry, _ := ctx.Value(dryRunKey{}).(bool); return dry }
+
 // InTx runs fn in a transaction, committing when it returns nil and rolling
-// back otherwise, so a failed write leaves the data as it was.
+// back otherwise, so a failed write leaves the data as it was. Under a
+// dry run (WithDryRun) it rolls back in either case.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if db.writer != nil {
 		select {
@@ -261,6 +278,9 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
+	}
+	if IsDryRun(ctx) {
+		return nil // (rolled back by the deferred Rollback)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

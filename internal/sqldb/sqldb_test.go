@@ -357,6 +357,41 @@ func TestTxRebindCommitRollback(t *testing.T) {
 	})
 }
 
+// TestDryRunWritesNothing: under WithDryRun a transaction runs whole,
+// its statements seeing their own writes, and is rolled back though it
+// succeeded; a refusal is returned as ever.
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := sqldb.WithDryRun(context.Background())
+		if !sqldb.IsDryRun(ctx) || sqldb.IsDryRun(context.Background()) {
+			t.Fatal("IsDryRun does not tell a dry run")
+		}
+		before := testdb.Count(t, db, "use_cases")
+		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO use_cases (title, description, created_by, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?)`, "checked", "d", 1, sqldb.FormatTime(tx.Now), sqldb.FormatTime(tx.Now)); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM use_cases WHERE title = ?`, "checked").Scan(&n); err != nil || n != 1 {
+				return fmt.Errorf("the row is not visible in its transaction: %d, %v", n, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("InTx under a dry run: %v", err)
+		}
+		if got := testdb.Count(t, db, "use_cases"); got != before {
+			t.Errorf("after a dry run: got %d use cases, want %d", got, before)
+		}
+		boom := errors.New("boom")
+		if err := db.InTx(ctx, func(*sqldb.Tx) error { return boom }); !errors.Is(err, boom) {
+			t.Errorf("a refused dry run: got %v, want %v", err, boom)
+		}
+	})
+}
+
 func TestIsUniqueViolation(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {

@@ -453,6 +453,35 @@ func (f *entForm) failed(message string) error {
 	return &lodestar.Error{Code: lodestar.EInvalid, Message: message, Fields: f.errs}
 }
 
+// checkAlso answers a form some of whose fields did not parse (parsed,
+// each field's error, and message, the form's refusal): the service's
+// own checks still run, by check on the input as read (a field that did
+// not parse left at zero) under a dry run that writes nothing, so that
+// every bad field is reported at once rather than the parse errors
+// alone. A field's parse error wins over the service's for that field
+// (it is the cause; the service saw only the zero). A refusal without
+// fields (an archived record, a version changed since) keeps its own
+// status and message; a record that does not exist is a 404 whatever
+// the input, and any other failure is returned as it is.
+func checkAlso(ctx context.Context, parsed map[string]string, message string, check func(context.Context) error) error {
+	err := check(sqldb.WithDryRun(ctx))
+	if _, ok := entFormError(err); err != nil && !ok {
+		return err
+	}
+	fields := map[string]string{}
+	for k, v := range lodestar.ErrorFields(err) {
+		fields[k] = v
+	}
+	for k, v := range parsed {
+		fields[k] = v
+	}
+	code := lodestar.EInvalid
+	if lodestar.ErrorCode(err) == lodestar.EConflict && len(lodestar.ErrorFields(err)) == 0 {
+		code, message = lodestar.EConflict, lodestar.ErrorMessage(err)
+	}
+	return &lodestar.Error{Code: code, Message: message, Fields: fields}
+}
+
 // entFormError reports whether err is about the input (shown on the form,
 // with its status) rather than a failure (shown as the error page).
 func entFormError(err error) (int, bool) {
@@ -547,14 +576,22 @@ func (k entKind[In, Out]) updateH(w http.ResponseWriter, r *http.Request) {
 
 // save creates (id 0) or updates a record from the form and redirects to
 // its page with the saved flash. A form whose fields do not parse, or that
-// the service refuses, is shown again as sent with the field errors.
+// the service refuses, is shown again as sent with the field errors: all
+// of them, the service's checks of the other fields included (checkAlso).
+// An update of a record that does not exist is a 404 whatever the input.
 func (k entKind[In, Out]) save(w http.ResponseWriter, r *http.Request, id int64) {
 	f := newEntForm(r)
 	in := k.parse(f)
-	err := f.failed(k.invalid)
+	ctx := basedOn(r, id)
 	var out Out
-	if err == nil {
-		out, err = k.store(basedOn(r, id), id, in)
+	var err error
+	if len(f.errs) > 0 {
+		err = checkAlso(ctx, f.errs, k.invalid, func(ctx context.Context) error {
+			_, err := k.store(ctx, id, in)
+			return err
+		})
+	} else {
+		out, err = k.store(ctx, id, in)
 	}
 	if err != nil {
 		renderForm := func(w http.ResponseWriter, r *http.Request, status int, p *Page) { k.renderForm(w, r, status, p, id) }

@@ -275,12 +275,23 @@ func (s *Server) experimentUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) experimentSave(w http.ResponseWriter, r *http.Request, id int64) {
 	f := newEntForm(r)
 	in := experimentFromForm(f)
-	err := f.failed("The experiment could not be saved; check the fields.")
+	save := func(ctx context.Context) (*lodestar.Experiment, error) {
+		if id == 0 {
+			return s.Experiments.CreateExperiment(ctx, in)
+		}
+		return s.Experiments.UpdateExperiment(ctx, id, in)
+	}
 	var e *lodestar.Experiment
-	if err == nil && id == 0 {
-		e, err = s.Experiments.CreateExperiment(r.Context(), in)
-	} else if err == nil {
-		e, err = s.Experiments.UpdateExperiment(r.Context(), id, in)
+	var err error
+	if len(f.errs) > 0 {
+		// The service checks the fields that did parse too, writing
+		// nothing, so every bad field is named at once.
+		err = checkAlso(r.Context(), f.errs, "The experiment could not be saved; check the fields.", func(ctx context.Context) error {
+			_, err := save(ctx)
+			return err
+		})
+	} else {
+		e, err = save(r.Context())
 	}
 	if err != nil {
 		title := "exp.new"

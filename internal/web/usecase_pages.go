@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -168,6 +169,7 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			fields[name] = "Choose from the list."
+			return 0
 		}
 		return n
 	}
@@ -179,6 +181,7 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			fields[name] = "Enter a whole amount, e.g. 1200000."
+			return 0
 		}
 		return n
 	}
@@ -190,6 +193,7 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			fields["feasibility."+strings.TrimPrefix(name, "f_")] = "Scores run from 1 to 5 (0 or absent: not scored)."
+			return 0
 		}
 		return n
 	}
@@ -269,14 +273,23 @@ func (s *Server) useCaseEdit(w http.ResponseWriter, r *http.Request) {
 // saveUseCase creates (id 0) or updates a use case from the form.
 func (s *Server) saveUseCase(w http.ResponseWriter, r *http.Request, id int64) {
 	in, fields := parseUseCaseForm(r)
+	save := func(ctx context.Context) (*lodestar.UseCase, error) {
+		if id == 0 {
+			return s.UseCases.CreateUseCase(ctx, in)
+		}
+		return s.UseCases.UpdateUseCase(ctx, id, in)
+	}
 	var err error
 	var uc *lodestar.UseCase
 	if len(fields) > 0 {
-		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The use case could not be saved; check the fields.", Fields: fields}
-	} else if id == 0 {
-		uc, err = s.UseCases.CreateUseCase(r.Context(), in)
+		// The service checks the fields that did parse too, writing
+		// nothing, so every bad field is named at once.
+		err = checkAlso(basedOn(r, id), fields, "The use case could not be saved; check the fields.", func(ctx context.Context) error {
+			_, err := save(ctx)
+			return err
+		})
 	} else {
-		uc, err = s.UseCases.UpdateUseCase(basedOn(r, id), id, in)
+		uc, err = save(basedOn(r, id))
 	}
 	if err != nil {
 		code := lodestar.ErrorCode(err)
