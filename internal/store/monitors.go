@@ -106,11 +106,20 @@ func checkNames(fields map[string]string, field string, names []string, max int)
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
-		if strings.TrimSpace(n) == "" || utf8.RuneCountInString(n) > 200 || seen[n] {
-			fields[field] = "Names must be non-empty, at most 200 characters, and not repeated."
-			return
+		switch {
+		case strings.TrimSpace(n) == "":
+			fields[field] = "A name is empty; every name must have at least one character."
+		case utf8.RuneCountInString(n) > 200:
+			fields[field] = "A name is longer than 200 characters."
+		case seen[n]:
+			// (For the web form's features, the reference file's columns:
+			// "a,a" is two columns named a.)
+			fields[field] = fmt.Sprintf("Each name must be different; %q appears twice.", n)
+		default:
+			seen[n] = true
+			continue
 		}
-		seen[n] = true
+		return
 	}
 }
 
@@ -147,15 +156,19 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	if _, _, err := ParseWindow(in.Window); err != nil {
 		fields["window"] = "Use hour, day or events:N with N from 10 to 10,000,000."
 	}
+	// Each threshold is checked on its own, so that every bad one is
+	// named at once.
 	t := in.Thresholds
-	switch {
-	case !(t.MinAccuracy >= 0 && t.MinAccuracy <= 1):
+	if !(t.MinAccuracy >= 0 && t.MinAccuracy <= 1) {
 		fields["thresholds.min_accuracy"] = "Between 0 and 1 (0: off)."
-	case !(t.MaxLatencyP95MS >= 0) || math.IsInf(t.MaxLatencyP95MS, 0):
+	}
+	if !(t.MaxLatencyP95MS >= 0) || math.IsInf(t.MaxLatencyP95MS, 0) {
 		fields["thresholds.max_latency_p95_ms"] = "A number of milliseconds ≥ 0 (0: off)."
-	case t.MinEvents < 0 || t.MaxEvents < 0 || (t.MaxEvents > 0 && t.MaxEvents < t.MinEvents):
+	}
+	if t.MinEvents < 0 || t.MaxEvents < 0 || (t.MaxEvents > 0 && t.MaxEvents < t.MinEvents) {
 		fields["thresholds.min_events"] = "Event counts ≥ 0 (0: off), the maximum not below the minimum."
-	case !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= 1):
+	}
+	if !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= 1) {
 		fields["thresholds.drift"] = "Drift thresholds: p-value in [0, 1), share in [0, 1], PSI ≥ 0, distance in [0, 1] (0: default)."
 	}
 	if in.RetrainAfter < 0 || in.RetrainAfter > 100 {

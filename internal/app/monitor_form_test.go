@@ -1,0 +1,55 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// TestMonitorFormShowsEveryError: a reference file with a repeated
+// column name is refused with that said under the reference (it was
+// filed under "numeric", which the form had no place for, leaving only
+// "check the fields"), and every bad threshold is named, not the first.
+func TestMonitorFormShowsEveryError(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
+	if err := f.app.Store.SetLocale(sys(), ai.ID, "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	uc := f.useCase("Recs")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "Recs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	path := fmt.Sprintf("/models/%d/monitors", m.ID)
+	health := fmt.Sprintf("/models/%d/health", m.ID)
+	before := f.count("monitors")
+
+	r := f.postMultipart(c, path, importPart{name: "csrf_token", value: csrf}, importPart{name: "form_id", value: pageFormID(t, f, c, health)},
+		importPart{name: "version", value: "1.0"}, importPart{name: "name", value: "drift watch"}, importPart{name: "window", value: "day"},
+		importPart{name: "reference_kind", value: "dataset"}, importPart{name: "reference", filename: "ref.csv", value: "a,a\n1,2\n3,4\n"})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("repeated column: got %d, want 400", r.StatusCode)
+	}
+	wantShown(t, r, "repeated column", "监控器未能保存，请检查各字段。", `参照文件的列：名称不得重复；"a" 出现了两次。`, `value="drift watch"`)
+
+	r = f.postForm(c, path, url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, health)}, "version": {"1.0"}, "name": {"m"},
+		"window": {"day"}, "reference_kind": {"events"}, "reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"},
+		"max_latency_p95_ms": {"-1"}, "min_events": {"-5"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad thresholds: got %d, want 400", r.StatusCode)
+	}
+	wantShown(t, r, "bad thresholds", "≥ 0 的毫秒数（0：关闭）。", "事件数 ≥ 0（0：关闭），最大值不得小于最小值。")
+	if n := f.count("monitors"); n != before {
+		t.Errorf("refused monitors changed data: %d monitors, want %d", n, before)
+	}
+}
