@@ -102,6 +102,20 @@ const (
 // Stages lists every stage in display order.
 var Stages = []string{StageIdea, StageAssessment, StageApproved, StagePilot, StageScaling, StageOperating, StageRejected, StageRetired}
 
+// CheckStartStage refuses a stage a new use case may not be created in
+// through the web or the API: rejected and retired are reached by a
+// stage change, which records who and why (and a retired one must have
+// been live). "" (idea) and the six lifecycle stages are accepted, an
+// unknown stage is left to the service. An import, which migrates a
+// portfolio as it stands, creates use cases in any stage and does not
+// call it.
+func CheckStartStage(stage string) error {
+	if stage == StageRejected || stage == StageRetired {
+		return FieldError("stage", "A new use case starts in a stage from idea to operating; reject or retire it later with a stage change, which records why.")
+	}
+	return nil
+}
+
 // Impact is a use case's promised effect on one KPI: the change in the
 // KPI's own unit, signed (a fall is negative), with a confidence 0–1.
 type Impact struct {

@@ -148,6 +148,10 @@ func (s *Server) createUseCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := lodestar.CheckStartStage(in.Stage); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	uc, err := s.UseCases.CreateUseCase(r.Context(), in)
 	if err != nil {
 		s.fail(w, r, err)

@@ -273,6 +273,13 @@ func (s *Server) useCaseEdit(w http.ResponseWriter, r *http.Request) {
 // saveUseCase creates (id 0) or updates a use case from the form.
 func (s *Server) saveUseCase(w http.ResponseWriter, r *http.Request, id int64) {
 	in, fields := parseUseCaseForm(r)
+	if id == 0 {
+		// The form offers the stages a use case may start in; one sent
+		// anyway is refused here, with the others the service finds.
+		if serr := lodestar.CheckStartStage(in.Stage); serr != nil {
+			fields["stage"] = lodestar.ErrorFields(serr)["stage"]
+		}
+	}
 	save := func(ctx context.Context) (*lodestar.UseCase, error) {
 		if id == 0 {
 			return s.UseCases.CreateUseCase(ctx, in)
