@@ -1,19 +1,14 @@
 package demo_test
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"slices"
 	"testing"
-	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/demo"
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
 	"github.com/lodestar-hq/lodestar/internal/evidence"
-	"github.com/lodestar-hq/lodestar/internal/store"
-	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
 // TestDemoBankEvidence checks the bank story's evidence comes out of the
@@ -21,14 +16,7 @@ import (
 // high-risk at least twice as often as older good customers, the
 // four-fifths rule fails, and the explanation shows credit history on top.
 func TestDemoBankEvidence(t *testing.T) {
-	db := testdb.Open(t)
-	st := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
-	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	if _, err := demo.Load(ctx, st, setNow, "demo-password-123"); err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	db.Now = time.Now
+	ctx, st := loadDemo(t)
 	sw, err := st.FindSwitch(ctx, "credit-risk")
 	if err != nil {
 		t.Fatal(err)

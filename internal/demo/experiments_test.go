@@ -1,29 +1,17 @@
 package demo_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/demo"
 	"github.com/lodestar-hq/lodestar/internal/store"
-	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
 // TestDemoExperiments checks the recommender's two experiments reach the
 // verdicts their stories need: the retrained model ships; the feed test's
 // broken split is caught by the sample-ratio check.
 func TestDemoExperiments(t *testing.T) {
-	db := testdb.Open(t)
-	st := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
-	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	_, err := demo.Load(ctx, st, setNow, "demo-password-123")
-	db.Now = time.Now
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
+	ctx, st := loadDemo(t)
 	xs, err := st.ListExperiments(ctx, lodestar.ExperimentFilter{Status: lodestar.ExperimentRunning})
 	if err != nil {
 		t.Fatal(err)

@@ -14,21 +14,12 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/demo"
 	"github.com/lodestar-hq/lodestar/internal/store"
-	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
 // TestDemoTimelines loads the demo once and checks that its dates tell
 // the stories coherently, one subtest per story.
 func TestDemoTimelines(t *testing.T) {
-	db := testdb.Open(t)
-	st := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
-	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	_, err := demo.Load(ctx, st, setNow, "demo-password-123")
-	db.Now = time.Now
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
+	ctx, st := loadDemo(t)
 	t.Run("models follow their use cases", func(t *testing.T) { modelsFollowUseCases(t, ctx, st) })
 	t.Run("use cases have their own stage dates", func(t *testing.T) { stageTimelines(t, ctx, st) })
 	t.Run("East China pilot met its targets", func(t *testing.T) { eastChinaMetTargets(t, ctx, st) })

@@ -1,0 +1,28 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/demo"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+// loadDemo loads the demo enterprise into a fresh database, its clock put
+// back after, and returns a system context and the store.
+func loadDemo(t *testing.T) (context.Context, *store.Store) {
+	t.Helper()
+	db := testdb.Open(t)
+	st := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "system"})
+	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
+	_, err := demo.Load(ctx, st, setNow, "demo-password-123")
+	db.Now = time.Now
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return ctx, st
+}
