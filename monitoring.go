@@ -253,6 +253,18 @@ type MonitorService interface {
 	ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([]*Alert, error)
 	// ListRetrainingTasks lists tasks of a use case (0: all), newest first.
 	ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*RetrainingTask, error)
+	// PageWindows is one page of a monitor's windows, oldest first: at
+	// most limit starting after after (zero: from the first), and how many
+	// the monitor has in all.
+	PageWindows(ctx context.Context, monitorID int64, after time.Time, limit int) ([]*WindowResult, int, error)
+	// PageAlerts is one page of ListAlerts' alerts, in its order: at most
+	// limit after the alert with ID after (0: from the first), and how many
+	// match in all.
+	PageAlerts(ctx context.Context, modelID int64, openOnly bool, after int64, limit int) ([]*Alert, int, error)
+	// PageRetrainingTasks is one page of ListRetrainingTasks' tasks, in its
+	// order: at most limit after the task with ID after (0: from the
+	// first), and how many match in all.
+	PageRetrainingTasks(ctx context.Context, useCaseID int64, after int64, limit int) ([]*RetrainingTask, int, error)
 	// MonitorState is what deciding on new windows needs: the monitor's
 	// open alerts, its latest recent windows, whether a retraining task is
 	// open.

@@ -46,12 +46,15 @@ func (s *Server) modelRoutes() []httpx.Route {
 		}
 		return pageOfSlice(r, items)
 	}
-	versions := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.ModelVersion], error) {
+	versions := func(ctx context.Context, id int64, p pageReq) (Page[*lodestar.ModelVersion], error) {
 		if _, err := m.FindModelByID(ctx, id); err != nil {
 			return Page[*lodestar.ModelVersion]{}, err
 		}
 		items, err := m.ListModelVersions(ctx, id)
-		return Page[*lodestar.ModelVersion]{Data: items, Total: len(items)}, err
+		if err != nil {
+			return Page[*lodestar.ModelVersion]{}, err
+		}
+		return slicePage(items, p), nil
 	}
 	addVersion := func(ctx context.Context, id int64, in versionIn) (*lodestar.ModelVersion, error) {
 		return m.CreateModelVersion(ctx, id, lodestar.ModelVersion{Version: in.Version, Card: in.Card})
@@ -68,14 +71,18 @@ func (s *Server) modelRoutes() []httpx.Route {
 		}, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelByID)},
 		{Method: "PUT", Pattern: Prefix + "/models/{id}", Perm: auth.ModelWrite, Handler: handleID(s, entityBody[modelIn], m.UpdateModel, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, noInput, versions, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, readPage, versions, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[versionIn], addVersion, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
 		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, noInput, func(r *http.Request, _ struct{}) (Page[*lodestar.Switch], error) {
+		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, readPage, func(r *http.Request, p pageReq) (Page[*lodestar.Switch], error) {
+			// One switch a model: paged in memory like the models.
 			items, err := s.Switches.ListSwitches(r.Context())
-			return Page[*lodestar.Switch]{Data: items, Total: len(items)}, err
+			if err != nil {
+				return Page[*lodestar.Switch]{}, err
+			}
+			return slicePage(items, p), nil
 		}, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/switches/{key}", Perm: auth.ModelRead, Handler: handle(s, noInput, func(r *http.Request, _ struct{}) (*lodestar.Switch, error) {
 			return s.Switches.FindSwitch(r.Context(), r.PathValue("key"))

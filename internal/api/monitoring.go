@@ -4,6 +4,7 @@ import (
 	"context"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -145,19 +146,35 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		}
 		return s.Monitoring.CreateMonitor(ctx, in.monitor(id), data, in.Reference.FileName)
 	}
-	listMonitors := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.Monitor], error) {
+	listMonitors := func(ctx context.Context, id int64, p pageReq) (Page[*lodestar.Monitor], error) {
 		if _, err := s.Models.FindModelByID(ctx, id); err != nil {
 			return Page[*lodestar.Monitor]{}, err
 		}
 		items, err := s.Monitors.ListMonitors(ctx, id)
-		return Page[*lodestar.Monitor]{Data: items, Total: len(items)}, err
+		if err != nil {
+			return Page[*lodestar.Monitor]{}, err
+		}
+		return slicePage(items, p), nil
 	}
-	windows := func(ctx context.Context, id int64, _ struct{}) (Page[*lodestar.WindowResult], error) {
+	// A monitor's windows grow with time: paged in the store, oldest
+	// first; the cursor is the last window's start (Unix nanoseconds).
+	windows := func(ctx context.Context, id int64, p pageReq) (Page[*lodestar.WindowResult], error) {
 		if _, err := s.Monitors.FindMonitorByID(ctx, id); err != nil {
 			return Page[*lodestar.WindowResult]{}, err
 		}
-		items, err := s.Monitors.ListWindows(ctx, id, 1000)
-		return Page[*lodestar.WindowResult]{Data: items, Total: len(items)}, err
+		var after time.Time
+		if p.Cursor > 0 {
+			after = time.Unix(0, p.Cursor).UTC()
+		}
+		items, total, err := s.Monitors.PageWindows(ctx, id, after, p.Limit)
+		if err != nil {
+			return Page[*lodestar.WindowResult]{}, err
+		}
+		out := Page[*lodestar.WindowResult]{Data: orEmpty(items), Total: total}
+		if len(items) == p.Limit {
+			out.NextCursor = strconv.FormatInt(items[len(items)-1].Start.UnixNano(), 10)
+		}
+		return out, nil
 	}
 	evaluate := func(ctx context.Context, id int64, in evaluateIn) (*lodestar.Evaluation, error) {
 		ev, err := s.Monitoring.Evaluate(ctx, id, time.Now().UTC(), in.From)
@@ -168,7 +185,9 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		}
 		return ev, err
 	}
-	alerts := func(r *http.Request, _ struct{}) (Page[*lodestar.Alert], error) {
+	// Alerts and tasks grow with time: paged in the store, newest first;
+	// the cursor is the last item's ID.
+	alerts := func(r *http.Request, p pageReq) (Page[*lodestar.Alert], error) {
 		model, err := queryID(r, "model_id")
 		if err != nil {
 			return Page[*lodestar.Alert]{}, err
@@ -177,16 +196,16 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		if st != "" && st != lodestar.AlertOpen {
 			return Page[*lodestar.Alert]{}, lodestar.FieldError("status", "status may only be open (omit it for all).")
 		}
-		items, err := s.Monitors.ListAlerts(r.Context(), model, st == lodestar.AlertOpen)
-		return Page[*lodestar.Alert]{Data: items, Total: len(items)}, err
+		items, total, err := s.Monitors.PageAlerts(r.Context(), model, st == lodestar.AlertOpen, p.Cursor, p.Limit)
+		return idPage(items, total, p, func(a *lodestar.Alert) int64 { return a.ID }), err
 	}
-	tasks := func(r *http.Request, _ struct{}) (Page[*lodestar.RetrainingTask], error) {
+	tasks := func(r *http.Request, p pageReq) (Page[*lodestar.RetrainingTask], error) {
 		uc, err := queryID(r, "use_case_id")
 		if err != nil {
 			return Page[*lodestar.RetrainingTask]{}, err
 		}
-		items, err := s.Monitors.ListRetrainingTasks(r.Context(), uc)
-		return Page[*lodestar.RetrainingTask]{Data: items, Total: len(items)}, err
+		items, total, err := s.Monitors.PageRetrainingTasks(r.Context(), uc, p.Cursor, p.Limit)
+		return idPage(items, total, p, func(t *lodestar.RetrainingTask) int64 { return t.ID }), err
 	}
 	monitorBody := func(w http.ResponseWriter, r *http.Request) (monitorIn, error) {
 		var in monitorIn
@@ -196,14 +215,24 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "POST", Pattern: Prefix + "/models/{model}/events", Perm: auth.ModelIngest, Handler: s.ingestEvents, MaxBody: lodestar.MaxIngestBytes + 4096},
 		{Method: "POST", Pattern: Prefix + "/models/{model}/labels", Perm: auth.ModelIngest, Handler: s.ingestLabels, MaxBody: lodestar.MaxIngestBytes + 4096},
-		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, noInput, listMonitors, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, readPage, listMonitors, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.Monitors.FindMonitorByID)},
-		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, noInput, windows, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, readPage, windows, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[evaluateIn], evaluate, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, noInput, alerts, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, noInput, tasks, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, readPage, alerts, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, readPage, tasks, http.StatusOK)},
 	}
+}
+
+// idPage is a page read from the store whose cursor is its last item's
+// ID: there is a next page when this one is full.
+func idPage[T any](items []T, total int, p pageReq, id func(T) int64) Page[T] {
+	out := Page[T]{Data: orEmpty(items), Total: total}
+	if len(items) == p.Limit {
+		out.NextCursor = strconv.FormatInt(id(items[len(items)-1]), 10)
+	}
+	return out
 }
 
 // orEmpty is xs, or an empty slice for nil (JSON [] rather than null).

@@ -228,8 +228,8 @@ func strategyPaths() obj {
 	crudPaths(paths, "/pain-points", "PainPoint", "pain points", []obj{filterParam("business_unit_id", "Only this business unit's pain points."),
 		filterParam("goal_id", "Only pain points linked to this goal."), filterParam("category", "cost, efficiency, experience, risk or revenue.")})
 	paths["/kpis/{id}/readings"] = obj{
-		"get": obj{"summary": "A KPI's readings, oldest first.", "operationId": "listReadings", "parameters": idParam(),
-			"responses": withErrors(obj{"200": response("Every reading.", pageOf("KPIReading"))}, "404")},
+		"get": obj{"summary": "A KPI's readings, oldest first.", "operationId": "listReadings", "parameters": append(idParam(), pageParamsDoc...),
+			"responses": withErrors(obj{"200": response("One page of readings; the cursor is an offset.", pageOf("KPIReading"))}, "404")},
 		"post": obj{"summary": "Record readings; a reading on an existing date replaces it. All or none.", "operationId": "addReadings",
 			"parameters": idParam(), "requestBody": requiredBody("ReadingsInput"),
 			"responses": withErrors(obj{"200": response("How many were recorded.", obj{"type": "object", "properties": obj{"recorded": obj{"type": "integer"}}})}, "404", "413", "415")},
@@ -243,7 +243,7 @@ func strategyPaths() obj {
 		"operationId": "changeStage", "parameters": idParam(), "requestBody": requiredBody("StageInput"),
 		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase")), "409": response("The use case is archived.", ref("Error"))}, "404")}}
 	paths["/use-cases/{id}/stages"] = obj{"get": obj{"summary": "A use case's stage history, oldest first.", "operationId": "stageHistory",
-		"parameters": idParam(), "responses": withErrors(obj{"200": response("Every stage change.", pageOf("StageChange"))}, "404")}}
+		"parameters": append(idParam(), pageParamsDoc...), "responses": withErrors(obj{"200": response("One page of stage changes; the cursor is an offset.", pageOf("StageChange"))}, "404")}}
 	paths["/use-cases/{id}/archive"] = obj{"post": obj{"summary": "Archive or restore a use case.", "operationId": "archiveUseCase",
 		"parameters": idParam(), "requestBody": requiredBody("ArchiveInput"),
 		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase"))}, "404")}}
@@ -353,14 +353,14 @@ func modelPaths() obj {
 				"responses": withErrors(obj{"200": response("The model.", ref("Model"))}, "404", "413", "415")},
 		},
 		"/models/{id}/versions": obj{
-			"get": obj{"summary": "A model's versions, newest first.", "operationId": "listModelVersions", "parameters": idParam(),
-				"responses": withErrors(obj{"200": response("Every version.", pageOf("ModelVersion"))}, "404")},
+			"get": obj{"summary": "A model's versions, newest first.", "operationId": "listModelVersions", "parameters": append(idParam(), pageParamsDoc...),
+				"responses": withErrors(obj{"200": response("One page of versions; the cursor is an offset.", pageOf("ModelVersion"))}, "404")},
 			"post": obj{"summary": "Register a version with its model card; it starts in development.", "operationId": "createModelVersion",
 				"parameters": idParam(), "requestBody": requiredBody("ModelVersionInput"),
 				"responses": withErrors(obj{"201": response("The version.", ref("ModelVersion")), "409": response("The version name is taken or the model is archived.", ref("Error"))}, "404", "413", "415")},
 		},
-		"/switches": obj{"get": obj{"summary": "Every model's human intervention switch, by key.", "operationId": "listSwitches",
-			"responses": withErrors(obj{"200": response("Every switch.", pageOf("Switch"))})}},
+		"/switches": obj{"get": obj{"summary": "Every model's human intervention switch, by key.", "operationId": "listSwitches", "parameters": pageParamsDoc,
+			"responses": withErrors(obj{"200": response("One page of switches; the cursor is an offset.", pageOf("Switch"))})}},
 		"/switches/stream": obj{"get": obj{"summary": "Server-Sent Events: a snapshot of every switch on connect (and on every reconnect), then one event per flip, and a comment line every 15 s.",
 			"description": "Events: `snapshot` (data: an array of Switch) and `switch` (data: one Switch). Event IDs are the sum of all switch versions, which every flip raises by one.",
 			"operationId": "streamSwitches",

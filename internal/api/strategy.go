@@ -107,11 +107,11 @@ func (s *Server) strategyRoutes() []httpx.Route {
 	k := resource[kpiIn, lodestar.KPI]{s.KPIs.ListKPIs, s.KPIs.FindKPIByID, s.KPIs.CreateKPI, s.KPIs.UpdateKPI, s.KPIs.ArchiveKPI}
 	p := resource[painIn, lodestar.PainPoint]{s.Pains.ListPainPoints, s.Pains.FindPainPointByID, s.Pains.CreatePainPoint, s.Pains.UpdatePainPoint, s.Pains.ArchivePainPoint}
 	return slices.Concat(bu.routes(s, "/business-units"), g.routes(s, "/goals"), k.routes(s, "/kpis"), p.routes(s, "/pain-points"), []httpx.Route{
-		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleGet(s, s.kpiReadings)},
+		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleID(s, readPage, s.kpiReadings, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyWrite, Handler: handleID(s, decodeBody[readingsIn], s.addReadings, http.StatusOK)},
 		{Method: "PUT", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[lodestar.NewUseCase], s.UseCases.UpdateUseCase, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/stage", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[stageIn], s.changeStage, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleGet(s, s.stageHistory)},
+		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleID(s, readPage, s.stageHistory, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeArchive, s.UseCases.ArchiveUseCase, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/realisation", Perm: auth.UseCaseRead, Handler: handleGet(s, s.Portfolio.Realisation)},
 		{Method: "GET", Pattern: Prefix + "/portfolio", Perm: auth.UseCaseRead, Handler: handle(s, fromQuery(useCaseFilter), s.dashboard, http.StatusOK)},
@@ -225,20 +225,43 @@ func listFilter(r *http.Request) (lodestar.ListFilter, error) {
 	return f, err
 }
 
+// pageReq is a list request's page: its limit and cursor (0: the first
+// page).
+type pageReq struct {
+	Limit  int
+	Cursor int64
+}
+
+// readPage is the reader of a list's limit and cursor (pageParams).
+func readPage(_ http.ResponseWriter, r *http.Request) (pageReq, error) {
+	limit, cursor, err := pageParams(r)
+	return pageReq{Limit: limit, Cursor: cursor}, err
+}
+
+// slicePage is one page of an in-memory list, in its order; the cursor is
+// an offset. The whole list is read, so only lists that stay small (a
+// record's versions, monitors, stage changes) are paged this way.
+func slicePage[T any](items []T, p pageReq) Page[T] {
+	start := min(int(p.Cursor), len(items))
+	end := min(start+p.Limit, len(items))
+	out := Page[T]{Data: items[start:end], Total: len(items)}
+	if out.Data == nil {
+		out.Data = []T{}
+	}
+	if end < len(items) {
+		out.NextCursor = strconv.Itoa(end)
+	}
+	return out
+}
+
 // pageOfSlice pages an in-memory list with the same limit/cursor rules
 // as the database-paged lists; the cursor is an offset.
 func pageOfSlice[T any](r *http.Request, items []T) (Page[T], error) {
-	limit, cursor, err := pageParams(r)
+	p, err := readPage(nil, r)
 	if err != nil {
 		return Page[T]{}, err
 	}
-	start := min(int(cursor), len(items))
-	end := min(start+limit, len(items))
-	p := Page[T]{Data: items[start:end], Total: len(items)}
-	if end < len(items) {
-		p.NextCursor = strconv.Itoa(end)
-	}
-	return p, nil
+	return slicePage(items, p), nil
 }
 
 // page is one page of the records the list filter f matches.
@@ -278,8 +301,10 @@ func decodeArchive(w http.ResponseWriter, r *http.Request) (bool, error) {
 	return *in.Archived, nil
 }
 
-// kpiReadings is a KPI's readings; an unknown KPI is not found.
-func (s *Server) kpiReadings(ctx context.Context, id int64) (Page[lodestar.KPIReading], error) {
+// kpiReadings is one page of a KPI's readings, oldest first (one a date,
+// so the list stays small enough to page in memory); an unknown KPI is
+// not found.
+func (s *Server) kpiReadings(ctx context.Context, id int64, p pageReq) (Page[lodestar.KPIReading], error) {
 	if _, err := s.KPIs.FindKPIByID(ctx, id); err != nil {
 		return Page[lodestar.KPIReading]{}, err
 	}
@@ -287,7 +312,7 @@ func (s *Server) kpiReadings(ctx context.Context, id int64) (Page[lodestar.KPIRe
 	if err != nil {
 		return Page[lodestar.KPIReading]{}, err
 	}
-	return Page[lodestar.KPIReading]{Data: rs, Total: len(rs)}, nil
+	return slicePage(rs, p), nil
 }
 
 // addReadings records a KPI's readings and says how many it recorded.
@@ -307,9 +332,9 @@ func (s *Server) changeStage(ctx context.Context, id int64, in stageIn) (*lodest
 	return s.UseCases.ChangeStage(ctx, id, in.Stage, in.Reason)
 }
 
-// stageHistory is a use case's stage changes; an unknown use case is not
-// found.
-func (s *Server) stageHistory(ctx context.Context, id int64) (Page[*lodestar.StageChange], error) {
+// stageHistory is one page of a use case's stage changes, oldest first;
+// an unknown use case is not found.
+func (s *Server) stageHistory(ctx context.Context, id int64, p pageReq) (Page[*lodestar.StageChange], error) {
 	if _, err := s.UseCases.FindUseCaseByID(ctx, id); err != nil {
 		return Page[*lodestar.StageChange]{}, err
 	}
@@ -317,7 +342,7 @@ func (s *Server) stageHistory(ctx context.Context, id int64) (Page[*lodestar.Sta
 	if err != nil {
 		return Page[*lodestar.StageChange]{}, err
 	}
-	return Page[*lodestar.StageChange]{Data: h, Total: len(h)}, nil
+	return slicePage(h, p), nil
 }
 
 // dashboard is the portfolio's figures for the use cases f matches.

@@ -341,6 +341,47 @@ func (s *Store) ListWindows(ctx context.Context, monitorID int64, limit int) ([]
 	return out, err
 }
 
+// PageWindows implements lodestar.MonitorService: oldest first, at most
+// limit windows starting after after (zero: from the first), and how many
+// the monitor has in all.
+func (s *Store) PageWindows(ctx context.Context, monitorID int64, after time.Time, limit int) ([]*lodestar.WindowResult, int, error) {
+	var total int
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM monitor_windows WHERE monitor_id = ?`, monitorID).Scan(&total); err != nil {
+		return nil, 0, wrap("count windows", err)
+	}
+	q, args := `SELECT `+windowColumns+` FROM monitor_windows WHERE monitor_id = ?`, []any{monitorID}
+	if !after.IsZero() {
+		q += ` AND start_at > ?`
+		args = append(args, sqldb.FormatTime(after))
+	}
+	out, err := list(ctx, s, q+` ORDER BY start_at LIMIT `+strconv.Itoa(max(limit, 1)), args, scanWindow)
+	return out, total, err
+}
+
+// pageNewestFirst adds to w the condition of the rows of table that come
+// after the row with ID after in the order opened_at DESC, id DESC (none
+// when after is 0).
+func pageNewestFirst(w *filterSQL, table string, after int64) {
+	if after == 0 {
+		return
+	}
+	at := `(SELECT opened_at FROM ` + table + ` WHERE id = ?)`
+	w.add(`(opened_at < `+at+` OR (opened_at = `+at+` AND id < ?))`, after, after, after)
+}
+
+// countAndPage counts the rows of table w matches, then reads one page of
+// them newest first: at most limit after the row with ID after.
+func countAndPage[T any](ctx context.Context, s *Store, table, columns string, w *filterSQL, after int64, limit int,
+	scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	var total int
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, wrap("count "+table, err)
+	}
+	pageNewestFirst(w, table, after)
+	out, err := list(ctx, s, `SELECT `+columns+` FROM `+table+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT `+strconv.Itoa(max(limit, 1)), w.args, scan)
+	return out, total, err
+}
+
 const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at`
 
 func scanAlert(s interface{ Scan(...any) error }) (*lodestar.Alert, error) {
@@ -382,6 +423,18 @@ func scanTask(s interface{ Scan(...any) error }) (*lodestar.RetrainingTask, erro
 	return t, nil
 }
 
+// PageAlerts implements lodestar.MonitorService.
+func (s *Store) PageAlerts(ctx context.Context, modelID int64, openOnly bool, after int64, limit int) ([]*lodestar.Alert, int, error) {
+	w := &filterSQL{}
+	if modelID != 0 {
+		w.add("model_id = ?", modelID)
+	}
+	if openOnly {
+		w.add("status = ?", lodestar.AlertOpen)
+	}
+	return countAndPage(ctx, s, "alerts", alertColumns, w, after, limit, scanAlert)
+}
+
 // ListRetrainingTasks implements lodestar.MonitorService.
 func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lodestar.RetrainingTask, error) {
 	w := &filterSQL{}
@@ -389,6 +442,15 @@ func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lo
 		w.add("use_case_id = ?", useCaseID)
 	}
 	return list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, w.args, scanTask)
+}
+
+// PageRetrainingTasks implements lodestar.MonitorService.
+func (s *Store) PageRetrainingTasks(ctx context.Context, useCaseID int64, after int64, limit int) ([]*lodestar.RetrainingTask, int, error) {
+	w := &filterSQL{}
+	if useCaseID != 0 {
+		w.add("use_case_id = ?", useCaseID)
+	}
+	return countAndPage(ctx, s, "retraining_tasks", taskColumns, w, after, limit, scanTask)
 }
 
 // MonitorState implements lodestar.MonitorService.
