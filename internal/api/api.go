@@ -65,10 +65,20 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteJSONError(s.Log, w, r, err)
 }
 
-// Page is a list response: one page of items and the cursor of the next.
+// Page is a list response: one page of items, how many match across all
+// pages (0 included: an empty list says total 0), and the cursor of the
+// next page.
 type Page[T any] struct {
 	Data       []T    `json:"data"`
-	Total      int    `json:"total,omitempty"`
+	Total      int    `json:"total"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// CursorPage is a list response without a total: the audit log's, which
+// pages by sequence number and is not counted (an append-only log of every
+// write, filtered by text fields no index answers).
+type CursorPage[T any] struct {
+	Data       []T    `json:"data"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
@@ -188,7 +198,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := Page[*lodestar.AuditEvent]{Data: events}
+	p := CursorPage[*lodestar.AuditEvent]{Data: events}
 	if p.Data == nil {
 		p.Data = []*lodestar.AuditEvent{}
 	}

@@ -50,10 +50,18 @@ var pageParamsDoc = []obj{
 }
 
 func pageOf(item string) obj {
+	return obj{"type": "object", "required": []string{"data", "total"}, "properties": obj{
+		"data":        obj{"type": "array", "items": ref(item)},
+		"total":       obj{"type": "integer", "minimum": 0, "description": "Items matching the filter, across all pages; 0 for an empty list."},
+		"next_cursor": obj{"type": "string", "description": "Pass as cursor to get the next page; absent on the last page."},
+	}}
+}
+
+// cursorPageOf is a page without a total (the audit log's).
+func cursorPageOf(item string) obj {
 	return obj{"type": "object", "required": []string{"data"}, "properties": obj{
 		"data":        obj{"type": "array", "items": ref(item)},
-		"total":       obj{"type": "integer", "description": "Items matching the filter, across all pages."},
-		"next_cursor": obj{"type": "string", "description": "Pass as cursor to get the next page; absent on the last page."},
+		"next_cursor": obj{"type": "string", "description": "Pass as cursor to get the next (older) page; absent on the last page."},
 	}}
 }
 
@@ -126,7 +134,8 @@ func baseDocument() obj {
 					{"name": "entity_type", "in": "query", "schema": obj{"type": "string"}},
 					{"name": "entity_id", "in": "query", "schema": obj{"type": "string"}},
 				}, pageParamsDoc...),
-				"responses": withErrors(obj{"200": response("One page of audit events.", pageOf("AuditEvent"))})}},
+				"description": "Paged by sequence number (the cursor); the log is not counted, so pages carry no total.",
+				"responses":   withErrors(obj{"200": response("One page of audit events, without a total.", cursorPageOf("AuditEvent"))})}},
 		},
 		"components": obj{
 			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}},
