@@ -116,8 +116,8 @@ func baseDocument() obj {
 						{"name": "business_unit_id", "in": "query", "description": "Only this business unit's use cases.", "schema": obj{"type": "integer", "minimum": 1}},
 						{"name": "stage", "in": "query", "schema": obj{"type": "string", "enum": []string{"idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"}}},
 						{"name": "alignment", "in": "query", "schema": obj{"type": "string", "enum": []string{"aligned", "misaligned"}}},
-						{"name": "archived", "in": "query", "description": "true to include archived use cases.", "schema": obj{"type": "boolean"}},
-						{"name": "sort", "in": "query", "description": "score, title, value, feasibility, cost or updated, each with - for descending; without it, newest first. With a sort, the cursor is an offset.",
+						{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false, anything else is a 400 naming archived.", "schema": obj{"type": "boolean"}},
+						{"name": "sort", "in": "query", "description": "score, title, value, feasibility, cost or updated, each with - for descending; without it, newest first. With a sort, the cursor is an offset. Any other value is a 400 naming sort.",
 							"schema": obj{"type": "string"}}}, pageParamsDoc...),
 					"responses": withErrors(obj{"200": response("One page of use cases.", pageOf("UseCase"))})},
 				"post": obj{"summary": "Create a use case.", "operationId": "createUseCase",
@@ -205,9 +205,10 @@ func crudPaths(paths obj, path, name, plural string, filters []obj) {
 		"get": obj{"summary": "List " + plural + ".", "operationId": "list" + name + "s",
 			"parameters": append(append([]obj{
 				{"name": "q", "in": "query", "description": "Text to find in the name or title, in either language.", "schema": obj{"type": "string"}},
-				{"name": "archived", "in": "query", "description": "true to include archived records.", "schema": obj{"type": "boolean"}},
+				{"name": "archived", "in": "query", "description": "true to include archived records; true or false, anything else is a 400 naming archived.", "schema": obj{"type": "boolean"}},
 			}, filters...), pageParamsDoc...),
-			"responses": withErrors(obj{"200": response("One page of "+plural+"; the cursor is an offset.", pageOf(name))})},
+			"description": "Only the filters listed here are taken: another list's filter (status on KPIs, say) or an unknown value is a 400 naming the parameter, never an empty or unfiltered list.",
+			"responses":   withErrors(obj{"200": response("One page of "+plural+"; the cursor is an offset.", pageOf(name))})},
 		"post": obj{"summary": "Create a " + name + ".", "operationId": "create" + name, "requestBody": requiredBody(name + "Input"),
 			"responses": withErrors(obj{"201": response("The created record.", ref(name))}, "413", "415")},
 	}
@@ -225,6 +226,13 @@ func crudPaths(paths obj, path, name, plural string, filters []obj) {
 	}
 }
 
+// enumParam documents a query filter that takes one of values; anything
+// else is a 400 naming it.
+func enumParam(name, desc string, values ...string) obj {
+	return obj{"name": name, "in": "query", "description": desc + " Any other value is a 400 naming " + name + ".",
+		"schema": obj{"type": "string", "enum": values}}
+}
+
 func filterParam(name, desc string) obj {
 	return obj{"name": name, "in": "query", "description": desc, "schema": obj{"type": "string"}}
 }
@@ -232,10 +240,12 @@ func filterParam(name, desc string) obj {
 func strategyPaths() obj {
 	paths := obj{}
 	crudPaths(paths, "/business-units", "BusinessUnit", "business units", nil)
-	crudPaths(paths, "/goals", "Goal", "goals", []obj{filterParam("business_unit_id", "Only this business unit's goals."), filterParam("status", "draft, active, achieved or abandoned.")})
+	crudPaths(paths, "/goals", "Goal", "goals", []obj{filterParam("business_unit_id", "Only this business unit's goals."),
+		enumParam("status", "Only goals in this status.", "draft", "active", "achieved", "abandoned")})
 	crudPaths(paths, "/kpis", "KPI", "KPIs", []obj{filterParam("goal_id", "Only this goal's KPIs.")})
 	crudPaths(paths, "/pain-points", "PainPoint", "pain points", []obj{filterParam("business_unit_id", "Only this business unit's pain points."),
-		filterParam("goal_id", "Only pain points linked to this goal."), filterParam("category", "cost, efficiency, experience, risk or revenue.")})
+		filterParam("goal_id", "Only pain points linked to this goal."),
+		enumParam("category", "Only pain points of this category.", "cost", "efficiency", "experience", "risk", "revenue")})
 	paths["/kpis/{id}/readings"] = obj{
 		"get": obj{"summary": "A KPI's readings, oldest first.", "operationId": "listReadings", "parameters": append(idParam(), pageParamsDoc...),
 			"responses": withErrors(obj{"200": response("One page of readings; the cursor is an offset.", pageOf("KPIReading"))}, "404")},
@@ -259,8 +269,11 @@ func strategyPaths() obj {
 	paths["/use-cases/{id}/realisation"] = obj{"get": obj{"summary": "Value realisation: each promised KPI impact since go-live.",
 		"operationId": "realisation", "parameters": idParam(), "responses": withErrors(obj{"200": response("The realisation.", ref("Realisation"))}, "404")}}
 	paths["/portfolio"] = obj{"get": obj{"summary": "The portfolio dashboard's figures.", "operationId": "portfolio",
-		"parameters": []obj{filterParam("business_unit_id", "Only this business unit."), filterParam("stage", "Only this stage (the funnel still shows all)."),
-			filterParam("alignment", "aligned or misaligned."), filterParam("q", "Text to find.")},
+		"description": "Takes no sort (the matrix is always by score): a sort, or an unknown stage, alignment or archived value, is a 400 naming the parameter.",
+		"parameters": []obj{filterParam("business_unit_id", "Only this business unit."),
+			enumParam("stage", "Only this stage (the funnel still shows all).", "idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"),
+			enumParam("alignment", "Only aligned or misaligned use cases.", "aligned", "misaligned"), filterParam("q", "Text to find."),
+			{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false.", "schema": obj{"type": "boolean"}}},
 		"responses": withErrors(obj{"200": response("Funnel, matrix, misaligned use cases, KPIs behind target and recent changes.", ref("Dashboard"))})}}
 	return paths
 }

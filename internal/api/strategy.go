@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -86,6 +87,8 @@ type resource[In interface{ entity() E }, E any] struct {
 	create  func(context.Context, E) (*E, error)
 	update  func(context.Context, int64, E) (*E, error)
 	archive func(context.Context, int64, bool) (*E, error)
+	// filters are the query filters the list takes besides q and archived.
+	filters listFilters
 }
 
 // routes are the entity's list, create, get, update and archive routes
@@ -93,7 +96,7 @@ type resource[In interface{ entity() E }, E any] struct {
 func (res resource[In, E]) routes(s *Server, path string) []httpx.Route {
 	read, write := auth.StrategyRead, auth.StrategyWrite
 	return []httpx.Route{
-		{Method: "GET", Pattern: Prefix + path, Perm: read, Handler: handle(s, fromQuery(listFilter), res.page, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + path, Perm: read, Handler: handle(s, fromQuery(res.filters.read), res.page, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + path, Perm: write, Handler: res.createH(s, path+"/")},
 		{Method: "GET", Pattern: Prefix + path + "/{id}", Perm: read, Handler: handleGet(s, res.find)},
 		{Method: "PUT", Pattern: Prefix + path + "/{id}", Perm: write, Handler: handleID(s, entityBody[In, E], res.update, http.StatusOK)},
@@ -102,10 +105,10 @@ func (res resource[In, E]) routes(s *Server, path string) []httpx.Route {
 }
 
 func (s *Server) strategyRoutes() []httpx.Route {
-	bu := resource[businessUnitIn, lodestar.BusinessUnit]{s.Units.ListBusinessUnits, s.Units.FindBusinessUnitByID, s.Units.CreateBusinessUnit, s.Units.UpdateBusinessUnit, s.Units.ArchiveBusinessUnit}
-	g := resource[goalIn, lodestar.Goal]{s.Goals.ListGoals, s.Goals.FindGoalByID, s.Goals.CreateGoal, s.Goals.UpdateGoal, s.Goals.ArchiveGoal}
-	k := resource[kpiIn, lodestar.KPI]{s.KPIs.ListKPIs, s.KPIs.FindKPIByID, s.KPIs.CreateKPI, s.KPIs.UpdateKPI, s.KPIs.ArchiveKPI}
-	p := resource[painIn, lodestar.PainPoint]{s.Pains.ListPainPoints, s.Pains.FindPainPointByID, s.Pains.CreatePainPoint, s.Pains.UpdatePainPoint, s.Pains.ArchivePainPoint}
+	bu := resource[businessUnitIn, lodestar.BusinessUnit]{s.Units.ListBusinessUnits, s.Units.FindBusinessUnitByID, s.Units.CreateBusinessUnit, s.Units.UpdateBusinessUnit, s.Units.ArchiveBusinessUnit, nil}
+	g := resource[goalIn, lodestar.Goal]{s.Goals.ListGoals, s.Goals.FindGoalByID, s.Goals.CreateGoal, s.Goals.UpdateGoal, s.Goals.ArchiveGoal, listFilters{"business_unit_id": nil, "status": lodestar.GoalStatuses}}
+	k := resource[kpiIn, lodestar.KPI]{s.KPIs.ListKPIs, s.KPIs.FindKPIByID, s.KPIs.CreateKPI, s.KPIs.UpdateKPI, s.KPIs.ArchiveKPI, listFilters{"goal_id": nil}}
+	p := resource[painIn, lodestar.PainPoint]{s.Pains.ListPainPoints, s.Pains.FindPainPointByID, s.Pains.CreatePainPoint, s.Pains.UpdatePainPoint, s.Pains.ArchivePainPoint, listFilters{"business_unit_id": nil, "goal_id": nil, "category": lodestar.PainCategories}}
 	return slices.Concat(bu.routes(s, "/business-units"), g.routes(s, "/goals"), k.routes(s, "/kpis"), p.routes(s, "/pain-points"), []httpx.Route{
 		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleID(s, readPage, s.kpiReadings, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyWrite, Handler: handleID(s, decodeBody[readingsIn], s.addReadings, http.StatusOK)},
@@ -114,7 +117,7 @@ func (s *Server) strategyRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleID(s, readPage, s.stageHistory, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeArchive, s.UseCases.ArchiveUseCase, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/realisation", Perm: auth.UseCaseRead, Handler: handleGet(s, s.Portfolio.Realisation)},
-		{Method: "GET", Pattern: Prefix + "/portfolio", Perm: auth.UseCaseRead, Handler: handle(s, fromQuery(useCaseFilter), s.dashboard, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/portfolio", Perm: auth.UseCaseRead, Handler: handle(s, fromQuery(dashboardFilter), s.dashboard, http.StatusOK)},
 	})
 }
 
@@ -214,15 +217,53 @@ func queryID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-func listFilter(r *http.Request) (lodestar.ListFilter, error) {
+// listFilters are the query filters a strategy list takes besides q and
+// archived: for each name, the values it accepts (nil: a positive id).
+type listFilters map[string][]string
+
+// strategyFilterNames are every strategy list's filters, each taken by
+// some lists and refused by name by the others.
+var strategyFilterNames = []string{"business_unit_id", "goal_id", "status", "category"}
+
+// read reads a strategy list's filters: a filter the list does not take,
+// or a value it does not know, is refused by name rather than ignored
+// (which answered an empty or unfiltered list as if it were the answer).
+func (fs listFilters) read(r *http.Request) (lodestar.ListFilter, error) {
 	q := r.URL.Query()
-	f := lodestar.ListFilter{Query: q.Get("q"), Status: q.Get("status"), Category: q.Get("category"), Archived: q.Get("archived") == "true"}
+	f := lodestar.ListFilter{Query: q.Get("q"), Status: q.Get("status"), Category: q.Get("category")}
 	var err error
+	if f.Archived, err = archivedParam(r); err != nil {
+		return f, err
+	}
+	for _, name := range strategyFilterNames {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		values, ok := fs[name]
+		switch {
+		case !ok:
+			return f, lodestar.FieldError(name, name+" is not a filter of this list.")
+		case values != nil && !slices.Contains(values, v):
+			return f, lodestar.FieldError(name, "Unknown "+name+"; use one of "+strings.Join(values, ", ")+".")
+		}
+	}
 	if f.BusinessUnitID, err = queryID(r, "business_unit_id"); err != nil {
 		return f, err
 	}
 	f.GoalID, err = queryID(r, "goal_id")
 	return f, err
+}
+
+// archivedParam reads the archived flag: true, false or absent (false).
+func archivedParam(r *http.Request) (bool, error) {
+	switch r.URL.Query().Get("archived") {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, lodestar.FieldError("archived", "archived must be true or false.")
 }
 
 // pageReq is a list request's page: its limit and cursor (0: the first
@@ -351,12 +392,25 @@ func (s *Server) dashboard(r *http.Request, f lodestar.UseCaseFilter) (*lodestar
 }
 
 // useCaseFilter reads the use-case list filters shared by the list and
-// the portfolio.
+// the portfolio. Stage, alignment and sort values are checked by the
+// store; archived here.
 func useCaseFilter(r *http.Request) (lodestar.UseCaseFilter, error) {
 	q := r.URL.Query()
-	f := lodestar.UseCaseFilter{Query: q.Get("q"), Stage: q.Get("stage"), Alignment: q.Get("alignment"), Sort: q.Get("sort"),
-		Archived: q.Get("archived") == "true"}
+	f := lodestar.UseCaseFilter{Query: q.Get("q"), Stage: q.Get("stage"), Alignment: q.Get("alignment"), Sort: q.Get("sort")}
 	var err error
+	if f.Archived, err = archivedParam(r); err != nil {
+		return f, err
+	}
 	f.BusinessUnitID, err = queryID(r, "business_unit_id")
 	return f, err
+}
+
+// dashboardFilter reads the portfolio's filters: the use-case list's,
+// except sort, which the portfolio does not take (its matrix is always by
+// score), so a sort is refused rather than ignored.
+func dashboardFilter(r *http.Request) (lodestar.UseCaseFilter, error) {
+	if r.URL.Query().Get("sort") != "" {
+		return lodestar.UseCaseFilter{}, lodestar.FieldError("sort", "The portfolio takes no sort: its matrix is always by score.")
+	}
+	return useCaseFilter(r)
 }
