@@ -90,7 +90,9 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 		{Method: "GET", Pattern: "/readyz", Perm: auth.Public, Handler: a.readyz},
 		{Method: "GET", Pattern: "/metrics", Perm: auth.Public, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP},
 	}
+	machine := map[string]bool{}
 	for _, rt := range system {
+		machine[rt.Pattern] = true
 		a.handle(apiGuard, rt)
 	}
 	for _, rt := range a.API.Routes() {
@@ -102,7 +104,17 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	apiMissing := apiGuard.Wrap(httpx.Route{Perm: auth.Public, Handler: a.apiFallback, ReadOnly: true})
 	webMissing := webGuard.Wrap(httpx.Route{Perm: auth.Public, Handler: a.webFallback, ReadOnly: true})
 	a.mux.Handle(api.Prefix+"/", apiMissing)
-	a.mux.Handle("/", webMissing)
+	// The machine endpoints (health, readiness, metrics) are read by load
+	// balancers and scrapers, not browsers: a wrong method there is
+	// answered as the API answers it (JSON, 405 with Allow), not with an
+	// HTML page.
+	a.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if machine[r.URL.Path] {
+			apiMissing.ServeHTTP(w, r)
+			return
+		}
+		webMissing.ServeHTTP(w, r)
+	}))
 
 	route := func(r *http.Request) string {
 		_, p := a.mux.Handler(r)
