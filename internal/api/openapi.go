@@ -189,6 +189,12 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, Document())
 }
 
+// transitionDoc is how every lifecycle change (a use case's stage, a
+// model version's or an experiment's status) refuses a change its
+// lifecycle does not allow.
+const transitionDoc = "A change the lifecycle does not allow from the current state is a 400 (invalid) naming the field, as is a change " +
+	"to the state it is already in, which says so (\"already …\"); 409 is kept for an archived record or a write that lost a race."
+
 func idParam() []obj {
 	return []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}}
 }
@@ -258,7 +264,7 @@ func strategyPaths() obj {
 		"operationId": "updateUseCase", "parameters": idParam(), "requestBody": requiredBody("NewUseCase"),
 		"responses": withErrors(obj{"200": response("The updated use case.", ref("UseCase"))}, "404", "413", "415")}
 	paths["/use-cases/{id}/stage"] = obj{"post": obj{"summary": "Move a use case one stage along its lifecycle, saying why.",
-		"description": "Allowed: one stage forward or back among idea, assessment, approved, pilot, scaling, operating; rejected from idea to pilot; retired from pilot to operating; rejected back to idea.",
+		"description": "Allowed: one stage forward or back among idea, assessment, approved, pilot, scaling, operating; rejected from idea to pilot; retired from pilot to operating; rejected back to idea. " + transitionDoc,
 		"operationId": "changeStage", "parameters": idParam(), "requestBody": requiredBody("StageInput"),
 		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase")), "409": response("The use case is archived.", ref("Error"))}, "404")}}
 	paths["/use-cases/{id}/stages"] = obj{"get": obj{"summary": "A use case's stage history, oldest first.", "operationId": "stageHistory",
@@ -402,7 +408,7 @@ func modelPaths() obj {
 			"parameters": idParam(), "requestBody": requiredBody("ModelCard"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404", "413", "415")}},
 		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step (development → staging → production → retired) or back to development, saying why.",
-			"operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
+			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
 	}
 }

@@ -22,9 +22,9 @@ func experimentPaths() obj {
 				"responses": withErrors(obj{"200": response("The experiment.", ref("Experiment")), "409": response("The experiment is no longer a draft.", ref("Error"))}, "404", "413", "415")},
 		},
 		"/experiments/{id}/status": obj{"post": obj{"summary": "Start (running) or stop (stopped) an experiment, saying why; audited.",
-			"description": "draft → running → stopped, one step at a time; stopped is final.",
+			"description": "draft → running → stopped, one step at a time; stopped is final. " + transitionDoc,
 			"operationId": "setExperimentStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
-			"responses": withErrors(obj{"200": response("The experiment.", ref("Experiment")), "409": response("Not the next step.", ref("Error"))}, "404", "413", "415")}},
+			"responses": withErrors(obj{"200": response("The experiment.", ref("Experiment"))}, "404", "413", "415")}},
 		"/experiments/{id}/data": obj{"post": obj{"summary": "Add summed data per variant and metric; all items or none.",
 			"description": "For a mean metric send n, sum and sum_squares (Σx and Σx² over n units); for a proportion n and successes. " +
 				"Aggregates add to what is stored. A refused item is named in fields as data[i].field and nothing is recorded.",

@@ -274,7 +274,12 @@ func (s *Store) SetExperimentStatus(ctx context.Context, id int64, status, reaso
 				status, reason, now, now, id)
 			return err
 		}
-		return &lodestar.Error{Code: lodestar.EConflict, Message: "An experiment goes from draft to running to stopped, one step at a time.",
-			Fields: map[string]string{"status": "An experiment goes from draft to running to stopped, one step at a time."}}
+		// Refused as invalid input (400), as a use case's stage and a model
+		// version's status are: the change asked for is not one of the
+		// lifecycle's steps from here.
+		if before.Status == status {
+			return lodestar.FieldError("status", "The experiment is already in this status.")
+		}
+		return lodestar.FieldError("status", "An experiment goes from draft to running to stopped, one step at a time.")
 	})
 }

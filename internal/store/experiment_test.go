@@ -183,11 +183,11 @@ func TestExperimentStatusTransitions(t *testing.T) {
 			{"no reason", lodestar.ExperimentRunning, " ", lodestar.EInvalid, []string{"reason"}},
 			{"unknown status", "paused", "why", lodestar.EInvalid, []string{"status"}},
 			{"back to draft", lodestar.ExperimentDraft, "why", lodestar.EInvalid, []string{"status"}},
-			{"skip running", lodestar.ExperimentStopped, "why", lodestar.EConflict, []string{"status"}},
+			{"skip running", lodestar.ExperimentStopped, "why", lodestar.EInvalid, []string{"status"}},
 			{"start", lodestar.ExperimentRunning, "Design reviewed", "", nil},
-			{"start again", lodestar.ExperimentRunning, "again", lodestar.EConflict, []string{"status"}},
+			{"start again", lodestar.ExperimentRunning, "again", lodestar.EInvalid, []string{"status"}},
 			{"stop", lodestar.ExperimentStopped, "Shipped 2.0", "", nil},
-			{"restart", lodestar.ExperimentRunning, "again", lodestar.EConflict, []string{"status"}},
+			{"restart", lodestar.ExperimentRunning, "again", lodestar.EInvalid, []string{"status"}},
 		}
 		for _, st := range steps {
 			before := experimentCounts(t, db)

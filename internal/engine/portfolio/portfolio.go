@@ -342,6 +342,9 @@ func CheckModelTransition(from, to, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return lodestar.FieldError("reason", "Say why the status changes.")
 	}
+	if from == to {
+		return lodestar.FieldError("status", "The version is already in this status.")
+	}
 	fi, ti := slices.Index(lodestar.ModelStatuses, from), slices.Index(lodestar.ModelStatuses, to)
 	switch {
 	case ti == fi+1:
