@@ -125,6 +125,34 @@ func TestEventsAndMonitors(t *testing.T) {
 		if err != nil || len(tasks) != 1 || tasks[0].Status != lodestar.TaskOpen || tasks[0].Before["accuracy"] != 0.7 {
 			t.Errorf("tasks: %+v %v", tasks, err)
 		}
+		// The API's pages, on either database.
+		if ws, total, err := f.s.PageWindows(f.ctx, mon.ID, time.Time{}, 10); err != nil || total != 1 || len(ws) != 1 {
+			t.Errorf("PageWindows: %d of %d, %v", len(ws), total, err)
+		}
+		if ws, _, err := f.s.PageWindows(f.ctx, mon.ID, t0, 10); err != nil || len(ws) != 0 {
+			t.Errorf("PageWindows after the only window: %d, %v", len(ws), err)
+		}
+		if as, total, err := f.s.PageAlerts(f.ctx, m.ID, true, 0, 10); err != nil || total != 1 || len(as) != 1 {
+			t.Errorf("PageAlerts: %d of %d, %v", len(as), total, err)
+		} else if rest, _, err := f.s.PageAlerts(f.ctx, m.ID, true, as[0].ID, 10); err != nil || len(rest) != 0 {
+			t.Errorf("PageAlerts after the last: %d, %v", len(rest), err)
+		}
+		if ts, total, err := f.s.PageRetrainingTasks(f.ctx, uc.ID, 0, 10); err != nil || total != 1 || len(ts) != 1 {
+			t.Errorf("PageRetrainingTasks: %d of %d, %v", len(ts), total, err)
+		}
+		// Retiring 1.0 resolves its open alert.
+		v10, err := f.s.ListModelVersions(f.ctx, m.ID)
+		if err != nil || len(v10) != 1 {
+			t.Fatalf("versions: %v %v", v10, err)
+		}
+		for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction, lodestar.ModelRetired} {
+			if _, err := f.s.SetModelVersionStatus(f.ctx, v10[0].ID, st, "lifecycle"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if open, _ := f.s.ListAlerts(f.ctx, m.ID, true); len(open) != 0 {
+			t.Errorf("open alerts after 1.0 retired: %d, want 0", len(open))
+		}
 		f.verify(int64(f.auditCount()))
 	})
 }
