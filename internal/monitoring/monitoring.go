@@ -69,6 +69,9 @@ type Service struct {
 	// may create a monitor cannot make the server post to its own admin
 	// ports, the internal network or a cloud metadata service.
 	AllowPrivateWebhooks bool
+
+	transportOnce sync.Once
+	transport     http.RoundTripper // webhooks' connections, kept between ticks
 	// Lateness is how long after its end an hour or day window is closed:
 	// events stamped inside it that arrive within it still count (later
 	// ones only when the window is evaluated again from its start).
@@ -891,7 +894,25 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 		s.log().Error("list monitors", "err", err)
 		return
 	}
+	retired := map[[2]any]bool{} // (model, version) → retired
+	seen := map[int64]bool{}
 	for _, m := range ms {
+		if !seen[m.ModelID] {
+			seen[m.ModelID] = true
+			vs, err := s.Store.ListModelVersions(ctx, m.ModelID)
+			if err != nil {
+				s.log().Error("list model versions", "model", m.ModelID, "err", err)
+				continue
+			}
+			for _, v := range vs {
+				retired[[2]any{v.ModelID, v.Version}] = v.Status == lodestar.ModelRetired
+			}
+		}
+		// A retired version serves nothing: its empty windows would
+		// breach volume and reopen the alerts its retirement resolved.
+		if retired[[2]any{m.ModelID, m.Version}] {
+			continue
+		}
 		ev, err := s.Evaluate(ctx, m.ID, now, time.Time{})
 		if err != nil {
 			s.log().Warn("monitor evaluation", "monitor", m.ID, "err", err)
@@ -917,7 +938,8 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 		s.log().Error("claim webhooks", "err", err)
 		return 0
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport(s.AllowPrivateWebhooks)}
+	s.transportOnce.Do(func() { s.transport = webhookTransport(s.AllowPrivateWebhooks) })
+	client := &http.Client{Timeout: 10 * time.Second, Transport: s.transport}
 	if s.Client != nil {
 		c := *s.Client
 		client = &c
@@ -1072,6 +1094,9 @@ func webhookTransport(allowPrivate bool) http.RoundTripper {
 	if allowPrivate {
 		return t
 	}
+	// Sent directly: through an HTTP proxy, the check below would see
+	// only the proxy's address, and the proxy would fetch any target.
+	t.Proxy = nil
 	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
 		host, _, err := net.SplitHostPort(address)
 		if err != nil {
@@ -1103,8 +1128,37 @@ func privateAddr(ip netip.Addr) string {
 		return "an unspecified address"
 	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
 		return "a multicast address"
-	case ip.Is4() && netip.MustParsePrefix("100.64.0.0/10").Contains(ip):
-		return "a shared (carrier-grade NAT) address"
+	}
+	for _, r := range reservedNets {
+		if r.p.Contains(ip) {
+			return r.why
+		}
+	}
+	// IPv6 forms that carry an IPv4 address (NAT64, 6to4): judged by it.
+	if ip.Is6() {
+		b := ip.As16()
+		switch {
+		case nat64.Contains(ip):
+			return privateAddr(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
+		case sixToFour.Contains(ip):
+			return privateAddr(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}))
+		}
 	}
 	return ""
 }
+
+var (
+	nat64        = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour    = netip.MustParsePrefix("2002::/16")
+	reservedNets = []struct {
+		p   netip.Prefix
+		why string
+	}{
+		{netip.MustParsePrefix("0.0.0.0/8"), "a reserved address"},
+		{netip.MustParsePrefix("100.64.0.0/10"), "a shared (carrier-grade NAT) address"},
+		{netip.MustParsePrefix("192.0.0.0/24"), "a reserved address"},
+		{netip.MustParsePrefix("198.18.0.0/15"), "a benchmarking address"},
+		{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"},
+		{netip.MustParsePrefix("fec0::/10"), "a site-local address"},
+	}
+)

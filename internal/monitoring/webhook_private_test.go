@@ -51,3 +51,34 @@ func TestWebhookToPrivateAddressRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestRetiredVersionNotEvaluated: once its version is retired, a monitor
+// is no longer evaluated — its empty windows would breach the volume
+// threshold and reopen the alerts the retirement resolved.
+func TestRetiredVersionNotEvaluated(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinEvents: 10}, 0, "")
+	e.add(t, ev("one", e.t0.Add(time.Minute), 0.5, 0.9, 1))
+	svc := &monitoring.Service{Store: e.st}
+	e.clock.Set(e.t0.Add(2*time.Hour + time.Minute))
+	svc.EvaluateAll(e.ctx, e.t0.Add(2*time.Hour+time.Minute))
+	if open, _ := e.st.ListAlerts(e.ctx, e.model, true); len(open) != 1 {
+		t.Fatalf("volume alert before retiring: got %d open, want 1", len(open))
+	}
+	vs, err := e.st.ListModelVersions(e.ctx, e.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction, lodestar.ModelRetired} {
+		if _, err := e.st.SetModelVersionStatus(e.ctx, vs[0].ID, st, "lifecycle"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc.EvaluateAll(e.ctx, e.t0.Add(6*time.Hour))
+	if open, _ := e.st.ListAlerts(e.ctx, e.model, true); len(open) != 0 {
+		t.Errorf("after retiring and evaluating again: %d open alerts, want 0", len(open))
+	}
+	if got, _ := e.st.FindMonitorByID(e.ctx, m.ID); got.EvaluatedTo.After(e.t0.Add(3 * time.Hour)) {
+		t.Errorf("a retired version's monitor was evaluated to %s", got.EvaluatedTo)
+	}
+}
