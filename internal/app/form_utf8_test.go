@@ -39,6 +39,13 @@ func TestFormRefusesInvalidUTF8(t *testing.T) {
 	if r := f.postForm(c, "/use-cases", form); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("invalid UTF-8 in a field name: got %d, want 400", r.StatusCode)
 	}
+	// The token in the header instead of the form: the form is checked
+	// all the same.
+	body := url.Values{"form_id": {newUseCaseForm(t, f, c)}, "title": {"Head\xffer"}, "stage": {"idea"}}.Encode()
+	r := f.do(c, "POST", "/use-cases", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "X-CSRF-Token": {csrf}}, strings.NewReader(body))
+	if r.StatusCode != http.StatusBadRequest {
+		t.Errorf("invalid UTF-8 with the CSRF token in a header: got %d, want 400", r.StatusCode)
+	}
 	after := f.counts()
 	if after.useCases != before.useCases+1 {
 		t.Errorf("use cases: %d → %d, want one more (the corrected form only)", before.useCases, after.useCases)

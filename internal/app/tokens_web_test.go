@@ -368,3 +368,18 @@ func TestTokenPageChinese(t *testing.T) {
 		t.Errorf("messages in Chinese: revoke twice %d, missing %d", again.StatusCode, missing.StatusCode)
 	}
 }
+
+// TestTokenPageDefaultScopeFitsTheRole: the create form starts on ingest
+// for a role that may send events, on read for one that may not (an
+// ingest token would let a viewer do nothing).
+func TestTokenPageDefaultScopeFitsTheRole(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	for role, want := range map[lodestar.Role]string{lodestar.RoleAITeam: "ingest", lodestar.RoleViewer: "read"} {
+		c, _, _ := f.signIn(f.user(role, string(role)+"@example.com"), time.Hour)
+		body := f.get(c, "/tokens").body
+		checked := regexp.MustCompile(`name="scope" value="([a-z]+)"[^>]*checked`).FindAllStringSubmatch(body, -1)
+		if len(checked) != 1 || checked[0][1] != want {
+			t.Errorf("%s: scopes ticked by default %v, want only %s", role, checked, want)
+		}
+	}
+}

@@ -328,23 +328,24 @@ func hasScope(t *lodestar.APIToken, scope string) bool {
 
 func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
 	sent := r.Header.Get(CSRFHeader)
-	if sent == "" && !g.API {
-		// ParseMultipartForm also parses urlencoded bodies; the size limit
-		// middleware has already capped the body.
-		// ParseForm first: ParseMultipartForm calls it too, but drops
-		// its error when the body is not multipart — an urlencoded body
-		// over the limit then read as a form without its CSRF token.
-		err := r.ParseForm()
-		if err == nil {
-			err = r.ParseMultipartForm(32 << 20)
-		}
-		if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	if !g.API {
+		// A page's form is read here, whether its token comes as a field
+		// or a header, so that what Wrap checks of it (UTF-8) holds for
+		// every form. ParseForm first: ParseMultipartForm calls it too,
+		// but drops its error when the body is not multipart — an
+		// urlencoded body over the limit was read as a form without its
+		// token. ParseMultipartForm runs whatever ParseForm said (a bad
+		// query string must not lose a multipart body's fields); the
+		// body is capped already.
+		for _, err := range []error{r.ParseForm(), r.ParseMultipartForm(32 << 20)} {
 			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
+			if err != nil && errors.As(err, &mbe) {
 				return g.tooLarge(mbe.Limit)
 			}
 		}
-		sent = r.PostFormValue(CSRFField)
+		if sent == "" {
+			sent = r.PostFormValue(CSRFField)
+		}
 	}
 	if !auth.EqualTokens(sent, id.CSRF) {
 		return lodestar.Errorf(lodestar.EForbidden, "The form has expired or did not come from Lodestar. Reload the page and try again.")

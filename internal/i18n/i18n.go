@@ -72,6 +72,9 @@ func compilePattern(shape, out string) (pattern, error) {
 	return pattern{re: regexp.MustCompile(re.String()), out: out, generic: !letters, weight: len(literal)}, nil
 }
 
+// maxPatterned is the longest message Message matches against shapes.
+const maxPatterned = 2000
+
 // Message translates a message made at run time (an error's text): by
 // its "msg." key when it has one, else by the most specific "msgpat."
 // shape it fits, its parts translated in turn; else it stays as it is.
@@ -81,7 +84,10 @@ func (b *Bundle) message(locale, msg string, depth int) string {
 	if t, ok := b.msgs[locale]["msg."+msg]; ok {
 		return t
 	}
-	if depth > 5 {
+	// Shapes are for messages of a sentence or two; a longer one (a row's
+	// reason echoing a megabyte cell) stays as it is rather than cost
+	// seconds of matching.
+	if depth > 5 || len(msg) > maxPatterned {
 		return msg
 	}
 	for _, p := range b.pats[locale] {

@@ -1,6 +1,7 @@
 package i18n_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/lodestar-hq/lodestar/internal/i18n"
@@ -39,5 +40,16 @@ func TestMessageTranslatesRuntimeText(t *testing.T) {
 		if got := b.Message(locale, `no business unit named "Nowhere" (use --create-missing to create it)`); got != want {
 			t.Errorf("%s: got %q, want %q", locale, got, want)
 		}
+	}
+}
+
+// TestMessageLongTextQuick: a long message (a row's reason echoing a huge
+// cell) is returned as it is, without matching it against every shape
+// (it took seconds a megabyte).
+func TestMessageLongTextQuick(t *testing.T) {
+	b := i18n.MustLoad()
+	long := `no business unit named "line 1: ` + strings.Repeat("a: ", 400_000) + `"`
+	if got := b.Message("zh-CN", long); got != long {
+		t.Errorf("a long message was changed")
 	}
 }

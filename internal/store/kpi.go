@@ -177,9 +177,11 @@ func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodesta
 			first_date = (SELECT date FROM kpi_readings WHERE kpi_id = ? ORDER BY date LIMIT 1),
 			first_value = (SELECT value FROM kpi_readings WHERE kpi_id = ? ORDER BY date LIMIT 1),
 			last_date = (SELECT date FROM kpi_readings WHERE kpi_id = ? ORDER BY date DESC LIMIT 1),
-			last_value = (SELECT value FROM kpi_readings WHERE kpi_id = ? ORDER BY date DESC LIMIT 1),
-			updated_at = ?
-			WHERE id = ?`, kpiID, kpiID, kpiID, kpiID, sqldb.FormatTime(tx.Now), kpiID)
+			last_value = (SELECT value FROM kpi_readings WHERE kpi_id = ? ORDER BY date DESC LIMIT 1)
+			WHERE id = ?`, kpiID, kpiID, kpiID, kpiID, kpiID)
+		// (updated_at is the definition's: a reading does not change it,
+		// so a pipeline adding readings does not turn the save of someone
+		// editing the KPI into a conflict.)
 		return err
 	})
 	if err != nil {

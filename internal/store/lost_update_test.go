@@ -69,6 +69,18 @@ func TestUpdateBasedOnAnOlderVersionRefused(t *testing.T) {
 			return err
 		}, func() string { x, _ := f.s.FindUseCaseByID(f.ctx, uc.ID); return x.Title }, "Forecast J")
 
+		// A reading added meanwhile (a pipeline) is no change to the KPI's
+		// definition: a save based on the version opened before it goes in.
+		opened, _ := f.s.FindKPIByID(f.ctx, k.ID)
+		f.clock.Advance(time.Second)
+		if _, err := f.s.AddReadings(f.ctx, k.ID, []lodestar.KPIReading{{Date: "2030-01-01", Value: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Second)
+		if _, err := f.s.UpdateKPI(lodestar.WithBasedOn(f.ctx, opened.UpdatedAt), k.ID, lodestar.KPI{GoalID: g.ID, Name: "Conv Z", Unit: "%", Direction: "up", Baseline: 1, Target: 2, TargetDate: "2031-03-04"}); err != nil {
+			t.Errorf("a KPI save after a reading came in: %v, want it saved", err)
+		}
+
 		// Based on the current version, a save goes in.
 		cur, _ := f.s.FindGoalByID(f.ctx, g.ID)
 		f.clock.Advance(time.Second)

@@ -59,7 +59,14 @@ func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status
 	email := httpxIdentityEmail(r)
 	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: tokenScopes, Checked: map[string]bool{}, Created: created, Secret: secret}
 	if p.Form == nil {
-		d.Checked[lodestar.ScopeIngest] = true // what a model pipeline needs
+		// What a model pipeline needs, for a role that may send events;
+		// else reading, the most any other role's token is useful for by
+		// default.
+		if auth.Allowed(httpx.IdentityFrom(ctx).Role(), auth.ModelIngest) {
+			d.Checked[lodestar.ScopeIngest] = true
+		} else {
+			d.Checked[lodestar.ScopeRead] = true
+		}
 	}
 	for _, sc := range p.Form["scope"] {
 		d.Checked[sc] = true

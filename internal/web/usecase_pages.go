@@ -231,7 +231,9 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 	return in, fields
 }
 
-func (s *Server) renderUseCaseForm(w http.ResponseWriter, r *http.Request, status int, id int64, in lodestar.NewUseCase, raw url.Values, err error) {
+// renderUseCaseForm shows the use-case form; basedOn is the version the
+// form is opened on (the record's UpdatedAt, stamped), or as sent back.
+func (s *Server) renderUseCaseForm(w http.ResponseWriter, r *http.Request, status int, id int64, in lodestar.NewUseCase, raw url.Values, basedOn string, err error) {
 	lk, lerr := s.loadLookups(r.Context(), true)
 	if lerr != nil {
 		s.Error(w, r, lerr)
@@ -247,19 +249,12 @@ func (s *Server) renderUseCaseForm(w http.ResponseWriter, r *http.Request, statu
 		p.Fields = lodestar.ErrorFields(err)
 	}
 	p.Data = formFor(id, in, lk, raw)
-	// The version the form was opened on: the record's, or as sent back
-	// when refused (a refusal must not move it on to a newer version).
-	p.Form = url.Values{"updated_at": {raw.Get("updated_at")}}
-	if raw == nil && id != 0 {
-		if uc, err := s.UseCases.FindUseCaseByID(r.Context(), id); err == nil {
-			p.Form.Set("updated_at", stamp(uc.UpdatedAt))
-		}
-	}
+	p.Form = url.Values{"updated_at": {basedOn}}
 	s.render(w, r, status, "usecase_form", p)
 }
 
 func (s *Server) useCaseNew(w http.ResponseWriter, r *http.Request) {
-	s.renderUseCaseForm(w, r, http.StatusOK, 0, lodestar.NewUseCase{}, nil, nil)
+	s.renderUseCaseForm(w, r, http.StatusOK, 0, lodestar.NewUseCase{}, nil, "", nil)
 }
 
 func (s *Server) useCaseEdit(w http.ResponseWriter, r *http.Request) {
@@ -267,7 +262,9 @@ func (s *Server) useCaseEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderUseCaseForm(w, r, http.StatusOK, uc.ID, inputOf(uc), nil, nil)
+	// The version read with the values shown: read apart, a save made
+	// between the two reads would be undone without a word.
+	s.renderUseCaseForm(w, r, http.StatusOK, uc.ID, inputOf(uc), nil, stamp(uc.UpdatedAt), nil)
 }
 
 // saveUseCase creates (id 0) or updates a use case from the form.
@@ -304,7 +301,7 @@ func (s *Server) saveUseCase(w http.ResponseWriter, r *http.Request, id int64) {
 			s.Error(w, r, err)
 			return
 		}
-		s.renderUseCaseForm(w, r, httpx.StatusOf(code), id, in, r.PostForm, err)
+		s.renderUseCaseForm(w, r, httpx.StatusOf(code), id, in, r.PostForm, r.PostFormValue("updated_at"), err)
 		return
 	}
 	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.usecase_saved")
