@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
@@ -152,9 +153,17 @@ func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodesta
 		return 0, lodestar.FieldError("readings", fmt.Sprintf("At most %d readings per call.", MaxReadingsPerCall))
 	}
 	fields := map[string]string{}
+	// A reading measures what happened; one dated more than a year ahead
+	// is a typed year (2062 for 2026) that would become the KPI's latest
+	// value and drive its progress for decades. (Closer dates are taken:
+	// imports and the demo load readings dated by their own calendars.)
+	latest := s.DB.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
 	for i, r := range readings {
-		if !lodestar.ValidDate(r.Date) {
+		switch {
+		case !lodestar.ValidDate(r.Date):
 			fields[fmt.Sprintf("readings[%d].date", i)] = "Use a date as YYYY-MM-DD."
+		case r.Date > latest:
+			fields[fmt.Sprintf("readings[%d].date", i)] = "A reading cannot be dated more than a year ahead."
 		}
 		if !finite(r.Value) {
 			fields[fmt.Sprintf("readings[%d].value", i)] = "Must be a number."

@@ -228,6 +228,9 @@ func TestAddReadingsInvalid(t *testing.T) {
 				lodestar.EInvalid, []string{"readings[2].date"}},
 			{"missing date", k.ID, []lodestar.KPIReading{good, {Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
 			{"impossible date", k.ID, []lodestar.KPIReading{{Date: "2030-02-29", Value: 1}}, lodestar.EInvalid, []string{"readings[0].date"}},
+			// The clock reads 2030-03-04: a year-typo date (2062 for 2026) is
+			// refused; within a year ahead is taken (a planned reading's date).
+			{"more than a year ahead", k.ID, []lodestar.KPIReading{good, {Date: "2031-03-06", Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
 			{"NaN value", k.ID, []lodestar.KPIReading{good, {Date: "2030-04-01", Value: math.NaN()}}, lodestar.EInvalid, []string{"readings[1].value"}},
 			{"infinite value", k.ID, []lodestar.KPIReading{{Date: "2030-04-01", Value: math.Inf(-1)}}, lodestar.EInvalid, []string{"readings[0].value"}},
 			{"several bad, each named", k.ID, []lodestar.KPIReading{good, {Date: "x", Value: math.Inf(1)}, good, {Date: "2030-05-01", Value: math.NaN()}},
