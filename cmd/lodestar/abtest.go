@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -125,6 +126,19 @@ func (e *cmdEnv) abtest(args []string) error {
 	}
 	if err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	// A tuning flag given as 0 is a mistake, not "the default": say so
+	// rather than run with the default.
+	var zero error
+	fs.Visit(func(f *flag.Flag) {
+		switch {
+		case zero != nil:
+		case f.Name == "rho" && a.rho == 0, f.Name == "sequential-n" && a.sequentialN == 0:
+			zero = errUsage{fmt.Sprintf("abtest: --%s 0: want a positive number (leave it out for the default)", f.Name)}
+		}
+	})
+	if zero != nil {
+		return zero
 	}
 	weights, err := a.check()
 	if err != nil {

@@ -348,6 +348,8 @@ func TestABTestUsage(t *testing.T) {
 		{[]string{"--data", path, "--sequential", "--rho", "0.1", "--sequential-n", "500"}, "give --sequential-n or --rho, not both"},
 		{[]string{"--data", path, "--sequential", "--rho", "-0.1"}, "--rho -0.1: want a positive number"},
 		{[]string{"--data", path, "--sequential", "--rho", "NaN"}, "--rho NaN: want a positive number"},
+		{[]string{"--data", path, "--sequential", "--rho", "0"}, "--rho 0: want a positive number (leave it out for the default)"},
+		{[]string{"--data", path, "--sequential", "--sequential-n", "0"}, "--sequential-n 0: want a positive number"},
 		{[]string{"--data", path, "--sequential", "--sequential-n", "-5"}, "--sequential-n -5: want a positive number of units"},
 	} {
 		code, _, errs := runABTest(t, c.args...)

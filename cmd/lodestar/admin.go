@@ -333,6 +333,13 @@ func (e *cmdEnv) token(args []string) error {
 		})
 	case "list":
 		return e.readStore("no tokens to list", func(s *store.Store) error {
+			if *email != "" {
+				// A user who is not there has no tokens to list: say so
+				// (a misspelt address printed an empty list).
+				if _, err := s.FindUserByEmail(ctx, *email); err != nil {
+					return err
+				}
+			}
 			toks, err := s.ListTokens(ctx, *email)
 			if err != nil {
 				return err

@@ -186,4 +186,27 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 			t.Errorf("%v after user add: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}
+	// Listing the tokens of a user who is not there says so (a misspelt
+	// address printed an empty list).
+	if code, _, errOut := runCLI(t, "token", "list", "--data", fresh, "--user", "nobody@example.com"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Errorf("token list --user nobody: exit %d, stderr %q; want 1 saying the user was not found", code, errOut)
+	}
+	// Exporting onto a directory is a usage error naming it, and writes
+	// nothing there.
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "export", "use-cases", "--data", fresh, "--output", dir); code != 1 || !strings.Contains(errOut, "is a directory") {
+		t.Errorf("export --output DIR: exit %d, stderr %q; want 1 saying it is a directory", code, errOut)
+	}
+	// A JSON export is not an import: said plainly, not as a CSV quoting
+	// fault of its first line.
+	js := filepath.Join(t.TempDir(), "uc.json")
+	if code, _, errOut := runCLI(t, "export", "use-cases", "--data", fresh, "--format", "json", "--output", js); code != 0 {
+		t.Fatalf("export json: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "import", "use-cases", js, "--data", fresh); code != 1 || !strings.Contains(errOut, "is JSON; import reads CSV or XLSX") {
+		t.Errorf("import of a JSON export: exit %d, stderr %q", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("export onto a directory left %d files in it", len(entries))
+	}
 }

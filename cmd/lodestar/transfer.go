@@ -40,6 +40,9 @@ func (e *cmdEnv) export(args []string) error {
 	if *format == "xlsx" && *output == "" {
 		return errUsage{"export: --format xlsx needs --output FILE"}
 	}
+	if fi, err := os.Stat(*output); *output != "" && err == nil && fi.IsDir() {
+		return fmt.Errorf("export: --output %s is a directory: name the file to write", *output)
+	}
 	return e.readStore("no use cases to export", func(s *store.Store) error {
 		out := e.stdout
 		var tmp *os.File
@@ -113,6 +116,11 @@ func (e *cmdEnv) importCmd(args []string) error {
 		return errUsage{"import use-cases: name the FILE to import"}
 	}
 	file := pos[0]
+	if strings.EqualFold(filepath.Ext(file), ".json") {
+		// export --format json is for other tools: read as CSV, it failed
+		// with a quoting error about its first line.
+		return fmt.Errorf("import use-cases: %s is JSON; import reads CSV or XLSX (export them with --format csv or xlsx)", file)
+	}
 	if *format != "text" && *format != "json" {
 		return errUsage{"import use-cases: --format must be text or json"}
 	}
