@@ -210,3 +210,17 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 		t.Errorf("export onto a directory left %d files in it", len(entries))
 	}
 }
+
+// TestServeChecksTLSFilesFirst: a missing certificate fails serve before
+// it opens the database or announces an address (it said "serving on
+// https://…", then failed).
+func TestServeChecksTLSFilesFirst(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "d")
+	code, out, errOut := runCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", data, "--tls-cert", filepath.Join(data, "none.pem"), "--tls-key", filepath.Join(data, "none.key"))
+	if code != 1 || strings.Contains(out, "serving on") || !strings.Contains(errOut, "TLS certificate") {
+		t.Errorf("serve with missing TLS files: exit %d, stdout %q, stderr %q; want exit 1 naming the certificate, nothing announced", code, out, errOut)
+	}
+	if _, err := os.Stat(data); err == nil {
+		t.Errorf("serve with missing TLS files created its data directory")
+	}
+}

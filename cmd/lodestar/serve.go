@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +30,14 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 	if err := e.cfg.Validate(); err != nil {
 		return errUsage{err.Error()}
+	}
+	// The certificate and key are read now, before the database is opened
+	// or anything is announced: a missing or mismatched file said
+	// "serving on https://…" and then failed.
+	if e.cfg.TLSCert != "" || e.cfg.TLSKey != "" {
+		if _, err := tls.LoadX509KeyPair(e.cfg.TLSCert, e.cfg.TLSKey); err != nil {
+			return fmt.Errorf("TLS certificate %q and key %q: %w", e.cfg.TLSCert, e.cfg.TLSKey, err)
+		}
 	}
 	log := newLogger(e.stderr, e.cfg.LogFormat, e.cfg.LogLevel)
 	if e.getenv("GOGC") == "" {
