@@ -106,3 +106,20 @@ func TestIterationSectionLinksToAlerts(t *testing.T) {
 		t.Errorf("GET /iteration: %d, want links to alerts and models\n%.400s", r.StatusCode, r.body)
 	}
 }
+
+// TestStrategyPagesHaveOneNavigation: the strategy lists show one
+// navigation bar (they showed two, in different orders and words), and it
+// marks the page the person is on, its records included.
+func TestStrategyPagesHaveOneNavigation(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	c, _, _ := f.signIn(f.user(lodestar.RoleViewer, "viewer@example.com"), time.Hour)
+	for _, path := range []string{"/kpis", "/goals", "/pain-points", "/business-units", "/use-cases"} {
+		body := f.get(c, path).body
+		if n := strings.Count(body, `<nav class="subnav"`) + strings.Count(body, `class="ent-subnav"`); n != 1 {
+			t.Errorf("%s: %d navigation bars for the strategy pages, want 1", path, n)
+		}
+		if !strings.Contains(body, `<a href="`+path+`" aria-current="page">`) {
+			t.Errorf("%s: the navigation does not mark the page", path)
+		}
+	}
+}

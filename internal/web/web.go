@@ -208,6 +208,13 @@ func pagePath(r *http.Request) string {
 // English; the catalog carries each message under "msg." + the English.
 func (p *Page) Msg(m string) string { return p.bundle.Message(p.ID.Locale, m) }
 
+// Under reports whether the page is prefix's list or one of its records
+// (/kpis, /kpis/5, /kpis?sort=…), for the navigation to mark it.
+func (p *Page) Under(prefix string) bool {
+	path, _, _ := strings.Cut(p.Path, "?")
+	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
 // DateTime formats t for the page's locale.
 func (p *Page) DateTime(t time.Time) string { return i18n.DateTime(p.ID.Locale, t) }
 
