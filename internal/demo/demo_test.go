@@ -143,14 +143,7 @@ func TestDemoHoldsTheStories(t *testing.T) {
 	if err != nil || len(ws) < 170 {
 		t.Fatalf("recsys windows: got %d, %v; want about six months of days", len(ws), err)
 	}
-	mean := func(ws []*lodestar.WindowResult) float64 {
-		s := 0.0
-		for _, w := range ws {
-			s += w.Metrics["accuracy"]
-		}
-		return s / float64(len(ws))
-	}
-	first, last := mean(ws[:14]), mean(ws[len(ws)-14:])
+	first, last := meanAccuracy(ws[:14]), meanAccuracy(ws[len(ws)-14:])
 	if fall := 1 - last/first; fall < 0.15 || fall > 0.25 {
 		t.Errorf("recsys accuracy: first fortnight %.3f, last %.3f: a %.0f%% fall, want about 20%%", first, last, 100*fall)
 	}

@@ -26,3 +26,12 @@ func loadDemo(t *testing.T) (context.Context, *store.Store) {
 	}
 	return ctx, st
 }
+
+// meanAccuracy is the mean of the windows' accuracy.
+func meanAccuracy(ws []*lodestar.WindowResult) float64 {
+	s := 0.0
+	for _, w := range ws {
+		s += w.Metrics["accuracy"]
+	}
+	return s / float64(len(ws))
+}

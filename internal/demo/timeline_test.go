@@ -439,14 +439,7 @@ func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
 	if err != nil || len(ws) < 150 {
 		t.Fatalf("pdm windows: %d, %v; want about six months of days", len(ws), err)
 	}
-	mean := func(ws []*lodestar.WindowResult) float64 {
-		s := 0.0
-		for _, w := range ws {
-			s += w.Metrics["accuracy"]
-		}
-		return s / float64(len(ws))
-	}
-	first, last := mean(ws[:28]), mean(ws[len(ws)-14:])
+	first, last := meanAccuracy(ws[:28]), meanAccuracy(ws[len(ws)-14:])
 	t.Logf("pdm 1.0 accuracy: first month %.3f, last fortnight %.3f", first, last)
 	if math.Abs(first-0.82) > 0.02 || last > 0.78 || ws[0].DatasetDrift || !ws[len(ws)-1].DatasetDrift {
 		t.Errorf("pdm 1.0: accuracy %.3f at first, %.3f at the end, drift %v then %v; want 0.82 falling below 0.78, drift at the end only",
