@@ -189,7 +189,17 @@ type APIToken struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	// ExpiresAt is when the token stops working; zero: never.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
+
+// Expired reports whether the token has expired at now.
+func (t *APIToken) Expired(now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// MaxTokenLifetime is the furthest ahead a token's expiry may be set.
+const MaxTokenLifetime = 5 * 366 * 24 * time.Hour
 
 // Token scopes. A token's scopes narrow its user's role; they never widen it.
 const (
@@ -203,9 +213,14 @@ const (
 // TokenService manages API tokens.
 type TokenService interface {
 	// CreateToken returns the token and its secret, which is not stored.
+	// The token does not expire.
 	CreateToken(ctx context.Context, email, name string, scopes []string) (*APIToken, string, error)
+	// CreateTokenUntil is CreateToken for a token that stops working at
+	// expires (zero: never); an expiry not ahead of now, or more than
+	// MaxTokenLifetime ahead, is a field error on "expires".
+	CreateTokenUntil(ctx context.Context, email, name string, scopes []string, expires time.Time) (*APIToken, string, error)
 	// ResolveToken returns the token and its user; EUnauthorized when the
-	// secret is unknown or revoked or the user is disabled.
+	// secret is unknown, revoked or expired, or the user is disabled.
 	ResolveToken(ctx context.Context, secret string) (*APIToken, *User, error)
 	RevokeToken(ctx context.Context, id int64) error
 	ListTokens(ctx context.Context, email string) ([]*APIToken, error)

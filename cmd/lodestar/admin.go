@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -282,8 +283,11 @@ func describe(err error) error {
 
 const tokenHelp = `Usage: lodestar token SUBCOMMAND [flags]
 
-  create  --user E --name N [--scope read,write,ingest]: create an API token
-          acting as the user; its secret is printed once
+  create  --user E --name N [--scope read,write,ingest] [--expires WHEN]:
+          create an API token acting as the user; its secret is printed
+          once. WHEN: Nd (N days from now), a date YYYY-MM-DD (the token
+          stops working at its start, UTC), an RFC 3339 time, or never
+          (the default); at most five years ahead
   list    [--user E]: list the tokens (never their secrets)
   revoke  --id N: revoke a token
 `
@@ -299,6 +303,7 @@ func (e *cmdEnv) token(args []string) error {
 	name := fs.String("name", "", "a name for the token (create)")
 	scope := fs.String("scope", "", "comma-separated scopes: read, write, ingest (create; default write)")
 	id := fs.String("id", "", "token ID (revoke)")
+	expires := fs.String("expires", "never", "when the token stops working: Nd, YYYY-MM-DD, an RFC 3339 time, or never (create)")
 	if isHelp(sub) {
 		return subcommandHelp(fs, tokenHelp)
 	}
@@ -315,13 +320,21 @@ func (e *cmdEnv) token(args []string) error {
 		if *scope != "" {
 			scopes = strings.Split(*scope, ",")
 		}
+		until, err := parseExpiry(*expires, time.Now())
+		if err != nil {
+			return errUsage{"token create: --expires " + err.Error()}
+		}
 		return e.withStore(func(s *store.Store) error {
-			tok, secret, err := s.CreateToken(ctx, *email, *name, scopes)
+			tok, secret, err := s.CreateTokenUntil(ctx, *email, *name, scopes, until)
 			if err != nil {
 				return describe(err)
 			}
-			_, werr := fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; it is shown once, on the next line:\n",
-				tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","))
+			life := "it does not expire"
+			if !tok.ExpiresAt.IsZero() {
+				life = "it expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+			}
+			_, werr := fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; %s; it is shown once, on the next line:\n",
+				tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","), life)
 			if werr == nil {
 				_, werr = fmt.Fprintln(e.stdout, secret)
 			}
@@ -345,10 +358,11 @@ func (e *cmdEnv) token(args []string) error {
 				return err
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tUSER\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED")
+			fmt.Fprintln(tw, "ID\tUSER\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED\tEXPIRES")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%d\t%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", t.ID, t.UserID, t.Name, t.Prefix, strings.Join(t.Scopes, ","),
-					sqldb.FormatTime(t.CreatedAt), orDash(sqldb.FormatTime(t.LastUsedAt)), orDash(sqldb.FormatTime(t.RevokedAt)))
+				fmt.Fprintf(tw, "%d\t%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.UserID, t.Name, t.Prefix, strings.Join(t.Scopes, ","),
+					sqldb.FormatTime(t.CreatedAt), orDash(sqldb.FormatTime(t.LastUsedAt)), orDash(sqldb.FormatTime(t.RevokedAt)),
+					orDash(sqldb.FormatTime(t.ExpiresAt)))
 			}
 			return tw.Flush()
 		})
@@ -451,4 +465,28 @@ func (e *cmdEnv) audit(args []string) error {
 		fmt.Fprintf(e.stdout, "anchor %d matches\n", anchorSeq)
 	}
 	return nil
+}
+
+// parseExpiry reads token create's --expires: "never" (zero time), Nd
+// (N whole days after now), a date YYYY-MM-DD (its start, UTC) or an
+// RFC 3339 time. The store checks that it is ahead and not too far.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "never" {
+		return time.Time{}, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 1 || days > 5*366 {
+			return time.Time{}, fmt.Errorf("%q: want 1d to %dd", s, 5*366)
+		}
+		return now.Add(time.Duration(days) * 24 * time.Hour), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want Nd (days), a date YYYY-MM-DD, an RFC 3339 time or never", s)
 }

@@ -78,6 +78,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
+	w.Now = func() time.Time { return db.Now() }
 	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
 		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log}
 

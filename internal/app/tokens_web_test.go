@@ -34,7 +34,7 @@ func tokensForm(t *testing.T, f *fixture, c *http.Client) string {
 // answer and the secret it shows.
 func createTokenUI(t *testing.T, f *fixture, c *http.Client, csrf, name string, scopes ...string) (*response, string) {
 	t.Helper()
-	form := url.Values{"csrf_token": {csrf}, "form_id": {tokensForm(t, f, c)}, "name": {name}, "scope": scopes}
+	form := url.Values{"csrf_token": {csrf}, "form_id": {tokensForm(t, f, c)}, "name": {name}, "scope": scopes, "expires": {"90"}}
 	r := f.postForm(c, "/tokens", form)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /tokens %q %v: got %d, want 201\n%.600s", name, scopes, r.StatusCode, r.body)
@@ -79,7 +79,7 @@ func TestTokenPageCreateShowsSecretOnce(t *testing.T) {
 		t.Error("the navigation has no link to /tokens")
 	}
 	formID := tokensForm(t, f, c)
-	form := url.Values{"csrf_token": {csrf}, "form_id": {formID}, "name": {"recsys pipeline"}, "scope": {"ingest"}}
+	form := url.Values{"csrf_token": {csrf}, "form_id": {formID}, "name": {"recsys pipeline"}, "scope": {"ingest"}, "expires": {"30"}}
 	r := f.postForm(c, "/tokens", form)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /tokens: got %d, want 201\n%.600s", r.StatusCode, r.body)
@@ -270,7 +270,7 @@ func TestTokenPageBadInput(t *testing.T) {
 		t.Run(fmt.Sprintf("%.20q %v", tc.name, tc.scopes), func(t *testing.T) {
 			f := f.with(t)
 			before, audit := f.count("api_tokens"), f.count("audit_log")
-			r := f.postForm(c, "/tokens", url.Values{"csrf_token": {csrf}, "form_id": {tokensForm(t, f, c)}, "name": {tc.name}, "scope": tc.scopes})
+			r := f.postForm(c, "/tokens", url.Values{"csrf_token": {csrf}, "form_id": {tokensForm(t, f, c)}, "name": {tc.name}, "scope": tc.scopes, "expires": {"90"}})
 			if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || !isHTML(r) {
 				t.Errorf("got %d, want a 400 page saying %q\n%.600s", r.StatusCode, tc.want, r.body)
 			}
@@ -294,7 +294,7 @@ func TestTokenPageBadInput(t *testing.T) {
 		{"ok", "root", "未知的权限范围"},
 		{"ok", "", "请至少选择一个权限范围"},
 	} {
-		form := url.Values{"csrf_token": {csrf}, "form_id": {tokensForm(t, f, c)}, "name": {tc.name}}
+		form := url.Values{"csrf_token": {csrf}, "form_id": {tokensForm(t, f, c)}, "name": {tc.name}, "expires": {"90"}}
 		if tc.scope != "" {
 			form.Set("scope", tc.scope)
 		}

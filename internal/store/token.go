@@ -16,13 +16,13 @@ import (
 // by secret scanners.
 const TokenPrefix = "lst_"
 
-const tokenColumns = `id, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at`
+const tokenColumns = `id, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at, expires_at`
 
 func scanToken(s interface{ Scan(...any) error }) (*lodestar.APIToken, error) {
 	t := &lodestar.APIToken{}
 	var scopes string
 	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &scopes,
-		sqldb.Time{T: &t.CreatedAt}, sqldb.Time{T: &t.LastUsedAt}, sqldb.Time{T: &t.RevokedAt})
+		sqldb.Time{T: &t.CreatedAt}, sqldb.Time{T: &t.LastUsedAt}, sqldb.Time{T: &t.RevokedAt}, sqldb.Time{T: &t.ExpiresAt})
 	t.Scopes = strings.Split(scopes, ",")
 	return t, err
 }
@@ -51,6 +51,11 @@ func quote(s string) string { return "\"" + s + "\"" }
 
 // CreateToken implements lodestar.TokenService.
 func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []string) (*lodestar.APIToken, string, error) {
+	return s.CreateTokenUntil(ctx, email, name, scopes, time.Time{})
+}
+
+// CreateTokenUntil implements lodestar.TokenService.
+func (s *Store) CreateTokenUntil(ctx context.Context, email, name string, scopes []string, expires time.Time) (*lodestar.APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return nil, "", lodestar.FieldError("name", "Token name is required, at most 100 characters.")
@@ -72,10 +77,17 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []st
 		if u.Disabled {
 			return lodestar.Errorf(lodestar.EInvalid, "User %s is disabled.", u.Email)
 		}
+		switch {
+		case expires.IsZero():
+		case !expires.After(tx.Now):
+			return lodestar.FieldError("expires", "The expiry must be in the future.")
+		case expires.Sub(tx.Now) > lodestar.MaxTokenLifetime:
+			return lodestar.FieldError("expires", "The expiry can be at most five years ahead; choose no expiry for a token that should not expire.")
+		}
 		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, prefix, secret_hash, scopes, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, u.ID, name, secret[:len(TokenPrefix)+6],
-			auth.HashSecret(secret), strings.Join(scopes, ","), sqldb.FormatTime(tx.Now)).Scan(&id)
+		err = tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, prefix, secret_hash, scopes, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.ID, name, secret[:len(TokenPrefix)+6],
+			auth.HashSecret(secret), strings.Join(scopes, ","), sqldb.FormatTime(tx.Now), sqldb.FormatTime(expires.UTC())).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -107,11 +119,14 @@ func (s *Store) ResolveToken(ctx context.Context, secret string) (*lodestar.APIT
 	if !tok.RevokedAt.IsZero() {
 		return nil, nil, denied
 	}
+	now := s.DB.Now().UTC()
+	if tok.Expired(now) {
+		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "The API token expired at %s.", tok.ExpiresAt.UTC().Format(time.RFC3339))
+	}
 	u, err := s.FindUserByID(ctx, tok.UserID)
 	if err != nil || u.Disabled {
 		return nil, nil, denied
 	}
-	now := s.DB.Now().UTC()
 	if now.Sub(tok.LastUsedAt) > time.Minute {
 		_, err = s.DB.ExecContext(ctx, s.DB.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), sqldb.FormatTime(now), tok.ID)
 		if err != nil {

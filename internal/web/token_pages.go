@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -23,10 +25,15 @@ func (s *Server) tokenRoutes() []httpx.Route {
 // tokenScopes are the scopes the form offers, the store's own.
 var tokenScopes = []string{lodestar.ScopeIngest, lodestar.ScopeRead, lodestar.ScopeWrite}
 
+// tokenLifetimes are the expiries the form offers, in days ("never": no
+// expiry); the first is the default, as the widely used code hosts do.
+var tokenLifetimes = []string{"90", "30", "365", "never"}
+
 // tokenRow is a token in a list, with its user's e-mail.
 type tokenRow struct {
-	T     *lodestar.APIToken
-	Email string
+	T       *lodestar.APIToken
+	Email   string
+	Expired bool // at the time the page is made
 }
 
 // tokenPage is what tokens.html receives.
@@ -36,6 +43,9 @@ type tokenPage struct {
 	IsAdmin bool
 	Scopes  []string
 	Checked map[string]bool // the scopes ticked on the create form
+	// Lifetimes are the expiry choices, Lifetime the one selected.
+	Lifetimes []string
+	Lifetime  string
 	// Created and Secret are the token just made and its secret, shown
 	// once on the answer to the create form and nowhere else.
 	Created *lodestar.APIToken
@@ -57,7 +67,11 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status int, p *Page, created *lodestar.APIToken, secret string) {
 	ctx := r.Context()
 	email := httpxIdentityEmail(r)
-	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: tokenScopes, Checked: map[string]bool{}, Created: created, Secret: secret}
+	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: tokenScopes, Checked: map[string]bool{}, Created: created, Secret: secret,
+		Lifetimes: tokenLifetimes, Lifetime: tokenLifetimes[0]}
+	if l := p.Form.Get("expires"); slices.Contains(tokenLifetimes, l) {
+		d.Lifetime = l
+	}
 	if p.Form == nil {
 		// What a model pipeline needs, for a role that may send events;
 		// else reading, the most any other role's token is useful for by
@@ -71,13 +85,14 @@ func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status
 	for _, sc := range p.Form["scope"] {
 		d.Checked[sc] = true
 	}
+	now := s.Now()
 	mine, err := s.Tokens.ListTokens(ctx, email)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	for _, t := range mine {
-		d.Mine = append(d.Mine, tokenRow{T: t, Email: email})
+		d.Mine = append(d.Mine, tokenRow{T: t, Email: email, Expired: t.Expired(now)})
 	}
 	if d.IsAdmin {
 		all, err := s.Tokens.ListTokens(ctx, "")
@@ -95,7 +110,7 @@ func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status
 			emails[u.ID] = u.Email
 		}
 		for _, t := range all {
-			d.All = append(d.All, tokenRow{T: t, Email: emails[t.UserID]})
+			d.All = append(d.All, tokenRow{T: t, Email: emails[t.UserID], Expired: t.Expired(now)})
 		}
 	}
 	// Newest first: the token just made heads the list.
@@ -112,10 +127,14 @@ func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status
 // sending it again makes no second token and shows no secret.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 	scopes, err := tokenFormScopes(r.PostForm["scope"])
+	var until time.Time
+	if err == nil {
+		until, err = tokenFormExpiry(r.PostFormValue("expires"), s.Now())
+	}
 	var tok *lodestar.APIToken
 	var secret string
 	if err == nil {
-		tok, secret, err = s.Tokens.CreateToken(r.Context(), httpxIdentityEmail(r), r.PostFormValue("name"), scopes)
+		tok, secret, err = s.Tokens.CreateTokenUntil(r.Context(), httpxIdentityEmail(r), r.PostFormValue("name"), scopes, until)
 	}
 	if err != nil {
 		s.refused(w, r, err, "tokens.title", "tokens", r.PostForm, s.renderTokens)
@@ -144,6 +163,19 @@ func tokenFormScopes(sent []string) ([]string, error) {
 		return nil, lodestar.FieldError("scope", "Choose at least one scope: ingest, read or write.")
 	}
 	return out, nil
+}
+
+// tokenFormExpiry reads the form's expiry: one of tokenLifetimes (a
+// form that sends none is refused, not taken as "never").
+func tokenFormExpiry(sent string, now time.Time) (time.Time, error) {
+	if !slices.Contains(tokenLifetimes, sent) {
+		return time.Time{}, lodestar.FieldError("expires", "Choose when the token expires.")
+	}
+	if sent == "never" {
+		return time.Time{}, nil
+	}
+	days, _ := strconv.Atoi(sent)
+	return now.Add(time.Duration(days) * 24 * time.Hour), nil
 }
 
 // tokenRevoke revokes one of the user's tokens, or any token for a user

@@ -72,6 +72,10 @@ type Server struct {
 	I18n       *i18n.Bundle
 	Log        *slog.Logger
 	SessionTTL time.Duration
+	// Now is the clock the pages reckon with (token expiries); the
+	// database's, so that what a page shows agrees with what the store
+	// decides.
+	Now func() time.Time
 
 	pages  map[string]*template.Template
 	assets map[string]asset  // hashed name → content
@@ -85,7 +89,7 @@ type asset struct {
 
 // New parses the templates and fingerprints the assets.
 func New(svc Services, guard *httpx.Guard, bundle *i18n.Bundle, log *slog.Logger, sessionTTL time.Duration) (*Server, error) {
-	s := &Server{Services: svc, Guard: guard, I18n: bundle, Log: log, SessionTTL: sessionTTL,
+	s := &Server{Services: svc, Guard: guard, I18n: bundle, Log: log, SessionTTL: sessionTTL, Now: time.Now,
 		pages: map[string]*template.Template{}, assets: map[string]asset{}, urls: map[string]string{}}
 	if err := s.loadAssets(); err != nil {
 		return nil, err
