@@ -575,7 +575,7 @@ type abtestComparison struct {
 	MeanControl   float64 `json:"mean_control"`
 	MeanTreatment float64 `json:"mean_treatment"`
 	// Difference is mean_treatment − mean_control; its interval is Welch's t
-	// interval, or the unpooled Wald interval for proportions.
+	// interval, or Newcombe's hybrid score interval for proportions.
 	Difference abtestInterval `json:"difference"`
 	// RelativeDifference is mean_treatment/mean_control − 1 with a
 	// delta-method normal interval; null when the control mean is 0.

@@ -15,7 +15,7 @@
 //     difference, and the relative difference (treatment/control − 1) with a
 //     delta-method normal interval.
 //   - [TwoProportions]: the two-proportion z-test (pooled standard error for z
-//     and p, unpooled Wald interval for the difference).
+//     and p, Newcombe's hybrid score interval for the difference).
 //   - [SRM]: Pearson's chi-square test of the observed allocation against the
 //     planned split; [SRMThreshold] (p < 0.001) flags a sample-ratio mismatch.
 //   - [CUPED]: variance reduction with a pre-period covariate (theta from the

@@ -417,3 +417,23 @@ func TestSRMScaleFree(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoProportionsIntervalInRange: the difference's interval stays
+// within [−1, 1] and holds the estimate at the edges of the rates, where
+// a Wald interval (estimate ± z·SE) leaves it: 1/100 against 100/100 gave
+// an upper end of 1.0095.
+func TestTwoProportionsIntervalInRange(t *testing.T) {
+	for _, c := range []struct{ xc, nc, xt, nt int64 }{
+		{1, 100, 100, 100}, {100, 100, 1, 100}, {0, 10, 10, 10}, {10, 10, 0, 10},
+		{0, 3, 1, 1}, {1, 2, 0, 1}, {0, 1000000, 1, 1000000},
+	} {
+		r, err := TwoProportions(Count{N: c.nc, Successes: c.xc}, Count{N: c.nt, Successes: c.xt}, 0.05)
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		d := r.Diff
+		if !(-1 <= d.Lo && d.Lo <= d.Value && d.Value <= d.Hi && d.Hi <= 1) {
+			t.Errorf("%+v: interval [%g, %g] around %g, want within [-1, 1] and holding it", c, d.Lo, d.Hi, d.Value)
+		}
+	}
+}

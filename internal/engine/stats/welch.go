@@ -37,7 +37,7 @@ type Comparison struct {
 	Alpha              float64
 	Control, Treatment Arm
 	// Diff is Treatment.Mean − Control.Mean with its interval (Student's t
-	// with DF degrees of freedom for t-tests, unpooled Wald for proportions).
+	// with DF degrees of freedom for t-tests, Newcombe's hybrid score interval for proportions).
 	Diff Estimate
 	// Relative is Treatment.Mean/Control.Mean − 1 with a delta-method normal
 	// interval; nil when the control mean is 0 and the ratio is undefined.

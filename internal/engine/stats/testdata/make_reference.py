@@ -188,7 +188,7 @@ def welch_cases():
 
 def proportion_case(name, xc, nc, xt, nt, alpha=0.05):
     z, p = proportions_ztest(np.array([xt, xc]), np.array([nt, nc]))
-    lo, hi = confint_proportions_2indep(xt, nt, xc, nc, method="wald", compare="diff", alpha=alpha)
+    lo, hi = confint_proportions_2indep(xt, nt, xc, nc, method="newcomb", compare="diff", alpha=alpha)
     pc, pt = xc / nc, xt / nt
     return {
         "name": name,
@@ -213,6 +213,10 @@ def proportion_cases():
         proportion_case("unequal_n", 310, 3000, 120, 1000),
         proportion_case("tiny_pvalue", 1000, 10000, 1400, 10000),
         proportion_case("huge_n", 5_000_000, 100_000_000, 5_010_000, 100_000_000),
+        # Rates at the edges, where a Wald interval leaves [-1, 1].
+        proportion_case("extreme_rates", 1, 100, 100, 100),
+        proportion_case("zero_treatment", 6, 40, 0, 40),
+        proportion_case("all_treatment", 30, 30, 12, 30, alpha=0.01),
     ]
 
 
