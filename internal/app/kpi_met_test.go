@@ -32,10 +32,19 @@ func newMetWorld(t *testing.T) *metWorld {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range readings {
+		// Recorded on the day of the last reading (a reading cannot be
+		// dated in the future), the clock put back afterwards.
+		now, last := f.clock.Now(), f.clock.Now()
+		for i, r := range readings {
 			readings[i].KPIID = out.ID
+			if d, _ := time.Parse(time.DateOnly, r.Date); d.After(last) {
+				last = d
+			}
 		}
-		if _, err := f.app.Store.AddReadings(ctx, out.ID, readings); err != nil {
+		f.clock.Set(last)
+		_, err = f.app.Store.AddReadings(ctx, out.ID, readings)
+		f.clock.Set(now)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return out

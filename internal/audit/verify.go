@@ -97,7 +97,7 @@ func Find(ctx context.Context, db *sqldb.DB, f lodestar.AuditFilter) ([]*lodesta
 	if f.EntityID != "" {
 		add("entity_id = ?", f.EntityID)
 	}
-	if f.Before > 0 {
+	if f.Before > 0 && !f.ByTime {
 		add("seq < ?", f.Before)
 	}
 	for _, a := range f.ExcludeActions {
@@ -111,7 +111,11 @@ func Find(ctx context.Context, db *sqldb.DB, f lodestar.AuditFilter) ([]*lodesta
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	q += " ORDER BY seq DESC LIMIT ?"
+	if f.ByTime {
+		q += " ORDER BY at DESC, seq DESC LIMIT ?"
+	} else {
+		q += " ORDER BY seq DESC LIMIT ?"
+	}
 	args = append(args, limit)
 	rows, err := db.Query(ctx, q, args...)
 	if err != nil {

@@ -273,13 +273,15 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(func() error { return l.loadUsers(password) })
 	l.run(l.loadUnits)
 	l.run(l.loadGoalsKPIs)
-	l.run(func() error { return l.loadReadings(start) })
 	l.run(l.loadPains)
 	l.run(func() error { return l.loadUseCases(week, setNow) })
 	l.run(func() error { return l.loadModels(week, setNow) })
 	l.run(func() error { return l.loadEvidence(week, setNow) })
 	l.run(func() error { return l.loadExperiments(week, setNow) })
 	setNow(now)
+	// A reading is dated no later than the day it is recorded: the
+	// year's readings come in today, as an import of the KPIs' history.
+	l.run(func() error { return l.loadReadings(start) })
 	l.run(func() error { return l.loadMonitoring(now, setNow) })
 	l.run(func() error { return svc.MarkDemoLoaded(ctx) })
 	return l.n, l.err

@@ -575,3 +575,26 @@ func conversionLift(t *testing.T, ctx context.Context, st *store.Store) {
 		}
 	}
 }
+
+// TestDemoRecentChangesInTimeOrder: the dashboard's recent changes read
+// as the story happened, newest first — the demo loads its steps by kind,
+// each on its own back-dated clock, so the log's entry numbers do not
+// follow its times — and leave out the KPI readings loaded with it.
+func TestDemoRecentChangesInTimeOrder(t *testing.T) {
+	ctx, st := loadDemo(t)
+	d, err := st.Dashboard(ctx, lodestar.UseCaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Recent) != 8 {
+		t.Fatalf("recent changes: got %d, want 8", len(d.Recent))
+	}
+	for i, ev := range d.Recent {
+		if ev.Action == "add_readings" {
+			t.Errorf("recent[%d]: KPI readings among the changes", i)
+		}
+		if i > 0 && ev.At.After(d.Recent[i-1].At) {
+			t.Errorf("recent[%d] (%s %s at %v) is newer than recent[%d] (at %v)", i, ev.Action, ev.EntityType, ev.At, i-1, d.Recent[i-1].At)
+		}
+	}
+}

@@ -153,17 +153,17 @@ func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodesta
 		return 0, lodestar.FieldError("readings", fmt.Sprintf("At most %d readings per call.", MaxReadingsPerCall))
 	}
 	fields := map[string]string{}
-	// A reading measures what happened; one dated more than a year ahead
-	// is a typed year (2062 for 2026) that would become the KPI's latest
-	// value and drive its progress for decades. (Closer dates are taken:
-	// imports and the demo load readings dated by their own calendars.)
-	latest := s.DB.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
+	// A reading measures what happened, so it is dated no later than
+	// today — tomorrow in UTC, for a reader east of Greenwich. A future
+	// date (a typed year, 2062 for 2026) would become the KPI's latest
+	// value and drive its progress until the date came.
+	latest := s.DB.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 	for i, r := range readings {
 		switch {
 		case !lodestar.ValidDate(r.Date):
 			fields[fmt.Sprintf("readings[%d].date", i)] = "Use a date as YYYY-MM-DD."
 		case r.Date > latest:
-			fields[fmt.Sprintf("readings[%d].date", i)] = "A reading cannot be dated more than a year ahead."
+			fields[fmt.Sprintf("readings[%d].date", i)] = "A reading cannot be dated in the future."
 		}
 		if !finite(r.Value) {
 			fields[fmt.Sprintf("readings[%d].value", i)] = "Must be a number."

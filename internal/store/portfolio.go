@@ -87,9 +87,10 @@ func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodes
 	if d.KPIsBehind, err = s.kpisBehind(ctx, 10); err != nil {
 		return nil, err
 	}
-	// Changes to the portfolio: sign-ins and language switches would push
-	// them off the list.
-	if d.Recent, err = audit.Find(ctx, s.DB, lodestar.AuditFilter{Limit: 8, ExcludeActions: []string{"login", "set_locale"}}); err != nil {
+	// Changes to the portfolio, latest first: sign-ins, language switches
+	// and routine KPI readings would push them off the list.
+	if d.Recent, err = audit.Find(ctx, s.DB, lodestar.AuditFilter{Limit: 8, ByTime: true,
+		ExcludeActions: []string{"login", "set_locale", "add_readings"}}); err != nil {
 		return nil, err
 	}
 	return d, nil

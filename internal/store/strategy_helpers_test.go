@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -146,9 +147,26 @@ func (f *fixture) read(kpi int64, pairs ...any) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		rs = append(rs, lodestar.KPIReading{Date: pairs[i].(string), Value: toFloat(pairs[i+1])})
 	}
-	if _, err := f.s.AddReadings(f.ctx, kpi, rs); err != nil {
+	if _, err := f.addReadings(kpi, rs); err != nil {
 		f.t.Fatalf("AddReadings(%d): %v", kpi, err)
 	}
+}
+
+// addReadings adds readings as they would be recorded: on the day of the
+// latest one when that is ahead of the clock (a reading cannot be dated in
+// the future), the clock put back afterwards.
+func (f *fixture) addReadings(kpi int64, rs []lodestar.KPIReading) (int, error) {
+	f.t.Helper()
+	now := f.clock.Now()
+	last := now
+	for _, r := range rs {
+		if d, err := time.Parse(time.DateOnly, r.Date); err == nil && d.After(last) {
+			last = d
+		}
+	}
+	f.clock.Set(last)
+	defer f.clock.Set(now)
+	return f.s.AddReadings(f.ctx, kpi, rs)
 }
 
 func toFloat(v any) float64 {

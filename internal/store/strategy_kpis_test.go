@@ -168,7 +168,7 @@ func TestAddReadings(t *testing.T) {
 		}
 		for _, st := range steps {
 			f.sub(st.name, func(t *testing.T) {
-				got, err := f.s.AddReadings(f.ctx, k.ID, st.add)
+				got, err := f.addReadings(k.ID, st.add)
 				if err != nil || got != len(st.add) {
 					t.Fatalf("AddReadings: got %d, %v, want %d", got, err, len(st.add))
 				}
@@ -228,12 +228,14 @@ func TestAddReadingsInvalid(t *testing.T) {
 				lodestar.EInvalid, []string{"readings[2].date"}},
 			{"missing date", k.ID, []lodestar.KPIReading{good, {Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
 			{"impossible date", k.ID, []lodestar.KPIReading{{Date: "2030-02-29", Value: 1}}, lodestar.EInvalid, []string{"readings[0].date"}},
-			// The clock reads 2030-03-04: a year-typo date (2062 for 2026) is
-			// refused; within a year ahead is taken (a planned reading's date).
-			{"more than a year ahead", k.ID, []lodestar.KPIReading{good, {Date: "2031-03-06", Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
-			{"NaN value", k.ID, []lodestar.KPIReading{good, {Date: "2030-04-01", Value: math.NaN()}}, lodestar.EInvalid, []string{"readings[1].value"}},
-			{"infinite value", k.ID, []lodestar.KPIReading{{Date: "2030-04-01", Value: math.Inf(-1)}}, lodestar.EInvalid, []string{"readings[0].value"}},
-			{"several bad, each named", k.ID, []lodestar.KPIReading{good, {Date: "x", Value: math.Inf(1)}, good, {Date: "2030-05-01", Value: math.NaN()}},
+			// The clock reads 2030-03-04: a reading may be dated up to
+			// 2030-03-05 (today somewhere east), not later: a typed year
+			// (2062 for 2026) or a planned reading's date.
+			{"in the future", k.ID, []lodestar.KPIReading{good, {Date: "2030-03-06", Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
+			{"a year-typo", k.ID, []lodestar.KPIReading{{Date: "2062-03-01", Value: 1}}, lodestar.EInvalid, []string{"readings[0].date"}},
+			{"NaN value", k.ID, []lodestar.KPIReading{good, {Date: "2030-02-01", Value: math.NaN()}}, lodestar.EInvalid, []string{"readings[1].value"}},
+			{"infinite value", k.ID, []lodestar.KPIReading{{Date: "2030-02-01", Value: math.Inf(-1)}}, lodestar.EInvalid, []string{"readings[0].value"}},
+			{"several bad, each named", k.ID, []lodestar.KPIReading{good, {Date: "x", Value: math.Inf(1)}, good, {Date: "2030-03-05", Value: math.NaN()}},
 				lodestar.EInvalid, []string{"readings[1].date", "readings[1].value", "readings[3].value"}},
 			{"archived KPI", arch.ID, []lodestar.KPIReading{good}, lodestar.EConflict, nil},
 			{"unknown KPI", 999, []lodestar.KPIReading{good}, lodestar.ENotFound, nil},

@@ -321,14 +321,24 @@ func TestDashboardKPIsBehind(t *testing.T) {
 		if !slices.Equal(got, []int64{downBehind.ID, upBehind.ID}) {
 			t.Errorf("KPIs behind: got %v, want [%d %d]", got, downBehind.ID, upBehind.ID)
 		}
-		// Recent changes: the newest audit entries, newest first.
+		// Recent changes: the newest audit entries, newest first, without
+		// the KPI readings (routine data, not a change to the portfolio).
 		if len(d.Recent) != 8 {
 			t.Fatalf("recent: got %d, want 8", len(d.Recent))
 		}
-		top := int64(f.auditCount())
+		all, err := f.s.FindEvents(context.Background(), lodestar.AuditFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changes []int64
+		for _, ev := range all {
+			if ev.Action != "add_readings" && len(changes) < 8 {
+				changes = append(changes, ev.Seq)
+			}
+		}
 		for i, ev := range d.Recent {
-			if ev.Seq != top-int64(i) {
-				t.Errorf("recent[%d]: got seq %d, want %d", i, ev.Seq, top-int64(i))
+			if ev.Seq != changes[i] || ev.Action == "add_readings" {
+				t.Errorf("recent[%d]: got seq %d (%s), want %d", i, ev.Seq, ev.Action, changes[i])
 			}
 		}
 		if ev := d.Recent[0]; ev.Action != "archive" || ev.EntityType != "kpi" {
@@ -356,6 +366,25 @@ func TestDashboardKPIsBehind(t *testing.T) {
 		}
 		if len(d.Recent) != 8 || d.Recent[0].Action != "create" || d.Recent[0].EntityType != "user" || d.Recent[1].Action != "archive" {
 			t.Errorf("recent after sign-ins and language switches: got %d entries, first %s %s; want 8, the new user then the archive", len(d.Recent), d.Recent[0].Action, d.Recent[0].EntityType)
+		}
+
+		// By time, not by entry number: a change written with an earlier
+		// time (as the demo's back-dated story is) falls in its place.
+		now := f.clock.Now()
+		f.clock.Set(now.Add(-time.Hour))
+		early := f.newKPI("Back-dated", "up", 1, "2031-01-01")
+		f.clock.Set(now)
+		d, err = f.s.Dashboard(context.Background(), lodestar.UseCaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ev := range d.Recent {
+			if ev.EntityType == "kpi" && ev.EntityID == fmt.Sprint(early.ID) {
+				t.Errorf("recent[%d]: the back-dated change is listed above later ones", i)
+			}
+			if i > 0 && ev.At.After(d.Recent[i-1].At) {
+				t.Errorf("recent[%d] at %v is after recent[%d] at %v: want newest first by time", i, ev.At, i-1, d.Recent[i-1].At)
+			}
 		}
 	})
 }
