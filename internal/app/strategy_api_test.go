@@ -280,6 +280,9 @@ func TestStrategyAPIBadInput(t *testing.T) {
 		{name: "reading with a bad date", method: "POST", path: "/api/v1/kpis/" + kpi + "/readings",
 			body:   `{"readings":[{"date":"2030-01-01","value":1},{"date":"2030-02-30","value":2}]}`,
 			status: 400, code: lodestar.EInvalid, field: "readings[1].date", unchanged: "/api/v1/kpis/" + kpi + "/readings"},
+		{name: "reading dated in the future", method: "POST", path: "/api/v1/kpis/" + kpi + "/readings",
+			body:   `{"readings":[{"date":"2030-03-05","value":1},{"date":"2030-03-06","value":2}]}`, // the clock reads 2030-03-04
+			status: 400, code: lodestar.EInvalid, field: "readings[1].date", unchanged: "/api/v1/kpis/" + kpi + "/readings"},
 		{name: "reading with no date", method: "POST", path: "/api/v1/kpis/" + kpi + "/readings",
 			body: `{"readings":[{"value":1}]}`, status: 400, code: lodestar.EInvalid, field: "readings[0].date"},
 		{name: "no readings", method: "POST", path: "/api/v1/kpis/" + kpi + "/readings",

@@ -320,3 +320,37 @@ func TestUserRoleFormUnusualEmails(t *testing.T) {
 		t.Errorf("the role form of x%%41y@example.com changed %s to %s", other.Email, got.Role)
 	}
 }
+
+// TestReadingFormRefusesFutureDates: the reading form's date picker stops
+// at tomorrow (UTC, the store's rule), and a later date typed or sent
+// anyway is refused on the field, in the user's language, nothing saved.
+func TestReadingFormRefusesFutureDates(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	bo := f.user(lodestar.RoleBusinessOwner, "bo@example.com")
+	k, err := f.app.Store.CreateKPI(sys(), lodestar.KPI{Name: "Churn", Unit: "%", Direction: lodestar.DirectionDown, Baseline: 10, Target: 5, TargetDate: "2031-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(bo, time.Hour)
+	page := fmt.Sprintf("/kpis/%d", k.ID)
+	// The clock reads 2030-03-04.
+	if body := f.get(c, page).body; !strings.Contains(body, `max="2030-03-05"`) || !strings.Contains(body, `value="2030-03-04"`) {
+		t.Errorf("the reading form's date: want today's date and max tomorrow\n%.2000s", body)
+	}
+	for _, lang := range []struct{ locale, want string }{{"en", "A reading cannot be dated in the future."}, {"zh-CN", "读数的日期不能晚于今天。"}} {
+		if err := f.app.Store.SetLocale(sys(), bo.ID, lang.locale); err != nil {
+			t.Fatal(err)
+		}
+		r := f.postForm(c, page+"/readings", url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, page)}, "date": {"2030-03-06"}, "value": {"4"}})
+		if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, lang.want) {
+			t.Errorf("%s: a reading dated 2030-03-06: got %d, want 400 saying %q", lang.locale, r.StatusCode, lang.want)
+		}
+	}
+	if n := f.count("kpi_readings"); n != 0 {
+		t.Errorf("readings after refused forms: got %d, want 0", n)
+	}
+	r := f.postForm(c, page+"/readings", url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, page)}, "date": {"2030-03-05"}, "value": {"4"}})
+	if r.StatusCode != http.StatusSeeOther || f.count("kpi_readings") != 1 {
+		t.Errorf("a reading dated tomorrow: got %d and %d readings, want 303 and 1", r.StatusCode, f.count("kpi_readings"))
+	}
+}

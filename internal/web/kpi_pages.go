@@ -160,6 +160,7 @@ type kpiShowData struct {
 	Chart    *kpiChart
 	Pains    []*lodestar.PainPoint // of the KPI's goal
 	Today    string
+	MaxDate  string // the latest date a reading may have (the store's rule: tomorrow, UTC)
 }
 
 func (s *Server) kpiShow(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +189,7 @@ func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p
 		rs = append(rs, portfolio.Reading{Date: t, Value: rd.Value})
 	}
 	target, _ := time.Parse(time.DateOnly, k.TargetDate)
-	st := portfolio.KPIProgress(*k, target, time.Now(), rs)
+	st := portfolio.KPIProgress(*k, target, s.Now(), rs)
 	// The expected value is shown as precisely as the KPI's own numbers.
 	d := max(entDecimals(k.Baseline), entDecimals(k.Target))
 	for _, rd := range readings {
@@ -196,7 +197,7 @@ func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	st.Expected = math.Round(st.Expected*math.Pow10(d)) / math.Pow10(d)
 	data := &kpiShowData{V: v, KPI: k, Status: st.Status, Expected: st.Expected, Chart: newKPIChart(v, k, readings),
-		Today: time.Now().UTC().Format(time.DateOnly)}
+		Today: s.Now().UTC().Format(time.DateOnly), MaxDate: s.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)}
 	data.Readings = slices.Clone(readings)
 	slices.Reverse(data.Readings)
 	if k.GoalID != 0 {
