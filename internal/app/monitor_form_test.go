@@ -49,7 +49,22 @@ func TestMonitorFormShowsEveryError(t *testing.T) {
 		t.Fatalf("bad thresholds: got %d, want 400", r.StatusCode)
 	}
 	wantShown(t, r, "bad thresholds", "≥ 0 的毫秒数（0：关闭）。", "事件数 ≥ 0（0：关闭），最大值不得小于最小值。")
+	// A field that does not parse and one the service refuses, together:
+	// both are shown (the service's checks ran on a dry run).
+	r = f.postForm(c, path, url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, health)}, "version": {"1.0"}, "name": {"m"},
+		"window": {"fortnight"}, "reference_kind": {"events"}, "reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"},
+		"min_events": {"ten"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("parse and service errors: got %d, want 400", r.StatusCode)
+	}
+	wantShown(t, r, "parse and service errors", "请输入整数。", "请使用 hour、day 或 events:N（N 为 10 至 10,000,000）。")
 	if n := f.count("monitors"); n != before {
 		t.Errorf("refused monitors changed data: %d monitors, want %d", n, before)
+	}
+	// The dry run's monitor is not kept: the next one is made and works.
+	r = f.postForm(c, path, url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, health)}, "version": {"1.0"}, "name": {"m"},
+		"window": {"day"}, "reference_kind": {"events"}, "reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}})
+	if r.StatusCode != http.StatusSeeOther || f.count("monitors") != before+1 {
+		t.Errorf("a good monitor after refused ones: got %d, %d monitors; want 303, %d", r.StatusCode, f.count("monitors"), before+1)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"html/template"
 	"io"
@@ -260,7 +261,11 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if len(fields) > 0 {
-		err = &lodestar.Error{Code: lodestar.EInvalid, Message: "The monitor could not be saved; check the fields.", Fields: fields}
+		// Every bad field at once: the service checks the rest too.
+		err = checkAlso(r.Context(), fields, "The monitor could not be saved; check the fields.", func(ctx context.Context) error {
+			_, err := s.Monitoring.CreateMonitor(ctx, in, data, name)
+			return err
+		})
 	} else {
 		_, err = s.Monitoring.CreateMonitor(r.Context(), in, data, name)
 	}

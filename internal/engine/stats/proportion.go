@@ -60,9 +60,9 @@ func TwoProportions(control, treatment Count, alpha float64) (Comparison, error)
 		Diff: Estimate{Value: diff, SE: se,
 			Lo: diff - math.Hypot(pt-lt, uc-pc),
 			Hi: diff + math.Hypot(ut-pt, pc-lc)},
-		Relative:  relative(c, t, alpha),
-		Stat:      z,
-		P:         normTwoSided(z),
+		Relative: relative(c, t, alpha),
+		Stat:     z,
+		P:        normTwoSided(z),
 	}, nil
 }
 
