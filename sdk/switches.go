@@ -17,10 +17,12 @@ package sdk
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -205,27 +207,43 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	if resp.StatusCode != http.StatusOK {
 		return false, fmt.Errorf("lodestar: switch stream: %s", resp.Status)
 	}
+	// A 200 that is not an event stream (a proxy's or a portal's page) is
+	// no stream: the event-stream format says to fail the connection.
+	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "text/event-stream" {
+		return false, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
+	}
 	c.conns.Add(1)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	var event, data string
+	sc.Split(sseLines())
+	// The stream is read as the event-stream format allows, not only as
+	// this server writes it: "field:value" with at most one space after
+	// the colon, data lines joined by newlines, comments and other fields
+	// (id, retry: every connection starts with a snapshot) skipped. An
+	// event is applied at its blank line, so one cut off is not.
+	var event string
+	var data []byte
 	got := false
 	for sc.Scan() {
 		idle.Reset(c.opt.IdleTimeout)
-		line := sc.Text()
-		switch {
-		case line == "":
-			if event != "" && data != "" {
-				if err := c.apply(event, data); err != nil {
+		line := sc.Bytes()
+		if len(line) == 0 {
+			if event != "" && len(data) > 0 {
+				if err := c.apply(event, data[:len(data)-1]); err != nil {
 					return got, err
 				}
 				got = true
 			}
-			event, data = "", ""
-		case strings.HasPrefix(line, "event: "):
-			event = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			data = strings.TrimPrefix(line, "data: ")
+			event, data = "", data[:0]
+			continue
+		}
+		name, value, _ := bytes.Cut(line, []byte(":"))
+		value = bytes.TrimPrefix(value, []byte(" "))
+		switch string(name) {
+		case "event":
+			event = string(value)
+		case "data":
+			data = append(append(data, value...), '\n')
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -236,11 +254,11 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 
 // apply installs a snapshot or one flip as a new immutable table, so
 // readers never lock. Only the stream goroutine calls it.
-func (c *Switches) apply(event, data string) error {
+func (c *Switches) apply(event string, data []byte) error {
 	switch event {
 	case "snapshot":
 		var all []wireSwitch
-		if err := json.Unmarshal([]byte(data), &all); err != nil {
+		if err := json.Unmarshal(data, &all); err != nil {
 			return err
 		}
 		m := make(map[string]entry, len(all))
@@ -251,7 +269,7 @@ func (c *Switches) apply(event, data string) error {
 		c.once.Do(func() { close(c.ready) })
 	case "switch":
 		var w wireSwitch
-		if err := json.Unmarshal([]byte(data), &w); err != nil {
+		if err := json.Unmarshal(data, &w); err != nil {
 			return err
 		}
 		old := c.t.Load()
@@ -264,4 +282,29 @@ func (c *Switches) apply(event, data string) error {
 		c.t.Store(newTable(m))
 	}
 	return nil
+}
+
+// sseLines splits an event stream into lines, which end in CRLF, LF or a
+// lone CR. A CR ends its line at once (an LF right after it is skipped
+// when it comes), so an event is never held back waiting for the next
+// byte. An unfinished last line is dropped: its event was cut off.
+func sseLines() bufio.SplitFunc {
+	skipLF := false
+	return func(data []byte, atEOF bool) (int, []byte, error) {
+		start := 0
+		if skipLF && len(data) > 0 {
+			skipLF = false
+			if data[0] == '\n' {
+				start = 1
+			}
+		}
+		if i := bytes.IndexAny(data[start:], "\r\n"); i >= 0 {
+			skipLF = data[start+i] == '\r'
+			return start + i + 1, data[start : start+i], nil
+		}
+		if atEOF {
+			return len(data), nil, nil
+		}
+		return start, nil, nil
+	}
 }
