@@ -84,6 +84,7 @@ type Options struct {
 	// heartbeat (every 15 s), arrived for this long, and reconnects: a
 	// connection a NAT or load balancer dropped without a word would
 	// otherwise be waited on forever, its flips never seen (default 45 s).
+	// A stream's snapshot must arrive within it too.
 	IdleTimeout time.Duration
 }
 
@@ -223,9 +224,15 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	// event is applied at its blank line, so one cut off is not.
 	var event string
 	var data []byte
-	got := false
+	// Until the stream's snapshot is in, nothing else keeps it open: a
+	// stream sending heartbeats but no snapshot (a server or proxy stuck
+	// before it) is given up after IdleTimeout too, not followed forever
+	// with the client never ready.
+	got, snapped := false, false
 	for sc.Scan() {
-		idle.Reset(c.opt.IdleTimeout)
+		if snapped {
+			idle.Reset(c.opt.IdleTimeout)
+		}
 		line := sc.Bytes()
 		if len(line) == 0 {
 			if event != "" && len(data) > 0 {
@@ -233,6 +240,10 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 					return got, err
 				}
 				got = true
+				if event == "snapshot" {
+					snapped = true
+					idle.Reset(c.opt.IdleTimeout)
+				}
 			}
 			event, data = "", data[:0]
 			continue

@@ -65,3 +65,49 @@ func TestSwitchesRefuseWhatIsNotAnEventStream(t *testing.T) {
 		t.Errorf("an HTML page was counted as %d streams opened, want 0", n)
 	}
 }
+
+// TestSwitchesStreamWithoutSnapshotReconnects: a stream that sends
+// heartbeats but no snapshot (a server or proxy stuck before it) is
+// given up after IdleTimeout like a silent one — it held the client
+// forever, never ready — while a stream that sent its snapshot is kept
+// open by its heartbeats.
+func TestSwitchesStreamWithoutSnapshotReconnects(t *testing.T) {
+	heartbeats := func(snapshot bool) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			if snapshot {
+				fmt.Fprint(w, "event: snapshot\ndata: [{\"key\":\"a\",\"state\":\"off\",\"version\":1}]\n\n")
+			}
+			for {
+				fmt.Fprint(w, ": ping\n\n")
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}))
+	}
+	stuck := heartbeats(false)
+	defer stuck.Close()
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: stuck.URL, Token: "x", MinBackoff: 10 * time.Millisecond, IdleTimeout: 150 * time.Millisecond})
+	defer sw.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for sw.Connections() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := sw.Connections(); n < 2 {
+		t.Errorf("a stream with heartbeats and no snapshot: %d streams opened in 5 s, want it given up and another opened", n)
+	}
+
+	live := heartbeats(true)
+	defer live.Close()
+	sw2 := sdk.NewSwitches(context.Background(), sdk.Options{URL: live.URL, Token: "x", MinBackoff: 10 * time.Millisecond, IdleTimeout: 150 * time.Millisecond})
+	defer sw2.Close()
+	<-sw2.Ready()
+	time.Sleep(500 * time.Millisecond)
+	if n := sw2.Connections(); n != 1 {
+		t.Errorf("a stream with its snapshot and heartbeats: %d streams opened, want 1", n)
+	}
+}
