@@ -67,7 +67,11 @@ func (s *Server) modelRoutes() []httpx.Route {
 			return queryID(r, "use_case_id")
 		}), list, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models", Perm: auth.ModelWrite, Handler: handle(s, entityBody[modelIn], func(r *http.Request, in lodestar.Model) (*lodestar.Model, error) {
-			return m.CreateModel(r.Context(), in)
+			created, err := m.CreateModel(r.Context(), in)
+			if err == nil {
+				s.publishSwitch(r.Context(), created.Key)
+			}
+			return created, err
 		}, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelByID)},
 		{Method: "PUT", Pattern: Prefix + "/models/{id}", Perm: auth.ModelWrite, Handler: handleID(s, entityBody[modelIn], m.UpdateModel, http.StatusOK)},

@@ -191,3 +191,16 @@ func (s *Server) flipAndPublish(ctx context.Context, key string, in flipIn) (*lo
 	}
 	return sw, err
 }
+
+// publishSwitch tells the streams about a switch that appeared without a
+// flip — a new model's, on — which the snapshots of the streams already
+// open do not have: a fail-closed client would answer off for it until
+// it happened to reconnect.
+func (s *Server) publishSwitch(ctx context.Context, key string) {
+	if s.Hub == nil {
+		return
+	}
+	if sw, err := s.Switches.FindSwitch(ctx, key); err == nil {
+		s.Hub.Publish(sw)
+	}
+}

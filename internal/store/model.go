@@ -82,7 +82,14 @@ func (s *Store) CreateModel(ctx context.Context, in lodestar.Model) (*lodestar.M
 			return 0, duplicateKey(err)
 		}
 		// Every model has its switch from the start, on.
-		_, err = tx.ExecContext(ctx, `INSERT INTO switches (model_id, state, changed_at) VALUES (?, ?, ?)`, id, lodestar.SwitchOn, now)
+		if _, err = tx.ExecContext(ctx, `INSERT INTO switches (model_id, state, changed_at) VALUES (?, ?, ?)`, id, lodestar.SwitchOn, now); err != nil {
+			return 0, err
+		}
+		if tx.Dialect() == sqldb.Postgres {
+			// Announced like a flip, so every replica's open switch streams
+			// get the new switch (App.FollowSwitches), whoever created it.
+			_, err = tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, SwitchChannel, in.Key)
+		}
 		return id, err
 	})
 }

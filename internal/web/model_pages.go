@@ -106,6 +106,13 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "models.title", "risk", r.PostForm, s.renderModels)
 		return
 	}
+	// The new model's switch reaches the switch streams already open, whose
+	// snapshots do not have it (a fail-closed client answered off for it).
+	if s.PublishSwitch != nil {
+		if sw, err := s.Switches.FindSwitch(r.Context(), m.Key); err == nil {
+			s.PublishSwitch(sw)
+		}
+	}
 	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.model_saved")
 }
 
