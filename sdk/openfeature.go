@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -16,10 +17,64 @@ import (
 // "fallback"}. The variant is always the state. An unknown key resolves
 // to the caller's default with FLAG_NOT_FOUND; before the first snapshot,
 // to the default with PROVIDER_NOT_READY. OpenFeature reports the provider
-// READY once the first snapshot is in (its initialisation waits for it).
+// READY once the first snapshot is in (its initialisation waits for it;
+// if that fails, READY comes with the first snapshot after), STALE while
+// the stream is lost — answers then are the last known states, with
+// reason CACHED instead of STATIC — and READY again with the next
+// snapshot; each flip is a PROVIDER_CONFIGURATION_CHANGED naming the
+// switch. Register the provider with one OpenFeature API at a time: its
+// events go to one reader.
 func (c *Switches) Provider() openfeature.FeatureProvider { return provider{c} }
 
 type provider struct{ c *Switches }
+
+// ofEvents are the provider's events, sent only once OpenFeature has
+// initialised the provider (and so reads them), never waiting: a full
+// buffer means no one reads.
+type ofEvents struct {
+	ch    chan openfeature.Event
+	inUse atomic.Bool
+	// behind: OpenFeature holds the provider other than READY (its
+	// initialisation failed, or STALE was sent); the next snapshot sends
+	// READY. Without it a provider that could not initialise stayed in
+	// ERROR for good, though it answered once the server was back.
+	behind atomic.Bool
+}
+
+func (o *ofEvents) send(t openfeature.EventType, msg string, flags []string) {
+	if !o.inUse.Load() {
+		return
+	}
+	select {
+	case o.ch <- openfeature.Event{ProviderName: "lodestar", EventType: t,
+		ProviderEventDetails: openfeature.ProviderEventDetails{Message: msg, FlagChanges: flags}}:
+	default:
+	}
+}
+
+// ready is called by the stream once a snapshot is in.
+func (o *ofEvents) ready() {
+	if o.behind.CompareAndSwap(true, false) {
+		o.send(openfeature.ProviderReady, "lodestar: switch snapshot received", nil)
+	}
+}
+
+// stale is called by the stream when a stream that had its snapshot ends.
+func (o *ofEvents) stale() {
+	if o.inUse.Load() {
+		o.behind.Store(true)
+		o.send(openfeature.ProviderStale, "lodestar: switch stream lost; answering the last known states", nil)
+	}
+}
+
+func (o *ofEvents) changed(keys []string) {
+	if len(keys) > 0 {
+		o.send(openfeature.ProviderConfigChange, "lodestar: switches flipped", keys)
+	}
+}
+
+// EventChannel carries the provider's events to OpenFeature.
+func (p provider) EventChannel() <-chan openfeature.Event { return p.c.of.ch }
 
 func (p provider) Metadata() openfeature.Metadata { return openfeature.Metadata{Name: "lodestar"} }
 
@@ -40,22 +95,37 @@ func (p provider) Init(ec openfeature.EvaluationContext) error {
 // ctx; an error leaves the provider in ERROR, its evaluations answering
 // the caller's defaults with PROVIDER_NOT_READY until a snapshot comes.
 func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationContext) error {
+	p.c.of.inUse.Store(true)
+	var err error
 	select {
 	case <-p.c.ready:
 		return nil
 	case <-p.c.done:
-		return errors.New("lodestar: the switch client is closed")
+		err = errors.New("lodestar: the switch client is closed")
 	case <-ctx.Done():
-		return fmt.Errorf("lodestar: no switch snapshot yet: %w", ctx.Err())
+		err = fmt.Errorf("lodestar: no switch snapshot yet: %w", ctx.Err())
+	}
+	// OpenFeature now holds the provider in ERROR: the first snapshot sends
+	// READY. One that came in the meantime is a success after all.
+	p.c.of.behind.Store(true)
+	select {
+	case <-p.c.ready:
+		p.c.of.behind.CompareAndSwap(true, false)
+		return nil
+	default:
+		return err
 	}
 }
 
-// Shutdown does nothing: the switch client belongs to the caller, who
-// closes it.
-func (p provider) Shutdown() {}
+// Shutdown stops the provider's events; the switch client belongs to the
+// caller, who closes it.
+func (p provider) Shutdown() { p.c.of.inUse.Store(false) }
 
-// ShutdownWithContext does nothing, as Shutdown.
-func (p provider) ShutdownWithContext(context.Context) error { return nil }
+// ShutdownWithContext is Shutdown.
+func (p provider) ShutdownWithContext(context.Context) error {
+	p.Shutdown()
+	return nil
+}
 
 func (p provider) Hooks() []openfeature.Hook { return nil }
 
@@ -72,7 +142,11 @@ func (p provider) lookup(flag string) (entry, openfeature.ProviderResolutionDeta
 		return entry{}, openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
 			ResolutionError: openfeature.NewFlagNotFoundResolutionError("lodestar: no switch " + flag)}, false
 	}
-	return e, openfeature.ProviderResolutionDetail{Reason: openfeature.StaticReason, Variant: e.state.String()}, true
+	reason := openfeature.StaticReason
+	if !p.c.live.Load() {
+		reason = openfeature.CachedReason // the last known state: the stream is lost
+	}
+	return e, openfeature.ProviderResolutionDetail{Reason: reason, Variant: e.state.String()}, true
 }
 
 func (p provider) BooleanEvaluation(_ context.Context, flag string, def bool, _ openfeature.FlattenedContext) openfeature.BoolResolutionDetail {

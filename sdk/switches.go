@@ -28,6 +28,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/open-feature/go-sdk/openfeature"
 )
 
 // State is a switch's state.
@@ -104,6 +106,9 @@ type Switches struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	conns  atomic.Int64
+	// live: a stream is open and its snapshot in, so the copy is current.
+	live atomic.Bool
+	of   ofEvents // the OpenFeature provider's events (openfeature.go)
 }
 
 // NewSwitches starts a client that follows the server's switch stream
@@ -121,7 +126,7 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	if opt.IdleTimeout <= 0 {
 		opt.IdleTimeout = 45 * time.Second
 	}
-	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{})}
+	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)}}
 	if opt.FailClosed {
 		c.def = Off
 	}
@@ -229,6 +234,12 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	// before it) is given up after IdleTimeout too, not followed forever
 	// with the client never ready.
 	got, snapped := false, false
+	defer func() {
+		if snapped {
+			c.live.Store(false)
+			c.of.stale()
+		}
+	}()
 	for sc.Scan() {
 		if snapped {
 			idle.Reset(c.opt.IdleTimeout)
@@ -243,6 +254,8 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 				if event == "snapshot" {
 					snapped = true
 					idle.Reset(c.opt.IdleTimeout)
+					c.live.Store(true)
+					c.of.ready()
 				}
 			}
 			event, data = "", data[:0]
@@ -276,8 +289,12 @@ func (c *Switches) apply(event string, data []byte) error {
 		for _, w := range all {
 			m[w.Key] = entry{parseState(w.State, c.def), w.Fallback, w.Version}
 		}
-		c.t.Store(newTable(m))
-		c.once.Do(func() { close(c.ready) })
+		old := c.t.Swap(newTable(m))
+		first := false
+		c.once.Do(func() { close(c.ready); first = true })
+		if !first && c.of.inUse.Load() {
+			c.of.changed(changedKeys(old, m))
+		}
 	case "switch":
 		var w wireSwitch
 		if err := json.Unmarshal(data, &w); err != nil {
@@ -291,8 +308,28 @@ func (c *Switches) apply(event string, data []byte) error {
 		old.each(func(k string, e entry) { m[k] = e })
 		m[w.Key] = entry{parseState(w.State, c.def), w.Fallback, w.Version}
 		c.t.Store(newTable(m))
+		if c.of.inUse.Load() {
+			c.of.changed([]string{w.Key})
+		}
 	}
 	return nil
+}
+
+// changedKeys lists the switches a snapshot changed: flipped while the
+// client was not following, added, or gone.
+func changedKeys(old *table, m map[string]entry) []string {
+	var keys []string
+	old.each(func(k string, e entry) {
+		if n, ok := m[k]; !ok || n != e {
+			keys = append(keys, k)
+		}
+	})
+	for k := range m {
+		if _, ok := old.get(k); !ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // sseLines splits an event stream into lines, which end in CRLF, LF or a
