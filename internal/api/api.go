@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -47,6 +48,10 @@ type Server struct {
 	// Experiments manages A/B experiments and their analysis.
 	Experiments lodestar.ExperimentService
 	Log         *slog.Logger
+	// Heartbeat is how often an idle switch stream gets a comment line
+	// and has its caller's credential checked again; 0 means the package's
+	// Heartbeat.
+	Heartbeat time.Duration
 }
 
 // Routes is the API's route table.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 // SwitchHub fans switch flips out to the streams open on this server.
@@ -91,7 +92,8 @@ func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 func (h *SwitchHub) state() *hubState { return h.cur.Load() }
 
 // Heartbeat is how often an idle stream gets a comment line, so proxies
-// keep it open and clients notice a dead server.
+// keep it open and clients notice a dead server, and has its caller's
+// credential checked again (Server.Heartbeat overrides it).
 var Heartbeat = 15 * time.Second
 
 // streamSwitches serves Server-Sent Events: on connect (and on every
@@ -136,7 +138,11 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	if _, err := w.Write(appendEvent(nil, "snapshot", seq, data)); err != nil {
 		return
 	}
-	tick := time.NewTicker(Heartbeat)
+	beat := s.Heartbeat
+	if beat <= 0 {
+		beat = Heartbeat
+	}
+	tick := time.NewTicker(beat)
 	defer tick.Stop()
 	// buf is reused for every write: a flip costs a stream no allocation,
 	// and the flips it is behind go out in one write.
@@ -163,6 +169,13 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		case <-tick.C:
+			// A stream outlives its request's check: a token revoked or
+			// expired, a session ended or a user disabled since stops
+			// getting flips here, within a heartbeat, and its client's
+			// reconnection is refused.
+			if httpx.Recheck(r) != nil {
+				return
+			}
 			buf = append(buf, ": ping\n\n"...)
 		}
 		if _, err := w.Write(buf); err != nil {

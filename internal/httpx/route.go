@@ -184,6 +184,13 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}
 		}
 		ctx := context.WithValue(r.Context(), identityKey{}, id)
+		ctx = context.WithValue(ctx, recheckKey{}, func(c context.Context) error {
+			again, err := g.identify(discardWriter{}, r.WithContext(c))
+			if err == nil {
+				err = g.authorize(rt, r, again)
+			}
+			return err
+		})
 		if id.User != nil {
 			ctx = lodestar.WithActor(ctx, lodestar.Actor{ID: id.User.ID, Label: id.User.Email, Role: id.User.Role})
 		}
@@ -215,6 +222,33 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		rt.Handler(w, r.WithContext(ctx))
 	})
 }
+
+// recheckKey holds, in a guarded request's context, the guard's checks
+// of its credential and route run again (Recheck).
+type recheckKey struct{}
+
+// Recheck runs the guard's checks of r's credential and route again, as
+// they would run on a new request: an error when the token has since been
+// revoked or has expired, the session ended, the user was disabled, or
+// their role or the token's scopes no longer allow the route. A response
+// that outlives its request's check — an event stream open for hours —
+// calls it now and then, and ends when it fails. nil for a request the
+// guard did not check.
+func Recheck(r *http.Request) error {
+	check, _ := r.Context().Value(recheckKey{}).(func(context.Context) error)
+	if check == nil {
+		return nil
+	}
+	return check(r.Context())
+}
+
+// discardWriter takes what identify would send a browser (a cookie
+// cleared) when Recheck runs: nothing is sent mid-stream.
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}
 
 func (g *Guard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if g.API || g.Deny == nil {
