@@ -80,7 +80,8 @@ type Options struct {
 	// HTTPClient carries the stream; it must not time out whole requests.
 	HTTPClient *http.Client
 	// MinBackoff and MaxBackoff bound the wait between reconnects
-	// (default 250 ms and 30 s, doubling).
+	// (default 250 ms and 30 s, doubling; each wait drawn between half of
+	// it and all of it, so that clients spread out).
 	MinBackoff, MaxBackoff time.Duration
 	// IdleTimeout ends a stream on which nothing, not even the server's
 	// heartbeat (every 15 s), arrived for this long, and reconnects: a
@@ -168,18 +169,21 @@ func (c *Switches) Close() {
 
 func (c *Switches) run(ctx context.Context) {
 	defer close(c.done)
-	backoff := c.opt.MinBackoff
+	attempt := 0
 	for ctx.Err() == nil {
 		got, _ := c.follow(ctx)
 		if got {
-			backoff = c.opt.MinBackoff // it worked for a while: start over
+			attempt = 0 // it worked for a while: start over
 		}
+		// Jittered (between half and all of the doubled wait), as the
+		// event reporter's retries are: after a server restart its
+		// thousands of clients do not all reconnect in the same instant.
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(backoff(c.opt.MinBackoff, c.opt.MaxBackoff, attempt)):
 		}
-		backoff = min(backoff*2, c.opt.MaxBackoff)
+		attempt++
 	}
 }
 
