@@ -128,8 +128,9 @@ func fastDecimal(s []byte) (float64, bool) {
 			if f1>>drop == 0 {
 				m := digits8(x0<<(8*uint(8-p)))*pow10u[frac] + digits8(x1>>drop<<drop)
 				// frac ≤ 8: an exact divisor, one rounding; then the sign
-				// bit set for '-' (v ≥ 0: that is −v).
-				v := float64(m) / pow10[frac]
+				// bit set for '-' (v ≥ 0: that is −v). m < 10^15: converted
+				// as signed, one instruction.
+				v := float64(int64(m)) / pow10[frac]
 				return math.Float64frombits(math.Float64bits(v) | sign), true
 			}
 		}
@@ -179,14 +180,17 @@ func fastDecimal(s []byte) (float64, bool) {
 		}
 	}
 	scale := exp - frac
+	// m < 10^15 fits int64: converted as signed, one instruction (an
+	// unsigned conversion tests and branches on the top bit).
+	fm := float64(int64(m))
 	var v float64
 	switch {
 	case m == 0:
 		v = 0
 	case scale >= 0 && scale <= 22:
-		v = float64(m) * pow10[scale]
+		v = fm * pow10[scale]
 	case scale < 0 && scale >= -22:
-		v = float64(m) / pow10[-scale]
+		v = fm / pow10[-scale]
 	default:
 		return 0, false
 	}
@@ -213,9 +217,11 @@ func nonDigits(w uint64) (flags, x uint64) {
 // each, the first in the lowest byte; zero bytes below them are leading
 // zeros): summed in pairs, fours, then eights.
 func digits8(x uint64) uint64 {
-	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
-	x = (x*100 + x>>16) & 0x0000ffff0000ffff
-	return (x*10000 + x>>32) & 0xffffffff
+	// x·(10·2⁸+1)>>8 is x·10 + x>>8 in the bytes kept: one multiplication
+	// for each step (what wraps off the top is masked off anyway).
+	x = (x * (10<<8 + 1) >> 8) & 0x00ff00ff00ff00ff
+	x = (x * (100<<16 + 1) >> 16) & 0x0000ffff0000ffff
+	return (x * (10000<<32 + 1) >> 32) & 0xffffffff
 }
 
 var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
