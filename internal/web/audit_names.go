@@ -1,0 +1,53 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// auditPaths are the pages of the records an audit entry can be about,
+// by entity type.
+var auditPaths = map[string]string{
+	"use_case": "/use-cases/", "business_unit": "/business-units/", "goal": "/goals/", "kpi": "/kpis/",
+	"pain_point": "/pain-points/", "model": "/models/", "model_version": "/model-versions/",
+	"experiment": "/experiments/", "fairness_audit": "/fairness-audits/", "explanation_report": "/explanations/",
+}
+
+// AuditName is what an audit entry's record is called, read from the
+// record as the entry saved it (after the change, or before it for a
+// deletion): its Chinese title or name on Chinese pages when it has
+// one, else its title, name, key, version or e-mail; "" when it has
+// none of these (the page then shows the record's number alone).
+func (p *Page) AuditName(ev *lodestar.AuditEvent) string {
+	rec := map[string]any{}
+	if json.Unmarshal([]byte(ev.After), &rec) != nil || len(rec) == 0 {
+		rec = map[string]any{}
+		_ = json.Unmarshal([]byte(ev.Before), &rec)
+	}
+	keys := []string{"title", "name", "key", "version", "email"}
+	if p.ID.Locale == "zh-CN" {
+		keys = append([]string{"title_zh", "name_zh"}, keys...)
+	}
+	for _, k := range keys {
+		if s, ok := rec[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// AuditHref is the page of an audit entry's record, "" when it has none
+// (users, tokens, switches and the like are shown without a link).
+func (p *Page) AuditHref(ev *lodestar.AuditEvent) string {
+	base, ok := auditPaths[ev.EntityType]
+	if !ok {
+		return ""
+	}
+	if _, err := strconv.ParseInt(ev.EntityID, 10, 64); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s%s", base, ev.EntityID)
+}
