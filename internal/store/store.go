@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -20,6 +21,9 @@ type Store struct {
 	DB *sqldb.DB
 	// Throttle governs failed sign-ins.
 	Throttle Throttle
+	// attemptsSwept is when (Unix nanoseconds, the database's clock) stale
+	// throttle rows were last removed (sweepAttempts).
+	attemptsSwept atomic.Int64
 }
 
 // Throttle limits failed sign-ins per e-mail and client address.

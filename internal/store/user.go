@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -37,7 +38,7 @@ func checkPassword(pw string) string {
 func validateNewUser(u *lodestar.NewUser) error {
 	fields := map[string]string{}
 	u.Email = lodestar.NormalizeEmail(u.Email)
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > maxEmailBytes {
 		fields["email"] = "Enter a valid e-mail address."
 	}
 	u.Name = strings.TrimSpace(u.Name)
@@ -61,6 +62,10 @@ func validateNewUser(u *lodestar.NewUser) error {
 	}
 	return nil
 }
+
+// maxEmailBytes is the longest address a user may have (RFC 5321's limit
+// on a path).
+const maxEmailBytes = 254
 
 // CreateUser implements lodestar.UserService.
 func (s *Store) CreateUser(ctx context.Context, in lodestar.NewUser) (*lodestar.User, error) {
@@ -258,6 +263,16 @@ func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) erro
 // Authenticate implements lodestar.UserService.
 func (s *Store) Authenticate(ctx context.Context, email, password, client string) (*lodestar.User, error) {
 	email = lodestar.NormalizeEmail(email)
+	// No account has a longer address, so nothing is guessed by one; it
+	// is refused before it is counted: each attempt is a row keyed by
+	// the address (twice), and an "address" as long as the form takes
+	// (1 MiB) stored two of them for every try.
+	if len(email) > maxEmailBytes {
+		return nil, lodestar.Errorf(lodestar.EUnauthorized, "Wrong e-mail or password.")
+	}
+	if err := s.sweepAttempts(ctx); err != nil {
+		return nil, err
+	}
 	key := email + "|" + client
 	// Count the attempt before checking the password, in one atomic
 	// statement: parallel guesses cannot slip past the limit, and each
@@ -311,6 +326,26 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 // PerEmailFactor is how many times MaxFailures one e-mail may fail across
 // all client addresses within the window.
 const PerEmailFactor = 4
+
+// sweepEvery is how often a process removes stale throttle rows.
+const sweepEvery = time.Minute
+
+// sweepAttempts deletes the throttle rows whose window and lock have both
+// passed: they count for nothing any more (reserveAttempt would start
+// their key afresh), and guesses at ever new addresses, which no sign-in
+// clears, would otherwise keep their rows for good. It runs at most once
+// every sweepEvery per process.
+func (s *Store) sweepAttempts(ctx context.Context) error {
+	now := s.DB.Now().UTC()
+	last := s.attemptsSwept.Load()
+	if d := now.UnixNano() - last; d >= 0 && d < int64(sweepEvery) || !s.attemptsSwept.CompareAndSwap(last, now.UnixNano()) {
+		return nil
+	}
+	nowS := sqldb.FormatTime(now)
+	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM login_attempts WHERE first_at < ? AND locked_until < ?`),
+		sqldb.FormatTime(now.Add(-s.Throttle.Window)), nowS)
+	return wrap("authenticate", err)
+}
 
 // reserveAttempt counts one sign-in attempt under key and refuses it when
 // the key is locked or has used up its attempts in the window; the count
