@@ -32,7 +32,9 @@ const MaxBody = 32 << 20
 
 // Options tune the app.
 type Options struct {
-	SessionTTL    time.Duration
+	SessionTTL time.Duration
+	// SecureCookies marks cookies Secure: the server is reached over
+	// HTTPS (its own TLS or a proxy's), so it also sends HSTS.
 	SecureCookies bool
 	// WebhookSecret signs monitors' webhooks.
 	WebhookSecret string
@@ -124,7 +126,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 		}
 		return p
 	}
-	a.Handler = httpx.SecurityHeaders(httpx.LimitBody(MaxBody, httpx.Observe(log, metrics, route, a.mux)))
+	a.Handler = httpx.SecurityHeaders(opt.SecureCookies, httpx.LimitBody(MaxBody, httpx.Observe(log, metrics, route, a.mux)))
 	return a, nil
 }
 

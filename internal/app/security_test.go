@@ -128,6 +128,36 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestHSTS checks that a server reached over HTTPS — serving TLS itself,
+// or behind an HTTPS proxy (secure cookies) — tells browsers to use
+// HTTPS only (Strict-Transport-Security), so that a later "http://" link
+// or typed address is not sent in the clear where it can be rewritten;
+// plain HTTP does not send it (browsers ignore it there, and a test
+// server on http://localhost must stay reachable).
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		fo   fixtureOpts
+		want string
+	}{
+		{"plain HTTP", fixtureOpts{}, ""},
+		{"TLS", fixtureOpts{tls: true}, "max-age=31536000"},
+		{"behind an HTTPS proxy", fixtureOpts{options: app.Options{SecureCookies: true}}, "max-age=31536000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := start(t, tc.fo)
+			for _, path := range []string{"/login", "/use-cases", "/api/v1/me", "/healthz", "/nope"} {
+				if got := f.get(f.client(), path).Header.Get("Strict-Transport-Security"); got != tc.want {
+					t.Errorf("GET %s: got Strict-Transport-Security %q, want %q", path, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
 // TestLogout checks that signing out ends the session on the server, so
 // the old cookie no longer works anywhere.
 func TestLogout(t *testing.T) {

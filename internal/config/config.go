@@ -125,7 +125,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.MonitorLateness, "monitor-lateness", c.MonitorLateness, "how long after its end an hour or day window is closed, for events sent late (env LODESTAR_MONITOR_LATENESS)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
-	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and send HSTS behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let monitors' webhooks go to loopback, private and link-local addresses (env LODESTAR_WEBHOOK_ALLOW_PRIVATE)")
 }
 

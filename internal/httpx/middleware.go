@@ -84,10 +84,19 @@ func Observe(log *slog.Logger, m *Metrics, route func(*http.Request) string, nex
 	})
 }
 
-// SecurityHeaders sets headers that keep pages to their own origin.
-func SecurityHeaders(next http.Handler) http.Handler {
+// SecurityHeaders sets headers that keep pages to their own origin. When
+// the server is reached over HTTPS — it serves TLS itself, or https says
+// a proxy in front does (secure cookies) — it also tells browsers to come
+// back over HTTPS only for a year: without it, a typed address or an
+// "http://" link is first sent in the clear, where it can be redirected
+// or rewritten. (No includeSubDomains: Lodestar does not know its
+// neighbours.)
+func SecurityHeaders(https bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if https || r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
