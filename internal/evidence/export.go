@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
@@ -18,6 +19,29 @@ func num(v float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// formulaStart are the first characters that make a spreadsheet read a
+// CSV cell as a formula (as in internal/transfer, whose inventory export
+// defuses them the same way).
+const formulaStart = "=+-@\t\r"
+
+// csvWriter writes records with every cell that a spreadsheet opening the
+// file would run as a formula prefixed with an apostrophe: groups, the
+// reference group and features are named by the uploaded file, so a
+// group "=HYPERLINK(…)" would otherwise run on the computer of whoever
+// opens the export. Numbers ("-0.25") stay as they are.
+type csvWriter struct{ *csv.Writer }
+
+func (w csvWriter) Write(rec []string) error {
+	for i, c := range rec {
+		if c != "" && strings.IndexByte(formulaStart, c[0]) >= 0 {
+			if _, err := strconv.ParseFloat(c, 64); err != nil {
+				rec[i] = "'" + c
+			}
+		}
+	}
+	return w.Writer.Write(rec)
 }
 
 // FairnessFigures lists a group's rates in output order, by metric name
@@ -46,7 +70,7 @@ var FairnessCSVHeader = []string{"scope", "group", "metric", "value", "ci_lo", "
 // fairness --format csv`, so an exported audit and the command's output
 // are the same file.
 func WriteFairnessCSV(w io.Writer, rep *fairness.Report) error {
-	cw := csv.NewWriter(w)
+	cw := csvWriter{csv.NewWriter(w)}
 	cw.Write(FairnessCSVHeader)
 	row := func(scope, group, metric string, e fairness.Estimate) {
 		lo, hi := "", ""
@@ -98,7 +122,7 @@ var ExplanationCSVHeader = []string{"scope", "line", "feature", "value"}
 // shap, line, feature, value) followed by its bias, margin and prediction
 // (as the features "(bias)", "(margin)" and "(prediction)").
 func WriteExplanationCSV(w io.Writer, res *ExplanationResult) error {
-	cw := csv.NewWriter(w)
+	cw := csvWriter{csv.NewWriter(w)}
 	cw.Write(ExplanationCSVHeader)
 	for _, f := range res.Importance {
 		cw.Write([]string{"importance", "", f.Feature, num(f.Importance)})
