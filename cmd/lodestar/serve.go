@@ -58,7 +58,7 @@ func (e *cmdEnv) serve(args []string) error {
 	defer db.Close()
 	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
 
-	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
+	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SessionIdle: e.cfg.SessionIdle, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
 		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness})
 	if err != nil {
 		return err

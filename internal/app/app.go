@@ -33,6 +33,9 @@ const MaxBody = 32 << 20
 // Options tune the app.
 type Options struct {
 	SessionTTL time.Duration
+	// SessionIdle ends a session unused this long (0: no idle timeout;
+	// serve's default is 2h).
+	SessionIdle time.Duration
 	// SecureCookies marks cookies Secure: the server is reached over
 	// HTTPS (its own TLS or a proxy's), so it also sends HSTS.
 	SecureCookies bool
@@ -68,6 +71,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 		opt.SessionTTL = 12 * time.Hour
 	}
 	st := store.New(db)
+	st.SessionIdle = opt.SessionIdle
 	bundle, err := i18n.Load()
 	if err != nil {
 		return nil, err

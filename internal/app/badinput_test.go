@@ -9,6 +9,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
@@ -209,6 +210,27 @@ func TestExpiredSession(t *testing.T) {
 		}
 		f.wantUnchanged(before, "expired POST")
 	})
+}
+
+// TestIdleSession checks the idle timeout from a browser: a session left
+// unused for Options.SessionIdle sends its user to sign in again, though
+// its lifetime has hours to run; one in use stays signed in.
+func TestIdleSession(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{options: app.Options{SessionIdle: 30 * time.Minute}})
+	u := f.user(lodestar.RoleViewer, "viewer@example.com")
+	browser, _, _ := f.signIn(u, 12*time.Hour)
+	for i := range 3 {
+		f.clock.Advance(20 * time.Minute)
+		if r := f.get(browser, "/use-cases"); r.StatusCode != 200 {
+			t.Fatalf("use %d, 20 minutes after the last: GET /use-cases got %d, want 200", i+1, r.StatusCode)
+		}
+	}
+	f.clock.Advance(31 * time.Minute)
+	r := f.get(browser, "/use-cases")
+	if want := "/login?next=" + url.QueryEscape("/use-cases"); r.StatusCode != 303 || r.Header.Get("Location") != want {
+		t.Errorf("31 minutes idle: GET /use-cases got %d Location %q, want 303 to %q", r.StatusCode, r.Header.Get("Location"), want)
+	}
 }
 
 // TestCSRF checks that state-changing forms need the right token.

@@ -23,6 +23,9 @@ type Config struct {
 	LogLevel    string
 	Demo        bool
 	SessionTTL  time.Duration
+	// SessionIdle ends a sign-in left unused this long (0: only
+	// SessionTTL ends it).
+	SessionIdle time.Duration
 	// MonitorInterval is how often monitors are evaluated (0: never).
 	MonitorInterval time.Duration
 	// MonitorLateness is how long after its end an hour or day window is
@@ -46,7 +49,7 @@ type Config struct {
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, MonitorInterval: time.Minute, MonitorLateness: 2 * time.Minute}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, MonitorInterval: time.Minute, MonitorLateness: 2 * time.Minute}
 }
 
 // FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
@@ -79,6 +82,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("LODESTAR_SESSION_TTL=%q: want a duration such as 12h", v)
 		}
 		c.SessionTTL = d
+	}
+	if v := getenv("LODESTAR_SESSION_IDLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("LODESTAR_SESSION_IDLE=%q: want a duration such as 2h (0 turns the idle timeout off)", v)
+		}
+		c.SessionIdle = d
 	}
 	if v := getenv("LODESTAR_EVENT_RETENTION"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -120,6 +130,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env LODESTAR_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env LODESTAR_LOG_LEVEL)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long a sign-in lasts (env LODESTAR_SESSION_TTL)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "how long an unused sign-in lasts; 0 turns the idle timeout off (env LODESTAR_SESSION_IDLE)")
 	fs.DurationVar(&c.EventRetention, "event-retention", c.EventRetention, "how long prediction events are kept, e.g. 2160h; 0 keeps them forever (env LODESTAR_EVENT_RETENTION)")
 	fs.DurationVar(&c.MonitorInterval, "monitor-interval", c.MonitorInterval, "how often monitors are evaluated and webhooks sent; 0 turns it off (env LODESTAR_MONITOR_INTERVAL)")
 	fs.DurationVar(&c.MonitorLateness, "monitor-lateness", c.MonitorLateness, "how long after its end an hour or day window is closed, for events sent late (env LODESTAR_MONITOR_LATENESS)")
@@ -151,6 +162,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl %s: want between 1m and 720h", c.SessionTTL))
+	}
+	if c.SessionIdle != 0 && (c.SessionIdle < time.Minute || c.SessionIdle > 30*24*time.Hour) {
+		errs = append(errs, fmt.Errorf("--session-idle %s: want 0 (off) or between 1m and 720h", c.SessionIdle))
 	}
 	if c.EventRetention != 0 && c.EventRetention < time.Hour {
 		errs = append(errs, fmt.Errorf("--event-retention %s: want 0 (keep forever) or at least 1h", c.EventRetention))

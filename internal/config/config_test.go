@@ -19,6 +19,9 @@ func TestDefaultsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("Defaults().Validate(): got %v, want nil", err)
 	}
+	if c.SessionIdle != 2*time.Hour {
+		t.Errorf("Defaults().SessionIdle: got %s, want 2h", c.SessionIdle)
+	}
 }
 
 func TestFromEnv(t *testing.T) {
@@ -52,6 +55,11 @@ func TestFromEnv(t *testing.T) {
 		{name: "monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "5m"},
 			want: func(c config.Config) config.Config { c.MonitorLateness = 5 * time.Minute; return c }},
 		{name: "bad monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "soon"}, wantErr: "LODESTAR_MONITOR_LATENESS"},
+		{name: "session idle", env: map[string]string{"LODESTAR_SESSION_IDLE": "30m"},
+			want: func(c config.Config) config.Config { c.SessionIdle = 30 * time.Minute; return c }},
+		{name: "session idle off", env: map[string]string{"LODESTAR_SESSION_IDLE": "0"},
+			want: func(c config.Config) config.Config { c.SessionIdle = 0; return c }},
+		{name: "bad session idle", env: map[string]string{"LODESTAR_SESSION_IDLE": "a while"}, wantErr: "LODESTAR_SESSION_IDLE"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +94,8 @@ func TestValidate(t *testing.T) {
 		{name: "TLS pair", change: func(c *config.Config) { c.TLSCert, c.TLSKey = "c.pem", "k.pem" }},
 		{name: "bounds of the session TTL", change: func(c *config.Config) { c.SessionTTL = time.Minute }},
 		{name: "upper bound of the session TTL", change: func(c *config.Config) { c.SessionTTL = 720 * time.Hour }},
+		{name: "session idle off", change: func(c *config.Config) { c.SessionIdle = 0 }},
+		{name: "session idle a minute", change: func(c *config.Config) { c.SessionIdle = time.Minute }},
 
 		{name: "bad log format", change: func(c *config.Config) { c.LogFormat = "xml" }, wantErr: []string{"--log-format", "xml"}},
 		{name: "bad log level", change: func(c *config.Config) { c.LogLevel = "verbose" }, wantErr: []string{"--log-level"}},
@@ -96,6 +106,8 @@ func TestValidate(t *testing.T) {
 		{name: "TLS key without cert", change: func(c *config.Config) { c.TLSKey = "k.pem" }, wantErr: []string{"--tls-key"}},
 		{name: "session TTL too short", change: func(c *config.Config) { c.SessionTTL = 30 * time.Second }, wantErr: []string{"--session-ttl"}},
 		{name: "session TTL too long", change: func(c *config.Config) { c.SessionTTL = 721 * time.Hour }, wantErr: []string{"--session-ttl"}},
+		{name: "session idle too short", change: func(c *config.Config) { c.SessionIdle = 30 * time.Second }, wantErr: []string{"--session-idle"}},
+		{name: "session idle negative", change: func(c *config.Config) { c.SessionIdle = -time.Hour }, wantErr: []string{"--session-idle"}},
 		{name: "retention too short", change: func(c *config.Config) { c.EventRetention = time.Minute }, wantErr: []string{"--event-retention"}},
 		{name: "monitor interval too short", change: func(c *config.Config) { c.MonitorInterval = time.Millisecond }, wantErr: []string{"--monitor-interval"}},
 		{name: "monitor interval off", change: func(c *config.Config) { c.MonitorInterval = 0; c.EventRetention = 2160 * time.Hour }},

@@ -27,9 +27,9 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, sqldb.FormatTime(tx.Now)); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, secret_hash, csrf_token, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, userID, auth.HashSecret(secret), csrf,
-			sqldb.FormatTime(sess.CreatedAt), sqldb.FormatTime(sess.ExpiresAt)).Scan(&sess.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, secret_hash, csrf_token, created_at, expires_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, userID, auth.HashSecret(secret), csrf,
+			sqldb.FormatTime(sess.CreatedAt), sqldb.FormatTime(sess.ExpiresAt), sqldb.FormatTime(sess.CreatedAt)).Scan(&sess.ID)
 	})
 	if err != nil {
 		return nil, "", wrap("create session", err)
@@ -37,17 +37,22 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 	return sess, secret, nil
 }
 
-// ResolveSession implements lodestar.SessionService.
+// ResolveSession implements lodestar.SessionService. A session unused
+// for SessionIdle has ended (and is deleted, so that a longer timeout set
+// later does not bring it back); a session in use has its last use
+// recorded at most once a minute, so reads do not turn into writes on
+// every request.
 func (s *Store) ResolveSession(ctx context.Context, secret string) (*lodestar.Session, *lodestar.User, error) {
 	if secret == "" {
 		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "Sign in to continue.")
 	}
 	sess := &lodestar.Session{}
-	row := s.DB.QueryRow(ctx, `SELECT s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at, `+prefixed("u.", userColumns)+`
+	var seen time.Time
+	row := s.DB.QueryRow(ctx, `SELECT s.id, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, `+prefixed("u.", userColumns)+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?`, auth.HashSecret(secret))
 	u := &lodestar.User{}
 	var role string
-	err := row.Scan(&sess.ID, &sess.UserID, &sess.CSRFToken, sqldb.Time{T: &sess.CreatedAt}, sqldb.Time{T: &sess.ExpiresAt},
+	err := row.Scan(&sess.ID, &sess.UserID, &sess.CSRFToken, sqldb.Time{T: &sess.CreatedAt}, sqldb.Time{T: &sess.ExpiresAt}, sqldb.Time{T: &seen},
 		&u.ID, &u.Email, &u.Name, &role, &u.Locale, &u.Disabled,
 		sqldb.Time{T: &u.CreatedAt}, sqldb.Time{T: &u.UpdatedAt}, sqldb.Time{T: &u.LastLoginAt})
 	u.Role = lodestar.Role(role)
@@ -56,8 +61,23 @@ func (s *Store) ResolveSession(ctx context.Context, secret string) (*lodestar.Se
 	} else if err != nil {
 		return nil, nil, wrap("resolve session", err)
 	}
-	if !s.DB.Now().Before(sess.ExpiresAt) || u.Disabled {
+	now := s.DB.Now()
+	if !now.Before(sess.ExpiresAt) || u.Disabled {
 		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "Your session has ended. Sign in again.")
+	}
+	if seen.IsZero() { // made before last uses were recorded
+		seen = sess.CreatedAt
+	}
+	if s.SessionIdle > 0 && now.Sub(seen) >= s.SessionIdle {
+		if _, err := s.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM sessions WHERE id = ?`), sess.ID); err != nil {
+			return nil, nil, wrap("resolve session", err)
+		}
+		return nil, nil, lodestar.Errorf(lodestar.EUnauthorized, "Your session has ended. Sign in again.")
+	}
+	if now.Sub(seen) > time.Minute {
+		if _, err := s.DB.ExecContext(ctx, s.DB.Rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), sqldb.FormatTime(now), sess.ID); err != nil {
+			return nil, nil, wrap("resolve session", err)
+		}
 	}
 	return sess, u, nil
 }

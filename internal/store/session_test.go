@@ -133,3 +133,46 @@ func TestSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionIdle checks the idle timeout: a session not used for
+// SessionIdle ends even though its lifetime has not, while one in use
+// lives on (its last use is recorded at most once a minute); zero turns
+// the timeout off.
+func TestSessionIdle(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		judy := f.seedUser("judy@example.com", lodestar.RoleViewer)
+		f.s.SessionIdle = time.Hour
+		_, secret, err := f.s.CreateSession(ctx, judy.ID, 12*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, step := range []time.Duration{50 * time.Minute, 50 * time.Minute, time.Hour - time.Second} {
+			f.clock.Advance(step)
+			if _, _, err := f.s.ResolveSession(ctx, secret); err != nil {
+				t.Fatalf("use %d, %s after the one before: %v, want the session alive", i+1, step, err)
+			}
+		}
+		f.clock.Advance(time.Hour + time.Second)
+		if _, _, err := f.s.ResolveSession(ctx, secret); lodestar.ErrorCode(err) != lodestar.EUnauthorized {
+			t.Fatalf("an hour idle: got %v, want unauthorized", err)
+		}
+		// Ended for good: a longer timeout set later does not bring it back.
+		f.s.SessionIdle = 24 * time.Hour
+		if _, _, err := f.s.ResolveSession(ctx, secret); lodestar.ErrorCode(err) != lodestar.EUnauthorized {
+			t.Errorf("after the timeout was raised: got %v, want unauthorized", err)
+		}
+
+		f.s.SessionIdle = 0
+		_, secret, err = f.s.CreateSession(ctx, judy.ID, 12*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(11 * time.Hour)
+		if _, _, err := f.s.ResolveSession(ctx, secret); err != nil {
+			t.Errorf("no idle timeout, 11 hours idle: %v, want the session alive", err)
+		}
+	})
+}

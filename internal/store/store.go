@@ -21,6 +21,11 @@ type Store struct {
 	DB *sqldb.DB
 	// Throttle governs failed sign-ins.
 	Throttle Throttle
+	// SessionIdle ends a session not used for this long, though its
+	// lifetime has not run out: a browser left signed in on a shared or
+	// unattended computer does not stay usable for the whole lifetime.
+	// 0: sessions end only when they expire.
+	SessionIdle time.Duration
 	// attemptsSwept is when (Unix nanoseconds, the database's clock) stale
 	// throttle rows were last removed (sweepAttempts).
 	attemptsSwept atomic.Int64
