@@ -54,7 +54,8 @@ Tests (defaults after Evidently; see the flags to change them):
                                      drift at ≥ 0.1
   categorical, or numeric with ≤ 5 distinct values
                                      chi-square (≤ 1000 values, p < 0.05) or
-                                     Jensen–Shannon distance (≥ 0.1)
+                                     Jensen–Shannon distance, natural log
+                                     as scipy and Evidently (≥ 0.1)
   every column                       PSI over reference deciles: < 0.1 stable,
                                      0.1–0.25 warn, ≥ 0.25 drift
   data set                           drift when ≥ 50% of the tested columns drift
@@ -118,7 +119,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.StringVar(&a.th.CategoricalTest, "categorical-test", "auto", "auto, chi2, jensenshannon or psi")
 	fs.Float64Var(&a.th.PValue, "p-value", 0.05, "drift when a test's p-value is below this")
 	fs.Float64Var(&a.th.Wasserstein, "wasserstein", 0.1, "drift when Wasserstein / reference std is at least this")
-	fs.Float64Var(&a.th.JensenShannon, "js", 0.1, "drift when the Jensen–Shannon distance is at least this")
+	fs.Float64Var(&a.th.JensenShannon, "js", 0.1, "drift when the Jensen–Shannon distance (natural log, at most √ln 2 ≈ 0.83) is at least this")
 	fs.Float64Var(&a.th.PSIWarn, "psi-warn", 0.1, "PSI from which a column is graded warn")
 	fs.Float64Var(&a.th.PSIDrift, "psi-drift", 0.25, "PSI from which a column is graded drift (and drifts with --*-test psi)")
 	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI (2 to 1,000)")

@@ -301,6 +301,7 @@ func TestDriftRefusesBadThresholds(t *testing.T) {
 		{"--wasserstein", "Inf", "--wasserstein +Inf"},
 		{"--wasserstein", "-1", "--wasserstein -1"},
 		{"--js", "0", "--js 0"},
+		{"--js", "0.9", "at most √ln 2"},
 	} {
 		t.Run(c.flag+" "+c.value, func(t *testing.T) {
 			code, out, errOut := runCLI(t, "drift", "--format", "json", "--reference", good, "--current", good, c.flag, c.value)

@@ -29,7 +29,9 @@
 // two-sample Kolmogorov–Smirnov test, the Wasserstein distance divided by
 // the reference's standard deviation, and the PSI over reference deciles;
 // categorical ones (and numeric ones with at most FewValues distinct
-// values) by chi-square, the Jensen–Shannon distance (base 2) and the PSI.
+// values) by chi-square, the Jensen–Shannon distance (natural log, as
+// scipy's default and Evidently, whose 0.1 threshold is in that base) and
+// the PSI.
 // Which test decides, and the thresholds, follow Evidently and NannyML
 // (see Thresholds): PSI 0.1 warn / 0.25 drift, p < 0.05, distances ≥ 0.1,
 // dataset drift when at least half the features drift; all overridable.

@@ -14,7 +14,7 @@ const (
 	TestWasserstein   = "wasserstein"   // Wasserstein / reference std: drift when ≥ Wasserstein
 	TestPSI           = "psi"           // drift when PSI ≥ PSIDrift
 	TestChiSquare     = "chi2"          // chi-square homogeneity: drift when p < PValue
-	TestJensenShannon = "jensenshannon" // base-2 JS distance: drift when ≥ JensenShannon
+	TestJensenShannon = "jensenshannon" // JS distance, natural log: drift when ≥ JensenShannon
 	TestNone          = "none"          // not testable (an empty sample)
 )
 
@@ -129,8 +129,8 @@ func (t Thresholds) Validate() error {
 		return fmt.Errorf("share %g: want above 0 and at most 1", t.Share)
 	case !(t.PSIWarn > 0 && t.PSIDrift >= t.PSIWarn):
 		return fmt.Errorf("PSI thresholds %g/%g: want 0 < warn ≤ drift", t.PSIWarn, t.PSIDrift)
-	case !(t.Wasserstein > 0) || !(t.JensenShannon > 0 && t.JensenShannon <= 1):
-		return fmt.Errorf("distance thresholds must be positive (Jensen–Shannon at most 1)")
+	case !(t.Wasserstein > 0) || !(t.JensenShannon > 0 && t.JensenShannon <= JensenShannonMax):
+		return fmt.Errorf("distance thresholds must be positive (Jensen–Shannon, in natural log, at most √ln 2 ≈ 0.8326)")
 	case t.PSIBins < 2:
 		return fmt.Errorf("PSI bins %d: want 2 to %d", t.PSIBins, MaxPSIBins)
 	}

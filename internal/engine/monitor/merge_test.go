@@ -442,6 +442,7 @@ func TestThresholdsValidate(t *testing.T) {
 		{Thresholds{PSIDrift: inf}, "PSI drift threshold +Inf"},
 		{Thresholds{PSIWarn: math.NaN()}, "PSI warn threshold NaN"},
 		{Thresholds{JensenShannon: -0.1}, "Jensen–Shannon threshold -0.1"},
+		{Thresholds{JensenShannon: 0.9}, "at most √ln 2"}, // never reached in natural log
 		{Thresholds{SmallSample: -1}, "small sample -1"},
 		{Thresholds{PSIBins: -10}, "PSI bins -10"},
 		{Thresholds{PSIBins: 1}, "PSI bins 1"},

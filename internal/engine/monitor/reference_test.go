@@ -32,6 +32,7 @@ type referenceFile struct {
 		Chi2P    float64 `json:"chi2_p"`
 		Dof      int
 		JS       float64 `json:"js"`
+		JSDrift  bool    `json:"js_drift"`
 		PSI      float64 `json:"psi"`
 	}
 	Kolmogorov []struct {
@@ -155,6 +156,22 @@ func TestReferenceCategorical(t *testing.T) {
 			}
 			checkRel(t, "Jensen-Shannon", JensenShannon(r, u), c.JS, tolDistance, 1e-15)
 			checkRel(t, "PSI", PSI(r, u), c.PSI, tolDistance, 1e-15)
+			// The default test and threshold decide as Evidently's
+			// Jensen–Shannon test does (natural log, drift at ≥ 0.1).
+			var rc, uc Counts
+			for i, k := range keys {
+				if r[i] > 0 {
+					rc.addNew(k, uint64(r[i]))
+				}
+				if u[i] > 0 {
+					uc.addNew(k, uint64(u[i]))
+				}
+			}
+			f := CategoricalDrift(&rc, &uc, Thresholds{CategoricalTest: TestJensenShannon})
+			checkRel(t, "CategoricalDrift Jensen-Shannon", f.JensenShannon, c.JS, tolDistance, 1e-15)
+			if f.Drifted != c.JSDrift {
+				t.Errorf("Jensen-Shannon %.4g: drifted %v, Evidently (threshold 0.1, natural log) %v", f.JensenShannon, f.Drifted, c.JSDrift)
+			}
 		})
 	}
 }

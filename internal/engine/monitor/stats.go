@@ -13,6 +13,10 @@ import (
 // not renormalised). Evidently uses the same floor.
 const PSIEpsilon = 1e-4
 
+// JensenShannonMax is the largest Jensen–Shannon distance (natural log),
+// √ln 2, between two distributions with no value in common.
+var JensenShannonMax = math.Sqrt(math.Ln2)
+
 // WassersteinFloor is the smallest reference standard deviation the
 // Wasserstein distance is divided by, so that a constant reference does
 // not divide by zero (Evidently's choice).
@@ -224,9 +228,12 @@ func ChiSquareSF(x, k float64) float64 {
 	return mathext.GammaIncRegComp(k/2, x/2)
 }
 
-// JensenShannon returns the Jensen–Shannon distance in base 2 (the square
-// root of the divergence, between 0 and 1) of two count vectors over the
-// same categories, as scipy.spatial.distance.jensenshannon(p, q, base=2).
+// JensenShannon returns the Jensen–Shannon distance in natural log (the
+// square root of the divergence, between 0 and √ln 2 ≈ 0.8326) of two
+// count vectors over the same categories, as
+// scipy.spatial.distance.jensenshannon(p, q) with its default base, which
+// is what Evidently's test computes and its threshold 0.1 is stated in
+// (in base 2 the same distance is 1/√ln 2 ≈ 1.2 times larger).
 func JensenShannon(ref, cur []float64) float64 {
 	var nr, nc float64
 	for i := range ref {
@@ -243,8 +250,7 @@ func JensenShannon(ref, cur []float64) float64 {
 		left += relEntr(p, m)
 		right += relEntr(q, m)
 	}
-	js := (left + right) / math.Ln2
-	return math.Sqrt(js / 2)
+	return math.Sqrt((left + right) / 2)
 }
 
 func relEntr(x, y float64) float64 {

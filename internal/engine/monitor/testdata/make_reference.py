@@ -19,7 +19,9 @@ events.csv. reference_test.go checks the Go code against it:
     neither scipy nor numpy has a PSI): 1e-9 relative;
   * wasserstein_distance / max(numpy.std(ref), 0.001): 1e-9 relative;
   * chi2_contingency on the 2×k table (Yates when k = 2): statistic 1e-9
-    relative, p-value 1e-6 relative; jensenshannon(p, q, base=2): 1e-9;
+    relative, p-value 1e-6 relative; jensenshannon(p, q) in natural log
+    (scipy's default, and Evidently's, whose threshold 0.1 is in that
+    base): 1e-9, and the drift decision at 0.1 as Evidently's;
   * window metrics: sklearn accuracy/precision/recall/f1/roc_auc/log_loss,
     MAE and RMSE with numpy: 1e-12 (the scores have 3 decimals, so the
     binned ROC AUC is exact); latency quantiles from numpy's "lower"
@@ -81,7 +83,10 @@ def categorical_case(name, ref, cur):
     return {
         "name": name, "ref": ref, "cur": cur,
         "chi2": float(chi2), "chi2_p": float(p), "dof": int(dof),
-        "js": float(jensenshannon(r, c, base=2)),
+        "js": float(jensenshannon(r, c)),
+        # Evidently's jensenshannon_stat_test: distance.jensenshannon with
+        # base=None (natural log), drift at >= 0.1.
+        "js_drift": bool(jensenshannon(r, c) >= 0.1),
         "psi": float(np.sum((cp2 - rp2) * np.log(cp2 / rp2))),
     }
 
@@ -110,6 +115,9 @@ categorical = [
     categorical_case("same", {"p": 333, "q": 667}, {"p": 333, "q": 667}),
     categorical_case("many", {f"c{i}": int(v) for i, v in enumerate(rng.integers(1, 500, 40))},
                      {f"c{i}": int(v) for i, v in enumerate(rng.integers(1, 500, 40))}),
+    # Between Evidently's threshold in natural log (0.0856 < 0.1: no drift)
+    # and in base 2 (0.103 >= 0.1): the base decides the verdict.
+    categorical_case("js-base", {"yes": 3000, "no": 3000}, {"yes": 3720, "no": 2280}),
 ]
 
 # kstwo.sf over every region of kolmogn: n·x ≤ 1, n·x ≥ n−1, x ≥ 1/2,
