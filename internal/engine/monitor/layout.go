@@ -3,6 +3,7 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Layout is what every window of a monitor shares: the schema and the
@@ -55,12 +56,17 @@ func NewProfiler(s Schema, exactLimit int, seed uint64) (*Profiler, error) {
 	return p, nil
 }
 
-// Add samples one reference event's numeric features.
+// Add samples one reference event's numeric features. NaN and ±Inf are
+// missing, as Hist.Add counts them: an infinity has no place among the
+// bins' edges.
 func (p *Profiler) Add(ev *Event) error {
 	if len(ev.Num) != len(p.samples) {
 		return fmt.Errorf("monitor: event has %d numeric features, the schema %d", len(ev.Num), len(p.samples))
 	}
 	for i, x := range ev.Num {
+		if x-x != 0 { // NaN or ±Inf
+			x = math.NaN()
+		}
 		p.samples[i].Add(x)
 	}
 	return nil

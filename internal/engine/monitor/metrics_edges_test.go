@@ -63,3 +63,48 @@ func TestInfiniteFeatureMissing(t *testing.T) {
 		t.Errorf("Wasserstein = %v, drifted = %v; want ≈1.732 (the finite data's), drifted", f.Wasserstein, f.Drifted)
 	}
 }
+
+// A reference with infinite values profiles as one without them: the
+// window counts ±Inf as missing, and the profiler's sample kept them, so
+// two infinities in 100 values made a bin edge infinite and Layout
+// panicked ("bin edges must be finite").
+func TestProfilerInfiniteMissing(t *testing.T) {
+	s := Schema{Numeric: []string{"x"}}
+	withInf, finite := mustProfiler(t, s), mustProfiler(t, s)
+	for i := range 100 {
+		ev := s.NewEvent()
+		ev.Num[0] = float64(i)
+		if err := finite.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+		if err := withInf.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+		if i%50 == 0 {
+			ev.Num[0] = math.Inf(1 - 2*(i/50))
+			if err := withInf.Add(&ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	a, err := withInf.Layout(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := finite.Layout(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Bins[0].Edges(), b.Bins[0].Edges()) || !slices.Equal(a.Bins[0].PSIEdges(), b.Bins[0].PSIEdges()) {
+		t.Errorf("edges with ±Inf %v, without %v", a.Bins[0].PSIEdges(), b.Bins[0].PSIEdges())
+	}
+}
+
+func mustProfiler(t *testing.T, s Schema) *Profiler {
+	t.Helper()
+	p, err := NewProfiler(s, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
