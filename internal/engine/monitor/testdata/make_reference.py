@@ -25,7 +25,13 @@ events.csv. reference_test.go checks the Go code against it:
   * window metrics: sklearn accuracy/precision/recall/f1/roc_auc/log_loss,
     MAE and RMSE with numpy: 1e-12 (the scores have 3 decimals, so the
     binned ROC AUC is exact); latency quantiles from numpy's "lower"
-    quantile, to the sketch's 1% relative accuracy.
+    quantile, to the sketch's 1% relative accuracy;
+  * binary windows at the edges (clipped scores, ties, one class, one
+    event, scores on the threshold), multiclass macro averages: 1e-12;
+  * latency quantiles of skewed and tiny samples, whole and merged: 1%
+    of numpy.quantile(method="lower");
+  * numeric columns with at most 5 distinct values, as categorical:
+    chi2_contingency, jensenshannon and PSI over the values, as above.
 """
 import csv
 import json
@@ -164,8 +170,6 @@ with open("events.csv", "w", newline="") as f:
     for row in zip(y, score, lat, reg_true, reg_pred):
         w.writerow([int(row[0]), repr(float(row[1])), repr(float(row[2])), repr(float(row[3])), repr(float(row[4]))])
 pred = (score >= 0.5).astype(int)
-eps = np.finfo(float).eps
-pc = np.clip(score, eps, 1 - eps)
 window = {
     "threshold": 0.5,
     "accuracy": float(metrics.accuracy_score(y, pred)),
@@ -173,13 +177,108 @@ window = {
     "recall": float(metrics.recall_score(y, pred)),
     "f1": float(metrics.f1_score(y, pred)),
     "roc_auc": float(metrics.roc_auc_score(y, score)),
-    "log_loss": float(np.mean(-(y * np.log(pc) + (1 - y) * np.log(1 - pc)))),
+    "log_loss": float(metrics.log_loss(y, score)),
     "mae": float(metrics.mean_absolute_error(reg_true, reg_pred)),
     "rmse": float(math.sqrt(metrics.mean_squared_error(reg_true, reg_pred))),
     "latency": {str(q): float(np.quantile(lat, q, method="lower")) for q in [0.5, 0.95, 0.99]},
 }
 
+# The cases below draw from their own generator, so that adding them left
+# every value above as it was.
+rng2 = np.random.default_rng(20250317)
+
+
+def defined(num, den):
+    """sklearn's value where its denominator is not 0, else None: the Go
+    side reports an undefined figure as NaN (sklearn 1.2 reports 0 and
+    warns)."""
+    return float(num) if den > 0 else None
+
+
+# Binary windows at the edges of sklearn's definitions: scores 0 and 1
+# (log_loss clips them to [eps, 1 - eps], eps = numpy.finfo(float64).eps,
+# its eps="auto"), every score tied (ROC AUC 1/2), one class only
+# (roc_auc_score raises: no AUC; log_loss given labels=[0, 1]), a single
+# event, scores on the threshold (score >= 0.5 predicts positive).
+binary = []
+for name, yy, ss in [
+    ("clipped", [1, 0, 1, 0, 1, 0, 1, 0], [0.0, 1.0, 1.0, 0.0, 0.5, 0.5, 1e-17, 1 - 1e-17]),
+    ("all-tied", [1, 0, 0, 1, 1, 0, 1], [0.5] * 7),
+    ("one-class", [1, 1, 1, 1], [0.9, 0.2, 0.5, 0.7]),
+    ("single-event", [0], [0.3]),
+    ("on-threshold", [1, 0, 1, 0, 0, 1], [0.5, 0.5, 0.49, 0.51, 0.2, 0.8]),
+    ("no-predicted-positive", [1, 0, 1, 0], [0.1, 0.2, 0.3, 0.4]),
+    ("random", rng2.integers(0, 2, 500).tolist(), np.round(rng2.beta(2, 2, 500), 3).tolist()),
+]:
+    yy, ss = np.asarray(yy), np.asarray(ss, dtype=float)
+    pp = (ss >= 0.5).astype(int)
+    tp, fp, fn = int(np.sum((pp == 1) & (yy == 1))), int(np.sum((pp == 1) & (yy == 0))), int(np.sum((pp == 0) & (yy == 1)))
+    binary.append({
+        "name": name, "label": yy.tolist(), "score": ss.tolist(),
+        "accuracy": float(metrics.accuracy_score(yy, pp)),
+        "precision": defined(metrics.precision_score(yy, pp, zero_division=0), tp + fp),
+        "recall": defined(metrics.recall_score(yy, pp, zero_division=0), tp + fn),
+        "f1": defined(metrics.f1_score(yy, pp, zero_division=0), 2 * tp + fp + fn),
+        "roc_auc": float(metrics.roc_auc_score(yy, ss)) if len(set(yy.tolist())) == 2 else None,
+        "log_loss": float(metrics.log_loss(yy, ss, labels=[0, 1])),
+    })
+
+# Multiclass: macro averages over the classes in y_true or y_pred
+# (sklearn's labels=None), a class never predicted (precision 0), one never
+# true (recall 0), one in neither (not averaged).
+k = 6
+mc_true = rng2.choice([0, 1, 2, 3], 400, p=[0.4, 0.3, 0.2, 0.1])
+mc_pred = np.where(rng2.uniform(size=400) < 0.6, mc_true, rng2.choice([0, 1, 2, 4], 400))
+mc_pred = np.where(mc_pred == 3, 0, mc_pred)
+multiclass = {
+    "classes": k, "label": mc_true.tolist(), "pred": mc_pred.tolist(),
+    "accuracy": float(metrics.accuracy_score(mc_true, mc_pred)),
+    "precision": float(metrics.precision_score(mc_true, mc_pred, average="macro", zero_division=0)),
+    "recall": float(metrics.recall_score(mc_true, mc_pred, average="macro", zero_division=0)),
+    "f1": float(metrics.f1_score(mc_true, mc_pred, average="macro", zero_division=0)),
+}
+
+# Latency quantiles on skewed and tiny samples: the sketch answers within
+# 1% of numpy's method="lower" quantile (the claim), which for few values
+# is far from the default "linear" one (two values: p99 is the smaller).
+latency = []
+for name, ms in [
+    ("lognormal-sigma-2.5", rng2.lognormal(0, 2.5, 5000)),
+    ("pareto-1.2", (rng2.pareto(1.2, 5000) + 1) * 2),
+    ("mostly-zero", np.concatenate([np.zeros(300), rng2.exponential(5, 700)])),
+    ("one", np.array([42.0])),
+    ("two", np.array([10.0, 1000.0])),
+    ("ten", rng2.lognormal(2, 1, 10)),
+]:
+    ms = r6(ms)
+    latency.append({"name": name, "ms": ms,
+                    "lower": {str(q): float(np.quantile(ms, q, method="lower")) for q in [0.5, 0.95, 0.99]},
+                    "linear": {str(q): float(np.quantile(ms, q)) for q in [0.5, 0.95, 0.99]}})
+
+
+# Numeric columns with at most 5 distinct values, tested as categorical
+# over their values (as Evidently): chi2_contingency (Yates for two
+# values), jensenshannon (natural log), PSI over values.
+def few_case(name, ref, cur):
+    vals = sorted(set(ref) | set(cur))
+    r = np.array([ref.count(v) for v in vals], dtype=float)
+    c = np.array([cur.count(v) for v in vals], dtype=float)
+    chi2, p, dof, _ = stats.chi2_contingency(np.vstack([r, c]))
+    rp, cp = r / r.sum(), c / c.sum()
+    rp2, cp2 = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
+    return {"name": name, "ref": ref, "cur": cur, "chi2": float(chi2), "chi2_p": float(p), "dof": int(dof),
+            "js": float(jensenshannon(r, c)), "psi": float(np.sum((cp2 - rp2) * np.log(cp2 / rp2)))}
+
+
+few = [
+    few_case("binary", rng2.integers(0, 2, 600).astype(float).tolist(), (rng2.uniform(size=700) < 0.56).astype(float).tolist()),
+    few_case("five-ratings", rng2.choice([1.0, 2.0, 3.0, 4.0, 5.0], 900, p=[0.1, 0.15, 0.3, 0.3, 0.15]).tolist(),
+             rng2.choice([1.0, 2.0, 3.0, 4.0, 5.0], 800, p=[0.12, 0.15, 0.28, 0.28, 0.17]).tolist()),
+    few_case("value-gone-and-new", rng2.choice([0.5, 1.5, 2.5], 300).tolist(), rng2.choice([1.5, 2.5, 3.5], 200).tolist()),
+]
+
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
-               "ks_asymp": asymp, "window": window}, f, separators=(",", ":"))
+               "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
+               "latency": latency, "few_values": few}, f, separators=(",", ":"))
     f.write("\n")

@@ -1,0 +1,202 @@
+package monitor
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// The further cases of testdata/reference.json (make_reference.py): binary
+// windows at the edges of sklearn's definitions, multiclass macro
+// averages, latency quantiles of skewed and tiny samples, and numeric
+// columns with few distinct values tested as categorical.
+type referenceEdges struct {
+	Binary []struct {
+		Name                  string
+		Label, Score          []float64
+		Accuracy              float64
+		Precision, Recall, F1 *float64 // null: undefined
+		ROCAUC                *float64 `json:"roc_auc"`
+		LogLoss               float64  `json:"log_loss"`
+	}
+	Multiclass struct {
+		Classes                     int
+		Label, Pred                 []int
+		Accuracy, Precision, Recall float64
+		F1                          float64
+	}
+	Latency []struct {
+		Name  string
+		MS    []float64
+		Lower map[string]float64
+	}
+	FewValues []struct {
+		Name     string
+		Ref, Cur []float64
+		Chi2     float64 `json:"chi2"`
+		Chi2P    float64 `json:"chi2_p"`
+		Dof      int
+		JS       float64 `json:"js"`
+		PSI      float64 `json:"psi"`
+	} `json:"few_values"`
+}
+
+func loadReferenceEdges(t *testing.T) *referenceEdges {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref referenceEdges
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if len(ref.Binary) == 0 || len(ref.Latency) == 0 || len(ref.FewValues) == 0 || ref.Multiclass.Classes == 0 {
+		t.Fatal("testdata/reference.json lacks the edge cases: run make_reference.py")
+	}
+	return &ref
+}
+
+// want is sklearn's figure, or NaN where sklearn's denominator is 0 (null).
+func want(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
+}
+
+// TestReferenceBinaryEdges: accuracy, precision, recall, F1, ROC AUC and
+// log loss of windows at the edges against sklearn, to 1e-12 (the ROC
+// AUC within its stated error bound).
+func TestReferenceBinaryEdges(t *testing.T) {
+	l := mustLayout(t, Schema{Task: TaskBinary}, nil)
+	for _, c := range loadReferenceEdges(t).Binary {
+		t.Run(c.Name, func(t *testing.T) {
+			w := NewWindow(l)
+			for i, y := range c.Label {
+				ev := l.Schema.NewEvent()
+				ev.Label, ev.Score = y, c.Score[i]
+				if err := w.Add(&ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m := w.Metrics()
+			checkRel(t, "accuracy", m.Accuracy, c.Accuracy, 1e-12, 1e-12)
+			checkRel(t, "precision", m.Precision, want(c.Precision), 1e-12, 1e-12)
+			checkRel(t, "recall", m.Recall, want(c.Recall), 1e-12, 1e-12)
+			checkRel(t, "F1", m.F1, want(c.F1), 1e-12, 1e-12)
+			// Exact unless a score bin holds two distinct scores (0 and
+			// 1e-17 in "clipped"): then within AUCErrorBound.
+			if c.ROCAUC == nil {
+				checkRel(t, "ROC AUC", m.AUC, math.NaN(), 0, 0)
+			} else if math.Abs(m.AUC-*c.ROCAUC) > m.AUCErrorBound+1e-12 {
+				t.Errorf("ROC AUC = %.17g, want %.17g within %g", m.AUC, *c.ROCAUC, m.AUCErrorBound)
+			}
+			checkRel(t, "log loss", m.LogLoss, c.LogLoss, 1e-12, 1e-12)
+		})
+	}
+}
+
+// TestReferenceMulticlass: accuracy and macro precision, recall and F1
+// against sklearn (average="macro"), to 1e-12.
+func TestReferenceMulticlass(t *testing.T) {
+	c := loadReferenceEdges(t).Multiclass
+	classes := make([]string, c.Classes)
+	for i := range classes {
+		classes[i] = "c" + strconv.Itoa(i)
+	}
+	l := mustLayout(t, Schema{Task: TaskMulticlass, Classes: classes}, nil)
+	w := NewWindow(l)
+	for i, y := range c.Label {
+		ev := l.Schema.NewEvent()
+		ev.Class, ev.Label = c.Pred[i], float64(y)
+		if err := w.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := w.Metrics()
+	checkRel(t, "accuracy", m.Accuracy, c.Accuracy, 1e-12, 1e-12)
+	checkRel(t, "macro precision", m.Precision, c.Precision, 1e-12, 1e-12)
+	checkRel(t, "macro recall", m.Recall, c.Recall, 1e-12, 1e-12)
+	checkRel(t, "macro F1", m.F1, c.F1, 1e-12, 1e-12)
+}
+
+// TestReferenceLatency: p50, p95 and p99 of skewed and tiny samples within
+// LatencyAccuracy of numpy.quantile(method="lower"), from one window and
+// from two merged in either order.
+func TestReferenceLatency(t *testing.T) {
+	l := mustLayout(t, Schema{Task: TaskBinary}, nil)
+	for _, c := range loadReferenceEdges(t).Latency {
+		t.Run(c.Name, func(t *testing.T) {
+			whole, a, b := NewWindow(l), NewWindow(l), NewWindow(l)
+			for i, ms := range c.MS {
+				ev := l.Schema.NewEvent()
+				ev.Score, ev.LatencyMS = 0.5, ms
+				half := a
+				if i%3 == 2 {
+					half = b
+				}
+				for _, w := range []*Window{whole, half} {
+					if err := w.Add(&ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			ab, ba := NewWindow(l), NewWindow(l)
+			for _, w := range []*Window{a, b} {
+				if err := ab.Merge(w); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, w := range []*Window{b, a} {
+				if err := ba.Merge(w); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, w := range map[string]*Window{"whole": whole, "merged": ab, "merged the other way": ba} {
+				m := w.Metrics()
+				for q, got := range map[string]float64{"0.5": m.LatencyP50, "0.95": m.LatencyP95, "0.99": m.LatencyP99} {
+					want := c.Lower[q]
+					if !(math.Abs(got-want) <= LatencyAccuracy*want) {
+						t.Errorf("%s: latency q%s = %g, numpy lower %g: beyond %g%%", name, q, got, want, 100*LatencyAccuracy)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestReferenceFewValues: a numeric column with at most FewValues distinct
+// values, tested as categorical: chi-square (statistic 1e-9, p-value 1e-6
+// relative), Jensen–Shannon and PSI over its values (1e-9) against scipy.
+func TestReferenceFewValues(t *testing.T) {
+	for _, c := range loadReferenceEdges(t).FewValues {
+		t.Run(c.Name, func(t *testing.T) {
+			count := func(x []float64) (vals, n []float64) {
+				d := map[float64]uint64{}
+				for _, v := range x {
+					d[v]++
+				}
+				dist := DistinctFromMap(d)
+				return dist.Values, dist.Counts
+			}
+			rv, rn := count(c.Ref)
+			cv, cn := count(c.Cur)
+			if len(slices.Compact(sorted(append(slices.Clone(c.Ref), c.Cur...)))) > FewValues {
+				t.Fatalf("more than %d distinct values", FewValues)
+			}
+			f := FewValuesDrift(rv, rn, cv, cn, Thresholds{})
+			checkRel(t, "chi-square", f.ChiSquare, c.Chi2, tolDistance, 1e-15)
+			checkRel(t, "chi-square p-value", f.ChiSquarePValue, c.Chi2P, tolPValue, 1e-300)
+			checkRel(t, "Jensen-Shannon", f.JensenShannon, c.JS, tolDistance, 1e-15)
+			checkRel(t, "PSI", f.PSI, c.PSI, tolDistance, 1e-15)
+			if f.Categories != c.Dof+1 || f.Test != TestChiSquare || f.Drifted != (c.Chi2P < 0.05) {
+				t.Errorf("categories %d (dof %d), test %s, drifted %v (p %g)", f.Categories, c.Dof, f.Test, f.Drifted, c.Chi2P)
+			}
+		})
+	}
+}
