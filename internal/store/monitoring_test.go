@@ -84,6 +84,13 @@ func TestEventsAndMonitors(t *testing.T) {
 			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}}, []byte("x\n1\n"))
 		wantError(t, err, lodestar.EInvalid)
 		f.wantUnchanged(before)
+		// One distance threshold serves Wasserstein and Jensen–Shannon;
+		// the latter never exceeds √ln 2 ≈ 0.8326, so a higher one would
+		// silently never flag a categorical feature.
+		_, err = f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "day", Numeric: []string{"x"},
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{Drift: true, DriftDistance: 0.9}}, []byte("x\n1\n"))
+		wantError(t, err, lodestar.EInvalid, "thresholds.drift")
+		f.wantUnchanged(before)
 		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "events:100", Numeric: []string{"x"},
 			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
 		if err != nil {

@@ -168,8 +168,8 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	if t.MinEvents < 0 || t.MaxEvents < 0 || (t.MaxEvents > 0 && t.MaxEvents < t.MinEvents) {
 		fields["thresholds.min_events"] = "Event counts ≥ 0 (0: off), the maximum not below the minimum."
 	}
-	if !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= 1) {
-		fields["thresholds.drift"] = "Drift thresholds: p-value in [0, 1), share in [0, 1], PSI ≥ 0, distance in [0, 1] (0: default)."
+	if !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= monitor.JensenShannonMax) {
+		fields["thresholds.drift"] = "Drift thresholds: p-value in [0, 1), share in [0, 1], PSI ≥ 0, distance in [0, 0.83] (0: default; it serves both Wasserstein and Jensen–Shannon, which never exceeds 0.83)."
 	}
 	if in.RetrainAfter < 0 || in.RetrainAfter > 100 {
 		fields["retrain_after"] = "Between 0 (never) and 100 windows."

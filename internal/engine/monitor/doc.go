@@ -28,8 +28,10 @@
 // Drift compares a feature with its reference: numeric features by the
 // two-sample Kolmogorov–Smirnov test, the Wasserstein distance divided by
 // the reference's standard deviation, and the PSI over reference deciles;
-// categorical ones (and numeric ones with at most FewValues distinct
-// values) by chi-square, the Jensen–Shannon distance (natural log, as
+// categorical ones (and, in `lodestar drift`, which counts a file's
+// distinct values, numeric ones with at most FewValues of them; a
+// monitor's windows keep histograms, not values, and test numeric
+// features as numeric) by chi-square, the Jensen–Shannon distance (natural log, as
 // scipy's default and Evidently, whose 0.1 threshold is in that base) and
 // the PSI.
 // Which test decides, and the thresholds, follow Evidently and NannyML
