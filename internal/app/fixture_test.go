@@ -79,18 +79,30 @@ func (f *fixture) with(t *testing.T) *fixture {
 type errorLog struct {
 	mu    sync.Mutex
 	recs  []string
+	warns []string // warning lines, for tests that expect one
 	attrs []slog.Attr
 }
 
-func (h *errorLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
+func (h *errorLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
 func (h *errorLog) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder
 	b.WriteString(r.Message)
 	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true })
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if r.Level < slog.LevelError {
+		h.warns = append(h.warns, b.String())
+		return nil
+	}
 	h.recs = append(h.recs, b.String())
 	return nil
+}
+
+// warnings returns the warning lines logged so far.
+func (h *errorLog) warnings() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.warns...)
 }
 func (h *errorLog) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *errorLog) WithGroup(string) slog.Handler      { return h }

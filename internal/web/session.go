@@ -59,6 +59,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
+		s.signIns.refused(s.Log, s.Now(), email, httpx.ClientIP(r), err)
 		fail(httpx.StatusOf(code), err)
 		return
 	}

@@ -77,9 +77,10 @@ type Server struct {
 	// decides.
 	Now func() time.Time
 
-	pages  map[string]*template.Template
-	assets map[string]asset  // hashed name → content
-	urls   map[string]string // plain name → /static/hashed name
+	signIns signInLog // refused sign-ins, logged within a budget
+	pages   map[string]*template.Template
+	assets  map[string]asset  // hashed name → content
+	urls    map[string]string // plain name → /static/hashed name
 }
 
 type asset struct {
