@@ -172,8 +172,9 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 			// A stream outlives its request's check: a token revoked or
 			// expired, a session ended or a user disabled since stops
 			// getting flips here, within a heartbeat, and its client's
-			// reconnection is refused.
-			if httpx.Recheck(r) != nil {
+			// reconnection is refused. A check that could not run (the
+			// database briefly away) keeps the stream: it decided nothing.
+			if err := httpx.Recheck(r); err != nil && lodestar.ErrorCode(err) != lodestar.EInternal {
 				return
 			}
 			buf = append(buf, ": ping\n\n"...)
