@@ -68,9 +68,29 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	applied_at TEXT NOT NULL
 )`
 
+// migrationLock is the PostgreSQL advisory lock held while the migrations
+// table is created and while each migration is applied.
+const migrationLock = "7210001"
+
 // appliedVersions returns version → applied_at.
 func (db *DB) appliedVersions(ctx context.Context) (map[int]string, error) {
-	if _, err := db.ExecContext(ctx, createMigrationsTable); err != nil {
+	create := func() error { _, err := db.ExecContext(ctx, createMigrationsTable); return err }
+	if db.Dialect == Postgres {
+		// Replicas starting at once on an empty database would race to
+		// create the table: PostgreSQL's IF NOT EXISTS is no guard
+		// against a concurrent CREATE, and the loser failed on pg_type's
+		// unique index. The migrations' lock serialises them.
+		create = func() error {
+			return db.InTx(ctx, func(tx *Tx) error {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+migrationLock+`)`); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, createMigrationsTable)
+				return err
+			})
+		}
+	}
+	if err := create(); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	rows, err := db.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
@@ -145,7 +165,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		err := db.InTx(ctx, func(tx *Tx) error {
 			if db.Dialect == Postgres {
 				// Serialise concurrent starts of several replicas.
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7210001)`); err != nil {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+migrationLock+`)`); err != nil {
 					return err
 				}
 			}
