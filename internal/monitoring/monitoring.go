@@ -505,6 +505,30 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	mu, _ := s.evals.LoadOrStore(monitorID, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
+	// Another evaluator (another replica's loop) may save between this
+	// one's read of the monitor and its save, which then saves nothing.
+	// That evaluator saved the same new windows and alerts, but not a
+	// recomputation asked of this one (from, for late events or labels):
+	// so the evaluation is made again on the monitor as it now is.
+	for try := 1; ; try++ {
+		out, err := s.evaluate(ctx, monitorID, now, from)
+		if errors.Is(err, lodestar.ErrEvaluatedMeanwhile) {
+			if try < evaluateTries {
+				continue
+			}
+			return &lodestar.Evaluation{}, nil // others keep evaluating it
+		}
+		return out, err
+	}
+}
+
+// evaluateTries is how many times Evaluate computes an evaluation that
+// another evaluator's save keeps overtaking.
+const evaluateTries = 3
+
+// evaluate is one try of Evaluate: it returns ErrEvaluatedMeanwhile when
+// another evaluator saved first.
+func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, from time.Time) (*lodestar.Evaluation, error) {
 	m, err := s.Store.FindMonitorByID(ctx, monitorID)
 	if err != nil {
 		return nil, err
@@ -624,10 +648,8 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	if recompute {
 		out.Replace = &start
 	}
-	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); errors.Is(err, lodestar.ErrEvaluatedMeanwhile) {
-		return &lodestar.Evaluation{}, nil // another evaluator (replica) saved these windows first
-	} else if err != nil {
-		return nil, err
+	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); err != nil {
+		return nil, err // ErrEvaluatedMeanwhile: another evaluator (replica) saved first
 	}
 	return out, nil
 }
