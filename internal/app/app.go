@@ -215,7 +215,11 @@ func (a *App) FollowSwitches(ctx context.Context) {
 		// Once listening (again), every switch is published: flips made
 		// by other replicas while this one was not listening reach its
 		// streams too (the hub drops versions it has already sent).
+		listened := false
 		catchUp := func() {
+			// Listening again: the next loss is waited on from the
+			// backoff's first step, not from where failures left it.
+			listened = true
 			all, err := a.Store.ListSwitches(ctx)
 			if err != nil {
 				a.log.Warn("switch catch-up", "err", err)
@@ -232,6 +236,9 @@ func (a *App) FollowSwitches(ctx context.Context) {
 		})
 		if err == nil || ctx.Err() != nil {
 			return
+		}
+		if listened {
+			backoff = time.Second
 		}
 		a.log.Warn("switch notifications lost; reconnecting", "err", err, "in", backoff)
 		select {

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
@@ -113,7 +115,12 @@ type replicas struct {
 
 func startReplicas(t *testing.T) *replicas {
 	t.Helper()
-	db := testdb.OpenPostgres(t)
+	return startReplicasOn(t, testdb.OpenPostgres(t))
+}
+
+// startReplicasOn is startReplicas on a migrated database of the caller's.
+func startReplicasOn(t *testing.T, db *sqldb.DB) *replicas {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	a, err := app.New(db, log, app.Options{})
 	if err != nil {
@@ -174,4 +181,75 @@ func (r *replicas) flipOnA(t *testing.T) {
 		t.Fatalf("flip on A: %v %v", fresp.Status, err)
 	}
 	fresp.Body.Close()
+}
+
+// TestSwitchListenerReconnectsPromptlyEveryTime: each time replica B's
+// LISTEN connection is lost (here: ended by the server, as a PostgreSQL
+// restart or a proxy's idle cut does), B listens again after the first
+// step of its backoff and a flip made on A meanwhile reaches B's stream
+// within a few seconds — the third loss as promptly as the first; the
+// backoff grows only while reconnecting fails. Skipped without
+// LODESTAR_TEST_POSTGRES.
+func TestSwitchListenerReconnectsPromptlyEveryTime(t *testing.T) {
+	name := "lodestar_relisten_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	db, err := sqldb.Open(context.Background(), "", testdb.PostgresURL(t)+"&application_name="+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := startReplicasOn(t, db)
+	go r.b.FollowSwitches(r.ctx)
+	br := r.streamOnB(t)
+	got := make(chan sseEvent, 16)
+	go func() { // no t here: the stream ends with the test
+		var ev sseEvent
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch line = strings.TrimSuffix(line, "\n"); {
+			case strings.HasPrefix(line, "event: "):
+				ev.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && ev.name != "":
+				got <- ev
+				ev = sseEvent{}
+			}
+		}
+	}()
+	listening := func() int {
+		var n int
+		if err := db.QueryRow(r.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND query LIKE 'LISTEN%'`, name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for round := 1; round <= 3; round++ {
+		for deadline := time.Now().Add(40 * time.Second); listening() != 1; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: B is not listening", round)
+			}
+		}
+		if _, err := db.ExecContext(r.ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`, name); err != nil {
+			t.Fatal(err)
+		}
+		lost := time.Now()
+		r.flipOnA(t)
+		select {
+		case ev := <-got:
+			if ev.name != "switch" {
+				t.Fatalf("round %d: got %+v, want a switch event", round, ev)
+			}
+			if d := time.Since(lost); d > 3*time.Second {
+				t.Errorf("round %d: the flip reached B %s after B's listener was lost; want within 3 s", round, d.Round(time.Millisecond))
+			}
+		case <-time.After(40 * time.Second):
+			t.Fatalf("round %d: the flip never reached B", round)
+		}
+	}
 }
