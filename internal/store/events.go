@@ -272,8 +272,14 @@ func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodest
 }
 
 // AttachLabels implements lodestar.EventService. A label sent again
-// replaces the earlier one.
+// replaces the earlier one. Labels are written in ID order (a repeated
+// ID's in the order they came): two batches for the same events, in
+// different orders, then take their rows' locks in one order, where on
+// PostgreSQL each waited for the other and one was refused as a deadlock.
 func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodestar.EventLabel) ([]string, error) {
+	sent := labels
+	labels = slices.Clone(labels)
+	slices.SortStableFunc(labels, func(a, b lodestar.EventLabel) int { return strings.Compare(a.ID, b.ID) })
 	var unknown []string
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		unknown = unknown[:0]
@@ -297,6 +303,18 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 		}
 		return nil
 	})
+	if len(unknown) > 0 { // in the order they were sent
+		missing := make(map[string]bool, len(unknown))
+		for _, id := range unknown {
+			missing[id] = true
+		}
+		unknown = unknown[:0]
+		for _, l := range sent {
+			if missing[l.ID] {
+				unknown = append(unknown, l.ID)
+			}
+		}
+	}
 	return unknown, wrap("attach labels", err)
 }
 
