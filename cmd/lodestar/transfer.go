@@ -163,7 +163,8 @@ func (e *cmdEnv) importCmd(args []string) error {
 	}
 	t, err := transfer.ReadTable(file, data, *enc, sepRune)
 	if err != nil {
-		return fmt.Errorf("import: %s", lodestar.ErrorMessage(err))
+		// The reader's messages name the line, not the file.
+		return fmt.Errorf("import: %s: %s", file, lodestar.ErrorMessage(err))
 	}
 	ctx := lodestar.WithActor(e.ctx, e.cliCtx())
 	return e.withStore(func(s *store.Store) error {

@@ -219,6 +219,10 @@ func TestImportUseCasesCLI(t *testing.T) {
 			{name: "corrupt XLSX: exit 1", file: "bad.xlsx", data: []byte("not a workbook"), code: 1, stderr: []string{"not a readable XLSX"}},
 			{name: "ragged CSV: exit 1 naming the line", file: "r.csv", data: []byte("title,stage\nA,idea\nB\n"), code: 1, stderr: []string{"line 3"}},
 			{name: "empty file: exit 1", file: "e.csv", data: nil, code: 1, stderr: []string{"empty"}},
+			{name: "a PDF named .csv: exit 1 naming the file and what it is", file: "p.csv", data: []byte("%PDF-1.7\n%\xe2\xe3\n"), code: 1,
+				stderr: []string{"p.csv: The file is a PDF document"}},
+			{name: "a NUL byte: exit 1 naming the file, line and byte", file: "n.csv", data: []byte("title,stage\nA\x00,idea\n"), code: 1,
+				stderr: []string{"n.csv: Line 2, byte 2: the file holds a NUL byte"}},
 			{name: "map names a missing column: exit 1", file: "m.csv", data: []byte("Name\nMu\n"), args: []string{"--map", "Title=title"}, code: 1,
 				stderr: []string{`No column is named "Title"`}},
 		}

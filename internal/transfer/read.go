@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"slices"
@@ -41,7 +42,48 @@ func ReadTable(name string, data []byte, enc string, sep rune) (*Table, error) {
 	if isXLSX(name, data) {
 		return readXLSX(data)
 	}
+	if err := notText(name, data); err != nil {
+		return nil, err
+	}
 	return readCSV(data, enc, sep)
+}
+
+// notText refuses, by what they are, files that are not delimited text
+// whatever they are called: a PDF, an Excel 97–2003 workbook, UTF-16
+// without a byte-order mark, a JSON export, anything holding a NUL byte.
+// Read as CSV, they gave a garbled header and "no column gives the title",
+// or their NUL bytes reached the database (PostgreSQL refuses them in
+// text), so the user never learnt what was wrong with the file.
+func notText(name string, data []byte) error {
+	lower := strings.ToLower(name)
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF-")) || strings.HasSuffix(lower, ".pdf"):
+		return lodestar.Errorf(lodestar.EInvalid, "The file is a PDF document, not a table; export the table as CSV or XLSX.")
+	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) || strings.HasSuffix(lower, ".xls"):
+		return lodestar.Errorf(lodestar.EInvalid, "The file is an Excel 97–2003 workbook (.xls), which import does not read; save it as XLSX or CSV UTF-8.")
+	case strings.HasSuffix(lower, ".json") || isJSON(data):
+		return lodestar.Errorf(lodestar.EInvalid, "The file is JSON; import reads CSV or XLSX (export with the CSV or XLSX format to import again).")
+	}
+	i := bytes.IndexByte(data, 0)
+	if i < 0 {
+		return nil
+	}
+	// ASCII text in UTF-16 is every other byte NUL; a BOM is refused by
+	// the reader with the same advice.
+	if n := min(len(data), 512); bytes.Count(data[:n], []byte{0}) >= n/4 {
+		return lodestar.Errorf(lodestar.EInvalid, "The file looks like UTF-16 text without a byte-order mark (Excel's \"Unicode text\"); save it as CSV UTF-8.")
+	}
+	line := bytes.Count(data[:i], []byte{'\n'}) + 1
+	col := i - (bytes.LastIndexByte(data[:i], '\n') + 1) + 1
+	return lodestar.Errorf(lodestar.EInvalid, "Line %d, byte %d: the file holds a NUL byte, which text never does; it is binary or damaged. Save the table again as CSV UTF-8.", line, col)
+}
+
+// isJSON reports whether data (after a BOM and white space) is a JSON
+// array or object: a lodestar export --format json. A CSV header that
+// merely starts with a bracket is not valid JSON.
+func isJSON(data []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	return len(t) > 0 && (t[0] == '[' || t[0] == '{') && json.Valid(t)
 }
 
 func isXLSX(name string, data []byte) bool {

@@ -194,6 +194,18 @@ func TestReadTable(t *testing.T) {
 		{"empty file", "a.csv", nil, "", 0, want{}, "empty"},
 		{"BOM only", "a.csv", []byte(bom), "", 0, want{}, "empty"},
 		{"blank lines only", "a.csv", []byte("\n\r\n\n"), "", 0, want{}, "empty"},
+		// Files that are not CSV text, whatever their name, are named for
+		// what they are (they read as a garbled header before).
+		{"PDF renamed .csv", "a.csv", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n"), "", 0, want{}, "is a PDF document"},
+		{"old Excel .xls renamed .csv", "a.csv", append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 64)...), "", 0, want{}, "Excel 97"},
+		{"UTF-16 without a byte-order mark", "a.csv", []byte("t\x00i\x00t\x00l\x00e\x00\n\x00A\x00\n\x00"), "", 0, want{}, "UTF-16"},
+		{"UTF-16 big-endian without a byte-order mark", "a.csv", []byte("\x00t\x00i\x00t\x00l\x00e\x00\n\x00A\x00\n"), "", 0, want{}, "UTF-16"},
+		{"NUL byte in a field", "a.csv", []byte("title,stage\nChatbot,idea\nFore\x00cast,pilot\n"), "", 0, want{}, "Line 3, byte 5"},
+		{"JSON array", "export.csv", []byte("[\n{\"id\": 1, \"title\": \"x\"}\n]\n"), "", 0, want{}, "JSON"},
+		{"JSON by its name", "export.json", []byte("title\nx\n"), "", 0, want{}, "JSON"},
+		{"JSON object", "a.csv", []byte("\xef\xbb\xbf {\"title\": \"x\"}"), "", 0, want{}, "JSON"},
+		{"a bracket header that is not JSON stays CSV", "a.csv", []byte("[title],stage\nx,idea\n"), "", 0,
+			want{header: []string{"[title]", "stage"}, rows: [][]string{{"x", "idea"}}, lines: []int{2}, enc: "utf-8", sep: ','}, ""},
 		{"rows at the limit", "a.csv", csvRows("title", transfer.MaxRows), "", 0, want{}, ""},
 		{"rows over the limit", "a.csv", csvRows("title", transfer.MaxRows+1), "", 0, want{}, fmt.Sprintf("more than %d rows", transfer.MaxRows)},
 	}
