@@ -68,10 +68,10 @@ func notText(name string, data []byte) error {
 	if i < 0 {
 		return nil
 	}
-	// ASCII text in UTF-16 is every other byte NUL; a BOM is refused by
-	// the reader with the same advice.
+	// ASCII text in UTF-16 is every other byte NUL, with or without a
+	// byte-order mark.
 	if n := min(len(data), 512); bytes.Count(data[:n], []byte{0}) >= n/4 {
-		return lodestar.Errorf(lodestar.EInvalid, "The file looks like UTF-16 text without a byte-order mark (Excel's \"Unicode text\"); save it as CSV UTF-8.")
+		return lodestar.Errorf(lodestar.EInvalid, "The file looks like UTF-16 text (Excel's \"Unicode text\"); save it as CSV UTF-8.")
 	}
 	line := bytes.Count(data[:i], []byte{'\n'}) + 1
 	col := i - (bytes.LastIndexByte(data[:i], '\n') + 1) + 1
