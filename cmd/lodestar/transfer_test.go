@@ -160,6 +160,11 @@ func TestImportUseCasesCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The same rows under another title, for a second import.
+	gbk2, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("标题,阶段,业务单元\r\n智能客服二,pilot,零售\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	forEachTransferDB(t, func(t *testing.T, d *transferDB) {
 		cases := []struct {
 			name   string
@@ -189,9 +194,13 @@ func TestImportUseCasesCLI(t *testing.T) {
 			{name: "skip-invalid writes the good rows", file: "skip.csv", data: []byte(goodCSV + "Gamma,someday,Retail,,,\n"), args: []string{"--skip-invalid"},
 				stdout: []string{"line 3: business_unit", "line 4: stage", "created 1 use case(s) and 0 business unit(s) []; 2 row(s) refused and skipped"},
 				want:   []string{"Alpha/pilot/Retail"}},
-			{name: "create-missing creates the unit", file: "new.csv", data: []byte(goodCSV), args: []string{"--create-missing"},
+			// Alpha is in Retail already (the case before): refused as imported
+			// twice, and nothing written.
+			{name: "a row already imported: exit 1, nothing written", file: "again.csv", data: []byte(goodCSV), args: []string{"--create-missing"}, code: 1,
+				stdout: []string{`line 2: title: a use case titled "Alpha" already exists in this business unit`}, stderr: []string{"1 row(s) refused; nothing was written"}},
+			{name: "create-missing creates the unit", file: "new.csv", data: []byte(strings.ReplaceAll(goodCSV, "Alpha", "Alpha 2")), args: []string{"--create-missing"},
 				stdout: []string{"created 2 use case(s) and 1 business unit(s) [Logistics]"},
-				want:   []string{"Alpha/pilot/Retail", "Beta/idea/Logistics"}, units: 1},
+				want:   []string{"Alpha 2/pilot/Retail", "Beta/idea/Logistics"}, units: 1},
 			{name: "--map", file: "m.csv", data: []byte("Name,Phase,Notes\nDelta,approved,x\n"), args: []string{"--map", "Name=title, Phase=stage"},
 				stdout: []string{`title               ← column 1 "Name"`, `stage               ← column 2 "Phase"`, "ignored columns: Notes"},
 				want:   []string{"Delta/approved/"}},
@@ -204,8 +213,8 @@ func TestImportUseCasesCLI(t *testing.T) {
 				want: []string{"Eta/scaling/"}},
 			{name: "GBK detected", file: "gbk.csv", data: gbk, args: []string{"--map", "标题=title,阶段=stage,业务单元=business_unit"},
 				stdout: []string{"encoding gb18030"}, want: []string{"智能客服/pilot/Retail"}},
-			{name: "--encoding gbk", file: "gbk.csv", data: gbk, args: []string{"--encoding", "gbk", "--map", "标题=title,阶段=stage,业务单元=business_unit"},
-				stdout: []string{"encoding gbk"}, want: []string{"智能客服/pilot/Retail"}},
+			{name: "--encoding gbk", file: "gbk.csv", data: gbk2, args: []string{"--encoding", "gbk", "--map", "标题=title,阶段=stage,业务单元=business_unit"},
+				stdout: []string{"encoding gbk"}, want: []string{"智能客服二/pilot/Retail"}},
 			{name: "--encoding utf-8 on GBK bytes: exit 1", file: "gbk.csv", data: gbk, args: []string{"--encoding", "utf-8", "--map", "标题=title"}, code: 1,
 				stderr: []string{"not valid utf-8"}},
 			{name: "--separator ';'", file: "s.csv", data: []byte("title;stage\nTheta;pilot\n"), args: []string{"--separator", ";"},

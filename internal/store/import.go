@@ -25,6 +25,13 @@ type ImportRow struct {
 func (s *Store) ImportUseCases(ctx context.Context, newUnits []string, rows []ImportRow) (int, error) {
 	n := 0
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		// Imports take turns (SQLite's immediate transactions do already),
+		// so that the check below sees what another import just wrote.
+		if tx.Dialect() == sqldb.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockImport); err != nil {
+				return err
+			}
+		}
 		unitID := map[string]int64{}
 		now := sqldb.FormatTime(tx.Now)
 		for _, name := range newUnits {
@@ -57,6 +64,18 @@ func (s *Store) ImportUseCases(ctx context.Context, newUnits []string, rows []Im
 			}
 			if err := ValidateNewUseCase(&in); err != nil {
 				return lineError(r.Line, err)
+			}
+			// The import checked its rows against the inventory before this
+			// transaction; the same file imported at the same moment passed
+			// that check too. A live use case with this title in this unit
+			// refuses the whole import.
+			var dup int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM use_cases WHERE title = ? AND COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx),
+				in.Title, in.BusinessUnitID).Scan(&dup); err != nil {
+				return err
+			}
+			if dup > 0 {
+				return lineError(r.Line, lodestar.Errorf(lodestar.EConflict, "A use case with this title in this business unit has just been created, perhaps by the same import sent twice; nothing was imported."))
 			}
 			goals, err := checkRefs(ctx, tx, &in, nil)
 			if err != nil {
@@ -92,6 +111,9 @@ func (s *Store) ImportUseCases(ctx context.Context, newUnits []string, rows []Im
 	}
 	return n, nil
 }
+
+// lockImport is the advisory lock taken while use cases are imported.
+const lockImport = 7210005
 
 // lineError names the file line in a refusal found at write time.
 func lineError(line int, err error) error {

@@ -53,6 +53,16 @@ func (e *env) export(format string) ([]byte, int) {
 	return buf.Bytes(), n
 }
 
+// archiveAll archives every use case, so that their export imports back
+// into the same inventory: a live use case's title and unit refuse a row
+// as one imported twice.
+func (e *env) archiveAll() {
+	e.t.Helper()
+	for _, uc := range e.all() {
+		ok(e.s.ArchiveUseCase(e.ctx, uc.ID, true))(e.t)
+	}
+}
+
 // TestExportRoundTrip: an export, CSV or XLSX, imported again creates use
 // cases equal to the originals in every field an import fills, and so in
 // their computed alignment and score.
@@ -77,6 +87,7 @@ func TestExportRoundTrip(t *testing.T) {
 				if len(tab.Rows) != len(orig) {
 					t.Fatalf("rows: got %d, want %d", len(tab.Rows), len(orig))
 				}
+				e.archiveAll()
 				before := e.tally()
 				res, err := transfer.Import(e.ctx, e.s, e.s, tab, transfer.Options{})
 				if err != nil {
@@ -88,7 +99,7 @@ func TestExportRoundTrip(t *testing.T) {
 				}
 				e.wantTally(before, tally{"use_cases": 4, "audit_log": 4, "use_case_impacts": 4, "use_case_pain_points": 2}, "re-import")
 				byTitle := map[string]*lodestar.UseCase{}
-				for _, uc := range e.all()[len(orig):] {
+				for _, uc := range e.all() { // the originals are archived
 					byTitle[uc.Title] = uc
 				}
 				for _, o := range orig {

@@ -169,6 +169,18 @@ type lookups struct {
 	users    map[string]int64 // e-mail
 	kpis     map[string]int64 // lower-cased names (both languages), live only
 	pains    map[string]int64 // lower-cased titles (both languages), live only
+	existing map[string]int64 // dupKey of every live use case → its ID
+}
+
+// dupKey is what makes two use cases the same for an import: the title,
+// trimmed and ignoring case, within one business unit (0: none; a unit
+// to be created is named instead).
+func dupKey(unitID int64, newUnit, title string) string {
+	u := strconv.FormatInt(unitID, 10)
+	if newUnit != "" {
+		u = "new:" + strings.ToLower(newUnit)
+	}
+	return u + "\x00" + strings.ToLower(strings.TrimSpace(title))
 }
 
 const ambiguous = -1
@@ -228,7 +240,12 @@ func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 		add(l.pains, p.Title, p.ID)
 		add(l.pains, p.TitleZH, p.ID)
 	}
-	return l, nil
+	l.existing = map[string]int64{}
+	err = each(ctx, svc, lodestar.UseCaseFilter{}, func(uc *lodestar.UseCase) error {
+		l.existing[dupKey(uc.BusinessUnitID, "", uc.Title)] = uc.ID
+		return nil
+	})
+	return l, err
 }
 
 func splitList(s string) []string {
@@ -406,6 +423,7 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 	res := &Result{Columns: cols, Ignored: ignored, Rows: len(t.Rows), Errors: []RowError{}, NewUnits: []string{}}
 	var rows []store.ImportRow
 	newUnit := map[string]bool{}
+	seen := map[string]int{} // dupKey → the line that has it
 	for i, rec := range t.Rows {
 		if isBlank(rec) {
 			continue
@@ -413,6 +431,20 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 		in, unit, errs := parseRow(rec, cols, l)
 		if unit != "" && !opt.CreateMissing {
 			errs = append(errs, RowError{Field: "business_unit", Reason: fmt.Sprintf("no business unit named %q (use --create-missing to create it)", unit)})
+		}
+		// The same file imported twice, or an export imported back, would
+		// double the inventory: a row that names a live use case's title
+		// and unit is refused (SkipInvalid then imports only what is new),
+		// and so is a valid row repeating an earlier valid row's.
+		if in.Title != "" {
+			k := dupKey(in.BusinessUnitID, unit, in.Title)
+			if id, ok := l.existing[k]; ok {
+				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("a use case titled %q already exists in this business unit (ID %d); it is not imported twice", in.Title, id)})
+			} else if line, ok := seen[k]; ok && len(errs) == 0 {
+				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("the same title and business unit as line %d", line)})
+			} else if len(errs) == 0 {
+				seen[k] = t.Lines[i]
+			}
 		}
 		if len(errs) > 0 {
 			res.Refused++

@@ -416,8 +416,8 @@ func TestImportBadRows(t *testing.T) {
 			data := csvFile(
 				with(good, "description", "spans\nthree\nlines"),                      // lines 2-4
 				with(good, "title", "", "stage", "later", "sponsor", "x@example.com"), // line 5
-				good,                      // line 6
-				with(good, "skills", "9"), // line 7
+				with(good, "title", "Another good row"),                               // line 6
+				with(good, "skills", "9"),                                             // line 7
 			)
 			res := e.mustRun("bad.csv", data, transfer.Options{})
 			e.wantTally(before, nil, "several bad rows")
