@@ -111,16 +111,28 @@ const formulaStart = "=+-@\t\r"
 // formulaSafe prefixes with an apostrophe every cell that a spreadsheet
 // opening the CSV file would run as a formula ("=HYPERLINK(…)" in a
 // title); numbers ("-5") stay as they are. Import drops the apostrophe
-// again (unformula), so an export still imports as it was.
+// again (unformula), so an export still imports as it was. A cell that
+// already reads as apostrophes before a formula character ("'=x", typed
+// so by a user) gets one too, or the import would drop the user's own.
 func formulaSafe(rec []string) []string {
 	for i, c := range rec {
-		if c != "" && strings.IndexByte(formulaStart, c[0]) >= 0 {
+		if defused(c) {
+			rec[i] = "'" + c
+		} else if c != "" && strings.IndexByte(formulaStart, c[0]) >= 0 {
 			if _, err := strconv.ParseFloat(c, 64); err != nil {
 				rec[i] = "'" + c
 			}
 		}
 	}
 	return rec
+}
+
+// defused reports whether c is apostrophes followed by a formula
+// character: what formulaSafe makes of a formula, and what unformula
+// takes one apostrophe from.
+func defused(c string) bool {
+	t := strings.TrimLeft(c, "'")
+	return len(t) < len(c) && t != "" && strings.IndexByte(formulaStart, t[0]) >= 0
 }
 
 func fnum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

@@ -474,7 +474,7 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 // unformula drops the apostrophe formulaSafe puts before a cell that
 // would read as a formula.
 func unformula(c string) string {
-	if len(c) > 1 && c[0] == '\'' && strings.IndexByte(formulaStart, c[1]) >= 0 {
+	if defused(c) {
 		return c[1:]
 	}
 	return c
