@@ -3,7 +3,9 @@ package transfer
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -307,12 +309,20 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		name string
 		dst  *int64
 	}{{"value_estimate", &in.ValueEstimate}, {"cost_estimate", &in.CostEstimate}} {
-		if v := strings.NewReplacer(",", "", " ", "", "¥", "").Replace(get(f.name)); v != "" {
-			n, err := strconv.ParseFloat(v, 64)
-			if err != nil || n != float64(int64(n)) {
+		if v := strings.NewReplacer(",", "", " ", "", "¥", "", "￥", "").Replace(get(f.name)); v != "" {
+			// Whole numbers exactly: through a float64, one above 2^53
+			// came back rounded. "1.5e3" and "1000.0" still read.
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				x, ferr := strconv.ParseFloat(v, 64)
+				if ferr == nil && x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+					n, err = int64(x), nil
+				}
+			}
+			if err != nil {
 				bad(f.name, fmt.Sprintf("%q is not a whole amount", get(f.name)))
 			}
-			*f.dst = int64(n)
+			*f.dst = n
 		}
 	}
 	for _, f := range []struct {

@@ -154,3 +154,28 @@ func TestCSVApostropheRoundTrip(t *testing.T) {
 	})
 }
 
+// Amounts are whole numbers read exactly: one above 2^53 was read through
+// a float64 and came back rounded (9007199254740993 as …992); the
+// full-width yen sign of Chinese spreadsheets is a currency sign like ¥.
+func TestImportAmountsExact(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		res := e.mustRun("a.csv", csvFile(
+			map[string]string{"title": "Big", "value_estimate": "9007199254740993", "cost_estimate": "￥1,000"},
+			map[string]string{"title": "Exponent", "value_estimate": "1.5e3"},
+		), transfer.Options{DryRun: true})
+		if res.Valid != 2 {
+			t.Fatalf("valid %d, errors %+v", res.Valid, res.Errors)
+		}
+		if got := res.Preview[0]; got.ValueEstimate != 9007199254740993 || got.CostEstimate != 1000 {
+			t.Errorf("got value %d cost %d, want 9007199254740993 and 1000", got.ValueEstimate, got.CostEstimate)
+		}
+		if got := res.Preview[1].ValueEstimate; got != 1500 {
+			t.Errorf("1.5e3: got %d", got)
+		}
+		res = e.mustRun("a.csv", csvFile(map[string]string{"title": "Huge", "value_estimate": "99999999999999999999"}), transfer.Options{DryRun: true})
+		if res.Valid != 0 || len(res.Errors) != 1 || res.Errors[0].Field != "value_estimate" {
+			t.Errorf("an amount beyond int64: valid %d errors %+v, want refused", res.Valid, res.Errors)
+		}
+	})
+}
