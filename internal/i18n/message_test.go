@@ -18,6 +18,8 @@ func TestMessageTranslatesRuntimeText(t *testing.T) {
 		{"line 7: malformed record: text after a closing quote (byte 4); quote the whole field and double the inner quotes",
 			"第 7 行：记录格式错误：右引号之后还有文字（第 4 字节）；请给整个字段加上引号，并把字段内的引号写两遍"},
 		{"empty file: no header line", "空文件：没有表头行"},
+		{"g.csv: line 40002: malformed record: the file holds a NUL byte, which text never does: it is binary or damaged; save it again as CSV",
+			"g.csv：第 40002 行：记录格式错误：文件含有 NUL 字节，文本文件不会有：文件是二进制文件或已损坏；请重新另存为 CSV"},
 		{"d.csv: empty file: no header line", "d.csv：空文件：没有表头行"},
 		{`unknown stage "bogus"`, `未知阶段 "bogus"`},
 		{"Title is required.", "标题为必填项。"},

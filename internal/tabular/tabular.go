@@ -155,7 +155,8 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 	if err := t.setSeparator(opt.Separator); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(&lineGuard{r: r, name: opt.Name, line: 1}, SampleSize)
+	guard := &lineGuard{r: r, name: opt.Name, line: 1}
+	br := bufio.NewReaderSize(guard, SampleSize)
 	sample, err := br.Peek(SampleSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, t.errorf(0, "%w", err)
@@ -165,6 +166,11 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The sample is all that was read so far; the guard checks the rest.
+	if j := bytes.IndexByte(sample, 0); j >= 0 {
+		return nil, t.errorf(1+bytes.Count(sample[:j], []byte{'\n'}), "%w", errNUL)
+	}
+	guard.nul = true
 	br.Discard(skip)
 	sample = sample[skip:]
 	if t.sep == 0 {
@@ -475,10 +481,23 @@ type lineGuard struct {
 	name string
 	run  int // bytes since the last '\n'
 	line int
+	// nul: refuse NUL bytes, once the encoding is settled (UTF-16, whose
+	// ASCII is every other byte NUL, is refused by name before).
+	nul bool
 }
+
+// errNUL is a NUL byte in a file read as text: no text holds one, so it
+// is binary or damaged, and the byte would reach the database (which
+// PostgreSQL refuses) or a report.
+var errNUL = fmt.Errorf("%w: the file holds a NUL byte, which text never does: it is binary or damaged; save it again as CSV", ErrFormat)
 
 func (g *lineGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
+	if g.nul {
+		if j := bytes.IndexByte(p[:n], 0); j >= 0 {
+			return 0, &lineError{line: g.line + bytes.Count(p[:j], []byte{'\n'}), err: errNUL}
+		}
+	}
 	for b := p[:n]; ; {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {

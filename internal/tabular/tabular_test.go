@@ -483,3 +483,40 @@ func TestOptionNames(t *testing.T) {
 		t.Errorf("CheckEncoding(ebcdic) = %v; Open says %v", err, openErr)
 	}
 }
+
+// TestRefusesNULBytes: no text holds a NUL byte, so a file with one is
+// refused by line — within the first 64 KiB the encoding is detected
+// from, or far after it, read record by record or in blocks — while a
+// UTF-16 file (its ASCII every other byte NUL) is still refused by name.
+func TestRefusesNULBytes(t *testing.T) {
+	long := "a,b\n" + strings.Repeat("1,2\n", 40000) // 160 KB: past the sample
+	for _, c := range []struct {
+		name, text string
+		line       int
+	}{
+		{"in the sample", "a,b\n1,2\nx\x00y,3\n", 3},
+		{"after the sample", long + "4,\x005\n", 40002},
+		{"in the header", "a\x00,b\n1,2\n", 1},
+	} {
+		for _, blocks := range []bool{false, true} {
+			r, err := Open(strings.NewReader(c.text), Options{Name: "f.csv"})
+			if err == nil && blocks {
+				err = r.ReadBlocks([]int{0, 1}, BlockOptions{}, func(*Block) error { return nil })
+			}
+			for err == nil {
+				_, _, err = r.Next()
+				if err == io.EOF {
+					err = nil
+					break
+				}
+			}
+			if !errors.Is(err, ErrFormat) || Line(err) != c.line || !strings.Contains(err.Error(), "f.csv: line") || !strings.Contains(err.Error(), "NUL byte") {
+				t.Errorf("%s (blocks %v): got %v, want a NUL byte refused at line %d", c.name, blocks, err, c.line)
+			}
+		}
+	}
+	_, err := Open(strings.NewReader("\xff\xfea\x00,\x00b\x00\n\x00"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "UTF-16") {
+		t.Errorf("UTF-16 with a byte-order mark: got %v, want it named", err)
+	}
+}
