@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
@@ -61,10 +62,10 @@ func ParseMapEntries(entries []string) (map[string]string, error) {
 		}
 		col, field = strings.TrimSpace(col), strings.TrimSpace(field)
 		if !ok || col == "" || field == "" {
-			return nil, lodestar.FieldError("map", fmt.Sprintf("Mapping %q must read \"Source column=field\".", part))
+			return nil, lodestar.FieldError("map", fmt.Sprintf("Mapping %q must read \"Source column=field\".", clip(part)))
 		}
 		if !slices.Contains(Fields, field) {
-			return nil, lodestar.FieldError("map", fmt.Sprintf("Unknown field %q; use one of %s.", field, strings.Join(Fields, ", ")))
+			return nil, lodestar.FieldError("map", fmt.Sprintf("Unknown field %q; use one of %s.", clip(field), strings.Join(Fields, ", ")))
 		}
 		if _, dup := out[field]; dup {
 			return nil, lodestar.FieldError("map", fmt.Sprintf("Field %q is mapped twice.", field))
@@ -145,9 +146,9 @@ func findColumn(header []string, src string, explicit bool) (int, error) {
 	switch {
 	case len(hits) > 1:
 		return -1, lodestar.FieldError("map", fmt.Sprintf("Column name %q appears %d times (columns %s); map it by position, e.g. \"#%d=field\".",
-			src, len(hits), joinPositions(hits), hits[0]+1))
+			clip(src), len(hits), joinPositions(hits), hits[0]+1))
 	case len(hits) == 0 && explicit:
-		return -1, lodestar.FieldError("map", fmt.Sprintf("No column is named %q.", src))
+		return -1, lodestar.FieldError("map", fmt.Sprintf("No column is named %q.", clip(src)))
 	case len(hits) == 0:
 		return -1, nil
 	}
@@ -272,22 +273,22 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 	bad := func(f, reason string) { errs = append(errs, RowError{Field: f, Reason: reason}) }
 	in.Title, in.TitleZH, in.Description, in.Stage = get("title"), get("title_zh"), get("description"), strings.ToLower(get("stage"))
 	if in.Stage != "" && !portfolio.ValidStage(in.Stage) {
-		bad("stage", fmt.Sprintf("unknown stage %q", get("stage")))
+		bad("stage", fmt.Sprintf("unknown stage %q", clip(get("stage"))))
 	}
 	if v := get("business_unit"); v != "" {
 		id, ok := l.units[strings.ToLower(v)]
 		switch {
 		case ok && id == ambiguous:
-			bad("business_unit", fmt.Sprintf("several business units are named %q; rename one", v))
+			bad("business_unit", fmt.Sprintf("several business units are named %q; rename one", clip(v)))
 		case ok:
 			in.BusinessUnitID = id
 		case l.archived[strings.ToLower(v)]:
-			bad("business_unit", fmt.Sprintf("business unit %q is archived", v))
+			bad("business_unit", fmt.Sprintf("business unit %q is archived", clip(v)))
 		default:
 			// A unit to create: the store's rules for its name, checked
 			// here so that a dry run refuses what a real run would.
 			if err := store.CheckBusinessUnitName(v); err != nil {
-				bad("business_unit", fmt.Sprintf("new business unit %q: %s", v, lodestar.ErrorFields(err)["name"]))
+				bad("business_unit", fmt.Sprintf("new business unit %q: %s", clip(v), lodestar.ErrorFields(err)["name"]))
 			} else {
 				unit = v
 			}
@@ -301,7 +302,7 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 			if id, ok := l.users[lodestar.NormalizeEmail(v)]; ok {
 				*f.dst = id
 			} else {
-				bad(f.name, fmt.Sprintf("no active user with e-mail %q", v))
+				bad(f.name, fmt.Sprintf("no active user with e-mail %q", clip(v)))
 			}
 		}
 	}
@@ -320,7 +321,7 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 				}
 			}
 			if err != nil {
-				bad(f.name, fmt.Sprintf("%q is not a whole amount", get(f.name)))
+				bad(f.name, fmt.Sprintf("%q is not a whole amount", clip(get(f.name))))
 			}
 			*f.dst = n
 		}
@@ -333,7 +334,7 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		if v := get(f.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				bad(f.name, fmt.Sprintf("%q is not a score from 1 to 5", v))
+				bad(f.name, fmt.Sprintf("%q is not a score from 1 to 5", clip(v)))
 			}
 			*f.dst = n
 		}
@@ -341,37 +342,37 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 	for _, p := range splitList(get("pain_points")) {
 		switch id, ok := l.pains[strings.ToLower(p)]; {
 		case ok && id == ambiguous:
-			bad("pain_points", fmt.Sprintf("several live pain points are titled %q; rename one", p))
+			bad("pain_points", fmt.Sprintf("several live pain points are titled %q; rename one", clip(p)))
 		case ok:
 			in.PainPointIDs = append(in.PainPointIDs, id)
 		default:
-			bad("pain_points", fmt.Sprintf("no pain point titled %q", p))
+			bad("pain_points", fmt.Sprintf("no pain point titled %q", clip(p)))
 		}
 	}
 	for _, item := range splitList(get("impacts")) {
 		name, rest, ok := strings.Cut(item, "=")
 		if !ok {
-			bad("impacts", fmt.Sprintf("%q must read \"KPI name=change@confidence\"", item))
+			bad("impacts", fmt.Sprintf("%q must read \"KPI name=change@confidence\"", clip(item)))
 			continue
 		}
 		id, known := l.kpis[strings.ToLower(strings.TrimSpace(name))]
 		if !known {
-			bad("impacts", fmt.Sprintf("no live KPI named %q", strings.TrimSpace(name)))
+			bad("impacts", fmt.Sprintf("no live KPI named %q", clip(strings.TrimSpace(name))))
 			continue
 		}
 		if id == ambiguous {
-			bad("impacts", fmt.Sprintf("several live KPIs are named %q; rename one", strings.TrimSpace(name)))
+			bad("impacts", fmt.Sprintf("several live KPIs are named %q; rename one", clip(strings.TrimSpace(name))))
 			continue
 		}
 		chg, conf, hasConf := strings.Cut(rest, "@")
 		imp := lodestar.Impact{KPIID: id, Confidence: 0.5}
 		var err error
 		if imp.Change, err = strconv.ParseFloat(strings.TrimSpace(chg), 64); err != nil {
-			bad("impacts", fmt.Sprintf("change %q is not a number", chg))
+			bad("impacts", fmt.Sprintf("change %q is not a number", clip(chg)))
 		}
 		if hasConf {
 			if imp.Confidence, err = strconv.ParseFloat(strings.TrimSpace(conf), 64); err != nil {
-				bad("impacts", fmt.Sprintf("confidence %q is not a number", conf))
+				bad("impacts", fmt.Sprintf("confidence %q is not a number", clip(conf)))
 			}
 		}
 		in.Impacts = append(in.Impacts, imp)
@@ -426,6 +427,11 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 	if err != nil {
 		return nil, err
 	}
+	if !slices.ContainsFunc(t.Rows, func(rec []string) bool { return !isBlank(rec) }) {
+		// "0 rows imported" with success read as done; it is a file cut
+		// short or the wrong sheet.
+		return nil, lodestar.Errorf(lodestar.EInvalid, "The file has a header line but no rows to import.")
+	}
 	l, err := loadLookups(ctx, svc)
 	if err != nil {
 		return nil, err
@@ -440,7 +446,7 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 		}
 		in, unit, errs := parseRow(rec, cols, l)
 		if unit != "" && !opt.CreateMissing {
-			errs = append(errs, RowError{Field: "business_unit", Reason: fmt.Sprintf("no business unit named %q (use --create-missing to create it)", unit)})
+			errs = append(errs, RowError{Field: "business_unit", Reason: fmt.Sprintf("no business unit named %q (use --create-missing to create it)", clip(unit))})
 		}
 		// The same file imported twice, or an export imported back, would
 		// double the inventory: a row that names a live use case's title
@@ -449,7 +455,7 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 		if in.Title != "" {
 			k := dupKey(in.BusinessUnitID, unit, in.Title)
 			if id, ok := l.existing[k]; ok {
-				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("a use case titled %q already exists in this business unit (ID %d); it is not imported twice", in.Title, id)})
+				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("a use case titled %q already exists in this business unit (ID %d); it is not imported twice", clip(in.Title), id)})
 			} else if line, ok := seen[k]; ok && len(errs) == 0 {
 				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("the same title and business unit as line %d", line)})
 			} else if len(errs) == 0 {
@@ -497,4 +503,15 @@ func isBlank(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// clip shortens a cell quoted in a message: a row's reason names the
+// value at fault, and a 10 MB cell must not make a 10 MB answer or page.
+func clip(v string) string {
+	const most = 80
+	if utf8.RuneCountInString(v) <= most {
+		return v
+	}
+	r := []rune(v)
+	return string(r[:most-1]) + "…"
 }

@@ -386,6 +386,9 @@ func TestImportBadRows(t *testing.T) {
 			{"over-long title", with(good, "title", strings.Repeat("長", 201)), "title", "at most 200 characters"},
 			{"over-long tag", with(good, "tags", strings.Repeat("t", 41)), "tags", "at most 40 characters"},
 			{"unknown business unit", with(good, "business_unit", "Atlantis"), "business_unit", `no business unit named "Atlantis" (use --create-missing`},
+			// A megabyte cell is named by its first 79 characters, not
+			// copied whole into the answer.
+			{"huge bad cell", with(good, "stage", strings.Repeat("x", 1<<20)), "stage", `unknown stage "` + strings.Repeat("x", 79) + `…"`},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -583,14 +586,17 @@ func TestImportBlankRows(t *testing.T) {
 			t.Errorf("titles: got %q, want [A B]", got)
 		}
 
-		// A file of nothing but blank rows, or only a header, creates nothing.
+		// A file of nothing but blank rows, or only a header, is refused
+		// as such ("0 rows imported" read as success), and creates nothing.
 		for _, data := range []string{"title,stage\n,\n , \n", "title,stage\n"} {
-			before := e.tally()
-			res := e.mustRun("blank.csv", []byte(data), transfer.Options{})
-			if res.Created != 0 || res.Valid != 0 || len(res.Errors) != 0 {
-				t.Errorf("%q: got created %d valid %d errors %+v, want nothing", data, res.Created, res.Valid, res.Errors)
+			for _, dry := range []bool{false, true} {
+				before := e.tally()
+				_, err := e.run("blank.csv", []byte(data), transfer.Options{DryRun: dry})
+				if lodestar.ErrorCode(err) != lodestar.EInvalid || !strings.Contains(errMessage(err), "no rows to import") {
+					t.Errorf("%q (dry run %v): got %v, want it refused for having no rows", data, dry, err)
+				}
+				e.wantTally(before, nil, "blank file")
 			}
-			e.wantTally(before, nil, "blank file")
 		}
 	})
 }
