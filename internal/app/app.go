@@ -216,23 +216,31 @@ func (a *App) FollowSwitches(ctx context.Context) {
 		// by other replicas while this one was not listening reach its
 		// streams too (the hub drops versions it has already sent).
 		listened := false
-		catchUp := func() {
+		catchUp := func() error {
 			// Listening again: the next loss is waited on from the
 			// backoff's first step, not from where failures left it.
 			listened = true
 			all, err := a.Store.ListSwitches(ctx)
 			if err != nil {
-				a.log.Warn("switch catch-up", "err", err)
-				return
+				// Flips made meanwhile would stay unknown here until the
+				// next reconnect: listen again, and catch up then.
+				return err
 			}
 			for _, sw := range all {
 				a.API.Hub.Publish(sw)
 			}
+			return nil
 		}
-		err := a.DB.Listen(ctx, store.SwitchChannel, catchUp, func(key string) {
-			if sw, err := a.Store.FindSwitch(ctx, key); err == nil {
-				a.API.Hub.Publish(sw)
+		err := a.DB.Listen(ctx, store.SwitchChannel, catchUp, func(key string) error {
+			sw, err := a.Store.FindSwitch(ctx, key)
+			switch {
+			case lodestar.ErrorCode(err) == lodestar.ENotFound:
+				return nil // not a switch (any more): nothing to tell
+			case err != nil:
+				return err // the flip unread: listen again and catch up
 			}
+			a.API.Hub.Publish(sw)
+			return nil
 		})
 		if err == nil || ctx.Err() != nil {
 			return

@@ -420,14 +420,16 @@ func IsUniqueViolation(err error) bool {
 }
 
 // Listen holds one PostgreSQL connection LISTENing on channel and calls fn
-// with each notification's payload until ctx ends or the connection
-// fails; it returns the error (nil when ctx ended). Once it listens it
-// calls ready (when not nil): notifications sent before then were missed,
-// so ready reads what they would have told. The connection is its
-// own, not one of the pool's: fn may query the pool without holding a
-// connection while it waits for another. On SQLite, a single process owns
-// the database, so there is nothing to listen to: Listen waits for ctx.
-func (db *DB) Listen(ctx context.Context, channel string, ready func(), fn func(payload string)) error {
+// with each notification's payload until ctx ends, the connection fails,
+// or ready or fn fails; it returns the error (nil when ctx ended). Once it
+// listens it calls ready (when not nil): notifications sent before then
+// were missed, so ready reads what they would have told. A failing ready
+// or fn means something told was not acted on: the caller listens again,
+// and its ready catches up. The connection is its own, not one of the
+// pool's: fn may query the pool without holding a connection while it
+// waits for another. On SQLite, a single process owns the database, so
+// there is nothing to listen to: Listen waits for ctx.
+func (db *DB) Listen(ctx context.Context, channel string, ready func() error, fn func(payload string) error) error {
 	if db.Dialect != Postgres {
 		<-ctx.Done()
 		return nil
@@ -447,7 +449,12 @@ func (db *DB) Listen(ctx context.Context, channel string, ready func(), fn func(
 		return err
 	}
 	if ready != nil {
-		ready()
+		if err := ready(); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("catching up: %w", err)
+		}
 	}
 	for {
 		n, err := c.WaitForNotification(ctx)
@@ -457,6 +464,11 @@ func (db *DB) Listen(ctx context.Context, channel string, ready func(), fn func(
 			}
 			return err
 		}
-		fn(n.Payload)
+		if err := fn(n.Payload); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("acting on a notification: %w", err)
+		}
 	}
 }

@@ -546,12 +546,13 @@ func TestListenOwnConnection(t *testing.T) {
 	got := make(chan string, 16)
 	lctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	ready := func() {
-		if _, err := held.ExecContext(ctx, `SELECT pg_notify('lodestar_listen_test', 'hello')`); err != nil {
-			t.Error(err)
-		}
+	ready := func() error {
+		_, err := held.ExecContext(ctx, `SELECT pg_notify('lodestar_listen_test', 'hello')`)
+		return err
 	}
-	go func() { done <- db.Listen(lctx, "lodestar_listen_test", ready, func(p string) { got <- p }) }()
+	go func() {
+		done <- db.Listen(lctx, "lodestar_listen_test", ready, func(p string) error { got <- p; return nil })
+	}()
 	select {
 	case p := <-got:
 		if p != "hello" {
@@ -563,5 +564,31 @@ func TestListenOwnConnection(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Errorf("Listen after its context ended: %v", err)
+	}
+}
+
+// TestListenStopsWhenTheCallerCannotAct: a catch-up (ready) or a
+// notification (fn) its caller could not act on ends Listen with the
+// error, so the caller listens again and catches up, instead of going on
+// listening with a flip unread until the connection happens to drop.
+func TestListenStopsWhenTheCallerCannotAct(t *testing.T) {
+	db := testdb.OpenPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	boom := errors.New("database away")
+	err := db.Listen(ctx, "lodestar_listen_fail", func() error { return boom }, func(string) error { return nil })
+	if !errors.Is(err, boom) {
+		t.Errorf("ready failing: Listen returned %v, want the error", err)
+	}
+	ready := func() error {
+		_, err := db.ExecContext(ctx, `SELECT pg_notify('lodestar_listen_fail', 'flip')`)
+		return err
+	}
+	err = db.Listen(ctx, "lodestar_listen_fail", ready, func(string) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Errorf("fn failing: Listen returned %v, want the error", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("Listen waited for its context instead of returning the failure")
 	}
 }
