@@ -29,27 +29,7 @@ func TestSwitchFlipReachesOtherReplicas(t *testing.T) {
 
 	flipped := time.Now()
 	r.flipOnA(t)
-	got := make(chan sseEvent, 4)
-	go func() { // no t here: the stream ends with the test
-		var ev sseEvent
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			switch line = strings.TrimSuffix(line, "\n"); {
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "id: "):
-				ev.id = strings.TrimPrefix(line, "id: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data = strings.TrimPrefix(line, "data: ")
-			case line == "" && ev.name != "":
-				got <- ev
-				ev = sseEvent{}
-			}
-		}
-	}()
+	got := sseEvents(br, 4)
 	select {
 	case ev := <-got:
 		if ev.name != "switch" || !strings.Contains(ev.data, `"state":"off"`) || ev.id != "2" {
@@ -203,25 +183,7 @@ func TestSwitchListenerReconnectsPromptlyEveryTime(t *testing.T) {
 	r := startReplicasOn(t, db)
 	go r.b.FollowSwitches(r.ctx)
 	br := r.streamOnB(t)
-	got := make(chan sseEvent, 16)
-	go func() { // no t here: the stream ends with the test
-		var ev sseEvent
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			switch line = strings.TrimSuffix(line, "\n"); {
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data = strings.TrimPrefix(line, "data: ")
-			case line == "" && ev.name != "":
-				got <- ev
-				ev = sseEvent{}
-			}
-		}
-	}()
+	got := sseEvents(br, 16)
 	listening := func() int {
 		var n int
 		if err := db.QueryRow(r.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND query LIKE 'LISTEN%'`, name).Scan(&n); err != nil {

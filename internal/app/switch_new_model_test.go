@@ -67,25 +67,7 @@ func TestNewModelReachesOtherReplicas(t *testing.T) {
 	if _, err := r.a.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "fraud", Name: "Fraud"}); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan sseEvent, 1)
-	go func() { // no t here: the stream ends with the test
-		var ev sseEvent
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			switch line = strings.TrimSuffix(line, "\n"); {
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data = strings.TrimPrefix(line, "data: ")
-			case line == "" && ev.name != "":
-				got <- ev
-				return
-			}
-		}
-	}()
+	got := sseEvents(br, 4)
 	select {
 	case ev := <-got:
 		if ev.name != "switch" || !strings.Contains(ev.data, `"key":"fraud"`) || !strings.Contains(ev.data, `"state":"on"`) {

@@ -42,6 +42,35 @@ func readEvent(t *testing.T, br *bufio.Reader) sseEvent {
 	}
 }
 
+// sseEvents reads a stream's events on their own goroutine (no t there:
+// the stream ends with the test) onto the channel, closed when the
+// stream ends.
+func sseEvents(br *bufio.Reader, buffer int) <-chan sseEvent {
+	got := make(chan sseEvent, buffer)
+	go func() {
+		defer close(got)
+		var ev sseEvent
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch line = strings.TrimSuffix(line, "\n"); {
+			case strings.HasPrefix(line, "event: "):
+				ev.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && ev.name != "":
+				got <- ev
+				ev = sseEvent{}
+			}
+		}
+	}()
+	return got
+}
+
 // TestSwitchStream opens the stream, flips a switch through the API and
 // sees the flip arrive, with the event ID advanced by one.
 func TestSwitchStream(t *testing.T) {
