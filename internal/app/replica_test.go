@@ -55,25 +55,7 @@ func TestSwitchFlipMadeWhileNotListening(t *testing.T) {
 	br := r.streamOnB(t)
 	r.flipOnA(t)
 	go r.b.FollowSwitches(r.ctx) // B listens only now
-	got := make(chan sseEvent, 1)
-	go func() {
-		var ev sseEvent
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			switch line = strings.TrimSuffix(line, "\n"); {
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data = strings.TrimPrefix(line, "data: ")
-			case line == "" && ev.name != "":
-				got <- ev
-				return
-			}
-		}
-	}()
+	got := sseEvents(br, 4)
 	select {
 	case ev := <-got:
 		if ev.name != "switch" || !strings.Contains(ev.data, `"state":"off"`) {
