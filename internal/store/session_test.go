@@ -165,6 +165,20 @@ func TestSessionIdle(t *testing.T) {
 			t.Errorf("after the timeout was raised: got %v, want unauthorized", err)
 		}
 
+		// The shortest timeout allowed, 1 minute: a session used every
+		// 40 s stays alive (its use is recorded often enough to count).
+		f.s.SessionIdle = time.Minute
+		_, secret, err = f.s.CreateSession(ctx, judy.ID, 12*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			f.clock.Advance(40 * time.Second)
+			if _, _, err := f.s.ResolveSession(ctx, secret); err != nil {
+				t.Fatalf("1-minute timeout, use %d 40 s after the last: %v, want the session alive", i+1, err)
+			}
+		}
+
 		f.s.SessionIdle = 0
 		_, secret, err = f.s.CreateSession(ctx, judy.ID, 12*time.Hour)
 		if err != nil {
