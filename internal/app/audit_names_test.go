@@ -40,6 +40,19 @@ func TestAuditEntriesNameTheirRecords(t *testing.T) {
 			}
 		}
 	}
+	// People are named to those who may read the audit log only: the
+	// dashboard is every signed-in user's.
+	if _, err := f.app.Store.CreateUser(sys(), lodestar.NewUser{Email: "new.hire@example.com", Name: "New Hire", Role: lodestar.RoleViewer, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	if body := f.get(c, "/").body; !strings.Contains(body, "user New Hire") {
+		t.Error("admin's dashboard: want the new user named")
+	}
+	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")
+	vc, _, _ := f.signIn(viewer, time.Hour)
+	if body := f.get(vc, "/").body; strings.Contains(body, "New Hire") || strings.Contains(body, "new.hire@") || !strings.Contains(body, link) {
+		t.Error("viewer's dashboard: want use cases named, other users not")
+	}
 	if err := f.app.Store.SetLocale(sys(), admin.ID, "zh-CN"); err != nil {
 		t.Fatal(err)
 	}

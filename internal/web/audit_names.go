@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
 )
 
 // auditPaths are the pages of the records an audit entry can be about,
@@ -22,6 +23,13 @@ var auditPaths = map[string]string{
 // one, else its title, name, key, version or e-mail; "" when it has
 // none of these (the page then shows the record's number alone).
 func (p *Page) AuditName(ev *lodestar.AuditEvent) string {
+	// People and their tokens are named only to those who may read the
+	// audit log: the dashboard's changes are shown to every signed-in
+	// user, who would otherwise learn other users' e-mails and token
+	// names there.
+	if (ev.EntityType == "user" || ev.EntityType == "api_token") && !auth.Allowed(p.ID.Role(), auth.AuditRead) {
+		return ""
+	}
 	rec := map[string]any{}
 	if json.Unmarshal([]byte(ev.After), &rec) != nil || len(rec) == 0 {
 		rec = map[string]any{}
