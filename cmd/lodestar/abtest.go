@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/stats"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
@@ -747,7 +747,7 @@ func (a abtestArgs) checkVariant(v *abtestVariantData, layout string) error {
 }
 
 func writeABTestCSV(w io.Writer, rep *abtestReport) error {
-	cw := csv.NewWriter(w)
+	cw := evidence.NewCSVWriter(w) // names from the input file: formulas defused
 	cw.Write([]string{"variant", "control", "test", "n_control", "n", "mean_control", "mean",
 		"difference", "difference_ci_low", "difference_ci_high",
 		"relative_difference", "relative_ci_low", "relative_ci_high",

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -222,7 +221,7 @@ func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // writeExplainCSV writes one output row per input row: the SHAP value of
 // every feature, then bias.
 func writeExplainCSV(w io.Writer, ex *explain.Explanation) error {
-	cw := csv.NewWriter(w)
+	cw := evidence.NewCSVWriter(w) // names from the input file: formulas defused
 	cw.Write(append(slices.Clone(ex.Features), "bias"))
 	rec := make([]string, len(ex.Features)+1)
 	for _, phi := range ex.Values {

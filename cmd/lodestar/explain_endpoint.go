@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/explain"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
@@ -185,7 +185,7 @@ type permutationReport struct {
 }
 
 func writePermutationCSV(w io.Writer, rep permutationReport) error {
-	cw := csv.NewWriter(w)
+	cw := evidence.NewCSVWriter(w) // names from the input file: formulas defused
 	head := []string{"feature", "importance_mean", "importance_std"}
 	for r := range rep.Repeats {
 		head = append(head, "repeat_"+strconv.Itoa(r+1))

@@ -26,14 +26,19 @@ func num(v float64) string {
 // defuses them the same way).
 const formulaStart = "=+-@\t\r"
 
-// csvWriter writes records with every cell that a spreadsheet opening the
+// CSVWriter writes records with every cell that a spreadsheet opening the
 // file would run as a formula prefixed with an apostrophe: groups, the
-// reference group and features are named by the uploaded file, so a
-// group "=HYPERLINK(…)" would otherwise run on the computer of whoever
-// opens the export. Numbers ("-0.25") stay as they are.
-type csvWriter struct{ *csv.Writer }
+// reference group, features and variants are named by the uploaded file,
+// so a group "=HYPERLINK(…)" would otherwise run on the computer of
+// whoever opens the export. Numbers ("-0.25") stay as they are. Write may
+// change rec. The commands' CSV outputs (fairness, explain, permutation
+// importance, abtest) write through it too.
+type CSVWriter struct{ *csv.Writer }
 
-func (w csvWriter) Write(rec []string) error {
+// NewCSVWriter returns a CSVWriter writing to w.
+func NewCSVWriter(w io.Writer) CSVWriter { return CSVWriter{csv.NewWriter(w)} }
+
+func (w CSVWriter) Write(rec []string) error {
 	for i, c := range rec {
 		if c != "" && strings.IndexByte(formulaStart, c[0]) >= 0 {
 			if _, err := strconv.ParseFloat(c, 64); err != nil {
@@ -70,7 +75,7 @@ var FairnessCSVHeader = []string{"scope", "group", "metric", "value", "ci_lo", "
 // fairness --format csv`, so an exported audit and the command's output
 // are the same file.
 func WriteFairnessCSV(w io.Writer, rep *fairness.Report) error {
-	cw := csvWriter{csv.NewWriter(w)}
+	cw := NewCSVWriter(w)
 	cw.Write(FairnessCSVHeader)
 	row := func(scope, group, metric string, e fairness.Estimate) {
 		lo, hi := "", ""
@@ -122,7 +127,7 @@ var ExplanationCSVHeader = []string{"scope", "line", "feature", "value"}
 // shap, line, feature, value) followed by its bias, margin and prediction
 // (as the features "(bias)", "(margin)" and "(prediction)").
 func WriteExplanationCSV(w io.Writer, res *ExplanationResult) error {
-	cw := csvWriter{csv.NewWriter(w)}
+	cw := NewCSVWriter(w)
 	cw.Write(ExplanationCSVHeader)
 	for _, f := range res.Importance {
 		cw.Write([]string{"importance", "", f.Feature, num(f.Importance)})
