@@ -90,5 +90,17 @@ func TestImportConcurrentSameFile(t *testing.T) {
 		if failed != 1 {
 			t.Errorf("got %d failed imports (%v), want 1", failed, errs)
 		}
+
+		// The write's own check compares titles as the import's does:
+		// "  ALPHA " is Alpha, already there.
+		again := []store.ImportRow{{Line: 2, In: rows[0].In}}
+		again[0].In.Title = "  ALPHA "
+		before := len(e.all())
+		if _, err := e.s.ImportUseCases(e.ctx, nil, again); lodestar.ErrorCode(err) != lodestar.EConflict {
+			t.Errorf("a title differing in case and spaces: got %v, want a conflict", err)
+		}
+		if n := len(e.all()); n != before {
+			t.Errorf("got %d use cases, want %d", n, before)
+		}
 	})
 }
