@@ -217,15 +217,17 @@ func (a *App) FollowSwitches(ctx context.Context) {
 		// streams too (the hub drops versions it has already sent).
 		listened := false
 		catchUp := func() error {
-			// Listening again: the next loss is waited on from the
-			// backoff's first step, not from where failures left it.
-			listened = true
 			all, err := a.Store.ListSwitches(ctx)
 			if err != nil {
 				// Flips made meanwhile would stay unknown here until the
-				// next reconnect: listen again, and catch up then.
+				// next reconnect: listen again (backing off), and catch up
+				// then.
 				return err
 			}
+			// Listening again and caught up: the next loss is waited on
+			// from the backoff's first step, not from where failures
+			// left it.
+			listened = true
 			for _, sw := range all {
 				a.API.Hub.Publish(sw)
 			}
