@@ -239,8 +239,15 @@ func Recheck(r *http.Request) error {
 	if check == nil {
 		return nil
 	}
-	return check(r.Context())
+	// A slow database must not hold the caller (a stream's flips wait on
+	// it) for long: a check cut short is an internal error, not a refusal.
+	ctx, cancel := context.WithTimeout(r.Context(), recheckTimeout)
+	defer cancel()
+	return check(ctx)
 }
+
+// recheckTimeout bounds a Recheck.
+const recheckTimeout = 5 * time.Second
 
 // discardWriter takes what identify would send a browser (a cookie
 // cleared) when Recheck runs: nothing is sent mid-stream.
