@@ -513,8 +513,13 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	for try := 1; ; try++ {
 		out, err := s.evaluate(ctx, monitorID, now, from)
 		if errors.Is(err, lodestar.ErrEvaluatedMeanwhile) {
-			if try < evaluateTries {
+			switch {
+			case try < evaluateTries:
 				continue
+			case !from.IsZero():
+				// A recomputation asked for and not made: say so, rather
+				// than answer as if there were nothing to recompute.
+				return nil, lodestar.Errorf(lodestar.EConflict, "The monitor was being evaluated elsewhere at the same moment; ask for the recomputation again.")
 			}
 			return &lodestar.Evaluation{}, nil // others keep evaluating it
 		}

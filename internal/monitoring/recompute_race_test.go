@@ -1,12 +1,14 @@
 package monitoring_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // TestRecomputeRacingTheLoop: a recomputation asked of one replica (POST
@@ -53,5 +55,30 @@ func TestRecomputeRacingTheLoop(t *testing.T) {
 			got = append(got, w.Events)
 		}
 		t.Errorf("after the recomputation from t0: windows with %v events; want [60 10]", got)
+	}
+}
+
+// overtakenStore's saves are always overtaken by another evaluator's.
+type overtakenStore struct{ *store.Store }
+
+func (overtakenStore) SaveEvaluation(context.Context, int64, time.Time, *lodestar.Evaluation) error {
+	return lodestar.ErrEvaluatedMeanwhile
+}
+
+// TestRecomputeOvertakenEveryTime: a recomputation whose every try is
+// overtaken says so (a conflict to ask again), instead of answering as if
+// there had been nothing to recompute; the loop's own evaluation, which
+// the other evaluator made, answers empty as before.
+func TestRecomputeOvertakenEveryTime(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{}, 0, "")
+	e.add(t, ev("e-1", e.t0.Add(time.Minute), 0.5, 0.9, 1))
+	a := &monitoring.Service{Store: overtakenStore{e.st}}
+	now := e.t0.Add(2 * time.Hour)
+	if _, err := a.Evaluate(e.ctx, m.ID, now, e.t0); lodestar.ErrorCode(err) != lodestar.EConflict {
+		t.Errorf("recomputation overtaken every time: got %v, want a conflict", err)
+	}
+	if out, err := a.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil || out == nil {
+		t.Errorf("the loop's evaluation overtaken: got %v, %v; want an empty evaluation", out, err)
 	}
 }
