@@ -63,8 +63,13 @@ func Detail(log *slog.Logger, r *http.Request, err error) (int, ErrorDetail) {
 	if errors.As(err, &le) {
 		d.Fields = le.Fields
 	}
-	if code == lodestar.EInternal && log != nil {
+	switch {
+	case log == nil:
+	case code == lodestar.EInternal:
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	case code == lodestar.EUnavailable:
+		// Not a fault of the code, but an operator wants the cause.
+		log.Warn("unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	return StatusOf(code), d
 }
@@ -82,8 +87,11 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // WriteJSONError writes err in the API's error shape.
 func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	status, d := Detail(log, r, err)
-	if status == http.StatusUnauthorized {
+	switch status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lodestar"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
 	}
 	WriteJSON(w, status, ErrorBody{Error: d})
 }

@@ -7,8 +7,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	lodestar "github.com/lodestar-hq/lodestar"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -300,6 +303,33 @@ func (tx *Tx) LockRow(ctx context.Context, table string, id int64) error {
 	}
 	_, err := tx.Tx.ExecContext(ctx, `SELECT 1 FROM `+table+` WHERE id = $1 FOR UPDATE`, id)
 	return err
+}
+
+// IsUnavailable reports whether err says the database could not be
+// reached — the connection refused or lost, the server shutting down or
+// not yet accepting connections — rather than that a statement failed:
+// the request may succeed in a moment (a 503, not a 500).
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	type sqlStater interface{ SQLState() string }
+	var s sqlStater
+	if errors.As(err, &s) {
+		// Class 08: connection exception; 57P0x: the server is shutting
+		// down, crashed, or cannot accept connections yet.
+		c := s.SQLState()
+		return strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57P")
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
 }
 
 // IsConcurrentChange reports whether err is PostgreSQL giving up on a

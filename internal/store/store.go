@@ -74,6 +74,9 @@ func notFound(what string) error {
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
+// errUnavailable is what a caller is told when the database is away.
+var errUnavailable = lodestar.Errorf(lodestar.EUnavailable, "The database cannot be reached at the moment; try again shortly.")
+
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -84,6 +87,11 @@ func wrap(op string, err error) error {
 	}
 	if sqldb.IsConcurrentChange(err) {
 		return lodestar.Errorf(lodestar.EConflict, "Another change to the same records was being saved at the same moment; try again.")
+	}
+	if sqldb.IsUnavailable(err) {
+		// The database away (restarting, the network cut): a 503 the
+		// caller may retry, not a 500 fault; the cause stays in the log.
+		return fmt.Errorf("%s: %w: %w", op, errUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
