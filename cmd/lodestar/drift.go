@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -101,6 +102,7 @@ type driftArgs struct {
 	reference, current, format, columns string
 	exactLimit, bins                    int
 	seed                                uint64
+	progress                            bool
 	th                                  monitor.Thresholds
 	table                               tableFlags
 }
@@ -125,6 +127,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI (2 to 1,000)")
 	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
+	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
 	a.table.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), driftHelp)
@@ -140,7 +143,15 @@ func (e *cmdEnv) drift(args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := runDrift(a, topt)
+	var total int64
+	for _, f := range []string{a.reference, a.current} {
+		if st, err := os.Stat(f); err == nil {
+			total += st.Size()
+		}
+	}
+	prog := startProgress(e.stderr, a.progress, "drift", total)
+	rep, err := runDrift(a, topt, prog)
+	prog.finish()
 	if err != nil {
 		return err
 	}

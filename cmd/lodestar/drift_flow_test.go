@@ -110,7 +110,7 @@ func TestDriftInTurnSameAsSideBySide(t *testing.T) {
 		cur := writeFileIn(t, dir, "cur-e.csv", "norm,unif,small,dec,long,holes,late,grow\n")
 		for _, side := range []bool{false, true} {
 			driftSideBySideOnly = side
-			_, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 10, bins: 16, seed: 1}, tabular.Options{})
+			_, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 10, bins: 16, seed: 1}, tabular.Options{}, nil)
 			driftSideBySideOnly = false
 			if err == nil || !strings.Contains(err.Error(), cur) {
 				t.Errorf("side by side %v: %v, want the current named", side, err)
@@ -132,7 +132,7 @@ func driftOutput(t *testing.T, a driftArgs, sideBySide bool) string {
 	a.th = monitor.Thresholds{}
 	driftSideBySideOnly = sideBySide
 	defer func() { driftSideBySideOnly = false }()
-	rep, err := runDrift(a, tabular.Options{})
+	rep, err := runDrift(a, tabular.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestDriftIntegerCellsCategorical(t *testing.T) {
 	dir := t.TempDir()
 	ref := writeFileIn(t, dir, "ref.csv", "x\n1\n1.0\n01\n-0\n0\n+1\n 7 \n-3\n-3\n1\n")
 	cur := writeFileIn(t, dir, "cur.csv", "x\n1\n2\n-3\nabc\n1\n")
-	rep, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 100, bins: 16, seed: 1}, tabular.Options{})
+	rep, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 100, bins: 16, seed: 1}, tabular.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

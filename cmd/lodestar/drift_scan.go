@@ -74,7 +74,7 @@ const maxCategories = 10_000
 // files are: for the tests that check that both ways agree.
 var driftSideBySideOnly = false
 
-func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
+func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, error) {
 	// The batches read are garbage at once; collecting more often keeps
 	// the heap near what the columns hold (the heap is mostly float64
 	// samples, which the collector does not scan, so this costs little).
@@ -82,6 +82,9 @@ func runDrift(a driftArgs, topt tabular.Options) (*driftReport, error) {
 	// Eight Parquet columns side by side: a page of each in memory, not of
 	// every column of a wide file.
 	dopt := dataset.Options{CSV: topt, ColumnGroup: 8}
+	if prog != nil {
+		dopt.Read = &prog.Read
+	}
 	ref, err := dataset.OpenFile(a.reference, dopt)
 	if err != nil {
 		return nil, err

@@ -61,6 +61,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 	"github.com/parquet-go/parquet-go"
@@ -139,6 +140,21 @@ type Options struct {
 	// as most writers cut them), so this bounds memory for wide files;
 	// rows still come in order within each column. 0 reads all together.
 	ColumnGroup int
+	// Read, when set, is added the bytes read from a file OpenFile
+	// opened, as they are read (for a progress display).
+	Read *atomic.Int64
+}
+
+// countingReaderAt adds the bytes it reads to n.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n *atomic.Int64
+}
+
+func (c countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	k, err := c.r.ReadAt(p, off)
+	c.n.Add(int64(k))
+	return k, err
 }
 
 // File is an open data file. It is not safe for concurrent use.
@@ -169,7 +185,11 @@ func OpenFile(path string, opt Options) (*File, error) {
 		return nil, err
 	}
 	ext := strings.ToLower(filepath.Ext(path))
-	f, err := open(fh, st.Size(), ext == ".parquet" || ext == ".parq", opt)
+	var r io.ReaderAt = fh
+	if opt.Read != nil {
+		r = countingReaderAt{fh, opt.Read}
+	}
+	f, err := open(r, st.Size(), ext == ".parquet" || ext == ".parq", opt)
 	if err != nil {
 		fh.Close()
 		return nil, err
