@@ -93,13 +93,7 @@ func TestDemoHoldsTheStories(t *testing.T) {
 	}
 
 	// The maintenance model's alert accuracy climbs from 82% toward 95%.
-	var alert *lodestar.KPI
-	kpis, _ := st.ListKPIs(ctx, lodestar.ListFilter{})
-	for _, k := range kpis {
-		if k.Name == "Failure alert accuracy" {
-			alert = k
-		}
-	}
+	alert := kpiNamed(t, ctx, st, "Failure alert accuracy")
 	if alert == nil || alert.Baseline != 82 || alert.Target != 95 || alert.Latest == nil || alert.Latest.Value < 90 {
 		t.Errorf("failure alert accuracy: got %+v, want baseline 82, target 95, latest above 90", alert)
 	}
@@ -224,17 +218,7 @@ func TestDemoStoriesOverTime(t *testing.T) {
 		if live.IsZero() {
 			t.Fatal("pdm 2.0 is not in production")
 		}
-		kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var alert int64
-		for _, k := range kpis {
-			if k.Name == "Failure alert accuracy" {
-				alert = k.ID
-			}
-		}
-		rs, err := st.Readings(ctx, alert)
+		rs, err := st.Readings(ctx, kpiNamed(t, ctx, st, "Failure alert accuracy").ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,17 +238,7 @@ func TestDemoStoriesOverTime(t *testing.T) {
 		}
 	})
 	t.Run("recommender KPI falls a fifth in six months", func(t *testing.T) {
-		kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		for _, k := range kpis {
-			if k.Name == "Recommendation accuracy" {
-				id = k.ID
-			}
-		}
-		rs, err := st.Readings(ctx, id)
+		rs, err := st.Readings(ctx, kpiNamed(t, ctx, st, "Recommendation accuracy").ID)
 		if err != nil || len(rs) != demo.Weeks {
 			t.Fatalf("readings: %d, %v", len(rs), err)
 		}

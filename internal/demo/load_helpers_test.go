@@ -35,3 +35,19 @@ func meanAccuracy(ws []*lodestar.WindowResult) float64 {
 	}
 	return s / float64(len(ws))
 }
+
+// kpiNamed returns the demo's KPI of that (English) name, nil when there
+// is none.
+func kpiNamed(t *testing.T, ctx context.Context, st *store.Store, name string) *lodestar.KPI {
+	t.Helper()
+	kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range kpis {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}

@@ -285,16 +285,7 @@ func recommenderFiguresAgree(t *testing.T, ctx context.Context, st *store.Store)
 		t.Errorf("recsys 3.1 card accuracy %.2f; the monitor measured %.3f in its first fortnight; want them to agree", card, launch)
 	}
 
-	kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var acc *lodestar.KPI
-	for _, k := range kpis {
-		if k.Name == "Recommendation accuracy" {
-			acc = k
-		}
-	}
+	acc := kpiNamed(t, ctx, st, "Recommendation accuracy")
 	if acc == nil || acc.Unit != "%" {
 		t.Fatalf("recommendation accuracy KPI: %+v; want one in percent", acc)
 	}
@@ -527,17 +518,7 @@ func stageActors(t *testing.T, ctx context.Context, st *store.Store) {
 func conversionLift(t *testing.T, ctx context.Context, st *store.Store) {
 	rec := useCaseByTitle(t, ctx, st, "E-commerce recommender")
 	live := stageAt(t, ctx, st, rec.ID, lodestar.StagePilot).Format(time.DateOnly)
-	kpis, err := st.ListKPIs(ctx, lodestar.ListFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conv int64
-	for _, k := range kpis {
-		if k.Name == "Online conversion rate" {
-			conv = k.ID
-		}
-	}
-	rs, err := st.Readings(ctx, conv)
+	rs, err := st.Readings(ctx, kpiNamed(t, ctx, st, "Online conversion rate").ID)
 	if err != nil || len(rs) != demo.Weeks {
 		t.Fatalf("conversion readings: %d, %v", len(rs), err)
 	}
