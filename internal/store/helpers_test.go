@@ -183,31 +183,42 @@ func wantError(t *testing.T, err error, code string, fields ...string) {
 func injectAuditFailure(t *testing.T, db *sqldb.DB, table string) (remove func()) {
 	t.Helper()
 	ctx := context.Background()
+	// One connection makes and drops the triggers, named after the table:
+	// SQLite checks a CREATE or DROP TRIGGER against the schema the
+	// connection has cached, so another pooled connection that last read
+	// the schema while an earlier injection's trigger existed refused to
+	// create one of the same name ("already exists") — a flaky failure.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var create, drop []string
 	switch db.Dialect {
 	case sqldb.SQLite:
 		create = []string{
-			`CREATE TRIGGER fail_ins BEFORE INSERT ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END`,
-			`CREATE TRIGGER fail_upd BEFORE UPDATE ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END`,
+			`CREATE TRIGGER fail_ins_` + table + ` BEFORE INSERT ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END`,
+			`CREATE TRIGGER fail_upd_` + table + ` BEFORE UPDATE ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END`,
 		}
-		drop = []string{`DROP TRIGGER fail_ins`, `DROP TRIGGER fail_upd`}
+		drop = []string{`DROP TRIGGER fail_ins_` + table, `DROP TRIGGER fail_upd_` + table}
 	case sqldb.Postgres:
 		create = []string{
 			`CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN RAISE EXCEPTION 'injected audit failure'; END $$`,
-			`CREATE TRIGGER fail_write BEFORE INSERT OR UPDATE ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION injected_failure()`,
+			`CREATE TRIGGER fail_write_` + table + ` BEFORE INSERT OR UPDATE ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION injected_failure()`,
 		}
-		drop = []string{`DROP TRIGGER fail_write ON ` + table}
+		drop = []string{`DROP TRIGGER fail_write_` + table + ` ON ` + table}
 	}
 	for _, q := range create {
-		if _, err := db.ExecContext(ctx, q); err != nil {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
 			t.Fatalf("inject failure: %s: %v", q, err)
 		}
 	}
 	return func() {
 		t.Helper()
+		defer conn.Close()
 		for _, q := range drop {
-			if _, err := db.ExecContext(ctx, q); err != nil {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
 				t.Fatalf("remove failure: %s: %v", q, err)
 			}
 		}
