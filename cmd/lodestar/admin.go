@@ -320,11 +320,12 @@ func (e *cmdEnv) token(args []string) error {
 		if *scope != "" {
 			scopes = strings.Split(*scope, ",")
 		}
-		until, err := parseExpiry(*expires, time.Now())
-		if err != nil {
+		if _, err := parseExpiry(*expires, time.Now()); err != nil {
 			return errUsage{"token create: --expires " + err.Error()}
 		}
 		return e.withStore(func(s *store.Store) error {
+			// Nd counts from the clock the store checks the expiry against.
+			until, _ := parseExpiry(*expires, s.DB.Now())
 			tok, secret, err := s.CreateTokenUntil(ctx, *email, *name, scopes, until)
 			if err != nil {
 				return describe(err)
