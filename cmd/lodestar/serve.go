@@ -14,6 +14,7 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/app"
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/demo"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 // DefaultAdminEmail is the first admin's address when none is given.
@@ -58,8 +59,13 @@ func (e *cmdEnv) serve(args []string) error {
 	defer db.Close()
 	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
 
+	proxies, err := httpx.ParseProxies(e.cfg.TrustedProxies) // checked by Validate
+	if err != nil {
+		return err
+	}
 	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SessionIdle: e.cfg.SessionIdle, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
-		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness})
+		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness,
+		Proxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,8 @@ type Options struct {
 	EventRetention time.Duration
 	// MonitorLateness is how long after its end a time window is closed.
 	MonitorLateness time.Duration
+	// Proxies are the trusted reverse proxies (httpx.Guard.ClientIP).
+	Proxies httpx.Proxies
 }
 
 // App is the assembled server.
@@ -78,8 +80,8 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	hub := api.NewSwitchHub()
 	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret), AllowPrivateWebhooks: opt.WebhookAllowPrivate, Retention: opt.EventRetention, Lateness: opt.MonitorLateness}
-	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Forms: st, Log: log, Secure: opt.SecureCookies}
-	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true}
+	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Forms: st, Log: log, Secure: opt.SecureCookies, Proxies: opt.Proxies}
+	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true, Proxies: opt.Proxies}
 	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st, Experiments: st, Tokens: st}, webGuard, bundle, log, opt.SessionTTL)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 // TestRefusedSignInsLogged: every refused sign-in is a warning line with
@@ -53,4 +56,64 @@ func TestRefusedSignInsLogged(t *testing.T) {
 	if got := len(f.logs.warnings()) - n; got != 0 {
 		t.Errorf("a good sign-in logged %d warning lines, want none", got)
 	}
+}
+
+// forwardedFor sends every request as a proxy would that forwards it for
+// client.
+type forwardedFor struct {
+	base   http.RoundTripper
+	client string
+}
+
+func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", f.client)
+	return f.base.RoundTrip(r)
+}
+
+// TestSignInBehindProxy checks that sign-ins are throttled and logged by
+// the client a trusted proxy names, and that the header counts for
+// nothing from a peer not trusted (anyone can write it).
+func TestSignInBehindProxy(t *testing.T) {
+	via := func(f *fixture, client string) *http.Client {
+		c := f.client()
+		c.Transport = forwardedFor{c.Transport, client}
+		return c
+	}
+	proxies, err := httpx.ParseProxies("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("trusted", func(t *testing.T) {
+		f := start(t, fixtureOpts{options: app.Options{Proxies: proxies}})
+		u := f.user(lodestar.RoleViewer, "viewer@example.com")
+		a := via(f, "198.51.100.1")
+		for range 5 {
+			f.login(a, u.Email, "wrong password")
+		}
+		if r := f.login(a, u.Email, testPassword); r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("the guesser's next sign-in: got %d, want 429", r.StatusCode)
+		}
+		if r := f.login(via(f, "198.51.100.2"), u.Email, testPassword); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("another client behind the same proxy: got %d, want 303", r.StatusCode)
+		}
+		var logged bool
+		for _, l := range f.logs.warnings() {
+			logged = logged || strings.Contains(l, "sign-in refused") && strings.Contains(l, "client=198.51.100.1")
+		}
+		if !logged {
+			t.Errorf("no refused sign-in logged with the forwarded client: %q", f.logs.warnings())
+		}
+	})
+	t.Run("not trusted", func(t *testing.T) {
+		f := start(t, fixtureOpts{})
+		u := f.user(lodestar.RoleViewer, "viewer@example.com")
+		for range 5 {
+			f.login(via(f, "198.51.100.1"), u.Email, "wrong password")
+		}
+		// A new forged address each time changes nothing: the peer is one.
+		if r := f.login(via(f, "198.51.100.3"), u.Email, testPassword); r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("a forged X-Forwarded-For: got %d, want 429 (the header ignored)", r.StatusCode)
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 // Config is everything serve and the database commands need.
@@ -45,6 +46,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure; on by itself under TLS, and set
 	// by hand behind an HTTPS proxy.
 	SecureCookies bool
+	// TrustedProxies lists the reverse proxies (addresses, CIDR prefixes)
+	// whose X-Forwarded-For names the client (httpx.ParseProxies).
+	TrustedProxies string
 }
 
 // Defaults returns the built-in configuration.
@@ -67,6 +71,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LODESTAR_TLS_CERT", &c.TLSCert)
 	str("LODESTAR_TLS_KEY", &c.TLSKey)
 	str("LODESTAR_WEBHOOK_SECRET", &c.WebhookSecret)
+	str("LODESTAR_TRUSTED_PROXIES", &c.TrustedProxies)
 	for name, dst := range map[string]*bool{"LODESTAR_DEMO": &c.Demo, "LODESTAR_SECURE_COOKIES": &c.SecureCookies, "LODESTAR_WEBHOOK_ALLOW_PRIVATE": &c.WebhookAllowPrivate} {
 		if v := getenv(name); v != "" {
 			b, err := strconv.ParseBool(v)
@@ -137,6 +142,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file; serve HTTPS with --tls-key (env LODESTAR_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and send HSTS behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies whose X-Forwarded-For gives the client's address: comma-separated addresses or CIDR prefixes (env LODESTAR_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let monitors' webhooks go to loopback, private and link-local addresses (env LODESTAR_WEBHOOK_ALLOW_PRIVATE)")
 }
 
@@ -171,6 +177,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MonitorInterval != 0 && (c.MonitorInterval < time.Second || c.MonitorInterval > 24*time.Hour) {
 		errs = append(errs, fmt.Errorf("--monitor-interval %s: want 0 (off) or between 1s and 24h", c.MonitorInterval))
+	}
+	if _, err := httpx.ParseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if c.MonitorLateness < 0 || c.MonitorLateness > 6*time.Hour {
 		errs = append(errs, fmt.Errorf("--monitor-lateness %s: want between 0 and 6h", c.MonitorLateness))

@@ -55,6 +55,8 @@ func TestFromEnv(t *testing.T) {
 		{name: "monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "5m"},
 			want: func(c config.Config) config.Config { c.MonitorLateness = 5 * time.Minute; return c }},
 		{name: "bad monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "soon"}, wantErr: "LODESTAR_MONITOR_LATENESS"},
+		{name: "trusted proxies", env: map[string]string{"LODESTAR_TRUSTED_PROXIES": "10.0.0.0/8"},
+			want: func(c config.Config) config.Config { c.TrustedProxies = "10.0.0.0/8"; return c }},
 		{name: "session idle", env: map[string]string{"LODESTAR_SESSION_IDLE": "30m"},
 			want: func(c config.Config) config.Config { c.SessionIdle = 30 * time.Minute; return c }},
 		{name: "session idle off", env: map[string]string{"LODESTAR_SESSION_IDLE": "0"},
@@ -113,6 +115,8 @@ func TestValidate(t *testing.T) {
 		{name: "monitor interval off", change: func(c *config.Config) { c.MonitorInterval = 0; c.EventRetention = 2160 * time.Hour }},
 		{name: "monitor lateness negative", change: func(c *config.Config) { c.MonitorLateness = -time.Minute }, wantErr: []string{"--monitor-lateness"}},
 		{name: "monitor lateness too long", change: func(c *config.Config) { c.MonitorLateness = 7 * time.Hour }, wantErr: []string{"--monitor-lateness"}},
+		{name: "trusted proxies", change: func(c *config.Config) { c.TrustedProxies = "10.0.0.0/8, ::1" }},
+		{name: "trusted proxy misspelt", change: func(c *config.Config) { c.TrustedProxies = "10.0.0.0/8, proxy.local" }, wantErr: []string{"--trusted-proxies", "proxy.local"}},
 		{name: "monitor lateness off", change: func(c *config.Config) { c.MonitorLateness = 0 }},
 		{name: "every problem reported at once", change: func(c *config.Config) {
 			c.LogFormat, c.DatabaseURL, c.TLSCert = "xml", "mysql://x", "c.pem"

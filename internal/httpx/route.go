@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -95,6 +94,9 @@ type Guard struct {
 	Deny func(w http.ResponseWriter, r *http.Request, err error)
 	// Secure marks cookies Secure (set when serving TLS or behind HTTPS).
 	Secure bool
+	// Proxies are the reverse proxies whose X-Forwarded-For is believed
+	// (ClientIP); none: the connection's own address is the client's.
+	Proxies Proxies
 }
 
 func isSafe(method string) bool {
@@ -406,13 +408,3 @@ func (g *Guard) SessionCookieFor(secret string, ttl time.Duration) *http.Cookie 
 
 // ClearCookie removes a cookie.
 func (g *Guard) ClearCookie(name string) *http.Cookie { return g.cookie(name, "", -1) }
-
-// ClientIP is the request's remote address without port, used to key
-// sign-in throttling.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}

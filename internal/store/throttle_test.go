@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -65,8 +66,8 @@ func TestThrottleRowsStayBounded(t *testing.T) {
 				t.Fatalf("%s: got %v, want unauthorized", e, err)
 			}
 		}
-		if got := rows(); got != 6 {
-			t.Fatalf("three unknown addresses: got %d throttle rows, want 6 (address and address|client)", got)
+		if got := rows(); got != 7 {
+			t.Fatalf("three unknown addresses: got %d throttle rows, want 7 (address and address|client each, and the client's)", got)
 		}
 		// Past the window (and any lock), the rows say nothing any more:
 		// the next attempt sweeps them.
@@ -74,8 +75,8 @@ func TestThrottleRowsStayBounded(t *testing.T) {
 		if _, err := f.s.Authenticate(f.ctx, "ghost4@example.com", "wrong-password-123", client); lodestar.ErrorCode(err) != lodestar.EUnauthorized {
 			t.Fatalf("ghost4: got %v, want unauthorized", err)
 		}
-		if got := rows(); got != 2 {
-			t.Errorf("after the window: got %d throttle rows, want 2 (ghost4's)", got)
+		if got := rows(); got != 3 {
+			t.Errorf("after the window: got %d throttle rows, want 3 (ghost4's two and the client's)", got)
 		}
 
 		// A lock outlives the window: its row is kept until it ends.
@@ -88,5 +89,61 @@ func TestThrottleRowsStayBounded(t *testing.T) {
 		if _, err := f.s.Authenticate(f.ctx, "target@example.com", goodPassword, client); lodestar.ErrorCode(err) != lodestar.ETooManyRequests {
 			t.Errorf("locked address after a sweep: got %v, want too_many_requests", err)
 		}
+	})
+}
+
+// TestThrottleStopsSpraying checks the limit on one client address across
+// e-mails: one password tried on many accounts is stopped at
+// MaxFailures·PerClientFactor failures, while that client's successful
+// sign-ins do not count, other clients are not touched, an IPv6 client is
+// one /64, and an "e-mail" spelt like a client's key cannot lock it.
+func TestThrottleStopsSpraying(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.s.Throttle = store.Throttle{MaxFailures: 2, Window: 15 * time.Minute, Lockout: 15 * time.Minute}
+		limit := f.s.Throttle.MaxFailures * store.PerClientFactor
+		f.seedUser("victim@example.com", lodestar.RoleViewer)
+		f.seedUser("office@example.com", lodestar.RoleViewer)
+		try := func(email, password, client, want string) {
+			t.Helper()
+			_, err := f.s.Authenticate(f.ctx, email, password, client)
+			if got := lodestar.ErrorCode(err); got != want && !(want == "" && err == nil) {
+				t.Fatalf("%s from %s: got %v, want %q", email, client, err, want)
+			}
+		}
+		const sprayer = "203.0.113.66"
+		for i := range limit {
+			try(fmt.Sprintf("user%d@example.com", i), "Winter2026!", sprayer, lodestar.EUnauthorized)
+		}
+		// The next account, never tried, with its right password: the
+		// address is locked, not the account.
+		try("victim@example.com", goodPassword, sprayer, lodestar.ETooManyRequests)
+		try("victim@example.com", goodPassword, "203.0.113.67", "")
+
+		// An office: many good sign-ins and some failures stay under it.
+		const office = "198.51.100.20"
+		for range 3 * limit {
+			try("office@example.com", goodPassword, office, "")
+		}
+		for i := range limit - 1 {
+			try(fmt.Sprintf("typo%d@example.com", i), "oops", office, lodestar.EUnauthorized)
+		}
+		try("office@example.com", goodPassword, office, "")
+
+		// IPv6: one /64 is one client; the next /64 another.
+		for i := range limit {
+			try(fmt.Sprintf("v6-%d@example.com", i), "x", fmt.Sprintf("2001:db8:1:2::%x", i+1), lodestar.EUnauthorized)
+		}
+		try("victim@example.com", goodPassword, "2001:db8:1:2:ffff::1", lodestar.ETooManyRequests)
+		try("victim@example.com", goodPassword, "2001:db8:1:3::1", "")
+
+		// The client's key typed as an e-mail, from elsewhere, many times:
+		// counted against the typist, never against the address named.
+		const named = "192.0.2.44"
+		for range limit + 5 {
+			_, _ = f.s.Authenticate(f.ctx, "client|"+named, "x", "192.0.2.45")
+		}
+		try("victim@example.com", goodPassword, named, "")
+		try("victim@example.com", goodPassword, "192.0.2.45", lodestar.ETooManyRequests)
 	})
 }

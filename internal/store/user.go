@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -273,6 +274,17 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	if err := s.sweepAttempts(ctx); err != nil {
 		return nil, err
 	}
+	from := clientKey(client)
+	if !strings.Contains(email, "@") {
+		// No account's address lacks an @ (CreateUser checks them); the
+		// attempt counts against the client alone. Counted under its own
+		// text it could also fill a client's row ("client|…" typed as
+		// the e-mail) and lock another's sign-in.
+		if err := s.reserveAttempt(ctx, from, s.Throttle.MaxFailures*PerClientFactor); err != nil {
+			return nil, err
+		}
+		return nil, lodestar.Errorf(lodestar.EUnauthorized, "Wrong e-mail or password.")
+	}
 	key := email + "|" + client
 	// Count the attempt before checking the password, in one atomic
 	// statement: parallel guesses cannot slip past the limit, and each
@@ -283,6 +295,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	// Across all addresses, an e-mail gets more room, but not unlimited
 	// (an attacker can rotate addresses, e.g. within an IPv6 /64).
 	if err := s.reserveAttempt(ctx, email, s.Throttle.MaxFailures*PerEmailFactor); err != nil {
+		return nil, err
+	}
+	// And one client address across all e-mails, so that one password
+	// tried on many accounts (spraying) is stopped too; an IPv6 client is
+	// counted by its /64, which one host usually holds whole.
+	if err := s.reserveAttempt(ctx, from, s.Throttle.MaxFailures*PerClientFactor); err != nil {
 		return nil, err
 	}
 	var hash string
@@ -310,6 +328,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 		if _, err := tx.ExecContext(actx, `DELETE FROM login_attempts WHERE key = ? OR key = ?`, key, email); err != nil {
 			return err
 		}
+		// The client's count keeps its failures but not this success:
+		// an office behind one address signs in all day. It is not
+		// cleared, or one good account would reset a sprayer's count.
+		if _, err := tx.ExecContext(actx, `UPDATE login_attempts SET failures = failures - 1 WHERE key = ? AND failures > 0`, from); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(actx, `UPDATE users SET last_login_at = ? WHERE id = ?`, sqldb.FormatTime(tx.Now), id); err != nil {
 			return err
 		}
@@ -326,6 +350,27 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 // PerEmailFactor is how many times MaxFailures one e-mail may fail across
 // all client addresses within the window.
 const PerEmailFactor = 4
+
+// PerClientFactor is how many times MaxFailures one client address may
+// fail across all e-mails within the window (50 by default: an office
+// behind one address mistypes, a sprayer tries hundreds of accounts).
+// Behind a reverse proxy every client has the proxy's address unless
+// serve is told to trust it (--trusted-proxies).
+const PerClientFactor = 10
+
+// clientKey is the throttle key of a client address: "client|" and the
+// address, an IPv6 one cut to its /64.
+func clientKey(client string) string {
+	if a, err := netip.ParseAddr(client); err == nil {
+		if a = a.Unmap(); a.Is6() {
+			if p, err := a.Prefix(64); err == nil {
+				return "client|" + p.String()
+			}
+		}
+		return "client|" + a.String()
+	}
+	return "client|" + client
+}
 
 // sweepEvery is how often a process removes stale throttle rows.
 const sweepEvery = time.Minute

@@ -52,14 +52,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, lodestar.Errorf(lodestar.EInvalid, "Enter your e-mail and password."))
 		return
 	}
-	u, err := s.Users.Authenticate(r.Context(), email, password, httpx.ClientIP(r))
+	u, err := s.Users.Authenticate(r.Context(), email, password, s.Guard.ClientIP(r))
 	if err != nil {
 		code := lodestar.ErrorCode(err)
 		if code == lodestar.EInternal {
 			s.Error(w, r, err)
 			return
 		}
-		s.signIns.refused(s.Log, s.Now(), email, httpx.ClientIP(r), err)
+		s.signIns.refused(s.Log, s.Now(), email, s.Guard.ClientIP(r), err)
 		fail(httpx.StatusOf(code), err)
 		return
 	}
