@@ -185,7 +185,15 @@ type Alert struct {
 	Message    string    `json:"message"`
 	OpenedAt   time.Time `json:"opened_at"` // start of the first breaching window
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// AckedAt, AckedBy and AckNote say who took an open alert on, when,
+	// and what they said (AcknowledgeAlert); zero until then.
+	AckedAt time.Time `json:"acknowledged_at,omitzero"`
+	AckedBy string    `json:"acknowledged_by,omitempty"`
+	AckNote string    `json:"acknowledgement,omitempty"`
 }
+
+// MaxAckNote is the longest acknowledgement note, in characters.
+const MaxAckNote = 1000
 
 // Retraining task statuses.
 const (
@@ -251,6 +259,10 @@ type MonitorService interface {
 	// ListAlerts lists alerts, newest first: of a model (0: all), open only
 	// when openOnly.
 	ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([]*Alert, error)
+	// AcknowledgeAlert records that the acting user has taken an open
+	// alert on, with a note (required, at most MaxAckNote characters). A
+	// resolved alert, or one acknowledged already, is a conflict.
+	AcknowledgeAlert(ctx context.Context, id int64, note string) (*Alert, error)
 	// ListRetrainingTasks lists tasks of a use case (0: all), newest first.
 	ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*RetrainingTask, error)
 	// PageWindows is one page of a monitor's windows, oldest first: at

@@ -48,6 +48,9 @@ type (
 	evaluateIn struct {
 		From time.Time `json:"from"`
 	}
+	ackIn struct {
+		Note string `json:"note"`
+	}
 )
 
 // ndjson checks an ingestion request's content type.
@@ -221,6 +224,9 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, readPage, windows, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[evaluateIn], evaluate, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, readPage, alerts, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/alerts/{id}/acknowledge", Perm: auth.AlertAck, Handler: handleID(s, decodeBody[ackIn], func(ctx context.Context, id int64, in ackIn) (*lodestar.Alert, error) {
+			return s.Monitors.AcknowledgeAlert(ctx, id, in.Note)
+		}, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, readPage, tasks, http.StatusOK)},
 	}
 }

@@ -36,6 +36,7 @@ const (
 	planWriters     access = "strategy writers"
 	modelWriters    access = "model writers"
 	switchFlippers  access = "switch flippers"
+	alertAckers     access = "alert acknowledgers"
 	ingesters       access = "event ingesters"
 	evidenceWriters access = "evidence writers"
 )
@@ -54,6 +55,7 @@ var mayUse = map[access][]lodestar.Role{
 	planWriters:     {"admin", "committee", "business_owner"},
 	modelWriters:    {"admin", "ai_team"},
 	switchFlippers:  {"admin", "risk_officer", "committee"},
+	alertAckers:     {"admin", "ai_team", "risk_officer"},
 	ingesters:       {"admin", "ai_team"},
 	evidenceWriters: {"admin", "ai_team", "risk_officer"},
 }
@@ -158,19 +160,21 @@ var routeAccess = map[string]access{
 	"GET /api/v1/use-cases/{id}/realisation": readers,
 	"GET /api/v1/portfolio":                  readers,
 
-	"GET /models/{id}/health":             readers,
-	"POST /models/{id}/monitors":          modelWriters,
-	"POST /monitors/{id}/evaluate":        modelWriters,
-	"GET /alerts":                         readers,
-	"POST /api/v1/models/{model}/events":  ingesters,
-	"POST /api/v1/models/{model}/labels":  ingesters,
-	"GET /api/v1/models/{id}/monitors":    readers,
-	"POST /api/v1/models/{id}/monitors":   modelWriters,
-	"GET /api/v1/monitors/{id}":           readers,
-	"GET /api/v1/monitors/{id}/windows":   readers,
-	"POST /api/v1/monitors/{id}/evaluate": modelWriters,
-	"GET /api/v1/alerts":                  readers,
-	"GET /api/v1/retraining-tasks":        readers,
+	"GET /models/{id}/health":              readers,
+	"POST /models/{id}/monitors":           modelWriters,
+	"POST /monitors/{id}/evaluate":         modelWriters,
+	"GET /alerts":                          readers,
+	"POST /alerts/{id}/acknowledge":        alertAckers,
+	"POST /api/v1/models/{model}/events":   ingesters,
+	"POST /api/v1/models/{model}/labels":   ingesters,
+	"GET /api/v1/models/{id}/monitors":     readers,
+	"POST /api/v1/models/{id}/monitors":    modelWriters,
+	"GET /api/v1/monitors/{id}":            readers,
+	"GET /api/v1/monitors/{id}/windows":    readers,
+	"POST /api/v1/monitors/{id}/evaluate":  modelWriters,
+	"GET /api/v1/alerts":                   readers,
+	"POST /api/v1/alerts/{id}/acknowledge": alertAckers,
+	"GET /api/v1/retraining-tasks":         readers,
 
 	"GET /api/v1/business-units":               planReaders,
 	"POST /api/v1/business-units":              planWriters,
@@ -402,19 +406,21 @@ var calls = map[string]call{
 		return form(url.Values{"version": {"v-existing"}, "name": {"Walk " + w.nonce}, "window": {"day"}, "reference_kind": {"events"},
 			"reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}, "min_accuracy": {"0.8"}, "drift": {"on"}})
 	}},
-	"POST /monitors/{id}/evaluate": {ok: []int{303}},
-	"GET /alerts":                  {ok: []int{200}},
+	"POST /monitors/{id}/evaluate":  {ok: []int{303}},
+	"GET /alerts":                   {ok: []int{200}},
+	"POST /alerts/{id}/acknowledge": {ok: []int{303}, fresh: "alerts", body: formOf("note", "walked by %s")},
 	"POST /api/v1/models/{model}/events": {ok: []int{200}, contentType: "application/x-ndjson",
 		body: jsonf(`{"id":"walk-%s","version":"v-existing","features":{"x":1.5,"colour":"red"},"prediction":0.7}`)},
 	"POST /api/v1/models/{model}/labels": {ok: []int{200}, contentType: "application/x-ndjson", body: jsonf(`{"id":"walk-%s","label":1}`)},
 	"GET /api/v1/models/{id}/monitors":   {ok: []int{200}},
 	"POST /api/v1/models/{id}/monitors": {ok: []int{201}, body: jsonf(`{"version":"v-existing","name":"Walk %s","window":"hour",` +
 		`"reference":{"kind":"dataset","file_name":"ref.csv","csv":"x,colour\n1,red\n2,blue\n"}}`)},
-	"GET /api/v1/monitors/{id}":           {ok: []int{200}},
-	"GET /api/v1/monitors/{id}/windows":   {ok: []int{200}},
-	"POST /api/v1/monitors/{id}/evaluate": {ok: []int{200}, body: jsonf(`{}`)},
-	"GET /api/v1/alerts":                  {ok: []int{200}, query: "?status=open"},
-	"GET /api/v1/retraining-tasks":        {ok: []int{200}},
+	"GET /api/v1/monitors/{id}":            {ok: []int{200}},
+	"GET /api/v1/monitors/{id}/windows":    {ok: []int{200}},
+	"POST /api/v1/monitors/{id}/evaluate":  {ok: []int{200}, body: jsonf(`{}`)},
+	"GET /api/v1/alerts":                   {ok: []int{200}, query: "?status=open"},
+	"POST /api/v1/alerts/{id}/acknowledge": {ok: []int{200}, fresh: "alerts", body: jsonf(`{"note":"walked by %s"}`)},
+	"GET /api/v1/retraining-tasks":         {ok: []int{200}},
 
 	"GET /api/v1/business-units":               {ok: []int{200}},
 	"POST /api/v1/business-units":              {ok: []int{201}, body: jsonf(`{"name":"Unit %s"}`)},
@@ -549,7 +555,7 @@ func jsonf(format string) func(w walker) string {
 func (f *fixture) records(label string) map[string]int64 {
 	f.t.Helper()
 	ids := map[string]int64{}
-	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "treatment-versions", "experiments", "monitors", "fairness-audits", "explanations", "tokens"} {
+	for _, c := range []string{"use-cases", "business-units", "goals", "kpis", "pain-points", "models", "model-versions", "treatment-versions", "experiments", "monitors", "alerts", "fairness-audits", "explanations", "tokens"} {
 		ids[c] = f.record(c, label, ids)
 	}
 	// The walk's experiment is running, so it takes data; fresh ones are drafts.
@@ -607,6 +613,14 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 			Window: lodestar.WindowHour, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}},
 			[]byte("x,colour\n1,red\n2,blue\n"), "ref.csv"); err == nil {
 			id = m.ID
+		}
+	case "alerts": // an open alert of the walk's monitor
+		ev := &lodestar.Evaluation{Opened: []*lodestar.Alert{{Kind: "volume", Value: 1, Threshold: 10, Message: "walk " + label, OpenedAt: f.clock.Now()}}}
+		if err = st.SaveEvaluation(ctx, ids["monitors"], f.clock.Now().Truncate(time.Hour), ev); err == nil {
+			var open []*lodestar.Alert
+			if open, err = st.ListAlerts(ctx, 0, true); err == nil {
+				id = open[0].ID
+			}
 		}
 	case "fairness-audits", "explanations":
 		id, err = f.evidenceRecord(collection, label, ids)

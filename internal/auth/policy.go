@@ -34,6 +34,8 @@ const (
 	EvidenceWrite Permission = "evidence.write"
 	// SwitchFlip flips a model's human intervention switch.
 	SwitchFlip Permission = "switch.flip"
+	// AlertAck acknowledges a monitor's open alert: someone is on it.
+	AlertAck Permission = "alert.ack"
 	// AuditRead lists and filters the audit log.
 	AuditRead Permission = "audit.read"
 	// UserAdmin manages users and their roles.
@@ -53,6 +55,7 @@ var matrix = map[Permission][]lodestar.Role{
 	ModelRead:     all,
 	ModelWrite:    {lodestar.RoleAdmin, lodestar.RoleAITeam},
 	SwitchFlip:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
+	AlertAck:      {lodestar.RoleAdmin, lodestar.RoleAITeam, lodestar.RoleRiskOfficer},
 	ModelIngest:   {lodestar.RoleAdmin, lodestar.RoleAITeam},
 	EvidenceWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam, lodestar.RoleRiskOfficer},
 	UserAdmin:     {lodestar.RoleAdmin},
@@ -60,7 +63,7 @@ var matrix = map[Permission][]lodestar.Role{
 
 // Permissions lists every permission that needs a role, for tests and docs.
 func Permissions() []Permission {
-	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, ModelIngest, EvidenceWrite, SwitchFlip, AuditRead, UserAdmin}
+	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, ModelIngest, EvidenceWrite, SwitchFlip, AlertAck, AuditRead, UserAdmin}
 }
 
 // Allowed reports whether role holds p. Public is allowed to everyone,

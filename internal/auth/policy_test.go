@@ -24,6 +24,7 @@ var wantMatrix = map[auth.Permission][]lodestar.Role{
 		lodestar.RoleRiskOfficer, lodestar.RoleDataSteward, lodestar.RoleViewer},
 	auth.ModelWrite:    {lodestar.RoleAdmin, lodestar.RoleAITeam},
 	auth.SwitchFlip:    {lodestar.RoleAdmin, lodestar.RoleRiskOfficer, lodestar.RoleCommittee},
+	auth.AlertAck:      {lodestar.RoleAdmin, lodestar.RoleAITeam, lodestar.RoleRiskOfficer},
 	auth.ModelIngest:   {lodestar.RoleAdmin, lodestar.RoleAITeam},
 	auth.EvidenceWrite: {lodestar.RoleAdmin, lodestar.RoleAITeam, lodestar.RoleRiskOfficer},
 	auth.AuditRead:     {lodestar.RoleAdmin, lodestar.RoleRiskOfficer},

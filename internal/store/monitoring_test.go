@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,6 +148,37 @@ func TestEventsAndMonitors(t *testing.T) {
 		if ts, total, err := f.s.PageRetrainingTasks(f.ctx, uc.ID, 0, 10); err != nil || total != 1 || len(ts) != 1 {
 			t.Errorf("PageRetrainingTasks: %d of %d, %v", len(ts), total, err)
 		}
+		// Acknowledging the open alert: a note is required and bounded,
+		// the alert must exist; then it records who, when and the note
+		// (audited), once.
+		open, _ := f.s.ListAlerts(f.ctx, m.ID, true)
+		alertID := open[0].ID
+		audits := f.auditCount()
+		_, err = f.s.AcknowledgeAlert(f.ctx, alertID, "  ")
+		wantError(t, err, lodestar.EInvalid, "note")
+		_, err = f.s.AcknowledgeAlert(f.ctx, alertID, strings.Repeat("字", lodestar.MaxAckNote+1))
+		wantError(t, err, lodestar.EInvalid, "note")
+		_, err = f.s.AcknowledgeAlert(f.ctx, 987654, "on it")
+		wantError(t, err, lodestar.ENotFound)
+		if got := f.auditCount(); got != audits {
+			t.Errorf("refused acknowledgements wrote %d audit entries", got-audits)
+		}
+		acked, err := f.s.AcknowledgeAlert(f.ctx, alertID, "  Upstream feed late; retraining on fresh data.  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acked.AckNote != "Upstream feed late; retraining on fresh data." || acked.AckedBy != lodestar.ActorFrom(f.ctx).Label ||
+			acked.AckedAt.Sub(f.clock.Now()).Abs() > time.Millisecond || acked.Status != lodestar.AlertOpen {
+			t.Errorf("acknowledged: %+v", acked)
+		}
+		if got := f.auditCount(); got != audits+1 {
+			t.Errorf("an acknowledgement wrote %d audit entries, want 1", got-audits)
+		}
+		_, err = f.s.AcknowledgeAlert(f.ctx, alertID, "me too")
+		wantError(t, err, lodestar.EConflict)
+		if again, _ := f.s.ListAlerts(f.ctx, m.ID, true); again[0].AckNote != acked.AckNote || !again[0].AckedAt.Equal(acked.AckedAt) {
+			t.Errorf("a second acknowledgement changed the first: %+v", again[0])
+		}
 		// Retiring 1.0 resolves its open alert.
 		v10, err := f.s.ListModelVersions(f.ctx, m.ID)
 		if err != nil || len(v10) != 1 {
@@ -159,6 +191,9 @@ func TestEventsAndMonitors(t *testing.T) {
 		}
 		if open, _ := f.s.ListAlerts(f.ctx, m.ID, true); len(open) != 0 {
 			t.Errorf("open alerts after 1.0 retired: %d, want 0", len(open))
+		}
+		if _, err := f.s.AcknowledgeAlert(f.ctx, alertID, "late"); lodestar.ErrorCode(err) != lodestar.EConflict || !strings.Contains(err.Error(), "resolved") {
+			t.Errorf("acknowledging a resolved alert: got %v, want a conflict saying it is resolved", err)
 		}
 		f.verify(int64(f.auditCount()))
 	})

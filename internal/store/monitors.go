@@ -382,13 +382,62 @@ func countAndPage[T any](ctx context.Context, s *Store, table, columns string, w
 	return out, total, err
 }
 
-const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at`
+const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, acked_at, acked_by, ack_note`
 
 func scanAlert(s interface{ Scan(...any) error }) (*lodestar.Alert, error) {
 	a := &lodestar.Alert{}
 	err := s.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
-		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt})
+		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote)
 	return a, err
+}
+
+// AcknowledgeAlert implements lodestar.MonitorService.
+func (s *Store) AcknowledgeAlert(ctx context.Context, id int64, note string) (*lodestar.Alert, error) {
+	note = strings.TrimSpace(note)
+	fields := map[string]string{}
+	if note == "" {
+		fields["note"] = "Say what is being done about the alert."
+	}
+	checkLen(fields, "note", note, lodestar.MaxAckNote, false)
+	if len(fields) > 0 {
+		return nil, &lodestar.Error{Code: lodestar.EInvalid, Message: "The alert was not acknowledged; check the fields.", Fields: fields}
+	}
+	var after *lodestar.Alert
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := scanAlert(tx.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ?`, id))
+		if isNoRows(err) {
+			return notFound("Alert")
+		} else if err != nil {
+			return err
+		}
+		switch {
+		case before.Status != lodestar.AlertOpen:
+			return lodestar.Errorf(lodestar.EConflict, "The alert is resolved already; there is nothing to acknowledge.")
+		case !before.AckedAt.IsZero():
+			return lodestar.Errorf(lodestar.EConflict, "%s acknowledged the alert already.", before.AckedBy)
+		}
+		// The condition repeats the checks: a parallel acknowledgement or
+		// the evaluator resolving the alert in between changes no row.
+		res, err := tx.ExecContext(ctx, `UPDATE alerts SET acked_at = ?, acked_by = ?, ack_note = ? WHERE id = ? AND status = ? AND acked_at = ''`,
+			sqldb.FormatTime(tx.Now), lodestar.ActorFrom(ctx).Label, note, id, lodestar.AlertOpen)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return lodestar.Errorf(lodestar.EConflict, "The alert changed meanwhile; reload to see it.")
+		}
+		if after, err = scanAlert(tx.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "acknowledge", EntityType: "alert", EntityID: id, Before: before, After: after})
+		return err
+	})
+	if err != nil {
+		return nil, wrap("acknowledge alert", err)
+	}
+	return after, nil
 }
 
 // ListAlerts implements lodestar.MonitorService.
@@ -671,7 +720,7 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 			o.a = &lodestar.Alert{}
 			a := o.a
 			if err := rows.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
-				sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, &o.url, &o.model); err != nil {
+				sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &o.url, &o.model); err != nil {
 				return nil, err
 			}
 			var c monitorConfig // o.url held the monitor's config until here

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ func (s *Server) healthRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: s.monitorCreate, MaxBody: monitoring.MaxReferenceBytes + 1<<20},
 		{Method: "POST", Pattern: "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: s.monitorEvaluate},
 		{Method: "GET", Pattern: "/alerts", Perm: auth.ModelRead, Handler: s.alertList},
+		{Method: "POST", Pattern: "/alerts/{id}/acknowledge", Perm: auth.AlertAck, Handler: s.alertAck},
 	}
 }
 
@@ -302,7 +304,26 @@ type taskRow struct {
 
 // alertList shows every alert, open first, and the retraining tasks.
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
-	p := s.page(r, "alerts.title", "risk")
+	s.renderAlerts(w, r, http.StatusOK, s.page(r, "alerts.title", "risk"))
+}
+
+// alertAck acknowledges an open alert with the user's note; a refusal
+// shows the list again with the note kept in the alert's row.
+func (s *Server) alertAck(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		s.Error(w, r, lodestar.Errorf(lodestar.ENotFound, "Alert not found."))
+		return
+	}
+	if _, err := s.Monitors.AcknowledgeAlert(r.Context(), id, r.PostFormValue("note")); err != nil {
+		form := url.Values{"alert": {strconv.FormatInt(id, 10)}, "note": {r.PostFormValue("note")}}
+		s.refused(w, r, err, "alerts.title", "risk", form, s.renderAlerts)
+		return
+	}
+	s.redirect(w, r, "/alerts#alert-"+strconv.FormatInt(id, 10), "flash.alert_acked")
+}
+
+func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	ctx := r.Context()
 	models := map[int64]*lodestar.Model{}
 	model := func(id int64) *lodestar.Model {
@@ -339,7 +360,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 		Alerts []alertRow
 		Tasks  []taskRow
 	}{append(open, closed...), trs}
-	s.render(w, r, http.StatusOK, "alerts", p)
+	s.render(w, r, status, "alerts", p)
 }
 
 // AlertText says what an alert found in the page's language.
