@@ -155,6 +155,14 @@ func TestDemoHoldsTheStories(t *testing.T) {
 	if !kinds["accuracy"] || !kinds["drift"] || len(open) != 2 {
 		t.Errorf("recsys open alerts: got %+v; want one accuracy and one drift alert", open)
 	}
+	// The AI lead took the drift alert on, after it opened.
+	for _, a := range open {
+		acked := a.AckedBy == "ml.lead@demo.lodestar" && a.AckedAt.After(a.OpenedAt) && strings.Contains(a.AckNote, "Retraining")
+		if (a.Kind == "drift") != acked {
+			t.Errorf("recsys %s alert: acknowledged by %q at %s (opened %s), note %q; want the drift alert alone acknowledged by the AI lead",
+				a.Kind, a.AckedBy, a.AckedAt, a.OpenedAt, a.AckNote)
+		}
+	}
 	// Sustained drift opened the task weeks before accuracy crossed its
 	// threshold: the early warning the retailer lacked.
 	tasks, err := st.ListRetrainingTasks(ctx, recsys.UseCaseID)

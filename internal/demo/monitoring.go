@@ -140,8 +140,23 @@ func (l *loader) noteDecay(m *lodestar.Model, setNow func(time.Time)) error {
 			day, 100*tk.Before["drift_share"], tk.Before["accuracy"], recLaunchAccuracy,
 			day, 100*tk.Before["drift_share"], recLaunchAccuracy, tk.Before["accuracy"])
 		setNow(tk.OpenedAt.Add(26 * time.Hour))
-		_, err := l.svc.UpdateModelCard(ml, v.ID, card)
-		return err
+		if _, err := l.svc.UpdateModelCard(ml, v.ID, card); err != nil {
+			return err
+		}
+		// And takes the drift alert on, saying what is done (accuracy
+		// crosses its threshold only weeks later).
+		open, err := l.svc.(monitoring.Store).ListAlerts(l.ctx, m.ID, true)
+		if err != nil {
+			return err
+		}
+		for _, a := range open {
+			if a.Kind == "drift" && a.OpenedAt.Before(tk.OpenedAt) {
+				_, err = l.svc.(monitoring.Store).AcknowledgeAlert(ml, a.ID,
+					"Retraining on the last quarter's behaviour data, short-video sessions included; the drifted features are being rebuilt. 正在用最近一个季度（含短视频会话）的行为数据再训练，并重建发生漂移的特征。")
+				return err
+			}
+		}
+		return fmt.Errorf("demo: the recommender has no drift alert open before its retraining task")
 	}
 	return fmt.Errorf("demo: no recsys 3.1")
 }
