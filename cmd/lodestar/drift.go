@@ -215,7 +215,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		rv, rn, rok := c.refSample.FewDistinct()
 		cv, cn, cok := c.curSample.FewDistinct()
 		switch {
-		case rok && cok && unionSize(rv, cv) <= monitor.FewValues:
+		case rok && cok && monitor.DistinctUnion(rv, cv) <= monitor.FewValues:
 			f = monitor.FewValuesDrift(rv, rn, cv, cn, th)
 		case c.refSample.Exact() && c.curSample.Exact():
 			f = monitor.NumericExact(c.refSample.Sorted(), c.curSample.Sorted(), th)
@@ -257,20 +257,6 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	f.Name = c.name
 	f.RefMiss, f.CurMiss = r.miss, u.miss
 	return f, chart
-}
-
-func unionSize(a, b []float64) int {
-	n := len(a)
-	for _, x := range b {
-		found := false
-		for _, y := range a {
-			found = found || x == y
-		}
-		if !found {
-			n++
-		}
-	}
-	return n
 }
 
 func numericChart(c *driftColumn) driftChart {

@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,6 +63,84 @@ func TestHealthOneWindow(t *testing.T) {
 	for _, m := range regexp.MustCompile(`class="tick" text-anchor="end">([^<]*)<`).FindAllStringSubmatch(acc[1], -1) {
 		if m[1] == "2.000" || m[1] == "0.000" {
 			t.Errorf("accuracy axis of a window with accuracy 1 labelled %s", m[1])
+		}
+	}
+}
+
+// A numeric feature with at most 5 distinct values is tested as
+// categorical by a monitor, as by `lodestar drift`: the API's window shows
+// the test used (chi-square, with its categories) and the health page
+// says why, in both languages; a numeric feature with many values keeps
+// the numeric test.
+func TestHealthFewValuesFeature(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase("Recs")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	var ref strings.Builder
+	ref.WriteString("x,spread,colour\n")
+	for i := range 300 {
+		fmt.Fprintf(&ref, "%d,%d,red\n", i%3, i)
+	}
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
+		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
+	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
+	if r.StatusCode != 201 {
+		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
+	}
+	mon := decodeInto[lodestar.Monitor](t, r)
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	var batch strings.Builder
+	for i := range 90 {
+		x := 0 // mostly 0 now: drifted
+		if i%5 == 0 {
+			x = 1 + i%2
+		}
+		fmt.Fprintf(&batch, `{"id":"e%d","time":%q,"version":"1.0","features":{"x":%d,"spread":%d,"colour":"red"},"prediction":0.5}`+"\n",
+			i, t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), x, i*3)
+	}
+	f.ndjson("/api/v1/models/rec/events", tok, batch.String())
+	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	r = f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
+	var page struct {
+		Data []struct {
+			Drift struct {
+				Columns []struct {
+					Name, Kind, Test string
+					Categories       int
+					Drifted          bool
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.body), &page); err != nil || len(page.Data) != 1 {
+		t.Fatalf("windows: %v %s", err, r.body)
+	}
+	tests := map[string]string{}
+	for _, c := range page.Data[0].Drift.Columns {
+		tests[c.Name] = c.Kind + "/" + c.Test + "/" + fmt.Sprint(c.Categories, c.Drifted)
+	}
+	if tests["x"] != "numeric/chi2/3 true" || tests["spread"] != "numeric/ks/0 false" || tests["colour"] != "categorical/chi2/1 false" {
+		t.Errorf("kind/test/categories drifted: %v", tests)
+	}
+	c, _, _ := f.signIn(team, time.Hour)
+	for lang, want := range map[string]string{"en": "numeric (≤ 5 values: tested as categorical)</td><td>chi2</td>",
+		"zh-CN": "数值型 (取值不超过 5 个：按类别检验)</td><td>chi2</td>"} {
+		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
+		if p.StatusCode != 200 || !strings.Contains(p.body, want) {
+			t.Errorf("%s health page: %d, no %q", lang, p.StatusCode, want)
+		}
+		if n := strings.Count(p.body, "</td><td>ks</td>"); n != 1 {
+			t.Errorf("%s health page: %d features with the KS test, want 1 (spread)", lang, n)
 		}
 	}
 }

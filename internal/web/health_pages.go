@@ -39,6 +39,9 @@ type driftColumn struct {
 	PValue    *float64 `json:"p_value"`
 	PSI       *float64 `json:"psi"`
 	Drifted   bool     `json:"drifted"`
+	// Categories is above 0 when the feature was tested over its values:
+	// a numeric one so tested had at most 5 distinct values.
+	Categories int `json:"categories"`
 }
 
 type monitorView struct {

@@ -28,12 +28,14 @@
 // Drift compares a feature with its reference: numeric features by the
 // two-sample Kolmogorov–Smirnov test, the Wasserstein distance divided by
 // the reference's standard deviation, and the PSI over reference deciles;
-// categorical ones (and, in `lodestar drift`, which counts a file's
-// distinct values, numeric ones with at most FewValues of them; a
-// monitor's windows keep histograms, not values, and test numeric
-// features as numeric) by chi-square, the Jensen–Shannon distance (natural log, as
-// scipy's default and Evidently, whose 0.1 threshold is in that base) and
-// the PSI.
+// categorical ones, and numeric ones with at most FewValues (5) distinct
+// values across the reference and the current sample (Evidently's rule),
+// by chi-square, the Jensen–Shannon distance (natural log, as scipy's
+// default and Evidently, whose 0.1 threshold is in that base) and the PSI
+// over the values. `lodestar drift` counts a file's distinct values; a
+// monitor's windows count a numeric feature's distinct values exactly
+// (Hist.FewDistinct, mergeable) when its reference had at most FewValues,
+// so both apply the rule alike.
 // Which test decides, and the thresholds, follow Evidently and NannyML
 // (see Thresholds): PSI 0.1 warn / 0.25 drift, p < 0.05, distances ≥ 0.1,
 // dataset drift when at least half the features drift; all overridable.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -38,7 +39,8 @@ const (
 // standard deviation (drift at ≥ 0.1) and categorical ones the
 // Jensen–Shannon distance (drift at ≥ 0.1), since with large samples any
 // difference is significant. Numeric features with at most FewValues
-// distinct values are tested as categorical. PSI is always reported and
+// distinct values across both samples are tested as categorical (by
+// `lodestar drift` and by a monitor's windows alike). PSI is always reported and
 // graded: below 0.1 stable, 0.1–0.25 warn, from 0.25 drift. The dataset
 // drifts when at least Share of the testable features drift. Zero fields
 // take the defaults.
@@ -358,11 +360,17 @@ func FewValuesDrift(refVals, refN, curVals, curN []float64, t Thresholds) Featur
 	f := newFeatureDrift(Numeric)
 	f.Method = MethodExact
 	var rc, cc Counts
+	name := func(v float64) string {
+		if v == 0 {
+			v = math.Abs(v) // −0 is 0: one category, whichever a sample saw first
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
 	for i, v := range refVals {
-		rc.addNew(strconv.FormatFloat(v, 'g', -1, 64), uint64(refN[i]))
+		rc.addNew(name(v), uint64(refN[i]))
 	}
 	for i, v := range curVals {
-		cc.addNew(strconv.FormatFloat(v, 'g', -1, 64), uint64(curN[i]))
+		cc.addNew(name(v), uint64(curN[i]))
 	}
 	_, r, c := aligned(&rc, &cc)
 	countsDrift(&f, r, c, t)
@@ -370,6 +378,18 @@ func FewValuesDrift(refVals, refN, curVals, curN []float64, t Thresholds) Featur
 		f.Note = fmt.Sprintf("at most %d distinct values: tested as categorical", FewValues)
 	}
 	return f
+}
+
+// DistinctUnion returns how many distinct values a and b (each of
+// distinct values) hold together: the count FewValues is held against.
+func DistinctUnion(a, b []float64) int {
+	n := len(a)
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			n++
+		}
+	}
+	return n
 }
 
 func countsDrift(f *FeatureDrift, r, c []float64, t Thresholds) {

@@ -33,6 +33,7 @@ type Bins struct {
 	cells    int
 	guide    []int32 // edges in the cells before each cell
 	shift    float64 // subtracted before summing moments (the reference median)
+	few      bool    // the reference had at most FewValues distinct values
 }
 
 // NewBins makes bins from fine and PSI interior edges (each ascending and
@@ -89,6 +90,13 @@ func (b *Bins) Edges() []float64 { return b.edges }
 
 // PSIEdges returns the PSI interior edges; the slice must not be modified.
 func (b *Bins) PSIEdges() []float64 { return b.psiEdges }
+
+// CountFew marks the bins as cut from a reference with at most FewValues
+// distinct values: Hists over them then also count their distinct values
+// exactly while there are at most FewValues, so that Window.Drift can test
+// the feature as categorical, as `lodestar drift` does. Call it before the
+// Bins are shared (Profiler.Layout does).
+func (b *Bins) CountFew() { b.few = true }
 
 // Len returns the number of fine bins.
 func (b *Bins) Len() int { return len(b.edges) + 1 }
@@ -199,6 +207,14 @@ type Hist struct {
 	Missing  uint64  // NaN values
 	S1, S2   float64 // Σ(x−shift) and Σ(x−shift)², shift the Bins' median edge
 	Min, Max float64
+
+	// Over Bins marked CountFew: the distinct values counted (ascending)
+	// and their counts, while there are at most FewValues of them; past
+	// that, many is set and they are no longer kept up to date.
+	few  [FewValues]float64
+	fewN [FewValues]uint64
+	nFew int
+	many bool
 }
 
 // Cell is one fine bin's count and sum, kept together so that counting a
@@ -229,6 +245,9 @@ func (h *Hist) Add(x float64) {
 	c.N++
 	c.Sum += x
 	h.N++
+	if h.bins.few && !h.many {
+		h.countFew(x, 1)
+	}
 	d := x - h.bins.shift
 	h.S1 += d
 	h.S2 += d * d
@@ -262,6 +281,7 @@ func (h *Hist) AddAll(xs []float64) {
 	n, miss := h.N, h.Missing
 	s1, s2, lo, hi := h.S1, h.S2, h.Min, h.Max
 	var idx [addChunk]int32
+	few := b.few
 	for len(xs) > 0 {
 		chunk := xs[:min(len(xs), addChunk)]
 		xs = xs[len(chunk):]
@@ -305,6 +325,9 @@ func (h *Hist) AddAll(xs []float64) {
 			cell.N++
 			cell.Sum += x
 			n++
+			if few && !h.many {
+				h.countFew(x, 1)
+			}
 			d := x - shift
 			s1 += d
 			s2 += d * d
@@ -339,7 +362,51 @@ func (h *Hist) Merge(o *Hist) error {
 	h.S2 += o.S2
 	h.Min = math.Min(h.Min, o.Min)
 	h.Max = math.Max(h.Max, o.Max)
+	if h.bins.few {
+		h.many = h.many || o.many
+		for i := 0; i < o.nFew && !h.many; i++ {
+			h.countFew(o.few[i], o.fewN[i])
+		}
+	}
 	return nil
+}
+
+// countFew counts n of the value x among the distinct values, kept
+// ascending (so that two Hists holding the same values hold them alike,
+// however they were added or merged), or sets many when x would be
+// one more than FewValues.
+func (h *Hist) countFew(x float64, n uint64) {
+	i := 0
+	for i < h.nFew && h.few[i] < x {
+		i++
+	}
+	if i < h.nFew && h.few[i] == x {
+		h.fewN[i] += n
+		return
+	}
+	if h.nFew == FewValues {
+		h.many = true
+		return
+	}
+	copy(h.few[i+1:h.nFew+1], h.few[i:h.nFew])
+	copy(h.fewN[i+1:h.nFew+1], h.fewN[i:h.nFew])
+	h.few[i], h.fewN[i] = x, n
+	h.nFew++
+}
+
+// FewDistinct returns the distinct values counted and how often each
+// occurs, ascending, when the Bins are marked CountFew and there are at
+// most FewValues of them (ok false otherwise).
+func (h *Hist) FewDistinct() (values, counts []float64, ok bool) {
+	if !h.bins.few || h.many {
+		return nil, nil, false
+	}
+	values = slices.Clone(h.few[:h.nFew])
+	counts = make([]float64, h.nFew)
+	for i := range counts {
+		counts[i] = float64(h.fewN[i])
+	}
+	return values, counts, true
 }
 
 // Mean returns the mean of the counted values.

@@ -91,6 +91,9 @@ func (p *Profiler) Layout(fine, psi int) (*Layout, error) {
 			return nil, fmt.Errorf("monitor: numeric feature %q has no values in the reference", p.schema.Numeric[i])
 		}
 		bins[i] = BinsFromSorted(s.Sorted(), fine, psi)
+		if _, _, few := s.FewDistinct(); few {
+			bins[i].CountFew()
+		}
 	}
 	return NewLayout(p.schema, bins)
 }

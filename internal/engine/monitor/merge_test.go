@@ -25,7 +25,17 @@ func randomEvents(s *Schema, n int, seed uint64) []Event {
 			if rng.IntN(50) == 0 {
 				continue // missing
 			}
-			ev.Num[j] = rng.NormFloat64()*float64(j+1) + math.Exp(rng.NormFloat64())
+			switch s.Numeric[j] {
+			case "rating": // four values: tested as categorical
+				ev.Num[j] = float64(1 + rng.IntN(4))
+			case "grows": // three values in the reference (seed 1); a later window brings three more
+				ev.Num[j] = float64(rng.IntN(3))
+				if seed != 1 && i >= n/2 {
+					ev.Num[j] = float64(rng.IntN(6))
+				}
+			default:
+				ev.Num[j] = rng.NormFloat64()*float64(j+1) + math.Exp(rng.NormFloat64())
+			}
 		}
 		for j := range ev.Cat {
 			if rng.IntN(40) == 0 {
@@ -67,6 +77,7 @@ func schemaFor(task string) Schema {
 	for i := range 4 {
 		s.Numeric = append(s.Numeric, fmt.Sprintf("x%d", i))
 	}
+	s.Numeric = append(s.Numeric, "rating", "grows")
 	s.Categorical = []string{"c0", "c1"}
 	if task == TaskMulticlass {
 		s.Classes = []string{"a", "b", "c", "d"}
@@ -130,6 +141,21 @@ func TestMergeHalvesEqualsWhole(t *testing.T) {
 				}
 				dm, _ := a.Drift(refW, Thresholds{})
 				compareStructs(t, "drift", reflect.ValueOf(dm), reflect.ValueOf(dw))
+				// rating: four values across both, tested as categorical;
+				// grows: six once the window's second half is in, numeric
+				// (in both halves' merge as in the whole).
+				for _, f := range dm.Features {
+					switch f.Name {
+					case "rating":
+						if f.Test != TestJensenShannon || f.Categories != 4 || f.Kind != Numeric {
+							t.Errorf("rating: test %s over %d categories, kind %s", f.Test, f.Categories, f.Kind)
+						}
+					case "grows", "x0":
+						if f.Test != TestWasserstein || f.Method != MethodBinned {
+							t.Errorf("%s: test %s, method %s", f.Name, f.Test, f.Method)
+						}
+					}
+				}
 			})
 		}
 	}
@@ -165,6 +191,15 @@ func compareWindows(t *testing.T, got, want *Window) {
 					if g.Get(v) != w.Get(v) {
 						t.Errorf("categorical %d value %q: %d, want %d", j, v, g.Get(v), w.Get(v))
 					}
+				}
+			}
+		case "Num":
+			compareStructs(t, name, gv.Field(i), wv.Field(i))
+			for j := range got.Num {
+				gv, gn, gok := got.Num[j].FewDistinct()
+				wv, wn, wok := want.Num[j].FewDistinct()
+				if gok != wok || !slices.Equal(gv, wv) || !slices.Equal(gn, wn) {
+					t.Errorf("numeric %d distinct values %v %v (%v), want %v %v (%v)", j, gv, gn, gok, wv, wn, wok)
 				}
 			}
 		default:
@@ -351,6 +386,26 @@ func TestHistAddAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHistAddAll(t, empty, xs)
+	// Bins of a reference with few distinct values count them: past
+	// FewValues (xs has many) and within it.
+	few := BinsFromSorted([]float64{0, 1, 1, 2}, 2048, 10)
+	few.CountFew()
+	checkHistAddAll(t, few, xs)
+	ratings := make([]float64, 8000) // with 4 missing, as checkHistAddAll wants
+	for i := range ratings {
+		ratings[i] = float64(rng.IntN(5))
+	}
+	ratings[10], ratings[300], ratings[301], ratings[7999] = math.NaN(), math.Inf(1), math.Inf(-1), math.NaN()
+	ratings[11] = math.Copysign(0, -1)
+	checkHistAddAll(t, few, ratings)
+	h := NewHist(few)
+	h.AddAll(ratings)
+	if v, n, ok := h.FewDistinct(); !ok || !slices.Equal(v, []float64{0, 1, 2, 3, 4}) || n[0]+n[1]+n[2]+n[3]+n[4] != float64(h.N) {
+		t.Errorf("distinct values %v %v (%v), want 0 to 4 counted", v, n, ok)
+	}
+	if _, _, ok := NewHist(BinsFromSorted([]float64{0, 1, 2}, 64, 10)).FewDistinct(); ok {
+		t.Error("bins not marked CountFew report distinct values")
+	}
 }
 
 func checkHistAddAll(t *testing.T, b *Bins, xs []float64) {
@@ -380,6 +435,11 @@ func checkHistAddAll(t *testing.T, b *Bins, xs []float64) {
 		if o := one.Cells[i]; c.N != o.N || bits(c.Sum) != bits(o.Sum) {
 			t.Errorf("cell %d: %+v, one by one %+v", i, c, o)
 		}
+	}
+	av, an, aok := all.FewDistinct()
+	ov, on, ook := one.FewDistinct()
+	if aok != ook || !slices.Equal(av, ov) || !slices.Equal(an, on) {
+		t.Errorf("distinct values %v %v (%v), one by one %v %v (%v)", av, an, aok, ov, on, ook)
 	}
 }
 

@@ -42,7 +42,15 @@ type referenceEdges struct {
 		Dof      int
 		JS       float64 `json:"js"`
 		PSI      float64 `json:"psi"`
+		Test     string
+		Drifted  bool
 	} `json:"few_values"`
+	FewValuesUnion struct {
+		Name     string
+		Ref, Cur []float64
+		KS       float64 `json:"ks"`
+		KSP      float64 `json:"ks_p_asymp"`
+	} `json:"few_values_union"`
 }
 
 func loadReferenceEdges(t *testing.T) *referenceEdges {
@@ -190,13 +198,83 @@ func TestReferenceFewValues(t *testing.T) {
 				t.Fatalf("more than %d distinct values", FewValues)
 			}
 			f := FewValuesDrift(rv, rn, cv, cn, Thresholds{})
-			checkRel(t, "chi-square", f.ChiSquare, c.Chi2, tolDistance, 1e-15)
-			checkRel(t, "chi-square p-value", f.ChiSquarePValue, c.Chi2P, tolPValue, 1e-300)
-			checkRel(t, "Jensen-Shannon", f.JensenShannon, c.JS, tolDistance, 1e-15)
-			checkRel(t, "PSI", f.PSI, c.PSI, tolDistance, 1e-15)
-			if f.Categories != c.Dof+1 || f.Test != TestChiSquare || f.Drifted != (c.Chi2P < 0.05) {
-				t.Errorf("categories %d (dof %d), test %s, drifted %v (p %g)", f.Categories, c.Dof, f.Test, f.Drifted, c.Chi2P)
+			checkFewValues(t, f, c.Chi2, c.Chi2P, c.JS, c.PSI, c.Dof, c.Test, c.Drifted)
+		})
+	}
+}
+
+func checkFewValues(t *testing.T, f FeatureDrift, chi2, chi2P, js, psi float64, dof int, test string, drifted bool) {
+	t.Helper()
+	checkRel(t, "chi-square", f.ChiSquare, chi2, tolDistance, 1e-15)
+	checkRel(t, "chi-square p-value", f.ChiSquarePValue, chi2P, tolPValue, 1e-300)
+	checkRel(t, "Jensen-Shannon", f.JensenShannon, js, tolDistance, 1e-15)
+	checkRel(t, "PSI", f.PSI, psi, tolDistance, 1e-15)
+	if f.Kind != Numeric || f.Categories != dof+1 || f.Test != test || f.Drifted != drifted {
+		t.Errorf("kind %s, categories %d (dof %d), test %s (scipy's case: %s), drifted %v (want %v)", f.Kind, f.Categories, dof, f.Test, test, f.Drifted, drifted)
+	}
+}
+
+// TestReferenceFewValuesWindow: a monitor applies the same rule to its
+// windows. Each case's reference is profiled and counted into a reference
+// window, its current sample into two windows then merged (and a few
+// missing values into each), and Window.Drift must give scipy's figures
+// and Evidently's choice of test, as from every value. With a sixth value
+// across the two, the feature is numeric again: the KS statistic and its
+// asymptotic p-value as scipy's.
+func TestReferenceFewValuesWindow(t *testing.T) {
+	ref := loadReferenceEdges(t)
+	s := Schema{Numeric: []string{"x"}}
+	windows := func(t *testing.T, refVals, curVals []float64) (DatasetDrift, FeatureDrift) {
+		t.Helper()
+		evs := func(xs []float64, missing int) []Event {
+			out := make([]Event, 0, len(xs)+missing)
+			for _, x := range xs {
+				ev := s.NewEvent()
+				ev.Score, ev.Num[0] = 0.5, x
+				out = append(out, ev)
+			}
+			for range missing {
+				ev := s.NewEvent()
+				ev.Score = 0.5
+				out = append(out, ev)
+			}
+			return out
+		}
+		re, ce := evs(refVals, 3), evs(curVals, 2)
+		l := profile(t, s, re)
+		refW := fill(t, l, re)
+		cur := fill(t, l, ce[:len(ce)/3])
+		if err := cur.Merge(fill(t, l, ce[len(ce)/3:])); err != nil {
+			t.Fatal(err)
+		}
+		d, err := cur.Drift(refW, Thresholds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := d.Features[0]
+		if f.RefN != int64(len(refVals)) || f.CurN != int64(len(curVals)) || f.RefMiss != 3 || f.CurMiss != 2 || f.Name != "x" {
+			t.Errorf("%s: counted %d and %d, missing %d and %d", f.Name, f.RefN, f.CurN, f.RefMiss, f.CurMiss)
+		}
+		return d, f
+	}
+	for _, c := range ref.FewValues {
+		t.Run(c.Name, func(t *testing.T) {
+			d, f := windows(t, c.Ref, c.Cur)
+			checkFewValues(t, f, c.Chi2, c.Chi2P, c.JS, c.PSI, c.Dof, c.Test, c.Drifted)
+			if f.Method != MethodExact || f.Note == "" || d.Tested != 1 || d.Drift != c.Drifted {
+				t.Errorf("method %q, note %q, tested %d, dataset drift %v", f.Method, f.Note, d.Tested, d.Drift)
 			}
 		})
 	}
+	u := ref.FewValuesUnion
+	t.Run(u.Name, func(t *testing.T) {
+		_, f := windows(t, u.Ref, u.Cur)
+		if f.Method != MethodBinned || f.Test != TestKS || !math.IsNaN(f.ChiSquare) {
+			t.Fatalf("method %q, test %q, chi-square %g: want the numeric tests", f.Method, f.Test, f.ChiSquare)
+		}
+		// Every value is a bin edge or beyond the last: the binned KS
+		// statistic is the exact one.
+		checkRel(t, "KS", f.KS, u.KS, 1e-12, 1e-15)
+		checkRel(t, "KS p-value (asymp)", f.KSPValue, u.KSP, tolPValue, 1e-300)
+	})
 }

@@ -383,7 +383,11 @@ func addAll(a, b []uint64) {
 }
 
 // Drift compares every feature of the window with the reference window
-// (same Layout) and decides dataset drift.
+// (same Layout) and decides dataset drift. A numeric feature whose values
+// in the reference and the window are at most FewValues distinct ones
+// (counted exactly, Hist.FewDistinct) is tested as categorical over its
+// values (FewValuesDrift), as `lodestar drift` does; any other from the
+// histograms (NumericBinned).
 func (w *Window) Drift(ref *Window, t Thresholds) (DatasetDrift, error) {
 	if w.layout != ref.layout {
 		return DatasetDrift{}, errors.New("monitor: comparing windows of different layouts")
@@ -391,7 +395,18 @@ func (w *Window) Drift(ref *Window, t Thresholds) (DatasetDrift, error) {
 	s := &w.layout.Schema
 	var out []FeatureDrift
 	for i, name := range s.Numeric {
-		f := NumericBinned(ref.Num[i], w.Num[i], t)
+		r, c := ref.Num[i], w.Num[i]
+		var f FeatureDrift
+		rv, rn, rok := r.FewDistinct()
+		cv, cn, cok := c.FewDistinct()
+		if rok && cok && DistinctUnion(rv, cv) <= FewValues {
+			// As `lodestar drift`: at most FewValues distinct values
+			// across both, tested as categorical over the values.
+			f = FewValuesDrift(rv, rn, cv, cn, t)
+			f.RefMiss, f.CurMiss = int64(r.Missing), int64(c.Missing)
+		} else {
+			f = NumericBinned(r, c, t)
+		}
 		f.Name = name
 		out = append(out, f)
 	}

@@ -31,7 +31,11 @@ events.csv. reference_test.go checks the Go code against it:
   * latency quantiles of skewed and tiny samples, whole and merged: 1%
     of numpy.quantile(method="lower");
   * numeric columns with at most 5 distinct values, as categorical:
-    chi2_contingency, jensenshannon and PSI over the values, as above.
+    chi2_contingency, jensenshannon and PSI over the values, as above, and
+    which test decides (chi-square up to 1,000 reference values, else
+    Jensen-Shannon), both from every value (lodestar drift) and from a
+    monitor's windows; with 6 values across the two samples, numeric again
+    (ks_2samp, method="asymp").
 """
 import csv
 import json
@@ -266,8 +270,12 @@ def few_case(name, ref, cur):
     chi2, p, dof, _ = stats.chi2_contingency(np.vstack([r, c]))
     rp, cp = r / r.sum(), c / c.sum()
     rp2, cp2 = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
+    js = float(jensenshannon(r, c))
+    # Evidently's choice: chi-square (p < 0.05) for at most 1,000
+    # reference values, else the Jensen-Shannon distance (>= 0.1).
+    test, drifted = ("chi2", bool(p < 0.05)) if len(ref) <= 1000 else ("jensenshannon", bool(js >= 0.1))
     return {"name": name, "ref": ref, "cur": cur, "chi2": float(chi2), "chi2_p": float(p), "dof": int(dof),
-            "js": float(jensenshannon(r, c)), "psi": float(np.sum((cp2 - rp2) * np.log(cp2 / rp2)))}
+            "js": js, "psi": float(np.sum((cp2 - rp2) * np.log(cp2 / rp2))), "test": test, "drifted": drifted}
 
 
 few = [
@@ -275,10 +283,25 @@ few = [
     few_case("five-ratings", rng2.choice([1.0, 2.0, 3.0, 4.0, 5.0], 900, p=[0.1, 0.15, 0.3, 0.3, 0.15]).tolist(),
              rng2.choice([1.0, 2.0, 3.0, 4.0, 5.0], 800, p=[0.12, 0.15, 0.28, 0.28, 0.17]).tolist()),
     few_case("value-gone-and-new", rng2.choice([0.5, 1.5, 2.5], 300).tolist(), rng2.choice([1.5, 2.5, 3.5], 200).tolist()),
+    # More than 1,000 reference values: the Jensen-Shannon distance decides.
+    few_case("large-js", rng2.choice([0.0, 1.0, 2.0, 3.0], 3000, p=[0.4, 0.3, 0.2, 0.1]).tolist(),
+             rng2.choice([0.0, 1.0, 2.0, 3.0], 2500, p=[0.3, 0.3, 0.22, 0.18]).tolist()),
+    # Negative zero is zero (one value, written 0).
+    few_case("signed-zero", [0.0] * 40 + [1.0] * 60, [-0.0] * 55 + [1.0] * 45),
 ]
+
+# A reference with few distinct values and a current sample that brings
+# more: 6 across both, so the column is numeric again (KS, its asymptotic
+# p-value as a monitor's windows compute it).
+union_ref = rng2.choice([0.0, 1.0, 2.0], 400).tolist()
+union_cur = rng2.choice([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 300, p=[0.3, 0.3, 0.3, 0.04, 0.03, 0.03]).tolist()
+union_ks = stats.ks_2samp(union_ref, union_cur, method="asymp")
+few_union = {"name": "six-across-both", "ref": union_ref, "cur": union_cur,
+             "ks": float(union_ks.statistic), "ks_p_asymp": float(union_ks.pvalue)}
 
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
                "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
-               "latency": latency, "few_values": few}, f, separators=(",", ":"))
+               "latency": latency, "few_values": few,
+               "few_values_union": few_union}, f, separators=(",", ":"))
     f.write("\n")
