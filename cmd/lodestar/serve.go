@@ -70,6 +70,12 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	sys := lodestar.WithActor(e.ctx, lodestar.Actor{Label: "system"})
+	if n, err := a.Store.BoundDriftDistances(sys); err != nil {
+		// Nothing was changed (one transaction); the server can serve.
+		log.Error("bounding monitors' drift distance thresholds", "err", err)
+	} else if n > 0 {
+		log.Warn("monitors' drift distance threshold lowered to √ln 2 ≈ 0.8326, the most now accepted (audited)", "monitors", n)
+	}
 	admin, password, err := e.ensureAdmin(sys, a)
 	if err != nil {
 		return err

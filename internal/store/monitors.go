@@ -832,3 +832,71 @@ func (s *Store) MarkWebhook(ctx context.Context, id int64, delivered bool, errTe
 		return err
 	}))
 }
+
+// BoundDriftDistances brings monitors saved before the drift distance
+// threshold was bounded into the range every monitor is now checked
+// against. That one threshold serves both the Wasserstein distance and the
+// Jensen–Shannon distance, which in natural log never exceeds √ln 2 ≈
+// 0.8326, so checkMonitor refuses more; a monitor saved when up to 1 was
+// accepted can hold more, which no categorical feature can ever reach (its
+// drift silently never flagged) and which the API refuses when the
+// monitor's settings are sent again (a copy for the next version). Each
+// such threshold is lowered to the bound — the least change that makes
+// the monitor valid; its Wasserstein threshold moves as little — in one
+// transaction, with an audit entry per monitor holding the value before,
+// the value after and why. It returns how many monitors it changed; run
+// again, it changes none. serve runs it at start.
+func (s *Store) BoundDriftDistances(ctx context.Context) (int, error) {
+	n := 0
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		type row struct {
+			id  int64
+			cfg monitorConfig
+		}
+		var over []row
+		rows, err := tx.QueryContext(ctx, `SELECT id, config FROM monitors WHERE config LIKE '%"drift_distance"%' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r row
+			var cfg string
+			if err := rows.Scan(&r.id, &cfg); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal([]byte(cfg), &r.cfg); err != nil {
+				rows.Close()
+				return fmt.Errorf("monitor %d config: %w", r.id, err)
+			}
+			if r.cfg.Thresholds.DriftDistance > monitor.JensenShannonMax {
+				over = append(over, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range over {
+			before := r.cfg.Thresholds
+			r.cfg.Thresholds.DriftDistance = monitor.JensenShannonMax
+			cfg, err := json.Marshal(r.cfg)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE monitors SET config = ?, updated_at = ? WHERE id = ?`,
+				string(cfg), sqldb.FormatTime(tx.Now), r.id); err != nil {
+				return err
+			}
+			note := fmt.Sprintf("drift_distance %g is above √ln 2 ≈ 0.8326, the largest Jensen–Shannon distance (natural log), which the same threshold serves: lowered to that bound, the most a monitor may now hold (saved when up to 1 was accepted)", before.DriftDistance)
+			if _, err := audit.Append(ctx, tx, audit.Change{Action: "update", EntityType: "monitor", EntityID: r.id,
+				Before: map[string]any{"thresholds": before},
+				After:  map[string]any{"thresholds": r.cfg.Thresholds, "note": note}}); err != nil {
+				return err
+			}
+		}
+		n = len(over)
+		return nil
+	})
+	return n, wrap("bound drift distances", err)
+}
