@@ -48,8 +48,9 @@
 // chi2_contingency with Yates's correction for two categories) to 1e-6
 // relative; PSI, Wasserstein, Jensen–Shannon and chi-square statistics to
 // 1e-9 relative. From histograms (NumericBinned, Window.Drift) the KS
-// statistic is exact at every bin edge and reported with an upper bound,
-// the Wasserstein distance with an error bound, and the PSI is exact for
+// statistic is exact at every bin edge and reported with an upper bound
+// (its p-value, where KS decides, by the same method "auto" as from every
+// value; asymptotic otherwise), the Wasserstein distance with an error bound, and the PSI is exact for
 // the PSI bins (reference deciles, or deciles of a reference sample when
 // the reference was too large to keep whole).
 //

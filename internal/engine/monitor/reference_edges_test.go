@@ -49,8 +49,15 @@ type referenceEdges struct {
 		Name     string
 		Ref, Cur []float64
 		KS       float64 `json:"ks"`
-		KSP      float64 `json:"ks_p_asymp"`
+		KSP      float64 `json:"ks_p"`
 	} `json:"few_values_union"`
+	WindowKS []struct {
+		Name     string
+		Ref, Cur []float64
+		KS       float64 `json:"ks"`
+		KSP      float64 `json:"ks_p"`
+		KSPAsymp float64 `json:"ks_p_asymp"`
+	} `json:"window_ks"`
 }
 
 func loadReferenceEdges(t *testing.T) *referenceEdges {
@@ -275,6 +282,44 @@ func TestReferenceFewValuesWindow(t *testing.T) {
 		// Every value is a bin edge or beyond the last: the binned KS
 		// statistic is the exact one.
 		checkRel(t, "KS", f.KS, u.KS, 1e-12, 1e-15)
-		checkRel(t, "KS p-value (asymp)", f.KSPValue, u.KSP, tolPValue, 1e-300)
+		checkRel(t, "KS p-value", f.KSPValue, u.KSP, tolPValue, 1e-300)
 	})
+}
+
+// TestReferenceWindowKS: a monitor's small windows against a reference of
+// at most 1,000 values, where KS decides, take the p-value by ks_2samp's
+// default method (exact up to KSExactMaxN per sample), as from every
+// value: scipy's to 1e-6, and its verdict, where the asymptotic p-value
+// (which windows used) gave the other one.
+func TestReferenceWindowKS(t *testing.T) {
+	s := Schema{Numeric: []string{"x"}}
+	flipped := false
+	for _, c := range loadReferenceEdges(t).WindowKS {
+		t.Run(c.Name, func(t *testing.T) {
+			evs := func(xs []float64) []Event {
+				out := make([]Event, len(xs))
+				for i, x := range xs {
+					out[i] = s.NewEvent()
+					out[i].Score, out[i].Num[0] = 0.5, x
+				}
+				return out
+			}
+			re := evs(c.Ref)
+			l := profile(t, s, re)
+			d, err := fill(t, l, evs(c.Cur)).Drift(fill(t, l, re), Thresholds{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := d.Features[0]
+			checkRel(t, "KS", f.KS, c.KS, 1e-12, 1e-15)
+			checkRel(t, "KS p-value", f.KSPValue, c.KSP, tolPValue, 1e-300)
+			if f.Test != TestKS || f.KSMethod != KSExact || f.Drifted != (c.KSP < 0.05) || !(f.KSUpper >= f.KS) {
+				t.Errorf("test %s, method %s, drifted %v (scipy p %g), upper bound %g", f.Test, f.KSMethod, f.Drifted, c.KSP, f.KSUpper)
+			}
+			flipped = flipped || (c.KSP < 0.05) != (c.KSPAsymp < 0.05)
+		})
+	}
+	if !flipped {
+		t.Error("no case where the asymptotic p-value gives the other verdict: run make_reference.py")
+	}
 }

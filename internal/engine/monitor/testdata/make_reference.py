@@ -35,7 +35,9 @@ events.csv. reference_test.go checks the Go code against it:
     which test decides (chi-square up to 1,000 reference values, else
     Jensen-Shannon), both from every value (lodestar drift) and from a
     monitor's windows; with 6 values across the two samples, numeric again
-    (ks_2samp, method="asymp").
+    (ks_2samp);
+  * a monitor's small windows against a small reference: ks_2samp with its
+    default method (exact up to 10,000 per sample), as from every value.
 """
 import csv
 import json
@@ -295,13 +297,35 @@ few = [
 # p-value as a monitor's windows compute it).
 union_ref = rng2.choice([0.0, 1.0, 2.0], 400).tolist()
 union_cur = rng2.choice([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 300, p=[0.3, 0.3, 0.3, 0.04, 0.03, 0.03]).tolist()
-union_ks = stats.ks_2samp(union_ref, union_cur, method="asymp")
+union_ks = stats.ks_2samp(union_ref, union_cur)
 few_union = {"name": "six-across-both", "ref": union_ref, "cur": union_cur,
-             "ks": float(union_ks.statistic), "ks_p_asymp": float(union_ks.pvalue)}
+             "ks": float(union_ks.statistic), "ks_p": float(union_ks.pvalue)}
+
+# A monitor's small windows against a reference of at most 1,000 values,
+# where KS decides: ks_2samp's default method ("auto": exact up to 10,000
+# values per sample), as from every value. Integer-valued, so every value
+# is a bin edge and the binned statistic is the exact one. Windows of 24
+# and 90 events, and the first 24-event draw whose exact p-value is below
+# 0.05 and asymptotic one not: the verdict the asymptotic p-value flipped.
+window_ks = []
+ks_ref = rng2.binomial(40, 0.5, 1000).astype(float)
+cases = [("24-events", rng2.binomial(40, 0.5, 24) + (rng2.uniform(size=24) < 0.35)),
+         ("90-events", rng2.binomial(40, 0.52, 90))]
+for _ in range(5000):
+    cur = (rng2.binomial(40, 0.5, 24) + (rng2.uniform(size=24) < 0.4)).astype(float)
+    if stats.ks_2samp(ks_ref, cur).pvalue < 0.05 <= stats.ks_2samp(ks_ref, cur, method="asymp").pvalue:
+        cases.append(("24-events-flip", cur))
+        break
+for name, cur in cases:
+    cur = cur.astype(float)
+    auto = stats.ks_2samp(ks_ref, cur)
+    asy = stats.ks_2samp(ks_ref, cur, method="asymp")
+    window_ks.append({"name": name, "ref": ks_ref.tolist(), "cur": cur.tolist(), "ks": float(auto.statistic),
+                      "ks_p": float(auto.pvalue), "ks_p_asymp": float(asy.pvalue)})
 
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
                "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
                "latency": latency, "few_values": few,
-               "few_values_union": few_union}, f, separators=(",", ":"))
+               "few_values_union": few_union, "window_ks": window_ks}, f, separators=(",", ":"))
     f.write("\n")
