@@ -332,6 +332,44 @@ type AuditFilter struct {
 	// times, as the demo's story is (its steps are loaded by kind, each
 	// on its own dates). Before is not used with it.
 	ByTime bool
+	// From and To keep events at or after From and before To (zero: no
+	// bound); ParseTimeRange reads them from a query.
+	From, To time.Time
+}
+
+// ParseTimeRange reads a from/to pair as a query gives it: a date
+// (YYYY-MM-DD, UTC; "to" takes in its whole day) or an RFC 3339 time;
+// blank leaves that side open. A bad value, or to before from, is a field
+// error on "from" or "to".
+func ParseTimeRange(from, to string) (time.Time, time.Time, error) {
+	read := func(field, s string, end bool) (time.Time, error) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return time.Time{}, nil
+		}
+		if d, err := time.Parse(time.DateOnly, s); err == nil {
+			if end {
+				d = d.AddDate(0, 0, 1)
+			}
+			return d, nil
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC(), nil
+		}
+		return time.Time{}, FieldError(field, "Give a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-03-01T09:00:00Z).")
+	}
+	f, err := read("from", from, false)
+	if err != nil {
+		return f, f, err
+	}
+	t, err := read("to", to, true)
+	if err != nil {
+		return f, t, err
+	}
+	if !f.IsZero() && !t.IsZero() && !t.After(f) {
+		return f, t, FieldError("to", "The end must come after the start.")
+	}
+	return f, t, nil
 }
 
 // AuditBreak describes the first entry at which the chain fails to verify.

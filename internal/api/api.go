@@ -197,8 +197,13 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	from, to, err := lodestar.ParseTimeRange(q.Get("from"), q.Get("to"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	events, err := s.Audit.FindEvents(r.Context(), lodestar.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"),
-		EntityType: q.Get("entity_type"), EntityID: q.Get("entity_id"), Before: cursor, Limit: limit})
+		EntityType: q.Get("entity_type"), EntityID: q.Get("entity_id"), Before: cursor, Limit: limit, From: from, To: to})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -133,8 +133,10 @@ func baseDocument() obj {
 					{"name": "action", "in": "query", "schema": obj{"type": "string"}},
 					{"name": "entity_type", "in": "query", "schema": obj{"type": "string"}},
 					{"name": "entity_id", "in": "query", "schema": obj{"type": "string"}},
+					{"name": "from", "in": "query", "description": "Events at or after: a date (YYYY-MM-DD, UTC) or an RFC 3339 time.", "schema": obj{"type": "string"}},
+					{"name": "to", "in": "query", "description": "Events before: an RFC 3339 time, or a date (UTC), whose whole day is included.", "schema": obj{"type": "string"}},
 				}, pageParamsDoc...),
-				"description": "Paged by sequence number (the cursor); the log is not counted, so pages carry no total.",
+				"description": "Paged by sequence number (the cursor); the log is not counted, so pages carry no total. A malformed from or to, or to not after from, is a 400 naming the field.",
 				"responses":   withErrors(obj{"200": response("One page of audit events, without a total.", cursorPageOf("AuditEvent"))})}},
 		},
 		"components": obj{

@@ -466,3 +466,59 @@ func TestVerifyWhileAppending(t *testing.T) {
 		t.Logf("%d verifications ran during the appends", checks)
 	})
 }
+
+// TestFindByTimeRange checks From (inclusive) and To (exclusive) on both
+// databases, alone, together and with the other filters, including
+// events within the same second.
+func TestFindByTimeRange(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		clock := testdb.UseClock(db)
+		day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
+		// Seqs 1–6 on March 1, 2, 2 (half a second later), 3, 4, 5.
+		for i, at := range []time.Time{day(1), day(2), day(2).Add(500 * time.Millisecond), day(3), day(4), day(5)} {
+			clock.Set(at)
+			appendOne(t, db, i+1)
+		}
+		for _, tt := range []struct {
+			name string
+			f    lodestar.AuditFilter
+			want []int64
+		}{
+			{"from", lodestar.AuditFilter{From: day(3)}, []int64{6, 5, 4}},
+			{"to", lodestar.AuditFilter{To: day(3)}, []int64{3, 2, 1}},
+			{"both", lodestar.AuditFilter{From: day(2), To: day(4)}, []int64{4, 3, 2}},
+			{"inside one second", lodestar.AuditFilter{From: day(2).Add(time.Millisecond), To: day(2).Add(time.Second)}, []int64{3}},
+			{"with a cursor", lodestar.AuditFilter{From: day(2), Before: 4}, []int64{3, 2}},
+			{"with an action", lodestar.AuditFilter{From: day(2), To: day(5), Action: "update"}, []int64{4, 2}},
+			{"empty", lodestar.AuditFilter{From: day(6)}, nil},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				evs, err := audit.Find(context.Background(), db, tt.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []int64
+				for _, ev := range evs {
+					got = append(got, ev.Seq)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Errorf("got seqs %v, want %v", got, tt.want)
+				}
+			})
+		}
+	})
+}
+
+// appendOne appends appendN's i-th event alone.
+func appendOne(t *testing.T, db *sqldb.DB, i int) {
+	t.Helper()
+	ctx := context.Background()
+	c := audit.Change{Action: "create", EntityType: "thing", EntityID: int64(i), After: thing{"t" + strconv.Itoa(i), i}}
+	if i%2 == 0 {
+		c = audit.Change{Action: "update", EntityType: "thing", EntityID: int64(i - 1), After: thing{"t" + strconv.Itoa(i-1), i}}
+	}
+	if err := db.InTx(ctx, func(tx *sqldb.Tx) error { _, err := audit.Append(ctx, tx, c); return err }); err != nil {
+		t.Fatalf("append %d: %v", i, err)
+	}
+}

@@ -100,6 +100,13 @@ func Find(ctx context.Context, db *sqldb.DB, f lodestar.AuditFilter) ([]*lodesta
 	if f.Before > 0 && !f.ByTime {
 		add("seq < ?", f.Before)
 	}
+	// Times are stored as fixed-width UTC text: they compare as text.
+	if !f.From.IsZero() {
+		add("at >= ?", sqldb.FormatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", sqldb.FormatTime(f.To))
+	}
 	for _, a := range f.ExcludeActions {
 		add("action <> ?", a)
 	}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -23,9 +25,23 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	p := s.page(r, "audit.title", "admin")
+	p.Form = q
+	type data struct {
+		Events []*lodestar.AuditEvent
+		Next   int64
+		Query  template.URL // the filters, for the next page's link (encoded here)
+	}
+	from, to, err := lodestar.ParseTimeRange(q.Get("from"), q.Get("to"))
+	if err != nil {
+		entFail(p, err)
+		p.Data = data{}
+		s.render(w, r, http.StatusBadRequest, "audit", p)
+		return
+	}
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	f := lodestar.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), EntityType: q.Get("entity_type"),
-		EntityID: q.Get("entity_id"), Before: before, Limit: 100}
+		EntityID: q.Get("entity_id"), Before: before, Limit: 100, From: from, To: to}
 	events, err := s.Audit.FindEvents(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
@@ -35,12 +51,13 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	if len(events) == f.Limit {
 		next = events[len(events)-1].Seq
 	}
-	p := s.page(r, "audit.title", "admin")
-	p.Form = q
-	p.Data = struct {
-		Events []*lodestar.AuditEvent
-		Next   int64
-	}{events, next}
+	keep := url.Values{}
+	for _, k := range []string{"actor", "action", "entity_type", "entity_id", "from", "to"} {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	p.Data = data{events, next, template.URL(keep.Encode())}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 
