@@ -114,6 +114,7 @@ var routeAccess = map[string]access{
 	"GET /use-cases/{id}":                     readers,
 	"GET /admin":                              auditors,
 	"GET /admin/audit":                        auditors,
+	"GET /admin/audit/export":                 auditors,
 	"GET /admin/users":                        admins,
 	"POST /admin/users":                       admins,
 	"POST /admin/users/{email}/role":          admins,
@@ -307,10 +308,11 @@ var calls = map[string]call{
 	"POST /use-cases": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"title": {"HTML " + w.nonce}, "description": {"from the matrix walk"}})
 	}},
-	"GET /use-cases/{id}": {ok: []int{200}},
-	"GET /admin":          {ok: []int{200}},
-	"GET /admin/audit":    {ok: []int{200}},
-	"GET /admin/users":    {ok: []int{200}},
+	"GET /use-cases/{id}":     {ok: []int{200}},
+	"GET /admin":              {ok: []int{200}},
+	"GET /admin/audit":        {ok: []int{200}},
+	"GET /admin/audit/export": {ok: []int{200}},
+	"GET /admin/users":        {ok: []int{200}},
 	"POST /admin/users": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"email": {"new-" + w.nonce + "@example.com"}, "name": {"New"}, "role": {"viewer"}, "password": {testPassword}})
 	}},

@@ -36,6 +36,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: s.useCaseArchive},
 		{Method: "GET", Pattern: "/admin", Perm: auth.AuditRead, Handler: s.adminHome},
 		{Method: "GET", Pattern: "/admin/audit", Perm: auth.AuditRead, Handler: s.auditList},
+		{Method: "GET", Pattern: "/admin/audit/export", Perm: auth.AuditRead, Handler: s.auditExport},
 		{Method: "GET", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userList},
 		{Method: "POST", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userCreate},
 		{Method: "POST", Pattern: "/admin/users/{email}/role", Perm: auth.UserAdmin, Handler: s.userSetRole},
