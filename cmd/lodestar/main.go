@@ -37,7 +37,7 @@ func init() {
 	register("migrate", "up|status: apply or list database migrations", (*cmdEnv).migrate)
 	register("user", "add|list|set-role|set-password|disable|enable: manage users", (*cmdEnv).user)
 	register("token", "create|list|revoke: manage API tokens", (*cmdEnv).token)
-	register("audit", "verify: check the audit log's hash chain", (*cmdEnv).audit)
+	register("audit", "verify|export: check the audit log's hash chain, or write it as CSV", (*cmdEnv).audit)
 	register("version", "print the version", func(e *cmdEnv, _ []string) error {
 		fmt.Fprintln(e.stdout, "lodestar", version)
 		return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,34 +45,44 @@ func (e *cmdEnv) export(args []string) error {
 		return fmt.Errorf("export: --output %s is a directory: name the file to write", *output)
 	}
 	return e.readStore("no use cases to export", func(s *store.Store) error {
-		out := e.stdout
-		var tmp *os.File
-		if *output != "" {
-			// Write beside the target and rename, so a failed export never
-			// leaves a half-written file where a good one was.
-			var err error
-			if tmp, err = os.CreateTemp(filepath.Dir(*output), ".export-*"); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-			defer os.Remove(tmp.Name())
-			out = tmp
-		}
-		n, err := transfer.Export(e.ctx, s, lodestar.UseCaseFilter{}, *format, out)
+		n, err := e.writeOutput(*output, func(w io.Writer) (int, error) {
+			return transfer.Export(e.ctx, s, lodestar.UseCaseFilter{}, *format, w)
+		})
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		if tmp != nil {
-			_ = tmp.Chmod(0o644) // CreateTemp makes 0600; an export is an ordinary file
-			if err := tmp.Close(); err != nil {
-				return err
-			}
-			if err := os.Rename(tmp.Name(), *output); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
+		if *output != "" {
 			fmt.Fprintf(e.stderr, "exported %d use cases to %s\n", n, *output)
 		}
 		return nil
 	})
+}
+
+// writeOutput runs write on standard output, or, given a file, on a
+// temporary file beside it renamed over it once write has succeeded, so a
+// failed export never leaves a half-written file where a good one was.
+func (e *cmdEnv) writeOutput(output string, write func(io.Writer) (int, error)) (int, error) {
+	if output == "" {
+		return write(e.stdout)
+	}
+	if fi, err := os.Stat(output); err == nil && fi.IsDir() {
+		return 0, fmt.Errorf("--output %s is a directory: name the file to write", output)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(output), ".export-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	n, err := write(tmp)
+	if err != nil {
+		return n, err
+	}
+	_ = tmp.Chmod(0o644) // CreateTemp makes 0600; an export is an ordinary file
+	if err := tmp.Close(); err != nil {
+		return n, err
+	}
+	return n, os.Rename(tmp.Name(), output)
 }
 
 func init() {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 )
@@ -81,30 +80,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-audit-`+s.Now().UTC().Format("20060102")+`.csv"`)
-	cw := evidence.NewCSVWriter(w)
-	err = cw.Write([]string{"seq", "at", "actor_id", "actor", "action", "entity_type", "entity_id", "before", "after", "prev_hash", "hash"})
-	// Page by sequence number, downwards from the newest entry when the
-	// export began: entries appended meanwhile are not mixed in.
-	f.Limit = 500
-	for err == nil {
-		var evs []*lodestar.AuditEvent
-		if evs, err = s.Audit.FindEvents(r.Context(), f); err != nil {
-			break
-		}
-		for _, ev := range evs {
-			if err = cw.Write([]string{strconv.FormatInt(ev.Seq, 10), ev.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(ev.ActorID, 10),
-				ev.Actor, ev.Action, ev.EntityType, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash}); err != nil {
-				break
-			}
-		}
-		if len(evs) < f.Limit {
-			break
-		}
-		f.Before = evs[len(evs)-1].Seq
-	}
-	if cw.Flush(); err == nil {
-		err = cw.Error()
-	}
+	_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, w)
 	if err != nil {
 		// Headers are gone; all that is left is to log and cut the body.
 		s.Log.Error("audit export", "err", err)
