@@ -23,7 +23,7 @@ import (
 // makes it READY again; a flip is a PROVIDER_CONFIGURATION_CHANGED naming
 // the switch.
 func TestOpenFeatureStatusFollowsTheStream(t *testing.T) {
-	real, tok, flip := server(t)
+	a, real, tok, flip := serverApp(t)
 	var up atomic.Bool
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !up.Load() {
@@ -77,6 +77,7 @@ func TestOpenFeatureStatusFollowsTheStream(t *testing.T) {
 
 	up.Store(false)
 	front.CloseClientConnections()
+	a.API.Hub.Close() // a stream's connection is the hub's (see TestSwitchesFollowTheServer)
 	waitState("after the stream was lost", openfeature.StaleState)
 	if d, err := client.BooleanValueDetails(ctx, "credit-risk", true, openfeature.EvaluationContext{}); err != nil || d.Value || d.Reason != openfeature.CachedReason {
 		t.Errorf("while the stream is lost: %+v, %v; want false (the last known state), CACHED", d, err)

@@ -20,6 +20,13 @@ import (
 // API.
 func server(t testing.TB) (*httptest.Server, string, func(state, fallback string)) {
 	t.Helper()
+	_, srv, tok, flip := serverApp(t)
+	return srv, tok, flip
+}
+
+// serverApp is server with its app.
+func serverApp(t testing.TB) (*app.App, *httptest.Server, string, func(state, fallback string)) {
+	t.Helper()
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
 	db, err := sqldb.Open(ctx, t.TempDir(), "")
 	if err != nil {
@@ -59,7 +66,7 @@ func server(t testing.TB) (*httptest.Server, string, func(state, fallback string
 		}
 		a.API.Hub.Publish(sw)
 	}
-	return srv, tok, flip
+	return a, srv, tok, flip
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -74,7 +81,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestSwitchesFollowTheServer(t *testing.T) {
-	srv, tok, flip := server(t)
+	a, srv, tok, flip := serverApp(t)
 	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: tok, MinBackoff: 20 * time.Millisecond})
 	defer sw.Close()
 	select {
@@ -99,8 +106,10 @@ func TestSwitchesFollowTheServer(t *testing.T) {
 	}
 
 	// The server goes away: the last known state holds; a new server is
-	// followed after reconnecting.
+	// followed after reconnecting. (A stream's connection is the hub's,
+	// not net/http's: the hub ends it, as on a server's shutdown.)
 	srv.CloseClientConnections()
+	a.API.Hub.Close()
 	if got := sw.State("credit-risk"); got != sdk.Fallback {
 		t.Errorf("after the connection dropped: got %s, want the last known fallback", got)
 	}

@@ -123,6 +123,9 @@ func (e *cmdEnv) serve(args []string) error {
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: nil}
+	// The switch streams' connections are the hub's, not the server's:
+	// it ends them when the server shuts down.
+	srv.RegisterOnShutdown(a.API.Hub.Close)
 	errc := make(chan error, 1)
 	go func() {
 		if e.cfg.TLSCert != "" {

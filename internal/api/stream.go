@@ -30,6 +30,13 @@ type SwitchHub struct {
 	// order goes out once, newest only.
 	last map[string]int64
 	cur  atomic.Pointer[hubState]
+
+	// The streams on connections taken over from net/http (connStream)
+	// are written by the hub itself: see fanOut.
+	fmu     sync.Mutex
+	conns   map[*connStream]struct{}
+	fanning bool  // a fanOut is running
+	fanned  int64 // the flips it has sent, or is sending, to conns
 }
 
 // Backlog is how many flips a stream may fall behind before it is ended.
@@ -62,7 +69,7 @@ func (st *hubState) since(pos int64) ([]flip, bool) {
 
 // NewSwitchHub returns an empty hub.
 func NewSwitchHub() *SwitchHub {
-	h := &SwitchHub{last: map[string]int64{}}
+	h := &SwitchHub{last: map[string]int64{}, conns: map[*connStream]struct{}{}}
 	h.cur.Store(&hubState{next: make(chan struct{})})
 	return h
 }
@@ -86,6 +93,7 @@ func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 	copy(recent, keep)
 	h.cur.Store(&hubState{n: old.n + 1, recent: append(recent, flip{sw.Key, sw.Version, b}), next: make(chan struct{})})
 	close(old.next)
+	h.kick()
 }
 
 // state returns the hub as it is now.
@@ -141,6 +149,10 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	beat := s.Heartbeat
 	if beat <= 0 {
 		beat = Heartbeat
+	}
+	if conn := takeOver(w, r, rc); conn != nil {
+		s.serveConn(r, conn, st, seq, sent, beat)
+		return
 	}
 	tick := time.NewTicker(beat)
 	defer tick.Stop()
