@@ -12,7 +12,6 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,16 +20,17 @@ import (
 
 // rawStream opens a stream over a plain TCP connection and returns the
 // connection and the stream's body, unchunked by hand: the bytes as sent.
-// control, when not nil, sets the socket up before it connects.
-func rawStream(t *testing.T, url string, control func(fd uintptr)) (net.Conn, *bufio.Reader) {
+// readBuffer, when not 0, is the size of its socket's receive buffer.
+func rawStream(t *testing.T, url string, readBuffer int) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	d := net.Dialer{}
-	if control != nil {
-		d.Control = func(_, _ string, c syscall.RawConn) error { return c.Control(control) }
-	}
-	conn, err := d.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if readBuffer > 0 {
+		if err := conn.(*net.TCPConn).SetReadBuffer(readBuffer); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(func() { conn.Close() })
 	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
@@ -86,7 +86,7 @@ func TestConnStreamsGetEveryFlipInOrder(t *testing.T) {
 	const n = 300
 	streams := make([]*bufio.Reader, n)
 	for i := range streams {
-		_, streams[i] = rawStream(t, srv.URL, nil)
+		_, streams[i] = rawStream(t, srv.URL, 0)
 		if ev := nextEvent(t, streams[i]); ev.event != "snapshot" || ev.id != "1" {
 			t.Fatalf("stream %d's first event: %+v, want the snapshot at id 1", i, ev)
 		}
@@ -131,9 +131,9 @@ func TestConnStreamSlowClientHoldsUpNoOne(t *testing.T) {
 	srv.Listener = smallSendBuffers{srv.Listener}
 	srv.Start()
 	defer srv.Close()
-	_, fast := rawStream(t, srv.URL, nil)
+	_, fast := rawStream(t, srv.URL, 0)
 	// The slow client's receive buffer is small; flips are large.
-	_, slow := rawStream(t, srv.URL, func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	_, slow := rawStream(t, srv.URL, 4096)
 	for _, br := range []*bufio.Reader{fast, slow} {
 		if ev := nextEvent(t, br); ev.event != "snapshot" {
 			t.Fatalf("first event %+v, want the snapshot", ev)
@@ -215,8 +215,8 @@ func TestConnStreamDeadClientRemoved(t *testing.T) {
 	s := &Server{Switches: oneSwitch{sw: lodestar.Switch{Key: "m", State: "on", Version: 1}}, Hub: hub}
 	srv := httptest.NewServer(http.HandlerFunc(s.streamSwitches))
 	defer srv.Close()
-	deadConn, dead := rawStream(t, srv.URL, nil)
-	_, alive := rawStream(t, srv.URL, nil)
+	deadConn, dead := rawStream(t, srv.URL, 0)
+	_, alive := rawStream(t, srv.URL, 0)
 	nextEvent(t, dead)
 	nextEvent(t, alive)
 	eventually(t, "both streams on their connections", func() bool { return hub.connCount() == 2 })
@@ -234,7 +234,7 @@ func TestConnStreamHeartbeat(t *testing.T) {
 	s := &Server{Switches: oneSwitch{sw: lodestar.Switch{Key: "m", State: "on", Version: 1}}, Hub: hub, Heartbeat: 20 * time.Millisecond}
 	srv := httptest.NewServer(http.HandlerFunc(s.streamSwitches))
 	defer srv.Close()
-	_, br := rawStream(t, srv.URL, nil)
+	_, br := rawStream(t, srv.URL, 0)
 	nextEvent(t, br)
 	ping := func() {
 		t.Helper()
