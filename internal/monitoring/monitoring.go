@@ -34,6 +34,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/store"
@@ -85,6 +86,10 @@ type Service struct {
 	// X-Lodestar-Signature carries "sha256=" and the hex HMAC-SHA256 of
 	// the body under it, so a receiver can check the sender.
 	Secret []byte
+	// I18n words the messages sent to chat services (ChatHosts); ChatHosts
+	// here adds hosts to the package's (a relay's, a test's).
+	I18n      *i18n.Bundle
+	ChatHosts map[string]string
 
 	mu    sync.Mutex
 	refs  map[int64]*reference
@@ -1030,7 +1035,21 @@ func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook
 		return errors.New("the webhook URL does not parse")
 	}
 	where := u.Scheme + "://" + u.Host
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(h.Payload))
+	body, format := h.Payload, s.chatFormat(u.Host)
+	if format != "" {
+		// A chat service's robot takes its own message, not the payload.
+		if s.I18n == nil {
+			return fmt.Errorf("POST %s: no messages to word a %s message with", where, format)
+		}
+		text, err := chatText(s.I18n, h.Payload)
+		if err == nil {
+			body, err = chatBody(format, text)
+		}
+		if err != nil {
+			return fmt.Errorf("POST %s: %w", where, err)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("request to %s: cannot be made", where)
 	}
@@ -1038,7 +1057,7 @@ func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook
 	req.Header.Set("User-Agent", "Lodestar-Webhook/1")
 	req.Header.Set(DeliveryHeader, strconv.FormatInt(h.ID, 10))
 	if len(s.Secret) > 0 {
-		req.Header.Set(SignatureHeader, Sign(s.Secret, h.Payload))
+		req.Header.Set(SignatureHeader, Sign(s.Secret, body))
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -1048,11 +1067,16 @@ func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook
 		}
 		return fmt.Errorf("POST %s: %w", where, err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("POST %s: HTTP %d", where, resp.StatusCode)
 	}
+	if format != "" {
+		if err := chatRefused(format, resp); err != nil {
+			return fmt.Errorf("POST %s: %w", where, err)
+		}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return nil
 }
 

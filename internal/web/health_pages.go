@@ -368,17 +368,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 
 // AlertText says what an alert found in the page's language.
 func (p *Page) AlertText(a *lodestar.Alert) string {
-	switch a.Kind {
-	case "accuracy":
-		return p.T("alert.text.accuracy", p.Num(a.Value, 3), p.Num(a.Threshold, 3))
-	case "latency":
-		return p.T("alert.text.latency", p.Num(a.Value, 1), p.Num(a.Threshold, 1))
-	case "volume":
-		return p.T("alert.text.volume", p.Int(int(a.Value)), p.Int(int(a.Threshold)))
-	case "drift":
-		return p.T("alert.text.drift", p.Num(100*a.Value, 0), p.Num(100*a.Threshold, 0))
-	}
-	return p.Msg(a.Message)
+	return monitoring.AlertText(p.bundle, p.ID.Locale, a)
 }
 
 // TaskText says why a retraining task opened, from its before figures.

@@ -1,0 +1,52 @@
+package monitoring
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
+
+// TestChatText words each kind of delivery in both languages, and refuses
+// a payload it cannot word rather than send an empty message.
+func TestChatText(t *testing.T) {
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		payload string
+		want    []string
+	}{
+		{`{"event":"alert.opened","model":"recsys","alert":{"kind":"drift","value":0.6,"threshold":0.5}}`,
+			[]string{"Lodestar · recsys: Drift alert opened. 60% of features drifted (threshold 50%).", "Lodestar · recsys：漂移告警已触发。"}},
+		{`{"event":"alert.resolved","model":"recsys","alert":{"kind":"latency","value":180.26,"threshold":120}}`,
+			[]string{"Lodestar · recsys: Latency alert resolved. It had found: p95 latency 180.3 ms is above 120.0 ms.", "延迟告警已解除。此前：p95 延迟 180.3 毫秒"}},
+		{`{"event":"alert.opened","model":"m","alert":{"kind":"volume","value":12000,"threshold":10000}}`,
+			[]string{"12,000 events in the window; the limit is 10,000."}},
+		{`{"event":"retraining.opened","model":"pdm","task":{"version":"1.0","reason":"accuracy below 0.9 for 7 windows"}}`,
+			[]string{"Lodestar · pdm 1.0: retraining task opened. accuracy below 0.9 for 7 windows", "Lodestar · pdm 1.0：已创建再训练任务。"}},
+	} {
+		text, err := chatText(b, []byte(c.payload))
+		if err != nil {
+			t.Errorf("%s: %v", c.payload, err)
+			continue
+		}
+		if lines := strings.Split(text, "\n"); len(lines) != 2 {
+			t.Errorf("%s: got %d lines, want English and Chinese: %q", c.payload, len(lines), text)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: %q lacks %q", c.payload, text, w)
+			}
+		}
+	}
+	for _, bad := range []string{`{"event":"alert.opened","model":"m"}`, `{"event":"something.new"}`, `not json`} {
+		if _, err := chatText(b, []byte(bad)); err == nil {
+			t.Errorf("%s: worded, want an error", bad)
+		}
+	}
+	if _, err := chatBody("telegram", "x"); err == nil {
+		t.Error("an unknown chat format: no error")
+	}
+}
