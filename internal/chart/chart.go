@@ -143,6 +143,20 @@ type Line struct {
 // dateText formats the first and last dates on the time axis, valueText
 // the values.
 func TimeChart(label string, lines []Line, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
+	return timeChart(label, lines, nil, dateText, valueText)
+}
+
+// TimeChartRange draws lines over time on a value axis that spans lo to hi
+// whatever the data (widened only to show a value outside it), with ticks
+// at lo, the middle and hi. It is for a quantity with natural bounds, such
+// as a share: fitted to the data, a series from 0.5 to 1 would draw 0.5 at
+// the bottom, where a reader sees nothing drifting, and a series that never
+// moves from 0 would sit in the middle of the plot.
+func TimeChartRange(label string, lines []Line, lo, hi float64, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
+	return timeChart(label, lines, &[2]float64{lo, hi}, dateText, valueText)
+}
+
+func timeChart(label string, lines []Line, fixed *[2]float64, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
 	const w, h, left, bottom, top, right = 560, 220, 70, 28, 10, 16
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	var t0, t1 time.Time
@@ -173,11 +187,25 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 	// span invented around it would label values the data cannot take,
 	// an accuracy of 2 or −1 events).
 	flat := hi == lo
-	if flat {
-		hi, lo = hi+1, lo-1
+	var pad float64
+	var ticks []float64
+	if fixed != nil && fixed[0] < fixed[1] {
+		flat = false
+		lo, hi = math.Min(lo, fixed[0]), math.Max(hi, fixed[1])
+		ticks = []float64{lo, (lo + hi) / 2, hi}
+		pad = (hi - lo) * 0.04 // room for the dots at the edges
+		lo, hi = lo-pad, hi+pad
+	} else {
+		if flat {
+			hi, lo = hi+1, lo-1
+		}
+		pad = (hi - lo) * 0.08
+		lo, hi = lo-pad, hi+pad
+		ticks = []float64{lo + pad, (lo + hi) / 2, hi - pad}
+		if flat {
+			ticks = ticks[1:2]
+		}
 	}
-	pad := (hi - lo) * 0.08
-	lo, hi = lo-pad, hi+pad
 	span := t1.Sub(t0).Seconds()
 	xp := func(t time.Time) float64 {
 		if span <= 0 {
@@ -186,10 +214,6 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 		return float64(left) + t.Sub(t0).Seconds()/span*pw
 	}
 	yp := func(v float64) float64 { return float64(top) + ph - (v-lo)/(hi-lo)*ph }
-	ticks := []float64{lo + pad, (lo + hi) / 2, hi - pad}
-	if flat {
-		ticks = ticks[1:2]
-	}
 	for _, v := range ticks {
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, yp(v)+4, esc(valueText(v)))
 	}

@@ -49,3 +49,52 @@ func TestTimeChartFlatSeriesAxis(t *testing.T) {
 		}
 	}
 }
+
+// A share drawn on its natural range: a series that never leaves 0 lies
+// along the bottom of the plot, not in its middle, and one from 0.5 to 1
+// keeps 0 on the axis, so 0.5 does not read as nothing.
+func TestTimeChartRange(t *testing.T) {
+	d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	cy := regexp.MustCompile(`<circle cx="[^"]*" cy="([^"]*)"`)
+	plot := regexp.MustCompile(`<rect x="\d+" y="(\d+)" width="[^"]*" height="([^"]*)"`)
+	for _, c := range []struct {
+		name   string
+		values []float64
+		bottom bool
+	}{{"never drifted", []float64{0, 0, 0}, true}, {"half to all", []float64{0.5, 1, 1}, false}} {
+		var pts []TimePoint
+		for i, v := range c.values {
+			pts = append(pts, TimePoint{d.Add(time.Duration(i) * time.Hour), v})
+		}
+		svg := string(TimeChartRange("share", []Line{{Name: "a", Points: pts}}, 0, 1, func(time.Time) string { return "d" }, num))
+		var ticks []string
+		for _, m := range tick.FindAllStringSubmatch(svg, -1) {
+			if m[1] != "d" { // the last date
+				ticks = append(ticks, m[1])
+			}
+		}
+		if strings.Join(ticks, " ") != "0 0.5 1" {
+			t.Errorf("%s: value axis ticks %q, want 0, 0.5 and 1", c.name, ticks)
+		}
+		p := plot.FindStringSubmatch(svg)
+		if p == nil {
+			t.Fatalf("%s: no plot: %s", c.name, svg)
+		}
+		top, _ := strconv.ParseFloat(p[1], 64)
+		height, _ := strconv.ParseFloat(p[2], 64)
+		first := cy.FindStringSubmatch(svg)
+		if first == nil {
+			t.Fatalf("%s: no dots: %s", c.name, svg)
+		}
+		y, _ := strconv.ParseFloat(first[1], 64)
+		// The first value's place in the plot, 0 at the bottom, 1 at the top.
+		at := (top + height - y) / height
+		if c.bottom && at > 0.1 {
+			t.Errorf("%s: a value of 0 drawn %.0f%% up the plot, want at the bottom", c.name, 100*at)
+		}
+		if !c.bottom && (at < 0.4 || at > 0.6) {
+			t.Errorf("%s: a value of 0.5 drawn %.0f%% up the plot, want half-way", c.name, 100*at)
+		}
+	}
+}

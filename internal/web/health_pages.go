@@ -153,7 +153,9 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	}
 	dateText := func(t time.Time) string { return p.DateTime(t) }
 	var out []healthChart
-	add := func(title string, pts []chart.TimePoint, threshold float64, decimals int) {
+	// share is the range of a share's axis: 0 to 1 whatever the data.
+	share := &[2]float64{0, 1}
+	add := func(title string, pts []chart.TimePoint, threshold float64, decimals int, bounds *[2]float64) {
 		if len(pts) == 0 {
 			return
 		}
@@ -161,18 +163,23 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		if th := flat(pts, threshold); th != nil {
 			lines = append(lines, chart.Line{Name: p.T("health.threshold"), Points: th, Class: "promised", Dashed: true})
 		}
-		out = append(out, healthChart{p.T(title), chart.TimeChart(p.T(title), lines, dateText, func(v float64) string { return p.Num(v, decimals) })})
-	}
-	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, 3)
-	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, 1)
-	if len(m.Numeric)+len(m.Categorical) > 0 {
-		share := 0.0
-		if m.Thresholds.Drift {
-			share = orDefault(m.Thresholds.DriftShare, 0.5)
+		num := func(v float64) string { return p.Num(v, decimals) }
+		svg := chart.TimeChart(p.T(title), lines, dateText, num)
+		if bounds != nil {
+			svg = chart.TimeChartRange(p.T(title), lines, bounds[0], bounds[1], dateText, num)
 		}
-		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), share, 2)
+		out = append(out, healthChart{p.T(title), svg})
 	}
-	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0)
+	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, 3, nil)
+	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, 1, nil)
+	if len(m.Numeric)+len(m.Categorical) > 0 {
+		limit := 0.0
+		if m.Thresholds.Drift {
+			limit = orDefault(m.Thresholds.DriftShare, 0.5)
+		}
+		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), limit, 2, share)
+	}
+	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0, nil)
 	return out
 }
 
