@@ -99,3 +99,69 @@ func TestHealthDriftChartAxis(t *testing.T) {
 		t.Errorf("drift chart's value axis reads %q, want 0.00, 0.50 and 1.00", ticks)
 	}
 }
+
+// From the alerts list, the health page and the use case a person reaches
+// the others: the health page names the use case and links the monitor's
+// version; the alerts list links each alert and task to its monitor and
+// each task to its use case; the use case lists its retraining tasks. And
+// a task reads the same everywhere: before and after, opened and closed
+// (the alerts list showed no figures, the health page no dates).
+func TestHealthNavigationAndTasks(t *testing.T) {
+	h := newHealthUI(t, 4, func(hour int) float64 {
+		if hour == 0 {
+			return 0.9 // right
+		}
+		return 0.1 // wrong: accuracy 0 from the second hour
+	})
+	v2, err := h.f.app.Store.CreateModelVersion(sys(), h.m.ID, lodestar.ModelVersion{Version: "2.0",
+		Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"accuracy": 0.95}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction} {
+		if _, err := h.f.app.Store.SetModelVersionStatus(sys(), v2.ID, st, "retrained"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	monitor := fmt.Sprintf(`href="/models/%d/health#monitor-%d"`, h.m.ID, h.mon.ID)
+	useCase := fmt.Sprintf(`href="/use-cases/%d"`, h.uc.ID)
+
+	health := h.page(t, fmt.Sprintf("/models/%d/health", h.m.ID))
+	for _, want := range []string{useCase, fmt.Sprintf(`href="/model-versions/%d"`, h.v.ID)} {
+		if !strings.Contains(health, want) {
+			t.Errorf("health page lacks a link %s", want)
+		}
+	}
+	alerts := h.page(t, "/alerts")
+	for _, want := range []string{monitor, useCase} {
+		if !strings.Contains(alerts, want) {
+			t.Errorf("alerts page lacks a link %s", want)
+		}
+	}
+	uc := h.page(t, fmt.Sprintf("/use-cases/%d", h.uc.ID))
+	if !strings.Contains(uc, `id="retraining"`) || !strings.Contains(uc, monitor) {
+		t.Errorf("use case page lacks its retraining task linked to the monitor")
+	}
+	// The task's row on every page: 1.0 → 2.0, accuracy 0.000 before and
+	// 0.950 after, and its dates.
+	row := regexp.MustCompile(`(?s)<table class="tasks">.*?<tbody><tr>(.*?)</tr>`)
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`)
+	tag := regexp.MustCompile(`<[^>]*>`)
+	for name, body := range map[string]string{"health": health, "alerts": alerts, "use case": uc} {
+		m := row.FindStringSubmatch(body)
+		if m == nil {
+			t.Errorf("%s page: no retraining task table", name)
+			continue
+		}
+		var text []string
+		for _, c := range cells.FindAllStringSubmatch(m[1], -1) {
+			text = append(text, strings.TrimSpace(tag.ReplaceAllString(c[1], "")))
+		}
+		got := strings.Join(text, " | ")
+		for _, want := range []string{"1.0 → 2.0", "Accuracy 0.000", "Accuracy 0.950", "May 2026"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s page: task row %q lacks %q", name, got, want)
+			}
+		}
+	}
+}

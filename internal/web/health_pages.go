@@ -110,14 +110,23 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	if p.Form == nil {
 		p.Form = map[string][]string{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
 	}
+	// The use case the model serves, linked from the page's head (nil
+	// when it is gone).
+	uc, _ := s.UseCases.FindUseCaseByID(ctx, m.UseCaseID)
+	versionIDs := map[string]int64{}
+	for _, v := range vs {
+		versionIDs[v.Version] = v.ID
+	}
 	p.Data = struct {
-		M        *lodestar.Model
-		Versions []*lodestar.ModelVersion
-		Monitors []monitorView
-		Alerts   []*lodestar.Alert
-		Tasks    []*lodestar.RetrainingTask
-		Tasks3   []string
-	}{m, vs, views, alerts, tasks, []string{"binary", "multiclass", "regression"}}
+		M          *lodestar.Model
+		UseCase    *lodestar.UseCase
+		Versions   []*lodestar.ModelVersion
+		VersionIDs map[string]int64
+		Monitors   []monitorView
+		Alerts     []*lodestar.Alert
+		TaskTable  taskTable
+		Tasks3     []string
+	}{m, uc, vs, versionIDs, views, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
 	s.render(w, r, status, "health", p)
 }
 
@@ -308,8 +317,62 @@ type alertRow struct {
 }
 
 type taskRow struct {
-	T     *lodestar.RetrainingTask
-	Model *lodestar.Model
+	T       *lodestar.RetrainingTask
+	Model   *lodestar.Model
+	UseCase *lodestar.UseCase
+}
+
+// figure is a task's metric if it has one: an accuracy of 0 is a figure,
+// not a blank.
+type figure struct {
+	OK bool
+	V  float64
+}
+
+// Accuracy gives the task's accuracy before (after false) or after it.
+func (r taskRow) Accuracy(after bool) figure {
+	m := r.T.Before
+	if after {
+		m = r.T.After
+	}
+	v, ok := m["accuracy"]
+	return figure{ok, v}
+}
+
+// taskTable is the retraining tasks' table (the tasks-table partial) as
+// the health, alerts and use-case pages show it, with the same columns
+// everywhere — before and after, opened and closed — so a task's figures
+// read the same wherever it is found; Model and UseCase add a column that
+// links to the model's monitor and to the use case.
+type taskTable struct {
+	Rows           []taskRow
+	Model, UseCase bool
+}
+
+// taskRows gives each task its model and use case, each looked up once;
+// one that is gone (archived) is left nil and shown without a link.
+func (s *Server) taskRows(ctx context.Context, tasks []*lodestar.RetrainingTask, withUseCase bool) []taskRow {
+	models := map[int64]*lodestar.Model{}
+	ucs := map[int64]*lodestar.UseCase{}
+	var out []taskRow
+	for _, t := range tasks {
+		m, ok := models[t.ModelID]
+		if !ok {
+			m, _ = s.Models.FindModelByID(ctx, t.ModelID)
+			models[t.ModelID] = m
+		}
+		row := taskRow{T: t, Model: m}
+		if withUseCase {
+			uc, ok := ucs[t.UseCaseID]
+			if !ok {
+				uc, _ = s.UseCases.FindUseCaseByID(ctx, t.UseCaseID)
+				ucs[t.UseCaseID] = uc
+			}
+			row.UseCase = uc
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // alertList shows every alert, open first, and the retraining tasks.
@@ -362,14 +425,10 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		s.Error(w, r, err)
 		return
 	}
-	var trs []taskRow
-	for _, t := range tasks {
-		trs = append(trs, taskRow{t, model(t.ModelID)})
-	}
 	p.Data = struct {
-		Alerts []alertRow
-		Tasks  []taskRow
-	}{append(open, closed...), trs}
+		Alerts    []alertRow
+		TaskTable taskTable
+	}{append(open, closed...), taskTable{Rows: s.taskRows(ctx, tasks, true), Model: true, UseCase: true}}
 	s.render(w, r, status, "alerts", p)
 }
 

@@ -383,6 +383,11 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		s.Error(w, r, err)
 		return
 	}
+	tasks, err := s.Monitors.ListRetrainingTasks(ctx, uc.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := s.page(r, "usecases.title", "strategy")
 	if stageErr != nil {
 		p.Error = lodestar.ErrorMessage(stageErr)
@@ -400,6 +405,8 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		Charts   []realChart
 		FeasMean float64
 		Models   []modelRow
+		// TaskTable lists the retraining tasks opened on the use case.
+		TaskTable taskTable
 		// LiveAt is the go-live day, for the locale's date format.
 		LiveAt time.Time
 		// Ended says the use case was retired or rejected: its realisation
@@ -410,6 +417,7 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		// hide a negative return.
 		Shortfall int64
 	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility), models,
+		taskTable{Rows: s.taskRows(ctx, tasks, false), Model: true},
 		liveAt, uc.Stage == lodestar.StageRetired || uc.Stage == lodestar.StageRejected, max(0, uc.CostEstimate-uc.ValueEstimate)}
 	s.render(w, r, status, "usecase", p)
 }
