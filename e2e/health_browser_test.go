@@ -125,3 +125,67 @@ func TestHealthBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorFormFileAgain: a monitor form refused for another field (a
+// window of "hourly") comes back with what was typed, but a browser never
+// refills a file field — so the page says which file to choose again, tied
+// to the file field for a screen reader, and choosing it again saves.
+func TestMonitorFormFileAgain(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
+			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
+		}
+		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
+	}
+	srv, _, _ := recommender(t, []string{"--data", t.TempDir()}, true)
+	ref := filepath.Join(t.TempDir(), "churn reference.csv")
+	var b strings.Builder
+	b.WriteString("tenure,plan,label\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "%d,%s,%d\n", i%40, []string{"basic", "pro"}[i%2], i%2)
+	}
+	if err := os.WriteFile(ref, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	browser := startBrowser(t)
+	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
+	dumpOnFailure(t, ctx)
+	form := `form[action="/models/1/monitors"]`
+	step(t, ctx, "sign in and fill the monitor form with a bad window", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		chromedp.Navigate(srv.URL+"/models/1/health"),
+		chromedp.WaitVisible(chromedp.CSS(form)),
+		chromedp.SendKeys(chromedp.CSS("#mon-name"), "Hourly churn"),
+		chromedp.SetValue(chromedp.CSS("#mon-window"), "hourly"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="reference"]`), []string{ref}),
+		chromedp.Click(chromedp.CSS(form+` button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("main p.field-error")),
+	))
+	if v := run(t, ctx, "read the kept name", chromedp.Value(chromedp.CSS("#mon-name"))); v != "Hourly churn" {
+		t.Errorf("name after the refusal = %q, want it kept", v)
+	}
+	note := run(t, ctx, "read the file note", chromedp.Evaluate[string](
+		`(e => e ? e.textContent : "")(document.getElementById(document.querySelector('input[name="reference"]').getAttribute("aria-describedby") || "-"))`))
+	if !strings.Contains(note, "churn reference.csv") || !strings.Contains(note, "again") {
+		t.Errorf("the file field's note reads %q, want it to name churn reference.csv to choose again", note)
+	}
+	if n := run(t, ctx, "count the files kept", chromedp.Evaluate[int](`document.querySelector('input[name="reference"]').files.length`)); n != 0 {
+		t.Fatalf("the browser kept %d files; the note would be wrong", n)
+	}
+	step(t, ctx, "choose the file again and fix the window", chromedp.Steps(
+		chromedp.SetValue(chromedp.CSS("#mon-window"), "hour"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="reference"]`), []string{ref}),
+		chromedp.Click(chromedp.CSS(form+` button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("section.monitor")),
+	))
+	info := run(t, ctx, "read the monitor", chromedp.Text(chromedp.CSS("section.monitor")))
+	if !strings.Contains(info, "churn reference.csv") || !strings.Contains(info, "100 rows") {
+		t.Errorf("monitor section lacks its reference:\n%s", info)
+	}
+}

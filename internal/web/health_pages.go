@@ -248,6 +248,10 @@ func splitNames(s string) []string {
 
 // monitorCreate reads the monitor form (multipart, with the reference
 // file) and creates the monitor.
+// referenceAgain is the refused monitor form's note of the reference file
+// that was chosen, which the browser drops.
+const referenceAgain = "reference_again"
+
 func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	m, ok := entFind(s, w, r, s.Models.FindModelByID)
 	if !ok {
@@ -291,6 +295,15 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		_, err = s.Monitoring.CreateMonitor(r.Context(), in, data, name)
 	}
 	if err != nil {
+		// A browser never fills a file field in again: the form comes
+		// back with every other value, and says which file to choose
+		// again rather than leave the next submission to fail for want
+		// of a reference. (The name is set here only, never read from
+		// the request.)
+		r.PostForm.Del(referenceAgain)
+		if name != "" {
+			r.PostForm.Set(referenceAgain, name)
+		}
 		s.refused(w, r, err, "health.title", "risk", r.PostForm, s.renderHealth)
 		return
 	}
