@@ -69,6 +69,13 @@ func (w *Window) Metrics() Metrics {
 	if w.LatencyN > 0 {
 		qs, err := w.Latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99})
 		if err == nil {
+			// A quantile lies between the least and the greatest value:
+			// the sketch's estimate, within 1% of it, is held there, so a
+			// window whose every request took 120 ms reports 120 ms, not
+			// 119.6, and no quantile exceeds the maximum.
+			for i := range qs {
+				qs[i] = min(max(qs[i], w.LatencyMin), w.LatencyMax)
+			}
 			m.LatencyP50, m.LatencyP95, m.LatencyP99 = qs[0], qs[1], qs[2]
 		}
 		m.LatencyMean = w.LatencySum / float64(w.LatencyN)

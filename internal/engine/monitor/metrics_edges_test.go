@@ -108,3 +108,48 @@ func mustProfiler(t *testing.T, s Schema) *Profiler {
 	}
 	return p
 }
+
+// Latency quantiles lie between the least and the greatest latency: a
+// window whose every request took 120 ms reports p50, p95 and p99 of
+// exactly 120 (the sketch alone said 119.574, and a health page then read
+// "p95 latency 119.6 ms" for requests that all took 120). A merged window
+// of two constant halves stays within 1% of the exact quantiles and inside
+// the range:
+// /usr/bin/python3 -c "import numpy as np; print(np.quantile([40]*50+[120]*50,[0.5,0.95,0.99],method='lower'))"
+// prints [ 40 120 120].
+func TestLatencyQuantilesWithinRange(t *testing.T) {
+	l, err := NewLayout(Schema{Task: TaskBinary}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := func(lat float64, n int) *Window {
+		w := NewWindow(l)
+		for range n {
+			ev := l.Schema.NewEvent()
+			ev.Score, ev.Label, ev.LatencyMS = 0.9, 1, lat
+			if err := w.Add(&ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w
+	}
+	m := fill(120, 100).Metrics()
+	for name, q := range map[string]float64{"p50": m.LatencyP50, "p95": m.LatencyP95, "p99": m.LatencyP99} {
+		if q != 120 {
+			t.Errorf("every latency 120 ms: %s = %v, want 120", name, q)
+		}
+	}
+	w := fill(40, 50)
+	if err := w.Merge(fill(120, 50)); err != nil {
+		t.Fatal(err)
+	}
+	m = w.Metrics()
+	for _, c := range []struct {
+		name    string
+		got, np float64
+	}{{"p50", m.LatencyP50, 40}, {"p95", m.LatencyP95, 120}, {"p99", m.LatencyP99, 120}} {
+		if c.got < 40 || c.got > 120 || math.Abs(c.got-c.np) > LatencyAccuracy*c.np {
+			t.Errorf("half 40 ms, half 120 ms: %s = %v, want within 1%% of numpy's %v and within [40, 120]", c.name, c.got, c.np)
+		}
+	}
+}

@@ -66,7 +66,8 @@ type Window struct {
 	Latency    *ddsketch.DDSketch
 	LatencyN   uint64
 	LatencySum float64
-	LatencyMax float64
+	LatencyMin float64 // +Inf when no latency was seen
+	LatencyMax float64 // −Inf when no latency was seen
 
 	Num    []*Hist   // by Schema.Numeric
 	Cat    []*Counts // by Schema.Categorical
@@ -90,7 +91,7 @@ const (
 
 // NewWindow returns an empty window over the layout.
 func NewWindow(l *Layout) *Window {
-	w := &Window{layout: l, LatencyMax: math.Inf(-1)}
+	w := &Window{layout: l, LatencyMin: math.Inf(1), LatencyMax: math.Inf(-1)}
 	switch l.Schema.Task {
 	case TaskMulticlass:
 		w.task = taskMulticlass
@@ -218,6 +219,9 @@ func (w *Window) Add(ev *Event) error {
 		w.Latency.Add(lat)
 		w.LatencyN++
 		w.LatencySum += lat
+		if lat < w.LatencyMin {
+			w.LatencyMin = lat
+		}
 		if lat > w.LatencyMax {
 			w.LatencyMax = lat
 		}
@@ -349,6 +353,7 @@ func (w *Window) Merge(o *Window) error {
 	}
 	w.LatencyN += o.LatencyN
 	w.LatencySum += o.LatencySum
+	w.LatencyMin = math.Min(w.LatencyMin, o.LatencyMin)
 	w.LatencyMax = math.Max(w.LatencyMax, o.LatencyMax)
 	for i := range w.Num {
 		if err := w.Num[i].Merge(o.Num[i]); err != nil {
