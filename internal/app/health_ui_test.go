@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ type healthUI struct {
 	mon  lodestar.Monitor
 	tok  string
 	team *http.Client
+	csrf string
 }
 
 func newHealthUI(t *testing.T, hours int, score func(hour int) float64) *healthUI {
@@ -64,8 +66,8 @@ func newHealthUI(t *testing.T, hours int, score func(hour int) float64) *healthU
 	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Duration(hours)*time.Hour+time.Minute), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	c, _, _ := f.signIn(team, time.Hour)
-	return &healthUI{f: f, uc: uc, m: m, v: v, mon: mon, tok: tok, team: c}
+	c, csrf, _ := f.signIn(team, time.Hour)
+	return &healthUI{f: f, uc: uc, m: m, v: v, mon: mon, tok: tok, team: c, csrf: csrf}
 }
 
 func (h *healthUI) page(t *testing.T, path string) string {
@@ -162,6 +164,29 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s page: task row %q lacks %q", name, got, want)
 			}
+		}
+	}
+}
+
+// The drift table names each test for a reader in the page's language,
+// not by the engine's identifier (ks, chi2, jensenshannon, wasserstein).
+func TestHealthDriftTestNames(t *testing.T) {
+	h := newHealthUI(t, 2, func(int) float64 { return 0.9 })
+	cell := regexp.MustCompile(`<td>(?:numeric|categorical|数值型|类别型)</td><td>([^<]*)</td>`)
+	for _, c := range []struct {
+		locale string
+		want   []string
+	}{{"en", []string{"Kolmogorov–Smirnov", "Chi-square"}}, {"zh-CN", []string{"Kolmogorov–Smirnov 检验", "卡方检验"}}} {
+		if r := h.f.postForm(h.team, "/locale", url.Values{"csrf_token": {h.csrf}, "locale": {c.locale}, "next": {"/"}}); r.StatusCode != 303 {
+			t.Fatalf("POST /locale %s: %d", c.locale, r.StatusCode)
+		}
+		body := h.page(t, fmt.Sprintf("/models/%d/health", h.m.ID))
+		var got []string
+		for _, m := range cell.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: drift tests named %q, want %q", c.locale, got, c.want)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/chart"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
 )
@@ -461,3 +462,14 @@ func (p *Page) TaskText(t *lodestar.RetrainingTask) string {
 
 // Int64 formats a count with the locale's grouping.
 func (p *Page) Int64(n int64) string { return p.bundle.Int(p.ID.Locale, n) }
+
+// TestName names a drift test for a reader ("Kolmogorov–Smirnov", "卡方检验")
+// rather than by the engine's identifier ("ks", "chi2"); an identifier this
+// version does not know is shown as it is.
+func (p *Page) TestName(test string) string {
+	switch test {
+	case monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI, monitor.TestChiSquare, monitor.TestJensenShannon:
+		return p.T("health.test." + test)
+	}
+	return test
+}
