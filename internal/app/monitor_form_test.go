@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +68,68 @@ func TestMonitorFormShowsEveryError(t *testing.T) {
 		"window": {"day"}, "reference_kind": {"events"}, "reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}})
 	if r.StatusCode != http.StatusSeeOther || f.count("monitors") != before+1 {
 		t.Errorf("a good monitor after refused ones: got %d, %d monitors; want 303, %d", r.StatusCode, f.count("monitors"), before+1)
+	}
+}
+
+// TestMonitorFormErrorsTiedToFields: every field the monitor form refuses
+// is marked aria-invalid and names its error by aria-describedby, so a
+// screen reader reads the message on reaching the field. Only the name and
+// version were tied; the window's error, the thresholds', the streaks',
+// the webhook's and the reference dates' stood apart from their fields.
+func TestMonitorFormErrorsTiedToFields(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
+	uc := f.useCase("Recs")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "Recs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	health := fmt.Sprintf("/models/%d/health", m.ID)
+	r := f.postForm(c, fmt.Sprintf("/models/%d/monitors", m.ID), url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, health)},
+		"version": {"1.0"}, "name": {"m"}, "window": {"fortnight"}, "reference_kind": {"events"}, "reference_from": {"someday"},
+		"reference_to": {"2026-02-01"}, "min_accuracy": {"high"}, "max_latency_p95_ms": {"-1"}, "min_events": {"-5"},
+		"alert_after": {"x"}, "resolve_after": {"1.5"}, "retrain_after": {"y"}, "webhook_url": {"ftp://example.com/hook"}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad monitor form: got %d, want 400", r.StatusCode)
+	}
+	ids := map[string]string{} // id → text of each field error
+	for _, m := range regexp.MustCompile(`<p class="field-error" id="([^"]+)">([^<]*)</p>`).FindAllStringSubmatch(r.body, -1) {
+		ids[m[1]] = m[2]
+	}
+	if n := strings.Count(r.body, `class="field-error"`); n != len(ids) {
+		t.Errorf("%d field errors, %d of them with an id a field could name", n, len(ids))
+	}
+	named := map[string]bool{}
+	for _, ctl := range regexp.MustCompile(`<(?:input|select|textarea)\b[^>]*>`).FindAllString(r.body, -1) {
+		invalid := strings.Contains(ctl, `aria-invalid="true"`)
+		d := regexp.MustCompile(`aria-describedby="([^"]*)"`).FindStringSubmatch(ctl)
+		var errs int
+		if d != nil {
+			for _, id := range strings.Fields(d[1]) {
+				if _, ok := ids[id]; ok {
+					named[id] = true
+					errs++
+				}
+			}
+		}
+		if invalid && errs == 0 {
+			t.Errorf("field %s is invalid but names no error", ctl)
+		}
+	}
+	for _, want := range []string{"mon-window-error", "mon-acc-error", "mon-lat-error", "mon-min-error", "mon-alert-after-error",
+		"mon-resolve-after-error", "mon-retrain-error", "mon-hook-error", "mon-from-error"} {
+		if _, ok := ids[want]; !ok {
+			t.Errorf("no error %s on the page (errors: %v)", want, ids)
+		}
+	}
+	for id, text := range ids {
+		if !named[id] {
+			t.Errorf("error %s (%q) is named by no field", id, text)
+		}
 	}
 }

@@ -231,7 +231,7 @@ func TestMonitorFormErrorsInPlace(t *testing.T) {
 	if n := strings.Count(r.body, "Use a date like 2026-11-28."); n != 2 {
 		t.Errorf("date errors shown %d times, want 2 (from and to)", n)
 	}
-	if n := strings.Count(r.body, `<p class="field-error">`); n < 4 {
+	if n := strings.Count(r.body, `class="field-error"`); n < 4 {
 		t.Errorf("%d field errors shown, want 4 (two dates, min and max events)\n%s", n, r.body)
 	}
 }
