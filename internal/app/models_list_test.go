@@ -57,6 +57,16 @@ func TestModelListShowsLiveVersionAndSwitch(t *testing.T) {
 	if !strings.Contains(row, `class="badge switch-off"`) {
 		t.Errorf("row %q: want the switch's off badge", row)
 	}
+	// The latest version's status stands beside it, in its cell: a
+	// column of its own headed "Status" read as the model's, so a model
+	// serving 2.3 in production was listed as "Staging".
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(row, -1)
+	if last := cells[len(cells)-1][1]; !strings.Contains(last, ">2.4</a>") || !strings.Contains(last, "Staging") {
+		t.Errorf("row %q: the last cell %q should be the latest version 2.4 with its status", text, last)
+	}
+	if strings.Contains(r.body, `<th scope="col">Status</th>`) {
+		t.Errorf("the list has a bare Status column, which reads as the model's status")
+	}
 	live := strings.Index(text, "2.3 ")
 	if live < 0 || !strings.Contains(text[live:], "Production") {
 		t.Errorf("row %q: the live version 2.3 should be shown as in production", text)
