@@ -53,13 +53,13 @@ func TestHealthBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#nav")),
 		chromedp.Navigate(srv.URL+"/models/1"),
 		chromedp.Click(chromedp.CSS(`a[href="/models/1/health"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/models/1/monitors"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action^="/models/1/monitors"]`)),
 	))
 	// A bad submission first: no name, no file. The form says why and
 	// keeps what was typed.
 	step(t, ctx, "submit an incomplete monitor", chromedp.Steps(
 		chromedp.SetValue(chromedp.CSS("#mon-acc"), "0.8"),
-		chromedp.Click(chromedp.CSS(`form[action="/models/1/monitors"] button.primary`)),
+		chromedp.Click(chromedp.CSS(`form[action^="/models/1/monitors"] button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS("main p.field-error")),
 	))
 	if v := run(t, ctx, "read the kept threshold", chromedp.Value(chromedp.CSS("#mon-acc"))); v != "0.8" {
@@ -68,7 +68,7 @@ func TestHealthBrowser(t *testing.T) {
 	step(t, ctx, "add the monitor", chromedp.Steps(
 		chromedp.SetValue(chromedp.CSS("#mon-name"), "Hourly quality"),
 		chromedp.SetUploadFiles(chromedp.CSS(`input[name="reference"]`), []string{ref}),
-		chromedp.Click(chromedp.CSS(`form[action="/models/1/monitors"] button.primary`)),
+		chromedp.Click(chromedp.CSS(`form[action^="/models/1/monitors"] button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS("main p.flash")),
 		chromedp.WaitVisible(chromedp.CSS("section.monitor")),
 	))
@@ -127,9 +127,10 @@ func TestHealthBrowser(t *testing.T) {
 }
 
 // TestMonitorFormFileAgain: a monitor form refused for another field (a
-// window of "hourly") comes back with what was typed, but a browser never
-// refills a file field — so the page says which file to choose again, tied
-// to the file field for a screen reader, and choosing it again saves.
+// window of "hourly") comes back scrolled to the form with what was typed,
+// but a browser never refills a file field — so the page says which file
+// to choose again, tied to the file field for a screen reader, and
+// choosing it again saves and shows the new monitor.
 func TestMonitorFormFileAgain(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat(chromiumPath); err != nil {
@@ -151,8 +152,9 @@ func TestMonitorFormFileAgain(t *testing.T) {
 	browser := startBrowser(t)
 	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
 	dumpOnFailure(t, ctx)
-	form := `form[action="/models/1/monitors"]`
+	form := `form[action^="/models/1/monitors"]`
 	step(t, ctx, "sign in and fill the monitor form with a bad window", chromedp.Steps(
+		chromedp.EmulateViewport(1000, 600),
 		chromedp.Navigate(srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
@@ -167,6 +169,14 @@ func TestMonitorFormFileAgain(t *testing.T) {
 		chromedp.Click(chromedp.CSS(form+` button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS("main p.field-error")),
 	))
+	// The form sits at the foot of the page: the refusal comes back
+	// scrolled to it, the window's error in view, not to the top of a
+	// page whose charts can run to thousands of pixels.
+	inView := run(t, ctx, "find the window's error", chromedp.Evaluate[string](
+		`(r => r.top >= 0 && r.bottom <= innerHeight ? "in view" : "at " + Math.round(r.top) + " of " + innerHeight)(document.getElementById("mon-window-error").getBoundingClientRect())`))
+	if inView != "in view" {
+		t.Errorf("after the refusal the window's error is %s, out of view", inView)
+	}
 	if v := run(t, ctx, "read the kept name", chromedp.Value(chromedp.CSS("#mon-name"))); v != "Hourly churn" {
 		t.Errorf("name after the refusal = %q, want it kept", v)
 	}
@@ -184,6 +194,9 @@ func TestMonitorFormFileAgain(t *testing.T) {
 		chromedp.Click(chromedp.CSS(form+` button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS("section.monitor")),
 	))
+	if loc := run(t, ctx, "read the location", chromedp.Location()); !strings.HasSuffix(loc, "/models/1/health#monitor-1") {
+		t.Errorf("after saving the browser is at %s, want the new monitor's section", loc)
+	}
 	info := run(t, ctx, "read the monitor", chromedp.Text(chromedp.CSS("section.monitor")))
 	if !strings.Contains(info, "churn reference.csv") || !strings.Contains(info, "100 rows") {
 		t.Errorf("monitor section lacks its reference:\n%s", info)

@@ -286,6 +286,7 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var err error
+	var made *lodestar.Monitor
 	if len(fields) > 0 {
 		// Every bad field at once: the service checks the rest too.
 		err = checkAlso(r.Context(), fields, "The monitor could not be saved; check the fields.", func(ctx context.Context) error {
@@ -293,7 +294,7 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 			return err
 		})
 	} else {
-		_, err = s.Monitoring.CreateMonitor(r.Context(), in, data, name)
+		made, err = s.Monitoring.CreateMonitor(r.Context(), in, data, name)
 	}
 	if err != nil {
 		// A browser never fills a file field in again: the form comes
@@ -308,7 +309,10 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "health.title", "risk", r.PostForm, s.renderHealth)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10)+"/health", "flash.monitor_saved")
+	// To the new monitor's section: the form posts to #add-monitor (so a
+	// refusal comes back scrolled to the form, at the foot of a long
+	// page), and a redirect without a fragment of its own would keep that.
+	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10)+"/health#monitor-"+strconv.FormatInt(made.ID, 10), "flash.monitor_saved")
 }
 
 // monitorEvaluate evaluates a monitor now and returns to its model's
@@ -322,7 +326,7 @@ func (s *Server) monitorEvaluate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health", "flash.monitor_evaluated")
+	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(mon.ID, 10), "flash.monitor_evaluated")
 }
 
 type alertRow struct {
