@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -157,17 +158,23 @@ func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
 		TrainingData: r.PostFormValue("training_data"), Limitations: r.PostFormValue("limitations"),
 		EthicalConsiderations: r.PostFormValue("ethical_considerations"), EvaluationMetrics: map[string]float64{}}
 	fields := map[string]string{}
-	for _, line := range strings.Split(r.PostFormValue("metrics"), "\n") {
+	// The lines that do not parse, by number, so a card of twenty metrics
+	// says which to mend.
+	var bad []string
+	for i, line := range strings.Split(r.PostFormValue("metrics"), "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
 		name, val, ok := strings.Cut(line, "=")
 		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 		if !ok || err != nil || strings.TrimSpace(name) == "" {
-			fields["card.evaluation_metrics"] = "Write one metric per line as name = number."
+			bad = append(bad, strconv.Itoa(i+1))
 			continue
 		}
 		c.EvaluationMetrics[strings.TrimSpace(name)] = x
+	}
+	if len(bad) > 0 {
+		fields["card.evaluation_metrics"] = fmt.Sprintf("Write each metric as name = number, e.g. auc = 0.91 (line %s).", strings.Join(bad, ", "))
 	}
 	if len(fields) > 0 {
 		return c, &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
