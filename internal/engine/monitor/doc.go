@@ -54,6 +54,25 @@
 // the PSI bins (reference deciles, or deciles of a reference sample when
 // the reference was too large to keep whole).
 //
+// # Fairness
+//
+// Window.Fairness reports, per group attribute (Schema.Groups) and value,
+// a binary classifier's selection rate and impact ratio from every
+// prediction (labels are not needed: a model's outcomes come late), and
+// from labelled events its confusion counts, TPR and FPR; then, over the
+// values with at least FairnessOptions.MinGroupSize events (default
+// DefaultMinGroupSize, 30; labelled events with both outcomes for TPR and
+// FPR), the minimum impact ratio against the value with the highest rate
+// of the favourable outcome (the four-fifths rule), the demographic parity
+// difference, and the equal-opportunity and equalized-odds differences —
+// all through the fairness engine (fairness.AnalyzeSelections and
+// AnalyzeCounts), so a monitor and a fairness audit define them alike.
+// Smaller values are reported but do not decide; a figure needs two
+// values that decide. Multiclass models get each value's accuracy and
+// their spread, regression models each value's MAE and their spread.
+// The per-group counts merge exactly, so merged windows give the whole's
+// figures; testdata/make_reference.py computes them by hand in pandas.
+//
 // PSI floors empty bins at PSIEpsilon (1e-4); bins are right-closed
 // (numpy.searchsorted side "left"), open at both ends, and repeated
 // quantiles are merged, so tied data give fewer bins, never empty ones by

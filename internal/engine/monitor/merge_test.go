@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
 )
 
 // randomEvents makes n events for the schema: skewed numeric features,
@@ -141,6 +143,21 @@ func TestMergeHalvesEqualsWhole(t *testing.T) {
 				}
 				dm, _ := a.Drift(refW, Thresholds{})
 				compareStructs(t, "drift", reflect.ValueOf(dm), reflect.ValueOf(dw))
+				// Fairness per group: the counts are exact, so are the figures.
+				for _, opt := range []FairnessOptions{{}, {MinGroupSize: 1700, Favourable: fairness.FavourableNegative}} {
+					fw, err := whole.Fairness(opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fm, err := a.Fairness(opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(fw) != 1 || len(fw[0].Groups) != 3 {
+						t.Fatalf("fairness of the whole: %+v, want one attribute of three groups", fw)
+					}
+					compareStructs(t, "fairness", reflect.ValueOf(fm), reflect.ValueOf(fw))
+				}
 				// rating: four values across both, tested as categorical;
 				// grows: six once the window's second half is in, numeric
 				// (in both halves' merge as in the whole).

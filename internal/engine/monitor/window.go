@@ -78,9 +78,12 @@ type Window struct {
 type GroupStats struct {
 	Events, Labelled uint64
 	Correct          uint64  // classification: labelled and predicted right
-	PredPositive     uint64  // binary: predicted positive
+	PredPositive     uint64  // binary: predicted positive, labelled or not
 	LabelPositive    uint64  // binary: labelled positive
 	AbsErrSum        float64 // regression: Σ|error|
+	// Binary: the confusion counts of the labelled events (TP + FN =
+	// LabelPositive, TP + TN = Correct), for per-group TPR and FPR.
+	TP, FP, TN, FN uint64
 }
 
 const (
@@ -249,6 +252,16 @@ func (w *Window) Add(ev *Event) error {
 			}
 			switch w.task {
 			case taskBinary:
+				switch {
+				case ev.Label == 1 && pred == 1:
+					gs.TP++
+				case ev.Label == 1:
+					gs.FN++
+				case pred == 1:
+					gs.FP++
+				default:
+					gs.TN++
+				}
 				if ev.Label == 1 {
 					gs.LabelPositive++
 				}
@@ -376,6 +389,10 @@ func (w *Window) Merge(o *Window) error {
 			gs.PredPositive += os.PredPositive
 			gs.LabelPositive += os.LabelPositive
 			gs.AbsErrSum += os.AbsErrSum
+			gs.TP += os.TP
+			gs.FP += os.FP
+			gs.TN += os.TN
+			gs.FN += os.FN
 		}
 	}
 	return nil

@@ -37,13 +37,19 @@ events.csv. reference_test.go checks the Go code against it:
     monitor's windows; with 6 values across the two samples, numeric again
     (ks_2samp);
   * a monitor's small windows against a small reference: ks_2samp with its
-    default method (exact up to 10,000 per sample), as from every value.
+    default method (exact up to 10,000 per sample), as from every value;
+  * fairness per group in a window, by hand in pandas (fairlearn is not
+    needed for ratios of counts): selection rates, impact ratios against
+    the deciding group of highest favourable rate, TPR/FPR and their
+    spreads, with groups below the minimum size not deciding; multiclass
+    accuracy and regression MAE per group and their spread: 1e-12.
 """
 import csv
 import json
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 from sklearn import metrics
@@ -323,9 +329,114 @@ for name, cur in cases:
     window_ks.append({"name": name, "ref": ks_ref.tolist(), "cur": cur.tolist(), "ks": float(auto.statistic),
                       "ks_p": float(auto.pvalue), "ks_p_asymp": float(asy.pvalue)})
 
+# Fairness per group in a window, by hand in pandas (fairlearn's and the
+# EEOC's definitions): per value of the group attribute, its events and
+# selection rate from every prediction; its confusion counts, TPR and FPR
+# from labelled events. A group decides when it has at least min_size
+# events (labelled events with both outcomes, for TPR/FPR); the reference
+# is the deciding group with the highest rate of the favourable outcome
+# (ties: first by name), every group's impact ratio is its favourable rate
+# over the reference's; the minimum impact ratio, the demographic parity
+# difference and the TPR/FPR spreads are over deciding groups, defined
+# with at least two. Own generator, so every value above stays as it was.
+rng3 = np.random.default_rng(20260502)
+
+
+def fairness_binary(name, groups, min_size, favourable):
+    rows = []
+    for g, n, shift, lab_share, pos_share in groups:
+        for _ in range(n):
+            y = int(rng3.uniform() < pos_share)
+            s = float(np.clip(np.round(rng3.beta(2, 3) + shift + 0.25 * y, 3), 0, 1))
+            labelled = bool(rng3.uniform() < lab_share)
+            rows.append({"group": g, "score": s, "label": y if labelled else None})
+    order = rng3.permutation(len(rows))
+    rows = [rows[i] for i in order]
+    df = pd.DataFrame(rows)
+    df["pred"] = (df["score"] >= 0.5).astype(int)
+    df = df[df["group"] != ""]
+    out = []
+    for g, d in sorted(df.groupby("group"), key=lambda kv: kv[0]):
+        lab = d[d["label"].notna()]
+        y, p = lab["label"].astype(int).to_numpy(), lab["pred"].to_numpy()
+        tp, fp = int(np.sum((y == 1) & (p == 1))), int(np.sum((y == 0) & (p == 1)))
+        tn, fn = int(np.sum((y == 0) & (p == 0))), int(np.sum((y == 1) & (p == 0)))
+        n = len(d)
+        sel = float(d["pred"].mean())
+        fav = 1 - float((d["pred"] == 1).sum()) / n if favourable == "negative" else sel
+        out.append({"group": g, "events": n, "labelled": len(lab), "selection_rate": sel, "fav": fav,
+                    "tp": tp, "fp": fp, "tn": tn, "fn": fn,
+                    "tpr": tp / (tp + fn) if tp + fn else None, "fpr": fp / (fp + tn) if fp + tn else None,
+                    "accuracy": (tp + tn) / len(lab) if len(lab) else None,
+                    "decides": n >= min_size, "decides_labelled": len(lab) >= min_size and tp + fn > 0 and fp + tn > 0})
+    dec = [o for o in out if o["decides"]]
+    ref = None
+    if dec:
+        favs = np.array([o["fav"] for o in dec])
+        ref = dec[int(np.argmax(favs))]
+    for o in out:
+        o["impact_ratio"] = (o["fav"] / ref["fav"] if ref["fav"] > 0 else None) if ref else None
+    for o in out:
+        del o["fav"]
+    summary = {"reference": ref["group"] if ref else "", "min_impact_ratio": None, "demographic_parity_difference": None,
+               "equal_opportunity_difference": None, "equalized_odds_difference": None}
+    if len(dec) >= 2:
+        summary["min_impact_ratio"] = float(min(o["impact_ratio"] for o in dec))
+        sels = [o["selection_rate"] for o in dec]
+        summary["demographic_parity_difference"] = float(max(sels) - min(sels))
+    decl = [o for o in out if o["decides_labelled"]]
+    if len(decl) >= 2:
+        tprs, fprs = [o["tpr"] for o in decl], [o["fpr"] for o in decl]
+        summary["equal_opportunity_difference"] = float(max(tprs) - min(tprs))
+        summary["equalized_odds_difference"] = float(max(max(tprs) - min(tprs), max(fprs) - min(fprs)))
+    return {"name": name, "min_size": min_size, "favourable": favourable, "events": rows, "groups": out, **summary}
+
+
+# (group, events, score shift, labelled share, positive share): "tiny" is
+# extreme but below the minimum size; "nopos" is large but its labels are
+# all negative (no TPR); "" is no group.
+fair_groups = [("north", 400, 0.0, 0.6, 0.3), ("south", 300, 0.12, 0.7, 0.3), ("west", 120, -0.05, 0.5, 0.4),
+               ("tiny", 12, 0.5, 1.0, 0.5), ("nopos", 45, -0.1, 0.8, 0.0), ("", 20, 0.0, 0.5, 0.5)]
+fairness_cases = [
+    fairness_binary("positive-30", fair_groups, 30, "positive"),
+    fairness_binary("negative-30", fair_groups, 30, "negative"),
+    fairness_binary("positive-150", fair_groups, 150, "positive"),
+    # Only one group large enough: nothing decides.
+    fairness_binary("one-decides", [("big", 200, 0.0, 0.5, 0.3), ("small", 20, 0.3, 0.5, 0.3)], 30, "positive"),
+]
+
+# Multiclass and regression: per-group accuracy and MAE over labelled
+# events, and their spread over groups with at least 30 labelled events.
+fair_other = []
+for task in ["multiclass", "regression"]:
+    rows = []
+    for g, n, skill in [("a", 200, 0.8), ("b", 150, 0.6), ("c", 10, 0.1)]:
+        for _ in range(n):
+            labelled = bool(rng3.uniform() < 0.7)
+            if task == "multiclass":
+                y = int(rng3.integers(0, 3))
+                p = y if rng3.uniform() < skill else int(rng3.integers(0, 3))
+                rows.append({"group": g, "pred": p, "label": y if labelled else None})
+            else:
+                y = float(np.round(rng3.normal(10, 3), 4))
+                p = float(np.round(y + rng3.normal(0, 3 * (1 - skill) + 0.1), 4))
+                rows.append({"group": g, "pred": p, "label": y if labelled else None})
+    df = pd.DataFrame(rows)
+    groups = []
+    for g, d in sorted(df.groupby("group"), key=lambda kv: kv[0]):
+        lab = d[d["label"].notna()]
+        if task == "multiclass":
+            fig = float((lab["pred"] == lab["label"].astype(int)).mean())
+        else:
+            fig = float((lab["pred"] - lab["label"]).abs().mean())
+        groups.append({"group": g, "events": len(d), "labelled": len(lab), "figure": fig, "decides_labelled": len(lab) >= 30})
+    figs = [o["figure"] for o in groups if o["decides_labelled"]]
+    fair_other.append({"task": task, "events": rows, "groups": groups, "gap": float(max(figs) - min(figs))})
+
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
                "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
                "latency": latency, "few_values": few,
-               "few_values_union": few_union, "window_ks": window_ks}, f, separators=(",", ":"))
+               "few_values_union": few_union, "window_ks": window_ks,
+               "fairness": fairness_cases, "fairness_other": fair_other}, f, separators=(",", ":"))
     f.write("\n")
