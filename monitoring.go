@@ -97,7 +97,29 @@ type MonitorThresholds struct {
 	DriftPSI        float64 `json:"drift_psi,omitempty"`
 	DriftDistance   float64 `json:"drift_distance,omitempty"`
 	DriftShare      float64 `json:"drift_share,omitempty"`
+	// Fairness breaches a window when, over the values of a group
+	// attribute with at least FairnessMinGroup events, the smallest
+	// impact ratio is below FairnessMinImpactRatio, or the
+	// equal-opportunity difference (labelled events) is above
+	// FairnessMaxEqualOpportunity. Binary classifiers with group
+	// attributes only.
+	Fairness bool `json:"fairness"`
+	// FairnessMinImpactRatio: 0 means 0.8, the four-fifths rule.
+	FairnessMinImpactRatio float64 `json:"fairness_min_impact_ratio,omitempty"`
+	// FairnessMaxEqualOpportunity: the largest TPR gap tolerated (0: not judged).
+	FairnessMaxEqualOpportunity float64 `json:"fairness_max_equal_opportunity,omitempty"`
+	// FairnessMinGroup is how many events a group value needs in a window
+	// to decide (0: 30); smaller ones are reported only.
+	FairnessMinGroup int64 `json:"fairness_min_group,omitempty"`
+	// FairnessFavourable is the favourable prediction, "positive" (the
+	// default: approved, hired) or "negative" (the positive prediction is
+	// adverse: a high-risk or fraud flag), as in a fairness audit.
+	FairnessFavourable string `json:"fairness_favourable,omitempty"`
 }
+
+// DefaultFairnessMinImpactRatio is the impact ratio below which a window
+// breaches fairness unless the monitor sets another: the four-fifths rule.
+const DefaultFairnessMinImpactRatio = 0.8
 
 // MonitorReference says what a monitor compares windows with.
 type MonitorReference struct {
@@ -163,7 +185,54 @@ type WindowResult struct {
 	Drift        json.RawMessage `json:"drift,omitempty"`
 	DriftShare   float64         `json:"drift_share"`
 	DatasetDrift bool            `json:"dataset_drift"`
-	Breaches     []string        `json:"breaches"` // accuracy, latency, volume, drift
+	Breaches     []string        `json:"breaches"` // accuracy, latency, volume, drift, fairness
+	// Fairness is the window's fairness per group attribute, when the
+	// monitor has group attributes and the window holds their values.
+	Fairness []WindowFairness `json:"fairness,omitempty"`
+}
+
+// WindowFairness is a window's fairness across the values of one group
+// attribute. Figures are null when undefined; the summary ones are over
+// the values that decide (at least MinGroupSize events) and need two.
+type WindowFairness struct {
+	Attribute    string `json:"attribute"`
+	MinGroupSize int64  `json:"min_group_size"`
+	// Binary: the favourable prediction, the deciding value with the
+	// highest rate of it (impact ratios are against it), and the figures.
+	Favourable                  string   `json:"favourable,omitempty"`
+	Reference                   string   `json:"reference,omitempty"`
+	MinImpactRatio              *float64 `json:"min_impact_ratio"`
+	DemographicParityDifference *float64 `json:"demographic_parity_difference"`
+	EqualOpportunityDifference  *float64 `json:"equal_opportunity_difference"`
+	EqualizedOddsDifference     *float64 `json:"equalized_odds_difference"`
+	// Multiclass: the spread of the values' accuracy; regression: of their MAE.
+	AccuracyGap *float64        `json:"accuracy_gap,omitempty"`
+	MAEGap      *float64        `json:"mae_gap,omitempty"`
+	Groups      []GroupFairness `json:"groups"`
+}
+
+// GroupFairness is one value of a group attribute in a window.
+type GroupFairness struct {
+	Group    string `json:"group"`
+	Events   int64  `json:"events"`
+	Labelled int64  `json:"labelled"`
+	// Decides: at least the minimum size of events; DecidesLabelled: of
+	// labelled events (binary: with both outcomes).
+	Decides         bool `json:"decides"`
+	DecidesLabelled bool `json:"decides_labelled"`
+	// Binary: share predicted positive and impact ratio (every event);
+	// TPR, FPR and confusion counts (labelled events).
+	SelectionRate *float64 `json:"selection_rate,omitempty"`
+	ImpactRatio   *float64 `json:"impact_ratio,omitempty"`
+	TPR           *float64 `json:"tpr,omitempty"`
+	FPR           *float64 `json:"fpr,omitempty"`
+	TP            int64    `json:"tp,omitempty"`
+	FP            int64    `json:"fp,omitempty"`
+	TN            int64    `json:"tn,omitempty"`
+	FN            int64    `json:"fn,omitempty"`
+	// Classification: accuracy over labelled events; regression: MAE.
+	Accuracy *float64 `json:"accuracy,omitempty"`
+	MAE      *float64 `json:"mae,omitempty"`
 }
 
 // Alert statuses.

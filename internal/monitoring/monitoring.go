@@ -33,6 +33,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/dataset"
+	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"github.com/lodestar-hq/lodestar/internal/ingest"
@@ -734,8 +735,81 @@ func Result(w, ref *monitor.Window, t monitor.Thresholds, m *lodestar.Monitor) (
 		}
 		res.Drift, res.DriftShare, res.DatasetDrift = b, d.ShareDrifted, d.Drift
 	}
+	if len(m.Groups) > 0 {
+		if err := addFairness(res, w, m); err != nil {
+			return nil, err
+		}
+	}
 	res.Breaches = Breaches(res, m.Thresholds)
 	return res, nil
+}
+
+// addFairness puts the window's fairness per group attribute in res, and
+// its summary in the metrics: the smallest impact ratio and the largest
+// equal-opportunity and equalized-odds differences over the attributes
+// (binary), the largest accuracy or MAE gap (multiclass, regression).
+func addFairness(res *lodestar.WindowResult, w *monitor.Window, m *lodestar.Monitor) error {
+	t := m.Thresholds
+	fav, err := fairness.ParseFavourable(t.FairnessFavourable)
+	if err != nil {
+		return err
+	}
+	minN := uint64(t.FairnessMinGroup)
+	if minN == 0 {
+		minN = monitor.DefaultMinGroupSize
+	}
+	fs, err := w.Fairness(monitor.FairnessOptions{MinGroupSize: minN, Favourable: fav})
+	if err != nil {
+		return err
+	}
+	binary := m.Task == "" || m.Task == monitor.TaskBinary
+	summary := func(name string, v float64, lower bool) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		if old, ok := res.Metrics[name]; !ok || (lower && v < old) || (!lower && v > old) {
+			res.Metrics[name] = v
+		}
+	}
+	for _, a := range fs {
+		wf := lodestar.WindowFairness{Attribute: a.Attribute, MinGroupSize: int64(minN), Reference: a.Reference,
+			MinImpactRatio: finite(a.MinImpactRatio), DemographicParityDifference: finite(a.DemographicParityDifference),
+			EqualOpportunityDifference: finite(a.EqualOpportunityDifference), EqualizedOddsDifference: finite(a.EqualizedOddsDifference),
+			AccuracyGap: finite(a.AccuracyGap), MAEGap: finite(a.MAEGap), Groups: []lodestar.GroupFairness{}}
+		if binary {
+			wf.Favourable = fav.String()
+		}
+		for _, g := range a.Groups {
+			wf.Groups = append(wf.Groups, lodestar.GroupFairness{Group: g.Group, Events: int64(g.Events), Labelled: int64(g.Labelled),
+				Decides: g.Decides, DecidesLabelled: g.DecidesLabelled, SelectionRate: finite(g.SelectionRate), ImpactRatio: finite(g.ImpactRatio),
+				TPR: finite(g.TPR), FPR: finite(g.FPR), TP: g.Counts.TP, FP: g.Counts.FP, TN: g.Counts.TN, FN: g.Counts.FN,
+				Accuracy: finite(g.Accuracy), MAE: finite(g.MAE)})
+		}
+		res.Fairness = append(res.Fairness, wf)
+		summary("min_impact_ratio", a.MinImpactRatio, true)
+		summary("equal_opportunity_difference", a.EqualOpportunityDifference, false)
+		summary("equalized_odds_difference", a.EqualizedOddsDifference, false)
+		summary("accuracy_gap", a.AccuracyGap, false)
+		summary("mae_gap", a.MAEGap, false)
+	}
+	return nil
+}
+
+// finite is x, or nil when x is NaN or infinite (null in JSON).
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// FairnessMinImpactRatio is the monitor's impact-ratio threshold (0: the
+// four-fifths rule, 0.8).
+func FairnessMinImpactRatio(t lodestar.MonitorThresholds) float64 {
+	if t.FairnessMinImpactRatio == 0 {
+		return lodestar.DefaultFairnessMinImpactRatio
+	}
+	return t.FairnessMinImpactRatio
 }
 
 // Breaches lists the thresholds a window breaches.
@@ -753,11 +827,18 @@ func Breaches(w *lodestar.WindowResult, t lodestar.MonitorThresholds) []string {
 	if t.Drift && w.DatasetDrift {
 		out = append(out, "drift")
 	}
+	if t.Fairness {
+		ir, okIR := w.Metrics["min_impact_ratio"]
+		eo, okEO := w.Metrics["equal_opportunity_difference"]
+		if (okIR && ir < FairnessMinImpactRatio(t)) || (okEO && t.FairnessMaxEqualOpportunity > 0 && eo > t.FairnessMaxEqualOpportunity) {
+			out = append(out, "fairness")
+		}
+	}
 	return out
 }
 
 // Kinds of alert, in the order they are decided.
-var Kinds = []string{"accuracy", "latency", "volume", "drift"}
+var Kinds = []string{"accuracy", "latency", "volume", "drift", "fairness"}
 
 // judged reports whether a window can say anything about kind: accuracy
 // needs labels, latency measured latencies, drift a drift result.
@@ -773,6 +854,12 @@ func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds)
 		return t.MinEvents > 0 || t.MaxEvents > 0
 	case "drift":
 		return t.Drift && driftTested(w.Drift)
+	case "fairness":
+		// Two group values large enough to compare, by predictions (the
+		// impact ratio) or, when that threshold is set, by labels.
+		_, okIR := w.Metrics["min_impact_ratio"]
+		_, okEO := w.Metrics["equal_opportunity_difference"]
+		return t.Fairness && (okIR || (okEO && t.FairnessMaxEqualOpportunity > 0))
 	}
 	return false
 }
@@ -810,8 +897,44 @@ func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThreshold
 	case "drift":
 		a.Value, a.Threshold = w.DriftShare, store.DriftThresholds(t).Share
 		a.Message = fmt.Sprintf("Dataset drift: %.0f%% of features drifted (threshold %.0f%%).", 100*a.Value, 100*a.Threshold)
+	case "fairness":
+		minIR := FairnessMinImpactRatio(t)
+		if ir, ok := w.Metrics["min_impact_ratio"]; ok && ir < minIR {
+			attr, group, ref := lowestImpact(w)
+			a.Value, a.Threshold = ir, minIR
+			a.Message = fmt.Sprintf("Impact ratio %.3f for %s %q (against %q) is below %.2f.", ir, attr, group, ref, minIR)
+		} else {
+			a.Value, a.Threshold = w.Metrics["equal_opportunity_difference"], t.FairnessMaxEqualOpportunity
+			a.Message = fmt.Sprintf("Equal-opportunity difference %.3f across %s is above %.2f.", a.Value, widestOpportunity(w), a.Threshold)
+		}
 	}
 	return a
+}
+
+// lowestImpact names the attribute, the deciding value with the smallest
+// impact ratio, and the value it is measured against.
+func lowestImpact(w *lodestar.WindowResult) (attr, group, ref string) {
+	best := math.Inf(1)
+	for _, f := range w.Fairness {
+		for _, g := range f.Groups {
+			if g.Decides && g.ImpactRatio != nil && *g.ImpactRatio < best {
+				best, attr, group, ref = *g.ImpactRatio, f.Attribute, g.Group, f.Reference
+			}
+		}
+	}
+	return attr, group, ref
+}
+
+// widestOpportunity names the attribute with the largest equal-opportunity
+// difference.
+func widestOpportunity(w *lodestar.WindowResult) string {
+	attr, best := "", math.Inf(-1)
+	for _, f := range w.Fairness {
+		if f.EqualOpportunityDifference != nil && *f.EqualOpportunityDifference > best {
+			attr, best = f.Attribute, *f.EqualOpportunityDifference
+		}
+	}
+	return attr
 }
 
 // Decide walks new windows in time order: AlertAfter breaching windows of
@@ -902,6 +1025,10 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 	return out
 }
 
+// decays reports whether a window shows decay that retraining answers:
+// accuracy or drift. A fairness breach is not counted: a skew against a
+// group is an incident for review (the fairness audit, the kill switch),
+// and retraining on the same data may well keep it.
 func decays(w *lodestar.WindowResult) bool { return len(decayKinds(w)) > 0 }
 
 func decayKinds(w *lodestar.WindowResult) []string {

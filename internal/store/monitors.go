@@ -171,6 +171,21 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	if !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= monitor.JensenShannonMax) {
 		fields["thresholds.drift"] = "Drift thresholds: p-value in [0, 1), share in [0, 1], PSI ≥ 0, distance in [0, 0.83] (0: default; it serves both Wasserstein and Jensen–Shannon, which never exceeds 0.83)."
 	}
+	if t.Fairness && ((in.Task != "" && in.Task != monitor.TaskBinary) || len(in.Groups) == 0) {
+		fields["thresholds.fairness"] = "Fairness alerts need a binary classifier with at least one group attribute."
+	}
+	if !(t.FairnessMinImpactRatio >= 0 && t.FairnessMinImpactRatio <= 1) {
+		fields["thresholds.fairness_min_impact_ratio"] = "An impact ratio between 0 and 1 (0: 0.8, the four-fifths rule)."
+	}
+	if !(t.FairnessMaxEqualOpportunity >= 0 && t.FairnessMaxEqualOpportunity <= 1) {
+		fields["thresholds.fairness_max_equal_opportunity"] = "A difference of true positive rates between 0 and 1 (0: off)."
+	}
+	if t.FairnessMinGroup < 0 || t.FairnessMinGroup > 1_000_000 {
+		fields["thresholds.fairness_min_group"] = "A number of events from 1 to 1,000,000 (0: 30)."
+	}
+	if t.FairnessFavourable != "" && t.FairnessFavourable != "positive" && t.FairnessFavourable != "negative" {
+		fields["thresholds.fairness_favourable"] = "Use positive or negative: the prediction that is the favourable outcome."
+	}
 	if in.RetrainAfter < 0 || in.RetrainAfter > 100 {
 		fields["retrain_after"] = "Between 0 (never) and 100 windows."
 	}
@@ -289,14 +304,19 @@ func (s *Store) MonitorReferenceData(ctx context.Context, id int64) ([]byte, err
 	return data, wrap("monitor reference", err)
 }
 
-const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches`
+const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches, fairness`
 
 func scanWindow(s interface{ Scan(...any) error }) (*lodestar.WindowResult, error) {
 	w := &lodestar.WindowResult{}
-	var metrics, drift, breaches string
+	var metrics, drift, breaches, fair string
 	if err := s.Scan(&w.MonitorID, sqldb.Time{T: &w.Start}, sqldb.Time{T: &w.End}, &w.Events, &w.Labelled, &metrics, &drift,
-		&w.DriftShare, &w.DatasetDrift, &breaches); err != nil {
+		&w.DriftShare, &w.DatasetDrift, &breaches, &fair); err != nil {
 		return nil, err
+	}
+	if fair != "" {
+		if err := json.Unmarshal([]byte(fair), &w.Fairness); err != nil {
+			return nil, fmt.Errorf("window fairness: %w", err)
+		}
 	}
 	if err := json.Unmarshal([]byte(metrics), &w.Metrics); err != nil {
 		return nil, err
@@ -563,9 +583,17 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_windows WHERE monitor_id = ? AND start_at = ?`, monitorID, start); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			fair := ""
+			if len(w.Fairness) > 0 {
+				b, err := json.Marshal(w.Fairness)
+				if err != nil {
+					return err
+				}
+				fair = string(b)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				monitorID, start, sqldb.FormatTime(w.End), w.Events, w.Labelled, string(metrics), string(w.Drift), w.DriftShare,
-				w.DatasetDrift, strings.Join(w.Breaches, ",")); err != nil {
+				w.DatasetDrift, strings.Join(w.Breaches, ","), fair); err != nil {
 				return err
 			}
 		}
