@@ -71,7 +71,23 @@ func monitoringSchemas() obj {
 	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str}}}
 	thresholds := obj{"type": "object", "additionalProperties": false, "properties": obj{
 		"min_accuracy": num, "max_latency_p95_ms": num, "min_events": integer, "max_events": integer,
-		"drift": obj{"type": "boolean", "description": "Dataset drift breaches."}, "drift_p_value": num, "drift_psi": num, "drift_distance": num, "drift_share": num}}
+		"drift": obj{"type": "boolean", "description": "Dataset drift breaches."}, "drift_p_value": num, "drift_psi": num, "drift_distance": num, "drift_share": num,
+		"fairness":                       obj{"type": "boolean", "description": "Fairness breaches (binary classifiers with group attributes): the smallest impact ratio below fairness_min_impact_ratio, or the equal-opportunity difference above fairness_max_equal_opportunity, over group values with at least fairness_min_group events."},
+		"fairness_min_impact_ratio":      obj{"type": "number", "minimum": 0, "maximum": 1, "description": "0: 0.8 (the four-fifths rule)."},
+		"fairness_max_equal_opportunity": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Largest TPR gap between group values (labelled events); 0: not judged."},
+		"fairness_min_group":             obj{"type": "integer", "minimum": 0, "maximum": 1000000, "description": "Events a group value needs in a window to decide; 0: 30. Smaller ones are reported only."},
+		"fairness_favourable":            obj{"type": "string", "enum": []string{"positive", "negative"}, "description": "The favourable prediction (negative: the positive prediction is adverse, a risk flag); impact ratios compare its rates. Default positive."}}}
+	nullNum := obj{"type": []string{"number", "null"}}
+	groupFairness := obj{"type": "object", "properties": obj{"group": str, "events": integer, "labelled": integer,
+		"decides":          obj{"type": "boolean", "description": "At least min_group_size events: takes part in the reference and the min impact ratio."},
+		"decides_labelled": obj{"type": "boolean", "description": "At least min_group_size labelled events (binary: with both outcomes): takes part in the TPR/FPR differences."},
+		"selection_rate":   num, "impact_ratio": obj{"type": "number", "description": "Rate of the favourable prediction over the reference value's."},
+		"tpr": num, "fpr": num, "tp": integer, "fp": integer, "tn": integer, "fn": integer,
+		"accuracy": num, "mae": num}}
+	windowFairness := obj{"type": "object", "properties": obj{"attribute": str, "min_group_size": integer,
+		"favourable": obj{"type": "string", "enum": []string{"positive", "negative"}}, "reference": str,
+		"min_impact_ratio": nullNum, "demographic_parity_difference": nullNum, "equal_opportunity_difference": nullNum, "equalized_odds_difference": nullNum,
+		"accuracy_gap": num, "mae_gap": num, "groups": obj{"type": "array", "items": groupFairness}}}
 	window := obj{"type": "string", "description": "hour, day or events:N (N from 10 to 10,000,000)."}
 	task := obj{"type": "string", "enum": []string{"binary", "multiclass", "regression"}}
 	return obj{
@@ -99,9 +115,10 @@ func monitoringSchemas() obj {
 			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer, "webhook_url": str, "evaluated_to": ts, "created_at": ts, "updated_at": ts}},
 		"WindowResult": obj{"type": "object", "properties": obj{"monitor_id": integer, "start": ts, "end": ts, "events": integer, "labelled": integer,
 			"metrics": metrics, "drift": obj{"description": "The drift engine's result: per column name, kind, test, statistic, p_value, psi, drifted."},
-			"drift_share": num, "dataset_drift": obj{"type": "boolean"}, "breaches": strs}},
+			"drift_share": num, "dataset_drift": obj{"type": "boolean"}, "breaches": strs,
+			"fairness": obj{"type": "array", "items": windowFairness, "description": "Fairness per group attribute, through the fairness audit's definitions; figures are null when undefined (summary ones need two group values that decide). The metrics carry min_impact_ratio, equal_opportunity_difference, equalized_odds_difference (binary), accuracy_gap or mae_gap."}}},
 		"Alert": obj{"type": "object", "properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,
-			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
+			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift", "fairness"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
 			"value": num, "threshold": num, "message": str, "opened_at": ts, "resolved_at": ts,
 			"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."}}},
 		"RetrainingTask": obj{"type": "object", "properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,

@@ -51,6 +51,23 @@ type monitorView struct {
 	Drift   []driftColumn
 	Charts  []healthChart
 	Windows int
+	Fair    *windowFairnessView // the latest window's fairness per group attribute
+}
+
+// windowFairnessView is what the health page's fairness block
+// (_health_fairness.html) shows: the latest window's per-group table.
+type windowFairnessView struct {
+	P      *Page
+	ID     int64 // the monitor's
+	Attrs  []lodestar.WindowFairness
+	Binary bool
+	minIR  float64
+}
+
+// Adverse says whether a group value that decides has an impact ratio
+// below the monitor's threshold (the four-fifths rule by default).
+func (v *windowFairnessView) Adverse(g lodestar.GroupFairness) bool {
+	return g.Decides && g.ImpactRatio != nil && *g.ImpactRatio < v.minIR
 }
 
 func (s *Server) healthShow(w http.ResponseWriter, r *http.Request) {
@@ -88,6 +105,10 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 			}
 			if len(v.Latest.Drift) > 0 && json.Unmarshal(v.Latest.Drift, &d) == nil {
 				v.Drift = d.Columns
+			}
+			if len(v.Latest.Fairness) > 0 {
+				v.Fair = &windowFairnessView{P: p, ID: mon.ID, Attrs: v.Latest.Fairness, Binary: mon.Task == "" || mon.Task == "binary",
+					minIR: monitoring.FairnessMinImpactRatio(mon.Thresholds)}
 			}
 		}
 		views = append(views, v)
@@ -190,6 +211,13 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), limit, 2, share)
 	}
 	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0, nil)
+	if len(m.Groups) > 0 && (m.Task == "" || m.Task == "binary") {
+		// The smallest impact ratio over the group values that decide,
+		// against the monitor's threshold (0.8, the four-fifths rule,
+		// unless set), drawn whether or not it raises alerts, on 0–1 as
+		// the drift share is.
+		add("health.chart.fairness", series(metric("min_impact_ratio")), monitoring.FairnessMinImpactRatio(m.Thresholds), 3, share)
+	}
 	return out
 }
 
@@ -264,10 +292,15 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		WebhookURL: r.PostFormValue("webhook_url"),
 		Reference:  lodestar.MonitorReference{Kind: r.PostFormValue("reference_kind")}}
 	in.Thresholds = lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
-		MaxLatencyP95MS: formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
-		MinEvents:       formInt(r, "min_events", fields, "thresholds.min_events"),
-		MaxEvents:       formInt(r, "max_events", fields, "thresholds.max_events"),
-		Drift:           r.PostFormValue("drift") != ""}
+		MaxLatencyP95MS:             formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
+		MinEvents:                   formInt(r, "min_events", fields, "thresholds.min_events"),
+		MaxEvents:                   formInt(r, "max_events", fields, "thresholds.max_events"),
+		Drift:                       r.PostFormValue("drift") != "",
+		Fairness:                    r.PostFormValue("fairness") != "",
+		FairnessMinImpactRatio:      formFloat(r, "fairness_min_impact_ratio", fields, "thresholds.fairness_min_impact_ratio"),
+		FairnessMaxEqualOpportunity: formFloat(r, "fairness_max_equal_opportunity", fields, "thresholds.fairness_max_equal_opportunity"),
+		FairnessMinGroup:            formInt(r, "fairness_min_group", fields, "thresholds.fairness_min_group"),
+		FairnessFavourable:          r.PostFormValue("fairness_favourable")}
 	in.RetrainAfter = int(formInt(r, "retrain_after", fields, "retrain_after"))
 	in.AlertAfter = int(formInt(r, "alert_after", fields, "alert_after"))
 	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))
