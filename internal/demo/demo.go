@@ -277,6 +277,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	l.run(func() error { return l.loadUseCases(week, setNow) })
 	l.run(func() error { return l.loadModels(week, setNow) })
 	l.run(func() error { return l.loadEvidence(week, setNow) })
+	l.run(func() error { return l.loadCreditMonitoring(week, setNow) })
 	l.run(func() error { return l.loadExperiments(week, setNow) })
 	setNow(now)
 	// A reading is dated no later than the day it is recorded: the

@@ -77,6 +77,7 @@ func TestDemoBankEvidence(t *testing.T) {
 		t.Errorf("flag audit: under 30 impact ratio %v, want (1 − %v)/(1 − %v) = %v", young.ImpactRatio.Value,
 			young.SelectionRate.Value, older.SelectionRate.Value, want)
 	}
+	checkCreditMonitor(t, ctx, st, sw, flags)
 	approvals := byTitle["Approvals "]
 	if approvals == nil {
 		t.Fatalf("no approvals audit")

@@ -242,3 +242,89 @@ func (l *loader) loadPdmMonitoring(m *lodestar.Model, live1, live2 time.Time, se
 	l.n++
 	return l.watch(mon, mt.ID, first.AddDate(0, 0, -1), last, setNow)
 }
+
+// Credit story figures: the credit scorer's daily applications, and the
+// weeks its monitor watched before the risk officer switched it off.
+const (
+	creditPerDay     = 400
+	creditWatchWeeks = 4
+)
+
+// creditApplicant draws one applicant as creditDecisions does — the same
+// age groups, default rates and thin-file score skew — so that the
+// monitor's windows show what the fairness audit found: good customers
+// under 30 flagged high-risk about three times as often as older ones.
+func creditApplicant(rng *rand.Rand) (group string, bad bool, score, history float64) {
+	young := rng.Float64() < 0.35
+	group, defaultRate, thinFile := "30 and over", 0.10, 0.0
+	history = 4 + 16*rng.Float64()
+	if young {
+		group, defaultRate, thinFile = "under 30", 0.12, 0.10
+		history = 4 * rng.Float64()
+	}
+	bad = rng.Float64() < defaultRate
+	if bad {
+		score = 0.35 + 0.6*rng.Float64()
+	} else {
+		score = 0.10 + thinFile + 0.44*rng.Float64()
+	}
+	return group, bad, math.Round(score*1000) / 1000, math.Round(history*10) / 10
+}
+
+// loadCreditMonitoring gives the credit scorer 2.3 a daily monitor with
+// age_group as its group attribute and fairness alerts (being flagged
+// high-risk is the adverse outcome): for the four weeks before the switch
+// its windows show under-30 applicants' impact ratio near the audit's,
+// below the four-fifths line, and a fairness alert opens days before the
+// risk officer switches the model off.
+func (l *loader) loadCreditMonitoring(week func(int) time.Time, setNow func(time.Time)) error {
+	svc, ok := l.svc.(monitoring.Store)
+	if !ok {
+		return fmt.Errorf("demo: the services cannot run monitors")
+	}
+	mon := &monitoring.Service{Store: svc}
+	m, err := svc.FindModelByRef(l.ctx, "credit-risk")
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(2022, 50))
+	var ref strings.Builder
+	ref.WriteString("credit_history_years,age_group\n")
+	for range 2000 {
+		g, _, _, h := creditApplicant(rng)
+		fmt.Fprintf(&ref, "%g,%s\n", h, g)
+	}
+	off := week(Weeks - 2)
+	last := off.UTC().Truncate(24 * time.Hour)
+	first := last.AddDate(0, 0, -7*creditWatchWeeks)
+	var events []lodestar.StoredEvent
+	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
+		for i := range creditPerDay {
+			g, bad, score, h := creditApplicant(rng)
+			at := d.Add(time.Duration(i) * 24 * time.Hour / creditPerDay)
+			id := fmt.Sprintf("credit-%s-%03d", d.Format("0102"), i)
+			label := 0
+			if bad {
+				label = 1
+			}
+			body := fmt.Sprintf(`{"id":%q,"time":%q,"version":"2.3","features":{"credit_history_years":%g},"prediction":%.3f,"label":%d,"latency_ms":%.1f,"groups":{"age_group":%q}}`,
+				id, at.Format(time.RFC3339), h, score, label, 15+5*rng.ExpFloat64(), g)
+			events = append(events, lodestar.StoredEvent{ID: id, Time: at, Version: "2.3", Body: []byte(body)})
+		}
+	}
+	n, err := svc.AppendEvents(l.ctx, m.ID, events)
+	if err != nil {
+		return err
+	}
+	l.n += n
+	setNow(first.Add(-15 * time.Hour))
+	mt, err := mon.CreateMonitor(l.ctx, lodestar.Monitor{ModelID: m.ID, Version: "2.3", Name: "Daily fairness by age group · 按年龄组的每日公平性",
+		Task: "binary", Groups: []string{"age_group"}, Window: lodestar.WindowDay, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset},
+		Thresholds: lodestar.MonitorThresholds{Fairness: true, FairnessFavourable: "negative"}, AlertAfter: 3, ResolveAfter: 3},
+		[]byte(ref.String()), "credit-2.3-applicants-sample.csv")
+	if err != nil {
+		return err
+	}
+	l.n++
+	return l.watch(mon, mt.ID, first, last, setNow)
+}
