@@ -128,3 +128,28 @@ func (f *fixture) alert(id int64) *lodestar.Alert {
 	f.t.Fatalf("alert %d not found", id)
 	return nil
 }
+
+// TestHealthNamesMonitorsAndRetiredVersions: the health page's alerts
+// name the monitor that raised each (a model may have several), and a
+// monitor of a retired version says it gets no more events.
+func TestHealthNamesMonitorsAndRetiredVersions(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	u := f.user(lodestar.RoleViewer, "viewer@example.com")
+	ids := f.records("hn")
+	c, _, _ := f.signIn(u, time.Hour)
+	path := fmt.Sprintf("/models/%d/health", ids["models"])
+	link := fmt.Sprintf(`<a href="#monitor-%d">Monitor hn</a>`, ids["monitors"])
+	page := f.get(c, path)
+	if !strings.Contains(page.body, link) || strings.Contains(page.body, "version retired") {
+		t.Errorf("before retiring: the alert's monitor not named, or a retired badge shown:\n%.3000s", page.body)
+	}
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction, lodestar.ModelRetired} {
+		if _, err := f.app.Store.SetModelVersionStatus(sys(), ids["model-versions"], st, "walk"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if page := f.get(c, path); !strings.Contains(page.body, "version retired: no more events") || !strings.Contains(page.body, link) {
+		t.Errorf("after retiring: no retired badge on its monitor:\n%.3000s", page.body)
+	}
+}

@@ -135,20 +135,27 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	// The use case the model serves, linked from the page's head (nil
 	// when it is gone).
 	uc, _ := s.UseCases.FindUseCaseByID(ctx, m.UseCaseID)
-	versionIDs := map[string]int64{}
+	versionIDs, retired := map[string]int64{}, map[string]bool{}
 	for _, v := range vs {
 		versionIDs[v.Version] = v.ID
+		retired[v.Version] = v.Status == lodestar.ModelRetired
+	}
+	monitorNames := map[int64]string{}
+	for _, mon := range mons {
+		monitorNames[mon.ID] = mon.Name
 	}
 	p.Data = struct {
-		M          *lodestar.Model
-		UseCase    *lodestar.UseCase
-		Versions   []*lodestar.ModelVersion
-		VersionIDs map[string]int64
-		Monitors   []monitorView
-		Alerts     []*lodestar.Alert
-		TaskTable  taskTable
-		Tasks3     []string
-	}{m, uc, vs, versionIDs, views, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
+		M            *lodestar.Model
+		UseCase      *lodestar.UseCase
+		Versions     []*lodestar.ModelVersion
+		VersionIDs   map[string]int64
+		Retired      map[string]bool // by version: its monitors get no more events
+		Monitors     []monitorView
+		MonitorNames map[int64]string
+		Alerts       []*lodestar.Alert
+		TaskTable    taskTable
+		Tasks3       []string
+	}{m, uc, vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
 	s.render(w, r, status, "health", p)
 }
 
