@@ -49,9 +49,11 @@ type Server struct {
 	Experiments lodestar.ExperimentService
 	Log         *slog.Logger
 	// Heartbeat is how often an idle switch stream gets a comment line
-	// and has its caller's credential checked again; 0 means the package's
+	// and its caller's credential is checked again; 0 means the package's
 	// Heartbeat.
 	Heartbeat time.Duration
+
+	checks credChecks // the credentials of the open streams, checked every heartbeat
 }
 
 // Routes is the API's route table.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 // SwitchHub fans switch flips out to the streams open on this server.
@@ -100,8 +99,12 @@ func (h *SwitchHub) Publish(sw *lodestar.Switch) {
 func (h *SwitchHub) state() *hubState { return h.cur.Load() }
 
 // Heartbeat is how often an idle stream gets a comment line, so proxies
-// keep it open and clients notice a dead server, and has its caller's
-// credential checked again (Server.Heartbeat overrides it).
+// keep it open and clients notice a dead server (the first comes at a
+// random point of the second half of the interval, so that streams opened
+// together are spread), and how often the credentials of the streams are
+// checked again, once per credential: a credential no longer good ends
+// its streams within a heartbeat (credChecks says how closely).
+// Server.Heartbeat overrides it.
 var Heartbeat = 15 * time.Second
 
 // streamSwitches serves Server-Sent Events: on connect (and on every
@@ -154,7 +157,13 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 		s.serveConn(r, conn, st, seq, sent, beat)
 		return
 	}
-	tick := time.NewTicker(beat)
+	// The caller's credential is checked again every heartbeat, once for
+	// all the streams that present it (credChecks); a credential no
+	// longer good closes refused.
+	refused := make(chan struct{})
+	check := s.checks.join(r, beat, func() { close(refused) })
+	defer s.checks.leave(check)
+	tick := time.NewTimer(jitter(beat))
 	defer tick.Stop()
 	// buf is reused for every write: a flip costs a stream no allocation,
 	// and the flips it is behind go out in one write.
@@ -180,15 +189,13 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 					buf = appendEvent(buf, "switch", seq, f.data)
 				}
 			}
+		case <-refused:
+			// A token revoked or expired, a session ended or a user
+			// disabled since the stream opened: it gets no more flips,
+			// and its client's reconnection is refused.
+			return
 		case <-tick.C:
-			// A stream outlives its request's check: a token revoked or
-			// expired, a session ended or a user disabled since stops
-			// getting flips here, within a heartbeat, and its client's
-			// reconnection is refused. A check that could not run (the
-			// database briefly away) keeps the stream: it decided nothing.
-			if err := httpx.Recheck(r); err != nil && lodestar.ErrorCode(err) != lodestar.EInternal {
-				return
-			}
+			tick.Reset(beat)
 			buf = append(buf, ": ping\n\n"...)
 		}
 		if _, err := w.Write(buf); err != nil {

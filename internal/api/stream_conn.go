@@ -10,9 +10,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 // A stream over HTTP/1.1 without TLS is served on its connection, taken
@@ -28,7 +25,8 @@ import (
 // goroutine, which the fan-out passes by until it has written it. That
 // goroutine otherwise sleeps reading the connection (a client sends
 // nothing on a stream: a read ends when it goes away) until the next
-// heartbeat, or until the hub asks it to take over a write.
+// heartbeat, or until the hub asks it to take over a write, or its
+// credential's check (credChecks) ends it.
 //
 // Other streams (HTTP/2, TLS, HTTP/1.0) keep a goroutine each that wakes
 // on every flip (streamSwitches).
@@ -185,7 +183,18 @@ func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int
 	h.add(c)
 	defer h.remove(c)
 	defer conn.Close()
-	next := time.Now().Add(beat)
+	// See streamSwitches: the credential is checked once for all the
+	// streams that present it, and one no longer good ends the stream.
+	check := s.checks.join(r, beat, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.end == running {
+			c.end = endClean
+		}
+		c.poke()
+	})
+	defer s.checks.leave(check)
+	next := time.Now().Add(jitter(beat))
 	c.mu.Lock()
 	c.poke() // flips published since st: the fan-out may have passed the stream by
 	c.mu.Unlock()
@@ -203,15 +212,6 @@ func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int
 		}
 		ping := false
 		if !time.Now().Before(next) {
-			// See streamSwitches: a credential no longer good ends the
-			// stream within a heartbeat; a check that could not run keeps it.
-			if err := httpx.Recheck(r); err != nil && lodestar.ErrorCode(err) != lodestar.EInternal {
-				c.mu.Lock()
-				if c.end == running {
-					c.end = endClean
-				}
-				c.mu.Unlock()
-			}
 			ping = true
 			next = time.Now().Add(beat)
 		}

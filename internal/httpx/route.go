@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -246,6 +247,25 @@ func Recheck(r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), recheckTimeout)
 	defer cancel()
 	return check(ctx)
+}
+
+// CredentialKey names the credential r was let in with, without its
+// secret: "token:" and the API token's ID, or "session:" and the
+// session's ID; "" when it had none (or the guard did not check it).
+// Requests to the same route with the same key get the same answer from
+// Recheck, so a response open for long may share one check with others
+// of its key.
+func CredentialKey(r *http.Request) string {
+	id, ok := r.Context().Value(identityKey{}).(*Identity)
+	switch {
+	case !ok:
+		return ""
+	case id.Token != nil:
+		return "token:" + strconv.FormatInt(id.Token.ID, 10)
+	case id.Session != nil:
+		return "session:" + strconv.FormatInt(id.Session.ID, 10)
+	}
+	return ""
 }
 
 // recheckTimeout bounds a Recheck.
