@@ -4,7 +4,11 @@
 // switch through the API several times, and prints p50/p99 of the time
 // from the flip request to each stream seeing the flip.
 //
-//	go run ./bench/switch [-subscribers 1000,10000] [-flips 10] [-per-process 10000]
+//	go run ./bench/switch [-subscribers 1000,10000] [-flips 10] [-per-process 10000] [-pace 1.5s]
+//
+// With -pace the flips are spaced out so that the CPU measured also
+// covers what the open streams cost between flips: their heartbeats and
+// the checks of their credentials (one per token each heartbeat).
 //
 // The streams are held by child processes (this binary run again with
 // -child), at most -per-process each: a process may hold only so many
@@ -64,6 +68,7 @@ func main() {
 	per := flag.Int("per-process", 10000, "streams per child process (each costs the child one file descriptor, the server another)")
 	profile := flag.String("cpuprofile", "", "write the server process's CPU profile during the flips of the last row here")
 	floor := flag.Bool("floor", true, "also time the kernel alone: the same number of plain TCP connections over loopback, one short write to each per flip, no HTTP")
+	pace := flag.Duration("pace", 0, "wait this long between flips, so the CPU measured covers the streams' idle costs too: with -flips 10, 1.5s spans one 15 s heartbeat, in which every stream gets its ping and its credential is checked")
 	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams, -flips)")
 	raw := flag.String("raw", "", "internal: for -child, plain TCP connections to this address instead of event streams")
 	url := flag.String("url", "", "internal: the server, for -child")
@@ -77,7 +82,7 @@ func main() {
 	case *child:
 		err = runChild(openStream(*url, *token), *streams, *flips)
 	default:
-		profilePath = *profile
+		profilePath, flipPace = *profile, *pace
 		err = run(*subs, *flips, *per, *floor)
 	}
 	if err != nil {
@@ -86,7 +91,10 @@ func main() {
 	}
 }
 
-var profilePath string
+var (
+	profilePath string
+	flipPace    time.Duration
+)
 
 func run(subs string, flips, per int, floor bool) error {
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
@@ -355,6 +363,9 @@ func measure(kidArgs []string, n, procs, flips int, ready func() error, flip fun
 	cpu0 := cpuMillis()
 	starts := make([]string, 0, flips)
 	for f := range flips {
+		if f > 0 {
+			time.Sleep(flipPace)
+		}
 		start := time.Now()
 		if err := flip(f); err != nil {
 			return nil, err

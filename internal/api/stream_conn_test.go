@@ -227,8 +227,9 @@ func TestConnStreamDeadClientRemoved(t *testing.T) {
 }
 
 // TestConnStreamHeartbeat: a stream on its connection gets a comment
-// line each heartbeat, between its flips. (Its credential's check at each
-// heartbeat is tested with the real guard: internal/app.)
+// line each heartbeat, between its flips. (Its credential's check each
+// heartbeat is tested with the real guard: stream_check_test.go and
+// internal/app.)
 func TestConnStreamHeartbeat(t *testing.T) {
 	hub := NewSwitchHub()
 	s := &Server{Switches: oneSwitch{sw: lodestar.Switch{Key: "m", State: "on", Version: 1}}, Hub: hub, Heartbeat: 20 * time.Millisecond}
