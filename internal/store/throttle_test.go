@@ -147,3 +147,31 @@ func TestThrottleStopsSpraying(t *testing.T) {
 		try("victim@example.com", goodPassword, "192.0.2.45", lodestar.ETooManyRequests)
 	})
 }
+
+// TestThrottleLockedClientSparesAccounts checks that a client locked for
+// spraying counts nothing more against the accounts it goes on naming:
+// from fresh addresses of its /64 (each a new address|e-mail pair) it
+// would otherwise fill an account's own count and lock its owner out.
+func TestThrottleLockedClientSparesAccounts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.s.Throttle = store.Throttle{MaxFailures: 2, Window: 15 * time.Minute, Lockout: 15 * time.Minute}
+		f.seedUser("victim@example.com", lodestar.RoleViewer)
+		limit := f.s.Throttle.MaxFailures * store.PerClientFactor
+		for i := range limit {
+			if _, err := f.s.Authenticate(f.ctx, fmt.Sprintf("user%d@example.com", i), "Winter2026!", fmt.Sprintf("2001:db8:7::%x", i+1)); lodestar.ErrorCode(err) != lodestar.EUnauthorized {
+				t.Fatalf("attempt %d: got %v, want unauthorized", i, err)
+			}
+		}
+		// Locked as a client, it goes on at the victim, past the
+		// e-mail's own limit, each time from a new address of its /64.
+		for i := range f.s.Throttle.MaxFailures*store.PerEmailFactor + 2 {
+			if _, err := f.s.Authenticate(f.ctx, "victim@example.com", "Winter2026!", fmt.Sprintf("2001:db8:7::1:%x", i+1)); lodestar.ErrorCode(err) != lodestar.ETooManyRequests {
+				t.Fatalf("locked client, attempt %d: got %v, want too many requests", i, err)
+			}
+		}
+		if _, err := f.s.Authenticate(f.ctx, "victim@example.com", goodPassword, "192.0.2.10"); err != nil {
+			t.Fatalf("the victim from its own address: %v; a locked client must not lock the accounts it names", err)
+		}
+	})
+}

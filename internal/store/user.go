@@ -274,15 +274,21 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	if err := s.sweepAttempts(ctx); err != nil {
 		return nil, err
 	}
+	// One client address across all e-mails, so that one password tried
+	// on many accounts (spraying) is stopped too; an IPv6 client is
+	// counted by its /64, which one host usually holds whole. It is
+	// counted first: a client locked here counts nothing against the
+	// accounts it names, or it could go on filling their counts (from
+	// address after address of its /64) and lock their owners out.
 	from := clientKey(client)
+	if err := s.reserveAttempt(ctx, from, s.Throttle.MaxFailures*PerClientFactor); err != nil {
+		return nil, err
+	}
 	if !strings.Contains(email, "@") {
 		// No account's address lacks an @ (CreateUser checks them); the
 		// attempt counts against the client alone. Counted under its own
 		// text it could also fill a client's row ("client|…" typed as
 		// the e-mail) and lock another's sign-in.
-		if err := s.reserveAttempt(ctx, from, s.Throttle.MaxFailures*PerClientFactor); err != nil {
-			return nil, err
-		}
 		return nil, lodestar.Errorf(lodestar.EUnauthorized, "Wrong e-mail or password.")
 	}
 	key := email + "|" + client
@@ -295,12 +301,6 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	// Across all addresses, an e-mail gets more room, but not unlimited
 	// (an attacker can rotate addresses, e.g. within an IPv6 /64).
 	if err := s.reserveAttempt(ctx, email, s.Throttle.MaxFailures*PerEmailFactor); err != nil {
-		return nil, err
-	}
-	// And one client address across all e-mails, so that one password
-	// tried on many accounts (spraying) is stopped too; an IPv6 client is
-	// counted by its /64, which one host usually holds whole.
-	if err := s.reserveAttempt(ctx, from, s.Throttle.MaxFailures*PerClientFactor); err != nil {
 		return nil, err
 	}
 	var hash string
