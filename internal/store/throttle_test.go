@@ -175,3 +175,23 @@ func TestThrottleLockedClientSparesAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestThrottleKeysDoNotCollide checks that an "e-mail" spelt like another
+// key — an account's address, "|" and a client address, itself a valid
+// address — is counted under its own name, not the account's count from
+// that client: typed from elsewhere, it locked the account's owner out
+// of their own address in MaxFailures tries.
+func TestThrottleKeysDoNotCollide(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.s.Throttle = store.Throttle{MaxFailures: 2, Window: 15 * time.Minute, Lockout: 15 * time.Minute}
+		f.seedUser("victim@example.com", lodestar.RoleViewer)
+		const home = "192.0.2.10"
+		for range f.s.Throttle.MaxFailures + 1 {
+			_, _ = f.s.Authenticate(f.ctx, "victim@example.com|"+home, "x", "198.51.100.9")
+		}
+		if _, err := f.s.Authenticate(f.ctx, "victim@example.com", goodPassword, home); err != nil {
+			t.Fatalf("the victim from its own address: %v", err)
+		}
+	})
+}

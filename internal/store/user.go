@@ -291,7 +291,11 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 		// the e-mail) and lock another's sign-in.
 		return nil, lodestar.Errorf(lodestar.EUnauthorized, "Wrong e-mail or password.")
 	}
-	key := email + "|" + client
+	// Each kind of key has its own prefix, so that no text typed as an
+	// e-mail can name another kind's row: under the bare address, an
+	// "e-mail" such as "victim@example.com|192.0.2.10" (a valid address)
+	// was counted as that account's count from that client.
+	key, emailKey := "pair|"+client+"|"+email, "email|"+email
 	// Count the attempt before checking the password, in one atomic
 	// statement: parallel guesses cannot slip past the limit, and each
 	// is counted even while another is still being checked.
@@ -300,7 +304,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	}
 	// Across all addresses, an e-mail gets more room, but not unlimited
 	// (an attacker can rotate addresses, e.g. within an IPv6 /64).
-	if err := s.reserveAttempt(ctx, email, s.Throttle.MaxFailures*PerEmailFactor); err != nil {
+	if err := s.reserveAttempt(ctx, emailKey, s.Throttle.MaxFailures*PerEmailFactor); err != nil {
 		return nil, err
 	}
 	var hash string
@@ -325,7 +329,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	var u *lodestar.User
 	actx := lodestar.WithActor(ctx, lodestar.Actor{ID: id, Label: email})
 	err = s.DB.InTx(actx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(actx, `DELETE FROM login_attempts WHERE key = ? OR key = ?`, key, email); err != nil {
+		if _, err := tx.ExecContext(actx, `DELETE FROM login_attempts WHERE key = ? OR key = ?`, key, emailKey); err != nil {
 			return err
 		}
 		// The client's count keeps its failures but not this success:

@@ -338,7 +338,7 @@ func TestAuthenticateThrottle(t *testing.T) {
 		run("still locked", attempt{"heidi@example.com", right, client, lodestar.ETooManyRequests})
 		f.clock.Advance(2 * time.Second)
 		run("lock expired", attempt{"heidi@example.com", right, client, ""})
-		if got := testdb0(t, f, `SELECT COUNT(*) FROM login_attempts WHERE key = ?`, "heidi@example.com|"+client); got != 0 {
+		if got := testdb0(t, f, `SELECT COUNT(*) FROM login_attempts WHERE key = ?`, "pair|"+client+"|heidi@example.com"); got != 0 {
 			t.Errorf("after a successful sign-in: got %d throttle rows for the pair, want 0", got)
 		}
 
@@ -349,7 +349,7 @@ func TestAuthenticateThrottle(t *testing.T) {
 		run("old failure", attempt{"heidi@example.com", wrong, client, lodestar.EUnauthorized})
 		f.clock.Advance(time.Minute + time.Second)
 		run("new failure", attempt{"heidi@example.com", wrong, client, lodestar.EUnauthorized})
-		if got := testdb0(t, f, `SELECT failures FROM login_attempts WHERE key = ?`, "heidi@example.com|"+client); got != 1 {
+		if got := testdb0(t, f, `SELECT failures FROM login_attempts WHERE key = ?`, "pair|"+client+"|heidi@example.com"); got != 1 {
 			t.Errorf("after the window: got %d failures counted, want 1", got)
 		}
 		run("not locked", attempt{"heidi@example.com", right, client, ""})
