@@ -55,8 +55,9 @@ func (ps Proxies) trusted(a netip.Addr) bool {
 // ClientIP is the address of the client behind a request, without port:
 // the connection's own address, or, when that is a trusted proxy, the
 // nearest address in X-Forwarded-For that is not one (all of the
-// header's lines, read right to left; a malformed entry stops the walk at
-// the proxy that wrote it). It keys sign-in throttling and is logged.
+// header's lines, read right to left; an entry may carry a port, as some
+// proxies write it; a malformed entry stops the walk at the proxy that
+// wrote it). It keys sign-in throttling and is logged.
 func (g *Guard) ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -71,8 +72,8 @@ func (g *Guard) ClientIP(r *http.Request) string {
 	for i := len(hops) - 1; i >= 0; i-- {
 		parts := strings.Split(hops[i], ",")
 		for j := len(parts) - 1; j >= 0; j-- {
-			a, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
-			if err != nil || a.Zone() != "" {
+			a, ok := hopAddr(strings.TrimSpace(parts[j]))
+			if !ok {
 				return client.Unmap().String()
 			}
 			client = a
@@ -82,4 +83,18 @@ func (g *Guard) ClientIP(r *http.Request) string {
 		}
 	}
 	return client.Unmap().String()
+}
+
+// hopAddr reads one X-Forwarded-For entry: an address, or an address and
+// port ("198.51.100.9:51234", "[2001:db8::9]:443"), without a zone.
+func hopAddr(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(s)
+		if perr != nil {
+			return netip.Addr{}, false
+		}
+		a = ap.Addr()
+	}
+	return a, a.Zone() == ""
 }

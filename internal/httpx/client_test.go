@@ -51,6 +51,12 @@ func TestClientIP(t *testing.T) {
 		{"IPv6 proxy and client", proxies, "[2001:db8:ff::1]:4000", []string{"2001:db8:1::9"}, "2001:db8:1::9"},
 		{"IPv4-mapped peer", proxies, "[::ffff:10.1.2.3]:4000", []string{"198.51.100.9"}, "198.51.100.9"},
 		{"IPv4-mapped client", proxies, "10.1.2.3:4000", []string{"::ffff:198.51.100.9"}, "198.51.100.9"},
+		// Some proxies (Azure's gateways, IIS) write the client's port too;
+		// read as garbage, every client had the proxy's address and one
+		// throttle count.
+		{"a client with its port", proxies, "10.1.2.3:4000", []string{"198.51.100.9:51234"}, "198.51.100.9"},
+		{"an IPv6 client with its port", proxies, "10.1.2.3:4000", []string{"[2001:db8:1::9]:443, 10.0.0.7"}, "2001:db8:1::9"},
+		{"a trusted hop with its port", proxies, "10.1.2.3:4000", []string{"198.51.100.9, 10.0.0.7:80"}, "198.51.100.9"},
 		{"a remote address without port", proxies, "pipe", []string{"198.51.100.9"}, "pipe"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
