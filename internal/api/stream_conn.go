@@ -249,6 +249,9 @@ func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int
 				break
 			}
 			c.busy = true
+			// A client that takes nothing for two heartbeats is ended;
+			// set under the lock, so that Close's deadline comes after.
+			_ = conn.SetWriteDeadline(time.Now().Add(2 * beat))
 			c.mu.Unlock()
 			if _, err := conn.Write(out); err != nil {
 				c.mu.Lock()
@@ -274,8 +277,8 @@ func (h *SwitchHub) remove(c *connStream) {
 
 // Close ends every stream served on its connection (a server shutting
 // down does not wait for them, nor close them): each gets the last chunk
-// of its body, and its client reconnects, to another replica or to this
-// one restarted.
+// of its body, unless its client had stopped reading (its write is cut),
+// and its client reconnects, to another replica or to this one restarted.
 func (h *SwitchHub) Close() {
 	h.fmu.Lock()
 	defer h.fmu.Unlock()
@@ -285,6 +288,9 @@ func (h *SwitchHub) Close() {
 			c.end = endClean
 		}
 		c.poke()
+		// A write the stream's goroutine is blocked in ends too: a
+		// client that reads nothing would otherwise hold it.
+		_ = c.conn.SetWriteDeadline(time.Unix(1, 0))
 		c.mu.Unlock()
 	}
 }

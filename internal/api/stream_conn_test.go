@@ -253,3 +253,66 @@ func TestConnStreamHeartbeat(t *testing.T) {
 	wantFlip(t, br, 2, 2) // nextEvent passes over the comments before it
 	ping()
 }
+
+// stuckStream opens a stream whose client never reads and publishes large
+// flips until the stream's own goroutine is left a write the socket does
+// not take (it blocks in it); fast is a stream that reads them all.
+func stuckStream(t *testing.T, hub *SwitchHub, beat time.Duration) (fast *bufio.Reader) {
+	t.Helper()
+	s := &Server{Switches: oneSwitch{sw: lodestar.Switch{Key: "m", State: "on", Version: 1}}, Hub: hub, Heartbeat: beat}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.streamSwitches))
+	srv.Listener = smallSendBuffers{srv.Listener}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	_, fast = rawStream(t, srv.URL, 0)
+	_, stuck := rawStream(t, srv.URL, 4096)
+	nextEvent(t, fast)
+	nextEvent(t, stuck)
+	eventually(t, "both streams on their connections", func() bool { return hub.connCount() == 2 })
+	reason := strings.Repeat("r", 16<<10)
+	for v := int64(2); ; v++ {
+		hub.Publish(&lodestar.Switch{Key: "m", State: []string{"off", "on"}[v%2], Version: v, Reason: reason})
+		wantFlip(t, fast, v, v)
+		busy := false
+		hub.fmu.Lock()
+		for c := range hub.conns {
+			c.mu.Lock()
+			busy = busy || c.busy
+			c.mu.Unlock()
+		}
+		hub.fmu.Unlock()
+		if busy {
+			return fast
+		}
+		if v > Backlog {
+			t.Fatal("the stuck stream's socket never filled: the test tests nothing")
+		}
+	}
+}
+
+// TestConnStreamCloseEndsAStuckWrite: the hub's Close (the server
+// shutting down) ends a stream whose goroutine is blocked writing to a
+// client that reads nothing; net/http does not track the connection, and
+// asking the goroutine to stop reading did not stop its write.
+func TestConnStreamCloseEndsAStuckWrite(t *testing.T) {
+	hub := NewSwitchHub()
+	stuckStream(t, hub, time.Hour)
+	hub.Close()
+	eventually(t, "both streams ended", func() bool { return hub.connCount() == 0 })
+}
+
+// TestConnStreamStuckClientEnded: a client that takes nothing of a write
+// for two heartbeats is ended (its client, if alive, reconnects for a
+// snapshot), instead of holding its connection and goroutine for good
+// and never having its credential checked again.
+func TestConnStreamStuckClientEnded(t *testing.T) {
+	hub := NewSwitchHub()
+	fast := stuckStream(t, hub, 50*time.Millisecond)
+	eventually(t, "the stuck stream ended", func() bool { return hub.connCount() == 1 })
+	n := hub.state().n + 1
+	hub.Publish(&lodestar.Switch{Key: "m", State: "x", Version: n + 100})
+	ev := nextEvent(t, fast)
+	if ev.event != "switch" || !strings.Contains(ev.data, `"state":"x"`) {
+		t.Fatalf("the reading stream after: %+v, want the last flip", ev)
+	}
+}
