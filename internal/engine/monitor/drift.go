@@ -334,7 +334,7 @@ func NumericBinned(ref, cur *Hist, t Thresholds) FeatureDrift {
 	f.KS, f.KSUpper = d, upper
 	f.KSPValue, f.KSMethod = KSPValueAsymp(d, int64(ref.N), int64(cur.N)), KSAsymp
 	ksDecides := t.NumericTest == TestKS || t.NumericTest == TestAuto && f.RefN <= t.SmallSample
-	if ksDecides && max(ref.N, cur.N) <= KSExactMaxN {
+	if ksDecides && max(ref.N, cur.N) <= KSExactMaxN && !ksFarTail(f.KSPValue, t.PValue, int64(ref.N), int64(cur.N), d) {
 		// As KSTwoSample and scipy's ks_2samp (method "auto"): small
 		// samples take the exact null distribution. The asymptotic one
 		// is off by up to a tenth near 0.05 for a small window against
@@ -342,6 +342,8 @@ func NumericBinned(ref, cur *Hist, t Thresholds) FeatureDrift {
 		// Only where KS decides: the exact distribution of two coprime
 		// samples of 10,000 costs up to a second, and a monitor's
 		// windows are many; the distances decide larger references.
+		// Nor far past the threshold in a large sample (ksFarTail),
+		// where it costs most and changes nothing.
 		if dd, p, ok := ksExact(int(ref.N), int(cur.N), d); ok {
 			f.KS, f.KSPValue, f.KSMethod = dd, p, KSExact
 			f.KSUpper = math.Max(upper, dd)
@@ -354,6 +356,27 @@ func NumericBinned(ref, cur *Hist, t Thresholds) FeatureDrift {
 	f.PSILevel = t.psiLevel(f.PSI)
 	t.decideNumeric(&f)
 	return f
+}
+
+// ksExactWork and ksFarFactor bound the exact KS p-value's cost in a
+// monitor's windows: it takes about one step per lattice point in the
+// band |x/m − y/n| < d, some m·min(n, 2dn) of them for samples of m ≥ n,
+// up to 10⁸ (most of a second) for two coprime samples of 10,000 that
+// differ wholly. Past ksExactWork steps the asymptotic p-value is kept
+// when it is below the threshold by ksFarFactor: so far into the tail
+// the exact one is as far below it, and the verdict is the same.
+const (
+	ksExactWork = 4e6
+	ksFarFactor = 1e-3
+)
+
+// ksFarTail reports whether the exact p-value of a statistic d between
+// samples of n1 and n2 values would cost more than ksExactWork steps for
+// a verdict that the asymptotic p-value, pAsymp, already gives beyond
+// doubt against the threshold.
+func ksFarTail(pAsymp, threshold float64, n1, n2 int64, d float64) bool {
+	m, n := float64(max(n1, n2)), float64(min(n1, n2))
+	return m*math.Min(n, 2*d*n+1) > ksExactWork && pAsymp < threshold*ksFarFactor
 }
 
 // CategoricalDrift measures the drift of a categorical feature from its
