@@ -542,7 +542,9 @@ func (e *cmdEnv) auditExport(args []string) error {
 	defer db.Close()
 	s := store.New(db)
 	f := lodestar.AuditFilter{Actor: *actor, Action: *action, EntityType: *entityType, EntityID: *entityID, From: f0, To: t0}
-	n, err := e.writeOutput(*output, func(w io.Writer) (int, error) {
+	// Its owner's alone: the log names people and holds every record's
+	// contents.
+	n, err := e.writeOutput(*output, 0o600, func(w io.Writer) (int, error) {
 		return evidence.WriteAuditCSV(e.ctx, s.FindEvents, f, w)
 	})
 	if err != nil {

@@ -63,6 +63,9 @@ func TestAuditExportCLI(t *testing.T) {
 	if data, err := os.ReadFile(file); code != 0 || out != "" || !strings.Contains(errs, "exported 3 audit entries") || err != nil || len(rows(string(data))) != 3 {
 		t.Errorf("--output: got %d %q %q, file %v", code, out, errs, err)
 	}
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("--output file mode: %v %v, want 0600 (the log names people)", fi.Mode(), err)
+	}
 	for _, bad := range [][]string{{"--from", "soon"}, {"--to", "2026-02-30"}, {"--from", "2026-03-02", "--to", "2026-03-01"}} {
 		code, out, errs := do(append([]string{"audit", "export"}, bad...)...)
 		if code != 2 || out != "" || !strings.Contains(errs, bad[len(bad)-2]) {

@@ -45,7 +45,7 @@ func (e *cmdEnv) export(args []string) error {
 		return fmt.Errorf("export: --output %s is a directory: name the file to write", *output)
 	}
 	return e.readStore("no use cases to export", func(s *store.Store) error {
-		n, err := e.writeOutput(*output, func(w io.Writer) (int, error) {
+		n, err := e.writeOutput(*output, 0o644, func(w io.Writer) (int, error) {
 			return transfer.Export(e.ctx, s, lodestar.UseCaseFilter{}, *format, w)
 		})
 		if err != nil {
@@ -60,8 +60,9 @@ func (e *cmdEnv) export(args []string) error {
 
 // writeOutput runs write on standard output, or, given a file, on a
 // temporary file beside it renamed over it once write has succeeded, so a
-// failed export never leaves a half-written file where a good one was.
-func (e *cmdEnv) writeOutput(output string, write func(io.Writer) (int, error)) (int, error) {
+// failed export never leaves a half-written file where a good one was;
+// the file gets mode.
+func (e *cmdEnv) writeOutput(output string, mode os.FileMode, write func(io.Writer) (int, error)) (int, error) {
 	if output == "" {
 		return write(e.stdout)
 	}
@@ -78,7 +79,9 @@ func (e *cmdEnv) writeOutput(output string, write func(io.Writer) (int, error)) 
 	if err != nil {
 		return n, err
 	}
-	_ = tmp.Chmod(0o644) // CreateTemp makes 0600; an export is an ordinary file
+	if err := tmp.Chmod(mode); err != nil {
+		return n, err
+	}
 	if err := tmp.Close(); err != nil {
 		return n, err
 	}

@@ -168,7 +168,12 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	// buf is reused for every write: a flip costs a stream no allocation,
 	// and the flips it is behind go out in one write.
 	var buf []byte
+	// A client that takes nothing of a write for two heartbeats is ended
+	// (it reconnects if alive): a write blocked for good held the stream's
+	// goroutine and connection, and its credential was never checked again.
+	stall := func() { _ = rc.SetWriteDeadline(time.Now().Add(2 * beat)) }
 	for {
+		stall()
 		if err := rc.Flush(); err != nil {
 			return
 		}
@@ -198,6 +203,7 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 			tick.Reset(beat)
 			buf = append(buf, ": ping\n\n"...)
 		}
+		stall()
 		if _, err := w.Write(buf); err != nil {
 			return
 		}

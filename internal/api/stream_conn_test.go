@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -315,4 +317,40 @@ func TestConnStreamStuckClientEnded(t *testing.T) {
 	if ev.event != "switch" || !strings.Contains(ev.data, `"state":"x"`) {
 		t.Fatalf("the reading stream after: %+v, want the last flip", ev)
 	}
+}
+
+// TestTLSStreamStuckClientEnded: a stream that keeps its goroutine (TLS,
+// HTTP/2) to a client that reads nothing ends within two heartbeats of a
+// write it cannot finish, instead of blocking in that write for good.
+func TestTLSStreamStuckClientEnded(t *testing.T) {
+	hub := NewSwitchHub()
+	s := &Server{Switches: oneSwitch{sw: lodestar.Switch{Key: "m", State: "on", Version: 1}}, Hub: hub, Heartbeat: 50 * time.Millisecond}
+	var active atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		active.Add(1)
+		defer active.Add(-1)
+		s.streamSwitches(w, r)
+	}))
+	srv.Listener = smallSendBuffers{srv.Listener}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(srv.URL, "https://"), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if tc, ok := conn.NetConn().(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096)
+	}
+	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the stream served", func() bool { return active.Load() == 1 })
+	// Flips far larger than both sockets' buffers, never read: the
+	// stream's write blocks.
+	reason := strings.Repeat("r", 64<<10)
+	for v := int64(2); v < 12; v++ {
+		hub.Publish(&lodestar.Switch{Key: "m", State: []string{"off", "on"}[v%2], Version: v, Reason: reason})
+	}
+	eventually(t, "the stuck stream's handler returned", func() bool { return active.Load() == 0 })
 }

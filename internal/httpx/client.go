@@ -64,6 +64,12 @@ func (g *Guard) ClientIP(r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	peer, err := netip.ParseAddr(host)
+	if len(g.Proxies) == 0 && r.Header.Get("X-Forwarded-For") != "" && g.Log != nil && g.xffWarned.CompareAndSwap(false, true) {
+		// Behind a proxy every client has the proxy's address: one
+		// client's failed sign-ins would count against them all.
+		g.Log.Warn("X-Forwarded-For is ignored: no trusted proxies are set, so sign-ins are throttled and logged by the connection's address; behind a reverse proxy, name it with --trusted-proxies",
+			"peer", host)
+	}
 	if err != nil || len(g.Proxies) == 0 || !g.Proxies.trusted(peer) {
 		return host
 	}

@@ -1,6 +1,8 @@
 package httpx
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -70,5 +72,34 @@ func TestClientIP(t *testing.T) {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestClientIPWarnsOnceAboutIgnoredHeader: a request carrying
+// X-Forwarded-For to a server that trusts no proxy is logged once, so an
+// operator behind a proxy learns why every sign-in shares one address.
+func TestClientIPWarnsOnceAboutIgnoredHeader(t *testing.T) {
+	var buf bytes.Buffer
+	g := &Guard{Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	for range 3 {
+		r := httptest.NewRequest("POST", "/login", nil)
+		r.RemoteAddr = "10.0.0.5:3000"
+		r.Header.Set("X-Forwarded-For", "198.51.100.9")
+		if got := g.ClientIP(r); got != "10.0.0.5" {
+			t.Errorf("got %q, want the peer", got)
+		}
+	}
+	if n := strings.Count(buf.String(), "X-Forwarded-For is ignored"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, buf.String())
+	}
+	trusted, _ := ParseProxies("10.0.0.0/8")
+	buf.Reset()
+	g = &Guard{Log: slog.New(slog.NewTextHandler(&buf, nil)), Proxies: trusted}
+	r := httptest.NewRequest("POST", "/login", nil)
+	r.RemoteAddr = "10.0.0.5:3000"
+	r.Header.Set("X-Forwarded-For", "198.51.100.9")
+	g.ClientIP(r)
+	if buf.Len() != 0 {
+		t.Errorf("with trusted proxies: logged %q", buf.String())
 	}
 }

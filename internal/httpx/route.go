@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -98,6 +99,8 @@ type Guard struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed
 	// (ClientIP); none: the connection's own address is the client's.
 	Proxies Proxies
+
+	xffWarned atomic.Bool // ClientIP has said once that X-Forwarded-For is ignored
 }
 
 func isSafe(method string) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -33,12 +34,14 @@ var ChatHosts = map[string]string{
 	"qyapi.weixin.qq.com": ChatWeCom,
 }
 
-// chatFormat is the chat format of a webhook host ("" for Lodestar's JSON).
-func (s *Service) chatFormat(host string) string {
-	if f, ok := s.ChatHosts[host]; ok {
+// chatFormat is the chat format of a webhook URL's host ("" for
+// Lodestar's JSON): Service.ChatHosts by host and port as written, then
+// the package's by host name, any case, any port.
+func (s *Service) chatFormat(u *url.URL) string {
+	if f, ok := s.ChatHosts[u.Host]; ok {
 		return f
 	}
-	return ChatHosts[host]
+	return ChatHosts[strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))]
 }
 
 // AlertText says what an alert found, in locale: "Accuracy 0.640 is below

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -44,6 +45,20 @@ func TestChatText(t *testing.T) {
 	for _, bad := range []string{`{"event":"alert.opened","model":"m"}`, `{"event":"something.new"}`, `not json`} {
 		if _, err := chatText(b, []byte(bad)); err == nil {
 			t.Errorf("%s: worded, want an error", bad)
+		}
+	}
+	for raw, want := range map[string]string{
+		"https://hooks.slack.com/services/T/B/x":              ChatSlack,
+		"https://HOOKS.Slack.com:443/services/T/B/x":          ChatSlack,
+		"https://oapi.dingtalk.com./robot/send?access_token=": ChatDingTalk,
+		"https://open.larksuite.com/open-apis/bot/v2/hook/x":  ChatFeishu,
+		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send":    ChatWeCom,
+		"https://hooks.slack.com.evil.example/x":              "",
+		"https://example.com/hook":                            "",
+	} {
+		u, _ := url.Parse(raw)
+		if got := (&Service{}).chatFormat(u); got != want {
+			t.Errorf("%s: format %q, want %q", raw, got, want)
 		}
 	}
 	if _, err := chatBody("telegram", "x"); err == nil {

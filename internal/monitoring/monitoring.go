@@ -1162,7 +1162,7 @@ func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook
 		return errors.New("the webhook URL does not parse")
 	}
 	where := u.Scheme + "://" + u.Host
-	body, format := h.Payload, s.chatFormat(u.Host)
+	body, format := h.Payload, s.chatFormat(u)
 	if format != "" {
 		// A chat service's robot takes its own message, not the payload.
 		if s.I18n == nil {

@@ -877,8 +877,10 @@ func (s *Store) MarkWebhook(ctx context.Context, id int64, delivered bool, errTe
 func (s *Store) BoundDriftDistances(ctx context.Context) (int, error) {
 	n := 0
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		n = 0
 		type row struct {
 			id  int64
+			raw string // the config as read: the update is made only on it
 			cfg monitorConfig
 		}
 		var over []row
@@ -893,6 +895,7 @@ func (s *Store) BoundDriftDistances(ctx context.Context) (int, error) {
 				rows.Close()
 				return err
 			}
+			r.raw = cfg
 			if err := json.Unmarshal([]byte(cfg), &r.cfg); err != nil {
 				rows.Close()
 				return fmt.Errorf("monitor %d config: %w", r.id, err)
@@ -912,10 +915,20 @@ func (s *Store) BoundDriftDistances(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE monitors SET config = ?, updated_at = ? WHERE id = ?`,
-				string(cfg), sqldb.FormatTime(tx.Now), r.id); err != nil {
+			// On the config as read: a replica starting at the same moment
+			// that lowered it first leaves this one nothing to change, and
+			// nothing to audit twice.
+			res, err := tx.ExecContext(ctx, `UPDATE monitors SET config = ?, updated_at = ? WHERE id = ? AND config = ?`,
+				string(cfg), sqldb.FormatTime(tx.Now), r.id, r.raw)
+			if err != nil {
 				return err
 			}
+			if k, err := res.RowsAffected(); err != nil {
+				return err
+			} else if k == 0 {
+				continue
+			}
+			n++
 			note := fmt.Sprintf("drift_distance %g is above √ln 2 ≈ 0.8326, the largest Jensen–Shannon distance (natural log), which the same threshold serves: lowered to that bound, the most a monitor may now hold (saved when up to 1 was accepted)", before.DriftDistance)
 			if _, err := audit.Append(ctx, tx, audit.Change{Action: "update", EntityType: "monitor", EntityID: r.id,
 				Before: map[string]any{"thresholds": before},
@@ -923,7 +936,6 @@ func (s *Store) BoundDriftDistances(ctx context.Context) (int, error) {
 				return err
 			}
 		}
-		n = len(over)
 		return nil
 	})
 	return n, wrap("bound drift distances", err)
