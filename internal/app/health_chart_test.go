@@ -17,16 +17,7 @@ import (
 // not claim values outside what can happen.
 func TestHealthOneWindow(t *testing.T) {
 	f := start(t, fixtureOpts{})
-	team := f.user(lodestar.RoleAITeam, "team@example.com")
-	_, tok := f.token(team)
-	uc := f.useCase("Recs")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
-		t.Fatal(err)
-	}
+	team, m, tok := f.teamModel("Recs", "rec", "Rec")
 	var ref strings.Builder
 	ref.WriteString("x,colour,label\n")
 	for i := range 200 {
@@ -74,16 +65,7 @@ func TestHealthOneWindow(t *testing.T) {
 // the numeric test.
 func TestHealthFewValuesFeature(t *testing.T) {
 	f := start(t, fixtureOpts{})
-	team := f.user(lodestar.RoleAITeam, "team@example.com")
-	_, tok := f.token(team)
-	uc := f.useCase("Recs")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
-		t.Fatal(err)
-	}
+	team, m, tok := f.teamModel("Recs", "rec", "Rec")
 	var ref strings.Builder
 	ref.WriteString("x,spread,colour\n")
 	for i := range 300 {
@@ -144,4 +126,21 @@ func TestHealthFewValuesFeature(t *testing.T) {
 			t.Errorf("%s health page: %d features with the KS test, want 1 (spread)", lang, n)
 		}
 	}
+}
+
+// teamModel makes an AI-team user with a token, a use case and a model
+// with version 1.0 under key: what the health tests start from.
+func (f *fixture) teamModel(useCase, key, name string) (*lodestar.User, *lodestar.Model, string) {
+	f.t.Helper()
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team)
+	uc := f.useCase(useCase)
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: key, Name: name})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		f.t.Fatal(err)
+	}
+	return team, m, tok
 }

@@ -18,16 +18,7 @@ import (
 // Chinese.
 func TestHealthFairness(t *testing.T) {
 	f := start(t, fixtureOpts{})
-	team := f.user(lodestar.RoleAITeam, "team@example.com")
-	_, tok := f.token(team)
-	uc := f.useCase("Credit")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "risk", Name: "Risk"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
-		t.Fatal(err)
-	}
+	team, m, tok := f.teamModel("Credit", "risk", "Risk")
 	var ref strings.Builder
 	ref.WriteString("x\n")
 	for i := range 100 {
