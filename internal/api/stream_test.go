@@ -61,23 +61,11 @@ type sse struct{ event, id, data string }
 
 func nextEvent(t *testing.T, br *bufio.Reader) sse {
 	t.Helper()
-	var ev sse
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("read stream: %v", err)
-		}
-		switch line = strings.TrimSuffix(line, "\n"); {
-		case line == "" && ev.event != "":
-			return ev
-		case strings.HasPrefix(line, "event: "):
-			ev.event = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "id: "):
-			ev.id = strings.TrimPrefix(line, "id: ")
-		case strings.HasPrefix(line, "data: "):
-			ev.data = strings.TrimPrefix(line, "data: ")
-		}
+	ev, err := readEvent(br)
+	if err != nil {
+		t.Fatalf("read stream: %v", err)
 	}
+	return ev
 }
 
 // TestSlowStreamHoldsUpNoOne has one stream whose client stops reading
