@@ -78,32 +78,44 @@ func (p provider) EventChannel() <-chan openfeature.Event { return p.c.of.ch }
 
 func (p provider) Metadata() openfeature.Metadata { return openfeature.Metadata{Name: "lodestar"} }
 
-// initTimeout bounds Init, which has no context: a provider that cannot
+// initTimeout bounds the initialisation when the caller's context has no
+// deadline (Init has no context at all; OpenFeature's SetProviderAndWait
+// calls InitWithContext with one that never ends): a provider that cannot
 // reach the server goes to ERROR instead of holding its caller forever.
-const initTimeout = 30 * time.Second
+var initTimeout = 30 * time.Second
 
 // Init waits for the first snapshot (at most initTimeout), so that
 // OpenFeature reports the provider READY only once it can answer —
 // SetProviderAndWait then returns with the switches' real states.
 func (p provider) Init(ec openfeature.EvaluationContext) error {
-	ctx, cancel := context.WithTimeout(context.Background(), initTimeout)
-	defer cancel()
-	return p.InitWithContext(ctx, ec)
+	return p.InitWithContext(context.Background(), ec)
 }
 
-// InitWithContext waits for the first snapshot, the client's close, or
-// ctx; an error leaves the provider in ERROR, its evaluations answering
-// the caller's defaults with PROVIDER_NOT_READY until a snapshot comes.
+// InitWithContext waits for the first snapshot, the client's close, ctx
+// (or initTimeout when ctx has no deadline), or the server refusing the
+// token, which fails at once with the server's reason; an error leaves
+// the provider in ERROR, its evaluations answering the caller's defaults
+// with PROVIDER_NOT_READY until a snapshot comes.
 func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationContext) error {
 	p.c.of.inUse.Store(true)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, initTimeout)
+		defer cancel()
+	}
 	var err error
 	select {
 	case <-p.c.ready:
 		return nil
 	case <-p.c.done:
 		err = errors.New("lodestar: the switch client is closed")
+	case <-p.c.refused:
+		err = fmt.Errorf("lodestar: no switch snapshot: %w", p.c.Err())
 	case <-ctx.Done():
 		err = fmt.Errorf("lodestar: no switch snapshot yet: %w", ctx.Err())
+		if last := p.c.Err(); last != nil {
+			err = fmt.Errorf("%w; last attempt: %w", err, last)
+		}
 	}
 	// OpenFeature now holds the provider in ERROR: the first snapshot sends
 	// READY. One that came in the meantime is a success after all.

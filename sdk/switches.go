@@ -22,6 +22,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -72,7 +74,10 @@ func parseState(s string, def State) State {
 type Options struct {
 	// URL is the Lodestar server, e.g. https://lodestar.example.
 	URL string
-	// Token is an API token (lodestar token create); read scope is enough.
+	// Token is an API token (lodestar token create) with the read scope
+	// (write works too; an ingest-only token is refused with 403). Spaces
+	// and line ends around it, as a token read from a file or a secret
+	// mount has, are trimmed.
 	Token string
 	// FailClosed answers Off for unknown keys and before the first
 	// snapshot; by default the client fails open (On).
@@ -89,6 +94,9 @@ type Options struct {
 	// otherwise be waited on forever, its flips never seen (default 45 s).
 	// A stream's snapshot must arrive within it too.
 	IdleTimeout time.Duration
+	// Logger, when set, logs each failed stream (a refused token, an
+	// unreachable server) at warning level; Err returns the latest.
+	Logger *slog.Logger
 }
 
 type entry struct {
@@ -110,6 +118,11 @@ type Switches struct {
 	// live: a stream is open and its snapshot in, so the copy is current.
 	live atomic.Bool
 	of   ofEvents // the OpenFeature provider's events (openfeature.go)
+	// err is why the latest stream failed; nil while one is live.
+	err atomic.Pointer[error]
+	// refused is signalled when the server refuses the token (401, 403),
+	// so the OpenFeature initialisation fails at once, saying why.
+	refused chan struct{}
 }
 
 // NewSwitches starts a client that follows the server's switch stream
@@ -127,7 +140,12 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	if opt.IdleTimeout <= 0 {
 		opt.IdleTimeout = 45 * time.Second
 	}
-	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)}}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	opt.Token = strings.TrimSpace(opt.Token)
+	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)},
+		refused: make(chan struct{}, 1)}
 	if opt.FailClosed {
 		c.def = Off
 	}
@@ -161,6 +179,17 @@ func (c *Switches) Ready() <-chan struct{} { return c.ready }
 // Connections counts the streams opened so far (reconnects included).
 func (c *Switches) Connections() int64 { return c.conns.Load() }
 
+// Err returns why the latest stream to the server failed (a refused
+// token, an unreachable server, an answer that is no event stream), or
+// nil while a stream is live and before the first attempt ends. States
+// keep answering either way: the last known ones, or the default.
+func (c *Switches) Err() error {
+	if p := c.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
 // Close stops the client; states stay readable.
 func (c *Switches) Close() {
 	c.cancel()
@@ -171,10 +200,15 @@ func (c *Switches) run(ctx context.Context) {
 	defer close(c.done)
 	attempt := 0
 	for ctx.Err() == nil {
-		got, _ := c.follow(ctx)
+		got, err := c.follow(ctx)
 		if got {
 			attempt = 0 // it worked for a while: start over
 		}
+		if ctx.Err() != nil {
+			return
+		}
+		c.err.Store(&err)
+		c.opt.Logger.Warn("lodestar: switch stream failed; keeping the last known states and reconnecting", "url", c.opt.URL, "error", err)
 		// Jittered (between half and all of the doubled wait), as the
 		// event reporter's retries are: after a server restart its
 		// thousands of clients do not all reconnect in the same instant.
@@ -215,7 +249,16 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return false, fmt.Errorf("lodestar: switch stream: %s", resp.Status)
+		err := fmt.Errorf("lodestar: switch stream: %s%s", resp.Status, errorMessage(resp.Body))
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			err = fmt.Errorf("%w (the switch client needs a valid token with the read scope)", err)
+			c.err.Store(&err) // before the signal, so that its reader sees it
+			select {
+			case c.refused <- struct{}{}:
+			default:
+			}
+		}
+		return false, err
 	}
 	// A 200 that is not an event stream (a proxy's or a portal's page) is
 	// no stream: the event-stream format says to fail the connection.
@@ -223,6 +266,7 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
 	}
 	c.conns.Add(1)
+	c.err.Store(nil)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	sc.Split(sseLines())
@@ -278,6 +322,19 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 		return got, err
 	}
 	return got, errors.New("lodestar: switch stream ended")
+}
+
+// errorMessage reads the server's error answer ({"error":{"message"}})
+// as ": message", or nothing when it is not one.
+func errorMessage(body io.Reader) string {
+	b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
+	var e struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
+		return ": " + e.Error.Message
+	}
+	return ""
 }
 
 // apply installs a snapshot or one flip as a new immutable table, so

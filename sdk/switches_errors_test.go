@@ -1,0 +1,120 @@
+package sdk_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/open-feature/go-sdk/openfeature/isolated"
+
+	"github.com/lodestar-hq/lodestar/sdk"
+)
+
+// A token read from a file or a secret mount ends in a line break: the
+// client trims it. It was sent as is, Go refused the header, and the client
+// retried forever without a word, answering defaults.
+func TestSwitchesTrimTheToken(t *testing.T) {
+	srv, tok, _ := server(t)
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: " " + tok + "\r\n", MinBackoff: 10 * time.Millisecond})
+	defer sw.Close()
+	select {
+	case <-sw.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("a token with a trailing line break: no snapshot (Err: %v)", sw.Err())
+	}
+	if err := sw.Err(); err != nil {
+		t.Errorf("Err with a live stream: %v, want nil", err)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A refused token is said: Err and the logger give the status, the
+// server's reason and what the client needs, where before the client
+// kept answering defaults with nothing to tell why.
+func TestSwitchesSayWhyTheStreamFails(t *testing.T) {
+	srv, _, _ := server(t)
+	var logs syncBuffer
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: "lst_wrong", MinBackoff: 10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	defer sw.Close()
+	waitFor(t, "the refusal", func() bool { return sw.Err() != nil })
+	for _, want := range []string{"401", "invalid or revoked", "read scope"} {
+		if !strings.Contains(sw.Err().Error(), want) {
+			t.Errorf("Err %q does not say %q", sw.Err(), want)
+		}
+	}
+	waitFor(t, "the log line", func() bool { return strings.Contains(logs.String(), "401") })
+	if !strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("log %q, want a warning", logs.String())
+	}
+
+	down := sdk.NewSwitches(context.Background(), sdk.Options{URL: "http://127.0.0.1:1", Token: "t", MinBackoff: 10 * time.Millisecond})
+	defer down.Close()
+	waitFor(t, "the failed connection", func() bool { return down.Err() != nil })
+	if !strings.Contains(down.Err().Error(), "127.0.0.1:1") {
+		t.Errorf("unreachable server: Err %q does not name it", down.Err())
+	}
+}
+
+// initResult runs SetProviderAndWait with a context that has no deadline,
+// as openfeature.SetProviderAndWait does, and gives up on it after 10 s.
+func initResult(t *testing.T, sw *sdk.Switches) error {
+	t.Helper()
+	api := isolated.NewAPI()
+	done := make(chan error, 1)
+	go func() { done <- api.SetProviderAndWait(context.Background(), sw.Provider()) }()
+	select {
+	case err := <-done:
+		_ = api.Shutdown(context.Background())
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("SetProviderAndWait without a deadline never returned")
+		return nil
+	}
+}
+
+// OpenFeature's SetProviderAndWait passes a context without a deadline to
+// InitWithContext, which then waited forever for a server that was down
+// or refused the token: the service never started. The initialisation is
+// bounded when the caller's context is not, and a refused token fails it
+// at once, saying why.
+func TestOpenFeatureInitEnds(t *testing.T) {
+	srv, _, _ := server(t)
+	refused := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: "lst_wrong", MinBackoff: 10 * time.Millisecond})
+	defer refused.Close()
+	err := initResult(t, refused)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("refused token: init error %v, want the 401 and its reason", err)
+	}
+
+	defer sdk.SetInitTimeout(100 * time.Millisecond)()
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer dead.Close()
+	silent := sdk.NewSwitches(context.Background(), sdk.Options{URL: dead.URL, Token: "t"})
+	defer silent.Close()
+	if err := initResult(t, silent); err == nil {
+		t.Error("a server that never answers: the provider initialised")
+	}
+}
