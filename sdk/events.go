@@ -29,8 +29,11 @@ type Event struct {
 	// when it is empty; to label an event later, set it yourself (for
 	// example with NewEventID) and keep it.
 	ID string
-	// Time is when the prediction was made; zero means the server's
-	// receive time.
+	// Time is when the prediction was made; Report stamps an event whose
+	// Time is zero with the time it is called. (Left to the server, the
+	// time would be the batch's arrival: up to the flush interval later,
+	// minutes after an outage, and one instant for the whole batch, which
+	// N-event windows do not split.)
 	Time time.Time
 	// Version is the model version that predicted (required).
 	Version string
@@ -180,8 +183,10 @@ func WithMaxQueued(n, bytes int) ReporterOption {
 	}
 }
 
-// WithHTTPClient sends with this client (default: a client with a 30 s
-// timeout per request). A request that times out is retried.
+// WithHTTPClient sends with this client (default: the reporter's own, a
+// 30 s timeout per request, its idle connections closed by Close). A
+// request that times out is retried. The caller owns the client given:
+// Close leaves its connections alone.
 func WithHTTPClient(h *http.Client) ReporterOption {
 	return func(c *reporterConfig) {
 		if h != nil {
@@ -232,25 +237,29 @@ func WithLogger(l *slog.Logger) ReporterOption {
 // It implements POST {URL}/api/v1/models/{key}/events and …/labels,
 // NDJSON bodies (see the README for the wire format).
 type Reporter struct {
-	cfg    reporterConfig
-	events *queue
-	labels *queue
-	ctx    context.Context // requests and waits; cancelled when Close gives up
-	cancel context.CancelFunc
-	once   sync.Once
-	gaveUp atomic.Value // the error of a Close that gave up, returned again by later calls
+	cfg reporterConfig
+	// ownClient: the HTTP client is the reporter's own (no WithHTTPClient),
+	// so Close closes its idle connections.
+	ownClient bool
+	events    *queue
+	labels    *queue
+	ctx       context.Context // requests and waits; cancelled when Close gives up
+	cancel    context.CancelFunc
+	once      sync.Once
+	gaveUp    atomic.Value // the error of a Close that gave up, returned again by later calls
 }
 
 // NewReporter starts a reporter for one model. baseURL is the Lodestar
 // server (e.g. https://lodestar.example), token an API token allowed to
-// ingest (scope ingest or write), modelKey the model's key.
+// ingest (scope ingest or write; spaces and line ends around it are
+// trimmed), modelKey the model's key.
 func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Reporter {
 	cfg := reporterConfig{
 		batchSize:      1000,
 		interval:       2 * time.Second,
 		maxQueued:      100_000,
 		maxQueuedBytes: 64 << 20,
-		client:         &http.Client{Timeout: 30 * time.Second},
+		client:         nil, // the reporter's own, below
 		minBackoff:     200 * time.Millisecond,
 		maxBackoff:     30 * time.Second,
 		maxRetries:     8,
@@ -261,6 +270,14 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 		o(&cfg)
 	}
 	r := &Reporter{cfg: cfg}
+	if r.cfg.client == nil {
+		// Its own transport, whose idle connections Close closes: on the
+		// shared default one they stayed open, two goroutines each, after
+		// Close.
+		r.ownClient = true
+		r.cfg.client = &http.Client{Timeout: 30 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	token = strings.TrimSpace(token) // as read from a file: a line break would make every request fail
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	base := strings.TrimSuffix(baseURL, "/") + "/api/v1/models/" + url.PathEscape(modelKey)
 	r.events = newQueue(r, base+"/events", "Bearer "+token)
@@ -275,6 +292,9 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 // Report reads the event's maps before it returns; the caller may reuse
 // them.
 func (r *Reporter) Report(e Event) error {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
 	sp := scratch.Get().(*[]byte)
 	line, err := appendEvent((*sp)[:0], &e)
 	defer putScratch(sp, line)
@@ -330,6 +350,7 @@ func (r *Reporter) Close(ctx context.Context) error {
 		select {
 		case <-r.labels.done:
 			r.cancel()
+			r.closeIdle()
 			if err, ok := r.gaveUp.Load().(error); ok {
 				return err
 			}
@@ -344,7 +365,17 @@ func (r *Reporter) Close(ctx context.Context) error {
 	r.labels.drain()
 	<-r.events.done
 	<-r.labels.done
+	r.closeIdle()
 	return r.gaveUp.Load().(error)
+}
+
+// closeIdle closes the idle connections of the reporter's own HTTP client
+// once nothing more is sent; a client given with WithHTTPClient is left
+// to its owner.
+func (r *Reporter) closeIdle() {
+	if r.ownClient {
+		r.cfg.client.CloseIdleConnections()
+	}
 }
 
 // Stats are a reporter's counters since it started. Every event given

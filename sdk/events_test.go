@@ -225,9 +225,11 @@ func TestReporterWritesTheWireFormat(t *testing.T) {
 	if err := r.Report(full); err != nil {
 		t.Fatal(err)
 	}
+	before := time.Now()
 	if err := r.Report(sdk.Event{Version: "2.0", Prediction: sdk.Number(0)}); err != nil {
 		t.Fatal(err)
 	}
+	after := time.Now()
 	closeReporter(t, r)
 
 	if len(s.events) != 2 {
@@ -251,10 +253,16 @@ func TestReporterWritesTheWireFormat(t *testing.T) {
 		if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(id) {
 			t.Errorf("generated ID %q, want a UUIDv7", id)
 		}
-		for _, absent := range []string{`"time"`, `"label"`, `"latency_ms"`, `"groups"`} {
+		for _, absent := range []string{`"label"`, `"latency_ms"`, `"groups"`} {
 			if strings.Contains(raw, absent) {
 				t.Errorf("minimal event %s carries %s", raw, absent)
 			}
+		}
+		// An event without a time is stamped when reported, not left to
+		// the server's arrival time (the batch's, one for all its events).
+		stamp, err := time.Parse(time.RFC3339Nano, fmt.Sprint(s.events[id]["time"]))
+		if err != nil || stamp.Before(before) || stamp.After(after) {
+			t.Errorf("minimal event's time %v (%v), want the moment of Report, between %v and %v", s.events[id]["time"], err, before, after)
 		}
 	}
 	if st := r.Stats(); st.Sent != 2 || st.Queued != 0 || st.Failed != 0 {
