@@ -214,7 +214,7 @@ func (e *cmdEnv) user(args []string) error {
 		if err := need("email", "role"); err != nil {
 			return err
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no user to change", func(s *store.Store) error {
 			u, err := s.SetRole(ctx, *email, lodestar.Role(*role))
 			if err != nil {
 				return describe(err)
@@ -230,7 +230,7 @@ func (e *cmdEnv) user(args []string) error {
 		if err != nil {
 			return err
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no user to change", func(s *store.Store) error {
 			u, err := s.SetPassword(ctx, *email, pw)
 			if err != nil {
 				return describe(err)
@@ -248,7 +248,7 @@ func (e *cmdEnv) user(args []string) error {
 		if err := need("email"); err != nil {
 			return err
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no user to change", func(s *store.Store) error {
 			u, err := s.SetDisabled(ctx, *email, sub == "disable")
 			if err != nil {
 				return describe(err)
@@ -325,10 +325,16 @@ func (e *cmdEnv) token(args []string) error {
 		if _, err := parseExpiry(*expires, time.Now()); err != nil {
 			return errUsage{"token create: --expires " + err.Error()}
 		}
-		return e.withStore(func(s *store.Store) error {
+		// A token acts as a user who must be there: on a directory with no
+		// database this made a new, empty one and then said only "User not
+		// found."
+		return e.readStore("no user to create a token for", func(s *store.Store) error {
 			// Nd counts from the clock the store checks the expiry against.
 			until, _ := parseExpiry(*expires, s.DB.Now())
 			tok, secret, err := s.CreateTokenUntil(ctx, *email, *name, scopes, until)
+			if lodestar.ErrorCode(err) == lodestar.ENotFound {
+				return fmt.Errorf("no user %s in this database; 'lodestar user list' shows the users, 'lodestar user add' adds one (and check --data or --database)", *email)
+			}
 			if err != nil {
 				return describe(err)
 			}
@@ -374,7 +380,7 @@ func (e *cmdEnv) token(args []string) error {
 		if err != nil || n < 1 {
 			return errUsage{"token revoke: --id must be a token ID (see 'lodestar token list')"}
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no token to revoke", func(s *store.Store) error {
 			if err := s.RevokeToken(ctx, n); err != nil {
 				return describe(err)
 			}

@@ -83,7 +83,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *useCase == 0 || *key == "" || *name == "" {
 			return errUsage{"model add: --use-case, --key and --name are required"}
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no use case to register a model under", func(s *store.Store) error {
 			m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: *useCase, Key: *key, Name: *name})
 			if err != nil {
 				return describe(err)
@@ -95,7 +95,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *key == "" || *version == "" {
 			return errUsage{"model version: --key and --version are required"}
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no model to add a version to", func(s *store.Store) error {
 			m, err := modelByKey(e, s, *key)
 			if err != nil {
 				return err
@@ -111,7 +111,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *key == "" || *version == "" || *status == "" || strings.TrimSpace(*reason) == "" {
 			return errUsage{"model status: --key, --version, --status and --reason are required"}
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore("no model to change", func(s *store.Store) error {
 			m, err := modelByKey(e, s, *key)
 			if err != nil {
 				return err

@@ -224,3 +224,43 @@ func TestServeChecksTLSFilesFirst(t *testing.T) {
 		t.Errorf("serve with missing TLS files created its data directory")
 	}
 }
+
+// TestCommandsOnRecordsCreateNothing: a command that acts on a user, a
+// token or a model that must already be there, given a --data directory
+// with no database (the README's token create run from another
+// directory), says so and leaves nothing behind; token create made a new,
+// empty database and then said only "User not found." On a database
+// without the user, token create names the address and the way out.
+func TestCommandsOnRecordsCreateNothing(t *testing.T) {
+	for _, args := range [][]string{
+		{"token", "create", "--user", "ml@example.com", "--name", "svc", "--scope", "ingest"},
+		{"token", "revoke", "--id", "1"},
+		{"user", "set-role", "--email", "a@example.com", "--role", "viewer"},
+		{"user", "set-password", "--email", "a@example.com", "--password", "correct horse battery"},
+		{"user", "disable", "--email", "a@example.com"},
+		{"user", "enable", "--email", "a@example.com"},
+		{"model", "add", "--use-case", "1", "--key", "churn", "--name", "Churn"},
+		{"model", "version", "--key", "churn", "--version", "1.0"},
+		{"model", "status", "--key", "churn", "--version", "1.0", "--status", "staging", "--reason", "ok"},
+	} {
+		empty := t.TempDir()
+		code, out, errOut := runCLI(t, append(args, "--data", empty)...)
+		if code != 1 || !strings.Contains(errOut, "no Lodestar database here ("+empty+" has no lodestar.db)") || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1, no Lodestar database here", args, code, out, errOut)
+		}
+		if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+			t.Errorf("%v created %d file(s) or directories", args, len(entries))
+		}
+	}
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "user", "add", "--data", dir, "--email", "a@example.com", "--role", "admin", "--password", "correct horse battery"); code != 0 {
+		t.Fatalf("user add: exit %d, %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "token", "create", "--data", dir, "--user", "ml@example.com", "--name", "svc")
+	if code != 1 || out != "" || !strings.Contains(errOut, "no user ml@example.com") || !strings.Contains(errOut, "lodestar user list") {
+		t.Errorf("token create for a user who is not there: exit %d, stdout %q, stderr %q; want 1 naming the address and user list", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, "token", "list", "--data", dir); code != 0 || strings.Count(out, "\n") > 1 {
+		t.Errorf("token list after the refusal: exit %d, %q; want no token", code, out)
+	}
+}
