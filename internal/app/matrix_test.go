@@ -969,6 +969,28 @@ func TestTokenScopes(t *testing.T) {
 		})
 	}
 
+	// A refusal by scope says what the token has and what the request
+	// needs: an ingest token given to the switch client read only "This
+	// token's scopes do not allow this request."
+	t.Run("scope refusals say the scope needed", func(t *testing.T) {
+		f := f.with(t)
+		_, adminIngest := f.token(admin, lodestar.ScopeIngest)
+		for _, tc := range []struct{ method, path, token, body, has, needs string }{
+			{"GET", "/api/v1/switches/stream", adminIngest, "", "(ingest)", "read or write scope"},
+			{"GET", "/api/v1/use-cases", adminIngest, "", "(ingest)", "read or write scope"},
+			{"POST", "/api/v1/use-cases", adminRead, `{"title":"nope"}`, "(read)", "the write scope"},
+		} {
+			d := wantAPIError(t, f.api(tc.method, tc.path, tc.token, tc.body), 403, lodestar.EForbidden)
+			if !strings.Contains(d.Message, tc.has) || !strings.Contains(d.Message, tc.needs) {
+				t.Errorf("%s %s: message %q, want it to say %s and %s", tc.method, tc.path, d.Message, tc.has, tc.needs)
+			}
+		}
+		d := wantAPIError(t, f.ndjson("/api/v1/models/none/events", adminRead, "{}\n"), 403, lodestar.EForbidden)
+		if !strings.Contains(d.Message, "(read)") || !strings.Contains(d.Message, "ingest or write scope") {
+			t.Errorf("events with a read token: message %q, want it to say (read) and ingest or write scope", d.Message)
+		}
+	})
+
 	t.Run("me shows the scope", func(t *testing.T) {
 		f := f.with(t)
 		r := f.api("GET", "/api/v1/me", adminRead, "")

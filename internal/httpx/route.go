@@ -357,7 +357,11 @@ func (g *Guard) authorize(rt Route, r *http.Request, id *Identity) error {
 		return lodestar.Errorf(lodestar.EForbidden, "Your role does not allow this.")
 	}
 	if id.Token != nil && !tokenMay(id.Token, rt, r.Method) {
-		return lodestar.Errorf(lodestar.EForbidden, "This token's scopes do not allow this request.")
+		// Say what the token has and what the request needs: "do not allow"
+		// alone left an ingest-only token given to the switch client (or a
+		// read token to the reporter) to guesswork.
+		return lodestar.Errorf(lodestar.EForbidden, "This token's scopes (%s) do not allow this request; it needs a token with the %s scope.",
+			strings.Join(id.Token.Scopes, ", "), neededScope(rt, r.Method))
 	}
 	if isSafe(r.Method) || id.Token != nil || rt.ReadOnly {
 		return nil // bearer tokens are not sent by browsers on their own: no CSRF risk
@@ -381,6 +385,18 @@ func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
 		// nothing whatever their method (OFREP's evaluations are POSTs).
 		return (isSafe(method) || rt.ReadOnly) && hasScope(t, lodestar.ScopeRead)
 	}
+}
+
+// neededScope names the scopes that would allow a request, for the
+// refusal's message; tokenMay decides.
+func neededScope(rt Route, method string) string {
+	switch {
+	case rt.Perm == auth.ModelIngest:
+		return "ingest or write"
+	case isSafe(method) || rt.ReadOnly:
+		return "read or write"
+	}
+	return "write"
 }
 
 func hasScope(t *lodestar.APIToken, scope string) bool {
