@@ -1,6 +1,11 @@
 package api
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
 
 func modelRefParam() []obj {
 	return []obj{{"name": "model", "in": "path", "required": true, "description": "The model's key (or its numeric id when no model has that key).",
@@ -39,7 +44,7 @@ func monitoringPaths() obj {
 				"description": "The reference is a dataset sent inline — CSV text in reference.csv, or any file (CSV or Parquet, told by content) base64-encoded in reference.data; at most 20 MiB — or a time range of the model's events. " +
 					"Features default to the dataset's columns (numeric when every value is a number); id, time, version, prediction, label and latency_ms are never features.",
 				"requestBody": requiredBody("MonitorInput"),
-				"responses":   withErrors(obj{"201": response("The monitor.", ref("Monitor"))}, "404", "413", "415")},
+				"responses":   monitorCreateErrors()},
 		},
 		"/monitors/{id}": obj{"get": obj{"summary": "One monitor.", "operationId": "getMonitor", "parameters": idParam(),
 			"responses": withErrors(obj{"200": response("The monitor.", ref("Monitor"))}, "404")}},
@@ -131,4 +136,13 @@ func monitoringSchemas() obj {
 			"opened": obj{"type": "array", "items": ref("Alert")}, "resolved": obj{"type": "array", "items": ref("Alert")},
 			"tasks": obj{"type": "array", "items": ref("RetrainingTask")}}},
 	}
+}
+
+// monitorCreateErrors are createMonitor's answers: its body may carry a
+// 20 MiB reference, base64-encoded, so its 413 is not the default 1 MiB.
+func monitorCreateErrors() obj {
+	out := withErrors(obj{"201": response("The monitor.", ref("Monitor"))}, "404", "415")
+	out["413"] = response(fmt.Sprintf("Body larger than %.1f MiB (a %d MiB reference, base64-encoded, and the rest).",
+		float64(MaxMonitorBody)/(1<<20), monitoring.MaxReferenceBytes>>20), ref("Error"))
+	return out
 }

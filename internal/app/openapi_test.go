@@ -189,3 +189,51 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return slices.Clip(keys)
 }
+
+var mib = regexp.MustCompile(`([0-9]+(?:\.[0-9]+)?) MiB`)
+
+// TestOpenAPIBodyLimits: an operation's documented 413 states the body
+// limit its route enforces. createMonitor's said 1 MiB (the default)
+// while the route takes a 20 MiB reference, base64-encoded: a client
+// sizing its uploads by the document refused itself what the server
+// takes.
+func TestOpenAPIBodyLimits(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(f.get(f.client(), "/api/v1/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	byRoute := map[string]any{}
+	for p, ops := range paths {
+		for m, op := range ops.(map[string]any) {
+			byRoute[normalize(m, api.Prefix+p)] = op
+		}
+	}
+	checked := 0
+	for _, rt := range f.app.Routes {
+		desc, ok := dig(byRoute[normalize(rt.Method, rt.Pattern)], "responses", "413", "description").(string)
+		if !strings.HasPrefix(rt.Pattern, api.Prefix+"/") || !ok {
+			continue
+		}
+		limit := rt.MaxBody
+		if limit == 0 {
+			limit = 1 << 20
+		}
+		want := float64(limit) / (1 << 20)
+		m := mib.FindStringSubmatch(desc)
+		if m == nil {
+			t.Errorf("%s %s: 413 %q states no limit in MiB; the route's is %.1f MiB", rt.Method, rt.Pattern, desc, want)
+			continue
+		}
+		checked++
+		var got float64
+		if err := json.Unmarshal([]byte(m[1]), &got); err != nil || got < want-0.1 || got > want+0.1 {
+			t.Errorf("%s %s: 413 says %s MiB, the route takes %.2f MiB", rt.Method, rt.Pattern, m[1], want)
+		}
+	}
+	if checked < 10 {
+		t.Errorf("checked %d documented 413s, want the API's writes", checked)
+	}
+}
