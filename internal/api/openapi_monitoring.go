@@ -71,6 +71,7 @@ func monitoringPaths() obj {
 
 func monitoringSchemas() obj {
 	str, ts, num, integer := obj{"type": "string"}, obj{"type": "string", "format": "date-time"}, obj{"type": "number"}, obj{"type": "integer"}
+	nullNum := obj{"type": []string{"number", "null"}}
 	strs := obj{"type": "array", "items": str}
 	metrics := obj{"type": "object", "additionalProperties": num}
 	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str}}}
@@ -82,7 +83,6 @@ func monitoringSchemas() obj {
 		"fairness_max_equal_opportunity": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Largest TPR gap between group values (labelled events); 0: not judged."},
 		"fairness_min_group":             obj{"type": "integer", "minimum": 0, "maximum": 1000000, "description": "Events a group value needs in a window to decide; 0: 30. Smaller ones are reported only."},
 		"fairness_favourable":            obj{"type": "string", "enum": []string{"positive", "negative"}, "description": "The favourable prediction (negative: the positive prediction is adverse, a risk flag); impact ratios compare its rates. Default positive."}}}
-	nullNum := obj{"type": []string{"number", "null"}}
 	groupFairness := obj{"type": "object", "properties": obj{"group": str, "events": integer, "labelled": integer,
 		"decides":          obj{"type": "boolean", "description": "At least min_group_size events: takes part in the reference and the min impact ratio."},
 		"decides_labelled": obj{"type": "boolean", "description": "At least min_group_size labelled events (binary: with both outcomes): takes part in the TPR/FPR differences."},
@@ -119,9 +119,20 @@ func monitoringSchemas() obj {
 			"reference":  obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str}},
 			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer, "webhook_url": str, "evaluated_to": ts, "created_at": ts, "updated_at": ts}},
 		"WindowResult": obj{"type": "object", "properties": obj{"monitor_id": integer, "start": ts, "end": ts, "events": integer, "labelled": integer,
-			"metrics": metrics, "drift": obj{"description": "The drift engine's result: per column name, kind, test, statistic, p_value, psi, drifted."},
+			"metrics": metrics, "drift": ref("DatasetDrift"),
 			"drift_share": num, "dataset_drift": obj{"type": "boolean"}, "breaches": strs,
 			"fairness": obj{"type": "array", "items": windowFairness, "description": "Fairness per group attribute, through the fairness audit's definitions; figures are null when undefined (summary ones need two group values that decide). The metrics carry min_impact_ratio, equal_opportunity_difference, equalized_odds_difference (binary), accuracy_gap or mae_gap."}}},
+		"DatasetDrift": obj{"type": "object", "description": "The drift engine's result for a window: each feature's test and the verdict over them.",
+			"properties": obj{"columns": obj{"type": "array", "items": ref("FeatureDrift")}, "tested": integer, "drifted": integer,
+				"share_drifted": num, "share_threshold": num, "dataset_drift": obj{"type": "boolean"}}},
+		"FeatureDrift": obj{"type": "object", "description": "One feature's drift: the test that decided (statistic, p-value for a test, threshold) and every statistic computed; null where a figure does not apply.",
+			"properties": obj{"name": str, "kind": obj{"type": "string", "enum": []string{"numeric", "categorical"}},
+				"test":      obj{"type": "string", "description": "ks, wasserstein, psi, chi2, jensenshannon, or none (not tested: see note)."},
+				"statistic": nullNum, "p_value": nullNum, "threshold": nullNum, "drifted": obj{"type": "boolean"}, "psi": nullNum,
+				"psi_level": str, "ks": nullNum, "ks_p_value": nullNum, "ks_method": str, "ks_upper_bound": nullNum,
+				"wasserstein_norm": nullNum, "wasserstein_error_bound": nullNum, "chi2": nullNum, "chi2_p_value": nullNum, "jensenshannon": nullNum,
+				"method": str, "reference_count": integer, "current_count": integer, "reference_missing": integer, "current_missing": integer,
+				"categories": integer, "note": str}},
 		"Alert": obj{"type": "object", "properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,
 			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift", "fairness"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
 			"value": num, "threshold": num, "message": str, "opened_at": ts, "resolved_at": ts,

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lodestar-hq/lodestar/internal/api"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 )
 
 var pathParam = regexp.MustCompile(`\{([^}$]+)\}`)
@@ -235,5 +238,101 @@ func TestOpenAPIBodyLimits(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Errorf("checked %d documented 413s, want the API's writes", checked)
+	}
+}
+
+// TestOpenAPIDriftSchema: a window's drift, as the API writes it, is what
+// the document's DatasetDrift and FeatureDrift say — every field named,
+// of its type (null where a figure does not apply). The document gave
+// drift no schema and described it as "per column name, kind, …" while
+// the API writes an object whose columns array holds them.
+func TestOpenAPIDriftSchema(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(f.get(f.client(), "/api/v1/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas, _ := dig(doc, "components", "schemas").(map[string]any)
+	if ref, _ := dig(schemas, "WindowResult", "properties", "drift", "$ref").(string); ref != "#/components/schemas/DatasetDrift" {
+		t.Fatalf("WindowResult.drift: $ref %q, want DatasetDrift", ref)
+	}
+	full := monitor.FeatureDrift{Name: "age", Kind: monitor.Numeric, Test: monitor.TestKS, Statistic: 0.2, PValue: 0.01, Threshold: 0.05,
+		Drifted: true, PSI: 0.3, PSILevel: "drift", KS: 0.2, KSPValue: 0.01, KSMethod: "exact", KSUpper: 0.21, Wasserstein: 0.4,
+		WassersteinBound: 0.01, ChiSquare: 3, ChiSquarePValue: 0.2, JensenShannon: 0.1, Method: "exact", RefN: 10, CurN: 12,
+		RefMiss: 1, CurMiss: 2, Categories: 3, Note: "n"}
+	nan := math.NaN()
+	empty := monitor.FeatureDrift{Name: "region", Kind: "categorical", Test: monitor.TestNone, Statistic: nan, PValue: nan, Threshold: nan, PSI: nan,
+		KS: nan, KSPValue: nan, KSUpper: nan, Wasserstein: nan, WassersteinBound: nan, ChiSquare: nan, ChiSquarePValue: nan, JensenShannon: nan}
+	raw, err := json.Marshal(monitor.DatasetDrift{Features: []monitor.FeatureDrift{full, empty}, Tested: 1, Drifted: 1, ShareDrifted: 1, Share: 0.5, Drift: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	checkSchema(t, schemas, "drift", v, map[string]any{"$ref": "#/components/schemas/DatasetDrift"})
+}
+
+// checkSchema checks a decoded JSON value against the parts of a schema
+// the document uses for it: $ref, type (one or several), properties (every
+// field of the value named) and items.
+func checkSchema(t *testing.T, schemas map[string]any, where string, v any, s map[string]any) {
+	t.Helper()
+	if ref, ok := s["$ref"].(string); ok {
+		s, _ = schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+		if s == nil {
+			t.Errorf("%s: $ref %s is not defined", where, ref)
+			return
+		}
+	}
+	var types []string
+	switch ty := s["type"].(type) {
+	case string:
+		types = []string{ty}
+	case []any:
+		for _, x := range ty {
+			types = append(types, x.(string))
+		}
+	}
+	var kind string
+	switch x := v.(type) {
+	case nil:
+		kind = "null"
+	case bool:
+		kind = "boolean"
+	case string:
+		kind = "string"
+	case float64:
+		kind = "number"
+		if x == math.Trunc(x) && slices.Contains(types, "integer") {
+			kind = "integer"
+		}
+	case []any:
+		kind = "array"
+	case map[string]any:
+		kind = "object"
+	}
+	if len(types) > 0 && !slices.Contains(types, kind) {
+		t.Errorf("%s: a %s, the document says %v", where, kind, types)
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		props, _ := s["properties"].(map[string]any)
+		for k, e := range x {
+			ps, ok := props[k].(map[string]any)
+			if !ok {
+				t.Errorf("%s.%s: written but not in the document", where, k)
+				continue
+			}
+			checkSchema(t, schemas, where+"."+k, e, ps)
+		}
+	case []any:
+		items, _ := s["items"].(map[string]any)
+		for i, e := range x {
+			checkSchema(t, schemas, fmt.Sprintf("%s[%d]", where, i), e, items)
+		}
 	}
 }
