@@ -50,6 +50,10 @@ func TestModelCLI(t *testing.T) {
 				st.args, code, out, errs, st.code, st.outHas, st.errHas)
 		}
 	}
+	// A refusal naming a field says its message once: it read "X. status: X.".
+	if _, _, errs := do("model", "status", "--key", "recsys", "--version", "1.0", "--status", "retired", "--reason", "skip"); strings.Count(errs, "not allowed") != 1 || !strings.Contains(errs, "(status)") {
+		t.Errorf("refused status change: stderr %q, want its message once and the field named", errs)
+	}
 	if code, out, _ := do("audit", "verify"); code != 0 || !strings.Contains(out, "intact") {
 		t.Errorf("audit verify after model commands: exit %d %s", code, out)
 	}

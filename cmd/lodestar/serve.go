@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -194,9 +196,15 @@ func fieldText(err error) string {
 	if !errors.As(err, &le) || len(le.Fields) == 0 {
 		return ""
 	}
+	// In field order, and a field whose message is the error's own (a
+	// FieldError) only named: the CLI printed "X. status: X." twice over.
 	s := ""
-	for f, m := range le.Fields {
-		s += fmt.Sprintf(" %s: %s", f, m)
+	for _, f := range slices.Sorted(maps.Keys(le.Fields)) {
+		if m := le.Fields[f]; m == le.Message {
+			s += fmt.Sprintf(" (%s)", f)
+		} else {
+			s += fmt.Sprintf(" %s: %s", f, m)
+		}
 	}
 	return s
 }
