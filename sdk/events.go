@@ -246,7 +246,10 @@ type Reporter struct {
 	ctx       context.Context // requests and waits; cancelled when Close gives up
 	cancel    context.CancelFunc
 	once      sync.Once
-	gaveUp    atomic.Value // the error of a Close that gave up, returned again by later calls
+	// badURL: the base URL cannot work (no http:// or https://, or not
+	// a URL); Report and ReportLabel return it at once.
+	badURL error
+	gaveUp atomic.Value // the error of a Close that gave up, returned again by later calls
 }
 
 // NewReporter starts a reporter for one model. baseURL is the Lodestar
@@ -279,6 +282,12 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 	}
 	token = strings.TrimSpace(token) // as read from a file: a line break would make every request fail
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	if u, err := url.Parse(baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Every request would fail the same way, retried as if the
+		// network were down, and the events be counted failed minutes
+		// later with nothing said: say it on the first Report instead.
+		r.badURL = fmt.Errorf("lodestar: reporter URL %q is not an http:// or https:// server address, so nothing can be sent", baseURL)
+	}
 	base := strings.TrimSuffix(baseURL, "/") + "/api/v1/models/" + url.PathEscape(modelKey)
 	r.events = newQueue(r, base+"/events", "Bearer "+token)
 	r.labels = newQueue(r, base+"/labels", "Bearer "+token)
@@ -287,11 +296,17 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 
 // Report queues an event. It does not wait on the network; it returns
 // ErrQueueFull when the queue is at its bound (the event is dropped),
-// ErrClosed after Close, or an ErrInvalidEvent when the event cannot be
-// encoded (no version, no prediction, a NaN, a feature of another type).
+// ErrClosed after Close, an ErrInvalidEvent when the event cannot be
+// encoded (no version, no prediction, a NaN, a feature of another type),
+// or, when the reporter's URL is no http:// or https:// address, that
+// (the event counted in Failed).
 // Report reads the event's maps before it returns; the caller may reuse
 // them.
 func (r *Reporter) Report(e Event) error {
+	if r.badURL != nil {
+		r.events.failed.Add(1)
+		return r.badURL
+	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -309,6 +324,10 @@ func (r *Reporter) Report(e Event) error {
 // found by its ID. Labels have their own queue, bounds and counters
 // (Stats().Labels), and go through the same batching and retries.
 func (r *Reporter) ReportLabel(id string, label Value) error {
+	if r.badURL != nil {
+		r.labels.failed.Add(1)
+		return r.badURL
+	}
 	sp := scratch.Get().(*[]byte)
 	var err error
 	b := (*sp)[:0]

@@ -103,3 +103,30 @@ func TestReporterTrimsTheToken(t *testing.T) {
 		t.Errorf("stats %+v, want the event sent", st)
 	}
 }
+
+// A base URL without its scheme ("localhost:8080", "127.0.0.1:8080") made
+// every request fail as if the network were down: each batch retried for
+// most of a minute, then counted failed, with nothing returned to the
+// caller. Report and ReportLabel now say so at once.
+func TestReporterRefusesAURLItCannotSendTo(t *testing.T) {
+	for _, base := range []string{"localhost:8080", "127.0.0.1:8080", "ftp://lodestar.example", "https://", "://x"} {
+		r := sdk.NewReporter(base, ingestToken, "credit-risk")
+		err := r.Report(event("e-1", 0.5))
+		if err == nil || !strings.Contains(err.Error(), "http:// or https://") || !strings.Contains(err.Error(), base) {
+			t.Errorf("%q: Report returned %v, want the URL refused", base, err)
+		}
+		if err := r.ReportLabel("e-1", sdk.Number(1)); err == nil {
+			t.Errorf("%q: ReportLabel accepted", base)
+		}
+		closeReporter(t, r)
+		if st := r.Stats(); st.Failed != 1 || st.Labels.Failed != 1 || st.Sent != 0 {
+			t.Errorf("%q: stats %+v, want the event and the label failed", base, st)
+		}
+	}
+	srv, _ := connServer(t)
+	r := sdk.NewReporter(srv.URL+"/", ingestToken, "credit-risk")
+	if err := r.Report(event("e-1", 0.5)); err != nil {
+		t.Errorf("a server address with a trailing slash: %v", err)
+	}
+	closeReporter(t, r)
+}

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,6 +152,17 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	}
 	c.t.Store(newTable(nil))
 	ctx, c.cancel = context.WithCancel(ctx)
+	if u, err := url.Parse(opt.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Nothing can ever connect: say so (Err, the log, OpenFeature's
+		// initialisation) rather than retry forever on Go's "unsupported
+		// protocol scheme". States answer the default.
+		err := fmt.Errorf("lodestar: switch client URL %q is not an http:// or https:// server address", opt.URL)
+		c.err.Store(&err)
+		c.refused <- struct{}{}
+		opt.Logger.Error(err.Error())
+		close(c.done)
+		return c
+	}
 	go c.run(ctx)
 	return c
 }

@@ -118,3 +118,22 @@ func TestOpenFeatureInitEnds(t *testing.T) {
 		t.Error("a server that never answers: the provider initialised")
 	}
 }
+
+// A URL without its scheme can never connect: Err says so from the start
+// and the OpenFeature initialisation fails at once, where the client
+// retried forever on "unsupported protocol scheme".
+func TestSwitchesRefuseAURLTheyCannotFollow(t *testing.T) {
+	for _, base := range []string{"localhost:8080", "127.0.0.1:8080", "ftp://lodestar.example", ""} {
+		sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: base, Token: "t", FailClosed: true})
+		if err := sw.Err(); err == nil || !strings.Contains(err.Error(), "http:// or https://") {
+			t.Errorf("%q: Err %v, want the URL refused", base, err)
+		}
+		if sw.State("credit-risk") != sdk.Off {
+			t.Errorf("%q: state %s, want the fail-closed default", base, sw.State("credit-risk"))
+		}
+		if err := initResult(t, sw); err == nil || !strings.Contains(err.Error(), "http:// or https://") {
+			t.Errorf("%q: OpenFeature init %v, want the URL refused", base, err)
+		}
+		sw.Close()
+	}
+}
