@@ -109,8 +109,13 @@ func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationC
 		return nil
 	case <-p.c.done:
 		err = errors.New("lodestar: the switch client is closed")
-		if last := p.c.Err(); last != nil {
-			err = fmt.Errorf("%w; last attempt: %w", err, last)
+		select {
+		case <-p.c.refused: // a client that could never connect (its URL) is done at once: say why
+			err = fmt.Errorf("lodestar: no switch snapshot: %w", p.c.Err())
+		default:
+			if last := p.c.Err(); last != nil {
+				err = fmt.Errorf("%w; last attempt: %w", err, last)
+			}
 		}
 	case <-p.c.refused:
 		err = fmt.Errorf("lodestar: no switch snapshot: %w", p.c.Err())

@@ -261,9 +261,12 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		err := fmt.Errorf("lodestar: switch stream: %s%s", resp.Status, errorMessage(resp.Body))
+		msg := errorMessage(resp.Body)
+		err := fmt.Errorf("lodestar: switch stream: %s%s", resp.Status, msg)
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			err = fmt.Errorf("%w (the switch client needs a valid token with the read scope)", err)
+			if msg == "" { // the server says what is wrong; a proxy may not
+				err = fmt.Errorf("%w (the switch client needs a valid token with the read scope)", err)
+			}
 			c.err.Store(&err) // before the signal, so that its reader sees it
 			select {
 			case c.refused <- struct{}{}:
