@@ -481,17 +481,18 @@ type queue struct {
 	url  string
 	auth string
 
-	mu       sync.Mutex
-	cur      *batch   // filling
-	ready    []*batch // full, oldest first
-	free     []*batch // sent, kept for their buffers
-	queued   int      // items in cur, ready and in flight
-	qbytes   int
-	closed   bool
-	wake     chan struct{}
-	stopped  chan struct{} // closed by drain
-	stopOnce sync.Once
-	done     chan struct{} // closed when the sender has finished
+	mu        sync.Mutex
+	cur       *batch   // filling
+	ready     []*batch // full, oldest first
+	free      []*batch // sent, kept for their buffers
+	freeBytes int      // their buffers' capacity
+	queued    int      // items in cur, ready and in flight
+	qbytes    int
+	closed    bool
+	wake      chan struct{}
+	stopped   chan struct{} // closed by drain
+	stopOnce  sync.Once
+	done      chan struct{} // closed when the sender has finished
 
 	sent, duplicates, unknown, rejected, dropped, retries, failed atomic.Int64
 
@@ -534,6 +535,7 @@ func (q *queue) add(line []byte) error {
 	if q.cur == nil {
 		if n := len(q.free); n > 0 {
 			q.cur, q.free = q.free[n-1], q.free[:n-1]
+			q.freeBytes -= cap(q.cur.buf)
 		} else {
 			// Room for a full batch of lines like this one, so the buffer
 			// does not grow by doubling — but no more than an eighth of
@@ -613,9 +615,14 @@ func (q *queue) finish(b *batch) {
 	q.finished += int64(b.n)
 	close(q.progress)
 	q.progress = make(chan struct{})
-	if len(q.free) < maxFree && cap(b.buf) <= max(64<<10, q.r.cfg.maxQueuedBytes/8) { // a large one goes: kept idle, it would outweigh the bound
+	// Kept for reuse while the free buffers together stay within an eighth
+	// of the byte bound (at least 256 KiB): one per buffer let four 8 MiB
+	// buffers, 32 MiB, stay held by an idle reporter after a burst of large
+	// events, beyond anything WithMaxQueued bounds.
+	if len(q.free) < maxFree && q.freeBytes+cap(b.buf) <= max(256<<10, q.r.cfg.maxQueuedBytes/8) {
 		b.buf, b.n, b.after = b.buf[:0], 0, 0
 		q.free = append(q.free, b)
+		q.freeBytes += cap(b.buf)
 	}
 }
 

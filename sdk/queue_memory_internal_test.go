@@ -54,3 +54,36 @@ func TestQueueMemoryBoundHolds(t *testing.T) {
 			held>>20, n, used, bound)
 	}
 }
+
+// After a burst of large events the sent batches' buffers kept for reuse
+// stay within an eighth of the byte bound together: each was allowed up
+// to an eighth, so four 8 MiB buffers (32 MiB with the default 64 MiB
+// bound) stayed held by an idle reporter.
+func TestQueueIdleBuffersBounded(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release             // a backlog builds while the server is slow
+		w.Write([]byte(`{}`)) // taken: counted as sent
+	}))
+	defer srv.Close()
+	const bound = 8 << 20
+	r := NewReporter(srv.URL, "tok", "m", WithBatchSize(10), WithFlushInterval(time.Hour), WithMaxQueued(100_000, bound))
+	big := map[string]any{"blob": strings.Repeat("x", 50_000)}
+	for r.Report(Event{Version: "1", Prediction: Number(0.5), Features: big}) == nil {
+	}
+	close(release)
+	if err := r.Close(t.Context()); err != nil { // sends the backlog, the last batch too
+		t.Fatal(err)
+	}
+	q := r.events
+	q.mu.Lock()
+	held := 0
+	for _, b := range q.free {
+		held += cap(b.buf)
+	}
+	n, counted := len(q.free), q.freeBytes
+	q.mu.Unlock()
+	if held > bound/8 || held != counted {
+		t.Errorf("idle: %d free buffers hold %d KiB (counted %d KiB); want at most %d KiB, an eighth of the byte bound", n, held>>10, counted>>10, bound/8>>10)
+	}
+}
