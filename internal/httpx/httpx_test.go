@@ -39,6 +39,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"exactly at the limit", "application/json", `{"title":"` + strings.Repeat("a", 88) + `"}`, 100, "", ""},
 
 		{"no content type", "", `{}`, 1 << 20, lodestar.EUnsupported, ""},
+		{"bare POST", "", ``, 1 << 20, lodestar.EUnsupported, ""},
 		{"text/plain", "text/plain", `{}`, 1 << 20, lodestar.EUnsupported, ""},
 		{"json suffix type", "application/problem+json", `{}`, 1 << 20, lodestar.EUnsupported, ""},
 		{"broken content type", "application/json; =", `{}`, 1 << 20, lodestar.EUnsupported, ""},
@@ -79,6 +80,10 @@ func TestDecodeJSON(t *testing.T) {
 				if !errors.As(err, &le) || le.Fields[tc.wantField] == "" {
 					t.Errorf("DecodeJSON: got %v, want fields naming %q", err, tc.wantField)
 				}
+			}
+			// A bare or empty POST is told what to send.
+			if (tc.name == "empty" || tc.name == "bare POST") && !strings.Contains(lodestar.ErrorMessage(err), "{}") {
+				t.Errorf("DecodeJSON: %q, want it to say what to send", lodestar.ErrorMessage(err))
 			}
 			if err != nil && lodestar.ErrorMessage(err) == "Internal error." {
 				t.Errorf("DecodeJSON: got a message that says nothing: %v", err)

@@ -26,6 +26,11 @@ const MaxJSONBody = 1 << 20
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
+		if r.Header.Get("Content-Type") == "" && r.ContentLength == 0 {
+			// A bare POST (curl -X POST …): say what to send, not only the
+			// header — the body's absence was the next refusal.
+			return lodestar.Errorf(lodestar.EUnsupported, "This request needs a JSON body: Content-Type: application/json and a JSON object ({} when every field may be left out).")
+		}
 		return lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/json.")
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
@@ -102,7 +107,7 @@ func jsonError(err error, max int64) error {
 		}
 		return lodestar.FieldError(field, fmt.Sprintf("%s must be %s, not %s.", field, want, typ.Value))
 	case errors.Is(err, io.EOF):
-		return lodestar.Errorf(lodestar.EInvalid, "The request body is empty.")
+		return lodestar.Errorf(lodestar.EInvalid, "The request body is empty: send a JSON object ({} when every field may be left out).")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON: the body ends too early.")
 	case errors.As(err, new(*time.ParseError)):
