@@ -121,6 +121,8 @@ type Switches struct {
 	of   ofEvents // the OpenFeature provider's events (openfeature.go)
 	// err is why the latest stream failed; nil while one is live.
 	err atomic.Pointer[error]
+	// closing: Close was called (the client's end is the caller's wish).
+	closing atomic.Bool
 	// refused is signalled when the server refuses the token (401, 403),
 	// so the OpenFeature initialisation fails at once, saying why.
 	refused chan struct{}
@@ -204,12 +206,23 @@ func (c *Switches) Err() error {
 
 // Close stops the client; states stay readable.
 func (c *Switches) Close() {
+	c.closing.Store(true)
 	c.cancel()
 	<-c.done
 }
 
 func (c *Switches) run(ctx context.Context) {
 	defer close(c.done)
+	defer func() {
+		// Ended by the caller's context, not Close (a request's context
+		// passed by mistake): the states are frozen from now on; say so.
+		if !c.closing.Load() {
+			err := fmt.Errorf("lodestar: the switch client stopped following the server: its context ended (%w); states stay at the last known ones", context.Cause(ctx))
+			c.err.Store(&err)
+			c.live.Store(false)
+			c.opt.Logger.Warn(err.Error())
+		}
+	}()
 	attempt := 0
 	for ctx.Err() == nil {
 		got, err := c.follow(ctx)

@@ -147,3 +147,29 @@ func TestSwitchesRefuseAURLTheyCannotFollow(t *testing.T) {
 		sw.Close()
 	}
 }
+
+// A client whose context ends (a request's, passed by mistake) stops
+// following the server: Err says so, where it stayed nil and the states
+// froze without a word. Close is the caller's own end: Err stays as it was.
+func TestSwitchesSayWhenTheirContextEnds(t *testing.T) {
+	srv, tok, _ := server(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	sw := sdk.NewSwitches(ctx, sdk.Options{URL: srv.URL, Token: tok})
+	defer sw.Close()
+	<-sw.Ready()
+	cancel()
+	waitFor(t, "the stop to be told", func() bool { return sw.Err() != nil })
+	if e := sw.Err().Error(); !strings.Contains(e, "context ended") || !strings.Contains(e, "context canceled") {
+		t.Errorf("Err %q, want the context's end", e)
+	}
+	if sw.State("credit-risk") != sdk.On {
+		t.Errorf("state %s after the stop, want the last known on", sw.State("credit-risk"))
+	}
+
+	closed := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: tok})
+	<-closed.Ready()
+	closed.Close()
+	if err := closed.Err(); err != nil {
+		t.Errorf("after Close: Err %v, want nil", err)
+	}
+}
