@@ -118,8 +118,17 @@ var Heartbeat = 15 * time.Second
 // for the same states.
 func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	// A stream outlives the server's write timeout, which guards requests.
-	_ = rc.SetWriteDeadline(time.Time{})
+	beat := s.Heartbeat
+	if beat <= 0 {
+		beat = Heartbeat
+	}
+	// A stream outlives the server's write timeout, which guards requests;
+	// its writes have their own: a client that takes nothing of one for two
+	// heartbeats is ended (it reconnects if alive). This one covers the
+	// snapshot, which a client that reads nothing would otherwise hold
+	// without limit, with its connection and goroutine; the writes after it
+	// set theirs.
+	_ = rc.SetWriteDeadline(time.Now().Add(2 * beat))
 	// The hub's state before the snapshot is read: flips after it are
 	// sent, even those the snapshot already has (states are idempotent).
 	st := s.Hub.state()
@@ -148,10 +157,6 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := w.Write(appendEvent(nil, "snapshot", seq, data)); err != nil {
 		return
-	}
-	beat := s.Heartbeat
-	if beat <= 0 {
-		beat = Heartbeat
 	}
 	if conn := takeOver(w, r, rc); conn != nil {
 		s.serveConn(r, conn, st, seq, sent, beat)

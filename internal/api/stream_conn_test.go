@@ -354,3 +354,53 @@ func TestTLSStreamStuckClientEnded(t *testing.T) {
 	}
 	eventually(t, "the stuck stream's handler returned", func() bool { return active.Load() == 0 })
 }
+
+// TestStreamStuckBeforeSnapshotEnded: a client that reads nothing, not
+// even a snapshot larger than the sockets' buffers, is ended within two
+// heartbeats too, on a plain connection and over TLS. The snapshot was
+// written with no deadline at all (the server's write timeout is lifted
+// for streams), so its write held the handler, the connection and its
+// goroutine for as long as the client stayed connected.
+func TestStreamStuckBeforeSnapshotEnded(t *testing.T) {
+	for _, useTLS := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tls=%v", useTLS), func(t *testing.T) {
+			big := lodestar.Switch{Key: "m", State: "on", Version: 1, Reason: strings.Repeat("r", 4<<20)}
+			s := &Server{Switches: oneSwitch{sw: big}, Hub: NewSwitchHub(), Heartbeat: 50 * time.Millisecond}
+			var active, served atomic.Int32
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				active.Add(1)
+				served.Add(1)
+				defer active.Add(-1)
+				s.streamSwitches(w, r)
+			}))
+			srv.Listener = smallSendBuffers{srv.Listener}
+			var conn net.Conn
+			if useTLS {
+				srv.StartTLS()
+				tc, err := tls.Dial("tcp", strings.TrimPrefix(srv.URL, "https://"), &tls.Config{InsecureSkipVerify: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if raw, ok := tc.NetConn().(*net.TCPConn); ok {
+					_ = raw.SetReadBuffer(4096)
+				}
+				conn = tc
+			} else {
+				srv.Start()
+				c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = c.(*net.TCPConn).SetReadBuffer(4096)
+				conn = c
+			}
+			t.Cleanup(srv.Close)
+			defer conn.Close()
+			if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the stream served", func() bool { return served.Load() == 1 })
+			eventually(t, "the handler stuck in the snapshot returned", func() bool { return active.Load() == 0 })
+		})
+	}
+}
