@@ -154,7 +154,8 @@ func TestSwitchesRefuseAURLTheyCannotFollow(t *testing.T) {
 func TestSwitchesSayWhenTheirContextEnds(t *testing.T) {
 	srv, tok, _ := server(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	sw := sdk.NewSwitches(ctx, sdk.Options{URL: srv.URL, Token: tok})
+	// Fail-closed: the last known on cannot be mistaken for the default.
+	sw := sdk.NewSwitches(ctx, sdk.Options{URL: srv.URL, Token: tok, FailClosed: true})
 	defer sw.Close()
 	<-sw.Ready()
 	cancel()

@@ -177,6 +177,9 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	// (it reconnects if alive): a write blocked for good held the stream's
 	// goroutine and connection, and its credential was never checked again.
 	stall := func() { _ = rc.SetWriteDeadline(time.Now().Add(2 * beat)) }
+	// The connection may serve another request after the stream: it gets
+	// no deadline of the stream's.
+	defer rc.SetWriteDeadline(time.Time{})
 	for {
 		stall()
 		if err := rc.Flush(); err != nil {
