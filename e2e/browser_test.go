@@ -20,12 +20,7 @@ const chromiumPath = "/usr/bin/chromium"
 // LODESTAR_TEST_BROWSER=1 asks for it, which makes that a failure.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
-			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
-		}
-		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
-	}
+	needChromium(t)
 	srv := startServer(t, serverOpts{dbArgs: []string{"--data", t.TempDir()}, env: withAdmin()})
 	browser := startBrowser(t)
 
@@ -159,4 +154,16 @@ func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 		t.Fatalf("browser: %s: %v", what, err)
 	}
 	return v
+}
+
+// needChromium skips a browser test where Chromium is missing, unless
+// LODESTAR_TEST_BROWSER=1 asks for it (CI), where that fails the test.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
+			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
+		}
+		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
+	}
 }

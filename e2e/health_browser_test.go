@@ -21,12 +21,7 @@ import (
 // and the open accuracy alert — then the same alert in Chinese.
 func TestHealthBrowser(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
-			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
-		}
-		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
-	}
+	needChromium(t)
 	db := []string{"--data", t.TempDir()}
 	srv, _, ingest := recommender(t, db, true)
 	c := &http.Client{Timeout: 30 * time.Second}
@@ -133,12 +128,7 @@ func TestHealthBrowser(t *testing.T) {
 // choosing it again saves and shows the new monitor.
 func TestMonitorFormFileAgain(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
-			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
-		}
-		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
-	}
+	needChromium(t)
 	srv, _, _ := recommender(t, []string{"--data", t.TempDir()}, true)
 	ref := filepath.Join(t.TempDir(), "churn reference.csv")
 	var b strings.Builder

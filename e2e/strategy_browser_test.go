@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -39,12 +38,7 @@ var strategyLangs = map[string]strategyWords{
 // LODESTAR_TEST_BROWSER=1, which makes that a failure.
 func TestStrategyBrowser(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("LODESTAR_TEST_BROWSER") == "1" {
-			t.Fatalf("LODESTAR_TEST_BROWSER=1 but Chromium is missing: %v", err)
-		}
-		t.Skipf("no Chromium at %s; set LODESTAR_TEST_BROWSER=1 to make this a failure", chromiumPath)
-	}
+	needChromium(t)
 	browser := startBrowser(t)
 	for _, loc := range []string{"en", "zh-CN"} {
 		words := strategyLangs[loc]

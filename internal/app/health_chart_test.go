@@ -25,11 +25,7 @@ func TestHealthOneWindow(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
 		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
-	if r.StatusCode != 201 {
-		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
+	mon := f.postMonitor(tok, m.ID, body)
 	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	var batch strings.Builder
 	for i := range 20 {
@@ -73,11 +69,7 @@ func TestHealthFewValuesFeature(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
 		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
-	if r.StatusCode != 201 {
-		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
+	mon := f.postMonitor(tok, m.ID, body)
 	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	var batch strings.Builder
 	for i := range 90 {
@@ -92,7 +84,7 @@ func TestHealthFewValuesFeature(t *testing.T) {
 	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	r = f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
+	r := f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
 	var page struct {
 		Data []struct {
 			Drift struct {
@@ -143,4 +135,15 @@ func (f *fixture) teamModel(useCase, key, name string) (*lodestar.User, *lodesta
 		f.t.Fatal(err)
 	}
 	return team, m, tok
+}
+
+// postMonitor creates a monitor on model id over the API, failing the test
+// unless it is created.
+func (f *fixture) postMonitor(tok string, id int64, body []byte) lodestar.Monitor {
+	f.t.Helper()
+	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", id), tok, string(body))
+	if r.StatusCode != 201 {
+		f.t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
+	}
+	return decodeInto[lodestar.Monitor](f.t, r)
 }

@@ -34,11 +34,7 @@ func TestHealthFairness(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Fair", "window": "hour", "groups": []string{"age_group"},
 		"thresholds": map[string]any{"fairness": true, "fairness_favourable": "negative"},
 		"reference":  map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
-	if r.StatusCode != 201 {
-		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
+	mon := f.postMonitor(tok, m.ID, body)
 	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	var batch strings.Builder
 	n := 0
@@ -64,7 +60,7 @@ func TestHealthFairness(t *testing.T) {
 	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(2*time.Hour+time.Minute), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	r = f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
+	r := f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
 	var wp struct {
 		Data []struct {
 			Metrics  map[string]float64 `json:"metrics"`

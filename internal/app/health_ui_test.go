@@ -49,11 +49,7 @@ func newHealthUI(t *testing.T, hours int, score func(hour int) float64) *healthU
 		"thresholds":    map[string]any{"min_accuracy": 0.8, "drift": true},
 		"retrain_after": 2,
 		"reference":     map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
-	if r.StatusCode != 201 {
-		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
+	mon := f.postMonitor(tok, m.ID, body)
 	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	var batch strings.Builder
 	for h := range hours {

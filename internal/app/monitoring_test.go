@@ -191,11 +191,7 @@ func TestMonitorAlertsAndRetraining(t *testing.T) {
 		"thresholds":    map[string]any{"min_accuracy": 0.8, "drift": true},
 		"retrain_after": 3, "webhook_url": hookSrv.URL,
 		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
-	if r.StatusCode != 201 {
-		t.Fatalf("create monitor: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
+	mon := f.postMonitor(tok, m.ID, body)
 	if strings.Join(mon.Numeric, ",") != "x" || strings.Join(mon.Categorical, ",") != "colour" || mon.Reference.Rows != 2000 || len(mon.Reference.SHA256) != 64 {
 		t.Errorf("monitor features and reference: got %+v", mon)
 	}
@@ -271,7 +267,7 @@ func TestMonitorAlertsAndRetraining(t *testing.T) {
 
 	// The windows over the API carry the drift result as a JSON object
 	// (as documented), not as base64 text.
-	r = f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
+	r := f.api("GET", fmt.Sprintf("/api/v1/monitors/%d/windows", mon.ID), tok, "")
 	var wp struct {
 		Data []struct {
 			Drift *struct {
