@@ -73,6 +73,18 @@
 // The per-group counts merge exactly, so merged windows give the whole's
 // figures; testdata/make_reference.py computes them by hand in pandas.
 //
+// # Data quality
+//
+// Window.Quality reports per feature the share of missing values against
+// the reference's, for a numeric feature the values outside the
+// reference's whole range (Profiler.Layout fences the bins at the
+// smallest and largest reference value — not the sample's — so the first
+// and last bins count them exactly, at no cost per event), and for a
+// categorical one the values the reference never had, naming the most
+// frequent. A feature decides (may raise an alert) from
+// DefaultQualityMinEvents events; the counts merge exactly; pandas checks
+// them in testdata/make_reference.py.
+//
 // PSI floors empty bins at PSIEpsilon (1e-4); bins are right-closed
 // (numpy.searchsorted side "left"), open at both ends, and repeated
 // quantiles are merged, so tied data give fewer bins, never empty ones by

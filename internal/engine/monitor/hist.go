@@ -34,6 +34,12 @@ type Bins struct {
 	guide    []int32 // edges in the cells before each cell
 	shift    float64 // subtracted before summing moments (the reference median)
 	few      bool    // the reference had at most FewValues distinct values
+
+	// Fenced bins (FencedBinsFromSorted) know the reference's whole range:
+	// the first fine bin holds exactly the values below rangeLo and the
+	// last those above rangeHi.
+	fenced           bool
+	rangeLo, rangeHi float64
 }
 
 // NewBins makes bins from fine and PSI interior edges (each ascending and
@@ -85,6 +91,33 @@ func BinsFromSorted(sorted []float64, fine, psi int) *Bins {
 	return b
 }
 
+// FencedBinsFromSorted is BinsFromSorted with two more fine edges fencing
+// the reference's range [lo, hi] — the smallest and largest of all its
+// values, not only of the sample's: the float just below lo, and hi. The
+// first fine bin then holds exactly the values below lo and the last
+// those above hi, which Hist.OutOfRange reads; the fences also make the
+// binned KS statistic exact at both ends of the reference. lo and hi must
+// be finite, with lo ≤ every sampled value ≤ hi.
+func FencedBinsFromSorted(sorted []float64, lo, hi float64, fine, psi int) (*Bins, error) {
+	below := math.Nextafter(lo, math.Inf(-1))
+	if len(sorted) == 0 || math.IsInf(below, 0) || math.IsInf(hi, 0) || math.IsNaN(lo+hi) || sorted[0] < lo || sorted[len(sorted)-1] > hi {
+		return nil, fmt.Errorf("monitor: reference range [%g, %g] does not hold its sample", lo, hi)
+	}
+	fineEdges := QuantileEdges(sorted, fine)
+	fineEdges = append(append([]float64{below}, fineEdges...), hi)
+	b, err := NewBins(slices.Compact(fineEdges), QuantileEdges(sorted, psi))
+	if err != nil {
+		return nil, err
+	}
+	b.fenced, b.rangeLo, b.rangeHi = true, lo, hi
+	b.buildSearch() // the guide over the quantile edges, not the fences
+	return b, nil
+}
+
+// Range returns the reference's range the bins are fenced at (ok false
+// when they are not fenced).
+func (b *Bins) Range() (lo, hi float64, ok bool) { return b.rangeLo, b.rangeHi, b.fenced }
+
 // Edges returns the fine interior edges; the slice must not be modified.
 func (b *Bins) Edges() []float64 { return b.edges }
 
@@ -111,13 +144,21 @@ func (b *Bins) buildSearch() {
 	if n == 0 {
 		return
 	}
-	b.lo = b.edges[0]
+	// Fenced bins: the cells span the edges inside the fences (a far
+	// outlier at either end of the reference would otherwise crowd every
+	// quantile edge into a few cells); the fences fall in the end cells.
+	first, last := 0, n-1
+	if b.fenced && n > 2 {
+		first, last = 1, n-2
+	}
+	b.lo = b.edges[first]
 	g := 4 * (n + 1)
 	if n > 512 {
 		g = 2 * (n + 1)
 	}
 	b.cells = g
-	if span := b.edges[n-1] - b.lo; span > 0 && !math.IsInf(span, 0) {
+	b.inv = 0
+	if span := b.edges[last] - b.lo; span > 0 && !math.IsInf(span, 0) {
 		b.inv = float64(g) / span
 	}
 	b.guide = make([]int32, g+1)

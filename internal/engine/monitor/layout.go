@@ -41,6 +41,7 @@ func NewLayout(s Schema, bins []*Bins) (*Layout, error) {
 type Profiler struct {
 	schema  Schema
 	samples []*Sample
+	lo, hi  []float64 // each numeric feature's smallest and largest value
 }
 
 // NewProfiler returns a profiler keeping up to exactLimit values per
@@ -52,6 +53,8 @@ func NewProfiler(s Schema, exactLimit int, seed uint64) (*Profiler, error) {
 	p := &Profiler{schema: s}
 	for i := range s.Numeric {
 		p.samples = append(p.samples, NewSample(exactLimit, seed+uint64(i)))
+		p.lo = append(p.lo, math.Inf(1))
+		p.hi = append(p.hi, math.Inf(-1))
 	}
 	return p, nil
 }
@@ -66,6 +69,8 @@ func (p *Profiler) Add(ev *Event) error {
 	for i, x := range ev.Num {
 		if x-x != 0 { // NaN or ±Inf
 			x = math.NaN()
+		} else {
+			p.lo[i], p.hi[i] = min(p.lo[i], x), max(p.hi[i], x)
 		}
 		p.samples[i].Add(x)
 	}
@@ -73,8 +78,10 @@ func (p *Profiler) Add(ev *Event) error {
 }
 
 // Layout cuts fine and PSI bins at the sampled reference quantiles
-// (0: DefaultFineBins, DefaultPSIBins). A feature with no reference values
-// is an error: nothing can be compared with it.
+// (0: DefaultFineBins, DefaultPSIBins), fenced at each feature's range in
+// the whole reference (FencedBinsFromSorted: windows count the values
+// outside it). A feature with no reference values is an error: nothing
+// can be compared with it.
 func (p *Profiler) Layout(fine, psi int) (*Layout, error) {
 	if fine == 0 {
 		fine = DefaultFineBins
@@ -90,7 +97,11 @@ func (p *Profiler) Layout(fine, psi int) (*Layout, error) {
 		if s.N() == 0 {
 			return nil, fmt.Errorf("monitor: numeric feature %q has no values in the reference", p.schema.Numeric[i])
 		}
-		bins[i] = BinsFromSorted(s.Sorted(), fine, psi)
+		b, err := FencedBinsFromSorted(s.Sorted(), p.lo[i], p.hi[i], fine, psi)
+		if err != nil {
+			return nil, err
+		}
+		bins[i] = b
 		if _, _, few := s.FewDistinct(); few {
 			bins[i].CountFew()
 		}

@@ -42,7 +42,11 @@ events.csv. reference_test.go checks the Go code against it:
     needed for ratios of counts): selection rates, impact ratios against
     the deciding group of highest favourable rate, TPR/FPR and their
     spreads, with groups below the minimum size not deciding; multiclass
-    accuracy and regression MAE per group and their spread: 1e-12.
+    accuracy and regression MAE per group and their spread: 1e-12;
+  * data quality per feature in a window, by hand in pandas: the share of
+    missing values (and the reference's), of numeric values outside the
+    reference's whole range [min, max], of categorical values the reference
+    never had, and the most frequent of those: exact counts, shares 1e-12.
 """
 import csv
 import json
@@ -433,10 +437,66 @@ for task in ["multiclass", "regression"]:
     figs = [o["figure"] for o in groups if o["decides_labelled"]]
     fair_other.append({"task": task, "events": rows, "groups": groups, "gap": float(max(figs) - min(figs))})
 
+# Data quality per feature in a window, by hand in pandas: missing shares
+# (NaN numbers, empty categories), numeric values outside the reference's
+# range (below its min or above its max, every value counted, not a
+# sample's), categorical values the reference never had (the five most
+# frequent named, ties by name). Own generator.
+rng4 = np.random.default_rng(20261129)
+
+
+def quality_case(name, ref_num, cur_num, ref_cat, cur_cat):
+    rn, cn = pd.Series(ref_num, dtype=float), pd.Series(cur_num, dtype=float)
+    rc, cc = pd.Series(ref_cat, dtype=object), pd.Series(cur_cat, dtype=object)
+    rmin, rmax = float(rn.min()), float(rn.max())
+    vals = cn.dropna()
+    below, above = int((vals < rmin).sum()), int((vals > rmax).sum())
+    cvals = cc[cc != ""]
+    known = set(rc[rc != ""].unique())
+    new = cvals[~cvals.isin(known)]
+    counts = new.value_counts()
+    examples = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    return {"name": name,
+            "ref_num": [None if math.isnan(x) else x for x in rn], "cur_num": [None if math.isnan(x) else x for x in cn],
+            "ref_cat": list(rc), "cur_cat": list(cc),
+            "num": {"events": len(cn), "missing": int(cn.isna().sum()), "missing_share": float(cn.isna().mean()),
+                    "ref_missing_share": float(rn.isna().mean()), "ref_min": rmin, "ref_max": rmax,
+                    "below": below, "above": above, "out_of_range_share": (below + above) / len(vals)},
+            "cat": {"events": len(cc), "missing": int((cc == "").sum()), "missing_share": float((cc == "").mean()),
+                    "ref_missing_share": float((rc == "").mean()), "new_values": len(new),
+                    "new_value_share": len(new) / len(cvals), "examples": [k for k, _ in examples]}}
+
+
+def with_missing(xs, share):
+    return [x if rng4.uniform() >= share else float("nan") for x in xs]
+
+
+def cats(names, probs, n, miss):
+    return ["" if rng4.uniform() < miss else str(rng4.choice(names, p=probs)) for _ in range(n)]
+
+
+ref_names = ["a", "b", "c", "d"]
+quality = [
+    # A sensor that drops out and reads beyond its range: 12% missing
+    # against 2%, 40 readings above the reference's maximum, 7 below.
+    quality_case("sensor-outage",
+                 with_missing(np.round(rng4.normal(50, 5, 3000), 3), 0.02),
+                 with_missing(list(np.round(rng4.normal(52, 5, 400), 3)) + list(np.round(rng4.uniform(90, 120, 40), 3))
+                              + list(np.round(rng4.uniform(-30, 0, 7), 3)), 0.12),
+                 cats(ref_names, [0.4, 0.3, 0.2, 0.1], 3000, 0.01),
+                 cats(ref_names + ["e", "f", "g", "h", "i", "j"], [0.3, 0.2, 0.1, 0.1, 0.1, 0.08, 0.05, 0.03, 0.02, 0.02], 447, 0.05)),
+    # Nothing wrong: the same distributions, fewer events.
+    quality_case("clean",
+                 with_missing(np.round(rng4.normal(50, 5, 3000), 3), 0.02),
+                 with_missing(np.round(rng4.normal(50, 5, 60), 3), 0.02),
+                 cats(ref_names, [0.4, 0.3, 0.2, 0.1], 3000, 0.01),
+                 cats(ref_names, [0.4, 0.3, 0.2, 0.1], 60, 0.01)),
+]
+
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
                "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
                "latency": latency, "few_values": few,
                "few_values_union": few_union, "window_ks": window_ks,
-               "fairness": fairness_cases, "fairness_other": fair_other}, f, separators=(",", ":"))
+               "fairness": fairness_cases, "fairness_other": fair_other, "quality": quality}, f, separators=(",", ":"))
     f.write("\n")
