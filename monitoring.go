@@ -115,6 +115,37 @@ type MonitorThresholds struct {
 	// default: approved, hired) or "negative" (the positive prediction is
 	// adverse: a high-risk or fraud flag), as in a fairness audit.
 	FairnessFavourable string `json:"fairness_favourable,omitempty"`
+
+	// DataQuality breaches a window when a feature with at least
+	// QualityMinEvents events in it has a missing share above the
+	// reference's by more than QualityMaxMissingIncrease, a numeric one
+	// more than QualityMaxOutOfRange of its values outside the reference's
+	// range, or a categorical one more than QualityMaxNewValues of its
+	// values that the reference never had. A share's 0 means
+	// DefaultQualityShare; 1 turns that check off.
+	DataQuality               bool    `json:"data_quality"`
+	QualityMaxMissingIncrease float64 `json:"quality_max_missing_increase,omitempty"`
+	QualityMaxOutOfRange      float64 `json:"quality_max_out_of_range,omitempty"`
+	QualityMaxNewValues       float64 `json:"quality_max_new_values,omitempty"`
+	QualityMinEvents          int64   `json:"quality_min_events,omitempty"` // 0: 30
+}
+
+// DefaultQualityShare is each data-quality threshold unless the monitor
+// sets another: 5 points more missing values than the reference, 5% of
+// values outside its range or new to it.
+const DefaultQualityShare = 0.05
+
+// QualityLimits returns the monitor's data-quality thresholds with the
+// defaults filled in: the missing-share increase, the out-of-range share
+// and the new-value share.
+func (t MonitorThresholds) QualityLimits() (missing, outOfRange, newValues float64) {
+	def := func(v float64) float64 {
+		if v == 0 {
+			return DefaultQualityShare
+		}
+		return v
+	}
+	return def(t.QualityMaxMissingIncrease), def(t.QualityMaxOutOfRange), def(t.QualityMaxNewValues)
 }
 
 // DefaultFairnessMinImpactRatio is the impact ratio below which a window
@@ -185,10 +216,38 @@ type WindowResult struct {
 	Drift        json.RawMessage `json:"drift,omitempty"`
 	DriftShare   float64         `json:"drift_share"`
 	DatasetDrift bool            `json:"dataset_drift"`
-	Breaches     []string        `json:"breaches"` // accuracy, latency, volume, drift, fairness
+	Breaches     []string        `json:"breaches"` // accuracy, latency, volume, drift, fairness, data_quality
 	// Fairness is the window's fairness per group attribute, when the
 	// monitor has group attributes and the window holds their values.
 	Fairness []WindowFairness `json:"fairness,omitempty"`
+	// Quality is each feature's data quality against the reference, when
+	// the monitor has features.
+	Quality []FeatureQuality `json:"quality,omitempty"`
+}
+
+// FeatureQuality is one feature's data quality in a window: its missing
+// values against the reference's share, a numeric feature's values outside
+// the reference's range, a categorical feature's values the reference
+// never had (the most frequent named). Shares are null when undefined.
+type FeatureQuality struct {
+	Feature               string   `json:"feature"`
+	Kind                  string   `json:"kind"` // numeric or categorical
+	Events                int64    `json:"events"`
+	Missing               int64    `json:"missing"`
+	MissingShare          *float64 `json:"missing_share"`
+	ReferenceMissingShare *float64 `json:"reference_missing_share"`
+	// Numeric: the reference's range and the values below and above it.
+	ReferenceMin    *float64 `json:"reference_min,omitempty"`
+	ReferenceMax    *float64 `json:"reference_max,omitempty"`
+	Below           int64    `json:"below,omitempty"`
+	Above           int64    `json:"above,omitempty"`
+	OutOfRangeShare *float64 `json:"out_of_range_share,omitempty"`
+	// Categorical: values the reference never had.
+	NewValues     int64    `json:"new_values,omitempty"`
+	NewValueShare *float64 `json:"new_value_share,omitempty"`
+	NewExamples   []string `json:"new_examples,omitempty"`
+	// Decides: enough events for the shares to raise an alert.
+	Decides bool `json:"decides"`
 }
 
 // WindowFairness is a window's fairness across the values of one group

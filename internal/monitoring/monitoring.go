@@ -734,6 +734,9 @@ func Result(w, ref *monitor.Window, t monitor.Thresholds, m *lodestar.Monitor) (
 			return nil, err
 		}
 		res.Drift, res.DriftShare, res.DatasetDrift = b, d.ShareDrifted, d.Drift
+		if err := addQuality(res, w, ref, m); err != nil {
+			return nil, err
+		}
 	}
 	if len(m.Groups) > 0 {
 		if err := addFairness(res, w, m); err != nil {
@@ -795,6 +798,74 @@ func addFairness(res *lodestar.WindowResult, w *monitor.Window, m *lodestar.Moni
 	return nil
 }
 
+// addQuality puts each feature's data quality in res, and in the metrics
+// the largest of each share over the features that decide:
+// max_missing_increase, max_out_of_range_share, max_new_value_share.
+func addQuality(res *lodestar.WindowResult, w, ref *monitor.Window, m *lodestar.Monitor) error {
+	qs, err := w.Quality(ref, uint64(max(m.Thresholds.QualityMinEvents, 0)))
+	if err != nil {
+		return err
+	}
+	worst := func(name string, v float64) {
+		if math.IsNaN(v) {
+			return
+		}
+		if old, ok := res.Metrics[name]; !ok || v > old {
+			res.Metrics[name] = v
+		}
+	}
+	for _, q := range qs {
+		fq := lodestar.FeatureQuality{Feature: q.Name, Kind: q.Kind, Events: int64(q.Events), Missing: int64(q.Missing),
+			MissingShare: finite(q.MissingShare), ReferenceMissingShare: finite(q.RefMissingShare), Decides: q.Decides}
+		if q.Kind == monitor.Numeric {
+			fq.ReferenceMin, fq.ReferenceMax, fq.OutOfRangeShare = finite(q.RefMin), finite(q.RefMax), finite(q.OutOfRangeShare)
+			fq.Below, fq.Above = int64(q.Below), int64(q.Above)
+		} else {
+			fq.NewValues, fq.NewValueShare, fq.NewExamples = int64(q.NewValues), finite(q.NewValueShare), q.NewExamples
+		}
+		res.Quality = append(res.Quality, fq)
+		if q.Decides {
+			worst("max_missing_increase", q.MissingIncrease)
+			worst("max_out_of_range_share", q.OutOfRangeShare)
+			worst("max_new_value_share", q.NewValueShare)
+		}
+	}
+	return nil
+}
+
+// qualityBreach returns the feature quality that breaches the monitor's
+// data-quality thresholds the most (the largest share over its
+// threshold), the figure held against the threshold (for "missing" the
+// increase over the reference's share), the threshold and which check: "missing",
+// "range" or "new"; ok false when none breaches.
+func qualityBreach(w *lodestar.WindowResult, t lodestar.MonitorThresholds) (q lodestar.FeatureQuality, value, limit float64, check string, ok bool) {
+	maxMiss, maxRange, maxNew := t.QualityLimits()
+	best := 0.0
+	for _, f := range w.Quality {
+		if !f.Decides {
+			continue
+		}
+		try := func(v *float64, base *float64, lim float64, c string) {
+			if v == nil {
+				return
+			}
+			x := *v
+			if base != nil {
+				x -= *base
+			}
+			if x > lim && x/lim > best {
+				best, q, value, limit, check, ok = x/lim, f, x, lim, c, true
+			}
+		}
+		if f.ReferenceMissingShare != nil {
+			try(f.MissingShare, f.ReferenceMissingShare, maxMiss, "missing")
+		}
+		try(f.OutOfRangeShare, nil, maxRange, "range")
+		try(f.NewValueShare, nil, maxNew, "new")
+	}
+	return q, value, limit, check, ok
+}
+
 // finite is x, or nil when x is NaN or infinite (null in JSON).
 func finite(x float64) *float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -827,6 +898,11 @@ func Breaches(w *lodestar.WindowResult, t lodestar.MonitorThresholds) []string {
 	if t.Drift && w.DatasetDrift {
 		out = append(out, "drift")
 	}
+	if t.DataQuality {
+		if _, _, _, _, ok := qualityBreach(w, t); ok {
+			out = append(out, "data_quality")
+		}
+	}
 	if t.Fairness {
 		ir, okIR := w.Metrics["min_impact_ratio"]
 		eo, okEO := w.Metrics["equal_opportunity_difference"]
@@ -838,7 +914,7 @@ func Breaches(w *lodestar.WindowResult, t lodestar.MonitorThresholds) []string {
 }
 
 // Kinds of alert, in the order they are decided.
-var Kinds = []string{"accuracy", "latency", "volume", "drift", "fairness"}
+var Kinds = []string{"accuracy", "latency", "volume", "drift", "fairness", "data_quality"}
 
 // judged reports whether a window can say anything about kind: accuracy
 // needs labels, latency measured latencies, drift a drift result.
@@ -860,6 +936,13 @@ func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds)
 		_, okIR := w.Metrics["min_impact_ratio"]
 		_, okEO := w.Metrics["equal_opportunity_difference"]
 		return t.Fairness && (okIR || (okEO && t.FairnessMaxEqualOpportunity > 0))
+	case "data_quality":
+		// A feature with enough events to decide.
+		for _, q := range w.Quality {
+			if q.Decides {
+				return t.DataQuality
+			}
+		}
 	}
 	return false
 }
@@ -907,8 +990,34 @@ func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThreshold
 			a.Value, a.Threshold = w.Metrics["equal_opportunity_difference"], t.FairnessMaxEqualOpportunity
 			a.Message = fmt.Sprintf("Equal-opportunity difference %.3f across %s is above %.2f.", a.Value, widestOpportunity(w), a.Threshold)
 		}
+	case "data_quality":
+		q, v, lim, check, _ := qualityBreach(w, t)
+		a.Value, a.Threshold = v, lim
+		switch check {
+		case "missing":
+			a.Message = fmt.Sprintf("Feature %q: %s of values missing against %s in the reference (threshold: %s more).",
+				q.Feature, percent(*q.MissingShare), percent(*q.ReferenceMissingShare), percent(lim))
+		case "range":
+			a.Message = fmt.Sprintf("Feature %q: %s of values outside the reference's range %s to %s (threshold %s).",
+				q.Feature, percent(v), strconv.FormatFloat(*q.ReferenceMin, 'g', 6, 64), strconv.FormatFloat(*q.ReferenceMax, 'g', 6, 64), percent(lim))
+		default:
+			a.Message = fmt.Sprintf("Feature %q: %s of values are new to the reference, such as %s (threshold %s).",
+				q.Feature, percent(v), strings.Join(quoteAll(q.NewExamples), ", "), percent(lim))
+		}
 	}
 	return a
+}
+
+// percent writes a share as a percentage with one decimal.
+func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+
+// quoteAll quotes each string as %q does.
+func quoteAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strconv.Quote(x)
+	}
+	return out
 }
 
 // lowestImpact names the attribute, the deciding value with the smallest

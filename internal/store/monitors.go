@@ -186,6 +186,20 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	if t.FairnessFavourable != "" && t.FairnessFavourable != "positive" && t.FairnessFavourable != "negative" {
 		fields["thresholds.fairness_favourable"] = "Use positive or negative: the prediction that is the favourable outcome."
 	}
+	if t.DataQuality && len(in.Numeric)+len(in.Categorical) == 0 {
+		fields["thresholds.data_quality"] = "Data-quality alerts need at least one numeric or categorical feature."
+	}
+	for _, q := range []struct {
+		key string
+		v   float64
+	}{{"quality_max_missing_increase", t.QualityMaxMissingIncrease}, {"quality_max_out_of_range", t.QualityMaxOutOfRange}, {"quality_max_new_values", t.QualityMaxNewValues}} {
+		if !(q.v >= 0 && q.v <= 1) {
+			fields["thresholds."+q.key] = "A share between 0 and 1 (0: 0.05; 1: off)."
+		}
+	}
+	if t.QualityMinEvents < 0 || t.QualityMinEvents > 1_000_000 {
+		fields["thresholds.quality_min_events"] = "A number of events from 1 to 1,000,000 (0: 30)."
+	}
 	if in.RetrainAfter < 0 || in.RetrainAfter > 100 {
 		fields["retrain_after"] = "Between 0 (never) and 100 windows."
 	}
@@ -304,18 +318,32 @@ func (s *Store) MonitorReferenceData(ctx context.Context, id int64) ([]byte, err
 	return data, wrap("monitor reference", err)
 }
 
-const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches, fairness`
+// jsonOrEmpty is the JSON of a window's list, or "" when it is empty.
+func jsonOrEmpty[T any](xs []T) (string, error) {
+	if len(xs) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(xs)
+	return string(b), err
+}
+
+const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches, fairness, quality`
 
 func scanWindow(s interface{ Scan(...any) error }) (*lodestar.WindowResult, error) {
 	w := &lodestar.WindowResult{}
-	var metrics, drift, breaches, fair string
+	var metrics, drift, breaches, fair, quality string
 	if err := s.Scan(&w.MonitorID, sqldb.Time{T: &w.Start}, sqldb.Time{T: &w.End}, &w.Events, &w.Labelled, &metrics, &drift,
-		&w.DriftShare, &w.DatasetDrift, &breaches, &fair); err != nil {
+		&w.DriftShare, &w.DatasetDrift, &breaches, &fair, &quality); err != nil {
 		return nil, err
 	}
 	if fair != "" {
 		if err := json.Unmarshal([]byte(fair), &w.Fairness); err != nil {
 			return nil, fmt.Errorf("window fairness: %w", err)
+		}
+	}
+	if quality != "" {
+		if err := json.Unmarshal([]byte(quality), &w.Quality); err != nil {
+			return nil, fmt.Errorf("window quality: %w", err)
 		}
 	}
 	if err := json.Unmarshal([]byte(metrics), &w.Metrics); err != nil {
@@ -583,17 +611,17 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_windows WHERE monitor_id = ? AND start_at = ?`, monitorID, start); err != nil {
 				return err
 			}
-			fair := ""
-			if len(w.Fairness) > 0 {
-				b, err := json.Marshal(w.Fairness)
-				if err != nil {
-					return err
-				}
-				fair = string(b)
+			fair, err := jsonOrEmpty(w.Fairness)
+			if err != nil {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			quality, err := jsonOrEmpty(w.Quality)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				monitorID, start, sqldb.FormatTime(w.End), w.Events, w.Labelled, string(metrics), string(w.Drift), w.DriftShare,
-				w.DatasetDrift, strings.Join(w.Breaches, ","), fair); err != nil {
+				w.DatasetDrift, strings.Join(w.Breaches, ","), fair, quality); err != nil {
 				return err
 			}
 		}

@@ -52,6 +52,34 @@ type monitorView struct {
 	Charts  []healthChart
 	Windows int
 	Fair    *windowFairnessView // the latest window's fairness per group attribute
+	Quality *windowQualityView  // the latest window's data quality per feature
+}
+
+// windowQualityView is what the health page's data-quality block
+// (_health_quality.html) shows: the latest window's per-feature table,
+// with the monitor's thresholds to mark the figures that breach them.
+type windowQualityView struct {
+	P                         *Page
+	ID                        int64 // the monitor's
+	Rows                      []lodestar.FeatureQuality
+	MinEvents                 int64
+	judge                     bool
+	maxMiss, maxRange, maxNew float64
+}
+
+// MissingBad, RangeBad and NewBad say whether a feature that decides
+// breaches the monitor's data-quality threshold of that kind (only when
+// the monitor judges data quality).
+func (v *windowQualityView) MissingBad(q lodestar.FeatureQuality) bool {
+	return v.judge && q.Decides && q.MissingShare != nil && q.ReferenceMissingShare != nil && *q.MissingShare-*q.ReferenceMissingShare > v.maxMiss
+}
+
+func (v *windowQualityView) RangeBad(q lodestar.FeatureQuality) bool {
+	return v.judge && q.Decides && q.OutOfRangeShare != nil && *q.OutOfRangeShare > v.maxRange
+}
+
+func (v *windowQualityView) NewBad(q lodestar.FeatureQuality) bool {
+	return v.judge && q.Decides && q.NewValueShare != nil && *q.NewValueShare > v.maxNew
 }
 
 // windowFairnessView is what the health page's fairness block
@@ -109,6 +137,15 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 			if len(v.Latest.Fairness) > 0 {
 				v.Fair = &windowFairnessView{P: p, ID: mon.ID, Attrs: v.Latest.Fairness, Binary: mon.Task == "" || mon.Task == "binary",
 					minIR: monitoring.FairnessMinImpactRatio(mon.Thresholds)}
+			}
+			if len(v.Latest.Quality) > 0 {
+				t := mon.Thresholds
+				q := &windowQualityView{P: p, ID: mon.ID, Rows: v.Latest.Quality, MinEvents: t.QualityMinEvents, judge: t.DataQuality}
+				if q.MinEvents == 0 {
+					q.MinEvents = monitor.DefaultQualityMinEvents
+				}
+				q.maxMiss, q.maxRange, q.maxNew = t.QualityLimits()
+				v.Quality = q
 			}
 		}
 		views = append(views, v)
@@ -307,7 +344,12 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		FairnessMinImpactRatio:      formFloat(r, "fairness_min_impact_ratio", fields, "thresholds.fairness_min_impact_ratio"),
 		FairnessMaxEqualOpportunity: formFloat(r, "fairness_max_equal_opportunity", fields, "thresholds.fairness_max_equal_opportunity"),
 		FairnessMinGroup:            formInt(r, "fairness_min_group", fields, "thresholds.fairness_min_group"),
-		FairnessFavourable:          r.PostFormValue("fairness_favourable")}
+		FairnessFavourable:          r.PostFormValue("fairness_favourable"),
+		DataQuality:                 r.PostFormValue("data_quality") != "",
+		QualityMaxMissingIncrease:   formFloat(r, "quality_max_missing_increase", fields, "thresholds.quality_max_missing_increase"),
+		QualityMaxOutOfRange:        formFloat(r, "quality_max_out_of_range", fields, "thresholds.quality_max_out_of_range"),
+		QualityMaxNewValues:         formFloat(r, "quality_max_new_values", fields, "thresholds.quality_max_new_values"),
+		QualityMinEvents:            formInt(r, "quality_min_events", fields, "thresholds.quality_min_events")}
 	in.RetrainAfter = int(formInt(r, "retrain_after", fields, "retrain_after"))
 	in.AlertAfter = int(formInt(r, "alert_after", fields, "alert_after"))
 	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))

@@ -240,6 +240,9 @@ func (p *Page) Money(n int64) string { return "¥" + p.bundle.Int(p.ID.Locale, n
 // Num formats x with the given number of decimals.
 func (p *Page) Num(x float64, decimals int) string { return p.bundle.Number(p.ID.Locale, x, decimals) }
 
+// Percent writes a share (0.125) as a percentage with one decimal (12.5%).
+func (p *Page) Percent(x float64) string { return p.bundle.Number(p.ID.Locale, 100*x, 1) + "%" }
+
 // Measure formats a KPI's value: with the decimals it has (up to six),
 // or three significant digits for a computed one with more — a rate of
 // 0.048 is not "0.0".
