@@ -178,8 +178,9 @@ const (
 // commissioned from week 18 and its share of the fleet grows; 1.0, never
 // trained on it, misses its failures, so its inputs drift and its
 // accuracy falls from 0.82. A daily monitor against 1.0's training
-// sample raises the alerts and opens the retraining task that 2.0's
-// going live closes.
+// sample raises the alerts — data quality first, once more than 5% of a
+// day's events come from equipment the training data never had — and
+// opens the retraining task that 2.0's going live closes.
 func (l *loader) loadPdmMonitoring(m *lodestar.Model, live1, live2 time.Time, setNow func(time.Time)) error {
 	svc, ok := l.svc.(monitoring.Store)
 	if !ok {
@@ -234,7 +235,7 @@ func (l *loader) loadPdmMonitoring(m *lodestar.Model, live1, live2 time.Time, se
 	setNow(live1.Add(time.Hour))
 	mt, err := mon.CreateMonitor(l.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "Daily alert accuracy and drift · 每日预警准确率与漂移",
 		Window: lodestar.WindowDay, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset},
-		Thresholds:   lodestar.MonitorThresholds{MinAccuracy: pdmMinAccuracy, Drift: true, DriftDistance: 0.2},
+		Thresholds:   lodestar.MonitorThresholds{MinAccuracy: pdmMinAccuracy, Drift: true, DriftDistance: 0.2, DataQuality: true},
 		RetrainAfter: 7, AlertAfter: 3, ResolveAfter: 7}, []byte(ref.String()), "pdm-1.0-training-sample.csv")
 	if err != nil {
 		return err

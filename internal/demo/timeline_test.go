@@ -441,6 +441,36 @@ func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
 		t.Fatalf("pdm tasks: %d, %v; want one", len(tasks), err)
 	}
 	tk := tasks[0]
+	// The new equipment shows in the data: a data-quality alert on its
+	// readings (outside the training data's range) or its type (new to
+	// it) opens before the accuracy alert and the retraining task; the
+	// early windows have nothing to report.
+	alerts, err := st.ListAlerts(ctx, m.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dq, acc *lodestar.Alert
+	for _, a := range alerts {
+		switch {
+		case a.Kind == "data_quality" && (dq == nil || a.OpenedAt.Before(dq.OpenedAt)):
+			dq = a
+		case a.Kind == "accuracy" && (acc == nil || a.OpenedAt.Before(acc.OpenedAt)):
+			acc = a
+		}
+	}
+	named := dq != nil && (strings.Contains(dq.Message, `"press-g2"`) ||
+		strings.Contains(dq.Message, "outside the reference's range") && (strings.Contains(dq.Message, `"vibration_rms"`) || strings.Contains(dq.Message, `"bearing_temp_c"`)))
+	if !named || acc == nil || !dq.OpenedAt.Before(acc.OpenedAt) || !dq.OpenedAt.Before(tk.OpenedAt) {
+		t.Errorf("pdm data-quality alert: %+v; want one on the new equipment's readings or type before the accuracy alert (%+v) and the task (%s)", dq, acc, tk.OpenedAt)
+	} else {
+		t.Logf("pdm data quality: %s (%s)", dq.Message, dq.OpenedAt.Format(time.DateOnly))
+	}
+	for _, w := range ws[:28] {
+		if slices.Contains(w.Breaches, "data_quality") || len(w.Quality) != 3 {
+			t.Errorf("pdm window %s: breaches %v, quality %+v; want three features, no data-quality breach", w.Start.Format(time.DateOnly), w.Breaches, w.Quality)
+			break
+		}
+	}
 	t.Logf("pdm task: opened %s, before %v, closed %s, after %v", tk.OpenedAt, tk.Before, tk.ClosedAt, tk.After)
 	vs, err := st.ListModelVersions(ctx, m.ID)
 	if err != nil {
