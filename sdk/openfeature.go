@@ -95,7 +95,9 @@ func (p provider) Init(ec openfeature.EvaluationContext) error {
 // (or initTimeout when ctx has no deadline), or the server refusing the
 // token, which fails at once with the server's reason; an error leaves
 // the provider in ERROR, its evaluations answering the caller's defaults
-// with PROVIDER_NOT_READY until a snapshot comes.
+// with PROVIDER_NOT_READY until a snapshot comes. What is already known
+// is answered at once, whichever initialisation this is: a snapshot in,
+// the client closed, or a refusal that stands (no stream accepted since).
 func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationContext) error {
 	p.c.of.inUse.Store(true)
 	if _, ok := ctx.Deadline(); !ok {
@@ -103,6 +105,7 @@ func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationC
 		ctx, cancel = context.WithTimeout(ctx, initTimeout)
 		defer cancel()
 	}
+	refused, why := p.c.refusal()
 	var err error
 	select {
 	case <-p.c.ready:
@@ -110,15 +113,15 @@ func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationC
 	case <-p.c.done:
 		err = errors.New("lodestar: the switch client is closed")
 		select {
-		case <-p.c.refused: // a client that could never connect (its URL) is done at once: say why
-			err = fmt.Errorf("lodestar: no switch snapshot: %w", p.c.Err())
+		case <-refused: // a client that could never connect (its URL) is done at once: say why
+			err = fmt.Errorf("lodestar: no switch snapshot: %w", why())
 		default:
 			if last := p.c.Err(); last != nil {
 				err = fmt.Errorf("%w; last attempt: %w", err, last)
 			}
 		}
-	case <-p.c.refused:
-		err = fmt.Errorf("lodestar: no switch snapshot: %w", p.c.Err())
+	case <-refused:
+		err = fmt.Errorf("lodestar: no switch snapshot: %w", why())
 	case <-ctx.Done():
 		err = fmt.Errorf("lodestar: no switch snapshot yet: %w", ctx.Err())
 		if last := p.c.Err(); last != nil {

@@ -123,9 +123,49 @@ type Switches struct {
 	err atomic.Pointer[error]
 	// closing: Close was called (the client's end is the caller's wish).
 	closing atomic.Bool
-	// refused is signalled when the server refuses the token (401, 403),
-	// so the OpenFeature initialisation fails at once, saying why.
-	refused chan struct{}
+	// The standing refusal: the server refused the token (401, 403), or
+	// the client can never connect (its URL). refCh is closed while one
+	// stands, so that every OpenFeature initialisation — a second one
+	// too, and one begun after the refusal — fails at once with refErr,
+	// saying why; a stream the server accepts ends it.
+	refMu  sync.Mutex
+	refCh  chan struct{}
+	refErr error
+}
+
+// refuse records a refusal and wakes whoever waits on it.
+func (c *Switches) refuse(err error) {
+	c.refMu.Lock()
+	defer c.refMu.Unlock()
+	c.refErr = err
+	select {
+	case <-c.refCh:
+	default:
+		close(c.refCh)
+	}
+}
+
+// accepted ends the standing refusal: the server took a stream.
+func (c *Switches) accepted() {
+	c.refMu.Lock()
+	defer c.refMu.Unlock()
+	select {
+	case <-c.refCh:
+		c.refCh = make(chan struct{})
+	default:
+	}
+}
+
+// refusal returns a channel closed while a refusal stands (now, or once
+// one comes), and the function that says why.
+func (c *Switches) refusal() (<-chan struct{}, func() error) {
+	c.refMu.Lock()
+	defer c.refMu.Unlock()
+	return c.refCh, func() error {
+		c.refMu.Lock()
+		defer c.refMu.Unlock()
+		return c.refErr
+	}
 }
 
 // NewSwitches starts a client that follows the server's switch stream
@@ -148,7 +188,7 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	}
 	opt.Token = strings.TrimSpace(opt.Token)
 	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)},
-		refused: make(chan struct{}, 1)}
+		refCh: make(chan struct{})}
 	if opt.FailClosed {
 		c.def = Off
 	}
@@ -160,7 +200,7 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 		// protocol scheme". States answer the default.
 		err := fmt.Errorf("lodestar: switch client URL %q is not an http:// or https:// server address", opt.URL)
 		c.err.Store(&err)
-		c.refused <- struct{}{}
+		c.refuse(err)
 		opt.Logger.Error(err.Error())
 		close(c.done)
 		return c
@@ -280,11 +320,8 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 			if msg == "" { // the server says what is wrong; a proxy may not
 				err = fmt.Errorf("%w (the switch client needs a valid token with the read scope)", err)
 			}
-			c.err.Store(&err) // before the signal, so that its reader sees it
-			select {
-			case c.refused <- struct{}{}:
-			default:
-			}
+			c.err.Store(&err)
+			c.refuse(err)
 		}
 		return false, err
 	}
@@ -295,6 +332,7 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	}
 	c.conns.Add(1)
 	c.err.Store(nil)
+	c.accepted()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	sc.Split(sseLines())
