@@ -249,6 +249,9 @@ type Reporter struct {
 	// badURL: the base URL cannot work (no http:// or https://, or not
 	// a URL); Report and ReportLabel return it at once.
 	badURL error
+	// closed: Close was called; Report and ReportLabel return ErrClosed,
+	// whatever else is wrong with the item or the reporter.
+	closed atomic.Bool
 	gaveUp atomic.Value // the error of a Close that gave up, returned again by later calls
 }
 
@@ -299,10 +302,14 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 // ErrClosed after Close, an ErrInvalidEvent when the event cannot be
 // encoded (no version, no prediction, a NaN, a feature of another type),
 // or, when the reporter's URL is no http:// or https:// address, that
-// (the event counted in Failed).
-// Report reads the event's maps before it returns; the caller may reuse
-// them.
+// (the event counted in Failed). After Close it returns ErrClosed,
+// whatever else is wrong. Report reads the event's maps before it
+// returns; the caller may reuse them.
 func (r *Reporter) Report(e Event) error {
+	if r.closed.Load() {
+		r.events.dropped.Add(1)
+		return ErrClosed
+	}
 	if r.badURL != nil {
 		r.events.failed.Add(1)
 		return r.badURL
@@ -323,7 +330,12 @@ func (r *Reporter) Report(e Event) error {
 // ReportLabel queues the true outcome of an event reported earlier,
 // found by its ID. Labels have their own queue, bounds and counters
 // (Stats().Labels), and go through the same batching and retries.
+// It returns errors as Report does.
 func (r *Reporter) ReportLabel(id string, label Value) error {
+	if r.closed.Load() {
+		r.labels.dropped.Add(1)
+		return ErrClosed
+	}
 	if r.badURL != nil {
 		r.labels.failed.Add(1)
 		return r.badURL
@@ -358,6 +370,7 @@ func (r *Reporter) ReportLabel(id string, label Value) error {
 // Close again waits for the same end, and returns that error again if the
 // first gave up (nothing more was delivered since).
 func (r *Reporter) Close(ctx context.Context) error {
+	r.closed.Store(true)
 	r.once.Do(func() {
 		r.labels.refuse()
 		r.events.refuse()
