@@ -246,14 +246,23 @@ type Reporter struct {
 	ctx       context.Context // requests and waits; cancelled when Close gives up
 	cancel    context.CancelFunc
 	once      sync.Once
-	// badURL: the base URL cannot work (no http:// or https://, or not
-	// a URL); Report and ReportLabel return it at once.
-	badURL error
+	// never: nothing can ever be sent — the base URL has no http:// or
+	// https:// (or is no URL), or the token or the model key is empty;
+	// Report and ReportLabel return it at once.
+	never error
 	// closed: Close was called; Report and ReportLabel return ErrClosed,
 	// whatever else is wrong with the item or the reporter.
 	closed atomic.Bool
-	gaveUp atomic.Value // the error of a Close that gave up, returned again by later calls
+	// cut counts the items Close's deadline cut off (also in Failed), and
+	// cause is why it gave up: Close reports an error only when it cut
+	// something off, and every later Close reports it again.
+	cut   atomic.Int64
+	cause atomic.Pointer[error]
 }
+
+// errReporterNotStarted is what a Reporter not made by NewReporter (nil,
+// or a zero value) returns from Report and ReportLabel.
+var errReporterNotStarted = errors.New("lodestar: this reporter was not made by sdk.NewReporter: it sends nothing")
 
 // NewReporter starts a reporter for one model. baseURL is the Lodestar
 // server (e.g. https://lodestar.example), token an API token allowed to
@@ -273,7 +282,9 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 		log:            slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil { // an option chosen conditionally, and left out
+			o(&cfg)
+		}
 	}
 	r := &Reporter{cfg: cfg}
 	if r.cfg.client == nil {
@@ -285,11 +296,15 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 	}
 	token = strings.TrimSpace(token) // as read from a file: a line break would make every request fail
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	// Every request would fail the same way — retried as if the network
+	// were down, or refused — and the events be counted failed, seconds or
+	// minutes later, with nothing said: say it on the first Report instead.
 	if u, err := url.Parse(baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		// Every request would fail the same way, retried as if the
-		// network were down, and the events be counted failed minutes
-		// later with nothing said: say it on the first Report instead.
-		r.badURL = fmt.Errorf("lodestar: reporter URL %q is not an http:// or https:// server address, so nothing can be sent", baseURL)
+		r.never = fmt.Errorf("lodestar: reporter URL %q is not an http:// or https:// server address, so nothing can be sent", baseURL)
+	} else if token == "" {
+		r.never = errors.New("lodestar: reporter has no token (NewReporter's token is empty): it needs one with the ingest or write scope, so nothing can be sent")
+	} else if strings.TrimSpace(modelKey) == "" {
+		r.never = errors.New("lodestar: reporter has no model key (NewReporter's modelKey is empty): it needs the model's key as registered, so nothing can be sent")
 	}
 	base := strings.TrimSuffix(baseURL, "/") + "/api/v1/models/" + url.PathEscape(modelKey)
 	r.events = newQueue(r, base+"/events", "Bearer "+token)
@@ -301,18 +316,14 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 // ErrQueueFull when the queue is at its bound (the event is dropped),
 // ErrClosed after Close, an ErrInvalidEvent when the event cannot be
 // encoded (no version, no prediction, a NaN, a feature of another type),
-// or, when the reporter's URL is no http:// or https:// address, that
-// (the event counted in Failed). After Close it returns ErrClosed,
-// whatever else is wrong. Report reads the event's maps before it
-// returns; the caller may reuse them.
+// or, when nothing can ever be sent — the reporter's URL is no http:// or
+// https:// address, its token or model key is empty —, why (the event
+// counted in Failed). After Close it returns ErrClosed, whatever else is
+// wrong. Report reads the event's maps before it returns; the caller may
+// reuse them.
 func (r *Reporter) Report(e Event) error {
-	if r.closed.Load() {
-		r.events.dropped.Add(1)
-		return ErrClosed
-	}
-	if r.badURL != nil {
-		r.events.failed.Add(1)
-		return r.badURL
+	if err := r.accepting(false); err != nil {
+		return err
 	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
@@ -332,13 +343,8 @@ func (r *Reporter) Report(e Event) error {
 // (Stats().Labels), and go through the same batching and retries.
 // It returns errors as Report does.
 func (r *Reporter) ReportLabel(id string, label Value) error {
-	if r.closed.Load() {
-		r.labels.dropped.Add(1)
-		return ErrClosed
-	}
-	if r.badURL != nil {
-		r.labels.failed.Add(1)
-		return r.badURL
+	if err := r.accepting(true); err != nil {
+		return err
 	}
 	sp := scratch.Get().(*[]byte)
 	var err error
@@ -363,13 +369,40 @@ func (r *Reporter) ReportLabel(id string, label Value) error {
 	return r.labels.add(b)
 }
 
+// accepting returns why an event (or a label) cannot be queued before it
+// is even looked at, counting it: the reporter is closed (Dropped), or can
+// never send (Failed).
+func (r *Reporter) accepting(label bool) error {
+	if r == nil || r.events == nil {
+		return errReporterNotStarted
+	}
+	q := r.events
+	if label {
+		q = r.labels
+	}
+	switch {
+	case r.closed.Load():
+		q.dropped.Add(1)
+		return ErrClosed
+	case r.never != nil:
+		q.failed.Add(1)
+		return r.never
+	}
+	return nil
+}
+
 // Close stops accepting events and labels, sends everything queued (with
 // retries) — the events first, so that labels find them — and stops. If
 // ctx ends first, the requests in flight are abandoned, what was not
-// delivered is counted in Failed, and ctx's error is returned. Calling
-// Close again waits for the same end, and returns that error again if the
-// first gave up (nothing more was delivered since).
+// delivered is counted in Failed, and an error wrapping ctx's is returned
+// (none when nothing was left to deliver). Calling Close again waits for
+// the same end, and returns that error again if the first gave up
+// (nothing more was delivered since). Close on a Reporter not made by
+// NewReporter does nothing.
 func (r *Reporter) Close(ctx context.Context) error {
+	if r == nil || r.events == nil {
+		return nil
+	}
 	r.closed.Store(true)
 	r.once.Do(func() {
 		r.labels.refuse()
@@ -383,22 +416,32 @@ func (r *Reporter) Close(ctx context.Context) error {
 		case <-r.labels.done:
 			r.cancel()
 			r.closeIdle()
-			if err, ok := r.gaveUp.Load().(error); ok {
-				return err
-			}
-			return nil
+			return r.closeErr()
 		case <-ctx.Done():
 		}
 	case <-ctx.Done():
 	}
-	err := fmt.Errorf("lodestar: close gave up with items undelivered (see Stats().Failed): %w", ctx.Err())
-	r.gaveUp.CompareAndSwap(nil, err)
+	// Why, kept before the requests are abandoned: whoever sees the
+	// queues done sees it.
+	cause := ctx.Err()
+	r.cause.CompareAndSwap(nil, &cause)
 	r.cancel()
 	r.labels.drain()
 	<-r.events.done
 	<-r.labels.done
 	r.closeIdle()
-	return r.gaveUp.Load().(error)
+	return r.closeErr()
+}
+
+// closeErr is Close's answer once both queues are done: an error when
+// its deadline cut items off (a ctx that ended with nothing left to send
+// cut nothing: the queues emptied as they would have anyway).
+func (r *Reporter) closeErr() error {
+	n := r.cut.Load()
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("lodestar: close gave up with %d events or labels undelivered (counted in Stats().Failed): %w", n, *r.cause.Load())
 }
 
 // closeIdle closes the idle connections of the reporter's own HTTP client
@@ -443,8 +486,12 @@ type LabelStats struct {
 	Queued, Sent, Unknown, Rejected, Dropped, Retries, Failed int64
 }
 
-// Stats returns the counters.
+// Stats returns the counters (zero for a Reporter not made by
+// NewReporter).
 func (r *Reporter) Stats() Stats {
+	if r == nil || r.events == nil {
+		return Stats{}
+	}
 	e, l := r.events, r.labels
 	e.mu.Lock()
 	eq := int64(e.queued)
@@ -705,7 +752,7 @@ func (q *queue) send(b *batch) {
 	}
 	for attempt := 0; ; attempt++ {
 		if ctx.Err() != nil {
-			q.failed.Add(int64(b.n))
+			q.cutOff(b)
 			return
 		}
 		status, retryAfter, res, err := q.post(ctx, b)
@@ -716,6 +763,9 @@ func (q *queue) send(b *batch) {
 		case err == nil && status != http.StatusTooManyRequests && status < 500:
 			q.failed.Add(int64(b.n))
 			cfg.log.Warn("lodestar: batch refused, not retried", "url", q.url, "status", status, "items", b.n, "error", res.errText)
+			return
+		case ctx.Err() != nil: // the request was abandoned by Close
+			q.cutOff(b)
 			return
 		case attempt >= cfg.maxRetries:
 			q.failed.Add(int64(b.n))
@@ -730,12 +780,18 @@ func (q *queue) send(b *batch) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			q.failed.Add(int64(b.n))
+			q.cutOff(b)
 			return
 		case <-t.C:
 		}
 		q.retries.Add(1)
 	}
+}
+
+// cutOff counts a batch Close's deadline kept from delivery.
+func (q *queue) cutOff(b *batch) {
+	q.failed.Add(int64(b.n))
+	q.r.cut.Add(int64(b.n))
 }
 
 // backoff is the wait before retry attempt+1: min doubled attempt times,

@@ -74,7 +74,12 @@ func (o *ofEvents) changed(keys []string) {
 }
 
 // EventChannel carries the provider's events to OpenFeature.
-func (p provider) EventChannel() <-chan openfeature.Event { return p.c.of.ch }
+func (p provider) EventChannel() <-chan openfeature.Event {
+	if p.c == nil {
+		return nil
+	}
+	return p.c.of.ch
+}
 
 func (p provider) Metadata() openfeature.Metadata { return openfeature.Metadata{Name: "lodestar"} }
 
@@ -99,6 +104,9 @@ func (p provider) Init(ec openfeature.EvaluationContext) error {
 // is answered at once, whichever initialisation this is: a snapshot in,
 // the client closed, or a refusal that stands (no stream accepted since).
 func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationContext) error {
+	if p.c.unstarted() {
+		return errNotStarted
+	}
 	p.c.of.inUse.Store(true)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -111,9 +119,9 @@ func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationC
 	case <-p.c.ready:
 		return nil
 	case <-p.c.done:
-		err = errors.New("lodestar: the switch client is closed")
+		err = errors.New("lodestar: the switch client has stopped (Close, or its context ended)")
 		select {
-		case <-refused: // a client that could never connect (its URL) is done at once: say why
+		case <-refused: // a client that could never connect (its URL, no token) is done at once: say why
 			err = fmt.Errorf("lodestar: no switch snapshot: %w", why())
 		default:
 			if last := p.c.Err(); last != nil {
@@ -142,7 +150,11 @@ func (p provider) InitWithContext(ctx context.Context, _ openfeature.EvaluationC
 
 // Shutdown stops the provider's events; the switch client belongs to the
 // caller, who closes it.
-func (p provider) Shutdown() { p.c.of.inUse.Store(false) }
+func (p provider) Shutdown() {
+	if p.c != nil {
+		p.c.of.inUse.Store(false)
+	}
+}
 
 // ShutdownWithContext is Shutdown.
 func (p provider) ShutdownWithContext(context.Context) error {
@@ -155,7 +167,7 @@ func (p provider) Hooks() []openfeature.Hook { return nil }
 // lookup finds a switch, or the resolution error that explains why not.
 func (p provider) lookup(flag string) (entry, openfeature.ProviderResolutionDetail, bool) {
 	select {
-	case <-p.c.ready:
+	case <-p.c.Ready(): // nil, never ready, for a client not made by NewSwitches
 	default:
 		return entry{}, openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
 			ResolutionError: openfeature.NewProviderNotReadyResolutionError("lodestar: no snapshot yet")}, false

@@ -44,7 +44,7 @@ func TestOpenFeatureInitAgainAnswersWhatIsKnown(t *testing.T) {
 	}
 
 	// A client that can never connect says why every time, not "closed".
-	for _, opt := range []sdk.Options{{URL: "127.0.0.1:8080", Token: "t"}} {
+	for _, opt := range []sdk.Options{{URL: "127.0.0.1:8080", Token: "t"}, {URL: srv.URL}} {
 		never := sdk.NewSwitches(context.Background(), opt)
 		first := initResult(t, never)
 		second := initResult(t, never)

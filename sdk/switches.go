@@ -78,7 +78,8 @@ type Options struct {
 	// Token is an API token (lodestar token create) with the read scope
 	// (write works too; an ingest-only token is refused with 403). Spaces
 	// and line ends around it, as a token read from a file or a secret
-	// mount has, are trimmed.
+	// mount has, are trimmed; without one the client never connects, and
+	// Err says so.
 	Token string
 	// FailClosed answers Off for unknown keys and before the first
 	// snapshot; by default the client fails open (On).
@@ -124,14 +125,21 @@ type Switches struct {
 	// closing: Close was called (the client's end is the caller's wish).
 	closing atomic.Bool
 	// The standing refusal: the server refused the token (401, 403), or
-	// the client can never connect (its URL). refCh is closed while one
-	// stands, so that every OpenFeature initialisation — a second one
-	// too, and one begun after the refusal — fails at once with refErr,
-	// saying why; a stream the server accepts ends it.
+	// the client can never connect (its URL, no token). refCh is closed
+	// while one stands, so that every OpenFeature initialisation — a
+	// second one too, and one begun after the refusal — fails at once
+	// with refErr, saying why; a stream the server accepts ends it.
 	refMu  sync.Mutex
 	refCh  chan struct{}
 	refErr error
 }
+
+// errNotStarted is what a Switches not made by NewSwitches (nil, or a
+// zero value) says: it follows no server and answers the default, On.
+var errNotStarted = errors.New("lodestar: this switch client was not made by sdk.NewSwitches: it follows no server, and every switch reads on")
+
+// unstarted reports whether c was not made by NewSwitches.
+func (c *Switches) unstarted() bool { return c == nil || c.done == nil }
 
 // refuse records a refusal and wakes whoever waits on it.
 func (c *Switches) refuse(err error) {
@@ -194,14 +202,21 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	}
 	c.t.Store(newTable(nil))
 	ctx, c.cancel = context.WithCancel(ctx)
+	var never error
 	if u, err := url.Parse(opt.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		never = fmt.Errorf("lodestar: switch client URL %q is not an http:// or https:// server address", opt.URL)
+	} else if opt.Token == "" {
+		// The server's answer, 'Authorization must be "Bearer <token>"',
+		// does not tell that the token was left out (an unset variable).
+		never = errors.New("lodestar: switch client has no token (Options.Token is empty): it needs one with the read scope")
+	}
+	if never != nil {
 		// Nothing can ever connect: say so (Err, the log, OpenFeature's
 		// initialisation) rather than retry forever on Go's "unsupported
-		// protocol scheme". States answer the default.
-		err := fmt.Errorf("lodestar: switch client URL %q is not an http:// or https:// server address", opt.URL)
-		c.err.Store(&err)
-		c.refuse(err)
-		opt.Logger.Error(err.Error())
+		// protocol scheme" or a refusal. States answer the default.
+		c.err.Store(&never)
+		c.refuse(never)
+		opt.Logger.Error(never.Error())
 		close(c.done)
 		return c
 	}
@@ -209,9 +224,16 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	return c
 }
 
-// State returns a switch's state: no I/O, no allocation, no lock.
+// State returns a switch's state: no I/O, no allocation, no lock. A
+// client not made by NewSwitches (nil) answers On, the default.
 func (c *Switches) State(key string) State {
+	if c == nil {
+		return On
+	}
 	t := c.t.Load()
+	if t == nil { // a zero Switches
+		return c.def
+	}
 	if i := t.find(key); i >= 0 {
 		return t.slots[i].e.state
 	}
@@ -223,29 +245,50 @@ func (c *Switches) Enabled(key string) bool { return c.State(key) == On }
 
 // Fallback returns what to serve instead when the switch is at fallback.
 func (c *Switches) Fallback(key string) string {
+	if c.unstarted() {
+		return ""
+	}
 	e, _ := c.t.Load().get(key)
 	return e.fallback
 }
 
-// Ready is closed once the first snapshot has arrived.
-func (c *Switches) Ready() <-chan struct{} { return c.ready }
+// Ready is closed once the first snapshot has arrived (never, for a
+// client not made by NewSwitches).
+func (c *Switches) Ready() <-chan struct{} {
+	if c == nil {
+		return nil
+	}
+	return c.ready
+}
 
 // Connections counts the streams opened so far (reconnects included).
-func (c *Switches) Connections() int64 { return c.conns.Load() }
+func (c *Switches) Connections() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.conns.Load()
+}
 
 // Err returns why the latest stream to the server failed (a refused
 // token, an unreachable server, an answer that is no event stream), or
 // nil while a stream is live and before the first attempt ends. States
 // keep answering either way: the last known ones, or the default.
 func (c *Switches) Err() error {
+	if c.unstarted() {
+		return errNotStarted
+	}
 	if p := c.err.Load(); p != nil {
 		return *p
 	}
 	return nil
 }
 
-// Close stops the client; states stay readable.
+// Close stops the client; states stay readable. Calling it again, or on a
+// client not made by NewSwitches, does nothing.
 func (c *Switches) Close() {
+	if c.unstarted() {
+		return
+	}
 	c.closing.Store(true)
 	c.cancel()
 	<-c.done
