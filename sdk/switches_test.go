@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -15,9 +16,91 @@ import (
 	"github.com/lodestar-hq/lodestar/sdk"
 )
 
-// server runs the real app on SQLite with one model and returns its URL,
-// a read token, and a function that flips the model's switch through the
-// API.
+// testServer is the real app on SQLite with one model, credit-risk: a
+// risk officer's token (scope write) that reads the switches, and an AI
+// team member's (scopes read and ingest) that also reports events, as
+// the README suggests for a service.
+type testServer struct {
+	app                     *app.App
+	srv                     *httptest.Server
+	readToken, serviceToken string
+	// flip flips credit-risk's switch through the store and publishes it
+	// to the streams, as the API's handler does.
+	flip func(state, fallback string) error
+	stop func()
+}
+
+// newTestServer starts a testServer; it needs no testing.TB, so that the
+// examples run against the real API too.
+func newTestServer() (_ *testServer, err error) {
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+	dir, err := os.MkdirTemp("", "lodestar-sdk-")
+	if err != nil {
+		return nil, err
+	}
+	var cleanup []func()
+	stop := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+		os.RemoveAll(dir)
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	db, err := sqldb.Open(ctx, dir, "")
+	if err != nil {
+		return nil, err
+	}
+	cleanup = append(cleanup, func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	if err != nil {
+		return nil, err
+	}
+	uc, err := a.Store.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Credit"})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.Store.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
+		return nil, err
+	}
+	// Users inserted through the store hash a password.
+	officer, err := a.Store.CreateUser(ctx, lodestar.NewUser{Email: "svc@example.com", Role: lodestar.RoleRiskOfficer, Password: "service-password-1"})
+	if err != nil {
+		return nil, err
+	}
+	_, readTok, err := a.Store.CreateToken(ctx, officer.Email, "svc", nil)
+	if err != nil {
+		return nil, err
+	}
+	team, err := a.Store.CreateUser(ctx, lodestar.NewUser{Email: "ml.lead@example.com", Role: lodestar.RoleAITeam, Password: "service-password-2"})
+	if err != nil {
+		return nil, err
+	}
+	_, serviceTok, err := a.Store.CreateToken(ctx, team.Email, "credit-svc", []string{lodestar.ScopeRead, lodestar.ScopeIngest})
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewServer(a.Handler)
+	cleanup = append(cleanup, srv.Close)
+	flip := func(state, fallback string) error {
+		sw, err := a.Store.FlipSwitch(ctx, "credit-risk", state, fallback, "test")
+		if err != nil {
+			return err
+		}
+		a.API.Hub.Publish(sw)
+		return nil
+	}
+	return &testServer{app: a, srv: srv, readToken: readTok, serviceToken: serviceTok, flip: flip, stop: stop}, nil
+}
+
+// server runs a testServer for t and returns its URL, the read token, and
+// a function that flips the model's switch through the API.
 func server(t testing.TB) (*httptest.Server, string, func(state, fallback string)) {
 	t.Helper()
 	_, srv, tok, flip := serverApp(t)
@@ -27,46 +110,18 @@ func server(t testing.TB) (*httptest.Server, string, func(state, fallback string
 // serverApp is server with its app.
 func serverApp(t testing.TB) (*app.App, *httptest.Server, string, func(state, fallback string)) {
 	t.Helper()
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
-	db, err := sqldb.Open(ctx, t.TempDir(), "")
+	ts, err := newTestServer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	uc, err := a.Store.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"}); err != nil {
-		t.Fatal(err)
-	}
-	// Users inserted through the store hash a password; one is enough.
-	u, err := a.Store.CreateUser(ctx, lodestar.NewUser{Email: "svc@example.com", Role: lodestar.RoleRiskOfficer, Password: "service-password-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, tok, err := a.Store.CreateToken(ctx, u.Email, "svc", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
+	t.Cleanup(ts.stop)
 	flip := func(state, fallback string) {
 		t.Helper()
-		sw, err := a.Store.FlipSwitch(ctx, "credit-risk", state, fallback, "test")
-		if err != nil {
+		if err := ts.flip(state, fallback); err != nil {
 			t.Fatal(err)
 		}
-		a.API.Hub.Publish(sw)
 	}
-	return a, srv, tok, flip
+	return ts.app, ts.srv, ts.readToken, flip
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
