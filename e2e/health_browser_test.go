@@ -159,13 +159,17 @@ func TestMonitorFormFileAgain(t *testing.T) {
 		chromedp.Click(chromedp.CSS(form+` button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS("main p.field-error")),
 	))
-	// The form sits at the foot of the page: the refusal comes back
-	// scrolled to it, the window's error in view, not to the top of a
-	// page whose charts can run to thousands of pixels.
+	// The form sits at the foot of the page: the refusal comes back with
+	// the bad window field focused, so scrolled to it, the window's error
+	// in view, not to the top of a page whose charts can run to thousands
+	// of pixels.
 	inView := run(t, ctx, "find the window's error", chromedp.Evaluate[string](
-		`(r => r.top >= 0 && r.bottom <= innerHeight ? "in view" : "at " + Math.round(r.top) + " of " + innerHeight)(document.getElementById("mon-window-error").getBoundingClientRect())`))
+		`(r => r.top >= 0 && r.bottom <= innerHeight ? "in view" : "at " + Math.round(r.top) + " of " + innerHeight)(document.getElementById("window-error").getBoundingClientRect())`))
 	if inView != "in view" {
 		t.Errorf("after the refusal the window's error is %s, out of view", inView)
+	}
+	if id := run(t, ctx, "read the focus", chromedp.Evaluate[string](`document.activeElement.id`)); id != "mon-window" {
+		t.Errorf("after the refusal the focus is on %q, want the window field", id)
 	}
 	if v := run(t, ctx, "read the kept name", chromedp.Value(chromedp.CSS("#mon-name"))); v != "Hourly churn" {
 		t.Errorf("name after the refusal = %q, want it kept", v)

@@ -50,7 +50,7 @@ func TestAlertAcknowledgement(t *testing.T) {
 	}
 	r := post("   ", formID(page.body))
 	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "Say what is being done about the alert.") ||
-		!strings.Contains(r.body, fmt.Sprintf(`id="ack-%d" name="note" maxlength="1000" value="   " aria-invalid="true"`, alertID)) {
+		!strings.Contains(r.body, fmt.Sprintf(`id="ack-%d" name="note" maxlength="1000" value="   " aria-describedby="note-error" aria-invalid="true" autofocus>`, alertID)) {
 		t.Errorf("a blank note: got %d, want 400 with the field's error in the alert's row:\n%.2000s", r.StatusCode, r.body)
 	}
 	if a := f.alert(alertID); !a.AckedAt.IsZero() {

@@ -75,7 +75,7 @@ func TestAuditTimeRange(t *testing.T) {
 	}
 	r = f.get(c, "/admin/audit?from=2026-04-02&to=2026-04-01")
 	if r.StatusCode != 400 || !strings.Contains(r.body, "The end must come after the start.") || strings.Contains(r.body, "<table class=\"audit\">") ||
-		!strings.Contains(r.body, `aria-invalid="true" aria-describedby="audit-to-error"`) {
+		!strings.Contains(r.body, `aria-describedby="to-error" aria-invalid="true" autofocus`) {
 		t.Errorf("a reversed range on the page: got %d:\n%.2000s", r.StatusCode, r.body)
 	}
 }

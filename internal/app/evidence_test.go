@@ -420,7 +420,7 @@ func TestEvidencePages(t *testing.T) {
 	before := f.evidenceCounts()
 	r = upload(browser, map[string]string{"label_column": "label", "prediction_column": "prediction", "bootstrap": "lots"},
 		map[string][2]string{"file": {"d.csv", walkDecisions("web2")}}, vpath+"/fairness-audits")
-	if r.StatusCode != 400 || !strings.Contains(r.body, "Must be a whole number.") || !strings.Contains(r.body, `id="bootstrap" name="bootstrap" inputmode="numeric" value="lots" aria-invalid="true"`) {
+	if r.StatusCode != 400 || !strings.Contains(r.body, "Must be a whole number.") || !strings.Contains(r.body, `id="bootstrap" name="bootstrap" inputmode="numeric" value="lots" aria-describedby="bootstrap-error" aria-invalid="true"`) {
 		t.Errorf("bad bootstrap: got %d, want 400 naming bootstrap and keeping the value", r.StatusCode)
 	}
 	r = upload(browser, map[string]string{"label_column": "label", "prediction_column": "prediction"},
@@ -512,7 +512,7 @@ func TestFairnessFavourableNegative(t *testing.T) {
 
 	before := f.evidenceCounts()
 	r := upload(map[string]string{"group_column": "age_group", "label_column": "repaid", "prediction_column": "flagged", "favourable": "sideways"})
-	if r.StatusCode != 400 || !strings.Contains(r.body, "Choose positive or negative") || !strings.Contains(r.body, `name="favourable" aria-describedby="favourable-help" aria-invalid="true"`) {
+	if r.StatusCode != 400 || !strings.Contains(r.body, "Choose positive or negative") || !strings.Contains(r.body, `name="favourable" aria-describedby="favourable-help favourable-error" aria-invalid="true"`) {
 		t.Errorf("favourable sideways: got %d, want 400 naming the field", r.StatusCode)
 	}
 	r = upload(map[string]string{"group_column": "age_group", "label_column": "repaid", "prediction_column": "flagged", "bootstrap": "10"})

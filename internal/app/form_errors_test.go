@@ -93,7 +93,7 @@ func TestFormsReportEveryBadField(t *testing.T) {
 		if r.StatusCode != http.StatusBadRequest {
 			t.Fatalf("got %d, want 400", r.StatusCode)
 		}
-		wantShown(t, r, "use case", "用例未能保存，请检查各字段。", `id="title-error">标题为必填项。`, `id="value-error">请输入整数金额，例如 1200000。`,
+		wantShown(t, r, "use case", "用例未能保存，请检查各字段。", `id="title-error">标题为必填项。`, `id="value_estimate-error">请输入整数金额，例如 1200000。`,
 			"评分为 1 到 5（0 或留空表示未评分）。", "照原样保留")
 		f.wantStrategyUnchanged(before, "a refused use case")
 	})

@@ -121,8 +121,9 @@ func TestMonitorFormErrorsTiedToFields(t *testing.T) {
 			t.Errorf("field %s is invalid but names no error", ctl)
 		}
 	}
-	for _, want := range []string{"mon-window-error", "mon-acc-error", "mon-lat-error", "mon-min-error", "mon-alert-after-error",
-		"mon-resolve-after-error", "mon-retrain-error", "mon-hook-error", "mon-from-error"} {
+	for _, want := range []string{"window-error", "thresholds-min_accuracy-error", "thresholds-max_latency_p95_ms-error",
+		"thresholds-min_events-error", "alert_after-error", "resolve_after-error", "retrain_after-error", "webhook_url-error",
+		"reference-from-error"} {
 		if _, ok := ids[want]; !ok {
 			t.Errorf("no error %s on the page (errors: %v)", want, ids)
 		}

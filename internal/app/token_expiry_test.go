@@ -86,7 +86,7 @@ func TestTokenExpiryBadInput(t *testing.T) {
 		}
 		before, audit := f.count("api_tokens"), f.count("audit_log")
 		r := f.postForm(c, "/tokens", form)
-		if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "Choose when the token expires.") || !strings.Contains(r.body, `id="token-expires-error"`) {
+		if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "Choose when the token expires.") || !strings.Contains(r.body, `id="expires-error"`) {
 			t.Errorf("expires %q: got %d, want a 400 page saying to choose an expiry\n%.600s", exp, r.StatusCode, r.body)
 		}
 		if f.count("api_tokens") != before || f.count("audit_log") != audit {

@@ -183,7 +183,7 @@ func TestExperimentGuardrailParseErrorShown(t *testing.T) {
 	if r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("got %d, want 400", r.StatusCode)
 	}
-	if !regexp.MustCompile(`name="g1_name" value="latency"[^>]*aria-invalid="true">\s*<p class="field-error">Must be a number.</p>`).MatchString(r.body) {
+	if !regexp.MustCompile(`name="g1_max" value="ten percent"[^>]*aria-describedby="guardrails-0-max_degradation-error" aria-invalid="true"[^>]*>\s*<p class="field-error" id="guardrails-0-max_degradation-error">Must be a number.</p>`).MatchString(r.body) {
 		t.Errorf("the guardrail's parse error is not shown on its row")
 	}
 }
@@ -228,7 +228,7 @@ func TestMonitorFormErrorsInPlace(t *testing.T) {
 	if r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("got %d, want 400", r.StatusCode)
 	}
-	if n := strings.Count(r.body, "Use a date like 2026-11-28."); n != 2 {
+	if n := strings.Count(r.body, `">Use a date like 2026-11-28.</p>`); n != 2 {
 		t.Errorf("date errors shown %d times, want 2 (from and to)", n)
 	}
 	if n := strings.Count(r.body, `class="field-error"`); n < 4 {

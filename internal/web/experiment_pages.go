@@ -113,7 +113,9 @@ type expVersion struct {
 type expGuardrailRow struct {
 	I                                     int
 	Name, Kind, Direction, MaxDegradation string
-	Errors                                []string
+	// Key prefixes the field keys of a named row's errors
+	// ("guardrails[0]."); "" for a row without a name.
+	Key string
 }
 
 // expGuardrailRows is how many guardrail rows the form offers at least.
@@ -179,12 +181,7 @@ func (s *Server) renderExperimentForm(w http.ResponseWriter, r *http.Request, st
 		row := expGuardrailRow{I: i, Name: p.Form.Get(n + "name"), Kind: p.Form.Get(n + "kind"), Direction: p.Form.Get(n + "direction"),
 			MaxDegradation: p.Form.Get(n + "max")}
 		if strings.TrimSpace(row.Name) != "" {
-			prefix := fmt.Sprintf("guardrails[%d].", named)
-			for _, fld := range []string{"name", "kind", "direction", "max_degradation"} {
-				if msg := p.Fields[prefix+fld]; msg != "" {
-					row.Errors = append(row.Errors, msg)
-				}
-			}
+			row.Key = fmt.Sprintf("guardrails[%d].", named)
 			named++
 		}
 		rows = append(rows, row)

@@ -391,9 +391,10 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "health.title", "risk", r.PostForm, s.renderHealth)
 		return
 	}
-	// To the new monitor's section: the form posts to #add-monitor (so a
-	// refusal comes back scrolled to the form, at the foot of a long
-	// page), and a redirect without a fragment of its own would keep that.
+	// To the new monitor's section. (A refusal comes back with its first
+	// bad field focused, so scrolled to the form at the foot of a long
+	// page; the form's action has no fragment, which would stop the
+	// browser's autofocus.)
 	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10)+"/health#monitor-"+strconv.FormatInt(made.ID, 10), "flash.monitor_saved")
 }
 

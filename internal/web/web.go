@@ -182,7 +182,11 @@ type Page struct {
 	// a resend does not create a record twice.
 	FormID string
 	Data   any
+	// Body is the page's content, rendered before the layout (see
+	// form_errors.go).
+	Body   template.HTML
 	bundle *i18n.Bundle
+	fm     *fieldMarks
 }
 
 // T translates key into the page's locale.
@@ -282,8 +286,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	// The content first, then the layout around it: the layout's error
+	// summary lists what the content marked.
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	err := t.ExecuteTemplate(&buf, "content", p)
+	if err == nil {
+		p.Body = template.HTML(buf.String())
+		buf.Reset()
+		err = t.ExecuteTemplate(&buf, "layout.html", p)
+	}
+	if err != nil {
 		s.Log.Error("render", "template", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
