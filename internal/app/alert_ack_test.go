@@ -61,7 +61,7 @@ func TestAlertAcknowledgement(t *testing.T) {
 		t.Fatalf("a good note: got %d, want 303:\n%.1500s", r.StatusCode, r.body)
 	}
 	page = f.get(rc, "/alerts")
-	if !strings.Contains(page.body, "Acknowledged by risk@example.com") || !strings.Contains(page.body, "Checking the upstream feed &lt;b&gt;now&lt;/b&gt;") ||
+	if !strings.Contains(page.body, `Acknowledged by <span class="person" title="risk@example.com">Test risk_officer</span>`) || !strings.Contains(page.body, "Checking the upstream feed &lt;b&gt;now&lt;/b&gt;") ||
 		strings.Contains(page.body, action) {
 		t.Errorf("the alerts page after acknowledging: no acknowledgement shown, or the form still there:\n%.3000s", page.body)
 	}
@@ -108,7 +108,7 @@ func TestAlertAcknowledgement(t *testing.T) {
 	if err := f.app.Store.SetLocale(sys(), risk.ID, "zh-CN"); err != nil {
 		t.Fatal(err)
 	}
-	if zh := f.get(zc, "/alerts"); !strings.Contains(zh.body, "ml@example.com 于") || !strings.Contains(zh.body, "确认：重新训练中") {
+	if zh := f.get(zc, "/alerts"); !strings.Contains(zh.body, `<span class="person" title="ml@example.com">Test ai_team</span> 于`) || !strings.Contains(zh.body, "确认：重新训练中") {
 		t.Errorf("the Chinese alerts page does not show the acknowledgement:\n%.3000s", zh.body)
 	}
 }

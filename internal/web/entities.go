@@ -186,13 +186,13 @@ func (v *entView) Unit(id int64) *lodestar.BusinessUnit { return v.units[id] }
 // Goal returns a goal by ID, or nil.
 func (v *entView) Goal(id int64) *lodestar.Goal { return v.goals[id] }
 
-// UserName is a user's display name, or "" for none.
+// User returns a user by ID, or nil.
+func (v *entView) User(id int64) *lodestar.User { return v.users[id] }
+
+// UserName is a user's display name (personLabel), or "" for none.
 func (v *entView) UserName(id int64) string {
 	if u := v.users[id]; u != nil {
-		if u.Name != "" {
-			return u.Name
-		}
-		return u.Email
+		return personLabel(u)
 	}
 	return ""
 }

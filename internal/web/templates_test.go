@@ -61,9 +61,9 @@ func goSources(t *testing.T) map[string]string {
 }
 
 var (
-	literalKey   = regexp.MustCompile(`\.T\s+"([^"]+)"`)
+	literalKey   = regexp.MustCompile(`\.TH?\s+"([^"]+)"`)
 	printedKey   = regexp.MustCompile(`\.T\s+\(print\s+"([^"]+)"`)
-	anyTCall     = regexp.MustCompile(`\.T\s+(\S)`)
+	anyTCall     = regexp.MustCompile(`\.TH?\s+(\S)`)
 	flashKey     = regexp.MustCompile(`"(flash\.[A-Za-z0-9_.]+)"`)
 	pageTitleKey = regexp.MustCompile(`s\.page\(r,\s*"([^"]+)",`)
 	sectionName  = regexp.MustCompile(`s\.section\("([^"]+)"\)`)

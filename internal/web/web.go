@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -187,10 +188,25 @@ type Page struct {
 	Body   template.HTML
 	bundle *i18n.Bundle
 	fm     *fieldMarks
+	people *people
 }
 
 // T translates key into the page's locale.
 func (p *Page) T(key string, args ...any) string { return p.bundle.T(p.ID.Locale, key, args...) }
+
+// TH is T for a message with markup in its arguments (a Person): the
+// message and the other arguments are escaped, template.HTML ones kept.
+func (p *Page) TH(key string, args ...any) template.HTML {
+	esc := make([]any, len(args))
+	for i, a := range args {
+		if h, ok := a.(template.HTML); ok {
+			esc[i] = string(h)
+		} else {
+			esc[i] = html.EscapeString(fmt.Sprint(a))
+		}
+	}
+	return template.HTML(fmt.Sprintf(html.EscapeString(p.bundle.T(p.ID.Locale, key)), esc...))
+}
 
 // newFormID returns 32 random hex digits.
 func newFormID() string {
@@ -270,7 +286,8 @@ func (p *Page) Lang() string { return p.ID.Locale }
 const flashCookie = "lodestar_flash"
 
 func (s *Server) page(r *http.Request, title, section string) *Page {
-	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: pagePath(r), FormID: newFormID(), bundle: s.I18n}
+	return &Page{ID: httpx.IdentityFrom(r.Context()), Title: title, Section: section, Path: pagePath(r), FormID: newFormID(), bundle: s.I18n,
+		people: s.newPeople(r.Context())}
 }
 
 // render executes a page template into a buffer first, so a template error
