@@ -22,6 +22,19 @@ type IngestResult struct {
 	Accepted   int         `json:"accepted"`
 	Duplicates int         `json:"duplicates"`
 	Rejected   []LineError `json:"rejected"`
+	// Unregistered lists the versions of the batch's valid events that
+	// the model has not registered, each with how many of them (new or
+	// duplicate) carry it and the latest one's time. They are stored, but
+	// no monitor reads them until a version of that name is registered.
+	Unregistered []VersionEvents `json:"unregistered_versions"`
+}
+
+// VersionEvents is how many of a model's events carry one version
+// string, and when the latest of them happened.
+type VersionEvents struct {
+	Version     string    `json:"version"`
+	Events      int64     `json:"events"`
+	LastEventAt time.Time `json:"last_event_at"`
 }
 
 // LabelResult is the answer to a batch of late labels.
@@ -65,6 +78,13 @@ type EventService interface {
 	ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(StoredEvent) error) error
 	// CountEvents counts a model's stored events.
 	CountEvents(ctx context.Context, modelID int64) (int64, error)
+	// FilterUnregistered returns those of versions that the model has no
+	// registered version of that name for, in the order given.
+	FilterUnregistered(ctx context.Context, modelID int64, versions []string) ([]string, error)
+	// UnregisteredEventVersions lists the version strings of a model's
+	// stored events that are not registered versions of the model, with
+	// their events' count and latest time, the most recent first.
+	UnregisteredEventVersions(ctx context.Context, modelID int64) ([]VersionEvents, error)
 	// DeleteEventsBefore deletes a model's events older than before.
 	DeleteEventsBefore(ctx context.Context, modelID int64, before time.Time) (int64, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -87,9 +88,43 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if rejected == nil {
 			rejected = []lodestar.LineError{}
 		}
-		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected}, nil
+		unregistered, err := s.unregistered(r.Context(), m.ID, events)
+		if err != nil {
+			return nil, err
+		}
+		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected, Unregistered: unregistered}, nil
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
+}
+
+// unregistered lists the versions of a batch's events that the model has
+// not registered, with how many events carry each and the latest one's
+// time, by version: stored, but watched by no monitor.
+func (s *Server) unregistered(ctx context.Context, modelID int64, events []lodestar.StoredEvent) ([]lodestar.VersionEvents, error) {
+	byVersion := map[string]*lodestar.VersionEvents{}
+	var names []string
+	for _, e := range events {
+		v := byVersion[e.Version]
+		if v == nil {
+			v = &lodestar.VersionEvents{Version: e.Version}
+			byVersion[e.Version] = v
+			names = append(names, e.Version)
+		}
+		v.Events++
+		if e.Time.After(v.LastEventAt) {
+			v.LastEventAt = e.Time
+		}
+	}
+	slices.Sort(names)
+	missing, err := s.Events.FilterUnregistered(ctx, modelID, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lodestar.VersionEvents, 0, len(missing))
+	for _, v := range missing {
+		out = append(out, *byVersion[v])
+	}
+	return out, nil
 }
 
 // errNoLines refuses a batch with no line at all (an empty body, or
@@ -210,6 +245,18 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		items, total, err := s.Monitors.PageRetrainingTasks(r.Context(), uc, p.Cursor, p.Limit)
 		return idPage(items, total, p, func(t *lodestar.RetrainingTask) int64 { return t.ID }), err
 	}
+	// The version strings of a model's stored events that it has not
+	// registered: few, paged in memory like its versions.
+	unregistered := func(ctx context.Context, id int64, p pageReq) (Page[lodestar.VersionEvents], error) {
+		if _, err := s.Models.FindModelByID(ctx, id); err != nil {
+			return Page[lodestar.VersionEvents]{}, err
+		}
+		items, err := s.Events.UnregisteredEventVersions(ctx, id)
+		if err != nil {
+			return Page[lodestar.VersionEvents]{}, err
+		}
+		return slicePage(items, p), nil
+	}
 	monitorBody := func(w http.ResponseWriter, r *http.Request) (monitorIn, error) {
 		var in monitorIn
 		err := httpx.DecodeJSON(w, r, &in, MaxMonitorBody)
@@ -218,6 +265,7 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "POST", Pattern: Prefix + "/models/{model}/events", Perm: auth.ModelIngest, Handler: s.ingestEvents, MaxBody: lodestar.MaxIngestBytes + 4096},
 		{Method: "POST", Pattern: Prefix + "/models/{model}/labels", Perm: auth.ModelIngest, Handler: s.ingestLabels, MaxBody: lodestar.MaxIngestBytes + 4096},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/unregistered-versions", Perm: auth.ModelRead, Handler: handleID(s, readPage, unregistered, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, readPage, listMonitors, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.Monitors.FindMonitorByID)},

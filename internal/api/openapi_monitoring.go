@@ -30,13 +30,20 @@ func monitoringPaths() obj {
 	return obj{
 		"/models/{model}/events": obj{"post": obj{"summary": "Send a batch of prediction events (token scope ingest or write).",
 			"description": limits + "Idempotent by event id: a retried batch is counted once (duplicates). Each invalid line is reported by number and reason; " +
-				"the valid ones are stored. The answer comes only after the batch is committed to the database.",
+				"the valid ones are stored. The answer comes only after the batch is committed to the database. " +
+				"Events of a version the model has not registered are stored too, but no monitor reads them until a version of that name is registered: " +
+				"unregistered_versions lists those versions of the batch (empty when there are none).",
 			"operationId": "ingestEvents", "parameters": modelRefParam(), "requestBody": ndjsonBody("EventLine", "Prediction events."),
 			"responses": ingestErrors(obj{"200": response("What was stored.", ref("IngestResult"))})}},
 		"/models/{model}/labels": obj{"post": obj{"summary": "Attach labels to earlier events by id (token scope ingest or write).",
 			"description": limits + "Unknown ids are listed, not stored.",
 			"operationId": "ingestLabels", "parameters": modelRefParam(), "requestBody": ndjsonBody("LabelLine", "Labels."),
 			"responses": ingestErrors(obj{"200": response("What was updated.", ref("LabelResult"))})}},
+		"/models/{id}/unregistered-versions": obj{"get": obj{"summary": "The versions of a model's stored events that it has not registered, the most recent first.",
+			"description": "Events are stored whatever their version, and a monitor reads only its own version's: these are watched by no monitor (often a misspelling, v2.0 for 2.0). " +
+				"Registering a version of the same name takes it off this list, and its monitors read the events already stored.",
+			"operationId": "listUnregisteredVersions", "parameters": append(idParam(), pageParamsDoc...),
+			"responses": withErrors(obj{"200": response("One page of versions with their events' count and latest time; the cursor is an offset.", pageOf("VersionEvents"))}, "404")}},
 		"/models/{id}/monitors": obj{
 			"get": obj{"summary": "A model's monitors, oldest first.", "operationId": "listMonitors", "parameters": append(idParam(), pageParamsDoc...),
 				"responses": withErrors(obj{"200": response("One page of the model's monitors; the cursor is an offset.", pageOf("Monitor"))}, "404")},
@@ -117,8 +124,12 @@ func monitoringSchemas() obj {
 			"groups": obj{"type": "object", "additionalProperties": str}}},
 		"LabelLine": obj{"type": "object", "required": []string{"id", "label"}, "additionalProperties": false, "properties": obj{
 			"id": str, "label": obj{"type": []string{"number", "string"}}}},
-		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs}},
-		"LabelResult":  obj{"type": "object", "properties": obj{"updated": integer, "unknown": lineErrs, "rejected": lineErrs}},
+		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs,
+			"unregistered_versions": obj{"type": "array", "items": ref("VersionEvents"),
+				"description": "The versions of the batch's valid events (new or duplicate) that the model has not registered: stored, but watched by no monitor until registered. Empty when there are none."}}},
+		"VersionEvents": obj{"type": "object", "properties": obj{"version": str, "events": integer, "last_event_at": ts},
+			"description": "How many events carry a version string, and the latest one's time."},
+		"LabelResult": obj{"type": "object", "properties": obj{"updated": integer, "unknown": lineErrs, "rejected": lineErrs}},
 		"MonitorInput": obj{"type": "object", "required": []string{"version", "name", "window", "reference"}, "additionalProperties": false, "properties": obj{
 			"version": str, "name": str, "task": task, "threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs,
 			"window": window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},

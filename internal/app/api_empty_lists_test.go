@@ -44,6 +44,7 @@ func TestAPIEmptyListsSayTotalZero(t *testing.T) {
 		"/api/v1/experiments",
 		fmt.Sprintf("/api/v1/models/%d/versions", empty.ID),
 		fmt.Sprintf("/api/v1/models/%d/monitors", m.ID),
+		fmt.Sprintf("/api/v1/models/%d/unregistered-versions", m.ID),
 		fmt.Sprintf("/api/v1/kpis/%d/readings", w.kpi.ID),
 		fmt.Sprintf("/api/v1/use-cases/%d/stages", w.uc.ID),
 		fmt.Sprintf("/api/v1/model-versions/%d/fairness-audits", v.ID),

@@ -82,7 +82,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret), I18n: bundle, AllowPrivateWebhooks: opt.WebhookAllowPrivate, Retention: opt.EventRetention, Lateness: opt.MonitorLateness}
 	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Forms: st, Log: log, Secure: opt.SecureCookies, Proxies: opt.Proxies}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true, Proxies: opt.Proxies}
-	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st, Experiments: st, Tokens: st}, webGuard, bundle, log, opt.SessionTTL)
+	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Events: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st, Experiments: st, Tokens: st}, webGuard, bundle, log, opt.SessionTTL)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -106,7 +106,7 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 		if err != nil {
 			return err
 		}
-		runs := blobs
+		runs, stored := blobs, byTime
 		if len(old) > 0 {
 			keep := make([]*lodestar.StoredEvent, 0, len(byTime)-len(old))
 			for _, e := range byTime {
@@ -114,7 +114,7 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 					keep = append(keep, e)
 				}
 			}
-			runs = encodeRuns(keep)
+			runs, stored = encodeRuns(keep), keep
 			defer releaseRuns(runs)
 		}
 		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_batches (model_id, min_ts, max_ts, n, body) VALUES (?, ?, ?, ?, ?)`))
@@ -126,6 +126,11 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 			if _, err := stmt.ExecContext(ctx, modelID, r.min, r.max, r.n, r.blob); err != nil {
 				return err
 			}
+		}
+		// Last: on PostgreSQL a version's count row is locked until the
+		// commit, and batches of one version wait on each other there.
+		if err := addVersionCounts(ctx, tx, modelID, tallyEvents(stored)); err != nil {
+			return err
 		}
 		accepted = len(byID) - len(old)
 		return nil
@@ -549,6 +554,11 @@ func (s *Store) CountEvents(ctx context.Context, modelID int64) (int64, error) {
 // row with newer events too is rewritten with just those. Windows already
 // evaluated keep their figures.
 func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before time.Time) (int64, error) {
+	// Events stored before the version counts existed are counted
+	// first, or deleting them would take off what was never added.
+	if err := s.fillEventVersions(ctx, modelID); err != nil {
+		return 0, err
+	}
 	cut := before.UnixMilli()
 	// First the rows all older than the cut, oldest first along the
 	// (model, max_ts) index; then, once, the few that straddle it.
@@ -604,13 +614,24 @@ func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before ti
 				return err
 			}
 			defer delLabel.Close()
+			gone := &versionTally{}
 			for _, b := range batches {
 				keep := b.recs
 				for len(keep) > 0 && keep[0].ts < cut { // records are sorted by time
-					for _, st := range []*sql.Stmt{delID, delLabel} {
-						if _, err := st.ExecContext(ctx, modelID, keep[0].id); err != nil {
-							return err
-						}
+					res, err := delID.ExecContext(ctx, modelID, keep[0].id)
+					if err != nil {
+						return err
+					}
+					// Counted off only by the one deleting its ID: two
+					// replicas pruning at once on PostgreSQL both read
+					// the row, and the later one's delete finds it gone.
+					if k, err := res.RowsAffected(); err != nil {
+						return err
+					} else if k > 0 {
+						gone.addBytes(keep[0].version, keep[0].ts)
+					}
+					if _, err := delLabel.ExecContext(ctx, modelID, keep[0].id); err != nil {
+						return err
 					}
 					keep = keep[1:]
 					n++
@@ -626,7 +647,7 @@ func (s *Store) DeleteEventsBefore(ctx context.Context, modelID int64, before ti
 				}
 			}
 			more = len(batches) > 0
-			return nil
+			return subtractVersionCounts(ctx, tx, modelID, gone)
 		})
 		if err != nil {
 			return total, wrap("delete events", err)

@@ -141,15 +141,28 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		s.Error(w, r, err)
 		return
 	}
+	unregistered, err := s.Events.UnregisteredEventVersions(r.Context(), m.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	more := max(0, len(unregistered)-maxUnregisteredShown)
 	p.Data = struct {
-		M        *lodestar.Model
-		UseCase  *lodestar.UseCase
-		Versions []*lodestar.ModelVersion
-		Switch   *lodestar.Switch
-		States   []string
-	}{m, uc, vs, sw, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}}
+		M            *lodestar.Model
+		UseCase      *lodestar.UseCase
+		Versions     []*lodestar.ModelVersion
+		Switch       *lodestar.Switch
+		States       []string
+		Unregistered []lodestar.VersionEvents
+		MoreVersions int
+	}{m, uc, vs, sw, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more}
 	s.render(w, r, status, "model", p)
 }
+
+// maxUnregisteredShown bounds the model page's list of unregistered
+// versions (a service sending a fresh version string with each event
+// would make thousands); the API lists them all.
+const maxUnregisteredShown = 20
 
 // cardFromForm reads a model card; metrics come as "name = value" lines.
 // A line that does not parse is refused as the service refuses a card.

@@ -48,6 +48,8 @@ type Services struct {
 	Pains    lodestar.PainPointService
 	Models   lodestar.ModelService
 	Switches lodestar.SwitchService
+	// Events says which versions of a model's events it has not registered.
+	Events   lodestar.EventService
 	Monitors lodestar.MonitorService
 	// Monitoring creates and evaluates monitors.
 	Monitoring *monitoring.Service

@@ -1,0 +1,277 @@
+package store_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+func versionEvents(version string, at time.Time, ids ...string) []lodestar.StoredEvent {
+	var out []lodestar.StoredEvent
+	for i, id := range ids {
+		out = append(out, lodestar.StoredEvent{ID: id, Time: at.Add(time.Duration(i) * time.Minute), Version: version, Body: []byte(`{"prediction":0.5}`)})
+	}
+	return out
+}
+
+func unregistered(t *testing.T, s *store.Store, ctx context.Context, modelID int64) []lodestar.VersionEvents {
+	t.Helper()
+	got, err := s.UnregisteredEventVersions(ctx, modelID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func wantVersions(t *testing.T, what string, got, want []lodestar.VersionEvents) {
+	t.Helper()
+	if !slices.EqualFunc(got, want, func(a, b lodestar.VersionEvents) bool {
+		return a.Version == b.Version && a.Events == b.Events && a.LastEventAt.Equal(b.LastEventAt)
+	}) {
+		t.Errorf("%s: got %+v, want %+v", what, got, want)
+	}
+}
+
+// Events of a version the model has not registered are counted as they
+// are stored — once each, however often a batch is retried — and listed
+// with their latest time, the most recent version first; registering the
+// version takes it off the list, and retention takes off what it deletes.
+func TestUnregisteredEventVersions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := eventModel(t, f)
+		other := eventModel2(t, f, "other")
+		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "2.0"}); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		if got := unregistered(t, f.s, f.ctx, m.ID); len(got) != 0 {
+			t.Fatalf("no events: got %+v, want none", got)
+		}
+		misspelt := versionEvents("v2.0", t0, "a1", "a2", "a3")
+		batch := slices.Concat(misspelt, versionEvents("2.0", t0, "b1", "b2"), versionEvents("2.0 ", t0.Add(-time.Hour), "c1"))
+		if n, err := f.s.AppendEvents(f.ctx, m.ID, batch); err != nil || n != 6 {
+			t.Fatalf("append: %d, %v", n, err)
+		}
+		// A retry, and a repeat with a new event: only the new one counts.
+		if n, err := f.s.AppendEvents(f.ctx, m.ID, batch); err != nil || n != 0 {
+			t.Fatalf("retry: %d, %v", n, err)
+		}
+		if n, err := f.s.AppendEvents(f.ctx, m.ID, append(slices.Clone(misspelt[:1]), versionEvents("v2.0", t0.Add(time.Hour), "a4")...)); err != nil || n != 1 {
+			t.Fatalf("repeat and new: %d, %v", n, err)
+		}
+		// Another model's events are its own.
+		if _, err := f.s.AppendEvents(f.ctx, other.ID, versionEvents("v2.0", t0.Add(2*time.Hour), "a1")); err != nil {
+			t.Fatal(err)
+		}
+		wantVersions(t, "stored", unregistered(t, f.s, f.ctx, m.ID), []lodestar.VersionEvents{
+			{Version: "v2.0", Events: 4, LastEventAt: t0.Add(time.Hour)},
+			{Version: "2.0 ", Events: 1, LastEventAt: t0.Add(-time.Hour)},
+		})
+		wantVersions(t, "other model", unregistered(t, f.s, f.ctx, other.ID), []lodestar.VersionEvents{{Version: "v2.0", Events: 1, LastEventAt: t0.Add(2 * time.Hour)}})
+
+		got, err := f.s.FilterUnregistered(f.ctx, m.ID, []string{"2.0", "v2.0", "2.0 "})
+		if err != nil || !slices.Equal(got, []string{"v2.0", "2.0 "}) {
+			t.Errorf("FilterUnregistered: got %q, %v; want v2.0 and \"2.0 \"", got, err)
+		}
+		if got, err := f.s.FilterUnregistered(f.ctx, 9999, []string{"1.0"}); err != nil || !slices.Equal(got, []string{"1.0"}) {
+			t.Errorf("FilterUnregistered of an unknown model: got %q, %v; want 1.0", got, err)
+		}
+
+		// Registered under the name the service sends: off the list.
+		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "v2.0"}); err != nil {
+			t.Fatal(err)
+		}
+		wantVersions(t, "v2.0 registered", unregistered(t, f.s, f.ctx, m.ID), []lodestar.VersionEvents{{Version: "2.0 ", Events: 1, LastEventAt: t0.Add(-time.Hour)}})
+
+		// Retention: "2.0 " (an hour before t0) goes whole; v2.0 loses
+		// a1 (at t0) and keeps its latest time.
+		if n, err := f.s.DeleteEventsBefore(f.ctx, m.ID, t0.Add(30*time.Second)); err != nil || n != 3 { // c1, a1, b1
+			t.Fatalf("retention: %d, %v", n, err)
+		}
+		// (Versions cannot be deleted: taken out here, to see v2.0's count.)
+		if _, err := f.db.ExecContext(f.ctx, f.db.Rebind(`DELETE FROM model_versions WHERE model_id = ? AND version = ?`), m.ID, "v2.0"); err != nil {
+			t.Fatal(err)
+		}
+		wantVersions(t, "after retention", unregistered(t, f.s, f.ctx, m.ID), []lodestar.VersionEvents{{Version: "v2.0", Events: 3, LastEventAt: t0.Add(time.Hour)}})
+		if n := testdb.Count(t, db, "event_versions"); n != 3 { // m: v2.0 and 2.0; other: v2.0
+			t.Errorf("event_versions rows: got %d, want 3 (a version with no events left is dropped)", n)
+		}
+	})
+}
+
+func eventModel2(t *testing.T, f *fixture, key string) *lodestar.Model {
+	t.Helper()
+	uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "UC " + key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: key, Name: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Producers sending batches of two versions at once, in either order,
+// are all counted, and none waits forever on another (on PostgreSQL each
+// version's count row is locked until its batch commits).
+func TestEventVersionsConcurrent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := eventModel(t, f)
+		t0 := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		const producers, batches, each = 6, 5, 40
+		var wg sync.WaitGroup
+		errs := make(chan error, producers*batches)
+		for p := range producers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range batches {
+					var events []lodestar.StoredEvent
+					for i := range each {
+						v := []string{"x", "y"}[(i+p)%2]
+						events = append(events, lodestar.StoredEvent{ID: fmt.Sprintf("p%d-b%d-%03d", p, b, i), Time: t0.Add(time.Duration(p*1000+b*each+i) * time.Millisecond),
+							Version: v, Body: []byte(`{}`)})
+					}
+					if _, err := f.s.AppendEvents(f.ctx, m.ID, events); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		last := t0.Add(time.Duration((producers-1)*1000+(batches-1)*each+each-1) * time.Millisecond)
+		got := unregistered(t, f.s, f.ctx, m.ID)
+		total := int64(0)
+		for _, v := range got {
+			total += v.Events
+		}
+		if len(got) != 2 || total != producers*batches*each || got[0].Events != total/2 || !got[0].LastEventAt.Equal(last) {
+			t.Errorf("got %+v, want x and y with %d events each, the latest at %s", got, total/2, last)
+		}
+	})
+}
+
+// oldBatch is a batch row as Lodestar wrote it before the version counts
+// existed: format 0, records as they are.
+func oldBatch(t0 time.Time, version string, ids ...string) (min, max int64, body []byte) {
+	body = []byte{0}
+	for i, id := range ids {
+		ts := t0.Add(time.Duration(i) * time.Second).UnixMilli()
+		body = binary.BigEndian.AppendUint64(body, uint64(ts))
+		body = binary.BigEndian.AppendUint16(body, uint16(len(id)))
+		body = append(body, id...)
+		body = binary.BigEndian.AppendUint16(body, uint16(len(version)))
+		body = append(body, version...)
+		body = binary.BigEndian.AppendUint32(body, 0)
+		b := `{"prediction":0.5}`
+		body = binary.BigEndian.AppendUint32(body, uint32(len(b)))
+		body = append(body, b...)
+	}
+	return t0.UnixMilli(), t0.Add(time.Duration(len(ids)-1) * time.Second).UnixMilli(), body
+}
+
+// Events stored before migration 0018 are counted the first time a
+// model's unregistered versions are asked for (or before retention
+// deletes any), in chunks, once, beside those stored since.
+func TestEventVersionsMigrationCountsOldBatches(t *testing.T) {
+	testdb.ForEachEmpty(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+		ms, err := sqldb.Migrations(db.Dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Status(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Version >= 17 {
+				break
+			}
+			if _, err := db.ExecContext(ctx, m.SQL); err != nil {
+				t.Fatalf("migration %d: %v", m.Version, err)
+			}
+			if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`), m.Version, m.Name, "2026-11-01T00:00:00Z"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := store.New(db)
+		uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Old"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var models []*lodestar.Model
+		for _, key := range []string{"old", "pruned"} {
+			m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: key, Name: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			models = append(models, m)
+		}
+		t0 := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		// More batch rows than one chunk counts, two events each: the
+		// version alternates, the last of each version is the latest.
+		const rows = 150
+		for _, m := range models {
+			for i := range rows {
+				version := []string{"1.0", "v1.0"}[i%2]
+				lo, hi, body := oldBatch(t0.Add(time.Duration(i)*time.Minute), version, fmt.Sprintf("e%03d-a", i), fmt.Sprintf("e%03d-b", i))
+				if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO event_batches (model_id, min_ts, max_ts, n, body) VALUES (?, ?, ?, ?, ?)`), m.ID, lo, hi, 2, body); err != nil {
+					t.Fatal(err)
+				}
+				for j, suffix := range []string{"a", "b"} {
+					if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO event_ids (model_id, event_id, ts) VALUES (?, ?, ?)`), m.ID, fmt.Sprintf("e%03d-%s", i, suffix), lo+int64(j)*1000); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		if n, err := db.Migrate(ctx); err != nil || n != len(ms)-16 {
+			t.Fatalf("migrate: %d, %v", n, err)
+		}
+		if n := testdb.Count(t, db, "event_versions_pending"); n != 2 {
+			t.Fatalf("pending models: got %d, want 2", n)
+		}
+		// Stored after the upgrade, before the old ones are counted.
+		if _, err := s.AppendEvents(ctx, models[0].ID, versionEvents("v1.0", t0.Add(10*time.Hour), "new-1", "new-2")); err != nil {
+			t.Fatal(err)
+		}
+		lastOld := t0.Add((rows-1)*time.Minute + time.Second) // row 149 is v1.0
+		wantVersions(t, "old and new", unregistered(t, s, ctx, models[0].ID), []lodestar.VersionEvents{
+			{Version: "v1.0", Events: rows + 2, LastEventAt: t0.Add(10*time.Hour + time.Minute)},
+			{Version: "1.0", Events: rows, LastEventAt: lastOld.Add(-time.Minute)},
+		})
+		// Asked again: counted once.
+		if got := unregistered(t, s, ctx, models[0].ID); len(got) != 2 || got[0].Events != rows+2 {
+			t.Errorf("asked again: got %+v", got)
+		}
+		// Retention first on the other model: what it deletes had been
+		// counted, so what is left is right.
+		cut := t0.Add(100 * time.Minute) // rows 0–99 go
+		if n, err := s.DeleteEventsBefore(ctx, models[1].ID, cut); err != nil || n != 200 {
+			t.Fatalf("retention: %d, %v", n, err)
+		}
+		wantVersions(t, "after retention", unregistered(t, s, ctx, models[1].ID), []lodestar.VersionEvents{
+			{Version: "v1.0", Events: 50, LastEventAt: lastOld},
+			{Version: "1.0", Events: 50, LastEventAt: lastOld.Add(-time.Minute)},
+		})
+		if n := testdb.Count(t, db, "event_versions_pending"); n != 0 {
+			t.Errorf("pending models: got %d, want 0", n)
+		}
+	})
+}
