@@ -214,7 +214,8 @@ func WithRetry(retries int, minWait, maxWait time.Duration) ReporterOption {
 	}
 }
 
-// WithLogger logs requests given up on (default: no logging).
+// WithLogger logs requests given up on, and once each version the server
+// says the model has not registered (default: no logging).
 func WithLogger(l *slog.Logger) ReporterOption {
 	return func(c *reporterConfig) {
 		if l != nil {
@@ -258,6 +259,10 @@ type Reporter struct {
 	// something off, and every later Close reports it again.
 	cut   atomic.Int64
 	cause atomic.Pointer[error]
+
+	unregistered atomic.Int64 // Stats().Unregistered
+	warnMu       sync.Mutex
+	warned       map[string]bool // versions logged as unregistered
 }
 
 // errReporterNotStarted is what a Reporter not made by NewReporter (nil,
@@ -476,6 +481,13 @@ type Stats struct {
 	// Failed events were given up on: a 4xx answer other than 429,
 	// retries exhausted, or Close's deadline.
 	Failed int64
+	// Unregistered counts the events, among Sent and Duplicates, that
+	// the server stored under a version the model has not registered (a
+	// Version spelt v2.0 where the registry has 2.0): no monitor watches
+	// them until a version of that name is registered. WithLogger logs
+	// each such version once (the first 100 of them). A server older
+	// than this counter reports none.
+	Unregistered int64
 	// Labels counts the label queue the same way (Sent is labels the
 	// server matched to an event; Unknown those it could not).
 	Labels LabelStats
@@ -501,7 +513,7 @@ func (r *Reporter) Stats() Stats {
 	l.mu.Unlock()
 	return Stats{
 		Queued: eq, Sent: e.sent.Load(), Duplicates: e.duplicates.Load(), Rejected: e.rejected.Load(),
-		Dropped: e.dropped.Load(), Retries: e.retries.Load(), Failed: e.failed.Load(),
+		Dropped: e.dropped.Load(), Retries: e.retries.Load(), Failed: e.failed.Load(), Unregistered: r.unregistered.Load(),
 		Labels: LabelStats{Queued: lq, Sent: l.sent.Load(), Unknown: l.unknown.Load(), Rejected: l.rejected.Load(),
 			Dropped: l.dropped.Load(), Retries: l.retries.Load(), Failed: l.failed.Load()},
 	}
@@ -740,6 +752,11 @@ type response struct {
 	Updated    int64             `json:"updated"`
 	Unknown    []json.RawMessage `json:"unknown"`
 	Rejected   []json.RawMessage `json:"rejected"`
+	// Unregistered: the batch's versions the model has not registered.
+	Unregistered []struct {
+		Version string `json:"version"`
+		Events  int64  `json:"events"`
+	} `json:"unregistered_versions"`
 }
 
 // send delivers one batch, retrying what may succeed later, and counts
@@ -827,6 +844,32 @@ func (q *queue) count(b *batch, res *result) {
 	}
 	q.sent.Add(r.Accepted + max(0, int64(b.n)-r.Accepted-r.Duplicates-int64(len(r.Rejected))))
 	q.duplicates.Add(r.Duplicates)
+	for _, u := range r.Unregistered {
+		q.r.unregistered.Add(max(0, u.Events))
+		q.r.warnUnregistered(q.url, u.Version, u.Events)
+	}
+}
+
+// maxWarned bounds the versions a reporter remembers having logged as
+// unregistered (a service making up a version per event would otherwise
+// grow it without end); past it, new ones are counted, not logged.
+const maxWarned = 100
+
+// warnUnregistered logs, once per version, that the server stored events
+// under a version the model has not registered.
+func (r *Reporter) warnUnregistered(url, version string, events int64) {
+	r.warnMu.Lock()
+	if r.warned[version] || len(r.warned) >= maxWarned {
+		r.warnMu.Unlock()
+		return
+	}
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	r.warned[version] = true
+	r.warnMu.Unlock()
+	r.cfg.log.Warn("lodestar: events sent under a version the model has not registered: stored, but no monitor watches them until it is registered (or Version is spelt as registered)",
+		"url", url, "version", version, "events", events)
 }
 
 type result struct {

@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +73,48 @@ func TestSDKReporterAgainstTheApp(t *testing.T) {
 	})
 	if err != nil || labelled != 300 {
 		t.Errorf("labelled events: got %d (%v), want 300", labelled, err)
+	}
+}
+
+// TestSDKReporterUnregisteredVersion: the SDK's reporter sending events
+// under a version the model has not registered counts them in
+// Stats().Unregistered (they are sent all the same) and logs the version
+// once, however many batches carry it.
+func TestSDKReporterUnregisteredVersion(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team, lodestar.ScopeIngest)
+	uc := f.useCase("Recommendations")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recsys", Name: "Recommender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "2.0"}); err != nil {
+		t.Fatal(err)
+	}
+	logs := &errorLog{}
+	r := sdk.NewReporter(f.srv.URL, tok, "recsys", sdk.WithBatchSize(100), sdk.WithLogger(slog.New(logs)))
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 500 {
+		version := "2.0"
+		if i%5 < 3 {
+			version = "v2.0"
+		}
+		if err := r.Report(sdk.Event{ID: fmt.Sprintf("ev-%04d", i), Time: t0.Add(time.Duration(i) * time.Second), Version: version,
+			Features: map[string]any{"minutes": float64(i % 30)}, Prediction: sdk.Number(0.5)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Sent != 500 || st.Failed != 0 || st.Unregistered != 300 {
+		t.Errorf("stats: got %+v, want 500 sent, 300 of them unregistered", st)
+	}
+	warns := logs.warnings()
+	if len(warns) != 1 || !strings.Contains(warns[0], "version=v2.0") || !strings.Contains(warns[0], "not registered") {
+		t.Errorf("warnings: got %q, want one naming v2.0", warns)
 	}
 }
