@@ -98,6 +98,31 @@ type SwitchService interface {
 	ListSwitches(ctx context.Context) ([]*Switch, error)
 	FindSwitch(ctx context.Context, key string) (*Switch, error)
 	// FlipSwitch sets a switch's state; fallback names what to serve when
-	// the state is fallback; a reason is required.
+	// the state is fallback; a reason is required. A flip made with
+	// WithSwitchVersion is refused (EConflict, ErrSwitchFlippedSince) when
+	// the switch is no longer at that version.
 	FlipSwitch(ctx context.Context, key, state, fallback, reason string) (*Switch, error)
+}
+
+type switchVersionKey struct{}
+
+// WithSwitchVersion returns a context saying a flip made with it is based
+// on the switch as it was at version v (what the person or client last
+// saw): if someone flipped it since, the flip is refused rather than
+// silently undo theirs — a page left open putting a model back into
+// service minutes after it was switched off.
+func WithSwitchVersion(ctx context.Context, v int64) context.Context {
+	return context.WithValue(ctx, switchVersionKey{}, v)
+}
+
+// SwitchVersionFrom returns what WithSwitchVersion put in ctx.
+func SwitchVersionFrom(ctx context.Context) (int64, bool) {
+	v, ok := ctx.Value(switchVersionKey{}).(int64)
+	return v, ok
+}
+
+// ErrSwitchFlippedSince is the refusal of a flip based on an older
+// version of the switch.
+func ErrSwitchFlippedSince() error {
+	return Errorf(EConflict, "The switch was flipped after you opened it; your flip was not made. Check its state now, then flip again if you still need to.")
 }

@@ -25,6 +25,9 @@ type (
 		State    string `json:"state"`
 		Fallback string `json:"fallback"`
 		Reason   string `json:"reason"`
+		// Version, when given, is the switch's version the flip is based
+		// on: a flip of a switch flipped since is refused (409).
+		Version *int64 `json:"version"`
 	}
 	statusIn struct {
 		Status string `json:"status"`

@@ -402,7 +402,8 @@ func modelPaths() obj {
 			"put": obj{"summary": "Flip a switch (risk officer, committee or admin), saying why; audited.", "operationId": "flipSwitch",
 				"parameters":  []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
 				"requestBody": requiredBody("FlipInput"),
-				"responses":   withErrors(obj{"200": response("The switch after the flip.", ref("Switch"))}, "404", "413", "415")},
+				"responses": withErrors(obj{"200": response("The switch after the flip.", ref("Switch")),
+					"409": response("The flip named a version and the switch has been flipped since; nothing was changed.", ref("Error"))}, "404", "413", "415")},
 		},
 		"/model-versions/{id}": obj{"get": obj{"summary": "Get one model version with its card.", "operationId": "getModelVersion",
 			"parameters": idParam(), "responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
@@ -436,7 +437,9 @@ func modelSchemas() obj {
 		"FlipInput": obj{"type": "object", "required": []string{"state", "reason"}, "additionalProperties": false, "properties": obj{
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": obj{"type": "string", "maxLength": 200,
 				"description": "What to serve instead; required for fallback, refused otherwise."},
-			"reason": obj{"type": "string", "minLength": 1, "maxLength": 2000}}},
+			"reason": obj{"type": "string", "minLength": 1, "maxLength": 2000},
+			"version": obj{"type": "integer", "minimum": 1,
+				"description": "The switch's version the flip is based on (as last read): if it has been flipped since, the flip is refused with 409 rather than undo that flip. Optional."}}},
 		"ModelVersion": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "model_id": obj{"type": "integer"},
 			"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "created_at": ts, "updated_at": ts}},
 		"ModelVersionInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{

@@ -232,6 +232,12 @@ func appendEvent(buf []byte, event string, id int64, data []byte) []byte {
 
 // flipAndPublish flips a switch and, once committed, tells the streams.
 func (s *Server) flipAndPublish(ctx context.Context, key string, in flipIn) (*lodestar.Switch, error) {
+	if in.Version != nil {
+		if *in.Version < 1 {
+			return nil, lodestar.FieldError("version", "The version is the switch's version the flip is based on, 1 or more.")
+		}
+		ctx = lodestar.WithSwitchVersion(ctx, *in.Version)
+	}
 	sw, err := s.Switches.FlipSwitch(ctx, key, in.State, in.Fallback, in.Reason)
 	if err == nil && s.Hub != nil {
 		s.Hub.Publish(sw)

@@ -64,11 +64,22 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 	}
 	var after *lodestar.Switch
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		before, err := scanSwitch(tx.QueryRowContext(ctx, switchSelect+` WHERE m.key = ?`, key))
+		// On PostgreSQL (read committed) the row is locked before it is
+		// read: two flips at once otherwise both read the same state, and
+		// the later's audit entry and version check are of a switch that
+		// is no longer there. SQLite's writers are one at a time already.
+		q := switchSelect + ` WHERE m.key = ?`
+		if tx.Dialect() == sqldb.Postgres {
+			q += ` FOR UPDATE OF s`
+		}
+		before, err := scanSwitch(tx.QueryRowContext(ctx, q, key))
 		if isNoRows(err) {
 			return notFound("Switch")
 		} else if err != nil {
 			return err
+		}
+		if v, ok := lodestar.SwitchVersionFrom(ctx); ok && v != before.Version {
+			return lodestar.ErrSwitchFlippedSince()
 		}
 		actor := lodestar.ActorFrom(ctx)
 		if _, err := tx.ExecContext(ctx, `UPDATE switches SET state = ?, fallback = ?, reason = ?, changed_by = ?, changed_at = ?,

@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -55,5 +58,63 @@ func TestSwitches(t *testing.T) {
 			t.Errorf("ListSwitches: got %v, %v", all, err)
 		}
 		f.verify(int64(f.auditCount()))
+	})
+}
+
+// TestSwitchFlipsChain: a flip based on a version the switch has left is
+// refused and changes nothing; flips made at once each see the one
+// before (on PostgreSQL, read committed, the later otherwise read the
+// switch as it was before the earlier and audited that as its "before",
+// and a version check would pass on the stale row).
+func TestSwitchFlipsChain(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Credit scoring"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit risk"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.FlipSwitch(f.ctx, "credit-risk", lodestar.SwitchOff, "", "drift"); err != nil {
+			t.Fatal(err)
+		}
+		before := f.counts()
+		_, err = f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 1), "credit-risk", lodestar.SwitchOn, "", "stale page")
+		wantError(t, err, lodestar.EConflict)
+		f.wantUnchanged(before)
+		if sw, _ := f.s.FindSwitch(f.ctx, "credit-risk"); sw.State != lodestar.SwitchOff || sw.Version != 2 {
+			t.Fatalf("after a stale flip: %+v", sw)
+		}
+		if _, err := f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 2), "credit-risk", lodestar.SwitchOn, "", "current page"); err != nil {
+			t.Fatalf("flip on the current version: %v", err)
+		}
+
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				for j := range 15 {
+					state := []string{lodestar.SwitchOn, lodestar.SwitchOff}[(i+j)%2]
+					if _, err := f.s.FlipSwitch(f.ctx, "credit-risk", state, "", fmt.Sprintf("flipper %d, flip %d", i, j)); err != nil {
+						t.Errorf("flip: %v", err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		evs, err := f.s.FindEvents(f.ctx, lodestar.AuditFilter{EntityType: "switch", EntityID: fmt.Sprint(m.ID), Limit: 200})
+		if err != nil || len(evs) != 62 {
+			t.Fatalf("audit entries of the switch: %d, %v; want 62", len(evs), err)
+		}
+		for _, ev := range evs {
+			var b, a lodestar.Switch
+			if json.Unmarshal([]byte(ev.Before), &b) != nil || json.Unmarshal([]byte(ev.After), &a) != nil {
+				t.Fatalf("entry %d does not hold switches", ev.Seq)
+			}
+			if b.Version != a.Version-1 {
+				t.Errorf("entry %d: before is version %d, after %d: the flip did not see the one before it", ev.Seq, b.Version, a.Version)
+			}
+		}
 	})
 }

@@ -315,7 +315,16 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sw, err := s.Switches.FlipSwitch(r.Context(), m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
+	// The form carries the version of the switch the page showed: a flip
+	// from a page opened before someone else's flip is refused rather than
+	// undo it. (A version that does not parse is no version the switch
+	// has: refused the same way, with the page as it is now.)
+	ctx := r.Context()
+	if v := r.PostFormValue("switch_version"); v != "" {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		ctx = lodestar.WithSwitchVersion(ctx, n)
+	}
+	sw, err := s.Switches.FlipSwitch(ctx, m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
 	if err == nil {
 		if s.PublishSwitch != nil {
 			s.PublishSwitch(sw)
