@@ -172,6 +172,12 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	// The use case the model serves, linked from the page's head (nil
 	// when it is gone).
 	uc, _ := s.UseCases.FindUseCaseByID(ctx, m.UseCaseID)
+	// Whether the model may serve at all: its switch.
+	sw, err := s.Switches.FindSwitch(ctx, m.Key)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	versionIDs, retired := map[string]int64{}, map[string]bool{}
 	for _, v := range vs {
 		versionIDs[v.Version] = v.ID
@@ -184,6 +190,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	p.Data = struct {
 		M            *lodestar.Model
 		UseCase      *lodestar.UseCase
+		Switch       *lodestar.Switch
 		Versions     []*lodestar.ModelVersion
 		VersionIDs   map[string]int64
 		Retired      map[string]bool // by version: its monitors get no more events
@@ -192,7 +199,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		Alerts       []*lodestar.Alert
 		TaskTable    taskTable
 		Tasks3       []string
-	}{m, uc, vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
+	}{m, uc, sw, vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
 	s.render(w, r, status, "health", p)
 }
 
