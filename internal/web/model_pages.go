@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -146,16 +148,22 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		s.Error(w, r, err)
 		return
 	}
+	flips, err := s.switchFlips(r.Context(), m.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	more := max(0, len(unregistered)-maxUnregisteredShown)
 	p.Data = struct {
 		M            *lodestar.Model
 		UseCase      *lodestar.UseCase
 		Versions     []*lodestar.ModelVersion
 		Switch       *lodestar.Switch
+		Flips        []switchFlip
 		States       []string
 		Unregistered []lodestar.VersionEvents
 		MoreVersions int
-	}{m, uc, vs, sw, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more}
+	}{m, uc, vs, sw, flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more}
 	s.render(w, r, status, "model", p)
 }
 
@@ -163,6 +171,36 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 // versions (a service sending a fresh version string with each event
 // would make thousands); the API lists them all.
 const maxUnregisteredShown = 20
+
+// switchFlip is one flip of a model's switch as its audit entry holds it.
+type switchFlip struct {
+	At       time.Time
+	Actor    string
+	From, To *lodestar.Switch
+}
+
+// maxFlipsShown is how many of a switch's flips its model page lists;
+// the audit log has them all.
+const maxFlipsShown = 20
+
+// switchFlips reads the latest flips of a model's switch, newest first,
+// from the audit log (each entry holds the switch before and after).
+func (s *Server) switchFlips(ctx context.Context, modelID int64) ([]switchFlip, error) {
+	evs, err := s.Audit.FindEvents(ctx, lodestar.AuditFilter{Action: "flip", EntityType: "switch",
+		EntityID: strconv.FormatInt(modelID, 10), Limit: maxFlipsShown})
+	if err != nil {
+		return nil, err
+	}
+	flips := make([]switchFlip, 0, len(evs))
+	for _, ev := range evs {
+		f := switchFlip{At: ev.At, Actor: ev.Actor, From: &lodestar.Switch{}, To: &lodestar.Switch{}}
+		if json.Unmarshal([]byte(ev.Before), f.From) != nil || json.Unmarshal([]byte(ev.After), f.To) != nil {
+			continue // not a switch's entry: nothing to show of it
+		}
+		flips = append(flips, f)
+	}
+	return flips, nil
+}
 
 // cardFromForm reads a model card; metrics come as "name = value" lines.
 // A line that does not parse is refused as the service refuses a card.
