@@ -81,6 +81,13 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		if v, ok := lodestar.SwitchVersionFrom(ctx); ok && v != before.Version {
 			return lodestar.ErrSwitchFlippedSince()
 		}
+		if state == lodestar.SwitchFallback {
+			if msg, err := fallbackMayServe(ctx, tx, before.ModelID, fallback); err != nil {
+				return err
+			} else if msg != "" {
+				return &lodestar.Error{Code: lodestar.EInvalid, Message: "The switch was not flipped; check the fields.", Fields: map[string]string{"fallback": msg}}
+			}
+		}
 		actor := lodestar.ActorFrom(ctx)
 		if _, err := tx.ExecContext(ctx, `UPDATE switches SET state = ?, fallback = ?, reason = ?, changed_by = ?, changed_at = ?,
 			version = version + 1 WHERE model_id = ?`, state, fallback, reason, actor.Label, sqldb.FormatTime(tx.Now), before.ModelID); err != nil {
@@ -99,4 +106,34 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		return err
 	})
 	return after, wrap("flip switch", err)
+}
+
+// fallbackMayServe checks a fallback that names a model of the registry:
+// it must be one that may serve in the place of model modelID — not that
+// model itself, not one whose own switch is off or at fallback, not one
+// with no version in production (none yet, or all retired). It returns
+// why not ("" when it may). A fallback the registry does not know (rules,
+// a static list) is left to the services that serve it.
+func fallbackMayServe(ctx context.Context, tx *sqldb.Tx, modelID int64, fallback string) (string, error) {
+	var id int64
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT m.id, s.state FROM models m JOIN switches s ON s.model_id = m.id WHERE m.key = ?`, fallback).Scan(&id, &state)
+	switch {
+	case isNoRows(err):
+		return "", nil
+	case err != nil:
+		return "", err
+	case id == modelID:
+		return "A model cannot be its own fallback: name what to serve instead of it.", nil
+	case state != lodestar.SwitchOn:
+		return "That model's own switch is not on: it may not serve instead.", nil
+	}
+	var live int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM model_versions WHERE model_id = ? AND status = ?`, id, lodestar.ModelProduction).Scan(&live); err != nil {
+		return "", err
+	}
+	if live == 0 {
+		return "That model has no version in production (none yet, or retired): it cannot serve instead.", nil
+	}
+	return "", nil
 }

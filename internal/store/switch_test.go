@@ -118,3 +118,56 @@ func TestSwitchFlipsChain(t *testing.T) {
 		}
 	})
 }
+
+// TestSwitchFallbackMayServe: a fallback that names a model in the
+// registry must be one that may serve in its place — not the model
+// itself, not one switched off (or at fallback itself), not one with no
+// version in production (its versions retired). A fallback the registry
+// does not know (rules, a static list) is the services' to know.
+func TestSwitchFallbackMayServe(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Credit scoring"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		model := func(key string, statuses ...string) {
+			t.Helper()
+			m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: key, Name: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range statuses {
+				if _, err := f.s.SetModelVersionStatus(f.ctx, v.ID, st, "lifecycle"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		live := []string{lodestar.ModelStaging, lodestar.ModelProduction}
+		model("credit-risk", live...)
+		model("credit-v1", live...)
+		model("credit-old", append(live, lodestar.ModelRetired)...)
+		model("credit-new", lodestar.ModelStaging)
+		model("credit-off", live...)
+		if _, err := f.s.FlipSwitch(f.ctx, "credit-off", lodestar.SwitchOff, "", "skew"); err != nil {
+			t.Fatal(err)
+		}
+		before := f.counts()
+		for _, fb := range []string{"credit-risk", "credit-old", "credit-new", "credit-off"} {
+			_, err := f.s.FlipSwitch(f.ctx, "credit-risk", lodestar.SwitchFallback, fb, "why")
+			if lodestar.ErrorCode(err) != lodestar.EInvalid || lodestar.ErrorFields(err)["fallback"] == "" {
+				t.Errorf("fallback %s: got %v, want refused naming the fallback", fb, err)
+			}
+		}
+		f.wantUnchanged(before)
+		for _, fb := range []string{"credit-v1", "rules-v3"} {
+			if sw, err := f.s.FlipSwitch(f.ctx, "credit-risk", lodestar.SwitchFallback, fb, "why"); err != nil || sw.Fallback != fb {
+				t.Errorf("fallback %s: got %+v, %v", fb, sw, err)
+			}
+		}
+	})
+}
