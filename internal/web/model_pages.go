@@ -347,6 +347,15 @@ func (s *Server) versionDone(w http.ResponseWriter, r *http.Request, v *lodestar
 	s.refused(w, r, err, "models.version", "risk", r.PostForm, s.renderVersion)
 }
 
+// The messages after a flip, by the switch's state: it changed, or the
+// flip left it as it was (the reason recorded, nothing else).
+var (
+	switchFlipped = map[string]string{lodestar.SwitchOn: "flash.switch_now.on", lodestar.SwitchOff: "flash.switch_now.off",
+		lodestar.SwitchFallback: "flash.switch_now.fallback"}
+	switchUnchanged = map[string]string{lodestar.SwitchOn: "flash.switch_same.on", lodestar.SwitchOff: "flash.switch_same.off",
+		lodestar.SwitchFallback: "flash.switch_same.fallback"}
+)
+
 // modelSwitch flips the model's human intervention switch.
 func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 	m, ok := entFind(s, w, r, s.Models.FindModelByID)
@@ -362,12 +371,23 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.ParseInt(v, 10, 64)
 		ctx = lodestar.WithSwitchVersion(ctx, n)
 	}
+	// What it was, for the message: a flip to the state the switch
+	// already had (the form opens on it) must not read as a change.
+	prev, err := s.Switches.FindSwitch(ctx, m.Key)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	sw, err := s.Switches.FlipSwitch(ctx, m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
 	if err == nil {
 		if s.PublishSwitch != nil {
 			s.PublishSwitch(sw)
 		}
-		s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), "flash.switch_flipped")
+		flash := switchFlipped[sw.State]
+		if prev.State == sw.State && prev.Fallback == sw.Fallback {
+			flash = switchUnchanged[sw.State]
+		}
+		s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), flash)
 		return
 	}
 	s.refused(w, r, err, "models.one", "risk", r.PostForm, s.renderModel)
