@@ -420,8 +420,9 @@ func (s *Server) monitorEvaluate(w http.ResponseWriter, r *http.Request) {
 }
 
 type alertRow struct {
-	A     *lodestar.Alert
-	Model *lodestar.Model
+	A      *lodestar.Alert
+	Model  *lodestar.Model
+	Switch *lodestar.Switch // the model's, nil when unknown
 }
 
 type taskRow struct {
@@ -520,12 +521,23 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		s.Error(w, r, err)
 		return
 	}
+	// Each model's switch: an alert of a model switched off is contained.
+	sws, err := s.Switches.ListSwitches(ctx)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	switches := make(map[int64]*lodestar.Switch, len(sws))
+	for _, sw := range sws {
+		switches[sw.ModelID] = sw
+	}
 	var open, closed []alertRow
 	for _, a := range alerts {
+		row := alertRow{a, model(a.ModelID), switches[a.ModelID]}
 		if a.Status == lodestar.AlertOpen {
-			open = append(open, alertRow{a, model(a.ModelID)})
+			open = append(open, row)
 		} else {
-			closed = append(closed, alertRow{a, model(a.ModelID)})
+			closed = append(closed, row)
 		}
 	}
 	tasks, err := s.Monitors.ListRetrainingTasks(ctx, 0)
