@@ -25,6 +25,9 @@ func TestChatText(t *testing.T) {
 			[]string{"Lodestar · recsys: Latency alert resolved. It had found: p95 latency 180.3 ms is above 120.0 ms.", "延迟告警已解除。此前：p95 延迟 180.3 毫秒"}},
 		{`{"event":"alert.opened","model":"m","alert":{"kind":"volume","value":12000,"threshold":10000}}`,
 			[]string{"12,000 events in the window; the limit is 10,000."}},
+		{`{"event":"alert.opened","model":"pdm","alert":{"kind":"data_quality","value":0.074,"threshold":0.05,"message":"Feature \"vibration_rms\": 7.4% of values outside the reference's range 0.47 to 7.12 (threshold 5.0%)."}}`,
+			[]string{`Lodestar · pdm: Data quality alert opened. Feature "vibration_rms": 7.4% of values outside the reference's range 0.47 to 7.12 (threshold 5.0%).`,
+				`Lodestar · pdm：数据质量告警已触发。特征 "vibration_rms"：7.4% 的取值超出参考数据范围 0.47 至 7.12（阈值 5.0%）。`}},
 		{`{"event":"retraining.opened","model":"pdm","task":{"version":"1.0","reason":"accuracy below 0.9 for 7 windows"}}`,
 			[]string{"Lodestar · pdm 1.0: retraining task opened. accuracy below 0.9 for 7 windows", "Lodestar · pdm 1.0：已创建再训练任务。"}},
 	} {
