@@ -98,8 +98,8 @@ func TestHealthDataQuality(t *testing.T) {
 	for lang, want := range map[string][]string{
 		"en": {"Data quality per feature (latest window)", "20 – 49", "10.5% <span class=\"muted\">0 below, 8 above</span>", "15.0% (12)", "<code>east-new</code>",
 			`<span class="badge bad">breach</span>`, "Largest new-value share", `Feature &#34;site&#34;: 15.0% of values are new to the reference, such as &#34;east-new&#34; (threshold 5.0%).`,
-			`name="data_quality"`, `name="quality_max_out_of_range"`},
-		"zh-CN": {"各特征数据质量（最新窗口）", "低于 0 个，高于 8 个", `<span class="badge bad">超限</span>`, "数据质量",
+			`name="data_quality"`, `name="quality_max_out_of_range"`, `aria-label="Worst data-quality share per window"`},
+		"zh-CN": {"各特征数据质量（最新窗口）", "低于 0 个，高于 8 个", `<span class="badge bad">超限</span>`, "数据质量", `aria-label="各窗口最差数据质量比例"`,
 			`特征 &#34;site&#34;：15.0% 的取值是参考数据中从未出现的，例如 &#34;east-new&#34;（阈值 5.0%）。`},
 	} {
 		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)

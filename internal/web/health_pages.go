@@ -261,6 +261,26 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		}
 		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), limit, 2, share)
 	}
+	if len(m.Numeric)+len(m.Categorical) > 0 {
+		// The worst data-quality figure of each window (over the features
+		// that decide): the missing share's rise, the out-of-range share or
+		// the new-value share, on 0–1; the threshold line when the three
+		// thresholds are one (as by default).
+		miss, rng, fresh := m.Thresholds.QualityLimits()
+		limit := 0.0
+		if m.Thresholds.DataQuality && miss == rng && rng == fresh {
+			limit = miss
+		}
+		add("health.chart.quality", series(func(w *lodestar.WindowResult) (float64, bool) {
+			worst, ok := 0.0, false
+			for _, k := range []string{"max_missing_increase", "max_out_of_range_share", "max_new_value_share"} {
+				if v, has := w.Metrics[k]; has {
+					worst, ok = max(worst, v), true
+				}
+			}
+			return worst, ok
+		}), limit, 3, share)
+	}
 	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0, nil)
 	if len(m.Groups) > 0 && (m.Task == "" || m.Task == "binary") {
 		// The smallest impact ratio over the group values that decide,
