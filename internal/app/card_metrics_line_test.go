@@ -17,11 +17,7 @@ import (
 func TestCardMetricsNameTheBadLine(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	uc := f.useCase("Churn")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "churn", Name: "Churn"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Churn", "churn", "Churn")
 	metrics := "auc = 0.91\naccuracy: 0.85\n\nf1 = high\nrecall = 0.7"
 	for _, c := range []struct{ locale, want string }{
 		{"en", "Write each metric as name = number, e.g. auc = 0.91 (line 2, 4)."},

@@ -137,6 +137,16 @@ func (f *fixture) useCase(title string) *lodestar.UseCase {
 	return uc
 }
 
+// model creates a model with the given key and name in a new use case.
+func (f *fixture) model(useCase, key, name string) *lodestar.Model {
+	f.t.Helper()
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: f.useCase(useCase).ID, Key: key, Name: name})
+	if err != nil {
+		f.t.Fatalf("CreateModel(%q): %v", key, err)
+	}
+	return m
+}
+
 // token creates an API token for u with the given scopes.
 func (f *fixture) token(u *lodestar.User, scopes ...string) (*lodestar.APIToken, string) {
 	f.t.Helper()

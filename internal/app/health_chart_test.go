@@ -126,11 +126,7 @@ func (f *fixture) teamModel(useCase, key, name string) (*lodestar.User, *lodesta
 	f.t.Helper()
 	team := f.user(lodestar.RoleAITeam, "team@example.com")
 	_, tok := f.token(team)
-	uc := f.useCase(useCase)
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: key, Name: name})
-	if err != nil {
-		f.t.Fatal(err)
-	}
+	m := f.model(useCase, key, name)
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		f.t.Fatal(err)
 	}

@@ -19,11 +19,7 @@ import (
 func TestHealthPageShowsTheSwitch(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	uc := f.useCase("Credit")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit", Name: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Credit", "credit", "Credit")
 	page := fmt.Sprintf("/models/%d/health", m.ID)
 	team := f.user(lodestar.RoleAITeam, "team@example.com")
 	zh := f.user(lodestar.RoleViewer, "viewer@example.com")

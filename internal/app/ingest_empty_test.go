@@ -30,11 +30,7 @@ func TestIngestEmptyBatchRefused(t *testing.T) {
 func TestEvaluateNothingNewGivesEmptyLists(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	_, tok := f.token(f.user(lodestar.RoleAITeam, "team@example.com"))
-	uc := f.useCase("Recommendations")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recsys", Name: "Recommender"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recommendations", "recsys", "Recommender")
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		t.Fatal(err)
 	}

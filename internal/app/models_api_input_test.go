@@ -16,11 +16,7 @@ import (
 // creditModel is a use case with the model credit-risk and its version 1.0.
 func creditModel(t *testing.T, f *fixture) *lodestar.Model {
 	t.Helper()
-	uc := f.useCase("Credit scoring")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit-risk", Name: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Credit scoring", "credit-risk", "Credit")
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		t.Fatal(err)
 	}

@@ -23,11 +23,7 @@ func TestMonitorFormShowsEveryError(t *testing.T) {
 	if err := f.app.Store.SetLocale(sys(), ai.ID, "zh-CN"); err != nil {
 		t.Fatal(err)
 	}
-	uc := f.useCase("Recs")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "Recs"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recs", "recs", "Recs")
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +76,7 @@ func TestMonitorFormErrorsTiedToFields(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
 	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
-	uc := f.useCase("Recs")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "Recs"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recs", "recs", "Recs")
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		t.Fatal(err)
 	}

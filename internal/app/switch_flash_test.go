@@ -19,11 +19,7 @@ import (
 func TestSwitchFlashSaysTheState(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	uc := f.useCase("Credit")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit", Name: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Credit", "credit", "Credit")
 	risk := f.user(lodestar.RoleRiskOfficer, "risk@example.com")
 	cl, _, _ := f.signIn(risk, time.Hour)
 	page := fmt.Sprintf("/models/%d", m.ID)

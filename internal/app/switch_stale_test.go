@@ -42,11 +42,7 @@ func TestStaleSwitchFormDoesNotUndoAFlip(t *testing.T) {
 	if err := f.app.Store.SetLocale(sys(), ceo.ID, "zh-CN"); err != nil {
 		t.Fatal(err)
 	}
-	uc := f.useCase("Credit")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit", Name: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Credit", "credit", "Credit")
 	page := fmt.Sprintf("/models/%d", m.ID)
 	a, _, _ := f.signIn(risk, time.Hour)
 	b, _, _ := f.signIn(ceo, time.Hour)

@@ -18,11 +18,7 @@ import (
 func TestSwitchSaysWhoFlips(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	uc := f.useCase("Credit")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit", Name: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Credit", "credit", "Credit")
 	path := fmt.Sprintf("/models/%d", m.ID)
 	for _, c := range []struct {
 		role          lodestar.Role

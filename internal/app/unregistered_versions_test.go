@@ -23,11 +23,7 @@ func TestUnregisteredVersions(t *testing.T) {
 	_, tok := f.token(team)
 	_, ingestTok := f.token(team, lodestar.ScopeIngest)
 	_, viewerTok := f.token(viewer)
-	uc := f.useCase("Recommendations")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recommender", Name: "Recommender"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recommendations", "recommender", "Recommender")
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "2.0"}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,11 +136,7 @@ func TestUnregisteredVersionsIngestRefusals(t *testing.T) {
 	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")
 	_, ingestTok := f.token(team, lodestar.ScopeIngest)
 	_, viewerTok := f.token(viewer)
-	uc := f.useCase("Recommendations")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recommender", Name: "Recommender"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recommendations", "recommender", "Recommender")
 	line := eventLine("e-1", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "v9", 1, "red", 0.5, 1)
 	wantAPIError(t, f.ndjson("/api/v1/models/nosuch/events", ingestTok, line), 404, lodestar.ENotFound)
 	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", viewerTok, line), 403, lodestar.EForbidden)
@@ -163,11 +155,7 @@ func TestOpenAPIUnregisteredVersions(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	team := f.user(lodestar.RoleAITeam, "team@example.com")
 	_, tok := f.token(team)
-	uc := f.useCase("Recommendations")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recommender", Name: "Recommender"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recommendations", "recommender", "Recommender")
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(f.get(f.client(), "/api/v1/openapi.json").body), &doc); err != nil {
 		t.Fatal(err)

@@ -16,11 +16,7 @@ import (
 func TestRefusedStatusKeepsCardForm(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
-	uc := f.useCase("Credit")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "credit", Name: "Credit"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Credit", "credit", "Credit")
 	v, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0",
 		Card: lodestar.ModelCard{IntendedUse: "Score retail credit applications"}})
 	if err != nil {
@@ -213,11 +209,7 @@ func TestUseCaseChoicesAll(t *testing.T) {
 func TestMonitorFormErrorsInPlace(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
-	uc := f.useCase("Recs")
-	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "Recs"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := f.model("Recs", "recs", "Recs")
 	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		t.Fatal(err)
 	}
