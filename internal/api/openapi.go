@@ -66,7 +66,8 @@ func cursorPageOf(item string) obj {
 }
 
 // Document returns the OpenAPI 3.1 description of the API. Paths are
-// relative to the server URL /api/v1.
+// relative to the server URL /api/v1, except OFREP's, which name their
+// own (/ofrep/v1).
 func Document() obj {
 	doc := baseDocument()
 	paths := doc["paths"].(obj)
@@ -79,6 +80,7 @@ func Document() obj {
 		{monitoringPaths(), monitoringSchemas()},
 		{evidencePaths(), evidenceSchemas()},
 		{experimentPaths(), experimentSchemas()},
+		{ofrepPaths(), ofrepSchemas()},
 	} {
 		for p, item := range area[0] {
 			if _, ok := paths[p]; !ok {
@@ -176,16 +178,27 @@ func baseDocument() obj {
 }
 
 // DocumentedRoutes lists "METHOD /api/v1/path" for every operation in the
-// document, for the test that keeps it and the route table in step.
+// document (a path that names its own server, as OFREP's do, under that
+// server's URL), for the test that keeps it and the route table in step.
 func DocumentedRoutes() []string {
 	var out []string
 	for p, item := range Document()["paths"].(obj) {
+		prefix := Prefix
+		if sv, ok := item.(obj)["servers"].([]obj); ok && len(sv) > 0 {
+			prefix = sv[0]["url"].(string)
+		}
 		for m := range item.(obj) {
-			out = append(out, strings.ToUpper(m)+" "+Prefix+p)
+			if httpMethods[m] {
+				out = append(out, strings.ToUpper(m)+" "+prefix+p)
+			}
 		}
 	}
 	return out
 }
+
+// httpMethods are the keys of a path item that are operations (the
+// others: servers, parameters, summary, description).
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, Document())

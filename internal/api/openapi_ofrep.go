@@ -1,0 +1,76 @@
+package api
+
+// ofrepPaths documents the OpenFeature Remote Evaluation Protocol's two
+// evaluations. They are served at OFREP, not under Prefix: each path
+// names that server itself (a path item's servers).
+func ofrepPaths() obj {
+	servers := []obj{{"url": OFREP, "description": "OFREP, beside the API"}}
+	key := []obj{{"name": "key", "in": "path", "required": true, "description": "The model's key.", "schema": obj{"type": "string"}}}
+	body := obj{"content": obj{"application/json": obj{"schema": ref("OFREPRequest")}},
+		"description": "Optional. The switches do not target: a context is checked (it must be an object) and not used."}
+	badBody := response("PARSE_ERROR: the body is not a JSON object (or not JSON, or over 1 MiB); INVALID_CONTEXT: its context is not an object.", ref("OFREPError"))
+	return obj{
+		"/evaluate/flags/{key}": obj{
+			"servers": servers,
+			"post": obj{"summary": "Evaluate one switch as an OFREP string flag (any role; a read token is enough).", "operationId": "ofrepEvaluateFlag",
+				"parameters": key, "requestBody": body,
+				"responses": ofrepErrors(obj{"200": response("The switch as a flag: value and variant are its state; its metadata, its record.", ref("OFREPEvaluation")),
+					"400": badBody,
+					"404": response("FLAG_NOT_FOUND: no model has this key.", ref("OFREPError"))})},
+		},
+		"/evaluate/flags": obj{
+			"servers": servers,
+			"post": obj{"summary": "Evaluate every switch as OFREP string flags (any role; a read token is enough).", "operationId": "ofrepEvaluateFlags",
+				"description": "The ETag is the sum of the switches' versions and their number: a client polling with If-None-Match (compared weakly) gets 304 until a switch is flipped or a model registered.",
+				"parameters":  []obj{{"name": "If-None-Match", "in": "header", "schema": obj{"type": "string"}}},
+				"requestBody": body,
+				"responses": ofrepErrors(obj{
+					"200": func() obj {
+						r := response("Every switch as a flag.", obj{"type": "object", "required": []string{"flags"}, "properties": obj{
+							"flags": obj{"type": "array", "items": ref("OFREPEvaluation")}}})
+						r["headers"] = obj{"ETag": obj{"schema": obj{"type": "string"}}}
+						return r
+					}(),
+					"304": obj{"description": "Nothing changed since the ETag given in If-None-Match."},
+					"400": response("PARSE_ERROR or INVALID_CONTEXT, as for one flag (without a key).", ref("OFREPError")),
+				})},
+		},
+	}
+}
+
+// ofrepErrors is withErrors for OFREP: its 400 and 404 answer in
+// OFREP's own shape, while a missing or refused credential is answered
+// as the API answers it.
+func ofrepErrors(own obj) obj {
+	out := withErrors(obj{})
+	for k, v := range own {
+		out[k] = v
+	}
+	return out
+}
+
+func ofrepSchemas() obj {
+	str := obj{"type": "string"}
+	state := obj{"type": "string", "enum": []string{"on", "off", "fallback"}}
+	return obj{
+		"OFREPRequest": obj{"type": "object", "properties": obj{"context": obj{"type": "object"}}},
+		"OFREPEvaluation": obj{"type": "object", "required": []string{"key", "value", "variant", "reason", "metadata"}, "properties": obj{
+			"key": str, "value": state, "variant": state,
+			"reason": obj{"type": "string", "enum": []string{"STATIC"}},
+			"metadata": obj{"type": "object", "required": []string{"version", "changed_at"},
+				"description": "The switch's record, under the names of the Switch's fields (OFREP flag metadata: strings and numbers only).",
+				"properties": obj{
+					"version":    obj{"type": "integer", "description": "The switch's version; increases with every flip."},
+					"fallback":   obj{"type": "string", "description": "What to serve instead; only when the state is fallback."},
+					"reason":     obj{"type": "string", "description": "Why the switch was last flipped; absent until it is flipped."},
+					"changed_by": obj{"type": "string", "description": "Who last flipped it (their e-mail); absent until it is flipped."},
+					"changed_at": obj{"type": "string", "format": "date-time", "description": "When it was last flipped, or, never flipped, when its model was registered."},
+				}},
+		}},
+		"OFREPError": obj{"type": "object", "required": []string{"errorCode"}, "properties": obj{
+			"key":          str,
+			"errorCode":    obj{"type": "string", "enum": []string{"PARSE_ERROR", "INVALID_CONTEXT", "FLAG_NOT_FOUND"}},
+			"errorDetails": str,
+		}},
+	}
+}
