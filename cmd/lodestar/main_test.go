@@ -63,6 +63,20 @@ func TestRunUsage(t *testing.T) {
 		{"bad log format", []string{"serve", "--log-format", "yaml"}, 2, "", `--log-format "yaml": want text or json`},
 		{"bad database URL", []string{"serve", "--database", "mysql://x"}, 2, "", "--database must be a postgres://"},
 		{"serve -h", []string{"serve", "-h"}, 0, "", "-addr"},
+		{"switch without subcommand", []string{"switch"}, 2, "", "switch: want list, show or flip"},
+		{"switch unknown subcommand", []string{"switch", "toggle"}, 2, "", `switch: unknown subcommand "toggle"`},
+		{"switch -h", []string{"switch", "-h"}, 0, "", "flip  KEY --state on|off|fallback"},
+		{"switch --help", []string{"switch", "--help"}, 0, "", "-version"},
+		{"switch list with a key", []string{"switch", "list", "credit-risk"}, 2, "", "switch list: takes no KEY"},
+		{"switch show without a key", []string{"switch", "show"}, 2, "", "switch show: name the model's KEY"},
+		{"switch show two keys", []string{"switch", "show", "a", "b"}, 2, "", `unexpected argument "b"`},
+		{"switch show keys that differ", []string{"switch", "show", "a", "--key", "b"}, 2, "", `KEY "a" and --key "b" differ`},
+		{"switch show bad format", []string{"switch", "show", "a", "--format", "yaml"}, 2, "", "--format must be text or json"},
+		{"switch flip without --as", []string{"switch", "flip", "a", "--state", "off", "--reason", "r"}, 2, "", "--state, --reason and --as are required"},
+		{"switch flip without --reason", []string{"switch", "flip", "a", "--state", "off", "--reason", " ", "--as", "r@example.com"}, 2, "", "--state, --reason and --as are required"},
+		{"switch flip without --state", []string{"switch", "flip", "a", "--reason", "r", "--as", "r@example.com"}, 2, "", "--state, --reason and --as are required"},
+		{"switch flip bad --version", []string{"switch", "flip", "a", "--state", "off", "--reason", "r", "--as", "r@example.com", "--version", "0"}, 2, "", `--version "0": want the switch's version`},
+		{"switch flip --version not a number", []string{"switch", "flip", "a", "--state", "off", "--reason", "r", "--as", "r@example.com", "--version", "two"}, 2, "", `--version "two"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,7 +112,7 @@ func TestRunUsage(t *testing.T) {
 // TestUsageListsCommands keeps the usage text in step with the commands.
 func TestUsageListsCommands(t *testing.T) {
 	u := usage()
-	for _, c := range []string{"serve", "migrate", "user", "token", "audit", "version"} {
+	for _, c := range []string{"serve", "migrate", "user", "token", "audit", "switch", "version"} {
 		if !strings.Contains(u, "\n  "+c+" ") {
 			t.Errorf("usage does not list %q:\n%s", c, u)
 		}

@@ -49,6 +49,9 @@ type Options struct {
 	MonitorLateness time.Duration
 	// Proxies are the trusted reverse proxies (httpx.Guard.ClientIP).
 	Proxies httpx.Proxies
+	// SwitchPoll is how often, on SQLite, FollowSwitches looks for flips
+	// made by another process (0: DefaultSwitchPoll).
+	SwitchPoll time.Duration
 }
 
 // App is the assembled server.
@@ -65,6 +68,8 @@ type App struct {
 	Routes []httpx.Route
 	mux    *http.ServeMux
 	log    *slog.Logger
+	// switchPoll is Options.SwitchPoll.
+	switchPoll time.Duration
 }
 
 // New builds the app on an open, migrated database.
@@ -88,7 +93,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	w.Now = func() time.Time { return db.Now() }
 	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
-		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log}
+		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -207,11 +212,17 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ready\n")
 }
 
-// FollowSwitches relays flips committed by other replicas sharing the
-// PostgreSQL database to this replica's open switch streams (through
-// LISTEN/NOTIFY), reconnecting with backoff, until ctx ends. On SQLite it
-// only waits: one process owns the database.
+// FollowSwitches relays flips committed by other processes sharing the
+// database — other replicas, 'lodestar switch flip' — to this server's
+// open switch streams, until ctx ends. On PostgreSQL every flip is
+// announced on commit (LISTEN/NOTIFY): it listens, reconnecting with
+// backoff. SQLite announces nothing to other processes: it polls the
+// switches' stamp every Options.SwitchPoll (see pollSwitches).
 func (a *App) FollowSwitches(ctx context.Context) {
+	if a.DB.Dialect != sqldb.Postgres {
+		a.pollSwitches(ctx)
+		return
+	}
 	backoff := time.Second
 	for ctx.Err() == nil {
 		// Once listening (again), every switch is published: flips made
@@ -259,5 +270,72 @@ func (a *App) FollowSwitches(ctx context.Context) {
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// DefaultSwitchPoll is how often a server on SQLite looks for switch
+// flips made by another process on its database (the CLI's): such a flip
+// reaches the server's streams within about this long.
+const DefaultSwitchPoll = time.Second
+
+// pollSwitches is FollowSwitches on SQLite. Every SwitchPoll it reads the
+// switches' stamp (one small query); when the stamp has changed, it
+// reads the switches and publishes those at a version it has not seen,
+// through the hub as a flip made here is (the hub drops what it has
+// already sent: flips made through this server come back here too). A
+// flip made by another process therefore reaches the streams within
+// SwitchPoll and a query's time. A read that fails is tried again at the
+// next tick (logged once until one succeeds again), and the flips made
+// meanwhile are published then.
+func (a *App) pollSwitches(ctx context.Context) {
+	every := a.switchPoll
+	if every <= 0 {
+		every = DefaultSwitchPoll
+	}
+	var stamp store.SwitchStamp
+	seen := map[string]int64{}
+	primed, failing := false, false
+	check := func() error {
+		st, err := a.Store.SwitchStamp(ctx)
+		if err != nil || (primed && st == stamp) {
+			return err
+		}
+		// The stamp before the switches: a flip committed between the two
+		// changes the stamp again, and is read at the next tick if not now.
+		all, err := a.Store.ListSwitches(ctx)
+		if err != nil {
+			return err
+		}
+		// The first read publishes every switch, as a PostgreSQL server
+		// catches up when it starts listening: a stream opened before it
+		// (or while the reads were failing) gets what it lacks, and the
+		// others, which have it, are sent nothing.
+		for _, sw := range all {
+			if sw.Version > seen[sw.Key] {
+				a.API.Hub.Publish(sw)
+				seen[sw.Key] = sw.Version
+			}
+		}
+		stamp, primed = st, true
+		return nil
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		switch err := check(); {
+		case ctx.Err() != nil:
+			return
+		case err != nil && !failing:
+			failing = true
+			a.log.Warn("reading the switches for flips made by other processes failed; trying again", "err", err, "every", every)
+		case err == nil && failing:
+			failing = false
+			a.log.Info("reading the switches for flips made by other processes works again")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }

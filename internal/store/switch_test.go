@@ -8,6 +8,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 func TestSwitches(t *testing.T) {
@@ -168,6 +169,68 @@ func TestSwitchFallbackMayServe(t *testing.T) {
 			if sw, err := f.s.FlipSwitch(f.ctx, "credit-risk", lodestar.SwitchFallback, fb, "why"); err != nil || sw.Fallback != fb {
 				t.Errorf("fallback %s: got %+v, %v", fb, sw, err)
 			}
+		}
+	})
+}
+
+// TestSwitchStamp: the stamp a server polls to learn of flips made by
+// another process changes with every flip and every new model, refused
+// flips leave it as it was, and it is the same for the same switches.
+func TestSwitchStamp(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		stamp := func() store.SwitchStamp {
+			t.Helper()
+			st, err := f.s.SwitchStamp(f.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		if st := stamp(); st != (store.SwitchStamp{}) {
+			t.Errorf("no models: stamp %+v, want zero", st)
+		}
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Credit scoring"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[store.SwitchStamp]string{}
+		changed := func(what string) {
+			t.Helper()
+			st := stamp()
+			if prev, dup := seen[st]; dup {
+				t.Errorf("%s: stamp %+v, the same as after %s", what, st, prev)
+			}
+			seen[st] = what
+		}
+		for _, key := range []string{"credit-risk", "fraud"} {
+			if _, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: key, Name: key}); err != nil {
+				t.Fatal(err)
+			}
+			changed("model " + key)
+		}
+		for i, state := range []string{lodestar.SwitchOff, lodestar.SwitchOn, lodestar.SwitchOn} {
+			if _, err := f.s.FlipSwitch(f.ctx, "credit-risk", state, "", "review"); err != nil {
+				t.Fatal(err)
+			}
+			changed(fmt.Sprintf("flip %d", i))
+		}
+		if _, err := f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 1), "fraud", lodestar.SwitchOff, "", "current"); err != nil {
+			t.Fatal(err)
+		}
+		changed("flip of fraud")
+		before := stamp()
+		if _, err := f.s.FlipSwitch(f.ctx, "credit-risk", "paused", "", "review"); lodestar.ErrorCode(err) != lodestar.EInvalid {
+			t.Fatalf("flip to paused: %v", err)
+		}
+		if _, err := f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 1), "fraud", lodestar.SwitchOn, "", "stale"); lodestar.ErrorCode(err) != lodestar.EConflict {
+			t.Fatalf("stale flip: %v", err)
+		}
+		if st := stamp(); st != before {
+			t.Errorf("after refused flips: stamp %+v, want %+v", st, before)
+		}
+		if st := stamp(); st != (store.SwitchStamp{Count: 2, Versions: 4 + 2}) {
+			t.Errorf("two switches at versions 4 and 2: stamp %+v", st)
 		}
 	})
 }

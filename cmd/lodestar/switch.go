@@ -1,0 +1,259 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
+)
+
+func init() {
+	register("switch", "list|show|flip: read or flip the models' human intervention switches", (*cmdEnv).switchCmd)
+}
+
+const switchHelp = `Usage: lodestar switch SUBCOMMAND [KEY] [flags]
+
+  list  list every model's switch
+  show  KEY: one model's switch, and whether a version of it is in production
+  flip  KEY --state on|off|fallback [--fallback WHAT] --reason R --as E [--version N]:
+        flip the switch as the user with e-mail E, who must be a risk officer,
+        the AI committee or an administrator (as on the web and the API); the
+        flip is audited as theirs. With --version, the flip is refused if the
+        switch is no longer at that version (someone flipped it since).
+        A running server tells its switch streams and SDKs at once on
+        PostgreSQL, and within about a second on SQLite.
+
+KEY is the model's key; it may also be given as --key. --format json prints
+the switches as GET /api/v1/switches/{key} answers them.
+`
+
+func (e *cmdEnv) switchCmd(args []string) error {
+	if len(args) == 0 {
+		return errUsage{"switch: want list, show or flip"}
+	}
+	sub := args[0]
+	fs := e.flags("switch " + sub)
+	e.cfg.DatabaseFlags(fs)
+	keyFlag := fs.String("key", "", "the model's key (show, flip; or give it as KEY)")
+	state := fs.String("state", "", "on, off or fallback (flip)")
+	fallback := fs.String("fallback", "", "what to serve instead, when --state is fallback (flip)")
+	reason := fs.String("reason", "", "why the switch is flipped (flip; recorded in the audit log)")
+	as := fs.String("as", "", "the e-mail of the user flipping: a risk officer, the committee or an admin (flip)")
+	version := fs.String("version", "", "the switch's version the flip is based on: refused if it was flipped since (flip)")
+	format := fs.String("format", "text", "output format: text or json")
+	if isHelp(sub) {
+		return subcommandHelp(fs, switchHelp)
+	}
+	if sub != "list" && sub != "show" && sub != "flip" {
+		// Before opening the database, so a typo touches nothing.
+		return errUsage{fmt.Sprintf("switch: unknown subcommand %q; want list, show or flip", sub)}
+	}
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return errUsage{fmt.Sprintf("switch %s: --format must be text or json", sub)}
+	}
+	var key string
+	if sub != "list" {
+		if key, err = switchKey(sub, *keyFlag, pos); err != nil {
+			return err
+		}
+	} else if len(pos) > 0 || *keyFlag != "" {
+		return errUsage{"switch list: takes no KEY (use 'lodestar switch show KEY')"}
+	}
+	switch sub {
+	case "list":
+		return e.readStore("no switches to list", func(s *store.Store) error {
+			all, err := s.ListSwitches(e.ctx)
+			if err != nil {
+				return err
+			}
+			if *format == "json" {
+				return e.printJSON(all)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "KEY\tSTATE\tFALLBACK\tVERSION\tCHANGED AT\tCHANGED BY\tREASON")
+			for _, sw := range all {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", sw.Key, sw.State, orDash(sw.Fallback), sw.Version,
+					sqldb.FormatTime(sw.ChangedAt), orDash(sw.ChangedBy), orDash(oneLine(sw.Reason)))
+			}
+			return tw.Flush()
+		})
+	case "show":
+		return e.readStore("no switch to show", func(s *store.Store) error {
+			sw, err := findSwitch(e, s, key)
+			if err != nil {
+				return err
+			}
+			if *format == "json" {
+				return e.printJSON(sw)
+			}
+			live, err := liveVersions(e, s, sw.ModelID)
+			if err != nil {
+				return err
+			}
+			return e.printSwitch(sw, live)
+		})
+	}
+	// flip
+	if *state == "" || strings.TrimSpace(*reason) == "" || strings.TrimSpace(*as) == "" {
+		return errUsage{"switch flip: --state, --reason and --as are required"}
+	}
+	ctx := e.ctx
+	if *version != "" {
+		v, err := strconv.ParseInt(*version, 10, 64)
+		if err != nil || v < 1 {
+			return errUsage{fmt.Sprintf("switch flip: --version %q: want the switch's version the flip is based on, 1 or more ('lodestar switch show %s' prints it)", *version, key)}
+		}
+		ctx = lodestar.WithSwitchVersion(ctx, v)
+	}
+	return e.readStore("no switch to flip", func(s *store.Store) error {
+		u, err := s.FindUserByEmail(ctx, *as)
+		switch {
+		case lodestar.ErrorCode(err) == lodestar.ENotFound:
+			return fmt.Errorf("switch flip: no user %s in this database; 'lodestar user list' shows the users (and check --data or --database)", *as)
+		case err != nil:
+			return err
+		case u.Disabled:
+			return fmt.Errorf("switch flip: %s is disabled and may not flip a switch", u.Email)
+		case !auth.Allowed(u.Role, auth.SwitchFlip):
+			return fmt.Errorf("switch flip: %s has the role %s; only the roles %s may flip a switch", u.Email, u.Role, strings.Join(flipRoles(), ", "))
+		}
+		ctx := lodestar.WithActor(ctx, lodestar.Actor{ID: u.ID, Label: u.Email, Role: u.Role})
+		prev, err := findSwitch(e, s, key)
+		if err != nil {
+			return err
+		}
+		// The same service, and so the same rules, as the web form and
+		// PUT /api/v1/switches/{key}: the state, the fallback (which may
+		// not be the model itself, nor a model that may not serve), the
+		// reason and their lengths, the version guard; audited.
+		sw, err := s.FlipSwitch(ctx, key, *state, *fallback, *reason)
+		switch {
+		case lodestar.ErrorCode(err) == lodestar.EConflict:
+			now, ferr := s.FindSwitch(e.ctx, key)
+			if ferr != nil {
+				return describe(err)
+			}
+			return fmt.Errorf("switch flip: %s is at version %d now, not %s: %s flipped it to %s since; your flip was not made. Check it with 'lodestar switch show %s', then flip again if you still need to",
+				key, now.Version, *version, orDash(now.ChangedBy), now.State, key)
+		case lodestar.ErrorCode(err) == lodestar.ENotFound:
+			return fmt.Errorf("switch flip: no model with key %q (see 'lodestar switch list')", key)
+		case err != nil:
+			return fmt.Errorf("switch flip: %w", describe(err))
+		}
+		if *format == "json" {
+			return e.printJSON(sw)
+		}
+		what := sw.State
+		if sw.Fallback != "" {
+			what += " (fallback: " + sw.Fallback + ")"
+		}
+		if prev.State == sw.State && prev.Fallback == sw.Fallback {
+			fmt.Fprintf(e.stdout, "%s was already %s; your reason is recorded (version %d, as %s)\n", sw.Key, what, sw.Version, u.Email)
+		} else {
+			fmt.Fprintf(e.stdout, "flipped %s from %s to %s (version %d, as %s)\n", sw.Key, prev.State, what, sw.Version, u.Email)
+		}
+		return nil
+	})
+}
+
+// switchKey is the model's key of show and flip: KEY or --key, not both
+// unless they agree.
+func switchKey(sub, flagKey string, pos []string) (string, error) {
+	if len(pos) > 1 {
+		return "", errUsage{fmt.Sprintf("switch %s: unexpected argument %q (one KEY at a time)", sub, pos[1])}
+	}
+	key := flagKey
+	if len(pos) == 1 {
+		if key != "" && key != pos[0] {
+			return "", errUsage{fmt.Sprintf("switch %s: KEY %q and --key %q differ; give one", sub, pos[0], key)}
+		}
+		key = pos[0]
+	}
+	if key == "" {
+		return "", errUsage{fmt.Sprintf("switch %s: name the model's KEY ('lodestar switch list' lists them)", sub)}
+	}
+	return key, nil
+}
+
+// findSwitch finds a model's switch, saying where to look when there is none.
+func findSwitch(e *cmdEnv, s *store.Store, key string) (*lodestar.Switch, error) {
+	sw, err := s.FindSwitch(e.ctx, key)
+	if lodestar.ErrorCode(err) == lodestar.ENotFound {
+		return nil, fmt.Errorf("no model with key %q (see 'lodestar switch list')", key)
+	}
+	return sw, err
+}
+
+// liveVersions names the model's versions in production.
+func liveVersions(e *cmdEnv, s *store.Store, modelID int64) ([]string, error) {
+	vs, err := s.ListModelVersions(e.ctx, modelID)
+	if err != nil {
+		return nil, err
+	}
+	var live []string
+	for _, v := range vs {
+		if v.Status == lodestar.ModelProduction {
+			live = append(live, v.Version)
+		}
+	}
+	return live, nil
+}
+
+// printSwitch prints one switch as show does.
+func (e *cmdEnv) printSwitch(sw *lodestar.Switch, live []string) error {
+	state := sw.State
+	switch {
+	case sw.State == lodestar.SwitchOn && len(live) == 0:
+		state += " (but no version is in production: nothing serves)"
+	case sw.State == lodestar.SwitchOn:
+		state += " (the model serves)"
+	case sw.State == lodestar.SwitchOff:
+		state += " (the model must not serve)"
+	case sw.State == lodestar.SwitchFallback:
+		state += " (the fallback serves instead)"
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "key:\t%s\n", sw.Key)
+	fmt.Fprintf(tw, "state:\t%s\n", state)
+	fmt.Fprintf(tw, "fallback:\t%s\n", orDash(sw.Fallback))
+	fmt.Fprintf(tw, "in production:\t%s\n", orDash(strings.Join(live, ", ")))
+	fmt.Fprintf(tw, "version:\t%d\n", sw.Version)
+	fmt.Fprintf(tw, "changed at:\t%s\n", sqldb.FormatTime(sw.ChangedAt))
+	fmt.Fprintf(tw, "changed by:\t%s\n", orDash(sw.ChangedBy))
+	fmt.Fprintf(tw, "reason:\t%s\n", orDash(oneLine(sw.Reason)))
+	return tw.Flush()
+}
+
+// printJSON writes v as indented JSON.
+func (e *cmdEnv) printJSON(v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// flipRoles names the roles that may flip a switch, from the one matrix
+// the web and the API check.
+func flipRoles() []string {
+	var out []string
+	for _, r := range lodestar.Roles {
+		if auth.Allowed(r, auth.SwitchFlip) {
+			out = append(out, string(r))
+		}
+	}
+	return out
+}
+
+// oneLine keeps a reason that spans lines on its table row.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
