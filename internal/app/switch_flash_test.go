@@ -20,6 +20,9 @@ func TestSwitchFlashSaysTheState(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
 	m := f.model("Credit", "credit", "Credit")
+	// A version in production, so that on means the model serves (with
+	// none, the messages say nothing serves: TestSwitchOnWithNothingInProduction).
+	f.production(m.ID, "2.3")
 	risk := f.user(lodestar.RoleRiskOfficer, "risk@example.com")
 	cl, _, _ := f.signIn(risk, time.Hour)
 	page := fmt.Sprintf("/models/%d", m.ID)

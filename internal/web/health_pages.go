@@ -191,6 +191,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		M            *lodestar.Model
 		UseCase      *lodestar.UseCase
 		Switch       *lodestar.Switch
+		Live         bool // a version is in production (inProduction)
 		Versions     []*lodestar.ModelVersion
 		VersionIDs   map[string]int64
 		Retired      map[string]bool // by version: its monitors get no more events
@@ -199,7 +200,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		Alerts       []*lodestar.Alert
 		TaskTable    taskTable
 		Tasks3       []string
-	}{m, uc, sw, vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
+	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
 	s.render(w, r, status, "health", p)
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -159,13 +161,40 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		UseCase      *lodestar.UseCase
 		Versions     []*lodestar.ModelVersion
 		Switch       *lodestar.Switch
+		Live         bool // a version is in production: the switch on, the model serves
 		Flips        []switchFlip
 		States       []string
 		Unregistered []lodestar.VersionEvents
 		MoreVersions int
-	}{m, uc, vs, sw, flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more}
+	}{m, uc, vs, sw, inProduction(vs), flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more}
 	s.render(w, r, status, "model", p)
 }
+
+// inProduction reports whether one of the versions is in production: a
+// model with none (none yet, or all retired) serves nothing, whatever
+// its switch says.
+func inProduction(vs []*lodestar.ModelVersion) bool {
+	for _, v := range vs {
+		if v.Status == lodestar.ModelProduction {
+			return true
+		}
+	}
+	return false
+}
+
+// SwitchBadge shows a switch's state as a badge. A switch on, for a model
+// with no version in production (live false), says that nothing serves
+// rather than that the model does.
+func (p *Page) SwitchBadge(sw *lodestar.Switch, live bool) template.HTML {
+	class, key := "switch-"+sw.State, "switch.state."+sw.State
+	if sw.State == lodestar.SwitchOn && !live {
+		class, key = "switch-idle", "switch.state.on_idle"
+	}
+	return template.HTML(`<span class="badge ` + html.EscapeString(class) + `">` + html.EscapeString(p.T(key)) + `</span>`)
+}
+
+// InProduction reports whether the row's model has a version in production.
+func (r modelRow) InProduction() bool { return r.Live != nil }
 
 // maxUnregisteredShown bounds the model page's list of unregistered
 // versions (a service sending a fresh version string with each event
@@ -378,14 +407,38 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	sw, err := s.Switches.FlipSwitch(ctx, m.Key, r.PostFormValue("state"), r.PostFormValue("fallback"), r.PostFormValue("reason"))
+	// The form opens with the switch's fallback filled in: left there as
+	// it was, in a flip to on or off, it names no fallback (the service
+	// would refuse it as one named for a state that has none). A fallback
+	// typed in is still the service's to judge.
+	state, fallback := r.PostFormValue("state"), r.PostFormValue("fallback")
+	if state != lodestar.SwitchFallback && prev.Fallback != "" && strings.TrimSpace(fallback) == prev.Fallback {
+		fallback = ""
+	}
+	sw, err := s.Switches.FlipSwitch(ctx, m.Key, state, fallback, r.PostFormValue("reason"))
 	if err == nil {
 		if s.PublishSwitch != nil {
 			s.PublishSwitch(sw)
 		}
+		unchanged := prev.State == sw.State && prev.Fallback == sw.Fallback
 		flash := switchFlipped[sw.State]
-		if prev.State == sw.State && prev.Fallback == sw.Fallback {
+		if unchanged {
 			flash = switchUnchanged[sw.State]
+		}
+		if sw.State == lodestar.SwitchOn {
+			// On, with no version in production, serves nothing: the
+			// message must not say the model serves.
+			vs, err := s.Models.ListModelVersions(r.Context(), m.ID)
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			if !inProduction(vs) {
+				flash = "flash.switch_now.on_idle"
+				if unchanged {
+					flash = "flash.switch_same.on_idle"
+				}
+			}
 		}
 		s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10), flash)
 		return
