@@ -2,6 +2,8 @@ package lodestar
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"time"
 )
 
@@ -34,12 +36,38 @@ type Model struct {
 // cards: what it is for, what it is not for, what it learned from, how
 // well it does, where it fails and what it risks.
 type ModelCard struct {
-	IntendedUse           string             `json:"intended_use"`
-	OutOfScopeUse         string             `json:"out_of_scope_use"`
-	TrainingData          string             `json:"training_data"`
-	EvaluationMetrics     map[string]float64 `json:"evaluation_metrics"`
-	Limitations           string             `json:"limitations"`
-	EthicalConsiderations string             `json:"ethical_considerations"`
+	IntendedUse           string      `json:"intended_use"`
+	OutOfScopeUse         string      `json:"out_of_scope_use"`
+	TrainingData          string      `json:"training_data"`
+	EvaluationMetrics     CardMetrics `json:"evaluation_metrics"`
+	Limitations           string      `json:"limitations"`
+	EthicalConsiderations string      `json:"ethical_considerations"`
+}
+
+// CardMetrics are a model card's evaluation metrics, by name.
+type CardMetrics map[string]float64
+
+// UnmarshalJSON reads the metrics as a map of numbers, refusing a null
+// value (a metric a pipeline could not compute), which encoding/json
+// would read as 0 and the card then claim. The error names the metric.
+func (m *CardMetrics) UnmarshalJSON(b []byte) error {
+	var raw map[string]*float64
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*m = nil
+		return nil
+	}
+	out := make(CardMetrics, len(raw))
+	for k, v := range raw {
+		if v == nil {
+			return &json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[float64](), Field: k}
+		}
+		out[k] = *v
+	}
+	*m = out
+	return nil
 }
 
 // ModelVersion is one trained version of a model with its card.
