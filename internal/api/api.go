@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -108,6 +109,44 @@ func pageParams(r *http.Request) (limit int, cursor int64, err error) {
 		cursor = c
 	}
 	return limit, cursor, nil
+}
+
+// onlyFilters refuses, by name, a query parameter other than limit,
+// cursor and the list's own filters: a list that ignored it would answer
+// the unfiltered list as if it were the filtered one (every model's
+// retraining tasks for /retraining-tasks?model_id=…).
+func onlyFilters(r *http.Request, filters ...string) error {
+	var bad []string
+	for name := range r.URL.Query() {
+		if name != "limit" && name != "cursor" && !slices.Contains(filters, name) {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	takes := "limit and cursor"
+	if len(filters) > 0 {
+		takes = strings.Join(filters, ", ") + ", " + takes
+	}
+	e := &lodestar.Error{Code: lodestar.EInvalid, Fields: map[string]string{}}
+	for _, name := range bad {
+		e.Fields[name] = name + " is not a filter of this list; it takes " + takes + "."
+	}
+	e.Message = e.Fields[bad[0]]
+	return e
+}
+
+// pageOnly reads a list's page (readPage) after refusing every query
+// parameter but its filters (onlyFilters).
+func pageOnly(filters ...string) func(http.ResponseWriter, *http.Request) (pageReq, error) {
+	return func(w http.ResponseWriter, r *http.Request) (pageReq, error) {
+		if err := onlyFilters(r, filters...); err != nil {
+			return pageReq{}, err
+		}
+		return readPage(w, r)
+	}
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {

@@ -67,6 +67,9 @@ func (s *Server) modelRoutes() []httpx.Route {
 	}
 	return []httpx.Route{
 		{Method: "GET", Pattern: Prefix + "/models", Perm: auth.ModelRead, Handler: handle(s, fromQuery(func(r *http.Request) (int64, error) {
+			if err := onlyFilters(r, "use_case_id"); err != nil {
+				return 0, err
+			}
 			return queryID(r, "use_case_id")
 		}), list, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models", Perm: auth.ModelWrite, Handler: handle(s, entityBody[modelIn], func(r *http.Request, in lodestar.Model) (*lodestar.Model, error) {
@@ -78,7 +81,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		}, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelByID)},
 		{Method: "PUT", Pattern: Prefix + "/models/{id}", Perm: auth.ModelWrite, Handler: handleID(s, entityBody[modelIn], m.UpdateModel, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, readPage, versions, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), versions, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[versionIn], addVersion, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
 		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},

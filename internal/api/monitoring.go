@@ -265,17 +265,17 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "POST", Pattern: Prefix + "/models/{model}/events", Perm: auth.ModelIngest, Handler: s.ingestEvents, MaxBody: lodestar.MaxIngestBytes + 4096},
 		{Method: "POST", Pattern: Prefix + "/models/{model}/labels", Perm: auth.ModelIngest, Handler: s.ingestLabels, MaxBody: lodestar.MaxIngestBytes + 4096},
-		{Method: "GET", Pattern: Prefix + "/models/{id}/unregistered-versions", Perm: auth.ModelRead, Handler: handleID(s, readPage, unregistered, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, readPage, listMonitors, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/unregistered-versions", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), unregistered, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), listMonitors, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.Monitors.FindMonitorByID)},
-		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, readPage, windows, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), windows, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[evaluateIn], evaluate, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, readPage, alerts, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, pageOnly("model_id", "status"), alerts, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/alerts/{id}/acknowledge", Perm: auth.AlertAck, Handler: handleID(s, decodeBody[ackIn], func(ctx context.Context, id int64, in ackIn) (*lodestar.Alert, error) {
 			return s.Monitors.AcknowledgeAlert(ctx, id, in.Note)
 		}, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, readPage, tasks, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, pageOnly("use_case_id"), tasks, http.StatusOK)},
 	}
 }
 
