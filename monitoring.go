@@ -197,12 +197,16 @@ type Monitor struct {
 	Threshold float64  `json:"threshold,omitempty"` // binary: score ≥ threshold predicts 1 (0: 0.5)
 	Classes   []string `json:"classes,omitempty"`   // multiclass
 	// Features by kind; taken from the reference when not given.
-	Numeric     []string          `json:"numeric"`
-	Categorical []string          `json:"categorical"`
-	Groups      []string          `json:"groups"`
-	Window      string            `json:"window"`
-	Reference   MonitorReference  `json:"reference"`
-	Thresholds  MonitorThresholds `json:"thresholds"`
+	Numeric     []string `json:"numeric"`
+	Categorical []string `json:"categorical"`
+	Groups      []string `json:"groups"`
+	// Exclude names columns of a reference dataset that are not features
+	// (the label, an ID) when the features are taken from it. It is read
+	// when the monitor is made; the features are what is kept.
+	Exclude    []string          `json:"-"`
+	Window     string            `json:"window"`
+	Reference  MonitorReference  `json:"reference"`
+	Thresholds MonitorThresholds `json:"thresholds"`
 	// RetrainAfter is how many breached windows in a row of accuracy or
 	// drift open a retraining task (0: never).
 	RetrainAfter int `json:"retrain_after"`

@@ -29,6 +29,7 @@ type (
 		Numeric      []string                   `json:"numeric"`
 		Categorical  []string                   `json:"categorical"`
 		Groups       []string                   `json:"groups"`
+		Exclude      []string                   `json:"exclude"`
 		Window       string                     `json:"window"`
 		Reference    monitorRefIn               `json:"reference"`
 		Thresholds   lodestar.MonitorThresholds `json:"thresholds"`
@@ -167,7 +168,7 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 
 func (in monitorIn) monitor(modelID int64) lodestar.Monitor {
 	return lodestar.Monitor{ModelID: modelID, Version: in.Version, Name: in.Name, Task: in.Task, Threshold: in.Threshold, Classes: in.Classes,
-		Numeric: in.Numeric, Categorical: in.Categorical, Groups: in.Groups, Window: in.Window,
+		Numeric: in.Numeric, Categorical: in.Categorical, Groups: in.Groups, Exclude: in.Exclude, Window: in.Window,
 		Reference:  lodestar.MonitorReference{Kind: in.Reference.Kind, From: in.Reference.From, To: in.Reference.To},
 		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter, WebhookURL: in.WebhookURL}
 }

@@ -132,7 +132,8 @@ func monitoringSchemas() obj {
 		"LabelResult": obj{"type": "object", "properties": obj{"updated": integer, "unknown": lineErrs, "rejected": lineErrs}},
 		"MonitorInput": obj{"type": "object", "required": []string{"version", "name", "window", "reference"}, "additionalProperties": false, "properties": obj{
 			"version": str, "name": str, "task": task, "threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs,
-			"window": window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
+			"exclude": obj{"type": "array", "items": str, "description": "Columns of the reference dataset that are not features (the label, an ID), when numeric and categorical are not given."},
+			"window":  window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
 			"alert_after":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Breaching windows in a row that open an alert (0: 1)."},
 			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
 			"webhook_url":   obj{"type": "string", "format": "uri"},

@@ -104,10 +104,17 @@ type reference struct {
 }
 
 // CreateMonitor checks the reference dataset (CSV or Parquet; columns named id, time,
-// version, prediction, label or latency_ms are not features), takes the
-// features from it when none are named (numeric when every non-blank
-// value is a number, else categorical), and saves the monitor.
+// version, prediction, label or latency_ms are not features, nor those in
+// in.Exclude), takes the features from it when none are named (numeric
+// when every non-blank value is a number, else categorical), and saves the
+// monitor.
 func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
+	if len(in.Exclude) > 0 && in.Reference.Kind != lodestar.ReferenceDataset {
+		return nil, lodestar.FieldError("exclude", "Columns that are not features are named for an uploaded reference dataset only.")
+	}
+	if len(in.Exclude) > 0 && len(in.Numeric)+len(in.Categorical) > 0 {
+		return nil, lodestar.FieldError("exclude", "Name the features (numeric, categorical) or the columns that are not features, not both.")
+	}
 	if in.Reference.Kind == lodestar.ReferenceDataset {
 		if len(data) == 0 {
 			return nil, lodestar.FieldError("reference", "Upload the reference dataset (CSV or Parquet).")
@@ -124,9 +131,14 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		if err != nil {
 			return nil, lodestar.FieldError("reference", err.Error())
 		}
+		for _, x := range in.Exclude {
+			if !slices.Contains(header, x) {
+				return nil, lodestar.FieldError("exclude", fmt.Sprintf("The reference dataset has no column %q.", x))
+			}
+		}
 		if len(in.Numeric)+len(in.Categorical) == 0 {
 			for i, h := range header {
-				if reserved[h] || slices.Contains(in.Groups, h) {
+				if reserved[h] || slices.Contains(in.Groups, h) || slices.Contains(in.Exclude, h) {
 					continue
 				}
 				if kinds[i] {

@@ -360,7 +360,8 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	fields := map[string]string{}
 	in := lodestar.Monitor{ModelID: m.ID, Version: r.PostFormValue("version"), Name: r.PostFormValue("name"), Task: r.PostFormValue("task"),
-		Classes: splitNames(r.PostFormValue("classes")), Groups: splitNames(r.PostFormValue("groups")), Window: strings.TrimSpace(r.PostFormValue("window")),
+		Classes: splitNames(r.PostFormValue("classes")), Groups: splitNames(r.PostFormValue("groups")),
+		Exclude: splitNames(r.PostFormValue("exclude")), Window: strings.TrimSpace(r.PostFormValue("window")),
 		WebhookURL: r.PostFormValue("webhook_url"),
 		Reference:  lodestar.MonitorReference{Kind: r.PostFormValue("reference_kind")}}
 	in.Thresholds = lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
