@@ -407,7 +407,7 @@ var calls = map[string]call{
 	"GET /models/{id}/health": {ok: []int{200}},
 	"POST /models/{id}/monitors": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"version": {"v-existing"}, "name": {"Walk " + w.nonce}, "window": {"day"}, "reference_kind": {"events"},
-			"reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}, "min_accuracy": {"0.8"}, "drift": {"on"}})
+			"reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}, "min_accuracy": {"0.8"}})
 	}},
 	"POST /monitors/{id}/evaluate":  {ok: []int{303}},
 	"GET /alerts":                   {ok: []int{200}},

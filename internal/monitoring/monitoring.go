@@ -109,9 +109,6 @@ type reference struct {
 // when every non-blank value is a number, else categorical), and saves the
 // monitor.
 func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
-	if len(in.Exclude) > 0 && in.Reference.Kind != lodestar.ReferenceDataset {
-		return nil, lodestar.FieldError("exclude", "Columns that are not features are named for an uploaded reference dataset only.")
-	}
 	if len(in.Exclude) > 0 && len(in.Numeric)+len(in.Categorical) > 0 {
 		return nil, lodestar.FieldError("exclude", "Name the features (numeric, categorical) or the columns that are not features, not both.")
 	}
@@ -158,6 +155,16 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: format, Rows: rows, SHA256: hex.EncodeToString(sum[:])}
 	} else {
 		data = nil
+		if in.Reference.Kind == lodestar.ReferenceEvents && len(in.Numeric)+len(in.Categorical) == 0 && in.ModelID != 0 &&
+			in.Version != "" && !in.Reference.From.IsZero() && in.Reference.To.After(in.Reference.From) {
+			var err error
+			if in.Numeric, in.Categorical, err = s.eventFeatures(ctx, in); err != nil {
+				return nil, err
+			}
+			if len(in.Numeric)+len(in.Categorical) == 0 && (in.Thresholds.Drift || in.Thresholds.DataQuality) {
+				return nil, s.noEventFeatures(ctx, in)
+			}
+		}
 	}
 	m, err := s.Store.CreateMonitor(ctx, in, data)
 	if err != nil {
@@ -173,6 +180,75 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		s.log().Warn("monitor reference not ready", "monitor", m.ID, "err", err)
 	}
 	return m, nil
+}
+
+// noEventFeatures refuses a monitor judging drift or data quality whose
+// event-range reference holds no events to take the features from, with
+// the store's checks of its other fields (on a dry run), so that every
+// bad field is named at once.
+func (s *Service) noEventFeatures(ctx context.Context, in lodestar.Monitor) error {
+	msg := fmt.Sprintf("This range holds no events of version %s yet to take the features from: choose a range with events, or turn drift and data quality off.", in.Version)
+	fields := map[string]string{"reference.from": msg}
+	_, err := s.Store.CreateMonitor(sqldb.WithDryRun(ctx), in, nil)
+	if lodestar.ErrorCode(err) != lodestar.EInvalid && err != nil && len(lodestar.ErrorFields(err)) == 0 {
+		return err
+	}
+	for k, v := range lodestar.ErrorFields(err) {
+		if k != "reference.from" {
+			fields[k] = v
+		}
+	}
+	return &lodestar.Error{Code: lodestar.EInvalid, Message: "The monitor could not be saved; check the fields.", Fields: fields}
+}
+
+// maxFeatureScan is how many events of an event-range reference are read
+// for its features.
+const maxFeatureScan = 10000
+
+var errScanned = errors.New("scanned enough")
+
+// eventFeatures takes a monitor's features from the first events of its
+// reference range, as a dataset's are taken from its columns: each
+// feature the events carry (not a group, not excluded), numeric when
+// every value seen is a number, in the order first seen.
+func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numeric, categorical []string, err error) {
+	var names []string
+	text := map[string]bool{}
+	n := 0
+	v := ingest.Visitor{Feature: func(name []byte, v ingest.Value) {
+		if v.Kind == '0' {
+			return
+		}
+		k := string(name)
+		seen, ok := text[k]
+		if !ok {
+			if reserved[k] || slices.Contains(in.Groups, k) || slices.Contains(in.Exclude, k) {
+				return
+			}
+			names = append(names, k)
+		}
+		text[k] = seen || v.Kind != 'n'
+	}}
+	err = s.Store.ScanEvents(ctx, in.ModelID, in.Version, in.Reference.From, in.Reference.To, func(e lodestar.StoredEvent) error {
+		if err := ingest.Read(e.Body, &v); err != nil {
+			return nil
+		}
+		if n++; n >= maxFeatureScan {
+			return errScanned
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errScanned) {
+		return nil, nil, err
+	}
+	for _, k := range names {
+		if text[k] {
+			categorical = append(categorical, k)
+		} else {
+			numeric = append(numeric, k)
+		}
+	}
+	return numeric, categorical, nil
 }
 
 func (s *Service) log() *slog.Logger {

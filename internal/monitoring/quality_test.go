@@ -130,19 +130,20 @@ func TestDataQualityAlert(t *testing.T) {
 }
 
 // TestDataQualityRefused: the thresholds are checked one by one, and a
-// monitor without features cannot judge data quality.
+// monitor without features cannot judge data quality: here an event-range
+// reference holding no events to take them from.
 func TestDataQualityRefused(t *testing.T) {
 	e := newEnv(t)
 	svc := &monitoring.Service{Store: e.st}
 	_, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "1", Name: "dq", Window: "hour",
 		Thresholds: lodestar.MonitorThresholds{DataQuality: true, QualityMaxMissingIncrease: -0.1, QualityMaxOutOfRange: 1.5,
 			QualityMaxNewValues: 2, QualityMinEvents: -1},
-		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0.Add(-2 * time.Hour), To: e.t0.Add(-time.Hour)}}, nil, "")
+		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0.AddDate(-1, 0, 0), To: e.t0.AddDate(-1, 0, 1)}}, nil, "")
 	var le *lodestar.Error
 	if !errors.As(err, &le) {
 		t.Fatalf("bad data-quality thresholds: %v, want field errors", err)
 	}
-	for _, f := range []string{"thresholds.data_quality", "thresholds.quality_max_missing_increase", "thresholds.quality_max_out_of_range",
+	for _, f := range []string{"reference.from", "thresholds.data_quality", "thresholds.quality_max_missing_increase", "thresholds.quality_max_out_of_range",
 		"thresholds.quality_max_new_values", "thresholds.quality_min_events"} {
 		if le.Fields[f] == "" {
 			t.Errorf("fields %v do not name %s", le.Fields, f)
