@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,6 +156,16 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		s.Error(w, r, err)
 		return
 	}
+	// Open alerts first, as on the alerts page; each part keeps its order.
+	slices.SortStableFunc(alerts, func(a, b *lodestar.Alert) int {
+		rank := func(x *lodestar.Alert) int {
+			if x.Status == lodestar.AlertOpen {
+				return 0
+			}
+			return 1
+		}
+		return rank(a) - rank(b)
+	})
 	all, err := s.Monitors.ListRetrainingTasks(ctx, m.UseCaseID)
 	if err != nil {
 		s.Error(w, r, err)
@@ -442,9 +453,10 @@ func (s *Server) monitorEvaluate(w http.ResponseWriter, r *http.Request) {
 }
 
 type alertRow struct {
-	A      *lodestar.Alert
-	Model  *lodestar.Model
-	Switch *lodestar.Switch // the model's, nil when unknown
+	A       *lodestar.Alert
+	Model   *lodestar.Model
+	Switch  *lodestar.Switch // the model's, nil when unknown
+	Monitor string           // the monitor's name ("" when it is gone)
 }
 
 type taskRow struct {
@@ -553,9 +565,23 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 	for _, sw := range sws {
 		switches[sw.ModelID] = sw
 	}
+	// Each alert's monitor by name: a model's monitors alert alike
+	// ("Accuracy"), so the name tells which one.
+	monitorNames := map[int64]string{}
+	monitorName := func(modelID, id int64) string {
+		if _, ok := monitorNames[id]; !ok {
+			monitorNames[id] = ""
+			if mons, err := s.Monitors.ListMonitors(ctx, modelID); err == nil {
+				for _, m := range mons {
+					monitorNames[m.ID] = m.Name
+				}
+			}
+		}
+		return monitorNames[id]
+	}
 	var open, closed []alertRow
 	for _, a := range alerts {
-		row := alertRow{a, model(a.ModelID), switches[a.ModelID]}
+		row := alertRow{a, model(a.ModelID), switches[a.ModelID], monitorName(a.ModelID, a.MonitorID)}
 		if a.Status == lodestar.AlertOpen {
 			open = append(open, row)
 		} else {
@@ -588,6 +614,20 @@ func (p *Page) TaskText(t *lodestar.RetrainingTask) string {
 	return p.T("task.text", p.Num(acc, 3), p.Num(100*t.Before["drift_share"], 0))
 }
 
+// WindowName says a monitor's window in the page's language: an hour, a
+// day, or every N events.
+func (p *Page) WindowName(window string) string {
+	switch {
+	case window == "hour" || window == "day":
+		return p.T("health.window." + window)
+	case strings.HasPrefix(window, "events:"):
+		if n, err := strconv.ParseInt(strings.TrimPrefix(window, "events:"), 10, 64); err == nil {
+			return p.T("health.window.events", p.Int64(n))
+		}
+	}
+	return window
+}
+
 // Int64 formats a count with the locale's grouping.
 func (p *Page) Int64(n int64) string { return p.bundle.Int(p.ID.Locale, n) }
 
@@ -595,8 +635,11 @@ func (p *Page) Int64(n int64) string { return p.bundle.Int(p.ID.Locale, n) }
 // rather than by the engine's identifier ("ks", "chi2"); an identifier this
 // version does not know is shown as it is.
 func (p *Page) TestName(test string) string {
+	if test == "" {
+		test = monitor.TestNone
+	}
 	switch test {
-	case monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI, monitor.TestChiSquare, monitor.TestJensenShannon:
+	case monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestNone:
 		return p.T("health.test." + test)
 	}
 	return test
