@@ -264,8 +264,8 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		return in, err
 	}
 	return []httpx.Route{
-		{Method: "POST", Pattern: Prefix + "/models/{model}/events", Perm: auth.ModelIngest, Handler: s.ingestEvents, MaxBody: lodestar.MaxIngestBytes + 4096},
-		{Method: "POST", Pattern: Prefix + "/models/{model}/labels", Perm: auth.ModelIngest, Handler: s.ingestLabels, MaxBody: lodestar.MaxIngestBytes + 4096},
+		{Method: "POST", Pattern: Prefix + "/models/{model}/events", Perm: auth.ModelIngest, Handler: s.ingestEvents, MaxBody: lodestar.MaxIngestBytes},
+		{Method: "POST", Pattern: Prefix + "/models/{model}/labels", Perm: auth.ModelIngest, Handler: s.ingestLabels, MaxBody: lodestar.MaxIngestBytes},
 		{Method: "GET", Pattern: Prefix + "/models/{id}/unregistered-versions", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), unregistered, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), listMonitors, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},

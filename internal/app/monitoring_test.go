@@ -136,6 +136,15 @@ func TestIngestEvents(t *testing.T) {
 	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", ingestTok, many.String()), 413, lodestar.ETooLarge)
 	huge := strings.Repeat(eventLine("e-10", t0, "1.0", 1, strings.Repeat("z", 1000), 0.5, 1)+"\n", lodestar.MaxIngestBytes/1000)
 	wantAPIError(t, f.ndjson("/api/v1/models/recommender/events", ingestTok, huge), 413, lodestar.ETooLarge)
+	// Just over the limit or far over it, the refusal states the one
+	// documented limit, 8 MiB.
+	for _, size := range []int{lodestar.MaxIngestBytes + 100, lodestar.MaxIngestBytes + 10000} {
+		body := eventLine("e-11", t0, "1.0", 1, "a", 0.5, 1) + "\n" + strings.Repeat(" ", size)
+		r := f.ndjson("/api/v1/models/recommender/events", ingestTok, body)
+		if r.StatusCode != 413 || !strings.Contains(r.body, fmt.Sprint(lodestar.MaxIngestBytes)) {
+			t.Errorf("a %d-byte batch: %d %s; want 413 naming %d bytes", size, r.StatusCode, r.body, lodestar.MaxIngestBytes)
+		}
+	}
 	if after, _ := f.app.Store.CountEvents(sys(), m.ID); after != before {
 		t.Errorf("refused batches stored events: %d → %d", before, after)
 	}
