@@ -233,7 +233,16 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 		}
 		var in labelLine
 		if msg := decodeStrict(line, &in); msg != "" {
-			rejected = append(rejected, lodestar.LineError{Line: n, Message: msg})
+			// The line's id, when it has a readable one, goes with the
+			// reason (as an event line's does): the sender finds the label.
+			var loose struct {
+				ID string `json:"id"`
+			}
+			id := ""
+			if json.Unmarshal(line, &loose) == nil && len(loose.ID) <= MaxIDLen {
+				id = loose.ID
+			}
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
 			return
 		}
 		id := ""

@@ -369,7 +369,8 @@ func TestLabelsBatch(t *testing.T) {
 		"{\"id\":\"a\",\"label\":0}\n" +
 		"{\"id\":\"d\"}\n" +
 		"{\"id\":\"e\",\"label\":1}}\n" +
-		"{\"id\":\"f\",\"label\":1}]\n"
+		"{\"id\":\"f\",\"label\":1}]\n" +
+		"{\"id\":\"g\",\"label\":1,\"lable\":0}\n"
 	labels, lineOf, rejected, err := Labels(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -377,9 +378,14 @@ func TestLabelsBatch(t *testing.T) {
 	if len(labels) != 2 || labels[0].ID != "a" || string(labels[0].Label) != "0" || labels[1].ID != "c" || lineOf["a"] != 4 {
 		t.Errorf("labels %q, lines %v; want a (its later label 0, line 4) and c", labels, lineOf)
 	}
-	if len(rejected) != 4 || rejected[0].Line != 2 || !strings.Contains(rejected[0].Message, "UTF-8") || rejected[1].Line != 5 ||
+	if len(rejected) != 5 || rejected[0].Line != 2 || !strings.Contains(rejected[0].Message, "UTF-8") || rejected[1].Line != 5 ||
 		rejected[2].Line != 6 || rejected[3].Line != 7 || !strings.Contains(rejected[3].Message, "found more after it") {
 		t.Errorf("rejected %+v; want line 2 (not UTF-8), line 5 (no label), lines 6 and 7 (a stray '}' or ']' after the object)", rejected)
+	}
+	// A line refused for an unknown field names its id, as an event line
+	// does; one that is no object has none to name.
+	if len(rejected) == 5 && (rejected[4].Line != 8 || rejected[4].ID != "g" || !strings.Contains(rejected[4].Message, "lable") || rejected[3].ID != "") {
+		t.Errorf("rejected %+v; want line 8 refused with its id g and the unknown field named", rejected)
 	}
 }
 
