@@ -336,6 +336,66 @@ func TestNoTaskForAReplacedVersion(t *testing.T) {
 	}
 }
 
+// A monitor made on version 1 after version 2 went live beside it (going
+// live leaves the old version in production) replays 1's decay as
+// history: its windows and a resolved alert, but no retraining task, no
+// open alert and no webhook for a version nobody serves. The same events
+// on the live version do open them.
+func TestReplayOfAReplacedVersionIsHistory(t *testing.T) {
+	for _, replaced := range []bool{false, true} {
+		t.Run(fmt.Sprintf("replaced=%v", replaced), func(t *testing.T) {
+			e := newEnv(t)
+			vs, err := e.st.ListModelVersions(e.ctx, e.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			promote := func(id int64) {
+				for _, s := range []string{lodestar.ModelStaging, lodestar.ModelProduction} {
+					if _, err := e.st.SetModelVersionStatus(e.ctx, id, s, "goes live"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			promote(vs[0].ID)
+			for h := range 4 { // version 1 wrong for four hours
+				e.add(t, ev(fmt.Sprintf("b-%d", h), e.t0.Add(time.Duration(h)*time.Hour), 0.5, 0.9, 0))
+			}
+			if replaced {
+				v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				promote(v2.ID)
+			}
+			m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 2, "http://hooks.invalid/x")
+			svc := &monitoring.Service{Store: e.st}
+			if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(5*time.Hour), time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if ws := since(mustWindows(t, e, m.ID), e.t0); len(ws) != 4 {
+				t.Errorf("%d windows since t0; want the 4 hours of history", len(ws))
+			}
+			all, _ := e.st.ListAlerts(e.ctx, e.model, false)
+			open, _ := e.st.ListAlerts(e.ctx, e.model, true)
+			tasks, _ := e.st.ListRetrainingTasks(e.ctx, 0)
+			hooks := testdb.Count(t, e.st.DB, "webhook_outbox")
+			if !replaced {
+				if len(open) != 1 || len(tasks) != 1 || hooks != 2 {
+					t.Errorf("live version: %d open alerts, %d tasks, %d webhooks; want 1, 1, 2", len(open), len(tasks), hooks)
+				}
+				return
+			}
+			if len(all) != 1 || len(open) != 0 || len(tasks) != 0 || hooks != 0 {
+				t.Fatalf("replaced version: %d alerts (%d open), %d tasks, %d webhooks; want 1 resolved alert, no task, no webhook",
+					len(all), len(open), len(tasks), hooks)
+			}
+			if a := all[0]; a.Kind != "accuracy" || !a.OpenedAt.Equal(e.t0) || !a.ResolvedAt.Equal(e.t0.Add(4*time.Hour)) {
+				t.Errorf("history alert %s opened %s resolved %s; want accuracy from t0 to the last window's end", a.Kind, a.OpenedAt, a.ResolvedAt)
+			}
+		})
+	}
+}
+
 // An N-event window takes the rest of the millisecond of its Nth event:
 // events sharing that millisecond are not left behind when the next
 // evaluation starts after it.

@@ -726,13 +726,14 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	if err != nil {
 		return nil, err
 	}
-	if !taskOpen && m.RetrainAfter > 0 {
-		// A version another one has replaced in production opens no
-		// retraining task: the replacement is the retraining (its going
-		// live closed the task), whatever the old version still serves.
-		if taskOpen, err = s.replaced(ctx, m); err != nil {
-			return nil, err
-		}
+	// A version another one has replaced in production opens no
+	// retraining task: the replacement is the retraining (its going live
+	// closed the task), whatever the old version still serves. Nor is
+	// what its windows show news: a monitor made on it after the fact
+	// replays its history, and that history is kept, not announced.
+	replaced, err := s.replaced(ctx, m)
+	if err != nil {
+		return nil, err
 	}
 	fresh := windows[:0:0]
 	for _, w := range windows {
@@ -740,7 +741,10 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 			fresh = append(fresh, w)
 		}
 	}
-	out := Decide(m, alerts, recent, taskOpen, fresh)
+	out := Decide(m, alerts, recent, taskOpen || replaced, fresh)
+	if replaced {
+		asHistory(out, fresh)
+	}
 	out.Windows = windows
 	base := m.EvaluatedTo
 	out.Base = &base
@@ -754,9 +758,12 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 }
 
 // replaced reports whether another version of the monitor's model is in
-// production while the monitored one is not.
+// production while the monitored one is not, or a newer one is in
+// production beside it: going live does not move the old version out of
+// production, but it is the new one that is live (the one the model's
+// list shows, the one whose going live closed the old one's tasks).
 func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (bool, error) {
-	vs, err := s.Store.ListModelVersions(ctx, m.ModelID)
+	vs, err := s.Store.ListModelVersions(ctx, m.ModelID) // newest first
 	if err != nil {
 		return false, err
 	}
@@ -764,12 +771,30 @@ func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (bool, erro
 	for _, v := range vs {
 		if v.Status == lodestar.ModelProduction {
 			if v.Version == m.Version {
-				return false, nil
+				return other, nil
 			}
 			other = true
 		}
 	}
 	return other, nil
+}
+
+// asHistory makes the alerts an evaluation of a replaced version opens
+// history, as Decide does with an alert opened and resolved in the same
+// run: an alert still open after the run's last window is resolved at
+// that window's end, so that none is announced (no webhook) or stays open
+// for a version nobody serves. Alerts opened before and now resolved are
+// left as they are.
+func asHistory(out *lodestar.Evaluation, windows []*lodestar.WindowResult) {
+	if len(windows) == 0 {
+		return
+	}
+	end := windows[len(windows)-1].End
+	for _, a := range out.Opened {
+		if a.Status != lodestar.AlertResolved {
+			a.Status, a.ResolvedAt = lodestar.AlertResolved, end
+		}
+	}
 }
 
 // fillGaps adds empty windows for periods with no events, when the monitor
