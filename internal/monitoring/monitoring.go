@@ -728,9 +728,9 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	}
 	// A version another one has replaced in production opens no
 	// retraining task: the replacement is the retraining (its going live
-	// closed the task), whatever the old version still serves. Nor is
-	// what its windows show news: a monitor made on it after the fact
-	// replays its history, and that history is kept, not announced.
+	// closed the task), whatever the old version still serves. Its alerts
+	// are still raised and announced: during a canary the old version may
+	// serve most of the traffic, and silencing it would hide a breach.
 	replaced, err := s.replaced(ctx, m)
 	if err != nil {
 		return nil, err
@@ -742,9 +742,6 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		}
 	}
 	out := Decide(m, alerts, recent, taskOpen || replaced, fresh)
-	if replaced {
-		asHistory(out, fresh)
-	}
 	out.Windows = windows
 	base := m.EvaluatedTo
 	out.Base = &base
@@ -777,24 +774,6 @@ func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (bool, erro
 		}
 	}
 	return other, nil
-}
-
-// asHistory makes the alerts an evaluation of a replaced version opens
-// history, as Decide does with an alert opened and resolved in the same
-// run: an alert still open after the run's last window is resolved at
-// that window's end, so that none is announced (no webhook) or stays open
-// for a version nobody serves. Alerts opened before and now resolved are
-// left as they are.
-func asHistory(out *lodestar.Evaluation, windows []*lodestar.WindowResult) {
-	if len(windows) == 0 {
-		return
-	}
-	end := windows[len(windows)-1].End
-	for _, a := range out.Opened {
-		if a.Status != lodestar.AlertResolved {
-			a.Status, a.ResolvedAt = lodestar.AlertResolved, end
-		}
-	}
 }
 
 // fillGaps adds empty windows for periods with no events, when the monitor
