@@ -232,6 +232,12 @@ type WindowResult struct {
 	End       time.Time `json:"end"`
 	Events    int64     `json:"events"`
 	Labelled  int64     `json:"labelled"`
+	// Unreadable counts the version's events in the window's time range
+	// that the monitor could not read (a binary score outside [0, 1], a
+	// class it does not know): they are in no metric. UnreadableReason is
+	// the first one's reason.
+	Unreadable       int64  `json:"unreadable"`
+	UnreadableReason string `json:"unreadable_reason,omitempty"`
 	// Metrics: accuracy, precision, recall, f1, auc, log_loss, mae, rmse,
 	// latency_p50/p95/p99 — those defined for the window.
 	Metrics map[string]float64 `json:"metrics"`

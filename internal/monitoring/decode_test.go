@@ -3,6 +3,7 @@ package monitoring
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +96,34 @@ func BenchmarkDecode(b *testing.B) {
 	for b.Loop() {
 		if _, ok := d.Decode(e); !ok {
 			b.Fatal("not decoded")
+		}
+	}
+}
+
+// TestDecoderSaysWhyItCannotRead gives each event the monitor cannot read
+// its reason, and an event it reads none.
+func TestDecoderSaysWhyItCannotRead(t *testing.T) {
+	cases := []struct {
+		task, body, reason string
+	}{
+		{monitor.TaskBinary, `{"id":"a","version":"1","prediction":1.4}`, "score 1.4 is outside [0, 1]"},
+		{monitor.TaskBinary, `{"id":"a","version":"1","prediction":-0.5}`, "score -0.5 is outside [0, 1]"},
+		{monitor.TaskBinary, `{"id":"a","version":"1","prediction":"yes"}`, `prediction "yes" is not a score`},
+		{monitor.TaskBinary, `{"id":"a","version":"1","prediction":null}`, "the event has no prediction"},
+		{monitor.TaskMulticlass, `{"id":"a","version":"1","prediction":"dog"}`, `class "dog" is not one of the monitor's classes`},
+		{monitor.TaskMulticlass, `{"id":"a","version":"1","prediction":2}`, "prediction 2 is not a class name"},
+		{monitor.TaskRegression, `{"id":"a","version":"1","prediction":"high"}`, `prediction "high" is not a number`},
+		{monitor.TaskMulticlass, `{"id":"a","version":"1","prediction":"` + strings.Repeat("é", 60) + `"}`,
+			`class "` + strings.Repeat("é", 40) + `…" is not one of the monitor's classes`},
+		{monitor.TaskBinary, `{"id":"a","version":"1","prediction":0.4}`, ""},
+		{monitor.TaskMulticlass, `{"id":"a","version":"1","prediction":"cat"}`, ""},
+	}
+	for _, c := range cases {
+		schema := monitor.Schema{Task: c.task, Classes: []string{"cat", "bird"}}
+		d := NewDecoder(&schema)
+		_, ok := d.Decode(lodestar.StoredEvent{ID: "a", Time: time.Unix(1, 0), Version: "1", Body: []byte(c.body)})
+		if ok != (c.reason == "") || d.Reason() != c.reason {
+			t.Errorf("%s %s: read %v, reason %q; want reason %q", c.task, c.body, ok, d.Reason(), c.reason)
 		}
 	}
 }

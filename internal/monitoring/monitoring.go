@@ -462,6 +462,7 @@ type Decoder struct {
 	visitor ingest.Visitor
 	pred    ingest.Value
 	label   ingest.Value
+	reason  string
 }
 
 // maxInterned bounds the interned categorical values.
@@ -540,30 +541,34 @@ func storedLabel(raw []byte) ingest.Value {
 
 // Decode returns the engine event for a stored one (reused by the next
 // call), and false when its prediction does not fit the task (a string
-// score, an unknown class): such events are not counted. Feature values
+// score, an unknown class): such events are not counted in the metrics,
+// and Reason says why it could not be read. Feature values
 // of the wrong kind count as missing; a number for a categorical feature
 // is its decimal text. A label stored apart (sent later) wins over one
 // sent with the event.
 func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 	ev := &d.ev
 	ev.Reset()
-	d.pred, d.label = ingest.Value{Kind: '0'}, ingest.Value{Kind: '0'}
+	d.pred, d.label, d.reason = ingest.Value{Kind: '0'}, ingest.Value{Kind: '0'}, ""
 	if err := ingest.Read(e.Body, &d.visitor); err != nil {
-		return nil, false
+		return d.unreadable("the stored event could not be read")
 	}
 	ev.ID, ev.Time, ev.ModelVersion = e.ID, e.Time, e.Version
 	label := d.label
 	if len(e.Label) > 0 {
 		label = storedLabel(e.Label)
 	}
+	if d.pred.Kind != 'n' && d.pred.Kind != 's' {
+		return d.unreadable("the event has no prediction")
+	}
 	switch d.schema.Task {
 	case monitor.TaskMulticlass:
 		if d.pred.Kind != 's' {
-			return nil, false
+			return d.unreadable("prediction " + predicted(d.pred) + " is not a class name")
 		}
 		c, ok := d.class[string(d.pred.Str)]
 		if !ok {
-			return nil, false
+			return d.unreadable("class " + predicted(d.pred) + " is not one of the monitor's classes")
 		}
 		ev.Class = c
 		if label.Kind == 's' {
@@ -573,15 +578,18 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 		}
 	case monitor.TaskRegression:
 		if d.pred.Kind != 'n' {
-			return nil, false
+			return d.unreadable("prediction " + predicted(d.pred) + " is not a number")
 		}
 		ev.Value = d.pred.Num
 		if label.Kind == 'n' {
 			ev.Label = label.Num
 		}
 	default:
-		if d.pred.Kind != 'n' || !(d.pred.Num >= 0 && d.pred.Num <= 1) {
-			return nil, false
+		if d.pred.Kind != 'n' {
+			return d.unreadable("prediction " + predicted(d.pred) + " is not a score")
+		}
+		if !(d.pred.Num >= 0 && d.pred.Num <= 1) {
+			return d.unreadable("score " + predicted(d.pred) + " is outside [0, 1]")
 		}
 		ev.Score = d.pred.Num
 		if label.Kind == 'n' && (label.Num == 0 || label.Num == 1) {
@@ -589,6 +597,34 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 		}
 	}
 	return ev, true
+}
+
+// Reason says why the last event Decode refused could not be read ("score
+// 1.4 is outside [0, 1]"): empty after an event it read.
+func (d *Decoder) Reason() string { return d.reason }
+
+func (d *Decoder) unreadable(reason string) (*monitor.Event, bool) {
+	d.reason = reason
+	return nil, false
+}
+
+// maxReasonValue bounds a string prediction quoted in a reason.
+const maxReasonValue = 40
+
+// predicted names a prediction in a reason: a number as it is, a string
+// quoted (and cut).
+func predicted(v ingest.Value) string {
+	switch v.Kind {
+	case 'n':
+		return strconv.FormatFloat(v.Num, 'g', -1, 64)
+	case 's':
+		s := strings.ToValidUTF8(string(v.Str), "\uFFFD")
+		if r := []rune(s); len(r) > maxReasonValue {
+			s = string(r[:maxReasonValue]) + "…"
+		}
+		return strconv.Quote(s)
+	}
+	return "null"
 }
 
 // Evaluate computes the monitor's windows that closed since it was last
@@ -671,6 +707,13 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	dec := NewDecoder(&schema)
 	thresholds := store.DriftThresholds(m.Thresholds)
 	var windows []*lodestar.WindowResult
+	// Events the monitor cannot read are in no metric but counted in
+	// their window: by period for time windows; for N-event windows, held
+	// until the window they fall in closes (those up to its last event's
+	// millisecond go to it, later ones to the next).
+	periodUnread := map[time.Time]*unread{}
+	var held, after unread
+	heldTo := int64(math.MinInt64)
 	emit := func(w *monitor.Window, wStart, wEnd time.Time) error {
 		res, err := Result(w, ref.window, thresholds, m)
 		if err != nil {
@@ -684,6 +727,18 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	err = s.Store.ScanEvents(ctx, m.ModelID, m.Version, start, to, func(e lodestar.StoredEvent) error {
 		ev, ok := dec.Decode(e)
 		if !ok {
+			switch {
+			case period > 0:
+				at := e.Time.UTC().Truncate(period)
+				if periodUnread[at] == nil {
+					periodUnread[at] = &unread{}
+				}
+				periodUnread[at].add(1, dec.Reason())
+			case e.Time.UnixMilli() <= heldTo:
+				held.add(1, dec.Reason())
+			default:
+				after.add(1, dec.Reason())
+			}
 			return nil
 		}
 		open := roller.WindowStart()
@@ -691,14 +746,24 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		if err != nil && !errors.Is(err, monitor.ErrValue) {
 			return err
 		}
+		if period == 0 {
+			heldTo = max(heldTo, ev.Time.UnixMilli())
+		}
 		if closed == nil {
+			held.add(after.n, after.reason)
+			after = unread{}
 			return nil
 		}
 		if period > 0 {
 			return emit(closed, open, open.Add(period))
 		}
 		lastEnd = closed.End.Add(time.Millisecond)
-		return emit(closed, closed.Start, closed.End)
+		if err := emit(closed, closed.Start, closed.End); err != nil {
+			return err
+		}
+		held.put(windows[len(windows)-1])
+		held, after = after, unread{}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -710,6 +775,7 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 				return nil, err
 			}
 		}
+		windows = withUnread(windows, periodUnread, m, period)
 		windows = fillGaps(windows, m, period, start, to)
 	} else {
 		to = lastEnd
@@ -774,6 +840,57 @@ func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (bool, erro
 		}
 	}
 	return other, nil
+}
+
+// unread tallies the events of a window the monitor could not read.
+type unread struct {
+	n      int64
+	reason string
+}
+
+func (u *unread) add(n int64, reason string) {
+	if n == 0 {
+		return
+	}
+	if u.n == 0 {
+		u.reason = reason
+	}
+	u.n += n
+}
+
+// put adds the tally to the window's.
+func (u *unread) put(w *lodestar.WindowResult) {
+	if u.n == 0 {
+		return
+	}
+	if w.Unreadable == 0 {
+		w.UnreadableReason = u.reason
+	}
+	w.Unreadable += u.n
+}
+
+// withUnread puts each period's unreadable events in its window, adding a
+// window (of no events) for a period that had only unreadable ones, in
+// time order.
+func withUnread(ws []*lodestar.WindowResult, byStart map[time.Time]*unread, m *lodestar.Monitor, period time.Duration) []*lodestar.WindowResult {
+	if len(byStart) == 0 {
+		return ws
+	}
+	have := map[time.Time]*lodestar.WindowResult{}
+	for _, w := range ws {
+		have[w.Start] = w
+	}
+	for at, u := range byStart {
+		w, ok := have[at]
+		if !ok {
+			w = &lodestar.WindowResult{MonitorID: m.ID, Start: at, End: at.Add(period), Metrics: map[string]float64{}}
+			w.Breaches = Breaches(w, m.Thresholds)
+			ws = append(ws, w)
+		}
+		u.put(w)
+	}
+	slices.SortFunc(ws, func(a, b *lodestar.WindowResult) int { return a.Start.Compare(b.Start) })
+	return ws
 }
 
 // fillGaps adds empty windows for periods with no events, when the monitor

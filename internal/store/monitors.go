@@ -327,13 +327,13 @@ func jsonOrEmpty[T any](xs []T) (string, error) {
 	return string(b), err
 }
 
-const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches, fairness, quality`
+const windowColumns = `monitor_id, start_at, end_at, events, labelled, metrics, drift, drift_share, dataset_drift, breaches, fairness, quality, unreadable, unreadable_reason`
 
 func scanWindow(s interface{ Scan(...any) error }) (*lodestar.WindowResult, error) {
 	w := &lodestar.WindowResult{}
 	var metrics, drift, breaches, fair, quality string
 	if err := s.Scan(&w.MonitorID, sqldb.Time{T: &w.Start}, sqldb.Time{T: &w.End}, &w.Events, &w.Labelled, &metrics, &drift,
-		&w.DriftShare, &w.DatasetDrift, &breaches, &fair, &quality); err != nil {
+		&w.DriftShare, &w.DatasetDrift, &breaches, &fair, &quality, &w.Unreadable, &w.UnreadableReason); err != nil {
 		return nil, err
 	}
 	if fair != "" {
@@ -619,9 +619,9 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO monitor_windows (`+windowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				monitorID, start, sqldb.FormatTime(w.End), w.Events, w.Labelled, string(metrics), string(w.Drift), w.DriftShare,
-				w.DatasetDrift, strings.Join(w.Breaches, ","), fair, quality); err != nil {
+				w.DatasetDrift, strings.Join(w.Breaches, ","), fair, quality, w.Unreadable, w.UnreadableReason); err != nil {
 				return err
 			}
 		}
