@@ -150,6 +150,35 @@ type MonitorThresholds struct {
 	QualityMinEvents          int64   `json:"quality_min_events,omitempty"` // 0: 30
 }
 
+// QualityCheck is one data-quality check of a feature in a window: its
+// name (missing, range or new), the figure held against its threshold
+// (for missing, the rise of the missing share over the reference's) and
+// the threshold; it breaches when Value > Limit.
+type QualityCheck struct {
+	Name         string
+	Value, Limit float64
+}
+
+// QualityChecks returns the checks a feature's quality can be judged by:
+// none when it does not decide, and only those whose figures are defined.
+func (t MonitorThresholds) QualityChecks(q FeatureQuality) []QualityCheck {
+	if !q.Decides {
+		return nil
+	}
+	maxMiss, maxRange, maxNew := t.QualityLimits()
+	var out []QualityCheck
+	if q.MissingShare != nil && q.ReferenceMissingShare != nil {
+		out = append(out, QualityCheck{"missing", *q.MissingShare - *q.ReferenceMissingShare, maxMiss})
+	}
+	if q.OutOfRangeShare != nil {
+		out = append(out, QualityCheck{"range", *q.OutOfRangeShare, maxRange})
+	}
+	if q.NewValueShare != nil {
+		out = append(out, QualityCheck{"new", *q.NewValueShare, maxNew})
+	}
+	return out
+}
+
 // DefaultQualityShare is each data-quality threshold unless the monitor
 // sets another: 5 points more missing values than the reference, 5% of
 // values outside its range or new to it.

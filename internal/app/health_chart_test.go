@@ -17,24 +17,7 @@ import (
 // not claim values outside what can happen.
 func TestHealthOneWindow(t *testing.T) {
 	f := start(t, fixtureOpts{})
-	team, m, tok := f.teamModel("Recs", "rec", "Rec")
-	var ref strings.Builder
-	ref.WriteString("x,colour,label\n")
-	for i := range 200 {
-		fmt.Fprintf(&ref, "%d,red,1\n", i%7)
-	}
-	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
-		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	mon := f.postMonitor(tok, m.ID, body)
-	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	var batch strings.Builder
-	for i := range 20 {
-		batch.WriteString(eventLine(fmt.Sprintf("e%d", i), t0.Add(time.Duration(i)*time.Minute), "1.0", float64(i%7), "red", 0.9, 1) + "\n")
-	}
-	f.ndjson("/api/v1/models/rec/events", tok, batch.String())
-	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
-		t.Fatal(err)
-	}
+	team, m, _, _, _ := f.hourlyRecMonitor()
 	c, _, _ := f.signIn(team, time.Hour)
 	page := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), nil, nil)
 	if page.StatusCode != 200 {
@@ -122,6 +105,32 @@ func TestHealthFewValuesFeature(t *testing.T) {
 
 // teamModel makes an AI-team user with a token, a use case and a model
 // with version 1.0 under key: what the health tests start from.
+// hourlyRecMonitor makes the AI team's model rec (version 1.0) with an
+// hourly monitor over a reference of x and colour, and one evaluated hour
+// of 20 correct events from t0.
+func (f *fixture) hourlyRecMonitor() (team *lodestar.User, m *lodestar.Model, tok string, mon lodestar.Monitor, t0 time.Time) {
+	f.t.Helper()
+	team, m, tok = f.teamModel("Recs", "rec", "Rec")
+	var ref strings.Builder
+	ref.WriteString("x,colour,label\n")
+	for i := range 200 {
+		fmt.Fprintf(&ref, "%d,red,1\n", i%7)
+	}
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
+		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
+	mon = f.postMonitor(tok, m.ID, body)
+	t0 = time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	var batch strings.Builder
+	for i := range 20 {
+		batch.WriteString(eventLine(fmt.Sprintf("e%d", i), t0.Add(time.Duration(i)*time.Minute), "1.0", float64(i%7), "red", 0.9, 1) + "\n")
+	}
+	f.ndjson("/api/v1/models/rec/events", tok, batch.String())
+	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
+		f.t.Fatal(err)
+	}
+	return team, m, tok, mon, t0
+}
+
 func (f *fixture) teamModel(useCase, key, name string) (*lodestar.User, *lodestar.Model, string) {
 	f.t.Helper()
 	team := f.user(lodestar.RoleAITeam, "team@example.com")

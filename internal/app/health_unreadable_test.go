@@ -18,24 +18,7 @@ import (
 // there are none).
 func TestHealthShowsUnreadableEvents(t *testing.T) {
 	f := start(t, fixtureOpts{})
-	team, m, tok := f.teamModel("Recs", "rec", "Rec")
-	var ref strings.Builder
-	ref.WriteString("x,colour,label\n")
-	for i := range 200 {
-		fmt.Fprintf(&ref, "%d,red,1\n", i%7)
-	}
-	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Hourly", "window": "hour",
-		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
-	mon := f.postMonitor(tok, m.ID, body)
-	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	var batch strings.Builder
-	for i := range 20 {
-		batch.WriteString(eventLine(fmt.Sprintf("e%d", i), t0.Add(time.Duration(i)*time.Minute), "1.0", float64(i%7), "red", 0.9, 1) + "\n")
-	}
-	f.ndjson("/api/v1/models/rec/events", tok, batch.String())
-	if _, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
-		t.Fatal(err)
-	}
+	team, m, tok, mon, t0 := f.hourlyRecMonitor()
 	c, _, _ := f.signIn(team, time.Hour)
 	page := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), nil, nil)
 	if page.StatusCode != 200 || strings.Contains(page.body, "Unreadable events") {
@@ -43,7 +26,7 @@ func TestHealthShowsUnreadableEvents(t *testing.T) {
 	}
 
 	t1 := t0.Add(time.Hour)
-	batch.Reset()
+	var batch strings.Builder
 	for i := range 10 {
 		batch.WriteString(eventLine(fmt.Sprintf("f%d", i), t1.Add(time.Duration(i)*time.Minute), "1.0", float64(i%7), "red", 0.9, 1) + "\n")
 	}

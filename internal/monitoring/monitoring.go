@@ -1048,29 +1048,13 @@ func addQuality(res *lodestar.WindowResult, w, ref *monitor.Window, m *lodestar.
 // increase over the reference's share), the threshold and which check: "missing",
 // "range" or "new"; ok false when none breaches.
 func qualityBreach(w *lodestar.WindowResult, t lodestar.MonitorThresholds) (q lodestar.FeatureQuality, value, limit float64, check string, ok bool) {
-	maxMiss, maxRange, maxNew := t.QualityLimits()
 	best := 0.0
 	for _, f := range w.Quality {
-		if !f.Decides {
-			continue
-		}
-		try := func(v *float64, base *float64, lim float64, c string) {
-			if v == nil {
-				return
-			}
-			x := *v
-			if base != nil {
-				x -= *base
-			}
-			if x > lim && x/lim > best {
-				best, q, value, limit, check, ok = x/lim, f, x, lim, c, true
+		for _, c := range t.QualityChecks(f) {
+			if c.Value > c.Limit && c.Value/c.Limit > best {
+				best, q, value, limit, check, ok = c.Value/c.Limit, f, c.Value, c.Limit, c.Name, true
 			}
 		}
-		if f.ReferenceMissingShare != nil {
-			try(f.MissingShare, f.ReferenceMissingShare, maxMiss, "missing")
-		}
-		try(f.OutOfRangeShare, nil, maxRange, "range")
-		try(f.NewValueShare, nil, maxNew, "new")
 	}
 	return q, value, limit, check, ok
 }

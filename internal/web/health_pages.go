@@ -60,28 +60,36 @@ type monitorView struct {
 // (_health_quality.html) shows: the latest window's per-feature table,
 // with the monitor's thresholds to mark the figures that breach them.
 type windowQualityView struct {
-	P                         *Page
-	ID                        int64 // the monitor's
-	Rows                      []lodestar.FeatureQuality
-	MinEvents                 int64
-	judge                     bool
-	maxMiss, maxRange, maxNew float64
+	P         *Page
+	ID        int64 // the monitor's
+	Rows      []lodestar.FeatureQuality
+	MinEvents int64
+	judge     bool
+	t         lodestar.MonitorThresholds
 }
 
-// MissingBad, RangeBad and NewBad say whether a feature that decides
-// breaches the monitor's data-quality threshold of that kind (only when
-// the monitor judges data quality).
+// breaches says whether a feature breaches the monitor's data-quality
+// check of that name (only when the monitor judges data quality).
+func (v *windowQualityView) breaches(q lodestar.FeatureQuality, name string) bool {
+	if !v.judge {
+		return false
+	}
+	for _, c := range v.t.QualityChecks(q) {
+		if c.Name == name {
+			return c.Value > c.Limit
+		}
+	}
+	return false
+}
+
+// MissingBad, RangeBad and NewBad mark a feature's figures that breach.
 func (v *windowQualityView) MissingBad(q lodestar.FeatureQuality) bool {
-	return v.judge && q.Decides && q.MissingShare != nil && q.ReferenceMissingShare != nil && *q.MissingShare-*q.ReferenceMissingShare > v.maxMiss
+	return v.breaches(q, "missing")
 }
 
-func (v *windowQualityView) RangeBad(q lodestar.FeatureQuality) bool {
-	return v.judge && q.Decides && q.OutOfRangeShare != nil && *q.OutOfRangeShare > v.maxRange
-}
+func (v *windowQualityView) RangeBad(q lodestar.FeatureQuality) bool { return v.breaches(q, "range") }
 
-func (v *windowQualityView) NewBad(q lodestar.FeatureQuality) bool {
-	return v.judge && q.Decides && q.NewValueShare != nil && *q.NewValueShare > v.maxNew
-}
+func (v *windowQualityView) NewBad(q lodestar.FeatureQuality) bool { return v.breaches(q, "new") }
 
 // windowFairnessView is what the health page's fairness block
 // (_health_fairness.html) shows: the latest window's per-group table.
@@ -141,11 +149,10 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 			}
 			if len(v.Latest.Quality) > 0 {
 				t := mon.Thresholds
-				q := &windowQualityView{P: p, ID: mon.ID, Rows: v.Latest.Quality, MinEvents: t.QualityMinEvents, judge: t.DataQuality}
+				q := &windowQualityView{P: p, ID: mon.ID, Rows: v.Latest.Quality, MinEvents: t.QualityMinEvents, judge: t.DataQuality, t: t}
 				if q.MinEvents == 0 {
 					q.MinEvents = monitor.DefaultQualityMinEvents
 				}
-				q.maxMiss, q.maxRange, q.maxNew = t.QualityLimits()
 				v.Quality = q
 			}
 		}
