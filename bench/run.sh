@@ -2,7 +2,7 @@
 # bench/run.sh — HTTP throughput and latency of a real `lodestar serve` on
 # SQLite, measured with wrk from a second process on loopback.
 #   bash bench/run.sh [SECONDS] [USE_CASES] [all|switch]
-# Installs wrk from Debian when missing (root). Prints one line per
+# Installs wrk from Debian when missing (root; bench/deps.sh). Prints one line per
 # endpoint: requests/s and latency percentiles. Nothing is asserted: the
 # figures go into the README with the machine they came from. "switch"
 # measures only the switch read (bench/switch/run.sh uses it).
@@ -13,9 +13,8 @@ secs=${1:-10}
 n=${2:-2000}
 only=${3:-all}
 
-if ! command -v wrk >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
-fi
+. bench/deps.sh
+need wrk
 
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -16,6 +16,9 @@
 #
 #   bash bench/drift/run.sh [ROWS [PROWS]]   (defaults 1000000 and 10000000)
 #
+# pandas, numpy, scipy and GNU time come from Debian (installed when
+# missing, as root: bench/deps.sh).
+#
 # The data is written once by bench/drift/gen to $LODESTAR_BENCH_DIR
 # (default /tmp/lodestar-drift-bench; the Parquet pair takes about 10 GB and
 # some minutes to write) and reused. Nothing is asserted: the figures go
@@ -23,6 +26,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v go >/dev/null || export PATH=/usr/local/go/bin:$PATH
+. bench/deps.sh
+need python3-numpy python3-pandas python3-scipy time
 rows=${1:-1000000}
 prows=${2:-10000000}
 base=${LODESTAR_BENCH_DIR:-${TMPDIR:-/tmp}/lodestar-drift-bench}

@@ -11,6 +11,8 @@
 #      /usr/bin/python3 with xgboost; internal/engine/explain/testdata/
 #      bench_treeshap.py, which also checks the two agree), and the ratio
 #      (target ≥ 1×); then `lodestar explain` end to end on the same files.
+#      numpy and xgboost come from Debian (installed when missing, as root:
+#      bench/deps.sh).
 #
 # Beside each command, its engine alone (the Go benchmarks BenchmarkStream100M
 # and BenchmarkAccumulate10M: values generated in memory, no CSV) and the
@@ -26,6 +28,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v go >/dev/null || export PATH=/usr/local/go/bin:$PATH
+. bench/deps.sh
+need python3-numpy python3-xgboost
 stats_rows=${1:-100000000}
 fair_rows=${2:-10000000}
 shap_rows=${3:-5000}
