@@ -284,6 +284,7 @@ func Load(ctx context.Context, svc Services, setNow func(time.Time), password st
 	// year's readings come in today, as an import of the KPIs' history.
 	l.run(func() error { return l.loadReadings(start) })
 	l.run(func() error { return l.loadMonitoring(now, setNow) })
+	l.run(func() error { return l.loadPdmLive(now, setNow) })
 	l.run(func() error { return svc.MarkDemoLoaded(ctx) })
 	return l.n, l.err
 }
@@ -296,6 +297,7 @@ type loader struct {
 	// stageAt is when each use case (by English title) entered each
 	// stage: what its models' dates follow.
 	stageAt map[string]map[string]time.Time
+	pdmLive time.Time // when pdm 2.0 went live
 	n       int
 	err     error
 }
@@ -652,6 +654,7 @@ func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) er
 					if err := l.loadPdmMonitoring(m, previousLive, live, setNow); err != nil {
 						return err
 					}
+					l.pdmLive = st.at
 				}
 				setNow(st.at)
 				if _, err := l.svc.SetModelVersionStatus(ml, st.id, st.to, st.why); err != nil {

@@ -201,6 +201,18 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		versionIDs[v.Version] = v.ID
 		retired[v.Version] = v.Status == lodestar.ModelRetired
 	}
+	// The monitors of versions that still get events first (the live
+	// version's above what watched the one it replaced), each part in
+	// the order they were made.
+	slices.SortStableFunc(views, func(a, b monitorView) int {
+		rank := func(v monitorView) int {
+			if retired[v.M.Version] {
+				return 1
+			}
+			return 0
+		}
+		return rank(a) - rank(b)
+	})
 	monitorNames := map[int64]string{}
 	for _, mon := range mons {
 		monitorNames[mon.ID] = mon.Name
