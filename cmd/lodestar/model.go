@@ -1,16 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 func init() {
-	register("model", "list|add|version|status: the model registry", (*cmdEnv).model)
+	register("model", "list|show|add|version|card|status: the model registry", (*cmdEnv).model)
 }
 
 // modelByKey finds a model by its key.
@@ -30,15 +32,26 @@ func modelByKey(e *cmdEnv, s *store.Store, key string) (*lodestar.Model, error) 
 const modelHelp = `Usage: lodestar model SUBCOMMAND [flags]
 
   list     [--use-case ID]: list the models and their versions
+  show     --key K [--version V] [--format text|json]: a model and its
+           versions, or one version with its model card
   add      --use-case ID --key K --name N: register a model under a use case
-  version  --key K --version V [--intended-use T]: add a version
+  version  --key K --version V [card flags]: add a version, with its card
+  card     --key K --version V card flags: change a version's model card
+           (audited); fields not named keep their text
   status   --key K --version V --status S --reason R: move a version through
            development, staging, production and retired (audited)
+
+Card flags: --card FILE (the whole card as JSON, the API's card object:
+intended_use, out_of_scope_use, training_data, evaluation_metrics (an
+object of numbers), limitations, ethical_considerations), then any of
+--intended-use, --out-of-scope-use, --training-data, --limitations,
+--ethical-considerations T (an empty T clears the field) and
+--metric NAME=VALUE, repeatable (NAME= removes the metric).
 `
 
 func (e *cmdEnv) model(args []string) error {
 	if len(args) == 0 {
-		return errUsage{"model: want list, add, version or status"}
+		return errUsage{"model: want list, show, add, version, card or status"}
 	}
 	sub := args[0]
 	fs := e.flags("model " + sub)
@@ -46,8 +59,9 @@ func (e *cmdEnv) model(args []string) error {
 	useCase := fs.Int64("use-case", 0, "use case ID (add; list filter)")
 	key := fs.String("key", "", "the model's key (add) or the model (version, status)")
 	name := fs.String("name", "", "display name (add)")
-	version := fs.String("version", "", "version name (version, status)")
-	intended := fs.String("intended-use", "", "the model card's intended use (version)")
+	version := fs.String("version", "", "version name (show, version, card, status)")
+	card := newCardFlags(fs)
+	format := fs.String("format", "text", "text or json (show)")
 	status := fs.String("status", "", "development, staging, production or retired (status)")
 	reason := fs.String("reason", "", "why the status changes (status)")
 	if isHelp(sub) {
@@ -91,16 +105,49 @@ func (e *cmdEnv) model(args []string) error {
 			fmt.Fprintf(e.stdout, "registered model %d %s\n", m.ID, m.Key)
 			return nil
 		})
+	case "show":
+		if *key == "" {
+			return errUsage{"model show: --key is required"}
+		}
+		if *format != "text" && *format != "json" {
+			return errUsage{fmt.Sprintf("model show: --format is text or json, not %q", *format)}
+		}
+		return e.readStore("no models to show", func(s *store.Store) error {
+			return e.showModel(s, ctx, *key, *version, *format)
+		})
+	case "card":
+		if *key == "" || *version == "" || !card.set() {
+			return errUsage{"model card: --key, --version and a card flag (--card FILE, --intended-use, --metric, …) are required"}
+		}
+		return e.readStore("no model to change", func(s *store.Store) error {
+			m, v, err := versionByName(e, s, *key, *version)
+			if err != nil {
+				return err
+			}
+			c, err := card.apply(v.Card)
+			if err != nil {
+				return err
+			}
+			if _, err := s.UpdateModelCard(ctx, v.ID, c); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(e.stdout, "updated the model card of %s %s\n", m.Key, v.Version)
+			return nil
+		})
 	case "version":
 		if *key == "" || *version == "" {
 			return errUsage{"model version: --key and --version are required"}
+		}
+		c, err := card.apply(lodestar.ModelCard{})
+		if err != nil {
+			return err
 		}
 		return e.readStore("no model to add a version to", func(s *store.Store) error {
 			m, err := modelByKey(e, s, *key)
 			if err != nil {
 				return err
 			}
-			v, err := s.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: *version, Card: lodestar.ModelCard{IntendedUse: *intended}})
+			v, err := s.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: *version, Card: c})
 			if err != nil {
 				return describe(err)
 			}
@@ -112,26 +159,77 @@ func (e *cmdEnv) model(args []string) error {
 			return errUsage{"model status: --key, --version, --status and --reason are required"}
 		}
 		return e.readStore("no model to change", func(s *store.Store) error {
-			m, err := modelByKey(e, s, *key)
+			m, v, err := versionByName(e, s, *key, *version)
 			if err != nil {
 				return err
 			}
-			vs, err := s.ListModelVersions(ctx, m.ID)
+			got, err := s.SetModelVersionStatus(ctx, v.ID, *status, *reason)
 			if err != nil {
-				return err
+				return describe(err)
 			}
-			for _, v := range vs {
-				if v.Version == *version {
-					got, err := s.SetModelVersionStatus(ctx, v.ID, *status, *reason)
-					if err != nil {
-						return describe(err)
-					}
-					fmt.Fprintf(e.stdout, "%s %s is now %s\n", m.Key, got.Version, got.Status)
-					return nil
-				}
-			}
-			return fmt.Errorf("model %s has no version %q", m.Key, *version)
+			fmt.Fprintf(e.stdout, "%s %s is now %s\n", m.Key, got.Version, got.Status)
+			return nil
 		})
 	}
-	return errUsage{fmt.Sprintf("model: unknown subcommand %q; want list, add, version or status", sub)}
+	return errUsage{fmt.Sprintf("model: unknown subcommand %q; want list, show, add, version, card or status", sub)}
+}
+
+// versionByName finds a model's version by its name.
+func versionByName(e *cmdEnv, s *store.Store, key, version string) (*lodestar.Model, *lodestar.ModelVersion, error) {
+	m, err := modelByKey(e, s, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	vs, err := s.ListModelVersions(e.ctx, m.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range vs {
+		if v.Version == version {
+			return m, v, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("model %s has no version %q (see 'lodestar model show --key %s')", m.Key, version, m.Key)
+}
+
+// showModel prints a model and its versions, or one version and its
+// card: as text, or as the API's JSON.
+func (e *cmdEnv) showModel(s *store.Store, ctx context.Context, key, version, format string) error {
+	m, err := modelByKey(e, s, key)
+	if err != nil {
+		return err
+	}
+	if version != "" {
+		_, v, err := versionByName(e, s, key, version)
+		if err != nil {
+			return err
+		}
+		if format == "json" {
+			return writeJSON(e.stdout, v)
+		}
+		fmt.Fprintf(e.stdout, "%s %s (version %d): %s, updated %s\n\n", m.Key, v.Version, v.ID, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339))
+		writeCard(e.stdout, v.Card)
+		return nil
+	}
+	vs, err := s.ListModelVersions(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return writeJSON(e.stdout, struct {
+			*lodestar.Model
+			Versions []*lodestar.ModelVersion `json:"versions"`
+		}{m, vs})
+	}
+	fmt.Fprintf(e.stdout, "%s: %s (model %d, use case %d)\n\n", m.Key, m.Name, m.ID, m.UseCaseID)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tSTATUS\tUPDATED\tINTENDED USE")
+	for _, v := range vs {
+		intended, _, _ := strings.Cut(v.Card.IntendedUse, "\n")
+		if r := []rune(intended); len(r) > 60 {
+			intended = string(r[:59]) + "…"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Version, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339), orDash(intended))
+	}
+	return tw.Flush()
 }
