@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -231,6 +232,85 @@ func (s *Server) switchFlips(ctx context.Context, modelID int64) ([]switchFlip, 
 	return flips, nil
 }
 
+// versionChange is one entry of a model version's history as its audit
+// entry holds it: made, moved from one status to another (why), or its
+// card changed (which fields).
+type versionChange struct {
+	At       time.Time
+	Actor    string
+	Kind     string // "create", "status" or "card"
+	From, To string // statuses
+	Reason   string
+	Fields   []string // the card's changed fields (their catalog keys less "card.")
+}
+
+// maxVersionChanges is how many entries a version's page lists; the
+// audit log has them all.
+const maxVersionChanges = 50
+
+// versionHistory reads a model version's history, newest first, from the
+// audit log: each entry holds the version before and after.
+func (s *Server) versionHistory(ctx context.Context, versionID int64) ([]versionChange, error) {
+	evs, err := s.Audit.FindEvents(ctx, lodestar.AuditFilter{EntityType: "model_version",
+		EntityID: strconv.FormatInt(versionID, 10), Limit: maxVersionChanges})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]versionChange, 0, len(evs))
+	for _, ev := range evs {
+		var before, after lodestar.ModelVersion
+		if json.Unmarshal([]byte(ev.After), &after) != nil {
+			continue // not a version's entry: nothing to show of it
+		}
+		c := versionChange{At: ev.At, Actor: ev.Actor, To: after.Status}
+		switch ev.Action {
+		case "create":
+			c.Kind = "create"
+		case "set_status":
+			if json.Unmarshal([]byte(ev.Before), &before) != nil {
+				continue
+			}
+			c.Kind, c.From, c.Reason = "status", before.Status, after.StatusReason
+		case "update_card":
+			if json.Unmarshal([]byte(ev.Before), &before) != nil {
+				continue
+			}
+			c.Kind, c.Fields = "card", cardChanges(before.Card, after.Card)
+		default:
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// cardChanges names the fields that differ between two model cards (as
+// the card's JSON names them), in the card's order.
+func cardChanges(a, b lodestar.ModelCard) []string {
+	var out []string
+	for _, f := range []struct {
+		key  string
+		x, y string
+	}{
+		{"intended_use", a.IntendedUse, b.IntendedUse}, {"out_of_scope_use", a.OutOfScopeUse, b.OutOfScopeUse},
+		{"training_data", a.TrainingData, b.TrainingData},
+	} {
+		if f.x != f.y {
+			out = append(out, f.key)
+		}
+	}
+	if !maps.Equal(a.EvaluationMetrics, b.EvaluationMetrics) {
+		out = append(out, "evaluation_metrics")
+	}
+	if a.Limitations != b.Limitations {
+		out = append(out, "limitations")
+	}
+	if a.EthicalConsiderations != b.EthicalConsiderations {
+		out = append(out, "ethical_considerations")
+	}
+	return out
+}
+
 // cardFromForm reads a model card; metrics come as "name = value" lines.
 // A line that does not parse is refused as the service refuses a card.
 func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
@@ -335,13 +415,19 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 			}
 		}
 	}
+	history, err := s.versionHistory(r.Context(), v.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p.Data = struct {
 		V           *lodestar.ModelVersion
 		M           *lodestar.Model
 		Next        []string
 		Evidence    *versionEvidence
 		Experiments []*lodestar.Experiment
-	}{v, m, next, ev, exps}
+		History     []versionChange
+	}{v, m, next, ev, exps, history}
 	s.render(w, r, status, "model_version", p)
 }
 

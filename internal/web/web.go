@@ -196,6 +196,16 @@ type Page struct {
 // T translates key into the page's locale.
 func (p *Page) T(key string, args ...any) string { return p.bundle.T(p.ID.Locale, key, args...) }
 
+// List joins the messages prefix+item of items with the locale's list
+// separator ("list.sep": ", " or "、").
+func (p *Page) List(prefix string, items []string) string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = p.T(prefix + it)
+	}
+	return strings.Join(out, p.T("list.sep"))
+}
+
 // TH is T for a message with markup in its arguments (a Person): the
 // message and the other arguments are escaped, template.HTML ones kept.
 func (p *Page) TH(key string, args ...any) template.HTML {
