@@ -1,12 +1,12 @@
 package web
 
 import (
-	"maps"
 	"context"
 	"encoding/json"
 	"fmt"
 	"html"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
