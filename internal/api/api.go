@@ -114,11 +114,25 @@ func pageParams(r *http.Request) (limit int, cursor int64, err error) {
 // onlyFilters refuses, by name, a query parameter other than limit,
 // cursor and the list's own filters: a list that ignored it would answer
 // the unfiltered list as if it were the filtered one (every model's
-// retraining tasks for /retraining-tasks?model_id=…).
+// retraining tasks for /retraining-tasks?model_id=…, every goal for
+// /goals?stauts=live).
 func onlyFilters(r *http.Request, filters ...string) error {
+	return onlyParams(r, append(slices.Clip(filters), "limit", "cursor")...)
+}
+
+// repeatable are the query parameters a request may give more than once
+// (an assignment check's unit=…&unit=…).
+var repeatable = map[string]bool{"unit": true}
+
+// onlyParams refuses, by name, a query parameter other than names, and
+// one of them given more than once (unless repeatable): a request reads
+// each parameter's first value only, so a second one (status=draft&
+// status=active) would be ignored as silently as an unknown name.
+func onlyParams(r *http.Request, names ...string) error {
+	q := r.URL.Query()
 	var bad []string
-	for name := range r.URL.Query() {
-		if name != "limit" && name != "cursor" && !slices.Contains(filters, name) {
+	for name, vs := range q {
+		if !slices.Contains(names, name) || len(vs) > 1 && !repeatable[name] {
 			bad = append(bad, name)
 		}
 	}
@@ -126,13 +140,20 @@ func onlyFilters(r *http.Request, filters ...string) error {
 		return nil
 	}
 	slices.Sort(bad)
-	takes := "limit and cursor"
-	if len(filters) > 0 {
-		takes = strings.Join(filters, ", ") + ", " + takes
+	takes := "no query parameters"
+	switch {
+	case len(names) == 1:
+		takes = names[0]
+	case len(names) > 1:
+		takes = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 	}
 	e := &lodestar.Error{Code: lodestar.EInvalid, Fields: map[string]string{}}
 	for _, name := range bad {
-		e.Fields[name] = name + " is not a filter of this list; it takes " + takes + "."
+		if slices.Contains(names, name) {
+			e.Fields[name] = name + " is given " + strconv.Itoa(len(q[name])) + " times; give it once."
+		} else {
+			e.Fields[name] = name + " is not a parameter of this request; it takes " + takes + "."
+		}
 	}
 	e.Message = e.Fields[bad[0]]
 	return e
@@ -163,6 +184,10 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
+	if err := onlyFilters(r, slices.Concat(useCaseFilters, []string{"sort"})...); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	limit, cursor, err := pageParams(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -232,6 +257,10 @@ func (s *Server) getUseCase(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+	if err := onlyFilters(r, "actor", "action", "entity_type", "entity_id", "from", "to"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	limit, cursor, err := pageParams(r)
 	if err != nil {
 		s.fail(w, r, err)

@@ -79,6 +79,9 @@ func listOf[T any](fn func(ctx context.Context, id int64) ([]T, error)) func(r *
 		if err != nil {
 			return Page[T]{}, err
 		}
+		if err := onlyFilters(r); err != nil {
+			return Page[T]{}, err
+		}
 		items, err := fn(r.Context(), id)
 		if err != nil {
 			return Page[T]{}, err
@@ -94,6 +97,9 @@ func listOf[T any](fn func(ctx context.Context, id int64) ([]T, error)) func(r *
 func (s *Server) download(fn func(r *http.Request, id int64) (*evidence.Download, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r)
+		if err == nil {
+			err = onlyParams(r, "format")
+		}
 		var d *evidence.Download
 		if err == nil {
 			d, err = fn(r, id)

@@ -60,6 +60,9 @@ func (in experimentIn) entity() lodestar.Experiment {
 // experimentFilter reads the list's use_case_id and status filters.
 func experimentFilter(r *http.Request) (lodestar.ExperimentFilter, error) {
 	var f lodestar.ExperimentFilter
+	if err := onlyFilters(r, "use_case_id", "status"); err != nil {
+		return f, err
+	}
 	var err error
 	if f.UseCaseID, err = queryID(r, "use_case_id"); err != nil {
 		return f, err
@@ -249,6 +252,9 @@ type Assignment struct {
 const MaxAssignmentUnits = 1000
 
 func assignmentUnits(r *http.Request) ([]string, error) {
+	if err := onlyParams(r, "unit"); err != nil {
+		return nil, err
+	}
 	units := r.URL.Query()["unit"]
 	if len(units) == 0 || len(units) > MaxAssignmentUnits {
 		return nil, lodestar.FieldError("unit", "Give 1 to 1,000 unit IDs as unit=…")

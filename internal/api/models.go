@@ -86,7 +86,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
 		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, readPage, func(r *http.Request, p pageReq) (Page[*lodestar.Switch], error) {
+		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, pageOnly(), func(r *http.Request, p pageReq) (Page[*lodestar.Switch], error) {
 			// One switch a model: paged in memory like the models.
 			items, err := s.Switches.ListSwitches(r.Context())
 			if err != nil {

@@ -46,7 +46,8 @@ func withErrors(ok obj, extra ...string) obj {
 var pageParamsDoc = []obj{
 	{"name": "limit", "in": "query", "description": "Page size, 1 to 200 (default 50). Larger values are rejected with 400.",
 		"schema": obj{"type": "integer", "minimum": 1, "maximum": MaxPageSize, "default": DefaultPageSize}},
-	{"name": "cursor", "in": "query", "description": "The next_cursor of the previous page.", "schema": obj{"type": "string"}},
+	{"name": "cursor", "in": "query", "description": "The next_cursor of the previous page; anything else that is not a positive integer is a 400 naming cursor.",
+		"schema": obj{"type": "string", "pattern": "^[1-9][0-9]*$"}, "example": "50"},
 }
 
 func pageOf(item string) obj {
@@ -104,6 +105,9 @@ func baseDocument() obj {
 		"info": obj{"title": "Lodestar API", "version": "1",
 			"description": "Lodestar's REST API. Authenticate with `Authorization: Bearer <token>` (create one with `lodestar token create`). " +
 				"Errors share one shape: {\"error\":{\"code\",\"message\",\"fields\"}}. Lists are paged with limit (max 200) and cursor. " +
+				"A list (and the portfolio, an export, an assignment check) takes only the query parameters its operation lists: any other " +
+				"(a misspelt filter, another list's), a malformed value (an id that is not a positive integer, a value outside the enum) or a " +
+				"parameter given twice is a 400 whose fields name it, never an unfiltered answer. " +
 				"Request bodies are limited to 1 MiB; unknown fields and wrong types are rejected naming the field."},
 		"servers":  []obj{{"url": Prefix}},
 		"security": []obj{{"bearer": []string{}}},
@@ -120,7 +124,7 @@ func baseDocument() obj {
 						{"name": "alignment", "in": "query", "schema": obj{"type": "string", "enum": []string{"aligned", "misaligned"}}},
 						{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false, anything else is a 400 naming archived.", "schema": obj{"type": "boolean"}},
 						{"name": "sort", "in": "query", "description": "score, title, value, feasibility, cost or updated, each with - for descending; without it, newest first. With a sort, the cursor is an offset. Any other value is a 400 naming sort.",
-							"schema": obj{"type": "string"}}}, pageParamsDoc...),
+							"schema": obj{"type": "string", "enum": []string{"score", "-score", "title", "-title", "value", "-value", "feasibility", "-feasibility", "cost", "-cost", "updated", "-updated"}}}}, pageParamsDoc...),
 					"responses": withErrors(obj{"200": response("One page of use cases.", pageOf("UseCase"))})},
 				"post": obj{"summary": "Create a use case.", "operationId": "createUseCase",
 					"requestBody": func() obj { b := jsonBody(ref("NewUseCase")); b["required"] = true; return b }(),
@@ -135,8 +139,8 @@ func baseDocument() obj {
 					{"name": "action", "in": "query", "schema": obj{"type": "string"}},
 					{"name": "entity_type", "in": "query", "schema": obj{"type": "string"}},
 					{"name": "entity_id", "in": "query", "schema": obj{"type": "string"}},
-					{"name": "from", "in": "query", "description": "Events at or after: a date (YYYY-MM-DD, UTC) or an RFC 3339 time.", "schema": obj{"type": "string"}},
-					{"name": "to", "in": "query", "description": "Events before: an RFC 3339 time, or a date (UTC), whose whole day is included.", "schema": obj{"type": "string"}},
+					{"name": "from", "in": "query", "description": "Events at or after: a date (YYYY-MM-DD, UTC) or an RFC 3339 time.", "schema": obj{"type": "string"}, "example": "2026-03-01"},
+					{"name": "to", "in": "query", "description": "Events before: an RFC 3339 time, or a date (UTC), whose whole day is included.", "schema": obj{"type": "string"}, "example": "2026-03-31T18:00:00Z"},
 				}, pageParamsDoc...),
 				"description": "Paged by sequence number (the cursor); the log is not counted, so pages carry no total. A malformed from or to, or to not after from, is a 400 naming the field.",
 				"responses":   withErrors(obj{"200": response("One page of audit events, without a total.", cursorPageOf("AuditEvent"))})}},
@@ -228,7 +232,7 @@ func crudPaths(paths obj, path, name, plural string, filters []obj) {
 				{"name": "q", "in": "query", "description": "Text to find in the name or title, in either language.", "schema": obj{"type": "string"}},
 				{"name": "archived", "in": "query", "description": "true to include archived records; true or false, anything else is a 400 naming archived.", "schema": obj{"type": "boolean"}},
 			}, filters...), pageParamsDoc...),
-			"description": "Only the filters listed here are taken: another list's filter (status on KPIs, say) or an unknown value is a 400 naming the parameter, never an empty or unfiltered list.",
+			"description": "Only the parameters listed here are taken: another list's filter (status on KPIs, say), a misspelt one (stauts), one given twice or an unknown value is a 400 naming the parameter, never an empty or unfiltered list.",
 			"responses":   withErrors(obj{"200": response("One page of "+plural+"; the cursor is an offset.", pageOf(name))})},
 		"post": obj{"summary": "Create a " + name + ".", "operationId": "create" + name, "requestBody": requiredBody(name + "Input"),
 			"responses": withErrors(obj{"201": response("The created record.", ref(name))}, "413", "415")},
@@ -258,14 +262,21 @@ func filterParam(name, desc string) obj {
 	return obj{"name": name, "in": "query", "description": desc, "schema": obj{"type": "string"}}
 }
 
+// idFilter documents a query filter that takes a record's id; anything
+// but a positive integer is a 400 naming it.
+func idFilter(name, desc string) obj {
+	return obj{"name": name, "in": "query", "description": desc + " Anything but a positive integer is a 400 naming " + name + ".",
+		"schema": obj{"type": "integer", "minimum": 1}}
+}
+
 func strategyPaths() obj {
 	paths := obj{}
 	crudPaths(paths, "/business-units", "BusinessUnit", "business units", nil)
-	crudPaths(paths, "/goals", "Goal", "goals", []obj{filterParam("business_unit_id", "Only this business unit's goals."),
+	crudPaths(paths, "/goals", "Goal", "goals", []obj{idFilter("business_unit_id", "Only this business unit's goals."),
 		enumParam("status", "Only goals in this status.", "draft", "active", "achieved", "abandoned")})
-	crudPaths(paths, "/kpis", "KPI", "KPIs", []obj{filterParam("goal_id", "Only this goal's KPIs.")})
-	crudPaths(paths, "/pain-points", "PainPoint", "pain points", []obj{filterParam("business_unit_id", "Only this business unit's pain points."),
-		filterParam("goal_id", "Only pain points linked to this goal."),
+	crudPaths(paths, "/kpis", "KPI", "KPIs", []obj{idFilter("goal_id", "Only this goal's KPIs.")})
+	crudPaths(paths, "/pain-points", "PainPoint", "pain points", []obj{idFilter("business_unit_id", "Only this business unit's pain points."),
+		idFilter("goal_id", "Only pain points linked to this goal."),
 		enumParam("category", "Only pain points of this category.", "cost", "efficiency", "experience", "risk", "revenue")})
 	paths["/kpis/{id}/readings"] = obj{
 		"get": obj{"summary": "A KPI's readings, oldest first.", "operationId": "listReadings", "parameters": append(idParam(), pageParamsDoc...),
@@ -290,8 +301,8 @@ func strategyPaths() obj {
 	paths["/use-cases/{id}/realisation"] = obj{"get": obj{"summary": "Value realisation: each promised KPI impact since go-live.",
 		"operationId": "realisation", "parameters": idParam(), "responses": withErrors(obj{"200": response("The realisation.", ref("Realisation"))}, "404")}}
 	paths["/portfolio"] = obj{"get": obj{"summary": "The portfolio dashboard's figures.", "operationId": "portfolio",
-		"description": "Takes no sort (the matrix is always by score): a sort, or an unknown stage, alignment or archived value, is a 400 naming the parameter.",
-		"parameters": []obj{filterParam("business_unit_id", "Only this business unit."),
+		"description": "Takes no sort (the matrix is always by score) and is not paged: a sort, limit, cursor or any parameter not listed here, or an unknown stage, alignment or archived value, is a 400 naming the parameter.",
+		"parameters": []obj{idFilter("business_unit_id", "Only this business unit."),
 			enumParam("stage", "Only this stage (the funnel still shows all).", "idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"),
 			enumParam("alignment", "Only aligned or misaligned use cases.", "aligned", "misaligned"), filterParam("q", "Text to find."),
 			{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false.", "schema": obj{"type": "boolean"}}},

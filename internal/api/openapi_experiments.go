@@ -49,7 +49,7 @@ func experimentPaths() obj {
 		"/experiments/{id}/assignments": obj{"get": obj{"summary": "The variant each unit gets, by the SDK's Assign: SHA-256 of key, NUL, unit; the top 53 bits as u in [0, 1); treatment when u ≥ 1 − treatment_share.",
 			"description": "For checking an implementation of the assignment in another language against Lodestar's.",
 			"operationId": "assignUnits", "parameters": append(idParam(), obj{"name": "unit", "in": "query", "required": true,
-				"description": "A unit ID (1–256 bytes); repeat for up to 1,000.", "schema": obj{"type": "array", "items": obj{"type": "string"}}, "style": "form", "explode": true}),
+				"description": "A unit ID (1 to 200 characters, as in the data); repeat for up to 1,000.", "schema": obj{"type": "array", "items": obj{"type": "string"}}, "style": "form", "explode": true}),
 			"responses": withErrors(obj{"200": response("One assignment per unit, in the order asked.", obj{"type": "object", "properties": obj{
 				"data": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"unit": obj{"type": "string"},
 					"variant": obj{"type": "string", "enum": []string{"control", "treatment"}}, "point": obj{"type": "number"}}}},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -110,11 +111,11 @@ func (s *Server) strategyRoutes() []httpx.Route {
 	k := resource[kpiIn, lodestar.KPI]{s.KPIs.ListKPIs, s.KPIs.FindKPIByID, s.KPIs.CreateKPI, s.KPIs.UpdateKPI, s.KPIs.ArchiveKPI, listFilters{"goal_id": nil}}
 	p := resource[painIn, lodestar.PainPoint]{s.Pains.ListPainPoints, s.Pains.FindPainPointByID, s.Pains.CreatePainPoint, s.Pains.UpdatePainPoint, s.Pains.ArchivePainPoint, listFilters{"business_unit_id": nil, "goal_id": nil, "category": lodestar.PainCategories}}
 	return slices.Concat(bu.routes(s, "/business-units"), g.routes(s, "/goals"), k.routes(s, "/kpis"), p.routes(s, "/pain-points"), []httpx.Route{
-		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleID(s, readPage, s.kpiReadings, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleID(s, pageOnly(), s.kpiReadings, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyWrite, Handler: handleID(s, decodeBody[readingsIn], s.addReadings, http.StatusOK)},
 		{Method: "PUT", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[lodestar.NewUseCase], s.UseCases.UpdateUseCase, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/stage", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[stageIn], s.changeStage, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleID(s, readPage, s.stageHistory, http.StatusOK)},
+		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleID(s, pageOnly(), s.stageHistory, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeArchive, s.UseCases.ArchiveUseCase, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/realisation", Perm: auth.UseCaseRead, Handler: handleGet(s, s.Portfolio.Realisation)},
 		{Method: "GET", Pattern: Prefix + "/portfolio", Perm: auth.UseCaseRead, Handler: handle(s, fromQuery(dashboardFilter), s.dashboard, http.StatusOK)},
@@ -221,30 +222,32 @@ func queryID(r *http.Request, name string) (int64, error) {
 // archived: for each name, the values it accepts (nil: a positive id).
 type listFilters map[string][]string
 
-// strategyFilterNames are every strategy list's filters, each taken by
-// some lists and refused by name by the others.
-var strategyFilterNames = []string{"business_unit_id", "goal_id", "status", "category"}
+// names are the query parameters a strategy list takes: q, archived and
+// its filters, in a stable order.
+func (fs listFilters) names() []string {
+	names := []string{"q", "archived"}
+	for _, name := range slices.Sorted(maps.Keys(fs)) {
+		names = append(names, name)
+	}
+	return names
+}
 
-// read reads a strategy list's filters: a filter the list does not take,
-// or a value it does not know, is refused by name rather than ignored
-// (which answered an empty or unfiltered list as if it were the answer).
+// read reads a strategy list's filters: a parameter the list does not
+// take (another list's filter, a misspelt one), or a value it does not
+// know, is refused by name rather than ignored (which answered an empty
+// or unfiltered list as if it were the answer).
 func (fs listFilters) read(r *http.Request) (lodestar.ListFilter, error) {
+	if err := onlyFilters(r, fs.names()...); err != nil {
+		return lodestar.ListFilter{}, err
+	}
 	q := r.URL.Query()
 	f := lodestar.ListFilter{Query: q.Get("q"), Status: q.Get("status"), Category: q.Get("category")}
 	var err error
 	if f.Archived, err = archivedParam(r); err != nil {
 		return f, err
 	}
-	for _, name := range strategyFilterNames {
-		v := q.Get(name)
-		if v == "" {
-			continue
-		}
-		values, ok := fs[name]
-		switch {
-		case !ok:
-			return f, lodestar.FieldError(name, name+" is not a filter of this list.")
-		case values != nil && !slices.Contains(values, v):
+	for _, name := range slices.Sorted(maps.Keys(fs)) {
+		if v, values := q.Get(name), fs[name]; v != "" && values != nil && !slices.Contains(values, v) {
 			return f, lodestar.FieldError(name, "Unknown "+name+"; use one of "+strings.Join(values, ", ")+".")
 		}
 	}
@@ -391,6 +394,10 @@ func (s *Server) dashboard(r *http.Request, f lodestar.UseCaseFilter) (*lodestar
 	return s.Portfolio.Dashboard(r.Context(), f)
 }
 
+// useCaseFilters are the use-case list's filters the portfolio takes too
+// (the list takes sort besides, and limit and cursor).
+var useCaseFilters = []string{"q", "business_unit_id", "stage", "alignment", "archived"}
+
 // useCaseFilter reads the use-case list filters shared by the list and
 // the portfolio. Stage, alignment and sort values are checked by the
 // store; archived here.
@@ -411,6 +418,10 @@ func useCaseFilter(r *http.Request) (lodestar.UseCaseFilter, error) {
 func dashboardFilter(r *http.Request) (lodestar.UseCaseFilter, error) {
 	if r.URL.Query().Get("sort") != "" {
 		return lodestar.UseCaseFilter{}, lodestar.FieldError("sort", "The portfolio takes no sort: its matrix is always by score.")
+	}
+	// Nor limit or cursor: it is not paged.
+	if err := onlyParams(r, useCaseFilters...); err != nil {
+		return lodestar.UseCaseFilter{}, err
 	}
 	return useCaseFilter(r)
 }

@@ -40,6 +40,14 @@ func TestAPIListFiltersRefuseUnknownValues(t *testing.T) {
 		"/api/v1/alerts?status=closed":             "status",
 		"/api/v1/experiments?status=bogus":         "status",
 		"/api/v1/pain-points?archived=no&limit=10": "archived",
+		// A misspelt filter, or one given twice, was ignored.
+		"/api/v1/goals?stauts=live":                "stauts",
+		"/api/v1/goals?status=active&status=draft": "status",
+		"/api/v1/business-units?name=Retail":       "name",
+		"/api/v1/use-cases?stages=idea":            "stages",
+		"/api/v1/portfolio?limit=10":               "limit",
+		"/api/v1/audit?user=admin@example.com":     "user",
+		"/api/v1/experiments?state=running":        "state",
 	} {
 		if d := wantAPIError(t, f.api("GET", path, tok, ""), 400, lodestar.EInvalid); d.Fields[field] == "" {
 			t.Errorf("GET %s: got fields %v, want %s", path, d.Fields, field)
