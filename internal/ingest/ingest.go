@@ -151,6 +151,11 @@ func decodeStrict(line []byte, v any) string {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			// Offset counts the byte that broke the syntax.
+			return jsonMessage(err) + nonFinite(line, int(se.Offset)-1)
+		}
 		return jsonMessage(err)
 	}
 	// Anything after the object, a stray '}' or ']' too (dec.More

@@ -424,3 +424,41 @@ func TestEventTimeFarAhead(t *testing.T) {
 		t.Errorf("got %d events and rejections %+v; want lines 1-2 taken and 3-4 refused as ahead of the clock", len(evs), rej)
 	}
 }
+
+// TestNonFiniteHint: NaN and Infinity, which Python's json.dumps writes
+// for a float JSON cannot hold, are refused by line as any syntax error
+// is, with a hint saying what to send instead; other syntax errors carry
+// no hint.
+func TestNonFiniteHint(t *testing.T) {
+	const hint = "NaN and Infinity are not JSON numbers"
+	body := strings.Join([]string{
+		`{"id":"a","version":"1","prediction":NaN}`,
+		`{"id":"b","version":"1","prediction":0.5,"features":{"x":Infinity}}`,
+		`{"id":"c","version":"1","prediction":0.5,"features":{"x":-Infinity}}`,
+		`{"id":"d","version":"1","prediction":0.5,"latency_ms":NaN}`,
+		`{"id":"e","version":"1","prediction":nan}`,
+		`{"id":"f","version":"1","prediction":0.5,"features":{"x":"NaN"}}`,
+	}, "\n")
+	evs, rej, err := Events(strings.NewReader(body), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].ID != "f" || len(rej) != 5 {
+		t.Fatalf("got %d events, rejected %+v; want f (a string \"NaN\") taken and a-e refused", len(evs), rej)
+	}
+	for i, r := range rej[:4] {
+		if r.Line != i+1 || !strings.Contains(r.Message, "not valid JSON") || !strings.Contains(r.Message, hint) {
+			t.Errorf("line %d: got %+v, want a syntax error with the hint", i+1, r)
+		}
+	}
+	if strings.Contains(rej[4].Message, hint) || !strings.Contains(rej[4].Message, "not valid JSON") {
+		t.Errorf("line 5 (nan): got %q, want a syntax error without the hint", rej[4].Message)
+	}
+	_, _, rej, err = Labels(strings.NewReader("{\"id\":\"a\",\"label\":NaN}\n{\"id\":\"b\",\"label\":-Infinity}\n{\"id\":\"c\",\"label\":tru}\n"))
+	if err != nil || len(rej) != 3 {
+		t.Fatalf("labels: rejected %+v, %v; want all three", rej, err)
+	}
+	if !strings.Contains(rej[0].Message, hint) || !strings.Contains(rej[1].Message, hint) || strings.Contains(rej[2].Message, hint) {
+		t.Errorf("labels: got %+v, want the hint on lines 1 and 2 only", rej)
+	}
+}

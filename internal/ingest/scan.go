@@ -39,7 +39,22 @@ func (s *scanner) fail(format string, args ...any) {
 }
 
 func (s *scanner) syntax() {
-	s.fail("not valid JSON at byte %d", s.i+1)
+	s.fail("not valid JSON at byte %d%s", s.i+1, nonFinite(s.b, s.i))
+}
+
+// nonFinite is the hint added to a syntax error at b[i] when NaN or
+// Infinity stands there: what Python's json.dumps and JavaScript's
+// String(x) write for a number JSON cannot hold. Only a refused line
+// pays for the look.
+func nonFinite(b []byte, i int) string {
+	if i < 0 || i > len(b) {
+		return ""
+	}
+	rest := b[i:]
+	if bytes.HasPrefix(rest, []byte("NaN")) || bytes.HasPrefix(rest, []byte("Infinity")) || bytes.HasPrefix(rest, []byte("-Infinity")) {
+		return ": NaN and Infinity are not JSON numbers; send null for a missing value"
+	}
+	return ""
 }
 
 func (s *scanner) ws() {
