@@ -1,11 +1,14 @@
 package api
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -55,27 +58,48 @@ type (
 	}
 )
 
-// ndjson checks an ingestion request's content type.
-func ndjson(r *http.Request) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+// ndjson checks an ingestion request's content type and encoding and
+// returns its body to read: decompressed when sent gzip-encoded. A body
+// in another coding, or another charset than UTF-8, is refused as a
+// whole (415) rather than read line by line as garbage, each line
+// refused on its own and the batch answered 200 with nothing stored.
+func ndjson(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/x-ndjson" && mt != "application/jsonl") {
-		return lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson (one JSON object per line).")
+		return nil, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson (one JSON object per line).")
 	}
-	return nil
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return nil, lodestar.Errorf(lodestar.EUnsupported, "NDJSON is UTF-8: send the lines as UTF-8 (charset=utf-8, or no charset).")
+	}
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return r.Body, nil
+	case "gzip", "x-gzip":
+		// The batch limits (lines and bytes) apply to the decompressed
+		// lines: ingest.Events and Labels count them as they read.
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, lodestar.Errorf(lodestar.EInvalid, "The body is not gzip data, as its Content-Encoding says: %v", err)
+		}
+		return zr, nil
+	}
+	w.Header().Set("Accept-Encoding", "gzip")
+	return nil, lodestar.Errorf(lodestar.EUnsupported, "Content-Encoding must be gzip, or none.")
 }
 
 // ingestEvents stores a batch of prediction events. It answers only after
 // the batch is committed, so an acknowledged event is durable.
 func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 	res, err := func() (*lodestar.IngestResult, error) {
-		if err := ndjson(r); err != nil {
+		body, err := ndjson(w, r)
+		if err != nil {
 			return nil, err
 		}
 		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
 		if err != nil {
 			return nil, err
 		}
-		events, rejected, err := ingest.Events(r.Body, time.Now().UTC())
+		events, rejected, err := ingest.Events(body, time.Now().UTC())
 		if err != nil {
 			return nil, err
 		}
@@ -136,14 +160,15 @@ var errNoLines = lodestar.Errorf(lodestar.EInvalid, "The request body holds no l
 // ingestLabels attaches late labels by event ID.
 func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 	res, err := func() (*lodestar.LabelResult, error) {
-		if err := ndjson(r); err != nil {
+		body, err := ndjson(w, r)
+		if err != nil {
 			return nil, err
 		}
 		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
 		if err != nil {
 			return nil, err
 		}
-		labels, lineOf, rejected, err := ingest.Labels(r.Body)
+		labels, lineOf, rejected, err := ingest.Labels(body)
 		if err != nil {
 			return nil, err
 		}

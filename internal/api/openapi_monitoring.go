@@ -20,23 +20,26 @@ func ndjsonBody(line string, desc string) obj {
 }
 
 func monitoringPaths() obj {
-	limits := "At most " + strconv.Itoa(10000) + " lines and 8 MiB per request (413 beyond). "
+	limits := "At most " + strconv.Itoa(10000) + " lines and 8 MiB per request (413 beyond). " +
+		"The body may be gzip-encoded (Content-Encoding: gzip; the limits count the decompressed lines); another coding, " +
+		"or a charset other than UTF-8, is a 415. A UTF-8 byte-order mark, CRLF line endings, blank lines and a last line " +
+		"without a newline are taken; line numbers count every line, blank ones too. "
 	ingestErrors := func(ok obj) obj {
 		out := withErrors(ok, "404")
 		out["413"] = response("More than 10,000 lines or 8 MiB.", ref("Error"))
-		out["415"] = response("Content-Type is not application/x-ndjson.", ref("Error"))
+		out["415"] = response("Content-Type is not application/x-ndjson (or application/jsonl) in UTF-8, or Content-Encoding is neither gzip nor absent (the answer's Accept-Encoding says gzip).", ref("Error"))
 		return out
 	}
 	return obj{
 		"/models/{model}/events": obj{"post": obj{"summary": "Send a batch of prediction events (token scope ingest or write).",
-			"description": limits + "Idempotent by event id: a retried batch is counted once (duplicates). Each invalid line is reported by number and reason; " +
+			"description": limits + "Idempotent by event id: a retried batch is counted once (duplicates), and an id repeated within a batch keeps its first line, the others counted in duplicates. Each invalid line is reported by number and reason; " +
 				"the valid ones are stored. The answer comes only after the batch is committed to the database. " +
 				"Events of a version the model has not registered are stored too, but no monitor reads them until a version of that name is registered: " +
 				"unregistered_versions lists those versions of the batch (empty when there are none).",
 			"operationId": "ingestEvents", "parameters": modelRefParam(), "requestBody": ndjsonBody("EventLine", "Prediction events."),
 			"responses": ingestErrors(obj{"200": response("What was stored.", ref("IngestResult"))})}},
 		"/models/{model}/labels": obj{"post": obj{"summary": "Attach labels to earlier events by id (token scope ingest or write).",
-			"description": limits + "Unknown ids are listed, not stored.",
+			"description": limits + "Unknown ids are listed with their line, not stored. An id labelled twice in a batch takes its last label, counted once in updated.",
 			"operationId": "ingestLabels", "parameters": modelRefParam(), "requestBody": ndjsonBody("LabelLine", "Labels."),
 			"responses": ingestErrors(obj{"200": response("What was updated.", ref("LabelResult"))})}},
 		"/models/{id}/unregistered-versions": obj{"get": obj{"summary": "The versions of a model's stored events that it has not registered, the most recent first.",
