@@ -21,6 +21,20 @@ const (
 	recPerDay         = 150
 )
 
+// monitored returns the monitoring store and service, and the model of
+// that key, for a model whose monitors the demo loads.
+func (l *loader) monitored(key string) (monitoring.Store, *monitoring.Service, *lodestar.Model, error) {
+	svc, ok := l.svc.(monitoring.Store)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("demo: the services cannot run monitors")
+	}
+	m, err := svc.FindModelByRef(l.ctx, key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return svc, &monitoring.Service{Store: svc}, m, nil
+}
+
 // loadMonitoring streams six months of the recommender's predictions: as
 // shoppers move to short video, the feature mix drifts and accuracy falls
 // 20%. A daily monitor against the launch training data raises drift and
@@ -28,12 +42,7 @@ const (
 // the use case. It is evaluated day by day as the product's loop would
 // have, so each finding is dated when it was made.
 func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
-	svc, ok := l.svc.(monitoring.Store)
-	if !ok {
-		return fmt.Errorf("demo: the services cannot run monitors")
-	}
-	mon := &monitoring.Service{Store: svc}
-	m, err := svc.FindModelByRef(l.ctx, "recsys")
+	svc, mon, m, err := l.monitored("recsys")
 	if err != nil {
 		return err
 	}
@@ -278,18 +287,13 @@ const (
 // the health page shows the retrained model healthy above the one it
 // replaced.
 func (l *loader) loadPdmLive(now time.Time, setNow func(time.Time)) error {
-	svc, ok := l.svc.(monitoring.Store)
-	if !ok {
-		return fmt.Errorf("demo: the services cannot run monitors")
-	}
 	if l.pdmLive.IsZero() {
 		return fmt.Errorf("demo: pdm 2.0 has not gone live")
 	}
-	m, err := svc.FindModelByRef(l.ctx, "pdm")
+	svc, mon, m, err := l.monitored("pdm")
 	if err != nil {
 		return err
 	}
-	mon := &monitoring.Service{Store: svc}
 	rng := rand.New(rand.NewPCG(2026, 11))
 	var ref strings.Builder
 	ref.WriteString("equipment,vibration_rms,bearing_temp_c,label\n")
@@ -358,12 +362,7 @@ func creditApplicant(rng *rand.Rand) (group string, bad bool, score, history flo
 // below the four-fifths line, and a fairness alert opens days before the
 // risk officer switches the model off.
 func (l *loader) loadCreditMonitoring(week func(int) time.Time, setNow func(time.Time)) error {
-	svc, ok := l.svc.(monitoring.Store)
-	if !ok {
-		return fmt.Errorf("demo: the services cannot run monitors")
-	}
-	mon := &monitoring.Service{Store: svc}
-	m, err := svc.FindModelByRef(l.ctx, "credit-risk")
+	svc, mon, m, err := l.monitored("credit-risk")
 	if err != nil {
 		return err
 	}

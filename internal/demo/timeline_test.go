@@ -49,6 +49,21 @@ func statusTimes(t *testing.T, ctx context.Context, st *store.Store, v *lodestar
 	return out
 }
 
+// liveAt is when a model's version went to production (zero if never).
+func liveAt(t *testing.T, ctx context.Context, st *store.Store, m *lodestar.Model, version string) time.Time {
+	t.Helper()
+	vs, err := st.ListModelVersions(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if v.Version == version {
+			return statusTimes(t, ctx, st, v)[lodestar.ModelProduction]
+		}
+	}
+	return time.Time{}
+}
+
 func useCaseByTitle(t *testing.T, ctx context.Context, st *store.Store, title string) *lodestar.UseCase {
 	t.Helper()
 	all, _, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200})
@@ -473,16 +488,7 @@ func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
 		}
 	}
 	t.Logf("pdm task: opened %s, before %v, closed %s, after %v", tk.OpenedAt, tk.Before, tk.ClosedAt, tk.After)
-	vs, err := st.ListModelVersions(ctx, m.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var live2 time.Time
-	for _, v := range vs {
-		if v.Version == "2.0" {
-			live2 = statusTimes(t, ctx, st, v)[lodestar.ModelProduction]
-		}
-	}
+	live2 := liveAt(t, ctx, st, m, "2.0")
 	if tk.Status != lodestar.TaskClosed || tk.Version != "1.0" || tk.NewVersion != "2.0" || !tk.ClosedAt.Equal(live2) || !tk.OpenedAt.Before(live2.AddDate(0, -1, 0)) {
 		t.Errorf("pdm task: %s on %s, opened %s, closed %s by %q; want opened on 1.0 months before 2.0 went live (%s) and closed by it then",
 			tk.Status, tk.Version, tk.OpenedAt, tk.ClosedAt, tk.NewVersion, live2)
@@ -496,16 +502,7 @@ func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
 // it went live, at the card's 0.95 on all equipment, the new included,
 // and found nothing: no breach in any window, no alert.
 func maintenanceLive(t *testing.T, ctx context.Context, st *store.Store, m *lodestar.Model, mon *lodestar.Monitor) {
-	vs, err := st.ListModelVersions(ctx, m.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var live2 time.Time
-	for _, v := range vs {
-		if v.Version == "2.0" {
-			live2 = statusTimes(t, ctx, st, v)[lodestar.ModelProduction]
-		}
-	}
+	live2 := liveAt(t, ctx, st, m, "2.0")
 	ws, err := st.ListWindows(ctx, mon.ID, 0)
 	if err != nil || len(ws) < 28 {
 		t.Fatalf("pdm 2.0 windows: %d, %v; want a window a day since it went live (%s)", len(ws), err, live2)
