@@ -203,6 +203,9 @@ func checkText(name string, p *string, max int) string {
 	if p == nil || *p == "" {
 		return name + ": required"
 	}
+	if strings.TrimSpace(*p) == "" {
+		return name + ": required (only white space was sent)"
+	}
 	if len(*p) > max*4 || utf8.RuneCountInString(*p) > max {
 		return fmt.Sprintf("%s: at most %d characters", name, max)
 	}

@@ -124,6 +124,8 @@ func TestScannerMessages(t *testing.T) {
 		`{"id":"x","version":"1","prediction":1,"lable":1}`:              `unknown field "lable"`,
 		`{"id":"x","version":"1"}`:                                       `prediction: required`,
 		`{"version":"1","prediction":1}`:                                 `id: required`,
+		`{"id":"  ","version":"1","prediction":1}`:                       `id: required (only white space was sent)`,
+		`{"id":"x","version":"\t","prediction":1}`:                       `version: required (only white space was sent)`,
 		`{"id":"x","version":"1","prediction":1,"features":{"a":1e999}}`: `features: "a" is out of range`,
 		"{\"id\":\"x\xff\",\"version\":\"1\",\"prediction\":1}":          `not valid UTF-8`,
 		`{"id":"x","version":"1","prediction":1`:                         `not complete`,
