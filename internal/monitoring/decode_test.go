@@ -127,3 +127,46 @@ func TestDecoderSaysWhyItCannotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderReadsLabelsAsTheTaskDoes: a label is read as the monitor's
+// task reads it, sent with the event or stored apart: a binary 0 or 1 and
+// a regression number as JSON numbers or strings holding them, a class by
+// its name or a number naming it; anything else is no label.
+func TestDecoderReadsLabelsAsTheTaskDoes(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		schema monitor.Schema
+		pred   string
+		labels map[string]float64 // label JSON → label read (NaN: none)
+	}{
+		{monitor.Schema{Task: monitor.TaskBinary}, `0.7`, map[string]float64{
+			`1`: 1, `0`: 0, `"1"`: 1, `" 0 "`: 0, `"0.0"`: 0, `"1e0"`: 1, `2`: nan, `"2"`: nan, `0.5`: nan, `"yes"`: nan,
+			`"NaN"`: nan, `"0x1"`: nan, `"Inf"`: nan, `""`: nan, `null`: nan}},
+		{monitor.Schema{Task: monitor.TaskRegression}, `12.5`, map[string]float64{
+			`4`: 4, `"3.5"`: 3.5, `"-2"`: -2, `"abc"`: nan, `"Infinity"`: nan, `"1_000"`: nan, `null`: nan}},
+		{monitor.Schema{Task: monitor.TaskMulticlass, Classes: []string{"1", "2", "cat"}}, `"cat"`, map[string]float64{
+			`"cat"`: 2, `"2"`: 1, `2`: 1, `1`: 0, `3`: nan, `"dog"`: nan, `2.5`: nan, `null`: nan}},
+	}
+	for _, c := range cases {
+		d := NewDecoder(&c.schema)
+		for label, want := range c.labels {
+			for _, apart := range []bool{false, true} {
+				body := `{"id":"a","version":"1","prediction":` + c.pred + `,"label":` + label + `}`
+				stored := ""
+				if apart {
+					body, stored = `{"id":"a","version":"1","prediction":`+c.pred+`}`, label
+					if label == `null` {
+						continue // a stored label is never null
+					}
+				}
+				ev, ok := d.Decode(lodestar.StoredEvent{ID: "a", Time: time.Unix(1, 0), Version: "1", Body: []byte(body), Label: []byte(stored)})
+				if !ok {
+					t.Fatalf("%s %s: not decoded (%s)", c.schema.Task, body, d.Reason())
+				}
+				if got := ev.Label; !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+					t.Errorf("%s monitor, label %s (stored apart: %v): read %v, want %v", c.schema.Task, label, apart, got, want)
+				}
+			}
+		}
+	}
+}

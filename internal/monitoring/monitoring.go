@@ -545,7 +545,10 @@ func storedLabel(raw []byte) ingest.Value {
 // and Reason says why it could not be read. Feature values
 // of the wrong kind count as missing; a number for a categorical feature
 // is its decimal text. A label stored apart (sent later) wins over one
-// sent with the event.
+// sent with the event. A label is read as the task reads it: a binary
+// monitor's 0 or 1 and a regression monitor's number may come as JSON
+// numbers or strings holding them ("1"), a multiclass monitor's class as
+// its name, a number naming it ("3" or 3); any other label is no label.
 func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 	ev := &d.ev
 	ev.Reset()
@@ -571,8 +574,13 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 			return d.unreadable("class " + predicted(d.pred) + " is not one of the monitor's classes")
 		}
 		ev.Class = c
-		if label.Kind == 's' {
+		switch label.Kind {
+		case 's':
 			if y, ok := d.class[string(label.Str)]; ok {
+				ev.Label = float64(y)
+			}
+		case 'n': // a class named by a number, sent as one: its decimal text
+			if y, ok := d.class[strconv.FormatFloat(label.Num, 'g', -1, 64)]; ok {
 				ev.Label = float64(y)
 			}
 		}
@@ -581,8 +589,8 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 			return d.unreadable("prediction " + predicted(d.pred) + " is not a number")
 		}
 		ev.Value = d.pred.Num
-		if label.Kind == 'n' {
-			ev.Label = label.Num
+		if y, ok := labelNumber(label); ok {
+			ev.Label = y
 		}
 	default:
 		if d.pred.Kind != 'n' {
@@ -592,11 +600,30 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 			return d.unreadable("score " + predicted(d.pred) + " is outside [0, 1]")
 		}
 		ev.Score = d.pred.Num
-		if label.Kind == 'n' && (label.Num == 0 || label.Num == 1) {
-			ev.Label = label.Num
+		if y, ok := labelNumber(label); ok && (y == 0 || y == 1) {
+			ev.Label = y
 		}
 	}
 	return ev, true
+}
+
+// labelNumber reads a label as a number: a JSON number, or a string that
+// holds a decimal one ("1", " 0.5") — labels joined from a CSV export are
+// often sent so.
+func labelNumber(v ingest.Value) (float64, bool) {
+	switch v.Kind {
+	case 'n':
+		return v.Num, true
+	case 's':
+		t := strings.TrimSpace(string(v.Str))
+		if t == "" || strings.ContainsAny(t, "xX_pPiInN") {
+			return 0, false // hexadecimal, digit separators, infinities, NaN
+		}
+		if f, err := strconv.ParseFloat(t, 64); err == nil {
+			return f, true
+		}
+	}
+	return 0, false
 }
 
 // Reason says why the last event Decode refused could not be read ("score
