@@ -95,6 +95,8 @@ func TestReadErrorsInChinese(t *testing.T) {
 	for _, tc := range []struct{ name, data string }{
 		{"utf-16 BOM", "\xff\xfet\x00i\x00"},
 		{"unclosed quote", "title,stage\n\"Alpha,idea\nBeta,idea\n"},
+		{"unclosed quote on the last line", "title,stage\nAlpha,\"idea\n"},
+		{"quote closed lines later", "title,stage\n\"Alpha,idea\nBeta,\"x\"y\n"},
 		{"bare quote", "title,stage\nFore\"cast,idea\n"},
 		{"text after quote", "title,stage\n\"A\"x,idea\n"},
 		{"ragged", "title,stage\nA\n"},

@@ -85,6 +85,9 @@ func (t *Reader) ReadBlocks(cols []int, opt BlockOptions, fn func(*Block) error)
 		return nil
 	}
 	t.consumed = true
+	if t.guard != nil {
+		t.guard.quotes = false // the blocks' readers find their own
+	}
 	if t.nextLine == 0 { // no record read: the header was empty
 		return nil
 	}
@@ -527,7 +530,15 @@ func appendCRLFasLF(dst, seg []byte) []byte {
 func (t *Reader) scanSlow(b *Block, cols []int, at, line int) error {
 	sub := &Reader{name: t.name, detected: t.detected, sep: t.sep, header: t.header, lineBase: line - 1}
 	sub.setEncoding(t.encoding)
-	sub.csv = csv.NewReader(bytes.NewReader(b.chunk[at:]))
+	rest := b.chunk[at:]
+	sub.atEnd = func() (bool, int, int) {
+		if !b.eof {
+			return false, 0, 0
+		}
+		breaks, at := lastQuote(rest)
+		return true, 1 + breaks, at + 1
+	}
+	sub.csv = csv.NewReader(bytes.NewReader(rest))
 	sub.csv.Comma = t.sep
 	sub.csv.ReuseRecord = true
 	sub.csv.FieldsPerRecord = len(t.header)

@@ -25,8 +25,10 @@
 //   - Lines and quotes. LF or CRLF line ends; RFC 4180 quoting, so fields
 //     may hold separators, line breaks and doubled quotes. A quote inside an
 //     unquoted field, or text after a closing quote, is an error (the
-//     reading is strict, not lazy). Lines that are completely empty are
-//     skipped. A file whose lines end in CR alone is refused.
+//     reading is strict, not lazy); so is a quoted field the file ends
+//     inside, named by the line its opening quote is on. Lines that are
+//     completely empty are skipped. A file whose lines end in CR alone is
+//     refused.
 //   - Shape. The first non-empty line is the header. Every record must have
 //     as many fields as the header: a short or long row is an error naming
 //     its line.
@@ -127,6 +129,11 @@ type Reader struct {
 	lineBase int           // added to the lines t.csv counts (a chunk's reader)
 	nextLine int           // the line after the last record read
 	consumed bool          // ReadBlocks has read the rest of the file
+	guard    *lineGuard    // under br; nil for a block's reader
+	// atEnd, asked once encoding/csv has failed with ErrQuote, says
+	// whether the input is exhausted and where its last double quote is
+	// (line and 1-based byte column, as encoding/csv counts them).
+	atEnd func() (exhausted bool, quoteLine, quoteCol int)
 }
 
 // OpenFile opens the file at path with Open; the error messages name the
@@ -155,7 +162,8 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 	if err := t.setSeparator(opt.Separator); err != nil {
 		return nil, err
 	}
-	guard := &lineGuard{r: r, name: opt.Name, line: 1}
+	guard := &lineGuard{r: r, name: opt.Name, line: 1, quotes: true}
+	t.guard = guard
 	br := bufio.NewReaderSize(guard, SampleSize)
 	sample, err := br.Peek(SampleSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -172,6 +180,16 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 	}
 	guard.nul = true
 	br.Discard(skip)
+	t.atEnd = func() (bool, int, int) {
+		if _, err := br.Peek(1); err != io.EOF {
+			return false, 0, 0
+		}
+		line, col := guard.quoteLine, guard.quoteCol
+		if line == 1 {
+			col -= skip // encoding/csv does not see the byte-order mark
+		}
+		return true, line, col
+	}
 	sample = sample[skip:]
 	if t.sep == 0 {
 		if t.sep, err = detectSeparator(sample); err != nil {
@@ -427,12 +445,59 @@ func (t *Reader) parseError(rec []string, err error) error {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		return t.errorf(pe.Line, "%w: a double quote inside an unquoted field (byte %d); quote the whole field and double the inner quotes", ErrFormat, pe.Column)
 	case errors.Is(pe.Err, csv.ErrQuote):
-		if pe.Line != pe.StartLine {
-			return t.errorf(pe.StartLine, "%w: the quoted field starting here is not closed properly before line %d; a closing quote must end the field", ErrFormat, pe.Line+t.lineBase)
+		open := t.failedFieldLine(rec, pe.StartLine)
+		if t.endsInQuote(pe) {
+			return t.errorf(open, "%w: a quoted field opened on line %d is never closed: it runs to the end of the file (line %d); add the closing quote, or double the quote if it is part of the text",
+				ErrFormat, open+t.lineBase, pe.Line+t.lineBase)
+		}
+		if open != pe.Line {
+			return t.errorf(open, "%w: the quoted field opened on line %d runs to a quote on line %d that text follows (byte %d): a closing quote is missing, or a quote inside the field is not doubled",
+				ErrFormat, open+t.lineBase, pe.Line+t.lineBase, pe.Column)
 		}
 		return t.errorf(pe.Line, "%w: text after a closing quote (byte %d); quote the whole field and double the inner quotes", ErrFormat, pe.Column)
 	}
 	return t.errorf(pe.Line, "%w: %v", ErrFormat, pe.Err)
+}
+
+// failedFieldLine returns the line on which the field encoding/csv failed
+// in opens: the field after the complete fields rec of the record that
+// starts on line start (a quoted field may span lines; an unquoted one
+// cannot).
+func (t *Reader) failedFieldLine(rec []string, start int) int {
+	if len(rec) == 0 {
+		return start
+	}
+	last := len(rec) - 1
+	line, _ := t.csv.FieldPos(last)
+	return line + strings.Count(rec[last], "\n")
+}
+
+// endsInQuote tells apart the two faults encoding/csv reports as ErrQuote:
+// the input ending inside a quoted field, and text after a closing quote.
+// For the first it reports the end of the last line read, which comes
+// after every quote of the input; for the second, the closing quote, which
+// is at or before the input's last quote.
+func (t *Reader) endsInQuote(pe *csv.ParseError) bool {
+	if t.atEnd == nil {
+		return false
+	}
+	exhausted, line, col := t.atEnd()
+	return exhausted && (pe.Line > line || pe.Line == line && pe.Column > col)
+}
+
+// lastQuote returns where the last double quote of b is on its line: how
+// many line breaks come before it, and its offset from the last of them
+// (from the start of b when none does); at < 0 when b holds no quote.
+func lastQuote(b []byte) (breaks, at int) {
+	if bytes.IndexByte(b, '"') < 0 {
+		return 0, -1
+	}
+	j := bytes.LastIndexByte(b, '"')
+	i := bytes.LastIndexByte(b[:j], '\n')
+	if i < 0 {
+		return 0, j
+	}
+	return bytes.Count(b[:i+1], []byte{'\n'}), j - i - 1
 }
 
 // errorf formats an error prefixed by the file name and, when line > 0, the
@@ -484,6 +549,10 @@ type lineGuard struct {
 	// nul: refuse NUL bytes, once the encoding is settled (UTF-16, whose
 	// ASCII is every other byte NUL, is refused by name before).
 	nul bool
+	// quotes: keep where the last double quote read is (quoteLine, and
+	// quoteCol, its 1-based byte column), for Reader.endsInQuote.
+	quotes              bool
+	quoteLine, quoteCol int
 }
 
 // errNUL is a NUL byte in a file read as text: no text holds one, so it
@@ -496,6 +565,15 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 	if g.nul {
 		if j := bytes.IndexByte(p[:n], 0); j >= 0 {
 			return 0, &lineError{line: g.line + bytes.Count(p[:j], []byte{'\n'}), err: errNUL}
+		}
+	}
+	if g.quotes {
+		if breaks, at := lastQuote(p[:n]); at >= 0 {
+			if breaks == 0 {
+				g.quoteLine, g.quoteCol = g.line, g.run+at+1
+			} else {
+				g.quoteLine, g.quoteCol = g.line+breaks, at+1
+			}
 		}
 	}
 	for b := p[:n]; ; {

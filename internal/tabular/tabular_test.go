@@ -253,7 +253,7 @@ func TestErrorsNameTheLine(t *testing.T) {
 		{"ragged long row", "a,b\n1,2\n3,4\n5,6,7\n", Options{}, ErrFormat, 4, "3 fields, but the header has 2"},
 		{"bare quote", "a,b\n1,2\n3,4\"5\n", Options{}, ErrFormat, 3, "double quote inside an unquoted field"},
 		{"text after closing quote", "a,b\n\"1\"x,2\n", Options{}, ErrFormat, 2, "text after a closing quote"},
-		{"unterminated quote", "a,b\n1,\"2\n3,4\n", Options{}, ErrFormat, 2, "not closed"},
+		{"unterminated quote", "a,b\n1,\"2\n3,4\n", Options{}, ErrFormat, 2, "a quoted field opened on line 2 is never closed: it runs to the end of the file (line 3)"},
 		{"invalid UTF-8 when given", "a,b\n1,2\n3,caf\xe9\n", Options{Encoding: "utf-8"}, ErrEncoding, 3, "field 2 has byte 0xE9, which is not valid utf-8 (given)"},
 		{"invalid UTF-8 past the sample", big + "caf\xe9,1\n", Options{}, ErrEncoding, bigLine, "not valid utf-8 (detected from the first 64 KiB)"},
 		{"invalid UTF-8 in a multi-line field", "a,b\n1,\"x\ny\xff\"\n", Options{Encoding: "utf-8"}, ErrEncoding, 3, "0xFF"},
