@@ -264,6 +264,12 @@ func TestDriftErrors(t *testing.T) {
 		{"no such column", []string{"--reference", good, "--current", good, "--columns", "zzz"}, 1, `"zzz"`},
 		{"column missing from current", []string{"--reference", good, "--current", writeFile(t, "o.csv", "a,c\n1,x\n")}, 1, `"b"`},
 		{"no rows", []string{"--reference", writeFile(t, "e.csv", "a,b\n"), "--current", good}, 1, "no data rows"},
+		{"empty file", []string{"--reference", good, "--current", writeFile(t, "z.csv", "")}, 1, "z.csv: empty file: no header line"},
+		{"unclosed quote", []string{"--reference", good, "--current", writeFile(t, "uq.csv", "a,b\n1,x\n2,\"y\n3,z\n")}, 1,
+			"uq.csv: line 3: malformed record: a quoted field opened on line 3 is never closed: it runs to the end of the file (line 4)"},
+		{"a directory", []string{"--reference", good, "--current", t.TempDir()}, 1, "is a directory, not a file; name the data file in it"},
+		{"gzip file named .csv", []string{"--reference", writeFile(t, "g.csv", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03K\xd4I\xe2\x02\x00"), "--current", good}, 1,
+			"g.csv: malformed record: the file is gzip-compressed, not text; decompress it first"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, append([]string{"drift"}, c.args...)...)

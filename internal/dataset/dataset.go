@@ -184,6 +184,10 @@ func OpenFile(path string, opt Options) (*File, error) {
 		fh.Close()
 		return nil, err
 	}
+	if st.IsDir() {
+		fh.Close()
+		return nil, fmt.Errorf("%s: %w", opt.CSV.Name, tabular.ErrDirectory)
+	}
 	ext := strings.ToLower(filepath.Ext(path))
 	var r io.ReaderAt = fh
 	if opt.Read != nil {

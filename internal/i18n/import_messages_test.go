@@ -105,6 +105,9 @@ func TestReadErrorsInChinese(t *testing.T) {
 		{"bad utf-8", "title\nA\xff\n"},
 		{"NUL", "title\nA\x00\n"},
 		{"PDF", "%PDF-1.4\n"},
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"},
+		{"bzip2", "BZh91AY&SYx"},
+		{"Parquet", "PAR1\x15\x04"},
 	} {
 		enc := ""
 		if tc.name == "bad utf-8" {
@@ -129,7 +132,8 @@ func english(s string) string {
 	s = regexp.MustCompile(`"[^"]*"|“[^”]*”|0x[0-9A-F]+`).ReplaceAllString(s, "")
 	for _, w := range regexp.MustCompile(`[A-Za-z][A-Za-z]{2,}`).FindAllString(s, -1) {
 		switch strings.ToLower(w) {
-		case "utf", "csv", "xlsx", "pdf", "nul", "excel", "unicode", "gb18030", "windows", "gbk", "kib", "mib", "json", "lf", "crlf", "mac":
+		case "utf", "csv", "xlsx", "pdf", "nul", "excel", "unicode", "gb18030", "windows", "gbk", "kib", "mib", "json", "lf", "crlf", "mac",
+			"gzip", "bzip", "zip", "parquet":
 			continue
 		}
 		return w

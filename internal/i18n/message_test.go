@@ -21,6 +21,7 @@ func TestMessageTranslatesRuntimeText(t *testing.T) {
 			"u.csv：第 3 行：记录格式错误：第 3 行开始的带引号字段始终没有闭合：它一直延续到文件末尾（第 9 行）；请补上右引号，如果这个引号是文字的一部分，请把它写两遍"},
 		{"line 2: malformed record: the quoted field opened on line 2 runs to a quote on line 4 that text follows (byte 3): a closing quote is missing, or a quote inside the field is not doubled",
 			"第 2 行：记录格式错误：第 2 行开始的带引号字段一直延续到第 4 行的一个引号，而该引号后面还有文字（第 3 字节）：缺少右引号，或者字段内的引号没有写两遍"},
+		{"t.csv.gz: malformed record: the file is gzip-compressed, not text; decompress it first", "t.csv.gz：记录格式错误：文件是 gzip 压缩文件，不是文本；请先解压"},
 		{"empty file: no header line", "空文件：没有表头行"},
 		{"g.csv: line 40002: malformed record: the file holds a NUL byte, which text never does: it is binary or damaged; save it again as CSV",
 			"g.csv：第 40002 行：记录格式错误：文件含有 NUL 字节，文本文件不会有：文件是二进制文件或已损坏；请重新另存为 CSV"},

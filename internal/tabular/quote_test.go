@@ -278,3 +278,33 @@ func TestUnclosedQuoteRandom(t *testing.T) {
 		})
 	}
 }
+
+// TestNotTextRefused: compressed files, archives, workbooks and Parquet
+// given as CSV are named for what they are (they were "a NUL byte" or a
+// garbled header), and a directory as a directory.
+func TestNotTextRefused(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03+I-.\x01\x00", "f.csv: malformed record: the file is gzip-compressed, not text; decompress it first"},
+		{"bzip2", "BZh91AY&SY\x8d\x1c", "the file is bzip2-compressed"},
+		{"xz", "\xfd7zXZ\x00\x00\x04", "the file is xz-compressed"},
+		{"zstd", "\x28\xb5\x2f\xfd\x24\x05", "the file is zstd-compressed"},
+		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", "the file is a ZIP archive (an Excel .xlsx workbook?)"},
+		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Excel 97–2003 workbook (.xls)"},
+		{"parquet", "PAR1\x15\x04\x15", "the file is Parquet"},
+	} {
+		_, err := Open(strings.NewReader(c.in), Options{Name: "f.csv"})
+		if !errors.Is(err, ErrFormat) || err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	// Text that merely starts like one of them is read.
+	for _, s := range []string{"BZh,x\n1,2\n", "PK,x\n1,2\n", "PAR,x\n1,2\n"} {
+		if _, err := Open(strings.NewReader(s), Options{}); err != nil {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := OpenFile(dir, Options{Name: "data"}); !errors.Is(err, ErrDirectory) || err.Error() != "data: is a directory, not a file; name the data file in it" {
+		t.Errorf("directory: %v", err)
+	}
+}

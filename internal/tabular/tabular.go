@@ -78,6 +78,8 @@ var (
 	ErrAmbiguous = errors.New("ambiguous column name")
 	// ErrOption means an encoding or separator that is not supported.
 	ErrOption = errors.New("unsupported option")
+	// ErrDirectory means a directory given where a file is wanted.
+	ErrDirectory = errors.New("is a directory, not a file; name the data file in it")
 )
 
 // Encodings a Reader can read, by the names Options.Encoding accepts.
@@ -146,6 +148,10 @@ func OpenFile(path string, opt Options) (*Reader, error) {
 	if opt.Name == "" {
 		opt.Name = path
 	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, &nameError{name: opt.Name, err: ErrDirectory}
+	}
 	r, err := Open(f, opt)
 	if err != nil {
 		f.Close()
@@ -170,6 +176,9 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 		return nil, t.errorf(0, "%w", err)
 	}
 	whole := err == io.EOF
+	if what := BinaryFormat(sample); what != "" {
+		return nil, t.errorf(0, "%w: %s", ErrFormat, what)
+	}
 	skip, err := t.chooseEncoding(opt.Encoding, sample, whole)
 	if err != nil {
 		return nil, err
@@ -224,6 +233,33 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 		t.header[i] = h
 	}
 	return t, nil
+}
+
+// BinaryFormat names the format of a file that is not text by its first
+// bytes — compressed, an archive or workbook, Parquet — with what to do,
+// or returns "". No text file starts with these bytes. Open refuses such
+// a file with this message.
+func BinaryFormat(b []byte) string {
+	compressed := func(name string) string {
+		return fmt.Sprintf("the file is %s-compressed, not text; decompress it first", name)
+	}
+	switch {
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		return compressed("gzip")
+	case len(b) >= 10 && bytes.HasPrefix(b, []byte("BZh")) && b[3] >= '1' && b[3] <= '9' && string(b[4:10]) == "1AY&SY":
+		return compressed("bzip2")
+	case bytes.HasPrefix(b, []byte("\xfd7zXZ\x00")):
+		return compressed("xz")
+	case bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return compressed("zstd")
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		return "the file is a ZIP archive (an Excel .xlsx workbook?), not text; save the sheet as CSV UTF-8, or unzip it"
+	case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return "the file is an Excel 97–2003 workbook (.xls), not text; save the sheet as CSV UTF-8"
+	case bytes.HasPrefix(b, []byte("PAR1")):
+		return "the file is Parquet, not delimited text; give a CSV file"
+	}
+	return ""
 }
 
 func (t *Reader) setSeparator(sep rune) error {

@@ -64,6 +64,10 @@ func notText(name string, data []byte) error {
 	case strings.HasSuffix(lower, ".json") || isJSON(data):
 		return lodestar.Errorf(lodestar.EInvalid, "The file is JSON; import reads CSV or XLSX (export with the CSV or XLSX format to import again).")
 	}
+	// Compressed files (whose headers hold NUL bytes) by their format.
+	if what := tabular.BinaryFormat(data); what != "" {
+		return lodestar.Errorf(lodestar.EInvalid, "%s", what)
+	}
 	i := bytes.IndexByte(data, 0)
 	if i < 0 {
 		return nil

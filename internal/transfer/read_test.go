@@ -198,6 +198,8 @@ func TestReadTable(t *testing.T) {
 		// what they are (they read as a garbled header before).
 		{"PDF renamed .csv", "a.csv", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n"), "", 0, want{}, "is a PDF document"},
 		{"old Excel .xls renamed .csv", "a.csv", append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 64)...), "", 0, want{}, "Excel 97"},
+		{"gzip file, small (its header is mostly NUL bytes)", "a.csv", []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03+\xc9,\xc9I\xe5\x02\x00"), "", 0, want{}, "the file is gzip-compressed, not text; decompress it first"},
+		{"Parquet renamed .csv", "a.csv", []byte("PAR1\x15\x04\x15\x10"), "", 0, want{}, "the file is Parquet"},
 		{"UTF-16 without a byte-order mark", "a.csv", []byte("t\x00i\x00t\x00l\x00e\x00\n\x00A\x00\n\x00"), "", 0, want{}, "UTF-16"},
 		{"UTF-16 big-endian without a byte-order mark", "a.csv", []byte("\x00t\x00i\x00t\x00l\x00e\x00\n\x00A\x00\n"), "", 0, want{}, "UTF-16"},
 		{"NUL byte in a field", "a.csv", []byte("title,stage\nChatbot,idea\nFore\x00cast,pilot\n"), "", 0, want{}, "Line 3, byte 5"},
