@@ -30,7 +30,10 @@ whatever its name; a file named .parquet that does not is refused.
 
 Columns: every column of REF, found in CUR by name (or at the same position
 when the headers are identical); --columns picks some, by name or #N (the
-N-th column of each file).
+N-th column of each file). A column compared with one of another name in
+CUR (by #N, or a name matched ignoring case) says so in its note; columns
+that share a name are reported as "name (#N)". Columns only CUR has are
+not compared.
 
 CSV cells: a cell is missing when it is blank or one of pandas' NA
 spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, <NA>,
@@ -78,8 +81,12 @@ column with more is reported as untestable), plus a few MiB of buffers.
 
 CSV files are read by the rules of every Lodestar data file: encoding
 UTF-8 (with or without BOM), GB18030 or Windows-1252, detected or
---encoding; separator comma, semicolon or tab, detected or --separator;
-CRLF or LF; RFC 4180 quotes. They are parsed on every core, the text cut
+--encoding; separator comma, semicolon or tab, detected or --separator
+(each flag applies to both files); CRLF or LF; RFC 4180 quotes; empty
+lines skipped; every row as many fields as the header. A file read in
+another encoding than UTF-8 is named in the report with it (JSON:
+reference_file, current_file). Compressed files are refused: decompress
+them first. They are parsed on every core, the text cut
 into blocks at line breaks outside quotes (after an even number of double
 quotes), which is exact for every well-formed file. A malformed file stops
 with its name, line and column; a truncated or corrupt Parquet file with
@@ -254,6 +261,13 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		}
 		f.Note = note
 	}
+	if c.curName != "" {
+		note := fmt.Sprintf("compared with %s's column %q (#%d)", curName, c.curName, c.cur+1)
+		if f.Note != "" {
+			note += "; " + f.Note
+		}
+		f.Note = note
+	}
 	f.Name = c.name
 	f.RefMiss, f.CurMiss = r.miss, u.miss
 	return f, chart
@@ -339,6 +353,8 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 	out := struct {
 		Reference    string                 `json:"reference"`
 		Current      string                 `json:"current"`
+		RefFile      driftFile              `json:"reference_file"`
+		CurFile      driftFile              `json:"current_file"`
 		RefRows      int64                  `json:"reference_rows"`
 		CurRows      int64                  `json:"current_rows"`
 		DatasetDrift bool                   `json:"dataset_drift"`
@@ -348,7 +364,7 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		Thresholds   map[string]any         `json:"thresholds"`
 		Columns      []monitor.FeatureDrift `json:"columns"`
 	}{
-		rep.Reference, rep.Current, rep.RefRows, rep.CurRows, rep.Result.Drift, rep.Result.ShareDrifted,
+		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, rep.Result.Drift, rep.Result.ShareDrifted,
 		rep.Result.Drifted, rep.Result.Tested,
 		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
 			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
@@ -380,7 +396,11 @@ func fmtStat(v float64) string {
 func writeDriftText(dst io.Writer, rep *driftReport) error {
 	w := &errWriter{w: dst}
 	r := rep.Result
-	fmt.Fprintf(w, "Drift of %s (%d rows) against %s (%d rows)\n\n", rep.Current, rep.CurRows, rep.Reference, rep.RefRows)
+	fmt.Fprintf(w, "Drift of %s (%d rows) against %s (%d rows)\n", rep.Current, rep.CurRows, rep.Reference, rep.RefRows)
+	for _, n := range rep.EncodingNotes() {
+		fmt.Fprintln(w, "  "+n)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "column\tkind\ttest\tstatistic\tp-value\tPSI\t\tdrift\tmissing ref/cur\t")
 	for _, f := range r.Features {
@@ -441,6 +461,8 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#52606d}t
 </style></head><body>
 <h1>Data drift report</h1>
 <p class="sub">Current <b>{{.Current}}</b> ({{.CurRows}} rows) against reference <b>{{.Reference}}</b> ({{.RefRows}} rows)</p>
+{{range .EncodingNotes}}<p class="note">{{.}}</p>
+{{end}}
 <div class="verdict {{if .Result.Drift}}yes{{else}}no{{end}}">Dataset drift: {{if .Result.Drift}}YES{{else}}NO{{end}} —
 {{.Result.Drifted}} of {{.Result.Tested}} tested columns drifted (threshold {{printf "%.0f" (mul100 .Result.Share)}}%)</div>
 <p class="legend">Charts: share of rows per bin of the reference's quantiles (numeric) or per value (categorical) —<span style="background:#9aa5b1"></span>reference<span style="background:#2f80ed"></span>current</p>
@@ -490,6 +512,17 @@ func chartSVG(c driftChart, column string) template.HTML {
 	}
 	b.WriteString(`<line x1="0" y1="55.5" x2="240" y2="55.5" stroke="#cbd2d9"/></svg>`)
 	return template.HTML(b.String())
+}
+
+// EncodingNotes are the files' encoding notes (see driftFile.encodingNote).
+func (rep *driftReport) EncodingNotes() []string {
+	var notes []string
+	for _, n := range []string{rep.RefFile.encodingNote(rep.Reference), rep.CurFile.encodingNote(rep.Current)} {
+		if n != "" {
+			notes = append(notes, n)
+		}
+	}
+	return notes
 }
 
 func writeDriftHTML(w io.Writer, rep *driftReport) error {

@@ -66,8 +66,8 @@ func writeDriftFiles(t *testing.T, name string, rows []driftRow) (csvPath, parqu
 }
 
 // comparable is drift's JSON without what names the files: the paths,
-// and the note saying why a column is categorical (a CSV line, a Parquet
-// type).
+// how each was read (format, encoding), and the note saying why a column
+// is categorical (a CSV line, a Parquet type).
 func comparable(t *testing.T, out string) string {
 	t.Helper()
 	var v map[string]any
@@ -76,6 +76,8 @@ func comparable(t *testing.T, out string) string {
 	}
 	delete(v, "reference")
 	delete(v, "current")
+	delete(v, "reference_file")
+	delete(v, "current_file")
 	for _, c := range v["columns"].([]any) {
 		col := c.(map[string]any)
 		if n, _ := col["note"].(string); strings.HasPrefix(n, "categorical: ") {

@@ -23,7 +23,8 @@ import (
 // each file's pass has gathered.
 type driftColumn struct {
 	name     string
-	ref, cur int // column index in each file
+	ref, cur int    // column index in each file
+	curName  string // the current's name for the column, when it is another
 
 	refSide, curSide side // each file's findings, written only by that file's pass
 
@@ -55,10 +56,42 @@ type side struct {
 // driftReport is what the writers print.
 type driftReport struct {
 	Reference, Current string
+	RefFile, CurFile   driftFile
 	RefRows, CurRows   int64
 	Thresholds         monitor.Thresholds
 	Result             monitor.DatasetDrift
 	Charts             []driftChart
+}
+
+// driftFile says how a file was read: its format and, for CSV, the
+// encoding and separator (detected or given).
+type driftFile struct {
+	Format           string `json:"format"`
+	Encoding         string `json:"encoding,omitempty"`
+	EncodingDetected bool   `json:"encoding_detected,omitempty"`
+	Separator        string `json:"separator,omitempty"`
+}
+
+func describeFile(f *dataset.File) driftFile {
+	d := driftFile{Format: f.Format().String()}
+	if f.Format() == dataset.CSV {
+		d.Encoding, d.EncodingDetected = f.Encoding()
+		d.Separator = string(f.Separator())
+	}
+	return d
+}
+
+// encodingNote says, for a CSV file not read as UTF-8, in which encoding
+// it was read and how that was chosen, so that text read in the wrong
+// one (detection can only guess) does not pass unnoticed; "" otherwise.
+func (d driftFile) encodingNote(name string) string {
+	if d.Format != "csv" || d.Encoding == tabular.UTF8 {
+		return ""
+	}
+	if d.EncodingDetected {
+		return fmt.Sprintf("%s: read as %s, detected (the file is not UTF-8); if its text looks wrong, give its encoding with --encoding", name, d.Encoding)
+	}
+	return fmt.Sprintf("%s: read as %s, as --encoding says", name, d.Encoding)
 }
 
 // driftChart is the data behind a column's small chart: proportions of
@@ -99,7 +132,8 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 	if err != nil {
 		return nil, err
 	}
-	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults()}
+	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults(),
+		RefFile: describeFile(ref), CurFile: describeFile(cur)}
 	for i, c := range cols {
 		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
 		c.curSample = monitor.NewExactSample(a.exactLimit)
@@ -486,6 +520,9 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 			}
 		}
 	}
+	if spec != "" && len(specs) == 0 {
+		return nil, errUsage{fmt.Sprintf("drift: --columns %q names no column", spec)}
+	}
 	rh, ch := ref.Header(), cur.Header()
 	same := len(rh) == len(ch)
 	for i := range rh {
@@ -506,10 +543,13 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
 				}
 				c.cur = j
+				if ch[j] != h { // matched ignoring case
+					c.curName = ch[j]
+				}
 			}
 			cols = append(cols, c)
 		}
-		return cols, nil
+		return nameApart(cols), nil
 	}
 	given := map[int]string{} // the spec that chose each reference column
 	taken := map[int]string{} // and each current one
@@ -531,9 +571,29 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 			return nil, errUsage{fmt.Sprintf("drift: --columns names the current's column %q twice (%q and %q)", ch[j], prev, s)}
 		}
 		given[i], taken[j] = s, s
-		cols = append(cols, &driftColumn{name: rh[i], ref: i, cur: j})
+		c := &driftColumn{name: rh[i], ref: i, cur: j}
+		if ch[j] != rh[i] { // #N, or a name matched ignoring case
+			c.curName = ch[j]
+		}
+		cols = append(cols, c)
 	}
-	return cols, nil
+	return nameApart(cols), nil
+}
+
+// nameApart names the columns that share a name (identical headers with
+// a name twice, or columns picked by #N) by their position too, "a (#3)",
+// so that the report's rows can be told apart.
+func nameApart(cols []*driftColumn) []*driftColumn {
+	n := map[string]int{}
+	for _, c := range cols {
+		n[c.name]++
+	}
+	for _, c := range cols {
+		if n[c.name] > 1 {
+			c.name = fmt.Sprintf("%s (#%d)", c.name, c.ref+1)
+		}
+	}
+	return cols
 }
 
 // scanFile reads every row of a file into the columns and, for a CSV file

@@ -304,6 +304,24 @@ func (f *File) NumberText(i int, v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, bits)
 }
 
+// Encoding returns the encoding a CSV file is read in (tabular's
+// canonical name) and whether it was detected rather than given; "" for
+// Parquet.
+func (f *File) Encoding() (name string, detected bool) {
+	if f.format != CSV {
+		return "", false
+	}
+	return f.csv.Encoding(), f.csv.EncodingDetected()
+}
+
+// Separator returns a CSV file's field separator; 0 for Parquet.
+func (f *File) Separator() rune {
+	if f.format != CSV {
+		return 0
+	}
+	return f.csv.Separator()
+}
+
 // Rows returns the number of rows when the format records it (Parquet),
 // else -1.
 func (f *File) Rows() int64 {
