@@ -402,7 +402,7 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "column\tkind\ttest\tstatistic\tp-value\tPSI\t\tdrift\tmissing ref/cur\t")
+	fmt.Fprintln(tw, "column\tkind\ttest\tstatistic\tp-value\tPSI\tPSI grade\tdrift\tmissing ref/cur\t")
 	for _, f := range r.Features {
 		drift := "no"
 		if f.Drifted {
@@ -415,6 +415,11 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 			fmtP(f.PValue), fmtStat(f.PSI), f.PSILevel, drift, f.RefMiss, f.CurMiss)
 	}
 	tw.Flush()
+	// Which figure decides: the column's test, not the PSI beside it.
+	th := rep.Thresholds
+	fmt.Fprintf(w, "\ndrift is each column's test: wasserstein (distance ÷ reference std) ≥ %s, jensenshannon ≥ %s,\n"+
+		"ks and chi2 p < %s; PSI and its grade (stable < %s ≤ moderate < %s ≤ significant) are shown beside it.\n",
+		fmtStat(th.Wasserstein), fmtStat(th.JensenShannon), fmtStat(th.PValue), fmtStat(th.PSIWarn), fmtStat(th.PSIDrift))
 	var notes []string
 	for _, f := range r.Features {
 		if f.Method == monitor.MethodBinned {

@@ -329,6 +329,14 @@ func TestDriftTextAndHTML(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Dataset drift: YES") || !strings.Contains(out, "DRIFT") {
 		t.Errorf("text: exit %d\n%s%s", code, out, errOut)
 	}
+	// The table says which figure decides, with the thresholds in force:
+	// a PSI graded "stable" beside DRIFT is the PSI beside the test.
+	code, out, _ = runCLI(t, "drift", "--reference", ref, "--current", cur, "--wasserstein", "0.3", "--psi-drift", "0.4")
+	for _, s := range []string{"PSI grade", "drift is each column's test: wasserstein (distance ÷ reference std) ≥ 0.3000", "stable < 0.1000 ≤ moderate < 0.4000 ≤ significant"} {
+		if code != 0 || !strings.Contains(out, s) {
+			t.Errorf("text with thresholds: exit %d, no %q in\n%s", code, s, out)
+		}
+	}
 	code, out, _ = runCLI(t, "drift", "--reference", ref, "--current", cur, "--format", "html")
 	if code != 0 || strings.Count(out, "<svg") != 2 || !strings.Contains(out, "&lt;b&gt;") {
 		t.Errorf("html: exit %d, %d charts, escaped %v", code, strings.Count(out, "<svg"), strings.Contains(out, "&lt;b&gt;"))
