@@ -393,7 +393,18 @@ type Actor struct {
 	ID    int64
 	Label string
 	Role  Role
+	// Via is the way the change came in: ViaWeb, ViaAPI or ViaCLI; ""
+	// when it is not known (the system's own work, changes made before
+	// it was recorded).
+	Via string
 }
+
+// The ways a change comes in, as Actor.Via records them.
+const (
+	ViaWeb = "web" // a signed-in person's form on the web pages
+	ViaAPI = "api" // a call to the JSON API with a token
+	ViaCLI = "cli" // the lodestar command, on the database directly
+)
 
 type actorKey struct{}
 

@@ -109,7 +109,10 @@ const (
 
 // Switch is a model's human intervention switch. Production services read
 // it by the model's key; authorised people flip it, with a reason, and
-// every flip is audited. Version increases with every flip.
+// every flip is audited. Version increases with every flip. Via says how
+// the last flip was made — web, api or cli (ViaWeb, ViaAPI, ViaCLI) —
+// and is absent before the first flip and for flips made before it was
+// recorded.
 type Switch struct {
 	Key       string    `json:"key"`
 	ModelID   int64     `json:"model_id"`
@@ -117,6 +120,7 @@ type Switch struct {
 	Fallback  string    `json:"fallback,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	ChangedBy string    `json:"changed_by,omitempty"`
+	Via       string    `json:"via,omitempty"`
 	ChangedAt time.Time `json:"changed_at"`
 	Version   int64     `json:"version"`
 }

@@ -24,7 +24,7 @@ const switchHelp = `Usage: lodestar switch SUBCOMMAND [KEY] [flags]
   flip  KEY --state on|off|fallback [--fallback WHAT] --reason R --as E [--version N]:
         flip the switch as the user with e-mail E, who must be a risk officer,
         the AI committee or an administrator (as on the web and the API); the
-        flip is audited as theirs. With --version, the flip is refused if the
+        flip is audited as theirs, made via cli (the flip history says so). With --version, the flip is refused if the
         switch is no longer at that version (someone flipped it since).
         A running server tells its switch streams and SDKs at once on
         PostgreSQL, and within about a second on SQLite.
@@ -80,10 +80,10 @@ func (e *cmdEnv) switchCmd(args []string) error {
 				return e.printJSON(all)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "KEY\tSTATE\tFALLBACK\tVERSION\tCHANGED AT\tCHANGED BY\tREASON")
+			fmt.Fprintln(tw, "KEY\tSTATE\tFALLBACK\tVERSION\tCHANGED AT\tCHANGED BY\tVIA\tREASON")
 			for _, sw := range all {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", sw.Key, sw.State, orDash(sw.Fallback), sw.Version,
-					sqldb.FormatTime(sw.ChangedAt), orDash(sw.ChangedBy), orDash(oneLine(sw.Reason)))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sw.Key, sw.State, orDash(sw.Fallback), sw.Version,
+					sqldb.FormatTime(sw.ChangedAt), orDash(sw.ChangedBy), orDash(sw.Via), orDash(oneLine(sw.Reason)))
 			}
 			return tw.Flush()
 		})
@@ -127,7 +127,7 @@ func (e *cmdEnv) switchCmd(args []string) error {
 		case !auth.Allowed(u.Role, auth.SwitchFlip):
 			return fmt.Errorf("switch flip: %s has the role %s; only the roles %s may flip a switch", u.Email, u.Role, strings.Join(flipRoles(), ", "))
 		}
-		ctx := lodestar.WithActor(ctx, lodestar.Actor{ID: u.ID, Label: u.Email, Role: u.Role})
+		ctx := lodestar.WithActor(ctx, lodestar.Actor{ID: u.ID, Label: u.Email, Role: u.Role, Via: lodestar.ViaCLI})
 		prev, err := findSwitch(e, s, key)
 		if err != nil {
 			return err
@@ -230,6 +230,7 @@ func (e *cmdEnv) printSwitch(sw *lodestar.Switch, live []string) error {
 	fmt.Fprintf(tw, "version:\t%d\n", sw.Version)
 	fmt.Fprintf(tw, "changed at:\t%s\n", sqldb.FormatTime(sw.ChangedAt))
 	fmt.Fprintf(tw, "changed by:\t%s\n", orDash(sw.ChangedBy))
+	fmt.Fprintf(tw, "changed via:\t%s\n", orDash(sw.Via))
 	fmt.Fprintf(tw, "reason:\t%s\n", orDash(oneLine(sw.Reason)))
 	return tw.Flush()
 }

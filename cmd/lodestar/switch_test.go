@@ -83,7 +83,7 @@ func TestSwitchCLI(t *testing.T) {
 	}
 	code, out, errs = do("switch", "flip", "credit-risk", "--state", "fallback", "--fallback", "rules", "--reason", "rules while retraining", "--as", "committee@example.com", "--version", "2", "--format", "json")
 	var got lodestar.Switch
-	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.State != lodestar.SwitchFallback || got.Fallback != "rules" || got.Version != 3 || got.ChangedBy != "committee@example.com" {
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.State != lodestar.SwitchFallback || got.Fallback != "rules" || got.Version != 3 || got.ChangedBy != "committee@example.com" || got.Via != lodestar.ViaCLI {
 		t.Fatalf("flip to fallback, json: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	// A flip to the state it has records the reason and says so.
@@ -106,6 +106,10 @@ func TestSwitchCLI(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) != 2 || all[0].Key != "credit-risk" || all[0].Version != 4 {
 		t.Errorf("list --format json: exit %d\n%s", code, out)
 	}
+	code, out, _ = do("switch", "show", "credit-risk")
+	if code != 0 || !strings.Contains(out, "changed via:    cli") {
+		t.Errorf("show credit-risk: exit %d, want it to say the last flip was made via cli\n%s", code, out)
+	}
 	code, out, _ = do("switch", "show", "rules")
 	if code != 0 || !strings.Contains(out, "on (the model serves)") || !strings.Contains(out, "in production:  3") {
 		t.Errorf("show rules: exit %d\n%s", code, out)
@@ -124,6 +128,11 @@ func TestSwitchCLI(t *testing.T) {
 	var actors []string
 	for _, ev := range evs {
 		actors = append(actors, ev.Actor)
+		// The entry's details say the flip came from the shell.
+		var after lodestar.Switch
+		if json.Unmarshal([]byte(ev.After), &after) != nil || after.Via != lodestar.ViaCLI {
+			t.Errorf("audit entry %d: after %s, want the switch with via cli", ev.Seq, ev.After)
+		}
 	}
 	if strings.Join(actors, " ") != "risk@example.com committee@example.com risk@example.com" {
 		t.Errorf("audited flips, newest first: by %v", actors)

@@ -44,13 +44,13 @@ type ofrepResult struct {
 // evaluated is a switch as an OFREP flag. Its metadata (OFREP's flag
 // metadata: strings, numbers and booleans) is the switch's own record,
 // under the names GET /api/v1/switches/{key} gives its fields: version,
-// fallback (when on fallback), reason and changed_by (once flipped:
-// why, and by whom) and changed_at (the last flip, or the model's
+// fallback (when on fallback), reason, changed_by and via (once flipped:
+// why, by whom, and through what: web, api or cli) and changed_at (the last flip, or the model's
 // registration; RFC 3339) — so a service reading its flag through
 // OpenFeature can log why it is off and since when without a second call.
 func evaluated(sw *lodestar.Switch) ofrepResult {
 	md := map[string]any{"version": sw.Version, "changed_at": sw.ChangedAt.Format(time.RFC3339Nano)}
-	for k, v := range map[string]string{"fallback": sw.Fallback, "reason": sw.Reason, "changed_by": sw.ChangedBy} {
+	for k, v := range map[string]string{"fallback": sw.Fallback, "reason": sw.Reason, "changed_by": sw.ChangedBy, "via": sw.Via} {
 		if v != "" {
 			md[k] = v
 		}

@@ -457,7 +457,9 @@ func modelSchemas() obj {
 		"ModelCard": card,
 		"Switch": obj{"type": "object", "properties": obj{"key": key, "model_id": obj{"type": "integer"},
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": str, "reason": str,
-			"changed_by": str, "changed_at": ts, "version": obj{"type": "integer", "description": "Increases with every flip."}}},
+			"changed_by": str, "via": obj{"type": "string", "enum": []string{"web", "api", "cli"},
+				"description": "How the last flip was made: on the web pages, through the API or with the lodestar command (lodestar switch flip); absent until the switch is flipped."},
+			"changed_at": ts, "version": obj{"type": "integer", "description": "Increases with every flip."}}},
 		"FlipInput": obj{"type": "object", "required": []string{"state", "reason"}, "additionalProperties": false, "properties": obj{
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": obj{"type": "string", "maxLength": 200,
 				"description": "What to serve instead; required for fallback, refused otherwise."},

@@ -64,6 +64,7 @@ func ofrepSchemas() obj {
 					"fallback":   obj{"type": "string", "description": "What to serve instead; only when the state is fallback."},
 					"reason":     obj{"type": "string", "description": "Why the switch was last flipped; absent until it is flipped."},
 					"changed_by": obj{"type": "string", "description": "Who last flipped it (their e-mail); absent until it is flipped."},
+					"via":        obj{"type": "string", "enum": []string{"web", "api", "cli"}, "description": "How it was last flipped: on the web pages, through the API or with the lodestar command; absent until it is flipped."},
 					"changed_at": obj{"type": "string", "format": "date-time", "description": "When it was last flipped, or, never flipped, when its model was registered."},
 				}},
 		}},

@@ -62,7 +62,7 @@ func TestOFREPMetadataNamesTheFlip(t *testing.T) {
 	if md["version"] != float64(1) || md["changed_at"] != changedAt() || md["changed_at"] == "" {
 		t.Errorf("never flipped: metadata %v, want version 1 and changed_at %q", md, changedAt())
 	}
-	for _, k := range []string{"reason", "changed_by", "fallback"} {
+	for _, k := range []string{"reason", "changed_by", "via", "fallback"} {
 		if _, ok := md[k]; ok {
 			t.Errorf("never flipped: metadata has %s (%v), want none", k, md)
 		}
@@ -74,7 +74,7 @@ func TestOFREPMetadataNamesTheFlip(t *testing.T) {
 	}
 	sw := switchNow()
 	md = evaluate()
-	want := map[string]any{"version": float64(2), "fallback": "rules-v3", "reason": "Fairness skew under review", "changed_by": "risk@example.com", "changed_at": changedAt()}
+	want := map[string]any{"version": float64(2), "fallback": "rules-v3", "reason": "Fairness skew under review", "changed_by": "risk@example.com", "via": "api", "changed_at": changedAt()}
 	if len(md) != len(want) {
 		t.Errorf("after the flip: metadata %v, want %v", md, want)
 	}

@@ -198,7 +198,11 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			return err
 		})
 		if id.User != nil {
-			ctx = lodestar.WithActor(ctx, lodestar.Actor{ID: id.User.ID, Label: id.User.Email, Role: id.User.Role})
+			via := lodestar.ViaWeb
+			if g.API {
+				via = lodestar.ViaAPI
+			}
+			ctx = lodestar.WithActor(ctx, lodestar.Actor{ID: id.User.ID, Label: id.User.Email, Role: id.User.Role, Via: via})
 		}
 		// A form sent again is refused before it is acted on; a refused
 		// submission (any 4xx or 5xx answer) gives its claim back.

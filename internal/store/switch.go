@@ -11,12 +11,12 @@ import (
 
 var _ lodestar.SwitchService = (*Store)(nil)
 
-const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.changed_at, s.version
+const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.via, s.changed_at, s.version
 	FROM switches s JOIN models m ON m.id = s.model_id`
 
 func scanSwitch(s interface{ Scan(...any) error }) (*lodestar.Switch, error) {
 	sw := &lodestar.Switch{}
-	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, sqldb.Time{T: &sw.ChangedAt}, &sw.Version)
+	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, &sw.Via, sqldb.Time{T: &sw.ChangedAt}, &sw.Version)
 	return sw, err
 }
 
@@ -104,9 +104,11 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 				return &lodestar.Error{Code: lodestar.EInvalid, Message: "The switch was not flipped; check the fields.", Fields: map[string]string{"fallback": msg}}
 			}
 		}
+		// Who flipped it, and how — the web form, the API or the shell —
+		// recorded with the flip and so in its audit entry.
 		actor := lodestar.ActorFrom(ctx)
-		if _, err := tx.ExecContext(ctx, `UPDATE switches SET state = ?, fallback = ?, reason = ?, changed_by = ?, changed_at = ?,
-			version = version + 1 WHERE model_id = ?`, state, fallback, reason, actor.Label, sqldb.FormatTime(tx.Now), before.ModelID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE switches SET state = ?, fallback = ?, reason = ?, changed_by = ?, via = ?, changed_at = ?,
+			version = version + 1 WHERE model_id = ?`, state, fallback, reason, actor.Label, switchVia(actor.Via), sqldb.FormatTime(tx.Now), before.ModelID); err != nil {
 			return err
 		}
 		if after, err = scanSwitch(tx.QueryRowContext(ctx, switchSelect+` WHERE m.key = ?`, key)); err != nil {
@@ -122,6 +124,16 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		return err
 	})
 	return after, wrap("flip switch", err)
+}
+
+// switchVia is how a flip came in, as the switch records it: one of the
+// known ways, or "" (the system's own work, or a way not known here).
+func switchVia(via string) string {
+	switch via {
+	case lodestar.ViaWeb, lodestar.ViaAPI, lodestar.ViaCLI:
+		return via
+	}
+	return ""
 }
 
 // fallbackMayServe checks a fallback that names a model of the registry:
