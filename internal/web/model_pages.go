@@ -209,6 +209,45 @@ type switchFlip struct {
 	From, To *lodestar.Switch
 }
 
+// Unchanged reports whether the flip left the switch as it was (the
+// reason recorded, nothing else).
+func (f switchFlip) Unchanged() bool {
+	return f.From.State == f.To.State && f.From.Fallback == f.To.Fallback
+}
+
+// SwitchState names a switch's state in a flip's "from → to": on, off,
+// or the fallback with what it serves instead.
+func (p *Page) SwitchState(sw *lodestar.Switch) string {
+	if sw.State == lodestar.SwitchFallback && sw.Fallback != "" {
+		return p.T("switch.from_to.fallback_to", sw.Fallback)
+	}
+	switch sw.State {
+	case lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback:
+		return p.T("switch.from_to." + sw.State)
+	}
+	return sw.State
+}
+
+// SwitchVia names how a flip was made: on the web pages, through the API
+// or from the shell; "not recorded" for flips made before it was.
+func (p *Page) SwitchVia(via string) string {
+	switch via {
+	case lodestar.ViaWeb, lodestar.ViaAPI, lodestar.ViaCLI:
+		return p.T("switch.via." + via)
+	}
+	return p.T("switch.via.unknown")
+}
+
+// SwitchViaNote says, after who last flipped a switch, how they did:
+// "" when it is not recorded.
+func (p *Page) SwitchViaNote(via string) string {
+	switch via {
+	case lodestar.ViaWeb, lodestar.ViaAPI, lodestar.ViaCLI:
+		return p.T("switch.last_via." + via)
+	}
+	return ""
+}
+
 // maxFlipsShown is how many of a switch's flips its model page lists;
 // the audit log has them all.
 const maxFlipsShown = 20
