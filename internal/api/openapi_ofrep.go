@@ -8,7 +8,7 @@ func ofrepPaths() obj {
 	key := []obj{{"name": "key", "in": "path", "required": true, "description": "The model's key.", "schema": obj{"type": "string"}}}
 	body := obj{"content": obj{"application/json": obj{"schema": ref("OFREPRequest")}},
 		"description": "Optional. The switches do not target: a context is checked (it must be an object) and not used."}
-	badBody := response("PARSE_ERROR: the body is not a JSON object (or not JSON, or over 1 MiB); INVALID_CONTEXT: its context is not an object.", ref("OFREPError"))
+	badBody := response("PARSE_ERROR: the body is not a JSON object (or not JSON, or, sent without a Content-Length, over 1 MiB); INVALID_CONTEXT: its context is not an object.", ref("OFREPError"))
 	return obj{
 		"/evaluate/flags/{key}": obj{
 			"servers": servers,
@@ -41,8 +41,11 @@ func ofrepPaths() obj {
 // ofrepErrors is withErrors for OFREP: its 400 and 404 answer in
 // OFREP's own shape, while a missing or refused credential is answered
 // as the API answers it.
+//
+// A body whose Content-Length is over 1 MiB is refused before it is read,
+// as everywhere: 413 in the API's shape.
 func ofrepErrors(own obj) obj {
-	out := withErrors(obj{})
+	out := withErrors(obj{}, "413")
 	for k, v := range own {
 		out[k] = v
 	}

@@ -118,6 +118,9 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	apiMissing := apiGuard.Wrap(httpx.Route{Perm: auth.Public, Handler: a.apiFallback, ReadOnly: true})
 	webMissing := webGuard.Wrap(httpx.Route{Perm: auth.Public, Handler: a.webFallback, ReadOnly: true})
 	a.mux.Handle(api.Prefix+"/", apiMissing)
+	// OFREP's clients are OpenFeature providers, not browsers: a wrong
+	// method or path under it is answered in JSON too, not with a page.
+	a.mux.Handle(api.OFREP+"/", apiMissing)
 	// The machine endpoints (health, readiness, metrics) are read by load
 	// balancers and scrapers, not browsers: a wrong method there is
 	// answered as the API answers it (JSON, 405 with Allow), not with an
@@ -132,13 +135,19 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 
 	route := func(r *http.Request) string {
 		_, p := a.mux.Handler(r)
-		if p == "/" || p == api.Prefix+"/" {
+		if unmatched(p) {
 			return "unmatched"
 		}
 		return p
 	}
 	a.Handler = httpx.SecurityHeaders(opt.SecureCookies, httpx.LimitBody(MaxBody, httpx.Observe(log, metrics, route, a.mux)))
 	return a, nil
+}
+
+// unmatched reports whether a mux pattern is one of the fallbacks, which
+// answer the requests no route takes.
+func unmatched(pattern string) bool {
+	return pattern == "/" || pattern == api.Prefix+"/" || pattern == api.OFREP+"/"
 }
 
 func (a *App) handle(g *httpx.Guard, rt httpx.Route) {
@@ -156,7 +165,7 @@ func (a *App) otherMethods(r *http.Request) []string {
 		}
 		r2 := r.Clone(r.Context())
 		r2.Method = m
-		if _, p := a.mux.Handler(r2); p != "/" && p != api.Prefix+"/" {
+		if _, p := a.mux.Handler(r2); !unmatched(p) {
 			allow = append(allow, m)
 		}
 	}
