@@ -15,9 +15,10 @@ import (
 // TestSwitchFlipFromCLI: an on-call engineer flips a switch from a shell
 // with 'lodestar switch flip' on the running server's database; a client
 // following the server's switch stream sees the flip, and OFREP says who
-// flipped it and why. On SQLite the server finds the flip by polling (the
-// CLI is another process), on PostgreSQL through its notification. A flip
-// by a user whose role may not flip is refused and reaches no one.
+// flipped it, why, and that it was from the shell (via cli). On SQLite
+// the server finds the flip by polling (the CLI is another process), on
+// PostgreSQL through its notification. A flip by a user whose role may
+// not flip is refused and reaches no one.
 func TestSwitchFlipFromCLI(t *testing.T) {
 	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
@@ -104,7 +105,7 @@ func switchFlipFromCLI(t *testing.T, db []string) {
 		t.Errorf("switch flip: unexpected output\n%s", r)
 	}
 	ev := next("the CLI's flip")
-	if ev[0] != "switch" || !strings.Contains(ev[1], `"state":"off"`) || !strings.Contains(ev[1], `"version":2`) || !strings.Contains(ev[1], `"changed_by":"risk@example.com"`) {
+	if ev[0] != "switch" || !strings.Contains(ev[1], `"state":"off"`) || !strings.Contains(ev[1], `"version":2`) || !strings.Contains(ev[1], `"changed_by":"risk@example.com"`) || !strings.Contains(ev[1], `"via":"cli"`) {
 		t.Errorf("after the CLI's flip, the stream sent %v; want the switch off at version 2 by risk@example.com (the refused flip sends nothing)", ev)
 	}
 	t.Logf("the CLI's flip reached the stream %s after the command started", time.Since(flipped).Round(time.Millisecond))
@@ -119,7 +120,7 @@ func switchFlipFromCLI(t *testing.T, db []string) {
 		Metadata map[string]any `json:"metadata"`
 	}
 	if code != http.StatusOK || json.Unmarshal([]byte(body), &flag) != nil || flag.Value != "off" ||
-		flag.Metadata["reason"] != "Drift alert under review" || flag.Metadata["changed_by"] != "risk@example.com" || flag.Metadata["changed_at"] == nil {
+		flag.Metadata["reason"] != "Drift alert under review" || flag.Metadata["changed_by"] != "risk@example.com" || flag.Metadata["via"] != "cli" || flag.Metadata["changed_at"] == nil {
 		t.Errorf("OFREP after the CLI's flip: %d %s", code, body)
 	}
 
