@@ -608,7 +608,6 @@ func (l *loader) versionDates(dm demoModel, j int, week func(int) time.Time) (re
 // newer one retires when the newer goes live), and has the risk officer
 // switch the bank's credit model off.
 func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) error {
-	risk := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["risk"], Label: "risk@demo.lodestar", Role: lodestar.RoleRiskOfficer})
 	ml := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["ml"], Label: "ml.lead@demo.lodestar", Role: lodestar.RoleAITeam})
 	for _, dm := range models {
 		var previous *lodestar.ModelVersion
@@ -665,6 +664,8 @@ func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) er
 		}
 	}
 	setNow(week(Weeks - 2))
+	// On the model page, as the story has it: the flip history says so.
+	risk := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["risk"], Label: "risk@demo.lodestar", Role: lodestar.RoleRiskOfficer, Via: lodestar.ViaWeb})
 	_, err := l.svc.FlipSwitch(risk, "credit-risk", lodestar.SwitchOff, "",
 		"Flags good customers as high-risk; the fairness audit shows the skew. Off until retrained. 误将优质客户标记为高风险，公平性审计显示偏差；重新训练前关闭。")
 	return err
