@@ -210,6 +210,12 @@ type MonitorReference struct {
 	Format   string    `json:"format,omitempty"`    // csv or parquet
 	Rows     int64     `json:"rows,omitempty"`
 	SHA256   string    `json:"sha256,omitempty"`
+	// Unreadable counts a dataset's rows the reference leaves out (a
+	// numeric feature's cell that is not a number), and UnreadableReason
+	// is the first one's reason: counted when the monitor is made, as a
+	// dataset none of whose rows can be read is refused.
+	Unreadable       int64  `json:"unreadable,omitempty"`
+	UnreadableReason string `json:"unreadable_reason,omitempty"`
 }
 
 // Monitor watches one version of a model: it cuts its events into windows,

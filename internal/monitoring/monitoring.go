@@ -151,8 +151,13 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 				}
 			}
 		}
+		skipped, err := readRows(data, &in, rows)
+		if err != nil {
+			return nil, lodestar.FieldError("reference", err.Error())
+		}
 		sum := sha256.Sum256(data)
-		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: format, Rows: rows, SHA256: hex.EncodeToString(sum[:])}
+		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: format, Rows: rows, SHA256: hex.EncodeToString(sum[:]),
+			Unreadable: skipped.n, UnreadableReason: skipped.reason}
 	} else {
 		data = nil
 		if in.Reference.Kind == lodestar.ReferenceEvents && len(in.Numeric)+len(in.Categorical) == 0 && in.ModelID != 0 &&
@@ -316,6 +321,39 @@ func profile(data []byte) (format string, header []string, numeric []bool, rows 
 	return strings.ToLower(f.Format().String()), header, numeric, rows, nil
 }
 
+// readRows reads a reference dataset of rows rows as the monitor's
+// reference will be built from it (by its features), before the monitor
+// is saved: it returns the rows that build leaves out, and refuses a
+// dataset none of whose rows can be read, or with a numeric feature that
+// has no number in the rows read — a reference that could never be built.
+func readRows(data []byte, m *lodestar.Monitor, rows int64) (unread, error) {
+	schema := Schema(m)
+	if schema.Validate() != nil {
+		return unread{}, nil // the store names the bad field
+	}
+	values := make([]int64, len(schema.Numeric))
+	skipped, err := eachRow(data, &schema, func(ev *monitor.Event) error {
+		for i, x := range ev.Num {
+			if x-x == 0 {
+				values[i]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return unread{}, err
+	}
+	if skipped.n >= rows {
+		return unread{}, fmt.Errorf("No row of the reference dataset can be read (%d rows); the first: %s.", rows, skipped.reason)
+	}
+	for i, n := range values {
+		if n == 0 {
+			return unread{}, fmt.Errorf("The reference dataset has no number in column %q, a numeric feature.", schema.Numeric[i])
+		}
+	}
+	return skipped, nil
+}
+
 // Schema is the engine schema of a monitor.
 func Schema(m *lodestar.Monitor) monitor.Schema {
 	return monitor.Schema{Task: m.Task, Classes: m.Classes, Threshold: m.Threshold, Numeric: m.Numeric, Categorical: m.Categorical, Groups: m.Groups}
@@ -351,7 +389,9 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 		if err != nil {
 			return nil, err
 		}
-		each = func(fn func(*monitor.Event) error) error { return eachRow(data, &schema, fn) }
+		// The rows left out were counted when the monitor was made
+		// (MonitorReference.Unreadable): the same file, the same count.
+		each = func(fn func(*monitor.Event) error) error { _, err := eachRow(data, &schema, fn); return err }
 	default:
 		dec := NewDecoder(&schema)
 		each = func(fn func(*monitor.Event) error) error {
@@ -401,24 +441,32 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 	return r, nil
 }
 
-// eachRow calls fn with each row of a reference dataset as an event.
-func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error) error {
+// eachRow calls fn with each row of a reference dataset as an event,
+// leaving out the rows it cannot read — a numeric feature's cell that is
+// neither a number nor missing ("n/a!", a word) — which it counts, with
+// the first one's reason ("line 7: column "age": "abc" is not a number").
+func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error) (skipped unread, err error) {
 	f, err := openReference(data)
 	if err != nil {
-		return err
+		return unread{}, err
 	}
 	defer f.Close()
 	var cols []int
 	for _, name := range append(slices.Clone(schema.Numeric), schema.Categorical...) {
 		i, err := f.Column(name)
 		if err != nil {
-			return err
+			return unread{}, err
 		}
 		cols = append(cols, i)
 	}
+	where := "line"
+	if f.Format() == dataset.Parquet {
+		where = "row"
+	}
 	nn := len(schema.Numeric)
 	ev := schema.NewEvent()
-	return f.Scan(cols, func(b *dataset.Batch) error {
+	err = f.Scan(cols, func(b *dataset.Batch) error {
+	rows:
 		for r := 0; r < b.Rows; r++ {
 			ev.Reset()
 			for k := range cols {
@@ -427,8 +475,16 @@ func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error)
 				}
 				if k < nn {
 					x := b.Num[k][r]
+					if b.Kind(k) == dataset.Categorical {
+						// A Parquet string column named as numeric: its
+						// cells are read as a CSV file's are.
+						if v, ok := dataset.ParseNumber(b.Text(k, r)); ok {
+							x = v
+						}
+					}
 					if x != x {
-						return fmt.Errorf("line %d: column %q: %q is not a number", b.Line(r), schema.Numeric[k], b.Text(k, r))
+						skipped.add(1, fmt.Sprintf("%s %d: column %q: %s is not a number", where, b.Line(r), schema.Numeric[k], quoteCut(b.Text(k, r))))
+						continue rows
 					}
 					ev.Num[k] = x
 				} else if b.Kind(k) == dataset.Numeric {
@@ -445,6 +501,16 @@ func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error)
 		}
 		return nil
 	})
+	return skipped, err
+}
+
+// quoteCut quotes a cell for a reason, cut as predicted cuts a string.
+func quoteCut(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	if r := []rune(s); len(r) > maxReasonValue {
+		s = string(r[:maxReasonValue]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // Decoder turns stored events into engine events for one schema. It
@@ -645,11 +711,7 @@ func predicted(v ingest.Value) string {
 	case 'n':
 		return strconv.FormatFloat(v.Num, 'g', -1, 64)
 	case 's':
-		s := strings.ToValidUTF8(string(v.Str), "\uFFFD")
-		if r := []rune(s); len(r) > maxReasonValue {
-			s = string(r[:maxReasonValue]) + "…"
-		}
-		return strconv.Quote(s)
+		return quoteCut(v.Str)
 	}
 	return "null"
 }

@@ -70,7 +70,7 @@ func TestReferenceCSVAndParquetAgree(t *testing.T) {
 	schema := monitor.Schema{Numeric: []string{"basket_value", "visits"}, Categorical: []string{"channel"}}
 	layout := func(data []byte) *monitor.Layout {
 		prof, _ := monitor.NewProfiler(schema, 0, 1)
-		if err := eachRow(data, &schema, prof.Add); err != nil {
+		if _, err := eachRow(data, &schema, prof.Add); err != nil {
 			t.Fatal(err)
 		}
 		l, err := prof.Layout(0, 0)
@@ -81,7 +81,7 @@ func TestReferenceCSVAndParquetAgree(t *testing.T) {
 	}
 	window := func(l *monitor.Layout, data []byte) *monitor.Window {
 		w := monitor.NewWindow(l)
-		if err := eachRow(data, &schema, func(ev *monitor.Event) error { ev.Score = 0; return w.Add(ev) }); err != nil {
+		if _, err := eachRow(data, &schema, func(ev *monitor.Event) error { ev.Score = 0; return w.Add(ev) }); err != nil {
 			t.Fatal(err)
 		}
 		return w
@@ -118,5 +118,38 @@ func TestReferenceRefusals(t *testing.T) {
 		if lodestar.ErrorCode(err) != lodestar.EInvalid || lodestar.ErrorFields(err)["reference"] == "" {
 			t.Errorf("%s: got %v, want a refusal naming reference", name, err)
 		}
+	}
+}
+
+// A Parquet reference's rows whose numeric feature is not a number are
+// left out and counted by row, a string column's numbers read as numbers;
+// a long cell is cut in the reason.
+func TestReferenceParquetRowsLeftOut(t *testing.T) {
+	type row struct {
+		Amount string `parquet:"amount"`
+		Shop   string `parquet:"shop"`
+	}
+	long := strings.Repeat("z", 100)
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, []row{{"1.5", "a"}, {"x", "b"}, {"", "c"}, {"2", "d"}, {long, "e"}}); err != nil {
+		t.Fatal(err)
+	}
+	schema := monitor.Schema{Numeric: []string{"amount"}, Categorical: []string{"shop"}}
+	var got []string
+	skipped, err := eachRow(buf.Bytes(), &schema, func(ev *monitor.Event) error {
+		got = append(got, fmt.Sprintf("%g/%s", ev.Num[0], ev.Cat[0]))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[1.5/a NaN/c 2/d]"; fmt.Sprint(got) != want {
+		t.Errorf("rows read: got %v, want %s", got, want)
+	}
+	if skipped.n != 2 || skipped.reason != `row 2: column "amount": "x" is not a number` {
+		t.Errorf("left out: %d (%q), want 2 (row 2: column \"amount\": \"x\" is not a number)", skipped.n, skipped.reason)
+	}
+	if r := quoteCut([]byte(long)); r != `"`+strings.Repeat("z", 40)+`…"` {
+		t.Errorf("a long cell in a reason: %s", r)
 	}
 }

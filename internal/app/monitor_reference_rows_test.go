@@ -1,0 +1,86 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
+
+// Rows of an uploaded reference the monitor cannot read (a numeric
+// feature's cell that is not a number) are left out and shown: the API's
+// monitor carries their count and the first one's reason, and the health
+// page says so in both languages (and nothing of it when there are none).
+// A reference of which no row can be read is refused, and nothing kept.
+func TestMonitorReferenceRowsLeftOut(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team, m, tok := f.teamModel("Recs", "rec", "Rec")
+	c, _, _ := f.signIn(team, time.Hour)
+	post := func(name, csv string) *response {
+		body, _ := json.Marshal(map[string]any{"version": "1.0", "name": name, "window": "hour", "numeric": []string{"x"}, "categorical": []string{"colour"},
+			"reference": map[string]any{"kind": "dataset", "file_name": name + ".csv", "csv": csv}})
+		return f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
+	}
+
+	clean := post("Clean", "x,colour\n1,red\n2,blue\n")
+	if clean.StatusCode != 201 || strings.Contains(clean.body, "unreadable") {
+		t.Fatalf("a clean reference: %d %s; want 201 and no unreadable rows", clean.StatusCode, clean.body)
+	}
+	page := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), nil, nil)
+	if page.StatusCode != 200 || strings.Contains(page.body, "left out") {
+		t.Fatalf("health page of a clean reference: %d, mentions rows left out: %v", page.StatusCode, strings.Contains(page.body, "left out"))
+	}
+
+	var csv strings.Builder
+	csv.WriteString("x,colour\n")
+	for i := range 50 {
+		fmt.Fprintf(&csv, "%d,red\n", i)
+	}
+	csv.WriteString("unknown,blue\nn/a?,red\n")
+	r := post("Rough", csv.String())
+	if r.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	var got struct {
+		ID        int64          `json:"id"`
+		Reference map[string]any `json:"reference"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatal(err)
+	}
+	wantReason := `line 52: column "x": "unknown" is not a number`
+	if ref := got.Reference; ref["rows"] != 52.0 || ref["unreadable"] != 2.0 || ref["unreadable_reason"] != wantReason {
+		t.Errorf("reference: got %v; want 52 rows, 2 unreadable, %s", ref, wantReason)
+	}
+	again := f.api("GET", fmt.Sprintf("/api/v1/monitors/%d", got.ID), tok, "")
+	if !strings.Contains(again.body, `"unreadable":2`) {
+		t.Errorf("GET monitor: %s; want the rows left out", again.body)
+	}
+	for lang, want := range map[string]string{
+		"en":    `2 left out (unreadable); the first: line 52: column &#34;x&#34;: &#34;unknown&#34; is not a number`,
+		"zh-CN": `2 行无法读取，已略去；首个原因：第 52 行：列 &#34;x&#34;：&#34;unknown&#34; 不是数字`,
+	} {
+		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
+		if p.StatusCode != 200 || !strings.Contains(p.body, want) {
+			t.Errorf("%s health page: %d; no %q", lang, p.StatusCode, want)
+		}
+	}
+
+	before := f.count("monitors")
+	d := wantAPIError(t, post("Broken", "x,colour\nabc,red\ndef,blue\n"), 400, lodestar.EInvalid)
+	wantMsg := `No row of the reference dataset can be read (2 rows); the first: line 2: column "x": "abc" is not a number.`
+	if d.Fields["reference"] != wantMsg {
+		t.Errorf("all rows unreadable: got fields %v, want reference: %s", d.Fields, wantMsg)
+	}
+	if n := f.count("monitors"); n != before {
+		t.Errorf("monitors after the refusal: %d, want %d", n, before)
+	}
+	if zh := i18n.MustLoad().Message("zh-CN", wantMsg); zh != `参照数据集的行都无法读取（共 2 行）；首个原因：第 2 行：列 "x"："abc" 不是数字。` {
+		t.Errorf("the refusal in Chinese: %s", zh)
+	}
+}
