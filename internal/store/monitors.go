@@ -252,7 +252,13 @@ func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, referenc
 			return 0, err
 		}
 		// A repeated submission (a double click, a retried request) must
-		// not make a second monitor raising the same alerts.
+		// not make a second monitor raising the same alerts. Monitors of a
+		// model are made one at a time, so that two submissions at once
+		// cannot both find no monitor of the name (PostgreSQL; SQLite's
+		// writers take turns already).
+		if err := tx.LockRow(ctx, "models", in.ModelID); err != nil {
+			return 0, err
+		}
 		var dup int
 		switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM monitors WHERE model_id = ? AND version = ? AND name = ?`, in.ModelID, in.Version, in.Name).Scan(&dup); {
 		case err == nil:
