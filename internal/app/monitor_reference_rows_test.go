@@ -84,3 +84,38 @@ func TestMonitorReferenceRowsLeftOut(t *testing.T) {
 		t.Errorf("the refusal in Chinese: %s", zh)
 	}
 }
+
+// A monitor form whose reference file is refused names every other bad
+// field too (in the reader's language), so that the file — which a
+// browser makes the user choose again — is sent again once, not once per
+// bad field; nothing is kept.
+func TestMonitorFormRefusedFileAndThresholds(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ai@example.com")
+	if err := f.app.Store.SetLocale(sys(), ai.ID, "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	m := f.model("Recs", "recs", "Recs")
+	if _, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	health := fmt.Sprintf("/models/%d/health", m.ID)
+	r := f.postMultipart(c, fmt.Sprintf("/models/%d/monitors", m.ID), importPart{name: "csrf_token", value: csrf},
+		importPart{name: "form_id", value: pageFormID(t, f, c, health)}, importPart{name: "version", value: "1.0"},
+		importPart{name: "name", value: "drift watch"}, importPart{name: "window", value: "day"}, importPart{name: "min_accuracy", value: "1.5"},
+		importPart{name: "webhook_url", value: "ftp://hooks.example.com"},
+		importPart{name: "reference_kind", value: "dataset"}, importPart{name: "reference", filename: "ref.csv", value: "x,colour\n"})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %d, want 400", r.StatusCode)
+	}
+	wantShown(t, r, "refused file and thresholds", "参照数据集没有数据行", "介于 0 与 1 之间（0：关闭）。",
+		"http:// 或 https:// 地址，最多 2,000 个字符。", "请重新选择 ref.csv", `value="drift watch"`)
+	if n := f.count("monitors"); n != 0 {
+		t.Errorf("monitors after the refusal: %d", n)
+	}
+	// An oversized file's refusal reads in Chinese too (it stayed English).
+	if zh := i18n.MustLoad().Message("zh-CN", "The reference dataset is larger than 20 MiB."); zh != "参照数据集超过 20 MiB。" {
+		t.Errorf("oversized reference in Chinese: %s", zh)
+	}
+}

@@ -110,27 +110,27 @@ type reference struct {
 // monitor.
 func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
 	if len(in.Exclude) > 0 && len(in.Numeric)+len(in.Categorical) > 0 {
-		return nil, lodestar.FieldError("exclude", "Name the features (numeric, categorical) or the columns that are not features, not both.")
+		return nil, s.refuse(ctx, in, "exclude", "Name the features (numeric, categorical) or the columns that are not features, not both.")
 	}
 	if in.Reference.Kind == lodestar.ReferenceDataset {
 		if len(data) == 0 {
-			return nil, lodestar.FieldError("reference", "Upload the reference dataset (CSV or Parquet).")
+			return nil, s.refuse(ctx, in, "reference", "Upload the reference dataset (CSV or Parquet).")
 		}
 		if len(data) > MaxReferenceBytes {
-			return nil, lodestar.FieldError("reference", fmt.Sprintf("The reference dataset is larger than %d MiB.", MaxReferenceBytes>>20))
+			return nil, s.refuse(ctx, in, "reference", fmt.Sprintf("The reference dataset is larger than %d MiB.", MaxReferenceBytes>>20))
 		}
 		if !bytes.HasPrefix(data, []byte("PAR1")) && bytes.IndexByte(data, 0) >= 0 {
 			// Text never holds a NUL byte: this is some other binary file,
 			// which would read as a column of garbled names.
-			return nil, lodestar.FieldError("reference", "The reference is neither CSV text nor Parquet (it holds NUL bytes).")
+			return nil, s.refuse(ctx, in, "reference", "The reference is neither CSV text nor Parquet (it holds NUL bytes).")
 		}
 		format, header, kinds, rows, err := profile(data)
 		if err != nil {
-			return nil, lodestar.FieldError("reference", err.Error())
+			return nil, s.refuse(ctx, in, "reference", err.Error())
 		}
 		for _, x := range in.Exclude {
 			if !slices.Contains(header, x) {
-				return nil, lodestar.FieldError("exclude", fmt.Sprintf("The reference dataset has no column %q.", x))
+				return nil, s.refuse(ctx, in, "exclude", fmt.Sprintf("The reference dataset has no column %q.", x))
 			}
 		}
 		if len(in.Numeric)+len(in.Categorical) == 0 {
@@ -147,13 +147,13 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		} else {
 			for _, f := range append(slices.Clone(in.Numeric), in.Categorical...) {
 				if !slices.Contains(header, f) {
-					return nil, lodestar.FieldError("reference", fmt.Sprintf("The reference dataset has no column %q.", f))
+					return nil, s.refuse(ctx, in, "reference", fmt.Sprintf("The reference dataset has no column %q.", f))
 				}
 			}
 		}
 		skipped, err := readRows(data, &in, rows)
 		if err != nil {
-			return nil, lodestar.FieldError("reference", err.Error())
+			return nil, s.refuse(ctx, in, "reference", err.Error())
 		}
 		sum := sha256.Sum256(data)
 		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: format, Rows: rows, SHA256: hex.EncodeToString(sum[:]),
@@ -167,7 +167,7 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 				return nil, err
 			}
 			if len(in.Numeric)+len(in.Categorical) == 0 && (in.Thresholds.Drift || in.Thresholds.DataQuality) {
-				return nil, s.noEventFeatures(ctx, in)
+				return nil, s.refuse(ctx, in, "reference.from", fmt.Sprintf("This range holds no events of version %s yet to take the features from: choose a range with events, or turn drift and data quality off.", in.Version))
 			}
 		}
 	}
@@ -187,19 +187,26 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 	return m, nil
 }
 
-// noEventFeatures refuses a monitor judging drift or data quality whose
-// event-range reference holds no events to take the features from, with
-// the store's checks of its other fields (on a dry run), so that every
-// bad field is named at once.
-func (s *Service) noEventFeatures(ctx context.Context, in lodestar.Monitor) error {
-	msg := fmt.Sprintf("This range holds no events of version %s yet to take the features from: choose a range with events, or turn drift and data quality off.", in.Version)
-	fields := map[string]string{"reference.from": msg}
+// refuse refuses a monitor for one field's reason, with the store's
+// checks of its other fields (on a dry run), so that every bad field is
+// named at once: a form whose reference file is refused would otherwise
+// come back, be fixed and sent again — the file chosen again — only to be
+// refused for a bad threshold.
+func (s *Service) refuse(ctx context.Context, in lodestar.Monitor, field, msg string) error {
+	fields := map[string]string{field: msg}
+	// Without the file: the store's check of it ("upload the reference")
+	// is left out below, the file having been judged here.
 	_, err := s.Store.CreateMonitor(sqldb.WithDryRun(ctx), in, nil)
 	if lodestar.ErrorCode(err) != lodestar.EInvalid && err != nil && len(lodestar.ErrorFields(err)) == 0 {
 		return err
 	}
+	dataset := in.Reference.Kind == lodestar.ReferenceDataset
 	for k, v := range lodestar.ErrorFields(err) {
-		if k != "reference.from" {
+		switch {
+		case k == field, k == "reference" && dataset:
+		case k == "thresholds.data_quality" && dataset && len(in.Numeric)+len(in.Categorical) == 0:
+			// The features were to come from the file refused.
+		default:
 			fields[k] = v
 		}
 	}

@@ -117,3 +117,38 @@ func refMissing(q *lodestar.FeatureQuality) any {
 	}
 	return *q.ReferenceMissingShare
 }
+
+// A refused reference file is named with every other bad field at once:
+// a form sent back for its file alone came back again, file chosen anew,
+// for its thresholds. A refused file's features are unknown, so the
+// data-quality threshold is not said to lack them.
+func TestRefusedReferenceNamesEveryField(t *testing.T) {
+	e := newEnv(t)
+	svc := &monitoring.Service{Store: e.st}
+	for _, c := range []struct{ name, csv, field string }{
+		{"no rows", "x,colour\n", "reference"},
+		{"no column", "y\n1\n", "exclude"},
+		{"unreadable", "x,colour\nabc,red\n", "reference"},
+	} {
+		in := lodestar.Monitor{ModelID: e.model, Version: "1", Name: "m", Window: "hour", WebhookURL: "ftp://hooks.example.com",
+			Thresholds: lodestar.MonitorThresholds{MinAccuracy: 1.5, DataQuality: true},
+			Reference:  lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}}
+		switch c.name {
+		case "no column":
+			in.Exclude = []string{"label"}
+		case "unreadable":
+			in.Numeric = []string{"x"}
+		}
+		_, err := svc.CreateMonitor(e.ctx, in, []byte(c.csv), "ref.csv")
+		fields := lodestar.ErrorFields(err)
+		if lodestar.ErrorCode(err) != lodestar.EInvalid || fields[c.field] == "" || fields["thresholds.min_accuracy"] == "" || fields["webhook_url"] == "" {
+			t.Errorf("%s: got %v, fields %v; want %s, thresholds.min_accuracy and webhook_url named", c.name, err, fields, c.field)
+		}
+		if _, ok := fields["thresholds.data_quality"]; ok {
+			t.Errorf("%s: the data-quality threshold is said to lack features the refused file was to give: %v", c.name, fields)
+		}
+	}
+	if ms, err := e.st.ListMonitors(e.ctx, e.model); err != nil || len(ms) != 0 {
+		t.Errorf("monitors kept after refusals: %d (%v)", len(ms), err)
+	}
+}

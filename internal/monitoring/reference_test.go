@@ -12,6 +12,8 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
 type refRow struct {
@@ -108,7 +110,7 @@ func TestReferenceCSVAndParquetAgree(t *testing.T) {
 }
 
 func TestReferenceRefusals(t *testing.T) {
-	s := &Service{}
+	s := &Service{Store: store.New(testdb.Open(t))}
 	for name, data := range map[string]string{
 		"empty":       "",
 		"header only": "x,y\n",
