@@ -1529,9 +1529,15 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 			if merr := s.Store.MarkWebhook(ctx, h.ID, err == nil, errText, now.Add(backoff)); merr != nil {
 				s.log().Error("mark webhook", "err", merr)
 			}
-			if err == nil {
+			switch {
+			case err == nil:
 				sent.Add(1)
-			} else {
+			case h.Attempts+1 >= store.MaxWebhookAttempts:
+				// No attempt follows: said once, as an error, for the
+				// operator to hear of an announcement never delivered
+				// (the alert itself stays on the alert list).
+				s.log().Error("webhook given up", "id", h.ID, "attempts", h.Attempts+1, "err", errText)
+			default:
 				s.log().Warn("webhook failed", "id", h.ID, "attempt", h.Attempts+1, "err", errText)
 			}
 		}()
