@@ -472,7 +472,8 @@ type MonitorService interface {
 	PageRetrainingTasks(ctx context.Context, useCaseID int64, after int64, limit int) ([]*RetrainingTask, int, error)
 	// MonitorState is what deciding on new windows needs: the monitor's
 	// open alerts, its latest recent windows, whether a retraining task is
-	// open.
+	// open on its model version (whichever monitor opened it: a version
+	// has one open task at a time).
 	MonitorState(ctx context.Context, monitorID int64, recent int) ([]*Alert, []*WindowResult, bool, error)
 }
 

@@ -535,3 +535,90 @@ func TestLateEventCountsWithinLateness(t *testing.T) {
 		}
 	}
 }
+
+// Two monitors watching one model version, both seeing sustained decay,
+// open one retraining task between them (each raises its own alert): the
+// task is about retraining the version, not about a monitor. Once a new
+// version goes live and closes it, a monitor of the new version may open
+// its own.
+func TestOneTaskPerVersion(t *testing.T) {
+	e := newEnv(t)
+	svc := &monitoring.Service{Store: e.st}
+	mk := func(name, version string, from time.Time) *lodestar.Monitor {
+		m, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: version, Name: name, Task: "binary", Numeric: []string{"x"},
+			Window: "hour", Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, RetrainAfter: 1, AlertAfter: 1, ResolveAfter: 1,
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: from, To: from.Add(time.Hour)}}, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	hourly, other := mk("hourly accuracy", "1", e.t0.Add(-2*time.Hour)), mk("hourly accuracy, second team", "1", e.t0.Add(-2*time.Hour))
+	var evs []lodestar.StoredEvent
+	for i := range 50 { // all wrong: accuracy 0 in hour [t0, t0+1h)
+		evs = append(evs, ev(fmt.Sprintf("e-%d", i), e.t0.Add(time.Duration(i)*time.Minute), 0.5, 0.9, 0))
+	}
+	e.add(t, evs...)
+	now := e.t0.Add(90 * time.Minute)
+	for _, m := range []*lodestar.Monitor{hourly, other} {
+		if _, err := svc.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alerts, _ := e.st.ListAlerts(e.ctx, e.model, true)
+	tasks, _ := e.st.ListRetrainingTasks(e.ctx, 0)
+	if len(alerts) != 2 || len(tasks) != 1 || tasks[0].MonitorID != hourly.ID || tasks[0].Status != lodestar.TaskOpen {
+		t.Fatalf("two monitors, one decaying version: %d open alerts, tasks %+v; want 2 alerts and one open task (the first monitor's)", len(alerts), tasks)
+	}
+	// Evaluated again: still one.
+	for _, m := range []*lodestar.Monitor{other, hourly} {
+		if _, err := svc.Evaluate(e.ctx, m.ID, now.Add(time.Hour), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tasks, _ = e.st.ListRetrainingTasks(e.ctx, 0); len(tasks) != 1 {
+		t.Fatalf("after another evaluation: %d tasks; want 1", len(tasks))
+	}
+	// Version 2 goes live: the task closes; 2's own monitor may open one.
+	v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction} {
+		if _, err := e.st.SetModelVersionStatus(e.ctx, v2.ID, st, "retrained"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tasks, _ = e.st.ListRetrainingTasks(e.ctx, 0); len(tasks) != 1 || tasks[0].Status != lodestar.TaskClosed {
+		t.Fatalf("after 2 went live: %+v; want the task closed", tasks)
+	}
+	// Version 2's events: an hour right (its reference), then an hour wrong.
+	var evs2 []lodestar.StoredEvent
+	for i := range 100 {
+		id, label := fmt.Sprintf("v2-%d", i), 1
+		if i >= 50 {
+			label = 0
+		}
+		at := e.t0.Add(2*time.Hour + time.Duration(i)*72*time.Second)
+		evs2 = append(evs2, lodestar.StoredEvent{ID: id, Time: at, Version: "2",
+			Body: []byte(fmt.Sprintf(`{"id":%q,"version":"2","features":{"x":%g},"prediction":0.9,"label":%d,"latency_ms":5}`, id, float64(i%50)/50, label))})
+	}
+	e.add(t, evs2...)
+	two := mk("version 2 accuracy", "2", e.t0.Add(2*time.Hour))
+	if _, err := svc.Evaluate(e.ctx, two.ID, e.t0.Add(4*time.Hour+30*time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ = e.st.ListRetrainingTasks(e.ctx, 0)
+	open := 0
+	for _, tk := range tasks {
+		if tk.Status == lodestar.TaskOpen {
+			open++
+			if tk.Version != "2" || tk.MonitorID != two.ID {
+				t.Errorf("open task %+v; want version 2's, by its monitor", tk)
+			}
+		}
+	}
+	if open != 1 {
+		t.Errorf("version 2 decaying: %d open tasks; want 1", open)
+	}
+}

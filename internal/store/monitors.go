@@ -567,7 +567,9 @@ func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) (
 		return nil, nil, false, err
 	}
 	var n int
-	err = s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM retraining_tasks WHERE monitor_id = ? AND status = ?`, monitorID, lodestar.TaskOpen).Scan(&n)
+	// A task open on the monitor's model version, whichever monitor opened it.
+	err = s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM retraining_tasks t JOIN monitors m ON m.model_id = t.model_id AND m.version = t.version
+		WHERE m.id = ? AND t.status = ?`, monitorID, lodestar.TaskOpen).Scan(&n)
 	return alerts, windows, n > 0, wrap("monitor state", err)
 }
 
@@ -674,6 +676,17 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			}
 		}
 		for _, t := range ev.Tasks {
+			// One open task per model version: another monitor watching
+			// the same version may have opened one (its alerts say what
+			// this one saw).
+			var open int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM retraining_tasks WHERE model_id = ? AND version = ? AND status = ?`,
+				m.ModelID, m.Version, lodestar.TaskOpen).Scan(&open); err != nil {
+				return err
+			}
+			if open > 0 {
+				continue
+			}
 			t.UseCaseID, t.ModelID, t.MonitorID, t.Version, t.Status = useCase, m.ModelID, monitorID, m.Version, lodestar.TaskOpen
 			before, err := json.Marshal(finiteMetrics(t.Before))
 			if err != nil {
