@@ -58,9 +58,13 @@ func (h *SwitchHub) connCount() int {
 	return len(h.conns)
 }
 
+// eventually waits for cond, failing after 30 s: a bound on a wait, not a
+// timing assertion — a loaded machine under the race detector (CI, with
+// other suites running) has taken more than 10 s to serve 25 streams four
+// 50 ms heartbeats.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
