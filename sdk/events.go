@@ -228,10 +228,12 @@ func WithLogger(l *slog.Logger) ReporterOption {
 // background. Report never waits on the network: it encodes the event
 // into the current batch in memory and returns. A batch is sent when it
 // is full or at the flush interval, one request at a time per queue,
-// retried on network errors, 5xx and 429 with exponential backoff; since
-// every event carries an ID, the server stores a retried event once and
-// counts it as a duplicate. Other 4xx answers (a bad token, an unknown
-// model) are not retried: the batch is counted in Failed. Memory is
+// retried on network errors, 5xx, 429 and 408 with exponential backoff;
+// since every event carries an ID, the server stores a retried event once
+// and counts it as a duplicate. A batch refused as too large (413, a
+// proxy's limit below the server's) is sent again in halves, down to
+// single lines. Other 4xx answers (a bad token, an unknown model) are not
+// retried: the batch is counted in Failed. Memory is
 // bounded (WithMaxQueued); when the bound is reached new events are
 // dropped and counted. Close flushes what is queued.
 //
@@ -260,6 +262,7 @@ type Reporter struct {
 	cut   atomic.Int64
 	cause atomic.Pointer[error]
 
+	splitWarn    sync.Once    // the first batch split on a 413 is logged
 	unregistered atomic.Int64 // Stats().Unregistered
 	warnMu       sync.Mutex
 	warned       map[string]bool // versions logged as unregistered
@@ -478,7 +481,8 @@ type Stats struct {
 	Dropped int64
 	// Retries counts requests sent again.
 	Retries int64
-	// Failed events were given up on: a 4xx answer other than 429,
+	// Failed events were given up on: a 4xx answer other than 429 or
+	// 408 (a 413 only for an event too large on its own),
 	// retries exhausted, or Close's deadline.
 	Failed int64
 	// Unregistered counts the events, among Sent and Duplicates, that
@@ -777,7 +781,15 @@ func (q *queue) send(b *batch) {
 		case err == nil && status/100 == 2: // (a proxy may answer 202 or 204)
 			q.count(b, res)
 			return
-		case err == nil && status != http.StatusTooManyRequests && status < 500:
+		case err == nil && status == http.StatusRequestEntityTooLarge && b.n > 1:
+			// The reporter never sends more than the server takes, so the
+			// limit is a proxy's in front of it (nginx takes 1 MiB by
+			// default): every full batch would be refused, for good. Its
+			// halves are sent instead, each with its own retries, down to
+			// single lines; only a line too large on its own fails.
+			q.split(b)
+			return
+		case err == nil && !retryable(status):
 			q.failed.Add(int64(b.n))
 			cfg.log.Warn("lodestar: batch refused, not retried", "url", q.url, "status", status, "items", b.n, "error", res.errText)
 			return
@@ -803,6 +815,30 @@ func (q *queue) send(b *batch) {
 		}
 		q.retries.Add(1)
 	}
+}
+
+// retryable reports whether an answer may succeed if sent again: 5xx,
+// 429 (too many requests) and 408 (a proxy's or load balancer's request
+// timeout).
+func retryable(status int) bool {
+	return status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout
+}
+
+// split sends a batch refused as too large in two halves, cut at the line
+// boundary nearest its middle. The halves share the batch's buffer, which
+// stays the queue's (finish accounts for the whole batch after).
+func (q *queue) split(b *batch) {
+	q.r.splitWarn.Do(func() {
+		q.r.cfg.log.Warn("lodestar: a batch was refused as too large (413) though within the server's limits: a proxy in front of it takes less; batches are split and sent in parts (WithBatchSize lowers the size)",
+			"url", q.url, "bytes", len(b.buf), "items", b.n)
+	})
+	lines := b.n / 2
+	cut := 0
+	for range lines {
+		cut += bytes.IndexByte(b.buf[cut:], '\n') + 1
+	}
+	q.send(&batch{buf: b.buf[:cut:cut], n: lines})
+	q.send(&batch{buf: b.buf[cut:], n: b.n - lines})
 }
 
 // cutOff counts a batch Close's deadline kept from delivery.
