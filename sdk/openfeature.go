@@ -208,12 +208,21 @@ func (p provider) ObjectEvaluation(_ context.Context, flag string, def any, _ op
 	return openfeature.InterfaceResolutionDetail{Value: map[string]any{"state": e.state.String(), "fallback": e.fallback}, ProviderResolutionDetail: d}
 }
 
+// mismatch resolves a flag asked for as a type switches do not have: a
+// switch that exists (or a client not ready) says so first, as other
+// types do, and TYPE_MISMATCH only for a switch that is there.
+func (p provider) mismatch(flag string) openfeature.ProviderResolutionDetail {
+	if _, d, ok := p.lookup(flag); !ok {
+		return d
+	}
+	return openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
+		ResolutionError: openfeature.NewTypeMismatchResolutionError("lodestar: switches are boolean, string or object flags")}
+}
+
 func (p provider) FloatEvaluation(_ context.Context, flag string, def float64, _ openfeature.FlattenedContext) openfeature.FloatResolutionDetail {
-	return openfeature.FloatResolutionDetail{Value: def, ProviderResolutionDetail: openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
-		ResolutionError: openfeature.NewTypeMismatchResolutionError("lodestar: switches are boolean, string or object flags")}}
+	return openfeature.FloatResolutionDetail{Value: def, ProviderResolutionDetail: p.mismatch(flag)}
 }
 
 func (p provider) IntEvaluation(_ context.Context, flag string, def int64, _ openfeature.FlattenedContext) openfeature.IntResolutionDetail {
-	return openfeature.IntResolutionDetail{Value: def, ProviderResolutionDetail: openfeature.ProviderResolutionDetail{Reason: openfeature.ErrorReason,
-		ResolutionError: openfeature.NewTypeMismatchResolutionError("lodestar: switches are boolean, string or object flags")}}
+	return openfeature.IntResolutionDetail{Value: def, ProviderResolutionDetail: p.mismatch(flag)}
 }

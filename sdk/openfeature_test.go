@@ -41,7 +41,20 @@ func TestOpenFeatureProvider(t *testing.T) {
 	if v, err := client.BooleanValue(ctx, "no-such-model", true, ec); err == nil || !v {
 		t.Errorf("unknown flag: got %v, %v; want the default with an error", v, err)
 	}
-	if _, err := client.FloatValue(ctx, "credit-risk", 1, ec); err == nil {
-		t.Errorf("float: got no error, want a type mismatch")
+	// Asked as a number: a switch that is there is a TYPE_MISMATCH; one
+	// that is not, FLAG_NOT_FOUND, as for every other type (it said
+	// TYPE_MISMATCH, sending the caller after the wrong mistake).
+	for _, tc := range []struct {
+		flag string
+		code openfeature.ErrorCode
+	}{{"credit-risk", openfeature.TypeMismatchCode}, {"no-such-model", openfeature.FlagNotFoundCode}} {
+		f, err := client.FloatValueDetails(ctx, tc.flag, 1.5, ec)
+		if err == nil || f.Value != 1.5 || f.ErrorCode != tc.code || f.Reason != openfeature.ErrorReason {
+			t.Errorf("float %s: got %+v, %v; want the default with %s", tc.flag, f, err, tc.code)
+		}
+		i, err := client.IntValueDetails(ctx, tc.flag, 7, ec)
+		if err == nil || i.Value != 7 || i.ErrorCode != tc.code || i.Reason != openfeature.ErrorReason {
+			t.Errorf("int %s: got %+v, %v; want the default with %s", tc.flag, i, err, tc.code)
+		}
 	}
 }
