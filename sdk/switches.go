@@ -88,7 +88,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// MinBackoff and MaxBackoff bound the wait between reconnects
 	// (default 250 ms and 30 s, doubling; each wait drawn between half of
-	// it and all of it, so that clients spread out).
+	// it and all of it, so that clients spread out). A 503 or 429 with
+	// Retry-After waits that long instead when longer, up to MaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
 	// IdleTimeout ends a stream on which nothing, not even the server's
 	// heartbeat (every 15 s), arrived for this long, and reconnects: a
@@ -308,7 +309,7 @@ func (c *Switches) run(ctx context.Context) {
 	}()
 	attempt := 0
 	for ctx.Err() == nil {
-		got, err := c.follow(ctx)
+		got, retryAfter, err := c.follow(ctx)
 		if got {
 			attempt = 0 // it worked for a while: start over
 		}
@@ -323,7 +324,10 @@ func (c *Switches) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff(c.opt.MinBackoff, c.opt.MaxBackoff, attempt)):
+		// A server that says when to come back (503 while its database is
+		// away, 429) is waited out, within MaxBackoff: reconnecting at
+		// once only adds to its load, thousands of clients over.
+		case <-time.After(min(max(backoff(c.opt.MinBackoff, c.opt.MaxBackoff, attempt), retryAfter), c.opt.MaxBackoff)):
 		}
 		attempt++
 	}
@@ -337,8 +341,8 @@ type wireSwitch struct {
 }
 
 // follow reads one stream until it ends; it reports whether any event
-// arrived.
-func (c *Switches) follow(ctx context.Context) (bool, error) {
+// arrived, and the Retry-After of a 429 or 503 refusing it.
+func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 	// The stream's own context, ended when it has been silent for
 	// IdleTimeout: the body's read then fails and the caller reconnects.
 	ctx, cancel := context.WithCancel(ctx)
@@ -347,13 +351,13 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 	defer idle.Stop()
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(c.opt.URL, "/")+"/api/v1/switches/stream", nil)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.opt.Token)
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := c.opt.HTTPClient.Do(req)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -366,12 +370,16 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 			c.err.Store(&err)
 			c.refuse(err)
 		}
-		return false, err
+		var retryAfter time.Duration
+		if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests {
+			retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+		}
+		return false, retryAfter, err
 	}
 	// A 200 that is not an event stream (a proxy's or a portal's page) is
 	// no stream: the event-stream format says to fail the connection.
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "text/event-stream" {
-		return false, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
+		return false, 0, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
 	}
 	c.conns.Add(1)
 	c.err.Store(nil)
@@ -405,7 +413,7 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 		if len(line) == 0 {
 			if event != "" && len(data) > 0 {
 				if err := c.apply(event, data[:len(data)-1]); err != nil {
-					return got, err
+					return got, 0, err
 				}
 				got = true
 				if event == "snapshot" {
@@ -428,9 +436,9 @@ func (c *Switches) follow(ctx context.Context) (bool, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return got, err
+		return got, 0, err
 	}
-	return got, errors.New("lodestar: switch stream ended")
+	return got, 0, errors.New("lodestar: switch stream ended")
 }
 
 // errorMessage reads the server's error answer ({"error":{"message"}})

@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -172,5 +173,61 @@ func TestSwitchesSayWhenTheirContextEnds(t *testing.T) {
 	closed.Close()
 	if err := closed.Err(); err != nil {
 		t.Errorf("after Close: Err %v, want nil", err)
+	}
+}
+
+// A server that answers 503 with Retry-After (its database away: the
+// real server says 5 s) is given that long before the client reconnects,
+// where it came back within MinBackoff, thousands of clients over; the
+// wait stays within MaxBackoff, so a proxy asking for an hour does not
+// hold the switches stale for an hour.
+func TestSwitchesWaitOutRetryAfter(t *testing.T) {
+	srv, tok, _ := server(t)
+	for _, tc := range []struct {
+		name, retryAfter string
+		maxBackoff       time.Duration
+		minGap           time.Duration
+	}{
+		{"waited out", "1", 5 * time.Second, time.Second},
+		{"within MaxBackoff", "3600", 50 * time.Millisecond, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var arrived, answered []time.Time
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				n := len(arrived)
+				arrived = append(arrived, time.Now())
+				mu.Unlock()
+				if n == 0 {
+					w.Header().Set("Retry-After", tc.retryAfter)
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusServiceUnavailable)
+					io.WriteString(w, `{"error":{"code":"unavailable","message":"The database cannot be reached."}}`)
+					mu.Lock()
+					answered = append(answered, time.Now())
+					mu.Unlock()
+					return
+				}
+				srv.Config.Handler.ServeHTTP(w, r)
+			}))
+			defer front.Close()
+			sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: front.URL, Token: tok,
+				MinBackoff: time.Millisecond, MaxBackoff: tc.maxBackoff})
+			defer sw.Close()
+			select {
+			case <-sw.Ready():
+			case <-time.After(10 * time.Second):
+				t.Fatalf("no snapshot after the 503 (Err: %v)", sw.Err())
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(arrived) != 2 {
+				t.Fatalf("%d requests, want the refused one and the one that got the snapshot", len(arrived))
+			}
+			if gap := arrived[1].Sub(answered[0]); gap < tc.minGap {
+				t.Errorf("reconnected %s after a 503 with Retry-After: %s", gap, tc.retryAfter)
+			}
+		})
 	}
 }
