@@ -323,7 +323,9 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 // Report queues an event. It does not wait on the network; it returns
 // ErrQueueFull when the queue is at its bound (the event is dropped),
 // ErrClosed after Close, an ErrInvalidEvent when the event cannot be
-// encoded (no version, no prediction, a NaN, a feature of another type),
+// encoded or the server would refuse it whatever its state (no version,
+// no prediction, a NaN, a feature of another type, an ID over 128
+// characters or a version over 64, a time outside the years 1970–9999),
 // or, when nothing can ever be sent — the reporter's URL is no http:// or
 // https:// address, its token or model key is empty —, why (the event
 // counted in Failed). After Close it returns ErrClosed, whatever else is
@@ -363,6 +365,8 @@ func (r *Reporter) ReportLabel(id string, label Value) error {
 		err = fmt.Errorf("%w: a label needs the event's ID", ErrInvalidEvent)
 	case label.IsZero():
 		err = fmt.Errorf("%w: no label for event %q", ErrInvalidEvent, id)
+	case checkText("ID", id, maxIDLen) != nil:
+		err = checkText("ID", id, maxIDLen)
 	default:
 		b = append(b, `{"id":`...)
 		b = appendString(b, id)
@@ -975,6 +979,22 @@ func appendEvent(b []byte, e *Event) ([]byte, error) {
 	if e.Prediction.IsZero() {
 		return b, fmt.Errorf("%w: no prediction", ErrInvalidEvent)
 	}
+	// What the server refuses whatever its state, refused here at once
+	// rather than line by line a flush later (counted in Rejected either
+	// way, but then with no error to the caller).
+	if err := checkText("version", e.Version, maxVersionLen); err != nil {
+		return b, err
+	}
+	if e.ID != "" {
+		if err := checkText("ID", e.ID, maxIDLen); err != nil {
+			return b, err
+		}
+	}
+	if !e.Time.IsZero() {
+		if y := e.Time.UTC().Year(); y < 1970 || y > 9999 {
+			return b, fmt.Errorf("%w: time %s is not between 1970 and 9999", ErrInvalidEvent, e.Time.UTC().Format(time.RFC3339))
+		}
+	}
 	b = append(b, `{"id":`...)
 	if e.ID == "" {
 		b = append(b, '"')
@@ -1033,6 +1053,24 @@ func appendEvent(b []byte, e *Event) ([]byte, error) {
 		b = append(b, '}')
 	}
 	return append(b, "}\n"...), nil
+}
+
+// The server's limits of an event's text fields, in characters.
+const (
+	maxIDLen      = 128
+	maxVersionLen = 64
+)
+
+// checkText refuses an ID or version the server would: white space only,
+// or longer than max characters.
+func checkText(name, v string, max int) error {
+	if len(v) > max && (len(v) > 4*max || utf8.RuneCountInString(v) > max) {
+		return fmt.Errorf("%w: %s is longer than %d characters", ErrInvalidEvent, name, max)
+	}
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("%w: %s is only white space", ErrInvalidEvent, name)
+	}
+	return nil
 }
 
 func appendValue(b []byte, v Value, what string) ([]byte, error) {

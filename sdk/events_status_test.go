@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -121,5 +122,57 @@ func TestReporterRetriesRequestTimeout(t *testing.T) {
 	closeReporter(t, r)
 	if st := r.Stats(); st.Sent != 5 || st.Retries != 1 || st.Failed != 0 {
 		t.Errorf("stats %+v; want the 5 events sent after one retry", st)
+	}
+}
+
+// What the server refuses whatever its state — an ID over 128 characters,
+// a version over 64, one of white space, a time outside 1970–9999 — is
+// refused by Report at once, with the reason; it was sent, refused line
+// by line a flush later, and seen only as a count in Rejected. What is
+// just within the limits (checked against the real API) is stored.
+func TestReporterRefusesWhatTheServerWould(t *testing.T) {
+	ts, err := newTestServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ts.stop)
+	r := sdk.NewReporter(ts.srv.URL, ts.serviceToken, "credit-risk", sdk.WithFlushInterval(time.Hour))
+	shanghai := time.FixedZone("CST", 8*3600)
+	ok := func(e sdk.Event) sdk.Event { e.Prediction = sdk.Number(0.5); return e }
+	for _, tc := range []struct {
+		name string
+		e    sdk.Event
+	}{
+		{"ID over 128", ok(sdk.Event{ID: strings.Repeat("i", 129), Version: "2.0"})},
+		{"ID over 128 characters", ok(sdk.Event{ID: strings.Repeat("标", 129), Version: "2.0"})},
+		{"ID of spaces", ok(sdk.Event{ID: "  ", Version: "2.0"})},
+		{"version over 64", ok(sdk.Event{Version: strings.Repeat("v", 65)})},
+		{"version of spaces", ok(sdk.Event{Version: " \t"})},
+		{"time before 1970 in UTC", ok(sdk.Event{Version: "2.0", Time: time.Date(1970, 1, 1, 7, 0, 0, 0, shanghai)})},
+		{"time after 9999", ok(sdk.Event{Version: "2.0", Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})},
+	} {
+		if err := r.Report(tc.e); !errors.Is(err, sdk.ErrInvalidEvent) {
+			t.Errorf("%s: got %v, want ErrInvalidEvent", tc.name, err)
+		}
+	}
+	if err := r.ReportLabel(strings.Repeat("i", 129), sdk.Number(1)); !errors.Is(err, sdk.ErrInvalidEvent) {
+		t.Errorf("label of an ID over 128: got %v, want ErrInvalidEvent", err)
+	}
+	// Within the limits: the server stores them.
+	for _, e := range []sdk.Event{
+		ok(sdk.Event{ID: strings.Repeat("标", 128), Version: strings.Repeat("版", 64)}),
+		ok(sdk.Event{ID: strings.Repeat("i", 128), Version: "2.0", Time: time.Date(1970, 1, 1, 8, 0, 0, 0, shanghai)}),
+	} {
+		if err := r.Report(e); err != nil {
+			t.Errorf("%.20s…: %v", e.ID, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Stats(); st.Rejected != 7 || st.Sent != 2 || st.Failed != 0 || st.Labels.Rejected != 1 {
+		t.Errorf("stats %+v; want 7 refused by Report, the 2 within the limits stored, 1 label refused", st)
 	}
 }
