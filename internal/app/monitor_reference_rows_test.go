@@ -119,3 +119,70 @@ func TestMonitorFormRefusedFileAndThresholds(t *testing.T) {
 		t.Errorf("oversized reference in Chinese: %s", zh)
 	}
 }
+
+// Events in an event-range reference that the monitor cannot read (a score
+// outside [0, 1]) are left out of it and shown as a dataset's rows are:
+// counted each time the reference is built, so the count follows the range
+// as it fills — none at first, then the late ones once the reference is
+// built again — in the API's monitor and on the health page in both
+// languages.
+func TestMonitorReferenceEventsLeftOut(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team, m, tok := f.teamModel("Recs", "rec", "Rec")
+	c, _, _ := f.signIn(team, time.Hour)
+	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	ingest := func(lines ...string) {
+		t.Helper()
+		if r := f.ndjson("/api/v1/models/rec/events", tok, strings.Join(lines, "\n")); decodeInto[lodestar.IngestResult](t, r).Accepted != len(lines) {
+			t.Fatalf("ingest: %s", r.body)
+		}
+	}
+	var good []string
+	for i := range 50 {
+		good = append(good, eventLine(fmt.Sprintf("g%d", i), t0.Add(time.Duration(i)*time.Minute), "1.0", float64(i), "red", 0.4, i%2))
+	}
+	ingest(good...)
+	body, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Day one", "window": "hour", "numeric": []string{"x"}, "categorical": []string{"colour"},
+		"reference": map[string]any{"kind": "events", "from": t0, "to": t0.Add(24 * time.Hour)}})
+	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, string(body))
+	if r.StatusCode != 201 || strings.Contains(r.body, "unreadable") {
+		t.Fatalf("a reference of readable events: %d %s; want 201 and no unreadable events", r.StatusCode, r.body)
+	}
+	var made struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &made); err != nil {
+		t.Fatal(err)
+	}
+	page := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), nil, nil)
+	if page.StatusCode != 200 || strings.Contains(page.body, "left out") {
+		t.Fatalf("health page of a clean reference: %d, mentions events left out: %v", page.StatusCode, strings.Contains(page.body, "left out"))
+	}
+
+	// Late events in the range, two the monitor cannot read: the
+	// reference is built again at the next evaluation, and counts them.
+	ingest(eventLine("late", t0.Add(2*time.Hour), "1.0", 3, "blue", 0.4, 1),
+		eventLine("bad1", t0.Add(3*time.Hour), "1.0", 4, "red", 1.4, 1),
+		eventLine("bad2", t0.Add(4*time.Hour), "1.0", 5, "red", 7, 0))
+	if _, err := f.app.Monitoring.Evaluate(sys(), made.ID, t0.Add(48*time.Hour), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Reference map[string]any `json:"reference"`
+	}
+	if err := json.Unmarshal([]byte(f.api("GET", fmt.Sprintf("/api/v1/monitors/%d", made.ID), tok, "").body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if ref := got.Reference; ref["unreadable"] != 2.0 || ref["unreadable_reason"] != "score 1.4 is outside [0, 1]" {
+		t.Errorf("reference after the late events: %v; want 2 unreadable, the first: score 1.4 is outside [0, 1]", ref)
+	}
+	for lang, want := range map[string]string{
+		"en":    `2 of them left out (unreadable); the first: score 1.4 is outside [0, 1]`,
+		"zh-CN": `其中 2 个事件无法读取，已略去；首个原因：分数 1.4 超出 [0, 1]`,
+	} {
+		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
+		if p.StatusCode != 200 || !strings.Contains(p.body, want) {
+			t.Errorf("%s health page: %d; no %q", lang, p.StatusCode, want)
+		}
+	}
+}

@@ -58,6 +58,7 @@ type Store interface {
 	WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error)
 	EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
+	SetReferenceUnreadable(ctx context.Context, id int64, n int64, reason string) error
 }
 
 // Service creates and evaluates monitors.
@@ -390,6 +391,8 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 		return nil, err
 	}
 	var each func(fn func(*monitor.Event) error) error
+	var skipped unread // an event range's events left out, counted on the first pass
+	passes := 0
 	switch m.Reference.Kind {
 	case lodestar.ReferenceDataset:
 		data, err := s.Store.MonitorReferenceData(ctx, m.ID)
@@ -402,9 +405,14 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 	default:
 		dec := NewDecoder(&schema)
 		each = func(fn func(*monitor.Event) error) error {
+			passes++
+			first := passes == 1
 			return s.Store.ScanEvents(ctx, m.ModelID, m.Version, m.Reference.From, m.Reference.To, func(e lodestar.StoredEvent) error {
 				ev, ok := dec.Decode(e)
 				if !ok {
+					if first {
+						skipped.add(1, dec.Reason())
+					}
 					return nil
 				}
 				return fn(ev)
@@ -414,6 +422,16 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 	n := 0
 	if err := each(func(ev *monitor.Event) error { n++; return prof.Add(ev) }); err != nil {
 		return nil, err
+	}
+	if m.Reference.Kind == lodestar.ReferenceEvents && (skipped.n != m.Reference.Unreadable || skipped.reason != m.Reference.UnreadableReason) {
+		// The events left out, as this build counted them (the range may
+		// have filled since the last): kept with the monitor, for the API
+		// and the health page, as a dataset's rows left out are.
+		if err := s.Store.SetReferenceUnreadable(ctx, m.ID, skipped.n, skipped.reason); err != nil {
+			s.log().Warn("monitor reference: recording its unreadable events", "monitor", m.ID, "err", err)
+		} else {
+			m.Reference.Unreadable, m.Reference.UnreadableReason = skipped.n, skipped.reason
+		}
 	}
 	if n == 0 {
 		return nil, errors.New("the reference holds no events yet")

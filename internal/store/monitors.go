@@ -314,6 +314,43 @@ func (s *Store) ListMonitors(ctx context.Context, modelID int64) ([]*lodestar.Mo
 	return list(ctx, s, q+` ORDER BY id`, args, scanMonitor)
 }
 
+// SetReferenceUnreadable records, in an event-range reference, how many of
+// its range's events the monitor could not read (left out of it) and the
+// first one's reason, as the reference was last built: the range may still
+// be filling, so the count is set again each time the reference is built
+// anew. It is a reading of the events, not a change of the monitor's
+// settings: neither audited nor its updated_at moved. A monitor whose
+// reference is a dataset (counted when it was made) is left as it is, as
+// is a config changed meanwhile (its own builder sets it).
+func (s *Store) SetReferenceUnreadable(ctx context.Context, id int64, n int64, reason string) error {
+	return wrap("set reference unreadable", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		var raw string
+		if err := tx.QueryRowContext(ctx, `SELECT config FROM monitors WHERE id = ?`, id).Scan(&raw); err != nil {
+			if isNoRows(err) {
+				return notFound("Monitor")
+			}
+			return err
+		}
+		var c monitorConfig
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return fmt.Errorf("monitor %d config: %w", id, err)
+		}
+		if n == 0 {
+			reason = ""
+		}
+		if c.Reference.Kind != lodestar.ReferenceEvents || (c.Reference.Unreadable == n && c.Reference.UnreadableReason == reason) {
+			return nil
+		}
+		c.Reference.Unreadable, c.Reference.UnreadableReason = n, reason
+		cfg, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE monitors SET config = ? WHERE id = ? AND config = ?`, string(cfg), id, raw)
+		return err
+	}))
+}
+
 // MonitorReferenceData implements lodestar.MonitorService.
 func (s *Store) MonitorReferenceData(ctx context.Context, id int64) ([]byte, error) {
 	var data []byte
