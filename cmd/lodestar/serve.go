@@ -138,9 +138,18 @@ func (e *cmdEnv) serve(args []string) error {
 	}()
 	monCtx, stopMonitors := context.WithCancel(sys)
 	defer stopMonitors()
+	// Monitoring's loops end before the database is closed: a delivery in
+	// flight finishes (or times out) and is recorded.
+	monDone := make(chan struct{})
 	if e.cfg.MonitorInterval > 0 {
-		go a.Monitoring.Run(monCtx, e.cfg.MonitorInterval)
+		go func() {
+			defer close(monDone)
+			a.Monitoring.Run(monCtx, e.cfg.MonitorInterval)
+		}()
+	} else {
+		close(monDone)
 	}
+	defer func() { stopMonitors(); <-monDone }()
 	go a.FollowSwitches(monCtx)
 	select {
 	case err := <-errc:
@@ -157,6 +166,7 @@ func (e *cmdEnv) serve(args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-monDone
 	log.Info("stopped")
 	return nil
 }

@@ -30,6 +30,11 @@ type env struct {
 }
 
 func newEnv(t *testing.T) *env {
+	return newEnvAt(t, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// newEnvAt is newEnv with the hour t0 its events are placed around.
+func newEnvAt(t *testing.T, t0 time.Time) *env {
 	db := testdb.Open(t)
 	clock := testdb.UseClock(db)
 	st := store.New(db)
@@ -45,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	if _, err := st.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: "1"}); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{ctx: ctx, st: st, clock: clock, model: m.ID, t0: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+	e := &env{ctx: ctx, st: st, clock: clock, model: m.ID, t0: t0}
 	// Reference: 200 events in [t0-2h, t0-1h), x ~ uniform 0..1.
 	var evs []lodestar.StoredEvent
 	for i := range 200 {

@@ -1513,6 +1513,12 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 // carries DeliveryHeader, the same on every attempt of a delivery, for
 // receivers to drop a repeat (one sent again after a crash between the
 // answer and its record). It returns how many were delivered.
+//
+// When ctx ends, no further delivery is started (those claimed and not
+// started are tried again when their claim lapses, as after a crash); one
+// already in flight is let finish, bounded by its timeout, and its
+// outcome recorded, so that a shutdown neither cuts a receiver off
+// mid-answer nor leaves a sent alert to be sent again.
 func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 	due, err := s.Store.ClaimWebhooks(ctx, now, now.Add(webhookClaim), 100)
 	if err != nil {
@@ -1520,7 +1526,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 		return 0
 	}
 	s.transportOnce.Do(func() { s.transport = webhookTransport(s.AllowPrivateWebhooks) })
-	client := &http.Client{Timeout: 10 * time.Second, Transport: s.transport}
+	client := &http.Client{Timeout: webhookTimeout, Transport: s.transport}
 	if s.Client != nil {
 		c := *s.Client
 		client = &c
@@ -1533,18 +1539,34 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 	var sent atomic.Int64
 	var wg sync.WaitGroup
 	senders := make(chan struct{}, webhookSenders)
+	// In flight, a delivery outlives ctx (bounded by the client's timeout,
+	// or webhookTimeout for a client without one) and its outcome is
+	// recorded whatever ctx does.
+	flight := context.WithoutCancel(ctx)
+	bound := max(client.Timeout, webhookTimeout)
+send:
 	for _, h := range due {
-		senders <- struct{}{}
+		select {
+		case senders <- struct{}{}:
+		case <-ctx.Done():
+			break send
+		}
+		if ctx.Err() != nil { // both were ready: ctx wins
+			<-senders
+			break send
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-senders; wg.Done() }()
-			err := s.post(ctx, client, h)
+			pctx, cancel := context.WithTimeout(flight, bound)
+			err := s.post(pctx, client, h)
+			cancel()
 			errText := ""
 			if err != nil {
 				errText = err.Error()
 			}
 			backoff := min(time.Duration(30<<min(h.Attempts, 7))*time.Second, time.Hour)
-			if merr := s.Store.MarkWebhook(ctx, h.ID, err == nil, errText, now.Add(backoff)); merr != nil {
+			if merr := s.Store.MarkWebhook(flight, h.ID, err == nil, errText, now.Add(backoff)); merr != nil {
 				s.log().Error("mark webhook", "err", merr)
 			}
 			switch {
@@ -1567,11 +1589,13 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 // DeliveryHeader names a webhook delivery: the outbox row's ID.
 const DeliveryHeader = "X-Lodestar-Delivery"
 
-// webhookSenders is how many deliveries are sent at once; webhookClaim how
-// long a delivery is claimed for its sending (well past the client's
-// timeout).
+// webhookSenders is how many deliveries are sent at once; webhookTimeout
+// how long one may take (the default client's timeout, and the bound on
+// a client without one); webhookClaim how long a delivery is claimed for
+// its sending (well past the timeout).
 const (
 	webhookSenders = 8
+	webhookTimeout = 10 * time.Second
 	webhookClaim   = 10 * time.Minute
 )
 
@@ -1674,20 +1698,52 @@ func (s *Service) Prune(ctx context.Context, now time.Time) int64 {
 	return total
 }
 
-// Run evaluates every monitor and delivers webhooks every interval until
-// ctx ends.
+// Run evaluates every monitor (then prunes events) every interval, and
+// delivers webhooks in a loop of its own, until ctx ends; it returns when
+// both loops have ended, a delivery in flight having finished or timed out. The two are apart so that a receiver that hangs or is
+// slow delays its own announcements, never the next evaluation: an alert is
+// raised and stored on time whatever the receivers do. The deliverer runs
+// every interval and as soon as it is free after each evaluation, which
+// may have queued deliveries; across replicas, each delivery is still sent
+// by whoever claims it (ClaimWebhooks).
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	evaluated := make(chan struct{}, 1)
+	delivered := make(chan struct{})
+	go func() {
+		defer close(delivered)
+		s.deliverLoop(ctx, interval, evaluated)
+	}()
+	defer func() { <-delivered }()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		s.EvaluateAll(ctx, time.Now())
-		s.DeliverWebhooks(ctx, time.Now())
+		select {
+		case evaluated <- struct{}{}:
+		default: // the deliverer is already due to run again
+		}
 		s.Prune(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// deliverLoop delivers due webhooks every interval and whenever wake says
+// an evaluation ended, until ctx ends.
+func (s *Service) deliverLoop(ctx context.Context, interval time.Duration, wake <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+		s.DeliverWebhooks(ctx, time.Now())
 	}
 }
 
