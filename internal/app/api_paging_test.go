@@ -86,14 +86,15 @@ func TestAPIListsArePaged(t *testing.T) {
 		_, err := st.CreateModelVersion(ctx, model.ID, lodestar.ModelVersion{Version: v})
 		must(err)
 	}
-	var mon lodestar.Monitor
-	for i := range 3 {
+	// A monitor on each version: a version has one open retraining task
+	// at a time, so the five tasks below are one per version.
+	var mons []lodestar.Monitor
+	for i, v := range []string{"1.0", "1.1", "1.2", "2.0", "2.1"} {
 		r := f.apiOK("POST", fmt.Sprintf("/api/v1/models/%d/monitors", model.ID), tok,
-			fmt.Sprintf(`{"version":"1.0","name":"M%d","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n2\n"}}`, i), 201)
-		if i == 0 {
-			mon = fromJSON[lodestar.Monitor](t, r)
-		}
+			fmt.Sprintf(`{"version":%q,"name":"M%d","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n2\n"}}`, v, i), 201)
+		mons = append(mons, fromJSON[lodestar.Monitor](t, r))
 	}
+	mon := mons[0]
 	// 1,005 windows, 7 alerts (three opened at the same instant, so the
 	// cursor must break ties) and 5 retraining tasks.
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -106,11 +107,11 @@ func TestAPIListsArePaged(t *testing.T) {
 		at := t0.Add(time.Duration(min(i, 4)) * time.Hour)
 		ev.Opened = append(ev.Opened, &lodestar.Alert{Kind: "accuracy", Value: 0.5, Threshold: 0.8, Message: fmt.Sprint("alert ", i), OpenedAt: at})
 	}
-	for i := range 5 {
-		ev.Tasks = append(ev.Tasks, &lodestar.RetrainingTask{Reason: fmt.Sprint("task ", i), Before: map[string]float64{"accuracy": 0.5},
-			OpenedAt: t0.Add(time.Duration(i%2) * time.Hour)})
-	}
 	must(st.SaveEvaluation(ctx, mon.ID, t0.Add(1005*time.Hour), ev))
+	for i, m := range mons {
+		must(st.SaveEvaluation(ctx, m.ID, t0.Add(1005*time.Hour), &lodestar.Evaluation{Tasks: []*lodestar.RetrainingTask{{
+			Reason: fmt.Sprint("task ", i), Before: map[string]float64{"accuracy": 0.5}, OpenedAt: t0.Add(time.Duration(i%2) * time.Hour)}}}))
+	}
 
 	w := f.strategyWorld()
 	for _, to := range []string{lodestar.StageAssessment, lodestar.StageApproved, lodestar.StagePilot} {
@@ -133,7 +134,7 @@ func TestAPIListsArePaged(t *testing.T) {
 		"/api/v1/alerts?status=open":                        7,
 		"/api/v1/retraining-tasks":                          5,
 		fmt.Sprintf("/api/v1/models/%d/versions", model.ID): 5,
-		fmt.Sprintf("/api/v1/models/%d/monitors", model.ID): 3,
+		fmt.Sprintf("/api/v1/models/%d/monitors", model.ID): 5,
 		fmt.Sprintf("/api/v1/use-cases/%d/stages", w.uc.ID): 3,
 		"/api/v1/models": 3,
 		"/api/v1/goals":  1,
