@@ -119,6 +119,46 @@ func TestHealthBrowser(t *testing.T) {
 			t.Errorf("Chinese health page lacks %q", want)
 		}
 	}
+
+	// On a phone the page fits its width, in both languages: the latest
+	// window's facts, the reference's date fields and the charts stay
+	// inside it (wide tables scroll in their own box), and the charts'
+	// axis labels stay legible. The facts' long English terms once pushed
+	// their values off the screen, the date fields widened their fieldset
+	// past it, and the axis labels, drawn at 12 of the chart's 560 units,
+	// shrank to 8 px.
+	step(t, ctx, "open the page at a phone's width", chromedp.Steps(
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS("section.monitor svg.chart")),
+	))
+	for _, lang := range []string{"zh-CN", "en"} {
+		if lang == "en" {
+			step(t, ctx, "switch back to English", chromedp.Steps(
+				chromedp.Click(chromedp.CSS("#locale-switch")),
+				chromedp.WaitReady(chromedp.CSS(`html[lang="en"]`)),
+				chromedp.WaitVisible(chromedp.CSS("section.monitor svg.chart")),
+			))
+		}
+		over := run(t, ctx, "find what overflows", chromedp.Evaluate[string](`(() => {
+			const w = document.documentElement.clientWidth, out = [];
+			if (document.documentElement.scrollWidth > w) out.push("page " + document.documentElement.scrollWidth + " > " + w);
+			for (const e of document.querySelectorAll("main *")) {
+				if (e.closest(".scroll, .table-wrap")) continue;
+				const r = e.getBoundingClientRect();
+				if (r.width > 0 && r.right > w + 1) out.push(e.tagName + (e.id ? "#" + e.id : "") + " ends at " + Math.round(r.right));
+			}
+			return out.slice(0, 8).join("; ");
+		})()`))
+		if over != "" {
+			t.Errorf("%s: at 390 px the health page overflows its width: %s", lang, over)
+		}
+		tick := run(t, ctx, "measure an axis label", chromedp.Evaluate[float64](
+			`document.querySelector("section.monitor svg.chart text.tick").getBoundingClientRect().height`))
+		if tick < 10 {
+			t.Errorf("%s: at 390 px a chart's axis label is %.1f px high, want at least 10 to be read", lang, tick)
+		}
+	}
 }
 
 // TestMonitorFormFileAgain: a monitor form refused for another field (a
