@@ -156,6 +156,13 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		s.Error(w, r, err)
 		return
 	}
+	// Its open alerts, counted: whoever comes to flip the switch sees
+	// there is something to look at on the health page.
+	open, err := s.Monitors.ListAlerts(r.Context(), m.ID, true)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	more := max(0, len(unregistered)-maxUnregisteredShown)
 	p.Data = struct {
 		M            *lodestar.Model
@@ -167,7 +174,8 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		States       []string
 		Unregistered []lodestar.VersionEvents
 		MoreVersions int
-	}{m, uc, vs, sw, inProduction(vs), flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more}
+		OpenAlerts   int
+	}{m, uc, vs, sw, inProduction(vs), flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more, len(open)}
 	s.render(w, r, status, "model", p)
 }
 
@@ -459,14 +467,26 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 		s.Error(w, r, err)
 		return
 	}
+	uc, err := s.UseCases.FindUseCaseByID(r.Context(), m.UseCaseID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	mons, err := s.versionMonitors(r.Context(), m.ID, v.Version)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p.Data = struct {
 		V           *lodestar.ModelVersion
 		M           *lodestar.Model
+		UseCase     *lodestar.UseCase
+		Monitors    []versionMonitor
 		Next        []string
 		Evidence    *versionEvidence
 		Experiments []*lodestar.Experiment
 		History     []versionChange
-	}{v, m, next, ev, exps, history}
+	}{v, m, uc, mons, next, ev, exps, history}
 	s.render(w, r, status, "model_version", p)
 }
 
@@ -587,4 +607,38 @@ func (s *Server) allUseCases(ctx context.Context) ([]*lodestar.UseCase, error) {
 		}
 		f.Offset += len(page)
 	}
+}
+
+// versionMonitor is a monitor watching a model version, with how many of
+// its alerts are open: the version page links each to its place on the
+// model's health page.
+type versionMonitor struct {
+	M    *lodestar.Monitor
+	Open int
+}
+
+// versionMonitors lists the monitors of model modelID that watch version.
+func (s *Server) versionMonitors(ctx context.Context, modelID int64, version string) ([]versionMonitor, error) {
+	mons, err := s.Monitors.ListMonitors(ctx, modelID)
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.Monitors.ListAlerts(ctx, modelID, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []versionMonitor
+	for _, mon := range mons {
+		if mon.Version != version {
+			continue
+		}
+		vm := versionMonitor{M: mon}
+		for _, a := range open {
+			if a.MonitorID == mon.ID {
+				vm.Open++
+			}
+		}
+		out = append(out, vm)
+	}
+	return out, nil
 }
