@@ -159,6 +159,21 @@ func TestHealthBrowser(t *testing.T) {
 			t.Errorf("%s: at 390 px a chart's axis label is %.1f px high, want at least 10 to be read", lang, tick)
 		}
 	}
+	// The alerts list at that width reads row by row: what happened is on
+	// the screen under its column's name, not off to the right of a table
+	// of eight columns.
+	step(t, ctx, "open the alerts at a phone's width", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/alerts"),
+		chromedp.WaitVisible(chromedp.CSS("main table")),
+	))
+	cell := run(t, ctx, "find what happened", chromedp.Evaluate[string](`(() => {
+		const td = document.querySelector("main table tbody td:nth-child(5)");
+		const r = td.getBoundingClientRect();
+		return (r.right <= document.documentElement.clientWidth ? "on screen" : "ends at " + Math.round(r.right)) + " | " + getComputedStyle(td, "::before").content;
+	})()`))
+	if cell != `on screen | "What happened"` {
+		t.Errorf("at 390 px an alert's message cell: %s; want it on screen under \"What happened\"", cell)
+	}
 }
 
 // TestMonitorFormFileAgain: a monitor form refused for another field (a
