@@ -24,19 +24,7 @@ import (
 func TestBoundDriftDistances(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Recommendations"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range []string{"1.0", "2.0"} {
-			if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: v}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		m := f.recModel("1.0", "2.0")
 		mk := func(name string, d float64) *lodestar.Monitor {
 			mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: name, Window: "day", Numeric: []string{"x"},
 				Categorical: []string{"c"}, AlertAfter: 2, WebhookURL: "https://hooks.example.com/secret",

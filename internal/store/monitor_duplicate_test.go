@@ -17,14 +17,7 @@ import (
 func TestConcurrentDuplicateMonitors(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc := f.useCase(lodestar.NewUseCase{Title: "Recommendations"})
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
-			t.Fatal(err)
-		}
+		m := f.recModel("1.0")
 		for i := range 20 {
 			in := lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: fmt.Sprintf("Hourly %d", i), Window: "hour",
 				Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}}

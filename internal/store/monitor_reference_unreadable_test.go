@@ -16,17 +16,7 @@ import (
 func TestSetReferenceUnreadable(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Recommendations"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
-			t.Fatal(err)
-		}
+		m := f.recModel("1.0")
 		t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 		events, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "events", Window: "day", Numeric: []string{"x"},
 			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: t0, To: t0.Add(24 * time.Hour)}}, nil)

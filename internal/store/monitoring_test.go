@@ -13,17 +13,7 @@ import (
 func TestEventsAndMonitors(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Recommendations"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
-			t.Fatal(err)
-		}
+		m := f.recModel("1.0")
 		// By key, by id, and a key that looks like an id wins over it.
 		if got, err := f.s.FindModelByRef(f.ctx, "rec"); err != nil || got.ID != m.ID {
 			t.Errorf("by key: %v %v", got, err)
@@ -31,7 +21,7 @@ func TestEventsAndMonitors(t *testing.T) {
 		if got, err := f.s.FindModelByRef(f.ctx, fmt.Sprint(m.ID)); err != nil || got.ID != m.ID {
 			t.Errorf("by id: %v %v", got, err)
 		}
-		_, err = f.s.FindModelByRef(f.ctx, "nope")
+		_, err := f.s.FindModelByRef(f.ctx, "nope")
 		wantError(t, err, lodestar.ENotFound)
 
 		t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
@@ -129,7 +119,7 @@ func TestEventsAndMonitors(t *testing.T) {
 		if !got2.EvaluatedTo.Equal(t0.Add(time.Hour)) {
 			t.Errorf("evaluated_to: %s", got2.EvaluatedTo)
 		}
-		tasks, err := f.s.ListRetrainingTasks(f.ctx, uc.ID)
+		tasks, err := f.s.ListRetrainingTasks(f.ctx, m.UseCaseID)
 		if err != nil || len(tasks) != 1 || tasks[0].Status != lodestar.TaskOpen || tasks[0].Before["accuracy"] != 0.7 {
 			t.Errorf("tasks: %+v %v", tasks, err)
 		}
@@ -145,7 +135,7 @@ func TestEventsAndMonitors(t *testing.T) {
 		} else if rest, _, err := f.s.PageAlerts(f.ctx, m.ID, true, as[0].ID, 10); err != nil || len(rest) != 0 {
 			t.Errorf("PageAlerts after the last: %d, %v", len(rest), err)
 		}
-		if ts, total, err := f.s.PageRetrainingTasks(f.ctx, uc.ID, 0, 10); err != nil || total != 1 || len(ts) != 1 {
+		if ts, total, err := f.s.PageRetrainingTasks(f.ctx, m.UseCaseID, 0, 10); err != nil || total != 1 || len(ts) != 1 {
 			t.Errorf("PageRetrainingTasks: %d of %d, %v", len(ts), total, err)
 		}
 		// Acknowledging the open alert: a note is required and bounded,

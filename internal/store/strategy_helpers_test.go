@@ -141,6 +141,23 @@ func (f *fixture) useCase(in lodestar.NewUseCase) *lodestar.UseCase {
 }
 
 // read records readings given as date, value, date, value, …
+// recModel makes the use case "Recommendations" and its model "rec" with
+// versions named: what the monitoring tests start from.
+func (f *fixture) recModel(versions ...string) *lodestar.Model {
+	f.t.Helper()
+	uc := f.useCase(lodestar.NewUseCase{Title: "Recommendations"})
+	m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "rec", Name: "Rec"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, v := range versions {
+		if _, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: v}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return m
+}
+
 func (f *fixture) read(kpi int64, pairs ...any) {
 	f.t.Helper()
 	var rs []lodestar.KPIReading
