@@ -1700,9 +1700,10 @@ func (s *Service) Prune(ctx context.Context, now time.Time) int64 {
 
 // Run evaluates every monitor (then prunes events) every interval, and
 // delivers webhooks in a loop of its own, until ctx ends; it returns when
-// both loops have ended, a delivery in flight having finished or timed out. The two are apart so that a receiver that hangs or is
-// slow delays its own announcements, never the next evaluation: an alert is
-// raised and stored on time whatever the receivers do. The deliverer runs
+// both loops have ended, a delivery in flight having finished or timed
+// out. The two are apart so that a receiver that hangs or is slow delays
+// its own announcements, never the next evaluation: an alert is raised
+// and stored on time whatever the receivers do. The deliverer runs
 // every interval and as soon as it is free after each evaluation, which
 // may have queued deliveries; across replicas, each delivery is still sent
 // by whoever claims it (ClaimWebhooks).
