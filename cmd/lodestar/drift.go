@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
 
 func init() {
@@ -81,8 +82,9 @@ column with more is reported as untestable), plus a few MiB of buffers.
 
 CSV files are read by the rules of every Lodestar data file: encoding
 UTF-8 (with or without BOM), GB18030 or Windows-1252, detected or
---encoding; separator comma, semicolon or tab, detected or --separator
-(each flag applies to both files); CRLF or LF; RFC 4180 quotes; empty
+--encoding (both files) or --reference-encoding / --current-encoding
+(one file, over --encoding); separator comma, semicolon or tab, detected
+or --separator (both files); CRLF or LF; RFC 4180 quotes; empty
 lines skipped; every row as many fields as the header. A file read in
 another encoding than UTF-8 is named in the report with it (JSON:
 reference_file, current_file). Compressed files are refused: decompress
@@ -107,6 +109,7 @@ const maxDriftBins = 1_000_000
 // driftArgs are the drift command's flags.
 type driftArgs struct {
 	reference, current, format, columns string
+	refEncoding, curEncoding            string // each file's own, over --encoding
 	exactLimit, bins                    int
 	seed                                uint64
 	progress                            bool
@@ -136,6 +139,8 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
 	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
 	a.table.register(fs)
+	fs.StringVar(&a.refEncoding, "reference-encoding", "", "encoding of the reference file alone (over --encoding; same names)")
+	fs.StringVar(&a.curEncoding, "current-encoding", "", "encoding of the current file alone (over --encoding; same names)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), driftHelp)
 		fs.PrintDefaults()
@@ -149,6 +154,11 @@ func (e *cmdEnv) drift(args []string) error {
 	topt, err := a.table.options("drift")
 	if err != nil {
 		return err
+	}
+	for flag, enc := range map[string]string{"--reference-encoding": a.refEncoding, "--current-encoding": a.curEncoding} {
+		if err := tabular.CheckEncoding(enc); err != nil {
+			return errUsage{fmt.Sprintf("drift: %s: %v", flag, err)}
+		}
 	}
 	var total int64
 	for _, f := range []string{a.reference, a.current} {

@@ -47,6 +47,29 @@ func TestDriftSaysHowFilesWereRead(t *testing.T) {
 	if code != 0 || strings.Contains(out, "read as") {
 		t.Errorf("UTF-8 files: exit %d\n%s", code, out)
 	}
+	// Each file's own encoding: the Latin-1 export read as Latin-1, the
+	// UTF-8 one as UTF-8 (over --encoding), so é is é in both and the
+	// categories are the same; the report says which flag gave each.
+	code, out, _ = runCLI(t, "drift", "--reference", utf, "--current", latin, "--encoding", "latin1", "--reference-encoding", "utf-8", "--current-encoding", "latin1", "--columns", "city")
+	if code != 0 || strings.Contains(out, utf+": read as") || !strings.Contains(out, latin+": read as iso-8859-1, as --current-encoding says") || strings.Contains(out, "DRIFT") {
+		t.Errorf("per-file encodings: exit %d\n%s", code, out)
+	}
+	d = runDriftJSON(t, "--reference", utf, "--current", latin, "--current-encoding", "latin1", "--columns", "city")
+	if len(d.Columns) != 1 || d.Columns[0].Drifted || *d.Columns[0].Statistic > 1 {
+		t.Errorf("city with --current-encoding: %+v", d.Columns)
+	}
+	// The UTF-8 file given as Latin-1 alone: its é is read as two letters
+	// (the flag reaches that file and no other).
+	d = runDriftJSON(t, "--reference", utf, "--current", latin, "--reference-encoding", "latin1", "--current-encoding", "latin1", "--columns", "city")
+	if len(d.Columns) != 1 || !strings.Contains(d.Columns[0].Note, `"cafÃ©"`) {
+		t.Errorf("city, the UTF-8 file read as Latin-1: %+v; want its cells read as Latin-1", d.Columns)
+	}
+	for _, c := range [][]string{{"--reference-encoding", "klingon"}, {"--current-encoding", "utf-7"}} {
+		code, _, errOut := runCLI(t, append([]string{"drift", "--reference", utf, "--current", latin}, c...)...)
+		if code != 2 || !strings.Contains(errOut, c[0]) {
+			t.Errorf("%v: exit %d, %q; want a usage error naming the flag", c, code, errOut)
+		}
+	}
 }
 
 // TestDriftColumnsOfOtherNames: a column compared with a column of

@@ -70,10 +70,11 @@ type driftFile struct {
 	Encoding         string `json:"encoding,omitempty"`
 	EncodingDetected bool   `json:"encoding_detected,omitempty"`
 	Separator        string `json:"separator,omitempty"`
+	givenBy          string // the flag that gave the encoding
 }
 
-func describeFile(f *dataset.File) driftFile {
-	d := driftFile{Format: f.Format().String()}
+func describeFile(f *dataset.File, givenBy string) driftFile {
+	d := driftFile{Format: f.Format().String(), givenBy: givenBy}
 	if f.Format() == dataset.CSV {
 		d.Encoding, d.EncodingDetected = f.Encoding()
 		d.Separator = string(f.Separator())
@@ -91,7 +92,7 @@ func (d driftFile) encodingNote(name string) string {
 	if d.EncodingDetected {
 		return fmt.Sprintf("%s: read as %s, detected (the file is not UTF-8); if its text looks wrong, give its encoding with --encoding", name, d.Encoding)
 	}
-	return fmt.Sprintf("%s: read as %s, as --encoding says", name, d.Encoding)
+	return fmt.Sprintf("%s: read as %s, as %s says", name, d.Encoding, d.givenBy)
 }
 
 // driftChart is the data behind a column's small chart: proportions of
@@ -108,13 +109,22 @@ const maxCategories = 10_000
 var driftSideBySideOnly = false
 
 func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, error) {
+	// Each file's own encoding, when one was given for it alone.
+	refOpt, curOpt := topt, topt
+	refBy, curBy := "--encoding", "--encoding"
+	if a.refEncoding != "" {
+		refOpt.Encoding, refBy = a.refEncoding, "--reference-encoding"
+	}
+	if a.curEncoding != "" {
+		curOpt.Encoding, curBy = a.curEncoding, "--current-encoding"
+	}
 	// The batches read are garbage at once; collecting more often keeps
 	// the heap near what the columns hold (the heap is mostly float64
 	// samples, which the collector does not scan, so this costs little).
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	// Eight Parquet columns side by side: a page of each in memory, not of
 	// every column of a wide file.
-	dopt := dataset.Options{CSV: topt, ColumnGroup: 8}
+	dopt := dataset.Options{CSV: refOpt, ColumnGroup: 8}
 	if prog != nil {
 		dopt.Read = &prog.Read
 	}
@@ -123,6 +133,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		return nil, err
 	}
 	defer ref.Close()
+	dopt.CSV = curOpt
 	cur, err := dataset.OpenFile(a.current, dopt)
 	if err != nil {
 		return nil, err
@@ -133,7 +144,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		return nil, err
 	}
 	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults(),
-		RefFile: describeFile(ref), CurFile: describeFile(cur)}
+		RefFile: describeFile(ref, refBy), CurFile: describeFile(cur, curBy)}
 	for i, c := range cols {
 		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
 		c.curSample = monitor.NewExactSample(a.exactLimit)
