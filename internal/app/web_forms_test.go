@@ -33,6 +33,25 @@ func TestRefusedStatusKeepsCardForm(t *testing.T) {
 	if !strings.Contains(r.body, `<option value="staging" selected>`) {
 		t.Errorf("the refused status is not kept selected")
 	}
+	// The form preselects no status (a version in production was one
+	// click from going back to development); sent without one, it is
+	// refused by field in the reader's language and nothing changes.
+	page := f.do(c, "GET", fmt.Sprintf("/model-versions/%d", v.ID), nil, nil)
+	if !strings.Contains(page.body, `<select id="status" name="status"><option value="">Choose…</option>`) {
+		t.Errorf("the status form preselects a status")
+	}
+	for lang, want := range map[string]string{"en": "Choose the status to move the version to.", "zh-CN": "请选择版本要变更到的状态。"} {
+		if err := f.app.Store.SetLocale(sys(), ai.ID, lang); err != nil {
+			t.Fatal(err)
+		}
+		r = f.postForm(c, fmt.Sprintf("/model-versions/%d/status", v.ID), url.Values{"csrf_token": {csrf}, "status": {""}, "reason": {"promote"}})
+		if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, want) {
+			t.Errorf("%s: empty status: %d, want 400 saying %q", lang, r.StatusCode, want)
+		}
+	}
+	if got, err := f.app.Store.FindModelVersionByID(sys(), v.ID); err != nil || got.Status != lodestar.ModelDevelopment {
+		t.Errorf("after the refusals: %+v, %v; want still in development", got, err)
+	}
 	// A refused card keeps what was typed, not the stored card.
 	r = f.postForm(c, fmt.Sprintf("/model-versions/%d/card", v.ID), url.Values{"csrf_token": {csrf}, "intended_use": {"Typed use"}, "metrics": {"auc = high"}})
 	if r.StatusCode != http.StatusBadRequest {

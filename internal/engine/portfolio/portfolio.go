@@ -336,6 +336,9 @@ func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) 
 // (development → staging → production → retired), or back to development
 // from staging or production; retired is final; a reason is required.
 func CheckModelTransition(from, to, reason string) error {
+	if to == "" {
+		return lodestar.FieldError("status", "Choose the status to move the version to.")
+	}
 	if !slices.Contains(lodestar.ModelStatuses, to) {
 		return lodestar.FieldError("status", "Unknown status; use development, staging, production or retired.")
 	}
