@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -158,9 +157,7 @@ func (e *cmdEnv) abtest(args []string) error {
 	}
 	switch a.format {
 	case "json":
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(e.stdout, rep)
 	case "csv":
 		return writeABTestCSV(e.stdout, rep)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -266,9 +265,7 @@ func writeExplainJSON(w io.Writer, modelPath string, m *explain.Model, rows []fe
 	for i, r := range rows {
 		out.Rows[i] = row{Line: r.line, SHAP: ex.Values[i], Margin: ex.Margins[i], Prediction: ex.Predictions[i]}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func writeExplainText(dst io.Writer, modelPath, data string, m *explain.Model, rows []featureRow, ex *explain.Explanation) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -76,9 +75,7 @@ func (e *cmdEnv) explainEndpoint(a explainArgs, opt tabular.Options) error {
 	}
 	switch a.format {
 	case "json":
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(e.stdout, rep)
 	case "csv":
 		return writePermutationCSV(e.stdout, rep)
 	}

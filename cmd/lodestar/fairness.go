@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -336,9 +335,7 @@ func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fair
 	if !math.IsNaN(threshold) {
 		in.Threshold = &threshold
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
+	return writeJSON(w, struct {
 		Input input `json:"input"`
 		*fairness.Report
 	}{in, rep})

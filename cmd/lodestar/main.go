@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -144,6 +145,13 @@ type cmdEnv struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+}
+
+// writeJSON writes v as indented JSON: every command's --format json.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // flags returns a flag set whose errors are returned, not fatal.

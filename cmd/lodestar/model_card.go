@@ -221,10 +221,3 @@ func writeCard(w io.Writer, c lodestar.ModelCard) {
 		fmt.Fprintf(w, "  %s = %s\n", k, strconv.FormatFloat(c.EvaluationMetrics[k], 'g', -1, 64))
 	}
 }
-
-// writeJSON prints v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}

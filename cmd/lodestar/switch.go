@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -77,7 +76,7 @@ func (e *cmdEnv) switchCmd(args []string) error {
 				return err
 			}
 			if *format == "json" {
-				return e.printJSON(all)
+				return writeJSON(e.stdout, all)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "KEY\tSTATE\tFALLBACK\tVERSION\tCHANGED AT\tCHANGED BY\tVIA\tREASON")
@@ -94,7 +93,7 @@ func (e *cmdEnv) switchCmd(args []string) error {
 				return err
 			}
 			if *format == "json" {
-				return e.printJSON(sw)
+				return writeJSON(e.stdout, sw)
 			}
 			live, err := liveVersions(e, s, sw.ModelID)
 			if err != nil {
@@ -151,7 +150,7 @@ func (e *cmdEnv) switchCmd(args []string) error {
 			return fmt.Errorf("switch flip: %w", describe(err))
 		}
 		if *format == "json" {
-			return e.printJSON(sw)
+			return writeJSON(e.stdout, sw)
 		}
 		what := sw.State
 		if sw.Fallback != "" {
@@ -233,13 +232,6 @@ func (e *cmdEnv) printSwitch(sw *lodestar.Switch, live []string) error {
 	fmt.Fprintf(tw, "changed via:\t%s\n", orDash(sw.Via))
 	fmt.Fprintf(tw, "reason:\t%s\n", orDash(oneLine(sw.Reason)))
 	return tw.Flush()
-}
-
-// printJSON writes v as indented JSON.
-func (e *cmdEnv) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // flipRoles names the roles that may flip a switch, from the one matrix

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -189,9 +188,7 @@ func (e *cmdEnv) importCmd(args []string) error {
 			return fmt.Errorf("import: %s", lodestar.ErrorMessage(err))
 		}
 		if *format == "json" {
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(res); err != nil {
+			if err := writeJSON(e.stdout, res); err != nil {
 				return err
 			}
 		} else {

@@ -705,14 +705,8 @@ func labelNumber(v ingest.Value) (float64, bool) {
 	switch v.Kind {
 	case 'n':
 		return v.Num, true
-	case 's':
-		t := strings.TrimSpace(string(v.Str))
-		if t == "" || strings.ContainsAny(t, "xX_pPiInN") {
-			return 0, false // hexadecimal, digit separators, infinities, NaN
-		}
-		if f, err := strconv.ParseFloat(t, 64); err == nil {
-			return f, true
-		}
+	case 's': // read as a CSV cell is: a finite decimal, spaces around it ignored
+		return dataset.ParseNumber(v.Str)
 	}
 	return 0, false
 }
