@@ -149,6 +149,7 @@ type reporterConfig struct {
 	maxRetries     int
 	maxRetryAfter  time.Duration
 	log            *slog.Logger
+	onLoss         func(ReportError)
 }
 
 // WithBatchSize sends a batch once it holds n events (default 1,000; at
@@ -224,6 +225,120 @@ func WithLogger(l *slog.Logger) ReporterOption {
 	}
 }
 
+// WithErrorHandler calls h each time the reporter loses events or labels
+// for good, with what was lost and why (see ReportError): so that a
+// program can count, alert or log its losses in code rather than by
+// polling Stats. It is told only of final losses: nothing it hears of is
+// sent again. It hears of every item counted in Stats' Failed, Dropped
+// (for a full queue) and Labels.Unknown, and of the lines the server
+// rejected (in Rejected); not of the refusals Report and ReportLabel
+// return at once for the item itself or the reporter (ErrInvalidEvent,
+// ErrClosed, a URL, token or model key that cannot work), which the
+// caller already has.
+//
+// h runs on the reporter's sending goroutines, which wait for it, so it
+// must be quick (count, log, or hand the error to a channel of your
+// own); it is never called concurrently with itself, nor after Close has
+// returned, and it must not call Close. Items dropped because the queue
+// was full are added up and reported together: when the request in
+// flight ends, before a retry's wait, and otherwise at the next flush
+// interval. When h is called,
+// Stats already counts what it is told of; once Close has returned, the
+// Counts it was given add up, reason by reason, to the counters the
+// reasons name, less the refusals Report and ReportLabel returned at once.
+func WithErrorHandler(h func(ReportError)) ReporterOption {
+	return func(c *reporterConfig) { c.onLoss = h }
+}
+
+// LossReason is why a reporter lost events or labels; each names the
+// Stats counter that counts them.
+type LossReason uint8
+
+// The reasons given to WithErrorHandler's handler.
+const (
+	// LossRefused: the server refused the batch with a 4xx answer that
+	// is not retried (a bad token, an unknown model, an event too large
+	// on its own for a proxy's limit). Counted in Failed.
+	LossRefused LossReason = iota + 1
+	// LossRetriesExhausted: the batch met network errors, 5xx, 429 or
+	// 408 until its retries ran out (WithRetry). Counted in Failed.
+	LossRetriesExhausted
+	// LossClosed: Close's context ended before the batch was delivered.
+	// Counted in Failed.
+	LossClosed
+	// LossRejected: the server refused these lines one by one as invalid
+	// (the rest of the batch was stored). Counted in Rejected.
+	LossRejected
+	// LossUnknown: labels the server found no event for. Counted in
+	// Labels.Unknown.
+	LossUnknown
+	// LossQueueFull: Report or ReportLabel found the queue at its bound
+	// (WithMaxQueued) and returned ErrQueueFull. Counted in Dropped.
+	LossQueueFull
+)
+
+func (r LossReason) String() string {
+	switch r {
+	case LossRefused:
+		return "refused"
+	case LossRetriesExhausted:
+		return "retries exhausted"
+	case LossClosed:
+		return "cut off by close"
+	case LossRejected:
+		return "rejected"
+	case LossUnknown:
+		return "unknown event"
+	case LossQueueFull:
+		return "queue full"
+	}
+	return "LossReason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// ReportError is what WithErrorHandler's handler is told: items lost for
+// good, all for one reason. It is an error, unwrapping to Err.
+type ReportError struct {
+	// Reason is why they were lost, and the Stats counter that counts
+	// them.
+	Reason LossReason
+	// Labels: the items are labels (ReportLabel), not events.
+	Labels bool
+	// Count is how many items were lost.
+	Count int
+	// IDs are the lost items' IDs, Count of them in the order they were
+	// reported: every item of a lost batch, the lines the server rejected
+	// or found no event for. Nil for LossQueueFull: Report returned the
+	// event's error to its caller.
+	IDs []string
+	// Status is the server's last HTTP answer (LossRefused, and
+	// LossRetriesExhausted when the server answered; 200 or another 2xx
+	// for LossRejected and LossUnknown); 0 when there was none: a network
+	// error, Close, a full queue.
+	Status int
+	// Err says why: the server's error, the network's, the context's
+	// (LossClosed), or ErrQueueFull.
+	Err error
+}
+
+// Error says what was lost and why.
+func (e ReportError) Error() string {
+	what := "events"
+	if e.Labels {
+		what = "labels"
+	}
+	s := fmt.Sprintf("lodestar: %d %s lost (%s)", e.Count, what, e.Reason)
+	if e.Status != 0 {
+		s += fmt.Sprintf(", HTTP %d", e.Status)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns Err.
+func (e ReportError) Unwrap() error { return e.Err }
+
 // Reporter sends prediction events and late labels to Lodestar in the
 // background. Report never waits on the network: it encodes the event
 // into the current batch in memory and returns. A batch is sent when it
@@ -261,6 +376,8 @@ type Reporter struct {
 	// something off, and every later Close reports it again.
 	cut   atomic.Int64
 	cause atomic.Pointer[error]
+	// lossMu keeps the two senders' calls of the error handler apart.
+	lossMu sync.Mutex
 
 	splitWarn    sync.Once    // the first batch split on a 413 is logged
 	unregistered atomic.Int64 // Stats().Unregistered
@@ -569,6 +686,7 @@ type queue struct {
 	queued    int      // items in cur, ready and in flight
 	qbytes    int
 	closed    bool
+	full      int64 // items dropped by a full queue, not yet told to the error handler
 	wake      chan struct{}
 	stopped   chan struct{} // closed by drain
 	stopOnce  sync.Once
@@ -605,8 +723,11 @@ func (q *queue) add(line []byte) error {
 		return ErrClosed
 	}
 	if q.queued >= q.r.cfg.maxQueued || q.qbytes+len(line) > q.r.cfg.maxQueuedBytes {
-		q.mu.Unlock()
+		// Counted under the lock, so that the sender's last look at full,
+		// once the queue is closed, finds every drop counted before.
 		q.dropped.Add(1)
+		q.full++
+		q.mu.Unlock()
 		return ErrQueueFull
 	}
 	if q.cur != nil && len(q.cur.buf)+len(line) > maxBatchBytes {
@@ -731,6 +852,7 @@ func (q *queue) run() {
 	defer tick.Stop()
 	stopped := q.stopped
 	for {
+		q.reportFull()
 		if b := q.next(); b != nil {
 			q.send(b)
 			q.finish(b)
@@ -796,6 +918,7 @@ func (q *queue) send(b *batch) {
 		case err == nil && !retryable(status):
 			q.failed.Add(int64(b.n))
 			cfg.log.Warn("lodestar: batch refused, not retried", "url", q.url, "status", status, "items", b.n, "error", res.errText)
+			q.lostBatch(LossRefused, b, status, serverError(status, res))
 			return
 		case ctx.Err() != nil: // the request was abandoned by Close
 			q.cutOff(b)
@@ -803,8 +926,13 @@ func (q *queue) send(b *batch) {
 		case attempt >= cfg.maxRetries:
 			q.failed.Add(int64(b.n))
 			cfg.log.Warn("lodestar: batch given up after retries", "url", q.url, "status", status, "items", b.n, "error", err)
+			if err == nil {
+				err = serverError(status, res)
+			}
+			q.lostBatch(LossRetriesExhausted, b, status, err)
 			return
 		}
+		q.reportFull() // the wait may be long: drops are not held through it
 		wait := backoff(cfg.minBackoff, cfg.maxBackoff, attempt)
 		if retryAfter > wait {
 			wait = min(retryAfter, cfg.maxRetryAfter)
@@ -849,6 +977,86 @@ func (q *queue) split(b *batch) {
 func (q *queue) cutOff(b *batch) {
 	q.failed.Add(int64(b.n))
 	q.r.cut.Add(int64(b.n))
+	err := context.Canceled
+	if c := q.r.cause.Load(); c != nil { // stored by Close before it cancels
+		err = *c
+	}
+	q.lostBatch(LossClosed, b, 0, err)
+}
+
+// serverError is the error of a batch's final non-2xx answer.
+func serverError(status int, res *result) error {
+	if res == nil || res.errText == "" {
+		return fmt.Errorf("lodestar: the server answered %d %s", status, http.StatusText(status))
+	}
+	return fmt.Errorf("lodestar: the server answered %d: %s", status, res.errText)
+}
+
+// lost tells the error handler, if any, of a loss already counted in
+// Stats. It runs on a sender; the two senders' calls never overlap.
+func (q *queue) lost(e ReportError) {
+	h := q.r.cfg.onLoss
+	if h == nil || e.Count <= 0 {
+		return
+	}
+	e.Labels = q == q.r.labels
+	q.r.lossMu.Lock()
+	defer q.r.lossMu.Unlock()
+	h(e)
+}
+
+// lostBatch tells the error handler of a whole batch lost, with its IDs.
+func (q *queue) lostBatch(reason LossReason, b *batch, status int, err error) {
+	if q.r.cfg.onLoss == nil {
+		return
+	}
+	q.lost(ReportError{Reason: reason, Count: b.n, IDs: lineIDs(b.buf), Status: status, Err: err})
+}
+
+// reportFull tells the error handler of the items dropped by a full queue
+// since it was last told, in one call.
+func (q *queue) reportFull() {
+	if q.r.cfg.onLoss == nil {
+		return
+	}
+	q.mu.Lock()
+	n := q.full
+	q.full = 0
+	q.mu.Unlock()
+	q.lost(ReportError{Reason: LossQueueFull, Count: int(n), Err: ErrQueueFull})
+}
+
+// lineIDs returns the ID of each line of an encoded batch, in order.
+func lineIDs(buf []byte) []string {
+	ids := make([]string, 0, bytes.Count(buf, []byte{'\n'}))
+	for len(buf) > 0 {
+		line, rest, _ := bytes.Cut(buf, []byte{'\n'})
+		ids = append(ids, lineID(line))
+		buf = rest
+	}
+	return ids
+}
+
+// lineID reads the ID of a line the reporter encoded: each begins with
+// it, as a JSON string.
+func lineID(line []byte) string {
+	rest, ok := bytes.CutPrefix(line, []byte(`{"id":"`))
+	if !ok {
+		return ""
+	}
+	for i := 0; i < len(rest); i++ {
+		switch rest[i] {
+		case '\\':
+			i++ // the escaped character cannot end the string
+		case '"':
+			var id string
+			if json.Unmarshal(line[len(`{"id":`):len(`{"id":"`)+i+1], &id) != nil {
+				return ""
+			}
+			return id
+		}
+	}
+	return ""
 }
 
 // backoff is the wait before retry attempt+1: min doubled attempt times,
@@ -880,14 +1088,48 @@ func (q *queue) count(b *batch, res *result) {
 	if q == q.r.labels {
 		q.sent.Add(r.Updated + max(0, int64(b.n)-r.Updated-int64(len(r.Unknown))-int64(len(r.Rejected))))
 		q.unknown.Add(int64(len(r.Unknown)))
+	} else {
+		q.sent.Add(r.Accepted + max(0, int64(b.n)-r.Accepted-r.Duplicates-int64(len(r.Rejected))))
+		q.duplicates.Add(r.Duplicates)
+		for _, u := range r.Unregistered {
+			q.r.unregistered.Add(max(0, u.Events))
+			q.r.warnUnregistered(q.url, u.Version, u.Events)
+		}
+	}
+	if q.r.cfg.onLoss != nil {
+		q.lostLines(LossRejected, b, res.status, r.Rejected)
+		q.lostLines(LossUnknown, b, res.status, r.Unknown)
+	}
+}
+
+// lostLines tells the error handler of the lines of a batch the server
+// answered one by one (rejected, or labels of no event), with their IDs
+// and the first one's reason.
+func (q *queue) lostLines(reason LossReason, b *batch, status int, lines []json.RawMessage) {
+	if len(lines) == 0 {
 		return
 	}
-	q.sent.Add(r.Accepted + max(0, int64(b.n)-r.Accepted-r.Duplicates-int64(len(r.Rejected))))
-	q.duplicates.Add(r.Duplicates)
-	for _, u := range r.Unregistered {
-		q.r.unregistered.Add(max(0, u.Events))
-		q.r.warnUnregistered(q.url, u.Version, u.Events)
+	ids := lineIDs(b.buf) // the batch's, found by line number
+	e := ReportError{Reason: reason, Count: len(lines), IDs: make([]string, len(lines)), Status: status}
+	for i, raw := range lines {
+		var le struct {
+			Line    int    `json:"line"`
+			ID      string `json:"id"`
+			Message string `json:"error"`
+		}
+		json.Unmarshal(raw, &le) // what cannot be read leaves the line unnamed
+		e.IDs[i] = le.ID
+		if le.Line >= 1 && le.Line <= len(ids) && ids[le.Line-1] != "" {
+			e.IDs[i] = ids[le.Line-1]
+		}
+		if i == 0 {
+			if le.Message == "" {
+				le.Message = reason.String()
+			}
+			e.Err = fmt.Errorf("lodestar: the server did not take %d line(s) of the batch; the first, line %d: %s", len(lines), le.Line, le.Message)
+		}
 	}
+	q.lost(e)
 }
 
 // maxWarned bounds the versions a reporter remembers having logged as
@@ -913,6 +1155,7 @@ func (r *Reporter) warnUnregistered(url, version string, events int64) {
 }
 
 type result struct {
+	status  int
 	body    *response
 	errText string
 }
@@ -936,7 +1179,7 @@ func (q *queue) post(ctx context.Context, b *batch) (int, time.Duration, *result
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	res := &result{}
+	res := &result{status: resp.StatusCode}
 	if resp.StatusCode/100 == 2 {
 		var r response
 		if json.Unmarshal(body, &r) == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -70,7 +71,7 @@ func ExampleNewReporter() {
 	defer ts.stop()
 	elapsed := 12 * time.Millisecond // how long the model took
 
-	// Options: WithBatchSize, WithFlushInterval, WithMaxQueued, WithRetry, WithHTTPClient, WithLogger.
+	// Options: WithBatchSize, WithFlushInterval, WithMaxQueued, WithRetry, WithHTTPClient, WithLogger, WithErrorHandler.
 	rep := sdk.NewReporter(lodestarURL, token, "credit-risk") // token: scope ingest (or write)
 	defer func() {                                            // sends what is queued; give it a deadline, or an unreachable server holds it through every retry
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -90,6 +91,23 @@ func ExampleNewReporter() {
 	rep.ReportLabel(id, sdk.Number(1)) // when the outcome is known; its errors are Report's
 	// Output:
 	// events stored 1, labels matched 1, failed 0
+}
+
+func ExampleWithErrorHandler() {
+	ts, lodestarURL, token := exampleServer()
+	defer ts.stop()
+
+	var lost atomic.Int64 // e.g. a metric of what monitoring will never see
+	rep := sdk.NewReporter(lodestarURL, token, "credit-risk",
+		sdk.WithErrorHandler(func(e sdk.ReportError) { // events or labels lost for good; it runs on the sender: keep it quick
+			lost.Add(int64(e.Count)) // e.Reason names the Stats counter that counts them; e.IDs which ones
+			slog.Warn("lodestar: events lost", "reason", e.Reason, "count", e.Count, "labels", e.Labels, "status", e.Status, "error", e.Err)
+		}))
+	// (The example has the server reject one: stamped two days ahead.)
+	rep.Report(sdk.Event{Version: "2.0", Time: time.Now().Add(48 * time.Hour), Prediction: sdk.Number(0.82)})
+	rep.Close(context.Background()) // the handler is not called after Close returns
+	fmt.Println("lost:", lost.Load(), "rejected:", rep.Stats().Rejected)
+	// Output: lost: 1 rejected: 1
 }
 
 func ExampleSwitches_Provider() {
