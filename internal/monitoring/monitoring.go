@@ -55,6 +55,7 @@ type Store interface {
 	lodestar.MonitorService
 	lodestar.ModelService
 	ClaimWebhooks(ctx context.Context, now, until time.Time, limit int) ([]store.Webhook, error)
+	ReleaseWebhooks(ctx context.Context, claimed []store.Webhook, until time.Time) (int, error)
 	WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error)
 	EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
@@ -1508,13 +1509,17 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 // receivers to drop a repeat (one sent again after a crash between the
 // answer and its record). It returns how many were delivered.
 //
-// When ctx ends, no further delivery is started (those claimed and not
-// started are tried again when their claim lapses, as after a crash); one
-// already in flight is let finish, bounded by its timeout, and its
-// outcome recorded, so that a shutdown neither cuts a receiver off
-// mid-answer nor leaves a sent alert to be sent again.
+// When ctx ends, no further delivery is started, and the claims of those
+// claimed and not started are given back (ReleaseWebhooks): they are due
+// again at once, for the next deliverer — this one restarted, another
+// replica — rather than when the claim lapses, an alert otherwise held
+// up to webhookClaim by a routine deploy (a crash still leaves them to
+// the lapse). One already in flight is let finish, bounded by its
+// timeout, and its outcome recorded, so that a shutdown neither cuts a
+// receiver off mid-answer nor leaves a sent alert to be sent again.
 func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
-	due, err := s.Store.ClaimWebhooks(ctx, now, now.Add(webhookClaim), 100)
+	until := now.Add(webhookClaim)
+	due, err := s.Store.ClaimWebhooks(ctx, now, until, 100)
 	if err != nil {
 		s.log().Error("claim webhooks", "err", err)
 		return 0
@@ -1538,6 +1543,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) int {
 	// recorded whatever ctx does.
 	flight := context.WithoutCancel(ctx)
 	bound := max(client.Timeout, webhookTimeout)
+	started := 0
 send:
 	for _, h := range due {
 		select {
@@ -1549,6 +1555,7 @@ send:
 			<-senders
 			break send
 		}
+		started++
 		wg.Add(1)
 		go func() {
 			defer func() { <-senders; wg.Done() }()
@@ -1575,6 +1582,18 @@ send:
 				s.log().Warn("webhook failed", "id", h.ID, "attempt", h.Attempts+1, "err", errText)
 			}
 		}()
+	}
+	if rest := due[started:]; len(rest) > 0 {
+		// ctx has ended: given back with a context of their own, while
+		// those in flight finish.
+		rctx, cancel := context.WithTimeout(flight, webhookTimeout)
+		n, err := s.Store.ReleaseWebhooks(rctx, rest, until)
+		cancel()
+		if err != nil {
+			s.log().Error("release webhooks: tried again when their claim lapses", "deliveries", len(rest), "err", err)
+		} else {
+			s.log().Info("webhooks not sent before stopping, due again", "deliveries", n)
+		}
 	}
 	wg.Wait()
 	return int(sent.Load())

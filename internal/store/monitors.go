@@ -878,6 +878,9 @@ type Webhook struct {
 	URL      string
 	Payload  []byte
 	Attempts int
+	// Due is when it was due before it was claimed: ReleaseWebhooks makes
+	// it due then again.
+	Due time.Time
 }
 
 // ClaimWebhooks returns deliveries due by now, oldest first, and claims
@@ -889,7 +892,7 @@ func (s *Store) ClaimWebhooks(ctx context.Context, now, until time.Time, limit i
 	var out []Webhook
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT id, url, payload, attempts FROM webhook_outbox WHERE delivered_at = '' AND attempts < ? AND next_attempt_at <= ? ORDER BY id LIMIT `+strconv.Itoa(limit),
+		rows, err := tx.QueryContext(ctx, `SELECT id, url, payload, attempts, next_attempt_at FROM webhook_outbox WHERE delivered_at = '' AND attempts < ? AND next_attempt_at <= ? ORDER BY id LIMIT `+strconv.Itoa(limit),
 			MaxWebhookAttempts, sqldb.FormatTime(now))
 		if err != nil {
 			return err
@@ -898,7 +901,7 @@ func (s *Store) ClaimWebhooks(ctx context.Context, now, until time.Time, limit i
 		for rows.Next() {
 			var w Webhook
 			var p string
-			if err := rows.Scan(&w.ID, &w.URL, &p, &w.Attempts); err != nil {
+			if err := rows.Scan(&w.ID, &w.URL, &p, &w.Attempts, sqldb.Time{T: &w.Due}); err != nil {
 				rows.Close()
 				return err
 			}
@@ -926,6 +929,39 @@ func (s *Store) ClaimWebhooks(ctx context.Context, now, until time.Time, limit i
 		return nil
 	})
 	return out, wrap("claim webhooks", err)
+}
+
+// ReleaseWebhooks gives back claims ClaimWebhooks made until until, of
+// deliveries that were not sent (their deliverer is stopping): each is
+// due again at once, at the time it was due before the claim, rather
+// than when the claim would lapse. Only a delivery still under that very
+// claim is released — not delivered, not tried since (attempts as
+// claimed), next_attempt_at still until —, so that a delivery marked
+// meanwhile, or claimed again by another deliverer once this claim had
+// lapsed, is left as it is. It returns how many were released.
+func (s *Store) ReleaseWebhooks(ctx context.Context, claimed []Webhook, until time.Time) (int, error) {
+	n := 0
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		n = 0
+		for _, w := range claimed {
+			res, err := tx.ExecContext(ctx, `UPDATE webhook_outbox SET next_attempt_at = ?
+				WHERE id = ? AND delivered_at = '' AND attempts = ? AND next_attempt_at = ?`,
+				sqldb.FormatTime(w.Due), w.ID, w.Attempts, sqldb.FormatTime(until))
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, wrap("release webhooks", err)
+	}
+	return n, nil
 }
 
 // MaxWebhookAttempts is how often a delivery is tried before it is given up.
