@@ -23,6 +23,19 @@
 // ScoreBins score bins per class, exact when no bin holds two distinct
 // scores and otherwise within Metrics.AUCErrorBound.
 //
+// Figures follow sklearn's definitions (checked against sklearn 1.2 in
+// testdata/reference.json): classification figures, the ROC AUC and the
+// log loss are over labelled events, the positive rate and mean score
+// over every event. A figure whose denominator is 0 is undefined (NaN,
+// and left out of a monitor's stored figures, so never shown as 0): the
+// ROC AUC of a window with labels of one class only (sklearn raises),
+// precision with no predicted positive, recall with no positive label,
+// F1 with neither (sklearn reports 0 there and warns; a model that
+// predicts no positive among positive labels has F1 0, as sklearn's).
+// The log loss clips each score to [ε, 1−ε], ε = LogLossEpsilon, the
+// float64 machine epsilon (sklearn 1.2's eps="auto"), so a confident
+// wrong score of exactly 0 or 1 costs −ln ε ≈ 36.04, not infinity.
+//
 // # Drift
 //
 // Drift compares a feature with its reference: numeric features by the

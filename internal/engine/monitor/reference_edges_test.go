@@ -15,19 +15,19 @@ import (
 // averages, latency quantiles of skewed and tiny samples, and numeric
 // columns with few distinct values tested as categorical.
 type referenceEdges struct {
-	Binary []struct {
-		Name                  string
-		Label, Score          []float64
-		Accuracy              float64
-		Precision, Recall, F1 *float64 // null: undefined
-		ROCAUC                *float64 `json:"roc_auc"`
-		LogLoss               float64  `json:"log_loss"`
-	}
-	Multiclass struct {
-		Classes                     int
-		Label, Pred                 []int
-		Accuracy, Precision, Recall float64
-		F1                          float64
+	Binary []binaryCase
+	// Unlabelled events (label null), continuous scores, one class with
+	// scores of exactly 0 and 1.
+	BinaryMore []binaryCase `json:"binary_more"`
+	Multiclass multiclassCase
+	// One true class only; every prediction right.
+	MulticlassMore []multiclassCase `json:"multiclass_more"`
+	// Regression windows with unlabelled events (y_true null).
+	Regression []struct {
+		Name      string
+		YTrue     []*float64 `json:"y_true"`
+		YPred     []float64  `json:"y_pred"`
+		MAE, RMSE float64
 	}
 	Latency []struct {
 		Name  string
@@ -60,6 +60,28 @@ type referenceEdges struct {
 	} `json:"window_ks"`
 }
 
+// binaryCase is a binary window and sklearn's figures: over the labelled
+// events (label not null), and the positive rate and mean score over all.
+type binaryCase struct {
+	Name                  string
+	Label                 []*float64 // null: unlabelled
+	Score                 []float64
+	Accuracy              float64
+	Precision, Recall, F1 *float64 // null: undefined
+	ROCAUC                *float64 `json:"roc_auc"`
+	LogLoss               float64  `json:"log_loss"`
+	PositiveRate          float64  `json:"positive_rate"`
+	MeanScore             float64  `json:"mean_score"`
+}
+
+type multiclassCase struct {
+	Name                        string
+	Classes                     int
+	Label, Pred                 []int
+	Accuracy, Precision, Recall float64
+	F1                          float64
+}
+
 func loadReferenceEdges(t *testing.T) *referenceEdges {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "reference.json"))
@@ -70,7 +92,8 @@ func loadReferenceEdges(t *testing.T) *referenceEdges {
 	if err := json.Unmarshal(b, &ref); err != nil {
 		t.Fatal(err)
 	}
-	if len(ref.Binary) == 0 || len(ref.Latency) == 0 || len(ref.FewValues) == 0 || ref.Multiclass.Classes == 0 {
+	if len(ref.Binary) == 0 || len(ref.BinaryMore) == 0 || len(ref.Latency) == 0 || len(ref.FewValues) == 0 ||
+		ref.Multiclass.Classes == 0 || len(ref.MulticlassMore) == 0 || len(ref.Regression) == 0 {
 		t.Fatal("testdata/reference.json lacks the edge cases: run make_reference.py")
 	}
 	return &ref
@@ -86,58 +109,99 @@ func want(v *float64) float64 {
 
 // TestReferenceBinaryEdges: accuracy, precision, recall, F1, ROC AUC and
 // log loss of windows at the edges against sklearn, to 1e-12 (the ROC
-// AUC within its stated error bound).
+// AUC within its stated error bound, which is 0 unless a score bin holds
+// two distinct scores), and the positive rate and mean score against
+// numpy, to 1e-12; from one window and from two merged. Unlabelled events
+// count in the positive rate and mean score only. One class only: no ROC
+// AUC (sklearn raises; NaN here, left out of a monitor's stored figures),
+// and scores of exactly 0 and 1 clipped to [ε, 1−ε] in the log loss, ε
+// the float64 machine epsilon (sklearn 1.2's eps="auto").
 func TestReferenceBinaryEdges(t *testing.T) {
+	ref := loadReferenceEdges(t)
 	l := mustLayout(t, Schema{Task: TaskBinary}, nil)
-	for _, c := range loadReferenceEdges(t).Binary {
-		t.Run(c.Name, func(t *testing.T) {
-			w := NewWindow(l)
-			for i, y := range c.Label {
-				ev := l.Schema.NewEvent()
-				ev.Label, ev.Score = y, c.Score[i]
-				if err := w.Add(&ev); err != nil {
-					t.Fatal(err)
+	for _, c := range append(slices.Clone(ref.Binary), ref.BinaryMore...) {
+		evs := make([]Event, len(c.Label))
+		for i, y := range c.Label {
+			evs[i] = l.Schema.NewEvent()
+			evs[i].Score = c.Score[i]
+			if y != nil {
+				evs[i].Label = *y
+			}
+		}
+		for how, w := range windowsOf(t, l, evs) {
+			t.Run(c.Name+"/"+how, func(t *testing.T) {
+				m := w.Metrics()
+				checkRel(t, "accuracy", m.Accuracy, c.Accuracy, 1e-12, 1e-12)
+				checkRel(t, "precision", m.Precision, want(c.Precision), 1e-12, 1e-12)
+				checkRel(t, "recall", m.Recall, want(c.Recall), 1e-12, 1e-12)
+				checkRel(t, "F1", m.F1, want(c.F1), 1e-12, 1e-12)
+				// Exact unless a score bin holds two distinct scores (0 and
+				// 1e-17 in "clipped", continuous scores in "continuous"):
+				// then within AUCErrorBound.
+				if c.ROCAUC == nil {
+					checkRel(t, "ROC AUC", m.AUC, math.NaN(), 0, 0)
+				} else if !(math.Abs(m.AUC-*c.ROCAUC) <= m.AUCErrorBound+1e-12) {
+					t.Errorf("ROC AUC = %.17g, want %.17g within %g", m.AUC, *c.ROCAUC, m.AUCErrorBound)
 				}
-			}
-			m := w.Metrics()
-			checkRel(t, "accuracy", m.Accuracy, c.Accuracy, 1e-12, 1e-12)
-			checkRel(t, "precision", m.Precision, want(c.Precision), 1e-12, 1e-12)
-			checkRel(t, "recall", m.Recall, want(c.Recall), 1e-12, 1e-12)
-			checkRel(t, "F1", m.F1, want(c.F1), 1e-12, 1e-12)
-			// Exact unless a score bin holds two distinct scores (0 and
-			// 1e-17 in "clipped"): then within AUCErrorBound.
-			if c.ROCAUC == nil {
-				checkRel(t, "ROC AUC", m.AUC, math.NaN(), 0, 0)
-			} else if math.Abs(m.AUC-*c.ROCAUC) > m.AUCErrorBound+1e-12 {
-				t.Errorf("ROC AUC = %.17g, want %.17g within %g", m.AUC, *c.ROCAUC, m.AUCErrorBound)
-			}
-			checkRel(t, "log loss", m.LogLoss, c.LogLoss, 1e-12, 1e-12)
-		})
+				checkRel(t, "log loss", m.LogLoss, c.LogLoss, 1e-12, 1e-12)
+				checkRel(t, "positive rate", m.PositiveRate, c.PositiveRate, 1e-12, 1e-12)
+				checkRel(t, "mean score", m.MeanScore, c.MeanScore, 1e-12, 1e-12)
+			})
+		}
 	}
 }
 
 // TestReferenceMulticlass: accuracy and macro precision, recall and F1
-// against sklearn (average="macro"), to 1e-12.
+// against sklearn (average="macro", zero_division=0, over the classes
+// true or predicted), to 1e-12, from one window and from two merged.
 func TestReferenceMulticlass(t *testing.T) {
-	c := loadReferenceEdges(t).Multiclass
-	classes := make([]string, c.Classes)
-	for i := range classes {
-		classes[i] = "c" + strconv.Itoa(i)
-	}
-	l := mustLayout(t, Schema{Task: TaskMulticlass, Classes: classes}, nil)
-	w := NewWindow(l)
-	for i, y := range c.Label {
-		ev := l.Schema.NewEvent()
-		ev.Class, ev.Label = c.Pred[i], float64(y)
-		if err := w.Add(&ev); err != nil {
-			t.Fatal(err)
+	ref := loadReferenceEdges(t)
+	for _, c := range append([]multiclassCase{ref.Multiclass}, ref.MulticlassMore...) {
+		classes := make([]string, c.Classes)
+		for i := range classes {
+			classes[i] = "c" + strconv.Itoa(i)
+		}
+		l := mustLayout(t, Schema{Task: TaskMulticlass, Classes: classes}, nil)
+		evs := make([]Event, len(c.Label))
+		for i, y := range c.Label {
+			evs[i] = l.Schema.NewEvent()
+			evs[i].Class, evs[i].Label = c.Pred[i], float64(y)
+		}
+		for how, w := range windowsOf(t, l, evs) {
+			t.Run(c.Name+"/"+how, func(t *testing.T) {
+				m := w.Metrics()
+				checkRel(t, "accuracy", m.Accuracy, c.Accuracy, 1e-12, 1e-12)
+				checkRel(t, "macro precision", m.Precision, c.Precision, 1e-12, 1e-12)
+				checkRel(t, "macro recall", m.Recall, c.Recall, 1e-12, 1e-12)
+				checkRel(t, "macro F1", m.F1, c.F1, 1e-12, 1e-12)
+			})
 		}
 	}
-	m := w.Metrics()
-	checkRel(t, "accuracy", m.Accuracy, c.Accuracy, 1e-12, 1e-12)
-	checkRel(t, "macro precision", m.Precision, c.Precision, 1e-12, 1e-12)
-	checkRel(t, "macro recall", m.Recall, c.Recall, 1e-12, 1e-12)
-	checkRel(t, "macro F1", m.F1, c.F1, 1e-12, 1e-12)
+}
+
+// TestReferenceRegressionEdges: MAE and RMSE over the labelled events of
+// windows that also hold unlabelled ones, against sklearn, to 1e-12 (the
+// sums of squared and absolute errors of a few hundred 4-decimal values
+// lose nowhere near that), from one window and from two merged.
+func TestReferenceRegressionEdges(t *testing.T) {
+	l := mustLayout(t, Schema{Task: TaskRegression}, nil)
+	for _, c := range loadReferenceEdges(t).Regression {
+		evs := make([]Event, len(c.YPred))
+		for i, p := range c.YPred {
+			evs[i] = l.Schema.NewEvent()
+			evs[i].Value = p
+			if y := c.YTrue[i]; y != nil {
+				evs[i].Label = *y
+			}
+		}
+		for how, w := range windowsOf(t, l, evs) {
+			t.Run(c.Name+"/"+how, func(t *testing.T) {
+				m := w.Metrics()
+				checkRel(t, "MAE", m.MAE, c.MAE, 1e-12, 1e-12)
+				checkRel(t, "RMSE", m.RMSE, c.RMSE, 1e-12, 1e-12)
+			})
+		}
+	}
 }
 
 // TestReferenceLatency: p50, p95 and p99 of skewed and tiny samples within

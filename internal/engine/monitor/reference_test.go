@@ -50,6 +50,8 @@ type referenceFile struct {
 		LogLoss                                    float64 `json:"log_loss"`
 		MAE, RMSE                                  float64
 		Latency                                    map[string]float64
+		PositiveRate                               float64 `json:"positive_rate"`
+		MeanScore                                  float64 `json:"mean_score"`
 	}
 }
 

@@ -67,7 +67,8 @@ func TestReferenceWindowMetrics(t *testing.T) {
 	}{
 		{"accuracy", m.Accuracy, ref.Accuracy}, {"precision", m.Precision, ref.Precision},
 		{"recall", m.Recall, ref.Recall}, {"F1", m.F1, ref.F1}, {"ROC AUC", m.AUC, ref.ROCAUC},
-		{"log loss", m.LogLoss, ref.LogLoss},
+		{"log loss", m.LogLoss, ref.LogLoss}, {"positive rate", m.PositiveRate, ref.PositiveRate},
+		{"mean score", m.MeanScore, ref.MeanScore},
 	} {
 		checkRel(t, c.name, c.got, c.want, 1e-12, 1e-12)
 	}

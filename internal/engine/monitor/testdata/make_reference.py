@@ -46,7 +46,17 @@ events.csv. reference_test.go checks the Go code against it:
   * data quality per feature in a window, by hand in pandas: the share of
     missing values (and the reference's), of numeric values outside the
     reference's whole range [min, max], of categorical values the reference
-    never had, and the most frequent of those: exact counts, shares 1e-12.
+    never had, and the most frequent of those: exact counts, shares 1e-12;
+  * the positive rate and mean score of a binary window (numpy, over every
+    event, labelled or not): 1e-12;
+  * further edges: binary windows with unlabelled events, continuous
+    scores (the ROC AUC within its stated error bound), one class with
+    scores of exactly 0 and 1; regression windows with unlabelled events;
+    multiclass with one true class, and every prediction right: 1e-12 as
+    above; a categorical feature of one category (dof 0: statistic 0,
+    p-value 1) and one whose samples share no category (Jensen-Shannon at
+    its largest, sqrt(ln 2)); constant numeric columns (tested as
+    categorical over their one or two values): as above.
 """
 import csv
 import json
@@ -140,6 +150,13 @@ categorical = [
     # Between Evidently's threshold in natural log (0.0856 < 0.1: no drift)
     # and in base 2 (0.103 >= 0.1): the base decides the verdict.
     categorical_case("js-base", {"yes": 3000, "no": 3000}, {"yes": 3720, "no": 2280}),
+    # One category in both: a 2x1 table, dof 0 (chi2_contingency: statistic
+    # 0, p-value 1), distance 0.
+    categorical_case("one-category", {"only": 40}, {"only": 75}),
+    # No category in common: every one present in one sample only, the
+    # Jensen-Shannon distance at its largest (sqrt(ln 2)) and the PSI from
+    # the 1e-4 floor alone.
+    categorical_case("disjoint", {"a": 50, "b": 150}, {"c": 30, "d": 70}),
 ]
 
 # kstwo.sf over every region of kolmogn: n·x ≤ 1, n·x ≥ n−1, x ≥ 1/2,
@@ -197,6 +214,10 @@ window = {
     "mae": float(metrics.mean_absolute_error(reg_true, reg_pred)),
     "rmse": float(math.sqrt(metrics.mean_squared_error(reg_true, reg_pred))),
     "latency": {str(q): float(np.quantile(lat, q, method="lower")) for q in [0.5, 0.95, 0.99]},
+    # Shown beside them: the share of events predicted positive and the
+    # mean score, with numpy.
+    "positive_rate": float(np.mean(pred)),
+    "mean_score": float(np.mean(score)),
 }
 
 # The cases below draw from their own generator, so that adding them left
@@ -237,6 +258,8 @@ for name, yy, ss in [
         "f1": defined(metrics.f1_score(yy, pp, zero_division=0), 2 * tp + fp + fn),
         "roc_auc": float(metrics.roc_auc_score(yy, ss)) if len(set(yy.tolist())) == 2 else None,
         "log_loss": float(metrics.log_loss(yy, ss, labels=[0, 1])),
+        "positive_rate": float(np.mean(pp)),
+        "mean_score": float(np.mean(ss)),
     })
 
 # Multiclass: macro averages over the classes in y_true or y_pred
@@ -300,6 +323,10 @@ few = [
              rng2.choice([0.0, 1.0, 2.0, 3.0], 2500, p=[0.3, 0.3, 0.22, 0.18]).tolist()),
     # Negative zero is zero (one value, written 0).
     few_case("signed-zero", [0.0] * 40 + [1.0] * 60, [-0.0] * 55 + [1.0] * 45),
+    # A constant column (standard deviation 0, so never a Wasserstein
+    # distance scaled by it): one value in both, and a value moved.
+    few_case("constant-same", [2.5] * 50, [2.5] * 40),
+    few_case("constant-moved", [2.5] * 50, [3.5] * 40),
 ]
 
 # A reference with few distinct values and a current sample that brings
@@ -493,10 +520,76 @@ quality = [
                  cats(ref_names, [0.4, 0.3, 0.2, 0.1], 60, 0.01)),
 ]
 
+# Further windows at the edges, from their own generator so that every
+# value above stays as it was.
+rng5 = np.random.default_rng(20261203)
+
+# Binary windows with unlabelled events (label None): accuracy, precision,
+# recall, F1, ROC AUC and log loss over the labelled ones, the positive
+# rate and mean score over every event; continuous scores (not rounded),
+# where the binned ROC AUC holds to its stated error bound; one class only
+# with scores of exactly 0 and 1 (no ROC AUC; the log loss clipped).
+binary_more = []
+for name, yy, ss in [
+    ("partly-labelled", np.where(rng5.uniform(size=600) < 0.4, -1, rng5.integers(0, 2, 600)),
+     np.round(rng5.beta(2, 2, 600), 3)),
+    ("continuous", rng5.integers(0, 2, 2000), rng5.beta(2, 3, 2000)),
+    ("one-class-extreme", np.array([0, 0, 0, 0, 0]), np.array([0.0, 1.0, 0.3, 1.0, 0.5])),
+]:
+    ss = np.asarray(ss, dtype=float)
+    if name == "continuous":
+        ss = np.clip(ss + 0.2 * yy, 0, 1)
+    lab = yy >= 0
+    y, s_ = yy[lab], ss[lab]
+    p = (s_ >= 0.5).astype(int)
+    tp, fp, fn = int(np.sum((p == 1) & (y == 1))), int(np.sum((p == 1) & (y == 0))), int(np.sum((p == 0) & (y == 1)))
+    binary_more.append({
+        "name": name, "label": [int(v) if v >= 0 else None for v in yy], "score": ss.tolist(),
+        "accuracy": float(metrics.accuracy_score(y, p)),
+        "precision": defined(metrics.precision_score(y, p, zero_division=0), tp + fp),
+        "recall": defined(metrics.recall_score(y, p, zero_division=0), tp + fn),
+        "f1": defined(metrics.f1_score(y, p, zero_division=0), 2 * tp + fp + fn),
+        "roc_auc": float(metrics.roc_auc_score(y, s_)) if len(set(y.tolist())) == 2 else None,
+        "log_loss": float(metrics.log_loss(y, s_, labels=[0, 1])),
+        "positive_rate": float(np.mean(ss >= 0.5)),
+        "mean_score": float(np.mean(ss)),
+    })
+
+# Regression windows with unlabelled events (y_true None): MAE and RMSE
+# over the labelled ones (sklearn), the mean prediction over every event.
+regression = []
+for name, n, share in [("partly-labelled", 500, 0.3), ("one-labelled", 6, 5 / 6)]:
+    yt = np.round(rng5.normal(20, 5, n), 4)
+    yp = np.round(yt + rng5.normal(0, 2, n), 4)
+    lab = rng5.uniform(size=n) >= share
+    if not lab.any():
+        lab[0] = True
+    regression.append({"name": name, "y_true": [float(v) if l else None for v, l in zip(yt, lab)], "y_pred": yp.tolist(),
+                       "mae": float(metrics.mean_absolute_error(yt[lab], yp[lab])),
+                       "rmse": float(math.sqrt(metrics.mean_squared_error(yt[lab], yp[lab])))})
+
+# Multiclass at the edges: one true class only (macro over the classes
+# true or predicted), every prediction right.
+multiclass_more = []
+for name, yt, yp in [
+    ("one-true-class", np.full(50, 2), rng5.choice([0, 1, 2], 50, p=[0.2, 0.2, 0.6])),
+    ("all-right", rng5.choice([0, 1, 2, 3], 80), None),
+]:
+    yp = yt.copy() if yp is None else yp
+    multiclass_more.append({
+        "name": name, "classes": 4, "label": yt.tolist(), "pred": yp.tolist(),
+        "accuracy": float(metrics.accuracy_score(yt, yp)),
+        "precision": float(metrics.precision_score(yt, yp, average="macro", zero_division=0)),
+        "recall": float(metrics.recall_score(yt, yp, average="macro", zero_division=0)),
+        "f1": float(metrics.f1_score(yt, yp, average="macro", zero_division=0)),
+    })
+
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
                "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
                "latency": latency, "few_values": few,
                "few_values_union": few_union, "window_ks": window_ks,
-               "fairness": fairness_cases, "fairness_other": fair_other, "quality": quality}, f, separators=(",", ":"))
+               "fairness": fairness_cases, "fairness_other": fair_other, "quality": quality,
+               "binary_more": binary_more, "regression": regression, "multiclass_more": multiclass_more},
+              f, separators=(",", ":"))
     f.write("\n")
