@@ -1231,7 +1231,7 @@ func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds)
 	case "volume":
 		return t.MinEvents > 0 || t.MaxEvents > 0
 	case "drift":
-		return t.Drift && driftTested(w.Drift)
+		return t.Drift && DriftTested(w.Drift)
 	case "fairness":
 		// Two group values large enough to compare, by predictions (the
 		// impact ratio) or, when that threshold is set, by labels.
@@ -1249,9 +1249,10 @@ func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds)
 	return false
 }
 
-// driftTested reports whether a window's drift result tested a feature:
-// one with no values to test (no features sent) says nothing either way.
-func driftTested(drift []byte) bool {
+// DriftTested reports whether a window's drift result tested a feature:
+// one with no values to test (no features sent) says nothing either way,
+// and its share of drifted features (0 of 0) is no figure.
+func DriftTested(drift []byte) bool {
 	if len(drift) == 0 {
 		return false
 	}

@@ -290,7 +290,11 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		if m.Thresholds.Drift {
 			limit = orDefault(m.Thresholds.DriftShare, 0.5)
 		}
-		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) { return w.DriftShare, len(w.Drift) > 0 }), limit, 2, share)
+		// Windows that tested no feature (none had values) have no share:
+		// 0 of 0 drifted is not "no drift", so they are left out.
+		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) {
+			return w.DriftShare, monitoring.DriftTested(w.Drift)
+		}), limit, 2, share)
 	}
 	if len(m.Numeric)+len(m.Categorical) > 0 {
 		// The worst data-quality figure of each window (over the features
