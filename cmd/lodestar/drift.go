@@ -425,7 +425,7 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 	// Which figure decides: the column's test, not the PSI beside it.
 	th := rep.Thresholds
 	fmt.Fprintf(w, "\ndrift is each column's test: wasserstein (distance ÷ reference std) ≥ %s, jensenshannon ≥ %s,\n"+
-		"ks and chi2 p < %s; PSI and its grade (stable < %s ≤ moderate < %s ≤ significant) are shown beside it.\n",
+		"ks and chi2 p < %s; PSI and its grade (stable < %s ≤ warn < %s ≤ drift) are shown beside it.\n",
 		fmtStat(th.Wasserstein), fmtStat(th.JensenShannon), fmtStat(th.PValue), fmtStat(th.PSIWarn), fmtStat(th.PSIDrift))
 	var notes []string
 	for _, f := range r.Features {
