@@ -122,13 +122,6 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	if beat <= 0 {
 		beat = Heartbeat
 	}
-	// A stream outlives the server's write timeout, which guards requests;
-	// its writes have their own: a client that takes nothing of one for two
-	// heartbeats is ended (it reconnects if alive). This one covers the
-	// snapshot, which a client that reads nothing would otherwise hold
-	// without limit, with its connection and goroutine; the writes after it
-	// set theirs.
-	_ = rc.SetWriteDeadline(time.Now().Add(2 * beat))
 	// The hub's state before the snapshot is read: flips after it are
 	// sent, even those the snapshot already has (states are idempotent).
 	st := s.Hub.state()
@@ -137,6 +130,14 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// A stream outlives the server's write timeout, which guards requests;
+	// its writes have their own: a client that takes nothing of one for
+	// writeGrace is ended (it reconnects if alive). This one covers the
+	// snapshot, which a client that reads nothing would otherwise hold
+	// without limit, with its connection and goroutine; the writes after it
+	// set theirs.
+	stall := func() { _ = rc.SetWriteDeadline(time.Now().Add(writeGrace(beat))) }
+	stall()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -173,18 +174,28 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	// buf is reused for every write: a flip costs a stream no allocation,
 	// and the flips it is behind go out in one write.
 	var buf []byte
-	// A client that takes nothing of a write for two heartbeats is ended
-	// (it reconnects if alive): a write blocked for good held the stream's
+	// A client that takes nothing of a write for writeGrace is ended (it
+	// reconnects if alive): a write blocked for good held the stream's
 	// goroutine and connection, and its credential was never checked again.
-	stall := func() { _ = rc.SetWriteDeadline(time.Now().Add(2 * beat)) }
-	// The connection may serve another request after the stream: it gets
-	// no deadline of the stream's.
-	defer rc.SetWriteDeadline(time.Time{})
+	// The deadline is set for each write and cleared once it is flushed,
+	// not left running while the stream waits for its next flip: over
+	// HTTP/2 a stream's write deadline resets the stream when it passes,
+	// written to or not, so a stream whose goroutine waited long to be
+	// scheduled (a loaded machine) was cut off with nothing pending.
+	idle := func() { _ = rc.SetWriteDeadline(time.Time{}) }
+	// The snapshot's deadline, set above, covers its flush. Cleared, too,
+	// on the way out: the connection may serve another request after the
+	// stream.
+	defer idle()
+	flush := func() bool {
+		err := rc.Flush()
+		idle()
+		return err == nil
+	}
+	if !flush() {
+		return
+	}
 	for {
-		stall()
-		if err := rc.Flush(); err != nil {
-			return
-		}
 		select {
 		case <-r.Context().Done():
 			return
@@ -212,12 +223,21 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 			buf = append(buf, ": ping\n\n"...)
 		}
 		stall()
-		if _, err := w.Write(buf); err != nil {
+		if _, err := w.Write(buf); err != nil || !flush() {
 			return
 		}
 		buf = buf[:0]
 	}
 }
+
+// writeGrace is how long a stream's write may wait for its client before
+// the client is taken for stuck and the stream ended: two heartbeats, and
+// never less than minWriteGrace — a deadline of a fraction of a second
+// (a short heartbeat) cut off clients that were only slow to be scheduled
+// on a loaded machine, or on a slow link.
+func writeGrace(beat time.Duration) time.Duration { return max(2*beat, minWriteGrace) }
+
+const minWriteGrace = 2 * time.Second
 
 // appendEvent appends one event whose data is already JSON.
 func appendEvent(buf []byte, event string, id int64, data []byte) []byte {

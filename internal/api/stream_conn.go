@@ -249,9 +249,9 @@ func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int
 				break
 			}
 			c.busy = true
-			// A client that takes nothing for two heartbeats is ended;
-			// set under the lock, so that Close's deadline comes after.
-			_ = conn.SetWriteDeadline(time.Now().Add(2 * beat))
+			// A client that takes nothing for writeGrace is ended; set
+			// under the lock, so that Close's deadline comes after.
+			_ = conn.SetWriteDeadline(time.Now().Add(writeGrace(beat)))
 			c.mu.Unlock()
 			if _, err := conn.Write(out); err != nil {
 				c.mu.Lock()

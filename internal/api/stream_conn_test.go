@@ -308,7 +308,7 @@ func TestConnStreamCloseEndsAStuckWrite(t *testing.T) {
 }
 
 // TestConnStreamStuckClientEnded: a client that takes nothing of a write
-// for two heartbeats is ended (its client, if alive, reconnects for a
+// for writeGrace is ended (its client, if alive, reconnects for a
 // snapshot), instead of holding its connection and goroutine for good
 // and never having its credential checked again.
 func TestConnStreamStuckClientEnded(t *testing.T) {
@@ -324,7 +324,7 @@ func TestConnStreamStuckClientEnded(t *testing.T) {
 }
 
 // TestTLSStreamStuckClientEnded: a stream that keeps its goroutine (TLS,
-// HTTP/2) to a client that reads nothing ends within two heartbeats of a
+// HTTP/2) to a client that reads nothing ends within writeGrace of a
 // write it cannot finish, instead of blocking in that write for good.
 func TestTLSStreamStuckClientEnded(t *testing.T) {
 	hub := NewSwitchHub()
@@ -360,8 +360,8 @@ func TestTLSStreamStuckClientEnded(t *testing.T) {
 }
 
 // TestStreamStuckBeforeSnapshotEnded: a client that reads nothing, not
-// even a snapshot larger than the sockets' buffers, is ended within two
-// heartbeats too, on a plain connection and over TLS. The snapshot was
+// even a snapshot larger than the sockets' buffers, is ended within
+// writeGrace too, on a plain connection and over TLS. The snapshot was
 // written with no deadline at all (the server's write timeout is lifted
 // for streams), so its write held the handler, the connection and its
 // goroutine for as long as the client stayed connected.
