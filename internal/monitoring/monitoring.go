@@ -739,7 +739,9 @@ func predicted(v ingest.Value) string {
 // Evaluate computes the monitor's windows that closed since it was last
 // evaluated (or, with from set, since from: to recompute windows whose
 // labels arrived late), decides on alerts and tasks, and saves it all in
-// one transaction. Alerts are decided only on windows not seen before.
+// one transaction. Alerts are decided on the windows it computes,
+// recomputed ones included (a breach already recorded is not recorded
+// again).
 func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, from time.Time) (*lodestar.Evaluation, error) {
 	mu, _ := s.evals.LoadOrStore(monitorID, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
@@ -910,13 +912,32 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	if err != nil {
 		return nil, err
 	}
-	fresh := windows[:0:0]
-	for _, w := range windows {
-		if !w.Start.Before(m.EvaluatedTo) {
-			fresh = append(fresh, w)
+	// Alerts are decided on the windows computed now: new ones, and —
+	// recomputed after late labels or events — stored ones, whose figures
+	// may have changed (labels sent later are what accuracy is judged on:
+	// deciding only new windows, whose labels have not come yet, no
+	// accuracy alert would ever open or resolve). The streaks then start
+	// from the stored windows before the recomputed ones, and a breach
+	// recorded already (an alert since resolved) is not recorded again.
+	if recompute {
+		kept := recent[:0:0]
+		for _, w := range recent {
+			if w.Start.Before(start) {
+				kept = append(kept, w)
+			}
+		}
+		recent = kept
+		all, err := s.Store.ListAlerts(ctx, m.ModelID, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range all {
+			if a.MonitorID == m.ID && a.Status == lodestar.AlertResolved && !a.ResolvedAt.Before(start) {
+				alerts = append(alerts, a)
+			}
 		}
 	}
-	out := Decide(m, alerts, recent, taskOpen || replaced, fresh)
+	out := Decide(m, alerts, recent, taskOpen || replaced, windows)
 	out.Windows = windows
 	base := m.EvaluatedTo
 	out.Base = &base
@@ -1359,10 +1380,25 @@ func widestOpportunity(w *lodestar.WindowResult) string {
 // when the last RetrainAfter windows (counting recent ones already
 // stored) all breach accuracy or drift and no task is open, a retraining
 // task opens with the latest window's metrics as its before figures.
+//
+// open holds the monitor's open alerts and, when stored windows are
+// decided again (recomputed after late labels or events), its resolved
+// alerts whose breach those windows cover: a breach that opens on the
+// same window as a resolved alert of its kind is that alert, recorded
+// already, and is neither opened again nor resolved again.
 func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.WindowResult, taskOpen bool, windows []*lodestar.WindowResult) *lodestar.Evaluation {
 	out := &lodestar.Evaluation{}
 	byKind := map[string]*lodestar.Alert{}
+	type breach struct {
+		kind string
+		at   time.Time
+	}
+	recorded := map[breach]*lodestar.Alert{}
 	for _, a := range open {
+		if a.Status == lodestar.AlertResolved {
+			recorded[breach{a.Kind, a.OpenedAt.UTC()}] = a
+			continue
+		}
 		byKind[a.Kind] = a
 	}
 	alertAfter, resolveAfter := max(m.AlertAfter, 1), max(m.ResolveAfter, 1)
@@ -1408,14 +1444,21 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 			// stored windows left.
 			breaches := slices.Contains(w.Breaches, kind)
 			switch {
+			case a == nil && bad[kind] >= alertAfter && breaches && recorded[breach{kind, since[kind].UTC()}] != nil:
+				// Recorded already (and resolved): follow it without a
+				// second alert for the same breach.
+				byKind[kind] = recorded[breach{kind, since[kind].UTC()}]
 			case a == nil && bad[kind] >= alertAfter && breaches:
 				a = alertFor(kind, w, m.Thresholds)
 				a.OpenedAt = since[kind] // the first window of the breach
 				byKind[kind] = a
 				out.Opened = append(out.Opened, a)
 			case a != nil && good[kind] >= resolveAfter && !breaches && judged(w, kind, m.Thresholds):
-				a.ResolvedAt = w.Start
 				delete(byKind, kind)
+				if a.Status == lodestar.AlertResolved && a.ID != 0 {
+					break // resolved when it was first decided
+				}
+				a.ResolvedAt = w.Start
 				if a.ID == 0 { // opened and resolved in this run: kept as history
 					a.Status = lodestar.AlertResolved
 				} else {

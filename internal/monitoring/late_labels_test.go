@@ -1,0 +1,95 @@
+package monitoring_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
+
+// Labels sent later (POST …/labels), then the windows recomputed (POST
+// …/evaluate with from): the accuracy they show is decided on — an
+// alert opens when the late labels show a breach, resolves when later
+// ones show recovery — and deciding the same windows again records no
+// breach twice. Deciding only never-seen windows, whose labels had not
+// come when they closed, no accuracy alert ever opened.
+func TestLateLabelsDecideAlerts(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, "")
+	svc := &monitoring.Service{Store: e.st}
+	for h := range 2 {
+		var evs []lodestar.StoredEvent
+		for i := range 10 {
+			evs = append(evs, evUnlabelled(fmt.Sprintf("h%d-%d", h, i), e.t0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute)))
+		}
+		e.add(t, evs...)
+	}
+	now := e.t0.Add(2*time.Hour + time.Second)
+	if out, err := svc.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
+		t.Fatal(err)
+	} else if len(out.Opened) != 0 {
+		t.Fatalf("unlabelled windows opened %+v", out.Opened)
+	}
+	label := func(h int, y string) {
+		t.Helper()
+		var ls []lodestar.EventLabel
+		for i := range 10 {
+			ls = append(ls, lodestar.EventLabel{ID: fmt.Sprintf("h%d-%d", h, i), Label: []byte(y)})
+		}
+		if _, err := e.st.AttachLabels(e.ctx, e.model, ls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	openAlerts := func() []*lodestar.Alert {
+		t.Helper()
+		as, err := e.st.ListAlerts(e.ctx, e.model, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return as
+	}
+
+	// Hour 0's labels come: every prediction (0.9) was wrong.
+	label(0, "0")
+	out, err := svc.Evaluate(e.ctx, m.ID, now, e.t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Opened) != 1 || out.Opened[0].Kind != "accuracy" || !out.Opened[0].OpenedAt.Equal(e.t0) {
+		t.Fatalf("recomputed with late labels: opened %+v; want one accuracy alert opened at %s", out.Opened, e.t0)
+	}
+	if open := openAlerts(); len(open) != 1 || open[0].Kind != "accuracy" {
+		t.Fatalf("open alerts after the recomputation: %+v; want the accuracy alert", open)
+	}
+
+	// Hour 1's labels come: every prediction was right; it resolves.
+	label(1, "1")
+	out, err = svc.Evaluate(e.ctx, m.ID, now, e.t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Resolved) != 1 || !out.Resolved[0].ResolvedAt.Equal(e.t0.Add(time.Hour)) {
+		t.Fatalf("recomputed with good late labels: resolved %+v; want the accuracy alert resolved at %s", out.Resolved, e.t0.Add(time.Hour))
+	}
+	if open := openAlerts(); len(open) != 0 {
+		t.Fatalf("open alerts after recovery: %+v; want none", open)
+	}
+
+	// Both hours again: the breach is recorded already.
+	out, err = svc.Evaluate(e.ctx, m.ID, now, e.t0)
+	if err != nil {
+		t.Fatalf("deciding recorded windows again: %v", err)
+	}
+	if len(out.Opened)+len(out.Resolved) != 0 {
+		t.Errorf("deciding the same windows again opened %+v, resolved %+v; want nothing new", out.Opened, out.Resolved)
+	}
+	all, err := e.st.ListAlerts(e.ctx, e.model, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Errorf("alerts after three decisions on one breach: %d (%+v); want 1", len(all), all)
+	}
+}
