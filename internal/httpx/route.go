@@ -380,6 +380,12 @@ func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
 	switch {
 	case hasScope(t, lodestar.ScopeWrite):
 		return true
+	case rt.Perm == auth.Public:
+		// What anyone may reach, a token may: the OpenAPI document, the
+		// health endpoints, and the 404/405 answer to a misspelt path or
+		// a wrong method (an ingest token posting to …/event was told it
+		// needed a read or write token, not that the path was wrong).
+		return true
 	case rt.Perm == auth.ModelIngest && hasScope(t, lodestar.ScopeIngest):
 		return true
 	case rt.Perm == auth.SignedIn && isSafe(method):
