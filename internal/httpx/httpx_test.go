@@ -8,17 +8,20 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
 type input struct {
-	Title string   `json:"title"`
-	Count int      `json:"count"`
-	Tags  []string `json:"tags"`
+	Title string    `json:"title"`
+	Count int       `json:"count"`
+	Tags  []string  `json:"tags"`
+	At    time.Time `json:"at"`
 	Inner struct {
-		OK bool `json:"ok"`
+		OK    bool       `json:"ok"`
+		Since *time.Time `json:"since"`
 	} `json:"inner"`
 }
 
@@ -63,6 +66,11 @@ func TestDecodeJSON(t *testing.T) {
 		{"NUL escape", "application/json", `{"title":"nul\u0000char"}`, 1 << 20, lodestar.EInvalid, ""},
 		{"escaped backslash before u0000 is text", "application/json", `{"title":"a\\u0000"}`, 1 << 20, "", ""},
 		{"number out of range", "application/json", `{"count":1e30}`, 1 << 20, lodestar.EInvalid, "count"},
+		// A time that does not parse names its field, as a wrong type does
+		// (a monitor's reference.from or reference.to, an evaluation's from).
+		{"times", "application/json", `{"at":"2026-11-28T10:00:00Z","inner":{"since":"2026-11-28T10:00:00+08:00"}}`, 1 << 20, "", ""},
+		{"bad time", "application/json", `{"at":"yesterday"}`, 1 << 20, lodestar.EInvalid, "at"},
+		{"bad time nested", "application/json", `{"at":"2026-11-28T10:00:00Z","inner":{"since":"2026-11-28"}}`, 1 << 20, lodestar.EInvalid, "inner.since"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

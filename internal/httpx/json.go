@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,6 +48,12 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if errors.As(err, new(*time.ParseError)) {
+			// encoding/json does not say which field a time came in.
+			if field := badTimeField(raw, reflect.TypeOf(dst)); field != "" {
+				return lodestar.FieldError(field, fmt.Sprintf("%s must be an RFC 3339 time, e.g. 2026-11-28T10:00:00Z.", field))
+			}
+		}
 		return jsonError(err, max)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
@@ -119,6 +126,58 @@ func jsonError(err error, max int64) error {
 		return lodestar.FieldError(field, fmt.Sprintf("Unknown field %q.", field))
 	}
 	return lodestar.Errorf(lodestar.EInvalid, "Malformed JSON.")
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// badTimeField finds, in a JSON object decoded into type t, the first
+// time field (a time.Time, under its JSON name; nested objects' fields
+// joined with dots) whose value does not parse as one: "" when there is
+// none to name.
+func badTimeField(raw []byte, t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t == timeType {
+		return ""
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return ""
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		var v json.RawMessage
+		for k, val := range obj { // encoding/json matches names ignoring case
+			if strings.EqualFold(k, name) {
+				v = val
+			}
+		}
+		if v == nil {
+			continue
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft == timeType {
+			if json.Unmarshal(v, new(time.Time)) != nil {
+				return name
+			}
+			continue
+		}
+		if sub := badTimeField(v, ft); sub != "" {
+			return name + "." + sub
+		}
+	}
+	return ""
 }
 
 func jsonType(kind string) string {
