@@ -201,6 +201,18 @@ func (in monitorIn) monitor(modelID int64) lodestar.Monitor {
 // monitoringRoutes are ingestion, monitors, alerts and retraining tasks.
 func (s *Server) monitoringRoutes() []httpx.Route {
 	createMonitor := func(ctx context.Context, id int64, in monitorIn) (*lodestar.Monitor, error) {
+		// A file or a range, as kind says: the other part would be
+		// dropped without a word (a CSV sent with kind events).
+		switch ref := in.Reference; {
+		case ref.Kind == lodestar.ReferenceEvents && ref.CSV != "":
+			return nil, lodestar.FieldError("reference.csv", "An events reference is a time range (from, to): send csv only with kind dataset.")
+		case ref.Kind == lodestar.ReferenceEvents && len(ref.Data) > 0:
+			return nil, lodestar.FieldError("reference.data", "An events reference is a time range (from, to): send data only with kind dataset.")
+		case ref.Kind == lodestar.ReferenceDataset && !ref.From.IsZero():
+			return nil, lodestar.FieldError("reference.from", "A dataset reference is the file sent: give from and to only with kind events.")
+		case ref.Kind == lodestar.ReferenceDataset && !ref.To.IsZero():
+			return nil, lodestar.FieldError("reference.to", "A dataset reference is the file sent: give from and to only with kind events.")
+		}
 		data := in.Reference.Data
 		if in.Reference.CSV != "" {
 			if len(data) > 0 {

@@ -409,6 +409,12 @@ func TestMonitorBadInput(t *testing.T) {
 		{"retrain", `{` + good + `,"retrain_after":-1}`, "retrain_after"},
 		{"type", `{` + good + `,"retrain_after":"3"}`, "retrain_after"},
 		{"missing column", `{"version":"1.0","name":"M","window":"hour","numeric":["y"],"reference":{"kind":"dataset","csv":"x\n1\n"}}`, "reference"},
+		// The reference is a file or a range, never both: the part that
+		// does not go with the kind was dropped without a word.
+		{"file with a range", `{"version":"1.0","name":"M","window":"hour","numeric":["x"],"reference":{"kind":"events","from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z","csv":"x\n1\n"}}`, "reference.csv"},
+		{"data with a range", `{"version":"1.0","name":"M","window":"hour","numeric":["x"],"reference":{"kind":"events","from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z","data":"eAoxCg=="}}`, "reference.data"},
+		{"range with a file", `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n","from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}}`, "reference.from"},
+		{"time", `{"version":"1.0","name":"M","window":"hour","numeric":["x"],"reference":{"kind":"events","from":"2026-01-01","to":"2026-01-02T00:00:00Z"}}`, "reference.from"},
 	}
 	for _, c := range cases {
 		r := f.api("POST", path, tok, c.body)
