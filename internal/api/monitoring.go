@@ -136,8 +136,10 @@ func (s *Server) unregistered(ctx context.Context, modelID int64, events []lodes
 			names = append(names, e.Version)
 		}
 		v.Events++
-		if e.Time.After(v.LastEventAt) {
-			v.LastEventAt = e.Time
+		// As stored, to the millisecond: the same event's time as the
+		// unregistered versions' list gives it.
+		if at := e.Time.Truncate(time.Millisecond); at.After(v.LastEventAt) {
+			v.LastEventAt = at
 		}
 	}
 	slices.Sort(names)

@@ -191,3 +191,35 @@ func TestOpenAPIUnregisteredVersions(t *testing.T) {
 		t.Errorf("listUnregisteredVersions: data items $ref %v, want VersionEvents", op)
 	}
 }
+
+// The ingest answer's last_event_at is the stored time, as the list gives
+// it: events are kept to the millisecond, and the answer gave the sent
+// time's nanoseconds (or the arrival's, for an event without a time), a
+// time no later read showed.
+func TestUnregisteredLastEventAtAsStored(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	_, tok := f.token(f.user(lodestar.RoleAITeam, "team@example.com"))
+	m := f.model("Recommendations", "recommender", "Recommender")
+	r := f.ndjson("/api/v1/models/recommender/events", tok,
+		`{"id":"n-1","time":"2026-05-01T10:00:00.123456789Z","version":"v9","prediction":0.5}`+"\n"+
+			`{"id":"n-2","version":"v8","prediction":0.5}`+"\n")
+	res := decodeInto[lodestar.IngestResult](t, r)
+	var page struct {
+		Data []lodestar.VersionEvents `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(f.apiOK("GET", fmt.Sprintf("/api/v1/models/%d/unregistered-versions", m.ID), tok, "", 200).body), &page); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]time.Time{}
+	for _, v := range page.Data {
+		listed[v.Version] = v.LastEventAt
+	}
+	if len(res.Unregistered) != 2 || len(listed) != 2 {
+		t.Fatalf("ingest answer %s and list %+v: want v8 and v9 in both", r.body, page.Data)
+	}
+	for _, v := range res.Unregistered {
+		if !v.LastEventAt.Equal(listed[v.Version]) {
+			t.Errorf("%s: the ingest answer says last_event_at %s, the list %s", v.Version, v.LastEventAt.Format(time.RFC3339Nano), listed[v.Version].Format(time.RFC3339Nano))
+		}
+	}
+}
