@@ -117,6 +117,14 @@ type MonitorThresholds struct {
 	DriftPSI        float64 `json:"drift_psi,omitempty"`
 	DriftDistance   float64 `json:"drift_distance,omitempty"`
 	DriftShare      float64 `json:"drift_share,omitempty"`
+	// DriftNumericTest and DriftCategoricalTest choose the test that
+	// decides each feature's drift: "" or "auto" (Evidently's rule: the
+	// p-value tests, KS and chi-square, with a reference of at most 1,000
+	// values, else the distances, Wasserstein and Jensen–Shannon), or one
+	// of ks, wasserstein, psi and chi2, jensenshannon, psi. Small windows
+	// against a large reference are better judged by ks (see README).
+	DriftNumericTest     string `json:"drift_numeric_test,omitempty"`
+	DriftCategoricalTest string `json:"drift_categorical_test,omitempty"`
 	// Fairness breaches a window when, over the values of a group
 	// attribute with at least FairnessMinGroup events, the smallest
 	// impact ratio is below FairnessMinImpactRatio, or the

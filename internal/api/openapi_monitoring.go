@@ -88,6 +88,8 @@ func monitoringSchemas() obj {
 	thresholds := obj{"type": "object", "additionalProperties": false, "properties": obj{
 		"min_accuracy": num, "max_latency_p95_ms": num, "min_events": integer, "max_events": integer,
 		"drift": obj{"type": "boolean", "description": "Dataset drift breaches."}, "drift_p_value": num, "drift_psi": num, "drift_distance": num, "drift_share": num,
+		"drift_numeric_test":             obj{"type": "string", "enum": []string{"auto", "ks", "wasserstein", "psi"}, "description": "The test deciding a numeric feature's drift (default auto: KS with at most 1,000 reference values, else Wasserstein)."},
+		"drift_categorical_test":         obj{"type": "string", "enum": []string{"auto", "chi2", "jensenshannon", "psi"}, "description": "The test deciding a categorical feature's drift (default auto: chi-square with at most 1,000 reference values, else Jensen–Shannon)."},
 		"fairness":                       obj{"type": "boolean", "description": "Fairness breaches (binary classifiers with group attributes): the smallest impact ratio below fairness_min_impact_ratio, or the equal-opportunity difference above fairness_max_equal_opportunity, over group values with at least fairness_min_group events."},
 		"fairness_min_impact_ratio":      obj{"type": "number", "minimum": 0, "maximum": 1, "description": "0: 0.8 (the four-fifths rule)."},
 		"fairness_max_equal_opportunity": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Largest TPR gap between group values (labelled events); 0: not judged."},

@@ -405,6 +405,8 @@ func TestMonitorBadInput(t *testing.T) {
 		{"empty reference", `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","csv":"x\n"}}`, "reference"},
 		{"range", `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"events","from":"2026-01-02T00:00:00Z","to":"2026-01-01T00:00:00Z"}}`, "reference.from"},
 		{"accuracy", `{` + good + `,"thresholds":{"min_accuracy":1.5}}`, "thresholds.min_accuracy"},
+		{"numeric test", `{` + good + `,"thresholds":{"drift":true,"drift_numeric_test":"chi2"}}`, "thresholds.drift_numeric_test"},
+		{"categorical test", `{` + good + `,"thresholds":{"drift":true,"drift_categorical_test":"KS"}}`, "thresholds.drift_categorical_test"},
 		{"webhook", `{` + good + `,"webhook_url":"ftp://x"}`, "webhook_url"},
 		{"retrain", `{` + good + `,"retrain_after":-1}`, "retrain_after"},
 		{"type", `{` + good + `,"retrain_after":"3"}`, "retrain_after"},

@@ -89,7 +89,8 @@ func ParseWindow(w string) (time.Duration, uint64, error) {
 // DriftThresholds are a monitor's drift thresholds for the drift engine.
 func DriftThresholds(t lodestar.MonitorThresholds) monitor.Thresholds {
 	return monitor.Thresholds{PValue: t.DriftPValue, PSIDrift: t.DriftPSI, PSIWarn: math.Min(0.1, nonZero(t.DriftPSI, 0.1)),
-		Wasserstein: t.DriftDistance, JensenShannon: t.DriftDistance, Share: t.DriftShare}.WithDefaults()
+		Wasserstein: t.DriftDistance, JensenShannon: t.DriftDistance, Share: t.DriftShare,
+		NumericTest: t.DriftNumericTest, CategoricalTest: t.DriftCategoricalTest}.WithDefaults()
 }
 
 func nonZero(x, def float64) float64 {
@@ -170,6 +171,16 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	}
 	if !(t.DriftPValue >= 0 && t.DriftPValue < 1) || !(t.DriftShare >= 0 && t.DriftShare <= 1) || !(t.DriftPSI >= 0) || !(t.DriftDistance >= 0 && t.DriftDistance <= monitor.JensenShannonMax) {
 		fields["thresholds.drift"] = "Drift thresholds: p-value in [0, 1), share in [0, 1], PSI ≥ 0, distance in [0, 0.83] (0: default; it serves both Wasserstein and Jensen–Shannon, which never exceeds 0.83)."
+	}
+	switch t.DriftNumericTest {
+	case "", monitor.TestAuto, monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI:
+	default:
+		fields["thresholds.drift_numeric_test"] = "Use auto, ks, wasserstein or psi."
+	}
+	switch t.DriftCategoricalTest {
+	case "", monitor.TestAuto, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestPSI:
+	default:
+		fields["thresholds.drift_categorical_test"] = "Use auto, chi2, jensenshannon or psi."
 	}
 	if t.Fairness && ((in.Task != "" && in.Task != monitor.TaskBinary) || len(in.Groups) == 0) {
 		fields["thresholds.fairness"] = "Fairness alerts need a binary classifier with at least one group attribute."
