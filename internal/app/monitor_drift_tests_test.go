@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +84,50 @@ func TestMonitorChoosesItsDriftTests(t *testing.T) {
 	}
 	if got := tests(auto); got["x"] != "wasserstein" || got["colour"] != "jensenshannon" {
 		t.Errorf("auto tests: got %v, want x by wasserstein, colour by jensenshannon (2,000 reference rows)", got)
+	}
+}
+
+// TestMonitorFormDriftTests: the web form offers the drift tests, keeps
+// the one chosen, and refuses a name it does not offer by field, in the
+// user's language, saving nothing.
+func TestMonitorFormDriftTests(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	u, err := f.app.Store.CreateUser(sys(), lodestar.NewUser{Email: "team@example.com", Name: "团队", Role: lodestar.RoleAITeam, Password: testPassword, Locale: "zh-CN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := creditModel(t, f)
+	c, csrf, _ := f.signIn(u, time.Hour)
+	page := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), nil, nil)
+	for _, want := range []string{`name="drift_numeric_test"`, `<option value="ks">Kolmogorov–Smirnov 检验</option>`, `name="drift_categorical_test"`, `<option value="chi2">`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("health page: no %s", want)
+		}
+	}
+	post := func(numeric string) *response {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for k, v := range map[string]string{"csrf_token": csrf, "version": "1.0", "name": "M " + numeric, "window": "hour", "reference_kind": "dataset",
+			"task": "binary", "drift": "on", "drift_numeric_test": numeric, "drift_categorical_test": "chi2"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("reference", "ref.csv")
+		fw.Write([]byte("x\n1\n2\n"))
+		mw.Close()
+		return f.do(c, "POST", fmt.Sprintf("/models/%d/monitors", m.ID), http.Header{"Content-Type": {mw.FormDataContentType()}}, &b)
+	}
+	if r := post("anova"); r.StatusCode != 400 || !strings.Contains(r.body, "请填 auto、ks、wasserstein 或 psi。") {
+		t.Errorf("numeric test anova: %d, want 400 naming the tests in Chinese", r.StatusCode)
+	}
+	if n := f.count("monitors"); n != 0 {
+		t.Fatalf("%d monitors stored after a refused test", n)
+	}
+	if r := post("ks"); r.StatusCode >= 400 {
+		t.Fatalf("numeric test ks: %d", r.StatusCode)
+	}
+	mons, err := f.app.Store.ListMonitors(sys(), m.ID)
+	if err != nil || len(mons) != 1 || mons[0].Thresholds.DriftNumericTest != "ks" || mons[0].Thresholds.DriftCategoricalTest != "chi2" {
+		t.Fatalf("monitors after the form: %+v, %v; want one judged by ks and chi2", mons, err)
 	}
 }

@@ -230,7 +230,11 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		Alerts       []*lodestar.Alert
 		TaskTable    taskTable
 		Tasks3       []string
-	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"}}
+		// The drift tests the monitor form offers, auto first.
+		NumericTests, CategoricalTests []string
+	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"},
+		[]string{monitor.TestAuto, monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI},
+		[]string{monitor.TestAuto, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestPSI}}
 	s.render(w, r, status, "health", p)
 }
 
@@ -403,6 +407,8 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		MinEvents:                   formInt(r, "min_events", fields, "thresholds.min_events"),
 		MaxEvents:                   formInt(r, "max_events", fields, "thresholds.max_events"),
 		Drift:                       r.PostFormValue("drift") != "",
+		DriftNumericTest:            r.PostFormValue("drift_numeric_test"),
+		DriftCategoricalTest:        r.PostFormValue("drift_categorical_test"),
 		Fairness:                    r.PostFormValue("fairness") != "",
 		FairnessMinImpactRatio:      formFloat(r, "fairness_min_impact_ratio", fields, "thresholds.fairness_min_impact_ratio"),
 		FairnessMaxEqualOpportunity: formFloat(r, "fairness_max_equal_opportunity", fields, "thresholds.fairness_max_equal_opportunity"),
