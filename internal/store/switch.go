@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -94,7 +95,11 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		} else if err != nil {
 			return err
 		}
-		if v, ok := lodestar.SwitchVersionFrom(ctx); ok && v != before.Version {
+		if v, ok := lodestar.SwitchVersionFrom(ctx); ok && v > before.Version {
+			// Not a flip made since it was read: a version the switch has
+			// never had (a mistyped or made-up one).
+			return lodestar.FieldError("version", fmt.Sprintf("The switch is at version %d; %d is ahead of it. Send the version you read.", before.Version, v))
+		} else if ok && v != before.Version {
 			return lodestar.ErrSwitchFlippedSince()
 		}
 		if state == lodestar.SwitchFallback {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -88,6 +89,14 @@ func TestSwitchFlipsChain(t *testing.T) {
 		if sw, _ := f.s.FindSwitch(f.ctx, "credit-risk"); sw.State != lodestar.SwitchOff || sw.Version != 2 {
 			t.Fatalf("after a stale flip: %+v", sw)
 		}
+		// A version the switch never had is a bad field, not a conflict.
+		_, err = f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 1000), "credit-risk", lodestar.SwitchOn, "", "made-up version")
+		wantError(t, err, lodestar.EInvalid, "version")
+		var le *lodestar.Error
+		if !errors.As(err, &le) || le.Fields["version"] != "The switch is at version 2; 1000 is ahead of it. Send the version you read." {
+			t.Errorf("a version ahead of the switch: %v", err)
+		}
+		f.wantUnchanged(before)
 		if _, err := f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 2), "credit-risk", lodestar.SwitchOn, "", "current page"); err != nil {
 			t.Fatalf("flip on the current version: %v", err)
 		}
