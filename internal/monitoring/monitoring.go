@@ -322,7 +322,7 @@ func profile(data []byte) (format string, header []string, numeric []bool, rows 
 		return "", nil, nil, 0, err
 	}
 	if rows == 0 {
-		return "", nil, nil, 0, errors.New("the reference dataset has no rows")
+		return "", nil, nil, 0, errors.New("The reference dataset has no rows")
 	}
 	for i := range numeric {
 		numeric[i] = numeric[i] && seen[i]
