@@ -127,6 +127,20 @@ func TestMonitorBadInputNamesTheProblem(t *testing.T) {
 	}
 }
 
+// postMonitorForm sends the monitor form with fields and refCSV as the
+// reference file, as a browser does.
+func (f *fixture) postMonitorForm(c *http.Client, modelID int64, fields map[string]string, refCSV string) *response {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("reference", "ref.csv")
+	fw.Write([]byte(refCSV))
+	mw.Close()
+	return f.do(c, "POST", fmt.Sprintf("/models/%d/monitors", modelID), http.Header{"Content-Type": {mw.FormDataContentType()}}, &b)
+}
+
 // TestMonitorFormWholeNumbers: the web form refuses a fractional count
 // instead of cutting it, with the message in the user's language.
 func TestMonitorFormWholeNumbers(t *testing.T) {
@@ -138,15 +152,7 @@ func TestMonitorFormWholeNumbers(t *testing.T) {
 	}
 	m := creditModel(t, f)
 	c, csrf, _ := f.signIn(u, time.Hour)
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, v := range map[string]string{"csrf_token": csrf, "version": "1.0", "name": "M", "window": "hour", "reference_kind": "dataset", "task": "binary", "retrain_after": "2.5"} {
-		mw.WriteField(k, v)
-	}
-	fw, _ := mw.CreateFormFile("reference", "ref.csv")
-	fw.Write([]byte("x\n1\n2\n"))
-	mw.Close()
-	r := f.do(c, "POST", fmt.Sprintf("/models/%d/monitors", m.ID), http.Header{"Content-Type": {mw.FormDataContentType()}}, &b)
+	r := f.postMonitorForm(c, m.ID, map[string]string{"csrf_token": csrf, "version": "1.0", "name": "M", "window": "hour", "reference_kind": "dataset", "task": "binary", "retrain_after": "2.5"}, "x\n1\n2\n")
 	if r.StatusCode != 400 || !strings.Contains(r.body, "请输入整数") {
 		t.Errorf("retrain_after=2.5: %d, want 400 with the whole-number message in Chinese", r.StatusCode)
 	}

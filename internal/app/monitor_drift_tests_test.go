@@ -1,12 +1,9 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -106,16 +103,8 @@ func TestMonitorFormDriftTests(t *testing.T) {
 		}
 	}
 	post := func(numeric string) *response {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		for k, v := range map[string]string{"csrf_token": csrf, "version": "1.0", "name": "M " + numeric, "window": "hour", "reference_kind": "dataset",
-			"task": "binary", "drift": "on", "drift_numeric_test": numeric, "drift_categorical_test": "chi2"} {
-			mw.WriteField(k, v)
-		}
-		fw, _ := mw.CreateFormFile("reference", "ref.csv")
-		fw.Write([]byte("x\n1\n2\n"))
-		mw.Close()
-		return f.do(c, "POST", fmt.Sprintf("/models/%d/monitors", m.ID), http.Header{"Content-Type": {mw.FormDataContentType()}}, &b)
+		return f.postMonitorForm(c, m.ID, map[string]string{"csrf_token": csrf, "version": "1.0", "name": "M " + numeric, "window": "hour", "reference_kind": "dataset",
+			"task": "binary", "drift": "on", "drift_numeric_test": numeric, "drift_categorical_test": "chi2"}, "x\n1\n2\n")
 	}
 	if r := post("anova"); r.StatusCode != 400 || !strings.Contains(r.body, "请填 auto、ks、wasserstein 或 psi。") {
 		t.Errorf("numeric test anova: %d, want 400 naming the tests in Chinese", r.StatusCode)
