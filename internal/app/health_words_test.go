@@ -83,7 +83,7 @@ func TestHealthPagesInReadersWords(t *testing.T) {
 		}
 	}
 	p := f.do(c, "GET", "/alerts", nil, nil)
-	if want := fmt.Sprintf(`<td data-label="Monitor"><a href="/models/%d/health#monitor-%d">Every fifty</a></td>`, m.ID, mon.ID); !strings.Contains(p.body, want) {
+	if want := fmt.Sprintf(`<td class="col-monitor" data-label="Monitor"><a href="/models/%d/health#monitor-%d">Every fifty</a></td>`, m.ID, mon.ID); !strings.Contains(p.body, want) {
 		t.Errorf("alerts page: no %q", want)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // a 390 px screen.)
 func TestModelPageTablesScroll(t *testing.T) {
 	all := templates(t)
-	wrapped := regexp.MustCompile(`<div class="(?:scroll|table-wrap)">\s*$`)
+	wrapped := regexp.MustCompile(`<div class="(?:scroll|table-wrap)(?: [a-z-]+)*">\s*$`)
 	for _, name := range []string{"models.html", "model.html", "model_version.html", "health.html", "alerts.html",
 		"_evidence.html", "_tasks.html", "_health_quality.html", "_health_fairness.html"} {
 		text, ok := all["templates/"+name]

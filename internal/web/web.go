@@ -255,6 +255,19 @@ func (p *Page) Under(prefix string) bool {
 // DateTime formats t for the page's locale.
 func (p *Page) DateTime(t time.Time) string { return i18n.DateTime(p.ID.Locale, t) }
 
+// When is DateTime for a table cell: a <time> whose date and time of day
+// each stay on one line, so a narrow column breaks between them ("18 Oct
+// 2026" over "00:00 UTC") rather than anywhere ("18 Oct / 2026 / 00:00 /
+// UTC"). The zero time is "—", as in DateTime.
+func (p *Page) When(t time.Time) template.HTML {
+	if t.IsZero() {
+		return template.HTML(html.EscapeString(p.DateTime(t)))
+	}
+	t = t.UTC()
+	return template.HTML(fmt.Sprintf(`<time class="when" datetime="%s"><span>%s</span> <span>%s UTC</span></time>`,
+		t.Format(time.RFC3339), html.EscapeString(p.Date(t)), t.Format("15:04")))
+}
+
 // Int formats n with the locale's grouping.
 func (p *Page) Int(n int) string { return p.bundle.Int(p.ID.Locale, int64(n)) }
 
