@@ -58,6 +58,12 @@ const alertsLayoutJS = `(() => {
 // field. Now nothing spills out of its cell, the table needs no sideways
 // scroll, a date or a kind takes at most two lines, a status one, and a note's
 // field has its button beside it.
+//
+// Then at a phone's 390 px the models list and the retraining tasks read
+// row by row like the alerts: the credit model's switch state and a task's
+// reason are on the screen under their column's name. (They were the fifth
+// column of a table scrolled sideways, off the screen: a phone showed no
+// sign that the bank's credit model was switched off.)
 func TestAlertsTableLaptop(t *testing.T) {
 	t.Parallel()
 	needChromium(t)
@@ -104,4 +110,34 @@ func TestAlertsTableLaptop(t *testing.T) {
 			t.Errorf("%s: at 1280 px the alerts table wraps badly:\n%s", lang, strings.Join(got.Problems, "\n"))
 		}
 	}
+
+	step(t, ctx, "open the models at a phone's width", chromedp.Steps(
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/models"),
+		chromedp.WaitVisible(chromedp.CSS("main table")),
+	))
+	// The page is in Chinese now (the language is the user's).
+	cell := run(t, ctx, "find the credit model's switch", chromedp.Evaluate[string](onScreenJS(
+		`[...document.querySelectorAll("main table tbody tr")].find(tr => tr.textContent.includes("credit-risk")).children[4]`)))
+	if cell != `on screen | "干预开关" | 关闭：模型停止服务` {
+		t.Errorf("at 390 px the credit model's switch cell: %s; want it on screen under \"干预开关\", saying it is off", cell)
+	}
+	step(t, ctx, "open the alerts at a phone's width", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/alerts"),
+		chromedp.WaitVisible(chromedp.CSS("table.tasks")),
+	))
+	cell = run(t, ctx, "find a task's reason", chromedp.Evaluate[string](onScreenJS(`document.querySelector("table.tasks tbody td:nth-child(5)")`)))
+	if !strings.HasPrefix(cell, `on screen | "原因" | 持续退化`) {
+		t.Errorf("at 390 px a retraining task's reason cell: %s; want it on screen under \"原因\"", cell)
+	}
+}
+
+// onScreenJS says whether the cell the expression finds ends inside the
+// window, then its column's name as the stacked row shows it, then its text.
+func onScreenJS(cell string) string {
+	return `(() => {
+		const td = ` + cell + `, r = td.getBoundingClientRect();
+		return (r.right <= document.documentElement.clientWidth ? "on screen" : "ends at " + Math.round(r.right)) +
+			" | " + getComputedStyle(td, "::before").content + " | " + td.textContent.trim();
+	})()`
 }

@@ -142,8 +142,8 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 	}
 	// The task's row on every page: 1.0 → 2.0, accuracy 0.000 before and
 	// 0.950 after, and its dates.
-	row := regexp.MustCompile(`(?s)<table class="tasks">.*?<tbody><tr>(.*?)</tr>`)
-	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`)
+	row := regexp.MustCompile(`(?s)<table class="tasks[^"]*">.*?<tbody><tr>(.*?)</tr>`)
+	cells := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
 	tag := regexp.MustCompile(`<[^>]*>`)
 	for name, body := range map[string]string{"health": health, "alerts": alerts, "use case": uc} {
 		m := row.FindStringSubmatch(body)

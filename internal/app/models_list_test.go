@@ -43,7 +43,7 @@ func TestModelListShowsLiveVersionAndSwitch(t *testing.T) {
 	if r.StatusCode != 200 {
 		t.Fatalf("GET /models: %d", r.StatusCode)
 	}
-	row := regexp.MustCompile(`(?s)<tr>\s*<td><a href="/models/\d+"><code>credit-risk</code>.*?</tr>`).FindString(r.body)
+	row := regexp.MustCompile(`(?s)<tr>\s*<td[^>]*><a href="/models/\d+"><code[^>]*>credit-risk</code>.*?</tr>`).FindString(r.body)
 	if row == "" {
 		t.Fatalf("no row for credit-risk in %s", r.body)
 	}
@@ -60,7 +60,10 @@ func TestModelListShowsLiveVersionAndSwitch(t *testing.T) {
 	// The latest version's status stands beside it, in its cell: a
 	// column of its own headed "Status" read as the model's, so a model
 	// serving 2.3 in production was listed as "Staging".
-	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(row, -1)
+	cells := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(row, -1)
+	if len(cells) == 0 {
+		t.Fatalf("row %q: no cells", row)
+	}
 	if last := cells[len(cells)-1][1]; !strings.Contains(last, ">2.4</a>") || !strings.Contains(last, "Staging") {
 		t.Errorf("row %q: the last cell %q should be the latest version 2.4 with its status", text, last)
 	}

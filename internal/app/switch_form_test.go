@@ -28,7 +28,7 @@ func (f *fixture) production(modelID int64, v string) *lodestar.ModelVersion {
 
 var (
 	switchHeading = regexp.MustCompile(`(?s)<section class="card switch[^"]*" id="(?:health-)?switch">\s*<h2>.*?</h2>`)
-	modelRowRe    = regexp.MustCompile(`(?s)<tr>\s*<td><a href="/models/\d+"><code>credit</code>.*?</tr>`)
+	modelRowRe    = regexp.MustCompile(`(?s)<tr>\s*<td[^>]*><a href="/models/\d+"><code[^>]*>credit</code>.*?</tr>`)
 )
 
 // TestSwitchOnWithNothingInProduction: a model whose switch is on but
