@@ -76,7 +76,9 @@ func (h *healthUI) page(t *testing.T, path string) string {
 }
 
 // The share of drifted features is drawn from 0 to 1: a monitor whose
-// features never drift shows 0, 0.5 and 1 on the axis. Fitted to the data
+// features never drift shows 0%, 50% and 100% on the axis (in percent, as
+// the drift alert writes the share: "67% of features drifted (threshold
+// 50%)"; the axis once read 0.50 beside that alert). Fitted to the data
 // and the threshold, the axis stopped at 0.5 here, and a monitor whose
 // share went from 0.5 to 1 had 0.5 at the bottom of the plot, where it
 // read as nothing drifting.
@@ -93,8 +95,30 @@ func TestHealthDriftChartAxis(t *testing.T) {
 			ticks = append(ticks, m[1])
 		}
 	}
-	if strings.Join(ticks, " ") != "0.00 0.50 1.00" {
-		t.Errorf("drift chart's value axis reads %q, want 0.00, 0.50 and 1.00", ticks)
+	if strings.Join(ticks, " ") != "0% 50% 100%" {
+		t.Errorf("drift chart's value axis reads %q, want 0%%, 50%% and 100%%", ticks)
+	}
+	// Its caption names the dashed line and its value, in the axis's terms.
+	if !strings.Contains(body, `Share of drifted features per window <span class="muted">· dashed line: threshold 50%</span>`) {
+		t.Errorf("drift chart's caption does not name its threshold line")
+	}
+}
+
+// The latest window's figures read in their units: a latency in
+// milliseconds with one decimal (not "48.9713"), a data-quality share as a
+// percentage, as the data-quality table and the alerts write it (not
+// "0.0000" beside "0.0%").
+func TestHealthLatestWindowUnits(t *testing.T) {
+	h := newHealthUI(t, 3, func(int) float64 { return 0.9 })
+	body := h.page(t, fmt.Sprintf("/models/%d/health", h.m.ID))
+	for _, re := range []string{
+		`<dt>Latency p95 \(ms\)</dt><dd>\d+\.\d</dd>`,
+		`<dt>Largest out-of-range share</dt><dd>\d+\.\d%</dd>`,
+		`<dt>Accuracy</dt><dd>[01]\.\d{4}</dd>`,
+	} {
+		if !regexp.MustCompile(re).MatchString(body) {
+			t.Errorf("health page: no %s in %s", re, regexp.MustCompile(`(?s)<dl class="facts">.*?</dl>`).FindString(body))
+		}
 	}
 }
 

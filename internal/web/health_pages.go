@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -242,8 +243,9 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 // p95 latency, the share of drifted features and events per window, each
 // with its threshold as a dashed line.
 type healthChart struct {
-	Title string
-	SVG   template.HTML
+	Title     string
+	Threshold string // the dashed line's value as the axis writes it; "" without one
+	SVG       template.HTML
 }
 
 func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []healthChart {
@@ -272,20 +274,27 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	var out []healthChart
 	// share is the range of a share's axis: 0 to 1 whatever the data.
 	share := &[2]float64{0, 1}
+	// decimals < 0 writes the values as percentages (a share: the alerts
+	// say "67% of features drifted (threshold 50%)", so its axis does too).
 	add := func(title string, pts []chart.TimePoint, threshold float64, decimals int, bounds *[2]float64) {
 		if len(pts) == 0 {
 			return
 		}
 		lines := []chart.Line{{Name: p.T(title), Points: pts, Class: "actual"}}
+		num := func(v float64) string { return p.Num(v, decimals) }
+		if decimals < 0 {
+			num = p.sharePercent
+		}
+		limit := ""
 		if th := flat(pts, threshold); th != nil {
 			lines = append(lines, chart.Line{Name: p.T("health.threshold"), Points: th, Class: "promised", Dashed: true})
+			limit = num(threshold)
 		}
-		num := func(v float64) string { return p.Num(v, decimals) }
 		svg := chart.TimeChart(p.T(title), lines, dateText, num)
 		if bounds != nil {
 			svg = chart.TimeChartRange(p.T(title), lines, bounds[0], bounds[1], dateText, num)
 		}
-		out = append(out, healthChart{p.T(title), svg})
+		out = append(out, healthChart{p.T(title), limit, svg})
 	}
 	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, 3, nil)
 	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, 1, nil)
@@ -298,7 +307,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		// 0 of 0 drifted is not "no drift", so they are left out.
 		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) {
 			return w.DriftShare, monitoring.DriftTested(w.Drift)
-		}), limit, 2, share)
+		}), limit, -1, share)
 	}
 	if len(m.Numeric)+len(m.Categorical) > 0 {
 		// The worst data-quality figure of each window (over the features
@@ -318,7 +327,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 				}
 			}
 			return worst, ok
-		}), limit, 3, share)
+		}), limit, -1, share)
 	}
 	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0, nil)
 	if len(m.Groups) > 0 && (m.Task == "" || m.Task == "binary") {
@@ -329,6 +338,30 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		add("health.chart.fairness", series(metric("min_impact_ratio")), monitoring.FairnessMinImpactRatio(m.Thresholds), 3, share)
 	}
 	return out
+}
+
+// sharePercent writes a share as a whole percentage (0.5: "50%"), with
+// one decimal when it has one (0.075: "7.5%").
+func (p *Page) sharePercent(x float64) string {
+	pct := 100 * x
+	if math.Abs(pct-math.Round(pct)) < 1e-9 {
+		return p.Num(pct, 0) + "%"
+	}
+	return p.Num(pct, 1) + "%"
+}
+
+// MetricValue writes a window's metric on the health page: latencies in
+// milliseconds with one decimal, the data-quality shares as percentages
+// (as the data-quality table and the alerts write them), other metrics
+// with four decimals.
+func (p *Page) MetricValue(name string, v float64) string {
+	switch {
+	case strings.HasPrefix(name, "latency_"):
+		return p.Num(v, 1)
+	case name == "max_missing_increase" || name == "max_out_of_range_share" || name == "max_new_value_share":
+		return p.Percent(v)
+	}
+	return p.Num(v, 4)
 }
 
 func orDefault(x, def float64) float64 {
