@@ -84,7 +84,12 @@ type Options struct {
 	// FailClosed answers Off for unknown keys and before the first
 	// snapshot; by default the client fails open (On).
 	FailClosed bool
-	// HTTPClient carries the stream; it must not time out whole requests.
+	// HTTPClient carries the stream (default: the client's own, whose
+	// connections Close closes; a client given here is the caller's, its
+	// idle connections left to it). Its Timeout is not applied: a stream
+	// lasts as long as the client, and a Timeout, as production clients
+	// set, would cut it every Timeout and reconnect; IdleTimeout bounds a
+	// silent stream instead. Its Transport, Jar and CheckRedirect are used.
 	HTTPClient *http.Client
 	// MinBackoff and MaxBackoff bound the wait between reconnects
 	// (default 250 ms and 30 s, doubling; each wait drawn between half of
@@ -125,6 +130,9 @@ type Switches struct {
 	err atomic.Pointer[error]
 	// closing: Close was called (the client's end is the caller's wish).
 	closing atomic.Bool
+	// ownClient: the HTTP client is the Switches' own (no
+	// Options.HTTPClient), so its idle connections are closed at the end.
+	ownClient bool
 	// The standing refusal: the server refused the token (401, 403), or
 	// the client can never connect (its URL, no token). refCh is closed
 	// while one stands, so that every OpenFeature initialisation — a
@@ -180,8 +188,16 @@ func (c *Switches) refusal() (<-chan struct{}, func() error) {
 // NewSwitches starts a client that follows the server's switch stream
 // until ctx ends or Close is called.
 func NewSwitches(ctx context.Context, opt Options) *Switches {
-	if opt.HTTPClient == nil {
-		opt.HTTPClient = &http.Client{}
+	own := opt.HTTPClient == nil
+	if own {
+		// Its own transport, whose idle connections the end closes: on the
+		// shared default one, a connection that carried a refusal (401,
+		// 503) stayed open, two goroutines, after Close.
+		opt.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	} else if opt.HTTPClient.Timeout != 0 {
+		hc := *opt.HTTPClient // the caller's client is left as it is
+		hc.Timeout = 0
+		opt.HTTPClient = &hc
 	}
 	if opt.MinBackoff <= 0 {
 		opt.MinBackoff = 250 * time.Millisecond
@@ -196,7 +212,7 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	opt.Token = strings.TrimSpace(opt.Token)
-	c := &Switches{opt: opt, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)},
+	c := &Switches{opt: opt, ownClient: own, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)},
 		refCh: make(chan struct{})}
 	if opt.FailClosed {
 		c.def = Off
@@ -284,8 +300,10 @@ func (c *Switches) Err() error {
 	return nil
 }
 
-// Close stops the client; states stay readable. Calling it again, or on a
-// client not made by NewSwitches, does nothing.
+// Close stops the client and, once it returns, has closed the
+// connections of its own HTTP client (not those of Options.HTTPClient);
+// states stay readable. Calling it again, or on a client not made by
+// NewSwitches, does nothing.
 func (c *Switches) Close() {
 	if c.unstarted() {
 		return
@@ -297,6 +315,11 @@ func (c *Switches) Close() {
 
 func (c *Switches) run(ctx context.Context) {
 	defer close(c.done)
+	defer func() {
+		if c.ownClient {
+			c.opt.HTTPClient.CloseIdleConnections()
+		}
+	}()
 	defer func() {
 		// Ended by the caller's context, not Close (a request's context
 		// passed by mistake): the states are frozen from now on; say so.
