@@ -153,14 +153,20 @@ type reporterConfig struct {
 }
 
 // WithBatchSize sends a batch once it holds n events (default 1,000; at
-// most 10,000, the server's limit per request). A batch also closes at
-// 8 MiB.
+// most 10,000, the server's limit per request: a larger n is 10,000).
+// A batch also closes at 8 MiB. An n of 0 or less keeps the default, as
+// a size left unset in a configuration should (it made batches of one
+// event, a request each).
 func WithBatchSize(n int) ReporterOption {
-	return func(c *reporterConfig) { c.batchSize = max(1, min(n, maxBatchLines)) }
+	return func(c *reporterConfig) {
+		if n > 0 {
+			c.batchSize = min(n, maxBatchLines)
+		}
+	}
 }
 
 // WithFlushInterval sends whatever is queued at least this often
-// (default 2 s).
+// (default 2 s; a d of 0 or less keeps it).
 func WithFlushInterval(d time.Duration) ReporterOption {
 	return func(c *reporterConfig) {
 		if d > 0 {
@@ -173,6 +179,7 @@ func WithFlushInterval(d time.Duration) ReporterOption {
 // apart): at most n items (default 100,000) and at most bytes of encoded
 // JSON (default 64 MiB) wait to be sent, counting the batch in flight.
 // Past either bound Report drops the new item and counts it in Dropped.
+// A bound of 0 or less keeps that bound's default.
 func WithMaxQueued(n, bytes int) ReporterOption {
 	return func(c *reporterConfig) {
 		if n > 0 {
@@ -197,10 +204,12 @@ func WithHTTPClient(h *http.Client) ReporterOption {
 }
 
 // WithRetry sets how a failed request is retried: up to retries more
-// times (default 8), waiting between min and max (defaults 200 ms and
-// 30 s), doubling per attempt with jitter (each wait is uniformly
-// between half and all of the doubled delay). A Retry-After header on
-// 429 or 503 is waited out in full when longer, up to 5 minutes.
+// times (default 8; 0 sends each request once), waiting between min and
+// max (defaults 200 ms and 30 s), doubling per attempt with jitter (each
+// wait is uniformly between half and all of the doubled delay). A
+// Retry-After header on 429 or 503 is waited out in full when longer, up
+// to 5 minutes. A negative retries, or a wait of 0 or less, keeps its
+// default; a max below min (given, or the default) is raised to min.
 func WithRetry(retries int, minWait, maxWait time.Duration) ReporterOption {
 	return func(c *reporterConfig) {
 		if retries >= 0 {
@@ -209,7 +218,7 @@ func WithRetry(retries int, minWait, maxWait time.Duration) ReporterOption {
 		if minWait > 0 {
 			c.minBackoff = minWait
 		}
-		if maxWait >= c.minBackoff {
+		if maxWait > 0 {
 			c.maxBackoff = maxWait
 		}
 	}
@@ -411,6 +420,11 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 			o(&cfg)
 		}
 	}
+	// A maximum wait below the minimum (WithRetry(5, time.Minute, 0) over
+	// the 30 s default, or max < min given) capped every wait below the
+	// minimum asked for; or, given below min, was silently replaced by
+	// the 30 s default.
+	cfg.maxBackoff = max(cfg.maxBackoff, cfg.minBackoff)
 	r := &Reporter{cfg: cfg}
 	if r.cfg.client == nil {
 		// Its own transport, whose idle connections Close closes: on the

@@ -95,12 +95,15 @@ type Options struct {
 	// (default 250 ms and 30 s, doubling; each wait drawn between half of
 	// it and all of it, so that clients spread out). A 503 or 429 with
 	// Retry-After waits that long instead when longer, up to MaxBackoff.
+	// Zero or less is the default; a MaxBackoff below MinBackoff is
+	// raised to it.
 	MinBackoff, MaxBackoff time.Duration
 	// IdleTimeout ends a stream on which nothing, not even the server's
 	// heartbeat (every 15 s), arrived for this long, and reconnects: a
 	// connection a NAT or load balancer dropped without a word would
-	// otherwise be waited on forever, its flips never seen (default 45 s).
-	// A stream's snapshot must arrive within it too.
+	// otherwise be waited on forever, its flips never seen (default 45 s;
+	// zero or less is the default). A stream's snapshot must arrive
+	// within it too.
 	IdleTimeout time.Duration
 	// Logger, when set, logs each failed stream (a refused token, an
 	// unreachable server) at warning level; Err returns the latest.
@@ -202,9 +205,14 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	if opt.MinBackoff <= 0 {
 		opt.MinBackoff = 250 * time.Millisecond
 	}
-	if opt.MaxBackoff < opt.MinBackoff {
+	if opt.MaxBackoff <= 0 {
 		opt.MaxBackoff = 30 * time.Second
 	}
+	// Below the minimum, the maximum is raised to it: it was replaced by
+	// 30 s (MinBackoff 10 ms, MaxBackoff 5 ms waited up to 30 s), or, for a
+	// MinBackoff above 30 s left without a MaxBackoff, capped every wait
+	// below the minimum asked for.
+	opt.MaxBackoff = max(opt.MaxBackoff, opt.MinBackoff)
 	if opt.IdleTimeout <= 0 {
 		opt.IdleTimeout = 45 * time.Second
 	}
