@@ -123,8 +123,8 @@ const (
 // Errors Report and ReportLabel return. Every refusal is also counted in
 // Stats.
 var (
-	// ErrQueueFull: the queue held MaxQueued events (or MaxQueuedBytes);
-	// the new event was dropped, counted in Dropped. The reporter drops
+	// ErrQueueFull: the queue was at its bound (WithMaxQueued: items or
+	// bytes); the new event or label was dropped, counted in Dropped. The reporter drops
 	// the newest, so batches already queued (and being retried) stay
 	// whole.
 	ErrQueueFull = errors.New("lodestar: event queue full, event dropped")

@@ -1,5 +1,14 @@
-// Package sdk is the Go client production services use to obey Lodestar's
-// human intervention switches. A Switches client keeps an in-memory copy
+// Package sdk is the Go client of Lodestar for production services. It
+// has three parts:
+//
+//   - Switches follows Lodestar's human intervention switches, so that a
+//     service obeys them (Switches.Provider serves them to OpenFeature);
+//   - Reporter sends prediction events and late labels for monitoring,
+//     in the background, batched and retried;
+//   - Assign puts a unit in an experiment's variant, the same way in
+//     every language.
+//
+// A Switches client keeps an in-memory copy
 // of every switch, current through the server's event stream, and answers
 // State with no I/O and no allocation. When the server cannot be reached
 // it keeps the last state it knew; before it has ever heard from the
@@ -40,8 +49,11 @@ type State uint8
 
 // The states.
 const (
+	// On: the model serves.
 	On State = iota
+	// Off: the model must not be called.
 	Off
+	// Fallback: serve what Switches.Fallback names instead of the model.
 	Fallback
 )
 
