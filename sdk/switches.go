@@ -158,6 +158,20 @@ type Switches struct {
 	refErr error
 }
 
+// ErrRefused is wrapped by Err's error, and by the OpenFeature provider's
+// initialisation error, while the server refuses the client's token: 401
+// (unknown, revoked or expired) or 403 (without the read scope). The
+// client keeps trying, with backoff, so that a token fixed on the server
+// is taken up; until then states answer as when the server is away.
+var ErrRefused = errors.New("lodestar: the server refused the switch client's token")
+
+// refusedError is a refusal of the token, its text the server's reason;
+// it unwraps to ErrRefused.
+type refusedError struct{ msg string }
+
+func (e refusedError) Error() string { return e.msg }
+func (e refusedError) Unwrap() error { return ErrRefused }
+
 // errNotStarted is what a Switches not made by NewSwitches (nil, or a
 // zero value) says: it follows no server and answers the default, On.
 var errNotStarted = errors.New("lodestar: this switch client was not made by sdk.NewSwitches: it follows no server, and every switch reads on")
@@ -307,7 +321,8 @@ func (c *Switches) Connections() int64 {
 }
 
 // Err returns why the latest stream to the server failed (a refused
-// token, an unreachable server, an answer that is no event stream), or
+// token, wrapping ErrRefused; an unreachable server, wrapping the
+// network's error; an answer that is no event stream), or
 // nil while a stream is live and before the first attempt ends. States
 // keep answering either way: the last known ones, or the default.
 func (c *Switches) Err() error {
@@ -407,9 +422,11 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 		msg := errorMessage(resp.Body)
 		err := fmt.Errorf("lodestar: switch stream: %s%s", resp.Status, msg)
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			text := err.Error()
 			if msg == "" { // the server says what is wrong; a proxy may not
-				err = fmt.Errorf("%w (the switch client needs a valid token with the read scope)", err)
+				text += " (the switch client needs a valid token with the read scope)"
 			}
+			err = refusedError{text}
 			c.err.Store(&err)
 			c.refuse(err)
 		}
