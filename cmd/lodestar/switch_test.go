@@ -60,7 +60,7 @@ func TestSwitchCLI(t *testing.T) {
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--fallback", "rules", "--reason", "drift", "--as", "risk@example.com"}, 1, "fallback: A fallback is named only when the state is fallback."},
 		{[]string{"switch", "flip", "credit-risk", "--state", "fallback", "--fallback", "credit-risk", "--reason", "drift", "--as", "risk@example.com"}, 1, "cannot be its own fallback"},
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", strings.Repeat("x", 2001), "--as", "risk@example.com"}, 1, "reason:"},
-		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "drift", "--as", "risk@example.com", "--version", "2"}, 1, "credit-risk is at version 1 now, not 2"},
+		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "drift", "--as", "risk@example.com", "--version", "2"}, 1, "The switch is at version 1; 2 is ahead of it"},
 		{[]string{"switch", "show", "no-such-model"}, 1, `no model with key "no-such-model"`},
 	}
 	for _, st := range refused {
