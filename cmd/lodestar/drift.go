@@ -93,7 +93,9 @@ quotes), which is exact for every well-formed file. A malformed file stops
 with its name, line and column; a truncated or corrupt Parquet file with
 its name (and the column).
 Exit status: 0 when the comparison ran (drift or not), 1 on bad input,
-2 on bad usage.
+2 on bad usage; with --fail-on-drift, 3 when the data set drifted (the
+report is written in full first, and a line on stderr says so), so a CI
+step or a scheduled job can stop on it.
 
 Flags:
 `
@@ -111,7 +113,7 @@ type driftArgs struct {
 	refEncoding, curEncoding            string // each file's own, over --encoding
 	exactLimit, bins                    int
 	seed                                uint64
-	progress                            bool
+	progress, failOnDrift               bool
 	th                                  monitor.Thresholds
 	table                               tableFlags
 }
@@ -136,6 +138,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI (2 to 1,000)")
 	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
+	fs.BoolVar(&a.failOnDrift, "fail-on-drift", false, "exit 3 when the data set drifted (after writing the report)")
 	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
 	a.table.register(fs)
 	fs.StringVar(&a.refEncoding, "reference-encoding", "", "encoding of the reference file alone (over --encoding; same names)")
@@ -173,12 +176,26 @@ func (e *cmdEnv) drift(args []string) error {
 	}
 	switch a.format {
 	case "json":
-		return writeDriftJSON(e.stdout, rep)
+		err = writeDriftJSON(e.stdout, rep)
 	case "html":
-		return writeDriftHTML(e.stdout, rep)
+		err = writeDriftHTML(e.stdout, rep)
+	default:
+		err = writeDriftText(e.stdout, rep)
 	}
-	return writeDriftText(e.stdout, rep)
+	if err != nil {
+		return err
+	}
+	if r := rep.Result; a.failOnDrift && r.Drift {
+		return errExit{driftExitCode, fmt.Sprintf("drift: the data set drifted: %d of %d tested columns (%.1f%%; threshold %.0f%%)",
+			r.Drifted, r.Tested, 100*r.ShareDrifted, 100*r.Share)}
+	}
+	return nil
 }
+
+// driftExitCode is drift's exit status for a data set that drifted, with
+// --fail-on-drift: apart from 1 (bad input) and 2 (bad usage), so that a
+// pipeline can tell drift from a broken run.
+const driftExitCode = 3
 
 func (a *driftArgs) check() error {
 	switch {

@@ -67,6 +67,16 @@ type errUsage struct{ msg string }
 
 func (e errUsage) Error() string { return e.msg }
 
+// errExit makes run exit with its code (the reason on stderr) when a
+// command ran but its result is one a script must be told of by status,
+// as drift --fail-on-drift when the data set drifted.
+type errExit struct {
+	code int
+	msg  string
+}
+
+func (e errExit) Error() string { return e.msg }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
@@ -75,7 +85,7 @@ func main() {
 }
 
 // run executes one command and returns the process exit code: 0 success,
-// 1 failure, 2 bad usage.
+// 1 failure, 2 bad usage, or an errExit's own code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage())
@@ -105,6 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = fmt.Errorf("%s: writing the output: %w", args[0], out.err)
 	}
 	var ue errUsage
+	var ee errExit
 	switch {
 	case err == nil:
 		return 0
@@ -113,6 +124,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "lodestar: %s\nRun 'lodestar help' for usage.\n", ue.msg)
 		return 2
+	case errors.As(err, &ee):
+		fmt.Fprintln(stderr, "lodestar:", ee.msg)
+		return ee.code
 	}
 	fmt.Fprintln(stderr, "lodestar:", err)
 	return 1
