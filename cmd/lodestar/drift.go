@@ -8,7 +8,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode"
+
+	"golang.org/x/text/width"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
@@ -400,10 +402,15 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 	return writeJSON(w, out)
 }
 
+// fmtP formats a p-value: 4 decimals, in scientific notation below 1e-4,
+// and "< 1e-300" for what underflowed (a p-value of 0, or a subnormal one,
+// means only that it is below the smallest number computed).
 func fmtP(v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "—"
+	case v < 1e-300:
+		return "< 1e-300"
 	case v < 1e-4:
 		return strconv.FormatFloat(v, 'e', 2, 64)
 	}
@@ -417,6 +424,97 @@ func fmtStat(v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
+// fmtThreshold writes a threshold as it was given: 0.05, not 0.0500.
+func fmtThreshold(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// fmtMissing is a side's missing values with their share of its rows.
+func fmtMissing(n, rows int64) string {
+	if n == 0 || rows <= 0 {
+		return strconv.FormatInt(n, 10)
+	}
+	return fmt.Sprintf("%d (%s%%)", n, strconv.FormatFloat(100*float64(n)/float64(rows), 'f', 1, 64))
+}
+
+// cellWidth is the number of terminal cells s takes: two for East Asian
+// wide and fullwidth characters (Chinese, Japanese, Korean), none for
+// combining marks, one for the rest.
+func cellWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == '\u200b':
+		case width.LookupRune(r).Kind() == width.EastAsianWide || width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// maxNameCells is the widest a column name is printed in the text table;
+// a longer one is cut in its middle (its end often tells similar names
+// apart) and given in full under the table.
+const maxNameCells = 40
+
+// tableName is a column's name as the text table prints it: control
+// characters (a quoted header may hold a line break) as spaces, and cut
+// to maxNameCells; cut reports whether it was.
+func tableName(name string) (shown string, cut bool) {
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, name)
+	if cellWidth(name) <= maxNameCells {
+		return name, false
+	}
+	rs := []rune(name)
+	head, tail := []rune{}, []rune{}
+	budget := maxNameCells - 1 // the ellipsis
+	for i, j := 0, len(rs)-1; i <= j; {
+		if w := cellWidth(string(rs[i])); len(head) <= len(tail) && w <= budget {
+			head, budget, i = append(head, rs[i]), budget-w, i+1
+		} else if w := cellWidth(string(rs[j])); w <= budget {
+			tail, budget, j = append([]rune{rs[j]}, tail...), budget-w, j-1
+		} else {
+			break
+		}
+	}
+	return string(head) + "…" + string(tail), true
+}
+
+// writeTable writes rows in columns two spaces apart, padded by the cells
+// each string takes on a terminal (tabwriter counts runes, so a Chinese
+// name pushed its row's columns out of line); right says which columns
+// are numbers, aligned on the right.
+func writeTable(w io.Writer, rows [][]string, right []bool) {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], cellWidth(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-cellWidth(c))
+			if right[i] {
+				b.WriteString(pad + c)
+			} else if i < len(r)-1 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(c)
+			}
+			if i < len(r)-1 {
+				b.WriteString("  ")
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
 func writeDriftText(dst io.Writer, rep *driftReport) error {
 	w := &errWriter{w: dst}
 	r := rep.Result
@@ -425,8 +523,8 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 		fmt.Fprintln(w, "  "+n)
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "column\tkind\ttest\tstatistic\tp-value\tPSI\tPSI grade\tdrift\tmissing ref/cur\t")
+	rows := [][]string{{"column", "kind", "test", "statistic", "p-value", "PSI", "PSI grade", "drift", "missing ref", "missing cur"}}
+	var notes []string
 	for _, f := range r.Features {
 		drift := "no"
 		if f.Drifted {
@@ -435,16 +533,19 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 		if !f.Testable() {
 			drift = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t\n", f.Name, f.Kind, f.Test, fmtStat(f.Statistic),
-			fmtP(f.PValue), fmtStat(f.PSI), f.PSILevel, drift, f.RefMiss, f.CurMiss)
+		name, cut := tableName(f.Name)
+		if cut {
+			notes = append(notes, fmt.Sprintf("%s: in full, %s", name, f.Name))
+		}
+		rows = append(rows, []string{name, f.Kind, f.Test, fmtStat(f.Statistic), fmtP(f.PValue), fmtStat(f.PSI), f.PSILevel, drift,
+			fmtMissing(f.RefMiss, rep.RefRows), fmtMissing(f.CurMiss, rep.CurRows)})
 	}
-	tw.Flush()
+	writeTable(w, rows, []bool{false, false, false, true, true, true, false, false, true, true})
 	// Which figure decides: the column's test, not the PSI beside it.
 	th := rep.Thresholds
 	fmt.Fprintf(w, "\ndrift is each column's test: wasserstein (distance ÷ reference std) ≥ %s, jensenshannon ≥ %s,\n"+
 		"ks and chi2 p < %s; PSI and its grade (stable < %s ≤ warn < %s ≤ drift) are shown beside it.\n",
-		fmtStat(th.Wasserstein), fmtStat(th.JensenShannon), fmtStat(th.PValue), fmtStat(th.PSIWarn), fmtStat(th.PSIDrift))
-	var notes []string
+		fmtThreshold(th.Wasserstein), fmtThreshold(th.JensenShannon), fmtThreshold(th.PValue), fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift))
 	for _, f := range r.Features {
 		if f.Method == monitor.MethodBinned {
 			notes = append(notes, fmt.Sprintf("%s: from reference-quantile bins: KS statistic between %s and %s, Wasserstein ±%s",
@@ -464,8 +565,8 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 	if r.Drift {
 		verdict = "YES"
 	}
-	fmt.Fprintf(w, "\nDataset drift: %s — %d of %d tested columns drifted (%.1f%%; threshold %.0f%%)\n",
-		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, 100*r.Share)
+	fmt.Fprintf(w, "\nDataset drift: %s — %d of %d tested columns drifted (%.1f%%; threshold %s%%)\n",
+		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, fmtThreshold(100*r.Share))
 	return w.err
 }
 

@@ -25,7 +25,7 @@ func driftPair(t *testing.T, rows int, shiftA, shiftB float64) (ref, cur string)
 // report; 0 when it did not; without the flag a drift still exits 0; bad
 // input is still 1.
 func TestDriftFailOnDrift(t *testing.T) {
-	dref, dcur := driftPair(t, 2000, 5, 5)  // both columns drift
+	dref, dcur := driftPair(t, 2000, 5, 5) // both columns drift
 	sref, scur := driftPair(t, 2000, 0, 0) // nothing drifts
 	for _, format := range []string{"text", "json", "html"} {
 		code, out, errOut := runCLI(t, "drift", "--reference", dref, "--current", dcur, "--format", format, "--fail-on-drift")
