@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"os"
@@ -24,7 +23,10 @@ const driftHelp = `Usage: lodestar drift --reference REF --current CUR [flags]
 
 Measures data drift of every column of CUR against REF and decides whether
 the data set as a whole drifted. Output: --format text (default), json or
-html (a self-contained report with a small chart per column).
+html (a self-contained report with a small chart per column, in English
+or Simplified Chinese: --lang en or zh-CN, by default as the locale of
+LC_ALL, LC_MESSAGES or LANG). Text and JSON are in English; JSON's field
+names are stable (README, "lodestar drift JSON").
 
 Files: CSV or Parquet, each on its own (a CSV reference with a Parquet
 current works). A file that starts with the bytes "PAR1" is Parquet,
@@ -112,6 +114,7 @@ const maxDriftBins = 1_000_000
 // driftArgs are the drift command's flags.
 type driftArgs struct {
 	reference, current, format, columns string
+	lang                                string // the HTML report's, as given
 	refEncoding, curEncoding            string // each file's own, over --encoding
 	exactLimit, bins                    int
 	seed                                uint64
@@ -140,6 +143,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI (2 to 1,000)")
 	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
+	fs.StringVar(&a.lang, "lang", "", "language of the HTML report: en or zh-CN (default: zh-CN when LC_ALL, LC_MESSAGES or LANG is Chinese, else en)")
 	fs.BoolVar(&a.failOnDrift, "fail-on-drift", false, "exit 3 when the data set drifted (after writing the report)")
 	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
 	a.table.register(fs)
@@ -153,6 +157,10 @@ func (e *cmdEnv) drift(args []string) error {
 		return err
 	}
 	if err := a.check(); err != nil {
+		return err
+	}
+	lang, err := driftLang(a.lang, e.getenv)
+	if err != nil {
 		return err
 	}
 	topt, err := a.table.options("drift")
@@ -180,7 +188,7 @@ func (e *cmdEnv) drift(args []string) error {
 	case "json":
 		err = writeDriftJSON(e.stdout, rep)
 	case "html":
-		err = writeDriftHTML(e.stdout, rep)
+		err = writeDriftHTML(e.stdout, rep, lang)
 	default:
 		err = writeDriftText(e.stdout, rep)
 	}
@@ -246,6 +254,14 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	switch {
 	case c.numeric && c.bins == nil: // no numbers in one of the files
 		f = monitor.NumericExact(nil, nil, th)
+		// Say which: it said "either sample" when only one had none.
+		f.RefN, f.CurN = c.refSample.N(), c.curSample.N()
+		switch {
+		case f.RefN > 0:
+			f.Note = "no values in the current sample"
+		case f.CurN > 0:
+			f.Note = "no values in the reference"
+		}
 	case c.numeric:
 		rv, rn, rok := c.refSample.FewDistinct()
 		cv, cn, cok := c.curSample.FewDistinct()
@@ -570,80 +586,6 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 	return w.err
 }
 
-// driftHTML is the self-contained report: inline CSS, inline SVG, no
-// scripts, fonts or other files.
-var driftHTML = template.Must(template.New("drift").Funcs(template.FuncMap{
-	"stat": fmtStat, "p": fmtP, "svg": chartSVG, "mul100": func(v float64) float64 { return 100 * v },
-}).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Drift report — {{.Current}}</title>
-<style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1f2933;background:#fff}
-h1{font-size:1.4rem;margin:0 0 .3rem}.sub{color:#52606d;margin:0 0 1.2rem}
-.verdict{display:inline-block;padding:.4rem .8rem;border-radius:4px;font-weight:600;margin-bottom:1.2rem}
-.yes{background:#fde8e8;color:#9b1c1c}.no{background:#e3f9e5;color:#1f6f43}
-table{border-collapse:collapse;width:100%}th,td{padding:.45rem .6rem;border-bottom:1px solid #e4e7eb;text-align:left;vertical-align:middle}
-th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#52606d}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.tag{padding:.1rem .45rem;border-radius:3px;font-size:.8rem}.drift{background:#fde8e8;color:#9b1c1c}.ok{background:#e3f9e5;color:#1f6f43}.na{background:#eef2f7;color:#52606d}
-.warn{color:#b44d12}.note{color:#52606d;font-size:.8rem}svg{display:block}
-.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:-1px}
-</style></head><body>
-<h1>Data drift report</h1>
-<p class="sub">Current <b>{{.Current}}</b> ({{.CurRows}} rows) against reference <b>{{.Reference}}</b> ({{.RefRows}} rows)</p>
-{{range .EncodingNotes}}<p class="note">{{.}}</p>
-{{end}}
-<div class="verdict {{if .Result.Drift}}yes{{else}}no{{end}}">Dataset drift: {{if .Result.Drift}}YES{{else}}NO{{end}} —
-{{.Result.Drifted}} of {{.Result.Tested}} tested columns drifted (threshold {{printf "%.0f" (mul100 .Result.Share)}}%)</div>
-<p class="legend">Charts: share of rows per bin of the reference's quantiles (numeric) or per value (categorical) —<span style="background:#9aa5b1"></span>reference<span style="background:#2f80ed"></span>current</p>
-<table><thead><tr><th>Column</th><th>Kind</th><th>Test</th><th>Statistic</th><th>p-value</th><th>PSI</th><th>Drift</th><th>Missing ref / cur</th><th>Distribution</th></tr></thead><tbody>
-{{range $i, $f := .Result.Features}}<tr>
-<td><b>{{$f.Name}}</b>{{if $f.Note}}<div class="note">{{$f.Note}}</div>{{end}}</td>
-<td>{{$f.Kind}}</td><td>{{$f.Test}}</td><td class="n">{{stat $f.Statistic}}</td><td class="n">{{p $f.PValue}}</td>
-<td class="n{{if eq $f.PSILevel "warn"}} warn{{end}}">{{stat $f.PSI}}</td>
-<td>{{if not $f.Testable}}<span class="tag na">not tested</span>{{else if $f.Drifted}}<span class="tag drift">drift</span>{{else}}<span class="tag ok">stable</span>{{end}}</td>
-<td class="n">{{$f.RefMiss}} / {{$f.CurMiss}}</td>
-<td>{{svg (index $.Charts $i) $f.Name}}</td></tr>
-{{end}}</tbody></table>
-</body></html>
-`))
-
-// chartSVG draws paired bars (reference grey, current blue) for a chart.
-func chartSVG(c driftChart, column string) template.HTML {
-	const w, h = 240.0, 56.0
-	n := len(c.Ref)
-	if n == 0 {
-		return ""
-	}
-	top := 0.0
-	for i := range c.Ref {
-		top = math.Max(top, math.Max(c.Ref[i], c.Cur[i]))
-	}
-	if top == 0 {
-		top = 1
-	}
-	slot := w / float64(n)
-	bw := math.Max(slot/2-1, 1)
-	var b strings.Builder
-	// Named for screen readers (role=img hides the bars' own titles).
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" role="img" aria-label="%s">`,
-		w, h, w, h, template.HTMLEscapeString("Distribution of "+column+": share of rows per bin, reference (grey) and current (blue)"))
-	for i := range c.Ref {
-		label := template.HTMLEscapeString(c.Labels[i])
-		for k, v := range []float64{c.Ref[i], c.Cur[i]} {
-			bh := (h - 2) * v / top
-			color, who := "#9aa5b1", "reference"
-			if k == 1 {
-				color, who = "#2f80ed", "current"
-			}
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %.1f%%</title></rect>`,
-				float64(i)*slot+float64(k)*bw, h-bh, bw, bh, color, label, who, 100*v)
-		}
-	}
-	b.WriteString(`<line x1="0" y1="55.5" x2="240" y2="55.5" stroke="#cbd2d9"/></svg>`)
-	return template.HTML(b.String())
-}
-
 // EncodingNotes are the files' encoding notes (see driftFile.encodingNote).
 func (rep *driftReport) EncodingNotes() []string {
 	var notes []string
@@ -653,8 +595,4 @@ func (rep *driftReport) EncodingNotes() []string {
 		}
 	}
 	return notes
-}
-
-func writeDriftHTML(w io.Writer, rep *driftReport) error {
-	return driftHTML.Execute(w, rep)
 }

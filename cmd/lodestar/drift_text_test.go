@@ -148,3 +148,23 @@ func TestDriftPValueFormat(t *testing.T) {
 		t.Errorf("exit %d; want the KS p-value as < 1e-300 in\n%s", code, out)
 	}
 }
+
+// A numeric column empty in one file says which, with the other's count
+// (it said "no values in either sample", counts 0 and 0).
+func TestDriftEmptySideNamed(t *testing.T) {
+	var r, c strings.Builder
+	r.WriteString("id,x\n")
+	c.WriteString("id,x\n")
+	for i := 0; i < 50; i++ {
+		r.WriteString(fmtNum(float64(i)) + "," + fmtNum(float64(i)) + "\n")
+		c.WriteString(fmtNum(float64(i)) + ",\n")
+	}
+	ref, cur := writeFile(t, "r.csv", r.String()), writeFile(t, "c.csv", c.String())
+	for _, k := range []struct{ ref, cur, note string }{{ref, cur, "no values in the current sample"}, {cur, ref, "no values in the reference"}} {
+		d := runDriftJSON(t, "--reference", k.ref, "--current", k.cur)
+		x := d.Columns[1]
+		if x.Note != k.note || x.Test != "none" {
+			t.Errorf("note %q, test %s; want %q, none", x.Note, x.Test, k.note)
+		}
+	}
+}
