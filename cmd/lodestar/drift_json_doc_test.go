@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Every field of drift's JSON report is named in the README, so that a
+// field added (or renamed) without saying so fails here: scripts read
+// these names.
+func TestDriftJSONFieldsDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Columns that show every field: binned numeric (exact limit 50),
+	// categorical, a note, and exact numeric.
+	var r, c strings.Builder
+	r.WriteString("x,c,k\n")
+	c.WriteString("x,c,k\n")
+	for i := 0; i < 1500; i++ {
+		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "\n")
+		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "\n")
+	}
+	code, out, errOut := runCLI(t, "drift", "--format", "json", "--exact-limit", "50",
+		"--reference", writeFile(t, "r.csv", r.String()), "--current", writeFile(t, "c.csv", c.String()))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys[k] = true
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for _, want := range []string{"ks_upper_bound", "chi2_p_value", "categories", "note", "encoding_detected"} {
+		if !keys[want] {
+			t.Errorf("the sample report lacks %q: it no longer shows every field", want)
+		}
+	}
+	var missing []string
+	for k := range keys {
+		if !strings.Contains(string(readme), "`"+k+"`") {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("JSON fields not in the README: %v", missing)
+	}
+}
