@@ -433,7 +433,7 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 		r.ownClient = true
 		r.cfg.client = &http.Client{Timeout: 30 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
-	token = strings.TrimSpace(token) // as read from a file: a line break would make every request fail
+	token = bareToken(token)
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	// Every request would fail the same way — retried as if the network
 	// were down, or refused — and the events be counted failed, seconds or

@@ -647,3 +647,17 @@ func BenchmarkReport(b *testing.B) {
 	st := r.Stats()
 	b.ReportMetric(float64(st.Dropped)/float64(st.Sent+st.Dropped), "dropped/op")
 }
+
+// A token given with its "Bearer " (copied from a curl command) is sent
+// once, not as "Bearer Bearer …", which every request was refused for.
+func TestReporterTakesATokenWithItsBearer(t *testing.T) {
+	s := newIngest(t)
+	r := sdk.NewReporter(s.srv.URL, "bearer  "+ingestToken+"\n", "credit-risk", sdk.WithFlushInterval(time.Hour))
+	if err := r.Report(sdk.Event{Version: "1.0", Prediction: sdk.Number(0.5)}); err != nil {
+		t.Fatal(err)
+	}
+	closeReporter(t, r)
+	if st := r.Stats(); len(s.events) != 1 || st.Failed != 0 {
+		t.Fatalf("stored %d events, stats %+v; want the event stored", len(s.events), st)
+	}
+}

@@ -90,8 +90,8 @@ type Options struct {
 	// Token is an API token (lodestar token create) with the read scope
 	// (write works too; an ingest-only token is refused with 403). Spaces
 	// and line ends around it, as a token read from a file or a secret
-	// mount has, are trimmed; without one the client never connects, and
-	// Err says so.
+	// mount has, are trimmed, and so is a "Bearer " in front; without one
+	// the client never connects, and Err says so.
 	Token string
 	// FailClosed answers Off for unknown keys and before the first
 	// snapshot; by default the client fails open (On).
@@ -245,7 +245,7 @@ func NewSwitches(ctx context.Context, opt Options) *Switches {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	opt.Token = strings.TrimSpace(opt.Token)
+	opt.Token = bareToken(opt.Token)
 	c := &Switches{opt: opt, ownClient: own, ready: make(chan struct{}), done: make(chan struct{}), of: ofEvents{ch: make(chan openfeature.Event, 64)},
 		refCh: make(chan struct{})}
 	if opt.FailClosed {
@@ -593,4 +593,16 @@ func sseLines() bufio.SplitFunc {
 		}
 		return start, nil, nil
 	}
+}
+
+// bareToken is a token as given, without the white space around it (read
+// from a file, a line break would make every request fail) nor a
+// "Bearer " in front (copied from a curl command, it was sent as
+// "Bearer Bearer …" and every request refused).
+func bareToken(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = strings.TrimSpace(s[7:])
+	}
+	return s
 }

@@ -231,3 +231,16 @@ func TestSwitchesWaitOutRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// A token copied with its "Bearer " from a curl command works: it was
+// sent as "Bearer Bearer …" and refused on every request.
+func TestSwitchesTakeATokenWithItsBearer(t *testing.T) {
+	srv, tok, _ := server(t)
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: "Bearer " + tok, MinBackoff: 10 * time.Millisecond})
+	defer sw.Close()
+	select {
+	case <-sw.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("a token given as 'Bearer <token>': no snapshot (Err: %v)", sw.Err())
+	}
+}
