@@ -140,10 +140,9 @@ type Line struct {
 }
 
 // TimeChart draws lines over time with the value axis fitted to the data.
-// dateText formats the first and last dates on the time axis, valueText
-// the values.
-func TimeChart(label string, lines []Line, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
-	return timeChart(label, lines, nil, dateText, valueText)
+// axis writes the dates, valueText the values.
+func TimeChart(label string, lines []Line, axis TimeAxis, valueText func(float64) string) template.HTML {
+	return timeChart(label, lines, nil, axis, valueText)
 }
 
 // TimeChartRange draws lines over time on a value axis that spans lo to hi
@@ -152,11 +151,11 @@ func TimeChart(label string, lines []Line, dateText func(time.Time) string, valu
 // as a share: fitted to the data, a series from 0.5 to 1 would draw 0.5 at
 // the bottom, where a reader sees nothing drifting, and a series that never
 // moves from 0 would sit in the middle of the plot.
-func TimeChartRange(label string, lines []Line, lo, hi float64, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
-	return timeChart(label, lines, &[2]float64{lo, hi}, dateText, valueText)
+func TimeChartRange(label string, lines []Line, lo, hi float64, axis TimeAxis, valueText func(float64) string) template.HTML {
+	return timeChart(label, lines, &[2]float64{lo, hi}, axis, valueText)
 }
 
-func timeChart(label string, lines []Line, fixed *[2]float64, dateText func(time.Time) string, valueText func(float64) string) template.HTML {
+func timeChart(label string, lines []Line, fixed *[2]float64, axis TimeAxis, valueText func(float64) string) template.HTML {
 	const w, h, left, bottom, top, right = 560, 220, 70, 28, 10, 16
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	var t0, t1 time.Time
@@ -183,28 +182,34 @@ func timeChart(label string, lines []Line, fixed *[2]float64, dateText func(time
 		sb.WriteString(`</svg>`)
 		return template.HTML(sb.String())
 	}
-	// A flat series sits in the middle, its one value the only tick (a
-	// span invented around it would label values the data cannot take,
-	// an accuracy of 2 or −1 events).
-	flat := hi == lo
 	var pad float64
 	var ticks []float64
-	if fixed != nil && fixed[0] < fixed[1] {
-		flat = false
+	switch {
+	case fixed != nil && fixed[0] < fixed[1]:
 		lo, hi = math.Min(lo, fixed[0]), math.Max(hi, fixed[1])
 		ticks = []float64{lo, (lo + hi) / 2, hi}
 		pad = (hi - lo) * 0.04 // room for the dots at the edges
 		lo, hi = lo-pad, hi+pad
-	} else {
-		if flat {
-			hi, lo = hi+1, lo-1
+	case hi == lo:
+		// A flat series is drawn from 0 to its value, ticked at both: it
+		// reads as a level, not a point on an axis of one tick, and labels
+		// no value the data cannot take (a span invented around it would:
+		// an accuracy of 2, −1 events, half an event). All zero: 0 to 1.
+		switch {
+		case lo > 0:
+			lo = 0
+		case hi < 0:
+			hi = 0
+		default:
+			hi = 1
 		}
+		ticks = []float64{lo, hi}
+		pad = (hi - lo) * 0.08
+		lo, hi = lo-pad, hi+pad
+	default:
 		pad = (hi - lo) * 0.08
 		lo, hi = lo-pad, hi+pad
 		ticks = []float64{lo + pad, (lo + hi) / 2, hi - pad}
-		if flat {
-			ticks = ticks[1:2]
-		}
 	}
 	span := t1.Sub(t0).Seconds()
 	xp := func(t time.Time) float64 {
@@ -217,8 +222,20 @@ func timeChart(label string, lines []Line, fixed *[2]float64, dateText func(time
 	for _, v := range ticks {
 		fmt.Fprintf(&sb, `<text x="%d" y="%.1f" class="tick" text-anchor="end">%s</text>`, left-6, yp(v)+4, esc(valueText(v)))
 	}
-	fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick">%s</text>`, left, h-8, esc(dateText(t0)))
-	fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, w-right, h-8, esc(dateText(t1)))
+	if tt := axis.timeTicks(t0, t1, xp, w); len(tt) > 0 {
+		for _, t := range tt {
+			x := xp(t.T)
+			fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" class="tickmark"/>`, x, float64(top)+ph, x, float64(top)+ph+4)
+			fmt.Fprintf(&sb, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, tickCentre(x, axis.textWidth(t.Text), w), h-8, esc(t.Text))
+		}
+	} else {
+		// No round time between the first and the last (a few minutes of
+		// windows of N events): the two, in full.
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick">%s</text>`, left, h-8, esc(axis.Point(t0)))
+		if t1.After(t0) {
+			fmt.Fprintf(&sb, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, w-right, h-8, esc(axis.Point(t1)))
+		}
+	}
 	for _, l := range lines {
 		dash := ""
 		if l.Dashed {
@@ -246,7 +263,7 @@ func timeChart(label string, lines []Line, fixed *[2]float64, dateText func(time
 				if !finite(p.V) {
 					continue
 				}
-				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="2.5" class="dot %s"><title>%s %s</title></circle>`, xp(p.T), yp(p.V), esc(l.Class), esc(dateText(p.T)), esc(valueText(p.V)))
+				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="2.5" class="dot %s"><title>%s %s</title></circle>`, xp(p.T), yp(p.V), esc(l.Class), esc(axis.Point(p.T)), esc(valueText(p.V)))
 			}
 		}
 	}

@@ -75,17 +75,23 @@ func TestTimeChartSeries(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	pts := []TimePoint{{t0, 1}, {t0.AddDate(0, 1, 0), 2}, {t0.AddDate(0, 2, 0), 3}}
 	svg := string(TimeChart("c", []Line{{Name: "a", Points: pts, Class: "actual"}, {Name: "p", Points: pts[:2], Dashed: true}},
-		func(t time.Time) string { return t.Format("2006-01") }, func(v float64) string { return "v" }))
+		DateAxis(func(t time.Time) string { return t.Format("2 Jan 2006") }, func(t time.Time) string { return t.Format("2 Jan") }),
+		func(v float64) string { return "v" }))
 	if got := strings.Count(svg, "<circle"); got != 3 {
 		t.Errorf("TimeChart: got %d dots, want one per reading of the solid line (3)", got)
 	}
 	if strings.Count(svg, "<polyline") != 2 || !strings.Contains(svg, "stroke-dasharray") {
 		t.Errorf("TimeChart: want two lines, one dashed: %s", svg)
 	}
-	if !strings.Contains(svg, ">2026-01<") || !strings.Contains(svg, ">2026-03<") {
-		t.Errorf("TimeChart: want first and last dates on the axis: %s", svg)
+	if !strings.Contains(svg, "<title>1 Mar 2026 v</title>") {
+		t.Errorf("TimeChart: want each dot's date and value in its tooltip: %s", svg)
 	}
-	if empty := string(TimeChart("e", nil, nil, nil)); strings.Contains(empty, "<polyline") {
+	if empty := string(TimeChart("e", nil, TimeAxis{}, nil)); strings.Contains(empty, "<polyline") {
 		t.Errorf("TimeChart without data: got lines: %s", empty)
 	}
+}
+
+// oneText is an axis that writes every date with f.
+func oneText(f func(time.Time) string) TimeAxis {
+	return TimeAxis{Date: f, Day: f, Clock: f, Point: f}
 }

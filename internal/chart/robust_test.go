@@ -26,7 +26,7 @@ func TestIntervalsNaNBound(t *testing.T) {
 func TestTimeChartNaNValue(t *testing.T) {
 	d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	svg := string(TimeChart("acc", []Line{{Name: "a", Points: []TimePoint{{d, 0.9}, {d.Add(time.Hour), math.NaN()}, {d.Add(2 * time.Hour), 0.8}}}},
-		func(t time.Time) string { return t.Format("15:04") }, func(v float64) string { return "v" }))
+		oneText(func(t time.Time) string { return t.Format("15:04") }), func(v float64) string { return "v" }))
 	if strings.Contains(svg, "NaN") {
 		t.Errorf("TimeChart: NaN coordinate in SVG: %s", svg)
 	}
@@ -41,7 +41,7 @@ func TestTimeChartFlatSeriesAxis(t *testing.T) {
 	d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct{ v, lo, hi float64 }{{1, 0, 1}, {0, 0, 1e9}} {
 		svg := string(TimeChart("x", []Line{{Name: "a", Points: []TimePoint{{d, c.v}, {d.Add(time.Hour), c.v}}}},
-			func(time.Time) string { return "d" }, func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }))
+			oneText(func(time.Time) string { return "d" }), func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }))
 		for _, m := range tick.FindAllStringSubmatch(svg, -1) {
 			if x, _ := strconv.ParseFloat(m[1], 64); x < c.lo || x > c.hi {
 				t.Errorf("all values %v: value axis labelled %v, outside any possible value [%v, %v]", c.v, x, c.lo, c.hi)
@@ -67,7 +67,7 @@ func TestTimeChartRange(t *testing.T) {
 		for i, v := range c.values {
 			pts = append(pts, TimePoint{d.Add(time.Duration(i) * time.Hour), v})
 		}
-		svg := string(TimeChartRange("share", []Line{{Name: "a", Points: pts}}, 0, 1, func(time.Time) string { return "d" }, num))
+		svg := string(TimeChartRange("share", []Line{{Name: "a", Points: pts}}, 0, 1, oneText(func(time.Time) string { return "d" }), num))
 		var ticks []string
 		for _, m := range tick.FindAllStringSubmatch(svg, -1) {
 			if m[1] != "d" { // the last date

@@ -256,6 +256,15 @@ func Date(locale string, t time.Time) string {
 	return t.Format("2 Jan 2006")
 }
 
+// DayMonth formats a date without its year, for the ticks of a time
+// axis: "31 May", "5月31日".
+func DayMonth(locale string, t time.Time) string {
+	if strings.HasPrefix(locale, "zh") {
+		return fmt.Sprintf("%d月%d日", int(t.Month()), t.Day())
+	}
+	return t.Format("2 Jan")
+}
+
 // DateTime formats a date and minute-precision time in UTC.
 func DateTime(locale string, t time.Time) string {
 	if t.IsZero() {

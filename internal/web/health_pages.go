@@ -239,6 +239,11 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "health", p)
 }
 
+// healthChartEm is the health charts' font size in their units, as
+// app.css sets it on a phone (18; 16 on a laptop): the time axis puts no
+// more dates along it than fit at that size.
+const healthChartEm = 18
+
 // healthCharts draws a monitor's figures over its windows: accuracy,
 // p95 latency, the share of drifted features and events per window, each
 // with its threshold as a dashed line.
@@ -270,7 +275,15 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	metric := func(name string) func(*lodestar.WindowResult) (float64, bool) {
 		return func(w *lodestar.WindowResult) (float64, bool) { v, ok := w.Metrics[name]; return v, ok }
 	}
-	dateText := func(t time.Time) string { return p.DateTime(t) }
+	// Day windows start at midnight: their dates are dates, without
+	// "00:00 UTC"; the axis of hour windows (and of N events) may tick
+	// the hours.
+	axis := chart.TimeAxis{Date: p.Date, Day: p.DayMonth, Clock: func(t time.Time) string { return t.UTC().Format("15:04") },
+		Point: p.DateTime, Em: healthChartEm}
+	if m.Window == lodestar.WindowDay {
+		axis = chart.DateAxis(p.Date, p.DayMonth)
+		axis.Em = healthChartEm
+	}
 	var out []healthChart
 	// share is the range of a share's axis: 0 to 1 whatever the data.
 	share := &[2]float64{0, 1}
@@ -290,9 +303,9 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 			lines = append(lines, chart.Line{Name: p.T("health.threshold"), Points: th, Class: "promised", Dashed: true})
 			limit = num(threshold)
 		}
-		svg := chart.TimeChart(p.T(title), lines, dateText, num)
+		svg := chart.TimeChart(p.T(title), lines, axis, num)
 		if bounds != nil {
-			svg = chart.TimeChartRange(p.T(title), lines, bounds[0], bounds[1], dateText, num)
+			svg = chart.TimeChartRange(p.T(title), lines, bounds[0], bounds[1], axis, num)
 		}
 		out = append(out, healthChart{p.T(title), limit, svg})
 	}

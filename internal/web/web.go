@@ -302,6 +302,9 @@ func (p *Page) Measure(x float64) string {
 // Date formats t as a date in the page's locale.
 func (p *Page) Date(t time.Time) string { return i18n.Date(p.ID.Locale, t) }
 
+// DayMonth formats a date without its year (a time axis's tick).
+func (p *Page) DayMonth(t time.Time) string { return i18n.DayMonth(p.ID.Locale, t) }
+
 // Can reports whether the viewer's role may use a permission.
 func (p *Page) Can(perm string) bool { return canRole(p.ID.Role(), perm) }
 
