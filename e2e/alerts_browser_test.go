@@ -57,7 +57,8 @@ const alertsLayoutJS = `(() => {
 // credit-risk broken at its dash, the acknowledgement's button under its
 // field. Now nothing spills out of its cell, the table needs no sideways
 // scroll, a date or a kind takes at most two lines, a status one, and a note's
-// field has its button beside it.
+// field has its button beside it. Only the table is wider than other
+// pages: the menu and title start where the models page's do.
 //
 // Then at a phone's 390 px the models list and the retraining tasks read
 // row by row like the alerts: the credit model's switch state and a task's
@@ -109,6 +110,31 @@ func TestAlertsTableLaptop(t *testing.T) {
 		if len(got.Problems) > 0 {
 			t.Errorf("%s: at 1280 px the alerts table wraps badly:\n%s", lang, strings.Join(got.Problems, "\n"))
 		}
+	}
+
+	// The wide table's page keeps its header where every page has it: the
+	// sub-navigation and title start where the models page's do (they sat
+	// at the wide table's left edge, 90 px left of every other page's),
+	// while the table itself is wider than the models page's.
+	place := `JSON.stringify([document.querySelector("main .subnav").getBoundingClientRect().left, document.querySelector("main h1").getBoundingClientRect().left, document.querySelector("main table").getBoundingClientRect().width].map(Math.round))`
+	alerts := run(t, ctx, "place the alerts page's header", chromedp.Evaluate[string](place))
+	step(t, ctx, "open the models at 1280 px", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/models"),
+		chromedp.WaitVisible(chromedp.CSS("main table")),
+	))
+	models := run(t, ctx, "place the models page's header", chromedp.Evaluate[string](place))
+	var a, m [3]int
+	if err := json.Unmarshal([]byte(alerts), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(models), &m); err != nil {
+		t.Fatal(err)
+	}
+	if a[0] != m[0] || a[1] != m[1] {
+		t.Errorf("at 1280 px the alerts page's menu and title start at x=%d and %d, the models page's at %d and %d", a[0], a[1], m[0], m[1])
+	}
+	if a[2] <= m[2] {
+		t.Errorf("at 1280 px the alerts table is %d px wide, the models table %d: want the alerts wider", a[2], m[2])
 	}
 
 	step(t, ctx, "open the models at a phone's width", chromedp.Steps(
