@@ -1854,11 +1854,12 @@ func privateAddr(ip netip.Addr) string {
 			return r.why
 		}
 	}
-	// IPv6 forms that carry an IPv4 address (NAT64, 6to4): judged by it.
+	// IPv6 forms that carry an IPv4 address (NAT64, IPv4-compatible,
+	// 6to4): judged by it.
 	if ip.Is6() {
 		b := ip.As16()
 		switch {
-		case nat64.Contains(ip):
+		case nat64.Contains(ip), v4Compatible.Contains(ip):
 			return privateAddr(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
 		case sixToFour.Contains(ip):
 			return privateAddr(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}))
@@ -1869,6 +1870,7 @@ func privateAddr(ip netip.Addr) string {
 
 var (
 	nat64        = netip.MustParsePrefix("64:ff9b::/96")
+	v4Compatible = netip.MustParsePrefix("::/96") // deprecated (RFC 4291), still routed by some stacks
 	sixToFour    = netip.MustParsePrefix("2002::/16")
 	reservedNets = []struct {
 		p   netip.Prefix
@@ -1880,5 +1882,9 @@ var (
 		{netip.MustParsePrefix("198.18.0.0/15"), "a benchmarking address"},
 		{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"},
 		{netip.MustParsePrefix("fec0::/10"), "a site-local address"},
+		// RFC 8215: a network's own IPv4/IPv6 translator, which may lead to
+		// its private IPv4 addresses (where the IPv4 address sits depends
+		// on the prefix length the network chose: all of it is refused).
+		{netip.MustParsePrefix("64:ff9b:1::/48"), "a local-use NAT64 address"},
 	}
 )
