@@ -66,6 +66,14 @@ func Permissions() []Permission {
 	return []Permission{SignedIn, UseCaseRead, UseCaseWrite, StrategyRead, StrategyWrite, ModelRead, ModelWrite, ModelIngest, EvidenceWrite, SwitchFlip, AlertAck, AuditRead, UserAdmin}
 }
 
+// Known reports whether p is a permission the policy defines: Public, or
+// one the matrix maps to roles. A route naming any other (the empty
+// string: a route that forgot its permission) is refused at start.
+func Known(p Permission) bool {
+	_, ok := matrix[p]
+	return p == Public || ok
+}
+
 // Allowed reports whether role holds p. Public is allowed to everyone,
 // including the anonymous (empty) role; an unknown permission to no one.
 func Allowed(role lodestar.Role, p Permission) bool {

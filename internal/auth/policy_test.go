@@ -93,3 +93,23 @@ func TestAllowedPublicAndUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestKnown: the permissions a route may name are Public and those of the
+// matrix; anything else (the empty string of a route that forgot its
+// permission, a misspelling) is not.
+func TestKnown(t *testing.T) {
+	t.Parallel()
+	if !auth.Known(auth.Public) {
+		t.Errorf("Known(public) = false, want true")
+	}
+	for p := range wantMatrix {
+		if !auth.Known(p) {
+			t.Errorf("Known(%q) = false, want true", p)
+		}
+	}
+	for _, p := range []auth.Permission{"", "no.such.permission", "Public", "USER.ADMIN"} {
+		if auth.Known(p) {
+			t.Errorf("Known(%q) = true, want false", p)
+		}
+	}
+}

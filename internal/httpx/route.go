@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -153,8 +154,14 @@ func (g *Guard) tooLarge(limit int64) error {
 	return lodestar.Errorf(lodestar.ETooLarge, "What you sent is larger than this form takes. Send a smaller file, or split it.")
 }
 
-// Wrap returns route's handler behind the guard.
+// Wrap returns route's handler behind the guard. A route that names no
+// permission, or one the policy does not know, is a programming error:
+// Wrap panics, so that such a route stops the server at start rather
+// than being served (it would be refused to everyone, silently).
 func (g *Guard) Wrap(rt Route) http.Handler {
+	if !auth.Known(rt.Perm) {
+		panic(fmt.Sprintf("httpx: route %s %s names no known permission (%q): every route must say who may use it (internal/auth/policy.go)", rt.Method, rt.Pattern, rt.Perm))
+	}
 	limit := rt.MaxBody
 	if limit == 0 {
 		limit = DefaultMaxBody
