@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -425,7 +427,65 @@ func hasScope(t *lodestar.APIToken, scope string) bool {
 	return false
 }
 
+// crossOrigin reports whether the browser that sent r says it came from
+// another origin: Sec-Fetch-Site other than same-origin (or none: typed,
+// bookmarked), or, from a browser that does not send that header (older
+// ones; any browser over plain HTTP off localhost), an Origin whose host
+// is not the request's — nor, from a trusted proxy, the host it says the
+// browser asked for (X-Forwarded-Host: a proxy may pass the request on
+// under a Host of its own). A request with neither header (curl, the
+// SDK) is left to the token check.
+//
+// The token check alone has a gap: a site on a sibling subdomain may set
+// the double-submit cookie of the forms shown before sign-in (cookies
+// are shared across subdomains) and post the sign-in form with the token
+// it chose, signing a victim into the attacker's account. Same-site is
+// not same-origin: a sibling is refused too.
+func (g *Guard) crossOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return false
+	case "":
+	default:
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" { // "null": a sandboxed frame, a data: URL
+		return true
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return false
+	}
+	if g.fromProxy(r) {
+		for _, v := range r.Header.Values("X-Forwarded-Host") {
+			for _, h := range strings.Split(v, ",") {
+				if strings.EqualFold(strings.TrimSpace(h), u.Host) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// fromProxy reports whether r's connection comes from a trusted proxy.
+func (g *Guard) fromProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && g.Proxies.trusted(a)
+}
+
 func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
+	if g.crossOrigin(r) {
+		return lodestar.Errorf(lodestar.EForbidden, "This request came from another site, and Lodestar acts only on forms sent from its own pages. Open Lodestar itself and send the form from there.")
+	}
 	sent := r.Header.Get(CSRFHeader)
 	if !g.API {
 		// A page's form is read here, whether its token comes as a field
