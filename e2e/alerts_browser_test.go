@@ -74,12 +74,7 @@ func TestAlertsTableLaptop(t *testing.T) {
 	dumpOnFailure(t, ctx)
 	step(t, ctx, "sign in at 1280 px and open the alerts", chromedp.Steps(
 		chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(srv.URL, adminEmail, adminPassword),
 		chromedp.Navigate(srv.URL+"/alerts"),
 		chromedp.WaitVisible(chromedp.CSS("#alerts-table")),
 	))

@@ -27,12 +27,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("sign in and switch to Chinese", func(t *testing.T) {
 		ctx := newTab(t, browser)
 		step(t, ctx, "sign in", chromedp.Steps(
-			chromedp.Navigate(srv.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-			chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-			chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS("#nav")),
+			signInBrowser(srv.URL, adminEmail, adminPassword),
 		))
 		nav := run(t, ctx, "read the nav", chromedp.Text(chromedp.CSS("#nav")))
 		if !strings.Contains(nav, "Strategy") {
@@ -154,6 +149,19 @@ func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 		t.Fatalf("browser: %s: %v", what, err)
 	}
 	return v
+}
+
+// signInBrowser signs in through the sign-in page at base, as a person
+// does, and waits for the menu of the page it lands on.
+func signInBrowser(base, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#nav")),
+	)
 }
 
 // needChromium skips a browser test where Chromium is missing, unless

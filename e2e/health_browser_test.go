@@ -40,12 +40,7 @@ func TestHealthBrowser(t *testing.T) {
 	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
 	dumpOnFailure(t, ctx)
 	step(t, ctx, "sign in and open the health page", chromedp.Steps(
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(srv.URL, adminEmail, adminPassword),
 		chromedp.Navigate(srv.URL+"/models/1"),
 		chromedp.Click(chromedp.CSS(`a[href="/models/1/health"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action^="/models/1/monitors"]`)),
@@ -200,12 +195,7 @@ func TestMonitorFormFileAgain(t *testing.T) {
 	form := `form[action^="/models/1/monitors"]`
 	step(t, ctx, "sign in and fill the monitor form with a bad window", chromedp.Steps(
 		chromedp.EmulateViewport(1000, 600),
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(srv.URL, adminEmail, adminPassword),
 		chromedp.Navigate(srv.URL+"/models/1/health"),
 		chromedp.WaitVisible(chromedp.CSS(form)),
 		chromedp.SendKeys(chromedp.CSS("#mon-name"), "Hourly churn"),

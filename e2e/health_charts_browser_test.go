@@ -55,12 +55,7 @@ func TestHealthChartAxes(t *testing.T) {
 	dumpOnFailure(t, ctx)
 	step(t, ctx, "sign in at 1280 px", chromedp.Steps(
 		chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(srv.URL, adminEmail, adminPassword),
 	))
 	for _, c := range []struct {
 		lang  string

@@ -97,12 +97,7 @@ func strategyStory(t *testing.T, ctx context.Context, base, loc string, w strate
 	// being slow under the race detector; short numbers are typed.
 
 	step(t, ctx, "sign in", chromedp.Steps(
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(base, adminEmail, adminPassword),
 	))
 	if loc != "en" {
 		step(t, ctx, "switch to "+loc, chromedp.Steps(

@@ -25,12 +25,7 @@ func TestSwitchFormBrowser(t *testing.T) {
 	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
 	dumpOnFailure(t, ctx)
 	step(t, ctx, "sign in and open the model page", chromedp.Steps(
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(srv.URL, adminEmail, adminPassword),
 		chromedp.Navigate(srv.URL+"/models/1"),
 		chromedp.WaitVisible(chromedp.CSS("#fallback")),
 	))

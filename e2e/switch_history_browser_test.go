@@ -56,12 +56,7 @@ func TestSwitchHistoryLayout(t *testing.T) {
 	dumpOnFailure(t, ctx)
 	step(t, ctx, "sign in at 1280 px and open the credit model", chromedp.Steps(
 		chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#nav")),
+		signInBrowser(srv.URL, adminEmail, adminPassword),
 		chromedp.Navigate(srv.URL+"/models/1"),
 		chromedp.WaitVisible(chromedp.CSS("#switch-history")),
 	))
