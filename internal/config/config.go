@@ -49,6 +49,9 @@ type Config struct {
 	// TrustedProxies lists the reverse proxies (addresses, CIDR prefixes)
 	// whose X-Forwarded-For names the client (httpx.ParseProxies).
 	TrustedProxies string
+	// IngestRate is the ingested lines (events and labels) a second each
+	// API token may send (0: no limit).
+	IngestRate int
 }
 
 // Defaults returns the built-in configuration.
@@ -109,6 +112,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.MonitorInterval = d
 	}
+	if v := getenv("LODESTAR_INGEST_RATE"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("LODESTAR_INGEST_RATE=%q: want a whole number of lines a second (0 turns the limit off)", v)
+		}
+		c.IngestRate = n
+	}
 	if v := getenv("LODESTAR_MONITOR_LATENESS"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -143,6 +153,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key file (env LODESTAR_TLS_KEY)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and send HSTS behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies whose X-Forwarded-For gives the client's address: comma-separated addresses or CIDR prefixes (env LODESTAR_TRUSTED_PROXIES)")
+	fs.Var(ingestRate{&c.IngestRate}, "ingest-rate", "ingested lines (events and labels) a second each API token may send, with a burst of a second's worth or a 10,000-line batch; 0 turns the limit off (env LODESTAR_INGEST_RATE)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let monitors' webhooks go to loopback, private and link-local addresses (env LODESTAR_WEBHOOK_ALLOW_PRIVATE)")
 }
 
@@ -184,6 +195,9 @@ func (c *Config) Validate() error {
 	if c.MonitorLateness < 0 || c.MonitorLateness > 6*time.Hour {
 		errs = append(errs, fmt.Errorf("--monitor-lateness %s: want between 0 and 6h", c.MonitorLateness))
 	}
+	if c.IngestRate < 0 {
+		errs = append(errs, fmt.Errorf("--ingest-rate %d: want 0 (off) or a positive whole number of lines a second", c.IngestRate))
+	}
 	return errors.Join(errs...)
 }
 
@@ -205,3 +219,27 @@ func (s secretURL) String() string {
 }
 
 func (s secretURL) Set(v string) error { *s.p = v; return nil }
+
+// ingestRate is --ingest-rate: a whole number of lines a second, refused
+// with its name when it is not one (flag.IntVar's "invalid value" says
+// nothing of what is wanted).
+type ingestRate struct{ p *int }
+
+func (v ingestRate) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v ingestRate) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return errors.New("want a whole number of lines a second (0 turns the limit off)")
+	}
+	if n < 0 {
+		return errors.New("want 0 (off) or a positive whole number of lines a second")
+	}
+	*v.p = n
+	return nil
+}

@@ -54,6 +54,10 @@ func TestFromEnv(t *testing.T) {
 		{name: "duration garbage", env: map[string]string{"LODESTAR_SESSION_TTL": "a day"}, wantErr: "LODESTAR_SESSION_TTL"},
 		{name: "monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "5m"},
 			want: func(c config.Config) config.Config { c.MonitorLateness = 5 * time.Minute; return c }},
+		{name: "ingest rate", env: map[string]string{"LODESTAR_INGEST_RATE": "5000"},
+			want: func(c config.Config) config.Config { c.IngestRate = 5000; return c }},
+		{name: "fractional ingest rate", env: map[string]string{"LODESTAR_INGEST_RATE": "2.5"}, wantErr: "LODESTAR_INGEST_RATE"},
+		{name: "bad ingest rate", env: map[string]string{"LODESTAR_INGEST_RATE": "fast"}, wantErr: "LODESTAR_INGEST_RATE"},
 		{name: "bad monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "soon"}, wantErr: "LODESTAR_MONITOR_LATENESS"},
 		{name: "trusted proxies", env: map[string]string{"LODESTAR_TRUSTED_PROXIES": "10.0.0.0/8"},
 			want: func(c config.Config) config.Config { c.TrustedProxies = "10.0.0.0/8"; return c }},
@@ -117,6 +121,8 @@ func TestValidate(t *testing.T) {
 		{name: "monitor lateness too long", change: func(c *config.Config) { c.MonitorLateness = 7 * time.Hour }, wantErr: []string{"--monitor-lateness"}},
 		{name: "trusted proxies", change: func(c *config.Config) { c.TrustedProxies = "10.0.0.0/8, ::1" }},
 		{name: "trusted proxy misspelt", change: func(c *config.Config) { c.TrustedProxies = "10.0.0.0/8, proxy.local" }, wantErr: []string{"--trusted-proxies", "proxy.local"}},
+		{name: "ingest rate", change: func(c *config.Config) { c.IngestRate = 1000 }},
+		{name: "negative ingest rate", change: func(c *config.Config) { c.IngestRate = -1 }, wantErr: []string{"--ingest-rate -1"}},
 		{name: "monitor lateness off", change: func(c *config.Config) { c.MonitorLateness = 0 }},
 		{name: "every problem reported at once", change: func(c *config.Config) {
 			c.LogFormat, c.DatabaseURL, c.TLSCert = "xml", "mysql://x", "c.pem"
@@ -175,5 +181,19 @@ func TestFlagsOverrideEnv(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"--session-ttl", "soon"}); err == nil {
 		t.Errorf("--session-ttl soon: got nil error, want a parse error")
+	}
+	if c.IngestRate != 0 {
+		t.Errorf("default --ingest-rate: got %d, want 0 (off)", c.IngestRate)
+	}
+	if err := fs.Parse([]string{"--ingest-rate", "250"}); err != nil || c.IngestRate != 250 {
+		t.Errorf("--ingest-rate 250: got %d, %v; want 250, nil", c.IngestRate, err)
+	}
+	for _, bad := range []string{"-1", "1.5", "1e3", "many", ""} {
+		if err := fs.Parse([]string{"--ingest-rate", bad}); err == nil {
+			t.Errorf("--ingest-rate %q: got nil error, want a parse error", bad)
+		}
+		if c.IngestRate != 250 {
+			t.Errorf("--ingest-rate %q changed the rate to %d", bad, c.IngestRate)
+		}
 	}
 }
