@@ -53,6 +53,9 @@ type Server struct {
 	// and its caller's credential is checked again; 0 means the package's
 	// Heartbeat.
 	Heartbeat time.Duration
+	// IngestLimit holds each token to a rate of ingested lines (nil: no
+	// limit).
+	IngestLimit *IngestLimiter
 
 	checks credChecks // the credentials of the open streams, checked every heartbeat
 }

@@ -106,6 +106,9 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if len(events) == 0 && len(rejected) == 0 {
 			return nil, errNoLines
 		}
+		if err := s.admit(w, r, len(events)+len(rejected)); err != nil {
+			return nil, err
+		}
 		accepted, err := s.Events.AppendEvents(r.Context(), m.ID, events)
 		if err != nil {
 			return nil, err
@@ -176,6 +179,9 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(labels) == 0 && len(rejected) == 0 {
 			return nil, errNoLines
+		}
+		if err := s.admit(w, r, len(labels)+len(rejected)); err != nil {
+			return nil, err
 		}
 		unknown, err := s.Events.AttachLabels(r.Context(), m.ID, labels)
 		if err != nil {

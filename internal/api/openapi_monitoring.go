@@ -28,6 +28,9 @@ func monitoringPaths() obj {
 		out := withErrors(ok, "404")
 		out["413"] = response("More than 10,000 lines or 8 MiB.", ref("Error"))
 		out["415"] = response("Content-Type is not application/x-ndjson (or application/jsonl) in UTF-8, or Content-Encoding is neither gzip nor absent (the answer's Accept-Encoding says gzip).", ref("Error"))
+		tooMany := response("Over the server's per-token ingestion rate (serve --ingest-rate, lines a second, events and labels alike): the whole batch is refused, nothing of it stored; send it again after Retry-After.", ref("Error"))
+		tooMany["headers"] = obj{"Retry-After": obj{"description": "Whole seconds, at least 1, until the batch would be taken.", "schema": obj{"type": "integer", "minimum": 1}}}
+		out["429"] = tooMany
 		return out
 	}
 	return obj{

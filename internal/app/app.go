@@ -52,6 +52,9 @@ type Options struct {
 	// SwitchPoll is how often, on SQLite, FollowSwitches looks for flips
 	// made by another process (0: DefaultSwitchPoll).
 	SwitchPoll time.Duration
+	// IngestRate holds each token to this many ingested lines (events
+	// and labels) a second (0: no limit; api.IngestLimiter).
+	IngestRate int
 }
 
 // App is the assembled server.
@@ -94,6 +97,10 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	w.Now = func() time.Time { return db.Now() }
 	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
 		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
+
+	if opt.IngestRate > 0 {
+		a.API.IngestLimit = &api.IngestLimiter{Rate: opt.IngestRate, Now: func() time.Time { return db.Now() }}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
