@@ -81,3 +81,23 @@ func TestBreaches(t *testing.T) {
 		t.Errorf("too many events: got %v", got)
 	}
 }
+
+// Windows recomputed from before an open alert's breach (late labels for
+// earlier hours, all good) do not resolve it: it resolved at a time
+// before it opened, and the breach, still running, opened a second alert.
+func TestDecideRecomputedBeforeOpenAlert(t *testing.T) {
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}
+	ws := windows("GGB")
+	open := &lodestar.Alert{ID: 7, Kind: "accuracy", Status: lodestar.AlertOpen, OpenedAt: ws[2].Start}
+	ev := Decide(m, []*lodestar.Alert{open}, nil, false, ws)
+	if len(ev.Opened) != 0 || len(ev.Resolved) != 0 {
+		t.Fatalf("opened %+v, resolved %+v; want the open alert left open, none opened", ev.Opened, ev.Resolved)
+	}
+	// A good window after its breach still resolves it.
+	ws = windows("GGBG")
+	open = &lodestar.Alert{ID: 7, Kind: "accuracy", Status: lodestar.AlertOpen, OpenedAt: ws[2].Start}
+	ev = Decide(m, []*lodestar.Alert{open}, nil, false, ws)
+	if len(ev.Opened) != 0 || len(ev.Resolved) != 1 || !ev.Resolved[0].ResolvedAt.Equal(ws[3].Start) {
+		t.Fatalf("opened %+v, resolved %+v; want alert 7 resolved at window 3", ev.Opened, ev.Resolved)
+	}
+}

@@ -93,3 +93,58 @@ func TestLateLabelsDecideAlerts(t *testing.T) {
 		t.Errorf("alerts after three decisions on one breach: %d (%+v); want 1", len(all), all)
 	}
 }
+
+// Late labels for hours before an open alert's breach, all good, leave
+// the alert open: recomputed, those hours resolved it at a time before it
+// opened, and the breach still running opened a second alert (a resolved
+// and an opened webhook for one breach that never ended).
+func TestLateLabelsBeforeAnOpenAlert(t *testing.T) {
+	e := newEnv(t)
+	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, "")
+	svc := &monitoring.Service{Store: e.st}
+	for h := range 3 {
+		var evs []lodestar.StoredEvent
+		for i := range 10 {
+			evs = append(evs, evUnlabelled(fmt.Sprintf("h%d-%d", h, i), e.t0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute)))
+		}
+		e.add(t, evs...)
+	}
+	label := func(h int, y string) {
+		t.Helper()
+		var ls []lodestar.EventLabel
+		for i := range 10 {
+			ls = append(ls, lodestar.EventLabel{ID: fmt.Sprintf("h%d-%d", h, i), Label: []byte(y)})
+		}
+		if _, err := e.st.AttachLabels(e.ctx, e.model, ls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := e.t0.Add(3*time.Hour + time.Second)
+	// Hour 2's labels come first: every prediction (0.9) was wrong.
+	label(2, "0")
+	out, err := svc.Evaluate(e.ctx, m.ID, now, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	breach := e.t0.Add(2 * time.Hour)
+	if len(out.Opened) != 1 || !out.Opened[0].OpenedAt.Equal(breach) {
+		t.Fatalf("opened %+v; want one accuracy alert opened at %s", out.Opened, breach)
+	}
+	// Hours 0 and 1's labels come later: right, before the breach.
+	label(0, "1")
+	label(1, "1")
+	out, err = svc.Evaluate(e.ctx, m.ID, now, e.t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Opened)+len(out.Resolved) != 0 {
+		t.Errorf("recomputed with good labels before the breach: opened %+v, resolved %+v; want nothing", out.Opened, out.Resolved)
+	}
+	all, err := e.st.ListAlerts(e.ctx, e.model, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 || all[0].Status != lodestar.AlertOpen || !all[0].OpenedAt.Equal(breach) {
+		t.Errorf("alerts: %+v; want the one opened at %s, still open", all, breach)
+	}
+}

@@ -1453,7 +1453,11 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 				a.OpenedAt = since[kind] // the first window of the breach
 				byKind[kind] = a
 				out.Opened = append(out.Opened, a)
-			case a != nil && good[kind] >= resolveAfter && !breaches && judged(w, kind, m.Thresholds):
+			case a != nil && good[kind] >= resolveAfter && !breaches && judged(w, kind, m.Thresholds) && !w.Start.Before(a.OpenedAt):
+				// Only a window from the alert's breach on resolves it: a
+				// recomputed window before it (late labels for earlier
+				// hours) resolved it before it opened, and the breach still
+				// running opened a second alert.
 				delete(byKind, kind)
 				if a.Status == lodestar.AlertResolved && a.ID != 0 {
 					break // resolved when it was first decided
