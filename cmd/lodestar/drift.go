@@ -196,8 +196,8 @@ func (e *cmdEnv) drift(args []string) error {
 		return err
 	}
 	if r := rep.Result; a.failOnDrift && r.Drift {
-		return errExit{driftExitCode, fmt.Sprintf("drift: the data set drifted: %d of %d tested columns (%.1f%%; threshold %.0f%%)",
-			r.Drifted, r.Tested, 100*r.ShareDrifted, 100*r.Share)}
+		return errExit{driftExitCode, fmt.Sprintf("drift: the data set drifted: %d of %d tested columns (%.1f%%; threshold %s%%)",
+			r.Drifted, r.Tested, 100*r.ShareDrifted, fmtSharePct(r.Share))}
 	}
 	return nil
 }
@@ -443,6 +443,11 @@ func fmtStat(v float64) string {
 // fmtThreshold writes a threshold as it was given: 0.05, not 0.0500.
 func fmtThreshold(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
+// fmtSharePct writes a share threshold as the percentage it was given:
+// --share 0.07 is "7", not fmtThreshold(100*0.07), "7.000000000000001"
+// (100 times a decimal fraction is seldom the decimal it reads as).
+func fmtSharePct(share float64) string { return strconv.FormatFloat(100*share, 'g', 12, 64) }
+
 // fmtMissing is a side's missing values with their share of its rows.
 func fmtMissing(n, rows int64) string {
 	if n == 0 || rows <= 0 {
@@ -582,7 +587,7 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 		verdict = "YES"
 	}
 	fmt.Fprintf(w, "\nDataset drift: %s — %d of %d tested columns drifted (%.1f%%; threshold %s%%)\n",
-		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, fmtThreshold(100*r.Share))
+		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, fmtSharePct(r.Share))
 	return w.err
 }
 

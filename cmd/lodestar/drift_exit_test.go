@@ -74,3 +74,27 @@ func TestDriftFailOnDriftFollowsShare(t *testing.T) {
 		t.Errorf("share 0.5 at --share 0.5: exit %d, want %d", code, driftExitCode)
 	}
 }
+
+// A share threshold is written as the percentage given, in the text and
+// HTML reports and in --fail-on-drift's line: --share 0.07 is 7%, not
+// 7.000000000000001% (100 × 0.07 in floating point).
+func TestDriftShareThresholdAsGiven(t *testing.T) {
+	ref, cur := driftPair(t, 2000, 5, 0) // a drifts: share 0.5
+	for _, c := range []struct{ share, want string }{{"0.07", "7%"}, {"0.29", "29%"}, {"0.125", "12.5%"}} {
+		for _, format := range []string{"text", "html"} {
+			code, out, errOut := runCLI(t, "drift", "--reference", ref, "--current", cur, "--format", format, "--share", c.share, "--fail-on-drift")
+			if code != driftExitCode {
+				t.Fatalf("--share %s, %s: exit %d (%s), want %d", c.share, format, code, errOut, driftExitCode)
+			}
+			if strings.Contains(out, "0000000") || strings.Contains(out, "9999999") {
+				t.Errorf("--share %s, %s: a percentage written with float noise:\n%s", c.share, format, out)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("--share %s, %s: report does not say %s", c.share, format, c.want)
+			}
+			if !strings.Contains(errOut, "threshold "+c.want) {
+				t.Errorf("--share %s: stderr %q, want threshold %s", c.share, errOut, c.want)
+			}
+		}
+	}
+}

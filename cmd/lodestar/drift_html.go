@@ -83,9 +83,9 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 	v.Title = v.T("driftreport.page_title", rep.Current)
 	v.Drift = r.Drift
 	if r.Drift {
-		v.Verdict = v.T("driftreport.verdict.yes", r.Drifted, r.Tested, pct(r.ShareDrifted), fmtThreshold(100*r.Share))
+		v.Verdict = v.T("driftreport.verdict.yes", r.Drifted, r.Tested, pct(r.ShareDrifted), fmtSharePct(r.Share))
 	} else {
-		v.Verdict = v.T("driftreport.verdict.no", r.Drifted, r.Tested, pct(r.ShareDrifted), fmtThreshold(100*r.Share))
+		v.Verdict = v.T("driftreport.verdict.no", r.Drifted, r.Tested, pct(r.ShareDrifted), fmtSharePct(r.Share))
 	}
 	for i, s := range []struct {
 		name string
@@ -115,7 +115,7 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		v.T("driftreport.th.wasserstein", fmtThreshold(th.Wasserstein)),
 		v.T("driftreport.th.js", fmtThreshold(th.JensenShannon)),
 		v.T("driftreport.th.psi", th.PSIBins, fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift)),
-		v.T("driftreport.th.share", fmtThreshold(100*th.Share)),
+		v.T("driftreport.th.share", fmtSharePct(th.Share)),
 	}
 	var stable, untested []driftHTMLRow
 	for i, f := range r.Features {
