@@ -552,6 +552,14 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	if v, ok := lodestar.SwitchVersionFrom(ctx); ok && v > prev.Version {
+		// A version the switch never had (the page edited, or the
+		// database restored to before flips the page saw): refused as a
+		// stale one too. The store's refusal names the field "version",
+		// which on this page is the version registration form's.
+		s.refused(w, r, lodestar.ErrSwitchFlippedSince(), "models.one", "risk", r.PostForm, s.renderModel)
+		return
+	}
 	// The form opens with the switch's fallback filled in: left there as
 	// it was, in a flip to on or off, it names no fallback (the service
 	// would refuse it as one named for a state that has none). A fallback
