@@ -94,14 +94,14 @@ func TestHealthFewValuesFeature(t *testing.T) {
 		t.Errorf("kind/test/categories drifted: %v", tests)
 	}
 	c, _, _ := f.signIn(team, time.Hour)
-	for lang, want := range map[string]string{"en": "numeric (≤ 5 values: tested as categorical)</td><td>Chi-square</td>",
-		"zh-CN": "数值型 (取值不超过 5 个：按类别检验)</td><td>卡方检验</td>"} {
+	for lang, want := range map[string]string{"en": `numeric (≤ 5 values: tested as categorical)</td><td data-label="Test">Chi-square</td>`,
+		"zh-CN": `数值型 (取值不超过 5 个：按类别检验)</td><td data-label="检验">卡方检验</td>`} {
 		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
 		if p.StatusCode != 200 || !strings.Contains(p.body, want) {
 			t.Errorf("%s health page: %d, no %q", lang, p.StatusCode, want)
 		}
 		ks := map[string]string{"en": "Kolmogorov–Smirnov", "zh-CN": "Kolmogorov–Smirnov 检验"}[lang]
-		if n := strings.Count(p.body, "</td><td>"+ks+"</td>"); n != 1 {
+		if n := strings.Count(p.body, `</td><td data-label="`+map[string]string{"en": "Test", "zh-CN": "检验"}[lang]+`">`+ks+"</td>"); n != 1 {
 			t.Errorf("%s health page: %d features with the KS test, want 1 (spread)", lang, n)
 		}
 	}

@@ -192,7 +192,7 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 // not by the engine's identifier (ks, chi2, jensenshannon, wasserstein).
 func TestHealthDriftTestNames(t *testing.T) {
 	h := newHealthUI(t, 2, func(int) float64 { return 0.9 })
-	cell := regexp.MustCompile(`<td>(?:numeric|categorical|数值型|类别型)</td><td>([^<]*)</td>`)
+	cell := regexp.MustCompile(`<td data-label="[^"]*">(?:numeric|categorical|数值型|类别型)</td><td data-label="[^"]*">([^<]*)</td>`)
 	for _, c := range []struct {
 		locale string
 		want   []string
