@@ -153,6 +153,33 @@ func TestHealthBrowser(t *testing.T) {
 		if tick < 10 {
 			t.Errorf("%s: at 390 px a chart's axis label is %.1f px high, want at least 10 to be read", lang, tick)
 		}
+		// The drift table reads row by row: a feature's name and its
+		// verdict are on the screen together, the verdict under its
+		// column's name. As a seven-column table scrolled in its box,
+		// "Drifted" was off to the right, out of sight.
+		head := map[string][2]string{"en": {"Feature", "Drifted"}, "zh-CN": {"特征", "是否漂移"}}[lang]
+		row := run(t, ctx, "find a drift row's name and verdict", chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+			const [feature, drifted] = [%q, %q];
+			const t = [...document.querySelectorAll("section.monitor table")].find(t =>
+				[...t.querySelectorAll("thead th")].some(th => th.textContent.trim() === drifted));
+			if (!t) return "no drift table";
+			const cols = [...t.querySelectorAll("thead th")].map(th => th.textContent.trim());
+			const tr = t.querySelector("tbody tr");
+			const name = tr.cells[cols.indexOf(feature)], verdict = tr.cells[cols.indexOf(drifted)];
+			name.scrollIntoView({block: "center"});
+			const W = document.documentElement.clientWidth, H = window.innerHeight;
+			const where = c => {
+				const r = c.getBoundingClientRect();
+				return r.left >= -1 && r.right <= W + 1 && r.top >= -1 && r.bottom <= H + 1 ? "on screen" : "at " + [r.left, r.top, r.right, r.bottom].map(Math.round).join(",");
+			};
+			return name.textContent.trim() + " " + where(name) + " | " + getComputedStyle(verdict, "::before").content + " " + verdict.textContent.trim() + " " + where(verdict);
+		})()`, head[0], head[1])))
+		yesNo := map[string][2]string{"en": {"yes", "no"}, "zh-CN": {"是", "否"}}[lang]
+		name, verdict, _ := strings.Cut(row, " | ")
+		if !strings.HasSuffix(name, " on screen") || !strings.HasPrefix(name, "basket_value ") && !strings.HasPrefix(name, "channel ") ||
+			verdict != fmt.Sprintf("%q %s on screen", head[1], yesNo[0]) && verdict != fmt.Sprintf("%q %s on screen", head[1], yesNo[1]) {
+			t.Errorf("%s: at 390 px a drift row: %s; want the feature's name and, under %q, its verdict both on screen", lang, row, head[1])
+		}
 	}
 	// The alerts list at that width reads row by row: what happened is on
 	// the screen under its column's name, not off to the right of a table
