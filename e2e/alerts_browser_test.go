@@ -79,14 +79,7 @@ func TestAlertsTableLaptop(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#alerts-table")),
 	))
 	for _, lang := range []string{"en", "zh-CN"} {
-		cur := run(t, ctx, "read the language", chromedp.Evaluate[string](`document.documentElement.lang`))
-		if cur != lang {
-			step(t, ctx, "switch to "+lang, chromedp.Steps(
-				chromedp.Click(chromedp.CSS("#locale-switch")),
-				chromedp.WaitReady(chromedp.CSS(`html[lang="`+lang+`"]`)),
-				chromedp.WaitVisible(chromedp.CSS("#alerts-table")),
-			))
-		}
+		switchLanguage(t, ctx, lang, "#alerts-table")
 		raw := run(t, ctx, "measure the alerts table", chromedp.Evaluate[string](alertsLayoutJS))
 		var got alertsLayout
 		if err := json.Unmarshal([]byte(raw), &got); err != nil {

@@ -164,6 +164,20 @@ func signInBrowser(base, email, password string) chromedp.Action[chromedp.Void] 
 	)
 }
 
+// switchLanguage switches the signed-in user's language with the page's
+// switch if it is not lang already, then waits for sel.
+func switchLanguage(t *testing.T, ctx context.Context, lang, sel string) {
+	t.Helper()
+	if run(t, ctx, "read the language", chromedp.Evaluate[string](`document.documentElement.lang`)) == lang {
+		return
+	}
+	step(t, ctx, "switch to "+lang, chromedp.Steps(
+		chromedp.Click(chromedp.CSS("#locale-switch")),
+		chromedp.WaitReady(chromedp.CSS(`html[lang="`+lang+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+	))
+}
+
 // needChromium skips a browser test where Chromium is missing, unless
 // LODESTAR_TEST_BROWSER=1 asks for it (CI), where that fails the test.
 func needChromium(t *testing.T) {

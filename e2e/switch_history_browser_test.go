@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -99,18 +98,4 @@ func TestSwitchHistoryLayout(t *testing.T) {
 		`(b => b.scrollWidth > b.clientWidth + 1 ? b.scrollWidth + " > " + b.clientWidth : "")(document.querySelector("#switch-history").parentElement)`)); s != "" {
 		t.Errorf("at 390 px the flip history scrolls sideways: %s", s)
 	}
-}
-
-// switchLanguage switches the signed-in user's language with the page's
-// switch if it is not lang already, then waits for sel.
-func switchLanguage(t *testing.T, ctx context.Context, lang, sel string) {
-	t.Helper()
-	if run(t, ctx, "read the language", chromedp.Evaluate[string](`document.documentElement.lang`)) == lang {
-		return
-	}
-	step(t, ctx, "switch to "+lang, chromedp.Steps(
-		chromedp.Click(chromedp.CSS("#locale-switch")),
-		chromedp.WaitReady(chromedp.CSS(`html[lang="`+lang+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(sel)),
-	))
 }

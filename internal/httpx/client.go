@@ -42,6 +42,17 @@ func ParseProxies(s string) (Proxies, error) {
 	return out, nil
 }
 
+// peerAddr is the address the request's connection comes from: as
+// written (without port) and parsed.
+func peerAddr(r *http.Request) (string, netip.Addr, error) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	return host, a, err
+}
+
 func (ps Proxies) trusted(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, p := range ps {
@@ -59,11 +70,7 @@ func (ps Proxies) trusted(a netip.Addr) bool {
 // proxies write it; a malformed entry stops the walk at the proxy that
 // wrote it). It keys sign-in throttling and is logged.
 func (g *Guard) ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
+	host, peer, err := peerAddr(r)
 	if len(g.Proxies) == 0 && r.Header.Get("X-Forwarded-For") != "" && g.Log != nil && g.xffWarned.CompareAndSwap(false, true) {
 		// Behind a proxy every client has the proxy's address: one
 		// client's failed sign-ins would count against them all.

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -474,11 +472,7 @@ func (g *Guard) crossOrigin(r *http.Request) bool {
 
 // fromProxy reports whether r's connection comes from a trusted proxy.
 func (g *Guard) fromProxy(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, err := netip.ParseAddr(host)
+	_, a, err := peerAddr(r)
 	return err == nil && g.Proxies.trusted(a)
 }
 

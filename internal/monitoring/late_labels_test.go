@@ -19,29 +19,14 @@ func TestLateLabelsDecideAlerts(t *testing.T) {
 	e := newEnv(t)
 	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, "")
 	svc := &monitoring.Service{Store: e.st}
-	for h := range 2 {
-		var evs []lodestar.StoredEvent
-		for i := range 10 {
-			evs = append(evs, evUnlabelled(fmt.Sprintf("h%d-%d", h, i), e.t0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute)))
-		}
-		e.add(t, evs...)
-	}
+	addUnlabelledHours(t, e, 2)
 	now := e.t0.Add(2*time.Hour + time.Second)
 	if out, err := svc.Evaluate(e.ctx, m.ID, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	} else if len(out.Opened) != 0 {
 		t.Fatalf("unlabelled windows opened %+v", out.Opened)
 	}
-	label := func(h int, y string) {
-		t.Helper()
-		var ls []lodestar.EventLabel
-		for i := range 10 {
-			ls = append(ls, lodestar.EventLabel{ID: fmt.Sprintf("h%d-%d", h, i), Label: []byte(y)})
-		}
-		if _, err := e.st.AttachLabels(e.ctx, e.model, ls); err != nil {
-			t.Fatal(err)
-		}
-	}
+	label := func(h int, y string) { t.Helper(); labelHour(t, e, h, y) }
 	openAlerts := func() []*lodestar.Alert {
 		t.Helper()
 		as, err := e.st.ListAlerts(e.ctx, e.model, true)
@@ -102,23 +87,8 @@ func TestLateLabelsBeforeAnOpenAlert(t *testing.T) {
 	e := newEnv(t)
 	m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, "")
 	svc := &monitoring.Service{Store: e.st}
-	for h := range 3 {
-		var evs []lodestar.StoredEvent
-		for i := range 10 {
-			evs = append(evs, evUnlabelled(fmt.Sprintf("h%d-%d", h, i), e.t0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute)))
-		}
-		e.add(t, evs...)
-	}
-	label := func(h int, y string) {
-		t.Helper()
-		var ls []lodestar.EventLabel
-		for i := range 10 {
-			ls = append(ls, lodestar.EventLabel{ID: fmt.Sprintf("h%d-%d", h, i), Label: []byte(y)})
-		}
-		if _, err := e.st.AttachLabels(e.ctx, e.model, ls); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addUnlabelledHours(t, e, 3)
+	label := func(h int, y string) { t.Helper(); labelHour(t, e, h, y) }
 	now := e.t0.Add(3*time.Hour + time.Second)
 	// Hour 2's labels come first: every prediction (0.9) was wrong.
 	label(2, "0")
@@ -146,5 +116,30 @@ func TestLateLabelsBeforeAnOpenAlert(t *testing.T) {
 	}
 	if len(all) != 1 || all[0].Status != lodestar.AlertOpen || !all[0].OpenedAt.Equal(breach) {
 		t.Errorf("alerts: %+v; want the one opened at %s, still open", all, breach)
+	}
+}
+
+// addUnlabelledHours stores ten unlabelled events in each of the first n
+// hours from e.t0, with IDs h<hour>-<i>.
+func addUnlabelledHours(t *testing.T, e *env, n int) {
+	t.Helper()
+	for h := range n {
+		var evs []lodestar.StoredEvent
+		for i := range 10 {
+			evs = append(evs, evUnlabelled(fmt.Sprintf("h%d-%d", h, i), e.t0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute)))
+		}
+		e.add(t, evs...)
+	}
+}
+
+// labelHour attaches label y, late, to hour h's ten events.
+func labelHour(t *testing.T, e *env, h int, y string) {
+	t.Helper()
+	var ls []lodestar.EventLabel
+	for i := range 10 {
+		ls = append(ls, lodestar.EventLabel{ID: fmt.Sprintf("h%d-%d", h, i), Label: []byte(y)})
+	}
+	if _, err := e.st.AttachLabels(e.ctx, e.model, ls); err != nil {
+		t.Fatal(err)
 	}
 }
