@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"mime"
 	"net/http"
@@ -110,8 +111,8 @@ func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ofrepBulk evaluates every switch; its ETag (the sum of switch versions)
-// lets a polling client ask "anything new?" with If-None-Match.
+// ofrepBulk evaluates every switch; its ETag (bulkETag) lets a polling
+// client ask "anything new?" with If-None-Match.
 func (s *Server) ofrepBulk(w http.ResponseWriter, r *http.Request) {
 	if code, details := readContext(w, r); code != "" {
 		httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": code, "errorDetails": details})
@@ -122,21 +123,44 @@ func (s *Server) ofrepBulk(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var sum int64
 	out := struct {
 		Flags []ofrepResult `json:"flags"`
 	}{Flags: []ofrepResult{}}
 	for _, sw := range all {
-		sum += sw.Version
 		out.Flags = append(out.Flags, evaluated(sw))
 	}
-	etag := `"` + strconv.FormatInt(sum, 10) + "-" + strconv.Itoa(len(all)) + `"`
+	etag := bulkETag(all)
 	w.Header().Set("ETag", etag)
 	if noneMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// bulkETag names one state of the whole switch list: a hash of each
+// switch's model, key, version, state and fallback, in list order. A sum of
+// versions (what it was) could come back to an earlier value — after a
+// restore from an export, say — and a client polling with If-None-Match
+// would then be told nothing changed while a switch it reads had been
+// turned off. Everything else a flag carries changes only with its version.
+func bulkETag(all []*lodestar.Switch) string {
+	h := fnv.New64a()
+	var b []byte
+	for _, sw := range all {
+		b = strconv.AppendInt(b[:0], sw.ModelID, 10)
+		b = append(b, 0)
+		b = append(b, sw.Key...)
+		b = append(b, 0)
+		b = strconv.AppendInt(b, sw.Version, 10)
+		b = append(b, 0)
+		b = append(b, sw.State...)
+		b = append(b, 0)
+		b = append(b, sw.Fallback...)
+		b = append(b, '\n')
+		h.Write(b)
+	}
+	return `"` + strconv.FormatUint(h.Sum64(), 36) + "-" + strconv.Itoa(len(all)) + `"`
 }
 
 // noneMatch reports whether an If-None-Match header matches etag: "*", or

@@ -21,7 +21,7 @@ func ofrepPaths() obj {
 		"/evaluate/flags": obj{
 			"servers": servers,
 			"post": obj{"summary": "Evaluate every switch as OFREP string flags (any role; a read token is enough).", "operationId": "ofrepEvaluateFlags",
-				"description": "The ETag is the sum of the switches' versions and their number: a client polling with If-None-Match (compared weakly) gets 304 until a switch is flipped or a model registered.",
+				"description": "The ETag names the whole list (a hash of each switch's model, key, version, state and fallback): a client polling with If-None-Match (compared weakly) gets 304 until a switch is flipped or a model registered, also after a restore from an export.",
 				"parameters":  []obj{{"name": "If-None-Match", "in": "header", "schema": obj{"type": "string"}}},
 				"requestBody": body,
 				"responses": ofrepErrors(obj{
