@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -68,6 +69,21 @@ Tests (defaults after Evidently; see the flags to change them):
                                      0.1–0.25 warn, ≥ 0.25 drift
   data set                           drift when ≥ 50% of the tested columns drift
 
+Warnings, beside the tests (they change neither the verdict nor the exit
+status, --fail-on-drift included):
+  missing values rose   a column's share of missing values is at least
+                        --missing-rise (5 percentage points) higher in CUR,
+                        and Fisher's exact test (one-sided) gives p below
+                        --p-value: a missing cell or two in a small file
+                        raises nothing
+  id-like               a categorical column with at least 50 values in
+                        REF, 95% or more of them distinct (order numbers,
+                        UUIDs): not tested, so not counted in the share of
+                        drifted columns, unless --columns names it
+  new categories        CUR's values of a categorical column that REF
+                        never has, and how many rows hold them
+A column of one value in both files is tested, and found stable.
+
 Memory does not grow with the number of rows. A numeric column's
 statistics are exact (scipy's, to 1e-12) when both files have at most
 --exact-limit values in it, or at most 1,000 distinct values (counted).
@@ -117,6 +133,7 @@ type driftArgs struct {
 	lang                                string // the HTML report's, as given
 	refEncoding, curEncoding            string // each file's own, over --encoding
 	exactLimit, bins                    int
+	missingRise                         float64 // 0: defaultMissingRise
 	seed                                uint64
 	progress, failOnDrift               bool
 	th                                  monitor.Thresholds
@@ -143,6 +160,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.IntVar(&a.th.PSIBins, "psi-bins", 10, "reference-quantile bins of the PSI (2 to 1,000)")
 	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
+	fs.Float64Var(&a.missingRise, "missing-rise", defaultMissingRise, "warn when a column's share of missing values is at least this much higher in the current (0.05: 5 percentage points) and Fisher's exact test gives p < --p-value")
 	fs.StringVar(&a.lang, "lang", "", "language of the HTML report: en or zh-CN (default: zh-CN when LC_ALL, LC_MESSAGES or LANG is Chinese, else en)")
 	fs.BoolVar(&a.failOnDrift, "fail-on-drift", false, "exit 3 when the data set drifted (after writing the report)")
 	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
@@ -230,10 +248,13 @@ func (a *driftArgs) check() error {
 		name string
 		v    float64
 	}{{"p-value", a.th.PValue}, {"wasserstein", a.th.Wasserstein}, {"js", a.th.JensenShannon},
-		{"psi-warn", a.th.PSIWarn}, {"psi-drift", a.th.PSIDrift}, {"share", a.th.Share}} {
+		{"psi-warn", a.th.PSIWarn}, {"psi-drift", a.th.PSIDrift}, {"share", a.th.Share}, {"missing-rise", a.missingRise}} {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
 			return errUsage{fmt.Sprintf("drift: --%s %g: want a finite number above 0", f.name, f.v)}
 		}
+	}
+	if a.missingRise > 1 {
+		return errUsage{fmt.Sprintf("drift: --missing-rise %g: want a share of rows, above 0 and at most 1 (0.05: 5 percentage points)", a.missingRise)}
 	}
 	if err := a.th.Validate(); err != nil {
 		return errUsage{"drift: " + err.Error()}
@@ -241,9 +262,10 @@ func (a *driftArgs) check() error {
 	return nil
 }
 
-func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (monitor.FeatureDrift, driftChart) {
+func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (monitor.FeatureDrift, driftChart, driftQuality) {
 	var f monitor.FeatureDrift
 	var chart driftChart
+	q := newDriftQuality()
 	r, u := &c.refSide, &c.curSide
 	if !c.numeric {
 		r.settleInts()
@@ -284,8 +306,26 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.Note = fmt.Sprintf("more than %d distinct values (an identifier or free text?): not tested", maxCategories)
 	default:
+		q.NewCounted, q.CurValues = true, int64(u.counts.Total())
+		q.NewValues, q.NewRows = newCategories(&r.counts, &u.counts)
+		refValues, refDistinct := int64(r.counts.Total()), r.counts.Distinct()
+		q.IDLike = idLike(refValues, refDistinct)
+		if q.IDLike && !c.named {
+			// Not tested: its counts still say what it holds.
+			f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
+			f.RefN, f.CurN, f.Categories = refValues, q.CurValues, refDistinct+q.NewValues
+			f.Note = idLikeNote(refDistinct, refValues, false)
+			break
+		}
 		f = monitor.CategoricalDrift(&r.counts, &u.counts, th)
 		chart = categoricalChart(&r.counts, &u.counts)
+		if q.IDLike {
+			note := idLikeNote(refDistinct, refValues, true)
+			if f.Note != "" {
+				note = f.Note + "; " + note
+			}
+			f.Note = note
+		}
 	}
 	if !c.numeric {
 		f.Kind = monitor.Categorical
@@ -314,7 +354,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	}
 	f.Name = c.name
 	f.RefMiss, f.CurMiss = r.miss, u.miss
-	return f, chart
+	return f, chart, q
 }
 
 func numericChart(c *driftColumn) driftChart {
@@ -394,28 +434,71 @@ func fmtNum(v float64) string {
 
 func writeDriftJSON(w io.Writer, rep *driftReport) error {
 	th := rep.Thresholds
+	cols := make([]driftColumnJSON, len(rep.Result.Features))
+	for i, f := range rep.Result.Features {
+		cols[i] = driftColumnJSON{f, rep.Quality[i]}
+	}
+	missing, ids, news := rep.driftWarnings()
 	out := struct {
-		Reference    string                 `json:"reference"`
-		Current      string                 `json:"current"`
-		RefFile      driftFile              `json:"reference_file"`
-		CurFile      driftFile              `json:"current_file"`
-		RefRows      int64                  `json:"reference_rows"`
-		CurRows      int64                  `json:"current_rows"`
-		DatasetDrift bool                   `json:"dataset_drift"`
-		ShareDrifted float64                `json:"share_drifted"`
-		Drifted      int                    `json:"drifted_columns"`
-		Tested       int                    `json:"tested_columns"`
-		Thresholds   map[string]any         `json:"thresholds"`
-		Columns      []monitor.FeatureDrift `json:"columns"`
+		Reference    string            `json:"reference"`
+		Current      string            `json:"current"`
+		RefFile      driftFile         `json:"reference_file"`
+		CurFile      driftFile         `json:"current_file"`
+		RefRows      int64             `json:"reference_rows"`
+		CurRows      int64             `json:"current_rows"`
+		DatasetDrift bool              `json:"dataset_drift"`
+		ShareDrifted float64           `json:"share_drifted"`
+		Drifted      int               `json:"drifted_columns"`
+		Tested       int               `json:"tested_columns"`
+		MissingRise  []string          `json:"missing_rise_columns"`
+		IDLike       []string          `json:"id_like_columns"`
+		NewCats      []string          `json:"new_category_columns"`
+		Thresholds   map[string]any    `json:"thresholds"`
+		Columns      []driftColumnJSON `json:"columns"`
 	}{
 		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, rep.Result.Drift, rep.Result.ShareDrifted,
-		rep.Result.Drifted, rep.Result.Tested,
+		rep.Result.Drifted, rep.Result.Tested, missing, ids, news,
 		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
 			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
-			"psi_drift": th.PSIDrift, "psi_bins": th.PSIBins, "share": th.Share, "small_sample": th.SmallSample},
-		rep.Result.Features,
+			"psi_drift": th.PSIDrift, "psi_bins": th.PSIBins, "share": th.Share, "small_sample": th.SmallSample,
+			"missing_rise": rep.MissingRise},
+		cols,
 	}
 	return writeJSON(w, out)
+}
+
+// driftColumnJSON is a column of the JSON report: the drift's fields,
+// then its warnings'.
+type driftColumnJSON struct {
+	f monitor.FeatureDrift
+	q driftQuality
+}
+
+func (c driftColumnJSON) MarshalJSON() ([]byte, error) {
+	fj, err := json.Marshal(c.f)
+	if err != nil {
+		return nil, err
+	}
+	q := c.q
+	extra := struct {
+		MissingRise  bool     `json:"missing_rise"`
+		MissingRiseP *float64 `json:"missing_rise_p_value,omitempty"`
+		IDLike       bool     `json:"id_like"`
+		NewValues    *int     `json:"new_categories,omitempty"`
+		NewRows      *int64   `json:"new_category_rows,omitempty"`
+	}{MissingRise: q.MissingRise, IDLike: q.IDLike}
+	if !math.IsNaN(q.MissingRiseP) {
+		extra.MissingRiseP = &q.MissingRiseP
+	}
+	if q.NewCounted {
+		extra.NewValues, extra.NewRows = &q.NewValues, &q.NewRows
+	}
+	ej, err := json.Marshal(extra)
+	if err != nil {
+		return nil, err
+	}
+	// Both are objects: {"name":…,"note":…} and {"missing_rise":…}.
+	return append(append(fj[:len(fj)-1:len(fj)-1], ','), ej[1:]...), nil
 }
 
 // fmtP formats a p-value: 4 decimals, in scientific notation below 1e-4,
@@ -567,7 +650,12 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 	fmt.Fprintf(w, "\ndrift is each column's test: wasserstein (distance ÷ reference std) ≥ %s, jensenshannon ≥ %s,\n"+
 		"ks and chi2 p < %s; PSI and its grade (stable < %s ≤ warn < %s ≤ drift) are shown beside it.\n",
 		fmtThreshold(th.Wasserstein), fmtThreshold(th.JensenShannon), fmtThreshold(th.PValue), fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift))
-	for _, f := range r.Features {
+	fmt.Fprintf(w, "Warnings (they change neither the verdict nor the exit status): missing values rose, when a column's share\n"+
+		"of missing values is %s percentage points or more above the reference's and Fisher's exact test gives p < %s;\n"+
+		"id-like, a categorical column with %d or more reference values, %s%% or more of them distinct (not tested\n"+
+		"unless --columns names it); new categories, current values the reference never has.\n",
+		fmtSharePct(rep.MissingRise), fmtThreshold(th.PValue), idLikeMinValues, fmtSharePct(idLikeShare))
+	for i, f := range r.Features {
 		if f.Method == monitor.MethodBinned {
 			notes = append(notes, fmt.Sprintf("%s: from reference-quantile bins: KS statistic between %s and %s, Wasserstein ±%s",
 				f.Name, fmtStat(f.KS), fmtStat(f.KSUpper), fmtStat(f.WassersteinBound)))
@@ -575,11 +663,28 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 		if f.Note != "" {
 			notes = append(notes, f.Name+": "+f.Note)
 		}
+		if q := rep.Quality[i]; q.MissingRise {
+			notes = append(notes, f.Name+": "+missingRiseText(f, q, rep.RefRows, rep.CurRows))
+		}
+		if q := rep.Quality[i]; q.NewValues > 0 && !q.IDLike {
+			notes = append(notes, f.Name+": "+newCategoriesText(q))
+		}
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range notes {
 			fmt.Fprintln(w, "  "+n)
+		}
+	}
+	if missing, ids, news := rep.driftWarnings(); len(missing)+len(ids)+len(news) > 0 {
+		fmt.Fprintln(w, "\nWarnings:")
+		for _, l := range []struct {
+			what  string
+			names []string
+		}{{"missing values rose", missing}, {"id-like", ids}, {"new categories", news}} {
+			if len(l.names) > 0 {
+				fmt.Fprintf(w, "  %s: %s\n", l.what, strings.Join(l.names, ", "))
+			}
 		}
 	}
 	verdict := "NO"

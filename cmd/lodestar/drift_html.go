@@ -42,9 +42,10 @@ type driftView struct {
 	Lang, Title string
 	Verdict     string
 	Drift       bool
-	Drifted     []driftHTMLRow // the first drifted columns, for the summary
-	DriftedMore int            // drifted columns beyond them
-	Rows        []driftHTMLRow // drifted first, then stable, then untested
+	Drifted     []driftHTMLRow  // the first drifted columns, for the summary
+	DriftedMore int             // drifted columns beyond them
+	Rows        []driftHTMLRow  // drifted first, then stable, then untested
+	Warnings    []driftWarnList // the columns of each data-quality warning, when any
 	Sides       [2]driftSide
 	Notes       []string // how the files were read, when worth saying
 	Thresholds  []string
@@ -53,6 +54,14 @@ type driftView struct {
 }
 
 type driftSide struct{ File, Rows, ReadAs string }
+
+// driftWarnList is one warning's columns in the summary: the first
+// maxDriftedListed, and how many more.
+type driftWarnList struct {
+	Label string
+	Rows  []driftHTMLRow
+	More  int
+}
 
 // driftHTMLRow is one column of the report, every figure already written.
 type driftHTMLRow struct {
@@ -63,6 +72,7 @@ type driftHTMLRow struct {
 	MissingRef, MissingCur            string
 	MissingTwoLines                   bool // shares shown: one a line
 	Notes                             []string
+	Warnings                          []string // data-quality warnings
 	Chart                             template.HTML
 	drifted, tested                   bool
 }
@@ -116,12 +126,31 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		v.T("driftreport.th.js", fmtThreshold(th.JensenShannon)),
 		v.T("driftreport.th.psi", th.PSIBins, fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift)),
 		v.T("driftreport.th.share", fmtSharePct(th.Share)),
+		v.T("driftreport.th.missing_rise", fmtSharePct(rep.MissingRise), fmtThreshold(th.PValue)),
+		v.T("driftreport.th.id_like", idLikeMinValues, fmtSharePct(idLikeShare)),
 	}
 	var stable, untested []driftHTMLRow
+	warned := [3][]driftHTMLRow{} // missing values rose, ID-like, new categories
 	for i, f := range r.Features {
 		row := v.row(i, f, rep.RefRows, rep.CurRows)
 		if i < len(rep.Charts) {
 			row.Chart = v.chartSVG(rep.Charts[i], f.Name)
+		}
+		q := rep.Quality[i]
+		if q.MissingRise {
+			row.Warnings = append(row.Warnings, v.T("driftreport.warn.missing_rise",
+				pct1(f.RefMiss, rep.RefRows), pct1(f.CurMiss, rep.CurRows), fmtP(q.MissingRiseP)))
+			warned[0] = append(warned[0], row)
+		}
+		if q.IDLike {
+			if !f.Testable() {
+				row.Status = v.T("driftreport.status.id_like")
+			}
+			warned[1] = append(warned[1], row)
+		} else if q.NewValues > 0 {
+			row.Warnings = append(row.Warnings, v.T("driftreport.warn.new_categories",
+				b.Int(lang, q.NewRows), b.Int(lang, q.CurValues), pct1(q.NewRows, q.CurValues), b.Int(lang, int64(q.NewValues))))
+			warned[2] = append(warned[2], row)
 		}
 		switch {
 		case row.drifted:
@@ -134,6 +163,15 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		}
 	}
 	v.Rows = append(append(v.Rows, stable...), untested...)
+	for k, key := range []string{"driftreport.warn.missing_rise_cols", "driftreport.warn.id_like_cols", "driftreport.warn.new_categories_cols"} {
+		if rows := warned[k]; len(rows) > 0 {
+			l := driftWarnList{Label: v.T(key), Rows: rows}
+			if len(rows) > maxDriftedListed {
+				l.Rows, l.More = rows[:maxDriftedListed], len(rows)-maxDriftedListed
+			}
+			v.Warnings = append(v.Warnings, l)
+		}
+	}
 	if len(v.Drifted) > maxDriftedListed {
 		v.DriftedMore = len(v.Drifted) - maxDriftedListed
 		v.Drifted = v.Drifted[:maxDriftedListed]
@@ -247,7 +285,7 @@ thead th{font-size:.8rem;color:#52606d;font-weight:600}
 .cols{width:100%}.cols th[scope=row]{font-weight:600;min-width:10rem;max-width:22rem}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .tag{padding:.1rem .45rem;border-radius:3px;font-size:.8rem;white-space:nowrap}.drift{background:#fde8e8;color:#9b1c1c}.ok{background:#e3f9e5;color:#1f6f43}.na{background:#eef2f7;color:#52606d}
-.psi-warn{color:#8a3a0a}.psi-drift{color:#9b1c1c}.grade{font-size:.8rem}
+.psi-warn{color:#8a3a0a}.warn{color:#8a3a0a}.warnings{padding:.5rem .9rem;border-left:.35rem solid #f0b429;background:#fffbea;margin:0 0 1rem}.warnings ul{margin:.2rem 0}.psi-drift{color:#9b1c1c}.grade{font-size:.8rem}
 .note{color:#52606d;font-size:.8rem;font-weight:400}.nw{white-space:nowrap}.chart svg{min-width:240px}ul{padding-left:1.2rem;margin:.3rem 0}
 svg{display:block}.scroll{overflow-x:auto}
 .key{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 .4rem;vertical-align:-1px}
@@ -265,7 +303,9 @@ body{margin:1rem}
 <h1>{{.T "driftreport.title"}}</h1>
 <p class="verdict {{if .Drift}}yes{{else}}no{{end}}" role="status">{{.Verdict}}</p>
 <p class="drifted"><b>{{.T "driftreport.drifted_columns"}}</b> {{range $i, $r := .Drifted}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{else}}{{.T "driftreport.none"}}{{end}}{{if .DriftedMore}} {{.T "driftreport.drifted_more" .DriftedMore}}{{end}}</p>
-<h2>{{.T "driftreport.datasets"}}</h2>
+{{if .Warnings}}<div class="warnings"><b>{{.T "driftreport.warnings"}}</b>
+<ul>{{range .Warnings}}<li>{{.Label}} {{range $i, $r := .Rows}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{end}}{{if .More}} {{$.T "driftreport.warn.more" .More}}{{end}}</li>{{end}}</ul></div>
+{{end}}<h2>{{.T "driftreport.datasets"}}</h2>
 <div class="scroll"><table class="facts">
 <thead><tr><td></td><th scope="col">{{.T "driftreport.reference"}}</th><th scope="col">{{.T "driftreport.current"}}</th></tr></thead>
 <tbody>
@@ -286,7 +326,7 @@ body{margin:1rem}
 <th scope="col">{{.T "driftreport.col.missing"}}</th><th scope="col">{{.T "driftreport.col.chart"}}</th>
 </tr></thead><tbody>
 {{range .Rows}}<tr id="{{.ID}}">
-<th scope="row"><span class="name">{{.Name}}</span>{{range .Notes}}<div class="note">{{.}}</div>{{end}}</th>
+<th scope="row"><span class="name">{{.Name}}</span>{{range .Warnings}}<div class="note warn">{{.}}</div>{{end}}{{range .Notes}}<div class="note">{{.}}</div>{{end}}</th>
 <td class="nw" data-label="{{$.T "driftreport.col.kind"}}">{{.Kind}}</td>
 <td data-label="{{$.T "driftreport.col.test"}}"><span>{{.Test}}{{if .Threshold}} <span class="note nw">({{$.T "driftreport.drift_at" .Threshold}})</span>{{end}}</span></td>
 <td class="n" data-label="{{$.T "driftreport.col.statistic"}}">{{.Statistic}}</td>

@@ -18,13 +18,18 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Columns that show every field: binned numeric (exact limit 50),
-	// categorical, a note, and exact numeric.
+	// categorical with a new category, a note, exact numeric, and one
+	// whose missing values rose.
 	var r, c strings.Builder
-	r.WriteString("x,c,k\n")
-	c.WriteString("x,c,k\n")
+	r.WriteString("x,c,k,m\n")
+	c.WriteString("x,c,k,m\n")
 	for i := 0; i < 1500; i++ {
-		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "\n")
-		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "\n")
+		m := fmtNum(float64(i % 9))
+		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "\n")
+		if i%3 == 0 {
+			m = ""
+		}
+		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "\n")
 	}
 	code, out, errOut := runCLI(t, "drift", "--format", "json", "--exact-limit", "50",
 		"--reference", writeFile(t, "r.csv", r.String()), "--current", writeFile(t, "c.csv", c.String()))
@@ -51,7 +56,8 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 		}
 	}
 	walk(doc)
-	for _, want := range []string{"ks_upper_bound", "chi2_p_value", "categories", "note", "encoding_detected"} {
+	for _, want := range []string{"ks_upper_bound", "chi2_p_value", "categories", "note", "encoding_detected",
+		"missing_rise_p_value", "new_categories", "new_category_rows", "id_like", "missing_rise_columns"} {
 		if !keys[want] {
 			t.Errorf("the sample report lacks %q: it no longer shows every field", want)
 		}

@@ -25,6 +25,7 @@ type driftColumn struct {
 	name     string
 	ref, cur int    // column index in each file
 	curName  string // the current's name for the column, when it is another
+	named    bool   // picked by --columns (tested even when ID-like)
 
 	refSide, curSide side // each file's findings, written only by that file's pass
 
@@ -59,8 +60,10 @@ type driftReport struct {
 	RefFile, CurFile   driftFile
 	RefRows, CurRows   int64
 	Thresholds         monitor.Thresholds
+	MissingRise        float64 // --missing-rise
 	Result             monitor.DatasetDrift
 	Charts             []driftChart
+	Quality            []driftQuality // each column's warnings, as Result.Features
 }
 
 // driftFile says how a file was read: its format and, for CSV, the
@@ -144,7 +147,10 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		return nil, err
 	}
 	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults(),
-		RefFile: describeFile(ref, refBy), CurFile: describeFile(cur, curBy)}
+		RefFile: describeFile(ref, refBy), CurFile: describeFile(cur, curBy), MissingRise: a.missingRise}
+	if rep.MissingRise == 0 {
+		rep.MissingRise = defaultMissingRise
+	}
 	for i, c := range cols {
 		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
 		c.curSample = monitor.NewExactSample(a.exactLimit)
@@ -161,9 +167,11 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 	}
 	var features []monitor.FeatureDrift
 	for _, c := range cols {
-		f, chart := c.compare(rep.Thresholds, a.reference, a.current)
+		f, chart, q := c.compare(rep.Thresholds, a.reference, a.current)
+		q.MissingRise, q.MissingRiseP = missingRose(f.RefMiss, rep.RefRows, f.CurMiss, rep.CurRows, rep.MissingRise, rep.Thresholds.PValue)
 		features = append(features, f)
 		rep.Charts = append(rep.Charts, chart)
+		rep.Quality = append(rep.Quality, q)
 	}
 	rep.Result = monitor.Summarize(features, rep.Thresholds)
 	return rep, nil
@@ -582,7 +590,7 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 			return nil, errUsage{fmt.Sprintf("drift: --columns names the current's column %q twice (%q and %q)", ch[j], prev, s)}
 		}
 		given[i], taken[j] = s, s
-		c := &driftColumn{name: rh[i], ref: i, cur: j}
+		c := &driftColumn{name: rh[i], ref: i, cur: j, named: true}
 		if ch[j] != rh[i] { // #N, or a name matched ignoring case
 			c.curName = ch[j]
 		}

@@ -308,6 +308,10 @@ func TestDriftRefusesBadThresholds(t *testing.T) {
 		{"--wasserstein", "-1", "--wasserstein -1"},
 		{"--js", "0", "--js 0"},
 		{"--js", "0.9", "at most √ln 2"},
+		{"--missing-rise", "0", "--missing-rise 0: want a finite number above 0"},
+		{"--missing-rise", "-0.1", "--missing-rise -0.1"},
+		{"--missing-rise", "NaN", "--missing-rise NaN"},
+		{"--missing-rise", "1.5", "--missing-rise 1.5: want a share of rows, above 0 and at most 1"},
 	} {
 		t.Run(c.flag+" "+c.value, func(t *testing.T) {
 			code, out, errOut := runCLI(t, "drift", "--format", "json", "--reference", good, "--current", good, c.flag, c.value)
@@ -317,7 +321,7 @@ func TestDriftRefusesBadThresholds(t *testing.T) {
 		})
 	}
 	// The bounds themselves run.
-	if code, _, errOut := runCLI(t, "drift", "--reference", good, "--current", good, "--bins", "1000000", "--psi-bins", "1000", "--small-sample", "1"); code != 0 {
+	if code, _, errOut := runCLI(t, "drift", "--reference", good, "--current", good, "--bins", "1000000", "--psi-bins", "1000", "--small-sample", "1", "--missing-rise", "1"); code != 0 {
 		t.Errorf("bounds: exit %d: %s", code, errOut)
 	}
 }
