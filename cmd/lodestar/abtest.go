@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/stats"
 	"github.com/lodestar-hq/lodestar/internal/evidence"
@@ -61,13 +60,14 @@ the data voids the guarantee. The guarantee is asymptotic (it needs a few
 hundred units per variant) and assumes random assignment at a fixed split.
 For --metric proportion the values are the 0/1 outcomes.
 
-` + dataFileRules + `
+` + reportLangHelp + dataFileRules + `
 Flags:
 `
 
 // abtestArgs are the abtest command's flags.
 type abtestArgs struct {
 	data, metric, split, format string
+	lang                        string // the text report's, as given
 	alpha                       float64
 	minSample                   int64
 	lowerIsBetter               bool
@@ -118,6 +118,7 @@ func (e *cmdEnv) abtest(args []string) error {
 	fs.Int64Var(&a.sequentialN, "sequential-n", 0, "with --sequential: total units of a comparison at which the sequence is narrowest;\nsets rho (default 10000, or 2 x --min-sample when given)")
 	fs.Float64Var(&a.rho, "rho", 0, "with --sequential: the confidence sequence's tuning parameter, set directly\n(default: from --sequential-n; 0.0287 for 10000 units at alpha 0.05)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
+	registerLang(fs, &a.lang)
 	a.table.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), abtestHelp)
@@ -143,6 +144,10 @@ func (e *cmdEnv) abtest(args []string) error {
 	if err != nil {
 		return err
 	}
+	lang, err := reportLang("abtest", a.lang, e.getenv)
+	if err != nil {
+		return err
+	}
 	opt, err := a.table.options("abtest")
 	if err != nil {
 		return err
@@ -161,7 +166,7 @@ func (e *cmdEnv) abtest(args []string) error {
 	case "csv":
 		return writeABTestCSV(e.stdout, rep)
 	}
-	return writeABTestText(e.stdout, rep)
+	return writeABTestText(e.stdout, rep, lang)
 }
 
 // check validates the flags that need no file, returning the split weights.
@@ -778,32 +783,34 @@ func writeABTestCSV(w io.Writer, rep *abtestReport) error {
 	return cw.Error()
 }
 
-func writeABTestText(w io.Writer, rep *abtestReport) error {
+func writeABTestText(dst io.Writer, rep *abtestReport, lang string) error {
+	w := &errWriter{w: dst}
+	t := newReportText(lang)
 	level := fmt.Sprintf("%g%%", 100*(1-rep.Alpha))
-	src := "observations"
+	src := t.T("clireport.abtest.layout.observations")
 	if rep.Layout == "summary" {
-		src = "per-variant statistics"
+		src = t.T("clireport.abtest.layout.summary")
 	}
-	how := "given"
+	how := t.T("clireport.encoding_given")
 	if rep.EncodingDetected {
-		how = "detected"
+		how = t.T("clireport.encoding_detected")
 	}
-	fmt.Fprintf(w, "A/B test: %s (%s; %s %s, %s-separated)\n", rep.Data, src, rep.Encoding, how, rep.Separator)
-	fmt.Fprintf(w, "Metric: %s; alpha = %g", rep.Metric, rep.Alpha)
+	fmt.Fprintln(w, t.T("clireport.abtest.title", rep.Data, src, rep.Encoding, how, t.Word("clireport.separator.", rep.Separator)))
+	fmt.Fprint(w, t.T("clireport.abtest.metric", t.Word("clireport.abtest.metric.", rep.Metric), rep.Alpha))
 	if rep.LowerIsBetter {
-		fmt.Fprint(w, "; lower is better")
+		fmt.Fprint(w, t.T("clireport.abtest.lower_is_better"))
 	}
 	if rep.MinSample > 0 {
-		fmt.Fprintf(w, "; planned %d units per variant", rep.MinSample)
+		fmt.Fprint(w, t.T("clireport.abtest.planned", rep.MinSample))
 	}
 	fmt.Fprint(w, "\n\n")
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	mean, sd := "mean", "sd"
+	mean := t.T("clireport.abtest.col.mean")
 	if rep.Metric == "proportion" {
-		mean, sd = "rate", "sd"
+		mean = t.T("clireport.abtest.col.rate")
 	}
-	fmt.Fprintf(tw, "variant\tn\t%s\t%s\tshare\texpected\t\n", mean, sd)
+	rows := [][]string{{t.T("clireport.abtest.col.variant"), "n", mean, t.T("clireport.abtest.col.sd"),
+		t.T("clireport.abtest.col.share"), t.T("clireport.abtest.col.expected")}}
 	var total int64
 	for _, v := range rep.Variants {
 		total += v.N
@@ -811,66 +818,67 @@ func writeABTestText(w io.Writer, rep *abtestReport) error {
 	for i, v := range rep.Variants {
 		name := v.Name
 		if i == 0 {
-			name += " (control)"
+			name = t.T("clireport.abtest.control", name)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.2f%%\t%.2f%%\t\n", name, v.N, abtestNum(v.Mean), abtestNum(v.SD),
-			100*float64(v.N)/float64(total), 100*rep.SRM.ExpectedShare[i])
+		rows = append(rows, []string{name, strconv.FormatInt(v.N, 10), abtestNum(v.Mean), abtestNum(v.SD),
+			fmt.Sprintf("%.2f%%", 100*float64(v.N)/float64(total)), fmt.Sprintf("%.2f%%", 100*rep.SRM.ExpectedShare[i])})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	writeTabbed(w, rows, false)
 	srm := rep.SRM
-	against := "the planned split"
+	against := t.T("clireport.abtest.srm.planned")
 	if srm.SplitAssumed {
-		against = "an equal split, assumed (no --split given)"
+		against = t.T("clireport.abtest.srm.assumed")
 	}
-	fmt.Fprintf(w, "\nSample ratio against %s: chi-square = %.4g, df = %d, p = %s: ", against, srm.ChiSquare, srm.DF, abtestP(srm.PValue))
+	outcome := t.T("clireport.abtest.srm.ok")
 	switch {
 	case srm.Mismatch && srm.SplitAssumed:
-		fmt.Fprint(w, "MISMATCH (p < 0.001). If the split was planned unequal, give it with --split; otherwise fix assignment or logging before trusting any result.\n")
+		outcome = t.T("clireport.abtest.srm.mismatch_assumed")
 	case srm.Mismatch:
-		fmt.Fprint(w, "MISMATCH (p < 0.001). The split is not what was planned; fix assignment or logging before trusting any result.\n")
-	default:
-		fmt.Fprint(w, "ok\n")
+		outcome = t.T("clireport.abtest.srm.mismatch")
 	}
+	fmt.Fprint(w, "\n"+t.T("clireport.abtest.srm", against, srm.ChiSquare, srm.DF, abtestP(srm.PValue), outcome)+"\n")
 	if s := rep.Sequential; s != nil {
-		tuned := fmt.Sprintf("narrowest at %d units per comparison", s.TargetN)
+		tuned := t.T("clireport.abtest.sequential.narrowest", s.TargetN)
 		if s.RhoFrom == "rho" {
-			tuned = "given with --rho"
+			tuned = t.T("clireport.abtest.sequential.rho")
 		}
-		fmt.Fprintf(w, "Sequential: always-valid %s confidence sequences, rho = %.4g (%s); the verdict follows them.\n", level, s.Rho, tuned)
+		fmt.Fprintln(w, t.T("clireport.abtest.sequential", level, s.Rho, tuned))
 	}
+	// The labels of a comparison's first two lines, padded alike.
+	diffLabel, relLabel := t.T("clireport.abtest.difference"), t.T("clireport.abtest.relative")
+	labelCells := max(cellWidth(diffLabel), cellWidth(relLabel)) + 2
+	diffLabel, relLabel = padCells(diffLabel, labelCells), padCells(relLabel, labelCells)
 	for _, c := range rep.Comparisons {
-		fmt.Fprintf(w, "\n%s vs %s\n", c.Variant, c.Control)
+		fmt.Fprint(w, "\n"+t.T("clireport.abtest.versus", c.Variant, c.Control)+"\n")
 		d := c.Difference
-		ci := level + " CI"
+		ci := t.T("clireport.abtest.ci", level)
 		if c.Sequential != nil {
-			ci = "fixed-horizon " + ci // valid at one planned look, not at every look
+			ci = t.T("clireport.abtest.ci_fixed", level) // valid at one planned look, not at every look
 		}
-		fmt.Fprintf(w, "  difference  %s  (%s %s to %s)\n", abtestSigned(d.Estimate), ci, abtestSigned(d.CILow), abtestSigned(d.CIHigh))
+		fmt.Fprintln(w, "  "+diffLabel+t.T("clireport.abtest.difference_value", abtestSigned(d.Estimate), ci, abtestSigned(d.CILow), abtestSigned(d.CIHigh)))
 		if r := c.RelativeDifference; r != nil {
-			fmt.Fprintf(w, "  relative    %+.2f%%  (%s CI %+.2f%% to %+.2f%%)\n", 100*r.Estimate, level, 100*r.CILow, 100*r.CIHigh)
+			fmt.Fprintln(w, "  "+relLabel+t.T("clireport.abtest.relative_value", 100*r.Estimate, t.T("clireport.abtest.ci", level), 100*r.CILow, 100*r.CIHigh))
 		} else {
-			fmt.Fprint(w, "  relative    undefined (the control mean is 0)\n")
+			fmt.Fprintln(w, "  "+relLabel+t.T("clireport.abtest.relative_undefined"))
 		}
 		if c.DF != nil {
-			fmt.Fprintf(w, "  Welch t = %.4f, df = %.1f, p = %s\n", c.Statistic, *c.DF, abtestP(c.PValue))
+			fmt.Fprintln(w, "  "+t.T("clireport.abtest.welch", c.Statistic, *c.DF, abtestP(c.PValue)))
 		} else {
-			fmt.Fprintf(w, "  z = %.4f, p = %s\n", c.Statistic, abtestP(c.PValue))
+			fmt.Fprintln(w, "  "+t.T("clireport.abtest.z", c.Statistic, abtestP(c.PValue)))
 		}
 		if s := c.Sequential; s != nil {
-			verdict := "includes 0: no difference established yet"
+			verdict := t.T("clireport.abtest.cs.includes_zero")
 			if s.ExcludesZero {
-				verdict = "EXCLUDES 0: the difference is established; the test may stop"
+				verdict = t.T("clireport.abtest.cs.excludes_zero")
 			}
-			fmt.Fprintf(w, "  always-valid %s CS %s to %s, p = %s: %s\n", level, abtestSigned(s.CSLow), abtestSigned(s.CSHigh), abtestP(s.PValue), verdict)
+			fmt.Fprintln(w, "  "+t.T("clireport.abtest.cs", level, abtestSigned(s.CSLow), abtestSigned(s.CSHigh), abtestP(s.PValue), verdict))
 			if s.Warning != "" {
-				fmt.Fprintf(w, "  warning: %s\n", s.Warning)
+				fmt.Fprintln(w, "  "+t.T("clireport.abtest.warning", t.Msg(s.Warning)))
 			}
 		}
-		fmt.Fprintf(w, "  verdict: %s: %s\n", strings.ToUpper(c.Verdict), c.Reason)
+		fmt.Fprintln(w, "  "+t.T("clireport.abtest.verdict", t.Word("clireport.abtest.decision.", c.Verdict), t.Msg(c.Reason)))
 	}
-	return nil
+	return w.err
 }
 
 // abtestNum formats a value to six significant digits.

@@ -24,10 +24,11 @@ const driftHelp = `Usage: lodestar drift --reference REF --current CUR [flags]
 
 Measures data drift of every column of CUR against REF and decides whether
 the data set as a whole drifted. Output: --format text (default), json or
-html (a self-contained report with a small chart per column, in English
-or Simplified Chinese: --lang en or zh-CN, by default as the locale of
-LC_ALL, LC_MESSAGES or LANG). Text and JSON are in English; JSON's field
-names are stable (README, "lodestar drift JSON").
+html (a self-contained report with a small chart per column). Text and
+HTML are in English or Simplified Chinese: --lang en or zh-CN, by default
+as the locale of LC_ALL, LC_MESSAGES or LANG. JSON is in English, its
+field names stable (README, "lodestar drift JSON"); errors on stderr are
+in English.
 
 Files: CSV or Parquet, each on its own (a CSV reference with a Parquet
 current works). A file that starts with the bytes "PAR1" is Parquet,
@@ -130,7 +131,7 @@ const maxDriftBins = 1_000_000
 // driftArgs are the drift command's flags.
 type driftArgs struct {
 	reference, current, format, columns string
-	lang                                string // the HTML report's, as given
+	lang                                string // the text and HTML report's, as given
 	refEncoding, curEncoding            string // each file's own, over --encoding
 	exactLimit, bins                    int
 	missingRise                         float64 // 0: defaultMissingRise
@@ -161,7 +162,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.Float64Var(&a.th.Share, "share", 0.5, "dataset drift when at least this share of the tested columns drift")
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
 	fs.Float64Var(&a.missingRise, "missing-rise", defaultMissingRise, "warn when a column's share of missing values is at least this much higher in the current (0.05: 5 percentage points) and Fisher's exact test gives p < --p-value")
-	fs.StringVar(&a.lang, "lang", "", "language of the HTML report: en or zh-CN (default: zh-CN when LC_ALL, LC_MESSAGES or LANG is Chinese, else en)")
+	registerLang(fs, &a.lang)
 	fs.BoolVar(&a.failOnDrift, "fail-on-drift", false, "exit 3 when the data set drifted (after writing the report)")
 	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
 	a.table.register(fs)
@@ -177,7 +178,7 @@ func (e *cmdEnv) drift(args []string) error {
 	if err := a.check(); err != nil {
 		return err
 	}
-	lang, err := driftLang(a.lang, e.getenv)
+	lang, err := reportLang("drift", a.lang, e.getenv)
 	if err != nil {
 		return err
 	}
@@ -208,7 +209,7 @@ func (e *cmdEnv) drift(args []string) error {
 	case "html":
 		err = writeDriftHTML(e.stdout, rep, lang)
 	default:
-		err = writeDriftText(e.stdout, rep)
+		err = writeDriftText(e.stdout, rep, lang)
 	}
 	if err != nil {
 		return err
@@ -619,55 +620,55 @@ func writeTable(w io.Writer, rows [][]string, right []bool) {
 	}
 }
 
-func writeDriftText(dst io.Writer, rep *driftReport) error {
+func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 	w := &errWriter{w: dst}
+	t := newReportText(lang)
 	r := rep.Result
-	fmt.Fprintf(w, "Drift of %s (%d rows) against %s (%d rows)\n", rep.Current, rep.CurRows, rep.Reference, rep.RefRows)
+	fmt.Fprintln(w, t.T("clireport.drift.title", rep.Current, rep.CurRows, rep.Reference, rep.RefRows))
 	for _, n := range rep.EncodingNotes() {
-		fmt.Fprintln(w, "  "+n)
+		fmt.Fprintln(w, "  "+t.Msg(n))
 	}
 	fmt.Fprintln(w)
-	rows := [][]string{{"column", "kind", "test", "statistic", "p-value", "PSI", "PSI grade", "drift", "missing ref", "missing cur"}}
+	var head []string
+	for _, k := range []string{"column", "kind", "test", "statistic", "p_value", "psi", "psi_grade", "drift", "missing_ref", "missing_cur"} {
+		head = append(head, t.T("clireport.drift.col."+k))
+	}
+	rows := [][]string{head}
 	var notes []string
 	for _, f := range r.Features {
-		drift := "no"
+		drift := t.T("clireport.drift.no")
 		if f.Drifted {
-			drift = "DRIFT"
+			drift = t.T("clireport.drift.drift")
 		}
 		if !f.Testable() {
 			drift = "—"
 		}
 		name, cut := tableName(f.Name)
 		if cut {
-			notes = append(notes, fmt.Sprintf("%s: in full, %s", name, f.Name))
+			notes = append(notes, t.T("clireport.drift.full_name", name, f.Name))
 		}
-		rows = append(rows, []string{name, f.Kind, f.Test, fmtStat(f.Statistic), fmtP(f.PValue), fmtStat(f.PSI), f.PSILevel, drift,
+		rows = append(rows, []string{name, t.Word("driftreport.kind.", f.Kind), t.Word("clireport.drift.test.", f.Test),
+			fmtStat(f.Statistic), fmtP(f.PValue), fmtStat(f.PSI), t.Word("driftreport.psi.", f.PSILevel), drift,
 			fmtMissing(f.RefMiss, rep.RefRows), fmtMissing(f.CurMiss, rep.CurRows)})
 	}
 	writeTable(w, rows, []bool{false, false, false, true, true, true, false, false, true, true})
 	// Which figure decides: the column's test, not the PSI beside it.
 	th := rep.Thresholds
-	fmt.Fprintf(w, "\ndrift is each column's test: wasserstein (distance ÷ reference std) ≥ %s, jensenshannon ≥ %s,\n"+
-		"ks and chi2 p < %s; PSI and its grade (stable < %s ≤ warn < %s ≤ drift) are shown beside it.\n",
-		fmtThreshold(th.Wasserstein), fmtThreshold(th.JensenShannon), fmtThreshold(th.PValue), fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift))
-	fmt.Fprintf(w, "Warnings (they change neither the verdict nor the exit status): missing values rose, when a column's share\n"+
-		"of missing values is %s percentage points or more above the reference's and Fisher's exact test gives p < %s;\n"+
-		"id-like, a categorical column with %d or more reference values, %s%% or more of them distinct (not tested\n"+
-		"unless --columns names it); new categories, current values the reference never has.\n",
-		fmtSharePct(rep.MissingRise), fmtThreshold(th.PValue), idLikeMinValues, fmtSharePct(idLikeShare))
+	fmt.Fprint(w, "\n"+t.T("clireport.drift.thresholds",
+		fmtThreshold(th.Wasserstein), fmtThreshold(th.JensenShannon), fmtThreshold(th.PValue), fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift))+"\n")
+	fmt.Fprint(w, t.T("clireport.drift.warn_rules", fmtSharePct(rep.MissingRise), fmtThreshold(th.PValue), idLikeMinValues, fmtSharePct(idLikeShare))+"\n")
 	for i, f := range r.Features {
 		if f.Method == monitor.MethodBinned {
-			notes = append(notes, fmt.Sprintf("%s: from reference-quantile bins: KS statistic between %s and %s, Wasserstein ±%s",
-				f.Name, fmtStat(f.KS), fmtStat(f.KSUpper), fmtStat(f.WassersteinBound)))
+			notes = append(notes, t.T("clireport.drift.binned", f.Name, fmtStat(f.KS), fmtStat(f.KSUpper), fmtStat(f.WassersteinBound)))
 		}
 		if f.Note != "" {
-			notes = append(notes, f.Name+": "+f.Note)
+			notes = append(notes, t.T("clireport.drift.note", f.Name, t.Msg(f.Note)))
 		}
 		if q := rep.Quality[i]; q.MissingRise {
-			notes = append(notes, f.Name+": "+missingRiseText(f, q, rep.RefRows, rep.CurRows))
+			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_missing", pct1(f.RefMiss, rep.RefRows), pct1(f.CurMiss, rep.CurRows), fmtP(q.MissingRiseP))))
 		}
 		if q := rep.Quality[i]; q.NewValues > 0 && !q.IDLike {
-			notes = append(notes, f.Name+": "+newCategoriesText(q))
+			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_new", q.NewRows, q.CurValues, pct1(q.NewRows, q.CurValues), q.NewValues)))
 		}
 	}
 	if len(notes) > 0 {
@@ -677,22 +678,21 @@ func writeDriftText(dst io.Writer, rep *driftReport) error {
 		}
 	}
 	if missing, ids, news := rep.driftWarnings(); len(missing)+len(ids)+len(news) > 0 {
-		fmt.Fprintln(w, "\nWarnings:")
+		fmt.Fprintln(w, "\n"+t.T("clireport.drift.warnings"))
 		for _, l := range []struct {
 			what  string
 			names []string
-		}{{"missing values rose", missing}, {"id-like", ids}, {"new categories", news}} {
+		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}} {
 			if len(l.names) > 0 {
-				fmt.Fprintf(w, "  %s: %s\n", l.what, strings.Join(l.names, ", "))
+				fmt.Fprintln(w, "  "+t.T("clireport.drift.note", t.T("clireport.drift.warn."+l.what), strings.Join(l.names, ", ")))
 			}
 		}
 	}
-	verdict := "NO"
+	verdict := t.T("clireport.drift.verdict_no")
 	if r.Drift {
-		verdict = "YES"
+		verdict = t.T("clireport.drift.verdict_yes")
 	}
-	fmt.Fprintf(w, "\nDataset drift: %s — %d of %d tested columns drifted (%.1f%%; threshold %s%%)\n",
-		verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, fmtSharePct(r.Share))
+	fmt.Fprint(w, "\n"+t.T("clireport.drift.verdict", verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, fmtSharePct(r.Share))+"\n")
 	return w.err
 }
 

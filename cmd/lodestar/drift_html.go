@@ -12,31 +12,6 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
 
-// driftLang is the HTML report's language: --lang when given (en or
-// zh-CN; zh and zh_CN are taken for zh-CN), else Chinese when the
-// environment's locale (LC_ALL, LC_MESSAGES, LANG, the first set) is
-// Chinese, else English.
-func driftLang(flag string, getenv func(string) string) (string, error) {
-	if flag != "" {
-		switch strings.ToLower(strings.ReplaceAll(flag, "_", "-")) {
-		case "en":
-			return "en", nil
-		case "zh", "zh-cn", "zh-hans":
-			return "zh-CN", nil
-		}
-		return "", errUsage{fmt.Sprintf("drift: --lang %q: want en or zh-CN", flag)}
-	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if loc := getenv(v); loc != "" {
-			if strings.HasPrefix(strings.ToLower(loc), "zh") {
-				return "zh-CN", nil
-			}
-			return "en", nil
-		}
-	}
-	return i18n.Default, nil
-}
-
 // driftView is what the HTML report shows, its words in one language.
 type driftView struct {
 	Lang, Title string

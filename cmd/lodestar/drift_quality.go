@@ -147,18 +147,6 @@ func (rep *driftReport) driftWarnings() (missing, ids, news []string) {
 	return missing, ids, news
 }
 
-// missingRiseText is a column's missing-values warning, in English.
-func missingRiseText(f monitor.FeatureDrift, q driftQuality, refRows, curRows int64) string {
-	return fmt.Sprintf("warning: missing values rose from %s%% to %s%% of rows (Fisher's exact test, one-sided: p = %s)",
-		pct1(f.RefMiss, refRows), pct1(f.CurMiss, curRows), fmtP(q.MissingRiseP))
-}
-
-// newCategoriesText is a column's new-categories warning, in English.
-func newCategoriesText(q driftQuality) string {
-	return fmt.Sprintf("warning: %d of the current's %d values (%s%%) fall in categories the reference never has; new categories: %d",
-		q.NewRows, q.CurValues, pct1(q.NewRows, q.CurValues), q.NewValues)
-}
-
 // pct1 is n of total as a percentage with one decimal.
 func pct1(n, total int64) string {
 	if total <= 0 {

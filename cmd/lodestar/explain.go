@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/explain"
@@ -51,13 +50,14 @@ Feature cells: a number with '.' for decimals; an empty cell or NA, N/A,
 NaN, null, None, #N/A (any case) is missing. Anything else stops the command
 naming the line and column.
 
-` + dataFileRules + `
+` + reportLangHelp + dataFileRules + `
 Flags:
 `
 
 // explainArgs are the explain command's flags.
 type explainArgs struct {
 	model, data, format       string
+	lang                      string // the text report's, as given
 	endpoint, label, features string
 	metric                    string
 	repeats, batchSize        int
@@ -116,6 +116,7 @@ func (e *cmdEnv) explain(args []string) error {
 	fs.IntVar(&a.batchSize, "batch-size", 1000, "with --endpoint: rows per request")
 	fs.DurationVar(&a.timeout, "timeout", 60*time.Second, "with --endpoint: limit on each request")
 	fs.Var(&a.headers, "header", "with --endpoint: `NAME: VALUE` added to every request, e.g. \"Authorization: Bearer …\"; repeatable")
+	registerLang(fs, &a.lang)
 	a.table.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), explainHelp)
@@ -127,12 +128,16 @@ func (e *cmdEnv) explain(args []string) error {
 	if err := a.check(fs); err != nil {
 		return err
 	}
+	lang, err := reportLang("explain", a.lang, e.getenv)
+	if err != nil {
+		return err
+	}
 	topt, err := a.table.options("explain")
 	if err != nil {
 		return err
 	}
 	if a.endpoint != "" {
-		return e.explainEndpoint(a, topt)
+		return e.explainEndpoint(a, topt, lang)
 	}
 	m, err := explain.LoadFile(a.model)
 	if err != nil {
@@ -159,7 +164,7 @@ func (e *cmdEnv) explain(args []string) error {
 	case "json":
 		return writeExplainJSON(e.stdout, a.model, m, rows, ex)
 	}
-	return writeExplainText(e.stdout, a.model, a.data, m, rows, ex)
+	return writeExplainText(e.stdout, a.model, a.data, m, rows, ex, lang)
 }
 
 // endpointOnly are the flags that only permutation importance takes.
@@ -268,34 +273,31 @@ func writeExplainJSON(w io.Writer, modelPath string, m *explain.Model, rows []fe
 	return writeJSON(w, out)
 }
 
-func writeExplainText(dst io.Writer, modelPath, data string, m *explain.Model, rows []featureRow, ex *explain.Explanation) error {
+func writeExplainText(dst io.Writer, modelPath, data string, m *explain.Model, rows []featureRow, ex *explain.Explanation, lang string) error {
 	w := &errWriter{w: dst}
-	fmt.Fprintf(w, "Model %s: %s, %d trees, max depth %d, %d features; base_score %s (margin %.6g)\n",
-		modelPath, m.Objective, m.NumTrees(), m.MaxDepth(), m.NumFeature, strconv.FormatFloat(m.BaseScore, 'g', -1, 32), m.BaseMargin)
-	fmt.Fprintf(w, "Data %s: %d rows. SHAP values are in margin space (%s link); bias (expected margin) %.6g.\n\n",
-		data, len(rows), m.Link(), ex.Bias)
-	fmt.Fprintln(w, "Global importance (mean |SHAP|):")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	t := newReportText(lang)
+	fmt.Fprintln(w, t.T("clireport.explain.model", modelPath, m.Objective, m.NumTrees(), m.MaxDepth(), m.NumFeature,
+		strconv.FormatFloat(m.BaseScore, 'g', -1, 32), m.BaseMargin))
+	fmt.Fprint(w, t.T("clireport.explain.data", data, len(rows), m.Link(), ex.Bias)+"\n\n")
+	fmt.Fprintln(w, t.T("clireport.explain.importance"))
+	var table [][]string
 	for i, f := range explain.Rank(ex.Features, ex.Importance) {
-		fmt.Fprintf(tw, "  %d\t%s\t%.6g\t\n", i+1, f.Feature, f.Importance)
+		table = append(table, []string{"  " + strconv.Itoa(i+1), f.Feature, fmt.Sprintf("%.6g", f.Importance)})
 	}
-	tw.Flush()
-	fmt.Fprintln(w, "\nPer row (line in the file; SHAP value per feature):")
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "line\tprediction\tmargin\tbias\t")
-	for _, f := range ex.Features {
-		fmt.Fprintf(tw, "%s\t", f)
-	}
-	fmt.Fprintln(tw)
+	writeTabbed(w, table, false)
+	fmt.Fprint(w, "\n"+t.T("clireport.explain.per_row")+"\n")
+	head := []string{t.T("clireport.explain.col.line"), t.T("clireport.explain.col.prediction"), t.T("clireport.explain.col.margin"),
+		t.T("clireport.explain.col.bias")}
+	table = [][]string{append(head, ex.Features...)}
 	for i, r := range rows {
-		fmt.Fprintf(tw, "%d\t%.6g\t%.6g\t%.6g\t", r.line, ex.Predictions[i], ex.Margins[i], ex.Bias)
+		row := []string{strconv.Itoa(r.line), fmt.Sprintf("%.6g", ex.Predictions[i]), fmt.Sprintf("%.6g", ex.Margins[i]), fmt.Sprintf("%.6g", ex.Bias)}
 		for _, v := range ex.Values[i] {
-			fmt.Fprintf(tw, "%.6g\t", v)
+			row = append(row, fmt.Sprintf("%.6g", v))
 		}
-		fmt.Fprintln(tw)
+		table = append(table, row)
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nCheck: bias + Σ SHAP = margin on every row (max deviation %.2g).\n", ex.MaxAdditivityError)
+	writeTabbed(w, table, true)
+	fmt.Fprint(w, "\n"+t.T("clireport.explain.check", ex.MaxAdditivityError)+"\n")
 	return w.err
 }
 

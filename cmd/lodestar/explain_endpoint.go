@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/explain"
@@ -24,7 +23,7 @@ var permutationMetrics = map[string]explain.Metric{
 
 // explainEndpoint computes permutation importance of the model behind
 // a.endpoint on the rows of a.data.
-func (e *cmdEnv) explainEndpoint(a explainArgs, opt tabular.Options) error {
+func (e *cmdEnv) explainEndpoint(a explainArgs, opt tabular.Options, lang string) error {
 	metric := permutationMetrics[a.metric]
 	t, err := tabular.OpenFile(a.data, opt)
 	if err != nil {
@@ -79,7 +78,7 @@ func (e *cmdEnv) explainEndpoint(a explainArgs, opt tabular.Options) error {
 	case "csv":
 		return writePermutationCSV(e.stdout, rep)
 	}
-	return writePermutationText(e.stdout, rep)
+	return writePermutationText(e.stdout, rep, lang)
 }
 
 // endpointFeatures resolves --features, or takes every column but the
@@ -199,16 +198,16 @@ func writePermutationCSV(w io.Writer, rep permutationReport) error {
 	return cw.Error()
 }
 
-func writePermutationText(dst io.Writer, rep permutationReport) error {
+func writePermutationText(dst io.Writer, rep permutationReport, lang string) error {
 	w := &errWriter{w: dst}
-	dir := "higher is better"
+	t := newReportText(lang)
+	dir := t.T("clireport.explain.higher_is_better")
 	if rep.LowerIsBetter {
-		dir = "lower is better"
+		dir = t.T("clireport.explain.lower_is_better")
 	}
-	fmt.Fprintf(w, "Permutation importance of %s on %s: %d rows, %d features, target %q\n", rep.Endpoint, rep.Data, rep.Rows, len(rep.Features), rep.Label)
-	fmt.Fprintf(w, "Metric: %s (%s), %.6g on the data as it is; %d shuffles per feature, seed %d; %d scorings of the data.\n",
-		rep.Metric, dir, rep.Baseline, rep.Repeats, rep.Seed, rep.Scorings)
-	fmt.Fprint(w, "Importance is how much the metric worsens when the feature's column is shuffled (≤ 0: the model does not rely on it).\n\n")
+	fmt.Fprintln(w, t.T("clireport.explain.permutation", rep.Endpoint, rep.Data, rep.Rows, len(rep.Features), rep.Label))
+	fmt.Fprintln(w, t.T("clireport.explain.metric", rep.Metric, dir, rep.Baseline, rep.Repeats, rep.Seed, rep.Scorings))
+	fmt.Fprint(w, t.T("clireport.explain.permutation_note")+"\n\n")
 	ranked := slices.Clone(rep.Features)
 	slices.SortStableFunc(ranked, func(a, b explain.PermutationFeature) int {
 		switch {
@@ -219,11 +218,11 @@ func writePermutationText(dst io.Writer, rep permutationReport) error {
 		}
 		return 0
 	})
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  rank\tfeature\timportance\tsd\t")
+	rows := [][]string{{"  " + t.T("clireport.explain.col.rank"), t.T("clireport.explain.col.feature"), t.T("clireport.explain.col.importance"),
+		t.T("clireport.explain.col.sd")}}
 	for i, f := range ranked {
-		fmt.Fprintf(tw, "  %d\t%s\t%.6g\t%.3g\t\n", i+1, f.Feature, f.Mean, f.Std)
+		rows = append(rows, []string{"  " + strconv.Itoa(i+1), f.Feature, fmt.Sprintf("%.6g", f.Mean), fmt.Sprintf("%.3g", f.Std)})
 	}
-	tw.Flush()
+	writeTabbed(w, rows, false)
 	return w.err
 }

@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
 	"github.com/lodestar-hq/lodestar/internal/evidence"
@@ -45,7 +44,7 @@ case) are recognised, or name the positive one with --positive (and
 are trimmed of surrounding spaces; an empty group is a group of its own ("").
 COL is a header name or #N, the N-th column.
 
-` + dataFileRules + `
+` + reportLangHelp + dataFileRules + `
 Flags:
 `
 
@@ -74,6 +73,7 @@ const dataFileRules = `Data files (the same rules for abtest, fairness and expla
 type fairnessArgs struct {
 	data, group, label, prediction, score, threshold, positive, predictionPositive string
 	reference, format, favourable                                                  string
+	lang                                                                           string // the text report's, as given
 	bootstrap                                                                      int
 	seed                                                                           uint64
 	level                                                                          float64
@@ -101,6 +101,7 @@ func (e *cmdEnv) fairness(args []string) error {
 	fs.Float64Var(&a.level, "level", 0.95, "confidence level of the intervals")
 	fs.BoolVar(&a.stratified, "stratified", false, "resample within groups (fixed group sizes)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
+	registerLang(fs, &a.lang)
 	a.tableFlags.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), fairnessHelp)
@@ -110,6 +111,10 @@ func (e *cmdEnv) fairness(args []string) error {
 		return err
 	}
 	threshold, err := a.check()
+	if err != nil {
+		return err
+	}
+	lang, err := reportLang("fairness", a.lang, e.getenv)
 	if err != nil {
 		return err
 	}
@@ -132,7 +137,7 @@ func (e *cmdEnv) fairness(args []string) error {
 	case "csv":
 		return evidence.WriteFairnessCSV(e.stdout, rep)
 	}
-	return writeFairnessText(e.stdout, a, rep)
+	return writeFairnessText(e.stdout, a, rep, lang)
 }
 
 // check validates flag combinations and returns the threshold (NaN when
@@ -343,62 +348,75 @@ func writeFairnessJSON(w io.Writer, a fairnessArgs, threshold float64, rep *fair
 
 // writeFairnessText writes the report for a reader; a write error (a
 // closed pipe, a full disk) is returned, so the command fails.
-func writeFairnessText(out io.Writer, a fairnessArgs, rep *fairness.Report) error {
+func writeFairnessText(out io.Writer, a fairnessArgs, rep *fairness.Report, lang string) error {
 	w := &errWriter{w: out}
+	t := newReportText(lang)
 	negative := rep.Favourable == fairness.FavourableNegative.String()
-	pred := "prediction " + strconv.Quote(a.prediction)
+	pred := t.T("clireport.fairness.prediction", a.prediction)
 	if a.score != "" {
-		pred = fmt.Sprintf("score %q ≥ %s", a.score, a.threshold)
+		pred = t.T("clireport.fairness.score", a.score, a.threshold)
 	}
-	fmt.Fprintf(w, "Fairness audit of %s: %d rows, %d groups (%q), label %q, %s\n\n",
-		a.data, rep.Overall.N, len(rep.Groups), a.group, a.label, pred)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "group\tn\tTP\tFP\tTN\tFN\tbase rate\tselection\tTPR\tFPR\tFNR\tPPV\taccuracy\timpact\t\t")
+	fmt.Fprint(w, t.T("clireport.fairness.title", a.data, rep.Overall.N, len(rep.Groups), a.group, a.label, pred)+"\n\n")
+	rows := [][]string{{t.T("clireport.fairness.col.group"), "n", t.T("clireport.fairness.col.tp"), t.T("clireport.fairness.col.fp"),
+		t.T("clireport.fairness.col.tn"), t.T("clireport.fairness.col.fn")}}
+	for _, f := range evidence.FairnessFigures(fairness.GroupMetrics{}) {
+		rows[0] = append(rows[0], t.T("clireport.fairness.col."+f.Name))
+	}
+	rows[0] = append(rows[0], t.T("clireport.fairness.col.impact"), "")
 	line := func(name string, m fairness.GroupMetrics, impact, flag string) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t", name, m.N, m.TP, m.FP, m.TN, m.FN)
+		r := []string{name, strconv.FormatInt(m.N, 10), strconv.FormatInt(m.TP, 10), strconv.FormatInt(m.FP, 10),
+			strconv.FormatInt(m.TN, 10), strconv.FormatInt(m.FN, 10)}
 		for _, f := range evidence.FairnessFigures(m) {
-			fmt.Fprintf(tw, "%s\t", fmtRate(f.E.Value))
+			r = append(r, fmtRate(f.E.Value))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t\n", impact, flag)
+		rows = append(rows, append(r, impact, flag))
 	}
 	for _, g := range rep.Groups {
 		flag := ""
 		if g.AdverseImpact {
-			flag = "< 4/5"
+			flag = t.T("clireport.fairness.below")
 		}
 		if g.Group == rep.Reference {
-			flag = "reference"
+			flag = t.T("clireport.fairness.reference")
 		}
 		line(displayGroup(g.Group), g, fmtRate(g.ImpactRatio.Value), flag)
 	}
-	line("(all rows)", rep.Overall, "", "")
-	tw.Flush() // (a write error is kept by w)
-	fmt.Fprintf(w, "(\"—\" marks a rate whose denominator is zero: undefined, not 0)\n\n")
-	fmt.Fprintf(w, "Reference group: %s (%s)\n", displayGroup(rep.Reference), rep.ReferenceRule)
-	if negative {
-		fmt.Fprintf(w, "Favourable outcome: the negative prediction; impact ratios and the four-fifths rule compare each group's rate of it (1 - selection rate)\n")
+	line(t.T("clireport.fairness.all_rows"), rep.Overall, "", "")
+	writeTabbed(w, rows, true)
+	fmt.Fprint(w, t.T("clireport.fairness.undefined")+"\n\n")
+	rule := rep.ReferenceRule
+	switch rule {
+	case fairness.RuleGiven:
+		rule = t.T("clireport.fairness.rule.given")
+	case fairness.RuleHighestSelection:
+		rule = t.T("clireport.fairness.rule.highest")
+	case fairness.RuleHighestFavourable:
+		rule = t.T("clireport.fairness.rule.highest_favourable")
 	}
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	ci := rep.Bootstrap != nil
-	if ci {
-		fmt.Fprintf(tw, "\t\t%g%% interval\t\n", 100*rep.Bootstrap.Level)
+	fmt.Fprintln(w, t.T("clireport.fairness.reference_group", displayGroup(rep.Reference), rule))
+	if negative {
+		fmt.Fprintln(w, t.T("clireport.fairness.favourable_negative"))
+	}
+	rows = nil
+	if rep.Bootstrap != nil {
+		rows = append(rows, []string{"", "", t.T("clireport.fairness.interval", 100*rep.Bootstrap.Level)})
 	}
 	for _, d := range []struct {
-		name string
-		e    fairness.Estimate
+		key string
+		e   fairness.Estimate
 	}{
-		{"Demographic parity difference", rep.DemographicParityDifference},
-		{"Demographic parity ratio", rep.DemographicParityRatio},
-		{"Equalized odds difference", rep.EqualizedOddsDifference},
-		{"Equal opportunity difference", rep.EqualOpportunityDifference},
-		{"Lowest impact ratio", rep.MinImpactRatio},
+		{"dp_difference", rep.DemographicParityDifference},
+		{"dp_ratio", rep.DemographicParityRatio},
+		{"eo_difference", rep.EqualizedOddsDifference},
+		{"eop_difference", rep.EqualOpportunityDifference},
+		{"min_impact", rep.MinImpactRatio},
 	} {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", d.name, fmtRate(d.e.Value), fmtInterval(d.e.CI))
+		rows = append(rows, []string{t.T("clireport.fairness." + d.key), fmtRate(d.e.Value), fmtInterval(t, d.e.CI)})
 	}
-	tw.Flush()
-	verdict := "met: every group's selection rate is at least 4/5 of the reference's"
+	writeTabbed(w, rows, false)
+	verdict := t.T("clireport.fairness.met")
 	if negative {
-		verdict = "met: every group's rate of the favourable outcome (the negative prediction) is at least 4/5 of the reference's"
+		verdict = t.T("clireport.fairness.met_negative")
 	}
 	if !rep.FourFifthsRuleMet {
 		var below []string
@@ -407,17 +425,17 @@ func writeFairnessText(out io.Writer, a fairnessArgs, rep *fairness.Report) erro
 				below = append(below, displayGroup(g.Group))
 			}
 		}
-		verdict = "NOT met: below 4/5 of the reference: " + strings.Join(below, ", ")
+		verdict = t.T("clireport.fairness.not_met", strings.Join(below, t.T("clireport.list_separator")))
 		if len(below) == 0 {
-			verdict = "not assessable: the reference group selects no one"
+			verdict = t.T("clireport.fairness.unassessable")
 			if negative {
-				verdict = "not assessable: the reference group never gets the favourable outcome (the negative prediction)"
+				verdict = t.T("clireport.fairness.unassessable_negative")
 			}
 		}
 	}
-	fmt.Fprintf(w, "Four-fifths rule: %s\n", verdict)
+	fmt.Fprintln(w, t.T("clireport.fairness.four_fifths", verdict))
 	if b := rep.Bootstrap; b != nil {
-		fmt.Fprintf(w, "Intervals: %d bootstrap replicates, seed %d, %s.\n", b.Replicates, b.Seed, b.Method)
+		fmt.Fprintln(w, t.T("clireport.fairness.bootstrap", b.Replicates, b.Seed, t.Msg(b.Method)))
 	}
 	return w.err
 }
@@ -436,13 +454,13 @@ func fmtRate(v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
-func fmtInterval(ci *fairness.Interval) string {
+func fmtInterval(t reportText, ci *fairness.Interval) string {
 	if ci == nil {
 		return ""
 	}
 	s := fmt.Sprintf("[%s, %s]", fmtRate(ci.Lo), fmtRate(ci.Hi))
 	if ci.Undefined > 0 {
-		s += fmt.Sprintf(" (%d replicates undefined)", ci.Undefined)
+		s += t.T("clireport.fairness.undefined_replicates", ci.Undefined)
 	}
 	return s
 }
