@@ -58,6 +58,10 @@ type DB struct {
 	stmts, preparing sync.Map
 	// url is PostgreSQL's, for Listen's connection of its own.
 	url string
+	// AuditKeys are the keys the audit log is appended and checked under
+	// (an *audit.Keyring, set by audit.UseKeys; nil: none). Held by the
+	// database rather than a global, so each open database has its own.
+	AuditKeys any
 }
 
 // IsPostgresURL reports whether s selects PostgreSQL.
@@ -343,6 +347,9 @@ func IsConcurrentChange(err error) bool {
 
 // Dialect returns the transaction's dialect.
 func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
+
+// DB returns the database the transaction runs on.
+func (tx *Tx) DB() *DB { return tx.db }
 
 // ExecContext runs a statement written with '?' placeholders.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
