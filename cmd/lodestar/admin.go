@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
@@ -391,13 +393,21 @@ func (e *cmdEnv) token(args []string) error {
 	return errUsage{fmt.Sprintf("token: unknown subcommand %q; want create, list or revoke", sub)}
 }
 
-const auditHelp = `Usage: lodestar audit verify [--expect SEQ:HASH] [--data DIR | --database URL]
+const auditHelp = `Usage: lodestar audit verify [--expect SEQ:HASH] [--audit-key-file FILE] [--data DIR | --database URL]
 
 Checks the audit log's hash chain, writing nothing, and prints an anchor
 (the last entry's number and hash) to keep outside the database; a later
 verify with --expect shows the log still holds that entry.
-Exit status: 0 when the chain is intact, 1 when it is not (or there is no
-database), 2 on bad usage.
+Keyed entries (written while the server had an audit key) are checked with
+the keys in LODESTAR_AUDIT_KEY or --audit-key-file: give every key the log
+was keyed under, current and retired. It prints which entries are unkeyed
+and which are keyed under which key id.
+Exit status: 0 when the chain is intact and every entry was checked; 1 when
+it is broken (an edited, deleted or reordered entry, an unkeyed entry after
+a keyed one, an entry under a key id not given, an anchor not matched) or
+there is no database; 2 on bad usage; 3 when no break was found but the
+chain could not be fully checked: keyed entries and no key given, or keys
+given and no entry keyed under them.
 `
 
 const auditExportHelp = `Usage: lodestar audit export [--from WHEN] [--to WHEN] [--actor E] [--action A]
@@ -428,8 +438,8 @@ func (e *cmdEnv) audit(args []string) error {
 	if *expect != "" {
 		seq, hash, ok := strings.Cut(*expect, ":")
 		n, err := strconv.ParseInt(seq, 10, 64)
-		if !ok || err != nil || n < 1 || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
-			return errUsage{"audit verify: --expect must read SEQ:HASH, as verify prints it (an entry number and 64 hex digits)"}
+		if !ok || err != nil || n < 1 || !audit.IsHash(hash) {
+			return errUsage{"audit verify: --expect must read SEQ:HASH, as verify prints it (an entry number and its hash: 64 hex digits, or hmac-sha256:KEYID:MAC)"}
 		}
 		anchorSeq, anchorHash = n, hash
 	}
@@ -451,16 +461,16 @@ func (e *cmdEnv) audit(args []string) error {
 	if len(st) == 0 || st[0].AppliedAt == "" {
 		return fmt.Errorf("no Lodestar database here (no migration applied): nothing to verify")
 	}
-	s := store.New(db)
-	n, brk, err := s.Verify(e.ctx)
+	rep, err := audit.VerifyKeyed(e.ctx, db, audit.KeysOf(db))
 	if err != nil {
 		return err
 	}
-	if brk != nil {
+	n := rep.Entries
+	if brk := rep.Break; brk != nil {
 		return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries verified before it)", brk.Seq, brk.Reason, n)
 	}
 	if anchorSeq > 0 {
-		got, err := s.AuditHashAt(e.ctx, anchorSeq)
+		got, err := audit.HashAt(e.ctx, db, anchorSeq)
 		if err != nil {
 			return err
 		}
@@ -472,11 +482,33 @@ func (e *cmdEnv) audit(args []string) error {
 			return fmt.Errorf("audit chain REWRITTEN: the anchor says entry %d has hash %s, but %s — the log was rebuilt or cut since the anchor was taken", anchorSeq, anchorHash, why)
 		}
 	}
+	keys := audit.KeysOf(db)
+	switch {
+	case rep.Unchecked() > 0:
+		printSegments(e.stdout, rep)
+		var ids []string
+		for _, s := range rep.Segments {
+			if !s.Checked && !slices.Contains(ids, s.KeyID) {
+				ids = append(ids, s.KeyID)
+			}
+		}
+		return errExit{3, fmt.Sprintf("audit chain NOT VERIFIED: %d of its %d entries are keyed (key id %s) and no audit key was given, so their hashes "+
+			"could not be checked, only that each follows the one before; run again with the key in LODESTAR_AUDIT_KEY or --audit-key-file",
+			rep.Unchecked(), n, strings.Join(ids, ", "))}
+	case keys != nil && rep.Keyed() == 0:
+		printSegments(e.stdout, rep)
+		return errExit{3, fmt.Sprintf("audit chain NOT VERIFIED as keyed: its %d entries hold as a chain, but none is keyed, though audit keys were given "+
+			"(key id %s): either no server or command has written with them yet, or every keyed entry was rewritten without the key; "+
+			"compare with an anchor taken since keying began", n, strings.Join(keys.IDs(), ", "))}
+	}
 	if _, err := fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n); err != nil {
 		return fmt.Errorf("audit verify: the chain is intact (%d entries), but the result could not be written: %v", n, err)
 	}
+	if rep.Keyed() > 0 {
+		printSegments(e.stdout, rep)
+	}
 	if n > 0 {
-		head, err := s.AuditHashAt(e.ctx, n)
+		head, err := audit.HashAt(e.ctx, db, n)
 		if err != nil {
 			return err
 		}
@@ -486,6 +518,25 @@ func (e *cmdEnv) audit(args []string) error {
 		fmt.Fprintf(e.stdout, "anchor %d matches\n", anchorSeq)
 	}
 	return nil
+}
+
+// printSegments lists which entries are unkeyed and which are keyed under
+// which key id, and whether their hashes were checked.
+func printSegments(w io.Writer, rep *audit.Report) {
+	for _, s := range rep.Segments {
+		span := fmt.Sprintf("entries %d–%d", s.First, s.Last)
+		if s.First == s.Last {
+			span = fmt.Sprintf("entry %d", s.First)
+		}
+		switch {
+		case s.KeyID == "":
+			fmt.Fprintf(w, "  %s: unkeyed (SHA-256), checked\n", span)
+		case s.Checked:
+			fmt.Fprintf(w, "  %s: keyed under key id %s, checked\n", span, s.KeyID)
+		default:
+			fmt.Fprintf(w, "  %s: keyed under key id %s, NOT checked (no key given)\n", span, s.KeyID)
+		}
+	}
 }
 
 // parseExpiry reads token create's --expires: "never" (zero time), Nd

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/config"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
@@ -250,10 +251,18 @@ func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {
 	if err := e.cfg.Validate(); err != nil {
 		return nil, errUsage{err.Error()}
 	}
+	// The audit keys are read first: a key too short stops the command
+	// before anything is opened. Every command that writes appends to the
+	// audit log under them.
+	keys, err := e.auditKeys()
+	if err != nil {
+		return nil, errUsage{err.Error()}
+	}
 	db, err := sqldb.Open(e.ctx, e.cfg.DataDir, e.cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
+	audit.UseKeys(db, keys)
 	if migrate {
 		if _, err := db.Migrate(e.ctx); err != nil {
 			db.Close()

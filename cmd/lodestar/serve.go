@@ -72,6 +72,9 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	sys := lodestar.WithActor(e.ctx, lodestar.Actor{Label: "system"})
+	if err := startAuditKeys(sys, db, log); err != nil {
+		return err
+	}
 	if n, err := a.Store.BoundDriftDistances(sys); err != nil {
 		// Nothing was changed (one transaction); the server can serve.
 		log.Error("bounding monitors' drift distance thresholds", "err", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -52,6 +53,13 @@ type Config struct {
 	// IngestRate is the ingested lines (events and labels) a second each
 	// API token may send (0: no limit).
 	IngestRate int
+	// AuditKey holds the audit keys, comma-separated, the current first;
+	// from the environment only (LODESTAR_AUDIT_KEY), so it never shows
+	// in a process list.
+	AuditKey string
+	// AuditKeyFile names a file of audit keys, one a line, the current
+	// first (--audit-key-file, LODESTAR_AUDIT_KEY_FILE).
+	AuditKeyFile string
 }
 
 // Defaults returns the built-in configuration.
@@ -75,6 +83,8 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LODESTAR_TLS_KEY", &c.TLSKey)
 	str("LODESTAR_WEBHOOK_SECRET", &c.WebhookSecret)
 	str("LODESTAR_TRUSTED_PROXIES", &c.TrustedProxies)
+	str("LODESTAR_AUDIT_KEY", &c.AuditKey)
+	str("LODESTAR_AUDIT_KEY_FILE", &c.AuditKeyFile)
 	for name, dst := range map[string]*bool{"LODESTAR_DEMO": &c.Demo, "LODESTAR_SECURE_COOKIES": &c.SecureCookies, "LODESTAR_WEBHOOK_ALLOW_PRIVATE": &c.WebhookAllowPrivate} {
 		if v := getenv(name); v != "" {
 			b, err := strconv.ParseBool(v)
@@ -135,6 +145,7 @@ func (c *Config) DatabaseFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory holding the SQLite file (env LODESTAR_DATA)")
 	// The URL may hold a password: usage text shows it redacted.
 	fs.Var(secretURL{&c.DatabaseURL}, "database", "postgres:// URL; switches from SQLite to PostgreSQL (env LODESTAR_DATABASE_URL)")
+	fs.StringVar(&c.AuditKeyFile, "audit-key-file", c.AuditKeyFile, "file of audit keys, one a line, the current first: new audit entries are keyed under it (env LODESTAR_AUDIT_KEY_FILE; or the keys themselves in LODESTAR_AUDIT_KEY, comma-separated)")
 }
 
 // ServeFlags registers serve's own flags.
@@ -199,6 +210,53 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--ingest-rate %d: want 0 (off) or a positive whole number of lines a second", c.IngestRate))
 	}
 	return errors.Join(errs...)
+}
+
+// maxAuditKeyFile bounds the audit key file read: it holds a few lines.
+const maxAuditKeyFile = 64 << 10
+
+// AuditKeys returns the audit keys, the current first, from
+// LODESTAR_AUDIT_KEY (comma-separated) or the --audit-key-file (one a
+// line; blank lines and lines starting with # skipped); none when neither
+// is set. Surrounding white space is not part of a key. Its errors never
+// quote a key. The keys' lengths are the audit package's to check.
+func (c *Config) AuditKeys() ([][]byte, error) {
+	var keys [][]byte
+	switch {
+	case c.AuditKey != "" && c.AuditKeyFile != "":
+		return nil, errors.New("LODESTAR_AUDIT_KEY and --audit-key-file (or LODESTAR_AUDIT_KEY_FILE) are both set: give the audit keys in one of them")
+	case c.AuditKey != "":
+		for _, k := range strings.Split(c.AuditKey, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				keys = append(keys, []byte(k))
+			}
+		}
+		if len(keys) == 0 {
+			return nil, errors.New("LODESTAR_AUDIT_KEY holds no key")
+		}
+	case c.AuditKeyFile != "":
+		f, err := os.Open(c.AuditKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--audit-key-file: %w", err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxAuditKeyFile+1))
+		if err != nil {
+			return nil, fmt.Errorf("--audit-key-file: %w", err)
+		}
+		if len(b) > maxAuditKeyFile {
+			return nil, fmt.Errorf("--audit-key-file %s: larger than %d KiB; want one key a line", c.AuditKeyFile, maxAuditKeyFile>>10)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				keys = append(keys, []byte(line))
+			}
+		}
+		if len(keys) == 0 {
+			return nil, fmt.Errorf("--audit-key-file %s holds no key (one a line, the current first)", c.AuditKeyFile)
+		}
+	}
+	return keys, nil
 }
 
 // Load returns defaults overlaid with the process environment.

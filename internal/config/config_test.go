@@ -3,6 +3,8 @@ package config_test
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +197,63 @@ func TestFlagsOverrideEnv(t *testing.T) {
 		if c.IngestRate != 250 {
 			t.Errorf("--ingest-rate %q changed the rate to %d", bad, c.IngestRate)
 		}
+	}
+}
+
+func TestAuditKeys(t *testing.T) {
+	t.Parallel()
+	file := func(content string) string {
+		p := filepath.Join(t.TempDir(), "audit.keys")
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		file    string
+		want    string // the keys joined by |
+		wantErr string
+	}{
+		{"none", nil, "", "", ""},
+		{"environment", map[string]string{"LODESTAR_AUDIT_KEY": " new-key , old-key,"}, "", "new-key|old-key", ""},
+		{"environment, blank", map[string]string{"LODESTAR_AUDIT_KEY": " , "}, "", "", "LODESTAR_AUDIT_KEY holds no key"},
+		{"file", nil, file("# rotated 2026-05\r\nnew-key\r\n\r\n  old-key  \n"), "new-key|old-key", ""},
+		{"file from the environment", map[string]string{"LODESTAR_AUDIT_KEY_FILE": file("only-key\n")}, "", "only-key", ""},
+		{"empty file", nil, file("# none\n"), "", "holds no key"},
+		{"large file", nil, file(strings.Repeat("k", 70<<10)), "", "larger than 64 KiB"},
+		{"both", map[string]string{"LODESTAR_AUDIT_KEY": "a-key"}, file("b-key\n"), "", "are both set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Defaults()
+			if err := c.FromEnv(func(k string) string { return tc.env[k] }); err != nil {
+				t.Fatal(err)
+			}
+			fs := flag.NewFlagSet("x", flag.ContinueOnError)
+			c.DatabaseFlags(fs)
+			if tc.file != "" {
+				if err := fs.Parse([]string{"--audit-key-file", tc.file}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			keys, err := c.AuditKeys()
+			var got []string
+			for _, k := range keys {
+				got = append(got, string(k))
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("got %q, %v; want an error with %q", got, err, tc.wantErr)
+				}
+				if err != nil && (strings.Contains(err.Error(), "a-key") || strings.Contains(err.Error(), "b-key")) {
+					t.Errorf("the error quotes a key: %v", err)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, "|") != tc.want {
+				t.Errorf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
 	}
 }
