@@ -145,6 +145,12 @@ func (s *Server) parseTemplates() error {
 			return map[string]int{"data_readiness": f.DataReadiness, "technical_maturity": f.TechnicalMaturity,
 				"skills": f.Skills, "integration": f.Integration}[dim]
 		},
+		// shortHash is an audit hash's first 12 digits: of the MAC, for a
+		// keyed entry's "hmac-sha256:KEYID:MAC".
+		"shortHash": func(h string) string {
+			h = h[strings.LastIndex(h, ":")+1:]
+			return h[:min(12, len(h))]
+		},
 	}
 	// The layout and the shared partials (files named _*.html) underlie
 	// every page.
