@@ -383,7 +383,8 @@ type AuditBreak struct {
 type AuditService interface {
 	FindEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 	// Verify walks the whole chain; it returns the number of entries checked
-	// and nil, or the first break.
+	// and nil, or the first break. When keyed entries could not be checked
+	// for want of their key, the error says so (it is not a success).
 	Verify(ctx context.Context) (int64, *AuditBreak, error)
 }
 
