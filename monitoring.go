@@ -373,6 +373,17 @@ const (
 	AlertResolved = "resolved"
 )
 
+// Why an alert was resolved (Alert.Resolution).
+const (
+	// ResolutionRecovered: windows after its breach no longer breach.
+	ResolutionRecovered = "recovered"
+	// ResolutionWithdrawn: windows recomputed (late or corrected labels or
+	// events) show that it never breached; it is kept as history.
+	ResolutionWithdrawn = "withdrawn"
+	// ResolutionRetired: its model version was retired.
+	ResolutionRetired = "retired"
+)
+
 // Alert is one breach of a monitor's threshold, raised once when a window
 // first breaches and resolved when a window no longer does.
 type Alert struct {
@@ -386,6 +397,10 @@ type Alert struct {
 	Message    string    `json:"message"`
 	OpenedAt   time.Time `json:"opened_at"` // start of the first breaching window
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// Resolution says why a resolved alert was resolved (Resolution*
+	// constants); empty while open, and for alerts resolved before it was
+	// recorded.
+	Resolution string `json:"resolution,omitempty"`
 	// AckedAt, AckedBy and AckNote say who took an open alert on, when,
 	// and what they said (AcknowledgeAlert); zero until then.
 	AckedAt time.Time `json:"acknowledged_at,omitzero"`
@@ -423,10 +438,18 @@ type RetrainingTask struct {
 // Evaluation is what a monitor's evaluation produced: the windows it
 // computed and the alerts and tasks it opened or resolved.
 type Evaluation struct {
-	Windows  []*WindowResult   `json:"windows"`
-	Opened   []*Alert          `json:"opened"`
-	Resolved []*Alert          `json:"resolved"`
-	Tasks    []*RetrainingTask `json:"tasks"`
+	Windows  []*WindowResult `json:"windows"`
+	Opened   []*Alert        `json:"opened"`
+	Resolved []*Alert        `json:"resolved"`
+	// Reopened holds resolved alerts whose breach windows recomputed
+	// (late or corrected labels) show still running: open again, and
+	// announced as opened again.
+	Reopened []*Alert `json:"reopened,omitempty"`
+	// Corrected holds alerts whose breach windows recomputed date
+	// differently (it started earlier, or recovered at another window),
+	// their status unchanged: their times are corrected, unannounced.
+	Corrected []*Alert          `json:"corrected,omitempty"`
+	Tasks     []*RetrainingTask `json:"tasks"`
 	// Base, when set, is the monitor's evaluated-to time the evaluation
 	// was computed from: SaveEvaluation saves it only if the monitor is
 	// still there (another evaluator, on another replica, may have saved

@@ -101,3 +101,39 @@ func TestDecideRecomputedBeforeOpenAlert(t *testing.T) {
 		t.Fatalf("opened %+v, resolved %+v; want alert 7 resolved at window 3", ev.Opened, ev.Resolved)
 	}
 }
+
+// An alert resolved by its version's retirement is history as it stands:
+// windows recomputed over its breach neither open it again nor open a
+// second alert for the breach.
+func TestDecideRetiredAlertStaysResolved(t *testing.T) {
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}
+	ws := windows("BBB")
+	retired := &lodestar.Alert{ID: 7, Kind: "accuracy", Status: lodestar.AlertResolved, OpenedAt: ws[0].Start,
+		ResolvedAt: ws[1].Start, Resolution: lodestar.ResolutionRetired}
+	ev := Decide(m, []*lodestar.Alert{retired}, nil, false, ws)
+	if len(ev.Opened)+len(ev.Resolved)+len(ev.Reopened)+len(ev.Corrected) != 0 || retired.Status != lodestar.AlertResolved {
+		t.Errorf("opened %+v, resolved %+v, reopened %+v, corrected %+v; want nothing", ev.Opened, ev.Resolved, ev.Reopened, ev.Corrected)
+	}
+}
+
+// Each recorded alert is matched with one breach: two breaches overlapping
+// one resolved alert are that alert (redated to the first) and a new one,
+// and an open alert no breach overlaps is withdrawn, not deleted.
+func TestDecideMatchesEachAlertOnce(t *testing.T) {
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}
+	ws := windows("BGBG")
+	old := &lodestar.Alert{ID: 7, Kind: "accuracy", Status: lodestar.AlertResolved, OpenedAt: ws[0].Start, ResolvedAt: ws[3].Start, Resolution: lodestar.ResolutionRecovered}
+	ev := Decide(m, []*lodestar.Alert{old}, nil, false, ws)
+	if len(ev.Corrected) != 1 || ev.Corrected[0].ID != 7 || !ev.Corrected[0].ResolvedAt.Equal(ws[1].Start) {
+		t.Errorf("corrected %+v; want alert 7 resolved at window 1", ev.Corrected)
+	}
+	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(ws[2].Start) || ev.Opened[0].Status != lodestar.AlertResolved {
+		t.Errorf("opened %+v; want the breach of window 2, opened and resolved (history)", ev.Opened)
+	}
+	ws = windows("GG")
+	open := &lodestar.Alert{ID: 8, Kind: "accuracy", Status: lodestar.AlertOpen, OpenedAt: ws[1].Start}
+	ev = Decide(m, []*lodestar.Alert{open}, nil, false, ws)
+	if len(ev.Resolved) != 1 || ev.Resolved[0].Resolution != lodestar.ResolutionWithdrawn || !ev.Resolved[0].ResolvedAt.Equal(ws[1].Start) {
+		t.Errorf("resolved %+v; want alert 8 withdrawn at its start", ev.Resolved)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
@@ -35,7 +36,13 @@ func newEnv(t *testing.T) *env {
 
 // newEnvAt is newEnv with the hour t0 its events are placed around.
 func newEnvAt(t *testing.T, t0 time.Time) *env {
-	db := testdb.Open(t)
+	return newEnvOn(t, sqldb.SQLite, t0)
+}
+
+// newEnvOn is newEnvAt on a database of dialect d (PostgreSQL skips the
+// test unless testdb's database is set).
+func newEnvOn(t *testing.T, d sqldb.Dialect, t0 time.Time) *env {
+	db := testdb.OpenDialect(t, d)
 	clock := testdb.UseClock(db)
 	st := store.New(db)
 	ctx := lodestar.WithActor(context.Background(), adminActor)

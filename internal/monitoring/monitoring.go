@@ -917,8 +917,10 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	// may have changed (labels sent later are what accuracy is judged on:
 	// deciding only new windows, whose labels have not come yet, no
 	// accuracy alert would ever open or resolve). The streaks then start
-	// from the stored windows before the recomputed ones, and a breach
-	// recorded already (an alert since resolved) is not recorded again.
+	// from the stored windows before the recomputed ones, and the alerts
+	// resolved since the first of them are matched too (Decide): a breach
+	// recorded already is followed, reopened, redated or withdrawn on the
+	// new figures, never recorded twice.
 	if recompute {
 		kept := recent[:0:0]
 		for _, w := range recent {
@@ -1371,39 +1373,76 @@ func widestOpportunity(w *lodestar.WindowResult) string {
 }
 
 // Decide walks new windows in time order: AlertAfter breaching windows of
-// a kind in a row with no open alert of that kind open one (once, however
-// long the breach lasts); ResolveAfter windows in a row that can judge the
-// kind and do not breach it resolve it (an alert opened and resolved
-// within the same run is returned in Opened with status resolved:
-// history, not news); windows that cannot judge a kind (no labels) leave
-// its streaks as they are; and
+// a kind in a row open an alert (once, however long the breach lasts);
+// ResolveAfter windows in a row that can judge the kind and do not breach
+// it resolve it (an alert opened and resolved within the same run is
+// returned in Opened with status resolved: history, not news); windows
+// that cannot judge a kind (no labels) leave its streaks as they are; and
 // when the last RetrainAfter windows (counting recent ones already
 // stored) all breach accuracy or drift and no task is open, a retraining
 // task opens with the latest window's metrics as its before figures.
 //
-// open holds the monitor's open alerts and, when stored windows are
-// decided again (recomputed after late labels or events), its resolved
-// alerts whose breach those windows cover: a breach that opens on the
-// same window as a resolved alert of its kind is that alert, recorded
-// already, and is neither opened again nor resolved again.
-func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.WindowResult, taskOpen bool, windows []*lodestar.WindowResult) *lodestar.Evaluation {
+// alerts holds the monitor's open alerts and, when stored windows are
+// decided again (recomputed after late or corrected labels or events),
+// its alerts resolved at or after the first of them. One alert per
+// breach, whatever order windows and labels came in: the breaches the
+// windows show are found first, then each is matched with the alert
+// recorded for it.
+//   - An alert whose breach was running when the first window started
+//     (opened before it; open, or resolved at or after it) is that breach
+//     going on: resolved when the windows show it recover, open again
+//     (Reopened) when they show it still running though it had been
+//     resolved, its times corrected (Corrected) when they show it
+//     recovering at another window.
+//   - An alert opened within the windows is the breach they show that
+//     overlaps it, dated from that breach's first window: a breach found
+//     to start earlier, or to recover later or not yet, is the same
+//     alert, never a second one.
+//   - An open alert opened within the windows that no breach overlaps
+//     never breached on the figures as they are now: it is resolved as
+//     withdrawn, at its own start (it lasted no time), and kept.
+//   - A breach no alert is recorded for opens one.
+//
+// Deciding the same windows again finds every breach recorded as it is
+// and changes nothing.
+func Decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.WindowResult, taskOpen bool, windows []*lodestar.WindowResult) *lodestar.Evaluation {
 	out := &lodestar.Evaluation{}
-	byKind := map[string]*lodestar.Alert{}
-	type breach struct {
-		kind string
-		at   time.Time
+	if len(windows) == 0 {
+		return out
 	}
-	recorded := map[breach]*lodestar.Alert{}
-	for _, a := range open {
-		if a.Status == lodestar.AlertResolved {
-			recorded[breach{a.Kind, a.OpenedAt.UTC()}] = a
+	first := windows[0].Start
+	// A breach of one kind: from since, its first breaching window's
+	// start, to end, the start of the window that recovers it (zero while
+	// it runs); at is the window that opens it, alert the alert it is.
+	type breach struct {
+		since, end time.Time
+		at         *lodestar.WindowResult
+		alert      *lodestar.Alert
+		running    bool // running when the first window started: alert was recorded for it
+	}
+	breaches := map[string][]*breach{}
+	cur := map[string]*breach{}
+	var within []*lodestar.Alert // alerts opened within the windows, to match with the breaches
+	for _, a := range alerts {
+		if !a.OpenedAt.Before(first) || (a.Status == lodestar.AlertResolved && a.ResolvedAt.Before(first)) {
+			within = append(within, a)
 			continue
 		}
-		byKind[a.Kind] = a
+		if b := cur[a.Kind]; b != nil { // two of a kind running: the later is followed, the other matched as any
+			if !a.OpenedAt.After(b.alert.OpenedAt) {
+				within = append(within, a)
+				continue
+			}
+			within = append(within, b.alert)
+		}
+		cur[a.Kind] = &breach{since: a.OpenedAt, alert: a, running: true}
+	}
+	for kind, b := range cur {
+		breaches[kind] = append(breaches[kind], b)
 	}
 	alertAfter, resolveAfter := max(m.AlertAfter, 1), max(m.ResolveAfter, 1)
 	bad, good := map[string]int{}, map[string]int{}
-	since := map[string]time.Time{} // the start of each kind's current breach
+	since := map[string]time.Time{} // the start of each kind's current breaching streak
 	count := func(w *lodestar.WindowResult) {
 		for _, kind := range Kinds {
 			switch {
@@ -1438,36 +1477,19 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 	for _, w := range windows {
 		count(w)
 		for _, kind := range Kinds {
-			a := byKind[kind]
+			b := cur[kind]
 			// Opened or resolved on a window that judges the kind: one
 			// without labels cannot breach accuracy, whatever the streak
 			// stored windows left.
-			breaches := slices.Contains(w.Breaches, kind)
+			breaching := slices.Contains(w.Breaches, kind)
 			switch {
-			case a == nil && bad[kind] >= alertAfter && breaches && recorded[breach{kind, since[kind].UTC()}] != nil:
-				// Recorded already (and resolved): follow it without a
-				// second alert for the same breach.
-				byKind[kind] = recorded[breach{kind, since[kind].UTC()}]
-			case a == nil && bad[kind] >= alertAfter && breaches:
-				a = alertFor(kind, w, m.Thresholds)
-				a.OpenedAt = since[kind] // the first window of the breach
-				byKind[kind] = a
-				out.Opened = append(out.Opened, a)
-			case a != nil && good[kind] >= resolveAfter && !breaches && judged(w, kind, m.Thresholds) && !w.Start.Before(a.OpenedAt):
-				// Only a window from the alert's breach on resolves it: a
-				// recomputed window before it (late labels for earlier
-				// hours) resolved it before it opened, and the breach still
-				// running opened a second alert.
-				delete(byKind, kind)
-				if a.Status == lodestar.AlertResolved && a.ID != 0 {
-					break // resolved when it was first decided
-				}
-				a.ResolvedAt = w.Start
-				if a.ID == 0 { // opened and resolved in this run: kept as history
-					a.Status = lodestar.AlertResolved
-				} else {
-					out.Resolved = append(out.Resolved, a)
-				}
+			case b == nil && bad[kind] >= alertAfter && breaching:
+				b = &breach{since: since[kind], at: w}
+				cur[kind] = b
+				breaches[kind] = append(breaches[kind], b)
+			case b != nil && good[kind] >= resolveAfter && !breaching && judged(w, kind, m.Thresholds):
+				b.end = w.Start
+				delete(cur, kind)
 			}
 		}
 		step(w)
@@ -1481,7 +1503,77 @@ func Decide(m *lodestar.Monitor, open []*lodestar.Alert, recent []*lodestar.Wind
 				Reason: fmt.Sprintf("%s breached for %d windows in a row (to %s).", strings.Join(decayKinds(w), " and "), streak, w.End.UTC().Format(time.RFC3339))})
 		}
 	}
+	slices.SortStableFunc(within, func(a, b *lodestar.Alert) int { return a.OpenedAt.Compare(b.OpenedAt) })
+	matched := map[*lodestar.Alert]bool{}
+	for _, kind := range Kinds {
+		for _, b := range breaches[kind] {
+			if b.alert == nil {
+				for _, a := range within {
+					if a.Kind == kind && !matched[a] && overlaps(a, b.since, b.end) {
+						b.alert, matched[a] = a, true
+						break
+					}
+				}
+			}
+			a := b.alert
+			if a == nil {
+				a = alertFor(kind, b.at, m.Thresholds)
+				a.OpenedAt = b.since // the first window of the breach
+				if !b.end.IsZero() { // opened and resolved in this run: kept as history
+					a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertResolved, b.end, lodestar.ResolutionRecovered
+				}
+				out.Opened = append(out.Opened, a)
+				continue
+			}
+			if a.Status == lodestar.AlertResolved && a.Resolution == lodestar.ResolutionRetired {
+				continue // its version was retired: history as it stands
+			}
+			opened := a.OpenedAt
+			if !b.running {
+				opened = b.since
+			}
+			switch {
+			case a.Status == lodestar.AlertOpen && b.end.IsZero():
+				if !opened.Equal(a.OpenedAt) {
+					a.OpenedAt = opened
+					out.Corrected = append(out.Corrected, a)
+				}
+			case a.Status == lodestar.AlertOpen:
+				a.OpenedAt, a.ResolvedAt, a.Resolution = opened, b.end, lodestar.ResolutionRecovered
+				out.Resolved = append(out.Resolved, a)
+			case b.end.IsZero(): // resolved, and running after all
+				a.Status, a.OpenedAt, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, opened, time.Time{}, ""
+				out.Reopened = append(out.Reopened, a)
+			case !opened.Equal(a.OpenedAt) || !b.end.Equal(a.ResolvedAt) || a.Resolution == lodestar.ResolutionWithdrawn:
+				a.OpenedAt, a.ResolvedAt, a.Resolution = opened, b.end, lodestar.ResolutionRecovered
+				out.Corrected = append(out.Corrected, a)
+			}
+		}
+	}
+	for _, a := range within {
+		if !matched[a] && a.Status == lodestar.AlertOpen {
+			a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertResolved, a.OpenedAt, lodestar.ResolutionWithdrawn
+			out.Resolved = append(out.Resolved, a)
+		}
+	}
 	return out
+}
+
+// overlaps reports whether alert a's breach — from its start to its
+// resolution, still running while it is open; a withdrawn alert's, which
+// lasted no time, at its start — overlaps the one from since to end (zero:
+// still running).
+func overlaps(a *lodestar.Alert, since, end time.Time) bool {
+	if !end.IsZero() && !a.OpenedAt.Before(end) {
+		return false
+	}
+	switch {
+	case a.Status == lodestar.AlertOpen:
+		return true
+	case !a.ResolvedAt.After(a.OpenedAt):
+		return !a.OpenedAt.Before(since)
+	}
+	return since.Before(a.ResolvedAt)
 }
 
 // decays reports whether a window shows decay that retraining answers:
@@ -1542,8 +1634,9 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 			s.log().Warn("monitor evaluation", "monitor", m.ID, "err", err)
 			continue
 		}
-		if len(ev.Windows)+len(ev.Opened)+len(ev.Resolved)+len(ev.Tasks) > 0 {
-			s.log().Info("monitor evaluated", "monitor", m.ID, "windows", len(ev.Windows), "opened", len(ev.Opened), "resolved", len(ev.Resolved), "tasks", len(ev.Tasks))
+		if len(ev.Windows)+len(ev.Opened)+len(ev.Resolved)+len(ev.Reopened)+len(ev.Tasks) > 0 {
+			s.log().Info("monitor evaluated", "monitor", m.ID, "windows", len(ev.Windows), "opened", len(ev.Opened), "resolved", len(ev.Resolved),
+				"reopened", len(ev.Reopened), "tasks", len(ev.Tasks))
 		}
 	}
 }

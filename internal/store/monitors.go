@@ -484,12 +484,12 @@ func countAndPage[T any](ctx context.Context, s *Store, table, columns string, w
 	return out, total, err
 }
 
-const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, acked_at, acked_by, ack_note`
+const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, acked_at, acked_by, ack_note, resolution`
 
 func scanAlert(s interface{ Scan(...any) error }) (*lodestar.Alert, error) {
 	a := &lodestar.Alert{}
 	err := s.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
-		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote)
+		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &a.Resolution)
 	return a, err
 }
 
@@ -696,11 +696,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 		for _, a := range ev.Opened {
 			a.MonitorID, a.ModelID = monitorID, m.ModelID
 			if a.Status != lodestar.AlertResolved {
-				a.Status, a.ResolvedAt = lodestar.AlertOpen, time.Time{}
+				a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, time.Time{}, ""
 			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, monitorID, m.ModelID, a.Kind, a.Status, a.Value, a.Threshold, a.Message,
-				sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt)).Scan(&a.ID); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, resolution)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, monitorID, m.ModelID, a.Kind, a.Status, a.Value, a.Threshold, a.Message,
+				sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution).Scan(&a.ID); err != nil {
 				return err
 			}
 			if a.Status == lodestar.AlertOpen {
@@ -709,17 +709,46 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 				}
 			}
 		}
-		for _, a := range ev.Resolved {
-			a.Status = lodestar.AlertResolved
-			res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ? AND monitor_id = ? AND status = ?`,
-				a.Status, sqldb.FormatTime(a.ResolvedAt), a.ID, monitorID, lodestar.AlertOpen)
+		// An alert's change is made only from the status it was decided
+		// on: resolved meanwhile (its version retired), it is not the
+		// alert decided on.
+		update := func(a *lodestar.Alert, from string) error {
+			res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, opened_at = ?, resolved_at = ?, resolution = ? WHERE id = ? AND monitor_id = ? AND status = ?`,
+				a.Status, sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution, a.ID, monitorID, from)
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
-				return lodestar.Errorf(lodestar.EConflict, "Alert %d is not open.", a.ID)
+				return lodestar.Errorf(lodestar.EConflict, "An alert of the monitor changed while it was evaluated; evaluate it again.")
+			}
+			return nil
+		}
+		for _, a := range ev.Resolved {
+			a.Status = lodestar.AlertResolved
+			if a.Resolution == "" {
+				a.Resolution = lodestar.ResolutionRecovered
+			}
+			if err := update(a, lodestar.AlertOpen); err != nil {
+				return err
 			}
 			if err := hook("alert.resolved", a, nil); err != nil {
+				return err
+			}
+		}
+		// A resolved alert whose breach windows recomputed show running
+		// still is open again, and said so as when it opened.
+		for _, a := range ev.Reopened {
+			a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, time.Time{}, ""
+			if err := update(a, lodestar.AlertResolved); err != nil {
+				return err
+			}
+			if err := hook("alert.opened", a, nil); err != nil {
+				return err
+			}
+		}
+		// Times corrected, status as it was: nothing to announce.
+		for _, a := range ev.Corrected {
+			if err := update(a, a.Status); err != nil {
 				return err
 			}
 		}
@@ -752,9 +781,16 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 				return err
 			}
 		}
-		if len(ev.Opened)+len(ev.Resolved) > 0 {
+		if len(ev.Opened)+len(ev.Resolved)+len(ev.Reopened)+len(ev.Corrected) > 0 {
+			after := map[string]any{"opened": ev.Opened, "resolved": ev.Resolved}
+			if len(ev.Reopened) > 0 {
+				after["reopened"] = ev.Reopened
+			}
+			if len(ev.Corrected) > 0 {
+				after["corrected"] = ev.Corrected
+			}
 			if _, err := audit.Append(ctx, tx, audit.Change{Action: "alerts", EntityType: "monitor", EntityID: monitorID,
-				After: map[string]any{"opened": ev.Opened, "resolved": ev.Resolved}}); err != nil {
+				After: after}); err != nil {
 				return err
 			}
 		}
@@ -843,7 +879,7 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 			o.a = &lodestar.Alert{}
 			a := o.a
 			if err := rows.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
-				sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &o.url, &o.model); err != nil {
+				sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &a.Resolution, &o.url, &o.model); err != nil {
 				return nil, err
 			}
 			var c monitorConfig // o.url held the monitor's config until here
@@ -860,11 +896,11 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 	}
 	for _, o := range alerts {
 		before := *o.a
-		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ?`,
-			lodestar.AlertResolved, sqldb.FormatTime(tx.Now), o.a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, resolved_at = ?, resolution = ? WHERE id = ?`,
+			lodestar.AlertResolved, sqldb.FormatTime(tx.Now), lodestar.ResolutionRetired, o.a.ID); err != nil {
 			return err
 		}
-		o.a.Status, o.a.ResolvedAt = lodestar.AlertResolved, tx.Now
+		o.a.Status, o.a.ResolvedAt, o.a.Resolution = lodestar.AlertResolved, tx.Now, lodestar.ResolutionRetired
 		if _, err := audit.Append(ctx, tx, audit.Change{Action: "resolve", EntityType: "alert", EntityID: o.a.ID, Before: before, After: o.a}); err != nil {
 			return err
 		}
