@@ -174,6 +174,7 @@ func monitoringSchemas() obj {
 		"Alert": obj{"type": "object", "properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,
 			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift", "fairness", "data_quality"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
 			"value": num, "threshold": num, "message": str, "opened_at": ts, "resolved_at": ts,
+			"resolution":      obj{"type": "string", "enum": []string{"recovered", "withdrawn", "retired"}, "description": "Why it was resolved: later windows no longer breach; windows recomputed (late or corrected labels) show it never breached — resolved at its own start, kept as history; or its version was retired. Absent while open, and on alerts resolved before it was recorded."},
 			"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."}}},
 		"RetrainingTask": obj{"type": "object", "properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
 			"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}}, "reason": str, "before": metrics, "after": metrics,
@@ -183,7 +184,9 @@ func monitoringSchemas() obj {
 			"note": obj{"type": "string", "minLength": 1, "maxLength": 1000, "description": "What is being done about the alert."}}},
 		"Evaluation": obj{"type": "object", "properties": obj{"windows": obj{"type": "array", "items": ref("WindowResult")},
 			"opened": obj{"type": "array", "items": ref("Alert")}, "resolved": obj{"type": "array", "items": ref("Alert")},
-			"tasks": obj{"type": "array", "items": ref("RetrainingTask")}}},
+			"reopened":  obj{"type": "array", "items": ref("Alert"), "description": "Resolved alerts whose breach the recomputed windows show still running: open again (announced as alert.opened again)."},
+			"corrected": obj{"type": "array", "items": ref("Alert"), "description": "Alerts whose breach the recomputed windows date differently (it started earlier, or recovered at another window), their status unchanged."},
+			"tasks":     obj{"type": "array", "items": ref("RetrainingTask")}}},
 	}
 }
 

@@ -81,7 +81,11 @@ func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 	for _, loc := range i18n.Locales {
 		switch {
 		case p.Alert != nil && (p.Event == "alert.opened" || p.Event == "alert.resolved"):
-			lines = append(lines, b.T(loc, "webhook."+p.Event, p.Model, b.T(loc, "alert.kind."+p.Alert.Kind), AlertText(b, loc, p.Alert)))
+			key := "webhook." + p.Event
+			if p.Event == "alert.resolved" && p.Alert.Resolution == lodestar.ResolutionWithdrawn {
+				key = "webhook.alert.withdrawn" // not a recovery: it never breached
+			}
+			lines = append(lines, b.T(loc, key, p.Model, b.T(loc, "alert.kind."+p.Alert.Kind), AlertText(b, loc, p.Alert)))
 		case p.Task != nil && p.Event == "retraining.opened":
 			lines = append(lines, b.T(loc, "webhook.retraining.opened", p.Model, p.Task.Version, b.Message(loc, p.Task.Reason)))
 		default:

@@ -23,6 +23,8 @@ func TestChatText(t *testing.T) {
 			[]string{"Lodestar · recsys: Drift alert opened. 60% of features drifted (threshold 50%).", "Lodestar · recsys：漂移告警已触发。"}},
 		{`{"event":"alert.resolved","model":"recsys","alert":{"kind":"latency","value":180.26,"threshold":120}}`,
 			[]string{"Lodestar · recsys: Latency alert resolved. It had found: p95 latency 180.3 ms is above 120.0 ms.", "延迟告警已解除。此前：p95 延迟 180.3 毫秒"}},
+		{`{"event":"alert.resolved","model":"churn","alert":{"kind":"accuracy","value":0.5,"threshold":0.8,"resolution":"withdrawn"}}`,
+			[]string{"Lodestar · churn: Accuracy alert withdrawn: its windows, recomputed, never breached. It had found: Accuracy 0.500 is below 0.800.", "准确率告警已撤销"}},
 		{`{"event":"alert.opened","model":"m","alert":{"kind":"volume","value":12000,"threshold":10000}}`,
 			[]string{"12,000 events in the window; the limit is 10,000."}},
 		{`{"event":"alert.opened","model":"pdm","alert":{"kind":"data_quality","value":0.074,"threshold":0.05,"message":"Feature \"vibration_rms\": 7.4% of values outside the reference's range 0.47 to 7.12 (threshold 5.0%)."}}`,
