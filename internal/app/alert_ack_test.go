@@ -149,7 +149,15 @@ func TestHealthNamesMonitorsAndRetiredVersions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if page := f.get(c, path); !strings.Contains(page.body, "version retired: no more events") || !strings.Contains(page.body, link) {
+	page = f.get(c, path)
+	if !strings.Contains(page.body, "version retired: no more events") || !strings.Contains(page.body, link) {
 		t.Errorf("after retiring: no retired badge on its monitor:\n%.3000s", page.body)
+	}
+	// Its alert, open until then, says why it resolved.
+	if a := f.alert(ids["alerts"]); a.Status != lodestar.AlertResolved || a.Resolution != lodestar.ResolutionRetired {
+		t.Errorf("the retired version's alert: %s, resolution %q; want resolved, retired", a.Status, a.Resolution)
+	}
+	if !strings.Contains(page.body, `<span class="resolution">its version was retired</span>`) {
+		t.Errorf("after retiring: the alert's row does not say why it resolved:\n%.3000s", page.body)
 	}
 }
