@@ -56,8 +56,15 @@ type Server struct {
 	// IngestLimit holds each token to a rate of ingested lines (nil: no
 	// limit).
 	IngestLimit *IngestLimiter
+	// MaxStreams caps the switch streams open on this server at once (0:
+	// no cap): one more is refused with 503 (stream_limit.go).
+	MaxStreams int
+	// MaxStreamsPerCredential caps those one token or session holds (0: no
+	// cap): one more is refused with 429.
+	MaxStreamsPerCredential int
 
-	checks credChecks // the credentials of the open streams, checked every heartbeat
+	checks credChecks  // the credentials of the open streams, checked every heartbeat
+	slots  streamSlots // the open streams, counted against the caps
 }
 
 // Routes is the API's route table.

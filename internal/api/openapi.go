@@ -418,7 +418,7 @@ func modelPaths() obj {
 		"/switches/stream": obj{"get": obj{"summary": "Server-Sent Events: a snapshot of every switch on connect (and on every reconnect), then one event per flip, and a comment line every 15 s.",
 			"description": "Events: `snapshot` (data: an array of Switch) and `switch` (data: one Switch). Event IDs are the sum of all switch versions, which every flip raises by one. The caller's token or session is checked again every 15 s, once for all the streams that present it: one revoked or expired, or whose user was disabled, ends its streams within 15 s and the time of two checks (a check that cannot run ends nothing).",
 			"operationId": "streamSwitches",
-			"responses":   withErrors(obj{"200": obj{"description": "An event stream.", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}})}},
+			"responses":   streamResponses()}},
 		"/switches/{key}": obj{
 			"get": obj{"summary": "One model's switch.", "operationId": "getSwitch",
 				"parameters": []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
@@ -438,6 +438,20 @@ func modelPaths() obj {
 			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
 	}
+}
+
+// streamResponses are the switch stream's answers: the stream, or a
+// refusal at one of the caps on open streams.
+func streamResponses() obj {
+	out := withErrors(obj{"200": obj{"description": "An event stream.", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}})
+	retry := func(desc string) obj {
+		r := response(desc, ref("Error"))
+		r["headers"] = obj{"Retry-After": obj{"description": "Whole seconds to wait before opening the stream again.", "schema": obj{"type": "integer", "minimum": 1}}}
+		return r
+	}
+	out["429"] = retry("The caller's token or session already holds the most streams one credential may hold on this server (serve --max-streams-per-credential); nothing was opened. Retry-After: 30.")
+	out["503"] = retry("This server holds the most streams it takes (serve --max-streams); nothing was opened. Retry-After: 10; another replica may have room.")
+	return out
 }
 
 func modelSchemas() obj {

@@ -117,6 +117,14 @@ var Heartbeat = 15 * time.Second
 // versions of the switches the stream has sent, the same on every replica
 // for the same states.
 func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
+	// A slot first, before the stream costs a query: a stream over a cap
+	// is refused at once; its slot is given back when it ends, however.
+	release, err := s.takeStreamSlot(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	beat := s.Heartbeat
 	if beat <= 0 {

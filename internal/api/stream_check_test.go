@@ -58,11 +58,14 @@ type checkFixture struct {
 	h2     bool
 }
 
-func newCheckFixture(t *testing.T, h2 bool) *checkFixture {
+func newCheckFixture(t *testing.T, h2 bool, options ...func(*Server)) *checkFixture {
 	db := testdb.Open(t)
 	st := store.New(db)
 	tokens := &countingTokens{TokenService: st, calls: map[string]int{}}
 	s := &Server{Switches: st, Hub: NewSwitchHub(), Heartbeat: 50 * time.Millisecond}
+	for _, o := range options { // before the server starts: its requests read s
+		o(s)
+	}
 	guard := &httpx.Guard{Sessions: st, Tokens: tokens, API: true}
 	srv := httptest.NewUnstartedServer(guard.Wrap(httpx.Route{Method: "GET", Pattern: "/stream", Perm: auth.ModelRead, Handler: s.streamSwitches}))
 	var client *http.Client

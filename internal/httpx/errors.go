@@ -91,7 +91,10 @@ func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lodestar"`)
 	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "5")
+		// 5 s unless the handler knows better (a full server's streams).
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "5")
+		}
 	}
 	WriteJSON(w, status, ErrorBody{Error: d})
 }

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+)
+
+// bothPathsWith is bothPaths with the server's options set before it
+// starts.
+func bothPathsWith(t *testing.T, option func(*Server), fn func(t *testing.T, f *checkFixture)) {
+	for _, h2 := range []bool{false, true} {
+		name := "http1-hijacked"
+		if h2 {
+			name = "h2-goroutine"
+		}
+		t.Run(name, func(t *testing.T) {
+			fn(t, newCheckFixture(t, h2, option))
+		})
+	}
+}
+
+// refusal is a stream the server refused: its status, Retry-After and
+// error.
+type refusal struct {
+	status     int
+	retryAfter string
+	body       httpx.ErrorBody
+}
+
+// tryStream opens a stream with req's credential and, when the server
+// refuses it, returns the refusal; an accepted stream is closed at once
+// and its status returned.
+func (f *checkFixture) tryStream(req *http.Request) refusal {
+	f.t.Helper()
+	resp, err := f.client.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := refusal{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+	if resp.StatusCode != http.StatusOK {
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			f.t.Errorf("refused stream: Content-Type %q, want JSON like every API error", ct)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out.body); err != nil {
+			f.t.Errorf("refused stream: body is not the API's error: %v", err)
+		}
+	}
+	return out
+}
+
+func (f *checkFixture) tokenRequest(secret string) *http.Request {
+	req, _ := http.NewRequest("GET", f.srv.URL+"/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	return req
+}
+
+// TestStreamCapPerCredential: a token at its cap of streams is refused
+// another with 429, Retry-After and a message naming the flag, and is
+// counted; another token, and a session, still connect; and a stream of
+// the token that ends gives its slot back at once, whichever way its
+// client goes.
+func TestStreamCapPerCredential(t *testing.T) {
+	bothPathsWith(t, func(s *Server) { s.MaxStreamsPerCredential = 2 }, func(t *testing.T, f *checkFixture) {
+		tok, secret := f.token("service@example.com")
+		key := "token:" + strconv.FormatInt(tok.ID, 10)
+		streams := f.open(secret, 2)
+		r := f.tryStream(f.tokenRequest(secret))
+		if r.status != http.StatusTooManyRequests || r.body.Error.Code != lodestar.ETooManyRequests {
+			t.Fatalf("third stream of a token capped at 2: %d %+v, want 429 too_many_requests", r.status, r.body)
+		}
+		if r.retryAfter != "30" {
+			t.Errorf("Retry-After %q, want 30", r.retryAfter)
+		}
+		if msg := r.body.Error.Message; !strings.Contains(msg, "--max-streams-per-credential") || !strings.Contains(msg, "This token already holds 2 switch streams") {
+			t.Errorf("message %q: want it to say the token holds 2 streams and name --max-streams-per-credential", msg)
+		}
+		if st := f.s.StreamStats(); st.RefusedCredential != 1 || st.RefusedServer != 0 || st.Open != 2 {
+			t.Errorf("stats %+v, want 2 open and one refused at the credential's cap", st)
+		}
+
+		// Another credential is not held to this one's count.
+		_, other := f.token("other@example.com")
+		others := f.open(other, 2)
+		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+		u, err := f.st.CreateUser(ctx, lodestar.NewUser{Email: "person@example.com", Name: "Person", Role: lodestar.RoleViewer, Password: "correct horse battery staple"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sessSecret, err := f.st.CreateSession(ctx, u.ID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", f.srv.URL+"/stream", nil)
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: sessSecret})
+		if r := f.tryStream(req); r.status != http.StatusOK {
+			t.Errorf("a session's stream while a token is at its cap: %d %+v, want 200", r.status, r.body)
+		}
+
+		// The client of one stream goes away: its slot is free again, and
+		// the token's next stream is taken.
+		streams[0].close()
+		eventually(t, "the closed stream's slot to be given back", func() bool { return f.s.streamsOf(key) == 1 })
+		streams = append(streams, f.open(secret, 1)...)
+		if r := f.tryStream(f.tokenRequest(secret)); r.status != http.StatusTooManyRequests {
+			t.Errorf("at the cap again: %d, want 429", r.status)
+		}
+		for _, cs := range append(streams, others...) {
+			cs.close()
+		}
+		eventually(t, "every slot to be given back", func() bool { return f.s.StreamStats().Open == 0 })
+		if f.s.streamsOf(key) != 0 || len(f.s.slots.byCred) != 0 {
+			t.Errorf("slots left after every stream ended: %v", f.s.slots.byCred)
+		}
+	})
+}
+
+// TestStreamCapServer: a server at its cap refuses the next stream, of
+// any credential, with 503 and its own Retry-After (not the 5 s of a
+// database away), counted apart; a stream the server ends (its token
+// revoked) gives its slot back, and the next stream is taken.
+func TestStreamCapServer(t *testing.T) {
+	bothPathsWith(t, func(s *Server) { s.MaxStreams = 2 }, func(t *testing.T, f *checkFixture) {
+		tokA, a := f.token("a@example.com")
+		_, b := f.token("b@example.com")
+		_, c := f.token("c@example.com")
+		streamsA := f.open(a, 1)
+		f.open(b, 1)
+		r := f.tryStream(f.tokenRequest(c))
+		if r.status != http.StatusServiceUnavailable || r.body.Error.Code != lodestar.EUnavailable {
+			t.Fatalf("a third stream on a server capped at 2: %d %+v, want 503 unavailable", r.status, r.body)
+		}
+		if r.retryAfter != "10" {
+			t.Errorf("Retry-After %q, want 10", r.retryAfter)
+		}
+		if msg := r.body.Error.Message; !strings.Contains(msg, "--max-streams)") || !strings.Contains(msg, "holds 2 switch streams") {
+			t.Errorf("message %q: want it to say the server holds 2 streams and name --max-streams", msg)
+		}
+		if st := f.s.StreamStats(); st.RefusedServer != 1 || st.RefusedCredential != 0 || st.Open != 2 {
+			t.Errorf("stats %+v, want 2 open and one refused at the server's cap", st)
+		}
+
+		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+		if err := f.st.RevokeToken(ctx, tokA.ID); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the revoked token's stream to end", func() bool { return ended(streamsA[0]) })
+		eventually(t, "its slot to be given back", func() bool { return f.s.StreamStats().Open == 1 })
+		f.open(c, 1)
+	})
+}
+
+// TestStreamSlotsUncapped: with no caps (0, as app.New leaves them
+// unless told) nothing is refused, and the slots are still counted.
+func TestStreamSlotsUncapped(t *testing.T) {
+	f := newCheckFixture(t, false)
+	_, secret := f.token("service@example.com")
+	streams := f.open(secret, 5)
+	if st := f.s.StreamStats(); st.Open != 5 || st.RefusedCredential+st.RefusedServer != 0 {
+		t.Errorf("stats %+v, want 5 open, none refused", st)
+	}
+	for _, cs := range streams {
+		cs.close()
+	}
+	eventually(t, "every slot to be given back", func() bool { return f.s.StreamStats().Open == 0 })
+}
