@@ -15,6 +15,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
 	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/config"
 	"github.com/lodestar-hq/lodestar/internal/demo"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
@@ -60,6 +61,12 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 	defer db.Close()
 	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
+	// Each switch stream holds a file descriptor: a cap the process cannot
+	// hold (or none) lets streams take every descriptor, and then no
+	// request — a flip of the kill switch neither — is accepted.
+	if limit := config.OpenFileLimit(); limit > 0 && (e.cfg.MaxStreams == 0 || e.cfg.MaxStreams > limit-256) {
+		log.Warn("--max-streams leaves too few file descriptors for requests: streams could take them all", "max_streams", e.cfg.MaxStreams, "open_file_limit", limit, "default", config.DefaultMaxStreams(limit))
+	}
 
 	proxies, err := httpx.ParseProxies(e.cfg.TrustedProxies) // checked by Validate
 	if err != nil {
@@ -67,7 +74,7 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SessionIdle: e.cfg.SessionIdle, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
 		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness,
-		Proxies: proxies, IngestRate: e.cfg.IngestRate})
+		Proxies: proxies, IngestRate: e.cfg.IngestRate, MaxStreams: e.cfg.MaxStreams, MaxStreamsPerCredential: e.cfg.MaxStreamsPerCredential})
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,11 @@ type Options struct {
 	// IngestRate holds each token to this many ingested lines (events
 	// and labels) a second (0: no limit; api.IngestLimiter).
 	IngestRate int
+	// MaxStreams caps the switch streams open at once (0: no cap; serve's
+	// default is three quarters of the open-file limit), and
+	// MaxStreamsPerCredential those of one token or session (0: no cap;
+	// serve's default 5,000).
+	MaxStreams, MaxStreamsPerCredential int
 }
 
 // App is the assembled server.
@@ -96,7 +101,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	w.Now = func() time.Time { return db.Now() }
 	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
-		Events: st, Monitors: st, Monitoring: mon}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
+		Events: st, Monitors: st, Monitoring: mon, MaxStreams: opt.MaxStreams, MaxStreamsPerCredential: opt.MaxStreamsPerCredential}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
 
 	if opt.IngestRate > 0 {
 		a.API.IngestLimit = &api.IngestLimiter{Rate: opt.IngestRate, Now: func() time.Time { return db.Now() }}
@@ -105,6 +110,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := httpx.NewMetrics(reg)
+	a.registerStreamMetrics(reg)
 
 	system := []httpx.Route{
 		{Method: "GET", Pattern: "/healthz", Perm: auth.Public, Handler: a.healthz},
@@ -353,5 +359,26 @@ func (a *App) pollSwitches(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// registerStreamMetrics exposes the switch streams on /metrics: how many
+// are open, the cap, and how many were refused at each cap.
+func (a *App) registerStreamMetrics(reg prometheus.Registerer) {
+	s := a.API
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "lodestar_switch_streams_open", Help: "Switch event streams open on this server."},
+			func() float64 { return float64(s.StreamStats().Open) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "lodestar_switch_streams_max", Help: "The most switch event streams this server holds open (serve --max-streams; 0: no cap)."},
+			func() float64 { return float64(s.MaxStreams) }),
+	)
+	for reason, n := range map[string]func(api.StreamStats) int64{
+		"credential": func(st api.StreamStats) int64 { return st.RefusedCredential },
+		"server":     func(st api.StreamStats) int64 { return st.RefusedServer },
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "lodestar_switch_streams_refused_total",
+			Help:        "Switch event streams refused at a cap: reason credential (429, serve --max-streams-per-credential) or server (503, serve --max-streams).",
+			ConstLabels: prometheus.Labels{"reason": reason}},
+			func() float64 { return float64(n(s.StreamStats())) }))
 	}
 }

@@ -60,11 +60,35 @@ type Config struct {
 	// AuditKeyFile names a file of audit keys, one a line, the current
 	// first (--audit-key-file, LODESTAR_AUDIT_KEY_FILE).
 	AuditKeyFile string
+	// MaxStreams caps the switch streams open on the server at once (0:
+	// no cap); MaxStreamsPerCredential caps those of one token or session.
+	MaxStreams              int
+	MaxStreamsPerCredential int
+}
+
+// DefaultMaxStreamsPerCredential is --max-streams-per-credential's
+// default: more than the replicas of a large service sharing one token
+// keep open on one server, a third of what a server holds with 20,000
+// file descriptors.
+const DefaultMaxStreamsPerCredential = 5000
+
+// DefaultMaxStreams is --max-streams's default for a process allowed
+// limit open files (OpenFileLimit; 0: unknown): each stream holds one, so
+// three quarters of them, leaving the rest (at least 1,024, or half of a
+// smaller limit) for the requests and the database; at most 50,000, for
+// memory's sake (a stream costs some tens of KiB); 10,000 when the limit
+// is unknown.
+func DefaultMaxStreams(limit int) int {
+	if limit <= 0 {
+		return 10000
+	}
+	return min(max(limit-max(limit/4, 1024), limit/2), 50000)
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, MonitorInterval: time.Minute, MonitorLateness: 2 * time.Minute}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, MonitorInterval: time.Minute, MonitorLateness: 2 * time.Minute,
+		MaxStreams: DefaultMaxStreams(OpenFileLimit()), MaxStreamsPerCredential: DefaultMaxStreamsPerCredential}
 }
 
 // FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
@@ -129,6 +153,15 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.IngestRate = n
 	}
+	for name, dst := range map[string]*int{"LODESTAR_MAX_STREAMS": &c.MaxStreams, "LODESTAR_MAX_STREAMS_PER_CREDENTIAL": &c.MaxStreamsPerCredential} {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%s=%q: want a whole number of streams (0 turns the cap off)", name, v)
+			}
+			*dst = n
+		}
+	}
 	if v := getenv("LODESTAR_MONITOR_LATENESS"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -165,6 +198,8 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and send HSTS behind an HTTPS proxy (env LODESTAR_SECURE_COOKIES)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies whose X-Forwarded-For gives the client's address: comma-separated addresses or CIDR prefixes (env LODESTAR_TRUSTED_PROXIES)")
 	fs.Var(ingestRate{&c.IngestRate}, "ingest-rate", "ingested lines (events and labels) a second each API token may send, with a burst of a second's worth or a 10,000-line batch; 0 turns the limit off (env LODESTAR_INGEST_RATE)")
+	fs.Var(streamCap{&c.MaxStreams}, "max-streams", "switch streams (GET /api/v1/switches/stream) the server holds open at once, more refused with 503 and Retry-After; the default is three quarters of the open-file limit, at most 50,000; 0 turns the cap off (env LODESTAR_MAX_STREAMS)")
+	fs.Var(streamCap{&c.MaxStreamsPerCredential}, "max-streams-per-credential", "switch streams one API token or sign-in may hold open on the server, more refused with 429 and Retry-After; every replica of a service sharing a token counts against it; 0 turns the cap off (env LODESTAR_MAX_STREAMS_PER_CREDENTIAL)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let monitors' webhooks go to loopback, private and link-local addresses (env LODESTAR_WEBHOOK_ALLOW_PRIVATE)")
 }
 
@@ -208,6 +243,12 @@ func (c *Config) Validate() error {
 	}
 	if c.IngestRate < 0 {
 		errs = append(errs, fmt.Errorf("--ingest-rate %d: want 0 (off) or a positive whole number of lines a second", c.IngestRate))
+	}
+	if c.MaxStreams < 0 {
+		errs = append(errs, fmt.Errorf("--max-streams %d: want 0 (no cap) or a positive whole number of streams", c.MaxStreams))
+	}
+	if c.MaxStreamsPerCredential < 0 {
+		errs = append(errs, fmt.Errorf("--max-streams-per-credential %d: want 0 (no cap) or a positive whole number of streams", c.MaxStreamsPerCredential))
 	}
 	return errors.Join(errs...)
 }
@@ -297,6 +338,29 @@ func (v ingestRate) Set(s string) error {
 	}
 	if n < 0 {
 		return errors.New("want 0 (off) or a positive whole number of lines a second")
+	}
+	*v.p = n
+	return nil
+}
+
+// streamCap is --max-streams and --max-streams-per-credential: a whole
+// number of streams, refused with its name when it is not one.
+type streamCap struct{ p *int }
+
+func (v streamCap) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v streamCap) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return errors.New("want a whole number of streams (0 turns the cap off)")
+	}
+	if n < 0 {
+		return errors.New("want 0 (no cap) or a positive whole number of streams")
 	}
 	*v.p = n
 	return nil

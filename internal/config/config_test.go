@@ -60,6 +60,10 @@ func TestFromEnv(t *testing.T) {
 			want: func(c config.Config) config.Config { c.IngestRate = 5000; return c }},
 		{name: "fractional ingest rate", env: map[string]string{"LODESTAR_INGEST_RATE": "2.5"}, wantErr: "LODESTAR_INGEST_RATE"},
 		{name: "bad ingest rate", env: map[string]string{"LODESTAR_INGEST_RATE": "fast"}, wantErr: "LODESTAR_INGEST_RATE"},
+		{name: "stream caps", env: map[string]string{"LODESTAR_MAX_STREAMS": "12000", "LODESTAR_MAX_STREAMS_PER_CREDENTIAL": " 0 "},
+			want: func(c config.Config) config.Config { c.MaxStreams, c.MaxStreamsPerCredential = 12000, 0; return c }},
+		{name: "bad max streams", env: map[string]string{"LODESTAR_MAX_STREAMS": "lots"}, wantErr: "LODESTAR_MAX_STREAMS="},
+		{name: "bad max streams per credential", env: map[string]string{"LODESTAR_MAX_STREAMS_PER_CREDENTIAL": "1.5"}, wantErr: "LODESTAR_MAX_STREAMS_PER_CREDENTIAL"},
 		{name: "bad monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "soon"}, wantErr: "LODESTAR_MONITOR_LATENESS"},
 		{name: "trusted proxies", env: map[string]string{"LODESTAR_TRUSTED_PROXIES": "10.0.0.0/8"},
 			want: func(c config.Config) config.Config { c.TrustedProxies = "10.0.0.0/8"; return c }},
@@ -125,6 +129,9 @@ func TestValidate(t *testing.T) {
 		{name: "trusted proxy misspelt", change: func(c *config.Config) { c.TrustedProxies = "10.0.0.0/8, proxy.local" }, wantErr: []string{"--trusted-proxies", "proxy.local"}},
 		{name: "ingest rate", change: func(c *config.Config) { c.IngestRate = 1000 }},
 		{name: "negative ingest rate", change: func(c *config.Config) { c.IngestRate = -1 }, wantErr: []string{"--ingest-rate -1"}},
+		{name: "stream caps off", change: func(c *config.Config) { c.MaxStreams, c.MaxStreamsPerCredential = 0, 0 }},
+		{name: "negative max streams", change: func(c *config.Config) { c.MaxStreams = -1 }, wantErr: []string{"--max-streams -1"}},
+		{name: "negative max streams per credential", change: func(c *config.Config) { c.MaxStreamsPerCredential = -3 }, wantErr: []string{"--max-streams-per-credential -3"}},
 		{name: "monitor lateness off", change: func(c *config.Config) { c.MonitorLateness = 0 }},
 		{name: "every problem reported at once", change: func(c *config.Config) {
 			c.LogFormat, c.DatabaseURL, c.TLSCert = "xml", "mysql://x", "c.pem"
@@ -255,5 +262,58 @@ func TestAuditKeys(t *testing.T) {
 				t.Errorf("got %q, %v; want %q", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDefaultMaxStreams: the server's default cap on switch streams
+// leaves file descriptors for everything else — a quarter of them, at
+// least 1,024 where the limit allows, half of a small one — and stays
+// within 50,000; one credential's default is below it where descriptors
+// are as many as a server's usually are, so that one token in a loop
+// cannot fill the server alone.
+func TestDefaultMaxStreams(t *testing.T) {
+	for _, tc := range []struct{ limit, want int }{
+		{20000, 15000}, // the sandbox: bench/switch's 10,000 streams fit
+		{4096, 3072},
+		{2048, 1024},
+		{1024, 512},
+		{256, 128},
+		{1 << 20, 50000},
+		{1 << 30, 50000},
+		{0, 10000}, // unknown
+	} {
+		if got := config.DefaultMaxStreams(tc.limit); got != tc.want {
+			t.Errorf("DefaultMaxStreams(%d): got %d, want %d", tc.limit, got, tc.want)
+		}
+	}
+	c := config.Defaults()
+	if limit := config.OpenFileLimit(); limit > 0 && c.MaxStreams > limit-limit/4 {
+		t.Errorf("default --max-streams %d leaves less than a quarter of the %d file descriptors", c.MaxStreams, limit)
+	}
+	if c.MaxStreamsPerCredential <= 0 || c.MaxStreamsPerCredential >= config.DefaultMaxStreams(20000) {
+		t.Errorf("default --max-streams-per-credential %d: want a cap below the server's %d", c.MaxStreamsPerCredential, config.DefaultMaxStreams(20000))
+	}
+}
+
+// TestStreamCapFlags: the stream caps take whole numbers of streams and
+// 0, and refuse anything else with what they want, keeping the value.
+func TestStreamCapFlags(t *testing.T) {
+	c := config.Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--max-streams", "800", "--max-streams-per-credential", "0"}); err != nil || c.MaxStreams != 800 || c.MaxStreamsPerCredential != 0 {
+		t.Fatalf("--max-streams 800 --max-streams-per-credential 0: got %d, %d, %v", c.MaxStreams, c.MaxStreamsPerCredential, err)
+	}
+	for _, name := range []string{"--max-streams", "--max-streams-per-credential"} {
+		for _, bad := range []string{"-1", "1.5", "many", ""} {
+			err := fs.Parse([]string{name, bad})
+			if err == nil || !strings.Contains(err.Error(), "streams") {
+				t.Errorf("%s %q: got %v, want an error saying it wants a number of streams", name, bad, err)
+			}
+		}
+	}
+	if c.MaxStreams != 800 || c.MaxStreamsPerCredential != 0 {
+		t.Errorf("bad values changed the caps to %d, %d", c.MaxStreams, c.MaxStreamsPerCredential)
 	}
 }
