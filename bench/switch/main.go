@@ -59,6 +59,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/config"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
@@ -111,7 +112,19 @@ func run(subs string, flips, per int, floor bool) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	// The caps on open streams are serve's, raised to the largest row:
+	// every stream here presents the one token, as the replicas of a
+	// large service do, and serve's default per credential is below
+	// 10,000.
+	most := 0
+	for _, f := range strings.Split(subs, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+			most = max(most, n)
+		}
+	}
+	defaults := config.Defaults()
+	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{
+		MaxStreams: max(defaults.MaxStreams, most), MaxStreamsPerCredential: max(defaults.MaxStreamsPerCredential, most)})
 	if err != nil {
 		return err
 	}
