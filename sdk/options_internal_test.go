@@ -49,3 +49,30 @@ func TestSwitchBackoffBoundsResolve(t *testing.T) {
 		}
 	}
 }
+
+// A Retry-After is waited out in full, within MaxBackoff, and spread over
+// up to half as long again: the clients a full server refused together
+// come back apart, not in one instant to meet the same cap.
+func TestSwitchWaitHonoursRetryAfter(t *testing.T) {
+	c := &Switches{opt: Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 30 * time.Second}}
+	seen := map[time.Duration]bool{}
+	for range 200 {
+		d := c.wait(0, 10*time.Second)
+		if d < 10*time.Second || d > 15*time.Second {
+			t.Fatalf("wait after Retry-After 10 s: %s, want within [10 s, 15 s]", d)
+		}
+		seen[d/time.Millisecond] = true
+	}
+	if len(seen) < 150 {
+		t.Errorf("200 waits after one Retry-After fell on %d distinct milliseconds, want them spread", len(seen))
+	}
+	if d := c.wait(0, time.Hour); d != 30*time.Second {
+		t.Errorf("wait after Retry-After 1 h: %s, want MaxBackoff (30 s)", d)
+	}
+	if d := c.wait(20, 0); d < 15*time.Second || d > 30*time.Second {
+		t.Errorf("wait after 20 failures without Retry-After: %s, want the backoff, within [15 s, 30 s]", d)
+	}
+	if d := c.wait(20, time.Second); d < 15*time.Second {
+		t.Errorf("wait after 20 failures and Retry-After 1 s: %s, want the longer backoff", d)
+	}
+}

@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
@@ -106,7 +107,10 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait between reconnects
 	// (default 250 ms and 30 s, doubling; each wait drawn between half of
 	// it and all of it, so that clients spread out). A 503 or 429 with
-	// Retry-After waits that long instead when longer, up to MaxBackoff.
+	// Retry-After (a server or a token at its cap of open streams, a
+	// database away) waits that long instead when longer, and up to half
+	// as long again, so that the clients refused together spread out; never
+	// more than MaxBackoff. The last known states stay meanwhile.
 	// Zero or less is the default; a MaxBackoff below MinBackoff is
 	// raised to it.
 	MinBackoff, MaxBackoff time.Duration
@@ -382,13 +386,27 @@ func (c *Switches) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		// A server that says when to come back (503 while its database is
-		// away, 429) is waited out, within MaxBackoff: reconnecting at
-		// once only adds to its load, thousands of clients over.
-		case <-time.After(min(max(backoff(c.opt.MinBackoff, c.opt.MaxBackoff, attempt), retryAfter), c.opt.MaxBackoff)):
+		case <-time.After(c.wait(attempt, retryAfter)):
 		}
 		attempt++
 	}
+}
+
+// wait is how long to wait before reconnecting after attempt failures
+// in a row, the last one refused with Retry-After retryAfter (0: none).
+// A server that says when to come back (503 while its database is away
+// or while it holds all the streams it takes, 429 while the token holds
+// all its own) is waited out, within MaxBackoff: reconnecting sooner only
+// adds to its load, thousands of clients over. The wait is spread over up
+// to half as long again, so that the clients it refused together (all
+// of a service's replicas, reconnecting after a restart) do not all come
+// back in the same instant and meet the same cap.
+func (c *Switches) wait(attempt int, retryAfter time.Duration) time.Duration {
+	d := backoff(c.opt.MinBackoff, c.opt.MaxBackoff, attempt)
+	if retryAfter > 0 {
+		d = max(d, retryAfter+rand.N(retryAfter/2+1))
+	}
+	return min(d, c.opt.MaxBackoff)
 }
 
 type wireSwitch struct {

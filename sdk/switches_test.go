@@ -32,7 +32,7 @@ type testServer struct {
 
 // newTestServer starts a testServer; it needs no testing.TB, so that the
 // examples run against the real API too.
-func newTestServer() (_ *testServer, err error) {
+func newTestServer(options ...app.Options) (_ *testServer, err error) {
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
 	dir, err := os.MkdirTemp("", "lodestar-sdk-")
 	if err != nil {
@@ -58,7 +58,11 @@ func newTestServer() (_ *testServer, err error) {
 	if _, err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	var opt app.Options // the first of options, if any
+	if len(options) > 0 {
+		opt = options[0]
+	}
+	a, err := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
 	if err != nil {
 		return nil, err
 	}
