@@ -191,6 +191,54 @@ type APIToken struct {
 	RevokedAt  time.Time `json:"revoked_at,omitzero"`
 	// ExpiresAt is when the token stops working; zero: never.
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// Models, when any, are the only models whose events and labels the
+	// token may send (an ingest token bound to them); none: every model
+	// its user's role may reach, as every token made before binding.
+	Models []TokenModel `json:"models,omitempty"`
+}
+
+// TokenModel is a model a token is bound to, by ID and key.
+type TokenModel struct {
+	ID  int64  `json:"id"`
+	Key string `json:"key"`
+}
+
+// MayIngestTo reports whether the token may send events and labels for
+// the model: any model when it is bound to none.
+func (t *APIToken) MayIngestTo(modelID int64) bool {
+	if len(t.Models) == 0 {
+		return true
+	}
+	for _, m := range t.Models {
+		if m.ID == modelID {
+			return true
+		}
+	}
+	return false
+}
+
+// ModelKeys are the keys of the models the token is bound to.
+func (t *APIToken) ModelKeys() []string {
+	keys := make([]string, len(t.Models))
+	for i, m := range t.Models {
+		keys[i] = m.Key
+	}
+	return keys
+}
+
+// NewToken is what CreateTokenFor makes a token of.
+type NewToken struct {
+	Email  string // the user the token acts as
+	Name   string
+	Scopes []string // none: write
+	// Expires is when the token stops working; zero: never.
+	Expires time.Time
+	// Models binds the token to these models (keys, or IDs as the API's
+	// paths take them): it may send events and labels to them only. None:
+	// every model. Binding needs the ingest scope and refuses write (a
+	// write token reaches every model's routes anyway); it restricts the
+	// ingestion routes only, not what a read scope may read.
+	Models []string
 }
 
 // Expired reports whether the token has expired at now.
@@ -219,6 +267,10 @@ type TokenService interface {
 	// expires (zero: never); an expiry not ahead of now, or more than
 	// MaxTokenLifetime ahead, is a field error on "expires".
 	CreateTokenUntil(ctx context.Context, email, name string, scopes []string, expires time.Time) (*APIToken, string, error)
+	// CreateTokenFor is CreateTokenUntil that may bind the token to
+	// models; a model that is not there, or a binding without the ingest
+	// scope, is a field error on "models" and nothing is made.
+	CreateTokenFor(ctx context.Context, nt NewToken) (*APIToken, string, error)
 	// ResolveToken returns the token and its user; EUnauthorized when the
 	// secret is unknown, revoked or expired, or the user is disabled.
 	ResolveToken(ctx context.Context, secret string) (*APIToken, *User, error)

@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,13 +22,88 @@ const TokenPrefix = "lst_"
 
 const tokenColumns = `id, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at, expires_at`
 
-func scanToken(s interface{ Scan(...any) error }) (*lodestar.APIToken, error) {
+// tokenSelect reads tokens (as t) with how many models each is bound to,
+// so that a token bound to none — every token made before binding, and
+// most since — costs no second query to resolve.
+var tokenSelect = `SELECT ` + prefixed("t.", tokenColumns) +
+	`, (SELECT COUNT(*) FROM api_token_models tm WHERE tm.token_id = t.id) FROM api_tokens t`
+
+// scannedToken is a token as read, with the number of its models, which
+// loadTokenModels fills in.
+type scannedToken struct {
+	*lodestar.APIToken
+	models int
+}
+
+func scanToken(s interface{ Scan(...any) error }) (scannedToken, error) {
 	t := &lodestar.APIToken{}
 	var scopes string
+	var models int
 	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &scopes,
-		sqldb.Time{T: &t.CreatedAt}, sqldb.Time{T: &t.LastUsedAt}, sqldb.Time{T: &t.RevokedAt}, sqldb.Time{T: &t.ExpiresAt})
+		sqldb.Time{T: &t.CreatedAt}, sqldb.Time{T: &t.LastUsedAt}, sqldb.Time{T: &t.RevokedAt}, sqldb.Time{T: &t.ExpiresAt}, &models)
 	t.Scopes = strings.Split(scopes, ",")
-	return t, err
+	return scannedToken{t, models}, err
+}
+
+// queryFunc runs a query written with '?' placeholders: a transaction's
+// or the database's.
+type queryFunc func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+
+// loadTokenModels fills in the models of the tokens bound to any, by key;
+// nothing is read when none is.
+func loadTokenModels(ctx context.Context, query queryFunc, toks ...scannedToken) ([]*lodestar.APIToken, error) {
+	if len(toks) == 0 {
+		return nil, nil
+	}
+	out := make([]*lodestar.APIToken, len(toks))
+	byID := map[int64]*lodestar.APIToken{}
+	var ids []any
+	for i, t := range toks {
+		out[i] = t.APIToken
+		if t.models > 0 {
+			byID[t.ID] = t.APIToken
+			ids = append(ids, t.ID)
+		}
+	}
+	// In chunks, well inside both databases' parameter limits.
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		rows, err := query(ctx, `SELECT tm.token_id, m.id, m.key FROM api_token_models tm JOIN models m ON m.id = tm.model_id
+			WHERE tm.token_id IN (?`+strings.Repeat(", ?", n-1)+`) ORDER BY tm.token_id, m.key`, ids[:n]...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var tid int64
+			var m lodestar.TokenModel
+			if err := rows.Scan(&tid, &m.ID, &m.Key); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byID[tid].Models = append(byID[tid].Models, m)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// findToken reads one token, its models filled in.
+func findToken(ctx context.Context, tx *sqldb.Tx, where string, args ...any) (*lodestar.APIToken, error) {
+	t, err := scanToken(tx.QueryRowContext(ctx, tokenSelect+` WHERE `+where, args...))
+	if err != nil {
+		return nil, err
+	}
+	toks, err := loadTokenModels(ctx, tx.QueryContext, t)
+	if err != nil {
+		return nil, err
+	}
+	return toks[0], nil
 }
 
 // NormalizeScopes validates scopes; none means full write access.
@@ -56,21 +135,30 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []st
 
 // CreateTokenUntil implements lodestar.TokenService.
 func (s *Store) CreateTokenUntil(ctx context.Context, email, name string, scopes []string, expires time.Time) (*lodestar.APIToken, string, error) {
-	name = strings.TrimSpace(name)
+	return s.CreateTokenFor(ctx, lodestar.NewToken{Email: email, Name: name, Scopes: scopes, Expires: expires})
+}
+
+// CreateTokenFor implements lodestar.TokenService.
+func (s *Store) CreateTokenFor(ctx context.Context, nt lodestar.NewToken) (*lodestar.APIToken, string, error) {
+	name := strings.TrimSpace(nt.Name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return nil, "", lodestar.FieldError("name", "Token name is required, at most 100 characters.")
 	}
-	scopes, err := NormalizeScopes(scopes)
+	scopes, err := NormalizeScopes(nt.Scopes)
 	if err != nil {
 		return nil, "", err
 	}
+	if err := checkBindable(scopes, nt.Models); err != nil {
+		return nil, "", err
+	}
+	expires := nt.Expires
 	secret, err := auth.NewSecret(TokenPrefix)
 	if err != nil {
 		return nil, "", err
 	}
 	var tok *lodestar.APIToken
 	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		u, err := findUser(ctx, tx, "email = ?", lodestar.NormalizeEmail(email))
+		u, err := findUser(ctx, tx, "email = ?", lodestar.NormalizeEmail(nt.Email))
 		if err != nil {
 			return err
 		}
@@ -84,6 +172,10 @@ func (s *Store) CreateTokenUntil(ctx context.Context, email, name string, scopes
 		case expires.Sub(tx.Now) > lodestar.MaxTokenLifetime:
 			return lodestar.FieldError("expires", "The expiry can be at most five years ahead; choose no expiry for a token that should not expire.")
 		}
+		models, err := bindModels(ctx, tx, nt.Models)
+		if err != nil {
+			return err
+		}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, prefix, secret_hash, scopes, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.ID, name, secret[:len(TokenPrefix)+6],
@@ -91,9 +183,15 @@ func (s *Store) CreateTokenUntil(ctx context.Context, email, name string, scopes
 		if err != nil {
 			return err
 		}
-		if tok, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id)); err != nil {
+		for _, m := range models {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO api_token_models (token_id, model_id) VALUES (?, ?)`, id, m.ID); err != nil {
+				return err
+			}
+		}
+		if tok, err = findToken(ctx, tx, "t.id = ?", id); err != nil {
 			return err
 		}
+		// The entry's after names the models the token is bound to.
 		_, err = audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "api_token", EntityID: id, After: tok})
 		return err
 	})
@@ -103,6 +201,64 @@ func (s *Store) CreateTokenUntil(ctx context.Context, email, name string, scopes
 	return tok, secret, nil
 }
 
+// checkBindable applies the rule for binding a token to models: it needs
+// the ingest scope, and refuses write, whose token may use every model's
+// routes whatever it is bound to. A read scope beside ingest reads as
+// before: binding narrows where events and labels go, nothing else.
+func checkBindable(scopes, models []string) error {
+	if len(models) == 0 {
+		return nil
+	}
+	if !slices.Contains(scopes, lodestar.ScopeIngest) || slices.Contains(scopes, lodestar.ScopeWrite) {
+		return lodestar.FieldError("models", "Only a token with the ingest scope, and without write, can be bound to models: binding limits which models it sends events and labels to.")
+	}
+	return nil
+}
+
+// bindModels finds the models a new token is bound to, by key or by ID
+// (as the API's paths name them), each once. Any that is not there, or
+// is archived, is a field error naming them all.
+func bindModels(ctx context.Context, tx *sqldb.Tx, refs []string) ([]lodestar.TokenModel, error) {
+	var out []lodestar.TokenModel
+	var unknown, archived []string
+	for _, ref := range refs {
+		ref = strings.TrimSpace(ref)
+		if ref == "" {
+			return nil, lodestar.FieldError("models", "A model to bind the token to is empty; name each by its key.")
+		}
+		var m lodestar.TokenModel
+		var isArchived bool
+		err := tx.QueryRowContext(ctx, `SELECT id, key, archived FROM models WHERE key = ?`, ref).Scan(&m.ID, &m.Key, &isArchived)
+		if isNoRows(err) {
+			if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
+				err = tx.QueryRowContext(ctx, `SELECT id, key, archived FROM models WHERE id = ?`, id).Scan(&m.ID, &m.Key, &isArchived)
+			}
+		}
+		switch {
+		case isNoRows(err):
+			unknown = append(unknown, quote(ref))
+			continue
+		case err != nil:
+			return nil, err
+		case isArchived:
+			archived = append(archived, quote(m.Key))
+			continue
+		}
+		if !slices.ContainsFunc(out, func(o lodestar.TokenModel) bool { return o.ID == m.ID }) {
+			out = append(out, m)
+		}
+	}
+	switch {
+	case len(unknown) == 1:
+		return nil, lodestar.FieldError("models", fmt.Sprintf("There is no model %s; bind the token to models by their keys.", unknown[0]))
+	case len(unknown) > 1:
+		return nil, lodestar.FieldError("models", fmt.Sprintf("There are no models %s; bind the token to models by their keys.", strings.Join(unknown, ", ")))
+	case len(archived) > 0:
+		return nil, lodestar.FieldError("models", fmt.Sprintf("Archived models take no events; do not bind the token to %s.", strings.Join(archived, ", ")))
+	}
+	return out, nil
+}
+
 // ResolveToken implements lodestar.TokenService. It records last use at
 // most once a minute, so reads do not turn into writes on every request.
 func (s *Store) ResolveToken(ctx context.Context, secret string) (*lodestar.APIToken, *lodestar.User, error) {
@@ -110,12 +266,17 @@ func (s *Store) ResolveToken(ctx context.Context, secret string) (*lodestar.APIT
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, nil, denied
 	}
-	tok, err := scanToken(s.DB.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE secret_hash = ?`, auth.HashSecret(secret)))
+	st, err := scanToken(s.DB.QueryRow(ctx, tokenSelect+` WHERE t.secret_hash = ?`, auth.HashSecret(secret)))
 	if isNoRows(err) {
 		return nil, nil, denied
 	} else if err != nil {
 		return nil, nil, wrap("resolve token", err)
 	}
+	toks, err := loadTokenModels(ctx, s.DB.Query, st)
+	if err != nil {
+		return nil, nil, wrap("resolve token", err)
+	}
+	tok := toks[0]
 	if !tok.RevokedAt.IsZero() {
 		return nil, nil, denied
 	}
@@ -139,7 +300,7 @@ func (s *Store) ResolveToken(ctx context.Context, secret string) (*lodestar.APIT
 // RevokeToken implements lodestar.TokenService.
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 	return wrap("revoke token", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		before, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id))
+		before, err := findToken(ctx, tx, "t.id = ?", id)
 		if isNoRows(err) {
 			return notFound("Token")
 		} else if err != nil {
@@ -160,7 +321,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 
 // ListTokens implements lodestar.TokenService; "" lists every user's.
 func (s *Store) ListTokens(ctx context.Context, email string) ([]*lodestar.APIToken, error) {
-	q := `SELECT ` + prefixed("t.", tokenColumns) + ` FROM api_tokens t JOIN users u ON u.id = t.user_id`
+	q := tokenSelect + ` JOIN users u ON u.id = t.user_id`
 	var args []any
 	if email != "" {
 		q += ` WHERE u.email = ?`
@@ -171,15 +332,20 @@ func (s *Store) ListTokens(ctx context.Context, email string) ([]*lodestar.APITo
 		return nil, wrap("list tokens", err)
 	}
 	defer rows.Close()
-	var out []*lodestar.APIToken
+	var scanned []scannedToken
 	for rows.Next() {
 		t, err := scanToken(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("list tokens", err)
 		}
-		out = append(out, t)
+		scanned = append(scanned, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list tokens", err)
+	}
+	rows.Close()
+	out, err := loadTokenModels(ctx, s.DB.Query, scanned...)
+	return out, wrap("list tokens", err)
 }
 
 // prefixed qualifies a column list with a table alias.
