@@ -185,10 +185,14 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		User   *lodestar.User `json:"user"`
 		Scopes []string       `json:"scopes,omitempty"`
+		Models []string       `json:"models,omitempty"`
 		Locale string         `json:"locale"`
 	}{User: id.User, Locale: id.Locale}
 	if id.Token != nil {
 		out.Scopes = id.Token.Scopes
+		if len(id.Token.Models) > 0 {
+			out.Models = id.Token.ModelKeys()
+		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }

@@ -99,6 +99,9 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		if err := httpx.MayIngestTo(r, m); err != nil { // before a line is read
+			return nil, err
+		}
 		events, rejected, err := ingest.Events(body, time.Now().UTC())
 		if err != nil {
 			return nil, err
@@ -171,6 +174,9 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		}
 		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
 		if err != nil {
+			return nil, err
+		}
+		if err := httpx.MayIngestTo(r, m); err != nil { // before a line is read
 			return nil, err
 		}
 		labels, lineOf, rejected, err := ingest.Labels(body)

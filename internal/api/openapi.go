@@ -168,7 +168,9 @@ func baseDocument() obj {
 					"locale": obj{"type": "string"}, "disabled": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts, "last_login_at": ts,
 				}},
 				"Me": obj{"type": "object", "properties": obj{"user": ref("User"), "locale": obj{"type": "string"},
-					"scopes": obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write"}}}}},
+					"scopes": obj{"type": "array", "items": obj{"type": "string", "enum": []string{"read", "write", "ingest"}}},
+					"models": obj{"type": "array", "items": obj{"type": "string"},
+						"description": "The keys of the models the token is bound to: it may send events and labels to these only. Absent: every model."}}},
 				"AuditEvent": obj{"type": "object", "properties": obj{
 					"seq": obj{"type": "integer"}, "at": ts, "actor_id": obj{"type": "integer"}, "actor": obj{"type": "string"},
 					"action": obj{"type": "string"}, "entity_type": obj{"type": "string"}, "entity_id": obj{"type": "string"},

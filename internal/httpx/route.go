@@ -404,6 +404,21 @@ func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
 	}
 }
 
+// MayIngestTo refuses, with a 403 naming the model, a request whose API
+// token is bound to models (APIToken.Models) none of which is m: an
+// ingest route calls it once it knows its model. A token bound to none,
+// and a request with no token, may send to any model its role allows.
+// The guard cannot decide this itself: the path names a model by key or
+// by ID, and only the route's service knows which model that is.
+func MayIngestTo(r *http.Request, m *lodestar.Model) error {
+	tok := IdentityFrom(r.Context()).Token
+	if tok == nil || tok.MayIngestTo(m.ID) {
+		return nil
+	}
+	return lodestar.Errorf(lodestar.EForbidden, "This token may send events and labels only to the models it is bound to (%s), not to model %s.",
+		strings.Join(tok.ModelKeys(), ", "), strconv.Quote(m.Key))
+}
+
 // neededScope names the scopes that would allow a request, for the
 // refusal's message; tokenMay decides.
 func neededScope(rt Route, method string) string {

@@ -1,0 +1,94 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+// TestBoundTokenIngestsOnlyItsModels: an ingest token bound to churn
+// sends events and labels to churn, by key or by ID, and is refused (403,
+// naming the model) on every other model's ingest routes, storing
+// nothing; a token bound to none sends to every model, as before. The
+// binding narrows ingestion only: the same token's read scope still reads
+// the other model.
+func TestBoundTokenIngestsOnlyItsModels(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	churn := f.model("Retention", "churn", "Churn")
+	rec := f.model("Recommendations", "recommender", "Recommender")
+	_, free := f.token(team, lodestar.ScopeIngest)
+	_, bound, err := f.app.Store.CreateTokenFor(sys(), lodestar.NewToken{Email: team.Email, Name: "churn svc",
+		Scopes: []string{lodestar.ScopeIngest, lodestar.ScopeRead}, Models: []string{"churn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	count := func(m *lodestar.Model) int64 {
+		n, err := f.app.Store.CountEvents(sys(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Its own model, by key and by ID: taken.
+	for i, path := range []string{"/api/v1/models/churn/events", fmt.Sprintf("/api/v1/models/%d/events", churn.ID)} {
+		r := f.ndjson(path, bound, eventLine(fmt.Sprintf("c-%d", i), t0, "1.0", 1, "red", 0.9, 1))
+		if res := decodeInto[lodestar.IngestResult](t, r); r.StatusCode != 200 || res.Accepted != 1 {
+			t.Errorf("POST %s with the bound token: got %d %s, want 200 and one accepted", path, r.StatusCode, r.body)
+		}
+	}
+	if r := f.ndjson("/api/v1/models/churn/labels", bound, `{"id":"c-0","label":0}`); r.StatusCode != 200 || decodeInto[lodestar.LabelResult](t, r).Updated != 1 {
+		t.Errorf("labels for churn with the bound token: got %d %s, want 200 and one updated", r.StatusCode, r.body)
+	}
+
+	// The unbound token sends to every model, as tokens always could.
+	if r := f.ndjson("/api/v1/models/recommender/events", free, eventLine("r-1", t0, "1.0", 1, "red", 0.9, 1)); r.StatusCode != 200 {
+		t.Fatalf("events for recommender with an unbound token: got %d %s, want 200", r.StatusCode, r.body)
+	}
+
+	// Another model, by key or by ID, events or labels: 403 naming it,
+	// and nothing stored.
+	events, labels := count(rec), f.count("event_labels")
+	for _, path := range []string{"/api/v1/models/recommender/events", fmt.Sprintf("/api/v1/models/%d/events", rec.ID),
+		"/api/v1/models/recommender/labels", fmt.Sprintf("/api/v1/models/%d/labels", rec.ID)} {
+		body := eventLine("r-2", t0, "1.0", 1, "red", 0.9, 1)
+		if strings.HasSuffix(path, "/labels") {
+			body = `{"id":"r-1","label":0}`
+		}
+		d := wantAPIError(t, f.ndjson(path, bound, body), 403, lodestar.EForbidden)
+		if !strings.Contains(d.Message, `model "recommender"`) || !strings.Contains(d.Message, "(churn)") {
+			t.Errorf("POST %s with the bound token: message %q, want it to name model \"recommender\" and the token's churn", path, d.Message)
+		}
+	}
+	if count(rec) != events || f.count("event_labels") != labels {
+		t.Errorf("refused batches stored something: %d events (want %d), %d labels (want %d)", count(rec), events, f.count("event_labels"), labels)
+	}
+	// A model that is not there is not found, bound or not.
+	wantAPIError(t, f.ndjson("/api/v1/models/nope/events", bound, eventLine("n-1", t0, "1.0", 1, "red", 0.9, 1)), 404, lodestar.ENotFound)
+
+	// Reading is not narrowed: the read scope reads the other model.
+	if r := f.api("GET", fmt.Sprintf("/api/v1/models/%d", rec.ID), bound, ""); r.StatusCode != 200 {
+		t.Errorf("GET the other model with the bound read,ingest token: got %d %s, want 200", r.StatusCode, r.body)
+	}
+	// The token can ask what it is bound to.
+	var me struct {
+		Scopes []string `json:"scopes"`
+		Models []string `json:"models"`
+	}
+	r := f.api("GET", "/api/v1/me", bound, "")
+	if err := json.Unmarshal([]byte(r.body), &me); err != nil || r.StatusCode != 200 || !slices.Equal(me.Models, []string{"churn"}) {
+		t.Errorf("GET /api/v1/me with the bound token: got %d %s, want models [churn]", r.StatusCode, r.body)
+	}
+	r = f.api("GET", "/api/v1/me", free, "")
+	if r.StatusCode != 200 || strings.Contains(r.body, `"models"`) {
+		t.Errorf("GET /api/v1/me with an unbound token: got %d %s, want no models", r.StatusCode, r.body)
+	}
+}
