@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -287,12 +288,19 @@ func describe(err error) error {
 
 const tokenHelp = `Usage: lodestar token SUBCOMMAND [flags]
 
-  create  --user E --name N [--scope read,write,ingest] [--expires WHEN]:
+  create  --user E --name N [--scope read,write,ingest] [--expires WHEN]
+          [--models K1,K2]:
           create an API token acting as the user; its secret is printed
           once. WHEN: Nd (N days from now), a date YYYY-MM-DD (the token
           stops working at its start, UTC), an RFC 3339 time, or never
-          (the default); at most five years ahead
-  list    [--user E]: list the tokens (never their secrets)
+          (the default); at most five years ahead. --models binds an
+          ingest token to those models (their keys, as in
+          /api/v1/models/KEY/events): it may send events and labels to
+          them only. Without it, a token may send to every model its
+          user's role may. Binding needs --scope ingest (read may be
+          added; write may not)
+  list    [--user E]: list the tokens (never their secrets); MODELS is
+          what each may send events and labels to
   revoke  --id N: revoke a token
 `
 
@@ -308,6 +316,7 @@ func (e *cmdEnv) token(args []string) error {
 	scope := fs.String("scope", "", "comma-separated scopes: read, write, ingest (create; default write)")
 	id := fs.String("id", "", "token ID (revoke)")
 	expires := fs.String("expires", "never", "when the token stops working: Nd, YYYY-MM-DD, an RFC 3339 time, or never (create)")
+	models := fs.String("models", "", "comma-separated model keys the token may send events and labels to; none: every model (create; needs --scope ingest)")
 	if isHelp(sub) {
 		return subcommandHelp(fs, tokenHelp)
 	}
@@ -327,13 +336,26 @@ func (e *cmdEnv) token(args []string) error {
 		if _, err := parseExpiry(*expires, time.Now()); err != nil {
 			return errUsage{"token create: --expires " + err.Error()}
 		}
+		var bound []string
+		if flagSet(fs, "models") {
+			// An empty --models (a variable that was not set) must not
+			// quietly make a token for every model.
+			for _, k := range strings.Split(*models, ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					bound = append(bound, k)
+				}
+			}
+			if len(bound) == 0 {
+				return errUsage{"token create: --models names no model; give model keys, or leave --models out for a token that may send to every model"}
+			}
+		}
 		// A token acts as a user who must be there: on a directory with no
 		// database this made a new, empty one and then said only "User not
 		// found."
 		return e.readStore("no user to create a token for", func(s *store.Store) error {
 			// Nd counts from the clock the store checks the expiry against.
 			until, _ := parseExpiry(*expires, s.DB.Now())
-			tok, secret, err := s.CreateTokenUntil(ctx, *email, *name, scopes, until)
+			tok, secret, err := s.CreateTokenFor(ctx, lodestar.NewToken{Email: *email, Name: *name, Scopes: scopes, Expires: until, Models: bound})
 			if lodestar.ErrorCode(err) == lodestar.ENotFound {
 				return fmt.Errorf("no user %s in this database; 'lodestar user list' shows the users, 'lodestar user add' adds one (and check --data or --database)", *email)
 			}
@@ -344,8 +366,8 @@ func (e *cmdEnv) token(args []string) error {
 			if !tok.ExpiresAt.IsZero() {
 				life = "it expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
 			}
-			_, werr := fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; %s; it is shown once, on the next line:\n",
-				tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","), life)
+			_, werr := fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; %s; %s; it is shown once, on the next line:\n",
+				tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","), boundText(tok), life)
 			if werr == nil {
 				_, werr = fmt.Fprintln(e.stdout, secret)
 			}
@@ -369,11 +391,15 @@ func (e *cmdEnv) token(args []string) error {
 				return err
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tUSER\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED\tEXPIRES")
+			fmt.Fprintln(tw, "ID\tUSER\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED\tEXPIRES\tMODELS")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%d\t%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.UserID, t.Name, t.Prefix, strings.Join(t.Scopes, ","),
+				bound := "all"
+				if len(t.Models) > 0 {
+					bound = strings.Join(t.ModelKeys(), ",")
+				}
+				fmt.Fprintf(tw, "%d\t%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.UserID, t.Name, t.Prefix, strings.Join(t.Scopes, ","),
 					sqldb.FormatTime(t.CreatedAt), orDash(sqldb.FormatTime(t.LastUsedAt)), orDash(sqldb.FormatTime(t.RevokedAt)),
-					orDash(sqldb.FormatTime(t.ExpiresAt)))
+					orDash(sqldb.FormatTime(t.ExpiresAt)), bound)
 			}
 			return tw.Flush()
 		})
@@ -537,6 +563,21 @@ func printSegments(w io.Writer, rep *audit.Report) {
 			fmt.Fprintf(w, "  %s: keyed under key id %s, NOT checked (no key given)\n", span, s.KeyID)
 		}
 	}
+}
+
+// flagSet reports whether the command line gave the flag, even empty.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// boundText says which models a new token may send events and labels to.
+func boundText(t *lodestar.APIToken) string {
+	if len(t.Models) == 0 {
+		return "for every model"
+	}
+	return "bound to models " + strings.Join(t.ModelKeys(), ",")
 }
 
 // parseExpiry reads token create's --expires: "never" (zero time), Nd
