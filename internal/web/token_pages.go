@@ -50,6 +50,12 @@ type tokenPage struct {
 	// once on the answer to the create form and nowhere else.
 	Created *lodestar.APIToken
 	Secret  string
+	// CanIngest: the user's role may send events, so the form offers to
+	// bind the token to Models (those not archived, by key); Bound are
+	// the keys ticked.
+	CanIngest bool
+	Models    []*lodestar.Model
+	Bound     map[string]bool
 }
 
 func tokenAdmin(r *http.Request) bool {
@@ -84,6 +90,23 @@ func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status
 	}
 	for _, sc := range p.Form["scope"] {
 		d.Checked[sc] = true
+	}
+	d.Bound = map[string]bool{}
+	for _, k := range p.Form["models"] {
+		d.Bound[k] = true
+	}
+	if d.CanIngest = auth.Allowed(httpx.IdentityFrom(ctx).Role(), auth.ModelIngest); d.CanIngest {
+		ms, err := s.Models.ListModels(ctx, 0)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		for _, m := range ms {
+			if !m.Archived {
+				d.Models = append(d.Models, m)
+			}
+		}
+		slices.SortFunc(d.Models, func(a, b *lodestar.Model) int { return strings.Compare(a.Key, b.Key) })
 	}
 	now := s.Now()
 	mine, err := s.Tokens.ListTokens(ctx, email)
@@ -134,7 +157,11 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 	var tok *lodestar.APIToken
 	var secret string
 	if err == nil {
-		tok, secret, err = s.Tokens.CreateTokenUntil(r.Context(), httpxIdentityEmail(r), r.PostFormValue("name"), scopes, until)
+		// No model ticked: the token may send to every model, as the page
+		// says. The store refuses models that are not there, or a binding
+		// without the ingest scope, by field, and makes nothing.
+		tok, secret, err = s.Tokens.CreateTokenFor(r.Context(), lodestar.NewToken{Email: httpxIdentityEmail(r),
+			Name: r.PostFormValue("name"), Scopes: scopes, Expires: until, Models: r.PostForm["models"]})
 	}
 	if err != nil {
 		s.refused(w, r, err, "tokens.title", "tokens", r.PostForm, s.renderTokens)
