@@ -157,7 +157,7 @@ func TestHealthNamesMonitorsAndRetiredVersions(t *testing.T) {
 	if a := f.alert(ids["alerts"]); a.Status != lodestar.AlertResolved || a.Resolution != lodestar.ResolutionRetired {
 		t.Errorf("the retired version's alert: %s, resolution %q; want resolved, retired", a.Status, a.Resolution)
 	}
-	if !strings.Contains(page.body, `<span class="resolution">its version was retired</span>`) {
+	if !strings.Contains(page.body, `<div class="resolution muted">its version was retired</div></td>`) {
 		t.Errorf("after retiring: the alert's row does not say why it resolved:\n%.3000s", page.body)
 	}
 }
