@@ -90,20 +90,35 @@ func (b *Bundle) message(locale, msg string, depth int) string {
 	if depth > 5 || len(msg) > maxPatterned {
 		return msg
 	}
+	// A shape with no words of its own ("%s: %s", "%s; %s") may cut a
+	// message in more than one place: "a: b; c: d" is the label "a" of
+	// "b; c: d" or the clauses "a: b" and "c: d". The first cut whose
+	// every part translates is taken, else the first that translates some.
+	partial := ""
 	for _, p := range b.pats[locale] {
+		if partial != "" && !p.generic {
+			continue
+		}
 		m := p.re.FindStringSubmatch(msg)
 		if m == nil {
 			continue
 		}
-		args, changed := make([]any, len(m)-1), false
+		args, changed, all := make([]any, len(m)-1), false, true
 		for i, g := range m[1:] {
 			t := b.message(locale, g, depth+1)
-			args[i], changed = t, changed || t != g
+			args[i], changed, all = t, changed || t != g, all && t != g
 		}
-		if p.generic && !changed {
-			continue
+		switch {
+		case !p.generic:
+			return fmt.Sprintf(p.out, args...)
+		case all:
+			return fmt.Sprintf(p.out, args...)
+		case changed && partial == "":
+			partial = fmt.Sprintf(p.out, args...)
 		}
-		return fmt.Sprintf(p.out, args...)
+	}
+	if partial != "" {
+		return partial
 	}
 	return msg
 }

@@ -30,6 +30,10 @@ func TestMessageTranslatesRuntimeText(t *testing.T) {
 		{"Title is required.", "标题为必填项。"},
 		{"some.csv: an unforeseen problem", "some.csv: an unforeseen problem"},
 		{"no colon at all", "no colon at all"},
+		// Clauses joined by "; ", each with its own label: split at the
+		// join first (the label-first split left the first clause English).
+		{`categorical: ref.csv line 2 has "a-1", not a number; id-like: 30 distinct values among 30 in the reference: not tested (name it in --columns to test it)`,
+			`类别列：ref.csv 第 2 行为 "a-1"，不是数字；类似标识符：参照中有 30 个不同取值，共 30 个值：未检验（在 --columns 中指明该列即可检验）`},
 	} {
 		if got := b.Message("zh-CN", tc.in); got != tc.zh {
 			t.Errorf("zh-CN %q:\n got %q\nwant %q", tc.in, got, tc.zh)
