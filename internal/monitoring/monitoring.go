@@ -57,6 +57,7 @@ type Store interface {
 	ClaimWebhooks(ctx context.Context, now, until time.Time, limit int) ([]store.Webhook, error)
 	ReleaseWebhooks(ctx context.Context, claimed []store.Webhook, until time.Time) (int, error)
 	WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error)
+	ResolvedAlertsSince(ctx context.Context, monitorID int64, since time.Time) ([]*lodestar.Alert, error)
 	EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
 	SetReferenceUnreadable(ctx context.Context, id int64, n int64, reason string) error
@@ -929,15 +930,11 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 			}
 		}
 		recent = kept
-		all, err := s.Store.ListAlerts(ctx, m.ModelID, false)
+		resolved, err := s.Store.ResolvedAlertsSince(ctx, m.ID, start)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range all {
-			if a.MonitorID == m.ID && a.Status == lodestar.AlertResolved && !a.ResolvedAt.Before(start) {
-				alerts = append(alerts, a)
-			}
-		}
+		alerts = append(alerts, resolved...)
 	}
 	out := Decide(m, alerts, recent, taskOpen || replaced, windows)
 	out.Windows = windows

@@ -604,6 +604,16 @@ func (s *Store) PageRetrainingTasks(ctx context.Context, useCaseID int64, after 
 	return countAndPage(ctx, s, "retraining_tasks", taskColumns, w, after, limit, scanTask)
 }
 
+// ResolvedAlertsSince is the monitor's alerts resolved at or after since,
+// oldest first: those a recomputation of its windows from since decides
+// on again. All of them, however many alerts its model has (an alert list
+// stops at 500).
+func (s *Store) ResolvedAlertsSince(ctx context.Context, monitorID int64, since time.Time) ([]*lodestar.Alert, error) {
+	// By model and status first: the alerts' index.
+	return list(ctx, s, `SELECT `+alertColumns+` FROM alerts WHERE model_id = (SELECT model_id FROM monitors WHERE id = ?) AND status = ?
+		AND monitor_id = ? AND resolved_at >= ? ORDER BY opened_at, id`, []any{monitorID, lodestar.AlertResolved, monitorID, sqldb.FormatTime(since)}, scanAlert)
+}
+
 // MonitorState implements lodestar.MonitorService.
 func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) ([]*lodestar.Alert, []*lodestar.WindowResult, bool, error) {
 	alerts, err := list(ctx, s, `SELECT `+alertColumns+` FROM alerts WHERE monitor_id = ? AND status = ? ORDER BY id`, []any{monitorID, lodestar.AlertOpen}, scanAlert)
