@@ -909,7 +909,7 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	// closed the task), whatever the old version still serves. Its alerts
 	// are still raised and announced: during a canary the old version may
 	// serve most of the traffic, and silencing it would hide a breach.
-	replaced, err := s.replaced(ctx, m)
+	replaced, retired, err := s.replaced(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -937,6 +937,16 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		alerts = append(alerts, resolved...)
 	}
 	out := Decide(m, alerts, recent, taskOpen || replaced, windows)
+	if retired {
+		// A retired version serves nothing and is never evaluated again
+		// (EvaluateAll): an alert left open on it — opened, or opened
+		// again, by a recomputation — would stay open for good, and be
+		// announced for a version no one runs; nor is it retrained. Its
+		// recomputed windows still tell its history: a breach that
+		// recovered within them is kept, resolved.
+		out.Opened = slices.DeleteFunc(out.Opened, func(a *lodestar.Alert) bool { return a.Status != lodestar.AlertResolved })
+		out.Reopened, out.Tasks = nil, nil
+	}
 	out.Windows = windows
 	base := m.EvaluatedTo
 	out.Base = &base
@@ -953,22 +963,28 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 // production while the monitored one is not, or a newer one is in
 // production beside it: going live does not move the old version out of
 // production, but it is the new one that is live (the one the model's
-// list shows, the one whose going live closed the old one's tasks).
-func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (bool, error) {
+// list shows, the one whose going live closed the old one's tasks). It
+// reports too whether the monitored version is retired.
+func (s *Service) replaced(ctx context.Context, m *lodestar.Monitor) (replaced, retired bool, err error) {
 	vs, err := s.Store.ListModelVersions(ctx, m.ModelID) // newest first
 	if err != nil {
-		return false, err
+		return false, false, err
+	}
+	for _, v := range vs {
+		if v.Version == m.Version && v.Status == lodestar.ModelRetired {
+			retired = true
+		}
 	}
 	other := false
 	for _, v := range vs {
 		if v.Status == lodestar.ModelProduction {
 			if v.Version == m.Version {
-				return other, nil
+				return other, retired, nil
 			}
 			other = true
 		}
 	}
-	return other, nil
+	return other, retired, nil
 }
 
 // unread tallies the events of a window the monitor could not read.

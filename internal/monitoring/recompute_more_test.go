@@ -55,3 +55,59 @@ func TestRecomputeFindsResolvedAlertsPastTheListCap(t *testing.T) {
 		}
 	})
 }
+
+// retire moves the monitored version (1) through to retired.
+func (a *alertEnv) retire(t *testing.T) {
+	t.Helper()
+	vs, err := a.st.ListModelVersions(a.ctx, a.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{lodestar.ModelStaging, lodestar.ModelProduction, lodestar.ModelRetired} {
+		if _, err := a.st.SetModelVersionStatus(a.ctx, vs[0].ID, s, "lifecycle"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A retired version serves nothing and is never evaluated again: an
+// alert a recomputation of its windows opened, or opened again, would stay
+// open for good, announced for a version no one runs. Its windows are
+// recomputed (late labels still tell its history), its breaches that
+// recovered are kept as history, and no alert is left open.
+func TestRecomputeOnRetiredVersionOpensNoAlert(t *testing.T) {
+	onBoth(t, func(t *testing.T, d sqldb.Dialect) {
+		t.Run("reopened", func(t *testing.T) {
+			a := newAlertEnv(t, d, 3)
+			labelHour(t, a.env, 0, "0")
+			labelHour(t, a.env, 1, "0")
+			a.evaluate(t, 2, -1)
+			labelHour(t, a.env, 2, "1")
+			a.evaluate(t, 3, -1)
+			a.wantOneAlert(t, lodestar.AlertResolved, a.hour(0), a.hour(2), lodestar.ResolutionRecovered)
+			a.retire(t)
+			hooks := len(a.hooks(t))
+			labelHour(t, a.env, 2, "0") // the breach never ended, by the corrected labels
+			out := a.evaluate(t, 3, 0)
+			if len(out.Opened)+len(out.Reopened) != 0 {
+				t.Errorf("recomputed on a retired version: opened %+v, reopened %+v; want none", out.Opened, out.Reopened)
+			}
+			a.wantOneAlert(t, lodestar.AlertResolved, a.hour(0), a.hour(2), lodestar.ResolutionRecovered)
+			a.wantHooks(t, hooks)
+		})
+		t.Run("new breach", func(t *testing.T) {
+			a := newAlertEnv(t, d, 4)
+			a.evaluate(t, 4, -1) // unlabelled: no alert
+			a.retire(t)
+			labelHour(t, a.env, 0, "0") // a breach, recovered: history
+			labelHour(t, a.env, 1, "1")
+			labelHour(t, a.env, 3, "0") // a breach running at the end
+			a.evaluate(t, 4, 0)
+			all := a.alerts(t)
+			if len(all) != 1 || all[0].Status != lodestar.AlertResolved || !all[0].OpenedAt.Equal(a.hour(0)) {
+				t.Errorf("alerts %v; want the recovered breach of hour 0 alone, resolved", alertRows(all))
+			}
+			a.wantHooks(t, 0)
+		})
+	})
+}
