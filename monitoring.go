@@ -456,6 +456,14 @@ type Evaluation struct {
 	// the same windows and alerts meanwhile) and otherwise returns
 	// ErrEvaluatedMeanwhile, saving nothing.
 	Base *time.Time `json:"-"`
+	// Seen, when set, is the monitor's alerts the evaluation was decided
+	// on, as they were read: its open ones and, with Replace, those
+	// resolved at or after it. SaveEvaluation saves it only if they are
+	// the same still, and otherwise returns ErrEvaluatedMeanwhile: a
+	// recomputation saved meanwhile elsewhere (which need not move the
+	// evaluated-to time Base checks) may have opened, resolved or opened
+	// again the alerts this one decided on.
+	Seen []*Alert `json:"-"`
 	// Replace, when set (a recomputation from a stored window's start),
 	// has SaveEvaluation delete the stored windows starting at or after it
 	// before it stores Windows: recomputed windows may be cut elsewhere

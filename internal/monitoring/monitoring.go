@@ -936,7 +936,13 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		}
 		alerts = append(alerts, resolved...)
 	}
+	seen := make([]*lodestar.Alert, len(alerts)) // as read: Decide changes alerts
+	for i, a := range alerts {
+		c := *a
+		seen[i] = &c
+	}
 	out := Decide(m, alerts, recent, taskOpen || replaced, windows)
+	out.Seen = seen
 	if retired {
 		// A retired version serves nothing and is never evaluated again
 		// (EvaluateAll): an alert left open on it — opened, or opened

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
@@ -109,5 +110,33 @@ func TestRecomputeOnRetiredVersionOpensNoAlert(t *testing.T) {
 			}
 			a.wantHooks(t, 0)
 		})
+	})
+}
+
+// Two replicas recompute the same windows at the same moment (late
+// labels, the same evaluated-to time: the base check cannot tell them
+// apart). The second to save decided on alerts the first has changed
+// since: it is decided again on them, not saved as it was — the breach is
+// one alert, announced once.
+func TestTwoRecomputationsRaiseOneAlert(t *testing.T) {
+	onBoth(t, func(t *testing.T, d sqldb.Dialect) {
+		a := newAlertEnv(t, d, 3)
+		a.evaluate(t, 3, -1) // unlabelled: no alert
+		labelHour(t, a.env, 1, "0")
+		labelHour(t, a.env, 2, "0")
+		now := a.hour(3).Add(time.Second)
+		b := &monitoring.Service{Store: a.st}
+		rs := &racingStore{Store: a.st}
+		rs.before = func() {
+			if _, err := b.Evaluate(a.ctx, a.m.ID, now, a.hour(0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := &monitoring.Service{Store: rs}
+		if _, err := first.Evaluate(a.ctx, a.m.ID, now, a.hour(0)); err != nil {
+			t.Fatal(err)
+		}
+		x := a.wantOneAlert(t, lodestar.AlertOpen, a.hour(1), time.Time{}, "")
+		a.wantHooks(t, 0, hook{"alert.opened", x.ID, lodestar.AlertOpen, ""})
 	})
 }

@@ -658,6 +658,13 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 		if ev.Base != nil && !m.EvaluatedTo.Equal(*ev.Base) {
 			return lodestar.ErrEvaluatedMeanwhile
 		}
+		if ev.Seen != nil {
+			if same, err := alertsUnchanged(ctx, tx, monitorID, ev); err != nil {
+				return err
+			} else if !same {
+				return lodestar.ErrEvaluatedMeanwhile
+			}
+		}
 		var modelKey string
 		var useCase int64
 		if err := tx.QueryRowContext(ctx, `SELECT key, use_case_id FROM models WHERE id = ?`, m.ModelID).Scan(&modelKey, &useCase); err != nil {
@@ -864,6 +871,41 @@ func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 		}
 	}
 	return nil
+}
+
+// alertsUnchanged reports whether the monitor's alerts an evaluation was
+// decided on (ev.Seen: its open ones and, with ev.Replace, those resolved
+// at or after it) are as they were read.
+func alertsUnchanged(ctx context.Context, tx *sqldb.Tx, monitorID int64, ev *lodestar.Evaluation) (bool, error) {
+	q, args := `SELECT `+alertColumns+` FROM alerts WHERE monitor_id = ? AND status = ?`, []any{monitorID, lodestar.AlertOpen}
+	if ev.Replace != nil {
+		q += ` OR monitor_id = ? AND status = ? AND resolved_at >= ?`
+		args = append(args, monitorID, lodestar.AlertResolved, sqldb.FormatTime(*ev.Replace))
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	key := func(a *lodestar.Alert) string {
+		return fmt.Sprintf("%d %s %s %s %s", a.ID, a.Status, sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution)
+	}
+	seen := map[string]bool{}
+	for _, a := range ev.Seen {
+		seen[key(a)] = true
+	}
+	n := 0
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return false, err
+		}
+		if !seen[key(a)] {
+			return false, nil
+		}
+		n++
+	}
+	return n == len(seen), rows.Err()
 }
 
 // resolveRetiredAlerts resolves the open alerts of a version being
