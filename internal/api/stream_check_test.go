@@ -21,7 +21,10 @@ import (
 // countingTokens is the real store's tokens, counting how often each
 // secret is resolved (once per check: the guard's, and each heartbeat
 // check after it), and failing them as a database away would when down
-// is set.
+// is set. A resolution is counted once it is done, not as it starts: a
+// check under way when a test reads the count, which then reads the
+// database after the test's change (a token revoked), is counted with
+// what follows the change, as what it found.
 type countingTokens struct {
 	lodestar.TokenService
 	mu    sync.Mutex
@@ -30,9 +33,11 @@ type countingTokens struct {
 }
 
 func (c *countingTokens) ResolveToken(ctx context.Context, secret string) (*lodestar.APIToken, *lodestar.User, error) {
-	c.mu.Lock()
-	c.calls[secret]++
-	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.calls[secret]++
+		c.mu.Unlock()
+	}()
 	if c.down.Load() {
 		return nil, nil, lodestar.Errorf(lodestar.EInternal, "the database is away")
 	}
