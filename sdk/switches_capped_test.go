@@ -142,7 +142,7 @@ func TestSwitchesAtTheCredentialsCap(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	for i := 1; i < len(refusedAt); i++ {
-		// The server says 30 s; MaxBackoff bounds it. A client that did
+		// The server says 20 s; MaxBackoff bounds it. A client that did
 		// not honour it would ask again after 1, 2, 4 … ms.
 		if gap := refusedAt[i].Sub(refusedAt[i-1]); gap < maxBackoff {
 			t.Errorf("refusal %d came %s after the one before, want at least MaxBackoff (%s)", i, gap, maxBackoff)
@@ -163,3 +163,51 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// The replicas of a service share a token; refused together at its cap
+// of streams, with the SDK's default MaxBackoff they must still come back
+// apart. The server's Retry-After at that cap was 30 s, as long as the
+// default MaxBackoff, so the spread after it was clipped to nothing:
+// every refused replica waited exactly 30 s and met the cap again in the
+// same instant, each time costing the server a token lookup at once.
+func TestSwitchesSpreadAtTheCredentialsCapByDefault(t *testing.T) {
+	ts, err := newTestServer(app.Options{MaxStreamsPerCredential: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ts.stop)
+	first := sdk.NewSwitches(context.Background(), sdk.Options{URL: ts.srv.URL, Token: ts.readToken})
+	defer first.Close()
+	select {
+	case <-first.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("first client: no snapshot (Err: %v)", first.Err())
+	}
+	req, _ := http.NewRequest("GET", ts.srv.URL+"/api/v1/switches/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+ts.readToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a second stream of a token capped at one: %d, want 429", resp.StatusCode)
+	}
+	retryAfter := resp.Header.Get("Retry-After")
+	floor, err := strconv.Atoi(retryAfter)
+	if err != nil || floor <= 0 {
+		t.Fatalf("Retry-After %q, want whole seconds", retryAfter)
+	}
+	opt := sdk.Options{URL: ts.srv.URL, Token: ts.readToken} // the default backoff
+	seen := map[time.Duration]bool{}
+	for range 200 {
+		d := sdk.ReconnectWait(opt, retryAfter)
+		if d < time.Duration(floor)*time.Second {
+			t.Fatalf("wait %s after Retry-After %s, want it waited out", d, retryAfter)
+		}
+		seen[d/time.Millisecond] = true
+	}
+	if len(seen) < 150 {
+		t.Errorf("200 clients refused at the token's cap (Retry-After %s) wait on %d distinct milliseconds with the default MaxBackoff, want them spread", retryAfter, len(seen))
+	}
+}

@@ -77,8 +77,8 @@ func TestStreamCapPerCredential(t *testing.T) {
 		if r.status != http.StatusTooManyRequests || r.body.Error.Code != lodestar.ETooManyRequests {
 			t.Fatalf("third stream of a token capped at 2: %d %+v, want 429 too_many_requests", r.status, r.body)
 		}
-		if r.retryAfter != "30" {
-			t.Errorf("Retry-After %q, want 30", r.retryAfter)
+		if r.retryAfter != "20" {
+			t.Errorf("Retry-After %q, want 20", r.retryAfter)
 		}
 		if msg := r.body.Error.Message; !strings.Contains(msg, "--max-streams-per-credential") || !strings.Contains(msg, "This token already holds 2 switch streams") {
 			t.Errorf("message %q: want it to say the token holds 2 streams and name --max-streams-per-credential", msg)
