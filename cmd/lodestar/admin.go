@@ -433,7 +433,8 @@ it is broken (an edited, deleted or reordered entry, an unkeyed entry after
 a keyed one, an entry under a key id not given, an anchor not matched) or
 there is no database; 2 on bad usage; 3 when no break was found but the
 chain could not be fully checked: keyed entries and no key given, or keys
-given and no entry keyed under them.
+given and no entry keyed under them, or the last entry not keyed under the
+first key given (the current one).
 `
 
 const auditExportHelp = `Usage: lodestar audit export [--from WHEN] [--to WHEN] [--actor E] [--action A]
@@ -526,6 +527,15 @@ func (e *cmdEnv) audit(args []string) error {
 		return errExit{3, fmt.Sprintf("audit chain NOT VERIFIED as keyed: its %d entries hold as a chain, but none is keyed, though audit keys were given "+
 			"(key id %s): either no server or command has written with them yet, or every keyed entry was rewritten without the key; "+
 			"compare with an anchor taken since keying began", n, strings.Join(keys.IDs(), ", "))}
+	case keys != nil && rep.Segments[len(rep.Segments)-1].KeyID != keys.Current().ID():
+		// Every entry checks under a key given, but the newest are not
+		// under the current one: whoever holds a retired key can rewrite
+		// the log from inside its segment to the end under it.
+		printSegments(e.stdout, rep)
+		return errExit{3, fmt.Sprintf("audit chain NOT VERIFIED under the current key: its %d entries check, but the last is keyed under key id %s, not under "+
+			"the current key id %s (the first given): either no server or command has written with it yet, or the entries since the rotation "+
+			"were rewritten with a retired key; compare with an anchor taken since the rotation",
+			n, rep.Segments[len(rep.Segments)-1].KeyID, keys.Current().ID())}
 	}
 	if _, err := fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n); err != nil {
 		return fmt.Errorf("audit verify: the chain is intact (%d entries), but the result could not be written: %v", n, err)

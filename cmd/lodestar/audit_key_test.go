@@ -266,3 +266,40 @@ func countAudit(t *testing.T, db *sqldb.DB) int64 {
 	}
 	return n
 }
+
+// TestAuditVerifyWantsTheCurrentKeyLast: after a rotation, whoever holds
+// the retired key could rewrite the log from inside its segment to the end
+// under it, rotation and all; each entry then checks under a key given.
+// Verify given the current key first must not call such a log intact when
+// the log's last entry is not under that key — and a command given the
+// retired key first refuses to write rather than switch back to it.
+func TestAuditVerifyWantsTheCurrentKeyLast(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	id1, id2 := audit.KeyID([]byte(cliKey1)), audit.KeyID([]byte(cliKey2))
+	old, rotated := map[string]string{"LODESTAR_AUDIT_KEY": cliKey1}, map[string]string{"LODESTAR_AUDIT_KEY": cliKey2 + "," + cliKey1}
+	addUser := func(env map[string]string, email string) (int, string) {
+		code, _, errOut := runEnv(t, env, "user", "add", "--email", email, "--role", "viewer", "--password", "a-long-password-1", "--data", dir)
+		return code, errOut
+	}
+	if code, errOut := addUser(old, "a@example.com"); code != 0 {
+		t.Fatalf("user add under the first key: exit %d %s", code, errOut)
+	}
+	code, out, errOut := runEnv(t, rotated, "audit", "verify", "--data", dir)
+	if code != 3 || strings.Contains(out, "intact") || !strings.Contains(errOut, "NOT VERIFIED under the current key") ||
+		!strings.Contains(errOut, "key id "+id1) || !strings.Contains(errOut, "key id "+id2) {
+		t.Errorf("verify with a new key first, the log's last entry under the old: exit %d\n%s%s; want 3", code, out, errOut)
+	}
+	if code, errOut := addUser(rotated, "b@example.com"); code != 0 {
+		t.Fatalf("user add after the rotation: exit %d %s", code, errOut)
+	}
+	if code, out, errOut := runEnv(t, rotated, "audit", "verify", "--data", dir); code != 0 || !strings.Contains(out, "intact") {
+		t.Errorf("verify after the rotation: exit %d\n%s%s; want 0", code, out, errOut)
+	}
+	if code, errOut := addUser(old, "c@example.com"); code == 0 || !strings.Contains(errOut, "retired") {
+		t.Errorf("user add with the retired key alone: exit %d %s; want a refusal", code, errOut)
+	}
+	if code, out, errOut := runEnv(t, rotated, "audit", "verify", "--data", dir); code != 0 {
+		t.Errorf("verify after the refused write: exit %d\n%s%s; want 0", code, out, errOut)
+	}
+}

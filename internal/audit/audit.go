@@ -49,6 +49,9 @@ func Append(ctx context.Context, tx *sqldb.Tx, c Change) (*lodestar.AuditEvent, 
 		return nil, fmt.Errorf("audit: %w", errNoKey(prevSeq, prevHash))
 	}
 	if r != nil && KeyIDOf(prevHash) != r.Current().id {
+		if err := refuseRetired(ctx, tx, r, prevSeq, prevHash); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
 		marker, err := insert(ctx, tx, r, prevSeq, prevHash, markerChange(r, prevHash))
 		if err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -183,6 +184,25 @@ func errNoKey(seq int64, prevHash string) error {
 		"an entry added without the key would read as tampering", seq, KeyIDOf(prevHash))
 }
 
+// refuseRetired is Append's and Start's refusal to open a segment under a
+// key the log has moved on from: the key given first is a retired one
+// (given alone, or the keys in the wrong order). Verify reads such a
+// segment as a forgery with a leaked old key. It reads the log only when
+// a segment is to be opened, which is rare.
+func refuseRetired(ctx context.Context, tx *sqldb.Tx, r *Keyring, seq int64, prevHash string) error {
+	var last sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE hash LIKE ?`, keyedPrefix+r.Current().id+":%").Scan(&last)
+	if err != nil {
+		return fmt.Errorf("audit keys: %w", err)
+	}
+	if !last.Valid {
+		return nil
+	}
+	return fmt.Errorf("the first audit key given (key id %s) is a retired one: the log moved on from it after entry %d, and entry %d is under key id %s; "+
+		"put the current key first (LODESTAR_AUDIT_KEY=current,older or the key file's first line): a retired key is kept only to check the entries it keyed",
+		r.Current().id, last.Int64, seq, KeyIDOf(prevHash))
+}
+
 // Start readies the log for this process's keys, at server start. With no
 // key it refuses a log whose last entry is keyed; with keys, when the last
 // entry is not under the current key, it appends the entry that records
@@ -204,6 +224,9 @@ func Start(ctx context.Context, db *sqldb.DB) (*lodestar.AuditEvent, error) {
 		}
 		if KeyIDOf(prevHash) == r.Current().id {
 			return nil
+		}
+		if err := refuseRetired(ctx, tx, r, seq, prevHash); err != nil {
+			return err
 		}
 		if marker, err = insert(ctx, tx, r, seq, prevHash, markerChange(r, prevHash)); err != nil {
 			return err

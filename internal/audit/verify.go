@@ -132,6 +132,7 @@ func VerifyKeyed(ctx context.Context, db *sqldb.DB, keys *Keyring) (*Report, err
 	defer rows.Close()
 	var lastSeq, firstKeyed int64
 	lastHash := Genesis
+	retired := map[string]retirement{}
 	for rows.Next() {
 		ev, err := scanEvent(rows)
 		if err != nil {
@@ -147,6 +148,18 @@ func VerifyKeyed(ctx context.Context, db *sqldb.DB, keys *Keyring) (*Report, err
 		if n := len(rep.Segments); n > 0 && rep.Segments[n-1].KeyID == id {
 			rep.Segments[n-1].Last = ev.Seq
 		} else {
+			// A key the log has moved on from keys no later entry: it is
+			// kept only to check the entries it keyed, and a key is
+			// rotated out because it may have leaked.
+			if r, ok := retired[id]; ok {
+				rep.Break = &lodestar.AuditBreak{Seq: ev.Seq, Reason: fmt.Sprintf(
+					"entry %d is keyed under key id %s, which the log retired at entry %d (for key id %s): entries since were rewritten with the retired key",
+					ev.Seq, id, r.seq, r.by)}
+				return rep, nil
+			}
+			if n > 0 && rep.Segments[n-1].KeyID != "" {
+				retired[rep.Segments[n-1].KeyID] = retirement{ev.Seq, id}
+			}
 			rep.Segments = append(rep.Segments, Segment{KeyID: id, First: ev.Seq, Last: ev.Seq, Checked: id == "" || keys != nil})
 		}
 		rep.Entries++
@@ -160,6 +173,13 @@ func VerifyKeyed(ctx context.Context, db *sqldb.DB, keys *Keyring) (*Report, err
 			"the log ends at entry %d but its head records entry %d: entries were removed from the end or the head was altered", lastSeq, headSeq)}
 	}
 	return rep, nil
+}
+
+// retirement is where the log moved on from a key: the entry that opened
+// the next key's segment, and that key's id.
+type retirement struct {
+	seq int64
+	by  string
 }
 
 // checkEntry checks ev, which follows entry lastSeq of hash lastHash in a
