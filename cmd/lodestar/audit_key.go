@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime"
 
 	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
@@ -24,6 +26,15 @@ func (e *cmdEnv) auditKeys() (*audit.Keyring, error) {
 			source = "LODESTAR_AUDIT_KEY"
 		}
 		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	// Like ssh with a private key, but a warning rather than a refusal:
+	// secrets mounted by an orchestrator are often readable by all, and a
+	// server that will not start over it helps nobody.
+	if f := e.cfg.AuditKeyFile; r != nil && f != "" && runtime.GOOS != "windows" {
+		if fi, err := os.Stat(f); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			fmt.Fprintf(e.stderr, "lodestar: warning: --audit-key-file %s can be read by others (mode %04o): whoever reads it can rewrite the audit log unnoticed; chmod 600 it\n",
+				f, fi.Mode().Perm())
+		}
 	}
 	return r, nil
 }

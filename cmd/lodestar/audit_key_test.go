@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -301,5 +303,40 @@ func TestAuditVerifyWantsTheCurrentKeyLast(t *testing.T) {
 	}
 	if code, out, errOut := runEnv(t, rotated, "audit", "verify", "--data", dir); code != 0 {
 		t.Errorf("verify after the refused write: exit %d\n%s%s; want 0", code, out, errOut)
+	}
+}
+
+// TestAuditKeyFileLoosePermissions: a key file that group or others can
+// read is used, with a warning naming the file and its mode (as ssh does
+// for a private key), never the key; a file only its owner reads gets none.
+func TestAuditKeyFileLoosePermissions(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	dir := t.TempDir()
+	keys := filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(keys, []byte(cliKey1+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o644, true}, {0o640, true}, {0o600, false}, {0o400, false}} {
+		if err := os.Chmod(keys, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runEnv(t, nil, "user", "add", "--email", fmt.Sprintf("u%o@example.com", tc.mode), "--role", "viewer",
+			"--password", "a-long-password-1", "--data", dir, "--audit-key-file", keys)
+		if code != 0 {
+			t.Fatalf("mode %o: user add exit %d %s%s", tc.mode, code, out, errOut)
+		}
+		warned := strings.Contains(errOut, "warning: --audit-key-file "+keys+" can be read by others") && strings.Contains(errOut, fmt.Sprintf("mode %04o", tc.mode))
+		if warned != tc.warn || strings.Contains(errOut, "warning") != tc.warn {
+			t.Errorf("mode %o: stderr %q; want a warning: %v", tc.mode, errOut, tc.warn)
+		}
+		if strings.Contains(out+errOut, cliKey1) {
+			t.Errorf("mode %o: the key shows: %s%s", tc.mode, out, errOut)
+		}
 	}
 }
