@@ -188,7 +188,10 @@ func errNoKey(seq int64, prevHash string) error {
 // key the log has moved on from: the key given first is a retired one
 // (given alone, or the keys in the wrong order). Verify reads such a
 // segment as a forgery with a leaked old key. It reads the log only when
-// a segment is to be opened, which is rare.
+// a segment is to be opened, which is rare. It refuses too a change of
+// key that drops the key the log is keyed under (a mistyped or
+// regenerated key): were the new key then lost, the log could never
+// verify again.
 func refuseRetired(ctx context.Context, tx *sqldb.Tx, r *Keyring, seq int64, prevHash string) error {
 	var last sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE hash LIKE ?`, keyedPrefix+r.Current().id+":%").Scan(&last)
@@ -196,6 +199,13 @@ func refuseRetired(ctx context.Context, tx *sqldb.Tx, r *Keyring, seq int64, pre
 		return fmt.Errorf("audit keys: %w", err)
 	}
 	if !last.Valid {
+		if id := KeyIDOf(prevHash); id != "" {
+			if _, ok := r.lookup(id); !ok {
+				return fmt.Errorf("the audit log is keyed under key id %s (entry %d), which is none of the keys given (%s): give the key it is keyed under; "+
+					"to rotate, put the new key first and keep the old one after it, which audit verify needs to check the entries it keyed",
+					id, seq, strings.Join(r.IDs(), ", "))
+			}
+		}
 		return nil
 	}
 	return fmt.Errorf("the first audit key given (key id %s) is a retired one: the log moved on from it after entry %d, and entry %d is under key id %s; "+

@@ -75,3 +75,34 @@ func TestAppendRefusesARetiredKey(t *testing.T) {
 		mustVerify(t, db, 9)
 	})
 }
+
+// TestAppendRefusesAKeyThatDropsTheLogsKey: a server or command given a
+// key other than the one the log is keyed under, without that one after
+// it (a mistyped or regenerated key), must not open a segment under it:
+// if that key is then lost, the log can never verify again. Rotation
+// keeps the old key after the new one.
+func TestAppendRefusesAKeyThatDropsTheLogsKey(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		audit.UseKeys(db, ring(t, key1))
+		appendN(t, db, 2)
+		audit.UseKeys(db, ring(t, key2))
+		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+			_, err := audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "thing", EntityID: 9})
+			return err
+		})
+		for _, err := range []error{err, func() error { _, err := audit.Start(ctx, db); return err }()} {
+			if err == nil || !strings.Contains(err.Error(), "key id "+audit.KeyID(key1)) || !strings.Contains(err.Error(), audit.KeyID(key2)) ||
+				!strings.Contains(err.Error(), "none of the keys given") {
+				t.Errorf("a key that drops the log's: got %v, want a refusal naming both key ids", err)
+			}
+		}
+		if got := testdb.Count(t, db, "audit_log"); got != 3 {
+			t.Errorf("got %d entries, want 3: a refused append wrote", got)
+		}
+		audit.UseKeys(db, ring(t, key2, key1))
+		appendN(t, db, 1)
+		mustVerify(t, db, 5)
+	})
+}
