@@ -424,24 +424,7 @@ func TestVerifyWhileAppending(t *testing.T) {
 		ctx := context.Background()
 		appendN(t, db, 3)
 		const writers, each = 3, 15
-		var wg sync.WaitGroup
-		errs := make(chan error, writers)
-		for w := range writers {
-			wg.Go(func() {
-				for i := range each {
-					err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-						_, err := audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "thing", EntityID: int64(w*100 + i)})
-						return err
-					})
-					if err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
-		done := make(chan struct{})
-		go func() { wg.Wait(); close(done) }()
+		done, errs := startWriters(ctx, db, writers, each)
 		checks := 0
 	loop:
 		for {
@@ -457,14 +440,37 @@ func TestVerifyWhileAppending(t *testing.T) {
 			}
 			checks++
 		}
-		<-done
-		close(errs)
 		for err := range errs {
 			t.Errorf("append: %v", err)
 		}
 		mustVerify(t, db, 3+writers*each)
 		t.Logf("%d verifications ran during the appends", checks)
 	})
+}
+
+// startWriters starts writers goroutines appending each entries apiece, in
+// a transaction each; done closes when all have ended, and errs (closed
+// then) holds what went wrong.
+func startWriters(ctx context.Context, db *sqldb.DB, writers, each int) (done <-chan struct{}, errs <-chan error) {
+	var wg sync.WaitGroup
+	fail := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+					_, err := audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "thing", EntityID: int64(w*100 + i)})
+					return err
+				})
+				if err != nil {
+					fail <- err
+					return
+				}
+			}
+		})
+	}
+	end := make(chan struct{})
+	go func() { wg.Wait(); close(fail); close(end) }()
+	return end, fail
 }
 
 // TestFindByTimeRange checks From (inclusive) and To (exclusive) on both

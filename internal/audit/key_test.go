@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -340,24 +339,7 @@ func TestKeyedAppendsConcurrently(t *testing.T) {
 		appendN(t, db, 2)
 		audit.UseKeys(db, ring(t, key1))
 		const writers, each = 4, 8
-		var wg sync.WaitGroup
-		errs := make(chan error, writers)
-		for w := range writers {
-			wg.Go(func() {
-				for i := range each {
-					err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-						_, err := audit.Append(ctx, tx, audit.Change{Action: "create", EntityType: "thing", EntityID: int64(w*100 + i)})
-						return err
-					})
-					if err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
+		_, errs := startWriters(ctx, db, writers, each)
 		for err := range errs {
 			t.Errorf("append: %v", err)
 		}
