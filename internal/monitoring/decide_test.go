@@ -137,3 +137,48 @@ func TestDecideMatchesEachAlertOnce(t *testing.T) {
 		t.Errorf("resolved %+v; want alert 8 withdrawn at its start", ev.Resolved)
 	}
 }
+
+// Decided again (a recomputation), an alert opened before the first
+// window is a breach already running only when the stored windows before
+// it show AlertAfter breaching windows in a row: otherwise it is matched
+// as one opened within the windows. Decided on new windows, an open alert
+// is the breach it was opened for, whatever the stored windows.
+func TestDecideAgainJudgesTheStoredWindows(t *testing.T) {
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, AlertAfter: 2}
+	ws := windows("BGB")
+	openAt := func() *lodestar.Alert {
+		return &lodestar.Alert{ID: 7, Kind: "accuracy", Status: lodestar.AlertOpen, OpenedAt: ws[0].Start}
+	}
+	// One breaching window before the first: the breach never ran.
+	ev := decide(m, []*lodestar.Alert{openAt()}, ws[:1], false, ws[1:], true)
+	if len(ev.Opened) != 0 || len(ev.Resolved) != 1 || ev.Resolved[0].Resolution != lodestar.ResolutionWithdrawn || !ev.Resolved[0].ResolvedAt.Equal(ws[0].Start) {
+		t.Errorf("again: opened %+v, resolved %+v; want alert 7 withdrawn at its start", ev.Opened, ev.Resolved)
+	}
+	// The same as deciding from window 0.
+	if ev := decide(m, []*lodestar.Alert{openAt()}, nil, false, ws, true); len(ev.Opened) != 0 || len(ev.Resolved) != 1 || ev.Resolved[0].Resolution != lodestar.ResolutionWithdrawn {
+		t.Errorf("again from window 0: opened %+v, resolved %+v; want alert 7 withdrawn", ev.Opened, ev.Resolved)
+	}
+	// Not decided again: the open alert is followed and recovers.
+	ev = decide(m, []*lodestar.Alert{openAt()}, ws[:1], false, ws[1:], false)
+	if len(ev.Resolved) != 1 || ev.Resolved[0].Resolution != lodestar.ResolutionRecovered || !ev.Resolved[0].ResolvedAt.Equal(ws[1].Start) {
+		t.Errorf("new windows: resolved %+v; want alert 7 recovered at window 1", ev.Resolved)
+	}
+	// Two breaching windows before the first: running, it recovers.
+	ws = windows("BBG")
+	ev = decide(m, []*lodestar.Alert{openAt()}, ws[:2], false, ws[2:], true)
+	if len(ev.Resolved) != 1 || ev.Resolved[0].Resolution != lodestar.ResolutionRecovered || !ev.Resolved[0].ResolvedAt.Equal(ws[2].Start) {
+		t.Errorf("again after a breach: resolved %+v; want alert 7 recovered at window 2", ev.Resolved)
+	}
+	// Stored windows that do not reach back to the alert's opening (pruned)
+	// cannot tell: it is taken as running.
+	ev = decide(m, []*lodestar.Alert{openAt()}, ws[1:2], false, ws[2:], true)
+	if len(ev.Resolved) != 1 || ev.Resolved[0].Resolution != lodestar.ResolutionRecovered {
+		t.Errorf("stored windows after its opening: resolved %+v; want alert 7 recovered", ev.Resolved)
+	}
+	// A breach the stored windows show running with no alert (alert_after
+	// lowered since): it opens one, dated from its first window.
+	ev = decide(m, nil, ws[:2], false, ws[2:], true)
+	if len(ev.Opened) != 1 || !ev.Opened[0].OpenedAt.Equal(ws[0].Start) || !ev.Opened[0].ResolvedAt.Equal(ws[2].Start) {
+		t.Errorf("unrecorded breach: opened %+v; want one from window 0, resolved at window 2", ev.Opened)
+	}
+}

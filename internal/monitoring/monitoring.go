@@ -941,7 +941,7 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		c := *a
 		seen[i] = &c
 	}
-	out := Decide(m, alerts, recent, taskOpen || replaced, windows)
+	out := decide(m, alerts, recent, taskOpen || replaced, windows, recompute)
 	out.Seen = seen
 	if retired {
 		// A retired version serves nothing and is never evaluated again
@@ -1412,7 +1412,17 @@ func widestOpportunity(w *lodestar.WindowResult) string {
 //     going on: resolved when the windows show it recover, open again
 //     (Reopened) when they show it still running though it had been
 //     resolved, its times corrected (Corrected) when they show it
-//     recovering at another window.
+//     recovering at another window. When the windows are stored ones
+//     decided again (a recomputation), the breach was running only if the
+//     stored windows before the first (recent, which the recomputation
+//     does not change) show it: AlertAfter breaching windows of its kind
+//     in a row, not recovered since. Otherwise the alert is matched as one
+//     opened within the windows — as a recomputation starting earlier
+//     would match it: where it starts changes nothing. AlertAfter and
+//     ResolveAfter are the monitor's current ones: raised since the alert
+//     opened, a recomputation can find its breach too short and withdraw
+//     it; lowered, it can find a breach in the stored windows that no
+//     alert is recorded for, and open one.
 //   - An alert opened within the windows is the breach they show that
 //     overlaps it, dated from that breach's first window: a breach found
 //     to start earlier, or to recover later or not yet, is the same
@@ -1425,6 +1435,13 @@ func widestOpportunity(w *lodestar.WindowResult) string {
 // Deciding the same windows again finds every breach recorded as it is
 // and changes nothing.
 func Decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.WindowResult, taskOpen bool, windows []*lodestar.WindowResult) *lodestar.Evaluation {
+	return decide(m, alerts, recent, taskOpen, windows, false)
+}
+
+// decide is Decide; again says the windows are stored ones decided again
+// (a recomputation), whose alerts opened before the first window are
+// judged on the stored windows before it (recent).
+func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.WindowResult, taskOpen bool, windows []*lodestar.WindowResult, again bool) *lodestar.Evaluation {
 	out := &lodestar.Evaluation{}
 	if len(windows) == 0 {
 		return out
@@ -1440,25 +1457,6 @@ func Decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 		running    bool // running when the first window started: alert was recorded for it
 	}
 	breaches := map[string][]*breach{}
-	cur := map[string]*breach{}
-	var within []*lodestar.Alert // alerts opened within the windows, to match with the breaches
-	for _, a := range alerts {
-		if !a.OpenedAt.Before(first) || (a.Status == lodestar.AlertResolved && a.ResolvedAt.Before(first)) {
-			within = append(within, a)
-			continue
-		}
-		if b := cur[a.Kind]; b != nil { // two of a kind running: the later is followed, the other matched as any
-			if !a.OpenedAt.After(b.alert.OpenedAt) {
-				within = append(within, a)
-				continue
-			}
-			within = append(within, b.alert)
-		}
-		cur[a.Kind] = &breach{since: a.OpenedAt, alert: a, running: true}
-	}
-	for kind, b := range cur {
-		breaches[kind] = append(breaches[kind], b)
-	}
 	alertAfter, resolveAfter := max(m.AlertAfter, 1), max(m.ResolveAfter, 1)
 	bad, good := map[string]int{}, map[string]int{}
 	since := map[string]time.Time{} // the start of each kind's current breaching streak
@@ -1489,9 +1487,56 @@ func Decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 			streak = 0
 		}
 	}
+	// The stored windows before the first carry the streaks on, and show
+	// which breaches were running when it started (judged as the windows
+	// are, with the monitor's alert_after and resolve_after as they are
+	// now).
+	stored := map[string]*breach{}
 	for _, w := range recent {
 		count(w)
 		step(w)
+		for _, kind := range Kinds {
+			breaching := slices.Contains(w.Breaches, kind)
+			switch {
+			case stored[kind] == nil && bad[kind] >= alertAfter && breaching:
+				stored[kind] = &breach{since: since[kind], at: w}
+			case stored[kind] != nil && good[kind] >= resolveAfter && !breaching && judged(w, kind, m.Thresholds):
+				delete(stored, kind)
+			}
+		}
+	}
+	cur := map[string]*breach{}
+	var within []*lodestar.Alert // alerts opened within the windows, to match with the breaches
+	for _, a := range alerts {
+		// (Stored windows that do not reach back to the alert's opening —
+		// pruned, or past those read — cannot tell: it is taken as
+		// running, as recorded.)
+		if !a.OpenedAt.Before(first) || (a.Status == lodestar.AlertResolved && a.ResolvedAt.Before(first)) ||
+			(again && stored[a.Kind] == nil && len(recent) > 0 && !recent[0].Start.After(a.OpenedAt)) {
+			within = append(within, a)
+			continue
+		}
+		if b := cur[a.Kind]; b != nil { // two of a kind running: the later is followed, the other matched as any
+			if !a.OpenedAt.After(b.alert.OpenedAt) {
+				within = append(within, a)
+				continue
+			}
+			within = append(within, b.alert)
+		}
+		cur[a.Kind] = &breach{since: a.OpenedAt, alert: a, running: true}
+	}
+	if again {
+		// A breach the stored windows show running that no alert is
+		// recorded for (alert_after lowered since): it is matched, or
+		// opens one, as a breach found in the windows would.
+		for kind, b := range stored {
+			if cur[kind] == nil {
+				cur[kind] = b
+			}
+		}
+	}
+	for kind, b := range cur {
+		breaches[kind] = append(breaches[kind], b)
 	}
 	for _, w := range windows {
 		count(w)
