@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -440,6 +441,30 @@ func (s *Store) ListWindows(ctx context.Context, monitorID int64, limit int) ([]
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
 	}
+	return out, err
+}
+
+// WindowsBefore is the monitor's windows starting before before, oldest
+// first: every one starting at or after from (none when from is zero or
+// not before before) and the n before them, but at most limit — the
+// latest. A recomputation from before reads them to judge the alerts
+// opened before it back to their opening (monitoring.Service.evaluate).
+func (s *Store) WindowsBefore(ctx context.Context, monitorID int64, before, from time.Time, n, limit int) ([]*lodestar.WindowResult, error) {
+	k := n
+	if !from.IsZero() && from.Before(before) {
+		var since int
+		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM monitor_windows WHERE monitor_id = ? AND start_at >= ? AND start_at < ?`,
+			monitorID, sqldb.FormatTime(from), sqldb.FormatTime(before)).Scan(&since); err != nil {
+			return nil, wrap("count windows", err)
+		}
+		k += since
+	}
+	if k = min(k, limit); k <= 0 {
+		return nil, nil
+	}
+	out, err := list(ctx, s, `SELECT `+windowColumns+` FROM monitor_windows WHERE monitor_id = ? AND start_at < ? ORDER BY start_at DESC LIMIT `+strconv.Itoa(k),
+		[]any{monitorID, sqldb.FormatTime(before)}, scanWindow)
+	slices.Reverse(out)
 	return out, err
 }
 
