@@ -58,10 +58,19 @@ type Store interface {
 	ReleaseWebhooks(ctx context.Context, claimed []store.Webhook, until time.Time) (int, error)
 	WindowStartAtOrBefore(ctx context.Context, monitorID int64, t time.Time) (time.Time, bool, error)
 	ResolvedAlertsSince(ctx context.Context, monitorID int64, since time.Time) ([]*lodestar.Alert, error)
+	WindowsBefore(ctx context.Context, monitorID int64, before, from time.Time, n, limit int) ([]*lodestar.WindowResult, error)
 	EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
 	SetReferenceUnreadable(ctx context.Context, id int64, n int64, reason string) error
 }
+
+// recomputeReach bounds the stored windows a recomputation reads before
+// its start to judge the alerts opened before it (evaluate): 2,000
+// windows, 83 days of hourly windows, five years of daily ones. An alert
+// opened further back than that is taken as running, as recorded, and a
+// recomputation's outcome for it may then depend on where it starts. A
+// variable so that tests can lower it.
+var recomputeReach = 2000
 
 // Service creates and evaluates monitors.
 type Service struct {
@@ -923,18 +932,29 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	// recorded already is followed, reopened, redated or withdrawn on the
 	// new figures, never recorded twice.
 	if recompute {
-		kept := recent[:0:0]
-		for _, w := range recent {
-			if w.Start.Before(start) {
-				kept = append(kept, w)
-			}
-		}
-		recent = kept
 		resolved, err := s.Store.ResolvedAlertsSince(ctx, m.ID, start)
 		if err != nil {
 			return nil, err
 		}
 		alerts = append(alerts, resolved...)
+		// The stored windows before the start are read back to the
+		// opening of the earliest alert opened before it (open, or
+		// resolved since the start), with history more before that, as
+		// a recomputation starting at that opening would have them:
+		// Decide judges on them whether that alert's breach was running
+		// at the start, and where the recomputation starts then changes
+		// nothing. At most recomputeReach windows: an alert opened
+		// further back is one the stored windows read do not reach, and
+		// Decide takes it as running, as recorded.
+		var earliest time.Time
+		for _, a := range alerts {
+			if a.OpenedAt.Before(start) && (earliest.IsZero() || a.OpenedAt.Before(earliest)) {
+				earliest = a.OpenedAt
+			}
+		}
+		if recent, err = s.Store.WindowsBefore(ctx, m.ID, start, earliest, history, max(recomputeReach, history)); err != nil {
+			return nil, err
+		}
 	}
 	seen := make([]*lodestar.Alert, len(alerts)) // as read: Decide changes alerts
 	for i, a := range alerts {
