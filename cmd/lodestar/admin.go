@@ -424,9 +424,10 @@ const auditHelp = `Usage: lodestar audit verify [--expect SEQ:HASH] [--audit-key
 Checks the audit log's hash chain, writing nothing, and prints an anchor
 (the last entry's number and hash) to keep outside the database; a later
 verify with --expect shows the log still holds that entry.
-Keyed entries (written while the server had an audit key) are checked with
-the keys in LODESTAR_AUDIT_KEY or --audit-key-file: give every key the log
-was keyed under, current and retired. It prints which entries are unkeyed
+Keyed entries (written under an audit key, by the server or by a command
+that writes) are checked with the keys in LODESTAR_AUDIT_KEY or
+--audit-key-file: give every key the log was keyed under, current and
+retired. It prints which entries are unkeyed
 and which are keyed under which key id.
 Exit status: 0 when the chain is intact and every entry was checked; 1 when
 it is broken (an edited, deleted or reordered entry, an unkeyed entry after
@@ -488,7 +489,8 @@ func (e *cmdEnv) audit(args []string) error {
 	if len(st) == 0 || st[0].AppliedAt == "" {
 		return fmt.Errorf("no Lodestar database here (no migration applied): nothing to verify")
 	}
-	rep, err := audit.VerifyKeyed(e.ctx, db, audit.KeysOf(db))
+	keys := audit.KeysOf(db)
+	rep, err := audit.VerifyKeyed(e.ctx, db, keys)
 	if err != nil {
 		return err
 	}
@@ -509,7 +511,6 @@ func (e *cmdEnv) audit(args []string) error {
 			return fmt.Errorf("audit chain REWRITTEN: the anchor says entry %d has hash %s, but %s — the log was rebuilt or cut since the anchor was taken", anchorSeq, anchorHash, why)
 		}
 	}
-	keys := audit.KeysOf(db)
 	switch {
 	case rep.Unchecked() > 0:
 		printSegments(e.stdout, rep)
