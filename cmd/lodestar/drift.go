@@ -667,7 +667,7 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 		if q := rep.Quality[i]; q.MissingRise {
 			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_missing", pct1(f.RefMiss, rep.RefRows), pct1(f.CurMiss, rep.CurRows), fmtP(q.MissingRiseP))))
 		}
-		if q := rep.Quality[i]; q.NewValues > 0 && !q.IDLike {
+		if q := rep.Quality[i]; q.newWarned() {
 			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_new", q.NewRows, q.CurValues, pct1(q.NewRows, q.CurValues), q.NewValues)))
 		}
 	}

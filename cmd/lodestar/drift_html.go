@@ -122,7 +122,8 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 				row.Status = v.T("driftreport.status.id_like")
 			}
 			warned[1] = append(warned[1], row)
-		} else if q.NewValues > 0 {
+		}
+		if q.newWarned() {
 			row.Warnings = append(row.Warnings, v.T("driftreport.warn.new_categories",
 				b.Int(lang, q.NewRows), b.Int(lang, q.CurValues), pct1(q.NewRows, q.CurValues), b.Int(lang, int64(q.NewValues))))
 			warned[2] = append(warned[2], row)

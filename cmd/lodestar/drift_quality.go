@@ -55,6 +55,11 @@ type driftQuality struct {
 
 func newDriftQuality() driftQuality { return driftQuality{MissingRiseP: math.NaN()} }
 
+// newWarned is whether the column is warned of new categories: an ID-like
+// column is not, as nearly all its values are new, which its flag says
+// already.
+func (q driftQuality) newWarned() bool { return q.NewValues > 0 && !q.IDLike }
+
 // idLike is the ID-like rule over a reference's value counts.
 func idLike(values int64, distinct int) bool {
 	return values >= idLikeMinValues && float64(distinct) >= idLikeShare*float64(values)
@@ -140,7 +145,8 @@ func (rep *driftReport) driftWarnings() (missing, ids, news []string) {
 		}
 		if q.IDLike {
 			ids = append(ids, f.Name)
-		} else if q.NewValues > 0 {
+		}
+		if q.newWarned() {
 			news = append(news, f.Name)
 		}
 	}
