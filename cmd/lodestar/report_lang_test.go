@@ -109,7 +109,7 @@ func reportCases(t *testing.T) []reportCase {
 				"city   类别  卡方  300.0000  7.18e-66  8.5155  漂移      漂移             0             0\n",
 				"empty  数值  无           —         —       —            —                0  300 (100.0%)\n",
 				"漂移由各列的检验判定：Wasserstein（距离 ÷ 参照标准差）≥ 0.1，Jensen–Shannon ≥ 0.1，\nKS 与卡方检验 p < 0.05；",
-				"  city：类别列：" + ref + " 第 2 行为 \"北京\"，不是数字\n", "\n  empty：当前样本中没有值\n", "  empty：警示：缺失值占比由 0.0% 升至 100.0%（Fisher 精确检验，单侧：p = ", "\n警示：\n  缺失值上升：empty\n  新类别：city\n",
+				"  city：类别列：" + ref + " 第 2 行为 \"北京\"，不是数字\n", "\n  empty：当前样本中没有值\n", "  empty：警告：缺失值占比由 0.0% 升至 100.0%（Fisher 精确检验，单侧：p = ", "\n警告：\n  缺失值增多：empty\n  新类别：city\n",
 				"数据集漂移：是 — 2 列漂移，共检验 3 列（66.7%；阈值 50%）\n",
 			},
 			[]string{"Drift of", "column  kind", "numeric", "categorical", "chi2", "DRIFT", "stable", "missing", "not a number", "no values", "Dataset drift", "YES"}, []reportTable{{"列  ", 5}}},
