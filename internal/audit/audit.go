@@ -45,13 +45,11 @@ func Append(ctx context.Context, tx *sqldb.Tx, c Change) (*lodestar.AuditEvent, 
 		return nil, err
 	}
 	r := KeysOf(tx.DB())
-	if r == nil && KeyIDOf(prevHash) != "" {
-		return nil, fmt.Errorf("audit: %w", errNoKey(prevSeq, prevHash))
+	open, err := opensSegment(ctx, tx, r, prevSeq, prevHash)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
 	}
-	if r != nil && KeyIDOf(prevHash) != r.Current().id {
-		if err := refuseRetired(ctx, tx, r, prevSeq, prevHash); err != nil {
-			return nil, fmt.Errorf("audit: %w", err)
-		}
+	if open {
 		marker, err := insert(ctx, tx, r, prevSeq, prevHash, markerChange(r, prevHash))
 		if err != nil {
 			return nil, err

@@ -184,6 +184,26 @@ func errNoKey(seq int64, prevHash string) error {
 		"an entry added without the key would read as tampering", seq, KeyIDOf(prevHash))
 }
 
+// opensSegment reports whether the next entry of a log whose last entry
+// is seq, of hash prevHash, opens a segment under r's current key (keying
+// begins, or the key changes), the marker entry (markerChange) coming
+// first. It is Append's and Start's one rule: it refuses an entry without
+// a key after keyed ones (errNoKey), and a segment under a retired key
+// (refuseRetired).
+func opensSegment(ctx context.Context, tx *sqldb.Tx, r *Keyring, seq int64, prevHash string) (bool, error) {
+	id := KeyIDOf(prevHash)
+	switch {
+	case r == nil && id != "":
+		return false, errNoKey(seq, prevHash)
+	case r == nil || id == r.Current().id:
+		return false, nil
+	}
+	if err := refuseRetired(ctx, tx, r, seq, prevHash); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // refuseRetired is Append's and Start's refusal to open a segment under a
 // key the log has moved on from: the key given first is a retired one
 // (given alone, or the keys in the wrong order). Verify reads such a
@@ -226,16 +246,7 @@ func Start(ctx context.Context, db *sqldb.DB) (*lodestar.AuditEvent, error) {
 			return err
 		}
 		r := KeysOf(db)
-		if r == nil {
-			if KeyIDOf(prevHash) != "" {
-				return errNoKey(seq, prevHash)
-			}
-			return nil
-		}
-		if KeyIDOf(prevHash) == r.Current().id {
-			return nil
-		}
-		if err := refuseRetired(ctx, tx, r, seq, prevHash); err != nil {
+		if open, err := opensSegment(ctx, tx, r, seq, prevHash); err != nil || !open {
 			return err
 		}
 		if marker, err = insert(ctx, tx, r, seq, prevHash, markerChange(r, prevHash)); err != nil {
