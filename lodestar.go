@@ -268,8 +268,9 @@ type TokenService interface {
 	// MaxTokenLifetime ahead, is a field error on "expires".
 	CreateTokenUntil(ctx context.Context, email, name string, scopes []string, expires time.Time) (*APIToken, string, error)
 	// CreateTokenFor is CreateTokenUntil that may bind the token to
-	// models; a model that is not there, or a binding without the ingest
-	// scope, is a field error on "models" and nothing is made.
+	// models; a model that is not there or is archived, or a binding
+	// without the ingest scope or with write, is a field error on
+	// "models" and nothing is made.
 	CreateTokenFor(ctx context.Context, nt NewToken) (*APIToken, string, error)
 	// ResolveToken returns the token and its user; EUnauthorized when the
 	// secret is unknown, revoked or expired, or the user is disabled.

@@ -28,7 +28,7 @@ import (
 // stream ends, which a client cannot know; these are long enough that
 // the refused clients of a full server ask a few times a minute, not
 // in a loop, and short enough that one finds the slot another freed
-// (or, behind a load balancer, another replica) soon. Both stay below
+// (or, behind a load balancer, another replica) soon. Both are at most
 // two thirds of the Go SDK's default MaxBackoff (30 s): the SDK waits
 // Retry-After and up to half as long again, within MaxBackoff, and a
 // Retry-After of 30 s left that spread no room — every replica of a

@@ -158,8 +158,9 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 	var secret string
 	if err == nil {
 		// No model ticked: the token may send to every model, as the page
-		// says. The store refuses models that are not there, or a binding
-		// without the ingest scope, by field, and makes nothing.
+		// says. The store refuses models that are not there or archived,
+		// or a binding without ingest or with write, by field, and makes
+		// nothing.
 		tok, secret, err = s.Tokens.CreateTokenFor(r.Context(), lodestar.NewToken{Email: httpxIdentityEmail(r),
 			Name: r.PostFormValue("name"), Scopes: scopes, Expires: until, Models: r.PostForm["models"]})
 	}
