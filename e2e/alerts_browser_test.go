@@ -68,16 +68,7 @@ const alertsLayoutJS = `(() => {
 func TestAlertsTableLaptop(t *testing.T) {
 	t.Parallel()
 	needChromium(t)
-	srv := startServer(t, serverOpts{dbArgs: []string{"--data", t.TempDir()}, env: withAdmin(), args: []string{"--demo"}})
-	browser := startBrowser(t)
-	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
-	dumpOnFailure(t, ctx)
-	step(t, ctx, "sign in at 1280 px and open the alerts", chromedp.Steps(
-		chromedp.EmulateViewport(1280, 800),
-		signInBrowser(srv.URL, adminEmail, adminPassword),
-		chromedp.Navigate(srv.URL+"/alerts"),
-		chromedp.WaitVisible(chromedp.CSS("#alerts-table")),
-	))
+	srv, ctx := demoAdminAt1280(t, "/alerts", "#alerts-table")
 	for _, lang := range []string{"en", "zh-CN"} {
 		switchLanguage(t, ctx, lang, "#alerts-table")
 		raw := run(t, ctx, "measure the alerts table", chromedp.Evaluate[string](alertsLayoutJS))

@@ -164,6 +164,24 @@ func signInBrowser(base, email, password string) chromedp.Action[chromedp.Void] 
 	)
 }
 
+// demoAdminAt1280 starts a demo server and a browser tab on it at a
+// laptop's 1280 px, signed in as the administrator; with path, the tab is
+// then at that page once sel is visible.
+func demoAdminAt1280(t *testing.T, path, sel string) (*server, context.Context) {
+	t.Helper()
+	srv := startServer(t, serverOpts{dbArgs: []string{"--data", t.TempDir()}, env: withAdmin(), args: []string{"--demo"}})
+	ctx := newTab(t, startBrowser(t), chromedp.WithNewBrowserContext())
+	dumpOnFailure(t, ctx)
+	steps := chromedp.Steps(chromedp.EmulateViewport(1280, 800), signInBrowser(srv.URL, adminEmail, adminPassword))
+	what := "sign in at 1280 px"
+	if path != "" {
+		steps = chromedp.Steps(steps, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(sel)))
+		what += " and open " + path
+	}
+	step(t, ctx, what, steps)
+	return srv, ctx
+}
+
 // switchLanguage switches the signed-in user's language with the page's
 // switch if it is not lang already, then waits for sel.
 func switchLanguage(t *testing.T, ctx context.Context, lang, sel string) {

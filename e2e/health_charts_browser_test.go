@@ -49,14 +49,7 @@ type timeChartRead struct {
 func TestHealthChartAxes(t *testing.T) {
 	t.Parallel()
 	needChromium(t)
-	srv := startServer(t, serverOpts{dbArgs: []string{"--data", t.TempDir()}, env: withAdmin(), args: []string{"--demo"}})
-	browser := startBrowser(t)
-	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
-	dumpOnFailure(t, ctx)
-	step(t, ctx, "sign in at 1280 px", chromedp.Steps(
-		chromedp.EmulateViewport(1280, 800),
-		signInBrowser(srv.URL, adminEmail, adminPassword),
-	))
+	srv, ctx := demoAdminAt1280(t, "", "")
 	for _, c := range []struct {
 		lang  string
 		width int64

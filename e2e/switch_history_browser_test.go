@@ -49,16 +49,7 @@ const switchHistoryJS = `(() => {
 func TestSwitchHistoryLayout(t *testing.T) {
 	t.Parallel()
 	needChromium(t)
-	srv := startServer(t, serverOpts{dbArgs: []string{"--data", t.TempDir()}, env: withAdmin(), args: []string{"--demo"}})
-	browser := startBrowser(t)
-	ctx := newTab(t, browser, chromedp.WithNewBrowserContext())
-	dumpOnFailure(t, ctx)
-	step(t, ctx, "sign in at 1280 px and open the credit model", chromedp.Steps(
-		chromedp.EmulateViewport(1280, 800),
-		signInBrowser(srv.URL, adminEmail, adminPassword),
-		chromedp.Navigate(srv.URL+"/models/1"),
-		chromedp.WaitVisible(chromedp.CSS("#switch-history")),
-	))
+	_, ctx := demoAdminAt1280(t, "/models/1", "#switch-history")
 	for _, lang := range []string{"en", "zh-CN"} {
 		switchLanguage(t, ctx, lang, "#switch-history")
 		raw := run(t, ctx, "measure the flip history", chromedp.Evaluate[string](switchHistoryJS))
