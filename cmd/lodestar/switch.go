@@ -115,18 +115,10 @@ func (e *cmdEnv) switchCmd(args []string) error {
 		ctx = lodestar.WithSwitchVersion(ctx, v)
 	}
 	return e.readStore("no switch to flip", func(s *store.Store) error {
-		u, err := s.FindUserByEmail(ctx, *as)
-		switch {
-		case lodestar.ErrorCode(err) == lodestar.ENotFound:
-			return fmt.Errorf("switch flip: no user %s in this database; 'lodestar user list' shows the users (and check --data or --database)", *as)
-		case err != nil:
+		ctx, err := actingUser(ctx, s, *as, auth.SwitchFlip, "switch flip", "flip a switch")
+		if err != nil {
 			return err
-		case u.Disabled:
-			return fmt.Errorf("switch flip: %s is disabled and may not flip a switch", u.Email)
-		case !auth.Allowed(u.Role, auth.SwitchFlip):
-			return fmt.Errorf("switch flip: %s has the role %s; only the roles %s may flip a switch", u.Email, u.Role, strings.Join(flipRoles(), ", "))
 		}
-		ctx := lodestar.WithActor(ctx, lodestar.Actor{ID: u.ID, Label: u.Email, Role: u.Role, Via: lodestar.ViaCLI})
 		prev, err := findSwitch(e, s, key)
 		if err != nil {
 			return err
@@ -157,9 +149,9 @@ func (e *cmdEnv) switchCmd(args []string) error {
 			what += " (fallback: " + sw.Fallback + ")"
 		}
 		if prev.State == sw.State && prev.Fallback == sw.Fallback {
-			fmt.Fprintf(e.stdout, "%s was already %s; your reason is recorded (version %d, as %s)\n", sw.Key, what, sw.Version, u.Email)
+			fmt.Fprintf(e.stdout, "%s was already %s; your reason is recorded (version %d, as %s)\n", sw.Key, what, sw.Version, lodestar.ActorFrom(ctx).Label)
 		} else {
-			fmt.Fprintf(e.stdout, "flipped %s from %s to %s (version %d, as %s)\n", sw.Key, prev.State, what, sw.Version, u.Email)
+			fmt.Fprintf(e.stdout, "flipped %s from %s to %s (version %d, as %s)\n", sw.Key, prev.State, what, sw.Version, lodestar.ActorFrom(ctx).Label)
 		}
 		return nil
 	})
@@ -232,18 +224,6 @@ func (e *cmdEnv) printSwitch(sw *lodestar.Switch, live []string) error {
 	fmt.Fprintf(tw, "changed via:\t%s\n", orDash(sw.Via))
 	fmt.Fprintf(tw, "reason:\t%s\n", orDash(oneLine(sw.Reason)))
 	return tw.Flush()
-}
-
-// flipRoles names the roles that may flip a switch, from the one matrix
-// the web and the API check.
-func flipRoles() []string {
-	var out []string
-	for _, r := range lodestar.Roles {
-		if auth.Allowed(r, auth.SwitchFlip) {
-			out = append(out, string(r))
-		}
-	}
-	return out
 }
 
 // oneLine keeps a reason that spans lines on its table row.

@@ -1,0 +1,431 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/store"
+)
+
+// The monitors and their alerts from a shell: what an engineer on call
+// reads first (which alerts are open, what the windows say) and the one
+// thing they do about an alert without the web UI — take it on.
+
+func init() {
+	register("alert", "list|ack: the monitors' alerts, and taking one on", (*cmdEnv).alertCmd)
+	register("monitor", "list|show: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
+}
+
+const alertHelp = `Usage: lodestar alert SUBCOMMAND [ID] [flags]
+
+  list  [--model KEY] [--open]: the alerts, newest first (at most 500), with
+        their model, kind, state, when they opened and resolved (and why),
+        and who acknowledged them
+  ack   ID --note N --as E: acknowledge the open alert ID as the user with
+        e-mail E, who must be an administrator, on the AI team or a risk
+        officer (as on the web and the API): N says what is being done. The
+        acknowledgement is audited as theirs, made via cli.
+
+--format json prints the alerts as GET /api/v1/alerts lists them.
+`
+
+func (e *cmdEnv) alertCmd(args []string) error {
+	if len(args) == 0 {
+		return errUsage{"alert: want list or ack"}
+	}
+	sub := args[0]
+	fs := e.flags("alert " + sub)
+	e.cfg.DatabaseFlags(fs)
+	model := fs.String("model", "", "only this model's alerts: its key (list)")
+	open := fs.Bool("open", false, "only the open alerts (list)")
+	note := fs.String("note", "", "what is being done about the alert (ack; recorded with it)")
+	as := fs.String("as", "", "the e-mail of the user acknowledging: an admin, the AI team or a risk officer (ack)")
+	format := fs.String("format", "text", "output format: text or json")
+	if isHelp(sub) {
+		return subcommandHelp(fs, alertHelp)
+	}
+	if sub != "list" && sub != "ack" {
+		return errUsage{fmt.Sprintf("alert: unknown subcommand %q; want list or ack", sub)}
+	}
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return errUsage{fmt.Sprintf("alert %s: --format must be text or json", sub)}
+	}
+	if sub == "list" {
+		if len(pos) > 0 {
+			return errUsage{fmt.Sprintf("alert list: unexpected argument %q (filter with --model KEY, --open)", pos[0])}
+		}
+		return e.readStore("no alerts to list", func(s *store.Store) error {
+			keys, err := modelKeys(e.ctx, s)
+			if err != nil {
+				return err
+			}
+			var modelID int64
+			if *model != "" {
+				m, err := modelByKey(e, s, *model)
+				if err != nil {
+					return err
+				}
+				modelID = m.ID
+			}
+			as, err := s.ListAlerts(e.ctx, modelID, *open)
+			if err != nil {
+				return err
+			}
+			if *format == "json" {
+				if as == nil {
+					as = []*lodestar.Alert{}
+				}
+				return writeJSON(e.stdout, as)
+			}
+			return writeAlerts(e.stdout, as, keys)
+		})
+	}
+	// ack
+	id, err := idArg("alert ack", "ID", pos, "'lodestar alert list --open' lists the open alerts")
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(*note) == "" || strings.TrimSpace(*as) == "" {
+		return errUsage{"alert ack: --note and --as are required"}
+	}
+	return e.readStore("no alert to acknowledge", func(s *store.Store) error {
+		ctx, err := actingUser(e.ctx, s, *as, auth.AlertAck, "alert ack", "acknowledge an alert")
+		if err != nil {
+			return err
+		}
+		a, err := s.AcknowledgeAlert(ctx, id, *note)
+		if lodestar.ErrorCode(err) == lodestar.ENotFound {
+			return fmt.Errorf("alert ack: no alert %d ('lodestar alert list' lists them)", id)
+		} else if err != nil {
+			return fmt.Errorf("alert ack: %w", describe(err))
+		}
+		if *format == "json" {
+			return writeJSON(e.stdout, a)
+		}
+		fmt.Fprintf(e.stdout, "alert %d acknowledged by %s at %s\n", a.ID, a.AckedBy, cliTime(a.AckedAt))
+		return nil
+	})
+}
+
+// actingUser is ctx for a command done as the user with e-mail email,
+// checked as the web and the API check them: the user exists, is not
+// disabled and holds perm. cmd names the command and verb what perm
+// allows, for the errors.
+func actingUser(ctx context.Context, s *store.Store, email string, perm auth.Permission, cmd, verb string) (context.Context, error) {
+	u, err := s.FindUserByEmail(ctx, email)
+	switch {
+	case lodestar.ErrorCode(err) == lodestar.ENotFound:
+		return nil, fmt.Errorf("%s: no user %s in this database; 'lodestar user list' shows the users (and check --data or --database)", cmd, email)
+	case err != nil:
+		return nil, err
+	case u.Disabled:
+		return nil, fmt.Errorf("%s: %s is disabled and may not %s", cmd, u.Email, verb)
+	case !auth.Allowed(u.Role, perm):
+		return nil, fmt.Errorf("%s: %s has the role %s; only the roles %s may %s", cmd, u.Email, u.Role, strings.Join(rolesAllowed(perm), ", "), verb)
+	}
+	return lodestar.WithActor(ctx, lodestar.Actor{ID: u.ID, Label: u.Email, Role: u.Role, Via: lodestar.ViaCLI}), nil
+}
+
+// rolesAllowed names the roles that hold perm, from the one matrix the web
+// and the API check.
+func rolesAllowed(perm auth.Permission) []string {
+	var out []string
+	for _, r := range lodestar.Roles {
+		if auth.Allowed(r, perm) {
+			out = append(out, string(r))
+		}
+	}
+	return out
+}
+
+// idArg is the one positional ID a subcommand takes.
+func idArg(cmd, what string, pos []string, hint string) (int64, error) {
+	switch {
+	case len(pos) == 0:
+		return 0, errUsage{fmt.Sprintf("%s: name the %s (%s)", cmd, what, hint)}
+	case len(pos) > 1:
+		return 0, errUsage{fmt.Sprintf("%s: unexpected argument %q (one %s at a time)", cmd, pos[1], what)}
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id < 1 {
+		return 0, errUsage{fmt.Sprintf("%s: %s %q is not a number 1 or more (%s)", cmd, what, pos[0], hint)}
+	}
+	return id, nil
+}
+
+// modelKeys maps every model's ID to its key.
+func modelKeys(ctx context.Context, s *store.Store) (map[int64]string, error) {
+	ms, err := s.ListModels(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[int64]string, len(ms))
+	for _, m := range ms {
+		keys[m.ID] = m.Key
+	}
+	return keys, nil
+}
+
+// writeAlerts prints alerts as a table.
+func writeAlerts(w io.Writer, as []*lodestar.Alert, keys map[int64]string) error {
+	rows := [][]string{{"ID", "MODEL", "MONITOR", "KIND", "STATE", "OPENED", "RESOLVED", "ACKNOWLEDGED BY", "MESSAGE"}}
+	for _, a := range as {
+		state := a.Status
+		if a.Resolution != "" {
+			state += " (" + a.Resolution + ")"
+		}
+		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), orDash(keys[a.ModelID]), strconv.FormatInt(a.MonitorID, 10),
+			a.Kind, state, cliTime(a.OpenedAt), cliTime(a.ResolvedAt), orDash(a.AckedBy), oneLine(a.Message)})
+	}
+	return writeRows(w, rows, 0, 2)
+}
+
+// writeRows writes rows as writeTable does, with columns numbers right
+// aligned, and returns the write's error.
+func writeRows(dst io.Writer, rows [][]string, numbers ...int) error {
+	right := make([]bool, len(rows[0]))
+	for _, i := range numbers {
+		right[i] = true
+	}
+	w := &errWriter{w: dst}
+	writeTable(w, rows, right)
+	return w.err
+}
+
+// cliTime is a time as the tables print it: RFC 3339 in UTC, to the
+// second; "-" when it is not set.
+func cliTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+const monitorHelp = `Usage: lodestar monitor SUBCOMMAND [ID] [flags]
+
+  list  [--model KEY]: the monitors, with their model, version, window and
+        how far they have evaluated
+  show  ID [--windows N]: a monitor's settings (reference, thresholds, when
+        alerts open and resolve, retraining) and its latest N windows
+        (default 12, oldest first): events, labels, the quality and latency metrics
+        measured, the share of features drifted, and what breached
+
+--format json prints GET /api/v1/monitors/{id} (list: every monitor) and,
+for show, its windows as GET /api/v1/monitors/{id}/windows lists them.
+`
+
+func (e *cmdEnv) monitorCmd(args []string) error {
+	if len(args) == 0 {
+		return errUsage{"monitor: want list or show"}
+	}
+	sub := args[0]
+	fs := e.flags("monitor " + sub)
+	e.cfg.DatabaseFlags(fs)
+	model := fs.String("model", "", "only this model's monitors: its key (list)")
+	windows := fs.Int("windows", 12, "how many of the latest windows to show, 1 to 500 (show)")
+	format := fs.String("format", "text", "output format: text or json")
+	if isHelp(sub) {
+		return subcommandHelp(fs, monitorHelp)
+	}
+	if sub != "list" && sub != "show" {
+		return errUsage{fmt.Sprintf("monitor: unknown subcommand %q; want list or show", sub)}
+	}
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return errUsage{fmt.Sprintf("monitor %s: --format must be text or json", sub)}
+	}
+	if sub == "list" {
+		if len(pos) > 0 {
+			return errUsage{fmt.Sprintf("monitor list: unexpected argument %q (filter with --model KEY)", pos[0])}
+		}
+		return e.readStore("no monitors to list", func(s *store.Store) error {
+			keys, err := modelKeys(e.ctx, s)
+			if err != nil {
+				return err
+			}
+			var modelID int64
+			if *model != "" {
+				m, err := modelByKey(e, s, *model)
+				if err != nil {
+					return err
+				}
+				modelID = m.ID
+			}
+			ms, err := s.ListMonitors(e.ctx, modelID)
+			if err != nil {
+				return err
+			}
+			if *format == "json" {
+				if ms == nil {
+					ms = []*lodestar.Monitor{}
+				}
+				return writeJSON(e.stdout, ms)
+			}
+			rows := [][]string{{"ID", "MODEL", "VERSION", "NAME", "TASK", "WINDOW", "REFERENCE", "EVALUATED TO"}}
+			for _, m := range ms {
+				rows = append(rows, []string{strconv.FormatInt(m.ID, 10), orDash(keys[m.ModelID]), m.Version, m.Name, m.Task, m.Window,
+					m.Reference.Kind, cliTime(m.EvaluatedTo)})
+			}
+			return writeRows(e.stdout, rows, 0)
+		})
+	}
+	// show
+	if *model != "" {
+		return errUsage{"monitor show: --model filters list; show takes the monitor's ID"}
+	}
+	id, err := idArg("monitor show", "monitor ID", pos, "'lodestar monitor list' lists them")
+	if err != nil {
+		return err
+	}
+	if *windows < 1 || *windows > 500 {
+		return errUsage{fmt.Sprintf("monitor show: --windows %d: want 1 to 500", *windows)}
+	}
+	return e.readStore("no monitor to show", func(s *store.Store) error {
+		m, err := s.FindMonitorByID(e.ctx, id)
+		if lodestar.ErrorCode(err) == lodestar.ENotFound {
+			return fmt.Errorf("monitor show: no monitor %d ('lodestar monitor list' lists them)", id)
+		} else if err != nil {
+			return err
+		}
+		ws, err := s.ListWindows(e.ctx, id, *windows)
+		if err != nil {
+			return err
+		}
+		if ws == nil {
+			ws = []*lodestar.WindowResult{}
+		}
+		if *format == "json" {
+			return writeJSON(e.stdout, struct {
+				Monitor *lodestar.Monitor        `json:"monitor"`
+				Windows []*lodestar.WindowResult `json:"windows"`
+			}{m, ws})
+		}
+		keys, err := modelKeys(e.ctx, s)
+		if err != nil {
+			return err
+		}
+		writeMonitor(e.stdout, m, keys[m.ModelID])
+		fmt.Fprintln(e.stdout)
+		return writeWindows(e.stdout, ws)
+	})
+}
+
+// writeMonitor prints a monitor's settings, one per line; thresholds
+// that are off are left out.
+func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	line := func(name, format string, args ...any) { fmt.Fprintf(tw, name+":\t"+format+"\n", args...) }
+	line("monitor", "%d %s", m.ID, m.Name)
+	line("model", "%s %s", orDash(key), m.Version)
+	line("task", "%s", m.Task)
+	line("window", "%s", m.Window)
+	ref := m.Reference.Kind
+	switch {
+	case m.Reference.FileName != "":
+		ref += fmt.Sprintf(" %s (%s, %d rows)", m.Reference.FileName, m.Reference.Format, m.Reference.Rows)
+	case !m.Reference.From.IsZero():
+		ref += fmt.Sprintf(" %s to %s", cliTime(m.Reference.From), cliTime(m.Reference.To))
+	}
+	line("reference", "%s", ref)
+	line("features", "%d numeric, %d categorical", len(m.Numeric), len(m.Categorical))
+	t := m.Thresholds
+	if t.MinAccuracy > 0 {
+		line("accuracy below", "%g", t.MinAccuracy)
+	}
+	if t.MaxLatencyP95MS > 0 {
+		line("latency p95 above", "%g ms", t.MaxLatencyP95MS)
+	}
+	if t.MinEvents > 0 {
+		line("events fewer than", "%d", t.MinEvents)
+	}
+	if t.MaxEvents > 0 {
+		line("events more than", "%d", t.MaxEvents)
+	}
+	if t.Drift {
+		line("drift", "yes (tests: numeric %s, categorical %s)", orAuto(t.DriftNumericTest), orAuto(t.DriftCategoricalTest))
+	}
+	if t.Fairness {
+		line("fairness", "yes")
+	}
+	if t.DataQuality {
+		line("data quality", "yes")
+	}
+	line("alert after", "%d breaching windows in a row", max(m.AlertAfter, 1))
+	line("resolve after", "%d good windows in a row", max(m.ResolveAfter, 1))
+	if m.RetrainAfter > 0 {
+		line("retraining after", "%d breaching windows in a row", m.RetrainAfter)
+	} else {
+		line("retraining after", "never")
+	}
+	line("webhook", "%s", orDash(lodestar.RedactURL(m.WebhookURL)))
+	line("evaluated to", "%s", cliTime(m.EvaluatedTo))
+	tw.Flush()
+}
+
+func orAuto(s string) string {
+	if s == "" {
+		return "auto"
+	}
+	return s
+}
+
+// windowMetrics are the columns writeWindows may show, in order, with
+// their headings: those measured in at least one of the windows printed.
+var windowMetrics = []struct{ key, head string }{
+	{"accuracy", "ACCURACY"}, {"auc", "AUC"}, {"f1", "F1"}, {"log_loss", "LOG LOSS"},
+	{"mae", "MAE"}, {"rmse", "RMSE"}, {"latency_p95", "P95 MS"},
+}
+
+// writeWindows prints windows, oldest first, as a table.
+func writeWindows(w io.Writer, ws []*lodestar.WindowResult) error {
+	if len(ws) == 0 {
+		_, err := fmt.Fprintln(w, "no window evaluated yet")
+		return err
+	}
+	var cols, heads []string
+	for _, m := range windowMetrics {
+		for _, r := range ws {
+			if _, ok := r.Metrics[m.key]; ok {
+				cols, heads = append(cols, m.key), append(heads, m.head)
+				break
+			}
+		}
+	}
+	head := append([]string{"START", "EVENTS", "LABELLED"}, heads...)
+	rows := [][]string{append(head, "DRIFTED", "BREACHES")}
+	numbers := []int{1, 2}
+	for k := range cols {
+		numbers = append(numbers, 3+k)
+	}
+	numbers = append(numbers, 3+len(cols))
+	for _, r := range ws {
+		row := []string{cliTime(r.Start), strconv.FormatInt(r.Events, 10), strconv.FormatInt(r.Labelled, 10)}
+		for _, c := range cols {
+			if v, ok := r.Metrics[c]; ok {
+				row = append(row, strconv.FormatFloat(v, 'f', 4, 64))
+			} else {
+				row = append(row, "-")
+			}
+		}
+		drift := "-"
+		if len(r.Drift) > 0 {
+			drift = fmt.Sprintf("%.0f%%", 100*r.DriftShare)
+		}
+		rows = append(rows, append(row, drift, orDash(strings.Join(r.Breaches, ", "))))
+	}
+	return writeRows(w, rows, numbers...)
+}
