@@ -80,6 +80,17 @@ func monitoringPaths() obj {
 		"/retraining-tasks": obj{"get": obj{"summary": "Retraining tasks, newest first.", "operationId": "listRetrainingTasks",
 			"parameters": append([]obj{{"name": "use_case_id", "in": "query", "schema": obj{"type": "integer", "minimum": 1}}}, pageParamsDoc...),
 			"responses":  withErrors(obj{"200": response("One page of tasks; the cursor is the last task's id.", pageOf("RetrainingTask"))})}},
+		"/metrics": obj{"get": obj{"summary": "The models' state for Prometheus: switches, versions, open alerts and retraining tasks, each monitor's latest window.",
+			"description": "Prometheus text exposition format, read from the database at each scrape. Scrape it with a read-scope token " +
+				"(authorization credentials in the scrape configuration). Series: lodestar_model_switch_state{model,state}, " +
+				"lodestar_model_switch_version{model}, lodestar_model_versions{model,status}, lodestar_model_alerts_open{model,kind,acknowledged}, " +
+				"lodestar_model_retraining_tasks_open{model}, lodestar_monitor_info{monitor,model,version,name,window,task}, " +
+				"lodestar_monitor_evaluated_to_timestamp_seconds, lodestar_monitor_window_end_timestamp_seconds, lodestar_monitor_window_events, " +
+				"lodestar_monitor_window_labelled_events, lodestar_monitor_window_metric{metric}, lodestar_monitor_window_drift_share and " +
+				"lodestar_monitor_window_breach{kind} (monitor, model and version labelled).",
+			"operationId": "modelMetrics",
+			"responses": withErrors(obj{"200": obj{"description": "The series, in Prometheus' text format.",
+				"content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}})}},
 	}
 }
 

@@ -177,6 +177,7 @@ var routeAccess = map[string]access{
 	"GET /api/v1/alerts":                            readers,
 	"POST /api/v1/alerts/{id}/acknowledge":          alertAckers,
 	"GET /api/v1/retraining-tasks":                  readers,
+	"GET /api/v1/metrics":                           readers,
 
 	"GET /api/v1/business-units":               planReaders,
 	"POST /api/v1/business-units":              planWriters,
@@ -425,6 +426,7 @@ var calls = map[string]call{
 	"GET /api/v1/alerts":                   {ok: []int{200}, query: "?status=open"},
 	"POST /api/v1/alerts/{id}/acknowledge": {ok: []int{200}, fresh: "alerts", body: jsonf(`{"note":"walked by %s"}`)},
 	"GET /api/v1/retraining-tasks":         {ok: []int{200}},
+	"GET /api/v1/metrics":                  {ok: []int{200}},
 
 	"GET /api/v1/business-units":               {ok: []int{200}},
 	"POST /api/v1/business-units":              {ok: []int{201}, body: jsonf(`{"name":"Unit %s"}`)},

@@ -1,0 +1,231 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+)
+
+// GET /api/v1/metrics: the models' state in Prometheus' text format, so
+// that the dashboards and alerting a platform team already runs (Grafana,
+// Alertmanager) can show and page on what Lodestar knows: each model's
+// switch, its versions, its open alerts and retraining tasks, and each
+// monitor's latest window. It is an API route, with a credential that may
+// read models (a read-scope token in Prometheus' scrape configuration),
+// not on the public /metrics: model keys, accuracies and which model is
+// switched off are the enterprise's business. The figures are read from
+// the database at each scrape, as the API's JSON gives them: nothing is
+// computed that the JSON does not show.
+
+func (s *Server) metricsRoutes() []httpx.Route {
+	return []httpx.Route{
+		{Method: "GET", Pattern: Prefix + "/metrics", Perm: auth.ModelRead, Handler: s.modelMetrics},
+	}
+}
+
+// metricsPage is how many alerts or tasks modelMetrics reads at a time.
+const metricsPage = 500
+
+func (s *Server) modelMetrics(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.gatherModelMetrics(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(ms)
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}).ServeHTTP(w, r)
+}
+
+// modelMetricsSet is one scrape's figures, gathered before any is
+// written (a read that fails is an error response, not half a scrape).
+type modelMetricsSet struct {
+	metrics []prometheus.Metric
+}
+
+func (m *modelMetricsSet) Describe(ch chan<- *prometheus.Desc) {
+	// Unchecked: the set's series depend on the data.
+}
+
+func (m *modelMetricsSet) Collect(ch chan<- prometheus.Metric) {
+	for _, x := range m.metrics {
+		ch <- x
+	}
+}
+
+func (m *modelMetricsSet) gauge(d *prometheus.Desc, v float64, labels ...string) {
+	m.metrics = append(m.metrics, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
+}
+
+var (
+	mSwitchState = prometheus.NewDesc("lodestar_model_switch_state",
+		"The model's human intervention switch: 1 for its state (on, off or fallback), 0 for the others.", []string{"model", "state"}, nil)
+	mSwitchVersion = prometheus.NewDesc("lodestar_model_switch_version",
+		"How many times the model's switch was set (its version): it grows at each flip.", []string{"model"}, nil)
+	mVersions = prometheus.NewDesc("lodestar_model_versions",
+		"The model's versions in each status (development, staging, production, retired).", []string{"model", "status"}, nil)
+	mAlertsOpen = prometheus.NewDesc("lodestar_model_alerts_open",
+		"The model's open alerts of each kind, acknowledged (someone is on it) or not.", []string{"model", "kind", "acknowledged"}, nil)
+	mTasksOpen = prometheus.NewDesc("lodestar_model_retraining_tasks_open",
+		"The model's open retraining tasks.", []string{"model"}, nil)
+	mMonitorInfo = prometheus.NewDesc("lodestar_monitor_info",
+		"A monitor of a model version: always 1, its labels say which.", []string{"monitor", "model", "version", "name", "window", "task"}, nil)
+	mEvaluatedTo = prometheus.NewDesc("lodestar_monitor_evaluated_to_timestamp_seconds",
+		"The end of the monitor's last evaluated window, as a Unix time (0: none yet). A value falling behind means no evaluation runs.",
+		[]string{"monitor", "model", "version"}, nil)
+	mWindowEnd = prometheus.NewDesc("lodestar_monitor_window_end_timestamp_seconds",
+		"The end of the monitor's latest window, as a Unix time: the window the lodestar_monitor_window_* series describe.",
+		[]string{"monitor", "model", "version"}, nil)
+	mWindowEvents = prometheus.NewDesc("lodestar_monitor_window_events",
+		"Prediction events in the monitor's latest window.", []string{"monitor", "model", "version"}, nil)
+	mWindowLabelled = prometheus.NewDesc("lodestar_monitor_window_labelled_events",
+		"Events with a label in the monitor's latest window.", []string{"monitor", "model", "version"}, nil)
+	mWindowMetric = prometheus.NewDesc("lodestar_monitor_window_metric",
+		"A metric of the monitor's latest window (accuracy, precision, recall, f1, auc, log_loss, mae, rmse, latency_p50/p95/p99 in ms): those defined for it.",
+		[]string{"monitor", "model", "version", "metric"}, nil)
+	mWindowDrift = prometheus.NewDesc("lodestar_monitor_window_drift_share",
+		"The share of features drifted in the monitor's latest window (absent without a reference).", []string{"monitor", "model", "version"}, nil)
+	mWindowBreach = prometheus.NewDesc("lodestar_monitor_window_breach",
+		"1 when the monitor's latest window breached the kind's threshold (accuracy, latency, volume, drift, fairness, data_quality), else 0.",
+		[]string{"monitor", "model", "version", "kind"}, nil)
+)
+
+// gatherModelMetrics reads the figures of one scrape.
+func (s *Server) gatherModelMetrics(ctx context.Context) (*modelMetricsSet, error) {
+	set := &modelMetricsSet{}
+	models, err := s.Models.ListModels(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[int64]string, len(models))
+	for _, m := range models {
+		keys[m.ID] = m.Key
+		vs, err := s.Models.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		n := map[string]int{}
+		for _, v := range vs {
+			n[v.Status]++
+		}
+		for _, st := range lodestar.ModelStatuses {
+			set.gauge(mVersions, float64(n[st]), m.Key, st)
+		}
+	}
+	switches, err := s.Switches.ListSwitches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sw := range switches {
+		for _, st := range []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback} {
+			set.gauge(mSwitchState, b2f(sw.State == st), sw.Key, st)
+		}
+		set.gauge(mSwitchVersion, float64(sw.Version), sw.Key)
+	}
+
+	// Open alerts, every page, counted by model, kind and acknowledgement.
+	type alertKey struct {
+		model int64
+		kind  string
+		acked bool
+	}
+	open := map[alertKey]int{}
+	for after := int64(0); ; {
+		as, _, err := s.Monitors.PageAlerts(ctx, 0, true, after, metricsPage)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			open[alertKey{a.ModelID, a.Kind, !a.AckedAt.IsZero()}]++
+		}
+		if len(as) < metricsPage {
+			break
+		}
+		after = as[len(as)-1].ID
+	}
+	for _, m := range models {
+		for _, kind := range monitoring.Kinds {
+			for _, acked := range []bool{false, true} {
+				set.gauge(mAlertsOpen, float64(open[alertKey{m.ID, kind, acked}]), m.Key, kind, strconv.FormatBool(acked))
+			}
+		}
+	}
+	tasks := map[int64]int{}
+	for after := int64(0); ; {
+		ts, _, err := s.Monitors.PageRetrainingTasks(ctx, 0, after, metricsPage)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if t.Status == lodestar.TaskOpen {
+				tasks[t.ModelID]++
+			}
+		}
+		if len(ts) < metricsPage {
+			break
+		}
+		after = ts[len(ts)-1].ID
+	}
+	for _, m := range models {
+		set.gauge(mTasksOpen, float64(tasks[m.ID]), m.Key)
+	}
+
+	monitors, err := s.Monitors.ListMonitors(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, mon := range monitors {
+		id, key := strconv.FormatInt(mon.ID, 10), keys[mon.ModelID]
+		set.gauge(mMonitorInfo, 1, id, key, mon.Version, mon.Name, mon.Window, mon.Task)
+		set.gauge(mEvaluatedTo, unixSeconds(mon.EvaluatedTo), id, key, mon.Version)
+		ws, err := s.Monitors.ListWindows(ctx, mon.ID, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(ws) == 0 {
+			continue
+		}
+		w := ws[0]
+		set.gauge(mWindowEnd, unixSeconds(w.End), id, key, mon.Version)
+		set.gauge(mWindowEvents, float64(w.Events), id, key, mon.Version)
+		set.gauge(mWindowLabelled, float64(w.Labelled), id, key, mon.Version)
+		for name, v := range w.Metrics {
+			set.gauge(mWindowMetric, v, id, key, mon.Version, name)
+		}
+		if len(w.Drift) > 0 {
+			set.gauge(mWindowDrift, w.DriftShare, id, key, mon.Version)
+		}
+		breached := map[string]bool{}
+		for _, b := range w.Breaches {
+			breached[b] = true
+		}
+		for _, kind := range monitoring.Kinds {
+			set.gauge(mWindowBreach, b2f(breached[kind]), id, key, mon.Version, kind)
+		}
+	}
+	return set, nil
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// unixSeconds is t as a Unix time in seconds, 0 for the zero time.
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixMilli()) / 1000
+}
