@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,7 +284,37 @@ func describe(err error) error {
 	if lodestar.ErrorCode(err) == lodestar.EInternal {
 		return err
 	}
-	return fmt.Errorf("%s%s", lodestar.ErrorMessage(err), fieldText(err))
+	d := describedError{text: fmt.Sprintf("%s%s", lodestar.ErrorMessage(err), fieldText(err)), msg: lodestar.ErrorMessage(err)}
+	var le *lodestar.Error
+	if errors.As(err, &le) {
+		d.fields = le.Fields
+	}
+	return d
+}
+
+// describedError is describe's message: in English, the service's message
+// then each field it names (fieldText). In another language (localized)
+// the service's message and each field's are translated one by one, as
+// the web translates them, and the field names are kept as they are.
+type describedError struct {
+	text   string
+	msg    string
+	fields map[string]string
+}
+
+func (d describedError) Error() string { return d.text }
+
+func (d describedError) localized(lang string) string {
+	s := errorText(lang, d.msg)
+	b := reportBundle()
+	for _, f := range slices.Sorted(maps.Keys(d.fields)) {
+		if m := d.fields[f]; m == d.msg {
+			s += b.T(lang, "clierror.field_named", f)
+		} else {
+			s += b.T(lang, "clierror.field", f, errorText(lang, m))
+		}
+	}
+	return s
 }
 
 const tokenHelp = `Usage: lodestar token SUBCOMMAND [flags]

@@ -27,8 +27,8 @@ the data set as a whole drifted. Output: --format text (default), json or
 html (a self-contained report with a small chart per column). Text and
 HTML are in English or Simplified Chinese: --lang en or zh-CN, by default
 as the locale of LC_ALL, LC_MESSAGES or LANG. JSON is in English, its
-field names stable (README, "lodestar drift JSON"); errors on stderr are
-in English.
+field names stable (README, "lodestar drift JSON"); errors on stderr
+follow --lang and the locale where the catalogs translate them.
 
 Files: CSV or Parquet, each on its own (a CSV reference with a Parquet
 current works). A file that starts with the bytes "PAR1" is Parquet,

@@ -12,11 +12,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/config"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
@@ -95,13 +97,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		return 0
 	}
+	// The language of the errors below, decided before any command
+	// parses its flags, so that a flag's own error is in it too.
+	lang := errorLang(args, getenv)
 	cfg := config.Defaults()
 	if err := cfg.FromEnv(getenv); err != nil {
-		fmt.Fprintln(stderr, "lodestar:", err)
+		fmt.Fprintln(stderr, "lodestar:", errorText(lang, err.Error()))
 		return 2
 	}
 	out := &errWriter{w: stdout}
-	env := &cmdEnv{ctx: ctx, cfg: cfg, stdout: out, stderr: stderr, getenv: getenv}
+	env := &cmdEnv{ctx: ctx, cfg: cfg, stdout: out, stderr: stderr, getenv: getenv, lang: lang}
 	var err error = errUsage{fmt.Sprintf("unknown command %q", args[0])}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -123,14 +128,80 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "lodestar: %s\nRun 'lodestar help' for usage.\n", ue.msg)
+		fmt.Fprintf(stderr, "lodestar: %s\n%s\n", errorText(lang, ue.msg), errorText(lang, "Run 'lodestar help' for usage."))
 		return 2
 	case errors.As(err, &ee):
-		fmt.Fprintln(stderr, "lodestar:", ee.msg)
+		fmt.Fprintln(stderr, "lodestar:", errorText(lang, ee.msg))
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "lodestar:", err)
+	fmt.Fprintln(stderr, "lodestar:", errorOf(lang, err))
 	return 1
+}
+
+// errorOf is err's text in lang (errorText), with a service's error that
+// describe wrote translated part by part, under the labels that wrap it
+// ("switch flip: …").
+func errorOf(lang string, err error) string {
+	text := err.Error()
+	var d describedError
+	if lang == i18n.Default || !errors.As(err, &d) {
+		return errorText(lang, text)
+	}
+	label, ok := strings.CutSuffix(text, d.Error())
+	if !ok || label != "" && !strings.HasSuffix(label, ": ") {
+		return errorText(lang, text)
+	}
+	out := d.localized(lang)
+	if label != "" {
+		heads := strings.Split(strings.TrimSuffix(label, ": "), ": ")
+		for i := len(heads) - 1; i >= 0; i-- {
+			out = reportBundle().T(lang, "msgpat.%s: %s", errorText(lang, heads[i]), out)
+		}
+	}
+	return out
+}
+
+// errorText is an error's text in lang: by the catalogs' "msg." key or
+// "msgpat." shape it fits (the web's and the API's translation of the
+// services' errors), else as it is, in English. English is always the
+// text as made, word for word, whatever the English catalog says: what
+// scripts and the tests read is unchanged.
+func errorText(lang, msg string) string {
+	if lang == i18n.Default {
+		return msg
+	}
+	return reportBundle().Message(lang, msg)
+}
+
+// flagErrorPrefixes begin the messages of the flag package's parse
+// errors, which it writes to the flag set's output before the usage.
+var flagErrorPrefixes = []string{
+	"flag provided but not defined: ",
+	"flag needs an argument: ",
+	"invalid value ",
+	"invalid boolean value ",
+	"invalid boolean flag ",
+	"bad flag syntax: ",
+}
+
+// flagOutput is a flag set's output (stderr) in another language than
+// English: the flag package's error line, written in one piece before
+// the usage, is translated as run translates the same error; the usage
+// (flags and their help, in English) passes as it is.
+type flagOutput struct {
+	w    io.Writer
+	lang string
+}
+
+func (f flagOutput) Write(p []byte) (int, error) {
+	line, ok := strings.CutSuffix(string(p), "\n")
+	if !ok || strings.Contains(line, "\n") || !slices.ContainsFunc(flagErrorPrefixes, func(pre string) bool { return strings.HasPrefix(line, pre) }) {
+		return f.w.Write(p)
+	}
+	if _, err := io.WriteString(f.w, errorText(f.lang, line)+"\n"); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // errWriter remembers the first error of the writes through it (and
@@ -160,6 +231,9 @@ type cmdEnv struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// lang is the language of the errors on stderr (errorLang): run's
+	// own lines and the flag package's.
+	lang string
 }
 
 // writeJSON writes v as indented JSON: every command's --format json.
@@ -172,7 +246,11 @@ func writeJSON(w io.Writer, v any) error {
 // flags returns a flag set whose errors are returned, not fatal.
 func (e *cmdEnv) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("lodestar "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	if e.lang == "" || e.lang == i18n.Default {
+		fs.SetOutput(e.stderr)
+	} else {
+		fs.SetOutput(flagOutput{e.stderr, e.lang})
+	}
 	return fs
 }
 

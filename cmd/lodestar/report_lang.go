@@ -15,13 +15,16 @@ import (
 // Simplified Chinese, their words from the catalogs (keys "clireport.…",
 // and drift's HTML "driftreport.…"). Their numbers are written the same
 // in both, so a report reads the same figures whatever its language; JSON
-// and CSV, for programs, are not translated, nor are the errors on stderr.
+// and CSV, for programs, are not translated. The errors run writes on
+// stderr follow the same choice (errorLang), translated by the catalogs'
+// "msg." keys and "msgpat." shapes where they have one.
 
 // reportLangHelp is part of abtest's, fairness's and explain's -h.
 const reportLangHelp = `Output: --format text (the default, for a reader) is in English or
 Simplified Chinese: --lang en or zh-CN, by default as the locale of LC_ALL,
 LC_MESSAGES or LANG; its numbers are written the same in both. JSON and CSV,
-for programs, and errors on stderr are in English.
+for programs, are in English; errors on stderr follow --lang and the locale
+where the catalogs translate them.
 
 `
 
@@ -54,6 +57,41 @@ func reportLang(cmd, given string, getenv func(string) string) (string, error) {
 		}
 	}
 	return i18n.Default, nil
+}
+
+// errorLang is the language of the errors run writes on stderr, chosen
+// as reportLang chooses a report's: the last --lang (-lang, --lang=V,
+// -lang=V) among args before a "--", else the environment's locale. It
+// reads args before any command parses them, so that an error in the
+// parsing itself (an unknown flag, an unknown command), or from a command
+// with no --lang of its own, is written in the same language as the
+// report would be. A --lang that reportLang refuses counts as not given:
+// the command says so itself, in the locale's language.
+func errorLang(args []string, getenv func(string) string) string {
+	given := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		if name != "-lang" && name != "--lang" {
+			continue
+		}
+		if !hasVal {
+			if i+1 == len(args) {
+				break
+			}
+			i++
+			val = args[i]
+		}
+		given = val
+	}
+	if lang, err := reportLang("", given, getenv); err == nil {
+		return lang
+	}
+	lang, _ := reportLang("", "", getenv)
+	return lang
 }
 
 // reportBundle is the catalogs, loaded once.
