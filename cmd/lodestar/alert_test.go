@@ -180,3 +180,34 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 		t.Errorf("audit verify after the acknowledgement: exit %d %s", code, errs)
 	}
 }
+
+// TestEveryCommandTakesLang: --lang chooses the language of the errors of
+// every command, not only of those with a report, and one that is neither
+// en nor zh-CN is refused as in the reports.
+func TestEveryCommandTakesLang(t *testing.T) {
+	dir := t.TempDir()
+	do := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append(args, "--data", dir), &out, &errb, noEnv)
+		return code, out.String(), errb.String()
+	}
+	if code, _, errs := do("migrate", "up", "--lang", "zh-CN"); code != 0 {
+		t.Fatalf("migrate up --lang zh-CN: exit %d %s", code, errs)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"alert", "ack", "9", "--note", "n", "--as", "a@example.com", "--lang", "zh-CN"}, 1, "此数据库中没有用户 a@example.com"},
+		{[]string{"monitor", "show", "9", "--lang", "zh-CN"}, 1, "没有监控 9"},
+		{[]string{"model", "show", "--key", "nope", "--lang", "zh-CN"}, 1, `没有键为 "nope" 的模型`},
+		{[]string{"monitor", "show", "9", "--lang", "en"}, 1, "monitor show: no monitor 9"},
+		{[]string{"alert", "list", "--lang", "fr"}, 2, `alert list: --lang "fr": want en or zh-CN`},
+		{[]string{"switch", "show", "k", "--lang", "de"}, 2, `switch show: --lang "de": want en or zh-CN`},
+	} {
+		if code, out, errs := do(c.args...); code != c.code || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", c.args, code, out, errs, c.code, c.want)
+		}
+	}
+}

@@ -251,6 +251,10 @@ func (e *cmdEnv) flags(name string) *flag.FlagSet {
 	} else {
 		fs.SetOutput(flagOutput{e.stderr, e.lang})
 	}
+	// Every command takes --lang, the language of its errors (run reads
+	// it before the command parses its flags); a command with a report
+	// in either language points it at its own (registerLang).
+	fs.Var(&langFlag{p: new(string)}, "lang", langFlagUsage)
 	return fs
 }
 
@@ -262,6 +266,9 @@ func parse(fs *flag.FlagSet, args []string, want int) error {
 			return err
 		}
 		return errUsage{err.Error()}
+	}
+	if err := checkLang(fs); err != nil {
+		return err
 	}
 	if fs.NArg() > want {
 		return errUsage{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(want))}
@@ -316,7 +323,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 			return nil, errUsage{err.Error()}
 		}
 		if fs.NArg() == 0 {
-			return pos, nil
+			return pos, checkLang(fs)
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]

@@ -29,10 +29,41 @@ where the catalogs translate them.
 `
 
 // langFlagUsage is the --lang flag's help, the same for every command.
-const langFlagUsage = "language of the report for a reader (text; drift's HTML too): en or zh-CN\n(default: zh-CN when LC_ALL, LC_MESSAGES or LANG is Chinese, else en)"
+const langFlagUsage = "language of the errors on stderr, and of a report for a reader (text; drift's HTML too): en or zh-CN\n(default: zh-CN when LC_ALL, LC_MESSAGES or LANG is Chinese, else en)"
 
-// registerLang adds --lang to a command's flags.
-func registerLang(fs *flag.FlagSet, p *string) { fs.StringVar(p, "lang", "", langFlagUsage) }
+// registerLang makes a command's --lang (every flag set cmdEnv.flags
+// makes has one) set *p; a flag set made otherwise gets one.
+func registerLang(fs *flag.FlagSet, p *string) {
+	if f := fs.Lookup("lang"); f != nil {
+		f.Value.(*langFlag).p = p
+		return
+	}
+	fs.StringVar(p, "lang", "", langFlagUsage)
+}
+
+// langFlag is --lang's value: the string it points at.
+type langFlag struct{ p *string }
+
+func (l *langFlag) String() string {
+	if l == nil || l.p == nil {
+		return ""
+	}
+	return *l.p
+}
+
+func (l *langFlag) Set(v string) error { *l.p = v; return nil }
+
+// checkLang refuses a --lang that is neither en nor zh-CN, with the words
+// the reports use for it, in a command whose --lang only chooses the
+// language of its errors.
+func checkLang(fs *flag.FlagSet) error {
+	f := fs.Lookup("lang")
+	if f == nil || f.Value.String() == "" {
+		return nil
+	}
+	_, err := reportLang(strings.TrimPrefix(fs.Name(), "lodestar "), f.Value.String(), nil)
+	return err
+}
 
 // reportLang is the language of cmd's report: --lang when given (en or
 // zh-CN; zh, zh_CN and zh-Hans are taken for zh-CN), else Chinese when
