@@ -95,11 +95,8 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
+		m, err := s.boundModel(r)
 		if err != nil {
-			return nil, err
-		}
-		if err := httpx.MayIngestTo(r, m); err != nil { // before a line is read
 			return nil, err
 		}
 		events, rejected, err := ingest.Events(body, time.Now().UTC())
@@ -126,6 +123,26 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected, Unregistered: unregistered}, nil
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
+}
+
+// boundModel finds the model of an ingest route's path, refusing it
+// (403, before a line is read) when the request's token is bound to
+// other models: the same refusal whether the model exists or not, so a
+// bound token cannot tell which keys exist. A request the binding allows
+// gets 404 for a model that is not there.
+func (s *Server) boundModel(r *http.Request) (*lodestar.Model, error) {
+	ref := r.PathValue("model")
+	if err := httpx.MayIngestTo(r, ref, nil); err != nil {
+		return nil, err
+	}
+	m, err := s.Events.FindModelByRef(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := httpx.MayIngestTo(r, ref, m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // unregistered lists the versions of a batch's events that the model has
@@ -172,11 +189,8 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := s.Events.FindModelByRef(r.Context(), r.PathValue("model"))
+		m, err := s.boundModel(r)
 		if err != nil {
-			return nil, err
-		}
-		if err := httpx.MayIngestTo(r, m); err != nil { // before a line is read
 			return nil, err
 		}
 		labels, lineOf, rejected, err := ingest.Labels(body)

@@ -26,7 +26,7 @@ func monitoringPaths() obj {
 		"without a newline are taken; line numbers count every line, blank ones too. "
 	ingestErrors := func(ok obj) obj {
 		out := withErrors(ok, "404")
-		out["403"] = response("The caller's role or token scope does not allow this, or the token is bound to other models (lodestar token create --models): the message names the model.", ref("Error"))
+		out["403"] = response("The caller's role or token scope does not allow this, or the token is bound to other models (lodestar token create --models): the message names the model as the path gives it. A bound token gets this 403 for any model outside its binding, there or not (never a 404 that would tell it which keys exist).", ref("Error"))
 		out["413"] = response("More than 10,000 lines or 8 MiB.", ref("Error"))
 		out["415"] = response("Content-Type is not application/x-ndjson (or application/jsonl) in UTF-8, or Content-Encoding is neither gzip nor absent (the answer's Accept-Encoding says gzip).", ref("Error"))
 		tooMany := response("Over the server's per-token ingestion rate (serve --ingest-rate, lines a second, events and labels alike): the whole batch is refused, nothing of it stored; send it again after Retry-After.", ref("Error"))

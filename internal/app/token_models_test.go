@@ -3,7 +3,9 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,25 +56,27 @@ func TestBoundTokenIngestsOnlyItsModels(t *testing.T) {
 		t.Fatalf("events for recommender with an unbound token: got %d %s, want 200", r.StatusCode, r.body)
 	}
 
-	// Another model, by key or by ID, events or labels: 403 naming it,
-	// and nothing stored.
+	// Another model, by key or by ID, events or labels: 403 naming it as
+	// the path does, and nothing stored.
 	events, labels := count(rec), f.count("event_labels")
-	for _, path := range []string{"/api/v1/models/recommender/events", fmt.Sprintf("/api/v1/models/%d/events", rec.ID),
-		"/api/v1/models/recommender/labels", fmt.Sprintf("/api/v1/models/%d/labels", rec.ID)} {
-		body := eventLine("r-2", t0, "1.0", 1, "red", 0.9, 1)
-		if strings.HasSuffix(path, "/labels") {
-			body = `{"id":"r-1","label":0}`
-		}
-		d := wantAPIError(t, f.ndjson(path, bound, body), 403, lodestar.EForbidden)
-		if !strings.Contains(d.Message, `model "recommender"`) || !strings.Contains(d.Message, "(churn)") {
-			t.Errorf("POST %s with the bound token: message %q, want it to name model \"recommender\" and the token's churn", path, d.Message)
+	for _, ref := range []string{"recommender", fmt.Sprint(rec.ID)} {
+		for _, route := range []string{"events", "labels"} {
+			path := "/api/v1/models/" + ref + "/" + route
+			body := eventLine("r-2", t0, "1.0", 1, "red", 0.9, 1)
+			if route == "labels" {
+				body = `{"id":"r-1","label":0}`
+			}
+			d := wantAPIError(t, f.ndjson(path, bound, body), 403, lodestar.EForbidden)
+			if !strings.Contains(d.Message, "model "+strconv.Quote(ref)) || !strings.Contains(d.Message, "(churn)") {
+				t.Errorf("POST %s with the bound token: message %q, want it to name model %q and the token's churn", path, d.Message, ref)
+			}
 		}
 	}
 	if count(rec) != events || f.count("event_labels") != labels {
 		t.Errorf("refused batches stored something: %d events (want %d), %d labels (want %d)", count(rec), events, f.count("event_labels"), labels)
 	}
-	// A model that is not there is not found, bound or not.
-	wantAPIError(t, f.ndjson("/api/v1/models/nope/events", bound, eventLine("n-1", t0, "1.0", 1, "red", 0.9, 1)), 404, lodestar.ENotFound)
+	// A model that is not there is not found with the unbound token.
+	wantAPIError(t, f.ndjson("/api/v1/models/nope/events", free, eventLine("n-1", t0, "1.0", 1, "red", 0.9, 1)), 404, lodestar.ENotFound)
 
 	// Reading is not narrowed: the read scope reads the other model.
 	if r := f.api("GET", fmt.Sprintf("/api/v1/models/%d", rec.ID), bound, ""); r.StatusCode != 200 {
@@ -91,4 +95,67 @@ func TestBoundTokenIngestsOnlyItsModels(t *testing.T) {
 	if r.StatusCode != 200 || strings.Contains(r.body, `"models"`) {
 		t.Errorf("GET /api/v1/me with an unbound token: got %d %s, want no models", r.StatusCode, r.body)
 	}
+}
+
+// TestBoundTokenCannotTellWhichModelsExist: a token bound to models gets
+// the same refusal (403, the same body but for the key it sent) for a
+// model outside its binding whether that model exists or not, on every
+// route that applies the binding, by key or by ID; so it cannot learn
+// which keys exist. It was 404 for a missing key and 403 for an existing
+// one. A token bound to none, and a session, still get 404 for a model
+// that is not there; the bound token, for a model of its own, gets in.
+func TestBoundTokenCannotTellWhichModelsExist(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	churn := f.model("Retention", "churn", "Churn")
+	rec := f.model("Recommendations", "recommender", "Recommender")
+	// A model whose key is the bound model's ID: the path "<churn's ID>"
+	// names it, not churn (keys are looked up first), and it is outside
+	// the binding.
+	numeric := f.model("Recommendations", fmt.Sprint(churn.ID), "Numbered")
+	_, free := f.token(team, lodestar.ScopeIngest)
+	_, bound, err := f.app.Store.CreateTokenFor(sys(), lodestar.NewToken{Email: team.Email, Name: "churn svc",
+		Scopes: []string{lodestar.ScopeIngest}, Models: []string{"churn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	bodyFor := func(route string) string {
+		if route == "labels" {
+			return `{"id":"x-1","label":0}`
+		}
+		return eventLine("x-1", t0, "1.0", 1, "red", 0.9, 1)
+	}
+	refusal := func(ref, route string) string {
+		t.Helper()
+		r := f.ndjson("/api/v1/models/"+ref+"/"+route, bound, bodyFor(route))
+		wantAPIError(t, r, 403, lodestar.EForbidden)
+		// The body with the key it names put back as one placeholder:
+		// all else must be the same, missing model or not.
+		return strings.Replace(r.body, `\"`+ref+`\"`, `\"MODEL\"`, 1)
+	}
+	for _, route := range []string{"events", "labels"} {
+		want := refusal("recommender", route)
+		for _, ref := range []string{"nope", "no-such-model", "999999", fmt.Sprint(rec.ID + 1000), fmt.Sprint(churn.ID)} {
+			if got := refusal(ref, route); got != want {
+				t.Errorf("POST %s for %q with the bound token:\n got %s\nwant %s (as for an existing model outside the binding)", route, ref, got, want)
+			}
+		}
+		// The unbound token: a missing model is not found.
+		for _, ref := range []string{"nope", "999999"} {
+			wantAPIError(t, f.ndjson("/api/v1/models/"+ref+"/"+route, free, bodyFor(route)), 404, lodestar.ENotFound)
+		}
+	}
+	if n, err := f.app.Store.CountEvents(sys(), numeric.ID); err != nil || n != 0 {
+		t.Errorf("the numbered model took %d events from the bound token (%v), want none", n, err)
+	}
+	// The bound token still reaches its own model.
+	if r := f.ndjson("/api/v1/models/churn/events", bound, eventLine("c-1", t0, "1.0", 1, "red", 0.9, 1)); r.StatusCode != 200 {
+		t.Errorf("POST events for churn with the bound token: %d %s, want 200", r.StatusCode, r.body)
+	}
+	// A session gets 404 for a missing model, as before.
+	c, csrf, _ := f.signIn(team, time.Hour)
+	h := http.Header{"Content-Type": {"application/x-ndjson"}, "X-CSRF-Token": {csrf}}
+	wantAPIError(t, f.do(c, "POST", "/api/v1/models/nope/events", h, strings.NewReader(bodyFor("events"))), 404, lodestar.ENotFound)
 }

@@ -404,19 +404,45 @@ func tokenMay(t *lodestar.APIToken, rt Route, method string) bool {
 	}
 }
 
-// MayIngestTo refuses, with a 403 naming the model, a request whose API
-// token is bound to models (APIToken.Models) none of which is m: an
-// ingest route calls it once it knows its model. A token bound to none,
-// and a request with no token, may send to any model its role allows.
-// The guard cannot decide this itself: the path names a model by key or
-// by ID, and only the route's service knows which model that is.
-func MayIngestTo(r *http.Request, m *lodestar.Model) error {
+// MayIngestTo refuses, with a 403, a request whose API token is bound to
+// models (APIToken.Models) none of which is the path's model: ref as the
+// path gives it (a key, or an ID), and m the model it names once found
+// (nil before). An ingest route calls it twice: before it looks the model
+// up, so that a model outside the binding is refused whether it exists or
+// not (a 404 for a missing key and a 403 for an existing one would let a
+// bound token learn which keys exist), and again with the model found,
+// for a ref that is a bound model's ID and another model's key (keys are
+// looked up first). Both refusals are one message, naming ref as sent. A
+// token bound to none, and a request with no token, may send to any model
+// its role allows. The guard cannot decide this itself: the path names a
+// model by key or by ID, and only the route's service knows which model
+// that is.
+func MayIngestTo(r *http.Request, ref string, m *lodestar.Model) error {
 	tok := IdentityFrom(r.Context()).Token
-	if tok == nil || tok.MayIngestTo(m.ID) {
+	if tok == nil || len(tok.Models) == 0 {
+		return nil
+	}
+	if m != nil {
+		if tok.MayIngestTo(m.ID) {
+			return nil
+		}
+	} else if bindingNames(tok, ref) {
 		return nil
 	}
 	return lodestar.Errorf(lodestar.EForbidden, "This token may send events and labels only to the models it is bound to (%s), not to model %s.",
-		strings.Join(tok.ModelKeys(), ", "), strconv.Quote(m.Key))
+		strings.Join(tok.ModelKeys(), ", "), strconv.Quote(ref))
+}
+
+// bindingNames reports whether ref, a path's model, may name one of the
+// models tok is bound to: its key, or its ID (as the store reads an ID).
+func bindingNames(tok *lodestar.APIToken, ref string) bool {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	for _, bm := range tok.Models {
+		if bm.Key == ref || err == nil && bm.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // neededScope names the scopes that would allow a request, for the
