@@ -69,6 +69,8 @@ func TestRunUsage(t *testing.T) {
 		{"serve -h names --ingest-rate", []string{"serve", "-h"}, 0, "", "-ingest-rate"},
 		{"serve -h names --max-streams", []string{"serve", "-h"}, 0, "", "-max-streams value"},
 		{"serve -h names --max-streams-per-credential", []string{"serve", "-h"}, 0, "", "-max-streams-per-credential value"},
+		{"serve -h names --max-streams-per-user", []string{"serve", "-h"}, 0, "", "-max-streams-per-user value"},
+		{"negative max streams per user", []string{"serve", "--max-streams-per-user", "-5"}, 2, "", `invalid value "-5" for flag -max-streams-per-user: want 0 (no cap) or a positive whole number of streams`},
 		{"negative max streams", []string{"serve", "--max-streams", "-1"}, 2, "", `invalid value "-1" for flag -max-streams: want 0 (no cap) or a positive whole number of streams`},
 		{"max streams per credential not a number", []string{"serve", "--max-streams-per-credential", "many"}, 2, "", `invalid value "many" for flag -max-streams-per-credential: want a whole number of streams`},
 		{"switch without subcommand", []string{"switch"}, 2, "", "switch: want list, show or flip"},

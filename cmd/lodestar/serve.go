@@ -74,7 +74,8 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SessionIdle: e.cfg.SessionIdle, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
 		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness,
-		Proxies: proxies, IngestRate: e.cfg.IngestRate, MaxStreams: e.cfg.MaxStreams, MaxStreamsPerCredential: e.cfg.MaxStreamsPerCredential})
+		Proxies: proxies, IngestRate: e.cfg.IngestRate, MaxStreams: e.cfg.MaxStreams, MaxStreamsPerCredential: e.cfg.MaxStreamsPerCredential,
+		MaxStreamsPerUser: e.cfg.MaxStreamsPerUser})
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,10 @@ type Server struct {
 	// MaxStreamsPerCredential caps those one token or session holds (0: no
 	// cap): one more is refused with 429.
 	MaxStreamsPerCredential int
+	// MaxStreamsPerUser caps those one user holds, all its tokens and
+	// sessions together (0: no cap): one more is refused with 429. A user
+	// who mints more tokens gets no more streams.
+	MaxStreamsPerUser int
 
 	checks credChecks  // the credentials of the open streams, checked every heartbeat
 	slots  streamSlots // the open streams, counted against the caps

@@ -451,7 +451,7 @@ func streamResponses() obj {
 		r["headers"] = obj{"Retry-After": obj{"description": "Whole seconds to wait before opening the stream again.", "schema": obj{"type": "integer", "minimum": 1}}}
 		return r
 	}
-	out["429"] = retry("The caller's token or session already holds the most streams one credential may hold on this server (serve --max-streams-per-credential); nothing was opened. Retry-After: 20.")
+	out["429"] = retry("The caller's token or session already holds the most streams one credential may hold on this server (serve --max-streams-per-credential), or its user does across all its tokens and sessions (serve --max-streams-per-user); nothing was opened. Retry-After: 20.")
 	out["503"] = retry("This server holds the most streams it takes (serve --max-streams); nothing was opened. Retry-After: 10; another replica may have room.")
 	return out
 }

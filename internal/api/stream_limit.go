@@ -17,10 +17,12 @@ import (
 // a loop, a session) could open streams until the process ran out of
 // descriptors, and then no request at all — a flip of the kill switch
 // included — could be accepted. So the streams open on a server are
-// capped, in all (Server.MaxStreams: 503, the server is full) and per
+// capped, in all (Server.MaxStreams: 503, the server is full), per
 // credential, a token or a session (Server.MaxStreamsPerCredential: 429,
-// that credential holds its share), before anything else of the stream
-// is done. A stream's slot is given back the moment it ends, however it
+// that credential holds its share), and per user, all its tokens and
+// sessions together (Server.MaxStreamsPerUser: 429, the user holds its
+// share; minting more tokens gives no more), before anything else of the
+// stream is done. A stream's slot is given back the moment it ends, however it
 // ends: its client gone, its credential no longer good, the server
 // shutting down.
 
@@ -38,15 +40,16 @@ const (
 	serverFullRetry     = 10 * time.Second
 )
 
-// streamSlots counts the streams open on a server, in all and per
-// credential; its zero value is ready.
+// streamSlots counts the streams open on a server, in all, per
+// credential and per user; its zero value is ready.
 type streamSlots struct {
 	mu     sync.Mutex
 	open   int
 	byCred map[string]int // by httpx.CredentialKey; an entry is dropped at 0
+	byUser map[int64]int  // by user ID; an entry is dropped at 0
 	// The streams refused at each cap since the server started.
-	refusedCred, refusedServer int64
-	lastLog                    time.Time // the last refusal logged
+	refusedCred, refusedUser, refusedServer int64
+	lastLog                                 time.Time // the last refusal logged
 }
 
 // StreamStats is what an operator sees of the switch streams (GET
@@ -54,17 +57,17 @@ type streamSlots struct {
 type StreamStats struct {
 	// Open is how many streams are open now.
 	Open int
-	// RefusedCredential and RefusedServer count the streams refused since
-	// the server started: at the per-credential cap (429), and at the
-	// server's (503).
-	RefusedCredential, RefusedServer int64
+	// RefusedCredential, RefusedUser and RefusedServer count the streams
+	// refused since the server started: at the per-credential cap (429),
+	// the per-user cap (429), and the server's (503).
+	RefusedCredential, RefusedUser, RefusedServer int64
 }
 
 // StreamStats returns the server's stream counts.
 func (s *Server) StreamStats() StreamStats {
 	s.slots.mu.Lock()
 	defer s.slots.mu.Unlock()
-	return StreamStats{Open: s.slots.open, RefusedCredential: s.slots.refusedCred, RefusedServer: s.slots.refusedServer}
+	return StreamStats{Open: s.slots.open, RefusedCredential: s.slots.refusedCred, RefusedUser: s.slots.refusedUser, RefusedServer: s.slots.refusedServer}
 }
 
 // streamsOf returns how many streams credential key holds, for tests.
@@ -74,25 +77,47 @@ func (s *Server) streamsOf(key string) int {
 	return s.slots.byCred[key]
 }
 
+// streamsOfUser returns how many streams a user holds, for tests.
+func (s *Server) streamsOfUser(id int64) int {
+	s.slots.mu.Lock()
+	defer s.slots.mu.Unlock()
+	return s.slots.byUser[id]
+}
+
 // takeStreamSlot takes a slot for r's stream, or refuses it (429 at the
-// per-credential cap, 503 at the server's, each with Retry-After). The
-// function returned gives the slot back; call it once, when the stream
-// ends.
+// per-credential or the per-user cap, 503 at the server's, each with
+// Retry-After). The function returned gives the slot back, once however
+// often it is called; call it when the stream ends.
 func (s *Server) takeStreamSlot(w http.ResponseWriter, r *http.Request) (func(), error) {
 	key := httpx.CredentialKey(r)
+	// The user whose streams these are: 0 (counted under no user, held to
+	// no user cap) only for a request the guard let in without one.
+	var user int64
+	if u := httpx.IdentityFrom(r.Context()).User; u != nil {
+		user = u.ID
+	}
 	sl := &s.slots
 	sl.mu.Lock()
 	var err error
 	var retry time.Duration
-	held := sl.byCred[key]
+	held, userHeld := sl.byCred[key], sl.byUser[user]
 	switch {
 	// The credential's own cap first: a credential at it is told so
-	// (something of its own to mend) even when the server is full too.
+	// (something of its own to mend) even when the server is full too;
+	// then its user's, for the same reason.
 	case s.MaxStreamsPerCredential > 0 && held >= s.MaxStreamsPerCredential:
 		sl.refusedCred++
 		retry = credentialFullRetry
-		err = lodestar.Errorf(lodestar.ETooManyRequests, "This %s already holds %d switch streams on this server, the most one token or sign-in may (serve --max-streams-per-credential): close one it no longer reads, or retry in %d s.",
-			credentialNoun(key), held, int(retry/time.Second))
+		msg := "This token already holds %d switch streams on this server, the most one token or sign-in may (serve --max-streams-per-credential): close one it no longer reads, or retry in %d s."
+		if credentialNoun(key) == "sign-in" {
+			msg = "This sign-in already holds %d switch streams on this server, the most one token or sign-in may (serve --max-streams-per-credential): close one it no longer reads, or retry in %d s."
+		}
+		err = lodestar.Errorf(lodestar.ETooManyRequests, msg, held, int(retry/time.Second))
+	case user != 0 && s.MaxStreamsPerUser > 0 && userHeld >= s.MaxStreamsPerUser:
+		sl.refusedUser++
+		retry = credentialFullRetry
+		err = lodestar.Errorf(lodestar.ETooManyRequests, "This user already holds %d switch streams on this server across all its tokens and sign-ins, the most one user may (serve --max-streams-per-user): close one no longer read, or retry in %d s.",
+			userHeld, int(retry/time.Second))
 	case s.MaxStreams > 0 && sl.open >= s.MaxStreams:
 		sl.refusedServer++
 		retry = serverFullRetry
@@ -104,33 +129,43 @@ func (s *Server) takeStreamSlot(w http.ResponseWriter, r *http.Request) (func(),
 		if logIt {
 			sl.lastLog = time.Now()
 		}
-		open, refCred, refServer := sl.open, sl.refusedCred, sl.refusedServer
+		open, refCred, refUser, refServer := sl.open, sl.refusedCred, sl.refusedUser, sl.refusedServer
 		sl.mu.Unlock()
 		if logIt {
 			// At most once a minute: a full server refuses its clients
 			// again and again; the counts are on /metrics.
-			s.Log.Warn("switch streams refused at a cap", slog.String("credential", key), slog.Int("open", open),
+			s.Log.Warn("switch streams refused at a cap", slog.String("credential", key), slog.Int64("user", user), slog.Int("open", open),
 				slog.Int("max_streams", s.MaxStreams), slog.Int("max_streams_per_credential", s.MaxStreamsPerCredential),
-				slog.Int64("refused_per_credential", refCred), slog.Int64("refused_server", refServer))
+				slog.Int("max_streams_per_user", s.MaxStreamsPerUser), slog.Int64("refused_per_credential", refCred),
+				slog.Int64("refused_per_user", refUser), slog.Int64("refused_server", refServer))
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
 		return nil, err
 	}
 	if sl.byCred == nil {
-		sl.byCred = map[string]int{}
+		sl.byCred, sl.byUser = map[string]int{}, map[int64]int{}
 	}
 	sl.byCred[key] = held + 1
+	sl.byUser[user] = userHeld + 1
 	sl.open++
 	sl.mu.Unlock()
+	var once sync.Once
 	return func() {
-		sl.mu.Lock()
-		defer sl.mu.Unlock()
-		sl.open--
-		if n := sl.byCred[key] - 1; n > 0 {
-			sl.byCred[key] = n
-		} else {
-			delete(sl.byCred, key)
-		}
+		once.Do(func() {
+			sl.mu.Lock()
+			defer sl.mu.Unlock()
+			sl.open--
+			if n := sl.byCred[key] - 1; n > 0 {
+				sl.byCred[key] = n
+			} else {
+				delete(sl.byCred, key)
+			}
+			if n := sl.byUser[user] - 1; n > 0 {
+				sl.byUser[user] = n
+			} else {
+				delete(sl.byUser, user)
+			}
+		})
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -171,4 +172,91 @@ func TestStreamSlotsUncapped(t *testing.T) {
 		cs.close()
 	}
 	eventually(t, "every slot to be given back", func() bool { return f.s.StreamStats().Open == 0 })
+}
+
+// TestStreamCapPerUser: a user at its cap of streams, across all its
+// tokens and sessions, is refused another with 429, Retry-After and a
+// message naming the flag, even from a token of its own that holds
+// fewer than its per-credential share (minting tokens gives no more
+// streams), and is counted apart; another user still connects; a stream
+// of the user that ends gives the user's slot back, and the user's next
+// stream is taken.
+func TestStreamCapPerUser(t *testing.T) {
+	bothPathsWith(t, func(s *Server) { s.MaxStreamsPerCredential, s.MaxStreamsPerUser = 2, 3 }, func(t *testing.T, f *checkFixture) {
+		tok, first := f.token("service@example.com")
+		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+		_, second, err := f.st.CreateToken(ctx, "service@example.com", "another", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams := append(f.open(first, 2), f.open(second, 1)...)
+		r := f.tryStream(f.tokenRequest(second))
+		if r.status != http.StatusTooManyRequests || r.body.Error.Code != lodestar.ETooManyRequests {
+			t.Fatalf("a fourth stream of a user capped at 3, from a token holding 1: %d %+v, want 429 too_many_requests", r.status, r.body)
+		}
+		if r.retryAfter != "20" {
+			t.Errorf("Retry-After %q, want 20", r.retryAfter)
+		}
+		if msg := r.body.Error.Message; !strings.Contains(msg, "--max-streams-per-user") || !strings.Contains(msg, "This user already holds 3 switch streams") {
+			t.Errorf("message %q: want it to say the user holds 3 streams and name --max-streams-per-user", msg)
+		}
+		// A sign-in of the same user counts against the same cap.
+		_, sessSecret, err := f.st.CreateSession(ctx, tok.UserID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", f.srv.URL+"/stream", nil)
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: sessSecret})
+		if r := f.tryStream(req); r.status != http.StatusTooManyRequests || !strings.Contains(r.body.Error.Message, "--max-streams-per-user") {
+			t.Errorf("a sign-in's stream of the user at its cap: %d %+v, want 429 naming --max-streams-per-user", r.status, r.body)
+		}
+		if st := f.s.StreamStats(); st.RefusedUser != 2 || st.RefusedCredential != 0 || st.RefusedServer != 0 || st.Open != 3 {
+			t.Errorf("stats %+v, want 3 open and two refused at the user's cap", st)
+		}
+
+		// Another user is not held to this one's count.
+		_, other := f.token("other@example.com")
+		others := f.open(other, 2)
+
+		// One of the user's streams ends: its slot is the user's again.
+		streams[0].close()
+		eventually(t, "the closed stream's slot to be given back", func() bool { return f.s.streamsOfUser(tok.UserID) == 2 })
+		streams = append(streams, f.open(second, 1)...)
+		if r := f.tryStream(f.tokenRequest(first)); r.status != http.StatusTooManyRequests || !strings.Contains(r.body.Error.Message, "--max-streams-per-user") {
+			t.Errorf("at the user's cap again: %d %+v, want 429 naming --max-streams-per-user", r.status, r.body)
+		}
+		for _, cs := range append(streams, others...) {
+			cs.close()
+		}
+		eventually(t, "every slot to be given back", func() bool { return f.s.StreamStats().Open == 0 })
+		if len(f.s.slots.byUser) != 0 || len(f.s.slots.byCred) != 0 {
+			t.Errorf("slots left after every stream ended: by user %v, by credential %v", f.s.slots.byUser, f.s.slots.byCred)
+		}
+	})
+}
+
+// TestStreamSlotGivenBackOnce: a slot's release given twice gives the
+// slot back once; the other streams' slots, of the same credential and
+// user, stay counted.
+func TestStreamSlotGivenBackOnce(t *testing.T) {
+	s := &Server{MaxStreamsPerCredential: 5, MaxStreamsPerUser: 5}
+	r := httptest.NewRequest("GET", "/stream", nil)
+	var releases []func()
+	for range 3 {
+		release, err := s.takeStreamSlot(httptest.NewRecorder(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, release)
+	}
+	releases[0]()
+	releases[0]()
+	if st := s.StreamStats(); st.Open != 2 || s.streamsOf("") != 2 || s.streamsOfUser(0) != 2 {
+		t.Errorf("after one release given twice: %d open, %d of the credential, %d of the user; want 2 each", st.Open, s.streamsOf(""), s.streamsOfUser(0))
+	}
+	releases[1]()
+	releases[2]()
+	if st := s.StreamStats(); st.Open != 0 || len(s.slots.byCred) != 0 || len(s.slots.byUser) != 0 {
+		t.Errorf("after every release: %+v, by credential %v, by user %v; want none", st, s.slots.byCred, s.slots.byUser)
+	}
 }

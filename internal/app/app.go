@@ -58,8 +58,10 @@ type Options struct {
 	// MaxStreams caps the switch streams open at once (0: no cap; serve's
 	// default is three quarters of the open-file limit), and
 	// MaxStreamsPerCredential those of one token or session (0: no cap;
-	// serve's default 5,000).
-	MaxStreams, MaxStreamsPerCredential int
+	// serve's default 5,000), and MaxStreamsPerUser those of one user,
+	// all its tokens and sessions together (0: no cap; serve's default
+	// 10,000).
+	MaxStreams, MaxStreamsPerCredential, MaxStreamsPerUser int
 }
 
 // App is the assembled server.
@@ -101,7 +103,8 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	w.Now = func() time.Time { return db.Now() }
 	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
-		Events: st, Monitors: st, Monitoring: mon, MaxStreams: opt.MaxStreams, MaxStreamsPerCredential: opt.MaxStreamsPerCredential}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
+		Events: st, Monitors: st, Monitoring: mon, MaxStreams: opt.MaxStreams, MaxStreamsPerCredential: opt.MaxStreamsPerCredential,
+		MaxStreamsPerUser: opt.MaxStreamsPerUser}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
 
 	if opt.IngestRate > 0 {
 		a.API.IngestLimit = &api.IngestLimiter{Rate: opt.IngestRate, Now: func() time.Time { return db.Now() }}
@@ -375,9 +378,10 @@ func (a *App) registerStreamMetrics(reg prometheus.Registerer) {
 	for reason, n := range map[string]func(api.StreamStats) int64{
 		"credential": func(st api.StreamStats) int64 { return st.RefusedCredential },
 		"server":     func(st api.StreamStats) int64 { return st.RefusedServer },
+		"user":       func(st api.StreamStats) int64 { return st.RefusedUser },
 	} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "lodestar_switch_streams_refused_total",
-			Help:        "Switch event streams refused at a cap: reason credential (429, serve --max-streams-per-credential) or server (503, serve --max-streams).",
+			Help:        "Switch event streams refused at a cap: reason credential (429, serve --max-streams-per-credential), user (429, serve --max-streams-per-user) or server (503, serve --max-streams).",
 			ConstLabels: prometheus.Labels{"reason": reason}},
 			func() float64 { return float64(n(s.StreamStats())) }))
 	}

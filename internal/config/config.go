@@ -61,9 +61,12 @@ type Config struct {
 	// first (--audit-key-file, LODESTAR_AUDIT_KEY_FILE).
 	AuditKeyFile string
 	// MaxStreams caps the switch streams open on the server at once (0:
-	// no cap); MaxStreamsPerCredential caps those of one token or session.
+	// no cap); MaxStreamsPerCredential caps those of one token or session;
+	// MaxStreamsPerUser those of one user, all its tokens and sessions
+	// together (a user who mints more tokens gets no more streams).
 	MaxStreams              int
 	MaxStreamsPerCredential int
+	MaxStreamsPerUser       int
 }
 
 // DefaultMaxStreamsPerCredential is --max-streams-per-credential's
@@ -71,6 +74,11 @@ type Config struct {
 // keep open on one server, a third of what a server holds with 20,000
 // file descriptors.
 const DefaultMaxStreamsPerCredential = 5000
+
+// DefaultMaxStreamsPerUser is --max-streams-per-user's default: two
+// credentials' worth (a service's token and its rollout's next one, say),
+// so that minting tokens does not multiply what one user may hold.
+const DefaultMaxStreamsPerUser = 2 * DefaultMaxStreamsPerCredential
 
 // DefaultMaxStreams is --max-streams's default for a process allowed
 // limit open files (OpenFileLimit; 0: unknown): each stream holds one, so
@@ -88,7 +96,8 @@ func DefaultMaxStreams(limit int) int {
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./lodestar-data", LogFormat: "text", LogLevel: "info", SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, MonitorInterval: time.Minute, MonitorLateness: 2 * time.Minute,
-		MaxStreams: DefaultMaxStreams(OpenFileLimit()), MaxStreamsPerCredential: DefaultMaxStreamsPerCredential}
+		MaxStreams: DefaultMaxStreams(OpenFileLimit()), MaxStreamsPerCredential: DefaultMaxStreamsPerCredential,
+		MaxStreamsPerUser: DefaultMaxStreamsPerUser}
 }
 
 // FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
@@ -153,7 +162,8 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.IngestRate = n
 	}
-	for name, dst := range map[string]*int{"LODESTAR_MAX_STREAMS": &c.MaxStreams, "LODESTAR_MAX_STREAMS_PER_CREDENTIAL": &c.MaxStreamsPerCredential} {
+	for name, dst := range map[string]*int{"LODESTAR_MAX_STREAMS": &c.MaxStreams, "LODESTAR_MAX_STREAMS_PER_CREDENTIAL": &c.MaxStreamsPerCredential,
+		"LODESTAR_MAX_STREAMS_PER_USER": &c.MaxStreamsPerUser} {
 		if v := getenv(name); v != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
@@ -200,6 +210,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Var(ingestRate{&c.IngestRate}, "ingest-rate", "ingested lines (events and labels) a second each API token may send, with a burst of a second's worth or a 10,000-line batch; 0 turns the limit off (env LODESTAR_INGEST_RATE)")
 	fs.Var(streamCap{&c.MaxStreams}, "max-streams", "switch streams (GET /api/v1/switches/stream) the server holds open at once, more refused with 503 and Retry-After; the default is three quarters of the open-file limit, at most 50,000; 0 turns the cap off (env LODESTAR_MAX_STREAMS)")
 	fs.Var(streamCap{&c.MaxStreamsPerCredential}, "max-streams-per-credential", "switch streams one API token or sign-in may hold open on the server, more refused with 429 and Retry-After; every replica of a service sharing a token counts against it; 0 turns the cap off (env LODESTAR_MAX_STREAMS_PER_CREDENTIAL)")
+	fs.Var(streamCap{&c.MaxStreamsPerUser}, "max-streams-per-user", "switch streams one user may hold open on the server across all its API tokens and sign-ins, more refused with 429 and Retry-After, so minting more tokens gives no more streams; 0 turns the cap off (env LODESTAR_MAX_STREAMS_PER_USER)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let monitors' webhooks go to loopback, private and link-local addresses (env LODESTAR_WEBHOOK_ALLOW_PRIVATE)")
 }
 
@@ -249,6 +260,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxStreamsPerCredential < 0 {
 		errs = append(errs, fmt.Errorf("--max-streams-per-credential %d: want 0 (no cap) or a positive whole number of streams", c.MaxStreamsPerCredential))
+	}
+	if c.MaxStreamsPerUser < 0 {
+		errs = append(errs, fmt.Errorf("--max-streams-per-user %d: want 0 (no cap) or a positive whole number of streams", c.MaxStreamsPerUser))
 	}
 	return errors.Join(errs...)
 }
@@ -343,7 +357,8 @@ func (v ingestRate) Set(s string) error {
 	return nil
 }
 
-// streamCap is --max-streams and --max-streams-per-credential: a whole
+// streamCap is --max-streams, --max-streams-per-credential and
+// --max-streams-per-user: a whole
 // number of streams, refused with its name when it is not one.
 type streamCap struct{ p *int }
 

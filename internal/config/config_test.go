@@ -62,6 +62,11 @@ func TestFromEnv(t *testing.T) {
 		{name: "bad ingest rate", env: map[string]string{"LODESTAR_INGEST_RATE": "fast"}, wantErr: "LODESTAR_INGEST_RATE"},
 		{name: "stream caps", env: map[string]string{"LODESTAR_MAX_STREAMS": "12000", "LODESTAR_MAX_STREAMS_PER_CREDENTIAL": " 0 "},
 			want: func(c config.Config) config.Config { c.MaxStreams, c.MaxStreamsPerCredential = 12000, 0; return c }},
+		{name: "stream cap per user", env: map[string]string{"LODESTAR_MAX_STREAMS_PER_USER": "7000"},
+			want: func(c config.Config) config.Config { c.MaxStreamsPerUser = 7000; return c }},
+		{name: "stream cap per user off", env: map[string]string{"LODESTAR_MAX_STREAMS_PER_USER": "0"},
+			want: func(c config.Config) config.Config { c.MaxStreamsPerUser = 0; return c }},
+		{name: "bad max streams per user", env: map[string]string{"LODESTAR_MAX_STREAMS_PER_USER": "lots"}, wantErr: "LODESTAR_MAX_STREAMS_PER_USER"},
 		{name: "bad max streams", env: map[string]string{"LODESTAR_MAX_STREAMS": "lots"}, wantErr: "LODESTAR_MAX_STREAMS="},
 		{name: "bad max streams per credential", env: map[string]string{"LODESTAR_MAX_STREAMS_PER_CREDENTIAL": "1.5"}, wantErr: "LODESTAR_MAX_STREAMS_PER_CREDENTIAL"},
 		{name: "bad monitor lateness", env: map[string]string{"LODESTAR_MONITOR_LATENESS": "soon"}, wantErr: "LODESTAR_MONITOR_LATENESS"},
@@ -129,7 +134,8 @@ func TestValidate(t *testing.T) {
 		{name: "trusted proxy misspelt", change: func(c *config.Config) { c.TrustedProxies = "10.0.0.0/8, proxy.local" }, wantErr: []string{"--trusted-proxies", "proxy.local"}},
 		{name: "ingest rate", change: func(c *config.Config) { c.IngestRate = 1000 }},
 		{name: "negative ingest rate", change: func(c *config.Config) { c.IngestRate = -1 }, wantErr: []string{"--ingest-rate -1"}},
-		{name: "stream caps off", change: func(c *config.Config) { c.MaxStreams, c.MaxStreamsPerCredential = 0, 0 }},
+		{name: "stream caps off", change: func(c *config.Config) { c.MaxStreams, c.MaxStreamsPerCredential, c.MaxStreamsPerUser = 0, 0, 0 }},
+		{name: "negative max streams per user", change: func(c *config.Config) { c.MaxStreamsPerUser = -2 }, wantErr: []string{"--max-streams-per-user -2"}},
 		{name: "negative max streams", change: func(c *config.Config) { c.MaxStreams = -1 }, wantErr: []string{"--max-streams -1"}},
 		{name: "negative max streams per credential", change: func(c *config.Config) { c.MaxStreamsPerCredential = -3 }, wantErr: []string{"--max-streams-per-credential -3"}},
 		{name: "monitor lateness off", change: func(c *config.Config) { c.MonitorLateness = 0 }},
@@ -293,6 +299,10 @@ func TestDefaultMaxStreams(t *testing.T) {
 	if c.MaxStreamsPerCredential <= 0 || c.MaxStreamsPerCredential >= config.DefaultMaxStreams(20000) {
 		t.Errorf("default --max-streams-per-credential %d: want a cap below the server's %d", c.MaxStreamsPerCredential, config.DefaultMaxStreams(20000))
 	}
+	// A user's default is two credentials' worth, and below the server's.
+	if c.MaxStreamsPerUser != 2*c.MaxStreamsPerCredential || c.MaxStreamsPerUser != 10000 || c.MaxStreamsPerUser >= config.DefaultMaxStreams(20000) {
+		t.Errorf("default --max-streams-per-user %d: want 10,000, twice the credential's %d and below the server's %d", c.MaxStreamsPerUser, c.MaxStreamsPerCredential, config.DefaultMaxStreams(20000))
+	}
 }
 
 // TestStreamCapFlags: the stream caps take whole numbers of streams and
@@ -302,10 +312,11 @@ func TestStreamCapFlags(t *testing.T) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c.ServeFlags(fs)
-	if err := fs.Parse([]string{"--max-streams", "800", "--max-streams-per-credential", "0"}); err != nil || c.MaxStreams != 800 || c.MaxStreamsPerCredential != 0 {
-		t.Fatalf("--max-streams 800 --max-streams-per-credential 0: got %d, %d, %v", c.MaxStreams, c.MaxStreamsPerCredential, err)
+	if err := fs.Parse([]string{"--max-streams", "800", "--max-streams-per-credential", "0", "--max-streams-per-user", "300"}); err != nil ||
+		c.MaxStreams != 800 || c.MaxStreamsPerCredential != 0 || c.MaxStreamsPerUser != 300 {
+		t.Fatalf("--max-streams 800 --max-streams-per-credential 0 --max-streams-per-user 300: got %d, %d, %d, %v", c.MaxStreams, c.MaxStreamsPerCredential, c.MaxStreamsPerUser, err)
 	}
-	for _, name := range []string{"--max-streams", "--max-streams-per-credential"} {
+	for _, name := range []string{"--max-streams", "--max-streams-per-credential", "--max-streams-per-user"} {
 		for _, bad := range []string{"-1", "1.5", "many", ""} {
 			err := fs.Parse([]string{name, bad})
 			if err == nil || !strings.Contains(err.Error(), "streams") {
@@ -313,7 +324,7 @@ func TestStreamCapFlags(t *testing.T) {
 			}
 		}
 	}
-	if c.MaxStreams != 800 || c.MaxStreamsPerCredential != 0 {
-		t.Errorf("bad values changed the caps to %d, %d", c.MaxStreams, c.MaxStreamsPerCredential)
+	if c.MaxStreams != 800 || c.MaxStreamsPerCredential != 0 || c.MaxStreamsPerUser != 300 {
+		t.Errorf("bad values changed the caps to %d, %d, %d", c.MaxStreams, c.MaxStreamsPerCredential, c.MaxStreamsPerUser)
 	}
 }
