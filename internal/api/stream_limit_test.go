@@ -260,3 +260,77 @@ func TestStreamSlotGivenBackOnce(t *testing.T) {
 		t.Errorf("after every release: %+v, by credential %v, by user %v; want none", st, s.slots.byCred, s.slots.byUser)
 	}
 }
+
+// TestStreamRefusalsInChinese: a client whose Accept-Language asks for
+// Simplified Chinese reads each cap's refusal in Chinese — a token's, a
+// sign-in's, a user's, the server's — with its numbers (the streams held,
+// the seconds to wait) as they are, and the code and Retry-After
+// unchanged; a client that asks for nothing reads English.
+func TestStreamRefusalsInChinese(t *testing.T) {
+	bothPathsWith(t, func(s *Server) { s.MaxStreamsPerCredential, s.MaxStreamsPerUser, s.MaxStreams = 2, 3, 6 }, func(t *testing.T, f *checkFixture) {
+		zh := func(req *http.Request) *http.Request {
+			req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
+			return req
+		}
+		check := func(what string, r refusal, status int, code, retry string, parts ...string) {
+			t.Helper()
+			if r.status != status || r.body.Error.Code != code || r.retryAfter != retry {
+				t.Errorf("%s: %d %s Retry-After %q, want %d %s %s", what, r.status, r.body.Error.Code, r.retryAfter, status, code, retry)
+			}
+			for _, p := range parts {
+				if !strings.Contains(r.body.Error.Message, p) {
+					t.Errorf("%s: message %q, want it to hold %q", what, r.body.Error.Message, p)
+				}
+			}
+		}
+		tok, a1 := f.token("service@example.com")
+		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+		_, a2, err := f.st.CreateToken(ctx, "service@example.com", "another", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.open(a1, 2)
+		check("a token at its cap", f.tryStream(zh(f.tokenRequest(a1))), 429, lodestar.ETooManyRequests, "20",
+			"此令牌在本服务器上已持有 2 个开关流", "serve --max-streams-per-credential", "20 秒后重试")
+		// Asked for nothing, the same refusal is English.
+		check("a token at its cap, no Accept-Language", f.tryStream(f.tokenRequest(a1)), 429, lodestar.ETooManyRequests, "20",
+			"This token already holds 2 switch streams")
+		f.open(a2, 1)
+		check("a user at its cap", f.tryStream(zh(f.tokenRequest(a2))), 429, lodestar.ETooManyRequests, "20",
+			"此用户的全部令牌和登录在本服务器上共持有 3 个开关流", "serve --max-streams-per-user", "20 秒后重试")
+
+		// A sign-in (of another user) at its cap of 2.
+		u, err := f.st.CreateUser(ctx, lodestar.NewUser{Email: "person@example.com", Name: "Person", Role: lodestar.RoleViewer, Password: "correct horse battery staple"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sess, err := f.st.CreateSession(ctx, u.ID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessionRequest := func() *http.Request {
+			req, _ := http.NewRequest("GET", f.srv.URL+"/stream", nil)
+			req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: sess})
+			return req
+		}
+		for range 2 {
+			resp, err := f.client.Do(sessionRequest())
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("a sign-in's stream: %v %v", resp, err)
+			}
+			t.Cleanup(func() { resp.Body.Close() })
+		}
+		check("a sign-in at its cap", f.tryStream(zh(sessionRequest())), 429, lodestar.ETooManyRequests, "20",
+			"此登录在本服务器上已持有 2 个开关流", "serve --max-streams-per-credential")
+
+		// The server at its cap of 6: a third user is refused.
+		_, b := f.token("b@example.com")
+		f.open(b, 1)
+		_, c := f.token("c@example.com")
+		check("the server at its cap", f.tryStream(zh(f.tokenRequest(c))), 503, lodestar.EUnavailable, "10",
+			"本服务器已持有 6 个开关流", "serve --max-streams", "10 秒后重试")
+		if st := f.s.StreamStats(); st.Open != 6 || f.s.streamsOfUser(tok.UserID) != 3 {
+			t.Errorf("stats %+v, want 6 open, 3 of the first user", st)
+		}
+	})
+}

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
 
 // StatusOf maps an error code to its HTTP status.
@@ -84,9 +86,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// WriteJSONError writes err in the API's error shape.
+// WriteJSONError writes err in the API's error shape, its message (and
+// its fields' messages) in the language the request asks for: see
+// translateDetail.
 func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	status, d := Detail(log, r, err)
+	translateDetail(w, r, &d)
 	switch status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lodestar"`)
@@ -97,4 +102,38 @@ func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 		}
 	}
 	WriteJSON(w, status, ErrorBody{Error: d})
+}
+
+// errorCatalogs are the message catalogs the API's errors are translated
+// with, loaded on the first request that asks for another language than
+// English.
+var errorCatalogs = sync.OnceValue(i18n.MustLoad)
+
+// translateDetail puts d's messages in the language r's Accept-Language
+// header asks for, by their "msg." keys or "msgpat." shapes (numbers and
+// names in them kept as they are); one the catalogs lack stays English,
+// and so does every message of a request that asks for no other
+// language. Only the header decides, not the user's setting of the web
+// UI: a program that sends none (the SDK, the command line, curl) reads
+// English, as it always has, whoever's token it holds; a browser, or a
+// client that asks, reads its language. The code is never translated:
+// programs decide by it.
+func translateDetail(w http.ResponseWriter, r *http.Request, d *ErrorDetail) {
+	w.Header().Add("Vary", "Accept-Language")
+	loc := i18n.Negotiate("", r.Header.Get("Accept-Language"))
+	if loc == i18n.Default {
+		return
+	}
+	b := errorCatalogs()
+	if msg := b.Message(loc, d.Message); msg != d.Message {
+		d.Message = msg
+		w.Header().Set("Content-Language", loc)
+	}
+	if len(d.Fields) > 0 {
+		fields := make(map[string]string, len(d.Fields))
+		for k, v := range d.Fields {
+			fields[k] = b.Message(loc, v)
+		}
+		d.Fields = fields // a copy: the error's own map is left as it was
+	}
 }

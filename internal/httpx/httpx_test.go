@@ -188,3 +188,41 @@ func TestLimitBody(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteJSONErrorLanguage: an error's message and its fields' are in
+// the language Accept-Language asks for when the catalogs have them,
+// with Content-Language saying so; the code, the error's own fields and
+// a request asking for nothing (or English) stay English.
+func TestWriteJSONErrorLanguage(t *testing.T) {
+	err := &lodestar.Error{Code: lodestar.EInvalid, Message: "Token not found.",
+		Fields: map[string]string{"scope": "Choose at least one scope: ingest, read or write.", "other": "No catalog has this."}}
+	write := func(lang string) (*httptest.ResponseRecorder, httpx.ErrorDetail) {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/api/v1/x", nil)
+		if lang != "" {
+			r.Header.Set("Accept-Language", lang)
+		}
+		httpx.WriteJSONError(nil, w, r, err)
+		var body httpx.ErrorBody
+		if e := json.Unmarshal(w.Body.Bytes(), &body); e != nil {
+			t.Fatalf("body %q: %v", w.Body.String(), e)
+		}
+		return w, body.Error
+	}
+	w, d := write("zh-CN,zh;q=0.9")
+	if d.Code != lodestar.EInvalid || d.Message != "未找到该令牌。" || !strings.HasPrefix(d.Fields["scope"], "请至少选择一个权限范围") || d.Fields["other"] != "No catalog has this." {
+		t.Errorf("zh-CN: got %+v, want the message and the scope field in Chinese, the code and the uncatalogued field as they are", d)
+	}
+	if w.Header().Get("Content-Language") != "zh-CN" || w.Header().Get("Vary") != "Accept-Language" {
+		t.Errorf("zh-CN: Content-Language %q, Vary %q", w.Header().Get("Content-Language"), w.Header().Get("Vary"))
+	}
+	if err.Fields["scope"] != "Choose at least one scope: ingest, read or write." {
+		t.Errorf("the error's own fields were changed: %v", err.Fields)
+	}
+	for _, lang := range []string{"", "en-GB", "fr"} {
+		w, d := write(lang)
+		if d.Message != "Token not found." || d.Fields["scope"] != "Choose at least one scope: ingest, read or write." || w.Header().Get("Content-Language") != "" {
+			t.Errorf("Accept-Language %q: got %+v (Content-Language %q), want English", lang, d, w.Header().Get("Content-Language"))
+		}
+	}
+}

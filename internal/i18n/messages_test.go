@@ -13,7 +13,10 @@ import (
 
 // uiPackages are the packages whose error messages reach the web UI (as a
 // page's message or a field's), which shows each through its "msg." key.
-// The API's and the command line's own messages are English by design.
+// The API's own messages are English unless a request's Accept-Language
+// asks for Chinese (httpx.WriteJSONError then translates those the
+// catalogs hold: "msgpat." shapes for the formatted ones); the command
+// line's are English by design.
 var uiPackages = []string{"../..", "../store", "../web", "../transfer", "../evidence", "../monitoring"}
 
 // TestEveryMessageTranslated finds the messages these packages write —
