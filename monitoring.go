@@ -158,6 +158,27 @@ type MonitorThresholds struct {
 	QualityMinEvents          int64   `json:"quality_min_events,omitempty"` // 0: 30
 }
 
+// Watches reports whether the thresholds judge alerts of kind (accuracy,
+// latency, volume, drift, fairness, data_quality) at all: a kind whose
+// threshold is off never opens an alert, nor resolves one.
+func (t MonitorThresholds) Watches(kind string) bool {
+	switch kind {
+	case "accuracy":
+		return t.MinAccuracy > 0
+	case "latency":
+		return t.MaxLatencyP95MS > 0
+	case "volume":
+		return t.MinEvents > 0 || t.MaxEvents > 0
+	case "drift":
+		return t.Drift
+	case "fairness":
+		return t.Fairness
+	case "data_quality":
+		return t.DataQuality
+	}
+	return false
+}
+
 // QualityCheck is one data-quality check of a feature in a window: its
 // name (missing, range or new), the figure held against its threshold
 // (for missing, the rise of the missing share over the reference's) and
@@ -264,9 +285,40 @@ type Monitor struct {
 	WebhookURL string `json:"webhook_url,omitempty"`
 	// EvaluatedTo is the end of the last window evaluated.
 	EvaluatedTo time.Time `json:"evaluated_to,omitzero"`
+	// PausedAt, PausedBy and PauseReason say who paused the monitor, when
+	// and why (PauseMonitor); zero while it runs. A paused monitor is not
+	// evaluated; resumed, it evaluates the windows it missed.
+	PausedAt    time.Time `json:"paused_at,omitzero"`
+	PausedBy    string    `json:"paused_by,omitempty"`
+	PauseReason string    `json:"pause_reason,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// UpdatedAt is when the monitor was created or its settings last
+	// changed (UpdateMonitor): an edit names the one it was based on.
+	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Paused reports whether the monitor is paused.
+func (m *Monitor) Paused() bool { return !m.PausedAt.IsZero() }
+
+// MonitorUpdate is an edit of a monitor's settings: each field left nil
+// stays as it is. Only what judges windows may change; what they are cut
+// and computed from (version, task, features, window, reference) may
+// not: the stored windows would no longer mean the same.
+type MonitorUpdate struct {
+	Name         *string
+	Thresholds   *MonitorThresholds
+	AlertAfter   *int
+	ResolveAfter *int
+	RetrainAfter *int
+	// WebhookURL, when set and not empty, replaces the address; empty, or
+	// the redacted address as JSON shows it (RedactURL), keeps it.
+	// ClearWebhook removes it.
+	WebhookURL   *string
+	ClearWebhook bool
+}
+
+// MaxPauseReason is the longest reason for pausing a monitor, in characters.
+const MaxPauseReason = 1000
 
 // WindowResult is one evaluated window of a monitor.
 type WindowResult struct {
@@ -382,6 +434,9 @@ const (
 	ResolutionWithdrawn = "withdrawn"
 	// ResolutionRetired: its model version was retired.
 	ResolutionRetired = "retired"
+	// ResolutionUnwatched: an edit of its monitor turned its kind's
+	// threshold off, so no window would ever resolve it.
+	ResolutionUnwatched = "unwatched"
 )
 
 // Alert is one breach of a monitor's threshold, raised once when a window
@@ -450,6 +505,12 @@ type Evaluation struct {
 	// their status unchanged: their times are corrected, unannounced.
 	Corrected []*Alert          `json:"corrected,omitempty"`
 	Tasks     []*RetrainingTask `json:"tasks"`
+	// Settings, when set, is the monitor's UpdatedAt the evaluation was
+	// computed with: SaveEvaluation saves it only if the monitor's
+	// settings are still those and it is not paused, and otherwise
+	// returns ErrEvaluatedMeanwhile, saving nothing (windows are judged
+	// with the settings in force when they are saved).
+	Settings *time.Time `json:"-"`
 	// Base, when set, is the monitor's evaluated-to time the evaluation
 	// was computed from: SaveEvaluation saves it only if the monitor is
 	// still there (another evaluator, on another replica, may have saved
@@ -478,6 +539,16 @@ var ErrEvaluatedMeanwhile = errors.New("the monitor was evaluated meanwhile")
 // MonitorService manages monitors and what they found.
 type MonitorService interface {
 	CreateMonitor(ctx context.Context, in Monitor, reference []byte) (*Monitor, error)
+	// UpdateMonitor changes a monitor's settings (MonitorUpdate), checked
+	// as CreateMonitor checks them, in one audited transaction. With
+	// WithBasedOn, a monitor changed since is a conflict. Open alerts of a
+	// kind whose threshold the edit turns off are resolved (unwatched).
+	UpdateMonitor(ctx context.Context, id int64, in MonitorUpdate) (*Monitor, error)
+	// PauseMonitor pauses a running monitor, for a reason (required, at
+	// most MaxPauseReason characters), and ResumeMonitor resumes a paused
+	// one; each is audited, and the other state is a conflict.
+	PauseMonitor(ctx context.Context, id int64, reason string) (*Monitor, error)
+	ResumeMonitor(ctx context.Context, id int64) (*Monitor, error)
 	FindMonitorByID(ctx context.Context, id int64) (*Monitor, error)
 	// ListMonitors lists monitors, of one model or all (0).
 	ListMonitors(ctx context.Context, modelID int64) ([]*Monitor, error)

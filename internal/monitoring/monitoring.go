@@ -778,6 +778,12 @@ func (s *Service) Evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	}
 }
 
+// errPaused refuses to evaluate a paused monitor.
+func errPaused(m *lodestar.Monitor) error {
+	return lodestar.Errorf(lodestar.EConflict, "The monitor is paused (%s, %s: %s); resume it to evaluate it.",
+		m.PausedBy, m.PausedAt.UTC().Format(time.RFC3339), m.PauseReason)
+}
+
 // evaluateTries is how many times Evaluate computes an evaluation that
 // another evaluator's save keeps overtaking.
 const evaluateTries = 3
@@ -788,6 +794,9 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	m, err := s.Store.FindMonitorByID(ctx, monitorID)
 	if err != nil {
 		return nil, err
+	}
+	if m.Paused() {
+		return nil, errPaused(m)
 	}
 	ref, err := s.reference(ctx, m)
 	if err != nil {
@@ -974,8 +983,8 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 		out.Reopened, out.Tasks = nil, nil
 	}
 	out.Windows = windows
-	base := m.EvaluatedTo
-	out.Base = &base
+	base, settings := m.EvaluatedTo, m.UpdatedAt
+	out.Base, out.Settings = &base, &settings
 	if recompute {
 		out.Replace = &start
 	}
@@ -1710,7 +1719,9 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 		}
 		// A retired version serves nothing: its empty windows would
 		// breach volume and reopen the alerts its retirement resolved.
-		if retired[[2]any{m.ModelID, m.Version}] {
+		// A paused monitor waits to be resumed: its events are kept, and
+		// the windows it misses are evaluated then.
+		if retired[[2]any{m.ModelID, m.Version}] || m.Paused() {
 			continue
 		}
 		ev, err := s.Evaluate(ctx, m.ID, now, time.Time{})

@@ -36,12 +36,13 @@ type monitorConfig struct {
 	WebhookURL   string                     `json:"webhook_url,omitempty"`
 }
 
-const monitorColumns = `id, model_id, version, name, config, evaluated_to, created_at, updated_at`
+const monitorColumns = `id, model_id, version, name, config, evaluated_to, paused_at, paused_by, pause_reason, created_at, updated_at`
 
 func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
 	m := &lodestar.Monitor{}
 	var cfg, evaluated string
-	if err := s.Scan(&m.ID, &m.ModelID, &m.Version, &m.Name, &cfg, &evaluated, sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}); err != nil {
+	if err := s.Scan(&m.ID, &m.ModelID, &m.Version, &m.Name, &cfg, &evaluated, sqldb.Time{T: &m.PausedAt}, &m.PausedBy, &m.PauseReason,
+		sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	var c monitorConfig
@@ -259,6 +260,7 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 // CreateMonitor implements lodestar.MonitorService. The reference dataset,
 // when there is one, is kept with the monitor.
 func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, reference []byte) (*lodestar.Monitor, error) {
+	in.ID = 0 // (a copy of another's settings is a new monitor)
 	return create(ctx, s, "monitor", loadMonitor, func(tx *sqldb.Tx) (int64, error) {
 		if err := checkMonitor(ctx, tx, &in); err != nil {
 			return 0, err
@@ -271,20 +273,13 @@ func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, referenc
 		if err := tx.LockRow(ctx, "models", in.ModelID); err != nil {
 			return 0, err
 		}
-		var dup int
-		switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM monitors WHERE model_id = ? AND version = ? AND name = ?`, in.ModelID, in.Version, in.Name).Scan(&dup); {
-		case err == nil:
-			msg := "This version already has a monitor of this name."
-			return 0, &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"name": msg}}
-		case !isNoRows(err):
+		if err := checkMonitorName(ctx, tx, &in); err != nil {
 			return 0, err
 		}
 		if in.Reference.Kind == lodestar.ReferenceDataset && len(reference) == 0 {
 			return 0, lodestar.FieldError("reference", "Upload the reference dataset (CSV or Parquet).")
 		}
-		cfg, err := json.Marshal(monitorConfig{Task: in.Task, Threshold: in.Threshold, Classes: in.Classes, Numeric: orEmpty(in.Numeric),
-			Categorical: orEmpty(in.Categorical), Groups: orEmpty(in.Groups), Window: in.Window, Reference: in.Reference,
-			Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter, WebhookURL: in.WebhookURL})
+		cfg, err := configOf(&in)
 		if err != nil {
 			return 0, err
 		}
@@ -295,9 +290,34 @@ func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, referenc
 		}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO monitors (model_id, version, name, config, reference_data, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.ModelID, in.Version, in.Name, string(cfg), ref, now, now).Scan(&id)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.ModelID, in.Version, in.Name, cfg, ref, now, now).Scan(&id)
 		return id, err
 	})
+}
+
+// configOf is what a monitor's config column holds.
+func configOf(in *lodestar.Monitor) (string, error) {
+	cfg, err := json.Marshal(monitorConfig{Task: in.Task, Threshold: in.Threshold, Classes: in.Classes, Numeric: orEmpty(in.Numeric),
+		Categorical: orEmpty(in.Categorical), Groups: orEmpty(in.Groups), Window: in.Window, Reference: in.Reference,
+		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter, WebhookURL: in.WebhookURL})
+	return string(cfg), err
+}
+
+// checkMonitorName refuses a name another monitor of the same model
+// version has: a repeated submission (a double click, a retried request)
+// must not make a second monitor raising the same alerts, nor may a
+// rename make two that cannot be told apart.
+func checkMonitorName(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error {
+	var dup int
+	switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM monitors WHERE model_id = ? AND version = ? AND name = ? AND id <> ?`,
+		in.ModelID, in.Version, in.Name, in.ID).Scan(&dup); {
+	case err == nil:
+		msg := "This version already has a monitor of this name."
+		return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"name": msg}}
+	case !isNoRows(err):
+		return err
+	}
+	return nil
 }
 
 func orEmpty(s []string) []string {
@@ -671,7 +691,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		if tx.Dialect() == sqldb.Postgres {
 			// One evaluation saved at a time per monitor: the base check
-			// below must see the last one's evaluated_to.
+			// below must see the last one's evaluated_to (and an edit's or
+			// a pause's change, which lock the row too).
 			if _, err := tx.ExecContext(ctx, `SELECT id FROM monitors WHERE id = ? FOR UPDATE`, monitorID); err != nil {
 				return err
 			}
@@ -681,6 +702,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			return err
 		}
 		if ev.Base != nil && !m.EvaluatedTo.Equal(*ev.Base) {
+			return lodestar.ErrEvaluatedMeanwhile
+		}
+		// Edited or paused since the evaluation read it: its windows were
+		// judged with settings no longer in force, or ought not be saved.
+		if ev.Settings != nil && (!m.UpdatedAt.Equal(*ev.Settings) || m.Paused()) {
 			return lodestar.ErrEvaluatedMeanwhile
 		}
 		if ev.Seen != nil {
@@ -938,11 +964,7 @@ func alertsUnchanged(ctx context.Context, tx *sqldb.Tx, monitorID int64, ev *lod
 // resolve them, and they would stay open on every list for good. Each is
 // audited and, for a monitor with a webhook, announced as resolved.
 func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVersion) error {
-	type open struct {
-		a          *lodestar.Alert
-		url, model string
-	}
-	alerts, err := func() ([]open, error) {
+	alerts, err := func() ([]openAlert, error) {
 		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("a.", alertColumns)+`, m.config, md.key FROM alerts a
 			JOIN monitors m ON m.id = a.monitor_id JOIN models md ON md.id = m.model_id
 			WHERE m.model_id = ? AND m.version = ? AND a.status = ? ORDER BY a.id`, v.ModelID, v.Version, lodestar.AlertOpen)
@@ -950,9 +972,9 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 			return nil, err
 		}
 		defer rows.Close()
-		var out []open
+		var out []openAlert
 		for rows.Next() {
-			var o open
+			var o openAlert
 			o.a = &lodestar.Alert{}
 			a := o.a
 			if err := rows.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
@@ -971,13 +993,26 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 	if err != nil {
 		return err
 	}
+	return resolveOpen(ctx, tx, alerts, lodestar.ResolutionRetired)
+}
+
+// openAlert is an open alert to resolve, with its monitor's webhook
+// address and its model's key, to announce it.
+type openAlert struct {
+	a          *lodestar.Alert
+	url, model string
+}
+
+// resolveOpen resolves open alerts now, for resolution: each is audited
+// and, for a monitor with a webhook, announced as resolved.
+func resolveOpen(ctx context.Context, tx *sqldb.Tx, alerts []openAlert, resolution string) error {
 	for _, o := range alerts {
 		before := *o.a
 		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, resolved_at = ?, resolution = ? WHERE id = ?`,
-			lodestar.AlertResolved, sqldb.FormatTime(tx.Now), lodestar.ResolutionRetired, o.a.ID); err != nil {
+			lodestar.AlertResolved, sqldb.FormatTime(tx.Now), resolution, o.a.ID); err != nil {
 			return err
 		}
-		o.a.Status, o.a.ResolvedAt, o.a.Resolution = lodestar.AlertResolved, tx.Now, lodestar.ResolutionRetired
+		o.a.Status, o.a.ResolvedAt, o.a.Resolution = lodestar.AlertResolved, tx.Now, resolution
 		if _, err := audit.Append(ctx, tx, audit.Change{Action: "resolve", EntityType: "alert", EntityID: o.a.ID, Before: before, After: o.a}); err != nil {
 			return err
 		}
