@@ -336,6 +336,9 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.Monitors.FindMonitorByID)},
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), windows, http.StatusOK)},
+		{Method: "PATCH", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelWrite, Handler: s.editMonitor},
+		{Method: "POST", Pattern: Prefix + "/monitors/{id}/pause", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[pauseIn], s.pauseMonitor, http.StatusOK)},
+		{Method: "POST", Pattern: Prefix + "/monitors/{id}/resume", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[struct{}], s.resumeMonitor, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[evaluateIn], evaluate, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/alerts", Perm: auth.ModelRead, Handler: handle(s, pageOnly("model_id", "status"), alerts, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/alerts/{id}/acknowledge", Perm: auth.AlertAck, Handler: handleID(s, decodeBody[ackIn], func(ctx context.Context, id int64, in ackIn) (*lodestar.Alert, error) {

@@ -174,6 +174,9 @@ var routeAccess = map[string]access{
 	"GET /api/v1/monitors/{id}":                     readers,
 	"GET /api/v1/monitors/{id}/windows":             readers,
 	"POST /api/v1/monitors/{id}/evaluate":           modelWriters,
+	"PATCH /api/v1/monitors/{id}":                   modelWriters,
+	"POST /api/v1/monitors/{id}/pause":              modelWriters,
+	"POST /api/v1/monitors/{id}/resume":             modelWriters,
 	"GET /api/v1/alerts":                            readers,
 	"POST /api/v1/alerts/{id}/acknowledge":          alertAckers,
 	"GET /api/v1/retraining-tasks":                  readers,
@@ -267,6 +270,9 @@ type walker struct {
 	// {id}: "use-cases" for /use-cases/{id}. A route on a new collection
 	// needs a record here.
 	ids map[string]int64
+	// updatedAt is the updated_at of the walker's record of a collection,
+	// as its JSON shows it (an edit names the version it is based on).
+	updatedAt func(collection string) string
 }
 
 func form(v url.Values) string { return v.Encode() }
@@ -423,6 +429,11 @@ var calls = map[string]call{
 	"GET /api/v1/monitors/{id}":            {ok: []int{200}},
 	"GET /api/v1/monitors/{id}/windows":    {ok: []int{200}},
 	"POST /api/v1/monitors/{id}/evaluate":  {ok: []int{200}, body: jsonf(`{}`)},
+	"PATCH /api/v1/monitors/{id}": {ok: []int{200}, fresh: "monitors", body: func(w walker) string {
+		return fmt.Sprintf(`{"updated_at":%q,"name":"Edited %s","thresholds":{"min_events":5}}`, w.updatedAt("monitors"), w.nonce)
+	}},
+	"POST /api/v1/monitors/{id}/pause":  {ok: []int{200}, fresh: "monitors", body: jsonf(`{"reason":"walked by %s"}`)},
+	"POST /api/v1/monitors/{id}/resume": {ok: []int{200}, fresh: "paused-monitors", body: jsonf(`{}`)},
 	"GET /api/v1/alerts":                   {ok: []int{200}, query: "?status=open"},
 	"POST /api/v1/alerts/{id}/acknowledge": {ok: []int{200}, fresh: "alerts", body: jsonf(`{"note":"walked by %s"}`)},
 	"GET /api/v1/retraining-tasks":         {ok: []int{200}},
@@ -613,9 +624,13 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 		if v, err = st.CreateModelVersion(ctx, ids["models"], lodestar.ModelVersion{Version: "v-" + label}); err == nil {
 			id = v.ID
 		}
-	case "monitors":
+	case "monitors": // of the walk's model version (a fresh one's too)
 		var m *lodestar.Monitor
-		if m, err = f.app.Monitoring.CreateMonitor(ctx, lodestar.Monitor{ModelID: ids["models"], Version: "v-" + label, Name: "Monitor " + label,
+		var v *lodestar.ModelVersion
+		if v, err = st.FindModelVersionByID(ctx, ids["model-versions"]); err != nil {
+			break
+		}
+		if m, err = f.app.Monitoring.CreateMonitor(ctx, lodestar.Monitor{ModelID: ids["models"], Version: v.Version, Name: "Monitor " + label,
 			Window: lodestar.WindowHour, Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}},
 			[]byte("x,colour\n1,red\n2,blue\n"), "ref.csv"); err == nil {
 			id = m.ID
@@ -670,6 +685,13 @@ func (f *fixture) prepare(cl call, w *walker) {
 		return
 	}
 	w.ids = maps.Clone(w.ids)
+	if cl.fresh == "paused-monitors" { // a monitor to resume
+		w.ids["monitors"] = f.record("monitors", w.nonce, w.ids)
+		if _, err := f.app.Store.PauseMonitor(sys(), w.ids["monitors"], "walk"); err != nil {
+			f.t.Fatalf("pause the walk's monitor: %v", err)
+		}
+		return
+	}
 	if cl.fresh == "tokens" { // the caller's own: every user may revoke theirs
 		tok, _ := f.token(&lodestar.User{Email: w.email}, lodestar.ScopeRead)
 		w.ids[cl.fresh] = tok.ID
@@ -806,6 +828,16 @@ func TestRoleMatrix(t *testing.T) {
 		ok := allowed(role, acc)
 		if ok {
 			f.prepare(cl, &w)
+		}
+		w.updatedAt = func(collection string) string {
+			if collection != "monitors" {
+				t.Fatalf("the walk knows no updated_at of %s", collection)
+			}
+			m, err := f.app.Store.FindMonitorByID(sys(), w.ids[collection])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.UpdatedAt.Format(time.RFC3339Nano)
 		}
 		c := f.client()
 		csrf := ""
