@@ -426,14 +426,14 @@ var calls = map[string]call{
 	"GET /api/v1/models/{id}/unregistered-versions": {ok: []int{200}},
 	"POST /api/v1/models/{id}/monitors": {ok: []int{201}, body: jsonf(`{"version":"v-existing","name":"Walk %s","window":"hour",` +
 		`"reference":{"kind":"dataset","file_name":"ref.csv","csv":"x,colour\n1,red\n2,blue\n"}}`)},
-	"GET /api/v1/monitors/{id}":            {ok: []int{200}},
-	"GET /api/v1/monitors/{id}/windows":    {ok: []int{200}},
-	"POST /api/v1/monitors/{id}/evaluate":  {ok: []int{200}, body: jsonf(`{}`)},
+	"GET /api/v1/monitors/{id}":           {ok: []int{200}},
+	"GET /api/v1/monitors/{id}/windows":   {ok: []int{200}},
+	"POST /api/v1/monitors/{id}/evaluate": {ok: []int{200}, body: jsonf(`{}`)},
 	"PATCH /api/v1/monitors/{id}": {ok: []int{200}, fresh: "monitors", body: func(w walker) string {
 		return fmt.Sprintf(`{"updated_at":%q,"name":"Edited %s","thresholds":{"min_events":5}}`, w.updatedAt("monitors"), w.nonce)
 	}},
-	"POST /api/v1/monitors/{id}/pause":  {ok: []int{200}, fresh: "monitors", body: jsonf(`{"reason":"walked by %s"}`)},
-	"POST /api/v1/monitors/{id}/resume": {ok: []int{200}, fresh: "paused-monitors", body: jsonf(`{}`)},
+	"POST /api/v1/monitors/{id}/pause":     {ok: []int{200}, fresh: "monitors", body: jsonf(`{"reason":"walked by %s"}`)},
+	"POST /api/v1/monitors/{id}/resume":    {ok: []int{200}, fresh: "paused-monitors", body: jsonf(`{}`)},
 	"GET /api/v1/alerts":                   {ok: []int{200}, query: "?status=open"},
 	"POST /api/v1/alerts/{id}/acknowledge": {ok: []int{200}, fresh: "alerts", body: jsonf(`{"note":"walked by %s"}`)},
 	"GET /api/v1/retraining-tasks":         {ok: []int{200}},
