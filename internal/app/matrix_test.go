@@ -18,6 +18,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // access classes, written out independently of internal/auth/policy.go: a
@@ -164,6 +165,10 @@ var routeAccess = map[string]access{
 	"GET /models/{id}/health":                       readers,
 	"POST /models/{id}/monitors":                    modelWriters,
 	"POST /monitors/{id}/evaluate":                  modelWriters,
+	"GET /monitors/{id}/edit":                       modelWriters,
+	"POST /monitors/{id}":                           modelWriters,
+	"POST /monitors/{id}/pause":                     modelWriters,
+	"POST /monitors/{id}/resume":                    modelWriters,
 	"GET /alerts":                                   readers,
 	"POST /alerts/{id}/acknowledge":                 alertAckers,
 	"POST /api/v1/models/{model}/events":            ingesters,
@@ -416,7 +421,14 @@ var calls = map[string]call{
 		return form(url.Values{"version": {"v-existing"}, "name": {"Walk " + w.nonce}, "window": {"day"}, "reference_kind": {"events"},
 			"reference_from": {"2026-01-01"}, "reference_to": {"2026-02-01"}, "min_accuracy": {"0.8"}})
 	}},
-	"POST /monitors/{id}/evaluate":  {ok: []int{303}},
+	"POST /monitors/{id}/evaluate": {ok: []int{303}},
+	"GET /monitors/{id}/edit":      {ok: []int{200}},
+	"POST /monitors/{id}": {ok: []int{303}, fresh: "monitors", body: func(w walker) string {
+		return form(url.Values{"updated_at": {w.updatedAt("monitors")}, "name": {"Edited " + w.nonce}, "min_events": {"5"},
+			"alert_after": {"1"}, "resolve_after": {"1"}, "retrain_after": {"0"}})
+	}},
+	"POST /monitors/{id}/pause":     {ok: []int{303}, fresh: "monitors", body: formOf("reason", "walked by %s")},
+	"POST /monitors/{id}/resume":    {ok: []int{303}, fresh: "paused-monitors"},
 	"GET /alerts":                   {ok: []int{200}},
 	"POST /alerts/{id}/acknowledge": {ok: []int{303}, fresh: "alerts", body: formOf("note", "walked by %s")},
 	"POST /api/v1/models/{model}/events": {ok: []int{200}, contentType: "application/x-ndjson",
@@ -837,7 +849,7 @@ func TestRoleMatrix(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return m.UpdatedAt.Format(time.RFC3339Nano)
+			return m.UpdatedAt.UTC().Format(sqldb.TimeLayout) // RFC 3339, as the edit form's field holds it
 		}
 		c := f.client()
 		csrf := ""

@@ -28,6 +28,10 @@ func (s *Server) healthRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/models/{id}/health", Perm: auth.ModelRead, Handler: s.healthShow},
 		{Method: "POST", Pattern: "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: s.monitorCreate, MaxBody: monitoring.MaxReferenceBytes + 1<<20},
 		{Method: "POST", Pattern: "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: s.monitorEvaluate},
+		{Method: "GET", Pattern: "/monitors/{id}/edit", Perm: auth.ModelWrite, Handler: s.monitorEditShow},
+		{Method: "POST", Pattern: "/monitors/{id}", Perm: auth.ModelWrite, Handler: s.monitorUpdate},
+		{Method: "POST", Pattern: "/monitors/{id}/pause", Perm: auth.ModelWrite, Handler: s.monitorPause},
+		{Method: "POST", Pattern: "/monitors/{id}/resume", Perm: auth.ModelWrite, Handler: s.monitorResume},
 		{Method: "GET", Pattern: "/alerts", Perm: auth.ModelRead, Handler: s.alertList},
 		{Method: "POST", Pattern: "/alerts/{id}/acknowledge", Perm: auth.AlertAck, Handler: s.alertAck},
 	}
@@ -185,8 +189,14 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 			tasks = append(tasks, t)
 		}
 	}
-	if p.Form == nil {
-		p.Form = map[string][]string{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
+	if p.Form == nil || p.Form.Get(pauseMonitorField) != "" {
+		// (A refused pause's form holds its own fields only: the new
+		// monitor's form keeps its defaults.)
+		defaults := url.Values{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
+		for k, v := range p.Form {
+			defaults[k] = v
+		}
+		p.Form = defaults
 	}
 	// The use case the model serves, linked from the page's head (nil
 	// when it is gone).
@@ -431,6 +441,28 @@ func splitNames(s string) []string {
 	return out
 }
 
+// formThresholds reads the monitor form's thresholds, the same on the
+// create and the edit form; fields gets those that do not parse.
+func formThresholds(r *http.Request, fields map[string]string) lodestar.MonitorThresholds {
+	return lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
+		MaxLatencyP95MS:             formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
+		MinEvents:                   formInt(r, "min_events", fields, "thresholds.min_events"),
+		MaxEvents:                   formInt(r, "max_events", fields, "thresholds.max_events"),
+		Drift:                       r.PostFormValue("drift") != "",
+		DriftNumericTest:            r.PostFormValue("drift_numeric_test"),
+		DriftCategoricalTest:        r.PostFormValue("drift_categorical_test"),
+		Fairness:                    r.PostFormValue("fairness") != "",
+		FairnessMinImpactRatio:      formFloat(r, "fairness_min_impact_ratio", fields, "thresholds.fairness_min_impact_ratio"),
+		FairnessMaxEqualOpportunity: formFloat(r, "fairness_max_equal_opportunity", fields, "thresholds.fairness_max_equal_opportunity"),
+		FairnessMinGroup:            formInt(r, "fairness_min_group", fields, "thresholds.fairness_min_group"),
+		FairnessFavourable:          r.PostFormValue("fairness_favourable"),
+		DataQuality:                 r.PostFormValue("data_quality") != "",
+		QualityMaxMissingIncrease:   formFloat(r, "quality_max_missing_increase", fields, "thresholds.quality_max_missing_increase"),
+		QualityMaxOutOfRange:        formFloat(r, "quality_max_out_of_range", fields, "thresholds.quality_max_out_of_range"),
+		QualityMaxNewValues:         formFloat(r, "quality_max_new_values", fields, "thresholds.quality_max_new_values"),
+		QualityMinEvents:            formInt(r, "quality_min_events", fields, "thresholds.quality_min_events")}
+}
+
 // monitorCreate reads the monitor form (multipart, with the reference
 // file) and creates the monitor.
 // referenceAgain is the refused monitor form's note of the reference file
@@ -448,23 +480,7 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		Exclude: splitNames(r.PostFormValue("exclude")), Window: strings.TrimSpace(r.PostFormValue("window")),
 		WebhookURL: r.PostFormValue("webhook_url"),
 		Reference:  lodestar.MonitorReference{Kind: r.PostFormValue("reference_kind")}}
-	in.Thresholds = lodestar.MonitorThresholds{MinAccuracy: formFloat(r, "min_accuracy", fields, "thresholds.min_accuracy"),
-		MaxLatencyP95MS:             formFloat(r, "max_latency_p95_ms", fields, "thresholds.max_latency_p95_ms"),
-		MinEvents:                   formInt(r, "min_events", fields, "thresholds.min_events"),
-		MaxEvents:                   formInt(r, "max_events", fields, "thresholds.max_events"),
-		Drift:                       r.PostFormValue("drift") != "",
-		DriftNumericTest:            r.PostFormValue("drift_numeric_test"),
-		DriftCategoricalTest:        r.PostFormValue("drift_categorical_test"),
-		Fairness:                    r.PostFormValue("fairness") != "",
-		FairnessMinImpactRatio:      formFloat(r, "fairness_min_impact_ratio", fields, "thresholds.fairness_min_impact_ratio"),
-		FairnessMaxEqualOpportunity: formFloat(r, "fairness_max_equal_opportunity", fields, "thresholds.fairness_max_equal_opportunity"),
-		FairnessMinGroup:            formInt(r, "fairness_min_group", fields, "thresholds.fairness_min_group"),
-		FairnessFavourable:          r.PostFormValue("fairness_favourable"),
-		DataQuality:                 r.PostFormValue("data_quality") != "",
-		QualityMaxMissingIncrease:   formFloat(r, "quality_max_missing_increase", fields, "thresholds.quality_max_missing_increase"),
-		QualityMaxOutOfRange:        formFloat(r, "quality_max_out_of_range", fields, "thresholds.quality_max_out_of_range"),
-		QualityMaxNewValues:         formFloat(r, "quality_max_new_values", fields, "thresholds.quality_max_new_values"),
-		QualityMinEvents:            formInt(r, "quality_min_events", fields, "thresholds.quality_min_events")}
+	in.Thresholds = formThresholds(r, fields)
 	in.RetrainAfter = int(formInt(r, "retrain_after", fields, "retrain_after"))
 	in.AlertAfter = int(formInt(r, "alert_after", fields, "alert_after"))
 	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))
@@ -532,6 +548,9 @@ type alertRow struct {
 	Model   *lodestar.Model
 	Switch  *lodestar.Switch // the model's, nil when unknown
 	Monitor string           // the monitor's name ("" when it is gone)
+	// Paused is the monitor's pause, when it is paused: its open alerts
+	// stay open, and no window will resolve them until it is resumed.
+	Paused *lodestar.Monitor
 }
 
 type taskRow struct {
@@ -643,12 +662,16 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 	// Each alert's monitor by name: a model's monitors alert alike
 	// ("Accuracy"), so the name tells which one.
 	monitorNames := map[int64]string{}
+	paused := map[int64]*lodestar.Monitor{}
 	monitorName := func(modelID, id int64) string {
 		if _, ok := monitorNames[id]; !ok {
 			monitorNames[id] = ""
 			if mons, err := s.Monitors.ListMonitors(ctx, modelID); err == nil {
 				for _, m := range mons {
 					monitorNames[m.ID] = m.Name
+					if m.Paused() {
+						paused[m.ID] = m
+					}
 				}
 			}
 		}
@@ -656,7 +679,10 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 	}
 	var open, closed []alertRow
 	for _, a := range alerts {
-		row := alertRow{a, model(a.ModelID), switches[a.ModelID], monitorName(a.ModelID, a.MonitorID)}
+		row := alertRow{a, model(a.ModelID), switches[a.ModelID], monitorName(a.ModelID, a.MonitorID), nil}
+		if a.Status == lodestar.AlertOpen {
+			row.Paused = paused[a.MonitorID]
+		}
 		if a.Status == lodestar.AlertOpen {
 			open = append(open, row)
 		} else {

@@ -1,0 +1,102 @@
+package app_test
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
+
+var updatedAtField = regexp.MustCompile(`name="updated_at" value="([^"]+)"`)
+
+// TestMonitorEditWeb: the health page links each monitor's edit form,
+// which shows its settings; a bad value comes back with the input kept and
+// the error by its field (in Chinese too); a stale form is refused; a good
+// one saves. Pausing needs a reason, kept with its error when missing;
+// paused, the card says by whom, when and why and offers Resume, and the
+// alerts page marks the monitor's open alert.
+func TestMonitorEditWeb(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ml@example.com")
+	ids := f.records("web")
+	id, model := ids["monitors"], ids["models"]
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	health := fmt.Sprintf("/models/%d/health", model)
+	edit := fmt.Sprintf("/monitors/%d/edit", id)
+	if r := f.get(c, health); !strings.Contains(r.body, `href="`+edit+`"`) || !strings.Contains(r.body, fmt.Sprintf(`action="/monitors/%d/pause"`, id)) {
+		t.Fatalf("the health page links no edit form or pause form for monitor %d", id)
+	}
+	page := f.get(c, edit)
+	m := updatedAtField.FindStringSubmatch(page.body)
+	if page.StatusCode != 200 || m == nil || !strings.Contains(page.body, `value="Monitor web"`) {
+		t.Fatalf("edit page: %d, no updated_at or name:\n%.2000s", page.StatusCode, page.body)
+	}
+	stale := m[1]
+	post := func(v url.Values) *response {
+		v.Set("csrf_token", csrf)
+		// (A form is acted on once: each submission is a form opened anew.)
+		if fid := formIDField.FindStringSubmatch(f.get(c, edit).body); fid != nil {
+			v.Set("form_id", fid[1])
+		}
+		return f.postForm(c, fmt.Sprintf("/monitors/%d", id), v)
+	}
+	r := post(url.Values{"updated_at": {stale}, "name": {"Tuned"}, "min_accuracy": {"1.7"}, "min_events": {"many"}, "alert_after": {"2"}, "resolve_after": {"1"}})
+	if r.StatusCode != 400 || !strings.Contains(r.body, `value="1.7"`) || !strings.Contains(r.body, `value="many"`) || !strings.Contains(r.body, `value="Tuned"`) ||
+		!strings.Contains(r.body, "Enter a whole number.") || !strings.Contains(r.body, "Between 0 and 1 (0: off).") {
+		t.Errorf("bad values: got %d, want 400 with the input kept and both errors:\n%.3000s", r.StatusCode, r.body)
+	}
+	if got, _ := f.app.Store.FindMonitorByID(sys(), id); got.Name != "Monitor web" {
+		t.Errorf("a refused edit saved: %+v", got)
+	}
+	if err := f.app.Store.SetLocale(sys(), ai.ID, "zh-CN"); err != nil {
+		t.Fatal(err)
+	}
+	if r := post(url.Values{"updated_at": {stale}, "name": {"Tuned"}, "min_accuracy": {"1.7"}}); r.StatusCode != 400 || !strings.Contains(r.body, `value="1.7"`) || strings.Contains(r.body, "Between 0 and 1") {
+		t.Errorf("bad value in Chinese: got %d, want 400 with the error translated:\n%.3000s", r.StatusCode, r.body)
+	}
+	if err := f.app.Store.SetLocale(sys(), ai.ID, "en"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Second)
+	if r := post(url.Values{"updated_at": {stale}, "name": {"Tuned"}, "min_events": {"3"}, "alert_after": {"2"}, "resolve_after": {"1"}}); r.StatusCode != 303 {
+		t.Fatalf("good edit: got %d:\n%.2000s", r.StatusCode, r.body)
+	}
+	if got, _ := f.app.Store.FindMonitorByID(sys(), id); got.Name != "Tuned" || got.Thresholds.MinEvents != 3 || got.AlertAfter != 2 {
+		t.Errorf("saved: %+v", got)
+	}
+	if r := post(url.Values{"updated_at": {stale}, "name": {"Overwrite"}}); r.StatusCode != 409 || !strings.Contains(r.body, "Someone else changed this record") || !strings.Contains(r.body, `value="Overwrite"`) {
+		t.Errorf("a stale form: got %d, want 409 with the input kept:\n%.2000s", r.StatusCode, r.body)
+	}
+
+	pause := fmt.Sprintf("/monitors/%d/pause", id)
+	r = f.postForm(c, pause, url.Values{"csrf_token": {csrf}, "reason": {"  "}})
+	if r.StatusCode != 400 || !strings.Contains(r.body, "Say why the monitor is paused.") || !strings.Contains(r.body, fmt.Sprintf(`id="pause-%d" name="reason" maxlength="1000" value="  "`, id)) {
+		t.Errorf("pause without a reason: got %d, want 400 with the error in the card:\n%.3000s", r.StatusCode, r.body)
+	}
+	alert := f.record("alerts", "web2", ids) // an open alert of the monitor
+	if r := f.postForm(c, pause, url.Values{"csrf_token": {csrf}, "reason": {"Noisy <b>after</b> the holiday"}}); r.StatusCode != 303 {
+		t.Fatalf("pause: got %d", r.StatusCode)
+	}
+	page = f.get(c, health)
+	if !strings.Contains(page.body, `<span class="badge monitor-paused">Paused</span>`) || !strings.Contains(page.body, "Noisy &lt;b&gt;after&lt;/b&gt; the holiday") ||
+		!strings.Contains(page.body, fmt.Sprintf(`action="/monitors/%d/resume"`, id)) || strings.Contains(page.body, fmt.Sprintf(`action="/monitors/%d/evaluate"`, id)) {
+		t.Errorf("the paused card: no pause shown, or evaluate still offered:\n%.4000s", page.body)
+	}
+	if r := f.postForm(c, fmt.Sprintf("/monitors/%d/evaluate", id), url.Values{"csrf_token": {csrf}}); r.StatusCode != 409 || !strings.Contains(r.body, "paused") {
+		t.Errorf("evaluate a paused monitor: got %d, want 409 saying it is paused", r.StatusCode)
+	}
+	if r := f.get(c, "/alerts"); !strings.Contains(r.body, `id="alert-`+fmt.Sprint(alert)+`"`) || !strings.Contains(r.body, "monitor paused") {
+		t.Errorf("the alerts page does not mark the paused monitor's alert:\n%.3000s", r.body)
+	}
+	if r := f.postForm(c, fmt.Sprintf("/monitors/%d/resume", id), url.Values{"csrf_token": {csrf}}); r.StatusCode != 303 {
+		t.Errorf("resume: got %d", r.StatusCode)
+	}
+	if got, _ := f.app.Store.FindMonitorByID(sys(), id); got.Paused() {
+		t.Errorf("still paused after resuming: %+v", got)
+	}
+}
