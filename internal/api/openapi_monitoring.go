@@ -76,7 +76,7 @@ func monitoringPaths() obj {
 					"409": response("The monitor changed since updated_at, or its new name is another monitor's of the same version.", ref("Error"))}, "404", "413", "415")}},
 		"/monitors/{id}/pause": obj{"post": obj{"summary": "Pause a monitor (roles admin, ai_team): it is not evaluated until resumed.",
 			"description": "The reason is required. A paused monitor is skipped by the server's evaluation loop and POST …/evaluate answers 409; its open alerts stay open. " +
-				"Its events are still stored: resumed, it evaluates the windows it missed on the next run (events older than --event-retention are gone by then). Audited. A paused monitor is a 409.",
+				"Its events are still stored, and those it has not evaluated are kept whatever --event-retention says: resumed, it evaluates the windows it missed on the next run. Audited. A paused monitor is a 409.",
 			"operationId": "pauseMonitor", "parameters": idParam(), "requestBody": requiredBody("PauseInput"),
 			"responses": withErrors(obj{"200": response("The monitor, paused (paused_at, paused_by, pause_reason).", ref("Monitor")),
 				"409": response("The monitor is paused already.", ref("Error"))}, "404", "413", "415")}},
