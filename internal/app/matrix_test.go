@@ -280,6 +280,15 @@ type walker struct {
 	updatedAt func(collection string) string
 }
 
+// stamp is w.updatedAt(collection), or "" for a walker that has none (a
+// request refused before it is read).
+func (w walker) stamp(collection string) string {
+	if w.updatedAt == nil {
+		return ""
+	}
+	return w.updatedAt(collection)
+}
+
 func form(v url.Values) string { return v.Encode() }
 
 var calls = map[string]call{
@@ -424,7 +433,7 @@ var calls = map[string]call{
 	"POST /monitors/{id}/evaluate": {ok: []int{303}},
 	"GET /monitors/{id}/edit":      {ok: []int{200}},
 	"POST /monitors/{id}": {ok: []int{303}, fresh: "monitors", body: func(w walker) string {
-		return form(url.Values{"updated_at": {w.updatedAt("monitors")}, "name": {"Edited " + w.nonce}, "min_events": {"5"},
+		return form(url.Values{"updated_at": {w.stamp("monitors")}, "name": {"Edited " + w.nonce}, "min_events": {"5"},
 			"alert_after": {"1"}, "resolve_after": {"1"}, "retrain_after": {"0"}})
 	}},
 	"POST /monitors/{id}/pause":     {ok: []int{303}, fresh: "monitors", body: formOf("reason", "walked by %s")},
@@ -442,7 +451,7 @@ var calls = map[string]call{
 	"GET /api/v1/monitors/{id}/windows":   {ok: []int{200}},
 	"POST /api/v1/monitors/{id}/evaluate": {ok: []int{200}, body: jsonf(`{}`)},
 	"PATCH /api/v1/monitors/{id}": {ok: []int{200}, fresh: "monitors", body: func(w walker) string {
-		return fmt.Sprintf(`{"updated_at":%q,"name":"Edited %s","thresholds":{"min_events":5}}`, w.updatedAt("monitors"), w.nonce)
+		return fmt.Sprintf(`{"updated_at":%q,"name":"Edited %s","thresholds":{"min_events":5}}`, w.stamp("monitors"), w.nonce)
 	}},
 	"POST /api/v1/monitors/{id}/pause":     {ok: []int{200}, fresh: "monitors", body: jsonf(`{"reason":"walked by %s"}`)},
 	"POST /api/v1/monitors/{id}/resume":    {ok: []int{200}, fresh: "paused-monitors", body: jsonf(`{}`)},
@@ -693,6 +702,16 @@ func (f *fixture) record(collection, label string, ids map[string]int64) int64 {
 // prepare gives a request a fresh record when its call asks for one.
 func (f *fixture) prepare(cl call, w *walker) {
 	f.t.Helper()
+	w.updatedAt = func(collection string) string {
+		if collection != "monitors" {
+			f.t.Fatalf("the walk knows no updated_at of %s", collection)
+		}
+		m, err := f.app.Store.FindMonitorByID(sys(), w.ids[collection])
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return m.UpdatedAt.UTC().Format(sqldb.TimeLayout) // RFC 3339, as the edit form's field holds it
+	}
 	if cl.fresh == "" {
 		return
 	}
@@ -840,16 +859,6 @@ func TestRoleMatrix(t *testing.T) {
 		ok := allowed(role, acc)
 		if ok {
 			f.prepare(cl, &w)
-		}
-		w.updatedAt = func(collection string) string {
-			if collection != "monitors" {
-				t.Fatalf("the walk knows no updated_at of %s", collection)
-			}
-			m, err := f.app.Store.FindMonitorByID(sys(), w.ids[collection])
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m.UpdatedAt.UTC().Format(sqldb.TimeLayout) // RFC 3339, as the edit form's field holds it
 		}
 		c := f.client()
 		csrf := ""
