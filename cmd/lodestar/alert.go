@@ -20,7 +20,7 @@ import (
 
 func init() {
 	register("alert", "list|ack: the monitors' alerts, and taking one on", (*cmdEnv).alertCmd)
-	register("monitor", "list|show: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
+	register("monitor", "list|show|pause|resume: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
 }
 
 const alertHelp = `Usage: lodestar alert SUBCOMMAND [ID] [flags]
@@ -220,6 +220,11 @@ const monitorHelp = `Usage: lodestar monitor SUBCOMMAND [ID] [flags]
         alerts open and resolve, retraining) and its latest N windows
         (default 12, oldest first): events, labels, the quality and latency metrics
         measured, the share of features drifted, and what breached
+  pause ID --reason R --as E: stop evaluating the monitor (its open alerts
+        stay open), as the user with e-mail E, an administrator or on the AI
+        team (as on the web and the API); audited as theirs, via cli
+  resume ID --as E: evaluate it again; its next run evaluates the windows
+        it missed
 
 --format json prints GET /api/v1/monitors/{id} (list: every monitor) and,
 for show, its windows as GET /api/v1/monitors/{id}/windows lists them.
@@ -227,19 +232,21 @@ for show, its windows as GET /api/v1/monitors/{id}/windows lists them.
 
 func (e *cmdEnv) monitorCmd(args []string) error {
 	if len(args) == 0 {
-		return errUsage{"monitor: want list or show"}
+		return errUsage{"monitor: want list, show, pause or resume"}
 	}
 	sub := args[0]
 	fs := e.flags("monitor " + sub)
 	e.cfg.DatabaseFlags(fs)
 	model := fs.String("model", "", "only this model's monitors: its key (list)")
 	windows := fs.Int("windows", 12, "how many of the latest windows to show, 1 to 500 (show)")
+	reason := fs.String("reason", "", "why the monitor is paused (pause; recorded with it)")
+	as := fs.String("as", "", "the e-mail of the user pausing or resuming: an admin or the AI team (pause, resume)")
 	format := fs.String("format", "text", "output format: text or json")
 	if isHelp(sub) {
 		return subcommandHelp(fs, monitorHelp)
 	}
-	if sub != "list" && sub != "show" {
-		return errUsage{fmt.Sprintf("monitor: unknown subcommand %q; want list or show", sub)}
+	if sub != "list" && sub != "show" && sub != "pause" && sub != "resume" {
+		return errUsage{fmt.Sprintf("monitor: unknown subcommand %q; want list, show, pause or resume", sub)}
 	}
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
@@ -275,22 +282,29 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 				}
 				return writeJSON(e.stdout, ms)
 			}
-			rows := [][]string{{"ID", "MODEL", "VERSION", "NAME", "TASK", "WINDOW", "REFERENCE", "EVALUATED TO"}}
+			rows := [][]string{{"ID", "MODEL", "VERSION", "NAME", "TASK", "WINDOW", "REFERENCE", "STATE", "EVALUATED TO"}}
 			for _, m := range ms {
+				state := "running"
+				if m.Paused() {
+					state = "paused"
+				}
 				rows = append(rows, []string{strconv.FormatInt(m.ID, 10), orDash(keys[m.ModelID]), m.Version, m.Name, m.Task, m.Window,
-					m.Reference.Kind, cliTime(m.EvaluatedTo)})
+					m.Reference.Kind, state, cliTime(m.EvaluatedTo)})
 			}
 			return writeRows(e.stdout, rows, 0)
 		})
 	}
-	// show
 	if *model != "" {
-		return errUsage{"monitor show: --model filters list; show takes the monitor's ID"}
+		return errUsage{fmt.Sprintf("monitor %s: --model filters list; %s takes the monitor's ID", sub, sub)}
 	}
-	id, err := idArg("monitor show", "monitor ID", pos, "'lodestar monitor list' lists them")
+	id, err := idArg("monitor "+sub, "monitor ID", pos, "'lodestar monitor list' lists them")
 	if err != nil {
 		return err
 	}
+	if sub == "pause" || sub == "resume" {
+		return e.pauseMonitor(sub, id, *reason, *as, *format)
+	}
+	// show
 	if *windows < 1 || *windows > 500 {
 		return errUsage{fmt.Sprintf("monitor show: --windows %d: want 1 to 500", *windows)}
 	}
@@ -373,7 +387,48 @@ func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
 	}
 	line("webhook", "%s", orDash(lodestar.RedactURL(m.WebhookURL)))
 	line("evaluated to", "%s", cliTime(m.EvaluatedTo))
+	if m.Paused() {
+		line("paused", "since %s by %s: %s", cliTime(m.PausedAt), m.PausedBy, oneLine(m.PauseReason))
+	}
 	tw.Flush()
+}
+
+// pauseMonitor pauses or resumes monitor id as the user with e-mail as.
+func (e *cmdEnv) pauseMonitor(sub string, id int64, reason, as, format string) error {
+	switch {
+	case sub == "pause" && (strings.TrimSpace(reason) == "" || strings.TrimSpace(as) == ""):
+		return errUsage{"monitor pause: --reason and --as are required"}
+	case sub == "resume" && strings.TrimSpace(as) == "":
+		return errUsage{"monitor resume: --as is required"}
+	case sub == "resume" && reason != "":
+		return errUsage{"monitor resume: takes no --reason (the pause's is kept in the audit log)"}
+	}
+	return e.readStore("no monitor to "+sub, func(s *store.Store) error {
+		ctx, err := actingUser(e.ctx, s, as, auth.ModelWrite, "monitor "+sub, sub+" a monitor")
+		if err != nil {
+			return err
+		}
+		var m *lodestar.Monitor
+		if sub == "pause" {
+			m, err = s.PauseMonitor(ctx, id, reason)
+		} else {
+			m, err = s.ResumeMonitor(ctx, id)
+		}
+		if lodestar.ErrorCode(err) == lodestar.ENotFound {
+			return fmt.Errorf("monitor %s: no monitor %d ('lodestar monitor list' lists them)", sub, id)
+		} else if err != nil {
+			return fmt.Errorf("monitor %s: %w", sub, describe(err))
+		}
+		if format == "json" {
+			return writeJSON(e.stdout, m)
+		}
+		if sub == "pause" {
+			fmt.Fprintf(e.stdout, "monitor %d paused by %s at %s; it is not evaluated until resumed\n", m.ID, m.PausedBy, cliTime(m.PausedAt))
+		} else {
+			fmt.Fprintf(e.stdout, "monitor %d resumed; its next run evaluates the windows it missed\n", m.ID)
+		}
+		return nil
+	})
 }
 
 func orAuto(s string) string {

@@ -176,8 +176,63 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "acknowledge") || !strings.Contains(out, "risk@demo.lodestar") {
 		t.Errorf("the acknowledgement is not in the audit log (exit %d)", code)
 	}
+
+	// Pause and resume: as a user who may change monitors; refused for
+	// others, twice, or without a reason, leaving the monitor as it was.
+	for _, st := range []struct {
+		args   []string
+		code   int
+		errHas string
+	}{
+		{[]string{"monitor", "pause", "3", "--reason", "rebuild", "--as", "risk@demo.lodestar"}, 1, "only the roles admin, ai_team may pause a monitor"},
+		{[]string{"monitor", "pause", "3", "--as", "ml.lead@demo.lodestar"}, 2, "--reason and --as are required"},
+		{[]string{"monitor", "pause", "99", "--reason", "rebuild", "--as", "ml.lead@demo.lodestar"}, 1, "no monitor 99"},
+		{[]string{"monitor", "resume", "3", "--as", "ml.lead@demo.lodestar"}, 1, "The monitor is not paused"},
+		{[]string{"monitor", "resume", "3", "--reason", "x", "--as", "ml.lead@demo.lodestar"}, 2, "takes no --reason"},
+		{[]string{"monitor", "pause", "3", "--model", "recsys", "--reason", "x", "--as", "ml.lead@demo.lodestar"}, 2, "--model filters list"},
+	} {
+		if code, out, errs := do(st.args...); code != st.code || out != "" || !strings.Contains(errs, st.errHas) {
+			t.Errorf("%v: got exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q", st.args, code, out, errs, st.code, st.errHas)
+		}
+	}
+	paused := func() *lodestar.Monitor {
+		db, err := sqldb.Open(context.Background(), dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		m, err := store.New(db).FindMonitorByID(context.Background(), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := paused(); m.Paused() {
+		t.Fatalf("a refused command paused monitor 3: %+v", m)
+	}
+	if code, out, errs := do("monitor", "pause", "3", "--reason", "Feature pipeline being rebuilt", "--as", "ml.lead@demo.lodestar"); code != 0 || !strings.Contains(out, "paused by ml.lead@demo.lodestar") {
+		t.Fatalf("monitor pause: exit %d %q %q", code, out, errs)
+	}
+	if m := paused(); !m.Paused() || m.PausedBy != "ml.lead@demo.lodestar" || m.PauseReason != "Feature pipeline being rebuilt" {
+		t.Errorf("after pause: %+v", m)
+	}
+	if _, out, _ := do("monitor", "list"); !strings.Contains(out, "paused") {
+		t.Errorf("monitor list does not show the pause:\n%s", out)
+	}
+	if _, out, _ := do("monitor", "show", "3"); !strings.Contains(out, "by ml.lead@demo.lodestar: Feature pipeline being rebuilt") {
+		t.Errorf("monitor show does not show the pause:\n%s", out)
+	}
+	if code, _, errs := do("monitor", "pause", "3", "--reason", "again", "--as", "ml.lead@demo.lodestar"); code != 1 || !strings.Contains(errs, "paused the monitor already") {
+		t.Errorf("a second pause: exit %d %q", code, errs)
+	}
+	if code, out, errs := do("monitor", "resume", "3", "--as", "ml.lead@demo.lodestar"); code != 0 || !strings.Contains(out, "resumed") {
+		t.Errorf("monitor resume: exit %d %q %q", code, out, errs)
+	}
+	if m := paused(); m.Paused() {
+		t.Errorf("after resume: %+v", m)
+	}
 	if code, _, errs := do("audit", "verify"); code != 0 {
-		t.Errorf("audit verify after the acknowledgement: exit %d %s", code, errs)
+		t.Errorf("audit verify after the acknowledgement, pause and resume: exit %d %s", code, errs)
 	}
 }
 

@@ -79,6 +79,8 @@ var (
 		"The model's open retraining tasks.", []string{"model"}, nil)
 	mMonitorInfo = prometheus.NewDesc("lodestar_monitor_info",
 		"A monitor of a model version: always 1, its labels say which.", []string{"monitor", "model", "version", "name", "window", "task"}, nil)
+	mPaused = prometheus.NewDesc("lodestar_monitor_paused",
+		"1 while the monitor is paused (not evaluated; its open alerts stay open), else 0.", []string{"monitor", "model", "version"}, nil)
 	mEvaluatedTo = prometheus.NewDesc("lodestar_monitor_evaluated_to_timestamp_seconds",
 		"The end of the monitor's last evaluated window, as a Unix time (0: none yet). A value falling behind means no evaluation runs.",
 		[]string{"monitor", "model", "version"}, nil)
@@ -186,6 +188,7 @@ func (s *Server) gatherModelMetrics(ctx context.Context) (*modelMetricsSet, erro
 	for _, mon := range monitors {
 		id, key := strconv.FormatInt(mon.ID, 10), keys[mon.ModelID]
 		set.gauge(mMonitorInfo, 1, id, key, mon.Version, mon.Name, mon.Window, mon.Task)
+		set.gauge(mPaused, b2f(mon.Paused()), id, key, mon.Version)
 		set.gauge(mEvaluatedTo, unixSeconds(mon.EvaluatedTo), id, key, mon.Version)
 		ws, err := s.Monitors.ListWindows(ctx, mon.ID, 1)
 		if err != nil {

@@ -107,7 +107,7 @@ func monitoringPaths() obj {
 			"description": "Prometheus text exposition format, read from the database at each scrape. Scrape it with a read-scope token " +
 				"(authorization credentials in the scrape configuration). Series: lodestar_model_switch_state{model,state}, " +
 				"lodestar_model_switch_version{model}, lodestar_model_versions{model,status}, lodestar_model_alerts_open{model,kind,acknowledged}, " +
-				"lodestar_model_retraining_tasks_open{model}, lodestar_monitor_info{monitor,model,version,name,window,task}, " +
+				"lodestar_model_retraining_tasks_open{model}, lodestar_monitor_info{monitor,model,version,name,window,task}, lodestar_monitor_paused, " +
 				"lodestar_monitor_evaluated_to_timestamp_seconds, lodestar_monitor_window_end_timestamp_seconds, lodestar_monitor_window_events, " +
 				"lodestar_monitor_window_labelled_events, lodestar_monitor_window_metric{metric}, lodestar_monitor_window_drift_share and " +
 				"lodestar_monitor_window_breach{kind} (monitor, model and version labelled).",

@@ -47,6 +47,11 @@ func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
 	if r := f.api("GET", "/metrics", "", ""); r.StatusCode != 200 || strings.Contains(r.body, "lodestar_model_") || strings.Contains(r.body, "credit-risk") {
 		t.Errorf("public /metrics: %d, and it must not show the models", r.StatusCode)
 	}
+	// One monitor paused, as an ML engineer would during a rebuild.
+	_, write := f.token(f.user(lodestar.RoleAITeam, "ml@example.com"), "write")
+	if r := f.api("POST", "/api/v1/monitors/1/pause", write, `{"reason":"feature pipeline rebuilt"}`); r.StatusCode != 200 {
+		t.Fatalf("pause monitor 1: %d %s", r.StatusCode, r.body)
+	}
 	r := f.api("GET", "/api/v1/metrics", read, "")
 	if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("GET /api/v1/metrics: %d %s\n%s", r.StatusCode, r.Header.Get("Content-Type"), r.body)
@@ -168,7 +173,7 @@ func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
 		want("lodestar_model_retraining_tasks_open", map[string]string{"model": m.Key}, openTasks[m.Key])
 	}
 
-	windows := 0
+	windows, paused := 0, 0
 	for _, m := range models.Data {
 		var mons struct{ Data []lodestar.Monitor }
 		getJSON(fmt.Sprintf("/api/v1/models/%d/monitors?limit=200", m.ID), &mons)
@@ -178,6 +183,8 @@ func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
 			want("lodestar_monitor_info", map[string]string{"monitor": id, "model": m.Key, "version": mon.Version,
 				"name": mon.Name, "window": mon.Window, "task": mon.Task}, 1)
 			want("lodestar_monitor_evaluated_to_timestamp_seconds", base, float64(mon.EvaluatedTo.UnixMilli())/1000)
+			want("lodestar_monitor_paused", base, b2f(mon.Paused()))
+			paused += int(b2f(mon.Paused()))
 			var page struct {
 				Data  []lodestar.WindowResult
 				Total int
@@ -213,8 +220,8 @@ func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
 			}
 		}
 	}
-	if windows < 3 {
-		t.Errorf("only %d monitors with windows were checked", windows)
+	if windows < 3 || paused != 1 {
+		t.Errorf("%d monitors with windows were checked (want 3 or more), %d paused (want the one paused above)", windows, paused)
 	}
 	// Every series is a gauge with a help text, as Prometheus expects.
 	for name, fam := range families {
@@ -222,4 +229,11 @@ func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
 			t.Errorf("%s: type %s, help %q", name, fam.GetType(), fam.GetHelp())
 		}
 	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
