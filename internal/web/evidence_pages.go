@@ -475,7 +475,9 @@ func (s *Server) explanationShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	view.Top = len(bars)
-	view.Chart = chart.IntervalBars(p.T("evidence.importance_chart"), maxImp, num, bars)
+	// The axis's ticks are round steps (0.2, 0.4 …), written with the
+	// decimals they have; the bars' values keep their four.
+	view.Chart = chart.IntervalBars(p.T("evidence.importance_chart"), maxImp, p.Measure, bars)
 	index := map[string]int{}
 	for j, f := range res.Features {
 		index[f] = j
