@@ -89,3 +89,39 @@ func TestEvidenceReadsOnEveryScreen(t *testing.T) {
 		t.Errorf("version page in Chinese: the evidence cells are not named in Chinese")
 	}
 }
+
+// TestModelPagesSayWhatIsMissing: a switch never flipped said nothing where
+// its flips would be (the model page went from the form straight to the
+// versions); it now says so, in both languages, and stops saying it after
+// the first flip. The version's history reads row by row on a phone, each
+// cell named, its times whole ("2026年1月5日" was broken over three lines).
+func TestModelPagesSayWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	m := f.model("Churn", "churn", "Churn")
+	v, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	risk := f.user(lodestar.RoleRiskOfficer, "risk@example.com")
+	c, _, _ := f.signIn(risk, time.Hour)
+	path := fmt.Sprintf("/models/%d", m.ID)
+	for lang, want := range map[string]string{"en": "Never flipped yet", "zh-CN": "尚未切换过"} {
+		p := f.do(c, "GET", path, http.Header{"Accept-Language": {lang}}, nil)
+		if !strings.Contains(p.body, `id="switch-never">`+want) {
+			t.Errorf("%s model page of a switch never flipped: got no %q", lang, want)
+		}
+	}
+	if _, err := f.app.Store.FlipSwitch(sys(), m.Key, lodestar.SwitchOff, "", "paused for review"); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.get(c, path); strings.Contains(p.body, "switch-never") || !strings.Contains(p.body, `id="switch-history"`) {
+		t.Errorf("model page after a flip: still says never flipped, or lists no flip")
+	}
+	p := f.get(c, fmt.Sprintf("/model-versions/%d", v.ID))
+	for _, want := range []string{`<table class="stack-table" id="version-history">`, `data-label="When"><time class="when"`, `data-label="What changed"`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("version page: got no %q", want)
+		}
+	}
+}

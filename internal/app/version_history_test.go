@@ -31,7 +31,8 @@ func TestVersionHistoryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _, _ := f.signIn(team, time.Hour)
-	rows := regexp.MustCompile(`(?s)<tr><td>.*?</tr>`)
+	rows := regexp.MustCompile(`(?s)<tr><td[ >].*?</tr>`)
+	cellGap := regexp.MustCompile(`</td><td[^>]*>`)
 	tags := regexp.MustCompile(`<[^>]+>`)
 	for lang, want := range map[string][]string{
 		"en":    {"Development → Staging Offline metrics pass", "Model card changed: Intended use, Evaluation metrics, Limitations", "Registered in Development"},
@@ -46,7 +47,7 @@ func TestVersionHistoryPage(t *testing.T) {
 		table = table[:strings.Index(table, "</table>")]
 		var got []string
 		for _, r := range rows.FindAllString(table, -1) {
-			got = append(got, strings.Join(strings.Fields(tags.ReplaceAllString(strings.ReplaceAll(r, "</td><td>", " "), "")), " "))
+			got = append(got, strings.Join(strings.Fields(tags.ReplaceAllString(cellGap.ReplaceAllString(r, " "), "")), " "))
 		}
 		if len(got) != 3 {
 			t.Fatalf("%s history rows: %q; want 3", lang, got)
