@@ -93,8 +93,10 @@ func TestEvidenceReadsOnEveryScreen(t *testing.T) {
 // TestModelPagesSayWhatIsMissing: a switch never flipped said nothing where
 // its flips would be (the model page went from the form straight to the
 // versions); it now says so, in both languages, and stops saying it after
-// the first flip. The version's history reads row by row on a phone, each
-// cell named, its times whole ("2026年1月5日" was broken over three lines).
+// the first flip. The last flip reads without stray spaces in Chinese
+// ("最近一次切换： 王芳 （网页操作）" had two). The version's history reads row
+// by row on a phone, each cell named, its times whole ("2026年1月5日" was
+// broken over three lines).
 func TestModelPagesSayWhatIsMissing(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
@@ -117,6 +119,13 @@ func TestModelPagesSayWhatIsMissing(t *testing.T) {
 	}
 	if p := f.get(c, path); strings.Contains(p.body, "switch-never") || !strings.Contains(p.body, `id="switch-history"`) {
 		t.Errorf("model page after a flip: still says never flipped, or lists no flip")
+	}
+	// Who flipped it last: in Chinese with no space after the full-width colon.
+	if p := f.do(c, "GET", path, http.Header{"Accept-Language": {"zh-CN"}}, nil); !regexp.MustCompile(`最近一次切换：[^\s]`).MatchString(p.body) {
+		t.Errorf("zh-CN model page: the last flip is not written 最近一次切换：<who>")
+	}
+	if p := f.get(c, path); !strings.Contains(p.body, "Last flipped by ") {
+		t.Errorf("en model page: the last flip is not written Last flipped by <who>")
 	}
 	p := f.get(c, fmt.Sprintf("/model-versions/%d", v.ID))
 	for _, want := range []string{`<table class="stack-table" id="version-history">`, `data-label="When"><time class="when"`, `data-label="What changed"`} {

@@ -256,6 +256,14 @@ func (p *Page) SwitchViaNote(via string) string {
 	return ""
 }
 
+// SwitchLast says who last flipped a switch and how, as the locale
+// writes it: "Last flipped by Wang Fang (on the web page)", and in Chinese
+// "最近一次切换：王芳（网页操作）" without spaces around the full-width colon
+// and brackets.
+func (p *Page) SwitchLast(sw *lodestar.Switch) template.HTML {
+	return p.TH("switch.last_line", p.Person(sw.ChangedBy), p.SwitchViaNote(sw.Via))
+}
+
 // maxFlipsShown is how many of a switch's flips its model page lists;
 // the audit log has them all.
 const maxFlipsShown = 20
