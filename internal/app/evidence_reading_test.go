@@ -20,7 +20,7 @@ import (
 // chart's axis is in round steps (0, 0.2 …), not quarters of the largest
 // value to four decimals; the recipes to reproduce a report scroll in
 // their own box; and a Chinese page writes "标签：值" with the full-width
-// colon, not "标签: 值".
+// colon, not "标签: 值", and two sentences with no space between them.
 func TestEvidenceReadsOnEveryScreen(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
@@ -84,6 +84,13 @@ func TestEvidenceReadsOnEveryScreen(t *testing.T) {
 		if p := f.get(browser, path); !strings.Contains(p.body, want) {
 			t.Errorf("%s in Chinese: got no %q", path, want)
 		}
+	}
+	// Two sentences in a row: no space between them in Chinese.
+	if p := f.get(browser, audit); !strings.Contains(p.body, "之比。“—”表示") {
+		t.Errorf("audit page in Chinese: the impact note and the undefined note are not joined as Chinese sentences")
+	}
+	if p := f.get(browser, "/tokens"); !strings.Contains(p.body, "绝不会扩大。请为每个令牌") {
+		t.Errorf("tokens page in Chinese: its two opening sentences are not joined as Chinese sentences")
 	}
 	if p := f.get(browser, vpath); !strings.Contains(p.body, `data-label="计算人"`) {
 		t.Errorf("version page in Chinese: the evidence cells are not named in Chinese")
