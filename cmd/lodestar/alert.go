@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -51,32 +53,18 @@ func (e *cmdEnv) alertCmd(args []string) error {
 	if isHelp(sub) {
 		return subcommandHelp(fs, alertHelp)
 	}
-	if sub != "list" && sub != "ack" {
-		return errUsage{fmt.Sprintf("alert: unknown subcommand %q; want list or ack", sub)}
-	}
-	pos, err := parseInterspersed(fs, args[1:])
+	pos, err := parseSub(fs, "alert", sub, []string{"list", "ack"}, args[1:], format)
 	if err != nil {
 		return err
-	}
-	if *format != "text" && *format != "json" {
-		return errUsage{fmt.Sprintf("alert %s: --format must be text or json", sub)}
 	}
 	if sub == "list" {
 		if len(pos) > 0 {
 			return errUsage{fmt.Sprintf("alert list: unexpected argument %q (filter with --model KEY, --open)", pos[0])}
 		}
 		return e.readStore("no alerts to list", func(s *store.Store) error {
-			keys, err := modelKeys(e.ctx, s)
+			keys, modelID, err := modelFilter(e, s, *model)
 			if err != nil {
 				return err
-			}
-			var modelID int64
-			if *model != "" {
-				m, err := modelByKey(e, s, *model)
-				if err != nil {
-					return err
-				}
-				modelID = m.ID
 			}
 			as, err := s.ListAlerts(e.ctx, modelID, *open)
 			if err != nil {
@@ -164,6 +152,38 @@ func idArg(cmd, what string, pos []string, hint string) (int64, error) {
 	return id, nil
 }
 
+// parseSub parses a subcommand's flags and positional arguments, once sub
+// is known to be one of subs; format is --format's flag, as parsed, which
+// must be text or json.
+func parseSub(fs *flag.FlagSet, cmd, sub string, subs, args []string, format *string) ([]string, error) {
+	if !slices.Contains(subs, sub) {
+		want := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
+		return nil, errUsage{fmt.Sprintf("%s: unknown subcommand %q; want %s", cmd, sub, want)}
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if *format != "text" && *format != "json" {
+		return nil, errUsage{fmt.Sprintf("%s %s: --format must be text or json", cmd, sub)}
+	}
+	return pos, nil
+}
+
+// modelFilter is what a list filtered by --model KEY needs: every model's
+// key by ID, and the ID of the model key names (0 for key "": all).
+func modelFilter(e *cmdEnv, s *store.Store, key string) (map[int64]string, int64, error) {
+	keys, err := modelKeys(e.ctx, s)
+	if err != nil || key == "" {
+		return keys, 0, err
+	}
+	m, err := modelByKey(e, s, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	return keys, m.ID, nil
+}
+
 // modelKeys maps every model's ID to its key.
 func modelKeys(ctx context.Context, s *store.Store) (map[int64]string, error) {
 	ms, err := s.ListModels(ctx, 0)
@@ -245,32 +265,18 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 	if isHelp(sub) {
 		return subcommandHelp(fs, monitorHelp)
 	}
-	if sub != "list" && sub != "show" && sub != "pause" && sub != "resume" {
-		return errUsage{fmt.Sprintf("monitor: unknown subcommand %q; want list, show, pause or resume", sub)}
-	}
-	pos, err := parseInterspersed(fs, args[1:])
+	pos, err := parseSub(fs, "monitor", sub, []string{"list", "show", "pause", "resume"}, args[1:], format)
 	if err != nil {
 		return err
-	}
-	if *format != "text" && *format != "json" {
-		return errUsage{fmt.Sprintf("monitor %s: --format must be text or json", sub)}
 	}
 	if sub == "list" {
 		if len(pos) > 0 {
 			return errUsage{fmt.Sprintf("monitor list: unexpected argument %q (filter with --model KEY)", pos[0])}
 		}
 		return e.readStore("no monitors to list", func(s *store.Store) error {
-			keys, err := modelKeys(e.ctx, s)
+			keys, modelID, err := modelFilter(e, s, *model)
 			if err != nil {
 				return err
-			}
-			var modelID int64
-			if *model != "" {
-				m, err := modelByKey(e, s, *model)
-				if err != nil {
-					return err
-				}
-				modelID = m.ID
 			}
 			ms, err := s.ListMonitors(e.ctx, modelID)
 			if err != nil {

@@ -17,17 +17,7 @@ import (
 // "%!" markers: a message given the wrong kind of value) or a template
 // left unrendered.
 func TestDemoPagesRenderCleanly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the demo enterprise")
-	}
-	f := start(t, fixtureOpts{})
-	db := f.app.DB
-	clock := db.Now
-	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	if _, err := demo.Load(sys(), f.app.Store, setNow, "demo-password-123"); err != nil {
-		t.Fatalf("demo.Load: %v", err)
-	}
-	db.Now = clock
+	f := startDemo(t)
 	admin := f.user(lodestar.RoleAdmin, "crawler@example.com")
 	href := regexp.MustCompile(`href="(/[^"#]*)`)
 	// Pages whose links multiply without adding page kinds: one of each.
@@ -122,4 +112,23 @@ func TestStrategyPagesHaveOneNavigation(t *testing.T) {
 			t.Errorf("%s: the navigation does not mark the page", path)
 		}
 	}
+}
+
+// startDemo starts an app over the demo enterprise, loaded as 'serve
+// --demo' loads it (its clock moved through the story's dates, then
+// restored); skipped with -short.
+func startDemo(t *testing.T) *fixture {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads the demo enterprise")
+	}
+	f := start(t, fixtureOpts{})
+	db := f.app.DB
+	clock := db.Now
+	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
+	if _, err := demo.Load(sys(), f.app.Store, setNow, "demo-password-123"); err != nil {
+		t.Fatalf("demo.Load: %v", err)
+	}
+	db.Now = clock
+	return f
 }

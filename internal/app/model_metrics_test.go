@@ -6,13 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
 	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/demo"
 )
 
 // TestModelMetricsAgreeWithTheAPI scrapes GET /api/v1/metrics over the
@@ -23,17 +21,7 @@ import (
 // none is refused (401), an ingest-only token too (403), and the public
 // /metrics shows no model.
 func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the demo enterprise")
-	}
-	f := start(t, fixtureOpts{})
-	db := f.app.DB
-	clock := db.Now
-	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	if _, err := demo.Load(sys(), f.app.Store, setNow, "demo-password-123"); err != nil {
-		t.Fatalf("demo.Load: %v", err)
-	}
-	db.Now = clock
+	f := startDemo(t)
 	viewer := f.user(lodestar.RoleViewer, "grafana@example.com")
 	_, read := f.token(viewer, "read")
 	_, ingest := f.token(f.user(lodestar.RoleAITeam, "pipeline@example.com"), "ingest")
