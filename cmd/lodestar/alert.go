@@ -13,6 +13,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
@@ -22,7 +23,7 @@ import (
 
 func init() {
 	register("alert", "list|ack: the monitors' alerts, and taking one on", (*cmdEnv).alertCmd)
-	register("monitor", "list|show|pause|resume: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
+	register("monitor", "list|show|pause|resume|copy: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
 }
 
 const alertHelp = `Usage: lodestar alert SUBCOMMAND [ID] [flags]
@@ -245,6 +246,11 @@ const monitorHelp = `Usage: lodestar monitor SUBCOMMAND [ID] [flags]
         team (as on the web and the API); audited as theirs, via cli
   resume ID --as E: evaluate it again; its next run evaluates the windows
         it missed
+  copy  ID --version V [--name N] [--from T --to T] --as E: a new monitor
+        of version V of the same model with this one's settings and
+        reference (the same dataset; for a reference of events, --from and
+        --to give version V's range: a date YYYY-MM-DD or an RFC 3339
+        time), as the user E (admin or AI team); audited as a new monitor
 
 --format json prints GET /api/v1/monitors/{id} (list: every monitor) and,
 for show, its windows as GET /api/v1/monitors/{id}/windows lists them.
@@ -252,7 +258,7 @@ for show, its windows as GET /api/v1/monitors/{id}/windows lists them.
 
 func (e *cmdEnv) monitorCmd(args []string) error {
 	if len(args) == 0 {
-		return errUsage{"monitor: want list, show, pause or resume"}
+		return errUsage{"monitor: want list, show, pause, resume or copy"}
 	}
 	sub := args[0]
 	fs := e.flags("monitor " + sub)
@@ -260,12 +266,16 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 	model := fs.String("model", "", "only this model's monitors: its key (list)")
 	windows := fs.Int("windows", 12, "how many of the latest windows to show, 1 to 500 (show)")
 	reason := fs.String("reason", "", "why the monitor is paused (pause; recorded with it)")
+	version := fs.String("version", "", "the version the copy watches (copy)")
+	name := fs.String("name", "", "the copy's name; the monitor's own when not given (copy)")
+	from := fs.String("from", "", "start of the new version's reference events, for a monitor whose reference is events (copy)")
+	to := fs.String("to", "", "end of the new version's reference events (copy)")
 	as := fs.String("as", "", "the e-mail of the user pausing or resuming: an admin or the AI team (pause, resume)")
 	format := fs.String("format", "text", "output format: text or json")
 	if isHelp(sub) {
 		return subcommandHelp(fs, monitorHelp)
 	}
-	pos, err := parseSub(fs, "monitor", sub, []string{"list", "show", "pause", "resume"}, args[1:], format)
+	pos, err := parseSub(fs, "monitor", sub, []string{"list", "show", "pause", "resume", "copy"}, args[1:], format)
 	if err != nil {
 		return err
 	}
@@ -309,6 +319,16 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 	}
 	if sub == "pause" || sub == "resume" {
 		return e.pauseMonitor(sub, id, *reason, *as, *format)
+	}
+	if sub == "copy" {
+		if strings.TrimSpace(*version) == "" || strings.TrimSpace(*as) == "" {
+			return errUsage{"monitor copy: --version and --as are required"}
+		}
+		f, t, err := lodestar.ParseTimeRange(*from, *to)
+		if err != nil {
+			return errUsage{"monitor copy: " + describe(err).Error()}
+		}
+		return e.copyMonitor(id, monitoring.CopyTo{Version: *version, Name: *name, From: f, To: t}, *as, *format)
 	}
 	// show
 	if *windows < 1 || *windows > 500 {
@@ -433,6 +453,27 @@ func (e *cmdEnv) pauseMonitor(sub string, id int64, reason, as, format string) e
 		} else {
 			fmt.Fprintf(e.stdout, "monitor %d resumed; its next run evaluates the windows it missed\n", m.ID)
 		}
+		return nil
+	})
+}
+
+// copyMonitor copies monitor id as the user with e-mail as.
+func (e *cmdEnv) copyMonitor(id int64, to monitoring.CopyTo, as, format string) error {
+	return e.readStore("no monitor to copy", func(s *store.Store) error {
+		ctx, err := actingUser(e.ctx, s, as, auth.ModelWrite, "monitor copy", "copy a monitor")
+		if err != nil {
+			return err
+		}
+		m, err := (&monitoring.Service{Store: s}).CopyMonitor(ctx, id, to)
+		if lodestar.ErrorCode(err) == lodestar.ENotFound {
+			return fmt.Errorf("monitor copy: no monitor %d ('lodestar monitor list' lists them)", id)
+		} else if err != nil {
+			return fmt.Errorf("monitor copy: %w", describe(err))
+		}
+		if format == "json" {
+			return writeJSON(e.stdout, m)
+		}
+		fmt.Fprintf(e.stdout, "copied monitor %d to version %s as monitor %d %q\n", id, m.Version, m.ID, m.Name)
 		return nil
 	})
 }

@@ -195,25 +195,25 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 			t.Errorf("%v: got exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q", st.args, code, out, errs, st.code, st.errHas)
 		}
 	}
-	paused := func() *lodestar.Monitor {
+	monitor := func(id int64) *lodestar.Monitor {
 		db, err := sqldb.Open(context.Background(), dir, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		m, err := store.New(db).FindMonitorByID(context.Background(), 3)
+		m, err := store.New(db).FindMonitorByID(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	if m := paused(); m.Paused() {
+	if m := monitor(3); m.Paused() {
 		t.Fatalf("a refused command paused monitor 3: %+v", m)
 	}
 	if code, out, errs := do("monitor", "pause", "3", "--reason", "Feature pipeline being rebuilt", "--as", "ml.lead@demo.lodestar"); code != 0 || !strings.Contains(out, "paused by ml.lead@demo.lodestar") {
 		t.Fatalf("monitor pause: exit %d %q %q", code, out, errs)
 	}
-	if m := paused(); !m.Paused() || m.PausedBy != "ml.lead@demo.lodestar" || m.PauseReason != "Feature pipeline being rebuilt" {
+	if m := monitor(3); !m.Paused() || m.PausedBy != "ml.lead@demo.lodestar" || m.PauseReason != "Feature pipeline being rebuilt" {
 		t.Errorf("after pause: %+v", m)
 	}
 	if _, out, _ := do("monitor", "list"); !strings.Contains(out, "paused") {
@@ -228,11 +228,38 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	if code, out, errs := do("monitor", "resume", "3", "--as", "ml.lead@demo.lodestar"); code != 0 || !strings.Contains(out, "resumed") {
 		t.Errorf("monitor resume: exit %d %q %q", code, out, errs)
 	}
-	if m := paused(); m.Paused() {
+	if m := monitor(3); m.Paused() {
 		t.Errorf("after resume: %+v", m)
 	}
+
+	// Copy: pdm's 1.0 monitor to 2.0, which has one of that name already.
+	for _, st := range []struct {
+		args   []string
+		code   int
+		errHas string
+	}{
+		{[]string{"monitor", "copy", "1", "--version", "2.0", "--as", "viewer@demo.lodestar"}, 1, "only the roles admin, ai_team may copy a monitor"},
+		{[]string{"monitor", "copy", "1", "--version", "2.0", "--as", "ml.lead@demo.lodestar"}, 1, "already has a monitor of this name"},
+		{[]string{"monitor", "copy", "1", "--version", "9.9", "--name", "x", "--as", "ml.lead@demo.lodestar"}, 1, "version:"},
+		{[]string{"monitor", "copy", "1", "--version", "2.0", "--name", "x", "--from", "2026-01-01", "--to", "2026-02-01", "--as", "ml.lead@demo.lodestar"}, 1, "reference is a dataset"},
+		{[]string{"monitor", "copy", "1", "--version", "2.0", "--from", "yesterday", "--as", "ml.lead@demo.lodestar"}, 2, "from"},
+		{[]string{"monitor", "copy", "1", "--as", "ml.lead@demo.lodestar"}, 2, "--version and --as are required"},
+	} {
+		if code, out, errs := do(st.args...); code != st.code || out != "" || !strings.Contains(errs, st.errHas) {
+			t.Errorf("%v: got exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q", st.args, code, out, errs, st.code, st.errHas)
+		}
+	}
+	code, out, errs = do("monitor", "copy", "1", "--version", "2.0", "--name", "Weekly review copy", "--as", "ml.lead@demo.lodestar", "--format", "json")
+	var cp lodestar.Monitor
+	if code != 0 || json.Unmarshal([]byte(out), &cp) != nil || cp.Version != "2.0" || cp.Name != "Weekly review copy" ||
+		cp.ModelID != monitor(1).ModelID || cp.Thresholds != monitor(1).Thresholds || cp.Reference.SHA256 != monitor(1).Reference.SHA256 {
+		t.Fatalf("monitor copy: exit %d %q %q", code, out, errs)
+	}
+	if _, out, _ := do("monitor", "list", "--model", "pdm"); strings.Count(out, "Weekly review copy") != 1 {
+		t.Errorf("the copy is not listed:\n%s", out)
+	}
 	if code, _, errs := do("audit", "verify"); code != 0 {
-		t.Errorf("audit verify after the acknowledgement, pause and resume: exit %d %s", code, errs)
+		t.Errorf("audit verify after the acknowledgement, pause, resume and copy: exit %d %s", code, errs)
 	}
 }
 

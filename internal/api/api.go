@@ -80,7 +80,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/use-cases", Perm: auth.UseCaseWrite, Handler: s.createUseCase},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseRead, Handler: s.getUseCase},
 		{Method: "GET", Pattern: Prefix + "/audit", Perm: auth.AuditRead, Handler: s.listAudit},
-	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes(), s.evidenceRoutes(), s.experimentRoutes(), s.metricsRoutes())...)
+	}, slices.Concat(s.strategyRoutes(), s.modelRoutes(), s.monitoringRoutes(), s.ofrepRoutes(), s.evidenceRoutes(), s.experimentRoutes(), s.metricsRoutes(), s.monitorCopyRoutes())...)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

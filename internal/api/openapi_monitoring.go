@@ -80,6 +80,13 @@ func monitoringPaths() obj {
 			"operationId": "pauseMonitor", "parameters": idParam(), "requestBody": requiredBody("PauseInput"),
 			"responses": withErrors(obj{"200": response("The monitor, paused (paused_at, paused_by, pause_reason).", ref("Monitor")),
 				"409": response("The monitor is paused already.", ref("Error"))}, "404", "413", "415")}},
+		"/monitors/{id}/copy": obj{"post": obj{"summary": "Copy a monitor to another version of its model (roles admin, ai_team): a new monitor with the same settings.",
+			"description": "The copy has the monitor's task, features, window, thresholds, alert, resolve and retraining rules and webhook, and its reference: " +
+				"the same dataset, or — for a monitor whose reference is a range of its version's events — the range of the new version's events given in reference. " +
+				"It is checked and audited as a new monitor: the version must exist and the name (the monitor's own unless given) be free on it.",
+			"operationId": "copyMonitor", "parameters": idParam(), "requestBody": requiredBody("CopyMonitorInput"),
+			"responses": withErrors(obj{"201": response("The new monitor.", ref("Monitor")),
+				"409": response("The version has a monitor of that name.", ref("Error"))}, "404", "413", "415")}},
 		"/monitors/{id}/resume": obj{"post": obj{"summary": "Resume a paused monitor (roles admin, ai_team).",
 			"description": "The next evaluation evaluates every window closed since the last one evaluated before the pause. Audited. A monitor that is not paused is a 409.",
 			"operationId": "resumeMonitor", "parameters": idParam(), "requestBody": requiredBody("ResumeInput"),
@@ -200,6 +207,12 @@ func monitoringSchemas() obj {
 			"webhook_url":   obj{"type": "string", "description": "A new http(s) address; empty, or the address as shown, keeps it."},
 			"clear_webhook": obj{"type": "boolean", "description": "Remove the webhook address."}}},
 		"ResumeInput": obj{"type": "object", "additionalProperties": false, "properties": obj{}, "description": "Nothing: send {}."},
+		"CopyMonitorInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
+			"version": obj{"type": "string", "description": "The version of the same model the copy watches."},
+			"name":    obj{"type": "string", "description": "The copy's name; the monitor's own when absent."},
+			"reference": obj{"type": "object", "additionalProperties": false, "required": []string{"from", "to"},
+				"description": "Only for a monitor whose reference is a range of events: the range of the new version's events.",
+				"properties":  obj{"from": obj{"type": "string", "format": "date-time"}, "to": obj{"type": "string", "format": "date-time"}}}}},
 		"PauseInput": obj{"type": "object", "required": []string{"reason"}, "additionalProperties": false, "properties": obj{
 			"reason": obj{"type": "string", "minLength": 1, "maxLength": 1000, "description": "Why the monitor is paused."}}},
 		"WindowResult": obj{"type": "object", "properties": obj{"monitor_id": integer, "start": ts, "end": ts, "events": integer, "labelled": integer,

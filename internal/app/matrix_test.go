@@ -186,6 +186,7 @@ var routeAccess = map[string]access{
 	"POST /api/v1/alerts/{id}/acknowledge":          alertAckers,
 	"GET /api/v1/retraining-tasks":                  readers,
 	"GET /api/v1/metrics":                           readers,
+	"POST /api/v1/monitors/{id}/copy":               modelWriters,
 
 	"GET /api/v1/business-units":               planReaders,
 	"POST /api/v1/business-units":              planWriters,
@@ -454,6 +455,7 @@ var calls = map[string]call{
 		return fmt.Sprintf(`{"updated_at":%q,"name":"Edited %s","thresholds":{"min_events":5}}`, w.stamp("monitors"), w.nonce)
 	}},
 	"POST /api/v1/monitors/{id}/pause":     {ok: []int{200}, fresh: "monitors", body: jsonf(`{"reason":"walked by %s"}`)},
+	"POST /api/v1/monitors/{id}/copy":      {ok: []int{201}, body: jsonf(`{"version":"v-existing","name":"Copy %s"}`)},
 	"POST /api/v1/monitors/{id}/resume":    {ok: []int{200}, fresh: "paused-monitors", body: jsonf(`{}`)},
 	"GET /api/v1/alerts":                   {ok: []int{200}, query: "?status=open"},
 	"POST /api/v1/alerts/{id}/acknowledge": {ok: []int{200}, fresh: "alerts", body: jsonf(`{"note":"walked by %s"}`)},
