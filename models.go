@@ -79,8 +79,43 @@ type ModelVersion struct {
 	// StatusReason is why the status last changed.
 	StatusReason string    `json:"status_reason,omitempty"`
 	Card         ModelCard `json:"card"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// Provenance says what the version is. It can change only while the
+	// version is in development (ProvenanceFrozen).
+	Provenance Provenance `json:"provenance"`
+	// Warnings are what a reviewer should know of the version, computed
+	// when it is read (VersionNoDigest); empty when there is nothing.
+	Warnings  []string  `json:"warnings,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Provenance says what a model version is: where its artifact lives, the
+// artifact's SHA-256 digest, the commit of the code that made it and the
+// training run that made it. Every field is optional; what is given is
+// checked (no credentials in a URI, a digest of 64 hex digits, a commit
+// of 7–64 hex digits: a tag or branch can move, a commit cannot).
+type Provenance struct {
+	ArtifactURI    string `json:"artifact_uri"`
+	ArtifactSHA256 string `json:"artifact_sha256"`
+	SourceCommit   string `json:"source_commit"`
+	TrainingRun    string `json:"training_run"`
+}
+
+// VersionNoDigest is the warning of a version in staging or production
+// with no artifact digest recorded: nothing shows that what runs is the
+// artifact that was reviewed. It warns rather than blocks: a model served
+// by a system that exposes no artifact (a vendor's API) must still move.
+const VersionNoDigest = "no_digest"
+
+// ProvenanceFrozen reports whether a version's provenance can no longer
+// change: once it has left development, what was reviewed is what runs.
+// Moving it back to development (audited) unfreezes it.
+func (v *ModelVersion) ProvenanceFrozen() bool { return v.Status != ModelDevelopment }
+
+// NoDigest reports whether the version carries the VersionNoDigest
+// warning.
+func (v *ModelVersion) NoDigest() bool {
+	return (v.Status == ModelStaging || v.Status == ModelProduction) && v.Provenance.ArtifactSHA256 == ""
 }
 
 // ModelService manages the model registry.
@@ -92,6 +127,9 @@ type ModelService interface {
 	ListModels(ctx context.Context, useCaseID int64) ([]*Model, error)
 	CreateModelVersion(ctx context.Context, modelID int64, in ModelVersion) (*ModelVersion, error)
 	UpdateModelCard(ctx context.Context, versionID int64, card ModelCard) (*ModelVersion, error)
+	// UpdateModelProvenance replaces a version's provenance; refused
+	// (EConflict) once the version has left development.
+	UpdateModelProvenance(ctx context.Context, versionID int64, p Provenance) (*ModelVersion, error)
 	// SetModelVersionStatus moves a version along development → staging →
 	// production → retired (one step forward, or back from staging or
 	// production to development); a reason is required and audited.

@@ -129,14 +129,19 @@ func (s *Store) ListModels(ctx context.Context, useCaseID int64) ([]*lodestar.Mo
 	return list(ctx, s, `SELECT `+modelColumns+` FROM models`+w.sql()+` ORDER BY key`, w.args, scanModel)
 }
 
-const versionColumns = `id, model_id, version, status, status_reason, card, created_at, updated_at`
+const versionColumns = `id, model_id, version, status, status_reason, card, artifact_uri, artifact_sha256, source_commit, training_run, created_at, updated_at`
 
 func scanVersion(s interface{ Scan(...any) error }) (*lodestar.ModelVersion, error) {
 	v := &lodestar.ModelVersion{}
 	var card string
-	err := s.Scan(&v.ID, &v.ModelID, &v.Version, &v.Status, &v.StatusReason, &card, sqldb.Time{T: &v.CreatedAt}, sqldb.Time{T: &v.UpdatedAt})
+	p := &v.Provenance
+	err := s.Scan(&v.ID, &v.ModelID, &v.Version, &v.Status, &v.StatusReason, &card,
+		&p.ArtifactURI, &p.ArtifactSHA256, &p.SourceCommit, &p.TrainingRun, sqldb.Time{T: &v.CreatedAt}, sqldb.Time{T: &v.UpdatedAt})
 	if err != nil {
 		return nil, err
+	}
+	if v.NoDigest() {
+		v.Warnings = []string{lodestar.VersionNoDigest}
 	}
 	if err := json.Unmarshal([]byte(card), &v.Card); err != nil {
 		return nil, fmt.Errorf("model version %d card: %w", v.ID, err)
@@ -192,6 +197,10 @@ func (s *Store) CreateModelVersion(ctx context.Context, modelID int64, in lodest
 	if err != nil {
 		return nil, err
 	}
+	if err := checkProvenance(&in.Provenance); err != nil {
+		return nil, err
+	}
+	p := in.Provenance
 	return create(ctx, s, "model_version", loadVersion, func(tx *sqldb.Tx) (int64, error) {
 		m, err := loadModel(ctx, tx, modelID)
 		if err != nil {
@@ -202,8 +211,10 @@ func (s *Store) CreateModelVersion(ctx context.Context, modelID int64, in lodest
 		}
 		now := sqldb.FormatTime(tx.Now)
 		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO model_versions (model_id, version, status, card, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, modelID, in.Version, lodestar.ModelDevelopment, card, now, now).Scan(&id)
+		err = tx.QueryRowContext(ctx, `INSERT INTO model_versions (model_id, version, status, card,
+			artifact_uri, artifact_sha256, source_commit, training_run, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, modelID, in.Version, lodestar.ModelDevelopment, card,
+			p.ArtifactURI, p.ArtifactSHA256, p.SourceCommit, p.TrainingRun, now, now).Scan(&id)
 		if sqldb.IsUniqueViolation(err) {
 			return 0, &lodestar.Error{Code: lodestar.EConflict, Message: "This model already has a version with this name.",
 				Fields: map[string]string{"version": "This model already has a version with this name."}}
@@ -220,6 +231,23 @@ func (s *Store) UpdateModelCard(ctx context.Context, versionID int64, c lodestar
 	}
 	return update(ctx, s, "model_version", "update_card", versionID, loadVersion, func(tx *sqldb.Tx, _ *lodestar.ModelVersion) error {
 		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET card = ?, updated_at = ? WHERE id = ?`, card, sqldb.FormatTime(tx.Now), versionID)
+		return err
+	})
+}
+
+// UpdateModelProvenance implements lodestar.ModelService: the whole
+// provenance is replaced (a field left empty is cleared), only while the
+// version is in development.
+func (s *Store) UpdateModelProvenance(ctx context.Context, versionID int64, p lodestar.Provenance) (*lodestar.ModelVersion, error) {
+	if err := checkProvenance(&p); err != nil {
+		return nil, err
+	}
+	return update(ctx, s, "model_version", "update_provenance", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
+		if before.ProvenanceFrozen() {
+			return lodestar.Errorf(lodestar.EConflict, "The version has left development, so its provenance is frozen: what was reviewed is what runs. Move it back to development (audited) to change it.")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET artifact_uri = ?, artifact_sha256 = ?, source_commit = ?, training_run = ?, updated_at = ?
+			WHERE id = ?`, p.ArtifactURI, p.ArtifactSHA256, p.SourceCommit, p.TrainingRun, sqldb.FormatTime(tx.Now), versionID)
 		return err
 	})
 }
