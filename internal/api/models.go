@@ -18,8 +18,9 @@ type (
 		Description string `json:"description"`
 	}
 	versionIn struct {
-		Version string             `json:"version"`
-		Card    lodestar.ModelCard `json:"card"`
+		Version    string              `json:"version"`
+		Card       lodestar.ModelCard  `json:"card"`
+		Provenance lodestar.Provenance `json:"provenance"`
 	}
 	flipIn struct {
 		State    string `json:"state"`
@@ -60,7 +61,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		return slicePage(items, p), nil
 	}
 	addVersion := func(ctx context.Context, id int64, in versionIn) (*lodestar.ModelVersion, error) {
-		return m.CreateModelVersion(ctx, id, lodestar.ModelVersion{Version: in.Version, Card: in.Card})
+		return m.CreateModelVersion(ctx, id, lodestar.ModelVersion{Version: in.Version, Card: in.Card, Provenance: in.Provenance})
 	}
 	setStatus := func(ctx context.Context, id int64, in statusIn) (*lodestar.ModelVersion, error) {
 		return m.SetModelVersionStatus(ctx, id, in.Status, in.Reason)
@@ -85,6 +86,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		{Method: "POST", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[versionIn], addVersion, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
 		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/provenance", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.Provenance], m.UpdateModelProvenance, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, pageOnly(), func(r *http.Request, p pageReq) (Page[*lodestar.Switch], error) {
 			// One switch a model: paged in memory like the models.

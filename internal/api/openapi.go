@@ -436,6 +436,11 @@ func modelPaths() obj {
 		"/model-versions/{id}/card": obj{"put": obj{"summary": "Replace a version's model card.", "operationId": "updateModelCard",
 			"parameters": idParam(), "requestBody": requiredBody("ModelCard"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404", "413", "415")}},
+		"/model-versions/{id}/provenance": obj{"put": obj{"summary": "Replace a version's provenance (a field left out is cleared), while it is in development.",
+			"description": "Provenance says what the version is. It is frozen once the version leaves development — what was reviewed is what runs — and a change is then refused with 409; moving the version back to development (audited) lets it change again. Each change is audited (update_provenance) with the version before and after.",
+			"operationId": "updateModelProvenance", "parameters": idParam(), "requestBody": requiredBody("Provenance"),
+			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion")),
+				"409": response("The version has left development: its provenance is frozen; nothing was changed.", ref("Error"))}, "404", "413", "415")}},
 		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step (development → staging → production → retired) or back to development, saying why.",
 			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
@@ -464,7 +469,19 @@ func modelSchemas() obj {
 		"intended_use": str, "out_of_scope_use": str, "training_data": str,
 		"evaluation_metrics": obj{"type": "object", "maxProperties": 100, "additionalProperties": obj{"type": "number"}},
 		"limitations":        str, "ethical_considerations": str}}
+	provenance := obj{"type": "object", "additionalProperties": false,
+		"description": "What the version is. Every field is optional; an empty string is not recorded. Frozen once the version leaves development.",
+		"properties": obj{
+			"artifact_uri": obj{"type": "string", "maxLength": 2000,
+				"description": "Where the artifact lives: a URI of scheme s3, gs, https, http, file, hdfs, abfs, abfss, wasbs, dbfs, oci, models, runs or hf, an absolute file path, or an OCI image reference (registry/repository[:tag][@sha256:…]). No spaces; no user name or password (Azure's container@account excepted) and no signing or token query parameter (X-Amz-Signature, sig, token …)."},
+			"artifact_sha256": obj{"type": "string", "pattern": "^([0-9a-f]{64})?$",
+				"description": "The artifact's SHA-256, 64 hex digits; upper case and a sha256: prefix are accepted and stored lower-case without it."},
+			"source_commit": obj{"type": "string", "pattern": "^([0-9a-f]{7,64})?$",
+				"description": "The git commit of the code that made the artifact, 7 to 64 hex digits (stored lower-case). Not a tag or branch: they can move."},
+			"training_run": obj{"type": "string", "maxLength": 500,
+				"description": "The training run's ID (an MLflow run ID, a SageMaker ARN …) or an http(s) link to it, with no credentials in it."}}}
 	return obj{
+		"Provenance": provenance,
 		"Model": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
 			"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},
 		"ModelInput": obj{"type": "object", "required": []string{"use_case_id", "key", "name"}, "additionalProperties": false, "properties": obj{
@@ -483,9 +500,12 @@ func modelSchemas() obj {
 			"version": obj{"type": "integer", "minimum": 1,
 				"description": "The switch's version the flip is based on (as last read): if it has been flipped since, the flip is refused with 409 rather than undo that flip. Optional."}}},
 		"ModelVersion": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "model_id": obj{"type": "integer"},
-			"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "created_at": ts, "updated_at": ts}},
+			"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "provenance": ref("Provenance"),
+			"warnings": obj{"type": "array", "items": obj{"type": "string", "enum": []string{"no_digest"}},
+				"description": "What a reviewer should know; absent when nothing. no_digest: the version is in staging or production with no artifact_sha256 recorded, so nothing shows that what runs is what was reviewed (allowed, not blocked)."},
+			"created_at": ts, "updated_at": ts}},
 		"ModelVersionInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
-			"version": obj{"type": "string", "minLength": 1, "maxLength": 64}, "card": ref("ModelCard")}},
+			"version": obj{"type": "string", "minLength": 1, "maxLength": 64}, "card": ref("ModelCard"), "provenance": ref("Provenance")}},
 		"StatusInput": obj{"type": "object", "required": []string{"status", "reason"}, "additionalProperties": false, "properties": obj{
 			"status": status, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000}}},
 	}

@@ -96,6 +96,7 @@ var routeAccess = map[string]access{
 	"GET /model-versions/{id}":                readers,
 	"POST /model-versions/{id}/card":          modelWriters,
 	"POST /model-versions/{id}/status":        modelWriters,
+	"POST /model-versions/{id}/provenance":    modelWriters,
 	"GET /login":                              public,
 	"POST /login":                             public,
 	"POST /logout":                            signedIn,
@@ -211,6 +212,7 @@ var routeAccess = map[string]access{
 	"PUT /api/v1/pain-points/{id}":             planWriters,
 	"POST /api/v1/pain-points/{id}/archive":    planWriters,
 
+	"PUT /api/v1/model-versions/{id}/provenance":       modelWriters, // like the card
 	"POST /api/v1/model-versions/{id}/fairness-audits": evidenceWriters,
 	"GET /api/v1/model-versions/{id}/fairness-audits":  readers,
 	"GET /api/v1/fairness-audits/{id}":                 readers,
@@ -410,6 +412,11 @@ var calls = map[string]call{
 	"GET /model-versions/{id}":         {ok: []int{200}},
 	"POST /model-versions/{id}/card":   {ok: []int{303}, body: formOf("limitations", "walked by %s", "metrics", "auc = 0.9")},
 	"POST /model-versions/{id}/status": {ok: []int{303}, fresh: "model-versions", body: formOf("status", "staging", "reason", "walked by %s")},
+
+	"POST /model-versions/{id}/provenance": {ok: []int{303}, fresh: "model-versions",
+		body: formOf("artifact_uri", "s3://walk/%s/model.bin", "artifact_sha256", strings.Repeat("ab", 32))},
+	"PUT /api/v1/model-versions/{id}/provenance": {ok: []int{200}, fresh: "model-versions",
+		body: jsonf(`{"artifact_uri":"s3://walk/%s/model.bin","source_commit":"0123abc"}`)},
 	"POST /api/v1/models": {ok: []int{201}, body: func(w walker) string {
 		return fmt.Sprintf(`{"use_case_id":%d,"key":"m-%s","name":"Model %s"}`, w.ids["use-cases"], strings.ToLower(w.nonce), w.nonce)
 	}},
