@@ -30,6 +30,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/model-versions/{id}", Perm: auth.ModelRead, Handler: s.modelVersionShow},
 		{Method: "POST", Pattern: "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: s.modelCardUpdate},
 		{Method: "POST", Pattern: "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: s.modelStatus},
+		{Method: "POST", Pattern: "/model-versions/{id}/provenance", Perm: auth.ModelWrite, Handler: s.modelProvenanceUpdate},
 		{Method: "POST", Pattern: "/models/{id}/switch", Perm: auth.SwitchFlip, Handler: s.modelSwitch},
 	}
 }
@@ -289,14 +290,16 @@ func (s *Server) switchFlips(ctx context.Context, modelID int64) ([]switchFlip, 
 
 // versionChange is one entry of a model version's history as its audit
 // entry holds it: made, moved from one status to another (why), or its
-// card changed (which fields).
+// card or provenance changed (which fields).
 type versionChange struct {
 	At       time.Time
 	Actor    string
-	Kind     string // "create", "status" or "card"
+	Kind     string // "create", "status", "card" or "provenance"
 	From, To string // statuses
 	Reason   string
-	Fields   []string // the card's changed fields (their catalog keys less "card.")
+	// Fields are the card's or the provenance's changed fields (their
+	// catalog keys less "card." or "provenance.").
+	Fields []string
 }
 
 // maxVersionChanges is how many entries a version's page lists; the
@@ -331,6 +334,11 @@ func (s *Server) versionHistory(ctx context.Context, versionID int64) ([]version
 				continue
 			}
 			c.Kind, c.Fields = "card", cardChanges(before.Card, after.Card)
+		case "update_provenance":
+			if json.Unmarshal([]byte(ev.Before), &before) != nil {
+				continue
+			}
+			c.Kind, c.Fields = "provenance", provenanceChanges(before.Provenance, after.Provenance)
 		default:
 			continue
 		}
@@ -364,6 +372,55 @@ func cardChanges(a, b lodestar.ModelCard) []string {
 		out = append(out, "ethical_considerations")
 	}
 	return out
+}
+
+// provenanceChanges names the fields that differ between two
+// provenances (as their JSON names them), in their order.
+func provenanceChanges(a, b lodestar.Provenance) []string {
+	var out []string
+	for _, f := range []struct {
+		key  string
+		x, y string
+	}{
+		{"artifact_uri", a.ArtifactURI, b.ArtifactURI}, {"artifact_sha256", a.ArtifactSHA256, b.ArtifactSHA256},
+		{"source_commit", a.SourceCommit, b.SourceCommit}, {"training_run", a.TrainingRun, b.TrainingRun},
+	} {
+		if f.x != f.y {
+			out = append(out, f.key)
+		}
+	}
+	return out
+}
+
+// HTTPLink is s when it is an http(s) URL with a host, the only links the
+// pages make of what users record (an artifact URI, a training run);
+// "" otherwise, so javascript:, data: and the rest stay text.
+func (p *Page) HTTPLink(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return s
+}
+
+// ShortDigest is a digest's first 12 characters, as a table shows it
+// (the page shows the whole on demand).
+func (p *Page) ShortDigest(s string) string {
+	if len(s) <= 12 {
+		return s
+	}
+	return s[:12]
+}
+
+// DigestGroups cuts a digest into groups of 16 characters, which a page
+// shows with a break allowed between them (copied, they are one word).
+func (p *Page) DigestGroups(s string) []string {
+	var out []string
+	for len(s) > 16 {
+		out = append(out, s[:16])
+		s = s[16:]
+	}
+	return append(out, s)
 }
 
 // cardFromForm reads a model card; metrics come as "name = value" lines.
@@ -445,7 +502,9 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 	slices.Sort(metrics)
 	form := url.Values{"intended_use": {v.Card.IntendedUse}, "out_of_scope_use": {v.Card.OutOfScopeUse},
 		"training_data": {v.Card.TrainingData}, "limitations": {v.Card.Limitations},
-		"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")}}
+		"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")},
+		"artifact_uri": {v.Provenance.ArtifactURI}, "artifact_sha256": {v.Provenance.ArtifactSHA256},
+		"source_commit": {v.Provenance.SourceCommit}, "training_run": {v.Provenance.TrainingRun}}
 	for k, vs := range p.Form {
 		form[k] = vs
 	}
@@ -507,6 +566,19 @@ func (s *Server) modelCardUpdate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = s.Models.UpdateModelCard(r.Context(), v.ID, card)
 	}
+	s.versionDone(w, r, v, err)
+}
+
+// modelProvenanceUpdate replaces a version's provenance, while it is in
+// development (the service refuses it after).
+func (s *Server) modelProvenanceUpdate(w http.ResponseWriter, r *http.Request) {
+	v, ok := entFind(s, w, r, s.Models.FindModelVersionByID)
+	if !ok {
+		return
+	}
+	_, err := s.Models.UpdateModelProvenance(r.Context(), v.ID, lodestar.Provenance{ArtifactURI: r.PostFormValue("artifact_uri"),
+		ArtifactSHA256: r.PostFormValue("artifact_sha256"), SourceCommit: r.PostFormValue("source_commit"),
+		TrainingRun: r.PostFormValue("training_run")})
 	s.versionDone(w, r, v, err)
 }
 
