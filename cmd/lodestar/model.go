@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register("model", "list|show|add|version|card|status: the model registry", (*cmdEnv).model)
+	register("model", "list|show|add|version|card|provenance|status: the model registry", (*cmdEnv).model)
 }
 
 // modelByKey finds a model by its key.
@@ -35,9 +35,14 @@ const modelHelp = `Usage: lodestar model SUBCOMMAND [flags]
   show     --key K [--version V] [--format text|json]: a model and its
            versions, or one version with its model card
   add      --use-case ID --key K --name N: register a model under a use case
-  version  --key K --version V [card flags]: add a version, with its card
+  version  --key K --version V [card flags] [provenance flags]: add a
+           version, with its card and provenance
   card     --key K --version V card flags: change a version's model card
            (audited); fields not named keep their text
+  provenance --key K --version V provenance flags: change what a version
+           in development is (audited); fields not named keep their value,
+           an empty value clears one. Frozen once the version leaves
+           development: move it back (status) to change it.
   status   --key K --version V --status S --reason R: move a version through
            development, staging, production and retired (audited)
 
@@ -47,11 +52,17 @@ object of numbers), limitations, ethical_considerations), then any of
 --intended-use, --out-of-scope-use, --training-data, --limitations,
 --ethical-considerations T (an empty T clears the field) and
 --metric NAME=VALUE, repeatable (NAME= removes the metric).
+
+Provenance flags: --artifact-uri U (s3://, gs://, https://, file://,
+oci:// …, an absolute path or an OCI image reference; no credentials or
+signed links), --artifact-sha256 H (64 hex digits), --source-commit C (a
+git commit, 7 to 64 hex digits: not a tag or branch), --training-run R
+(its ID or an http(s) link).
 `
 
 func (e *cmdEnv) model(args []string) error {
 	if len(args) == 0 {
-		return errUsage{"model: want list, show, add, version, card or status"}
+		return errUsage{"model: want list, show, add, version, card, provenance or status"}
 	}
 	sub := args[0]
 	fs := e.flags("model " + sub)
@@ -61,6 +72,7 @@ func (e *cmdEnv) model(args []string) error {
 	name := fs.String("name", "", "display name (add)")
 	version := fs.String("version", "", "version name (show, version, card, status)")
 	card := newCardFlags(fs)
+	prov := newProvenanceFlags(fs)
 	format := fs.String("format", "text", "text or json (show)")
 	status := fs.String("status", "", "development, staging, production or retired (status)")
 	reason := fs.String("reason", "", "why the status changes (status)")
@@ -147,11 +159,26 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return err
 			}
-			v, err := s.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: *version, Card: c})
+			v, err := s.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: *version, Card: c, Provenance: prov.apply(lodestar.Provenance{})})
 			if err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(e.stdout, "added %s %s (version %d, %s)\n", m.Key, v.Version, v.ID, v.Status)
+			return nil
+		})
+	case "provenance":
+		if *key == "" || *version == "" || !prov.set() {
+			return errUsage{"model provenance: --key, --version and a provenance flag (--artifact-uri, --artifact-sha256, --source-commit, --training-run) are required"}
+		}
+		return e.readStore("no model to change", func(s *store.Store) error {
+			m, v, err := versionByName(e, s, *key, *version)
+			if err != nil {
+				return err
+			}
+			if _, err := s.UpdateModelProvenance(ctx, v.ID, prov.apply(v.Provenance)); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(e.stdout, "updated the provenance of %s %s\n", m.Key, v.Version)
 			return nil
 		})
 	case "status":
@@ -171,7 +198,7 @@ func (e *cmdEnv) model(args []string) error {
 			return nil
 		})
 	}
-	return errUsage{fmt.Sprintf("model: unknown subcommand %q; want list, show, add, version, card or status", sub)}
+	return errUsage{fmt.Sprintf("model: unknown subcommand %q; want list, show, add, version, card, provenance or status", sub)}
 }
 
 // versionByName finds a model's version by its name.
@@ -208,6 +235,7 @@ func (e *cmdEnv) showModel(s *store.Store, ctx context.Context, key, version, fo
 			return writeJSON(e.stdout, v)
 		}
 		fmt.Fprintf(e.stdout, "%s %s (version %d): %s, updated %s\n\n", m.Key, v.Version, v.ID, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339))
+		writeProvenance(e.stdout, v)
 		writeCard(e.stdout, v.Card)
 		return nil
 	}
