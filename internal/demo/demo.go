@@ -8,6 +8,8 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -564,25 +566,40 @@ var models = []demoModel{
 		TrainingData:          "2019–2021 loan book; under-represents young applicants without credit history. 2019–2021 年贷款数据；缺少无信用记录的年轻申请人。",
 		EvaluationMetrics:     map[string]float64{"auc": 0.81, "recall_default": 0.74},
 		Limitations:           "Flags good customers with thin credit files as high-risk. 将信用记录薄的优质客户误判为高风险。",
-		EthicalConsiderations: "Disparate impact by age group; see the fairness audit. 不同年龄组存在差别影响；见公平性审计。"}}}, nil},
+		EthicalConsiderations: "Disparate impact by age group; see the fairness audit. 不同年龄组存在差别影响；见公平性审计。"},
+		Provenance: demoProvenance("credit-risk", "2.3", "model.txt", "4e1c9a07d2b3f58a6c10e9d4b7a2c3f1e0d9b8a7")}}, nil},
 	{"E-commerce recommender", "recsys", "Product recommender · 商品推荐", []lodestar.ModelVersion{{Version: "3.1", Card: lodestar.ModelCard{
 		IntendedUse:       "Rank products on the home feed. 首页商品排序。",
 		TrainingData:      "Clicks and orders before the move to short video. 短视频兴起前的点击与订单数据。",
 		EvaluationMetrics: map[string]float64{"ndcg_at_10": 0.42, "accuracy": recLaunchAccuracy},
-		Limitations:       "Trained before short video took off; shifts in browsing behaviour need retraining. 训练数据早于短视频兴起；用户行为变化后需再训练。"}}}, nil},
+		Limitations:       "Trained before short video took off; shifts in browsing behaviour need retraining. 训练数据早于短视频兴起；用户行为变化后需再训练。"},
+		Provenance: demoProvenance("recsys", "3.1", "model.xgb", "9b2f4e6a1c8d0e3f5a7b9c1d2e4f6a8b0c2d4e6f")}}, nil},
 	{"Predictive maintenance for production lines", "pdm", "Failure predictor · 故障预测", []lodestar.ModelVersion{
 		{Version: "1.0", Card: lodestar.ModelCard{IntendedUse: "Predict line failures 48 h ahead. 提前 48 小时预测产线故障。",
 			TrainingData: "Three years of vibration and temperature logs from the existing lines. 现有产线三年的振动与温度记录。",
 			// accuracy is the name the monitor gives alert accuracy: a
 			// retraining task compares its before with the new card's after.
 			EvaluationMetrics: map[string]float64{"alert_accuracy": pdmAccuracy, "accuracy": pdmAccuracy},
-			Limitations:       "Trained on the existing lines' equipment only; not validated on new equipment types. 仅用现有设备数据训练，未在新型设备上验证。"}},
+			Limitations:       "Trained on the existing lines' equipment only; not validated on new equipment types. 仅用现有设备数据训练，未在新型设备上验证。"},
+			Provenance: demoProvenance("pdm", "1.0", "model.onnx", "1a3c5e7f9b0d2f4a6c8e0b1d3f5a7c9e2b4d6f80")},
 		{Version: "2.0", Card: lodestar.ModelCard{IntendedUse: "Predict line failures 48 h ahead. 提前 48 小时预测产线故障。",
 			TrainingData:      "Adds the supplier's data from the new equipment. 加入供应商提供的新设备数据。",
-			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.95, "accuracy": 0.95}}}},
+			EvaluationMetrics: map[string]float64{"alert_accuracy": 0.95, "accuracy": 0.95}},
+			Provenance: demoProvenance("pdm", "2.0", "model.onnx", "7d9f1b3e5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4b")}},
 		// 2.0 goes live in week 35; the alert accuracy KPI (changeAt 36)
 		// climbs from the week after, 82% toward 95%.
 		[]int{35}},
+}
+
+// demoProvenance is a demo version's provenance: its artifact in the
+// demo's bucket, the SHA-256 of fixed bytes that name it (the demo has
+// no model files), the commit that trained it and an MLflow run ID made
+// the same way, so the demo is the same every time.
+func demoProvenance(key, version, file, commit string) lodestar.Provenance {
+	artifact := sha256.Sum256([]byte("lodestar demo artifact " + key + " " + version))
+	run := sha256.Sum256([]byte("lodestar demo run " + key + " " + version))
+	return lodestar.Provenance{ArtifactURI: "s3://lodestar-demo-models/" + key + "/" + version + "/" + file,
+		ArtifactSHA256: hex.EncodeToString(artifact[:]), SourceCommit: commit, TrainingRun: hex.EncodeToString(run[:16])}
 }
 
 // versionDates says when a model's version j is registered, passes its

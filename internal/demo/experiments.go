@@ -59,7 +59,8 @@ func (l *loader) loadExperiments(week func(int) time.Time, setNow func(time.Time
 		setNow(week(Weeks - 8 + i))
 		v, err := l.svc.CreateModelVersion(ml, ms[0].ID, lodestar.ModelVersion{Version: de.treatment, Card: lodestar.ModelCard{
 			IntendedUse:  "Rank products on the home feed. 首页商品排序。",
-			TrainingData: "Clicks, orders and short-video viewing of the last six months. 近六个月的点击、订单与短视频观看数据。"}})
+			TrainingData: "Clicks, orders and short-video viewing of the last six months. 近六个月的点击、订单与短视频观看数据。"},
+			Provenance: demoProvenance("recsys", de.treatment, "model.xgb", "c4e6a8b0d2f4e6a8c0b2d4f6a8e0c2b4d6f8a0c2")})
 		if err != nil {
 			return fmt.Errorf("recsys %s: %w", de.treatment, err)
 		}

@@ -28,6 +28,7 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("maintenance monitor and retraining", func(t *testing.T) { maintenanceRetraining(t, ctx, st) })
 	t.Run("stage changes by their people", func(t *testing.T) { stageActors(t, ctx, st) })
 	t.Run("recommender lifted conversion 15%", func(t *testing.T) { conversionLift(t, ctx, st) })
+	t.Run("versions say what they are", func(t *testing.T) { versionsHaveProvenance(t, ctx, st) })
 }
 
 // statusTimes returns when each version of a model moved to each status,
