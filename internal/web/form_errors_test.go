@@ -126,7 +126,8 @@ func TestRefusedFormsMarkFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.app.Store.CreateModelVersion(setup(), model.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+	version, err := f.app.Store.CreateModelVersion(setup(), model.ID, lodestar.ModelVersion{Version: "1.0"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	mid := strconv.FormatInt(model.ID, 10)
@@ -147,6 +148,8 @@ func TestRefusedFormsMarkFields(t *testing.T) {
 		{"token", "/tokens", url.Values{"name": {strings.Repeat("n", 101)}, "scope": {"read"}, "expires": {"90"}}, "token-name"},
 		{"model", "/models", url.Values{"use_case_id": {""}, "key": {"Not A Key"}, "name": {""}}, "use_case_id"},
 		{"model version", "/models/" + mid + "/versions", url.Values{"version": {""}}, "version"},
+		{"model provenance", "/model-versions/" + strconv.FormatInt(version.ID, 10) + "/provenance",
+			url.Values{"artifact_uri": {"javascript:alert(1)"}, "artifact_sha256": {"x"}}, "artifact_uri"},
 		{"monitor", "/models/" + mid + "/monitors", url.Values{"version": {"1.0"}, "name": {"m"}, "window": {"fortnight"},
 			"reference_kind": {"events"}, "reference_from": {"someday"}, "min_accuracy": {"high"}}, "mon-window"},
 		{"experiment", "/experiments", url.Values{"use_case_id": {strconv.FormatInt(uc, 10)}, "key": {"exp1"}, "name": {""},
