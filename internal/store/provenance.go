@@ -82,6 +82,10 @@ func checkArtifactURI(s string) string {
 		return "At most 2,000 characters."
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		return form
+	case scriptScheme(s):
+		// Before the OCI reference, which would read javascript:1/x as
+		// the host javascript on port 1.
+		return form
 	case ociReference.MatchString(s):
 		return ""
 	case strings.HasPrefix(s, "/"):
@@ -133,8 +137,11 @@ func checkTrainingRun(s string) string {
 	if m == nil {
 		return ""
 	}
+	if scriptScheme(s) {
+		return form
+	}
 	switch strings.ToLower(m[1]) {
-	case "javascript", "vbscript", "data", "file", "blob":
+	case "file", "blob":
 		return form
 	case "http", "https":
 		u, err := url.Parse(s)
@@ -151,6 +158,21 @@ func checkTrainingRun(s string) string {
 		}
 	}
 	return ""
+}
+
+// scriptScheme reports whether s starts with a scheme a browser would
+// run or render (javascript:, vbscript:, data:): never a place an
+// artifact or a run is, whatever follows.
+func scriptScheme(s string) bool {
+	m := uriScheme.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	switch strings.ToLower(m[1]) {
+	case "javascript", "vbscript", "data":
+		return true
+	}
+	return false
 }
 
 // credentialsIn refuses a URL that carries a secret: a user name or

@@ -62,6 +62,7 @@ func TestModelProvenanceValues(t *testing.T) {
 			has   string
 		}{
 			"javascript URI":          {lodestar.Provenance{ArtifactURI: "javascript:alert(1)"}, "artifact_uri", "Write where"},
+			"javascript as a host":    {lodestar.Provenance{ArtifactURI: "javascript:1/alert"}, "artifact_uri", "Write where"},
 			"data URI":                {lodestar.Provenance{ArtifactURI: "data:text/html,<script>x</script>"}, "artifact_uri", "Write where"},
 			"relative path":           {lodestar.Provenance{ArtifactURI: "model.bin"}, "artifact_uri", "Write where"},
 			"protocol-relative":       {lodestar.Provenance{ArtifactURI: "//evil.example.com/a"}, "artifact_uri", "Write where"},
