@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -133,6 +134,27 @@ func TestModelPagesSayWhatIsMissing(t *testing.T) {
 	}
 	if p := f.get(c, path); !strings.Contains(p.body, "Last flipped by ") {
 		t.Errorf("en model page: the last flip is not written Last flipped by <who>")
+	}
+	// The health page's switch card says it the same way, and names the
+	// fallback as the locale labels things ("备选方案： rules" and
+	// "最近一次切换： 王芳 （网页操作）" had stray spaces there).
+	web := lodestar.WithActor(context.Background(), lodestar.Actor{ID: 0, Label: "test-setup", Via: lodestar.ViaWeb})
+	if _, err := f.app.Store.FlipSwitch(web, m.Key, lodestar.SwitchFallback, "rules-v1", "rules while we retrain"); err != nil {
+		t.Fatal(err)
+	}
+	health := path + "/health"
+	zh := f.do(c, "GET", health, http.Header{"Accept-Language": {"zh-CN"}}, nil)
+	for _, want := range []string{"备选方案：rules-v1", "（网页操作） · "} {
+		if !strings.Contains(zh.body, want) {
+			t.Errorf("zh-CN health page: the switch card has no %q", want)
+		}
+	}
+	if !regexp.MustCompile(`最近一次切换：[^\s]`).MatchString(zh.body) || regexp.MustCompile(`\s（网页操作）`).MatchString(zh.body) {
+		t.Errorf("zh-CN health page: the last flip is not written 最近一次切换：<who>（网页操作） without spaces")
+	}
+	en := f.get(c, health)
+	if !strings.Contains(en.body, "Fallback: rules-v1") || !regexp.MustCompile(`Last flipped by \S.* \(on the web page\) · `).MatchString(en.body) {
+		t.Errorf("en health page: the switch card does not read Fallback: … and Last flipped by <who> (on the web page)")
 	}
 	p := f.get(c, fmt.Sprintf("/model-versions/%d", v.ID))
 	for _, want := range []string{`<table class="stack-table" id="version-history">`, `data-label="When"><time class="when"`, `data-label="What changed"`} {
