@@ -96,7 +96,7 @@ func TestHealthFairness(t *testing.T) {
 	}
 	c, _, _ := f.signIn(team, time.Hour)
 	for lang, want := range map[string][]string{
-		"en": {"Fairness by group (latest window)", "Group attribute age_group", `<td data-label="Selection rate">0.400</td><td data-label="Impact ratio">0.667 <span class="badge bad">adverse impact</span></td><td data-label="TPR">—</td><td data-label="FPR">—</td>`, `<tr class="muted"><td class="col-name" data-label="Value">new</td><td data-label="Events">3</td>`,
+		"en": {"Fairness by group (latest window)", "Group attribute age_group", `<td data-label="Selection rate">0.4</td><td data-label="Impact ratio">0.667 <span class="badge bad">adverse impact</span></td><td data-label="TPR">—</td><td data-label="FPR">—</td>`, `<tr class="muted"><td class="col-name" data-label="Value">new</td><td data-label="Events">3</td>`,
 			`aria-label="Min impact ratio per window"`, `Impact ratio 0.667 for age_group &#34;under 30&#34; (against &#34;30 and over&#34;) is below 0.80.`},
 		"zh-CN": {"按群体的公平性（最新窗口）", "群体属性 age_group", `aria-label="各窗口最小影响比"`,
 			`影响比 0.667（age_group 为 &#34;under 30&#34;，相对 &#34;30 and over&#34;）低于 0.80。`},

@@ -105,16 +105,19 @@ func TestHealthDriftChartAxis(t *testing.T) {
 }
 
 // The latest window's figures read in their units: a latency in
-// milliseconds with one decimal (not "48.9713"), a data-quality share as a
-// percentage, as the data-quality table and the alerts write it (not
-// "0.0000" beside "0.0%").
+// milliseconds with at most one decimal (not "48.9713"), a data-quality
+// share as a percentage, as the data-quality table and the alerts write it
+// (not "0.0000" beside "0.0%"), other figures with at most three decimals
+// and no trailing zeros (not "1.0000", "0.9000").
 func TestHealthLatestWindowUnits(t *testing.T) {
 	h := newHealthUI(t, 3, func(int) float64 { return 0.9 })
 	body := h.page(t, fmt.Sprintf("/models/%d/health", h.m.ID))
 	for _, re := range []string{
-		`<dt>Latency p95 \(ms\)</dt><dd>\d+\.\d</dd>`,
+		`<dt>Latency p95 \(ms\)</dt><dd>\d+(\.\d)?</dd>`,
 		`<dt>Largest out-of-range share</dt><dd>\d+\.\d%</dd>`,
-		`<dt>Accuracy</dt><dd>[01]\.\d{4}</dd>`,
+		`<dt>Accuracy</dt><dd>1</dd>`,
+		`<dt>Log loss</dt><dd>0\.105</dd>`,
+		`<dt>Mean score</dt><dd>0\.9</dd>`,
 	} {
 		if !regexp.MustCompile(re).MatchString(body) {
 			t.Errorf("health page: no %s in %s", re, regexp.MustCompile(`(?s)<dl class="facts">.*?</dl>`).FindString(body))
@@ -164,8 +167,8 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 	if !strings.Contains(uc, `id="retraining"`) || !strings.Contains(uc, monitor) {
 		t.Errorf("use case page lacks its retraining task linked to the monitor")
 	}
-	// The task's row on every page: 1.0 → 2.0, accuracy 0.000 before and
-	// 0.950 after, and its dates.
+	// The task's row on every page: 1.0 → 2.0, accuracy 0 before and 0.95
+	// after (no trailing zeros), and its dates.
 	row := regexp.MustCompile(`(?s)<table class="tasks[^"]*">.*?<tbody><tr>(.*?)</tr>`)
 	cells := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
 	tag := regexp.MustCompile(`<[^>]*>`)
@@ -180,7 +183,7 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 			text = append(text, strings.TrimSpace(tag.ReplaceAllString(c[1], "")))
 		}
 		got := strings.Join(text, " | ")
-		for _, want := range []string{"1.0 → 2.0", "Accuracy 0.000", "Accuracy 0.950", "May 2026"} {
+		for _, want := range []string{"1.0 → 2.0", "| Accuracy 0 |", "| Accuracy 0.95 |", "accuracy 0,", "May 2026"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s page: task row %q lacks %q", name, got, want)
 			}

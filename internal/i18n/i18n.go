@@ -251,6 +251,17 @@ func (b *Bundle) Number(locale string, x float64, decimals int) string {
 	return p.Sprint(number.Decimal(x, number.MaxFractionDigits(decimals), number.MinFractionDigits(decimals)))
 }
 
+// NumberUpTo formats x like Number with at most the given number of
+// decimals, leaving off trailing zeros: 0.94 to four decimals is "0.94",
+// not "0.9400"; 120 to one is "120".
+func (b *Bundle) NumberUpTo(locale string, x float64, decimals int) string {
+	p, ok := b.printers[locale]
+	if !ok {
+		p = b.printers[Default]
+	}
+	return p.Sprint(number.Decimal(x, number.MaxFractionDigits(decimals), number.MinFractionDigits(0)))
+}
+
 // Int formats an integer with the locale's grouping.
 func (b *Bundle) Int(locale string, n int64) string {
 	p, ok := b.printers[locale]

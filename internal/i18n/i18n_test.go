@@ -247,6 +247,11 @@ func TestNumbers(t *testing.T) {
 		{"en Number", b.Number("en", 1234.5, 2), "1,234.50"},
 		{"zh-CN Number", b.Number("zh-CN", 1234567.891, 1), "1,234,567.9"},
 		{"en Number no decimals", b.Number("en", 1234.4, 0), "1,234"},
+		{"en NumberUpTo trims zeros", b.NumberUpTo("en", 0.94, 4), "0.94"},
+		{"zh-CN NumberUpTo rounds", b.NumberUpTo("zh-CN", 0.81234, 4), "0.8123"},
+		{"en NumberUpTo whole", b.NumberUpTo("en", 1200, 1), "1,200"},
+		{"en NumberUpTo one decimal", b.NumberUpTo("en", 87.36, 1), "87.4"},
+		{"en NumberUpTo rounds to whole", b.NumberUpTo("en", 119.96, 1), "120"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {

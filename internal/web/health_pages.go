@@ -297,21 +297,22 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	var out []healthChart
 	// share is the range of a share's axis: 0 to 1 whatever the data.
 	share := &[2]float64{0, 1}
-	// decimals < 0 writes the values as percentages (a share: the alerts
-	// say "67% of features drifted (threshold 50%)", so its axis does too).
-	add := func(title string, pts []chart.TimePoint, threshold float64, decimals int, bounds *[2]float64) {
+	// num writes the values (a share as a percentage: the alerts say "67%
+	// of features drifted (threshold 50%)", so its axis does too); unit,
+	// when not "", is the catalog key that puts the threshold's unit
+	// after it ("threshold 120 ms").
+	add := func(title string, pts []chart.TimePoint, threshold float64, num func(float64) string, unit string, bounds *[2]float64) {
 		if len(pts) == 0 {
 			return
 		}
 		lines := []chart.Line{{Name: p.T(title), Points: pts, Class: "actual"}}
-		num := func(v float64) string { return p.Num(v, decimals) }
-		if decimals < 0 {
-			num = p.sharePercent
-		}
 		limit := ""
 		if th := flat(pts, threshold); th != nil {
 			lines = append(lines, chart.Line{Name: p.T("health.threshold"), Points: th, Class: "promised", Dashed: true})
 			limit = num(threshold)
+			if unit != "" {
+				limit = p.T(unit, limit)
+			}
 		}
 		svg := chart.TimeChart(p.T(title), lines, axis, num)
 		if bounds != nil {
@@ -319,8 +320,8 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		}
 		out = append(out, healthChart{p.T(title), limit, svg})
 	}
-	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, 3, nil)
-	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, 1, nil)
+	add("health.chart.accuracy", series(metric("accuracy")), m.Thresholds.MinAccuracy, p.Figure, "", nil)
+	add("health.chart.latency", series(metric("latency_p95")), m.Thresholds.MaxLatencyP95MS, p.Millis, "health.chart.ms", nil)
 	if len(m.Numeric)+len(m.Categorical) > 0 {
 		limit := 0.0
 		if m.Thresholds.Drift {
@@ -330,7 +331,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 		// 0 of 0 drifted is not "no drift", so they are left out.
 		add("health.chart.drift", series(func(w *lodestar.WindowResult) (float64, bool) {
 			return w.DriftShare, monitoring.DriftTested(w.Drift)
-		}), limit, -1, share)
+		}), limit, p.sharePercent, "", share)
 	}
 	if len(m.Numeric)+len(m.Categorical) > 0 {
 		// The worst data-quality figure of each window (over the features
@@ -350,15 +351,15 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 				}
 			}
 			return worst, ok
-		}), limit, -1, share)
+		}), limit, p.sharePercent, "", share)
 	}
-	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), 0, nil)
+	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), func(v float64) string { return p.Num(v, 0) }, "", nil)
 	if len(m.Groups) > 0 && (m.Task == "" || m.Task == "binary") {
 		// The smallest impact ratio over the group values that decide,
 		// against the monitor's threshold (0.8, the four-fifths rule,
 		// unless set), drawn whether or not it raises alerts, on 0–1 as
 		// the drift share is.
-		add("health.chart.fairness", series(metric("min_impact_ratio")), monitoring.FairnessMinImpactRatio(m.Thresholds), 3, share)
+		add("health.chart.fairness", series(metric("min_impact_ratio")), monitoring.FairnessMinImpactRatio(m.Thresholds), p.Figure, "", share)
 	}
 	return out
 }
@@ -374,18 +375,45 @@ func (p *Page) sharePercent(x float64) string {
 }
 
 // MetricValue writes a window's metric on the health page: latencies in
-// milliseconds with one decimal, the data-quality shares as percentages
-// (as the data-quality table and the alerts write them), other metrics
-// with four decimals.
+// milliseconds with at most one decimal, the data-quality shares as
+// percentages (as the data-quality table and the alerts write them),
+// other metrics as Figure does.
 func (p *Page) MetricValue(name string, v float64) string {
 	switch {
 	case strings.HasPrefix(name, "latency_"):
-		return p.Num(v, 1)
+		return p.Millis(v)
 	case name == "max_missing_increase" || name == "max_out_of_range_share" || name == "max_new_value_share":
 		return p.Percent(v)
 	}
-	return p.Num(v, 4)
+	return p.Figure(v)
 }
+
+// figureDecimals is the most decimals the health page gives a figure:
+// as many as the alerts beside it write an accuracy or an impact ratio
+// with ("Accuracy 0.640 is below 0.700"), so both read the same number.
+const figureDecimals = 3
+
+// Figure writes a metric, a drift statistic, a p-value or a fairness rate
+// on the health page as people read them: up to three decimals, without
+// trailing zeros ("0.94", "0.812", "1"), and a figure too small to show
+// as "< 0.001" (as p-values are reported) rather than "0". The page's
+// tables stack on a phone and keep their figures to the left, so fixed
+// decimals would align nothing and only add zeros that claim a precision
+// the figure does not have.
+func (p *Page) Figure(x float64) string {
+	if tiny := 0.5 * math.Pow(10, -figureDecimals); x != 0 && math.Abs(x) < tiny {
+		least := p.Num(math.Pow(10, -figureDecimals), figureDecimals)
+		if x < 0 {
+			return "> −" + least
+		}
+		return "< " + least
+	}
+	return p.NumUpTo(x, figureDecimals)
+}
+
+// Millis writes a latency in milliseconds with at most one decimal
+// ("87.4", "120"), without its unit.
+func (p *Page) Millis(x float64) string { return p.NumUpTo(x, 1) }
 
 func orDefault(x, def float64) float64 {
 	if x == 0 {
@@ -712,7 +740,7 @@ func (p *Page) TaskText(t *lodestar.RetrainingTask) string {
 	if !ok {
 		return p.T("task.text.drift", p.Num(100*t.Before["drift_share"], 0))
 	}
-	return p.T("task.text", p.Num(acc, 3), p.Num(100*t.Before["drift_share"], 0))
+	return p.T("task.text", p.Figure(acc), p.Num(100*t.Before["drift_share"], 0))
 }
 
 // WindowName says a monitor's window in the page's language: an hour, a

@@ -291,6 +291,12 @@ func (p *Page) Money(n int64) string { return "¥" + p.bundle.Int(p.ID.Locale, n
 // Num formats x with the given number of decimals.
 func (p *Page) Num(x float64, decimals int) string { return p.bundle.Number(p.ID.Locale, x, decimals) }
 
+// NumUpTo formats x with at most the given number of decimals, without
+// trailing zeros (0.94 to four: "0.94"; 120 to one: "120").
+func (p *Page) NumUpTo(x float64, decimals int) string {
+	return p.bundle.NumberUpTo(p.ID.Locale, x, decimals)
+}
+
 // Percent writes a share (0.125) as a percentage with one decimal (12.5%).
 func (p *Page) Percent(x float64) string { return p.bundle.Number(p.ID.Locale, 100*x, 1) + "%" }
 
