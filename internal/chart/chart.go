@@ -139,15 +139,16 @@ type Line struct {
 	Dashed bool
 }
 
-// TimeChart draws lines over time with the value axis fitted to the data.
+// TimeChart draws lines over time with the value axis fitted to the data
+// between round ticks.
 // axis writes the dates, valueText the values.
 func TimeChart(label string, lines []Line, axis TimeAxis, valueText func(float64) string) template.HTML {
 	return timeChart(label, lines, nil, axis, valueText)
 }
 
 // TimeChartRange draws lines over time on a value axis that spans lo to hi
-// whatever the data (widened only to show a value outside it), with ticks
-// at lo, the middle and hi. It is for a quantity with natural bounds, such
+// whatever the data (widened to round ticks only to show a value outside
+// it), with ticks at lo, the middle and hi. It is for a quantity with natural bounds, such
 // as a share: fitted to the data, a series from 0.5 to 1 would draw 0.5 at
 // the bottom, where a reader sees nothing drifting, and a series that never
 // moves from 0 would sit in the middle of the plot.
@@ -182,19 +183,32 @@ func timeChart(label string, lines []Line, fixed *[2]float64, axis TimeAxis, val
 		sb.WriteString(`</svg>`)
 		return template.HTML(sb.String())
 	}
-	var pad float64
-	var ticks []float64
+	// The value axis runs between round ticks (steps of 1, 2, 2.5 or 5
+	// times a power of ten, at most four of them, as IntervalBars' scale)
+	// that hold every value: 14.9 to 20.1 on 14, 16 … 22, not ticks at
+	// 14.9, 17.5 and 20.1. Whole values (counts) get whole steps.
+	whole, steps := true, 4
+	for _, l := range lines {
+		for _, p := range l.Points {
+			if finite(p.V) && p.V != math.Trunc(p.V) {
+				whole = false
+			}
+		}
+	}
 	switch {
 	case fixed != nil && fixed[0] < fixed[1]:
+		if lo >= fixed[0] && hi <= fixed[1] {
+			// The natural range holds the data: ticked at its ends and
+			// middle, whatever the values (a share that never left 0 is
+			// not an axis of counts).
+			steps, whole = 2, false
+		}
 		lo, hi = math.Min(lo, fixed[0]), math.Max(hi, fixed[1])
-		ticks = []float64{lo, (lo + hi) / 2, hi}
-		pad = (hi - lo) * 0.04 // room for the dots at the edges
-		lo, hi = lo-pad, hi+pad
 	case hi == lo:
-		// A flat series is drawn from 0 to its value, ticked at both: it
-		// reads as a level, not a point on an axis of one tick, and labels
-		// no value the data cannot take (a span invented around it would:
-		// an accuracy of 2, −1 events, half an event). All zero: 0 to 1.
+		// A flat series is drawn from 0 to its value: it reads as a
+		// level, not a point on an axis of one tick, and labels no value
+		// the data cannot take (a span invented around it would: an
+		// accuracy of 2, −1 events, half an event). All zero: 0 to 1.
 		switch {
 		case lo > 0:
 			lo = 0
@@ -203,14 +217,11 @@ func timeChart(label string, lines []Line, fixed *[2]float64, axis TimeAxis, val
 		default:
 			hi = 1
 		}
-		ticks = []float64{lo, hi}
-		pad = (hi - lo) * 0.08
-		lo, hi = lo-pad, hi+pad
-	default:
-		pad = (hi - lo) * 0.08
-		lo, hi = lo-pad, hi+pad
-		ticks = []float64{lo + pad, (lo + hi) / 2, hi - pad}
 	}
+	ticks := roundTicks(lo, hi, steps, whole)
+	lo, hi = ticks[0], ticks[len(ticks)-1]
+	pad := (hi - lo) * 0.04 // room for the dots at the edges
+	lo, hi = lo-pad, hi+pad
 	span := t1.Sub(t0).Seconds()
 	xp := func(t time.Time) float64 {
 		if span <= 0 {

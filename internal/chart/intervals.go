@@ -34,16 +34,18 @@ func IntervalBars(label string, max float64, tick func(float64) string, bars []I
 	if !(max > 0) || math.IsInf(max, 0) {
 		max = 1
 	}
-	step := intervalStep(max)
-	top := step * math.Ceil(max/step-1e-9)
+	// Round steps, at most four of them, that cover max (the time
+	// charts' value axes are ticked the same way).
+	vals := roundTicks(0, max, 4, false)
+	top := vals[len(vals)-1]
 	width := float64(barW)
 	for _, b := range bars {
 		width = math.Max(width, textWidth(b.Label)+gap+textWidth(b.Text))
 	}
-	n := int(math.Round(top / step))
+	n := len(vals) - 1
 	ticks := make([]string, n+1)
-	for i := range ticks {
-		ticks[i] = tick(math.Round(float64(i)*step*1e9) / 1e9)
+	for i, v := range vals {
+		ticks[i] = tick(v)
 	}
 	// The last tick's label is centred on the scale's end: half of it lies beyond.
 	width = math.Max(width, barW+textWidth(ticks[n])/2)
@@ -53,7 +55,7 @@ func IntervalBars(label string, max float64, tick func(float64) string, bars []I
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="chart bars intervals" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, w, h, esc(label))
 	for i, t := range ticks {
-		v := float64(i) * step
+		v := vals[i]
 		anchor := "middle"
 		if i == 0 {
 			anchor = "start"
@@ -82,19 +84,6 @@ func IntervalBars(label string, max float64, tick func(float64) string, bars []I
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
-}
-
-// intervalStep is the scale's tick step: 1, 2, 2.5 or 5 times a power of
-// ten, the smallest that cuts max into at most four steps.
-func intervalStep(max float64) float64 {
-	raw := max / 4
-	p := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if m*p >= raw*(1-1e-9) {
-			return m * p
-		}
-	}
-	return 10 * p
 }
 
 // textWidth is a generous estimate of s's width in 12 px text: wide

@@ -98,7 +98,7 @@ func realCharts(p *Page, real *lodestar.Realisation) []realChart {
 		promised := []chart.TimePoint{{T: live, V: k.Baseline}, {T: target, V: k.Baseline + k.Promised}}
 		svg := chart.TimeChart(p.T("real.chart", p.Name(k.KPI.Name, k.KPI.NameZH)),
 			[]chart.Line{{Name: p.T("real.promised"), Points: promised, Class: "promised", Dashed: true}, {Name: p.T("real.actual"), Points: actual, Class: "actual"}},
-			chart.DateAxis(p.Date, p.DayMonth), func(v float64) string { return p.Num(v, 1) })
+			chart.DateAxis(p.Date, p.DayMonth), p.Measure) // (its round ticks may be 0.25: not "0.3")
 		out = append(out, realChart{K: k, SVG: svg})
 	}
 	return out
