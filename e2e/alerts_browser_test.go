@@ -91,6 +91,31 @@ func TestAlertsTableLaptop(t *testing.T) {
 		}
 	}
 
+	// The retraining tasks beside them (the page is in Chinese now): a use
+	// case's name is one line, not broken inside a word ("电商推" over
+	// "荐系统"), and neither the table nor the page is wider than its box.
+	tasks := run(t, ctx, "measure the retraining tasks", chromedp.Evaluate[string](`(() => {
+		const out = [], table = document.querySelector("table.tasks");
+		if (!table) return "no tasks table";
+		const col = [...table.querySelectorAll("thead th")].findIndex(th => th.textContent.trim() === "用例");
+		if (col < 0) return "no use-case column";
+		let names = 0;
+		for (const tr of table.querySelectorAll("tbody tr")) {
+			const a = tr.children[col].querySelector("a");
+			if (!a) continue;
+			names++;
+			if (a.getClientRects().length > 1) out.push(a.textContent + " breaks over " + a.getClientRects().length + " lines");
+		}
+		if (names === 0) out.push("no use case named");
+		const box = table.parentElement, doc = document.documentElement;
+		if (box.scrollWidth > box.clientWidth + 1) out.push("the table scrolls: " + box.scrollWidth + " > " + box.clientWidth);
+		if (doc.scrollWidth > doc.clientWidth + 1) out.push("the page scrolls: " + doc.scrollWidth + " > " + doc.clientWidth);
+		return out.join("; ");
+	})()`))
+	if tasks != "" {
+		t.Errorf("zh-CN at 1280 px the retraining tasks: %s", tasks)
+	}
+
 	// The wide table's page keeps its header where every page has it: the
 	// sub-navigation and title start where the models page's do (they sat
 	// at the wide table's left edge, 90 px left of every other page's),

@@ -183,6 +183,9 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 			text = append(text, strings.TrimSpace(tag.ReplaceAllString(c[1], "")))
 		}
 		got := strings.Join(text, " | ")
+		if name == "alerts" && !strings.Contains(m[1], `<td class="keep-words" data-label="Use case">`) {
+			t.Errorf("%s page: the task's use case is not kept whole (a Chinese name broke inside a word)", name)
+		}
 		for _, want := range []string{"1.0 → 2.0", "| Accuracy 0 |", "| Accuracy 0.95 |", "accuracy 0,", "May 2026"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s page: task row %q lacks %q", name, got, want)

@@ -57,6 +57,11 @@ func TestVersionHistoryPage(t *testing.T) {
 				t.Errorf("%s history row %d: %q; want %q", lang, k, got[k], w)
 			}
 		}
+		// Each field's name is kept whole in a narrow column ("局限" over
+		// "性" was broken inside the word).
+		if lang == "zh-CN" && !strings.Contains(table, `<span class="keep-words">局限性</span>`) {
+			t.Errorf("zh-CN history: the card's field names are not kept whole: %s", table)
+		}
 		// Out-of-scope use, training data and ethical considerations are
 		// empty: said so, three times.
 		nd := map[string]string{"en": "Not documented", "zh-CN": "未填写"}[lang]

@@ -212,6 +212,17 @@ func (p *Page) List(prefix string, items []string) string {
 	return strings.Join(out, p.T("list.sep"))
 }
 
+// ListWords is List with each item kept whole: in a narrow column a
+// Chinese name ("局限性") breaks only between the items, not inside one
+// ("局限" over "性"), as an English one breaks only between its words.
+func (p *Page) ListWords(prefix string, items []string) template.HTML {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = `<span class="keep-words">` + html.EscapeString(p.T(prefix+it)) + `</span>`
+	}
+	return template.HTML(strings.Join(out, html.EscapeString(p.T("list.sep"))))
+}
+
 // TH is T for a message with markup in its arguments (a Person): the
 // message and the other arguments are escaped, template.HTML ones kept.
 func (p *Page) TH(key string, args ...any) template.HTML {
