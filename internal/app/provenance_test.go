@@ -229,7 +229,7 @@ func TestProvenancePage(t *testing.T) {
 		`<code title="` + provDigest + `">` + provDigest[:12] + `…</code>`,
 		provDigest[:16] + `<wbr>` + provDigest[16:32],
 		`<code>arn:aws:sagemaker:x:1:training-job/&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</code>`,
-		"Provenance changed: Artifact URI, Artifact SHA-256, Source commit, Training run",
+		`Provenance changed: <span class="keep-words">Artifact URI</span>, <span class="keep-words">Artifact SHA-256</span>, <span class="keep-words">Source commit</span>, <span class="keep-words">Training run</span>`,
 	} {
 		if !strings.Contains(p.body, w) {
 			t.Errorf("version page: no %s", w)
