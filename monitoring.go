@@ -279,6 +279,12 @@ type Monitor struct {
 	// metric hovering at its threshold does not flap.
 	AlertAfter   int `json:"alert_after"`
 	ResolveAfter int `json:"resolve_after"`
+	// RemindAfter is how many hours after an open alert was last announced
+	// to the webhook, nobody having acknowledged it, it is announced again
+	// (alert.reminder), and again every as many hours until it is
+	// acknowledged or resolved; 0 (the default) never, at most
+	// MaxRemindAfter. A paused monitor's alerts are not reminded of.
+	RemindAfter int `json:"remind_after"`
 	// WebhookURL is where alerts are POSTed. Its path and query often hold
 	// the receiver's secret: JSON (responses, the audit log) shows only
 	// its scheme and host (RedactURL).
@@ -310,12 +316,17 @@ type MonitorUpdate struct {
 	AlertAfter   *int
 	ResolveAfter *int
 	RetrainAfter *int
+	RemindAfter  *int
 	// WebhookURL, when set and not empty, replaces the address; empty, or
 	// the redacted address as JSON shows it (RedactURL), keeps it.
 	// ClearWebhook removes it.
 	WebhookURL   *string
 	ClearWebhook bool
 }
+
+// MaxRemindAfter is the longest a monitor may wait to remind of an
+// unacknowledged alert, in hours: 30 days.
+const MaxRemindAfter = 720
 
 // MaxPauseReason is the longest reason for pausing a monitor, in characters.
 const MaxPauseReason = 1000
@@ -461,6 +472,12 @@ type Alert struct {
 	AckedAt time.Time `json:"acknowledged_at,omitzero"`
 	AckedBy string    `json:"acknowledged_by,omitempty"`
 	AckNote string    `json:"acknowledgement,omitempty"`
+	// LastNotifiedAt is when the alert was last announced to its
+	// monitor's webhook (or would have been, the monitor having none):
+	// opened, opened again or reminded. Reminders counts the
+	// alert.reminder announcements it has had.
+	LastNotifiedAt time.Time `json:"last_notified_at,omitzero"`
+	Reminders      int       `json:"reminders,omitempty"`
 }
 
 // MaxAckNote is the longest acknowledgement note, in characters.

@@ -46,6 +46,9 @@ func (s *Store) UpdateMonitor(ctx context.Context, id int64, in lodestar.Monitor
 		if in.RetrainAfter != nil {
 			m.RetrainAfter = *in.RetrainAfter
 		}
+		if in.RemindAfter != nil {
+			m.RemindAfter = *in.RemindAfter
+		}
 		switch {
 		case in.ClearWebhook && in.WebhookURL != nil && strings.TrimSpace(*in.WebhookURL) != "":
 			msg := "Give a new webhook address or clear it, not both."
@@ -111,7 +114,7 @@ func (s *Store) UpdateMonitor(ctx context.Context, id int64, in lodestar.Monitor
 // address cut by RedactURL), to tell which an edit changed.
 func monitorSettings(m *lodestar.Monitor) map[string]any {
 	out := map[string]any{"name": m.Name, "alert_after": m.AlertAfter, "resolve_after": m.ResolveAfter,
-		"retrain_after": m.RetrainAfter, "webhook_url": lodestar.RedactURL(m.WebhookURL)}
+		"retrain_after": m.RetrainAfter, "remind_after": m.RemindAfter, "webhook_url": lodestar.RedactURL(m.WebhookURL)}
 	b, _ := json.Marshal(m.Thresholds)
 	var t map[string]any
 	_ = json.Unmarshal(b, &t)

@@ -33,6 +33,7 @@ type monitorConfig struct {
 	RetrainAfter int                        `json:"retrain_after"`
 	AlertAfter   int                        `json:"alert_after,omitempty"`
 	ResolveAfter int                        `json:"resolve_after,omitempty"`
+	RemindAfter  int                        `json:"remind_after,omitempty"`
 	WebhookURL   string                     `json:"webhook_url,omitempty"`
 }
 
@@ -51,7 +52,7 @@ func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
 	}
 	m.Task, m.Threshold, m.Classes, m.Numeric, m.Categorical, m.Groups = c.Task, c.Threshold, c.Classes, c.Numeric, c.Categorical, c.Groups
 	m.Window, m.Reference, m.Thresholds, m.RetrainAfter, m.WebhookURL = c.Window, c.Reference, c.Thresholds, c.RetrainAfter, c.WebhookURL
-	m.AlertAfter, m.ResolveAfter = max(c.AlertAfter, 1), max(c.ResolveAfter, 1)
+	m.AlertAfter, m.ResolveAfter, m.RemindAfter = max(c.AlertAfter, 1), max(c.ResolveAfter, 1), c.RemindAfter
 	if evaluated != "" {
 		t, err := sqldb.ParseTime(evaluated)
 		if err != nil {
@@ -222,6 +223,9 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	if in.ResolveAfter < 0 || in.ResolveAfter > 100 {
 		fields["resolve_after"] = "Between 1 and 100 windows (0 means 1)."
 	}
+	if in.RemindAfter < 0 || in.RemindAfter > lodestar.MaxRemindAfter {
+		fields["remind_after"] = "Between 0 (never) and 720 hours."
+	}
 	if in.WebhookURL != "" {
 		u, err := url.Parse(in.WebhookURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.WebhookURL) > 2000 {
@@ -299,7 +303,8 @@ func (s *Store) CreateMonitor(ctx context.Context, in lodestar.Monitor, referenc
 func configOf(in *lodestar.Monitor) (string, error) {
 	cfg, err := json.Marshal(monitorConfig{Task: in.Task, Threshold: in.Threshold, Classes: in.Classes, Numeric: orEmpty(in.Numeric),
 		Categorical: orEmpty(in.Categorical), Groups: orEmpty(in.Groups), Window: in.Window, Reference: in.Reference,
-		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter, WebhookURL: in.WebhookURL})
+		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter,
+		RemindAfter: in.RemindAfter, WebhookURL: in.WebhookURL})
 	return string(cfg), err
 }
 
@@ -529,13 +534,19 @@ func countAndPage[T any](ctx context.Context, s *Store, table, columns string, w
 	return out, total, err
 }
 
-const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, acked_at, acked_by, ack_note, resolution`
+const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, acked_at, acked_by, ack_note, resolution, last_notified_at, reminders`
 
 func scanAlert(s interface{ Scan(...any) error }) (*lodestar.Alert, error) {
 	a := &lodestar.Alert{}
-	err := s.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
-		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &a.Resolution)
+	err := s.Scan(alertFields(a)...)
 	return a, err
+}
+
+// alertFields are the scan targets of alertColumns, in their order.
+func alertFields(a *lodestar.Alert) []any {
+	return []any{&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
+		sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &a.Resolution,
+		sqldb.Time{T: &a.LastNotifiedAt}, &a.Reminders}
 }
 
 // AcknowledgeAlert implements lodestar.MonitorService.
@@ -678,12 +689,17 @@ func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) (
 
 // webhookPayload is what a monitor's webhook receives.
 type webhookPayload struct {
-	Event   string          `json:"event"` // alert.opened, alert.resolved, retraining.opened
+	Event   string          `json:"event"` // alert.opened, alert.resolved, alert.reminder, retraining.opened
 	Model   string          `json:"model"`
 	Monitor int64           `json:"monitor_id"`
 	Alert   *lodestar.Alert `json:"alert,omitempty"`
 	Task    any             `json:"task,omitempty"`
-	SentAt  time.Time       `json:"sent_at"`
+	// alert.reminder: which reminder it is (1, 2, …) and how long the
+	// alert has been open, in seconds, since its first breaching window
+	// started.
+	Reminder    int       `json:"reminder,omitempty"`
+	OpenSeconds int64     `json:"open_seconds,omitempty"`
+	SentAt      time.Time `json:"sent_at"`
 }
 
 // SaveEvaluation implements lodestar.MonitorService.
@@ -763,12 +779,15 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 		}
 		for _, a := range ev.Opened {
 			a.MonitorID, a.ModelID = monitorID, m.ModelID
+			a.LastNotifiedAt, a.Reminders = time.Time{}, 0
 			if a.Status != lodestar.AlertResolved {
-				a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, time.Time{}, ""
+				// Announced now (when the monitor has a webhook): its
+				// reminders count from now.
+				a.Status, a.ResolvedAt, a.Resolution, a.LastNotifiedAt = lodestar.AlertOpen, time.Time{}, "", tx.Now
 			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, resolution)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, monitorID, m.ModelID, a.Kind, a.Status, a.Value, a.Threshold, a.Message,
-				sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution).Scan(&a.ID); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, resolution, last_notified_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, monitorID, m.ModelID, a.Kind, a.Status, a.Value, a.Threshold, a.Message,
+				sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution, sqldb.FormatTime(a.LastNotifiedAt)).Scan(&a.ID); err != nil {
 				return err
 			}
 			if a.Status == lodestar.AlertOpen {
@@ -808,6 +827,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 		for _, a := range ev.Reopened {
 			a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, time.Time{}, ""
 			if err := update(a, lodestar.AlertResolved); err != nil {
+				return err
+			}
+			// Announced again as opened: its reminders count afresh.
+			a.LastNotifiedAt, a.Reminders = tx.Now, 0
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_notified_at = ?, reminders = 0 WHERE id = ?`, sqldb.FormatTime(tx.Now), a.ID); err != nil {
 				return err
 			}
 			if err := hook("alert.opened", a, nil); err != nil {
@@ -977,8 +1001,7 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 			var o openAlert
 			o.a = &lodestar.Alert{}
 			a := o.a
-			if err := rows.Scan(&a.ID, &a.MonitorID, &a.ModelID, &a.Kind, &a.Status, &a.Value, &a.Threshold, &a.Message,
-				sqldb.Time{T: &a.OpenedAt}, sqldb.Time{T: &a.ResolvedAt}, sqldb.Time{T: &a.AckedAt}, &a.AckedBy, &a.AckNote, &a.Resolution, &o.url, &o.model); err != nil {
+			if err := rows.Scan(append(alertFields(a), &o.url, &o.model)...); err != nil {
 				return nil, err
 			}
 			var c monitorConfig // o.url held the monitor's config until here
