@@ -73,6 +73,8 @@ func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 			Version string `json:"version"`
 			Reason  string `json:"reason"`
 		} `json:"task"`
+		Reminder    int   `json:"reminder"`
+		OpenSeconds int64 `json:"open_seconds"`
 	}
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return "", fmt.Errorf("the delivery's payload does not decode: %w", err)
@@ -86,6 +88,9 @@ func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 				key = "webhook.alert.withdrawn" // not a recovery: it never breached
 			}
 			lines = append(lines, b.T(loc, key, p.Model, b.T(loc, "alert.kind."+p.Alert.Kind), AlertText(b, loc, p.Alert)))
+		case p.Alert != nil && p.Event == "alert.reminder":
+			lines = append(lines, b.T(loc, "webhook.alert.reminder", p.Model, b.T(loc, "alert.kind."+p.Alert.Kind),
+				openFor(b, loc, p.OpenSeconds), b.Int(loc, int64(max(p.Reminder, 1))), AlertText(b, loc, p.Alert)))
 		case p.Task != nil && p.Event == "retraining.opened":
 			lines = append(lines, b.T(loc, "webhook.retraining.opened", p.Model, p.Task.Version, b.Message(loc, p.Task.Reason)))
 		default:
@@ -93,6 +98,19 @@ func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 		}
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// openFor says how long an alert has been open, in whole hours, or in
+// whole days from two days on.
+func openFor(b *i18n.Bundle, loc string, seconds int64) string {
+	hours := seconds / 3600
+	switch {
+	case hours >= 48:
+		return b.T(loc, "webhook.duration.days", b.Int(loc, hours/24))
+	case hours <= 1:
+		return b.T(loc, "webhook.duration.hour")
+	}
+	return b.T(loc, "webhook.duration.hours", b.Int(loc, hours))
 }
 
 // chatBody is the body a chat service's incoming webhook takes for text.

@@ -61,6 +61,8 @@ type Store interface {
 	WindowsBefore(ctx context.Context, monitorID int64, before, from time.Time, n, limit int) ([]*lodestar.WindowResult, error)
 	EventsMark(ctx context.Context, modelID int64, from, to time.Time) (int64, int64, error)
 	MarkWebhook(ctx context.Context, id int64, delivered bool, errText string, next time.Time) error
+	DueReminders(ctx context.Context, now time.Time) ([]store.Reminder, error)
+	QueueReminder(ctx context.Context, r store.Reminder, now time.Time) (bool, error)
 	SetReferenceUnreadable(ctx context.Context, id int64, n int64, reason string) error
 }
 
@@ -1835,6 +1837,40 @@ send:
 	return int(sent.Load())
 }
 
+// Remind queues an alert.reminder delivery for each open alert that
+// nobody has acknowledged and that its monitor's remind_after hours have
+// passed over since it was last announced (store.DueReminders: due times
+// are kept in the database, so a restart loses none), and returns how
+// many it queued. Each is queued by a conditional update
+// (store.QueueReminder): deliverers on several replicas queue a reminder
+// once between them. An acknowledgement, a resolution or a pause stops
+// them. The deliverer runs it before it delivers.
+func (s *Service) Remind(ctx context.Context, now time.Time) int {
+	due, err := s.Store.DueReminders(ctx, now)
+	if err != nil {
+		s.log().Error("due reminders", "err", err)
+		return 0
+	}
+	n := 0
+	for _, r := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		ok, err := s.Store.QueueReminder(ctx, r, now)
+		if err != nil {
+			s.log().Error("queue reminder", "alert", r.Alert.ID, "err", err)
+			continue
+		}
+		if ok {
+			n++
+		}
+	}
+	if n > 0 {
+		s.log().Info("alert reminders queued", "reminders", n)
+	}
+	return n
+}
+
 // DeliveryHeader names a webhook delivery: the outbox row's ID.
 const DeliveryHeader = "X-Lodestar-Delivery"
 
@@ -1981,8 +2017,9 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// deliverLoop delivers due webhooks every interval and whenever wake says
-// an evaluation ended, until ctx ends.
+// deliverLoop queues due reminders (Remind) and delivers due webhooks
+// every interval and whenever wake says an evaluation ended, until ctx
+// ends.
 func (s *Service) deliverLoop(ctx context.Context, interval time.Duration, wake <-chan struct{}) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -1993,6 +2030,7 @@ func (s *Service) deliverLoop(ctx context.Context, interval time.Duration, wake 
 		case <-t.C:
 		case <-wake:
 		}
+		s.Remind(ctx, time.Now())
 		s.DeliverWebhooks(ctx, time.Now())
 	}
 }
