@@ -412,6 +412,11 @@ func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
 		line("retraining after", "never")
 	}
 	line("webhook", "%s", orDash(lodestar.RedactURL(m.WebhookURL)))
+	if m.RemindAfter > 0 {
+		line("remind after", "every %d hours while an alert is open and unacknowledged", m.RemindAfter)
+	} else {
+		line("remind after", "never")
+	}
 	line("evaluated to", "%s", cliTime(m.EvaluatedTo))
 	if m.Paused() {
 		line("paused", "since %s by %s: %s", cliTime(m.PausedAt), m.PausedBy, oneLine(m.PauseReason))

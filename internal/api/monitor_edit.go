@@ -21,6 +21,7 @@ type (
 		AlertAfter   *int                        `json:"alert_after"`
 		ResolveAfter *int                        `json:"resolve_after"`
 		RetrainAfter *int                        `json:"retrain_after"`
+		RemindAfter  *int                        `json:"remind_after"`
 		WebhookURL   *string                     `json:"webhook_url"`
 		ClearWebhook bool                        `json:"clear_webhook"`
 		// What the windows are cut and computed from cannot change: named
@@ -84,7 +85,8 @@ func (s *Server) editMonitor(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx := lodestar.WithBasedOn(r.Context(), *in.UpdatedAt)
 		return s.Monitors.UpdateMonitor(ctx, id, lodestar.MonitorUpdate{Name: in.Name, Thresholds: in.Thresholds, AlertAfter: in.AlertAfter,
-			ResolveAfter: in.ResolveAfter, RetrainAfter: in.RetrainAfter, WebhookURL: in.WebhookURL, ClearWebhook: in.ClearWebhook})
+			ResolveAfter: in.ResolveAfter, RetrainAfter: in.RetrainAfter,
+			RemindAfter: in.RemindAfter, WebhookURL: in.WebhookURL, ClearWebhook: in.ClearWebhook})
 	}()
 	s.reply(w, r, http.StatusOK, out, err)
 }

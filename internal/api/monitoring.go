@@ -39,6 +39,7 @@ type (
 		RetrainAfter int                        `json:"retrain_after"`
 		AlertAfter   int                        `json:"alert_after"`
 		ResolveAfter int                        `json:"resolve_after"`
+		RemindAfter  int                        `json:"remind_after"`
 		WebhookURL   string                     `json:"webhook_url"`
 	}
 	monitorRefIn struct {
@@ -223,7 +224,8 @@ func (in monitorIn) monitor(modelID int64) lodestar.Monitor {
 	return lodestar.Monitor{ModelID: modelID, Version: in.Version, Name: in.Name, Task: in.Task, Threshold: in.Threshold, Classes: in.Classes,
 		Numeric: in.Numeric, Categorical: in.Categorical, Groups: in.Groups, Exclude: in.Exclude, Window: in.Window,
 		Reference:  lodestar.MonitorReference{Kind: in.Reference.Kind, From: in.Reference.From, To: in.Reference.To},
-		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter, WebhookURL: in.WebhookURL}
+		Thresholds: in.Thresholds, RetrainAfter: in.RetrainAfter, AlertAfter: in.AlertAfter, ResolveAfter: in.ResolveAfter,
+		RemindAfter: in.RemindAfter, WebhookURL: in.WebhookURL}
 }
 
 // monitoringRoutes are ingestion, monitors, alerts and retraining tasks.

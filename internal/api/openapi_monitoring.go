@@ -62,7 +62,7 @@ func monitoringPaths() obj {
 		},
 		"/monitors/{id}": obj{"get": obj{"summary": "One monitor.", "operationId": "getMonitor", "parameters": idParam(),
 			"responses": withErrors(obj{"200": response("The monitor.", ref("Monitor"))}, "404")},
-			"patch": obj{"summary": "Edit a monitor's name, thresholds, alert_after, resolve_after, retrain_after or webhook (roles admin, ai_team).",
+			"patch": obj{"summary": "Edit a monitor's name, thresholds, alert_after, resolve_after, retrain_after, remind_after or webhook (roles admin, ai_team).",
 				"description": "Only the fields sent change; thresholds are merged into the monitor's own (a threshold left out stays as it is; 0 or false turns one off). " +
 					"updated_at is required: the monitor's updated_at as read; if it changed since (someone else edited it), the edit is refused with 409 and nothing changes. " +
 					"The result is checked as a new monitor is (the same 400 field errors). version, task, threshold, classes, numeric, categorical, groups, exclude, window and reference cannot change " +
@@ -186,6 +186,7 @@ func monitoringSchemas() obj {
 			"window":  window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
 			"alert_after":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Breaching windows in a row that open an alert (0: 1)."},
 			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
+			"remind_after":  obj{"type": "integer", "minimum": 0, "maximum": 720, "description": "Hours after which an open alert nobody has acknowledged is announced to the webhook again (event alert.reminder), and again every as many hours until it is acknowledged or resolved; 0 (the default): never. A paused monitor's alerts are not reminded of."},
 			"webhook_url":   obj{"type": "string", "format": "uri"},
 			"reference": obj{"type": "object", "additionalProperties": false, "properties": obj{
 				"kind": obj{"type": "string", "enum": []string{"dataset", "events"}}, "from": ts, "to": ts, "file_name": str, "csv": str, "data": obj{"type": "string", "contentEncoding": "base64"}}}}},
@@ -194,7 +195,8 @@ func monitoringSchemas() obj {
 			"reference": obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str,
 				"unreadable":        obj{"type": "integer", "description": "The reference's rows or events left out of it. A dataset's rows whose numeric feature's cell is neither a number nor missing, counted when the monitor is made (a dataset none of whose rows can be read is refused); an event range's events the monitor could not read (a binary score outside [0, 1] or not a number, a class not among the monitor's classes), counted each time the reference is built, so it may grow as the range fills. Absent when none."},
 				"unreadable_reason": obj{"type": "string", "description": "Why the first row or event left out could not be read, e.g. line 7: column \"age\": \"unknown\" is not a number, or score 1.4 is outside [0, 1]; absent when none."}}},
-			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer, "webhook_url": obj{"type": "string", "description": "Scheme and host only (its path and query may hold a secret)."}, "evaluated_to": ts,
+			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer,
+			"remind_after": obj{"type": "integer", "description": "Hours between reminders of an open, unacknowledged alert (0: none)."}, "webhook_url": obj{"type": "string", "description": "Scheme and host only (its path and query may hold a secret)."}, "evaluated_to": ts,
 			"paused_at": obj{"type": "string", "format": "date-time", "description": "When it was paused; absent while it runs."},
 			"paused_by": obj{"type": "string", "description": "Who paused it."}, "pause_reason": obj{"type": "string", "description": "Why it was paused."},
 			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time", "description": "When it was created or its settings last edited: send it back to edit it (PATCH)."}}},
@@ -204,6 +206,7 @@ func monitoringSchemas() obj {
 			"retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
 			"alert_after":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Breaching windows in a row that open an alert (0: 1)."},
 			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
+			"remind_after":  obj{"type": "integer", "minimum": 0, "maximum": 720, "description": "Hours after which an open alert nobody has acknowledged is announced to the webhook again (event alert.reminder), and again every as many hours until it is acknowledged or resolved; 0 (the default): never. A paused monitor's alerts are not reminded of."},
 			"webhook_url":   obj{"type": "string", "description": "A new http(s) address; empty, or the address as shown, keeps it."},
 			"clear_webhook": obj{"type": "boolean", "description": "Remove the webhook address."}}},
 		"ResumeInput": obj{"type": "object", "additionalProperties": false, "properties": obj{}, "description": "Nothing: send {}."},
@@ -237,7 +240,9 @@ func monitoringSchemas() obj {
 			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift", "fairness", "data_quality"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
 			"value": num, "threshold": num, "message": str, "opened_at": ts, "resolved_at": ts,
 			"resolution":      obj{"type": "string", "enum": []string{"recovered", "withdrawn", "retired", "unwatched"}, "description": "Why it was resolved: later windows no longer breach; windows recomputed (late or corrected labels) show it never breached — resolved at its own start, kept as history; its version was retired; or an edit of its monitor turned its kind's threshold off. Absent while open, and on alerts resolved before it was recorded."},
-			"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."}}},
+			"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."},
+			"last_notified_at": obj{"type": "string", "format": "date-time", "description": "When it was last announced to its monitor's webhook: opened, opened again or reminded (alert.reminder). Absent on an alert never announced open."},
+			"reminders":        obj{"type": "integer", "description": "How many alert.reminder announcements it has had; absent when none."}}},
 		"RetrainingTask": obj{"type": "object", "properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
 			"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}}, "reason": str, "before": metrics, "after": metrics,
 			"new_version": str, "opened_at": ts, "closed_at": ts}},

@@ -192,7 +192,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	if p.Form == nil || p.Form.Get(pauseMonitorField) != "" {
 		// (A refused pause's form holds its own fields only: the new
 		// monitor's form keeps its defaults.)
-		defaults := url.Values{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
+		defaults := url.Values{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "remind_after": {"0"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
 		for k, v := range p.Form {
 			defaults[k] = v
 		}
@@ -512,6 +512,7 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	in.RetrainAfter = int(formInt(r, "retrain_after", fields, "retrain_after"))
 	in.AlertAfter = int(formInt(r, "alert_after", fields, "alert_after"))
 	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))
+	in.RemindAfter = int(formInt(r, "remind_after", fields, "remind_after"))
 	in.Reference.From = formDate(r, "reference_from", fields, "reference.from")
 	in.Reference.To = formDate(r, "reference_to", fields, "reference.to")
 	var data []byte

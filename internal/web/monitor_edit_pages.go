@@ -55,6 +55,7 @@ func monitorForm(m *lodestar.Monitor) url.Values {
 	f.Set("alert_after", strconv.Itoa(m.AlertAfter))
 	f.Set("resolve_after", strconv.Itoa(m.ResolveAfter))
 	f.Set("retrain_after", strconv.Itoa(m.RetrainAfter))
+	f.Set("remind_after", strconv.Itoa(m.RemindAfter))
 	f.Set("updated_at", stamp(m.UpdatedAt))
 	return f
 }
@@ -104,8 +105,9 @@ func (s *Server) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	alertAfter := int(formInt(r, "alert_after", fields, "alert_after"))
 	resolveAfter := int(formInt(r, "resolve_after", fields, "resolve_after"))
 	retrainAfter := int(formInt(r, "retrain_after", fields, "retrain_after"))
+	remindAfter := int(formInt(r, "remind_after", fields, "remind_after"))
 	in := lodestar.MonitorUpdate{Name: &name, Thresholds: &t, AlertAfter: &alertAfter, ResolveAfter: &resolveAfter, RetrainAfter: &retrainAfter,
-		WebhookURL: &hook, ClearWebhook: r.PostFormValue("clear_webhook") != ""}
+		RemindAfter: &remindAfter, WebhookURL: &hook, ClearWebhook: r.PostFormValue("clear_webhook") != ""}
 	ctx := basedOn(r, mon.ID)
 	var err error
 	if len(fields) > 0 {
