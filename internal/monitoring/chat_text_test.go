@@ -30,6 +30,14 @@ func TestChatText(t *testing.T) {
 		{`{"event":"alert.opened","model":"pdm","alert":{"kind":"data_quality","value":0.074,"threshold":0.05,"message":"Feature \"vibration_rms\": 7.4% of values outside the reference's range 0.47 to 7.12 (threshold 5.0%)."}}`,
 			[]string{`Lodestar · pdm: Data quality alert opened. Feature "vibration_rms": 7.4% of values outside the reference's range 0.47 to 7.12 (threshold 5.0%).`,
 				`Lodestar · pdm：数据质量告警已触发。特征 "vibration_rms"：7.4% 的取值超出参考数据范围 0.47 至 7.12（阈值 5.0%）。`}},
+		{`{"event":"alert.reminder","model":"recsys","reminder":2,"open_seconds":93600,"alert":{"kind":"drift","value":0.6,"threshold":0.5}}`,
+			[]string{"Lodestar · recsys: Drift alert still open after 26 hours and not acknowledged (reminder 2). 60% of features drifted (threshold 50%).",
+				"Lodestar · recsys：漂移告警已持续 26 小时，仍无人确认（第 2 次提醒）。"}},
+		{`{"event":"alert.reminder","model":"churn","reminder":1,"open_seconds":3700,"alert":{"kind":"accuracy","value":0.5,"threshold":0.8}}`,
+			[]string{"Lodestar · churn: Accuracy alert still open after 1 hour and not acknowledged (reminder 1). Accuracy 0.500 is below 0.800.",
+				"Lodestar · churn：准确率告警已持续 1 小时，仍无人确认（第 1 次提醒）。"}},
+		{`{"event":"alert.reminder","model":"m","reminder":12,"open_seconds":259205,"alert":{"kind":"volume","value":12000,"threshold":10000}}`,
+			[]string{"still open after 3 days and not acknowledged (reminder 12).", "已持续 3 天，仍无人确认（第 12 次提醒）。"}},
 		{`{"event":"retraining.opened","model":"pdm","task":{"version":"1.0","reason":"accuracy below 0.9 for 7 windows"}}`,
 			[]string{"Lodestar · pdm 1.0: retraining task opened. accuracy below 0.9 for 7 windows", "Lodestar · pdm 1.0：已创建再训练任务。"}},
 	} {
@@ -47,7 +55,7 @@ func TestChatText(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{`{"event":"alert.opened","model":"m"}`, `{"event":"something.new"}`, `not json`} {
+	for _, bad := range []string{`{"event":"alert.opened","model":"m"}`, `{"event":"alert.reminder","model":"m","reminder":1}`, `{"event":"something.new"}`, `not json`} {
 		if _, err := chatText(b, []byte(bad)); err == nil {
 			t.Errorf("%s: worded, want an error", bad)
 		}
