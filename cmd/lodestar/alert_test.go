@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -258,8 +259,21 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	if _, out, _ := do("monitor", "list", "--model", "pdm"); strings.Count(out, "Weekly review copy") != 1 {
 		t.Errorf("the copy is not listed:\n%s", out)
 	}
+	if _, out, _ := do("monitor", "show", "3"); !regexp.MustCompile(`remind after:\s+never\n`).MatchString(out) {
+		t.Errorf("monitor show does not say the demo monitor never reminds:\n%s", out)
+	}
 	if code, _, errs := do("audit", "verify"); code != 0 {
 		t.Errorf("audit verify after the acknowledgement, pause, resume and copy: exit %d %s", code, errs)
+	}
+}
+
+// TestWriteMonitorRemindAfter: monitor show says how often a monitor
+// reminds of an unacknowledged alert.
+func TestWriteMonitorRemindAfter(t *testing.T) {
+	var b bytes.Buffer
+	writeMonitor(&b, &lodestar.Monitor{ID: 1, Name: "m", Version: "1", Window: "hour", RemindAfter: 24}, "churn")
+	if !regexp.MustCompile(`remind after:\s+every 24 hours while an alert is open and unacknowledged\n`).MatchString(b.String()) {
+		t.Errorf("monitor show with remind_after 24:\n%s", b.String())
 	}
 }
 
