@@ -36,7 +36,7 @@ func (s *Service) CopyMonitor(ctx context.Context, id int64, to CopyTo) (*lodest
 	in := lodestar.Monitor{ModelID: src.ModelID, Version: strings.TrimSpace(to.Version), Name: strings.TrimSpace(to.Name),
 		Task: src.Task, Threshold: src.Threshold, Classes: src.Classes,
 		Numeric: src.Numeric, Categorical: src.Categorical, Groups: src.Groups, Window: src.Window,
-		Thresholds: src.Thresholds, RetrainAfter: src.RetrainAfter, AlertAfter: src.AlertAfter, ResolveAfter: src.ResolveAfter,
+		Thresholds: src.Thresholds, RetrainAfter: src.RetrainAfter, AlertAfter: src.AlertAfter, ResolveAfter: src.ResolveAfter, RemindAfter: src.RemindAfter,
 		WebhookURL: src.WebhookURL}
 	if in.Name == "" {
 		in.Name = src.Name

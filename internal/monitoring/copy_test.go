@@ -24,7 +24,7 @@ func TestCopyMonitorToNewVersion(t *testing.T) {
 		th := lodestar.MonitorThresholds{MinAccuracy: 0.8, MaxLatencyP95MS: 250, Drift: true, DriftNumericTest: "ks"}
 		ref := "x,label\n0.1,1\n0.5,0\n0.9,1\n"
 		byData, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "1", Name: "daily", Task: "binary",
-			Window: "day", Thresholds: th, AlertAfter: 2, ResolveAfter: 3, RetrainAfter: 5, WebhookURL: "https://hooks.example.com/x?token=s3cret",
+			Window: "day", Thresholds: th, AlertAfter: 2, ResolveAfter: 3, RetrainAfter: 5, RemindAfter: 12, WebhookURL: "https://hooks.example.com/x?token=s3cret",
 			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}}, []byte(ref), "training.csv")
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func TestCopyMonitorToNewVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		if cp.ID == byData.ID || cp.Version != "2" || cp.Name != "daily" || cp.Window != "day" || cp.Task != "binary" ||
-			cp.Thresholds != th || cp.AlertAfter != 2 || cp.ResolveAfter != 3 || cp.RetrainAfter != 5 || cp.WebhookURL != byData.WebhookURL ||
+			cp.Thresholds != th || cp.AlertAfter != 2 || cp.ResolveAfter != 3 || cp.RetrainAfter != 5 || cp.RemindAfter != 12 || cp.WebhookURL != byData.WebhookURL ||
 			strings.Join(cp.Numeric, ",") != strings.Join(byData.Numeric, ",") ||
 			cp.Reference.Kind != lodestar.ReferenceDataset || cp.Reference.SHA256 != byData.Reference.SHA256 || cp.Reference.FileName != "training.csv" || cp.Reference.Rows != 3 {
 			t.Errorf("copy:\n%+v\nof\n%+v", cp, byData)
