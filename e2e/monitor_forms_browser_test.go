@@ -38,6 +38,11 @@ const monitorLayoutJS = `(() => {
 		if (r(input).width < (vw < 640 ? 180 : 200)) out.push("the pause field is " + Math.round(r(input).width) + " px wide");
 		const top = el => el.getBoundingClientRect().top;
 		if (vw >= 1000 && Math.abs(top(acts.querySelector("button")) - top(button)) > 2) out.push("at " + vw + " px the pause button is not beside the other buttons");
+		const copy = acts.querySelector("form.copy");
+		if (!copy) continue;
+		const [sel, cbutton] = ["select", "button"].map(s => copy.querySelector(s));
+		if (vw >= 1000 && Math.abs(mid(sel) - mid(cbutton)) > 4) out.push("at " + vw + " px the copy form's version and its button are not on one line");
+		if (r(sel).width < 100) out.push("the copy form's version is " + Math.round(r(sel).width) + " px wide");
 	}
 	return out.join("\n");
 })()`
@@ -80,6 +85,14 @@ func TestMonitorCardsAndEditForm(t *testing.T) {
 		t.Fatal("the alerts page links no monitor")
 	}
 	health, mon := srv.URL+"/models/"+m[1]+"/health", "#monitor-"+m[2]
+	// A new version of the model, for the monitor's copy form to offer.
+	step(t, ctx, "add a version to the model", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/models/"+m[1]),
+		chromedp.WaitVisible(chromedp.CSS("#version")),
+		chromedp.SendKeys(chromedp.CSS("#version"), "9.9-candidate"),
+		chromedp.Click(chromedp.CSS(`form[action$="/versions"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	))
 	for _, lang := range []string{"en", "zh-CN"} {
 		switchLanguage(t, ctx, lang, "main")
 		if lang == "zh-CN" {
@@ -107,6 +120,21 @@ func TestMonitorCardsAndEditForm(t *testing.T) {
 			}
 			if got := run(t, ctx, where+": measure the refused pause", chromedp.Evaluate[string](monitorLayoutJS)); got != "" {
 				t.Errorf("%s, refused pause:\n%s", where, got)
+			}
+
+			step(t, ctx, where+": copy under a name the version has", chromedp.Steps(
+				chromedp.Navigate(health),
+				chromedp.WaitVisible(chromedp.CSS(mon+" form.copy")),
+				chromedp.SetValue(chromedp.CSS(mon+" form.copy select"), "9.9-candidate"),
+				chromedp.Evaluate[chromedp.Void](`document.querySelector("`+mon+` form.copy input[name=copy_name]").value = "x".repeat(300)`),
+				chromedp.Click(chromedp.CSS(mon+" form.copy button")),
+				chromedp.WaitVisible(chromedp.CSS(mon+" form.copy .field-error")),
+			))
+			if got := run(t, ctx, where+": find the copy error", chromedp.Evaluate[string](fieldErrorJS(mon+" form.copy input[name=copy_name]"))); !strings.HasPrefix(got, "ok: ") {
+				t.Errorf("%s, refused copy: %s", where, got)
+			}
+			if got := run(t, ctx, where+": measure the refused copy", chromedp.Evaluate[string](monitorLayoutJS)); got != "" {
+				t.Errorf("%s, refused copy:\n%s", where, got)
 			}
 
 			step(t, ctx, where+": open the edit page", chromedp.Steps(

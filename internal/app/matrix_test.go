@@ -166,6 +166,7 @@ var routeAccess = map[string]access{
 	"GET /models/{id}/health":                       readers,
 	"POST /models/{id}/monitors":                    modelWriters,
 	"POST /monitors/{id}/evaluate":                  modelWriters,
+	"POST /monitors/{id}/copy":                      modelWriters,
 	"GET /monitors/{id}/edit":                       modelWriters,
 	"POST /monitors/{id}":                           modelWriters,
 	"POST /monitors/{id}/pause":                     modelWriters,
@@ -445,6 +446,7 @@ var calls = map[string]call{
 			"alert_after": {"1"}, "resolve_after": {"1"}, "retrain_after": {"0"}})
 	}},
 	"POST /monitors/{id}/pause":     {ok: []int{303}, fresh: "monitors", body: formOf("reason", "walked by %s")},
+	"POST /monitors/{id}/copy":      {ok: []int{303}, body: formOf("copy_version", "v-existing", "copy_name", "Copy %s")},
 	"POST /monitors/{id}/resume":    {ok: []int{303}, fresh: "paused-monitors"},
 	"GET /alerts":                   {ok: []int{200}},
 	"POST /alerts/{id}/acknowledge": {ok: []int{303}, fresh: "alerts", body: formOf("note", "walked by %s")},

@@ -32,6 +32,7 @@ func (s *Server) healthRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/monitors/{id}", Perm: auth.ModelWrite, Handler: s.monitorUpdate},
 		{Method: "POST", Pattern: "/monitors/{id}/pause", Perm: auth.ModelWrite, Handler: s.monitorPause},
 		{Method: "POST", Pattern: "/monitors/{id}/resume", Perm: auth.ModelWrite, Handler: s.monitorResume},
+		{Method: "POST", Pattern: "/monitors/{id}/copy", Perm: auth.ModelWrite, Handler: s.monitorCopy},
 		{Method: "GET", Pattern: "/alerts", Perm: auth.ModelRead, Handler: s.alertList},
 		{Method: "POST", Pattern: "/alerts/{id}/acknowledge", Perm: auth.AlertAck, Handler: s.alertAck},
 	}
@@ -59,6 +60,9 @@ type monitorView struct {
 	Windows int
 	Fair    *windowFairnessView // the latest window's fairness per group attribute
 	Quality *windowQualityView  // the latest window's data quality per feature
+	// CopyTo are the versions the monitor can be copied to: the model's
+	// others that are not retired.
+	CopyTo []*lodestar.ModelVersion
 }
 
 // windowQualityView is what the health page's data-quality block
@@ -140,6 +144,11 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 		v := monitorView{M: mon, Windows: len(ws), Charts: healthCharts(p, mon, ws)}
+		for _, ver := range vs {
+			if ver.Version != mon.Version && ver.Status != lodestar.ModelRetired {
+				v.CopyTo = append(v.CopyTo, ver)
+			}
+		}
 		if len(ws) > 0 {
 			v.Latest = ws[len(ws)-1]
 			var d struct {
@@ -189,9 +198,9 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 			tasks = append(tasks, t)
 		}
 	}
-	if p.Form == nil || p.Form.Get(pauseMonitorField) != "" {
-		// (A refused pause's form holds its own fields only: the new
-		// monitor's form keeps its defaults.)
+	if p.Form == nil || p.Form.Get(pauseMonitorField) != "" || p.Form.Get(copyMonitorField) != "" {
+		// (A refused pause's or copy's form holds its own fields only:
+		// the new monitor's form keeps its defaults.)
 		defaults := url.Values{"window": {lodestar.WindowHour}, "retrain_after": {"3"}, "alert_after": {"1"}, "resolve_after": {"1"}, "remind_after": {"0"}, "drift": {"on"}, "reference_kind": {lodestar.ReferenceDataset}}
 		for k, v := range p.Form {
 			defaults[k] = v
@@ -225,8 +234,18 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		return rank(a) - rank(b)
 	})
 	monitorNames := map[int64]string{}
+	watched := map[string]bool{}
 	for _, mon := range mons {
 		monitorNames[mon.ID] = mon.Name
+		watched[mon.Version] = true
+	}
+	// Versions that serve, or are about to, with no monitor: the page
+	// says so, and each card's copy form offers them first.
+	var unwatched []*lodestar.ModelVersion
+	for _, v := range vs {
+		if !watched[v.Version] && (v.Status == lodestar.ModelProduction || v.Status == lodestar.ModelStaging) {
+			unwatched = append(unwatched, v)
+		}
 	}
 	p.Data = struct {
 		M            *lodestar.Model
@@ -238,12 +257,15 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		Retired      map[string]bool // by version: its monitors get no more events
 		Monitors     []monitorView
 		MonitorNames map[int64]string
-		Alerts       []*lodestar.Alert
-		TaskTable    taskTable
-		Tasks3       []string
+		// Unwatched are the versions in staging or production no monitor
+		// watches (a monitor can be copied to them).
+		Unwatched []*lodestar.ModelVersion
+		Alerts    []*lodestar.Alert
+		TaskTable taskTable
+		Tasks3    []string
 		// The drift tests the monitor form offers, auto first.
 		NumericTests, CategoricalTests []string
-	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"},
+	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, unwatched, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"},
 		[]string{monitor.TestAuto, monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI},
 		[]string{monitor.TestAuto, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestPSI}}
 	s.render(w, r, status, "health", p)

@@ -2,17 +2,28 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
 )
 
 // pauseMonitorField names, in a refused pause's form, the monitor whose
 // card shows the refusal on the health page.
 const pauseMonitorField = "pause_monitor"
+
+// copyMonitorField names, in a refused copy's form, the monitor whose
+// card shows the copy form again with the values given. The form's own
+// fields are copy_ ones, apart from the new-monitor form's on the page.
+const copyMonitorField = "copy_monitor"
+
+// copyFields maps the copy service's field names to the copy form's.
+var copyFields = map[string]string{"version": "copy_version", "name": "copy_name", "reference.from": "copy_from", "reference.to": "copy_to",
+	"from": "copy_from", "to": "copy_to"}
 
 // monitorForm is the edit form's values for a monitor as it is: a
 // threshold that is off (0) is left empty, as on the create form.
@@ -139,6 +150,44 @@ func (s *Server) monitorPause(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(mon.ID, 10), "flash.monitor_paused")
+}
+
+// monitorCopy copies a monitor to another version of its model (its
+// card's "Copy to version"); a refusal shows the health page again with
+// the copy's fields kept and marked in the monitor's card.
+func (s *Server) monitorCopy(w http.ResponseWriter, r *http.Request) {
+	mon, ok := entFind(s, w, r, s.Monitors.FindMonitorByID)
+	if !ok {
+		return
+	}
+	form := url.Values{copyMonitorField: {strconv.FormatInt(mon.ID, 10)}}
+	for _, f := range []string{"copy_version", "copy_name", "copy_from", "copy_to"} {
+		form.Set(f, r.PostFormValue(f))
+	}
+	to := monitoring.CopyTo{Version: form.Get("copy_version"), Name: form.Get("copy_name")}
+	from, until, err := lodestar.ParseTimeRange(form.Get("copy_from"), form.Get("copy_to"))
+	var made *lodestar.Monitor
+	if err == nil {
+		to.From, to.To = from, until
+		made, err = s.Monitoring.CopyMonitor(r.Context(), mon.ID, to)
+	}
+	if err != nil {
+		var le *lodestar.Error
+		if errors.As(err, &le) && len(le.Fields) > 0 {
+			fields := map[string]string{}
+			for k, v := range le.Fields {
+				if c, ok := copyFields[k]; ok {
+					k = c
+				}
+				fields[k] = v
+			}
+			err = &lodestar.Error{Code: le.Code, Message: le.Message, Fields: fields}
+		}
+		r.SetPathValue("id", strconv.FormatInt(mon.ModelID, 10)) // the health page is the model's
+		s.refused(w, r, err, "health.title", "risk", form, s.renderHealth)
+		return
+	}
+	s.redirect(w, r, "/models/"+strconv.FormatInt(made.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(made.ID, 10), "flash.monitor_copied")
 }
 
 // monitorResume resumes a paused monitor.
