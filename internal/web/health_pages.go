@@ -577,7 +577,7 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	// bad field focused, so scrolled to the form at the foot of a long
 	// page; the form's action has no fragment, which would stop the
 	// browser's autofocus.)
-	s.redirect(w, r, "/models/"+strconv.FormatInt(m.ID, 10)+"/health#monitor-"+strconv.FormatInt(made.ID, 10), "flash.monitor_saved")
+	s.redirect(w, r, monitorAnchor(m.ID, made.ID), "flash.monitor_saved")
 }
 
 // monitorEvaluate evaluates a monitor now and returns to its model's
@@ -591,7 +591,7 @@ func (s *Server) monitorEvaluate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(mon.ID, 10), "flash.monitor_evaluated")
+	s.redirect(w, r, monitorAnchor(mon.ModelID, mon.ID), "flash.monitor_evaluated")
 }
 
 type alertRow struct {

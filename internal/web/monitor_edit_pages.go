@@ -21,6 +21,12 @@ const pauseMonitorField = "pause_monitor"
 // fields are copy_ ones, apart from the new-monitor form's on the page.
 const copyMonitorField = "copy_monitor"
 
+// monitorAnchor is a monitor's card on its model's health page, where
+// what was done to the monitor is seen.
+func monitorAnchor(modelID, monitorID int64) string {
+	return "/models/" + strconv.FormatInt(modelID, 10) + "/health#monitor-" + strconv.FormatInt(monitorID, 10)
+}
+
 // copyFields maps the copy service's field names to the copy form's.
 var copyFields = map[string]string{"version": "copy_version", "name": "copy_name", "reference.from": "copy_from", "reference.to": "copy_to",
 	"from": "copy_from", "to": "copy_to"}
@@ -133,7 +139,7 @@ func (s *Server) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "monitor_edit.title", "risk", r.PostForm, s.renderMonitorEdit)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(mon.ID, 10), "flash.monitor_updated")
+	s.redirect(w, r, monitorAnchor(mon.ModelID, mon.ID), "flash.monitor_updated")
 }
 
 // monitorPause pauses a monitor for the reason given; a refusal shows the
@@ -149,7 +155,7 @@ func (s *Server) monitorPause(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "health.title", "risk", form, s.renderHealth)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(mon.ID, 10), "flash.monitor_paused")
+	s.redirect(w, r, monitorAnchor(mon.ModelID, mon.ID), "flash.monitor_paused")
 }
 
 // monitorCopy copies a monitor to another version of its model (its
@@ -187,7 +193,7 @@ func (s *Server) monitorCopy(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "health.title", "risk", form, s.renderHealth)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(made.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(made.ID, 10), "flash.monitor_copied")
+	s.redirect(w, r, monitorAnchor(made.ModelID, made.ID), "flash.monitor_copied")
 }
 
 // monitorResume resumes a paused monitor.
@@ -200,5 +206,5 @@ func (s *Server) monitorResume(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/models/"+strconv.FormatInt(mon.ModelID, 10)+"/health#monitor-"+strconv.FormatInt(mon.ID, 10), "flash.monitor_resumed")
+	s.redirect(w, r, monitorAnchor(mon.ModelID, mon.ID), "flash.monitor_resumed")
 }
