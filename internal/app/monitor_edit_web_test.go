@@ -100,3 +100,45 @@ func TestMonitorEditWeb(t *testing.T) {
 		t.Errorf("still paused after resuming: %+v", got)
 	}
 }
+
+// TestMonitorEditWebKeepsHiddenThresholds: the edit form does not show
+// the drift test thresholds (p-value, PSI, distance, share) an API client
+// may have set; saving the form must keep them, not reset them to the
+// defaults.
+func TestMonitorEditWebKeepsHiddenThresholds(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ml@example.com")
+	ids := f.records("hidden")
+	id := ids["monitors"]
+	mon, err := f.app.Store.FindMonitorByID(sys(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := mon.Thresholds
+	th.Drift, th.DriftPValue, th.DriftPSI, th.DriftDistance, th.DriftShare = true, 0.01, 0.3, 0.2, 0.4
+	if _, err := f.app.Store.UpdateMonitor(sys(), id, lodestar.MonitorUpdate{Thresholds: &th}); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	edit := fmt.Sprintf("/monitors/%d/edit", id)
+	page := f.get(c, edit)
+	m := updatedAtField.FindStringSubmatch(page.body)
+	fid := formIDField.FindStringSubmatch(page.body)
+	if m == nil || fid == nil {
+		t.Fatalf("edit page: no updated_at or form_id:\n%.2000s", page.body)
+	}
+	f.clock.Advance(time.Second)
+	r := f.postForm(c, fmt.Sprintf("/monitors/%d", id), url.Values{"csrf_token": {csrf}, "form_id": {fid[1]}, "updated_at": {m[1]},
+		"name": {"Renamed"}, "drift": {"on"}, "alert_after": {"1"}, "resolve_after": {"1"}})
+	if r.StatusCode != 303 {
+		t.Fatalf("edit: got %d:\n%.2000s", r.StatusCode, r.body)
+	}
+	got, err := f.app.Store.FindMonitorByID(sys(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Renamed" || got.Thresholds.DriftPValue != 0.01 || got.Thresholds.DriftPSI != 0.3 || got.Thresholds.DriftDistance != 0.2 || got.Thresholds.DriftShare != 0.4 {
+		t.Errorf("after a web edit of the name: %+v, want the drift thresholds the form does not show kept", got.Thresholds)
+	}
+}

@@ -119,6 +119,13 @@ func (s *Server) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	fields := map[string]string{}
 	name, hook := r.PostFormValue("name"), r.PostFormValue("webhook_url")
 	t := formThresholds(r, fields)
+	// The drift tests' own thresholds are not on the form (the API sets
+	// them): the form's thresholds replace the monitor's whole, so they
+	// are kept as the monitor has them, not reset to the defaults. (The
+	// edit is based on the form's updated_at: a monitor changed since is
+	// refused, so these are the values the form was opened on.)
+	old := mon.Thresholds
+	t.DriftPValue, t.DriftPSI, t.DriftDistance, t.DriftShare = old.DriftPValue, old.DriftPSI, old.DriftDistance, old.DriftShare
 	alertAfter := int(formInt(r, "alert_after", fields, "alert_after"))
 	resolveAfter := int(formInt(r, "resolve_after", fields, "resolve_after"))
 	retrainAfter := int(formInt(r, "retrain_after", fields, "retrain_after"))
