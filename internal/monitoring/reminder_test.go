@@ -270,3 +270,45 @@ func TestReminderOnceAcrossReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestReminderFollowsEditMeanwhile: a monitor whose webhook is cleared, or
+// changed, or whose reminders are turned off after a deliverer read the
+// due reminder but before it queued it, gets no reminder to the address
+// it had (a webhook cleared because its secret leaked must receive
+// nothing more), and a changed address gets it instead of the old.
+func TestReminderFollowsEditMeanwhile(t *testing.T) {
+	onBoth(t, func(t *testing.T, d sqldb.Dialect) {
+		edit := func(r *remindEnv, in lodestar.MonitorUpdate) func() {
+			return func() {
+				cur, err := r.st.FindMonitorByID(r.ctx, r.m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.clock.Advance(time.Second)
+				if _, err := r.st.UpdateMonitor(lodestar.WithBasedOn(r.ctx, cur.UpdatedAt), r.m.ID, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		zero, moved := 0, "https://new.example.com/hook"
+		for name, c := range map[string]struct {
+			in   lodestar.MonitorUpdate
+			want []string
+		}{
+			"cleared": {lodestar.MonitorUpdate{ClearWebhook: true}, nil},
+			"off":     {lodestar.MonitorUpdate{RemindAfter: &zero}, nil},
+			"moved":   {lodestar.MonitorUpdate{WebhookURL: &moved}, []string{moved}},
+		} {
+			r := newRemindEnv(t, d, 1, "https://old.example.com/hook?token=s3cret")
+			rs := &raceStore{Store: r.st, before: edit(r, c.in)}
+			(&monitoring.Service{Store: rs}).Remind(r.ctx, r.at(time.Hour))
+			var urls []string
+			for _, x := range r.reminders(t) {
+				urls = append(urls, x.URL)
+			}
+			if len(urls) != len(c.want) || len(urls) == 1 && urls[0] != c.want[0] {
+				t.Errorf("%s meanwhile: reminders to %v, want %v", name, urls, c.want)
+			}
+		}
+	})
+}

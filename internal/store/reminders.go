@@ -82,6 +82,29 @@ func (s *Store) QueueReminder(ctx context.Context, r Reminder, now time.Time) (b
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		queued = false
 		a := *r.Alert
+		// The monitor as it is now, not as DueReminders read it: an edit
+		// meanwhile may have cleared or changed its webhook (one cleared
+		// because its secret leaked must get nothing more) or turned its
+		// reminders off or further apart.
+		var cfg string
+		if err := tx.QueryRowContext(ctx, `SELECT config FROM monitors WHERE id = ?`, a.MonitorID).Scan(&cfg); err != nil {
+			if isNoRows(err) {
+				return nil
+			}
+			return err
+		}
+		var c monitorConfig
+		if err := json.Unmarshal([]byte(cfg), &c); err != nil {
+			return fmt.Errorf("monitor %d config: %w", a.MonitorID, err)
+		}
+		last := a.LastNotifiedAt
+		if last.IsZero() {
+			last = a.OpenedAt
+		}
+		if c.RemindAfter <= 0 || c.WebhookURL == "" || last.Add(time.Duration(c.RemindAfter)*time.Hour).After(now) {
+			return nil
+		}
+		r.URL = c.WebhookURL
 		res, err := tx.ExecContext(ctx, `UPDATE alerts SET last_notified_at = ?, reminders = reminders + 1
 			WHERE id = ? AND status = ? AND acked_at = '' AND last_notified_at = ? AND reminders = ?
 			AND monitor_id IN (SELECT id FROM monitors WHERE paused_at = '')`,
