@@ -186,9 +186,19 @@ func credentialsIn(u *url.URL) string {
 	if u.User != nil && (!azure || password) {
 		return "Remove the user name and password from the URI: everyone who reads the registry would see them."
 	}
-	for k := range u.Query() {
-		if secretParams[strings.ToLower(k)] {
-			return "Remove the signature or token from the URI's query (a signed link is a secret, and it expires): record where the artifact lives, not a link to fetch it."
+	// Every parameter of the query and of the fragment (an OAuth
+	// implicit grant puts access_token there), split on ';' as well as
+	// '&': url.Query drops a pair holding ';', and some servers split on
+	// it, so "?a=1;sig=…" would pass unseen.
+	for _, part := range []string{u.RawQuery, u.Fragment} {
+		for _, pair := range strings.FieldsFunc(part, func(r rune) bool { return r == '&' || r == ';' }) {
+			k, _, _ := strings.Cut(pair, "=")
+			if dk, err := url.QueryUnescape(k); err == nil {
+				k = dk
+			}
+			if secretParams[strings.ToLower(strings.TrimSpace(k))] {
+				return "Remove the signature or token from the URI's query (a signed link is a secret, and it expires): record where the artifact lives, not a link to fetch it."
+			}
 		}
 	}
 	return ""
