@@ -59,11 +59,7 @@ func storeAlerts(t *testing.T, dir string) []*lodestar.Alert {
 // resolved or acknowledged alert, a missing one and bad arguments.
 func TestAlertAndMonitorCLI(t *testing.T) {
 	dir := demoData(t)
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, noEnv)
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	all := storeAlerts(t, dir)
 	var open, resolved, acked *lodestar.Alert
 	for _, a := range all {
@@ -282,11 +278,7 @@ func TestWriteMonitorRemindAfter(t *testing.T) {
 // en nor zh-CN is refused as in the reports.
 func TestEveryCommandTakesLang(t *testing.T) {
 	dir := t.TempDir()
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, noEnv)
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	if code, _, errs := do("migrate", "up", "--lang", "zh-CN"); code != 0 {
 		t.Fatalf("migrate up --lang zh-CN: exit %d %s", code, errs)
 	}

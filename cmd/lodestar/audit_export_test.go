@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -16,11 +14,7 @@ import (
 // and a missing database are usage errors that write nothing.
 func TestAuditExportCLI(t *testing.T) {
 	dir := t.TempDir()
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, func(string) string { return "" })
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	if code, _, errs := do("audit", "export"); code != 1 || !strings.Contains(errs, "no Lodestar database here") {
 		t.Errorf("no database: got %d %q, want 1 saying so", code, errs)
 	}

@@ -13,6 +13,16 @@ import (
 // developer's environment holds.
 func noEnv(string) string { return "" }
 
+// runIn runs commands on the data directory dir, with no environment, and
+// returns each one's exit code, stdout and stderr.
+func runIn(dir string) func(args ...string) (int, string, string) {
+	return func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append(args, "--data", dir), &out, &errb, noEnv)
+		return code, out.String(), errb.String()
+	}
+}
+
 // TestRunUsage calls run directly for the cases that never reach the
 // database: usage errors exit 2 with a message, help and version exit 0.
 func TestRunUsage(t *testing.T) {

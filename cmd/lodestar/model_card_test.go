@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,11 +16,7 @@ import (
 // naming what is wrong, the stored card left as it was.
 func TestModelCardCLI(t *testing.T) {
 	dir := t.TempDir()
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, func(string) string { return "" })
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	if code, _, stderr := do("migrate", "up"); code != 0 {
 		t.Fatalf("migrate: %d %s", code, stderr)
 	}

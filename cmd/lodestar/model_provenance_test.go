@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -15,12 +13,7 @@ import (
 // and with the freeze once staged, shown by model show --version.
 func TestModelProvenanceCLI(t *testing.T) {
 	dir := t.TempDir()
-	env := func(string) string { return "" }
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, env)
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	if code, _, stderr := do("migrate", "up"); code != 0 {
 		t.Fatalf("migrate: %d %s", code, stderr)
 	}

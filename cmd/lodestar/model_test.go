@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -13,12 +12,7 @@ import (
 
 func TestModelCLI(t *testing.T) {
 	dir := t.TempDir()
-	env := func(string) string { return "" }
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, env)
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	// A use case to attach the model to, written through the store.
 	if code, _, stderr := do("migrate", "up"); code != 0 {
 		t.Fatalf("migrate: %d %s", code, stderr)

@@ -20,11 +20,7 @@ import (
 // or fallback, and guarded by --version; a refused flip changes nothing.
 func TestSwitchCLI(t *testing.T) {
 	dir := t.TempDir()
-	do := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), append(args, "--data", dir), &out, &errb, noEnv)
-		return code, out.String(), errb.String()
-	}
+	do := runIn(dir)
 	if code, _, stderr := do("migrate", "up"); code != 0 {
 		t.Fatalf("migrate: %d %s", code, stderr)
 	}
