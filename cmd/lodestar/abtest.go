@@ -120,10 +120,7 @@ func (e *cmdEnv) abtest(args []string) error {
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
 	registerLang(fs, &a.lang)
 	a.table.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), abtestHelp)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printHelp(fs, abtestHelp, "") }
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

@@ -656,11 +656,7 @@ func (e *cmdEnv) auditExport(args []string) error {
 	entityType := fs.String("entity-type", "", "only this kind of record (use_case, model, switch, …)")
 	entityID := fs.String("entity-id", "", "only this record's entries (with --entity-type)")
 	output := fs.String("output", "", "file to write (default: standard output)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), auditExportHelp)
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printHelp(fs, auditExportHelp, helpFlags) }
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

@@ -168,10 +168,7 @@ func (e *cmdEnv) drift(args []string) error {
 	a.table.register(fs)
 	fs.StringVar(&a.refEncoding, "reference-encoding", "", "encoding of the reference file alone (over --encoding; same names)")
 	fs.StringVar(&a.curEncoding, "current-encoding", "", "encoding of the current file alone (over --encoding; same names)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), driftHelp)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printHelp(fs, driftHelp, "") }
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

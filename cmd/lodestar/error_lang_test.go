@@ -126,7 +126,7 @@ func TestErrorsTranslated(t *testing.T) {
 
 // The flag package's own line, before the usage, is in the errors'
 // language too; --lang on the command line wins over an English locale,
-// and the usage (the flags' help) stays as it is.
+// and the usage (the command's help) is in it as well: what -h prints.
 func TestFlagErrorLineTranslated(t *testing.T) {
 	enCode, _, en := runWith(noEnv, "drift", "--nope")
 	zhCode, _, zh := runWith(noEnv, "drift", "--lang", "zh-CN", "--nope")
@@ -136,16 +136,18 @@ func TestFlagErrorLineTranslated(t *testing.T) {
 	if !strings.HasPrefix(en, "flag provided but not defined: -nope\nUsage: lodestar drift") {
 		t.Errorf("English stderr starts %q", en[:min(len(en), 80)])
 	}
-	if !strings.HasPrefix(zh, "未定义的选项：-nope\nUsage: lodestar drift") || !strings.HasSuffix(zh, "lodestar: 未定义的选项：-nope\n运行 'lodestar help' 查看用法。\n") {
+	if !strings.HasPrefix(zh, "未定义的选项：-nope\n用法：lodestar drift") || !strings.HasSuffix(zh, "lodestar: 未定义的选项：-nope\n运行 'lodestar help' 查看用法。\n") {
 		t.Errorf("Chinese stderr:\n%s", zh)
 	}
-	// The usage between is the same bytes in both.
+	// The usage between is the command's help in each language.
 	usage := func(s string) string {
 		s = s[strings.Index(s, "\n")+1:]
 		return s[:strings.LastIndex(s, "lodestar: ")]
 	}
-	if usage(en) != usage(zh) {
-		t.Errorf("the usage differs between the languages")
+	_, _, enHelp := runWith(noEnv, "drift", "-h")
+	_, _, zhHelp := runWith(noEnv, "drift", "-h", "--lang", "zh-CN")
+	if usage(en) != enHelp || usage(zh) != zhHelp || enHelp == zhHelp {
+		t.Errorf("the usage after the error is not the help -h prints in its language")
 	}
 }
 

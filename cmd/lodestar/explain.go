@@ -118,10 +118,7 @@ func (e *cmdEnv) explain(args []string) error {
 	fs.Var(&a.headers, "header", "with --endpoint: `NAME: VALUE` added to every request, e.g. \"Authorization: Bearer …\"; repeatable")
 	registerLang(fs, &a.lang)
 	a.table.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), explainHelp)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printHelp(fs, explainHelp, "") }
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

@@ -103,10 +103,7 @@ func (e *cmdEnv) fairness(args []string) error {
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
 	registerLang(fs, &a.lang)
 	a.tableFlags.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), fairnessHelp)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printHelp(fs, fairnessHelp, "") }
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

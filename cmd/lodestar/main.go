@@ -48,18 +48,45 @@ func init() {
 	})
 }
 
-func usage() string {
-	var b strings.Builder
-	b.WriteString("Lodestar — AI strategy management, from plan to production.\n\nUsage: lodestar <command> [flags]\n\nCommands:\n")
-	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.synopsis)
-	}
-	b.WriteString(`
+// usageHead and usageFoot frame the list of commands 'lodestar help'
+// prints.
+const (
+	usageHead = "Lodestar — AI strategy management, from plan to production.\n\nUsage: lodestar <command> [flags]\n\nCommands:\n"
+	usageFoot = `
 Every command that opens the database takes --data DIR (SQLite, default
 ./lodestar-data) or --database postgres://… ; env LODESTAR_DATA and
 LODESTAR_DATABASE_URL set the same. Run 'lodestar <command> -h' for flags.
-`)
+`
+)
+
+// usage is 'lodestar help' in English.
+func usage() string { return usageIn(i18n.Default) }
+
+// usageIn is 'lodestar help' in lang: the commands and what each does.
+func usageIn(lang string) string {
+	var b strings.Builder
+	b.WriteString(helpText(lang, usageHead))
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, helpText(lang, c.synopsis))
+	}
+	b.WriteString(helpText(lang, usageFoot))
 	return b.String()
+}
+
+// helpCommand turns 'lodestar help CMD [SUB]' (a command run knows) into
+// 'lodestar CMD [SUB] -h' in lang; ok is false for any other help.
+func helpCommand(args []string, lang string) (inner []string, ok bool) {
+	if len(args) < 2 || args[0] != "help" || !slices.ContainsFunc(commands, func(c command) bool { return c.name == args[1] }) {
+		return nil, false
+	}
+	inner = []string{args[1]}
+	for _, a := range args[2:] {
+		if a == "--" || strings.HasPrefix(a, "-") {
+			break
+		}
+		inner = append(inner, a)
+	}
+	return append(inner, "-h", "--lang="+lang), true
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -90,16 +117,21 @@ func main() {
 // run executes one command and returns the process exit code: 0 success,
 // 1 failure, 2 bad usage, or an errExit's own code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	// The language of the help and the errors below, decided before any
+	// command parses its flags, so that a flag's own error is in it too.
+	lang := errorLang(args, getenv)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage())
+		if inner, ok := helpCommand(args, lang); ok {
+			// 'lodestar help CMD' is 'lodestar CMD -h', on stdout as
+			// 'lodestar help' is.
+			return run(ctx, inner, stdout, stdout, getenv)
+		}
+		fmt.Fprint(stdout, usageIn(lang))
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
-	// The language of the errors below, decided before any command
-	// parses its flags, so that a flag's own error is in it too.
-	lang := errorLang(args, getenv)
 	cfg := config.Defaults()
 	if err := cfg.FromEnv(getenv); err != nil {
 		fmt.Fprintln(stderr, "lodestar:", errorText(lang, err.Error()))
@@ -186,11 +218,12 @@ var flagErrorPrefixes = []string{
 
 // flagOutput is a flag set's output (stderr) in another language than
 // English: the flag package's error line, written in one piece before
-// the usage, is translated as run translates the same error; the usage
-// (flags and their help, in English) passes as it is.
+// the usage, is translated as run translates the same error; the usage,
+// which printHelp has written in the language, passes as it is.
 type flagOutput struct {
 	w    io.Writer
 	lang string
+	log  *helpLog // nil but in the tests
 }
 
 func (f flagOutput) Write(p []byte) (int, error) {
@@ -246,10 +279,18 @@ func writeJSON(w io.Writer, v any) error {
 // flags returns a flag set whose errors are returned, not fatal.
 func (e *cmdEnv) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("lodestar "+name, flag.ContinueOnError)
+	log := helpLogOf(e.ctx)
+	log.set(fs)
 	if e.lang == "" || e.lang == i18n.Default {
 		fs.SetOutput(e.stderr)
 	} else {
-		fs.SetOutput(flagOutput{e.stderr, e.lang})
+		fs.SetOutput(flagOutput{e.stderr, e.lang, log})
+		// The help of a command that has none of its own (serve): Go's
+		// "Usage of …:" and the flags, in the command's language.
+		fs.Usage = func() {
+			fmt.Fprintln(fs.Output(), reportBundle().T(e.lang, "clihelp.usage_of", fs.Name()))
+			printFlags(fs, e.lang)
+		}
 	}
 	// Every command takes --lang, the language of its errors (run reads
 	// it before the command parses its flags); a command with a report
@@ -291,20 +332,14 @@ func isHelp(arg string) bool {
 // command's -h prints it (stderr): what each subcommand does, then the
 // flags they share. flag.ErrHelp makes run exit 0.
 func subcommandHelp(fs *flag.FlagSet, text string) error {
-	fmt.Fprint(fs.Output(), text)
-	fmt.Fprintln(fs.Output(), "\nFlags (each subcommand reads those it names):")
-	fs.PrintDefaults()
+	printHelp(fs, text, helpFlagsShared)
 	return flag.ErrHelp
 }
 
 // singleHelp sets the usage of a command with one subcommand, and turns
 // 'lodestar <command> -h' into '<command> <sub> -h'.
 func singleHelp(fs *flag.FlagSet, args []string, sub, text string) []string {
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), text)
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printHelp(fs, text, helpFlags) }
 	if len(args) > 0 && isHelp(args[0]) {
 		return []string{sub, "-h"}
 	}
