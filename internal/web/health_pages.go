@@ -602,6 +602,76 @@ type alertRow struct {
 	// Paused is the monitor's pause, when it is paused: its open alerts
 	// stay open, and no window will resolve them until it is resumed.
 	Paused *lodestar.Monitor
+	// Open is how long an open alert has been open (0 for the others).
+	Open time.Duration
+}
+
+// Unacked says whether the alert is open and nobody has taken it on.
+func (r alertRow) Unacked() bool {
+	return r.A.Status == lodestar.AlertOpen && r.A.AckedAt.IsZero()
+}
+
+// alertTriage is what the alerts page says above its table: how many
+// are open, how many of those nobody has acknowledged, and the oldest of
+// these, so that a risk officer sees at once what has been left alone.
+type alertTriage struct {
+	Open, Unacked, All int
+	Oldest             *alertRow // the longest-open unacknowledged alert
+	OpenOnly           bool      // the list shows the open alerts only
+}
+
+// sortAlertRows orders the alerts as a risk officer works through them:
+// open ones nobody has acknowledged first, the longest-open first; then
+// the open ones being handled, longest-open first; then the closed, in
+// the order given (the store's, newest first).
+func sortAlertRows(rows []alertRow) {
+	rank := func(r alertRow) int {
+		switch {
+		case r.Unacked():
+			return 0
+		case r.A.Status == lodestar.AlertOpen:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(rows, func(a, b alertRow) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
+		}
+		if rank(a) < 2 {
+			return a.A.OpenedAt.Compare(b.A.OpenedAt)
+		}
+		return 0
+	})
+}
+
+// AlertAnchor links to an alert's row on the alerts page, named by its
+// model's key and its monitor (the model alone when the monitor is gone).
+func (p *Page) AlertAnchor(r *alertRow) template.HTML {
+	name := r.Monitor
+	if r.Model != nil {
+		name = r.Model.Key
+		if r.Monitor != "" {
+			name += " · " + r.Monitor
+		}
+	}
+	if name == "" {
+		name = p.T("alerts.title")
+	}
+	return template.HTML(`<a href="#alert-` + strconv.FormatInt(r.A.ID, 10) + `">` + template.HTMLEscapeString(name) + `</a>`)
+}
+
+// Age says how long d is, in the page's language, to the unit a reader
+// of an alert list wants: minutes within the hour, hours within two
+// days, days after.
+func (p *Page) Age(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return p.T("age.minutes", max(int(d/time.Minute), 1))
+	case d < 48*time.Hour:
+		return p.T("age.hours", int(d/time.Hour))
+	}
+	return p.T("age.days", int(d/(24*time.Hour)))
 }
 
 type taskRow struct {
@@ -728,16 +798,27 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		}
 		return monitorNames[id]
 	}
-	var open, closed []alertRow
+	now := s.Now()
+	triage := alertTriage{All: len(alerts), OpenOnly: r.URL.Query().Get("status") == "open"}
+	rows := make([]alertRow, 0, len(alerts))
 	for _, a := range alerts {
-		row := alertRow{a, model(a.ModelID), switches[a.ModelID], monitorName(a.ModelID, a.MonitorID), nil}
+		row := alertRow{A: a, Model: model(a.ModelID), Switch: switches[a.ModelID], Monitor: monitorName(a.ModelID, a.MonitorID)}
 		if a.Status == lodestar.AlertOpen {
 			row.Paused = paused[a.MonitorID]
+			row.Open = max(now.Sub(a.OpenedAt), 0)
+			triage.Open++
+		} else if triage.OpenOnly {
+			continue
 		}
-		if a.Status == lodestar.AlertOpen {
-			open = append(open, row)
-		} else {
-			closed = append(closed, row)
+		rows = append(rows, row)
+	}
+	sortAlertRows(rows)
+	for i := range rows {
+		if !rows[i].Unacked() {
+			break
+		}
+		if triage.Unacked++; triage.Oldest == nil {
+			triage.Oldest = &rows[i]
 		}
 	}
 	tasks, err := s.Monitors.ListRetrainingTasks(ctx, 0)
@@ -747,8 +828,9 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 	}
 	p.Data = struct {
 		Alerts    []alertRow
+		Triage    alertTriage
 		TaskTable taskTable
-	}{append(open, closed...), taskTable{Rows: s.taskRows(ctx, tasks, true), Model: true, UseCase: true}}
+	}{rows, triage, taskTable{Rows: s.taskRows(ctx, tasks, true), Model: true, UseCase: true}}
 	s.render(w, r, status, "alerts", p)
 }
 
