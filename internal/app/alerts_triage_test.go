@@ -108,7 +108,7 @@ func TestAlertsPageTriage(t *testing.T) {
 	days := int(now.Sub(oldest.OpenedAt) / (24 * time.Hour))
 	for _, want := range []string{
 		fmt.Sprintf("%d open, %d of them not acknowledged by anyone.", len(unacked)+len(handled), len(unacked)),
-		fmt.Sprintf(`<a href="#alert-%d">`, oldest.ID),
+		fmt.Sprintf(`<a href="/alerts#alert-%d">`, oldest.ID),
 		fmt.Sprintf("open for %d days", days),
 		fmt.Sprintf("All alerts (%d)", len(all)),
 		fmt.Sprintf(`<a href="/alerts?status=open">Open only (%d)</a>`, len(unacked)+len(handled)),

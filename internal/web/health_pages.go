@@ -645,7 +645,8 @@ func sortAlertRows(rows []alertRow) {
 	})
 }
 
-// AlertAnchor links to an alert's row on the alerts page, named by its
+// AlertAnchor links to an alert's row on the alerts page (all of them,
+// so that the row is there whatever filter the page was read with), named by its
 // model's key and its monitor (the model alone when the monitor is gone).
 func (p *Page) AlertAnchor(r *alertRow) template.HTML {
 	name := r.Monitor
@@ -658,7 +659,7 @@ func (p *Page) AlertAnchor(r *alertRow) template.HTML {
 	if name == "" {
 		name = p.T("alerts.title")
 	}
-	return template.HTML(`<a href="#alert-` + strconv.FormatInt(r.A.ID, 10) + `">` + template.HTMLEscapeString(name) + `</a>`)
+	return template.HTML(`<a href="/alerts#alert-` + strconv.FormatInt(r.A.ID, 10) + `">` + template.HTMLEscapeString(name) + `</a>`)
 }
 
 // Age says how long d is, in the page's language, to the unit a reader

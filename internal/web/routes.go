@@ -20,7 +20,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/static/{name}", Perm: auth.Public, Handler: s.serveAsset},
 		{Method: "GET", Pattern: "/{$}", Perm: auth.SignedIn, Handler: s.home},
 		{Method: "GET", Pattern: "/resources", Perm: auth.SignedIn, Handler: s.section("resources")},
-		{Method: "GET", Pattern: "/risk", Perm: auth.SignedIn, Handler: s.section("risk")},
+		{Method: "GET", Pattern: "/risk", Perm: auth.ModelRead, Handler: s.riskOverview},
 		{Method: "GET", Pattern: "/organisation", Perm: auth.SignedIn, Handler: s.section("organisation")},
 		{Method: "GET", Pattern: "/iteration", Perm: auth.SignedIn, Handler: s.section("iteration")},
 		{Method: "GET", Pattern: "/use-cases", Perm: auth.UseCaseRead, Handler: s.useCaseList},
