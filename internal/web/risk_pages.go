@@ -136,3 +136,58 @@ func (s *Server) riskOverview(w http.ResponseWriter, r *http.Request) {
 	p.Data = d
 	s.render(w, r, http.StatusOK, "risk", p)
 }
+
+// alertKinds are the kinds of alert in the order the iteration page
+// counts them: those that say a model has aged first.
+var alertKinds = []string{"drift", "accuracy", "data_quality", "fairness", "latency", "volume"}
+
+// kindCount is how many open alerts of one kind there are.
+type kindCount struct {
+	Kind string
+	N    int
+}
+
+// iterationOverview is the Iteration section's page: what says a model
+// needs renewing (its open alerts by kind, drift and accuracy first) and
+// every retraining task, open first, with its figures before and after.
+func (s *Server) iterationOverview(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := s.page(r, "nav.iteration", "iteration")
+	open, err := s.Monitors.ListAlerts(ctx, 0, true)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n := map[string]int{}
+	for _, a := range open {
+		n[a.Kind]++
+	}
+	var kinds []kindCount
+	for _, k := range alertKinds {
+		if n[k] > 0 {
+			kinds = append(kinds, kindCount{k, n[k]})
+		}
+	}
+	tasks, err := s.Monitors.ListRetrainingTasks(ctx, 0)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	slices.SortStableFunc(tasks, func(a, b *lodestar.RetrainingTask) int {
+		return cmp.Compare(taskRank(a), taskRank(b))
+	})
+	p.Data = struct {
+		Open      int
+		Kinds     []kindCount
+		TaskTable taskTable
+	}{len(open), kinds, taskTable{Rows: s.taskRows(ctx, tasks, true), Model: true, UseCase: true}}
+	s.render(w, r, http.StatusOK, "iteration", p)
+}
+
+// taskRank puts open retraining tasks before closed ones.
+func taskRank(t *lodestar.RetrainingTask) int {
+	if t.Status == lodestar.TaskOpen {
+		return 0
+	}
+	return 1
+}

@@ -22,7 +22,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/resources", Perm: auth.SignedIn, Handler: s.section("resources")},
 		{Method: "GET", Pattern: "/risk", Perm: auth.ModelRead, Handler: s.riskOverview},
 		{Method: "GET", Pattern: "/organisation", Perm: auth.SignedIn, Handler: s.section("organisation")},
-		{Method: "GET", Pattern: "/iteration", Perm: auth.SignedIn, Handler: s.section("iteration")},
+		{Method: "GET", Pattern: "/iteration", Perm: auth.ModelRead, Handler: s.iterationOverview},
 		{Method: "GET", Pattern: "/use-cases", Perm: auth.UseCaseRead, Handler: s.useCaseList},
 		{Method: "GET", Pattern: "/use-cases/new", Perm: auth.UseCaseWrite, Handler: s.useCaseNew},
 		{Method: "GET", Pattern: "/use-cases/export", Perm: auth.UseCaseRead, Handler: s.useCaseExport},
