@@ -263,6 +263,9 @@ func (a *abtestArgs) read(opt tabular.Options) (*abtestData, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(d.variants) == 0 {
+		return nil, fmt.Errorf("%s: %w", a.data, errNoRows)
+	}
 	if len(d.variants) < 2 {
 		names := make([]string, len(d.variants))
 		for i, v := range d.variants {

@@ -207,13 +207,23 @@ func TestStoreErrorsTranslated(t *testing.T) {
 }
 
 // A message the catalogs do not translate stays English, whole, its
-// details (the file, the variant) as they are.
+// details (the file, the tree) as they are: here a damaged model's tree.
 func TestUntranslatedErrorStaysEnglish(t *testing.T) {
-	path := writeFile(t, "ab.csv", "variant,value\nA,1\nA,2\n")
-	want := "lodestar: " + path + ": found 1 variant(s) \"A\"; an A/B test needs a control and at least one treatment\n"
-	for _, getenv := range []func(string) string{noEnv, zhEnvOf} {
-		if code, out, errOut := runWith(getenv, "abtest", "--data", path); code != 1 || out != "" || errOut != want {
-			t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, errOut, want)
-		}
+	raw, err := os.ReadFile(filepath.Join(explainTestdata, "binary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := strings.Replace(string(raw), `"right_children":[`, `"right_children":[-1,`, 1)
+	if damaged == string(raw) {
+		t.Fatal("binary.json has no right_children to damage")
+	}
+	model := writeFile(t, "damaged.json", damaged)
+	data := writeFile(t, "d.csv", "f0,f1,f2,f3,f4,f5,f6,f7\n1,2,3,4,5,6,7,8\n")
+	code, _, en := runWith(noEnv, "explain", "--model", model, "--data", data)
+	if code != 1 || !strings.HasPrefix(en, "lodestar: "+model+": tree 0: right_children has ") {
+		t.Fatalf("exit %d, stderr %q; want 1 and the damaged tree", code, en)
+	}
+	if code, out, zh := runWith(zhEnvOf, "explain", "--model", model, "--data", data); code != 1 || out != "" || zh != en {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, zh, en)
 	}
 }
