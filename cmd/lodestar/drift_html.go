@@ -61,7 +61,7 @@ func (v *driftView) T(key string, args ...any) string { return v.b.T(v.lang, key
 const maxDriftedListed = 20
 
 func newDriftView(rep *driftReport, lang string) *driftView {
-	b := i18n.MustLoad()
+	b := reportBundle()
 	v := &driftView{Lang: lang, lang: lang, b: b}
 	r, th := rep.Result, rep.Thresholds
 	pct := func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) }

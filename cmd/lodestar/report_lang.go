@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
@@ -125,8 +124,15 @@ func errorLang(args []string, getenv func(string) string) string {
 	return lang
 }
 
-// reportBundle is the catalogs, loaded once.
-var reportBundle = sync.OnceValue(i18n.MustLoad)
+// reportBundle is the catalogs: the process's one copy (i18n.Shared),
+// which a broken embedded catalog, a bug, makes a panic, as i18n.MustLoad.
+func reportBundle() *i18n.Bundle {
+	b, err := i18n.Shared()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
 
 // reportText writes a text report's words in one language.
 type reportText struct {

@@ -89,7 +89,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	st := store.New(db)
 	st.SessionIdle = opt.SessionIdle
-	bundle, err := i18n.Load()
+	bundle, err := i18n.Shared()
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/i18n"
@@ -104,11 +103,6 @@ func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 	WriteJSON(w, status, ErrorBody{Error: d})
 }
 
-// errorCatalogs are the message catalogs the API's errors are translated
-// with, loaded on the first request that asks for another language than
-// English.
-var errorCatalogs = sync.OnceValue(i18n.MustLoad)
-
 // translateDetail puts d's messages in the language r's Accept-Language
 // header asks for, by their "msg." keys or "msgpat." shapes (numbers and
 // names in them kept as they are); one the catalogs lack stays English,
@@ -119,12 +113,10 @@ var errorCatalogs = sync.OnceValue(i18n.MustLoad)
 // client that asks, reads its language. The code is never translated:
 // programs decide by it.
 func translateDetail(w http.ResponseWriter, r *http.Request, d *ErrorDetail) {
-	w.Header().Add("Vary", "Accept-Language")
-	loc := i18n.Negotiate("", r.Header.Get("Accept-Language"))
-	if loc == i18n.Default {
+	b, loc := errorLocale(w, r)
+	if b == nil {
 		return
 	}
-	b := errorCatalogs()
 	if msg := b.Message(loc, d.Message); msg != d.Message {
 		d.Message = msg
 		w.Header().Set("Content-Language", loc)
@@ -136,4 +128,22 @@ func translateDetail(w http.ResponseWriter, r *http.Request, d *ErrorDetail) {
 		}
 		d.Fields = fields // a copy: the error's own map is left as it was
 	}
+}
+
+// errorLocale is the locale r's Accept-Language asks errors in and the
+// catalogs that translate them (the process's one copy, i18n.Shared),
+// with a nil Bundle for English — or catalogs that could not be loaded,
+// which leave the messages as made. The response varies by the header
+// either way.
+func errorLocale(w http.ResponseWriter, r *http.Request) (*i18n.Bundle, string) {
+	w.Header().Add("Vary", "Accept-Language")
+	loc := i18n.Negotiate("", r.Header.Get("Accept-Language"))
+	if loc == i18n.Default {
+		return nil, loc
+	}
+	b, err := i18n.Shared()
+	if err != nil {
+		return nil, i18n.Default
+	}
+	return b, loc
 }

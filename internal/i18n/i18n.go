@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -178,6 +179,15 @@ func MustLoad() *Bundle {
 	}
 	return b
 }
+
+// shared is Load's result, made once per process.
+var shared = sync.OnceValues(Load)
+
+// Shared returns the embedded catalogs, loaded on the first call and the
+// same Bundle for every caller after it: the app, the API's translation
+// of its errors, the command line. A Bundle is never changed once
+// loaded, so one copy serves them all.
+func Shared() (*Bundle, error) { return shared() }
 
 // Keys returns the sorted keys of a locale's catalog.
 func (b *Bundle) Keys(locale string) []string {
