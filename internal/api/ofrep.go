@@ -64,7 +64,10 @@ func evaluated(sw *lodestar.Switch) ofrepResult {
 // the context is checked and not used; other members are ignored, as the
 // protocol may add some). For a body it cannot take it returns the OFREP
 // error code — PARSE_ERROR for what is not a JSON object, INVALID_CONTEXT
-// for a context that is not an object — and a message.
+// for a context that is not an object — and a message, in English:
+// the handlers translate it (httpx.TranslateError), as the rest of the
+// API's errors are, by Accept-Language; the code is the protocol's and
+// stays as it is.
 func readContext(w http.ResponseWriter, r *http.Request) (code, details string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxJSONBody))
 	var mbe *http.MaxBytesError
@@ -97,13 +100,13 @@ func readContext(w http.ResponseWriter, r *http.Request) (code, details string) 
 func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	if code, details := readContext(w, r); code != "" {
-		httpx.WriteJSON(w, http.StatusBadRequest, ofrepResult{Key: key, ErrorCode: code, ErrorDetails: details})
+		httpx.WriteJSON(w, http.StatusBadRequest, ofrepResult{Key: key, ErrorCode: code, ErrorDetails: httpx.TranslateError(w, r, details)})
 		return
 	}
 	sw, err := s.Switches.FindSwitch(r.Context(), key)
 	switch {
 	case lodestar.ErrorCode(err) == lodestar.ENotFound:
-		httpx.WriteJSON(w, http.StatusNotFound, ofrepResult{Key: key, ErrorCode: "FLAG_NOT_FOUND", ErrorDetails: "No model has this key."})
+		httpx.WriteJSON(w, http.StatusNotFound, ofrepResult{Key: key, ErrorCode: "FLAG_NOT_FOUND", ErrorDetails: httpx.TranslateError(w, r, "No model has this key.")})
 	case err != nil:
 		s.fail(w, r, err)
 	default:
@@ -115,7 +118,7 @@ func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 // client ask "anything new?" with If-None-Match.
 func (s *Server) ofrepBulk(w http.ResponseWriter, r *http.Request) {
 	if code, details := readContext(w, r); code != "" {
-		httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": code, "errorDetails": details})
+		httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": code, "errorDetails": httpx.TranslateError(w, r, details)})
 		return
 	}
 	all, err := s.Switches.ListSwitches(r.Context())

@@ -130,6 +130,23 @@ func translateDetail(w http.ResponseWriter, r *http.Request, d *ErrorDetail) {
 	}
 }
 
+// TranslateError is msg, an error's message for the client in a shape of
+// its own rather than ErrorBody (OFREP's errorDetails), in the language
+// r's Accept-Language asks for, as WriteJSONError translates its
+// messages; it sets the response's Vary (and Content-Language when msg is
+// translated), so it is called before the response is written.
+func TranslateError(w http.ResponseWriter, r *http.Request, msg string) string {
+	b, loc := errorLocale(w, r)
+	if b == nil {
+		return msg
+	}
+	t := b.Message(loc, msg)
+	if t != msg {
+		w.Header().Set("Content-Language", loc)
+	}
+	return t
+}
+
 // errorLocale is the locale r's Accept-Language asks errors in and the
 // catalogs that translate them (the process's one copy, i18n.Shared),
 // with a nil Bundle for English — or catalogs that could not be loaded,
