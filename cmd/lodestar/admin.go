@@ -89,8 +89,8 @@ func (e *cmdEnv) migrate(args []string) error {
 	sub := args[0]
 	fs := e.flags("migrate " + sub)
 	e.cfg.DatabaseFlags(fs)
-	if isHelp(sub) {
-		return subcommandHelp(fs, migrateHelp)
+	if err := subcommandHelp(fs, sub, migrateHelp); err != nil {
+		return err
 	}
 	if sub != "up" && sub != "status" {
 		// Before opening the database, so a typo creates nothing on disk.
@@ -159,11 +159,14 @@ func (e *cmdEnv) user(args []string) error {
 	name := fs.String("name", "", "display name (add)")
 	role := fs.String("role", "", "role: "+roleList())
 	password := fs.String("password", "", "password, at least 12 characters (add, set-password; or env LODESTAR_USER_PASSWORD, kept out of the process list; generated and printed once when empty)")
-	if isHelp(sub) {
-		return subcommandHelp(fs, userHelp)
+	if err := subcommandHelp(fs, sub, userHelp); err != nil {
+		return err
 	}
 	if err := parse(fs, args[1:], 0); err != nil {
-		return err
+		if sub == "list" {
+			return err
+		}
+		return flagHint(err, fs, "email", "the user")
 	}
 	ctx := lodestar.WithActor(e.ctx, e.cliCtx())
 	need := func(flags ...string) error {
@@ -348,11 +351,14 @@ func (e *cmdEnv) token(args []string) error {
 	id := fs.String("id", "", "token ID (revoke)")
 	expires := fs.String("expires", "never", "when the token stops working: Nd, YYYY-MM-DD, an RFC 3339 time, or never (create)")
 	models := fs.String("models", "", "comma-separated model keys the token may send events and labels to; none: every model (create; needs --scope ingest)")
-	if isHelp(sub) {
-		return subcommandHelp(fs, tokenHelp)
+	if err := subcommandHelp(fs, sub, tokenHelp); err != nil {
+		return err
 	}
 	if err := parse(fs, args[1:], 0); err != nil {
-		return err
+		if sub == "revoke" {
+			return flagHint(err, fs, "id", "the token")
+		}
+		return flagHint(err, fs, "user", "the user")
 	}
 	ctx := lodestar.WithActor(e.ctx, e.cliCtx())
 	switch sub {
@@ -451,8 +457,10 @@ func (e *cmdEnv) token(args []string) error {
 }
 
 const auditHelp = `Usage: lodestar audit verify [--expect SEQ:HASH] [--audit-key-file FILE] [--data DIR | --database URL]
+       lodestar audit export [filters] [--output FILE]: the entries as CSV, with
+       their hashes ('lodestar audit export -h' lists its flags)
 
-Checks the audit log's hash chain, writing nothing, and prints an anchor
+verify checks the audit log's hash chain, writing nothing, and prints an anchor
 (the last entry's number and hash) to keep outside the database; a later
 verify with --expect shows the log still holds that entry.
 Keyed entries (written under an audit key, by the server or by a command

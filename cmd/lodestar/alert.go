@@ -36,7 +36,7 @@ const alertHelp = `Usage: lodestar alert SUBCOMMAND [ID] [flags]
         officer (as on the web and the API): N says what is being done. The
         acknowledgement is audited as theirs, made via cli.
 
---format json prints the alerts as GET /api/v1/alerts lists them.
+--format json prints the objects GET /api/v1/alerts lists, as a JSON array.
 `
 
 func (e *cmdEnv) alertCmd(args []string) error {
@@ -51,8 +51,8 @@ func (e *cmdEnv) alertCmd(args []string) error {
 	note := fs.String("note", "", "what is being done about the alert (ack; recorded with it)")
 	as := fs.String("as", "", "the e-mail of the user acknowledging: an admin, the AI team or a risk officer (ack)")
 	format := fs.String("format", "text", "output format: text or json")
-	if isHelp(sub) {
-		return subcommandHelp(fs, alertHelp)
+	if err := subcommandHelp(fs, sub, alertHelp); err != nil {
+		return err
 	}
 	pos, err := parseSub(fs, "alert", sub, []string{"list", "ack"}, args[1:], format)
 	if err != nil {
@@ -252,8 +252,9 @@ const monitorHelp = `Usage: lodestar monitor SUBCOMMAND [ID] [flags]
         --to give version V's range: a date YYYY-MM-DD or an RFC 3339
         time), as the user E (admin or AI team); audited as a new monitor
 
---format json prints GET /api/v1/monitors/{id} (list: every monitor) and,
-for show, its windows as GET /api/v1/monitors/{id}/windows lists them.
+--format json prints each monitor as GET /api/v1/monitors/{id} answers it
+(list: a JSON array of them); show prints {"monitor": …, "windows": […]}, the
+windows the objects GET /api/v1/monitors/{id}/windows lists, as a JSON array.
 `
 
 func (e *cmdEnv) monitorCmd(args []string) error {
@@ -270,10 +271,10 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 	name := fs.String("name", "", "the copy's name; the monitor's own when not given (copy)")
 	from := fs.String("from", "", "start of the new version's reference events, for a monitor whose reference is events (copy)")
 	to := fs.String("to", "", "end of the new version's reference events (copy)")
-	as := fs.String("as", "", "the e-mail of the user pausing or resuming: an admin or the AI team (pause, resume)")
+	as := fs.String("as", "", "the e-mail of the user pausing, resuming or copying: an admin or the AI team (pause, resume, copy)")
 	format := fs.String("format", "text", "output format: text or json")
-	if isHelp(sub) {
-		return subcommandHelp(fs, monitorHelp)
+	if err := subcommandHelp(fs, sub, monitorHelp); err != nil {
+		return err
 	}
 	pos, err := parseSub(fs, "monitor", sub, []string{"list", "show", "pause", "resume", "copy"}, args[1:], format)
 	if err != nil {

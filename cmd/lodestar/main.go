@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -160,7 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "lodestar: %s\n%s\n", errorText(lang, ue.msg), errorText(lang, "Run 'lodestar help' for usage."))
+		fmt.Fprintf(stderr, "lodestar: %s\n%s\n", errorText(lang, ue.msg), errorText(lang, usageHint(args)))
 		return 2
 	case errors.As(err, &ee):
 		fmt.Fprintln(stderr, "lodestar:", errorText(lang, ee.msg))
@@ -168,6 +169,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	fmt.Fprintln(stderr, "lodestar:", errorOf(lang, err))
 	return 1
+}
+
+// usageHint is the line after a usage error: where the help of what was
+// run is, 'lodestar CMD SUB -h' (a subcommand its synopsis names) or
+// 'lodestar CMD -h', whose flags 'lodestar help' does not list; 'lodestar
+// help' for a command there is none of.
+func usageHint(args []string) string {
+	i := slices.IndexFunc(commands, func(c command) bool { return c.name == args[0] })
+	if i < 0 {
+		return "Run 'lodestar help' for usage."
+	}
+	name := args[0]
+	if len(args) > 1 && slices.Contains(subcommands(commands[i].synopsis), args[1]) {
+		name += " " + args[1]
+	}
+	return fmt.Sprintf("Run 'lodestar %s -h' for usage.", name)
+}
+
+// subcommands are the subcommands a command's synopsis begins with
+// ("list|show|flip: …", "use-cases FILE: …"), none when it names none.
+func subcommands(synopsis string) []string {
+	head, _, ok := strings.Cut(synopsis, ": ")
+	if !ok || head == "" {
+		return nil
+	}
+	return strings.Split(strings.Fields(head)[0], "|")
 }
 
 // errorOf is err's text in lang (errorText), with a service's error that
@@ -205,37 +232,17 @@ func errorText(lang, msg string) string {
 	return reportBundle().Message(lang, msg)
 }
 
-// flagErrorPrefixes begin the messages of the flag package's parse
-// errors, which it writes to the flag set's output before the usage.
-var flagErrorPrefixes = []string{
-	"flag provided but not defined: ",
-	"flag needs an argument: ",
-	"invalid value ",
-	"invalid boolean value ",
-	"invalid boolean flag ",
-	"bad flag syntax: ",
-}
-
 // flagOutput is a flag set's output (stderr) in another language than
-// English: the flag package's error line, written in one piece before
-// the usage, is translated as run translates the same error; the usage,
-// which printHelp has written in the language, passes as it is.
+// English: the help printHelp writes in that language. (The flag
+// package's own error line is not written: parseFlags holds it back, and
+// run prints the error once, in the language.)
 type flagOutput struct {
 	w    io.Writer
 	lang string
 	log  *helpLog // nil but in the tests
 }
 
-func (f flagOutput) Write(p []byte) (int, error) {
-	line, ok := strings.CutSuffix(string(p), "\n")
-	if !ok || strings.Contains(line, "\n") || !slices.ContainsFunc(flagErrorPrefixes, func(pre string) bool { return strings.HasPrefix(line, pre) }) {
-		return f.w.Write(p)
-	}
-	if _, err := io.WriteString(f.w, errorText(f.lang, line)+"\n"); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
+func (f flagOutput) Write(p []byte) (int, error) { return f.w.Write(p) }
 
 // errWriter remembers the first error of the writes through it (and
 // refuses the writes after it), so that output printed with fmt.Fprint*,
@@ -302,7 +309,7 @@ func (e *cmdEnv) flags(name string) *flag.FlagSet {
 // parse parses args, turning flag errors into usage errors and refusing
 // stray positional arguments beyond want.
 func parse(fs *flag.FlagSet, args []string, want int) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
@@ -317,6 +324,41 @@ func parse(fs *flag.FlagSet, args []string, want int) error {
 	return nil
 }
 
+// flagHint adds to parse's refusal of a stray argument the flag it was
+// likely meant for, when that flag is not given: 'lodestar user disable
+// bob@example.com' is told "give the user with --email bob@example.com".
+// (model and switch take the model's KEY either way.) Other errors pass.
+func flagHint(err error, fs *flag.FlagSet, name, what string) error {
+	var ue errUsage
+	if !errors.As(err, &ue) || fs.NArg() == 0 || fs.Lookup(name) == nil || fs.Lookup(name).Value.String() != "" ||
+		!strings.HasSuffix(ue.msg, fmt.Sprintf(": unexpected argument %q", fs.Arg(0))) {
+		return err
+	}
+	v := fs.Arg(0)
+	if strings.ContainsAny(v, " \t'\"\\$`;&|<>()*?") || v == "" {
+		v = strconv.Quote(v)
+	}
+	return errUsage{fmt.Sprintf("%s; give %s with --%s %s", ue.msg, what, name, v)}
+}
+
+// parseFlags is fs.Parse without the flag package's own output on a bad
+// flag: its error line and then the whole usage, every flag of the
+// command, before run printed the error again. run prints it once, with
+// the line that says where the help is (as git and kubectl do); -h still
+// prints the usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+	}
+	return err
+}
+
 // isHelp reports whether a command's first argument asks for its help
 // rather than naming a subcommand ('lodestar help' promises that
 // 'lodestar <command> -h' shows it).
@@ -328,12 +370,18 @@ func isHelp(arg string) bool {
 	return false
 }
 
-// subcommandHelp prints the help of a command with subcommands where a
-// command's -h prints it (stderr): what each subcommand does, then the
-// flags they share. flag.ErrHelp makes run exit 0.
-func subcommandHelp(fs *flag.FlagSet, text string) error {
-	printHelp(fs, text, helpFlagsShared)
-	return flag.ErrHelp
+// subcommandHelp makes text the help of a command with subcommands:
+// what each subcommand does, then the flags they share, printed (on
+// stderr) by 'lodestar CMD -h' and by 'lodestar CMD SUB -h', where a
+// usage error points. When sub asks for help it prints it and returns
+// flag.ErrHelp, which makes run exit 0.
+func subcommandHelp(fs *flag.FlagSet, sub, text string) error {
+	fs.Usage = func() { printHelp(fs, text, helpFlagsShared) }
+	if isHelp(sub) {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	return nil
 }
 
 // singleHelp sets the usage of a command with one subcommand, and turns
@@ -351,7 +399,7 @@ func singleHelp(fs *flag.FlagSet, args []string, sub, text string) []string {
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -119,8 +120,8 @@ func TestRunUsage(t *testing.T) {
 			if !strings.Contains(stderr.String(), tc.stderr) {
 				t.Errorf("run %q: stderr lacks %q:\n%s", args, tc.stderr, stderr.String())
 			}
-			if tc.code == 2 && tc.stdout == "" && !strings.Contains(stderr.String(), "lodestar help") {
-				t.Errorf("run %q: a usage error should point to 'lodestar help':\n%s", args, stderr.String())
+			if tc.code == 2 && tc.stdout == "" {
+				checkHint(t, tc.args, stderr.String())
 			}
 			if _, err := os.Stat(data); !os.IsNotExist(err) {
 				t.Errorf("run %q: created the data directory %s (stat: %v)", args, data, err)
@@ -155,4 +156,42 @@ func TestRunBadEnvironment(t *testing.T) {
 	if !strings.Contains(stderr.String(), "LODESTAR_DEMO") {
 		t.Errorf("stderr should name LODESTAR_DEMO:\n%s", stderr.String())
 	}
+}
+
+// checkHint checks that stderr, a usage error of args, ends with the line
+// pointing at the help of the command args ran ('lodestar CMD -h', with
+// the subcommand when there is one), and that what it names prints that
+// help and exits 0.
+func checkHint(t *testing.T, args []string, stderr string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if synopsisOf(args[0]) == "" {
+		if last != "Run 'lodestar help' for usage." {
+			t.Errorf("run %q: an unknown command should point at 'lodestar help':\n%s", args, stderr)
+		}
+		return
+	}
+	cmdline, ok := strings.CutPrefix(last, "Run 'lodestar ")
+	cmdline, ok2 := strings.CutSuffix(cmdline, " -h' for usage.")
+	if !ok || !ok2 || !strings.HasPrefix(cmdline+" ", args[0]+" ") {
+		t.Errorf("run %q: the usage error should end pointing at 'lodestar %s … -h':\n%s", args, args[0], stderr)
+		return
+	}
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && slices.Contains(subcommands(synopsisOf(args[0])), args[1]) && cmdline != args[0]+" "+args[1] {
+		t.Errorf("run %q: points at 'lodestar %s -h', not at its subcommand's help", args, cmdline)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), append(strings.Fields(cmdline), "-h"), &out, &errOut, noEnv); code != 0 || !strings.Contains(errOut.String(), "Usage") {
+		t.Errorf("run %q: %q, which the error points at, exits %d:\n%s", args, cmdline+" -h", code, errOut.String())
+	}
+}
+
+func synopsisOf(name string) string {
+	for _, c := range commands {
+		if c.name == name {
+			return c.synopsis
+		}
+	}
+	return ""
 }

@@ -29,7 +29,7 @@ func modelByKey(e *cmdEnv, s *store.Store, key string) (*lodestar.Model, error) 
 	return nil, fmt.Errorf("no model with key %q (see 'lodestar model list')", key)
 }
 
-const modelHelp = `Usage: lodestar model SUBCOMMAND [flags]
+const modelHelp = `Usage: lodestar model SUBCOMMAND [KEY] [flags]
 
   list     [--use-case ID]: list the models and their versions
   show     --key K [--version V] [--format text|json]: a model and its
@@ -58,6 +58,10 @@ oci:// …, an absolute path or an OCI image reference; no credentials or
 signed links), --artifact-sha256 H (64 hex digits), --source-commit C (a
 git commit, 7 to 64 hex digits: not a tag or branch), --training-run R
 (its ID or an http(s) link).
+
+KEY is the model's key, as --key K gives it: 'lodestar model show churn2' is
+'lodestar model show --key churn2' (as for switch; flags may come before or
+after it).
 `
 
 func (e *cmdEnv) model(args []string) error {
@@ -68,18 +72,26 @@ func (e *cmdEnv) model(args []string) error {
 	fs := e.flags("model " + sub)
 	e.cfg.DatabaseFlags(fs)
 	useCase := fs.Int64("use-case", 0, "use case ID (add; list filter)")
-	key := fs.String("key", "", "the model's key (add) or the model (version, status)")
+	key := fs.String("key", "", "the model's key (add) or the model (show, version, card, provenance, status; or give it as KEY)")
 	name := fs.String("name", "", "display name (add)")
-	version := fs.String("version", "", "version name (show, version, card, status)")
+	version := fs.String("version", "", "version name (show, version, card, provenance, status)")
 	card := newCardFlags(fs)
 	prov := newProvenanceFlags(fs)
 	format := fs.String("format", "text", "text or json (show)")
 	status := fs.String("status", "", "development, staging, production or retired (status)")
 	reason := fs.String("reason", "", "why the status changes (status)")
-	if isHelp(sub) {
-		return subcommandHelp(fs, modelHelp)
+	if err := subcommandHelp(fs, sub, modelHelp); err != nil {
+		return err
 	}
-	if err := parse(fs, args[1:], 0); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if sub == "list" {
+		if len(pos) > 0 {
+			return errUsage{fmt.Sprintf("model list: unexpected argument %q (filter with --use-case ID)", pos[0])}
+		}
+	} else if *key, err = positionalKey("model "+sub, *key, pos); err != nil {
 		return err
 	}
 	ctx := lodestar.WithActor(e.ctx, e.cliCtx())

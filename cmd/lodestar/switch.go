@@ -29,7 +29,8 @@ const switchHelp = `Usage: lodestar switch SUBCOMMAND [KEY] [flags]
         PostgreSQL, and within about a second on SQLite.
 
 KEY is the model's key; it may also be given as --key. --format json prints
-the switches as GET /api/v1/switches/{key} answers them.
+each switch as GET /api/v1/switches/{key} answers it (list: a JSON array of
+them).
 `
 
 func (e *cmdEnv) switchCmd(args []string) error {
@@ -46,8 +47,8 @@ func (e *cmdEnv) switchCmd(args []string) error {
 	as := fs.String("as", "", "the e-mail of the user flipping: a risk officer, the committee or an admin (flip)")
 	version := fs.String("version", "", "the switch's version the flip is based on: refused if it was flipped since (flip)")
 	format := fs.String("format", "text", "output format: text or json")
-	if isHelp(sub) {
-		return subcommandHelp(fs, switchHelp)
+	if err := subcommandHelp(fs, sub, switchHelp); err != nil {
+		return err
 	}
 	if sub != "list" && sub != "show" && sub != "flip" {
 		// Before opening the database, so a typo touches nothing.
@@ -160,18 +161,29 @@ func (e *cmdEnv) switchCmd(args []string) error {
 // switchKey is the model's key of show and flip: KEY or --key, not both
 // unless they agree.
 func switchKey(sub, flagKey string, pos []string) (string, error) {
+	key, err := positionalKey("switch "+sub, flagKey, pos)
+	if err != nil {
+		return "", err
+	}
+	if key == "" {
+		return "", errUsage{fmt.Sprintf("switch %s: name the model's KEY ('lodestar switch list' lists them)", sub)}
+	}
+	return key, nil
+}
+
+// positionalKey is the model's key a command (cmd, "switch show") is
+// given: KEY, its one positional argument, or --key; not both unless they
+// agree; "" when neither is given.
+func positionalKey(cmd, flagKey string, pos []string) (string, error) {
 	if len(pos) > 1 {
-		return "", errUsage{fmt.Sprintf("switch %s: unexpected argument %q (one KEY at a time)", sub, pos[1])}
+		return "", errUsage{fmt.Sprintf("%s: unexpected argument %q (one KEY at a time)", cmd, pos[1])}
 	}
 	key := flagKey
 	if len(pos) == 1 {
 		if key != "" && key != pos[0] {
-			return "", errUsage{fmt.Sprintf("switch %s: KEY %q and --key %q differ; give one", sub, pos[0], key)}
+			return "", errUsage{fmt.Sprintf("%s: KEY %q and --key %q differ; give one", cmd, pos[0], key)}
 		}
 		key = pos[0]
-	}
-	if key == "" {
-		return "", errUsage{fmt.Sprintf("switch %s: name the model's KEY ('lodestar switch list' lists them)", sub)}
 	}
 	return key, nil
 }
