@@ -206,16 +206,15 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tSTATUS\tLAST LOGIN")
+			rows := [][]string{{"ID", "EMAIL", "NAME", "ROLE", "STATUS", "LAST LOGIN"}}
 			for _, u := range users {
 				status := "active"
 				if u.Disabled {
 					status = "disabled"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, status, orDash(sqldb.FormatTime(u.LastLoginAt)))
+				rows = append(rows, []string{strconv.FormatInt(u.ID, 10), u.Email, orDash(oneLine(u.Name)), string(u.Role), status, orDash(sqldb.FormatTime(u.LastLoginAt))})
 			}
-			return tw.Flush()
+			return writeRows(e.stdout, rows, 0)
 		})
 	case "set-role":
 		if err := need("email", "role"); err != nil {
@@ -427,18 +426,31 @@ func (e *cmdEnv) token(args []string) error {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tUSER\tNAME\tPREFIX\tSCOPES\tCREATED\tLAST USED\tREVOKED\tEXPIRES\tMODELS")
+			// USER is the e-mail, which --user filters by (it was the
+			// user's numeric ID).
+			users, err := s.ListUsers(ctx)
+			if err != nil {
+				return err
+			}
+			emails := make(map[int64]string, len(users))
+			for _, u := range users {
+				emails[u.ID] = u.Email
+			}
+			rows := [][]string{{"ID", "USER", "NAME", "PREFIX", "SCOPES", "CREATED", "LAST USED", "REVOKED", "EXPIRES", "MODELS"}}
 			for _, t := range toks {
 				bound := "all"
 				if len(t.Models) > 0 {
 					bound = strings.Join(t.ModelKeys(), ",")
 				}
-				fmt.Fprintf(tw, "%d\t%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.UserID, t.Name, t.Prefix, strings.Join(t.Scopes, ","),
+				user := emails[t.UserID]
+				if user == "" {
+					user = strconv.FormatInt(t.UserID, 10)
+				}
+				rows = append(rows, []string{strconv.FormatInt(t.ID, 10), user, oneLine(t.Name), t.Prefix + "…", strings.Join(t.Scopes, ","),
 					sqldb.FormatTime(t.CreatedAt), orDash(sqldb.FormatTime(t.LastUsedAt)), orDash(sqldb.FormatTime(t.RevokedAt)),
-					orDash(sqldb.FormatTime(t.ExpiresAt)), bound)
+					orDash(sqldb.FormatTime(t.ExpiresAt)), bound})
 			}
-			return tw.Flush()
+			return writeRows(e.stdout, rows, 0)
 		})
 	case "revoke":
 		n, err := strconv.ParseInt(*id, 10, 64)

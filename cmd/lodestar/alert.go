@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -405,16 +406,16 @@ func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
 	if t.DataQuality {
 		line("data quality", "yes")
 	}
-	line("alert after", "%d breaching windows in a row", max(m.AlertAfter, 1))
-	line("resolve after", "%d good windows in a row", max(m.ResolveAfter, 1))
+	line("alert after", "%s in a row", count(max(m.AlertAfter, 1), "breaching window"))
+	line("resolve after", "%s in a row", count(max(m.ResolveAfter, 1), "good window"))
 	if m.RetrainAfter > 0 {
-		line("retraining after", "%d breaching windows in a row", m.RetrainAfter)
+		line("retraining after", "%s in a row", count(m.RetrainAfter, "breaching window"))
 	} else {
 		line("retraining after", "never")
 	}
 	line("webhook", "%s", orDash(lodestar.RedactURL(m.WebhookURL)))
 	if m.RemindAfter > 0 {
-		line("remind after", "every %d hours while an alert is open and unacknowledged", m.RemindAfter)
+		line("remind after", "every %s while an alert is open and unacknowledged", count(m.RemindAfter, "hour"))
 	} else {
 		line("remind after", "never")
 	}
@@ -484,6 +485,15 @@ func (e *cmdEnv) copyMonitor(id int64, to monitoring.CopyTo, as, format string) 
 	})
 }
 
+// count is n and noun, singular for 1: "1 breaching window", "3 good
+// windows".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 func orAuto(s string) string {
 	if s == "" {
 		return "auto"
@@ -523,7 +533,10 @@ func writeWindows(w io.Writer, ws []*lodestar.WindowResult) error {
 	for _, r := range ws {
 		row := []string{cliTime(r.Start), strconv.FormatInt(r.Events, 10), strconv.FormatInt(r.Labelled, 10)}
 		for _, c := range cols {
-			if v, ok := r.Metrics[c]; ok {
+			if v, ok := r.Metrics[c]; ok && c == "latency_p95" {
+				// Milliseconds, to at most a tenth, as the web writes them.
+				row = append(row, strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64))
+			} else if ok {
 				row = append(row, strconv.FormatFloat(v, 'f', 4, 64))
 			} else {
 				row = append(row, "-")

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/monitoring"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // Every subcommand a command's synopsis names ('lodestar help') is in
@@ -118,5 +125,139 @@ func TestKeyAsArgument(t *testing.T) {
 	code, _, stderr = runWith(zhEnvOf, "user", "disable", "bob@example.com", "--data", dir)
 	if code != 2 || !strings.Contains(stderr, "多余的参数 \"bob@example.com\"；请用 --email bob@example.com 指定用户\n") {
 		t.Errorf("user disable bob@example.com in Chinese: exit %d\n%s", code, stderr)
+	}
+}
+
+// lastColumnAt checks that every line of a table starts its last column,
+// whose cells are last (the heading first), at the same terminal cell:
+// rows with Chinese names line up.
+func lastColumnAt(t *testing.T, what, out string, last ...string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(last) || len(lines) < 2 {
+		t.Fatalf("%s: %d lines, want %d:\n%s", what, len(lines), len(last), out)
+	}
+	at := -1
+	for i, l := range lines {
+		head, ok := strings.CutSuffix(l, last[i])
+		if !ok {
+			t.Fatalf("%s: line %d does not end in %q:\n%s", what, i, last[i], out)
+		}
+		if w := cellWidth(head); at == -1 {
+			at = w
+		} else if w != at {
+			t.Errorf("%s: line %d starts its last column at cell %d, the heading at %d:\n%s", what, i, w, at, out)
+		}
+	}
+}
+
+// The lists pad their columns by the cells a name takes on a terminal,
+// not by its runes; token list names the user by e-mail, as --user does;
+// monitor show counts its windows in good English.
+func TestListsAlignChinese(t *testing.T) {
+	dir := t.TempDir()
+	do := runIn(dir)
+	if code, _, stderr := do("migrate", "up"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	mustUseCase(t, dir)
+	for _, args := range [][]string{
+		{"user", "add", "--email", "wang@example.com", "--role", "viewer", "--name", "王小明（风险）", "--password", "correct horse battery"},
+		{"user", "add", "--email", "admin@example.com", "--role", "admin", "--name", "Admin", "--password", "correct horse battery"},
+		{"model", "add", "--use-case", "1", "--key", "credit-risk", "--name", "Credit risk scorer · 信贷风险评分"},
+		{"model", "add", "--use-case", "1", "--key", "pdm", "--name", "Failure predictor"},
+		{"model", "version", "credit-risk", "--version", "1"},
+		{"token", "create", "--user", "wang@example.com", "--name", "读取令牌", "--scope", "read"},
+		{"token", "create", "--user", "admin@example.com", "--name", "ci", "--scope", "read"},
+	} {
+		if code, _, stderr := do(args...); code != 0 {
+			t.Fatalf("%q: exit %d\n%s", args, code, stderr)
+		}
+	}
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+	db, err := sqldb.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &monitoring.Service{Store: store.New(db)}
+	now := time.Now().UTC().Truncate(time.Hour)
+	for _, name := range []string{"每日漂移监控", "daily"} {
+		if _, err := svc.CreateMonitor(ctx, lodestar.Monitor{ModelID: 1, Version: "1", Name: name, Task: "binary", Numeric: []string{"x"},
+			Window: "hour", Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, AlertAfter: 1, ResolveAfter: 2, RetrainAfter: 1,
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: now.Add(-2 * time.Hour), To: now.Add(-time.Hour)}}, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	code, out, stderr := do("model", "list")
+	if code != 0 || !strings.Contains(out, "信贷风险评分") {
+		t.Fatalf("model list: exit %d\n%s%s", code, out, stderr)
+	}
+	lastColumnAt(t, "model list", out, "VERSIONS", "1 (development)", "-")
+
+	code, out, _ = do("user", "list")
+	if code != 0 || !strings.Contains(out, "王小明（风险）") {
+		t.Fatalf("user list: exit %d\n%s", code, out)
+	}
+	lastColumnAt(t, "user list", out, "LAST LOGIN", "-", "-")
+
+	code, out, _ = do("token", "list")
+	if code != 0 {
+		t.Fatalf("token list: exit %d", code)
+	}
+	lastColumnAt(t, "token list", out, "MODELS", "all", "all")
+	for _, want := range []string{" wang@example.com   读取令牌 ", " admin@example.com  ci "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("token list lacks %q (USER is the e-mail):\n%s", want, out)
+		}
+	}
+	if _, filtered, _ := do("token", "list", "--user", "wang@example.com"); strings.Count(filtered, "\n") != 2 || !strings.Contains(filtered, " wang@example.com ") {
+		t.Errorf("token list --user wang@example.com:\n%s", filtered)
+	}
+
+	code, out, stderr = do("monitor", "list")
+	if code != 0 || !strings.Contains(out, "每日漂移监控") {
+		t.Fatalf("monitor list: exit %d %s%s", code, out, stderr)
+	}
+	lastColumnAt(t, "monitor list", out, "EVALUATED TO", "-", "-")
+
+	code, out, _ = do("monitor", "show", "1")
+	for _, want := range []string{"1 breaching window in a row\n", "2 good windows in a row\n"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("monitor show 1 lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "1 breaching windows") {
+		t.Errorf("monitor show 1: a plural for one window:\n%s", out)
+	}
+}
+
+// The windows' p95 latency is in milliseconds to at most a tenth, as the
+// web writes it; the other metrics keep four decimals.
+func TestWindowsLatency(t *testing.T) {
+	var b strings.Builder
+	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	ws := []*lodestar.WindowResult{
+		{Start: at, Events: 10, Metrics: map[string]float64{"latency_p95": 20, "accuracy": 0.9}},
+		{Start: at.Add(time.Hour), Events: 10, Metrics: map[string]float64{"latency_p95": 87.36, "accuracy": 0.91234}},
+	}
+	if err := writeWindows(&b, ws); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	if !strings.Contains(lines[1], "  0.9000      20  ") || !strings.Contains(lines[2], "  0.9123    87.4  ") || strings.Contains(b.String(), "20.0000") {
+		t.Errorf("windows:\n%s", b.String())
+	}
+}
+
+// A card file with an unknown field says which, and what a card holds,
+// in either language, without encoding/json's words.
+func TestCardUnknownFieldChinese(t *testing.T) {
+	path := writeFile(t, "card.json", `{"bogus": 1}`)
+	code, _, stderr := runWith(zhEnvOf, "model", "version", "--key", "k", "--version", "1", "--card", path, "--data", t.TempDir())
+	// model version reads the card before it opens the database.
+	if code != 1 || !strings.Contains(stderr, `未知字段 "bogus"；模型卡的字段为 intended_use, out_of_scope_use, training_data, evaluation_metrics, limitations, ethical_considerations`) || strings.Contains(stderr, "json:") {
+		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }

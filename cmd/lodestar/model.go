@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -102,8 +103,9 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tKEY\tNAME\tUSE CASE\tVERSIONS")
+			// Columns padded by terminal cells: a Chinese name pushed its
+			// row out of line under tabwriter.
+			rows := [][]string{{"ID", "KEY", "NAME", "USE CASE", "VERSIONS"}}
 			for _, m := range ms {
 				vs, err := s.ListModelVersions(ctx, m.ID)
 				if err != nil {
@@ -113,9 +115,9 @@ func (e *cmdEnv) model(args []string) error {
 				for _, v := range vs {
 					parts = append(parts, v.Version+" ("+v.Status+")")
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.Key, m.Name, m.UseCaseID, orDash(strings.Join(parts, ", ")))
+				rows = append(rows, []string{strconv.FormatInt(m.ID, 10), m.Key, oneLine(m.Name), strconv.FormatInt(m.UseCaseID, 10), orDash(strings.Join(parts, ", "))})
 			}
-			return tw.Flush()
+			return writeRows(e.stdout, rows, 0, 3)
 		})
 	case "add":
 		if *useCase == 0 || *key == "" || *name == "" {

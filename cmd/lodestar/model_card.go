@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,6 +130,11 @@ func readCardFile(path string) (lodestar.ModelCard, error) {
 			return card, fmt.Errorf("model card: %s: %s must be %s (found %s)", path, te.Field, jsonKind(te.Type.Kind().String()), jsonValue(te.Value))
 		case err == io.EOF:
 			return card, fmt.Errorf("model card: %s is empty", path)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			// encoding/json's own words ("json: unknown field …") told
+			// the field but not what a card holds.
+			return card, fmt.Errorf("model card: %s: unknown field %s; a card's fields are %s", path,
+				strings.TrimPrefix(err.Error(), "json: unknown field "), strings.Join(cardFields(), ", "))
 		}
 		return card, fmt.Errorf("model card: %s: %w", path, err)
 	}
@@ -136,6 +142,17 @@ func readCardFile(path string) (lodestar.ModelCard, error) {
 		return card, fmt.Errorf("model card: %s: text after the card's JSON object", path)
 	}
 	return card, nil
+}
+
+// cardFields are the names of a model card's fields in JSON, in order.
+func cardFields() []string {
+	t := reflect.TypeFor[lodestar.ModelCard]()
+	var out []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
 }
 
 // jsonKind names a Go kind as JSON calls it.

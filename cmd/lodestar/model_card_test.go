@@ -86,7 +86,7 @@ func TestModelCardCLI(t *testing.T) {
 		errHas string
 	}{
 		{[]string{"--card", file("bad.json", `{"intended_use": "x",}`)}, 1, "malformed JSON at byte"},
-		{[]string{"--card", file("unknown.json", `{"intended_uses": "x"}`)}, 1, `unknown field "intended_uses"`},
+		{[]string{"--card", file("unknown.json", `{"intended_uses": "x"}`)}, 1, `unknown.json: unknown field "intended_uses"; a card's fields are intended_use, out_of_scope_use, training_data, evaluation_metrics, limitations, ethical_considerations` + "\n"},
 		{[]string{"--card", file("type.json", `{"evaluation_metrics": {"auc": "high"}}`)}, 1, "evaluation_metrics must map each metric's name to a number (found a string)"},
 		{[]string{"--card", file("text.json", `{"limitations": 3}`)}, 1, "limitations must be a string (found a number)"},
 		{[]string{"--card", file("null.json", `{"evaluation_metrics": {"auc": null}}`)}, 1, "auc"},
