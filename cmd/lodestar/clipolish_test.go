@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +264,36 @@ func TestCardUnknownFieldChinese(t *testing.T) {
 	// model version reads the card before it opens the database.
 	if code != 1 || !strings.Contains(stderr, `未知字段 "bogus"；模型卡的字段为 intended_use, out_of_scope_use, training_data, evaluation_metrics, limitations, ethical_considerations`) || strings.Contains(stderr, "json:") {
 		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
+
+// Every flag of every command is in README's CLI reference, so that the
+// two cannot drift apart: the commands' flag sets, found as the help test
+// finds them (every command's -h, and audit export's).
+func TestREADMENamesEveryFlag(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ref, ok := strings.Cut(string(raw), "\n## CLI reference\n")
+	if !ok {
+		t.Fatal("README.md has no '## CLI reference' section")
+	}
+	ref, _, _ = strings.Cut(ref, "\n## ")
+	named := regexp.MustCompile(`--[a-z0-9][a-z0-9-]*`).FindAllString(ref, -1)
+	n := 0
+	for _, args := range helpRuns() {
+		log, _, _ := helpOf(t, "zh-CN", args)
+		for _, fs := range log.sets {
+			fs.VisitAll(func(f *flag.Flag) {
+				n++
+				if !slices.Contains(named, "--"+f.Name) {
+					t.Errorf("README's CLI reference does not name %s's --%s", fs.Name(), f.Name)
+				}
+			})
+		}
+	}
+	if n < 100 {
+		t.Fatalf("checked %d flags", n)
 	}
 }
