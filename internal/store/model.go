@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -193,11 +194,8 @@ func (s *Store) CreateModelVersion(ctx context.Context, modelID int64, in lodest
 	if in.Version == "" || utf8.RuneCountInString(in.Version) > 64 {
 		return nil, lodestar.FieldError("version", "Name the version, at most 64 characters (e.g. 1.4.0 or 2026-11-28).")
 	}
-	card, err := checkCard(&in.Card)
+	card, err := checkVersionInput(&in)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkProvenance(&in.Provenance); err != nil {
 		return nil, err
 	}
 	p := in.Provenance
@@ -223,31 +221,74 @@ func (s *Store) CreateModelVersion(ctx context.Context, modelID int64, in lodest
 	})
 }
 
-// UpdateModelCard implements lodestar.ModelService.
+// checkVersionInput checks a new version's card and provenance together,
+// so that one refusal names every bad field of both, and returns the card
+// as stored.
+func checkVersionInput(in *lodestar.ModelVersion) (string, error) {
+	card, cardErr := checkCard(&in.Card)
+	provErr := checkProvenance(&in.Provenance)
+	switch {
+	case cardErr == nil:
+		return card, provErr
+	case provErr == nil:
+		return "", cardErr
+	}
+	fields := map[string]string{}
+	for _, err := range []error{cardErr, provErr} {
+		for k, v := range lodestar.ErrorFields(err) {
+			fields[k] = v
+		}
+	}
+	return "", &lodestar.Error{Code: lodestar.EInvalid, Message: "The version could not be added; check the fields.", Fields: fields}
+}
+
+// versionStamp is the updated_at a write to version before stores: the
+// transaction's time, or, should the clock not have moved past the
+// stored one (two writes within a microsecond, a clock set back), a
+// microsecond after it — every write moves it, so an edit based on the
+// version as it was (lodestar.WithBasedOn) is always told it changed.
+func versionStamp(tx *sqldb.Tx, before *lodestar.ModelVersion) string {
+	now := tx.Now.Truncate(time.Microsecond)
+	if !now.After(before.UpdatedAt) {
+		now = before.UpdatedAt.Truncate(time.Microsecond).Add(time.Microsecond)
+	}
+	return sqldb.FormatTime(now)
+}
+
+// UpdateModelCard implements lodestar.ModelService. Based on the version
+// as it was read (lodestar.WithBasedOn), it is refused if the version
+// changed since.
 func (s *Store) UpdateModelCard(ctx context.Context, versionID int64, c lodestar.ModelCard) (*lodestar.ModelVersion, error) {
 	card, err := checkCard(&c)
 	if err != nil {
 		return nil, err
 	}
-	return update(ctx, s, "model_version", "update_card", versionID, loadVersion, func(tx *sqldb.Tx, _ *lodestar.ModelVersion) error {
-		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET card = ?, updated_at = ? WHERE id = ?`, card, sqldb.FormatTime(tx.Now), versionID)
+	return update(ctx, s, "model_version", "update_card", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
+		if err := checkBasedOn(ctx, before); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET card = ?, updated_at = ? WHERE id = ?`, card, versionStamp(tx, before), versionID)
 		return err
 	})
 }
 
 // UpdateModelProvenance implements lodestar.ModelService: the whole
 // provenance is replaced (a field left empty is cleared), only while the
-// version is in development.
+// version is in development. Based on the version as it was read
+// (lodestar.WithBasedOn), it is refused if the version changed since.
 func (s *Store) UpdateModelProvenance(ctx context.Context, versionID int64, p lodestar.Provenance) (*lodestar.ModelVersion, error) {
 	if err := checkProvenance(&p); err != nil {
 		return nil, err
 	}
 	return update(ctx, s, "model_version", "update_provenance", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
+		if err := checkBasedOn(ctx, before); err != nil {
+			return err
+		}
 		if before.ProvenanceFrozen() {
 			return lodestar.Errorf(lodestar.EConflict, "The version has left development, so its provenance is frozen: what was reviewed is what runs. Move it back to development (audited) to change it.")
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET artifact_uri = ?, artifact_sha256 = ?, source_commit = ?, training_run = ?, updated_at = ?
-			WHERE id = ?`, p.ArtifactURI, p.ArtifactSHA256, p.SourceCommit, p.TrainingRun, sqldb.FormatTime(tx.Now), versionID)
+			WHERE id = ?`, p.ArtifactURI, p.ArtifactSHA256, p.SourceCommit, p.TrainingRun, versionStamp(tx, before), versionID)
 		return err
 	})
 }
@@ -262,7 +303,7 @@ func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, stat
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?`,
-			status, strings.TrimSpace(reason), sqldb.FormatTime(tx.Now), versionID)
+			status, strings.TrimSpace(reason), versionStamp(tx, before), versionID)
 		if err == nil && status == lodestar.ModelProduction {
 			err = closeRetrainingTasks(ctx, tx, before)
 		}
