@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"reflect"
+	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -21,6 +25,19 @@ type (
 		Version    string              `json:"version"`
 		Card       lodestar.ModelCard  `json:"card"`
 		Provenance lodestar.Provenance `json:"provenance"`
+	}
+	// cardIn and provenanceIn replace a version's card or provenance.
+	// UpdatedAt, optional, is the version's updated_at as the client
+	// read it: given, an edit of a version changed since (by anyone, in
+	// any of its parts) is refused with 409 and nothing changes; left
+	// out, the edit is made whatever changed meanwhile, as before.
+	cardIn struct {
+		lodestar.ModelCard
+		UpdatedAt *time.Time `json:"updated_at"`
+	}
+	provenanceIn struct {
+		lodestar.Provenance
+		UpdatedAt *time.Time `json:"updated_at"`
 	}
 	flipIn struct {
 		State    string `json:"state"`
@@ -63,6 +80,12 @@ func (s *Server) modelRoutes() []httpx.Route {
 	addVersion := func(ctx context.Context, id int64, in versionIn) (*lodestar.ModelVersion, error) {
 		return m.CreateModelVersion(ctx, id, lodestar.ModelVersion{Version: in.Version, Card: in.Card, Provenance: in.Provenance})
 	}
+	updateCard := func(ctx context.Context, id int64, in cardIn) (*lodestar.ModelVersion, error) {
+		return m.UpdateModelCard(basedOnIn(ctx, in.UpdatedAt), id, in.ModelCard)
+	}
+	updateProvenance := func(ctx context.Context, id int64, in provenanceIn) (*lodestar.ModelVersion, error) {
+		return m.UpdateModelProvenance(basedOnIn(ctx, in.UpdatedAt), id, in.Provenance)
+	}
 	setStatus := func(ctx context.Context, id int64, in statusIn) (*lodestar.ModelVersion, error) {
 		return m.SetModelVersionStatus(ctx, id, in.Status, in.Reason)
 	}
@@ -85,8 +108,8 @@ func (s *Server) modelRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), versions, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[versionIn], addVersion, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},
-		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.ModelCard], m.UpdateModelCard, http.StatusOK)},
-		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/provenance", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[lodestar.Provenance], m.UpdateModelProvenance, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/card", Perm: auth.ModelWrite, Handler: handleID(s, stampedBody[cardIn, lodestar.ModelCard], updateCard, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/model-versions/{id}/provenance", Perm: auth.ModelWrite, Handler: handleID(s, stampedBody[provenanceIn, lodestar.Provenance], updateProvenance, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/status", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/switches", Perm: auth.ModelRead, Handler: handle(s, pageOnly(), func(r *http.Request, p pageReq) (Page[*lodestar.Switch], error) {
 			// One switch a model: paged in memory like the models.
@@ -104,4 +127,31 @@ func (s *Server) modelRoutes() []httpx.Route {
 		}, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/switches/stream", Perm: auth.ModelRead, Handler: s.streamSwitches},
 	}
+}
+
+// stampedBody reads a body of In: E's fields, embedded, beside an
+// updated_at. encoding/json names a bad field of an embedded struct after
+// the struct's Go name ("ModelCard.evaluation_metrics.f1"); the client
+// sent it, and knows it, as evaluation_metrics.f1.
+func stampedBody[In, E any](w http.ResponseWriter, r *http.Request) (In, error) {
+	in, err := decodeBody[In](w, r)
+	var le *lodestar.Error
+	if errors.As(err, &le) && len(le.Fields) > 0 {
+		prefix := reflect.TypeFor[E]().Name() + "."
+		fields := make(map[string]string, len(le.Fields))
+		for k, v := range le.Fields {
+			fields[strings.TrimPrefix(k, prefix)] = strings.ReplaceAll(v, prefix, "")
+		}
+		le.Fields, le.Message = fields, strings.ReplaceAll(le.Message, prefix, "")
+	}
+	return in, err
+}
+
+// basedOnIn is ctx saying the edit made with it is based on the record as
+// it was at updatedAt (lodestar.WithBasedOn), when the client sent it.
+func basedOnIn(ctx context.Context, updatedAt *time.Time) context.Context {
+	if updatedAt == nil {
+		return ctx
+	}
+	return lodestar.WithBasedOn(ctx, *updatedAt)
 }

@@ -434,13 +434,15 @@ func modelPaths() obj {
 		"/model-versions/{id}": obj{"get": obj{"summary": "Get one model version with its card.", "operationId": "getModelVersion",
 			"parameters": idParam(), "responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
 		"/model-versions/{id}/card": obj{"put": obj{"summary": "Replace a version's model card.", "operationId": "updateModelCard",
-			"parameters": idParam(), "requestBody": requiredBody("ModelCard"),
-			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404", "413", "415")}},
-		"/model-versions/{id}/provenance": obj{"put": obj{"summary": "Replace a version's provenance (a field left out is cleared), while it is in development.",
-			"description": "Provenance says what the version is. It is frozen once the version leaves development — what was reviewed is what runs — and a change is then refused with 409; moving the version back to development (audited) lets it change again. Each change is audited (update_provenance) with the version before and after.",
-			"operationId": "updateModelProvenance", "parameters": idParam(), "requestBody": requiredBody("Provenance"),
+			"description": versionBasedOnDoc,
+			"parameters":  idParam(), "requestBody": requiredBody("ModelCardInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion")),
-				"409": response("The version has left development: its provenance is frozen; nothing was changed.", ref("Error"))}, "404", "413", "415")}},
+				"409": response("updated_at was sent and the version has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")}},
+		"/model-versions/{id}/provenance": obj{"put": obj{"summary": "Replace a version's provenance (a field left out is cleared), while it is in development.",
+			"description": "Provenance says what the version is. It is frozen once the version leaves development — what was reviewed is what runs — and a change is then refused with 409; moving the version back to development (audited) lets it change again. Each change is audited (update_provenance) with the version before and after. " + versionBasedOnDoc,
+			"operationId": "updateModelProvenance", "parameters": idParam(), "requestBody": requiredBody("ProvenanceInput"),
+			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion")),
+				"409": response("The version has left development (its provenance is frozen), or updated_at was sent and the version has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")}},
 		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step (development → staging → production → retired) or back to development, saying why.",
 			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
@@ -458,6 +460,28 @@ func streamResponses() obj {
 	}
 	out["429"] = retry("The caller's token or session already holds the most streams one credential may hold on this server (serve --max-streams-per-credential), or its user does across all its tokens and sessions (serve --max-streams-per-user); nothing was opened. Retry-After: 20.")
 	out["503"] = retry("This server holds the most streams it takes (serve --max-streams); nothing was opened. Retry-After: 10; another replica may have room.")
+	return out
+}
+
+// versionBasedOnDoc is how an edit of a version's card or provenance
+// avoids overwriting a change made meanwhile.
+const versionBasedOnDoc = "To avoid overwriting someone else's change, send the version's updated_at as you read it (GET /model-versions/{id}): " +
+	"if the version has changed since — its card, provenance or status, by anyone — the edit is refused with 409 and nothing changes; read it again and redo the edit. " +
+	"updated_at is optional: left out, the edit is made whatever changed meanwhile."
+
+// withUpdatedAt is schema, an object's, with the optional updated_at of
+// an edit based on the version as read (versionBasedOnDoc).
+func withUpdatedAt(schema obj) obj {
+	props := obj{"updated_at": obj{"type": "string", "format": "date-time",
+		"description": "Optional: the version's updated_at as read. If the version has changed since, the edit is refused with 409."}}
+	for k, v := range schema["properties"].(obj) {
+		props[k] = v
+	}
+	out := obj{}
+	for k, v := range schema {
+		out[k] = v
+	}
+	out["properties"] = props
 	return out
 }
 
@@ -481,7 +505,9 @@ func modelSchemas() obj {
 			"training_run": obj{"type": "string", "maxLength": 500,
 				"description": "The training run's ID (an MLflow run ID, a SageMaker ARN …) or an http(s) link to it, with no credentials in it."}}}
 	return obj{
-		"Provenance": provenance,
+		"Provenance":      provenance,
+		"ProvenanceInput": withUpdatedAt(provenance),
+		"ModelCardInput":  withUpdatedAt(card),
 		"Model": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
 			"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},
 		"ModelInput": obj{"type": "object", "required": []string{"use_case_id", "key", "name"}, "additionalProperties": false, "properties": obj{
@@ -503,7 +529,8 @@ func modelSchemas() obj {
 			"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "provenance": ref("Provenance"),
 			"warnings": obj{"type": "array", "items": obj{"type": "string", "enum": []string{"no_digest"}},
 				"description": "What a reviewer should know; absent when nothing. no_digest: the version is in staging or production with no artifact_sha256 recorded, so nothing shows that what runs is what was reviewed (allowed, not blocked)."},
-			"created_at": ts, "updated_at": ts}},
+			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time",
+				"description": "When it was created or last changed (card, provenance or status): send it back with an edit of the card or provenance so that a change made meanwhile is not overwritten."}}},
 		"ModelVersionInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
 			"version": obj{"type": "string", "minLength": 1, "maxLength": 64}, "card": ref("ModelCard"), "provenance": ref("Provenance")}},
 		"StatusInput": obj{"type": "object", "required": []string{"status", "reason"}, "additionalProperties": false, "properties": obj{
