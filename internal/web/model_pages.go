@@ -454,6 +454,13 @@ func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
 	return c, nil
 }
 
+// provenanceFromForm reads a version's provenance from the fields of the
+// "provenance-fields" template; the service checks it.
+func provenanceFromForm(r *http.Request) lodestar.Provenance {
+	return lodestar.Provenance{ArtifactURI: r.PostFormValue("artifact_uri"), ArtifactSHA256: r.PostFormValue("artifact_sha256"),
+		SourceCommit: r.PostFormValue("source_commit"), TrainingRun: r.PostFormValue("training_run")}
+}
+
 func (s *Server) modelVersionCreate(w http.ResponseWriter, r *http.Request) {
 	m, ok := entFind(s, w, r, s.Models.FindModelByID)
 	if !ok {
@@ -504,7 +511,12 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 		"training_data": {v.Card.TrainingData}, "limitations": {v.Card.Limitations},
 		"ethical_considerations": {v.Card.EthicalConsiderations}, "metrics": {strings.Join(metrics, "\n")},
 		"artifact_uri": {v.Provenance.ArtifactURI}, "artifact_sha256": {v.Provenance.ArtifactSHA256},
-		"source_commit": {v.Provenance.SourceCommit}, "training_run": {v.Provenance.TrainingRun}}
+		"source_commit": {v.Provenance.SourceCommit}, "training_run": {v.Provenance.TrainingRun},
+		// The card's and the provenance's forms are based on the version
+		// as shown; a refused edit's form keeps the one it was sent with,
+		// so a version changed meanwhile is not overwritten by a second
+		// Save either: the page shows its current card and provenance.
+		"updated_at": {stamp(v.UpdatedAt)}}
 	for k, vs := range p.Form {
 		form[k] = vs
 	}
@@ -557,28 +569,38 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 	s.render(w, r, status, "model_version", p)
 }
 
+// modelCardUpdate replaces a version's card, based on the version as the
+// form was opened (updated_at): one changed since is refused (409) with
+// what was typed kept. Metrics that do not parse are refused with the
+// service's refusal too (checkAlso), a version changed since among them.
 func (s *Server) modelCardUpdate(w http.ResponseWriter, r *http.Request) {
 	v, ok := entFind(s, w, r, s.Models.FindModelVersionByID)
 	if !ok {
 		return
 	}
+	ctx := basedOn(r, v.ID)
 	card, err := cardFromForm(r)
 	if err == nil {
-		_, err = s.Models.UpdateModelCard(r.Context(), v.ID, card)
+		_, err = s.Models.UpdateModelCard(ctx, v.ID, card)
+	} else {
+		err = checkAlso(ctx, lodestar.ErrorFields(err), lodestar.ErrorMessage(err), func(ctx context.Context) error {
+			_, err := s.Models.UpdateModelCard(ctx, v.ID, card)
+			return err
+		})
 	}
 	s.versionDone(w, r, v, err)
 }
 
 // modelProvenanceUpdate replaces a version's provenance, while it is in
-// development (the service refuses it after).
+// development (the service refuses it after), based on the version as the
+// form was opened (updated_at): one changed since is refused (409) with
+// what was typed kept.
 func (s *Server) modelProvenanceUpdate(w http.ResponseWriter, r *http.Request) {
 	v, ok := entFind(s, w, r, s.Models.FindModelVersionByID)
 	if !ok {
 		return
 	}
-	_, err := s.Models.UpdateModelProvenance(r.Context(), v.ID, lodestar.Provenance{ArtifactURI: r.PostFormValue("artifact_uri"),
-		ArtifactSHA256: r.PostFormValue("artifact_sha256"), SourceCommit: r.PostFormValue("source_commit"),
-		TrainingRun: r.PostFormValue("training_run")})
+	_, err := s.Models.UpdateModelProvenance(basedOn(r, v.ID), v.ID, provenanceFromForm(r))
 	s.versionDone(w, r, v, err)
 }
 
