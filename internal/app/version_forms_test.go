@@ -138,3 +138,113 @@ func TestVersionFormsStale(t *testing.T) {
 	}
 	f.wantVersionUnchanged(before, "a stale card with a bad metric")
 }
+
+// TestAddVersionWithProvenance: the model page's Add-version form takes
+// the provenance, checked as the provenance form checks it: good values
+// are stored normalised; a bad one is refused by field with everything
+// typed kept and no version made; a bad metric and a bad provenance are
+// refused together. In both languages.
+func TestAddVersionWithProvenance(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	team, m, _ := f.teamModel("Recs", "rec", "Rec")
+	c, csrf, _ := f.signIn(team, time.Hour)
+	page := fmt.Sprintf("/models/%d", m.ID)
+	add := page + "/versions"
+	for lang, want := range map[string][]string{"en": {"Provenance", "Artifact SHA-256", "Source commit"}, "zh-CN": {"溯源信息"}} {
+		if err := f.app.Store.SetLocale(sys(), team.ID, lang); err != nil {
+			t.Fatal(err)
+		}
+		body := f.get(c, page).body
+		i := strings.Index(body, `id="add-version-form"`)
+		if i < 0 {
+			t.Fatalf("%s: the model page has no Add-version form", lang)
+		}
+		form := body[i:]
+		form = form[:strings.Index(form, "</form>")]
+		for _, field := range []string{"artifact_uri", "artifact_sha256", "source_commit", "training_run", "version", "intended_use"} {
+			if !strings.Contains(form, `name="`+field+`"`) {
+				t.Errorf("%s: the Add-version form has no %s field", lang, field)
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(form, w) {
+				t.Errorf("%s: the Add-version form does not say %q", lang, w)
+			}
+		}
+	}
+
+	// Refused: a bad provenance value, by field, in both languages.
+	typed := url.Values{"csrf_token": {csrf}, "version": {"2.0"}, "intended_use": {"Ranking"}, "artifact_uri": {"https://ci:hunter2@models.example.com/a.bin"},
+		"artifact_sha256": {provDigest}, "source_commit": {"main"}, "training_run": {"run-42"}}
+	for lang, want := range map[string][]string{
+		"en":    {"user name and password", "a tag or branch can move", "The provenance could not be saved"},
+		"zh-CN": {"用户名和密码", "溯源信息未能保存"},
+	} {
+		if err := f.app.Store.SetLocale(sys(), team.ID, lang); err != nil {
+			t.Fatal(err)
+		}
+		versions, audit := f.count("model_versions"), f.count("audit_log")
+		r := f.postForm(c, add, typed)
+		if r.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%s: bad provenance: %d, want 400\n%.500s", lang, r.StatusCode, r.body)
+		}
+		for _, w := range want {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("%s: the refusal does not say %q", lang, w)
+			}
+		}
+		for _, kept := range []string{`value="https://ci:hunter2@models.example.com/a.bin"`, `value="main"`, `value="` + provDigest + `"`, `value="run-42"`,
+			`id="version" name="version" value="2.0"`, `>Ranking</textarea>`} {
+			if !strings.Contains(r.body, kept) {
+				t.Errorf("%s: the refused form lost %s", lang, kept)
+			}
+		}
+		if !regexp.MustCompile(`id="source_commit" name="source_commit" value="main"[^>]*aria-invalid="true"`).MatchString(r.body) {
+			t.Errorf("%s: the bad commit is not marked invalid", lang)
+		}
+		if n, a := f.count("model_versions"), f.count("audit_log"); n != versions || a != audit {
+			t.Errorf("%s: a refused version wrote: versions %d → %d, audit entries %d → %d", lang, versions, n, audit, a)
+		}
+	}
+	if err := f.app.Store.SetLocale(sys(), team.ID, "en"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A metric that does not parse and a bad provenance: both named.
+	versions := f.count("model_versions")
+	bad := url.Values{"csrf_token": {csrf}, "version": {"2.0"}, "metrics": {"auc: high"}, "artifact_sha256": {"abc"}}
+	r := f.postForm(c, add, bad)
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "Write each metric as name = number") ||
+		!strings.Contains(r.body, "64 hexadecimal characters") || !strings.Contains(r.body, "The version could not be added") {
+		t.Errorf("a bad metric and a bad digest: %d; want 400 naming both\n%.1000s", r.StatusCode, r.body)
+	}
+	if n := f.count("model_versions"); n != versions {
+		t.Errorf("a refused version was made: versions %d → %d", versions, n)
+	}
+
+	// Good values: stored as the provenance form stores them.
+	r = f.postForm(c, add, url.Values{"csrf_token": {csrf}, "version": {"2.0"}, "intended_use": {"Ranking"},
+		"artifact_uri": {" s3://models/rec/2.0/model.xgb "}, "artifact_sha256": {"sha256:" + strings.ToUpper(provDigest)},
+		"source_commit": {"0A1B2C3D"}, "training_run": {"https://mlflow.example.com/#/experiments/3/runs/9"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("good version: %d\n%.500s", r.StatusCode, r.body)
+	}
+	all, err := f.app.Store.ListModelVersions(sys(), m.ID)
+	if err != nil || len(all) != 2 || all[0].Version != "2.0" {
+		t.Fatalf("versions after adding 2.0: %+v, %v", all, err)
+	}
+	want := lodestar.Provenance{ArtifactURI: "s3://models/rec/2.0/model.xgb", ArtifactSHA256: provDigest, SourceCommit: "0a1b2c3d",
+		TrainingRun: "https://mlflow.example.com/#/experiments/3/runs/9"}
+	if all[0].Provenance != want || all[0].Card.IntendedUse != "Ranking" || all[0].Status != lodestar.ModelDevelopment {
+		t.Errorf("added: %+v; want provenance %+v, the card, in development", all[0], want)
+	}
+	if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/model-versions/%d", all[0].ID) {
+		t.Errorf("after adding: redirected to %q, want the version's page", loc)
+	}
+	// Left empty, the provenance is not recorded: a version is added
+	// with its name alone, as before.
+	if r := f.postForm(c, add, url.Values{"csrf_token": {csrf}, "version": {"3.0"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a version with no provenance: %d\n%.500s", r.StatusCode, r.body)
+	}
+}

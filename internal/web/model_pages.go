@@ -461,15 +461,24 @@ func provenanceFromForm(r *http.Request) lodestar.Provenance {
 		SourceCommit: r.PostFormValue("source_commit"), TrainingRun: r.PostFormValue("training_run")}
 }
 
+// modelVersionCreate adds a version with its provenance and card. A card
+// whose metrics do not parse is refused with the service's refusals of
+// the other fields too (checkAlso), a bad provenance among them.
 func (s *Server) modelVersionCreate(w http.ResponseWriter, r *http.Request) {
 	m, ok := entFind(s, w, r, s.Models.FindModelByID)
 	if !ok {
 		return
 	}
 	card, err := cardFromForm(r)
+	in := lodestar.ModelVersion{Version: r.PostFormValue("version"), Card: card, Provenance: provenanceFromForm(r)}
 	var v *lodestar.ModelVersion
 	if err == nil {
-		v, err = s.Models.CreateModelVersion(r.Context(), m.ID, lodestar.ModelVersion{Version: r.PostFormValue("version"), Card: card})
+		v, err = s.Models.CreateModelVersion(r.Context(), m.ID, in)
+	} else {
+		err = checkAlso(r.Context(), lodestar.ErrorFields(err), "The version could not be added; check the fields.", func(ctx context.Context) error {
+			_, err := s.Models.CreateModelVersion(ctx, m.ID, in)
+			return err
+		})
 	}
 	if err != nil {
 		s.refused(w, r, err, "models.one", "risk", r.PostForm, s.renderModel)
