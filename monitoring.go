@@ -604,6 +604,43 @@ type MonitorService interface {
 	MonitorState(ctx context.Context, monitorID int64, recent int) ([]*Alert, []*WindowResult, bool, error)
 }
 
+// MetricsService reads what GET /api/v1/metrics shows.
+type MetricsService interface {
+	// ModelMetrics reads every model's and monitor's figures of one
+	// scrape in a fixed number of queries, however many models and
+	// monitors there are: a scrape every few seconds must not cost the
+	// database a query per monitor.
+	ModelMetrics(ctx context.Context) (*ModelMetrics, error)
+}
+
+// ModelMetrics is one scrape's figures, as the JSON API gives them.
+type ModelMetrics struct {
+	// Models are every model, by key.
+	Models []*Model
+	// Versions counts each model's versions by status: model ID, then
+	// status.
+	Versions map[int64]map[string]int
+	// Switches are every model's switch, by key.
+	Switches []*Switch
+	// OpenAlerts counts the open alerts by model, kind and whether they
+	// are acknowledged.
+	OpenAlerts map[OpenAlertKey]int
+	// OpenTasks counts each model's open retraining tasks, by model ID.
+	OpenTasks map[int64]int
+	// Monitors are every monitor, by ID.
+	Monitors []*Monitor
+	// Latest is each monitor's latest window (ListWindows' last), by
+	// monitor ID: none for a monitor without windows.
+	Latest map[int64]*WindowResult
+}
+
+// OpenAlertKey is what ModelMetrics counts open alerts by.
+type OpenAlertKey struct {
+	ModelID int64
+	Kind    string
+	Acked   bool
+}
+
 // MarshalJSON writes the monitor with its webhook address cut by RedactURL.
 func (m Monitor) MarshalJSON() ([]byte, error) {
 	type plain Monitor // the same fields, without this method

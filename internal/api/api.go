@@ -37,6 +37,8 @@ type Server struct {
 	Switches lodestar.SwitchService
 	Events   lodestar.EventService
 	Monitors lodestar.MonitorService
+	// Metrics reads GET /api/v1/metrics' figures.
+	Metrics lodestar.MetricsService
 	// Monitoring creates and evaluates monitors.
 	Monitoring *monitoring.Service
 	// Hub fans switch flips out to open streams.

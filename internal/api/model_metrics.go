@@ -32,9 +32,6 @@ func (s *Server) metricsRoutes() []httpx.Route {
 	}
 }
 
-// metricsPage is how many alerts or tasks modelMetrics reads at a time.
-const metricsPage = 500
-
 func (s *Server) modelMetrics(w http.ResponseWriter, r *http.Request) {
 	ms, err := s.gatherModelMetrics(r.Context())
 	if err != nil {
@@ -101,103 +98,47 @@ var (
 		[]string{"monitor", "model", "version", "kind"}, nil)
 )
 
-// gatherModelMetrics reads the figures of one scrape.
+// gatherModelMetrics reads the figures of one scrape, in one call of the
+// store's whose number of queries does not grow with the models and
+// monitors (a scrape every 15 s must not cost a query per monitor).
 func (s *Server) gatherModelMetrics(ctx context.Context) (*modelMetricsSet, error) {
 	set := &modelMetricsSet{}
-	models, err := s.Models.ListModels(ctx, 0)
+	mm, err := s.Metrics.ModelMetrics(ctx)
 	if err != nil {
 		return nil, err
 	}
-	keys := make(map[int64]string, len(models))
-	for _, m := range models {
+	keys := make(map[int64]string, len(mm.Models))
+	for _, m := range mm.Models {
 		keys[m.ID] = m.Key
-		vs, err := s.Models.ListModelVersions(ctx, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		n := map[string]int{}
-		for _, v := range vs {
-			n[v.Status]++
-		}
 		for _, st := range lodestar.ModelStatuses {
-			set.gauge(mVersions, float64(n[st]), m.Key, st)
+			set.gauge(mVersions, float64(mm.Versions[m.ID][st]), m.Key, st)
 		}
 	}
-	switches, err := s.Switches.ListSwitches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, sw := range switches {
+	for _, sw := range mm.Switches {
 		for _, st := range []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback} {
 			set.gauge(mSwitchState, b2f(sw.State == st), sw.Key, st)
 		}
 		set.gauge(mSwitchVersion, float64(sw.Version), sw.Key)
 	}
-
-	// Open alerts, every page, counted by model, kind and acknowledgement.
-	type alertKey struct {
-		model int64
-		kind  string
-		acked bool
-	}
-	open := map[alertKey]int{}
-	for after := int64(0); ; {
-		as, _, err := s.Monitors.PageAlerts(ctx, 0, true, after, metricsPage)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range as {
-			open[alertKey{a.ModelID, a.Kind, !a.AckedAt.IsZero()}]++
-		}
-		if len(as) < metricsPage {
-			break
-		}
-		after = as[len(as)-1].ID
-	}
-	for _, m := range models {
+	for _, m := range mm.Models {
 		for _, kind := range monitoring.Kinds {
 			for _, acked := range []bool{false, true} {
-				set.gauge(mAlertsOpen, float64(open[alertKey{m.ID, kind, acked}]), m.Key, kind, strconv.FormatBool(acked))
+				set.gauge(mAlertsOpen, float64(mm.OpenAlerts[lodestar.OpenAlertKey{ModelID: m.ID, Kind: kind, Acked: acked}]), m.Key, kind, strconv.FormatBool(acked))
 			}
 		}
 	}
-	tasks := map[int64]int{}
-	for after := int64(0); ; {
-		ts, _, err := s.Monitors.PageRetrainingTasks(ctx, 0, after, metricsPage)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			if t.Status == lodestar.TaskOpen {
-				tasks[t.ModelID]++
-			}
-		}
-		if len(ts) < metricsPage {
-			break
-		}
-		after = ts[len(ts)-1].ID
+	for _, m := range mm.Models {
+		set.gauge(mTasksOpen, float64(mm.OpenTasks[m.ID]), m.Key)
 	}
-	for _, m := range models {
-		set.gauge(mTasksOpen, float64(tasks[m.ID]), m.Key)
-	}
-
-	monitors, err := s.Monitors.ListMonitors(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, mon := range monitors {
+	for _, mon := range mm.Monitors {
 		id, key := strconv.FormatInt(mon.ID, 10), keys[mon.ModelID]
 		set.gauge(mMonitorInfo, 1, id, key, mon.Version, mon.Name, mon.Window, mon.Task)
 		set.gauge(mPaused, b2f(mon.Paused()), id, key, mon.Version)
 		set.gauge(mEvaluatedTo, unixSeconds(mon.EvaluatedTo), id, key, mon.Version)
-		ws, err := s.Monitors.ListWindows(ctx, mon.ID, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(ws) == 0 {
+		w := mm.Latest[mon.ID]
+		if w == nil {
 			continue
 		}
-		w := ws[0]
 		set.gauge(mWindowEnd, unixSeconds(w.End), id, key, mon.Version)
 		set.gauge(mWindowEvents, float64(w.Events), id, key, mon.Version)
 		set.gauge(mWindowLabelled, float64(w.Labelled), id, key, mon.Version)

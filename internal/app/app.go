@@ -103,7 +103,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	w.Now = func() time.Time { return db.Now() }
 	a := &App{DB: db, Store: st, Web: w, API: &api.Server{UseCases: st, Units: st, Goals: st, KPIs: st, Pains: st, Models: st, Switches: st, Hub: hub, Audit: st, Portfolio: st, Evidence: st, Experiments: st, Log: log,
-		Events: st, Monitors: st, Monitoring: mon, MaxStreams: opt.MaxStreams, MaxStreamsPerCredential: opt.MaxStreamsPerCredential,
+		Events: st, Monitors: st, Metrics: st, Monitoring: mon, MaxStreams: opt.MaxStreams, MaxStreamsPerCredential: opt.MaxStreamsPerCredential,
 		MaxStreamsPerUser: opt.MaxStreamsPerUser}, Monitoring: mon, mux: http.NewServeMux(), log: log, switchPoll: opt.SwitchPoll}
 
 	if opt.IngestRate > 0 {
