@@ -115,18 +115,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	os.Remove(probe.Name())
 
 	path := filepath.Join(dataDir, SQLiteFile)
-	// _txlock=immediate takes the write lock at BEGIN, so concurrent writers
-	// queue on busy_timeout instead of failing mid-transaction.
-	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		// A larger page cache and memory-mapped reads keep list and
-		// dashboard queries off read syscalls at 10,000 use cases.
-		"&_pragma=cache_size(-32000)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)" +
-		// Writers do not checkpoint (copy the WAL back into the database
-		// file, then fsync it): a goroutine does, off their path. A
-		// checkpoint inside a commit stalled each writer tens of ms.
-		"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
+	dsn := SQLiteDSN(path)
 	sqlDB, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
@@ -139,6 +128,23 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	db := &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, stop: make(chan struct{}), done: make(chan struct{}), writer: make(chan struct{}, 1)}
 	go db.checkpoint(checkpointEvery)
 	return db, nil
+}
+
+// SQLiteDSN is the driver's name of the SQLite database file at path, with
+// the settings Lodestar runs it with.
+func SQLiteDSN(path string) string {
+	// _txlock=immediate takes the write lock at BEGIN, so concurrent writers
+	// queue on busy_timeout instead of failing mid-transaction.
+	return "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		// A larger page cache and memory-mapped reads keep list and
+		// dashboard queries off read syscalls at 10,000 use cases.
+		"&_pragma=cache_size(-32000)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)" +
+		// Writers do not checkpoint (copy the WAL back into the database
+		// file, then fsync it): a goroutine does, off their path. A
+		// checkpoint inside a commit stalled each writer tens of ms.
+		"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
 }
 
 // checkpointEvery is how often the checkpointer looks at the WAL.
