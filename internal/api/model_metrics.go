@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -47,6 +49,7 @@ func (s *Server) modelMetrics(w http.ResponseWriter, r *http.Request) {
 // written (a read that fails is an error response, not half a scrape).
 type modelMetricsSet struct {
 	metrics []prometheus.Metric
+	err     error // the first series that could not be made
 }
 
 func (m *modelMetricsSet) Describe(ch chan<- *prometheus.Desc) {
@@ -59,8 +62,42 @@ func (m *modelMetricsSet) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// gauge adds a series. Its label values are the texts as the JSON API
+// shows them: a byte that is not UTF-8 (a name saved from a file in
+// another encoding) is U+FFFD there, and must be here — the exposition
+// format is UTF-8, and the client library refuses such a value, where it
+// failed the whole scrape.
 func (m *modelMetricsSet) gauge(d *prometheus.Desc, v float64, labels ...string) {
-	m.metrics = append(m.metrics, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
+	for i, l := range labels {
+		labels[i] = validUTF8(l)
+	}
+	x, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	if err != nil {
+		if m.err == nil {
+			m.err = err
+		}
+		return
+	}
+	m.metrics = append(m.metrics, x)
+}
+
+// validUTF8 is s with each byte that is not part of a UTF-8 sequence
+// replaced by U+FFFD, as encoding/json writes it.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 var (
@@ -155,6 +192,9 @@ func (s *Server) gatherModelMetrics(ctx context.Context) (*modelMetricsSet, erro
 		for _, kind := range monitoring.Kinds {
 			set.gauge(mWindowBreach, b2f(breached[kind]), id, key, mon.Version, kind)
 		}
+	}
+	if set.err != nil {
+		return nil, set.err
 	}
 	return set, nil
 }

@@ -20,6 +20,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/app"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
@@ -46,7 +47,12 @@ type fixtureOpts struct {
 // the 500 path.
 func start(t *testing.T, fo fixtureOpts) *fixture {
 	t.Helper()
-	db := testdb.Open(t)
+	return startOn(t, testdb.Open(t), fo)
+}
+
+// startOn is start on a database of the test's.
+func startOn(t *testing.T, db *sqldb.DB, fo fixtureOpts) *fixture {
+	t.Helper()
 	clock := testdb.UseClock(db)
 	logs := &errorLog{}
 	t.Cleanup(func() {

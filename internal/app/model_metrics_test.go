@@ -44,6 +44,7 @@ func TestModelMetricsAgreeWithTheAPI(t *testing.T) {
 	if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("GET /api/v1/metrics: %d %s\n%s", r.StatusCode, r.Header.Get("Content-Type"), r.body)
 	}
+	checkExposition(t, r.body)
 	// The names as every Prometheus server reads them (the legacy scheme).
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	families, err := parser.TextToMetricFamilies(strings.NewReader(r.body))
