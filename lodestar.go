@@ -33,6 +33,11 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Current, on a conflict with a change made since the caller read
+	// the record (a stale version), is the record as it is now: the API
+	// gives it as the error's "current" so a client need not read again
+	// to learn what it would overwrite.
+	Current any
 }
 
 // Error implements the error interface.

@@ -3,6 +3,7 @@ package lodestar
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"time"
 )
@@ -191,8 +192,23 @@ func SwitchVersionFrom(ctx context.Context) (int64, bool) {
 	return v, ok
 }
 
-// ErrSwitchFlippedSince is the refusal of a flip based on an older
-// version of the switch.
-func ErrSwitchFlippedSince() error {
-	return Errorf(EConflict, "The switch was flipped after you opened it; your flip was not made. Check its state now, then flip again if you still need to.")
+// ErrSwitchFlippedSince is the refusal of a flip based on version sent of
+// a switch that is now cur: it says what the switch is now, at which
+// version, and who flipped it when (as the CLI does), and carries cur as
+// the error's Current, so an API client reads the same in fields.
+func ErrSwitchFlippedSince(sent int64, cur *Switch) error {
+	what := cur.State
+	if cur.Fallback != "" {
+		what += " (" + cur.Fallback + ")"
+	}
+	at := cur.ChangedAt.UTC().Format(time.RFC3339)
+	var msg string
+	if cur.ChangedBy != "" {
+		msg = fmt.Sprintf("The switch was flipped after you opened it: it is at version %d now, not %d; %s flipped it to %s at %s. Your flip was not made. Check its state now, then flip again if you still need to.",
+			cur.Version, sent, cur.ChangedBy, what, at)
+	} else {
+		msg = fmt.Sprintf("The switch was flipped after you opened it: it is at version %d now, not %d, and %s since %s. Your flip was not made. Check its state now, then flip again if you still need to.",
+			cur.Version, sent, what, at)
+	}
+	return &Error{Code: EConflict, Message: msg, Current: cur}
 }

@@ -153,6 +153,8 @@ func baseDocument() obj {
 						"code":    obj{"type": "string", "enum": []string{"invalid", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "too_large", "unsupported_media", "too_many_requests", "internal", "unavailable"}},
 						"message": obj{"type": "string"},
 						"fields":  obj{"type": "object", "additionalProperties": obj{"type": "string"}},
+						"current": obj{"type": "object", "description": "On a 409 for a write based on a version the record has moved on from: the record as it is now " +
+							"(for a switch flip, the Switch: its version, state, fallback, who flipped it, how and when)."},
 					}}}},
 				"NewUseCase": obj{"type": "object", "required": []string{"title"}, "additionalProperties": false, "properties": obj{
 					"title":       obj{"type": "string", "minLength": 1, "maxLength": 200},
@@ -429,7 +431,7 @@ func modelPaths() obj {
 				"parameters":  []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
 				"requestBody": requiredBody("FlipInput"),
 				"responses": withErrors(obj{"200": response("The switch after the flip.", ref("Switch")),
-					"409": response("The flip named a version and the switch has been flipped since; nothing was changed.", ref("Error"))}, "404", "413", "415")},
+					"409": response("The flip named a version and the switch has been flipped since; nothing was changed. The message says what the switch is now, at which version, and who flipped it when; current is the Switch as it is now.", ref("Error"))}, "404", "413", "415")},
 		},
 		"/model-versions/{id}": obj{"get": obj{"summary": "Get one model version with its card.", "operationId": "getModelVersion",
 			"parameters": idParam(), "responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},

@@ -51,6 +51,9 @@ type ErrorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Current is the record as it is now, on a conflict with a change
+	// made since the caller read it (lodestar.Error.Current).
+	Current any `json:"current,omitempty"`
 }
 
 // Detail turns any error into the user-safe detail, logging internal ones
@@ -62,7 +65,7 @@ func Detail(log *slog.Logger, r *http.Request, err error) (int, ErrorDetail) {
 	// the fields it names.
 	var le *lodestar.Error
 	if errors.As(err, &le) {
-		d.Fields = le.Fields
+		d.Fields, d.Current = le.Fields, le.Current
 	}
 	switch {
 	case log == nil:

@@ -100,7 +100,7 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 			// never had (a mistyped or made-up one).
 			return lodestar.FieldError("version", fmt.Sprintf("The switch is at version %d; %d is ahead of it. Send the version you read.", before.Version, v))
 		} else if ok && v != before.Version {
-			return lodestar.ErrSwitchFlippedSince()
+			return lodestar.ErrSwitchFlippedSince(v, before)
 		}
 		if state == lodestar.SwitchFallback {
 			if msg, err := fallbackMayServe(ctx, tx, before.ModelID, fallback); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -88,6 +89,18 @@ func TestSwitchFlipsChain(t *testing.T) {
 		f.wantUnchanged(before)
 		if sw, _ := f.s.FindSwitch(f.ctx, "credit-risk"); sw.State != lodestar.SwitchOff || sw.Version != 2 {
 			t.Fatalf("after a stale flip: %+v", sw)
+		}
+		// The refusal says what the switch is now and who flipped it, and
+		// carries it (the API's "current").
+		var stale *lodestar.Error
+		if !errors.As(err, &stale) {
+			t.Fatalf("a stale flip: %v", err)
+		}
+		if cur, ok := stale.Current.(*lodestar.Switch); !ok || cur.Version != 2 || cur.State != lodestar.SwitchOff || cur.ChangedBy != adminActor.Label {
+			t.Errorf("a stale flip's current switch: %#v, want off at version 2 by %s", stale.Current, adminActor.Label)
+		}
+		if want := "it is at version 2 now, not 1; " + adminActor.Label + " flipped it to off at "; !strings.Contains(stale.Message, want) {
+			t.Errorf("a stale flip's message %q does not say %q", stale.Message, want)
 		}
 		// A version the switch never had is a bad field, not a conflict.
 		_, err = f.s.FlipSwitch(lodestar.WithSwitchVersion(f.ctx, 1000), "credit-risk", lodestar.SwitchOn, "", "made-up version")

@@ -668,7 +668,7 @@ func (s *Server) modelSwitch(w http.ResponseWriter, r *http.Request) {
 		// database restored to before flips the page saw): refused as a
 		// stale one too. The store's refusal names the field "version",
 		// which on this page is the version registration form's.
-		s.refused(w, r, lodestar.ErrSwitchFlippedSince(), "models.one", "risk", r.PostForm, s.renderModel)
+		s.refused(w, r, lodestar.ErrSwitchFlippedSince(v, prev), "models.one", "risk", r.PostForm, s.renderModel)
 		return
 	}
 	// The form opens with the switch's fallback filled in: left there as
