@@ -151,7 +151,10 @@ const (
 // every flip is audited. Version increases with every flip. Via says how
 // the last flip was made — web, api or cli (ViaWeb, ViaAPI, ViaCLI) —
 // and is absent before the first flip and for flips made before it was
-// recorded.
+// recorded. Serving says whether the model itself serves: the switch is
+// on and a version of it is in production. An "on" switch with no version
+// in production (none yet, or all retired) serves nothing, and says so
+// with serving false; off and fallback are never serving.
 type Switch struct {
 	Key       string    `json:"key"`
 	ModelID   int64     `json:"model_id"`
@@ -162,6 +165,7 @@ type Switch struct {
 	Via       string    `json:"via,omitempty"`
 	ChangedAt time.Time `json:"changed_at"`
 	Version   int64     `json:"version"`
+	Serving   bool      `json:"serving"`
 }
 
 // SwitchService reads and flips model switches.

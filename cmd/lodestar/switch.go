@@ -82,7 +82,13 @@ func (e *cmdEnv) switchCmd(args []string) error {
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "KEY\tSTATE\tFALLBACK\tVERSION\tCHANGED AT\tCHANGED BY\tVIA\tREASON")
 			for _, sw := range all {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sw.Key, sw.State, orDash(sw.Fallback), sw.Version,
+				// On with no version in production serves nothing: the
+				// row says so, as show does.
+				state := sw.State
+				if sw.State == lodestar.SwitchOn && !sw.Serving {
+					state += " (nothing serves)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sw.Key, state, orDash(sw.Fallback), sw.Version,
 					sqldb.FormatTime(sw.ChangedAt), orDash(sw.ChangedBy), orDash(sw.Via), orDash(oneLine(sw.Reason)))
 			}
 			return tw.Flush()

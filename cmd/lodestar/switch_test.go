@@ -171,3 +171,41 @@ func readSwitch(t *testing.T, dir, key string) *lodestar.Switch {
 	}
 	return sw
 }
+
+// TestSwitchCLIServing: a switch on while its model has no version in
+// production serves nothing; switch list marks it, and show --format json
+// and list --format json carry "serving": false (true once a version is
+// in production), as the API's objects do.
+func TestSwitchCLIServing(t *testing.T) {
+	dir := t.TempDir()
+	do := runIn(dir)
+	if code, _, stderr := do("migrate", "up"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	mustUseCase(t, dir)
+	for _, args := range [][]string{
+		{"model", "add", "--use-case", "1", "--key", "churn", "--name", "Churn"},
+		{"model", "add", "--use-case", "1", "--key", "rules", "--name", "Rules"},
+		{"model", "version", "--key", "rules", "--version", "3"},
+		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked"},
+		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live"},
+	} {
+		if code, _, stderr := do(args...); code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, stderr)
+		}
+	}
+	code, out, _ := do("switch", "list")
+	if code != 0 || !strings.Contains(out, "churn  on (nothing serves)  ") || !strings.Contains(out, "rules  on                   ") {
+		t.Errorf("list: exit %d, want churn marked as serving nothing and rules not\n%s", code, out)
+	}
+	code, out, _ = do("switch", "show", "churn", "--format", "json")
+	var one map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &one) != nil || one["serving"] != false {
+		t.Errorf("show churn --format json: exit %d, want \"serving\": false\n%s", code, out)
+	}
+	code, out, _ = do("switch", "list", "--format", "json")
+	var all []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) != 2 || all[0]["serving"] != false || all[1]["serving"] != true {
+		t.Errorf("list --format json: exit %d, want churn serving false, rules true\n%s", code, out)
+	}
+}

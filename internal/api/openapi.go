@@ -520,7 +520,10 @@ func modelSchemas() obj {
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": str, "reason": str,
 			"changed_by": str, "via": obj{"type": "string", "enum": []string{"web", "api", "cli"},
 				"description": "How the last flip was made: on the web pages, through the API or with the lodestar command (lodestar switch flip); absent until the switch is flipped."},
-			"changed_at": ts, "version": obj{"type": "integer", "description": "Increases with every flip."}}},
+			"changed_at": ts, "version": obj{"type": "integer", "description": "Increases with every flip."},
+			"serving": obj{"type": "boolean", "description": "Whether the model itself serves: the switch is on and a version of the model is in production. " +
+				"False when off or at fallback, and when on with no version in production (none yet, or all retired): then nothing serves. " +
+				"It is as of the read or the flip: a version entering or leaving production flips no switch, so a stream sends no event for it (a new snapshot, on reconnect, has it)."}}},
 		"FlipInput": obj{"type": "object", "required": []string{"state", "reason"}, "additionalProperties": false, "properties": obj{
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": obj{"type": "string", "maxLength": 200,
 				"description": "What to serve instead; required for fallback, refused otherwise."},

@@ -12,12 +12,17 @@ import (
 
 var _ lodestar.SwitchService = (*Store)(nil)
 
-const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.via, s.changed_at, s.version
+// switchSelect reads switches with, for Serving, whether a version of
+// the model is in production.
+const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.via, s.changed_at, s.version,
+	EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = s.model_id AND v.status = '` + lodestar.ModelProduction + `')
 	FROM switches s JOIN models m ON m.id = s.model_id`
 
 func scanSwitch(s interface{ Scan(...any) error }) (*lodestar.Switch, error) {
 	sw := &lodestar.Switch{}
-	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, &sw.Via, sqldb.Time{T: &sw.ChangedAt}, &sw.Version)
+	var live bool
+	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, &sw.Via, sqldb.Time{T: &sw.ChangedAt}, &sw.Version, &live)
+	sw.Serving = live && sw.State == lodestar.SwitchOn
 	return sw, err
 }
 
