@@ -166,6 +166,12 @@ type Switch struct {
 	ChangedAt time.Time `json:"changed_at"`
 	Version   int64     `json:"version"`
 	Serving   bool      `json:"serving"`
+	// Reaffirmed says the last flip left the state and fallback as they
+	// were: a re-affirmation with a new reason (a fallback's or a stop's
+	// reason renewed on review), audited and given a new version like any
+	// flip, but no change of what serves. Absent for a flip that changed
+	// the switch.
+	Reaffirmed bool `json:"reaffirmed,omitempty"`
 }
 
 // SwitchService reads and flips model switches.

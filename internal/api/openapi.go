@@ -428,6 +428,9 @@ func modelPaths() obj {
 				"parameters": []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
 				"responses":  withErrors(obj{"200": response("The switch.", ref("Switch"))}, "404")},
 			"put": obj{"summary": "Flip a switch (risk officer, committee or admin), saying why; audited.", "operationId": "flipSwitch",
+				"description": "A flip to the state (and fallback) the switch already has is accepted as a re-affirmation: the reason is recorded, the version " +
+					"goes up, it is audited and reaches the streams like any flip, and the Switch (the answer, the audit entry's after, the stream event) has " +
+					"reaffirmed: true, so that none reads it as a change. It is how a risk officer renews a stop's or a fallback's reason on review.",
 				"parameters":  []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
 				"requestBody": requiredBody("FlipInput"),
 				"responses": withErrors(obj{"200": response("The switch after the flip.", ref("Switch")),
@@ -523,7 +526,9 @@ func modelSchemas() obj {
 			"changed_at": ts, "version": obj{"type": "integer", "description": "Increases with every flip."},
 			"serving": obj{"type": "boolean", "description": "Whether the model itself serves: the switch is on and a version of the model is in production. " +
 				"False when off or at fallback, and when on with no version in production (none yet, or all retired): then nothing serves. " +
-				"It is as of the read or the flip: a version entering or leaving production flips no switch, so a stream sends no event for it (a new snapshot, on reconnect, has it)."}}},
+				"It is as of the read or the flip: a version entering or leaving production flips no switch, so a stream sends no event for it (a new snapshot, on reconnect, has it)."},
+			"reaffirmed": obj{"type": "boolean", "description": "True when the last flip left the state and fallback as they were: a re-affirmation with a new reason " +
+				"(a stop or a fallback renewed on review), audited and given a new version, but no change of what serves. Absent when the last flip changed the switch."}}},
 		"FlipInput": obj{"type": "object", "required": []string{"state", "reason"}, "additionalProperties": false, "properties": obj{
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": obj{"type": "string", "maxLength": 200,
 				"description": "What to serve instead; required for fallback, refused otherwise."},

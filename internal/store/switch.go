@@ -14,14 +14,14 @@ var _ lodestar.SwitchService = (*Store)(nil)
 
 // switchSelect reads switches with, for Serving, whether a version of
 // the model is in production.
-const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.via, s.changed_at, s.version,
+const switchSelect = `SELECT m.key, s.model_id, s.state, s.fallback, s.reason, s.changed_by, s.via, s.changed_at, s.version, s.reaffirmed,
 	EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = s.model_id AND v.status = '` + lodestar.ModelProduction + `')
 	FROM switches s JOIN models m ON m.id = s.model_id`
 
 func scanSwitch(s interface{ Scan(...any) error }) (*lodestar.Switch, error) {
 	sw := &lodestar.Switch{}
 	var live bool
-	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, &sw.Via, sqldb.Time{T: &sw.ChangedAt}, &sw.Version, &live)
+	err := s.Scan(&sw.Key, &sw.ModelID, &sw.State, &sw.Fallback, &sw.Reason, &sw.ChangedBy, &sw.Via, sqldb.Time{T: &sw.ChangedAt}, &sw.Version, &sw.Reaffirmed, &live)
 	sw.Serving = live && sw.State == lodestar.SwitchOn
 	return sw, err
 }
@@ -116,9 +116,15 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		}
 		// Who flipped it, and how — the web form, the API or the shell —
 		// recorded with the flip and so in its audit entry.
+		// A flip to the state (and fallback) the switch already has is
+		// made, not refused: it re-affirms the state with a new reason —
+		// a risk officer renewing a stop or a fallback on review — and is
+		// recorded as such (reaffirmed), in the switch, its audit entry
+		// and the streams, so that none reads it as a change.
 		actor := lodestar.ActorFrom(ctx)
+		same := before.State == state && before.Fallback == fallback
 		if _, err := tx.ExecContext(ctx, `UPDATE switches SET state = ?, fallback = ?, reason = ?, changed_by = ?, via = ?, changed_at = ?,
-			version = version + 1 WHERE model_id = ?`, state, fallback, reason, actor.Label, switchVia(actor.Via), sqldb.FormatTime(tx.Now), before.ModelID); err != nil {
+			reaffirmed = ?, version = version + 1 WHERE model_id = ?`, state, fallback, reason, actor.Label, switchVia(actor.Via), sqldb.FormatTime(tx.Now), same, before.ModelID); err != nil {
 			return err
 		}
 		if after, err = scanSwitch(tx.QueryRowContext(ctx, switchSelect+` WHERE m.key = ?`, key)); err != nil {
