@@ -116,6 +116,19 @@ func (v *windowFairnessView) Adverse(g lodestar.GroupFairness) bool {
 	return g.Decides && g.ImpactRatio != nil && *g.ImpactRatio < v.minIR
 }
 
+// FavourableRate is a group value's rate of the favourable prediction, the
+// rate its impact ratio divides by the reference's: the share predicted
+// positive, or, when the negative prediction is the favourable one (a
+// high-risk or fraud flag is adverse), the share predicted negative, one
+// less it, as the fairness engine counts it (favourableRate).
+func (v *windowFairnessView) FavourableRate(a lodestar.WindowFairness, g lodestar.GroupFairness) *float64 {
+	if g.SelectionRate == nil || a.Favourable != "negative" {
+		return g.SelectionRate
+	}
+	r := 1 - *g.SelectionRate
+	return &r
+}
+
 func (s *Server) healthShow(w http.ResponseWriter, r *http.Request) {
 	s.renderHealth(w, r, http.StatusOK, s.page(r, "health.title", "risk"))
 }
