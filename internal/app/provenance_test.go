@@ -287,5 +287,12 @@ func TestProvenancePage(t *testing.T) {
 		if i < 0 || !strings.Contains(p.body[i:], want[1]) || !strings.Contains(p.body[i:], `<code title="`+provDigest+`">`+provDigest[:12]+`…</code>`) {
 			t.Errorf("%s: model page's versions table: want 2.0 marked %q and 1.0's digest", lang, want[1])
 		}
+		// The shortened digest opens to the whole, in lines of 16 digits
+		// that copy as one word (it was cut at 12 with no way to see the rest).
+		whole := `<details class="digest"><summary><code title="` + provDigest + `">` + provDigest[:12] + `…</code></summary><code class="digest-full">` +
+			provDigest[:16] + "<wbr>" + provDigest[16:32] + "<wbr>" + provDigest[32:48] + "<wbr>" + provDigest[48:] + `</code></details>`
+		if i < 0 || !strings.Contains(p.body[i:], whole) {
+			t.Errorf("%s: model page's versions table: no whole digest %s", lang, whole)
+		}
 	}
 }
