@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,32 @@ func TestAuditEntriesNameTheirRecords(t *testing.T) {
 	}
 	if body := f.get(c, "/").body; !strings.Contains(body, "user New Hire") {
 		t.Error("admin's dashboard: want the new user named")
+	}
+	// A sign-in's entry records no name: the audit log names the user as
+	// its other entries do ("User 10" read beside "User New Hire"), in
+	// both languages, and keeps the change column's summaries whole.
+	hire, err := f.app.Store.Authenticate(sys(), "new.hire@example.com", "correct horse battery", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.Authenticate(sys(), "admin@example.com", testPassword, "test"); err != nil {
+		t.Fatal(err)
+	}
+	login := regexp.MustCompile(`<span title="login">[^<]*</span></td><td><span title="user">[^<]*</span> ([^<]*)</td>\s*<td class="col-change">`)
+	for _, lang := range []string{"en", "zh-CN"} {
+		if err := f.app.Store.SetLocale(sys(), admin.ID, lang); err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, m := range login.FindAllStringSubmatch(f.get(c, "/admin/audit").body, -1) {
+			names[m[1]] = true
+		}
+		if !names["New Hire"] || names[fmt.Sprint(hire.ID)] || len(names) != 2 {
+			t.Errorf("%s audit log: sign-ins name %v; want New Hire and the admin by name, no bare number", lang, names)
+		}
+	}
+	if err := f.app.Store.SetLocale(sys(), admin.ID, "en"); err != nil {
+		t.Fatal(err)
 	}
 	viewer := f.user(lodestar.RoleViewer, "viewer@example.com")
 	vc, _, _ := f.signIn(viewer, time.Hour)

@@ -21,7 +21,9 @@ var auditPaths = map[string]string{
 // record as the entry saved it (after the change, or before it for a
 // deletion): its Chinese title or name on Chinese pages when it has
 // one, else its title, name, key, version or e-mail; "" when it has
-// none of these (the page then shows the record's number alone).
+// none of these (the page then shows the record's number alone). A user
+// still on the server is named by their name, else e-mail, whatever the
+// entry saved.
 func (p *Page) AuditName(ev *lodestar.AuditEvent) string {
 	// People and their tokens are named only to those who may read the
 	// audit log: the dashboard's changes are shown to every signed-in
@@ -29,6 +31,15 @@ func (p *Page) AuditName(ev *lodestar.AuditEvent) string {
 	// names there.
 	if (ev.EntityType == "user" || ev.EntityType == "api_token") && !auth.Allowed(p.ID.Role(), auth.AuditRead) {
 		return ""
+	}
+	// A user is named as everywhere else, from the directory (a sign-in's
+	// entry records no name: it read "User 10" beside named changes).
+	if ev.EntityType == "user" {
+		if id, err := strconv.ParseInt(ev.EntityID, 10, 64); err == nil {
+			if u := p.lookup(id); u != nil {
+				return personLabel(u)
+			}
+		}
 	}
 	rec := map[string]any{}
 	if json.Unmarshal([]byte(ev.After), &rec) != nil || len(rec) == 0 {
