@@ -94,7 +94,32 @@ func TestHealthDataQuality(t *testing.T) {
 	if len(alerts) != 1 || alerts[0].Kind != "data_quality" {
 		t.Fatalf("alerts: %+v", alerts)
 	}
+	// A second monitor of the same events without the data-quality check:
+	// its latest window's shares are said to have no threshold, the first
+	// monitor's are not (it judges them, and breached).
+	plain, _ := json.Marshal(map[string]any{"version": "1.0", "name": "Plain", "window": "hour",
+		"reference": map[string]any{"kind": "dataset", "file_name": "train.csv", "csv": ref.String()}})
+	mon2 := f.postMonitor(tok, m.ID, plain)
+	if _, err := f.app.Monitoring.Evaluate(sys(), mon2.ID, t0.Add(time.Hour+time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	c, _, _ := f.signIn(team, time.Hour)
+	for lang, none := range map[string]string{"en": "no threshold (data-quality alerts are off)", "zh-CN": "无阈值（未开启数据质量告警）"} {
+		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
+		first, second, ok := strings.Cut(p.body, fmt.Sprintf(`id="monitor-%d"`, mon2.ID))
+		if !ok {
+			t.Fatalf("%s health page: no second monitor", lang)
+		}
+		if mon2.ID < mon.ID {
+			first, second = second, first
+		}
+		if n := strings.Count(second, `<span class="muted no-threshold">· `+none+`</span>`); n != 3 {
+			t.Errorf("%s health page: the unjudged monitor's latest window says %q %d times, want 3 (its three data-quality shares)", lang, none, n)
+		}
+		if strings.Contains(first, "no-threshold") {
+			t.Errorf("%s health page: the monitor that judges data quality says a share has no threshold", lang)
+		}
+	}
 	for lang, want := range map[string][]string{
 		"en": {"Data quality per feature (latest window)", "20 – 49", "10.5% <span class=\"muted\">0 below, 8 above</span>", "15.0% (12)", "<code>east-new</code>",
 			`<span class="badge bad">breach</span>`, "Largest new-value share", `Feature &#34;site&#34;: 15.0% of values are new to the reference, such as &#34;east-new&#34; (threshold 5.0%).`,

@@ -105,16 +105,17 @@ func TestHealthDriftChartAxis(t *testing.T) {
 }
 
 // The latest window's figures read in their units: a latency in
-// milliseconds with at most one decimal (not "48.9713"), a data-quality
-// share as a percentage, as the data-quality table and the alerts write it
-// (not "0.0000" beside "0.0%"), other figures with at most three decimals
-// and no trailing zeros (not "1.0000", "0.9000").
+// milliseconds with one decimal (not "48.9713", nor "25" beside "18.6"),
+// a data-quality share as a percentage, as the data-quality table and the
+// alerts write it (not "0.0000" beside "0.0%"), said to have no threshold
+// when the monitor has no data-quality check, other figures with at most
+// three decimals and no trailing zeros (not "1.0000", "0.9000").
 func TestHealthLatestWindowUnits(t *testing.T) {
 	h := newHealthUI(t, 3, func(int) float64 { return 0.9 })
 	body := h.page(t, fmt.Sprintf("/models/%d/health", h.m.ID))
 	for _, re := range []string{
-		`<dt>Latency p95 \(ms\)</dt><dd>\d+(\.\d)?</dd>`,
-		`<dt>Largest out-of-range share</dt><dd>\d+\.\d%</dd>`,
+		`<dt>Latency p95 \(ms\)</dt><dd>\d+\.\d</dd>`,
+		`<dt>Largest out-of-range share</dt><dd>\d+\.\d%( <span class="muted no-threshold">· no threshold \(data-quality alerts are off\)</span>)?</dd>`,
 		`<dt>Accuracy</dt><dd>1</dd>`,
 		`<dt>Log loss</dt><dd>0\.105</dd>`,
 		`<dt>Mean score</dt><dd>0\.9</dd>`,

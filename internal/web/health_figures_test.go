@@ -14,7 +14,8 @@ import (
 // The health page's figures read as people write them: "0.94", not
 // "0.9400"; at most three decimals, as the alerts beside them; a p-value
 // too small to show as "< 0.001", not "0"; latencies in milliseconds with
-// at most one decimal.
+// one decimal always ("25.0" beside "18.6", not "25"); shares of events
+// (data quality, the positive rate) as percentages with one decimal.
 func TestHealthFigures(t *testing.T) {
 	for _, loc := range []string{"en", "zh-CN"} {
 		p := &Page{ID: &httpx.Identity{Locale: loc}, bundle: i18n.MustLoad()}
@@ -32,10 +33,12 @@ func TestHealthFigures(t *testing.T) {
 			{"tiny negative", p.Figure(-1e-5), "> −0.001"},
 			{"just shown", p.Figure(0.0006), "0.001"},
 			{"large MAE", p.MetricValue("mae", 1234.56789), "1,234.568"},
-			{"latency", p.MetricValue("latency_p95", 48.9713), "49"},
+			{"latency", p.MetricValue("latency_p95", 48.9713), "49.0"},
 			{"latency decimal", p.MetricValue("latency_p95", 87.36), "87.4"},
-			{"latency whole", p.MetricValue("latency_p50", 120), "120"},
+			{"latency whole", p.MetricValue("latency_p50", 120), "120.0"},
 			{"quality share", p.MetricValue("max_out_of_range_share", 0.125), "12.5%"},
+			{"no quality share", p.MetricValue("max_new_value_share", 0), "0.0%"},
+			{"positive rate", p.MetricValue("positive_rate", 0.233), "23.3%"},
 		} {
 			if c.got != c.want {
 				t.Errorf("%s %s: got %q, want %q", loc, c.name, c.got, c.want)

@@ -416,11 +416,26 @@ func (p *Page) sharePercent(x float64) string {
 func (p *Page) MetricValue(name string, v float64) string {
 	switch {
 	case strings.HasPrefix(name, "latency_"):
-		return p.Millis(v)
-	case name == "max_missing_increase" || name == "max_out_of_range_share" || name == "max_new_value_share":
+		// One decimal always: "25.0" beside "18.6", not "25".
+		return p.Num(v, 1)
+	case qualityMetric(name) || name == "positive_rate":
+		// Shares of events, as percentages with one decimal.
 		return p.Percent(v)
 	}
 	return p.Figure(v)
+}
+
+// qualityMetric says whether a window metric is one of the data-quality
+// shares, which only the monitor's data-quality check judges.
+func qualityMetric(name string) bool {
+	return name == "max_missing_increase" || name == "max_out_of_range_share" || name == "max_new_value_share"
+}
+
+// Unjudged says whether a window's metric is a data-quality share the
+// monitor has no threshold for (it does not judge data quality): the page
+// says so beside the figure, or a 62% share would look like a passed check.
+func (p *Page) Unjudged(m *lodestar.Monitor, name string) bool {
+	return qualityMetric(name) && !m.Thresholds.DataQuality
 }
 
 // figureDecimals is the most decimals the health page gives a figure:
