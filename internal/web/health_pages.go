@@ -247,19 +247,12 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		return rank(a) - rank(b)
 	})
 	monitorNames := map[int64]string{}
-	watched := map[string]bool{}
 	for _, mon := range mons {
 		monitorNames[mon.ID] = mon.Name
-		watched[mon.Version] = true
 	}
 	// Versions that serve, or are about to, with no monitor: the page
 	// says so, and each card's copy form offers them first.
-	var unwatched []*lodestar.ModelVersion
-	for _, v := range vs {
-		if !watched[v.Version] && (v.Status == lodestar.ModelProduction || v.Status == lodestar.ModelStaging) {
-			unwatched = append(unwatched, v)
-		}
-	}
+	unwatched := unwatchedVersions(vs, mons)
 	p.Data = struct {
 		M            *lodestar.Model
 		UseCase      *lodestar.UseCase
@@ -671,6 +664,22 @@ func sortAlertRows(rows []alertRow) {
 		}
 		return 0
 	})
+}
+
+// unwatchedVersions returns the versions in production or staging —
+// serving, or about to — that none of the model's monitors watches.
+func unwatchedVersions(vs []*lodestar.ModelVersion, mons []*lodestar.Monitor) []*lodestar.ModelVersion {
+	watched := map[string]bool{}
+	for _, mon := range mons {
+		watched[mon.Version] = true
+	}
+	var out []*lodestar.ModelVersion
+	for _, v := range vs {
+		if !watched[v.Version] && (v.Status == lodestar.ModelProduction || v.Status == lodestar.ModelStaging) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // AlertAnchor links to an alert's row on the alerts page (all of them,

@@ -68,18 +68,11 @@ func (s *Server) riskOverview(w http.ResponseWriter, r *http.Request) {
 			fail(err)
 			return
 		}
-		row := riskModel{Model: m, Switch: switches[m.ID], Live: inProduction(vs)}
-		watched := map[string]bool{}
+		row := riskModel{Model: m, Switch: switches[m.ID], Live: inProduction(vs), Unwatched: unwatchedVersions(vs, mons)}
 		for _, mon := range mons {
 			monitorNames[mon.ID] = mon.Name
-			watched[mon.Version] = true
 			if mon.Paused() {
 				row.Paused++
-			}
-		}
-		for _, v := range vs {
-			if !watched[v.Version] && (v.Status == lodestar.ModelProduction || v.Status == lodestar.ModelStaging) {
-				row.Unwatched = append(row.Unwatched, v)
 			}
 		}
 		d.Blind += len(row.Unwatched)
