@@ -494,6 +494,10 @@ func modelSchemas() obj {
 	str, ts := obj{"type": "string"}, obj{"type": "string", "format": "date-time"}
 	status := obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"}}
 	key := obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"}
+	// A new model's key may not be all digits: routes that take a key or an
+	// ID could not tell it from another model's ID.
+	newModelKey := obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$", "not": obj{"pattern": "^[0-9]+$"},
+		"description": "1–63 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit, and not digits only (model-5, not 5: a number is taken for a model's ID where a route takes a key or an ID). It cannot change later."}
 	card := obj{"type": "object", "additionalProperties": false, "properties": obj{
 		"intended_use": str, "out_of_scope_use": str, "training_data": str,
 		"evaluation_metrics": obj{"type": "object", "maxProperties": 100, "additionalProperties": obj{"type": "number"}},
@@ -516,7 +520,7 @@ func modelSchemas() obj {
 		"Model": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
 			"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},
 		"ModelInput": obj{"type": "object", "required": []string{"use_case_id", "key", "name"}, "additionalProperties": false, "properties": obj{
-			"use_case_id": obj{"type": "integer", "minimum": 1}, "key": key, "name": obj{"type": "string", "maxLength": 200},
+			"use_case_id": obj{"type": "integer", "minimum": 1}, "key": newModelKey, "name": obj{"type": "string", "maxLength": 200},
 			"description": obj{"type": "string", "maxLength": 10000}}},
 		"ModelCard": card,
 		"Switch": obj{"type": "object", "properties": obj{"key": key, "model_id": obj{"type": "integer"},

@@ -37,12 +37,22 @@ func loadModel(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.Model, er
 // names and SDK calls.
 var modelKey = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
-func checkModel(ctx context.Context, tx *sqldb.Tx, in *lodestar.Model) error {
+// digitsOnly is a key a new model may not have: the routes that take a
+// model's key or its ID (/api/v1/models/{model}/events, token bindings)
+// could not tell it from another model's ID. Models keyed so before the
+// rule keep their key (it cannot change).
+var digitsOnly = regexp.MustCompile(`^[0-9]+$`)
+
+// checkModel trims and validates in; isNew says it is being created, when
+// the key must also not be all digits.
+func checkModel(ctx context.Context, tx *sqldb.Tx, in *lodestar.Model, isNew bool) error {
 	in.Key, in.Name, in.Description = strings.TrimSpace(in.Key), strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
 	fields := map[string]string{}
 	switch {
 	case !modelKey.MatchString(in.Key):
 		fields["key"] = "Use 1–63 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit."
+	case isNew && digitsOnly.MatchString(in.Key):
+		fields["key"] = "A key made only of digits could be taken for a model's ID: include a letter, dot, dash or underscore (model-5, not 5)."
 	case in.Key == "stream":
 		// GET /api/v1/switches/stream is the switches' event stream: a
 		// model of that key would have a switch no one could read.
@@ -72,7 +82,7 @@ func duplicateKey(err error) error {
 // CreateModel implements lodestar.ModelService.
 func (s *Store) CreateModel(ctx context.Context, in lodestar.Model) (*lodestar.Model, error) {
 	return create(ctx, s, "model", loadModel, func(tx *sqldb.Tx) (int64, error) {
-		if err := checkModel(ctx, tx, &in); err != nil {
+		if err := checkModel(ctx, tx, &in, true); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -103,7 +113,7 @@ func (s *Store) UpdateModel(ctx context.Context, id int64, in lodestar.Model) (*
 			return lodestar.FieldError("key", "A model's key cannot change; production services know the model by it.")
 		}
 		in.Key = before.Key
-		if err := checkModel(ctx, tx, &in); err != nil {
+		if err := checkModel(ctx, tx, &in, false); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE models SET use_case_id = ?, name = ?, description = ?, updated_at = ? WHERE id = ?`,
