@@ -550,7 +550,7 @@ var calls = map[string]call{
 	// with the form's refusal, which still proves the role was let in.
 	"POST /experiments/{id}/data": {ok: []int{400}},
 	"GET /tokens":                 {ok: []int{200}},
-	"POST /tokens":                {ok: []int{201}, body: formOf("name", "Walk %s", "scope", "ingest", "expires", "30")},
+	"POST /tokens":                {ok: []int{201}, body: formOf("name", "Walk %s", "scope", "read", "expires", "30")},
 	// Each caller revokes a token of their own (prepare makes it).
 	"POST /tokens/{id}/revoke": {ok: []int{303}, fresh: "tokens"},
 }

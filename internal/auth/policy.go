@@ -1,6 +1,11 @@
 package auth
 
-import lodestar "github.com/lodestar-hq/lodestar"
+import (
+	"slices"
+	"strings"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+)
 
 // Permission is what a route needs. Every route, HTML or API, names one;
 // the matrix below says which roles hold it. This is the only place roles
@@ -86,4 +91,41 @@ func Allowed(role lodestar.Role, p Permission) bool {
 		}
 	}
 	return false
+}
+
+// RolesWith lists the roles that hold p, in the order of lodestar.Roles:
+// every role for Public, none for an unknown permission.
+func RolesWith(p Permission) []lodestar.Role {
+	var out []lodestar.Role
+	for _, r := range lodestar.Roles {
+		if Allowed(r, p) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// RoleList writes roles for a message: "admin, ai_team".
+func RoleList(roles []lodestar.Role) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+// ScopeRoles lists the roles whose tokens can use scope at all, or nil
+// when every role's can: an ingest token does nothing but send events and
+// labels (ModelIngest), while read and write tokens may at least read.
+func ScopeRoles(scope string) []lodestar.Role {
+	if scope == lodestar.ScopeIngest {
+		return RolesWith(ModelIngest)
+	}
+	return nil
+}
+
+// ScopeUsable reports whether a token of role can ever use scope.
+func ScopeUsable(role lodestar.Role, scope string) bool {
+	roles := ScopeRoles(scope)
+	return roles == nil || slices.Contains(roles, role)
 }

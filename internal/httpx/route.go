@@ -365,6 +365,10 @@ func (g *Guard) authorize(rt Route, r *http.Request, id *Identity) error {
 		return lodestar.Errorf(lodestar.EUnauthorized, "Sign in to continue.")
 	}
 	if !auth.Allowed(id.Role(), rt.Perm) {
+		if roles := auth.RolesWith(rt.Perm); g.API && len(roles) > 0 {
+			// A script's author reads which role the user needs.
+			return lodestar.Errorf(lodestar.EForbidden, "Your role (%s) does not allow this; it needs one of the roles %s.", id.Role(), auth.RoleList(roles))
+		}
 		return lodestar.Errorf(lodestar.EForbidden, "Your role does not allow this.")
 	}
 	if id.Token != nil && !tokenMay(id.Token, rt, r.Method) {

@@ -165,6 +165,14 @@ func (s *Store) CreateTokenFor(ctx context.Context, nt lodestar.NewToken) (*lode
 		if u.Disabled {
 			return lodestar.Errorf(lodestar.EInvalid, "User %s is disabled.", u.Email)
 		}
+		// A scope the user's role can never use makes a token every request
+		// of which is refused (a viewer's ingest token): refuse it now.
+		for _, sc := range scopes {
+			if !auth.ScopeUsable(u.Role, sc) {
+				return lodestar.FieldError("scope", fmt.Sprintf("Only the roles %s may use the %s scope; %s has the role %s, so the token could never be used.",
+					auth.RoleList(auth.ScopeRoles(sc)), sc, u.Email, u.Role))
+			}
+		}
 		switch {
 		case expires.IsZero():
 		case !expires.After(tx.Now):
