@@ -241,7 +241,7 @@ func monitoringSchemas() obj {
 			"value": num, "threshold": num, "message": str, "opened_at": ts, "resolved_at": ts,
 			"resolution":      obj{"type": "string", "enum": []string{"recovered", "withdrawn", "retired", "unwatched"}, "description": "Why it was resolved: later windows no longer breach; windows recomputed (late or corrected labels) show it never breached — resolved at its own start, kept as history; its version was retired; or an edit of its monitor turned its kind's threshold off. Absent while open, and on alerts resolved before it was recorded."},
 			"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."},
-			"last_notified_at": obj{"type": "string", "format": "date-time", "description": "When it was last announced to its monitor's webhook: opened, opened again or reminded (alert.reminder). Absent on an alert never announced open."},
+			"last_notified_at": obj{"type": "string", "format": "date-time", "description": "When it was last announced to its monitor's webhook: opened, opened again or reminded (alert.reminder). Absent on an alert never announced: one opened while its monitor had no webhook (nothing was sent); a webhook added later reminds of it remind_after hours after it opened."},
 			"reminders":        obj{"type": "integer", "description": "How many alert.reminder announcements it has had; absent when none."}}},
 		"RetrainingTask": obj{"type": "object", "properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
 			"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}}, "reason": str, "before": metrics, "after": metrics,

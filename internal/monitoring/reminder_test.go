@@ -3,6 +3,7 @@ package monitoring_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,8 +50,12 @@ func newRemindEnv(t *testing.T, d sqldb.Dialect, remindAfter int, hook string) *
 	}
 	r := &remindEnv{env: e, m: m, svc: svc}
 	r.alert = r.current(t)
-	if !r.alert.LastNotifiedAt.Equal(e.clock.Now()) || r.alert.Reminders != 0 {
-		t.Fatalf("opened alert: last notified %v, reminders %d; want %v (its announcement), 0", r.alert.LastNotifiedAt, r.alert.Reminders, e.clock.Now())
+	announced := e.clock.Now()
+	if hook == "" {
+		announced = time.Time{} // nothing announced: no webhook
+	}
+	if !r.alert.LastNotifiedAt.Equal(announced) || r.alert.Reminders != 0 {
+		t.Fatalf("opened alert: last notified %v, reminders %d; want %v (its announcement), 0", r.alert.LastNotifiedAt, r.alert.Reminders, announced)
 	}
 	return r
 }
@@ -65,8 +70,14 @@ func (r *remindEnv) current(t *testing.T) *lodestar.Alert {
 	return as[0]
 }
 
-// at is the alert's first announcement and d.
-func (r *remindEnv) at(d time.Duration) time.Time { return r.alert.LastNotifiedAt.Add(d) }
+// at is the alert's first announcement and d (its opening and d when it
+// was never announced).
+func (r *remindEnv) at(d time.Duration) time.Time {
+	if r.alert.LastNotifiedAt.IsZero() {
+		return r.alert.OpenedAt.Add(d)
+	}
+	return r.alert.LastNotifiedAt.Add(d)
+}
 
 // reminder is one queued alert.reminder delivery.
 type reminder struct {
@@ -214,6 +225,46 @@ func TestReminderOffPausedOrNoWebhook(t *testing.T) {
 		silent.remind(t, silent.svc, silent.at(10*time.Hour), 0)
 		if a := silent.current(t); a.Reminders != 0 || !a.LastNotifiedAt.Equal(silent.alert.LastNotifiedAt) {
 			t.Errorf("an alert without a webhook: %+v, want it untouched", a)
+		}
+	})
+}
+
+// TestAlertWithoutWebhookNotAnnounced: an alert of a monitor without a
+// webhook was announced to no one, so it has no last announcement (it
+// said it was announced when it opened). Given a webhook later, the
+// monitor reminds of it remind_after hours after it opened, and from then
+// on the alert says when it was announced.
+func TestAlertWithoutWebhookNotAnnounced(t *testing.T) {
+	onBoth(t, func(t *testing.T, d sqldb.Dialect) {
+		r := newRemindEnv(t, d, 2, "")
+		if a := r.current(t); !a.LastNotifiedAt.IsZero() {
+			t.Fatalf("alert of a monitor without a webhook: last notified %v, want none", a.LastNotifiedAt)
+		}
+		b, err := json.Marshal(r.current(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "last_notified_at") {
+			t.Errorf("alert JSON %s: want no last_notified_at", b)
+		}
+		r.remind(t, r.svc, r.at(10*time.Hour), 0)
+
+		cur, err := r.st.FindMonitorByID(r.ctx, r.m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook := "https://hooks.example.com/lodestar"
+		r.clock.Advance(time.Second)
+		if _, err := r.st.UpdateMonitor(lodestar.WithBasedOn(r.ctx, cur.UpdatedAt), r.m.ID, lodestar.MonitorUpdate{WebhookURL: &hook}); err != nil {
+			t.Fatal(err)
+		}
+		r.remind(t, r.svc, r.at(2*time.Hour-time.Nanosecond), 0)
+		r.remind(t, r.svc, r.at(2*time.Hour), 1)
+		if a := r.current(t); a.Reminders != 1 || !a.LastNotifiedAt.Equal(r.at(2*time.Hour)) {
+			t.Errorf("after the reminder: reminders %d, last notified %v; want 1, %v", a.Reminders, a.LastNotifiedAt, r.at(2*time.Hour))
+		}
+		if got := r.reminders(t); len(got) != 1 || got[0].URL != hook {
+			t.Errorf("reminders queued: %+v, want one to %s", got, hook)
 		}
 	})
 }

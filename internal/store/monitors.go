@@ -781,9 +781,13 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			a.MonitorID, a.ModelID = monitorID, m.ModelID
 			a.LastNotifiedAt, a.Reminders = time.Time{}, 0
 			if a.Status != lodestar.AlertResolved {
-				// Announced now (when the monitor has a webhook): its
-				// reminders count from now.
-				a.Status, a.ResolvedAt, a.Resolution, a.LastNotifiedAt = lodestar.AlertOpen, time.Time{}, "", tx.Now
+				a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, time.Time{}, ""
+				if m.WebhookURL != "" {
+					// Announced now: its reminders count from now. A
+					// monitor without a webhook announces nothing, so the
+					// alert has no last announcement.
+					a.LastNotifiedAt = tx.Now
+				}
 			}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, resolution, last_notified_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, monitorID, m.ModelID, a.Kind, a.Status, a.Value, a.Threshold, a.Message,
@@ -829,10 +833,14 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			if err := update(a, lodestar.AlertResolved); err != nil {
 				return err
 			}
-			// Announced again as opened: its reminders count afresh.
-			a.LastNotifiedAt, a.Reminders = tx.Now, 0
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_notified_at = ?, reminders = 0 WHERE id = ?`, sqldb.FormatTime(tx.Now), a.ID); err != nil {
-				return err
+			// Announced again as opened (when the monitor has a webhook):
+			// its reminders count afresh. Without one nothing is announced
+			// and its last announcement stays what it was.
+			if m.WebhookURL != "" {
+				a.LastNotifiedAt, a.Reminders = tx.Now, 0
+				if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_notified_at = ?, reminders = 0 WHERE id = ?`, sqldb.FormatTime(tx.Now), a.ID); err != nil {
+					return err
+				}
 			}
 			if err := hook("alert.opened", a, nil); err != nil {
 				return err
