@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -44,6 +46,10 @@ func (s *Service) chatFormat(u *url.URL) string {
 	return ChatHosts[strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))]
 }
 
+// driftCountsMessage reads the counts from a drift alert's message, as
+// alertFor writes it.
+var driftCountsMessage = regexp.MustCompile(`^Dataset drift: (\d+) of (\d+) tested features drifted `)
+
 // AlertText says what an alert found, in locale: "Accuracy 0.640 is below
 // 0.700." Kinds without a text of their own give the alert's message.
 func AlertText(b *i18n.Bundle, locale string, a *lodestar.Alert) string {
@@ -56,6 +62,13 @@ func AlertText(b *i18n.Bundle, locale string, a *lodestar.Alert) string {
 	case "volume":
 		return b.T(locale, "alert.text.volume", b.Int(locale, int64(a.Value)), b.Int(locale, int64(a.Threshold)))
 	case "drift":
+		// An alert's message names the features tested and drifted; one
+		// opened before it did gives the share alone.
+		if m := driftCountsMessage.FindStringSubmatch(a.Message); m != nil {
+			drifted, _ := strconv.ParseInt(m[1], 10, 64)
+			tested, _ := strconv.ParseInt(m[2], 10, 64)
+			return b.T(locale, "alert.text.drift_tested", b.Int(locale, drifted), b.Int(locale, tested), num(100*a.Value, 0), num(100*a.Threshold, 0))
+		}
 		return b.T(locale, "alert.text.drift", num(100*a.Value, 0), num(100*a.Threshold, 0))
 	}
 	return b.Message(locale, a.Message)

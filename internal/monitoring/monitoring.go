@@ -1335,6 +1335,19 @@ func DriftTested(drift []byte) bool {
 	return json.Unmarshal(drift, &d) == nil && d.Tested > 0
 }
 
+// driftCounts reads how many features a window's drift result tested and
+// how many of them drifted.
+func driftCounts(drift []byte) (tested, drifted int) {
+	var d struct {
+		Tested  int `json:"tested"`
+		Drifted int `json:"drifted"`
+	}
+	if len(drift) > 0 && json.Unmarshal(drift, &d) == nil {
+		return d.Tested, d.Drifted
+	}
+	return 0, 0
+}
+
 func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThresholds) *lodestar.Alert {
 	a := &lodestar.Alert{Kind: kind, OpenedAt: w.Start}
 	switch kind {
@@ -1355,7 +1368,10 @@ func alertFor(kind string, w *lodestar.WindowResult, t lodestar.MonitorThreshold
 		}
 	case "drift":
 		a.Value, a.Threshold = w.DriftShare, store.DriftThresholds(t).Share
-		a.Message = fmt.Sprintf("Dataset drift: %.0f%% of features drifted (threshold %.0f%%).", 100*a.Value, 100*a.Threshold)
+		// The share is of the features tested: a feature with no values
+		// in the window is not, and "100% of features" read as all of them.
+		tested, drifted := driftCounts(w.Drift)
+		a.Message = fmt.Sprintf("Dataset drift: %d of %d tested features drifted (%.0f%%; threshold %.0f%%).", drifted, tested, 100*a.Value, 100*a.Threshold)
 	case "fairness":
 		minIR := FairnessMinImpactRatio(t)
 		if ir, ok := w.Metrics["min_impact_ratio"]; ok && ir < minIR {
