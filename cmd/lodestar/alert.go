@@ -471,7 +471,9 @@ func (e *cmdEnv) copyMonitor(id int64, to monitoring.CopyTo, as, format string) 
 		if err != nil {
 			return err
 		}
-		m, err := (&monitoring.Service{Store: s}).CopyMonitor(ctx, id, to)
+		// The copy's webhook is refused where the server, run with this
+		// configuration, would refuse to send to it.
+		m, err := (&monitoring.Service{Store: s, AllowPrivateWebhooks: e.cfg.WebhookAllowPrivate}).CopyMonitor(ctx, id, to)
 		if lodestar.ErrorCode(err) == lodestar.ENotFound {
 			return fmt.Errorf("monitor copy: no monitor %d ('lodestar monitor list' lists them)", id)
 		} else if err != nil {

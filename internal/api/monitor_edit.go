@@ -83,6 +83,11 @@ func (s *Server) editMonitor(w http.ResponseWriter, r *http.Request) {
 		if in.UpdatedAt == nil {
 			return nil, lodestar.FieldError("updated_at", "Send the monitor's updated_at as you read it, so that a change made meanwhile is not overwritten.")
 		}
+		if in.WebhookURL != nil {
+			if msg := s.Monitoring.WebhookRefusal(*in.WebhookURL); msg != "" {
+				return nil, lodestar.FieldError("webhook_url", msg)
+			}
+		}
 		ctx := lodestar.WithBasedOn(r.Context(), *in.UpdatedAt)
 		return s.Monitors.UpdateMonitor(ctx, id, lodestar.MonitorUpdate{Name: in.Name, Thresholds: in.Thresholds, AlertAfter: in.AlertAfter,
 			ResolveAfter: in.ResolveAfter, RetrainAfter: in.RetrainAfter,

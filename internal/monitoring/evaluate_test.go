@@ -81,7 +81,10 @@ func (e *env) add(t *testing.T, evs ...lodestar.StoredEvent) {
 
 func (e *env) monitor(t *testing.T, window string, thr lodestar.MonitorThresholds, retrain int, hook string) *lodestar.Monitor {
 	t.Helper()
-	svc := &monitoring.Service{Store: e.st}
+	// Created as a server allowing private webhooks would (tests' hooks
+	// are httptest servers on loopback); each test's deliverer decides
+	// whether they are dialled.
+	svc := &monitoring.Service{Store: e.st, AllowPrivateWebhooks: true}
 	m, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "1", Name: "m", Task: "binary", Numeric: []string{"x"},
 		Window: window, Thresholds: thr, RetrainAfter: retrain, WebhookURL: hook,
 		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0.Add(-2 * time.Hour), To: e.t0.Add(-time.Hour)}}, nil, "")

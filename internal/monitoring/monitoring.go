@@ -123,6 +123,9 @@ type reference struct {
 // when every non-blank value is a number, else categorical), and saves the
 // monitor.
 func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
+	if msg := s.WebhookRefusal(in.WebhookURL); msg != "" {
+		return nil, s.refuse(ctx, in, "webhook_url", msg)
+	}
 	if len(in.Exclude) > 0 && len(in.Numeric)+len(in.Categorical) > 0 {
 		return nil, s.refuse(ctx, in, "exclude", "Name the features (numeric, categorical) or the columns that are not features, not both.")
 	}
@@ -2049,6 +2052,33 @@ func (s *Service) deliverLoop(ctx context.Context, interval time.Duration, wake 
 		s.Remind(ctx, time.Now())
 		s.DeliverWebhooks(ctx, time.Now())
 	}
+}
+
+// WebhookRefusal says why a webhook address is one this server would
+// refuse to dial (webhookTransport), or "": a loopback, private,
+// link-local or other non-public IP address written in the URL, or
+// localhost, while private webhooks are not allowed (and no Client of the
+// caller's own sends them). A host name is judged when dialled, after it
+// is resolved: DNS can change between now and then.
+func (s *Service) WebhookRefusal(raw string) string {
+	if raw == "" || s == nil || s.AllowPrivateWebhooks || s.Client != nil {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "" // the store refuses what does not parse
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	why := ""
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		why = "a loopback address"
+	} else if ip, err := netip.ParseAddr(host); err == nil {
+		why = privateAddr(ip.Unmap())
+	}
+	if why == "" {
+		return ""
+	}
+	return fmt.Sprintf("The webhook's host %s is %s, where this server does not send webhooks: use a public address, or start the server with --webhook-allow-private.", host, why)
 }
 
 // webhookTransport is the transport webhooks go out on: the default one,

@@ -16,7 +16,10 @@ import (
 // a loopback, private or link-local address (a monitor's author could
 // otherwise make the server post to its own admin ports or a cloud
 // metadata service); the delivery fails naming the setting that allows
-// it, and with the setting on it is delivered.
+// it, and with the setting on it is delivered. A monitor is refused such
+// an address written in its URL when it is made (WebhookRefusal); one that
+// has it anyway (a name resolving to it, the setting since turned off) is
+// still refused when dialled.
 func TestWebhookToPrivateAddressRefused(t *testing.T) {
 	for _, allow := range []bool{false, true} {
 		e := newEnv(t)
@@ -25,6 +28,15 @@ func TestWebhookToPrivateAddressRefused(t *testing.T) {
 			hits.Add(1)
 			w.WriteHeader(http.StatusOK)
 		}))
+		made, err := (&monitoring.Service{Store: e.st, AllowPrivateWebhooks: allow}).CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "1", Name: "made", Task: "binary",
+			Numeric: []string{"x"}, Window: "hour", WebhookURL: srv.URL + "/hook",
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0.Add(-2 * time.Hour), To: e.t0.Add(-time.Hour)}}, nil, "")
+		if allow && err != nil {
+			t.Errorf("allowed: creating a monitor with a loopback webhook: %v", err)
+		}
+		if !allow && (made != nil || !strings.Contains(lodestar.ErrorFields(err)["webhook_url"], "--webhook-allow-private")) {
+			t.Errorf("loopback webhook at creation: %+v, %v; want refused on webhook_url naming the flag", made, err)
+		}
 		m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, srv.URL+"/hook")
 		e.add(t, ev("bad", e.t0.Add(time.Minute), 0.5, 0.9, 0))
 		svc := &monitoring.Service{Store: e.st, AllowPrivateWebhooks: allow}

@@ -132,6 +132,9 @@ func (s *Server) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	remindAfter := int(formInt(r, "remind_after", fields, "remind_after"))
 	in := lodestar.MonitorUpdate{Name: &name, Thresholds: &t, AlertAfter: &alertAfter, ResolveAfter: &resolveAfter, RetrainAfter: &retrainAfter,
 		RemindAfter: &remindAfter, WebhookURL: &hook, ClearWebhook: r.PostFormValue("clear_webhook") != ""}
+	if msg := s.Monitoring.WebhookRefusal(hook); msg != "" {
+		fields["webhook_url"] = msg
+	}
 	ctx := basedOn(r, mon.ID)
 	var err error
 	if len(fields) > 0 {
