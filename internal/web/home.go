@@ -37,8 +37,22 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		L      *lookups
 		Stages []string
 		Query  string
-	}{d, funnelChart(p, d, q), matrixChart(p, d.Matrix), lk, lodestar.Stages, q.Encode()}
+		// MisalignedHref lists what the misaligned count counts: the
+		// dashboard's filters, misaligned, work under way only.
+		MisalignedHref template.URL
+	}{d, funnelChart(p, d, q), matrixChart(p, d.Matrix), lk, lodestar.Stages, q.Encode(), misalignedHref(q)}
 	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// misalignedHref is the use-case list of the dashboard's misaligned
+// count: the same filters and the same rule (rejected and retired use
+// cases left out), so the list holds as many as the badge says.
+func misalignedHref(q url.Values) template.URL {
+	v := filterQuery(q)
+	v.Del("sort")
+	v.Set("alignment", "misaligned")
+	v.Set("active", "1")
+	return template.URL("/use-cases?" + v.Encode())
 }
 
 func funnelChart(p *Page, d *lodestar.Dashboard, q url.Values) template.HTML {

@@ -28,6 +28,9 @@ func useCaseFilterFrom(q url.Values) lodestar.UseCaseFilter {
 	if a := q.Get("alignment"); a == "aligned" || a == "misaligned" {
 		f.Alignment = a
 	}
+	// active=1: work still under way only, rejected and retired left out
+	// (the dashboard's rule for its misaligned count, which links here).
+	f.Active = q.Get("active") == "1"
 	f.Sort = q.Get("sort")
 	switch f.Sort {
 	case "", "-score", "score", "title", "-title", "-value", "-feasibility", "-updated":
@@ -469,7 +472,7 @@ func (s *Server) useCaseArchive(w http.ResponseWriter, r *http.Request) {
 // filterQuery keeps the list's filters (not its paging) for links.
 func filterQuery(q url.Values) url.Values {
 	out := url.Values{}
-	for _, k := range []string{"q", "business_unit_id", "stage", "alignment", "sort"} {
+	for _, k := range []string{"q", "business_unit_id", "stage", "alignment", "active", "sort"} {
 		if v := q.Get(k); v != "" {
 			out.Set(k, v)
 		}
