@@ -62,3 +62,59 @@ func TestMisalignedBadgeMatchesItsList(t *testing.T) {
 		t.Errorf("the demo's misaligned list over every stage: %v, want more than the badge's %s (the rule must matter)", m, b[1])
 	}
 }
+
+// TestKPIsBehindShowUnitsOneWay: the dashboard's "KPIs behind target"
+// writes latest, expected-by-now and target alike with the KPI's unit,
+// the currency before the number as elsewhere ("¥8.51", not "8.51 ¥"),
+// a percent against it ("91.91%", not "91.91 %" wrapping), each on one
+// line, and marks which way the KPI should go.
+func TestKPIsBehindShowUnitsOneWay(t *testing.T) {
+	f := startDemo(t)
+	c, _, _ := f.signIn(f.user(lodestar.RoleAdmin, "units@example.com"), time.Hour)
+	body := f.get(c, "/").body
+	section := regexp.MustCompile(`(?s)KPIs behind target</h2>.*?</section>`).FindString(body)
+	rows := regexp.MustCompile(`(?s)<tr><td><a href="/kpis/\d+">(.*?)</a>(.*?)</td>(.*?)</tr>`).FindAllStringSubmatch(section, -1)
+	if len(rows) == 0 {
+		t.Fatalf("no KPI behind target on the demo's dashboard:\n%s", section)
+	}
+	cell := regexp.MustCompile(`<td class="num nowrap">([^<]*)</td>`)
+	checked := map[string]bool{}
+	for _, r := range rows {
+		name, mark, cells := r[1], r[2], cell.FindAllStringSubmatch(r[3], -1)
+		if len(cells) != 3 {
+			t.Errorf("%s: %d value cells kept on one line, want latest, expected and target: %s", name, len(cells), r[3])
+			continue
+		}
+		var want *regexp.Regexp
+		switch name {
+		case "Cost per delivery":
+			want = regexp.MustCompile(`^¥\d+(\.\d+)?$`)
+			if !strings.Contains(mark, "↓") || !strings.Contains(mark, "Lower is better") {
+				t.Errorf("%s: not marked lower-is-better: %q", name, mark)
+			}
+		case "On-time delivery", "Credit loss rate":
+			want = regexp.MustCompile(`^\d+(\.\d+)?%$`)
+		case "Customer satisfaction":
+			want = regexp.MustCompile(`^\d+(\.\d+)?/5$`)
+		case "Campaign return on spend":
+			want = regexp.MustCompile(`^\d+(\.\d+)?\x{00a0}x$`)
+		default:
+			continue
+		}
+		checked[name] = true
+		for i, c := range cells {
+			if v := html.UnescapeString(c[1]); !want.MatchString(v) {
+				t.Errorf("%s: value %d is %q, want it like %s", name, i+1, v, want)
+			}
+		}
+		if name == "Credit loss rate" && !strings.Contains(mark, "↓") {
+			t.Errorf("%s: not marked lower-is-better: %q", name, mark)
+		}
+		if name == "On-time delivery" && !strings.Contains(mark, "↑") {
+			t.Errorf("%s: not marked higher-is-better: %q", name, mark)
+		}
+	}
+	if !checked["Cost per delivery"] || !checked["On-time delivery"] {
+		t.Errorf("the demo's dashboard no longer lists cost per delivery and on-time delivery as behind (checked %v)", checked)
+	}
+}

@@ -216,8 +216,13 @@ func entDecimals(x float64) int {
 	return d
 }
 
-// Money formats a yearly amount in whole currency units.
-func (v *entView) Money(n int64) string { return v.bundle.Int(v.loc, n) }
+// Money formats a yearly amount in whole currency units, as Page.Money
+// does ("¥12,000,000").
+func (v *entView) Money(n int64) string { return "¥" + v.bundle.Int(v.loc, n) }
+
+// KPIValue formats a KPI's value with its unit (kpiValue's rule), with
+// as many decimals as it needs.
+func (v *entView) KPIValue(x float64, unit string) string { return kpiValue(v.Num(x), unit) }
 
 // Date formats a YYYY-MM-DD date for the locale; anything else is shown
 // as it is.

@@ -95,7 +95,7 @@ func TestEntitiesKPIForms(t *testing.T) {
 			t.Fatalf("no chart on the KPI page:\n%s", body)
 		}
 		open := regexp.MustCompile(`<svg[^>]*>`).FindString(svg)
-		if !strings.Contains(open, `role="img"`) || !strings.Contains(open, `aria-label="Line chart of Unplanned downtime over time: 3 readings; the dashed line is the target, 400."`) {
+		if !strings.Contains(open, `role="img"`) || !strings.Contains(open, "aria-label=\"Line chart of Unplanned downtime over time: 3 readings; the dashed line is the target, 400\u00a0h/month.\"") {
 			t.Errorf("chart: not an accessible image: %s", open)
 		}
 		if n := strings.Count(svg, `<circle class="kpi-pt"`); n != 3 {
@@ -104,7 +104,7 @@ func TestEntitiesKPIForms(t *testing.T) {
 		if !regexp.MustCompile(`<line[^>]*class="kpi-target"[^>]*stroke-dasharray`).MatchString(svg) {
 			t.Errorf("chart: no dashed target line")
 		}
-		for _, label := range []string{"31 Jan 2026", "31 Mar 2026", "Target 400", "1,000"} {
+		for _, label := range []string{"31 Jan 2026", "31 Mar 2026", "Target 400\u00a0h/month", "1,000"} {
 			if !strings.Contains(svg, ">"+label+"<") {
 				t.Errorf("chart: no axis label %q in\n%s", label, svg)
 			}

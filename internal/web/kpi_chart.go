@@ -96,7 +96,7 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *k
 	}
 	buf := make([]byte, 0, len(readings)*14)
 	for i, rd := range readings {
-		pt := kpiChartPoint{X: x(days[i]), Y: y(rd.Value), Label: v.Date(rd.Date) + ": " + v.Num(rd.Value) + " " + k.Unit}
+		pt := kpiChartPoint{X: x(days[i]), Y: y(rd.Value), Label: v.Date(rd.Date) + ": " + v.KPIValue(rd.Value, k.Unit)}
 		c.Points = append(c.Points, pt)
 		if i > 0 {
 			buf = append(buf, ' ')
@@ -127,7 +127,7 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *k
 		}
 	}
 	c.TargetY = y(k.Target)
-	c.TargetLabel = v.bundle.T(v.loc, "kpi.chart_target", v.Num(k.Target))
+	c.TargetLabel = v.bundle.T(v.loc, "kpi.chart_target", v.KPIValue(k.Target, k.Unit))
 	c.TargetLabelY = c.TargetY - 5
 	if c.TargetLabelY < c.Top+10 {
 		c.TargetLabelY = c.TargetY + 14

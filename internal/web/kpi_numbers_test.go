@@ -82,7 +82,7 @@ func TestHomeKPIsBehindPrecision(t *testing.T) {
 		t.Fatalf("KPI page should show the latest reading 0.048")
 	}
 	page := b.get("/", 200)
-	row := regexp.MustCompile(`(?s)<tr><td><a href="/kpis/\d+">Defect rate</a></td>.*?</tr>`).FindString(page)
+	row := regexp.MustCompile(`(?s)<tr><td><a href="/kpis/\d+">Defect rate</a>.*?</tr>`).FindString(page)
 	if row == "" {
 		t.Fatalf("Defect rate not listed as behind on the dashboard")
 	}

@@ -299,6 +299,47 @@ func (p *Page) Name(en, zh string) string {
 // Money formats a whole-currency amount with the locale's grouping.
 func (p *Page) Money(n int64) string { return "¥" + p.bundle.Int(p.ID.Locale, n) }
 
+// KPIValue formats a KPI's value with its unit, as every strategy page
+// writes one (kpiValue).
+func (p *Page) KPIValue(x float64, unit string) string { return kpiValue(p.Measure(x), unit) }
+
+// KPIDirection marks which way a KPI should move: ↓ for lower is
+// better, ↑ for higher, named for screen readers and on hover.
+func (p *Page) KPIDirection(dir string) template.HTML {
+	arrow := map[string]string{"down": "↓", "up": "↑"}[dir]
+	if arrow == "" {
+		return ""
+	}
+	label := html.EscapeString(p.T("kpi.direction." + dir))
+	return template.HTML(`<span class="kpi-dir kpi-dir-` + dir + `" title="` + label + `" aria-hidden="true">` + arrow +
+		`</span><span class="visually-hidden">` + label + `</span>`)
+}
+
+// currencyUnits are the KPI units written before the number, as Money
+// writes the yuan ("¥1,000,000").
+var currencyUnits = map[string]string{"¥": "¥", "￥": "¥", "CNY": "¥", "RMB": "¥", "$": "$", "€": "€", "£": "£"}
+
+// kpiValue puts a KPI's unit on its formatted number, the one rule for
+// KPI values: a currency before it as Money writes it ("¥8.51",
+// "-¥0.40"), a percent right after it ("91.91%"), any other unit after
+// a no-break space ("2.44 x", "120 h/month") so neither wraps alone.
+func kpiValue(num, unit string) string {
+	unit = strings.TrimSpace(unit)
+	if c, ok := currencyUnits[unit]; ok {
+		if rest, neg := strings.CutPrefix(num, "-"); neg {
+			return "-" + c + rest
+		}
+		return c + num
+	}
+	switch {
+	case unit == "":
+		return num
+	case unit == "%" || unit == "‰" || strings.HasPrefix(unit, "/"):
+		return num + unit
+	}
+	return num + "\u00a0" + unit
+}
+
 // Num formats x with the given number of decimals.
 func (p *Page) Num(x float64, decimals int) string { return p.bundle.Number(p.ID.Locale, x, decimals) }
 
