@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"html"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,13 +12,36 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 )
 
-// TestMisalignedBadgeMatchesItsList: the dashboard's misaligned count and
+// TestDemoStrategyNumbers checks, on the demo enterprise (loaded once),
+// the numbers the strategy pages show a CEO.
+func TestDemoStrategyNumbers(t *testing.T) {
+	f := startDemo(t)
+	admin := f.user(lodestar.RoleAdmin, "numbers@example.com")
+	signIn := func(t *testing.T, locale string) *http.Client {
+		c, csrf, _ := f.with(t).signIn(admin, time.Hour)
+		if r := f.with(t).postForm(c, "/locale", url.Values{"csrf_token": {csrf}, "locale": {locale}, "next": {"/"}}); r.StatusCode != 303 {
+			t.Fatalf("POST /locale %s: %d", locale, r.StatusCode)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name, locale string
+		run          func(*testing.T, *fixture, *http.Client)
+	}{
+		{"misaligned badge matches its list", "en", testMisalignedBadgeMatchesItsList},
+		{"KPIs behind show units one way", "en", testKPIsBehindShowUnitsOneWay},
+		{"KPI chart draws the plan it is judged on", "en", testKPIChartDrawsPlan},
+		{"KPI page's pain points cost in yuan", "zh-CN", testKPIPainCostsInYuan},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, f.with(t), signIn(t, tc.locale)) })
+	}
+}
+
+// testMisalignedBadgeMatchesItsList: the dashboard's misaligned count and
 // the list its link opens count by one rule (work under way: rejected
 // and retired use cases left out), so a CEO following the "13" finds 13,
 // for the whole portfolio and for one business unit; the list says so.
-func TestMisalignedBadgeMatchesItsList(t *testing.T) {
-	f := startDemo(t)
-	c, _, _ := f.signIn(f.user(lodestar.RoleAdmin, "numbers@example.com"), time.Hour)
+func testMisalignedBadgeMatchesItsList(t *testing.T, f *fixture, c *http.Client) {
 	badge := regexp.MustCompile(`Misaligned use cases <span class="badge bad">([0-9,]+)</span>`)
 	link := regexp.MustCompile(`<a href="([^"]+)">See all misaligned use cases</a>`)
 	count := regexp.MustCompile(`<span id="active-only">([0-9,]+) use cases under way`)
@@ -63,14 +88,12 @@ func TestMisalignedBadgeMatchesItsList(t *testing.T) {
 	}
 }
 
-// TestKPIsBehindShowUnitsOneWay: the dashboard's "KPIs behind target"
+// testKPIsBehindShowUnitsOneWay: the dashboard's "KPIs behind target"
 // writes latest, expected-by-now and target alike with the KPI's unit,
 // the currency before the number as elsewhere ("¥8.51", not "8.51 ¥"),
 // a percent against it ("91.91%", not "91.91 %" wrapping), each on one
 // line, and marks which way the KPI should go.
-func TestKPIsBehindShowUnitsOneWay(t *testing.T) {
-	f := startDemo(t)
-	c, _, _ := f.signIn(f.user(lodestar.RoleAdmin, "units@example.com"), time.Hour)
+func testKPIsBehindShowUnitsOneWay(t *testing.T, f *fixture, c *http.Client) {
 	body := f.get(c, "/").body
 	section := regexp.MustCompile(`(?s)KPIs behind target</h2>.*?</section>`).FindString(body)
 	rows := regexp.MustCompile(`(?s)<tr><td><a href="/kpis/\d+">(.*?)</a>(.*?)</td>(.*?)</tr>`).FindAllStringSubmatch(section, -1)
@@ -116,5 +139,44 @@ func TestKPIsBehindShowUnitsOneWay(t *testing.T) {
 	}
 	if !checked["Cost per delivery"] || !checked["On-time delivery"] {
 		t.Errorf("the demo's dashboard no longer lists cost per delivery and on-time delivery as behind (checked %v)", checked)
+	}
+}
+
+// testKPIChartDrawsPlan: a KPI behind target shows, on its chart, the
+// glide path its status is judged on and the value expected by now, the
+// same value the page's facts give, with the unit.
+func testKPIChartDrawsPlan(t *testing.T, f *fixture, c *http.Client) {
+	body := f.get(c, "/kpis/12").body // Campaign return on spend: behind on the demo
+	m := regexp.MustCompile(`\(on the glide path: ([^)]+) by now\)`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("/kpis/12: no expected-by-now value in the facts")
+	}
+	svg := regexp.MustCompile(`(?s)<svg class="kpi-chart".*?</svg>`).FindString(body)
+	if !regexp.MustCompile(`<polyline points="[-0-9.]+,[-0-9.]+ [-0-9.]+,[-0-9.]+" class="kpi-plan"`).MatchString(svg) {
+		t.Errorf("/kpis/12: the chart draws no plan line:\n%s", svg)
+	}
+	if want := "<title>Expected by now " + m[1] + "</title>"; !strings.Contains(svg, want) {
+		t.Errorf("/kpis/12: the chart's expected-by-now point does not say %q", want)
+	}
+	if !strings.Contains(body, `<span id="kpi-plan-key">`) {
+		t.Errorf("/kpis/12: the chart's key does not name the plan line")
+	}
+	if !strings.Contains(m[1], "\u00a0x") {
+		t.Errorf("/kpis/12: expected by now %q has not the KPI's unit", m[1])
+	}
+}
+
+// testKPIPainCostsInYuan: the pain points a KPI's page lists cost "每年
+// ¥12,000,000", the currency written as on every other page.
+func testKPIPainCostsInYuan(t *testing.T, f *fixture, c *http.Client) {
+	body := f.get(c, "/kpis/12").body
+	costs := regexp.MustCompile(`每年 (\S+)</span>`).FindAllStringSubmatch(body, -1)
+	if len(costs) == 0 {
+		t.Fatalf("/kpis/12 (zh-CN): no pain point's yearly cost shown")
+	}
+	for _, m := range costs {
+		if !regexp.MustCompile(`^¥[0-9,]+$`).MatchString(m[1]) {
+			t.Errorf("/kpis/12 (zh-CN): a pain point costs %q a year, want ¥ and the amount", m[1])
+		}
 	}
 }

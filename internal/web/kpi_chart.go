@@ -6,6 +6,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 )
 
 // kpiChart is the geometry of a KPI's line chart of readings, drawn by
@@ -20,8 +21,14 @@ type kpiChart struct {
 	TargetY      float64
 	TargetLabel  string
 	TargetLabelY float64
-	YTicks       []kpiChartTick
-	XTicks       []kpiChartTick
+	// Plan is the glide path the KPI's status is judged on: from its
+	// first reading to the value expected by its latest one, "x,y x,y";
+	// "" when there is no path (fewer than two readings, or met).
+	Plan      string
+	PlanEnd   kpiChartPoint // the expected-by-now point, labelled
+	PlanLabel string
+	YTicks    []kpiChartTick
+	XTicks    []kpiChartTick
 }
 
 // kpiChartPoint is one reading.
@@ -55,8 +62,11 @@ func niceStep(span float64, n int) float64 {
 }
 
 // newKPIChart lays out readings (oldest first) with the target as a
-// horizontal line; nil when there are no readings.
-func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *kpiChart {
+// horizontal line and, when status is judged on it (on track or behind),
+// the glide path from the first reading to expected, the value due by
+// the latest reading (portfolio.KPIProgress's); nil when there are no
+// readings.
+func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading, status string, expected float64) *kpiChart {
 	if len(readings) == 0 {
 		return nil
 	}
@@ -125,6 +135,19 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading) *k
 			}
 			c.XTicks = append(c.XTicks, kpiChartTick{Pos: x(t), Label: i18nDate(v, t), Anchor: anchor})
 		}
+	}
+	if (status == portfolio.OnTrack || status == portfolio.Behind) && len(readings) > 1 && !math.IsNaN(expected) && !math.IsInf(expected, 0) {
+		// (expected lies between the first reading and the target: inside
+		// the value axis)
+		c.PlanEnd = kpiChartPoint{X: x(last), Y: y(expected), Label: v.bundle.T(v.loc, "kpi.chart_expected", v.KPIValue(expected, k.Unit))}
+		b := appendCoord(nil, x(first))
+		b = append(b, ',')
+		b = appendCoord(b, y(readings[0].Value))
+		b = append(b, ' ')
+		b = appendCoord(b, c.PlanEnd.X)
+		b = append(b, ',')
+		b = appendCoord(b, c.PlanEnd.Y)
+		c.Plan, c.PlanLabel = string(b), c.PlanEnd.Label
 	}
 	c.TargetY = y(k.Target)
 	c.TargetLabel = v.bundle.T(v.loc, "kpi.chart_target", v.KPIValue(k.Target, k.Unit))

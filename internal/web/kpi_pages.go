@@ -196,7 +196,7 @@ func (s *Server) renderKPI(w http.ResponseWriter, r *http.Request, status int, p
 		d = max(d, entDecimals(rd.Value))
 	}
 	st.Expected = math.Round(st.Expected*math.Pow10(d)) / math.Pow10(d)
-	data := &kpiShowData{V: v, KPI: k, Status: st.Status, Expected: st.Expected, Chart: newKPIChart(v, k, readings),
+	data := &kpiShowData{V: v, KPI: k, Status: st.Status, Expected: st.Expected, Chart: newKPIChart(v, k, readings, st.Status, st.Expected),
 		Today: s.Now().UTC().Format(time.DateOnly), MaxDate: s.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)}
 	data.Readings = slices.Clone(readings)
 	slices.Reverse(data.Readings)
