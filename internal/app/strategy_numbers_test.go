@@ -32,6 +32,8 @@ func TestDemoStrategyNumbers(t *testing.T) {
 		{"KPIs behind show units one way", "en", testKPIsBehindShowUnitsOneWay},
 		{"KPI chart draws the plan it is judged on", "en", testKPIChartDrawsPlan},
 		{"KPI page's pain points cost in yuan", "zh-CN", testKPIPainCostsInYuan},
+		{"experiment shows rates' effects in points (en)", "en", testExperimentNumbers},
+		{"experiment shows rates' effects in points (zh)", "zh-CN", testExperimentNumbers},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, f.with(t), signIn(t, tc.locale)) })
 	}
@@ -177,6 +179,49 @@ func testKPIPainCostsInYuan(t *testing.T, f *fixture, c *http.Client) {
 	for _, m := range costs {
 		if !regexp.MustCompile(`^¥[0-9,]+$`).MatchString(m[1]) {
 			t.Errorf("/kpis/12 (zh-CN): a pain point costs %q a year, want ¥ and the amount", m[1])
+		}
+	}
+}
+
+// testExperimentNumbers: the demo's experiment 2 (a conversion rate, its
+// split mismatched) gives the rate's absolute effect in percentage points
+// beside the relative change, reads its verdict as an invalid result to
+// fix (not "do not ship"), labels its chart at round ticks and keeps
+// "n = 50,000" on one line.
+func testExperimentNumbers(t *testing.T, f *fixture, c *http.Client) {
+	body := f.get(c, "/experiments/2").body
+	zh := strings.Contains(body, `<html lang="zh-CN"`)
+	pp, invalid, doNotShip := " pp", "Result invalid: fix assignment first", "Do not ship"
+	if zh {
+		pp, invalid, doNotShip = " 个百分点", "结果无效：请先修复分组", "不宜上线"
+	}
+	row := regexp.MustCompile(`(?s)<th scope="row"><code>conversion</code>.*?</tr>`).FindString(body)
+	cells := regexp.MustCompile(`(?s)<td class="num">(.*?)</td>`).FindAllStringSubmatch(row, -1)
+	if len(cells) < 4 {
+		t.Fatalf("experiment 2: no conversion row:\n%s", row)
+	}
+	effect, relative := html.UnescapeString(cells[2][1]), html.UnescapeString(cells[3][1])
+	if !regexp.MustCompile(`^<span class="nowrap">\+0\.\d\d` + pp + `</span>`).MatchString(effect) || strings.Contains(strings.SplitN(effect, "<br>", 2)[0], "%") {
+		t.Errorf("experiment 2: the conversion rate's absolute effect is %q, want it in percentage points (%q)", effect, pp)
+	}
+	if !regexp.MustCompile(`^<span class="nowrap">\+\d+\.\d\d%</span>`).MatchString(relative) {
+		t.Errorf("experiment 2: the relative effect is %q, want a signed percentage", relative)
+	}
+	if !strings.Contains(row, `<span class="muted nowrap">n = 50,000</span>`) {
+		t.Errorf("experiment 2: the control's sample size may wrap: %s", row)
+	}
+	verdict := regexp.MustCompile(`(?s)<section class="card" id="verdict">.*?</section>`).FindString(body)
+	if !strings.Contains(verdict, `id="verdict-invalid">`+invalid+`<`) || strings.Contains(verdict, doNotShip) {
+		t.Errorf("experiment 2: a sample-ratio mismatch reads as %q, want the result invalid:\n%s", doNotShip, verdict)
+	}
+	svg := regexp.MustCompile(`(?s)<svg class="chart intervals".*?</svg>`).FindString(body)
+	ticks := regexp.MustCompile(`<text x="[0-9.]+" y="\d+" text-anchor="middle" fill="#475467">([^<]*)</text>`).FindAllStringSubmatch(svg, -1)
+	if len(ticks) < 3 {
+		t.Fatalf("experiment 2: the chart has %d axis labels", len(ticks))
+	}
+	for _, m := range ticks {
+		if !regexp.MustCompile(`^[-+]?\d+%$`).MatchString(m[1]) {
+			t.Errorf("experiment 2: axis label %q is not a round percentage", m[1])
 		}
 	}
 }

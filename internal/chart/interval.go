@@ -46,8 +46,12 @@ func Intervals(label string, rows []Interval, tickText func(float64) string) tem
 	if hi == lo {
 		lo, hi = lo-1, hi+1
 	}
-	pad := (hi - lo) * 0.08
-	lo, hi = lo-pad, hi+pad
+	// The axis runs over round ticks (−10%, 0%, +10%, +20%), not from an
+	// interval's bound, which would label it "+15.98%".
+	// (a mark at an end of the data clears the plot's edge)
+	pad := (hi - lo) * 0.02
+	ticks := roundTicks(lo-pad, hi+pad, 4, false)
+	lo, hi = ticks[0], ticks[len(ticks)-1]
 	xp := func(x float64) float64 {
 		x = math.Max(lo, math.Min(hi, x))
 		return float64(labelW) + (x-lo)/(hi-lo)*plotW
@@ -58,10 +62,7 @@ func Intervals(label string, rows []Interval, tickText func(float64) string) tem
 	zero := xp(0)
 	fmt.Fprintf(&sb, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#98a2b3" stroke-dasharray="4 4"/>`, zero, top, zero, top+rowH*len(rows))
 	axisY := top + rowH*len(rows) + 16
-	for _, t := range []float64{lo + pad, 0, hi - pad} {
-		if t != 0 && math.Abs(t) < (hi-lo)*0.1 {
-			continue // too close to zero's label
-		}
+	for _, t := range ticks {
 		fmt.Fprintf(&sb, `<text x="%.1f" y="%d" text-anchor="middle" fill="#475467">%s</text>`, xp(t), axisY, esc(tickText(t)))
 	}
 	for i, r := range rows {

@@ -372,7 +372,14 @@ func (s *Server) renderExperiment(w http.ResponseWriter, r *http.Request, status
 		bars = append(bars, bar)
 	}
 	if len(bars) > 0 {
-		svg = chart.Intervals(p.T("exp.chart_label"), bars, func(x float64) string { return s.pct(loc, x, true) })
+		// Round ticks read as such: "+10%", not "+10.00%".
+		svg = chart.Intervals(p.T("exp.chart_label"), bars, func(x float64) string {
+			out := s.I18n.NumberUpTo(loc, 100*x, 2) + "%"
+			if x > 0 {
+				out = "+" + out
+			}
+			return out
+		})
 	}
 	var srm struct{ P, Observed0, Observed1, Expected0, Expected1 string }
 	if a.SRM != nil {
@@ -435,8 +442,10 @@ func (s *Server) expMetricRow(loc string, m lodestar.MetricResult, guardrail boo
 	}
 	if m.Metric.Kind == lodestar.MetricProportion {
 		row.Control, row.Treatment = s.pct(loc, m.Control.Mean, false), s.pct(loc, m.Treatment.Mean, false)
-		row.Diff = s.pct(loc, m.Diff.Value, true)
-		row.DiffCI = "[" + s.pct(loc, m.Diff.Lo, true) + ", " + s.pct(loc, m.Diff.Hi, true) + "]"
+		// A difference of two rates is in percentage points: +0.29 pp
+		// beside the relative +8.74%, not a second "+0.29%".
+		row.Diff = s.pp(loc, m.Diff.Value)
+		row.DiffCI = "[" + s.pp(loc, m.Diff.Lo) + ", " + s.pp(loc, m.Diff.Hi) + "]"
 	} else {
 		d := decimalsFor(m.Control.Mean, m.Treatment.Mean)
 		row.Control, row.Treatment = s.num(loc, m.Control.Mean, d, false), s.num(loc, m.Treatment.Mean, d, false)
@@ -460,6 +469,16 @@ func (s *Server) pct(loc string, x float64, signed bool) string {
 		out = "+" + out
 	}
 	return out
+}
+
+// pp formats a difference of two rates (fractions) in percentage points,
+// signed: "+0.29 pp", "+0.29 个百分点".
+func (s *Server) pp(loc string, x float64) string {
+	n := s.I18n.Number(loc, 100*x, 2)
+	if x > 0 {
+		n = "+" + n
+	}
+	return s.I18n.T(loc, "exp.pp", n)
 }
 
 // decimalsFor is how many decimals show values of the size of xs with
