@@ -201,7 +201,7 @@ func testExperimentNumbers(t *testing.T, f *fixture, c *http.Client) {
 		t.Fatalf("experiment 2: no conversion row:\n%s", row)
 	}
 	effect, relative := html.UnescapeString(cells[2][1]), html.UnescapeString(cells[3][1])
-	if !regexp.MustCompile(`^<span class="nowrap">\+0\.\d\d` + pp + `</span>`).MatchString(effect) || strings.Contains(strings.SplitN(effect, "<br>", 2)[0], "%") {
+	if !regexp.MustCompile(`^<span class="nowrap">\+0\.\d\d`+pp+`</span>`).MatchString(effect) || strings.Contains(strings.SplitN(effect, "<br>", 2)[0], "%") {
 		t.Errorf("experiment 2: the conversion rate's absolute effect is %q, want it in percentage points (%q)", effect, pp)
 	}
 	if !regexp.MustCompile(`^<span class="nowrap">\+\d+\.\d\d%</span>`).MatchString(relative) {
