@@ -17,6 +17,7 @@ import (
 func TestDemoStrategyNumbers(t *testing.T) {
 	f := startDemo(t)
 	admin := f.user(lodestar.RoleAdmin, "numbers@example.com")
+	viewer := f.user(lodestar.RoleViewer, "viewer.numbers@example.com")
 	signIn := func(t *testing.T, locale string) *http.Client {
 		c, csrf, _ := f.with(t).signIn(admin, time.Hour)
 		if r := f.with(t).postForm(c, "/locale", url.Values{"csrf_token": {csrf}, "locale": {locale}, "next": {"/"}}); r.StatusCode != 303 {
@@ -32,11 +33,33 @@ func TestDemoStrategyNumbers(t *testing.T) {
 		{"KPIs behind show units one way", "en", testKPIsBehindShowUnitsOneWay},
 		{"KPI chart draws the plan it is judged on", "en", testKPIChartDrawsPlan},
 		{"KPI page's pain points cost in yuan", "zh-CN", testKPIPainCostsInYuan},
+		{"recent changes name their records (en)", "en", testRecentChangesNamed},
+		{"recent changes name their records (zh)", "zh-CN", testRecentChangesNamed},
 		{"experiment shows rates' effects in points (en)", "en", testExperimentNumbers},
 		{"experiment shows rates' effects in points (zh)", "zh-CN", testExperimentNumbers},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, f.with(t), signIn(t, tc.locale)) })
 	}
+	t.Run("recent changes hide people without a bare number", func(t *testing.T) {
+		c, _, _ := f.with(t).signIn(viewer, time.Hour)
+		changes := recentChanges(t, f.with(t).get(c, "/").body)
+		if m := regexp.MustCompile(`· user \d+</li>`).FindString(changes); m != "" {
+			t.Errorf("a viewer's recent changes show a user by number (%q):\n%s", m, changes)
+		}
+		if strings.Contains(changes, "viewer.numbers@") || strings.Contains(changes, "Test viewer") {
+			t.Errorf("a viewer's recent changes name another person's account:\n%s", changes)
+		}
+	})
+}
+
+// recentChanges is the dashboard's list of recent changes.
+func recentChanges(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<h2>(?:Recent changes|最近变更)</h2>.*?</ul>`).FindString(body)
+	if m == "" {
+		t.Fatalf("no recent changes on the dashboard")
+	}
+	return m
 }
 
 // testMisalignedBadgeMatchesItsList: the dashboard's misaligned count and
@@ -223,5 +246,27 @@ func testExperimentNumbers(t *testing.T, f *fixture, c *http.Client) {
 		if !regexp.MustCompile(`^[-+]?\d+%$`).MatchString(m[1]) {
 			t.Errorf("experiment 2: axis label %q is not a round percentage", m[1])
 		}
+	}
+}
+
+// testRecentChangesNamed: the dashboard's recent changes name
+// experiments (whose "added data" entries hold no name) and users, as
+// they name use cases, and name the server's own changes in the page's
+// language (TestPerson checks "system" itself: this demo's latest
+// changes are the test's own).
+func testRecentChangesNamed(t *testing.T, f *fixture, c *http.Client) {
+	changes := recentChanges(t, f.get(c, "/").body)
+	zh := strings.Contains(changes, "最近变更")
+	if m := regexp.MustCompile(`<a href="/experiments/\d+">\d+</a>`).FindString(changes); m != "" {
+		t.Errorf("an experiment is shown by its number (%s):\n%s", m, changes)
+	}
+	if !regexp.MustCompile(`<a href="/experiments/\d+">[^<0-9][^<]*</a>`).MatchString(changes) {
+		t.Errorf("the demo's experiment data entries are not among the changes, or not named:\n%s", changes)
+	}
+	if m := regexp.MustCompile(`(?:user|用户) \d+</li>`).FindString(changes); m != "" {
+		t.Errorf("a user is shown by number to an administrator (%q):\n%s", m, changes)
+	}
+	if zh && strings.Contains(changes, " system ") {
+		t.Errorf("the system's changes are not named in Chinese:\n%s", changes)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -55,7 +56,61 @@ func (p *Page) AuditName(ev *lodestar.AuditEvent) string {
 			return s
 		}
 	}
-	return ""
+	if ev.EntityType == "user" {
+		if id, err := strconv.ParseInt(ev.EntityID, 10, 64); err == nil {
+			if u := p.lookup(id); u != nil {
+				return personLabel(u)
+			}
+		}
+	}
+	return p.liveNames[ev.EntityType+":"+ev.EntityID]
+}
+
+// liveAuditNames reads the names of the records of events whose entry
+// holds none (an experiment's "added data" entry holds the rows added),
+// from the records as they are now, for AuditName; a record gone or
+// unreadable stays shown by its number.
+func (s *Server) liveAuditNames(ctx context.Context, p *Page, evs []*lodestar.AuditEvent) map[string]string {
+	out := map[string]string{}
+	for _, ev := range evs {
+		key := ev.EntityType + ":" + ev.EntityID
+		id, err := strconv.ParseInt(ev.EntityID, 10, 64)
+		if _, done := out[key]; done || err != nil || p.AuditName(ev) != "" {
+			continue
+		}
+		switch ev.EntityType {
+		case "experiment":
+			if e, err := s.Experiments.FindExperimentByID(ctx, id); err == nil {
+				out[key] = e.Name
+			}
+		case "use_case":
+			if uc, err := s.UseCases.FindUseCaseByID(ctx, id); err == nil {
+				out[key] = p.Name(uc.Title, uc.TitleZH)
+			}
+		case "model":
+			if m, err := s.Models.FindModelByID(ctx, id); err == nil {
+				out[key] = m.Name
+			}
+		case "model_version":
+			if v, err := s.Models.FindModelVersionByID(ctx, id); err == nil {
+				out[key] = v.Version
+			}
+		}
+	}
+	return out
+}
+
+// AuditLabel is how an audit entry's record is shown: its name
+// (AuditName), else its number; nothing for a person or token hidden
+// from the reader (a bare "user 1" reads as a fault, and says no more).
+func (p *Page) AuditLabel(ev *lodestar.AuditEvent) string {
+	if n := p.AuditName(ev); n != "" {
+		return n
+	}
+	if (ev.EntityType == "user" || ev.EntityType == "api_token") && !auth.Allowed(p.ID.Role(), auth.AuditRead) {
+		return ""
+	}
+	return ev.EntityID
 }
 
 // AuditHref is the page of an audit entry's record, "" when it has none

@@ -30,6 +30,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "home.title", "home")
 	p.Form = q
+	p.liveNames = s.liveAuditNames(r.Context(), p, d.Recent)
 	p.Data = struct {
 		D      *lodestar.Dashboard
 		Funnel template.HTML

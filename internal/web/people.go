@@ -72,7 +72,7 @@ func (p *Page) Person(who any) template.HTML {
 	switch {
 	case u == nil:
 		label, _ := who.(string)
-		return template.HTML(html.EscapeString(label))
+		return template.HTML(html.EscapeString(p.actorLabel(label)))
 	case u.Name == "":
 		return template.HTML(html.EscapeString(u.Email))
 	}
@@ -86,7 +86,7 @@ func (p *Page) PersonName(who any) string {
 	switch {
 	case u == nil:
 		label, _ := who.(string)
-		return label
+		return p.actorLabel(label)
 	}
 	return personLabel(u)
 }
@@ -98,4 +98,13 @@ func personLabel(u *lodestar.User) string {
 		return u.Name
 	}
 	return u.Email
+}
+
+// actorLabel is how an actor that is no user is named: the server's own
+// "system" in the page's language, anything else as recorded.
+func (p *Page) actorLabel(label string) string {
+	if label == "system" {
+		return p.T("audit.actor_system")
+	}
+	return label
 }

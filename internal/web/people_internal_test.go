@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
 
 func TestPerson(t *testing.T) {
@@ -13,7 +15,7 @@ func TestPerson(t *testing.T) {
 	bare := &lodestar.User{ID: 2, Email: "ops@example.com"}
 	odd := &lodestar.User{ID: 3, Email: "x@example.com", Name: `<b>"Bold"</b>`}
 	loads := 0
-	p := &Page{people: &people{load: func() ([]*lodestar.User, error) {
+	p := &Page{ID: &httpx.Identity{Locale: "en"}, bundle: i18n.MustLoad(), people: &people{load: func() ([]*lodestar.User, error) {
 		loads++
 		return []*lodestar.User{named, bare, odd}, nil
 	}}}
@@ -29,7 +31,7 @@ func TestPerson(t *testing.T) {
 		{"a user", named, `<span class="person" title="li.na@example.com">Li Na 李娜</span>`, "Li Na 李娜"},
 		{"a user without a name", "ops@example.com", "ops@example.com", "ops@example.com"},
 		{"markup in a name", odd, `<span class="person" title="x@example.com">&lt;b&gt;&#34;Bold&#34;&lt;/b&gt;</span>`, `<b>"Bold"</b>`},
-		{"the system", "system", "system", "system"},
+		{"the system, in the page's language", "system", "System", "System"},
 		{"an unknown e-mail", "gone@example.com", "gone@example.com", "gone@example.com"},
 		{"markup for an e-mail", "<i>x</i>", "&lt;i&gt;x&lt;/i&gt;", "<i>x</i>"},
 		{"an unknown ID", int64(99), "", ""},
@@ -42,6 +44,10 @@ func TestPerson(t *testing.T) {
 		if got := p.PersonName(c.who); got != c.plain {
 			t.Errorf("%s: PersonName(%#v) = %q, want %q", c.name, c.who, got, c.plain)
 		}
+	}
+	zh := &Page{ID: &httpx.Identity{Locale: "zh-CN"}, bundle: i18n.MustLoad(), people: p.people}
+	if got := zh.Person("system"); got != "系统" {
+		t.Errorf("Chinese page: Person(system) = %q, want 系统", got)
 	}
 	if loads != 1 {
 		t.Errorf("the users were read %d times for one page, want once", loads)

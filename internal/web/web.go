@@ -197,6 +197,9 @@ type Page struct {
 	bundle *i18n.Bundle
 	fm     *fieldMarks
 	people *people
+	// liveNames name audit entries' records whose entry holds no name
+	// (an experiment's added data), by "type:id" (liveAuditNames).
+	liveNames map[string]string
 }
 
 // T translates key into the page's locale.
