@@ -35,6 +35,8 @@ func TestDemoStrategyNumbers(t *testing.T) {
 		{"KPI page's pain points cost in yuan", "zh-CN", testKPIPainCostsInYuan},
 		{"recent changes name their records (en)", "en", testRecentChangesNamed},
 		{"recent changes name their records (zh)", "zh-CN", testRecentChangesNamed},
+		{"use case header shows its models' state (en)", "en", testUseCaseHeaderState},
+		{"use case header shows its models' state (zh)", "zh-CN", testUseCaseHeaderState},
 		{"experiment shows rates' effects in points (en)", "en", testExperimentNumbers},
 		{"experiment shows rates' effects in points (zh)", "zh-CN", testExperimentNumbers},
 	} {
@@ -268,5 +270,43 @@ func testRecentChangesNamed(t *testing.T, f *fixture, c *http.Client) {
 	}
 	if zh && strings.Contains(changes, " system ") {
 		t.Errorf("the system's changes are not named in Chinese:\n%s", changes)
+	}
+}
+
+// testUseCaseHeaderState: the demo's credit-risk use case (its model
+// switched off by a person, an open fairness alert, version 2.3 in
+// production while the use case is at Pilot, its risk not assessed)
+// says all of it in its header, not only a green "Aligned".
+func testUseCaseHeaderState(t *testing.T, f *fixture, c *http.Client) {
+	body := f.get(c, "/use-cases/5").body
+	zh := strings.Contains(body, `<html lang="zh-CN"`)
+	head := body[:strings.Index(body, `<dl class="facts">`)]
+	sw := regexp.MustCompile(`(?s)<p class="notice bad" id="switch-credit-risk">(.*?)</p>`).FindStringSubmatch(head)
+	if sw == nil {
+		t.Fatalf("/use-cases/5: the header does not say the model is switched off:\n%s", head)
+	}
+	off, by := "is switched off", "by "
+	if zh {
+		off, by = "已关闭", "操作人 "
+	}
+	if !strings.Contains(sw[1], off) || !strings.Contains(sw[1], by) || !strings.Contains(sw[1], `href="/models/`) {
+		t.Errorf("/use-cases/5: the switch notice lacks the state, who, or the health link: %s", sw[1])
+	}
+	if !regexp.MustCompile(`id="alerts-credit-risk">[0-9]+ `).MatchString(head) {
+		t.Errorf("/use-cases/5: the header does not count the open alerts:\n%s", head)
+	}
+	if !strings.Contains(head, `id="stage-behind"`) {
+		t.Errorf("/use-cases/5: no notice that a production version is ahead of the Pilot stage")
+	}
+	if !strings.Contains(body, `<span class="badge warn" id="risk-unassessed-live">`) {
+		t.Errorf("/use-cases/5: a live model without a risk assessment is not a warning")
+	}
+	// A use case without models says none of it.
+	if other := f.get(c, "/use-cases/1").body; !strings.Contains(other, `id="models"`) {
+		for _, id := range []string{`id="stage-behind"`, `id="risk-unassessed-live"`, `class="notice`} {
+			if strings.Contains(other, id) {
+				t.Errorf("/use-cases/1 (no models) shows %s", id)
+			}
+		}
 	}
 }

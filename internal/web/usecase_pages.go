@@ -391,6 +391,11 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		s.Error(w, r, err)
 		return
 	}
+	state, err := s.useCaseModelState(ctx, uc, models)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	p := s.page(r, "usecases.title", "strategy")
 	if stageErr != nil {
 		p.Error = lodestar.ErrorMessage(stageErr)
@@ -419,10 +424,60 @@ func (s *Server) renderUseCase(w http.ResponseWriter, r *http.Request, status in
 		// it does not): the score floors the net value at 0, which would
 		// hide a negative return.
 		Shortfall int64
+		// State is what its models say of the use case, for its header.
+		State ucModelState
 	}{uc, lk, reasons(uc.Alignment.Reasons, lk), hist, nextStages(uc.Stage), real, realCharts(p, real), portfolio.FeasibilityMean(uc.Feasibility), models,
 		taskTable{Rows: s.taskRows(ctx, tasks, false), Model: true},
-		liveAt, uc.Stage == lodestar.StageRetired || uc.Stage == lodestar.StageRejected, max(0, uc.CostEstimate-uc.ValueEstimate)}
+		liveAt, uc.Stage == lodestar.StageRetired || uc.Stage == lodestar.StageRejected, max(0, uc.CostEstimate-uc.ValueEstimate), state}
 	s.render(w, r, status, "usecase", p)
+}
+
+// ucModelState is what a use case's models say of it, shown in its
+// header: a green "aligned" alone would hide a model switched off.
+type ucModelState struct {
+	// Switched are the models whose switch is off or on fallback.
+	Switched []modelRow
+	// Alerts are the models with open alerts, each with its count.
+	Alerts []ucModelAlerts
+	// UnassessedLive: a model serves in production while the use case's
+	// risk is not assessed.
+	UnassessedLive bool
+	// StageBehind names a model with a version in production while the
+	// use case is at a stage before scaling ("" when none).
+	StageBehind string
+}
+
+type ucModelAlerts struct {
+	M    modelRow
+	Open int
+}
+
+// useCaseModelState reads the switches, open alerts and production
+// versions of a use case's models against its stage and risk tier.
+func (s *Server) useCaseModelState(ctx context.Context, uc *lodestar.UseCase, rows []modelRow) (ucModelState, error) {
+	var st ucModelState
+	early := map[string]bool{lodestar.StageIdea: true, lodestar.StageAssessment: true, lodestar.StageApproved: true, lodestar.StagePilot: true}
+	for _, row := range rows {
+		if row.Switch != nil && (row.Switch.State == lodestar.SwitchOff || row.Switch.State == lodestar.SwitchFallback) {
+			st.Switched = append(st.Switched, row)
+		}
+		open, err := s.Monitors.ListAlerts(ctx, row.M.ID, true)
+		if err != nil {
+			return st, err
+		}
+		if len(open) > 0 {
+			st.Alerts = append(st.Alerts, ucModelAlerts{M: row, Open: len(open)})
+		}
+		if row.Live != nil {
+			if uc.RiskTier == "" || uc.RiskTier == "unassessed" {
+				st.UnassessedLive = true
+			}
+			if early[uc.Stage] && st.StageBehind == "" {
+				st.StageBehind = row.M.Key
+			}
+		}
+	}
+	return st, nil
 }
 
 // nextStages lists the stages a use case may move to from stage.
