@@ -65,6 +65,9 @@ Flags:
 `
 
 // abtestArgs are the abtest command's flags.
+// maxMinSample bounds --min-sample: a trillion units per variant.
+const maxMinSample = 1_000_000_000_000
+
 type abtestArgs struct {
 	data, metric, split, format string
 	lang                        string // the text report's, as given
@@ -177,6 +180,10 @@ func (a *abtestArgs) check() ([]float64, error) {
 		return nil, errUsage{fmt.Sprintf("abtest: --metric %q: want mean or proportion", a.metric)}
 	case a.minSample < 0:
 		return nil, errUsage{fmt.Sprintf("abtest: --min-sample %d: want 0 or more", a.minSample)}
+	case a.minSample > maxMinSample:
+		// Far past any experiment, and twice it (the sequential plan's
+		// total) would overflow.
+		return nil, errUsage{fmt.Sprintf("abtest: --min-sample %d: want at most %d units per variant", a.minSample, int64(maxMinSample))}
 	case !a.sequential && (a.sequentialN != 0 || a.rho != 0):
 		return nil, errUsage{"abtest: --sequential-n and --rho tune --sequential; add --sequential"}
 	case a.sequentialN != 0 && a.rho != 0:

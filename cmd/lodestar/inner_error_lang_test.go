@@ -63,7 +63,7 @@ func innerCases() []innerCase {
 		{"abtest negative sequential-n", ab, []string{"abtest", "--data", "$F", "--sequential", "--sequential-n", "-5"}, 2, nil},
 		// The engine's own refusal (stats.NewSequential), wrapped: twice
 		// a --min-sample this large is past any sample size.
-		{"abtest sequential engine", ab, []string{"abtest", "--data", "$F", "--sequential", "--min-sample", "4611686018427387904"}, 2, nil},
+		{"abtest min-sample too large", ab, []string{"abtest", "--data", "$F", "--sequential", "--min-sample", "4611686018427387904"}, 2, nil},
 		{"abtest lang", ab, []string{"abtest", "--data", "$F", "--lang", "fr"}, 2, []string{"en", "zh", "CN"}},
 		// abtest: the file.
 		{"abtest no file", "", []string{"abtest", "--data", "$F"}, 1, nil},
@@ -275,8 +275,8 @@ func TestInnerErrorsLangFlag(t *testing.T) {
 		en, zh string
 	}{
 		{[]string{"abtest", "--data", ab, "--sequential", "--min-sample", "4611686018427387904"}, 2,
-			"lodestar: abtest: --sequential: invalid input: target sample size -9.223372036854776e+18 must be at least 1\nRun 'lodestar help' for usage.\n",
-			"lodestar: abtest：--sequential：输入无效：目标样本量 -9.223372036854776e+18 须至少为 1\n运行 'lodestar help' 查看用法。\n"},
+			"lodestar: abtest: --min-sample 4611686018427387904: want at most 1000000000000 units per variant\nRun 'lodestar abtest -h' for usage.\n",
+			"lodestar: abtest：--min-sample 4611686018427387904：每个变体至多 1000000000000 个单位\n运行 'lodestar abtest -h' 查看用法。\n"},
 		{[]string{"fairness", "--data", cell, "--group", "g", "--label", "y", "--score", "s", "--threshold", "0.5"}, 1,
 			"lodestar: " + cell + ": line 3: score \"s\" value \"high\" is not a number\n",
 			"lodestar: " + cell + "：第 3 行：分数列 \"s\" 的值 \"high\" 不是数字\n"},
