@@ -82,21 +82,12 @@ func TestHelpTextsTrue(t *testing.T) {
 // A model is named by its KEY as switch's is, or by --key; a stray
 // argument to user and token says which flag it belongs to.
 func TestKeyAsArgument(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
-	for _, args := range [][]string{
+	dir, do := withUseCase(t)
+	mustRun(t, do, [][]string{
 		{"model", "add", "--use-case", "1", "--key", "churn2", "--name", "Churn"},
 		{"model", "version", "churn2", "--version", "1.0", "--intended-use", "rank"},
 		{"model", "card", "--version", "1.0", "churn2", "--limitations", "small"},
-	} {
-		if code, _, stderr := do(args...); code != 0 {
-			t.Fatalf("%q: exit %d\n%s", args, code, stderr)
-		}
-	}
+	}...)
 	_, byFlag, _ := do("model", "show", "--key", "churn2", "--version", "1.0")
 	code, byArg, stderr := do("model", "show", "churn2", "--version", "1.0")
 	if code != 0 || byArg != byFlag || !strings.Contains(byArg, "small") {
@@ -160,13 +151,8 @@ func lastColumnAt(t *testing.T, what, out string, last ...string) {
 // not by its runes; token list names the user by e-mail, as --user does;
 // monitor show counts its windows in good English.
 func TestListsAlignChinese(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
-	for _, args := range [][]string{
+	dir, do := withUseCase(t)
+	mustRun(t, do, [][]string{
 		{"user", "add", "--email", "wang@example.com", "--role", "viewer", "--name", "王小明（风险）", "--password", "correct horse battery"},
 		{"user", "add", "--email", "admin@example.com", "--role", "admin", "--name", "Admin", "--password", "correct horse battery"},
 		{"model", "add", "--use-case", "1", "--key", "credit-risk", "--name", "Credit risk scorer · 信贷风险评分"},
@@ -174,11 +160,7 @@ func TestListsAlignChinese(t *testing.T) {
 		{"model", "version", "credit-risk", "--version", "1"},
 		{"token", "create", "--user", "wang@example.com", "--name", "读取令牌", "--scope", "read"},
 		{"token", "create", "--user", "admin@example.com", "--name", "ci", "--scope", "read"},
-	} {
-		if code, _, stderr := do(args...); code != 0 {
-			t.Fatalf("%q: exit %d\n%s", args, code, stderr)
-		}
-	}
+	}...)
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
 	db, err := sqldb.Open(ctx, dir, "")
 	if err != nil {

@@ -15,12 +15,7 @@ import (
 // shown as text and JSON; every bad file or flag refused with a message
 // naming what is wrong, the stored card left as it was.
 func TestModelCardCLI(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
+	_, do := withUseCase(t)
 	if code, _, stderr := do("model", "add", "--use-case", "1", "--key", "pdm", "--name", "Failure predictor"); code != 0 {
 		t.Fatalf("model add: %s", stderr)
 	}

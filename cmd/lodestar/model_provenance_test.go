@@ -12,12 +12,7 @@ import (
 // later field by field while in development, refused by field when bad
 // and with the freeze once staged, shown by model show --version.
 func TestModelProvenanceCLI(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
+	_, do := withUseCase(t)
 	const digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	steps := []struct {
 		args   []string

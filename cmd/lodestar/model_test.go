@@ -11,13 +11,7 @@ import (
 )
 
 func TestModelCLI(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	// A use case to attach the model to, written through the store.
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
+	_, do := withUseCase(t)
 	steps := []struct {
 		args   []string
 		code   int
@@ -54,6 +48,30 @@ func TestModelCLI(t *testing.T) {
 }
 
 // mustUseCase writes one use case into the SQLite database in dir.
+// withUseCase returns a data directory migrated and holding one use case
+// (ID 1), and a runner of commands on it.
+func withUseCase(t *testing.T) (dir string, do func(args ...string) (int, string, string)) {
+	t.Helper()
+	dir = t.TempDir()
+	do = runIn(dir)
+	if code, _, stderr := do("migrate", "up"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	mustUseCase(t, dir)
+	return dir, do
+}
+
+// mustRun runs each command, failing the test at the first that does not
+// exit 0.
+func mustRun(t *testing.T, do func(args ...string) (int, string, string), cmds ...[]string) {
+	t.Helper()
+	for _, args := range cmds {
+		if code, _, stderr := do(args...); code != 0 {
+			t.Fatalf("%q: exit %d\n%s", args, code, stderr)
+		}
+	}
+}
+
 func mustUseCase(t *testing.T, dir string) {
 	t.Helper()
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})

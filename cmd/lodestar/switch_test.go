@@ -19,13 +19,8 @@ import (
 // and the API), refused with the service's own messages for a bad state
 // or fallback, and guarded by --version; a refused flip changes nothing.
 func TestSwitchCLI(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
-	for _, args := range [][]string{
+	dir, do := withUseCase(t)
+	mustRun(t, do, [][]string{
 		{"user", "add", "--email", "risk@example.com", "--role", "risk_officer", "--password", "correct horse battery"},
 		{"user", "add", "--email", "committee@example.com", "--role", "committee", "--password", "correct horse battery"},
 		{"user", "add", "--email", "ml@example.com", "--role", "ai_team", "--password", "correct horse battery"},
@@ -37,11 +32,7 @@ func TestSwitchCLI(t *testing.T) {
 		{"model", "version", "--key", "rules", "--version", "3"},
 		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked"},
 		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live"},
-	} {
-		if code, _, stderr := do(args...); code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, stderr)
-		}
-	}
+	}...)
 	refused := []struct {
 		args   []string
 		code   int
@@ -177,23 +168,14 @@ func readSwitch(t *testing.T, dir, key string) *lodestar.Switch {
 // and list --format json carry "serving": false (true once a version is
 // in production), as the API's objects do.
 func TestSwitchCLIServing(t *testing.T) {
-	dir := t.TempDir()
-	do := runIn(dir)
-	if code, _, stderr := do("migrate", "up"); code != 0 {
-		t.Fatalf("migrate: %d %s", code, stderr)
-	}
-	mustUseCase(t, dir)
-	for _, args := range [][]string{
+	_, do := withUseCase(t)
+	mustRun(t, do, [][]string{
 		{"model", "add", "--use-case", "1", "--key", "churn", "--name", "Churn"},
 		{"model", "add", "--use-case", "1", "--key", "rules", "--name", "Rules"},
 		{"model", "version", "--key", "rules", "--version", "3"},
 		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked"},
 		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live"},
-	} {
-		if code, _, stderr := do(args...); code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, stderr)
-		}
-	}
+	}...)
 	code, out, _ := do("switch", "list")
 	if code != 0 || !strings.Contains(out, "churn  on (nothing serves)  ") || !strings.Contains(out, "rules  on                   ") {
 		t.Errorf("list: exit %d, want churn marked as serving nothing and rules not\n%s", code, out)
