@@ -154,7 +154,9 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return err
 			}
-			if _, err := s.UpdateModelCard(ctx, v.ID, c); err != nil {
+			// The card was merged into the version as read: a change made
+			// meanwhile (on the web, by another command) is not overwritten.
+			if _, err := s.UpdateModelCard(lodestar.WithBasedOn(ctx, v.UpdatedAt), v.ID, c); err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(e.stdout, "updated the model card of %s %s\n", m.Key, v.Version)
@@ -189,7 +191,7 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return err
 			}
-			if _, err := s.UpdateModelProvenance(ctx, v.ID, prov.apply(v.Provenance)); err != nil {
+			if _, err := s.UpdateModelProvenance(lodestar.WithBasedOn(ctx, v.UpdatedAt), v.ID, prov.apply(v.Provenance)); err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(e.stdout, "updated the provenance of %s %s\n", m.Key, v.Version)
