@@ -123,6 +123,7 @@ func baseDocument() obj {
 						{"name": "stage", "in": "query", "schema": obj{"type": "string", "enum": []string{"idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"}}},
 						{"name": "alignment", "in": "query", "schema": obj{"type": "string", "enum": []string{"aligned", "misaligned"}}},
 						{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false, anything else is a 400 naming archived.", "schema": obj{"type": "boolean"}},
+						{"name": "active", "in": "query", "description": "true for work still under way only: rejected and retired use cases left out (what the home page counts); true or false, anything else is a 400 naming active.", "schema": obj{"type": "boolean"}},
 						{"name": "sort", "in": "query", "description": "score, title, value, feasibility, cost or updated, each with - for descending; without it, newest first. With a sort, the cursor is an offset. Any other value is a 400 naming sort.",
 							"schema": obj{"type": "string", "enum": []string{"score", "-score", "title", "-title", "value", "-value", "feasibility", "-feasibility", "cost", "-cost", "updated", "-updated"}}}}, pageParamsDoc...),
 					"responses": withErrors(obj{"200": response("One page of use cases.", pageOf("UseCase"))})},
@@ -309,7 +310,8 @@ func strategyPaths() obj {
 		"parameters": []obj{idFilter("business_unit_id", "Only this business unit."),
 			enumParam("stage", "Only this stage (the funnel still shows all).", "idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"),
 			enumParam("alignment", "Only aligned or misaligned use cases.", "aligned", "misaligned"), filterParam("q", "Text to find."),
-			{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false.", "schema": obj{"type": "boolean"}}},
+			{"name": "archived", "in": "query", "description": "true to include archived use cases; true or false.", "schema": obj{"type": "boolean"}},
+			{"name": "active", "in": "query", "description": "true for work still under way only (rejected and retired left out); true or false.", "schema": obj{"type": "boolean"}}},
 		"responses": withErrors(obj{"200": response("Funnel, matrix, misaligned use cases, KPIs behind target and recent changes.", ref("Dashboard"))})}}
 	return paths
 }

@@ -243,7 +243,7 @@ func (fs listFilters) read(r *http.Request) (lodestar.ListFilter, error) {
 	q := r.URL.Query()
 	f := lodestar.ListFilter{Query: q.Get("q"), Status: q.Get("status"), Category: q.Get("category")}
 	var err error
-	if f.Archived, err = archivedParam(r); err != nil {
+	if f.Archived, err = boolParam(r, "archived", "archived must be true or false."); err != nil {
 		return f, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(fs)) {
@@ -258,15 +258,15 @@ func (fs listFilters) read(r *http.Request) (lodestar.ListFilter, error) {
 	return f, err
 }
 
-// archivedParam reads the archived flag: true, false or absent (false).
-func archivedParam(r *http.Request) (bool, error) {
-	switch r.URL.Query().Get("archived") {
+// boolParam reads a true/false query flag: true, false or absent (false).
+func boolParam(r *http.Request, name, refusal string) (bool, error) {
+	switch r.URL.Query().Get(name) {
 	case "", "false":
 		return false, nil
 	case "true":
 		return true, nil
 	}
-	return false, lodestar.FieldError("archived", "archived must be true or false.")
+	return false, lodestar.FieldError(name, refusal)
 }
 
 // pageReq is a list request's page: its limit and cursor (0: the first
@@ -396,7 +396,7 @@ func (s *Server) dashboard(r *http.Request, f lodestar.UseCaseFilter) (*lodestar
 
 // useCaseFilters are the use-case list's filters the portfolio takes too
 // (the list takes sort besides, and limit and cursor).
-var useCaseFilters = []string{"q", "business_unit_id", "stage", "alignment", "archived"}
+var useCaseFilters = []string{"q", "business_unit_id", "stage", "alignment", "archived", "active"}
 
 // useCaseFilter reads the use-case list filters shared by the list and
 // the portfolio. Stage, alignment and sort values are checked by the
@@ -405,7 +405,12 @@ func useCaseFilter(r *http.Request) (lodestar.UseCaseFilter, error) {
 	q := r.URL.Query()
 	f := lodestar.UseCaseFilter{Query: q.Get("q"), Stage: q.Get("stage"), Alignment: q.Get("alignment"), Sort: q.Get("sort")}
 	var err error
-	if f.Archived, err = archivedParam(r); err != nil {
+	if f.Archived, err = boolParam(r, "archived", "archived must be true or false."); err != nil {
+		return f, err
+	}
+	// active=true: work still under way only, rejected and retired left
+	// out (the web list's active=1, which the home page's counts use).
+	if f.Active, err = boolParam(r, "active", "active must be true or false."); err != nil {
 		return f, err
 	}
 	f.BusinessUnitID, err = queryID(r, "business_unit_id")

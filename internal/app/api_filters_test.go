@@ -21,6 +21,8 @@ func TestAPIListFiltersRefuseUnknownValues(t *testing.T) {
 	for path, field := range map[string]string{
 		"/api/v1/use-cases?sort=bogus":             "sort",
 		"/api/v1/use-cases?archived=yes":           "archived",
+		"/api/v1/use-cases?active=1":               "active",
+		"/api/v1/portfolio?active=yes":             "active",
 		"/api/v1/use-cases?stage=done":             "stage",
 		"/api/v1/portfolio?sort=bogus":             "sort",
 		"/api/v1/portfolio?sort=score":             "sort",
@@ -73,4 +75,24 @@ func TestAPIListFiltersRefuseUnknownValues(t *testing.T) {
 		}
 	}
 	f.apiOK("GET", "/api/v1/portfolio?stage=idea&alignment=misaligned&archived=true", tok, "", 200)
+
+	// active=true leaves a rejected use case out, as the web list's
+	// active=1 (the home page's counts) does; without it, it is listed.
+	rejected := f.useCase("Shelf robots")
+	if _, err := f.app.Store.ChangeStage(sys(), rejected.ID, lodestar.StageRejected, "no budget"); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"/api/v1/use-cases": 2, "/api/v1/use-cases?active=false": 2, "/api/v1/use-cases?active=true": 1} {
+		p := fromJSON[struct {
+			Data []lodestar.UseCase `json:"data"`
+		}](t, f.apiOK("GET", path, tok, "", 200))
+		if len(p.Data) != want {
+			t.Errorf("GET %s: %d use cases, want %d", path, len(p.Data), want)
+		}
+		for _, uc := range p.Data {
+			if path == "/api/v1/use-cases?active=true" && uc.ID == rejected.ID {
+				t.Errorf("GET %s lists the rejected use case", path)
+			}
+		}
+	}
 }
