@@ -67,6 +67,17 @@
 // the PSI bins (reference deciles, or deciles of a reference sample when
 // the reference was too large to keep whole).
 //
+// The standard deviation the Wasserstein distance is divided by, and a
+// histogram's mean, hold whatever the data's offset and magnitude: values
+// are scaled by a power of two before their squares are summed (1e200
+// overflowed), and their mean is compensated (StdDev) or their sums taken
+// less a shift (Hist), so 1e15 plus small integers keep their spread.
+// numpy.std loses both, so make_reference.py checks these against the
+// exact figures, in rational arithmetic. A reference deviation below
+// WassersteinFloor (0.001) is taken as 0.001, as Evidently does: the
+// distance of a feature measured in tiny units (1e-6, a constant) is then
+// in those units times 1000, not in deviations.
+//
 // # Fairness
 //
 // Window.Fairness reports, per group attribute (Schema.Groups) and value,

@@ -33,6 +33,8 @@ type Bins struct {
 	cells    int
 	guide    []int32 // edges in the cells before each cell
 	shift    float64 // subtracted before summing moments (the reference median)
+	scale    float64 // a power of two the values are multiplied by before summing
+	sshift   float64 // shift·scale
 	few      bool    // the reference had at most FewValues distinct values
 
 	// Fenced bins (FencedBinsFromSorted) know the reference's whole range:
@@ -78,7 +80,29 @@ func NewBins(fine, psi []float64) (*Bins, error) {
 	if len(all) > 0 {
 		b.shift = all[len(all)/2]
 	}
+	b.scale = momentScale(all)
+	b.sshift = b.shift * b.scale
 	return b, nil
+}
+
+// momentScale is the power of two a Hist multiplies its values by before
+// summing them, their squares and their deviations from the shift: the
+// one that brings the largest edge's magnitude to between ½ and 1 (1
+// without edges, or with only 0). Multiplying by a power of two is exact,
+// so the sums are those of the values as they are, only never overflowing
+// (a square of a value from about 1e154 on did, and the standard deviation
+// read +Inf, every Wasserstein distance over it 0: "no drift") nor, for
+// tiny values, underflowing to 0.
+func momentScale(edges []float64) float64 {
+	big := 0.0
+	for _, e := range edges {
+		big = math.Max(big, math.Abs(e))
+	}
+	if big == 0 {
+		return 1
+	}
+	_, e := math.Frexp(big)
+	return math.Ldexp(1, -max(e, -1021))
 }
 
 // BinsFromSorted makes fine and PSI bins at the quantiles of a sorted
@@ -238,7 +262,10 @@ func below(e, x float64) int {
 }
 
 // Hist is the mergeable state of one numeric feature in a window: counts
-// and sums per fine bin, and shifted moments, minimum and maximum. Two
+// and sums per fine bin, and shifted moments, minimum and maximum. The sums
+// are of each value less the Bins' shift, times their scale (a power of
+// two): so data with a large offset (1e15 plus small numbers) keep their
+// spread, and huge or tiny values neither overflow nor underflow. Two
 // Hists over the same Bins merge exactly: counts add, and the sums add up
 // to rounding.
 type Hist struct {
@@ -246,7 +273,7 @@ type Hist struct {
 	Cells    []Cell  // per fine bin
 	N        uint64  // values counted (not missing)
 	Missing  uint64  // NaN values
-	S1, S2   float64 // Σ(x−shift) and Σ(x−shift)², shift the Bins' median edge
+	S1, S2   float64 // Σd and Σd², d = (x−shift)·scale, the Bins' median edge and power of two
 	Min, Max float64
 
 	// Over Bins marked CountFew: the distinct values counted (ascending)
@@ -262,7 +289,7 @@ type Hist struct {
 // value touches one cache line.
 type Cell struct {
 	N   uint64
-	Sum float64
+	Sum float64 // Σ(x−shift)·scale, as Hist's S1
 }
 
 // NewHist returns an empty histogram over b.
@@ -283,13 +310,13 @@ func (h *Hist) Add(x float64) {
 		return
 	}
 	c := &h.Cells[h.bins.Index(x)]
+	d := x*h.bins.scale - h.bins.sshift
 	c.N++
-	c.Sum += x
+	c.Sum += d
 	h.N++
 	if h.bins.few && !h.many {
 		h.countFew(x, 1)
 	}
-	d := x - h.bins.shift
 	h.S1 += d
 	h.S2 += d * d
 	if x < h.Min {
@@ -318,7 +345,7 @@ func (h *Hist) AddAll(xs []float64) {
 		return
 	}
 	cells, edges, padded, guide := h.Cells, b.edges, b.padded, b.guide
-	first, inv, last, shift := b.lo, b.inv, b.cells-1, b.shift
+	first, inv, last, scale, sshift := b.lo, b.inv, b.cells-1, b.scale, b.sshift
 	n, miss := h.N, h.Missing
 	s1, s2, lo, hi := h.S1, h.S2, h.Min, h.Max
 	var idx [addChunk]int32
@@ -363,13 +390,13 @@ func (h *Hist) AddAll(xs []float64) {
 				continue
 			}
 			cell := &cells[idx[k&(addChunk-1)]]
+			d := x*scale - sshift
 			cell.N++
-			cell.Sum += x
+			cell.Sum += d
 			n++
 			if few && !h.many {
 				h.countFew(x, 1)
 			}
-			d := x - shift
 			s1 += d
 			s2 += d * d
 			if x < lo {
@@ -451,13 +478,13 @@ func (h *Hist) FewDistinct() (values, counts []float64, ok bool) {
 }
 
 // Mean returns the mean of the counted values.
-func (h *Hist) Mean() float64 { return h.bins.shift + h.S1/float64(h.N) }
+func (h *Hist) Mean() float64 { return h.bins.shift + h.S1/float64(h.N)/h.bins.scale }
 
 // Std returns the population standard deviation (ddof = 0).
 func (h *Hist) Std() float64 {
 	n := float64(h.N)
 	m := h.S1 / n
-	return math.Sqrt(math.Max(h.S2/n-m*m, 0))
+	return math.Sqrt(math.Max(h.S2/n-m*m, 0)) / h.bins.scale
 }
 
 // PSICounts returns the counts per PSI bin.
@@ -493,7 +520,9 @@ func binnedKS(r, c *Hist) (d, upper float64) {
 // histograms with each bin's mass placed at its mean, and a bound on the
 // error of doing so: moving a bin's mass to its mean costs at most half
 // the bin's width (its ends clipped to the sample's minimum and maximum)
-// per unit of mass.
+// per unit of mass. The bins' means are taken as the Hists sum them, less
+// the shift and scaled, so that the steps between them keep the precision
+// of data with a large offset; the distance is scaled back at the end.
 func binnedWasserstein(r, c *Hist) (w, bound float64) {
 	edges := r.bins.edges
 	nr, nc := float64(r.N), float64(c.N)
@@ -537,5 +566,5 @@ func binnedWasserstein(r, c *Hist) (w, bound float64) {
 		C += pts[k].dc
 		w += math.Abs(R-C) * (pts[k+1].x - pts[k].x)
 	}
-	return w, bound
+	return w / r.bins.scale, bound
 }

@@ -130,6 +130,14 @@ func Wasserstein(a, b []float64) float64 {
 	if n1 == 0 || n2 == 0 {
 		return math.NaN()
 	}
+	// Values from 2^1022 on (about 4.5e307) would overflow the steps
+	// between them, which reach twice the largest magnitude: they are
+	// summed a quarter the size (exact: a power of two) and the distance
+	// scaled back, +Inf only if it is itself beyond the largest float.
+	scale := 1.0
+	if math.Max(math.Max(-a[0], a[len(a)-1]), math.Max(-b[0], b[len(b)-1])) >= 0x1p1022 {
+		scale = 0.25
+	}
 	var i, j int
 	sum := 0.0
 	prev := math.Min(a[0], b[0])
@@ -143,7 +151,7 @@ func Wasserstein(a, b []float64) float64 {
 		default:
 			x = math.Min(a[i], b[j])
 		}
-		sum += math.Abs(float64(i)/n1-float64(j)/n2) * (x - prev)
+		sum += math.Abs(float64(i)/n1-float64(j)/n2) * (x*scale - prev*scale)
 		prev = x
 		for i < len(a) && a[i] <= x {
 			i++
@@ -152,25 +160,56 @@ func Wasserstein(a, b []float64) float64 {
 			j++
 		}
 	}
-	return sum
+	return sum / scale
 }
 
 // StdDev returns the population standard deviation (ddof = 0, as
-// numpy.std) of a sample by a two-pass sum.
+// numpy.std) of a sample, to a few units in the last place whatever its
+// offset and magnitude. The values are first scaled by a power of two (an
+// exact step) to below 1 in magnitude, so that no square overflows (values
+// from about 1e154 did, and the deviation read +Inf) and none of tiny
+// values underflows; the mean is a compensated sum (Neumaier's), so that
+// data with a large constant offset (timestamps, 1e15 plus small integers)
+// keep their spread, which a plain sum rounds to the offset's last place;
+// and the deviations are corrected by their own sum (the corrected
+// two-pass algorithm of Chan, Golub and LeVeque), which removes what error
+// the mean still has. NaN for an empty sample or a non-finite value.
 func StdDev(x []float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
-	m := 0.0
+	big := 0.0
 	for _, v := range x {
-		m += v
+		big = math.Max(big, math.Abs(v))
 	}
-	m /= float64(len(x))
-	s := 0.0
+	switch {
+	case math.IsNaN(big) || math.IsInf(big, 0):
+		return math.NaN()
+	case big == 0:
+		return 0
+	}
+	_, e := math.Frexp(big) // big = f·2^e, ½ ≤ f < 1
+	scale := math.Ldexp(1, -e)
+	n := float64(len(x))
+	var sum, comp float64
 	for _, v := range x {
-		s += (v - m) * (v - m)
+		y := v * scale
+		t := sum + y
+		if math.Abs(sum) >= math.Abs(y) {
+			comp += (sum - t) + y
+		} else {
+			comp += (y - t) + sum
+		}
+		sum = t
 	}
-	return math.Sqrt(s / float64(len(x)))
+	m := (sum + comp) / n
+	var s1, s2 float64
+	for _, v := range x {
+		d := v*scale - m
+		s1 += d
+		s2 += d * d
+	}
+	return math.Ldexp(math.Sqrt(math.Max(s2-s1*s1/n, 0)/n), e)
 }
 
 // normWasserstein scales a Wasserstein distance by the reference's

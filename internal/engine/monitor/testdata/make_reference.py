@@ -58,9 +58,12 @@ events.csv. reference_test.go checks the Go code against it:
     its largest, sqrt(ln 2)); constant numeric columns (tested as
     categorical over their one or two values): as above.
 """
+import bisect
 import csv
 import json
 import math
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -584,12 +587,81 @@ for name, yt, yp in [
         "f1": float(metrics.f1_score(yt, yp, average="macro", zero_division=0)),
     })
 
+# Offsets and magnitudes: data with a large constant offset (1e15 plus
+# small integers, timestamps-like 1e14 plus a spread of 50) and data whose
+# squares overflow (1e200, 1e300) or underflow (1e-300). Each case is kept
+# as offset + scale * v for the listed v (integers, or 6 significant
+# digits), which the Go side rebuilds with the same two float64 steps.
+# numpy.std is no reference here (a plain mean loses the spread of offset
+# data; the squares of 1e200 overflow to inf, of 1e-300 underflow to 0), so
+# the mean and standard deviation are exact, in rational arithmetic
+# (fractions) with the square root to 50 digits; the Wasserstein distance
+# is scipy's, checked here against the exact one. wasserstein_norm divides
+# by max(std, 0.001), the floor that makes the tiny case's statistic
+# W / 0.001 (numpy.std reads 0 there, so scipy-based tools agree). Own
+# generator, so every value above stays as it was.
+rng6 = np.random.default_rng(20261207)
+
+
+def exact_moments(xs):
+    fr = [Fraction(x) for x in xs]
+    n = len(fr)
+    m = sum(fr) / n
+    var = sum((x - m) ** 2 for x in fr) / n
+    with localcontext() as ctx:
+        ctx.prec = 50
+        sd = (Decimal(var.numerator) / Decimal(var.denominator)).sqrt()
+        mean = Decimal(m.numerator) / Decimal(m.denominator)
+    return float(mean), float(sd)
+
+
+def exact_wasserstein(u, v):
+    u, v = sorted(u), sorted(v)
+    allv = sorted(u + v)
+    w = Fraction(0)
+    for a, b in zip(allv, allv[1:]):
+        fu = Fraction(bisect.bisect_right(u, a), len(u))
+        fv = Fraction(bisect.bisect_right(v, a), len(v))
+        w += abs(fu - fv) * (Fraction(b) - Fraction(a))
+    return float(w)
+
+
+def scaled_case(name, offset, scale, ref, cur):
+    rv = [float(v) for v in ref]
+    cv = [float(v) for v in cur]
+    r = offset + scale * np.array(rv)
+    c = offset + scale * np.array(cv)
+    mean, sd = exact_moments(r.tolist())
+    w = float(stats.wasserstein_distance(r, c))
+    we = exact_wasserstein(r.tolist(), c.tolist())
+    assert abs(w - we) <= 1e-12 * we, (name, w, we)
+    ks = stats.ks_2samp(r, c)
+    return {"name": name, "offset": offset, "scale": scale, "ref": rv, "cur": cv,
+            "mean": mean, "std": sd, "wasserstein": we, "wasserstein_norm": we / max(sd, 0.001),
+            "ks": float(ks.statistic), "ks_p": float(ks.pvalue)}
+
+
+scaled = [
+    # The reviewer's cases: 1e15 plus integers in [0, 100) against [10, 110);
+    # 1e14 plus N(0, 50), rounded, shifted by a tenth of a deviation.
+    scaled_case("offset-1e15", 1e15, 1.0, rng6.integers(0, 100, 300), rng6.integers(10, 110, 200)),
+    scaled_case("offset-1e14", 1e14, 1.0, np.round(rng6.normal(0, 50, 6000)), np.round(rng6.normal(5, 50, 6000))),
+    # N(0, 1) against N(1, 1) times 1e200 (squares overflow): a distance of
+    # about one deviation, and the same KS as unscaled.
+    scaled_case("huge-1e200", 0.0, 1e200, r6(rng6.normal(0, 1, 1500)), r6(rng6.normal(1, 1, 1500))),
+    scaled_case("huge-1e300", 0.0, 1e300, r6(rng6.normal(0, 1, 300)), r6(rng6.normal(0.1, 1, 200))),
+    # Tiny values: the standard deviation (about 1e-300) is far below the
+    # 0.001 floor, which the distance is divided by instead.
+    scaled_case("tiny-1e-300", 0.0, 1e-300, r6(rng6.normal(0, 1, 300)), r6(rng6.normal(0.1, 1, 200))),
+]
+
 with open("reference.json", "w") as f:
     json.dump({"numeric": numeric, "categorical": categorical, "kolmogorov": kolm,
                "ks_asymp": asymp, "window": window, "binary": binary, "multiclass": multiclass,
                "latency": latency, "few_values": few,
                "few_values_union": few_union, "window_ks": window_ks,
                "fairness": fairness_cases, "fairness_other": fair_other, "quality": quality,
-               "binary_more": binary_more, "regression": regression, "multiclass_more": multiclass_more},
+               "binary_more": binary_more, "regression": regression, "multiclass_more": multiclass_more,
+               "scaled": scaled},
               f, separators=(",", ":"))
     f.write("\n")
