@@ -83,6 +83,12 @@ func NumericDistinct(ref, cur Distinct, t Thresholds) FeatureDrift {
 	var i, j int
 	var R, C float64
 	hi, lo := math.Inf(-1), math.Inf(1)
+	// As Wasserstein: steps between values from 2^1022 on are summed a
+	// quarter the size, so that they cannot overflow.
+	scale := 1.0
+	if math.Max(math.Max(-ref.Values[0], ref.Values[len(ref.Values)-1]), math.Max(-cur.Values[0], cur.Values[len(cur.Values)-1])) >= 0x1p1022 {
+		scale = 0.25
+	}
 	w, prev := 0.0, math.Min(ref.Values[0], cur.Values[0])
 	for i < len(ref.Values) || j < len(cur.Values) {
 		var x float64
@@ -94,7 +100,7 @@ func NumericDistinct(ref, cur Distinct, t Thresholds) FeatureDrift {
 		default:
 			x = math.Min(ref.Values[i], cur.Values[j])
 		}
-		w += math.Abs(R/nr-C/nc) * (x - prev)
+		w += math.Abs(R/nr-C/nc) * (x*scale - prev*scale)
 		prev = x
 		if i < len(ref.Values) && ref.Values[i] == x {
 			R += ref.Counts[i]
@@ -117,16 +123,7 @@ func NumericDistinct(ref, cur Distinct, t Thresholds) FeatureDrift {
 			f.KS, f.KSPValue, f.KSMethod = dd, p, KSExact
 		}
 	}
-	mean := 0.0
-	for k, v := range ref.Values {
-		mean += v * ref.Counts[k]
-	}
-	mean /= nr
-	ss := 0.0
-	for k, v := range ref.Values {
-		ss += (v - mean) * (v - mean) * ref.Counts[k]
-	}
-	f.Wasserstein = normWasserstein(w, math.Sqrt(ss/nr))
+	f.Wasserstein = normWasserstein(w/scale, weightedStd(ref.Values, ref.Counts))
 	step := 1 / float64(t.PSIBins)
 	var edges []float64
 	for k := 1; k < t.PSIBins; k++ {

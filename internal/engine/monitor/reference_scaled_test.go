@@ -55,7 +55,8 @@ func (c scaledCase) values(v []float64) []float64 {
 // every distance 0, "no drift", while KS gave p ≈ 1e-114) or underflow
 // (1e-300, below the 0.001 floor) — the standard deviation to 1e-12 of
 // the exact one, the Wasserstein distance and its normalisation to 1e-9,
-// and KS as scipy's, through NumericExact as `lodestar drift` calls it.
+// and KS as scipy's, through NumericExact as `lodestar drift` calls it
+// and NumericDistinct (from each value's count).
 func TestReferenceScaledExact(t *testing.T) {
 	for _, c := range loadScaled(t) {
 		t.Run(c.Name, func(t *testing.T) {
@@ -69,6 +70,18 @@ func TestReferenceScaledExact(t *testing.T) {
 			if want := f.Wasserstein >= 0.1; f.Test == TestWasserstein && f.Drifted != want {
 				t.Errorf("Wasserstein %.4g: drifted %v", f.Wasserstein, f.Drifted)
 			}
+			// From distinct values and counts (`lodestar drift` with at
+			// most 1,000 distinct values beyond --exact-limit).
+			count := func(x []float64) Distinct {
+				m := map[float64]uint64{}
+				for _, v := range x {
+					m[v]++
+				}
+				return DistinctFromMap(m)
+			}
+			fd := NumericDistinct(count(r), count(u), Thresholds{})
+			checkRel(t, "from counts: Wasserstein / std", fd.Wasserstein, c.WassersteinNorm, tolDistance, 0)
+			checkRel(t, "from counts: KS statistic", fd.KS, c.KS, 0, tolStatistic)
 		})
 	}
 }

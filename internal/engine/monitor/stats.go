@@ -174,40 +174,53 @@ func Wasserstein(a, b []float64) float64 {
 // and the deviations are corrected by their own sum (the corrected
 // two-pass algorithm of Chan, Golub and LeVeque), which removes what error
 // the mean still has. NaN for an empty sample or a non-finite value.
-func StdDev(x []float64) float64 {
-	if len(x) == 0 {
-		return math.NaN()
+func StdDev(x []float64) float64 { return weightedStd(x, nil) }
+
+// weightedStd is StdDev of a sample in which x[k] occurs counts[k] times
+// (once each when counts is nil).
+func weightedStd(x, counts []float64) float64 {
+	weight := func(k int) float64 {
+		if counts == nil {
+			return 1
+		}
+		return counts[k]
 	}
-	big := 0.0
-	for _, v := range x {
+	big, n := 0.0, 0.0
+	for k, v := range x {
 		big = math.Max(big, math.Abs(v))
+		n += weight(k)
 	}
 	switch {
-	case math.IsNaN(big) || math.IsInf(big, 0):
+	case n == 0 || math.IsNaN(big) || math.IsInf(big, 0):
 		return math.NaN()
 	case big == 0:
 		return 0
 	}
 	_, e := math.Frexp(big) // big = f·2^e, ½ ≤ f < 1
+	e = max(e, -1021)       // 2^1021 is the largest scale that is finite
 	scale := math.Ldexp(1, -e)
-	n := float64(len(x))
+	// Σ weight·y, Neumaier's compensated sum of the exact products (each
+	// product's rounding error, by a fused multiply-add, added to the
+	// compensation).
 	var sum, comp float64
-	for _, v := range x {
-		y := v * scale
-		t := sum + y
-		if math.Abs(sum) >= math.Abs(y) {
-			comp += (sum - t) + y
+	for k, v := range x {
+		y, c := v*scale, weight(k)
+		p := y * c
+		comp += math.FMA(y, c, -p)
+		t := sum + p
+		if math.Abs(sum) >= math.Abs(p) {
+			comp += (sum - t) + p
 		} else {
-			comp += (y - t) + sum
+			comp += (p - t) + sum
 		}
 		sum = t
 	}
 	m := (sum + comp) / n
 	var s1, s2 float64
-	for _, v := range x {
-		d := v*scale - m
-		s1 += d
-		s2 += d * d
+	for k, v := range x {
+		d, c := v*scale-m, weight(k)
+		s1 += c * d
+		s2 += c * d * d
 	}
 	return math.Ldexp(math.Sqrt(math.Max(s2-s1*s1/n, 0)/n), e)
 }
