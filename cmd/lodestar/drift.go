@@ -68,7 +68,17 @@ Tests (defaults after Evidently; see the flags to change them):
                                      as scipy and Evidently (≥ 0.1)
   every column                       PSI over reference deciles: < 0.1 stable,
                                      0.1–0.25 warn, ≥ 0.25 drift
-  data set                           drift when ≥ 50% of the tested columns drift
+  data set                           drift when ≥ 50% of the tested columns drift;
+                                     undetermined when no column could be tested
+
+The Wasserstein distance is divided by the reference's standard deviation
+or 0.001, whichever is larger (Evidently's floor, so that a constant
+reference divides by no 0). A column whose deviation is below 0.001 (tiny
+units, or nearly constant) reads smaller than its shift in deviations: a
+shift of one deviation in a column of deviation 1e-5 reads 0.01, under the
+0.1 threshold. Rescale such a column, or give --numeric-test ks. The
+deviation and distance hold for any offset or magnitude (1e15 plus small
+numbers, 1e200).
 
 Warnings, beside the tests (they change neither the verdict nor the exit
 status, --fail-on-drift included):
@@ -114,9 +124,10 @@ quotes), which is exact for every well-formed file. A malformed file stops
 with its name, line and column; a truncated or corrupt Parquet file with
 its name (and the column).
 Exit status: 0 when the comparison ran (drift or not), 1 on bad input,
-2 on bad usage; with --fail-on-drift, 3 when the data set drifted (the
-report is written in full first, and a line on stderr says so), so a CI
-step or a scheduled job can stop on it.
+2 on bad usage; with --fail-on-drift, 3 when the data set drifted and 4
+when no column could be tested, so the verdict is undetermined, not "no
+drift" (the report is written in full first, and a line on stderr says
+so), so a CI step or a scheduled job can stop on either.
 
 Flags:
 `
@@ -163,7 +174,7 @@ func (e *cmdEnv) drift(args []string) error {
 	fs.Int64Var(&a.th.SmallSample, "small-sample", 1000, "auto uses p-value tests up to this many reference values, distances above")
 	fs.Float64Var(&a.missingRise, "missing-rise", defaultMissingRise, "warn when a column's share of missing values is at least this much higher in the current (0.05: 5 percentage points) and Fisher's exact test gives p < --p-value")
 	registerLang(fs, &a.lang)
-	fs.BoolVar(&a.failOnDrift, "fail-on-drift", false, "exit 3 when the data set drifted (after writing the report)")
+	fs.BoolVar(&a.failOnDrift, "fail-on-drift", false, "exit 3 when the data set drifted, 4 when no column could be tested (after writing the report)")
 	fs.BoolVar(&a.progress, "progress", false, "report reading progress on stderr every second (on a terminal it is shown anyway)")
 	a.table.register(fs)
 	fs.StringVar(&a.refEncoding, "reference-encoding", "", "encoding of the reference file alone (over --encoding; same names)")
@@ -211,7 +222,13 @@ func (e *cmdEnv) drift(args []string) error {
 	if err != nil {
 		return err
 	}
-	if r := rep.Result; a.failOnDrift && r.Drift {
+	r := rep.Result
+	switch {
+	case !a.failOnDrift:
+	case !r.Determined():
+		return errExit{driftUndeterminedExitCode, fmt.Sprintf("drift: the drift is undetermined: no column could be tested (%d compared)",
+			len(r.Features))}
+	case r.Drift:
 		return errExit{driftExitCode, fmt.Sprintf("drift: the data set drifted: %d of %d tested columns (%.1f%%; threshold %s%%)",
 			r.Drifted, r.Tested, 100*r.ShareDrifted, fmtSharePct(r.Share))}
 	}
@@ -222,6 +239,13 @@ func (e *cmdEnv) drift(args []string) error {
 // --fail-on-drift: apart from 1 (bad input) and 2 (bad usage), so that a
 // pipeline can tell drift from a broken run.
 const driftExitCode = 3
+
+// driftUndeterminedExitCode is its exit status, with --fail-on-drift, when
+// no column could be tested (every one empty in a file, or not testable):
+// the run cannot vouch for "no drift", so a CI step that stops on drift
+// stops here too, and a pipeline can still tell it from drift (3) and
+// from a broken run (1, 2).
+const driftUndeterminedExitCode = 4
 
 func (a *driftArgs) check() error {
 	switch {
@@ -437,6 +461,15 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		cols[i] = driftColumnJSON{f, rep.Quality[i]}
 	}
 	missing, ids, news := rep.driftWarnings()
+	// Nothing tested: no verdict, and 0 of 0 no share (null both), not
+	// "no drift" a script would read from false and 0.
+	verdict, drift, share := "undetermined", (*bool)(nil), (*float64)(nil)
+	if r := rep.Result; r.Determined() {
+		verdict, drift, share = "no_drift", &r.Drift, &r.ShareDrifted
+		if r.Drift {
+			verdict = "drift"
+		}
+	}
 	out := struct {
 		Reference    string            `json:"reference"`
 		Current      string            `json:"current"`
@@ -444,8 +477,9 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		CurFile      driftFile         `json:"current_file"`
 		RefRows      int64             `json:"reference_rows"`
 		CurRows      int64             `json:"current_rows"`
-		DatasetDrift bool              `json:"dataset_drift"`
-		ShareDrifted float64           `json:"share_drifted"`
+		Verdict      string            `json:"verdict"`
+		DatasetDrift *bool             `json:"dataset_drift"`
+		ShareDrifted *float64          `json:"share_drifted"`
 		Drifted      int               `json:"drifted_columns"`
 		Tested       int               `json:"tested_columns"`
 		MissingRise  []string          `json:"missing_rise_columns"`
@@ -454,7 +488,7 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		Thresholds   map[string]any    `json:"thresholds"`
 		Columns      []driftColumnJSON `json:"columns"`
 	}{
-		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, rep.Result.Drift, rep.Result.ShareDrifted,
+		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, verdict, drift, share,
 		rep.Result.Drifted, rep.Result.Tested, missing, ids, news,
 		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
 			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
@@ -688,6 +722,10 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 	verdict := t.T("clireport.drift.verdict_no")
 	if r.Drift {
 		verdict = t.T("clireport.drift.verdict_yes")
+	}
+	if !r.Determined() {
+		fmt.Fprint(w, "\n"+t.T("clireport.drift.verdict_undetermined", len(r.Features))+"\n")
+		return w.err
 	}
 	fmt.Fprint(w, "\n"+t.T("clireport.drift.verdict", verdict, r.Drifted, r.Tested, 100*r.ShareDrifted, fmtSharePct(r.Share))+"\n")
 	return w.err

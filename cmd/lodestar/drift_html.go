@@ -14,18 +14,19 @@ import (
 
 // driftView is what the HTML report shows, its words in one language.
 type driftView struct {
-	Lang, Title string
-	Verdict     string
-	Drift       bool
-	Drifted     []driftHTMLRow  // the first drifted columns, for the summary
-	DriftedMore int             // drifted columns beyond them
-	Rows        []driftHTMLRow  // drifted first, then stable, then untested
-	Warnings    []driftWarnList // the columns of each data-quality warning, when any
-	Sides       [2]driftSide
-	Notes       []string // how the files were read, when worth saying
-	Thresholds  []string
-	b           *i18n.Bundle
-	lang        string
+	Lang, Title  string
+	Verdict      string
+	Drift        bool
+	Undetermined bool            // no column tested: no verdict either way
+	Drifted      []driftHTMLRow  // the first drifted columns, for the summary
+	DriftedMore  int             // drifted columns beyond them
+	Rows         []driftHTMLRow  // drifted first, then stable, then untested
+	Warnings     []driftWarnList // the columns of each data-quality warning, when any
+	Sides        [2]driftSide
+	Notes        []string // how the files were read, when worth saying
+	Thresholds   []string
+	b            *i18n.Bundle
+	lang         string
 }
 
 type driftSide struct{ File, Rows, ReadAs string }
@@ -67,9 +68,13 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 	pct := func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) }
 	v.Title = v.T("driftreport.page_title", rep.Current)
 	v.Drift = r.Drift
-	if r.Drift {
+	v.Undetermined = !r.Determined()
+	switch {
+	case v.Undetermined:
+		v.Verdict = v.T("driftreport.verdict.undetermined", len(r.Features))
+	case r.Drift:
 		v.Verdict = v.T("driftreport.verdict.yes", r.Drifted, r.Tested, pct(r.ShareDrifted), fmtSharePct(r.Share))
-	} else {
+	default:
 		v.Verdict = v.T("driftreport.verdict.no", r.Drifted, r.Tested, pct(r.ShareDrifted), fmtSharePct(r.Share))
 	}
 	for i, s := range []struct {
@@ -252,7 +257,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft 
 main{max-width:1400px}
 h1{font-size:1.4rem;margin:0 0 .8rem}h2{font-size:1.05rem;margin:1.6rem 0 .5rem}
 .verdict{padding:.6rem .9rem;border-radius:4px;font-weight:600;margin:0 0 1rem;border-left:.35rem solid}
-.yes{background:#fde8e8;color:#9b1c1c}.no{background:#e3f9e5;color:#1f6f43}
+.yes{background:#fde8e8;color:#9b1c1c}.no{background:#e3f9e5;color:#1f6f43}.undetermined{background:#fdf6e3;color:#7a4d00}
 .drifted a{color:#9b1c1c}
 table{border-collapse:collapse}th,td{padding:.45rem .6rem;border-bottom:1px solid #e4e7eb;text-align:left;vertical-align:middle}
 thead th{font-size:.8rem;color:#52606d;font-weight:600}
@@ -277,7 +282,7 @@ body{margin:1rem}
 }
 </style></head><body><main>
 <h1>{{.T "driftreport.title"}}</h1>
-<p class="verdict {{if .Drift}}yes{{else}}no{{end}}" role="status">{{.Verdict}}</p>
+<p class="verdict {{if .Undetermined}}undetermined{{else if .Drift}}yes{{else}}no{{end}}" role="status">{{.Verdict}}</p>
 <p class="drifted"><b>{{.T "driftreport.drifted_columns"}}</b> {{range $i, $r := .Drifted}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{else}}{{.T "driftreport.none"}}{{end}}{{if .DriftedMore}} {{.T "driftreport.drifted_more" .DriftedMore}}{{end}}</p>
 {{if .Warnings}}<div class="warnings"><b>{{.T "driftreport.warnings"}}</b>
 <ul>{{range .Warnings}}<li>{{.Label}} {{range $i, $r := .Rows}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{end}}{{if .More}} {{$.T "driftreport.warn.more" .More}}{{end}}</li>{{end}}</ul></div>

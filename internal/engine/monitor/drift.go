@@ -469,8 +469,16 @@ type DatasetDrift struct {
 	Drift        bool           `json:"dataset_drift"`
 }
 
+// Determined reports whether the verdict says anything: at least one
+// feature was tested. With none (every feature empty, or not testable)
+// Drift is false and ShareDrifted 0, but that is no finding of "no
+// drift": a report or an alert must read it as undetermined (a monitor's
+// window with none tested judges neither way, monitoring.DriftTested).
+func (d DatasetDrift) Determined() bool { return d.Tested > 0 }
+
 // Summarize decides dataset drift: at least t.Share of the testable
-// features drifted (features that could not be tested do not count).
+// features drifted (features that could not be tested do not count; with
+// none tested the verdict is undetermined, see Determined).
 func Summarize(features []FeatureDrift, t Thresholds) DatasetDrift {
 	t = t.WithDefaults()
 	d := DatasetDrift{Features: features, Share: t.Share}
