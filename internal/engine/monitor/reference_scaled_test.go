@@ -203,3 +203,17 @@ func TestBinnedOffsetInvariant(t *testing.T) {
 		})
 	}
 }
+
+// TestNearMaxFloat: values near the largest float, whose steps (3e308)
+// overflow: the Wasserstein distance (exact, and from counts) and the
+// standard deviation stay finite and right — 0.5·1e307 and 1.5e308 — where
+// the steps made them NaN and +Inf.
+func TestNearMaxFloat(t *testing.T) {
+	a, b := []float64{-1.5e308, 1.5e308}, []float64{-1.5e308, 1.6e308}
+	checkRel(t, "Wasserstein", Wasserstein(a, b), 0.5e307, 1e-15, 0)
+	checkRel(t, "std", StdDev(a), 1.5e308, 1e-15, 0)
+	ones := []float64{1, 1}
+	f := NumericDistinct(Distinct{a, ones}, Distinct{b, ones}, Thresholds{})
+	checkRel(t, "from counts: Wasserstein / std", f.Wasserstein, 0.5e307/1.5e308, 1e-15, 0)
+	checkRel(t, "tiny std", StdDev([]float64{-5e-324, 5e-324}), 5e-324, 0, 0)
+}
