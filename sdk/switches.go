@@ -118,8 +118,9 @@ type Options struct {
 	// heartbeat (every 15 s), arrived for this long, and reconnects: a
 	// connection a NAT or load balancer dropped without a word would
 	// otherwise be waited on forever, its flips never seen (default 45 s;
-	// zero or less is the default). A stream's snapshot must arrive
-	// within it too.
+	// zero or less is the default). The answer to the request, and the
+	// stream's snapshot, must arrive within it too. Err and the Logger
+	// then say so, wrapping ErrIdle.
 	IdleTimeout time.Duration
 	// Logger, when set, logs each failed stream (a refused token, an
 	// unreachable server) at warning level; Err returns the latest.
@@ -168,6 +169,26 @@ type Switches struct {
 // client keeps trying, with backoff, so that a token fixed on the server
 // is taken up; until then states answer as when the server is away.
 var ErrRefused = errors.New("lodestar: the server refused the switch client's token")
+
+// ErrIdle is wrapped by Err's error, and logged, when the client gave up
+// a stream that stayed silent for IdleTimeout: no answer to the request,
+// no snapshot, or, after it, not even the server's heartbeat (a proxy that
+// froze, a NAT or load balancer that dropped the connection without a
+// word). The client reconnects at once, with the usual backoff; the last
+// known states stay meanwhile.
+var ErrIdle = errors.New("lodestar: the switch stream was silent for IdleTimeout")
+
+// idleError is a stream given up for silence: what did not arrive, and
+// for how long; it unwraps to ErrIdle.
+type idleError struct {
+	what    string
+	timeout time.Duration
+}
+
+func (e idleError) Error() string {
+	return fmt.Sprintf("lodestar: switch stream: %s for %s (IdleTimeout): a proxy, NAT or load balancer may have dropped the connection; reconnecting", e.what, e.timeout)
+}
+func (e idleError) Unwrap() error { return ErrIdle }
 
 // refusedError is a refusal of the token, its text the server's reason;
 // it unwraps to ErrRefused.
@@ -326,7 +347,8 @@ func (c *Switches) Connections() int64 {
 
 // Err returns why the latest stream to the server failed (a refused
 // token, wrapping ErrRefused; an unreachable server, wrapping the
-// network's error; an answer that is no event stream), or
+// network's error; a stream silent for IdleTimeout, wrapping ErrIdle; an
+// answer that is no event stream), or
 // nil while a stream is live and before the first attempt ends. States
 // keep answering either way: the last known ones, or the default.
 func (c *Switches) Err() error {
@@ -421,10 +443,20 @@ type wireSwitch struct {
 func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 	// The stream's own context, ended when it has been silent for
 	// IdleTimeout: the body's read then fails and the caller reconnects.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	idle := time.AfterFunc(c.opt.IdleTimeout, cancel)
+	// Its cause is ErrIdle then, so that the failure says the silence, not
+	// the "context canceled" the request and the read fail with.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := time.AfterFunc(c.opt.IdleTimeout, func() { cancel(ErrIdle) })
 	defer idle.Stop()
+	// silent is the error to return for err when the idle timer ended the
+	// stream (what, not yet arrived), or err itself.
+	silent := func(err error, what string) error {
+		if err != nil && context.Cause(ctx) == ErrIdle {
+			return idleError{what, c.opt.IdleTimeout}
+		}
+		return err
+	}
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(c.opt.URL, "/")+"/api/v1/switches/stream", nil)
 	if err != nil {
 		return false, 0, err
@@ -433,7 +465,7 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := c.opt.HTTPClient.Do(req)
 	if err != nil {
-		return false, 0, err
+		return false, 0, silent(err, "no answer")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -514,7 +546,10 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return got, 0, err
+		if snapped {
+			return got, 0, silent(err, "no data, not even a heartbeat,")
+		}
+		return got, 0, silent(err, "no snapshot")
 	}
 	return got, 0, errors.New("lodestar: switch stream ended")
 }

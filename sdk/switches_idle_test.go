@@ -2,8 +2,10 @@ package sdk_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -80,6 +82,70 @@ func TestSwitchesSilentStreamReconnects(t *testing.T) {
 	}
 	if got := sw.State("credit-risk"); got != sdk.Off || sw.Connections() < 2 {
 		t.Errorf("after the stream went silent: state %s, %d streams opened; want off through a new stream", got, sw.Connections())
+	}
+}
+
+// A stream given up for silence says so: Err wraps sdk.ErrIdle and names
+// IdleTimeout, and so does the log line, where both said only "context
+// canceled" — after the snapshot (a proxy that froze), before it (a
+// server or proxy stuck before it, heartbeats flowing) and before any
+// answer at all. The backoff is long, so that Err stays the failure's.
+func TestSwitchesSaySilence(t *testing.T) {
+	old := api.Heartbeat
+	api.Heartbeat = 20 * time.Millisecond
+	defer func() { api.Heartbeat = old }()
+	srv, tok, _ := server(t)
+	frozen, silence := silencingProxy(t, strings.TrimPrefix(srv.URL, "http://"))
+	noSnapshot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for {
+			fmt.Fprint(w, ": heartbeat\n\n")
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}))
+	defer noSnapshot.Close()
+	noAnswer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer noAnswer.Close()
+	for _, tc := range []struct {
+		name, url, want string
+		snapshot        bool
+	}{
+		{"after the snapshot", "http://" + frozen, "not even a heartbeat", true},
+		{"before the snapshot", noSnapshot.URL, "no snapshot", false},
+		{"before an answer", noAnswer.URL, "no answer", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs syncBuffer
+			sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: tc.url, Token: tok,
+				MinBackoff: time.Hour, IdleTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			defer sw.Close()
+			if tc.snapshot {
+				<-sw.Ready()
+				silence()
+			}
+			waitFor(t, "the stream to be given up", func() bool { return sw.Err() != nil })
+			err := sw.Err()
+			if !errors.Is(err, sdk.ErrIdle) {
+				t.Errorf("Err %q does not wrap sdk.ErrIdle", err)
+			}
+			for _, want := range []string{tc.want, "200ms (IdleTimeout)"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("Err %q does not say %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), "context canceled") {
+				t.Errorf("Err %q: the silence is said as a cancellation", err)
+			}
+			waitFor(t, "the log line", func() bool { return strings.Contains(logs.String(), "IdleTimeout") })
+			if l := logs.String(); strings.Contains(l, "context canceled") || !strings.Contains(l, tc.want) {
+				t.Errorf("log %q, want the silence (%q) said, not a cancellation", l, tc.want)
+			}
+		})
 	}
 }
 
