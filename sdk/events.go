@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -284,6 +285,14 @@ const (
 	// LossQueueFull: Report or ReportLabel found the queue at its bound
 	// (WithMaxQueued) and returned ErrQueueFull. Counted in Dropped.
 	LossQueueFull
+	// LossUnconfirmed: the batch was answered 2xx, but not with
+	// Lodestar's ingest answer (a JSON object, application/json, with its
+	// counts): a captive portal's or a misrouted proxy's page, a wrong
+	// URL. Nothing says the batch was stored, so it is not counted sent;
+	// it is not retried either, as such an answer is no passing failure.
+	// Err says what answered (its Content-Type, its first bytes, where a
+	// redirect led). Counted in Failed.
+	LossUnconfirmed
 )
 
 func (r LossReason) String() string {
@@ -300,6 +309,8 @@ func (r LossReason) String() string {
 		return "unknown event"
 	case LossQueueFull:
 		return "queue full"
+	case LossUnconfirmed:
+		return "not Lodestar's answer"
 	}
 	return "LossReason(" + strconv.Itoa(int(r)) + ")"
 }
@@ -321,8 +332,8 @@ type ReportError struct {
 	IDs []string
 	// Status is the server's last HTTP answer (LossRefused, and
 	// LossRetriesExhausted when the server answered; 200 or another 2xx
-	// for LossRejected and LossUnknown); 0 when there was none: a network
-	// error, Close, a full queue.
+	// for LossRejected, LossUnknown and LossUnconfirmed); 0 when there was
+	// none: a network error, Close, a full queue.
 	Status int
 	// Err says why: the server's error, the network's, the context's
 	// (LossClosed), or ErrQueueFull.
@@ -357,7 +368,10 @@ func (e ReportError) Unwrap() error { return e.Err }
 // and counts it as a duplicate. A batch refused as too large (413, a
 // proxy's limit below the server's) is sent again in halves, down to
 // single lines. Other 4xx answers (a bad token, an unknown model) are not
-// retried: the batch is counted in Failed. Memory is
+// retried: the batch is counted in Failed; so is one answered 2xx by
+// something other than Lodestar (a captive portal's or a proxy's page,
+// not the ingest answer: LossUnconfirmed), as the switch client refuses
+// a 200 that is no event stream. Memory is
 // bounded (WithMaxQueued); when the bound is reached new events are
 // dropped and counted. Close flushes what is queued.
 //
@@ -617,8 +631,9 @@ type Stats struct {
 	// Retries counts requests sent again.
 	Retries int64
 	// Failed events were given up on: a 4xx answer other than 429 or
-	// 408 (a 413 only for an event too large on its own),
-	// retries exhausted, or Close's deadline.
+	// 408 (a 413 only for an event too large on its own), a 2xx answer
+	// that is not Lodestar's (LossUnconfirmed), retries exhausted, or
+	// Close's deadline.
 	Failed int64
 	// Unregistered counts the events, among Sent and Duplicates, that
 	// the server stored under a version the model has not registered (a
@@ -918,7 +933,15 @@ func (q *queue) send(b *batch) {
 		}
 		status, retryAfter, res, err := q.post(ctx, b)
 		switch {
-		case err == nil && status/100 == 2: // (a proxy may answer 202 or 204)
+		case err == nil && status/100 == 2 && res.body == nil:
+			// A 2xx that is not the ingest answer: a captive portal or a
+			// proxy answered, not Lodestar. Counted sent, whole batches
+			// were lost without a word; nothing says they were stored.
+			q.failed.Add(int64(b.n))
+			cfg.log.Warn("lodestar: batch answered by something other than Lodestar, not counted as stored", "url", q.url, "status", status, "items", b.n, "error", res.errText)
+			q.lostBatch(LossUnconfirmed, b, status, errors.New(res.errText))
+			return
+		case err == nil && status/100 == 2:
 			q.count(b, res)
 			return
 		case err == nil && status == http.StatusRequestEntityTooLarge && b.n > 1:
@@ -1088,17 +1111,13 @@ func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// count records a 2xx answer. A body that cannot be read as the protocol
-// says still means the server took the batch: it counts as sent.
+// count records a 2xx ingest answer (res.body set: post checked it).
 func (q *queue) count(b *batch, res *result) {
-	if res.body == nil {
-		q.sent.Add(int64(b.n))
-		return
-	}
 	r := res.body
 	q.rejected.Add(int64(len(r.Rejected)))
-	// Whatever the answer does not account for (a proxy's "{}") was still
-	// taken by a 2xx: sent, so that every item ends in one counter.
+	// Whatever the answer does not account for (a server answering
+	// fewer lines than were sent) was still taken by the server: sent, so
+	// that every item ends in one counter.
 	if q == q.r.labels {
 		q.sent.Add(r.Updated + max(0, int64(b.n)-r.Updated-int64(len(r.Unknown))-int64(len(r.Rejected))))
 		q.unknown.Add(int64(len(r.Unknown)))
@@ -1169,14 +1188,18 @@ func (r *Reporter) warnUnregistered(url, version string, events int64) {
 }
 
 type result struct {
-	status  int
+	status int
+	// body is a 2xx's ingest answer; nil for a 2xx when the answer is not
+	// one, errText then saying what it is.
 	body    *response
 	errText string
 }
 
 // post makes one request. A transport error, or a failure to read the
 // answer, is returned as err (and retried); otherwise the status, the
-// Retry-After delay and the parsed answer.
+// Retry-After delay and the parsed answer. A 2xx is Lodestar's ingest
+// answer only as the protocol has it: application/json, a JSON object
+// with the endpoint's count (accepted, or updated for labels).
 func (q *queue) post(ctx context.Context, b *batch) (int, time.Duration, *result, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", q.url, bytes.NewReader(b.buf))
 	if err != nil {
@@ -1195,10 +1218,19 @@ func (q *queue) post(ctx context.Context, b *batch) (int, time.Duration, *result
 	}
 	res := &result{status: resp.StatusCode}
 	if resp.StatusCode/100 == 2 {
-		var r response
-		if json.Unmarshal(body, &r) == nil {
-			res.body = &r
+		count := "accepted"
+		if q == q.r.labels {
+			count = "updated"
 		}
+		var r response
+		var has map[string]json.RawMessage
+		ct := resp.Header.Get("Content-Type")
+		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/json" &&
+			json.Unmarshal(body, &has) == nil && has[count] != nil && json.Unmarshal(body, &r) == nil {
+			res.body = &r
+			return resp.StatusCode, 0, res, nil
+		}
+		res.errText = unconfirmed(resp, ct, count, body)
 		return resp.StatusCode, 0, res, nil
 	}
 	var e struct {
@@ -1210,6 +1242,25 @@ func (q *queue) post(ctx context.Context, b *batch) (int, time.Duration, *result
 		res.errText = strings.TrimSpace(string(body[:min(len(body), 200)]))
 	}
 	return resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), res, nil
+}
+
+// unconfirmed says what answered a batch 2xx instead of Lodestar: the
+// status, the Content-Type, where a redirect led, the body's first bytes.
+func unconfirmed(resp *http.Response, ct, count string, body []byte) string {
+	got := "no Content-Type"
+	if ct != "" {
+		got = fmt.Sprintf("Content-Type %q", ct)
+	}
+	s := fmt.Sprintf("lodestar: the answer %s is not Lodestar's ingest answer (application/json, an object with %q; got %s", resp.Status, count, got)
+	if resp.Request != nil && resp.Request.Response != nil { // redirected: say where to
+		s += ", after a redirect to " + resp.Request.URL.Redacted()
+	}
+	if b := strings.Join(strings.Fields(string(body[:min(len(body), 120)])), " "); b != "" {
+		s += fmt.Sprintf(", body %q", b)
+	} else {
+		s += ", no body"
+	}
+	return s + "): a captive portal, a proxy or a wrong URL answered; the batch is not known to be stored"
 }
 
 // parseRetryAfter reads either form of Retry-After: seconds, or an HTTP

@@ -28,6 +28,10 @@ func connServer(t *testing.T) (*httptest.Server, func() (open int)) {
 		}
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/labels") {
+			fmt.Fprintf(w, `{"updated":%d,"unknown":[],"rejected":[]}`, strings.Count(string(body), "\n"))
+			return
+		}
 		fmt.Fprintf(w, `{"accepted":%d,"duplicates":0,"rejected":[]}`, strings.Count(string(body), "\n"))
 	}))
 	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {

@@ -616,6 +616,7 @@ func BenchmarkReport(b *testing.B) {
 				break
 			}
 		}
+		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"accepted":%d,"duplicates":0,"rejected":[]}`, n)
 	}))
 	defer srv.Close()

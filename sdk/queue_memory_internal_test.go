@@ -62,8 +62,9 @@ func TestQueueMemoryBoundHolds(t *testing.T) {
 func TestQueueIdleBuffersBounded(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release             // a backlog builds while the server is slow
-		w.Write([]byte(`{}`)) // taken: counted as sent
+		<-release // a backlog builds while the server is slow
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"accepted":10}`)) // taken: counted as sent
 	}))
 	defer srv.Close()
 	const bound = 8 << 20
