@@ -114,7 +114,7 @@ func ExampleSwitches_Provider() {
 	ts, lodestarURL, token := exampleServer()
 	defer ts.stop()
 	ctx := context.Background()
-	sw := sdk.NewSwitches(ctx, sdk.Options{URL: lodestarURL, Token: token})
+	sw := sdk.NewSwitches(ctx, sdk.Options{URL: lodestarURL, Token: token, FailClosed: true})
 	defer sw.Close()
 
 	// Returns once the first snapshot is in; at once when the token is refused.
@@ -124,8 +124,12 @@ func ExampleSwitches_Provider() {
 	}
 	defer openfeature.Shutdown()
 	client := openfeature.NewDefaultClient()
+	// FailClosed does not apply here: OpenFeature answers the default passed
+	// for a switch it does not know or before the first snapshot, so a
+	// service that fails closed passes false.
 	enabled, _ := client.BooleanValue(ctx, "credit-risk", false, openfeature.EvaluationContext{}) // true only when on
+	misspelt, _ := client.BooleanValue(ctx, "credit-risc", false, openfeature.EvaluationContext{})
 	state, _ := client.StringValue(ctx, "credit-risk", "", openfeature.EvaluationContext{})
-	fmt.Println(enabled, state)
-	// Output: true on
+	fmt.Println(enabled, misspelt, state)
+	// Output: true false on
 }

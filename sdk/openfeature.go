@@ -24,6 +24,22 @@ import (
 // snapshot; each flip is a PROVIDER_CONFIGURATION_CHANGED naming the
 // switch. Register the provider with one OpenFeature API at a time: its
 // events go to one reader.
+//
+// Options.FailClosed does not apply to the provider's answers. As
+// OpenFeature has it, an unknown key, a provider not ready (no snapshot
+// yet, or never: a refused token) and a type mismatch resolve to the
+// default the caller passes, with the error code; the provider does not
+// put FailClosed in its place, the default being the caller's own word
+// for what to do when unsure. (A state the client does not know, a newer
+// server's, still reads Off when it fails closed: false.) A service that
+// must refuse when unsure passes false, the safe default:
+//
+//	enabled, _ := client.BooleanValue(ctx, "credit-risk", false, openfeature.EvaluationContext{})
+//	if !enabled { /* do not call the model */ }
+//
+// With true there, it would call the model for a switch the provider does
+// not know, or before the first snapshot, whatever FailClosed says. State
+// and Enabled, which take no default, answer FailClosed's.
 func (c *Switches) Provider() openfeature.FeatureProvider { return provider{c} }
 
 type provider struct{ c *Switches }

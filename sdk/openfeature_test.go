@@ -2,6 +2,8 @@ package sdk_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -56,5 +58,59 @@ func TestOpenFeatureProvider(t *testing.T) {
 		if err == nil || i.Value != 7 || i.ErrorCode != tc.code || i.Reason != openfeature.ErrorReason {
 			t.Errorf("int %s: got %+v, %v; want the default with %s", tc.flag, i, err, tc.code)
 		}
+	}
+}
+
+// FailClosed does not reach OpenFeature's answers (documented on
+// Provider): for a switch the provider does not know, and before the
+// first snapshot, it answers the caller's default with the error code,
+// as OpenFeature has it, while State answers Off. A fail-closed service
+// passes false.
+func TestOpenFeatureAnswersTheCallersDefault(t *testing.T) {
+	ctx := context.Background()
+	ec := openfeature.EvaluationContext{}
+
+	// Before the first snapshot: a server that never answers.
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer dead.Close()
+	waiting := sdk.NewSwitches(ctx, sdk.Options{URL: dead.URL, Token: "t", FailClosed: true})
+	defer waiting.Close()
+	api := isolated.NewAPI()
+	defer func() { _ = api.Shutdown(ctx) }()
+	if err := api.SetProvider(ctx, waiting.Provider()); err != nil {
+		t.Fatal(err)
+	}
+	client := api.NewClient()
+	if waiting.State("credit-risk") != sdk.Off {
+		t.Errorf("State before the snapshot: %s, want off (FailClosed)", waiting.State("credit-risk"))
+	}
+	for _, def := range []bool{false, true} {
+		d, err := client.BooleanValueDetails(ctx, "credit-risk", def, ec)
+		if err == nil || d.Value != def || d.ErrorCode != openfeature.ProviderNotReadyCode {
+			t.Errorf("before the snapshot, default %v: got %+v, %v; want the default with PROVIDER_NOT_READY", def, d, err)
+		}
+	}
+
+	// A switch the server does not have.
+	srv, tok, _ := server(t)
+	sw := sdk.NewSwitches(ctx, sdk.Options{URL: srv.URL, Token: tok, FailClosed: true})
+	defer sw.Close()
+	api2 := isolated.NewAPI()
+	defer func() { _ = api2.Shutdown(ctx) }()
+	if err := api2.SetProviderAndWait(ctx, sw.Provider()); err != nil {
+		t.Fatal(err)
+	}
+	client2 := api2.NewClient()
+	if sw.State("credit-risc") != sdk.Off {
+		t.Errorf("State of an unknown switch: %s, want off (FailClosed)", sw.State("credit-risc"))
+	}
+	for _, def := range []bool{false, true} {
+		d, err := client2.BooleanValueDetails(ctx, "credit-risc", def, ec)
+		if err == nil || d.Value != def || d.ErrorCode != openfeature.FlagNotFoundCode {
+			t.Errorf("unknown switch, default %v: got %+v, %v; want the default with FLAG_NOT_FOUND", def, d, err)
+		}
+	}
+	if on, err := client2.BooleanValue(ctx, "credit-risk", false, ec); err != nil || !on {
+		t.Errorf("a known switch that is on, default false: got %v, %v; want true", on, err)
 	}
 }

@@ -13,7 +13,10 @@
 // State with no I/O and no allocation. When the server cannot be reached
 // it keeps the last state it knew; before it has ever heard from the
 // server, and for keys it does not know, it answers with the configured
-// default (fail open: on; fail closed: off). It reconnects with backoff.
+// default (fail open: on; fail closed: off). It reconnects with backoff:
+// after an outage it can take up to Options.MaxBackoff (30 s by default)
+// to follow the server again, and a switch flipped meanwhile is obeyed
+// only then (see MaxBackoff to shorten it).
 //
 //	sw := sdk.NewSwitches(ctx, sdk.Options{URL: "https://lodestar.example", Token: token})
 //	defer sw.Close()
@@ -95,7 +98,9 @@ type Options struct {
 	// the client never connects, and Err says so.
 	Token string
 	// FailClosed answers Off for unknown keys and before the first
-	// snapshot; by default the client fails open (On).
+	// snapshot; by default the client fails open (On). The OpenFeature
+	// provider answers the caller's default instead (see
+	// Switches.Provider): pass false there to fail closed.
 	FailClosed bool
 	// HTTPClient carries the stream (default: the client's own, whose
 	// connections Close closes; a client given here is the caller's, its
@@ -113,6 +118,15 @@ type Options struct {
 	// more than MaxBackoff. The last known states stay meanwhile.
 	// Zero or less is the default; a MaxBackoff below MinBackoff is
 	// raised to it.
+	//
+	// MaxBackoff is also how late the client can be after an outage: the
+	// waits double while the server is away, so the client may come back
+	// up to MaxBackoff after the server does, answering the last known
+	// states until then — a switch flipped while it was cut off (turned
+	// off in an incident, say) is not obeyed before. To bound that delay,
+	// lower MaxBackoff (5 s, say): each client then tries at least that
+	// often while the server is away, more load on a server coming back
+	// but a flip taken up sooner.
 	MinBackoff, MaxBackoff time.Duration
 	// IdleTimeout ends a stream on which nothing, not even the server's
 	// heartbeat (every 15 s), arrived for this long, and reconnects: a
