@@ -1529,12 +1529,18 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 	// judge accuracy or drift and do not decay end it, others (no labels,
 	// no features) leave it — whether the windows were stored by an
 	// earlier run or are new in this one.
-	streak := 0
+	// streakKinds counts, of the streak's windows, those that breached
+	// each kind: a window of the streak breaches accuracy, drift or both.
+	streak, streakKinds := 0, map[string]int{}
 	step := func(w *lodestar.WindowResult) {
-		if decays(w) {
+		if kinds := decayKinds(w); len(kinds) > 0 {
 			streak++
+			for _, k := range kinds {
+				streakKinds[k]++
+			}
 		} else if judged(w, "accuracy", m.Thresholds) || judged(w, "drift", m.Thresholds) {
 			streak = 0
+			clear(streakKinds)
 		}
 	}
 	// The stored windows before the first carry the streaks on, and show
@@ -1614,7 +1620,7 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 				before[k] = v
 			}
 			out.Tasks = append(out.Tasks, &lodestar.RetrainingTask{OpenedAt: w.End, Before: before,
-				Reason: fmt.Sprintf("%s breached for %d windows in a row (to %s).", strings.Join(decayKinds(w), " and "), streak, w.End.UTC().Format(time.RFC3339))})
+				Reason: retrainReason(streak, streakKinds, w.End)})
 		}
 	}
 	slices.SortStableFunc(within, func(a, b *lodestar.Alert) int { return a.OpenedAt.Compare(b.OpenedAt) })
@@ -1690,12 +1696,28 @@ func overlaps(a *lodestar.Alert, since, end time.Time) bool {
 	return since.Before(a.ResolvedAt)
 }
 
-// decays reports whether a window shows decay that retraining answers:
-// accuracy or drift. A fairness breach is not counted: a skew against a
-// group is an incident for review (the fairness audit, the kill switch),
-// and retraining on the same data may well keep it.
-func decays(w *lodestar.WindowResult) bool { return len(decayKinds(w)) > 0 }
+// retrainReason says why a retraining task opened: the streak of n
+// windows to end, each breaching accuracy or drift, and how many breached
+// each — not the last window's kinds as if every window had breached them.
+// The sentences are shapes of the catalogs (msgpat.), so a chat webhook
+// words them in each language.
+func retrainReason(n int, kinds map[string]int, end time.Time) string {
+	to := end.UTC().Format(time.RFC3339)
+	acc, drift := kinds["accuracy"], kinds["drift"]
+	switch {
+	case acc > 0 && drift > 0:
+		return fmt.Sprintf("Accuracy or drift breached in each of %d windows in a row, to %s: accuracy in %d, drift in %d.", n, to, acc, drift)
+	case acc > 0:
+		return fmt.Sprintf("Accuracy breached in each of %d windows in a row, to %s.", n, to)
+	}
+	return fmt.Sprintf("Drift breached in each of %d windows in a row, to %s.", n, to)
+}
 
+// decayKinds gives the decay a window shows that retraining answers:
+// its breaches of accuracy and drift (none: it does not decay). A
+// fairness breach is not counted: a skew against a group is an incident
+// for review (the fairness audit, the kill switch), and retraining on the
+// same data may well keep it.
 func decayKinds(w *lodestar.WindowResult) []string {
 	var out []string
 	for _, b := range w.Breaches {
