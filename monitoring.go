@@ -451,7 +451,9 @@ const (
 )
 
 // Alert is one breach of a monitor's threshold, raised once when a window
-// first breaches and resolved when a window no longer does.
+// first breaches and resolved when a window no longer does. Value,
+// Threshold and Message are the breach's figures in its first window, the
+// one OpenedAt is the start of.
 type Alert struct {
 	ID         int64     `json:"id"`
 	MonitorID  int64     `json:"monitor_id"`

@@ -104,11 +104,11 @@ func TestHealthFairness(t *testing.T) {
 			`<td class="col-positive" data-label="Positive rate (adverse flag)">0.1</td><td class="col-favourable" data-label="Favourable rate (negative predictions)">0.9</td><td class="col-impact" data-label="Impact ratio">1</td>`,
 			`<p class="fairness-note">Favourable prediction: negative. A positive prediction is an adverse flag (high risk, fraud), so a value&#39;s favourable rate is its share of negative predictions, 1 − its positive rate; its impact ratio is that rate divided by the rate of 30 and over, the value with the highest.`,
 			`<tr class="muted"><td class="col-name" data-label="Value">new</td><td data-label="Events">3</td>`,
-			`aria-label="Min impact ratio per window"`, `<span class="at-opening">At opening:</span> Impact ratio 0.667 for age_group &#34;under 30&#34; (against &#34;30 and over&#34;) is below 0.80.`},
+			`aria-label="Min impact ratio per window"`, `<span class="at-opening">First breaching window:</span> Impact ratio 0.667 for age_group &#34;under 30&#34; (against &#34;30 and over&#34;) is below 0.80.`},
 		"zh-CN": {"按群体的公平性（最新窗口）", "群体属性 age_group", `aria-label="各窗口最小影响比"`,
 			`<td class="col-positive" data-label="正例比例（不利标记）">0.4</td><td class="col-favourable" data-label="有利比例（预测为负例）">0.6</td><td class="col-impact" data-label="影响比">0.667`,
 			`<p class="fairness-note">有利预测：负例。`,
-			`<span class="at-opening">开启时：</span> 影响比 0.667（age_group 为 &#34;under 30&#34;，相对 &#34;30 and over&#34;）低于 0.80。`},
+			`<span class="at-opening">首个超限窗口：</span> 影响比 0.667（age_group 为 &#34;under 30&#34;，相对 &#34;30 and over&#34;）低于 0.80。`},
 	} {
 		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
 		if p.StatusCode != 200 {

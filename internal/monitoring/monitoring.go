@@ -1499,23 +1499,25 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 	first := windows[0].Start
 	// A breach of one kind: from since, its first breaching window's
 	// start, to end, the start of the window that recovers it (zero while
-	// it runs); at is the window that opens it, alert the alert it is.
+	// it runs); first is that first window, whose figures its alert
+	// reports (as its opening date is that window's start: the figures
+	// and the date are of one window), alert the alert it is.
 	type breach struct {
 		since, end time.Time
-		at         *lodestar.WindowResult
+		first      *lodestar.WindowResult
 		alert      *lodestar.Alert
 		running    bool // running when the first window started: alert was recorded for it
 	}
 	breaches := map[string][]*breach{}
 	alertAfter, resolveAfter := max(m.AlertAfter, 1), max(m.ResolveAfter, 1)
 	bad, good := map[string]int{}, map[string]int{}
-	since := map[string]time.Time{} // the start of each kind's current breaching streak
+	since := map[string]*lodestar.WindowResult{} // the first window of each kind's current breaching streak
 	count := func(w *lodestar.WindowResult) {
 		for _, kind := range Kinds {
 			switch {
 			case slices.Contains(w.Breaches, kind):
 				if bad[kind] == 0 {
-					since[kind] = w.Start
+					since[kind] = w
 				}
 				bad[kind]++
 				good[kind] = 0
@@ -1555,7 +1557,7 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 			breaching := slices.Contains(w.Breaches, kind)
 			switch {
 			case stored[kind] == nil && bad[kind] >= alertAfter && breaching:
-				stored[kind] = &breach{since: since[kind], at: w}
+				stored[kind] = &breach{since: since[kind].Start, first: since[kind]}
 			case stored[kind] != nil && good[kind] >= resolveAfter && !breaching && judged(w, kind, m.Thresholds):
 				delete(stored, kind)
 			}
@@ -1604,7 +1606,7 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 			breaching := slices.Contains(w.Breaches, kind)
 			switch {
 			case b == nil && bad[kind] >= alertAfter && breaching:
-				b = &breach{since: since[kind], at: w}
+				b = &breach{since: since[kind].Start, first: since[kind]}
 				cur[kind] = b
 				breaches[kind] = append(breaches[kind], b)
 			case b != nil && good[kind] >= resolveAfter && !breaching && judged(w, kind, m.Thresholds):
@@ -1637,8 +1639,8 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 			}
 			a := b.alert
 			if a == nil {
-				a = alertFor(kind, b.at, m.Thresholds)
-				a.OpenedAt = b.since // the first window of the breach
+				// Dated from the breach's first window, with its figures.
+				a = alertFor(kind, b.first, m.Thresholds)
 				if !b.end.IsZero() { // opened and resolved in this run: kept as history
 					a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertResolved, b.end, lodestar.ResolutionRecovered
 				}
@@ -1651,6 +1653,12 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 			opened := a.OpenedAt
 			if !b.running {
 				opened = b.since
+				if !opened.Equal(a.OpenedAt) {
+					// Redated to another first window: its figures are
+					// that window's, as a new alert's are.
+					f := alertFor(kind, b.first, m.Thresholds)
+					a.Value, a.Threshold, a.Message = f.Value, f.Threshold, f.Message
+				}
 			}
 			switch {
 			case a.Status == lodestar.AlertOpen && b.end.IsZero():

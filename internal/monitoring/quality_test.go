@@ -35,7 +35,7 @@ func qualityHour(prefix string, t time.Time, in, out, miss int) []lodestar.Store
 // [0, 0.99] and nothing missing. Values above the range (10 of 60) breach
 // the out-of-range share, a third missing the missing share; two such
 // windows in a row open one data_quality alert dated at the first, naming
-// the feature and the figure; a window of 20 events (under 30) cannot
+// the feature and that window's figure; a window of 20 events (under 30) cannot
 // judge and leaves the streak; a clean window resolves the alert. Data
 // quality does not count toward retraining. The figures are stored and
 // read back with the windows.
@@ -89,8 +89,10 @@ func TestDataQualityAlert(t *testing.T) {
 	if len(dq) != 1 || !dq[0].OpenedAt.Equal(e.t0) || dq[0].Status != lodestar.AlertResolved || !dq[0].ResolvedAt.Equal(e.t0.Add(3*time.Hour)) {
 		t.Fatalf("data-quality alerts: %+v; want one opened at t0, resolved at t0+3h", dq)
 	}
-	if want := `Feature "x": 33.3% of values missing against 0.0% in the reference (threshold: 5.0% more).`; dq[0].Message != want ||
-		dq[0].Threshold != 0.05 || dq[0].Value != 20.0/60 {
+	// The figure of its first window, the one it is dated from (the
+	// second's, a third missing, made the breach long enough).
+	if want := `Feature "x": 16.7% of values outside the reference's range 0 to 0.99 (threshold 5.0%).`; dq[0].Message != want ||
+		dq[0].Threshold != 0.05 || dq[0].Value != 10.0/60 {
 		t.Errorf("alert: %q (value %v, threshold %v), want %q", dq[0].Message, dq[0].Value, dq[0].Threshold, want)
 	}
 	if len(out.Tasks) != 0 {

@@ -802,10 +802,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 		}
 		// An alert's change is made only from the status it was decided
 		// on: resolved meanwhile (its version retired), it is not the
-		// alert decided on.
+		// alert decided on. Its figures go with its opening date: an
+		// alert redated to another first window reports that window's.
 		update := func(a *lodestar.Alert, from string) error {
-			res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, opened_at = ?, resolved_at = ?, resolution = ? WHERE id = ? AND monitor_id = ? AND status = ?`,
-				a.Status, sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution, a.ID, monitorID, from)
+			res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = ?, opened_at = ?, resolved_at = ?, resolution = ?, value = ?, threshold = ?, message = ? WHERE id = ? AND monitor_id = ? AND status = ?`,
+				a.Status, sqldb.FormatTime(a.OpenedAt), sqldb.FormatTime(a.ResolvedAt), a.Resolution, a.Value, a.Threshold, a.Message, a.ID, monitorID, from)
 			if err != nil {
 				return err
 			}
