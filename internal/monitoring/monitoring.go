@@ -1325,6 +1325,12 @@ func judged(w *lodestar.WindowResult, kind string, t lodestar.MonitorThresholds)
 	return false
 }
 
+// DriftThresholds are the drift thresholds a monitor's windows are judged
+// by: its own, the engine's defaults where it sets none.
+func DriftThresholds(t lodestar.MonitorThresholds) monitor.Thresholds {
+	return store.DriftThresholds(t)
+}
+
 // DriftTested reports whether a window's drift result tested a feature:
 // one with no values to test (no features sent) says nothing either way,
 // and its share of drifted features (0 of 0) is no figure.

@@ -50,6 +50,95 @@ type driftColumn struct {
 	// Categories is above 0 when the feature was tested over its values:
 	// a numeric one so tested had at most 5 distinct values.
 	Categories int `json:"categories"`
+	// A numeric feature's Kolmogorov–Smirnov test from a window's bins
+	// (method binned): the statistic is known to lie between KS and
+	// KSUpper, and its p-value is the lower one's, by KSMethod.
+	Method   string   `json:"method"`
+	KSUpper  *float64 `json:"ks_upper_bound"`
+	KSMethod string   `json:"ks_method"`
+	RefN     int64    `json:"reference_count"`
+	CurN     int64    `json:"current_count"`
+}
+
+// ksBounded reports whether the feature was judged by a Kolmogorov–Smirnov
+// test whose statistic, from a window's bins, is known only between the
+// one shown and an upper bound above it: the exact statistic may be
+// larger, and the exact p-value smaller, than those the verdict used.
+func (c driftColumn) ksBounded() bool {
+	return c.Test == monitor.TestKS && c.Method == monitor.MethodBinned && c.Statistic != nil && c.PValue != nil &&
+		c.KSUpper != nil && *c.KSUpper > *c.Statistic+1e-12
+}
+
+// DriftStatistic writes a drift row's statistic: for a binned
+// Kolmogorov–Smirnov test, the range the exact statistic lies in.
+func (p *Page) DriftStatistic(c driftColumn) string {
+	switch {
+	case c.Statistic == nil:
+		return "—"
+	case c.ksBounded():
+		return p.between(*c.Statistic, *c.KSUpper)
+	}
+	return p.Figure(*c.Statistic)
+}
+
+// DriftPValue writes a drift row's p-value. A binned Kolmogorov–Smirnov
+// test's is its lower statistic's, so the exact p-value is at most it:
+// from the upper bound's p-value to it when that was asymptotic (the
+// engine's own function, as it computed the one shown), else "≤ p".
+func (p *Page) DriftPValue(c driftColumn) string {
+	switch {
+	case c.PValue == nil:
+		return "—"
+	case !c.ksBounded():
+		return p.Figure(*c.PValue)
+	case c.KSMethod == monitor.KSAsymp:
+		if low := monitor.KSPValueAsymp(*c.KSUpper, c.RefN, c.CurN); !math.IsNaN(low) {
+			return p.between(low, *c.PValue)
+		}
+	}
+	return p.T("health.drift.at_most", p.Figure(*c.PValue))
+}
+
+// between writes a range of figures, one figure when both read alike.
+func (p *Page) between(lo, hi float64) string {
+	if l, h := p.Figure(lo), p.Figure(hi); l != h {
+		return p.T("health.drift.between", l, h)
+	}
+	return p.Figure(hi)
+}
+
+// DriftBounded reports whether a drift table has a binned
+// Kolmogorov–Smirnov row whose statistic is a range (its note says why).
+func (v monitorView) DriftBounded() bool {
+	return slices.ContainsFunc(v.Drift, driftColumn.ksBounded)
+}
+
+// Latency reports whether the latest window has latency percentiles (a
+// note says how they are defined).
+func (v monitorView) Latency() bool {
+	if v.Latest == nil {
+		return false
+	}
+	for k := range v.Latest.Metrics {
+		if strings.HasPrefix(k, "latency_") {
+			return true
+		}
+	}
+	return false
+}
+
+// DriftRules says the drift thresholds in force on a monitor, as the
+// engine applies them (its defaults where the monitor sets none): the
+// p-value, distance and PSI a feature drifts at, and the share of the
+// features tested that makes the data set drift — and that no alert is
+// raised when the monitor's drift alerts are off.
+func (p *Page) DriftRules(m *lodestar.Monitor) string {
+	t := monitoring.DriftThresholds(m.Thresholds)
+	s := p.T("health.drift_rules", p.Figure(t.PValue), p.Figure(t.Wasserstein), p.Figure(t.PSIDrift), p.sharePercent(t.Share))
+	if !m.Thresholds.Drift {
+		s += p.T("health.drift_rules_off")
+	}
+	return s
 }
 
 type monitorView struct {

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"strings"
+	"testing"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
+)
+
+// A drift row's statistic and p-value: a binned Kolmogorov–Smirnov test's
+// statistic is the range the exact one lies in and its p-value a bound —
+// from the upper statistic's p-value when the engine's was asymptotic (its
+// own function), else "≤" the one the verdict used; every other row, and a
+// binned one whose bounds meet, reads as one figure.
+func TestDriftCells(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	en := &Page{ID: &httpx.Identity{Locale: "en"}, bundle: i18n.MustLoad()}
+	zh := &Page{ID: &httpx.Identity{Locale: "zh-CN"}, bundle: i18n.MustLoad()}
+
+	exact := driftColumn{Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSExact,
+		Statistic: f(0.1), KSUpper: f(0.14), PValue: f(0.062), RefN: 300, CurN: 80}
+	if s, p := en.DriftStatistic(exact), en.DriftPValue(exact); s != "0.1 to 0.14" || p != "≤ 0.062" {
+		t.Errorf("binned, exact p: %q, %q; want 0.1 to 0.14, ≤ 0.062", s, p)
+	}
+	if s, p := zh.DriftStatistic(exact), zh.DriftPValue(exact); s != "0.1 至 0.14" || p != "≤ 0.062" {
+		t.Errorf("binned, exact p, in Chinese: %q, %q", s, p)
+	}
+
+	asymp := driftColumn{Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSAsymp,
+		Statistic: f(0.012), KSUpper: f(0.018), RefN: 20000, CurN: 20000}
+	asymp.PValue = f(monitor.KSPValueAsymp(0.012, 20000, 20000))
+	low := monitor.KSPValueAsymp(0.018, 20000, 20000)
+	if !(low < *asymp.PValue) {
+		t.Fatalf("the upper statistic's p-value %v is not below %v", low, *asymp.PValue)
+	}
+	if got, want := en.DriftPValue(asymp), en.Figure(low)+" to "+en.Figure(*asymp.PValue); got != want {
+		t.Errorf("binned, asymptotic p: %q, want %q", got, want)
+	}
+
+	for name, c := range map[string]driftColumn{
+		"bounds meet":   {Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSExact, Statistic: f(0.1), KSUpper: f(0.1), PValue: f(0.2)},
+		"every value":   {Test: monitor.TestKS, Method: monitor.MethodExact, KSMethod: monitor.KSExact, Statistic: f(0.1), PValue: f(0.2)},
+		"a distance":    {Test: monitor.TestWasserstein, Method: monitor.MethodBinned, KSMethod: monitor.KSAsymp, Statistic: f(0.1), KSUpper: f(0.3), PValue: f(0.2)},
+		"round to same": {Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSExact, Statistic: f(0.1), KSUpper: f(0.10001), PValue: f(0.2)},
+	} {
+		s, p := en.DriftStatistic(c), en.DriftPValue(c)
+		if name == "round to same" {
+			p = strings.TrimPrefix(p, "≤ ") // a bound still: the p-value is the lower statistic's
+		}
+		if s != "0.1" || p != "0.2" {
+			t.Errorf("%s: %q, %q; want 0.1, 0.2", name, s, p)
+		}
+	}
+	if s, p := en.DriftStatistic(driftColumn{Test: monitor.TestNone}), en.DriftPValue(driftColumn{Test: monitor.TestNone}); s != "—" || p != "—" {
+		t.Errorf("not tested: %q, %q; want dashes", s, p)
+	}
+	if !(monitorView{Drift: []driftColumn{{Test: monitor.TestPSI}, exact}}).DriftBounded() || (monitorView{Drift: []driftColumn{{Test: monitor.TestPSI}}}).DriftBounded() {
+		t.Error("DriftBounded: want true with a bounded row only")
+	}
+}
+
+// The thresholds in force: the monitor's own, the engine's defaults where
+// it sets none, and a word when its drift alerts are off.
+func TestDriftRules(t *testing.T) {
+	en := &Page{ID: &httpx.Identity{Locale: "en"}, bundle: i18n.MustLoad()}
+	zh := &Page{ID: &httpx.Identity{Locale: "zh-CN"}, bundle: i18n.MustLoad()}
+	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{Drift: true, DriftDistance: 0.2, DriftPValue: 0.01, DriftShare: 0.3}}
+	want := "Thresholds in force: a feature drifts when its test gives p < 0.01 (Kolmogorov–Smirnov, chi-square), a distance ≥ 0.2 (Wasserstein, Jensen–Shannon) or a PSI ≥ 0.25; the data set drifts when 30% or more of the features tested drift."
+	if got := en.DriftRules(m); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := zh.DriftRules(m); !strings.Contains(got, "p < 0.01") || !strings.Contains(got, "距离 ≥ 0.2") || !strings.Contains(got, "占 30% 或以上") {
+		t.Errorf("in Chinese: %q", got)
+	}
+	off := &lodestar.Monitor{}
+	if got := en.DriftRules(off); !strings.Contains(got, "p < 0.05") || !strings.Contains(got, "distance ≥ 0.1") || !strings.HasSuffix(got, " Drift alerts are off on this monitor: a drift raises none.") {
+		t.Errorf("defaults, alerts off: %q", got)
+	}
+	if got := zh.DriftRules(off); !strings.HasSuffix(got, "本监控器未开启漂移告警：漂移不会引发告警。") {
+		t.Errorf("defaults, alerts off, in Chinese: %q", got)
+	}
+}
