@@ -42,6 +42,8 @@ func (s *Server) modelMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(ms)
+	// A token-only read, like every other API answer: no cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}).ServeHTTP(w, r)
 }
 

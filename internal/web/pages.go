@@ -80,6 +80,8 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-audit-`+s.Now().UTC().Format("20060102")+`.csv"`)
+	// The log names people and what they did: no cache may keep a copy.
+	w.Header().Set("Cache-Control", "no-store")
 	_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, w)
 	if err != nil {
 		// Headers are gone; all that is left is to log and cut the body.

@@ -28,6 +28,7 @@ func (s *Server) useCaseExport(w http.ResponseWriter, r *http.Request) {
 		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-use-cases-`+time.Now().UTC().Format("20060102")+"."+format+`"`)
+	w.Header().Set("Cache-Control", "no-store")
 	if _, err := transfer.Export(r.Context(), s.Transfer, f, format, w); err != nil {
 		// Headers are gone; all that is left is to log and cut the body.
 		s.Log.Error("export", "err", err)
