@@ -430,6 +430,15 @@ func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A database others could read (made by an older release, or copied
+	// in) was narrowed to its owner by Open: say so, as for the key file.
+	for _, t := range db.Tightened {
+		if t.Err != nil {
+			fmt.Fprintf(e.stderr, "lodestar: warning: database file %s can be read by others (mode %04o) and could not be changed: %v; chmod 600 it\n", t.Path, t.Was, t.Err)
+		} else {
+			fmt.Fprintf(e.stderr, "lodestar: warning: database file %s could be read by others (mode %04o): changed to mode %04o\n", t.Path, t.Was, t.Now)
+		}
+	}
 	audit.UseKeys(db, keys)
 	if migrate {
 		if _, err := db.Migrate(e.ctx); err != nil {

@@ -10,9 +10,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +64,18 @@ type DB struct {
 	// (an *audit.Keyring, set by audit.UseKeys; nil: none). Held by the
 	// database rather than a global, so each open database has its own.
 	AuditKeys any
+	// Tightened lists the SQLite files Open found readable or writable by
+	// others and narrowed to their owner (or failed to): the caller logs a
+	// warning for each.
+	Tightened []Tightened
+}
+
+// Tightened is one database file whose permissions Open narrowed.
+type Tightened struct {
+	Path     string
+	Was, Now fs.FileMode
+	// Err is why the file could not be changed (it keeps Was).
+	Err error
 }
 
 // IsPostgresURL reports whether s selects PostgreSQL.
@@ -115,6 +129,10 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 	os.Remove(probe.Name())
 
 	path := filepath.Join(dataDir, SQLiteFile)
+	tightened, err := restrictFiles(path)
+	if err != nil {
+		return nil, err
+	}
 	dsn := SQLiteDSN(path)
 	sqlDB, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -125,9 +143,57 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	db := &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, stop: make(chan struct{}), done: make(chan struct{}), writer: make(chan struct{}, 1)}
+	db := &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, stop: make(chan struct{}), done: make(chan struct{}), writer: make(chan struct{}, 1),
+		Tightened: tightened}
 	go db.checkpoint(checkpointEvery)
 	return db, nil
+}
+
+// fileMode is the database files' permissions: the owner's only. They
+// hold password hashes, session and token hashes and the audit log.
+const fileMode fs.FileMode = 0o600
+
+// restrictFiles makes the database file at path readable and writable by
+// its owner only: it creates the file with fileMode when it does not
+// exist (SQLite would make it 0644), and narrows an existing one — and its
+// -wal, -shm and -journal — that others can read or write. SQLite creates
+// the -wal, -shm and -journal with the database file's mode, so a new
+// database's are owner-only too.
+func restrictFiles(path string) ([]Tightened, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	switch {
+	case err == nil:
+		// An empty file is an empty database to SQLite.
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("create SQLite %s: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return nil, fmt.Errorf("create SQLite %s: %w", path, err)
+	}
+	var out []Tightened
+	if runtime.GOOS == "windows" {
+		// No Unix permission bits: the data directory's ACL decides.
+		return nil, nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite %s: %w", p, err)
+		}
+		was := fi.Mode().Perm()
+		if was&0o077 == 0 {
+			continue
+		}
+		t := Tightened{Path: p, Was: was, Now: was &^ 0o077}
+		if err := os.Chmod(p, t.Now); err != nil {
+			t.Now, t.Err = was, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // SQLiteDSN is the driver's name of the SQLite database file at path, with

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -590,5 +592,87 @@ func TestListenStopsWhenTheCallerCannotAct(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Error("Listen waited for its context instead of returning the failure")
+	}
+}
+
+// A new SQLite database and its -wal and -shm are readable and writable
+// by their owner only: they hold password, session and token hashes.
+func TestNewDatabaseFilesOwnerOnly(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	dir := t.TempDir()
+	db, err := sqldb.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if len(db.Tightened) != 0 {
+		t.Errorf("new database: got Tightened %+v, want none", db.Tightened)
+	}
+	// A write makes the -wal; the open connection holds the -shm.
+	if _, err := db.ExecContext(context.Background(), `CREATE TABLE n (v INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, sqldb.SQLiteFile)
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s: got mode %04o, want 0600", filepath.Base(p), got)
+		}
+	}
+}
+
+// An existing database whose files others can read or write (made by an
+// older release, or copied in) is narrowed to its owner at Open, and each
+// file narrowed is reported; a file already owner-only is left as it is.
+func TestOpenNarrowsWideDatabaseFiles(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	dir := t.TempDir()
+	db, err := sqldb.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(context.Background(), `CREATE TABLE n (v INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	path := filepath.Join(dir, sqldb.SQLiteFile)
+	// An empty -wal is a WAL with nothing in it.
+	if err := os.WriteFile(path+"-wal", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for p, m := range map[string]os.FileMode{path: 0o666, path + "-wal": 0o644} {
+		if err := os.Chmod(p, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err = sqldb.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := []sqldb.Tightened{{Path: path, Was: 0o666, Now: 0o600}, {Path: path + "-wal", Was: 0o644, Now: 0o600}}
+	if !reflect.DeepEqual(db.Tightened, want) {
+		t.Errorf("got Tightened %+v, want %+v", db.Tightened, want)
+	}
+	if _, err := db.ExecContext(context.Background(), `INSERT INTO n VALUES (1)`); err != nil {
+		t.Fatalf("write after narrowing: %v", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s: got mode %04o, want 0600", filepath.Base(p), got)
+		}
 	}
 }
