@@ -2096,8 +2096,16 @@ func (s *Service) deliverLoop(ctx context.Context, interval time.Duration, wake 
 // localhost, while private webhooks are not allowed (and no Client of the
 // caller's own sends them). A host name is judged when dialled, after it
 // is resolved: DNS can change between now and then.
+//
+// An IPv4 address written as a number other than four decimal parts —
+// 127.1, 2130706433, 0x7f.1, 0177.0.0.1, as inet_aton and browsers read
+// them — is refused whatever it means: one that is private as the address
+// it stands for, any other with the way to write it (whether the resolver
+// reads such a host as an address or looks it up as a name depends on how
+// the server was built). A host whose last label is a number but which is
+// no address is refused too.
 func (s *Service) WebhookRefusal(raw string) string {
-	if raw == "" || s == nil || s.AllowPrivateWebhooks || s.Client != nil {
+	if raw == "" || s == nil {
 		return ""
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -2105,6 +2113,20 @@ func (s *Service) WebhookRefusal(raw string) string {
 		return "" // the store refuses what does not parse
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	allowed := s.AllowPrivateWebhooks || s.Client != nil
+	if _, err := netip.ParseAddr(host); err != nil {
+		if v4, numeric, ok := numericIPv4(host); numeric && !ok {
+			return fmt.Sprintf("The webhook's host %s is written as a number but is not an IPv4 address: write an address as four decimal numbers, such as 203.0.113.10, or use a host name.", host)
+		} else if numeric {
+			if why := privateAddr(v4); why != "" && !allowed {
+				return fmt.Sprintf("The webhook's host %s is %s, where this server does not send webhooks: use a public address, or start the server with --webhook-allow-private.", host+" ("+v4.String()+")", why)
+			}
+			return fmt.Sprintf("The webhook's host %s is the IPv4 address %s written in a short, octal or hexadecimal form: write it as %s.", host, v4, v4)
+		}
+	}
+	if allowed {
+		return ""
+	}
 	why := ""
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		why = "a loopback address"
@@ -2115,6 +2137,68 @@ func (s *Service) WebhookRefusal(raw string) string {
 		return ""
 	}
 	return fmt.Sprintf("The webhook's host %s is %s, where this server does not send webhooks: use a public address, or start the server with --webhook-allow-private.", host, why)
+}
+
+// numericIPv4 reads host as an IPv4 address in the forms inet_aton and
+// the WHATWG URL standard accept: one to four dot-separated parts, each
+// decimal, hexadecimal (0x…) or octal (a leading 0), the last filling the
+// bytes the others leave. numeric says host is meant as such a number —
+// its last label is one — and ok that it is a valid address.
+func numericIPv4(host string) (ip netip.Addr, numeric, ok bool) {
+	parts := strings.Split(host, ".")
+	if !numericPart(parts[len(parts)-1]) {
+		return netip.Addr{}, false, false
+	}
+	if len(parts) > 4 {
+		return netip.Addr{}, true, false
+	}
+	var v uint64
+	for i, p := range parts {
+		if !numericPart(p) {
+			return netip.Addr{}, true, false
+		}
+		base, digits := 10, p
+		switch {
+		case strings.HasPrefix(p, "0x"):
+			base, digits = 16, p[2:]
+		case len(p) > 1 && p[0] == '0':
+			base, digits = 8, p[1:]
+		}
+		n := uint64(0)
+		if digits != "" {
+			var err error
+			if n, err = strconv.ParseUint(digits, base, 32); err != nil {
+				return netip.Addr{}, true, false
+			}
+		}
+		// Every part but the last is one byte; the last fills the rest.
+		bits := uint(8)
+		if i == len(parts)-1 {
+			bits = uint(8 * (4 - i))
+		}
+		if n >= 1<<bits {
+			return netip.Addr{}, true, false
+		}
+		v = v<<bits | n
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true, true
+}
+
+// numericPart reports whether a host label is written as a number:
+// decimal digits, or 0x and hexadecimal digits (0x alone is 0).
+func numericPart(p string) bool {
+	digits, hex := p, false
+	if rest, ok := strings.CutPrefix(p, "0x"); ok {
+		digits, hex = rest, true
+	} else if p == "" {
+		return false
+	}
+	for _, c := range digits {
+		if !('0' <= c && c <= '9' || hex && ('a' <= c && c <= 'f')) {
+			return false
+		}
+	}
+	return true
 }
 
 // webhookTransport is the transport webhooks go out on: the default one,
