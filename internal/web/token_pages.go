@@ -36,12 +36,35 @@ type tokenRow struct {
 	Expired bool // at the time the page is made
 }
 
+// tokenScope is a scope the create form offers. One the user's role can
+// never use (auth.ScopeUsable) is shown disabled, naming the roles that
+// can, rather than refused after the form is sent.
+type tokenScope struct {
+	Name   string
+	Usable bool
+	Roles  []string // the roles that can use it, when not Usable
+}
+
+// formScopes are tokenScopes as role sees them.
+func formScopes(role lodestar.Role) []tokenScope {
+	out := make([]tokenScope, len(tokenScopes))
+	for i, sc := range tokenScopes {
+		out[i] = tokenScope{Name: sc, Usable: auth.ScopeUsable(role, sc)}
+		if !out[i].Usable {
+			for _, r := range auth.ScopeRoles(sc) {
+				out[i].Roles = append(out[i].Roles, string(r))
+			}
+		}
+	}
+	return out
+}
+
 // tokenPage is what tokens.html receives.
 type tokenPage struct {
 	Mine    []tokenRow
 	All     []tokenRow // every user's; only for user administrators
 	IsAdmin bool
-	Scopes  []string
+	Scopes  []tokenScope
 	Checked map[string]bool // the scopes ticked on the create form
 	// Lifetimes are the expiry choices, Lifetime the one selected.
 	Lifetimes []string
@@ -73,7 +96,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status int, p *Page, created *lodestar.APIToken, secret string) {
 	ctx := r.Context()
 	email := httpxIdentityEmail(r)
-	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: tokenScopes, Checked: map[string]bool{}, Created: created, Secret: secret,
+	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: formScopes(httpx.IdentityFrom(ctx).Role()), Checked: map[string]bool{}, Created: created, Secret: secret,
 		Lifetimes: tokenLifetimes, Lifetime: tokenLifetimes[0]}
 	if l := p.Form.Get("expires"); slices.Contains(tokenLifetimes, l) {
 		d.Lifetime = l
