@@ -157,6 +157,13 @@ type UserService interface {
 	SetRole(ctx context.Context, email string, role Role) (*User, error)
 	SetDisabled(ctx context.Context, email string, disabled bool) (*User, error)
 	SetLocale(ctx context.Context, userID int64, locale string) error
+	// SetPassword is an administrator's reset: a new password for the user
+	// with email, every session of theirs ended.
+	SetPassword(ctx context.Context, email, password string) (*User, error)
+	// ChangePassword is a user's own change: current must be their
+	// password (wrong ones are throttled as sign-ins are, ETooManyRequests
+	// past the limit); every session of theirs but keep is ended.
+	ChangePassword(ctx context.Context, userID, keep int64, current, next string) (*User, error)
 	// Authenticate checks an e-mail and password, applying login throttling
 	// keyed by e-mail and client address. It returns EUnauthorized for bad
 	// credentials and ETooManyRequests while throttled.

@@ -43,7 +43,7 @@ func TestNavPagesFitPhone(t *testing.T) {
 	}
 	pages := []string{"/", "/use-cases", "/pain-points", "/goals", "/kpis", "/business-units",
 		"/resources", "/risk", "/organisation", "/iteration", "/tokens", "/admin", "/admin/users", "/admin/audit",
-		"/models", "/alerts", "/experiments"}
+		"/models", "/alerts", "/experiments", "/account/password", "/admin/users/ceo@demo.lodestar/password"}
 	for _, m := range models {
 		pages = append(pages, m, m+"/health")
 	}

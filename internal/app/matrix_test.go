@@ -121,6 +121,10 @@ var routeAccess = map[string]access{
 	"POST /admin/users":                       admins,
 	"POST /admin/users/{email}/role":          admins,
 	"POST /admin/users/{email}/disabled":      admins,
+	"GET /admin/users/{email}/password":       admins,
+	"POST /admin/users/{email}/password":      admins,
+	"GET /account/password":                   signedIn,
+	"POST /account/password":                  signedIn,
 
 	"GET /use-cases/{id}/edit":          writers,
 	"POST /use-cases/{id}":              writers,
@@ -347,6 +351,15 @@ var calls = map[string]call{
 	}},
 	"POST /admin/users/{email}/disabled": {ok: []int{303}, body: func(w walker) string {
 		return form(url.Values{"disabled": {"false"}})
+	}},
+	"GET /admin/users/{email}/password": {ok: []int{200}},
+	"POST /admin/users/{email}/password": {ok: []int{303}, body: func(w walker) string {
+		return form(url.Values{"new_password": {testPassword}, "confirm_password": {testPassword}})
+	}},
+	"GET /account/password": {ok: []int{200}},
+	"POST /account/password": {ok: []int{303}, body: func(w walker) string {
+		// The same password again: the walk's later sign-ins still work.
+		return form(url.Values{"current_password": {testPassword}, "new_password": {testPassword}, "confirm_password": {testPassword}})
 	}},
 
 	"GET /use-cases/{id}/edit": {ok: []int{200}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -214,10 +215,10 @@ func (s *Store) SetDisabled(ctx context.Context, email string, disabled bool) (*
 	return s.updateUser(ctx, email, action, "disabled = ?", disabled)
 }
 
-// SetPassword gives a user a new password (hashed with argon2id) and ends
-// every session they have, audited in one transaction (the entry holds no
-// hash). It is how an administrator replaces a password shown at start
-// or forgotten.
+// SetPassword implements lodestar.UserService: it gives a user a new
+// password (hashed with argon2id) and ends every session they have,
+// audited in one transaction (the entry holds no hash). It is how an
+// administrator replaces a password shown at start or forgotten.
 func (s *Store) SetPassword(ctx context.Context, email, password string) (*lodestar.User, error) {
 	if msg := checkPassword(password); msg != "" {
 		return nil, lodestar.FieldError("password", msg)
@@ -246,6 +247,79 @@ func (s *Store) SetPassword(ctx context.Context, email, password string) (*lodes
 		return err
 	})
 	return u, wrap("set password", err)
+}
+
+// ChangePassword implements lodestar.UserService: a signed-in user's own
+// change of password. current must be the user's password — a wrong one
+// is counted like a failed sign-in, under a key of the user's own, and
+// too many lock the change for the lockout period — and next a password
+// CreateUser would take. The new hash (argon2id), the end of every other
+// session of the user's (keep, the session making the change, stays) and
+// an audit entry holding no password or hash are one transaction; a
+// refusal changes nothing.
+func (s *Store) ChangePassword(ctx context.Context, userID, keep int64, current, next string) (*lodestar.User, error) {
+	if msg := checkPassword(next); msg != "" {
+		return nil, lodestar.FieldError("new_password", msg)
+	}
+	if err := s.sweepAttempts(ctx); err != nil {
+		return nil, err
+	}
+	key := "password|" + strconv.FormatInt(userID, 10)
+	if err := s.reserveAttempt(ctx, key, s.Throttle.MaxFailures); err != nil {
+		if lodestar.ErrorCode(err) == lodestar.ETooManyRequests {
+			msg := "Too many wrong current passwords. Try again later."
+			return nil, &lodestar.Error{Code: lodestar.ETooManyRequests, Message: msg, Fields: map[string]string{"current_password": msg}}
+		}
+		return nil, err
+	}
+	var hash string
+	if err := s.DB.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash); isNoRows(err) {
+		return nil, notFound("User")
+	} else if err != nil {
+		return nil, wrap("change password", err)
+	}
+	ok, err := auth.CheckPassword(hash, current)
+	if err != nil {
+		return nil, wrap("change password", err)
+	}
+	if !ok {
+		return nil, lodestar.FieldError("current_password", "The current password is wrong.")
+	}
+	newHash, err := auth.HashPassword(next)
+	if err != nil {
+		return nil, err
+	}
+	var u *lodestar.User
+	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		before, err := findUser(ctx, tx, "id = ?", userID)
+		if err != nil {
+			return err
+		}
+		// Changed meanwhile (another session, an administrator): this
+		// change was checked against a password that is no longer it.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?`,
+			newHash, sqldb.FormatTime(tx.Now), userID, hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return lodestar.FieldError("current_password", "The current password is wrong.")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = ?`, key); err != nil {
+			return err
+		}
+		if u, err = findUser(ctx, tx, "id = ?", userID); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "change_password", EntityType: "user", EntityID: userID, Before: before, After: u})
+		return err
+	})
+	return u, wrap("change password", err)
 }
 
 // SetLocale implements lodestar.UserService.

@@ -41,7 +41,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/admin/users", Perm: auth.UserAdmin, Handler: s.userCreate},
 		{Method: "POST", Pattern: "/admin/users/{email}/role", Perm: auth.UserAdmin, Handler: s.userSetRole},
 		{Method: "POST", Pattern: "/admin/users/{email}/disabled", Perm: auth.UserAdmin, Handler: s.userSetDisabled},
-	}, slices.Concat(s.entityRoutes(), s.modelRoutes(), s.healthRoutes(), s.evidenceRoutes(), s.experimentRoutes(), s.tokenRoutes())...)
+	}, slices.Concat(s.entityRoutes(), s.modelRoutes(), s.healthRoutes(), s.evidenceRoutes(), s.experimentRoutes(), s.tokenRoutes(), s.accountRoutes())...)
 }
 
 // NotFound renders the 404 page; the app routes unmatched paths here.
