@@ -14,8 +14,11 @@
 // required; time is RFC 3339 and defaults to when the batch arrived;
 // feature values are numbers, strings or null; label is a number or a
 // string; latency_ms a number ≥ 0; groups maps names to strings. Unknown
-// fields are errors, so a misspelt "lable" is not silently dropped. Blank
-// lines are skipped but counted, so line numbers match the sender's.
+// fields are errors, so a misspelt "lable" is not silently dropped. No
+// string anywhere in a line may hold the NUL character (\u0000): the
+// line is refused naming the field, as PostgreSQL could not store it and
+// the databases must agree. Blank lines are skipped but counted, so line
+// numbers match the sender's.
 package ingest
 
 import (
@@ -259,6 +262,16 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 		}
 		if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
+			return
+		}
+		if hasNUL(line) { // valid JSON: a backslash stands only in a string
+			field := "text" // a repeated field's earlier value
+			if strings.IndexByte(id, 0) >= 0 {
+				field = "id:"
+			} else if hasNUL(in.Label) {
+				field = "label:"
+			}
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: field + " " + NUL})
 			return
 		}
 		if len(in.Label) == 0 || isNull(in.Label) {

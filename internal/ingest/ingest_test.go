@@ -69,6 +69,14 @@ var corpus = []string{
 	`{"id":"x","version":"` + strings.Repeat("v", 65) + `","prediction":1}`,
 	`{"id":"x","version":"1","prediction":1,"features":{"a":nul}}`,
 	`{"id":"x","version":"1","prediction":-}`,
+	`{"id":"nul-1","version":"\u0000","prediction":0.3}`,
+	`{"id":"a\u0000b","version":"1","prediction":1}`,
+	`{"id":"x","version":"1","prediction":1,"features":{"a\u0000":1}}`,
+	`{"id":"x","version":"1","prediction":1,"features":{"a":"\u0000"}}`,
+	`{"id":"x","version":"1","prediction":1,"groups":{"g":"\u0000"}}`,
+	`{"id":"x","version":"1","prediction":"\u0000"}`,
+	`{"id":"x","version":"\u0000","version":"1","prediction":1}`,
+	`{"id":"x","version":"1","prediction":["\u0000"],"prediction":1}`,
 }
 
 // agree checks the fast scanner against encoding/json on one line: both
@@ -138,6 +146,49 @@ func TestScannerMessages(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q: got %q, want it to say %q", line, msg, want)
 		}
+	}
+}
+
+// TestScannerRefusesNUL: PostgreSQL cannot store the NUL character in
+// text, so a line with one in any string is refused, naming where, on
+// every database alike; an escaped backslash before "u0000" is no NUL.
+func TestScannerRefusesNUL(t *testing.T) {
+	for line, want := range map[string]string{
+		`{"id":"nul-1","version":"\u0000","prediction":0.3}`:                                    `version: must not contain the NUL character`,
+		`{"id":"a\u0000","version":"1","prediction":1}`:                                         `id: must not contain the NUL character`,
+		`{"id":"x","version":"1","time":"\u0000","time":"2026-11-28T10:00:00Z","prediction":1}`: `time: must not contain`,
+		`{"id":"x","version":"1","prediction":"c\u0000"}`:                                       `prediction: must not contain`,
+		`{"id":"x","version":"1","prediction":1,"label":"\u0000"}`:                              `label: must not contain`,
+		`{"id":"x","version":"1","prediction":1,"features":{"k\u0000":1}}`:                      `features: the name "k\x00" must not contain`,
+		`{"id":"x","version":"1","prediction":1,"features":{"region":"n\u0000"}}`:               `features: "region" must not contain`,
+		`{"id":"x","version":"1","prediction":1,"groups":{"g\u0000":"f"}}`:                      `groups: the name "g\x00" must not contain`,
+		`{"id":"x","version":"1","prediction":1,"groups":{"gender":"\u0000"}}`:                  `groups: "gender" must not contain`,
+		`{"id":"x","version":"1","prediction":[1,"\u0000"],"prediction":1}`:                     `text must not contain the NUL character`,
+	} {
+		agree(t, line)
+		if _, _, msg := scanEvent([]byte(line), now); !strings.Contains(msg, want) {
+			t.Errorf("%s: got %q, want it to say %q", line, msg, want)
+		}
+	}
+	for _, line := range []string{
+		`{"id":"a\\u0000","version":"1","prediction":1}`,
+		`{"id":"x","version":"\u0001","prediction":1}`,
+	} {
+		agree(t, line)
+		if _, _, msg := scanEvent([]byte(line), now); msg != "" {
+			t.Errorf("%s: refused (%q), want accepted", line, msg)
+		}
+	}
+	// In a batch only the line is refused; the good lines are kept.
+	body := `{"id":"ok-1","version":"1","prediction":0.1}` + "\n" + `{"id":"nul-1","version":"\u0000","prediction":0.3}` + "\n" + `{"id":"ok-2","version":"1","prediction":0.2}`
+	evs, rej, err := Events(strings.NewReader(body), now)
+	if err != nil || len(evs) != 2 || len(rej) != 1 || rej[0].Line != 2 || rej[0].ID != "nul-1" || !strings.Contains(rej[0].Message, "version: must not contain") {
+		t.Errorf("got %d events, rejected %+v, %v; want ok-1 and ok-2 kept and line 2 (nul-1) refused naming version", len(evs), rej, err)
+	}
+	labels, _, lrej, err := Labels(strings.NewReader(`{"id":"a","label":1}` + "\n" + `{"id":"b\u0000","label":1}` + "\n" + `{"id":"c","label":"x\u0000"}` + "\n" + `{"id":"\u0000","id":"d","label":1}`))
+	if err != nil || len(labels) != 1 || labels[0].ID != "a" || len(lrej) != 3 ||
+		!strings.Contains(lrej[0].Message, "id: must not contain") || !strings.Contains(lrej[1].Message, "label: must not contain") || !strings.Contains(lrej[2].Message, "must not contain") {
+		t.Errorf("labels %q, rejected %+v, %v; want a kept and lines 2-4 refused naming id, label and the text", labels, lrej, err)
 	}
 }
 

@@ -21,6 +21,9 @@ func refParseEvent(line []byte, now time.Time) (lodestar.StoredEvent, string, st
 	if in.ID != nil {
 		id = *in.ID
 	}
+	if hasNUL(line) { // valid JSON: a backslash stands only in a string
+		return lodestar.StoredEvent{}, id, "text " + NUL
+	}
 	if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
 		return lodestar.StoredEvent{}, id, msg
 	}

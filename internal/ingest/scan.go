@@ -26,6 +26,11 @@ type scanner struct {
 	// kept is set when the line outlives what is read from it and is
 	// never changed: str then returns strings that share its memory.
 	kept bool
+	// nul is set once any string of the line, wherever it stands, holds
+	// the escape \u0000; nulMsg, when set, names where the first such
+	// string is (see nulIn).
+	nul    bool
+	nulMsg string
 }
 
 func newScanner(line []byte) *scanner {
@@ -116,17 +121,50 @@ func (s *scanner) strRaw() ([]byte, bool) {
 				s.i++
 			case 'u':
 				s.i++
+				zero := true
 				for range 4 {
 					h := s.peek()
 					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
 						s.syntax()
 					}
+					zero = zero && h == '0'
 					s.i++
+				}
+				if zero {
+					s.nul = true
 				}
 			default:
 				s.syntax()
 			}
 		}
+	}
+}
+
+// NUL is the message for a string holding the NUL character: PostgreSQL
+// cannot store it in text, and no identifier, version, name or value
+// means it, so the line is refused on every database alike.
+const NUL = "must not contain the NUL character (\\u0000)"
+
+// hasNUL reports whether a JSON string as written (quotes included) holds
+// the escape \u0000. Only strings with escapes need the look.
+func hasNUL(raw []byte) bool {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		if i+5 < len(raw) && raw[i+1] == 'u' && string(raw[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // the escaped byte: \\ is no start of another escape
+	}
+	return false
+}
+
+// nulIn records, for the first string with a NUL, where it stands: what
+// names it in the line's refusal.
+func (s *scanner) nulIn(raw []byte, esc bool, where func() string) {
+	if esc && s.nulMsg == "" && hasNUL(raw) {
+		s.nulMsg = where() + " " + NUL
 	}
 }
 
@@ -144,6 +182,11 @@ func unquote(raw []byte, escaped bool) string {
 // escapes, a view of the line's bytes rather than a copy.
 func (s *scanner) str() string {
 	raw, esc := s.strRaw()
+	return s.strOf(raw, esc)
+}
+
+// strOf is the value of a string strRaw has read.
+func (s *scanner) strOf(raw []byte, esc bool) string {
 	if s.kept && !esc && len(raw) > 2 {
 		return unsafe.String(&raw[1], len(raw)-2)
 	}
@@ -450,7 +493,9 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	text := func(name string, dst *string, has *bool) {
 		switch s.kind() {
 		case 's':
-			*dst, *has = s.str(), true
+			raw, esc := s.strRaw()
+			s.nulIn(raw, esc, func() string { return name + ":" })
+			*dst, *has = s.strOf(raw, esc), true
 		case '0':
 			s.word("null")
 			*has = false
@@ -489,7 +534,8 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 			start := s.i
 			switch s.kind() {
 			case 's':
-				s.strRaw()
+				raw, esc := s.strRaw()
+				s.nulIn(raw, esc, func() string { return key + ":" })
 			case 'n':
 				if _, err := strconv.ParseFloat(string(s.num()), 64); err != nil {
 					*fieldErr = key + ": the number is out of range"
@@ -543,9 +589,11 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 				s.object(func(rawName []byte, esc bool) {
 					n++
 					name := func() string { return unquote(rawName, esc) }
+					s.nulIn(rawName, esc, func() string { return fmt.Sprintf("features: the name %q", name()) })
 					switch s.kind() {
 					case 's':
-						s.strRaw()
+						raw, vesc := s.strRaw()
+						s.nulIn(raw, vesc, func() string { return fmt.Sprintf("features: %q", name()) })
 					case 'n':
 						if raw := s.num(); mayOverflow(raw) {
 							if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
@@ -571,11 +619,14 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 		case "groups":
 			switch s.kind() {
 			case 'o':
-				s.object(func(rawName []byte, _ bool) {
+				s.object(func(rawName []byte, esc bool) {
 					groupNames = append(groupNames, rawName)
+					name := func() string { return unquote(rawName, esc) }
+					s.nulIn(rawName, esc, func() string { return fmt.Sprintf("groups: the name %q", name()) })
 					switch s.kind() {
 					case 's':
-						s.strRaw()
+						raw, vesc := s.strRaw()
+						s.nulIn(raw, vesc, func() string { return fmt.Sprintf("groups: %q", name()) })
 					case '0':
 						s.word("null")
 					default:
@@ -604,6 +655,14 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	}
 	if len(groupNames) > MaxGroups && distinctNames(groupNames) > MaxGroups {
 		setKindErr(fmt.Sprintf("groups: at most %d", MaxGroups))
+	}
+	if kindErr == "" && s.nul {
+		// Any string with a NUL refuses the line, even one a later
+		// repeat of its field replaces: what is stored is the line.
+		kindErr = s.nulMsg
+		if kindErr == "" {
+			kindErr = "text " + NUL
+		}
 	}
 	for _, m := range []string{kindErr, predErr, labelErr, featErr} {
 		if m != "" {
