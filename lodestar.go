@@ -319,6 +319,13 @@ type UseCase struct {
 	UpdatedAt      time.Time   `json:"updated_at"`
 }
 
+// MaxEstimate bounds a use case's ValueEstimate and CostEstimate and a
+// pain point's AnnualCost (whole currency units, a trillion): far above
+// any one record's annual value or cost in any currency, and low enough
+// that the portfolio's and the pain points' totals over millions of
+// records stay inside int64 on both databases.
+const MaxEstimate = 1_000_000_000_000
+
 // NewUseCase is the input for creating or replacing a use case. Stage is
 // only read at creation (default idea); later moves go through ChangeStage.
 type NewUseCase struct {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
 
@@ -340,7 +341,7 @@ func strategySchemas() obj {
 	painProps := func() obj {
 		return obj{"business_unit_id": id, "title": str, "title_zh": str, "description": str,
 			"category":    obj{"type": "string", "enum": []string{"cost", "efficiency", "experience", "risk", "revenue"}},
-			"annual_cost": obj{"type": "integer", "minimum": 0}, "goal_id": id}
+			"annual_cost": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "goal_id": id}
 	}
 	reading := obj{"type": "object", "required": []string{"date", "value"}, "properties": obj{"kpi_id": integer, "date": date, "value": num}}
 	kpi := withMeta(kpiProps())
@@ -371,7 +372,7 @@ func strategySchemas() obj {
 		"NewUseCase": input([]string{"title"}, obj{"title": obj{"type": "string", "minLength": 1, "maxLength": 200}, "title_zh": str,
 			"description": obj{"type": "string", "maxLength": 10000}, "business_unit_id": id, "sponsor_id": id, "ai_lead_id": id,
 			"stage": stageEnum, "pain_point_ids": obj{"type": "array", "items": id}, "impacts": obj{"type": "array", "items": ref("Impact")},
-			"value_estimate": obj{"type": "integer", "minimum": 0}, "cost_estimate": obj{"type": "integer", "minimum": 0},
+			"value_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "cost_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate},
 			"feasibility": ref("Feasibility"), "tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "maxLength": 40}}}),
 		"UseCase": obj{"type": "object", "properties": obj{"id": integer, "title": str, "title_zh": str, "description": str,
 			"business_unit_id": integer, "sponsor_id": integer, "ai_lead_id": integer, "stage": stageEnum, "stage_changed_at": ts,

@@ -42,6 +42,8 @@ func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint, before
 	}
 	if in.AnnualCost < 0 {
 		fields["annual_cost"] = "Must not be negative."
+	} else if in.AnnualCost > lodestar.MaxEstimate { // the pain points page totals them
+		fields["annual_cost"] = "Must be at most 1,000,000,000,000."
 	}
 	if in.BusinessUnitID == 0 {
 		fields["business_unit_id"] = "Choose the business unit that has this pain point."

@@ -48,6 +48,11 @@ func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodes
 		counts[c.Stage] = c
 	}
 	rows.Close()
+	// An error mid-way (SQLite's integer overflow in SUM) ends Next
+	// early: without this the funnel came back short, silently.
+	if err := rows.Err(); err != nil {
+		return nil, wrap("dashboard funnel", err)
+	}
 	for _, st := range lodestar.Stages {
 		c := counts[st]
 		c.Stage = st
@@ -74,6 +79,9 @@ func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodes
 		d.Matrix = append(d.Matrix, p)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap("dashboard matrix", err)
+	}
 	d.MatrixTotal = d.Total
 	mis := f
 	// Misaligned work still under way, the most money at stake first.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -564,5 +565,73 @@ func TestRealisation(t *testing.T) {
 
 		_, err = f.s.Realisation(context.Background(), 999)
 		wantError(t, err, lodestar.ENotFound)
+	})
+}
+
+// TestEstimateBound: value and cost estimates, and a pain point's annual
+// cost, are bounded (lodestar.MaxEstimate), so the portfolio's SUM cannot
+// overflow; a larger one is a field error and writes nothing.
+func TestEstimateBound(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		for _, in := range []lodestar.NewUseCase{
+			{Title: "big", ValueEstimate: math.MaxInt64},
+			{Title: "big", ValueEstimate: lodestar.MaxEstimate + 1},
+			{Title: "dear", CostEstimate: lodestar.MaxEstimate + 1},
+		} {
+			_, err := f.s.CreateUseCase(f.ctx, in)
+			field := "value_estimate"
+			if in.CostEstimate != 0 {
+				field = "cost_estimate"
+			}
+			if msg := lodestar.ErrorFields(err)[field]; lodestar.ErrorCode(err) != lodestar.EInvalid || !strings.Contains(msg, "at most 1,000,000,000,000") {
+				t.Errorf("CreateUseCase(%+v): got %v (fields %v), want a field error on %s", in, err, lodestar.ErrorFields(err), field)
+			}
+		}
+		if n := testdb.Count(t, db, "use_cases"); n != 0 {
+			t.Fatalf("refused use cases wrote %d rows", n)
+		}
+		uc := f.useCase(lodestar.NewUseCase{Title: "edge", ValueEstimate: lodestar.MaxEstimate, CostEstimate: lodestar.MaxEstimate})
+		if _, err := f.s.UpdateUseCase(f.ctx, uc.ID, lodestar.NewUseCase{Title: "edge", ValueEstimate: lodestar.MaxEstimate + 1}); lodestar.ErrorFields(err)["value_estimate"] == "" {
+			t.Errorf("UpdateUseCase over the bound: got %v, want a field error on value_estimate", err)
+		}
+		for i := range 3 {
+			f.useCase(lodestar.NewUseCase{Title: fmt.Sprintf("edge %d", i), ValueEstimate: lodestar.MaxEstimate})
+		}
+		d, err := f.s.Dashboard(f.ctx, lodestar.UseCaseFilter{})
+		if err != nil {
+			t.Fatalf("Dashboard: %v", err)
+		}
+		if d.Funnel[0].Stage != lodestar.StageIdea || d.Funnel[0].Count != 4 || d.Funnel[0].Value != 4*lodestar.MaxEstimate {
+			t.Errorf("idea funnel: got %+v, want 4 use cases worth %d", d.Funnel[0], 4*lodestar.MaxEstimate)
+		}
+		bu := f.unit("Ops", 0)
+		if _, err := f.s.CreatePainPoint(f.ctx, lodestar.PainPoint{BusinessUnitID: bu.ID, Title: "costly", AnnualCost: lodestar.MaxEstimate + 1}); lodestar.ErrorFields(err)["annual_cost"] == "" {
+			t.Errorf("CreatePainPoint over the bound: got %v, want a field error on annual_cost", err)
+		}
+	})
+}
+
+// TestDashboardSumOverflow: use cases written before the bound (straight
+// into the table here) whose values overflow the funnel's SUM make the
+// dashboard fail, never answer short totals. SQLite reports the overflow
+// mid-way through the rows, which ended the loop silently when rows.Err
+// went unchecked; PostgreSQL's sum does not fit an int64.
+func TestDashboardSumOverflow(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		// Groups before the one that overflows come back first.
+		f.useCase(lodestar.NewUseCase{Title: "early", Stage: lodestar.StageApproved, ValueEstimate: 5})
+		f.useCase(lodestar.NewUseCase{Title: "early too", Stage: lodestar.StageAssessment, ValueEstimate: 7})
+		a := f.useCase(lodestar.NewUseCase{Title: "a"})
+		b := f.useCase(lodestar.NewUseCase{Title: "b"})
+		if _, err := db.ExecContext(context.Background(), db.Rebind(`UPDATE use_cases SET value_estimate = ? WHERE id IN (?, ?)`), int64(math.MaxInt64), a.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := f.s.Dashboard(f.ctx, lodestar.UseCaseFilter{}); err == nil {
+			t.Errorf("Dashboard over an overflowing sum: got funnel %q and no error, want an error", funnel(d))
+		}
 	})
 }

@@ -75,11 +75,13 @@ func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 	if in.Stage != "" && !portfolio.ValidStage(in.Stage) {
 		fields["stage"] = "Unknown stage."
 	}
-	if in.ValueEstimate < 0 {
-		fields["value_estimate"] = "Must not be negative."
-	}
-	if in.CostEstimate < 0 {
-		fields["cost_estimate"] = "Must not be negative."
+	for name, v := range map[string]int64{"value_estimate": in.ValueEstimate, "cost_estimate": in.CostEstimate} {
+		switch {
+		case v < 0:
+			fields[name] = "Must not be negative."
+		case v > lodestar.MaxEstimate: // see MaxEstimate: the portfolio sums these
+			fields[name] = "Must be at most 1,000,000,000,000."
+		}
 	}
 	f := in.Feasibility
 	for name, v := range map[string]int{"feasibility.data_readiness": f.DataReadiness, "feasibility.technical_maturity": f.TechnicalMaturity,

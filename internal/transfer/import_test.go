@@ -367,6 +367,8 @@ func TestImportBadRows(t *testing.T) {
 			{"fractional amount", with(good, "cost_estimate", "12.5"), "cost_estimate", `"12.5" is not a whole amount`},
 			{"negative cost", with(good, "cost_estimate", "-5"), "cost_estimate", "negative"},
 			{"negative value", with(good, "value_estimate", "-1"), "value_estimate", "negative"},
+			{"value beyond the bound", with(good, "value_estimate", "9223372036854775807"), "value_estimate", "at most 1,000,000,000,000"},
+			{"cost beyond the bound", with(good, "cost_estimate", "1,000,000,000,001"), "cost_estimate", "at most 1,000,000,000,000"},
 			{"unknown sponsor e-mail", with(good, "sponsor", "nobody@example.com"), "sponsor", `"nobody@example.com"`},
 			{"disabled sponsor", with(good, "sponsor", "gone@example.com"), "sponsor", `"gone@example.com"`},
 			{"unknown AI lead", with(good, "ai_lead", "ghost@example.com"), "ai_lead", `"ghost@example.com"`},

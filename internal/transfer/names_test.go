@@ -92,12 +92,14 @@ func TestUnitNamesDryRunAgrees(t *testing.T) {
 	})
 }
 
-// Amounts of 16 digits come back exact from an XLSX export (the General
-// format's display text rounded them).
+// Large amounts come back exact from an XLSX export: the General
+// format's display text rounds beyond 11 digits (1.23457E+11). The
+// largest allowed, lodestar.MaxEstimate less one, has 12 (it was 16 digits
+// before amounts were bounded).
 func TestXLSXLargeAmountRoundTrip(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		const v = int64(1234567890123456)
+		const v = int64(987654321987)
 		ok(e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Big", ValueEstimate: v}))(t)
 		data, _ := e.export("xlsx")
 		e.archiveAll()
@@ -155,23 +157,29 @@ func TestCSVApostropheRoundTrip(t *testing.T) {
 }
 
 // Amounts are whole numbers read exactly: one above 2^53 was read through
-// a float64 and came back rounded (9007199254740993 as …992); the
+// a float64 and came back rounded (9007199254740993 as …992) — since
+// amounts are bounded by lodestar.MaxEstimate (10^12) such a one is
+// refused naming the bound, and the largest allowed reads exactly; the
 // full-width yen sign of Chinese spreadsheets is a currency sign like ¥.
 func TestImportAmountsExact(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		res := e.mustRun("a.csv", csvFile(
-			map[string]string{"title": "Big", "value_estimate": "9007199254740993", "cost_estimate": "￥1,000"},
+			map[string]string{"title": "Big", "value_estimate": "999,999,999,999", "cost_estimate": "￥1,000"},
 			map[string]string{"title": "Exponent", "value_estimate": "1.5e3"},
 		), transfer.Options{DryRun: true})
 		if res.Valid != 2 {
 			t.Fatalf("valid %d, errors %+v", res.Valid, res.Errors)
 		}
-		if got := res.Preview[0]; got.ValueEstimate != 9007199254740993 || got.CostEstimate != 1000 {
-			t.Errorf("got value %d cost %d, want 9007199254740993 and 1000", got.ValueEstimate, got.CostEstimate)
+		if got := res.Preview[0]; got.ValueEstimate != 999_999_999_999 || got.CostEstimate != 1000 {
+			t.Errorf("got value %d cost %d, want 999999999999 and 1000", got.ValueEstimate, got.CostEstimate)
 		}
 		if got := res.Preview[1].ValueEstimate; got != 1500 {
 			t.Errorf("1.5e3: got %d", got)
+		}
+		res = e.mustRun("a.csv", csvFile(map[string]string{"title": "Big", "value_estimate": "9007199254740993"}), transfer.Options{DryRun: true})
+		if res.Valid != 0 || len(res.Errors) != 1 || res.Errors[0].Field != "value_estimate" || !strings.Contains(res.Errors[0].Reason, "at most 1,000,000,000,000") {
+			t.Errorf("an amount beyond the bound: valid %d errors %+v, want refused naming the bound", res.Valid, res.Errors)
 		}
 		res = e.mustRun("a.csv", csvFile(map[string]string{"title": "Huge", "value_estimate": "99999999999999999999"}), transfer.Options{DryRun: true})
 		if res.Valid != 0 || len(res.Errors) != 1 || res.Errors[0].Field != "value_estimate" {
