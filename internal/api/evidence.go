@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -139,7 +143,8 @@ func parseMultipart(r *http.Request) error {
 	return lodestar.Errorf(lodestar.EInvalid, "Malformed multipart/form-data body.")
 }
 
-// filePart reads the part named name; a missing part is empty.
+// filePart reads the file part named name (readParts has checked the
+// parts); a missing part is empty.
 func filePart(r *http.Request, name string) ([]byte, string, error) {
 	f, hdr, err := r.FormFile(name)
 	if errors.Is(err, http.ErrMissingFile) {
@@ -156,9 +161,85 @@ func filePart(r *http.Request, name string) ([]byte, string, error) {
 	return b, hdr.Filename, nil
 }
 
-func formValue(r *http.Request) func(string) string {
-	return func(k string) string { return r.FormValue(k) }
+// formNames lists the text fields a FromForm reader asks for, in its
+// order: the names a multipart upload may send beside its files.
+func formNames(read func(get func(string) string)) []string {
+	var names []string
+	read(func(k string) string {
+		if !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+		return ""
+	})
+	return names
 }
+
+// The text fields of the multipart uploads: the title and what the
+// evidence package's form readers ask for, so a parameter added there is
+// taken here too.
+var (
+	fairnessFields = append([]string{"title"}, formNames(func(get func(string) string) { evidence.FairnessParamsFromForm(get) })...)
+	explainFields  = append([]string{"title"}, formNames(func(get func(string) string) { evidence.ExplanationParamsFromForm(get) })...)
+)
+
+// readParts reads a multipart upload of the files and text fields named,
+// refusing what a JSON body's decoder refuses: any other part (a
+// misspelt "favorable" left the default outcome in force without a
+// word), a part given twice (only the first was read), a file where text
+// is due or text where a file is, and text that is not UTF-8 or holds
+// the NUL character (PostgreSQL cannot store it — a 500 — and SQLite kept
+// U+FFFD). Every bad part is named. get returns a text field's value from
+// the body only, never from the query string (see noQuery).
+func readParts(r *http.Request, files, fields []string) (get func(string) string, err error) {
+	if err := parseMultipart(r); err != nil {
+		return nil, err
+	}
+	mf := r.MultipartForm
+	bad := map[string]string{}
+	takes := strings.Join(append(slices.Clone(files), fields...), ", ")
+	for name, vs := range mf.Value {
+		switch {
+		case slices.Contains(files, name):
+			bad[name] = fmt.Sprintf("The upload's part %s must be a file, not a text field.", name)
+		case !slices.Contains(fields, name):
+			bad[name] = fmt.Sprintf("Unknown field %q; use one of %s.", name, takes)
+		case len(vs) > 1:
+			bad[name] = fmt.Sprintf("The upload's part %s is given %d times; send it once.", name, len(vs))
+		case !utf8.ValidString(vs[0]):
+			bad[name] = fmt.Sprintf("The upload's field %s is not valid UTF-8 text.", name)
+		case strings.IndexByte(vs[0], 0) >= 0:
+			bad[name] = fmt.Sprintf("The upload's field %s holds the NUL character, which text may not.", name)
+		}
+	}
+	for name, fhs := range mf.File {
+		switch {
+		case slices.Contains(fields, name):
+			bad[name] = fmt.Sprintf("The upload's part %s must be a text field, not a file.", name)
+		case !slices.Contains(files, name):
+			bad[name] = fmt.Sprintf("Unknown field %q; use one of %s.", name, takes)
+		case len(fhs) > 1:
+			bad[name] = fmt.Sprintf("The upload's part %s is given %d times; send it once.", name, len(fhs))
+		case !utf8.ValidString(fhs[0].Filename) || strings.IndexByte(fhs[0].Filename, 0) >= 0:
+			bad[name] = fmt.Sprintf("The file name of the upload's part %s is not valid UTF-8 text or holds the NUL character.", name)
+		}
+	}
+	if len(bad) > 0 {
+		names := slices.Sorted(maps.Keys(bad))
+		return nil, &lodestar.Error{Code: lodestar.EInvalid, Message: bad[names[0]], Fields: bad}
+	}
+	return func(k string) string {
+		if vs := mf.Value[k]; len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	}, nil
+}
+
+// noQuery refuses any query parameter on an upload, naming it: the
+// parameters are the body's fields, and one sent in the query string
+// (?favourable=…) was read on a multipart upload and ignored on a JSON
+// one.
+func noQuery(r *http.Request) error { return onlyParams(r) }
 
 // fieldErrors is the refusal of a form whose fields do not parse.
 func fieldErrors(fields map[string]string) error {
@@ -183,6 +264,9 @@ func unembed(err error, prefix string) error {
 // "file").
 func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAuditInput, error) {
 	var in lodestar.FairnessAuditInput
+	if err := noQuery(r); err != nil {
+		return in, err
+	}
 	kind, err := uploadKind(r)
 	if err != nil {
 		return in, err
@@ -194,18 +278,19 @@ func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAudi
 		}
 		return lodestar.FairnessAuditInput{Title: body.Title, FileName: body.FileName, Data: []byte(body.Data), Params: body.FairnessParams}, nil
 	}
-	if err := parseMultipart(r); err != nil {
+	get, err := readParts(r, []string{"file"}, fairnessFields)
+	if err != nil {
 		return in, err
 	}
 	var fields map[string]string
-	in.Params, fields = evidence.FairnessParamsFromForm(formValue(r))
+	in.Params, fields = evidence.FairnessParamsFromForm(get)
 	if in.Data, in.FileName, err = filePart(r, "file"); err != nil {
 		return in, err
 	}
 	if len(fields) > 0 {
 		return in, fieldErrors(fields)
 	}
-	in.Title = r.FormValue("title")
+	in.Title = get("title")
 	return in, nil
 }
 
@@ -213,6 +298,9 @@ func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAudi
 // "model" and "data").
 func readExplanation(w http.ResponseWriter, r *http.Request) (lodestar.ExplanationInput, error) {
 	var in lodestar.ExplanationInput
+	if err := noQuery(r); err != nil {
+		return in, err
+	}
 	kind, err := uploadKind(r)
 	if err != nil {
 		return in, err
@@ -225,11 +313,12 @@ func readExplanation(w http.ResponseWriter, r *http.Request) (lodestar.Explanati
 		return lodestar.ExplanationInput{Title: body.Title, ModelFileName: body.ModelFileName, Model: body.Model,
 			DataFileName: body.DataFileName, Data: []byte(body.Data), Params: body.ExplanationParams}, nil
 	}
-	if err := parseMultipart(r); err != nil {
+	get, err := readParts(r, []string{"model", "data"}, explainFields)
+	if err != nil {
 		return in, err
 	}
 	var fields map[string]string
-	in.Params, fields = evidence.ExplanationParamsFromForm(formValue(r))
+	in.Params, fields = evidence.ExplanationParamsFromForm(get)
 	if in.Model, in.ModelFileName, err = filePart(r, "model"); err != nil {
 		return in, err
 	}
@@ -239,6 +328,6 @@ func readExplanation(w http.ResponseWriter, r *http.Request) (lodestar.Explanati
 	if len(fields) > 0 {
 		return in, fieldErrors(fields)
 	}
-	in.Title = r.FormValue("title")
+	in.Title = get("title")
 	return in, nil
 }
