@@ -140,10 +140,13 @@ type LineError struct {
 
 // ObservationResult says what happened to the lines of an upload.
 type ObservationResult struct {
-	// Accepted is how many lines were recorded.
+	// Accepted is how many lines were recorded: those that added a value
+	// (a line's metrics already recorded for its unit are ignored).
 	Accepted int64 `json:"accepted"`
-	// Duplicates is how many unit+metric values were already recorded in
-	// the same variant and were ignored.
+	// Duplicates is how many lines added nothing: every metric they hold
+	// was already recorded for their unit in the same variant. Accepted,
+	// Duplicates and RejectedCount add up to the lines sent (blank lines
+	// aside).
 	Duplicates int64 `json:"duplicates"`
 	// Rejected lists refused lines (at most MaxLineErrors of them);
 	// RejectedCount counts them all.

@@ -34,7 +34,7 @@ func experimentPaths() obj {
 		"/experiments/{id}/observations": obj{"post": obj{"summary": "Stream observations as NDJSON: one JSON object per line.",
 			"description": "Content-Type application/x-ndjson, at most 16 MiB per request, each line at most 64 KiB, e.g. " +
 				"{\"unit\":\"u1\",\"variant\":\"treatment\",\"metrics\":{\"conversion\":1,\"revenue\":12.5}}. " +
-				"Blank lines are skipped. A unit's value of a metric counts once: a repeat in the same variant is counted in duplicates and ignored; " +
+				"Blank lines are skipped. A unit's value of a metric counts once: a repeat in the same variant is ignored, and a line all of whose metrics are repeats counts in duplicates (accepted + duplicates + rejected_count is the lines sent, blank ones aside); " +
 				"a unit already recorded in the other variant refuses its line. Valid lines are recorded in one transaction, refused lines are reported " +
 				"(the first 100, with rejected_count counting all). Proportion values are 0 or 1.",
 			"operationId": "ingestObservations", "parameters": idParam(),

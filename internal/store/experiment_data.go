@@ -382,20 +382,28 @@ func (in *ingester) flush() error {
 		if o.Unit != "" {
 			variantOf[o.Unit] = o.Variant
 		}
+		added := 0
 		for _, name := range names {
 			if o.Unit != "" {
 				k := unitKey{name, o.Unit}
 				if _, dup := recorded[k]; dup {
-					in.res.Duplicates++
-					continue
+					continue // its value counts once: this repeat is ignored
 				}
 				recorded[k] = o.Variant
 				fresh = append(fresh, in.e.ID, name, o.Unit, o.Variant)
 			}
 			m, _ := in.e.Metric(name)
 			in.b.add(statKey{o.Variant, name}, m.Kind, o.Metrics[name])
+			added++
 		}
-		in.res.Accepted++
+		// Each line counts once: accepted when it added any value, a
+		// duplicate when every metric it holds was recorded already, so
+		// accepted + duplicates + rejected is the lines sent.
+		if added == 0 {
+			in.res.Duplicates++
+		} else {
+			in.res.Accepted++
+		}
 	}
 	in.queue = in.queue[:0]
 	const cols = 4

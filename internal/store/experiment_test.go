@@ -322,8 +322,10 @@ func TestExperimentData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("IngestObservations: %v", err)
 		}
-		if res.Accepted != 3 || res.Duplicates != 1 || res.RejectedCount != 8 || len(res.Rejected) != 8 {
-			t.Errorf("ingest: got accepted %d duplicates %d rejected %d %v, want 3, 1, 8", res.Accepted, res.Duplicates, res.RejectedCount, res.Rejected)
+		// Each of the 11 lines counts once: the repeat of u1 adds nothing,
+		// so it is a duplicate, not also accepted.
+		if res.Accepted != 2 || res.Duplicates != 1 || res.RejectedCount != 8 || len(res.Rejected) != 8 {
+			t.Errorf("ingest: got accepted %d duplicates %d rejected %d %v, want 2, 1, 8", res.Accepted, res.Duplicates, res.RejectedCount, res.Rejected)
 		}
 		if len(res.Rejected) > 0 && (res.Rejected[0].Line != 3 || res.Rejected[len(res.Rejected)-1].Line != 11) {
 			t.Errorf("rejected lines: got %v, want lines 3 … 11", res.Rejected)
@@ -345,8 +347,8 @@ func TestExperimentData(t *testing.T) {
 			items = append(items, obs(fmt.Sprintf("b%d", i%600), "treatment", map[string]float64{"latency_ms": float64(100 + i%600)}))
 		}
 		res, err = f.s.IngestObservations(f.ctx, e.ID, source(items...), false)
-		if err != nil || res.Accepted != 1200 || res.Duplicates != 600 || res.RejectedCount != 0 {
-			t.Errorf("two batches: got %+v, %v; want 1200 accepted, 600 duplicates", res, err)
+		if err != nil || res.Accepted != 600 || res.Duplicates != 600 || res.RejectedCount != 0 {
+			t.Errorf("two batches: got %+v, %v; want 600 accepted, 600 duplicates", res, err)
 		}
 		if a, _ := f.s.AnalyzeExperiment(f.ctx, e.ID); a.Guardrails[0].Treatment.N != 600 || a.Guardrails[0].Treatment.Mean != 399.5 {
 			t.Errorf("latency after two batches: got %+v, want n 600 mean 399.5", a.Guardrails[0].Treatment)
@@ -499,4 +501,62 @@ func runningExperiment(t *testing.T, f *fixture) *lodestar.Experiment {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// TestObservationRepeats: a line counts once, as accepted when it added a
+// value and as a duplicate when every metric it holds was recorded already
+// for its unit, so accepted + duplicates + rejected is the lines sent. A
+// repeat used to count as accepted and as a duplicate both, and a batch
+// of repeats only wrote an audit entry with "added": null.
+func TestObservationRepeats(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		e := runningExperiment(t, f)
+		line := obs("u1", "treatment", map[string]float64{"conversion": 1, "revenue": 12.5})
+		lastAudit := func() (string, string) {
+			evs, err := f.s.FindEvents(f.ctx, lodestar.AuditFilter{Action: "add_data", Limit: 1})
+			if err != nil || len(evs) == 0 {
+				t.Fatalf("audit: %v, %d entries", err, len(evs))
+			}
+			return evs[0].After, fmt.Sprint(evs[0].Seq)
+		}
+
+		// Two identical lines in one batch: one accepted, one duplicate.
+		res, err := f.s.IngestObservations(f.ctx, e.ID, source(line, line), false)
+		if err != nil || res.Accepted != 1 || res.Duplicates != 1 || res.RejectedCount != 0 {
+			t.Fatalf("one batch: got %+v, %v; want 1 accepted, 1 duplicate", res, err)
+		}
+		after, seq := lastAudit()
+		if !strings.Contains(after, `"items":1`) || !strings.Contains(after, `"duplicates":1`) ||
+			!strings.Contains(after, `"variant":"treatment","metric":"conversion","n":1`) || !strings.Contains(after, `"metric":"revenue","n":1`) {
+			t.Errorf("audit of the batch: %s; want 1 item, 1 duplicate, conversion and revenue each n 1", after)
+		}
+		stats := experimentCounts(t, db)
+
+		// The same line again: a duplicate, nothing recorded or audited.
+		res, err = f.s.IngestObservations(f.ctx, e.ID, source(line), false)
+		if err != nil || res.Accepted != 0 || res.Duplicates != 1 || res.RejectedCount != 0 {
+			t.Errorf("repeat: got %+v, %v; want 0 accepted, 1 duplicate", res, err)
+		}
+		if _, s2 := lastAudit(); s2 != seq {
+			t.Errorf("a batch that added nothing was audited (entry %s after %s)", s2, seq)
+		}
+		if after := experimentCounts(t, db); after != stats {
+			t.Errorf("a batch that added nothing changed data: %v, want %v", after, stats)
+		}
+
+		// A line adding one new metric beside a repeated one is accepted.
+		res, err = f.s.IngestObservations(f.ctx, e.ID, source(obs("u1", "treatment", map[string]float64{"conversion": 1, "latency_ms": 90})), false)
+		if err != nil || res.Accepted != 1 || res.Duplicates != 0 {
+			t.Errorf("partly new line: got %+v, %v; want 1 accepted", res, err)
+		}
+		if after, _ := lastAudit(); !strings.Contains(after, `"metric":"latency_ms","n":1`) || strings.Contains(after, `"metric":"conversion"`) {
+			t.Errorf("audit of the partly new line: %s; want latency_ms added, conversion not", after)
+		}
+		a, err := f.s.AnalyzeExperiment(f.ctx, e.ID)
+		if err != nil || a.Primary.Treatment.N != 1 {
+			t.Errorf("conversion n: got %+v, %v; want 1", a.Primary.Treatment, err)
+		}
+	})
 }
