@@ -287,7 +287,8 @@ func strategyPaths() obj {
 	paths["/kpis/{id}/readings"] = obj{
 		"get": obj{"summary": "A KPI's readings, oldest first.", "operationId": "listReadings", "parameters": append(idParam(), pageParamsDoc...),
 			"responses": withErrors(obj{"200": response("One page of readings; the cursor is an offset.", pageOf("KPIReading"))}, "404")},
-		"post": obj{"summary": "Record readings; a reading on an existing date replaces it. All or none.", "operationId": "addReadings",
+		"post": obj{"summary": "Record readings; a reading on an existing date replaces it. All or none.",
+			"description": "Each date is from 1900-01-01 to tomorrow (UTC) and given once per batch: a date twice is a 400 naming the later readings[i].date, nothing recorded, so recorded is every reading sent.", "operationId": "addReadings",
 			"parameters": idParam(), "requestBody": requiredBody("ReadingsInput"),
 			"responses": withErrors(obj{"200": response("How many were recorded.", obj{"type": "object", "properties": obj{"recorded": obj{"type": "integer"}}})}, "404", "413", "415")},
 	}

@@ -50,3 +50,36 @@ func TestUseCaseValueBound(t *testing.T) {
 		}
 	})
 }
+
+// TestKPIReadingsBatch: a batch of readings giving one date twice is
+// refused naming the later (it answered "recorded":2 and stored one, the
+// last); a date before 1900 is refused; the web form follows the same
+// rule, named under its own field.
+func TestKPIReadingsBatch(t *testing.T) {
+	t.Parallel()
+	onEachDB(t, func(t *testing.T, f *fixture, tok string) {
+		k, err := f.app.Store.CreateKPI(sys(), lodestar.KPI{Name: "Conversion", Unit: "%", Direction: "up", Baseline: 1, Target: 2, TargetDate: "2031-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/v1/kpis/%d/readings", k.ID)
+		before := f.strategyCounts()
+		d := wantAPIError(t, f.api("POST", path, tok, `{"readings":[{"date":"2030-01-01","value":1},{"date":"2030-01-01","value":2}]}`), 400, lodestar.EInvalid)
+		if d.Fields["readings[1].date"] == "" || len(d.Fields) != 1 {
+			t.Errorf("same date twice: fields %v, want readings[1].date", d.Fields)
+		}
+		d = wantAPIError(t, f.api("POST", path, tok, `{"readings":[{"date":"1800-11-29","value":1}]}`), 400, lodestar.EInvalid)
+		if d.Fields["readings[0].date"] == "" {
+			t.Errorf("1800-11-29: fields %v, want readings[0].date", d.Fields)
+		}
+		d = wantAPIError(t, f.api("POST", "/api/v1/kpis", tok, `{"name":"Old","unit":"%","direction":"up","baseline":1,"target":2,"target_date":"1800-11-29"}`), 400, lodestar.EInvalid)
+		if d.Fields["target_date"] == "" {
+			t.Errorf("target 1800-11-29: fields %v, want target_date", d.Fields)
+		}
+		f.wantStrategyUnchanged(before, "refused readings")
+		r := f.apiOK("POST", path, tok, `{"readings":[{"date":"2030-01-01","value":1},{"date":"2030-01-08","value":2}]}`, 200)
+		if got := fromJSON[map[string]int](t, r); got["recorded"] != 2 || f.count("kpi_readings") != 2 {
+			t.Errorf("two dates: got %v and %d rows, want recorded 2 and 2 rows", got, f.count("kpi_readings"))
+		}
+	})
+}

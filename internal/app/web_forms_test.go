@@ -357,6 +357,20 @@ func TestReadingFormRefusesFutureDates(t *testing.T) {
 			t.Errorf("%s: a reading dated 2030-03-06: got %d, want 400 saying %q", lang.locale, r.StatusCode, lang.want)
 		}
 	}
+	// Nor before 1900: 1800-11-29 is a slip for 2026-11-29 (the picker's
+	// min says so too).
+	if body := f.get(c, page).body; !strings.Contains(body, `min="1900-01-01"`) {
+		t.Errorf("the reading form's date: want min 1900-01-01")
+	}
+	for _, lang := range []struct{ locale, want string }{{"en", "A reading is dated 1900-01-01 or later."}, {"zh-CN", "读数日期不能早于 1900-01-01。"}} {
+		if err := f.app.Store.SetLocale(sys(), bo.ID, lang.locale); err != nil {
+			t.Fatal(err)
+		}
+		r := f.postForm(c, page+"/readings", url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, page)}, "date": {"1800-11-29"}, "value": {"4"}})
+		if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, lang.want) {
+			t.Errorf("%s: a reading dated 1800-11-29: got %d, want 400 saying %q", lang.locale, r.StatusCode, lang.want)
+		}
+	}
 	if n := f.count("kpi_readings"); n != 0 {
 		t.Errorf("readings after refused forms: got %d, want 0", n)
 	}

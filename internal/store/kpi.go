@@ -18,6 +18,16 @@ const kpiColumns = `id, COALESCE(goal_id, 0), name, name_zh, unit, direction, ba
 // MaxReadingsPerCall bounds one AddReadings call.
 const MaxReadingsPerCall = 10000
 
+// MinKPIDate is the earliest date of a reading or a target: before it a
+// date is a typing slip (1800-11-29 for 2026-11-29), not a measurement,
+// and would stretch the KPI's glide path over two centuries. A reading is
+// dated no later than tomorrow (see AddReadings); a target no later than
+// MaxTargetYears from today.
+const (
+	MinKPIDate     = "1900-01-01"
+	MaxTargetYears = 100
+)
+
 func scanKPI(s interface{ Scan(...any) error }) (*lodestar.KPI, error) {
 	k := &lodestar.KPI{}
 	var lastDate string
@@ -60,6 +70,8 @@ func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI, before *lodes
 	}
 	if !lodestar.ValidDate(in.TargetDate) {
 		fields["target_date"] = "Use a date as YYYY-MM-DD."
+	} else if in.TargetDate < MinKPIDate || in.TargetDate > tx.Now.UTC().AddDate(MaxTargetYears, 0, 0).Format(time.DateOnly) {
+		fields["target_date"] = "A target date is from 1900-01-01 to 100 years from today."
 	}
 	if err := checkRef(ctx, tx, fields, "goal_id", "goals", in.GoalID, before.GoalID); err != nil {
 		return err
@@ -158,13 +170,24 @@ func (s *Store) AddReadings(ctx context.Context, kpiID int64, readings []lodesta
 	// date (a typed year, 2062 for 2026) would become the KPI's latest
 	// value and drive its progress until the date came.
 	latest := s.DB.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	// A date holds one value. Two readings of one date in a batch are a
+	// mistake in the sender's data (which is right?): the batch is
+	// refused naming the later, rather than keeping the last and
+	// answering that both were recorded. (A date already stored is
+	// another matter: its reading is corrected, as the page's form does.)
+	seen := make(map[string]bool, len(readings))
 	for i, r := range readings {
 		switch {
 		case !lodestar.ValidDate(r.Date):
 			fields[fmt.Sprintf("readings[%d].date", i)] = "Use a date as YYYY-MM-DD."
 		case r.Date > latest:
 			fields[fmt.Sprintf("readings[%d].date", i)] = "A reading cannot be dated in the future."
+		case r.Date < MinKPIDate:
+			fields[fmt.Sprintf("readings[%d].date", i)] = "A reading is dated 1900-01-01 or later."
+		case seen[r.Date]:
+			fields[fmt.Sprintf("readings[%d].date", i)] = "An earlier reading of this batch has the same date; send one value per date."
 		}
+		seen[r.Date] = true
 		if !finite(r.Value) {
 			fields[fmt.Sprintf("readings[%d].value", i)] = "Must be a number."
 		}

@@ -78,6 +78,9 @@ func TestKPIInvalid(t *testing.T) {
 			{"target date with a time", with(func(k *lodestar.KPI) { k.TargetDate = "2031-01-01T00:00:00Z" }), []string{"target_date"}},
 			{"target month 13", with(func(k *lodestar.KPI) { k.TargetDate = "2031-13-01" }), []string{"target_date"}},
 			{"target February 30", with(func(k *lodestar.KPI) { k.TargetDate = "2031-02-30" }), []string{"target_date"}},
+			{"target date before 1900", with(func(k *lodestar.KPI) { k.TargetDate = "1800-11-29" }), []string{"target_date"}},
+			// The clock reads 2030-03-04: a target up to 2130-03-04.
+			{"target date over 100 years ahead", with(func(k *lodestar.KPI) { k.TargetDate = "2130-03-05" }), []string{"target_date"}},
 			{"baseline NaN", with(func(k *lodestar.KPI) { k.Baseline = math.NaN() }), []string{"baseline"}},
 			{"baseline +Inf", with(func(k *lodestar.KPI) { k.Baseline = math.Inf(1) }), []string{"baseline"}},
 			{"target -Inf", with(func(k *lodestar.KPI) { k.Target = math.Inf(-1) }), []string{"target"}},
@@ -163,8 +166,9 @@ func TestAddReadings(t *testing.T) {
 				"2029-12-01=0.5 2030-01-01=1 2030-02-01=2 2030-02-15=-7 2030-03-01=3 2030-04-01=4 ", "2029-12-01=0.5..2030-04-01=4", "2030-04-01=4"},
 			{"same date replaces", []lodestar.KPIReading{{Date: "2030-02-15", Value: 2.5}, {Date: "2030-04-01", Value: 40}},
 				"2029-12-01=0.5 2030-01-01=1 2030-02-01=2 2030-02-15=2.5 2030-03-01=3 2030-04-01=40 ", "2029-12-01=0.5..2030-04-01=40", "2030-04-01=40"},
-			{"same date twice in one call: the later wins", []lodestar.KPIReading{{Date: "2029-12-01", Value: 9}, {Date: "2029-12-01", Value: 0.25}},
-				"2029-12-01=0.25 2030-01-01=1 2030-02-01=2 2030-02-15=2.5 2030-03-01=3 2030-04-01=40 ", "2029-12-01=0.25..2030-04-01=40", "2030-04-01=40"},
+			// (The same date twice in one call is refused: TestAddReadingsInvalid.)
+			{"the earliest date allowed", []lodestar.KPIReading{{Date: store.MinKPIDate, Value: 0.25}},
+				"1900-01-01=0.25 2029-12-01=0.5 2030-01-01=1 2030-02-01=2 2030-02-15=2.5 2030-03-01=3 2030-04-01=40 ", "1900-01-01=0.25..2030-04-01=40", "2030-04-01=40"},
 		}
 		for _, st := range steps {
 			f.sub(st.name, func(t *testing.T) {
@@ -213,6 +217,7 @@ func TestAddReadingsInvalid(t *testing.T) {
 			t.Fatal(err)
 		}
 		good := lodestar.KPIReading{Date: "2030-03-01", Value: 3}
+		good2 := lodestar.KPIReading{Date: "2030-03-02", Value: 4}
 		tests := []struct {
 			name   string
 			kpi    int64
@@ -224,7 +229,7 @@ func TestAddReadingsInvalid(t *testing.T) {
 			{"empty", k.ID, []lodestar.KPIReading{}, lodestar.EInvalid, []string{"readings"}},
 			{"too many", k.ID, make([]lodestar.KPIReading, store.MaxReadingsPerCall+1), lodestar.EInvalid, []string{"readings"}},
 			{"bad date first", k.ID, []lodestar.KPIReading{{Date: "2030-1-1", Value: 1}, good}, lodestar.EInvalid, []string{"readings[0].date"}},
-			{"bad date after good ones (all or nothing)", k.ID, []lodestar.KPIReading{good, good, {Date: "yesterday", Value: 1}},
+			{"bad date after good ones (all or nothing)", k.ID, []lodestar.KPIReading{good, good2, {Date: "yesterday", Value: 1}},
 				lodestar.EInvalid, []string{"readings[2].date"}},
 			{"missing date", k.ID, []lodestar.KPIReading{good, {Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
 			{"impossible date", k.ID, []lodestar.KPIReading{{Date: "2030-02-29", Value: 1}}, lodestar.EInvalid, []string{"readings[0].date"}},
@@ -235,8 +240,16 @@ func TestAddReadingsInvalid(t *testing.T) {
 			{"a year-typo", k.ID, []lodestar.KPIReading{{Date: "2062-03-01", Value: 1}}, lodestar.EInvalid, []string{"readings[0].date"}},
 			{"NaN value", k.ID, []lodestar.KPIReading{good, {Date: "2030-02-01", Value: math.NaN()}}, lodestar.EInvalid, []string{"readings[1].value"}},
 			{"infinite value", k.ID, []lodestar.KPIReading{{Date: "2030-02-01", Value: math.Inf(-1)}}, lodestar.EInvalid, []string{"readings[0].value"}},
-			{"several bad, each named", k.ID, []lodestar.KPIReading{good, {Date: "x", Value: math.Inf(1)}, good, {Date: "2030-03-05", Value: math.NaN()}},
+			{"several bad, each named", k.ID, []lodestar.KPIReading{good, {Date: "x", Value: math.Inf(1)}, good2, {Date: "2030-03-05", Value: math.NaN()}},
 				lodestar.EInvalid, []string{"readings[1].date", "readings[1].value", "readings[3].value"}},
+			// One value per date: which of two is right only the sender
+			// knows. Recording the last and answering "recorded: 2" lost
+			// one without a word.
+			{"same date twice", k.ID, []lodestar.KPIReading{good, good2, {Date: "2030-03-01", Value: 9}}, lodestar.EInvalid, []string{"readings[2].date"}},
+			{"same date thrice", k.ID, []lodestar.KPIReading{good, good, good}, lodestar.EInvalid, []string{"readings[1].date", "readings[2].date"}},
+			// 1800-11-29 for 2026-11-29: a slip, not a measurement.
+			{"before 1900", k.ID, []lodestar.KPIReading{good, {Date: "1800-11-29", Value: 1}}, lodestar.EInvalid, []string{"readings[1].date"}},
+			{"the day before 1900", k.ID, []lodestar.KPIReading{{Date: "1899-12-31", Value: 1}}, lodestar.EInvalid, []string{"readings[0].date"}},
 			{"archived KPI", arch.ID, []lodestar.KPIReading{good}, lodestar.EConflict, nil},
 			{"unknown KPI", 999, []lodestar.KPIReading{good}, lodestar.ENotFound, nil},
 		}
