@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -22,8 +23,8 @@ func TestAuditTimeRange(t *testing.T) {
 	f.clock.Set(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	f.useCase("March")
 	f.clock.Set(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
-	for range 101 {
-		f.useCase("April")
+	for i := range 101 {
+		f.useCase(fmt.Sprintf("April %d", i)) // one title a use case: a second is a duplicate
 	}
 
 	titles := func(path string) []string {
@@ -90,8 +91,8 @@ func TestAuditExport(t *testing.T) {
 	f.clock.Set(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	f.useCase("March")
 	f.clock.Set(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
-	for range 520 {
-		f.useCase("April")
+	for i := range 520 {
+		f.useCase(fmt.Sprintf("April %d", i)) // one title a use case: a second is a duplicate
 	}
 	c, _, _ := f.signIn(admin, time.Hour)
 	r := f.get(c, "/admin/audit/export?entity_type=use_case&from=2026-04-01")

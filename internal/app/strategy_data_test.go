@@ -2,7 +2,11 @@ package app_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
@@ -82,4 +86,58 @@ func TestKPIReadingsBatch(t *testing.T) {
 			t.Errorf("two dates: got %v and %d rows, want recorded 2 and 2 rows", got, f.count("kpi_readings"))
 		}
 	})
+}
+
+// TestUseCaseDuplicateAPI: creating the same use case twice through the
+// API (README: imports refuse a row matching a live use case's title,
+// ignoring case, and business unit, "checked by the same rules as the
+// API") is a 409 naming the existing one; goals likewise.
+func TestUseCaseDuplicateAPI(t *testing.T) {
+	t.Parallel()
+	onEachDB(t, func(t *testing.T, f *fixture, tok string) {
+		bu := fromJSON[lodestar.BusinessUnit](t, f.apiOK("POST", "/api/v1/business-units", tok, `{"name":"Retail"}`, 201))
+		uc := fromJSON[lodestar.UseCase](t, f.apiOK("POST", "/api/v1/use-cases", tok, fmt.Sprintf(`{"title":"Dup test UC","business_unit_id":%d}`, bu.ID), 201))
+		before := f.strategyCounts()
+		for _, title := range []string{"Dup test UC", "dup TEST uc"} {
+			d := wantAPIError(t, f.api("POST", "/api/v1/use-cases", tok, fmt.Sprintf(`{"title":%q,"business_unit_id":%d}`, title, bu.ID)), 409, lodestar.EConflict)
+			if want := fmt.Sprintf("(ID %d)", uc.ID); !strings.Contains(d.Fields["title"], want) {
+				t.Errorf("%q: fields %v, want title naming %s", title, d.Fields, want)
+			}
+		}
+		f.wantStrategyUnchanged(before, "duplicate use cases")
+		g := fromJSON[lodestar.Goal](t, f.apiOK("POST", "/api/v1/goals", tok, fmt.Sprintf(`{"title":"Grow","horizon":"year","business_unit_id":%d}`, bu.ID), 201))
+		before = f.strategyCounts()
+		d := wantAPIError(t, f.api("POST", "/api/v1/goals", tok, fmt.Sprintf(`{"title":"grow","horizon":"year","business_unit_id":%d}`, bu.ID)), 409, lodestar.EConflict)
+		if want := fmt.Sprintf("(ID %d)", g.ID); !strings.Contains(d.Message, want) {
+			t.Errorf("goal: message %q, want %s", d.Message, want)
+		}
+		f.wantStrategyUnchanged(before, "a duplicate goal")
+	})
+}
+
+// TestUseCaseDuplicateForm: the new use-case form follows the same rule:
+// the title field says which use case exists, in the user's language, and
+// nothing is created.
+func TestUseCaseDuplicateForm(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
+	uc := f.useCase("Dup test UC")
+	c, csrf, _ := f.signIn(admin, time.Hour)
+	for _, lang := range []struct{ locale, want string }{
+		{"en", fmt.Sprintf("A use case titled &#34;dup TEST uc&#34; already exists in this business unit (ID %d).", uc.ID)},
+		{"zh-CN", fmt.Sprintf("本业务单元已有标题为 &#34;dup TEST uc&#34; 的用例（ID %d）。", uc.ID)},
+	} {
+		if err := f.app.Store.SetLocale(sys(), admin.ID, lang.locale); err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"csrf_token": {csrf}, "form_id": {newUseCaseForm(t, f, c)}, "title": {"dup TEST uc"}, "stage": {"idea"}}
+		r := f.postForm(c, "/use-cases", form)
+		if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, lang.want) {
+			t.Errorf("%s: a duplicate use case: got %d, want 409 saying %q\n%.3000s", lang.locale, r.StatusCode, lang.want, r.body)
+		}
+	}
+	if n := f.count("use_cases"); n != 1 {
+		t.Errorf("use cases after the refused forms: got %d, want 1", n)
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -86,10 +87,46 @@ func checkUser(ctx context.Context, tx *sqldb.Tx, fields map[string]string, fiel
 	return err
 }
 
+// lockGoalTitles is the advisory lock the writes that may add a goal's
+// title to a business unit take on PostgreSQL, so that two at once
+// cannot both find the title free (SQLite's writers take turns already).
+const lockGoalTitles = 7210006
+
+// refuseDuplicateGoal refuses, with a 409 naming the one that exists, a
+// second live goal of the same title (trimmed, ignoring case: the use
+// cases' and the import's rule) in the same business unit (0: none).
+func refuseDuplicateGoal(ctx context.Context, tx *sqldb.Tx, title string, unit, except int64) error {
+	if tx.Dialect() == sqldb.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockGoalTitles); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, title FROM goals WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+` AND id <> ?`, unit, except)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return err
+		}
+		if sameTitle(t, title) {
+			msg := fmt.Sprintf("A goal titled %q already exists in this business unit (ID %d).", strings.TrimSpace(title), id)
+			return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"title": msg}}
+		}
+	}
+	return rows.Err()
+}
+
 // CreateGoal implements lodestar.GoalService.
 func (s *Store) CreateGoal(ctx context.Context, in lodestar.Goal) (*lodestar.Goal, error) {
 	return create(ctx, s, "goal", loadGoal, func(tx *sqldb.Tx) (int64, error) {
 		if err := checkGoal(ctx, tx, &in, nil); err != nil {
+			return 0, err
+		}
+		if err := refuseDuplicateGoal(ctx, tx, in.Title, in.BusinessUnitID, 0); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -109,6 +146,13 @@ func (s *Store) UpdateGoal(ctx context.Context, id int64, in lodestar.Goal) (*lo
 		}
 		if err := checkGoal(ctx, tx, &in, before); err != nil {
 			return err
+		}
+		// A rename or a move may not make a duplicate; an edit of a goal
+		// that already shares its title (made before the rule) may.
+		if !sameTitle(in.Title, before.Title) || in.BusinessUnitID != before.BusinessUnitID {
+			if err := refuseDuplicateGoal(ctx, tx, in.Title, in.BusinessUnitID, id); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE goals SET title = ?, title_zh = ?, description = ?, business_unit_id = ?, owner_id = ?,
 			horizon = ?, status = ?, updated_at = ? WHERE id = ?`, in.Title, in.TitleZH, in.Description, nullID(in.BusinessUnitID),

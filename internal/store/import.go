@@ -69,12 +69,9 @@ func (s *Store) ImportUseCases(ctx context.Context, newUnits []string, rows []Im
 			// transaction; the same file imported at the same moment passed
 			// that check too. A live use case with this title in this unit
 			// refuses the whole import. Titles compare as the import's own
-			// check compares them: trimmed, ignoring case (LOWER folds
-			// ASCII on both databases; the earlier check in Go folds the
-			// rest).
-			var dup int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM use_cases WHERE LOWER(TRIM(title)) = LOWER(?) AND COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx),
-				strings.TrimSpace(in.Title), in.BusinessUnitID).Scan(&dup); err != nil {
+			// check, and CreateUseCase, compare them (sameTitle).
+			dup, err := liveUseCaseTitled(ctx, tx, in.Title, in.BusinessUnitID, 0)
+			if err != nil {
 				return err
 			}
 			if dup > 0 {

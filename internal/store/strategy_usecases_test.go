@@ -164,6 +164,7 @@ func TestUseCaseInvalid(t *testing.T) {
 
 		// The limits themselves are accepted.
 		edge := with(func(in *lodestar.NewUseCase) {
+			in.Title = "Recommendations at the limits" // the same title again would be a duplicate
 			in.Feasibility = fz(5, 0, 1, 5)
 			in.Impacts = []lodestar.Impact{imp(k1, 0.001, 0), imp(w.k2.ID, -1e9, 1)}
 			in.ValueEstimate, in.CostEstimate = 0, 0
@@ -812,4 +813,76 @@ func cmpNum[T int64 | float64](a, b T) int {
 		return 1
 	}
 	return 0
+}
+
+// TestUseCaseAndGoalDuplicates: the import's rule — one live use case per
+// title (trimmed, ignoring case) and business unit — holds for every
+// write, as it does for goals: a second is a 409 naming the first. A use
+// case or goal archived, or in another unit, is no duplicate; a rename
+// or move into a duplicate is refused; an edit of a duplicate made before
+// the rule is not.
+func TestUseCaseAndGoalDuplicates(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		bu := f.unit("Retail", 0)
+		other := f.unit("Wholesale", 0)
+		first := f.useCase(lodestar.NewUseCase{Title: "Dup test UC", BusinessUnitID: bu.ID})
+		wantConflict := func(err error, what string, id int64) {
+			t.Helper()
+			wantError(t, err, lodestar.EConflict, "title")
+			if want := fmt.Sprintf("(ID %d)", id); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: got %v, want the existing record named %s", what, err, want)
+			}
+		}
+		before := f.snapshot()
+		for _, title := range []string{"Dup test UC", "dup TEST uc", "  DUP test uc  "} {
+			_, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: title, BusinessUnitID: bu.ID})
+			wantConflict(err, title, first.ID)
+		}
+		f.wantSame(before)
+		// Another unit, or none, is another use case.
+		elsewhere := f.useCase(lodestar.NewUseCase{Title: "Dup test UC", BusinessUnitID: other.ID})
+		f.useCase(lodestar.NewUseCase{Title: "Dup test UC"})
+		_, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "dup test uc"})
+		wantError(t, err, lodestar.EConflict, "title")
+		// A move or rename into the first's place is refused.
+		_, err = f.s.UpdateUseCase(f.ctx, elsewhere.ID, lodestar.NewUseCase{Title: "Dup test UC", BusinessUnitID: bu.ID})
+		wantConflict(err, "move", first.ID)
+		renamed := f.useCase(lodestar.NewUseCase{Title: "Another", BusinessUnitID: bu.ID})
+		_, err = f.s.UpdateUseCase(f.ctx, renamed.ID, lodestar.NewUseCase{Title: "DUP TEST UC", BusinessUnitID: bu.ID})
+		wantConflict(err, "rename", first.ID)
+		// Its own title in other letters is no duplicate of itself.
+		if _, err := f.s.UpdateUseCase(f.ctx, first.ID, lodestar.NewUseCase{Title: "Dup Test UC", BusinessUnitID: bu.ID, Description: "edited"}); err != nil {
+			t.Errorf("recasing its own title: %v", err)
+		}
+		// Archived, the title is free again.
+		if _, err := f.s.ArchiveUseCase(f.ctx, first.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		f.useCase(lodestar.NewUseCase{Title: "Dup test UC", BusinessUnitID: bu.ID})
+		// A duplicate from before the rule can still be edited.
+		if _, err := db.ExecContext(f.ctx, db.Rebind(`UPDATE use_cases SET title = ?, business_unit_id = ? WHERE id = ?`), "dup test uc", bu.ID, renamed.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.UpdateUseCase(f.ctx, renamed.ID, lodestar.NewUseCase{Title: "dup test uc", BusinessUnitID: bu.ID, Description: "kept"}); err != nil {
+			t.Errorf("editing a duplicate made before the rule: %v", err)
+		}
+
+		g := f.goal("Grow revenue", bu.ID)
+		for _, title := range []string{"Grow revenue", "GROW REVENUE "} {
+			_, err := f.s.CreateGoal(f.ctx, lodestar.Goal{Title: title, BusinessUnitID: bu.ID, Horizon: lodestar.GoalHorizons[0]})
+			wantConflict(err, "goal "+title, g.ID)
+		}
+		g2 := f.goal("Grow revenue", other.ID)
+		_, err = f.s.UpdateGoal(f.ctx, g2.ID, lodestar.Goal{Title: "grow revenue", BusinessUnitID: bu.ID, Horizon: lodestar.GoalHorizons[0]})
+		wantConflict(err, "goal move", g.ID)
+		if _, err := f.s.UpdateGoal(f.ctx, g.ID, lodestar.Goal{Title: "Grow Revenue", BusinessUnitID: bu.ID, Horizon: lodestar.GoalHorizons[0], Description: "edited"}); err != nil {
+			t.Errorf("recasing a goal's own title: %v", err)
+		}
+		if _, err := f.s.ArchiveGoal(f.ctx, g.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		f.goal("Grow revenue", bu.ID)
+	})
 }

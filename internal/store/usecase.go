@@ -224,6 +224,61 @@ func nullID(id int64) any {
 	return id
 }
 
+// sameTitle is how two titles are the same for the duplicate rule:
+// trimmed, ignoring case as strings.ToLower folds it (the import's rule).
+func sameTitle(a, b string) bool {
+	return strings.ToLower(strings.TrimSpace(a)) == strings.ToLower(strings.TrimSpace(b))
+}
+
+// liveUseCaseTitled returns the ID of a live (not archived) use case other
+// than except titled title in business unit unit (0: none), or 0. The
+// search column, lower-cased in Go when written, begins with the title:
+// it narrows the rows; sameTitle decides.
+func liveUseCaseTitled(ctx context.Context, tx *sqldb.Tx, title string, unit, except int64) (int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, title FROM use_cases WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+
+		` AND id <> ? AND search LIKE ? ESCAPE '\'`, unit, except, likeEscaper.Replace(strings.ToLower(strings.TrimSpace(title)))+"\n%")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return 0, err
+		}
+		if sameTitle(t, title) {
+			return id, nil
+		}
+	}
+	return 0, rows.Err()
+}
+
+// lockUseCaseTitles makes the writes that may add a title to a business
+// unit take turns on PostgreSQL (SQLite's writers do already), so two at
+// once cannot both find the title free: the import's lock, as imports
+// check the same rule.
+func lockUseCaseTitles(ctx context.Context, tx *sqldb.Tx) error {
+	if tx.Dialect() != sqldb.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockImport)
+	return err
+}
+
+// refuseDuplicateUseCase is the rule imports apply, applied to every
+// write: a live use case per title (ignoring case) and business unit, so
+// that the web, the API and an import agree. The 409 names the one that
+// exists.
+func refuseDuplicateUseCase(ctx context.Context, tx *sqldb.Tx, title string, unit, except int64) error {
+	id, err := liveUseCaseTitled(ctx, tx, title, unit, except)
+	if err != nil || id == 0 {
+		return err
+	}
+	msg := fmt.Sprintf("A use case titled %q already exists in this business unit (ID %d).", strings.TrimSpace(title), id)
+	return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"title": msg}}
+}
+
 // CreateUseCase implements lodestar.UseCaseService.
 func (s *Store) CreateUseCase(ctx context.Context, in lodestar.NewUseCase) (*lodestar.UseCase, error) {
 	if err := ValidateNewUseCase(&in); err != nil {
@@ -234,8 +289,14 @@ func (s *Store) CreateUseCase(ctx context.Context, in lodestar.NewUseCase) (*lod
 	}
 	var uc *lodestar.UseCase
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := lockUseCaseTitles(ctx, tx); err != nil {
+			return err
+		}
 		goals, err := checkRefs(ctx, tx, &in, nil)
 		if err != nil {
+			return err
+		}
+		if err := refuseDuplicateUseCase(ctx, tx, in.Title, in.BusinessUnitID, 0); err != nil {
 			return err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -453,6 +514,16 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 		goals, err := checkRefs(ctx, tx, &in, before)
 		if err != nil {
 			return err
+		}
+		// A rename or a move may not make a duplicate; an edit of a use
+		// case that already shares its title (made before the rule) may.
+		if !sameTitle(in.Title, before.Title) || in.BusinessUnitID != before.BusinessUnitID {
+			if err := lockUseCaseTitles(ctx, tx); err != nil {
+				return err
+			}
+			if err := refuseDuplicateUseCase(ctx, tx, in.Title, in.BusinessUnitID, id); err != nil {
+				return err
+			}
 		}
 		if err := writeUseCase(ctx, tx, id, &in, goals, before.RiskTier); err != nil {
 			return err
