@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,13 +121,39 @@ func (s *Server) modelRoutes() []httpx.Route {
 			return slicePage(items, p), nil
 		}, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/switches/{key}", Perm: auth.ModelRead, Handler: handle(s, noInput, func(r *http.Request, _ struct{}) (*lodestar.Switch, error) {
-			return s.Switches.FindSwitch(r.Context(), r.PathValue("key"))
+			key, err := s.switchKey(r)
+			if err != nil {
+				return nil, err
+			}
+			return s.Switches.FindSwitch(r.Context(), key)
 		}, http.StatusOK)},
 		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, decodeBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
-			return s.flipAndPublish(r.Context(), r.PathValue("key"), in)
+			key, err := s.switchKey(r)
+			if err != nil {
+				return nil, err
+			}
+			return s.flipAndPublish(r.Context(), key, in)
 		}, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/switches/stream", Perm: auth.ModelRead, Handler: s.streamSwitches},
 	}
+}
+
+// switchKey is the key of the switch {key} names: the model's key or, as
+// wherever a model's key is taken, its numeric ID (a key is never digits
+// only, so the two cannot be confused). An ID of no model is left as it
+// is, for FindSwitch's 404. OFREP's flag key is the switch key only.
+func (s *Server) switchKey(r *http.Request) (string, error) {
+	ref := r.PathValue("key")
+	if id, err := strconv.ParseInt(ref, 10, 64); err != nil || id <= 0 {
+		return ref, nil
+	}
+	m, err := s.Events.FindModelByRef(r.Context(), ref)
+	if lodestar.ErrorCode(err) == lodestar.ENotFound {
+		return ref, nil
+	} else if err != nil {
+		return "", err
+	}
+	return m.Key, nil
 }
 
 // stampedBody reads a body of In: E's fields, embedded, beside an

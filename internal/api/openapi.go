@@ -429,13 +429,13 @@ func modelPaths() obj {
 			"responses":   streamResponses()}},
 		"/switches/{key}": obj{
 			"get": obj{"summary": "One model's switch.", "operationId": "getSwitch",
-				"parameters": []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
+				"parameters": []obj{{"name": "key", "in": "path", "required": true, "description": "The model's key or its numeric ID.", "schema": obj{"type": "string"}}},
 				"responses":  withErrors(obj{"200": response("The switch.", ref("Switch"))}, "404")},
 			"put": obj{"summary": "Flip a switch (risk officer, committee or admin), saying why; audited.", "operationId": "flipSwitch",
 				"description": "A flip to the state (and fallback) the switch already has is accepted as a re-affirmation: the reason is recorded, the version " +
 					"goes up, it is audited and reaches the streams like any flip, and the Switch (the answer, the audit entry's after, the stream event) has " +
 					"reaffirmed: true, so that none reads it as a change. It is how a risk officer renews a stop's or a fallback's reason on review.",
-				"parameters":  []obj{{"name": "key", "in": "path", "required": true, "schema": obj{"type": "string"}}},
+				"parameters":  []obj{{"name": "key", "in": "path", "required": true, "description": "The model's key or its numeric ID.", "schema": obj{"type": "string"}}},
 				"requestBody": requiredBody("FlipInput"),
 				"responses": withErrors(obj{"200": response("The switch after the flip.", ref("Switch")),
 					"409": response("The flip named a version and the switch has been flipped since; nothing was changed. The message says what the switch is now, at which version, and who flipped it when; current is the Switch as it is now.", ref("Error"))}, "404", "413", "415")},
