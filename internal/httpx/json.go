@@ -45,6 +45,12 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 	if err := checkJSONText(raw); err != nil {
 		return err
 	}
+	if string(bytes.Trim(raw, " \t\r\n")) == "null" {
+		// encoding/json reads null into a struct as nothing at all, so a
+		// PUT of null would empty the record as {} does — a slip (a
+		// client's unset variable) taken for an intent.
+		return lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not null.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
