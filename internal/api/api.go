@@ -220,24 +220,43 @@ func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
 	}
 	// Unsorted pages by ID (the cursor is the last ID); sorted pages by
 	// position (the cursor is an offset).
-	f.Limit = limit
 	if f.Sort == "" {
 		f.After = cursor
 	} else {
 		f.Offset = int(cursor)
 	}
+	// One more than the page, to know whether another follows (cutPage);
+	// the store reads at most MaxPageSize, so a page of that many asks
+	// after it for one more.
+	f.Limit = min(limit+1, MaxPageSize)
 	items, total, err := s.UseCases.FindUseCases(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	items, more := cutPage(items, limit)
+	if !more && len(items) == MaxPageSize {
+		next := f
+		next.Limit = 1
+		if f.Sort == "" {
+			next.After = items[len(items)-1].ID
+		} else {
+			next.Offset = f.Offset + limit
+		}
+		after, _, err := s.UseCases.FindUseCases(r.Context(), next)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		more = len(after) > 0
+	}
 	p := Page[*lodestar.UseCase]{Data: items, Total: total}
 	if p.Data == nil {
 		p.Data = []*lodestar.UseCase{}
 	}
-	if len(items) == limit && f.Sort == "" {
+	if more && f.Sort == "" {
 		p.NextCursor = strconv.FormatInt(items[len(items)-1].ID, 10)
-	} else if len(items) == limit {
+	} else if more {
 		p.NextCursor = strconv.Itoa(f.Offset + limit)
 	}
 	httpx.WriteJSON(w, http.StatusOK, p)
@@ -293,16 +312,17 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	events, err := s.Audit.FindEvents(r.Context(), lodestar.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"),
-		EntityType: q.Get("entity_type"), EntityID: q.Get("entity_id"), Before: cursor, Limit: limit, From: from, To: to})
+		EntityType: q.Get("entity_type"), EntityID: q.Get("entity_id"), Before: cursor, Limit: limit + 1, From: from, To: to})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	events, more := cutPage(events, limit)
 	p := CursorPage[*lodestar.AuditEvent]{Data: events}
 	if p.Data == nil {
 		p.Data = []*lodestar.AuditEvent{}
 	}
-	if len(events) == limit {
+	if more {
 		p.NextCursor = strconv.FormatInt(events[len(events)-1].Seq, 10)
 	}
 	httpx.WriteJSON(w, http.StatusOK, p)

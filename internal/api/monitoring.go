@@ -272,12 +272,13 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		if p.Cursor > 0 {
 			after = time.Unix(0, p.Cursor).UTC()
 		}
-		items, total, err := s.Monitors.PageWindows(ctx, id, after, p.Limit)
+		items, total, err := s.Monitors.PageWindows(ctx, id, after, p.Limit+1)
 		if err != nil {
 			return Page[*lodestar.WindowResult]{}, err
 		}
+		items, more := cutPage(items, p.Limit)
 		out := Page[*lodestar.WindowResult]{Data: orEmpty(items), Total: total}
-		if len(items) == p.Limit {
+		if more {
 			out.NextCursor = strconv.FormatInt(items[len(items)-1].Start.UnixNano(), 10)
 		}
 		return out, nil
@@ -302,7 +303,7 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		if st != "" && st != lodestar.AlertOpen {
 			return Page[*lodestar.Alert]{}, lodestar.FieldError("status", "status may only be open (omit it for all).")
 		}
-		items, total, err := s.Monitors.PageAlerts(r.Context(), model, st == lodestar.AlertOpen, p.Cursor, p.Limit)
+		items, total, err := s.Monitors.PageAlerts(r.Context(), model, st == lodestar.AlertOpen, p.Cursor, p.Limit+1)
 		return idPage(items, total, p, func(a *lodestar.Alert) int64 { return a.ID }), err
 	}
 	tasks := func(r *http.Request, p pageReq) (Page[*lodestar.RetrainingTask], error) {
@@ -310,7 +311,7 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		if err != nil {
 			return Page[*lodestar.RetrainingTask]{}, err
 		}
-		items, total, err := s.Monitors.PageRetrainingTasks(r.Context(), uc, p.Cursor, p.Limit)
+		items, total, err := s.Monitors.PageRetrainingTasks(r.Context(), uc, p.Cursor, p.Limit+1)
 		return idPage(items, total, p, func(t *lodestar.RetrainingTask) int64 { return t.ID }), err
 	}
 	// The version strings of a model's stored events that it has not
@@ -350,14 +351,27 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 	}
 }
 
-// idPage is a page read from the store whose cursor is its last item's
-// ID: there is a next page when this one is full.
+// idPage is a page read from the store, items one more than the page
+// holds when another page follows (cutPage), whose cursor is its last
+// item's ID.
 func idPage[T any](items []T, total int, p pageReq, id func(T) int64) Page[T] {
+	items, more := cutPage(items, p.Limit)
 	out := Page[T]{Data: orEmpty(items), Total: total}
-	if len(items) == p.Limit {
+	if more {
 		out.NextCursor = strconv.FormatInt(id(items[len(items)-1]), 10)
 	}
 	return out
+}
+
+// cutPage is the page of items read with a limit one over the page's
+// (limit+1): the first limit, and whether there was an item after them.
+// A full page alone does not say another follows — the last page may be
+// exactly full, and its next_cursor would lead to an empty page.
+func cutPage[T any](items []T, limit int) ([]T, bool) {
+	if len(items) > limit {
+		return items[:limit], true
+	}
+	return items, false
 }
 
 // orEmpty is xs, or an empty slice for nil (JSON [] rather than null).

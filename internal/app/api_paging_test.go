@@ -47,7 +47,15 @@ func (f *fixture) walk(path, tok string, limit int) ([]json.RawMessage, int) {
 		if len(pg.Data) > limit {
 			f.t.Fatalf("GET %s: %d items, more than limit %d", p, len(pg.Data), limit)
 		}
+		// A next_cursor promises a page with items: the last page, full
+		// or not, has none (README).
+		if cursor != "" && len(pg.Data) == 0 {
+			f.t.Fatalf("GET %s: the previous page's next_cursor led to an empty page", p)
+		}
 		items = append(items, pg.Data...)
+		if len(items) >= total && pg.NextCursor != "" {
+			f.t.Fatalf("GET %s: next_cursor %q on the last page (%d of %d items read)", p, pg.NextCursor, len(items), total)
+		}
 		if pg.NextCursor == "" {
 			return items, total
 		}
@@ -136,8 +144,10 @@ func TestAPIListsArePaged(t *testing.T) {
 		fmt.Sprintf("/api/v1/models/%d/versions", model.ID): 5,
 		fmt.Sprintf("/api/v1/models/%d/monitors", model.ID): 5,
 		fmt.Sprintf("/api/v1/use-cases/%d/stages", w.uc.ID): 3,
-		"/api/v1/models": 3,
-		"/api/v1/goals":  1,
+		"/api/v1/models":               3,
+		"/api/v1/goals":                1,
+		"/api/v1/use-cases":            2,
+		"/api/v1/use-cases?sort=title": 2,
 		fmt.Sprintf("/api/v1/retraining-tasks?use_case_id=%d", uc.ID): 5,
 	}
 	for path, n := range lists {
@@ -169,6 +179,20 @@ func TestAPIListsArePaged(t *testing.T) {
 			}
 			if string(big[0]) != string(first.Data[0]) {
 				t.Errorf("first item differs from the default page's")
+			}
+			// A last page exactly full has no next_cursor: walked one at
+			// a time, and by a limit the total is a multiple of (walk
+			// refuses a cursor on the last page, or one leading to an
+			// empty page).
+			for _, limit := range []int{1, exactLimit(n)} {
+				if items, _ := f.walk(path, tok, limit); len(items) != n {
+					t.Errorf("walked with limit %d: %d items, want %d", limit, len(items), n)
+				}
+			}
+			if n <= 200 {
+				if pg := fromJSON[rawPage](t, f.apiOK("GET", fmt.Sprintf("%s%slimit=%d", path, sep, n), tok, "", 200)); pg.NextCursor != "" || len(pg.Data) != n {
+					t.Errorf("limit=%d, the whole list: %d items, next_cursor %q; want all and none", n, len(pg.Data), pg.NextCursor)
+				}
 			}
 			for _, bad := range []string{"limit=abc", "limit=0", "limit=201", "limit=-1"} {
 				if d := wantAPIError(t, f.api("GET", path+sep+bad, tok, ""), 400, lodestar.EInvalid); d.Fields["limit"] == "" {
@@ -212,4 +236,15 @@ func TestAPIListsArePaged(t *testing.T) {
 			t.Errorf("task %d: got id %d, want %d (newest first)", i, tk.ID, tasks[i].ID)
 		}
 	}
+}
+
+// exactLimit is the largest page size (at most 200) that n items fill
+// exactly: the last page is full.
+func exactLimit(n int) int {
+	for l := min(n, 200); l > 1; l-- {
+		if n%l == 0 {
+			return l
+		}
+	}
+	return 1
 }
