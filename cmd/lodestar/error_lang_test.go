@@ -199,7 +199,7 @@ func TestStoreErrorsTranslated(t *testing.T) {
 			"lodestar: switch flip：必须提供 --state、--reason 和 --as\n运行 'lodestar switch flip -h' 查看用法。\n"},
 		{[]string{"switch", "flip", "credit-risk", "--state", "paused", "--reason", "drift", "--as", "risk@example.com"}, 1,
 			"lodestar: switch flip: The switch was not flipped; check the fields. state: The state is on, off or fallback.\n",
-			"lodestar: switch flip：开关未切换，请检查各字段。 state：状态须为开启、关闭或降级。\n"},
+			"lodestar: switch flip：未能切换开关，请检查各字段。 state：状态须为开启、关闭或降级。\n"},
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "drift", "--as", "nobody@example.com"}, 1,
 			"lodestar: switch flip: no user nobody@example.com in this database; 'lodestar user list' shows the users (and check --data or --database)\n",
 			"lodestar: switch flip：此数据库中没有用户 nobody@example.com；'lodestar user list' 列出全部用户（并请检查 --data 或 --database）\n"},

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -156,19 +157,17 @@ func onlyParams(r *http.Request, names ...string) error {
 		return nil
 	}
 	slices.Sort(bad)
-	takes := "no query parameters"
-	switch {
-	case len(names) == 1:
-		takes = names[0]
-	case len(names) > 1:
-		takes = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	}
+	// Each refusal is one message shape, the names its only parts, so
+	// that it translates whole (httpx.WriteJSONError).
 	e := &lodestar.Error{Code: lodestar.EInvalid, Fields: map[string]string{}}
 	for _, name := range bad {
-		if slices.Contains(names, name) {
-			e.Fields[name] = name + " is given " + strconv.Itoa(len(q[name])) + " times; give it once."
-		} else {
-			e.Fields[name] = name + " is not a parameter of this request; it takes " + takes + "."
+		switch {
+		case slices.Contains(names, name):
+			e.Fields[name] = fmt.Sprintf("%s is given %d times; give it once.", name, len(q[name]))
+		case len(names) == 0:
+			e.Fields[name] = fmt.Sprintf("%s is not a parameter of this request, which takes no query parameters.", name)
+		default:
+			e.Fields[name] = fmt.Sprintf("%s is not a parameter of this request; it takes only %s.", name, strings.Join(names, ", "))
 		}
 	}
 	e.Message = e.Fields[bad[0]]

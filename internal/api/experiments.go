@@ -139,6 +139,9 @@ func (s *Server) ingestObservations(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &mbe) {
 		err = lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes; send the observations in several requests.", MaxObservationsBody)
 	}
+	if err == nil && res != nil {
+		translateLines(w, r, res.Rejected)
+	}
 	s.reply(w, r, http.StatusOK, res, err)
 }
 

@@ -121,6 +121,7 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		translateLines(w, r, rejected)
 		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected, Unregistered: unregistered}, nil
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
@@ -178,6 +179,18 @@ func (s *Server) unregistered(ctx context.Context, modelID int64, events []lodes
 	return out, nil
 }
 
+// translateLines puts the reasons of a batch's lines in the language the
+// request's Accept-Language asks for, as its error would be
+// (httpx.Translator).
+func translateLines(w http.ResponseWriter, r *http.Request, lists ...[]lodestar.LineError) {
+	tr := httpx.Translator(w, r)
+	for _, lines := range lists {
+		for i := range lines {
+			lines[i].Message = tr(lines[i].Message)
+		}
+	}
+}
+
 // errNoLines refuses a batch with no line at all (an empty body, or
 // blank lines only), as an empty JSON body is refused: a client sending
 // nothing has a bug to hear about.
@@ -215,6 +228,7 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		for _, id := range unknown {
 			out.Unknown = append(out.Unknown, lodestar.LineError{Line: lineOf[id], ID: id, Message: "no event with this id"})
 		}
+		translateLines(w, r, out.Rejected, out.Unknown)
 		return out, nil
 	}()
 	s.reply(w, r, http.StatusOK, res, err)

@@ -191,7 +191,11 @@ func (a *App) otherMethods(r *http.Request) []string {
 func (a *App) missing(w http.ResponseWriter, r *http.Request) error {
 	if allow := a.otherMethods(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		return lodestar.Errorf(lodestar.EMethod, "Method %s is not allowed here; use %s.", r.Method, strings.Join(allow, " or "))
+		if n := len(allow); n > 1 {
+			// The list's last "or" is the shape's, so that it translates.
+			return lodestar.Errorf(lodestar.EMethod, "Method %s is not allowed here; use %s or %s.", r.Method, strings.Join(allow[:n-1], ", "), allow[n-1])
+		}
+		return lodestar.Errorf(lodestar.EMethod, "Method %s is not allowed here; use %s.", r.Method, allow[0])
 	}
 	return lodestar.Errorf(lodestar.ENotFound, "No such route: %s %s.", r.Method, r.URL.Path)
 }

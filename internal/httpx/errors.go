@@ -150,6 +150,31 @@ func TranslateError(w http.ResponseWriter, r *http.Request, msg string) string {
 	return t
 }
 
+// Translator translates the messages of one response that are not its
+// error — the reasons a batch's refused lines give — as TranslateError
+// does, each distinct message once (a batch of thousands of lines holds
+// few distinct reasons). Like TranslateError it sets Vary (and
+// Content-Language once a message is translated), so it is called before
+// the response is written.
+func Translator(w http.ResponseWriter, r *http.Request) func(string) string {
+	b, loc := errorLocale(w, r)
+	if b == nil {
+		return func(msg string) string { return msg }
+	}
+	done := map[string]string{}
+	return func(msg string) string {
+		t, ok := done[msg]
+		if !ok {
+			t = b.Message(loc, msg)
+			done[msg] = t
+			if t != msg {
+				w.Header().Set("Content-Language", loc)
+			}
+		}
+		return t
+	}
+}
+
 // errorLocale is the locale r's Accept-Language asks errors in and the
 // catalogs that translate them (the process's one copy, i18n.Shared),
 // with a nil Bundle for English — or catalogs that could not be loaded,

@@ -12,12 +12,14 @@ import (
 )
 
 // uiPackages are the packages whose error messages reach the web UI (as a
-// page's message or a field's), which shows each through its "msg." key.
+// page's message or a field's), which shows each through its "msg." key,
+// and the API's (internal/api, internal/httpx), which a client asking for
+// Chinese reads translated.
 // The API's own messages are English unless a request's Accept-Language
 // asks for Chinese (httpx.WriteJSONError then translates those the
 // catalogs hold: "msgpat." shapes for the formatted ones); the command
 // line's are English by design.
-var uiPackages = []string{"../..", "../store", "../web", "../transfer", "../evidence", "../monitoring"}
+var uiPackages = []string{"../api", "../httpx", "../..", "../store", "../web", "../transfer", "../evidence", "../monitoring"}
 
 // TestEveryMessageTranslated finds the messages these packages write —
 // a lodestar.Error's Message, a value put in a fields map, the message of
