@@ -69,6 +69,7 @@ func TestAPIRoutineErrorsInChinese(t *testing.T) {
 		{"POST", "/api/v1/use-cases", js, `[]`, 400, "must be a JSON object"},
 		{"POST", "/api/v1/use-cases", js, `"x"`, 400, "must be a JSON object"},
 		{"POST", "/api/v1/use-cases", js, `{"bogus":1}`, 400, "Unknown field"},
+		{"POST", "/api/v1/use-cases", js, `{"title":"x","TITLE":"y"}`, 400, "did you mean"},
 		{"POST", "/api/v1/use-cases", js, "{\"title\":\"bad\xff\"}", 400, "not valid UTF-8"},
 		{"POST", "/api/v1/use-cases", js, `{"title":"a\u0000b"}`, 400, "NUL"},
 		{"POST", "/api/v1/use-cases", js, ` `, 400, "The request body is empty"},

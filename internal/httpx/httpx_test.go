@@ -228,3 +228,57 @@ func TestWriteJSONErrorLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSONFoldedKeys: encoding/json would take a key that names a
+// field in other letter cases ({"TITLE":…} for title, the last of two
+// winning); DecodeJSON refuses it, naming the key and the field meant, at
+// any depth. A map's keys are the client's own and are not fields.
+func TestDecodeJSONFoldedKeys(t *testing.T) {
+	type item struct {
+		N int `json:"n"`
+	}
+	type embedded struct {
+		Intended string `json:"intended_use"`
+	}
+	type body struct {
+		embedded
+		Title   string             `json:"title"`
+		Metrics map[string]float64 `json:"metrics"`
+		Items   []item             `json:"items"`
+		Inner   *struct {
+			OK bool       `json:"ok"`
+			At *time.Time `json:"at"`
+		} `json:"inner"`
+	}
+	tests := []struct {
+		body, field, suggest string
+	}{
+		{`{"title":"x","metrics":{"Title":1,"TITLE":2},"items":[{"n":1}],"inner":{"ok":true,"at":"2026-01-01T00:00:00Z"},"intended_use":"x"}`, "", ""},
+		{`{"title":"x","TITLE":"y"}`, "TITLE", "title"},
+		{`{"Title":"x"}`, "Title", "title"},
+		{`{"Intended_Use":"x"}`, "Intended_Use", "intended_use"},
+		{`{"inner":{"OK":true}}`, "inner.OK", "inner.ok"},
+		{`{"items":[{"n":1},{"N":2}]}`, "items[1].N", "items[1].n"},
+		{`{"metrics":{"a":1},"Metrics":{}}`, "Metrics", "metrics"},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(tc.body))
+		r.Header.Set("Content-Type", "application/json")
+		var dst body
+		err := httpx.DecodeJSON(httptest.NewRecorder(), r, &dst, 1<<20)
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want it read", tc.body, err)
+			}
+			continue
+		}
+		var le *lodestar.Error
+		if !errors.As(err, &le) || le.Code != lodestar.EInvalid || le.Fields[tc.field] == "" {
+			t.Errorf("%s: got %v, want a 400 naming %s", tc.body, err, tc.field)
+			continue
+		}
+		if want := fmt.Sprintf("Unknown field %q; did you mean %q?", tc.field, tc.suggest); le.Message != want {
+			t.Errorf("%s: message %q, want %q", tc.body, le.Message, want)
+		}
+	}
+}

@@ -51,6 +51,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		// client's unset variable) taken for an intent.
 		return lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not null.")
 	}
+	if err := foldedKey(raw, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

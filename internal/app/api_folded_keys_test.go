@@ -1,0 +1,39 @@
+package app_test
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestAPIFoldedKeys: a key that names a field only in other letter cases
+// is refused, naming the field meant — encoding/json alone took
+// {"title":"x","TITLE":"y"} as title "y" — at the top of a body and
+// inside it, and nothing is written.
+func TestAPIFoldedKeys(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	_, m, tok := f.teamModel("Recs", "rec", "Rec")
+	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
+	if err != nil || len(vs) != 1 {
+		t.Fatal(vs, err)
+	}
+	card := fmt.Sprintf("/api/v1/model-versions/%d/card", vs[0].ID)
+	for _, c := range []struct{ method, path, body, field string }{
+		{"POST", "/api/v1/use-cases", `{"title":"x","TITLE":"y"}`, "TITLE"},
+		{"POST", "/api/v1/use-cases", `{"Title":"x"}`, "Title"},
+		{"POST", "/api/v1/use-cases", `{"title":"x","impacts":[{"Kpi_ID":1}]}`, "impacts[0].Kpi_ID"},
+		{"PUT", card, `{"Intended_Use":"x"}`, "Intended_Use"},
+	} {
+		before, vb := f.counts(), f.versionSnapshot(vs[0].ID)
+		d := wantAPIError(t, f.api(c.method, c.path, tok, c.body), 400, "invalid")
+		if d.Fields[c.field] == "" {
+			t.Errorf("%s %s %s: fields %v, want %s", c.method, c.path, c.body, d.Fields, c.field)
+		}
+		f.wantUnchanged(before, c.body)
+		f.wantVersionUnchanged(vb, c.body)
+	}
+	// A metric's name is the client's own, in any case.
+	if r := f.api("PUT", card, tok, `{"intended_use":"Ranking","evaluation_metrics":{"AUC":0.9,"auc":0.8}}`); r.StatusCode != 200 {
+		t.Errorf("metrics named in upper case: %d %s", r.StatusCode, r.body)
+	}
+}
