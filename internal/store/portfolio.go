@@ -21,7 +21,7 @@ const MatrixLimit = 300
 // 10,000 use cases.
 func (s *Store) Dashboard(ctx context.Context, f lodestar.UseCaseFilter) (*lodestar.Dashboard, error) {
 	if f.Stage != "" && !portfolio.ValidStage(f.Stage) {
-		return nil, lodestar.FieldError("stage", "Unknown stage.")
+		return nil, lodestar.FieldError("stage", "Unknown stage; use one of idea, assessment, approved, pilot, scaling, operating, rejected, retired.")
 	}
 	if f.Alignment != "" && f.Alignment != "aligned" && f.Alignment != "misaligned" {
 		return nil, lodestar.FieldError("alignment", "alignment must be aligned or misaligned.")

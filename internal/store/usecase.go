@@ -73,7 +73,7 @@ func ValidateNewUseCase(in *lodestar.NewUseCase) error {
 		fields["description"] = "Description must be at most 10,000 characters."
 	}
 	if in.Stage != "" && !portfolio.ValidStage(in.Stage) {
-		fields["stage"] = "Unknown stage."
+		fields["stage"] = "Unknown stage; use one of idea, assessment, approved, pilot, scaling, operating, rejected, retired."
 	}
 	for name, v := range map[string]int64{"value_estimate": in.ValueEstimate, "cost_estimate": in.CostEstimate} {
 		switch {
@@ -575,7 +575,7 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 		order = o
 	}
 	if f.Stage != "" && !portfolio.ValidStage(f.Stage) {
-		return nil, 0, lodestar.FieldError("stage", "Unknown stage.")
+		return nil, 0, lodestar.FieldError("stage", "Unknown stage; use one of idea, assessment, approved, pilot, scaling, operating, rejected, retired.")
 	}
 	if f.Alignment != "" && f.Alignment != "aligned" && f.Alignment != "misaligned" {
 		return nil, 0, lodestar.FieldError("alignment", "alignment must be aligned or misaligned.")

@@ -117,7 +117,7 @@ func Live(stage string) bool {
 // reopened as an idea; retired is final. Every move needs a reason.
 func CheckTransition(from, to, reason string) error {
 	if !ValidStage(to) {
-		return lodestar.FieldError("stage", "Unknown stage.")
+		return lodestar.FieldError("stage", "Unknown stage; use one of idea, assessment, approved, pilot, scaling, operating, rejected, retired.")
 	}
 	if reason == "" {
 		return lodestar.FieldError("reason", "Say why the stage changes.")
