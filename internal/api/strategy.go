@@ -171,7 +171,41 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, out a
 		s.fail(w, r, err)
 		return
 	}
+	if status == http.StatusCreated && w.Header().Get("Location") == "" {
+		if loc := locationOf(out); loc != "" {
+			w.Header().Set("Location", loc)
+		}
+	}
 	httpx.WriteJSON(w, status, out)
+}
+
+// locationOf is the path of a record a POST created (a 201's Location),
+// "" for one with no path of its own.
+func locationOf(v any) string {
+	var path string
+	var id int64
+	switch v := v.(type) {
+	case *lodestar.Model:
+		path, id = "/models/", v.ID
+	case *lodestar.ModelVersion:
+		path, id = "/model-versions/", v.ID
+	case *lodestar.Monitor:
+		path, id = "/monitors/", v.ID
+	case *lodestar.Experiment:
+		path, id = "/experiments/", v.ID
+	case *lodestar.FairnessAudit:
+		path, id = "/fairness-audits/", v.ID
+	case *lodestar.ExplanationReport:
+		path, id = "/explanations/", v.ID
+	case *lodestar.UseCase:
+		path, id = "/use-cases/", v.ID
+	default:
+		return ""
+	}
+	if id == 0 {
+		return ""
+	}
+	return Prefix + path + strconv.FormatInt(id, 10)
 }
 
 // noInput is the reader of a request that carries nothing to read.
