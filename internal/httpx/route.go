@@ -546,6 +546,10 @@ func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
 		}
 	}
 	if !auth.EqualTokens(sent, id.CSRF) {
+		if g.API {
+			// No form to reload: say what the call lacks.
+			return lodestar.Errorf(lodestar.EForbidden, "An API write with a session cookie needs the X-CSRF-Token header, holding the session's CSRF token; a program should send an API token instead (Authorization: Bearer).")
+		}
 		return lodestar.Errorf(lodestar.EForbidden, "The form has expired or did not come from Lodestar. Reload the page and try again.")
 	}
 	return nil
