@@ -82,10 +82,12 @@ func (s *Server) modelRoutes() []httpx.Route {
 		return m.CreateModelVersion(ctx, id, lodestar.ModelVersion{Version: in.Version, Card: in.Card, Provenance: in.Provenance})
 	}
 	updateCard := func(ctx context.Context, id int64, in cardIn) (*lodestar.ModelVersion, error) {
-		return m.UpdateModelCard(basedOnIn(ctx, in.UpdatedAt), id, in.ModelCard)
+		v, err := m.UpdateModelCard(basedOnIn(ctx, in.UpdatedAt), id, in.ModelCard)
+		return v, asSent(err, "card.")
 	}
 	updateProvenance := func(ctx context.Context, id int64, in provenanceIn) (*lodestar.ModelVersion, error) {
-		return m.UpdateModelProvenance(basedOnIn(ctx, in.UpdatedAt), id, in.Provenance)
+		v, err := m.UpdateModelProvenance(basedOnIn(ctx, in.UpdatedAt), id, in.Provenance)
+		return v, asSent(err, "provenance.")
 	}
 	setStatus := func(ctx context.Context, id int64, in statusIn) (*lodestar.ModelVersion, error) {
 		return m.SetModelVersionStatus(ctx, id, in.Status, in.Reason)

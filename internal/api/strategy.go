@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,6 +179,25 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, out a
 		}
 	}
 	httpx.WriteJSON(w, status, out)
+}
+
+// asSent renames the fields err names under prefix ("card.intended_use",
+// as the store names a version's card fields) as the body sent them
+// ("intended_use": PUT …/card sends the card's fields at the top).
+func asSent(err error, prefix string) error {
+	var le *lodestar.Error
+	if !errors.As(err, &le) || len(le.Fields) == 0 {
+		return err
+	}
+	// In the messages, only a name: "card.intended_use", not "the card."
+	named := regexp.MustCompile(`\b` + regexp.QuoteMeta(prefix) + `([a-z_])`)
+	fields := make(map[string]string, len(le.Fields))
+	for k, v := range le.Fields {
+		fields[strings.TrimPrefix(k, prefix)] = named.ReplaceAllString(v, "$1")
+	}
+	out := *le
+	out.Fields, out.Message = fields, named.ReplaceAllString(le.Message, "$1")
+	return &out
 }
 
 // locationOf is the path of a record a POST created (a 201's Location),

@@ -86,7 +86,7 @@ func TestExperimentAPIBadInput(t *testing.T) {
 		field                           string
 	}{
 		{"wrong type", "POST", "/api/v1/experiments", "", strings.Replace(valid, `"min_sample":1000`, `"min_sample":"many"`, 1), 400, lodestar.EInvalid, "min_sample"},
-		{"wrong nested type", "POST", "/api/v1/experiments", "", strings.Replace(valid, `"max_degradation":0.05`, `"max_degradation":"5%"`, 1), 400, lodestar.EInvalid, "guardrails.max_degradation"},
+		{"wrong nested type", "POST", "/api/v1/experiments", "", strings.Replace(valid, `"max_degradation":0.05`, `"max_degradation":"5%"`, 1), 400, lodestar.EInvalid, "guardrails[0].max_degradation"},
 		{"unknown field", "POST", "/api/v1/experiments", "", strings.Replace(valid, `"name":"Recommender 4.0"`, `"name":"x","owner":"me"`, 1), 400, lodestar.EInvalid, "owner"},
 		{"missing key", "POST", "/api/v1/experiments", "", strings.Replace(valid, `"key":"other",`, ``, 1), 400, lodestar.EInvalid, "key"},
 		{"missing primary", "POST", "/api/v1/experiments", "", fmt.Sprintf(`{"use_case_id":%d,"key":"k","name":"n","hypothesis":"h","control_version_id":%d,"treatment_version_id":%d}`, w.uc.ID, w.control, w.treatment), 400, lodestar.EInvalid, "primary.name"},
@@ -152,7 +152,7 @@ func TestExperimentAPIBadInput(t *testing.T) {
 		{"unknown metric", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"clicks","n":10,"successes":1}]}`, 400, lodestar.EInvalid, "data[0].metric"},
 		{"missing successes", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"conversion","n":10}]}`, 400, lodestar.EInvalid, "data[0].successes"},
 		{"missing sums", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"latency_ms","n":10}]}`, 400, lodestar.EInvalid, "data[0].sum"},
-		{"wrong type in data", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"conversion","n":"ten","successes":1}]}`, 400, lodestar.EInvalid, "data.n"},
+		{"wrong type in data", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"conversion","n":"ten","successes":1}]}`, 400, lodestar.EInvalid, "data[0].n"},
 		{"missing data", "POST", base + "/data", "", `{}`, 400, lodestar.EInvalid, "data"},
 		{"second item bad", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"conversion","n":10,"successes":1},{"variant":"control","metric":"conversion","n":10,"successes":11}]}`, 400, lodestar.EInvalid, "data[1].successes"},
 		{"observations as JSON", "POST", base + "/observations", "application/json", `{"unit":"u","variant":"control","metrics":{"conversion":1}}`, 415, lodestar.EUnsupported, ""},

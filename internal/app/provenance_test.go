@@ -76,9 +76,10 @@ func TestProvenanceAPI(t *testing.T) {
 		{"tag as commit", `{"source_commit":"release-2.0"}`, "provenance.source_commit"},
 	} {
 		before := f.provenanceSnapshot(&v)
+		// The PUT's body is the provenance's fields: named as it sent them.
 		d := wantAPIError(t, f.api("PUT", put, tok, c.body), 400, "invalid")
-		if d.Fields[c.field] == "" || len(d.Fields) != 1 {
-			t.Errorf("%s: fields %v; want only %s", c.name, d.Fields, c.field)
+		if sent := strings.TrimPrefix(c.field, "provenance."); d.Fields[sent] == "" || len(d.Fields) != 1 {
+			t.Errorf("%s: fields %v; want only %s", c.name, d.Fields, sent)
 		}
 		f.wantProvenanceUnchanged(before, c.name)
 		// The same value on a new version: refused, no version made.
@@ -162,8 +163,8 @@ func TestProvenanceAPIChinese(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(body.Error.Message, "溯源信息未能保存") || !strings.Contains(body.Error.Fields["provenance.artifact_uri"], "用户名和密码") ||
-		!strings.Contains(body.Error.Fields["provenance.artifact_sha256"], "64 位十六进制") {
+	if !strings.Contains(body.Error.Message, "溯源信息未能保存") || !strings.Contains(body.Error.Fields["artifact_uri"], "用户名和密码") ||
+		!strings.Contains(body.Error.Fields["artifact_sha256"], "64 位十六进制") {
 		t.Errorf("Chinese refusal: %+v", body.Error)
 	}
 }

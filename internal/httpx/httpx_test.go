@@ -282,3 +282,40 @@ func TestDecodeJSONFoldedKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSONNamesTheValue: a value the field cannot hold is named
+// where it is — a map's key and an array's index with it — where
+// encoding/json names only the map ("metrics") or the field without its
+// index ("items.n"); malformed base64 names its field too.
+func TestDecodeJSONNamesTheValue(t *testing.T) {
+	type item struct {
+		N int `json:"n"`
+	}
+	type body struct {
+		Metrics map[string]float64 `json:"metrics"`
+		Items   []item             `json:"items"`
+		Ref     *struct {
+			Data []byte `json:"data"`
+		} `json:"ref"`
+		Inner struct {
+			Deep []map[string]item `json:"deep"`
+		} `json:"inner"`
+	}
+	for _, tc := range []struct{ body, field string }{
+		{`{"metrics":{"auc":0.9,"f1":"high"}}`, "metrics.f1"},
+		{`{"items":[{"n":1},{"n":"x"}]}`, "items[1].n"},
+		{`{"items":[{"n":1},{"n":1.5}]}`, "items[1].n"},
+		{`{"ref":{"data":"!!!"}}`, "ref.data"},
+		{`{"inner":{"deep":[{},{"a":{"n":1},"b":{"n":true}}]}}`, "inner.deep[1].b.n"},
+		{`{"items":{"n":1}}`, "items"},
+	} {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(tc.body))
+		r.Header.Set("Content-Type", "application/json")
+		var dst body
+		err := httpx.DecodeJSON(httptest.NewRecorder(), r, &dst, 1<<20)
+		var le *lodestar.Error
+		if !errors.As(err, &le) || le.Code != lodestar.EInvalid || le.Fields[tc.field] == "" || !strings.HasPrefix(le.Message, tc.field+" ") {
+			t.Errorf("%s: got %v, want a 400 naming %s", tc.body, err, tc.field)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 				return lodestar.FieldError(field, fmt.Sprintf("%s must be an RFC 3339 time, e.g. 2026-11-28T10:00:00Z.", field))
 			}
 		}
-		return jsonError(err, max)
+		return jsonError(err, max, raw, reflect.TypeOf(dst))
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
@@ -101,7 +101,7 @@ func tooLarge(max int64) error {
 	return lodestar.Errorf(lodestar.ETooLarge, "The request body is larger than %d bytes.", max)
 }
 
-func jsonError(err error, max int64) error {
+func jsonError(err error, max int64, raw []byte, dst reflect.Type) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
@@ -114,6 +114,9 @@ func jsonError(err error, max int64) error {
 		field := typ.Field
 		if field == "" {
 			return lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not %s.", typ.Value)
+		}
+		if p := badValuePath(raw, dst); p != "" {
+			field = p // with the map's key and the array's index
 		}
 		want := jsonType(typ.Type.Kind().String())
 		if want == "a number" && strings.HasPrefix(typ.Value, "number") {
@@ -129,6 +132,9 @@ func jsonError(err error, max int64) error {
 	case errors.As(err, new(*time.ParseError)):
 		return lodestar.Errorf(lodestar.EInvalid, "A time must be written as RFC 3339, e.g. 2026-11-28T10:00:00Z.")
 	case errors.As(err, new(base64.CorruptInputError)):
+		if p := badValuePath(raw, dst); p != "" {
+			return lodestar.FieldError(p, fmt.Sprintf("%s is not valid base64; send the file's bytes in standard base64.", p))
+		}
 		return lodestar.Errorf(lodestar.EInvalid, "Base64 data is malformed; send the file's bytes in standard base64.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"fmt"
@@ -233,4 +234,101 @@ func collectNames(t reflect.Type, names map[string]bool, seen map[reflect.Type]b
 	case reflect.Slice, reflect.Array, reflect.Map:
 		collectNames(t.Elem(), names, seen)
 	}
+}
+
+// badValuePath is where in raw, a body read as t, the first value (in the
+// body's order) is that t cannot hold: a wrong type, a number out of
+// range, malformed base64 — as "evaluation_metrics.auc" or "data[1].n",
+// where encoding/json names only the map ("evaluation_metrics") or the
+// array's field without its index ("data.n"). "" when it cannot tell.
+// Only a refused body pays for the walk.
+func badValuePath(raw []byte, t reflect.Type) string {
+	p, _ := badValue(raw, t, "")
+	return p
+}
+
+func badValue(raw []byte, t reflect.Type, path string) (string, bool) {
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return "", false
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if json.Unmarshal(raw, reflect.New(t).Interface()) == nil {
+		return "", false
+	}
+	if ownDecoder(t) && t.Kind() != reflect.Map {
+		// Its JSON is its own (a time): no way in. A map that decodes
+		// itself (checking its values, as a card's metrics do) is still
+		// a map of its values.
+		return path, true
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		members, ok := membersOf(raw)
+		if !ok {
+			return path, true
+		}
+		fields := fieldsOf(t)
+		for _, m := range members {
+			if ft, ok := fields[m.key]; ok {
+				if p, bad := badValue(m.value, ft, join(path, m.key)); bad {
+					return p, true
+				}
+			}
+		}
+	case reflect.Map:
+		members, ok := membersOf(raw)
+		if !ok {
+			return path, true
+		}
+		own := ownDecoder(t)
+		for _, m := range members {
+			if own && t.Elem().Kind() != reflect.Pointer && string(bytes.TrimSpace(m.value)) == "null" {
+				return join(path, m.key), true // what such a map refuses: a value left null
+			}
+			if p, bad := badValue(m.value, t.Elem(), join(path, m.key)); bad {
+				return p, true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return path, true
+		}
+		for i, item := range items {
+			if p, bad := badValue(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); bad {
+				return p, true
+			}
+		}
+	}
+	return path, true
+}
+
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// membersOf is a JSON object's members in their order; false when raw is
+// not an object.
+func membersOf(raw []byte) ([]member, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		if err != nil || !ok {
+			return nil, false
+		}
+		var v json.RawMessage
+		if dec.Decode(&v) != nil {
+			return nil, false
+		}
+		out = append(out, member{key, v})
+	}
+	return out, true
 }
