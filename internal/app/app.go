@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -137,6 +138,10 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	// OFREP's clients are OpenFeature providers, not browsers: a wrong
 	// method or path under it is answered in JSON too, not with a page.
 	a.mux.Handle(api.OFREP+"/", apiMissing)
+	// The prefixes themselves: the mux would redirect them to the
+	// subtree (a 307 with an HTML body), as if a client would follow it.
+	a.mux.Handle(api.Prefix, apiMissing)
+	a.mux.Handle(api.OFREP, apiMissing)
 	// The machine endpoints (health, readiness, metrics) are read by load
 	// balancers and scrapers, not browsers: a wrong method there is
 	// answered as the API answers it (JSON, 405 with Allow), not with an
@@ -151,19 +156,62 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 
 	route := func(r *http.Request) string {
 		_, p := a.mux.Handler(r)
-		if unmatched(p) {
+		if unmatched(p) || uncleanAPIPath(r.URL.Path) {
 			return "unmatched"
 		}
 		return p
 	}
-	a.Handler = httpx.SecurityHeaders(opt.SecureCookies, httpx.LimitBody(MaxBody, httpx.Observe(log, metrics, route, a.mux)))
+	// An API path that is not clean (//api/v1/use-cases, /api/v1/./me):
+	// the mux would redirect it to its clean form with an HTML body; a
+	// program is told in JSON what is wrong with it instead.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if uncleanAPIPath(r.URL.Path) {
+			httpx.WriteJSONError(a.log, w, r, lodestar.Errorf(lodestar.ENotFound, "No such route: %s %s; write the path as %s.",
+				r.Method, r.URL.Path, cleanPath(r.URL.Path)))
+			return
+		}
+		a.mux.ServeHTTP(w, r)
+	})
+	a.Handler = httpx.SecurityHeaders(opt.SecureCookies, httpx.LimitBody(MaxBody, httpx.Observe(log, metrics, route, root)))
 	return a, nil
 }
 
 // unmatched reports whether a mux pattern is one of the fallbacks, which
 // answer the requests no route takes.
 func unmatched(pattern string) bool {
-	return pattern == "/" || pattern == api.Prefix+"/" || pattern == api.OFREP+"/"
+	switch pattern {
+	case "/", api.Prefix + "/", api.OFREP + "/", api.Prefix, api.OFREP:
+		return true
+	}
+	return false
+}
+
+// cleanPath is p as the mux would redirect it: path.Clean, keeping a
+// final slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
+// uncleanAPIPath reports whether p is not clean and, cleaned, an API (or
+// OFREP) path.
+func uncleanAPIPath(p string) bool {
+	c := cleanPath(p)
+	if c == p {
+		return false
+	}
+	for _, prefix := range []string{api.Prefix, api.OFREP} {
+		if c == prefix || strings.HasPrefix(c, prefix+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *App) handle(g *httpx.Guard, rt httpx.Route) {
