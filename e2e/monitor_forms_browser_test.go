@@ -91,7 +91,10 @@ func TestMonitorCardsAndEditForm(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#version")),
 		chromedp.SendKeys(chromedp.CSS("#version"), "9.9-candidate"),
 		chromedp.Click(chromedp.CSS(`form[action$="/versions"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
+		// The model page has a main h1 too: wait for the version's page
+		// the form leads to, or the next navigation races the form's
+		// (net::ERR_ABORTED, or a copy form without the new version).
+		chromedp.WaitVisible(chromedp.CSS("#version-links")),
 	))
 	for _, lang := range []string{"en", "zh-CN"} {
 		switchLanguage(t, ctx, lang, "main")
