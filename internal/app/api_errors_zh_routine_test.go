@@ -38,11 +38,7 @@ func TestAPIRoutineErrorsInChinese(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
 	_, tok := f.token(f.user(lodestar.RoleAdmin, "admin@example.com"))
-	_, m, _ := f.teamModel("Recs", "rec", "Rec")
-	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
-	if err != nil || len(vs) != 1 {
-		t.Fatal(vs, err)
-	}
+	m, ver, _ := f.teamVersion("Recs", "rec", "Rec")
 	mon := f.postMonitor(tok, m.ID, []byte(`{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","csv":"x\n1\n2\n"}}`))
 	uc := f.useCase("Forecasting")
 	js := "application/json"
@@ -61,7 +57,7 @@ func TestAPIRoutineErrorsInChinese(t *testing.T) {
 		{"GET", "/api/v1/use-cases?stage=bogus", "", "", 400, "Unknown stage; use one of " + strings.Join(lodestar.Stages, ", ")},
 		{"GET", "/api/v1/portfolio?stage=bogus", "", "", 400, "Unknown stage; use one of"},
 		{"POST", fmt.Sprintf("/api/v1/use-cases/%d/stage", uc.ID), js, `{"stage":"bogus","reason":"r"}`, 400, "Unknown stage; use one of"},
-		{"POST", fmt.Sprintf("/api/v1/model-versions/%d/status", vs[0].ID), js, `{"status":"bogus","reason":"r"}`, 400, "Unknown status"},
+		{"POST", fmt.Sprintf("/api/v1/model-versions/%d/status", ver.ID), js, `{"status":"bogus","reason":"r"}`, 400, "Unknown status"},
 		{"GET", "/api/v1/use-cases/abc", "", "", 400, "id must be a positive integer"},
 		{"DELETE", "/api/v1/use-cases", "", "", 405, "is not allowed here"},
 		{"GET", "/api/v1/nope", "", "", 404, "No such route"},

@@ -14,12 +14,8 @@ import (
 func TestAPIFieldNamesAsSent(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	_, m, tok := f.teamModel("Recs", "rec", "Rec")
-	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
-	if err != nil || len(vs) != 1 {
-		t.Fatal(vs, err)
-	}
-	v := fmt.Sprintf("/api/v1/model-versions/%d", vs[0].ID)
+	m, ver, tok := f.teamVersion("Recs", "rec", "Rec")
+	v := fmt.Sprintf("/api/v1/model-versions/%d", ver.ID)
 	w := f.experimentWorld()
 	x := f.apiOK("POST", "/api/v1/experiments", w.token, w.design("names"), 201)
 	exp := fromJSON[struct {
@@ -32,7 +28,7 @@ func TestAPIFieldNamesAsSent(t *testing.T) {
 		{"POST", fmt.Sprintf("/api/v1/experiments/%d/data", exp.ID), w.token, `{"data":[{"variant":"control","metric":"conversion","n":10,"sum":1},{"variant":"treatment","metric":"conversion","n":"x"}]}`, "data[1].n"},
 		{"POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","data":"!!!"}}`, "reference.data"},
 	} {
-		before, vb := f.counts(), f.versionSnapshot(vs[0].ID)
+		before, vb := f.counts(), f.versionSnapshot(ver.ID)
 		d := wantAPIError(t, f.api(c.method, c.path, c.tok, c.body), 400, "invalid")
 		if d.Fields[c.field] == "" || strings.Contains(fmt.Sprint(d.Fields), "card.") || strings.Contains(fmt.Sprint(d.Fields), "provenance.") {
 			t.Errorf("%s %s %.80s: fields %v, want %s", c.method, c.path, c.body, d.Fields, c.field)

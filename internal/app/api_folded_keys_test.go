@@ -12,19 +12,15 @@ import (
 func TestAPIFoldedKeys(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	_, m, tok := f.teamModel("Recs", "rec", "Rec")
-	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
-	if err != nil || len(vs) != 1 {
-		t.Fatal(vs, err)
-	}
-	card := fmt.Sprintf("/api/v1/model-versions/%d/card", vs[0].ID)
+	_, ver, tok := f.teamVersion("Recs", "rec", "Rec")
+	card := fmt.Sprintf("/api/v1/model-versions/%d/card", ver.ID)
 	for _, c := range []struct{ method, path, body, field string }{
 		{"POST", "/api/v1/use-cases", `{"title":"x","TITLE":"y"}`, "TITLE"},
 		{"POST", "/api/v1/use-cases", `{"Title":"x"}`, "Title"},
 		{"POST", "/api/v1/use-cases", `{"title":"x","impacts":[{"Kpi_ID":1}]}`, "impacts[0].Kpi_ID"},
 		{"PUT", card, `{"Intended_Use":"x"}`, "Intended_Use"},
 	} {
-		before, vb := f.counts(), f.versionSnapshot(vs[0].ID)
+		before, vb := f.counts(), f.versionSnapshot(ver.ID)
 		d := wantAPIError(t, f.api(c.method, c.path, tok, c.body), 400, "invalid")
 		if d.Fields[c.field] == "" {
 			t.Errorf("%s %s %s: fields %v, want %s", c.method, c.path, c.body, d.Fields, c.field)

@@ -14,12 +14,8 @@ import (
 func TestAPINullBody(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	_, m, tok := f.teamModel("Recs", "rec", "Rec")
-	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
-	if err != nil || len(vs) != 1 {
-		t.Fatal(vs, err)
-	}
-	path := fmt.Sprintf("/api/v1/model-versions/%d", vs[0].ID)
+	m, ver, tok := f.teamVersion("Recs", "rec", "Rec")
+	path := fmt.Sprintf("/api/v1/model-versions/%d", ver.ID)
 	if r := f.api("PUT", path+"/card", tok, `{"intended_use":"Ranking","evaluation_metrics":{"auc":0.9}}`); r.StatusCode != 200 {
 		t.Fatalf("card: %d %s", r.StatusCode, r.body)
 	}
@@ -30,7 +26,7 @@ func TestAPINullBody(t *testing.T) {
 		{"POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID)},
 	} {
 		for _, body := range []string{"null", " null\n"} {
-			before := f.versionSnapshot(vs[0].ID)
+			before := f.versionSnapshot(ver.ID)
 			cb := f.counts()
 			d := wantAPIError(t, f.api(c.method, c.path, tok, body), 400, "invalid")
 			if d.Message != "The body must be a JSON object, not null." {

@@ -146,6 +146,18 @@ func (f *fixture) teamModel(useCase, key, name string) (*lodestar.User, *lodesta
 	return team, m, tok
 }
 
+// teamVersion is teamModel's model, its one version (1.0) and the AI
+// team's token.
+func (f *fixture) teamVersion(useCase, key, name string) (*lodestar.Model, *lodestar.ModelVersion, string) {
+	f.t.Helper()
+	_, m, tok := f.teamModel(useCase, key, name)
+	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
+	if err != nil || len(vs) != 1 {
+		f.t.Fatal(vs, err)
+	}
+	return m, vs[0], tok
+}
+
 // postMonitor creates a monitor on model id over the API, failing the test
 // unless it is created.
 func (f *fixture) postMonitor(tok string, id int64, body []byte) lodestar.Monitor {

@@ -139,12 +139,8 @@ func TestProvenanceAPI(t *testing.T) {
 func TestProvenanceAPIChinese(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	_, m, tok := f.teamModel("Recs", "rec", "Rec")
-	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
-	if err != nil || len(vs) != 1 {
-		t.Fatal(vs, err)
-	}
-	req, _ := http.NewRequest("PUT", f.srv.URL+fmt.Sprintf("/api/v1/model-versions/%d/provenance", vs[0].ID),
+	_, ver, tok := f.teamVersion("Recs", "rec", "Rec")
+	req, _ := http.NewRequest("PUT", f.srv.URL+fmt.Sprintf("/api/v1/model-versions/%d/provenance", ver.ID),
 		strings.NewReader(`{"artifact_uri":"https://u:p@example.com/a","artifact_sha256":"x"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")

@@ -47,12 +47,8 @@ func (f *fixture) wantVersionUnchanged(before versionSnapshot, what string) {
 func TestVersionEditsAPIStale(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
-	_, m, tok := f.teamModel("Recs", "rec", "Rec")
-	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
-	if err != nil || len(vs) != 1 {
-		t.Fatal(vs, err)
-	}
-	id := vs[0].ID
+	_, ver, tok := f.teamVersion("Recs", "rec", "Rec")
+	id := ver.ID
 	path := fmt.Sprintf("/api/v1/model-versions/%d", id)
 	read := func() lodestar.ModelVersion {
 		t.Helper()
