@@ -167,6 +167,12 @@ func (s *Store) ArchiveGoal(ctx context.Context, id int64, archived bool) (*lode
 		if before.Archived == archived {
 			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
 		}
+		// Restored, it may not join a live goal of its title.
+		if !archived {
+			if err := refuseDuplicateGoal(ctx, tx, before.Title, before.BusinessUnitID, id); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE goals SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
 		return err
 	})

@@ -860,7 +860,13 @@ func TestUseCaseAndGoalDuplicates(t *testing.T) {
 		if _, err := f.s.ArchiveUseCase(f.ctx, first.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		f.useCase(lodestar.NewUseCase{Title: "Dup test UC", BusinessUnitID: bu.ID})
+		second := f.useCase(lodestar.NewUseCase{Title: "Dup test UC", BusinessUnitID: bu.ID})
+		// Restoring the first beside the second would make two: refused,
+		// naming the live one, and the first stays archived.
+		before = f.snapshot()
+		_, err = f.s.ArchiveUseCase(f.ctx, first.ID, false)
+		wantConflict(err, "restore", second.ID)
+		f.wantSame(before)
 		// A duplicate from before the rule can still be edited.
 		if _, err := db.ExecContext(f.ctx, db.Rebind(`UPDATE use_cases SET title = ?, business_unit_id = ? WHERE id = ?`), "dup test uc", bu.ID, renamed.ID); err != nil {
 			t.Fatal(err)
@@ -883,6 +889,17 @@ func TestUseCaseAndGoalDuplicates(t *testing.T) {
 		if _, err := f.s.ArchiveGoal(f.ctx, g.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		f.goal("Grow revenue", bu.ID)
+		g3 := f.goal("Grow revenue", bu.ID)
+		before = f.snapshot()
+		_, err = f.s.ArchiveGoal(f.ctx, g.ID, false)
+		wantConflict(err, "goal restore", g3.ID)
+		f.wantSame(before)
+		// With the other archived, it is restored.
+		if _, err := f.s.ArchiveGoal(f.ctx, g3.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.ArchiveGoal(f.ctx, g.ID, false); err != nil {
+			t.Errorf("restoring a goal whose title is free: %v", err)
+		}
 	})
 }

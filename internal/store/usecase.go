@@ -710,6 +710,16 @@ func (s *Store) ArchiveUseCase(ctx context.Context, id int64, archived bool) (*l
 		if before.Archived == archived {
 			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
 		}
+		// Restored, it is live again: not beside a live one of its title
+		// made while it was archived (the rule every write keeps).
+		if !archived {
+			if err := lockUseCaseTitles(ctx, tx); err != nil {
+				return err
+			}
+			if err := refuseDuplicateUseCase(ctx, tx, before.Title, before.BusinessUnitID, id); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE use_cases SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id); err != nil {
 			return err
 		}
