@@ -21,12 +21,27 @@ func TestDriftCells(t *testing.T) {
 	zh := &Page{ID: &httpx.Identity{Locale: "zh-CN"}, bundle: i18n.MustLoad()}
 
 	exact := driftColumn{Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSExact,
-		Statistic: f(0.1), KSUpper: f(0.14), PValue: f(0.062), RefN: 300, CurN: 80}
-	if s, p := en.DriftStatistic(exact), en.DriftPValue(exact); s != "0.1 to 0.14" || p != "≤ 0.062" {
-		t.Errorf("binned, exact p: %q, %q; want 0.1 to 0.14, ≤ 0.062", s, p)
+		Statistic: f(0.1), KSUpper: f(0.14), RefN: 300, CurN: 80}
+	exact.PValue = f(monitor.KSPValue(0.1, 300, 80, monitor.KSExact))
+	shown := en.Figure(*exact.PValue)
+	// The exact p-value of the upper statistic: the lattice-path count,
+	// as the engine computed the one shown.
+	exactLow := monitor.KSPValue(0.14, 300, 80, monitor.KSExact)
+	if !(exactLow < *exact.PValue) || exactLow == monitor.KSPValueAsymp(0.14, 300, 80) {
+		t.Fatalf("the upper statistic's exact p-value %v: not below %v, or the asymptotic one", exactLow, *exact.PValue)
 	}
-	if s, p := zh.DriftStatistic(exact), zh.DriftPValue(exact); s != "0.1 至 0.14" || p != "≤ 0.062" {
+	if s, p := en.DriftStatistic(exact), en.DriftPValue(exact); s != "0.1 to 0.14" || p != en.Figure(exactLow)+" to "+shown {
+		t.Errorf("binned, exact p: %q, %q; want 0.1 to 0.14, %s to %s", s, p, en.Figure(exactLow), shown)
+	}
+	if s, p := zh.DriftStatistic(exact), zh.DriftPValue(exact); s != "0.1 至 0.14" || p != zh.Figure(exactLow)+" 至 "+shown {
 		t.Errorf("binned, exact p, in Chinese: %q, %q", s, p)
+	}
+	// A method the page does not know (a window stored by another
+	// version): the p-value shown is only an upper bound.
+	unknown := exact
+	unknown.KSMethod = ""
+	if p := en.DriftPValue(unknown); p != "≤ "+shown {
+		t.Errorf("binned, unknown method: %q, want ≤ %s", p, shown)
 	}
 
 	asymp := driftColumn{Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSAsymp,

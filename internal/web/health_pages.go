@@ -83,18 +83,17 @@ func (p *Page) DriftStatistic(c driftColumn) string {
 
 // DriftPValue writes a drift row's p-value. A binned Kolmogorov–Smirnov
 // test's is its lower statistic's, so the exact p-value is at most it:
-// from the upper bound's p-value to it when that was asymptotic (the
-// engine's own function, as it computed the one shown), else "≤ p".
+// from the upper bound's p-value to it, by the method that computed the
+// one shown (the engine's own function), else "≤ p".
 func (p *Page) DriftPValue(c driftColumn) string {
 	switch {
 	case c.PValue == nil:
 		return "—"
 	case !c.ksBounded():
 		return p.Figure(*c.PValue)
-	case c.KSMethod == monitor.KSAsymp:
-		if low := monitor.KSPValueAsymp(*c.KSUpper, c.RefN, c.CurN); !math.IsNaN(low) {
-			return p.between(low, *c.PValue)
-		}
+	}
+	if low := monitor.KSPValue(*c.KSUpper, c.RefN, c.CurN, c.KSMethod); !math.IsNaN(low) && low <= *c.PValue {
+		return p.between(low, *c.PValue)
 	}
 	return p.T("health.drift.at_most", p.Figure(*c.PValue))
 }

@@ -91,6 +91,29 @@ func KSPValueAsymp(d float64, n1, n2 int64) float64 {
 	return clip01(kolmogn(int(en), d, false))
 }
 
+// KSPValue returns the two-sided p-value of a two-sample statistic d for
+// samples of n1 and n2 values by the method named, as KSTwoSample computes
+// it: KSExact counts lattice paths (the asymptotic value when that loses
+// its way, as KSTwoSample falls back), KSAsymp is KSPValueAsymp. NaN for an
+// empty sample, a NaN statistic or another method.
+func KSPValue(d float64, n1, n2 int64, method string) float64 {
+	if n1 <= 0 || n2 <= 0 || math.IsNaN(d) {
+		return math.NaN()
+	}
+	switch method {
+	case KSExact:
+		if max(n1, n2) <= KSExactMaxN {
+			if _, p, ok := ksExact(int(n1), int(n2), d); ok {
+				return p
+			}
+		}
+		return KSPValueAsymp(d, n1, n2)
+	case KSAsymp:
+		return KSPValueAsymp(d, n1, n2)
+	}
+	return math.NaN()
+}
+
 // ksExact computes the exact two-sided p-value of a two-sample statistic
 // by counting lattice paths (Hodges 1958; Viehmann 2021 for the
 // complement), as scipy does; ok is false when the computation loses its

@@ -116,9 +116,19 @@ func TestReferenceNumeric(t *testing.T) {
 			ks := KSTwoSample(r, u)
 			checkRel(t, "KS statistic (auto)", ks.Statistic, c.KS, 0, tolStatistic)
 			checkRel(t, "KS p-value (auto, "+ks.Method+")", ks.PValue, c.KSP, tolPValue, 1e-300)
+			n1, n2 := int64(len(r)), int64(len(u))
+			// KSPValue: the p-value of a statistic alone, by the method
+			// that computed it (the health page's bounds).
+			checkRel(t, "KSPValue ("+ks.Method+")", KSPValue(ks.Statistic, n1, n2, ks.Method), c.KSP, tolPValue, 1e-300)
 			d := KSStatistic(r, u)
 			checkRel(t, "KS statistic", d, c.KSAsymp, 0, tolStatistic)
-			checkRel(t, "KS p-value (asymp)", KSPValueAsymp(d, int64(len(r)), int64(len(u))), c.KSPAsymp, tolPValue, 1e-300)
+			checkRel(t, "KS p-value (asymp)", KSPValueAsymp(d, n1, n2), c.KSPAsymp, tolPValue, 1e-300)
+			checkRel(t, "KSPValue (asymp)", KSPValue(d, n1, n2, KSAsymp), c.KSPAsymp, tolPValue, 1e-300)
+			for _, bad := range []float64{KSPValue(d, 0, n2, KSExact), KSPValue(math.NaN(), n1, n2, KSAsymp), KSPValue(d, n1, n2, "binned")} {
+				if !math.IsNaN(bad) {
+					t.Errorf("KSPValue with an empty sample, a NaN statistic or an unknown method = %v, want NaN", bad)
+				}
+			}
 			if e := QuantileEdges(r, 10); !slices.Equal(e, c.Edges10) {
 				t.Errorf("decile edges = %v, want %v", e, c.Edges10)
 			}
