@@ -361,6 +361,44 @@ type WindowResult struct {
 	Quality []FeatureQuality `json:"quality,omitempty"`
 }
 
+// A window's drift verdicts, as WindowResult.DriftVerdict says them.
+const (
+	VerdictDrift        = "drift"
+	VerdictNoDrift      = "no_drift"
+	VerdictUndetermined = "undetermined"
+)
+
+// DriftVerdict says what the window's drift result found: VerdictDrift or
+// VerdictNoDrift, VerdictUndetermined when no feature could be tested
+// (DatasetDrift is false then, but that is no finding of no drift), and ""
+// when the window has no drift result (the monitor has no reference).
+func (w *WindowResult) DriftVerdict() string {
+	if len(w.Drift) == 0 {
+		return ""
+	}
+	var d struct {
+		Tested int `json:"tested"`
+	}
+	switch {
+	case json.Unmarshal(w.Drift, &d) != nil || d.Tested == 0:
+		return VerdictUndetermined
+	case w.DatasetDrift:
+		return VerdictDrift
+	}
+	return VerdictNoDrift
+}
+
+// MarshalJSON writes the window with its drift verdict (drift_verdict,
+// absent without a drift result), so a client need not tell an
+// undetermined window from one without drift by reading drift.tested.
+func (w WindowResult) MarshalJSON() ([]byte, error) {
+	type plain WindowResult
+	return json.Marshal(struct {
+		plain
+		DriftVerdict string `json:"drift_verdict,omitempty"`
+	}{plain(w), w.DriftVerdict()})
+}
+
 // FeatureQuality is one feature's data quality in a window: its missing
 // values against the reference's share, a numeric feature's values outside
 // the reference's range, a categorical feature's values the reference

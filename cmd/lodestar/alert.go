@@ -544,8 +544,10 @@ func writeWindows(w io.Writer, ws []*lodestar.WindowResult) error {
 				row = append(row, "-")
 			}
 		}
+		// No figure without a drift result, nor when no feature could be
+		// tested: 0 of 0 drifted is not 0%.
 		drift := "-"
-		if len(r.Drift) > 0 {
+		if v := r.DriftVerdict(); v == lodestar.VerdictDrift || v == lodestar.VerdictNoDrift {
 			drift = fmt.Sprintf("%.0f%%", 100*r.DriftShare)
 		}
 		rows = append(rows, append(row, drift, orDash(strings.Join(r.Breaches, ", "))))

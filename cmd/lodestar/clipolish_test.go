@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -277,5 +278,25 @@ func TestREADMENamesEveryFlag(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("checked %d flags", n)
+	}
+}
+
+// The windows' drifted share is a figure only when a feature was tested:
+// a window with none to test shows "-", as one without a drift result
+// does, not 0%.
+func TestWindowsDriftShareUndetermined(t *testing.T) {
+	var b strings.Builder
+	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	ws := []*lodestar.WindowResult{
+		{Start: at, Events: 10, Drift: json.RawMessage(`{"tested":4,"drifted":1}`), DriftShare: 0.25},
+		{Start: at.Add(time.Hour), Events: 10, Drift: json.RawMessage(`{"tested":0,"drifted":0}`)},
+		{Start: at.Add(2 * time.Hour), Events: 10},
+	}
+	if err := writeWindows(&b, ws); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	if !strings.Contains(lines[1], " 25% ") || strings.Contains(lines[2], "0%") || strings.Contains(lines[3], "%") {
+		t.Errorf("windows:\n%s", b.String())
 	}
 }
