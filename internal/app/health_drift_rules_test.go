@@ -10,6 +10,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 )
 
 // The health page says how its figures are to be read, in the reader's
@@ -73,6 +74,12 @@ func TestHealthDriftRulesAndNotes(t *testing.T) {
 		t.Fatalf("feature x: %v; want a binned KS test with room between its bounds", x)
 	}
 	lo, hi, p := x["statistic"].(float64), x["ks_upper_bound"].(float64), x["p_value"].(float64)
+	// The exact p-value lies from the upper statistic's p-value, by the
+	// method that computed the one shown, to it.
+	plo := monitor.KSPValue(hi, int64(x["reference_count"].(float64)), int64(x["current_count"].(float64)), x["ks_method"].(string))
+	if !(plo < p) {
+		t.Fatalf("the upper statistic's p-value %v is not below %v (%v)", plo, p, x)
+	}
 
 	c, csrf, _ := f.signIn(team, time.Hour)
 	for _, lc := range []struct {
@@ -81,13 +88,13 @@ func TestHealthDriftRulesAndNotes(t *testing.T) {
 	}{
 		{"en", []string{
 			`<p class="muted drift-rules">Thresholds in force: a feature drifts when its test gives p &lt; 0.05 (Kolmogorov–Smirnov, chi-square), a distance ≥ 0.2 (Wasserstein, Jensen–Shannon) or a PSI ≥ 0.25; the data set drifts when 50% or more of the features tested drift.</p>`,
-			fmt.Sprintf(`<td data-label="Statistic">%s to %s</td><td data-label="p-value">≤ %s</td>`, fig(lo), fig(hi), fig(p)),
+			fmt.Sprintf(`<td data-label="Statistic">%s to %s</td><td data-label="p-value">%s to %s</td>`, fig(lo), fig(hi), fig(plo), fig(p)),
 			`<p class="muted drift-ks-note">Kolmogorov–Smirnov from the window&#39;s bins:`,
 			`<p class="muted latency-note">Latency percentiles (p50, p95, p99) are lower-rank quantiles: the latency at rank ⌊q·(n − 1)⌋`,
 		}},
 		{"zh-CN", []string{
 			`<p class="muted drift-rules">当前阈值：特征的检验结果 p &lt; 0.05（Kolmogorov–Smirnov 检验、卡方检验）、距离 ≥ 0.2（Wasserstein、Jensen–Shannon）或 PSI ≥ 0.25 时判为漂移；已检验特征中漂移的占 50% 或以上时判定数据集漂移。</p>`,
-			fmt.Sprintf(`<td data-label="统计量">%s 至 %s</td><td data-label="p 值">≤ %s</td>`, fig(lo), fig(hi), fig(p)),
+			fmt.Sprintf(`<td data-label="统计量">%s 至 %s</td><td data-label="p 值">%s 至 %s</td>`, fig(lo), fig(hi), fig(plo), fig(p)),
 			`<p class="muted drift-ks-note">按分箱计算的 Kolmogorov–Smirnov 检验：`,
 			`<p class="muted latency-note">延迟分位数（p50、p95、p99）取下侧秩：`,
 		}},
