@@ -69,6 +69,19 @@ func TestDriftCells(t *testing.T) {
 			t.Errorf("%s: %q, %q; want 0.1, 0.2", name, s, p)
 		}
 	}
+	// p-values too small to write: a bound already, never "≤ < 0.001";
+	// a range whose lower end is too small is "≤" its upper end.
+	tinyP := driftColumn{Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: "", Statistic: f(0.3), KSUpper: f(0.32), PValue: f(1e-9), RefN: 5000, CurN: 5000}
+	if p := en.DriftPValue(tinyP); p != "< 0.001" {
+		t.Errorf("binned, unknown method, tiny p: %q, want < 0.001", p)
+	}
+	tinyP.KSMethod = monitor.KSAsymp
+	if p := en.DriftPValue(tinyP); p != "< 0.001" {
+		t.Errorf("binned, asymptotic, tiny p: %q, want < 0.001", p)
+	}
+	if got := en.between(1e-9, 0.02); got != "≤ 0.02" {
+		t.Errorf("a range from a tiny figure: %q, want ≤ 0.02", got)
+	}
 	if s, p := en.DriftStatistic(driftColumn{Test: monitor.TestNone}), en.DriftPValue(driftColumn{Test: monitor.TestNone}); s != "—" || p != "—" {
 		t.Errorf("not tested: %q, %q; want dashes", s, p)
 	}

@@ -95,15 +95,34 @@ func (p *Page) DriftPValue(c driftColumn) string {
 	if low := monitor.KSPValue(*c.KSUpper, c.RefN, c.CurN, c.KSMethod); !math.IsNaN(low) && low <= *c.PValue {
 		return p.between(low, *c.PValue)
 	}
-	return p.T("health.drift.at_most", p.Figure(*c.PValue))
+	return p.atMost(*c.PValue)
 }
 
-// between writes a range of figures, one figure when both read alike.
+// between writes a range of figures: one figure when both read alike, and
+// "≤ hi" when lo is too small to write ("< 0.001 to 0.002" reads badly).
 func (p *Page) between(lo, hi float64) string {
-	if l, h := p.Figure(lo), p.Figure(hi); l != h {
-		return p.T("health.drift.between", l, h)
+	l, h := p.Figure(lo), p.Figure(hi)
+	switch {
+	case l == h:
+		return h
+	case p.tiny(lo):
+		return p.atMost(hi)
 	}
-	return p.Figure(hi)
+	return p.T("health.drift.between", l, h)
+}
+
+// atMost writes "≤ x"; a figure too small to write is a bound already
+// ("< 0.001"), not "≤ < 0.001".
+func (p *Page) atMost(x float64) string {
+	if p.tiny(x) {
+		return p.Figure(x)
+	}
+	return p.T("health.drift.at_most", p.Figure(x))
+}
+
+// tiny reports whether Figure writes x as a bound ("< 0.001").
+func (p *Page) tiny(x float64) bool {
+	return x != 0 && math.Abs(x) < 0.5*math.Pow(10, -figureDecimals)
 }
 
 // DriftBounded reports whether a drift table has a binned
@@ -532,7 +551,7 @@ const figureDecimals = 3
 // decimals would align nothing and only add zeros that claim a precision
 // the figure does not have.
 func (p *Page) Figure(x float64) string {
-	if tiny := 0.5 * math.Pow(10, -figureDecimals); x != 0 && math.Abs(x) < tiny {
+	if p.tiny(x) {
 		least := p.Num(math.Pow(10, -figureDecimals), figureDecimals)
 		if x < 0 {
 			return "> −" + least
