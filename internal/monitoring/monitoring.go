@@ -119,9 +119,10 @@ type reference struct {
 
 // CreateMonitor checks the reference dataset (CSV or Parquet; columns named id, time,
 // version, prediction, label or latency_ms are not features, nor those in
-// in.Exclude), takes the features from it when none are named (numeric
-// when every non-blank value is a number, else categorical), and saves the
-// monitor.
+// in.Exclude, nor Parquet columns of a type monitors cannot read — an
+// event time, a date — which are refused only when named as features),
+// takes the features from it when none are named (numeric when every
+// non-blank value is a number, else categorical), and saves the monitor.
 func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data []byte, fileName string) (*lodestar.Monitor, error) {
 	if msg := s.WebhookRefusal(in.WebhookURL); msg != "" {
 		return nil, s.refuse(ctx, in, "webhook_url", msg)
@@ -141,10 +142,11 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 			// which would read as a column of garbled names.
 			return nil, s.refuse(ctx, in, "reference", "The reference is neither CSV text nor Parquet (it holds NUL bytes).")
 		}
-		format, header, kinds, rows, err := profile(data)
+		prof, err := profile(data)
 		if err != nil {
 			return nil, s.refuse(ctx, in, "reference", err.Error())
 		}
+		header := prof.header
 		for _, x := range in.Exclude {
 			if !slices.Contains(header, x) {
 				return nil, s.refuse(ctx, in, "exclude", fmt.Sprintf("The reference dataset has no column %q.", x))
@@ -152,10 +154,10 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		}
 		if len(in.Numeric)+len(in.Categorical) == 0 {
 			for i, h := range header {
-				if reserved[h] || slices.Contains(in.Groups, h) || slices.Contains(in.Exclude, h) {
+				if reserved[h] || slices.Contains(in.Groups, h) || slices.Contains(in.Exclude, h) || prof.unreadable[i] != "" {
 					continue
 				}
-				if kinds[i] {
+				if prof.numeric[i] {
 					in.Numeric = append(in.Numeric, h)
 				} else {
 					in.Categorical = append(in.Categorical, h)
@@ -167,13 +169,16 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 					return nil, s.refuse(ctx, in, "reference", fmt.Sprintf("The reference dataset has no column %q.", f))
 				}
 			}
+			if err := prof.unreadableFeature(in.Numeric, in.Categorical); err != nil {
+				return nil, s.refuse(ctx, in, "reference", err.Error())
+			}
 		}
-		skipped, err := readRows(data, &in, rows)
+		skipped, err := readRows(data, &in, prof.rows)
 		if err != nil {
 			return nil, s.refuse(ctx, in, "reference", err.Error())
 		}
 		sum := sha256.Sum256(data)
-		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: format, Rows: rows, SHA256: hex.EncodeToString(sum[:]),
+		in.Reference = lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: fileName, Format: prof.format, Rows: prof.rows, SHA256: hex.EncodeToString(sum[:]),
 			Unreadable: skipped.n, UnreadableReason: skipped.reason}
 	} else {
 		data = nil
@@ -293,31 +298,49 @@ func openReference(data []byte) (*dataset.File, error) {
 	return dataset.Open(bytes.NewReader(data), int64(len(data)), dataset.Options{})
 }
 
-// profile reads a reference dataset whole: its header, whether each column
-// is numeric (Parquet: by its type; CSV: when every cell that is not
-// missing is a number) and its row count.
-func profile(data []byte) (format string, header []string, numeric []bool, rows int64, err error) {
+// refProfile is what profile finds in a reference dataset.
+type refProfile struct {
+	format string
+	header []string
+	// numeric[i] says whether column i is numeric (Parquet: by its type;
+	// CSV: when every cell that is not missing is a number).
+	numeric []bool
+	// unreadable[i] is column i's type when monitors cannot read it (a
+	// Parquet timestamp, date, INT96, nested column…), else "": such a
+	// column is no feature, and is refused only when named as one.
+	unreadable []string
+	rows       int64
+}
+
+// profile reads a reference dataset whole: its header, the kind of each
+// column it can read and its row count. A column of a type monitors cannot
+// read is not read (a training sample's event time is one): only a
+// feature must be readable, and which columns are features is decided
+// after (unreadableFeature).
+func profile(data []byte) (p refProfile, err error) {
 	f, err := openReference(data)
 	if err != nil {
-		return "", nil, nil, 0, err
+		return refProfile{}, err
 	}
 	defer f.Close()
-	header = f.Header()
-	numeric = make([]bool, len(header))
-	seen := make([]bool, len(header))
-	cols := make([]int, len(header))
-	for i := range header {
-		cols[i] = i
+	p.header = f.Header()
+	p.numeric = make([]bool, len(p.header))
+	p.unreadable = make([]string, len(p.header))
+	var cols []int // the columns read, by their index in the file
+	for i := range p.header {
 		switch f.Kind(i) {
 		case dataset.Text, dataset.Numeric:
-			numeric[i] = true
+			p.numeric[i] = true
 		case dataset.Unsupported:
-			return "", nil, nil, 0, fmt.Errorf("column %q has a type monitors cannot read (%s)", header[i], f.TypeName(i))
+			p.unreadable[i] = f.TypeName(i)
+			continue
 		}
+		cols = append(cols, i)
 	}
+	seen := make([]bool, len(p.header))
 	err = f.Scan(cols, func(b *dataset.Batch) error {
-		rows += int64(b.Rows)
-		for k := range cols {
+		p.rows += int64(b.Rows)
+		for k, i := range cols {
 			if !b.Has(k) {
 				continue
 			}
@@ -325,24 +348,38 @@ func profile(data []byte) (format string, header []string, numeric []bool, rows 
 				if b.Missing(k, r) {
 					continue
 				}
-				seen[k] = true
-				if numeric[k] && b.Num[k][r] != b.Num[k][r] {
-					numeric[k] = false
+				seen[i] = true
+				if p.numeric[i] && b.Num[k][r] != b.Num[k][r] {
+					p.numeric[i] = false
 				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return "", nil, nil, 0, err
+		return refProfile{}, err
 	}
-	if rows == 0 {
-		return "", nil, nil, 0, errors.New("The reference dataset has no rows")
+	if p.rows == 0 {
+		return refProfile{}, errors.New("The reference dataset has no rows")
 	}
-	for i := range numeric {
-		numeric[i] = numeric[i] && seen[i]
+	for i := range p.numeric {
+		p.numeric[i] = p.numeric[i] && seen[i]
 	}
-	return strings.ToLower(f.Format().String()), header, numeric, rows, nil
+	p.format = strings.ToLower(f.Format().String())
+	return p, nil
+}
+
+// unreadableFeature refuses a feature that is a column of a type monitors
+// cannot read, naming the column and its type.
+func (p *refProfile) unreadableFeature(features ...[]string) error {
+	for _, names := range features {
+		for _, name := range names {
+			if i := slices.Index(p.header, name); i >= 0 && p.unreadable[i] != "" {
+				return fmt.Errorf("column %q has a type monitors cannot read (%s)", name, p.unreadable[i])
+			}
+		}
+	}
+	return nil
 }
 
 // readRows reads a reference dataset of rows rows as the monitor's

@@ -54,11 +54,11 @@ func TestReferenceCSVAndParquetAgree(t *testing.T) {
 	}
 	var got []profiled
 	for _, data := range [][]byte{[]byte(csv.String()), pq.Bytes()} {
-		f, h, n, rows, err := profile(data)
+		p, err := profile(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, profiled{f, h, n, rows})
+		got = append(got, profiled{p.format, p.header, p.numeric, p.rows})
 	}
 	if got[0].format != "csv" || got[1].format != "parquet" {
 		t.Errorf("formats: %s and %s", got[0].format, got[1].format)
