@@ -566,11 +566,13 @@ func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error)
 					}
 					ev.Num[k] = x
 				} else if b.Kind(k) == dataset.Numeric {
-					ev.Cat[k-nn] = strconv.FormatFloat(b.Num[k][r], 'g', -1, 64)
+					// A Parquet number column named categorical: spelt as
+					// a CSV file writes it, as events' numbers are.
+					ev.Cat[k-nn] = f.NumberText(cols[k], b.Num[k][r])
 				} else if b.Kind(k) == dataset.Text {
-					ev.Cat[k-nn] = string(dataset.Trim(b.Text(k, r))) // CSV cells are trimmed, as drift does
+					ev.Cat[k-nn] = string(categoryText(dataset.Trim(b.Text(k, r)))) // CSV cells are trimmed, as drift does
 				} else {
-					ev.Cat[k-nn] = string(b.Text(k, r))
+					ev.Cat[k-nn] = string(categoryText(b.Text(k, r)))
 				}
 			}
 			if err := fn(&ev); err != nil {
@@ -580,6 +582,67 @@ func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error)
 		return nil
 	})
 	return skipped, err
+}
+
+// A categorical feature's values are compared as text, each spelt one way
+// wherever it comes from — an event's JSON number or string, a CSV
+// reference's cell, a Parquet reference's number or string — so that the
+// same category is the same value on both sides:
+//
+//   - a number (a JSON number, a Parquet number column) as CSV files write
+//     it, the rule dataset.File.NumberText states: a Parquet integer type
+//     as an integer; a double in plain notation from 1e-4 up to 1e16
+//     ("1234567", "0.25"), with an exponent beyond ("1e-05", "1e+16");
+//   - text (a CSV cell, a Parquet string, a JSON string) as written, but a
+//     whole number written with a zero fraction ("7.0", "1234567.00", as
+//     pandas writes an integer column that has missing values) without it
+//     ("7").
+//
+// So a store ID sent as 1234567 or "1234567" matches a reference cell
+// 1234567 or 1234567.0; "0.50" and "007" stay as written (a code's zeros
+// are part of it).
+
+// numberText spells a number given for a categorical feature (a JSON
+// number), as dataset.File.NumberText spells a DOUBLE.
+func numberText(v float64) string { return string(appendNumber(nil, v)) }
+
+// appendNumber appends numberText(v) to dst.
+func appendNumber(dst []byte, v float64) []byte {
+	if a := math.Abs(v); a == 0 || a >= 1e-4 && a < 1e16 {
+		return strconv.AppendFloat(dst, v, 'f', -1, 64)
+	}
+	return strconv.AppendFloat(dst, v, 'g', -1, 64)
+}
+
+// categoryText is a categorical value's text without the zero fraction of
+// a whole number ("7.0", "-12.000" → "7", "-12"); any other text as it is.
+func categoryText(b []byte) []byte {
+	n := len(b)
+	if n < 3 || b[n-1] != '0' {
+		return b // the common case: not a number ending in 0
+	}
+	dot := bytes.IndexByte(b, '.')
+	if dot < 0 || dot == n-1 {
+		return b
+	}
+	for _, c := range b[dot+1:] {
+		if c != '0' {
+			return b
+		}
+	}
+	digits := b[:dot]
+	if digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 {
+		return b
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return b
+		}
+	}
+	return b[:dot]
 }
 
 // quoteCut quotes a cell for a reason, cut as predicted cuts a string.
@@ -607,6 +670,7 @@ type Decoder struct {
 	pred    ingest.Value
 	label   ingest.Value
 	reason  string
+	numBuf  []byte // a categorical number's text
 }
 
 // maxInterned bounds the interned categorical values.
@@ -637,9 +701,10 @@ func NewDecoder(schema *monitor.Schema) *Decoder {
 			} else if i, ok := d.cat[string(name)]; ok {
 				switch v.Kind {
 				case 's':
-					d.ev.Cat[i] = d.text(v.Str)
-				case 'n':
-					d.ev.Cat[i] = strconv.FormatFloat(v.Num, 'g', -1, 64)
+					d.ev.Cat[i] = d.text(categoryText(v.Str))
+				case 'n': // interned: a number spelt once
+					d.numBuf = appendNumber(d.numBuf[:0], v.Num)
+					d.ev.Cat[i] = d.text(d.numBuf)
 				}
 			}
 		},
@@ -687,9 +752,9 @@ func storedLabel(raw []byte) ingest.Value {
 // call), and false when its prediction does not fit the task (a string
 // score, an unknown class): such events are not counted in the metrics,
 // and Reason says why it could not be read. Feature values
-// of the wrong kind count as missing; a number for a categorical feature
-// is its decimal text. A label stored apart (sent later) wins over one
-// sent with the event. A label is read as the task reads it: a binary
+// of the wrong kind count as missing; a categorical feature's value is
+// spelt as a reference's is (numberText, categoryText). A label stored
+// apart (sent later) wins over one sent with the event. A label is read as the task reads it: a binary
 // monitor's 0 or 1 and a regression monitor's number may come as JSON
 // numbers or strings holding them ("1"), a multiclass monitor's class as
 // its name, a number naming it ("3" or 3); any other label is no label.
@@ -724,7 +789,7 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 				ev.Label = float64(y)
 			}
 		case 'n': // a class named by a number, sent as one: its decimal text
-			if y, ok := d.class[strconv.FormatFloat(label.Num, 'g', -1, 64)]; ok {
+			if y, ok := d.class[numberText(label.Num)]; ok {
 				ev.Label = float64(y)
 			}
 		}
