@@ -46,8 +46,13 @@ spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, <NA>,
 #N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN); missing cells
 are counted and reported, not tested. A column is numeric when every other
 cell in both files is a finite decimal number ('.' for decimals, e.g. 12,
--0.5, 3e-4; surrounding spaces ignored), else categorical; the report names
-the first cell that made it categorical.
+-0.5, 3e-4; surrounding spaces ignored), or when the cells that are not
+are at most 1 in 100 of a file's non-missing cells and its numbers have
+more than 5 distinct values: those cells are left out, and a warning counts
+them and names the first. Else it is categorical, and the report names the
+first cell that made it so; a categorical column of numbers that hardly
+repeat (over half of its cells; more than 5 distinct, fewer than 5 cells
+each on average) is not tested.
 
 Parquet columns are typed: INT32, INT64 (signed or unsigned), FLOAT,
 DOUBLE and DECIMAL stored as INT32/INT64 are numeric (NaN is missing, an
@@ -327,6 +332,12 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	case r.counts.Distinct() > maxCategories || u.counts.Distinct() > maxCategories:
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.Note = fmt.Sprintf("more than %d distinct values (an identifier or free text?): not tested", maxCategories)
+	case continuousNumbers(&r.counts, &u.counts):
+		// A test over values that hardly repeat measures only that they
+		// are other ones: not run.
+		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
+		f.RefN, f.CurN = int64(r.counts.Total()), int64(u.counts.Total())
+		f.Note = "mostly numbers that hardly repeat, with too many cells that are not numbers to leave out: not tested"
 	default:
 		q.NewCounted, q.CurValues = true, int64(u.counts.Total())
 		q.NewValues, q.NewRows = newCategories(&r.counts, &u.counts)
@@ -347,6 +358,13 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 				note = f.Note + "; " + note
 			}
 			f.Note = note
+		}
+	}
+	if c.numeric && (r.textN > 0 || u.textN > 0) {
+		q.RefUnreadable, q.CurUnreadable = r.textN, u.textN
+		q.FirstUnreadable = driftCell{File: refName, Line: r.textLine, Cell: r.textCell}
+		if r.textN == 0 {
+			q.FirstUnreadable = driftCell{File: curName, Line: u.textLine, Cell: u.textCell}
 		}
 	}
 	if !c.numeric {
@@ -460,7 +478,7 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 	for i, f := range rep.Result.Features {
 		cols[i] = driftColumnJSON{f, rep.Quality[i]}
 	}
-	missing, ids, news := rep.driftWarnings()
+	missing, ids, news, unreadable := rep.driftWarnings()
 	// Nothing tested: no verdict, and 0 of 0 no share (null both), not
 	// "no drift" a script would read from false and 0.
 	verdict, drift, share := "undetermined", (*bool)(nil), (*float64)(nil)
@@ -485,11 +503,12 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		MissingRise  []string          `json:"missing_rise_columns"`
 		IDLike       []string          `json:"id_like_columns"`
 		NewCats      []string          `json:"new_category_columns"`
+		Unreadable   []string          `json:"unreadable_columns"`
 		Thresholds   map[string]any    `json:"thresholds"`
 		Columns      []driftColumnJSON `json:"columns"`
 	}{
 		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, verdict, drift, share,
-		rep.Result.Drifted, rep.Result.Tested, missing, ids, news,
+		rep.Result.Drifted, rep.Result.Tested, missing, ids, news, unreadable,
 		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
 			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
 			"psi_drift": th.PSIDrift, "psi_bins": th.PSIBins, "share": th.Share, "small_sample": th.SmallSample,
@@ -513,17 +532,23 @@ func (c driftColumnJSON) MarshalJSON() ([]byte, error) {
 	}
 	q := c.q
 	extra := struct {
-		MissingRise  bool     `json:"missing_rise"`
-		MissingRiseP *float64 `json:"missing_rise_p_value,omitempty"`
-		IDLike       bool     `json:"id_like"`
-		NewValues    *int     `json:"new_categories,omitempty"`
-		NewRows      *int64   `json:"new_category_rows,omitempty"`
+		MissingRise  bool       `json:"missing_rise"`
+		MissingRiseP *float64   `json:"missing_rise_p_value,omitempty"`
+		IDLike       bool       `json:"id_like"`
+		NewValues    *int       `json:"new_categories,omitempty"`
+		NewRows      *int64     `json:"new_category_rows,omitempty"`
+		RefUnread    *int64     `json:"reference_unreadable,omitempty"`
+		CurUnread    *int64     `json:"current_unreadable,omitempty"`
+		FirstUnread  *driftCell `json:"first_unreadable,omitempty"`
 	}{MissingRise: q.MissingRise, IDLike: q.IDLike}
 	if !math.IsNaN(q.MissingRiseP) {
 		extra.MissingRiseP = &q.MissingRiseP
 	}
 	if q.NewCounted {
 		extra.NewValues, extra.NewRows = &q.NewValues, &q.NewRows
+	}
+	if q.unreadable() {
+		extra.RefUnread, extra.CurUnread, extra.FirstUnread = &q.RefUnreadable, &q.CurUnreadable, &q.FirstUnreadable
 	}
 	ej, err := json.Marshal(extra)
 	if err != nil {
@@ -701,6 +726,11 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 		if q := rep.Quality[i]; q.newWarned() {
 			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_new", q.NewRows, q.CurValues, pct1(q.NewRows, q.CurValues), q.NewValues)))
 		}
+		if q := rep.Quality[i]; q.unreadable() {
+			c := q.FirstUnreadable
+			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_unreadable",
+				q.RefUnreadable+q.CurUnreadable, q.RefUnreadable, q.CurUnreadable, c.File, c.Line, strconv.Quote(c.Cell))))
+		}
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
@@ -708,12 +738,12 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 			fmt.Fprintln(w, "  "+n)
 		}
 	}
-	if missing, ids, news := rep.driftWarnings(); len(missing)+len(ids)+len(news) > 0 {
+	if missing, ids, news, unreadable := rep.driftWarnings(); len(missing)+len(ids)+len(news)+len(unreadable) > 0 {
 		fmt.Fprintln(w, "\n"+t.T("clireport.drift.warnings"))
 		for _, l := range []struct {
 			what  string
 			names []string
-		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}} {
+		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}, {"unreadable", unreadable}} {
 			if len(l.names) > 0 {
 				fmt.Fprintln(w, "  "+t.T("clireport.drift.note", t.T("clireport.drift.warn."+l.what), strings.Join(l.names, ", ")))
 			}

@@ -110,7 +110,7 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		v.T("driftreport.th.id_like", idLikeMinValues, fmtSharePct(idLikeShare)),
 	}
 	var stable, untested []driftHTMLRow
-	warned := [3][]driftHTMLRow{} // missing values rose, ID-like, new categories
+	warned := [4][]driftHTMLRow{} // missing values rose, ID-like, new categories, cells left out
 	for i, f := range r.Features {
 		row := v.row(i, f, rep.RefRows, rep.CurRows)
 		if i < len(rep.Charts) {
@@ -133,6 +133,12 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 				b.Int(lang, q.NewRows), b.Int(lang, q.CurValues), pct1(q.NewRows, q.CurValues), b.Int(lang, int64(q.NewValues))))
 			warned[2] = append(warned[2], row)
 		}
+		if q.unreadable() {
+			c := q.FirstUnreadable
+			row.Warnings = append(row.Warnings, v.T("driftreport.warn.unreadable",
+				b.Int(lang, q.RefUnreadable+q.CurUnreadable), b.Int(lang, q.RefUnreadable), b.Int(lang, q.CurUnreadable), c.File, c.Line, strconv.Quote(c.Cell)))
+			warned[3] = append(warned[3], row)
+		}
 		switch {
 		case row.drifted:
 			v.Rows = append(v.Rows, row)
@@ -144,7 +150,7 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		}
 	}
 	v.Rows = append(append(v.Rows, stable...), untested...)
-	for k, key := range []string{"driftreport.warn.missing_rise_cols", "driftreport.warn.id_like_cols", "driftreport.warn.new_categories_cols"} {
+	for k, key := range []string{"driftreport.warn.missing_rise_cols", "driftreport.warn.id_like_cols", "driftreport.warn.new_categories_cols", "driftreport.warn.unreadable_cols"} {
 		if rows := warned[k]; len(rows) > 0 {
 			l := driftWarnList{Label: v.T(key), Rows: rows}
 			if len(rows) > maxDriftedListed {

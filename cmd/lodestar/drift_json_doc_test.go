@@ -19,17 +19,22 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 	}
 	// Columns that show every field: binned numeric (exact limit 50),
 	// categorical with a new category, a note, exact numeric, and one
-	// whose missing values rose.
+	// whose missing values rose, and one of numbers with a cell that is
+	// not, left out.
 	var r, c strings.Builder
-	r.WriteString("x,c,k,m\n")
-	c.WriteString("x,c,k,m\n")
+	r.WriteString("x,c,k,m,u\n")
+	c.WriteString("x,c,k,m,u\n")
 	for i := 0; i < 1500; i++ {
 		m := fmtNum(float64(i % 9))
-		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "\n")
+		u := fmtNum(float64(i%97) * 1.5)
+		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "," + u + "\n")
 		if i%3 == 0 {
 			m = ""
 		}
-		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "\n")
+		if i == 700 {
+			u = "?"
+		}
+		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "," + u + "\n")
 	}
 	code, out, errOut := runCLI(t, "drift", "--format", "json", "--exact-limit", "50",
 		"--reference", writeFile(t, "r.csv", r.String()), "--current", writeFile(t, "c.csv", c.String()))
@@ -57,7 +62,8 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 	}
 	walk(doc)
 	for _, want := range []string{"ks_upper_bound", "chi2_p_value", "categories", "note", "encoding_detected",
-		"missing_rise_p_value", "new_categories", "new_category_rows", "id_like", "missing_rise_columns"} {
+		"missing_rise_p_value", "new_categories", "new_category_rows", "id_like", "missing_rise_columns",
+		"unreadable_columns", "reference_unreadable", "current_unreadable", "first_unreadable", "line", "cell", "file"} {
 		if !keys[want] {
 			t.Errorf("the sample report lacks %q: it no longer shows every field", want)
 		}

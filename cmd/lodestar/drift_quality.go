@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 )
 
@@ -32,6 +33,10 @@ import (
 //     not tested in any case, and its note says so.
 //   - New categories: a categorical column's current values that the
 //     reference never has, and how many current rows hold them.
+//   - Cells left out: a CSV column of numbers with a few cells that are
+//     not (at most maxUnreadablePermille per thousand of a file's
+//     non-missing cells; see side.readable) is tested as numbers without
+//     them; how many each file had, and the first, are said.
 //
 // A column of one value in both files needs no warning: its tests find
 // no drift (the distributions are the same), which is what happened.
@@ -51,6 +56,44 @@ type driftQuality struct {
 	NewValues    int   // distinct current values the reference never has
 	NewRows      int64 // current rows holding them
 	CurValues    int64 // the current's values (not missing), when NewCounted
+	// Cells that are not numbers, left out of a column tested as
+	// numbers, in each file; the first of them (the reference's when it
+	// has any).
+	RefUnreadable, CurUnreadable int64
+	FirstUnreadable              driftCell
+}
+
+// driftCell is a cell of a file, for a message.
+type driftCell struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Cell string `json:"cell"`
+}
+
+// unreadable is whether cells that are not numbers were left out.
+func (q driftQuality) unreadable() bool { return q.RefUnreadable+q.CurUnreadable > 0 }
+
+// Continuous values, hardly repeating, are no categories: a categorical
+// column (both files' counts together) whose non-missing cells are mostly
+// numbers (more than half of them), with more than monitor.FewValues
+// distinct numbers and fewer than minCellsPerNumber cells per distinct
+// number on average, is not tested.
+const minCellsPerNumber = 5
+
+func continuousNumbers(ref, cur *monitor.Counts) bool {
+	var cells, numCells uint64
+	distinct := map[float64]bool{}
+	for _, c := range []*monitor.Counts{ref, cur} {
+		for i, v := range c.Names {
+			cells += c.N[i]
+			if x, ok := dataset.ParseNumber([]byte(v)); ok {
+				numCells += c.N[i]
+				distinct[x] = true
+			}
+		}
+	}
+	d := uint64(len(distinct))
+	return 2*numCells > cells && d > monitor.FewValues && numCells < minCellsPerNumber*d
 }
 
 func newDriftQuality() driftQuality { return driftQuality{MissingRiseP: math.NaN()} }
@@ -134,10 +177,11 @@ func fisherGreater(x, n, K, N int64) float64 {
 }
 
 // driftWarnings lists the columns of each warning, in the files' order:
-// missing values rose, ID-like, and new categories (ID-like columns left
-// out: nearly all their values are new, which their flag says already).
-func (rep *driftReport) driftWarnings() (missing, ids, news []string) {
-	missing, ids, news = []string{}, []string{}, []string{}
+// missing values rose, ID-like, new categories (ID-like columns left
+// out: nearly all their values are new, which their flag says already),
+// and cells left out of a column tested as numbers.
+func (rep *driftReport) driftWarnings() (missing, ids, news, unreadable []string) {
+	missing, ids, news, unreadable = []string{}, []string{}, []string{}, []string{}
 	for i, f := range rep.Result.Features {
 		q := rep.Quality[i]
 		if q.MissingRise {
@@ -149,8 +193,11 @@ func (rep *driftReport) driftWarnings() (missing, ids, news []string) {
 		if q.newWarned() {
 			news = append(news, f.Name)
 		}
+		if q.unreadable() {
+			unreadable = append(unreadable, f.Name)
+		}
 	}
-	return missing, ids, news
+	return missing, ids, news, unreadable
 }
 
 // pct1 is n of total as a percentage with one decimal.

@@ -29,7 +29,7 @@ type driftColumn struct {
 
 	refSide, curSide side // each file's findings, written only by that file's pass
 
-	numeric          bool // every non-missing cell of both files is a number
+	numeric          bool // both sides readable (side.readable): tested as numbers
 	replay           bool // counted into bins from a second pass
 	deferred         bool // in turn: the reference's replay waits for the current (few distinct values)
 	refSample        *monitor.Sample
@@ -40,7 +40,8 @@ type driftColumn struct {
 
 // side is what one file's pass finds in a column.
 type side struct {
-	text     bool // a cell that is not a number was found, or the column's type is not numeric
+	text     bool  // a cell that is not a number was found, or the column's type is not numeric
+	textN    int64 // CSV: cells that are neither numbers nor missing
 	textLine int
 	textCell string
 	textType string               // a Parquet column's non-numeric type
@@ -214,7 +215,7 @@ func driftSideBySide(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, r
 	// every column not wholly kept in both samples.
 	binned := false
 	for _, c := range cols {
-		c.numeric = !c.refSide.text && !c.curSide.text
+		c.numeric = c.refSide.readable(c.refSample) && c.curSide.readable(c.curSample)
 		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
 			continue
 		}
@@ -285,7 +286,7 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 		}()
 	}
 	for _, c := range cols {
-		if !c.refSide.text && c.refSample.N() > 0 {
+		if c.refSide.readable(c.refSample) && c.refSample.N() > 0 {
 			next <- c
 		}
 	}
@@ -293,7 +294,7 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	cut.Wait()
 	early := false
 	for _, c := range cols {
-		if c.refSide.text || c.refSample.N() == 0 {
+		if !c.refSide.readable(c.refSample) || c.refSample.N() == 0 {
 			continue
 		}
 		c.refHist, c.curHist = monitor.NewHist(c.bins), monitor.NewHist(c.bins)
@@ -340,7 +341,7 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	}
 	late := false
 	for _, c := range cols {
-		c.numeric = !c.refSide.text && !c.curSide.text
+		c.numeric = c.refSide.readable(c.refSample) && c.curSide.readable(c.curSample)
 		early, deferred := c.replay, c.deferred
 		c.replay, c.deferred = false, false
 		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
@@ -643,7 +644,9 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64,
 	}
 	// The current's numbers are gathered into runs of spillRows rows, as
 	// the spill does, and each column's run counted at once: its bins
-	// stay in the CPU cache.
+	// stay in the CPU cache. A column with text is counted all the same
+	// (its text cells are NaN, left out): it may be read as numbers all
+	// the same (side.readable), which only its last row decides.
 	runs := make([][]float64, len(cols))
 	runRows := 0
 	count := func() {
@@ -663,7 +666,7 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64,
 				continue
 			}
 			c.scan(b, k, isRef)
-			if !isRef && c.curHist != nil && !c.curSide.text {
+			if !isRef && c.curHist != nil {
 				runs[k] = append(runs[k], b.Num[k][:b.Rows]...)
 			}
 		}
@@ -733,11 +736,9 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 		}
 	default: // CSV text: numbers, missing cells, other text
-		if !sd.text {
-			// (Numbers after a first text cell in this batch go into
-			// the sample too: harmless, the column is no longer numeric.)
-			sd.numbers(num, sample)
-		}
+		// The numbers go into the sample after text came too: a column
+		// with a few text cells is read as numbers (side.readable).
+		sd.numbers(num, sample)
 		// A batch whose number cells are all integers as FormatInt writes
 		// them is counted from the numbers, its text not read again.
 		ints := b.IntCells(k)
@@ -762,6 +763,9 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 				sd.miss++
 				continue
 			}
+			if x != x { // (after text, numbers come here too, counted as cells)
+				sd.textN++
+			}
 			if !sd.text {
 				sd.text, sd.textLine, sd.textCell = true, b.Line(r), string(cell)
 				sd.settleInts()
@@ -771,6 +775,30 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 		}
 	}
+}
+
+// maxUnreadablePermille is the most cells of a CSV column that are not
+// numbers (nor missing), per thousand of its non-missing cells in a file,
+// for the column to be read as numbers all the same, those cells left out
+// as unreadable: a stray "?" or "1,234.50" in a column of numbers must
+// not make it categorical, where a test over one-off values means nothing.
+const maxUnreadablePermille = 10
+
+// readable reports whether the side's column is read as numbers: every
+// non-missing cell is a number, or (CSV) at most maxUnreadablePermille of
+// them per thousand are not and the numbers have more than
+// monitor.FewValues distinct values (with as few, the text is a value
+// among few, compared as categories). A Parquet column of a non-numeric
+// type is not.
+func (sd *side) readable(sample *monitor.Sample) bool {
+	if !sd.text {
+		return true
+	}
+	if sd.textType != "" {
+		return false
+	}
+	return sd.textN*1000 <= maxUnreadablePermille*(sample.N()+sd.textN) &&
+		(sd.many || sd.values.size > monitor.FewValues)
 }
 
 // numbers takes a batch of a numeric column's numbers (NaN: not a
