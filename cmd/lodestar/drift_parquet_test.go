@@ -154,7 +154,8 @@ func TestDriftParquetErrors(t *testing.T) {
 		{"truncated", []string{"--reference", refPQ, "--current", truncated}, 1, "truncated.parquet: unreadable Parquet file"},
 		{"not Parquet", []string{"--reference", notParquet, "--current", refPQ}, 1, "table.parquet: not a Parquet file"},
 		{"unsupported type", []string{"--reference", refPQ, "--current", refPQ}, 1, `column "when": unsupported column type: INT64 (TIMESTAMP`},
-		{"missing column", []string{"--reference", refPQ, "--current", otherPQ, "--columns", "count,score"}, 1, `"score"`},
+		// --columns naming a column a file lacks: bad usage, as any flag's bad value.
+		{"missing column", []string{"--reference", refPQ, "--current", otherPQ, "--columns", "count,score"}, 2, `"score"`},
 		{"missing column by default", []string{"--reference", refPQ, "--current", otherPQ}, 1, `"amount"`},
 		{"bad usage still 2", []string{"--reference", refPQ}, 2, "--current"},
 	} {

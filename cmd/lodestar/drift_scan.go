@@ -535,13 +535,16 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 	var specs []string
 	if spec != "" {
 		for _, s := range strings.Split(spec, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				specs = append(specs, s)
-			}
+			specs = append(specs, strings.TrimSpace(s))
 		}
 	}
-	if spec != "" && len(specs) == 0 {
+	if spec != "" && strings.TrimSpace(strings.ReplaceAll(spec, ",", "")) == "" {
 		return nil, errUsage{fmt.Sprintf("drift: --columns %q names no column", spec)}
+	}
+	// An empty entry ("a,,b", a comma at an end) is a slip, not a column
+	// to leave out silently.
+	if slices.Contains(specs, "") {
+		return nil, errUsage{fmt.Sprintf("drift: --columns %q has an empty entry: name a column between each two commas, and none at either end", spec)}
 	}
 	rh, ch := ref.Header(), cur.Header()
 	same := len(rh) == len(ch)
@@ -574,13 +577,15 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 	given := map[int]string{} // the spec that chose each reference column
 	taken := map[int]string{} // and each current one
 	for _, s := range specs {
+		// A column the files do not have (or a name they share) is
+		// bad usage, as any other flag's bad value.
 		i, err := ref.Column(s)
 		if err != nil {
-			return nil, err
+			return nil, errUsage{err.Error()}
 		}
 		j, err := cur.Column(s)
 		if err != nil {
-			return nil, err
+			return nil, errUsage{err.Error()}
 		}
 		// A column tested twice would count twice in the data set's
 		// verdict: refused, as explain --features refuses it.

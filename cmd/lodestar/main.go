@@ -222,14 +222,15 @@ func errorOf(lang string, err error) string {
 
 // errorText is an error's text in lang: by the catalogs' "msg." key or
 // "msgpat." shape it fits (the web's and the API's translation of the
-// services' errors), else as it is, in English. English is always the
+// services' errors; a "cli.msgpat." shape first, where the web's words
+// do not suit a terminal), else as it is, in English. English is always the
 // text as made, word for word, whatever the English catalog says: what
 // scripts and the tests read is unchanged.
 func errorText(lang, msg string) string {
 	if lang == i18n.Default {
 		return msg
 	}
-	return reportBundle().Message(lang, msg)
+	return reportBundle().CLIMessage(lang, msg)
 }
 
 // flagOutput is a flag set's output (stderr) in another language than

@@ -37,6 +37,7 @@ var catalogFS embed.FS
 type Bundle struct {
 	msgs     map[string]map[string]string
 	pats     map[string][]pattern
+	cliPats  map[string][]pattern // pats and the "cli.msgpat." shapes, for CLIMessage
 	printers map[string]*message.Printer
 }
 
@@ -79,9 +80,17 @@ const maxPatterned = 2000
 // Message translates a message made at run time (an error's text): by
 // its "msg." key when it has one, else by the most specific "msgpat."
 // shape it fits, its parts translated in turn; else it stays as it is.
-func (b *Bundle) Message(locale, msg string) string { return b.message(locale, msg, 0) }
+func (b *Bundle) Message(locale, msg string) string { return b.message(locale, msg, 0, b.pats[locale]) }
 
-func (b *Bundle) message(locale, msg string, depth int) string {
+// CLIMessage is Message for the command line: a "cli.msgpat." shape,
+// which words a message for a terminal rather than for the web (a flag
+// to give rather than a form field to choose), is tried before a
+// "msgpat." shape of the same English, at every level of a message.
+func (b *Bundle) CLIMessage(locale, msg string) string {
+	return b.message(locale, msg, 0, b.cliPats[locale])
+}
+
+func (b *Bundle) message(locale, msg string, depth int, pats []pattern) string {
 	if t, ok := b.msgs[locale]["msg."+msg]; ok {
 		return t
 	}
@@ -96,7 +105,7 @@ func (b *Bundle) message(locale, msg string, depth int) string {
 	// "b; c: d" or the clauses "a: b" and "c: d". The first cut whose
 	// every part translates is taken, else the first that translates some.
 	partial := ""
-	for _, p := range b.pats[locale] {
+	for _, p := range pats {
 		if partial != "" && !p.generic {
 			continue
 		}
@@ -106,7 +115,7 @@ func (b *Bundle) message(locale, msg string, depth int) string {
 		}
 		args, changed, all := make([]any, len(m)-1), false, true
 		for i, g := range m[1:] {
-			t := b.message(locale, g, depth+1)
+			t := b.message(locale, g, depth+1, pats)
 			args[i], changed, all = t, changed || t != g, all && t != g
 		}
 		switch {
@@ -129,7 +138,8 @@ func (b *Bundle) message(locale, msg string, depth int) string {
 // translated and reviewed apart); a key two files define must have the
 // same text in both (a message two areas share), else it is an error.
 func Load() (*Bundle, error) {
-	b := &Bundle{msgs: map[string]map[string]string{}, pats: map[string][]pattern{}, printers: map[string]*message.Printer{}}
+	b := &Bundle{msgs: map[string]map[string]string{}, pats: map[string][]pattern{}, cliPats: map[string][]pattern{},
+		printers: map[string]*message.Printer{}}
 	for i, loc := range Locales {
 		files, err := fs.Glob(catalogFS, path.Join("catalogs", loc, "*.json"))
 		if err != nil || len(files) == 0 {
@@ -153,22 +163,45 @@ func Load() (*Bundle, error) {
 			}
 		}
 		b.msgs[loc] = m
+		var cli []pattern
 		for k, v := range m {
-			if shape, ok := strings.CutPrefix(k, "msgpat."); ok {
-				p, err := compilePattern(shape, v)
-				if err != nil {
-					return nil, err
-				}
+			shape, ok := strings.CutPrefix(k, "msgpat.")
+			cliOnly := false
+			if !ok {
+				shape, cliOnly = strings.CutPrefix(k, "cli.msgpat.")
+			}
+			if !ok && !cliOnly {
+				continue
+			}
+			p, err := compilePattern(shape, v)
+			if err != nil {
+				return nil, err
+			}
+			if cliOnly {
+				cli = append(cli, p)
+			} else {
 				b.pats[loc] = append(b.pats[loc], p)
 			}
 		}
-		sort.SliceStable(b.pats[loc], func(i, j int) bool {
-			pi, pj := b.pats[loc][i], b.pats[loc][j]
-			return pi.weight > pj.weight || pi.weight == pj.weight && pi.re.String() < pj.re.String()
-		})
+		sortPatterns(b.pats[loc])
+		// The command line's own shapes first among those of their weight
+		// (the same English as a "msgpat." one weighs the same).
+		sortPatterns(cli)
+		b.cliPats[loc] = sortPatterns(append(cli, b.pats[loc]...))
 		b.printers[loc] = message.NewPrinter(tags[i])
 	}
 	return b, nil
+}
+
+// sortPatterns orders patterns most specific first (the most literal
+// text), ties by their expression; the order is stable, so that of two
+// patterns of one shape the first given stays first.
+func sortPatterns(ps []pattern) []pattern {
+	sort.SliceStable(ps, func(i, j int) bool {
+		pi, pj := ps[i], ps[j]
+		return pi.weight > pj.weight || pi.weight == pj.weight && pi.re.String() < pj.re.String()
+	})
+	return ps
 }
 
 // MustLoad is Load for start-up, where a broken embedded catalog is a bug.

@@ -64,3 +64,21 @@ func TestMessageLongTextQuick(t *testing.T) {
 		t.Errorf("a long message was changed")
 	}
 }
+
+// The command line's "cli.msgpat." shape words a message for a terminal,
+// where the web's shape of the same English speaks of a form: CLIMessage
+// takes it, nested in a longer message too; Message keeps the web's.
+func TestCLIMessage(t *testing.T) {
+	b := i18n.MustLoad()
+	msg := "f.csv: line 2: invalid text encoding: field 2 has byte 0xE9, which is not valid utf-8 (chosen); pass the file's encoding explicitly (--encoding gb18030, windows-1252, …) or save it as UTF-8"
+	cli, web := b.CLIMessage("zh-CN", msg), b.Message("zh-CN", msg)
+	if !strings.Contains(cli, "请用 --encoding 指明文件的编码") || strings.Contains(cli, "网页") || !strings.HasPrefix(cli, "f.csv：第 2 行：") {
+		t.Errorf("CLIMessage: %q", cli)
+	}
+	if !strings.Contains(web, "网页上在表单中选择") {
+		t.Errorf("Message (the web's): %q", web)
+	}
+	if got := b.CLIMessage("en", msg); got != msg {
+		t.Errorf("English: %q", got)
+	}
+}
