@@ -299,6 +299,19 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		u.settleInts()
 		r.textCounts()
 		u.textCounts()
+		// A typed number column met text in the other file: its values
+		// and the text's numbers compare as numbers.
+		numbers := 0
+		for _, sd := range []*side{r, u} {
+			switch {
+			case !sd.typed || sd.text:
+			case sd.float32:
+				numbers = 32
+			case numbers == 0:
+				numbers = 64
+			}
+		}
+		r.counts, u.counts = foldCounts(&r.counts, &u.counts, numbers)
 	}
 	switch {
 	case c.numeric && c.bins == nil: // no numbers in one of the files
@@ -340,7 +353,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 		f.Note = "mostly numbers that hardly repeat, with too many cells that are not numbers to leave out: not tested"
 	default:
 		q.NewCounted, q.CurValues = true, int64(u.counts.Total())
-		q.NewValues, q.NewRows = newCategories(&r.counts, &u.counts)
+		q.NewValues, q.NewRows, q.NewExamples = newCategories(&r.counts, &u.counts)
 		refValues, refDistinct := int64(r.counts.Total()), r.counts.Distinct()
 		q.IDLike = idLike(refValues, refDistinct)
 		if q.IDLike && !c.named {
@@ -537,6 +550,7 @@ func (c driftColumnJSON) MarshalJSON() ([]byte, error) {
 		IDLike       bool       `json:"id_like"`
 		NewValues    *int       `json:"new_categories,omitempty"`
 		NewRows      *int64     `json:"new_category_rows,omitempty"`
+		NewFirst     *[]string  `json:"new_category_values,omitempty"` // [] when counted and none
 		RefUnread    *int64     `json:"reference_unreadable,omitempty"`
 		CurUnread    *int64     `json:"current_unreadable,omitempty"`
 		FirstUnread  *driftCell `json:"first_unreadable,omitempty"`
@@ -546,6 +560,11 @@ func (c driftColumnJSON) MarshalJSON() ([]byte, error) {
 	}
 	if q.NewCounted {
 		extra.NewValues, extra.NewRows = &q.NewValues, &q.NewRows
+		first := q.NewExamples
+		if first == nil {
+			first = []string{}
+		}
+		extra.NewFirst = &first
 	}
 	if q.unreadable() {
 		extra.RefUnread, extra.CurUnread, extra.FirstUnread = &q.RefUnreadable, &q.CurUnreadable, &q.FirstUnreadable
@@ -724,7 +743,8 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_missing", pct1(f.RefMiss, rep.RefRows), pct1(f.CurMiss, rep.CurRows), fmtP(q.MissingRiseP))))
 		}
 		if q := rep.Quality[i]; q.newWarned() {
-			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_new", q.NewRows, q.CurValues, pct1(q.NewRows, q.CurValues), q.NewValues)))
+			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_new", q.NewRows, q.CurValues, pct1(q.NewRows, q.CurValues), q.NewValues)+
+				t.T("clireport.drift.new_first", newList(q, t.T("clireport.drift.list_sep")))))
 		}
 		if q := rep.Quality[i]; q.unreadable() {
 			c := q.FirstUnreadable

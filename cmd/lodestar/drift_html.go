@@ -130,7 +130,8 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		}
 		if q.newWarned() {
 			row.Warnings = append(row.Warnings, v.T("driftreport.warn.new_categories",
-				b.Int(lang, q.NewRows), b.Int(lang, q.CurValues), pct1(q.NewRows, q.CurValues), b.Int(lang, int64(q.NewValues))))
+				b.Int(lang, q.NewRows), b.Int(lang, q.CurValues), pct1(q.NewRows, q.CurValues), b.Int(lang, int64(q.NewValues)))+
+				v.T("clireport.drift.new_first", newList(q, v.T("clireport.drift.list_sep"))))
 			warned[2] = append(warned[2], row)
 		}
 		if q.unreadable() {

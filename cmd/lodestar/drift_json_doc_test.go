@@ -63,7 +63,7 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 	walk(doc)
 	for _, want := range []string{"ks_upper_bound", "chi2_p_value", "categories", "note", "encoding_detected",
 		"missing_rise_p_value", "new_categories", "new_category_rows", "id_like", "missing_rise_columns",
-		"unreadable_columns", "reference_unreadable", "current_unreadable", "first_unreadable", "line", "cell", "file"} {
+		"new_category_values", "unreadable_columns", "reference_unreadable", "current_unreadable", "first_unreadable", "line", "cell", "file"} {
 		if !keys[want] {
 			t.Errorf("the sample report lacks %q: it no longer shows every field", want)
 		}

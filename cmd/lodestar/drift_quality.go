@@ -1,8 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
@@ -52,10 +56,11 @@ type driftQuality struct {
 	MissingRise  bool
 	MissingRiseP float64 // Fisher's exact test, one-sided; NaN unless the rise reached --missing-rise
 	IDLike       bool
-	NewCounted   bool  // categorical, its values counted in both files
-	NewValues    int   // distinct current values the reference never has
-	NewRows      int64 // current rows holding them
-	CurValues    int64 // the current's values (not missing), when NewCounted
+	NewCounted   bool     // categorical, its values counted in both files
+	NewValues    int      // distinct current values the reference never has
+	NewRows      int64    // current rows holding them
+	CurValues    int64    // the current's values (not missing), when NewCounted
+	NewExamples  []string // the first new values (newCategories)
 	// Cells that are not numbers, left out of a column tested as
 	// numbers, in each file; the first of them (the reference's when it
 	// has any).
@@ -116,16 +121,104 @@ func idLikeNote(distinct int, values int64, tested bool) string {
 	return fmt.Sprintf("id-like: %d distinct values among %d in the reference: not tested (name it in --columns to test it)", distinct, values)
 }
 
+// maxNewShown is how many new categories a report names.
+const maxNewShown = 5
+
 // newCategories counts the current's values the reference never has:
-// how many distinct, and in how many rows.
-func newCategories(ref, cur *monitor.Counts) (values int, rows int64) {
+// how many distinct, in how many rows, and the first maxNewShown of them
+// by rows (ties in the order of their text).
+func newCategories(ref, cur *monitor.Counts) (values int, rows int64, first []string) {
+	type nv struct {
+		v string
+		n uint64
+	}
+	var all []nv
 	for i, v := range cur.Names {
 		if ref.Get(v) == 0 {
 			values++
 			rows += int64(cur.N[i])
+			all = append(all, nv{v, cur.N[i]})
 		}
 	}
-	return values, rows
+	slices.SortFunc(all, func(a, b nv) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	for _, x := range all[:min(len(all), maxNewShown)] {
+		first = append(first, x.v)
+	}
+	return values, rows, first
+}
+
+// foldCounts gives the two files' value counts with the values that are
+// one by the comparison's rules counted as one, spelt as the reference
+// (else the current) first spells it: "true" and "false" in any letter
+// case; and, when numbers, values that both read as numbers and are equal
+// ("3" and "3.0"; integers exactly, at any size).
+// numbers is 0 for none, else the precision in bits numbers are compared
+// at: 32 when the typed side is a FLOAT (whose values are float32s; the
+// other file's numbers are rounded to float32 too), else 64.
+func foldCounts(ref, cur *monitor.Counts, numbers int) (monitor.Counts, monitor.Counts) {
+	shown := map[string]string{} // a value's key → its spelling
+	fold := func(c *monitor.Counts) monitor.Counts {
+		out := monitor.Counts{Max: c.Max, Missing: c.Missing}
+		for i, v := range c.Names {
+			k := valueKey(v, numbers)
+			s, ok := shown[k]
+			if !ok {
+				s = v
+				shown[k] = s
+			}
+			out.Merge(&monitor.Counts{Names: []string{s}, N: []uint64{c.N[i]}})
+		}
+		return out
+	}
+	r := fold(ref)
+	return r, fold(cur)
+}
+
+// valueKey is what a category is compared by (see foldCounts).
+func valueKey(v string, numbers int) string {
+	if strings.EqualFold(v, "true") || strings.EqualFold(v, "false") {
+		return "\x00b" + strings.ToLower(v)
+	}
+	if numbers == 0 {
+		return v
+	}
+	if d, ok := intDigits(strings.TrimSpace(v)); ok && numbers == 64 {
+		return "\x00n" + d
+	}
+	x, ok := dataset.ParseNumber([]byte(v))
+	if !ok {
+		return v
+	}
+	if numbers == 32 {
+		return "\x00n" + strconv.FormatFloat(float64(float32(x)), 'g', -1, 32)
+	}
+	if x == math.Trunc(x) && math.Abs(x) < 1e21 {
+		return "\x00n" + strconv.FormatFloat(x, 'f', -1, 64) // as intDigits writes an integer
+	}
+	return "\x00n" + strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// intDigits writes an integer's digits ([+-]digits) without sign for 0,
+// a '+' or leading zeros, exactly at any size.
+func intDigits(s string) (string, bool) {
+	neg := strings.HasPrefix(s, "-")
+	d := strings.TrimLeft(s, "+-")
+	if len(s)-len(d) > 1 || d == "" || strings.Trim(d, "0123456789") != "" {
+		return "", false
+	}
+	d = strings.TrimLeft(d, "0")
+	switch {
+	case d == "":
+		return "0", true
+	case neg:
+		return "-" + d, true
+	}
+	return d, true
 }
 
 // missingRose applies the missing-values rule to a column's missing cells
@@ -206,4 +299,17 @@ func pct1(n, total int64) string {
 		return "0.0"
 	}
 	return fmt.Sprintf("%.1f", 100*float64(n)/float64(total))
+}
+
+// newList is the first new categories quoted, joined by sep, "…" after
+// them when there are more.
+func newList(q driftQuality, sep string) string {
+	var parts []string
+	for _, v := range q.NewExamples {
+		parts = append(parts, strconv.Quote(v))
+	}
+	if q.NewValues > len(q.NewExamples) {
+		parts = append(parts, "…")
+	}
+	return strings.Join(parts, sep)
 }

@@ -46,6 +46,7 @@ type side struct {
 	textCell string
 	textType string               // a Parquet column's non-numeric type
 	typed    bool                 // a Parquet numeric column: no cell strings to count
+	float32  bool                 // a Parquet FLOAT column: float32 values
 	spell    func(float64) string // a typed column's value as a CSV file writes it (dataset.File.NumberText)
 	dropped  bool                 // numbers with too many distinct cells to follow as categories
 	miss     int64
@@ -640,7 +641,7 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64,
 		sd := c.side(isRef)
 		switch f.Kind(idx[k]) {
 		case dataset.Numeric:
-			sd.typed = true
+			sd.typed, sd.float32 = true, f.TypeName(idx[k]) == "FLOAT"
 			i := idx[k]
 			sd.spell = func(v float64) string { return f.NumberText(i, v) }
 		case dataset.Categorical:
@@ -728,6 +729,13 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			if x != x {
 				sd.miss++
 			}
+		}
+		if ints, unsigned := b.Int64s(k); ints != nil {
+			// Counted by their own bits: exact past 2^53, should they be
+			// compared as categories (textCounts).
+			sd.values.ints = 1 + b2i(unsigned)
+			sd.intNumbers(num, ints, sample)
+			break
 		}
 		sd.numbers(num, sample)
 	case dataset.Categorical:
@@ -821,6 +829,28 @@ func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
 	}
 }
 
+// intNumbers is numbers for a column of int64s (dataset.Batch.Int64s),
+// each counted by its integer, not its float64: the same work.
+func (sd *side) intNumbers(xs []float64, ints []int64, sample *monitor.Sample) {
+	sample.AddAll(xs)
+	if sd.many {
+		return
+	}
+	for r, x := range xs {
+		if x == x && !sd.values.addBits(uint64(ints[r])) {
+			sd.many, sd.values = true, valueCounts{}
+			return
+		}
+	}
+}
+
+func b2i(b bool) int8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // addNumberCell counts the cell of a number among the column's cells, as
 // counts.Add would: a cell written as strconv.FormatInt writes its value
 // (dataset.IntCell) by value in ints (no string hashed), any other in counts. The two hold
@@ -887,6 +917,7 @@ func (t *intCounts) add(v int64) {
 type valueCounts struct {
 	slots []valueSlot
 	size  int
+	ints  int8 // 0: the bits are float64s'; 1: int64s'; 2: uint64s'
 }
 
 type valueSlot struct {
@@ -898,12 +929,18 @@ const valueSlots = 2048 // a power of two, over twice maxNumericStrings
 
 // add counts x; false when x would be a value past maxNumericStrings.
 func (v *valueCounts) add(x float64) bool {
-	if v.slots == nil {
-		v.slots = make([]valueSlot, valueSlots)
-	}
 	b := math.Float64bits(x)
 	if x == 0 {
 		b = 0
+	}
+	return v.addBits(b)
+}
+
+// addBits counts the value of bits b (a float64's, or an integer's when
+// v.ints); false when it would be a value past maxNumericStrings.
+func (v *valueCounts) addBits(b uint64) bool {
+	if v.slots == nil {
+		v.slots = make([]valueSlot, valueSlots)
 	}
 	for h := (b * 0x9e3779b97f4a7c15) >> (64 - 11); ; h = (h + 1) & (valueSlots - 1) {
 		s := &v.slots[h]
@@ -928,18 +965,30 @@ func (v *valueCounts) countInto(h *monitor.Hist) {
 	b := h.Bins()
 	for _, s := range v.slots {
 		if s.n > 0 {
-			h.Cells[b.Index(math.Float64frombits(s.bits))].N += s.n
+			h.Cells[b.Index(v.value(s.bits))].N += s.n
 			h.N += s.n
 		}
 	}
 }
 
-// asMap returns the counts by value.
+// value is the number of a slot's bits.
+func (v *valueCounts) value(bits uint64) float64 {
+	switch v.ints {
+	case 1:
+		return float64(int64(bits))
+	case 2:
+		return float64(bits)
+	}
+	return math.Float64frombits(bits)
+}
+
+// asMap returns the counts by value (integers that round to one float64
+// counted together).
 func (v *valueCounts) asMap() map[float64]uint64 {
 	m := make(map[float64]uint64, v.size)
 	for _, s := range v.slots {
 		if s.n > 0 {
-			m[math.Float64frombits(s.bits)] = s.n
+			m[v.value(s.bits)] += s.n
 		}
 	}
 	return m
@@ -957,6 +1006,24 @@ func (sd *side) textCounts() {
 		sd.dropped = true
 		return
 	}
+	if v := &sd.values; v.ints != 0 {
+		// Integers spelt from their own bits: exact past 2^53.
+		var held []valueSlot
+		for _, s := range v.slots {
+			if s.n > 0 {
+				held = append(held, s)
+			}
+		}
+		slices.SortFunc(held, func(a, b valueSlot) int { return cmpFloat(v.value(a.bits), v.value(b.bits)) })
+		for _, s := range held {
+			name := strconv.FormatInt(int64(s.bits), 10)
+			if v.ints == 2 {
+				name = strconv.FormatUint(s.bits, 10)
+			}
+			sd.counts.Merge(&monitor.Counts{Names: []string{name}, N: []uint64{s.n}})
+		}
+		return
+	}
 	m := sd.values.asMap()
 	vals := make([]float64, 0, len(m))
 	for v := range m {
@@ -966,4 +1033,14 @@ func (sd *side) textCounts() {
 	for _, v := range vals {
 		sd.counts.Merge(&monitor.Counts{Names: []string{sd.spell(v)}, N: []uint64{m[v]}})
 	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

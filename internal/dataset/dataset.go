@@ -405,6 +405,21 @@ type Batch struct {
 	first  int64          // the 0-based number of the first row
 	text   []textColumn   // Parquet categorical values
 	lo, hi int            // the columns present: lo ≤ k < hi
+
+	i64      [][]int64 // Parquet INT64 integer columns' values (Int64s)
+	unsigned []bool
+}
+
+// Int64s returns the values of column k as stored when it is a Parquet
+// INT64 column of integers (not a decimal), whose values Num holds only
+// to float64's 53 bits: ints[r] is row r's value (its bits, as uint64
+// when unsigned), meaningless where Num[k][r] is NaN (a null). nil for
+// any other column.
+func (b *Batch) Int64s(k int) (ints []int64, unsigned bool) {
+	if b.i64 == nil || b.i64[k] == nil {
+		return nil, false
+	}
+	return b.i64[k][:b.Rows], b.unsigned[k]
 }
 
 // Has reports whether column k is in the batch: always, unless

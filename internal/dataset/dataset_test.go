@@ -458,3 +458,62 @@ func TestNumberText(t *testing.T) {
 		}
 	}
 }
+
+// An INT64 column's values past 2^53 are kept exact by Int64s (Num holds
+// the nearest float64), required, nullable and unsigned, on the plain and
+// the generic read path (a small batch crosses pages); other columns
+// have none.
+func TestParquetInt64sExact(t *testing.T) {
+	type row struct {
+		I int64   `parquet:"i"`
+		N *int64  `parquet:"n,optional"`
+		U uint64  `parquet:"u"`
+		D float64 `parquet:"d"`
+		S int32   `parquet:"s"`
+	}
+	const base = int64(1) << 53
+	var rows []row
+	for k := range 1000 {
+		v := base + int64(k)
+		r := row{I: v, U: uint64(1)<<63 + uint64(k), D: float64(k), S: int32(k)}
+		if k%3 != 0 {
+			r.N = &v
+		}
+		rows = append(rows, r)
+	}
+	path := filepath.Join(t.TempDir(), "i.parquet")
+	if err := parquet.WriteFile(path, rows, parquet.PageBufferSize(512)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenFile(path, Options{BatchRows: 97})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := 0
+	err = f.Scan([]int{0, 1, 2, 3, 4}, func(b *Batch) error {
+		for r := range b.Rows {
+			k := int(b.Start()) + r
+			want := base + int64(k)
+			if got, uns := b.Int64s(0); uns || got[r] != want {
+				t.Fatalf("row %d: i %d (unsigned %v), want %d", k, got[r], uns, want)
+			}
+			if got, _ := b.Int64s(1); k%3 != 0 && got[r] != want || k%3 == 0 && !b.Missing(1, r) {
+				t.Fatalf("row %d: n %d, missing %v", k, got[r], b.Missing(1, r))
+			}
+			if got, uns := b.Int64s(2); !uns || uint64(got[r]) != uint64(1)<<63+uint64(k) {
+				t.Fatalf("row %d: u %d (unsigned %v)", k, uint64(got[r]), uns)
+			}
+			seen++
+		}
+		for _, k := range []int{3, 4} {
+			if got, _ := b.Int64s(k); got != nil {
+				t.Fatalf("column %d (not INT64) has Int64s", k)
+			}
+		}
+		return nil
+	})
+	if err != nil || seen != len(rows) {
+		t.Fatalf("%v; %d rows seen", err, seen)
+	}
+}

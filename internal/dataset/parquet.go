@@ -47,6 +47,13 @@ func openParquet(r io.ReaderAt, size int64) (p *parquetFile, err error) {
 	return p, nil
 }
 
+// exactInt reports whether the column is an INT64 of integers (not a
+// decimal), whose values beyond 2^53 a float64 cannot hold: Batch.Int64s
+// keeps them.
+func (pc parquetColumn) exactInt() bool {
+	return pc.kind == Numeric && pc.phys == parquet.Int64 && pc.scale == 1
+}
+
 // classify applies the package rule to a top-level column.
 func classify(c *parquet.Column) parquetColumn {
 	if !c.Leaf() {
@@ -133,9 +140,14 @@ func (f *File) scanParquet(cols []int, fn func(*Batch) error) (err error) {
 	k := len(cols)
 	b := &Batch{kinds: make([]Kind, k), Num: make([][]float64, k), text: make([]textColumn, k)}
 	nan := math.NaN()
+	b.i64 = make([][]int64, k)
+	b.unsigned = make([]bool, k)
 	for j, c := range cols {
 		b.kinds[j] = p.cols[c].kind
 		b.Num[j] = make([]float64, size)
+		if pc := p.cols[c]; pc.exactInt() {
+			b.i64[j], b.unsigned[j] = make([]int64, size), pc.unsigned
+		}
 		if b.kinds[j] == Categorical {
 			for r := range b.Num[j] {
 				b.Num[j][r] = nan
@@ -329,9 +341,17 @@ func (c *cursor) fill(b *Batch, j, at, want int) (int, error) {
 				dst[i] = float64(v) / pc.scale
 			}
 		case parquet.Int64Reader:
-			c.i64 = grow(c.i64, want)
-			m, err = r.ReadInt64s(c.i64)
-			for i, v := range c.i64[:m] {
+			// Read into the batch's integers when it keeps them
+			// (Batch.Int64s): no copy more.
+			var buf []int64
+			if ints := b.i64[j]; ints != nil {
+				buf = ints[at : at+want]
+			} else {
+				c.i64 = grow(c.i64, want)
+				buf = c.i64
+			}
+			m, err = r.ReadInt64s(buf)
+			for i, v := range buf[:m] {
 				dst[i] = float64(v) / pc.scale
 			}
 		default:
@@ -366,6 +386,14 @@ func (c *cursor) fillValues(b *Batch, j, at, want int) (int, error) {
 	pc := c.col
 	if pc.kind == Numeric {
 		dst := b.Num[j][at : at+m]
+		if ints := b.i64[j]; ints != nil {
+			ints = ints[at : at+m]
+			for i, v := range c.buf[:m] {
+				if !v.IsNull() {
+					ints[i] = v.Int64()
+				}
+			}
+		}
 		for i, v := range c.buf[:m] {
 			var x float64
 			switch {
