@@ -440,6 +440,16 @@ func TestEvidencePages(t *testing.T) {
 	if r.StatusCode != 400 || !strings.Contains(r.body, "请指定分组所在的列") || !strings.Contains(r.body, "无法计算证据") {
 		t.Errorf("missing group column in Chinese: got %d, want the Chinese message", r.StatusCode)
 	}
+	// A row's refusal reads in Chinese too, the column's role included.
+	r = upload(browser, map[string]string{"group_column": "group", "label_column": "label", "prediction_column": "pred"},
+		map[string][2]string{"file": {"d.csv", "group,label,pred\na,1,1\nb,0,yes\na,1,0\nb,1,1\n"}}, vpath+"/fairness-audits")
+	if want := "第 4 行：预测列 &#34;pred&#34; 出现第三个取值 &#34;0&#34;（此前为 &#34;1&#34; 和 &#34;yes&#34;）；它必须是二值的。"; r.StatusCode != 400 || !strings.Contains(r.body, want) {
+		t.Errorf("third prediction value in Chinese: got %d, want %q in the page", r.StatusCode, want)
+	}
+	r = upload(browser, map[string]string{"model_text": strings.Replace(tinyModel, `"sum_hessian":[10,4,6],`, "", 1), "data_text": walkSample("web4")}, nil, vpath+"/explanations")
+	if want := "第 0 棵树：sum_hessian 有 0 个元素，而 left_children 有 3 个"; r.StatusCode != 400 || !strings.Contains(r.body, want) {
+		t.Errorf("model without sum_hessian in Chinese: got %d, want %q in the page", r.StatusCode, want)
+	}
 	// Over 32 MiB: refused before it is read.
 	req, _ := http.NewRequest("POST", f.srv.URL+vpath+"/fairness-audits", io.MultiReader(strings.NewReader("x"), bytes.NewReader(make([]byte, lodestar.MaxEvidenceUpload))))
 	req.ContentLength = lodestar.MaxEvidenceUpload + 1

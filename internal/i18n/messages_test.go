@@ -25,6 +25,9 @@ var uiPackages = []string{"../api", "../httpx", "../..", "../store", "../web", "
 // a lodestar.Error's Message, a value put in a fields map, the message of
 // FieldError or Errorf (when it has no formatting verb: a formatted one
 // has no key) — and checks that each has a "msg." key in every catalog.
+// Formatted messages are checked by their shapes: the import's by
+// TestImportMessagesHavePatterns, the evidence service's and the fairness
+// and explain engines' by TestEvidenceMessagesTranslated.
 func TestEveryMessageTranslated(t *testing.T) {
 	catalogs := map[string]map[string]string{}
 	for _, loc := range []string{"en", "zh-CN"} {
