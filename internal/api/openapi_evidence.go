@@ -13,7 +13,7 @@ func exportOp(summary, id, csvDesc string) obj {
 	return obj{"summary": summary, "operationId": id,
 		"parameters": append(idParam(), obj{"name": "format", "in": "query", "description": "json (default) or csv; anything else is a 400 naming format.",
 			"schema": obj{"type": "string", "enum": []string{"json", "csv"}, "default": "json"}}),
-		"responses": withErrors(obj{"200": obj{"description": "A download (Content-Disposition: attachment). " + csvDesc, "content": obj{
+		"responses": withErrors(obj{"200": obj{"description": "A download (Content-Disposition: attachment). " + csvDesc + " The CSV starts with a UTF-8 byte-order mark (for Excel).", "content": obj{
 			"application/json": obj{"schema": obj{"type": "object"}}, "text/csv": obj{"schema": obj{"type": "string"}}}}}, "404")}
 }
 

@@ -100,7 +100,11 @@ func TestAuditExport(t *testing.T) {
 		!strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export: got %d %q %q", r.StatusCode, r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"))
 	}
-	rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	body, bom := strings.CutPrefix(r.body, "\ufeff")
+	if !bom {
+		t.Errorf("export: no UTF-8 byte-order mark first (Excel reads the names as GBK without it)")
+	}
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

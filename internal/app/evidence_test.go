@@ -301,7 +301,7 @@ func TestExplanationAPI(t *testing.T) {
 		t.Errorf("explanation: got %+v, want bias %g and income's SHAP -0.4/0.3 minus it", res, bias)
 	}
 	exp := f.api("GET", fmt.Sprintf("/api/v1/explanations/%d/export?format=csv", e.ID), risk, "")
-	if exp.StatusCode != 200 || !strings.HasPrefix(exp.body, "scope,line,feature,value\n") || !strings.Contains(exp.body, "importance,,income,") {
+	if exp.StatusCode != 200 || !strings.HasPrefix(exp.body, "\ufeffscope,line,feature,value\n") || !strings.Contains(exp.body, "importance,,income,") {
 		t.Errorf("CSV export: got %d %s", exp.StatusCode, exp.body)
 	}
 	jexp := f.api("GET", fmt.Sprintf("/api/v1/explanations/%d/export", e.ID), risk, "")
@@ -411,7 +411,7 @@ func TestEvidencePages(t *testing.T) {
 		t.Errorf("audit page: four-fifths met %v; want the failure flagged on the page", rep.FourFifthsRuleMet)
 	}
 	if d := f.get(browser, strings.Replace(r.Header.Get("Location"), "", "", 1)+"/export?format=csv"); d.StatusCode != 200 ||
-		!strings.HasPrefix(d.Header.Get("Content-Disposition"), "attachment") || !strings.HasPrefix(d.body, "scope,group,metric") {
+		!strings.HasPrefix(d.Header.Get("Content-Disposition"), "attachment") || !strings.HasPrefix(d.body, "\ufeffscope,group,metric") {
 		t.Errorf("CSV download: got %d %q", d.StatusCode, d.Header.Get("Content-Disposition"))
 	}
 

@@ -147,6 +147,13 @@ func WriteExplanationCSV(w io.Writer, res *ExplanationResult) error {
 	return cw.Error()
 }
 
+// BOM is the UTF-8 byte-order mark every CSV download starts with: Excel
+// opens a CSV without it in the system's code page (GBK on Chinese
+// Windows), garbling every Chinese name. Lodestar's own import, pandas
+// (encoding="utf-8-sig") and Excel skip it; what the command line writes
+// to stdout or a file has none.
+const BOM = "\ufeff"
+
 // Download is an export ready to send: its bytes, content type and file
 // name.
 type Download struct {
@@ -185,6 +192,7 @@ func ExportFairness(a *lodestar.FairnessAudit, format string) (*Download, error)
 	if err := json.Unmarshal(a.Result, &rep); err != nil {
 		return nil, fmt.Errorf("fairness audit %d result: %w", a.ID, err)
 	}
+	buf.WriteString(BOM)
 	err = WriteFairnessCSV(&buf, &rep)
 	return &Download{buf.Bytes(), "text/csv; charset=utf-8", name}, err
 }
@@ -208,6 +216,7 @@ func ExportExplanation(e *lodestar.ExplanationReport, format string) (*Download,
 	if err := json.Unmarshal(e.Result, &res); err != nil {
 		return nil, fmt.Errorf("explanation %d result: %w", e.ID, err)
 	}
+	buf.WriteString(BOM)
 	err = WriteExplanationCSV(&buf, &res)
 	return &Download{buf.Bytes(), "text/csv; charset=utf-8", name}, err
 }

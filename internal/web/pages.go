@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,7 +83,12 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-audit-`+s.Now().UTC().Format("20060102")+`.csv"`)
 	// The log names people and what they did: no cache may keep a copy.
 	w.Header().Set("Cache-Control", "no-store")
-	_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, w)
+	// A byte-order mark, so that Excel reads the names as UTF-8; whoever
+	// checks the chain reads past it (README, "Audit log").
+	_, err = io.WriteString(w, evidence.BOM)
+	if err == nil {
+		_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, w)
+	}
 	if err != nil {
 		// Headers are gone; all that is left is to log and cut the body.
 		s.Log.Error("audit export", "err", err)

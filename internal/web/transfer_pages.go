@@ -1,11 +1,13 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
 	"github.com/lodestar-hq/lodestar/internal/transfer"
 )
 
@@ -29,6 +31,13 @@ func (s *Server) useCaseExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-use-cases-`+time.Now().UTC().Format("20060102")+"."+format+`"`)
 	w.Header().Set("Cache-Control", "no-store")
+	if format == "csv" {
+		// A byte-order mark, so that Excel reads the names as UTF-8; the
+		// import skips it, so the file imports back as it is.
+		if _, err := io.WriteString(w, evidence.BOM); err != nil {
+			return
+		}
+	}
 	if _, err := transfer.Export(r.Context(), s.Transfer, f, format, w); err != nil {
 		// Headers are gone; all that is left is to log and cut the body.
 		s.Log.Error("export", "err", err)
