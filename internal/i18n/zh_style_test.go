@@ -1,0 +1,37 @@
+package i18n_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// zhTerms are the one Chinese word each English term takes in the
+// catalogs, and the words it must not: a reader who sees 降级 on the
+// switch and 回退 on the use case cannot tell they are the same state.
+var zhTerms = []struct {
+	term, word string
+	not        []string
+}{
+	{"fallback", "降级", []string{"回退"}},
+}
+
+// TestZhTermsConsistent: every Chinese message writes each term the one
+// way.
+func TestZhTermsConsistent(t *testing.T) {
+	zh := readCatalog(t, "zh-CN")
+	keys := make([]string, 0, len(zh))
+	for k := range zh {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, term := range zhTerms {
+		for _, k := range keys {
+			for _, bad := range term.not {
+				if strings.Contains(zh[k], bad) {
+					t.Errorf("%s: %q writes %s as %s; write %s", k, zh[k], term.term, bad, term.word)
+				}
+			}
+		}
+	}
+}
