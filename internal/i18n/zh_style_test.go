@@ -1,6 +1,7 @@
 package i18n_test
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -33,5 +34,20 @@ func TestZhTermsConsistent(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestZhFullWidthColon: a Chinese message puts the full-width "：" after
+// Chinese text, not an ASCII colon ("漂移: 1").
+func TestZhFullWidthColon(t *testing.T) {
+	asciiAfterHan := regexp.MustCompile(`[\p{Han}\x{3000}-\x{303f}\x{ff00}-\x{ffef}]:`)
+	zh := readCatalog(t, "zh-CN")
+	for k, v := range zh {
+		if m := asciiAfterHan.FindString(v); m != "" {
+			t.Errorf("%s: %q has %q; write \"：\"", k, v, m)
+		}
+	}
+	if zh["punct.colon"] != "：" {
+		t.Errorf("punct.colon: got %q, want \"：\"", zh["punct.colon"])
 	}
 }

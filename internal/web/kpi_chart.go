@@ -106,7 +106,7 @@ func newKPIChart(v *entView, k *lodestar.KPI, readings []lodestar.KPIReading, st
 	}
 	buf := make([]byte, 0, len(readings)*14)
 	for i, rd := range readings {
-		pt := kpiChartPoint{X: x(days[i]), Y: y(rd.Value), Label: v.Date(rd.Date) + ": " + v.KPIValue(rd.Value, k.Unit)}
+		pt := kpiChartPoint{X: x(days[i]), Y: y(rd.Value), Label: v.Date(rd.Date) + v.bundle.T(v.loc, "punct.colon") + v.KPIValue(rd.Value, k.Unit)}
 		c.Points = append(c.Points, pt)
 		if i > 0 {
 			buf = append(buf, ' ')
