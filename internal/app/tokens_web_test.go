@@ -364,7 +364,7 @@ func TestTokenPageChinese(t *testing.T) {
 	if !strings.Contains(list.body, "令牌已吊销。") || !strings.Contains(list.body, "已吊销") {
 		t.Error("list in Chinese: got no revoked flash or state")
 	}
-	if !strings.Contains(again.body, "该令牌已被吊销。") || !strings.Contains(missing.body, "未找到该令牌。") {
+	if !strings.Contains(again.body, "该令牌已被吊销。") || !strings.Contains(missing.body, "令牌不存在。") {
 		t.Errorf("messages in Chinese: revoke twice %d, missing %d", again.StatusCode, missing.StatusCode)
 	}
 }

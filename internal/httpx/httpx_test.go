@@ -212,7 +212,7 @@ func TestWriteJSONErrorLanguage(t *testing.T) {
 		return w, body.Error
 	}
 	w, d := write("zh-CN,zh;q=0.9")
-	if d.Code != lodestar.EInvalid || d.Message != "未找到该令牌。" || !strings.HasPrefix(d.Fields["scope"], "请至少选择一个权限范围") || d.Fields["other"] != "No catalog has this." {
+	if d.Code != lodestar.EInvalid || d.Message != "令牌不存在。" || !strings.HasPrefix(d.Fields["scope"], "请至少选择一个权限范围") || d.Fields["other"] != "No catalog has this." {
 		t.Errorf("zh-CN: got %+v, want the message and the scope field in Chinese, the code and the uncatalogued field as they are", d)
 	}
 	if w.Header().Get("Content-Language") != "zh-CN" || w.Header().Get("Vary") != "Accept-Language" {

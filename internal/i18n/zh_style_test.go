@@ -51,3 +51,24 @@ func TestZhFullWidthColon(t *testing.T) {
 		t.Errorf("punct.colon: got %q, want \"：\"", zh["punct.colon"])
 	}
 }
+
+// TestZhNotFoundOnePattern: every "… not found." (and "No such ….")
+// reads "…不存在。" ("…不存在或已归档。") in Chinese, one pattern for every kind of record, not
+// "未找到实验" beside "用例不存在".
+func TestZhNotFoundOnePattern(t *testing.T) {
+	en, zh := readCatalog(t, "en"), readCatalog(t, "zh-CN")
+	notFound := regexp.MustCompile(`^(.+) not found\.$|^No such ([^,]+)\.$`)
+	n := 0
+	for k, v := range en {
+		if !strings.HasPrefix(k, "msg.") || !notFound.MatchString(v) {
+			continue
+		}
+		n++
+		if !strings.Contains(zh[k], "不存在") || strings.Contains(zh[k], "未找到") || strings.Contains(zh[k], "没有这个") {
+			t.Errorf("%s: %q reads %q in Chinese; want \"…不存在…\"", k, v, zh[k])
+		}
+	}
+	if n < 15 {
+		t.Errorf("found %d not-found messages; the scan has lost its way", n)
+	}
+}
