@@ -9,6 +9,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
 
 // TestStaleSwitchFlipSaysWhoFlippedIt: a flip through the API based on a
@@ -54,11 +55,11 @@ func TestStaleSwitchFlipSaysWhoFlippedIt(t *testing.T) {
 		t.Errorf("the 409's current switch: %+v, want churn at version 2, fallback rules-v3, flipped by risk@example.com via api at %s", cur, at)
 	}
 
-	// In Chinese, the same facts.
+	// In Chinese, the same facts, the time as the pages write it.
 	r := f.do(f.client(), "PUT", "/api/v1/switches/churn", http.Header{"Authorization": {"Bearer " + ceoTok},
 		"Content-Type": {"application/json"}, "Accept-Language": {"zh-CN"}}, strings.NewReader(stale))
 	d = wantAPIError(t, r, http.StatusConflict, "conflict")
-	for _, want := range []string{"开关在你打开页面之后已被切换", "第 2 版", "第 1 版", "risk@example.com 于 " + at, "fallback (rules-v3)", "你的切换未执行"} {
+	for _, want := range []string{"开关在你打开页面之后已被切换", "第 2 版", "第 1 版", "risk@example.com 于 " + i18n.DateTime("zh-CN", now.ChangedAt), "fallback (rules-v3)", "你的切换未执行"} {
 		if !strings.Contains(d.Message, want) {
 			t.Errorf("the Chinese 409's message %q does not say %q", d.Message, want)
 		}

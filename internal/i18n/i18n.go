@@ -115,7 +115,7 @@ func (b *Bundle) message(locale, msg string, depth int, pats []pattern) string {
 		}
 		args, changed, all := make([]any, len(m)-1), false, true
 		for i, g := range m[1:] {
-			t := b.message(locale, g, depth+1, pats)
+			t := b.part(locale, g, depth+1, pats)
 			args[i], changed, all = t, changed || t != g, all && t != g
 		}
 		switch {
@@ -131,6 +131,20 @@ func (b *Bundle) message(locale, msg string, depth int, pats []pattern) string {
 		return partial
 	}
 	return msg
+}
+
+// part translates a part of a message a shape cut out: a time stamp
+// (RFC 3339, as messages made for machines and for every language hold
+// it: "to 2026-08-29T00:00:00Z") is written as the pages write a time in
+// locale — "29 Aug 2026 00:00 UTC", "2026年8月29日 00:00 UTC" — and any
+// other part is a message in turn.
+func (b *Bundle) part(locale, s string, depth int, pats []pattern) string {
+	if len(s) >= len("2006-01-02T15:04:05Z") && len(s) <= len(time.RFC3339Nano) && s[4] == '-' && s[10] == 'T' {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return DateTime(locale, t)
+		}
+	}
+	return b.message(locale, s, depth, pats)
 }
 
 // Load reads the embedded catalogs. A locale's catalog is every JSON file

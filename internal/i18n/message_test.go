@@ -82,3 +82,27 @@ func TestCLIMessage(t *testing.T) {
 		t.Errorf("English: %q", got)
 	}
 }
+
+// TestMessageTimeStamps: a time stamp in a message's part (a retraining
+// task's reason, a paused monitor's refusal) is written as the pages
+// write a time in each language, not as RFC 3339.
+func TestMessageTimeStamps(t *testing.T) {
+	b := i18n.MustLoad()
+	for _, tc := range []struct{ in, en, zh string }{
+		{"Accuracy breached in each of 7 windows in a row, to 2026-08-29T00:00:00Z.",
+			"Accuracy breached in each of 7 windows in a row, to 29 Aug 2026 00:00 UTC.",
+			"截至 2026年8月29日 00:00 UTC，连续 7 个窗口准确率均低于阈值。"},
+		{"The monitor is paused (ai@example.com, 2026-03-01T09:30:00+08:00: new features); resume it to evaluate it.",
+			"The monitor is paused (ai@example.com, 1 Mar 2026 01:30 UTC: new features); resume it to evaluate it.",
+			"监控器已暂停（ai@example.com，2026年3月1日 01:30 UTC：new features）；请先恢复再评估。"},
+		// A quoted value is the user's, kept as written.
+		{`unknown stage "2026-08-29T00:00:00Z"`, `unknown stage "2026-08-29T00:00:00Z"`, `未知阶段 "2026-08-29T00:00:00Z"`},
+	} {
+		if got := b.Message("en", tc.in); got != tc.en {
+			t.Errorf("en %q:\n got %q\nwant %q", tc.in, got, tc.en)
+		}
+		if got := b.Message("zh-CN", tc.in); got != tc.zh {
+			t.Errorf("zh-CN %q:\n got %q\nwant %q", tc.in, got, tc.zh)
+		}
+	}
+}

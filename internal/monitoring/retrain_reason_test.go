@@ -75,23 +75,25 @@ func TestRetrainReasonWordedInChinese(t *testing.T) {
 		kinds map[string]int
 		want  string
 	}{
-		{map[string]int{"accuracy": 5, "drift": 4}, "截至 2026-08-29T00:00:00Z，连续 7 个窗口每个都超出准确率或漂移阈值：准确率超限 5 个，漂移超限 4 个。"},
-		{map[string]int{"accuracy": 7}, "截至 2026-08-29T00:00:00Z，连续 7 个窗口准确率均低于阈值。"},
-		{map[string]int{"drift": 7}, "截至 2026-08-29T00:00:00Z，连续 7 个窗口漂移均超出阈值。"},
+		{map[string]int{"accuracy": 5, "drift": 4}, "截至 2026年8月29日 00:00 UTC，连续 7 个窗口每个都超出准确率或漂移阈值：准确率超限 5 个，漂移超限 4 个。"},
+		{map[string]int{"accuracy": 7}, "截至 2026年8月29日 00:00 UTC，连续 7 个窗口准确率均低于阈值。"},
+		{map[string]int{"drift": 7}, "截至 2026年8月29日 00:00 UTC，连续 7 个窗口漂移均超出阈值。"},
 	} {
 		reason := retrainReason(7, c.kinds, end)
 		if got := b.Message("zh-CN", reason); got != c.want {
 			t.Errorf("%q in Chinese: %q, want %q", reason, got, c.want)
 		}
-		if got := b.Message("en", reason); got != reason {
-			t.Errorf("%q in English: %q, want it as it is", reason, got)
+		// The time as the pages write it, in each language.
+		en := strings.Replace(reason, "2026-08-29T00:00:00Z", "29 Aug 2026 00:00 UTC", 1)
+		if got := b.Message("en", reason); got != en {
+			t.Errorf("%q in English: %q, want %q", reason, got, en)
 		}
 		payload := `{"event":"retraining.opened","model":"recsys","task":{"version":"3.1","reason":"` + reason + `"}}`
 		text, err := chatText(b, []byte(payload))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(text, "Lodestar · recsys 3.1: retraining task opened. "+reason) || !strings.Contains(text, "已创建再训练任务。"+c.want) {
+		if !strings.Contains(text, "Lodestar · recsys 3.1: retraining task opened. "+en) || !strings.Contains(text, "已创建再训练任务。"+c.want) {
 			t.Errorf("chat text %q lacks the reason in both languages", text)
 		}
 	}
