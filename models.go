@@ -132,8 +132,9 @@ type ModelService interface {
 	// (EConflict) once the version has left development.
 	UpdateModelProvenance(ctx context.Context, versionID int64, p Provenance) (*ModelVersion, error)
 	// SetModelVersionStatus moves a version along development → staging →
-	// production → retired (one step forward, or back from staging or
-	// production to development); a reason is required and audited.
+	// production (one step forward, or back from staging or production to
+	// development), or retires it from any status; retired is final. A
+	// reason is required and audited.
 	SetModelVersionStatus(ctx context.Context, versionID int64, status, reason string) (*ModelVersion, error)
 	FindModelVersionByID(ctx context.Context, id int64) (*ModelVersion, error)
 	ListModelVersions(ctx context.Context, modelID int64) ([]*ModelVersion, error)

@@ -452,7 +452,7 @@ func modelPaths() obj {
 			"operationId": "updateModelProvenance", "parameters": idParam(), "requestBody": requiredBody("ProvenanceInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion")),
 				"409": response("The version has left development (its provenance is frozen), or updated_at was sent and the version has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")}},
-		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step (development → staging → production → retired) or back to development, saying why.",
+		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step forward (development → staging → production), back to development from staging or production, or to retired from any status (retired is final), saying why.",
 			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
 	}

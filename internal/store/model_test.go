@@ -114,6 +114,7 @@ func TestCheckModelTransition(t *testing.T) {
 	allowed := map[[2]string]bool{
 		{"development", "staging"}: true, {"staging", "production"}: true, {"production", "retired"}: true,
 		{"staging", "development"}: true, {"production", "development"}: true,
+		{"development", "retired"}: true, {"staging", "retired"}: true,
 	}
 	for _, from := range statuses {
 		for _, to := range statuses {

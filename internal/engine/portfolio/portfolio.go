@@ -333,8 +333,9 @@ func KPIProgress(k lodestar.KPI, targetDate, now time.Time, readings []Reading) 
 }
 
 // CheckModelTransition applies the version lifecycle: one step forward
-// (development → staging → production → retired), or back to development
-// from staging or production; retired is final; a reason is required.
+// (development → staging → production), back to development from staging
+// or production, or retired from any status (a candidate that failed
+// staging is retired, not parked); retired is final; a reason is required.
 func CheckModelTransition(from, to, reason string) error {
 	if to == "" {
 		return lodestar.FieldError("status", "Choose the status to move the version to.")
@@ -348,12 +349,17 @@ func CheckModelTransition(from, to, reason string) error {
 	if from == to {
 		return lodestar.FieldError("status", "The version is already in this status.")
 	}
+	if from == lodestar.ModelRetired {
+		return lodestar.FieldError("status", "A retired version is final: its status cannot change. Add a new version instead.")
+	}
 	fi, ti := slices.Index(lodestar.ModelStatuses, from), slices.Index(lodestar.ModelStatuses, to)
 	switch {
+	case to == lodestar.ModelRetired:
+		return nil
 	case ti == fi+1:
 		return nil
 	case to == lodestar.ModelDevelopment && (from == lodestar.ModelStaging || from == lodestar.ModelProduction):
 		return nil
 	}
-	return lodestar.FieldError("status", "This status change is not allowed: a version moves one step at a time, or back to development.")
+	return lodestar.FieldError("status", "This status change is not allowed: a version moves one step forward (development → staging → production), back to development from staging or production, or to retired from any status.")
 }
