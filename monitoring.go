@@ -531,7 +531,11 @@ const (
 
 // RetrainingTask is opened on a use case when a model's quality decays
 // for several windows; it keeps the metrics before, and closes with the
-// metrics after when a new version of the model goes into production.
+// metrics after when another version of the model goes into production
+// with them in its card. A version going live without them leaves the
+// task open, awaiting its metrics (NewVersion set, After empty), until
+// its card is edited with them or its monitor's first window computes
+// them.
 type RetrainingTask struct {
 	ID         int64              `json:"id"`
 	UseCaseID  int64              `json:"use_case_id"`
@@ -545,6 +549,12 @@ type RetrainingTask struct {
 	NewVersion string             `json:"new_version,omitempty"`
 	OpenedAt   time.Time          `json:"opened_at"`
 	ClosedAt   time.Time          `json:"closed_at,omitzero"`
+}
+
+// AwaitingMetrics reports whether the task is open with a new version
+// live that has not yet given the metrics it closes with.
+func (t *RetrainingTask) AwaitingMetrics() bool {
+	return t.Status == TaskOpen && t.NewVersion != ""
 }
 
 // Evaluation is what a monitor's evaluation produced: the windows it

@@ -329,7 +329,7 @@ func TestNoTaskForAReplacedVersion(t *testing.T) {
 	if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(2*time.Hour), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"})
+	v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2", Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"accuracy": 0.9}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func TestReplayOfAReplacedVersionOpensNoTask(t *testing.T) {
 				e.add(t, ev(fmt.Sprintf("b-%d", h), e.t0.Add(time.Duration(h)*time.Hour), 0.5, 0.9, 0))
 			}
 			if replaced {
-				v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"})
+				v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2", Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"accuracy": 0.9}}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -595,7 +595,7 @@ func TestOneTaskPerVersion(t *testing.T) {
 		t.Fatalf("after another evaluation: %d tasks; want 1", len(tasks))
 	}
 	// Version 2 goes live: the task closes; 2's own monitor may open one.
-	v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"})
+	v2, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2", Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"accuracy": 0.9}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -278,6 +278,11 @@ func (s *Store) UpdateModelCard(ctx context.Context, versionID int64, c lodestar
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE model_versions SET card = ?, updated_at = ? WHERE id = ?`, card, versionStamp(tx, before), versionID)
+		if err == nil {
+			// A retraining task awaiting this live version's metrics
+			// closes with them.
+			err = settleRetrainingTasks(ctx, tx, before.ModelID, before.Version, c.EvaluationMetrics)
+		}
 		return err
 	})
 }

@@ -764,6 +764,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 				w.DatasetDrift, strings.Join(w.Breaches, ","), fair, quality, w.Unreadable, w.UnreadableReason); err != nil {
 				return err
 			}
+			// A task awaiting this version's metrics closes on its first
+			// window that computes them.
+			if err := settleRetrainingTasks(ctx, tx, m.ModelID, m.Version, w.Metrics); err != nil {
+				return err
+			}
 		}
 		hook := func(event string, a *lodestar.Alert, task any) error {
 			if m.WebhookURL == "" {
@@ -915,46 +920,118 @@ func finiteMetrics(m map[string]float64) map[string]float64 {
 	return out
 }
 
-// closeRetrainingTasks closes a model's open retraining tasks when a new
-// version goes into production, with that version's evaluation metrics as
-// the after figures.
+// closeRetrainingTasks settles a model's open retraining tasks when
+// version v of it goes into production (a task opened on v itself is
+// left open: the version that decayed going live again fixes nothing). A
+// task closes with v's card metrics as the after figures when the card
+// holds the task's metrics (taskMetricsIn); otherwise it stays open,
+// awaiting metrics from v (new_version set, no after figures), and
+// closes when they arrive: v's card edited with them, or the first
+// window of a monitor of v that computes them (settleRetrainingTasks).
 func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVersion) error {
-	tasks, err := func() ([]*lodestar.RetrainingTask, error) {
-		rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM retraining_tasks WHERE model_id = ? AND status = ? AND version <> ?`,
-			v.ModelID, lodestar.TaskOpen, v.Version)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []*lodestar.RetrainingTask
-		for rows.Next() {
-			t, err := scanTask(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, t)
-		}
-		return out, rows.Err()
-	}()
+	tasks, err := openTasks(ctx, tx, `model_id = ? AND status = ? AND version <> ?`, v.ModelID, lodestar.TaskOpen, v.Version)
 	if err != nil {
 		return err
 	}
-	after, err := json.Marshal(finiteMetrics(v.Card.EvaluationMetrics))
-	if err != nil {
-		return err
-	}
+	metrics := finiteMetrics(v.Card.EvaluationMetrics)
 	for _, t := range tasks {
-		before := *t
-		if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, after_metrics = ?, new_version = ?, closed_at = ? WHERE id = ?`,
-			lodestar.TaskClosed, string(after), v.Version, sqldb.FormatTime(tx.Now), t.ID); err != nil {
-			return err
+		if taskMetricsIn(t, metrics) {
+			err = closeTask(ctx, tx, t, v.Version, metrics)
+		} else if t.NewVersion != v.Version {
+			before := *t
+			if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET new_version = ?, after_metrics = '' WHERE id = ?`, v.Version, t.ID); err != nil {
+				return err
+			}
+			t.NewVersion, t.After = v.Version, nil
+			_, err = audit.Append(ctx, tx, audit.Change{Action: "await_metrics", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t})
 		}
-		t.Status, t.After, t.NewVersion, t.ClosedAt = lodestar.TaskClosed, finiteMetrics(v.Card.EvaluationMetrics), v.Version, tx.Now
-		if _, err := audit.Append(ctx, tx, audit.Change{Action: "close", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// settleRetrainingTasks closes the model's tasks awaiting metrics from
+// version (see closeRetrainingTasks) with metrics — the version's card,
+// or a window of its monitor — when they hold the task's metrics and the
+// version is still in production.
+func settleRetrainingTasks(ctx context.Context, tx *sqldb.Tx, modelID int64, version string, metrics map[string]float64) error {
+	metrics = finiteMetrics(metrics)
+	if len(metrics) == 0 {
+		return nil
+	}
+	tasks, err := openTasks(ctx, tx, `model_id = ? AND status = ? AND new_version = ? AND version <> ?`, modelID, lodestar.TaskOpen, version, version)
+	if err != nil || len(tasks) == 0 {
+		return err
+	}
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM model_versions WHERE model_id = ? AND version = ?`, modelID, version).Scan(&status); err != nil {
+		return err
+	}
+	if status != lodestar.ModelProduction {
+		return nil
+	}
+	for _, t := range tasks {
+		if taskMetricsIn(t, metrics) {
+			if err := closeTask(ctx, tx, t, version, metrics); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// taskMetricsIn reports whether metrics can stand as a task's after
+// figures: they hold one of the quality metrics the task opened with
+// (its before figures other than events and drift share), or, for a task
+// opened on drift alone, any metric.
+func taskMetricsIn(t *lodestar.RetrainingTask, metrics map[string]float64) bool {
+	quality := false
+	for k := range t.Before {
+		if k == "events" || k == "drift_share" {
+			continue
+		}
+		quality = true
+		if _, ok := metrics[k]; ok {
+			return true
+		}
+	}
+	return !quality && len(metrics) > 0
+}
+
+// openTasks reads the retraining tasks matching where.
+func openTasks(ctx context.Context, tx *sqldb.Tx, where string, args ...any) ([]*lodestar.RetrainingTask, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM retraining_tasks WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*lodestar.RetrainingTask
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// closeTask closes t with version's metrics as its after figures, audited.
+func closeTask(ctx context.Context, tx *sqldb.Tx, t *lodestar.RetrainingTask, version string, metrics map[string]float64) error {
+	after, err := json.Marshal(metrics)
+	if err != nil {
+		return err
+	}
+	before := *t
+	if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, after_metrics = ?, new_version = ?, closed_at = ? WHERE id = ?`,
+		lodestar.TaskClosed, string(after), version, sqldb.FormatTime(tx.Now), t.ID); err != nil {
+		return err
+	}
+	t.Status, t.After, t.NewVersion, t.ClosedAt = lodestar.TaskClosed, metrics, version, tx.Now
+	_, err = audit.Append(ctx, tx, audit.Change{Action: "close", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t})
+	return err
 }
 
 // alertsUnchanged reports whether the monitor's alerts an evaluation was
