@@ -85,9 +85,10 @@ func TestHelpTextsTrue(t *testing.T) {
 func TestKeyAsArgument(t *testing.T) {
 	dir, do := withUseCase(t)
 	mustRun(t, do, [][]string{
+		{"user", "add", "--email", "ai@example.com", "--role", "ai_team", "--password", "correct horse battery"},
 		{"model", "add", "--use-case", "1", "--key", "churn2", "--name", "Churn"},
 		{"model", "version", "churn2", "--version", "1.0", "--intended-use", "rank"},
-		{"model", "card", "--version", "1.0", "churn2", "--limitations", "small"},
+		{"model", "card", "--version", "1.0", "churn2", "--limitations", "small", "--as", "ai@example.com"},
 	}...)
 	_, byFlag, _ := do("model", "show", "--key", "churn2", "--version", "1.0")
 	code, byArg, stderr := do("model", "show", "churn2", "--version", "1.0")

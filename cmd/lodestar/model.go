@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
@@ -38,14 +41,17 @@ const modelHelp = `Usage: lodestar model SUBCOMMAND [KEY] [flags]
   add      --use-case ID --key K --name N: register a model under a use case
   version  --key K --version V [card flags] [provenance flags]: add a
            version, with its card and provenance
-  card     --key K --version V card flags: change a version's model card
-           (audited); fields not named keep their text
+  card     --key K --version V card flags --as E: change a version's model
+           card (audited, as the user with e-mail E: an admin or the AI
+           team); fields not named keep their text
   provenance --key K --version V provenance flags: change what a version
            in development is (audited); fields not named keep their value,
            an empty value clears one. Frozen once the version leaves
            development: move it back (status) to change it.
-  status   --key K --version V --status S --reason R: move a version through
-           development, staging, production and retired (audited)
+  status   --key K --version V --status S --reason R --as E: move a version
+           one step forward (development, staging, production), back to
+           development, or to retired from any status; retired is final
+           (audited, as the user with e-mail E: an admin or the AI team)
 
 Card flags: --card FILE (the whole card as JSON, the API's card object:
 intended_use, out_of_scope_use, training_data, evaluation_metrics (an
@@ -72,21 +78,51 @@ func (e *cmdEnv) model(args []string) error {
 	sub := args[0]
 	fs := e.flags("model " + sub)
 	e.cfg.DatabaseFlags(fs)
+	common := flagNames(fs)
 	useCase := fs.Int64("use-case", 0, "use case ID (add; list filter)")
 	key := fs.String("key", "", "the model's key (add) or the model (show, version, card, provenance, status; or give it as KEY)")
 	name := fs.String("name", "", "display name (add)")
 	version := fs.String("version", "", "version name (show, version, card, provenance, status)")
+	before := flagNames(fs)
 	card := newCardFlags(fs)
+	cardFlags := newFlagNames(fs, before)
+	before = flagNames(fs)
 	prov := newProvenanceFlags(fs)
+	provFlags := newFlagNames(fs, before)
 	format := fs.String("format", "text", "text or json (show)")
 	status := fs.String("status", "", "development, staging, production or retired (status)")
 	reason := fs.String("reason", "", "why the status changes (status)")
+	as := fs.String("as", "", "the e-mail of the user changing the card or the status: an admin or the AI team (card, status)")
 	if err := subcommandHelp(fs, sub, modelHelp); err != nil {
 		return err
 	}
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
+	}
+	// A flag another subcommand takes is refused, not ignored: 'model
+	// version --status production' added a version in development.
+	takes := map[string][]string{
+		"list": {"use-case"}, "show": {"key", "version", "format"}, "add": {"use-case", "key", "name"},
+		"version":    append(append([]string{"key", "version"}, cardFlags...), provFlags...),
+		"card":       append([]string{"key", "version", "as"}, cardFlags...),
+		"provenance": append([]string{"key", "version"}, provFlags...),
+		"status":     {"key", "version", "status", "reason", "as"},
+	}
+	if ok, known := takes[sub]; known {
+		var extra []string
+		fs.Visit(func(f *flag.Flag) {
+			if !common[f.Name] && !slices.Contains(ok, f.Name) {
+				extra = append(extra, "--"+f.Name)
+			}
+		})
+		if len(extra) > 0 {
+			hint := fmt.Sprintf("see 'lodestar model %s -h'", sub)
+			if sub == "version" && slices.ContainsFunc(extra, func(s string) bool { return s == "--status" || s == "--reason" }) {
+				hint = "a new version starts in development: move it with 'lodestar model status'"
+			}
+			return errUsage{fmt.Sprintf("model %s: takes no %s (%s)", sub, strings.Join(extra, ", "), hint)}
+		}
 	}
 	if sub == "list" {
 		if len(pos) > 0 {
@@ -142,10 +178,14 @@ func (e *cmdEnv) model(args []string) error {
 			return e.showModel(s, ctx, *key, *version, *format)
 		})
 	case "card":
-		if *key == "" || *version == "" || !card.set() {
-			return errUsage{"model card: --key, --version and a card flag (--card FILE, --intended-use, --metric, …) are required"}
+		if *key == "" || *version == "" || !card.set() || strings.TrimSpace(*as) == "" {
+			return errUsage{"model card: --key, --version, --as and a card flag (--card FILE, --intended-use, --metric, …) are required"}
 		}
 		return e.readStore("no model to change", func(s *store.Store) error {
+			ctx, err := actingUser(e.ctx, s, *as, auth.ModelWrite, "model card", "change a model card")
+			if err != nil {
+				return err
+			}
 			m, v, err := versionByName(e, s, *key, *version)
 			if err != nil {
 				return err
@@ -198,10 +238,14 @@ func (e *cmdEnv) model(args []string) error {
 			return nil
 		})
 	case "status":
-		if *key == "" || *version == "" || *status == "" || strings.TrimSpace(*reason) == "" {
-			return errUsage{"model status: --key, --version, --status and --reason are required"}
+		if *key == "" || *version == "" || *status == "" || strings.TrimSpace(*reason) == "" || strings.TrimSpace(*as) == "" {
+			return errUsage{"model status: --key, --version, --status, --reason and --as are required"}
 		}
 		return e.readStore("no model to change", func(s *store.Store) error {
+			ctx, err := actingUser(e.ctx, s, *as, auth.ModelWrite, "model status", "change a version's status")
+			if err != nil {
+				return err
+			}
 			m, v, err := versionByName(e, s, *key, *version)
 			if err != nil {
 				return err
@@ -215,6 +259,24 @@ func (e *cmdEnv) model(args []string) error {
 		})
 	}
 	return errUsage{fmt.Sprintf("model: unknown subcommand %q; want list, show, add, version, card, provenance or status", sub)}
+}
+
+// flagNames is the set of the flags fs defines.
+func flagNames(fs *flag.FlagSet) map[string]bool {
+	out := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { out[f.Name] = true })
+	return out
+}
+
+// newFlagNames names the flags fs defines that before did not hold.
+func newFlagNames(fs *flag.FlagSet, before map[string]bool) []string {
+	var out []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if !before[f.Name] {
+			out = append(out, f.Name)
+		}
+	})
+	return out
 }
 
 // versionByName finds a model's version by its name.

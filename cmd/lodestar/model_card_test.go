@@ -16,6 +16,7 @@ import (
 // naming what is wrong, the stored card left as it was.
 func TestModelCardCLI(t *testing.T) {
 	_, do := withUseCase(t)
+	mustRun(t, do, []string{"user", "add", "--email", "ai@example.com", "--role", "ai_team", "--password", "correct horse battery"})
 	if code, _, stderr := do("model", "add", "--use-case", "1", "--key", "pdm", "--name", "Failure predictor"); code != 0 {
 		t.Fatalf("model add: %s", stderr)
 	}
@@ -51,7 +52,7 @@ func TestModelCardCLI(t *testing.T) {
 	}
 
 	// One field changed, one metric removed: the rest kept.
-	if code, out, errs := do("model", "card", "--key", "pdm", "--version", "2.0", "--limitations", "Retrained on press-g2.", "--metric", "auc="); code != 0 || !strings.Contains(out, "updated the model card of pdm 2.0") {
+	if code, out, errs := do("model", "card", "--key", "pdm", "--version", "2.0", "--limitations", "Retrained on press-g2.", "--metric", "auc=", "--as", "ai@example.com"); code != 0 || !strings.Contains(out, "updated the model card of pdm 2.0") {
 		t.Fatalf("card: exit %d %q %q", code, out, errs)
 	}
 	v = stored("2.0")
@@ -97,7 +98,7 @@ func TestModelCardCLI(t *testing.T) {
 		{[]string{"--metric", "=1"}, 2, "want NAME=VALUE"},
 		{nil, 2, "a card flag"},
 	} {
-		args := append([]string{"model", "card", "--key", "pdm", "--version", "2.0"}, c.args...)
+		args := append([]string{"model", "card", "--key", "pdm", "--version", "2.0", "--as", "ai@example.com"}, c.args...)
 		code, _, errs := do(args...)
 		if code != c.code || !strings.Contains(errs, c.errHas) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", c.args, code, errs, c.code, c.errHas)

@@ -13,6 +13,7 @@ import (
 // and with the freeze once staged, shown by model show --version.
 func TestModelProvenanceCLI(t *testing.T) {
 	_, do := withUseCase(t)
+	mustRun(t, do, []string{"user", "add", "--email", "ai@example.com", "--role", "ai_team", "--password", "correct horse battery"})
 	const digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	steps := []struct {
 		args   []string
@@ -29,7 +30,7 @@ func TestModelProvenanceCLI(t *testing.T) {
 		{[]string{"model", "provenance", "--key", "recsys", "--version", "1.0", "--artifact-uri", "javascript:alert(1)"}, 1, "", "Write where the artifact lives"},
 		{[]string{"model", "provenance", "--key", "recsys", "--version", "1.0", "--artifact-sha256", strings.ToUpper(digest),
 			"--training-run", "https://mlflow.example.com/#/experiments/1/runs/7"}, 0, "updated the provenance of recsys 1.0", ""},
-		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass"}, 0, "is now staging", ""},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass", "--as", "ai@example.com"}, 0, "is now staging", ""},
 		{[]string{"model", "provenance", "--key", "recsys", "--version", "1.0", "--artifact-uri", "s3://models/recsys/swapped.xgb"}, 1, "", "frozen"},
 		{[]string{"model", "show", "--key", "recsys", "--version", "1.0"}, 0, "Artifact SHA-256: " + digest, ""},
 	}
@@ -60,9 +61,9 @@ func TestModelProvenanceCLI(t *testing.T) {
 	// Back in development it thaws; staged with the digest cleared, it warns.
 	steps = steps[:0]
 	for _, args := range [][]string{
-		{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "development", "--reason", "wrong file"},
+		{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "development", "--reason", "wrong file", "--as", "ai@example.com"},
 		{"model", "provenance", "--key", "recsys", "--version", "1.0", "--artifact-sha256", ""},
-		{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "again"},
+		{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "again", "--as", "ai@example.com"},
 	} {
 		if code, _, errs := do(args...); code != 0 {
 			t.Fatalf("%v: exit %d, %s", args, code, errs)

@@ -12,6 +12,7 @@ import (
 
 func TestModelCLI(t *testing.T) {
 	_, do := withUseCase(t)
+	mustRun(t, do, []string{"user", "add", "--email", "ai@example.com", "--role", "ai_team", "--password", "correct horse battery"})
 	steps := []struct {
 		args   []string
 		code   int
@@ -24,10 +25,10 @@ func TestModelCLI(t *testing.T) {
 		{[]string{"model", "add", "--key", "x"}, 2, "", "required"},
 		{[]string{"model", "version", "--key", "recsys", "--version", "1.0", "--intended-use", "rank"}, 0, "added recsys 1.0", ""},
 		{[]string{"model", "version", "--key", "nope", "--version", "1.0"}, 1, "", "no model with key"},
-		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging"}, 2, "", "--reason are required"},
-		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "  "}, 2, "", "--reason are required"},
-		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "production", "--reason", "skip"}, 1, "", "not allowed"},
-		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass"}, 0, "is now staging", ""},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging"}, 2, "", "--reason and --as are required"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "  ", "--as", "ai@example.com"}, 2, "", "--reason and --as are required"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "production", "--reason", "skip", "--as", "ai@example.com"}, 1, "", "not allowed"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass", "--as", "ai@example.com"}, 0, "is now staging", ""},
 		{[]string{"model", "list"}, 0, "1.0 (staging)", ""},
 		{[]string{"model", "frobnicate"}, 2, "", "unknown subcommand"},
 	}
@@ -39,7 +40,8 @@ func TestModelCLI(t *testing.T) {
 		}
 	}
 	// A refusal naming a field says its message once: it read "X. status: X.".
-	if _, _, errs := do("model", "status", "--key", "recsys", "--version", "1.0", "--status", "retired", "--reason", "skip"); strings.Count(errs, "not allowed") != 1 || !strings.Contains(errs, "(status)") {
+	mustRun(t, do, []string{"model", "version", "--key", "recsys", "--version", "2.0"})
+	if _, _, errs := do("model", "status", "--key", "recsys", "--version", "2.0", "--status", "production", "--reason", "skip", "--as", "ai@example.com"); strings.Count(errs, "not allowed") != 1 || !strings.Contains(errs, "(status)") {
 		t.Errorf("refused status change: stderr %q, want its message once and the field named", errs)
 	}
 	if code, out, _ := do("audit", "verify"); code != 0 || !strings.Contains(out, "intact") {

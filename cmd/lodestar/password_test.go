@@ -241,7 +241,7 @@ func TestCommandsOnRecordsCreateNothing(t *testing.T) {
 		{"user", "enable", "--email", "a@example.com"},
 		{"model", "add", "--use-case", "1", "--key", "churn", "--name", "Churn"},
 		{"model", "version", "--key", "churn", "--version", "1.0"},
-		{"model", "status", "--key", "churn", "--version", "1.0", "--status", "staging", "--reason", "ok"},
+		{"model", "status", "--key", "churn", "--version", "1.0", "--status", "staging", "--reason", "ok", "--as", "ai@example.com"},
 	} {
 		empty := t.TempDir()
 		code, out, errOut := runCLI(t, append(args, "--data", empty)...)

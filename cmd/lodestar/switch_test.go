@@ -21,6 +21,7 @@ import (
 func TestSwitchCLI(t *testing.T) {
 	dir, do := withUseCase(t)
 	mustRun(t, do, [][]string{
+		{"user", "add", "--email", "ai@example.com", "--role", "ai_team", "--password", "correct horse battery"},
 		{"user", "add", "--email", "risk@example.com", "--role", "risk_officer", "--password", "correct horse battery"},
 		{"user", "add", "--email", "committee@example.com", "--role", "committee", "--password", "correct horse battery"},
 		{"user", "add", "--email", "ml@example.com", "--role", "ai_team", "--password", "correct horse battery"},
@@ -30,8 +31,8 @@ func TestSwitchCLI(t *testing.T) {
 		{"model", "add", "--use-case", "1", "--key", "credit-risk", "--name", "Credit"},
 		{"model", "add", "--use-case", "1", "--key", "rules", "--name", "Rules"},
 		{"model", "version", "--key", "rules", "--version", "3"},
-		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked"},
-		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live"},
+		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked", "--as", "ai@example.com"},
+		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live", "--as", "ai@example.com"},
 	}...)
 	refused := []struct {
 		args   []string
@@ -170,11 +171,12 @@ func readSwitch(t *testing.T, dir, key string) *lodestar.Switch {
 func TestSwitchCLIServing(t *testing.T) {
 	_, do := withUseCase(t)
 	mustRun(t, do, [][]string{
+		{"user", "add", "--email", "ai@example.com", "--role", "ai_team", "--password", "correct horse battery"},
 		{"model", "add", "--use-case", "1", "--key", "churn", "--name", "Churn"},
 		{"model", "add", "--use-case", "1", "--key", "rules", "--name", "Rules"},
 		{"model", "version", "--key", "rules", "--version", "3"},
-		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked"},
-		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live"},
+		{"model", "status", "--key", "rules", "--version", "3", "--status", "staging", "--reason", "checked", "--as", "ai@example.com"},
+		{"model", "status", "--key", "rules", "--version", "3", "--status", "production", "--reason", "live", "--as", "ai@example.com"},
 	}...)
 	code, out, _ := do("switch", "list")
 	if code != 0 || !strings.Contains(out, "churn  on (nothing serves)  ") || !strings.Contains(out, "rules  on                   ") {
