@@ -175,6 +175,11 @@ type Switch struct {
 	Reaffirmed bool `json:"reaffirmed,omitempty"`
 }
 
+// Flipped reports whether the switch was ever flipped: each flip moves
+// its version on from 1, the version it was made with (its ChangedAt is
+// then the model's registration, not a flip).
+func (s *Switch) Flipped() bool { return s.Version > 1 }
+
 // SwitchService reads and flips model switches.
 type SwitchService interface {
 	ListSwitches(ctx context.Context) ([]*Switch, error)
