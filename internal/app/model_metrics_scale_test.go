@@ -79,7 +79,7 @@ func addMetricsModels(t *testing.T, f *fixture, from, to int, notUTF8 string) {
 		m := f.model(fmt.Sprintf("Use case %d", i), fmt.Sprintf("m-%02d", i), fmt.Sprintf("Model %d", i))
 		var second *lodestar.ModelVersion
 		for _, v := range []string{"1.0", "2.0"} {
-			mv, err := st.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: v})
+			mv, err := st.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: v, Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"accuracy": 0.9}}})
 			if err != nil {
 				t.Fatal(err)
 			}
