@@ -105,6 +105,18 @@ func TestUseCaseDuplicateAPI(t *testing.T) {
 			}
 		}
 		f.wantStrategyUnchanged(before, "duplicate use cases")
+		// A name in either language is the use case's: its Chinese title
+		// as the title of another is the same 409, naming both its names.
+		zh := fromJSON[lodestar.UseCase](t, f.apiOK("POST", "/api/v1/use-cases", tok, fmt.Sprintf(`{"title":"Retail user-profile system","title_zh":"零售用户画像系统","business_unit_id":%d}`, bu.ID), 201))
+		before = f.strategyCounts()
+		for _, body := range []string{`{"title":"零售用户画像系统","business_unit_id":%d}`, `{"title":"Profiles","title_zh":"retail user-profile SYSTEM","business_unit_id":%d}`} {
+			d := wantAPIError(t, f.api("POST", "/api/v1/use-cases", tok, fmt.Sprintf(body, bu.ID)), 409, lodestar.EConflict)
+			want := fmt.Sprintf(`A use case titled "Retail user-profile system" / "零售用户画像系统" already exists in this business unit (ID %d).`, zh.ID)
+			if d.Message != want {
+				t.Errorf("%s: message %q, want %q", body, d.Message, want)
+			}
+		}
+		f.wantStrategyUnchanged(before, "a use case named as another in the other language")
 		g := fromJSON[lodestar.Goal](t, f.apiOK("POST", "/api/v1/goals", tok, fmt.Sprintf(`{"title":"Grow","horizon":"year","business_unit_id":%d}`, bu.ID), 201))
 		before = f.strategyCounts()
 		d := wantAPIError(t, f.api("POST", "/api/v1/goals", tok, fmt.Sprintf(`{"title":"grow","horizon":"year","business_unit_id":%d}`, bu.ID)), 409, lodestar.EConflict)
@@ -116,25 +128,37 @@ func TestUseCaseDuplicateAPI(t *testing.T) {
 }
 
 // TestUseCaseDuplicateForm: the new use-case form follows the same rule:
-// the title field says which use case exists, in the user's language, and
-// nothing is created.
+// the field that collides says which use case exists, by both its names,
+// in the user's language, and nothing is created. A name in either
+// language is the use case's: a Chinese title typed in the title field,
+// or a title given as the Chinese title, is the same use case.
 func TestUseCaseDuplicateForm(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
 	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
-	uc := f.useCase("Dup test UC")
+	uc, err := f.app.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Dup test UC", TitleZH: "重复测试用例"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, csrf, _ := f.signIn(admin, time.Hour)
 	for _, lang := range []struct{ locale, want string }{
-		{"en", fmt.Sprintf("A use case titled &#34;dup TEST uc&#34; already exists in this business unit (ID %d).", uc.ID)},
-		{"zh-CN", fmt.Sprintf("本业务单元已有标题为 &#34;dup TEST uc&#34; 的用例（ID %d）。", uc.ID)},
+		{"en", fmt.Sprintf("A use case titled &#34;Dup test UC&#34; / &#34;重复测试用例&#34; already exists in this business unit (ID %d).", uc.ID)},
+		{"zh-CN", fmt.Sprintf("本业务单元已有标题为 &#34;Dup test UC&#34; / &#34;重复测试用例&#34; 的用例（ID %d）。", uc.ID)},
 	} {
 		if err := f.app.Store.SetLocale(sys(), admin.ID, lang.locale); err != nil {
 			t.Fatal(err)
 		}
-		form := url.Values{"csrf_token": {csrf}, "form_id": {newUseCaseForm(t, f, c)}, "title": {"dup TEST uc"}, "stage": {"idea"}}
-		r := f.postForm(c, "/use-cases", form)
-		if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, lang.want) {
-			t.Errorf("%s: a duplicate use case: got %d, want 409 saying %q\n%.3000s", lang.locale, r.StatusCode, lang.want, r.body)
+		for _, tc := range []struct{ title, titleZH, field string }{
+			{"dup TEST uc", "", "title"},
+			{"重复测试用例", "", "title"},
+			{"Fresh title", "dup test uc", "title_zh"},
+		} {
+			form := url.Values{"csrf_token": {csrf}, "form_id": {newUseCaseForm(t, f, c)}, "title": {tc.title}, "title_zh": {tc.titleZH}, "stage": {"idea"}}
+			r := f.postForm(c, "/use-cases", form)
+			fieldErr := fmt.Sprintf(`<p class="field-error" id="%s-error">%s</p>`, tc.field, lang.want)
+			if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, fieldErr) {
+				t.Errorf("%s: a duplicate use case titled %q / %q: got %d, want 409 saying %q\n%.3000s", lang.locale, tc.title, tc.titleZH, r.StatusCode, fieldErr, r.body)
+			}
 		}
 	}
 	if n := f.count("use_cases"); n != 1 {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -92,29 +91,32 @@ func checkUser(ctx context.Context, tx *sqldb.Tx, fields map[string]string, fiel
 // cannot both find the title free (SQLite's writers take turns already).
 const lockGoalTitles = 7210006
 
-// refuseDuplicateGoal refuses, with a 409 naming the one that exists, a
-// second live goal of the same title (trimmed, ignoring case: the use
-// cases' and the import's rule) in the same business unit (0: none).
-func refuseDuplicateGoal(ctx context.Context, tx *sqldb.Tx, title string, unit, except int64) error {
+// refuseDuplicateGoal refuses, with a 409 naming in both languages the
+// one that exists, a second live goal of the same name in the same
+// business unit (0: none): the use cases' rule, title or Chinese title,
+// either against either, trimmed and ignoring case. A blank name is not
+// checked (an edit passes only the names it changes).
+func refuseDuplicateGoal(ctx context.Context, tx *sqldb.Tx, title, titleZH string, unit, except int64) error {
+	if strings.TrimSpace(title) == "" && strings.TrimSpace(titleZH) == "" {
+		return nil
+	}
 	if tx.Dialect() == sqldb.Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockGoalTitles); err != nil {
 			return err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, title FROM goals WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+` AND id <> ?`, unit, except)
+	rows, err := tx.QueryContext(ctx, `SELECT id, title, title_zh FROM goals WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`, unit, except)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
+		var t titled
+		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
 			return err
 		}
-		if sameTitle(t, title) {
-			msg := fmt.Sprintf("A goal titled %q already exists in this business unit (ID %d).", strings.TrimSpace(title), id)
-			return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"title": msg}}
+		if sharesName(t.Title, t.TitleZH, []string{title, titleZH}) {
+			return duplicateTitle("A goal titled %s already exists in this business unit (ID %d).", &t, title)
 		}
 	}
 	return rows.Err()
@@ -126,7 +128,7 @@ func (s *Store) CreateGoal(ctx context.Context, in lodestar.Goal) (*lodestar.Goa
 		if err := checkGoal(ctx, tx, &in, nil); err != nil {
 			return 0, err
 		}
-		if err := refuseDuplicateGoal(ctx, tx, in.Title, in.BusinessUnitID, 0); err != nil {
+		if err := refuseDuplicateGoal(ctx, tx, in.Title, in.TitleZH, in.BusinessUnitID, 0); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -147,12 +149,12 @@ func (s *Store) UpdateGoal(ctx context.Context, id int64, in lodestar.Goal) (*lo
 		if err := checkGoal(ctx, tx, &in, before); err != nil {
 			return err
 		}
-		// A rename or a move may not make a duplicate; an edit of a goal
-		// that already shares its title (made before the rule) may.
-		if !sameTitle(in.Title, before.Title) || in.BusinessUnitID != before.BusinessUnitID {
-			if err := refuseDuplicateGoal(ctx, tx, in.Title, in.BusinessUnitID, id); err != nil {
-				return err
-			}
+		// A rename (in either language) or a move may not make a
+		// duplicate; an edit of a goal that already shares a name (made
+		// before the rule) may: a rename checks the names it changes.
+		title, titleZH := changedNames(in.Title, in.TitleZH, before.Title, before.TitleZH, in.BusinessUnitID != before.BusinessUnitID)
+		if err := refuseDuplicateGoal(ctx, tx, title, titleZH, in.BusinessUnitID, id); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE goals SET title = ?, title_zh = ?, description = ?, business_unit_id = ?, owner_id = ?,
 			horizon = ?, status = ?, updated_at = ? WHERE id = ?`, in.Title, in.TitleZH, in.Description, nullID(in.BusinessUnitID),
@@ -167,9 +169,9 @@ func (s *Store) ArchiveGoal(ctx context.Context, id int64, archived bool) (*lode
 		if before.Archived == archived {
 			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
 		}
-		// Restored, it may not join a live goal of its title.
+		// Restored, it may not join a live goal of one of its names.
 		if !archived {
-			if err := refuseDuplicateGoal(ctx, tx, before.Title, before.BusinessUnitID, id); err != nil {
+			if err := refuseDuplicateGoal(ctx, tx, before.Title, before.TitleZH, before.BusinessUnitID, id); err != nil {
 				return err
 			}
 		}

@@ -68,13 +68,15 @@ func (s *Store) ImportUseCases(ctx context.Context, newUnits []string, rows []Im
 			// The import checked its rows against the inventory before this
 			// transaction; the same file imported at the same moment passed
 			// that check too. A live use case with this title in this unit
-			// refuses the whole import. Titles compare as the import's own
-			// check, and CreateUseCase, compare them (sameTitle).
-			dup, err := liveUseCaseTitled(ctx, tx, in.Title, in.BusinessUnitID, 0)
+			// refuses the whole import, and so does one whose Chinese title
+			// is this row's title or Chinese title, or the other way round.
+			// Names compare as the import's own check, and CreateUseCase,
+			// compare them (sharesName).
+			dup, err := liveUseCaseNamed(ctx, tx, in.BusinessUnitID, 0, in.Title, in.TitleZH)
 			if err != nil {
 				return err
 			}
-			if dup > 0 {
+			if dup != nil {
 				return lineError(r.Line, lodestar.Errorf(lodestar.EConflict, "A use case with this title in this business unit has just been created, perhaps by the same import sent twice; nothing was imported."))
 			}
 			goals, err := checkRefs(ctx, tx, &in, nil)

@@ -230,28 +230,72 @@ func sameTitle(a, b string) bool {
 	return strings.ToLower(strings.TrimSpace(a)) == strings.ToLower(strings.TrimSpace(b))
 }
 
-// liveUseCaseTitled returns the ID of a live (not archived) use case other
-// than except titled title in business unit unit (0: none), or 0. The
-// search column, lower-cased in Go when written, begins with the title:
-// it narrows the rows; sameTitle decides.
-func liveUseCaseTitled(ctx context.Context, tx *sqldb.Tx, title string, unit, except int64) (int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, title FROM use_cases WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+
-		` AND id <> ? AND search LIKE ? ESCAPE '\'`, unit, except, likeEscaper.Replace(strings.ToLower(strings.TrimSpace(title)))+"\n%")
+// titled is a live record that holds a name another write wants: its ID
+// and its names in both languages, for the refusal to quote.
+type titled struct {
+	ID             int64
+	Title, TitleZH string
+}
+
+// names quotes a record's title, and its Chinese title when it has one:
+// `"Retail user-profile system" / "零售用户画像系统"`.
+func (t *titled) names() string {
+	if strings.TrimSpace(t.TitleZH) == "" {
+		return fmt.Sprintf("%q", strings.TrimSpace(t.Title))
+	}
+	return fmt.Sprintf("%q / %q", strings.TrimSpace(t.Title), strings.TrimSpace(t.TitleZH))
+}
+
+// sharesName reports whether a record titled title and titleZH holds one
+// of names, in either language (a blank name is no name).
+func sharesName(title, titleZH string, names []string) bool {
+	for _, n := range names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		if sameTitle(title, n) || strings.TrimSpace(titleZH) != "" && sameTitle(titleZH, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// liveUseCaseNamed returns the live (not archived) use case other than
+// except in business unit unit (0: none) whose title or Chinese title is
+// one of names (blank ones skipped), or nil: two use cases of a unit may
+// not share a name in either language. The search column, lower-cased in
+// Go when written, is the title, a line break, the Chinese title and a
+// line break: it narrows the rows; sharesName decides.
+func liveUseCaseNamed(ctx context.Context, tx *sqldb.Tx, unit, except int64, names ...string) (*titled, error) {
+	var likes []string
+	args := []any{unit, except}
+	for _, n := range names {
+		n = likeEscaper.Replace(strings.ToLower(strings.TrimSpace(n)))
+		if n == "" {
+			continue
+		}
+		likes = append(likes, `search LIKE ? ESCAPE '\'`, `search LIKE ? ESCAPE '\'`)
+		args = append(args, n+"\n%", "%\n"+n+"\n%")
+	}
+	if len(likes) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, title, title_zh FROM use_cases WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+
+		` AND id <> ? AND (`+strings.Join(likes, " OR ")+`) ORDER BY id`, args...)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			return 0, err
+		var t titled
+		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
+			return nil, err
 		}
-		if sameTitle(t, title) {
-			return id, nil
+		if sharesName(t.Title, t.TitleZH, names) {
+			return &t, nil
 		}
 	}
-	return 0, rows.Err()
+	return nil, rows.Err()
 }
 
 // lockUseCaseTitles makes the writes that may add a title to a business
@@ -266,17 +310,45 @@ func lockUseCaseTitles(ctx context.Context, tx *sqldb.Tx) error {
 	return err
 }
 
+// duplicateTitle is the 409 for a write that would share a name with
+// live record t, format saying what exists (its names, its ID); the field
+// is the one of the write's names (title, else title_zh) that t holds.
+func duplicateTitle(format string, t *titled, title string) error {
+	msg := fmt.Sprintf(format, t.names(), t.ID)
+	field := "title_zh"
+	if sharesName(t.Title, t.TitleZH, []string{title}) {
+		field = "title"
+	}
+	return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{field: msg}}
+}
+
+// changedNames returns the names of an edit the duplicate rule checks:
+// all of them on a move, else those that changed (blank: not checked).
+func changedNames(title, titleZH, beforeTitle, beforeZH string, moved bool) (string, string) {
+	if moved {
+		return title, titleZH
+	}
+	if sameTitle(title, beforeTitle) {
+		title = ""
+	}
+	if sameTitle(titleZH, beforeZH) {
+		titleZH = ""
+	}
+	return title, titleZH
+}
+
 // refuseDuplicateUseCase is the rule imports apply, applied to every
-// write: a live use case per title (ignoring case) and business unit, so
-// that the web, the API and an import agree. The 409 names the one that
-// exists.
-func refuseDuplicateUseCase(ctx context.Context, tx *sqldb.Tx, title string, unit, except int64) error {
-	id, err := liveUseCaseTitled(ctx, tx, title, unit, except)
-	if err != nil || id == 0 {
+// write: no two live use cases of a business unit share a name — title or
+// Chinese title, either against either, ignoring case — so that the web,
+// the API and an import agree. The 409 names the one that exists, in
+// both languages. A blank name is not checked (an edit passes only the
+// names it changes).
+func refuseDuplicateUseCase(ctx context.Context, tx *sqldb.Tx, title, titleZH string, unit, except int64) error {
+	t, err := liveUseCaseNamed(ctx, tx, unit, except, title, titleZH)
+	if err != nil || t == nil {
 		return err
 	}
-	msg := fmt.Sprintf("A use case titled %q already exists in this business unit (ID %d).", strings.TrimSpace(title), id)
-	return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{"title": msg}}
+	return duplicateTitle("A use case titled %s already exists in this business unit (ID %d).", t, title)
 }
 
 // CreateUseCase implements lodestar.UseCaseService.
@@ -296,7 +368,7 @@ func (s *Store) CreateUseCase(ctx context.Context, in lodestar.NewUseCase) (*lod
 		if err != nil {
 			return err
 		}
-		if err := refuseDuplicateUseCase(ctx, tx, in.Title, in.BusinessUnitID, 0); err != nil {
+		if err := refuseDuplicateUseCase(ctx, tx, in.Title, in.TitleZH, in.BusinessUnitID, 0); err != nil {
 			return err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -515,13 +587,16 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 		if err != nil {
 			return err
 		}
-		// A rename or a move may not make a duplicate; an edit of a use
-		// case that already shares its title (made before the rule) may.
-		if !sameTitle(in.Title, before.Title) || in.BusinessUnitID != before.BusinessUnitID {
+		// A rename (in either language) or a move may not make a
+		// duplicate; an edit of a use case that already shares a name
+		// (made before the rule) may, so a rename checks only the names
+		// it changes, and a move both.
+		title, titleZH := changedNames(in.Title, in.TitleZH, before.Title, before.TitleZH, in.BusinessUnitID != before.BusinessUnitID)
+		if title != "" || titleZH != "" {
 			if err := lockUseCaseTitles(ctx, tx); err != nil {
 				return err
 			}
-			if err := refuseDuplicateUseCase(ctx, tx, in.Title, in.BusinessUnitID, id); err != nil {
+			if err := refuseDuplicateUseCase(ctx, tx, title, titleZH, in.BusinessUnitID, id); err != nil {
 				return err
 			}
 		}
@@ -710,13 +785,14 @@ func (s *Store) ArchiveUseCase(ctx context.Context, id int64, archived bool) (*l
 		if before.Archived == archived {
 			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
 		}
-		// Restored, it is live again: not beside a live one of its title
-		// made while it was archived (the rule every write keeps).
+		// Restored, it is live again: not beside a live one sharing one
+		// of its names, made while it was archived (the rule every write
+		// keeps).
 		if !archived {
 			if err := lockUseCaseTitles(ctx, tx); err != nil {
 				return err
 			}
-			if err := refuseDuplicateUseCase(ctx, tx, before.Title, before.BusinessUnitID, id); err != nil {
+			if err := refuseDuplicateUseCase(ctx, tx, before.Title, before.TitleZH, before.BusinessUnitID, id); err != nil {
 				return err
 			}
 		}

@@ -151,10 +151,11 @@ func csvFile(rows ...map[string]string) []byte {
 }
 
 // goodRow is a row every check passes, aligned (sponsor, pain point, and
-// an impact on a KPI under a goal).
+// an impact on a KPI under a goal). Its Chinese title follows the title:
+// two use cases of a unit may not share a name in either language.
 func goodRow(title string) map[string]string {
 	return map[string]string{
-		"title": title, "title_zh": "好的用例", "description": "Made by the import test.", "business_unit": "Retail",
+		"title": title, "title_zh": "好的用例：" + strings.TrimSpace(title), "description": "Made by the import test.", "business_unit": "Retail",
 		"stage": "Pilot", "sponsor": "Sponsor@Example.com", "ai_lead": "lead@example.com",
 		"value_estimate": "1,200,000", "cost_estimate": "300000",
 		"data_readiness": "4", "technical_maturity": "3", "skills": "2", "integration": "5",
@@ -421,7 +422,7 @@ func TestImportBadRows(t *testing.T) {
 			data := csvFile(
 				with(good, "description", "spans\nthree\nlines"),                      // lines 2-4
 				with(good, "title", "", "stage", "later", "sponsor", "x@example.com"), // line 5
-				with(good, "title", "Another good row"),                               // line 6
+				with(good, "title", "Another good row", "title_zh", "另一行"),            // line 6
 				with(good, "skills", "9"),                                             // line 7
 			)
 			res := e.mustRun("bad.csv", data, transfer.Options{})
@@ -622,7 +623,7 @@ func TestImportWrites(t *testing.T) {
 			t.Fatalf("got %d use cases, want 2", len(ucs))
 		}
 		a, m := ucs[0], ucs[1]
-		if a.Title != "Aligned" || a.TitleZH != "好的用例" || a.Description != "Made by the import test." || a.BusinessUnitID != e.retail.ID ||
+		if a.Title != "Aligned" || a.TitleZH != "好的用例：Aligned" || a.Description != "Made by the import test." || a.BusinessUnitID != e.retail.ID ||
 			a.Stage != lodestar.StagePilot || a.SponsorID != e.sponsor.ID || a.AILeadID != e.lead.ID ||
 			a.ValueEstimate != 1200000 || a.CostEstimate != 300000 {
 			t.Errorf("aligned row: got %+v", a)
