@@ -2,6 +2,8 @@ package transfer_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +29,7 @@ func TestImportSameFileTwice(t *testing.T) {
 		before := e.tally()
 		res := e.mustRun("a.csv", data, transfer.Options{})
 		if res.Created != 0 || res.Refused != 2 || len(res.Errors) != 2 ||
-			!strings.Contains(res.Errors[0].Reason, `a use case titled "Chatbot" already exists`) || res.Errors[0].Field != "title" || res.Errors[0].Line != 2 {
+			!strings.Contains(res.Errors[0].Reason, `a use case titled "Chatbot" / "好的用例：Chatbot" already exists`) || res.Errors[0].Field != "title" || res.Errors[0].Line != 2 {
 			t.Errorf("second import: got created %d refused %d errors %+v, want both rows refused as already there", res.Created, res.Refused, res.Errors)
 		}
 		e.wantTally(before, tally{}, "second import")
@@ -102,5 +104,88 @@ func TestImportConcurrentSameFile(t *testing.T) {
 		if n := len(e.all()); n != before {
 			t.Errorf("got %d use cases, want %d", n, before)
 		}
+	})
+}
+
+// TestImportChineseTitleDuplicates: a name in either language is the use
+// case's. A row whose title is a live use case's Chinese title, or whose
+// Chinese title is its title or Chinese title, in the same unit, is that
+// use case again: refused in the preview and the import, naming it in
+// both languages on the field that collides; a row sharing a name in
+// either language with an earlier row is refused by that line; and the
+// write's own check (an import racing a create) refuses it too. A CSV
+// row "零售用户画像系统,零售,idea" previewed "1 to create" beside the
+// use case of that Chinese title.
+func TestImportChineseTitleDuplicates(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		uc, err := e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Retail user-profile system", TitleZH: "零售用户画像系统", BusinessUnitID: e.retail.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exists := fmt.Sprintf(`a use case titled "Retail user-profile system" / "零售用户画像系统" already exists in this business unit (ID %d)`, uc.ID)
+		data := csvFile(
+			map[string]string{"title": "零售用户画像系统", "business_unit": "零售", "stage": "idea"},                               // line 2: its Chinese title as a title
+			map[string]string{"title": "Profiles", "title_zh": " RETAIL user-profile system", "business_unit": "Retail"}, // line 3: its title as a Chinese title
+			map[string]string{"title": "Churn", "title_zh": "流失模型", "business_unit": "Retail"},                           // line 4: new
+			map[string]string{"title": "流失模型", "business_unit": "Retail"},                                                // line 5: line 4's Chinese title
+			map[string]string{"title": "零售用户画像系统", "business_unit": "Manufacturing"},                                     // line 6: another unit
+		)
+		wantRefusals := func(what string, res *transfer.Result) {
+			t.Helper()
+			var got []string
+			for _, er := range res.Errors {
+				got = append(got, fmt.Sprintf("%d:%s", er.Line, er.Field))
+			}
+			if want := []string{"2:title", "3:title_zh", "5:title"}; !slices.Equal(got, want) {
+				t.Fatalf("%s: refusals %q, want %q (%+v)", what, got, want, res.Errors)
+			}
+			for _, er := range res.Errors[:2] {
+				if !strings.Contains(er.Reason, exists) {
+					t.Errorf("%s: line %d: reason %q, want it to say %q", what, er.Line, er.Reason, exists)
+				}
+			}
+			if !strings.Contains(res.Errors[2].Reason, "line 4") {
+				t.Errorf("%s: line 5: reason %q, want it to name line 4", what, res.Errors[2].Reason)
+			}
+		}
+		before := e.tally()
+		res := e.mustRun("zh.csv", data, transfer.Options{DryRun: true})
+		wantRefusals("preview", res)
+		var preview []string
+		for _, in := range res.Preview {
+			preview = append(preview, in.Title)
+		}
+		if res.Valid != 2 || res.Refused != 3 || !slices.Equal(preview, []string{"Churn", "零售用户画像系统"}) {
+			t.Errorf("preview: got valid %d refused %d %q, want 2 (Churn, 零售用户画像系统 in Manufacturing) and 3", res.Valid, res.Refused, preview)
+		}
+		e.wantTally(before, nil, "preview")
+		res = e.mustRun("zh.csv", data, transfer.Options{})
+		wantRefusals("import", res)
+		if res.Created != 0 {
+			t.Errorf("import: created %d, want 0 (a row refused: nothing written)", res.Created)
+		}
+		e.wantTally(before, nil, "import with refused rows")
+		res = e.mustRun("zh.csv", data, transfer.Options{SkipInvalid: true})
+		wantRefusals("import with skip-invalid", res)
+		if res.Created != 2 || len(e.all()) != 3 {
+			t.Errorf("import with skip-invalid: created %d (%d use cases), want 2 (3)", res.Created, len(e.all()))
+		}
+
+		// Checked before the write, a row can be overtaken by a use case
+		// created meanwhile: the write refuses it by either name.
+		before = e.tally()
+		for _, in := range []lodestar.NewUseCase{
+			{Title: "New one", TitleZH: "零售用户画像系统", BusinessUnitID: e.retail.ID},
+			{Title: "Retail USER-profile system ", BusinessUnitID: e.retail.ID},
+			{Title: "零售用户画像系统", BusinessUnitID: e.retail.ID},
+			{Title: "New one", TitleZH: "Retail user-profile system", BusinessUnitID: e.retail.ID},
+		} {
+			_, err := e.s.ImportUseCases(e.ctx, nil, []store.ImportRow{{Line: 7, In: in}})
+			if lodestar.ErrorCode(err) != lodestar.EConflict || !strings.Contains(lodestar.ErrorMessage(err), "Line 7") {
+				t.Errorf("write of %q / %q: got %v, want a conflict naming line 7", in.Title, in.TitleZH, err)
+			}
+		}
+		e.wantTally(before, nil, "writes refused")
 	})
 }

@@ -172,12 +172,31 @@ type lookups struct {
 	users    map[string]int64 // e-mail
 	kpis     map[string]int64 // lower-cased names (both languages), live only
 	pains    map[string]int64 // lower-cased titles (both languages), live only
-	existing map[string]int64 // dupKey of every live use case → its ID
+	existing map[string]named // dupKey of each name of every live use case → it
 }
 
-// dupKey is what makes two use cases the same for an import: the title,
+// named is a live use case as the duplicate check names it.
+type named struct {
+	id             int64
+	title, titleZH string
+}
+
+// quoted is the use case's names as a refusal quotes them: its title and,
+// when it has one, its Chinese title ("Chatbot" / "聊天机器人").
+func (n named) quoted() string {
+	q := strconv.Quote(clip(n.title))
+	if n.titleZH != "" {
+		q += " / " + strconv.Quote(clip(n.titleZH))
+	}
+	return q
+}
+
+// dupKey is what makes two use cases the same for an import: a name,
 // trimmed and ignoring case, within one business unit (0: none; a unit
-// to be created is named instead).
+// to be created is named instead). A use case has a key per name, title
+// and Chinese title: two share a name if any key of one is a key of the
+// other, so a row whose title is a live use case's Chinese title (or the
+// other way round) is that use case again.
 func dupKey(unitID int64, newUnit, title string) string {
 	u := strconv.FormatInt(unitID, 10)
 	if newUnit != "" {
@@ -243,9 +262,15 @@ func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 		add(l.pains, p.Title, p.ID)
 		add(l.pains, p.TitleZH, p.ID)
 	}
-	l.existing = map[string]int64{}
+	l.existing = map[string]named{}
 	err = each(ctx, svc, lodestar.UseCaseFilter{}, func(uc *lodestar.UseCase) error {
-		l.existing[dupKey(uc.BusinessUnitID, "", uc.Title)] = uc.ID
+		n := named{uc.ID, strings.TrimSpace(uc.Title), strings.TrimSpace(uc.TitleZH)}
+		for _, name := range []string{n.title, n.titleZH} {
+			k := dupKey(uc.BusinessUnitID, "", name)
+			if _, ok := l.existing[k]; name != "" && !ok {
+				l.existing[k] = n
+			}
+		}
 		return nil
 	})
 	return l, err
@@ -449,17 +474,30 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 			errs = append(errs, RowError{Field: "business_unit", Reason: fmt.Sprintf("no business unit named %q (use --create-missing to create it)", clip(unit))})
 		}
 		// The same file imported twice, or an export imported back, would
-		// double the inventory: a row that names a live use case's title
-		// and unit is refused (SkipInvalid then imports only what is new),
-		// and so is a valid row repeating an earlier valid row's.
+		// double the inventory: a row that names, in either language, a
+		// live use case's title or Chinese title in its unit is refused
+		// (SkipInvalid then imports only what is new), and so is a valid
+		// row sharing a name with an earlier valid row.
 		if in.Title != "" {
-			k := dupKey(in.BusinessUnitID, unit, in.Title)
-			if id, ok := l.existing[k]; ok {
-				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("a use case titled %q already exists in this business unit (ID %d); it is not imported twice", clip(in.Title), id)})
-			} else if line, ok := seen[k]; ok && len(errs) == 0 {
-				errs = append(errs, RowError{Field: "title", Reason: fmt.Sprintf("the same title and business unit as line %d", line)})
-			} else if len(errs) == 0 {
-				seen[k] = t.Lines[i]
+			keys, fields := []string{dupKey(in.BusinessUnitID, unit, in.Title)}, []string{"title"}
+			if strings.TrimSpace(in.TitleZH) != "" {
+				keys, fields = append(keys, dupKey(in.BusinessUnitID, unit, in.TitleZH)), append(fields, "title_zh")
+			}
+			for j, k := range keys {
+				if uc, ok := l.existing[k]; ok {
+					errs = append(errs, RowError{Field: fields[j], Reason: fmt.Sprintf("a use case titled %s already exists in this business unit (ID %d); it is not imported twice", uc.quoted(), uc.id)})
+					break
+				}
+			}
+			for j, k := range keys {
+				if line, ok := seen[k]; ok && len(errs) == 0 {
+					errs = append(errs, RowError{Field: fields[j], Reason: fmt.Sprintf("the same title and business unit as line %d", line)})
+				}
+			}
+			if len(errs) == 0 {
+				for _, k := range keys {
+					seen[k] = t.Lines[i]
+				}
 			}
 		}
 		if len(errs) > 0 {
