@@ -98,10 +98,11 @@ const importHelp = `Usage: lodestar import use-cases FILE [flags]
 
 Imports a use-case inventory from CSV or XLSX. Every row is checked first;
 nothing is written unless every row is valid (or --skip-invalid). A row
-with the title and business unit of a live use case, or of an earlier
-row, is refused: a file imported twice adds nothing the second time. With
---dry-run nothing is written and the exit status is the import's: 1 when
-a row would be refused (0 with --skip-invalid).
+whose title or title_zh is (ignoring case) the title or title_zh of a
+live use case in its business unit, or of an earlier row, is refused: a
+file imported twice adds nothing the second time. With --dry-run nothing
+is written and the exit status is the import's: 1 when a row would be
+refused (0 with --skip-invalid).
 `
 
 func (e *cmdEnv) importCmd(args []string) error {
