@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -1014,7 +1015,7 @@ func (sd *side) textCounts() {
 				held = append(held, s)
 			}
 		}
-		slices.SortFunc(held, func(a, b valueSlot) int { return cmpFloat(v.value(a.bits), v.value(b.bits)) })
+		slices.SortFunc(held, func(a, b valueSlot) int { return cmp.Compare(v.value(a.bits), v.value(b.bits)) })
 		for _, s := range held {
 			name := strconv.FormatInt(int64(s.bits), 10)
 			if v.ints == 2 {
@@ -1033,14 +1034,4 @@ func (sd *side) textCounts() {
 	for _, v := range vals {
 		sd.counts.Merge(&monitor.Counts{Names: []string{sd.spell(v)}, N: []uint64{m[v]}})
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
