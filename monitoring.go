@@ -297,7 +297,14 @@ type Monitor struct {
 	PausedAt    time.Time `json:"paused_at,omitzero"`
 	PausedBy    string    `json:"paused_by,omitempty"`
 	PauseReason string    `json:"pause_reason,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	// RelabeledFrom is the earliest time of an event whose label was
+	// written since the monitor's last evaluation (zero: none), and
+	// RelabelMark counts label writes: the loop recomputes the windows
+	// from RelabeledFrom (late labels), then clears it unless another
+	// label came meanwhile. Internal bookkeeping, not shown.
+	RelabeledFrom time.Time `json:"-"`
+	RelabelMark   int64     `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
 	// UpdatedAt is when the monitor was created or its settings last
 	// changed (UpdateMonitor): an edit names the one it was based on.
 	UpdatedAt time.Time `json:"updated_at"`

@@ -7,6 +7,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // Labels sent later (POST …/labels), then the windows recomputed (POST
@@ -142,4 +143,67 @@ func labelHour(t *testing.T, e *env, h int, y string) {
 	if _, err := e.st.AttachLabels(e.ctx, e.model, ls); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLoopRecomputesLateLabels: labels sent for windows evaluated already
+// reach their accuracy on the loop's next run (EvaluateAll) — the windows
+// are recomputed from the earliest event labelled and the alert decided —
+// without anyone asking for a recomputation; the run after that has
+// nothing left to recompute.
+func TestLoopRecomputesLateLabels(t *testing.T) {
+	onBoth(t, func(t *testing.T, d sqldb.Dialect) {
+		e := newEnvOn(t, d, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+		m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 0, "")
+		svc := &monitoring.Service{Store: e.st}
+		addUnlabelledHours(t, e, 2)
+		now := e.t0.Add(2*time.Hour + time.Second)
+		svc.EvaluateAll(e.ctx, now)
+		window := func() *lodestar.WindowResult {
+			t.Helper()
+			ws, err := e.st.ListWindows(e.ctx, m.ID, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range ws {
+				if w.Start.Equal(e.t0) {
+					return w
+				}
+			}
+			t.Fatalf("no window at %s in %+v", e.t0, ws)
+			return nil
+		}
+		if w := window(); w.Labelled != 0 {
+			t.Fatalf("before the labels: %d labelled; want 0", w.Labelled)
+		}
+		labelHour(t, e, 0, "0") // every prediction (0.9) was wrong
+		svc.EvaluateAll(e.ctx, now)
+		if w := window(); w.Labelled != 10 || w.Metrics["accuracy"] != 0 {
+			t.Errorf("after the late labels and a loop run: %d labelled, accuracy %v; want 10, 0", w.Labelled, w.Metrics["accuracy"])
+		}
+		open, err := e.st.ListAlerts(e.ctx, e.model, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(open) != 1 || open[0].Kind != "accuracy" || !open[0].OpenedAt.Equal(e.t0) {
+			t.Errorf("open alerts after the loop run: %+v; want one accuracy alert opened at %s", open, e.t0)
+		}
+		got, err := e.st.FindMonitorByID(e.ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.RelabeledFrom.IsZero() {
+			t.Errorf("late labels still pending after the recomputation: from %s", got.RelabeledFrom)
+		}
+		// A label written between the loop's read and its clearing is
+		// not forgotten: the clear takes the mark read.
+		labelHour(t, e, 1, "1")
+		if err := e.st.ClearRelabel(e.ctx, m.ID, got.RelabelMark); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := e.st.FindMonitorByID(e.ctx, m.ID); err != nil {
+			t.Fatal(err)
+		} else if !again.RelabeledFrom.Equal(e.t0.Add(time.Hour)) {
+			t.Errorf("a label written after the mark was read: pending from %s; want %s", again.RelabeledFrom, e.t0.Add(time.Hour))
+		}
+	})
 }

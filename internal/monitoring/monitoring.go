@@ -64,6 +64,7 @@ type Store interface {
 	DueReminders(ctx context.Context, now time.Time) ([]store.Reminder, error)
 	QueueReminder(ctx context.Context, r store.Reminder, now time.Time) (bool, error)
 	SetReferenceUnreadable(ctx context.Context, id int64, n int64, reason string) error
+	ClearRelabel(ctx context.Context, id, mark int64) error
 }
 
 // recomputeReach bounds the stored windows a recomputation reads before
@@ -1883,10 +1884,23 @@ func (s *Service) EvaluateAll(ctx context.Context, now time.Time) {
 		if retired[[2]any{m.ModelID, m.Version}] || m.Paused() {
 			continue
 		}
-		ev, err := s.Evaluate(ctx, m.ID, now, time.Time{})
+		// Labels written since the last evaluation (late labels) for
+		// events of windows evaluated already: those windows are computed
+		// again, and their alerts decided again, as POST …/evaluate with
+		// from does.
+		var from time.Time
+		if !m.RelabeledFrom.IsZero() && m.RelabeledFrom.Before(m.EvaluatedTo) {
+			from = m.RelabeledFrom
+		}
+		ev, err := s.Evaluate(ctx, m.ID, now, from)
 		if err != nil {
 			s.log().Warn("monitor evaluation", "monitor", m.ID, "err", err)
 			continue
+		}
+		if !m.RelabeledFrom.IsZero() {
+			if err := s.Store.ClearRelabel(ctx, m.ID, m.RelabelMark); err != nil {
+				s.log().Warn("monitor evaluation: clearing its late labels", "monitor", m.ID, "err", err)
+			}
 		}
 		if len(ev.Windows)+len(ev.Opened)+len(ev.Resolved)+len(ev.Reopened)+len(ev.Tasks) > 0 {
 			s.log().Info("monitor evaluated", "monitor", m.ID, "windows", len(ev.Windows), "opened", len(ev.Opened), "resolved", len(ev.Resolved),

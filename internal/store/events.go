@@ -277,7 +277,9 @@ func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodest
 }
 
 // AttachLabels implements lodestar.EventService. A label sent again
-// replaces the earlier one. Labels are written in ID order (a repeated
+// replaces the earlier one. The model's monitors are marked, in the same
+// transaction, to recompute their windows from the earliest event
+// labelled (Monitor.RelabeledFrom). Labels are written in ID order (a repeated
 // ID's in the order they came): two batches for the same events, in
 // different orders, then take their rows' locks in one order, where on
 // PostgreSQL each waited for the other and one was refused as a deadlock.
@@ -290,23 +292,35 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 		unknown = unknown[:0]
 		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_labels (model_id, event_id, ts, label)
 			SELECT model_id, event_id, ts, ? FROM event_ids WHERE model_id = ? AND event_id = ?
-			ON CONFLICT (model_id, event_id) DO UPDATE SET label = excluded.label`))
+			ON CONFLICT (model_id, event_id) DO UPDATE SET label = excluded.label
+			RETURNING ts`))
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
+		earliest, any := int64(0), false
 		for _, l := range labels {
-			res, err := stmt.ExecContext(ctx, string(l.Label), modelID, l.ID)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
+			var ts int64
+			switch err := stmt.QueryRowContext(ctx, string(l.Label), modelID, l.ID).Scan(&ts); {
+			case isNoRows(err):
 				unknown = append(unknown, l.ID)
+			case err != nil:
+				return err
+			case !any || ts < earliest:
+				earliest, any = ts, true
 			}
 		}
-		return nil
+		if !any {
+			return nil
+		}
+		// Late labels: the model's monitors recompute their windows from
+		// the earliest event labelled (the monitor loop, EvaluateAll),
+		// recorded with the labels so that neither is kept without the
+		// other.
+		_, err = tx.ExecContext(ctx, `UPDATE monitors SET relabel_n = relabel_n + 1,
+			relabel_from = CASE WHEN relabel_from IS NULL OR relabel_from > ? THEN ? ELSE relabel_from END
+			WHERE model_id = ?`, earliest, earliest, modelID)
+		return err
 	})
 	if len(unknown) > 0 { // in the order they were sent
 		missing := make(map[string]bool, len(unknown))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -37,13 +38,14 @@ type monitorConfig struct {
 	WebhookURL   string                     `json:"webhook_url,omitempty"`
 }
 
-const monitorColumns = `id, model_id, version, name, config, evaluated_to, paused_at, paused_by, pause_reason, created_at, updated_at`
+const monitorColumns = `id, model_id, version, name, config, evaluated_to, paused_at, paused_by, pause_reason, relabel_from, relabel_n, created_at, updated_at`
 
 func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
 	m := &lodestar.Monitor{}
 	var cfg, evaluated string
+	var relabel sql.NullInt64
 	if err := s.Scan(&m.ID, &m.ModelID, &m.Version, &m.Name, &cfg, &evaluated, sqldb.Time{T: &m.PausedAt}, &m.PausedBy, &m.PauseReason,
-		sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}); err != nil {
+		&relabel, &m.RelabelMark, sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	var c monitorConfig
@@ -59,6 +61,9 @@ func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
 			return nil, err
 		}
 		m.EvaluatedTo = t
+	}
+	if relabel.Valid {
+		m.RelabeledFrom = time.UnixMilli(relabel.Int64).UTC()
 	}
 	return m, nil
 }
@@ -386,6 +391,18 @@ func (s *Store) SetReferenceUnreadable(ctx context.Context, id int64, n int64, r
 		_, err = tx.ExecContext(ctx, `UPDATE monitors SET config = ? WHERE id = ? AND config = ?`, string(cfg), id, raw)
 		return err
 	}))
+}
+
+// ClearRelabel forgets a monitor's late labels (Monitor.RelabeledFrom)
+// once its windows were recomputed from them — unless a label was written
+// since mark was read (the recomputation may have missed it): the next
+// evaluation recomputes again then.
+func (s *Store) ClearRelabel(ctx context.Context, id, mark int64) error {
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE monitors SET relabel_from = NULL WHERE id = ? AND relabel_n = ?`, id, mark)
+		return err
+	})
+	return wrap("clear relabel", err)
 }
 
 // MonitorReferenceData implements lodestar.MonitorService.
