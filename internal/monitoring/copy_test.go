@@ -6,6 +6,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
@@ -58,6 +59,9 @@ func TestCopyMonitorToNewVersion(t *testing.T) {
 			{byEvents.ID, monitoring.CopyTo{Version: "2", From: e.t0, To: e.t0.Add(-time.Hour)}, lodestar.EInvalid, "", ""},
 			{byData.ID, monitoring.CopyTo{Version: "1", Name: "hourly"}, lodestar.EConflict, "", "already has a monitor of this name"},
 			{9999, monitoring.CopyTo{Version: "2"}, lodestar.ENotFound, "", ""},
+			// A range with no events of the new version: the copy could
+			// never be evaluated (its reference never ready).
+			{byEvents.ID, monitoring.CopyTo{Version: "2", From: e.t0.Add(time.Hour), To: e.t0.Add(2 * time.Hour)}, lodestar.EInvalid, "reference.from", "holds no events of version 2"},
 		} {
 			_, err := svc.CopyMonitor(e.ctx, c.id, c.to)
 			if lodestar.ErrorCode(err) != c.code || c.field != "" && lodestar.ErrorFields(err)[c.field] == "" ||
@@ -83,6 +87,8 @@ func TestCopyMonitorToNewVersion(t *testing.T) {
 		if err != nil || string(data) != ref {
 			t.Errorf("the copy's reference data: %q, %v", data, err)
 		}
+		e.add(t, lodestar.StoredEvent{ID: "v2-a", Time: e.t0.Add(time.Minute), Version: "2",
+			Body: []byte(`{"id":"v2-a","version":"2","features":{"x":0.4},"prediction":0.8,"latency_ms":5}`)})
 		cp2, err := svc.CopyMonitor(e.ctx, byEvents.ID, monitoring.CopyTo{Version: "2", Name: "hourly v2", From: e.t0, To: e.t0.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
@@ -95,4 +101,53 @@ func TestCopyMonitorToNewVersion(t *testing.T) {
 			t.Errorf("%d monitors after two copies, want %d", n, before+2)
 		}
 	})
+}
+
+// TestEventRangeMonitorNeedsEvents: a monitor whose reference is a range
+// of events with no event of its version is refused whether its features
+// are named or taken from the range — as the API, the form and a copy make
+// it — and nothing is kept.
+func TestEventRangeMonitorNeedsEvents(t *testing.T) {
+	e := newEnv(t)
+	svc := &monitoring.Service{Store: e.st}
+	if _, err := e.st.CreateModelVersion(e.ctx, e.model, lodestar.ModelVersion{Version: "2"}); err != nil {
+		t.Fatal(err)
+	}
+	e.add(t, ev("v1-a", e.t0.Add(time.Minute), 0.5, 0.9, 1)) // version 1's, not 2's
+	before, err := e.st.ListMonitors(e.ctx, e.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, numeric := range [][]string{{"x"}, nil} {
+		_, err := svc.CreateMonitor(e.ctx, lodestar.Monitor{ModelID: e.model, Version: "2", Name: "empty", Task: "binary", Numeric: numeric,
+			Window: "hour", Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.7, Drift: true},
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: e.t0, To: e.t0.Add(time.Hour)}}, nil, "")
+		if lodestar.ErrorCode(err) != lodestar.EInvalid || !strings.Contains(lodestar.ErrorFields(err)["reference.from"], "holds no events of version 2") {
+			t.Errorf("features %v: %v (fields %v); want the empty range refused", numeric, err, lodestar.ErrorFields(err))
+		}
+	}
+	after, err := e.st.ListMonitors(e.ctx, e.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("%d monitors after the refusals; there were %d", len(after), len(before))
+	}
+}
+
+// TestReferenceNotReadyTranslated: the refusal to evaluate a monitor whose
+// reference holds no events reads in Chinese for a Chinese client (the
+// API's Accept-Language, the UI's 409 page).
+func TestReferenceNotReadyTranslated(t *testing.T) {
+	b, err := i18n.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "The monitor's reference is not ready: the reference holds no events yet"
+	if got := b.Message("zh-CN", msg); got != "监控的参照尚未就绪：参照范围内还没有事件" {
+		t.Errorf("zh-CN: %q", got)
+	}
+	if got := b.Message("en", msg); got != msg {
+		t.Errorf("en: %q", got)
+	}
 }

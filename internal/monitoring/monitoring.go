@@ -193,6 +193,19 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 				return nil, s.refuse(ctx, in, "reference.from", fmt.Sprintf("This range holds no events of version %s yet to take the features from: choose a range with events, or turn drift and data quality off.", in.Version))
 			}
 		}
+		// Features named (a copy's, the API's): the range must still hold
+		// events, else the monitor could never be evaluated (its
+		// reference never ready).
+		if in.Reference.Kind == lodestar.ReferenceEvents && len(in.Numeric)+len(in.Categorical) > 0 && in.ModelID != 0 &&
+			in.Version != "" && !in.Reference.From.IsZero() && in.Reference.To.After(in.Reference.From) {
+			some, err := s.rangeHasEvents(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			if !some {
+				return nil, s.refuse(ctx, in, "reference.from", fmt.Sprintf("This range holds no events of version %s yet: choose a range with events.", in.Version))
+			}
+		}
 	}
 	m, err := s.Store.CreateMonitor(ctx, in, data)
 	if err != nil {
@@ -284,6 +297,20 @@ func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numer
 		}
 	}
 	return numeric, categorical, nil
+}
+
+// rangeHasEvents reports whether a monitor's event-range reference holds
+// an event of its version.
+func (s *Service) rangeHasEvents(ctx context.Context, in lodestar.Monitor) (bool, error) {
+	some := false
+	err := s.Store.ScanEvents(ctx, in.ModelID, in.Version, in.Reference.From, in.Reference.To, func(lodestar.StoredEvent) error {
+		some = true
+		return errScanned
+	})
+	if err != nil && !errors.Is(err, errScanned) {
+		return false, err
+	}
+	return some, nil
 }
 
 func (s *Service) log() *slog.Logger {
