@@ -59,7 +59,7 @@ func TestEventReferenceTakesFeatures(t *testing.T) {
 	if n := f.count("monitors"); n != 0 {
 		t.Fatalf("refused monitors were stored: %d", n)
 	}
-	if r := post("vs day one", "2026-01-05", "2026-01-06"); r.StatusCode != http.StatusSeeOther {
+	if r := post("vs day one", "2026-01-05", "2026-01-05"); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a range with events: got %d %s, want 303", r.StatusCode, r.body)
 	}
 	mons, err := f.app.Store.ListMonitors(sys(), m.ID)

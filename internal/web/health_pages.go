@@ -664,7 +664,11 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	in.ResolveAfter = int(formInt(r, "resolve_after", fields, "resolve_after"))
 	in.RemindAfter = int(formInt(r, "remind_after", fields, "remind_after"))
 	in.Reference.From = formDate(r, "reference_from", fields, "reference.from")
-	in.Reference.To = formDate(r, "reference_to", fields, "reference.to")
+	// The form's "to" is a day read as included, as the audit filter's
+	// and a copy's are: the range ends at the next midnight (UTC).
+	if in.Reference.To = formDate(r, "reference_to", fields, "reference.to"); !in.Reference.To.IsZero() {
+		in.Reference.To = in.Reference.To.AddDate(0, 0, 1)
+	}
 	var data []byte
 	var name string
 	if in.Reference.Kind == lodestar.ReferenceDataset {
@@ -715,7 +719,15 @@ func (s *Server) monitorEvaluate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.Monitoring.Evaluate(r.Context(), mon.ID, time.Now().UTC(), time.Time{}); err != nil {
+	// An optional "from" day recomputes the windows from its start (late
+	// labels or events), as the API's from does.
+	fields := map[string]string{}
+	from := formDate(r, "from", fields, "from")
+	if len(fields) > 0 {
+		s.Error(w, r, &lodestar.Error{Code: lodestar.EInvalid, Message: "The monitor could not be evaluated; check the fields.", Fields: fields})
+		return
+	}
+	if _, err := s.Monitoring.Evaluate(r.Context(), mon.ID, time.Now().UTC(), from); err != nil {
 		s.Error(w, r, err)
 		return
 	}
