@@ -1996,7 +1996,7 @@ send:
 		go func() {
 			defer func() { <-senders; wg.Done() }()
 			pctx, cancel := context.WithTimeout(flight, bound)
-			err := s.post(pctx, client, h)
+			err := s.post(pctx, client, h, now)
 			cancel()
 			errText := ""
 			if err != nil {
@@ -2082,16 +2082,43 @@ const (
 	webhookClaim   = 10 * time.Minute
 )
 
-// post sends one delivery. Its error names the receiver by scheme and host
+// stampSent sets a queued payload's sent_at to this attempt's time (a
+// retry's is not the first's), keeping when the event occurred in
+// occurred_at — a payload queued before occurred_at existed takes its
+// sent_at, the queueing time, for it. A payload that is not a JSON object
+// is sent as it is.
+func stampSent(payload []byte, at time.Time) []byte {
+	var p map[string]json.RawMessage
+	if json.Unmarshal(payload, &p) != nil || p == nil {
+		return payload
+	}
+	if _, ok := p["occurred_at"]; !ok {
+		if sent, ok := p["sent_at"]; ok {
+			p["occurred_at"] = sent
+		}
+	}
+	stamp, err := json.Marshal(at)
+	if err != nil {
+		return payload
+	}
+	p["sent_at"] = stamp
+	out, err := json.Marshal(p)
+	if err != nil {
+		return payload
+	}
+	return out
+}
+
+// post sends one delivery, its sent_at the attempt's time (now). Its error names the receiver by scheme and host
 // only: a webhook URL's path and query often hold its secret, and the
 // error is logged and stored.
-func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook) error {
+func (s *Service) post(ctx context.Context, client *http.Client, h store.Webhook, now time.Time) error {
 	u, err := url.Parse(h.URL)
 	if err != nil {
 		return errors.New("the webhook URL does not parse")
 	}
 	where := u.Scheme + "://" + u.Host
-	body, format := h.Payload, s.chatFormat(u)
+	body, format := stampSent(h.Payload, now.UTC()), s.chatFormat(u)
 	if format != "" {
 		// A chat service's robot takes its own message, not the payload.
 		if s.I18n == nil {

@@ -714,9 +714,13 @@ type webhookPayload struct {
 	// alert.reminder: which reminder it is (1, 2, …) and how long the
 	// alert has been open, in seconds, since its first breaching window
 	// started.
-	Reminder    int       `json:"reminder,omitempty"`
-	OpenSeconds int64     `json:"open_seconds,omitempty"`
-	SentAt      time.Time `json:"sent_at"`
+	Reminder    int   `json:"reminder,omitempty"`
+	OpenSeconds int64 `json:"open_seconds,omitempty"`
+	// OccurredAt is when the event was recorded (the delivery queued);
+	// SentAt is set again at each attempt (monitoring's post), so that a
+	// retry says when it was sent.
+	OccurredAt time.Time `json:"occurred_at"`
+	SentAt     time.Time `json:"sent_at"`
 }
 
 // SaveEvaluation implements lodestar.MonitorService.
@@ -791,7 +795,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			if m.WebhookURL == "" {
 				return nil
 			}
-			p, err := json.Marshal(webhookPayload{Event: event, Model: modelKey, Monitor: monitorID, Alert: a, Task: task, SentAt: tx.Now})
+			p, err := json.Marshal(webhookPayload{Event: event, Model: modelKey, Monitor: monitorID, Alert: a, Task: task, OccurredAt: tx.Now, SentAt: tx.Now})
 			if err != nil {
 				return err
 			}
@@ -1145,7 +1149,7 @@ func resolveOpen(ctx context.Context, tx *sqldb.Tx, alerts []openAlert, resoluti
 		if o.url == "" {
 			continue
 		}
-		p, err := json.Marshal(webhookPayload{Event: "alert.resolved", Model: o.model, Monitor: o.a.MonitorID, Alert: o.a, SentAt: tx.Now})
+		p, err := json.Marshal(webhookPayload{Event: "alert.resolved", Model: o.model, Monitor: o.a.MonitorID, Alert: o.a, OccurredAt: tx.Now, SentAt: tx.Now})
 		if err != nil {
 			return err
 		}

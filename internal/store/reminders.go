@@ -117,7 +117,7 @@ func (s *Store) QueueReminder(ctx context.Context, r Reminder, now time.Time) (b
 		}
 		a.LastNotifiedAt, a.Reminders = now, a.Reminders+1
 		p, err := json.Marshal(webhookPayload{Event: "alert.reminder", Model: r.Model, Monitor: a.MonitorID, Alert: &a,
-			Reminder: a.Reminders, OpenSeconds: int64(now.Sub(a.OpenedAt) / time.Second), SentAt: now})
+			Reminder: a.Reminders, OpenSeconds: int64(now.Sub(a.OpenedAt) / time.Second), OccurredAt: now, SentAt: now})
 		if err != nil {
 			return err
 		}
