@@ -24,7 +24,7 @@ import (
 
 func init() {
 	register("alert", "list|ack: the monitors' alerts, and taking one on", (*cmdEnv).alertCmd)
-	register("monitor", "list|show|pause|resume|copy: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
+	register("monitor", "list|show|pause|resume|copy|evaluate: the model monitors, their settings and latest windows", (*cmdEnv).monitorCmd)
 }
 
 const alertHelp = `Usage: lodestar alert SUBCOMMAND [ID] [flags]
@@ -252,6 +252,11 @@ const monitorHelp = `Usage: lodestar monitor SUBCOMMAND [ID] [flags]
         reference (the same dataset; for a reference of events, --from and
         --to give version V's range: a date YYYY-MM-DD or an RFC 3339
         time), as the user E (admin or AI team); audited as a new monitor
+  evaluate ID [--from T] --as E: evaluate the monitor now, as the user E
+        (admin or AI team), as POST /api/v1/monitors/{id}/evaluate does;
+        --from (a date YYYY-MM-DD or an RFC 3339 time) recomputes its
+        windows from there and decides their alerts again (late labels
+        are recomputed by the server's monitor pass without it)
 
 --format json prints each monitor as GET /api/v1/monitors/{id} answers it
 (list: a JSON array of them); show prints {"monitor": …, "windows": […]}, the
@@ -260,7 +265,7 @@ windows the objects GET /api/v1/monitors/{id}/windows lists, as a JSON array.
 
 func (e *cmdEnv) monitorCmd(args []string) error {
 	if len(args) == 0 {
-		return errUsage{"monitor: want list, show, pause, resume or copy"}
+		return errUsage{"monitor: want list, show, pause, resume, copy or evaluate"}
 	}
 	sub := args[0]
 	fs := e.flags("monitor " + sub)
@@ -270,14 +275,14 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 	reason := fs.String("reason", "", "why the monitor is paused (pause; recorded with it)")
 	version := fs.String("version", "", "the version the copy watches (copy)")
 	name := fs.String("name", "", "the copy's name; the monitor's own when not given (copy)")
-	from := fs.String("from", "", "start of the new version's reference events, for a monitor whose reference is events (copy)")
+	from := fs.String("from", "", "start of the new version's reference events, for a monitor whose reference is events (copy); where to recompute from (evaluate)")
 	to := fs.String("to", "", "end of the new version's reference events (copy)")
-	as := fs.String("as", "", "the e-mail of the user pausing, resuming or copying: an admin or the AI team (pause, resume, copy)")
+	as := fs.String("as", "", "the e-mail of the user pausing, resuming, copying or evaluating: an admin or the AI team (pause, resume, copy, evaluate)")
 	format := fs.String("format", "text", "output format: text or json")
 	if err := subcommandHelp(fs, sub, monitorHelp); err != nil {
 		return err
 	}
-	pos, err := parseSub(fs, "monitor", sub, []string{"list", "show", "pause", "resume", "copy"}, args[1:], format)
+	pos, err := parseSub(fs, "monitor", sub, []string{"list", "show", "pause", "resume", "copy", "evaluate"}, args[1:], format)
 	if err != nil {
 		return err
 	}
@@ -301,9 +306,28 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 				return writeJSON(e.stdout, ms)
 			}
 			rows := [][]string{{"ID", "MODEL", "VERSION", "NAME", "TASK", "WINDOW", "REFERENCE", "STATE", "EVALUATED TO"}}
+			// A retired version's monitors are not evaluated (whatever
+			// events still come): their state says so, not "running".
+			retired := map[[2]any]bool{}
+			for _, m := range ms {
+				if _, ok := retired[[2]any{m.ModelID, ""}]; ok {
+					continue
+				}
+				retired[[2]any{m.ModelID, ""}] = false
+				vs, err := s.ListModelVersions(e.ctx, m.ModelID)
+				if err != nil {
+					return err
+				}
+				for _, v := range vs {
+					retired[[2]any{m.ModelID, v.Version}] = v.Status == lodestar.ModelRetired
+				}
+			}
 			for _, m := range ms {
 				state := "running"
-				if m.Paused() {
+				switch {
+				case retired[[2]any{m.ModelID, m.Version}]:
+					state = "retired"
+				case m.Paused():
 					state = "paused"
 				}
 				rows = append(rows, []string{strconv.FormatInt(m.ID, 10), orDash(keys[m.ModelID]), m.Version, m.Name, m.Task, m.Window,
@@ -321,6 +345,19 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 	}
 	if sub == "pause" || sub == "resume" {
 		return e.pauseMonitor(sub, id, *reason, *as, *format)
+	}
+	if sub == "evaluate" {
+		if strings.TrimSpace(*as) == "" {
+			return errUsage{"monitor evaluate: --as is required"}
+		}
+		if *to != "" || *version != "" || *name != "" || *reason != "" {
+			return errUsage{"monitor evaluate: takes only --from and --as"}
+		}
+		f, _, err := lodestar.ParseTimeRange(*from, "")
+		if err != nil {
+			return errUsage{"monitor evaluate: " + describe(err).Error()}
+		}
+		return e.evaluateMonitor(id, f, *as, *format)
 	}
 	if sub == "copy" {
 		if strings.TrimSpace(*version) == "" || strings.TrimSpace(*as) == "" {
@@ -460,6 +497,31 @@ func (e *cmdEnv) pauseMonitor(sub string, id int64, reason, as, format string) e
 		} else {
 			fmt.Fprintf(e.stdout, "monitor %d resumed; its next run evaluates the windows it missed\n", m.ID)
 		}
+		return nil
+	})
+}
+
+// evaluateMonitor evaluates monitor id now as the user with e-mail as —
+// from, when set, recomputing its windows from there — as the API's
+// POST /api/v1/monitors/{id}/evaluate does.
+func (e *cmdEnv) evaluateMonitor(id int64, from time.Time, as, format string) error {
+	return e.readStore("no monitor to evaluate", func(s *store.Store) error {
+		ctx, err := actingUser(e.ctx, s, as, auth.ModelWrite, "monitor evaluate", "evaluate a monitor")
+		if err != nil {
+			return err
+		}
+		svc := &monitoring.Service{Store: s, AllowPrivateWebhooks: e.cfg.WebhookAllowPrivate, Lateness: e.cfg.MonitorLateness}
+		ev, err := svc.Evaluate(ctx, id, time.Now().UTC(), from)
+		if lodestar.ErrorCode(err) == lodestar.ENotFound {
+			return fmt.Errorf("monitor evaluate: no monitor %d ('lodestar monitor list' lists them)", id)
+		} else if err != nil {
+			return fmt.Errorf("monitor evaluate: %w", describe(err))
+		}
+		if format == "json" {
+			return writeJSON(e.stdout, ev)
+		}
+		fmt.Fprintf(e.stdout, "monitor %d evaluated: %s, %d alerts opened, %d resolved, %d retraining tasks opened\n",
+			id, count(len(ev.Windows), "window"), len(ev.Opened)+len(ev.Reopened), len(ev.Resolved), len(ev.Tasks))
 		return nil
 	})
 }

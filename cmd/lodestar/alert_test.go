@@ -258,6 +258,31 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	if _, out, _ := do("monitor", "show", "3"); !regexp.MustCompile(`remind after:\s+never\n`).MatchString(out) {
 		t.Errorf("monitor show does not say the demo monitor never reminds:\n%s", out)
 	}
+	// Evaluate: as a user who may change monitors, from a day when given
+	// (late labels), as the API's evaluate; refused otherwise.
+	for _, st := range []struct {
+		args   []string
+		code   int
+		errHas string
+	}{
+		{[]string{"monitor", "evaluate", "3"}, 2, "--as is required"},
+		{[]string{"monitor", "evaluate", "3", "--as", "viewer@demo.lodestar"}, 1, "only the roles admin, ai_team may evaluate a monitor"},
+		{[]string{"monitor", "evaluate", "3", "--from", "yesterday", "--as", "ml.lead@demo.lodestar"}, 2, "from"},
+		{[]string{"monitor", "evaluate", "3", "--to", "2026-01-01", "--as", "ml.lead@demo.lodestar"}, 2, "takes only --from and --as"},
+		{[]string{"monitor", "evaluate", "99", "--as", "ml.lead@demo.lodestar"}, 1, "no monitor 99"},
+	} {
+		if code, out, errs := do(st.args...); code != st.code || out != "" || !strings.Contains(errs, st.errHas) {
+			t.Errorf("%v: got exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q", st.args, code, out, errs, st.code, st.errHas)
+		}
+	}
+	before := monitor(3).EvaluatedTo
+	if code, out, errs := do("monitor", "evaluate", "3", "--from", "2020-01-01", "--as", "ml.lead@demo.lodestar"); code != 0 || !strings.Contains(out, "monitor 3 evaluated:") {
+		t.Errorf("monitor evaluate --from: exit %d %q %q", code, out, errs)
+	}
+	if after := monitor(3).EvaluatedTo; after.Before(before) || after.IsZero() {
+		t.Errorf("after monitor evaluate: evaluated to %s (was %s)", after, before)
+	}
+
 	if code, _, errs := do("audit", "verify"); code != 0 {
 		t.Errorf("audit verify after the acknowledgement, pause, resume and copy: exit %d %s", code, errs)
 	}

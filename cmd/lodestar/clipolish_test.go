@@ -51,7 +51,7 @@ func TestHelpTextsTrue(t *testing.T) {
 	}{
 		{"audit", []string{"lodestar audit export [filters]", "'lodestar audit export -h'"}, nil},
 		// copy needs --as too.
-		{"monitor", []string{"pausing, resuming or copying", "(pause, resume, copy)", "as a JSON array", `{"monitor": …, "windows": […]}`},
+		{"monitor", []string{"pausing, resuming, copying or evaluating", "(pause, resume, copy, evaluate)", "as a JSON array", `{"monitor": …, "windows": […]}`},
 			[]string{"lists them."}},
 		// --key names the model for show, card and provenance as well.
 		{"model", []string{"or the model (show, version, card, provenance, status; or give it as KEY)",
