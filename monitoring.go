@@ -27,6 +27,10 @@ type IngestResult struct {
 	// duplicate) carry it and the latest one's time. They are stored, but
 	// no monitor reads them until a version of that name is registered.
 	Unregistered []VersionEvents `json:"unregistered_versions"`
+	// Retired lists, in the same way, the versions of the batch's valid
+	// events that the model has retired: they are stored, but a retired
+	// version's monitors are not evaluated, so no monitor reads them.
+	Retired []VersionEvents `json:"retired_versions"`
 }
 
 // VersionEvents is how many of a model's events carry one version
@@ -677,6 +681,9 @@ type ModelMetrics struct {
 	// Versions counts each model's versions by status: model ID, then
 	// status.
 	Versions map[int64]map[string]int
+	// Retired are each model's retired versions: model ID, then version
+	// (their monitors are not evaluated).
+	Retired map[int64]map[string]bool
 	// Switches are every model's switch, by key.
 	Switches []*Switch
 	// OpenAlerts counts the open alerts by model, kind and whether they

@@ -117,6 +117,8 @@ var (
 		"A monitor of a model version: always 1, its labels say which.", []string{"monitor", "model", "version", "name", "window", "task"}, nil)
 	mPaused = prometheus.NewDesc("lodestar_monitor_paused",
 		"1 while the monitor is paused (not evaluated; its open alerts stay open), else 0.", []string{"monitor", "model", "version"}, nil)
+	mRetired = prometheus.NewDesc("lodestar_monitor_retired",
+		"1 while the monitor's version is retired (its monitors are not evaluated, whatever events still come), else 0.", []string{"monitor", "model", "version"}, nil)
 	mEvaluatedTo = prometheus.NewDesc("lodestar_monitor_evaluated_to_timestamp_seconds",
 		"The end of the monitor's last evaluated window, as a Unix time (0: none yet). A value falling behind means no evaluation runs.",
 		[]string{"monitor", "model", "version"}, nil)
@@ -173,6 +175,7 @@ func (s *Server) gatherModelMetrics(ctx context.Context) (*modelMetricsSet, erro
 		id, key := strconv.FormatInt(mon.ID, 10), keys[mon.ModelID]
 		set.gauge(mMonitorInfo, 1, id, key, mon.Version, mon.Name, mon.Window, mon.Task)
 		set.gauge(mPaused, b2f(mon.Paused()), id, key, mon.Version)
+		set.gauge(mRetired, b2f(mm.Retired[mon.ModelID][mon.Version]), id, key, mon.Version)
 		set.gauge(mEvaluatedTo, unixSeconds(mon.EvaluatedTo), id, key, mon.Version)
 		w := mm.Latest[mon.ID]
 		if w == nil {

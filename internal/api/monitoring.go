@@ -121,8 +121,12 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		retired, err := s.retiredEvents(r.Context(), m.ID, events)
+		if err != nil {
+			return nil, err
+		}
 		translateLines(w, r, rejected)
-		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected, Unregistered: unregistered}, nil
+		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected, Unregistered: unregistered, Retired: retired}, nil
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
 }
@@ -175,6 +179,52 @@ func (s *Server) unregistered(ctx context.Context, modelID int64, events []lodes
 	out := make([]lodestar.VersionEvents, 0, len(missing))
 	for _, v := range missing {
 		out = append(out, *byVersion[v])
+	}
+	return out, nil
+}
+
+// retiredEvents lists the versions of a batch's events that the model has
+// retired, as unregistered does the unregistered ones: stored, but no
+// monitor evaluates a retired version, so a client still sending them
+// hears it.
+func (s *Server) retiredEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) ([]lodestar.VersionEvents, error) {
+	out := []lodestar.VersionEvents{}
+	if len(events) == 0 {
+		return out, nil
+	}
+	vs, err := s.Models.ListModelVersions(ctx, modelID)
+	if err != nil {
+		return nil, err
+	}
+	retired := map[string]bool{}
+	for _, v := range vs {
+		if v.Status == lodestar.ModelRetired {
+			retired[v.Version] = true
+		}
+	}
+	if len(retired) == 0 {
+		return out, nil
+	}
+	byVersion := map[string]*lodestar.VersionEvents{}
+	var names []string
+	for _, e := range events {
+		if !retired[e.Version] {
+			continue
+		}
+		v := byVersion[e.Version]
+		if v == nil {
+			v = &lodestar.VersionEvents{Version: e.Version}
+			byVersion[e.Version] = v
+			names = append(names, e.Version)
+		}
+		v.Events++
+		if at := e.Time.Truncate(time.Millisecond); at.After(v.LastEventAt) {
+			v.LastEventAt = at
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		out = append(out, *byVersion[n])
 	}
 	return out, nil
 }

@@ -114,7 +114,7 @@ func monitoringPaths() obj {
 			"description": "Prometheus text exposition format, read from the database at each scrape. Scrape it with a read-scope token " +
 				"(authorization credentials in the scrape configuration). Series: lodestar_model_switch_state{model,state}, " +
 				"lodestar_model_switch_version{model}, lodestar_model_versions{model,status}, lodestar_model_alerts_open{model,kind,acknowledged}, " +
-				"lodestar_model_retraining_tasks_open{model}, lodestar_monitor_info{monitor,model,version,name,window,task}, lodestar_monitor_paused, " +
+				"lodestar_model_retraining_tasks_open{model}, lodestar_monitor_info{monitor,model,version,name,window,task}, lodestar_monitor_paused, lodestar_monitor_retired, " +
 				"lodestar_monitor_evaluated_to_timestamp_seconds, lodestar_monitor_window_end_timestamp_seconds, lodestar_monitor_window_events, " +
 				"lodestar_monitor_window_labelled_events, lodestar_monitor_window_metric{metric}, lodestar_monitor_window_drift_share and " +
 				"lodestar_monitor_window_breach{kind} (monitor, model and version labelled).",
@@ -176,7 +176,9 @@ func monitoringSchemas() obj {
 			"id": str, "label": obj{"type": []string{"number", "string"}, "description": "As an event's label: read as the monitor's task reads it."}}},
 		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs,
 			"unregistered_versions": obj{"type": "array", "items": ref("VersionEvents"),
-				"description": "The versions of the batch's valid events (new or duplicate) that the model has not registered: stored, but watched by no monitor until registered. Empty when there are none."}}},
+				"description": "The versions of the batch's valid events (new or duplicate) that the model has not registered: stored, but watched by no monitor until registered. Empty when there are none."},
+			"retired_versions": obj{"type": "array", "items": ref("VersionEvents"),
+				"description": "The versions of the batch's valid events (new or duplicate) that the model has retired: stored, but a retired version's monitors are not evaluated. Empty when there are none."}}},
 		"VersionEvents": obj{"type": "object", "properties": obj{"version": str, "events": integer, "last_event_at": ts},
 			"description": "How many events carry a version string, and the latest one's time."},
 		"LabelResult": obj{"type": "object", "properties": obj{"updated": integer, "unknown": lineErrs, "rejected": lineErrs}},

@@ -131,7 +131,7 @@ func (f *fixture) alert(id int64) *lodestar.Alert {
 
 // TestHealthNamesMonitorsAndRetiredVersions: the health page's alerts
 // name the monitor that raised each (a model may have several), and a
-// monitor of a retired version says it gets no more events.
+// monitor of a retired version says its monitors are not evaluated (not that no events come: a retired version may still be sent some).
 func TestHealthNamesMonitorsAndRetiredVersions(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
@@ -150,7 +150,7 @@ func TestHealthNamesMonitorsAndRetiredVersions(t *testing.T) {
 		}
 	}
 	page = f.get(c, path)
-	if !strings.Contains(page.body, "version retired: no more events") || !strings.Contains(page.body, link) {
+	if !strings.Contains(page.body, "version retired: its monitors are not evaluated") || !strings.Contains(page.body, link) {
 		t.Errorf("after retiring: no retired badge on its monitor:\n%.3000s", page.body)
 	}
 	// Its alert, open until then, says why it resolved.

@@ -233,6 +233,14 @@ func checkScrape(t *testing.T, f *fixture, body string, models, monitors int) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		versions, err := st.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		retired := map[string]bool{}
+		for _, v := range versions {
+			retired[v.Version] = v.Status == lodestar.ModelRetired
+		}
 		for _, mon := range mons {
 			// A label value is the name as the JSON API gives it.
 			var name string
@@ -242,6 +250,7 @@ func checkScrape(t *testing.T, f *fixture, body string, models, monitors int) {
 			base := []string{"model", m.Key, "monitor", id, "version", mon.Version}
 			want(1, "lodestar_monitor_info", "model", m.Key, "monitor", id, "name", name, "task", mon.Task, "version", mon.Version, "window", mon.Window)
 			want(b2f(mon.Paused()), "lodestar_monitor_paused", base...)
+			want(b2f(retired[mon.Version]), "lodestar_monitor_retired", base...)
 			want(float64(mon.EvaluatedTo.UnixMilli())/1000*b2f(!mon.EvaluatedTo.IsZero()), "lodestar_monitor_evaluated_to_timestamp_seconds", base...)
 			ws, err := st.ListWindows(ctx, mon.ID, 1)
 			if err != nil {

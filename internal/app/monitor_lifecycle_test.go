@@ -65,3 +65,39 @@ func TestMonitorFormDatesInclusive(t *testing.T) {
 		t.Fatalf("evaluate from 5 Jan: got %d %s", r.StatusCode, r.body)
 	}
 }
+
+// TestIngestSaysRetiredVersions: events sent for a retired version are
+// stored, but its monitors are not evaluated: the ingest answer says so
+// (retired_versions, as unregistered_versions), empty otherwise.
+func TestIngestSaysRetiredVersions(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team, lodestar.ScopeIngest)
+	m := f.model("Recommendations", "recommender", "Recommender")
+	v, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	send := func(id string) lodestar.IngestResult {
+		t.Helper()
+		r := f.ndjson("/api/v1/models/recommender/events", tok, eventLine(id, t0, "1.0", 1, "red", 0.9, 1)+"\n"+eventLine(id+"b", t0.Add(time.Minute), "1.0", 1, "red", 0.9, 1))
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.body, `"retired_versions":[`) {
+			t.Fatalf("ingest: %d %s", r.StatusCode, r.body)
+		}
+		return decodeInto[lodestar.IngestResult](t, r)
+	}
+	if res := send("a"); len(res.Retired) != 0 {
+		t.Errorf("a version in development: retired_versions %+v; want none", res.Retired)
+	}
+	for _, st := range []string{lodestar.ModelStaging, lodestar.ModelProduction, lodestar.ModelRetired} {
+		if _, err := f.app.Store.SetModelVersionStatus(sys(), v.ID, st, "walk"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := send("c")
+	if res.Accepted != 2 || len(res.Retired) != 1 || res.Retired[0].Version != "1.0" || res.Retired[0].Events != 2 || !res.Retired[0].LastEventAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("a retired version: accepted %d, retired_versions %+v; want 2 and 1.0 with 2 events, the last at %s", res.Accepted, res.Retired, t0.Add(time.Minute))
+	}
+}

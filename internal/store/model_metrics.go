@@ -43,6 +43,23 @@ func (s *Store) ModelMetrics(ctx context.Context) (*lodestar.ModelMetrics, error
 	if err != nil {
 		return nil, wrap("count model versions", err)
 	}
+	out.Retired = map[int64]map[string]bool{}
+	err = s.eachRow(ctx, `SELECT model_id, version FROM model_versions WHERE status = ?`, []any{lodestar.ModelRetired},
+		func(scan func(...any) error) error {
+			var model int64
+			var version string
+			if err := scan(&model, &version); err != nil {
+				return err
+			}
+			if out.Retired[model] == nil {
+				out.Retired[model] = map[string]bool{}
+			}
+			out.Retired[model][version] = true
+			return nil
+		})
+	if err != nil {
+		return nil, wrap("list retired versions", err)
+	}
 	if out.Switches, err = s.ListSwitches(ctx); err != nil {
 		return nil, err
 	}

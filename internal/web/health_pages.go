@@ -367,7 +367,7 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		Live         bool // a version is in production (inProduction)
 		Versions     []*lodestar.ModelVersion
 		VersionIDs   map[string]int64
-		Retired      map[string]bool // by version: its monitors get no more events
+		Retired      map[string]bool // by version: its monitors are not evaluated
 		Monitors     []monitorView
 		MonitorNames map[int64]string
 		// Unwatched are the versions in staging or production no monitor
