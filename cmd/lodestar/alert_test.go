@@ -216,6 +216,10 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	if _, out, _ := do("monitor", "list"); !strings.Contains(out, "paused") {
 		t.Errorf("monitor list does not show the pause:\n%s", out)
 	}
+	// The demo's retired version's monitor is not evaluated: not "running".
+	if _, out, _ := do("monitor", "list"); !regexp.MustCompile(`(?m)\sretired\s`).MatchString(out) {
+		t.Errorf("monitor list does not show a retired version's monitor as retired:\n%s", out)
+	}
 	if _, out, _ := do("monitor", "show", "3"); !strings.Contains(out, "by ml.lead@demo.lodestar: Feature pipeline being rebuilt") {
 		t.Errorf("monitor show does not show the pause:\n%s", out)
 	}
