@@ -170,6 +170,12 @@ func TestListsAlignChinese(t *testing.T) {
 	}
 	svc := &monitoring.Service{Store: store.New(db)}
 	now := time.Now().UTC().Truncate(time.Hour)
+	// The reference range holds an event of the version (an empty one is
+	// refused: such a monitor could never be evaluated).
+	if _, err := store.New(db).AppendEvents(ctx, 1, []lodestar.StoredEvent{{ID: "e-1", Time: now.Add(-90 * time.Minute), Version: "1",
+		Body: []byte(`{"id":"e-1","version":"1","features":{"x":0.5},"prediction":0.9,"latency_ms":5}`)}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"每日漂移监控", "daily"} {
 		if _, err := svc.CreateMonitor(ctx, lodestar.Monitor{ModelID: 1, Version: "1", Name: name, Task: "binary", Numeric: []string{"x"},
 			Window: "hour", Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}, AlertAfter: 1, ResolveAfter: 2, RetrainAfter: 1,
