@@ -308,6 +308,11 @@ type Monitor struct {
 	// label came meanwhile. Internal bookkeeping, not shown.
 	RelabeledFrom time.Time `json:"-"`
 	RelabelMark   int64     `json:"-"`
+	// VersionStatus is its model version's status (development,
+	// staging, production, retired), as read with the monitor: a retired
+	// version's monitors are not evaluated. "" when the version is not
+	// registered.
+	VersionStatus string    `json:"version_status,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	// UpdatedAt is when the monitor was created or its settings last
 	// changed (UpdateMonitor): an edit names the one it was based on.

@@ -199,8 +199,9 @@ func monitoringSchemas() obj {
 				"unreadable_reason": obj{"type": "string", "description": "Why the first row or event left out could not be read, e.g. line 7: column \"age\": \"unknown\" is not a number, or score 1.4 is outside [0, 1]; absent when none."}}},
 			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer,
 			"remind_after": obj{"type": "integer", "description": "Hours between reminders of an open, unacknowledged alert (0: none)."}, "webhook_url": obj{"type": "string", "description": "Scheme and host only (its path and query may hold a secret)."}, "evaluated_to": ts,
-			"paused_at": obj{"type": "string", "format": "date-time", "description": "When it was paused; absent while it runs."},
-			"paused_by": obj{"type": "string", "description": "Who paused it."}, "pause_reason": obj{"type": "string", "description": "Why it was paused."},
+			"paused_at":      obj{"type": "string", "format": "date-time", "description": "When it was paused; absent while it runs."},
+			"version_status": obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"}, "description": "Its model version's status; a retired version's monitors are not evaluated. Absent when the version is not registered."},
+			"paused_by":      obj{"type": "string", "description": "Who paused it."}, "pause_reason": obj{"type": "string", "description": "Why it was paused."},
 			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time", "description": "When it was created or its settings last edited: send it back to edit it (PATCH)."}}},
 		"MonitorEditInput": obj{"type": "object", "required": []string{"updated_at"}, "additionalProperties": false, "properties": obj{
 			"updated_at": obj{"type": "string", "format": "date-time", "description": "The monitor's updated_at as read."},

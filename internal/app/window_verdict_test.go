@@ -88,3 +88,45 @@ func TestDriftVerdictOfAWindow(t *testing.T) {
 		}
 	}
 }
+
+// A monitor's JSON carries its version's status, so a client can tell a
+// retired version's monitor (not evaluated) from a stalled one: the
+// version's status as it changes, in the one monitor and the list.
+func TestMonitorVersionStatus(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	_, m, tok, mon, _ := f.hourlyRecMonitor()
+	vs, err := f.app.Store.ListModelVersions(sys(), m.ID)
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("versions: %v %v", vs, err)
+	}
+	status := func() (one, listed string) {
+		t.Helper()
+		var got struct {
+			VersionStatus string `json:"version_status"`
+		}
+		r := f.api("GET", fmt.Sprintf("/api/v1/monitors/%d", mon.ID), tok, "")
+		if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+			t.Fatalf("monitor: %v %.300s", err, r.body)
+		}
+		var list struct {
+			Data []struct {
+				ID            int64  `json:"id"`
+				VersionStatus string `json:"version_status"`
+			} `json:"data"`
+		}
+		r = f.api("GET", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, "")
+		if err := json.Unmarshal([]byte(r.body), &list); err != nil || len(list.Data) != 1 || list.Data[0].ID != mon.ID {
+			t.Fatalf("monitors: %v %.300s", err, r.body)
+		}
+		return got.VersionStatus, list.Data[0].VersionStatus
+	}
+	if one, listed := status(); one != lodestar.ModelDevelopment || listed != lodestar.ModelDevelopment {
+		t.Errorf("a development version's monitor: version_status %q, listed %q", one, listed)
+	}
+	if _, err := f.app.Store.SetModelVersionStatus(sys(), vs[0].ID, lodestar.ModelRetired, "replaced"); err != nil {
+		t.Fatal(err)
+	}
+	if one, listed := status(); one != lodestar.ModelRetired || listed != lodestar.ModelRetired {
+		t.Errorf("a retired version's monitor: version_status %q, listed %q", one, listed)
+	}
+}

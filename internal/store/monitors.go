@@ -38,14 +38,17 @@ type monitorConfig struct {
 	WebhookURL   string                     `json:"webhook_url,omitempty"`
 }
 
-const monitorColumns = `id, model_id, version, name, config, evaluated_to, paused_at, paused_by, pause_reason, relabel_from, relabel_n, created_at, updated_at`
+// monitorColumns are a monitor's columns, then its version's status
+// (from model_versions: "" when the version is not registered).
+const monitorColumns = `id, model_id, version, name, config, evaluated_to, paused_at, paused_by, pause_reason, relabel_from, relabel_n, created_at, updated_at,
+	COALESCE((SELECT v.status FROM model_versions v WHERE v.model_id = monitors.model_id AND v.version = monitors.version), '')`
 
 func scanMonitor(s interface{ Scan(...any) error }) (*lodestar.Monitor, error) {
 	m := &lodestar.Monitor{}
 	var cfg, evaluated string
 	var relabel sql.NullInt64
 	if err := s.Scan(&m.ID, &m.ModelID, &m.Version, &m.Name, &cfg, &evaluated, sqldb.Time{T: &m.PausedAt}, &m.PausedBy, &m.PauseReason,
-		&relabel, &m.RelabelMark, sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}); err != nil {
+		&relabel, &m.RelabelMark, sqldb.Time{T: &m.CreatedAt}, sqldb.Time{T: &m.UpdatedAt}, &m.VersionStatus); err != nil {
 		return nil, err
 	}
 	var c monitorConfig
