@@ -322,6 +322,9 @@ func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, stat
 		if err == nil && status == lodestar.ModelProduction {
 			err = closeRetrainingTasks(ctx, tx, before)
 		}
+		if err == nil && before.Status == lodestar.ModelProduction && status != lodestar.ModelProduction {
+			err = releaseRetrainingTasks(ctx, tx, before)
+		}
 		if err == nil && status == lodestar.ModelRetired {
 			err = resolveRetiredAlerts(ctx, tx, before)
 		}

@@ -976,6 +976,28 @@ func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 	return nil
 }
 
+// releaseRetrainingTasks clears the version that model tasks await
+// metrics from when v leaves production (retired, or back to
+// development): they no longer await it — no version of theirs is live —
+// and stay open, as before one went live, until the next one does.
+func releaseRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVersion) error {
+	tasks, err := openTasks(ctx, tx, `model_id = ? AND status = ? AND new_version = ?`, v.ModelID, lodestar.TaskOpen, v.Version)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		before := *t
+		if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET new_version = '', after_metrics = '' WHERE id = ?`, t.ID); err != nil {
+			return err
+		}
+		t.NewVersion, t.After = "", nil
+		if _, err := audit.Append(ctx, tx, audit.Change{Action: "stop_awaiting", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // settleRetrainingTasks closes the model's tasks awaiting metrics from
 // version (see closeRetrainingTasks) with metrics — the version's card,
 // or a window of its monitor — when they hold the task's metrics and the

@@ -158,8 +158,20 @@ func TestRetrainingTaskAwaitsMetrics(t *testing.T) {
 		if _, err := f.s.UpdateModelCard(f.ctx, v5.ID, lodestar.ModelCard{IntendedUse: "Rank", EvaluationMetrics: map[string]float64{"accuracy": 0.95}}); err != nil {
 			t.Fatal(err)
 		}
-		if tk := task(id3); tk.Status != lodestar.TaskOpen {
-			t.Errorf("after the card of 5.0, no longer live: %+v; want open", tk)
+		// It no longer awaits 5.0 (pages said "awaiting the metrics of
+		// 5.0, now live" after it left production).
+		if tk := task(id3); tk.Status != lodestar.TaskOpen || tk.NewVersion != "" || tk.AwaitingMetrics() {
+			t.Errorf("after the card of 5.0, no longer live: %+v; want open, awaiting no version", tk)
+		}
+		// Likewise when the version awaited is retired.
+		v55 := version(m.ID, "5.5", nil)
+		live(v55, lodestar.ModelStaging, lodestar.ModelProduction)
+		if tk := task(id3); !tk.AwaitingMetrics() || tk.NewVersion != "5.5" {
+			t.Fatalf("after 5.5 went live: %+v; want awaiting it", tk)
+		}
+		live(v55, lodestar.ModelRetired)
+		if tk := task(id3); tk.Status != lodestar.TaskOpen || tk.NewVersion != "" {
+			t.Errorf("after 5.5 was retired: %+v; want open, awaiting no version", tk)
 		}
 		// A version with the metrics in its card closes it at once.
 		live(version(m.ID, "6.0", map[string]float64{"accuracy": 0.97}), lodestar.ModelStaging, lodestar.ModelProduction)
