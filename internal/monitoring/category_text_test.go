@@ -51,6 +51,8 @@ func TestCategorySpelling(t *testing.T) {
 		{`"1234567"`, "1234567"}, {`"1234567.0"`, "1234567"}, {`"7.000"`, "7"}, {`"-12.0"`, "-12"},
 		{`"007"`, "007"}, {`"0.50"`, "0.50"}, {`"1.10"`, "1.10"}, {`"2.0.0"`, "2.0.0"}, {`"v1.0"`, "v1.0"},
 		{`".0"`, ".0"}, {`"-.00"`, "-.00"}, {`"7."`, "7."}, {`"1e3"`, "1e3"}, {`" 7.0"`, " 7.0"}, {`"red"`, "red"},
+		// Booleans in any letter case as a Parquet boolean reads.
+		{`"True"`, "true"}, {`"FALSE"`, "false"}, {`"true"`, "true"}, {`"tRuE"`, "true"}, {`"Truth"`, "Truth"}, {`"falsey"`, "falsey"},
 	} {
 		if got := decodeCategory(t, tc.raw); got != tc.want {
 			t.Errorf("event value %s: category %q, want %q", tc.raw, got, tc.want)
@@ -71,14 +73,20 @@ func TestCategorySpelling(t *testing.T) {
 		F64 float64 `parquet:"f64"`
 		F32 float32 `parquet:"f32"`
 		S   string  `parquet:"s"`
+		B   bool    `parquet:"b"`
+		U64 uint64  `parquet:"u64"`
 	}
-	rows := []row{{1234567, 1000000, 1234567, 0.1, "1234567.0"}, {7, -42, 1e-5, 2.5, "007"}, {2000000, 3, 1e16, 1e6, "red"}}
+	// INT64 values past 2^53 exactly (a float64 rounds 12345678901234567
+	// to …568), unsigned ones past int64's range too.
+	rows := []row{{1234567, 1000000, 1234567, 0.1, "1234567.0", true, 18446744073709551615}, {7, -42, 1e-5, 2.5, "007", false, 7},
+		{12345678901234567, 3, 1e16, 1e6, "red", true, 12345678901234567}}
 	var buf bytes.Buffer
 	if err := parquet.Write(&buf, rows); err != nil {
 		t.Fatal(err)
 	}
 	for col, want := range map[string]string{
-		"i64": "[1234567 7 2000000]", "i32": "[1000000 -42 3]", "f64": "[1234567 1e-05 1e+16]", "f32": "[0.1 2.5 1000000]", "s": "[1234567 007 red]",
+		"i64": "[1234567 7 12345678901234567]", "i32": "[1000000 -42 3]", "f64": "[1234567 1e-05 1e+16]", "f32": "[0.1 2.5 1000000]", "s": "[1234567 007 red]",
+		"b": "[true false true]", "u64": "[18446744073709551615 7 12345678901234567]",
 	} {
 		schema := monitor.Schema{Categorical: []string{col}}
 		var cats []string
@@ -91,9 +99,16 @@ func TestCategorySpelling(t *testing.T) {
 	}
 
 	// The same values sent by events match.
-	for _, v := range []string{"1234567", "1000000", "2000000", "1e-05", "1e+16", "0.1", "2.5", "-42"} {
+	for _, v := range []string{"1234567", "1000000", "1e-05", "1e+16", "0.1", "2.5", "-42"} {
 		if got := decodeCategory(t, strings.TrimSuffix(v, ".0")); got != v {
 			t.Errorf("event value %s: category %q, want the reference's %q", v, got, v)
+		}
+	}
+	// An ID past 2^53 sent as a string (as README asks) matches too, and
+	// a boolean as pandas writes it.
+	for raw, want := range map[string]string{`"12345678901234567"`: "12345678901234567", `"True"`: "true", `"False"`: "false"} {
+		if got := decodeCategory(t, raw); got != want {
+			t.Errorf("event value %s: category %q, want the reference's %q", raw, got, want)
 		}
 	}
 }

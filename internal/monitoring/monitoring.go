@@ -596,7 +596,17 @@ func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error)
 				} else if b.Kind(k) == dataset.Numeric {
 					// A Parquet number column named categorical: spelt as
 					// a CSV file writes it, as events' numbers are.
-					ev.Cat[k-nn] = f.NumberText(cols[k], b.Num[k][r])
+					// An INT64 column's values exactly, past 2^53 too
+					// (a float64 would round 12345678901234567).
+					if ints, unsigned := b.Int64s(k); ints != nil {
+						if unsigned {
+							ev.Cat[k-nn] = strconv.FormatUint(uint64(ints[r]), 10)
+						} else {
+							ev.Cat[k-nn] = strconv.FormatInt(ints[r], 10)
+						}
+					} else {
+						ev.Cat[k-nn] = f.NumberText(cols[k], b.Num[k][r])
+					}
 				} else if b.Kind(k) == dataset.Text {
 					ev.Cat[k-nn] = string(categoryText(dataset.Trim(b.Text(k, r)))) // CSV cells are trimmed, as drift does
 				} else {
@@ -624,7 +634,9 @@ func eachRow(data []byte, schema *monitor.Schema, fn func(*monitor.Event) error)
 //   - text (a CSV cell, a Parquet string, a JSON string) as written, but a
 //     whole number written with a zero fraction ("7.0", "1234567.00", as
 //     pandas writes an integer column that has missing values) without it
-//     ("7").
+//     ("7"), and true or false in any letter case ("True", as pandas
+//     writes a boolean) as "true" or "false", as a Parquet boolean column
+//     reads (lodestar drift compares them so too).
 //
 // So a store ID sent as 1234567 or "1234567" matches a reference cell
 // 1234567 or 1234567.0; "0.50" and "007" stay as written (a code's zeros
@@ -643,9 +655,17 @@ func appendNumber(dst []byte, v float64) []byte {
 }
 
 // categoryText is a categorical value's text without the zero fraction of
-// a whole number ("7.0", "-12.000" → "7", "-12"); any other text as it is.
+// a whole number ("7.0", "-12.000" → "7", "-12"), a boolean in lower case
+// ("TRUE" → "true"); any other text as it is. The result may be shared:
+// callers copy it (string) before keeping it.
 func categoryText(b []byte) []byte {
 	n := len(b)
+	switch {
+	case n == 4 && bytes.EqualFold(b, trueText):
+		return trueText
+	case n == 5 && bytes.EqualFold(b, falseText):
+		return falseText
+	}
 	if n < 3 || b[n-1] != '0' {
 		return b // the common case: not a number ending in 0
 	}
@@ -672,6 +692,9 @@ func categoryText(b []byte) []byte {
 	}
 	return b[:dot]
 }
+
+// The spellings of a boolean categoryText gives.
+var trueText, falseText = []byte("true"), []byte("false")
 
 // quoteCut quotes a cell for a reason, cut as predicted cuts a string.
 func quoteCut(b []byte) string {
