@@ -382,8 +382,10 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 	}
 	if !c.numeric {
 		f.Kind = monitor.Categorical
+		// The file whose text made the column categorical: the other may
+		// hold a few non-number cells that alone would be left out.
 		file, line, cell := refName, r.textLine, r.textCell
-		if !r.text {
+		if !r.text || r.readable(c.refSample) && u.text && !u.readable(c.curSample) {
 			file, line, cell = curName, u.textLine, u.textCell
 		}
 		note := fmt.Sprintf("categorical: %s line %d has %q, not a number", file, line, cell)

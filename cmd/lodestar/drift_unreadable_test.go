@@ -40,6 +40,7 @@ type unreadableColumn struct {
 	RawFirst   json.RawMessage `json:"first_unreadable"`
 	PSI        *float64        `json:"psi"`
 	Categories *int            `json:"categories"`
+	Note       string          `json:"note"`
 }
 
 func unreadableReport(t *testing.T, ref, cur string) (verdict string, cols []string, c unreadableColumn) {
@@ -151,9 +152,16 @@ func TestDriftFewUnreadableCells(t *testing.T) {
 			fmt.Fprintf(&b, "%.2f\n", 100+10*rng.NormFloat64())
 		}
 		ref := normalColumn(t, "ref.csv", 3, 1000, 100, 2, -1, "")
-		verdict, cols, c := unreadableReport(t, ref, writeFile(t, "cur.csv", b.String()))
+		cur := writeFile(t, "cur.csv", b.String())
+		verdict, cols, c := unreadableReport(t, ref, cur)
 		if c.Kind != "categorical" || c.Test != "none" || verdict != "undetermined" || c.CurUnread != nil || len(cols) != 0 {
 			t.Errorf("2%% text: kind %s, test %s, verdict %s, unreadable %v; want categorical, none, undetermined, none", c.Kind, c.Test, verdict, c.CurUnread)
+		}
+		// The reference's one "?" alone would be left out: the note names
+		// the current, whose text made the column categorical.
+		ref = normalColumn(t, "ref1.csv", 3, 1000, 100, 2, 10, "?")
+		if _, _, c := unreadableReport(t, ref, cur); !strings.Contains(c.Note, cur+` line 2 has "?"`) || strings.Contains(c.Note, ref) {
+			t.Errorf("note %q: want it to name %s line 2, not the reference", c.Note, cur)
 		}
 	})
 	// A few distinct numbers and a text value: categories (the text is a
