@@ -95,7 +95,7 @@ func TestHealthFewValuesFeature(t *testing.T) {
 	}
 	c, _, _ := f.signIn(team, time.Hour)
 	for lang, want := range map[string]string{"en": `numeric (≤ 5 values: tested as categorical)</td><td data-label="Test">Chi-square</td>`,
-		"zh-CN": `数值型 (取值不超过 5 个：按类别检验)</td><td data-label="检验">卡方检验</td>`} {
+		"zh-CN": `数值型（取值不超过 5 个：按类别检验）</td><td data-label="检验">卡方检验</td>`} {
 		p := f.do(c, "GET", fmt.Sprintf("/models/%d/health", m.ID), http.Header{"Accept-Language": {lang}}, nil)
 		if p.StatusCode != 200 || !strings.Contains(p.body, want) {
 			t.Errorf("%s health page: %d, no %q", lang, p.StatusCode, want)
