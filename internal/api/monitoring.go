@@ -155,23 +155,7 @@ func (s *Server) boundModel(r *http.Request) (*lodestar.Model, error) {
 // not registered, with how many events carry each and the latest one's
 // time, by version: stored, but watched by no monitor.
 func (s *Server) unregistered(ctx context.Context, modelID int64, events []lodestar.StoredEvent) ([]lodestar.VersionEvents, error) {
-	byVersion := map[string]*lodestar.VersionEvents{}
-	var names []string
-	for _, e := range events {
-		v := byVersion[e.Version]
-		if v == nil {
-			v = &lodestar.VersionEvents{Version: e.Version}
-			byVersion[e.Version] = v
-			names = append(names, e.Version)
-		}
-		v.Events++
-		// As stored, to the millisecond: the same event's time as the
-		// unregistered versions' list gives it.
-		if at := e.Time.Truncate(time.Millisecond); at.After(v.LastEventAt) {
-			v.LastEventAt = at
-		}
-	}
-	slices.Sort(names)
+	byVersion, names := eventsByVersion(events, func(string) bool { return true })
 	missing, err := s.Events.FilterUnregistered(ctx, modelID, names)
 	if err != nil {
 		return nil, err
@@ -205,10 +189,20 @@ func (s *Server) retiredEvents(ctx context.Context, modelID int64, events []lode
 	if len(retired) == 0 {
 		return out, nil
 	}
+	byVersion, names := eventsByVersion(events, func(v string) bool { return retired[v] })
+	for _, n := range names {
+		out = append(out, *byVersion[n])
+	}
+	return out, nil
+}
+
+// eventsByVersion counts the events of each version keep takes, with the
+// latest one's time, and returns the versions in order.
+func eventsByVersion(events []lodestar.StoredEvent, keep func(version string) bool) (map[string]*lodestar.VersionEvents, []string) {
 	byVersion := map[string]*lodestar.VersionEvents{}
 	var names []string
 	for _, e := range events {
-		if !retired[e.Version] {
+		if !keep(e.Version) {
 			continue
 		}
 		v := byVersion[e.Version]
@@ -218,15 +212,14 @@ func (s *Server) retiredEvents(ctx context.Context, modelID int64, events []lode
 			names = append(names, e.Version)
 		}
 		v.Events++
+		// As stored, to the millisecond: the same event's time as the
+		// unregistered versions' list gives it.
 		if at := e.Time.Truncate(time.Millisecond); at.After(v.LastEventAt) {
 			v.LastEventAt = at
 		}
 	}
 	slices.Sort(names)
-	for _, n := range names {
-		out = append(out, *byVersion[n])
-	}
-	return out, nil
+	return byVersion, names
 }
 
 // translateLines puts the reasons of a batch's lines in the language the
