@@ -251,3 +251,28 @@ func TestDamagedModelErrorInChinese(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, zh, want)
 	}
 }
+
+// The monitor command's usage errors, evaluate's among them, are in
+// Chinese whole: the subcommand lists named evaluate while the catalog's
+// keys did not, and a bad --from kept the form's English.
+func TestMonitorUsageErrorsInChinese(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"monitor"}, "monitor：请给出子命令 list、show、pause、resume、copy 或 evaluate"},
+		{[]string{"monitor", "foo"}, `monitor：未知的子命令 "foo"；可用的子命令为 list、show、pause、resume、copy 或 evaluate`},
+		{[]string{"monitor", "evaluate", "1", "--as", "x@example.com", "--version", "2"}, "monitor evaluate：只接受 --from 和 --as"},
+		{[]string{"monitor", "evaluate", "1", "--as", "x@example.com", "--from", "2020-13-01"}, "monitor evaluate：请填写日期（YYYY-MM-DD）或时间（RFC 3339，例如 2026-03-01T09:00:00Z）。（from）"},
+		{[]string{"monitor", "copy", "1", "--version", "2", "--as", "x@example.com", "--from", "2020-13-01"}, "monitor copy：请填写日期（YYYY-MM-DD）或时间（RFC 3339，例如 2026-03-01T09:00:00Z）。（from）"},
+	} {
+		args := c.args
+		if len(args) > 1 {
+			args = append(args, "--data", t.TempDir())
+		}
+		code, _, stderr := runWith(zhEnvOf, args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
