@@ -2,18 +2,18 @@ package i18n_test
 
 import (
 	"errors"
-	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/evidence"
-	"regexp"
-
-	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/evidence"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 )
 
 // sourceMessage is a message a package writes: its text as written, and
@@ -32,12 +32,54 @@ type sourceMessage struct {
 // "f%d") is not a message.
 func sourceMessages(t *testing.T, dir string) []sourceMessage {
 	t.Helper()
+	var out []sourceMessage
+	eachSourceCall(t, dir, func(fset *token.FileSet, call *ast.CallExpr) {
+		var fn, pkg string
+		switch f := call.Fun.(type) {
+		case *ast.SelectorExpr:
+			fn = f.Sel.Name
+			if id, ok := f.X.(*ast.Ident); ok {
+				pkg = id.Name
+			}
+		case *ast.Ident:
+			fn = f.Name
+		}
+		arg := -1
+		switch {
+		case pkg == "fmt" && (fn == "Sprintf" || fn == "Errorf"):
+			arg = 0
+		case pkg == "errors" && fn == "New":
+			arg = 0
+		case pkg == "lodestar" && fn == "Errorf":
+			arg = 1
+		case fn == "fail":
+			arg = 0
+		}
+		if arg < 0 || len(call.Args) <= arg {
+			return
+		}
+		lit, ok := call.Args[arg].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return
+		}
+		msg, err := strconv.Unquote(lit.Value)
+		if err != nil || !strings.Contains(msg, " ") {
+			return
+		}
+		out = append(out, sourceMessage{fset.Position(lit.Pos()), msg, !(pkg == "errors" && fn == "New") && strings.Contains(msg, "%")})
+	})
+	return out
+}
+
+// eachSourceCall calls fn with every call expression in the Go files of
+// dir, its tests left out.
+func eachSourceCall(t *testing.T, dir string, fn func(*token.FileSet, *ast.CallExpr)) {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("%s: no Go files (%v)", dir, err)
 	}
 	fset := token.NewFileSet()
-	var out []sourceMessage
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -47,47 +89,12 @@ func sourceMessages(t *testing.T, dir string) []sourceMessage {
 			t.Fatal(err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+			if call, ok := n.(*ast.CallExpr); ok {
+				fn(fset, call)
 			}
-			var fn, pkg string
-			switch f := call.Fun.(type) {
-			case *ast.SelectorExpr:
-				fn = f.Sel.Name
-				if id, ok := f.X.(*ast.Ident); ok {
-					pkg = id.Name
-				}
-			case *ast.Ident:
-				fn = f.Name
-			}
-			arg := -1
-			switch {
-			case pkg == "fmt" && (fn == "Sprintf" || fn == "Errorf"):
-				arg = 0
-			case pkg == "errors" && fn == "New":
-				arg = 0
-			case pkg == "lodestar" && fn == "Errorf":
-				arg = 1
-			case fn == "fail":
-				arg = 0
-			}
-			if arg < 0 || len(call.Args) <= arg {
-				return true
-			}
-			lit, ok := call.Args[arg].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			msg, err := strconv.Unquote(lit.Value)
-			if err != nil || !strings.Contains(msg, " ") {
-				return true
-			}
-			out = append(out, sourceMessage{fset.Position(lit.Pos()), msg, !(pkg == "errors" && fn == "New") && strings.Contains(msg, "%")})
 			return true
 		})
 	}
-	return out
 }
 
 // evidenceExempt are the formatted messages of the evidence packages that

@@ -2,9 +2,7 @@ package i18n_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,58 +28,39 @@ func TestImportMessagesHavePatterns(t *testing.T) {
 	for _, loc := range []string{"en", "zh-CN"} {
 		catalogs[loc] = readCatalog(t, loc)
 	}
-	files, err := filepath.Glob("../transfer/*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no transfer sources (%v)", err)
-	}
-	fset := token.NewFileSet()
 	found := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	eachSourceCall(t, "../transfer", func(fset *token.FileSet, call *ast.CallExpr) {
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return
 		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+		var format ast.Expr
+		switch {
+		case sel.Sel.Name == "Sprintf" && len(call.Args) >= 1:
+			format = call.Args[0]
+		case sel.Sel.Name == "Errorf" && len(call.Args) >= 2:
+			format = call.Args[1]
+		default:
+			return
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+		lit, ok := format.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return
+		}
+		msg, err := strconv.Unquote(lit.Value)
+		// A message is a sentence with a verb; "%s=%s@%s" (an export
+		// cell) and "%s" (a message passed on) are not.
+		if err != nil || !strings.Contains(msg, "%") || !strings.Contains(msg, " ") {
+			return
+		}
+		found++
+		shape := fmtVerb.ReplaceAllString(msg, "%s")
+		for loc, c := range catalogs {
+			if _, ok := c["msgpat."+shape]; !ok {
+				t.Errorf("%s: %q has no \"msgpat.\" shape %q in the %s catalog", fset.Position(lit.Pos()), msg, shape, loc)
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			var format ast.Expr
-			switch {
-			case sel.Sel.Name == "Sprintf" && len(call.Args) >= 1:
-				format = call.Args[0]
-			case sel.Sel.Name == "Errorf" && len(call.Args) >= 2:
-				format = call.Args[1]
-			default:
-				return true
-			}
-			lit, ok := format.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			msg, err := strconv.Unquote(lit.Value)
-			// A message is a sentence with a verb; "%s=%s@%s" (an export
-			// cell) and "%s" (a message passed on) are not.
-			if err != nil || !strings.Contains(msg, "%") || !strings.Contains(msg, " ") {
-				return true
-			}
-			found++
-			shape := fmtVerb.ReplaceAllString(msg, "%s")
-			for loc, c := range catalogs {
-				if _, ok := c["msgpat."+shape]; !ok {
-					t.Errorf("%s: %q has no \"msgpat.\" shape %q in the %s catalog", fset.Position(lit.Pos()), msg, shape, loc)
-				}
-			}
-			return true
-		})
-	}
+		}
+	})
 	if found < 20 {
 		t.Errorf("found %d formatted messages; the scan has lost its way", found)
 	}
