@@ -121,6 +121,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// The language of the help and the errors below, decided before any
 	// command parses its flags, so that a flag's own error is in it too.
 	lang := errorLang(args, getenv)
+	// A --lang before the command names no command: it is the language of
+	// the whole run, as the locale is (a --lang after it still wins).
+	args, lead := leadingLang(args)
+	if lead != "" {
+		l, err := reportLang("", lead, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "lodestar:", errorText(lang, strings.TrimPrefix(err.Error(), ": ")))
+			return 2
+		}
+		getenv = withLocale(getenv, l)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if inner, ok := helpCommand(args, lang); ok {
 			// 'lodestar help CMD' is 'lodestar CMD -h', on stdout as

@@ -89,6 +89,41 @@ func reportLang(cmd, given string, getenv func(string) string) (string, error) {
 	return i18n.Default, nil
 }
 
+// leadingLang takes the --lang flags (-lang, --lang V, --lang=V) written
+// before the command's name off args: rest begins with the command. lang
+// is the last one's value ("" when there is none).
+func leadingLang(args []string) (rest []string, lang string) {
+	for len(args) > 0 {
+		name, val, hasVal := strings.Cut(args[0], "=")
+		if name != "-lang" && name != "--lang" {
+			break
+		}
+		if !hasVal {
+			if len(args) == 1 {
+				return nil, ""
+			}
+			val, args = args[1], args[1:]
+		}
+		lang, args = val, args[1:]
+	}
+	return args, lang
+}
+
+// withLocale is getenv with the locale set to lang (en or zh-CN), as
+// reportLang reads it.
+func withLocale(getenv func(string) string, lang string) func(string) string {
+	loc := "C"
+	if lang == "zh-CN" {
+		loc = "zh_CN.UTF-8"
+	}
+	return func(k string) string {
+		if k == "LC_ALL" {
+			return loc
+		}
+		return getenv(k)
+	}
+}
+
 // errorLang is the language of the errors run writes on stderr, chosen
 // as reportLang chooses a report's: the last --lang (-lang, --lang=V,
 // -lang=V) among args before a "--", else the environment's locale. It

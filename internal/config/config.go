@@ -18,6 +18,12 @@ import (
 
 // Config is everything serve and the database commands need.
 type Config struct {
+	// fromEnv: the LODESTAR_* variables FromEnv found set, by the flag
+	// they stand for, so that Validate's errors name them too.
+	fromEnv map[string]string
+	// dataFlag and databaseFlag: --data and --database were given.
+	dataFlag, databaseFlag bool
+
 	Addr        string
 	DataDir     string
 	DatabaseURL string
@@ -102,6 +108,22 @@ func Defaults() Config {
 
 // FromEnv overlays LODESTAR_* variables on c. getenv is os.Getenv outside tests.
 func (c *Config) FromEnv(getenv func(string) string) error {
+	c.fromEnv = map[string]string{}
+	get := getenv
+	getenv = func(name string) string {
+		v := get(name)
+		if v != "" {
+			flag := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, "LODESTAR_")), "_", "-")
+			switch name {
+			case "LODESTAR_DATABASE_URL":
+				flag = "database"
+			case "LODESTAR_AUDIT_KEY":
+				flag = "audit-key-file"
+			}
+			c.fromEnv[flag] = name
+		}
+		return v
+	}
 	str := func(name string, dst *string) {
 		if v := getenv(name); v != "" {
 			*dst = v
@@ -185,9 +207,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 // DatabaseFlags registers --data and --database, shared by every command
 // that opens the database.
 func (c *Config) DatabaseFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory holding the SQLite file (env LODESTAR_DATA)")
+	fs.Var(dataDir{c}, "data", "data directory holding the SQLite file (env LODESTAR_DATA); given, it beats LODESTAR_DATABASE_URL")
 	// The URL may hold a password: usage text shows it redacted.
-	fs.Var(secretURL{&c.DatabaseURL}, "database", "postgres:// URL; switches from SQLite to PostgreSQL (env LODESTAR_DATABASE_URL)")
+	fs.Var(secretURL{c}, "database", "postgres:// URL; switches from SQLite to PostgreSQL (env LODESTAR_DATABASE_URL)")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", c.AuditKeyFile, "file of audit keys, one a line, the current first: new audit entries are keyed under it (env LODESTAR_AUDIT_KEY_FILE; or the keys themselves in LODESTAR_AUDIT_KEY, comma-separated)")
 }
 
@@ -224,6 +246,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.dataFlag && c.databaseFlag {
+		errs = append(errs, errors.New("--data and --database name two databases: give one"))
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database must be a postgres:// or postgresql:// URL"))
@@ -263,6 +288,21 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxStreamsPerUser < 0 {
 		errs = append(errs, fmt.Errorf("--max-streams-per-user %d: want 0 (no cap) or a positive whole number of streams", c.MaxStreamsPerUser))
+	}
+	// An error naming a flag names the variable too when it was set: the
+	// value may have come from either.
+	for i, err := range errs {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "--") {
+			continue
+		}
+		name := strings.TrimPrefix(msg, "--")
+		if k := strings.IndexAny(name, " :"); k >= 0 {
+			name = name[:k]
+		}
+		if env := c.fromEnv[name]; env != "" {
+			errs[i] = errors.New("--" + name + " (env " + env + ")" + msg[len("--"+name):])
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -322,16 +362,40 @@ func Load() (Config, error) {
 
 // secretURL is a flag value whose printed form hides a password, so
 // usage text (shown on -h or a mistyped flag) never reveals it.
-type secretURL struct{ p *string }
+type secretURL struct{ c *Config }
 
 func (s secretURL) String() string {
-	if s.p == nil {
+	if s.c == nil {
 		return ""
 	}
-	return lodestar.RedactDSN(*s.p)
+	return lodestar.RedactDSN(s.c.DatabaseURL)
 }
 
-func (s secretURL) Set(v string) error { *s.p = v; return nil }
+func (s secretURL) Set(v string) error {
+	s.c.DatabaseURL, s.c.databaseFlag = v, true
+	return nil
+}
+
+// dataDir is --data: given on the command line, it beats a database URL
+// from the environment (flags beat the environment), so that a command
+// pointed at a directory acts on it, not on the server LODESTAR_DATABASE_URL
+// names.
+type dataDir struct{ c *Config }
+
+func (d dataDir) String() string {
+	if d.c == nil {
+		return ""
+	}
+	return d.c.DataDir
+}
+
+func (d dataDir) Set(v string) error {
+	d.c.DataDir, d.c.dataFlag = v, true
+	if !d.c.databaseFlag {
+		d.c.DatabaseURL = ""
+	}
+	return nil
+}
 
 // ingestRate is --ingest-rate: a whole number of lines a second, refused
 // with its name when it is not one (flag.IntVar's "invalid value" says
