@@ -301,8 +301,9 @@ type Monitor struct {
 	PausedAt    time.Time `json:"paused_at,omitzero"`
 	PausedBy    string    `json:"paused_by,omitempty"`
 	PauseReason string    `json:"pause_reason,omitempty"`
-	// RelabeledFrom is the earliest time of an event whose label was
-	// written since the monitor's last evaluation (zero: none), and
+	// RelabeledFrom is the earliest time of an event of the monitor's
+	// version whose label was written since its last evaluation (zero:
+	// none; a retired version's monitor is not marked), and
 	// RelabelMark counts label writes: the loop recomputes the windows
 	// from RelabeledFrom (late labels), then clears it unless another
 	// label came meanwhile. Internal bookkeeping, not shown.

@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -277,9 +278,11 @@ func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodest
 }
 
 // AttachLabels implements lodestar.EventService. A label sent again
-// replaces the earlier one. The model's monitors are marked, in the same
-// transaction, to recompute their windows from the earliest event
-// labelled (Monitor.RelabeledFrom). Labels are written in ID order (a repeated
+// replaces the earlier one. The monitors of each version whose events were
+// labelled (not those of a retired version) are marked, in the same
+// transaction, to recompute their windows from the earliest event of that
+// version labelled (Monitor.RelabeledFrom; markRelabelled). Labels are
+// written in ID order (a repeated
 // ID's in the order they came): two batches for the same events, in
 // different orders, then take their rows' locks in one order, where on
 // PostgreSQL each waited for the other and one was refused as a deadlock.
@@ -298,7 +301,7 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 			return err
 		}
 		defer stmt.Close()
-		earliest, any := int64(0), false
+		labelled := make(map[string]int64, len(labels)) // event ID → its time
 		for _, l := range labels {
 			var ts int64
 			switch err := stmt.QueryRowContext(ctx, string(l.Label), modelID, l.ID).Scan(&ts); {
@@ -306,21 +309,18 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 				unknown = append(unknown, l.ID)
 			case err != nil:
 				return err
-			case !any || ts < earliest:
-				earliest, any = ts, true
+			default:
+				labelled[l.ID] = ts
 			}
 		}
-		if !any {
+		if len(labelled) == 0 {
 			return nil
 		}
-		// Late labels: the model's monitors recompute their windows from
-		// the earliest event labelled (the monitor loop, EvaluateAll),
+		// Late labels: the monitors of the labelled events' versions
+		// recompute their windows (the monitor loop, EvaluateAll),
 		// recorded with the labels so that neither is kept without the
 		// other.
-		_, err = tx.ExecContext(ctx, `UPDATE monitors SET relabel_n = relabel_n + 1,
-			relabel_from = CASE WHEN relabel_from IS NULL OR relabel_from > ? THEN ? ELSE relabel_from END
-			WHERE model_id = ?`, earliest, earliest, modelID)
-		return err
+		return markRelabelled(ctx, tx, modelID, labelled)
 	})
 	if len(unknown) > 0 { // in the order they were sent
 		missing := make(map[string]bool, len(unknown))
@@ -335,6 +335,135 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 		}
 	}
 	return unknown, wrap("attach labels", err)
+}
+
+// markRelabelled marks, for the monitor loop, the monitors whose windows
+// labels just written change: those of the versions the labelled events
+// (ID → time) carry, each from the earliest time labelled of its own
+// version. A monitor of another version has no labelled event in its
+// windows, and one of a retired version is not evaluated any more; both
+// are left alone. The events' versions are in their batch rows: only the
+// rows holding a labelled event's time are read, and the reading stops
+// once every labelled event is found.
+func markRelabelled(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled map[string]int64) error {
+	watched, err := watchedVersions(ctx, tx, modelID)
+	if err != nil || len(watched) == 0 {
+		return err
+	}
+	earliest, err := labelledVersions(ctx, tx, modelID, labelled, watched)
+	if err != nil {
+		return err
+	}
+	// One version at a time, in one order in every transaction, so that
+	// on PostgreSQL two label writes never wait on each other.
+	versions := make([]string, 0, len(earliest))
+	for v := range earliest {
+		versions = append(versions, v)
+	}
+	slices.Sort(versions)
+	for _, v := range versions {
+		from := earliest[v]
+		if _, err := tx.ExecContext(ctx, `UPDATE monitors SET relabel_n = relabel_n + 1,
+			relabel_from = CASE WHEN relabel_from IS NULL OR relabel_from > ? THEN ? ELSE relabel_from END
+			WHERE model_id = ? AND version = ?`, from, from, modelID, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// watchedVersions returns the versions of the model that have a monitor
+// and are not retired.
+func watchedVersions(ctx context.Context, tx *sqldb.Tx, modelID int64) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT m.version FROM monitors m WHERE m.model_id = ?
+		AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = m.model_id AND v.version = m.version AND v.status = ?)`,
+		modelID, lodestar.ModelRetired)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+// labelledVersions returns, for each version in want that some labelled
+// events (ID → time) carry, the earliest time of those events.
+func labelledVersions(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled map[string]int64, want map[string]bool) (map[string]int64, error) {
+	times := make([]int64, 0, len(labelled))
+	for _, ts := range labelled {
+		times = append(times, ts)
+	}
+	slices.Sort(times)
+	times = slices.Compact(times)
+	type span struct{ id, lo, hi int64 }
+	var spans []span
+	rows, err := tx.QueryContext(ctx, `SELECT id, min_ts, max_ts FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts <= ? ORDER BY min_ts, id`,
+		modelID, times[0], times[len(times)-1])
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var b span
+		if err := rows.Scan(&b.id, &b.lo, &b.hi); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		spans = append(spans, b)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	left := maps.Clone(labelled) // those not found yet
+	var recs []record
+	var blob []byte
+	for _, b := range spans {
+		if len(left) == 0 {
+			break
+		}
+		// The labelled times within the row's: none, and it holds none of
+		// the labelled events.
+		i, _ := slices.BinarySearch(times, b.lo)
+		j, found := slices.BinarySearch(times, b.hi)
+		if found {
+			j++
+		}
+		if i >= j {
+			continue
+		}
+		switch err := tx.QueryRowContext(ctx, `SELECT body FROM event_batches WHERE id = ?`, b.id).Scan(&blob); {
+		case isNoRows(err):
+			continue // deleted since it was listed (retention): its events are gone
+		case err != nil:
+			return nil, err
+		}
+		if recs, err = decodeBlob(recs[:0], blob, times[i], times[j-1]+1, ""); err != nil {
+			return nil, err
+		}
+		for k := range recs {
+			r := &recs[k]
+			if ts, ok := left[r.id]; !ok || ts != r.ts {
+				continue
+			}
+			delete(left, r.id)
+			if v := string(r.version); want[v] {
+				if cur, ok := out[v]; !ok || r.ts < cur {
+					out[v] = r.ts
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // ScanEvents implements lodestar.EventService: a merge of the batch rows
