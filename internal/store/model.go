@@ -281,7 +281,7 @@ func (s *Store) UpdateModelCard(ctx context.Context, versionID int64, c lodestar
 		if err == nil {
 			// A retraining task awaiting this live version's metrics
 			// closes with them.
-			err = settleRetrainingTasks(ctx, tx, before.ModelID, before.Version, c.EvaluationMetrics)
+			err = settleRetrainingTasks(ctx, tx, before.ModelID, before.Version, c.EvaluationMetrics, time.Time{})
 		}
 		return err
 	})

@@ -789,8 +789,8 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 				return err
 			}
 			// A task awaiting this version's metrics closes on its first
-			// window that computes them.
-			if err := settleRetrainingTasks(ctx, tx, m.ModelID, m.Version, w.Metrics); err != nil {
+			// window since it went live that computes them.
+			if err := settleRetrainingTasks(ctx, tx, m.ModelID, m.Version, w.Metrics, w.Start); err != nil {
 				return err
 			}
 		}
@@ -951,7 +951,8 @@ func finiteMetrics(m map[string]float64) map[string]float64 {
 // holds the task's metrics (taskMetricsIn); otherwise it stays open,
 // awaiting metrics from v (new_version set, no after figures), and
 // closes when they arrive: v's card edited with them, or the first
-// window of a monitor of v that computes them (settleRetrainingTasks).
+// window of a monitor of v, starting once v is live, that computes them
+// (settleRetrainingTasks).
 func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVersion) error {
 	tasks, err := openTasks(ctx, tx, `model_id = ? AND status = ? AND version <> ?`, v.ModelID, lodestar.TaskOpen, v.Version)
 	if err != nil {
@@ -999,10 +1000,14 @@ func releaseRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.Model
 }
 
 // settleRetrainingTasks closes the model's tasks awaiting metrics from
-// version (see closeRetrainingTasks) with metrics — the version's card,
-// or a window of its monitor — when they hold the task's metrics and the
-// version is still in production.
-func settleRetrainingTasks(ctx context.Context, tx *sqldb.Tx, modelID int64, version string, metrics map[string]float64) error {
+// version (see closeRetrainingTasks) with metrics — the version's card
+// (windowStart zero), or a window of its monitor starting at windowStart
+// — when they hold the task's metrics and the version is still in
+// production. A window is the version's figures after the retraining
+// only if it starts once the version is live (liveSince): one recomputed
+// for a time before (late labels, an evaluation from an earlier date)
+// measured the version before it served, and closes nothing.
+func settleRetrainingTasks(ctx context.Context, tx *sqldb.Tx, modelID int64, version string, metrics map[string]float64, windowStart time.Time) error {
 	metrics = finiteMetrics(metrics)
 	if len(metrics) == 0 {
 		return nil
@@ -1011,12 +1016,24 @@ func settleRetrainingTasks(ctx context.Context, tx *sqldb.Tx, modelID int64, ver
 	if err != nil || len(tasks) == 0 {
 		return err
 	}
+	var versionID int64
 	var status string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM model_versions WHERE model_id = ? AND version = ?`, modelID, version).Scan(&status); err != nil {
+	var updated time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT id, status, updated_at FROM model_versions WHERE model_id = ? AND version = ?`, modelID, version).
+		Scan(&versionID, &status, sqldb.Time{T: &updated}); err != nil {
 		return err
 	}
 	if status != lodestar.ModelProduction {
 		return nil
+	}
+	if !windowStart.IsZero() {
+		since, err := liveSince(ctx, tx, versionID, updated)
+		if err != nil {
+			return err
+		}
+		if windowStart.Before(since) {
+			return nil
+		}
 	}
 	for _, t := range tasks {
 		if taskMetricsIn(t, metrics) {
@@ -1026,6 +1043,31 @@ func settleRetrainingTasks(ctx context.Context, tx *sqldb.Tx, modelID int64, ver
 		}
 	}
 	return nil
+}
+
+// liveSince returns when a version in production last went into
+// production: the time of its latest status change, as the audit log
+// records it (the version's set_status entry, to production). Should the
+// log hold no such entry, its row's last change (updated): no earlier
+// than that, so a window is never taken for after figures too soon.
+func liveSince(ctx context.Context, tx *sqldb.Tx, versionID int64, updated time.Time) (time.Time, error) {
+	var at time.Time
+	var after string
+	switch err := tx.QueryRowContext(ctx, `SELECT at, after_json FROM audit_log
+		WHERE entity_type = 'model_version' AND entity_id = ? AND action = 'set_status' ORDER BY seq DESC LIMIT 1`,
+		strconv.FormatInt(versionID, 10)).Scan(sqldb.Time{T: &at}, &after); {
+	case isNoRows(err):
+		return updated, nil
+	case err != nil:
+		return time.Time{}, err
+	}
+	var v struct {
+		Status string `json:"status"`
+	}
+	if json.Unmarshal([]byte(after), &v) != nil || v.Status != lodestar.ModelProduction {
+		return updated, nil
+	}
+	return at, nil
 }
 
 // taskMetricsIn reports whether metrics can stand as a task's after
