@@ -129,9 +129,11 @@ func TestUseCaseDuplicateAPI(t *testing.T) {
 
 // TestUseCaseDuplicateForm: the new use-case form follows the same rule:
 // the field that collides says which use case exists, by both its names,
-// in the user's language, and nothing is created. A name in either
-// language is the use case's: a Chinese title typed in the title field,
-// or a title given as the Chinese title, is the same use case.
+// and where — its business unit, or among those with none ("in this
+// business unit" was said of use cases with no unit) — in the user's
+// language, and nothing is created. A name in either language is the use
+// case's: a Chinese title typed in the title field, or a title given as
+// the Chinese title, is the same use case.
 func TestUseCaseDuplicateForm(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
@@ -140,10 +142,21 @@ func TestUseCaseDuplicateForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bu, err := f.app.Store.CreateBusinessUnit(sys(), lodestar.BusinessUnit{Name: "Retail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inUnit, err := f.app.Store.CreateUseCase(sys(), lodestar.NewUseCase{Title: "Dup test UC", TitleZH: "重复测试用例", BusinessUnitID: bu.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const names = "&#34;Dup test UC&#34; / &#34;重复测试用例&#34;"
 	c, csrf, _ := f.signIn(admin, time.Hour)
-	for _, lang := range []struct{ locale, want string }{
-		{"en", fmt.Sprintf("A use case titled &#34;Dup test UC&#34; / &#34;重复测试用例&#34; already exists in this business unit (ID %d).", uc.ID)},
-		{"zh-CN", fmt.Sprintf("本业务单元已有标题为 &#34;Dup test UC&#34; / &#34;重复测试用例&#34; 的用例（ID %d）。", uc.ID)},
+	for _, lang := range []struct{ locale, noUnit, unit string }{
+		{"en", fmt.Sprintf("A use case titled %s already exists among the use cases with no business unit (ID %d).", names, uc.ID),
+			fmt.Sprintf("A use case titled %s already exists in this business unit (ID %d).", names, inUnit.ID)},
+		{"zh-CN", fmt.Sprintf("未归属业务单元的用例中已有标题为 %s 的用例（ID %d）。", names, uc.ID),
+			fmt.Sprintf("本业务单元已有标题为 %s 的用例（ID %d）。", names, inUnit.ID)},
 	} {
 		if err := f.app.Store.SetLocale(sys(), admin.ID, lang.locale); err != nil {
 			t.Fatal(err)
@@ -153,15 +166,18 @@ func TestUseCaseDuplicateForm(t *testing.T) {
 			{"重复测试用例", "", "title"},
 			{"Fresh title", "dup test uc", "title_zh"},
 		} {
-			form := url.Values{"csrf_token": {csrf}, "form_id": {newUseCaseForm(t, f, c)}, "title": {tc.title}, "title_zh": {tc.titleZH}, "stage": {"idea"}}
-			r := f.postForm(c, "/use-cases", form)
-			fieldErr := fmt.Sprintf(`<p class="field-error" id="%s-error">%s</p>`, tc.field, lang.want)
-			if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, fieldErr) {
-				t.Errorf("%s: a duplicate use case titled %q / %q: got %d, want 409 saying %q\n%.3000s", lang.locale, tc.title, tc.titleZH, r.StatusCode, fieldErr, r.body)
+			for _, where := range []struct{ unit, want string }{{"", lang.noUnit}, {fmt.Sprint(bu.ID), lang.unit}} {
+				form := url.Values{"csrf_token": {csrf}, "form_id": {newUseCaseForm(t, f, c)}, "title": {tc.title}, "title_zh": {tc.titleZH}, "stage": {"idea"},
+					"business_unit_id": {where.unit}}
+				r := f.postForm(c, "/use-cases", form)
+				fieldErr := fmt.Sprintf(`<p class="field-error" id="%s-error">%s</p>`, tc.field, where.want)
+				if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, fieldErr) {
+					t.Errorf("%s: a duplicate use case titled %q / %q in unit %q: got %d, want 409 saying %q\n%.3000s", lang.locale, tc.title, tc.titleZH, where.unit, r.StatusCode, fieldErr, r.body)
+				}
 			}
 		}
 	}
-	if n := f.count("use_cases"); n != 1 {
-		t.Errorf("use cases after the refused forms: got %d, want 1", n)
+	if n := f.count("use_cases"); n != 2 {
+		t.Errorf("use cases after the refused forms: got %d, want 2", n)
 	}
 }

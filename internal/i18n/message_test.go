@@ -106,3 +106,28 @@ func TestMessageTimeStamps(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateTitleMessages: the 409 of a duplicate use case or goal
+// names where the one that exists is — its business unit, or none — in
+// both languages; "this business unit" was said of records with none.
+func TestDuplicateTitleMessages(t *testing.T) {
+	b := i18n.MustLoad()
+	const names = `"Churn" / "流失"`
+	for _, tc := range []struct{ en, zh string }{
+		{`A use case titled ` + names + ` already exists in this business unit (ID 7).`, `本业务单元已有标题为 ` + names + ` 的用例（ID 7）。`},
+		{`A use case titled ` + names + ` already exists among the use cases with no business unit (ID 7).`, `未归属业务单元的用例中已有标题为 ` + names + ` 的用例（ID 7）。`},
+		{`A goal titled "Grow" already exists in this business unit (ID 3).`, `本业务单元已有标题为 "Grow" 的目标（ID 3）。`},
+		{`A goal titled "Grow" already exists among the goals with no business unit (ID 3).`, `未归属业务单元的目标中已有标题为 "Grow" 的目标（ID 3）。`},
+		{`line 2: a use case titled ` + names + ` already exists in this business unit (ID 7); it is not imported twice`,
+			`第 2 行：此业务单元中已有标题为 ` + names + ` 的用例（ID 7）；同一用例不会导入两次`},
+		{`line 2: a use case titled ` + names + ` already exists among the use cases with no business unit (ID 7); it is not imported twice`,
+			`第 2 行：未归属业务单元的用例中已有标题为 ` + names + ` 的用例（ID 7）；同一用例不会导入两次`},
+	} {
+		if got := b.Message("en", tc.en); got != tc.en {
+			t.Errorf("en %q: got %q, want it unchanged", tc.en, got)
+		}
+		if got := b.Message("zh-CN", tc.en); got != tc.zh {
+			t.Errorf("zh-CN %q:\n got %q\nwant %q", tc.en, got, tc.zh)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -119,6 +120,55 @@ func TestDuplicateNamesEitherLanguage(t *testing.T) {
 		before = f.snapshot()
 		_, err = f.s.ArchiveGoal(f.ctx, g.ID, false)
 		wantDup(err, "goal restore", "title_zh", g4.ID, `"增加收入"`)
+		f.wantSame(before)
+	})
+}
+
+// TestDuplicateNamesWithoutUnit: use cases (and goals) with no business
+// unit share the rule among themselves, and the 409 says so: "in this
+// business unit" described a unit the record does not have. In a unit,
+// the message still names the unit.
+func TestDuplicateNamesWithoutUnit(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		bu := f.unit("Retail", 0)
+		wantMsg := func(err error, what, field, want string) {
+			t.Helper()
+			wantError(t, err, lodestar.EConflict, field)
+			if err == nil || lodestar.ErrorMessage(err) != want {
+				t.Errorf("%s: got %v, want the message %q", what, err, want)
+			}
+			var le *lodestar.Error
+			if errors.As(err, &le) && le.Fields[field] != want {
+				t.Errorf("%s: field %s says %q, want %q", what, field, le.Fields[field], want)
+			}
+		}
+
+		loose := f.useCase(lodestar.NewUseCase{Title: "Churn model", TitleZH: "流失模型"})
+		inUnit := f.useCase(lodestar.NewUseCase{Title: "Churn model", TitleZH: "流失模型", BusinessUnitID: bu.ID})
+		before := f.snapshot()
+		_, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "churn MODEL"})
+		wantMsg(err, "use case, no unit", "title",
+			fmt.Sprintf(`A use case titled "Churn model" / "流失模型" already exists among the use cases with no business unit (ID %d).`, loose.ID))
+		_, err = f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Other", TitleZH: "流失模型", BusinessUnitID: bu.ID})
+		wantMsg(err, "use case in a unit", "title_zh",
+			fmt.Sprintf(`A use case titled "Churn model" / "流失模型" already exists in this business unit (ID %d).`, inUnit.ID))
+		// Moved out of its unit beside the one with none: the same.
+		_, err = f.s.UpdateUseCase(f.ctx, inUnit.ID, lodestar.NewUseCase{Title: "Churn model", TitleZH: "流失模型"})
+		wantMsg(err, "use case moved out of its unit", "title",
+			fmt.Sprintf(`A use case titled "Churn model" / "流失模型" already exists among the use cases with no business unit (ID %d).`, loose.ID))
+		f.wantSame(before)
+
+		g := f.goal("Grow revenue", 0)
+		gu := f.goal("Grow revenue", bu.ID)
+		before = f.snapshot()
+		_, err = f.s.CreateGoal(f.ctx, lodestar.Goal{Title: "GROW revenue", Horizon: "year"})
+		wantMsg(err, "goal, no unit", "title",
+			fmt.Sprintf(`A goal titled "Grow revenue" already exists among the goals with no business unit (ID %d).`, g.ID))
+		_, err = f.s.CreateGoal(f.ctx, lodestar.Goal{Title: "grow revenue", BusinessUnitID: bu.ID, Horizon: "year"})
+		wantMsg(err, "goal in a unit", "title",
+			fmt.Sprintf(`A goal titled "Grow revenue" already exists in this business unit (ID %d).`, gu.ID))
 		f.wantSame(before)
 	})
 }

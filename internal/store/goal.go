@@ -116,7 +116,8 @@ func refuseDuplicateGoal(ctx context.Context, tx *sqldb.Tx, title, titleZH strin
 			return err
 		}
 		if sharesName(t.Title, t.TitleZH, []string{title, titleZH}) {
-			return duplicateTitle("A goal titled %s already exists in this business unit (ID %d).", &t, title)
+			return duplicateTitle("A goal titled %s already exists in this business unit (ID %d).",
+				"A goal titled %s already exists among the goals with no business unit (ID %d).", unit, &t, title)
 		}
 	}
 	return rows.Err()

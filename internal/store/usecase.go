@@ -311,9 +311,16 @@ func lockUseCaseTitles(ctx context.Context, tx *sqldb.Tx) error {
 }
 
 // duplicateTitle is the 409 for a write that would share a name with
-// live record t, format saying what exists (its names, its ID); the field
-// is the one of the write's names (title, else title_zh) that t holds.
-func duplicateTitle(format string, t *titled, title string) error {
+// live record t of business unit unit (0: none), format saying what
+// exists (its names, its ID): inUnit's when the record has a unit,
+// noUnit's when it has none, which "in this business unit" misdescribed.
+// The field is the one of the write's names (title, else title_zh) that
+// t holds.
+func duplicateTitle(inUnit, noUnit string, unit int64, t *titled, title string) error {
+	format := inUnit
+	if unit == 0 {
+		format = noUnit
+	}
 	msg := fmt.Sprintf(format, t.names(), t.ID)
 	field := "title_zh"
 	if sharesName(t.Title, t.TitleZH, []string{title}) {
@@ -348,7 +355,8 @@ func refuseDuplicateUseCase(ctx context.Context, tx *sqldb.Tx, title, titleZH st
 	if err != nil || t == nil {
 		return err
 	}
-	return duplicateTitle("A use case titled %s already exists in this business unit (ID %d).", t, title)
+	return duplicateTitle("A use case titled %s already exists in this business unit (ID %d).",
+		"A use case titled %s already exists among the use cases with no business unit (ID %d).", unit, t, title)
 }
 
 // CreateUseCase implements lodestar.UseCaseService.

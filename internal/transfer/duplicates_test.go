@@ -189,3 +189,37 @@ func TestImportChineseTitleDuplicates(t *testing.T) {
 		e.wantTally(before, nil, "writes refused")
 	})
 }
+
+// TestImportDuplicateWithoutUnit: a row with no business unit that names
+// a live use case with none is refused saying where that one is — among
+// the use cases with no business unit — not "in this business unit",
+// which the row does not name; a row in a unit still names the unit.
+func TestImportDuplicateWithoutUnit(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		loose, err := e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Churn model", TitleZH: "流失模型"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inUnit, err := e.s.CreateUseCase(e.ctx, lodestar.NewUseCase{Title: "Churn model", TitleZH: "流失模型", BusinessUnitID: e.retail.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := e.mustRun("loose.csv", csvFile(
+			map[string]string{"title": "CHURN model", "stage": "idea"},                     // line 2: no unit
+			map[string]string{"title": "流失模型", "business_unit": "Retail", "stage": "idea"}, // line 3: in Retail
+		), transfer.Options{DryRun: true})
+		want := []string{
+			fmt.Sprintf(`a use case titled "Churn model" / "流失模型" already exists among the use cases with no business unit (ID %d); it is not imported twice`, loose.ID),
+			fmt.Sprintf(`a use case titled "Churn model" / "流失模型" already exists in this business unit (ID %d); it is not imported twice`, inUnit.ID),
+		}
+		if len(res.Errors) != 2 {
+			t.Fatalf("refusals: got %+v, want lines 2 and 3", res.Errors)
+		}
+		for i, er := range res.Errors {
+			if er.Line != i+2 || er.Field != "title" || er.Reason != want[i] {
+				t.Errorf("refusal %d: got line %d %s %q, want line %d title %q", i, er.Line, er.Field, er.Reason, i+2, want[i])
+			}
+		}
+	})
+}

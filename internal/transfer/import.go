@@ -485,7 +485,11 @@ func Import(ctx context.Context, svc Services, imp Importer, t *Table, opt Optio
 			}
 			for j, k := range keys {
 				if uc, ok := l.existing[k]; ok {
-					errs = append(errs, RowError{Field: fields[j], Reason: fmt.Sprintf("a use case titled %s already exists in this business unit (ID %d); it is not imported twice", uc.quoted(), uc.id)})
+					reason := fmt.Sprintf("a use case titled %s already exists in this business unit (ID %d); it is not imported twice", uc.quoted(), uc.id)
+					if in.BusinessUnitID == 0 && unit == "" {
+						reason = fmt.Sprintf("a use case titled %s already exists among the use cases with no business unit (ID %d); it is not imported twice", uc.quoted(), uc.id)
+					}
+					errs = append(errs, RowError{Field: fields[j], Reason: reason})
 					break
 				}
 			}
