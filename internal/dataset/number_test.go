@@ -186,3 +186,26 @@ func FuzzParseNumber(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s) })
 }
+
+// TestParseTyped: a form's number is a finite decimal (hexadecimal, digit
+// separators, NaN, infinities and overflow refused); one that underflows
+// to 0 is refused as such, zero itself written any way is 0.
+func TestParseTyped(t *testing.T) {
+	for _, tc := range []struct {
+		in            string
+		v             float64
+		ok, underflow bool
+	}{
+		{"0.95", 0.95, true, false}, {" .5 ", 0.5, true, false}, {"+2", 2, true, false}, {"-3e2", -300, true, false},
+		{"0", 0, true, false}, {"-0", 0, true, false}, {"0.000", 0, true, false}, {"0e5", 0, true, false}, {"0E-999", 0, true, false},
+		{"5e-324", 5e-324, true, false},
+		{"1e-999", 0, false, true}, {"-0.0001e-400", 0, false, true},
+		{"0x1p-1", 0, false, false}, {"1_000", 0, false, false}, {"NaN", 0, false, false}, {"Inf", 0, false, false}, {"-Infinity", 0, false, false},
+		{"1e999", 0, false, false}, {"", 0, false, false}, {"0,5", 0, false, false}, {"half", 0, false, false},
+	} {
+		v, ok, under := ParseTyped(tc.in)
+		if ok != tc.ok || under != tc.underflow || ok && v != tc.v {
+			t.Errorf("ParseTyped(%q) = %v, %v, %v; want %v, %v, %v", tc.in, v, ok, under, tc.v, tc.ok, tc.underflow)
+		}
+	}
+}
