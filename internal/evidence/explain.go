@@ -19,6 +19,9 @@ const (
 	MaxRowsShown     = 50
 )
 
+// RowsShownRule is the refusal of a count of rows shown.
+const RowsShownRule = "Rows shown must be between 1 and 50."
+
 // ExplanationResult is what an explanation report stores: the model's
 // summary, the global importance over the whole sample, and the SHAP
 // values of the first rows. SHAP values are in margin space (log-odds for
@@ -61,7 +64,7 @@ func CheckExplanationParams(p *lodestar.ExplanationParams) map[string]string {
 		p.RowsShown = DefaultRowsShown
 	}
 	if p.RowsShown < 1 || p.RowsShown > MaxRowsShown {
-		fields["rows_shown"] = "Rows shown must be between 1 and 50."
+		fields["rows_shown"] = RowsShownRule
 	}
 	return fields
 }

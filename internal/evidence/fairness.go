@@ -50,6 +50,9 @@ func CheckBootstrap(n int) bool { return n == 0 || n >= MinBootstrap && n <= Max
 // DefaultLevel is the confidence level when none is given.
 const DefaultLevel = 0.95
 
+// LevelRule is the refusal of a confidence level.
+const LevelRule = "The confidence level must be between 0 and 1, e.g. 0.95."
+
 // invalid is the refusal of an upload, with the fields at fault.
 func invalid(fields map[string]string) error {
 	return &lodestar.Error{Code: lodestar.EInvalid, Message: "The evidence could not be computed; check the fields.", Fields: fields}
@@ -111,7 +114,7 @@ func CheckFairnessParams(p *lodestar.FairnessParams) map[string]string {
 		p.Level = DefaultLevel
 	}
 	if !(p.Level > 0 && p.Level < 1) {
-		fields["level"] = "The confidence level must be between 0 and 1, e.g. 0.95."
+		fields["level"] = LevelRule
 	}
 	for name, v := range map[string]string{"group_column": p.GroupColumn, "label_column": p.LabelColumn, "prediction_column": p.PredictionColumn,
 		"score_column": p.ScoreColumn, "positive_label": p.PositiveLabel, "positive_prediction": p.PositivePrediction, "reference": p.Reference} {

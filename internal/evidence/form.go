@@ -1,11 +1,11 @@
 package evidence
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 )
 
 // form reads typed values from text fields (an HTML form or a multipart
@@ -41,17 +41,27 @@ func (f *form) uint(name string, dflt uint64) uint64 {
 	return n
 }
 
+// float reads a decimal number as a JSON body's number is read: not
+// hexadecimal (0x1p-1), digits grouped by underscores, NaN or an
+// infinity, and not one so close to 0 that it reads as 0 (1e-999), which
+// would leave the parameter at its default.
 func (f *form) float(name string) float64 {
 	s := strings.TrimSpace(f.get(name))
 	if s == "" {
 		return 0
 	}
-	x, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+	x, ok, underflow := dataset.ParseTyped(s)
+	switch {
+	case underflow:
+		f.fields[name] = "Too small to store: a number this close to 0 reads as 0."
+	case !ok:
 		f.fields[name] = "Must be a number."
 	}
 	return x
 }
+
+// given reports whether the field holds more than white space.
+func (f *form) given(name string) bool { return strings.TrimSpace(f.get(name)) != "" }
 
 func (f *form) optFloat(name string) *float64 {
 	if strings.TrimSpace(f.get(name)) == "" {
@@ -87,6 +97,11 @@ func FairnessParamsFromForm(get func(string) string) (lodestar.FairnessParams, m
 		Reference: f.str("reference"), Favourable: f.str("favourable"), Bootstrap: f.int("bootstrap"), Seed: f.uint("seed", DefaultSeed), Level: f.float("level"),
 		Stratified: f.bool("stratified"), Encoding: f.str("encoding"), Separator: f.str("separator"),
 	}
+	// 0 stands for "the default" only when the field is left empty: a
+	// level typed as 0 is out of range, not 0.95.
+	if f.given("level") && p.Level == 0 && f.fields["level"] == "" {
+		f.fields["level"] = LevelRule
+	}
 	return p, f.fields
 }
 
@@ -95,5 +110,9 @@ func FairnessParamsFromForm(get func(string) string) (lodestar.FairnessParams, m
 func ExplanationParamsFromForm(get func(string) string) (lodestar.ExplanationParams, map[string]string) {
 	f := &form{get: get, fields: map[string]string{}}
 	p := lodestar.ExplanationParams{RowsShown: f.int("rows_shown"), Encoding: f.str("encoding"), Separator: f.str("separator")}
+	// As the level: 0 rows typed in is out of range, not the default 5.
+	if f.given("rows_shown") && p.RowsShown == 0 && f.fields["rows_shown"] == "" {
+		f.fields["rows_shown"] = RowsShownRule
+	}
 	return p, f.fields
 }
