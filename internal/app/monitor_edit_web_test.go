@@ -142,3 +142,58 @@ func TestMonitorEditWebKeepsHiddenThresholds(t *testing.T) {
 		t.Errorf("after a web edit of the name: %+v, want the drift thresholds the form does not show kept", got.Thresholds)
 	}
 }
+
+// TestMonitorEditNumbers: the monitor edit form reads a threshold as the
+// API's JSON reads a number. One so close to 0 that it reads as 0
+// (1e-999) is refused — taken as 0, it turned the threshold off without
+// a word — and hexadecimal (0x1p-1, saved as 0.5), NaN and infinities
+// are not numbers. Each is refused by its field, in the user's language,
+// with what was typed kept; the monitor is unchanged.
+func TestMonitorEditNumbers(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	ai := f.user(lodestar.RoleAITeam, "ml@example.com")
+	id := f.records("web")["monitors"]
+	c, csrf, _ := f.signIn(ai, time.Hour)
+	edit := fmt.Sprintf("/monitors/%d/edit", id)
+	const (
+		tooSmall  = "Too small to store: a number this close to 0 reads as 0."
+		notNumber = "Enter a number."
+	)
+	zh := map[string]string{tooSmall: "数值过小，无法存储：如此接近 0 的数会被当作 0。", notNumber: "请输入数字。"}
+	before, err := f.app.Store.FindMonitorByID(sys(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, locale := range []string{"en", "zh-CN"} {
+		if err := f.app.Store.SetLocale(sys(), ai.ID, locale); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ field, value, want string }{
+			{"min_accuracy", "1e-999", tooSmall},
+			{"min_accuracy", "0x1p-1", notNumber},
+			{"max_latency_p95_ms", "NaN", notNumber},
+			{"fairness_min_impact_ratio", "-1e-400", tooSmall},
+			{"quality_max_new_values", "Inf", notNumber},
+		} {
+			page := f.get(c, edit)
+			v := url.Values{"csrf_token": {csrf}, "updated_at": {updatedAtField.FindStringSubmatch(page.body)[1]}, "name": {"Monitor web"},
+				"alert_after": {"2"}, "resolve_after": {"1"}, tc.field: {tc.value}}
+			if fid := formIDField.FindStringSubmatch(page.body); fid != nil {
+				v.Set("form_id", fid[1])
+			}
+			r := f.postForm(c, fmt.Sprintf("/monitors/%d", id), v)
+			want := tc.want
+			if locale == "zh-CN" {
+				want = zh[want]
+			}
+			input := regexp.MustCompile(`name="` + tc.field + `" inputmode="decimal" value="` + regexp.QuoteMeta(tc.value) + `" aria-describedby="([^"]+)" aria-invalid="true"`).FindStringSubmatch(r.body)
+			if r.StatusCode != 400 || input == nil || !strings.Contains(r.body, `<p class="field-error" id="`+input[1]+`">`+want+`</p>`) {
+				t.Errorf("%s: %s=%q: got %d, want 400 with the value kept and %q by the field\n%.3000s", locale, tc.field, tc.value, r.StatusCode, want, r.body)
+			}
+		}
+	}
+	if got, _ := f.app.Store.FindMonitorByID(sys(), id); !got.UpdatedAt.Equal(before.UpdatedAt) || got.Thresholds != before.Thresholds {
+		t.Errorf("refused edits changed the monitor: %+v, want %+v", got.Thresholds, before.Thresholds)
+	}
+}

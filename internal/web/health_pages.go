@@ -16,6 +16,7 @@ import (
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
 	"github.com/lodestar-hq/lodestar/internal/chart"
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
@@ -572,13 +573,20 @@ func orDefault(x, def float64) float64 {
 	return x
 }
 
+// formFloat reads a number field as a JSON body's number is read: a
+// finite decimal, not hexadecimal (0x1p-1), NaN or an infinity, and not
+// one so close to 0 that it reads as 0 (1e-999), which would turn the
+// threshold off without a word.
 func formFloat(r *http.Request, name string, fields map[string]string, field string) float64 {
 	v := strings.TrimSpace(r.PostFormValue(name))
 	if v == "" {
 		return 0
 	}
-	x, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	x, ok, underflow := dataset.ParseTyped(v)
+	switch {
+	case underflow:
+		fields[field] = "Too small to store: a number this close to 0 reads as 0."
+	case !ok:
 		fields[field] = "Enter a number."
 	}
 	return x

@@ -16,6 +16,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
@@ -432,21 +433,30 @@ func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
 	fields := map[string]string{}
 	// The lines that do not parse, by number, so a card of twenty metrics
 	// says which to mend.
-	var bad []string
+	// A number is read as JSON reads one (a finite decimal: not NaN, an
+	// infinity or hexadecimal); one so close to 0 that it reads as 0
+	// (1e-999) is refused by its own lines, not stored as 0.
+	var bad, tiny []string
 	for i, line := range strings.Split(r.PostFormValue("metrics"), "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
 		name, val, ok := strings.Cut(line, "=")
-		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		if !ok || err != nil || strings.TrimSpace(name) == "" {
+		x, number, underflow := dataset.ParseTyped(val)
+		switch {
+		case !ok || strings.TrimSpace(name) == "" || !number && !underflow:
 			bad = append(bad, strconv.Itoa(i+1))
+			continue
+		case underflow:
+			tiny = append(tiny, strconv.Itoa(i+1))
 			continue
 		}
 		c.EvaluationMetrics[strings.TrimSpace(name)] = x
 	}
 	if len(bad) > 0 {
 		fields["card.evaluation_metrics"] = fmt.Sprintf("Write each metric as name = number, e.g. auc = 0.91 (line %s).", strings.Join(bad, ", "))
+	} else if len(tiny) > 0 {
+		fields["card.evaluation_metrics"] = fmt.Sprintf("Too small to store: a number this close to 0 reads as 0 (line %s).", strings.Join(tiny, ", "))
 	}
 	if len(fields) > 0 {
 		return c, &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
