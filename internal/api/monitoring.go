@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -394,7 +396,7 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/models/{id}/unregistered-versions", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), unregistered, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), listMonitors, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: handleID(s, monitorBody, createMonitor, http.StatusCreated), MaxBody: MaxMonitorBody},
-		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.Monitors.FindMonitorByID)},
+		{Method: "GET", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelRead, Handler: handleGet(s, s.monitorWithTrend)},
 		{Method: "GET", Pattern: Prefix + "/monitors/{id}/windows", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), windows, http.StatusOK)},
 		{Method: "PATCH", Pattern: Prefix + "/monitors/{id}", Perm: auth.ModelWrite, Handler: s.editMonitor},
 		{Method: "POST", Pattern: Prefix + "/monitors/{id}/pause", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[pauseIn], s.pauseMonitor, http.StatusOK)},
@@ -406,6 +408,44 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 		}, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/retraining-tasks", Perm: auth.ModelRead, Handler: handle(s, pageOnly("use_case_id"), tasks, http.StatusOK)},
 	}
+}
+
+// monitorOut is one monitor as GET /monitors/{id} shows it: its JSON
+// with its trend, each quality metric's and the p95 latency's change from
+// its first windows to its latest (monitoring.Trend), by metric name —
+// {} when fewer than two windows have any.
+type monitorOut struct {
+	M     *lodestar.Monitor
+	Trend []monitoring.MetricTrend
+}
+
+func (o monitorOut) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(o.M)
+	if err != nil {
+		return nil, err
+	}
+	trend := make(map[string]monitoring.MetricTrend, len(o.Trend))
+	for _, t := range o.Trend {
+		trend[t.Metric] = t
+	}
+	t, err := json.Marshal(trend)
+	if err != nil {
+		return nil, err
+	}
+	// The monitor's object (never empty: it has its id) with trend last.
+	b = bytes.TrimRight(b, " \n")
+	out := append(b[:len(b)-1:len(b)-1], `,"trend":`...)
+	return append(append(out, t...), '}'), nil
+}
+
+// monitorWithTrend reads a monitor and its trend.
+func (s *Server) monitorWithTrend(ctx context.Context, id int64) (monitorOut, error) {
+	m, err := s.Monitors.FindMonitorByID(ctx, id)
+	if err != nil {
+		return monitorOut{}, err
+	}
+	t, err := monitoring.ReadTrend(ctx, s.Monitors, m, nil)
+	return monitorOut{M: m, Trend: t}, err
 }
 
 // idPage is a page read from the store, items one more than the page

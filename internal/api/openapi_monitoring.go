@@ -202,7 +202,23 @@ func monitoringSchemas() obj {
 			"paused_at":      obj{"type": "string", "format": "date-time", "description": "When it was paused; absent while it runs."},
 			"version_status": obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"}, "description": "Its model version's status; a retired version's monitors are not evaluated. Absent when the version is not registered."},
 			"paused_by":      obj{"type": "string", "description": "Who paused it."}, "pause_reason": obj{"type": "string", "description": "Why it was paused."},
-			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time", "description": "When it was created or its settings last edited: send it back to edit it (PATCH)."}}},
+			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time", "description": "When it was created or its settings last edited: send it back to edit it (PATCH)."},
+			"trend": obj{"type": "object", "additionalProperties": ref("MetricTrend"),
+				"description": "Only in GET /monitors/{id}: the change since the monitor's first windows, by metric (accuracy, precision, recall, f1, auc, log_loss, mae, rmse — those its windows hold — and latency_p95). " +
+					"Each is the mean over the first windows against the mean over the latest: 7 windows at each end (24 for hourly windows), or half the windows that have the metric when they are fewer than twice that, so the two ends never share a window. " +
+					"A window counts for a quality metric when it has the metric and labelled events, weighted by them; for latency_p95 when it has events, weighted by them. " +
+					"A metric fewer than two windows have is absent; {} when none has two."}}},
+		"MetricTrend": obj{"type": "object", "description": "One metric's change from the monitor's first windows to its latest.", "properties": obj{
+			"first": num, "last": num, "difference": obj{"type": "number", "description": "last − first."},
+			"change":       obj{"type": "number", "description": "The relative change, (last − first) / |first|: −0.2 is a fall of 20%. Absent when first is 0."},
+			"windows":      obj{"type": "integer", "description": "How many windows each mean is over."},
+			"first_from":   obj{"type": "string", "format": "date-time", "description": "The start of the first window of the first span."},
+			"first_to":     obj{"type": "string", "format": "date-time", "description": "The end of the last window of the first span."},
+			"last_from":    obj{"type": "string", "format": "date-time", "description": "The start of the first window of the latest span."},
+			"last_to":      obj{"type": "string", "format": "date-time", "description": "The end of the latest window counted."},
+			"weighted_by":  obj{"type": "string", "enum": []string{"labelled", "events"}},
+			"first_weight": obj{"type": "integer", "description": "The labelled events (or events) of the first span."},
+			"last_weight":  obj{"type": "integer", "description": "The labelled events (or events) of the latest span."}}},
 		"MonitorEditInput": obj{"type": "object", "required": []string{"updated_at"}, "additionalProperties": false, "properties": obj{
 			"updated_at": obj{"type": "string", "format": "date-time", "description": "The monitor's updated_at as read."},
 			"name":       str, "thresholds": obj{"type": "object", "additionalProperties": false, "properties": thresholds["properties"], "description": "Merged into the monitor's thresholds: those left out stay."},

@@ -166,6 +166,9 @@ type monitorView struct {
 	Drift   []driftColumn
 	Charts  []healthChart
 	Windows int
+	// Trend is each quality metric's and the p95 latency's change from
+	// the monitor's first windows to its latest (monitoring.Trend).
+	Trend   []monitoring.MetricTrend
 	Fair    *windowFairnessView // the latest window's fairness per group attribute
 	Quality *windowQualityView  // the latest window's data quality per feature
 	// CopyTo are the versions the monitor can be copied to: the model's
@@ -259,12 +262,17 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 	}
 	var views []monitorView
 	for _, mon := range mons {
-		ws, err := s.Monitors.ListWindows(ctx, mon.ID, 500)
+		ws, err := s.Monitors.ListWindows(ctx, mon.ID, monitoring.TrendRead)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		v := monitorView{M: mon, Windows: len(ws), Charts: healthCharts(p, mon, ws)}
+		trend, err := monitoring.ReadTrend(ctx, s.Monitors, mon, ws)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		v := monitorView{M: mon, Windows: len(ws), Charts: healthCharts(p, mon, ws), Trend: trend}
 		for _, ver := range vs {
 			if ver.Version != mon.Version && ver.Status != lodestar.ModelRetired {
 				v.CopyTo = append(v.CopyTo, ver)
@@ -1002,6 +1010,42 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 // AlertText says what an alert found in the page's language.
 func (p *Page) AlertText(a *lodestar.Alert) string {
 	return monitoring.AlertText(p.bundle, p.ID.Locale, a)
+}
+
+// TrendChange writes a metric's change since the monitor's first
+// windows: "0.8 → 0.64 (−20%)", the figures as the latest window's are
+// written, without the percentage when the first is 0.
+func (p *Page) TrendChange(t monitoring.MetricTrend) string {
+	first, last := p.MetricValue(t.Metric, t.First), p.MetricValue(t.Metric, t.Last)
+	if t.Change == nil {
+		return p.T("health.trend_values", first, last)
+	}
+	pct := p.Num(math.Abs(100**t.Change), 0)
+	switch {
+	case pct == p.Num(0, 0):
+	case *t.Change < 0:
+		pct = "−" + pct
+	default:
+		pct = "+" + pct
+	}
+	return p.T("health.trend_change", first, last, pct)
+}
+
+// TrendSpans says the windows a trend's two means are over: how many at
+// each end and the days they cover ("first 7 windows, 1 Jun 2026 – 7 Jun
+// 2026; latest 7, 23 Nov 2026 – 29 Nov 2026").
+func (p *Page) TrendSpans(t monitoring.MetricTrend) string {
+	return p.T("health.trend_spans", p.Int(t.Windows), p.dayRange(t.FirstFrom, t.FirstTo), p.dayRange(t.LastFrom, t.LastTo))
+}
+
+// dayRange writes the days from from to to (an end, not included: a
+// day window ending at midnight is its own day's), one day when both are.
+func (p *Page) dayRange(from, to time.Time) string {
+	a, b := p.Date(from), p.Date(to.Add(-time.Nanosecond))
+	if !to.After(from) || a == b {
+		return a
+	}
+	return p.T("health.trend_range", a, b)
 }
 
 // TaskText says why a retraining task opened, from its before figures.
