@@ -6,6 +6,7 @@ import (
 	"html"
 	"math"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,55 @@ func TestHealthTrendOneWindow(t *testing.T) {
 	p := f.get(c, fmt.Sprintf("/models/%d/health", m.ID))
 	if strings.Contains(p.body, `class="facts trend"`) || strings.Contains(p.body, "Change since launch") {
 		t.Errorf("health page of a monitor with one window shows a trend")
+	}
+}
+
+// TestDemoRecommenderDeclineAsAFigure: the demo recommender's story — 20%
+// of its accuracy lost in six months — is a figure on its health page and
+// in its monitor's JSON, not only a chart to eyeball; and its retraining
+// task, which drift opened, reads as what opened it on the iteration,
+// use-case and health pages, not as an accuracy decay.
+func TestDemoRecommenderDeclineAsAFigure(t *testing.T) {
+	t.Parallel()
+	f := startDemo(t)
+	ctx := sys()
+	m, err := f.app.Store.FindModelByRef(ctx, "recsys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mons, err := f.app.Store.ListMonitors(ctx, m.ID)
+	if err != nil || len(mons) == 0 {
+		t.Fatalf("recsys monitors: %v, %v", mons, err)
+	}
+	_, tok := f.token(f.user(lodestar.RoleViewer, "viewer@example.com"))
+	r := f.api("GET", fmt.Sprintf("/api/v1/monitors/%d", mons[0].ID), tok, "")
+	var got struct {
+		Trend map[string]struct {
+			First, Last float64
+			Change      *float64
+			Windows     int
+		}
+	}
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatalf("monitor JSON %s: %v", r.body, err)
+	}
+	acc, ok := got.Trend["accuracy"]
+	// Launch 0.80, now 0.64, a week of 150 events a day at each end.
+	if !ok || acc.Windows != 7 || acc.Change == nil || *acc.Change > -0.15 || *acc.Change < -0.25 || acc.First < 0.76 || acc.Last > 0.68 {
+		t.Errorf("recsys accuracy trend %+v, want about 0.80 → 0.64 over 7 windows each, a fall of 15–25%%", acc)
+	}
+	c, _, _ := f.signIn(f.user(lodestar.RoleViewer, "viewer2@example.com"), time.Hour)
+	health := f.get(c, fmt.Sprintf("/models/%d/health", m.ID)).body
+	if !strings.Contains(health, "Change since launch") || !regexp.MustCompile(`<dt>Accuracy</dt><dd><span class="trend-change">0\.[78]\d* → 0\.6\d* \(−(1[5-9]|2[0-5])%\)`).MatchString(health) {
+		t.Errorf("recsys health page: no accuracy change since launch of 15–25%%")
+	}
+	for _, path := range []string{"/iteration", fmt.Sprintf("/use-cases/%d", m.UseCaseID), fmt.Sprintf("/models/%d/health", m.ID)} {
+		body := f.get(c, path).body
+		if strings.Contains(body, "Sustained decay") {
+			t.Errorf("%s: a retraining task reads as sustained decay", path)
+		}
+		if !strings.Contains(body, "windows in a row") {
+			t.Errorf("%s: no retraining task saying what opened it", path)
+		}
 	}
 }

@@ -168,8 +168,9 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 	if !strings.Contains(uc, `id="retraining"`) || !strings.Contains(uc, monitor) {
 		t.Errorf("use case page lacks its retraining task linked to the monitor")
 	}
-	// The task's row on every page: 1.0 → 2.0, accuracy 0 before and 0.95
-	// after (no trailing zeros), and its dates.
+	// The task's row on every page: 1.0 → 2.0, why it opened (its stored
+	// reason, the time in words), accuracy 0 before and 0.95 after (no
+	// trailing zeros), and its dates.
 	row := regexp.MustCompile(`(?s)<table class="tasks[^"]*">.*?<tbody><tr>(.*?)</tr>`)
 	cells := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
 	tag := regexp.MustCompile(`<[^>]*>`)
@@ -187,7 +188,7 @@ func TestHealthNavigationAndTasks(t *testing.T) {
 		if name == "alerts" && !strings.Contains(m[1], `<td class="keep-words" data-label="Use case">`) {
 			t.Errorf("%s page: the task's use case is not kept whole (a Chinese name broke inside a word)", name)
 		}
-		for _, want := range []string{"1.0 → 2.0", "| Accuracy 0 |", "| Accuracy 0.95 |", "accuracy 0,", "May 2026"} {
+		for _, want := range []string{"1.0 → 2.0", "| Accuracy 0 |", "| Accuracy 0.95 |", "| Accuracy breached in each of 2 windows in a row, to 1 May 2026 03:00 UTC. |", "May 2026"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s page: task row %q lacks %q", name, got, want)
 			}

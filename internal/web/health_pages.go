@@ -1048,13 +1048,25 @@ func (p *Page) dayRange(from, to time.Time) string {
 	return p.T("health.trend_range", a, b)
 }
 
-// TaskText says why a retraining task opened, from its before figures.
+// TaskText says why a retraining task opened: its reason as stored — the
+// windows in a row that breached accuracy or drift, and how many breached
+// each — in the page's language, then the share of features that drifted
+// in the window that opened it. A task opened by drift reads as drift: its
+// accuracy figure is the Before column's, not a decay. (A task with no
+// reason recorded says its opening figures only.)
 func (p *Page) TaskText(t *lodestar.RetrainingTask) string {
-	acc, ok := t.Before["accuracy"]
-	if !ok {
-		return p.T("task.text.drift", p.Num(100*t.Before["drift_share"], 0))
+	drift := p.Num(100*t.Before["drift_share"], 0)
+	if strings.TrimSpace(t.Reason) == "" {
+		if acc, ok := t.Before["accuracy"]; ok {
+			return p.T("task.text.figures", p.Figure(acc), drift)
+		}
+		return p.T("task.text.figures_drift", drift)
 	}
-	return p.T("task.text", p.Figure(acc), p.Num(100*t.Before["drift_share"], 0))
+	out := p.Msg(t.Reason)
+	if t.Before["drift_share"] > 0 {
+		out += p.T("task.text.drifted", drift)
+	}
+	return out
 }
 
 // WindowName says a monitor's window in the page's language: an hour, a
