@@ -371,6 +371,10 @@ type UseCaseService interface {
 	ChangeStage(ctx context.Context, id int64, to, reason string) (*UseCase, error)
 	StageHistory(ctx context.Context, id int64) ([]*StageChange, error)
 	ArchiveUseCase(ctx context.Context, id int64, archived bool) (*UseCase, error)
+	// SetRiskTier records a use case's assessed risk tier (minimal,
+	// limited, high or prohibited) and why, and re-scores it; the audit
+	// entry keeps the reason.
+	SetRiskTier(ctx context.Context, id int64, tier, reason string) (*UseCase, error)
 }
 
 // AuditEvent is one entry of the append-only, hash-chained audit log.

@@ -750,6 +750,51 @@ func (s *Store) ChangeStage(ctx context.Context, id int64, to, reason string) (*
 	return after, wrap("change stage", err)
 }
 
+// SetRiskTier implements lodestar.UseCaseService: the tier must be an
+// assessed one (not "unassessed") and come with a reason, which the
+// audit entry keeps beside the use case.
+func (s *Store) SetRiskTier(ctx context.Context, id int64, tier, reason string) (*lodestar.UseCase, error) {
+	reason = strings.TrimSpace(reason)
+	if _, ok := portfolio.RiskFactor[tier]; tier == "unassessed" || !ok && tier != "prohibited" {
+		return nil, lodestar.FieldError("risk_tier", "Risk tier must be minimal, limited, high or prohibited.")
+	}
+	if reason == "" {
+		return nil, lodestar.FieldError("reason", "Say why the use case has this risk tier.")
+	}
+	if utf8.RuneCountInString(reason) > 2000 {
+		return nil, lodestar.FieldError("reason", "At most 2,000 characters.")
+	}
+	var after *lodestar.UseCase
+	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.LockRow(ctx, "use_cases", id); err != nil {
+			return err
+		}
+		before, err := loadUseCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if before.Archived {
+			return lodestar.Errorf(lodestar.EConflict, "The use case is archived.")
+		}
+		score := portfolio.Score(before.ValueEstimate, before.CostEstimate, before.Feasibility, tier)
+		if _, err := tx.ExecContext(ctx, `UPDATE use_cases SET risk_tier = ?, score = ?, updated_at = ? WHERE id = ?`,
+			tier, score, sqldb.FormatTime(tx.Now), id); err != nil {
+			return err
+		}
+		if after, err = loadUseCase(ctx, tx, id); err != nil {
+			return err
+		}
+		type assessed struct {
+			*lodestar.UseCase
+			RiskReason string `json:"risk_reason"`
+		}
+		_, err = audit.Append(ctx, tx, audit.Change{Action: "assess_risk", EntityType: "use_case", EntityID: id, Before: before,
+			After: assessed{after, reason}})
+		return err
+	})
+	return after, wrap("set risk tier", err)
+}
+
 // StageHistory implements lodestar.UseCaseService, oldest first.
 func (s *Store) StageHistory(ctx context.Context, id int64) ([]*lodestar.StageChange, error) {
 	rows, err := s.DB.Query(ctx, `SELECT use_case_id, from_stage, to_stage, actor_id, actor, reason, at FROM stage_changes
