@@ -275,7 +275,7 @@ func testRecentChangesNamed(t *testing.T, f *fixture, c *http.Client) {
 
 // testUseCaseHeaderState: the demo's credit-risk use case (its model
 // switched off by a person, an open fairness alert, version 2.3 in
-// production while the use case is at Pilot, its risk not assessed)
+// production while the use case is at Pilot, its risk assessed high)
 // says all of it in its header, not only a green "Aligned".
 func testUseCaseHeaderState(t *testing.T, f *fixture, c *http.Client) {
 	body := f.get(c, "/use-cases/5").body
@@ -298,8 +298,14 @@ func testUseCaseHeaderState(t *testing.T, f *fixture, c *http.Client) {
 	if !strings.Contains(head, `id="stage-behind"`) {
 		t.Errorf("/use-cases/5: no notice that a production version is ahead of the Pilot stage")
 	}
-	if !strings.Contains(body, `<span class="badge warn" id="risk-unassessed-live">`) {
-		t.Errorf("/use-cases/5: a live model without a risk assessment is not a warning")
+	// Assessed high-risk (credit scoring, EU AI Act Annex III), not
+	// ranked as if unassessed.
+	high := "<dd>High</dd>"
+	if zh {
+		high = "<dd>高</dd>"
+	}
+	if strings.Contains(body, `id="risk-unassessed-live"`) || !strings.Contains(body, high) {
+		t.Errorf("/use-cases/5: risk tier not shown as high:\n%s", regexp.MustCompile(`(?s)<dl class="facts">.*?</dl>`).FindString(body))
 	}
 	// A use case without models says none of it.
 	if other := f.get(c, "/use-cases/1").body; !strings.Contains(other, `id="models"`) {

@@ -495,9 +495,41 @@ func (l *loader) loadUseCases(week func(int) time.Time, setNow func(time.Time)) 
 				return fmt.Errorf("use case %s to %s: %w", u.en, to, err)
 			}
 			l.stageAt[u.en][to] = at
+			if rt, ok := riskTiers[u.en]; ok && to == lodestar.StageApproved {
+				// The risk officer assesses it before its pilot starts.
+				setNow(at.AddDate(0, 0, 3))
+				if _, err := l.svc.SetRiskTier(l.as("risk"), created.ID, rt.tier, rt.why); err != nil {
+					return fmt.Errorf("use case %s risk tier: %w", u.en, err)
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// riskTiers are the EU AI Act tiers the risk officer gave the use cases
+// that went live (pilot or later), each days after its approval and
+// before its pilot, and why; the rest are not yet assessed.
+var riskTiers = map[string]struct{ tier, why string }{
+	"Credit risk scoring model": {"high", "Scores the creditworthiness of people applying for loans: high-risk under the EU AI Act (Annex III 5(b)). " +
+		"评估贷款申请人的信用：属于欧盟《人工智能法》高风险系统（附件三第 5(b) 项）。"},
+	"Intelligent customer service agent": {"limited", "Customers chat with it: they must be told they are talking to an AI (EU AI Act Art. 50). " +
+		"客户直接与其对话：须告知客户对方是 AI（欧盟《人工智能法》第 50 条）。"},
+	"Anti-fraud transaction monitoring": {"minimal", "Detects fraudulent transactions, which Annex III 5(b) excepts from credit scoring; it decides nothing about people alone. " +
+		"识别欺诈交易，附件三第 5(b) 项明确将其排除在信用评分之外；不单独对个人作出决定。"},
+	"Retail user-profile system": {"minimal", "Tags shoppers for merchandising; no Annex III use. Personal data is covered by the PIPL review, not the AI Act tier. " +
+		"为选品给顾客打标签，不属附件三用途；个人信息另按《个人信息保护法》评估。"},
+	"Personalised coupons":   {"minimal", "Chooses which coupons shoppers see; no Annex III use. 决定顾客看到哪些优惠券，不属附件三用途。"},
+	"E-commerce recommender": {"minimal", "Ranks products on the home feed; no Annex III use. 首页商品排序，不属附件三用途。"},
+	"Predictive maintenance for production lines": {"minimal", "Predicts equipment failures for maintenance planning; not a safety component, no Annex III use. " +
+		"为维护计划预测设备故障；非安全部件，不属附件三用途。"},
+	"Visual quality inspection":                       {"minimal", "Flags defective parts for people to check; no Annex III use. 标出疑似缺陷件供人工复检，不属附件三用途。"},
+	"Regional smart replenishment (East China pilot)": {"minimal", "Forecasts store demand for replenishment orders; no decisions about people. 预测门店需求以生成补货单，不涉及对个人的决定。"},
+	"Smart replenishment: South China rollout":        {"minimal", "As East China's: forecasts store demand; no decisions about people. 同华东：预测门店需求，不涉及对个人的决定。"},
+	"Demand forecasting for fresh food":               {"minimal", "Forecasts fresh-food demand; no decisions about people. 预测生鲜需求，不涉及对个人的决定。"},
+	"Delivery time estimation":                        {"minimal", "Estimates parcel arrival times; no decisions about people. 预估包裹送达时间，不涉及对个人的决定。"},
+	"Invoice and receipt OCR":                         {"minimal", "Reads invoices for the back office; no Annex III use. 为后台识别发票，不属附件三用途。"},
+	"Agent assist with suggested replies":             {"minimal", "Suggests replies that agents review and send themselves; no Annex III use. 为坐席建议回复，由坐席审核后发送，不属附件三用途。"},
 }
 
 // stageWeeks is the week of the demo's year each use case entered each
@@ -605,9 +637,9 @@ func demoProvenance(key, version, file, commit string) lodestar.Provenance {
 // versionDates says when a model's version j is registered, passes its
 // offline evaluation (staging) and goes into production: the first
 // version is registered in the week before its use case's pilot starts
-// and goes live a week into the pilot (an A/B test on the pilot's
-// traffic); a later one goes live in its week of dm.live, registered two
-// weeks and staged one week before.
+// and goes live a week into the pilot, on the pilot's traffic; a later
+// one goes live in its week of dm.live, registered two weeks and staged
+// one week before.
 func (l *loader) versionDates(dm demoModel, j int, week func(int) time.Time) (registered, staged, live time.Time, err error) {
 	if j == 0 {
 		pilot, ok := l.stageAt[dm.useCase][lodestar.StagePilot]
@@ -618,6 +650,19 @@ func (l *loader) versionDates(dm demoModel, j int, week func(int) time.Time) (re
 	}
 	w := dm.live[j-1]
 	return week(w - 2), week(w - 1), week(w), nil
+}
+
+// liveReason is why version j of a demo model went into production: the
+// demo runs no A/B test on these versions (the recommender's experiments
+// test the versions after them) and records no committee decision, so
+// each says what did happen — its offline evaluation and the sponsor's
+// sign-off, and for a retrained version the task it answers.
+func liveReason(j int) string {
+	if j == 0 {
+		return "Offline evaluation passed; live on the pilot's traffic with the sponsor's sign-off · 离线评估通过；经发起人签字，在试点流量上线"
+	}
+	return "Retrained on the new data; offline evaluation passed and the sponsor signed off; answers the open retraining task · " +
+		"已用新数据再训练；离线评估通过，发起人签字同意；回应未关闭的再训练任务"
 }
 
 // loadModels registers the demo's models and walks their versions to
@@ -653,7 +698,7 @@ func (l *loader) loadModels(week func(int) time.Time, setNow func(time.Time)) er
 				to, why string
 			}{
 				{staged, created.ID, lodestar.ModelStaging, "Offline evaluation passed · 离线评估通过"},
-				{live, created.ID, lodestar.ModelProduction, "A/B test passed; committee approved · A/B 测试通过，委员会批准"},
+				{live, created.ID, lodestar.ModelProduction, liveReason(j)},
 			}
 			if previous != nil {
 				steps = append(steps, struct {

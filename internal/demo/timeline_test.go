@@ -29,6 +29,95 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("stage changes by their people", func(t *testing.T) { stageActors(t, ctx, st) })
 	t.Run("recommender lifted conversion 15%", func(t *testing.T) { conversionLift(t, ctx, st) })
 	t.Run("versions say what they are", func(t *testing.T) { versionsHaveProvenance(t, ctx, st) })
+	t.Run("versions went live for true reasons", func(t *testing.T) { liveReasonsTrue(t, ctx, st) })
+	t.Run("live use cases have a risk tier", func(t *testing.T) { liveUseCasesAssessed(t, ctx, st) })
+}
+
+// liveReasonsTrue: a version's reasons for its status changes say only
+// what the demo holds: "A/B" only for a version that takes part in one
+// of its experiments, and no committee decision (the demo records none
+// on model versions).
+func liveReasonsTrue(t *testing.T, ctx context.Context, st *store.Store) {
+	xs, err := st.ListExperiments(ctx, lodestar.ExperimentFilter{})
+	if err != nil || len(xs) == 0 {
+		t.Fatalf("experiments: %d, %v", len(xs), err)
+	}
+	tested := map[int64]bool{}
+	for _, e := range xs {
+		tested[e.ControlVersionID], tested[e.TreatmentVersionID] = true, true
+	}
+	ms, err := st.ListModels(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	production := 0
+	for _, m := range ms {
+		vs, err := st.ListModelVersions(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			evs, err := st.FindEvents(ctx, lodestar.AuditFilter{EntityType: "model_version", Action: "set_status", EntityID: strconv.FormatInt(v.ID, 10), Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
+				var after lodestar.ModelVersion
+				if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+					t.Fatal(err)
+				}
+				why := after.StatusReason
+				if after.Status == lodestar.ModelProduction {
+					production++
+				}
+				if strings.Contains(why, "A/B") && !tested[v.ID] {
+					t.Errorf("%s %s to %s: %q, but it takes part in no experiment", m.Key, v.Version, after.Status, why)
+				}
+				if strings.Contains(strings.ToLower(why), "committee") || strings.Contains(why, "委员会") {
+					t.Errorf("%s %s to %s: %q, but the demo records no committee decision on it", m.Key, v.Version, after.Status, why)
+				}
+				if why == "" || !strings.Contains(why, " · ") {
+					t.Errorf("%s %s to %s: reason %q; want one in English and Chinese", m.Key, v.Version, after.Status, why)
+				}
+			}
+		}
+	}
+	if production < 4 {
+		t.Errorf("%d versions went into production; want the demo's four", production)
+	}
+}
+
+// liveUseCasesAssessed: every use case that went live (pilot or later,
+// not ended) has an assessed risk tier, so none ranks undiscounted for
+// want of an assessment; the credit scorer is high-risk (EU AI Act
+// Annex III: creditworthiness), which halves its score, and a model
+// switched off for discrimination does not top the portfolio.
+func liveUseCasesAssessed(t *testing.T, ctx context.Context, st *store.Store) {
+	all, _, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200, Sort: "-score"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, uc := range all {
+		switch uc.Stage {
+		case lodestar.StagePilot, lodestar.StageScaling, lodestar.StageOperating:
+			if uc.RiskTier == "unassessed" || uc.RiskTier == "" {
+				t.Errorf("%s (%s): risk not assessed", uc.Title, uc.Stage)
+			}
+		}
+		if uc.Title != "Credit risk scoring model" {
+			continue
+		}
+		t.Logf("credit risk: tier %s, score %.2f, rank %d of %d", uc.RiskTier, uc.Score, i+1, len(all))
+		if uc.RiskTier != "high" || uc.Score != 12.25 || i < 3 {
+			t.Errorf("credit risk: tier %s, score %.2f, ranked %d; want high, 12.25 (24.5 halved), below the top three", uc.RiskTier, uc.Score, i+1)
+		}
+		evs, err := st.FindEvents(ctx, lodestar.AuditFilter{EntityType: "use_case", Action: "assess_risk", EntityID: strconv.FormatInt(uc.ID, 10)})
+		if err != nil || len(evs) != 1 || evs[0].Actor != "risk@demo.lodestar" || !strings.Contains(evs[0].After, "Annex III") {
+			t.Errorf("credit risk's assessment: %d entries, %v; want one by the risk officer naming Annex III", len(evs), err)
+		} else if pilot := stageAt(t, ctx, st, uc.ID, lodestar.StagePilot); !evs[0].At.Before(pilot) {
+			t.Errorf("credit risk assessed %s, after its pilot started %s", evs[0].At, pilot)
+		}
+	}
 }
 
 // statusTimes returns when each version of a model moved to each status,
