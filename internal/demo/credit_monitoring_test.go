@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
@@ -86,4 +87,10 @@ func checkCreditMonitor(t *testing.T, ctx context.Context, st *store.Store, sw *
 	if a := fair[0]; a.Status != lodestar.AlertOpen || !(a.Value < 0.8) || a.Threshold != 0.8 {
 		t.Errorf("latest fairness alert: %+v; want open, below 0.8", a)
 	}
+	// The risk officer took it on when she switched the model off: open
+	// (the model is not retrained) but not neglected.
+	if a := fair[0]; a.AckedBy != "risk@demo.lodestar" || a.AckNote == "" || a.AckedAt.Before(sw.ChangedAt) || a.AckedAt.After(sw.ChangedAt.Add(time.Hour)) {
+		t.Errorf("fairness alert: acknowledged %s by %q (%q); want by the risk officer when she switched the model off (%s)", a.AckedAt, a.AckedBy, a.AckNote, sw.ChangedAt)
+	}
+	t.Logf("fairness alert opened %s, switch flipped %s", fair[0].OpenedAt.Format(time.DateOnly), sw.ChangedAt.Format(time.DateOnly))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,19 @@ const (
 	recDays           = 182
 	recPerDay         = 150
 )
+
+// recAccuracy is the recommender's accuracy on day d of its recDays
+// monitored days: falling in a straight line from recLaunchAccuracy,
+// which its first week averages, to recNowAccuracy, which its last week
+// averages.
+func recAccuracy(d int) float64 {
+	return recLaunchAccuracy + (recNowAccuracy-recLaunchAccuracy)*float64(d-3)/float64(recDays-7)
+}
+
+// recRight is how many of day d's recPerDay predictions are right.
+func recRight(d int) int {
+	return int(math.Round(recAccuracy(d) * recPerDay))
+}
 
 // monitored returns the monitoring store and service, and the model of
 // that key, for a model whose monitors the demo loads.
@@ -65,8 +79,11 @@ func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
 	var events []lodestar.StoredEvent
 	for d := range recDays {
 		progress := float64(d) / float64(recDays-1)
-		acc := recLaunchAccuracy + (recNowAccuracy-recLaunchAccuracy)*progress
-		video := 0.6 * progress * progress // the short-video share grows
+		video := 0.6 * progress // the short-video share grows
+		// Each day's predictions are right as often as the decay has it,
+		// give or take two of its 150, so the monitor's first week reads
+		// 0.80 and its last 0.64 (recAccuracy).
+		wrong := rng.Perm(recPerDay)[:recPerDay-recRight(d)-2+rng.IntN(5)]
 		for i := range recPerDay {
 			ct, mins, price := launch(rng)
 			if rng.Float64() < video {
@@ -74,7 +91,7 @@ func (l *loader) loadMonitoring(now time.Time, setNow func(time.Time)) error {
 			}
 			label := rng.IntN(2)
 			pred := label
-			if rng.Float64() >= acc {
+			if slices.Contains(wrong, i) {
 				pred = 1 - label
 			}
 			score := 0.2 + 0.6*float64(pred) + 0.15*(rng.Float64()-0.5)
@@ -359,8 +376,8 @@ func creditApplicant(rng *rand.Rand) (group string, bad bool, score, history flo
 // age_group as its group attribute and fairness alerts (being flagged
 // high-risk is the adverse outcome): for the four weeks before the switch
 // its windows show under-30 applicants' impact ratio near the audit's,
-// below the four-fifths line, and a fairness alert opens days before the
-// risk officer switches the model off.
+// below the four-fifths line; a fairness alert opens in the first week,
+// and the risk officer acknowledges it when she switches the model off.
 func (l *loader) loadCreditMonitoring(week func(int) time.Time, setNow func(time.Time)) error {
 	svc, mon, m, err := l.monitored("credit-risk")
 	if err != nil {
@@ -405,5 +422,25 @@ func (l *loader) loadCreditMonitoring(week func(int) time.Time, setNow func(time
 		return err
 	}
 	l.n++
-	return l.watch(mon, mt.ID, first, last, setNow)
+	if err := l.watch(mon, mt.ID, first, last, setNow); err != nil {
+		return err
+	}
+	// The risk officer takes the fairness alert on as she switches the
+	// model off: it stays open (the model is not retrained yet), but it
+	// is no longer one nobody has answered.
+	open, err := svc.ListAlerts(l.ctx, m.ID, true)
+	if err != nil {
+		return err
+	}
+	risk := lodestar.WithActor(l.ctx, lodestar.Actor{ID: l.users["risk"], Label: "risk@demo.lodestar", Role: lodestar.RoleRiskOfficer, Via: lodestar.ViaWeb})
+	setNow(off.Add(time.Minute))
+	for _, a := range open {
+		if a.Kind != "fairness" {
+			continue
+		}
+		_, err := svc.AcknowledgeAlert(risk, a.ID, "Model switched off until it is retrained on data with young applicants; the fairness audit is on version 2.3. "+
+			"模型已关闭，待用包含年轻申请人的数据重新训练后再启用；公平性审计见 2.3 版本。")
+		return err
+	}
+	return fmt.Errorf("demo: the credit scorer has no open fairness alert")
 }
