@@ -274,9 +274,9 @@ func testRecentChangesNamed(t *testing.T, f *fixture, c *http.Client) {
 }
 
 // testUseCaseHeaderState: the demo's credit-risk use case (its model
-// switched off by a person, an open fairness alert, version 2.3 in
-// production while the use case is at Pilot, its risk assessed high)
-// says all of it in its header, not only a green "Aligned".
+// switched off by a person, an open fairness alert, its risk assessed
+// high) says all of it in its header, not only a green "Aligned" — and
+// does not ask to move it on from Pilot: its version 2.3 serves nothing.
 func testUseCaseHeaderState(t *testing.T, f *fixture, c *http.Client) {
 	body := f.get(c, "/use-cases/5").body
 	zh := strings.Contains(body, `<html lang="zh-CN"`)
@@ -295,8 +295,10 @@ func testUseCaseHeaderState(t *testing.T, f *fixture, c *http.Client) {
 	if !regexp.MustCompile(`id="alerts-credit-risk">[0-9]+ `).MatchString(head) {
 		t.Errorf("/use-cases/5: the header does not count the open alerts:\n%s", head)
 	}
-	if !strings.Contains(head, `id="stage-behind"`) {
-		t.Errorf("/use-cases/5: no notice that a production version is ahead of the Pilot stage")
+	// Switched off and in pilot: nothing to move on for (it said "move it
+	// on" right under "switched off").
+	if strings.Contains(head, `id="stage-behind"`) {
+		t.Errorf("/use-cases/5: a use case in pilot whose model is switched off is told to move on")
 	}
 	// Assessed high-risk (credit scoring, EU AI Act Annex III), not
 	// ranked as if unassessed.

@@ -442,8 +442,9 @@ type ucModelState struct {
 	// UnassessedLive: a model serves in production while the use case's
 	// risk is not assessed.
 	UnassessedLive bool
-	// StageBehind names a model with a version in production while the
-	// use case is at a stage before scaling ("" when none).
+	// StageBehind names a model serving a version in production (its
+	// switch on) while the use case is at a stage before its pilot ("" when
+	// none): a live version during a pilot is what a pilot is.
 	StageBehind string
 }
 
@@ -456,9 +457,10 @@ type ucModelAlerts struct {
 // versions of a use case's models against its stage and risk tier.
 func (s *Server) useCaseModelState(ctx context.Context, uc *lodestar.UseCase, rows []modelRow) (ucModelState, error) {
 	var st ucModelState
-	early := map[string]bool{lodestar.StageIdea: true, lodestar.StageAssessment: true, lodestar.StageApproved: true, lodestar.StagePilot: true}
+	early := map[string]bool{lodestar.StageIdea: true, lodestar.StageAssessment: true, lodestar.StageApproved: true}
 	for _, row := range rows {
-		if row.Switch != nil && (row.Switch.State == lodestar.SwitchOff || row.Switch.State == lodestar.SwitchFallback) {
+		held := row.Switch != nil && (row.Switch.State == lodestar.SwitchOff || row.Switch.State == lodestar.SwitchFallback)
+		if held {
 			st.Switched = append(st.Switched, row)
 		}
 		open, err := s.Monitors.ListAlerts(ctx, row.M.ID, true)
@@ -472,7 +474,9 @@ func (s *Server) useCaseModelState(ctx context.Context, uc *lodestar.UseCase, ro
 			if uc.RiskTier == "" || uc.RiskTier == "unassessed" {
 				st.UnassessedLive = true
 			}
-			if early[uc.Stage] && st.StageBehind == "" {
+			// A model switched off or on its fallback serves no version:
+			// nothing to move the use case on for.
+			if early[uc.Stage] && !held && st.StageBehind == "" {
 				st.StageBehind = row.M.Key
 			}
 		}
