@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +33,52 @@ func TestDemoTimelines(t *testing.T) {
 	t.Run("recommender accuracy fell 20%", func(t *testing.T) { recommenderFellTwentyPercent(t, ctx, st) })
 	t.Run("versions went live for true reasons", func(t *testing.T) { liveReasonsTrue(t, ctx, st) })
 	t.Run("live use cases have a risk tier", func(t *testing.T) { liveUseCasesAssessed(t, ctx, st) })
+	t.Run("README names the computed figures", func(t *testing.T) { readmeFigures(t, ctx, st) })
+}
+
+// readmeFigures: the figures README gives for the demo are the ones its
+// data computes — the shipped experiment's conversion lift as its
+// analysis gives it, and the credit scorer's rank and score in the
+// portfolio.
+func readmeFigures(t *testing.T, ctx context.Context, st *store.Store) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	xs, err := st.ListExperiments(ctx, lodestar.ExperimentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range xs {
+		if e.Key != "recsys-4-short-video" {
+			continue
+		}
+		a, err := st.AnalyzeExperiment(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = true
+		if want := fmt.Sprintf("wins (%+.2f%% conversion", 100*a.Primary.Relative.Value); !strings.Contains(readme, want) {
+			t.Errorf("README does not give the experiment's computed lift %q", want)
+		}
+	}
+	if !found {
+		t.Error("no recsys-4-short-video experiment")
+	}
+	all, _, err := st.FindUseCases(ctx, lodestar.UseCaseFilter{Limit: 200, Sort: "-score"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ordinals := []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh"}
+	for i, uc := range all {
+		if uc.Title == "Credit risk scoring model" && i < len(ordinals) {
+			if want := fmt.Sprintf("ranks %s (%.2f)", ordinals[i], uc.Score); !strings.Contains(readme, want) {
+				t.Errorf("README does not say the credit scorer %q", want)
+			}
+		}
+	}
 }
 
 // recommenderFellTwentyPercent: the source's recommender lost 20% of its
