@@ -76,9 +76,11 @@ func TestAlertsTableLaptop(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &got); err != nil {
 			t.Fatalf("%s: %v: %s", lang, err, raw)
 		}
-		// The demo has six alerts, two open and not acknowledged.
-		if got.Rows < 6 || got.Forms < 2 {
-			t.Fatalf("%s: %d alerts, %d acknowledgement forms; want the demo's 6 and 2", lang, got.Rows, got.Forms)
+		// The demo has six alerts, one open and not acknowledged (the
+		// recommender's accuracy alert; the risk officer acknowledged the
+		// credit model's fairness alert as she switched the model off).
+		if got.Rows < 6 || got.Forms < 1 {
+			t.Fatalf("%s: %d alerts, %d acknowledgement forms; want the demo's 6 and 1", lang, got.Rows, got.Forms)
 		}
 		if got.Scrolls != "" {
 			t.Errorf("%s: at 1280 px the alerts table scrolls sideways: %s", lang, got.Scrolls)
