@@ -88,6 +88,16 @@ func ErrorMessage(err error) string {
 	return "Internal error."
 }
 
+// ErrorCurrent returns the record as it is now that err's *Error carries
+// (a conflict with a change made since the caller read it), or nil.
+func ErrorCurrent(err error) any {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Current
+	}
+	return nil
+}
+
 // Role is what a user may do. Roles are flat; the matrix of what each may
 // reach lives in internal/auth/policy.go.
 type Role string
@@ -509,6 +519,46 @@ func BasedOn(ctx context.Context) (time.Time, bool) {
 // ErrChangedSince is the refusal of an update based on an older version.
 func ErrChangedSince() error {
 	return Errorf(EConflict, "Someone else changed this record after you opened it. Reload the page to see their change, then make yours again.")
+}
+
+type fromKey struct{}
+
+// WithFrom returns a context saying the stage or status change made with
+// it is based on the record being in stage (or status) from, as the
+// person saw it: a change of a use case's stage, or of a model version's
+// status, that is no longer from is refused as a conflict
+// (ErrStageChangedSince, ErrStatusChangedSince) instead of silently
+// reversing the decision made since.
+func WithFrom(ctx context.Context, from string) context.Context {
+	return context.WithValue(ctx, fromKey{}, from)
+}
+
+// From returns what WithFrom put in ctx.
+func From(ctx context.Context) (string, bool) {
+	f, ok := ctx.Value(fromKey{}).(string)
+	return f, ok
+}
+
+// ErrStageChangedSince is the refusal of a stage change based on a stage
+// the use case has left: it is in stage now, since by moved it there at
+// at (by "" when no one is on record: the message then names no one).
+// cur is the use case as it is now.
+func ErrStageChangedSince(stage, by string, at time.Time, cur any) error {
+	if by == "" {
+		return &Error{Code: EConflict, Current: cur, Message: fmt.Sprintf("The use case's stage changed after you opened it: it is now %s. Your stage change was not made; check the use case as it is now, then change its stage again if you still need to.", stage)}
+	}
+	return &Error{Code: EConflict, Current: cur, Message: fmt.Sprintf("The use case's stage changed after you opened it: it is now %s, changed by %s at %s. Your stage change was not made; check the use case as it is now, then change its stage again if you still need to.",
+		stage, by, at.UTC().Truncate(time.Second).Format(time.RFC3339))}
+}
+
+// ErrStatusChangedSince is ErrStageChangedSince for a model version's
+// status.
+func ErrStatusChangedSince(status, by string, at time.Time, cur any) error {
+	if by == "" {
+		return &Error{Code: EConflict, Current: cur, Message: fmt.Sprintf("The version's status changed after you opened it: it is now %s. Your status change was not made; check the version as it is now, then change its status again if you still need to.", status)}
+	}
+	return &Error{Code: EConflict, Current: cur, Message: fmt.Sprintf("The version's status changed after you opened it: it is now %s, changed by %s at %s. Your status change was not made; check the version as it is now, then change its status again if you still need to.",
+		status, by, at.UTC().Truncate(time.Second).Format(time.RFC3339))}
 }
 
 // ActorFrom returns the context's actor, or the system actor.

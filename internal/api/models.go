@@ -51,6 +51,9 @@ type (
 	statusIn struct {
 		Status string `json:"status"`
 		Reason string `json:"reason"`
+		// From is the status the client saw the version in: the change
+		// is refused (409) if it has left it since. Optional.
+		From string `json:"from"`
 	}
 )
 
@@ -90,7 +93,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 		return v, asSent(err, "provenance.")
 	}
 	setStatus := func(ctx context.Context, id int64, in statusIn) (*lodestar.ModelVersion, error) {
-		return m.SetModelVersionStatus(ctx, id, in.Status, in.Reason)
+		return m.SetModelVersionStatus(fromIn(ctx, in.From), id, in.Status, in.Reason)
 	}
 	return []httpx.Route{
 		{Method: "GET", Pattern: Prefix + "/models", Perm: auth.ModelRead, Handler: handle(s, fromQuery(func(r *http.Request) (int64, error) {
@@ -183,4 +186,14 @@ func basedOnIn(ctx context.Context, updatedAt *time.Time) context.Context {
 		return ctx
 	}
 	return lodestar.WithBasedOn(ctx, *updatedAt)
+}
+
+// fromIn is ctx saying the stage or status change made with it is based
+// on the record being in from (lodestar.WithFrom), when the client sent
+// it.
+func fromIn(ctx context.Context, from string) context.Context {
+	if from == "" {
+		return ctx
+	}
+	return lodestar.WithFrom(ctx, from)
 }

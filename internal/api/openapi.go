@@ -220,6 +220,11 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 const transitionDoc = "A change the lifecycle does not allow from the current state is a 400 (invalid) naming the field, as is a change " +
 	"to the state it is already in, which says so (\"already …\"); 409 is kept for an archived record or a write that lost a race."
 
+// fromConflictDoc is what the refusal of a stage or status change based
+// on a stage or status the record has left says.
+const fromConflictDoc = "Send from — the stage or status you read — so that a decision made meanwhile (approved, shipped) is not silently reversed; " +
+	"the refusal names the stage or status now and who changed it when."
+
 func idParam() []obj {
 	return []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}}
 }
@@ -299,7 +304,8 @@ func strategyPaths() obj {
 	paths["/use-cases/{id}/stage"] = obj{"post": obj{"summary": "Move a use case one stage along its lifecycle, saying why.",
 		"description": "Allowed: one stage forward or back among idea, assessment, approved, pilot, scaling, operating; rejected from idea to pilot; retired from pilot to operating; rejected back to idea. " + transitionDoc,
 		"operationId": "changeStage", "parameters": idParam(), "requestBody": requiredBody("StageInput"),
-		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase")), "409": response("The use case is archived.", ref("Error"))}, "404")}}
+		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase")),
+			"409": response("The use case is archived, or from was sent and the use case has left that stage since; nothing was changed. "+fromConflictDoc+" current is the UseCase as it is now.", ref("Error"))}, "404")}}
 	paths["/use-cases/{id}/stages"] = obj{"get": obj{"summary": "A use case's stage history, oldest first.", "operationId": "stageHistory",
 		"parameters": append(idParam(), pageParamsDoc...), "responses": withErrors(obj{"200": response("One page of stage changes; the cursor is an offset.", pageOf("StageChange"))}, "404")}}
 	paths["/use-cases/{id}/archive"] = obj{"post": obj{"summary": "Archive or restore a use case.", "operationId": "archiveUseCase",
@@ -365,7 +371,9 @@ func strategySchemas() obj {
 		"KPIReading":        reading,
 		"ReadingsInput":     input([]string{"readings"}, obj{"readings": obj{"type": "array", "maxItems": 10000, "items": reading}}),
 		"ArchiveInput":      input([]string{"archived"}, obj{"archived": obj{"type": "boolean"}}),
-		"StageInput":        input([]string{"stage", "reason"}, obj{"stage": stageEnum, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000}}),
+		"StageInput": input([]string{"stage", "reason"}, obj{"stage": stageEnum, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000},
+			"from": obj{"type": "string", "enum": stageEnum["enum"],
+				"description": "Optional: the stage the use case was in as you read it. If it has left that stage since, the change is refused with 409 and nothing changes."}}),
 		"StageChange": obj{"type": "object", "properties": obj{"use_case_id": integer, "from": stageEnum, "to": stageEnum,
 			"actor_id": integer, "actor": str, "reason": str, "at": ts}},
 		"Impact":      impact,
@@ -453,8 +461,9 @@ func modelPaths() obj {
 			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion")),
 				"409": response("The version has left development (its provenance is frozen), or updated_at was sent and the version has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")}},
 		"/model-versions/{id}/status": obj{"post": obj{"summary": "Move a version one step forward (development → staging → production), back to development from staging or production, or to retired from any status (retired is final), saying why.",
-			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("StatusInput"),
-			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion"))}, "404")}},
+			"description": transitionDoc, "operationId": "setModelVersionStatus", "parameters": idParam(), "requestBody": requiredBody("VersionStatusInput"),
+			"responses": withErrors(obj{"200": response("The version.", ref("ModelVersion")),
+				"409": response("from was sent and the version has left that status since; nothing was changed. "+fromConflictDoc+" current is the ModelVersion as it is now.", ref("Error"))}, "404")}},
 	}
 }
 
@@ -553,5 +562,9 @@ func modelSchemas() obj {
 			"version": obj{"type": "string", "minLength": 1, "maxLength": 64}, "card": ref("ModelCard"), "provenance": ref("Provenance")}},
 		"StatusInput": obj{"type": "object", "required": []string{"status", "reason"}, "additionalProperties": false, "properties": obj{
 			"status": status, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000}}},
+		"VersionStatusInput": obj{"type": "object", "required": []string{"status", "reason"}, "additionalProperties": false, "properties": obj{
+			"status": status, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000},
+			"from": obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"},
+				"description": "Optional: the status the version was in as you read it. If it has left that status since, the change is refused with 409 and nothing changes."}}},
 	}
 }

@@ -58,6 +58,9 @@ type (
 	stageIn struct {
 		Stage  string `json:"stage"`
 		Reason string `json:"reason"`
+		// From is the stage the client saw the use case in: the change
+		// is refused (409) if it has left it since. Optional.
+		From string `json:"from"`
 	}
 	readingsIn struct {
 		Readings []lodestar.KPIReading `json:"readings"`
@@ -428,7 +431,7 @@ func (s *Server) addReadings(ctx context.Context, id int64, in readingsIn) (map[
 
 // changeStage moves a use case to the stage the body names.
 func (s *Server) changeStage(ctx context.Context, id int64, in stageIn) (*lodestar.UseCase, error) {
-	return s.UseCases.ChangeStage(ctx, id, in.Stage, in.Reason)
+	return s.UseCases.ChangeStage(fromIn(ctx, in.From), id, in.Stage, in.Reason)
 }
 
 // stageHistory is one page of a use case's stage changes, oldest first;

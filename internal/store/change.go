@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,4 +150,46 @@ func checkBasedOn(ctx context.Context, rec any) error {
 		return lodestar.ErrChangedSince()
 	}
 	return nil
+}
+
+// lastChange returns who made the last audited change of one of actions
+// (any action when none is given) to the entity, and when: read in the
+// transaction that holds the entity's row lock, so it is the change the
+// caller's refusal is about. ok is false when the log has none.
+func lastChange(ctx context.Context, tx *sqldb.Tx, entity string, id int64, actions ...string) (by string, at time.Time, ok bool, err error) {
+	q := `SELECT actor, at FROM audit_log WHERE entity_type = ? AND entity_id = ?`
+	args := []any{entity, strconv.FormatInt(id, 10)}
+	if len(actions) > 0 {
+		q += ` AND action IN (?` + strings.Repeat(", ?", len(actions)-1) + `)`
+		for _, a := range actions {
+			args = append(args, a)
+		}
+	}
+	var stamp string
+	err = tx.QueryRowContext(ctx, q+` ORDER BY seq DESC LIMIT 1`, args...).Scan(&by, &stamp)
+	if isNoRows(err) {
+		return "", time.Time{}, false, nil
+	} else if err != nil {
+		return "", time.Time{}, false, err
+	}
+	if at, err = sqldb.ParseTime(stamp); err != nil {
+		return "", time.Time{}, false, err
+	}
+	return by, at, by != "", nil
+}
+
+// checkFrom refuses a stage or status change based on a stage or status
+// (lodestar.WithFrom) the record is no longer in: refuse makes the
+// refusal from who moved it to cur, and when (by "" when no one is on
+// record).
+func checkFrom(ctx context.Context, tx *sqldb.Tx, entity string, id int64, cur string, refuse func(by string, at time.Time) error, actions ...string) error {
+	from, ok := lodestar.From(ctx)
+	if !ok || from == cur {
+		return nil
+	}
+	by, at, _, err := lastChange(ctx, tx, entity, id, actions...)
+	if err != nil {
+		return err
+	}
+	return refuse(by, at)
 }

@@ -308,12 +308,21 @@ func (s *Store) UpdateModelProvenance(ctx context.Context, versionID int64, p lo
 	})
 }
 
-// SetModelVersionStatus implements lodestar.ModelService.
+// SetModelVersionStatus implements lodestar.ModelService. Based on the
+// status the version was seen in (lodestar.WithFrom), it is refused if
+// the version has left that status since.
 func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, status, reason string) (*lodestar.ModelVersion, error) {
 	if utf8.RuneCountInString(reason) > 2000 {
 		return nil, lodestar.FieldError("reason", "At most 2,000 characters.")
 	}
 	return update(ctx, s, "model_version", "set_status", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
+		// Based on a status it has left (a page opened before someone
+		// else's change), the change would silently reverse that one.
+		if err := checkFrom(ctx, tx, "model_version", versionID, before.Status, func(by string, at time.Time) error {
+			return lodestar.ErrStatusChangedSince(before.Status, by, at, before)
+		}, "create", "set_status"); err != nil {
+			return err
+		}
 		if err := portfolio.CheckModelTransition(before.Status, status, reason); err != nil {
 			return err
 		}

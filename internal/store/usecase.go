@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -705,7 +706,9 @@ func (s *Store) FindUseCases(ctx context.Context, f lodestar.UseCaseFilter) ([]*
 // likeEscaper makes a search text match literally inside LIKE.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// ChangeStage implements lodestar.UseCaseService.
+// ChangeStage implements lodestar.UseCaseService. Based on the stage the
+// use case was seen in (lodestar.WithFrom), it is refused if the use case
+// has left that stage since.
 func (s *Store) ChangeStage(ctx context.Context, id int64, to, reason string) (*lodestar.UseCase, error) {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 2000 {
@@ -722,6 +725,13 @@ func (s *Store) ChangeStage(ctx context.Context, id int64, to, reason string) (*
 		}
 		if before.Archived {
 			return lodestar.Errorf(lodestar.EConflict, "The use case is archived.")
+		}
+		// Based on a stage it has left (a page opened before someone
+		// else's decision), the change would silently reverse that one.
+		if err := checkFrom(ctx, tx, "use_case", id, before.Stage, func(by string, at time.Time) error {
+			return lodestar.ErrStageChangedSince(before.Stage, by, at, before)
+		}, "create", "import", "change_stage"); err != nil {
+			return err
 		}
 		if err := portfolio.CheckTransition(before.Stage, to, reason); err != nil {
 			return err

@@ -695,3 +695,14 @@ func basedOn(r *http.Request, id int64) context.Context {
 	}
 	return ctx
 }
+
+// fromForm returns the request's context saying, when the stage or
+// status form carries the stage or status the page showed (its hidden
+// "from"), that the change is based on it: the store refuses it if the
+// record has left it since (lodestar.WithFrom).
+func fromForm(r *http.Request) context.Context {
+	if from := r.PostFormValue("from"); from != "" {
+		return lodestar.WithFrom(r.Context(), from)
+	}
+	return r.Context()
+}

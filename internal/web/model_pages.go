@@ -628,7 +628,7 @@ func (s *Server) modelStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.Models.SetModelVersionStatus(r.Context(), v.ID, r.PostFormValue("status"), r.PostFormValue("reason"))
+	_, err := s.Models.SetModelVersionStatus(fromForm(r), v.ID, r.PostFormValue("status"), r.PostFormValue("reason"))
 	s.versionDone(w, r, v, err)
 }
 

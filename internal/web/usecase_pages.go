@@ -500,13 +500,19 @@ func (s *Server) useCaseStage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.UseCases.ChangeStage(r.Context(), uc.ID, r.PostFormValue("stage"), r.PostFormValue("reason"))
+	_, err := s.UseCases.ChangeStage(fromForm(r), uc.ID, r.PostFormValue("stage"), r.PostFormValue("reason"))
 	if err != nil {
 		if c := lodestar.ErrorCode(err); c != lodestar.EInvalid && c != lodestar.EConflict {
 			s.Error(w, r, err)
 			return
 		}
-		s.renderUseCase(w, r, http.StatusBadRequest, uc, err)
+		status := http.StatusBadRequest
+		if cur, ok := lodestar.ErrorCurrent(err).(*lodestar.UseCase); ok {
+			// Refused as based on a stage it has left: the page shows
+			// the use case as it is now, what was typed kept.
+			status, uc = http.StatusConflict, cur
+		}
+		s.renderUseCase(w, r, status, uc, err)
 		return
 	}
 	s.redirect(w, r, "/use-cases/"+strconv.FormatInt(uc.ID, 10), "flash.stage_changed")
