@@ -143,7 +143,8 @@ func experimentForm(e *lodestar.Experiment) url.Values {
 	f := url.Values{"use_case_id": {entIDValue(e.UseCaseID)}, "key": {e.Key}, "name": {e.Name}, "hypothesis": {e.Hypothesis},
 		"control_version_id": {entIDValue(e.ControlVersionID)}, "treatment_version_id": {entIDValue(e.TreatmentVersionID)},
 		"primary_name": {e.Primary.Name}, "primary_kind": {e.Primary.Kind}, "primary_direction": {e.Primary.Direction},
-		"alpha": {fmtFloat(e.Alpha)}, "min_sample": {strconv.FormatInt(e.MinSample, 10)}, "treatment_share": {fmtFloat(e.TreatmentShare)}}
+		"alpha": {fmtFloat(e.Alpha)}, "min_sample": {strconv.FormatInt(e.MinSample, 10)}, "treatment_share": {fmtFloat(e.TreatmentShare)},
+		"updated_at": {stamp(e.UpdatedAt)}}
 	for i, g := range e.Guardrails {
 		n := strconv.Itoa(i)
 		f.Set("g"+n+"_name", g.Name)
@@ -278,17 +279,21 @@ func (s *Server) experimentSave(w http.ResponseWriter, r *http.Request, id int64
 		}
 		return s.Experiments.UpdateExperiment(ctx, id, in)
 	}
+	// An edit is based on the experiment as the form was opened
+	// (updated_at): one changed since is refused (409), what was typed
+	// kept, rather than overwrite that change.
+	ctx := basedOn(r, id)
 	var e *lodestar.Experiment
 	var err error
 	if len(f.errs) > 0 {
 		// The service checks the fields that did parse too, writing
 		// nothing, so every bad field is named at once.
-		err = checkAlso(r.Context(), f.errs, "The experiment could not be saved; check the fields.", func(ctx context.Context) error {
+		err = checkAlso(ctx, f.errs, "The experiment could not be saved; check the fields.", func(ctx context.Context) error {
 			_, err := save(ctx)
 			return err
 		})
 	} else {
-		e, err = save(r.Context())
+		e, err = save(ctx)
 	}
 	if err != nil {
 		title := "exp.new"
