@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -40,6 +41,7 @@ type (
 		Alpha              float64                     `json:"alpha"`
 		MinSample          int64                       `json:"min_sample"`
 		TreatmentShare     float64                     `json:"treatment_share"`
+		UpdatedAt          *time.Time                  `json:"updated_at"` // only in an update: see stamp
 	}
 	aggregatesIn struct {
 		Data []lodestar.ExperimentAggregate `json:"data"`
@@ -104,7 +106,7 @@ func (s *Server) experimentRoutes() []httpx.Route {
 		{Method: "GET", Pattern: Prefix + "/experiments", Perm: auth.ModelRead, Handler: handle(s, fromQuery(experimentFilter), list, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/experiments", Perm: auth.EvidenceWrite, Handler: handle(s, entityBody[experimentIn], create, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/experiments/{id}", Perm: auth.ModelRead, Handler: handleGet(s, x.FindExperimentByID)},
-		{Method: "PUT", Pattern: Prefix + "/experiments/{id}", Perm: auth.EvidenceWrite, Handler: handleID(s, entityBody[experimentIn], x.UpdateExperiment, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/experiments/{id}", Perm: auth.EvidenceWrite, Handler: putH[experimentIn](s, x.UpdateExperiment)},
 		{Method: "POST", Pattern: Prefix + "/experiments/{id}/status", Perm: auth.EvidenceWrite, Handler: handleID(s, decodeBody[statusIn], setStatus, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/experiments/{id}/data", Perm: auth.EvidenceWrite, Handler: handleID(s, decodeBody[aggregatesIn], addData, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/experiments/{id}/observations", Perm: auth.EvidenceWrite, MaxBody: MaxObservationsBody,

@@ -17,10 +17,11 @@ import (
 // Inputs for the model registry: only what a client may write.
 type (
 	modelIn struct {
-		UseCaseID   int64  `json:"use_case_id"`
-		Key         string `json:"key"`
-		Name        string `json:"name"`
-		Description string `json:"description"`
+		UseCaseID   int64      `json:"use_case_id"`
+		Key         string     `json:"key"`
+		Name        string     `json:"name"`
+		Description string     `json:"description"`
+		UpdatedAt   *time.Time `json:"updated_at"` // only in an update: see stamp
 	}
 	versionIn struct {
 		Version    string              `json:"version"`
@@ -110,7 +111,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 			return created, err
 		}, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelByID)},
-		{Method: "PUT", Pattern: Prefix + "/models/{id}", Perm: auth.ModelWrite, Handler: handleID(s, entityBody[modelIn], m.UpdateModel, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/models/{id}", Perm: auth.ModelWrite, Handler: putH[modelIn](s, m.UpdateModel)},
 		{Method: "GET", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelRead, Handler: handleID(s, pageOnly(), versions, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/models/{id}/versions", Perm: auth.ModelWrite, Handler: handleID(s, decodeBody[versionIn], addVersion, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}", Perm: auth.ModelRead, Handler: handleGet(s, m.FindModelVersionByID)},

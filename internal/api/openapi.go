@@ -96,7 +96,39 @@ func Document() obj {
 			schemas[n] = sc
 		}
 	}
+	// An update (PUT) takes its input's fields and the optional
+	// updated_at it is based on.
+	for put, in := range updateInputs {
+		schemas[put] = withBasedOn(schemas[in].(obj))
+	}
 	return doc
+}
+
+// updateInputs are the update bodies (PUT) by the input each extends
+// with updated_at (withBasedOn).
+var updateInputs = map[string]string{"BusinessUnitUpdate": "BusinessUnitInput", "GoalUpdate": "GoalInput", "KPIUpdate": "KPIInput",
+	"PainPointUpdate": "PainPointInput", "UseCaseUpdate": "NewUseCase", "ModelUpdate": "ModelInput", "ExperimentUpdate": "ExperimentInput"}
+
+// basedOnDoc is how an update (PUT) avoids overwriting a change made
+// meanwhile.
+const basedOnDoc = "To avoid overwriting someone else's change, send the record's updated_at as you read it: if the record has changed since, " +
+	"the update is refused with 409 and nothing changes; read it again and redo the update. updated_at is optional: left out, the update is made " +
+	"whatever changed meanwhile. A create takes none (400)."
+
+// withBasedOn is schema, an input object's, with the optional updated_at
+// of an update based on the record as read (basedOnDoc).
+func withBasedOn(schema obj) obj {
+	props := obj{"updated_at": obj{"type": "string", "format": "date-time",
+		"description": "Optional: the record's updated_at as read. If the record has changed since, the update is refused with 409."}}
+	for k, v := range schema["properties"].(obj) {
+		props[k] = v
+	}
+	out := obj{}
+	for k, v := range schema {
+		out[k] = v
+	}
+	out["properties"] = props
+	return out
 }
 
 func baseDocument() obj {
@@ -251,9 +283,10 @@ func crudPaths(paths obj, path, name, plural string, filters []obj) {
 	paths[path+"/{id}"] = obj{
 		"get": obj{"summary": "Get one " + name + ".", "operationId": "get" + name, "parameters": idParam(),
 			"responses": withErrors(obj{"200": response("The record.", ref(name))}, "404")},
-		"put": obj{"summary": "Replace a " + name + "'s fields.", "operationId": "update" + name, "parameters": idParam(),
-			"requestBody": requiredBody(name + "Input"),
-			"responses":   withErrors(obj{"200": response("The updated record.", ref(name))}, "404", "413", "415")},
+		"put": obj{"summary": "Replace a " + name + "'s fields.", "description": basedOnDoc, "operationId": "update" + name, "parameters": idParam(),
+			"requestBody": requiredBody(name + "Update"),
+			"responses": withErrors(obj{"200": response("The updated record.", ref(name)),
+				"409": response("updated_at was sent and the record has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")},
 	}
 	paths[path+"/{id}/archive"] = obj{
 		"post": obj{"summary": "Archive or restore a " + name + ".", "operationId": "archive" + name, "parameters": idParam(),
@@ -299,8 +332,9 @@ func strategyPaths() obj {
 	}
 	paths["/use-cases/{id}"] = obj{}
 	paths["/use-cases/{id}"].(obj)["put"] = obj{"summary": "Replace a use case's fields and links; its stage changes only through /stage.",
-		"operationId": "updateUseCase", "parameters": idParam(), "requestBody": requiredBody("NewUseCase"),
-		"responses": withErrors(obj{"200": response("The updated use case.", ref("UseCase"))}, "404", "413", "415")}
+		"description": basedOnDoc, "operationId": "updateUseCase", "parameters": idParam(), "requestBody": requiredBody("UseCaseUpdate"),
+		"responses": withErrors(obj{"200": response("The updated use case.", ref("UseCase")),
+			"409": response("The use case is archived, or updated_at was sent and it has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")}
 	paths["/use-cases/{id}/stage"] = obj{"post": obj{"summary": "Move a use case one stage along its lifecycle, saying why.",
 		"description": "Allowed: one stage forward or back among idea, assessment, approved, pilot, scaling, operating; rejected from idea to pilot; retired from pilot to operating; rejected back to idea. " + transitionDoc,
 		"operationId": "changeStage", "parameters": idParam(), "requestBody": requiredBody("StageInput"),
@@ -419,8 +453,9 @@ func modelPaths() obj {
 			"get": obj{"summary": "Get one model.", "operationId": "getModel", "parameters": idParam(),
 				"responses": withErrors(obj{"200": response("The model.", ref("Model"))}, "404")},
 			"put": obj{"summary": "Change a model's name, description or use case; its key cannot change.", "operationId": "updateModel",
-				"parameters": idParam(), "requestBody": requiredBody("ModelInput"),
-				"responses": withErrors(obj{"200": response("The model.", ref("Model"))}, "404", "413", "415")},
+				"description": basedOnDoc, "parameters": idParam(), "requestBody": requiredBody("ModelUpdate"),
+				"responses": withErrors(obj{"200": response("The model.", ref("Model")),
+					"409": response("updated_at was sent and the model has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")},
 		},
 		"/models/{id}/versions": obj{
 			"get": obj{"summary": "A model's versions, newest first.", "operationId": "listModelVersions", "parameters": append(idParam(), pageParamsDoc...),

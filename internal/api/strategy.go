@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -19,38 +20,42 @@ import (
 // fields (id, archived, created_at) are rejected by name.
 type (
 	businessUnitIn struct {
-		Name     string `json:"name"`
-		NameZH   string `json:"name_zh"`
-		ParentID int64  `json:"parent_id"`
+		Name      string     `json:"name"`
+		NameZH    string     `json:"name_zh"`
+		ParentID  int64      `json:"parent_id"`
+		UpdatedAt *time.Time `json:"updated_at"` // only in an update: see stamp
 	}
 	goalIn struct {
-		Title          string `json:"title"`
-		TitleZH        string `json:"title_zh"`
-		Description    string `json:"description"`
-		BusinessUnitID int64  `json:"business_unit_id"`
-		OwnerID        int64  `json:"owner_id"`
-		Horizon        string `json:"horizon"`
-		Status         string `json:"status"`
+		Title          string     `json:"title"`
+		TitleZH        string     `json:"title_zh"`
+		Description    string     `json:"description"`
+		BusinessUnitID int64      `json:"business_unit_id"`
+		OwnerID        int64      `json:"owner_id"`
+		Horizon        string     `json:"horizon"`
+		Status         string     `json:"status"`
+		UpdatedAt      *time.Time `json:"updated_at"` // only in an update: see stamp
 	}
 	kpiIn struct {
-		GoalID     int64   `json:"goal_id"`
-		Name       string  `json:"name"`
-		NameZH     string  `json:"name_zh"`
-		Unit       string  `json:"unit"`
-		Direction  string  `json:"direction"`
-		Baseline   float64 `json:"baseline"`
-		Target     float64 `json:"target"`
-		TargetDate string  `json:"target_date"`
-		OwnerID    int64   `json:"owner_id"`
+		GoalID     int64      `json:"goal_id"`
+		Name       string     `json:"name"`
+		NameZH     string     `json:"name_zh"`
+		Unit       string     `json:"unit"`
+		Direction  string     `json:"direction"`
+		Baseline   float64    `json:"baseline"`
+		Target     float64    `json:"target"`
+		TargetDate string     `json:"target_date"`
+		OwnerID    int64      `json:"owner_id"`
+		UpdatedAt  *time.Time `json:"updated_at"` // only in an update: see stamp
 	}
 	painIn struct {
-		BusinessUnitID int64  `json:"business_unit_id"`
-		Title          string `json:"title"`
-		TitleZH        string `json:"title_zh"`
-		Description    string `json:"description"`
-		Category       string `json:"category"`
-		AnnualCost     int64  `json:"annual_cost"`
-		GoalID         int64  `json:"goal_id"`
+		BusinessUnitID int64      `json:"business_unit_id"`
+		Title          string     `json:"title"`
+		TitleZH        string     `json:"title_zh"`
+		Description    string     `json:"description"`
+		Category       string     `json:"category"`
+		AnnualCost     int64      `json:"annual_cost"`
+		GoalID         int64      `json:"goal_id"`
+		UpdatedAt      *time.Time `json:"updated_at"` // only in an update: see stamp
 	}
 	archiveIn struct {
 		Archived *bool `json:"archived"`
@@ -86,8 +91,27 @@ func (in painIn) entity() lodestar.PainPoint {
 		Category: in.Category, AnnualCost: in.AnnualCost, GoalID: in.GoalID}
 }
 
+// The stamp of an input is the optional updated_at of an update (PUT)
+// based on the record as the client read it: given, an update of a record
+// changed since is refused with 409 and nothing changes
+// (lodestar.WithBasedOn); left out, the update is made whatever changed
+// meanwhile, as before. A create takes none.
+func (in businessUnitIn) stamp() *time.Time { return in.UpdatedAt }
+func (in goalIn) stamp() *time.Time         { return in.UpdatedAt }
+func (in kpiIn) stamp() *time.Time          { return in.UpdatedAt }
+func (in painIn) stamp() *time.Time         { return in.UpdatedAt }
+func (in modelIn) stamp() *time.Time        { return in.UpdatedAt }
+func (in experimentIn) stamp() *time.Time   { return in.UpdatedAt }
+
+// entityIn is an entity's input: the entity, and the updated_at an
+// update is based on.
+type entityIn[E any] interface {
+	entity() E
+	stamp() *time.Time
+}
+
 // resource wires one entity's CRUD handlers from its service methods.
-type resource[In interface{ entity() E }, E any] struct {
+type resource[In entityIn[E], E any] struct {
 	list    func(context.Context, lodestar.ListFilter) ([]*E, error)
 	find    func(context.Context, int64) (*E, error)
 	create  func(context.Context, E) (*E, error)
@@ -105,7 +129,7 @@ func (res resource[In, E]) routes(s *Server, path string) []httpx.Route {
 		{Method: "GET", Pattern: Prefix + path, Perm: read, Handler: handle(s, fromQuery(res.filters.read), res.page, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + path, Perm: write, Handler: res.createH(s, path+"/")},
 		{Method: "GET", Pattern: Prefix + path + "/{id}", Perm: read, Handler: handleGet(s, res.find)},
-		{Method: "PUT", Pattern: Prefix + path + "/{id}", Perm: write, Handler: handleID(s, entityBody[In, E], res.update, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + path + "/{id}", Perm: write, Handler: putH[In](s, res.update)},
 		{Method: "POST", Pattern: Prefix + path + "/{id}/archive", Perm: write, Handler: handleID(s, decodeArchive, res.archive, http.StatusOK)},
 	}
 }
@@ -118,7 +142,7 @@ func (s *Server) strategyRoutes() []httpx.Route {
 	return slices.Concat(bu.routes(s, "/business-units"), g.routes(s, "/goals"), k.routes(s, "/kpis"), p.routes(s, "/pain-points"), []httpx.Route{
 		{Method: "GET", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyRead, Handler: handleID(s, pageOnly(), s.kpiReadings, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/kpis/{id}/readings", Perm: auth.StrategyWrite, Handler: handleID(s, decodeBody[readingsIn], s.addReadings, http.StatusOK)},
-		{Method: "PUT", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[lodestar.NewUseCase], s.UseCases.UpdateUseCase, http.StatusOK)},
+		{Method: "PUT", Pattern: Prefix + "/use-cases/{id}", Perm: auth.UseCaseWrite, Handler: handleID(s, stampedBody[useCasePut, lodestar.NewUseCase], s.updateUseCase, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/stage", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeBody[stageIn], s.changeStage, http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/use-cases/{id}/stages", Perm: auth.UseCaseRead, Handler: handleID(s, pageOnly(), s.stageHistory, http.StatusOK)},
 		{Method: "POST", Pattern: Prefix + "/use-cases/{id}/archive", Perm: auth.UseCaseWrite, Handler: handleID(s, decodeArchive, s.UseCases.ArchiveUseCase, http.StatusOK)},
@@ -244,9 +268,33 @@ func decodeBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 
 // entityBody reads a JSON body of the fields a client may write (In) and
 // returns the entity they make.
-func entityBody[In interface{ entity() E }, E any](w http.ResponseWriter, r *http.Request) (E, error) {
+func entityBody[In entityIn[E], E any](w http.ResponseWriter, r *http.Request) (E, error) {
 	in, err := decodeBody[In](w, r)
+	if err == nil && in.stamp() != nil {
+		err = lodestar.FieldError("updated_at", "updated_at is for an update, based on the record as read; a new record has none.")
+	}
 	return in.entity(), err
+}
+
+// putH serves PUT {path}/{id}: the record updated from the JSON body,
+// based on the updated_at it carries, if any (stamp).
+func putH[In entityIn[E], E any](s *Server, update func(context.Context, int64, E) (*E, error)) http.HandlerFunc {
+	return handleID(s, decodeBody[In], func(ctx context.Context, id int64, in In) (*E, error) {
+		return update(basedOnIn(ctx, in.stamp()), id, in.entity())
+	}, http.StatusOK)
+}
+
+// useCasePut is a use case's update: its fields, and the updated_at it is
+// based on (stamp).
+type useCasePut struct {
+	lodestar.NewUseCase
+	UpdatedAt *time.Time `json:"updated_at"`
+}
+
+// updateUseCase replaces a use case's fields, based on the updated_at
+// sent, if any.
+func (s *Server) updateUseCase(ctx context.Context, id int64, in useCasePut) (*lodestar.UseCase, error) {
+	return s.UseCases.UpdateUseCase(basedOnIn(ctx, in.UpdatedAt), id, in.NewUseCase)
 }
 
 // fromQuery is the reader of filters parse reads from the query.
