@@ -26,8 +26,8 @@ const OFREP = "/ofrep/v1"
 
 func (s *Server) ofrepRoutes() []httpx.Route {
 	return []httpx.Route{
-		{Method: "POST", Pattern: OFREP + "/evaluate/flags/{key}", Perm: auth.ModelRead, Handler: s.ofrepOne, ReadOnly: true},
-		{Method: "POST", Pattern: OFREP + "/evaluate/flags", Perm: auth.ModelRead, Handler: s.ofrepBulk, ReadOnly: true},
+		{Method: "POST", Pattern: OFREP + "/evaluate/flags/{key}", Perm: auth.ModelRead, Handler: s.ofrepOne, ReadOnly: true, TextError: ofrepTextError},
+		{Method: "POST", Pattern: OFREP + "/evaluate/flags", Perm: auth.ModelRead, Handler: s.ofrepBulk, ReadOnly: true, TextError: ofrepTextError},
 	}
 }
 
@@ -95,6 +95,19 @@ func readContext(w http.ResponseWriter, r *http.Request) (code, details string) 
 		}
 	}
 	return "", ""
+}
+
+// ofrepTextError answers, in OFREP's shape, a request the guard refused
+// for its text: a flag key or a query parameter that is not UTF-8 or
+// holds NUL (httpx's checkText) is a 400 PARSE_ERROR, with the key for
+// one flag as for its other errors.
+func ofrepTextError(w http.ResponseWriter, r *http.Request, err error) {
+	details := httpx.TranslateError(w, r, lodestar.ErrorMessage(err))
+	if key := r.PathValue("key"); key != "" {
+		httpx.WriteJSON(w, http.StatusBadRequest, ofrepResult{Key: key, ErrorCode: "PARSE_ERROR", ErrorDetails: details})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": "PARSE_ERROR", "errorDetails": details})
 }
 
 func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,7 @@ func ofrepPaths() obj {
 	key := []obj{{"name": "key", "in": "path", "required": true, "description": "The flag key: the model's key, never its numeric ID (OFREP names a flag by its key; the switch routes under /api/v1 take either).", "schema": obj{"type": "string"}}}
 	body := obj{"content": obj{"application/json": obj{"schema": ref("OFREPRequest")}},
 		"description": "Optional. The switches do not target: a context is checked (it must be an object) and not used."}
-	badBody := response("PARSE_ERROR: the body is not a JSON object (or not JSON, or, sent without a Content-Length, over 1 MiB); INVALID_CONTEXT: its context is not an object.", ref("OFREPError"))
+	badBody := response("PARSE_ERROR: the body is not a JSON object (or not JSON, or, sent without a Content-Length, over 1 MiB); INVALID_CONTEXT: its context is not an object; PARSE_ERROR too for a key or a query parameter that is not UTF-8 text or holds NUL.", ref("OFREPError"))
 	return obj{
 		"/evaluate/flags/{key}": obj{
 			"servers": servers,

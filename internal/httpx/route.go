@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,6 +32,11 @@ type Route struct {
 	// MaxBody is the largest body the route accepts; 0 means
 	// DefaultMaxBody.
 	MaxBody int64
+	// TextError, when set, answers a request the guard refuses for its
+	// text (checkText: a path, query or form value that is not UTF-8 or
+	// holds NUL) in the route's own error shape (OFREP's); nil: the
+	// surface's (the API's JSON error, or the web's error page).
+	TextError func(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // DefaultMaxBody is a route's body limit unless it sets its own (1 MiB).
@@ -128,21 +134,100 @@ func validFormID(s string) bool {
 	return true
 }
 
-// checkFormUTF8 refuses a form whose field names or values are not UTF-8
-// (files are not form values: their readers decode them). Such bytes
-// would be stored as they are, sent raw into pages, turned into U+FFFD by
-// every export, and refused by PostgreSQL.
-func checkFormUTF8(form url.Values) error {
-	for k, vs := range form {
-		ok := utf8.ValidString(k)
-		for _, v := range vs {
-			ok = ok && utf8.ValidString(v)
+// wildcards are the names of a route pattern's path wildcards, in order
+// ("/models/{key}/events" → key; "{rest...}" → rest).
+func wildcards(pattern string) []string {
+	var names []string
+	for {
+		i := strings.IndexByte(pattern, '{')
+		if i < 0 {
+			return names
 		}
-		if !ok {
-			return lodestar.Errorf(lodestar.EInvalid, "The form holds text that is not valid UTF-8. Type it again, or paste it from a source that uses UTF-8.")
+		pattern = pattern[i+1:]
+		j := strings.IndexByte(pattern, '}')
+		if j < 0 {
+			return names
+		}
+		if name := strings.TrimSuffix(pattern[:j], "..."); name != "$" && name != "" {
+			names = append(names, name)
+		}
+		pattern = pattern[j+1:]
+	}
+}
+
+// checkText refuses a request whose path values, query parameters or
+// form fields — urlencoded, or a multipart form's text parts; never its
+// files, data files with encodings of their own that their readers
+// decode — hold bytes that are not UTF-8 or the NUL character, naming
+// the first such parameter (a name that is itself bad counts as its
+// parameter's). PostgreSQL's text refuses both (a 500, even before
+// sign-in), while SQLite stored them, sent them raw into pages and turned
+// them into U+FFFD in every export: the same request must mean the same
+// thing on either database, and no handler or database sees it. JSON
+// bodies are checked as they are decoded (DecodeJSON).
+func checkText(names []string, r *http.Request) error {
+	for _, name := range names {
+		if err := textError(inPath, name, r.PathValue(name)); err != nil {
+			return err
+		}
+	}
+	if err := checkValues(inQuery, r.URL.Query()); err != nil {
+		return err
+	}
+	return checkValues(inForm, r.PostForm) // nil until the guard reads a page's form
+}
+
+// Where a request's text comes from, for checkText's messages.
+const (
+	inPath = iota
+	inQuery
+	inForm
+)
+
+func checkValues(in int, vs url.Values) error {
+	keys := make([]string, 0, len(vs))
+	for k := range vs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the same request is refused naming the same parameter
+	for _, k := range keys {
+		if err := textError(in, k, k); err != nil {
+			return err
+		}
+		for _, v := range vs[k] {
+			if err := textError(in, k, v); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// textError is nil when v is text either database stores as it is;
+// otherwise the field error naming parameter name, found in.
+func textError(in int, name, v string) error {
+	bad := !utf8.ValidString(v)
+	if !bad && strings.IndexByte(v, 0) < 0 {
+		return nil
+	}
+	q := strconv.Quote(name) // a name holding the bad bytes is named legibly
+	var msg string
+	switch {
+	case in == inPath && bad:
+		msg = fmt.Sprintf("Path parameter %s is not valid UTF-8 text; send it in UTF-8.", q)
+	case in == inPath:
+		msg = fmt.Sprintf("Path parameter %s holds the NUL character, which text may not hold.", q)
+	case in == inQuery && bad:
+		msg = fmt.Sprintf("Query parameter %s is not valid UTF-8 text; send it in UTF-8.", q)
+	case in == inQuery:
+		msg = fmt.Sprintf("Query parameter %s holds the NUL character, which text may not hold.", q)
+	case bad:
+		msg = fmt.Sprintf("Form field %s is not valid UTF-8 text. Type it again, or paste it from a source that uses UTF-8.", q)
+	default:
+		msg = fmt.Sprintf("Form field %s holds the NUL character, which text may not hold. Type it again.", q)
+	}
+	// The field is the name as JSON can carry it; the message, quoted.
+	return lodestar.FieldError(strings.ToValidUTF8(name, "\uFFFD"), msg)
 }
 
 // tooLarge refuses a body over limit bytes: the API says the limit in
@@ -162,6 +247,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 	if !auth.Known(rt.Perm) {
 		panic(fmt.Sprintf("httpx: route %s %s names no known permission (%q): every route must say who may use it (internal/auth/policy.go)", rt.Method, rt.Pattern, rt.Perm))
 	}
+	names := wildcards(rt.Pattern)
 	limit := rt.MaxBody
 	if limit == 0 {
 		limit = DefaultMaxBody
@@ -190,11 +276,14 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			g.fail(w, r, err)
 			return
 		}
-		if !g.API && r.PostForm != nil {
-			if err := checkFormUTF8(r.PostForm); err != nil {
-				g.fail(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)), err)
-				return
+		if err := checkText(names, r); err != nil {
+			r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
+			if rt.TextError != nil {
+				rt.TextError(w, r, err)
+			} else {
+				g.fail(w, r, err)
 			}
+			return
 		}
 		ctx := context.WithValue(r.Context(), identityKey{}, id)
 		ctx = context.WithValue(ctx, recheckKey{}, func(c context.Context) error {
