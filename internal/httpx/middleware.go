@@ -65,11 +65,21 @@ func Observe(log *slog.Logger, m *Metrics, route func(*http.Request) string, nex
 		sw := &statusWriter{ResponseWriter: w}
 		pattern := route(r)
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			// http.ErrAbortHandler is a handler cutting a response it has
+			// begun (a download whose database failed midway; it logged
+			// why): it is passed on, for net/http to cut the connection
+			// or stream — recovered here, the response would end cleanly,
+			// a short file that looks whole.
+			aborted := p == http.ErrAbortHandler
+			if p != nil && !aborted {
 				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
+			}
+			if aborted {
+				defer panic(p)
 			}
 			if sw.status == 0 {
 				sw.status = http.StatusOK
@@ -77,8 +87,12 @@ func Observe(log *slog.Logger, m *Metrics, route func(*http.Request) string, nex
 			d := time.Since(start)
 			m.Requests.WithLabelValues(pattern, methodLabel(r.Method), strconv.Itoa(sw.status)).Inc()
 			m.Duration.WithLabelValues(pattern).Observe(d.Seconds())
-			log.Info("request", "method", r.Method, "route", pattern, "path", r.URL.Path,
-				"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000)
+			attrs := []any{"method", r.Method, "route", pattern, "path", r.URL.Path,
+				"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds()) / 1000}
+			if aborted {
+				attrs = append(attrs, "aborted", true) // the status was sent, the body cut short
+			}
+			log.Info("request", attrs...)
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -85,13 +85,13 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	// A byte-order mark, so that Excel reads the names as UTF-8; whoever
 	// checks the chain reads past it (README, "Audit log").
-	_, err = io.WriteString(w, evidence.BOM)
+	dw := &downloadWriter{ResponseWriter: w}
+	_, err = io.WriteString(dw, evidence.BOM)
 	if err == nil {
-		_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, w)
+		_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, dw)
 	}
 	if err != nil {
-		// Headers are gone; all that is left is to log and cut the body.
-		s.Log.Error("audit export", "err", err)
+		s.failDownload(dw, r, "audit export", err)
 	}
 }
 

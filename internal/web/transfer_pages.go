@@ -31,15 +31,17 @@ func (s *Server) useCaseExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="lodestar-use-cases-`+time.Now().UTC().Format("20060102")+"."+format+`"`)
 	w.Header().Set("Cache-Control", "no-store")
+	dw := &downloadWriter{ResponseWriter: w}
+	var err error
 	if format == "csv" {
 		// A byte-order mark, so that Excel reads the names as UTF-8; the
 		// import skips it, so the file imports back as it is.
-		if _, err := io.WriteString(w, evidence.BOM); err != nil {
-			return
-		}
+		_, err = io.WriteString(dw, evidence.BOM)
 	}
-	if _, err := transfer.Export(r.Context(), s.Transfer, f, format, w); err != nil {
-		// Headers are gone; all that is left is to log and cut the body.
-		s.Log.Error("export", "err", err)
+	if err == nil {
+		_, err = transfer.Export(r.Context(), s.Transfer, f, format, dw)
+	}
+	if err != nil {
+		s.failDownload(dw, r, "export", err)
 	}
 }
