@@ -153,7 +153,7 @@ func (s *Store) ListBusinessUnits(ctx context.Context, f lodestar.ListFilter) ([
 	if !f.Archived {
 		w.add("archived = ?", false)
 	}
-	w.like(f.Query, "name", "name_zh")
+	w.like(s.DB.Dialect, f.Query, "name", "name_zh")
 	return list(ctx, s, `SELECT `+buColumns+` FROM business_units`+w.sql()+` ORDER BY name`, w.args, scanBU)
 }
 

@@ -106,20 +106,30 @@ func (f *filterSQL) add(cond string, args ...any) {
 	f.args = append(f.args, args...)
 }
 
-// like adds a case-insensitive literal substring match on any of cols.
-// A column named "search" is already lower-case and is matched as is.
-func (f *filterSQL) like(q string, cols ...string) {
+// like adds a case-insensitive literal substring match on any of cols,
+// for every letter (Équipe, ÖL, Straße), not only ASCII: each column is
+// lower-cased in SQL as d does it like strings.ToLower (Dialect.Lower),
+// the pattern by strings.ToLower.
+func (f *filterSQL) like(d sqldb.Dialect, q string, cols ...string) {
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = d.Lower(c)
+	}
+	f.likeExprs(q, exprs)
+}
+
+// likeLowered is like for a column whose text was lower-cased by
+// strings.ToLower when written (use cases' search), matched as it is.
+func (f *filterSQL) likeLowered(q, col string) { f.likeExprs(q, []string{col}) }
+
+func (f *filterSQL) likeExprs(q string, exprs []string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return
 	}
 	pat := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
 	var parts []string
-	for _, c := range cols {
-		expr := "LOWER(" + c + ")"
-		if c == "search" {
-			expr = c
-		}
+	for _, expr := range exprs {
 		parts = append(parts, expr+` LIKE ? ESCAPE '\'`)
 		f.args = append(f.args, pat)
 	}

@@ -202,7 +202,7 @@ func (s *Store) ListGoals(ctx context.Context, f lodestar.ListFilter) ([]*lodest
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
 	}
-	w.like(f.Query, "title", "title_zh")
+	w.like(s.DB.Dialect, f.Query, "title", "title_zh")
 	order := "title"
 	if f.Sort == "-updated" {
 		order = "updated_at DESC"

@@ -152,7 +152,7 @@ func (s *Store) ListKPIs(ctx context.Context, f lodestar.ListFilter) ([]*lodesta
 	if f.GoalID != 0 {
 		w.add("goal_id = ?", f.GoalID)
 	}
-	w.like(f.Query, "name", "name_zh")
+	w.like(s.DB.Dialect, f.Query, "name", "name_zh")
 	return list(ctx, s, `SELECT `+kpiColumns+` FROM kpis`+w.sql()+` ORDER BY name`, w.args, scanKPI)
 }
 

@@ -125,6 +125,6 @@ func (s *Store) ListPainPoints(ctx context.Context, f lodestar.ListFilter) ([]*l
 	if f.Category != "" {
 		w.add("category = ?", f.Category)
 	}
-	w.like(f.Query, "title", "title_zh")
+	w.like(s.DB.Dialect, f.Query, "title", "title_zh")
 	return list(ctx, s, `SELECT `+painColumns+` FROM pain_points`+w.sql()+` ORDER BY annual_cost DESC, id`, w.args, scanPain)
 }

@@ -109,7 +109,7 @@ func useCaseWhere(w *filterSQL, f lodestar.UseCaseFilter) {
 	if !f.Archived {
 		w.add("archived = ?", false)
 	}
-	w.like(f.Query, "search")
+	w.likeLowered(f.Query, "search")
 	if f.BusinessUnitID > 0 {
 		w.add("business_unit_id = ?", f.BusinessUnitID)
 	}
