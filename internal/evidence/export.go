@@ -10,10 +10,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/fairness"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 func num(v float64) string {
@@ -242,7 +242,10 @@ func WriteAuditCSV(ctx context.Context, find func(context.Context, lodestar.Audi
 			break
 		}
 		for _, ev := range evs {
-			if err = cw.Write([]string{strconv.FormatInt(ev.Seq, 10), ev.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(ev.ActorID, 10),
+			// at as the hash covers it (sqldb.TimeLayout, fixed-width to
+			// the microsecond), so a row's hash can be computed again
+			// from the file alone (README, "audit export").
+			if err = cw.Write([]string{strconv.FormatInt(ev.Seq, 10), sqldb.FormatTime(ev.At), strconv.FormatInt(ev.ActorID, 10),
 				ev.Actor, ev.Action, ev.EntityType, ev.EntityID, ev.Before, ev.After, ev.PrevHash, ev.Hash}); err != nil {
 				break
 			}
