@@ -85,10 +85,62 @@ func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI, before *lodes
 	return nil
 }
 
+// lockKPINames is the advisory lock the writes that may add a name to
+// the live KPIs take on PostgreSQL, so that two at once (a retried POST)
+// cannot both find the name free (SQLite's writers take turns already).
+const lockKPINames = 7210007
+
+// refuseDuplicateKPI refuses, with a 409 naming in both languages the one
+// that exists, a second live KPI of the same name. The scope is the
+// import's, which finds a KPI by name among all live KPIs whatever their
+// goal: name or Chinese name, either against either, trimmed and ignoring
+// case. Without the rule a retried create made two KPIs that every import
+// naming them then refused as ambiguous. A blank name is not checked (an
+// edit passes only the names it changes); archived KPIs keep theirs.
+func refuseDuplicateKPI(ctx context.Context, tx *sqldb.Tx, name, nameZH string, except int64) error {
+	if strings.TrimSpace(name) == "" && strings.TrimSpace(nameZH) == "" {
+		return nil
+	}
+	if tx.Dialect() == sqldb.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockKPINames); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, name_zh FROM kpis WHERE archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`, except)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t titled
+		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
+			return err
+		}
+		if sharesName(t.Title, t.TitleZH, []string{name, nameZH}) {
+			return nameTaken("A KPI named %s already exists (ID %d).", &t, name, "name", "name_zh")
+		}
+	}
+	return rows.Err()
+}
+
+// nameTaken is the 409 for a write that would share a name with live
+// record t, format saying what exists (its names, its ID), on the field
+// of the write's names that t holds: field for name, else fieldZH.
+func nameTaken(format string, t *titled, name, field, fieldZH string) error {
+	msg := fmt.Sprintf(format, t.names(), t.ID)
+	if !sharesName(t.Title, t.TitleZH, []string{name}) {
+		field = fieldZH
+	}
+	return &lodestar.Error{Code: lodestar.EConflict, Message: msg, Fields: map[string]string{field: msg}}
+}
+
 // CreateKPI implements lodestar.KPIService.
 func (s *Store) CreateKPI(ctx context.Context, in lodestar.KPI) (*lodestar.KPI, error) {
 	return create(ctx, s, "kpi", loadKPI, func(tx *sqldb.Tx) (int64, error) {
 		if err := checkKPI(ctx, tx, &in, nil); err != nil {
+			return 0, err
+		}
+		if err := refuseDuplicateKPI(ctx, tx, in.Name, in.NameZH, 0); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -110,6 +162,14 @@ func (s *Store) UpdateKPI(ctx context.Context, id int64, in lodestar.KPI) (*lode
 		if err := checkKPI(ctx, tx, &in, before); err != nil {
 			return err
 		}
+		// A rename in either language may not make a duplicate; an edit
+		// of a KPI that already shares a name (made before the rule) may:
+		// only the names it changes are checked. (A KPI's goal is no part
+		// of the rule, so a move checks nothing.)
+		name, nameZH := changedNames(in.Name, in.NameZH, before.Name, before.NameZH, false)
+		if err := refuseDuplicateKPI(ctx, tx, name, nameZH, id); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE kpis SET goal_id = ?, name = ?, name_zh = ?, unit = ?, direction = ?, baseline = ?,
 			target = ?, target_date = ?, owner_id = ?, updated_at = ? WHERE id = ?`, nullID(in.GoalID), in.Name, in.NameZH, in.Unit,
 			in.Direction, in.Baseline, in.Target, in.TargetDate, nullID(in.OwnerID), sqldb.FormatTime(tx.Now), id)
@@ -126,6 +186,12 @@ func (s *Store) ArchiveKPI(ctx context.Context, id int64, archived bool) (*lodes
 	return update(ctx, s, "kpi", archiveAction(archived), id, loadKPI, func(tx *sqldb.Tx, before *lodestar.KPI) error {
 		if before.Archived == archived {
 			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
+		}
+		// Restored, it may not join a live KPI of one of its names.
+		if !archived {
+			if err := refuseDuplicateKPI(ctx, tx, before.Name, before.NameZH, id); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE kpis SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
 		return err

@@ -59,10 +59,49 @@ func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint, before
 	return nil
 }
 
+// lockPainTitles is the advisory lock the writes that may add a pain
+// point's title to a business unit take on PostgreSQL, so that two at
+// once cannot both find the title free (SQLite's writers take turns).
+const lockPainTitles = 7210008
+
+// refusePainDuplicate refuses, with a 409 naming in both languages the
+// one that exists, a second live pain point of the same title in the
+// same business unit: the goals' and use cases' rule, title or Chinese
+// title, either against either, trimmed and ignoring case. A blank name
+// is not checked (an edit passes only the names it changes).
+func refusePainDuplicate(ctx context.Context, tx *sqldb.Tx, title, titleZH string, unit, except int64) error {
+	if strings.TrimSpace(title) == "" && strings.TrimSpace(titleZH) == "" {
+		return nil
+	}
+	if tx.Dialect() == sqldb.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockPainTitles); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, title, title_zh FROM pain_points WHERE business_unit_id = ? AND archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`, unit, except)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t titled
+		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
+			return err
+		}
+		if sharesName(t.Title, t.TitleZH, []string{title, titleZH}) {
+			return nameTaken("A pain point titled %s already exists in this business unit (ID %d).", &t, title, "title", "title_zh")
+		}
+	}
+	return rows.Err()
+}
+
 // CreatePainPoint implements lodestar.PainPointService.
 func (s *Store) CreatePainPoint(ctx context.Context, in lodestar.PainPoint) (*lodestar.PainPoint, error) {
 	return create(ctx, s, "pain_point", loadPain, func(tx *sqldb.Tx) (int64, error) {
 		if err := checkPain(ctx, tx, &in, nil); err != nil {
+			return 0, err
+		}
+		if err := refusePainDuplicate(ctx, tx, in.Title, in.TitleZH, in.BusinessUnitID, 0); err != nil {
 			return 0, err
 		}
 		now := sqldb.FormatTime(tx.Now)
@@ -83,6 +122,13 @@ func (s *Store) UpdatePainPoint(ctx context.Context, id int64, in lodestar.PainP
 		if err := checkPain(ctx, tx, &in, before); err != nil {
 			return err
 		}
+		// A rename (in either language) or a move may not make a
+		// duplicate; an edit of one that already shares a title (made
+		// before the rule) may: a rename checks the names it changes.
+		title, titleZH := changedNames(in.Title, in.TitleZH, before.Title, before.TitleZH, in.BusinessUnitID != before.BusinessUnitID)
+		if err := refusePainDuplicate(ctx, tx, title, titleZH, in.BusinessUnitID, id); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE pain_points SET business_unit_id = ?, title = ?, title_zh = ?, description = ?, category = ?,
 			annual_cost = ?, goal_id = ?, updated_at = ? WHERE id = ?`, in.BusinessUnitID, in.Title, in.TitleZH, in.Description,
 			in.Category, in.AnnualCost, nullID(in.GoalID), sqldb.FormatTime(tx.Now), id)
@@ -95,6 +141,12 @@ func (s *Store) ArchivePainPoint(ctx context.Context, id int64, archived bool) (
 	return update(ctx, s, "pain_point", archiveAction(archived), id, loadPain, func(tx *sqldb.Tx, before *lodestar.PainPoint) error {
 		if before.Archived == archived {
 			return lodestar.Errorf(lodestar.EConflict, "Nothing to change.")
+		}
+		// Restored, it may not join a live pain point of one of its names.
+		if !archived {
+			if err := refusePainDuplicate(ctx, tx, before.Title, before.TitleZH, before.BusinessUnitID, id); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE pain_points SET archived = ?, updated_at = ? WHERE id = ?`, archived, sqldb.FormatTime(tx.Now), id)
 		return err

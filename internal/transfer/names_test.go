@@ -40,12 +40,22 @@ func TestTagsRoundTrip(t *testing.T) {
 }
 
 // A KPI name or pain-point title that two live records share is refused,
-// not linked to whichever the database listed last.
+// not linked to whichever the database listed last. The store refuses a
+// second live KPI of a name (409), so two share one only from before
+// that rule; pain-point titles are unique per business unit, and an
+// import names them across units.
 func TestSharedNamesRefused(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		ok(e.s.CreateKPI(e.ctx, lodestar.KPI{Name: "Conversion rate", Unit: "%", Direction: lodestar.DirectionUp,
+		kpi := lodestar.KPI{Name: "Conversion rate", Unit: "%", Direction: lodestar.DirectionUp, Baseline: 1, Target: 2, TargetDate: "2031-03-04"}
+		if _, err := e.s.CreateKPI(e.ctx, kpi); lodestar.ErrorCode(err) != lodestar.EConflict {
+			t.Fatalf("a second live KPI named as one: got %v, want a conflict", err)
+		}
+		dup := ok(e.s.CreateKPI(e.ctx, lodestar.KPI{Name: "Conversion rate (old)", Unit: "%", Direction: lodestar.DirectionUp,
 			Baseline: 1, Target: 2, TargetDate: "2031-03-04"}))(t)
+		if _, err := db.ExecContext(e.ctx, db.Rebind(`UPDATE kpis SET name = ? WHERE id = ?`), "Conversion rate", dup.ID); err != nil {
+			t.Fatal(err)
+		}
 		ok(e.s.CreatePainPoint(e.ctx, lodestar.PainPoint{Title: "Slow checkout", BusinessUnitID: e.mfg.ID, Category: "cost", AnnualCost: 1}))(t)
 		for _, tc := range []struct{ field, value, want string }{
 			{"impacts", "Conversion rate=2", "several live KPIs"},
