@@ -167,12 +167,14 @@ func joinPositions(idx []int) string {
 // share maps to ambiguous: the row is refused rather than linked to
 // either of them.
 type lookups struct {
-	units    map[string]int64 // lower-cased English and Chinese names, live only
-	archived map[string]bool  // lower-cased names of archived units
-	users    map[string]int64 // e-mail
-	kpis     map[string]int64 // lower-cased names (both languages), live only
-	pains    map[string]int64 // lower-cased titles (both languages), live only
-	existing map[string]named // dupKey of each name of every live use case → it
+	units    map[string]int64   // lower-cased English and Chinese names, live only
+	archived map[string]bool    // lower-cased names of archived units
+	users    map[string]int64   // e-mail
+	kpis     map[string]int64   // lower-cased names (both languages), live only
+	pains    map[string]int64   // lower-cased titles (both languages), live only
+	kpiIDs   map[string][]int64 // lower-cased name → the live KPIs holding it, for a refusal to name
+	painIDs  map[string][]int64 // lower-cased title → the live pain points holding it
+	existing map[string]named   // dupKey of each name of every live use case → it
 }
 
 // named is a live use case as the duplicate check names it.
@@ -207,6 +209,27 @@ func dupKey(unitID int64, newUnit, title string) string {
 
 const ambiguous = -1
 
+// hold notes that record id has name (lower-cased; blank names are not
+// noted), so a refusal of a name several hold can say which hold it.
+func hold(m map[string][]int64, name string, id int64) {
+	if name == "" {
+		return
+	}
+	k := strings.ToLower(name)
+	if !slices.Contains(m[k], id) {
+		m[k] = append(m[k], id)
+	}
+}
+
+// idList writes IDs as "3, 7".
+func idList(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
+}
+
 // add maps name (lower-cased; blank names are not mapped) to id, or to
 // ambiguous when another record has it already.
 func add(m map[string]int64, name string, id int64) {
@@ -221,7 +244,8 @@ func add(m map[string]int64, name string, id int64) {
 }
 
 func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
-	l := &lookups{units: map[string]int64{}, archived: map[string]bool{}, users: map[string]int64{}, kpis: map[string]int64{}, pains: map[string]int64{}}
+	l := &lookups{units: map[string]int64{}, archived: map[string]bool{}, users: map[string]int64{}, kpis: map[string]int64{}, pains: map[string]int64{},
+		kpiIDs: map[string][]int64{}, painIDs: map[string][]int64{}}
 	units, err := svc.ListBusinessUnits(ctx, lodestar.ListFilter{Archived: true})
 	if err != nil {
 		return nil, err
@@ -253,6 +277,8 @@ func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 	for _, k := range kpis {
 		add(l.kpis, k.Name, k.ID)
 		add(l.kpis, k.NameZH, k.ID)
+		hold(l.kpiIDs, k.Name, k.ID)
+		hold(l.kpiIDs, k.NameZH, k.ID)
 	}
 	pains, err := svc.ListPainPoints(ctx, lodestar.ListFilter{})
 	if err != nil {
@@ -261,6 +287,8 @@ func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 	for _, p := range pains {
 		add(l.pains, p.Title, p.ID)
 		add(l.pains, p.TitleZH, p.ID)
+		hold(l.painIDs, p.Title, p.ID)
+		hold(l.painIDs, p.TitleZH, p.ID)
 	}
 	l.existing = map[string]named{}
 	err = each(ctx, svc, lodestar.UseCaseFilter{}, func(uc *lodestar.UseCase) error {
@@ -367,7 +395,7 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 	for _, p := range splitList(get("pain_points")) {
 		switch id, ok := l.pains[strings.ToLower(p)]; {
 		case ok && id == ambiguous:
-			bad("pain_points", fmt.Sprintf("several live pain points are titled %q; rename one", clip(p)))
+			bad("pain_points", fmt.Sprintf("several live pain points are titled %q (IDs %s); rename one", clip(p), idList(l.painIDs[strings.ToLower(p)])))
 		case ok:
 			in.PainPointIDs = append(in.PainPointIDs, id)
 		default:
@@ -380,13 +408,14 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 			bad("impacts", fmt.Sprintf("%q must read \"KPI name=change@confidence\"", clip(item)))
 			continue
 		}
-		id, known := l.kpis[strings.ToLower(strings.TrimSpace(name))]
+		key := strings.ToLower(strings.TrimSpace(name))
+		id, known := l.kpis[key]
 		if !known {
 			bad("impacts", fmt.Sprintf("no live KPI named %q", clip(strings.TrimSpace(name))))
 			continue
 		}
 		if id == ambiguous {
-			bad("impacts", fmt.Sprintf("several live KPIs are named %q; rename one", clip(strings.TrimSpace(name))))
+			bad("impacts", fmt.Sprintf("several live KPIs are named %q (IDs %s); rename one", clip(strings.TrimSpace(name)), idList(l.kpiIDs[key])))
 			continue
 		}
 		chg, conf, hasConf := strings.Cut(rest, "@")

@@ -1,10 +1,12 @@
 package transfer_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 	"github.com/lodestar-hq/lodestar/internal/transfer"
@@ -56,10 +58,10 @@ func TestSharedNamesRefused(t *testing.T) {
 		if _, err := db.ExecContext(e.ctx, db.Rebind(`UPDATE kpis SET name = ? WHERE id = ?`), "Conversion rate", dup.ID); err != nil {
 			t.Fatal(err)
 		}
-		ok(e.s.CreatePainPoint(e.ctx, lodestar.PainPoint{Title: "Slow checkout", BusinessUnitID: e.mfg.ID, Category: "cost", AnnualCost: 1}))(t)
+		other := ok(e.s.CreatePainPoint(e.ctx, lodestar.PainPoint{Title: "Slow checkout", BusinessUnitID: e.mfg.ID, Category: "cost", AnnualCost: 1}))(t)
 		for _, tc := range []struct{ field, value, want string }{
-			{"impacts", "Conversion rate=2", "several live KPIs"},
-			{"pain_points", "Slow checkout", "several live pain points"},
+			{"impacts", "Conversion rate=2", fmt.Sprintf(`several live KPIs are named "Conversion rate" (IDs %d, %d); rename one`, e.conversion.ID, dup.ID)},
+			{"pain_points", "Slow checkout", fmt.Sprintf(`several live pain points are titled "Slow checkout" (IDs %d, %d); rename one`, e.checkout.ID, other.ID)},
 		} {
 			res, err := e.run("in.csv", csvFile(map[string]string{"title": "Ambiguous", tc.field: tc.value}), transfer.Options{DryRun: true})
 			if err != nil {
@@ -67,6 +69,11 @@ func TestSharedNamesRefused(t *testing.T) {
 			}
 			if res.Refused != 1 || len(res.Errors) != 1 || res.Errors[0].Field != tc.field || !strings.Contains(res.Errors[0].Reason, tc.want) {
 				t.Errorf("%s %q shared by two live records: refused %d, errors %+v; want it refused (%s)", tc.field, tc.value, res.Refused, res.Errors, tc.want)
+			}
+			if len(res.Errors) == 1 {
+				if zh := i18n.MustLoad().Message("zh-CN", res.Errors[0].Reason); !strings.Contains(zh, "（ID ") || !strings.Contains(zh, "请重命名其中一个") {
+					t.Errorf("%s: in Chinese %q, want the IDs and the advice in Chinese", tc.field, zh)
+				}
 			}
 		}
 	})
