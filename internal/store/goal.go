@@ -97,30 +97,13 @@ const lockGoalTitles = 7210006
 // either against either, trimmed and ignoring case. A blank name is not
 // checked (an edit passes only the names it changes).
 func refuseDuplicateGoal(ctx context.Context, tx *sqldb.Tx, title, titleZH string, unit, except int64) error {
-	if strings.TrimSpace(title) == "" && strings.TrimSpace(titleZH) == "" {
-		return nil
-	}
-	if tx.Dialect() == sqldb.Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockGoalTitles); err != nil {
-			return err
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, title, title_zh FROM goals WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`, unit, except)
-	if err != nil {
+	t, err := nameClash(ctx, tx, lockGoalTitles, `SELECT id, title, title_zh FROM goals WHERE COALESCE(business_unit_id, 0) = ? AND archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`,
+		[]any{unit, except}, title, titleZH)
+	if t == nil || err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var t titled
-		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
-			return err
-		}
-		if sharesName(t.Title, t.TitleZH, []string{title, titleZH}) {
-			return duplicateTitle("A goal titled %s already exists in this business unit (ID %d).",
-				"A goal titled %s already exists among the goals with no business unit (ID %d).", unit, &t, title)
-		}
-	}
-	return rows.Err()
+	return duplicateTitle("A goal titled %s already exists in this business unit (ID %d).",
+		"A goal titled %s already exists among the goals with no business unit (ID %d).", unit, t, title)
 }
 
 // CreateGoal implements lodestar.GoalService.

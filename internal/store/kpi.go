@@ -98,29 +98,43 @@ const lockKPINames = 7210007
 // naming them then refused as ambiguous. A blank name is not checked (an
 // edit passes only the names it changes); archived KPIs keep theirs.
 func refuseDuplicateKPI(ctx context.Context, tx *sqldb.Tx, name, nameZH string, except int64) error {
+	t, err := nameClash(ctx, tx, lockKPINames, `SELECT id, name, name_zh FROM kpis WHERE archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`,
+		[]any{except}, name, nameZH)
+	if t == nil || err != nil {
+		return err
+	}
+	return nameTaken("A KPI named %s already exists (ID %d).", t, name, "name", "name_zh")
+}
+
+// nameClash finds the first live record query lists (id, name, Chinese
+// name) that shares a name with name or nameZH — either against either,
+// trimmed and ignoring case — after taking the advisory lock on
+// PostgreSQL, so that two writes at once cannot both find a name free
+// (SQLite's writers take turns already). Blank names are not checked: nil.
+func nameClash(ctx context.Context, tx *sqldb.Tx, lock int64, query string, args []any, name, nameZH string) (*titled, error) {
 	if strings.TrimSpace(name) == "" && strings.TrimSpace(nameZH) == "" {
-		return nil
+		return nil, nil
 	}
 	if tx.Dialect() == sqldb.Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockKPINames); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lock); err != nil {
+			return nil, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, name_zh FROM kpis WHERE archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`, except)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t titled
 		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
-			return err
+			return nil, err
 		}
 		if sharesName(t.Title, t.TitleZH, []string{name, nameZH}) {
-			return nameTaken("A KPI named %s already exists (ID %d).", &t, name, "name", "name_zh")
+			return &t, nil
 		}
 	}
-	return rows.Err()
+	return nil, rows.Err()
 }
 
 // nameTaken is the 409 for a write that would share a name with live

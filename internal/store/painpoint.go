@@ -70,29 +70,12 @@ const lockPainTitles = 7210008
 // title, either against either, trimmed and ignoring case. A blank name
 // is not checked (an edit passes only the names it changes).
 func refusePainDuplicate(ctx context.Context, tx *sqldb.Tx, title, titleZH string, unit, except int64) error {
-	if strings.TrimSpace(title) == "" && strings.TrimSpace(titleZH) == "" {
-		return nil
-	}
-	if tx.Dialect() == sqldb.Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockPainTitles); err != nil {
-			return err
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, title, title_zh FROM pain_points WHERE business_unit_id = ? AND archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`, unit, except)
-	if err != nil {
+	t, err := nameClash(ctx, tx, lockPainTitles, `SELECT id, title, title_zh FROM pain_points WHERE business_unit_id = ? AND archived = `+falseLit(tx)+` AND id <> ? ORDER BY id`,
+		[]any{unit, except}, title, titleZH)
+	if t == nil || err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var t titled
-		if err := rows.Scan(&t.ID, &t.Title, &t.TitleZH); err != nil {
-			return err
-		}
-		if sharesName(t.Title, t.TitleZH, []string{title, titleZH}) {
-			return nameTaken("A pain point titled %s already exists in this business unit (ID %d).", &t, title, "title", "title_zh")
-		}
-	}
-	return rows.Err()
+	return nameTaken("A pain point titled %s already exists in this business unit (ID %d).", t, title, "title", "title_zh")
 }
 
 // CreatePainPoint implements lodestar.PainPointService.
