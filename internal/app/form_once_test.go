@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -45,6 +46,15 @@ func TestFormActsOnce(t *testing.T) {
 	r := f.postForm(c, "/use-cases", form)
 	if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "This form was sent already") {
 		t.Errorf("second send: got %d, want 409 saying the form was sent already\n%.400s", r.StatusCode, r.body)
+	}
+	// It links to what the first made, rather than asking for a reload
+	// (which would send the form once more).
+	var made int64
+	if err := f.app.DB.QueryRow(sys(), `SELECT MAX(id) FROM use_cases WHERE title = 'Once'`).Scan(&made); err != nil {
+		t.Fatal(err)
+	}
+	if link := fmt.Sprintf(`<a href="/use-cases/%d">See the result of the first submission</a>`, made); !strings.Contains(r.body, link) || strings.Contains(r.body, "Reload") {
+		t.Errorf("second send: the page lacks %s, or asks for a reload\n%.2000s", link, r.body)
 	}
 	if n := f.count("use_cases"); n != before+1 {
 		t.Errorf("use cases: %d after sending one form twice, want %d", n, before+1)
@@ -104,7 +114,7 @@ func TestFormActsOnceTranslated(t *testing.T) {
 	form := url.Values{"csrf_token": {csrf}, "form_id": {newUseCaseForm(t, f, c)}, "title": {"Once"}, "stage": {"idea"}}
 	f.postForm(c, "/use-cases", form)
 	r := f.postForm(c, "/use-cases", form)
-	if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "这个表单已经提交过") {
+	if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "这个表单已经提交过") || !strings.Contains(r.body, "查看第一次提交的结果") {
 		t.Errorf("second send in Chinese: got %d\n%.600s", r.StatusCode, r.body)
 	}
 }

@@ -37,6 +37,13 @@ type Route struct {
 	// holds NUL) in the route's own error shape (OFREP's); nil: the
 	// surface's (the API's JSON error, or the web's error page).
 	TextError func(w http.ResponseWriter, r *http.Request, err error)
+	// Resent, when set, answers a form of this route sent again whose
+	// first submission was acted on, in place of the guard's 409 page
+	// (Guard.Wrap): a form whose first answer cannot be had again (a
+	// token's secret) says what became of it. see is where the first
+	// submission's result can be seen, "" when not known. It acts on
+	// nothing.
+	Resent func(w http.ResponseWriter, r *http.Request, see string)
 }
 
 // DefaultMaxBody is a route's body limit unless it sets its own (1 MiB).
@@ -64,12 +71,20 @@ type Identity struct {
 	// formUnused: the handler acted on nothing (a wizard's step), so the
 	// form's claim is given back (FormNotActedOn).
 	formUnused bool
+	// formSee: where the form's result can be seen (FormResultAt).
+	formSee string
 }
 
 // FormNotActedOn tells the guard that this POST wrote nothing (a step of a
 // wizard, a preview), so its form may be sent again: its claim is given
 // back once the handler returns.
 func FormNotActedOn(r *http.Request) { IdentityFrom(r.Context()).formUnused = true }
+
+// FormResultAt tells the guard where the result of this POST's form can
+// be seen (a path of this site), for the answer to a second send of the
+// form to link to. A handler that answers with a redirect need not: its
+// target is taken.
+func FormResultAt(r *http.Request, path string) { IdentityFrom(r.Context()).formSee = path }
 
 type identityKey struct{}
 
@@ -106,6 +121,10 @@ type Guard struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed
 	// (ClientIP); none: the connection's own address is the client's.
 	Proxies Proxies
+	// FormWait is how long a second send of a form waits for the first
+	// one's outcome before it answers that the first is still being acted
+	// on; 0 means 30 s.
+	FormWait time.Duration
 
 	xffWarned atomic.Bool // ClientIP has said once that X-Forwarded-For is ignored
 }
@@ -115,10 +134,119 @@ func isSafe(method string) bool {
 }
 
 // FormClaims records the forms signed-in users send, so that a form sent
-// twice (a double click, a browser resend) is acted on once.
+// twice (a double click, a browser resend) is acted on once. A claim is
+// held while its submission is acted on, then either finished (it was
+// acted on) or given back (refused); a second send sees which.
 type FormClaims interface {
-	ClaimForm(ctx context.Context, userID int64, formID string) (bool, error)
+	// ClaimForm claims formID for userID: claimed when this call holds
+	// it now; else another submission holds it, and actedOn says whether
+	// that one was acted on (false: it still is being), see where its
+	// result can be seen ("" when not known).
+	ClaimForm(ctx context.Context, userID int64, formID string) (claimed, actedOn bool, see string, err error)
+	// FinishForm records that the claim's submission was acted on.
+	FinishForm(ctx context.Context, userID int64, formID, see string) error
+	// ReleaseForm gives the claim back: the submission was refused.
 	ReleaseForm(ctx context.Context, userID int64, formID string) error
+}
+
+// How a form sent twice is decided (Guard.Wrap, claimForm).
+const (
+	// formActTimeout bounds the handler of a claimed submission, which
+	// runs on after its browser goes (the server's WriteTimeout is 60 s:
+	// no answer comes later than that anyway).
+	formActTimeout = 2 * time.Minute
+	// defaultFormWait is how long a second send of a form waits for the
+	// first one's outcome (Guard.FormWait).
+	defaultFormWait = 30 * time.Second
+	// formPollFirst and formPollMax space the second send's looks.
+	formPollFirst = 20 * time.Millisecond
+	formPollMax   = 250 * time.Millisecond
+)
+
+// ResentError refuses a form sent again whose first submission was acted
+// on; See is where that one's result can be seen ("" when not known), for
+// the page to link to.
+type ResentError struct {
+	Err *lodestar.Error
+	See string
+}
+
+func (e *ResentError) Error() string { return e.Err.Error() }
+
+// Unwrap gives the error's code and message to lodestar.ErrorCode.
+func (e *ResentError) Unwrap() error { return e.Err }
+
+// ResentSee is where the result of the first submission of a form err
+// refuses as sent again can be seen; "" for any other error, or when the
+// guard does not know.
+func ResentSee(err error) string {
+	var re *ResentError
+	if errors.As(err, &re) {
+		return re.See
+	}
+	return ""
+}
+
+// claimForm claims userID's form formID for this request, waiting while
+// another submission of it is being acted on: a second send is refused as
+// "sent already" only once the first was acted on (a ResentError); when
+// the first was refused, its claim is given back and this one takes it
+// and is acted on in its turn (an invalid form's field errors are shown
+// to this one; a write the first lost to a fault is tried again). After
+// the wait, a first submission still under way is named as such, not as
+// acted on.
+//
+// The outcome is read from the claims table, not from this process's
+// memory: on PostgreSQL the first submission may be on another replica.
+// Each look is a short transaction of its own (never one held open while
+// the first is acted on: SQLite has one writer, which that first one
+// needs).
+func (g *Guard) claimForm(ctx context.Context, userID int64, formID string) error {
+	wait := g.FormWait
+	if wait <= 0 {
+		wait = defaultFormWait
+	}
+	deadline := time.Now().Add(wait)
+	pause := formPollFirst
+	for {
+		claimed, actedOn, see, err := g.Forms.ClaimForm(ctx, userID, formID)
+		switch {
+		case err != nil:
+			return err
+		case claimed:
+			return nil
+		case actedOn:
+			msg := "This form was sent already, and that first submission is the one acted on; this one was not. Find its result through the menu."
+			if see != "" {
+				msg = "This form was sent already, and that first submission is the one acted on; this one was not."
+			}
+			return &ResentError{Err: lodestar.Errorf(lodestar.EConflict, "%s", msg), See: see}
+		case !time.Now().Before(deadline):
+			return lodestar.Errorf(lodestar.EConflict, "This form was sent already, and that first submission is still being acted on; this one was not. Find its result through the menu in a minute.")
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("wait for form: %w", ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, formPollMax)
+	}
+}
+
+// formSee is where a form's result can be seen, from its handler's
+// answer: the page a redirect sends the browser to, else what the handler
+// said (FormResultAt); only paths of this site.
+func formSee(status int, h http.Header, said string) string {
+	see := said
+	if status >= 300 && status < 400 {
+		see = h.Get("Location")
+	}
+	if !strings.HasPrefix(see, "/") || strings.HasPrefix(see, "//") || strings.HasPrefix(see, "/\\") {
+		return ""
+	}
+	return see
 }
 
 // validFormID is a form_id as pages make them: 32 hex digits.
@@ -300,27 +428,47 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}
 			ctx = lodestar.WithActor(ctx, lodestar.Actor{ID: id.User.ID, Label: id.User.Email, Role: id.User.Role, Via: via})
 		}
-		// A form sent again is refused before it is acted on; a refused
-		// submission (any 4xx or 5xx answer) gives its claim back.
+		// A form is acted on once. The submission that claims its form_id
+		// is acted on to the end, even if its browser goes meanwhile (a
+		// double click drops the first request): its handler runs on a
+		// context its client's going does not cancel, bounded by
+		// formActTimeout. Its outcome is then recorded on the claim —
+		// acted on (any answer below 400), or refused and the claim given
+		// back (4xx, 5xx, a panic, FormNotActedOn) — and a second send
+		// waits for that outcome (claimForm): it is refused as "sent
+		// already" only when the first was acted on, and is acted on
+		// itself when the first was refused. A claim taken in the write's
+		// own transaction would do without the wait, but every handler
+		// and service would have to carry it; this holds for all of them,
+		// on SQLite and on PostgreSQL replicas alike.
 		// (The CSRF check has read the form already; an API body is never
 		// read here.)
 		if g.Forms != nil && !g.API && r.Method == http.MethodPost && id.User != nil && validFormID(r.PostFormValue(FormIDField)) {
 			formID := r.PostFormValue(FormIDField)
-			claimed, err := g.Forms.ClaimForm(ctx, id.User.ID, formID)
-			if err == nil && !claimed {
-				err = lodestar.Errorf(lodestar.EConflict, "This form was sent already, and that first submission is the one acted on. Reload the page to see the result, or to send the form again.")
-			}
-			if err != nil {
-				g.fail(w, r.WithContext(ctx), err) // the page in the user's language
+			if err := g.claimForm(ctx, id.User.ID, formID); err != nil {
+				rr := r.WithContext(ctx) // the page in the user's language
+				if see, resent := ResentSee(err), errors.As(err, new(*ResentError)); resent && rt.Resent != nil {
+					rt.Resent(w, rr, see)
+				} else {
+					g.fail(w, rr, err)
+				}
 				return
 			}
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), formActTimeout)
+			defer cancel()
 			sw := &statusWriter{ResponseWriter: w}
 			defer func() {
+				done := context.WithoutCancel(ctx)
+				var err error
 				// (status 0: the handler wrote nothing — it panicked.)
 				if sw.status >= 400 || sw.status == 0 || id.formUnused {
-					if err := g.Forms.ReleaseForm(context.WithoutCancel(ctx), id.User.ID, formID); err != nil && g.Log != nil {
-						g.Log.Error("release form claim", "err", err)
-					}
+					err = g.Forms.ReleaseForm(done, id.User.ID, formID)
+				} else {
+					err = g.Forms.FinishForm(done, id.User.ID, formID, formSee(sw.status, sw.Header(), id.formSee))
+				}
+				if err != nil && g.Log != nil {
+					g.Log.Error("record form outcome", "status", sw.status, "err", err)
 				}
 			}()
 			w = sw

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -112,13 +113,23 @@ func (s *Store) DeleteSession(ctx context.Context, secret string) error {
 // longer than this may send its form again.
 const formClaimTTL = 24 * time.Hour
 
-// ClaimForm records that userID sent the form formID; false means it was
-// sent before (and not given back), so this POST must not be acted on.
-// Claims older than formClaimTTL are removed as it goes.
-func (s *Store) ClaimForm(ctx context.Context, userID int64, formID string) (bool, error) {
-	claimed := false
-	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE created_at < ?`, sqldb.FormatTime(tx.Now.Add(-formClaimTTL))); err != nil {
+// formPendingTTL is how long a claim may stay not yet acted on before it
+// is taken for abandoned (the process acting on it stopped) and may be
+// claimed again. The guard gives a claimed submission far less to finish
+// (httpx's formActTimeout), so a claim this old is held by no request.
+const formPendingTTL = 10 * time.Minute
+
+// ClaimForm claims the form formID for userID, so that this submission is
+// the one acted on: claimed is true when this call holds the claim now.
+// Otherwise another submission of the form holds it, and actedOn says
+// whether that one was acted on (FinishForm) — false: it is still being
+// acted on — and see is where its result can be seen ("" when not
+// known). Claims older than formClaimTTL, and those never acted on older
+// than formPendingTTL, are removed as it goes.
+func (s *Store) ClaimForm(ctx context.Context, userID int64, formID string) (claimed, actedOn bool, see string, err error) {
+	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE created_at < ? OR (acted_at IS NULL AND created_at < ?)`,
+			sqldb.FormatTime(tx.Now.Add(-formClaimTTL)), sqldb.FormatTime(tx.Now.Add(-formPendingTTL))); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO form_submissions (user_id, form_id, created_at) VALUES (?, ?, ?)
@@ -127,19 +138,44 @@ func (s *Store) ClaimForm(ctx context.Context, userID int64, formID string) (boo
 			return err
 		}
 		n, err := res.RowsAffected()
-		claimed = n == 1
+		if err != nil || n == 1 {
+			claimed = n == 1
+			return err
+		}
+		var acted sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT acted_at, see FROM form_submissions WHERE user_id = ? AND form_id = ?`, userID, formID).Scan(&acted, &see)
+		if isNoRows(err) {
+			// (PostgreSQL: a claim given back between the insert's wait
+			// and this read.) The caller asks again.
+			return nil
+		}
+		actedOn = acted.Valid
 		return err
 	})
-	return claimed, wrap("claim form", err)
+	if !claimed && !actedOn {
+		see = ""
+	}
+	return claimed, actedOn, see, wrap("claim form", err)
+}
+
+// FinishForm records that the submission holding formID's claim was acted
+// on, and where its result can be seen (see, "" when not known): a second
+// send of the form is refused from now on, and pointed there.
+func (s *Store) FinishForm(ctx context.Context, userID int64, formID, see string) error {
+	return wrap("finish form", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE form_submissions SET acted_at = ?, see = ? WHERE user_id = ? AND form_id = ?`,
+			sqldb.FormatTime(tx.Now), see, userID, formID)
+		return err
+	}))
 }
 
 // ReleaseForm gives a claim back: the submission was refused, and the
 // form may be sent again once corrected.
 func (s *Store) ReleaseForm(ctx context.Context, userID int64, formID string) error {
-	return s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+	return wrap("release form", s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE user_id = ? AND form_id = ?`, userID, formID)
 		return err
-	})
+	}))
 }
 
 // DemoLoaded reports whether the demo enterprise was loaded whole.

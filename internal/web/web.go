@@ -447,7 +447,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		Status  int
 		Code    string
 		Message string
-	}{status, d.Code, d.Message}
+		// See is where the result of a form's first submission can be
+		// seen, on the refusal of a second one (httpx.ResentSee).
+		See string
+	}{status, d.Code, d.Message, httpx.ResentSee(err)}
 	s.render(w, r, status, "error", p)
 }
 
