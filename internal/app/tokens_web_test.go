@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,9 +136,20 @@ func TestTokenPageCreateShowsSecretOnce(t *testing.T) {
 	if !strings.Contains(r.body, "recsys pipeline") || !strings.Contains(r.body, toks[0].Prefix) {
 		t.Error("GET /tokens: the new token is not listed by name and prefix")
 	}
+	// Sent again (a double click whose first answer the browser dropped):
+	// no second token and no secret, but the page says a token was made,
+	// that its secret went to the first answer only, and offers to revoke
+	// it (its row) and to create another.
 	r = f.postForm(c, "/tokens", form)
-	if r.StatusCode != http.StatusConflict || strings.Contains(r.body, "lst_") {
+	if r.StatusCode != http.StatusConflict || strings.Contains(r.body, secret) || strings.Contains(r.body, `id="token-secret"`) {
 		t.Errorf("the create form sent again: got %d, want 409 without a secret\n%.400s", r.StatusCode, r.body)
+	}
+	for _, want := range []string{"The first submission of this form created a token", "cannot be shown again",
+		fmt.Sprintf(`<a href="#token-%d">Revoke the token it created</a>`, toks[0].ID), `<a href="#token-name">Create another token</a>`,
+		fmt.Sprintf(`<tr id="token-%d">`, toks[0].ID), `action="/tokens/` + strconv.FormatInt(toks[0].ID, 10) + `/revoke"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the create form sent again: the answer lacks %q", want)
+		}
 	}
 	if n := len(f.tokensOf(team.Email)); n != 1 {
 		t.Errorf("tokens after the form was sent twice: got %d, want 1", n)

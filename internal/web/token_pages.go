@@ -17,7 +17,7 @@ import (
 func (s *Server) tokenRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "GET", Pattern: "/tokens", Perm: auth.SignedIn, Handler: s.tokenList},
-		{Method: "POST", Pattern: "/tokens", Perm: auth.SignedIn, Handler: s.tokenCreate},
+		{Method: "POST", Pattern: "/tokens", Perm: auth.SignedIn, Handler: s.tokenCreate, Resent: s.tokenResent},
 		{Method: "POST", Pattern: "/tokens/{id}/revoke", Perm: auth.SignedIn, Handler: s.tokenRevoke},
 	}
 }
@@ -79,6 +79,16 @@ type tokenPage struct {
 	CanIngest bool
 	Models    []*lodestar.Model
 	Bound     map[string]bool
+	// Resent: the create form was sent again (a double click) after its
+	// first submission made a token, whose secret went to the answer the
+	// browser dropped; Token is that token, when it is found (nil: not).
+	Resent *tokenResent
+}
+
+// tokenResent is the token a create form sent twice made (tokenPage.Resent).
+type tokenResent struct {
+	ID    int64              // as the first submission said (0: not known)
+	Token *lodestar.APIToken // the user's token of that ID, nil if none
 }
 
 func tokenAdmin(r *http.Request) bool {
@@ -90,14 +100,17 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, p *Page) {
-	s.renderTokensWith(w, r, status, p, nil, "")
+	s.renderTokensWith(w, r, status, p, tokenPage{})
 }
 
-func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status int, p *Page, created *lodestar.APIToken, secret string) {
+// renderTokensWith renders the tokens page with what init holds of a
+// token just made (Created, Secret) or made by a form sent twice
+// (Resent).
+func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status int, p *Page, init tokenPage) {
 	ctx := r.Context()
 	email := httpxIdentityEmail(r)
-	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: formScopes(httpx.IdentityFrom(ctx).Role()), Checked: map[string]bool{}, Created: created, Secret: secret,
-		Lifetimes: tokenLifetimes, Lifetime: tokenLifetimes[0]}
+	d := tokenPage{IsAdmin: tokenAdmin(r), Scopes: formScopes(httpx.IdentityFrom(ctx).Role()), Checked: map[string]bool{}, Created: init.Created, Secret: init.Secret,
+		Resent: init.Resent, Lifetimes: tokenLifetimes, Lifetime: tokenLifetimes[0]}
 	if l := p.Form.Get("expires"); slices.Contains(tokenLifetimes, l) {
 		d.Lifetime = l
 	}
@@ -137,8 +150,15 @@ func (s *Server) renderTokensWith(w http.ResponseWriter, r *http.Request, status
 		s.Error(w, r, err)
 		return
 	}
+	var resent *lodestar.APIToken
 	for _, t := range mine {
 		d.Mine = append(d.Mine, tokenRow{T: t, Email: email, Expired: t.Expired(now)})
+		if d.Resent != nil && d.Resent.ID == t.ID {
+			resent = t
+		}
+	}
+	if d.Resent != nil {
+		d.Resent = &tokenResent{ID: d.Resent.ID, Token: resent} // nil: not among the user's tokens
 	}
 	if d.IsAdmin {
 		all, err := s.Tokens.ListTokens(ctx, "")
@@ -191,9 +211,31 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, r, err, "tokens.title", "tokens", r.PostForm, s.renderTokens)
 		return
 	}
+	// A second send of this form links to the token's row (tokenResent).
+	httpx.FormResultAt(r, "/tokens#"+tokenAnchor+strconv.FormatInt(tok.ID, 10))
 	p := s.page(r, "tokens.title", "tokens")
 	p.Flash = "flash.token_created"
-	s.renderTokensWith(w, r, http.StatusCreated, p, tok, secret)
+	s.renderTokensWith(w, r, http.StatusCreated, p, tokenPage{Created: tok, Secret: secret})
+}
+
+// tokenAnchor starts the ID of a row of the user's tokens (tokens.html).
+const tokenAnchor = "token-"
+
+// tokenResent answers the create form sent again (a double click, a
+// resend) after its first submission made a token. The only answer that
+// shows a token's secret went to that first submission — which the
+// browser dropped when the form was sent again — and the secret cannot be
+// shown again: the page says so, names the token, and offers to revoke it
+// and to create another. see is where tokenCreate said the token is.
+func (s *Server) tokenResent(w http.ResponseWriter, r *http.Request, see string) {
+	res := &tokenResent{}
+	if _, frag, ok := strings.Cut(see, "#"+tokenAnchor); ok {
+		if id, err := strconv.ParseInt(frag, 10, 64); err == nil {
+			res.ID = id
+		}
+	}
+	p := s.page(r, "tokens.title", "tokens")
+	s.renderTokensWith(w, r, http.StatusConflict, p, tokenPage{Resent: res})
 }
 
 // tokenFormScopes checks the form's scopes: at least one, each one the
