@@ -5,6 +5,7 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -67,15 +68,35 @@ func Detail(log *slog.Logger, r *http.Request, err error) (int, ErrorDetail) {
 	if errors.As(err, &le) {
 		d.Fields, d.Current = le.Fields, le.Current
 	}
+	status := StatusOf(code)
+	if ClientGone(r, err) { // (an internal error, or "unavailable" from a connection cut short)
+		status = StatusClientClosedRequest
+	}
 	switch {
 	case log == nil:
+	case status == StatusClientClosedRequest:
+		// The client went (a double click drops the first request): no
+		// fault of the server, and no 5xx for an alert to count.
+		log.Info("client closed request", "method", r.Method, "path", r.URL.Path, "err", err)
 	case code == lodestar.EInternal:
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case code == lodestar.EUnavailable:
 		// Not a fault of the code, but an operator wants the cause.
 		log.Warn("unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	return StatusOf(code), d
+	return status, d
+}
+
+// StatusClientClosedRequest is the status of a request whose client went
+// before it was answered (nginx's 499): the answer is recorded in the
+// logs and metrics only, as no one reads it.
+const StatusClientClosedRequest = 499
+
+// ClientGone reports whether err is r's work cut short because its client
+// went: a cancellation while r's own context is done. A cancellation of
+// the server's own making (r's context still live) is not.
+func ClientGone(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && r.Context().Err() != nil
 }
 
 // WriteJSON writes v as JSON with status.
