@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,11 +192,16 @@ func lastChange(ctx context.Context, tx *sqldb.Tx, entity string, id int64, acti
 // checkFrom refuses a stage or status change based on a stage or status
 // (lodestar.WithFrom) the record is no longer in: refuse makes the
 // refusal from who moved it to cur, and when (by "" when no one is on
-// record).
-func checkFrom(ctx context.Context, tx *sqldb.Tx, entity string, id int64, cur string, refuse func(by string, at time.Time) error, actions ...string) error {
+// record). A from that is none of known is no stage or status anyone saw:
+// a 400 on the from field (unknown, the message naming the values), not
+// a 409 blaming whoever changed the record last.
+func checkFrom(ctx context.Context, tx *sqldb.Tx, entity string, id int64, cur string, known []string, unknown string, refuse func(by string, at time.Time) error, actions ...string) error {
 	from, ok := lodestar.From(ctx)
 	if !ok || from == cur {
 		return nil
+	}
+	if !slices.Contains(known, from) {
+		return lodestar.FieldError("from", unknown)
 	}
 	by, at, _, err := lastChange(ctx, tx, entity, id, actions...)
 	if err != nil {

@@ -318,9 +318,10 @@ func (s *Store) SetModelVersionStatus(ctx context.Context, versionID int64, stat
 	return update(ctx, s, "model_version", "set_status", versionID, loadVersion, func(tx *sqldb.Tx, before *lodestar.ModelVersion) error {
 		// Based on a status it has left (a page opened before someone
 		// else's change), the change would silently reverse that one.
-		if err := checkFrom(ctx, tx, "model_version", versionID, before.Status, func(by string, at time.Time) error {
-			return lodestar.ErrStatusChangedSince(before.Status, by, at, before)
-		}, "create", "set_status"); err != nil {
+		if err := checkFrom(ctx, tx, "model_version", versionID, before.Status, lodestar.ModelStatuses,
+			"Unknown status; use development, staging, production or retired.", func(by string, at time.Time) error {
+				return lodestar.ErrStatusChangedSince(before.Status, by, at, before)
+			}, "create", "set_status"); err != nil {
 			return err
 		}
 		if err := portfolio.CheckModelTransition(before.Status, status, reason); err != nil {

@@ -57,8 +57,15 @@ func TestStageChangeBasedOnALeftStage(t *testing.T) {
 		if _, err := f.s.ChangeStage(b, uc.ID, lodestar.StageIdea, "again"); err != nil {
 			t.Fatalf("a change based on no stage: %v", err)
 		}
-		// A stage the use case was never in is no stage it is in now.
-		_, err = f.s.ChangeStage(lodestar.WithFrom(a, "bogus"), uc.ID, lodestar.StageAssessment, "look")
+		// A from that is no stage at all is a mistyped field, not a stale
+		// page: a 400 on from, blaming no one; a real stage it has left
+		// is the 409.
+		_, err = f.s.ChangeStage(lodestar.WithFrom(a, "assesment"), uc.ID, lodestar.StageAssessment, "look")
+		wantError(t, err, lodestar.EInvalid)
+		if fe := lodestar.ErrorFields(err); fe["from"] == "" || strings.Contains(lodestar.ErrorMessage(err), "changed by") {
+			t.Errorf("a from that is no stage: %q %v", lodestar.ErrorMessage(err), fe)
+		}
+		_, err = f.s.ChangeStage(lodestar.WithFrom(a, lodestar.StagePilot), uc.ID, lodestar.StageAssessment, "look")
 		wantError(t, err, lodestar.EConflict)
 		if msg := lodestar.ErrorMessage(err); !strings.Contains(msg, "it is now idea, changed by b@example.com at 2026-11-30T10:36:12Z.") {
 			t.Errorf("a change from a stage it never had: %q", msg)
@@ -107,6 +114,12 @@ func TestVersionStatusBasedOnALeftStatus(t *testing.T) {
 		got, err := f.s.FindModelVersionByID(f.ctx, v.ID)
 		if err != nil || got.Status != lodestar.ModelProduction {
 			t.Fatalf("after the refused change: %v, %v; want production", got, err)
+		}
+		// A from that is no status: a 400 on from, not a 409.
+		_, err = f.s.SetModelVersionStatus(lodestar.WithFrom(lead, "prod"), v.ID, lodestar.ModelDevelopment, "back to work")
+		wantError(t, err, lodestar.EInvalid)
+		if lodestar.ErrorFields(err)["from"] == "" {
+			t.Errorf("a from that is no status: %v", err)
 		}
 		if _, err := f.s.SetModelVersionStatus(lodestar.WithFrom(lead, lodestar.ModelProduction), v.ID, lodestar.ModelDevelopment, "rollback"); err != nil {
 			t.Fatalf("based on the status as it is: %v", err)

@@ -728,9 +728,10 @@ func (s *Store) ChangeStage(ctx context.Context, id int64, to, reason string) (*
 		}
 		// Based on a stage it has left (a page opened before someone
 		// else's decision), the change would silently reverse that one.
-		if err := checkFrom(ctx, tx, "use_case", id, before.Stage, func(by string, at time.Time) error {
-			return lodestar.ErrStageChangedSince(before.Stage, by, at, before)
-		}, "create", "import", "change_stage"); err != nil {
+		if err := checkFrom(ctx, tx, "use_case", id, before.Stage, lodestar.Stages,
+			"Unknown stage; use one of idea, assessment, approved, pilot, scaling, operating, rejected, retired.", func(by string, at time.Time) error {
+				return lodestar.ErrStageChangedSince(before.Stage, by, at, before)
+			}, "create", "import", "change_stage"); err != nil {
 			return err
 		}
 		if err := portfolio.CheckTransition(before.Stage, to, reason); err != nil {

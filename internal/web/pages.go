@@ -90,6 +90,9 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = evidence.WriteAuditCSV(r.Context(), s.Audit.FindEvents, f, dw)
 	}
+	if err == nil {
+		err = dw.finish()
+	}
 	if err != nil {
 		s.failDownload(dw, r, "audit export", err)
 	}

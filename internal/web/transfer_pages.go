@@ -41,6 +41,9 @@ func (s *Server) useCaseExport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = transfer.Export(r.Context(), s.Transfer, f, format, dw)
 	}
+	if err == nil {
+		err = dw.finish()
+	}
 	if err != nil {
 		s.failDownload(dw, r, "export", err)
 	}
