@@ -118,17 +118,7 @@ const basedOnDoc = "To avoid overwriting someone else's change, send the record'
 // withBasedOn is schema, an input object's, with the optional updated_at
 // of an update based on the record as read (basedOnDoc).
 func withBasedOn(schema obj) obj {
-	props := obj{"updated_at": obj{"type": "string", "format": "date-time",
-		"description": "Optional: the record's updated_at as read. If the record has changed since, the update is refused with 409."}}
-	for k, v := range schema["properties"].(obj) {
-		props[k] = v
-	}
-	out := obj{}
-	for k, v := range schema {
-		out[k] = v
-	}
-	out["properties"] = props
-	return out
+	return withOptionalUpdatedAt(schema, "Optional: the record's updated_at as read. If the record has changed since, the update is refused with 409.")
 }
 
 func baseDocument() obj {
@@ -525,8 +515,13 @@ const versionBasedOnDoc = "To avoid overwriting someone else's change, send the 
 // withUpdatedAt is schema, an object's, with the optional updated_at of
 // an edit based on the version as read (versionBasedOnDoc).
 func withUpdatedAt(schema obj) obj {
-	props := obj{"updated_at": obj{"type": "string", "format": "date-time",
-		"description": "Optional: the version's updated_at as read. If the version has changed since, the edit is refused with 409."}}
+	return withOptionalUpdatedAt(schema, "Optional: the version's updated_at as read. If the version has changed since, the edit is refused with 409.")
+}
+
+// withOptionalUpdatedAt is a copy of schema with an optional updated_at
+// property described by doc beside its own.
+func withOptionalUpdatedAt(schema obj, doc string) obj {
+	props := obj{"updated_at": obj{"type": "string", "format": "date-time", "description": doc}}
 	for k, v := range schema["properties"].(obj) {
 		props[k] = v
 	}
