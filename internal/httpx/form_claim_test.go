@@ -354,3 +354,100 @@ func TestFormResentHook(t *testing.T) {
 		t.Errorf("Resent called with %q, want once with /records/hooked", got)
 	}
 }
+
+// flakyClaims passes every call on to the store, except that the first
+// failures calls to record a form's outcome (FinishForm, ReleaseForm)
+// fail, as they would while the database is away for a moment.
+type flakyClaims struct {
+	watchedClaims
+	mu       sync.Mutex
+	failures int
+	calls    int
+}
+
+func (f *flakyClaims) fail() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.calls <= f.failures {
+		return &lodestar.Error{Code: lodestar.EUnavailable, Message: "database unavailable"}
+	}
+	return nil
+}
+
+func (f *flakyClaims) FinishForm(ctx context.Context, userID int64, formID, see string) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.Store.FinishForm(ctx, userID, formID, see)
+}
+
+func (f *flakyClaims) ReleaseForm(ctx context.Context, userID int64, formID string) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.Store.ReleaseForm(ctx, userID, formID)
+}
+
+// TestFormOutcomeRecordedAfterFault: a form's outcome that the database
+// refuses to record for a moment is tried again, so the next send of the
+// form is told at once what became of the first — acted on, or refused
+// and free to send again — instead of waiting and reading "still being
+// acted on" for the ten minutes until the claim is taken for abandoned.
+// An outcome that cannot be recorded at all is logged as an error, once.
+func TestFormOutcomeRecordedAfterFault(t *testing.T) {
+	defer httpx.SetFormRecordPause(time.Millisecond)()
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFormServer(t, db, nil)
+		flaky := &flakyClaims{watchedClaims: f.guard.Forms.(watchedClaims), failures: 2}
+		f.guard.Forms = flaky
+		f.guard.FormWait = time.Nanosecond // a pending claim is answered at once
+
+		// Acted on, its record failing twice: the second send is refused
+		// as sent already, linking to the first's result.
+		if status, _, _, err := f.post(context.Background(), formA, "kept"); err != nil || status != http.StatusSeeOther {
+			t.Fatalf("first send: %d %v, want 303", status, err)
+		}
+		status, see, d, err := f.post(context.Background(), formA, "kept")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusConflict || !strings.Contains(d.Message, "that first submission is the one acted on") || see != "/records/kept" {
+			t.Errorf("second send after a recorded fault: got %d %q (see %q), want 409, acted on, see /records/kept", status, d.Message, see)
+		}
+		if n := f.records("kept"); n != 1 {
+			t.Errorf("records: %d, want 1", n)
+		}
+
+		// Refused, its release failing twice: the corrected form is acted on.
+		const formB = "fedcba9876543210fedcba9876543210"
+		flaky.mu.Lock()
+		flaky.calls = 0
+		flaky.mu.Unlock()
+		if status, _, _, _ := f.post(context.Background(), formB, ""); status != http.StatusBadRequest {
+			t.Fatalf("invalid send: got %d, want 400", status)
+		}
+		if status, _, _, _ := f.post(context.Background(), formB, "fixed"); status != http.StatusSeeOther || f.records("fixed") != 1 {
+			t.Errorf("corrected send after a refused one whose release failed twice: got %d and %d records, want 303 and 1", status, f.records("fixed"))
+		}
+		if errs := f.logs.at(slog.LevelError); len(errs) > 0 {
+			t.Errorf("logged at ERROR though every outcome was recorded in the end: %q", errs)
+		}
+
+		// Never recorded: one error logged, and the next send says the
+		// first may still be at work (it cannot know better).
+		const formC = "00000000000000000000000000000abc"
+		flaky.mu.Lock()
+		flaky.calls, flaky.failures = 0, 1000
+		flaky.mu.Unlock()
+		if status, _, _, _ := f.post(context.Background(), formC, "lost"); status != http.StatusSeeOther {
+			t.Fatalf("send whose outcome is never recorded: got %d, want 303", status)
+		}
+		if errs := f.logs.at(slog.LevelError); len(errs) != 1 || !strings.Contains(errs[0], "record form outcome") {
+			t.Errorf("logged at ERROR: %q, want one 'record form outcome'", errs)
+		}
+		if status, _, d, _ := f.post(context.Background(), formC, "lost"); status != http.StatusConflict || !strings.Contains(d.Message, "still being acted on") {
+			t.Errorf("send after an unrecorded outcome: got %d %q, want 409 still being acted on", status, d.Message)
+		}
+	})
+}

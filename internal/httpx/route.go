@@ -161,7 +161,15 @@ const (
 	// formPollFirst and formPollMax space the second send's looks.
 	formPollFirst = 20 * time.Millisecond
 	formPollMax   = 250 * time.Millisecond
+	// formRecordTries is how many times a form's outcome is tried to be
+	// recorded (recordFormOutcome).
+	formRecordTries = 6
 )
+
+// formRecordPause is the first wait before recording a form's outcome
+// again; each next one is twice as long (100 ms: 3.1 s in all). A
+// variable for the tests.
+var formRecordPause = 100 * time.Millisecond
 
 // ResentError refuses a form sent again whose first submission was acted
 // on; See is where that one's result can be seen ("" when not known), for
@@ -232,6 +240,34 @@ func (g *Guard) claimForm(ctx context.Context, userID int64, formID string) erro
 		case <-t.C:
 		}
 		pause = min(2*pause, formPollMax)
+	}
+}
+
+// recordFormOutcome records a claimed form's outcome (record), trying
+// again a few times over about three seconds when the database refuses
+// it: an outcome left unrecorded keeps every later send of the form
+// waiting (claimForm) and then told the first is "still being acted on"
+// until the claim is taken for abandoned (formPendingTTL, ten minutes) —
+// for a moment's fault, such as a PostgreSQL restart. The user's answer
+// waits for it: their next click must find the outcome.
+func (g *Guard) recordFormOutcome(record func() error, status int) {
+	pause := formRecordPause
+	for try := 1; ; try++ {
+		err := record()
+		if err == nil {
+			if try > 1 && g.Log != nil {
+				g.Log.Info("form outcome recorded after retrying", "status", status, "tries", try)
+			}
+			return
+		}
+		if try == formRecordTries {
+			if g.Log != nil {
+				g.Log.Error("record form outcome", "status", status, "tries", try, "err", err)
+			}
+			return
+		}
+		time.Sleep(pause)
+		pause *= 2
 	}
 }
 
@@ -460,16 +496,14 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			sw := &statusWriter{ResponseWriter: w}
 			defer func() {
 				done := context.WithoutCancel(ctx)
-				var err error
 				// (status 0: the handler wrote nothing — it panicked.)
+				record := func() error {
+					return g.Forms.FinishForm(done, id.User.ID, formID, formSee(sw.status, sw.Header(), id.formSee))
+				}
 				if sw.status >= 400 || sw.status == 0 || id.formUnused {
-					err = g.Forms.ReleaseForm(done, id.User.ID, formID)
-				} else {
-					err = g.Forms.FinishForm(done, id.User.ID, formID, formSee(sw.status, sw.Header(), id.formSee))
+					record = func() error { return g.Forms.ReleaseForm(done, id.User.ID, formID) }
 				}
-				if err != nil && g.Log != nil {
-					g.Log.Error("record form outcome", "status", sw.status, "err", err)
-				}
+				g.recordFormOutcome(record, sw.status)
 			}()
 			w = sw
 		}
