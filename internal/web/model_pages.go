@@ -107,9 +107,22 @@ func (s *Server) modelRows(ctx context.Context, useCaseID int64) ([]modelRow, er
 }
 
 func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request) {
-	uc, _ := strconv.ParseInt(r.PostFormValue("use_case_id"), 10, 64)
-	m, err := s.Models.CreateModel(r.Context(), lodestar.Model{UseCaseID: uc, Key: r.PostFormValue("key"),
-		Name: r.PostFormValue("name"), Description: r.PostFormValue("description")})
+	// A use case that does not parse ("abc", "12x") is refused as such,
+	// not read as none (which the service names as "choose one").
+	f := newEntForm(r)
+	in := lodestar.Model{UseCaseID: f.id("use_case_id"), Key: r.PostFormValue("key"),
+		Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
+	var m *lodestar.Model
+	var err error
+	if len(f.errs) > 0 {
+		// The service checks the other fields too, writing nothing.
+		err = checkAlso(r.Context(), f.errs, "The model could not be saved; check the fields.", func(ctx context.Context) error {
+			_, err := s.Models.CreateModel(ctx, in)
+			return err
+		})
+	} else {
+		m, err = s.Models.CreateModel(r.Context(), in)
+	}
 	if err != nil {
 		s.refused(w, r, err, "models.title", "risk", r.PostForm, s.renderModels)
 		return
