@@ -11,6 +11,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/portfolio"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 )
@@ -213,16 +214,11 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 	for _, i := range impactRows(r.PostForm) {
 		kpi, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_kpi_%d", i))), 10, 64)
 		imp := lodestar.Impact{KPIID: kpi}
-		var err error
-		if imp.Change, err = strconv.ParseFloat(strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_change_%d", i))), 64); err != nil {
-			fields[fmt.Sprintf("impacts[%d].change", len(in.Impacts))] = "The promised change must be a non-zero number."
-		}
-		conf := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("impact_confidence_%d", i)))
+		key := fmt.Sprintf("impacts[%d].", len(in.Impacts))
+		imp.Change = impactNumber(r.PostFormValue(fmt.Sprintf("impact_change_%d", i)), fields, key+"change", "The promised change must be a non-zero number.")
 		imp.Confidence = 0.5
-		if conf != "" {
-			if imp.Confidence, err = strconv.ParseFloat(conf, 64); err != nil {
-				fields[fmt.Sprintf("impacts[%d].confidence", len(in.Impacts))] = "Confidence runs from 0 to 1."
-			}
+		if conf := r.PostFormValue(fmt.Sprintf("impact_confidence_%d", i)); strings.TrimSpace(conf) != "" {
+			imp.Confidence = impactNumber(conf, fields, key+"confidence", "Confidence runs from 0 to 1.")
 		}
 		in.Impacts = append(in.Impacts, imp)
 	}
@@ -232,6 +228,25 @@ func parseUseCaseForm(r *http.Request) (lodestar.NewUseCase, map[string]string) 
 		}
 	}
 	return in, fields
+}
+
+// impactNumber reads an impact's number as the other forms read one
+// (dataset.ParseTyped): a finite decimal, not NaN, an infinity, 1e999,
+// hexadecimal (0x1p3) or digits grouped by underscores, which
+// strconv.ParseFloat takes; one so close to 0 that it reads as 0 (1e-999)
+// is refused as such. A bad value puts msg on field and reads as 0.
+func impactNumber(v string, fields map[string]string, field, msg string) float64 {
+	x, ok, underflow := dataset.ParseTyped(v)
+	switch {
+	case underflow:
+		fields[field] = "Too small to store: a number this close to 0 reads as 0."
+	case !ok:
+		fields[field] = msg
+	}
+	if !ok {
+		return 0
+	}
+	return x
 }
 
 // renderUseCaseForm shows the use-case form; basedOn is the version the
