@@ -49,7 +49,13 @@ func (s *Server) importForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) importStep(w http.ResponseWriter, r *http.Request) {
 	v := importView{Encodings: transfer.Encodings, Fields: transfer.Fields, Mapping: map[string]string{},
 		Encoding: r.PostFormValue("encoding"), Separator: r.PostFormValue("separator"),
-		Create: r.PostFormValue("create_missing") == "on", Skip: r.PostFormValue("skip_invalid") == "on"}
+	}
+	// The options are checkboxes of the mapping step (the upload step has
+	// none): a value no browser sends is refused there, not read as
+	// unticked.
+	boxes := map[string]string{}
+	v.Create = formCheckbox(r, "create_missing", checkboxOn, boxes, "create_missing")
+	v.Skip = formCheckbox(r, "skip_invalid", checkboxOn, boxes, "skip_invalid")
 	p := s.page(r, "import.title", "strategy")
 	fail := func(err error) {
 		if c := lodestar.ErrorCode(err); c == lodestar.EInternal {
@@ -119,6 +125,11 @@ func (s *Server) importStep(w http.ResponseWriter, r *http.Request) {
 		if c, sent := r.PostForm["map_"+f]; sent {
 			v.Mapping[f] = c[0]
 		}
+	}
+	if len(boxes) > 0 {
+		v.Step = "map"
+		fail(&lodestar.Error{Code: lodestar.EInvalid, Message: "Tick the box or leave it clear; it takes no other value.", Fields: boxes})
+		return
 	}
 	// Creating business units is a strategy write; the import route itself
 	// only needs use-case write.

@@ -130,8 +130,9 @@ func (s *Server) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	resolveAfter := int(formInt(r, "resolve_after", fields, "resolve_after"))
 	retrainAfter := int(formInt(r, "retrain_after", fields, "retrain_after"))
 	remindAfter := int(formInt(r, "remind_after", fields, "remind_after"))
+	clearHook := formCheckbox(r, "clear_webhook", checkboxOn, fields, "clear_webhook")
 	in := lodestar.MonitorUpdate{Name: &name, Thresholds: &t, AlertAfter: &alertAfter, ResolveAfter: &resolveAfter, RetrainAfter: &retrainAfter,
-		RemindAfter: &remindAfter, WebhookURL: &hook, ClearWebhook: r.PostFormValue("clear_webhook") != ""}
+		RemindAfter: &remindAfter, WebhookURL: &hook, ClearWebhook: clearHook}
 	if msg := s.Monitoring.WebhookRefusal(hook); msg != "" {
 		fields["webhook_url"] = msg
 	}
