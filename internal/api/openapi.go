@@ -152,7 +152,8 @@ func baseDocument() obj {
 					"responses": withErrors(obj{"200": response("One page of use cases.", pageOf("UseCase"))})},
 				"post": obj{"summary": "Create a use case.", "operationId": "createUseCase",
 					"requestBody": func() obj { b := jsonBody(ref("NewUseCase")); b["required"] = true; return b }(),
-					"responses":   withErrors(obj{"201": response("The created use case.", ref("UseCase"))}, "413", "415")},
+					"responses": withErrors(obj{"201": response("The created use case.", ref("UseCase")),
+						"409": response("A live use case of the same business unit (or, without one, among use cases with none) has this title in either language, ignoring case; nothing was created. The message names it and its ID.", ref("Error"))}, "413", "415")},
 			},
 			"/use-cases/{id}": obj{"get": obj{"summary": "Get one use case.", "operationId": "getUseCase",
 				"parameters": []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer"}}},
@@ -247,6 +248,15 @@ const transitionDoc = "A change the lifecycle does not allow from the current st
 const fromConflictDoc = "Send from — the stage or status you read — so that a decision made meanwhile (approved, shipped) is not silently reversed; " +
 	"the refusal names the stage or status now and who changed it when."
 
+// lowerFirst is s with its first letter in lower case, for a sentence
+// made a clause of another.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
 func idParam() []obj {
 	return []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}}
 }
@@ -257,8 +267,10 @@ func requiredBody(schema string) obj {
 	return b
 }
 
-// crudPaths documents the five routes every strategy entity has.
-func crudPaths(paths obj, path, name, plural string, filters []obj) {
+// crudPaths documents the five routes every strategy entity has. dup
+// says which name a create (or a rename) may not take: the store's
+// uniqueness rule, refused with 409.
+func crudPaths(paths obj, path, name, plural, dup string, filters []obj) {
 	paths[path] = obj{
 		"get": obj{"summary": "List " + plural + ".", "operationId": "list" + name + "s",
 			"parameters": append(append([]obj{
@@ -268,7 +280,8 @@ func crudPaths(paths obj, path, name, plural string, filters []obj) {
 			"description": "Only the parameters listed here are taken: another list's filter (status on KPIs, say), a misspelt one (stauts), one given twice or an unknown value is a 400 naming the parameter, never an empty or unfiltered list.",
 			"responses":   withErrors(obj{"200": response("One page of "+plural+"; the cursor is an offset.", pageOf(name))})},
 		"post": obj{"summary": "Create a " + name + ".", "operationId": "create" + name, "requestBody": requiredBody(name + "Input"),
-			"responses": withErrors(obj{"201": response("The created record.", ref(name))}, "413", "415")},
+			"responses": withErrors(obj{"201": response("The created record.", ref(name)),
+				"409": response(dup+"; nothing was created. The message names the record holding the name and its ID.", ref("Error"))}, "413", "415")},
 	}
 	paths[path+"/{id}"] = obj{
 		"get": obj{"summary": "Get one " + name + ".", "operationId": "get" + name, "parameters": idParam(),
@@ -276,7 +289,7 @@ func crudPaths(paths obj, path, name, plural string, filters []obj) {
 		"put": obj{"summary": "Replace a " + name + "'s fields.", "description": basedOnDoc, "operationId": "update" + name, "parameters": idParam(),
 			"requestBody": requiredBody(name + "Update"),
 			"responses": withErrors(obj{"200": response("The updated record.", ref(name)),
-				"409": response("updated_at was sent and the record has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")},
+				"409": response("updated_at was sent and the record has changed since, or the record is archived, or "+lowerFirst(dup)+"; nothing was changed.", ref("Error"))}, "404", "413", "415")},
 	}
 	paths[path+"/{id}/archive"] = obj{
 		"post": obj{"summary": "Archive or restore a " + name + ".", "operationId": "archive" + name, "parameters": idParam(),
@@ -305,11 +318,11 @@ func idFilter(name, desc string) obj {
 
 func strategyPaths() obj {
 	paths := obj{}
-	crudPaths(paths, "/business-units", "BusinessUnit", "business units", nil)
-	crudPaths(paths, "/goals", "Goal", "goals", []obj{idFilter("business_unit_id", "Only this business unit's goals."),
+	crudPaths(paths, "/business-units", "BusinessUnit", "business units", "Another business unit, archived or not, has this name", nil)
+	crudPaths(paths, "/goals", "Goal", "goals", "A live goal of the same business unit (or, without one, among goals with none) has this title in either language, ignoring case", []obj{idFilter("business_unit_id", "Only this business unit's goals."),
 		enumParam("status", "Only goals in this status.", "draft", "active", "achieved", "abandoned")})
-	crudPaths(paths, "/kpis", "KPI", "KPIs", []obj{idFilter("goal_id", "Only this goal's KPIs.")})
-	crudPaths(paths, "/pain-points", "PainPoint", "pain points", []obj{idFilter("business_unit_id", "Only this business unit's pain points."),
+	crudPaths(paths, "/kpis", "KPI", "KPIs", "A live KPI, of whatever goal, has this name in either language, ignoring case", []obj{idFilter("goal_id", "Only this goal's KPIs.")})
+	crudPaths(paths, "/pain-points", "PainPoint", "pain points", "A live pain point of the same business unit has this title in either language, ignoring case", []obj{idFilter("business_unit_id", "Only this business unit's pain points."),
 		idFilter("goal_id", "Only pain points linked to this goal."),
 		enumParam("category", "Only pain points of this category.", "cost", "efficiency", "experience", "risk", "revenue")})
 	paths["/kpis/{id}/readings"] = obj{
@@ -324,7 +337,7 @@ func strategyPaths() obj {
 	paths["/use-cases/{id}"].(obj)["put"] = obj{"summary": "Replace a use case's fields and links; its stage changes only through /stage.",
 		"description": basedOnDoc, "operationId": "updateUseCase", "parameters": idParam(), "requestBody": requiredBody("UseCaseUpdate"),
 		"responses": withErrors(obj{"200": response("The updated use case.", ref("UseCase")),
-			"409": response("The use case is archived, or updated_at was sent and it has changed since; nothing was changed.", ref("Error"))}, "404", "413", "415")}
+			"409": response("The use case is archived, or updated_at was sent and it has changed since, or a live use case of the business unit it would be in has its new title in either language; nothing was changed.", ref("Error"))}, "404", "413", "415")}
 	paths["/use-cases/{id}/stage"] = obj{"post": obj{"summary": "Move a use case one stage along its lifecycle, saying why.",
 		"description": "Allowed: one stage forward or back among idea, assessment, approved, pilot, scaling, operating; rejected from idea to pilot; retired from pilot to operating; rejected back to idea. " + transitionDoc,
 		"operationId": "changeStage", "parameters": idParam(), "requestBody": requiredBody("StageInput"),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/api"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 )
@@ -340,6 +341,54 @@ func checkSchema(t *testing.T, schemas map[string]any, where string, v any, s ma
 		items, _ := s["items"].(map[string]any)
 		for i, e := range x {
 			checkSchema(t, schemas, fmt.Sprintf("%s[%d]", where, i), e, items)
+		}
+	}
+}
+
+// TestOpenAPICreateConflicts: a create that the server refuses with 409
+// when the name is taken lists 409 in the document. Each create is sent
+// twice for real: the second must be the 409 the document promises (the
+// strategy creates answered it while their operations listed none).
+func TestOpenAPICreateConflicts(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	_, tok := f.token(f.user(lodestar.RoleAdmin, "admin@example.com"), lodestar.ScopeWrite)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(f.get(f.client(), "/api/v1/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	unit := fromJSON[lodestar.BusinessUnit](t, f.apiOK("POST", "/api/v1/business-units", tok, `{"name":"Owner unit"}`, 201))
+	uc := fromJSON[lodestar.UseCase](t, f.apiOK("POST", "/api/v1/use-cases", tok, `{"title":"Owner use case"}`, 201))
+	creates := []struct{ path, body string }{
+		{"/business-units", `{"name":"Dup unit"}`},
+		{"/goals", `{"title":"Dup goal","horizon":"year"}`},
+		{"/kpis", `{"name":"Dup KPI","unit":"%","direction":"up","baseline":1,"target":2,"target_date":"2030-01-01"}`},
+		{"/pain-points", fmt.Sprintf(`{"title":"Dup pain","business_unit_id":%d,"category":"cost","annual_cost":1}`, unit.ID)},
+		{"/use-cases", `{"title":"Dup use case"}`},
+		{"/models", fmt.Sprintf(`{"use_case_id":%d,"key":"dup-model","name":"Dup model"}`, uc.ID)},
+	}
+	served := map[string]bool{}
+	for _, rt := range f.app.Routes {
+		served[normalize(rt.Method, rt.Pattern)] = true
+	}
+	for _, c := range creates {
+		route := normalize("POST", api.Prefix+c.path)
+		if !served[route] {
+			t.Errorf("%s: not served; the table names a create route that does not exist", route)
+			continue
+		}
+		f.apiOK("POST", api.Prefix+c.path, tok, c.body, 201)
+		if r := f.api("POST", api.Prefix+c.path, tok, c.body); r.StatusCode != 409 {
+			t.Errorf("%s twice: got %d, want 409 (body %s)", route, r.StatusCode, r.body)
+			continue
+		}
+		desc, _ := dig(doc, "paths", c.path, "post", "responses", "409", "description").(string)
+		if desc == "" {
+			t.Errorf("%s answers 409 for a taken name, but its operation lists no 409", route)
+		}
+		ref, _ := dig(doc, "paths", c.path, "post", "responses", "409", "content", "application/json", "schema", "$ref").(string)
+		if ref != "#/components/schemas/Error" {
+			t.Errorf("%s: 409 schema %q, want the Error schema", route, ref)
 		}
 	}
 }
