@@ -171,10 +171,15 @@ type lookups struct {
 	archived map[string]bool    // lower-cased names of archived units
 	users    map[string]int64   // e-mail
 	kpis     map[string]int64   // lower-cased names (both languages), live only
-	pains    map[string]int64   // lower-cased titles (both languages), live only
+	pains    map[string]int64   // lower-cased titles (both languages), live only, of every unit
 	kpiIDs   map[string][]int64 // lower-cased name → the live KPIs holding it, for a refusal to name
 	painIDs  map[string][]int64 // lower-cased title → the live pain points holding it
-	existing map[string]named   // dupKey of each name of every live use case → it
+	// A pain point's title is unique among the live pain points of its
+	// business unit (the store's rule), so a row's pain point is looked
+	// up in the row's unit first: by unit, then as pains and painIDs.
+	unitPains   map[int64]map[string]int64
+	unitPainIDs map[int64]map[string][]int64
+	existing    map[string]named // dupKey of each name of every live use case → it
 }
 
 // named is a live use case as the duplicate check names it.
@@ -245,7 +250,7 @@ func add(m map[string]int64, name string, id int64) {
 
 func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 	l := &lookups{units: map[string]int64{}, archived: map[string]bool{}, users: map[string]int64{}, kpis: map[string]int64{}, pains: map[string]int64{},
-		kpiIDs: map[string][]int64{}, painIDs: map[string][]int64{}}
+		kpiIDs: map[string][]int64{}, painIDs: map[string][]int64{}, unitPains: map[int64]map[string]int64{}, unitPainIDs: map[int64]map[string][]int64{}}
 	units, err := svc.ListBusinessUnits(ctx, lodestar.ListFilter{Archived: true})
 	if err != nil {
 		return nil, err
@@ -289,6 +294,13 @@ func loadLookups(ctx context.Context, svc Services) (*lookups, error) {
 		add(l.pains, p.TitleZH, p.ID)
 		hold(l.painIDs, p.Title, p.ID)
 		hold(l.painIDs, p.TitleZH, p.ID)
+		if l.unitPains[p.BusinessUnitID] == nil {
+			l.unitPains[p.BusinessUnitID], l.unitPainIDs[p.BusinessUnitID] = map[string]int64{}, map[string][]int64{}
+		}
+		add(l.unitPains[p.BusinessUnitID], p.Title, p.ID)
+		add(l.unitPains[p.BusinessUnitID], p.TitleZH, p.ID)
+		hold(l.unitPainIDs[p.BusinessUnitID], p.Title, p.ID)
+		hold(l.unitPainIDs[p.BusinessUnitID], p.TitleZH, p.ID)
 	}
 	l.existing = map[string]named{}
 	err = each(ctx, svc, lodestar.UseCaseFilter{}, func(uc *lodestar.UseCase) error {
@@ -393,9 +405,20 @@ func parseRow(rec []string, cols map[string]int, l *lookups) (in lodestar.NewUse
 		}
 	}
 	for _, p := range splitList(get("pain_points")) {
-		switch id, ok := l.pains[strings.ToLower(p)]; {
+		// The row's unit's pain point of that title, as the store keeps
+		// titles unique within a unit; a title the row's unit does not
+		// hold (or a row without a unit, or with one to be created) is
+		// looked up across units, where two units may share it.
+		key := strings.ToLower(p)
+		id, ok := l.unitPains[in.BusinessUnitID][key]
+		ids := l.unitPainIDs[in.BusinessUnitID][key]
+		if in.BusinessUnitID == 0 || !ok {
+			id, ok = l.pains[key]
+			ids = l.painIDs[key]
+		}
+		switch {
 		case ok && id == ambiguous:
-			bad("pain_points", fmt.Sprintf("several live pain points are titled %q (IDs %s); rename one", clip(p), idList(l.painIDs[strings.ToLower(p)])))
+			bad("pain_points", fmt.Sprintf("several live pain points are titled %q (IDs %s); rename one", clip(p), idList(ids)))
 		case ok:
 			in.PainPointIDs = append(in.PainPointIDs, id)
 		default:

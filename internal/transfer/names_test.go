@@ -2,6 +2,7 @@ package transfer_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,8 +45,8 @@ func TestTagsRoundTrip(t *testing.T) {
 // A KPI name or pain-point title that two live records share is refused,
 // not linked to whichever the database listed last. The store refuses a
 // second live KPI of a name (409), so two share one only from before
-// that rule; pain-point titles are unique per business unit, and an
-// import names them across units.
+// that rule; pain-point titles are unique per business unit, and a row
+// without a unit names them across units.
 func TestSharedNamesRefused(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
@@ -201,6 +202,64 @@ func TestImportAmountsExact(t *testing.T) {
 		res = e.mustRun("a.csv", csvFile(map[string]string{"title": "Huge", "value_estimate": "99999999999999999999"}), transfer.Options{DryRun: true})
 		if res.Valid != 0 || len(res.Errors) != 1 || res.Errors[0].Field != "value_estimate" {
 			t.Errorf("an amount beyond int64: valid %d errors %+v, want refused", res.Valid, res.Errors)
+		}
+	})
+}
+
+// A row's pain points are looked up in the row's business unit first, the
+// scope in which the store keeps pain-point titles unique: a title that
+// two units share names the row's unit's pain point rather than refuse
+// the row as ambiguous (or link another unit's). A title the row's unit
+// does not hold is looked up across units as before, and a row without
+// a unit sees every unit.
+func TestPainPointTitleInRowUnit(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		// Retail holds "Slow checkout" / "结账慢"; Manufacturing gets the
+		// same names, which the store allows in another unit.
+		other := ok(e.s.CreatePainPoint(e.ctx, lodestar.PainPoint{Title: "Slow checkout", TitleZH: "结账慢", BusinessUnitID: e.mfg.ID, Category: "cost", AnnualCost: 1}))(t)
+		rows := []struct {
+			title, unit, pains string
+			want               []int64
+		}{
+			{"In retail", "Retail", "Slow checkout", []int64{e.checkout.ID}},
+			{"In manufacturing", "Manufacturing", "slow CHECKOUT", []int64{other.ID}},
+			{"In manufacturing, unit in Chinese", "制造", "Slow checkout", []int64{other.ID}},
+			{"In manufacturing, title in Chinese", "Manufacturing", "结账慢", []int64{other.ID}},
+			{"Held by another unit only", "Manufacturing", "Scrap rate", []int64{e.scrap.ID}},
+		}
+		var file []map[string]string
+		for _, r := range rows {
+			file = append(file, map[string]string{"title": r.title, "business_unit": r.unit, "pain_points": r.pains})
+		}
+		before := e.tally()
+		res := e.mustRun("in.csv", csvFile(file...), transfer.Options{DryRun: true})
+		if res.Valid != len(rows) || res.Refused != 0 {
+			t.Fatalf("dry run: valid %d, refused %d, errors %+v; want every row valid", res.Valid, res.Refused, res.Errors)
+		}
+		e.wantTally(before, tally{}, "dry run")
+		res = e.mustRun("in.csv", csvFile(file...), transfer.Options{})
+		if res.Created != len(rows) {
+			t.Fatalf("import: created %d, errors %+v; want %d", res.Created, res.Errors, len(rows))
+		}
+		got := map[string][]int64{}
+		for _, uc := range e.all() {
+			got[uc.Title] = uc.PainPointIDs
+		}
+		for _, r := range rows {
+			if !slices.Equal(got[r.title], r.want) {
+				t.Errorf("%s (%s, %q): linked pain points %v, want %v", r.title, r.unit, r.pains, got[r.title], r.want)
+			}
+		}
+
+		// Without a unit, the title is every unit's: two hold it, and the
+		// row is refused naming both (TestSharedNamesRefused); so is a row
+		// whose unit holds neither but two other units do.
+		ok(e.s.CreateBusinessUnit(e.ctx, lodestar.BusinessUnit{Name: "Logistics"}))(t)
+		res = e.mustRun("in.csv", csvFile(map[string]string{"title": "Elsewhere", "business_unit": "Logistics", "pain_points": "Slow checkout"}), transfer.Options{DryRun: true})
+		want := fmt.Sprintf(`several live pain points are titled "Slow checkout" (IDs %d, %d); rename one`, e.checkout.ID, other.ID)
+		if res.Refused != 1 || len(res.Errors) != 1 || res.Errors[0].Field != "pain_points" || res.Errors[0].Reason != want {
+			t.Errorf("a unit holding neither: refused %d, errors %+v; want %q", res.Refused, res.Errors, want)
 		}
 	})
 }
