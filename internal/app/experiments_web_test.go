@@ -42,6 +42,10 @@ func TestExperimentPages(t *testing.T) {
 		want string // in the page
 	}{
 		{"alpha not a number", map[string]string{"alpha": "five"}, "Must be a number."},
+		// Go's float syntax is not a form's: a hex float, underscores.
+		{"alpha a hex float", map[string]string{"alpha": "0x1p-5"}, "Must be a number."},
+		{"share with underscores", map[string]string{"treatment_share": "0.5_0"}, "Must be a number."},
+		{"guardrail a hex float", map[string]string{"g0_max": "0x1p-6"}, "Must be a number."},
 		{"min sample not whole", map[string]string{"min_sample": "1.5"}, "Must be a whole number."},
 		{"missing name", map[string]string{"name": ""}, "This field is required."},
 		{"missing control", map[string]string{"control_version_id": ""}, "Choose a model version."},

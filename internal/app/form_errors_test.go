@@ -78,6 +78,17 @@ func TestFormsReportEveryBadField(t *testing.T) {
 		wantShown(t, r, "kpi", "This field is required.", "Direction is up (higher is better) or down (lower is better).",
 			"Must be a number.", "Use a date as YYYY-MM-DD.")
 		f.wantStrategyUnchanged(before, "a refused KPI")
+
+		// Go's float syntax is not a form's: a hex float target, an
+		// infinite baseline.
+		r = f.postForm(c, "/kpis", url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, c, "/kpis/new")},
+			"name": {"Hex"}, "unit": {"%"}, "direction": {"up"}, "baseline": {"Inf"}, "target": {"0x1p3"}, "target_date": {"2027-01-01"}})
+		for _, id := range []string{"baseline", "target"} {
+			if want := `id="` + id + `-error">Must be a number.`; r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, want) {
+				t.Errorf("hex float target, Inf baseline: got %d, want 400 with %s", r.StatusCode, want)
+			}
+		}
+		f.wantStrategyUnchanged(before, "a KPI refused for its number syntax")
 	})
 
 	t.Run("use case, in Chinese", func(t *testing.T) {

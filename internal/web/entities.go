@@ -424,12 +424,8 @@ func (f *entForm) decimal(name string) float64 {
 		f.errs[name] = "This field is required."
 		return 0
 	}
-	x, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		f.errs[name] = "Must be a number."
-		return 0
-	}
-	return x
+	// Strict: strconv.ParseFloat also takes "0x1p-3", "1_000", "Inf".
+	return impactNumber(v, f.errs, name, "Must be a number.")
 }
 
 // whole reads a whole number; empty is zero.
