@@ -111,7 +111,7 @@ func (e *cmdEnv) abtest(args []string) error {
 	fs := e.flags("abtest")
 	a := abtestArgs{columns: abtestColumns{}}
 	fs.StringVar(&a.data, "data", "", "CSV file to analyse, or - for standard input (required)")
-	fs.Float64Var(&a.alpha, "alpha", 0.05, "two-sided significance level; intervals are at 1-alpha")
+	numberVar(fs, &a.alpha, "alpha", 0.05, "two-sided significance level; intervals are at 1-alpha")
 	fs.StringVar(&a.metric, "metric", "mean", "mean (Welch's t-test) or proportion (two-proportion z-test)")
 	fs.StringVar(&a.split, "split", "", "planned traffic split, control first, e.g. 50,50 or 90,10, for the sample-ratio check\n(default: an equal split is assumed, and the output says so)")
 	fs.Int64Var(&a.minSample, "min-sample", 0, "planned units per variant: below it the verdict is keep-running (with --sequential,\nunless the sequence already excludes 0); at it a non-significant result is do-not-ship\n(default 0: no plan)")
@@ -119,7 +119,7 @@ func (e *cmdEnv) abtest(args []string) error {
 	fs.Var(a.columns, "column", "`ROLE=COL`: read ROLE (variant, value, n, sum, sum_squares) from column COL,\na header name or #N; repeatable")
 	fs.BoolVar(&a.sequential, "sequential", false, "add always-valid confidence sequences, safe to look at after every batch (see above)")
 	fs.Int64Var(&a.sequentialN, "sequential-n", 0, "with --sequential: total units of a comparison at which the sequence is narrowest;\nsets rho (default 10000, or 2 x --min-sample when given)")
-	fs.Float64Var(&a.rho, "rho", 0, "with --sequential: the confidence sequence's tuning parameter, set directly\n(default: from --sequential-n; 0.0287 for 10000 units at alpha 0.05)")
+	numberVar(fs, &a.rho, "rho", 0, "with --sequential: the confidence sequence's tuning parameter, set directly\n(default: from --sequential-n; 0.0287 for 10000 units at alpha 0.05)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
 	registerLang(fs, &a.lang)
 	a.table.register(fs)

@@ -95,15 +95,14 @@ func printHelp(fs *flag.FlagSet, text, heading string) {
 	printFlags(fs, lang)
 }
 
-// printFlags writes fs's flags as fs.PrintDefaults does: English is
-// PrintDefaults itself; another language the same layout with each
-// usage translated and the default in its words.
+// printFlags writes fs's flags as fs.PrintDefaults does, in lang: each
+// usage translated and the default in its words (English: as they are).
 func printFlags(fs *flag.FlagSet, lang string) {
+	tr := func(s string) string { return helpText(lang, s) }
 	if lang == i18n.Default {
-		fs.PrintDefaults()
-		return
+		tr = func(s string) string { return s }
 	}
-	writeFlags(fs.Output(), fs, func(s string) string { return helpText(lang, s) }, reportBundle().T(lang, "clihelp.flag_default"))
+	writeFlags(fs.Output(), fs, tr, reportBundle().T(lang, "clihelp.flag_default"))
 }
 
 // writeFlags is flag.PrintDefaults with each usage through tr and the
@@ -116,6 +115,9 @@ func writeFlags(w io.Writer, fs *flag.FlagSet, tr func(string) string, defaultFo
 		g := *f
 		g.Usage = tr(f.Usage)
 		name, usage := flag.UnquoteUsage(&g)
+		if _, number := f.Value.(*numberFlag); number && name == "value" {
+			name = "float" // as flag.Float64's
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "  -%s", f.Name)
 		if name != "" {

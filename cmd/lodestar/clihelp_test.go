@@ -144,6 +144,15 @@ func TestWriteFlagsIsPrintDefaults(t *testing.T) {
 			fs.SetOutput(&want)
 			fs.PrintDefaults()
 			writeFlags(&got, fs, func(s string) string { return s }, format)
+			// Number flags (numberVar) are named float, as flag.Float64's
+			// are, where PrintDefaults names any other Value "value".
+			fs.VisitAll(func(f *flag.Flag) {
+				if _, ok := f.Value.(*numberFlag); ok {
+					w := strings.Replace(want.String(), "  -"+f.Name+" value\n", "  -"+f.Name+" float\n", 1)
+					want.Reset()
+					want.WriteString(w)
+				}
+			})
 			if got.String() != want.String() {
 				t.Errorf("%s: writeFlags:\n%s\nwant (PrintDefaults):\n%s", fs.Name(), got.String(), want.String())
 			}

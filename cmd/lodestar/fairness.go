@@ -98,7 +98,7 @@ func (e *cmdEnv) fairness(args []string) error {
 	fs.StringVar(&a.reference, "reference", "", "group to measure disparate impact against (default: highest rate of the favourable outcome)")
 	fs.IntVar(&a.bootstrap, "bootstrap", 0, "bootstrap replicates for confidence intervals: 0 (none) or at least 100")
 	fs.Uint64Var(&a.seed, "seed", 1, "bootstrap seed")
-	fs.Float64Var(&a.level, "level", 0.95, "confidence level of the intervals")
+	numberVar(fs, &a.level, "level", 0.95, "confidence level of the intervals")
 	fs.BoolVar(&a.stratified, "stratified", false, "resample within groups (fixed group sizes)")
 	fs.StringVar(&a.format, "format", "text", "output format: text, json or csv")
 	registerLang(fs, &a.lang)
