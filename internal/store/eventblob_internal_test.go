@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"hash/fnv"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,21 @@ func TestBlobRoundTripAndDamage(t *testing.T) {
 	}
 	if err := checkRecord(&lodestar.StoredEvent{ID: strings.Repeat("i", 70000)}); lodestar.ErrorCode(err) != lodestar.EInvalid {
 		t.Errorf("a 70,000-byte ID: %v", err)
+	}
+}
+
+// TestVersionKey: event_ids keeps a version's 64-bit FNV-1a hash
+// (migration 0029); keys written by one build must be read by the next,
+// so the hand-rolled loop must stay the standard one.
+func TestVersionKey(t *testing.T) {
+	for _, v := range []string{"", "1.0", "3.1", "v2.0-rc.1", "版本二", strings.Repeat("x", 300)} {
+		h := fnv.New64a()
+		h.Write([]byte(v))
+		if got, want := versionKey(v), int64(h.Sum64()); got != want {
+			t.Errorf("versionKey(%q) = %d, want %d", v, got, want)
+		}
+	}
+	if versionKey("1.0") == versionKey("1.1") {
+		t.Error("versions 1.0 and 1.1 share a key")
 	}
 }

@@ -34,7 +34,7 @@ func (s *Store) FindModelByRef(ctx context.Context, ref string) (*lodestar.Model
 	return nil, notFound("Model")
 }
 
-// eventRows is how many event IDs one INSERT carries: 3 parameters each
+// eventRows is how many event IDs one INSERT carries: 4 parameters each
 // stays well inside both databases' parameter limits.
 const eventRows = 1000
 
@@ -51,12 +51,12 @@ func insertIDsSQL(n int, returning bool) string {
 		return q.(string)
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO event_ids (model_id, event_id, ts) VALUES `)
+	b.WriteString(`INSERT INTO event_ids (model_id, event_id, ts, version_key) VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?)")
 	}
 	b.WriteString(` ON CONFLICT (model_id, event_id) DO NOTHING`)
 	if returning {
@@ -205,13 +205,14 @@ func encodeRuns(events []*lodestar.StoredEvent) []run {
 // (a retry, not the usual case).
 func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, sorted []*lodestar.StoredEvent) (map[string]struct{}, error) {
 	var old map[string]struct{}
-	args := make([]any, 0, 3*eventRows)
+	args := make([]any, 0, 4*eventRows)
 	model := any(modelID) // boxed once, not once per row
+	var keys versionKeys
 	for start := 0; start < len(sorted); start += eventRows {
 		chunk := sorted[start:min(start+eventRows, len(sorted))]
 		args = args[:0]
 		for _, e := range chunk {
-			args = append(args, model, e.ID, e.Time.UnixMilli())
+			args = append(args, model, e.ID, e.Time.UnixMilli(), keys.of(e.Version))
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT event_ids`); err != nil {
 			return nil, err
@@ -277,40 +278,136 @@ func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodest
 	return fresh, rows.Err()
 }
 
+// versionKey is the key event_ids keeps of an event's version (migration
+// 0029): the version string's 64-bit FNV-1a hash. Two versions of a model
+// sharing a key (a chance in 2^64 for a pair) would only make a label of
+// one's events mark the other's monitors too: a needless recomputation,
+// never a missed one.
+func versionKey(version string) int64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(version); i++ {
+		h ^= uint64(version[i])
+		h *= 1099511628211
+	}
+	return int64(h)
+}
+
+// versionKeys gives events' version keys as statement arguments. A
+// batch's events nearly always share a version: the last one is kept, so
+// a key is hashed and boxed once a run of them, not once an event.
+type versionKeys struct {
+	version string
+	key     any
+}
+
+func (k *versionKeys) of(version string) any {
+	if k.key == nil || k.version != version {
+		k.version, k.key = version, versionKey(version)
+	}
+	return k.key
+}
+
+// labelRows is how many labels one statement looks up or writes: 4
+// parameters each stays well inside both databases' limits.
+const labelRows = 1000
+
+var labelSQL sync.Map // [2]int{rows, kind} → statement
+
+// labelLookupSQL reads the stored events among n IDs: their times and
+// version keys.
+func labelLookupSQL(n int) string {
+	return repeatSQL(n, 0, `SELECT event_id, ts, version_key FROM event_ids WHERE model_id = ? AND event_id IN (`, `?`, `)`)
+}
+
+// labelUpsertSQL writes n labels, each replacing the event's earlier one.
+func labelUpsertSQL(n int) string {
+	return repeatSQL(n, 1, `INSERT INTO event_labels (model_id, event_id, ts, label) VALUES `, `(?, ?, ?, ?)`,
+		` ON CONFLICT (model_id, event_id) DO UPDATE SET label = excluded.label`)
+}
+
+// repeatSQL is head, n times item (comma-separated), tail, built once for
+// each (n, kind).
+func repeatSQL(n, kind int, head, item, tail string) string {
+	key := [2]int{n, kind}
+	if q, ok := labelSQL.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(item)
+	}
+	b.WriteString(tail)
+	q := b.String()
+	labelSQL.Store(key, q)
+	return q
+}
+
+// labelledEvent is an event a label write found: its time and, when it
+// was stored after migration 0029, its version's key.
+type labelledEvent struct {
+	ts  int64
+	key sql.NullInt64
+}
+
 // AttachLabels implements lodestar.EventService. A label sent again
-// replaces the earlier one. The monitors of each version whose events were
-// labelled (not those of a retired version) are marked, in the same
-// transaction, to recompute their windows from the earliest event of that
-// version labelled (Monitor.RelabeledFrom; markRelabelled). Labels are
-// written in ID order (a repeated
-// ID's in the order they came): two batches for the same events, in
-// different orders, then take their rows' locks in one order, where on
-// PostgreSQL each waited for the other and one was refused as a deadlock.
+// replaces the earlier one (within a batch, the last sent wins). The
+// monitors of each version whose events were labelled (not those of a
+// retired version) are marked, in the same transaction, to recompute their
+// windows from the earliest event of that version labelled
+// (Monitor.RelabeledFrom; markRelabelled). Labels go a thousand to a
+// statement: their events are looked up (time, version key), then the
+// labels of those found written, in ID order — two batches for the same
+// events, in different orders, then take their rows' locks in one order,
+// where on PostgreSQL each waited for the other and one was refused as a
+// deadlock. (One statement per label cost a 10,000-label batch most of a
+// second.)
 func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodestar.EventLabel) ([]string, error) {
 	sent := labels
 	labels = slices.Clone(labels)
 	slices.SortStableFunc(labels, func(a, b lodestar.EventLabel) int { return strings.Compare(a.ID, b.ID) })
+	// Each ID once, with the last label sent for it: one statement may
+	// not change a row twice (PostgreSQL refuses it).
+	uniq := labels[:0]
+	for i, l := range labels {
+		if i+1 < len(labels) && labels[i+1].ID == l.ID {
+			continue
+		}
+		uniq = append(uniq, l)
+	}
+	labels = uniq
 	var unknown []string
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		unknown = unknown[:0]
-		stmt, err := tx.PrepareContext(ctx, s.DB.Rebind(`INSERT INTO event_labels (model_id, event_id, ts, label)
-			SELECT model_id, event_id, ts, ? FROM event_ids WHERE model_id = ? AND event_id = ?
-			ON CONFLICT (model_id, event_id) DO UPDATE SET label = excluded.label
-			RETURNING ts`))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		labelled := make(map[string]int64, len(labels)) // event ID → its time
-		for _, l := range labels {
-			var ts int64
-			switch err := stmt.QueryRowContext(ctx, string(l.Label), modelID, l.ID).Scan(&ts); {
-			case isNoRows(err):
-				unknown = append(unknown, l.ID)
-			case err != nil:
+		labelled := make(map[string]labelledEvent, len(labels))
+		model := any(modelID)
+		args := make([]any, 0, 4*labelRows)
+		for start := 0; start < len(labels); start += labelRows {
+			chunk := labels[start:min(start+labelRows, len(labels))]
+			args = append(args[:0], model)
+			for _, l := range chunk {
+				args = append(args, l.ID)
+			}
+			if err := lookupLabelled(ctx, tx, labelLookupSQL(len(chunk)), args, labelled); err != nil {
 				return err
-			default:
-				labelled[l.ID] = ts
+			}
+			args = args[:0]
+			for _, l := range chunk {
+				e, ok := labelled[l.ID]
+				if !ok {
+					unknown = append(unknown, l.ID)
+					continue
+				}
+				args = append(args, model, l.ID, e.ts, string(l.Label))
+			}
+			if len(args) == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, labelUpsertSQL(len(args)/4), args...); err != nil {
+				return err
 			}
 		}
 		if len(labelled) == 0 {
@@ -337,22 +434,68 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 	return unknown, wrap("attach labels", err)
 }
 
+// lookupLabelled adds to found the events query (labelLookupSQL) finds.
+func lookupLabelled(ctx context.Context, tx *sqldb.Tx, query string, args []any, found map[string]labelledEvent) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var e labelledEvent
+		if err := rows.Scan(&id, &e.ts, &e.key); err != nil {
+			return err
+		}
+		found[id] = e
+	}
+	return rows.Err()
+}
+
 // markRelabelled marks, for the monitor loop, the monitors whose windows
 // labels just written change: those of the versions the labelled events
-// (ID → time) carry, each from the earliest time labelled of its own
-// version. A monitor of another version has no labelled event in its
-// windows, and one of a retired version is not evaluated any more; both
-// are left alone. The events' versions are in their batch rows: only the
-// rows holding a labelled event's time are read, and the reading stops
-// once every labelled event is found.
-func markRelabelled(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled map[string]int64) error {
+// carry, each from the earliest time labelled of its own version. A
+// monitor of another version has no labelled event in its windows, and
+// one of a retired version is not evaluated any more; both are left
+// alone. An event's version is known by its key; only for events stored
+// before keys were kept is it read from their batch rows.
+func markRelabelled(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled map[string]labelledEvent) error {
 	watched, err := watchedVersions(ctx, tx, modelID)
 	if err != nil || len(watched) == 0 {
 		return err
 	}
-	earliest, err := labelledVersions(ctx, tx, modelID, labelled, watched)
-	if err != nil {
-		return err
+	byKey := make(map[int64][]string, len(watched))
+	for v := range watched {
+		k := versionKey(v)
+		byKey[k] = append(byKey[k], v)
+	}
+	earliest := map[string]int64{}
+	note := func(v string, ts int64) {
+		if cur, ok := earliest[v]; !ok || ts < cur {
+			earliest[v] = ts
+		}
+	}
+	var unkeyed map[string]int64 // event ID → time
+	for id, e := range labelled {
+		if !e.key.Valid {
+			if unkeyed == nil {
+				unkeyed = map[string]int64{}
+			}
+			unkeyed[id] = e.ts
+			continue
+		}
+		for _, v := range byKey[e.key.Int64] {
+			note(v, e.ts)
+		}
+	}
+	if len(unkeyed) > 0 {
+		old, err := labelledVersions(ctx, tx, modelID, unkeyed, watched)
+		if err != nil {
+			return err
+		}
+		for v, ts := range old {
+			note(v, ts)
+		}
 	}
 	// One version at a time, in one order in every transaction, so that
 	// on PostgreSQL two label writes never wait on each other.
@@ -394,7 +537,10 @@ func watchedVersions(ctx context.Context, tx *sqldb.Tx, modelID int64) (map[stri
 }
 
 // labelledVersions returns, for each version in want that some labelled
-// events (ID → time) carry, the earliest time of those events.
+// events (ID → time) carry, the earliest time of those events, read from
+// their batch rows (events stored before migration 0029, whose version
+// event_ids does not key): only the rows holding a labelled event's time
+// are read, and the reading stops once every labelled event is found.
 func labelledVersions(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled map[string]int64, want map[string]bool) (map[string]int64, error) {
 	times := make([]int64, 0, len(labelled))
 	for _, ts := range labelled {
