@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -42,4 +43,56 @@ func BenchmarkAppendEvents(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkAttachLabels labels 10,000 of 50,000 stored events (time-ordered
+// IDs, one version with a monitor, so each write also marks it for
+// recomputation) per operation, in shuffled order, into SQLite: the first
+// operation inserts the labels, the later ones replace them.
+func BenchmarkAttachLabels(b *testing.B) {
+	db := testdb.Open(b)
+	s := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
+	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.CreateMonitor(ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "Bench", Window: "hour", Numeric: []string{"n0"},
+		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("n0\n1\n")); err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"id":"x","version":"1.0","features":{` + strings.Repeat(`"n0":0.1234,`, 20) + `"c0":"north"},"prediction":0.5,"latency_ms":3.5}`)
+	t0 := time.Now().Add(-2 * time.Hour)
+	var ids []string
+	batch := make([]lodestar.StoredEvent, 5000)
+	for n := 0; n < 50000; {
+		for i := range batch {
+			batch[i] = lodestar.StoredEvent{ID: sdk.NewEventID(), Time: t0.Add(time.Duration(n) * 100 * time.Millisecond), Version: "1.0", Body: body}
+			ids = append(ids, batch[i].ID)
+			n++
+		}
+		if _, err := s.AppendEvents(ctx, m.ID, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	labels := make([]lodestar.EventLabel, 0, 10000)
+	for _, i := range rng.Perm(len(ids))[:10000] {
+		labels = append(labels, lodestar.EventLabel{ID: ids[i], Label: []byte("1")})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		unknown, err := s.AttachLabels(ctx, m.ID, labels)
+		if err != nil || len(unknown) != 0 {
+			b.Fatalf("labels: %d unknown, %v", len(unknown), err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(labels))/b.Elapsed().Seconds(), "labels/s")
 }
