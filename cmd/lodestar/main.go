@@ -43,6 +43,7 @@ func init() {
 	register("user", "add|list|set-role|set-password|disable|enable: manage users", (*cmdEnv).user)
 	register("token", "create|list|revoke: manage API tokens", (*cmdEnv).token)
 	register("audit", "verify|export: check the audit log's hash chain, or write it as CSV", (*cmdEnv).audit)
+	register("backup", "copy the SQLite database, while the server runs, into a new data directory", (*cmdEnv).backup)
 	register("version", "print the version", func(e *cmdEnv, _ []string) error {
 		fmt.Fprintln(e.stdout, "lodestar", version)
 		return nil
