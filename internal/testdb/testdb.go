@@ -280,3 +280,77 @@ func DropAuditTriggers(t testing.TB, db *sqldb.DB) {
 		}
 	}
 }
+
+// RowRoleURL returns url (a PostgresURL) signed in as a new role that may
+// use the schema url selects and read and write the rows of its tables —
+// SELECT, INSERT, UPDATE, DELETE on every table, USAGE and SELECT on every
+// sequence, now and made later by url's user — but neither create in the
+// schema nor alter its tables: an application's least-privilege role. The
+// role is dropped when t ends. Call it after migrating.
+func RowRoleURL(t testing.TB, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	schema := u.Query().Get("search_path")
+	if schema == "" {
+		t.Fatalf("testdb: RowRoleURL needs a PostgresURL (with its search_path)")
+	}
+	adb, err := adminDB(os.Getenv(EnvPostgres))
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	role := "app_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"REVOKE CREATE ON SCHEMA " + schema + " FROM PUBLIC",
+		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
+		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role,
+		"ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + role,
+		"ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT USAGE, SELECT ON SEQUENCES TO " + role,
+	} {
+		if _, err := adb.ExecContext(ctx, q); err != nil {
+			t.Fatalf("testdb: %s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		// Its sessions are ended first: a pool not yet closed would keep
+		// the role from being dropped.
+		adb.ExecContext(context.Background(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", role)
+		for _, q := range []string{"DROP OWNED BY " + role, "DROP ROLE " + role} {
+			if _, err := adb.ExecContext(context.Background(), q); err != nil {
+				t.Errorf("testdb: %s: %v", q, err)
+			}
+		}
+	})
+	u.User = url.User(role)
+	return u.String()
+}
+
+// MigrateTo applies the first v migrations to the empty database db, each
+// recorded, as a build that knew no more left it: a database an upgrade
+// starts from.
+func MigrateTo(t testing.TB, db *sqldb.DB, v int) {
+	t.Helper()
+	ctx := context.Background()
+	ms, err := sqldb.Migrations(db.Dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatalf("testdb: create schema_migrations: %v", err)
+	}
+	for _, m := range ms[:v] {
+		if _, err := db.ExecContext(ctx, m.SQL); err != nil {
+			t.Fatalf("testdb: migration %d: %v", m.Version, err)
+		}
+		if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`), m.Version, m.Name, "2026-11-01T00:00:00.000000Z"); err != nil {
+			t.Fatalf("testdb: record migration %d: %v", m.Version, err)
+		}
+	}
+}
