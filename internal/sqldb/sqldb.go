@@ -64,6 +64,8 @@ type DB struct {
 	// (an *audit.Keyring, set by audit.UseKeys; nil: none). Held by the
 	// database rather than a global, so each open database has its own.
 	AuditKeys any
+	// ReadOnly is a database OpenReadOnly opened: every write fails.
+	ReadOnly bool
 	// Tightened lists the SQLite files Open found readable or writable by
 	// others and narrowed to their owner (or failed to): the caller logs a
 	// warning for each.
@@ -93,6 +95,55 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 		return openPostgres(ctx, databaseURL)
 	}
 	return openSQLite(ctx, dataDir)
+}
+
+// OpenReadOnly opens the database for a command that only reads (a list,
+// a status, a check, an export). On SQLite it writes nothing to the data
+// directory: no write probe, no change of the files' modes, and the file is
+// opened read-only (SQLite's mode=ro, with query_only) — so a read-only
+// backup, or a file others may read by group, can be checked as it is.
+// When no -wal file is beside the database, no process has it open in WAL
+// mode (a writer keeps one for as long as it is open), and it is opened
+// immutable, so that reading creates no -wal and -shm either (SQLite
+// cannot remove them from a read-only connection); a -wal there (a server
+// running) is read through, as the server's other readers do. The
+// database file must exist. On PostgreSQL it is Open.
+func OpenReadOnly(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	if databaseURL != "" {
+		return Open(ctx, dataDir, databaseURL)
+	}
+	if dataDir == "" {
+		return nil, lodestar.Errorf(lodestar.EInvalid, "data directory is not set")
+	}
+	path := filepath.Join(dataDir, SQLiteFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	_, err := os.Lstat(path + "-wal")
+	immutable := errors.Is(err, fs.ErrNotExist)
+	sqlDB, err := sql.Open("sqlite", SQLiteReadOnlyDSN(path, immutable))
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	sqlDB.SetMaxOpenConns(8)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, ReadOnly: true}, nil
+}
+
+// SQLiteReadOnlyDSN is the driver's name of the SQLite database file at
+// path opened to read only: mode=ro and query_only (every write fails),
+// immutable when no process can be writing it; no journal mode is set
+// (setting one is a write) and transactions begin deferred.
+func SQLiteReadOnlyDSN(path string, immutable bool) string {
+	dsn := "file:" + path + "?mode=ro&_txlock=deferred&_pragma=query_only(1)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
+	if immutable {
+		dsn += "&immutable=1"
+	}
+	return dsn
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {

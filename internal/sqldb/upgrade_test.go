@@ -2,7 +2,11 @@ package sqldb_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -156,4 +160,86 @@ func TestRowRoleRunsMigratedDatabase(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
+}
+
+// TestOpenReadOnlyWritesNothing: OpenReadOnly reads a migrated database
+// whose file (0440) and directory (0550) are read-only, and leaves them as
+// they were: no write probe, no -wal or -shm, the file's mode, time and
+// bytes unchanged; a write through it fails. (Run as root, whom the modes
+// do not bind, the read-only open is what keeps the file unchanged.)
+func TestOpenReadOnlyWritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := testdb.Open(t)
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(src.Where)
+	path := filepath.Join(dir, sqldb.SQLiteFile)
+	if err := os.Chmod(path, 0o440); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o550); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o750) })
+	before := snapshot(t, dir)
+
+	db, err := sqldb.OpenReadOnly(ctx, dir, "")
+	if err != nil {
+		t.Fatalf("OpenReadOnly: %v", err)
+	}
+	known, _ := sqldb.Migrations(sqldb.SQLite)
+	if have, _, err := db.SchemaVersion(ctx); err != nil || have != len(known) {
+		t.Errorf("SchemaVersion: (%d, %v), want %d", have, err, len(known))
+	}
+	if len(db.Tightened) != 0 || !db.ReadOnly {
+		t.Errorf("Tightened %v ReadOnly %v, want none and true", db.Tightened, db.ReadOnly)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM use_cases`); err == nil {
+		t.Error("a DELETE through the read-only database succeeded")
+	}
+	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'x', '')`)
+		return err
+	})
+	if err == nil {
+		t.Error("an INSERT in a transaction through the read-only database succeeded")
+	}
+	if during := snapshot(t, dir); !slices.Equal(during, before) {
+		t.Errorf("while open: the directory holds\n%q\nwas\n%q", during, before)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if after := snapshot(t, dir); !slices.Equal(after, before) {
+		t.Errorf("after: the directory holds\n%q\nwas\n%q", after, before)
+	}
+}
+
+// snapshot lists dir's files, each with its mode, size, time and SHA-256.
+func snapshot(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{"dir " + fi.Mode().String()}
+	for _, e := range ents {
+		p := filepath.Join(dir, e.Name())
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %d %x", e.Name(), fi.Mode(), fi.ModTime(), len(b), sha256.Sum256(b)))
+	}
+	return out
 }
