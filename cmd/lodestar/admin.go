@@ -22,10 +22,16 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
-// withStore opens the database for a management command, runs fn with the
-// CLI as the actor, and closes it.
+// withStore opens the database for a management command that writes, runs
+// fn with the CLI as the actor, and closes it. A data directory with no
+// database in it is given a new one.
 func (e *cmdEnv) withStore(fn func(*store.Store) error) error {
-	db, err := e.openDB(true)
+	return e.storeFor(dbWrite, fn)
+}
+
+// storeFor opens the database for mode, runs fn on it and closes it.
+func (e *cmdEnv) storeFor(mode dbMode, fn func(*store.Store) error) error {
+	db, err := e.openDB(mode)
 	if err != nil {
 		return err
 	}
@@ -33,12 +39,13 @@ func (e *cmdEnv) withStore(fn func(*store.Store) error) error {
 	return fn(store.New(db))
 }
 
-// requireDB refuses a command that only reads (a list, a status, a check,
-// an export) on a data directory with no Lodestar database in it: opening
-// one creates it, directory and all, so a mistyped --data printed an empty
-// list and left a new, migrated database behind. Commands that write
-// (user add, serve, migrate up) still create it, as the README's first
-// steps do. PostgreSQL is not checked: its database is made by its owner.
+// requireDB refuses a command on a data directory with no Lodestar
+// database in it that must find one there — one that reads (a list, a
+// status, a check, an export) or changes a record: opening one creates
+// it, directory and all, so a mistyped --data printed an empty list and
+// left a new, migrated database behind. Commands that create (user add,
+// import, serve, migrate up) still create it, as the README's first steps
+// do. PostgreSQL is not checked: its database is made by its owner.
 func (e *cmdEnv) requireDB(nothing string) error {
 	if e.cfg.DatabaseURL != "" {
 		return nil
@@ -49,13 +56,29 @@ func (e *cmdEnv) requireDB(nothing string) error {
 	return nil
 }
 
-// readStore is withStore for a command that only reads: it refuses a data
-// directory with no database rather than create one.
+// readStore is for a command that only reads: it refuses a data directory
+// with no database rather than create one, and opens the database
+// read-only (dbRead): nothing is written, the schema is not migrated.
 func (e *cmdEnv) readStore(nothing string, fn func(*store.Store) error) error {
 	if err := e.requireDB(nothing); err != nil {
 		return err
 	}
-	return e.withStore(fn)
+	db, err := e.openDB(dbRead)
+	if err != nil {
+		return noDatabase(err, nothing)
+	}
+	defer db.Close()
+	return fn(store.New(db))
+}
+
+// changeStore is for a command that changes a record that must be there
+// (a role, a switch, a monitor): like readStore it refuses a data
+// directory with no database, but opens it to write.
+func (e *cmdEnv) changeStore(nothing string, fn func(*store.Store) error) error {
+	if err := e.requireDB(nothing); err != nil {
+		return err
+	}
+	return e.storeFor(dbWrite, fn)
 }
 
 // newPassword is the password user add and set-password give: --password,
@@ -99,23 +122,40 @@ func (e *cmdEnv) migrate(args []string) error {
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
+	mode := dbMigrate
 	if sub == "status" {
 		if err := e.requireDB("nothing to show ('lodestar migrate up' creates one)"); err != nil {
 			return err
 		}
+		mode = dbStatus
 	}
-	db, err := e.openDB(false)
+	db, err := e.openDB(mode)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	switch sub {
 	case "up":
-		n, err := db.Migrate(e.ctx)
+		// Each migration is named as it begins and as it ends, with its
+		// time: one can take seconds on a large database.
+		n, err := db.MigrateWith(e.ctx, sqldb.MigrateProgress{
+			Applying: func(m sqldb.Migration) { fmt.Fprintf(e.stdout, "applying %04d_%s …\n", m.Version, m.Name) },
+			Applied: func(m sqldb.Migration, took time.Duration) {
+				fmt.Fprintf(e.stdout, "applied %04d_%s in %s\n", m.Version, m.Name, roundDuration(took))
+			},
+		})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "applied %d migration(s) to %s\n", n, db.Where)
+		have, _, err := db.SchemaVersion(e.ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintf(e.stdout, "%s is up to date: schema version %d, nothing to apply\n", db.Where, have)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "applied %d migration(s) to %s: schema version %d\n", n, db.Where, have)
 		return nil
 	case "status":
 		st, err := db.Status(e.ctx)
@@ -220,7 +260,7 @@ func (e *cmdEnv) user(args []string) error {
 		if err := need("email", "role"); err != nil {
 			return err
 		}
-		return e.readStore("no user to change", func(s *store.Store) error {
+		return e.changeStore("no user to change", func(s *store.Store) error {
 			u, err := s.SetRole(ctx, *email, lodestar.Role(*role))
 			if err != nil {
 				return describe(err)
@@ -236,7 +276,7 @@ func (e *cmdEnv) user(args []string) error {
 		if err != nil {
 			return err
 		}
-		return e.readStore("no user to change", func(s *store.Store) error {
+		return e.changeStore("no user to change", func(s *store.Store) error {
 			u, err := s.SetPassword(ctx, *email, pw)
 			if err != nil {
 				return describe(err)
@@ -254,7 +294,7 @@ func (e *cmdEnv) user(args []string) error {
 		if err := need("email"); err != nil {
 			return err
 		}
-		return e.readStore("no user to change", func(s *store.Store) error {
+		return e.changeStore("no user to change", func(s *store.Store) error {
 			u, err := s.SetDisabled(ctx, *email, sub == "disable")
 			if err != nil {
 				return describe(err)
@@ -388,7 +428,7 @@ func (e *cmdEnv) token(args []string) error {
 		// A token acts as a user who must be there: on a directory with no
 		// database this made a new, empty one and then said only "User not
 		// found."
-		return e.readStore("no user to create a token for", func(s *store.Store) error {
+		return e.changeStore("no user to create a token for", func(s *store.Store) error {
 			// Nd counts from the clock the store checks the expiry against.
 			until, _ := parseExpiry(*expires, s.DB.Now())
 			tok, secret, err := s.CreateTokenFor(ctx, lodestar.NewToken{Email: *email, Name: *name, Scopes: scopes, Expires: until, Models: bound})
@@ -457,7 +497,7 @@ func (e *cmdEnv) token(args []string) error {
 		if err != nil || n < 1 {
 			return errUsage{"token revoke: --id must be a token ID (see 'lodestar token list')"}
 		}
-		return e.readStore("no token to revoke", func(s *store.Store) error {
+		return e.changeStore("no token to revoke", func(s *store.Store) error {
 			if err := s.RevokeToken(ctx, n); err != nil {
 				return describe(err)
 			}
@@ -528,18 +568,11 @@ func (e *cmdEnv) audit(args []string) error {
 	if err := e.requireDB("nothing to verify"); err != nil {
 		return err
 	}
-	db, err := e.openDB(false)
+	db, err := e.openDB(dbRead)
 	if err != nil {
-		return err
+		return noDatabase(err, "nothing to verify")
 	}
 	defer db.Close()
-	st, err := db.Status(e.ctx)
-	if err != nil {
-		return err
-	}
-	if len(st) == 0 || st[0].AppliedAt == "" {
-		return fmt.Errorf("no Lodestar database here (no migration applied): nothing to verify")
-	}
 	keys := audit.KeysOf(db)
 	rep, err := audit.VerifyKeyed(e.ctx, db, keys)
 	if err != nil {
@@ -691,9 +724,9 @@ func (e *cmdEnv) auditExport(args []string) error {
 	if err := e.requireDB("nothing to export"); err != nil {
 		return err
 	}
-	db, err := e.openDB(false)
+	db, err := e.openDB(dbRead)
 	if err != nil {
-		return err
+		return noDatabase(err, "nothing to export")
 	}
 	defer db.Close()
 	s := store.New(db)

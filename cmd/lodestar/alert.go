@@ -89,7 +89,7 @@ func (e *cmdEnv) alertCmd(args []string) error {
 	if strings.TrimSpace(*note) == "" || strings.TrimSpace(*as) == "" {
 		return errUsage{"alert ack: --note and --as are required"}
 	}
-	return e.readStore("no alert to acknowledge", func(s *store.Store) error {
+	return e.changeStore("no alert to acknowledge", func(s *store.Store) error {
 		ctx, err := actingUser(e.ctx, s, *as, auth.AlertAck, "alert ack", "acknowledge an alert")
 		if err != nil {
 			return err
@@ -473,7 +473,7 @@ func (e *cmdEnv) pauseMonitor(sub string, id int64, reason, as, format string) e
 	case sub == "resume" && reason != "":
 		return errUsage{"monitor resume: takes no --reason (the pause's is kept in the audit log)"}
 	}
-	return e.readStore("no monitor to "+sub, func(s *store.Store) error {
+	return e.changeStore("no monitor to "+sub, func(s *store.Store) error {
 		ctx, err := actingUser(e.ctx, s, as, auth.ModelWrite, "monitor "+sub, sub+" a monitor")
 		if err != nil {
 			return err
@@ -505,7 +505,7 @@ func (e *cmdEnv) pauseMonitor(sub string, id int64, reason, as, format string) e
 // from, when set, recomputing its windows from there — as the API's
 // POST /api/v1/monitors/{id}/evaluate does.
 func (e *cmdEnv) evaluateMonitor(id int64, from time.Time, as, format string) error {
-	return e.readStore("no monitor to evaluate", func(s *store.Store) error {
+	return e.changeStore("no monitor to evaluate", func(s *store.Store) error {
 		ctx, err := actingUser(e.ctx, s, as, auth.ModelWrite, "monitor evaluate", "evaluate a monitor")
 		if err != nil {
 			return err
@@ -528,7 +528,7 @@ func (e *cmdEnv) evaluateMonitor(id int64, from time.Time, as, format string) er
 
 // copyMonitor copies monitor id as the user with e-mail as.
 func (e *cmdEnv) copyMonitor(id int64, to monitoring.CopyTo, as, format string) error {
-	return e.readStore("no monitor to copy", func(s *store.Store) error {
+	return e.changeStore("no monitor to copy", func(s *store.Store) error {
 		ctx, err := actingUser(e.ctx, s, as, auth.ModelWrite, "monitor copy", "copy a monitor")
 		if err != nil {
 			return err

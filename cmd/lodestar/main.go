@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/lodestar-hq/lodestar/internal/audit"
 	"github.com/lodestar-hq/lodestar/internal/config"
@@ -426,9 +427,29 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// openDB opens and migrates the configured database. Every command that
-// touches data goes through it, so all refuse a schema that is too new.
-func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {
+// dbMode is what a command does with the database openDB opens.
+type dbMode int
+
+const (
+	// dbRead: the command only reads (a list, a show, a check, an
+	// export). The database must be there; it is opened read-only and
+	// its schema must be current.
+	dbRead dbMode = iota
+	// dbStatus: migrate status, dbRead on a schema of any version.
+	dbStatus
+	// dbWrite: the command writes. A brand-new database (no migration
+	// applied) is created, as the README's first steps do; an existing
+	// one must be current: only serve and migrate up upgrade a schema.
+	dbWrite
+	// dbMigrate: serve and migrate up, which migrate it themselves,
+	// reporting each migration as it is applied.
+	dbMigrate
+)
+
+// openDB opens the configured database for mode. Every command that
+// touches data goes through it, so all refuse a schema that is too new,
+// and all but serve and migrate up one that is too old.
+func (e *cmdEnv) openDB(mode dbMode) (*sqldb.DB, error) {
 	if err := e.cfg.Validate(); err != nil {
 		return nil, errUsage{err.Error()}
 	}
@@ -439,7 +460,11 @@ func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, errUsage{err.Error()}
 	}
-	db, err := sqldb.Open(e.ctx, e.cfg.DataDir, e.cfg.DatabaseURL)
+	open := sqldb.Open
+	if mode == dbRead || mode == dbStatus {
+		open = sqldb.OpenReadOnly
+	}
+	db, err := open(e.ctx, e.cfg.DataDir, e.cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -453,13 +478,46 @@ func (e *cmdEnv) openDB(migrate bool) (*sqldb.DB, error) {
 		}
 	}
 	audit.UseKeys(db, keys)
-	if migrate {
-		if _, err := db.Migrate(e.ctx); err != nil {
-			db.Close()
-			return nil, err
-		}
+	if err := e.checkSchema(db, mode); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
+}
+
+// checkSchema holds a command to the schema mode allows: a database newer
+// than the binary is refused by all (sqldb.ErrSchemaTooNew); an older one
+// by all but serve and migrate up (sqldb.ErrSchemaBehind), so that no
+// list or check upgrades a database unasked; a new, empty one is migrated
+// by a command that writes and refused by one that reads.
+func (e *cmdEnv) checkSchema(db *sqldb.DB, mode dbMode) error {
+	have, known, err := db.SchemaVersion(e.ctx)
+	switch {
+	case err != nil:
+		return err
+	case mode == dbStatus || mode == dbMigrate || have == known:
+		return nil
+	case have == 0 && mode == dbWrite:
+		// A brand-new database: made, as the quick start makes it.
+		_, err := db.Migrate(e.ctx)
+		return err
+	case have == 0:
+		return errNoDatabase
+	}
+	return &sqldb.ErrSchemaBehind{DBVersion: have, Known: known}
+}
+
+// errNoDatabase is a database with no migration applied opened to be
+// read: there is nothing in it. (noDatabase says what is not there.)
+var errNoDatabase = errors.New("no Lodestar database here (no migration applied)")
+
+// noDatabase is err, when it is errNoDatabase, followed by what the
+// command found nothing to do with ("nothing to verify").
+func noDatabase(err error, nothing string) error {
+	if errors.Is(err, errNoDatabase) {
+		return fmt.Errorf("%w: %s", err, nothing)
+	}
+	return err
 }
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {
@@ -470,4 +528,13 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// roundDuration is d as a migration's time is printed: to the millisecond
+// (to the microsecond under one).
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }

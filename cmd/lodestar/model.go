@@ -159,7 +159,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *useCase == 0 || *key == "" || *name == "" {
 			return errUsage{"model add: --use-case, --key and --name are required"}
 		}
-		return e.readStore("no use case to register a model under", func(s *store.Store) error {
+		return e.changeStore("no use case to register a model under", func(s *store.Store) error {
 			m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: *useCase, Key: *key, Name: *name})
 			if err != nil {
 				return describe(err)
@@ -181,7 +181,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *key == "" || *version == "" || !card.set() || strings.TrimSpace(*as) == "" {
 			return errUsage{"model card: --key, --version, --as and a card flag (--card FILE, --intended-use, --metric, …) are required"}
 		}
-		return e.readStore("no model to change", func(s *store.Store) error {
+		return e.changeStore("no model to change", func(s *store.Store) error {
 			ctx, err := actingUser(e.ctx, s, *as, auth.ModelWrite, "model card", "change a model card")
 			if err != nil {
 				return err
@@ -210,7 +210,7 @@ func (e *cmdEnv) model(args []string) error {
 		if err != nil {
 			return err
 		}
-		return e.readStore("no model to add a version to", func(s *store.Store) error {
+		return e.changeStore("no model to add a version to", func(s *store.Store) error {
 			m, err := modelByKey(e, s, *key)
 			if err != nil {
 				return err
@@ -226,7 +226,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *key == "" || *version == "" || !prov.set() {
 			return errUsage{"model provenance: --key, --version and a provenance flag (--artifact-uri, --artifact-sha256, --source-commit, --training-run) are required"}
 		}
-		return e.readStore("no model to change", func(s *store.Store) error {
+		return e.changeStore("no model to change", func(s *store.Store) error {
 			m, v, err := versionByName(e, s, *key, *version)
 			if err != nil {
 				return err
@@ -241,7 +241,7 @@ func (e *cmdEnv) model(args []string) error {
 		if *key == "" || *version == "" || *status == "" || strings.TrimSpace(*reason) == "" || strings.TrimSpace(*as) == "" {
 			return errUsage{"model status: --key, --version, --status, --reason and --as are required"}
 		}
-		return e.readStore("no model to change", func(s *store.Store) error {
+		return e.changeStore("no model to change", func(s *store.Store) error {
 			ctx, err := actingUser(e.ctx, s, *as, auth.ModelWrite, "model status", "change a version's status")
 			if err != nil {
 				return err

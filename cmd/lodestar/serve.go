@@ -18,6 +18,7 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/config"
 	"github.com/lodestar-hq/lodestar/internal/demo"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // DefaultAdminEmail is the first admin's address when none is given.
@@ -55,12 +56,29 @@ func (e *cmdEnv) serve(args []string) error {
 	// The hash that makes a sign-in for an unknown address cost as much as
 	// a real one, made now rather than by the first such sign-in.
 	go auth.PrepareTiming()
-	db, err := e.openDB(true)
+	db, err := e.openDB(dbMigrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where)
+	// Each migration applied is logged by name as it begins and as it
+	// ends, with its time: an upgrade is never silent.
+	applied, err := db.MigrateWith(e.ctx, sqldb.MigrateProgress{
+		Applying: func(m sqldb.Migration) {
+			log.Info("applying migration", "migration", fmt.Sprintf("%04d_%s", m.Version, m.Name))
+		},
+		Applied: func(m sqldb.Migration, took time.Duration) {
+			log.Info("migration applied", "migration", fmt.Sprintf("%04d_%s", m.Version, m.Name), "took", roundDuration(took).String())
+		},
+	})
+	if err != nil {
+		return err
+	}
+	schema, _, err := db.SchemaVersion(e.ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "dialect", string(db.Dialect), "where", db.Where, "schema_version", schema, "migrations_applied", applied)
 	// Each switch stream holds a file descriptor: a cap the process cannot
 	// hold (or none) lets streams take every descriptor, and then no
 	// request — a flip of the kill switch neither — is accepted.

@@ -121,7 +121,7 @@ func (e *cmdEnv) switchCmd(args []string) error {
 		}
 		ctx = lodestar.WithSwitchVersion(ctx, v)
 	}
-	return e.readStore("no switch to flip", func(s *store.Store) error {
+	return e.changeStore("no switch to flip", func(s *store.Store) error {
 		ctx, err := actingUser(ctx, s, *as, auth.SwitchFlip, "switch flip", "flip a switch")
 		if err != nil {
 			return err
