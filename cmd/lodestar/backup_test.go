@@ -54,6 +54,21 @@ func TestBackupCommand(t *testing.T) {
 	if names, _ := os.ReadDir(to); len(names) != 1 {
 		t.Errorf("the backup directory holds %d entries after the refusals, want its 1", len(names))
 	}
+	// An older schema is backed up as it is, not upgraded: the backup to
+	// take before an upgrade.
+	old := oldDatabase(t, 14)
+	oldTo := filepath.Join(t.TempDir(), "old")
+	code, out, errOut = runCLI(t, "backup", "--data", old, "--to", oldTo)
+	if code != 0 || !strings.Contains(out, "schema version 14)") || !strings.Contains(out, "not checked: its schema version 14") {
+		t.Errorf("backup of a schema-14 database: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if v := schemaOf(t, old); v != 14 {
+		t.Errorf("the backed-up database is at schema %d now, want 14", v)
+	}
+	if v := schemaOf(t, oldTo); v != 14 {
+		t.Errorf("its backup is at schema %d, want 14", v)
+	}
+
 	code, _, errOut = runWith(zhEnvOf, "backup", "--data", dir, "--to", to)
 	if code != 1 || !strings.Contains(errOut, "不是空目录") {
 		t.Errorf("in Chinese: exit %d, stderr %q", code, errOut)
