@@ -568,7 +568,7 @@ func (e *cmdEnv) audit(args []string) error {
 	if err := e.requireDB("nothing to verify"); err != nil {
 		return err
 	}
-	db, err := e.openDB(dbRead)
+	db, err := e.openDB(dbAudit)
 	if err != nil {
 		return noDatabase(err, "nothing to verify")
 	}
@@ -724,7 +724,7 @@ func (e *cmdEnv) auditExport(args []string) error {
 	if err := e.requireDB("nothing to export"); err != nil {
 		return err
 	}
-	db, err := e.openDB(dbRead)
+	db, err := e.openDB(dbAudit)
 	if err != nil {
 		return noDatabase(err, "nothing to export")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,8 +15,10 @@ Copies the SQLite database into DIR, a new (or empty) directory that becomes
 a data directory of its own: one moment of the database, taken while the
 server goes on reading and writing, compacted, owner-only. The copy's audit
 chain is then checked, and its anchor printed to keep elsewhere.
-To restore: stop the server, then start it with --data DIR (or put
-DIR/lodestar.db in the data directory's place).
+To restore: stop the server, then start it with --data DIR. (To put
+DIR/lodestar.db in the data directory's place instead, first delete the
+lodestar.db-wal, -shm and -journal files there: SQLite would apply them to
+the copy and damage it.)
 A PostgreSQL database is backed up with pg_dump, and restored with
 pg_restore.
 `
@@ -38,13 +41,15 @@ func (e *cmdEnv) backup(args []string) error {
 		return err
 	}
 	// At any schema version, not migrated: a backup is what to take
-	// before an upgrade. Opened to write, though the copy writes nothing
-	// to it: VACUUM INTO opens its output as its connection was opened.
-	db, err := e.openDB(dbMigrate)
+	// before an upgrade.
+	db, err := e.openDB(dbBackup)
 	if err != nil {
-		return err
+		return noDatabase(err, "nothing to back up")
 	}
 	defer db.Close()
+	if err := sqldb.CheckBackupDir(*to); err != nil {
+		return err
+	}
 	start := time.Now()
 	fmt.Fprintln(e.stderr, "lodestar:", errorText(e.lang, fmt.Sprintf("backing up %s to %s …", db.Where, *to)))
 	path, size, err := db.Backup(e.ctx, *to)
@@ -59,6 +64,10 @@ func (e *cmdEnv) backup(args []string) error {
 	}
 	defer cp.Close()
 	schema, known, err := cp.SchemaVersion(e.ctx)
+	var newer *sqldb.ErrSchemaTooNew
+	if errors.As(err, &newer) {
+		schema, known, err = newer.DBVersion, newer.Known, nil
+	}
 	if err != nil {
 		return fmt.Errorf("backup written to %s, but its schema could not be read: %w", path, err)
 	}
@@ -74,7 +83,9 @@ func (e *cmdEnv) backup(args []string) error {
 		return fmt.Errorf("backup written to %s, but its audit log could not be read: %w", path, err)
 	}
 	if brk := rep.Break; brk != nil {
-		return fmt.Errorf("backup written to %s, but its audit chain is BROKEN at entry %d: %s (as the database's own: run 'lodestar audit verify' on it)", path, brk.Seq, brk.Reason)
+		// The copy is the database's own log: a key left out reads the
+		// same as a rewrite, so the words are verify's, not a verdict.
+		return fmt.Errorf("backup written to %s, but its audit chain does not verify at entry %d: %s (run 'lodestar audit verify' on the database with every audit key it was keyed under)", path, brk.Seq, brk.Reason)
 	}
 	chain := fmt.Sprintf("audit chain of the copy: %d entries hold", rep.Entries)
 	if u := rep.Unchecked(); u > 0 {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // TestBackupCommand: lodestar backup writes a data directory a restore
@@ -69,8 +72,43 @@ func TestBackupCommand(t *testing.T) {
 		t.Errorf("its backup is at schema %d, want 14", v)
 	}
 
+	// A database a newer build migrated is copied too, unchecked; a
+	// file named lodestar.db with no migration in it is no database.
+	newer := oldDatabase(t, 14)
+	code, _, errOut = runCLI(t, "migrate", "up", "--data", newer)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	db, err := sqldb.Open(context.Background(), newer, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(context.Background(), `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, errOut = runCLI(t, "backup", "--data", newer, "--to", filepath.Join(t.TempDir(), "newer"))
+	if code != 0 || !strings.Contains(out, "schema version 999)") || !strings.Contains(out, "not checked") {
+		t.Errorf("backup of a newer schema: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "lodestar.db"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "backup", "--data", empty, "--to", filepath.Join(t.TempDir(), "e")); code != 1 || out != "" || !strings.Contains(errOut, "no Lodestar database here") || !strings.Contains(errOut, "nothing to back up") {
+		t.Errorf("backup of an empty lodestar.db: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// A refused --to is refused before the backup says it begins.
+	if _, _, errOut := runCLI(t, "backup", "--data", dir, "--to", to); strings.Contains(errOut, "backing up") {
+		t.Errorf("refused --to, yet stderr says it is backing up: %q", errOut)
+	}
+
 	code, _, errOut = runWith(zhEnvOf, "backup", "--data", dir, "--to", to)
 	if code != 1 || !strings.Contains(errOut, "不是空目录") {
 		t.Errorf("in Chinese: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runWith(zhEnvOf, "backup", "--data", t.TempDir(), "--to", filepath.Join(t.TempDir(), "z"))
+	if code != 1 || !strings.Contains(errOut, "没有可备份的内容") || strings.Contains(errOut, "nothing") {
+		t.Errorf("nothing to back up, in Chinese: exit %d, stderr %q", code, errOut)
 	}
 }

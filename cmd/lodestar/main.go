@@ -444,7 +444,20 @@ const (
 	// dbMigrate: serve and migrate up, which migrate it themselves,
 	// reporting each migration as it is applied.
 	dbMigrate
+	// dbAudit: audit verify and export, dbRead on any schema since the
+	// audit log took its present form (auditSchema): the log is checked
+	// before an upgrade, with the new build.
+	dbAudit
+	// dbBackup: backup, on a database of any schema version, even a
+	// newer one (it copies it as it is, not understanding it). Opened to
+	// write, though the copy writes nothing: VACUUM INTO opens its output
+	// as its connection was opened. The database must be there.
+	dbBackup
 )
+
+// auditSchema is the migration that gave the audit log its present form
+// (0013_audit_at): audit verify and export read any schema from it on.
+const auditSchema = 13
 
 // openDB opens the configured database for mode. Every command that
 // touches data goes through it, so all refuse a schema that is too new,
@@ -461,7 +474,7 @@ func (e *cmdEnv) openDB(mode dbMode) (*sqldb.DB, error) {
 		return nil, errUsage{err.Error()}
 	}
 	open := sqldb.Open
-	if mode == dbRead || mode == dbStatus {
+	if mode == dbRead || mode == dbStatus || mode == dbAudit {
 		open = sqldb.OpenReadOnly
 	}
 	db, err := open(e.ctx, e.cfg.DataDir, e.cfg.DatabaseURL)
@@ -492,9 +505,16 @@ func (e *cmdEnv) openDB(mode dbMode) (*sqldb.DB, error) {
 // by a command that writes and refused by one that reads.
 func (e *cmdEnv) checkSchema(db *sqldb.DB, mode dbMode) error {
 	have, known, err := db.SchemaVersion(e.ctx)
+	var newer *sqldb.ErrSchemaTooNew
 	switch {
+	case mode == dbBackup && errors.As(err, &newer):
+		return nil
 	case err != nil:
 		return err
+	case have == 0 && (mode == dbBackup || mode == dbAudit):
+		return errNoDatabase
+	case mode == dbBackup || mode == dbAudit && have >= auditSchema:
+		return nil
 	case mode == dbStatus || mode == dbMigrate || have == known:
 		return nil
 	case have == 0 && mode == dbWrite:

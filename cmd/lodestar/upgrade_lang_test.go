@@ -44,7 +44,7 @@ func TestDatabaseRefusalsInChinese(t *testing.T) {
 			fmt.Sprintf("lodestar: 数据库结构版本为 9999，而此 lodestar 程序只认识到版本 %d：数据库由更新版本的 Lodestar 写入——请升级程序（为免损坏数据，拒绝运行）\n", len(ms))},
 		{"too new, serve", []string{"serve", "--addr", "127.0.0.1:0", "--data", tooNew},
 			fmt.Sprintf("lodestar: 数据库结构版本为 9999，而此 lodestar 程序只认识到版本 %d：数据库由更新版本的 Lodestar 写入——请升级程序（为免损坏数据，拒绝运行）\n", len(ms))},
-		{"too old", []string{"audit", "verify", "--data", old},
+		{"too old", []string{"token", "list", "--data", old},
 			fmt.Sprintf("lodestar: 数据库结构版本为 14，此版本程序需要版本 %d：请先备份，再运行 `lodestar migrate up`（或启动 `lodestar serve`）\n", len(ms))},
 		{"no database, migrate status", []string{"migrate", "status", "--data", missing},
 			"lodestar: 此处没有 Lodestar 数据库（" + missing + " 中没有 lodestar.db）：没有可显示的内容（'lodestar migrate up' 会创建数据库）；请检查 --data（或 LODESTAR_DATA）\n"},

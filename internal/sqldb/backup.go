@@ -29,8 +29,11 @@ func (db *DB) Backup(ctx context.Context, dir string) (string, int64, error) {
 	if db.Dialect != SQLite {
 		return "", 0, ErrBackupPostgres
 	}
-	if err := emptyDir(dir); err != nil {
+	if err := CheckBackupDir(dir); err != nil {
 		return "", 0, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", 0, fmt.Errorf("backup: %w", err)
 	}
 	partial := filepath.Join(dir, SQLiteFile+".partial")
 	final := filepath.Join(dir, SQLiteFile)
@@ -65,17 +68,15 @@ func (db *DB) Backup(ctx context.Context, dir string) (string, int64, error) {
 	return final, size, nil
 }
 
-// emptyDir makes dir owner-only when it does not exist, and refuses it
-// when it holds anything.
-func emptyDir(dir string) error {
+// CheckBackupDir refuses a directory a backup cannot go into: one that
+// holds anything, or a file. A directory not there yet is fine: Backup
+// makes it, owner-only.
+func CheckBackupDir(dir string) error {
 	if dir == "" {
 		return errors.New("backup: give the directory to write the backup into")
 	}
 	d, err := os.Open(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
 		return nil
 	}
 	if err != nil {

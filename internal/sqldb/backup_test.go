@@ -125,3 +125,42 @@ func TestBackupWhileWriting(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenOddDirNames: a data directory whose name holds a character a
+// URI gives a meaning to is that directory, read-write and read-only: a
+// "#" began a fragment, so the database went to the directory before it,
+// with the umask's mode, and an empty file was left where it belonged.
+func TestOpenOddDirNames(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"d#1", "a?b=c", "x%41", "sp ace", "p&q"} {
+		root := t.TempDir()
+		dir := filepath.Join(root, name)
+		db, err := sqldb.Open(ctx, dir, "")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		db.Close()
+		fi, err := os.Stat(filepath.Join(dir, sqldb.SQLiteFile))
+		if err != nil || fi.Size() == 0 {
+			t.Errorf("%s: the database file %v, size %d: want it written there", name, err, fi.Size())
+		}
+		if entries, _ := os.ReadDir(root); len(entries) != 1 {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Errorf("%s: %q beside it, want only the data directory", name, names)
+		}
+		ro, err := sqldb.OpenReadOnly(ctx, dir, "")
+		if err != nil {
+			t.Fatalf("%s read-only: %v", name, err)
+		}
+		if have, known, err := ro.SchemaVersion(ctx); err != nil || have != known {
+			t.Errorf("%s read-only: schema %d of %d, %v", name, have, known, err)
+		}
+		ro.Close()
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -138,7 +139,7 @@ func OpenReadOnly(ctx context.Context, dataDir, databaseURL string) (*DB, error)
 // immutable when no process can be writing it; no journal mode is set
 // (setting one is a write) and transactions begin deferred.
 func SQLiteReadOnlyDSN(path string, immutable bool) string {
-	dsn := "file:" + path + "?mode=ro&_txlock=deferred&_pragma=query_only(1)&_pragma=busy_timeout(10000)" +
+	dsn := sqliteURI(path) + "?mode=ro&_txlock=deferred&_pragma=query_only(1)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
 	if immutable {
 		dsn += "&immutable=1"
@@ -247,12 +248,21 @@ func restrictFiles(path string) ([]Tightened, error) {
 	return out, nil
 }
 
+// sqliteURI is the URI filename of the file at path: "file:" and the
+// path with the characters a URI gives a meaning to escaped, so that a
+// data directory named "d#1" or "a?b" or "x%41" is that directory ("#"
+// began a fragment: the database went to "d", readable by all, and an
+// empty file was left in "d#1").
+func sqliteURI(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath()
+}
+
 // SQLiteDSN is the driver's name of the SQLite database file at path, with
 // the settings Lodestar runs it with.
 func SQLiteDSN(path string) string {
 	// _txlock=immediate takes the write lock at BEGIN, so concurrent writers
 	// queue on busy_timeout instead of failing mid-transaction.
-	return "file:" + path + "?_txlock=immediate" +
+	return sqliteURI(path) + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 		// A larger page cache and memory-mapped reads keep list and
@@ -307,7 +317,12 @@ func (db *DB) Close() error {
 		default:
 			close(db.stop)
 			<-db.done
-			db.DB.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			// PASSIVE: never waits, so a command closing while a server
+			// writes does not stall its writers (TRUNCATE took the write
+			// lock and waited out the readers, up to busy_timeout). The
+			// last connection to close checkpoints and removes the WAL
+			// itself.
+			db.DB.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
 		}
 	}
 	db.stmts.Range(func(q, st any) bool {
