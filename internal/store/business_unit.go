@@ -30,7 +30,7 @@ func loadBU(ctx context.Context, tx *sqldb.Tx, id int64) (*lodestar.BusinessUnit
 // applies, so that an import's dry run refuses what its write would.
 func CheckBusinessUnitName(name string) error {
 	fields := map[string]string{}
-	checkLen(fields, "name", strings.TrimSpace(name), 120, true)
+	checkLen(fields, "name", strings.TrimSpace(name), lodestar.MaxUnitName, true)
 	if len(fields) > 0 {
 		return &lodestar.Error{Code: lodestar.EInvalid, Message: "The business unit could not be saved; check the fields.", Fields: fields}
 	}
@@ -42,8 +42,8 @@ func CheckBusinessUnitName(name string) error {
 func checkBU(ctx context.Context, tx *sqldb.Tx, id int64, in *lodestar.BusinessUnit) error {
 	in.Name, in.NameZH = strings.TrimSpace(in.Name), strings.TrimSpace(in.NameZH)
 	fields := map[string]string{}
-	checkLen(fields, "name", in.Name, 120, true)
-	checkLen(fields, "name_zh", in.NameZH, 120, false)
+	checkLen(fields, "name", in.Name, lodestar.MaxUnitName, true)
+	checkLen(fields, "name_zh", in.NameZH, lodestar.MaxUnitName, false)
 	if in.ParentID != 0 {
 		ok, err := refExists(ctx, tx, "business_units", in.ParentID)
 		if err != nil {

@@ -37,9 +37,9 @@ func checkGoal(ctx context.Context, tx *sqldb.Tx, in *lodestar.Goal, before *lod
 		in.Status = "active"
 	}
 	fields := map[string]string{}
-	checkLen(fields, "title", in.Title, 200, true)
-	checkLen(fields, "title_zh", in.TitleZH, 200, false)
-	checkLen(fields, "description", in.Description, 10000, false)
+	checkLen(fields, "title", in.Title, lodestar.MaxTitle, true)
+	checkLen(fields, "title_zh", in.TitleZH, lodestar.MaxTitle, false)
+	checkLen(fields, "description", in.Description, lodestar.MaxDescription, false)
 	if !slices.Contains(lodestar.GoalHorizons, in.Horizon) {
 		fields["horizon"] = "Choose a horizon: " + strings.Join(lodestar.GoalHorizons, ", ") + "."
 	}

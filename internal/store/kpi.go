@@ -56,9 +56,9 @@ func checkKPI(ctx context.Context, tx *sqldb.Tx, in *lodestar.KPI, before *lodes
 	}
 	in.Name, in.NameZH, in.Unit = strings.TrimSpace(in.Name), strings.TrimSpace(in.NameZH), strings.TrimSpace(in.Unit)
 	fields := map[string]string{}
-	checkLen(fields, "name", in.Name, 200, true)
-	checkLen(fields, "name_zh", in.NameZH, 200, false)
-	checkLen(fields, "unit", in.Unit, 40, true)
+	checkLen(fields, "name", in.Name, lodestar.MaxTitle, true)
+	checkLen(fields, "name_zh", in.NameZH, lodestar.MaxTitle, false)
+	checkLen(fields, "unit", in.Unit, lodestar.MaxKPIUnit, true)
 	if in.Direction != lodestar.DirectionUp && in.Direction != lodestar.DirectionDown {
 		fields["direction"] = "Direction is up (higher is better) or down (lower is better)."
 	}

@@ -58,8 +58,8 @@ func checkModel(ctx context.Context, tx *sqldb.Tx, in *lodestar.Model, isNew boo
 		// model of that key would have a switch no one could read.
 		fields["key"] = "The key stream is reserved: choose another."
 	}
-	checkLen(fields, "name", in.Name, 200, true)
-	checkLen(fields, "description", in.Description, 10000, false)
+	checkLen(fields, "name", in.Name, lodestar.MaxTitle, true)
+	checkLen(fields, "description", in.Description, lodestar.MaxDescription, false)
 	if in.UseCaseID == 0 {
 		fields["use_case_id"] = "Choose the use case this model serves."
 	} else if err := checkRef(ctx, tx, fields, "use_case_id", "use_cases", in.UseCaseID, 0); err != nil {

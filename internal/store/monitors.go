@@ -138,7 +138,7 @@ func checkNames(fields map[string]string, field string, names []string, max int)
 func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error {
 	in.Name, in.Version, in.WebhookURL = strings.TrimSpace(in.Name), strings.TrimSpace(in.Version), strings.TrimSpace(in.WebhookURL)
 	fields := map[string]string{}
-	checkLen(fields, "name", in.Name, 200, true)
+	checkLen(fields, "name", in.Name, lodestar.MaxTitle, true)
 	if in.Task == "" {
 		in.Task = monitor.TaskBinary
 	}
@@ -236,7 +236,7 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	}
 	if in.WebhookURL != "" {
 		u, err := url.Parse(in.WebhookURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.WebhookURL) > 2000 {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.WebhookURL) > lodestar.MaxWebhookURL {
 			fields["webhook_url"] = "An http:// or https:// address, at most 2,000 characters."
 		}
 	}

@@ -34,9 +34,9 @@ func checkPain(ctx context.Context, tx *sqldb.Tx, in *lodestar.PainPoint, before
 	}
 	in.Title, in.TitleZH, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.TitleZH), strings.TrimSpace(in.Description)
 	fields := map[string]string{}
-	checkLen(fields, "title", in.Title, 200, true)
-	checkLen(fields, "title_zh", in.TitleZH, 200, false)
-	checkLen(fields, "description", in.Description, 10000, false)
+	checkLen(fields, "title", in.Title, lodestar.MaxTitle, true)
+	checkLen(fields, "title_zh", in.TitleZH, lodestar.MaxTitle, false)
+	checkLen(fields, "description", in.Description, lodestar.MaxDescription, false)
 	if !slices.Contains(lodestar.PainCategories, in.Category) {
 		fields["category"] = "Choose a category: " + strings.Join(lodestar.PainCategories, ", ") + "."
 	}
