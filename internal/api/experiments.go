@@ -126,7 +126,7 @@ func (s *Server) ingestObservations(w http.ResponseWriter, r *http.Request) {
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/x-ndjson" && mt != "application/jsonl") {
-		s.fail(w, r, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson: one JSON object per line."))
+		s.fail(w, r, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson or application/jsonl: one JSON object per line."))
 		return
 	}
 	// The body is read whole before the data is recorded: the recording

@@ -69,7 +69,7 @@ type (
 func ndjson(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/x-ndjson" && mt != "application/jsonl") {
-		return nil, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson (one JSON object per line).")
+		return nil, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/x-ndjson or application/jsonl (one JSON object per line).")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
 		return nil, lodestar.Errorf(lodestar.EUnsupported, "NDJSON is UTF-8: send the lines as UTF-8 (charset=utf-8, or no charset).")
