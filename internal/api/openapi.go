@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -101,7 +102,42 @@ func Document() obj {
 	for put, in := range updateInputs {
 		schemas[put] = withBasedOn(schemas[in].(obj))
 	}
+	useCaseUpdateStage(schemas["UseCaseUpdate"].(obj))
+	withBodyErrors(paths)
 	return doc
+}
+
+// withBodyErrors gives every operation that takes a body the refusals
+// of one too large (413) or of another type (415), as the server answers
+// them for every such route, where the operation does not document its
+// own (the NDJSON ingestion routes, a monitor's larger limit).
+func withBodyErrors(paths obj) {
+	for _, item := range paths {
+		for m, op := range item.(obj) {
+			op, ok := op.(obj)
+			if !httpMethods[m] || !ok || op["requestBody"] == nil {
+				continue
+			}
+			responses := op["responses"].(obj)
+			for _, code := range []string{"413", "415"} {
+				if _, ok := responses[code]; !ok {
+					responses[code] = withErrors(obj{}, code)[code]
+				}
+			}
+		}
+	}
+}
+
+// useCaseUpdateStage documents an update's stage: not a new use case's
+// starting stage but the one it is in, which an update cannot change.
+func useCaseUpdateStage(schema obj) {
+	props := obj{}
+	for k, v := range schema["properties"].(obj) {
+		props[k] = v
+	}
+	props["stage"] = obj{"type": "string", "enum": []string{"idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"},
+		"description": "Optional; if sent, it must equal the use case's current stage (400 otherwise). Change the stage with POST /use-cases/{id}/stage."}
+	schema["properties"] = props
 }
 
 // updateInputs are the update bodies (PUT) by the input each extends
@@ -136,7 +172,7 @@ func baseDocument() obj {
 		"security": []obj{{"bearer": []string{}}},
 		"paths": obj{
 			"/openapi.json": obj{"get": obj{"summary": "This document.", "operationId": "getOpenAPI", "security": []obj{},
-				"responses": obj{"200": obj{"description": "The OpenAPI document."}}}},
+				"responses": obj{"200": response("The OpenAPI document.", obj{"type": "object", "additionalProperties": true})}}},
 			"/me": obj{"get": obj{"summary": "The caller.", "operationId": "getMe",
 				"responses": withErrors(obj{"200": response("The caller's user, token scopes and locale.", ref("Me"))})}},
 			"/use-cases": obj{
@@ -347,7 +383,8 @@ func strategyPaths() obj {
 		"parameters": append(idParam(), pageParamsDoc...), "responses": withErrors(obj{"200": response("One page of stage changes; the cursor is an offset.", pageOf("StageChange"))}, "404")}}
 	paths["/use-cases/{id}/archive"] = obj{"post": obj{"summary": "Archive or restore a use case.", "operationId": "archiveUseCase",
 		"parameters": idParam(), "requestBody": requiredBody("ArchiveInput"),
-		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase"))}, "404")}}
+		"responses": withErrors(obj{"200": response("The use case.", ref("UseCase")),
+			"409": response("Already in that state (archived, or restored): \"Nothing to change.\"; or, restoring, a live use case of the same business unit has its title in either language, ignoring case. Nothing was changed.", ref("Error"))}, "404")}}
 	paths["/use-cases/{id}/realisation"] = obj{"get": obj{"summary": "Value realisation: each promised KPI impact since go-live.",
 		"operationId": "realisation", "parameters": idParam(), "responses": withErrors(obj{"200": response("The realisation.", ref("Realisation"))}, "404")}}
 	paths["/portfolio"] = obj{"get": obj{"summary": "The portfolio dashboard's figures.", "operationId": "portfolio",
@@ -365,12 +402,31 @@ func strategySchemas() obj {
 	str, num, integer, id := obj{"type": "string"}, obj{"type": "number"}, obj{"type": "integer"}, obj{"type": "integer", "minimum": 1}
 	ts := obj{"type": "string", "format": "date-time"}
 	date := obj{"type": "string", "format": "date"}
-	withMeta := func(props obj) obj {
+	// withMeta is a record's schema: props with its id, archived and
+	// times; required are the fields every answer has (those without
+	// omitempty), the id, archived and times among them.
+	withMeta := func(props obj, required ...string) obj {
 		props["id"], props["archived"], props["created_at"], props["updated_at"] = integer, obj{"type": "boolean"}, ts, ts
-		return obj{"type": "object", "properties": props}
+		return obj{"type": "object", "required": append(required, "id", "archived", "created_at", "updated_at"), "properties": props}
 	}
 	input := func(required []string, props obj) obj {
 		return obj{"type": "object", "required": required, "additionalProperties": false, "properties": props}
+	}
+	// An input's text: trimmed of leading and trailing spaces, then
+	// counted in characters (lodestar.MaxTitle …); a required one may not
+	// be blank.
+	text := func(max int) obj { return obj{"type": "string", "maxLength": max} }
+	nonBlank := func(max int) obj {
+		return obj{"type": "string", "minLength": 1, "maxLength": max, "pattern": `\S`,
+			"description": fmt.Sprintf("1 to %d characters once leading and trailing spaces are trimmed; blank is refused.", max)}
+	}
+	// inputOf is an input schema: props (the record's) with the limits the
+	// store checks in place of the bare types.
+	inputOf := func(required []string, props, limits obj) obj {
+		for k, v := range limits {
+			props[k] = v
+		}
+		return input(required, props)
 	}
 	buProps := func() obj { return obj{"name": str, "name_zh": str, "parent_id": id} }
 	goalProps := func() obj {
@@ -388,7 +444,7 @@ func strategySchemas() obj {
 			"annual_cost": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "goal_id": id}
 	}
 	reading := obj{"type": "object", "required": []string{"date", "value"}, "properties": obj{"kpi_id": integer, "date": date, "value": num}}
-	kpi := withMeta(kpiProps())
+	kpi := withMeta(kpiProps(), "name", "unit", "direction", "baseline", "target", "target_date")
 	kpi["properties"].(obj)["latest"] = ref("KPIReading")
 	impact := obj{"type": "object", "required": []string{"kpi_id", "change"}, "properties": obj{
 		"kpi_id": id, "change": obj{"type": "number", "description": "Promised change in the KPI's own unit; negative for a fall; not 0."},
@@ -396,18 +452,30 @@ func strategySchemas() obj {
 	score := obj{"type": "integer", "minimum": 0, "maximum": 5, "description": "1 (poor) to 5 (excellent); 0 or absent: not scored."}
 	feas := obj{"type": "object", "properties": obj{"data_readiness": score, "technical_maturity": score, "skills": score, "integration": score}}
 	stageEnum := obj{"type": "string", "enum": []string{"idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"}}
+	// A new use case starts in a stage from idea to operating
+	// (lodestar.CheckStartStage).
+	var startStages []string
+	for _, st := range stageEnum["enum"].([]string) {
+		if lodestar.CheckStartStage(st) == nil {
+			startStages = append(startStages, st)
+		}
+	}
 	return obj{
-		"BusinessUnit":      withMeta(buProps()),
-		"BusinessUnitInput": input([]string{"name"}, buProps()),
-		"Goal":              withMeta(goalProps()),
-		"GoalInput":         input([]string{"title", "horizon"}, goalProps()),
-		"KPI":               kpi,
-		"KPIInput":          input([]string{"name", "unit", "direction", "baseline", "target", "target_date"}, kpiProps()),
-		"PainPoint":         withMeta(painProps()),
-		"PainPointInput":    input([]string{"business_unit_id", "title", "category"}, painProps()),
-		"KPIReading":        reading,
-		"ReadingsInput":     input([]string{"readings"}, obj{"readings": obj{"type": "array", "maxItems": 10000, "items": reading}}),
-		"ArchiveInput":      input([]string{"archived"}, obj{"archived": obj{"type": "boolean"}}),
+		"BusinessUnit":      withMeta(buProps(), "name"),
+		"BusinessUnitInput": inputOf([]string{"name"}, buProps(), obj{"name": nonBlank(lodestar.MaxUnitName), "name_zh": text(lodestar.MaxUnitName)}),
+		"Goal":              withMeta(goalProps(), "title", "description", "horizon", "status"),
+		"GoalInput": inputOf([]string{"title", "horizon"}, goalProps(), obj{"title": nonBlank(lodestar.MaxTitle), "title_zh": text(lodestar.MaxTitle),
+			"description": text(lodestar.MaxDescription)}),
+		"KPI": kpi,
+		"KPIInput": inputOf([]string{"name", "unit", "direction", "baseline", "target", "target_date"}, kpiProps(), obj{"name": nonBlank(lodestar.MaxTitle),
+			"name_zh": text(lodestar.MaxTitle), "unit": nonBlank(lodestar.MaxKPIUnit),
+			"target_date": obj{"type": "string", "format": "date", "description": "YYYY-MM-DD, from 1900-01-01 to 100 years from today."}}),
+		"PainPoint": withMeta(painProps(), "business_unit_id", "title", "description", "category", "annual_cost"),
+		"PainPointInput": inputOf([]string{"business_unit_id", "title", "category"}, painProps(), obj{"title": nonBlank(lodestar.MaxTitle),
+			"title_zh": text(lodestar.MaxTitle), "description": text(lodestar.MaxDescription)}),
+		"KPIReading":    reading,
+		"ReadingsInput": input([]string{"readings"}, obj{"readings": obj{"type": "array", "maxItems": 10000, "items": reading}}),
+		"ArchiveInput":  input([]string{"archived"}, obj{"archived": obj{"type": "boolean"}}),
 		"StageInput": input([]string{"stage", "reason"}, obj{"stage": stageEnum, "reason": obj{"type": "string", "minLength": 1, "maxLength": 2000},
 			"from": obj{"type": "string", "enum": stageEnum["enum"],
 				"description": "Optional: the stage the use case was in as you read it. If it has left that stage since, the change is refused with 409 and nothing changes."}}),
@@ -415,20 +483,23 @@ func strategySchemas() obj {
 			"actor_id": integer, "actor": str, "reason": str, "at": ts}},
 		"Impact":      impact,
 		"Feasibility": feas,
-		"NewUseCase": input([]string{"title"}, obj{"title": obj{"type": "string", "minLength": 1, "maxLength": 200}, "title_zh": str,
-			"description": obj{"type": "string", "maxLength": 10000}, "business_unit_id": id, "sponsor_id": id, "ai_lead_id": id,
-			"stage": stageEnum, "pain_point_ids": obj{"type": "array", "items": id}, "impacts": obj{"type": "array", "items": ref("Impact")},
+		"NewUseCase": input([]string{"title"}, obj{"title": nonBlank(lodestar.MaxTitle), "title_zh": text(lodestar.MaxTitle),
+			"description": text(lodestar.MaxDescription), "business_unit_id": id, "sponsor_id": id, "ai_lead_id": id,
+			"stage": obj{"type": "string", "enum": startStages, "default": "idea",
+				"description": "The stage it starts in; a new use case cannot start rejected or retired (reject or retire it later with POST /use-cases/{id}/stage, which records why)."}, "pain_point_ids": obj{"type": "array", "items": id}, "impacts": obj{"type": "array", "items": ref("Impact")},
 			"value_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "cost_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate},
 			"feasibility": ref("Feasibility"), "tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "maxLength": 40}}}),
-		"UseCase": obj{"type": "object", "properties": obj{"id": integer, "title": str, "title_zh": str, "description": str,
-			"business_unit_id": integer, "sponsor_id": integer, "ai_lead_id": integer, "stage": stageEnum, "stage_changed_at": ts,
-			"pain_point_ids": obj{"type": "array", "items": integer}, "impacts": obj{"type": "array", "items": ref("Impact")},
-			"value_estimate": integer, "cost_estimate": integer, "feasibility": ref("Feasibility"), "tags": obj{"type": "array", "items": str},
-			"risk_tier": obj{"type": "string", "description": "unassessed until the risk path assesses it."},
-			"alignment": obj{"type": "object", "properties": obj{"status": obj{"type": "string", "enum": []string{"aligned", "misaligned"}},
-				"reasons": obj{"type": "array", "items": obj{"type": "string", "description": "no_kpi_impact, no_sponsor, no_pain_point or kpi_without_goal:<KPI id>"}}}},
-			"score":    obj{"type": "number", "description": "Net annual value in millions × feasibility ÷ 5 ÷ risk factor."},
-			"archived": obj{"type": "boolean"}, "created_by": integer, "created_at": ts, "updated_at": ts}},
+		"UseCase": obj{"type": "object", "required": []string{"id", "title", "description", "stage", "stage_changed_at", "pain_point_ids", "impacts",
+			"value_estimate", "cost_estimate", "feasibility", "tags", "risk_tier", "alignment", "score", "archived", "created_by", "created_at", "updated_at"},
+			"properties": obj{"id": integer, "title": str, "title_zh": str, "description": str,
+				"business_unit_id": integer, "sponsor_id": integer, "ai_lead_id": integer, "stage": stageEnum, "stage_changed_at": ts,
+				"pain_point_ids": obj{"type": "array", "items": integer}, "impacts": obj{"type": "array", "items": ref("Impact")},
+				"value_estimate": integer, "cost_estimate": integer, "feasibility": ref("Feasibility"), "tags": obj{"type": "array", "items": str},
+				"risk_tier": obj{"type": "string", "description": "unassessed until the risk path assesses it."},
+				"alignment": obj{"type": "object", "properties": obj{"status": obj{"type": "string", "enum": []string{"aligned", "misaligned"}},
+					"reasons": obj{"type": "array", "items": obj{"type": "string", "description": "no_kpi_impact, no_sponsor, no_pain_point or kpi_without_goal:<KPI id>"}}}},
+				"score":    obj{"type": "number", "description": "Net annual value in millions × feasibility ÷ 5 ÷ risk factor."},
+				"archived": obj{"type": "boolean"}, "created_by": integer, "created_at": ts, "updated_at": ts}},
 		"Realisation": obj{"type": "object", "properties": obj{"use_case_id": integer, "live": obj{"type": "boolean"}, "live_since": date,
 			"status": obj{"type": "string", "enum": []string{"met", "on_track", "behind", "no_data", ""},
 				"description": "met: every promised change realised in full (a KPI's status is met likewise, or its target reached); otherwise the worst of the KPIs: behind, no_data, on_track. Empty when not live; a retired use case is judged as it stood on retirement."},
@@ -573,13 +644,15 @@ func modelSchemas() obj {
 		"Provenance":      provenance,
 		"ProvenanceInput": withUpdatedAt(provenance),
 		"ModelCardInput":  withUpdatedAt(card),
-		"Model": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
-			"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},
+		"Model": obj{"type": "object", "required": []string{"id", "use_case_id", "key", "name", "description", "archived", "created_at", "updated_at"},
+			"properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
+				"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},
 		"ModelInput": obj{"type": "object", "required": []string{"use_case_id", "key", "name"}, "additionalProperties": false, "properties": obj{
-			"use_case_id": obj{"type": "integer", "minimum": 1}, "key": newModelKey, "name": obj{"type": "string", "maxLength": 200},
-			"description": obj{"type": "string", "maxLength": 10000}}},
+			"use_case_id": obj{"type": "integer", "minimum": 1}, "key": newModelKey, "name": obj{"type": "string", "minLength": 1, "maxLength": lodestar.MaxTitle, "pattern": `\S`,
+				"description": fmt.Sprintf("1 to %d characters once leading and trailing spaces are trimmed; blank is refused.", lodestar.MaxTitle)},
+			"description": obj{"type": "string", "maxLength": lodestar.MaxDescription}}},
 		"ModelCard": card,
-		"Switch": obj{"type": "object", "properties": obj{"key": key, "model_id": obj{"type": "integer"},
+		"Switch": obj{"type": "object", "required": []string{"key", "model_id", "state", "changed_at", "version", "serving"}, "properties": obj{"key": key, "model_id": obj{"type": "integer"},
 			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": str, "reason": str,
 			"changed_by": str, "via": obj{"type": "string", "enum": []string{"web", "api", "cli"},
 				"description": "How the last flip was made: on the web pages, through the API or with the lodestar command (lodestar switch flip); absent until the switch is flipped."},
@@ -595,12 +668,13 @@ func modelSchemas() obj {
 			"reason": obj{"type": "string", "minLength": 1, "maxLength": 2000},
 			"version": obj{"type": "integer", "minimum": 1,
 				"description": "The switch's version the flip is based on (as last read): if it has been flipped since, the flip is refused with 409 rather than undo that flip. Optional."}}},
-		"ModelVersion": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "model_id": obj{"type": "integer"},
-			"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "provenance": ref("Provenance"),
-			"warnings": obj{"type": "array", "items": obj{"type": "string", "enum": []string{"no_digest"}},
-				"description": "What a reviewer should know; absent when nothing. no_digest: the version is in staging or production with no artifact_sha256 recorded, so nothing shows that what runs is what was reviewed (allowed, not blocked)."},
-			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time",
-				"description": "When it was created or last changed (card, provenance or status): send it back with an edit of the card or provenance so that a change made meanwhile is not overwritten."}}},
+		"ModelVersion": obj{"type": "object", "required": []string{"id", "model_id", "version", "status", "card", "provenance", "created_at", "updated_at"},
+			"properties": obj{"id": obj{"type": "integer"}, "model_id": obj{"type": "integer"},
+				"version": str, "status": status, "status_reason": str, "card": ref("ModelCard"), "provenance": ref("Provenance"),
+				"warnings": obj{"type": "array", "items": obj{"type": "string", "enum": []string{"no_digest"}},
+					"description": "What a reviewer should know; absent when nothing. no_digest: the version is in staging or production with no artifact_sha256 recorded, so nothing shows that what runs is what was reviewed (allowed, not blocked)."},
+				"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time",
+					"description": "When it was created or last changed (card, provenance or status): send it back with an edit of the card or provenance so that a change made meanwhile is not overwritten."}}},
 		"ModelVersionInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
 			"version": obj{"type": "string", "minLength": 1, "maxLength": 64}, "card": ref("ModelCard"), "provenance": ref("Provenance")}},
 		"StatusInput": obj{"type": "object", "required": []string{"status", "reason"}, "additionalProperties": false, "properties": obj{

@@ -32,15 +32,15 @@ func experimentPaths() obj {
 			"responses": withErrors(obj{"200": response("How many aggregates were recorded.", obj{"type": "object", "properties": obj{"recorded": obj{"type": "integer"}}}),
 				"409": notRunning}, "404", "413", "415")}},
 		"/experiments/{id}/observations": obj{"post": obj{"summary": "Stream observations as NDJSON: one JSON object per line.",
-			"description": "Content-Type application/x-ndjson, at most 16 MiB per request, each line at most 64 KiB, e.g. " +
+			"description": "Content-Type application/x-ndjson (or application/jsonl), at most 16 MiB per request, each line at most 64 KiB, e.g. " +
 				"{\"unit\":\"u1\",\"variant\":\"treatment\",\"metrics\":{\"conversion\":1,\"revenue\":12.5}}. " +
 				"Blank lines are skipped. A unit's value of a metric counts once: a repeat in the same variant is ignored, and a line all of whose metrics are repeats counts in duplicates (accepted + duplicates + rejected_count is the lines sent, blank ones aside); " +
 				"a unit already recorded in the other variant refuses its line. Valid lines are recorded in one transaction, refused lines are reported " +
 				"(the first 100, with rejected_count counting all). Proportion values are 0 or 1.",
 			"operationId": "ingestObservations", "parameters": idParam(),
-			"requestBody": obj{"required": true, "content": obj{"application/x-ndjson": obj{"schema": obj{"type": "string"}}}},
+			"requestBody": obj{"required": true, "content": obj{"application/x-ndjson": obj{"schema": obj{"type": "string"}}, "application/jsonl": obj{"schema": obj{"type": "string"}}}},
 			"responses": withErrors(obj{"200": response("What happened to the lines.", ref("ObservationResult")), "409": notRunning,
-				"413": response("Body larger than 16 MiB.", ref("Error")), "415": response("Content-Type is not application/x-ndjson.", ref("Error"))}, "404")}},
+				"413": response("Body larger than 16 MiB.", ref("Error")), "415": response("Content-Type is neither application/x-ndjson nor application/jsonl.", ref("Error"))}, "404")}},
 		"/experiments/{id}/analysis": obj{"get": obj{"summary": "The experiment's analysis: effects with confidence intervals, p-values, sample-ratio check, guardrails and the verdict.",
 			"description": "Means: Welch's t-test with a delta-method interval for the relative change. Proportions: the two-proportion z-test. " +
 				"Sample-ratio mismatch: chi-square of the primary metric's units per variant against the planned split, flagged at p < 0.001.",
@@ -88,7 +88,8 @@ func experimentSchemas() obj {
 	return obj{
 		"ExperimentMetric": metric,
 		"ExperimentInput":  obj{"type": "object", "additionalProperties": false, "required": []string{"use_case_id", "key", "name", "hypothesis", "control_version_id", "treatment_version_id", "primary"}, "properties": design},
-		"Experiment":       obj{"type": "object", "properties": exp},
+		"Experiment": obj{"type": "object", "required": []string{"id", "use_case_id", "key", "name", "hypothesis", "control_version_id", "treatment_version_id",
+			"primary", "guardrails", "alpha", "min_sample", "treatment_share", "status", "created_at", "updated_at"}, "properties": exp},
 		"AggregatesInput": obj{"type": "object", "additionalProperties": false, "required": []string{"data"}, "properties": obj{
 			"data": obj{"type": "array", "minItems": 1, "maxItems": 1000, "items": obj{"type": "object", "additionalProperties": false,
 				"required": []string{"variant", "metric", "n"}, "properties": obj{

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
 )
 
@@ -131,8 +133,16 @@ func monitoringSchemas() obj {
 	metrics := obj{"type": "object", "additionalProperties": num}
 	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str}}}
 	thresholds := obj{"type": "object", "additionalProperties": false, "properties": obj{
-		"min_accuracy": num, "max_latency_p95_ms": num, "min_events": integer, "max_events": integer,
-		"drift": obj{"type": "boolean", "description": "Dataset drift breaches."}, "drift_p_value": num, "drift_psi": num, "drift_distance": num, "drift_share": num,
+		"min_accuracy":       obj{"type": "number", "minimum": 0, "maximum": 1, "description": "0: off."},
+		"max_latency_p95_ms": obj{"type": "number", "minimum": 0, "description": "Milliseconds; 0: off."},
+		"min_events":         obj{"type": "integer", "minimum": 0, "description": "0: off."},
+		"max_events":         obj{"type": "integer", "minimum": 0, "description": "0: off; otherwise not below min_events (a 400 naming thresholds.min_events)."},
+		"drift":              obj{"type": "boolean", "description": "Dataset drift breaches."},
+		"drift_p_value":      obj{"type": "number", "minimum": 0, "exclusiveMaximum": 1, "description": "0: the default. A bad drift threshold is a 400 naming thresholds.drift."},
+		"drift_psi":          obj{"type": "number", "minimum": 0, "description": "0: the default."},
+		"drift_distance": obj{"type": "number", "minimum": 0, "maximum": monitor.JensenShannonMax,
+			"description": "0: the default. It serves both Wasserstein and Jensen–Shannon, which never exceeds √ln 2 ≈ 0.83."},
+		"drift_share":                    obj{"type": "number", "minimum": 0, "maximum": 1, "description": "0: the default."},
 		"drift_numeric_test":             obj{"type": "string", "enum": []string{"auto", "ks", "wasserstein", "psi"}, "description": "The test deciding a numeric feature's drift (default auto: KS with at most 1,000 reference values, else Wasserstein)."},
 		"drift_categorical_test":         obj{"type": "string", "enum": []string{"auto", "chi2", "jensenshannon", "psi"}, "description": "The test deciding a categorical feature's drift (default auto: chi-square with at most 1,000 reference values, else Jensen–Shannon)."},
 		"fairness":                       obj{"type": "boolean", "description": "Fairness breaches (binary classifiers with group attributes): the smallest impact ratio below fairness_min_impact_ratio, or the equal-opportunity difference above fairness_max_equal_opportunity, over group values with at least fairness_min_group events."},
@@ -164,6 +174,17 @@ func monitoringSchemas() obj {
 		"min_impact_ratio": nullNum, "demographic_parity_difference": nullNum, "equal_opportunity_difference": nullNum, "equalized_odds_difference": nullNum,
 		"accuracy_gap": num, "mae_gap": num, "groups": obj{"type": "array", "items": groupFairness}}}
 	window := obj{"type": "string", "description": "hour, day or events:N (N from 10 to 10,000,000)."}
+	windowIn := obj{"type": "string", "pattern": "^(hour|day|events:[0-9]+)$", "description": "hour, day or events:N (N from 10 to 10,000,000)."}
+	name := obj{"type": "string", "minLength": 1, "maxLength": lodestar.MaxTitle, "pattern": `\S`,
+		"description": fmt.Sprintf("1 to %d characters once leading and trailing spaces are trimmed; blank is refused.", lodestar.MaxTitle)}
+	// names are a list of columns or classes: each 1 to 200 characters,
+	// not blank, none twice; null is taken as absent.
+	names := func(max int, desc string) obj {
+		return obj{"type": []string{"array", "null"}, "maxItems": max, "uniqueItems": true, "description": desc + " null: as absent.",
+			"items": obj{"type": "string", "minLength": 1, "maxLength": lodestar.MaxTitle, "pattern": `\S`}}
+	}
+	webhook := obj{"type": "string", "format": "uri", "maxLength": lodestar.MaxWebhookURL, "pattern": "^([hH][tT][tT][pP][sS]?://.+)?$",
+		"description": "An http:// or https:// address with a host, at most 2,000 characters (bytes); empty: none."}
 	task := obj{"type": "string", "enum": []string{"binary", "multiclass", "regression"}}
 	return obj{
 		"EventLine": obj{"type": "object", "required": []string{"id", "version", "prediction"}, "additionalProperties": false, "properties": obj{
@@ -183,31 +204,38 @@ func monitoringSchemas() obj {
 			"description": "How many events carry a version string, and the latest one's time."},
 		"LabelResult": obj{"type": "object", "properties": obj{"updated": integer, "unknown": lineErrs, "rejected": lineErrs}},
 		"MonitorInput": obj{"type": "object", "required": []string{"version", "name", "window", "reference"}, "additionalProperties": false, "properties": obj{
-			"version": str, "name": str, "task": task, "threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs,
-			"exclude": obj{"type": "array", "items": str, "description": "Columns of the reference dataset that are not features (the label, an ID), when numeric and categorical are not given."},
-			"window":  window, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
+			"version": str, "name": name, "task": obj{"type": "string", "enum": []string{"binary", "multiclass", "regression"}, "default": "binary"},
+			"threshold": obj{"type": "number", "minimum": 0, "maximum": 1, "description": "Binary: the score threshold (0: 0.5)."},
+			"classes":   names(1000, "Multiclass: the class names, at least two (a multiclass monitor without them is a 400 naming classes)."),
+			"numeric":   names(1000, "Numeric features."), "categorical": names(1000, "Categorical features; none of them also numeric."),
+			"groups": names(50, "Group attributes (fairness)."),
+			"exclude": obj{"type": []string{"array", "null"}, "items": str,
+				"description": "Columns of the reference dataset that are not features (the label, an ID), when numeric and categorical are not given. null: as absent."},
+			"window": windowIn, "thresholds": thresholds, "retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
 			"alert_after":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Breaching windows in a row that open an alert (0: 1)."},
 			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
 			"remind_after":  obj{"type": "integer", "minimum": 0, "maximum": 720, "description": "Hours after which an open alert nobody has acknowledged is announced to the webhook again (event alert.reminder), and again every as many hours until it is acknowledged or resolved; 0 (the default): never. A paused monitor's alerts are not reminded of."},
-			"webhook_url":   obj{"type": "string", "format": "uri"},
+			"webhook_url":   webhook,
 			"reference": obj{"type": "object", "additionalProperties": false, "properties": obj{
 				"kind": obj{"type": "string", "enum": []string{"dataset", "events"}}, "from": ts, "to": ts, "file_name": str, "csv": str, "data": obj{"type": "string", "contentEncoding": "base64"}}}}},
-		"Monitor": obj{"type": "object", "properties": obj{"id": integer, "model_id": integer, "version": str, "name": str, "task": task,
-			"threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs, "window": window,
-			"reference": obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str,
-				"unreadable":        obj{"type": "integer", "description": "The reference's rows or events left out of it. A dataset's rows whose numeric feature's cell is neither a number nor missing, counted when the monitor is made (a dataset none of whose rows can be read is refused); an event range's events the monitor could not read (a binary score outside [0, 1] or not a number, a class not among the monitor's classes), counted each time the reference is built, so it may grow as the range fills. Absent when none."},
-				"unreadable_reason": obj{"type": "string", "description": "Why the first row or event left out could not be read, e.g. line 7: column \"age\": \"unknown\" is not a number, or score 1.4 is outside [0, 1]; absent when none."}}},
-			"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer,
-			"remind_after": obj{"type": "integer", "description": "Hours between reminders of an open, unacknowledged alert (0: none)."}, "webhook_url": obj{"type": "string", "description": "Scheme and host only (its path and query may hold a secret)."}, "evaluated_to": ts,
-			"paused_at":      obj{"type": "string", "format": "date-time", "description": "When it was paused; absent while it runs."},
-			"version_status": obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"}, "description": "Its model version's status; a retired version's monitors are not evaluated. Absent when the version is not registered."},
-			"paused_by":      obj{"type": "string", "description": "Who paused it."}, "pause_reason": obj{"type": "string", "description": "Why it was paused."},
-			"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time", "description": "When it was created or its settings last edited: send it back to edit it (PATCH)."},
-			"trend": obj{"type": "object", "additionalProperties": ref("MetricTrend"),
-				"description": "Only in GET /monitors/{id}: the change since the monitor's first windows, by metric (accuracy, precision, recall, f1, auc, log_loss, mae, rmse — those its windows hold — and latency_p95). " +
-					"Each is the mean over the first windows against the mean over the latest: 7 windows at each end (24 for hourly windows), or half the windows that have the metric when they are fewer than twice that, so the two ends never share a window. " +
-					"A window counts for a quality metric when it has the metric and labelled events, weighted by them; for latency_p95 when it has events, weighted by them. " +
-					"A metric fewer than two windows have is absent; {} when none has two."}}},
+		"Monitor": obj{"type": "object", "required": []string{"id", "model_id", "version", "name", "task", "numeric", "categorical", "groups", "window",
+			"reference", "thresholds", "retrain_after", "alert_after", "resolve_after", "remind_after", "created_at", "updated_at"},
+			"properties": obj{"id": integer, "model_id": integer, "version": str, "name": str, "task": task,
+				"threshold": num, "classes": strs, "numeric": strs, "categorical": strs, "groups": strs, "window": window,
+				"reference": obj{"type": "object", "properties": obj{"kind": str, "from": ts, "to": ts, "file_name": str, "format": str, "rows": integer, "sha256": str,
+					"unreadable":        obj{"type": "integer", "description": "The reference's rows or events left out of it. A dataset's rows whose numeric feature's cell is neither a number nor missing, counted when the monitor is made (a dataset none of whose rows can be read is refused); an event range's events the monitor could not read (a binary score outside [0, 1] or not a number, a class not among the monitor's classes), counted each time the reference is built, so it may grow as the range fills. Absent when none."},
+					"unreadable_reason": obj{"type": "string", "description": "Why the first row or event left out could not be read, e.g. line 7: column \"age\": \"unknown\" is not a number, or score 1.4 is outside [0, 1]; absent when none."}}},
+				"thresholds": thresholds, "retrain_after": integer, "alert_after": integer, "resolve_after": integer,
+				"remind_after": obj{"type": "integer", "description": "Hours between reminders of an open, unacknowledged alert (0: none)."}, "webhook_url": obj{"type": "string", "description": "Scheme and host only (its path and query may hold a secret)."}, "evaluated_to": ts,
+				"paused_at":      obj{"type": "string", "format": "date-time", "description": "When it was paused; absent while it runs."},
+				"version_status": obj{"type": "string", "enum": []string{"development", "staging", "production", "retired"}, "description": "Its model version's status; a retired version's monitors are not evaluated. Absent when the version is not registered."},
+				"paused_by":      obj{"type": "string", "description": "Who paused it."}, "pause_reason": obj{"type": "string", "description": "Why it was paused."},
+				"created_at": ts, "updated_at": obj{"type": "string", "format": "date-time", "description": "When it was created or its settings last edited: send it back to edit it (PATCH)."},
+				"trend": obj{"type": "object", "additionalProperties": ref("MetricTrend"),
+					"description": "Only in GET /monitors/{id}: the change since the monitor's first windows, by metric (accuracy, precision, recall, f1, auc, log_loss, mae, rmse — those its windows hold — and latency_p95). " +
+						"Each is the mean over the first windows against the mean over the latest: 7 windows at each end (24 for hourly windows), or half the windows that have the metric when they are fewer than twice that, so the two ends never share a window. " +
+						"A window counts for a quality metric when it has the metric and labelled events, weighted by them; for latency_p95 when it has events, weighted by them. " +
+						"A metric fewer than two windows have is absent; {} when none has two."}}},
 		"MetricTrend": obj{"type": "object", "description": "One metric's change from the monitor's first windows to its latest.", "properties": obj{
 			"first": num, "last": num, "difference": obj{"type": "number", "description": "last − first."},
 			"change":       obj{"type": "number", "description": "The relative change, (last − first) / |first|: −0.2 is a fall of 20%. Absent when first is 0."},
@@ -221,12 +249,13 @@ func monitoringSchemas() obj {
 			"last_weight":  obj{"type": "integer", "description": "The labelled events (or events) of the latest span."}}},
 		"MonitorEditInput": obj{"type": "object", "required": []string{"updated_at"}, "additionalProperties": false, "properties": obj{
 			"updated_at": obj{"type": "string", "format": "date-time", "description": "The monitor's updated_at as read."},
-			"name":       str, "thresholds": obj{"type": "object", "additionalProperties": false, "properties": thresholds["properties"], "description": "Merged into the monitor's thresholds: those left out stay."},
+			"name":       name, "thresholds": obj{"type": "object", "additionalProperties": false, "properties": thresholds["properties"], "description": "Merged into the monitor's thresholds: those left out stay."},
 			"retrain_after": obj{"type": "integer", "minimum": 0, "maximum": 100},
 			"alert_after":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Breaching windows in a row that open an alert (0: 1)."},
 			"resolve_after": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "Good windows in a row that resolve it (0: 1)."},
 			"remind_after":  obj{"type": "integer", "minimum": 0, "maximum": 720, "description": "Hours after which an open alert nobody has acknowledged is announced to the webhook again (event alert.reminder), and again every as many hours until it is acknowledged or resolved; 0 (the default): never. A paused monitor's alerts are not reminded of."},
-			"webhook_url":   obj{"type": "string", "description": "A new http(s) address; empty, or the address as shown, keeps it."},
+			"webhook_url": obj{"type": "string", "maxLength": lodestar.MaxWebhookURL, "pattern": "^([hH][tT][tT][pP][sS]?://.+)?$",
+				"description": "A new http(s) address with a host, at most 2,000 characters (bytes); empty, or the address as shown, keeps it."},
 			"clear_webhook": obj{"type": "boolean", "description": "Remove the webhook address."}}},
 		"ResumeInput": obj{"type": "object", "additionalProperties": false, "properties": obj{}, "description": "Nothing: send {}."},
 		"CopyMonitorInput": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
@@ -257,21 +286,23 @@ func monitoringSchemas() obj {
 				"wasserstein_norm": nullNum, "wasserstein_error_bound": nullNum, "chi2": nullNum, "chi2_p_value": nullNum, "jensenshannon": nullNum,
 				"method": str, "reference_count": integer, "current_count": integer, "reference_missing": integer, "current_missing": integer,
 				"categories": integer, "note": str}},
-		"Alert": obj{"type": "object", "properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,
-			"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift", "fairness", "data_quality"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
-			"value":     obj{"type": "number", "description": "The breaching figure of the breach's first window — the window opened_at is the start of — as message words it; not the window that made the breach alert_after windows long."},
-			"threshold": num, "message": str,
-			"opened_at":       obj{"type": "string", "format": "date-time", "description": "The start of the breach's first window."},
-			"resolved_at":     ts,
-			"resolution":      obj{"type": "string", "enum": []string{"recovered", "withdrawn", "retired", "unwatched"}, "description": "Why it was resolved: later windows no longer breach; windows recomputed (late or corrected labels) show it never breached — resolved at its own start, kept as history; its version was retired; or an edit of its monitor turned its kind's threshold off. Absent while open, and on alerts resolved before it was recorded."},
-			"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."},
-			"last_notified_at": obj{"type": "string", "format": "date-time", "description": "When it was last announced to its monitor's webhook: opened, opened again or reminded (alert.reminder). Absent on an alert never announced: one opened while its monitor had no webhook (nothing was sent); a webhook added later reminds of it remind_after hours after it opened."},
-			"reminders":        obj{"type": "integer", "description": "How many alert.reminder announcements it has had; absent when none."}}},
-		"RetrainingTask": obj{"type": "object", "properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
-			"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}},
-			"reason": obj{"type": "string", "description": "Why it opened, in English: the retrain_after (or more) windows in a row to its end, each breaching accuracy or drift, and how many breached each when both did — e.g. \"Accuracy or drift breached in each of 7 windows in a row, to 2026-08-29T00:00:00Z: accuracy in 5, drift in 4.\""},
-			"before": metrics, "after": metrics,
-			"new_version": str, "opened_at": ts, "closed_at": ts}},
+		"Alert": obj{"type": "object", "required": []string{"id", "monitor_id", "model_id", "kind", "status", "value", "threshold", "message", "opened_at"},
+			"properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,
+				"kind": obj{"type": "string", "enum": []string{"accuracy", "latency", "volume", "drift", "fairness", "data_quality"}}, "status": obj{"type": "string", "enum": []string{"open", "resolved"}},
+				"value":     obj{"type": "number", "description": "The breaching figure of the breach's first window — the window opened_at is the start of — as message words it; not the window that made the breach alert_after windows long."},
+				"threshold": num, "message": str,
+				"opened_at":       obj{"type": "string", "format": "date-time", "description": "The start of the breach's first window."},
+				"resolved_at":     ts,
+				"resolution":      obj{"type": "string", "enum": []string{"recovered", "withdrawn", "retired", "unwatched"}, "description": "Why it was resolved: later windows no longer breach; windows recomputed (late or corrected labels) show it never breached — resolved at its own start, kept as history; its version was retired; or an edit of its monitor turned its kind's threshold off. Absent while open, and on alerts resolved before it was recorded."},
+				"acknowledged_at": ts, "acknowledged_by": str, "acknowledgement": obj{"type": "string", "description": "The note of whoever acknowledged it."},
+				"last_notified_at": obj{"type": "string", "format": "date-time", "description": "When it was last announced to its monitor's webhook: opened, opened again or reminded (alert.reminder). Absent on an alert never announced: one opened while its monitor had no webhook (nothing was sent); a webhook added later reminds of it remind_after hours after it opened."},
+				"reminders":        obj{"type": "integer", "description": "How many alert.reminder announcements it has had; absent when none."}}},
+		"RetrainingTask": obj{"type": "object", "required": []string{"id", "use_case_id", "model_id", "monitor_id", "version", "status", "reason", "before", "opened_at"},
+			"properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
+				"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}},
+				"reason": obj{"type": "string", "description": "Why it opened, in English: the retrain_after (or more) windows in a row to its end, each breaching accuracy or drift, and how many breached each when both did — e.g. \"Accuracy or drift breached in each of 7 windows in a row, to 2026-08-29T00:00:00Z: accuracy in 5, drift in 4.\""},
+				"before": metrics, "after": metrics,
+				"new_version": str, "opened_at": ts, "closed_at": ts}},
 		"EvaluateInput": obj{"type": "object", "additionalProperties": false, "properties": obj{"from": ts}},
 		"AcknowledgeInput": obj{"type": "object", "required": []string{"note"}, "additionalProperties": false, "properties": obj{
 			"note": obj{"type": "string", "minLength": 1, "maxLength": 1000, "description": "What is being done about the alert."}}},
