@@ -247,6 +247,63 @@ func TestOpenAPIBodyLimits(t *testing.T) {
 	if checked < 10 {
 		t.Errorf("checked %d documented 413s, want the API's writes", checked)
 	}
+	// Every operation that takes a body documents the server's refusals
+	// of one too large (413) and of another type (415), each with the
+	// Error schema: the stage and status changes and the archive
+	// operations listed neither.
+	bodies := 0
+	for p, ops := range paths {
+		for m, op := range ops.(map[string]any) {
+			if dig(op, "requestBody") == nil {
+				continue
+			}
+			bodies++
+			for _, code := range []string{"413", "415"} {
+				if ref, _ := dig(op, "responses", code, "content", "application/json", "schema", "$ref").(string); ref != "#/components/schemas/Error" {
+					t.Errorf("%s %s takes a body but documents no %s (with the Error schema)", strings.ToUpper(m), p, code)
+				}
+			}
+		}
+	}
+	if bodies < 30 {
+		t.Errorf("found %d operations with a body, want every write", bodies)
+	}
+}
+
+// TestOpenAPIArchiveAndSelf: POST /use-cases/{id}/archive documents the
+// 409 it answers for a use case already in that state, as it answers it;
+// GET /openapi.json documents its JSON content.
+func TestOpenAPIArchiveAndSelf(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	_, tok := f.token(f.user(lodestar.RoleAdmin, "admin@example.com"), lodestar.ScopeWrite)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(f.get(f.client(), "/api/v1/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if ty, _ := dig(doc, "paths", "/openapi.json", "get", "responses", "200", "content", "application/json", "schema", "type").(string); ty != "object" {
+		t.Errorf("GET /openapi.json: 200 content schema type %q, want an object", ty)
+	}
+	uc := fromJSON[lodestar.UseCase](t, f.apiOK("POST", "/api/v1/use-cases", tok, `{"title":"Archived twice"}`, 201))
+	path := fmt.Sprintf("/api/v1/use-cases/%d/archive", uc.ID)
+	f.apiOK("POST", path, tok, `{"archived":true}`, 200)
+	if r := f.api("POST", path, tok, `{"archived":true}`); r.StatusCode != 409 {
+		t.Fatalf("archive twice: got %d, want 409 (%s)", r.StatusCode, r.body)
+	}
+	for _, p := range []string{"/use-cases/{id}/archive", "/goals/{id}/archive", "/kpis/{id}/archive", "/pain-points/{id}/archive", "/business-units/{id}/archive"} {
+		if ref, _ := dig(doc, "paths", p, "post", "responses", "409", "content", "application/json", "schema", "$ref").(string); ref != "#/components/schemas/Error" {
+			t.Errorf("POST %s answers 409 when already in that state, but documents no 409", p)
+		}
+	}
+	// A new use case cannot start rejected or retired: the document's
+	// enum is the stages the server takes.
+	enum, _ := dig(doc, "components", "schemas", "NewUseCase", "properties", "stage", "enum").([]any)
+	for _, st := range []string{"idea", "assessment", "approved", "pilot", "scaling", "operating", "rejected", "retired"} {
+		r := f.api("POST", "/api/v1/use-cases", tok, fmt.Sprintf(`{"title":"Starts %s","stage":%q}`, st, st))
+		if documented := slices.Contains(enum, any(st)); documented != (r.StatusCode == 201) {
+			t.Errorf("new use case in stage %s: got %d, documented in NewUseCase.stage's enum: %v", st, r.StatusCode, documented)
+		}
+	}
 }
 
 // TestOpenAPIDriftSchema: a window's drift, as the API writes it, is what
