@@ -84,6 +84,8 @@ func TestIngestContentEncoding(t *testing.T) {
 		status                      int
 		code, says                  string
 	}{
+		// Both NDJSON types are taken, and the refusal names both.
+		{"text", "text/plain", "", plain, 415, lodestar.EUnsupported, "application/x-ndjson or application/jsonl"},
 		{"brotli", nd, "br", plain, 415, lodestar.EUnsupported, "Content-Encoding must be gzip"},
 		{"deflate", nd, "deflate", plain, 415, lodestar.EUnsupported, "Content-Encoding must be gzip"},
 		{"gzip twice", nd, "gzip, gzip", gzipped(t, string(gzipped(t, string(plain)))), 415, lodestar.EUnsupported, "Content-Encoding must be gzip"},
