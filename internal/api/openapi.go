@@ -330,8 +330,19 @@ func crudPaths(paths obj, path, name, plural, dup string, filters []obj) {
 	paths[path+"/{id}/archive"] = obj{
 		"post": obj{"summary": "Archive or restore a " + name + ".", "operationId": "archive" + name, "parameters": idParam(),
 			"requestBody": requiredBody("ArchiveInput"),
-			"responses":   withErrors(obj{"200": response("The record.", ref(name)), "409": response("Already in that state.", ref("Error"))}, "404")},
+			"responses":   withErrors(obj{"200": response("The record.", ref(name)), "409": response(archiveConflict(name, dup), ref("Error"))}, "404")},
 	}
+}
+
+// archiveConflict is what an archive's 409 says: the record is in that
+// state already, or, restored, it would be live beside one holding its
+// name (the rule every write keeps; a business unit's name is unique
+// archived or not, so one cannot meet it).
+func archiveConflict(name, dup string) string {
+	if name == "BusinessUnit" {
+		return "Already in that state: \"Nothing to change.\"; nothing was changed."
+	}
+	return "Already in that state (\"Nothing to change.\"), or, restoring, " + lowerFirst(dup) + "; nothing was changed."
 }
 
 // enumParam documents a query filter that takes one of values; anything
