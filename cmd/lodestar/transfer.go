@@ -182,6 +182,13 @@ func (e *cmdEnv) importCmd(args []string) error {
 		// The reader's messages name the line, not the file.
 		return fmt.Errorf("import: %s: %s", file, lodestar.ErrorMessage(err))
 	}
+	if *dryRun {
+		// A dry run writes nothing: not even a new database in a data
+		// directory given by mistake.
+		if err := e.requireDB("a dry run has nothing to check against (an import without --dry-run creates the database)"); err != nil {
+			return err
+		}
+	}
 	ctx := lodestar.WithActor(e.ctx, e.cliCtx())
 	return e.withStore(func(s *store.Store) error {
 		res, err := transfer.Import(ctx, s, s, t, transfer.Options{Map: fieldMap, CreateMissing: *createMissing, SkipInvalid: *skipInvalid, DryRun: *dryRun})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -560,4 +561,27 @@ func transferXLSX(t *testing.T, rows [][]any) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestImportDryRunCreatesNothing: a dry run on a data directory with no
+// database — a new one, or a path mistyped — says there is nothing to
+// check against and leaves no database there; without --dry-run the
+// import creates it, as the quick start does.
+func TestImportDryRunCreatesNothing(t *testing.T) {
+	t.Parallel()
+	file := writeFile(t, "uc.csv", "title,stage\nChatbot,idea\n")
+	dir := filepath.Join(t.TempDir(), "fresh")
+	code, out, errOut := runCLI(t, "import", "use-cases", file, "--data", dir, "--dry-run")
+	if code != 1 || out != "" || !strings.Contains(errOut, "a dry run has nothing to check against") {
+		t.Errorf("dry run on a new directory: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lodestar.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the dry run left a database: %v", err)
+	}
+	if code, _, errOut := runWith(zhEnvOf, "import", "use-cases", file, "--data", dir, "--dry-run"); code != 1 || !strings.Contains(errOut, "试运行没有可供核对的数据库") {
+		t.Errorf("in Chinese: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "import", "use-cases", file, "--data", dir); code != 0 {
+		t.Errorf("the import itself on a new directory: exit %d, %s", code, errOut)
+	}
 }
