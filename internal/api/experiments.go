@@ -53,6 +53,10 @@ type (
 	}
 )
 
+// keptFields are the fields an experiment's PUT may leave out: its key
+// cannot change.
+func (experimentIn) keptFields() []string { return []string{"key"} }
+
 func (in experimentIn) entity() lodestar.Experiment {
 	return lodestar.Experiment{UseCaseID: in.UseCaseID, Key: in.Key, Name: in.Name, Hypothesis: in.Hypothesis,
 		ControlVersionID: in.ControlVersionID, TreatmentVersionID: in.TreatmentVersionID, Primary: in.Primary,

@@ -58,6 +58,10 @@ type (
 	}
 )
 
+// keptFields are the fields a model's PUT may leave out: its key cannot
+// change.
+func (modelIn) keptFields() []string { return []string{"key"} }
+
 func (in modelIn) entity() lodestar.Model {
 	return lodestar.Model{UseCaseID: in.UseCaseID, Key: in.Key, Name: in.Name, Description: in.Description}
 }
@@ -162,12 +166,12 @@ func (s *Server) switchKey(r *http.Request) (string, error) {
 	return m.Key, nil
 }
 
-// stampedBody reads a body of In: E's fields, embedded, beside an
-// updated_at. encoding/json names a bad field of an embedded struct after
-// the struct's Go name ("ModelCard.evaluation_metrics.f1"); the client
+// stampedBody reads a PUT's body (putBody) of In: E's fields, embedded,
+// beside an updated_at. encoding/json names a bad field of an embedded
+// struct after the struct's Go name ("ModelCard.evaluation_metrics.f1"); the client
 // sent it, and knows it, as evaluation_metrics.f1.
 func stampedBody[In, E any](w http.ResponseWriter, r *http.Request) (In, error) {
-	in, err := decodeBody[In](w, r)
+	in, err := putBody[In](w, r)
 	var le *lodestar.Error
 	if errors.As(err, &le) && len(le.Fields) > 0 {
 		prefix := reflect.TypeFor[E]().Name() + "."

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -100,7 +101,7 @@ func Document() obj {
 	// An update (PUT) takes its input's fields and the optional
 	// updated_at it is based on.
 	for put, in := range updateInputs {
-		schemas[put] = withBasedOn(schemas[in].(obj))
+		schemas[put] = wholePut(withBasedOn(schemas[in].(obj)), putKept[put]...)
 	}
 	useCaseUpdateStage(schemas["UseCaseUpdate"].(obj))
 	withBodyErrors(paths)
@@ -145,9 +146,40 @@ func useCaseUpdateStage(schema obj) {
 var updateInputs = map[string]string{"BusinessUnitUpdate": "BusinessUnitInput", "GoalUpdate": "GoalInput", "KPIUpdate": "KPIInput",
 	"PainPointUpdate": "PainPointInput", "UseCaseUpdate": "NewUseCase", "ModelUpdate": "ModelInput", "ExperimentUpdate": "ExperimentInput"}
 
+// putKept are the fields of an update body (PUT) that it may leave out,
+// besides updated_at: those it cannot change (a use case's stage, a
+// model's or experiment's key), which leaving out erases nothing.
+var putKept = map[string][]string{"UseCaseUpdate": {"stage"}, "ModelUpdate": {"key"}, "ExperimentUpdate": {"key"}}
+
+// wholePut is a copy of schema, a PUT's body, requiring every property
+// but updated_at and kept: a PUT replaces the whole record (putWholeDoc).
+func wholePut(schema obj, kept ...string) obj {
+	var required []string
+	for k := range schema["properties"].(obj) {
+		if k != "updated_at" && !slices.Contains(kept, k) {
+			required = append(required, k)
+		}
+	}
+	slices.Sort(required)
+	out := obj{}
+	for k, v := range schema {
+		out[k] = v
+	}
+	out["required"] = required
+	if d, ok := schema["description"].(string); ok {
+		out["description"] = d + " In a PUT, each field must be present (\"\" for none): the PUT replaces them all."
+	}
+	return out
+}
+
+// putWholeDoc says that a PUT replaces the whole record.
+const putWholeDoc = "A PUT replaces the whole record: send every field as GET returns it (null, \"\" or 0 where the record has none), changed or not. " +
+	"A body missing one is a 400 whose fields name each missing field, and nothing changes — a field left out is never read as empty. " +
+	"Only updated_at, and a field the PUT cannot change (a use case's stage, a model's or experiment's key), may be left out. "
+
 // basedOnDoc is how an update (PUT) avoids overwriting a change made
 // meanwhile.
-const basedOnDoc = "To avoid overwriting someone else's change, send the record's updated_at as you read it: if the record has changed since, " +
+const basedOnDoc = putWholeDoc + "To avoid overwriting someone else's change, send the record's updated_at as you read it: if the record has changed since, " +
 	"the update is refused with 409 and nothing changes; read it again and redo the update. updated_at is optional: left out, the update is made " +
 	"whatever changed meanwhile. A create takes none (400)."
 
@@ -603,7 +635,7 @@ func streamResponses() obj {
 
 // versionBasedOnDoc is how an edit of a version's card or provenance
 // avoids overwriting a change made meanwhile.
-const versionBasedOnDoc = "To avoid overwriting someone else's change, send the version's updated_at as you read it (GET /model-versions/{id}): " +
+const versionBasedOnDoc = putWholeDoc + "To avoid overwriting someone else's change, send the version's updated_at as you read it (GET /model-versions/{id}): " +
 	"if the version has changed since — its card, provenance or status, by anyone — the edit is refused with 409 and nothing changes; read it again and redo the edit. " +
 	"updated_at is optional: left out, the edit is made whatever changed meanwhile."
 
@@ -653,8 +685,8 @@ func modelSchemas() obj {
 				"description": "The training run's ID (an MLflow run ID, a SageMaker ARN …) or an http(s) link to it, with no credentials in it."}}}
 	return obj{
 		"Provenance":      provenance,
-		"ProvenanceInput": withUpdatedAt(provenance),
-		"ModelCardInput":  withUpdatedAt(card),
+		"ProvenanceInput": wholePut(withUpdatedAt(provenance)),
+		"ModelCardInput":  wholePut(withUpdatedAt(card)),
 		"Model": obj{"type": "object", "required": []string{"id", "use_case_id", "key", "name", "description", "archived", "created_at", "updated_at"},
 			"properties": obj{"id": obj{"type": "integer"}, "use_case_id": obj{"type": "integer"}, "key": key,
 				"name": str, "description": str, "archived": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts}},

@@ -266,6 +266,20 @@ func decodeBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	return in, err
 }
 
+// putBody reads the JSON body of a PUT, which replaces the whole record:
+// every field of T must be in it (httpx.DecodeWholeJSON), but updated_at
+// and those T says a PUT cannot change (keptFields), so that a client
+// sending part of a record is refused rather than erasing the rest.
+func putBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
+	var in T
+	var kept []string
+	if k, ok := any(in).(interface{ keptFields() []string }); ok {
+		kept = k.keptFields()
+	}
+	err := httpx.DecodeWholeJSON(w, r, &in, httpx.MaxJSONBody, kept...)
+	return in, err
+}
+
 // entityBody reads a JSON body of the fields a client may write (In) and
 // returns the entity they make.
 func entityBody[In entityIn[E], E any](w http.ResponseWriter, r *http.Request) (E, error) {
@@ -279,7 +293,7 @@ func entityBody[In entityIn[E], E any](w http.ResponseWriter, r *http.Request) (
 // putH serves PUT {path}/{id}: the record updated from the JSON body,
 // based on the updated_at it carries, if any (stamp).
 func putH[In entityIn[E], E any](s *Server, update func(context.Context, int64, E) (*E, error)) http.HandlerFunc {
-	return handleID(s, decodeBody[In], func(ctx context.Context, id int64, in In) (*E, error) {
+	return handleID(s, putBody[In], func(ctx context.Context, id int64, in In) (*E, error) {
 		return update(basedOnIn(ctx, in.stamp()), id, in.entity())
 	}, http.StatusOK)
 }
@@ -290,6 +304,10 @@ type useCasePut struct {
 	lodestar.NewUseCase
 	UpdatedAt *time.Time `json:"updated_at"`
 }
+
+// keptFields are the fields a use case's PUT may leave out: its stage
+// changes only through /stage, so leaving it out erases nothing.
+func (useCasePut) keptFields() []string { return []string{"stage"} }
 
 // updateUseCase replaces a use case's fields, based on the updated_at
 // sent, if any.

@@ -29,7 +29,11 @@ func TestAPIFieldNamesAsSent(t *testing.T) {
 		{"POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok, `{"version":"1.0","name":"M","window":"hour","reference":{"kind":"dataset","data":"!!!"}}`, "reference.data"},
 	} {
 		before, vb := f.counts(), f.versionSnapshot(ver.ID)
-		d := wantAPIError(t, f.api(c.method, c.path, c.tok, c.body), 400, "invalid")
+		body := c.body
+		if c.method == "PUT" {
+			body = whole(c.path, body)
+		}
+		d := wantAPIError(t, f.api(c.method, c.path, c.tok, body), 400, "invalid")
 		if d.Fields[c.field] == "" || strings.Contains(fmt.Sprint(d.Fields), "card.") || strings.Contains(fmt.Sprint(d.Fields), "provenance.") {
 			t.Errorf("%s %s %.80s: fields %v, want %s", c.method, c.path, c.body, d.Fields, c.field)
 		}

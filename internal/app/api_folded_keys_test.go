@@ -29,7 +29,7 @@ func TestAPIFoldedKeys(t *testing.T) {
 		f.wantVersionUnchanged(vb, c.body)
 	}
 	// A metric's name is the client's own, in any case.
-	if r := f.api("PUT", card, tok, `{"intended_use":"Ranking","evaluation_metrics":{"AUC":0.9,"auc":0.8}}`); r.StatusCode != 200 {
+	if r := f.api("PUT", card, tok, whole(card, `{"intended_use":"Ranking","evaluation_metrics":{"AUC":0.9,"auc":0.8}}`)); r.StatusCode != 200 {
 		t.Errorf("metrics named in upper case: %d %s", r.StatusCode, r.body)
 	}
 }

@@ -16,7 +16,7 @@ func TestAPINullBody(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	m, ver, tok := f.teamVersion("Recs", "rec", "Rec")
 	path := fmt.Sprintf("/api/v1/model-versions/%d", ver.ID)
-	if r := f.api("PUT", path+"/card", tok, `{"intended_use":"Ranking","evaluation_metrics":{"auc":0.9}}`); r.StatusCode != 200 {
+	if r := f.api("PUT", path+"/card", tok, whole("/card", `{"intended_use":"Ranking","evaluation_metrics":{"auc":0.9}}`)); r.StatusCode != 200 {
 		t.Fatalf("card: %d %s", r.StatusCode, r.body)
 	}
 	for _, c := range []struct{ method, path string }{

@@ -147,7 +147,7 @@ func TestExperimentAPIBadInput(t *testing.T) {
 		code                            string
 		field                           string
 	}{
-		{"edit while running", "PUT", base, "", w.design(""), 409, lodestar.EConflict, ""},
+		{"edit while running", "PUT", base, "", whole(base, w.design("")), 409, lodestar.EConflict, ""},
 		{"unknown variant", "POST", base + "/data", "", `{"data":[{"variant":"b","metric":"conversion","n":10,"successes":1}]}`, 400, lodestar.EInvalid, "data[0].variant"},
 		{"unknown metric", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"clicks","n":10,"successes":1}]}`, 400, lodestar.EInvalid, "data[0].metric"},
 		{"missing successes", "POST", base + "/data", "", `{"data":[{"variant":"control","metric":"conversion","n":10}]}`, 400, lodestar.EInvalid, "data[0].successes"},

@@ -77,7 +77,7 @@ func TestProvenanceAPI(t *testing.T) {
 	} {
 		before := f.provenanceSnapshot(&v)
 		// The PUT's body is the provenance's fields: named as it sent them.
-		d := wantAPIError(t, f.api("PUT", put, tok, c.body), 400, "invalid")
+		d := wantAPIError(t, f.api("PUT", put, tok, whole(put, c.body)), 400, "invalid")
 		if sent := strings.TrimPrefix(c.field, "provenance."); d.Fields[sent] == "" || len(d.Fields) != 1 {
 			t.Errorf("%s: fields %v; want only %s", c.name, d.Fields, sent)
 		}
@@ -96,7 +96,7 @@ func TestProvenanceAPI(t *testing.T) {
 	f.wantProvenanceUnchanged(before, "an unknown field")
 
 	// A change in development is audited with before and after.
-	r = f.api("PUT", put, tok, `{"artifact_uri":"gs://models/rec/2.0/model.xgb","artifact_sha256":"`+provDigest+`"}`)
+	r = f.api("PUT", put, tok, whole(put, `{"artifact_uri":"gs://models/rec/2.0/model.xgb","artifact_sha256":"`+provDigest+`"}`))
 	if r.StatusCode != 200 || !strings.Contains(r.body, `"artifact_uri":"gs://models/rec/2.0/model.xgb"`) || !strings.Contains(r.body, `"source_commit":""`) {
 		t.Fatalf("update in development: %d %s; want the whole provenance replaced", r.StatusCode, r.body)
 	}
@@ -110,7 +110,7 @@ func TestProvenanceAPI(t *testing.T) {
 		t.Fatalf("to staging: %d %s", r.StatusCode, r.body)
 	}
 	before = f.provenanceSnapshot(&v)
-	d := wantAPIError(t, f.api("PUT", put, tok, `{"artifact_uri":"gs://models/rec/2.0/swapped.xgb","artifact_sha256":"`+provDigest+`"}`), 409, "conflict")
+	d := wantAPIError(t, f.api("PUT", put, tok, whole(put, `{"artifact_uri":"gs://models/rec/2.0/swapped.xgb","artifact_sha256":"`+provDigest+`"}`)), 409, "conflict")
 	if !strings.Contains(d.Message, "frozen") {
 		t.Errorf("frozen refusal: %q; want it to say the provenance is frozen", d.Message)
 	}
@@ -119,7 +119,7 @@ func TestProvenanceAPI(t *testing.T) {
 	if r := f.api("POST", fmt.Sprintf("/api/v1/model-versions/%d/status", v.ID), tok, `{"status":"development","reason":"wrong artifact"}`); r.StatusCode != 200 {
 		t.Fatalf("back to development: %d %s", r.StatusCode, r.body)
 	}
-	r = f.api("PUT", put, tok, `{"artifact_uri":"gs://models/rec/2.0/model.xgb"}`)
+	r = f.api("PUT", put, tok, whole(put, `{"artifact_uri":"gs://models/rec/2.0/model.xgb"}`))
 	if r.StatusCode != 200 {
 		t.Fatalf("update after moving back: %d %s", r.StatusCode, r.body)
 	}
@@ -141,7 +141,7 @@ func TestProvenanceAPIChinese(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	_, ver, tok := f.teamVersion("Recs", "rec", "Rec")
 	req, _ := http.NewRequest("PUT", f.srv.URL+fmt.Sprintf("/api/v1/model-versions/%d/provenance", ver.ID),
-		strings.NewReader(`{"artifact_uri":"https://u:p@example.com/a","artifact_sha256":"x"}`))
+		strings.NewReader(whole("/provenance", `{"artifact_uri":"https://u:p@example.com/a","artifact_sha256":"x"}`)))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept-Language", "zh-CN")

@@ -53,9 +53,9 @@ func TestAPIUpdatesBasedOnUpdatedAt(t *testing.T) {
 		f.clock.Advance(time.Second)
 		put := func(stamp, name string) *response {
 			if stamp == "" {
-				return f.api("PUT", c.path, c.tok, "{"+c.body(name)+"}")
+				return f.api("PUT", c.path, c.tok, whole(c.path, "{"+c.body(name)+"}"))
 			}
-			return f.api("PUT", c.path, c.tok, fmt.Sprintf(`{"updated_at":%q,%s}`, stamp, c.body(name)))
+			return f.api("PUT", c.path, c.tok, whole(c.path, fmt.Sprintf(`{"updated_at":%q,%s}`, stamp, c.body(name))))
 		}
 		if r := put(opened, "By A"); r.StatusCode != 200 {
 			t.Fatalf("%s: update based on the record as read: %d %s", c.path, r.StatusCode, r.body)

@@ -354,7 +354,9 @@ func TestStrategyAPIBadInput(t *testing.T) {
 				h.Set("Content-Type", jsonCT)
 			}
 			var body io.Reader
-			if tc.body != "" {
+			if tc.body != "" && tc.method == "PUT" {
+				body = strings.NewReader(whole(tc.path, tc.body))
+			} else if tc.body != "" {
 				body = strings.NewReader(tc.body)
 			}
 			r := f.do(f.client(), tc.method, tc.path, h, body)
@@ -436,14 +438,14 @@ func TestStrategyAPIHappyPath(t *testing.T) {
 	}
 	ucPath := fmt.Sprintf("/api/v1/use-cases/%d", uc.ID)
 
-	uc = fromJSON[lodestar.UseCase](t, write("PUT", ucPath, "{"+fmt.Sprintf(ucFields, bu.ID)+fmt.Sprintf(`,"sponsor_id":%d}`, admin.ID), 200))
+	uc = fromJSON[lodestar.UseCase](t, write("PUT", ucPath, whole(ucPath, "{"+fmt.Sprintf(ucFields, bu.ID)+fmt.Sprintf(`,"sponsor_id":%d}`, admin.ID)), 200))
 	wantAlignment("with a sponsor", uc, "misaligned", "no_kpi_impact", "no_pain_point")
-	uc = fromJSON[lodestar.UseCase](t, write("PUT", ucPath, "{"+fmt.Sprintf(ucFields, bu.ID)+
-		fmt.Sprintf(`,"sponsor_id":%d,"pain_point_ids":[%d]}`, admin.ID, pain.ID), 200))
+	uc = fromJSON[lodestar.UseCase](t, write("PUT", ucPath, whole(ucPath, "{"+fmt.Sprintf(ucFields, bu.ID)+
+		fmt.Sprintf(`,"sponsor_id":%d,"pain_point_ids":[%d]}`, admin.ID, pain.ID)), 200))
 	wantAlignment("with a sponsor and a pain point", uc, "misaligned", "no_kpi_impact")
 	full := "{" + fmt.Sprintf(ucFields, bu.ID) + fmt.Sprintf(`,"sponsor_id":%d,"pain_point_ids":[%d],"impacts":[{"kpi_id":%d,"change":10,"confidence":0.7}]}`,
 		admin.ID, pain.ID, kpi.ID)
-	uc = fromJSON[lodestar.UseCase](t, write("PUT", ucPath, full, 200))
+	uc = fromJSON[lodestar.UseCase](t, write("PUT", ucPath, whole(ucPath, full), 200))
 	wantAlignment("with a sponsor, a pain point and a KPI under a goal", uc, "aligned")
 	if len(uc.Impacts) != 1 || uc.Impacts[0] != (lodestar.Impact{KPIID: kpi.ID, Change: 10, Confidence: 0.7}) ||
 		!slices.Equal(uc.PainPointIDs, []int64{pain.ID}) || uc.SponsorID != admin.ID {
@@ -487,14 +489,14 @@ func TestStrategyAPIHappyPath(t *testing.T) {
 	portfolio("aligned", "", 1, 0, true)
 
 	// The KPI leaves its goal: the use case is misaligned, naming the KPI.
-	write("PUT", fmt.Sprintf("/api/v1/kpis/%d", kpi.ID), kpiBody(0), 200)
+	write("PUT", fmt.Sprintf("/api/v1/kpis/%d", kpi.ID), whole("/kpis", kpiBody(0)), 200)
 	orphan := getUC(uc.ID)
 	wantAlignment("KPI moved to no goal", orphan, "misaligned", fmt.Sprintf("kpi_without_goal:%d", kpi.ID))
 	portfolio("KPI without goal", "", 1, 1, false)
 	portfolio("filtered to the unit", fmt.Sprintf("?business_unit_id=%d", bu.ID), 1, 1, false)
 	portfolio("filtered to aligned", "?alignment=aligned", 0, 0, false)
 	portfolio("filtered to another unit", "?business_unit_id=999999", 0, 0, false)
-	write("PUT", fmt.Sprintf("/api/v1/kpis/%d", kpi.ID), kpiBody(goal.ID), 200)
+	write("PUT", fmt.Sprintf("/api/v1/kpis/%d", kpi.ID), whole("/kpis", kpiBody(goal.ID)), 200)
 	wantAlignment("KPI back under its goal", getUC(uc.ID), "aligned")
 	portfolio("aligned again", "", 1, 0, true)
 
@@ -603,14 +605,14 @@ func TestStrategyAPIRoles(t *testing.T) {
 	t.Run("business owner writes goals", func(t *testing.T) {
 		f := f.with(t)
 		g := fromJSON[lodestar.Goal](t, f.apiOK("POST", "/api/v1/goals", owner, `{"title":"Owner's goal","horizon":"quarter"}`, 201))
-		f.apiOK("PUT", ids("/api/v1/goals/%d", g.ID), owner, `{"title":"Owner's goal, sharper","horizon":"quarter","status":"draft"}`, 200)
+		f.apiOK("PUT", ids("/api/v1/goals/%d", g.ID), owner, whole("/goals", `{"title":"Owner's goal, sharper","horizon":"quarter","status":"draft"}`), 200)
 		f.apiOK("POST", ids("/api/v1/goals/%d/archive", g.ID), owner, `{"archived":true}`, 200)
 	})
 	t.Run("AI team writes use cases", func(t *testing.T) {
 		f := f.with(t)
 		wantAPIError(t, f.api("POST", "/api/v1/goals", aiTeam, `{"title":"AI's goal","horizon":"year"}`), 403, lodestar.EForbidden)
 		uc := fromJSON[lodestar.UseCase](t, f.apiOK("POST", "/api/v1/use-cases", aiTeam, `{"title":"Vision QA"}`, 201))
-		f.apiOK("PUT", ids("/api/v1/use-cases/%d", uc.ID), aiTeam, ids(`{"title":"Vision QA","impacts":[{"kpi_id":%d,"change":2,"confidence":0.5}]}`, w.kpi.ID), 200)
+		f.apiOK("PUT", ids("/api/v1/use-cases/%d", uc.ID), aiTeam, whole("/use-cases", ids(`{"title":"Vision QA","impacts":[{"kpi_id":%d,"change":2,"confidence":0.5}]}`, w.kpi.ID)), 200)
 		f.apiOK("POST", ids("/api/v1/use-cases/%d/stage", uc.ID), aiTeam, `{"stage":"assessment","reason":"data is ready"}`, 200)
 	})
 }

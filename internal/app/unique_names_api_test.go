@@ -31,7 +31,11 @@ func TestKPIAndPainDuplicateAPI(t *testing.T) {
 			{"POST", "/api/v1/pain-points", fmt.Sprintf(`{"title":"slow checkout","business_unit_id":%d,"category":"cost"}`, bu.ID), "title", painMsg},
 			{"PUT", fmt.Sprintf("/api/v1/pain-points/%d", otherPain.ID), fmt.Sprintf(`{"title":"Queues","title_zh":"结账慢","business_unit_id":%d,"category":"cost"}`, bu.ID), "title_zh", painMsg},
 		} {
-			d := wantAPIError(t, f.api(tc.method, tc.path, tok, tc.body), 409, lodestar.EConflict)
+			body := tc.body
+			if tc.method == "PUT" {
+				body = whole(tc.path, body)
+			}
+			d := wantAPIError(t, f.api(tc.method, tc.path, tok, body), 409, lodestar.EConflict)
 			if d.Message != tc.want || d.Fields[tc.field] != tc.want {
 				t.Errorf("%s %s %s: message %q, fields %v; want %q on %s", tc.method, tc.path, tc.body, d.Message, d.Fields, tc.want, tc.field)
 			}

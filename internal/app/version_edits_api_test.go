@@ -58,7 +58,7 @@ func TestVersionEditsAPIStale(t *testing.T) {
 
 	opened := read()
 	f.clock.Advance(time.Second)
-	r := f.api("PUT", path+"/card", tok, fmt.Sprintf(`{"updated_at":%q,"intended_use":"Ranking","evaluation_metrics":{"auc":0.9}}`, stamp(opened)))
+	r := f.api("PUT", path+"/card", tok, whole("/card", fmt.Sprintf(`{"updated_at":%q,"intended_use":"Ranking","evaluation_metrics":{"auc":0.9}}`, stamp(opened))))
 	if r.StatusCode != 200 {
 		t.Fatalf("card based on the version as read: %d %s", r.StatusCode, r.body)
 	}
@@ -71,7 +71,7 @@ func TestVersionEditsAPIStale(t *testing.T) {
 		{"provenance", "/provenance", `"artifact_uri":"s3://models/overwritten.bin"`},
 	} {
 		before := f.versionSnapshot(id)
-		d := wantAPIError(t, f.api("PUT", path+c.path, tok, fmt.Sprintf(`{"updated_at":%q,%s}`, stamp(opened), c.body)), 409, "conflict")
+		d := wantAPIError(t, f.api("PUT", path+c.path, tok, whole(c.path, fmt.Sprintf(`{"updated_at":%q,%s}`, stamp(opened), c.body))), 409, "conflict")
 		if !strings.Contains(d.Message, "Someone else changed this record") {
 			t.Errorf("stale %s: message %q; want it to say someone else changed the version", c.name, d.Message)
 		}
@@ -79,21 +79,21 @@ func TestVersionEditsAPIStale(t *testing.T) {
 	}
 	// The stale refusal in Chinese, for a client that asks for it.
 	h := http.Header{"Authorization": {"Bearer " + tok}, "Content-Type": {"application/json"}, "Accept-Language": {"zh-CN"}}
-	r = f.do(f.client(), "PUT", path+"/provenance", h, strings.NewReader(fmt.Sprintf(`{"updated_at":%q,"training_run":"run-1"}`, stamp(opened))))
+	r = f.do(f.client(), "PUT", path+"/provenance", h, strings.NewReader(whole("/provenance", fmt.Sprintf(`{"updated_at":%q,"training_run":"run-1"}`, stamp(opened)))))
 	if r.StatusCode != 409 || !strings.Contains(r.body, "有人修改了这条记录") {
 		t.Errorf("stale edit in Chinese: %d %s", r.StatusCode, r.body)
 	}
 
 	// Based on the version as it is now: made.
-	r = f.api("PUT", path+"/provenance", tok, fmt.Sprintf(`{"updated_at":%q,"artifact_uri":"s3://models/rec/1.0.bin","artifact_sha256":%q}`, stamp(edited), provDigest))
+	r = f.api("PUT", path+"/provenance", tok, whole("/provenance", fmt.Sprintf(`{"updated_at":%q,"artifact_uri":"s3://models/rec/1.0.bin","artifact_sha256":%q}`, stamp(edited), provDigest)))
 	if r.StatusCode != 200 || read().Provenance.ArtifactURI != "s3://models/rec/1.0.bin" {
 		t.Fatalf("provenance based on the current version: %d %s", r.StatusCode, r.body)
 	}
 	// Without updated_at (a client written before it): made, as ever.
-	if r := f.api("PUT", path+"/card", tok, `{"intended_use":"Ranking v2"}`); r.StatusCode != 200 || read().Card.IntendedUse != "Ranking v2" {
+	if r := f.api("PUT", path+"/card", tok, whole("/card", `{"intended_use":"Ranking v2"}`)); r.StatusCode != 200 || read().Card.IntendedUse != "Ranking v2" {
 		t.Errorf("card without updated_at: %d %s; want it made", r.StatusCode, r.body)
 	}
-	if r := f.api("PUT", path+"/provenance", tok, `{"updated_at":null,"artifact_uri":"s3://models/rec/1.0b.bin"}`); r.StatusCode != 200 {
+	if r := f.api("PUT", path+"/provenance", tok, whole("/provenance", `{"updated_at":null,"artifact_uri":"s3://models/rec/1.0b.bin"}`)); r.StatusCode != 200 {
 		t.Errorf("provenance with updated_at null: %d %s; want it made", r.StatusCode, r.body)
 	}
 	// A status change moves updated_at too: an edit based on the version
@@ -103,7 +103,7 @@ func TestVersionEditsAPIStale(t *testing.T) {
 		t.Fatalf("to staging: %d %s", r.StatusCode, r.body)
 	}
 	before := f.versionSnapshot(id)
-	wantAPIError(t, f.api("PUT", path+"/card", tok, fmt.Sprintf(`{"updated_at":%q,"intended_use":"Stale"}`, stamp(current))), 409, "conflict")
+	wantAPIError(t, f.api("PUT", path+"/card", tok, whole("/card", fmt.Sprintf(`{"updated_at":%q,"intended_use":"Stale"}`, stamp(current)))), 409, "conflict")
 	f.wantVersionUnchanged(before, "a card edit based on the version before its status change")
 	// A malformed updated_at is a 400 naming it, not an edit made blind.
 	d := wantAPIError(t, f.api("PUT", path+"/card", tok, `{"updated_at":"yesterday","intended_use":"Blind"}`), 400, "invalid")

@@ -24,7 +24,7 @@ func TestVersionHistoryPage(t *testing.T) {
 	}
 	v := vs[0]
 	if r := f.api("PUT", fmt.Sprintf("/api/v1/model-versions/%d/card", v.ID), tok,
-		`{"intended_use":"Rank the feed.","limitations":"Cold start.","evaluation_metrics":{"auc":0.9}}`); r.StatusCode != 200 {
+		whole("/card", `{"intended_use":"Rank the feed.","limitations":"Cold start.","evaluation_metrics":{"auc":0.9}}`)); r.StatusCode != 200 {
 		t.Fatalf("card: %d %s", r.StatusCode, r.body)
 	}
 	if _, err := f.app.Store.SetModelVersionStatus(sys(), v.ID, lodestar.ModelStaging, "Offline metrics pass"); err != nil {

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,34 +26,94 @@ const MaxJSONBody = 1 << 20
 // a body over max bytes, 400 for malformed JSON, unknown fields, wrong
 // types or trailing data, naming the field where there is one.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
+	_, err := decodeJSON(w, r, dst, max)
+	return err
+}
+
+// PutMissing is what a PUT says of each field its body leaves out.
+const PutMissing = "Required in a PUT, which replaces the whole record: send every field as GET returns it."
+
+// DecodeWholeJSON is DecodeJSON for a PUT, which replaces the whole
+// record: the body must hold every top-level field of dst (null where
+// the field takes null), so that a field left out is refused rather than
+// read as its zero value and the record's value silently erased. Only
+// updated_at (the stamp an update is based on) and the fields named in
+// optional (those a PUT cannot change, which leaving out erases nothing)
+// may be left out. A body missing any is a 400 naming each in its
+// fields.
+func DecodeWholeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64, optional ...string) error {
+	raw, err := decodeJSON(w, r, dst, max)
+	if err != nil {
+		return err
+	}
+	return missingFields(raw, reflect.TypeOf(dst), slices.Concat(optional, []string{"updated_at"}))
+}
+
+// missingFields refuses raw, a JSON object read as t, when a top-level
+// field of t other than optional is not among its keys.
+func missingFields(raw []byte, t reflect.Type, optional []string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	members, ok := membersOf(raw)
+	if !ok {
+		return nil
+	}
+	sent := make(map[string]bool, len(members))
+	for _, m := range members {
+		sent[m.key] = true
+	}
+	var missing []string
+	for name := range fieldsOf(t) {
+		if !sent[name] && !slices.Contains(optional, name) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	e := &lodestar.Error{Code: lodestar.EInvalid, Fields: make(map[string]string, len(missing)),
+		Message: fmt.Sprintf("A PUT replaces the whole record: send every field as GET returns it; missing: %s.", strings.Join(missing, ", "))}
+	for _, name := range missing {
+		e.Fields[name] = PutMissing
+	}
+	return e
+}
+
+// decodeJSON is DecodeJSON, answering the body it read as well.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		if r.Header.Get("Content-Type") == "" && r.ContentLength == 0 {
 			// A bare POST (curl -X POST …): say what to send, not only the
 			// header — the body's absence was the next refusal.
-			return lodestar.Errorf(lodestar.EUnsupported, "This request needs a JSON body: Content-Type: application/json and a JSON object ({} when every field may be left out).")
+			return nil, lodestar.Errorf(lodestar.EUnsupported, "This request needs a JSON body: Content-Type: application/json and a JSON object ({} when every field may be left out).")
 		}
-		return lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/json.")
+		return nil, lodestar.Errorf(lodestar.EUnsupported, "Content-Type must be application/json.")
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return tooLarge(max)
+			return nil, tooLarge(max)
 		}
-		return lodestar.Errorf(lodestar.EInvalid, "The request body could not be read.")
+		return nil, lodestar.Errorf(lodestar.EInvalid, "The request body could not be read.")
 	}
 	if err := checkJSONText(raw); err != nil {
-		return err
+		return nil, err
 	}
 	if string(bytes.Trim(raw, " \t\r\n")) == "null" {
 		// encoding/json reads null into a struct as nothing at all, so a
 		// PUT of null would empty the record as {} does — a slip (a
 		// client's unset variable) taken for an intent.
-		return lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not null.")
+		return nil, lodestar.Errorf(lodestar.EInvalid, "The body must be a JSON object, not null.")
 	}
 	if err := foldedKey(raw, reflect.TypeOf(dst)); err != nil {
-		return err
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -60,19 +121,19 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		if errors.As(err, new(*time.ParseError)) {
 			// encoding/json does not say which field a time came in.
 			if field := badTimeField(raw, reflect.TypeOf(dst)); field != "" {
-				return lodestar.FieldError(field, fmt.Sprintf("%s must be an RFC 3339 time, e.g. 2026-11-28T10:00:00Z.", field))
+				return nil, lodestar.FieldError(field, fmt.Sprintf("%s must be an RFC 3339 time, e.g. 2026-11-28T10:00:00Z.", field))
 			}
 		}
-		return jsonError(err, max, raw, reflect.TypeOf(dst))
+		return nil, jsonError(err, max, raw, reflect.TypeOf(dst))
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return tooLarge(max)
+			return nil, tooLarge(max)
 		}
-		return lodestar.Errorf(lodestar.EInvalid, "The body must hold exactly one JSON object.")
+		return nil, lodestar.Errorf(lodestar.EInvalid, "The body must hold exactly one JSON object.")
 	}
-	return nil
+	return raw, nil
 }
 
 // checkJSONText refuses a body that is not UTF-8 (encoding/json would
