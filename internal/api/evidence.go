@@ -272,7 +272,10 @@ func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAudi
 		return in, err
 	}
 	if kind == "application/json" {
-		var body fairnessIn
+		// A seed left out is the form's and the command line's default,
+		// not 0: the same file gives the same intervals however it is
+		// sent. An explicit 0 is a seed like any other and stays.
+		body := fairnessIn{FairnessParams: lodestar.FairnessParams{Seed: evidence.DefaultSeed}}
 		if err := httpx.DecodeJSON(w, r, &body, lodestar.MaxEvidenceUpload); err != nil {
 			return in, unembed(err, "FairnessParams.")
 		}
