@@ -47,7 +47,13 @@ func (s *Server) evidenceRoutes() []httpx.Route {
 	e := s.Evidence
 	return []httpx.Route{
 		{Method: "POST", Pattern: Prefix + "/model-versions/{id}/fairness-audits", Perm: auth.EvidenceWrite, MaxBody: lodestar.MaxEvidenceUpload,
-			Handler: handleID(s, readFairness, e.CreateFairnessAudit, http.StatusCreated)},
+			Handler: handleID(s, readFairness, func(ctx context.Context, id int64, in fairnessUpload) (*lodestar.FairnessAudit, error) {
+				a, err := e.CreateFairnessAudit(ctx, id, in.FairnessAuditInput)
+				if in.asJSON {
+					err = fileAsData(err)
+				}
+				return a, err
+			}, http.StatusCreated)},
 		{Method: "GET", Pattern: Prefix + "/model-versions/{id}/fairness-audits", Perm: auth.ModelRead,
 			Handler: handle(s, noInput, listOf(e.ListFairnessAudits), http.StatusOK)},
 		{Method: "GET", Pattern: Prefix + "/fairness-audits/{id}", Perm: auth.ModelRead, Handler: handleGet(s, e.FindFairnessAuditByID)},
@@ -260,16 +266,59 @@ func unembed(err error, prefix string) error {
 	return out
 }
 
+// fairnessUpload is a fairness audit upload as read, and whether it came
+// as a JSON body (the file in data) rather than multipart (part file).
+type fairnessUpload struct {
+	lodestar.FairnessAuditInput
+	asJSON bool
+}
+
+// noFileData is what a JSON fairness upload without its CSV text is told.
+const noFileData = "Send the CSV text in data: a header line, then one row per decision."
+
+// fileAsData names the refusal of a JSON fairness upload's file as the
+// body sent it: data, not the multipart part "file" the evidence service
+// names (a JSON client told fields.file "Upload a CSV file…" has no file
+// field to fix).
+func fileAsData(err error) error {
+	var le *lodestar.Error
+	if !errors.As(err, &le) {
+		return err
+	}
+	msg, ok := le.Fields["file"]
+	if !ok {
+		return err
+	}
+	if msg == "Upload a CSV file with a header line and one row per decision." {
+		msg = noFileData
+	}
+	out := *le
+	out.Fields = maps.Clone(le.Fields)
+	delete(out.Fields, "file")
+	out.Fields["data"] = msg
+	if out.Message == le.Fields["file"] {
+		out.Message = msg
+	}
+	return &out
+}
+
 // readFairness reads a fairness audit upload: JSON or multipart (part
 // "file").
-func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAuditInput, error) {
+func readFairness(w http.ResponseWriter, r *http.Request) (fairnessUpload, error) {
+	in, asJSON, err := readFairnessInput(w, r)
+	return fairnessUpload{in, asJSON}, err
+}
+
+// readFairnessInput reads a fairness audit upload, saying whether it was
+// a JSON body.
+func readFairnessInput(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAuditInput, bool, error) {
 	var in lodestar.FairnessAuditInput
 	if err := noQuery(r); err != nil {
-		return in, err
+		return in, false, err
 	}
 	kind, err := uploadKind(r)
 	if err != nil {
-		return in, err
+		return in, false, err
 	}
 	if kind == "application/json" {
 		// A seed left out is the form's and the command line's default,
@@ -277,24 +326,24 @@ func readFairness(w http.ResponseWriter, r *http.Request) (lodestar.FairnessAudi
 		// sent. An explicit 0 is a seed like any other and stays.
 		body := fairnessIn{FairnessParams: lodestar.FairnessParams{Seed: evidence.DefaultSeed}}
 		if err := httpx.DecodeJSON(w, r, &body, lodestar.MaxEvidenceUpload); err != nil {
-			return in, unembed(err, "FairnessParams.")
+			return in, true, unembed(err, "FairnessParams.")
 		}
-		return lodestar.FairnessAuditInput{Title: body.Title, FileName: body.FileName, Data: []byte(body.Data), Params: body.FairnessParams}, nil
+		return lodestar.FairnessAuditInput{Title: body.Title, FileName: body.FileName, Data: []byte(body.Data), Params: body.FairnessParams}, true, nil
 	}
 	get, err := readParts(r, []string{"file"}, fairnessFields)
 	if err != nil {
-		return in, err
+		return in, false, err
 	}
 	var fields map[string]string
 	in.Params, fields = evidence.FairnessParamsFromForm(get)
 	if in.Data, in.FileName, err = filePart(r, "file"); err != nil {
-		return in, err
+		return in, false, err
 	}
 	if len(fields) > 0 {
-		return in, fieldErrors(fields)
+		return in, false, fieldErrors(fields)
 	}
 	in.Title = get("title")
-	return in, nil
+	return in, false, nil
 }
 
 // readExplanation reads an explanation upload: JSON or multipart (parts

@@ -198,11 +198,11 @@ func TestFairnessAuditAPI(t *testing.T) {
 		{"data not text", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["data"] = []int{1, 2} })), 0, 400, lodestar.EInvalid, "data"},
 		{"unknown field", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["colour"] = "red" })), 0, 400, lodestar.EInvalid, "colour"},
 		{"no group column", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { delete(m, "group_column") })), 0, 400, lodestar.EInvalid, "group_column"},
-		{"no data", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { delete(m, "data") })), 0, 400, lodestar.EInvalid, "file"},
+		{"no data", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { delete(m, "data") })), 0, 400, lodestar.EInvalid, "data"},
 		{"unknown column", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["label_column"] = "outcome" })), 0, 400, lodestar.EInvalid, "label_column"},
-		{"malformed CSV", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["data"] = "group,label,prediction\nA,\"1,1\nB,0,0\n" })), 0, 400, lodestar.EInvalid, "file"},
-		{"short row", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["data"] = "group,label,prediction\nA,1\n" })), 0, 400, lodestar.EInvalid, "file"},
-		{"duplicate", "application/json", strings.NewReader(walkFairnessJSON("api")), 0, 409, lodestar.EConflict, "file"},
+		{"malformed CSV", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["data"] = "group,label,prediction\nA,\"1,1\nB,0,0\n" })), 0, 400, lodestar.EInvalid, "data"},
+		{"short row", "application/json", strings.NewReader(jsonBody(func(m map[string]any) { m["data"] = "group,label,prediction\nA,1\n" })), 0, 400, lodestar.EInvalid, "data"},
+		{"duplicate", "application/json", strings.NewReader(walkFairnessJSON("api")), 0, 409, lodestar.EConflict, "data"},
 		{"multipart threshold not a number", "", nil, 0, 400, lodestar.EInvalid, "threshold"},
 		{"multipart without file", "", nil, 0, 400, lodestar.EInvalid, "file"},
 		{"multipart malformed", "multipart/form-data; boundary=xyz", strings.NewReader("--abc\r\nnot a part"), 0, 400, lodestar.EInvalid, ""},
@@ -219,7 +219,7 @@ func TestFairnessAuditAPI(t *testing.T) {
 			m["favourable"] = "positive"
 			b, _ := json.Marshal(m)
 			return string(b)
-		}()), 0, 409, lodestar.EConflict, "file"},
+		}()), 0, 409, lodestar.EConflict, "data"},
 	}
 	tests[13].contentType, tests[13].body = mpBad(map[string]string{"group_column": "group", "label_column": "label", "score_column": "prediction", "threshold": "half"},
 		map[string][2]string{"file": {"d.csv", data}})
@@ -255,6 +255,14 @@ func TestFairnessAuditAPI(t *testing.T) {
 			d := wantAPIError(t, r, tc.status, tc.code)
 			if tc.field != "" && d.Fields[tc.field] == "" {
 				t.Errorf("got fields %v, want one naming %q", d.Fields, tc.field)
+			}
+			// A JSON body has no file: what is wrong with the CSV is
+			// named as the body's field, data.
+			if tc.contentType == "application/json" && d.Fields["file"] != "" {
+				t.Errorf("a JSON upload's refusal names file: %v", d.Fields)
+			}
+			if tc.name == "no data" && d.Fields["data"] != "Send the CSV text in data: a header line, then one row per decision." {
+				t.Errorf("no data: fields.data %q", d.Fields["data"])
 			}
 		})
 	}
