@@ -107,18 +107,50 @@ type CursorPage[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// pageParams reads limit and cursor, rejecting bad values by name.
-func pageParams(r *http.Request) (limit int, cursor int64, err error) {
+// emptyParam is the refusal of query parameter name given with no value
+// (?status=): read as absent, it answered the unfiltered list or the
+// default page as if they were the ones asked for.
+func emptyParam(name string) error {
+	return lodestar.FieldError(name, emptyParamMsg(name))
+}
+
+func emptyParamMsg(name string) string {
+	return fmt.Sprintf("%s is given empty; give it a value or leave it out.", name)
+}
+
+// queryValue is the value of query parameter name and whether it is
+// given; given empty, it is refused by name (emptyParam).
+func queryValue(r *http.Request, name string) (string, bool, error) {
 	q := r.URL.Query()
+	if !q.Has(name) {
+		return "", false, nil
+	}
+	if v := q.Get(name); v != "" {
+		return v, true, nil
+	}
+	return "", false, emptyParam(name)
+}
+
+// pageParams reads limit and cursor, rejecting bad values by name, an
+// empty one too.
+func pageParams(r *http.Request) (limit int, cursor int64, err error) {
 	limit = DefaultPageSize
-	if v := q.Get("limit"); v != "" {
+	v, ok, err := queryValue(r, "limit")
+	if err != nil {
+		return 0, 0, err
+	}
+	if ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxPageSize {
 			return 0, 0, lodestar.FieldError("limit", "limit must be an integer between 1 and 200.")
 		}
 		limit = n
 	}
-	if v := q.Get("cursor"); v != "" {
+	v, ok, err = queryValue(r, "cursor")
+	if err != nil {
+		return 0, 0, err
+	}
+	if ok {
 		c, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || c < 1 {
 			return 0, 0, lodestar.FieldError("cursor", "cursor must be a value returned as next_cursor.")
@@ -141,15 +173,16 @@ func onlyFilters(r *http.Request, filters ...string) error {
 // (an assignment check's unit=…&unit=…).
 var repeatable = map[string]bool{"unit": true}
 
-// onlyParams refuses, by name, a query parameter other than names, and
-// one of them given more than once (unless repeatable): a request reads
-// each parameter's first value only, so a second one (status=draft&
-// status=active) would be ignored as silently as an unknown name.
+// onlyParams refuses, by name, a query parameter other than names, one
+// of them given more than once (unless repeatable): a request reads each
+// parameter's first value only, so a second one (status=draft&
+// status=active) would be ignored as silently as an unknown name — and
+// one given empty (status=), which would be read as not given.
 func onlyParams(r *http.Request, names ...string) error {
 	q := r.URL.Query()
 	var bad []string
 	for name, vs := range q {
-		if !slices.Contains(names, name) || len(vs) > 1 && !repeatable[name] {
+		if !slices.Contains(names, name) || len(vs) > 1 && !repeatable[name] || slices.Contains(vs, "") {
 			bad = append(bad, name)
 		}
 	}
@@ -162,6 +195,8 @@ func onlyParams(r *http.Request, names ...string) error {
 	e := &lodestar.Error{Code: lodestar.EInvalid, Fields: map[string]string{}}
 	for _, name := range bad {
 		switch {
+		case slices.Contains(names, name) && (len(q[name]) == 1 || repeatable[name]):
+			e.Fields[name] = emptyParamMsg(name)
 		case slices.Contains(names, name):
 			e.Fields[name] = fmt.Sprintf("%s is given %d times; give it once.", name, len(q[name]))
 		case len(names) == 0:

@@ -329,11 +329,12 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// queryID reads an optional positive integer query parameter.
+// queryID reads an optional positive integer query parameter; given
+// empty, it is refused.
 func queryID(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
+	v, ok, err := queryValue(r, name)
+	if !ok {
+		return 0, err
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 1 {
@@ -371,7 +372,11 @@ func (fs listFilters) read(r *http.Request) (lodestar.ListFilter, error) {
 		return f, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(fs)) {
-		if v, values := q.Get(name), fs[name]; v != "" && values != nil && !slices.Contains(values, v) {
+		v, given, err := queryValue(r, name)
+		if err != nil {
+			return f, err
+		}
+		if values := fs[name]; given && values != nil && !slices.Contains(values, v) {
 			return f, lodestar.FieldError(name, "Unknown "+name+"; use one of "+strings.Join(values, ", ")+".")
 		}
 	}
@@ -382,10 +387,15 @@ func (fs listFilters) read(r *http.Request) (lodestar.ListFilter, error) {
 	return f, err
 }
 
-// boolParam reads a true/false query flag: true, false or absent (false).
+// boolParam reads a true/false query flag: true, false or absent (false);
+// given empty, it is refused.
 func boolParam(r *http.Request, name, refusal string) (bool, error) {
-	switch r.URL.Query().Get(name) {
-	case "", "false":
+	v, ok, err := queryValue(r, name)
+	if !ok {
+		return false, err
+	}
+	switch v {
+	case "false":
 		return false, nil
 	case "true":
 		return true, nil

@@ -194,12 +194,12 @@ func TestAPIListsArePaged(t *testing.T) {
 					t.Errorf("limit=%d, the whole list: %d items, next_cursor %q; want all and none", n, len(pg.Data), pg.NextCursor)
 				}
 			}
-			for _, bad := range []string{"limit=abc", "limit=0", "limit=201", "limit=-1"} {
+			for _, bad := range []string{"limit=abc", "limit=0", "limit=201", "limit=-1", "limit=", "limit=&cursor="} {
 				if d := wantAPIError(t, f.api("GET", path+sep+bad, tok, ""), 400, lodestar.EInvalid); d.Fields["limit"] == "" {
 					t.Errorf("%s: got fields %v, want limit", bad, d.Fields)
 				}
 			}
-			for _, bad := range []string{"cursor=abc", "cursor=0", "cursor=-5"} {
+			for _, bad := range []string{"cursor=abc", "cursor=0", "cursor=-5", "cursor="} {
 				if d := wantAPIError(t, f.api("GET", path+sep+bad, tok, ""), 400, lodestar.EInvalid); d.Fields["cursor"] == "" {
 					t.Errorf("%s: got fields %v, want cursor", bad, d.Fields)
 				}

@@ -26,6 +26,9 @@ import (
 //   - a malformed value of a documented parameter (an id that is not a
 //     positive integer, a value outside its enum, a limit out of range,
 //     a boolean that is not true or false) is a 400 naming it;
+//   - a parameter given empty (status=, limit=, archived=), once read as
+//     not given (the unfiltered list, the default page), is a 400 naming
+//     it;
 //   - a parameter given twice (status=draft&status=active, of which only
 //     the first was read) is a 400 naming it, unless documented as an
 //     array.
@@ -118,7 +121,7 @@ func TestAPIQueryParamsMatchDocument(t *testing.T) {
 				if r := get(q); r.StatusCode != 200 {
 					t.Errorf("documented %s=%s: got %d %.300s, want 200", name, v, r.StatusCode, r.body)
 				}
-				for _, bad := range malformedValues(p) {
+				for _, bad := range append(malformedValues(p), "") {
 					q := with()
 					q.Set(name, bad)
 					refused(q, name)
