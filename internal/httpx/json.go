@@ -117,7 +117,18 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) ([]b
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	err = dec.Decode(dst)
+	if wholeRefused(err) {
+		// 1000.0 or 5e6 for an integer: read again with such whole
+		// numbers written as integers (integral.go).
+		if fixed, ok := wholeNumbers(raw, reflect.TypeOf(dst)); ok {
+			raw = fixed
+			dec = json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(dst)
+		}
+	}
+	if err != nil {
 		if errors.As(err, new(*time.ParseError)) {
 			// encoding/json does not say which field a time came in.
 			if field := badTimeField(raw, reflect.TypeOf(dst)); field != "" {
@@ -180,6 +191,9 @@ func jsonError(err error, max int64, raw []byte, dst reflect.Type) error {
 			field = p // with the map's key and the array's index
 		}
 		want := jsonType(typ.Type.Kind().String())
+		if integerKind(typ.Type.Kind()) && strings.HasPrefix(typ.Value, "number ") && !isWholeNumber(strings.TrimPrefix(typ.Value, "number ")) {
+			return lodestar.FieldError(field, fmt.Sprintf("%s must be a whole number (%s).", field, strings.TrimPrefix(typ.Value, "number ")))
+		}
 		if want == "a number" && strings.HasPrefix(typ.Value, "number") {
 			// A number the field cannot hold: too large, negative for
 			// an unsigned field, or a fraction for a whole one.
