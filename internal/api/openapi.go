@@ -443,6 +443,10 @@ func strategyPaths() obj {
 
 func strategySchemas() obj {
 	str, num, integer, id := obj{"type": "string"}, obj{"type": "number"}, obj{"type": "integer"}, obj{"type": "integer", "minimum": 1}
+	// A reference a record may lack (a use case in no business unit, a
+	// KPI under no goal): null for none, in answers and in a PUT, which
+	// must send every field (null for an empty one).
+	optID := obj{"type": []string{"integer", "null"}, "minimum": 1, "description": "null: none."}
 	ts := obj{"type": "string", "format": "date-time"}
 	date := obj{"type": "string", "format": "date"}
 	// withMeta is a record's schema: props with its id, archived and
@@ -471,23 +475,23 @@ func strategySchemas() obj {
 		}
 		return input(required, props)
 	}
-	buProps := func() obj { return obj{"name": str, "name_zh": str, "parent_id": id} }
+	buProps := func() obj { return obj{"name": str, "name_zh": str, "parent_id": optID} }
 	goalProps := func() obj {
-		return obj{"title": str, "title_zh": str, "description": str, "business_unit_id": id, "owner_id": id,
+		return obj{"title": str, "title_zh": str, "description": str, "business_unit_id": optID, "owner_id": optID,
 			"horizon": obj{"type": "string", "enum": []string{"quarter", "year", "three_years", "five_years"}},
 			"status":  obj{"type": "string", "enum": []string{"draft", "active", "achieved", "abandoned"}}}
 	}
 	kpiProps := func() obj {
-		return obj{"goal_id": id, "name": str, "name_zh": str, "unit": str, "direction": obj{"type": "string", "enum": []string{"up", "down"}},
-			"baseline": num, "target": num, "target_date": date, "owner_id": id}
+		return obj{"goal_id": optID, "name": str, "name_zh": str, "unit": str, "direction": obj{"type": "string", "enum": []string{"up", "down"}},
+			"baseline": num, "target": num, "target_date": date, "owner_id": optID}
 	}
 	painProps := func() obj {
 		return obj{"business_unit_id": id, "title": str, "title_zh": str, "description": str,
 			"category":    obj{"type": "string", "enum": []string{"cost", "efficiency", "experience", "risk", "revenue"}},
-			"annual_cost": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "goal_id": id}
+			"annual_cost": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "goal_id": optID}
 	}
 	reading := obj{"type": "object", "required": []string{"date", "value"}, "properties": obj{"kpi_id": integer, "date": date, "value": num}}
-	kpi := withMeta(kpiProps(), "name", "unit", "direction", "baseline", "target", "target_date")
+	kpi := withMeta(kpiProps(), "goal_id", "name", "name_zh", "unit", "direction", "baseline", "target", "target_date", "owner_id")
 	kpi["properties"].(obj)["latest"] = ref("KPIReading")
 	impact := obj{"type": "object", "required": []string{"kpi_id", "change"}, "properties": obj{
 		"kpi_id": id, "change": obj{"type": "number", "description": "Promised change in the KPI's own unit; negative for a fall; not 0."},
@@ -504,16 +508,16 @@ func strategySchemas() obj {
 		}
 	}
 	return obj{
-		"BusinessUnit":      withMeta(buProps(), "name"),
+		"BusinessUnit":      withMeta(buProps(), "name", "name_zh", "parent_id"),
 		"BusinessUnitInput": inputOf([]string{"name"}, buProps(), obj{"name": nonBlank(lodestar.MaxUnitName), "name_zh": text(lodestar.MaxUnitName)}),
-		"Goal":              withMeta(goalProps(), "title", "description", "horizon", "status"),
+		"Goal":              withMeta(goalProps(), "title", "title_zh", "description", "business_unit_id", "owner_id", "horizon", "status"),
 		"GoalInput": inputOf([]string{"title", "horizon"}, goalProps(), obj{"title": nonBlank(lodestar.MaxTitle), "title_zh": text(lodestar.MaxTitle),
 			"description": text(lodestar.MaxDescription)}),
 		"KPI": kpi,
 		"KPIInput": inputOf([]string{"name", "unit", "direction", "baseline", "target", "target_date"}, kpiProps(), obj{"name": nonBlank(lodestar.MaxTitle),
 			"name_zh": text(lodestar.MaxTitle), "unit": nonBlank(lodestar.MaxKPIUnit),
 			"target_date": obj{"type": "string", "format": "date", "description": "YYYY-MM-DD, from 1900-01-01 to 100 years from today."}}),
-		"PainPoint": withMeta(painProps(), "business_unit_id", "title", "description", "category", "annual_cost"),
+		"PainPoint": withMeta(painProps(), "business_unit_id", "title", "title_zh", "description", "category", "annual_cost", "goal_id"),
 		"PainPointInput": inputOf([]string{"business_unit_id", "title", "category"}, painProps(), obj{"title": nonBlank(lodestar.MaxTitle),
 			"title_zh": text(lodestar.MaxTitle), "description": text(lodestar.MaxDescription)}),
 		"KPIReading":    reading,
@@ -527,15 +531,15 @@ func strategySchemas() obj {
 		"Impact":      impact,
 		"Feasibility": feas,
 		"NewUseCase": input([]string{"title"}, obj{"title": nonBlank(lodestar.MaxTitle), "title_zh": text(lodestar.MaxTitle),
-			"description": text(lodestar.MaxDescription), "business_unit_id": id, "sponsor_id": id, "ai_lead_id": id,
+			"description": text(lodestar.MaxDescription), "business_unit_id": optID, "sponsor_id": optID, "ai_lead_id": optID,
 			"stage": obj{"type": "string", "enum": startStages, "default": "idea",
 				"description": "The stage it starts in; a new use case cannot start rejected or retired (reject or retire it later with POST /use-cases/{id}/stage, which records why)."}, "pain_point_ids": obj{"type": "array", "items": id}, "impacts": obj{"type": "array", "items": ref("Impact")},
 			"value_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "cost_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate},
 			"feasibility": ref("Feasibility"), "tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "maxLength": 40}}}),
-		"UseCase": obj{"type": "object", "required": []string{"id", "title", "description", "stage", "stage_changed_at", "pain_point_ids", "impacts",
+		"UseCase": obj{"type": "object", "required": []string{"id", "title", "title_zh", "description", "business_unit_id", "sponsor_id", "ai_lead_id", "stage", "stage_changed_at", "pain_point_ids", "impacts",
 			"value_estimate", "cost_estimate", "feasibility", "tags", "risk_tier", "alignment", "score", "archived", "created_by", "created_at", "updated_at"},
 			"properties": obj{"id": integer, "title": str, "title_zh": str, "description": str,
-				"business_unit_id": integer, "sponsor_id": integer, "ai_lead_id": integer, "stage": stageEnum, "stage_changed_at": ts,
+				"business_unit_id": optID, "sponsor_id": optID, "ai_lead_id": optID, "stage": stageEnum, "stage_changed_at": ts,
 				"pain_point_ids": obj{"type": "array", "items": integer}, "impacts": obj{"type": "array", "items": ref("Impact")},
 				"value_estimate": integer, "cost_estimate": integer, "feasibility": ref("Feasibility"), "tags": obj{"type": "array", "items": str},
 				"risk_tier": obj{"type": "string", "description": "unassessed until the risk path assesses it."},

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -124,6 +125,57 @@ func TestPutReplacesTheWholeRecord(t *testing.T) {
 		}
 		if now := f.apiOK("GET", get, c.tok, "", 200).body; now != was {
 			t.Errorf("a refused PUT %s changed the record:\nbefore %s\nafter  %s", c.path, was, now)
+		}
+	}
+}
+
+// TestPutTakesWhatGetReturns: a record's answer carries every field its
+// PUT must send — an empty Chinese name as "", a reference to no record
+// as null — so a PUT of the fields as GET returned them is taken and
+// changes nothing. GET left empty references out (omitempty), and a PUT
+// built from it was refused for them.
+func TestPutTakesWhatGetReturns(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	admin := f.user(lodestar.RoleAdmin, "admin@example.com")
+	_, secret := f.token(admin, lodestar.ScopeRead, lodestar.ScopeWrite)
+	w := f.strategyWorld()
+	uc := fromJSON[lodestar.UseCase](t, f.apiOK("POST", "/api/v1/use-cases", secret, `{"title":"Echo"}`, 201))
+	for _, c := range []struct {
+		entity string
+		id     int64
+		nulls  []string // empty references the record has
+	}{
+		{"business-units", w.root.ID, []string{"parent_id"}},
+		{"goals", w.goal.ID, []string{"owner_id"}},
+		{"kpis", w.kpi.ID, []string{"owner_id"}},
+		{"pain-points", w.pain.ID, []string{"goal_id"}},
+		{"use-cases", uc.ID, []string{"business_unit_id", "sponsor_id", "ai_lead_id"}},
+	} {
+		path := fmt.Sprintf("/api/v1/%s/%d", c.entity, c.id)
+		before := fromJSON[map[string]any](t, f.apiOK("GET", path, secret, "", 200))
+		for _, k := range c.nulls {
+			if v, ok := before[k]; !ok || v != nil {
+				t.Errorf("GET %s: %s = %v (present %v), want null", path, k, v, ok)
+			}
+		}
+		body := map[string]any{"updated_at": before["updated_at"]}
+		for _, k := range putFields[c.entity] {
+			v, ok := before[k]
+			if !ok {
+				t.Errorf("GET %s has no %s, which its PUT must send", path, k)
+			}
+			body[k] = v
+		}
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := fromJSON[map[string]any](t, f.apiOK("PUT", path, secret, string(b), 200))
+		for _, k := range putFields[c.entity] {
+			if fmt.Sprint(after[k]) != fmt.Sprint(before[k]) {
+				t.Errorf("PUT %s as GET returned it changed %s: %v → %v", path, k, before[k], after[k])
+			}
 		}
 	}
 }
