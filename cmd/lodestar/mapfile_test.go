@@ -21,7 +21,12 @@ func TestImportMapFileLines(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			file := transferFile(t, "m.csv", []byte(tc.csv))
 			mapFile := transferFile(t, "map.txt", []byte(tc.map_))
-			code, stdout, stderr := transferRun(t, "import", "use-cases", file, "--map-file", mapFile, "--dry-run", "--data", t.TempDir())
+			// A dry run checks against a database that is there.
+			dir := t.TempDir()
+			if code, _, stderr := transferRun(t, "migrate", "up", "--data", dir); code != 0 {
+				t.Fatal(stderr)
+			}
+			code, stdout, stderr := transferRun(t, "import", "use-cases", file, "--map-file", mapFile, "--dry-run", "--data", dir)
 			if code != 0 || !strings.Contains(stdout, "would create 1 use case(s)") {
 				t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}

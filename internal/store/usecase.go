@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -795,12 +796,15 @@ func (s *Store) SetRiskTier(ctx context.Context, id int64, tier, reason string) 
 		if after, err = loadUseCase(ctx, tx, id); err != nil {
 			return err
 		}
-		type assessed struct {
-			*lodestar.UseCase
-			RiskReason string `json:"risk_reason"`
+		// The use case's fields and the reason, side by side. (Not a
+		// struct embedding the use case: its MarshalJSON would be the
+		// whole struct's, and the reason left out.)
+		assessed, err := withField(after, "risk_reason", reason)
+		if err != nil {
+			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Change{Action: "assess_risk", EntityType: "use_case", EntityID: id, Before: before,
-			After: assessed{after, reason}})
+			After: assessed})
 		return err
 	})
 	return after, wrap("set risk tier", err)
@@ -874,4 +878,21 @@ func (s *Store) ArchiveUseCase(ctx context.Context, id int64, archived bool) (*l
 		return err
 	})
 	return after, wrap("archive use case", err)
+}
+
+// withField is v's JSON object with one more field, name: value. Its
+// numbers are kept as written (json.Number), never rounded through float64.
+func withField(v any, name string, value any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	m[name] = value
+	return m, nil
 }
