@@ -8,6 +8,11 @@ import "encoding/json"
 // KPI under no goal) as null — not left out, as omitempty did, which a
 // PUT refuses (it replaces the whole record, and a field left out would
 // erase it).
+//
+// A struct that embeds one of these types takes its MarshalJSON as its
+// own, and its other fields are dropped from its JSON: name the field
+// instead (or add to the record's JSON object, as the risk assessment's
+// audit entry does).
 
 // idOrNull is an ID, or nil for none (0).
 func idOrNull(id int64) *int64 {
