@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/http"
@@ -192,33 +191,6 @@ func TestServeLogsEachMigration(t *testing.T) {
 	}
 }
 
-// dirState lists dir's files, each with its mode, size, time and SHA-256.
-func dirState(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := []string{"dir " + fi.Mode().String()}
-	for _, e := range ents {
-		p := filepath.Join(dir, e.Name())
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s %s %s %d %x", e.Name(), fi.Mode(), fi.ModTime(), len(b), sha256.Sum256(b)))
-	}
-	return out
-}
-
 // TestReadOnlyCommandsWriteNothing: the commands that only read run on a
 // backup kept read-only — its directory 0550, its file 0440 (group-read)
 // — and leave it as it was: no write probe, no -wal or -shm, the file's
@@ -237,7 +209,7 @@ func TestReadOnlyCommandsWriteNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(dir, 0o750) })
-	before := dirState(t, dir)
+	before := testdb.DirState(t, dir)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -257,7 +229,7 @@ func TestReadOnlyCommandsWriteNothing(t *testing.T) {
 		if code != 0 || !strings.Contains(out, c.want) || errOut != "" {
 			t.Errorf("%s: exit %d\n%s%s\nwant 0 and %q, nothing on stderr", strings.Join(c.args, " "), code, out, errOut, c.want)
 		}
-		if after := dirState(t, dir); !slices.Equal(after, before) {
+		if after := testdb.DirState(t, dir); !slices.Equal(after, before) {
 			t.Fatalf("%s changed the data directory:\n%q\nwas\n%q", strings.Join(c.args, " "), after, before)
 		}
 	}

@@ -2,9 +2,7 @@ package sqldb_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,7 +181,7 @@ func TestOpenReadOnlyWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(dir, 0o750) })
-	before := snapshot(t, dir)
+	before := testdb.DirState(t, dir)
 
 	db, err := sqldb.OpenReadOnly(ctx, dir, "")
 	if err != nil {
@@ -206,40 +204,13 @@ func TestOpenReadOnlyWritesNothing(t *testing.T) {
 	if err == nil {
 		t.Error("an INSERT in a transaction through the read-only database succeeded")
 	}
-	if during := snapshot(t, dir); !slices.Equal(during, before) {
+	if during := testdb.DirState(t, dir); !slices.Equal(during, before) {
 		t.Errorf("while open: the directory holds\n%q\nwas\n%q", during, before)
 	}
 	if err := db.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-	if after := snapshot(t, dir); !slices.Equal(after, before) {
+	if after := testdb.DirState(t, dir); !slices.Equal(after, before) {
 		t.Errorf("after: the directory holds\n%q\nwas\n%q", after, before)
 	}
-}
-
-// snapshot lists dir's files, each with its mode, size, time and SHA-256.
-func snapshot(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := []string{"dir " + fi.Mode().String()}
-	for _, e := range ents {
-		p := filepath.Join(dir, e.Name())
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s %s %s %d %x", e.Name(), fi.Mode(), fi.ModTime(), len(b), sha256.Sum256(b)))
-	}
-	return out
 }
