@@ -153,17 +153,7 @@ func sortByID(events []lodestar.StoredEvent) []*lodestar.StoredEvent {
 	if sorted {
 		return out
 	}
-	order := make([]int, len(events))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := strings.Compare(events[a].ID, events[b].ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	for k, i := range order {
+	for k, i := range orderByID(len(events), func(i int) string { return events[i].ID }) {
 		out[k] = &events[i]
 	}
 	return out
@@ -371,16 +361,7 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 	// statement may not change a row twice (PostgreSQL refuses it). (An
 	// order of indexes, not a stable sort of the labels: its merges cost
 	// a twentieth of a label write.)
-	order := make([]int, len(sent))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := strings.Compare(sent[a].ID, sent[b].ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
+	order := orderByID(len(sent), func(i int) string { return sent[i].ID })
 	labels = make([]lodestar.EventLabel, 0, len(sent))
 	for k, i := range order {
 		if k+1 < len(order) && sent[order[k+1]].ID == sent[i].ID {
@@ -996,4 +977,21 @@ func encodeKept(recs []record) []byte {
 		events[i] = &lodestar.StoredEvent{ID: r.id, Time: time.UnixMilli(r.ts), Version: string(r.version), Label: r.label, Body: r.body}
 	}
 	return encodeBlob(events)
+}
+
+// orderByID is the indexes 0…n−1 ordered by id(i), and among equal IDs
+// by index: the order a sort of the items by ID that keeps their order
+// would give, without moving the items.
+func orderByID(n int, id func(int) string) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := strings.Compare(id(a), id(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return order
 }
