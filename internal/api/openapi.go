@@ -173,7 +173,7 @@ func wholePut(schema obj, kept ...string) obj {
 }
 
 // putWholeDoc says that a PUT replaces the whole record.
-const putWholeDoc = "A PUT replaces the whole record: send every field as GET returns it (null, \"\" or 0 where the record has none), changed or not. " +
+const putWholeDoc = "A PUT replaces the whole record: send every field GET returns but the read-only ones (id, archived, created_at …), changed or not. " +
 	"A body missing one is a 400 whose fields name each missing field, and nothing changes — a field left out is never read as empty. " +
 	"Only updated_at, and a field the PUT cannot change (a use case's stage, a model's or experiment's key), may be left out. "
 

@@ -155,6 +155,11 @@ func wholeLiteral(lit []byte, t reflect.Type) (string, bool) {
 	return strconv.FormatInt(n, 10), true
 }
 
+// maxExponent bounds the exponents splitNumber works with: past it a
+// number's digits (a body holds fewer than this many) cannot bring it
+// back into an integer's range or make it whole.
+const maxExponent = 1 << 30
+
 // splitNumber reads lit, a JSON number, as its sign, its significant
 // digits (no leading zeros; "" for zero) and the zeros that follow them,
 // when it is a whole number (whole); for one that is not, whole is false.
@@ -167,9 +172,12 @@ func splitNumber(lit string) (neg bool, digits string, zeros int, whole bool) {
 	if i := strings.IndexAny(lit, "eE"); i >= 0 {
 		mant = lit[:i]
 		e, err := strconv.Atoi(strings.TrimPrefix(lit[i+1:], "+"))
-		if err != nil {
-			// An exponent beyond int: the number is zero, huge (whole,
-			// and out of any integer's range) or tiny (not whole).
+		if err != nil || e > maxExponent || e < -maxExponent {
+			// An exponent beyond any digits a body can hold (or beyond
+			// int): the number is zero, huge (whole, and out of any
+			// integer's range) or tiny (not whole). Bounded here, so
+			// that exp − len(frac) below cannot wrap around (an exponent
+			// of −2⁶³ made it a negative slice bound, and a panic).
 			if strings.Trim(strings.ReplaceAll(mant, ".", ""), "0") == "" {
 				return neg, "", 0, true
 			}

@@ -55,8 +55,22 @@ func TestDecodeJSONWholeNumbers(t *testing.T) {
 		{`{"small":128.0}`, "small", "small is out of range for this field (128.0)."},
 		{`{"seed":-1.0}`, "seed", "seed is out of range for this field (-1.0)."},
 		{`{"cost":1000.0,"small":"x"}`, "small", "small must be a number, not string."},
+		// Exponents at int64's ends: exp − len(frac) wrapped around (a
+		// negative slice bound, a panic and a 500; or a fraction read as
+		// whole).
+		{`{"cost":1e-9223372036854775808}`, "cost", "cost must be a whole number (1e-9223372036854775808)."},
+		{`{"cost":10e-9223372036854775808}`, "cost", "cost must be a whole number (10e-9223372036854775808)."},
+		{`{"cost":1.5e-9223372036854775807}`, "cost", "cost must be a whole number (1.5e-9223372036854775807)."},
+		{`{"cost":1.5e9223372036854775807}`, "cost", "cost is out of range for this field (1.5e9223372036854775807)."},
+		{`{"cost":0.0e-9223372036854775808}`, "", ""},
 	} {
 		_, err := decode(c.body)
+		if c.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want it taken (zero)", c.body, err)
+			}
+			continue
+		}
 		var le *lodestar.Error
 		if !errors.As(err, &le) || le.Fields[c.field] != c.want {
 			t.Errorf("%s: got %v, want fields.%s %q", c.body, err, c.field, c.want)

@@ -31,7 +31,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 }
 
 // PutMissing is what a PUT says of each field its body leaves out.
-const PutMissing = "Required in a PUT, which replaces the whole record: send every field as GET returns it."
+const PutMissing = "Required in a PUT, which replaces the whole record: send every field GET returns, but the read-only ones (id, archived, created_at …)."
 
 // DecodeWholeJSON is DecodeJSON for a PUT, which replaces the whole
 // record: the body must hold every top-level field of dst (null where
@@ -77,7 +77,7 @@ func missingFields(raw []byte, t reflect.Type, optional []string) error {
 	}
 	slices.Sort(missing)
 	e := &lodestar.Error{Code: lodestar.EInvalid, Fields: make(map[string]string, len(missing)),
-		Message: fmt.Sprintf("A PUT replaces the whole record: send every field as GET returns it; missing: %s.", strings.Join(missing, ", "))}
+		Message: fmt.Sprintf("A PUT replaces the whole record: send every field GET returns, but the read-only ones; missing: %s.", strings.Join(missing, ", "))}
 	for _, name := range missing {
 		e.Fields[name] = PutMissing
 	}
