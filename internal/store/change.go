@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -19,9 +21,13 @@ type loader[T any] func(ctx context.Context, tx *sqldb.Tx, id int64) (T, error)
 
 // update runs one audited change of an existing entity: it loads the
 // entity, lets apply write, reloads it and appends the before/after
-// entry, all in one transaction.
+// entry, all in one transaction. An edit of its fields ("update",
+// "update_provenance") that leaves every one as it was is no change: it
+// is rolled back, so updated_at does not move and nothing is audited, and
+// the entity is returned as it was (a PUT of what GET returned, a form
+// saved untouched).
 func update[T any](ctx context.Context, s *Store, entity, action string, id int64, load loader[T], apply func(tx *sqldb.Tx, before T) error) (T, error) {
-	var after T
+	var before, after T
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 		table, ok := entityTables[entity]
 		if !ok { // (on every database, so a test finds a missing entry)
@@ -30,8 +36,8 @@ func update[T any](ctx context.Context, s *Store, entity, action string, id int6
 		if err := tx.LockRow(ctx, table, id); err != nil {
 			return err
 		}
-		before, err := load(ctx, tx, id)
-		if err != nil {
+		var err error
+		if before, err = load(ctx, tx, id); err != nil {
 			return err
 		}
 		if action == "update" {
@@ -45,10 +51,38 @@ func update[T any](ctx context.Context, s *Store, entity, action string, id int6
 		if after, err = load(ctx, tx, id); err != nil {
 			return err
 		}
+		if (action == "update" || action == "update_provenance") && unchanged(before, after) {
+			return errUnchanged
+		}
 		_, err = audit.Append(ctx, tx, audit.Change{Action: action, EntityType: entity, EntityID: id, Before: before, After: after})
 		return err
 	})
+	if errors.Is(err, errUnchanged) {
+		return before, nil
+	}
 	return after, wrap(action+" "+entity, err)
+}
+
+// errUnchanged rolls back an edit that changed no field (unchanged).
+var errUnchanged = errors.New("store: nothing changed")
+
+// unchanged says whether an entity read before and after an edit is the
+// same but for its updated_at: the same JSON, the form the API returns
+// and the audit log records, so a field counts exactly when a client or
+// an auditor could tell it changed.
+func unchanged(before, after any) bool {
+	var b, a map[string]any
+	for _, p := range []struct {
+		v   any
+		out *map[string]any
+	}{{before, &b}, {after, &a}} {
+		j, err := json.Marshal(p.v)
+		if err != nil || json.Unmarshal(j, p.out) != nil {
+			return false
+		}
+		delete(*p.out, "updated_at")
+	}
+	return reflect.DeepEqual(b, a)
 }
 
 // entityTables are the tables of the entities update changes, whose row

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -616,9 +617,16 @@ func (s *Store) UpdateUseCase(ctx context.Context, id int64, in lodestar.NewUseC
 		if after, err = loadUseCase(ctx, tx, id); err != nil {
 			return err
 		}
+		if unchanged(before, after) { // as update: no change, no entry
+			after = before
+			return errUnchanged
+		}
 		_, err = audit.Append(ctx, tx, audit.Change{Action: "update", EntityType: "use_case", EntityID: id, Before: before, After: after})
 		return err
 	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
 	return after, wrap("update use case", err)
 }
 
