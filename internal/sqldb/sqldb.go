@@ -129,10 +129,32 @@ func OpenReadOnly(ctx context.Context, dataDir, databaseURL string) (*DB, error)
 	sqlDB.SetMaxOpenConns(8)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
+		if _, serr := os.Lstat(path + "-shm"); !immutable && errors.Is(serr, fs.ErrNotExist) {
+			// SQLite's own words ("unable to open database file (14)")
+			// do not say which file or what to do.
+			return nil, fmt.Errorf("open SQLite %s: %w", path, &noSHMError{dir: dataDir, err: err})
+		}
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	return &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, ReadOnly: true}, nil
 }
+
+// noSHMError is the failure to read a database that has a write-ahead log
+// (lodestar.db-wal) but no shared-memory index (lodestar.db-shm): SQLite
+// must create the index beside the database to read the log, which a user
+// who may not write to the directory cannot — a data directory copied
+// while the server ran, then read by another user.
+type noSHMError struct {
+	dir string
+	err error
+}
+
+func (e *noSHMError) Error() string {
+	return fmt.Sprintf("it has a write-ahead log (%[1]s-wal) but no %[1]s-shm, which SQLite must create in %[2]s to read the log, and could not (%[3]v); run this as a user who may write to %[2]s, or copy the data directory while the server is stopped or with 'lodestar backup'",
+		SQLiteFile, e.dir, e.err)
+}
+
+func (e *noSHMError) Unwrap() error { return e.err }
 
 // SQLiteReadOnlyDSN is the driver's name of the SQLite database file at
 // path opened to read only: mode=ro and query_only (every write fails),
