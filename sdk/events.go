@@ -1099,6 +1099,13 @@ func lineID(line []byte) string {
 // backoff is the wait before retry attempt+1: min doubled attempt times,
 // at most max, then uniformly between half of that and all of it.
 func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	d := backoffCap(minWait, maxWait, attempt)
+	return d/2 + rand.N(d/2+1)
+}
+
+// backoffCap is the most backoff may wait before retry attempt+1: min
+// doubled attempt times, at most max.
+func backoffCap(minWait, maxWait time.Duration, attempt int) time.Duration {
 	d := minWait
 	for range attempt {
 		if d >= maxWait/2 {
@@ -1107,8 +1114,7 @@ func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
 		}
 		d *= 2
 	}
-	d = min(d, maxWait)
-	return d/2 + rand.N(d/2+1)
+	return min(d, maxWait)
 }
 
 // count records a 2xx ingest answer (res.body set: post checked it).

@@ -111,7 +111,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// MinBackoff and MaxBackoff bound the wait between reconnects
 	// (default 250 ms and 30 s, doubling; each wait drawn between half of
-	// it and all of it, so that clients spread out). A 503 or 429 with
+	// it and all of it, so that clients spread out; they start over
+	// from MinBackoff after a stream that was live longer than the wait
+	// before it, so a stream cut right after its snapshot backs off too,
+	// and one ended after a while is reopened at once). A 503 or 429 with
 	// Retry-After (a server or a token at its cap of open streams, a
 	// database away) waits that long instead when longer, and up to half
 	// as long again, so that the clients refused together spread out; never
@@ -406,10 +409,21 @@ func (c *Switches) run(ctx context.Context) {
 		}
 	}()
 	attempt := 0
+	var waited time.Duration // the longest the last wait could be
 	for ctx.Err() == nil {
-		got, retryAfter, err := c.follow(ctx)
-		if got {
-			attempt = 0 // it worked for a while: start over
+		lived, retryAfter, err := c.follow(ctx)
+		// The waits start over after a stream that worked: one that was
+		// live, from its snapshot, for longer than the wait before it (a
+		// load balancer ending each stream after its timeout, a server
+		// restarting: reconnect at once). A stream cut sooner — right
+		// after its snapshot, by a proxy ending every response or a server
+		// that cannot keep its streams — is a failure like any other, and
+		// the waits go on growing: starting over at MinBackoff each time,
+		// a client opened streams several times a second for as long as
+		// it lasted. Either way a client waits at least about as long as
+		// its streams last, or they last longer than it waits.
+		if lived > waited {
+			attempt = 0
 		}
 		if ctx.Err() != nil {
 			return
@@ -424,6 +438,7 @@ func (c *Switches) run(ctx context.Context) {
 			return
 		case <-time.After(c.wait(attempt, retryAfter)):
 		}
+		waited = backoffCap(c.opt.MinBackoff, c.opt.MaxBackoff, attempt)
 		attempt++
 	}
 }
@@ -452,9 +467,10 @@ type wireSwitch struct {
 	Version  int64  `json:"version"`
 }
 
-// follow reads one stream until it ends; it reports whether any event
-// arrived, and the Retry-After of a 429 or 503 refusing it.
-func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
+// follow reads one stream until it ends; it reports how long the stream
+// was live (from its snapshot to its end; 0 without one), and the
+// Retry-After of a 429 or 503 refusing it.
+func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, error) {
 	// The stream's own context, ended when it has been silent for
 	// IdleTimeout: the body's read then fails and the caller reconnects.
 	// Its cause is ErrIdle then, so that the failure says the silence, not
@@ -473,13 +489,13 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(c.opt.URL, "/")+"/api/v1/switches/stream", nil)
 	if err != nil {
-		return false, 0, err
+		return 0, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.opt.Token)
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := c.opt.HTTPClient.Do(req)
 	if err != nil {
-		return false, 0, silent(err, "no answer")
+		return 0, 0, silent(err, "no answer")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -498,12 +514,12 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 		if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests {
 			retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
 		}
-		return false, retryAfter, err
+		return 0, retryAfter, err
 	}
 	// A 200 that is not an event stream (a proxy's or a portal's page) is
 	// no stream: the event-stream format says to fail the connection.
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "text/event-stream" {
-		return false, 0, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
+		return 0, 0, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
 	}
 	c.conns.Add(1)
 	c.err.Store(nil)
@@ -522,7 +538,14 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 	// stream sending heartbeats but no snapshot (a server or proxy stuck
 	// before it) is given up after IdleTimeout too, not followed forever
 	// with the client never ready.
-	got, snapped := false, false
+	snapped := false
+	var liveSince time.Time
+	lived := func() time.Duration {
+		if !snapped {
+			return 0
+		}
+		return time.Since(liveSince)
+	}
 	defer func() {
 		if snapped {
 			c.live.Store(false)
@@ -537,10 +560,12 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 		if len(line) == 0 {
 			if event != "" && len(data) > 0 {
 				if err := c.apply(event, data[:len(data)-1]); err != nil {
-					return got, 0, err
+					return lived(), 0, err
 				}
-				got = true
 				if event == "snapshot" {
+					if !snapped {
+						liveSince = time.Now()
+					}
 					snapped = true
 					idle.Reset(c.opt.IdleTimeout)
 					c.live.Store(true)
@@ -561,11 +586,11 @@ func (c *Switches) follow(ctx context.Context) (bool, time.Duration, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if snapped {
-			return got, 0, silent(err, "no data, not even a heartbeat,")
+			return lived(), 0, silent(err, "no data, not even a heartbeat,")
 		}
-		return got, 0, silent(err, "no snapshot")
+		return lived(), 0, silent(err, "no snapshot")
 	}
-	return got, 0, errors.New("lodestar: switch stream ended")
+	return lived(), 0, errors.New("lodestar: switch stream ended")
 }
 
 // errorMessage reads the server's error answer ({"error":{"message"}})
