@@ -493,6 +493,11 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 	}
 	req.Header.Set("Authorization", "Bearer "+c.opt.Token)
 	req.Header.Set("Accept", "text/event-stream")
+	// Uncompressed: asked for gzip (Go's transport asks unless told), a
+	// compressing proxy in front of a server that does not say
+	// no-transform holds the events until its window fills, and the
+	// client saw no snapshot, ever.
+	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := c.opt.HTTPClient.Do(req)
 	if err != nil {
 		return 0, 0, silent(err, "no answer")

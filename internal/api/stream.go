@@ -148,7 +148,12 @@ func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
 	stall()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
+	// no-transform: a compressing proxy (Traefik's compress, Caddy's
+	// encode, Express's compression) would otherwise gzip the stream for a
+	// client that accepts it and hold the events until its window fills —
+	// the snapshot, flips and heartbeats alike. X-Accel-Buffering: nginx's
+	// buffering.
+	h.Set("Cache-Control", "no-store, no-transform")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	// sent is the version of each switch the client has; a flip the
