@@ -774,6 +774,54 @@ type alertTriage struct {
 	Open, Unacked, All int
 	Oldest             *alertRow // the longest-open unacknowledged alert
 	OpenOnly           bool      // the list shows the open alerts only
+	// ClosedShown of the ClosedTotal closed alerts are listed (the
+	// newest): fewer when there are more than the page reads.
+	ClosedShown, ClosedTotal int
+}
+
+// ClosedCut reports whether the list leaves out older closed alerts.
+func (t alertTriage) ClosedCut() bool { return !t.OpenOnly && t.ClosedShown < t.ClosedTotal }
+
+// alertsToList reads the alerts the alerts page lists: every open one,
+// whatever its age (a monitor has at most one open alert of a kind), a
+// page at a time, then the closed ones among the newest alerts the store
+// lists (ListAlerts' 500), with how many are closed in all. Read as the
+// newest alerts alone, a fleet's alerts raised and resolved since pushed
+// an alert left open for weeks off the page and out of its counts.
+func (s *Server) alertsToList(ctx context.Context) ([]*lodestar.Alert, int, error) {
+	const page = 500
+	var open []*lodestar.Alert
+	for after := int64(0); ; {
+		got, _, err := s.Monitors.PageAlerts(ctx, 0, true, after, page)
+		if err != nil {
+			return nil, 0, err
+		}
+		open = append(open, got...)
+		if len(got) < page {
+			break
+		}
+		after = got[len(got)-1].ID
+	}
+	_, total, err := s.Monitors.PageAlerts(ctx, 0, false, 0, 1)
+	if err != nil {
+		return nil, 0, err
+	}
+	recent, err := s.Monitors.ListAlerts(ctx, 0, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	listed := make(map[int64]bool, len(open))
+	for _, a := range open {
+		listed[a.ID] = true
+	}
+	out := open
+	for _, a := range recent {
+		// (One that closed between the reads is listed once, as open.)
+		if a.Status != lodestar.AlertOpen && !listed[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out, max(total-len(open), len(out)-len(open)), nil
 }
 
 // sortAlertRows orders the alerts as a risk officer works through them:
@@ -938,7 +986,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		models[id] = m
 		return m
 	}
-	alerts, err := s.Monitors.ListAlerts(ctx, 0, false)
+	alerts, closedTotal, err := s.alertsToList(ctx)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -972,7 +1020,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		return monitorNames[id]
 	}
 	now := s.Now()
-	triage := alertTriage{All: len(alerts), OpenOnly: r.URL.Query().Get("status") == "open"}
+	triage := alertTriage{OpenOnly: r.URL.Query().Get("status") == "open", ClosedTotal: closedTotal}
 	rows := make([]alertRow, 0, len(alerts))
 	for _, a := range alerts {
 		row := alertRow{A: a, Model: model(a.ModelID), Switch: switches[a.ModelID], Monitor: monitorName(a.ModelID, a.MonitorID)}
@@ -980,11 +1028,12 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 			row.Paused = paused[a.MonitorID]
 			row.Open = max(now.Sub(a.OpenedAt), 0)
 			triage.Open++
-		} else if triage.OpenOnly {
+		} else if triage.ClosedShown++; triage.OpenOnly {
 			continue
 		}
 		rows = append(rows, row)
 	}
+	triage.All = triage.Open + closedTotal
 	sortAlertRows(rows)
 	for i := range rows {
 		if !rows[i].Unacked() {
