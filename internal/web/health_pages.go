@@ -301,7 +301,8 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		}
 		views = append(views, v)
 	}
-	alerts, err := s.Monitors.ListAlerts(ctx, m.ID, false)
+	// Every open alert, however old; of the closed, the newest.
+	alerts, _, err := s.alertsToList(ctx, m.ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -782,17 +783,18 @@ type alertTriage struct {
 // ClosedCut reports whether the list leaves out older closed alerts.
 func (t alertTriage) ClosedCut() bool { return !t.OpenOnly && t.ClosedShown < t.ClosedTotal }
 
-// alertsToList reads the alerts the alerts page lists: every open one,
+// alertsToList reads the alerts the alerts page lists (of model modelID
+// on its health page; 0: of all): every open one,
 // whatever its age (a monitor has at most one open alert of a kind), a
 // page at a time, then the closed ones among the newest alerts the store
 // lists (ListAlerts' 500), with how many are closed in all. Read as the
 // newest alerts alone, a fleet's alerts raised and resolved since pushed
 // an alert left open for weeks off the page and out of its counts.
-func (s *Server) alertsToList(ctx context.Context) ([]*lodestar.Alert, int, error) {
+func (s *Server) alertsToList(ctx context.Context, modelID int64) ([]*lodestar.Alert, int, error) {
 	const page = 500
 	var open []*lodestar.Alert
 	for after := int64(0); ; {
-		got, _, err := s.Monitors.PageAlerts(ctx, 0, true, after, page)
+		got, _, err := s.Monitors.PageAlerts(ctx, modelID, true, after, page)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -802,11 +804,11 @@ func (s *Server) alertsToList(ctx context.Context) ([]*lodestar.Alert, int, erro
 		}
 		after = got[len(got)-1].ID
 	}
-	_, total, err := s.Monitors.PageAlerts(ctx, 0, false, 0, 1)
+	_, total, err := s.Monitors.PageAlerts(ctx, modelID, false, 0, 1)
 	if err != nil {
 		return nil, 0, err
 	}
-	recent, err := s.Monitors.ListAlerts(ctx, 0, false)
+	recent, err := s.Monitors.ListAlerts(ctx, modelID, false)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -986,7 +988,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		models[id] = m
 		return m
 	}
-	alerts, closedTotal, err := s.alertsToList(ctx)
+	alerts, closedTotal, err := s.alertsToList(ctx, 0)
 	if err != nil {
 		s.Error(w, r, err)
 		return
