@@ -412,12 +412,51 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 	if len(ws) == 0 {
 		return nil
 	}
+	// Hour and day windows follow one another: a period between two with
+	// no window of its own had no events (a monitor without a volume
+	// threshold stores no empty window).
+	periodic := m.Window == lodestar.WindowHour || m.Window == lodestar.WindowDay
+	missing := func(prev, w *lodestar.WindowResult) bool {
+		return periodic && prev != nil && !prev.End.IsZero() && w.Start.After(prev.End)
+	}
+	// A window without the figure (no labels, no feature tested), or a
+	// period without a window, breaks the line (a point that is not a
+	// number): a line drawn across it would show figures never measured.
 	series := func(f func(*lodestar.WindowResult) (float64, bool)) []chart.TimePoint {
 		var pts []chart.TimePoint
+		var prev *lodestar.WindowResult
+		broken := false
 		for _, w := range ws {
-			if v, ok := f(w); ok {
-				pts = append(pts, chart.TimePoint{T: w.Start, V: v})
+			broken = broken || missing(prev, w)
+			prev = w
+			v, ok := f(w)
+			if !ok {
+				broken = true
+				continue
 			}
+			if broken && len(pts) > 0 {
+				pts = append(pts, chart.TimePoint{T: pts[len(pts)-1].T, V: math.NaN()})
+			}
+			broken = false
+			pts = append(pts, chart.TimePoint{T: w.Start, V: v})
+		}
+		return pts
+	}
+	// The events per window, 0 over the periods without a window: the
+	// first and the last such period of each run (the line between them
+	// is 0 too), so that an outage shows as one.
+	events := func() []chart.TimePoint {
+		var pts []chart.TimePoint
+		var prev *lodestar.WindowResult
+		for _, w := range ws {
+			if missing(prev, w) {
+				pts = append(pts, chart.TimePoint{T: prev.End, V: 0})
+				if last := w.Start.Add(-w.End.Sub(w.Start)); last.After(prev.End) {
+					pts = append(pts, chart.TimePoint{T: last, V: 0})
+				}
+			}
+			prev = w
+			pts = append(pts, chart.TimePoint{T: w.Start, V: float64(w.Events)})
 		}
 		return pts
 	}
@@ -498,7 +537,7 @@ func healthCharts(p *Page, m *lodestar.Monitor, ws []*lodestar.WindowResult) []h
 			return worst, ok
 		}), limit, p.sharePercent, "", share)
 	}
-	add("health.chart.events", series(func(w *lodestar.WindowResult) (float64, bool) { return float64(w.Events), true }), float64(m.Thresholds.MinEvents), func(v float64) string { return p.Num(v, 0) }, "", nil)
+	add("health.chart.events", events(), float64(m.Thresholds.MinEvents), func(v float64) string { return p.Num(v, 0) }, "", nil)
 	if len(m.Groups) > 0 && (m.Task == "" || m.Task == "binary") {
 		// The smallest impact ratio over the group values that decide,
 		// against the monitor's threshold (0.8, the four-fifths rule,
