@@ -40,8 +40,12 @@ type modelRow struct {
 	M       *lodestar.Model
 	UseCase *lodestar.UseCase
 	Latest  *lodestar.ModelVersion // the newest version, whatever its status
-	Live    *lodestar.ModelVersion // the version in production, if any
-	Switch  *lodestar.Switch       // the human intervention switch, if the model has one
+	Live    *lodestar.ModelVersion // the newest version in production, if any
+	// Serving are the versions in production, newest first: going live
+	// does not move the one before out of production (a canary), and
+	// both serve.
+	Serving []*lodestar.ModelVersion
+	Switch  *lodestar.Switch // the human intervention switch, if the model has one
 }
 
 func (s *Server) modelList(w http.ResponseWriter, r *http.Request) {
@@ -97,9 +101,11 @@ func (s *Server) modelRows(ctx context.Context, useCaseID int64) ([]modelRow, er
 		}
 		for _, v := range vs {
 			if v.Status == lodestar.ModelProduction {
-				row.Live = v
-				break
+				row.Serving = append(row.Serving, v)
 			}
+		}
+		if len(row.Serving) > 0 {
+			row.Live = row.Serving[0]
 		}
 		rows = append(rows, row)
 	}
