@@ -456,6 +456,10 @@ func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
 	// infinity or hexadecimal); one so close to 0 that it reads as 0
 	// (1e-999) is refused by its own lines, not stored as 0.
 	var bad, tiny []string
+	// The lines each metric is on: one named twice ("auc" for validation
+	// and for test) is refused, not left to the last line.
+	lines := map[string][]string{}
+	var names []string
 	for i, line := range strings.Split(r.PostFormValue("metrics"), "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
@@ -470,12 +474,22 @@ func cardFromForm(r *http.Request) (lodestar.ModelCard, error) {
 			tiny = append(tiny, strconv.Itoa(i+1))
 			continue
 		}
-		c.EvaluationMetrics[strings.TrimSpace(name)] = x
+		name = strings.TrimSpace(name)
+		if lines[name] == nil {
+			names = append(names, name)
+		}
+		lines[name] = append(lines[name], strconv.Itoa(i+1))
+		c.EvaluationMetrics[name] = x
 	}
-	if len(bad) > 0 {
+	twice := slices.IndexFunc(names, func(n string) bool { return len(lines[n]) > 1 })
+	switch {
+	case len(bad) > 0:
 		fields["card.evaluation_metrics"] = fmt.Sprintf("Write each metric as name = number, e.g. auc = 0.91 (line %s).", strings.Join(bad, ", "))
-	} else if len(tiny) > 0 {
+	case len(tiny) > 0:
 		fields["card.evaluation_metrics"] = fmt.Sprintf("Too small to store: a number this close to 0 reads as 0 (line %s).", strings.Join(tiny, ", "))
+	case twice >= 0:
+		n := names[twice]
+		fields["card.evaluation_metrics"] = fmt.Sprintf("Metric %s is given more than once (line %s): give each metric once, under a name of its own (e.g. %s_test).", n, strings.Join(lines[n], ", "), n)
 	}
 	if len(fields) > 0 {
 		return c, &lodestar.Error{Code: lodestar.EInvalid, Message: "The model card could not be saved; check the fields.", Fields: fields}
