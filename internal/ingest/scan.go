@@ -31,6 +31,22 @@ type scanner struct {
 	// string is (see nulIn).
 	nul    bool
 	nulMsg string
+	// depth is how many objects and arrays the scanner stands in.
+	depth int
+}
+
+// maxDepth is how deep objects and arrays may nest in a line: as deep as
+// encoding/json reads. An event needs three levels; the bound keeps a
+// line of nothing but '[' (8 MiB of it) from taking the scanner, which
+// recurses once a level, to a gigabyte of stack.
+const maxDepth = 10000
+
+// enter counts one more level of nesting, refusing the line beyond
+// maxDepth; the caller leaves it (depth--) once the value is read.
+func (s *scanner) enter() {
+	if s.depth++; s.depth > maxDepth {
+		s.fail("nested more than %d levels deep", maxDepth)
+	}
 }
 
 func newScanner(line []byte) *scanner {
@@ -251,10 +267,12 @@ func (s *scanner) skip() {
 	case c == '{':
 		s.object(func([]byte, bool) { s.skip() })
 	case c == '[':
+		s.enter()
 		s.i++
 		s.ws()
 		if s.peek() == ']' {
 			s.i++
+			s.depth--
 			return
 		}
 		for {
@@ -266,6 +284,7 @@ func (s *scanner) skip() {
 				continue
 			}
 			s.expect(']')
+			s.depth--
 			return
 		}
 	case c == 't':
@@ -286,9 +305,11 @@ func (s *scanner) skip() {
 // its value; member must read the value.
 func (s *scanner) object(member func(key []byte, escaped bool)) {
 	s.expect('{')
+	s.enter()
 	s.ws()
 	if s.peek() == '}' {
 		s.i++
+		s.depth--
 		return
 	}
 	for {
@@ -304,6 +325,7 @@ func (s *scanner) object(member func(key []byte, escaped bool)) {
 			continue
 		}
 		s.expect('}')
+		s.depth--
 		return
 	}
 }
