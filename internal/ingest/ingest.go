@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -232,6 +233,31 @@ func scalar(name string, raw []byte) string {
 	return name + ": must be a number or a string"
 }
 
+// exactFields refuses a line (a JSON object encoding/json has read) with
+// a field other than those named, spelt exactly: encoding/json matches
+// names ignoring letter case, so "Label" would fill label — and replace
+// one sent before it — where an event line refuses it as unknown.
+func exactFields(line []byte, names ...string) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(scanError)
+			if !ok {
+				panic(r)
+			}
+			msg = string(e)
+		}
+	}()
+	s := newScanner(line)
+	s.ws()
+	s.object(func(raw []byte, esc bool) {
+		if k := unquote(raw, esc); msg == "" && !slices.Contains(names, k) {
+			msg = fmt.Sprintf("unknown field %q", k)
+		}
+		s.skip()
+	})
+	return msg
+}
+
 // Labels reads a batch of label lines: {"id":"e-1","label":1}.
 func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
 	lineOf = map[string]int{}
@@ -259,6 +285,10 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 		id := ""
 		if in.ID != nil {
 			id = *in.ID
+		}
+		if msg := exactFields(line, "id", "label"); msg != "" {
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
+			return
 		}
 		if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
