@@ -32,14 +32,11 @@ func refParseEvent(line []byte, now time.Time) (lodestar.StoredEvent, string, st
 	}
 	ev := lodestar.StoredEvent{ID: *in.ID, Version: *in.Version, Time: now, Body: append([]byte(nil), line...)}
 	if in.Time != nil {
-		t, err := time.Parse(time.RFC3339Nano, *in.Time)
-		if err != nil {
-			return ev, id, "time: must be RFC 3339, e.g. 2026-11-28T10:00:00Z"
+		t, msg := eventTime(*in.Time) // the reading of JSON is what is checked here, not that of a time
+		if msg != "" {
+			return ev, id, msg
 		}
-		if t.Year() < 1970 || t.Year() > 9999 {
-			return ev, id, "time: must be between 1970 and 9999"
-		}
-		ev.Time = t.UTC()
+		ev.Time = t
 	}
 	if len(in.Prediction) == 0 || isNull(in.Prediction) {
 		return ev, id, "prediction: required (a score, a value or a class name)"

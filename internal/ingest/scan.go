@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -699,12 +700,9 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	}
 	ev = lodestar.StoredEvent{ID: id, Version: version, Time: now}
 	if hasTime {
-		t, err := time.Parse(time.RFC3339Nano, at)
-		if err != nil {
-			return ev, id, "time: must be RFC 3339, e.g. 2026-11-28T10:00:00Z"
-		}
-		if t.Year() < 1970 || t.Year() > 9999 {
-			return ev, id, "time: must be between 1970 and 9999"
+		t, msg := eventTime(at)
+		if msg != "" {
+			return ev, id, msg
 		}
 		// A prediction is made, then reported: one stamped more than a
 		// day ahead of the server's clock comes from a wrong clock, and
@@ -725,6 +723,28 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 	}
 	ev.Body = line // Events copies it, and the label within it, out of the reader's buffer
 	return ev, id, ""
+}
+
+// eventTime reads an event's time: RFC 3339, from 1970 to 9999 in UTC.
+// Go's parser takes more than RFC 3339 allows — an offset of +24:00 or
+// +23:60, a comma before the fraction — which no writer of it sends and
+// which would move the event a day or take a typo as a time: those are
+// refused. The years are the UTC time's, the one stored.
+func eventTime(at string) (time.Time, string) {
+	const notRFC3339 = "time: must be RFC 3339, e.g. 2026-11-28T10:00:00Z"
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil || strings.IndexByte(at, ',') >= 0 {
+		return t, notRFC3339
+	}
+	if n := len(at); at[n-1] != 'Z' { // ±hh:mm, as the parse has checked
+		if at[n-5] > '2' || at[n-5] == '2' && at[n-4] > '3' || at[n-2] > '5' {
+			return t, notRFC3339
+		}
+	}
+	if t = t.UTC(); t.Year() < 1970 || t.Year() > 9999 {
+		return t, "time: must be between 1970 and 9999"
+	}
+	return t, ""
 }
 
 // distinctNames counts the different names among raw JSON strings.
