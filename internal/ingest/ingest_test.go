@@ -135,6 +135,8 @@ func TestScannerMessages(t *testing.T) {
 		`{"id":"  ","version":"1","prediction":1}`:                       `id: required (only white space was sent)`,
 		`{"id":"x","version":"\t","prediction":1}`:                       `version: required (only white space was sent)`,
 		`{"id":"x","version":"1","prediction":1,"features":{"a":1e999}}`: `features: "a" is out of range`,
+		`{"id":"x","version":"1","prediction":1,"latency_ms":1e999}`:     `latency_ms: the number is out of range`,
+		`{"id":"x","version":"1","prediction":1,"latency_ms":"5"}`:       `latency_ms: must be a number`,
 		"{\"id\":\"x\xff\",\"version\":\"1\",\"prediction\":1}":          `not valid UTF-8`,
 		`{"id":"x","version":"1","prediction":1`:                         `not complete`,
 		`nope`:                                                           `not valid JSON at byte 1`,

@@ -586,7 +586,7 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 			case 'n':
 				f, err := strconv.ParseFloat(string(s.num()), 64)
 				if err != nil {
-					setKindErr("latency_ms: must be a number")
+					setKindErr("latency_ms: the number is out of range")
 				}
 				latency, hasLatency = f, true
 			case '0':
