@@ -304,6 +304,10 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: field + " " + NUL})
 			return
 		}
+		if msg := loneSurrogate(line); msg != "" {
+			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
+			return
+		}
 		if len(in.Label) == 0 || isNull(in.Label) {
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: "label: required (a number or a string)"})
 			return

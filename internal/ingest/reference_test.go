@@ -24,6 +24,9 @@ func refParseEvent(line []byte, now time.Time) (lodestar.StoredEvent, string, st
 	if hasNUL(line) { // valid JSON: a backslash stands only in a string
 		return lodestar.StoredEvent{}, id, "text " + NUL
 	}
+	if msg := loneSurrogate(line); msg != "" { // what encoding/json reads as U+FFFD, as it does a bad byte
+		return lodestar.StoredEvent{}, id, msg
+	}
 	if msg := checkText("id", in.ID, MaxIDLen); msg != "" {
 		return lodestar.StoredEvent{}, id, msg
 	}

@@ -177,6 +177,43 @@ func hasNUL(raw []byte) bool {
 	return false
 }
 
+// loneSurrogate is the refusal of JSON text (a line, valid JSON: a
+// backslash stands only in a string) holding a \u escape of half a UTF-16
+// surrogate pair without its other half, else "". encoding/json reads one
+// as U+FFFD: "s\ud800" and "s\udbff" would be one event ID, the second
+// event dropped as a duplicate of the first.
+func loneSurrogate(raw []byte) string {
+	hex := func(i int) int { // the \uXXXX escape at raw[i:], or -1
+		if i+5 >= len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return -1
+		}
+		v, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return int(v)
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		v := hex(i)
+		switch {
+		case v >= 0xD800 && v <= 0xDBFF:
+			if w := hex(i + 6); w >= 0xDC00 && w <= 0xDFFF {
+				i += 11 // the pair
+				continue
+			}
+		case v >= 0xDC00 && v <= 0xDFFF:
+		default:
+			i++ // the escaped byte: \\ is no start of another escape
+			continue
+		}
+		return fmt.Sprintf("text is not valid Unicode: a lone surrogate escape (%s)", raw[i:i+6])
+	}
+	return ""
+}
+
 // nulIn records, for the first string with a NUL, where it stands: what
 // names it in the line's refusal.
 func (s *scanner) nulIn(raw []byte, esc bool, where func() string) {
@@ -686,6 +723,9 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 		if kindErr == "" {
 			kindErr = "text " + NUL
 		}
+	}
+	if kindErr == "" && bytes.IndexByte(line, '\\') >= 0 {
+		kindErr = loneSurrogate(line)
 	}
 	for _, m := range []string{kindErr, predErr, labelErr, featErr} {
 		if m != "" {
