@@ -6,6 +6,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
+	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
 )
 
@@ -186,15 +187,16 @@ func monitoringSchemas() obj {
 	webhook := obj{"type": "string", "format": "uri", "maxLength": lodestar.MaxWebhookURL, "pattern": "^([hH][tT][tT][pP][sS]?://.+)?$",
 		"description": "An http:// or https:// address with a host, at most 2,000 characters (bytes); empty: none."}
 	task := obj{"type": "string", "enum": []string{"binary", "multiclass", "regression"}}
+	eventID := obj{"type": "string", "minLength": 1, "maxLength": ingest.MaxIDLen}
 	return obj{
 		"EventLine": obj{"type": "object", "required": []string{"id", "version", "prediction"}, "additionalProperties": false, "properties": obj{
-			"id": obj{"type": "string", "minLength": 1, "maxLength": 128}, "time": ts, "version": obj{"type": "string", "minLength": 1, "maxLength": 64},
-			"features":   obj{"type": "object", "additionalProperties": obj{"type": []string{"number", "string", "null"}}},
+			"id": eventID, "time": ts, "version": obj{"type": "string", "minLength": 1, "maxLength": ingest.MaxVersionLen},
+			"features":   obj{"type": "object", "maxProperties": ingest.MaxFeatures, "additionalProperties": obj{"type": []string{"number", "string", "null"}}},
 			"prediction": obj{"type": []string{"number", "string"}, "description": "Binary: the score in [0, 1]; regression: the value; multiclass: the class name."},
 			"label":      obj{"type": []string{"number", "string", "null"}, "description": "Read as the monitor's task reads it: a binary monitor's 0 or 1 and a regression monitor's number as a JSON number or a string holding one (\"1\"); a multiclass monitor's class by its name or a number naming it. Any other label leaves the event unlabelled."}, "latency_ms": obj{"type": "number", "minimum": 0},
-			"groups": obj{"type": "object", "additionalProperties": str}}},
+			"groups": obj{"type": "object", "maxProperties": ingest.MaxGroups, "additionalProperties": obj{"type": []string{"string", "null"}}}}},
 		"LabelLine": obj{"type": "object", "required": []string{"id", "label"}, "additionalProperties": false, "properties": obj{
-			"id": str, "label": obj{"type": []string{"number", "string"}, "description": "As an event's label: read as the monitor's task reads it."}}},
+			"id": eventID, "label": obj{"type": []string{"number", "string"}, "description": "As an event's label: read as the monitor's task reads it."}}},
 		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs,
 			"unregistered_versions": obj{"type": "array", "items": ref("VersionEvents"),
 				"description": "The versions of the batch's valid events (new or duplicate) that the model has not registered: stored, but watched by no monitor until registered. Empty when there are none."},
