@@ -190,11 +190,11 @@ func monitoringSchemas() obj {
 	eventID := obj{"type": "string", "minLength": 1, "maxLength": ingest.MaxIDLen}
 	return obj{
 		"EventLine": obj{"type": "object", "required": []string{"id", "version", "prediction"}, "additionalProperties": false, "properties": obj{
-			"id": eventID, "time": ts, "version": obj{"type": "string", "minLength": 1, "maxLength": ingest.MaxVersionLen},
-			"features":   obj{"type": "object", "maxProperties": ingest.MaxFeatures, "additionalProperties": obj{"type": []string{"number", "string", "null"}}},
+			"id": eventID, "time": obj{"type": []string{"string", "null"}, "format": "date-time", "description": "RFC 3339, from 1970 (UTC) to a day ahead of the server's clock; absent or null: when the batch arrived."}, "version": obj{"type": "string", "minLength": 1, "maxLength": ingest.MaxVersionLen},
+			"features":   obj{"type": []string{"object", "null"}, "maxProperties": ingest.MaxFeatures, "additionalProperties": obj{"type": []string{"number", "string", "null"}}},
 			"prediction": obj{"type": []string{"number", "string"}, "description": "Binary: the score in [0, 1]; regression: the value; multiclass: the class name."},
-			"label":      obj{"type": []string{"number", "string", "null"}, "description": "Read as the monitor's task reads it: a binary monitor's 0 or 1 and a regression monitor's number as a JSON number or a string holding one (\"1\"); a multiclass monitor's class by its name or a number naming it. Any other label leaves the event unlabelled."}, "latency_ms": obj{"type": "number", "minimum": 0},
-			"groups": obj{"type": "object", "maxProperties": ingest.MaxGroups, "additionalProperties": obj{"type": []string{"string", "null"}}}}},
+			"label":      obj{"type": []string{"number", "string", "null"}, "description": "Read as the monitor's task reads it: a binary monitor's 0 or 1 and a regression monitor's number as a JSON number or a string holding one (\"1\"); a multiclass monitor's class by its name or a number naming it. Any other label leaves the event unlabelled."}, "latency_ms": obj{"type": []string{"number", "null"}, "minimum": 0},
+			"groups": obj{"type": []string{"object", "null"}, "maxProperties": ingest.MaxGroups, "additionalProperties": obj{"type": []string{"string", "null"}}}}},
 		"LabelLine": obj{"type": "object", "required": []string{"id", "label"}, "additionalProperties": false, "properties": obj{
 			"id": eventID, "label": obj{"type": []string{"number", "string"}, "description": "As an event's label: read as the monitor's task reads it."}}},
 		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs,

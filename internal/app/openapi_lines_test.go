@@ -109,3 +109,42 @@ func TestOpenAPILineLimits(t *testing.T) {
 		t.Errorf("a group's value 1: refused %q, types %v; want it refused and no number in the schema", msg, types)
 	}
 }
+
+// TestOpenAPIEventLineNulls: a field of an event line the server takes as
+// null (absent: time, features, groups, latency_ms, label) is one whose
+// schema allows null, and a required one it refuses as null (id, version,
+// prediction) is one whose schema does not. The document allowed null
+// only for label, so a client validating against it refused lines such as
+// {"latency_ms":null} that the server takes.
+func TestOpenAPIEventLineNulls(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	_, tok := f.token(f.user(lodestar.RoleAITeam, "team@example.com"), lodestar.ScopeIngest)
+	f.model("Recommendations", "recsys", "Recommender")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(f.get(f.client(), "/api/v1/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for i, field := range []string{"id", "version", "prediction", "time", "features", "groups", "latency_ms", "label"} {
+		parts := []string{}
+		for k, v := range map[string]string{"id": fmt.Sprintf(`"e-%d"`, i), "version": `"1.0"`, "prediction": `0.5`} {
+			if k != field {
+				parts = append(parts, `"`+k+`":`+v)
+			}
+		}
+		parts = append(parts, `"`+field+`":null`)
+		r := f.ndjson("/api/v1/models/recsys/events", tok, "{"+strings.Join(parts, ",")+"}")
+		res := decodeInto[lodestar.IngestResult](t, r)
+		taken := r.StatusCode == 200 && len(res.Rejected) == 0 && res.Accepted == 1
+		var types []any
+		switch ty := dig(doc, "components", "schemas", "EventLine", "properties", field, "type").(type) {
+		case string:
+			types = []any{ty}
+		case []any:
+			types = ty
+		}
+		if allows := slices.Contains(types, any("null")); allows != taken {
+			t.Errorf("%s: null taken %v (%d %s), but the schema's types %v allow null: %v", field, taken, r.StatusCode, r.body, types, allows)
+		}
+	}
+}
