@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,5 +50,28 @@ func TestIngestRefusalsInChinese(t *testing.T) {
 	r := f.do(f.client(), "POST", "/api/v1/models/recsys/events", h, strings.NewReader("not gzip"))
 	if d := wantAPIError(t, r, 400, lodestar.EInvalid); !strings.Contains(d.Message, "gzip 数据") || strings.Contains(d.Message, "The body") {
 		t.Errorf("a body that is not gzip: %q, want it in Chinese", d.Message)
+	}
+}
+
+// TestIngestBatchLimitsInChinese: a batch refused whole for its size —
+// more than 10,000 lines, or more than 8 MiB once decompressed — says so
+// in Chinese when asked; both refusals were left in English.
+func TestIngestBatchLimitsInChinese(t *testing.T) {
+	t.Parallel()
+	f := start(t, fixtureOpts{})
+	_, tok := f.token(f.user(lodestar.RoleAITeam, "team@example.com"), lodestar.ScopeIngest)
+	f.model("Recommendations", "recsys", "Recommender")
+	line := `{"id":"a","version":"1","prediction":0.5}` + "\n"
+	for _, path := range []string{"events", "labels"} {
+		r := f.ndjsonIn("zh-CN", "/api/v1/models/recsys/"+path, tok, strings.Repeat(line, lodestar.MaxIngestLines+1))
+		if d := wantAPIError(t, r, 413, lodestar.ETooLarge); d.Message != "一批数据最多 10000 行；请拆分。" {
+			t.Errorf("%s: %d lines: %q, want it in Chinese", path, lodestar.MaxIngestLines+1, d.Message)
+		}
+		h := http.Header{"Content-Type": {"application/x-ndjson"}, "Authorization": {"Bearer " + tok},
+			"Content-Encoding": {"gzip"}, "Accept-Language": {"zh-CN"}}
+		r = f.do(f.client(), "POST", "/api/v1/models/recsys/"+path, h, bytes.NewReader(gzipped(t, line+strings.Repeat(" ", lodestar.MaxIngestBytes))))
+		if d := wantAPIError(t, r, 413, lodestar.ETooLarge); d.Message != "一批数据最多 8388608 字节；请拆分。" {
+			t.Errorf("%s: over 8 MiB decompressed: %q, want it in Chinese", path, d.Message)
+		}
 	}
 }
