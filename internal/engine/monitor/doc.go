@@ -34,7 +34,11 @@
 // predicts no positive among positive labels has F1 0, as sklearn's).
 // The log loss clips each score to [ε, 1−ε], ε = LogLossEpsilon, the
 // float64 machine epsilon (sklearn 1.2's eps="auto"), so a confident
-// wrong score of exactly 0 or 1 costs −ln ε ≈ 36.04, not infinity.
+// wrong score of exactly 0 or 1 costs −ln ε ≈ 36.04, not infinity. The
+// MAE and RMSE hold whatever the errors' size (ErrorSums scales them
+// by a power of two before summing): sklearn's squares overflow from
+// about 1e154 (RMSE inf) and underflow below about 1e-162 (RMSE 0), so
+// make_reference.py checks these against rational arithmetic.
 //
 // # Drift
 //

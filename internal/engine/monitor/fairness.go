@@ -107,7 +107,7 @@ func (w *Window) Fairness(opt FairnessOptions) ([]AttributeFairness, error) {
 			case taskMulticlass:
 				gf.Accuracy = ratio(float64(gs.Correct), float64(gs.Labelled))
 			case taskRegression:
-				gf.MAE = ratio(gs.AbsErrSum, float64(gs.Labelled))
+				gf.MAE = gs.Err.MAE(gs.Labelled)
 			}
 			af.Groups = append(af.Groups, gf)
 		}

@@ -61,9 +61,7 @@ func (w *Window) Metrics() Metrics {
 	case taskMulticlass:
 		m.Accuracy, m.Precision, m.Recall, m.F1 = macro(w.Confusion, len(w.layout.Schema.Classes))
 	case taskRegression:
-		n := float64(w.Labelled)
-		m.MAE = ratio(w.AbsErrSum, n)
-		m.RMSE = math.Sqrt(ratio(w.SqErrSum, n))
+		m.MAE, m.RMSE = w.Err.MAE(w.Labelled), w.Err.RMSE(w.Labelled)
 		m.MeanPrediction = ratio(w.ValueSum, float64(w.ValueN))
 	}
 	if w.LatencyN > 0 {

@@ -58,9 +58,9 @@ type Window struct {
 	Confusion []uint64
 
 	// Regression.
-	AbsErrSum, SqErrSum float64
-	ValueSum            float64
-	ValueN              uint64
+	Err      ErrorSums // of the labelled events' errors
+	ValueSum float64
+	ValueN   uint64
 
 	// Latency.
 	Latency    *ddsketch.DDSketch
@@ -77,10 +77,10 @@ type Window struct {
 // GroupStats are the counts of one value of a group attribute.
 type GroupStats struct {
 	Events, Labelled uint64
-	Correct          uint64  // classification: labelled and predicted right
-	PredPositive     uint64  // binary: predicted positive, labelled or not
-	LabelPositive    uint64  // binary: labelled positive
-	AbsErrSum        float64 // regression: Σ|error|
+	Correct          uint64    // classification: labelled and predicted right
+	PredPositive     uint64    // binary: predicted positive, labelled or not
+	LabelPositive    uint64    // binary: labelled positive
+	Err              ErrorSums // regression: of the labelled events' errors
 	// Binary: the confusion counts of the labelled events (TP + FN =
 	// LabelPositive, TP + TN = Correct), for per-group TPR and FPR.
 	TP, FP, TN, FN uint64
@@ -203,9 +203,7 @@ func (w *Window) Add(ev *Event) error {
 		w.ValueSum += ev.Value
 		w.ValueN++
 		if labelled {
-			e := ev.Value - ev.Label
-			w.AbsErrSum += math.Abs(e)
-			w.SqErrSum += e * e
+			w.Err.Add(ev.Value, ev.Label)
 			w.Labelled++
 		}
 	}
@@ -266,7 +264,7 @@ func (w *Window) Add(ev *Event) error {
 					gs.LabelPositive++
 				}
 			case taskRegression:
-				gs.AbsErrSum += math.Abs(ev.Value - ev.Label)
+				gs.Err.Add(ev.Value, ev.Label)
 			}
 		}
 		if w.task == taskBinary && pred == 1 {
@@ -357,8 +355,7 @@ func (w *Window) Merge(o *Window) error {
 	w.PredPositive += o.PredPositive
 	w.ScoreSum += o.ScoreSum
 	w.ScoreN += o.ScoreN
-	w.AbsErrSum += o.AbsErrSum
-	w.SqErrSum += o.SqErrSum
+	w.Err.Merge(o.Err)
 	w.ValueSum += o.ValueSum
 	w.ValueN += o.ValueN
 	if err := w.Latency.MergeWith(o.Latency); err != nil {
@@ -388,7 +385,7 @@ func (w *Window) Merge(o *Window) error {
 			gs.Correct += os.Correct
 			gs.PredPositive += os.PredPositive
 			gs.LabelPositive += os.LabelPositive
-			gs.AbsErrSum += os.AbsErrSum
+			gs.Err.Merge(os.Err)
 			gs.TP += os.TP
 			gs.FP += os.FP
 			gs.TN += os.TN
@@ -396,6 +393,74 @@ func (w *Window) Merge(o *Window) error {
 		}
 	}
 	return nil
+}
+
+// ErrorSums are the mergeable sums of a regression's errors e = prediction
+// − label, from which the MAE and RMSE come: Σ|e| and Σe², each error
+// first multiplied by 2^−Exp, the power of two that brings the largest
+// error so far to below 1 in magnitude (multiplying by a power of two is
+// exact). So the squares neither overflow (errors from about 1e154 on
+// did, and the RMSE read +Inf — a figure a monitor leaves out as
+// undefined) nor underflow (errors below about 1e-162 squared to 0, and
+// the RMSE read 0, a perfect model), and an error beyond the largest
+// float (a prediction of 1.2e308 for a label of −1.2e308) is counted
+// exactly, not as +Inf. The zero value holds no error.
+type ErrorSums struct {
+	Abs, Sq float64 // Σ|e|·2^−Exp and Σ(e·2^−Exp)²
+	Exp     int     // the largest error's binary exponent (math.Frexp's)
+}
+
+// Add adds the error of one prediction against its label (both finite).
+func (s *ErrorSums) Add(pred, label float64) {
+	e, x := pred-label, 0
+	if math.IsInf(e, 0) {
+		// Beyond the largest float: both halved (exact, at magnitudes
+		// from 2^1023 on) and the exponent one more.
+		e, x = pred/2-label/2, 1
+	}
+	if e == 0 {
+		return
+	}
+	_, ex := math.Frexp(e)
+	s.rescale(ex + x)
+	a := math.Ldexp(math.Abs(e), x-s.Exp)
+	s.Abs += a
+	s.Sq += a * a
+}
+
+// rescale makes exp the exponent when it is above the sums' own (or the
+// sums hold nothing), rescaling what they hold.
+func (s *ErrorSums) rescale(exp int) {
+	switch {
+	case s.Abs == 0:
+		s.Abs, s.Sq, s.Exp = 0, 0, exp
+	case exp > s.Exp:
+		d := s.Exp - exp
+		s.Abs = math.Ldexp(s.Abs, d)
+		s.Sq = math.Ldexp(s.Sq, 2*d)
+		s.Exp = exp
+	}
+}
+
+// Merge adds o's errors into s.
+func (s *ErrorSums) Merge(o ErrorSums) {
+	if o.Abs == 0 {
+		return
+	}
+	s.rescale(o.Exp)
+	d := o.Exp - s.Exp
+	s.Abs += math.Ldexp(o.Abs, d)
+	s.Sq += math.Ldexp(o.Sq, 2*d)
+}
+
+// MAE returns the mean absolute error over n errors (NaN when n is 0).
+func (s ErrorSums) MAE(n uint64) float64 {
+	return math.Ldexp(ratio(s.Abs, float64(n)), s.Exp)
+}
+
+// RMSE returns the root mean squared error over n errors (NaN when n is 0).
+func (s ErrorSums) RMSE(n uint64) float64 {
+	return math.Ldexp(math.Sqrt(ratio(s.Sq, float64(n))), s.Exp)
 }
 
 func addAll(a, b []uint64) {

@@ -57,6 +57,16 @@ events.csv. reference_test.go checks the Go code against it:
     p-value 1) and one whose samples share no category (Jensen-Shannon at
     its largest, sqrt(ln 2)); constant numeric columns (tested as
     categorical over their one or two values): as above.
+
+It also writes reference_extremes.json, which reference_extremes_test.go
+checks:
+
+  * regression windows whose errors are huge (1e200, 1e160), tiny
+    (1e-200), beyond the largest float (2.4e308) or of every size at once:
+    MAE, RMSE and each group's MAE, exact (rational arithmetic; sklearn's
+    squares overflow to inf or underflow to 0 there): 1e-12;
+  * ks_2samp (auto and asymp), Wasserstein and PSI on samples of one to a
+    few values, with ties: as numeric above.
 """
 import bisect
 import csv
@@ -664,4 +674,81 @@ with open("reference.json", "w") as f:
                "binary_more": binary_more, "regression": regression, "multiclass_more": multiclass_more,
                "scaled": scaled},
               f, separators=(",", ":"))
+    f.write("\n")
+
+# Regression windows whose errors are huge (1e200: their squares overflow
+# to inf), tiny (1e-200: their squares underflow to 0), beyond the largest
+# float (a prediction of 1.2e308 for a label of -1.2e308: the error itself
+# is 2.4e308) or exactly 0. sklearn's mean_squared_error reads inf or 0
+# there, and the first case's MAE is finite while its RMSE is not, so
+# neither is a reference: MAE and RMSE (and each group's MAE) are exact,
+# in rational arithmetic, with the square root to 50 digits. Own
+# generator, written to reference_extremes.json so that reference.json
+# stays as it was.
+rng7 = np.random.default_rng(20261130)
+
+
+def exact_errors(yt, yp):
+    e = [Fraction(p) - Fraction(t) for t, p in zip(yt, yp)]
+    n = len(e)
+    mae = sum(abs(x) for x in e) / n
+    ms = sum(x * x for x in e) / n
+    with localcontext() as ctx:
+        ctx.prec = 50
+        rmse = (Decimal(ms.numerator) / Decimal(ms.denominator)).sqrt()
+    return float(mae), float(rmse)
+
+
+def regression_extreme(name, yt, yp, groups):
+    yt, yp = [float(v) for v in yt], [float(v) for v in yp]
+    mae, rmse = exact_errors(yt, yp)
+    by_group = {}
+    for g in sorted(set(groups)):
+        idx = [i for i, h in enumerate(groups) if h == g]
+        by_group[g] = exact_errors([yt[i] for i in idx], [yp[i] for i in idx])[0]
+    return {"name": name, "y_true": yt, "y_pred": yp, "group": groups, "mae": mae, "rmse": rmse, "group_mae": by_group}
+
+
+def two_groups(n):
+    return [["a", "b"][int(v)] for v in rng7.integers(0, 2, n)]
+
+
+regression_extremes = []
+for name, scale in [("errors-1e200", 1e200), ("errors-1e-200", 1e-200), ("errors-1e160", 1e160)]:
+    yt = np.array(r6(rng7.normal(0, 1, 200))) * scale
+    yp = yt + np.array(r6(rng7.normal(0, 0.5, 200))) * scale
+    regression_extremes.append(regression_extreme(name, yt, yp, two_groups(200)))
+# One error of 2.4e308 among nine exact predictions: MAE 2.4e307, RMSE
+# 2.4e308/sqrt(10), both finite.
+regression_extremes.append(regression_extreme(
+    "error-beyond-max", [-1.2e308] + [3.5] * 9, [1.2e308] + [3.5] * 9, ["a"] * 5 + ["b"] * 5))
+# Errors of every size at once: 1e170, 1, 1e-170.
+mixed = np.array([1e170, -1e170, 1.0, -2.0, 1e-170, 3e-170] * 10)
+regression_extremes.append(regression_extreme("mixed-sizes", [0.0] * 60, mixed, two_groups(60)))
+regression_extremes.append(regression_extreme("all-exact", [2.5, -1.0, 1e300], [2.5, -1.0, 1e300], ["a", "b", "a"]))
+
+# The two-sample KS test, Wasserstein distance and PSI on samples of one
+# to a few values, with ties: ks_2samp's default (method "auto": exact at
+# these sizes) and method "asymp", as numeric_case above.
+ks_tiny = [numeric_case(name, ref, cur) for name, ref, cur in [
+    ("one-one-apart", [1.0], [2.0]),
+    ("one-one-same", [1.0], [1.0]),
+    ("two-two-same", [1.0, 2.0], [1.0, 2.0]),
+    ("one-three", [1.0], [1.0, 2.0, 3.0]),
+    ("tied-two", [0.0, 0.0], [0.0, 1.0]),
+    ("three-two-apart", [1.0, 1.0, 1.0], [2.0, 2.0]),
+    ("one-in-nine", [5.0], [1.0, 2.0, 3.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0]),
+    ("ties-seven-three", [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 1.0]),
+    ("three-three-apart", [1.0, 2.0, 3.0], [4.0, 5.0, 6.0]),
+    ("two-one", [1.0, 2.0], [3.0]),
+]]
+# One value against one: round(n1·n2/(n1+n2)) is 0, and method "asymp"
+# has no p-value (NaN, written null).
+for c in ks_tiny:
+    for k, v in c.items():
+        if isinstance(v, float) and math.isnan(v):
+            c[k] = None
+
+with open("reference_extremes.json", "w") as f:
+    json.dump({"regression": regression_extremes, "ks_tiny": ks_tiny}, f, separators=(",", ":"))
     f.write("\n")
