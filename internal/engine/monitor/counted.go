@@ -56,13 +56,7 @@ func (d Distinct) quantile(q float64) float64 {
 		return d.Values[len(d.Values)-1]
 	}
 	lo := math.Floor(h)
-	a, b := d.orderStat(lo), d.orderStat(lo+1)
-	g := h - lo
-	diff := b - a
-	if g >= 0.5 {
-		return b - diff*(1-g)
-	}
-	return a + diff*g
+	return lerp(d.orderStat(lo), d.orderStat(lo+1), h-lo)
 }
 
 // NumericDistinct measures the drift of a numeric feature from the

@@ -119,11 +119,17 @@ func BinsFromSorted(sorted []float64, fine, psi int) *Bins {
 // the reference's range [lo, hi] — the smallest and largest of all its
 // values, not only of the sample's: the float just below lo, and hi. The
 // first fine bin then holds exactly the values below lo and the last
-// those above hi, which Hist.OutOfRange reads; the fences also make the
+// those above hi, which Window.Quality reads; the fences also make the
 // binned KS statistic exact at both ends of the reference. lo and hi must
-// be finite, with lo ≤ every sampled value ≤ hi.
+// be finite, with lo ≤ every sampled value ≤ hi. When lo is the lowest
+// float (−1.7976931348623157e308), below which there is none, the fence
+// is lo itself: the first bin then holds the values equal to lo, and
+// Window.Quality counts no value below the range.
 func FencedBinsFromSorted(sorted []float64, lo, hi float64, fine, psi int) (*Bins, error) {
 	below := math.Nextafter(lo, math.Inf(-1))
+	if lo == -math.MaxFloat64 {
+		below = lo
+	}
 	if len(sorted) == 0 || math.IsInf(below, 0) || math.IsInf(hi, 0) || math.IsNaN(lo+hi) || sorted[0] < lo || sorted[len(sorted)-1] > hi {
 		return nil, fmt.Errorf("monitor: reference range [%g, %g] does not hold its sample", lo, hi)
 	}
@@ -141,6 +147,17 @@ func FencedBinsFromSorted(sorted []float64, lo, hi float64, fine, psi int) (*Bin
 // Range returns the reference's range the bins are fenced at (ok false
 // when they are not fenced).
 func (b *Bins) Range() (lo, hi float64, ok bool) { return b.rangeLo, b.rangeHi, b.fenced }
+
+// outside returns how many of h's values lie below and above the range
+// its fenced bins hold: the first and last bin's, except that nothing is
+// below the lowest float (the first bin then holds the values equal to it).
+func (h *Hist) outside() (below, above uint64) {
+	below, above = h.Cells[0].N, h.Cells[len(h.Cells)-1].N
+	if h.bins.rangeLo == -math.MaxFloat64 {
+		below = 0
+	}
+	return below, above
+}
 
 // Edges returns the fine interior edges; the slice must not be modified.
 func (b *Bins) Edges() []float64 { return b.edges }

@@ -70,7 +70,7 @@ func (w *Window) Quality(ref *Window, minEvents uint64) ([]FeatureQuality, error
 		q.RefMin, q.RefMax, q.OutOfRangeShare = math.NaN(), math.NaN(), math.NaN()
 		if lo, hi, ok := c.bins.Range(); ok {
 			q.RefMin, q.RefMax = lo, hi
-			q.Below, q.Above = c.Cells[0].N, c.Cells[len(c.Cells)-1].N
+			q.Below, q.Above = c.outside()
 			q.OutOfRangeShare = share(q.Below+q.Above, c.N)
 		}
 		out = append(out, q)

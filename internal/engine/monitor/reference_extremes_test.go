@@ -2,9 +2,11 @@ package monitor
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -33,6 +35,12 @@ type referenceExtremes struct {
 		PSI10           float64  `json:"psi10"`
 		WassersteinNorm float64  `json:"wasserstein_norm"`
 	} `json:"ks_tiny"`
+	// Quantiles of samples spanning the whole float range, exact.
+	Quantile []struct {
+		Name     string
+		X, Q     []float64
+		Quantile []float64
+	}
 }
 
 func loadReferenceExtremes(t *testing.T) *referenceExtremes {
@@ -45,7 +53,7 @@ func loadReferenceExtremes(t *testing.T) *referenceExtremes {
 	if err := json.Unmarshal(b, &ref); err != nil {
 		t.Fatal(err)
 	}
-	if len(ref.Regression) == 0 || len(ref.KSTiny) == 0 {
+	if len(ref.Regression) == 0 || len(ref.KSTiny) == 0 || len(ref.Quantile) == 0 {
 		t.Fatal("testdata/reference_extremes.json lacks its cases: run make_reference.py")
 	}
 	return &ref
@@ -134,5 +142,88 @@ func TestReferenceKSTiny(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReferenceQuantileExtremes: the quantiles a numeric feature's bins
+// are cut at, for samples spanning the whole float range, against the
+// exact ones, to 1e-15. Neighbouring values more than the largest float
+// apart made b − a overflow, and the quantiles read ±Inf or NaN (as
+// numpy's do), which a monitor's bins refused.
+func TestReferenceQuantileExtremes(t *testing.T) {
+	for _, c := range loadReferenceExtremes(t).Quantile {
+		x := sorted(c.X)
+		for i, q := range c.Q {
+			checkRel(t, fmt.Sprintf("%s: quantile %g", c.Name, q), Quantile(x, q), c.Quantile[i], 1e-15, 0)
+		}
+		if _, err := NewBins(QuantileEdges(x, DefaultFineBins), QuantileEdges(x, DefaultPSIBins)); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+	}
+}
+
+// TestFencedBinsLowestFloat: a reference whose numeric feature holds the
+// lowest float, −1.7976931348623157e308 (a sentinel some pipelines write
+// for "missing"), has bins like any other. The fence below the
+// reference's range was the float below its minimum, which does not
+// exist there (−Inf), and Profiler.Layout refused the reference ("does
+// not hold its sample"): a monitor over it could never be evaluated. No
+// value is below the lowest float, so none is counted below the range.
+func TestFencedBinsLowestFloat(t *testing.T) {
+	lowest := -math.MaxFloat64
+	s := Schema{Task: TaskRegression, Numeric: []string{"x"}}
+	for _, refVals := range [][]float64{
+		{lowest, 1, 2, 3, 4, 5, 6, 7},
+		{lowest, math.MaxFloat64, 0, 1, 2, 3, 4, 5, 6},
+		{lowest, lowest, lowest, 3, 4, 5, 6, 7, 8, 9, 10},
+	} {
+		var refEvs []Event
+		for _, x := range refVals {
+			ev := s.NewEvent()
+			ev.Num[0], ev.Value = x, 0
+			refEvs = append(refEvs, ev)
+		}
+		p, err := NewProfiler(s, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range refEvs {
+			if err := p.Add(&refEvs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l, err := p.Layout(0, 0)
+		if err != nil {
+			t.Fatalf("reference %v: %v", refVals, err)
+		}
+		ref := fill(t, l, refEvs)
+		var evs []Event
+		for _, x := range []float64{lowest, lowest, 3, 3.5, 4.5, 5.5, 2.5, 1e309 / 1e10, 100} {
+			ev := s.NewEvent()
+			ev.Num[0], ev.Value = x, 0
+			evs = append(evs, ev)
+		}
+		w := fill(t, l, evs)
+		q, err := w.Quality(ref, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hi := slices.Max(refVals)
+		wantAbove := uint64(0)
+		for _, ev := range evs {
+			if ev.Num[0] > hi {
+				wantAbove++
+			}
+		}
+		if q[0].Below != 0 || q[0].Above != wantAbove || q[0].RefMin != lowest || q[0].RefMax != hi {
+			t.Errorf("reference %v: below %d, above %d (want 0, %d), range [%g, %g]", refVals, q[0].Below, q[0].Above, wantAbove, q[0].RefMin, q[0].RefMax)
+		}
+		d, err := w.Drift(ref, Thresholds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := d.Features[0]; !f.Testable() || f.RefN != int64(len(refVals)) || f.CurN != int64(len(evs)) {
+			t.Errorf("reference %v: drift %+v", refVals, f)
+		}
 	}
 }

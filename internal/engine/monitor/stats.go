@@ -25,7 +25,7 @@ const WassersteinFloor = 0.001
 // Quantile returns the q-th quantile of a sorted sample with linear
 // interpolation between order statistics (Hyndman & Fan type 7), computed
 // exactly as numpy.quantile's default method so the results agree to the
-// last bit.
+// last bit wherever numpy's is finite (see lerp).
 func Quantile(sorted []float64, q float64) float64 {
 	n := len(sorted)
 	if n == 0 {
@@ -39,9 +39,24 @@ func Quantile(sorted []float64, q float64) float64 {
 		return sorted[0]
 	}
 	lo := math.Floor(h)
-	a, b := sorted[int(lo)], sorted[int(lo)+1]
-	g := h - lo
+	return lerp(sorted[int(lo)], sorted[int(lo)+1], h-lo)
+}
+
+// lerp interpolates between a ≤ b at g in [0, 1) as numpy.quantile does
+// (from b for g ≥ ½), to the last bit. Where b − a is beyond the largest
+// float (a sample spanning the whole float range, such as one holding
+// −1.7976931348623157e308), numpy's difference overflows and its
+// quantiles read ±inf or nan, which no bin edge can be: the difference
+// is then taken halved (exact at that size) and the step doubled back.
+func lerp(a, b, g float64) float64 {
 	diff := b - a
+	if math.IsInf(diff, 0) {
+		half := b/2 - a/2
+		if g >= 0.5 {
+			return b - 2*(half*(1-g))
+		}
+		return a + 2*(half*g)
+	}
 	if g >= 0.5 {
 		return b - diff*(1-g)
 	}

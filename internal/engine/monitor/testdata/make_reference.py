@@ -66,7 +66,9 @@ checks:
     MAE, RMSE and each group's MAE, exact (rational arithmetic; sklearn's
     squares overflow to inf or underflow to 0 there): 1e-12;
   * ks_2samp (auto and asymp), Wasserstein and PSI on samples of one to a
-    few values, with ties: as numeric above.
+    few values, with ties: as numeric above;
+  * quantiles (type 7) of samples spanning the whole float range, where
+    numpy's overflow to inf or nan, exact (rational arithmetic): 1e-15.
 """
 import bisect
 import csv
@@ -749,6 +751,28 @@ for c in ks_tiny:
         if isinstance(v, float) and math.isnan(v):
             c[k] = None
 
+# Quantiles (numpy's default, type 7) of samples spanning the whole float
+# range, whose neighbouring values differ by more than the largest float:
+# numpy's b - a overflows and its quantiles read inf or nan, so they are
+# exact here, in rational arithmetic, at the deciles and 1/4, 3/4.
+M = float(np.finfo(np.float64).max)
+
+
+def exact_quantile(xs, q):
+    xs = sorted(Fraction(x) for x in xs)
+    h = (len(xs) - 1) * Fraction(q)
+    lo = int(h)
+    if lo + 1 >= len(xs):
+        return float(xs[-1])
+    return float(xs[lo] + (xs[lo + 1] - xs[lo]) * (h - lo))
+
+
+quantile_extremes = []
+for name, xs in [("lowest-highest", [-M, M]), ("lowest-highest-zero", [-M, 0.0, M]),
+                 ("near-max", [-1.5e308, -1e308, 1.2e308, 1.7e308]), ("lowest-and-small", [-M, 1.0, 2.0, 3.0])]:
+    qs = [k / 10 for k in range(1, 10)] + [0.25, 0.75]
+    quantile_extremes.append({"name": name, "x": xs, "q": qs, "quantile": [exact_quantile(xs, q) for q in qs]})
+
 with open("reference_extremes.json", "w") as f:
-    json.dump({"regression": regression_extremes, "ks_tiny": ks_tiny}, f, separators=(",", ":"))
+    json.dump({"regression": regression_extremes, "ks_tiny": ks_tiny, "quantile": quantile_extremes}, f, separators=(",", ":"))
     f.write("\n")
