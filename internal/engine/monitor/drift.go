@@ -381,11 +381,21 @@ func ksFarTail(pAsymp, threshold float64, n1, n2 int64, d float64) bool {
 
 // CategoricalDrift measures the drift of a categorical feature from its
 // value counts: chi-square over the 2×k table of values seen in either,
-// Jensen–Shannon distance and PSI over the same values.
+// Jensen–Shannon distance and PSI over the same values. A feature either
+// side of which had more distinct values than it counts one by one
+// (Counts.Lumped) is not tested, as `lodestar drift` does not test one of
+// more than 10,000: each side lumps the values past its first ones, in
+// the order they came, so the two lumps hold different values, a value
+// one side lumped is counted by name on the other, and the distance read
+// near its largest for samples of one distribution.
 func CategoricalDrift(ref, cur *Counts, t Thresholds) FeatureDrift {
 	t = t.WithDefaults()
 	f := newFeatureDrift(Categorical)
 	f.RefMiss, f.CurMiss = int64(ref.Missing), int64(cur.Missing)
+	if ref.Lumped() || cur.Lumped() {
+		f.RefN, f.CurN = int64(ref.Total()), int64(cur.Total())
+		return untestable(f, fmt.Sprintf("more than %d distinct values (an identifier or free text?): not tested", max(ref.limit(), cur.limit())))
+	}
 	_, r, c := aligned(ref, cur)
 	countsDrift(&f, r, c, t)
 	return f

@@ -84,9 +84,7 @@ func (w *Window) Quality(ref *Window, minEvents uint64) ([]FeatureQuality, error
 		// Past its limit of distinct values a Counts lumps the rest into
 		// OtherCategory: in the reference, a value not named may be among
 		// them; in the window, the lumped values are not known one by one.
-		_, refLumped := r.index[OtherCategory]
-		_, curLumped := c.index[OtherCategory]
-		if !refLumped && !curLumped {
+		if !r.Lumped() && !c.Lumped() {
 			type seen struct {
 				name string
 				n    uint64

@@ -267,7 +267,8 @@ const OtherCategory = "(other)"
 
 // DefaultMaxCategories is how many distinct values a categorical feature
 // counts separately in a window; further new values count under
-// OtherCategory.
+// OtherCategory, and the feature is not drift-tested (CategoricalDrift),
+// as `lodestar drift` does not test a column of more distinct values.
 const DefaultMaxCategories = 10_000
 
 // Counts is the mergeable state of one categorical feature: a count per
@@ -279,7 +280,23 @@ type Counts struct {
 	N       []uint64
 	Missing uint64
 	Max     int // distinct values counted separately; 0: DefaultMaxCategories
+
+	// lumped says values past Max were counted under OtherCategory (a
+	// value spelt so within the limit is a value like any other).
+	lumped bool
 }
+
+// limit is Max, or its default.
+func (c *Counts) limit() int {
+	if c.Max == 0 {
+		return DefaultMaxCategories
+	}
+	return c.Max
+}
+
+// Lumped reports whether values past the limit of distinct values were
+// counted under OtherCategory, so that they are not known one by one.
+func (c *Counts) Lumped() bool { return c.lumped }
 
 // Add counts one value.
 func (c *Counts) Add(v string) {
@@ -295,12 +312,9 @@ func (c *Counts) Add(v string) {
 }
 
 func (c *Counts) addNew(v string, n uint64) {
-	limit := c.Max
-	if limit == 0 {
-		limit = DefaultMaxCategories
-	}
-	if len(c.Names) >= limit && v != OtherCategory {
+	if len(c.Names) >= c.limit() && v != OtherCategory {
 		v = OtherCategory
+		c.lumped = true
 		if i, ok := c.index[v]; ok {
 			c.N[i] += n
 			return
@@ -340,6 +354,7 @@ func (c *Counts) Get(v string) uint64 {
 // have as long as the whole stays within the limit.
 func (c *Counts) Merge(o *Counts) {
 	c.Missing += o.Missing
+	c.lumped = c.lumped || o.lumped
 	for i, v := range o.Names {
 		if j, ok := c.index[v]; ok {
 			c.N[j] += o.N[i]
