@@ -18,10 +18,11 @@
 //     valid in the chosen encoding — anywhere in the file, not only in the
 //     sample — are an error naming the line. UTF-16 files are refused with a
 //     request to save as UTF-8.
-//   - Separator. Comma, semicolon or tab, detected from the header line by
-//     counting each outside quotes: the most frequent wins; a tie between
-//     two present separators is an error asking for the separator; none at
-//     all means a one-column comma file. An explicit separator overrides.
+//   - Separator. Comma, semicolon or tab, detected from the header line
+//     (the first that is not empty) by counting each outside quotes: the
+//     most frequent wins; a tie between two present separators is an error
+//     asking for the separator; none at all means a one-column comma file.
+//     An explicit separator overrides.
 //   - Lines and quotes. LF or CRLF line ends; RFC 4180 quoting, so fields
 //     may hold separators, line breaks and doubled quotes. A quote inside an
 //     unquoted field, or text after a closing quote, is an error (the
@@ -796,8 +797,16 @@ func plausibleGB18030(b []byte) bool {
 }
 
 // detectSeparator counts comma, semicolon and tab outside quotes on the
-// first line.
+// header line: the first line that is not empty (empty lines, LF or CRLF,
+// are skipped before it as after it).
 func detectSeparator(sample []byte) (rune, error) {
+	for {
+		i := bytes.IndexByte(sample, '\n')
+		if i < 0 || i > 1 || i == 1 && sample[0] != '\r' {
+			break
+		}
+		sample = sample[i+1:]
+	}
 	var counts [3]int
 	seps := [3]byte{',', ';', '\t'}
 	quoted := false

@@ -163,6 +163,18 @@ func TestReadsRealWorldShapes(t *testing.T) {
 			encoding: UTF8, sep: ',',
 		},
 		{
+			name:   "empty lines before a semicolon header: its separator detected",
+			in:     "\n\nvariant;value\nA;1\n",
+			header: []string{"variant", "value"}, records: [][]string{{"A", "1"}}, lines: []int{4},
+			encoding: UTF8, sep: ';',
+		},
+		{
+			name:   "CRLF empty lines before a tab header, after a BOM",
+			in:     "\xef\xbb\xbf\r\n\r\nvariant\tvalue\r\nA\t1\r\n",
+			header: []string{"variant", "value"}, records: [][]string{{"A", "1"}}, lines: []int{4},
+			encoding: UTF8, sep: '\t',
+		},
+		{
 			name:   "header only",
 			in:     "a,b\n",
 			header: []string{"a", "b"}, encoding: UTF8, sep: ',',
