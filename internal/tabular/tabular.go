@@ -17,7 +17,8 @@
 //     GB18030. An explicit encoding overrides detection. Bytes that are not
 //     valid in the chosen encoding — anywhere in the file, not only in the
 //     sample — are an error naming the line. UTF-16 files are refused with a
-//     request to save as UTF-8.
+//     request to save as UTF-8: with a byte-order mark, or without one when
+//     their first characters are mostly ASCII (every other byte NUL).
 //   - Separator. Comma, semicolon or tab, detected from the header line
 //     (the first that is not empty) by counting each outside quotes: the
 //     most frequent wins; a tie between two present separators is an error
@@ -636,7 +637,7 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 // chooseEncoding settles the encoding and returns how many bytes of
 // byte-order mark to skip.
 func (t *Reader) chooseEncoding(name string, sample []byte, whole bool) (int, error) {
-	if bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF}) {
+	if bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF}) || looksUTF16(sample) {
 		return 0, t.errorf(0, "%w: the file is UTF-16 (Excel's \"Unicode text\"); save it as CSV UTF-8", ErrOption)
 	}
 	utf8BOM := bytes.HasPrefix(sample, []byte{0xEF, 0xBB, 0xBF})
@@ -669,6 +670,30 @@ func (t *Reader) chooseEncoding(name string, sample []byte, whole bool) (int, er
 	}
 	t.setEncoding(detect(sample, whole))
 	return 0, nil
+}
+
+// looksUTF16 reports whether b starts as UTF-16 text without a byte-order
+// mark does: in its first 256 bytes, the bytes on one side of each pair
+// (the high bytes of ASCII characters) are NUL more often than not, and
+// those on the other side never are. Text in the encodings read has no
+// NUL at all, so such a file would only be refused for its NUL bytes.
+func looksUTF16(b []byte) bool {
+	n := min(len(b), 256) &^ 1
+	if n < 4 {
+		return false
+	}
+	var zeros [2]int
+	for i := range n {
+		if b[i] == 0 {
+			zeros[i&1]++
+		}
+	}
+	for side := range 2 {
+		if zeros[1-side] == 0 && 2*zeros[side] > n/2 {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Reader) setEncoding(name string) {

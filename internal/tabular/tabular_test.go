@@ -273,6 +273,8 @@ func TestErrorsNameTheLine(t *testing.T) {
 		{"undefined Windows-1252 byte", "a,b\n1,\x81\n", Options{Encoding: "windows-1252"}, ErrEncoding, 2, "0x81"},
 		{"UTF-8 BOM with another encoding", "\xef\xbb\xbfa,b\n", Options{Encoding: "gb18030"}, ErrEncoding, 0, "byte-order mark"},
 		{"UTF-16", "\xff\xfea\x00,\x00b\x00", Options{}, ErrOption, 0, "UTF-16"},
+		{"UTF-16LE without a byte-order mark", "a\x00,\x00b\x00\n\x001\x00,\x002\x00\n\x00", Options{}, ErrOption, 0, "UTF-16"},
+		{"UTF-16BE without a byte-order mark", "\x00a\x00,\x00b\x00\n\x001\x00,\x002\x00\n", Options{}, ErrOption, 0, "UTF-16"},
 		{"unknown encoding", "a\n", Options{Encoding: "shift_jis"}, ErrOption, 0, `encoding "shift_jis"`},
 		{"unknown separator", "a\n", Options{Separator: '|'}, ErrOption, 0, "separator '|'"},
 		{"separator tie", "a,b;c\n1,2;3\n", Options{}, ErrOption, 1, "1 commas and 1 semicolons"},
