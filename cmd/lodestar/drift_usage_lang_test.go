@@ -1,9 +1,13 @@
 package main
 
 import (
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // TestDriftRefusalsInChinese: with --lang zh-CN, every refusal of a
@@ -55,5 +59,46 @@ func TestDriftTempFileErrorInChinese(t *testing.T) {
 	code, _, errOut := runWith(zhEnvOf, "drift", "--reference", ref, "--current", ref)
 	if code != 1 || !strings.Contains(errOut, "lodestar: 临时文件：") || strings.Contains(errOut, "temporary file") {
 		t.Errorf("exit %d, stderr %q; want exit 1 and 临时文件", code, errOut)
+	}
+}
+
+// TestDriftParquetRefusalsInChinese: what drift says of a Parquet file it
+// refuses — named .parquet but not Parquet, an infinite number, bytes
+// that are not UTF-8 — reads in Chinese under --lang zh-CN.
+func TestDriftParquetRefusalsInChinese(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake.parquet")
+	if err := os.WriteFile(fake, []byte("x\n1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type num struct {
+		X float64 `parquet:"x"`
+	}
+	inf := filepath.Join(dir, "inf.parquet")
+	if err := parquet.WriteFile(inf, []num{{1}, {2}, {math.Inf(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	type text struct {
+		S string `parquet:"s"`
+	}
+	bad := filepath.Join(dir, "bad.parquet")
+	if err := parquet.WriteFile(bad, []text{{"ok"}, {"caf\xe9"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file, want string
+	}{
+		{fake, `：不是 Parquet 文件：文件名表明是 Parquet，但开头不是 Parquet 的标识字节 "PAR1"`},
+		{inf, `：列 "x"：第 3 行：+Inf 不是有限数`},
+		{bad, `：列 "s"：第 2 行：这些字节不是 UTF-8 文本`},
+	} {
+		code, _, errOut := runWith(zhEnvOf, "drift", "--reference", c.file, "--current", c.file)
+		if code != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 and %q", filepath.Base(c.file), code, errOut, c.want)
+			continue
+		}
+		if left := englishLeft(errOut, []string{c.file}, []string{"Parquet", "PAR1", "Inf"}); len(left) > 0 {
+			t.Errorf("%s: English left %q in %q", filepath.Base(c.file), left, errOut)
+		}
 	}
 }
