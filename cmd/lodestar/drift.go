@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/lodestar-hq/lodestar/internal/dataset"
 	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
@@ -46,7 +47,8 @@ spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, <NA>,
 #N/A, #N/A N/A, #NA, 1.#IND, -1.#IND, 1.#QNAN, -1.#QNAN); missing cells
 are counted and reported, not tested. A column is numeric when every other
 cell in both files is a finite decimal number ('.' for decimals, e.g. 12,
--0.5, 3e-4; surrounding spaces ignored), or when the cells that are not
+-0.5, 3e-4; surrounding spaces ignored; with --decimal-comma ',' is, as in
+1,5, and a cell with a '.' is text), or when the cells that are not
 are at most 1 in 100 of a file's non-missing cells and its numbers have
 more than 5 distinct values: those cells are left out, and a warning counts
 them and names the first. Else it is categorical, and the report names the
@@ -152,7 +154,7 @@ type driftArgs struct {
 	exactLimit, bins                    int
 	missingRise                         float64 // 0: defaultMissingRise
 	seed                                uint64
-	progress, failOnDrift               bool
+	progress, failOnDrift, decimalComma bool
 	th                                  monitor.Thresholds
 	table                               tableFlags
 }
@@ -184,6 +186,7 @@ func (e *cmdEnv) drift(args []string) error {
 	a.table.register(fs)
 	fs.StringVar(&a.refEncoding, "reference-encoding", "", "encoding of the reference file alone (over --encoding; same names)")
 	fs.StringVar(&a.curEncoding, "current-encoding", "", "encoding of the current file alone (over --encoding; same names)")
+	fs.BoolVar(&a.decimalComma, "decimal-comma", false, "CSV numbers are written with a decimal comma (1,5), as Excel writes them in much of Europe; a cell with a '.' is then not a number")
 	fs.Usage = func() { printHelp(fs, driftHelp, "") }
 	if err := parse(fs, args, 0); err != nil {
 		return err
@@ -289,7 +292,21 @@ func (a *driftArgs) check() error {
 	return nil
 }
 
-func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (monitor.FeatureDrift, driftChart, driftQuality) {
+// looksDecimalComma reports whether a cell is a number written with a
+// decimal comma ("1,5", "-0,25"), which --decimal-comma reads; not when
+// three digits follow the comma ("5,609"), which more likely groups
+// thousands, which the flag would read as 5.609.
+func looksDecimalComma(cell string) bool {
+	i := strings.IndexByte(cell, ',')
+	if i < 0 {
+		return false
+	}
+	digits := len(cell[i+1:]) - len(strings.TrimLeft(cell[i+1:], "0123456789"))
+	_, ok := dataset.ParseDecimalComma([]byte(cell))
+	return ok && digits != 3
+}
+
+func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, decimalComma bool) (monitor.FeatureDrift, driftChart, driftQuality) {
 	var f monitor.FeatureDrift
 	var chart driftChart
 	q := newDriftQuality()
@@ -389,6 +406,9 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string) (m
 			file, line, cell = curName, u.textLine, u.textCell
 		}
 		note := fmt.Sprintf("categorical: %s line %d has %q, not a number", file, line, cell)
+		if !decimalComma && looksDecimalComma(cell) {
+			note = fmt.Sprintf("categorical: %s line %d has %q, not a number (a decimal comma? give --decimal-comma)", file, line, cell)
+		}
 		if typ := r.textType; typ != "" || !r.text && u.textType != "" {
 			if !r.text {
 				typ = u.textType

@@ -130,7 +130,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	// Eight Parquet columns side by side: a page of each in memory, not of
 	// every column of a wide file.
-	dopt := dataset.Options{CSV: refOpt, ColumnGroup: 8}
+	dopt := dataset.Options{CSV: refOpt, ColumnGroup: 8, DecimalComma: a.decimalComma}
 	if prog != nil {
 		dopt.Read = &prog.Read
 	}
@@ -170,7 +170,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 	}
 	var features []monitor.FeatureDrift
 	for _, c := range cols {
-		f, chart, q := c.compare(rep.Thresholds, a.reference, a.current)
+		f, chart, q := c.compare(rep.Thresholds, a.reference, a.current, a.decimalComma)
 		q.MissingRise, q.MissingRiseP = missingRose(f.RefMiss, rep.RefRows, f.CurMiss, rep.CurRows, rep.MissingRise, rep.Thresholds.PValue)
 		features = append(features, f)
 		rep.Charts = append(rep.Charts, chart)

@@ -18,6 +18,7 @@ type csvNumbers struct {
 func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 	k := len(cols)
 	nan := math.NaN()
+	comma := f.opt.DecimalComma
 	prepare := func(b *tabular.Block) {
 		a, _ := b.Aux.(*csvNumbers)
 		if a == nil {
@@ -34,8 +35,11 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 		for r := range b.Rows {
 			for j := range k {
 				cell := b.Field(r, j)
-				v, ok := fastDecimal(cell) // ParseNumber, one call less
-				if !ok {
+				var v float64
+				var ok bool
+				if comma {
+					v, ok = ParseDecimalComma(cell)
+				} else if v, ok = fastDecimal(cell); !ok { // ParseNumber, one call less
 					v, ok = parseOther(cell)
 				}
 				if ok {

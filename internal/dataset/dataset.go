@@ -25,8 +25,9 @@
 //
 // CSV follows package tabular's rules (encoding, separator, quotes, line
 // ends, header names). Every column is Text: a cell is a number when
-// ParseNumber reads it (Batch.Num holds it), missing when IsMissing says
-// so (blank, or one of pandas' NA spellings), else text. The file is
+// ParseNumber reads it (ParseDecimalComma with Options.DecimalComma;
+// Batch.Num holds it), missing when IsMissing says so (blank, or one of
+// pandas' NA spellings), else text. The file is
 // parsed on several cores (see tabular.Reader.ReadBlocks) and read once:
 // Scan can be called once.
 //
@@ -128,6 +129,12 @@ type Options struct {
 	// CSV are the CSV reading rules (encoding, separator); CSV.Name, when
 	// set, prefixes every error message, in both formats.
 	CSV tabular.Options
+	// DecimalComma reads CSV numbers written with a decimal comma, as
+	// Excel writes them in much of Europe ("1,5", "-0,25"): such a cell is
+	// the number ParseNumber reads with the comma as a point, and a cell
+	// holding a '.' is not a number (there it would group thousands).
+	// Parquet is typed: this does not touch it.
+	DecimalComma bool
 	// Workers is how many goroutines parse CSV; 0 means GOMAXPROCS.
 	Workers int
 	// BatchRows is the most rows of a Parquet batch; 0 means 4096. (A CSV

@@ -517,3 +517,40 @@ func TestParquetInt64sExact(t *testing.T) {
 		t.Fatalf("%v; %d rows seen", err, seen)
 	}
 }
+
+// TestDecimalComma: with Options.DecimalComma, a CSV cell written with a
+// decimal comma (Excel in much of Europe: "1,5") is that number, and a
+// cell with a '.' is not a number (it would be a thousands separator
+// there, or another file's spelling); without it, "1,5" is text.
+func TestDecimalComma(t *testing.T) {
+	const text = "x;y\n1,5;a\n-2,25;b\n 3 ;c\n1.5;d\n1,5e3;e\n1,2,3;f\n,5;g\n;h\n"
+	for _, comma := range []bool{true, false} {
+		f, err := Open(strings.NewReader(text), int64(len(text)), Options{DecimalComma: comma})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := scanAll(t, f, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"1.5", "-2.25", "3", "1.5", "1500", "1,2,3", "0.5", "missing"}
+		if comma {
+			want[3] = "1.5" // text: the cell as written
+		} else {
+			want = []string{"1,5", "-2,25", "3", "1.5", "1,5e3", "1,2,3", ",5", "missing"}
+		}
+		if !slices.Equal(got[0], want) {
+			t.Errorf("decimal comma %v: got %q, want %q", comma, got[0], want)
+		}
+	}
+	// The cell with a '.' is text, not the number 1.5: Num is NaN there.
+	f, _ := Open(strings.NewReader(text), int64(len(text)), Options{DecimalComma: true})
+	var nums []float64
+	f.Scan([]int{0}, func(b *Batch) error {
+		nums = append(nums, b.Num[0][:b.Rows]...)
+		return nil
+	})
+	if len(nums) != 8 || nums[0] != 1.5 || nums[1] != -2.25 || !math.IsNaN(nums[3]) || nums[4] != 1500 || !math.IsNaN(nums[5]) || nums[6] != 0.5 {
+		t.Errorf("numbers %v", nums)
+	}
+}

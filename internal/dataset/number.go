@@ -49,6 +49,28 @@ func ParseNumber(cell []byte) (float64, bool) {
 	return parseOther(cell)
 }
 
+// ParseDecimalComma reads a CSV cell written with a decimal comma, as
+// ParseNumber reads one with a decimal point: "1,5" is 1.5, "-0,25e3" is
+// -250, "3" is 3. A cell with a '.' or with more than one comma is not a
+// number (ok false): where the comma marks decimals, a point groups
+// thousands, which ParseNumber does not read either.
+func ParseDecimalComma(cell []byte) (float64, bool) {
+	i := bytes.IndexByte(cell, ',')
+	if i < 0 {
+		if bytes.IndexByte(cell, '.') >= 0 {
+			return 0, false
+		}
+		return ParseNumber(cell)
+	}
+	if bytes.IndexByte(cell[i+1:], ',') >= 0 || bytes.IndexByte(cell, '.') >= 0 {
+		return 0, false
+	}
+	var buf [64]byte
+	c := append(buf[:0], cell...)
+	c[i] = '.'
+	return ParseNumber(c)
+}
+
 // parseOther is ParseNumber for a cell fastDecimal does not take as it
 // is (scanCSV calls the two in turn: one call a cell less).
 func parseOther(cell []byte) (float64, bool) {
