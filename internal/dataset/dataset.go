@@ -177,7 +177,8 @@ type File struct {
 }
 
 // OpenFile opens the file at path; error messages name it unless
-// opt.CSV.Name says otherwise. Close the File to close the file.
+// opt.CSV.Name says otherwise. A pipe is read whole into a temporary
+// file first. Close the File to close the file.
 func OpenFile(path string, opt Options) (*File, error) {
 	if opt.CSV.Name == "" {
 		opt.CSV.Name = path
@@ -195,6 +196,23 @@ func OpenFile(path string, opt Options) (*File, error) {
 		fh.Close()
 		return nil, fmt.Errorf("%s: %w", opt.CSV.Name, tabular.ErrDirectory)
 	}
+	var closer io.Closer = fh
+	if st.Mode()&os.ModeNamedPipe != 0 {
+		// A pipe (`<(zcat ref.csv.gz)`, /dev/stdin piped) cannot be read
+		// at offsets: its bytes are spooled to a temporary file, removed
+		// on Close, and read from there. (Not a device: /dev/zero would
+		// never end.)
+		sp, err := spool(fh)
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", opt.CSV.Name, err)
+		}
+		if st, err = sp.Stat(); err != nil {
+			sp.Close()
+			return nil, err
+		}
+		fh, closer = sp.File, sp
+	}
 	ext := strings.ToLower(filepath.Ext(path))
 	var r io.ReaderAt = fh
 	if opt.Read != nil {
@@ -202,11 +220,34 @@ func OpenFile(path string, opt Options) (*File, error) {
 	}
 	f, err := open(r, st.Size(), ext == ".parquet" || ext == ".parq", opt)
 	if err != nil {
-		fh.Close()
+		closer.Close()
 		return nil, err
 	}
-	f.closer = fh
+	f.closer = closer
 	return f, nil
+}
+
+// spooled is a temporary file holding what a pipe gave; Close removes it.
+type spooled struct{ *os.File }
+
+func (s spooled) Close() error {
+	err := s.File.Close()
+	os.Remove(s.Name())
+	return err
+}
+
+// spool copies what r streams to a temporary file.
+func spool(r io.Reader) (spooled, error) {
+	f, err := os.CreateTemp("", "lodestar-pipe-*")
+	if err != nil {
+		return spooled{}, fmt.Errorf("temporary file: %w", err)
+	}
+	sp := spooled{f}
+	if _, err := io.Copy(f, r); err != nil {
+		sp.Close()
+		return spooled{}, err
+	}
+	return sp, nil
 }
 
 // Open reads a file of size bytes from r: Parquet when it starts with
