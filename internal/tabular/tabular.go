@@ -31,7 +31,10 @@
 //     inside, named by the line its opening quote is on. Lines that are
 //     completely empty are skipped. A file whose lines end in CR alone is
 //     refused.
-//   - Shape. The first non-empty line is the header. Every record must have
+//   - Shape. The first non-empty line is the header — unless it is
+//     Excel's separator line, "sep=;" (or "sep=," or "sep=" and a tab),
+//     which gives the separator (an explicit one overrides it) and is
+//     skipped, the header coming next. Every record must have
 //     as many fields as the header: a short or long row is an error naming
 //     its line.
 //   - Header names are trimmed of surrounding white space (including the
@@ -191,17 +194,29 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 	}
 	guard.nul = true
 	br.Discard(skip)
+	sample = sample[skip:]
+	// Excel's "sep=;" line names the separator; encoding/csv does not
+	// see it (nor the empty lines before it): its lines count from the
+	// header, lineBase lines on.
+	if n, sep := sepLine(sample); n > 0 {
+		if t.sep == 0 {
+			t.sep = sep
+		}
+		br.Discard(n)
+		t.lineBase = bytes.Count(sample[:n], []byte{'\n'})
+		sample = sample[n:]
+	}
+	base := t.lineBase
 	t.atEnd = func() (bool, int, int) {
 		if _, err := br.Peek(1); err != io.EOF {
 			return false, 0, 0
 		}
-		line, col := guard.quoteLine, guard.quoteCol
-		if line == 1 {
+		line, col := guard.quoteLine-base, guard.quoteCol
+		if line == 1 && base == 0 {
 			col -= skip // encoding/csv does not see the byte-order mark
 		}
 		return true, line, col
 	}
-	sample = sample[skip:]
 	if t.sep == 0 {
 		if t.sep, err = detectSeparator(sample); err != nil {
 			return nil, t.errorf(1, "%w", err)
@@ -819,6 +834,28 @@ func plausibleGB18030(b []byte) bool {
 		}
 	}
 	return multi > 0 && common*10 >= multi*9
+}
+
+// sepLine finds the line Excel reads a file's separator from, "sep=;"
+// (any letter case; a comma, semicolon or tab), as the first line that
+// is not empty: it returns how many bytes it and the empty lines before
+// it take, and the separator; n is 0 when the file has none.
+func sepLine(sample []byte) (n int, sep rune) {
+	for {
+		i := bytes.IndexByte(sample[n:], '\n')
+		if i < 0 {
+			return 0, 0
+		}
+		line := bytes.TrimSuffix(sample[n:n+i], []byte{'\r'})
+		n += i + 1
+		if len(line) == 0 {
+			continue
+		}
+		if len(line) == 5 && bytes.EqualFold(line[:4], []byte("sep=")) && bytes.IndexByte([]byte(",;\t"), line[4]) >= 0 {
+			return n, rune(line[4])
+		}
+		return 0, 0
+	}
 }
 
 // detectSeparator counts comma, semicolon and tab outside quotes on the

@@ -175,6 +175,18 @@ func TestReadsRealWorldShapes(t *testing.T) {
 			encoding: UTF8, sep: '\t',
 		},
 		{
+			name:   "Excel's sep= line gives the separator and is not the header",
+			in:     "sep=;\r\nvariant;value\r\nA;1,5\r\n",
+			header: []string{"variant", "value"}, records: [][]string{{"A", "1,5"}}, lines: []int{3},
+			encoding: UTF8, sep: ';',
+		},
+		{
+			name:   "a sep= line after a BOM, tab",
+			in:     "\xef\xbb\xbfSEP=\t\nvariant\tvalue\nA\t1\n\nB\t2",
+			header: []string{"variant", "value"}, records: [][]string{{"A", "1"}, {"B", "2"}}, lines: []int{3, 5},
+			encoding: UTF8, sep: '\t',
+		},
+		{
 			name:   "header only",
 			in:     "a,b\n",
 			header: []string{"a", "b"}, encoding: UTF8, sep: ',',
@@ -281,6 +293,9 @@ func TestErrorsNameTheLine(t *testing.T) {
 		{"empty file", "", Options{}, ErrEmpty, 0, "no header"},
 		{"only blank lines", "\n\r\n\n", Options{}, ErrEmpty, 0, "no header"},
 		{"CR line ends", "a,b\r1,2\r3,4\r", Options{}, ErrFormat, 1, "CR alone"},
+		{"ragged row after a sep= line", "sep=;\na;b\n1;2;3\n", Options{}, ErrFormat, 3, "3 fields, but the header has 2"},
+		{"unclosed quote after a sep= line", "sep=;\na;b\n1;\"2\n3;4\n", Options{}, ErrFormat, 3, "a quoted field opened on line 3 is never closed: it runs to the end of the file (line 4)"},
+		{"text after a quote after a sep= line", "sep=;\na;b\n1;\"2\"x\n", Options{}, ErrFormat, 3, "text after a closing quote"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
