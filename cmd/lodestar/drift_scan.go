@@ -442,6 +442,10 @@ func newSpill() (*spill, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporary file: %w", err)
 	}
+	// Unnamed at once where the system allows it (the open file lives
+	// on): a run stopped by Ctrl-C or a kill leaves no spill behind.
+	// Elsewhere remove removes it.
+	os.Remove(f.Name())
 	return &spill{f: f}, nil
 }
 

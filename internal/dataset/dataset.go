@@ -242,6 +242,7 @@ func spool(r io.Reader) (spooled, error) {
 	if err != nil {
 		return spooled{}, fmt.Errorf("temporary file: %w", err)
 	}
+	os.Remove(f.Name()) // unnamed where it can be: nothing left if the run is killed; else Close removes it
 	sp := spooled{f}
 	if _, err := io.Copy(f, r); err != nil {
 		sp.Close()
