@@ -6,6 +6,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // TrendQuality are the metrics a monitor's trend compares that are
@@ -13,7 +14,7 @@ import (
 // latency figure it compares. (Shares computed from predictions alone —
 // positive_rate, mean_score — and the fairness and data-quality summaries
 // are not a model's quality.)
-var TrendQuality = []string{"accuracy", "precision", "recall", "f1", "auc", "log_loss", "mae", "rmse"}
+var TrendQuality = store.QualityMetrics
 
 // TrendLatency is the latency percentile a monitor's trend compares.
 const TrendLatency = "latency_p95"

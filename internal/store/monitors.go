@@ -1070,14 +1070,22 @@ func liveSince(ctx context.Context, tx *sqldb.Tx, versionID int64, updated time.
 	return at, nil
 }
 
+// QualityMetrics are the metrics of a window computed from labels: a
+// model's quality. A window's other figures — latency, the positive rate
+// and mean score (from predictions alone), the data-quality and fairness
+// summaries — are there without labels and say nothing of it.
+var QualityMetrics = []string{"accuracy", "precision", "recall", "f1", "auc", "log_loss", "mae", "rmse"}
+
 // taskMetricsIn reports whether metrics can stand as a task's after
-// figures: they hold one of the quality metrics the task opened with
-// (its before figures other than events and drift share), or, for a task
-// opened on drift alone, any metric.
+// figures: they hold one of the quality metrics (QualityMetrics) the task
+// opened with, or, for a task opened without any (on drift alone, by a
+// monitor without labels), any metric. A new version's window evaluated
+// before its labels came, or a card with latency alone, has none of the
+// figures the retraining is judged on, and closes nothing.
 func taskMetricsIn(t *lodestar.RetrainingTask, metrics map[string]float64) bool {
 	quality := false
 	for k := range t.Before {
-		if k == "events" || k == "drift_share" {
+		if !slices.Contains(QualityMetrics, k) {
 			continue
 		}
 		quality = true
