@@ -172,6 +172,10 @@ func TestDemoHoldsTheStories(t *testing.T) {
 	if tk := tasks[0]; tk.Status != lodestar.TaskOpen || tk.Before["drift_share"] < 0.5 || tk.Before["accuracy"] >= first {
 		t.Errorf("recsys retraining task: got %+v; want open, with drift and accuracy already below launch", tk)
 	}
+	// On a week of drift alone, as the README quotes it.
+	if r := tasks[0].Reason; !strings.HasPrefix(r, "Drift breached in each of 7 windows in a row, to ") {
+		t.Errorf("recsys retraining task's reason %q; want a week of drift alone", r)
+	}
 	// Alerts open after three bad days and resolve after a good week, so
 	// a metric hovering at its threshold does not flap.
 	history, err := st.ListAlerts(ctx, recsys.ID, false)

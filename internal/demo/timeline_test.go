@@ -705,6 +705,10 @@ func maintenanceRetraining(t *testing.T, ctx context.Context, st *store.Store) {
 	if b := tk.Before["accuracy"]; math.Abs(b-0.82) > 0.03 || tk.After["accuracy"] != 0.95 || tk.After["alert_accuracy"] != 0.95 {
 		t.Errorf("pdm task: accuracy before %.3f, after %v; want about 0.82 and 0.95", b, tk.After)
 	}
+	// As the README quotes it: drift in every window, accuracy in one.
+	if want := "Accuracy or drift breached in each of 7 windows in a row, to " + tk.OpenedAt.UTC().Format(time.RFC3339) + ": accuracy in 1, drift in 7."; tk.Reason != want {
+		t.Errorf("pdm task's reason %q; want %q", tk.Reason, want)
+	}
 }
 
 // maintenanceLive: pdm 2.0's own monitor has watched it every day since
