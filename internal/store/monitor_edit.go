@@ -156,7 +156,7 @@ func resolveUnwatched(ctx context.Context, tx *sqldb.Tx, m *lodestar.Monitor) er
 				return nil, err
 			}
 			if !m.Thresholds.Watches(a.Kind) {
-				out = append(out, openAlert{a: a, url: m.WebhookURL, model: model})
+				out = append(out, openAlert{a: a, url: m.WebhookURL, model: model, version: m.Version})
 			}
 		}
 		return out, rows.Err()

@@ -711,6 +711,7 @@ func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) (
 type webhookPayload struct {
 	Event   string          `json:"event"` // alert.opened, alert.resolved, alert.reminder, retraining.opened
 	Model   string          `json:"model"`
+	Version string          `json:"version"` // the model version the monitor watches
 	Monitor int64           `json:"monitor_id"`
 	Alert   *lodestar.Alert `json:"alert,omitempty"`
 	Task    any             `json:"task,omitempty"`
@@ -798,7 +799,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			if m.WebhookURL == "" {
 				return nil
 			}
-			p, err := json.Marshal(webhookPayload{Event: event, Model: modelKey, Monitor: monitorID, Alert: a, Task: task, OccurredAt: tx.Now, SentAt: tx.Now})
+			p, err := json.Marshal(webhookPayload{Event: event, Model: modelKey, Version: m.Version, Monitor: monitorID, Alert: a, Task: task, OccurredAt: tx.Now, SentAt: tx.Now})
 			if err != nil {
 				return err
 			}
@@ -1180,7 +1181,7 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 		defer rows.Close()
 		var out []openAlert
 		for rows.Next() {
-			var o openAlert
+			o := openAlert{version: v.Version}
 			o.a = &lodestar.Alert{}
 			a := o.a
 			if err := rows.Scan(append(alertFields(a), &o.url, &o.model)...); err != nil {
@@ -1204,8 +1205,8 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 // openAlert is an open alert to resolve, with its monitor's webhook
 // address and its model's key, to announce it.
 type openAlert struct {
-	a          *lodestar.Alert
-	url, model string
+	a                   *lodestar.Alert
+	url, model, version string
 }
 
 // resolveOpen resolves open alerts now, for resolution: each is audited
@@ -1224,7 +1225,7 @@ func resolveOpen(ctx context.Context, tx *sqldb.Tx, alerts []openAlert, resoluti
 		if o.url == "" {
 			continue
 		}
-		p, err := json.Marshal(webhookPayload{Event: "alert.resolved", Model: o.model, Monitor: o.a.MonitorID, Alert: o.a, OccurredAt: tx.Now, SentAt: tx.Now})
+		p, err := json.Marshal(webhookPayload{Event: "alert.resolved", Model: o.model, Version: o.version, Monitor: o.a.MonitorID, Alert: o.a, OccurredAt: tx.Now, SentAt: tx.Now})
 		if err != nil {
 			return err
 		}

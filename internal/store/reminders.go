@@ -17,6 +17,8 @@ type Reminder struct {
 	Alert *lodestar.Alert
 	URL   string
 	Model string
+	// Version is the model version the alert's monitor watches.
+	Version string
 	// Due is when the reminder fell due: the alert's last announcement
 	// and its monitor's remind_after hours.
 	Due time.Time
@@ -29,7 +31,7 @@ type Reminder struct {
 // never among them. Due times are read from the database alone: they
 // survive a restart and are the same for every replica.
 func (s *Store) DueReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+prefixed("a.", alertColumns)+`, m.config, md.key FROM alerts a
+	rows, err := s.DB.Query(ctx, `SELECT `+prefixed("a.", alertColumns)+`, m.config, md.key, m.version FROM alerts a
 		JOIN monitors m ON m.id = a.monitor_id JOIN models md ON md.id = m.model_id
 		WHERE a.status = ? AND a.acked_at = '' AND m.paused_at = '' ORDER BY a.id`, lodestar.AlertOpen)
 	if err != nil {
@@ -40,7 +42,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time) ([]Reminder, er
 	for rows.Next() {
 		r := Reminder{Alert: &lodestar.Alert{}}
 		var cfg string
-		if err := rows.Scan(append(alertFields(r.Alert), &cfg, &r.Model)...); err != nil {
+		if err := rows.Scan(append(alertFields(r.Alert), &cfg, &r.Model, &r.Version)...); err != nil {
 			return nil, wrap("due reminders", err)
 		}
 		var c monitorConfig
@@ -116,7 +118,7 @@ func (s *Store) QueueReminder(ctx context.Context, r Reminder, now time.Time) (b
 			return err
 		}
 		a.LastNotifiedAt, a.Reminders = now, a.Reminders+1
-		p, err := json.Marshal(webhookPayload{Event: "alert.reminder", Model: r.Model, Monitor: a.MonitorID, Alert: &a,
+		p, err := json.Marshal(webhookPayload{Event: "alert.reminder", Model: r.Model, Version: r.Version, Monitor: a.MonitorID, Alert: &a,
 			Reminder: a.Reminders, OpenSeconds: int64(now.Sub(a.OpenedAt) / time.Second), OccurredAt: now, SentAt: now})
 		if err != nil {
 			return err
