@@ -136,6 +136,11 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 		accepted = len(byID) - len(old)
 		return nil
 	})
+	if err == nil {
+		// Acknowledged only once on disk (a batch of repeats too: it may
+		// be the retry of one whose sync failed).
+		err = s.DB.SyncLog()
+	}
 	return accepted, wrap("append events", err)
 }
 
@@ -420,6 +425,9 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 				unknown = append(unknown, l.ID)
 			}
 		}
+	}
+	if err == nil {
+		err = s.DB.SyncLog() // acknowledged only once on disk, as events
 	}
 	return unknown, wrap("attach labels", err)
 }
