@@ -544,6 +544,9 @@ const MaxAckNote = 1000
 const (
 	TaskOpen   = "open"
 	TaskClosed = "closed"
+	// TaskWithdrawn is a task whose decay windows recomputed (late or
+	// corrected labels) no longer show: it never had a reason to be.
+	TaskWithdrawn = "withdrawn"
 )
 
 // RetrainingTask is opened on a use case when a model's quality decays
@@ -614,6 +617,15 @@ type Evaluation struct {
 	// before it stores Windows: recomputed windows may be cut elsewhere
 	// (an N-event window, once late events came), and none may overlap.
 	Replace *time.Time `json:"-"`
+	// Decays says a window of the evaluation ended a streak of the
+	// monitor's RetrainAfter windows breaching accuracy or drift, whether
+	// or not it opened a task (one may be open already).
+	Decays bool `json:"-"`
+	// WithdrawTasks, when set (a recomputation from it whose windows show
+	// no such streak), has SaveEvaluation withdraw the monitor's open
+	// retraining tasks opened after it: their decay is gone from the
+	// windows that showed it.
+	WithdrawTasks *time.Time `json:"-"`
 }
 
 // ErrEvaluatedMeanwhile is SaveEvaluation's answer to an evaluation whose

@@ -301,7 +301,7 @@ func monitoringSchemas() obj {
 				"reminders":        obj{"type": "integer", "description": "How many alert.reminder announcements it has had; absent when none."}}},
 		"RetrainingTask": obj{"type": "object", "required": []string{"id", "use_case_id", "model_id", "monitor_id", "version", "status", "reason", "before", "opened_at"},
 			"properties": obj{"id": integer, "use_case_id": integer, "model_id": integer, "monitor_id": integer,
-				"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed"}},
+				"version": str, "status": obj{"type": "string", "enum": []string{"open", "closed", "withdrawn"}},
 				"reason": obj{"type": "string", "description": "Why it opened, in English: the retrain_after (or more) windows in a row to its end, each breaching accuracy or drift, and how many breached each when both did — e.g. \"Accuracy or drift breached in each of 7 windows in a row, to 2026-08-29T00:00:00Z: accuracy in 5, drift in 4.\""},
 				"before": metrics, "after": metrics,
 				"new_version": str, "opened_at": ts, "closed_at": ts}},

@@ -1145,6 +1145,12 @@ func (s *Service) evaluate(ctx context.Context, monitorID int64, now time.Time, 
 	out.Base, out.Settings = &base, &settings
 	if recompute {
 		out.Replace = &start
+		// Recomputed windows that no longer show the decay that opened
+		// this monitor's task since start (labels corrected) withdraw it,
+		// as they withdraw its alerts.
+		if m.RetrainAfter > 0 && !out.Decays {
+			out.WithdrawTasks = &start
+		}
 	}
 	if err := s.Store.SaveEvaluation(ctx, m.ID, to, out); err != nil {
 		return nil, err // ErrEvaluatedMeanwhile: another evaluator (replica) saved first
@@ -1774,6 +1780,9 @@ func decide(m *lodestar.Monitor, alerts []*lodestar.Alert, recent []*lodestar.Wi
 			}
 		}
 		step(w)
+		if m.RetrainAfter > 0 && streak >= m.RetrainAfter {
+			out.Decays = true
+		}
 		if m.RetrainAfter > 0 && streak >= m.RetrainAfter && !taskOpen {
 			taskOpen = true
 			before := map[string]float64{"events": float64(w.Events), "drift_share": w.DriftShare}

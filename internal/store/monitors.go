@@ -883,6 +883,11 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 				return err
 			}
 		}
+		if ev.WithdrawTasks != nil {
+			if err := withdrawRetrainingTasks(ctx, tx, monitorID, *ev.WithdrawTasks); err != nil {
+				return err
+			}
+		}
 		for _, t := range ev.Tasks {
 			// One open task per model version: another monitor watching
 			// the same version may have opened one (its alerts say what
@@ -1113,6 +1118,28 @@ func openTasks(ctx context.Context, tx *sqldb.Tx, where string, args ...any) ([]
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// withdrawRetrainingTasks withdraws the monitor's open retraining tasks
+// opened after since, audited: a recomputation from since found no decay
+// in the windows that had opened them.
+func withdrawRetrainingTasks(ctx context.Context, tx *sqldb.Tx, monitorID int64, since time.Time) error {
+	tasks, err := openTasks(ctx, tx, `monitor_id = ? AND status = ? AND opened_at > ?`, monitorID, lodestar.TaskOpen, sqldb.FormatTime(since))
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		before := *t
+		if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, closed_at = ? WHERE id = ?`,
+			lodestar.TaskWithdrawn, sqldb.FormatTime(tx.Now), t.ID); err != nil {
+			return err
+		}
+		t.Status, t.ClosedAt = lodestar.TaskWithdrawn, tx.Now
+		if _, err := audit.Append(ctx, tx, audit.Change{Action: "withdraw", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // closeTask closes t with version's metrics as its after figures, audited.
