@@ -1149,8 +1149,15 @@ func closeTask(ctx context.Context, tx *sqldb.Tx, t *lodestar.RetrainingTask, ve
 		return err
 	}
 	before := *t
-	if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, after_metrics = ?, new_version = ?, closed_at = ? WHERE id = ?`,
-		lodestar.TaskClosed, string(after), version, sqldb.FormatTime(tx.Now), t.ID); err != nil {
+	// Only while it is open: on PostgreSQL a card edit and a window's save
+	// may both have read it open; the second waits for the first's row
+	// lock, then finds it closed and leaves it (one close, one entry).
+	res, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, after_metrics = ?, new_version = ?, closed_at = ? WHERE id = ? AND status = ?`,
+		lodestar.TaskClosed, string(after), version, sqldb.FormatTime(tx.Now), t.ID, lodestar.TaskOpen)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err
 	}
 	t.Status, t.After, t.NewVersion, t.ClosedAt = lodestar.TaskClosed, metrics, version, tx.Now
