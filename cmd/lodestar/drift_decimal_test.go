@@ -33,12 +33,21 @@ func TestDriftDecimalComma(t *testing.T) {
 		t.Errorf("--decimal-comma: %s %s %v stat %v psi %v; the same numbers with points: %s %s %v stat %v psi %v",
 			g.Kind, g.Test, g.Drifted, deref(g.Statistic), deref(g.PSI), w.Kind, w.Test, w.Drifted, deref(w.Statistic), deref(w.PSI))
 	}
+	// The report says how the files were read: JSON and HTML.
+	_, out, _ := runCLI(t, "drift", "--reference", ref, "--current", cur, "--decimal-comma", "--format", "json")
+	if strings.Count(out, `"decimal_comma": true`) != 2 {
+		t.Errorf("JSON without decimal_comma in both files:\n%s", out[:min(len(out), 600)])
+	}
+	_, html, _ := runWith(zhEnvOf, "drift", "--reference", ref, "--current", cur, "--decimal-comma", "--format", "html")
+	if strings.Count(html, "，小数逗号") != 2 {
+		t.Errorf("HTML does not say the files were read with a decimal comma")
+	}
 	plain := runDriftJSON(t, "--reference", ref, "--current", cur, "--columns", "price")
 	if c := plain.Columns[0]; c.Kind != "categorical" || !strings.Contains(c.Note, `has "5,0", not a number (a decimal comma? give --decimal-comma)`) {
 		t.Errorf("without --decimal-comma: %s, note %q; want categorical and a note naming --decimal-comma", c.Kind, c.Note)
 	}
 	// The Chinese report says so too.
-	_, out, _ := runWith(zhEnvOf, "drift", "--reference", ref, "--current", cur, "--columns", "price")
+	_, out, _ = runWith(zhEnvOf, "drift", "--reference", ref, "--current", cur, "--columns", "price")
 	if !strings.Contains(out, "（小数逗号？请给出 --decimal-comma）") {
 		t.Errorf("Chinese report without the hint:\n%s", out)
 	}

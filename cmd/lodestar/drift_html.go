@@ -93,6 +93,9 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 				key = "driftreport.read_csv_detected"
 			}
 			read = v.T(key, s.file.Encoding, strconv.Quote(sep))
+			if s.file.DecimalComma {
+				read += v.T("driftreport.read_decimal_comma")
+			}
 		}
 		v.Sides[i] = driftSide{File: s.name, Rows: b.Int(lang, s.rows), ReadAs: read}
 	}

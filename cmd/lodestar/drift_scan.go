@@ -76,14 +76,16 @@ type driftFile struct {
 	Encoding         string `json:"encoding,omitempty"`
 	EncodingDetected bool   `json:"encoding_detected,omitempty"`
 	Separator        string `json:"separator,omitempty"`
+	DecimalComma     bool   `json:"decimal_comma,omitempty"` // --decimal-comma
 	givenBy          string // the flag that gave the encoding
 }
 
-func describeFile(f *dataset.File, givenBy string) driftFile {
+func describeFile(f *dataset.File, givenBy string, decimalComma bool) driftFile {
 	d := driftFile{Format: f.Format().String(), givenBy: givenBy}
 	if f.Format() == dataset.CSV {
 		d.Encoding, d.EncodingDetected = f.Encoding()
 		d.Separator = string(f.Separator())
+		d.DecimalComma = decimalComma
 	}
 	return d
 }
@@ -150,7 +152,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		return nil, err
 	}
 	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults(),
-		RefFile: describeFile(ref, refBy), CurFile: describeFile(cur, curBy), MissingRise: a.missingRise}
+		RefFile: describeFile(ref, refBy, a.decimalComma), CurFile: describeFile(cur, curBy, a.decimalComma), MissingRise: a.missingRise}
 	if rep.MissingRise == 0 {
 		rep.MissingRise = defaultMissingRise
 	}
