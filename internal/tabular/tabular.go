@@ -9,7 +9,9 @@
 //
 //   - Encoding. UTF-8, with or without a byte-order mark; GB18030 (and its
 //     subset GBK); Windows-1252 and ISO-8859-1 (Latin-1). With no encoding
-//     given, it is detected from the first 64 KiB: valid UTF-8 is UTF-8;
+//     given, it is detected from the first 64 KiB: valid UTF-8 is UTF-8
+//     (and so is UTF-8 with a stray invalid byte among ten times as many
+//     multi-byte characters, to be refused at its line);
 //     otherwise GB18030 when the bytes are well-formed GB18030 and at least
 //     90% of the multi-byte characters fall in the GB2312 block of common
 //     hanzi (as Chinese text does, and Latin-1 text read as GB18030 does
@@ -786,13 +788,38 @@ func detect(sample []byte, whole bool) string {
 			}
 		}
 	}
-	if utf8.Valid(sample) {
+	if utf8.Valid(sample) || mostlyUTF8(sample) {
 		return UTF8
 	}
 	if plausibleGB18030(sample) {
 		return GB18030
 	}
 	return Windows1252
+}
+
+// mostlyUTF8 reports whether b is UTF-8 text with a stray byte or two:
+// its multi-byte characters are valid UTF-8 at least ten times as often
+// as a byte is not. Read as UTF-8, such a file fails at the stray byte's
+// line, naming it; read as Windows-1252 it failed later, at a byte of
+// the Chinese text, with a misleading remedy, or read as garbled text.
+// (GBK text is valid UTF-8 for about one character in ten, by chance;
+// Latin-1 text almost never.)
+func mostlyUTF8(b []byte) bool {
+	var good, bad int
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		} else {
+			good++
+		}
+		i += n
+	}
+	return good > 0 && good >= 10*bad
 }
 
 // plausibleGB18030 reports whether b is well-formed GB18030 in which at

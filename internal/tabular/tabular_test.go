@@ -280,6 +280,7 @@ func TestErrorsNameTheLine(t *testing.T) {
 		{"unterminated quote", "a,b\n1,\"2\n3,4\n", Options{}, ErrFormat, 2, "a quoted field opened on line 2 is never closed: it runs to the end of the file (line 3)"},
 		{"invalid UTF-8 when given", "a,b\n1,2\n3,caf\xe9\n", Options{Encoding: "utf-8"}, ErrEncoding, 3, "field 2 has byte 0xE9, which is not valid utf-8 (given)"},
 		{"invalid UTF-8 past the sample", big + "caf\xe9,1\n", Options{}, ErrEncoding, bigLine, "not valid utf-8 (detected from the first 64 KiB)"},
+		{"UTF-8 with a stray Latin-1 byte in the sample", "city,v\ncaf\xe9,1\n" + strings.Repeat("北京,1\n上海,2\n", 20), Options{}, ErrEncoding, 2, "field 1 has byte 0xE9, which is not valid utf-8 (detected from the first 64 KiB)"},
 		{"invalid UTF-8 in a multi-line field", "a,b\n1,\"x\ny\xff\"\n", Options{Encoding: "utf-8"}, ErrEncoding, 3, "0xFF"},
 		{"invalid GB18030 when given", "a,b\n1,\xd6\xd0\n2,\xd6\x20\n", Options{Encoding: "gb18030"}, ErrEncoding, 3, "not valid gb18030"},
 		{"undefined Windows-1252 byte", "a,b\n1,\x81\n", Options{Encoding: "windows-1252"}, ErrEncoding, 2, "0x81"},
