@@ -362,6 +362,12 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 	case r.counts.Distinct() > maxCategories || u.counts.Distinct() > maxCategories:
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.Note = fmt.Sprintf("more than %d distinct values (an identifier or free text?): not tested", maxCategories)
+	case !c.named && !r.typed && !u.typed && onlyDates(&r.counts) && onlyDates(&u.counts):
+		// Each period has its own dates: as categories they always
+		// drift, and would decide a month-on-month comparison alone.
+		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
+		f.RefN, f.CurN = int64(r.counts.Total()), int64(u.counts.Total())
+		f.Note = "dates or times: not tested, as a period's own dates differ from any other's (name it in --columns to test it as categories)"
 	case continuousNumbers(&r.counts, &u.counts):
 		// A test over values that hardly repeat measures only that they
 		// are other ones: not run.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,6 +112,29 @@ func (q driftQuality) newWarned() bool { return q.NewValues > 0 && !q.IDLike }
 // idLike is the ID-like rule over a reference's value counts.
 func idLike(values int64, distinct int) bool {
 	return values >= idLikeMinValues && float64(distinct) >= idLikeShare*float64(values)
+}
+
+// dateCell matches a date, or a date and time, as data exports write
+// them: ISO 8601 (2024-01-31, 2024-01-31T08:30:00.5+08:00), year first
+// with slashes or dots (Excel in China: 2024/1/31 8:30), or year last
+// (31.01.2024, 1/31/2024 8:30 PM).
+var dateCell = regexp.MustCompile(`^(?:\d{4}([-/.])\d{1,2}([-/.])\d{1,2}|\d{1,2}([-/.])\d{1,2}([-/.])\d{4})` +
+	`(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z| ?[+-]\d{2}:?\d{2})?)?$`)
+
+// onlyDates reports whether every value counted is a date or a date and
+// time (dateCell), with one separator within each date (2024-01/31 is
+// not one).
+func onlyDates(c *monitor.Counts) bool {
+	if c.Distinct() == 0 {
+		return false
+	}
+	for _, v := range c.Names {
+		m := dateCell.FindStringSubmatch(v)
+		if m == nil || m[1] != m[2] || m[3] != m[4] {
+			return false
+		}
+	}
+	return true
 }
 
 // idLikeNote says why a column is ID-like, and what was done with it.
