@@ -171,8 +171,13 @@ func checkMonitor(ctx context.Context, tx *sqldb.Tx, in *lodestar.Monitor) error
 	// Each threshold is checked on its own, so that every bad one is
 	// named at once.
 	t := in.Thresholds
-	if !(t.MinAccuracy >= 0 && t.MinAccuracy <= 1) {
+	switch {
+	case !(t.MinAccuracy >= 0 && t.MinAccuracy <= 1):
 		fields["thresholds.min_accuracy"] = "Between 0 and 1 (0: off)."
+	case t.MinAccuracy > 0 && in.Task == monitor.TaskRegression:
+		// It would never be judged: a regression's windows have MAE and
+		// RMSE, no accuracy.
+		fields["thresholds.min_accuracy"] = "A regression model has no accuracy, so this threshold would never be judged: leave it empty (its MAE and RMSE are shown per window)."
 	}
 	if !(t.MaxLatencyP95MS >= 0) || math.IsInf(t.MaxLatencyP95MS, 0) {
 		fields["thresholds.max_latency_p95_ms"] = "A number of milliseconds ≥ 0 (0: off)."
