@@ -662,7 +662,8 @@ type MonitorService interface {
 	// alert on, with a note (required, at most MaxAckNote characters). A
 	// resolved alert, or one acknowledged already, is a conflict.
 	AcknowledgeAlert(ctx context.Context, id int64, note string) (*Alert, error)
-	// ListRetrainingTasks lists tasks of a use case (0: all), newest first.
+	// ListRetrainingTasks lists tasks of a use case (0: all), newest first:
+	// every open one and the newest 500 of the others.
 	ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*RetrainingTask, error)
 	// PageWindows is one page of a monitor's windows, oldest first: at
 	// most limit starting after after (zero: from the first), and how many

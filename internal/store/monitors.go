@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -673,7 +674,29 @@ func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lo
 	if useCaseID != 0 {
 		w.add("use_case_id = ?", useCaseID)
 	}
-	return list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, w.args, scanTask)
+	// Every open task, however old (the one left longest is the one to
+	// see), and the newest 500 of the others, merged newest first.
+	open, rest := *w, *w
+	open.where, rest.where = slices.Clone(w.where), slices.Clone(w.where)
+	open.args, rest.args = slices.Clone(w.args), slices.Clone(w.args)
+	open.add("status = ?", lodestar.TaskOpen)
+	rest.add("status <> ?", lodestar.TaskOpen)
+	tasks, err := list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+open.sql()+` ORDER BY opened_at DESC, id DESC`, open.args, scanTask)
+	if err != nil {
+		return nil, err
+	}
+	others, err := list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+rest.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, rest.args, scanTask)
+	if err != nil {
+		return nil, err
+	}
+	tasks = append(tasks, others...)
+	slices.SortStableFunc(tasks, func(a, b *lodestar.RetrainingTask) int {
+		if c := b.OpenedAt.Compare(a.OpenedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return tasks, nil
 }
 
 // PageRetrainingTasks implements lodestar.MonitorService.

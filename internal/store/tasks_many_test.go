@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
+)
+
+// TestOpenTaskListedAfterManyNewerOnes: a retraining task left open while
+// 510 newer ones were opened and closed is still listed (the task lists
+// of the alerts, risk and iteration pages read ListRetrainingTasks, which
+// stopped at the newest 500, so the task left longest vanished), in order
+// among the newest 500 closed ones; the list of another use case holds
+// none of them.
+func TestOpenTaskListedAfterManyNewerOnes(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := f.recModel("1.0")
+		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		var rows []string
+		var args []any
+		add := func(status string, at time.Time) {
+			rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, m.UseCaseID, m.ID, mon.ID, "1.0", status, "r", "{}", sqldb.FormatTime(at))
+		}
+		add(lodestar.TaskOpen, t0)
+		for i := 1; i <= 510; i++ {
+			add(lodestar.TaskClosed, t0.Add(time.Duration(i)*time.Hour))
+		}
+		add(lodestar.TaskOpen, t0.Add(600*time.Hour))
+		if _, err := db.ExecContext(f.ctx, db.Rebind(`INSERT INTO retraining_tasks (use_case_id, model_id, monitor_id, version, status, reason, before_metrics, opened_at)
+			VALUES `+strings.Join(rows, ", ")), args...); err != nil {
+			t.Fatal(err)
+		}
+		for _, uc := range []int64{0, m.UseCaseID} {
+			tasks, err := f.s.ListRetrainingTasks(f.ctx, uc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tasks) != 502 {
+				t.Fatalf("use case %d: %d tasks listed, want the 2 open ones and the newest 500 closed", uc, len(tasks))
+			}
+			var got []string
+			for _, k := range tasks {
+				got = append(got, fmt.Sprintf("%s %s", k.Status, k.OpenedAt.Format("2006-01-02T15")))
+			}
+			if got[0] != "open 2030-01-26T00" || got[1] != "closed 2030-01-22T06" || got[500] != "closed 2030-01-01T11" || got[501] != "open 2030-01-01T00" {
+				t.Errorf("use case %d: listed %v … %v, want the newest open, the closed newest first down to the 11th hour, then the oldest open", uc, got[:2], got[499:])
+			}
+		}
+		other := f.useCase(lodestar.NewUseCase{Title: "Other"})
+		if tasks, err := f.s.ListRetrainingTasks(f.ctx, other.ID); err != nil || len(tasks) != 0 {
+			t.Errorf("another use case's tasks: %d, %v; want none", len(tasks), err)
+		}
+	})
+}
