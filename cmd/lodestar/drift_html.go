@@ -36,6 +36,7 @@ type driftSide struct{ File, Rows, ReadAs string }
 type driftWarnList struct {
 	Label string
 	Rows  []driftHTMLRow
+	Names []string // columns with no row (only in the current file)
 	More  int
 }
 
@@ -162,6 +163,13 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 			}
 			v.Warnings = append(v.Warnings, l)
 		}
+	}
+	if len(rep.CurOnly) > 0 {
+		l := driftWarnList{Label: v.T("driftreport.warn.current_only_cols"), Names: rep.CurOnly}
+		if len(l.Names) > maxDriftedListed {
+			l.Names, l.More = l.Names[:maxDriftedListed], len(l.Names)-maxDriftedListed
+		}
+		v.Warnings = append(v.Warnings, l)
 	}
 	if len(v.Drifted) > maxDriftedListed {
 		v.DriftedMore = len(v.Drifted) - maxDriftedListed
@@ -295,7 +303,7 @@ body{margin:1rem}
 <p class="verdict {{if .Undetermined}}undetermined{{else if .Drift}}yes{{else}}no{{end}}" role="status">{{.Verdict}}</p>
 <p class="drifted"><b>{{.T "driftreport.drifted_columns"}}</b> {{range $i, $r := .Drifted}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{else}}{{.T "driftreport.none"}}{{end}}{{if .DriftedMore}} {{.T "driftreport.drifted_more" .DriftedMore}}{{end}}</p>
 {{if .Warnings}}<div class="warnings"><b>{{.T "driftreport.warnings"}}</b>
-<ul>{{range .Warnings}}<li>{{.Label}} {{range $i, $r := .Rows}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{end}}{{if .More}} {{$.T "driftreport.warn.more" .More}}{{end}}</li>{{end}}</ul></div>
+<ul>{{range .Warnings}}<li>{{.Label}} {{range $i, $r := .Rows}}{{if $i}}, {{end}}<a href="#{{$r.ID}}" class="name">{{$r.Name}}</a>{{end}}{{range $i, $n := .Names}}{{if $i}}, {{end}}<span class="name">{{$n}}</span>{{end}}{{if .More}} {{$.T "driftreport.warn.more" .More}}{{end}}</li>{{end}}</ul></div>
 {{end}}<h2>{{.T "driftreport.datasets"}}</h2>
 <div class="scroll"><table class="facts">
 <thead><tr><td></td><th scope="col">{{.T "driftreport.reference"}}</th><th scope="col">{{.T "driftreport.current"}}</th></tr></thead>

@@ -67,6 +67,7 @@ type driftReport struct {
 	Result             monitor.DatasetDrift
 	Charts             []driftChart
 	Quality            []driftQuality // each column's warnings, as Result.Features
+	CurOnly            []string       // the current's columns the reference lacks: not compared
 }
 
 // driftFile says how a file was read: its format and, for CSV, the
@@ -152,7 +153,21 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		return nil, err
 	}
 	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults(),
-		RefFile: describeFile(ref, refBy, a.decimalComma), CurFile: describeFile(cur, curBy, a.decimalComma), MissingRise: a.missingRise}
+		RefFile: describeFile(ref, refBy, a.decimalComma), CurFile: describeFile(cur, curBy, a.decimalComma), MissingRise: a.missingRise,
+		CurOnly: []string{}}
+	if a.columns == "" {
+		// A column the current gained (a schema change) is said, not
+		// passed over: it is in no comparison.
+		matched := map[int]bool{}
+		for _, c := range cols {
+			matched[c.cur] = true
+		}
+		for j, h := range cur.Header() {
+			if !matched[j] {
+				rep.CurOnly = append(rep.CurOnly, h)
+			}
+		}
+	}
 	if rep.MissingRise == 0 {
 		rep.MissingRise = defaultMissingRise
 	}
