@@ -18,13 +18,20 @@ func TestCardMetricsNameTheBadLine(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
 	m := f.model("Churn", "churn", "Churn")
-	metrics := "auc = 0.91\naccuracy: 0.85\n\nf1 = high\nrecall = 0.7"
-	for _, c := range []struct{ locale, want string }{
-		{"en", "Write each metric as name = number, e.g. auc = 0.91 (line 2, 4)."},
-		{"zh-CN", "每个指标写作 名称 = 数值，例如 auc = 0.91（第 2, 4 行）。"},
-	} {
-		u := f.user(lodestar.RoleAITeam, c.locale+"@example.com")
-		if err := f.app.Store.SetLocale(sys(), u.ID, c.locale); err != nil {
+	newVersionRefused(t, f, m, "auc = 0.91\naccuracy: 0.85\n\nf1 = high\nrecall = 0.7", map[string]string{
+		"en":    "Write each metric as name = number, e.g. auc = 0.91 (line 2, 4).",
+		"zh-CN": "每个指标写作 名称 = 数值，例如 auc = 0.91（第 2, 4 行）。",
+	})
+}
+
+// newVersionRefused posts the new version form with metrics as a user of
+// each locale and wants a 400 showing that locale's message with what was
+// typed kept, and no version made.
+func newVersionRefused(t *testing.T, f *fixture, m *lodestar.Model, metrics string, want map[string]string) {
+	t.Helper()
+	for _, locale := range []string{"en", "zh-CN"} {
+		u := f.user(lodestar.RoleAITeam, locale+"@example.com")
+		if err := f.app.Store.SetLocale(sys(), u.ID, locale); err != nil {
 			t.Fatal(err)
 		}
 		cl, csrf, _ := f.signIn(u, time.Hour)
@@ -32,12 +39,12 @@ func TestCardMetricsNameTheBadLine(t *testing.T) {
 		r := f.postForm(cl, path+"/versions", url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, cl, path)},
 			"version": {"1.0"}, "intended_use": {"Rank customers"}, "metrics": {metrics}})
 		if r.StatusCode != http.StatusBadRequest {
-			t.Fatalf("%s: got %d, want 400", c.locale, r.StatusCode)
+			t.Fatalf("%s: new version: got %d, want 400", locale, r.StatusCode)
 		}
-		wantShown(t, r, c.locale, c.want, metrics, "Rank customers")
+		wantShown(t, r, locale, want[locale], metrics, "Rank customers")
 	}
 	if vs, err := f.app.Store.ListModelVersions(sys(), m.ID); err != nil || len(vs) != 0 {
-		t.Errorf("versions after the refusals: %d, %v; want none", len(vs), err)
+		t.Fatalf("versions after the refusals: %d, %v; want none", len(vs), err)
 	}
 }
 

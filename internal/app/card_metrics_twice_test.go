@@ -20,26 +20,10 @@ func TestCardMetricsNamedTwice(t *testing.T) {
 	f := start(t, fixtureOpts{})
 	m := f.model("Churn", "churn", "Churn")
 	const metrics = "auc = 0.91\nf1 = 0.8\n auc = 0.88"
-	for _, c := range []struct{ locale, want string }{
-		{"en", "Metric auc is given more than once (line 1, 3): give each metric once, under a name of its own (e.g. auc_test)."},
-		{"zh-CN", "指标 auc 出现了不止一次（第 1, 3 行）：每个指标只写一次，不同的值请用不同的名称（如 auc_test）。"},
-	} {
-		u := f.user(lodestar.RoleAITeam, c.locale+"@example.com")
-		if err := f.app.Store.SetLocale(sys(), u.ID, c.locale); err != nil {
-			t.Fatal(err)
-		}
-		cl, csrf, _ := f.signIn(u, time.Hour)
-		path := fmt.Sprintf("/models/%d", m.ID)
-		r := f.postForm(cl, path+"/versions", url.Values{"csrf_token": {csrf}, "form_id": {pageFormID(t, f, cl, path)},
-			"version": {"1.0"}, "intended_use": {"Rank customers"}, "metrics": {metrics}})
-		if r.StatusCode != http.StatusBadRequest {
-			t.Fatalf("%s: new version: got %d, want 400", c.locale, r.StatusCode)
-		}
-		wantShown(t, r, c.locale, c.want, metrics, "Rank customers")
-	}
-	if vs, err := f.app.Store.ListModelVersions(sys(), m.ID); err != nil || len(vs) != 0 {
-		t.Fatalf("versions after the refusals: %d, %v; want none", len(vs), err)
-	}
+	newVersionRefused(t, f, m, metrics, map[string]string{
+		"en":    "Metric auc is given more than once (line 1, 3): give each metric once, under a name of its own (e.g. auc_test).",
+		"zh-CN": "指标 auc 出现了不止一次（第 1, 3 行）：每个指标只写一次，不同的值请用不同的名称（如 auc_test）。",
+	})
 	v, err := f.app.Store.CreateModelVersion(sys(), m.ID, lodestar.ModelVersion{Version: "1.0",
 		Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"auc": 0.9}}})
 	if err != nil {
