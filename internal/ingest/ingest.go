@@ -238,15 +238,7 @@ func scalar(name string, raw []byte) string {
 // names ignoring letter case, so "Label" would fill label — and replace
 // one sent before it — where an event line refuses it as unknown.
 func exactFields(line []byte, names ...string) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(scanError)
-			if !ok {
-				panic(r)
-			}
-			msg = string(e)
-		}
-	}()
+	defer caught(&msg)
 	s := newScanner(line)
 	s.ws()
 	s.object(func(raw []byte, esc bool) {

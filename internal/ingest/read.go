@@ -26,15 +26,13 @@ type Visitor struct {
 // building maps or allocating for plain strings: the monitors read every
 // stored event this way.
 func Read(line []byte, v *Visitor) (err error) {
+	var msg string
 	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(scanError)
-			if !ok {
-				panic(r)
-			}
-			err = errors.New(string(e))
+		if msg != "" {
+			err = errors.New(msg)
 		}
 	}()
+	defer caught(&msg)
 	s := newScanner(line)
 	value := func() Value {
 		switch s.kind() {

@@ -56,6 +56,18 @@ func newScanner(line []byte) *scanner {
 
 type scanError string
 
+// caught, deferred, turns the scanner's failure (a scanError panic) into
+// *msg, its reason; any other panic goes on.
+func caught(msg *string) {
+	if r := recover(); r != nil {
+		e, ok := r.(scanError)
+		if !ok {
+			panic(r)
+		}
+		*msg = string(e)
+	}
+}
+
 func (s *scanner) fail(format string, args ...any) {
 	panic(scanError(fmt.Sprintf(format, args...)))
 }
@@ -520,15 +532,7 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 // scanLine is scanEvent; kept says that line is never changed and lives as
 // long as the event (its ID and version then share its memory).
 func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(scanError)
-			if !ok {
-				panic(r)
-			}
-			msg = string(e)
-		}
-	}()
+	defer caught(&msg)
 	s := newScanner(line)
 	s.kept = kept
 	var hasID, hasVersion, hasTime, hasPred bool
