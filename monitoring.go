@@ -249,6 +249,14 @@ type MonitorReference struct {
 	// dataset none of whose rows can be read is refused.
 	Unreadable       int64  `json:"unreadable,omitempty"`
 	UnreadableReason string `json:"unreadable_reason,omitempty"`
+	// FeaturesLeftOut counts the features of an event range's events
+	// that the monitor does not follow when its features were taken from
+	// them (a name blank or longer than MaxTitle characters, beyond the
+	// first 1,000 of a kind), and FeaturesLeftOutWhy says which, one
+	// reason a line (English, as UnreadableReason): the monitor is made
+	// with the others.
+	FeaturesLeftOut    int64    `json:"features_left_out,omitempty"`
+	FeaturesLeftOutWhy []string `json:"features_left_out_why,omitempty"`
 }
 
 // Monitor watches one version of a model: it cuts its events into windows,

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"math"
@@ -30,6 +31,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/dataset"
@@ -186,7 +188,7 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		if in.Reference.Kind == lodestar.ReferenceEvents && len(in.Numeric)+len(in.Categorical) == 0 && in.ModelID != 0 &&
 			in.Version != "" && !in.Reference.From.IsZero() && in.Reference.To.After(in.Reference.From) {
 			var err error
-			if in.Numeric, in.Categorical, err = s.eventFeatures(ctx, in); err != nil {
+			if in.Numeric, in.Categorical, in.Reference.FeaturesLeftOut, in.Reference.FeaturesLeftOutWhy, err = s.eventFeatures(ctx, in); err != nil {
 				return nil, err
 			}
 			if len(in.Numeric)+len(in.Categorical) == 0 && (in.Thresholds.Drift || in.Thresholds.DataQuality) {
@@ -253,15 +255,36 @@ func (s *Service) refuse(ctx context.Context, in lodestar.Monitor, field, msg st
 // for its features.
 const maxFeatureScan = 10000
 
+// maxFeatureNames is how many distinct feature names of an event range
+// are weighed as features (their kinds judged), in the order first seen;
+// the names seen after them are counted, up to maxUnweighed, and left
+// out. Ingestion takes up to 1,000 features an event, so that 10,000
+// events could otherwise name millions.
+const (
+	maxFeatureNames = 2 * maxKindFeatures
+	maxUnweighed    = 100_000
+)
+
+// maxKindFeatures is how many numeric features, and how many categorical
+// ones, a monitor follows (the store's limit).
+const maxKindFeatures = 1000
+
 var errScanned = errors.New("scanned enough")
 
 // eventFeatures takes a monitor's features from the first events of its
 // reference range, as a dataset's are taken from its columns: each
 // feature the events carry (not a group, not excluded), numeric when
-// every value seen is a number, in the order first seen.
-func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numeric, categorical []string, err error) {
+// every value seen is a number, in the order first seen. The features a
+// monitor cannot follow — a name blank or longer than lodestar.MaxTitle
+// characters, or beyond the first maxKindFeatures of its kind — are left
+// out, counted and said why (English, translated where shown): the
+// monitor is made with the others.
+func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numeric, categorical []string, leftOut int64, why []string, err error) {
 	var names []string
 	text := map[string]bool{}
+	var badNames []string
+	bad := map[string]bool{}
+	unweighed := map[uint64]bool{}
 	n := 0
 	v := ingest.Visitor{Feature: func(name []byte, v ingest.Value) {
 		if v.Kind == '0' {
@@ -270,7 +293,18 @@ func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numer
 		k := string(name)
 		seen, ok := text[k]
 		if !ok {
-			if reserved[k] || slices.Contains(in.Groups, k) || slices.Contains(in.Exclude, k) {
+			if reserved[k] || slices.Contains(in.Groups, k) || slices.Contains(in.Exclude, k) || bad[k] {
+				return
+			}
+			if strings.TrimSpace(k) == "" || utf8.RuneCountInString(k) > lodestar.MaxTitle {
+				bad[k] = true
+				badNames = append(badNames, k)
+				return
+			}
+			if len(names) >= maxFeatureNames {
+				h := fnv.New64a()
+				h.Write(name)
+				unweighed[h.Sum64()] = true
 				return
 			}
 			names = append(names, k)
@@ -281,22 +315,45 @@ func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numer
 		if err := ingest.Read(e.Body, &v); err != nil {
 			return nil
 		}
-		if n++; n >= maxFeatureScan {
+		if n++; n >= maxFeatureScan || len(unweighed) >= maxUnweighed {
 			return errScanned
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, errScanned) {
-		return nil, nil, err
+		return nil, nil, 0, nil, err
 	}
+	var overNumeric, overCategorical int
 	for _, k := range names {
-		if text[k] {
+		switch {
+		case text[k] && len(categorical) < maxKindFeatures:
 			categorical = append(categorical, k)
-		} else {
+		case text[k]:
+			overCategorical++
+		case len(numeric) < maxKindFeatures:
 			numeric = append(numeric, k)
+		default:
+			overNumeric++
 		}
 	}
-	return numeric, categorical, nil
+	if len(badNames) > 0 {
+		first := badNames[0]
+		if r := []rune(first); len(r) > 40 {
+			first = string(r[:40]) + "…"
+		}
+		why = append(why, fmt.Sprintf("%d with a name blank or longer than %d characters, the first %q", len(badNames), lodestar.MaxTitle, first))
+	}
+	if overNumeric > 0 {
+		why = append(why, fmt.Sprintf("%d beyond the first %d numeric features", overNumeric, maxKindFeatures))
+	}
+	if overCategorical > 0 {
+		why = append(why, fmt.Sprintf("%d beyond the first %d categorical features", overCategorical, maxKindFeatures))
+	}
+	if len(unweighed) > 0 {
+		why = append(why, fmt.Sprintf("%d beyond the first %d names seen", len(unweighed), maxFeatureNames))
+	}
+	leftOut = int64(len(badNames) + overNumeric + overCategorical + len(unweighed))
+	return numeric, categorical, leftOut, why, nil
 }
 
 // rangeHasEvents reports whether a monitor's event-range reference holds

@@ -3,6 +3,7 @@ package monitoring_test
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -48,14 +49,14 @@ func TestReferenceRowsLeftOutAreCounted(t *testing.T) {
 	want := lodestar.MonitorReference{Kind: lodestar.ReferenceDataset, FileName: "train.csv", Format: "csv", Rows: 103,
 		Unreadable: 2, UnreadableReason: `line 3: column "x": "abc" is not a number`}
 	want.SHA256 = m.Reference.SHA256
-	if m.Reference != want {
+	if !reflect.DeepEqual(m.Reference, want) {
 		t.Errorf("reference: got %+v, want %+v", m.Reference, want)
 	}
 	stored, err := e.st.FindMonitorByID(e.ctx, m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Reference != m.Reference {
+	if !reflect.DeepEqual(stored.Reference, m.Reference) {
 		t.Errorf("stored reference: got %+v, want %+v", stored.Reference, m.Reference)
 	}
 
