@@ -25,9 +25,10 @@ import (
 const OFREP = "/ofrep/v1"
 
 func (s *Server) ofrepRoutes() []httpx.Route {
+	serverError := func(w http.ResponseWriter, r *http.Request, err error) { s.ofrepFail(w, r, r.PathValue("key"), err) }
 	return []httpx.Route{
-		{Method: "POST", Pattern: OFREP + "/evaluate/flags/{key}", Perm: auth.ModelRead, Handler: s.ofrepOne, ReadOnly: true, TextError: ofrepTextError},
-		{Method: "POST", Pattern: OFREP + "/evaluate/flags", Perm: auth.ModelRead, Handler: s.ofrepBulk, ReadOnly: true, TextError: ofrepTextError},
+		{Method: "POST", Pattern: OFREP + "/evaluate/flags/{key}", Perm: auth.ModelRead, Handler: s.ofrepOne, ReadOnly: true, TextError: ofrepTextError, ServerError: serverError},
+		{Method: "POST", Pattern: OFREP + "/evaluate/flags", Perm: auth.ModelRead, Handler: s.ofrepBulk, ReadOnly: true, TextError: ofrepTextError, ServerError: serverError},
 	}
 }
 
@@ -110,6 +111,26 @@ func ofrepTextError(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"errorCode": "PARSE_ERROR", "errorDetails": details})
 }
 
+// ofrepFail answers a failure past the request's checks (the store's) in
+// OFREP's shape, as its 400 and 404 answers are: errorCode GENERAL (the
+// protocol's code for any other failure) and errorDetails, in the
+// language asked for, with the key for one flag; the status is the one
+// the rest of the API would give (a 500, a 503 with Retry-After), and the
+// error is logged as it would be. The API's {"error":{…}} is no shape an
+// OFREP provider reads.
+func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, err error) {
+	status, d := httpx.Detail(s.Log, r, err)
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "5")
+	}
+	details := httpx.TranslateError(w, r, d.Message)
+	if key != "" {
+		httpx.WriteJSON(w, status, ofrepResult{Key: key, ErrorCode: "GENERAL", ErrorDetails: details})
+		return
+	}
+	httpx.WriteJSON(w, status, map[string]string{"errorCode": "GENERAL", "errorDetails": details})
+}
+
 func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	if code, details := readContext(w, r); code != "" {
@@ -121,7 +142,7 @@ func (s *Server) ofrepOne(w http.ResponseWriter, r *http.Request) {
 	case lodestar.ErrorCode(err) == lodestar.ENotFound:
 		httpx.WriteJSON(w, http.StatusNotFound, ofrepResult{Key: key, ErrorCode: "FLAG_NOT_FOUND", ErrorDetails: httpx.TranslateError(w, r, "No model has this key.")})
 	case err != nil:
-		s.fail(w, r, err)
+		s.ofrepFail(w, r, key, err)
 	default:
 		httpx.WriteJSON(w, http.StatusOK, evaluated(sw))
 	}
@@ -136,7 +157,7 @@ func (s *Server) ofrepBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	all, err := s.Switches.ListSwitches(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.ofrepFail(w, r, "", err)
 		return
 	}
 	out := struct {

@@ -38,14 +38,19 @@ func ofrepPaths() obj {
 	}
 }
 
-// ofrepErrors is withErrors for OFREP: its 400 and 404 answer in
+// ofrepErrors is withErrors for OFREP: its 400, 404 and 5xx answer in
 // OFREP's own shape, while a missing or refused credential is answered
 // as the API answers it.
 //
 // A body whose Content-Length is over 1 MiB is refused before it is read,
 // as everywhere: 413 in the API's shape.
+//
+// A failure of the server's (the store's) is answered in OFREP's shape
+// too: errorCode GENERAL, with the key for one flag.
 func ofrepErrors(own obj) obj {
 	out := withErrors(obj{}, "413")
+	out["500"] = response("GENERAL: the server failed (errorDetails says Internal error.); with the key for one flag.", ref("OFREPError"))
+	out["503"] = response("GENERAL: the server cannot answer now (the store unavailable); try again after Retry-After seconds.", ref("OFREPError"))
 	for k, v := range own {
 		out[k] = v
 	}
@@ -73,7 +78,7 @@ func ofrepSchemas() obj {
 		}},
 		"OFREPError": obj{"type": "object", "required": []string{"errorCode"}, "properties": obj{
 			"key":          str,
-			"errorCode":    obj{"type": "string", "enum": []string{"PARSE_ERROR", "INVALID_CONTEXT", "FLAG_NOT_FOUND"}},
+			"errorCode":    obj{"type": "string", "enum": []string{"PARSE_ERROR", "INVALID_CONTEXT", "FLAG_NOT_FOUND", "GENERAL"}},
 			"errorDetails": str,
 		}},
 	}

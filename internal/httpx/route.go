@@ -37,6 +37,12 @@ type Route struct {
 	// holds NUL) in the route's own error shape (OFREP's); nil: the
 	// surface's (the API's JSON error, or the web's error page).
 	TextError func(w http.ResponseWriter, r *http.Request, err error)
+	// ServerError, when set, answers a failure of the guard's own past
+	// the request's fault (a 5xx: the store failing as the caller's token
+	// is looked up) in the route's own error shape (OFREP's), as the
+	// handler answers its own; nil: the surface's. A refusal of the
+	// caller (401, 403, 413) keeps the surface's.
+	ServerError func(w http.ResponseWriter, r *http.Request, err error)
 	// Resent, when set, answers a form of this route sent again whose
 	// first submission was acted on, in place of the guard's 409 page
 	// (Guard.Wrap): a form whose first answer cannot be had again (a
@@ -437,6 +443,10 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}
 		}
 		if err != nil {
+			if rt.ServerError != nil && StatusOf(lodestar.ErrorCode(err)) >= 500 {
+				rt.ServerError(w, r, err)
+				return
+			}
 			g.fail(w, r, err)
 			return
 		}
