@@ -558,6 +558,16 @@ func (p *Page) sharePercent(x float64) string {
 	return p.Num(pct, 1) + "%"
 }
 
+// MetricName names a window's metric on the health page: a multiclass
+// monitor's precision, recall and F1 are macro averages over its classes,
+// and their names say so; a binary monitor's are of the positive class.
+func (p *Page) MetricName(m *lodestar.Monitor, name string) string {
+	if m != nil && m.Task == monitor.TaskMulticlass && (name == "precision" || name == "recall" || name == "f1") {
+		return p.T("metric." + name + "_macro")
+	}
+	return p.T("metric." + name)
+}
+
 // MetricValue writes a window's metric on the health page: latencies in
 // milliseconds with at most one decimal, the data-quality shares as
 // percentages (as the data-quality table and the alerts write them),
