@@ -48,8 +48,10 @@ import (
 
 const (
 	defaultMissingRise = 0.05 // --missing-rise
-	idLikeShare        = 0.95 // distinct values among the reference's values
-	idLikeMinValues    = 50   // reference values, at the least, to judge a column ID-like
+	// The ID-like rule is the monitors' (monitor.IDLike), so that a
+	// column left untested here is left untested by a monitor too.
+	idLikeShare     = monitor.IDLikeShare     // distinct values among the reference's values
+	idLikeMinValues = monitor.IDLikeMinValues // reference values, at the least, to judge a column ID-like
 )
 
 // driftQuality is one column's warnings.
@@ -110,9 +112,7 @@ func newDriftQuality() driftQuality { return driftQuality{MissingRiseP: math.NaN
 func (q driftQuality) newWarned() bool { return q.NewValues > 0 && !q.IDLike }
 
 // idLike is the ID-like rule over a reference's value counts.
-func idLike(values int64, distinct int) bool {
-	return values >= idLikeMinValues && float64(distinct) >= idLikeShare*float64(values)
-}
+func idLike(values int64, distinct int) bool { return monitor.IDLike(values, distinct) }
 
 // dateCell matches a date, or a date and time, as data exports write
 // them: ISO 8601 (2024-01-31, 2024-01-31T08:30:00.5+08:00), year first

@@ -59,6 +59,9 @@ type driftColumn struct {
 	KSMethod string   `json:"ks_method"`
 	RefN     int64    `json:"reference_count"`
 	CurN     int64    `json:"current_count"`
+	// Note says why a feature was not tested (an ID-like one, one of
+	// too many values), in English: shown translated.
+	Note string `json:"note"`
 }
 
 // ksBounded reports whether the feature was judged by a Kolmogorov–Smirnov

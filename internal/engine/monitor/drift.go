@@ -401,6 +401,35 @@ func CategoricalDrift(ref, cur *Counts, t Thresholds) FeatureDrift {
 	return f
 }
 
+// The ID-like rule, `lodestar drift`'s: a categorical feature with at
+// least IDLikeMinValues values in the reference, IDLikeShare or more of
+// them distinct (order numbers, session IDs, a category among tens of
+// thousands seen once or twice), is not tested. Two samples of one such
+// distribution share few values, so every test reads them as far apart
+// (Jensen–Shannon near its largest) whether or not anything changed.
+const (
+	IDLikeShare     = 0.95
+	IDLikeMinValues = 50
+)
+
+// IDLike is the ID-like rule over a reference's value count and its
+// distinct values.
+func IDLike(values int64, distinct int) bool {
+	return values >= IDLikeMinValues && float64(distinct) >= IDLikeShare*float64(values)
+}
+
+// IDLikeDrift is an ID-like feature's line: not tested, its counts kept,
+// its note `lodestar drift`'s (a monitor has no --columns to test it
+// anyway).
+func IDLikeDrift(ref, cur *Counts) FeatureDrift {
+	f := newFeatureDrift(Categorical)
+	f.RefMiss, f.CurMiss = int64(ref.Missing), int64(cur.Missing)
+	f.RefN, f.CurN = int64(ref.Total()), int64(cur.Total())
+	names, _, _ := aligned(ref, cur)
+	f.Categories = len(names)
+	return untestable(f, fmt.Sprintf("id-like: %d distinct values among %d in the reference: not tested", ref.Distinct(), ref.Total()))
+}
+
 // FewValuesDrift tests a numeric feature with at most FewValues distinct
 // values as categorical over its values, given as parallel slices of
 // values and counts for each sample.

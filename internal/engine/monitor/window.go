@@ -474,7 +474,9 @@ func addAll(a, b []uint64) {
 // in the reference and the window are at most FewValues distinct ones
 // (counted exactly, Hist.FewDistinct) is tested as categorical over its
 // values (FewValuesDrift), as `lodestar drift` does; any other from the
-// histograms (NumericBinned).
+// histograms (NumericBinned). A categorical feature that is ID-like in
+// the reference (IDLike) is not tested, as `lodestar drift` leaves such a
+// column untested.
 func (w *Window) Drift(ref *Window, t Thresholds) (DatasetDrift, error) {
 	if w.layout != ref.layout {
 		return DatasetDrift{}, errors.New("monitor: comparing windows of different layouts")
@@ -498,7 +500,14 @@ func (w *Window) Drift(ref *Window, t Thresholds) (DatasetDrift, error) {
 		out = append(out, f)
 	}
 	for i, name := range s.Categorical {
-		f := CategoricalDrift(ref.Cat[i], w.Cat[i], t)
+		var f FeatureDrift
+		if r := ref.Cat[i]; !r.Lumped() && IDLike(int64(r.Total()), r.Distinct()) {
+			// As `lodestar drift`: nearly every value distinct in the
+			// reference, an identifier more than a category.
+			f = IDLikeDrift(r, w.Cat[i])
+		} else {
+			f = CategoricalDrift(r, w.Cat[i], t)
+		}
 		f.Name = name
 		out = append(out, f)
 	}
