@@ -57,10 +57,11 @@ repeat (over half of its cells; more than 5 distinct, fewer than 5 cells
 each on average) is not tested.
 
 Parquet columns are typed: INT32, INT64 (signed or unsigned), FLOAT,
-DOUBLE and DECIMAL stored as INT32/INT64 are numeric (NaN is missing, an
-infinity is an error); BOOLEAN, strings and byte arrays (UTF-8) are
-categorical; a null or an empty string is missing. Any other type (dates,
-timestamps, INT96, decimals stored as byte arrays, UUID, nested or
+DOUBLE and DECIMAL (stored in any way) are numeric (NaN is missing, an
+infinity is an error; a DECIMAL is rounded to the nearest float64, so
+digits past its 15-17 significant ones are lost); BOOLEAN, strings and
+byte arrays (UTF-8) are categorical; a null or an empty string is
+missing. Any other type (dates, timestamps, INT96, UUID, nested or
 repeated columns) is refused with an error naming the column: leave it
 out with --columns. A numeric column compared with a column that has text
 in the other file is categorical.

@@ -38,15 +38,18 @@
 // which are in a batch). Scan can be called again. The rule:
 //
 //   - Numeric: INT32 and INT64 (plain, or with an INT logical type, signed
-//     or unsigned), FLOAT and DOUBLE, and DECIMAL stored as INT32 or INT64
-//     (the unscaled integer divided by 10^scale). NaN is missing; an
-//     infinite value is an error naming the column and row.
+//     or unsigned), FLOAT and DOUBLE, and DECIMAL stored as INT32, INT64,
+//     FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY (the unscaled big-endian
+//     two's-complement integer × 10^-scale, rounded once to the nearest
+//     float64: digits past its 15–17 significant ones are lost). NaN is
+//     missing; an infinite value, or a decimal beyond float64's range, is
+//     an error naming the column and row.
 //   - Categorical: BOOLEAN ("true", "false"), BYTE_ARRAY plain or as a
 //     STRING, ENUM or JSON logical type, and FIXED_LEN_BYTE_ARRAY without
 //     a logical type; the bytes must be UTF-8 (an error names the row).
 //   - Everything else is refused, naming the column and its type, when the
-//     column is read: dates, times and timestamps, INT96, decimals stored
-//     as byte arrays, UUID, FLOAT16, intervals, and nested or repeated
+//     column is read: dates, times and timestamps, INT96, UUID, FLOAT16,
+//     intervals, and nested or repeated
 //     columns (groups, lists, maps).
 //   - A null is missing, in every kind, and so is an empty string (as a
 //     blank CSV cell is). Other strings are taken as written: a typed file

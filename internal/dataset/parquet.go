@@ -1,9 +1,11 @@
 package dataset
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strconv"
 	"unicode/utf8"
 
@@ -26,7 +28,9 @@ type parquetColumn struct {
 	leaf     int          // the column chunk's index in a row group
 	phys     parquet.Kind // physical type
 	unsigned bool
-	scale    float64 // a decimal's 10^scale, else 1
+	scale    float64 // a decimal's 10^scale when the table has it, else 1 (0 past it)
+	decimal  bool    // a DECIMAL: the unscaled integer × 10^-dscale
+	dscale   int32
 }
 
 func openParquet(r io.ReaderAt, size int64) (p *parquetFile, err error) {
@@ -51,7 +55,59 @@ func openParquet(r io.ReaderAt, size int64) (p *parquetFile, err error) {
 // decimal), whose values beyond 2^53 a float64 cannot hold: Batch.Int64s
 // keeps them.
 func (pc parquetColumn) exactInt() bool {
-	return pc.kind == Numeric && pc.phys == parquet.Int64 && pc.scale == 1
+	return pc.kind == Numeric && pc.phys == parquet.Int64 && (!pc.decimal || pc.dscale == 0)
+}
+
+// decimalOf sets a DECIMAL's scale.
+func (pc *parquetColumn) decimalOf(d *format.DecimalType) {
+	pc.kind, pc.decimal, pc.dscale, pc.scale = Numeric, true, d.Scale, 0
+	if d.Scale >= 0 && int(d.Scale) < len(pow10) {
+		pc.scale = pow10[d.Scale]
+	}
+}
+
+// intValue is an INT32 or INT64 value as a number: a DECIMAL's unscaled
+// integer times 10^-scale, rounded once. float64(v)/10^scale is that when
+// both are exact (|v| ≤ 2^53, scale ≤ 22: IEEE division rounds once);
+// else the decimal is spelt and parsed (strconv.ParseFloat rounds
+// correctly).
+func (pc *parquetColumn) intValue(v int64) float64 {
+	if !pc.decimal || pc.scale != 0 && v >= -1<<53 && v <= 1<<53 {
+		return float64(v) / pc.scale
+	}
+	var b [24]byte
+	return decimalFloat(strconv.AppendInt(b[:0], v, 10), pc.dscale)
+}
+
+// decimalFloat is the float64 nearest digits × 10^-scale (digits an
+// integer spelt in base 10, with its sign): ±Inf beyond float64's range.
+func decimalFloat(digits []byte, scale int32) float64 {
+	s := string(digits) + "e" + strconv.FormatInt(-int64(scale), 10)
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) { // cannot happen: an integer and an exponent
+		return math.NaN()
+	}
+	return x
+}
+
+// bytesDecimal reads a DECIMAL stored as a (fixed-length) byte array: a
+// big-endian two's-complement unscaled integer of any width.
+func (pc *parquetColumn) bytesDecimal(b []byte) (float64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	if len(b) <= 8 {
+		v := int64(int8(b[0])) // sign-extended
+		for _, c := range b[1:] {
+			v = v<<8 | int64(c)
+		}
+		return pc.intValue(v), true
+	}
+	n := new(big.Int).SetBytes(b)
+	if b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return decimalFloat(n.Append(nil, 10), pc.dscale), true
 }
 
 // classify applies the package rule to a top-level column.
@@ -95,25 +151,27 @@ func classify(c *parquet.Column) parquetColumn {
 		case *format.IntType:
 			pc.kind, pc.unsigned = Numeric, !v.IsSigned
 		case *format.DecimalType:
-			if v.Scale >= 0 && int(v.Scale) < len(pow10) {
-				pc.kind, pc.scale = Numeric, pow10[v.Scale]
-			}
+			pc.decimalOf(v)
 		}
 	case parquet.Float, parquet.Double:
 		if lt == nil && ct < 0 {
 			pc.kind = Numeric
 		}
 	case parquet.ByteArray:
-		switch lt.(type) {
+		switch v := lt.(type) {
 		case nil:
 			if ct < 0 || ct == deprecated.UTF8 || ct == deprecated.Enum || ct == deprecated.Json {
 				pc.kind = Categorical
 			}
 		case *format.StringType, *format.EnumType, *format.JsonType:
 			pc.kind = Categorical
+		case *format.DecimalType:
+			pc.decimalOf(v)
 		}
 	case parquet.FixedLenByteArray:
-		if lt == nil && ct < 0 {
+		if d, ok := lt.(*format.DecimalType); ok {
+			pc.decimalOf(d)
+		} else if lt == nil && ct < 0 {
 			pc.kind = Categorical
 		}
 	}
@@ -124,7 +182,7 @@ func (f *File) scanParquet(cols []int, fn func(*Batch) error) (err error) {
 	p := f.pq
 	for _, c := range cols {
 		if pc := p.cols[c]; pc.kind == Unsupported {
-			return f.errorf("column %q: %w: %s; the readable types are INT32, INT64, FLOAT, DOUBLE and DECIMAL on INT32/INT64 (numeric), BOOLEAN, strings and byte arrays (categorical)",
+			return f.errorf("column %q: %w: %s; the readable types are INT32, INT64, FLOAT, DOUBLE and DECIMAL (numeric), BOOLEAN, strings and byte arrays (categorical)",
 				p.names[c], ErrType, pc.typeName)
 		}
 	}
@@ -338,7 +396,7 @@ func (c *cursor) fill(b *Batch, j, at, want int) (int, error) {
 			c.i32 = grow(c.i32, want)
 			m, err = r.ReadInt32s(c.i32)
 			for i, v := range c.i32[:m] {
-				dst[i] = float64(v) / pc.scale
+				dst[i] = pc.intValue(int64(v))
 			}
 		case parquet.Int64Reader:
 			// Read into the batch's integers when it keeps them
@@ -352,19 +410,27 @@ func (c *cursor) fill(b *Batch, j, at, want int) (int, error) {
 			}
 			m, err = r.ReadInt64s(buf)
 			for i, v := range buf[:m] {
-				dst[i] = float64(v) / pc.scale
+				dst[i] = pc.intValue(v)
 			}
 		default:
 			return c.fillValues(b, j, at, want)
 		}
 		for i, v := range dst[:m] {
 			if math.IsInf(v, 0) {
-				return i, &valueError{b.first + int64(at+i) + 1, fmt.Sprintf("%v is not a finite number", v)}
+				return i, &valueError{b.first + int64(at+i) + 1, infinite(pc, v)}
 			}
 		}
 		return m, err
 	}
 	return c.fillValues(b, j, at, want)
+}
+
+// infinite says why an infinite value is refused.
+func infinite(pc *parquetColumn, v float64) string {
+	if pc.decimal {
+		return "the DECIMAL is beyond float64's range (±1.8e308)"
+	}
+	return fmt.Sprintf("%v is not a finite number", v)
 }
 
 func grow[T any](s []T, n int) []T {
@@ -404,16 +470,23 @@ func (c *cursor) fillValues(b *Batch, j, at, want int) (int, error) {
 			case pc.phys == parquet.Float:
 				x = c.widen(v.Float())
 			case pc.phys == parquet.Int32 && pc.unsigned:
-				x = float64(uint32(v.Int32())) / pc.scale
+				x = float64(uint32(v.Int32()))
 			case pc.phys == parquet.Int32:
-				x = float64(v.Int32()) / pc.scale
-			case pc.unsigned:
-				x = float64(uint64(v.Int64())) / pc.scale
-			default:
-				x = float64(v.Int64()) / pc.scale
+				x = pc.intValue(int64(v.Int32()))
+			case pc.phys == parquet.Int64:
+				if pc.unsigned {
+					x = float64(uint64(v.Int64()))
+				} else {
+					x = pc.intValue(v.Int64())
+				}
+			default: // a DECIMAL as a byte array
+				var ok bool
+				if x, ok = pc.bytesDecimal(v.ByteArray()); !ok {
+					return i, &valueError{b.first + int64(at+i) + 1, "an empty DECIMAL (no bytes)"}
+				}
 			}
 			if math.IsInf(x, 0) {
-				return i, &valueError{b.first + int64(at+i) + 1, fmt.Sprintf("%v is not a finite number", x)}
+				return i, &valueError{b.first + int64(at+i) + 1, infinite(pc, x)}
 			}
 			dst[i] = x
 		}
