@@ -61,10 +61,11 @@ DOUBLE and DECIMAL (stored in any way) are numeric (NaN is missing, an
 infinity is an error; a DECIMAL is rounded to the nearest float64, so
 digits past its 15-17 significant ones are lost); BOOLEAN, strings and
 byte arrays (UTF-8) are categorical; a null or an empty string is
-missing. Any other type (dates, timestamps, INT96, UUID, nested or
-repeated columns) is refused with an error naming the column: leave it
-out with --columns. A numeric column compared with a column that has text
-in the other file is categorical.
+missing. A column of any other type (dates, timestamps, INT96, UUID,
+nested or repeated columns) is not read and not tested, its note naming
+the type; named in --columns it stops the run with an error naming it.
+A numeric column compared with a column that has text in the other file
+is categorical.
 
 Tests (defaults after Evidently; see the flags to change them):
   numeric, reference ≤ 1000 values   Kolmogorov–Smirnov, drift at p < 0.05
@@ -437,6 +438,22 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 	f.Name = c.name
 	f.RefMiss, f.CurMiss = r.miss, u.miss
 	return f, chart, q
+}
+
+// unreadDrift is the report of a column not read (driftColumn.unread): not
+// tested, its note naming the type a file has it in.
+func (c *driftColumn) unreadDrift(ref, cur *dataset.File, refName, curName string) monitor.FeatureDrift {
+	f := monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, monitor.Thresholds{})
+	file, typ := refName, ref.TypeName(c.ref)
+	if ref.Kind(c.ref) != dataset.Unsupported {
+		file, typ = curName, cur.TypeName(c.cur)
+	}
+	f.Note = fmt.Sprintf("not tested: its type %s (in %s) is not one drift reads (name it in --columns to see the error)", typ, file)
+	if c.curName != "" {
+		f.Note = fmt.Sprintf("compared with %s's column %q (#%d); %s", curName, c.curName, c.cur+1, f.Note)
+	}
+	f.Name = c.name
+	return f
 }
 
 func numericChart(c *driftColumn) driftChart {

@@ -32,7 +32,8 @@ func TestDriftColumnsUsage(t *testing.T) {
 }
 
 // TestDriftErrorsInChinese: drift's own errors on stderr are Chinese
-// with --lang zh-CN, wholly: the Parquet type refusal, a column named
+// with --lang zh-CN, wholly: the Parquet type refusal (of a column named
+// in --columns: unnamed, it is left untested), a column named
 // twice, the hint after a column missing from the current file, and the
 // encoding error, which names --encoding (not a web form).
 func TestDriftErrorsInChinese(t *testing.T) {
@@ -61,7 +62,7 @@ func TestDriftErrorsInChinese(t *testing.T) {
 			`请按位置选择其中一列，例如 #2（参照文件的第 #2 列；可用 --columns 选择要比较的列）`},
 		{"unknown column", []string{"--reference", f, "--current", f, "--columns", "nope"}, 2, `没有这一列："nope"`},
 		{"empty entry", []string{"--reference", f, "--current", f, "--columns", "num,,cat"}, 2, `drift：--columns "num,,cat" 中有空项`},
-		{"Parquet type", []string{"--reference", pq, "--current", pq}, 1, `：列 "t"：不支持的列类型：INT64 (`},
+		{"Parquet type", []string{"--reference", pq, "--current", pq, "--columns", "t"}, 1, `：列 "t"：不支持的列类型：INT64 (`},
 		{"encoding", []string{"--reference", latin, "--current", latin, "--encoding", "utf-8"}, 1,
 			`请用 --encoding 指明文件的编码（如 gb18030、windows-1252），或把文件另存为 UTF-8`},
 	} {

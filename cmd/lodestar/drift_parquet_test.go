@@ -153,7 +153,9 @@ func TestDriftParquetErrors(t *testing.T) {
 	}{
 		{"truncated", []string{"--reference", refPQ, "--current", truncated}, 1, "truncated.parquet: unreadable Parquet file"},
 		{"not Parquet", []string{"--reference", notParquet, "--current", refPQ}, 1, "table.parquet: not a Parquet file"},
-		{"unsupported type", []string{"--reference", refPQ, "--current", refPQ}, 1, `column "when": unsupported column type: INT64 (TIMESTAMP`},
+		// Named in --columns, a type drift does not read stops the run
+		// (by default it is left untested: TestDriftParquetUnreadTypes).
+		{"unsupported type named", []string{"--reference", refPQ, "--current", refPQ, "--columns", "amount,when"}, 1, `column "when": unsupported column type: INT64 (TIMESTAMP`},
 		// --columns naming a column a file lacks: bad usage, as any flag's bad value.
 		{"missing column", []string{"--reference", refPQ, "--current", otherPQ, "--columns", "count,score"}, 2, `"score"`},
 		{"missing column by default", []string{"--reference", refPQ, "--current", otherPQ}, 1, `"amount"`},

@@ -27,6 +27,7 @@ type driftColumn struct {
 	ref, cur int    // column index in each file
 	curName  string // the current's name for the column, when it is another
 	named    bool   // picked by --columns (tested even when ID-like)
+	unread   bool   // of a Parquet type a file's reader refuses, not named: not read, not tested
 
 	refSide, curSide side // each file's findings, written only by that file's pass
 
@@ -171,23 +172,37 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 	if rep.MissingRise == 0 {
 		rep.MissingRise = defaultMissingRise
 	}
+	// A column of a Parquet type the reader refuses (timestamps, nested
+	// columns …) is left untested, its note saying why, unless --columns
+	// named it: then its file's refusal stops the run, naming it.
+	var read []*driftColumn
 	for i, c := range cols {
 		c.refSample = monitor.NewSample(a.exactLimit, a.seed+uint64(i))
 		c.curSample = monitor.NewExactSample(a.exactLimit)
 		c.refSide.counts.Max, c.curSide.counts.Max = maxCategories+1, maxCategories+1
+		if c.unread = !c.named && (ref.Kind(c.ref) == dataset.Unsupported || cur.Kind(c.cur) == dataset.Unsupported); !c.unread {
+			read = append(read, c)
+		}
 	}
 
 	if ref.Format() == dataset.CSV && cur.Format() == dataset.CSV && !driftSideBySideOnly {
-		err = driftInTurn(a, ref, cur, cols, rep)
+		err = driftInTurn(a, ref, cur, read, rep)
 	} else {
-		err = driftSideBySide(a, ref, cur, cols, rep)
+		err = driftSideBySide(a, ref, cur, read, rep)
 	}
 	if err != nil {
 		return nil, err
 	}
 	var features []monitor.FeatureDrift
 	for _, c := range cols {
-		f, chart, q := c.compare(rep.Thresholds, a.reference, a.current, a.decimalComma)
+		var f monitor.FeatureDrift
+		var chart driftChart
+		var q driftQuality
+		if c.unread {
+			f, q = c.unreadDrift(ref, cur, a.reference, a.current), newDriftQuality()
+		} else {
+			f, chart, q = c.compare(rep.Thresholds, a.reference, a.current, a.decimalComma)
+		}
 		q.MissingRise, q.MissingRiseP = missingRose(f.RefMiss, rep.RefRows, f.CurMiss, rep.CurRows, rep.MissingRise, rep.Thresholds.PValue)
 		features = append(features, f)
 		rep.Charts = append(rep.Charts, chart)
