@@ -518,9 +518,12 @@ const (
 // Threshold and Message are the breach's figures in its first window, the
 // one OpenedAt is the start of.
 type Alert struct {
-	ID         int64     `json:"id"`
-	MonitorID  int64     `json:"monitor_id"`
-	ModelID    int64     `json:"model_id"`
+	ID        int64 `json:"id"`
+	MonitorID int64 `json:"monitor_id"`
+	ModelID   int64 `json:"model_id"`
+	// Version is the model version the alert's monitor watches: during
+	// a canary two versions of one model may alert at once.
+	Version    string    `json:"version"`
 	Kind       string    `json:"kind"`
 	Status     string    `json:"status"`
 	Value      float64   `json:"value"`

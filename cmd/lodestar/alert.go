@@ -30,8 +30,8 @@ func init() {
 const alertHelp = `Usage: lodestar alert SUBCOMMAND [ID] [flags]
 
   list  [--model KEY] [--open]: the alerts, newest first (at most 500), with
-        their model, kind, state, when they opened and resolved (and why),
-        and who acknowledged them
+        their model and version, kind, state, when they opened and resolved
+        (and why), and who acknowledged them
   ack   ID --note N --as E: acknowledge the open alert ID as the user with
         e-mail E, who must be an administrator, on the AI team or a risk
         officer (as on the web and the API): N says what is being done. The
@@ -201,13 +201,13 @@ func modelKeys(ctx context.Context, s *store.Store) (map[int64]string, error) {
 
 // writeAlerts prints alerts as a table.
 func writeAlerts(w io.Writer, as []*lodestar.Alert, keys map[int64]string) error {
-	rows := [][]string{{"ID", "MODEL", "MONITOR", "KIND", "STATE", "OPENED", "RESOLVED", "ACKNOWLEDGED BY", "MESSAGE"}}
+	rows := [][]string{{"ID", "MODEL", "VERSION", "MONITOR", "KIND", "STATE", "OPENED", "RESOLVED", "ACKNOWLEDGED BY", "MESSAGE"}}
 	for _, a := range as {
 		state := a.Status
 		if a.Resolution != "" {
 			state += " (" + a.Resolution + ")"
 		}
-		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), orDash(keys[a.ModelID]), strconv.FormatInt(a.MonitorID, 10),
+		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), orDash(keys[a.ModelID]), orDash(a.Version), strconv.FormatInt(a.MonitorID, 10),
 			a.Kind, state, cliTime(a.OpenedAt), cliTime(a.ResolvedAt), orDash(a.AckedBy), oneLine(a.Message)})
 	}
 	return writeRows(w, rows, 0, 2)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,17 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	}
 	if !strings.Contains(out, "resolved (") || !strings.Contains(out, "recsys") || !strings.Contains(out, "ml.lead@demo.lodestar") {
 		t.Errorf("alert list lacks a resolution, a model key or who acknowledged:\n%s", out)
+	}
+	// Each row names the version its alert's monitor watches, after the
+	// model's key.
+	versions := map[string]string{}
+	for _, a := range all {
+		versions[strconv.FormatInt(a.ID, 10)] = a.Version
+	}
+	for _, l := range lines[1:] {
+		if f := strings.Fields(l); len(f) < 3 || versions[f[0]] == "" || f[2] != versions[f[0]] {
+			t.Errorf("alert list: row %q does not give its alert's version (%q) after the model", l, versions[f[0]])
+		}
 	}
 	_, out, _ = do("alert", "list", "--open", "--model", "recsys", "--format", "json")
 	got = nil

@@ -72,7 +72,7 @@ func TestAlertsPageKeepsOldOpenAlerts(t *testing.T) {
 		}
 		// The model's health page lists it too.
 		health := f.get(cl, fmt.Sprintf("/models/%d/health", ids["models"])).body
-		if !regexp.MustCompile(`(?s)<tbody><tr><td class="col-monitor"[^>]*><a href="#monitor-\d+">[^<]*</a></td><td[^>]*>[^<]*</td><td[^>]*><span class="badge alert-open">`).MatchString(health) {
+		if !regexp.MustCompile(`(?s)<tbody><tr><td class="col-monitor"[^>]*><a href="#monitor-\d+">[^<]*</a><div class="alert-version muted">(?:<a [^>]*>)?[^<]*(?:</a>)?</div></td><td[^>]*>[^<]*</td><td[^>]*><span class="badge alert-open">`).MatchString(health) {
 			t.Errorf("%s: the health page's alerts do not start with the open one", c.u.Email)
 		}
 	}

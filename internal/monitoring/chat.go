@@ -79,10 +79,11 @@ func AlertText(b *i18n.Bundle, locale string, a *lodestar.Alert) string {
 // robots are often secured by a keyword: it is that word).
 func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 	var p struct {
-		Event string          `json:"event"`
-		Model string          `json:"model"`
-		Alert *lodestar.Alert `json:"alert"`
-		Task  *struct {
+		Event   string          `json:"event"`
+		Model   string          `json:"model"`
+		Version string          `json:"version"`
+		Alert   *lodestar.Alert `json:"alert"`
+		Task    *struct {
 			Version string `json:"version"`
 			Reason  string `json:"reason"`
 		} `json:"task"`
@@ -92,17 +93,27 @@ func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return "", fmt.Errorf("the delivery's payload does not decode: %w", err)
 	}
+	if p.Alert != nil && p.Version == "" {
+		p.Version = p.Alert.Version
+	}
 	var lines []string
 	for _, loc := range i18n.Locales {
+		// An alert's subject is its model and the version its monitor
+		// watches (during a canary both versions may alert); a delivery
+		// queued before deliveries named it says the model alone.
+		subject := p.Model
+		if p.Version != "" {
+			subject = b.T(loc, "webhook.alert.subject", p.Model, p.Version)
+		}
 		switch {
 		case p.Alert != nil && (p.Event == "alert.opened" || p.Event == "alert.resolved"):
 			key := "webhook." + p.Event
 			if p.Event == "alert.resolved" && p.Alert.Resolution == lodestar.ResolutionWithdrawn {
 				key = "webhook.alert.withdrawn" // not a recovery: it never breached
 			}
-			lines = append(lines, b.T(loc, key, p.Model, b.T(loc, "alert.kind."+p.Alert.Kind), AlertText(b, loc, p.Alert)))
+			lines = append(lines, b.T(loc, key, subject, b.T(loc, "alert.kind."+p.Alert.Kind), AlertText(b, loc, p.Alert)))
 		case p.Alert != nil && p.Event == "alert.reminder":
-			lines = append(lines, b.T(loc, "webhook.alert.reminder", p.Model, b.T(loc, "alert.kind."+p.Alert.Kind),
+			lines = append(lines, b.T(loc, "webhook.alert.reminder", subject, b.T(loc, "alert.kind."+p.Alert.Kind),
 				openFor(b, loc, p.OpenSeconds), b.Int(loc, int64(max(p.Reminder, 1))), AlertText(b, loc, p.Alert)))
 		case p.Task != nil && p.Event == "retraining.opened":
 			lines = append(lines, b.T(loc, "webhook.retraining.opened", p.Model, p.Task.Version, b.Message(loc, p.Task.Reason)))

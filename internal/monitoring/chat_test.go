@@ -104,7 +104,8 @@ func TestChatWebhooks(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			text := c.text(bodies[len(bodies)-1])
-			for _, want := range []string{"Lodestar", "accuracy alert opened", "Accuracy 0.000 is below 0.800", "准确率告警已触发", "准确率 0.000 低于 0.800"} {
+			// The line names the model and the version its monitor watches.
+			for _, want := range []string{"Lodestar · churn 1: accuracy alert opened", "Accuracy 0.000 is below 0.800", "Lodestar · churn 1：准确率告警已触发", "准确率 0.000 低于 0.800"} {
 				if !strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
 					t.Errorf("message %q lacks %q", text, want)
 				}

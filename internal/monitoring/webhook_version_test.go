@@ -55,13 +55,16 @@ func TestWebhookNamesTheVersion(t *testing.T) {
 			Event   string `json:"event"`
 			Model   string `json:"model"`
 			Version string `json:"version"`
+			Alert   struct {
+				Version string `json:"version"`
+			} `json:"alert"`
 		}
 		if err := json.Unmarshal([]byte(payload), &p); err != nil {
 			t.Fatal(err)
 		}
 		events = append(events, p.Event)
-		if p.Model != "churn" || p.Version != "1" {
-			t.Errorf("%s: model %q, version %q; want churn, 1 (%s)", p.Event, p.Model, p.Version, payload)
+		if p.Model != "churn" || p.Version != "1" || p.Alert.Version != "1" {
+			t.Errorf("%s: model %q, version %q, the alert's version %q; want churn, 1, 1 (%s)", p.Event, p.Model, p.Version, p.Alert.Version, payload)
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -144,7 +144,7 @@ func resolveUnwatched(ctx context.Context, tx *sqldb.Tx, m *lodestar.Monitor) er
 		return err
 	}
 	alerts, err := func() ([]openAlert, error) {
-		rows, err := tx.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE monitor_id = ? AND status = ? ORDER BY id`, m.ID, lodestar.AlertOpen)
+		rows, err := tx.QueryContext(ctx, alertSelect+` WHERE a.monitor_id = ? AND a.status = ? ORDER BY a.id`, m.ID, lodestar.AlertOpen)
 		if err != nil {
 			return nil, err
 		}

@@ -536,35 +536,44 @@ func (s *Store) PageWindows(ctx context.Context, monitorID int64, after time.Tim
 	return out, total, err
 }
 
-// pageNewestFirst adds to w the condition of the rows of table that come
-// after the row with ID after in the order opened_at DESC, id DESC (none
-// when after is 0).
-func pageNewestFirst(w *filterSQL, table string, after int64) {
+// pageNewestFirst adds to w the condition of the rows of table, named
+// alias, that come after the row with ID after in the order opened_at
+// DESC, id DESC (none when after is 0).
+func pageNewestFirst(w *filterSQL, table, alias string, after int64) {
 	if after == 0 {
 		return
 	}
 	at := `(SELECT opened_at FROM ` + table + ` WHERE id = ?)`
-	w.add(`(opened_at < `+at+` OR (opened_at = `+at+` AND id < ?))`, after, after, after)
+	w.add(`(`+alias+`.opened_at < `+at+` OR (`+alias+`.opened_at = `+at+` AND `+alias+`.id < ?))`, after, after, after)
 }
 
-// countAndPage counts the rows of table w matches, then reads one page of
-// them newest first: at most limit after the row with ID after.
-func countAndPage[T any](ctx context.Context, s *Store, table, columns string, w *filterSQL, after int64, limit int,
+// countAndPage counts the rows of table, named alias, w matches (its
+// conditions name the columns alias.column), then reads one page of them
+// newest first with query, a SELECT from table alias and whatever it
+// joins: at most limit after the row with ID after.
+func countAndPage[T any](ctx context.Context, s *Store, table, alias, query string, w *filterSQL, after int64, limit int,
 	scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` `+alias+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, wrap("count "+table, err)
 	}
-	pageNewestFirst(w, table, after)
-	out, err := list(ctx, s, `SELECT `+columns+` FROM `+table+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT `+strconv.Itoa(max(limit, 1)), w.args, scan)
+	pageNewestFirst(w, table, alias, after)
+	out, err := list(ctx, s, query+w.sql()+` ORDER BY `+alias+`.opened_at DESC, `+alias+`.id DESC LIMIT `+strconv.Itoa(max(limit, 1)), w.args, scan)
 	return out, total, err
 }
 
 const alertColumns = `id, monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at, acked_at, acked_by, ack_note, resolution, last_notified_at, reminders`
 
+// alertSelect reads alerts (named a) with the model version their
+// monitor (m) watches, which scanAlert scans. The version is the
+// monitor's, read by the join rather than copied onto each alert: a
+// monitor watches one version for good.
+var alertSelect = `SELECT ` + prefixed("a.", alertColumns) + `, m.version FROM alerts a JOIN monitors m ON m.id = a.monitor_id`
+
+// scanAlert scans a row of alertSelect.
 func scanAlert(s interface{ Scan(...any) error }) (*lodestar.Alert, error) {
 	a := &lodestar.Alert{}
-	err := s.Scan(alertFields(a)...)
+	err := s.Scan(append(alertFields(a), &a.Version)...)
 	return a, err
 }
 
@@ -588,7 +597,7 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id int64, note string) (*l
 	}
 	var after *lodestar.Alert
 	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		before, err := scanAlert(tx.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ?`, id))
+		before, err := scanAlert(tx.QueryRowContext(ctx, alertSelect+` WHERE a.id = ?`, id))
 		if isNoRows(err) {
 			return notFound("Alert")
 		} else if err != nil {
@@ -612,7 +621,7 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id int64, note string) (*l
 		} else if n == 0 {
 			return lodestar.Errorf(lodestar.EConflict, "The alert changed meanwhile; reload to see it.")
 		}
-		if after, err = scanAlert(tx.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ?`, id)); err != nil {
+		if after, err = scanAlert(tx.QueryRowContext(ctx, alertSelect+` WHERE a.id = ?`, id)); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Change{Action: "acknowledge", EntityType: "alert", EntityID: id, Before: before, After: after})
@@ -628,12 +637,12 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id int64, note string) (*l
 func (s *Store) ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([]*lodestar.Alert, error) {
 	w := &filterSQL{}
 	if modelID != 0 {
-		w.add("model_id = ?", modelID)
+		w.add("a.model_id = ?", modelID)
 	}
 	if openOnly {
-		w.add("status = ?", lodestar.AlertOpen)
+		w.add("a.status = ?", lodestar.AlertOpen)
 	}
-	return list(ctx, s, `SELECT `+alertColumns+` FROM alerts`+w.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, w.args, scanAlert)
+	return list(ctx, s, alertSelect+w.sql()+` ORDER BY a.opened_at DESC, a.id DESC LIMIT 500`, w.args, scanAlert)
 }
 
 const taskColumns = `id, use_case_id, model_id, monitor_id, version, status, reason, before_metrics, after_metrics, new_version, opened_at, closed_at`
@@ -660,12 +669,12 @@ func scanTask(s interface{ Scan(...any) error }) (*lodestar.RetrainingTask, erro
 func (s *Store) PageAlerts(ctx context.Context, modelID int64, openOnly bool, after int64, limit int) ([]*lodestar.Alert, int, error) {
 	w := &filterSQL{}
 	if modelID != 0 {
-		w.add("model_id = ?", modelID)
+		w.add("a.model_id = ?", modelID)
 	}
 	if openOnly {
-		w.add("status = ?", lodestar.AlertOpen)
+		w.add("a.status = ?", lodestar.AlertOpen)
 	}
-	return countAndPage(ctx, s, "alerts", alertColumns, w, after, limit, scanAlert)
+	return countAndPage(ctx, s, "alerts", "a", alertSelect, w, after, limit, scanAlert)
 }
 
 // ListRetrainingTasks implements lodestar.MonitorService.
@@ -703,9 +712,9 @@ func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lo
 func (s *Store) PageRetrainingTasks(ctx context.Context, useCaseID int64, after int64, limit int) ([]*lodestar.RetrainingTask, int, error) {
 	w := &filterSQL{}
 	if useCaseID != 0 {
-		w.add("use_case_id = ?", useCaseID)
+		w.add("t.use_case_id = ?", useCaseID)
 	}
-	return countAndPage(ctx, s, "retraining_tasks", taskColumns, w, after, limit, scanTask)
+	return countAndPage(ctx, s, "retraining_tasks", "t", `SELECT `+prefixed("t.", taskColumns)+` FROM retraining_tasks t`, w, after, limit, scanTask)
 }
 
 // ResolvedAlertsSince is the monitor's alerts resolved at or after since,
@@ -714,13 +723,13 @@ func (s *Store) PageRetrainingTasks(ctx context.Context, useCaseID int64, after 
 // stops at 500).
 func (s *Store) ResolvedAlertsSince(ctx context.Context, monitorID int64, since time.Time) ([]*lodestar.Alert, error) {
 	// By model and status first: the alerts' index.
-	return list(ctx, s, `SELECT `+alertColumns+` FROM alerts WHERE model_id = (SELECT model_id FROM monitors WHERE id = ?) AND status = ?
-		AND monitor_id = ? AND resolved_at >= ? ORDER BY opened_at, id`, []any{monitorID, lodestar.AlertResolved, monitorID, sqldb.FormatTime(since)}, scanAlert)
+	return list(ctx, s, alertSelect+` WHERE a.model_id = (SELECT model_id FROM monitors WHERE id = ?) AND a.status = ?
+		AND a.monitor_id = ? AND a.resolved_at >= ? ORDER BY a.opened_at, a.id`, []any{monitorID, lodestar.AlertResolved, monitorID, sqldb.FormatTime(since)}, scanAlert)
 }
 
 // MonitorState implements lodestar.MonitorService.
 func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) ([]*lodestar.Alert, []*lodestar.WindowResult, bool, error) {
-	alerts, err := list(ctx, s, `SELECT `+alertColumns+` FROM alerts WHERE monitor_id = ? AND status = ? ORDER BY id`, []any{monitorID, lodestar.AlertOpen}, scanAlert)
+	alerts, err := list(ctx, s, alertSelect+` WHERE a.monitor_id = ? AND a.status = ? ORDER BY a.id`, []any{monitorID, lodestar.AlertOpen}, scanAlert)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -836,7 +845,7 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			return err
 		}
 		for _, a := range ev.Opened {
-			a.MonitorID, a.ModelID = monitorID, m.ModelID
+			a.MonitorID, a.ModelID, a.Version = monitorID, m.ModelID, m.Version
 			a.LastNotifiedAt, a.Reminders = time.Time{}, 0
 			if a.Status != lodestar.AlertResolved {
 				a.Status, a.ResolvedAt, a.Resolution = lodestar.AlertOpen, time.Time{}, ""
@@ -1197,9 +1206,9 @@ func closeTask(ctx context.Context, tx *sqldb.Tx, t *lodestar.RetrainingTask, ve
 // decided on (ev.Seen: its open ones and, with ev.Replace, those resolved
 // at or after it) are as they were read.
 func alertsUnchanged(ctx context.Context, tx *sqldb.Tx, monitorID int64, ev *lodestar.Evaluation) (bool, error) {
-	q, args := `SELECT `+alertColumns+` FROM alerts WHERE monitor_id = ? AND status = ?`, []any{monitorID, lodestar.AlertOpen}
+	q, args := alertSelect+` WHERE a.monitor_id = ? AND a.status = ?`, []any{monitorID, lodestar.AlertOpen}
 	if ev.Replace != nil {
-		q += ` OR monitor_id = ? AND status = ? AND resolved_at >= ?`
+		q += ` OR a.monitor_id = ? AND a.status = ? AND a.resolved_at >= ?`
 		args = append(args, monitorID, lodestar.AlertResolved, sqldb.FormatTime(*ev.Replace))
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
@@ -1244,7 +1253,7 @@ func resolveRetiredAlerts(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 		var out []openAlert
 		for rows.Next() {
 			o := openAlert{version: v.Version}
-			o.a = &lodestar.Alert{}
+			o.a = &lodestar.Alert{Version: v.Version}
 			a := o.a
 			if err := rows.Scan(append(alertFields(a), &o.url, &o.model)...); err != nil {
 				return nil, err

@@ -45,6 +45,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time) ([]Reminder, er
 		if err := rows.Scan(append(alertFields(r.Alert), &cfg, &r.Model, &r.Version)...); err != nil {
 			return nil, wrap("due reminders", err)
 		}
+		r.Alert.Version = r.Version
 		var c monitorConfig
 		if err := json.Unmarshal([]byte(cfg), &c); err != nil {
 			return nil, wrap("due reminders", fmt.Errorf("monitor %d config: %w", r.Alert.MonitorID, err))
