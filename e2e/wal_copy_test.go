@@ -74,6 +74,18 @@ func TestCopyWithLogButNoIndexSaysWhy(t *testing.T) {
 			}
 		}
 	}
+	// A database file nobody may read is that file's own error, not the
+	// missing index's.
+	if err := os.Chmod(filepath.Join(cp, "lodestar.db"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := lodestarWith(t, o, "audit", "verify", "--data", cp)
+	if r.code == 0 || !strings.Contains(r.stderr, "lodestar.db: permission denied") || strings.Contains(r.stderr, "-shm") {
+		t.Errorf("audit verify of an unreadable copy as nobody: want its 'permission denied', not the -shm message\n%s", r)
+	}
+	if err := os.Chmod(filepath.Join(cp, "lodestar.db"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if after := dirFiles(t, cp); after != before {
 		t.Errorf("the refused reads changed the copy: %s, was %s", after, before)
 	}

@@ -37,6 +37,14 @@ func TestDriftDateColumnNotTested(t *testing.T) {
 	if d := runDriftJSON(t, "--reference", mixed, "--current", mixed); d.Columns[0].Test == "none" {
 		t.Errorf("dates and text: not tested (%q)", d.Columns[0].Note)
 	}
+	// Codes shaped like dates whose month or day cannot be are codes:
+	// tested as categories.
+	for _, codes := range []string{"1234-56-78\n2024-13-01\n", "12-34-5678\n", "99.99.1234\n", "31/31/2024\n", "2024.10.0\n"} {
+		f := writeFile(t, "codes.csv", "code\n"+codes)
+		if d := runDriftJSON(t, "--reference", f, "--current", f); d.Columns[0].Test == "none" {
+			t.Errorf("codes %q: not tested as dates (%q)", codes, d.Columns[0].Note)
+		}
+	}
 	// The note reads in Chinese too.
 	r := writeFile(t, "r.csv", "day\n2024-01-01\n2024-01-02\n")
 	if _, out, _ := runWith(zhEnvOf, "drift", "--reference", r, "--current", r); !strings.Contains(out, "日期或时间：未检验") {

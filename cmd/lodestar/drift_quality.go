@@ -118,19 +118,38 @@ func idLike(values int64, distinct int) bool { return monitor.IDLike(values, dis
 // them: ISO 8601 (2024-01-31, 2024-01-31T08:30:00.5+08:00), year first
 // with slashes or dots (Excel in China: 2024/1/31 8:30), or year last
 // (31.01.2024, 1/31/2024 8:30 PM).
-var dateCell = regexp.MustCompile(`^(?:\d{4}([-/.])\d{1,2}([-/.])\d{1,2}|\d{1,2}([-/.])\d{1,2}([-/.])\d{4})` +
+var dateCell = regexp.MustCompile(`^(?:(\d{4})([-/.])(\d{1,2})([-/.])(\d{1,2})|(\d{1,2})([-/.])(\d{1,2})([-/.])(\d{4}))` +
 	`(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z| ?[+-]\d{2}:?\d{2})?)?$`)
 
 // onlyDates reports whether every value counted is a date or a date and
 // time (dateCell), with one separator within each date (2024-01/31 is
-// not one).
+// not one) and a month and day that can be (a code shaped like a date,
+// 1234-56-78 or 12-34-5678, is not one): year first, month then day;
+// year last, day and month either way round (31.01.2024, 1/31/2024).
 func onlyDates(c *monitor.Counts) bool {
 	if c.Distinct() == 0 {
 		return false
 	}
+	in := func(s string, hi int) (int, bool) {
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n >= 1 && n <= hi
+	}
 	for _, v := range c.Names {
 		m := dateCell.FindStringSubmatch(v)
-		if m == nil || m[1] != m[2] || m[3] != m[4] {
+		if m == nil {
+			return false
+		}
+		if m[1] != "" {
+			_, month := in(m[3], 12)
+			_, day := in(m[5], 31)
+			if m[2] != m[4] || !month || !day {
+				return false
+			}
+			continue
+		}
+		a, okA := in(m[6], 31)
+		b, okB := in(m[8], 31)
+		if m[7] != m[9] || !okA || !okB || min(a, b) > 12 {
 			return false
 		}
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	lodestar "github.com/lodestar-hq/lodestar"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Dialect names the SQL flavour of a DB.
@@ -50,6 +50,10 @@ type DB struct {
 	Where string
 	// stop ends the SQLite checkpointer; done tells it has ended.
 	stop, done chan struct{}
+	// walSeen is the write-ahead log file whose name SyncLog has flushed
+	// (its directory synced); walMu guards it.
+	walMu   sync.Mutex
+	walSeen os.FileInfo
 	// writer, on SQLite, lets one InTx at a time take the write lock:
 	// queued here, a writer starts the moment the one before commits,
 	// where SQLite's busy handler would have it sleep 1, 2, 5 … 100 ms
@@ -129,7 +133,18 @@ func OpenReadOnly(ctx context.Context, dataDir, databaseURL string) (*DB, error)
 	sqlDB.SetMaxOpenConns(8)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		if _, serr := os.Lstat(path + "-shm"); !immutable && errors.Is(serr, fs.ErrNotExist) {
+		// A file this user may not read is that file's own error
+		// ("permission denied"), which SQLite words as it words the rest.
+		for _, name := range []string{path, path + "-wal"} {
+			if f, oerr := os.Open(name); oerr == nil {
+				f.Close()
+			} else if name == path || !errors.Is(oerr, fs.ErrNotExist) {
+				return nil, fmt.Errorf("open SQLite %s: %w", path, oerr)
+			}
+		}
+		var se *sqlite.Error
+		if _, serr := os.Lstat(path + "-shm"); !immutable && errors.Is(serr, fs.ErrNotExist) &&
+			errors.As(err, &se) && se.Code()&0xff == sqliteCantOpen {
 			// SQLite's own words ("unable to open database file (14)")
 			// do not say which file or what to do.
 			return nil, fmt.Errorf("open SQLite %s: %w", path, &noSHMError{dir: dataDir, err: err})
@@ -138,6 +153,10 @@ func OpenReadOnly(ctx context.Context, dataDir, databaseURL string) (*DB, error)
 	}
 	return &DB{DB: sqlDB, Dialect: SQLite, Now: time.Now, Where: path, ReadOnly: true}, nil
 }
+
+// sqliteCantOpen is SQLite's SQLITE_CANTOPEN, the primary code of a file
+// it could not open or create.
+const sqliteCantOpen = 14
 
 // noSHMError is the failure to read a database that has a write-ahead log
 // (lodestar.db-wal) but no shared-memory index (lodestar.db-shm): SQLite
@@ -246,6 +265,27 @@ func (db *DB) SyncLog() error {
 	if err := flushLog(f); err != nil {
 		return fmt.Errorf("sync the write-ahead log: %w", err)
 	}
+	// A log file new since the last flush (the server started, or SQLite
+	// removed the log when its last connection closed) is on the disk
+	// only once its name is: the directory is flushed too, once per file.
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("sync the write-ahead log: %w", err)
+	}
+	db.walMu.Lock()
+	defer db.walMu.Unlock()
+	if db.walSeen != nil && os.SameFile(db.walSeen, fi) {
+		return nil
+	}
+	d, err := os.Open(filepath.Dir(db.Where))
+	if err != nil {
+		return fmt.Errorf("sync the data directory: %w", err)
+	}
+	defer d.Close()
+	if err := flushLog(d); err != nil {
+		return fmt.Errorf("sync the data directory: %w", err)
+	}
+	db.walSeen = fi
 	return nil
 }
 

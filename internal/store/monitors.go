@@ -1007,7 +1007,8 @@ func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 			err = closeTask(ctx, tx, t, v.Version, metrics)
 		} else if t.NewVersion != v.Version {
 			before := *t
-			if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET new_version = ?, after_metrics = '' WHERE id = ?`, v.Version, t.ID); err != nil {
+			var open bool
+			if open, err = updateOpenTask(ctx, tx, t.ID, `new_version = ?, after_metrics = ''`, v.Version); err != nil || !open {
 				return err
 			}
 			t.NewVersion, t.After = v.Version, nil
@@ -1031,8 +1032,10 @@ func releaseRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.Model
 	}
 	for _, t := range tasks {
 		before := *t
-		if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET new_version = '', after_metrics = '' WHERE id = ?`, t.ID); err != nil {
+		if open, err := updateOpenTask(ctx, tx, t.ID, `new_version = '', after_metrics = ''`); err != nil {
 			return err
+		} else if !open {
+			continue
 		}
 		t.NewVersion, t.After = "", nil
 		if _, err := audit.Append(ctx, tx, audit.Change{Action: "stop_awaiting", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
@@ -1122,9 +1125,11 @@ var QualityMetrics = []string{"accuracy", "precision", "recall", "f1", "auc", "l
 // taskMetricsIn reports whether metrics can stand as a task's after
 // figures: they hold one of the quality metrics (QualityMetrics) the task
 // opened with, or, for a task opened without any (on drift alone, by a
-// monitor without labels), any metric. A new version's window evaluated
-// before its labels came, or a card with latency alone, has none of the
-// figures the retraining is judged on, and closes nothing.
+// monitor without labels), any metric. For a task opened with quality
+// figures, a new version's window evaluated before its labels came, or a
+// card with latency alone, has none of those the retraining is judged on,
+// and closes nothing; a task opened on drift alone had no quality figures
+// to judge by, so any figures of the new version close it.
 func taskMetricsIn(t *lodestar.RetrainingTask, metrics map[string]float64) bool {
 	quality := false
 	for k := range t.Before {
@@ -1167,9 +1172,10 @@ func withdrawRetrainingTasks(ctx context.Context, tx *sqldb.Tx, monitorID int64,
 	}
 	for _, t := range tasks {
 		before := *t
-		if _, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, closed_at = ? WHERE id = ?`,
-			lodestar.TaskWithdrawn, sqldb.FormatTime(tx.Now), t.ID); err != nil {
+		if open, err := updateOpenTask(ctx, tx, t.ID, `status = ?, closed_at = ?`, lodestar.TaskWithdrawn, sqldb.FormatTime(tx.Now)); err != nil {
 			return err
+		} else if !open {
+			continue
 		}
 		t.Status, t.ClosedAt = lodestar.TaskWithdrawn, tx.Now
 		if _, err := audit.Append(ctx, tx, audit.Change{Action: "withdraw", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
@@ -1179,6 +1185,22 @@ func withdrawRetrainingTasks(ctx context.Context, tx *sqldb.Tx, monitorID int64,
 	return nil
 }
 
+// updateOpenTask sets a retraining task's columns (set, with args) only
+// while it is open, and says whether it was. The open tasks a change acts
+// on are read without a lock: on PostgreSQL a card edit, a window's save
+// and a recomputation may each have read one open; the second to write
+// waits for the first's row lock, then finds it closed or withdrawn and
+// leaves it (one change, one audit entry; never a withdrawn task holding
+// a close's figures).
+func updateOpenTask(ctx context.Context, tx *sqldb.Tx, id int64, set string, args ...any) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET `+set+` WHERE id = ? AND status = ?`, append(args, id, lodestar.TaskOpen)...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 // closeTask closes t with version's metrics as its after figures, audited.
 func closeTask(ctx context.Context, tx *sqldb.Tx, t *lodestar.RetrainingTask, version string, metrics map[string]float64) error {
 	after, err := json.Marshal(metrics)
@@ -1186,15 +1208,9 @@ func closeTask(ctx context.Context, tx *sqldb.Tx, t *lodestar.RetrainingTask, ve
 		return err
 	}
 	before := *t
-	// Only while it is open: on PostgreSQL a card edit and a window's save
-	// may both have read it open; the second waits for the first's row
-	// lock, then finds it closed and leaves it (one close, one entry).
-	res, err := tx.ExecContext(ctx, `UPDATE retraining_tasks SET status = ?, after_metrics = ?, new_version = ?, closed_at = ? WHERE id = ? AND status = ?`,
-		lodestar.TaskClosed, string(after), version, sqldb.FormatTime(tx.Now), t.ID, lodestar.TaskOpen)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	open, err := updateOpenTask(ctx, tx, t.ID, `status = ?, after_metrics = ?, new_version = ?, closed_at = ?`,
+		lodestar.TaskClosed, string(after), version, sqldb.FormatTime(tx.Now))
+	if err != nil || !open {
 		return err
 	}
 	t.Status, t.After, t.NewVersion, t.ClosedAt = lodestar.TaskClosed, metrics, version, tx.Now

@@ -8,6 +8,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
 )
 
 // TestOpenTaskListedAfterManyNewerOnes: a retraining task left open while
@@ -61,6 +62,72 @@ func TestOpenTaskListedAfterManyNewerOnes(t *testing.T) {
 		other := f.useCase(lodestar.NewUseCase{Title: "Other"})
 		if tasks, err := f.s.ListRetrainingTasks(f.ctx, other.ID); err != nil || len(tasks) != 0 {
 			t.Errorf("another use case's tasks: %d, %v; want none", len(tasks), err)
+		}
+	})
+}
+
+// TestTaskChangedOnlyWhileOpen: every change of a retraining task (close,
+// withdraw, await or stop awaiting metrics) writes it only while it is
+// open. Changes read the open tasks without a lock, so on PostgreSQL a
+// recomputation could withdraw a task a card edit had just closed,
+// leaving a "withdrawn" task holding the close's figures; now the later
+// change finds it closed and leaves it as it is.
+func TestTaskChangedOnlyWhileOpen(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := f.recModel("1.0")
+		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := sqldb.FormatTime(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+		if _, err := db.ExecContext(f.ctx, db.Rebind(`INSERT INTO retraining_tasks (use_case_id, model_id, monitor_id, version, status, reason, before_metrics, after_metrics, new_version, opened_at, closed_at)
+			VALUES (?, ?, ?, '1.0', ?, 'r', '{}', '', '', ?, ''), (?, ?, ?, '1.0', ?, 'r', '{}', '{"accuracy":0.95}', '2.0', ?, ?)`),
+			m.UseCaseID, m.ID, mon.ID, lodestar.TaskOpen, at, m.UseCaseID, m.ID, mon.ID, lodestar.TaskClosed, at, at); err != nil {
+			t.Fatal(err)
+		}
+		row := func(id int64) string {
+			var status, after, newVersion string
+			if err := db.QueryRowContext(f.ctx, db.Rebind(`SELECT status, after_metrics, new_version FROM retraining_tasks WHERE id = ?`), id).Scan(&status, &after, &newVersion); err != nil {
+				t.Fatal(err)
+			}
+			return status + " " + after + " " + newVersion
+		}
+		var ids []int64
+		rows, err := db.QueryContext(f.ctx, `SELECT id FROM retraining_tasks ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		open, closed := ids[0], ids[1]
+		for _, c := range []struct {
+			set  string
+			args []any
+		}{
+			{`status = ?, closed_at = ?`, []any{lodestar.TaskWithdrawn, at}},
+			{`new_version = ?, after_metrics = ''`, []any{"3.0"}},
+			{`new_version = '', after_metrics = ''`, nil},
+		} {
+			changed, err := store.UpdateOpenTask(f.ctx, db, closed, c.set, c.args...)
+			if err != nil || changed {
+				t.Errorf("%s on a closed task: changed %v, %v; want left as it is", c.set, changed, err)
+			}
+			if got := row(closed); got != `closed {"accuracy":0.95} 2.0` {
+				t.Errorf("%s: the closed task reads %q, want it as it was closed", c.set, got)
+			}
+		}
+		changed, err := store.UpdateOpenTask(f.ctx, db, open, `status = ?, closed_at = ?`, lodestar.TaskWithdrawn, at)
+		if err != nil || !changed || row(open) != "withdrawn  " {
+			t.Errorf("withdraw of an open task: changed %v, %v, reads %q; want withdrawn", changed, err, row(open))
 		}
 	})
 }
