@@ -667,7 +667,7 @@ type MonitorService interface {
 	SaveEvaluation(ctx context.Context, monitorID int64, to time.Time, ev *Evaluation) error
 	ListWindows(ctx context.Context, monitorID int64, limit int) ([]*WindowResult, error)
 	// ListAlerts lists alerts, newest first: of a model (0: all), open only
-	// when openOnly.
+	// when openOnly; every open one and the newest 500 of the others.
 	ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([]*Alert, error)
 	// AcknowledgeAlert records that the acting user has taken an open
 	// alert on, with a note (required, at most MaxAckNote characters). A

@@ -641,8 +641,10 @@ func (s *Store) ListAlerts(ctx context.Context, modelID int64, openOnly bool) ([
 	}
 	if openOnly {
 		w.add("a.status = ?", lodestar.AlertOpen)
+		return list(ctx, s, alertSelect+w.sql()+` ORDER BY a.opened_at DESC, a.id DESC`, w.args, scanAlert)
 	}
-	return list(ctx, s, alertSelect+w.sql()+` ORDER BY a.opened_at DESC, a.id DESC LIMIT 500`, w.args, scanAlert)
+	return openAndNewest(ctx, s, alertSelect, "a.", w, lodestar.AlertOpen, scanAlert,
+		func(a *lodestar.Alert) (time.Time, int64) { return a.OpenedAt, a.ID })
 }
 
 const taskColumns = `id, use_case_id, model_id, monitor_id, version, status, reason, before_metrics, after_metrics, new_version, opened_at, closed_at`
@@ -683,29 +685,36 @@ func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lo
 	if useCaseID != 0 {
 		w.add("use_case_id = ?", useCaseID)
 	}
-	// Every open task, however old (the one left longest is the one to
-	// see), and the newest 500 of the others, merged newest first.
-	open, rest := *w, *w
-	open.where, rest.where = slices.Clone(w.where), slices.Clone(w.where)
-	open.args, rest.args = slices.Clone(w.args), slices.Clone(w.args)
-	open.add("status = ?", lodestar.TaskOpen)
-	rest.add("status <> ?", lodestar.TaskOpen)
-	tasks, err := list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+open.sql()+` ORDER BY opened_at DESC, id DESC`, open.args, scanTask)
+	return openAndNewest(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`, "", w, lodestar.TaskOpen, scanTask,
+		func(t *lodestar.RetrainingTask) (time.Time, int64) { return t.OpenedAt, t.ID })
+}
+
+// openAndNewest lists the rows of sel (its columns prefixed, its status
+// column col+"status") matching w: every open one, however old — the one
+// left longest is the one a person most needs to see, and open ones are
+// few (one per monitor and kind at most) — and the newest 500 of the
+// others, merged newest first by key (opened, then ID).
+func openAndNewest[T any](ctx context.Context, s *Store, sel, col string, w *filterSQL, open string,
+	scan func(interface{ Scan(...any) error }) (T, error), key func(T) (time.Time, int64)) ([]T, error) {
+	opened, rest := filterSQL{where: slices.Clone(w.where), args: slices.Clone(w.args)}, filterSQL{where: slices.Clone(w.where), args: slices.Clone(w.args)}
+	opened.add(col+"status = ?", open)
+	rest.add(col+"status <> ?", open)
+	order := ` ORDER BY ` + col + `opened_at DESC, ` + col + `id DESC`
+	rows, err := list(ctx, s, sel+opened.sql()+order, opened.args, scan)
 	if err != nil {
 		return nil, err
 	}
-	others, err := list(ctx, s, `SELECT `+taskColumns+` FROM retraining_tasks`+rest.sql()+` ORDER BY opened_at DESC, id DESC LIMIT 500`, rest.args, scanTask)
+	others, err := list(ctx, s, sel+rest.sql()+order+` LIMIT 500`, rest.args, scan)
 	if err != nil {
 		return nil, err
 	}
-	tasks = append(tasks, others...)
-	slices.SortStableFunc(tasks, func(a, b *lodestar.RetrainingTask) int {
-		if c := b.OpenedAt.Compare(a.OpenedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
+	rows = append(rows, others...)
+	slices.SortStableFunc(rows, func(a, b T) int {
+		at, ai := key(a)
+		bt, bi := key(b)
+		return cmp.Or(bt.Compare(at), cmp.Compare(bi, ai))
 	})
-	return tasks, nil
+	return rows, nil
 }
 
 // PageRetrainingTasks implements lodestar.MonitorService.

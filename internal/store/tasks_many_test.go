@@ -131,3 +131,52 @@ func TestTaskChangedOnlyWhileOpen(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenAlertListedAfterManyNewerOnes: an alert left open while 510
+// newer ones were raised and resolved is still listed by ListAlerts —
+// which `lodestar alert list` and the risk and iteration pages read, and
+// which stopped at the newest 500 — whether or not only open ones are
+// asked for, with the newest 500 resolved ones, newest first.
+func TestOpenAlertListedAfterManyNewerOnes(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := f.recModel("1.0")
+		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
+			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		var rows []string
+		var args []any
+		add := func(status string, at time.Time) {
+			resolved := ""
+			if status != lodestar.AlertOpen {
+				resolved = sqldb.FormatTime(at.Add(time.Minute))
+			}
+			rows = append(rows, "(?, ?, 'accuracy', ?, 0.5, 0.8, 'm', ?, ?)")
+			args = append(args, mon.ID, m.ID, status, sqldb.FormatTime(at), resolved)
+		}
+		add(lodestar.AlertOpen, t0)
+		for i := 1; i <= 510; i++ {
+			add(lodestar.AlertResolved, t0.Add(time.Duration(i)*time.Hour))
+		}
+		if _, err := db.ExecContext(f.ctx, db.Rebind(`INSERT INTO alerts (monitor_id, model_id, kind, status, value, threshold, message, opened_at, resolved_at)
+			VALUES `+strings.Join(rows, ", ")), args...); err != nil {
+			t.Fatal(err)
+		}
+		all, err := f.s.ListAlerts(f.ctx, m.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 501 || all[500].Status != lodestar.AlertOpen || !all[500].OpenedAt.Equal(t0) ||
+			!all[0].OpenedAt.Equal(t0.Add(510*time.Hour)) || !all[499].OpenedAt.Equal(t0.Add(11*time.Hour)) || all[0].Version != "1.0" {
+			t.Fatalf("all alerts: %d listed; want the newest 500 resolved, newest first, then the open one", len(all))
+		}
+		open, err := f.s.ListAlerts(f.ctx, 0, true)
+		if err != nil || len(open) != 1 || !open[0].OpenedAt.Equal(t0) {
+			t.Errorf("open alerts: %d, %v; want the one left open", len(open), err)
+		}
+	})
+}
