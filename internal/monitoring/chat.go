@@ -117,6 +117,8 @@ func chatText(b *i18n.Bundle, payload []byte) (string, error) {
 				openFor(b, loc, p.OpenSeconds), b.Int(loc, int64(max(p.Reminder, 1))), AlertText(b, loc, p.Alert)))
 		case p.Task != nil && p.Event == "retraining.opened":
 			lines = append(lines, b.T(loc, "webhook.retraining.opened", p.Model, p.Task.Version, b.Message(loc, p.Task.Reason)))
+		case p.Task != nil && p.Event == "retraining.withdrawn":
+			lines = append(lines, b.T(loc, "webhook.retraining.withdrawn", p.Model, p.Task.Version))
 		default:
 			return "", fmt.Errorf("the delivery's event %q has no chat text", p.Event)
 		}

@@ -49,6 +49,9 @@ func TestChatText(t *testing.T) {
 			[]string{"still open after 3 days and not acknowledged (reminder 12).", "已持续 3 天，仍无人确认（第 12 次提醒）。"}},
 		{`{"event":"retraining.opened","model":"pdm","task":{"version":"1.0","reason":"accuracy below 0.9 for 7 windows"}}`,
 			[]string{"Lodestar · pdm 1.0: retraining task opened. accuracy below 0.9 for 7 windows", "Lodestar · pdm 1.0：已创建再训练任务。"}},
+		{`{"event":"retraining.withdrawn","model":"churn","task":{"version":"2","status":"withdrawn"}}`,
+			[]string{"Lodestar · churn 2: retraining task withdrawn: recomputed with corrected labels, its windows no longer show the decay.",
+				"Lodestar · churn 2：再训练任务已撤回：按更正后的标签重新计算，其窗口已不再显示衰退。"}},
 	} {
 		text, err := chatText(b, []byte(c.payload))
 		if err != nil {

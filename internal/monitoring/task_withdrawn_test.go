@@ -2,6 +2,7 @@ package monitoring_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func TestTaskWithdrawnWhenLabelsUndoTheDecay(t *testing.T) {
 		for _, corrected := range []bool{false, true} {
 			t.Run(fmt.Sprintf("corrected=%v", corrected), func(t *testing.T) {
 				e := newEnvOn(t, d, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
-				m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 2, "")
+				m := e.monitor(t, "hour", lodestar.MonitorThresholds{MinAccuracy: 0.8}, 2, "http://hooks.invalid/x")
 				svc := &monitoring.Service{Store: e.st}
 				var evs []lodestar.StoredEvent
 				for h := range 3 { // wrong three hours running
@@ -58,6 +59,29 @@ func TestTaskWithdrawnWhenLabelsUndoTheDecay(t *testing.T) {
 					t.Errorf("decay recomputed unchanged: task %s, closed %s; want still open", tk.Status, tk.ClosedAt)
 				case corrected && (tk.Status != lodestar.TaskWithdrawn || tk.ClosedAt.IsZero() || len(tk.After) != 0):
 					t.Errorf("no decay on the corrected labels: task %s, closed %s, after %v; want withdrawn, dated, no after figures", tk.Status, tk.ClosedAt, tk.After)
+				}
+				// The withdrawal is announced, as the opening was: the
+				// team it sent to retrain is told to stop.
+				var withdrawn []string
+				rows, err := e.st.DB.Query(e.ctx, `SELECT payload FROM webhook_outbox ORDER BY id`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var payload string
+					if err := rows.Scan(&payload); err != nil {
+						t.Fatal(err)
+					}
+					if strings.Contains(payload, `"event":"retraining.withdrawn"`) {
+						withdrawn = append(withdrawn, payload)
+						if !strings.Contains(payload, `"status":"withdrawn"`) {
+							t.Errorf("the withdrawal's delivery: %s; want the task, withdrawn", payload)
+						}
+					}
+				}
+				rows.Close()
+				if want := map[bool]int{false: 0, true: 1}[corrected]; len(withdrawn) != want {
+					t.Errorf("withdrawal deliveries: %d (%q), want %d", len(withdrawn), withdrawn, want)
 				}
 				// Evaluated again, nothing changes: still one task.
 				if _, err := svc.Evaluate(e.ctx, m.ID, e.t0.Add(4*time.Hour), e.t0); err != nil {

@@ -755,7 +755,7 @@ func (s *Store) MonitorState(ctx context.Context, monitorID int64, recent int) (
 
 // webhookPayload is what a monitor's webhook receives.
 type webhookPayload struct {
-	Event   string          `json:"event"` // alert.opened, alert.resolved, alert.reminder, retraining.opened
+	Event   string          `json:"event"` // alert.opened, alert.resolved, alert.reminder, retraining.opened, retraining.withdrawn
 	Model   string          `json:"model"`
 	Version string          `json:"version"` // the model version the monitor watches
 	Monitor int64           `json:"monitor_id"`
@@ -930,7 +930,10 @@ func (s *Store) SaveEvaluation(ctx context.Context, monitorID int64, to time.Tim
 			}
 		}
 		if ev.WithdrawTasks != nil {
-			if err := withdrawRetrainingTasks(ctx, tx, monitorID, *ev.WithdrawTasks); err != nil {
+			if err := withdrawRetrainingTasks(ctx, tx, monitorID, *ev.WithdrawTasks, func(t *lodestar.RetrainingTask) error {
+				// Told, as its opening was: the team may be retraining.
+				return hook("retraining.withdrawn", nil, t)
+			}); err != nil {
 				return err
 			}
 		}
@@ -1174,7 +1177,7 @@ func openTasks(ctx context.Context, tx *sqldb.Tx, where string, args ...any) ([]
 // withdrawRetrainingTasks withdraws the monitor's open retraining tasks
 // opened after since, audited: a recomputation from since found no decay
 // in the windows that had opened them.
-func withdrawRetrainingTasks(ctx context.Context, tx *sqldb.Tx, monitorID int64, since time.Time) error {
+func withdrawRetrainingTasks(ctx context.Context, tx *sqldb.Tx, monitorID int64, since time.Time, announce func(*lodestar.RetrainingTask) error) error {
 	tasks, err := openTasks(ctx, tx, `monitor_id = ? AND status = ? AND opened_at > ?`, monitorID, lodestar.TaskOpen, sqldb.FormatTime(since))
 	if err != nil {
 		return err
@@ -1188,6 +1191,9 @@ func withdrawRetrainingTasks(ctx context.Context, tx *sqldb.Tx, monitorID int64,
 		}
 		t.Status, t.ClosedAt = lodestar.TaskWithdrawn, tx.Now
 		if _, err := audit.Append(ctx, tx, audit.Change{Action: "withdraw", EntityType: "retraining_task", EntityID: t.ID, Before: before, After: t}); err != nil {
+			return err
+		}
+		if err := announce(t); err != nil {
 			return err
 		}
 	}
