@@ -21,12 +21,7 @@ func TestOpenTaskListedAfterManyNewerOnes(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		m := f.recModel("1.0")
-		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
-			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, mon := f.recMonitor()
 		t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 		var rows []string
 		var args []any
@@ -76,12 +71,7 @@ func TestTaskChangedOnlyWhileOpen(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		m := f.recModel("1.0")
-		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
-			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, mon := f.recMonitor()
 		at := sqldb.FormatTime(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		if _, err := db.ExecContext(f.ctx, db.Rebind(`INSERT INTO retraining_tasks (use_case_id, model_id, monitor_id, version, status, reason, before_metrics, after_metrics, new_version, opened_at, closed_at)
 			VALUES (?, ?, ?, '1.0', ?, 'r', '{}', '', '', ?, ''), (?, ?, ?, '1.0', ?, 'r', '{}', '{"accuracy":0.95}', '2.0', ?, ?)`),
@@ -141,12 +131,7 @@ func TestOpenAlertListedAfterManyNewerOnes(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		m := f.recModel("1.0")
-		mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
-			Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, mon := f.recMonitor()
 		t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 		var rows []string
 		var args []any
@@ -179,4 +164,17 @@ func TestOpenAlertListedAfterManyNewerOnes(t *testing.T) {
 			t.Errorf("open alerts: %d, %v; want the one left open", len(open), err)
 		}
 	})
+}
+
+// recMonitor makes recModel's model with version 1.0 and an hourly
+// accuracy monitor of it: what the task and alert lists are of.
+func (f *fixture) recMonitor() (*lodestar.Model, *lodestar.Monitor) {
+	f.t.Helper()
+	m := f.recModel("1.0")
+	mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
+		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return m, mon
 }
