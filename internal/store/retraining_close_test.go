@@ -35,11 +35,7 @@ func TestRetrainingTaskAwaitsMetrics(t *testing.T) {
 		// A task opened on version ver by a new monitor of it.
 		open := func(model int64, ver string) (int64, *lodestar.Monitor) {
 			t.Helper()
-			mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: model, Version: ver, Name: "M " + ver, Window: "hour", Numeric: []string{"x"},
-				Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			mon := f.accuracyMonitor(model, ver)
 			ev := &lodestar.Evaluation{Windows: []*lodestar.WindowResult{{Start: t0, End: t0.Add(time.Hour), Events: 100, Labelled: 90,
 				Metrics: map[string]float64{"accuracy": 0.6}, Drift: []byte(`{"columns":[]}`)}},
 				Tasks: []*lodestar.RetrainingTask{{Reason: "decay", Before: map[string]float64{"events": 100, "drift_share": 0, "accuracy": 0.6}, OpenedAt: t0.Add(time.Hour)}}}
@@ -196,15 +192,7 @@ func TestRetrainingTaskClosesOnWindowsSinceLive(t *testing.T) {
 		f := newFixture(t, db)
 		m := f.recModel("1.0")
 		t0 := f.clock.Now().Truncate(time.Hour).Add(-48 * time.Hour)
-		monitor := func(ver string) *lodestar.Monitor {
-			t.Helper()
-			mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: ver, Name: "M " + ver, Window: "hour", Numeric: []string{"x"},
-				Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return mon
-		}
+		monitor := func(ver string) *lodestar.Monitor { return f.accuracyMonitor(m.ID, ver) }
 		window := func(mon *lodestar.Monitor, start time.Time, accuracy float64) {
 			t.Helper()
 			ev := &lodestar.Evaluation{Windows: []*lodestar.WindowResult{{Start: start, End: start.Add(time.Hour), Events: 50, Labelled: 50,

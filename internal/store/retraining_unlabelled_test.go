@@ -23,15 +23,7 @@ func TestRetrainingTaskNotClosedByUnlabelledWindow(t *testing.T) {
 		f := newFixture(t, db)
 		m := f.recModel("1.0")
 		t0 := f.clock.Now().Truncate(time.Hour).Add(-48 * time.Hour)
-		monitor := func(ver string) *lodestar.Monitor {
-			t.Helper()
-			mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: ver, Name: "M " + ver, Window: "hour", Numeric: []string{"x"},
-				Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return mon
-		}
+		monitor := func(ver string) *lodestar.Monitor { return f.accuracyMonitor(m.ID, ver) }
 		task := func() *lodestar.RetrainingTask {
 			t.Helper()
 			ts, err := f.s.ListRetrainingTasks(f.ctx, 0)

@@ -166,15 +166,22 @@ func TestOpenAlertListedAfterManyNewerOnes(t *testing.T) {
 	})
 }
 
-// recMonitor makes recModel's model with version 1.0 and an hourly
-// accuracy monitor of it: what the task and alert lists are of.
+// recMonitor makes recModel's model with version 1.0 and an accuracy
+// monitor of it (accuracyMonitor): what the task and alert lists are of.
 func (f *fixture) recMonitor() (*lodestar.Model, *lodestar.Monitor) {
 	f.t.Helper()
 	m := f.recModel("1.0")
-	mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: m.ID, Version: "1.0", Name: "M", Window: "hour", Numeric: []string{"x"},
+	return m, f.accuracyMonitor(m.ID, "1.0")
+}
+
+// accuracyMonitor makes an hourly monitor "M <ver>" of the model's version
+// ver, with a one-column reference and a minimum accuracy of 0.8.
+func (f *fixture) accuracyMonitor(modelID int64, ver string) *lodestar.Monitor {
+	f.t.Helper()
+	mon, err := f.s.CreateMonitor(f.ctx, lodestar.Monitor{ModelID: modelID, Version: ver, Name: "M " + ver, Window: "hour", Numeric: []string{"x"},
 		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceDataset}, Thresholds: lodestar.MonitorThresholds{MinAccuracy: 0.8}}, []byte("x\n1\n"))
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return m, mon
+	return mon
 }
