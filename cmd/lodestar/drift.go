@@ -80,6 +80,14 @@ Tests (defaults after Evidently; see the flags to change them):
   data set                           drift when ≥ 50% of the tested columns drift;
                                      undetermined when no column could be tested
 
+Sparse categories: chi-square, Jensen–Shannon and PSI are computed after
+pooling into one bin the categories expected fewer than 5 times in a file
+(the file's values × the category's count in both files ÷ both files'
+values, chi-square's expected count), as the chi-square test wants: below
+that, noise alone makes the distances large (5,000 values of 20,000
+equally likely ones against 5,000 more read Jensen–Shannon 0.74). With
+every category so pooled, the column is not tested, and its note says so.
+
 The Wasserstein distance is divided by the reference's standard deviation
 or 0.001, whichever is larger (Evidently's floor, so that a constant
 reference divides by no 0). A column whose deviation is below 0.001 (tiny
@@ -392,6 +400,12 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 		chart = categoricalChart(&r.counts, &u.counts)
 		if q.IDLike {
 			note := idLikeNote(refDistinct, refValues, true)
+			if !f.Testable() {
+				// Named, but its values too sparse to test: f's note
+				// says so (monitor.MinExpected), this one that it was
+				// named.
+				note = idLikeNamedNote(refDistinct, refValues)
+			}
 			if f.Note != "" {
 				note = f.Note + "; " + note
 			}

@@ -33,14 +33,16 @@ func TestDriftDateColumnNotTested(t *testing.T) {
 		}
 	}
 	// Text that is not all dates is tested as categories.
-	mixed := writeFile(t, "mixed.csv", "day\n2024-01-01\nsoon\n2024-01-02\n")
+	// (Ten times over, so that each value is expected 5 or more times and
+	// the column is tested: monitor.MinExpected.)
+	mixed := writeFile(t, "mixed.csv", "day\n"+strings.Repeat("2024-01-01\nsoon\n2024-01-02\n", 10))
 	if d := runDriftJSON(t, "--reference", mixed, "--current", mixed); d.Columns[0].Test == "none" {
 		t.Errorf("dates and text: not tested (%q)", d.Columns[0].Note)
 	}
 	// Codes shaped like dates whose month or day cannot be are codes:
 	// tested as categories.
 	for _, codes := range []string{"1234-56-78\n2024-13-01\n", "12-34-5678\n", "99.99.1234\n", "31/31/2024\n", "2024.10.0\n"} {
-		f := writeFile(t, "codes.csv", "code\n"+codes)
+		f := writeFile(t, "codes.csv", "code\n"+strings.Repeat(codes, 10))
 		if d := runDriftJSON(t, "--reference", f, "--current", f); d.Columns[0].Test == "none" {
 			t.Errorf("codes %q: not tested as dates (%q)", codes, d.Columns[0].Note)
 		}

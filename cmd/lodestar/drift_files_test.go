@@ -11,8 +11,10 @@ import (
 // and JSON reports — text decoded in the wrong encoding makes categories
 // that drift, and the reader could not know; a UTF-8 file gets no note.
 func TestDriftSaysHowFilesWereRead(t *testing.T) {
-	utf := writeFile(t, "utf.csv", "city;n\ncafé;1\nnaïve;2\ncafé;3\n")
-	latin := writeFile(t, "latin.csv", "city,n\ncaf\xe9,1\nna\xefve,2\nna\xefve,3\n")
+	// Five times over, so that each city is expected 5 or more times in
+	// a file and the column is tested (monitor.MinExpected).
+	utf := writeFile(t, "utf.csv", "city;n\n"+strings.Repeat("café;1\nnaïve;2\ncafé;3\n", 5))
+	latin := writeFile(t, "latin.csv", "city,n\n"+strings.Repeat("caf\xe9,1\nna\xefve,2\ncaf\xe9,3\n", 5))
 	code, out, errOut := runCLI(t, "drift", "--reference", utf, "--current", latin)
 	if code != 0 || !strings.Contains(out, latin+": read as windows-1252, detected (the file is not UTF-8); if its text looks wrong, give its encoding with --encoding") ||
 		strings.Contains(out, utf+": read as") {

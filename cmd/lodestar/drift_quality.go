@@ -164,6 +164,12 @@ func idLikeNote(distinct int, values int64, tested bool) string {
 	return fmt.Sprintf("id-like: %d distinct values among %d in the reference: not tested (name it in --columns to test it)", distinct, values)
 }
 
+// idLikeNamedNote is an ID-like column's note when --columns named it
+// but its values were too sparse to test (its note says so before this).
+func idLikeNamedNote(distinct int, values int64) string {
+	return fmt.Sprintf("id-like: %d distinct values among %d in the reference, named in --columns", distinct, values)
+}
+
 // maxNewShown is how many new categories a report names.
 const maxNewShown = 5
 

@@ -247,9 +247,12 @@ func driftIDFiles(t *testing.T) (ref, cur string) {
 }
 
 // An ID-like column is not tested, so the share of drifted columns, the
-// verdict and --fail-on-drift's exit status are as without it; named in
-// --columns it is tested (and drifts, as a test of its values must) and
-// still flagged.
+// verdict and --fail-on-drift's exit status are as without it. Named in
+// --columns it is still flagged; its values, each seen once, are too
+// sparse to test (every one expected fewer than 5 times: a sample of two
+// distributions over order numbers is no different from one), so it is
+// not tested either, and its note says both. Named when the current file
+// repeats a few of its values, it is tested, and drifts.
 func TestDriftIDLike(t *testing.T) {
 	ref, cur := driftIDFiles(t)
 	all := runDriftQuality(t, "--reference", ref, "--current", cur)
@@ -274,9 +277,24 @@ func TestDriftIDLike(t *testing.T) {
 
 	named := runDriftQuality(t, "--reference", ref, "--current", cur, "--columns", "id,x,y")
 	nid := named.Columns[named.col(t, "id")]
-	if nid.Test != "jensenshannon" || !nid.Drifted || !*nid.IDLike || named.Tested != 3 || strings.Join(named.IDLike, ",") != "id" ||
-		!strings.Contains(nid.Note, "id-like: 1200 distinct values among 1200 in the reference, tested as --columns names it") {
+	if nid.Test != "none" || nid.Drifted || !*nid.IDLike || named.Tested != 2 || strings.Join(named.IDLike, ",") != "id" ||
+		!strings.Contains(nid.Note, "sparse: none of its 2400 categories is expected 5 or more times in each sample (1200 reference values, 1200 current): not tested; id-like: 1200 distinct values among 1200 in the reference, named in --columns") {
 		t.Errorf("id named: test %s, drifted %v, id_like %v, %d tested, note %q", nid.Test, nid.Drifted, *nid.IDLike, named.Tested, nid.Note)
+	}
+	// The current's ids, ten of them, each 120 times: tested over those
+	// ten and the reference's pooled into one bin, and drifted.
+	var few strings.Builder
+	few.WriteString("id,x,y\n")
+	for i := range 1200 {
+		v := (i / 10) % 50
+		fmt.Fprintf(&few, "C-%05d,%d,%d\n", i%10, v, v+30)
+	}
+	tenIDs := writeFile(t, "ten.csv", few.String())
+	named = runDriftQuality(t, "--reference", ref, "--current", tenIDs, "--columns", "id,x,y")
+	nid = named.Columns[named.col(t, "id")]
+	if nid.Test != "jensenshannon" || !nid.Drifted || !*nid.IDLike || named.Tested != 3 ||
+		!strings.Contains(nid.Note, "pooled into one bin: 1200 of 1210 categories, each expected fewer than 5 times in a sample; id-like: 1200 distinct values among 1200 in the reference, tested as --columns names it") {
+		t.Errorf("id named, ten current ids: test %s, drifted %v, id_like %v, %d tested, note %q", nid.Test, nid.Drifted, *nid.IDLike, named.Tested, nid.Note)
 	}
 
 	// At --share 0.6 the data set drifts only if the id-like column counts.
@@ -284,13 +302,17 @@ func TestDriftIDLike(t *testing.T) {
 		!strings.Contains(out, "\nWarnings:\n  id-like: id\n") || !strings.Contains(out, "1 of 2 tested columns drifted") {
 		t.Errorf("id-like column left out: exit %d (%s)\n%s", code, errOut, out)
 	}
-	if code, _, _ := runCLI(t, "drift", "--reference", ref, "--current", cur, "--share", "0.6", "--fail-on-drift", "--columns", "id,x,y"); code != driftExitCode {
-		t.Errorf("id-like column named: exit %d, want %d", code, driftExitCode)
+	if code, _, _ := runCLI(t, "drift", "--reference", ref, "--current", cur, "--share", "0.6", "--fail-on-drift", "--columns", "id,x,y"); code != 0 {
+		t.Errorf("id-like column named, too sparse to test: exit %d, want 0", code)
+	}
+	if code, _, _ := runCLI(t, "drift", "--reference", ref, "--current", tenIDs, "--share", "0.6", "--fail-on-drift", "--columns", "id,x,y"); code != driftExitCode {
+		t.Errorf("id-like column named, tested: exit %d, want %d", code, driftExitCode)
 	}
 }
 
 // The rule's edges: 95 distinct values of 100 are ID-like, 94 are not;
-// 49 values all distinct are too few to judge.
+// 49 values all distinct are too few to judge. (Neither is tested, but as
+// too sparse — each value expected fewer than 5 times — not as ID-like.)
 func TestDriftIDLikeEdges(t *testing.T) {
 	var r, c strings.Builder
 	r.WriteString("k95,k94\n")
@@ -300,8 +322,9 @@ func TestDriftIDLikeEdges(t *testing.T) {
 		fmt.Fprintf(&c, "k%d,k%d\n", i%95, i%94)
 	}
 	d := runDriftQuality(t, "--reference", writeFile(t, "r.csv", r.String()), "--current", writeFile(t, "c.csv", c.String()))
-	if c95, c94 := d.Columns[d.col(t, "k95")], d.Columns[d.col(t, "k94")]; !*c95.IDLike || c95.Test != "none" || *c94.IDLike || c94.Test == "none" {
-		t.Errorf("k95: id_like %v, test %s; k94: id_like %v, test %s", *c95.IDLike, c95.Test, *c94.IDLike, c94.Test)
+	if c95, c94 := d.Columns[d.col(t, "k95")], d.Columns[d.col(t, "k94")]; !*c95.IDLike || c95.Test != "none" || !strings.Contains(c95.Note, "id-like: ") ||
+		*c94.IDLike || strings.Contains(c94.Note, "id-like") || !strings.Contains(c94.Note, "sparse: ") {
+		t.Errorf("k95: id_like %v, test %s, note %q; k94: id_like %v, test %s, note %q", *c95.IDLike, c95.Test, c95.Note, *c94.IDLike, c94.Test, c94.Note)
 	}
 	var few strings.Builder
 	few.WriteString("k\n")
@@ -309,8 +332,8 @@ func TestDriftIDLikeEdges(t *testing.T) {
 		fmt.Fprintf(&few, "k%d\n", i)
 	}
 	f := writeFile(t, "few.csv", few.String())
-	if d := runDriftQuality(t, "--reference", f, "--current", f); *d.Columns[0].IDLike || d.Columns[0].Test == "none" {
-		t.Errorf("%d distinct values: id_like %v, test %s", idLikeMinValues-1, *d.Columns[0].IDLike, d.Columns[0].Test)
+	if d := runDriftQuality(t, "--reference", f, "--current", f); *d.Columns[0].IDLike || strings.Contains(d.Columns[0].Note, "id-like") || !strings.Contains(d.Columns[0].Note, "sparse: ") {
+		t.Errorf("%d distinct values: id_like %v, test %s, note %q", idLikeMinValues-1, *d.Columns[0].IDLike, d.Columns[0].Test, d.Columns[0].Note)
 	}
 }
 

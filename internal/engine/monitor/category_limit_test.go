@@ -75,8 +75,10 @@ func TestCategoricalDriftPastLimit(t *testing.T) {
 	ref, cur := NewWindow(l), NewWindow(l)
 	ev := s.NewEvent()
 	ev.Score = 0.5
-	for i, v := range []string{"a", OtherCategory, "b", "a", OtherCategory, "b"} {
-		ev.Cat[0] = v
+	// Ten times over, so that every category is expected 5 or more times
+	// in each sample (MinExpected) and none is pooled.
+	for i := range 60 {
+		ev.Cat[0] = []string{"a", OtherCategory, "b"}[i%3]
 		if err := ref.Add(&ev); err != nil {
 			t.Fatal(err)
 		}
@@ -91,14 +93,14 @@ func TestCategoricalDriftPastLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := d.Features[0]; !f.Testable() || f.Categories != 4 {
-		t.Errorf("a value spelt %q: tested %v over %d categories, want tested over 4", OtherCategory, f.Testable(), f.Categories)
+	if f := d.Features[0]; !f.Testable() || f.Categories != 4 || f.Pooled != 0 {
+		t.Errorf("a value spelt %q: tested %v over %d categories (%d pooled, note %q), want tested over 4, none pooled", OtherCategory, f.Testable(), f.Categories, f.Pooled, f.Note)
 	}
 	q, err := cur.Quality(ref, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q[0].NewValues != 3 || q[0].NewValueShare != 0.5 {
-		t.Errorf("a value spelt %q: new values %d (share %g), want 3 (0.5)", OtherCategory, q[0].NewValues, q[0].NewValueShare)
+	if q[0].NewValues != 30 || q[0].NewValueShare != 0.5 {
+		t.Errorf("a value spelt %q: new values %d (share %g), want 30 (0.5)", OtherCategory, q[0].NewValues, q[0].NewValueShare)
 	}
 }

@@ -52,7 +52,15 @@
 // over the values. `lodestar drift` counts a file's distinct values; a
 // monitor's windows count a numeric feature's distinct values exactly
 // (Hist.FewDistinct, mergeable) when its reference had at most FewValues,
-// so both apply the rule alike.
+// so both apply the rule alike. Before chi-square, Jensen–Shannon and PSI,
+// the categories whose expected count in either sample is below
+// MinExpected (5: the sample's size × the category's count in both ÷ both
+// counts, chi2_contingency's expected frequency) are pooled into one bin,
+// the chi-square test's validity rule; with every category pooled the
+// feature is not tested (noise alone makes the distances large there).
+// The pooling is done at test time, never in a window's counts, so merged
+// windows judge as the whole; testdata/reference_pooled.json holds scipy's
+// figures on tables pooled in Python.
 // Which test decides, and the thresholds, follow Evidently and NannyML
 // (see Thresholds): PSI 0.1 warn / 0.25 drift, p < 0.05, distances ≥ 0.1,
 // dataset drift when at least half the features drift; all overridable.

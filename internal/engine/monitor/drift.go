@@ -40,7 +40,9 @@ const (
 // Jensen–Shannon distance (drift at ≥ 0.1), since with large samples any
 // difference is significant. Numeric features with at most FewValues
 // distinct values across both samples are tested as categorical (by
-// `lodestar drift` and by a monitor's windows alike). PSI is always reported and
+// `lodestar drift` and by a monitor's windows alike), and categories
+// expected fewer than MinExpected times in a sample are pooled into one
+// bin before any categorical statistic. PSI is always reported and
 // graded: below 0.1 stable, 0.1–0.25 warn, from 0.25 drift. The dataset
 // drifts when at least Share of the testable features drift. Zero fields
 // take the defaults.
@@ -172,6 +174,7 @@ type FeatureDrift struct {
 	RefN, CurN       int64  // values tested (missing excluded)
 	RefMiss, CurMiss int64  // missing values
 	Categories       int    // categorical: distinct values across both
+	Pooled           int    // categorical: of those, how many were tested as one bin (MinExpected)
 	Note             string // why a feature was not tested, or how it was
 }
 
@@ -211,13 +214,14 @@ func (f FeatureDrift) MarshalJSON() ([]byte, error) {
 		RefMiss          int64    `json:"reference_missing"`
 		CurMiss          int64    `json:"current_missing"`
 		Categories       int      `json:"categories,omitempty"`
+		Pooled           int      `json:"pooled_categories,omitempty"`
 		Note             string   `json:"note,omitempty"`
 	}
 	return json.Marshal(out{
 		f.Name, f.Kind, f.Test, num(f.Statistic), num(f.PValue), num(f.Threshold), f.Drifted,
 		num(f.PSI), f.PSILevel, num(f.KS), num(f.KSPValue), f.KSMethod, num(f.KSUpper),
 		num(f.Wasserstein), num(f.WassersteinBound), num(f.ChiSquare), num(f.ChiSquarePValue),
-		num(f.JensenShannon), f.Method, f.RefN, f.CurN, f.RefMiss, f.CurMiss, f.Categories, f.Note,
+		num(f.JensenShannon), f.Method, f.RefN, f.CurN, f.RefMiss, f.CurMiss, f.Categories, f.Pooled, f.Note,
 	})
 }
 
@@ -381,7 +385,9 @@ func ksFarTail(pAsymp, threshold float64, n1, n2 int64, d float64) bool {
 
 // CategoricalDrift measures the drift of a categorical feature from its
 // value counts: chi-square over the 2×k table of values seen in either,
-// Jensen–Shannon distance and PSI over the same values. A feature either
+// Jensen–Shannon distance and PSI over the same values, the categories
+// expected fewer than MinExpected times in a sample pooled into one bin
+// (not tested when every one is: poolSparse). A feature either
 // side of which had more distinct values than it counts one by one
 // (Counts.Lumped) is not tested, as `lodestar drift` does not test one of
 // more than 10,000: each side lumps the values past its first ones, in
@@ -453,7 +459,11 @@ func FewValuesDrift(refVals, refN, curVals, curN []float64, t Thresholds) Featur
 	_, r, c := aligned(&rc, &cc)
 	countsDrift(&f, r, c, t)
 	if f.Testable() {
-		f.Note = fmt.Sprintf("at most %d distinct values: tested as categorical", FewValues)
+		note := fmt.Sprintf("at most %d distinct values: tested as categorical", FewValues)
+		if f.Note != "" {
+			note += "; " + f.Note
+		}
+		f.Note = note
 	}
 	return f
 }
@@ -470,6 +480,51 @@ func DistinctUnion(a, b []float64) int {
 	return n
 }
 
+// MinExpected is the smallest expected count a category needs to be
+// tested on its own: the expected count of a cell of the 2×k table of
+// reference and current counts, under the hypothesis that both samples
+// come from one distribution, is the sample's size times the category's
+// count in both over the count of both (chi2_contingency's expected
+// frequencies), and the chi-square approximation wants these at 5 or
+// more (the textbook rule; Cochran's tolerates a few cells below it, as
+// one sparse category left alone is). Below it the sampling noise alone
+// gives large distances: two samples of 5,000 of one distribution over
+// 20,000 values, each seen once or twice, read Jensen–Shannon 0.74.
+const MinExpected = 5
+
+// poolSparse pools the categories whose expected count in the smaller
+// sample is below MinExpected into one bin, appended after the others:
+// the table the chi-square, Jensen–Shannon and PSI are computed over. A
+// category's expected count depends only on its count in both samples
+// (and the samples' sizes), never on how the two split it, so the pooling
+// does not lean toward either verdict. One sparse category alone is
+// already its own bin, and is kept as it is. It returns the bins, how many
+// categories were pooled (0 when none, or one) and how many were not.
+func poolSparse(r, c []float64, nr, nc float64) (rb, cb []float64, pooled, kept int) {
+	small, n := math.Min(nr, nc), nr+nc
+	sparse := func(i int) bool { return small*(r[i]+c[i])/n < MinExpected }
+	for i := range r {
+		if sparse(i) {
+			pooled++
+		}
+	}
+	kept = len(r) - pooled
+	if pooled < 2 {
+		return r, c, 0, len(r)
+	}
+	rb, cb = make([]float64, 0, kept+1), make([]float64, 0, kept+1)
+	var ro, co float64
+	for i := range r {
+		if sparse(i) {
+			ro += r[i]
+			co += c[i]
+			continue
+		}
+		rb, cb = append(rb, r[i]), append(cb, c[i])
+	}
+	return append(rb, ro), append(cb, co), pooled, kept
+}
+
 func countsDrift(f *FeatureDrift, r, c []float64, t Thresholds) {
 	var nr, nc float64
 	for i := range r {
@@ -480,6 +535,15 @@ func countsDrift(f *FeatureDrift, r, c []float64, t Thresholds) {
 	if nr == 0 || nc == 0 {
 		*f = untestable(*f, "no values in "+emptySide(int(nr), int(nc)))
 		return
+	}
+	r, c, pooled, kept := poolSparse(r, c, nr, nc)
+	f.Pooled = pooled
+	if kept == 0 && pooled > 0 {
+		*f = untestable(*f, fmt.Sprintf("sparse: none of its %d categories is expected %d or more times in each sample (%d reference values, %d current): not tested", pooled, MinExpected, f.RefN, f.CurN))
+		return
+	}
+	if pooled > 0 {
+		f.Note = fmt.Sprintf("pooled into one bin: %d of %d categories, each expected fewer than %d times in a sample", pooled, f.Categories, MinExpected)
 	}
 	f.ChiSquare, f.ChiSquarePValue, _ = ChiSquare(r, c)
 	f.JensenShannon = JensenShannon(r, c)

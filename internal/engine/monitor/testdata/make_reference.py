@@ -69,6 +69,17 @@ checks:
     few values, with ties: as numeric above;
   * quantiles (type 7) of samples spanning the whole float range, where
     numpy's overflow to inf or nan, exact (rational arithmetic): 1e-15.
+
+And reference_pooled.json, which reference_pooled_test.go checks:
+
+  * categorical features with sparse categories: the categories whose
+    expected count (scipy.stats.contingency.expected_freq) is below 5 in
+    either row pooled into one bin when two or more are, then
+    chi2_contingency (Yates when two bins are left), jensenshannon and the
+    PSI on the pooled table, and which test decides: how many categories
+    pool and whether the feature is tested exactly, statistics 1e-9
+    relative, p-values 1e-6 relative, from value counts and through a
+    monitor's windows (whole and merged).
 """
 import bisect
 import csv
@@ -775,4 +786,112 @@ for name, xs in [("lowest-highest", [-M, M]), ("lowest-highest-zero", [-M, 0.0, 
 
 with open("reference_extremes.json", "w") as f:
     json.dump({"regression": regression_extremes, "ks_tiny": ks_tiny, "quantile": quantile_extremes}, f, separators=(",", ":"))
+    f.write("\n")
+
+# Sparse categories, pooled. A cell of the 2 x k table of reference and
+# current counts is expected row total x column total / grand total times
+# under homogeneity (scipy.stats.contingency.expected_freq, what
+# chi2_contingency's own test assumes); the chi-square approximation wants
+# these at 5 or more, and below it the sampling noise alone makes a large
+# Jensen-Shannon distance (two samples of one uniform distribution over
+# 20,000 values read about 0.74). The categories whose smaller expected
+# count (the smaller sample's) is below 5 are pooled into one bin when
+# there are two or more of them (one alone is already its own bin), and
+# chi2_contingency (Yates when two bins are left), jensenshannon (natural
+# log) and the PSI (empty bins at 1e-4) are computed on the pooled table;
+# with every category pooled, one bin is left and nothing is tested. The
+# test that decides is Evidently's as above: chi-square (p < 0.05) up to
+# 1,000 reference values, else Jensen-Shannon (>= 0.1). Own generator,
+# written to reference_pooled.json so that reference.json stays as it was.
+# pooled_case_check below recounts the pooled table a second way (each
+# category's column against the threshold by hand) before anything is
+# written.
+rng8 = np.random.default_rng(20261201)
+
+
+def pooled_case(name, ref, cur):
+    cats = sorted(set(ref) | set(cur))
+    table = np.array([[ref.get(k, 0) for k in cats], [cur.get(k, 0) for k in cats]], dtype=float)
+    expected = stats.contingency.expected_freq(table)
+    sparse = expected.min(axis=0) < 5
+    if sparse.sum() >= 2:
+        pooled_table = np.hstack([table[:, ~sparse], table[:, sparse].sum(axis=1, keepdims=True)])
+        pooled = int(sparse.sum())
+    else:
+        pooled_table, pooled = table, 0
+    out = {"name": name, "ref": ref, "cur": cur, "categories": len(cats), "pooled": pooled,
+           # Unpooled, for the record: what was reported before.
+           "js_unpooled": float(jensenshannon(table[0], table[1]))}
+    if pooled_table.shape[1] < 2 and pooled > 0:
+        out.update({"tested": False, "bins": 1})
+        return out
+    r, c = pooled_table
+    chi2, p, dof, _ = stats.chi2_contingency(pooled_table)
+    rp, cp = r / r.sum(), c / c.sum()
+    rp2, cp2 = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
+    js = float(jensenshannon(r, c))
+    test, drifted = ("chi2", bool(p < 0.05)) if r.sum() <= 1000 else ("jensenshannon", bool(js >= 0.1))
+    out.update({"tested": True, "bins": int(pooled_table.shape[1]), "chi2": float(chi2), "chi2_p": float(p),
+                "dof": int(dof), "js": js, "psi": float(np.sum((cp2 - rp2) * np.log(cp2 / rp2))),
+                "test": test, "drifted": drifted})
+    return out
+
+
+def pooled_case_check(case):
+    # Second count of the pooled categories, column by column.
+    ref, cur = case["ref"], case["cur"]
+    nr, nc = sum(ref.values()), sum(cur.values())
+    n = nr + nc
+    few = [k for k in set(ref) | set(cur) if min(nr, nc) * (ref.get(k, 0) + cur.get(k, 0)) / n < 5]
+    assert case["pooled"] == (len(few) if len(few) >= 2 else 0), case["name"]
+
+
+def draw(names, probs, n):
+    counts = rng8.multinomial(n, probs)
+    return {k: int(v) for k, v in zip(names, counts) if v > 0}
+
+
+uniform = [f"c{i:05d}" for i in range(20000)]
+flat = np.full(20000, 1 / 20000)
+# Ten common categories (80% of the values) and a tail of 3,000 rare ones.
+head = [f"h{i}" for i in range(10)]
+tail = [f"t{i:04d}" for i in range(3000)]
+mix = head + tail
+mix_p = np.concatenate([np.full(10, 0.08), np.full(3000, 0.2 / 3000)])
+# The tail's share doubled, from 20% to 40%, spread over the same rare
+# values: each rare value is still seen about once, but the pooled bin
+# holds twice the share.
+mix_shift = np.concatenate([np.full(10, 0.06), np.full(3000, 0.4 / 3000)])
+
+pooled_cases = [
+    # The issue's false alarm: 5,000 events from 20,000 values, both sides
+    # the same distribution, 88% of the values distinct (below the 95%
+    # ID-like rule): every category pooled, not tested.
+    pooled_case("uniform-20000-same", draw(uniform, flat, 5000), draw(uniform, flat, 5000)),
+    # A real shift among them: the current window concentrated on 10 of the
+    # 20,000 values. Those 10 are expected 5 or more times; the rest pool.
+    pooled_case("uniform-20000-concentrated", draw(uniform, flat, 5000),
+                draw(uniform[:10], np.full(10, 0.1), 5000)),
+    # A head of common values and a sparse tail, the same distribution:
+    # the tail pools into one bin, the head is tested value by value.
+    pooled_case("head-tail-same", draw(mix, mix_p, 4000), draw(mix, mix_p, 3000)),
+    # The tail's share doubled: seen in the pooled bin.
+    pooled_case("head-tail-shift", draw(mix, mix_p, 4000), draw(mix, mix_shift, 3000)),
+    # Small samples (chi-square decides): two common values and four rare
+    # ones pooled into a third bin.
+    pooled_case("small-chi2", {"a": 300, "b": 200, "r1": 2, "r2": 1, "r3": 1, "r4": 3},
+                {"a": 60, "b": 70, "r1": 1, "r3": 2, "r5": 1}),
+    # One common value and rare ones: two bins left, Yates's correction.
+    pooled_case("two-bins-yates", {"a": 500, "r1": 3, "r2": 2, "r3": 4},
+                {"a": 90, "r1": 2, "r4": 3, "r5": 5}),
+    # Too few values for any category: not tested.
+    pooled_case("all-sparse-small", {f"v{i}": 3 for i in range(10)}, {f"v{i}": 2 for i in range(10)}),
+    # One sparse category alone is not pooled: the table as it is.
+    pooled_case("one-sparse", {"x": 10, "y": 30, "z": 5}, {"x": 15, "y": 25}),
+]
+for case in pooled_cases:
+    pooled_case_check(case)
+
+with open("reference_pooled.json", "w") as f:
+    json.dump({"categorical": pooled_cases}, f, separators=(",", ":"))
     f.write("\n")
