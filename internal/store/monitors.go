@@ -693,22 +693,20 @@ func (s *Store) ListRetrainingTasks(ctx context.Context, useCaseID int64) ([]*lo
 // column col+"status") matching w: every open one, however old — the one
 // left longest is the one a person most needs to see, and open ones are
 // few (one per monitor and kind at most) — and the newest 500 of the
-// others, merged newest first by key (opened, then ID).
+// others, merged newest first by key (opened, then ID). One statement,
+// so one snapshot: read as two, a row closed between them was listed
+// twice (open, then closed), and one opened again between them not at all.
 func openAndNewest[T any](ctx context.Context, s *Store, sel, col string, w *filterSQL, open string,
 	scan func(interface{ Scan(...any) error }) (T, error), key func(T) (time.Time, int64)) ([]T, error) {
 	opened, rest := filterSQL{where: slices.Clone(w.where), args: slices.Clone(w.args)}, filterSQL{where: slices.Clone(w.where), args: slices.Clone(w.args)}
 	opened.add(col+"status = ?", open)
 	rest.add(col+"status <> ?", open)
 	order := ` ORDER BY ` + col + `opened_at DESC, ` + col + `id DESC`
-	rows, err := list(ctx, s, sel+opened.sql()+order, opened.args, scan)
+	q := `SELECT * FROM (` + sel + opened.sql() + `) open_rows UNION ALL SELECT * FROM (` + sel + rest.sql() + order + ` LIMIT 500) newest_rows`
+	rows, err := list(ctx, s, q, append(opened.args, rest.args...), scan)
 	if err != nil {
 		return nil, err
 	}
-	others, err := list(ctx, s, sel+rest.sql()+order+` LIMIT 500`, rest.args, scan)
-	if err != nil {
-		return nil, err
-	}
-	rows = append(rows, others...)
 	slices.SortStableFunc(rows, func(a, b T) int {
 		at, ai := key(a)
 		bt, bi := key(b)
