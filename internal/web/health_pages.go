@@ -836,46 +836,27 @@ type alertTriage struct {
 func (t alertTriage) ClosedCut() bool { return !t.OpenOnly && t.ClosedShown < t.ClosedTotal }
 
 // alertsToList reads the alerts the alerts page lists (of model modelID
-// on its health page; 0: of all): every open one,
-// whatever its age (a monitor has at most one open alert of a kind), a
-// page at a time, then the closed ones among the newest alerts the store
-// lists (ListAlerts' 500), with how many are closed in all. Read as the
-// newest alerts alone, a fleet's alerts raised and resolved since pushed
-// an alert left open for weeks off the page and out of its counts.
+// on its health page; 0: of all) — ListAlerts' every open one, whatever
+// its age, and the newest 500 others — with how many are closed in all,
+// for the page's note of those it leaves out.
 func (s *Server) alertsToList(ctx context.Context, modelID int64) ([]*lodestar.Alert, int, error) {
-	const page = 500
-	var open []*lodestar.Alert
-	for after := int64(0); ; {
-		got, _, err := s.Monitors.PageAlerts(ctx, modelID, true, after, page)
-		if err != nil {
-			return nil, 0, err
-		}
-		open = append(open, got...)
-		if len(got) < page {
-			break
-		}
-		after = got[len(got)-1].ID
+	alerts, err := s.Monitors.ListAlerts(ctx, modelID, false)
+	if err != nil {
+		return nil, 0, err
 	}
 	_, total, err := s.Monitors.PageAlerts(ctx, modelID, false, 0, 1)
 	if err != nil {
 		return nil, 0, err
 	}
-	recent, err := s.Monitors.ListAlerts(ctx, modelID, false)
-	if err != nil {
-		return nil, 0, err
-	}
-	listed := make(map[int64]bool, len(open))
-	for _, a := range open {
-		listed[a.ID] = true
-	}
-	out := open
-	for _, a := range recent {
-		// (One that closed between the reads is listed once, as open.)
-		if a.Status != lodestar.AlertOpen && !listed[a.ID] {
-			out = append(out, a)
+	open := 0
+	for _, a := range alerts {
+		if a.Status == lodestar.AlertOpen {
+			open++
 		}
 	}
-	return out, max(total-len(open), len(out)-len(open)), nil
+	// (An alert raised or closed between the two reads may make the
+	// count differ from the list by one: never below what is listed.)
+	return alerts, max(total-open, len(alerts)-open), nil
 }
 
 // sortAlertRows orders the alerts as a risk officer works through them:
