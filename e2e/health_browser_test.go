@@ -268,3 +268,74 @@ func TestMonitorFormFileAgain(t *testing.T) {
 		t.Errorf("monitor section lacks its reference:\n%s", info)
 	}
 }
+
+// TestMonitorFormLargeReferenceBrowser: a reference file over the limit
+// (20 MiB) lost the whole monitor form to a 413. Now the page says so as
+// the form is sent, before the file goes (the form is not sent, the focus
+// is on the file); and without that check (the script's attribute taken
+// away), the server's refusal brings the form back with what was typed
+// and the same message under the file — for a file just over the limit
+// and for one larger than the server reads of any body (32 MiB).
+func TestMonitorFormLargeReferenceBrowser(t *testing.T) {
+	t.Parallel()
+	needChromium(t)
+	srv, _, _ := recommender(t, []string{"--data", t.TempDir()}, true)
+	sized := func(name string, size int64) string {
+		p := filepath.Join(t.TempDir(), name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("x,y\n"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil { // the rest zeros, and sparse
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ctx := newTab(t, startBrowser(t), chromedp.WithNewBrowserContext())
+	dumpOnFailure(t, ctx)
+	form := `form[action^="/models/1/monitors"]`
+	fill := func(file string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(srv.URL+"/models/1/health"),
+			chromedp.WaitVisible(chromedp.CSS(form)),
+			chromedp.SetValue(chromedp.CSS("#mon-name"), "Big reference"),
+			chromedp.SetValue(chromedp.CSS("#mon-window"), "events:500"),
+			chromedp.SetValue(chromedp.CSS("#mon-hook"), "https://hooks.example.com/x"),
+			chromedp.Click(chromedp.CSS("#mon-ref-dataset")),
+			chromedp.SetUploadFiles(chromedp.CSS("#mon-reference"), []string{file}),
+		)
+	}
+	step(t, ctx, "sign in", chromedp.Steps(chromedp.EmulateViewport(1000, 700), signInBrowser(srv.URL, adminEmail, adminPassword)))
+	step(t, ctx, "send a 21 MiB reference", chromedp.Steps(
+		fill(sized("big.csv", 21<<20)),
+		chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`),
+		chromedp.Click(chromedp.CSS(form+" button.primary")),
+		chromedp.WaitVisible(chromedp.CSS("#mon-reference-size")),
+	))
+	if got := run(t, ctx, "read the page's state", chromedp.Evaluate[string](`[window.notReloaded, document.activeElement.id,
+		document.getElementById("mon-reference").getAttribute("aria-invalid"),
+		document.getElementById("mon-reference").getAttribute("aria-describedby").includes("mon-reference-size"),
+		document.getElementById("mon-reference-size").textContent].join(" | ")`)); got != "true | mon-reference | true | true | The reference dataset is larger than 20 MiB." {
+		t.Errorf("after choosing a 21 MiB file and sending: %s; want the form not sent, the file focused and marked, and the limit said", got)
+	}
+	for _, size := range []int64{21 << 20, 40 << 20} {
+		what := fmt.Sprintf("a %d MiB reference past the page's check", size>>20)
+		step(t, ctx, what, chromedp.Steps(
+			fill(sized(fmt.Sprintf("big%d.csv", size>>20), size)),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("mon-reference").removeAttribute("data-max-bytes")`),
+			chromedp.Click(chromedp.CSS(form+" button.primary")),
+			chromedp.WaitVisible(chromedp.CSS("#reference-error")),
+		))
+		got := run(t, ctx, "read the form", chromedp.Evaluate[string](`["mon-name", "mon-window", "mon-hook"].map(id => document.getElementById(id).value).concat(
+			[document.getElementById("mon-ref-dataset").checked, document.getElementById("reference-error").textContent.trim()]).join(" | ")`))
+		if want := "Big reference | events:500 | https://hooks.example.com/x | true | The reference dataset is larger than 20 MiB."; got != want {
+			t.Errorf("%s: the form came back as %q, want %q", what, got, want)
+		}
+	}
+}

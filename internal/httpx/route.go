@@ -32,6 +32,14 @@ type Route struct {
 	// MaxBody is the largest body the route accepts; 0 means
 	// DefaultMaxBody.
 	MaxBody int64
+	// FileLimit, when set, has a page's multipart form read part by part
+	// as it arrives, its files written to temporary files (UploadFrom) of
+	// at most FileLimit bytes each: a larger file is read through and
+	// dropped, marked TooLarge, and the form's other fields are read all
+	// the same, so that the handler can give the form back as it was
+	// filled in. A body over MaxBody is then not refused before it is
+	// read: it is read up to MaxBody, and the fields before the cut kept.
+	FileLimit int64
 	// TextError, when set, answers a request the guard refuses for its
 	// text (checkText: a path, query or form value that is not UTF-8 or
 	// holds NUL) in the route's own error shape (OFREP's); nil: the
@@ -79,6 +87,8 @@ type Identity struct {
 	formUnused bool
 	// formSee: where the form's result can be seen (FormResultAt).
 	formSee string
+	// uploads are the files of a streamed form (Route.FileLimit).
+	uploads map[string]*Upload
 }
 
 // FormNotActedOn tells the guard that this POST wrote nothing (a step of a
@@ -428,11 +438,15 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		// 401 whatever its size, and a signed-in person's refusal comes
 		// in their language, on their page.
 		id, err := g.identify(w, r)
+		if id != nil {
+			defer id.removeUploads()
+		}
 		if err == nil {
 			// A declared length over the limit is refused before the body
 			// is read (a client waiting on 100-continue sends none of it)
-			// — except an anonymous API call, a 401 first.
-			over := r.ContentLength > limit
+			// — except an anonymous API call, a 401 first, and a page's
+			// streamed form, read up to the limit to keep its fields.
+			over := r.ContentLength > limit && (g.API || rt.FileLimit == 0)
 			if over && !(g.API && id.User == nil) {
 				err = g.tooLarge(limit)
 			} else if err = g.authorize(rt, r, id); err == nil && over {
@@ -662,7 +676,7 @@ func (g *Guard) authorize(rt Route, r *http.Request, id *Identity) error {
 	if isSafe(r.Method) || id.Token != nil || rt.ReadOnly {
 		return nil // bearer tokens are not sent by browsers on their own: no CSRF risk
 	}
-	return g.checkCSRF(r, id)
+	return g.checkCSRF(r, id, rt.FileLimit)
 }
 
 // tokenMay applies a token's scopes, which narrow its user's role: write
@@ -802,7 +816,7 @@ func (g *Guard) fromProxy(r *http.Request) bool {
 	return err == nil && g.Proxies.trusted(a)
 }
 
-func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
+func (g *Guard) checkCSRF(r *http.Request, id *Identity, fileLimit int64) error {
 	if g.crossOrigin(r) {
 		return lodestar.Errorf(lodestar.EForbidden, "This request came from another site, and Lodestar acts only on forms sent from its own pages. Open Lodestar itself and send the form from there.")
 	}
@@ -816,10 +830,22 @@ func (g *Guard) checkCSRF(r *http.Request, id *Identity) error {
 		// token. ParseMultipartForm runs whatever ParseForm said (a bad
 		// query string must not lose a multipart body's fields); the
 		// body is capped already.
-		for _, err := range []error{r.ParseForm(), r.ParseMultipartForm(32 << 20)} {
-			var mbe *http.MaxBytesError
-			if err != nil && errors.As(err, &mbe) {
-				return g.tooLarge(mbe.Limit)
+		// A route that streams its files reads them as they come, and a
+		// body over its limit is no refusal there (readStreamedForm).
+		if fileLimit > 0 {
+			if err := readStreamedForm(r, id, fileLimit); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return g.tooLarge(mbe.Limit)
+				}
+				return lodestar.Errorf(lodestar.EInvalid, "The form could not be read. Reload the page and try again.")
+			}
+		} else {
+			for _, err := range []error{r.ParseForm(), r.ParseMultipartForm(32 << 20)} {
+				var mbe *http.MaxBytesError
+				if err != nil && errors.As(err, &mbe) {
+					return g.tooLarge(mbe.Limit)
+				}
 			}
 		}
 		if sent == "" {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"math"
@@ -27,7 +28,11 @@ import (
 func (s *Server) healthRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "GET", Pattern: "/models/{id}/health", Perm: auth.ModelRead, Handler: s.healthShow},
-		{Method: "POST", Pattern: "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: s.monitorCreate, MaxBody: monitoring.MaxReferenceBytes + 1<<20},
+		// The reference file is streamed to a temporary file, and one over
+		// the limit (the API's too) read through, up to the server's cap on
+		// any body, so that the form comes back as it was filled in.
+		{Method: "POST", Pattern: "/models/{id}/monitors", Perm: auth.ModelWrite, Handler: s.monitorCreate,
+			FileLimit: monitoring.MaxReferenceBytes, MaxBody: maxStreamedForm},
 		{Method: "POST", Pattern: "/monitors/{id}/evaluate", Perm: auth.ModelWrite, Handler: s.monitorEvaluate},
 		{Method: "GET", Pattern: "/monitors/{id}/edit", Perm: auth.ModelWrite, Handler: s.monitorEditShow},
 		{Method: "POST", Pattern: "/monitors/{id}", Perm: auth.ModelWrite, Handler: s.monitorUpdate},
@@ -391,9 +396,14 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		Tasks3    []string
 		// The drift tests the monitor form offers, auto first.
 		NumericTests, CategoricalTests []string
+		// The reference file's limit, and its refusal (English), for the
+		// form's check of a file's size as it is chosen.
+		MaxReferenceBytes int64
+		ReferenceTooLarge string
 	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, unwatched, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"},
 		[]string{monitor.TestAuto, monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI},
-		[]string{monitor.TestAuto, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestPSI}}
+		[]string{monitor.TestAuto, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestPSI},
+		monitoring.MaxReferenceBytes, referenceTooLarge()}
 	s.render(w, r, status, "health", p)
 }
 
@@ -740,14 +750,12 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var data []byte
 	var name string
-	if in.Reference.Kind == lodestar.ReferenceDataset {
-		if file, hdr, err := r.FormFile("reference"); err == nil {
-			defer file.Close()
-			data, err = io.ReadAll(io.LimitReader(file, monitoring.MaxReferenceBytes+1))
-			if err != nil {
-				fields["reference"] = "The file could not be read."
-			}
-			name = hdr.Filename
+	if up := httpx.UploadFrom(r, "reference"); up != nil && in.Reference.Kind == lodestar.ReferenceDataset {
+		if up.TooLarge {
+			// Not to be chosen again: name stays "".
+			fields["reference"] = referenceTooLarge()
+		} else if data, name = readUpload(up), up.Filename; data == nil {
+			fields["reference"] = "The file could not be read."
 		}
 	}
 	var err error
@@ -779,6 +787,30 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	// page; the form's action has no fragment, which would stop the
 	// browser's autofocus.)
 	s.redirect(w, r, monitorAnchor(m.ID, made.ID), "flash.monitor_saved")
+}
+
+// maxStreamedForm is the most of a streamed form's body the server reads
+// (app.MaxBody, its cap on any body).
+const maxStreamedForm = 32 << 20
+
+// referenceTooLarge is the refusal of a reference file over the limit,
+// the service's own (translated by its pattern).
+func referenceTooLarge() string {
+	return fmt.Sprintf("The reference dataset is larger than %d MiB.", monitoring.MaxReferenceBytes>>20)
+}
+
+// readUpload reads an uploaded file whole; nil when it cannot.
+func readUpload(up *httpx.Upload) []byte {
+	f, err := up.Open()
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 // monitorEvaluate evaluates a monitor now and returns to its model's

@@ -11,9 +11,9 @@ import (
 )
 
 // The new-monitor form's reference file says how large it may be, the
-// limit the server holds it to, in both languages: a file well over it
-// is refused (413) before the form can be read, and the form is lost, so
-// the limit must be known before choosing the file.
+// limit the server holds it to, in both languages: a file over it is
+// refused (the form comes back as filled in, but the file was sent for
+// nothing), so the limit must be known before choosing the file.
 func TestReferenceFieldSaysItsLimit(t *testing.T) {
 	limit := fmt.Sprintf("%d MiB", monitoring.MaxReferenceBytes>>20)
 	for _, loc := range []string{"en", "zh-CN"} {

@@ -1,0 +1,169 @@
+package httpx
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// Upload is a file a page's multipart form sent to a route that streams
+// its files (Route.FileLimit): written to a temporary file as it
+// arrives, up to the route's limit, and removed once the handler returns.
+type Upload struct {
+	// Filename is the name the browser gave the file.
+	Filename string
+	// Size is the file's size; of a file over the limit, the bytes read
+	// of it (at least the limit and one).
+	Size int64
+	// TooLarge: the file was over the route's limit. Its bytes were read
+	// and dropped, so that the form's other fields are read all the same
+	// and the page can come back with them.
+	TooLarge bool
+	path     string
+}
+
+// Open opens the uploaded file (not one over the limit).
+func (u *Upload) Open() (*os.File, error) {
+	if u.TooLarge || u.path == "" {
+		return nil, errors.New("httpx: the upload was not kept")
+	}
+	return os.Open(u.path)
+}
+
+// UploadFrom is the file the request's form sent in field name, nil when
+// it sent none (or an empty one without a name, as a browser does for a
+// file field left empty). Only a route with a FileLimit has uploads.
+func UploadFrom(r *http.Request, name string) *Upload {
+	return IdentityFrom(r.Context()).uploads[name]
+}
+
+// maxFormValues bounds a streamed form's fields other than its files, as
+// ParseMultipartForm bounds them (10 MiB).
+const maxFormValues = 10 << 20
+
+// readStreamedForm reads a multipart form part by part, as it arrives:
+// each field's value into r.PostForm and r.Form, as ParseMultipartForm
+// would, and each file into a temporary file of at most limit bytes — a
+// larger one is read to its end and dropped, noted TooLarge. A body cut
+// by the route's cap ends the reading without an error: the fields read
+// so far are kept (a page's form puts its file last), and a file it cut
+// is TooLarge. It reports the body's own faults (not multipart, a
+// malformed part) and the temporary files' failures.
+func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil // not multipart: ParseForm read it
+	}
+	values := map[string][]string{}
+	budget := int64(maxFormValues)
+	defer func() {
+		r.MultipartForm = &multipart.Form{Value: values}
+		for k, v := range values {
+			r.Form[k] = append(r.Form[k], v...)
+			r.PostForm[k] = append(r.PostForm[k], v...)
+		}
+	}()
+	capped := func(err error) bool {
+		var mbe *http.MaxBytesError
+		return errors.As(err, &mbe)
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF || capped(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := p.FormName()
+		if name == "" {
+			continue
+		}
+		if p.FileName() == "" {
+			var b strings.Builder
+			n, err := io.Copy(&b, io.LimitReader(p, budget+1))
+			if capped(err) {
+				return nil // a field cut short is not read at all
+			}
+			if err != nil {
+				return err
+			}
+			if budget -= n; budget < 0 {
+				return multipart.ErrMessageTooLarge
+			}
+			values[name] = append(values[name], b.String())
+			continue
+		}
+		if id.uploads[name] != nil {
+			continue // a second file of one field: the first is kept
+		}
+		up, err := saveUpload(p, limit)
+		if up != nil {
+			if id.uploads == nil {
+				id.uploads = map[string]*Upload{}
+			}
+			id.uploads[name] = up
+		}
+		if capped(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// saveUpload writes part p to a temporary file, or when it is over limit
+// bytes reads it to its end and keeps nothing. The Upload is returned
+// whenever anything was read, with the error that stopped the reading.
+func saveUpload(p *multipart.Part, limit int64) (*Upload, error) {
+	up := &Upload{Filename: p.FileName()}
+	f, err := os.CreateTemp("", "lodestar-upload-*")
+	if err != nil {
+		return nil, err
+	}
+	up.path = f.Name()
+	n, err := io.Copy(f, io.LimitReader(p, limit+1))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	up.Size = n
+	if n > limit {
+		up.TooLarge = true
+		os.Remove(up.path)
+		up.path = ""
+		if err == nil {
+			var rest int64
+			rest, err = io.Copy(io.Discard, p)
+			up.Size += rest
+		}
+		return up, err
+	}
+	if err != nil {
+		// Cut short: what came is not the file. By the body's cap, the
+		// form was larger than the route takes; otherwise nothing is kept.
+		os.Remove(up.path)
+		up.path = ""
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			return nil, err
+		}
+		up.TooLarge = true
+	}
+	return up, err
+}
+
+// removeUploads removes the request's temporary files.
+func (id *Identity) removeUploads() {
+	for _, up := range id.uploads {
+		if up.path != "" {
+			os.Remove(up.path)
+		}
+	}
+}
