@@ -257,6 +257,36 @@ type MonitorReference struct {
 	// with the others.
 	FeaturesLeftOut    int64    `json:"features_left_out,omitempty"`
 	FeaturesLeftOutWhy []string `json:"features_left_out_why,omitempty"`
+	// FeaturesLeftOutReasons are the same reasons for a program: each a
+	// stable code with its figures beside the English line (absent on a
+	// monitor made before they were recorded, whose lines alone say why).
+	FeaturesLeftOutReasons []FeatureLeftOut `json:"features_left_out_reasons,omitempty"`
+}
+
+// Codes of FeatureLeftOut: why a monitor does not follow some features of
+// its reference events.
+const (
+	// LeftOutName: a name blank or longer than Limit characters.
+	LeftOutName = "name_blank_or_too_long"
+	// LeftOutNumeric, LeftOutCategorical: beyond the first Limit features
+	// of the kind.
+	LeftOutNumeric     = "beyond_numeric_limit"
+	LeftOutCategorical = "beyond_categorical_limit"
+	// LeftOutNames: beyond the first Limit names seen.
+	LeftOutNames = "beyond_names_seen_limit"
+)
+
+// FeatureLeftOut is one reason features of a monitor's reference events
+// were left out: Count of them, by the rule Code names, whose number is
+// Limit. First is the first name left out by LeftOutName (cut to 40
+// characters, "…" added), and Message the reason in English, as
+// FeaturesLeftOutWhy has it.
+type FeatureLeftOut struct {
+	Code    string  `json:"code"`
+	Count   int64   `json:"count"`
+	Limit   int     `json:"limit"`
+	First   *string `json:"first,omitempty"`
+	Message string  `json:"message"`
 }
 
 // Monitor watches one version of a model: it cuts its events into windows,

@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -54,8 +56,25 @@ func TestEventReferenceLeavesOutFeaturesItCannotFollow(t *testing.T) {
 	if mon.Reference.FeaturesLeftOut != 1002 || !slices.Equal(mon.Reference.FeaturesLeftOutWhy, want) {
 		t.Fatalf("left out: %d, %q; want 1002, %q", mon.Reference.FeaturesLeftOut, mon.Reference.FeaturesLeftOutWhy, want)
 	}
+	// The same for a program: a code and its figures beside each line.
+	var raw struct {
+		Reference struct {
+			Reasons []map[string]any `json:"features_left_out_reasons"`
+		} `json:"reference"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &raw); err != nil {
+		t.Fatal(err)
+	}
+	wantReasons := []map[string]any{
+		{"code": "name_blank_or_too_long", "count": 1.0, "limit": 200.0, "first": long[:40] + "…", "message": want[0]},
+		{"code": "beyond_numeric_limit", "count": 999.0, "limit": 1000.0, "message": want[1]},
+		{"code": "beyond_names_seen_limit", "count": 2.0, "limit": 2000.0, "message": want[2]},
+	}
+	if !reflect.DeepEqual(raw.Reference.Reasons, wantReasons) {
+		t.Fatalf("features_left_out_reasons: %v, want %v", raw.Reference.Reasons, wantReasons)
+	}
 	stored, err := f.app.Store.FindMonitorByID(sys(), mon.ID)
-	if err != nil || !slices.Equal(stored.Reference.FeaturesLeftOutWhy, want) {
+	if err != nil || !slices.Equal(stored.Reference.FeaturesLeftOutWhy, want) || !reflect.DeepEqual(stored.Reference.FeaturesLeftOutReasons, mon.Reference.FeaturesLeftOutReasons) {
 		t.Fatalf("stored: %v, %+v", err, stored)
 	}
 	// Named in exclude, the long name is simply not a feature: nothing
@@ -71,7 +90,7 @@ func TestEventReferenceLeavesOutFeaturesItCannotFollow(t *testing.T) {
 	c, _, _ := f.signIn(team, time.Hour)
 	for lang, text := range map[string]string{
 		"en":    "1,002 features of the range left out: not tested (1 with a name blank or longer than 200 characters, the first \"llll",
-		"zh-CN": "该时间范围内有 1,002 个特征被略去：未检验 (1 个名称为空或超过 200 个字符，第一个为 \"llll",
+		"zh-CN": "该时间范围内有 1,002 个特征被略去：未检验（1 个名称为空或超过 200 个字符，第一个为 \"llll",
 	} {
 		if err := f.app.Store.SetLocale(sys(), team.ID, lang); err != nil {
 			t.Fatal(err)

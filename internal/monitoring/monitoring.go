@@ -188,8 +188,12 @@ func (s *Service) CreateMonitor(ctx context.Context, in lodestar.Monitor, data [
 		if in.Reference.Kind == lodestar.ReferenceEvents && len(in.Numeric)+len(in.Categorical) == 0 && in.ModelID != 0 &&
 			in.Version != "" && !in.Reference.From.IsZero() && in.Reference.To.After(in.Reference.From) {
 			var err error
-			if in.Numeric, in.Categorical, in.Reference.FeaturesLeftOut, in.Reference.FeaturesLeftOutWhy, err = s.eventFeatures(ctx, in); err != nil {
+			if in.Numeric, in.Categorical, in.Reference.FeaturesLeftOut, in.Reference.FeaturesLeftOutReasons, err = s.eventFeatures(ctx, in); err != nil {
 				return nil, err
+			}
+			// The English lines, as before the codes: what older clients read.
+			for _, r := range in.Reference.FeaturesLeftOutReasons {
+				in.Reference.FeaturesLeftOutWhy = append(in.Reference.FeaturesLeftOutWhy, r.Message)
 			}
 			if len(in.Numeric)+len(in.Categorical) == 0 && (in.Thresholds.Drift || in.Thresholds.DataQuality) {
 				return nil, s.refuse(ctx, in, "reference.from", fmt.Sprintf("This range holds no events of version %s yet to take the features from: choose a range with events, or turn drift and data quality off.", in.Version))
@@ -277,9 +281,10 @@ var errScanned = errors.New("scanned enough")
 // every value seen is a number, in the order first seen. The features a
 // monitor cannot follow — a name blank or longer than lodestar.MaxTitle
 // characters, or beyond the first maxKindFeatures of its kind — are left
-// out, counted and said why (English, translated where shown): the
-// monitor is made with the others.
-func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numeric, categorical []string, leftOut int64, why []string, err error) {
+// out, counted and said why (each reason a code, its figures and its
+// English line, translated where shown): the monitor is made with the
+// others.
+func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numeric, categorical []string, leftOut int64, why []lodestar.FeatureLeftOut, err error) {
 	var names []string
 	text := map[string]bool{}
 	var badNames []string
@@ -336,24 +341,29 @@ func (s *Service) eventFeatures(ctx context.Context, in lodestar.Monitor) (numer
 			overNumeric++
 		}
 	}
+	var reasons []lodestar.FeatureLeftOut
+	say := func(code string, count, limit int, first *string, msg string) {
+		reasons = append(reasons, lodestar.FeatureLeftOut{Code: code, Count: int64(count), Limit: limit, First: first, Message: msg})
+	}
 	if len(badNames) > 0 {
 		first := badNames[0]
 		if r := []rune(first); len(r) > 40 {
 			first = string(r[:40]) + "…"
 		}
-		why = append(why, fmt.Sprintf("%d with a name blank or longer than %d characters, the first %q", len(badNames), lodestar.MaxTitle, first))
+		say(lodestar.LeftOutName, len(badNames), lodestar.MaxTitle, &first,
+			fmt.Sprintf("%d with a name blank or longer than %d characters, the first %q", len(badNames), lodestar.MaxTitle, first))
 	}
 	if overNumeric > 0 {
-		why = append(why, fmt.Sprintf("%d beyond the first %d numeric features", overNumeric, maxKindFeatures))
+		say(lodestar.LeftOutNumeric, overNumeric, maxKindFeatures, nil, fmt.Sprintf("%d beyond the first %d numeric features", overNumeric, maxKindFeatures))
 	}
 	if overCategorical > 0 {
-		why = append(why, fmt.Sprintf("%d beyond the first %d categorical features", overCategorical, maxKindFeatures))
+		say(lodestar.LeftOutCategorical, overCategorical, maxKindFeatures, nil, fmt.Sprintf("%d beyond the first %d categorical features", overCategorical, maxKindFeatures))
 	}
 	if len(unweighed) > 0 {
-		why = append(why, fmt.Sprintf("%d beyond the first %d names seen", len(unweighed), maxFeatureNames))
+		say(lodestar.LeftOutNames, len(unweighed), maxFeatureNames, nil, fmt.Sprintf("%d beyond the first %d names seen", len(unweighed), maxFeatureNames))
 	}
 	leftOut = int64(len(badNames) + overNumeric + overCategorical + len(unweighed))
-	return numeric, categorical, leftOut, why, nil
+	return numeric, categorical, leftOut, reasons, nil
 }
 
 // rangeHasEvents reports whether a monitor's event-range reference holds

@@ -265,6 +265,16 @@ func pagePath(r *http.Request) string {
 // English; the catalog carries each message under "msg." + the English.
 func (p *Page) Msg(m string) string { return p.bundle.Message(p.ID.Locale, m) }
 
+// Reasons joins English reasons, each translated, with the locale's
+// separator of reasons ("; " or "；").
+func (p *Page) Reasons(ms []string) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = p.Msg(m)
+	}
+	return strings.Join(out, p.T("health.reasons_sep"))
+}
+
 // Under reports whether the page is prefix's list or one of its records
 // (/kpis, /kpis/5, /kpis?sort=…), for the navigation to mark it.
 func (p *Page) Under(prefix string) bool {
