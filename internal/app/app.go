@@ -27,9 +27,8 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/web"
 )
 
-// MaxBody caps every request body (32 MiB, for evidence uploads); each
-// route then holds its body to its own limit, 1 MiB unless it says more.
-const MaxBody = 32 << 20
+// MaxBody caps every request body: httpx.MaxServerBody.
+const MaxBody = httpx.MaxServerBody
 
 // Options tune the app.
 type Options struct {

@@ -63,6 +63,10 @@ type Route struct {
 // DefaultMaxBody is a route's body limit unless it sets its own (1 MiB).
 const DefaultMaxBody = 1 << 20
 
+// MaxServerBody caps every request body (32 MiB, for evidence uploads),
+// whatever a route says; each route then holds its body to its own limit.
+const MaxServerBody = 32 << 20
+
 // Cookie names.
 const (
 	SessionCookie = "lodestar_session"

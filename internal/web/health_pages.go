@@ -789,9 +789,9 @@ func (s *Server) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, monitorAnchor(m.ID, made.ID), "flash.monitor_saved")
 }
 
-// maxStreamedForm is the most of a streamed form's body the server reads
-// (app.MaxBody, its cap on any body).
-const maxStreamedForm = 32 << 20
+// maxStreamedForm is the most of a streamed form's body the server reads:
+// its cap on any body.
+const maxStreamedForm = httpx.MaxServerBody
 
 // referenceTooLarge is the refusal of a reference file over the limit,
 // the service's own (translated by its pattern).
