@@ -133,10 +133,18 @@ type ExperimentObservation struct {
 // LineError is a refused line of an upload or a batch: its number, the id
 // it carried when it had one, and why.
 type LineError struct {
-	Line    int    `json:"line"`
-	ID      string `json:"id,omitempty"`
+	Line int    `json:"line"`
+	ID   string `json:"id,omitempty"`
+	// Code names a reason a client may act on (LineIDConflict); most
+	// refusals have none.
+	Code    string `json:"code,omitempty"`
 	Message string `json:"error"`
 }
+
+// LineIDConflict is the code of an event line whose ID is taken by an
+// event with other content (another time, features, prediction…): an
+// idempotency key reused for another event, not a retry.
+const LineIDConflict = "id_conflict"
 
 // ObservationResult says what happened to the lines of an upload.
 type ObservationResult struct {

@@ -57,6 +57,9 @@ type StoredEvent struct {
 	Version string
 	Body    []byte
 	Label   []byte
+	// Line is the event's line in the batch it came in (ingestion only:
+	// not stored, 0 when read back).
+	Line int
 }
 
 // EventLabel attaches a label to an event by its ID.
@@ -74,6 +77,11 @@ type EventService interface {
 	// stored; it returns how many were new. It returns only once the
 	// transaction is committed.
 	AppendEvents(ctx context.Context, modelID int64, events []StoredEvent) (int, error)
+	// StoreEvents is AppendEvents that also returns the indexes in events
+	// (in order) of the events refused because their ID is taken by an
+	// event with other content: one stored already, or an earlier one of
+	// the batch. An identical repeat is a duplicate, not a conflict.
+	StoreEvents(ctx context.Context, modelID int64, events []StoredEvent) (accepted int, conflicts []int, err error)
 	// AttachLabels sets labels by event ID in one transaction and returns
 	// the IDs that are unknown.
 	AttachLabels(ctx context.Context, modelID int64, labels []EventLabel) (unknown []string, err error)

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -112,12 +113,23 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err := s.admit(w, r, len(events)+len(rejected)); err != nil {
 			return nil, err
 		}
-		accepted, err := s.Events.AppendEvents(r.Context(), m.ID, events)
+		accepted, conflicts, err := s.Events.StoreEvents(r.Context(), m.ID, events)
 		if err != nil {
 			return nil, err
 		}
 		if rejected == nil {
 			rejected = []lodestar.LineError{}
+		}
+		if len(conflicts) > 0 {
+			// An ID taken by another event is no retry: the line is
+			// refused, with its own code, among the others by line.
+			for _, i := range conflicts {
+				e := events[i]
+				rejected = append(rejected, lodestar.LineError{Line: e.Line, ID: e.ID, Code: lodestar.LineIDConflict,
+					Message: idConflict(e.ID)})
+			}
+			slices.SortStableFunc(rejected, func(a, b lodestar.LineError) int { return a.Line - b.Line })
+			events = withoutIndexes(events, conflicts)
 		}
 		unregistered, err := s.unregistered(r.Context(), m.ID, events)
 		if err != nil {
@@ -131,6 +143,26 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		return &lodestar.IngestResult{Accepted: accepted, Duplicates: len(events) - accepted, Rejected: rejected, Unregistered: unregistered, Retired: retired}, nil
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
+}
+
+// idConflict is the reason of an event line whose ID is taken by an event
+// with other content.
+func idConflict(id string) string {
+	return fmt.Sprintf("id %q was used before for an event with other content; a retry must send that event as it was, and another event needs a new id", id)
+}
+
+// withoutIndexes returns events but those at the indexes given (in
+// order), in a new slice.
+func withoutIndexes(events []lodestar.StoredEvent, drop []int) []lodestar.StoredEvent {
+	out := make([]lodestar.StoredEvent, 0, len(events)-len(drop))
+	for i, e := range events {
+		if len(drop) > 0 && drop[0] == i {
+			drop = drop[1:]
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // boundModel finds the model of an ingest route's path, refusing it

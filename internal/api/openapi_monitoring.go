@@ -39,7 +39,8 @@ func monitoringPaths() obj {
 	}
 	return obj{
 		"/models/{model}/events": obj{"post": obj{"summary": "Send a batch of prediction events (token scope ingest or write).",
-			"description": limits + "Idempotent by event id: a retried batch is counted once (duplicates), and an id repeated within a batch keeps its first line, the others counted in duplicates. Each invalid line is reported by number and reason; " +
+			"description": limits + "Idempotent by event id: a retried batch is counted once (duplicates), and an id repeated within a batch keeps its first line, the identical others counted in duplicates. " +
+				"An id sent again with other content (another time, features, prediction or label, each value as written; fields and features in any order are the same content) is no retry: that line is refused, in rejected with code id_conflict, and the stored event is kept as it was. Each invalid line is reported by number and reason; " +
 				"the valid ones are stored. The answer comes only after the batch is committed to the database. " +
 				"Events of a version the model has not registered are stored too, but no monitor reads them until a version of that name is registered: " +
 				"unregistered_versions lists those versions of the batch (empty when there are none).",
@@ -132,7 +133,8 @@ func monitoringSchemas() obj {
 	nullNum := obj{"type": []string{"number", "null"}}
 	strs := obj{"type": "array", "items": str}
 	metrics := obj{"type": "object", "additionalProperties": num}
-	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str}}}
+	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str,
+		"code": obj{"type": "string", "enum": []string{lodestar.LineIDConflict}, "description": "A reason a client may act on, when the line has one: id_conflict, the event id is taken by an event with other content (an earlier batch's, or an earlier line's of this batch)."}}}}
 	thresholds := obj{"type": "object", "additionalProperties": false, "properties": obj{
 		"min_accuracy":       obj{"type": "number", "minimum": 0, "maximum": 1, "description": "0: off."},
 		"max_latency_p95_ms": obj{"type": "number", "minimum": 0, "description": "Milliseconds; 0: off."},

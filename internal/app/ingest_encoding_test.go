@@ -113,8 +113,9 @@ func TestIngestContentEncoding(t *testing.T) {
 // TestIngestLineShapes: what a client's writer may put around its lines —
 // a byte-order mark, CRLF endings, no final newline, blank lines — loses
 // no line and keeps line numbers the sender's; an event ID repeated in a
-// batch keeps its first line (as a retry of it would) and counts the
-// others as duplicates, a label repeated keeps its last.
+// batch keeps its first line (as a retry of it would), a repeat with
+// another line refused as an id_conflict, and a label repeated keeps its
+// last.
 func TestIngestLineShapes(t *testing.T) {
 	t.Parallel()
 	f := start(t, fixtureOpts{})
@@ -125,13 +126,14 @@ func TestIngestLineShapes(t *testing.T) {
 		"\r\n" +
 		"   \r\n" +
 		`{"id":"s-2","version":"1.0","prediction":0.1,"label":0}` + "\r\n" +
-		`{"id":"s-2","version":"1.0","prediction":0.7,"label":1}` + "\r\n" + // the same ID: the first line stands
+		`{"id":"s-2","version":"1.0","prediction":0.7,"label":1}` + "\r\n" + // the same ID, another line: refused, the first stands
 		`{"id":"s-3","version":"1.0"}` + "\r\n" +
 		eventLine("s-4", t0, "1.0", 2, "blue", 0.2, 0) // no final newline
 	r := f.ndjson("/api/v1/models/recsys/events", tok, body)
 	res := decodeInto[lodestar.IngestResult](t, r)
-	if r.StatusCode != 200 || res.Accepted != 3 || res.Duplicates != 1 || len(res.Rejected) != 1 || res.Rejected[0].Line != 6 {
-		t.Fatalf("got %d %s; want s-1, s-2 and s-4 taken, s-2's repeat a duplicate and line 6 (s-3) refused", r.StatusCode, r.body)
+	if r.StatusCode != 200 || res.Accepted != 3 || res.Duplicates != 0 || len(res.Rejected) != 2 ||
+		res.Rejected[0].Line != 5 || res.Rejected[0].Code != lodestar.LineIDConflict || res.Rejected[1].Line != 6 {
+		t.Fatalf("got %d %s; want s-1, s-2 and s-4 taken, line 5 (s-2 again, changed) and line 6 (s-3) refused", r.StatusCode, r.body)
 	}
 	if label, err := storedLabel(f.app.Store, "recsys", "s-2"); err != nil || label != "0" {
 		t.Errorf("s-2: label %q (%v), want 0, its first line's", label, err)

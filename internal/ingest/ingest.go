@@ -143,6 +143,7 @@ func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: strings.Clone(id), Message: msg})
 			return
 		}
+		ev.Line = n
 		events = append(events, ev)
 	})
 	if err != nil {

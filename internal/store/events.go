@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"context"
@@ -12,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
@@ -34,7 +37,7 @@ func (s *Store) FindModelByRef(ctx context.Context, ref string) (*lodestar.Model
 	return nil, notFound("Model")
 }
 
-// eventRows is how many event IDs one INSERT carries: 4 parameters each
+// eventRows is how many event IDs one INSERT carries: 5 parameters each
 // stays well inside both databases' parameter limits.
 const eventRows = 1000
 
@@ -51,12 +54,12 @@ func insertIDsSQL(n int, returning bool) string {
 		return q.(string)
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO event_ids (model_id, event_id, ts, version_key) VALUES `)
+	b.WriteString(`INSERT INTO event_ids (model_id, event_id, ts, version_key, body_hash) VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?)")
 	}
 	b.WriteString(` ON CONFLICT (model_id, event_id) DO NOTHING`)
 	if returning {
@@ -67,32 +70,43 @@ func insertIDsSQL(n int, returning bool) string {
 	return q
 }
 
-// AppendEvents implements lodestar.EventService. Each new event costs one
+// AppendEvents implements lodestar.EventService: StoreEvents without the
+// list of conflicting events (those are not stored either way).
+func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) (int, error) {
+	accepted, _, err := s.StoreEvents(ctx, modelID, events)
+	return accepted, err
+}
+
+// StoreEvents implements lodestar.EventService. Each new event costs one
 // key in event_ids, which makes ingestion idempotent; the events
 // themselves go into compressed batch rows (eventblob.go), encoded before
 // the write lock is taken on the guess that every event is new (the usual
-// case) and again inside it when some were not. Events are data, not
-// governance changes: they are not written to the audit log.
-func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) (int, error) {
+// case) and again inside it when some were not. An ID stored already, or
+// sent earlier in the batch, is a duplicate when its line says the same
+// (the same bytes, or its fields and features in another order: bodyHash)
+// and a conflict when not; an event stored before
+// that migration has no hash, and a repeat of it counts as a duplicate.
+// Events are data, not governance changes: they are not written to the
+// audit log.
+func (s *Store) StoreEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) (accepted int, conflicts []int, err error) {
 	if len(events) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	// Unique by ID (the first of a repeat wins), in key order for the index.
 	for i := range events {
 		if err := checkRecord(&events[i]); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
-	byID := sortByID(events)
-	byID = slices.CompactFunc(byID, func(a, b *lodestar.StoredEvent) bool { return a.ID == b.ID })
+	byID, repeats := uniqueByID(sortByID(events))
 	byTime := slices.Clone(byID)
 	sortEvents(byTime)
 	blobs := encodeRuns(byTime)
 	defer releaseRuns(blobs)
 
-	accepted := 0
-	err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		accepted = 0
+	var conflicting []*lodestar.StoredEvent
+	err = s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
+		accepted, conflicting = 0, conflicting[:0]
 		var archived bool
 		if err := tx.QueryRowContext(ctx, `SELECT archived FROM models WHERE id = ?`, modelID).Scan(&archived); err != nil {
 			if isNoRows(err) {
@@ -105,6 +119,9 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 		}
 		old, err := s.insertIDs(ctx, tx, modelID, byID)
 		if err != nil {
+			return err
+		}
+		if conflicting, err = idConflicts(ctx, tx, modelID, byID, repeats, old); err != nil {
 			return err
 		}
 		runs, stored := blobs, byTime
@@ -141,7 +158,148 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 		// be the retry of one whose sync failed).
 		err = s.DB.SyncLog()
 	}
-	return accepted, wrap("append events", err)
+	if err != nil {
+		return 0, nil, wrap("append events", err)
+	}
+	if len(conflicting) > 0 { // as indexes of events, in order
+		at := make(map[*lodestar.StoredEvent]int, len(events))
+		for i := range events {
+			at[&events[i]] = i
+		}
+		for _, e := range conflicting {
+			conflicts = append(conflicts, at[e])
+		}
+		slices.Sort(conflicts)
+	}
+	return accepted, conflicts, nil
+}
+
+// bodyHash is the key event_ids keeps of an event's line (migration
+// 0030): the 64-bit xxHash of its bytes, cheap enough for every event. A
+// repeat whose line hashes the same is a duplicate; one whose line does
+// not is compared with the stored line by content (sameContent), read
+// from its batch row: a retry whose fields or features come in another
+// order (the Go SDK writes features in a map's order) is still one. Two
+// different lines sharing a hash (a chance in 2^64) would only count the
+// second as a duplicate, as every repeat was counted before.
+func bodyHash(body []byte) int64 { return int64(xxhash.Sum64(body)) }
+
+// sameContent reports whether two lines of one ID say the same: the same
+// bytes, or the same fields and features in another order
+// (ingest.ContentHash).
+func sameContent(a, b []byte) bool {
+	return bytes.Equal(a, b) || ingest.ContentHash(a) == ingest.ContentHash(b)
+}
+
+// uniqueByID splits events sorted by ID into the first of each ID and the
+// others (repeats), each of those with the first of its ID.
+func uniqueByID(byID []*lodestar.StoredEvent) (first []*lodestar.StoredEvent, repeats [][2]*lodestar.StoredEvent) {
+	w := 0
+	for _, e := range byID {
+		if w > 0 && e.ID == byID[w-1].ID {
+			repeats = append(repeats, [2]*lodestar.StoredEvent{byID[w-1], e})
+			continue
+		}
+		byID[w] = e
+		w++
+	}
+	return byID[:w], repeats
+}
+
+// idConflicts returns the events whose ID is taken by an event with other
+// content: one stored already (old) or the first of the batch's lines
+// with that ID (repeats).
+func idConflicts(ctx context.Context, tx *sqldb.Tx, modelID int64, first []*lodestar.StoredEvent, repeats [][2]*lodestar.StoredEvent, old map[string]struct{}) ([]*lodestar.StoredEvent, error) {
+	var out []*lodestar.StoredEvent
+	for _, r := range repeats {
+		if _, ok := old[r[0].ID]; !ok && !sameContent(r[0].Body, r[1].Body) {
+			out = append(out, r[1])
+		}
+	}
+	if len(old) == 0 {
+		return out, nil
+	}
+	stored, err := storedHashes(ctx, tx, modelID, slices.Collect(maps.Keys(old)))
+	if err != nil {
+		return nil, err
+	}
+	// The repeats of stored events whose lines hash otherwise: compared
+	// with the stored lines, read for them alone.
+	var differ []*lodestar.StoredEvent
+	check := map[string]int64{}
+	see := func(e *lodestar.StoredEvent) {
+		if _, ok := old[e.ID]; !ok {
+			return
+		}
+		if h := stored[e.ID]; h.hash.Valid && h.hash.Int64 != bodyHash(e.Body) {
+			differ = append(differ, e)
+			check[e.ID] = h.ts
+		}
+	}
+	for _, e := range first {
+		see(e)
+	}
+	for _, r := range repeats {
+		see(r[1])
+	}
+	if len(differ) == 0 {
+		return out, nil
+	}
+	content := make(map[string]uint64, len(check))
+	err = storedRecords(ctx, tx, modelID, check, func(r *record) { content[r.id] = ingest.ContentHash(r.body) })
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range differ {
+		// An event no longer stored (retention) has nothing to differ from.
+		if h, ok := content[e.ID]; ok && h != ingest.ContentHash(e.Body) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// storedHash is what event_ids keeps of a stored event to compare a
+// repeat with: its time and its line's hash (NULL for an event stored
+// before migration 0030).
+type storedHash struct {
+	ts   int64
+	hash sql.NullInt64
+}
+
+// storedHashes reads the line hashes of stored events by ID, a thousand
+// to a statement.
+func storedHashes(ctx context.Context, tx *sqldb.Tx, modelID int64, ids []string) (map[string]storedHash, error) {
+	out := make(map[string]storedHash, len(ids))
+	args := make([]any, 0, 1+labelRows)
+	for start := 0; start < len(ids); start += labelRows {
+		chunk := ids[start:min(start+labelRows, len(ids))]
+		args = append(args[:0], modelID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		q := repeatSQL(len(chunk), 2, `SELECT event_id, ts, body_hash FROM event_ids WHERE model_id = ? AND event_id IN (`, `?`, `)`)
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var h storedHash
+			if err := rows.Scan(&id, &h.ts, &h.hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = h
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // sortByID returns pointers to the events in ID order, a repeated ID's
@@ -200,14 +358,14 @@ func encodeRuns(events []*lodestar.StoredEvent) []run {
 // (a retry, not the usual case).
 func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, sorted []*lodestar.StoredEvent) (map[string]struct{}, error) {
 	var old map[string]struct{}
-	args := make([]any, 0, 4*eventRows)
+	args := make([]any, 0, 5*eventRows)
 	model := any(modelID) // boxed once, not once per row
 	var keys versionKeys
 	for start := 0; start < len(sorted); start += eventRows {
 		chunk := sorted[start:min(start+eventRows, len(sorted))]
 		args = args[:0]
 		for _, e := range chunk {
-			args = append(args, model, e.ID, e.Time.UnixMilli(), keys.of(e.Version))
+			args = append(args, model, e.ID, e.Time.UnixMilli(), keys.of(e.Version), bodyHash(e.Body))
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT event_ids`); err != nil {
 			return nil, err
@@ -565,11 +723,30 @@ func watchedVersions(ctx context.Context, tx *sqldb.Tx, modelID int64) (map[stri
 // labelledVersions returns, for each version in want that some labelled
 // events (ID → time) carry, the earliest time of those events, read from
 // their batch rows (events stored before migration 0029, whose version
-// event_ids does not key): only the rows holding a labelled event's time
-// are read, and the reading stops once every labelled event is found.
+// event_ids does not key).
 func labelledVersions(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled map[string]int64, want map[string]bool) (map[string]int64, error) {
-	times := make([]int64, 0, len(labelled))
-	for _, ts := range labelled {
+	out := map[string]int64{}
+	err := storedRecords(ctx, tx, modelID, labelled, func(r *record) {
+		if v := string(r.version); want[v] {
+			if cur, ok := out[v]; !ok || r.ts < cur {
+				out[v] = r.ts
+			}
+		}
+	})
+	return out, err
+}
+
+// storedRecords calls fn with the stored record of each event of events
+// (ID → time) that is still stored, read from their batch rows: only the
+// rows holding one of the events' times are read, and the reading stops
+// once every event is found. The record's slices are valid only during
+// the call.
+func storedRecords(ctx context.Context, tx *sqldb.Tx, modelID int64, events map[string]int64, fn func(r *record)) error {
+	if len(events) == 0 {
+		return nil
+	}
+	times := make([]int64, 0, len(events))
+	for _, ts := range events {
 		times = append(times, ts)
 	}
 	slices.Sort(times)
@@ -579,32 +756,31 @@ func labelledVersions(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled
 	rows, err := tx.QueryContext(ctx, `SELECT id, min_ts, max_ts FROM event_batches WHERE model_id = ? AND max_ts >= ? AND min_ts <= ? ORDER BY min_ts, id`,
 		modelID, times[0], times[len(times)-1])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for rows.Next() {
 		var b span
 		if err := rows.Scan(&b.id, &b.lo, &b.hi); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		spans = append(spans, b)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	out := map[string]int64{}
-	left := maps.Clone(labelled) // those not found yet
+	left := maps.Clone(events) // those not found yet
 	var recs []record
 	var blob []byte
 	for _, b := range spans {
 		if len(left) == 0 {
 			break
 		}
-		// The labelled times within the row's: none, and it holds none of
-		// the labelled events.
+		// The events' times within the row's: none, and it holds none of
+		// the events.
 		i, _ := slices.BinarySearch(times, b.lo)
 		j, found := slices.BinarySearch(times, b.hi)
 		if found {
@@ -617,10 +793,10 @@ func labelledVersions(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled
 		case isNoRows(err):
 			continue // deleted since it was listed (retention): its events are gone
 		case err != nil:
-			return nil, err
+			return err
 		}
 		if recs, err = decodeBlob(recs[:0], blob, times[i], times[j-1]+1, ""); err != nil {
-			return nil, err
+			return err
 		}
 		for k := range recs {
 			r := &recs[k]
@@ -628,14 +804,10 @@ func labelledVersions(ctx context.Context, tx *sqldb.Tx, modelID int64, labelled
 				continue
 			}
 			delete(left, r.id)
-			if v := string(r.version); want[v] {
-				if cur, ok := out[v]; !ok || r.ts < cur {
-					out[v] = r.ts
-				}
-			}
+			fn(r)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // ScanEvents implements lodestar.EventService: a merge of the batch rows

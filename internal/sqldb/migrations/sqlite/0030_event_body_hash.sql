@@ -1,0 +1,11 @@
+-- An event ID sent again with other content (another time, features,
+-- prediction…) is no retry: ingestion refuses that line (id_conflict)
+-- where it counted it a duplicate. event_ids now keeps, beside each
+-- event's time and version key, a hash of its line (the 64-bit xxHash of
+-- its bytes, as a signed integer), written at ingestion: a repeat whose
+-- line hashes the same is a duplicate without reading the stored event,
+-- and only one whose line does not is compared with the stored line (its
+-- fields and features in any order) read from its batch row. Events
+-- stored before this migration keep NULL: a repeat of one of them still
+-- counts as a duplicate. Adding a nullable column rewrites no row.
+ALTER TABLE event_ids ADD COLUMN body_hash BIGINT;
