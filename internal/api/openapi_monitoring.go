@@ -23,10 +23,10 @@ func ndjsonBody(line string, desc string) obj {
 }
 
 func monitoringPaths() obj {
-	limits := "At most " + strconv.Itoa(10000) + " lines and 8 MiB per request (413 beyond). " +
+	limits := "At most " + strconv.Itoa(10000) + " lines (blank ones aside) and 8 MiB per request (413 beyond). " +
 		"The body may be gzip-encoded (Content-Encoding: gzip; the limits count the decompressed lines); another coding, " +
 		"or a charset other than UTF-8, is a 415. A UTF-8 byte-order mark, CRLF line endings, blank lines and a last line " +
-		"without a newline are taken; line numbers count every line, blank ones too. "
+		"without a newline are taken; a blank line (empty or white space only) is skipped, neither reported nor counted toward the 10,000, but line numbers count every line, blank ones too. "
 	ingestErrors := func(ok obj) obj {
 		out := withErrors(ok, "404")
 		out["403"] = response("The caller's role or token scope does not allow this, or the token is bound to other models (lodestar token create --models): the message names the model as the path gives it. A bound token gets this 403 for any model outside its binding, there or not (never a 404 that would tell it which keys exist).", ref("Error"))

@@ -17,8 +17,9 @@
 // fields are errors, so a misspelt "lable" is not silently dropped. No
 // string anywhere in a line may hold the NUL character (\u0000): the
 // line is refused naming the field, as PostgreSQL could not store it and
-// the databases must agree. Blank lines are skipped but counted, so line
-// numbers match the sender's.
+// the databases must agree. Blank lines are skipped, and not counted
+// toward a batch's lines, but numbered, so line numbers match the
+// sender's.
 package ingest
 
 import (
@@ -64,11 +65,13 @@ type labelLine struct {
 	Label json.RawMessage `json:"label"`
 }
 
-// lines calls fn for every line of r (without its line ending), refusing
-// batches over the limits.
+// lines calls fn for every line of r that is not blank (without its line
+// ending), with its number among all of r's lines, refusing batches over
+// the limits: more than MaxIngestLines lines that are not blank, or more
+// than MaxIngestBytes bytes (blank lines' too).
 func lines(r io.Reader, fn func(n int, line []byte)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
-	n, total := 0, 0
+	n, read, total := 0, 0, 0 // lines, lines not blank, bytes
 	var long []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
@@ -91,14 +94,17 @@ func lines(r io.Reader, fn func(n int, line []byte)) error {
 				return tooLarge()
 			}
 			n++
-			if n > lodestar.MaxIngestLines {
-				return lodestar.Errorf(lodestar.ETooLarge, "A batch holds at most %d lines; split it.", lodestar.MaxIngestLines)
-			}
 			line = bytes.TrimRight(line, "\r\n")
 			if n == 1 { // a UTF-8 byte-order mark (Windows tools write one) is not the line's
 				line = bytes.TrimPrefix(line, []byte("\uFEFF"))
 			}
+			// A blank line is skipped: not read, not reported, and not
+			// counted toward the batch's lines (its number is, so that
+			// the next line's is the sender's).
 			if len(bytes.TrimSpace(line)) > 0 {
+				if read++; read > lodestar.MaxIngestLines {
+					return lodestar.Errorf(lodestar.ETooLarge, "A batch holds at most %d lines; split it.", lodestar.MaxIngestLines)
+				}
 				fn(n, line)
 			}
 		}
