@@ -16,6 +16,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
@@ -103,7 +104,11 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		events, rejected, err := ingest.Events(body, time.Now().UTC())
+		opt, optErr := s.boolLabels(r.Context(), m.ID)
+		events, rejected, err := ingest.EventsWith(body, time.Now().UTC(), opt)
+		if err == nil {
+			err = *optErr
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -144,6 +149,35 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 	}()
 	s.reply(w, r, http.StatusOK, res, err)
 }
+
+// boolLabels reads a label sent as true or false as a classification
+// model's 1 or 0, and refuses it for a model with a regression monitor,
+// whose labels are numbers. The model's monitors are read once a batch,
+// and only when a line has such a label; the read's error, if any, is in
+// *err once the batch is read.
+func (s *Server) boolLabels(ctx context.Context, modelID int64) (ingest.Options, *error) {
+	var err error
+	decided, refuse := false, ""
+	return ingest.Options{BoolLabel: func() string {
+		if !decided {
+			decided = true
+			var ms []*lodestar.Monitor
+			if ms, err = s.Monitors.ListMonitors(ctx, modelID); err != nil {
+				return "the model's monitors could not be read"
+			}
+			for _, m := range ms {
+				if m.Task == monitor.TaskRegression {
+					refuse = regressionBoolLabel
+				}
+			}
+		}
+		return refuse
+	}}, &err
+}
+
+// regressionBoolLabel refuses true or false as a label of a model with a
+// regression monitor.
+const regressionBoolLabel = "true or false is a classification label (1 or 0), and this model has a regression monitor, whose labels are numbers"
 
 // idConflict is the reason of an event line whose ID is taken by an event
 // with other content.
@@ -284,7 +318,11 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		labels, lineOf, rejected, err := ingest.Labels(body)
+		opt, optErr := s.boolLabels(r.Context(), m.ID)
+		labels, lineOf, rejected, err := ingest.LabelsWith(body, opt)
+		if err == nil {
+			err = *optErr
+		}
 		if err != nil {
 			return nil, err
 		}

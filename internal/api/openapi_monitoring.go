@@ -133,6 +133,7 @@ func monitoringSchemas() obj {
 	nullNum := obj{"type": []string{"number", "null"}}
 	strs := obj{"type": "array", "items": str}
 	metrics := obj{"type": "object", "additionalProperties": num}
+	boolLabel := "true and false are a classification label, stored as 1 and 0; a model with a regression monitor refuses them, line by line (its labels are numbers)."
 	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str,
 		"code": obj{"type": "string", "enum": []string{lodestar.LineIDConflict}, "description": "A reason a client may act on, when the line has one: id_conflict, the event id is taken by an event with other content (an earlier batch's, or an earlier line's of this batch)."}}}}
 	thresholds := obj{"type": "object", "additionalProperties": false, "properties": obj{
@@ -195,10 +196,10 @@ func monitoringSchemas() obj {
 			"id": eventID, "time": obj{"type": []string{"string", "null"}, "format": "date-time", "description": "RFC 3339, from 1970 (UTC) to a day ahead of the server's clock; absent or null: when the batch arrived."}, "version": obj{"type": "string", "minLength": 1, "maxLength": ingest.MaxVersionLen},
 			"features":   obj{"type": []string{"object", "null"}, "maxProperties": ingest.MaxFeatures, "additionalProperties": obj{"type": []string{"number", "string", "null"}}},
 			"prediction": obj{"type": []string{"number", "string"}, "description": "Binary: the score in [0, 1]; regression: the value; multiclass: the class name."},
-			"label":      obj{"type": []string{"number", "string", "null"}, "description": "Read as the monitor's task reads it: a binary monitor's 0 or 1 and a regression monitor's number as a JSON number or a string holding one (\"1\"); a multiclass monitor's class by its name or a number naming it. Any other label leaves the event unlabelled."}, "latency_ms": obj{"type": []string{"number", "null"}, "minimum": 0},
+			"label":      obj{"type": []string{"number", "string", "boolean", "null"}, "description": "Read as the monitor's task reads it: a binary monitor's 0 or 1 and a regression monitor's number as a JSON number or a string holding one (\"1\"); a multiclass monitor's class by its name or a number naming it. Any other label leaves the event unlabelled. " + boolLabel}, "latency_ms": obj{"type": []string{"number", "null"}, "minimum": 0},
 			"groups": obj{"type": []string{"object", "null"}, "maxProperties": ingest.MaxGroups, "additionalProperties": obj{"type": []string{"string", "null"}}}}},
 		"LabelLine": obj{"type": "object", "required": []string{"id", "label"}, "additionalProperties": false, "properties": obj{
-			"id": eventID, "label": obj{"type": []string{"number", "string"}, "description": "As an event's label: read as the monitor's task reads it."}}},
+			"id": eventID, "label": obj{"type": []string{"number", "string", "boolean"}, "description": "As an event's label: read as the monitor's task reads it. " + boolLabel}}},
 		"IngestResult": obj{"type": "object", "properties": obj{"accepted": integer, "duplicates": integer, "rejected": lineErrs,
 			"unregistered_versions": obj{"type": "array", "items": ref("VersionEvents"),
 				"description": "The versions of the batch's valid events (new or duplicate) that the model has not registered: stored, but watched by no monitor until registered. Empty when there are none."},

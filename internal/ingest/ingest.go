@@ -13,7 +13,8 @@
 // binary score or a regression value — or a string, a class name) are
 // required; time is RFC 3339 and defaults to when the batch arrived;
 // feature values are numbers, strings or null; label is a number or a
-// string; latency_ms a number ≥ 0; groups maps names to strings. Unknown
+// string (or true or false, read as 1 or 0, when Options.BoolLabel says
+// so); latency_ms a number ≥ 0; groups maps names to strings. Unknown
 // fields are errors, so a misspelt "lable" is not silently dropped. No
 // string anywhere in a line may hold the NUL character (\u0000): the
 // line is refused naming the field, as PostgreSQL could not store it and
@@ -128,10 +129,29 @@ func tooLarge() error {
 // sender's clock a little fast, time zones written wrongly).
 const MaxAhead = 24 * time.Hour
 
+// Options change how a batch is read.
+type Options struct {
+	// BoolLabel decides a label sent as JSON true or false: it returns ""
+	// to take it as 1 or 0 (a classification model's), or the reason the
+	// line is refused (a regression model's label is a number). It is
+	// called for each such label (the caller may keep its answer for the
+	// batch). Nil refuses such labels as any label but a number or a
+	// string.
+	BoolLabel func() string
+}
+
+// boolLabels are the labels true and false are taken as.
+var boolLabels = map[byte][]byte{'t': []byte("1"), 'f': []byte("0")}
+
 // Events reads a batch of event lines. now stamps events sent without a
 // time. The error is for the batch as a whole (too large, unreadable);
 // bad lines are in rejected.
 func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected []lodestar.LineError, err error) {
+	return EventsWith(r, now, Options{})
+}
+
+// EventsWith is Events with options.
+func EventsWith(r io.Reader, now time.Time, opt Options) (events []lodestar.StoredEvent, rejected []lodestar.LineError, err error) {
 	// Each line is copied out of the reader's buffer into a few large
 	// blocks rather than one allocation each, then read there: the event's
 	// body, label, ID and version all point into the block.
@@ -143,7 +163,7 @@ func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected
 		start := len(block)
 		block = append(block, line...)
 		body := block[start:len(block):len(block)]
-		ev, id, msg := scanLine(body, true, now)
+		ev, id, msg := scanLine(body, true, now, opt.BoolLabel)
 		if msg != "" {
 			block = block[:start] // the next line takes its place
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: strings.Clone(id), Message: msg})
@@ -259,6 +279,11 @@ func exactFields(line []byte, names ...string) (msg string) {
 
 // Labels reads a batch of label lines: {"id":"e-1","label":1}.
 func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
+	return LabelsWith(r, Options{})
+}
+
+// LabelsWith is Labels with options.
+func LabelsWith(r io.Reader, opt Options) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
 	lineOf = map[string]int{}
 	at := map[string]int{} // an ID's place in labels: a repeat replaces it (the last line wins)
 	err = lines(r, func(n int, line []byte) {
@@ -311,12 +336,19 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: "label: required (a number or a string)"})
 			return
 		}
-		if msg := scalar("label", in.Label); msg != "" {
+		raw := bytes.TrimSpace(in.Label)
+		if b := string(raw); opt.BoolLabel != nil && (b == "true" || b == "false") {
+			if msg := opt.BoolLabel(); msg != "" {
+				rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: "label: " + msg})
+				return
+			}
+			raw = boolLabels[b[0]]
+		} else if msg := scalar("label", in.Label); msg != "" {
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
 			return
 		}
 		lineOf[id] = n
-		l := lodestar.EventLabel{ID: id, Label: append([]byte(nil), bytes.TrimSpace(in.Label)...)}
+		l := lodestar.EventLabel{ID: id, Label: append([]byte(nil), raw...)}
 		if i, ok := at[id]; ok {
 			labels[i] = l
 			return

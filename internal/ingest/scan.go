@@ -526,12 +526,13 @@ func (s *scanner) kind() byte {
 // with encoding/json into eventLine and checking it. The event's Body is
 // line itself and its Label a part of line.
 func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
-	return scanLine(line, false, now)
+	return scanLine(line, false, now, nil)
 }
 
 // scanLine is scanEvent; kept says that line is never changed and lives as
-// long as the event (its ID and version then share its memory).
-func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, id string, msg string) {
+// long as the event (its ID and version then share its memory); boolLabel
+// decides a label sent as true or false (Options.BoolLabel).
+func scanLine(line []byte, kept bool, now time.Time, boolLabel func() string) (ev lodestar.StoredEvent, id string, msg string) {
 	defer caught(&msg)
 	s := newScanner(line)
 	s.kept = kept
@@ -595,6 +596,15 @@ func scanLine(line []byte, kept bool, now time.Time) (ev lodestar.StoredEvent, i
 				key, fieldErr = "prediction", &predErr
 			}
 			*fieldErr = ""
+			if c := s.peek(); key == "label" && boolLabel != nil && (c == 't' || c == 'f') {
+				s.skip() // checks the word
+				if m := boolLabel(); m != "" {
+					labelErr = "label: " + m
+					return
+				}
+				label = boolLabels[c]
+				return
+			}
 			start := s.i
 			switch s.kind() {
 			case 's':
