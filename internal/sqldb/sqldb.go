@@ -48,6 +48,11 @@ type DB struct {
 	Now func() time.Time
 	// Where describes the database for messages, without credentials.
 	Where string
+	// FlushLog, when set, is how SyncLog flushes a file to the disk
+	// instead of (*os.File).Sync: tests watch it (that ingestion flushes
+	// before it acknowledges) and fail it. Set it before the database is
+	// used.
+	FlushLog func(*os.File) error
 	// stop ends the SQLite checkpointer; done tells it has ended.
 	stop, done chan struct{}
 	// walSeen is the write-ahead log file whose name SyncLog has flushed
@@ -262,7 +267,11 @@ func (db *DB) SyncLog() error {
 		return fmt.Errorf("sync the write-ahead log: %w", err)
 	}
 	defer f.Close()
-	if err := flushLog(f); err != nil {
+	flush := flushLog
+	if db.FlushLog != nil {
+		flush = db.FlushLog
+	}
+	if err := flush(f); err != nil {
 		return fmt.Errorf("sync the write-ahead log: %w", err)
 	}
 	// A log file new since the last flush (the server started, or SQLite
@@ -282,14 +291,15 @@ func (db *DB) SyncLog() error {
 		return fmt.Errorf("sync the data directory: %w", err)
 	}
 	defer d.Close()
-	if err := flushLog(d); err != nil {
+	if err := flush(d); err != nil {
 		return fmt.Errorf("sync the data directory: %w", err)
 	}
 	db.walSeen = fi
 	return nil
 }
 
-// flushLog flushes the write-ahead log to the disk (tests watch it).
+// flushLog flushes the write-ahead log to the disk (tests watch it; a
+// database's FlushLog, when set, stands in for it).
 var flushLog = (*os.File).Sync
 
 // fileMode is the database files' permissions: the owner's only. They
