@@ -293,6 +293,12 @@ const (
 	// Err says what answered (its Content-Type, its first bytes, where a
 	// redirect led). Counted in Failed.
 	LossUnconfirmed
+	// LossConflict: the server refused these event lines because their
+	// IDs are already stored for other events (another time, features or
+	// prediction; the line's code is id_conflict): an ID reused, not a
+	// retry. The stored events are kept as they were. Counted in Rejected
+	// and in Conflicts.
+	LossConflict
 )
 
 func (r LossReason) String() string {
@@ -311,6 +317,8 @@ func (r LossReason) String() string {
 		return "queue full"
 	case LossUnconfirmed:
 		return "not Lodestar's answer"
+	case LossConflict:
+		return "id taken by another event"
 	}
 	return "LossReason(" + strconv.Itoa(int(r)) + ")"
 }
@@ -625,6 +633,12 @@ type Stats struct {
 	// Rejected events were invalid: refused by Report, or line by line
 	// by the server. They are not retried.
 	Rejected int64
+	// Conflicts counts the events, among Rejected, the server refused
+	// because their IDs are already stored for other events (another
+	// time, features or prediction): an ID reused, not a retry — two
+	// services sharing an ID scheme, or a counter restarted. A server
+	// older than this counter reports none.
+	Conflicts int64
 	// Dropped events found the queue full (or the reporter closed) and
 	// were not kept.
 	Dropped int64
@@ -667,7 +681,7 @@ func (r *Reporter) Stats() Stats {
 	l.mu.Unlock()
 	return Stats{
 		Queued: eq, Sent: e.sent.Load(), Duplicates: e.duplicates.Load(), Rejected: e.rejected.Load(),
-		Dropped: e.dropped.Load(), Retries: e.retries.Load(), Failed: e.failed.Load(), Unregistered: r.unregistered.Load(),
+		Conflicts: e.conflicts.Load(), Dropped: e.dropped.Load(), Retries: e.retries.Load(), Failed: e.failed.Load(), Unregistered: r.unregistered.Load(),
 		Labels: LabelStats{Queued: lq, Sent: l.sent.Load(), Unknown: l.unknown.Load(), Rejected: l.rejected.Load(),
 			Dropped: l.dropped.Load(), Retries: l.retries.Load(), Failed: l.failed.Load()},
 	}
@@ -722,6 +736,8 @@ type queue struct {
 	done      chan struct{} // closed when the sender has finished
 
 	sent, duplicates, unknown, rejected, dropped, retries, failed atomic.Int64
+	// conflicts (events only): of rejected, the IDs taken by other events.
+	conflicts atomic.Int64
 
 	// added counts the items ever queued; finished the items whose batch has
 	// left the queue (sent, refused or given up), in order, with progress
@@ -1121,6 +1137,11 @@ func backoffCap(minWait, maxWait time.Duration, attempt int) time.Duration {
 func (q *queue) count(b *batch, res *result) {
 	r := res.body
 	q.rejected.Add(int64(len(r.Rejected)))
+	rejected, conflicts := r.Rejected, []json.RawMessage(nil)
+	if q != q.r.labels {
+		rejected, conflicts = splitConflicts(r.Rejected)
+		q.conflicts.Add(int64(len(conflicts)))
+	}
 	// Whatever the answer does not account for (a server answering
 	// fewer lines than were sent) was still taken by the server: sent, so
 	// that every item ends in one counter.
@@ -1136,7 +1157,8 @@ func (q *queue) count(b *batch, res *result) {
 		}
 	}
 	if q.r.cfg.onLoss != nil {
-		q.lostLines(LossRejected, b, res.status, r.Rejected)
+		q.lostLines(LossRejected, b, res.status, rejected)
+		q.lostLines(LossConflict, b, res.status, conflicts)
 		q.lostLines(LossUnknown, b, res.status, r.Unknown)
 	}
 }
@@ -1144,6 +1166,27 @@ func (q *queue) count(b *batch, res *result) {
 // lostLines tells the error handler of the lines of a batch the server
 // answered one by one (rejected, or labels of no event), with their IDs
 // and the first one's reason.
+// splitConflicts parts the server's rejected lines into those refused
+// for another reason and those whose event ID is taken by another event
+// (code id_conflict), each in the server's order.
+func splitConflicts(lines []json.RawMessage) (other, conflicts []json.RawMessage) {
+	for _, raw := range lines {
+		var le struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(raw, &le) == nil && le.Code == idConflict {
+			conflicts = append(conflicts, raw)
+		} else {
+			other = append(other, raw)
+		}
+	}
+	return other, conflicts
+}
+
+// idConflict is the code of a line whose event ID the server holds for
+// another event.
+const idConflict = "id_conflict"
+
 func (q *queue) lostLines(reason LossReason, b *batch, status int, lines []json.RawMessage) {
 	if len(lines) == 0 {
 		return

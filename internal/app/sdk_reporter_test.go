@@ -118,3 +118,83 @@ func TestSDKReporterUnregisteredVersion(t *testing.T) {
 		t.Errorf("warnings: got %q, want one naming v2.0", warns)
 	}
 }
+
+// TestSDKReporterCountsIDConflicts: events whose IDs the server already
+// holds for other events are counted in Stats().Conflicts (and in
+// Rejected), and told to the error handler as LossConflict with their
+// IDs, apart from lines refused as invalid; exact repeats stay
+// duplicates, and the stored events keep their first content.
+func TestSDKReporterCountsIDConflicts(t *testing.T) {
+	f := start(t, fixtureOpts{})
+	team := f.user(lodestar.RoleAITeam, "team@example.com")
+	_, tok := f.token(team, lodestar.ScopeIngest)
+	uc := f.useCase("Recommendations")
+	m, err := f.app.Store.CreateModel(sys(), lodestar.Model{UseCaseID: uc.ID, Key: "recsys", Name: "Recommender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	event := func(i int, score float64) sdk.Event {
+		return sdk.Event{ID: fmt.Sprintf("ev-%04d", i), Time: t0.Add(time.Duration(i) * time.Second), Version: "1.0",
+			Features: map[string]any{"minutes": float64(i % 30), "kind": "short"}, Prediction: sdk.Number(score)}
+	}
+	send := func(events []sdk.Event) (sdk.Stats, map[sdk.LossReason][]string) {
+		lost := map[sdk.LossReason][]string{}
+		r := sdk.NewReporter(f.srv.URL, tok, "recsys", sdk.WithBatchSize(100),
+			sdk.WithErrorHandler(func(e sdk.ReportError) { lost[e.Reason] = append(lost[e.Reason], e.IDs...) }))
+		for _, e := range events {
+			if err := r.Report(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := r.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return r.Stats(), lost
+	}
+	var first []sdk.Event
+	for i := range 200 {
+		first = append(first, event(i, 0.25))
+	}
+	if st, _ := send(first); st.Sent != 200 || st.Rejected != 0 || st.Conflicts != 0 {
+		t.Fatalf("first run: got %+v, want 200 sent", st)
+	}
+	// Another service reusing the IDs: 0–49 again as they were, 50–79 with
+	// another score, and 80 stamped two days ahead of the server's clock,
+	// which the server refuses: invalid, not a conflict.
+	var second []sdk.Event
+	for i := range 80 {
+		score := 0.25
+		if i >= 50 {
+			score = 0.75
+		}
+		second = append(second, event(i, score))
+	}
+	bad := event(80, 0.25)
+	bad.Time = time.Now().Add(48 * time.Hour)
+	second = append(second, bad)
+	st, lost := send(second)
+	if st.Duplicates != 50 || st.Rejected != 31 || st.Conflicts != 30 || st.Sent != 0 {
+		t.Errorf("second run: got %+v, want 50 duplicates, 31 rejected of which 30 conflicts", st)
+	}
+	if got := lost[sdk.LossConflict]; len(got) != 30 || got[0] != "ev-0050" || got[29] != "ev-0079" {
+		t.Errorf("conflicts told: got %q, want ev-0050 … ev-0079", got)
+	}
+	if got := lost[sdk.LossRejected]; len(got) != 1 || got[0] != "ev-0080" {
+		t.Errorf("rejected told: got %q, want ev-0080 alone", got)
+	}
+	// The stored events keep their first score.
+	stored := 0
+	err = f.app.Store.ScanEvents(sys(), m.ID, "", time.Unix(0, 0), time.Unix(1<<40, 0), func(e lodestar.StoredEvent) error {
+		stored++
+		if !strings.Contains(string(e.Body), `"prediction":0.25`) {
+			t.Errorf("stored %s: %s, want its first prediction 0.25 kept", e.ID, e.Body)
+		}
+		return nil
+	})
+	if err != nil || stored != 200 {
+		t.Errorf("stored events: %d (%v), want 200", stored, err)
+	}
+}
