@@ -88,6 +88,15 @@ that, noise alone makes the distances large (5,000 values of 20,000
 equally likely ones against 5,000 more read Jensen–Shannon 0.74). With
 every category so pooled, the column is not tested, and its note says so.
 
+Sampling noise: the Jensen–Shannon distance that auto chooses (more than
+--small-sample reference values) drifts only when chi-square over the same
+categories also gives p below --p-value; the p-value column then shows
+chi-square's. Two samples of one distribution over many categories read a
+distance above 0 by chance alone (100,000 values of 9,000 equally likely
+ones against 100,000 more read about 0.15, chi-square p about 0.7), and
+the note says when such a distance was no drift. A distance chosen with
+--categorical-test jensenshannon or psi decides alone.
+
 The Wasserstein distance is divided by the reference's standard deviation
 or 0.001, whichever is larger (Evidently's floor, so that a constant
 reference divides by no 0). A column whose deviation is below 0.001 (tiny

@@ -107,7 +107,7 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		v.T("driftreport.th.tests", th.NumericTest, th.CategoricalTest, th.SmallSample),
 		v.T("driftreport.th.p", fmtThreshold(th.PValue)),
 		v.T("driftreport.th.wasserstein", fmtThreshold(th.Wasserstein)),
-		v.T("driftreport.th.js", fmtThreshold(th.JensenShannon)),
+		v.T("driftreport.th.js", fmtThreshold(th.JensenShannon), fmtThreshold(th.PValue)),
 		v.T("driftreport.th.psi", th.PSIBins, fmtThreshold(th.PSIWarn), fmtThreshold(th.PSIDrift)),
 		v.T("driftreport.th.share", fmtSharePct(th.Share)),
 		v.T("driftreport.th.missing_rise", fmtSharePct(rep.MissingRise), fmtThreshold(th.PValue)),
@@ -190,6 +190,10 @@ func (v *driftView) row(i int, f monitor.FeatureDrift, refRows, curRows int64) d
 	default:
 		if !math.IsNaN(f.Threshold) {
 			row.Threshold = "≥ " + fmtThreshold(f.Threshold)
+			if f.SignificanceTest != "" {
+				// A distance auto chose: chi-square's p-value too.
+				row.Threshold += ", p < " + fmtThreshold(f.PValueThreshold)
+			}
 		}
 	}
 	if f.PSILevel != "" {

@@ -87,13 +87,13 @@ func TestHealthDriftRulesAndNotes(t *testing.T) {
 		want   []string
 	}{
 		{"en", []string{
-			`<p class="muted drift-rules">Thresholds in force: a feature drifts when its test gives p &lt; 0.05 (Kolmogorov–Smirnov, chi-square), a distance ≥ 0.2 (Wasserstein, Jensen–Shannon) or a PSI ≥ 0.25; the data set drifts when 50% or more of the features tested drift.</p>`,
+			`<p class="muted drift-rules">Thresholds in force: a feature drifts when its test gives p &lt; 0.05 (Kolmogorov–Smirnov, chi-square), a distance ≥ 0.2 (Wasserstein, Jensen–Shannon) or a PSI ≥ 0.25; the data set drifts when 50% or more of the features tested drift. A Jensen–Shannon distance the automatic choice made drifts only if chi-square over the same categories also gives p &lt; 0.05: within sampling noise, it is no drift.</p>`,
 			fmt.Sprintf(`<td data-label="Statistic">%s to %s</td><td data-label="p-value">%s to %s</td>`, fig(lo), fig(hi), fig(plo), fig(p)),
 			`<p class="muted drift-ks-note">Kolmogorov–Smirnov from the window&#39;s bins:`,
 			`<p class="muted latency-note">Latency percentiles (p50, p95, p99) are lower-rank quantiles: the latency at rank ⌊q·(n − 1)⌋`,
 		}},
 		{"zh-CN", []string{
-			`<p class="muted drift-rules">当前阈值：特征的检验结果 p &lt; 0.05（Kolmogorov–Smirnov 检验、卡方检验）、距离 ≥ 0.2（Wasserstein、Jensen–Shannon）或 PSI ≥ 0.25 时判为漂移；已检验特征中漂移的占 50% 或以上时判定数据集漂移。</p>`,
+			`<p class="muted drift-rules">当前阈值：特征的检验结果 p &lt; 0.05（Kolmogorov–Smirnov 检验、卡方检验）、距离 ≥ 0.2（Wasserstein、Jensen–Shannon）或 PSI ≥ 0.25 时判为漂移；已检验特征中漂移的占 50% 或以上时判定数据集漂移。自动选定的 Jensen–Shannon 距离，还须同一组类别上的卡方检验 p &lt; 0.05 才判为漂移：在抽样误差之内的不算漂移。</p>`,
 			fmt.Sprintf(`<td data-label="统计量">%s 至 %s</td><td data-label="p 值">%s 至 %s</td>`, fig(lo), fig(hi), fig(plo), fig(p)),
 			`<p class="muted drift-ks-note">按分箱计算的 Kolmogorov–Smirnov 检验：`,
 			`<p class="muted latency-note">延迟分位数（p50、p95、p99）取下侧秩：`,

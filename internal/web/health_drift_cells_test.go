@@ -96,11 +96,12 @@ func TestDriftRules(t *testing.T) {
 	en := &Page{ID: &httpx.Identity{Locale: "en"}, bundle: i18n.MustLoad()}
 	zh := &Page{ID: &httpx.Identity{Locale: "zh-CN"}, bundle: i18n.MustLoad()}
 	m := &lodestar.Monitor{Thresholds: lodestar.MonitorThresholds{Drift: true, DriftDistance: 0.2, DriftPValue: 0.01, DriftShare: 0.3}}
-	want := "Thresholds in force: a feature drifts when its test gives p < 0.01 (Kolmogorov–Smirnov, chi-square), a distance ≥ 0.2 (Wasserstein, Jensen–Shannon) or a PSI ≥ 0.25; the data set drifts when 30% or more of the features tested drift."
+	want := "Thresholds in force: a feature drifts when its test gives p < 0.01 (Kolmogorov–Smirnov, chi-square), a distance ≥ 0.2 (Wasserstein, Jensen–Shannon) or a PSI ≥ 0.25; the data set drifts when 30% or more of the features tested drift." +
+		" A Jensen–Shannon distance the automatic choice made drifts only if chi-square over the same categories also gives p < 0.01: within sampling noise, it is no drift."
 	if got := en.DriftRules(m); got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	if got := zh.DriftRules(m); !strings.Contains(got, "p < 0.01") || !strings.Contains(got, "距离 ≥ 0.2") || !strings.Contains(got, "占 30% 或以上") {
+	if got := zh.DriftRules(m); !strings.Contains(got, "p < 0.01") || !strings.Contains(got, "距离 ≥ 0.2") || !strings.Contains(got, "占 30% 或以上") || !strings.Contains(got, "卡方检验 p < 0.01 才判为漂移") {
 		t.Errorf("in Chinese: %q", got)
 	}
 	off := &lodestar.Monitor{}

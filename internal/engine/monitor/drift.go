@@ -155,11 +155,17 @@ type FeatureDrift struct {
 	Kind      string  // Numeric or Categorical
 	Test      string  // the test that decided Drifted
 	Statistic float64 // that test's statistic
-	PValue    float64 // that test's p-value, NaN for distances
+	PValue    float64 // that test's p-value; for a distance, SignificanceTest's, else NaN
 	Threshold float64 // the threshold it was held against
 	Drifted   bool
-	PSI       float64
-	PSILevel  string // PSIStable, PSIWarn or PSIDrift
+	// SignificanceTest is the test whose p-value (PValue) a distance's
+	// verdict also needed below PValueThreshold, "" when none did: chi2
+	// for the Jensen–Shannon distance the automatic choice makes
+	// (decideCategorical). NaN PValueThreshold when none.
+	SignificanceTest string
+	PValueThreshold  float64
+	PSI              float64
+	PSILevel         string // PSIStable, PSIWarn or PSIDrift
 
 	// Every statistic computed, whichever decided.
 	KS, KSPValue     float64
@@ -197,6 +203,8 @@ func (f FeatureDrift) MarshalJSON() ([]byte, error) {
 		PValue           *float64 `json:"p_value"`
 		Threshold        *float64 `json:"threshold"`
 		Drifted          bool     `json:"drifted"`
+		SignificanceTest string   `json:"significance_test,omitempty"`
+		PValueThreshold  *float64 `json:"p_value_threshold,omitempty"`
 		PSI              *float64 `json:"psi"`
 		PSILevel         string   `json:"psi_level,omitempty"`
 		KS               *float64 `json:"ks,omitempty"`
@@ -218,16 +226,27 @@ func (f FeatureDrift) MarshalJSON() ([]byte, error) {
 		Note             string   `json:"note,omitempty"`
 	}
 	return json.Marshal(out{
-		f.Name, f.Kind, f.Test, num(f.Statistic), num(f.PValue), num(f.Threshold), f.Drifted,
+		f.Name, f.Kind, f.Test, num(f.Statistic), num(f.PValue), num(f.Threshold), f.Drifted, f.SignificanceTest, num(f.PValueThreshold),
 		num(f.PSI), f.PSILevel, num(f.KS), num(f.KSPValue), f.KSMethod, num(f.KSUpper),
 		num(f.Wasserstein), num(f.WassersteinBound), num(f.ChiSquare), num(f.ChiSquarePValue),
 		num(f.JensenShannon), f.Method, f.RefN, f.CurN, f.RefMiss, f.CurMiss, f.Categories, f.Pooled, f.Note,
 	})
 }
 
+// addNote appends a clause to the feature's note.
+func (f *FeatureDrift) addNote(s string) {
+	if f.Note != "" {
+		s = f.Note + "; " + s
+	}
+	f.Note = s
+}
+
+// fmtNote writes a figure in a note: four significant digits.
+func fmtNote(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
 func newFeatureDrift(kind string) FeatureDrift {
 	nan := math.NaN()
-	return FeatureDrift{Kind: kind, Statistic: nan, PValue: nan, Threshold: nan, PSI: nan,
+	return FeatureDrift{Kind: kind, Statistic: nan, PValue: nan, Threshold: nan, PValueThreshold: nan, PSI: nan,
 		KS: nan, KSPValue: nan, KSUpper: nan, Wasserstein: nan, WassersteinBound: nan,
 		ChiSquare: nan, ChiSquarePValue: nan, JensenShannon: nan}
 }
@@ -273,9 +292,20 @@ func (t Thresholds) decideNumeric(f *FeatureDrift) {
 }
 
 // decideCategorical picks the categorical test and applies its threshold.
+// The Jensen–Shannon distance the automatic choice makes for a large
+// reference counts as drift only when the chi-square test over the same
+// (pooled) table is also significant at PValue: the distance between two
+// samples of one distribution is above 0 by sampling noise alone, the
+// more so the more categories each sample spreads over (two samples of
+// 100,000 values uniform over 9,000 read 0.15, past the 0.1 threshold,
+// with chi-square p 0.62), so the distance says how large a change is and
+// the p-value whether it is there at all (SignificanceTest). A distance
+// chosen explicitly (CategoricalTest jensenshannon or psi) keeps its plain
+// threshold.
 func (t Thresholds) decideCategorical(f *FeatureDrift) {
 	test := t.CategoricalTest
-	if test == TestAuto {
+	auto := test == TestAuto
+	if auto {
 		test = TestJensenShannon
 		if f.RefN <= t.SmallSample {
 			test = TestChiSquare
@@ -289,6 +319,14 @@ func (t Thresholds) decideCategorical(f *FeatureDrift) {
 	case TestJensenShannon:
 		f.Statistic, f.Threshold = f.JensenShannon, t.JensenShannon
 		f.Drifted = f.JensenShannon >= t.JensenShannon
+		if auto {
+			f.PValue, f.SignificanceTest, f.PValueThreshold = f.ChiSquarePValue, TestChiSquare, t.PValue
+			if f.Drifted && !(f.ChiSquarePValue < t.PValue) {
+				f.Drifted = false
+				f.addNote(fmt.Sprintf("within sampling noise: Jensen–Shannon %s reaches %s, but chi-square p = %s is not below %s: not drift",
+					fmtNote(f.JensenShannon), fmtNote(t.JensenShannon), fmtNote(f.ChiSquarePValue), fmtNote(t.PValue)))
+			}
+		}
 	case TestPSI:
 		f.Statistic, f.Threshold = f.PSI, t.PSIDrift
 		f.Drifted = f.PSI >= t.PSIDrift

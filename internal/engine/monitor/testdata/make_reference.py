@@ -80,6 +80,16 @@ And reference_pooled.json, which reference_pooled_test.go checks:
     pool and whether the feature is tested exactly, statistics 1e-9
     relative, p-values 1e-6 relative, from value counts and through a
     monitor's windows (whole and merged).
+
+And reference_noise.json, which reference_noise_test.go checks:
+
+  * categorical features over 2,000 categories of 22,000 values a side,
+    where the Jensen-Shannon distance of one distribution is about 0.15 by
+    sampling noise: pooled as above, chi2_contingency and jensenshannon on
+    the pooled table, and the verdict of the automatic choice (distance
+    >= 0.1 and chi-square p < 0.05) and of an explicit jensenshannon
+    (distance alone): pooled count and verdicts exactly, statistics 1e-9
+    relative, p-values 1e-6 relative.
 """
 import bisect
 import csv
@@ -894,4 +904,66 @@ for case in pooled_cases:
 
 with open("reference_pooled.json", "w") as f:
     json.dump({"categorical": pooled_cases}, f, separators=(",", ":"))
+    f.write("\n")
+
+# Jensen-Shannon noise: the distance between two samples of one
+# distribution is above 0 by sampling noise alone, the more so the more
+# categories (about 0.15 for 22,000 values on each side uniform over 2,000
+# categories, each expected 11 times). Chosen automatically (more than
+# 1,000 reference values), the distance drifts only when chi2_contingency
+# over the same pooled table is also significant (p < 0.05); chosen
+# explicitly it decides alone. Counts are lists over categories named
+# c00000, c00001, ... (a category counted 0 on both sides is absent);
+# pooled as pooled_case above, computed on the pooled table by
+# chi2_contingency and jensenshannon. Own generator, written to
+# reference_noise.json so that the files above stay as they were.
+rng9 = np.random.default_rng(20261202)
+
+
+def noise_case(name, ref, cur):
+    ref, cur = np.asarray(ref, dtype=float), np.asarray(cur, dtype=float)
+    seen = (ref + cur) > 0
+    table = np.vstack([ref[seen], cur[seen]])
+    expected = stats.contingency.expected_freq(table)
+    sparse = expected.min(axis=0) < 5
+    if sparse.sum() >= 2:
+        table = np.hstack([table[:, ~sparse], table[:, sparse].sum(axis=1, keepdims=True)])
+        pooled = int(sparse.sum())
+    else:
+        pooled = 0
+    chi2, p, dof, _ = stats.chi2_contingency(table)
+    js = float(jensenshannon(table[0], table[1]))
+    assert table[0].sum() > 1000, name  # where Jensen-Shannon is the automatic choice
+    return {"name": name, "ref": [int(v) for v in ref], "cur": [int(v) for v in cur],
+            "categories": int(seen.sum()), "pooled": pooled, "chi2": float(chi2), "chi2_p": float(p),
+            "dof": int(dof), "js": js,
+            "drifted": bool(js >= 0.1 and p < 0.05), "drifted_explicit": bool(js >= 0.1)}
+
+
+def shifted(k, hot, moved):
+    probs = np.full(k, (1 - moved) / k)
+    probs[:hot] += moved / hot
+    return probs
+
+
+flat2000 = np.full(2000, 1 / 2000)
+noise_cases = [noise_case(f"same-{i}", rng9.multinomial(22000, flat2000), rng9.multinomial(22000, flat2000))
+               for i in range(3)]
+noise_cases += [
+    # 20% of the mass moved onto 40 of the categories.
+    noise_case("shift-20pct", rng9.multinomial(22000, flat2000), rng9.multinomial(22000, shifted(2000, 40, 0.2))),
+    # 2% moved: significant (p about 0.01), and the distance, mostly its
+    # noise, past 0.1: drift. The rule asks both, effect size and
+    # significance; it does not remove the distance's bias.
+    noise_case("shift-2pct", rng9.multinomial(22000, flat2000), rng9.multinomial(22000, shifted(2000, 40, 0.02))),
+    # A well-filled table, one distribution: neither test says drift.
+    noise_case("few-same", rng9.multinomial(5000, np.full(8, 1 / 8)), rng9.multinomial(4000, np.full(8, 1 / 8))),
+]
+for case in noise_cases:
+    if case["name"].startswith("same-"):
+        # The false alarm this is about: over the threshold, not significant.
+        assert case["drifted_explicit"] and not case["drifted"], case["name"]
+
+with open("reference_noise.json", "w") as f:
+    json.dump({"categorical": noise_cases}, f, separators=(",", ":"))
     f.write("\n")
