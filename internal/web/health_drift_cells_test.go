@@ -79,6 +79,16 @@ func TestDriftCells(t *testing.T) {
 	if p := en.DriftPValue(tinyP); p != "< 0.001" {
 		t.Errorf("binned, asymptotic, tiny p: %q, want < 0.001", p)
 	}
+	// A p-value that underflowed to 0 (chi-square on a large window) is
+	// too small to write, not "0" — exact or binned, in both languages.
+	zero := driftColumn{Test: monitor.TestChiSquare, Method: monitor.MethodExact, Statistic: f(812.5), PValue: f(0)}
+	if p := en.DriftPValue(zero); p != "< 0.001" {
+		t.Errorf("p-value 0: %q, want < 0.001", p)
+	}
+	zero = driftColumn{Test: monitor.TestKS, Method: monitor.MethodBinned, KSMethod: monitor.KSAsymp, Statistic: f(0.5), KSUpper: f(0.52), PValue: f(0), RefN: 50000, CurN: 50000}
+	if p := en.DriftPValue(zero); p != "< 0.001" {
+		t.Errorf("binned, p-value 0: %q, want < 0.001", p)
+	}
 	if got := en.between(1e-9, 0.02); got != "≤ 0.02" {
 		t.Errorf("a range from a tiny figure: %q, want ≤ 0.02", got)
 	}

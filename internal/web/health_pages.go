@@ -94,17 +94,22 @@ func (p *Page) DriftStatistic(c driftColumn) string {
 // test's is its lower statistic's, so the exact p-value is at most it:
 // from the upper bound's p-value to it, by the method that computed the
 // one shown (the engine's own function), else "≤ p".
+//
+// A p-value of 0 is one below the smallest float (a large sample's
+// chi-square or Kolmogorov–Smirnov p underflows), never nothing: it reads
+// as too small to write ("< 0.001"), not "0".
 func (p *Page) DriftPValue(c driftColumn) string {
-	switch {
-	case c.PValue == nil:
+	if c.PValue == nil {
 		return "—"
-	case !c.ksBounded():
-		return p.Figure(*c.PValue)
 	}
-	if low := monitor.KSPValue(*c.KSUpper, c.RefN, c.CurN, c.KSMethod); !math.IsNaN(low) && low <= *c.PValue {
-		return p.between(low, *c.PValue)
+	pv := max(*c.PValue, math.SmallestNonzeroFloat64)
+	if !c.ksBounded() {
+		return p.Figure(pv)
 	}
-	return p.atMost(*c.PValue)
+	if low := monitor.KSPValue(*c.KSUpper, c.RefN, c.CurN, c.KSMethod); !math.IsNaN(low) && low <= pv {
+		return p.between(max(low, math.SmallestNonzeroFloat64), pv)
+	}
+	return p.atMost(pv)
 }
 
 // between writes a range of figures: one figure when both read alike, and
