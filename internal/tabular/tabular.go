@@ -20,7 +20,8 @@
 //     valid in the chosen encoding — anywhere in the file, not only in the
 //     sample — are an error naming the line. UTF-16 files are refused with a
 //     request to save as UTF-8: with a byte-order mark, or without one when
-//     their first characters are mostly ASCII (every other byte NUL).
+//     their first characters read as UTF-16 text with some ASCII in it
+//     (see looksUTF16).
 //   - Separator. Comma, semicolon or tab, detected from the header line
 //     (the first that is not empty) by counting each outside quotes: the
 //     most frequent wins; a tie between two present separators is an error
@@ -690,23 +691,51 @@ func (t *Reader) chooseEncoding(name string, sample []byte, whole bool) (int, er
 }
 
 // looksUTF16 reports whether b starts as UTF-16 text without a byte-order
-// mark does: in its first 256 bytes, the bytes on one side of each pair
-// (the high bytes of ASCII characters) are NUL more often than not, and
-// those on the other side never are. Text in the encodings read has no
-// NUL at all, so such a file would only be refused for its NUL bytes.
+// mark does. Text in the encodings read has no NUL byte at all; UTF-16
+// has one in every ASCII character (its high byte), and CSV text is
+// never without ASCII (separators, line ends, digits). So b, from its
+// first 512 bytes, looks UTF-16 in one byte order when: at least two
+// and one in eight of its characters have a NUL high byte (ASCII and
+// Latin-1: an ASCII file with a stray NUL has one), one of them a
+// separator or a line end, and every
+// character read in that order is text — no NUL character (two zero
+// bytes, as binary formats have), no control character but tab, CR and
+// LF, surrogates paired, no U+FFFE or U+FFFF. A NUL low byte is allowed
+// (一 is U+4E00, 00 4E in little-endian): the old rule wanted NULs on one
+// side only, and called such a file binary. Random bytes fail the text
+// test within a few characters; structured binary files hold NUL
+// characters or controls.
 func looksUTF16(b []byte) bool {
-	n := min(len(b), 256) &^ 1
+	n := min(len(b), 512) &^ 1
 	if n < 4 {
 		return false
 	}
-	var zeros [2]int
-	for i := range n {
-		if b[i] == 0 {
-			zeros[i&1]++
+	for _, big := range []bool{false, true} {
+		ascii, marks, ok := 0, 0, true
+		for i := 0; i < n && ok; i += 2 {
+			u := rune(b[i]) | rune(b[i+1])<<8
+			if big {
+				u = rune(b[i])<<8 | rune(b[i+1])
+			}
+			switch {
+			case u < 0x100:
+				ascii++
+				marks += b2i(u == '\n' || u == ',' || u == ';' || u == '\t')
+				ok = u >= 0x20 && (u < 0x7f || u > 0x9f) || u == '\t' || u == '\n' || u == '\r'
+			case u >= 0xd800 && u < 0xdc00: // a high surrogate: a low one must follow (or the sample end)
+				if i+3 < n {
+					lo := rune(b[i+2]) | rune(b[i+3])<<8
+					if big {
+						lo = rune(b[i+2])<<8 | rune(b[i+3])
+					}
+					ok = lo >= 0xdc00 && lo < 0xe000
+					i += 2
+				}
+			case u >= 0xdc00 && u < 0xe000, u == 0xfffe, u == 0xffff:
+				ok = false
+			}
 		}
-	}
-	for side := range 2 {
-		if zeros[1-side] == 0 && 2*zeros[side] > n/2 {
+		if ok && ascii >= 2 && ascii*8 >= n/2 && marks > 0 {
 			return true
 		}
 	}
@@ -938,4 +967,11 @@ func sepName(b byte) string {
 		return "semicolons"
 	}
 	return "tabs"
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
