@@ -587,11 +587,12 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		NewCats      []string          `json:"new_category_columns"`
 		Unreadable   []string          `json:"unreadable_columns"`
 		CurOnly      []string          `json:"current_only_columns"`
+		RefOnly      []string          `json:"reference_only_columns"`
 		Thresholds   map[string]any    `json:"thresholds"`
 		Columns      []driftColumnJSON `json:"columns"`
 	}{
 		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, verdict, drift, share,
-		rep.Result.Drifted, rep.Result.Tested, missing, ids, news, unreadable, rep.CurOnly,
+		rep.Result.Drifted, rep.Result.Tested, missing, ids, news, unreadable, rep.CurOnly, rep.RefOnly,
 		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
 			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
 			"psi_drift": th.PSIDrift, "psi_bins": th.PSIBins, "share": th.Share, "small_sample": th.SmallSample,
@@ -828,12 +829,12 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 			fmt.Fprintln(w, "  "+n)
 		}
 	}
-	if missing, ids, news, unreadable := rep.driftWarnings(); len(missing)+len(ids)+len(news)+len(unreadable)+len(rep.CurOnly) > 0 {
+	if missing, ids, news, unreadable := rep.driftWarnings(); len(missing)+len(ids)+len(news)+len(unreadable)+len(rep.CurOnly)+len(rep.RefOnly) > 0 {
 		fmt.Fprintln(w, "\n"+t.T("clireport.drift.warnings"))
 		for _, l := range []struct {
 			what  string
 			names []string
-		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}, {"unreadable", unreadable}, {"current_only", rep.CurOnly}} {
+		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}, {"unreadable", unreadable}, {"current_only", rep.CurOnly}, {"reference_only", rep.RefOnly}} {
 			if len(l.names) > 0 {
 				fmt.Fprintln(w, "  "+t.T("clireport.drift.note", t.T("clireport.drift.warn."+l.what), strings.Join(l.names, ", ")))
 			}

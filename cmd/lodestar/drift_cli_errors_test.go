@@ -56,8 +56,8 @@ func TestDriftErrorsInChinese(t *testing.T) {
 	}{
 		{"named twice", []string{"--reference", f, "--current", f, "--columns", "num,num"}, 2,
 			`lodestar: drift：--columns 两次指定了参照文件的列 "num"（"num" 与 "num"）`},
-		{"missing from the current", []string{"--reference", f, "--current", other}, 1,
-			`（参照文件的第 #1 列；可用 --columns 选择要比较的列）`},
+		{"named, missing from the current", []string{"--reference", f, "--current", other, "--columns", "num"}, 2,
+			`没有这一列："num"`},
 		{"ambiguous in the current", []string{"--reference", f, "--current", twice}, 1,
 			`请按位置选择其中一列，例如 #2（参照文件的第 #2 列；可用 --columns 选择要比较的列）`},
 		{"unknown column", []string{"--reference", f, "--current", f, "--columns", "nope"}, 2, `没有这一列："nope"`},

@@ -36,7 +36,7 @@ type driftSide struct{ File, Rows, ReadAs string }
 type driftWarnList struct {
 	Label string
 	Rows  []driftHTMLRow
-	Names []string // columns with no row (only in the current file)
+	Names []string // columns with no row (only in one file)
 	More  int
 }
 
@@ -164,8 +164,14 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 			v.Warnings = append(v.Warnings, l)
 		}
 	}
-	if len(rep.CurOnly) > 0 {
-		l := driftWarnList{Label: v.T("driftreport.warn.current_only_cols"), Names: rep.CurOnly}
+	for _, only := range []struct {
+		key   string
+		names []string
+	}{{"driftreport.warn.current_only_cols", rep.CurOnly}, {"driftreport.warn.reference_only_cols", rep.RefOnly}} {
+		if len(only.names) == 0 {
+			continue
+		}
+		l := driftWarnList{Label: v.T(only.key), Names: only.names}
 		if len(l.Names) > maxDriftedListed {
 			l.Names, l.More = l.Names[:maxDriftedListed], len(l.Names)-maxDriftedListed
 		}

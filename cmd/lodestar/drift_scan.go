@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -69,6 +70,7 @@ type driftReport struct {
 	Charts             []driftChart
 	Quality            []driftQuality // each column's warnings, as Result.Features
 	CurOnly            []string       // the current's columns the reference lacks: not compared
+	RefOnly            []string       // the reference's columns the current lacks: not compared
 }
 
 // driftFile says how a file was read: its format and, for CSV, the
@@ -149,13 +151,13 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		return nil, err
 	}
 	defer cur.Close()
-	cols, err := driftColumns(ref, cur, a.columns)
+	cols, refOnly, err := driftColumns(ref, cur, a.columns)
 	if err != nil {
 		return nil, err
 	}
 	rep := &driftReport{Reference: a.reference, Current: a.current, Thresholds: a.th.WithDefaults(),
 		RefFile: describeFile(ref, refBy, a.decimalComma), CurFile: describeFile(cur, curBy, a.decimalComma), MissingRise: a.missingRise,
-		CurOnly: []string{}}
+		CurOnly: []string{}, RefOnly: append([]string{}, refOnly...)}
 	if a.columns == "" {
 		// A column the current gained (a schema change) is said, not
 		// passed over: it is in no comparison.
@@ -568,8 +570,10 @@ func (s *spill) remove() {
 	}
 }
 
-// driftColumns resolves the columns to compare in both files.
-func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
+// driftColumns resolves the columns to compare in both files. Without
+// spec, a reference column the current lacks is left out, its name in
+// refOnly; named in spec, it is bad usage.
+func driftColumns(ref, cur *dataset.File, spec string) (cols []*driftColumn, refOnly []string, err error) {
 	var specs []string
 	if spec != "" {
 		for _, s := range strings.Split(spec, ",") {
@@ -577,19 +581,18 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 		}
 	}
 	if spec != "" && strings.TrimSpace(strings.ReplaceAll(spec, ",", "")) == "" {
-		return nil, errUsage{fmt.Sprintf("drift: --columns %q names no column", spec)}
+		return nil, nil, errUsage{fmt.Sprintf("drift: --columns %q names no column", spec)}
 	}
 	// An empty entry ("a,,b", a comma at an end) is a slip, not a column
 	// to leave out silently.
 	if slices.Contains(specs, "") {
-		return nil, errUsage{fmt.Sprintf("drift: --columns %q has an empty entry: name a column between each two commas, and none at either end", spec)}
+		return nil, nil, errUsage{fmt.Sprintf("drift: --columns %q has an empty entry: name a column between each two commas, and none at either end", spec)}
 	}
 	rh, ch := ref.Header(), cur.Header()
 	same := len(rh) == len(ch)
 	for i := range rh {
 		same = same && rh[i] == ch[i]
 	}
-	var cols []*driftColumn
 	if len(specs) == 0 {
 		for i, h := range rh {
 			c := &driftColumn{name: h, ref: i, cur: i}
@@ -597,11 +600,17 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 				// By name in both files: a name either file gives to
 				// several columns is refused, not guessed.
 				if _, err := ref.Column(h); err != nil {
-					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
+					return nil, nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
 				}
 				j, err := cur.Column(h)
+				if errors.Is(err, tabular.ErrColumn) {
+					// The current lost it (a schema change): said, and
+					// the columns both files have compared.
+					refOnly = append(refOnly, h)
+					continue
+				}
 				if err != nil {
-					return nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
+					return nil, nil, fmt.Errorf("%w (the reference's column #%d; pick columns with --columns)", err, i+1)
 				}
 				c.cur = j
 				if ch[j] != h { // matched ignoring case
@@ -610,7 +619,7 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 			}
 			cols = append(cols, c)
 		}
-		return nameApart(cols), nil
+		return nameApart(cols), refOnly, nil
 	}
 	given := map[int]string{} // the spec that chose each reference column
 	taken := map[int]string{} // and each current one
@@ -619,19 +628,19 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 		// bad usage, as any other flag's bad value.
 		i, err := ref.Column(s)
 		if err != nil {
-			return nil, errUsage{err.Error()}
+			return nil, nil, errUsage{err.Error()}
 		}
 		j, err := cur.Column(s)
 		if err != nil {
-			return nil, errUsage{err.Error()}
+			return nil, nil, errUsage{err.Error()}
 		}
 		// A column tested twice would count twice in the data set's
 		// verdict: refused, as explain --features refuses it.
 		if prev, dup := given[i]; dup {
-			return nil, errUsage{fmt.Sprintf("drift: --columns names the reference's column %q twice (%q and %q)", rh[i], prev, s)}
+			return nil, nil, errUsage{fmt.Sprintf("drift: --columns names the reference's column %q twice (%q and %q)", rh[i], prev, s)}
 		}
 		if prev, dup := taken[j]; dup {
-			return nil, errUsage{fmt.Sprintf("drift: --columns names the current's column %q twice (%q and %q)", ch[j], prev, s)}
+			return nil, nil, errUsage{fmt.Sprintf("drift: --columns names the current's column %q twice (%q and %q)", ch[j], prev, s)}
 		}
 		given[i], taken[j] = s, s
 		c := &driftColumn{name: rh[i], ref: i, cur: j, named: true}
@@ -640,7 +649,7 @@ func driftColumns(ref, cur *dataset.File, spec string) ([]*driftColumn, error) {
 		}
 		cols = append(cols, c)
 	}
-	return nameApart(cols), nil
+	return nameApart(cols), nil, nil
 }
 
 // nameApart names the columns that share a name (identical headers with

@@ -262,7 +262,7 @@ func TestDriftErrors(t *testing.T) {
 		{"stray quote", []string{"--reference", writeFile(t, "q.csv", "a,b\n1,x\"y\n"), "--current", good}, 1, "q.csv: line 2"},
 		{"bad UTF-8", []string{"--reference", good, "--current", writeFile(t, "u.csv", "a,b\n1,x\n2,\xff\n"), "--encoding", "utf-8"}, 1, "line 3"},
 		{"no such column", []string{"--reference", good, "--current", good, "--columns", "zzz"}, 2, `"zzz"`},
-		{"column missing from current", []string{"--reference", good, "--current", writeFile(t, "o.csv", "a,c\n1,x\n")}, 1, `"b"`},
+		{"named column missing from current", []string{"--reference", good, "--current", writeFile(t, "o.csv", "a,c\n1,x\n"), "--columns", "a,b"}, 2, `"b"`},
 		{"no rows", []string{"--reference", writeFile(t, "e.csv", "a,b\n"), "--current", good}, 1, "no data rows"},
 		{"empty file", []string{"--reference", good, "--current", writeFile(t, "z.csv", "")}, 1, "z.csv: empty file: no header line"},
 		{"unclosed quote", []string{"--reference", good, "--current", writeFile(t, "uq.csv", "a,b\n1,x\n2,\"y\n3,z\n")}, 1,
