@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -320,17 +321,20 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 			b.start, b.end = append(b.start, 0), append(b.end, 0)
 		}
 		field := 0
+		blank := false // the last field holds white space only
 		for {
 			var s, e int32
 			if p < n && c[p] == '"' {
 				p++
 				s = int32(len(b.data))
+				blank = true
 				for {
 					q := bytes.IndexByte(c[p:], '"')
 					if q < 0 {
 						return t.undo(b, rowAt, recStart, recLine) // unclosed
 					}
 					seg := c[p : p+q]
+					blank = blank && (q == 0 || blankCell(seg))
 					if i := bytes.IndexByte(seg, '\n'); i >= 0 {
 						line += bytes.Count(seg, []byte{'\n'})
 						if field < nf && sel[field] != nil {
@@ -341,6 +345,7 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 					}
 					p += q + 1
 					if p < n && c[p] == '"' { // a doubled quote
+						blank = false
 						if field < nf && sel[field] != nil {
 							b.data = append(b.data, '"')
 						}
@@ -365,6 +370,7 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 				if end > p && c[end-1] == '\r' && (end == n || c[end] == '\n') {
 					end--
 				}
+				blank = field == 0 && blankCell(c[p:end])
 				if field < nf && sel[field] != nil {
 					s = int32(len(b.data))
 					b.data = append(b.data, c[p:end]...)
@@ -393,6 +399,10 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 				return t.undo(b, rowAt, recStart, recLine) // text after a closing quote
 			}
 			break
+		}
+		if field == 1 && blank { // a line of white space: skipped, as Next skips it
+			b.start, b.end = b.start[:rowAt], b.end[:rowAt]
+			continue
 		}
 		if field != nf {
 			return t.undo(b, rowAt, recStart, recLine)
@@ -450,7 +460,7 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 			if e > fs && c[e-1] == '\r' {
 				e--
 			}
-			if field == 0 && e == fs { // a blank line
+			if field == 0 && (e == fs || blankCell(c[fs:e])) { // a blank line
 				fs, line = i+1, line+1
 				continue
 			}
@@ -472,7 +482,7 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 			e--
 		}
 		switch {
-		case field == 0 && e == fs:
+		case field == 0 && (e == fs || blankCell(c[fs:e])):
 		case field != nf-1:
 			return false, false
 		default:
@@ -496,6 +506,27 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 	}
 	b.start, b.end = b.start[:slot], b.end[:slot]
 	return seen&^low7 == 0, true
+}
+
+// blankCell reports whether a field (UTF-8) holds white space only, as
+// strings.TrimSpace sees it, and at least one byte; it stops at the
+// first byte that is not, so a field of text costs a byte's test.
+func blankCell(f []byte) bool {
+	for i := 0; i < len(f); {
+		if c := f[i]; c < utf8.RuneSelf {
+			if c != ' ' && (c < '\t' || c > '\r') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(f[i:])
+		if !unicode.IsSpace(r) {
+			return false
+		}
+		i += size
+	}
+	return len(f) > 0
 }
 
 // place records a field's bytes in every slot that asks for it.
@@ -541,7 +572,7 @@ func (t *Reader) scanSlow(b *Block, cols []int, at, line int) error {
 	sub.csv = csv.NewReader(bytes.NewReader(rest))
 	sub.csv.Comma = t.sep
 	sub.csv.ReuseRecord = true
-	sub.csv.FieldsPerRecord = len(t.header)
+	sub.csv.FieldsPerRecord = -1 // read counts them, past white-space lines
 	for {
 		rec, l, err := sub.read()
 		if err == io.EOF {

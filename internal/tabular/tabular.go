@@ -32,7 +32,10 @@
 //     unquoted field, or text after a closing quote, is an error (the
 //     reading is strict, not lazy); so is a quoted field the file ends
 //     inside, named by the line its opening quote is on. Lines that are
-//     completely empty are skipped. A file whose lines end in CR alone is
+//     empty or hold nothing but white space (spaces, tabs other than the
+//     separator, Unicode's spaces; a quoted field of them alone too) are
+//     skipped, as pandas skips them; a line of separators only is a
+//     record of blank cells. A file whose lines end in CR alone is
 //     refused.
 //   - Shape. The first non-empty line is the header — unless it is
 //     Excel's separator line, "sep=;" (or "sep=," or "sep=" and a tab),
@@ -237,6 +240,7 @@ func Open(r io.Reader, opt Options) (*Reader, error) {
 	t.csv = csv.NewReader(br)
 	t.csv.Comma = t.sep
 	t.csv.ReuseRecord = true
+	t.csv.FieldsPerRecord = -1 // read counts them, past white-space lines
 	rec, _, err := t.read()
 	if err == io.EOF {
 		return nil, t.errorf(0, "%w", ErrEmpty)
@@ -369,14 +373,28 @@ func (t *Reader) read() ([]string, int, error) {
 	if t.consumed {
 		return nil, 0, io.EOF
 	}
-	rec, err := t.csv.Read()
-	if err != nil {
-		if err == io.EOF {
-			return nil, 0, io.EOF
+	var rec []string
+	for {
+		var err error
+		rec, err = t.csv.Read()
+		if err != nil {
+			if err == io.EOF {
+				return nil, 0, io.EOF
+			}
+			return nil, 0, t.parseError(rec, err)
 		}
-		return nil, 0, t.parseError(rec, err)
+		// A line of white space only is skipped, as an empty line is.
+		if len(rec) == 1 {
+			if s, _, ok := t.decode(rec[0]); ok && strings.TrimSpace(s) == "" {
+				continue
+			}
+		}
+		break
 	}
 	line, _ := t.csv.FieldPos(0)
+	if t.header != nil && len(rec) != len(t.header) {
+		return nil, 0, t.errorf(line, "%w: %d fields, but the header has %d", ErrFormat, len(rec), len(t.header))
+	}
 	line += t.lineBase
 	t.nextLine = line + 1
 	for _, f := range rec {
@@ -904,7 +922,7 @@ func sepLine(sample []byte) (n int, sep rune) {
 		}
 		line := bytes.TrimSuffix(sample[n:n+i], []byte{'\r'})
 		n += i + 1
-		if len(line) == 0 {
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		if len(line) == 5 && bytes.EqualFold(line[:4], []byte("sep=")) && bytes.IndexByte([]byte(",;\t"), line[4]) >= 0 {
@@ -915,12 +933,12 @@ func sepLine(sample []byte) (n int, sep rune) {
 }
 
 // detectSeparator counts comma, semicolon and tab outside quotes on the
-// header line: the first line that is not empty (empty lines, LF or CRLF,
-// are skipped before it as after it).
+// header line: the first line that is not empty or white space (such
+// lines, LF or CRLF, are skipped before it as after it).
 func detectSeparator(sample []byte) (rune, error) {
 	for {
 		i := bytes.IndexByte(sample, '\n')
-		if i < 0 || i > 1 || i == 1 && sample[0] != '\r' {
+		if i < 0 || len(bytes.TrimSpace(sample[:i])) > 0 {
 			break
 		}
 		sample = sample[i+1:]
