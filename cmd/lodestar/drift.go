@@ -48,13 +48,22 @@ spellings (NA, N/A, n/a, NaN, nan, -NaN, -nan, NULL, null, None, <NA>,
 are counted and reported, not tested. A column is numeric when every other
 cell in both files is a finite decimal number ('.' for decimals, e.g. 12,
 -0.5, 3e-4; surrounding spaces ignored; with --decimal-comma ',' is, as in
-1,5, and a cell with a '.' is text), or when the cells that are not
+1,5, and a '.' only groups thousands), or when the cells that are not
 are at most 1 in 100 of a file's non-missing cells and its numbers have
 more than 5 distinct values: those cells are left out, and a warning counts
 them and names the first. Else it is categorical, and the report names the
 first cell that made it so; a categorical column of numbers that hardly
 repeat (over half of its cells; more than 5 distinct, fewer than 5 cells
 each on average) is not tested.
+
+Numbers written for people: digits grouped in threes (1,234,567.5; with
+--decimal-comma 1.234.567,5) are numbers, plain ones among them too; a
+grouping not in threes (1,23,456) is text. A percentage (12.5%) is the
+number as written, 12.5, when every number of the column in both files is
+one; percentages mixed with plain numbers make the column categorical. A
+number with a leading zero before another digit (007, ZIP code 02134; not
+0 or 0.7) is a code: its column is categorical, and the id-like rule
+decides whether it is tested.
 
 Parquet columns are typed: INT32, INT64 (signed or unsigned), FLOAT,
 DOUBLE and DECIMAL (stored in any way) are numeric (NaN is missing, an
@@ -205,7 +214,7 @@ func (e *cmdEnv) drift(args []string) error {
 	a.table.register(fs)
 	fs.StringVar(&a.refEncoding, "reference-encoding", "", "encoding of the reference file alone (over --encoding; same names)")
 	fs.StringVar(&a.curEncoding, "current-encoding", "", "encoding of the current file alone (over --encoding; same names)")
-	fs.BoolVar(&a.decimalComma, "decimal-comma", false, "CSV numbers are written with a decimal comma (1,5), as Excel writes them in much of Europe; a cell with a '.' is then not a number")
+	fs.BoolVar(&a.decimalComma, "decimal-comma", false, "CSV numbers are written with a decimal comma (1,5), as Excel writes them in much of Europe; a '.' then only groups thousands (1.234,5)")
 	fs.Usage = func() { printHelp(fs, driftHelp, "") }
 	if err := parse(fs, args, 0); err != nil {
 		return err
@@ -387,7 +396,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.RefN, f.CurN = int64(r.counts.Total()), int64(u.counts.Total())
 		f.Note = "dates or times: not tested, as a period's own dates differ from any other's (name it in --columns to test it as categories)"
-	case continuousNumbers(&r.counts, &u.counts):
+	case !r.zeros && !u.zeros && continuousNumbers(&r.counts, &u.counts): // codes with leading zeros are categories
 		// A test over values that hardly repeat measures only that they
 		// are other ones: not run.
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
@@ -421,6 +430,23 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 			f.Note = note
 		}
 	}
+	if c.numeric {
+		// Numbers written for people: said how they were read.
+		for _, sd := range []*side{r, u} {
+			if sd.groupCell != "" {
+				v, _, _, _ := dataset.ParseFormatted([]byte(sd.groupCell), sd.comma)
+				f.Note = joinNote(f.Note, fmt.Sprintf("numbers with thousands separators: %q is read as %s", sd.groupCell, strconv.FormatFloat(v, 'f', -1, 64)))
+				break
+			}
+		}
+		for _, sd := range []*side{r, u} {
+			if sd.pctCell != "" {
+				v, _, _, _ := dataset.ParseFormatted([]byte(sd.pctCell), sd.comma)
+				f.Note = joinNote(f.Note, fmt.Sprintf("percentages, read as written: %q is %s", sd.pctCell, strconv.FormatFloat(v, 'f', -1, 64)))
+				break
+			}
+		}
+	}
 	if c.numeric && (r.textN > 0 || u.textN > 0) {
 		q.RefUnreadable, q.CurUnreadable = r.textN, u.textN
 		q.FirstUnreadable = driftCell{File: refName, Line: r.textLine, Cell: r.textCell}
@@ -436,8 +462,17 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 		if !r.text || r.readable(c.refSample) && u.text && !u.readable(c.curSample) {
 			file, line, cell = curName, u.textLine, u.textCell
 		}
+		lead0 := r.lead0
+		if file == curName {
+			lead0 = u.lead0
+		}
 		note := fmt.Sprintf("categorical: %s line %d has %q, not a number", file, line, cell)
-		if !decimalComma && looksDecimalComma(cell) {
+		switch {
+		case c.mixedPercents():
+			note = c.mixedPercentsNote(refName, curName)
+		case lead0:
+			note = fmt.Sprintf("categorical: %s line %d has %q, a number written with a leading zero (a code, read as text)", file, line, cell)
+		case !decimalComma && looksDecimalComma(cell):
 			note = fmt.Sprintf("categorical: %s line %d has %q, not a number (a decimal comma? give --decimal-comma)", file, line, cell)
 		}
 		if typ := r.textType; typ != "" || !r.text && u.textType != "" {
@@ -461,6 +496,37 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 	f.Name = c.name
 	f.RefMiss, f.CurMiss = r.miss, u.miss
 	return f, chart, q
+}
+
+// joinNote adds a clause to a note.
+func joinNote(note, more string) string {
+	if note == "" {
+		return more
+	}
+	return note + "; " + more
+}
+
+// mixedPercentsNote says where a column mixes percentages with plain
+// numbers: the first of each, in the file that mixes them or one from
+// each file.
+func (c *driftColumn) mixedPercentsNote(refName, curName string) string {
+	r, u := &c.refSide, &c.curSide
+	pf, pl, pc := refName, r.pctLine, r.pctCell
+	if pc == "" {
+		pf, pl, pc = curName, u.pctLine, u.pctCell
+	}
+	nf, nl, nc, typed := refName, r.plainLine, r.plainCell, r.typed
+	if c.curSide.percents(c.curSample) == 2 || nc == "" && !typed {
+		nf, nl, nc, typed = curName, u.plainLine, u.plainCell, u.typed
+	}
+	if c.refSide.percents(c.refSample) == 2 {
+		nf, nl, nc, typed = refName, r.plainLine, r.plainCell, false
+		pf, pl, pc = refName, r.pctLine, r.pctCell
+	}
+	if typed {
+		return fmt.Sprintf("categorical: percentages mixed with plain numbers (%s line %d has %q; %s has plain numbers)", pf, pl, pc, nf)
+	}
+	return fmt.Sprintf("categorical: percentages mixed with plain numbers (%s line %d has %q, %s line %d has %q)", pf, pl, pc, nf, nl, nc)
 }
 
 // unreadDrift is the report of a column not read (driftColumn.unread): not

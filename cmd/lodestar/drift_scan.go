@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
@@ -57,6 +58,16 @@ type side struct {
 	values   valueCounts // a numeric column's value counts, until it has too many
 	many     bool
 	ints     intCounts // cells written as Go writes an integer, counted apart from counts until text comes
+	// CSV numbers written for people (dataset.ParseFormatted):
+	pct       int64 // percentages
+	pctLine   int   // the first one's line and cell
+	pctCell   string
+	plainLine int // the first number not a percentage, once one came
+	plainCell string
+	groupCell string // the first number with grouped digits
+	lead0     bool   // the text that came first (textCell) is a number with a leading zero: a code
+	zeros     bool   // a number with a leading zero came (first or after other text): not numeric
+	comma     bool   // the file is read with --decimal-comma
 }
 
 // driftReport is what the writers print.
@@ -136,7 +147,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	// Eight Parquet columns side by side: a page of each in memory, not of
 	// every column of a wide file.
-	dopt := dataset.Options{CSV: refOpt, ColumnGroup: 8, DecimalComma: a.decimalComma}
+	dopt := dataset.Options{CSV: refOpt, ColumnGroup: 8, DecimalComma: a.decimalComma, Formatted: true}
 	if prog != nil {
 		dopt.Read = &prog.Read
 	}
@@ -251,7 +262,7 @@ func driftSideBySide(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, r
 	// every column not wholly kept in both samples.
 	binned := false
 	for _, c := range cols {
-		c.numeric = c.refSide.readable(c.refSample) && c.curSide.readable(c.curSample)
+		c.numeric = c.refSide.readable(c.refSample) && c.curSide.readable(c.curSample) && !c.mixedPercents()
 		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
 			continue
 		}
@@ -377,7 +388,7 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	}
 	late := false
 	for _, c := range cols {
-		c.numeric = c.refSide.readable(c.refSample) && c.curSide.readable(c.curSample)
+		c.numeric = c.refSide.readable(c.refSample) && c.curSide.readable(c.curSample) && !c.mixedPercents()
 		early, deferred := c.replay, c.deferred
 		c.replay, c.deferred = false, false
 		if !c.numeric || c.refSample.N() == 0 || c.curSample.N() == 0 {
@@ -685,6 +696,7 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64,
 	for k, c := range cols {
 		idx[k] = c.index(isRef)
 		sd := c.side(isRef)
+		sd.comma = f.DecimalComma()
 		switch f.Kind(idx[k]) {
 		case dataset.Numeric:
 			sd.typed, sd.float32 = true, f.TypeName(idx[k]) == "FLOAT"
@@ -798,11 +810,15 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		// The numbers go into the sample after text came too: a column
 		// with a few text cells is read as numbers (side.readable).
 		sd.numbers(num, sample)
+		sd.forms(b, k, num)
 		// A batch whose number cells are all integers as FormatInt writes
 		// them is counted from the numbers, its text not read again.
 		ints := b.IntCells(k)
+		// A number with a leading zero ("007") is text: a code.
+		sd.zeros = sd.zeros || b.LeadingZeros(k)
+		lead := b.LeadingZeros(k) && !sd.text
 		for r, x := range num {
-			if x == x && !sd.text {
+			if x == x && !sd.text && !(lead && dataset.LeadingZero(b.Text(k, r))) {
 				if !sd.dropped {
 					// Counted first: a repeat of a value held adds none,
 					// so only a new one past the limit drops the counts.
@@ -827,6 +843,7 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 			if !sd.text {
 				sd.text, sd.textLine, sd.textCell = true, b.Line(r), string(cell)
+				sd.lead0 = x == x
 				sd.settleInts()
 			}
 			if !sd.dropped && sd.counts.Distinct() <= maxCategories {
@@ -836,11 +853,77 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 	}
 }
 
+// forms notes the batch's numbers written for people: the first
+// percentage, the first number that is not one, and the first with
+// grouped digits. Once a plain number is noted, a batch of plain numbers
+// costs nothing here.
+func (sd *side) forms(b *dataset.Batch, k int, num []float64) {
+	p := int64(b.Percents(k))
+	grouped := b.Grouped(k) && sd.groupCell == ""
+	if p == 0 && !grouped && sd.plainCell != "" {
+		return
+	}
+	for r, x := range num {
+		if x != x {
+			continue
+		}
+		if sd.plainCell != "" && !grouped && (p == 0 || sd.pctCell != "") {
+			break
+		}
+		cell := dataset.Trim(b.Text(k, r))
+		if bytes.HasSuffix(cell, []byte("%")) {
+			if sd.pctCell == "" {
+				sd.pctLine, sd.pctCell = b.Line(r), string(cell)
+			}
+		} else if sd.plainCell == "" {
+			sd.plainLine, sd.plainCell = b.Line(r), string(cell)
+		}
+		if grouped {
+			if _, _, g, _ := dataset.ParseFormatted(cell, sd.comma); g && !plainNumber(cell, sd.comma) {
+				sd.groupCell, grouped = string(cell), false
+			}
+		}
+	}
+	sd.pct += p
+}
+
+// plainNumber reports whether a cell is a number as written without
+// --decimal-comma's or thousands' reading (ParseNumber, or
+// ParseDecimalComma with comma).
+func plainNumber(cell []byte, comma bool) bool {
+	if comma {
+		_, ok := dataset.ParseDecimalComma(cell)
+		return ok
+	}
+	_, ok := dataset.ParseNumber(cell)
+	return ok
+}
+
+// percents says how a side's numbers are written: 0 none are
+// percentages (or it has no numbers), 1 all are, 2 some are.
+func (sd *side) percents(sample *monitor.Sample) int {
+	switch {
+	case sd.pct == 0:
+		return 0
+	case sd.pct == sample.N():
+		return 1
+	}
+	return 2
+}
+
+// mixedPercents reports whether a column's numbers mix percentages with
+// plain numbers, in a file or between the two: it is then categorical.
+func (c *driftColumn) mixedPercents() bool {
+	r, u := c.refSide.percents(c.refSample), c.curSide.percents(c.curSample)
+	return r == 2 || u == 2 || r != u && c.refSample.N() > 0 && c.curSample.N() > 0
+}
+
 // maxUnreadablePermille is the most cells of a CSV column that are not
 // numbers (nor missing), per thousand of its non-missing cells in a file,
 // for the column to be read as numbers all the same, those cells left out
-// as unreadable: a stray "?" or "1,234.50" in a column of numbers must
-// not make it categorical, where a test over one-off values means nothing.
+// as unreadable: a stray "?" or "1.234,50" (a decimal comma in a point
+// file) in a column of numbers must not make it categorical, where a test
+// over one-off values means nothing.
 const maxUnreadablePermille = 10
 
 // readable reports whether the side's column is read as numbers: every
@@ -850,10 +933,13 @@ const maxUnreadablePermille = 10
 // among few, compared as categories). A Parquet column of a non-numeric
 // type is not.
 func (sd *side) readable(sample *monitor.Sample) bool {
+	if sd.percents(sample) == 2 {
+		return false
+	}
 	if !sd.text {
 		return true
 	}
-	if sd.textType != "" {
+	if sd.textType != "" || sd.zeros {
 		return false
 	}
 	return sd.textN*1000 <= maxUnreadablePermille*(sample.N()+sd.textN) &&

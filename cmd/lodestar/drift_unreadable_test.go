@@ -70,11 +70,13 @@ func unreadableReport(t *testing.T, ref, cur string) (verdict string, cols []str
 // the verdict either way: "no drift" (p = 0.064) for a current shifted by
 // three deviations (PSI 5.8), "drift" (JS 0.22) for two samples of the
 // same distribution. The column is now tested as numbers, the cell left
-// out, and said in every format and both languages.
+// out, and said in every format and both languages. (The stray cell was
+// "1,234.50", which now reads as a number with thousands separators: a
+// decimal comma in a point file, "1.234,50", is the stray here.)
 func TestDriftFewUnreadableCells(t *testing.T) {
-	t.Run("shifted, one 1,234.50", func(t *testing.T) {
+	t.Run("shifted, one 1.234,50", func(t *testing.T) {
 		ref := normalColumn(t, "ref.csv", 1, 500, 100, 2, -1, "")
-		cur := normalColumn(t, "cur.csv", 2, 500, 130, 2, 250, `"1,234.50"`)
+		cur := normalColumn(t, "cur.csv", 2, 500, 130, 2, 250, `"1.234,50"`)
 		verdict, cols, c := unreadableReport(t, ref, cur)
 		if c.Kind != "numeric" || c.Test != "ks" || !c.Drifted || verdict != "drift" {
 			t.Errorf("kind %s, test %s, drifted %v, verdict %s; want numeric, ks, true, drift", c.Kind, c.Test, c.Drifted, verdict)
@@ -86,25 +88,25 @@ func TestDriftFewUnreadableCells(t *testing.T) {
 			t.Errorf("unreadable %v %v, columns %v; want 0, 1, [amount]", c.RefUnread, c.CurUnread, cols)
 		}
 		// Line 252: the header is line 1, row 250 (0-based) line 252.
-		if c.FirstUnrd == nil || *c.FirstUnrd != (driftCell{File: cur, Line: 252, Cell: "1,234.50"}) {
-			t.Errorf("first unreadable %+v, want %s line 252 \"1,234.50\"", c.FirstUnrd, cur)
+		if c.FirstUnrd == nil || *c.FirstUnrd != (driftCell{File: cur, Line: 252, Cell: "1.234,50"}) {
+			t.Errorf("first unreadable %+v, want %s line 252 \"1.234,50\"", c.FirstUnrd, cur)
 		}
 		code, out, errOut := runCLI(t, "drift", "--fail-on-drift", "--reference", ref, "--current", cur)
 		if code != driftExitCode || !strings.Contains(out, "Dataset drift: YES") {
 			t.Errorf("--fail-on-drift: exit %d, want %d\n%s%s", code, driftExitCode, out, errOut)
 		}
-		warn := fmt.Sprintf(`amount: warning: cells that are not numbers, left out of the test: 1 (reference 0, current 1); the first: %s line 252 has "1,234.50"`, cur)
+		warn := fmt.Sprintf(`amount: warning: cells that are not numbers, left out of the test: 1 (reference 0, current 1); the first: %s line 252 has "1.234,50"`, cur)
 		if !strings.Contains(out, warn) || !strings.Contains(out, "cells not numbers, left out: amount") {
 			t.Errorf("text report lacks the warning %q:\n%s", warn, out)
 		}
 		_, out, _ = runCLI(t, "drift", "--lang", "zh-CN", "--reference", ref, "--current", cur)
-		warn = fmt.Sprintf(`amount：警告：1 个不是数字的单元格未参与检验（参照 0 个，当前 1 个）；第一个：%s 第 252 行为 "1,234.50"`, cur)
+		warn = fmt.Sprintf(`amount：警告：1 个不是数字的单元格未参与检验（参照 0 个，当前 1 个）；第一个：%s 第 252 行为 "1.234,50"`, cur)
 		if !strings.Contains(out, warn) || !strings.Contains(out, "非数字单元格（未参与检验）：amount") {
 			t.Errorf("Chinese text report lacks the warning %q:\n%s", warn, out)
 		}
 		for _, c := range []struct{ lang, want string }{
-			{"en", "Warning: cells that are not numbers, left out of the test: 1 (reference 0, current 1); the first: " + cur + " line 252 has &#34;1,234.50&#34;"},
-			{"zh-CN", "警告：1 个不是数字的单元格未参与检验（参照 0 个，当前 1 个）；第一个：" + cur + " 第 252 行为 &#34;1,234.50&#34;"},
+			{"en", "Warning: cells that are not numbers, left out of the test: 1 (reference 0, current 1); the first: " + cur + " line 252 has &#34;1.234,50&#34;"},
+			{"zh-CN", "警告：1 个不是数字的单元格未参与检验（参照 0 个，当前 1 个）；第一个：" + cur + " 第 252 行为 &#34;1.234,50&#34;"},
 		} {
 			_, out, _ := runCLI(t, "drift", "--format", "html", "--lang", c.lang, "--reference", ref, "--current", cur)
 			if !strings.Contains(out, c.want) {

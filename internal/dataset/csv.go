@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"math"
 	"slices"
 
@@ -9,8 +10,11 @@ import (
 
 // csvNumbers is a block's cells read as numbers, kept with the block.
 type csvNumbers struct {
-	num  [][]float64
-	ints []bool // Batch.IntCells
+	num     [][]float64
+	ints    []bool  // Batch.IntCells
+	percent []int32 // Batch.Percents (Options.Formatted)
+	grouped []bool  // Batch.Grouped
+	lead    []bool  // Batch.LeadingZeros
 }
 
 // scanCSV reads the file's blocks; the numbers are parsed on the parsing
@@ -18,11 +22,12 @@ type csvNumbers struct {
 func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 	k := len(cols)
 	nan := math.NaN()
-	comma := f.opt.DecimalComma
+	comma, formatted := f.opt.DecimalComma, f.opt.Formatted
 	prepare := func(b *tabular.Block) {
 		a, _ := b.Aux.(*csvNumbers)
 		if a == nil {
-			a = &csvNumbers{num: make([][]float64, k), ints: make([]bool, k)}
+			a = &csvNumbers{num: make([][]float64, k), ints: make([]bool, k),
+				percent: make([]int32, k), grouped: make([]bool, k), lead: make([]bool, k)}
 			b.Aux = a
 		}
 		// Row by row: the block's text is read in order, once (column by
@@ -30,8 +35,9 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 		for j := range k {
 			a.num[j] = slices.Grow(a.num[j][:0], b.Rows)[:b.Rows]
 			a.ints[j] = true
+			a.percent[j], a.grouped[j], a.lead[j] = 0, false, false
 		}
-		num, ints := a.num, a.ints
+		num, ints, lead := a.num, a.ints, a.lead
 		for r := range b.Rows {
 			for j := range k {
 				cell := b.Field(r, j)
@@ -42,11 +48,27 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 				} else if v, ok = fastDecimal(cell); !ok { // ParseNumber, one call less
 					v, ok = parseOther(cell)
 				}
-				if ok {
+				switch {
+				case ok:
 					if ints[j] {
-						_, ints[j] = IntCell(cell)
+						_, ints[j] = IntCell(cell) // an IntCell has no leading zero
 					}
-				} else {
+					if formatted && !ints[j] && !lead[j] {
+						lead[j] = LeadingZero(cell)
+					}
+				case formatted:
+					// Off the numbers' path: only cells that are not
+					// plain numbers come here.
+					var pct, grp bool
+					if v, pct, grp, ok = ParseFormatted(cell, comma); ok {
+						ints[j] = false
+						a.percent[j] += int32(b2i(pct))
+						a.grouped[j] = a.grouped[j] || grp
+						lead[j] = lead[j] || LeadingZero(bytes.TrimRight(Trim(cell), "% "))
+					} else {
+						v = nan
+					}
+				default:
 					v = nan
 				}
 				num[j][r] = v
@@ -60,6 +82,7 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 	return f.csv.ReadBlocks(cols, tabular.BlockOptions{Workers: f.opt.Workers, Prepare: prepare}, func(b *tabular.Block) error {
 		a := b.Aux.(*csvNumbers)
 		batch.Rows, batch.block, batch.Num, batch.ints = b.Rows, b, a.num, a.ints
+		batch.percent, batch.grouped, batch.lead = a.percent, a.grouped, a.lead
 		err := fn(batch)
 		batch.first += int64(b.Rows)
 		return err

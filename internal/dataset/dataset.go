@@ -26,7 +26,7 @@
 // CSV follows package tabular's rules (encoding, separator, quotes, line
 // ends, header names). Every column is Text: a cell is a number when
 // ParseNumber reads it (ParseDecimalComma with Options.DecimalComma;
-// Batch.Num holds it), missing when IsMissing says so (blank, or one of
+// with Options.Formatted also ParseFormatted; Batch.Num holds it), missing when IsMissing says so (blank, or one of
 // pandas' NA spellings), else text. The file is
 // parsed on several cores (see tabular.Reader.ReadBlocks) and read once:
 // Scan can be called once.
@@ -138,6 +138,12 @@ type Options struct {
 	// holding a '.' is not a number (there it would group thousands).
 	// Parquet is typed: this does not touch it.
 	DecimalComma bool
+	// Formatted also reads CSV cells written as numbers are for people:
+	// digits grouped in threes and percentages (ParseFormatted: "1,234.5",
+	// with DecimalComma "1.234,5"; "12.5%" is 12.5), which Batch.Percents
+	// and Batch.Grouped count; and marks numbers written with a leading
+	// zero ("007", Batch.LeadingZeros). Without it such cells are text.
+	Formatted bool
 	// Workers is how many goroutines parse CSV; 0 means GOMAXPROCS.
 	Workers int
 	// BatchRows is the most rows of a Parquet batch; 0 means 4096. (A CSV
@@ -366,6 +372,10 @@ func (f *File) Encoding() (name string, detected bool) {
 	return f.csv.Encoding(), f.csv.EncodingDetected()
 }
 
+// DecimalComma reports whether CSV numbers are read with a decimal comma
+// (Options.DecimalComma).
+func (f *File) DecimalComma() bool { return f.format == CSV && f.opt.DecimalComma }
+
 // Separator returns a CSV file's field separator; 0 for Parquet.
 func (f *File) Separator() rune {
 	if f.format != CSV {
@@ -451,12 +461,16 @@ type Batch struct {
 	// when it is not a number); NaN for a Categorical column.
 	Num [][]float64
 
-	kinds  []Kind
-	block  *tabular.Block // CSV
-	ints   []bool         // CSV: IntCells
-	first  int64          // the 0-based number of the first row
-	text   []textColumn   // Parquet categorical values
-	lo, hi int            // the columns present: lo ≤ k < hi
+	kinds []Kind
+	block *tabular.Block // CSV
+	ints  []bool         // CSV: IntCells
+	// CSV with Options.Formatted: Percents, Grouped, LeadingZeros
+	percent []int32
+	grouped []bool
+	lead    []bool
+	first   int64        // the 0-based number of the first row
+	text    []textColumn // Parquet categorical values
+	lo, hi  int          // the columns present: lo ≤ k < hi
 
 	i64      [][]int64 // Parquet INT64 integer columns' values (Int64s)
 	unsigned []bool
@@ -483,6 +497,24 @@ func (b *Batch) Has(k int) bool { return k >= b.lo && k < b.hi }
 // (see IntCell), so that the value gives the cell's text back. False for
 // Parquet columns, and may be false for a batch without numbers.
 func (b *Batch) IntCells(k int) bool { return b.ints != nil && b.ints[k] }
+
+// Percents returns how many cells of CSV column k in the batch are
+// percentages read as numbers (Options.Formatted; "12.5%" is 12.5).
+func (b *Batch) Percents(k int) int {
+	if b.percent == nil {
+		return 0
+	}
+	return int(b.percent[k])
+}
+
+// Grouped reports whether a cell of CSV column k in the batch is a
+// number read with its digits grouped (Options.Formatted: "1,234.5").
+func (b *Batch) Grouped(k int) bool { return b.grouped != nil && b.grouped[k] }
+
+// LeadingZeros reports whether a number cell of CSV column k in the
+// batch is written with a leading zero before another digit ("007";
+// Options.Formatted; see LeadingZero).
+func (b *Batch) LeadingZeros(k int) bool { return b.lead != nil && b.lead[k] }
 
 // Start returns the 0-based number of the batch's first row in the file:
 // with Options.ColumnGroup, the same rows come once per pass.

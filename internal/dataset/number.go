@@ -71,6 +71,97 @@ func ParseDecimalComma(cell []byte) (float64, bool) {
 	return ParseNumber(c)
 }
 
+// ParseFormatted reads a CSV cell ParseNumber (with decimalComma,
+// ParseDecimalComma) does not read, written as numbers are for people:
+// its integer digits grouped in threes — "1,234,567.5", or with
+// decimalComma "1.234.567,5": an optional sign, 1 to 3 digits (not a
+// leading 0), then at least one separator followed by exactly 3 digits,
+// then optionally the decimal mark and digits; no exponent — or a
+// percentage, a number (plain or grouped) followed by '%' (white space
+// between allowed), whose value is the number as written: "12.5%" is
+// 12.5, not 0.125. percent and grouped say which; ok is false for any
+// other cell ("1,23,456", "12,34", "%", "1,234e5").
+func ParseFormatted(cell []byte, decimalComma bool) (v float64, percent, grouped, ok bool) {
+	cell = Trim(cell)
+	if n := len(cell); n > 1 && cell[n-1] == '%' {
+		body := Trim(cell[:n-1])
+		if decimalComma {
+			v, ok = ParseDecimalComma(body)
+		} else {
+			v, ok = ParseNumber(body)
+		}
+		if ok {
+			return v, true, false, true
+		}
+		v, ok = parseGrouped(body, decimalComma)
+		return v, ok, ok, ok
+	}
+	v, ok = parseGrouped(cell, decimalComma)
+	return v, false, ok, ok
+}
+
+// parseGrouped reads a number whose integer digits are grouped in threes
+// (see ParseFormatted).
+func parseGrouped(c []byte, decimalComma bool) (float64, bool) {
+	sep, dec := byte(','), byte('.')
+	if decimalComma {
+		sep, dec = '.', ','
+	}
+	var buf [64]byte
+	out := buf[:0]
+	i := 0
+	if i < len(c) && (c[i] == '-' || c[i] == '+') {
+		out = append(out, c[i])
+		i++
+	}
+	lead := i
+	for i < len(c) && c[i]-'0' <= 9 {
+		i++
+	}
+	if d := i - lead; d == 0 || d > 3 || c[lead] == '0' {
+		return 0, false
+	}
+	out = append(out, c[lead:i]...)
+	groups := 0
+	for i < len(c) && c[i] == sep {
+		if i+4 > len(c) || c[i+1]-'0' > 9 || c[i+2]-'0' > 9 || c[i+3]-'0' > 9 || i+4 < len(c) && c[i+4]-'0' <= 9 {
+			return 0, false
+		}
+		out = append(out, c[i+1:i+4]...)
+		i += 4
+		groups++
+	}
+	if groups == 0 || len(out) > 40 {
+		return 0, false
+	}
+	if i < len(c) && c[i] == dec {
+		f := i + 1
+		for i = f; i < len(c) && c[i]-'0' <= 9; i++ {
+		}
+		if i == f || i-f > 20 {
+			return 0, false
+		}
+		out = append(append(out, '.'), c[f:i]...)
+	}
+	if i != len(c) {
+		return 0, false
+	}
+	return ParseNumber(out)
+}
+
+// LeadingZero reports whether a number's cell is written with a leading
+// zero before another digit — "007", "-01.5", a ZIP code "02134" — as
+// codes and identifiers are, not quantities; not "0", "0.7" or "-0.5".
+func LeadingZero(cell []byte) bool {
+	if len(cell) > 0 && (cell[0] <= ' ' || cell[0] >= utf8.RuneSelf) {
+		cell = Trim(cell)
+	}
+	if len(cell) > 0 && (cell[0] == '-' || cell[0] == '+') {
+		cell = cell[1:]
+	}
+	return len(cell) > 1 && cell[0] == '0' && cell[1]-'0' <= 9
+}
+
 // parseOther is ParseNumber for a cell fastDecimal does not take as it
 // is (scanCSV calls the two in turn: one call a cell less).
 func parseOther(cell []byte) (float64, bool) {

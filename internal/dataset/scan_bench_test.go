@@ -1,0 +1,77 @@
+package dataset
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchCSV is rows of cols numbers written by cell.
+func benchCSV(rows, cols int, cell func(r *rand.Rand) string) []byte {
+	rng := rand.New(rand.NewPCG(7, 9))
+	var b bytes.Buffer
+	for j := range cols {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "c%d", j)
+	}
+	b.WriteByte('\n')
+	for range rows {
+		for j := range cols {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(cell(rng))
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// BenchmarkScanCSV reads CSV numbers as drift does (every column, one
+// batch after another): the common path that other cell forms must not
+// slow.
+func BenchmarkScanCSV(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		cols int
+		cell func(r *rand.Rand) string
+	}{
+		{"decimals", 8, func(r *rand.Rand) string { return fmt.Sprintf("%.2f", r.NormFloat64()*100) }},
+		{"integers", 8, func(r *rand.Rand) string { return fmt.Sprint(r.IntN(100000)) }},
+		{"one-column", 1, func(r *rand.Rand) string { return fmt.Sprintf("%.3f", r.Float64()) }},
+	} {
+		data := benchCSV(200_000/c.cols*4, c.cols, c.cell)
+		cols := make([]int, c.cols)
+		for j := range cols {
+			cols[j] = j
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for range b.N {
+				f, err := Open(bytes.NewReader(data), int64(len(data)), Options{Workers: 1, Formatted: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var sum float64
+				if err := f.Scan(cols, func(bt *Batch) error {
+					for k := range cols {
+						for _, x := range bt.Num[k][:bt.Rows] {
+							if x == x {
+								sum += x
+							}
+						}
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+				if sum == 0 {
+					b.Fatal("no numbers")
+				}
+			}
+		})
+	}
+}
