@@ -53,8 +53,13 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 					if ints[j] {
 						_, ints[j] = IntCell(cell) // an IntCell has no leading zero
 					}
-					if formatted && !ints[j] && !lead[j] {
-						lead[j] = LeadingZero(cell)
+					if formatted && !ints[j] && !lead[j] && len(cell) > 1 {
+						// LeadingZero, its call only for a cell that
+						// may have one: "0" and a digit, a sign and
+						// "0", or white space first.
+						c0, c1 := cell[0], cell[1]
+						lead[j] = c0 == '0' && c1-'0' <= 9 ||
+							c0 < '0' && c0 != '.' && (c1 == '0' || c0 <= ' ' || c1 <= ' ') && LeadingZero(cell)
 					}
 				case formatted:
 					// Off the numbers' path: only cells that are not

@@ -91,3 +91,27 @@ func TestScanFormatted(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLeadingZeros: the scan's inlined test agrees with LeadingZero
+// for every shape of cell, after an integer cell and after a decimal one.
+func TestScanLeadingZeros(t *testing.T) {
+	for _, cell := range []string{"007", " 007", "007 ", "-007", "+05", "-00.5", "\t01", "00",
+		"-12.5", "0.5", "-0.5", "10", "0", "-0", "+0.25", " 12", "0e5", ".5", "-.5"} {
+		for _, first := range []string{"3", "3.5"} {
+			data := []byte("x\n" + first + "\n\"" + cell + "\"\n")
+			f, err := Open(bytes.NewReader(data), int64(len(data)), Options{Formatted: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.Scan([]int{0}, func(b *Batch) error {
+				if got, want := b.LeadingZeros(0), LeadingZero([]byte(cell)); got != want {
+					t.Errorf("%q after %s: LeadingZeros %v, LeadingZero %v", cell, first, got, want)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -31,8 +31,8 @@ func benchCSV(rows, cols int, cell func(r *rand.Rand) string) []byte {
 }
 
 // BenchmarkScanCSV reads CSV numbers as drift does (every column, one
-// batch after another): the common path that other cell forms must not
-// slow.
+// batch after another, Options.Formatted), and as monitors do (without):
+// the common path that other cell forms must not slow.
 func BenchmarkScanCSV(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -48,30 +48,38 @@ func BenchmarkScanCSV(b *testing.B) {
 		for j := range cols {
 			cols[j] = j
 		}
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for range b.N {
-				f, err := Open(bytes.NewReader(data), int64(len(data)), Options{Workers: 1, Formatted: true})
-				if err != nil {
-					b.Fatal(err)
-				}
-				var sum float64
-				if err := f.Scan(cols, func(bt *Batch) error {
-					for k := range cols {
-						for _, x := range bt.Num[k][:bt.Rows] {
-							if x == x {
-								sum += x
-							}
-						}
+		for _, formatted := range []bool{true, false} {
+			name := c.name
+			if !formatted {
+				name += "-unformatted" // as monitors read a reference
+			}
+			b.Run(name, func(b *testing.B) { benchScan(b, data, cols, formatted) })
+		}
+	}
+}
+
+func benchScan(b *testing.B, data []byte, cols []int, formatted bool) {
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		f, err := Open(bytes.NewReader(data), int64(len(data)), Options{Workers: 1, Formatted: formatted})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var sum float64
+		if err := f.Scan(cols, func(bt *Batch) error {
+			for k := range cols {
+				for _, x := range bt.Num[k][:bt.Rows] {
+					if x == x {
+						sum += x
 					}
-					return nil
-				}); err != nil {
-					b.Fatal(err)
-				}
-				if sum == 0 {
-					b.Fatal("no numbers")
 				}
 			}
-		})
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if sum == 0 {
+			b.Fatal("no numbers")
+		}
 	}
 }

@@ -370,7 +370,7 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 				if end > p && c[end-1] == '\r' && (end == n || c[end] == '\n') {
 					end--
 				}
-				blank = field == 0 && blankCell(c[p:end])
+				blank = field == 0 && end > p && mayBeBlank(c[p]) && blankCell(c[p:end])
 				if field < nf && sel[field] != nil {
 					s = int32(len(b.data))
 					b.data = append(b.data, c[p:end]...)
@@ -460,7 +460,7 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 			if e > fs && c[e-1] == '\r' {
 				e--
 			}
-			if field == 0 && (e == fs || blankCell(c[fs:e])) { // a blank line
+			if field == 0 && (e == fs || mayBeBlank(c[fs]) && blankCell(c[fs:e])) { // a blank line
 				fs, line = i+1, line+1
 				continue
 			}
@@ -482,7 +482,7 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 			e--
 		}
 		switch {
-		case field == 0 && (e == fs || blankCell(c[fs:e])):
+		case field == 0 && (e == fs || mayBeBlank(c[fs]) && blankCell(c[fs:e])):
 		case field != nf-1:
 			return false, false
 		default:
@@ -528,6 +528,10 @@ func blankCell(f []byte) bool {
 	}
 	return len(f) > 0
 }
+
+// mayBeBlank reports whether a field starting with byte c may be white
+// space (blankCell): inlined, so that a field of text costs no call.
+func mayBeBlank(c byte) bool { return c <= ' ' || c >= utf8.RuneSelf }
 
 // place records a field's bytes in every slot that asks for it.
 func (t *Reader) place(b *Block, rowAt int, ks []int32, s, e int32) {
