@@ -150,7 +150,8 @@ UTF-8 (with or without BOM), GB18030 or Windows-1252, detected or
 --encoding (both files) or --reference-encoding / --current-encoding
 (one file, over --encoding); separator comma, semicolon or tab, detected
 or --separator (both files); CRLF or LF; RFC 4180 quotes; empty
-lines skipped; every row as many fields as the header. A file read in
+lines and lines of white space only skipped (a line of separators only
+is a row of blank cells); every row as many fields as the header. A file read in
 another encoding than UTF-8 is named in the report with it (JSON:
 reference_file, current_file). Compressed files are refused: decompress
 them first. They are parsed on every core, the text cut

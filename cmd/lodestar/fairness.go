@@ -60,8 +60,9 @@ const dataFileRules = `Data files (the same rules for abtest, fairness and expla
              line outside quotes; a tie is an error; --separator overrides.
   lines      LF or CRLF ends (CR alone is refused); RFC 4180 quoting, so a
              quoted field may hold separators, line breaks and doubled quotes;
-             a stray quote is an error naming the line. Empty lines are
-             skipped; every row must have as many fields as the header.
+             a stray quote is an error naming the line. Empty lines, and
+             lines of white space only, are skipped; every row must have
+             as many fields as the header.
   header     names are trimmed of spaces; a blank name becomes column_N (N its
              position). A column is found by its exact name, else by a unique
              case-insensitive match. A name shared by several columns is never
