@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // grouped writes v with its integer digits grouped in threes by sep and
@@ -169,5 +172,58 @@ func TestDriftLeadingZeros(t *testing.T) {
 	plain := "x\n0.7\n0\n-0.5\n0.25\n10\n0e3\n-0\n3.5\n"
 	if c := runDriftJSON(t, "--reference", writeFile(t, "r.csv", plain), "--current", writeFile(t, "c.csv", plain)).Columns[0]; c.Kind != "numeric" {
 		t.Errorf("0.7, 0, -0.5…: %s, note %q; want numeric", c.Kind, c.Note)
+	}
+}
+
+// TestDriftPercentAgainstParquet: a CSV column of percentages against a
+// Parquet number column compares 12.5 with 0.125 or with 12.5 — which,
+// the file cannot say — so it is categorical, and the note names the
+// CSV file's percentage and the Parquet file's plain numbers.
+func TestDriftPercentAgainstParquet(t *testing.T) {
+	type row struct {
+		V float64 `parquet:"v"`
+	}
+	pq := filepath.Join(t.TempDir(), "ref.parquet")
+	rows := []row{{0.12}, {0.13}, {0.14}, {0.15}, {0.16}, {0.17}, {0.18}}
+	if err := parquet.WriteFile(pq, rows); err != nil {
+		t.Fatal(err)
+	}
+	cur := writeFile(t, "cur.csv", "v\n12%\n13%\n14%\n15%\n16%\n17%\n18%\n")
+	d := runDriftJSON(t, "--reference", pq, "--current", cur)
+	want := fmt.Sprintf(`categorical: percentages mixed with plain numbers (%s line 2 has "12%%"; %s has plain numbers)`, cur, pq)
+	if c := d.Columns[0]; c.Kind != "categorical" || !strings.Contains(c.Note, want) {
+		t.Errorf("Parquet against percentages: %s, note %q; want categorical and %q", c.Kind, c.Note, want)
+	}
+}
+
+// TestDriftFormattedBothWays: grouped numbers, percentages (all, and
+// mixed) and leading zeros give one report whether two CSV files are
+// read in turn or side by side, binned or exact.
+func TestDriftFormattedBothWays(t *testing.T) {
+	dir := t.TempDir()
+	var r, c strings.Builder
+	r.WriteString("g;p;m;z\n")
+	c.WriteString("g;p;m;z\n")
+	for i := range 3000 {
+		m := fmt.Sprintf("%d%%", i%13)
+		if i == 2000 {
+			m = "7" // a plain number among percentages, far in
+		}
+		fmt.Fprintf(&r, "%s;%d.5%%;%s;%05d\n", grouped(float64(i*37%5000)+0.25, ",", "."), i%97, m, i%400)
+		fmt.Fprintf(&c, "%s;%d.5%%;%d%%;%05d\n", grouped(float64(i*53%6000)+0.5, ",", "."), i%89, i%11, i%300)
+	}
+	ref, cur := writeFileIn(t, dir, "r.csv", r.String()), writeFileIn(t, dir, "c.csv", c.String())
+	for _, limit := range []int{100, 10000} {
+		a := driftArgs{reference: ref, current: cur, exactLimit: limit, bins: 32, seed: 2}
+		got, want := driftOutput(t, a, false), driftOutput(t, a, true)
+		if got != want {
+			t.Errorf("limit %d: in turn:\n%s\nside by side:\n%s", limit, got, want)
+		}
+		for _, w := range []string{`"name": "g",` + "\n      \"kind\": \"numeric\"", `"name": "p",` + "\n      \"kind\": \"numeric\"",
+			`"name": "m",` + "\n      \"kind\": \"categorical\"", `"name": "z",` + "\n      \"kind\": \"categorical\""} {
+			if !strings.Contains(got, w) {
+				t.Errorf("limit %d: report lacks %q\n%s", limit, w, got)
+			}
+		}
 	}
 }
