@@ -388,6 +388,11 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 	case r.dropped || u.dropped:
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.Note = fmt.Sprintf("mostly numbers, with more than %d distinct values, but not all numbers: not tested", maxNumericStrings)
+		if r.zeros || u.zeros {
+			// Codes whose first leading zero came after the values were
+			// no longer counted: as many as an identifier has.
+			f.Note = fmt.Sprintf("codes with more than %d distinct values before the first with a leading zero (an identifier?): not tested", maxNumericStrings)
+		}
 	case r.counts.Distinct() > maxCategories || u.counts.Distinct() > maxCategories:
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.Note = fmt.Sprintf("more than %d distinct values (an identifier or free text?): not tested", maxCategories)

@@ -168,6 +168,24 @@ func TestDriftLeadingZeros(t *testing.T) {
 	if c := d.Columns[0]; c.Kind != "categorical" {
 		t.Errorf("0042 after a stray ?: %s, note %q; want categorical", c.Kind, c.Note)
 	}
+	// Codes whose first leading zero comes after more than 1000 distinct
+	// values: not tested, and said so (their values were no longer
+	// counted, as for any column of numbers that text ends).
+	var late strings.Builder
+	late.WriteString("zip\n")
+	for i := range 1500 {
+		fmt.Fprintf(&late, "%d\n", 10000+i*37)
+	}
+	late.WriteString("02134\n")
+	lf := writeFile(t, "late.csv", late.String())
+	d = runDriftJSON(t, "--reference", lf, "--current", lf)
+	if c := d.Columns[0]; c.Kind != "categorical" || c.Test != "none" || !strings.Contains(c.Note, "codes with more than 1000 distinct values before the first with a leading zero (an identifier?): not tested") {
+		t.Errorf("late leading zero: %s %s, note %q", c.Kind, c.Test, c.Note)
+	}
+	_, out, _ = runWith(zhEnvOf, "drift", "--reference", lf, "--current", lf)
+	if !strings.Contains(out, "代码在第一个以 0 开头的值之前已有超过 1000 个不同取值（标识符？）：未检验") {
+		t.Errorf("Chinese report lacks the late-code note:\n%s", out)
+	}
 	// Not leading zeros.
 	plain := "x\n0.7\n0\n-0.5\n0.25\n10\n0e3\n-0\n3.5\n"
 	if c := runDriftJSON(t, "--reference", writeFile(t, "r.csv", plain), "--current", writeFile(t, "c.csv", plain)).Columns[0]; c.Kind != "numeric" {
