@@ -53,13 +53,15 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 					if ints[j] {
 						_, ints[j] = IntCell(cell) // an IntCell has no leading zero
 					}
-					if formatted && !ints[j] && !lead[j] && len(cell) > 1 {
+					if formatted && len(cell) > 1 && !ints[j] && !lead[j] {
 						// LeadingZero, its call only for a cell that
 						// may have one: "0" and a digit, a sign and
-						// "0", or white space first.
-						c0, c1 := cell[0], cell[1]
-						lead[j] = c0 == '0' && c1-'0' <= 9 ||
-							c0 < '0' && c0 != '.' && (c1 == '0' || c0 <= ' ' || c1 <= ' ') && LeadingZero(cell)
+						// "0", or white space first; nothing stored
+						// for the others.
+						if c0, c1 := cell[0], cell[1]; c0 == '0' && c1-'0' <= 9 ||
+							c0 < '0' && c0 != '.' && (c1 == '0' || c0 <= ' ' || c1 <= ' ') && LeadingZero(cell) {
+							lead[j] = true
+						}
 					}
 				case formatted:
 					// Off the numbers' path: only cells that are not
