@@ -33,26 +33,8 @@ func TestMonitorJensenShannonNoise(t *testing.T) {
 	for range 5000 {
 		fmt.Fprintf(&ref, "%s\n", code())
 	}
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok,
-		fmt.Sprintf(`{"version":"1.0","name":"M","window":"day","categorical":["code"],"reference":{"kind":"dataset","csv":%q}}`, ref.String()))
-	if r.StatusCode != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
-	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	var batch strings.Builder
-	for i := range 5000 {
-		fmt.Fprintf(&batch, `{"id":"e%d","time":%q,"version":"1.0","features":{"code":%q},"prediction":0.4,"label":%d}`+"\n",
-			i, t0.Add(time.Duration(i)*15*time.Second).Format(time.RFC3339), code(), i%2)
-	}
-	if r := f.ndjson("/api/v1/models/churn/events", tok, batch.String()); decodeInto[lodestar.IngestResult](t, r).Accepted != 5000 {
-		t.Fatalf("ingest: %s", r.body)
-	}
-	ev, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(48*time.Hour), time.Time{})
-	if err != nil || len(ev.Windows) != 1 {
-		t.Fatalf("evaluate: %v, %+v", err, ev)
-	}
-	if w := ev.Windows[0]; w.DatasetDrift || w.DriftShare != 0 {
+	w := f.dayWindow(m, tok, `"categorical":["code"]`, ref.String(), 5000, func(i int) string { return fmt.Sprintf(`{"code":%q}`, code()) })
+	if w.DatasetDrift || w.DriftShare != 0 {
 		t.Errorf("the same distribution: drift %v, share %g; want none", w.DatasetDrift, w.DriftShare)
 	}
 	c, _, _ := f.signIn(team, time.Hour)
@@ -73,4 +55,35 @@ func TestMonitorJensenShannonNoise(t *testing.T) {
 			t.Errorf("%s: no chi-square p-value in the code row: %s", lang, row)
 		}
 	}
+}
+
+// dayWindow makes a day-window monitor of model m's version 1.0 over the
+// features named (a JSON fragment: "categorical":[…], "numeric":[…]) with
+// the reference CSV ref, sends n events of that version within one day,
+// event i with the features features(i) (a JSON object), and returns the
+// day's window as the monitor evaluates it.
+func (f *fixture) dayWindow(m *lodestar.Model, tok, named, ref string, n int, features func(i int) string) *lodestar.WindowResult {
+	t := f.t
+	t.Helper()
+	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok,
+		fmt.Sprintf(`{"version":"1.0","name":"M","window":"day",%s,"reference":{"kind":"dataset","csv":%q}}`, named, ref))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	mon := decodeInto[lodestar.Monitor](t, r)
+	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	step := 24 * time.Hour / time.Duration(n+1)
+	var batch strings.Builder
+	for i := range n {
+		fmt.Fprintf(&batch, `{"id":"e%d","time":%q,"version":"1.0","features":%s,"prediction":0.4,"label":%d}`+"\n",
+			i, t0.Add(time.Duration(i)*step).Format(time.RFC3339), features(i), i%2)
+	}
+	if r := f.ndjson("/api/v1/models/"+m.Key+"/events", tok, batch.String()); decodeInto[lodestar.IngestResult](t, r).Accepted != n {
+		t.Fatalf("ingest: %s", r.body)
+	}
+	ev, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(48*time.Hour), time.Time{})
+	if err != nil || len(ev.Windows) != 1 {
+		t.Fatalf("evaluate: %v, %+v", err, ev)
+	}
+	return ev.Windows[0]
 }

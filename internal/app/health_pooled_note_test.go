@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"html"
 	"math/rand/v2"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	lodestar "github.com/lodestar-hq/lodestar"
 )
 
 // TestHealthShowsPooledNote: a tested categorical feature whose rare
@@ -37,26 +34,8 @@ func TestHealthShowsPooledNote(t *testing.T) {
 	for i := range 4000 {
 		fmt.Fprintf(&ref, "%s,%d\n", code(), i%3)
 	}
-	r := f.api("POST", fmt.Sprintf("/api/v1/models/%d/monitors", m.ID), tok,
-		fmt.Sprintf(`{"version":"1.0","name":"M","window":"day","categorical":["code"],"numeric":["n"],"reference":{"kind":"dataset","csv":%q}}`, ref.String()))
-	if r.StatusCode != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.StatusCode, r.body)
-	}
-	mon := decodeInto[lodestar.Monitor](t, r)
-	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	var batch strings.Builder
-	for i := range 3000 {
-		fmt.Fprintf(&batch, `{"id":"e%d","time":%q,"version":"1.0","features":{"code":%q,"n":%d},"prediction":0.4,"label":%d}`+"\n",
-			i, t0.Add(time.Duration(i)*20*time.Second).Format(time.RFC3339), code(), i%3, i%2)
-	}
-	if r := f.ndjson("/api/v1/models/churn/events", tok, batch.String()); decodeInto[lodestar.IngestResult](t, r).Accepted != 3000 {
-		t.Fatalf("ingest: %s", r.body)
-	}
-	ev, err := f.app.Monitoring.Evaluate(sys(), mon.ID, t0.Add(48*time.Hour), time.Time{})
-	if err != nil || len(ev.Windows) != 1 {
-		t.Fatalf("evaluate: %v, %+v", err, ev)
-	}
-	if w := ev.Windows[0]; w.DatasetDrift {
+	w := f.dayWindow(m, tok, `"categorical":["code"],"numeric":["n"]`, ref.String(), 3000, func(i int) string { return fmt.Sprintf(`{"code":%q,"n":%d}`, code(), i%3) })
+	if w.DatasetDrift {
 		t.Errorf("the same distributions: drift %v, share %g; want none", w.DatasetDrift, w.DriftShare)
 	}
 	row := func(body, name string) string {
