@@ -18,10 +18,12 @@ func TestDriftNamesColumnsOnlyInTheReference(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	ref, cur := filepath.Join(dir, "ref.csv"), filepath.Join(dir, "cur.csv")
-	if err := os.WriteFile(ref, []byte("a,gone,b,Old\n1,0.5,x,q\n2,0.7,y,r\n3,0.1,x,s\n"), 0o600); err != nil {
+	// Each row ten times: every value of a and b is seen often enough to
+	// be tested (sparse categories are not).
+	if err := os.WriteFile(ref, []byte("a,gone,b,Old\n"+strings.Repeat("1,0.5,x,q\n2,0.7,y,r\n3,0.1,x,s\n", 10)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cur, []byte("b,a,new\ny,1,z\nx,2,z\nx,3,z\n"), 0o600); err != nil {
+	if err := os.WriteFile(cur, []byte("b,a,new\n"+strings.Repeat("y,1,z\nx,2,z\nx,3,z\n", 10)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := runWith(noEnv, "drift", "--reference", ref, "--current", cur, "--format", "json", "--fail-on-drift")
