@@ -842,6 +842,9 @@ func (g *Guard) checkCSRF(r *http.Request, id *Identity, fileLimit int64) error 
 				if errors.As(err, &mbe) {
 					return g.tooLarge(mbe.Limit)
 				}
+				if errors.As(err, new(*diskError)) {
+					return err // the server's failure (500), not the form's
+				}
 				return lodestar.Errorf(lodestar.EInvalid, "The form could not be read. Reload the page and try again.")
 			}
 		} else {

@@ -126,12 +126,12 @@ func saveUpload(p *multipart.Part, limit int64) (*Upload, error) {
 	up := &Upload{Filename: p.FileName()}
 	f, err := os.CreateTemp("", "lodestar-upload-*")
 	if err != nil {
-		return nil, err
+		return nil, &diskError{err}
 	}
 	up.path = f.Name()
-	n, err := io.Copy(f, io.LimitReader(p, limit+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	n, err := io.Copy(diskWriter{f}, io.LimitReader(p, limit+1))
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = &diskError{cerr}
 	}
 	up.Size = n
 	if n > limit {
@@ -157,6 +157,25 @@ func saveUpload(p *multipart.Part, limit int64) (*Upload, error) {
 		up.TooLarge = true
 	}
 	return up, err
+}
+
+// diskError is a failure to write an upload's temporary file: the
+// server's (a full disk, a missing temporary directory), not the form's.
+type diskError struct{ err error }
+
+func (e *diskError) Error() string { return "save upload: " + e.err.Error() }
+func (e *diskError) Unwrap() error { return e.err }
+
+// diskWriter marks its file's write errors as diskErrors, apart from the
+// body's read errors io.Copy gives alike.
+type diskWriter struct{ f *os.File }
+
+func (w diskWriter) Write(b []byte) (int, error) {
+	n, err := w.f.Write(b)
+	if err != nil {
+		err = &diskError{err}
+	}
+	return n, err
 }
 
 // removeUploads removes the request's temporary files.

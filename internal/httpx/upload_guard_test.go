@@ -1,0 +1,95 @@
+package httpx_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/httpx"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
+)
+
+// streamedRoute serves a route with a FileLimit behind a page guard, and
+// a signed-in admin's session (its secret and CSRF token); called counts
+// the handler's calls.
+func streamedRoute(t *testing.T, handler http.HandlerFunc) (srv *httptest.Server, secret, csrf string) {
+	t.Helper()
+	db := testdb.Open(t)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test-setup"})
+	st := store.New(db)
+	u, err := st.CreateUser(ctx, lodestar.NewUser{Email: "ann@example.com", Name: "Ann", Role: lodestar.RoleAdmin,
+		Password: "correct horse battery staple", Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, secret, err := st.CreateSession(ctx, u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard := &httpx.Guard{Sessions: st, Tokens: st, Deny: func(w http.ResponseWriter, r *http.Request, err error) {
+		httpx.WriteJSONError(nil, w, r, err)
+	}}
+	srv = httptest.NewServer(guard.Wrap(httpx.Route{Method: "POST", Pattern: "/upload", Perm: auth.SignedIn, Handler: handler,
+		FileLimit: 1000, MaxBody: 1 << 20}))
+	t.Cleanup(srv.Close)
+	return srv, secret, sess.CSRFToken
+}
+
+// postForm sends body to srv's /upload with the session's cookie and,
+// when header is set, the CSRF header.
+func postForm(t *testing.T, srv *httptest.Server, secret, header string, body io.Reader, ctype string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", srv.URL+"/upload", body)
+	req.Header.Set("Content-Type", ctype)
+	if header != "" {
+		req.Header.Set(httpx.CSRFHeader, header)
+	}
+	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: secret})
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// streamedForm is a multipart form of fields given as name, value pairs
+// in order; a pair named "file" is a file, data.csv, of that content.
+func streamedForm(fields ...string) (*bytes.Buffer, string) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for i := 0; i < len(fields); i += 2 {
+		if fields[i] == "file" {
+			fw, _ := mw.CreateFormFile("file", "data.csv")
+			fw.Write([]byte(fields[i+1]))
+			continue
+		}
+		mw.WriteField(fields[i], fields[i+1])
+	}
+	mw.Close()
+	return &b, mw.FormDataContentType()
+}
+
+// TestStreamedFormDiskFailureIsTheServers: a streamed form's file that
+// the server cannot write (here its temporary directory is missing; a
+// full disk alike) is the server's failure, a 500, not a form the sender
+// should reload and send again (400); the handler is not called.
+func TestStreamedFormDiskFailureIsTheServers(t *testing.T) {
+	called := 0
+	srv, secret, csrf := streamedRoute(t, func(w http.ResponseWriter, r *http.Request) { called++ })
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	body, ctype := streamedForm("csrf_token", csrf, "file", "a,b\n1,2\n")
+	if code := postForm(t, srv, secret, "", body, ctype); code != http.StatusInternalServerError || called != 0 {
+		t.Errorf("a file the server cannot write: %d, handler called %d times; want 500, not called", code, called)
+	}
+}
