@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/lodestar-hq/lodestar/internal/auth"
 )
 
 // Upload is a file a page's multipart form sent to a route that streams
@@ -50,8 +52,11 @@ const maxFormValues = 10 << 20
 // larger one is read to its end and dropped, noted TooLarge. A body cut
 // by the route's cap ends the reading without an error: the fields read
 // so far are kept (a page's form puts its file last), and a file it cut
-// is TooLarge. It reports the body's own faults (not multipart, a
-// malformed part) and the temporary files' failures.
+// is TooLarge. A file that comes before the form's CSRF token (its
+// header, or its field) is known good ends the reading too, before any of
+// it is written: checkCSRF then refuses the form. It reports the body's
+// own faults (not multipart, a malformed part) and the temporary files'
+// failures.
 func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 	if err := r.ParseForm(); err != nil {
 		return err
@@ -99,6 +104,16 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 			}
 			values[name] = append(values[name], b.String())
 			continue
+		}
+		// No file byte is written for a form whose CSRF token is not
+		// known good by now (a page's form sends it first): the reading
+		// stops, and checkCSRF refuses the form by the same token.
+		sent := r.Header.Get(CSRFHeader)
+		if vs := values[CSRFField]; sent == "" && len(vs) > 0 {
+			sent = vs[0]
+		}
+		if !auth.EqualTokens(sent, id.CSRF) {
+			return nil
 		}
 		if id.uploads[name] != nil {
 			continue // a second file of one field: the first is kept

@@ -19,8 +19,7 @@ import (
 )
 
 // streamedRoute serves a route with a FileLimit behind a page guard, and
-// a signed-in admin's session (its secret and CSRF token); called counts
-// the handler's calls.
+// a signed-in admin's session (its secret and CSRF token).
 func streamedRoute(t *testing.T, handler http.HandlerFunc) (srv *httptest.Server, secret, csrf string) {
 	t.Helper()
 	db := testdb.Open(t)
@@ -91,5 +90,39 @@ func TestStreamedFormDiskFailureIsTheServers(t *testing.T) {
 	body, ctype := streamedForm("csrf_token", csrf, "file", "a,b\n1,2\n")
 	if code := postForm(t, srv, secret, "", body, ctype); code != http.StatusInternalServerError || called != 0 {
 		t.Errorf("a file the server cannot write: %d, handler called %d times; want 500, not called", code, called)
+	}
+}
+
+// TestStreamedFormChecksCSRFBeforeWritingFiles: a streamed form's file is
+// written to disk only once the form's CSRF token has been checked — its
+// field, which a page's form sends before the file, or the header. The
+// temporary directory is missing, so that a file the server goes on to
+// write fails the request as the server's (500); a request refused for
+// its token (403) never got that far.
+func TestStreamedFormChecksCSRFBeforeWritingFiles(t *testing.T) {
+	called := 0
+	srv, secret, csrf := streamedRoute(t, func(w http.ResponseWriter, r *http.Request) { called++ })
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	const file = "a,b\n1,2\n"
+	for _, c := range []struct {
+		name   string
+		header string
+		fields []string
+		want   int
+	}{
+		{"a wrong token before the file", "", []string{"csrf_token", "not-the-token", "file", file}, http.StatusForbidden},
+		{"no token before the file, the right one after it", "", []string{"name", "x", "file", file, "csrf_token", csrf}, http.StatusForbidden},
+		{"a wrong header, the right field", "not-the-token", []string{"csrf_token", csrf, "file", file}, http.StatusForbidden},
+		{"the right token, then a wrong one, before the file", "", []string{"csrf_token", csrf, "csrf_token", "x", "file", file}, http.StatusInternalServerError},
+		{"the right token before the file", "", []string{"csrf_token", csrf, "file", file}, http.StatusInternalServerError},
+		{"the right header", csrf, []string{"file", file}, http.StatusInternalServerError},
+	} {
+		body, ctype := streamedForm(c.fields...)
+		if code := postForm(t, srv, secret, c.header, body, ctype); code != c.want {
+			t.Errorf("%s: %d, want %d", c.name, code, c.want)
+		}
+	}
+	if called != 0 {
+		t.Errorf("the handler was called %d times; want never", called)
 	}
 }
