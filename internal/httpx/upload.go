@@ -42,9 +42,16 @@ func UploadFrom(r *http.Request, name string) *Upload {
 	return IdentityFrom(r.Context()).uploads[name]
 }
 
-// maxFormValues bounds a streamed form's fields other than its files, as
-// ParseMultipartForm bounds them (10 MiB).
-const maxFormValues = 10 << 20
+// A streamed form is bounded as ParseMultipartForm bounds other forms:
+// its fields other than files to 10 MiB, counting each part's name and
+// 200 bytes for its keeping, and its parts to 1,000. Its files, each a
+// temporary file, to 10: a page's form has one.
+const (
+	maxFormValues      = 10 << 20
+	maxFormParts       = 1000
+	formPartOverhead   = 200
+	maxStreamedUploads = 10
+)
 
 // readStreamedForm reads a multipart form part by part, as it arrives:
 // each field's value into r.PostForm and r.Form, as ParseMultipartForm
@@ -78,7 +85,7 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 		var mbe *http.MaxBytesError
 		return errors.As(err, &mbe)
 	}
-	for {
+	for parts := 1; ; parts++ {
 		p, err := mr.NextPart()
 		if err == io.EOF || capped(err) {
 			return nil
@@ -86,9 +93,15 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 		if err != nil {
 			return err
 		}
+		if parts > maxFormParts {
+			return multipart.ErrMessageTooLarge
+		}
 		name := p.FormName()
 		if name == "" {
 			continue
+		}
+		if budget -= int64(len(name)) + formPartOverhead; budget < 0 {
+			return multipart.ErrMessageTooLarge
 		}
 		if p.FileName() == "" {
 			var b strings.Builder
@@ -117,6 +130,9 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 		}
 		if id.uploads[name] != nil {
 			continue // a second file of one field: the first is kept
+		}
+		if len(id.uploads) == maxStreamedUploads {
+			return multipart.ErrMessageTooLarge
 		}
 		up, err := saveUpload(p, limit)
 		if up != nil {

@@ -3,10 +3,12 @@ package httpx_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -124,5 +126,64 @@ func TestStreamedFormChecksCSRFBeforeWritingFiles(t *testing.T) {
 	}
 	if called != 0 {
 		t.Errorf("the handler was called %d times; want never", called)
+	}
+}
+
+// TestStreamedFormBoundsItsParts: a streamed form is held to what
+// ParseMultipartForm holds every other form to — at most 1,000 parts —
+// and to at most 10 files, each its own temporary file: a body of the
+// route's size could otherwise be hundreds of thousands of tiny fields,
+// or as many temporary files, made and removed for one request. A form
+// over either is refused unread (400), and none of its files is left.
+func TestStreamedFormBoundsItsParts(t *testing.T) {
+	var uploads int
+	called := 0
+	srv, secret, csrf := streamedRoute(t, func(w http.ResponseWriter, r *http.Request) {
+		called++
+		uploads = 0
+		for i := range 20 {
+			if httpx.UploadFrom(r, fmt.Sprint("f", i)) != nil {
+				uploads++
+			}
+		}
+	})
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	form := func(fields, files int) (*bytes.Buffer, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("csrf_token", csrf)
+		for i := range fields {
+			mw.WriteField(fmt.Sprint("v", i), "x")
+		}
+		for i := range files {
+			fw, _ := mw.CreateFormFile(fmt.Sprint("f", i), "data.csv")
+			fw.Write([]byte("a\n1\n"))
+		}
+		mw.Close()
+		return &b, mw.FormDataContentType()
+	}
+	for _, c := range []struct {
+		name          string
+		fields, files int
+		want          int
+	}{
+		{"1,000 parts, 10 of them files", 989, 10, http.StatusOK},
+		{"1,001 fields", 1000, 0, http.StatusBadRequest},
+		{"1,001 parts, 10 of them files", 990, 10, http.StatusBadRequest},
+		{"11 files", 0, 11, http.StatusBadRequest},
+	} {
+		called = 0
+		body, ctype := form(c.fields, c.files)
+		code := postForm(t, srv, secret, "", body, ctype)
+		if code != c.want || (called == 1) != (c.want == http.StatusOK) {
+			t.Errorf("%s: %d, handler called %d times; want %d", c.name, code, called, c.want)
+		}
+		if c.want == http.StatusOK && uploads != c.files {
+			t.Errorf("%s: the handler had %d files, want %d", c.name, uploads, c.files)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("%s: %d temporary files left", c.name, len(left))
+		}
 	}
 }
