@@ -38,7 +38,9 @@ type Route struct {
 	// dropped, marked TooLarge, and the form's other fields are read all
 	// the same, so that the handler can give the form back as it was
 	// filled in. A body over MaxBody is then not refused before it is
-	// read: it is read up to MaxBody, and the fields before the cut kept.
+	// read: it is read up to MaxBody, and when the cut is in a file (the
+	// form's last field) the fields before it kept; a cut in a field is
+	// refused as too large.
 	FileLimit int64
 	// TextError, when set, answers a request the guard refuses for its
 	// text (checkText: a path, query or form value that is not UTF-8 or

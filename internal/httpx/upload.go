@@ -57,9 +57,10 @@ const (
 // each field's value into r.PostForm and r.Form, as ParseMultipartForm
 // would, and each file into a temporary file of at most limit bytes — a
 // larger one is read to its end and dropped, noted TooLarge. A body cut
-// by the route's cap ends the reading without an error: the fields read
-// so far are kept (a page's form puts its file last), and a file it cut
-// is TooLarge. A file that comes before the form's CSRF token (its
+// by the route's cap in a file ends the reading without an error: the
+// fields read so far are kept (a page's form puts its file last), and
+// the file is TooLarge; a body cut in a field, or between fields, is
+// refused as too large (its MaxBytesError). A file that comes before the form's CSRF token (its
 // header, or its field) is known good ends the reading too, before any of
 // it is written: checkCSRF then refuses the form. It reports the body's
 // own faults (not multipart, a malformed part) and the temporary files'
@@ -81,13 +82,18 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 			r.PostForm[k] = append(r.PostForm[k], v...)
 		}
 	}()
+	// cutFile: the last part was a file over the limit, which the cap
+	// may cut at its end (the part's closing boundary): that form keeps
+	// its fields. A cut anywhere else is one in a field or between
+	// fields, a form that cannot be acted on or given back whole.
+	cutFile := false
 	capped := func(err error) bool {
 		var mbe *http.MaxBytesError
 		return errors.As(err, &mbe)
 	}
 	for parts := 1; ; parts++ {
 		p, err := mr.NextPart()
-		if err == io.EOF || capped(err) {
+		if err == io.EOF || capped(err) && cutFile {
 			return nil
 		}
 		if err != nil {
@@ -106,11 +112,8 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 		if p.FileName() == "" {
 			var b strings.Builder
 			n, err := io.Copy(&b, io.LimitReader(p, budget+1))
-			if capped(err) {
-				return nil // a field cut short is not read at all
-			}
 			if err != nil {
-				return err
+				return err // a field cut short: the form is too large
 			}
 			if budget -= n; budget < 0 {
 				return multipart.ErrMessageTooLarge
@@ -147,6 +150,7 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 		if err != nil {
 			return err
 		}
+		cutFile = up.TooLarge
 	}
 }
 

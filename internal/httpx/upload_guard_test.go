@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,6 +185,30 @@ func TestStreamedFormBoundsItsParts(t *testing.T) {
 		}
 		if left, _ := os.ReadDir(tmp); len(left) != 0 {
 			t.Errorf("%s: %d temporary files left", c.name, len(left))
+		}
+	}
+}
+
+// TestStreamedFormCutOutsideAFile: a streamed form's body the route's cap
+// cuts short in a field (or between parts) is refused as too large (413),
+// not handed on without its last fields as though it were whole; a cut in
+// a file is the file's, which is then too large (TestStreamedFormUpload).
+func TestStreamedFormCutOutsideAFile(t *testing.T) {
+	called := 0
+	srv, secret, csrf := streamedRoute(t, func(w http.ResponseWriter, r *http.Request) { called++ })
+	t.Setenv("TMPDIR", t.TempDir())
+	big := strings.Repeat("x", 2<<20) // over the route's 1 MiB, within 10 MiB of fields
+	for _, c := range []struct {
+		name   string
+		fields []string
+	}{
+		{"a field after the file", []string{"csrf_token", csrf, "before", "typed", "file", "a\n1\n", "notes", big, "after", "typed"}},
+		{"a field, no file", []string{"csrf_token", csrf, "notes", big, "after", "typed"}},
+	} {
+		called = 0
+		body, ctype := streamedForm(c.fields...)
+		if code := postForm(t, srv, secret, "", body, ctype); code != http.StatusRequestEntityTooLarge || called != 0 {
+			t.Errorf("%s: %d, handler called %d times; want 413, not called", c.name, code, called)
 		}
 	}
 }
