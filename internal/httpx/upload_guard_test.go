@@ -3,6 +3,7 @@ package httpx_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,4 +213,87 @@ func TestStreamedFormCutOutsideAFile(t *testing.T) {
 			t.Errorf("%s: %d, handler called %d times; want 413, not called", c.name, code, called)
 		}
 	}
+}
+
+// TestStreamedFormLeavesNoTemporaryFiles: a streamed form's temporary
+// files are gone once its request is over, however it ends — the handler
+// done, the handler panicking, the client going mid-file — and of a field
+// sent two files the first is the one kept, the second not written.
+func TestStreamedFormLeavesNoTemporaryFiles(t *testing.T) {
+	// What the handler saw (a panic drops the connection: no answer
+	// orders its writes before the test's reads, so a lock does).
+	var mu sync.Mutex
+	var content string
+	var sawFile bool
+	seen := func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		return content, sawFile
+	}
+	srv, secret, csrf := streamedRoute(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		content, sawFile = "", false
+		if up := httpx.UploadFrom(r, "file"); up != nil {
+			if f, err := up.Open(); err == nil {
+				b, _ := io.ReadAll(f)
+				f.Close()
+				content, sawFile = string(b), true
+			}
+		}
+		if r.PostFormValue("panic") != "" {
+			panic(http.ErrAbortHandler) // (net/http logs no stack for this one)
+		}
+	})
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	left := func(what string) {
+		t.Helper()
+		if files, _ := os.ReadDir(tmp); len(files) != 0 {
+			t.Errorf("%s: %d temporary files left", what, len(files))
+		}
+	}
+
+	body, ctype := streamedForm("csrf_token", csrf, "file", "first", "file", "second", "after", "x")
+	if code := postForm(t, srv, secret, "", body, ctype); code != http.StatusOK {
+		t.Errorf("two files of one field: %d, want 200", code)
+	} else if got, _ := seen(); got != "first" {
+		t.Errorf("two files of one field: the handler read %q, want the first", got)
+	}
+	left("two files of one field")
+
+	body, ctype = streamedForm("csrf_token", csrf, "panic", "1", "file", "a\n1\n")
+	req, _ := http.NewRequest("POST", srv.URL+"/upload", body)
+	req.Header.Set("Content-Type", ctype)
+	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: secret})
+	if resp, err := srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("a handler that panics: answered %d, want the connection dropped", resp.StatusCode)
+	}
+	if _, had := seen(); !had {
+		t.Error("a handler that panics: it had no file")
+	}
+	left("a handler that panics")
+
+	// The client sends the form up to half its file, then goes.
+	body, ctype = streamedForm("csrf_token", csrf, "file", strings.Repeat("x", 800))
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(body.Bytes()[:body.Len()-500])
+		pw.CloseWithError(errors.New("the client went"))
+	}()
+	mu.Lock()
+	sawFile = false
+	mu.Unlock()
+	req, _ = http.NewRequest("POST", srv.URL+"/upload", pr)
+	req.Header.Set("Content-Type", ctype)
+	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: secret})
+	if resp, err := srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+	}
+	srv.Close() // waits for the request's handling to end
+	if _, had := seen(); had {
+		t.Error("a client gone mid-file: the handler was called with a file")
+	}
+	left("a client gone mid-file")
 }
