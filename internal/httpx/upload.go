@@ -66,7 +66,11 @@ const (
 // own faults (not multipart, a malformed part) and the temporary files'
 // failures.
 func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
-	if err := r.ParseForm(); err != nil {
+	// ParseForm's other errors are the query string's, or a malformed
+	// urlencoded body's, which checkCSRF passes over for every other
+	// form: they must not lose a form its fields.
+	var mbe *http.MaxBytesError
+	if err := r.ParseForm(); errors.As(err, &mbe) {
 		return err
 	}
 	mr, err := r.MultipartReader()

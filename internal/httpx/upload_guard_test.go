@@ -297,3 +297,33 @@ func TestStreamedFormLeavesNoTemporaryFiles(t *testing.T) {
 	}
 	left("a client gone mid-file")
 }
+
+// TestStreamedFormBadQueryKeepsTheForm: a query string ParseForm cannot
+// read loses a streamed form nothing, as it loses other forms nothing
+// (checkCSRF): its fields and file are read and the handler called.
+func TestStreamedFormBadQueryKeepsTheForm(t *testing.T) {
+	var name, content string
+	srv, secret, csrf := streamedRoute(t, func(w http.ResponseWriter, r *http.Request) {
+		name = r.PostFormValue("name")
+		if up := httpx.UploadFrom(r, "file"); up != nil {
+			if f, err := up.Open(); err == nil {
+				b, _ := io.ReadAll(f)
+				f.Close()
+				content = string(b)
+			}
+		}
+	})
+	t.Setenv("TMPDIR", t.TempDir())
+	body, ctype := streamedForm("csrf_token", csrf, "name", "typed", "file", "a\n1\n")
+	req, _ := http.NewRequest("POST", srv.URL+"/upload?x=%zz", body)
+	req.Header.Set("Content-Type", ctype)
+	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: secret})
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || name != "typed" || content != "a\n1\n" {
+		t.Errorf("a bad query string: %d, the handler read name %q and file %q; want 200, both", resp.StatusCode, name, content)
+	}
+}
