@@ -339,3 +339,44 @@ func TestMonitorFormLargeReferenceBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorFormLargeFileLeftForEvents: a file over the limit chosen,
+// then the reference switched to a range of events, no longer holds the
+// form back: the page's check of the file's size is the dataset
+// reference's, and the file is not used for events (the server leaves it
+// out alike). Before, the form could not be sent until the file was
+// cleared, the page saying the file was too large.
+func TestMonitorFormLargeFileLeftForEvents(t *testing.T) {
+	t.Parallel()
+	needChromium(t)
+	srv, _, _ := recommender(t, []string{"--data", t.TempDir()}, true)
+	big := filepath.Join(t.TempDir(), "big.csv")
+	if err := os.WriteFile(big, []byte("x,y\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 21<<20); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t, startBrowser(t), chromedp.WithNewBrowserContext())
+	dumpOnFailure(t, ctx)
+	form := `form[action^="/models/1/monitors"]`
+	step(t, ctx, "sign in", chromedp.Steps(chromedp.EmulateViewport(1000, 700), signInBrowser(srv.URL, adminEmail, adminPassword)))
+	step(t, ctx, "choose a 21 MiB file, then a range of events, and send", chromedp.Steps(
+		chromedp.Navigate(srv.URL+"/models/1/health"),
+		chromedp.WaitVisible(chromedp.CSS(form)),
+		chromedp.SetValue(chromedp.CSS("#mon-name"), "Events reference"),
+		chromedp.Click(chromedp.CSS("#mon-ref-dataset")),
+		chromedp.SetUploadFiles(chromedp.CSS("#mon-reference"), []string{big}),
+		chromedp.Click(chromedp.CSS("#mon-ref-events")),
+		chromedp.SetValue(chromedp.CSS("#mon-from"), "2030-01-01"),
+		chromedp.SetValue(chromedp.CSS("#mon-to"), "2030-01-31"),
+		// The form as it is now is marked: the server's answer has one unmarked.
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+form+`').dataset.sent = "1"`),
+		chromedp.Click(chromedp.CSS(form+" button.primary")),
+		chromedp.WaitVisible(chromedp.CSS(form+":not([data-sent])")),
+	))
+	if got := run(t, ctx, "read the page", chromedp.Evaluate[string](`[document.body.textContent.includes("larger than 20 MiB"),
+		document.getElementById("mon-ref-events") !== null].join(" | ")`)); got != "false | true" {
+		t.Errorf("after sending the form with events as its reference: %s; want the health page, no word of the file's size", got)
+	}
+}

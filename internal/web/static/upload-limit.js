@@ -1,8 +1,10 @@
 // A file field with data-max-bytes says at once when the file chosen is
 // larger than the server takes (data-too-large, in the page's language),
 // and its form is not sent with it: the server would refuse the file
-// only after reading all of it. The server checks again whatever this
-// says; without this script the form still comes back, as filled in.
+// only after reading all of it — unless the control its data-used-with
+// names is not checked (the file is then not used). The server checks
+// again whatever this says; without this script the form still comes
+// back, as filled in.
 (() => {
 	"use strict";
 	const note = input => {
@@ -17,9 +19,16 @@
 		}
 		return p;
 	};
+	// data-used-with names the control (a radio) without which the file
+	// is not used: while it is not checked, the file's size holds nothing
+	// back.
+	const used = input => {
+		const on = input.dataset.usedWith && document.getElementById(input.dataset.usedWith);
+		return !on || on.checked;
+	};
 	const over = input => {
 		const max = Number(input.dataset.maxBytes);
-		return [...(input.files || [])].some(f => f.size > max);
+		return used(input) && [...(input.files || [])].some(f => f.size > max);
 	};
 	const check = input => {
 		const p = note(input), bad = over(input);
