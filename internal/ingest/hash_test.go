@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,53 @@ func BenchmarkContentHash(b *testing.B) {
 	b.SetBytes(int64(len(line)))
 	for b.Loop() {
 		ContentHash(line)
+	}
+}
+
+// A name given twice in an object is read as encoding/json reads it, the
+// last one counting (groups: their members add up in order, and null
+// empties them): the same names in another order then say something else,
+// and must not hash as the line they differ from. The same repeats, other
+// fields moved around them, still say the same.
+func TestContentHashRepeatedNames(t *testing.T) {
+	pairs := []struct{ a, b string }{
+		{`{"id":"e-1","prediction":1,"prediction":2}`, `{"id":"e-1","prediction":2,"prediction":1}`},
+		{`{"id":"e-1","prediction":1,"label":1,"label":null}`, `{"id":"e-1","prediction":1,"label":null,"label":1}`},
+		{`{"id":"e-1","prediction":1,"features":{"x":1,"x":2}}`, `{"id":"e-1","prediction":1,"features":{"x":2,"x":1}}`},
+		{`{"id":"e-1","prediction":1,"features":{"x":1},"features":{"y":1}}`, `{"id":"e-1","prediction":1,"features":{"y":1},"features":{"x":1}}`},
+		{`{"id":"e-1","prediction":1,"groups":{"g":"f"},"groups":null}`, `{"id":"e-1","prediction":1,"groups":null,"groups":{"g":"f"}}`},
+		// One name written two ways is still one name.
+		{`{"id":"e-1","prediction":1,"\u0070rediction":2}`, `{"id":"e-1","\u0070rediction":2,"prediction":1}`},
+		{`{"id":"e-1","prediction":1,"features":{"x":1,"\u0078":2}}`, `{"id":"e-1","prediction":1,"features":{"\u0078":2,"x":1}}`},
+	}
+	// Past the names an object holds in a list (32), in a map.
+	var many []string
+	for i := range 40 {
+		many = append(many, fmt.Sprintf(`"f%02d":%d`, i, i))
+	}
+	pairs = append(pairs, struct{ a, b string }{
+		`{"id":"e-1","prediction":1,"features":{` + strings.Join(many, ",") + `,"x":1,"f03":7,"x":2}}`,
+		`{"id":"e-1","prediction":1,"features":{` + strings.Join(many, ",") + `,"x":2,"f03":7,"x":1}}`,
+	}, struct{ a, b string }{
+		`{"id":"e-1","prediction":1,"features":{` + strings.Join(many, ",") + `,"f03":7}}`,
+		`{"id":"e-1","prediction":1,"features":{"f03":7,` + strings.Join(many, ",") + `}}`,
+	})
+	for _, p := range pairs {
+		if ContentHash([]byte(p.a)) == ContentHash([]byte(p.b)) {
+			t.Errorf("%s and %s say different things but hash the same", p.a, p.b)
+		}
+	}
+	rev := slices.Clone(many)
+	slices.Reverse(rev)
+	same := []struct{ a, b string }{
+		{`{"id":"e-1","prediction":1,"prediction":2,"version":"1"}`, `{"version":"1","prediction":1,"id":"e-1","prediction":2}`},
+		{`{"id":"e-1","prediction":1,"features":{"x":1,"y":3,"x":2}}`, `{"features":{"y":3,"x":1,"x":2},"prediction":1,"id":"e-1"}`},
+		{`{"id":"e-1","prediction":1,"features":{` + strings.Join(many, ",") + `,"x":1,"f03":7,"x":2}}`,
+			`{"id":"e-1","prediction":1,"features":{"x":1,` + strings.Join(rev, ",") + `,"f03":7,"x":2}}`},
+	}
+	for _, p := range same {
+		if ContentHash([]byte(p.a)) != ContentHash([]byte(p.b)) {
+			t.Errorf("%s and %s say the same but hash otherwise", p.a, p.b)
+		}
 	}
 }

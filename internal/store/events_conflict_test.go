@@ -115,3 +115,25 @@ func TestEventIDConflictsMany(t *testing.T) {
 		}
 	})
 }
+
+// A line that gives a field twice counts the last (as encoding/json reads
+// it): the same fields in another order is another event, a conflict, not
+// a duplicate of the stored one.
+func TestEventIDConflictRepeatedField(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := eventModel(t, f)
+		t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		ev := func(body string) lodestar.StoredEvent {
+			return lodestar.StoredEvent{ID: "r", Time: t0, Version: "1", Body: []byte(body)}
+		}
+		first := `{"id":"r","version":"1","prediction":0.1,"prediction":0.9}`
+		if n, c, err := f.s.StoreEvents(f.ctx, m.ID, []lodestar.StoredEvent{ev(first)}); err != nil || n != 1 || c != nil {
+			t.Fatalf("first: %d %v %v", n, c, err)
+		}
+		if n, c, err := f.s.StoreEvents(f.ctx, m.ID, []lodestar.StoredEvent{ev(`{"id":"r","version":"1","prediction":0.9,"prediction":0.1}`),
+			ev(`{"version":"1","prediction":0.1,"id":"r","prediction":0.9}`)}); err != nil || n != 0 || !slices.Equal(c, []int{0}) {
+			t.Fatalf("the predictions swapped, then the first line reordered: accepted %d, conflicts %v, %v; want 0, [0]", n, c, err)
+		}
+	})
+}
