@@ -84,8 +84,8 @@ func (s *Store) AppendEvents(ctx context.Context, modelID int64, events []lodest
 // case) and again inside it when some were not. An ID stored already, or
 // sent earlier in the batch, is a duplicate when its line says the same
 // (the same bytes, or its fields and features in another order: bodyHash)
-// and a conflict when not; an event stored before
-// that migration has no hash, and a repeat of it counts as a duplicate.
+// and a conflict when not; an event stored before that migration has no
+// hash, and a repeat of it is compared with its stored line.
 // Events are data, not governance changes: they are not written to the
 // audit log.
 func (s *Store) StoreEvents(ctx context.Context, modelID int64, events []lodestar.StoredEvent) (accepted int, conflicts []int, err error) {
@@ -177,9 +177,10 @@ func (s *Store) StoreEvents(ctx context.Context, modelID int64, events []lodesta
 // bodyHash is the key event_ids keeps of an event's line (migration
 // 0030): the 64-bit xxHash of its bytes, cheap enough for every event. A
 // repeat whose line hashes the same is a duplicate; one whose line does
-// not is compared with the stored line by content (sameContent), read
-// from its batch row: a retry whose fields or features come in another
-// order (the Go SDK writes features in a map's order) is still one. Two
+// not, or whose stored event has no hash (stored before that migration),
+// is compared with the stored line by content, read from its batch row:
+// a retry whose fields or features come in another order (the Go SDK
+// writes features in a map's order) is still one. Two
 // different lines sharing a hash (a chance in 2^64) would only count the
 // second as a duplicate, as every repeat was counted before.
 func bodyHash(body []byte) int64 { return int64(xxhash.Sum64(body)) }
@@ -223,15 +224,17 @@ func idConflicts(ctx context.Context, tx *sqldb.Tx, modelID int64, first []*lode
 	if err != nil {
 		return nil, err
 	}
-	// The repeats of stored events whose lines hash otherwise: compared
-	// with the stored lines, read for them alone.
+	// The repeats of stored events whose lines hash otherwise, or that
+	// have no hash: compared with the stored lines, read for them alone.
 	var differ []*lodestar.StoredEvent
 	check := map[string]int64{}
 	see := func(e *lodestar.StoredEvent) {
 		if _, ok := old[e.ID]; !ok {
 			return
 		}
-		if h := stored[e.ID]; h.hash.Valid && h.hash.Int64 != bodyHash(e.Body) {
+		// No hash (stored before migration 0030): the line is in its
+		// batch row all the same.
+		if h := stored[e.ID]; !h.hash.Valid || h.hash.Int64 != bodyHash(e.Body) {
 			differ = append(differ, e)
 			check[e.ID] = h.ts
 		}

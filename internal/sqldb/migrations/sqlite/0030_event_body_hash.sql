@@ -6,6 +6,7 @@
 -- line hashes the same is a duplicate without reading the stored event,
 -- and only one whose line does not is compared with the stored line (its
 -- fields and features in any order) read from its batch row. Events
--- stored before this migration keep NULL: a repeat of one of them still
--- counts as a duplicate. Adding a nullable column rewrites no row.
+-- stored before this migration keep NULL: a repeat of one of them is
+-- compared with its line the same way. Adding a nullable column rewrites
+-- no row.
 ALTER TABLE event_ids ADD COLUMN body_hash BIGINT;
