@@ -1163,9 +1163,6 @@ func (q *queue) count(b *batch, res *result) {
 	}
 }
 
-// lostLines tells the error handler of the lines of a batch the server
-// answered one by one (rejected, or labels of no event), with their IDs
-// and the first one's reason.
 // splitConflicts parts the server's rejected lines into those refused
 // for another reason and those whose event ID is taken by another event
 // (code id_conflict), each in the server's order.
@@ -1187,6 +1184,9 @@ func splitConflicts(lines []json.RawMessage) (other, conflicts []json.RawMessage
 // another event.
 const idConflict = "id_conflict"
 
+// lostLines tells the error handler of the lines of a batch the server
+// answered one by one (rejected, conflicting, or labels of no event),
+// with their IDs and the first one's reason.
 func (q *queue) lostLines(reason LossReason, b *batch, status int, lines []json.RawMessage) {
 	if len(lines) == 0 {
 		return
