@@ -3,11 +3,14 @@ package store_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
+	"github.com/lodestar-hq/lodestar/internal/store"
+	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
 // An event ID sent again with the same line is a retry, counted once; sent
@@ -136,4 +139,30 @@ func TestEventIDConflictRepeatedField(t *testing.T) {
 			t.Fatalf("the predictions swapped, then the first line reordered: accepted %d, conflicts %v, %v; want 0, [0]", n, c, err)
 		}
 	})
+}
+
+// A batch repeating one new ID on many lines, each with other content,
+// reads each line's content once: the first line's is not read again for
+// every repeat (a first line of megabytes and 10,000 short repeats of its
+// ID took a request minutes of CPU). Every repeat is a conflict.
+func TestEventIDConflictsReadEachLineOnce(t *testing.T) {
+	count, restore := store.CountContentHashes()
+	defer restore()
+	db := testdb.Open(t)
+	f := newFixture(t, db)
+	m := eventModel(t, f)
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	const repeats = 500
+	batch := []lodestar.StoredEvent{{ID: "x", Time: t0, Version: "1",
+		Body: []byte(`{"id":"x","version":"1","prediction":1,"features":{"t":"` + strings.Repeat("a", 64<<10) + `"}}`)}}
+	for i := range repeats {
+		batch = append(batch, lodestar.StoredEvent{ID: "x", Time: t0, Version: "1", Body: fmt.Appendf(nil, `{"id":"x","version":"1","prediction":%d}`, i)})
+	}
+	n, c, err := f.s.StoreEvents(f.ctx, m.ID, batch)
+	if err != nil || n != 1 || len(c) != repeats || c[0] != 1 || c[repeats-1] != repeats {
+		t.Fatalf("accepted %d, %d conflicts (%v), %v; want 1 and every repeat", n, len(c), c, err)
+	}
+	if got := count(); got > repeats+1 {
+		t.Errorf("read %d lines' content for a batch of %d lines", got, repeats+1)
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
@@ -23,4 +24,16 @@ func UpdateOpenTask(ctx context.Context, db *sqldb.DB, id int64, set string, arg
 		return err
 	})
 	return open, err
+}
+
+// CountContentHashes counts the lines StoreEvents reads for their content
+// (contentHash), until the returned function puts it back.
+func CountContentHashes() (count func() int64, restore func()) {
+	var n atomic.Int64
+	old := contentHash
+	contentHash = func(line []byte) uint64 {
+		n.Add(1)
+		return old(line)
+	}
+	return n.Load, func() { contentHash = old }
 }
