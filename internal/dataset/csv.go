@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/lodestar-hq/lodestar/internal/tabular"
 )
@@ -56,10 +57,11 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 					if formatted && len(cell) > 1 && !ints[j] && !lead[j] {
 						// LeadingZero, its call only for a cell that
 						// may have one: "0" and a digit, a sign and
-						// "0", or white space first; nothing stored
-						// for the others.
+						// "0", or white space first (a no-break space
+						// too: a byte past ASCII, which Trim takes
+						// off); nothing stored for the others.
 						if c0, c1 := cell[0], cell[1]; c0 == '0' && c1-'0' <= 9 ||
-							c0 < '0' && c0 != '.' && (c1 == '0' || c0 <= ' ' || c1 <= ' ') && LeadingZero(cell) {
+							(c0 < '0' && c0 != '.' && (c1 == '0' || c0 <= ' ' || c1 <= ' ') || c0 >= utf8.RuneSelf) && LeadingZero(cell) {
 							lead[j] = true
 						}
 					}

@@ -96,7 +96,10 @@ func TestScanFormatted(t *testing.T) {
 // for every shape of cell, after an integer cell and after a decimal one.
 func TestScanLeadingZeros(t *testing.T) {
 	for _, cell := range []string{"007", " 007", "007 ", "-007", "+05", "-00.5", "\t01", "00",
-		"-12.5", "0.5", "-0.5", "10", "0", "-0", "+0.25", " 12", "0e5", ".5", "-.5"} {
+		"-12.5", "0.5", "-0.5", "10", "0", "-0", "+0.25", " 12", "0e5", ".5", "-.5",
+		// Unicode white space first (a no-break space, an ideographic
+		// space: Trim takes them off, so the cell is a number).
+		"\u00a0007", "\u3000" + "02134", "\u00a012", "\u00a00.5"} {
 		for _, first := range []string{"3", "3.5"} {
 			data := []byte("x\n" + first + "\n\"" + cell + "\"\n")
 			f, err := Open(bytes.NewReader(data), int64(len(data)), Options{Formatted: true})
