@@ -34,7 +34,8 @@
 //     inside, named by the line its opening quote is on. Lines that are
 //     empty or hold nothing but white space (spaces, tabs other than the
 //     separator, Unicode's spaces; a quoted field of them alone too) are
-//     skipped, as pandas skips them; a line of separators only is a
+//     skipped, as pandas skips them (pandas keeps the quoted one as a
+//     row); a line of separators only is a
 //     record of blank cells. A file whose lines end in CR alone is
 //     refused.
 //   - Shape. The first non-empty line is the header — unless it is
