@@ -120,15 +120,25 @@ func TestSparseNotesTranslated(t *testing.T) {
 		uc.Add(fmt.Sprintf("v%d", i%7))
 	}
 	sparse := CategoricalDrift(&rc, &uc, Thresholds{})
+	// A distance auto chose, within sampling noise, after the numeric
+	// feature's note (and after pooling): three clauses, and two.
+	noisyPooled := FewValuesDrift([]float64{1, 2, 3, 4}, []float64{1400, 400, 100, 100}, []float64{1, 2, 3, 4}, []float64{6, 2, 1, 3}, Thresholds{})
+	noisy := FewValuesDrift([]float64{0, 1}, []float64{600, 500}, []float64{0, 1}, []float64{3, 7}, Thresholds{})
+	for _, f := range []FeatureDrift{noisyPooled, noisy} {
+		if !strings.Contains(f.Note, "within sampling noise") || f.Drifted {
+			t.Fatalf("note %q, drifted %v: want a distance within sampling noise", f.Note, f.Drifted)
+		}
+	}
 	english := regexp.MustCompile(`[A-Za-z]{2,}`)
-	for _, note := range []string{pooled.Note, sparse.Note} {
+	for _, note := range []string{pooled.Note, sparse.Note, noisyPooled.Note, noisy.Note} {
 		if note == "" {
 			t.Fatal("no note")
 		}
 		if got := b.Message("en", note); got != note {
 			t.Errorf("en %q: got %q", note, got)
 		}
-		if zh := b.Message("zh-CN", note); english.MatchString(zh) {
+		// (The test's name, Jensen–Shannon, is not translated.)
+		if zh := b.Message("zh-CN", note); english.MatchString(strings.ReplaceAll(zh, "Jensen–Shannon", "")) {
 			t.Errorf("zh-CN %q: %q has English left", note, zh)
 		}
 	}
