@@ -90,7 +90,7 @@ Tests (defaults after Evidently; see the flags to change them):
                                      undetermined when no column could be tested
 
 Sparse categories: chi-square, Jensen–Shannon and PSI are computed after
-pooling into one bin the categories expected fewer than 5 times in a file
+pooling into one bin the categories expected fewer than 5 times in each file
 (the file's values × the category's count in both files ÷ both files'
 values, chi-square's expected count), as the chi-square test wants: below
 that, noise alone makes the distances large (5,000 values of 20,000

@@ -305,7 +305,7 @@ func monitoringSchemas() obj {
 				"wasserstein_norm": nullNum, "wasserstein_error_bound": nullNum, "chi2": nullNum, "chi2_p_value": nullNum, "jensenshannon": nullNum,
 				"method": str, "reference_count": integer, "current_count": integer, "reference_missing": integer, "current_missing": integer,
 				"categories":        integer,
-				"pooled_categories": obj{"type": "integer", "description": "Of the categories, how many were pooled into one bin before chi-square, Jensen–Shannon and PSI, each expected fewer than 5 times in the reference or the window (the sample's size × the category's count in both ÷ both counts, chi-square's expected count); absent when none were. With every category pooled the feature is not tested (test none, note sparse: …)."},
+				"pooled_categories": obj{"type": "integer", "description": "Of the categories, how many were pooled into one bin before chi-square, Jensen–Shannon and PSI, each expected fewer than 5 times both in the reference and in the window (the sample's size × the category's count in both ÷ both counts, chi-square's expected count); absent when none were. With every category pooled the feature is not tested (test none, note sparse: …)."},
 				"note":              obj{"type": "string", "description": "Why the feature was not tested, or how it was, in English (the health page shows it translated): e.g. id-like: …, sparse: …, pooled into one bin: …, within sampling noise: …."}}},
 		"Alert": obj{"type": "object", "required": []string{"id", "monitor_id", "model_id", "version", "kind", "status", "value", "threshold", "message", "opened_at"},
 			"properties": obj{"id": integer, "monitor_id": integer, "model_id": integer,

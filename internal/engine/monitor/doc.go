@@ -53,7 +53,7 @@
 // monitor's windows count a numeric feature's distinct values exactly
 // (Hist.FewDistinct, mergeable) when its reference had at most FewValues,
 // so both apply the rule alike. Before chi-square, Jensen–Shannon and PSI,
-// the categories whose expected count in either sample is below
+// the categories whose expected count in each sample is below
 // MinExpected (5: the sample's size × the category's count in both ÷ both
 // counts, chi2_contingency's expected frequency) are pooled into one bin,
 // the chi-square test's validity rule; with every category pooled the

@@ -525,22 +525,33 @@ func DistinctUnion(a, b []float64) int {
 // count in both over the count of both (chi2_contingency's expected
 // frequencies), and the chi-square approximation wants these at 5 or
 // more (the textbook rule; Cochran's tolerates a few cells below it, as
-// one sparse category left alone is). Below it the sampling noise alone
-// gives large distances: two samples of 5,000 of one distribution over
-// 20,000 values, each seen once or twice, read Jensen–Shannon 0.74.
+// one sparse category left alone is). Below it in both samples the
+// sampling noise alone gives large distances: two samples of 5,000 of one
+// distribution over 20,000 values, each seen once or twice, read
+// Jensen–Shannon 0.74.
 const MinExpected = 5
 
-// poolSparse pools the categories whose expected count in the smaller
-// sample is below MinExpected into one bin, appended after the others:
-// the table the chi-square, Jensen–Shannon and PSI are computed over. A
-// category's expected count depends only on its count in both samples
-// (and the samples' sizes), never on how the two split it, so the pooling
-// does not lean toward either verdict. One sparse category alone is
-// already its own bin, and is kept as it is. It returns the bins, how many
-// categories were pooled (0 when none, or one) and how many were not.
+// poolSparse pools the categories whose expected count is below
+// MinExpected in each sample — in the larger one too — into one bin,
+// appended after the others: the table the chi-square, Jensen–Shannon and
+// PSI are computed over. A category's expected count depends only on its
+// count in both samples (and the samples' sizes), never on how the two
+// split it, so the pooling does not lean toward either verdict. Not the
+// smaller sample's alone: against a reference 100 times a window's size,
+// a category seen 200 times in the reference is expected 2 times in the
+// window, and pooling every such category hid a window of one value of
+// a hundred (not tested) or a tail's share moved onto one of its values
+// (the pooled bin unchanged), which chi-square over the unpooled table
+// finds at p ≈ 0; with cells of the window expected below 5 but the
+// reference's well filled, chi-square's p-value stays calibrated (4.0% to
+// 6.8% below 0.05 in simulations of one distribution, 400 draws each:
+// testdata/pooled_calibration.py).
+// One sparse category alone is already its own bin, and is kept as it
+// is. It returns the bins, how many categories were pooled (0 when none,
+// or one) and how many were not.
 func poolSparse(r, c []float64, nr, nc float64) (rb, cb []float64, pooled, kept int) {
-	small, n := math.Min(nr, nc), nr+nc
-	sparse := func(i int) bool { return small*(r[i]+c[i])/n < MinExpected }
+	large, n := math.Max(nr, nc), nr+nc
+	sparse := func(i int) bool { return large*(r[i]+c[i])/n < MinExpected }
 	for i := range r {
 		if sparse(i) {
 			pooled++

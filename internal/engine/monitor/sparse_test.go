@@ -122,12 +122,15 @@ func TestSparseNotesTranslated(t *testing.T) {
 	sparse := CategoricalDrift(&rc, &uc, Thresholds{})
 	// A distance auto chose, within sampling noise, after the numeric
 	// feature's note (and after pooling): three clauses, and two.
-	noisyPooled := FewValuesDrift([]float64{1, 2, 3, 4}, []float64{1400, 400, 100, 100}, []float64{1, 2, 3, 4}, []float64{6, 2, 1, 3}, Thresholds{})
+	noisyPooled := FewValuesDrift([]float64{1, 2, 3, 4}, []float64{800, 400, 2, 2}, []float64{1, 2}, []float64{4, 5}, Thresholds{})
 	noisy := FewValuesDrift([]float64{0, 1}, []float64{600, 500}, []float64{0, 1}, []float64{3, 7}, Thresholds{})
 	for _, f := range []FeatureDrift{noisyPooled, noisy} {
 		if !strings.Contains(f.Note, "within sampling noise") || f.Drifted {
 			t.Fatalf("note %q, drifted %v: want a distance within sampling noise", f.Note, f.Drifted)
 		}
+	}
+	if noisyPooled.Pooled != 2 {
+		t.Fatalf("note %q: %d pooled, want 2", noisyPooled.Note, noisyPooled.Pooled)
 	}
 	english := regexp.MustCompile(`[A-Za-z]{2,}`)
 	for _, note := range []string{pooled.Note, sparse.Note, noisyPooled.Note, noisy.Note} {
@@ -141,5 +144,55 @@ func TestSparseNotesTranslated(t *testing.T) {
 		if zh := b.Message("zh-CN", note); english.MatchString(strings.ReplaceAll(zh, "Jensen–Shannon", "")) {
 			t.Errorf("zh-CN %q: %q has English left", note, zh)
 		}
+	}
+}
+
+// TestSparseUnbalanced: a window much smaller than its reference, the
+// usual monitor. A category is pooled only when it is expected fewer than
+// MinExpected times in both samples: the reference's 100 equally common
+// values (200 each of 20,000) are each expected about 2 times in a window
+// of 200, but 200 times in the reference, so they are tested one by one,
+// and a window of one value alone drifts, where pooling by the window's
+// expected counts alone pooled every value and left the feature untested.
+// A shift onto one value of a long tail whose other values lost as much
+// (the pooled bin's share unchanged) drifts too.
+func TestSparseUnbalanced(t *testing.T) {
+	var ref, cur Counts
+	for i := range 20000 {
+		ref.Add(fmt.Sprintf("c%02d", i%100))
+	}
+	for range 200 {
+		cur.Add("c00")
+	}
+	f := CategoricalDrift(&ref, &cur, Thresholds{})
+	if !f.Testable() || !f.Drifted || f.Pooled != 0 || !(f.ChiSquarePValue < 1e-10) {
+		t.Errorf("one value of 100 in the window: tested %v, drifted %v (%s %.3g, chi-square p %.3g), %d pooled, note %q; want drifted, none pooled",
+			f.Testable(), f.Drifted, f.Test, f.Statistic, f.ChiSquarePValue, f.Pooled, f.Note)
+	}
+
+	// Half the reference on "a", the other half on 250 values (100 each);
+	// the window's tail half on c000 (200 of 500) and one each of 50 others.
+	ref, cur = Counts{}, Counts{}
+	for i := range 50000 {
+		if i%2 == 0 {
+			ref.Add("a")
+		} else {
+			ref.Add(fmt.Sprintf("c%03d", i/2%250))
+		}
+	}
+	for i := range 500 {
+		switch {
+		case i < 250:
+			cur.Add("a")
+		case i < 450:
+			cur.Add("c000")
+		default:
+			cur.Add(fmt.Sprintf("c%03d", i-449))
+		}
+	}
+	f = CategoricalDrift(&ref, &cur, Thresholds{})
+	if !f.Testable() || !f.Drifted || !(f.JensenShannon > 0.5) {
+		t.Errorf("a long tail's share moved onto one of its values: tested %v, drifted %v, Jensen–Shannon %.3g, %d of %d pooled, note %q; want drifted",
+			f.Testable(), f.Drifted, f.JensenShannon, f.Pooled, f.Categories, f.Note)
 	}
 }

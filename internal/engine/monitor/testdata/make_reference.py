@@ -804,14 +804,16 @@ with open("reference_extremes.json", "w") as f:
 # chi2_contingency's own test assumes); the chi-square approximation wants
 # these at 5 or more, and below it the sampling noise alone makes a large
 # Jensen-Shannon distance (two samples of one uniform distribution over
-# 20,000 values read about 0.74). The categories whose smaller expected
-# count (the smaller sample's) is below 5 are pooled into one bin when
+# 20,000 values read about 0.74). The categories whose larger expected
+# count (the larger sample's) is below 5 — below 5 in both samples — are
+# pooled into one bin when
 # there are two or more of them (one alone is already its own bin), and
 # chi2_contingency (Yates when two bins are left), jensenshannon (natural
 # log) and the PSI (empty bins at 1e-4) are computed on the pooled table;
 # with every category pooled, one bin is left and nothing is tested. The
 # test that decides is Evidently's as above: chi-square (p < 0.05) up to
-# 1,000 reference values, else Jensen-Shannon (>= 0.1). Own generator,
+# 1,000 reference values, else Jensen-Shannon (>= 0.1, and chi-square
+# p < 0.05 as the automatic choice now asks). Own generator,
 # written to reference_pooled.json so that reference.json stays as it was.
 # pooled_case_check below recounts the pooled table a second way (each
 # category's column against the threshold by hand) before anything is
@@ -823,7 +825,7 @@ def pooled_case(name, ref, cur):
     cats = sorted(set(ref) | set(cur))
     table = np.array([[ref.get(k, 0) for k in cats], [cur.get(k, 0) for k in cats]], dtype=float)
     expected = stats.contingency.expected_freq(table)
-    sparse = expected.min(axis=0) < 5
+    sparse = expected.max(axis=0) < 5
     if sparse.sum() >= 2:
         pooled_table = np.hstack([table[:, ~sparse], table[:, sparse].sum(axis=1, keepdims=True)])
         pooled = int(sparse.sum())
@@ -840,7 +842,9 @@ def pooled_case(name, ref, cur):
     rp, cp = r / r.sum(), c / c.sum()
     rp2, cp2 = np.where(rp == 0, 1e-4, rp), np.where(cp == 0, 1e-4, cp)
     js = float(jensenshannon(r, c))
-    test, drifted = ("chi2", bool(p < 0.05)) if r.sum() <= 1000 else ("jensenshannon", bool(js >= 0.1))
+    # Jensen-Shannon, chosen automatically, also needs chi-square's p < 0.05
+    # (see noise_case below).
+    test, drifted = ("chi2", bool(p < 0.05)) if r.sum() <= 1000 else ("jensenshannon", bool(js >= 0.1 and p < 0.05))
     out.update({"tested": True, "bins": int(pooled_table.shape[1]), "chi2": float(chi2), "chi2_p": float(p),
                 "dof": int(dof), "js": js, "psi": float(np.sum((cp2 - rp2) * np.log(cp2 / rp2))),
                 "test": test, "drifted": drifted})
@@ -852,7 +856,7 @@ def pooled_case_check(case):
     ref, cur = case["ref"], case["cur"]
     nr, nc = sum(ref.values()), sum(cur.values())
     n = nr + nc
-    few = [k for k in set(ref) | set(cur) if min(nr, nc) * (ref.get(k, 0) + cur.get(k, 0)) / n < 5]
+    few = [k for k in set(ref) | set(cur) if max(nr, nc) * (ref.get(k, 0) + cur.get(k, 0)) / n < 5]
     assert case["pooled"] == (len(few) if len(few) >= 2 else 0), case["name"]
 
 
@@ -898,6 +902,20 @@ pooled_cases = [
     pooled_case("all-sparse-small", {f"v{i}": 3 for i in range(10)}, {f"v{i}": 2 for i in range(10)}),
     # One sparse category alone is not pooled: the table as it is.
     pooled_case("one-sparse", {"x": 10, "y": 30, "z": 5}, {"x": 15, "y": 25}),
+    # A window 100 times smaller than its reference: 100 values, 200 each in
+    # the reference, each expected 2 times in the window but 200 times in
+    # the reference: not pooled. The window all one value drifts (pooled by
+    # the window's expected counts alone, every value pooled: not tested).
+    pooled_case("unbalanced-one-value", {f"c{i:02d}": 200 for i in range(100)}, {"c00": 200}),
+    # Half the reference on "a", half over 250 values (100 each); the
+    # window's tail half moved onto c000 (200 of 500), one each of 50
+    # others: the tail's share unchanged, so a pooled tail hid it.
+    pooled_case("unbalanced-tail-onto-one", {"a": 25000, **{f"c{i:03d}": 100 for i in range(250)}},
+                {"a": 250, "c000": 200, **{f"c{i:03d}": 1 for i in range(1, 51)}}),
+    # The same window size, one distribution: the reference's values are
+    # tested one by one (none pooled), and nothing drifts.
+    pooled_case("unbalanced-same", draw([f"c{i:02d}" for i in range(100)], np.full(100, 0.01), 20000),
+                draw([f"c{i:02d}" for i in range(100)], np.full(100, 0.01), 200)),
 ]
 for case in pooled_cases:
     pooled_case_check(case)
@@ -925,7 +943,7 @@ def noise_case(name, ref, cur):
     seen = (ref + cur) > 0
     table = np.vstack([ref[seen], cur[seen]])
     expected = stats.contingency.expected_freq(table)
-    sparse = expected.min(axis=0) < 5
+    sparse = expected.max(axis=0) < 5
     if sparse.sum() >= 2:
         table = np.hstack([table[:, ~sparse], table[:, sparse].sum(axis=1, keepdims=True)])
         pooled = int(sparse.sum())
