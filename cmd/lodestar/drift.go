@@ -324,18 +324,21 @@ func (a *driftArgs) check() error {
 // looksDecimalComma reports whether a cell is a number written with a
 // decimal comma ("1,5", "-0,25"), which --decimal-comma reads; not when
 // three digits follow the comma ("5,609"), which more likely groups
-// thousands, which the flag would read as 5.609.
-func looksDecimalComma(cell string) bool {
+// thousands, which the flag would read as 5.609 — but for a cell of a ';'
+// file (semicolon), where a comma is a decimal comma.
+func looksDecimalComma(cell string, semicolon bool) bool {
 	i := strings.IndexByte(cell, ',')
 	if i < 0 {
 		return false
 	}
 	digits := len(cell[i+1:]) - len(strings.TrimLeft(cell[i+1:], "0123456789"))
 	_, ok := dataset.ParseDecimalComma([]byte(cell))
-	return ok && digits != 3
+	return ok && (digits != 3 || semicolon)
 }
 
-func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, decimalComma bool) (monitor.FeatureDrift, driftChart, driftQuality) {
+// semicolon says of each file (reference, current) whether it is a CSV
+// file separated by ';'.
+func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, decimalComma bool, semicolon [2]bool) (monitor.FeatureDrift, driftChart, driftQuality) {
 	var f monitor.FeatureDrift
 	var chart driftChart
 	q := newDriftQuality()
@@ -478,7 +481,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 			note = c.mixedPercentsNote(refName, curName)
 		case lead0:
 			note = fmt.Sprintf("categorical: %s line %d has %q, a number written with a leading zero (a code, read as text)", file, line, cell)
-		case !decimalComma && looksDecimalComma(cell):
+		case !decimalComma && looksDecimalComma(cell, semicolon[b2i(file == curName)]):
 			note = fmt.Sprintf("categorical: %s line %d has %q, not a number (a decimal comma? give --decimal-comma)", file, line, cell)
 		}
 		if typ := r.textType; typ != "" || !r.text && u.textType != "" {

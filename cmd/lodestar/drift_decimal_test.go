@@ -51,6 +51,18 @@ func TestDriftDecimalComma(t *testing.T) {
 	if !strings.Contains(out, "（小数逗号？请给出 --decimal-comma）") {
 		t.Errorf("Chinese report without the hint:\n%s", out)
 	}
+	// Three decimals after the comma in a ';' file read like grouped
+	// thousands ("8,648"), but there a comma is a decimal comma: not read
+	// as 8648, the hint given.
+	var eu3 strings.Builder
+	eu3.WriteString("w;k\n")
+	for i := range 200 {
+		fmt.Fprintf(&eu3, "%d,%03d;a\n", 1+i%9, (i*37)%1000)
+	}
+	three := writeFile(t, "eu3.csv", eu3.String())
+	if c := runDriftJSON(t, "--reference", three, "--current", three, "--columns", "w").Columns[0]; c.Kind != "categorical" || !strings.Contains(c.Note, "give --decimal-comma") {
+		t.Errorf("three decimals after a comma in a ';' file: %s, note %q; want categorical and the --decimal-comma hint", c.Kind, c.Note)
+	}
 	// "5,609" more likely groups thousands: no hint to read it as 5.609.
 	grouped := writeFile(t, "grouped.csv", "n\n\"5,609\"\n\"1,234\"\n\"12,001\"\n")
 	if d := runDriftJSON(t, "--reference", grouped, "--current", grouped); strings.Contains(d.Columns[0].Note, "--decimal-comma") {

@@ -214,7 +214,7 @@ func runDrift(a driftArgs, topt tabular.Options, prog *progress) (*driftReport, 
 		if c.unread {
 			f, q = c.unreadDrift(ref, cur, a.reference, a.current), newDriftQuality()
 		} else {
-			f, chart, q = c.compare(rep.Thresholds, a.reference, a.current, a.decimalComma)
+			f, chart, q = c.compare(rep.Thresholds, a.reference, a.current, a.decimalComma, [2]bool{ref.Separator() == ';', cur.Separator() == ';'})
 		}
 		q.MissingRise, q.MissingRiseP = missingRose(f.RefMiss, rep.RefRows, f.CurMiss, rep.CurRows, rep.MissingRise, rep.Thresholds.PValue)
 		features = append(features, f)

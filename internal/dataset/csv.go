@@ -24,6 +24,12 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 	k := len(cols)
 	nan := math.NaN()
 	comma, formatted := f.opt.DecimalComma, f.opt.Formatted
+	// In a ';' file read without DecimalComma, a number with one comma
+	// and no point is far likelier written with a decimal comma (Excel's
+	// exports in much of Europe) than grouped: "8,648" is left unread (and
+	// named with the flag that reads it), never taken for 8648; "1,234.5"
+	// and "1,234,567" can only be grouped.
+	commaAmbiguous := formatted && !comma && f.Separator() == ';'
 	prepare := func(b *tabular.Block) {
 		a, _ := b.Aux.(*csvNumbers)
 		if a == nil {
@@ -65,6 +71,8 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 							lead[j] = true
 						}
 					}
+				case commaAmbiguous && oneCommaNoPoint(cell):
+					v = nan
 				case formatted:
 					// Off the numbers' path: only cells that are not
 					// plain numbers come here.
@@ -96,4 +104,10 @@ func (f *File) scanCSV(cols []int, fn func(*Batch) error) error {
 		batch.first += int64(b.Rows)
 		return err
 	})
+}
+
+// oneCommaNoPoint reports whether cell holds one comma and no point.
+func oneCommaNoPoint(cell []byte) bool {
+	i := bytes.IndexByte(cell, ',')
+	return i >= 0 && bytes.IndexByte(cell[i+1:], ',') < 0 && bytes.IndexByte(cell, '.') < 0
 }
