@@ -15,11 +15,15 @@ import (
 )
 
 // csvOf is a reference CSV of columns x and y of exactly size bytes
-// (size at least 20): rows "1,2", the last one padded with digits.
+// (size at least 40): rows "1,123456789012" (rows of 15 bytes: a
+// quarter as many to read as rows "1,2", which under the race detector on
+// a loaded 2-core machine outlasted the client's timeout), the last one
+// padded with digits.
 func csvOf(size int) []byte {
+	const row = "1,123456789012\n"
 	b := bytes.NewBufferString("x,y\n")
-	for b.Len()+4 <= size-8 {
-		b.WriteString("1,2\n")
+	for b.Len()+len(row) <= size-24 {
+		b.WriteString(row)
 	}
 	last := size - b.Len() - 3 // "1," … "\n"
 	b.WriteString("1," + strings.Repeat("7", last) + "\n")
@@ -115,8 +119,11 @@ func TestMonitorFormLargeReference(t *testing.T) {
 		}
 	}
 
-	// A file of the limit exactly is taken.
+	// A file of the limit exactly is taken. Reading 20 MiB of CSV into a
+	// reference takes long under the race detector on a loaded machine:
+	// the client waits as long as it must.
 	cl, csrf, _ := f.signIn(ai, time.Hour)
+	cl.Timeout = 5 * time.Minute
 	ref := csvOf(int(limit))
 	if int64(len(ref)) != limit {
 		t.Fatalf("csvOf made %d bytes, want %d", len(ref), limit)
