@@ -62,8 +62,11 @@ grouping not in threes (1,23,456) is text. A percentage (12.5%) is the
 number as written, 12.5, when every number of the column in both files is
 one; percentages mixed with plain numbers make the column categorical. A
 number with a leading zero before another digit (007, ZIP code 02134; not
-0 or 0.7) is a code: its column is categorical, and the id-like rule
-decides whether it is tested.
+0 or 0.7) is a code when such numbers are over 1 in 100 of a file's
+non-missing cells or every number of the file is an integer of their one
+width: the column is then categorical, and the id-like rule decides
+whether it is tested. Fewer, among other numbers, are counted as the
+numbers they read as (00 is 0), and a warning counts them.
 
 Parquet columns are typed: INT32, INT64 (signed or unsigned), FLOAT,
 DOUBLE and DECIMAL (stored in any way) are numeric (NaN is missing, an
@@ -391,7 +394,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 	case r.dropped || u.dropped:
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.Note = fmt.Sprintf("mostly numbers, with more than %d distinct values, but not all numbers: not tested", maxNumericStrings)
-		if r.zeros || u.zeros {
+		if r.codes(c.refSample) || u.codes(c.curSample) {
 			// Codes whose first leading zero came after the values were
 			// no longer counted: as many as an identifier has.
 			f.Note = fmt.Sprintf("codes with more than %d distinct values before the first with a leading zero (an identifier?): not tested", maxNumericStrings)
@@ -405,7 +408,7 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
 		f.RefN, f.CurN = int64(r.counts.Total()), int64(u.counts.Total())
 		f.Note = "dates or times: not tested, as a period's own dates differ from any other's (name it in --columns to test it as categories)"
-	case !r.zeros && !u.zeros && continuousNumbers(&r.counts, &u.counts): // codes with leading zeros are categories
+	case !r.codes(c.refSample) && !u.codes(c.curSample) && continuousNumbers(&r.counts, &u.counts): // codes with leading zeros are categories
 		// A test over values that hardly repeat measures only that they
 		// are other ones: not run.
 		f = monitor.CategoricalDrift(&monitor.Counts{}, &monitor.Counts{}, th)
@@ -463,17 +466,29 @@ func (c *driftColumn) compare(th monitor.Thresholds, refName, curName string, de
 			q.FirstUnreadable = driftCell{File: curName, Line: u.textLine, Cell: u.textCell}
 		}
 	}
+	if c.numeric && (r.zerosN > 0 || u.zerosN > 0) {
+		// A few numbers written with a leading zero, among numbers of
+		// other forms: counted as the numbers they read as, and said.
+		q.RefLeadingZeros, q.CurLeadingZeros = r.zerosN, u.zerosN
+		sd, file := r, refName
+		if r.zerosN == 0 {
+			sd, file = u, curName
+		}
+		q.FirstLeadingZero = driftNumberCell{driftCell{File: file, Line: sd.zerosLine, Cell: sd.zerosCell}, cellNumber([]byte(sd.zerosCell), sd.comma)}
+	}
 	if !c.numeric {
 		f.Kind = monitor.Categorical
 		// The file whose text made the column categorical: the other may
 		// hold a few non-number cells that alone would be left out.
-		file, line, cell := refName, r.textLine, r.textCell
+		file, sd, sample := refName, r, c.refSample
 		if !r.text || r.readable(c.refSample) && u.text && !u.readable(c.curSample) {
-			file, line, cell = curName, u.textLine, u.textCell
+			file, sd, sample = curName, u, c.curSample
 		}
-		lead0 := r.lead0
-		if file == curName {
-			lead0 = u.lead0
+		// Its cell that did: a number with a leading zero when those are
+		// codes (or it has no other text), else the first not a number.
+		line, cell, lead0 := sd.textLine, sd.textCell, false
+		if sd.zerosN > 0 && (sd.codes(sample) || sd.textN == 0) {
+			line, cell, lead0 = sd.zerosLine, sd.zerosCell, true
 		}
 		note := fmt.Sprintf("categorical: %s line %d has %q, not a number", file, line, cell)
 		switch {
@@ -635,7 +650,7 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 	for i, f := range rep.Result.Features {
 		cols[i] = driftColumnJSON{f, rep.Quality[i]}
 	}
-	missing, ids, news, unreadable := rep.driftWarnings()
+	missing, ids, news, unreadable, zeros := rep.driftWarnings()
 	// Nothing tested: no verdict, and 0 of 0 no share (null both), not
 	// "no drift" a script would read from false and 0.
 	verdict, drift, share := "undetermined", (*bool)(nil), (*float64)(nil)
@@ -661,13 +676,14 @@ func writeDriftJSON(w io.Writer, rep *driftReport) error {
 		IDLike       []string          `json:"id_like_columns"`
 		NewCats      []string          `json:"new_category_columns"`
 		Unreadable   []string          `json:"unreadable_columns"`
+		LeadingZeros []string          `json:"leading_zero_columns"`
 		CurOnly      []string          `json:"current_only_columns"`
 		RefOnly      []string          `json:"reference_only_columns"`
 		Thresholds   map[string]any    `json:"thresholds"`
 		Columns      []driftColumnJSON `json:"columns"`
 	}{
 		rep.Reference, rep.Current, rep.RefFile, rep.CurFile, rep.RefRows, rep.CurRows, verdict, drift, share,
-		rep.Result.Drifted, rep.Result.Tested, missing, ids, news, unreadable, rep.CurOnly, rep.RefOnly,
+		rep.Result.Drifted, rep.Result.Tested, missing, ids, news, unreadable, zeros, rep.CurOnly, rep.RefOnly,
 		map[string]any{"numeric_test": th.NumericTest, "categorical_test": th.CategoricalTest, "p_value": th.PValue,
 			"wasserstein": th.Wasserstein, "jensenshannon": th.JensenShannon, "psi_warn": th.PSIWarn,
 			"psi_drift": th.PSIDrift, "psi_bins": th.PSIBins, "share": th.Share, "small_sample": th.SmallSample,
@@ -691,15 +707,18 @@ func (c driftColumnJSON) MarshalJSON() ([]byte, error) {
 	}
 	q := c.q
 	extra := struct {
-		MissingRise  bool       `json:"missing_rise"`
-		MissingRiseP *float64   `json:"missing_rise_p_value,omitempty"`
-		IDLike       bool       `json:"id_like"`
-		NewValues    *int       `json:"new_categories,omitempty"`
-		NewRows      *int64     `json:"new_category_rows,omitempty"`
-		NewFirst     *[]string  `json:"new_category_values,omitempty"` // [] when counted and none
-		RefUnread    *int64     `json:"reference_unreadable,omitempty"`
-		CurUnread    *int64     `json:"current_unreadable,omitempty"`
-		FirstUnread  *driftCell `json:"first_unreadable,omitempty"`
+		MissingRise  bool             `json:"missing_rise"`
+		MissingRiseP *float64         `json:"missing_rise_p_value,omitempty"`
+		IDLike       bool             `json:"id_like"`
+		NewValues    *int             `json:"new_categories,omitempty"`
+		NewRows      *int64           `json:"new_category_rows,omitempty"`
+		NewFirst     *[]string        `json:"new_category_values,omitempty"` // [] when counted and none
+		RefUnread    *int64           `json:"reference_unreadable,omitempty"`
+		CurUnread    *int64           `json:"current_unreadable,omitempty"`
+		FirstUnread  *driftCell       `json:"first_unreadable,omitempty"`
+		RefZeros     *int64           `json:"reference_leading_zeros,omitempty"`
+		CurZeros     *int64           `json:"current_leading_zeros,omitempty"`
+		FirstZero    *driftNumberCell `json:"first_leading_zero,omitempty"`
 	}{MissingRise: q.MissingRise, IDLike: q.IDLike}
 	if !math.IsNaN(q.MissingRiseP) {
 		extra.MissingRiseP = &q.MissingRiseP
@@ -714,6 +733,9 @@ func (c driftColumnJSON) MarshalJSON() ([]byte, error) {
 	}
 	if q.unreadable() {
 		extra.RefUnread, extra.CurUnread, extra.FirstUnread = &q.RefUnreadable, &q.CurUnreadable, &q.FirstUnreadable
+	}
+	if q.leadingZeros() {
+		extra.RefZeros, extra.CurZeros, extra.FirstZero = &q.RefLeadingZeros, &q.CurLeadingZeros, &q.FirstLeadingZero
 	}
 	ej, err := json.Marshal(extra)
 	if err != nil {
@@ -897,6 +919,11 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_unreadable",
 				q.RefUnreadable+q.CurUnreadable, q.RefUnreadable, q.CurUnreadable, c.File, c.Line, strconv.Quote(c.Cell))))
 		}
+		if q := rep.Quality[i]; q.leadingZeros() {
+			c := q.FirstLeadingZero
+			notes = append(notes, t.T("clireport.drift.note", f.Name, t.T("clireport.drift.warn_leading_zeros",
+				q.RefLeadingZeros+q.CurLeadingZeros, q.RefLeadingZeros, q.CurLeadingZeros, c.File, c.Line, strconv.Quote(c.Cell), strconv.FormatFloat(c.Value, 'g', -1, 64))))
+		}
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
@@ -904,12 +931,12 @@ func writeDriftText(dst io.Writer, rep *driftReport, lang string) error {
 			fmt.Fprintln(w, "  "+n)
 		}
 	}
-	if missing, ids, news, unreadable := rep.driftWarnings(); len(missing)+len(ids)+len(news)+len(unreadable)+len(rep.CurOnly)+len(rep.RefOnly) > 0 {
+	if missing, ids, news, unreadable, zeros := rep.driftWarnings(); len(missing)+len(ids)+len(news)+len(unreadable)+len(zeros)+len(rep.CurOnly)+len(rep.RefOnly) > 0 {
 		fmt.Fprintln(w, "\n"+t.T("clireport.drift.warnings"))
 		for _, l := range []struct {
 			what  string
 			names []string
-		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}, {"unreadable", unreadable}, {"current_only", rep.CurOnly}, {"reference_only", rep.RefOnly}} {
+		}{{"missing_rise", missing}, {"id_like", ids}, {"new_categories", news}, {"unreadable", unreadable}, {"leading_zeros", zeros}, {"current_only", rep.CurOnly}, {"reference_only", rep.RefOnly}} {
 			if len(l.names) > 0 {
 				fmt.Fprintln(w, "  "+t.T("clireport.drift.note", t.T("clireport.drift.warn."+l.what), strings.Join(l.names, ", ")))
 			}

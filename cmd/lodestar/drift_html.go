@@ -114,7 +114,7 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		v.T("driftreport.th.id_like", idLikeMinValues, fmtSharePct(idLikeShare)),
 	}
 	var stable, untested []driftHTMLRow
-	warned := [4][]driftHTMLRow{} // missing values rose, ID-like, new categories, cells left out
+	warned := [5][]driftHTMLRow{} // missing values rose, ID-like, new categories, cells left out, leading zeros counted as numbers
 	for i, f := range r.Features {
 		row := v.row(i, f, rep.RefRows, rep.CurRows)
 		if i < len(rep.Charts) {
@@ -144,6 +144,12 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 				b.Int(lang, q.RefUnreadable+q.CurUnreadable), b.Int(lang, q.RefUnreadable), b.Int(lang, q.CurUnreadable), c.File, c.Line, strconv.Quote(c.Cell)))
 			warned[3] = append(warned[3], row)
 		}
+		if q.leadingZeros() {
+			c := q.FirstLeadingZero
+			row.Warnings = append(row.Warnings, v.T("driftreport.warn.leading_zeros",
+				b.Int(lang, q.RefLeadingZeros+q.CurLeadingZeros), b.Int(lang, q.RefLeadingZeros), b.Int(lang, q.CurLeadingZeros), c.File, c.Line, strconv.Quote(c.Cell), strconv.FormatFloat(c.Value, 'g', -1, 64)))
+			warned[4] = append(warned[4], row)
+		}
 		switch {
 		case row.drifted:
 			v.Rows = append(v.Rows, row)
@@ -155,7 +161,7 @@ func newDriftView(rep *driftReport, lang string) *driftView {
 		}
 	}
 	v.Rows = append(append(v.Rows, stable...), untested...)
-	for k, key := range []string{"driftreport.warn.missing_rise_cols", "driftreport.warn.id_like_cols", "driftreport.warn.new_categories_cols", "driftreport.warn.unreadable_cols"} {
+	for k, key := range []string{"driftreport.warn.missing_rise_cols", "driftreport.warn.id_like_cols", "driftreport.warn.new_categories_cols", "driftreport.warn.unreadable_cols", "driftreport.warn.leading_zeros_cols"} {
 		if rows := warned[k]; len(rows) > 0 {
 			l := driftWarnList{Label: v.T(key), Rows: rows}
 			if len(rows) > maxDriftedListed {

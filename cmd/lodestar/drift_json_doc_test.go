@@ -19,22 +19,24 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 	}
 	// Columns that show every field: binned numeric (exact limit 50),
 	// categorical with a new category, a note, exact numeric, and one
-	// whose missing values rose, and one of numbers with a cell that is
-	// not, left out.
+	// whose missing values rose, one of numbers with a cell that is
+	// not, left out, and one with a number written with a leading zero,
+	// counted as a number.
 	var r, c strings.Builder
-	r.WriteString("x,c,k,m,u\n")
-	c.WriteString("x,c,k,m,u\n")
+	r.WriteString("x,c,k,m,u,z\n")
+	c.WriteString("x,c,k,m,u,z\n")
 	for i := 0; i < 1500; i++ {
 		m := fmtNum(float64(i % 9))
 		u := fmtNum(float64(i%97) * 1.5)
-		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "," + u + "\n")
+		z := fmtNum(float64(i%89) / 7)
+		r.WriteString(fmtNum(float64(i)/3) + "," + []string{"a", "b"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "," + u + "," + z + "\n")
 		if i%3 == 0 {
 			m = ""
 		}
 		if i == 700 {
-			u = "?"
+			u, z = "?", "007"
 		}
-		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "," + u + "\n")
+		c.WriteString(fmtNum(float64(i)/3+1) + "," + []string{"a", "c"}[i%2] + "," + fmtNum(float64(i%7)) + "," + m + "," + u + "," + z + "\n")
 	}
 	code, out, errOut := runCLI(t, "drift", "--format", "json", "--exact-limit", "50",
 		"--reference", writeFile(t, "r.csv", r.String()), "--current", writeFile(t, "c.csv", c.String()))
@@ -63,7 +65,8 @@ func TestDriftJSONFieldsDocumented(t *testing.T) {
 	walk(doc)
 	for _, want := range []string{"ks_upper_bound", "chi2_p_value", "categories", "note", "encoding_detected",
 		"missing_rise_p_value", "new_categories", "new_category_rows", "id_like", "missing_rise_columns",
-		"new_category_values", "unreadable_columns", "reference_unreadable", "current_unreadable", "first_unreadable", "line", "cell", "file"} {
+		"new_category_values", "unreadable_columns", "reference_unreadable", "current_unreadable", "first_unreadable", "line", "cell", "file",
+		"leading_zero_columns", "reference_leading_zeros", "current_leading_zeros", "first_leading_zero", "read_as"} {
 		if !keys[want] {
 			t.Errorf("the sample report lacks %q: it no longer shows every field", want)
 		}

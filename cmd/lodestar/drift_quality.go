@@ -42,6 +42,11 @@ import (
 //     not (at most maxUnreadablePermille per thousand of a file's
 //     non-missing cells; see side.readable) is tested as numbers without
 //     them; how many each file had, and the first, are said.
+//   - Leading zeros counted as numbers: a CSV column of numbers with a
+//     few written with a leading zero ("00", "007"; at most
+//     maxUnreadablePermille per thousand of a file's non-missing cells,
+//     and not the file's form; see side.codes) is tested with them read
+//     as numbers; how many each file had, and the first, are said.
 //
 // A column of one value in both files needs no warning: its tests find
 // no drift (the distributions are the same), which is what happened.
@@ -69,7 +74,23 @@ type driftQuality struct {
 	// has any).
 	RefUnreadable, CurUnreadable int64
 	FirstUnreadable              driftCell
+	// Numbers written with a leading zero ("00") in a column tested as
+	// numbers — too few to make it codes (side.codes) — counted as the
+	// numbers they read as, in each file; the first of them (the
+	// reference's when it has any) and its number.
+	RefLeadingZeros, CurLeadingZeros int64
+	FirstLeadingZero                 driftNumberCell
 }
+
+// driftNumberCell is a cell of a file and the number it was read as.
+type driftNumberCell struct {
+	driftCell
+	Value float64 `json:"read_as"`
+}
+
+// leadingZeros is whether numbers written with a leading zero were
+// counted as numbers.
+func (q driftQuality) leadingZeros() bool { return q.RefLeadingZeros+q.CurLeadingZeros > 0 }
 
 // driftCell is a cell of a file, for a message.
 type driftCell struct {
@@ -321,9 +342,10 @@ func fisherGreater(x, n, K, N int64) float64 {
 // driftWarnings lists the columns of each warning, in the files' order:
 // missing values rose, ID-like, new categories (ID-like columns left
 // out: nearly all their values are new, which their flag says already),
-// and cells left out of a column tested as numbers.
-func (rep *driftReport) driftWarnings() (missing, ids, news, unreadable []string) {
-	missing, ids, news, unreadable = []string{}, []string{}, []string{}, []string{}
+// cells left out of a column tested as numbers, and numbers written with
+// a leading zero counted as numbers.
+func (rep *driftReport) driftWarnings() (missing, ids, news, unreadable, zeros []string) {
+	missing, ids, news, unreadable, zeros = []string{}, []string{}, []string{}, []string{}, []string{}
 	for i, f := range rep.Result.Features {
 		q := rep.Quality[i]
 		if q.MissingRise {
@@ -338,8 +360,11 @@ func (rep *driftReport) driftWarnings() (missing, ids, news, unreadable []string
 		if q.unreadable() {
 			unreadable = append(unreadable, f.Name)
 		}
+		if q.leadingZeros() {
+			zeros = append(zeros, f.Name)
+		}
 	}
-	return missing, ids, news, unreadable
+	return missing, ids, news, unreadable, zeros
 }
 
 // pct1 is n of total as a percentage with one decimal.

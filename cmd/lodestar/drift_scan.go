@@ -65,9 +65,16 @@ type side struct {
 	plainLine int // the first number not a percentage, once one came
 	plainCell string
 	groupCell string // the first number with grouped digits
-	lead0     bool   // the text that came first (textCell) is a number with a leading zero: a code
-	zeros     bool   // a number with a leading zero came (first or after other text): not numeric
-	comma     bool   // the file is read with --decimal-comma
+	// CSV numbers written with a leading zero ("007", "02134"): how many,
+	// the first's line and cell, and whether the file's numbers are
+	// codes of one width (codeForm). Codes make the column categorical
+	// (side.codes); a few stray ones among numbers are counted as the
+	// numbers they read as.
+	zerosN    int64
+	zerosLine int
+	zerosCell string
+	form      codeForm
+	comma     bool // the file is read with --decimal-comma
 }
 
 // driftReport is what the writers print.
@@ -814,11 +821,17 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		// A batch whose number cells are all integers as FormatInt writes
 		// them is counted from the numbers, its text not read again.
 		ints := b.IntCells(k)
-		// A number with a leading zero ("007") is text: a code.
-		sd.zeros = sd.zeros || b.LeadingZeros(k)
-		lead := b.LeadingZeros(k) && !sd.text
+		// A number with a leading zero ("007") is counted apart, and
+		// its cell, as text's, among the categories: the column is codes
+		// when such numbers are (side.codes), and if not they are left
+		// among the numbers.
+		lead := b.LeadingZeros(k)
+		if !sd.form.broken {
+			sd.form.batch(b, k, num, ints, lead)
+		}
 		for r, x := range num {
-			if x == x && !sd.text && !(lead && dataset.LeadingZero(b.Text(k, r))) {
+			zero := lead && x == x && dataset.LeadingZero(b.Text(k, r))
+			if x == x && !sd.text && !zero {
 				if !sd.dropped {
 					// Counted first: a repeat of a value held adds none,
 					// so only a new one past the limit drops the counts.
@@ -838,12 +851,18 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 				sd.miss++
 				continue
 			}
-			if x != x { // (after text, numbers come here too, counted as cells)
-				sd.textN++
+			switch {
+			case zero:
+				if sd.zerosN++; sd.zerosCell == "" {
+					sd.zerosLine, sd.zerosCell = b.Line(r), string(cell)
+				}
+			case x != x: // (after text, numbers come here too, counted as cells)
+				if sd.textN++; sd.textCell == "" {
+					sd.textLine, sd.textCell = b.Line(r), string(cell)
+				}
 			}
 			if !sd.text {
-				sd.text, sd.textLine, sd.textCell = true, b.Line(r), string(cell)
-				sd.lead0 = x == x
+				sd.text = true
 				sd.settleInts()
 			}
 			if !sd.dropped && sd.counts.Distinct() <= maxCategories {
@@ -899,6 +918,25 @@ func plainNumber(cell []byte, comma bool) bool {
 	return ok
 }
 
+// cellNumber is the number a CSV cell was read as: plainly (ParseNumber,
+// or ParseDecimalComma with comma), else as written for people
+// (ParseFormatted); NaN for a cell that is not a number.
+func cellNumber(cell []byte, comma bool) float64 {
+	var v float64
+	var ok bool
+	if comma {
+		v, ok = dataset.ParseDecimalComma(cell)
+	} else {
+		v, ok = dataset.ParseNumber(cell)
+	}
+	if !ok {
+		if v, _, _, ok = dataset.ParseFormatted(cell, comma); !ok {
+			return math.NaN()
+		}
+	}
+	return v
+}
+
 // percents says how a side's numbers are written: 0 none are
 // percentages (or it has no numbers), 1 all are, 2 some are.
 func (sd *side) percents(sample *monitor.Sample) int {
@@ -927,11 +965,12 @@ func (c *driftColumn) mixedPercents() bool {
 const maxUnreadablePermille = 10
 
 // readable reports whether the side's column is read as numbers: every
-// non-missing cell is a number, or (CSV) at most maxUnreadablePermille of
-// them per thousand are not and the numbers have more than
-// monitor.FewValues distinct values (with as few, the text is a value
-// among few, compared as categories). A Parquet column of a non-numeric
-// type is not.
+// non-missing cell is a number written without a leading zero, or (CSV)
+// at most maxUnreadablePermille of them per thousand are not numbers, its
+// numbers are not codes (side.codes), and they have more than
+// monitor.FewValues distinct values (with as few, the text or the "00" is
+// a value among few, compared as categories). A Parquet column of a
+// non-numeric type is not.
 func (sd *side) readable(sample *monitor.Sample) bool {
 	if sd.percents(sample) == 2 {
 		return false
@@ -939,11 +978,117 @@ func (sd *side) readable(sample *monitor.Sample) bool {
 	if !sd.text {
 		return true
 	}
-	if sd.textType != "" || sd.zeros {
+	if sd.textType != "" || sd.codes(sample) {
 		return false
 	}
 	return sd.textN*1000 <= maxUnreadablePermille*(sample.N()+sd.textN) &&
 		(sd.many || sd.values.size > monitor.FewValues)
+}
+
+// codes reports whether a CSV side's numbers written with a leading zero
+// make it a column of codes (ZIP codes, account numbers, "007"), read as
+// text: they are more than maxUnreadablePermille per thousand of its
+// non-missing cells — the share of cells that are not numbers a column
+// of numbers may have — or they are the file's form (codeForm.holds:
+// every number an integer of the one width the leading zeros pad to).
+// Fewer, among numbers of other forms (a stray "00" among amounts), are
+// counted as the numbers they read as, and said (driftQuality).
+func (sd *side) codes(sample *monitor.Sample) bool {
+	return sd.zerosN > 0 && (sd.zerosN*1000 > maxUnreadablePermille*(sample.N()+sd.textN) || sd.form.holds())
+}
+
+// codeForm follows whether every number of a CSV column in a file is a
+// code of one width: an integer without sign, written with as many digits
+// as each cell with a leading zero has ("02134" among "94110" and
+// "10001"; "007" among "123" and "450"). It looks at a batch only until
+// the form is broken, which a column of other numbers does in its first
+// batch with a number; what it holds does not depend on the order of the
+// cells or on where the batches end.
+type codeForm struct {
+	broken   bool
+	any      bool    // a number without a leading zero came
+	lo, hi   float64 // the least and greatest of them
+	zlo, zhi int     // the fewest and most digits of a cell with a leading zero; 0: none came
+}
+
+// batch takes a batch's column: ints and lead are its Batch.IntCells and
+// Batch.LeadingZeros.
+func (f *codeForm) batch(b *dataset.Batch, k int, num []float64, ints, lead bool) {
+	switch {
+	case ints: // every number written as FormatInt writes it
+		for _, x := range num {
+			if x != x {
+				continue
+			}
+			if x < 0 {
+				f.broken = true
+				return
+			}
+			f.number(x)
+		}
+	case lead:
+		for r, x := range num {
+			if x != x {
+				continue
+			}
+			cell := b.Text(k, r)
+			if dataset.LeadingZero(cell) {
+				cell = dataset.Trim(cell)
+				if !allDigits(cell) {
+					f.broken = true
+					return
+				}
+				if f.zlo == 0 || len(cell) < f.zlo {
+					f.zlo = len(cell)
+				}
+				f.zhi = max(f.zhi, len(cell))
+				continue
+			}
+			if v, ok := dataset.IntCell(cell); ok && v >= 0 {
+				f.number(x)
+				continue
+			}
+			f.broken = true
+			return
+		}
+	default: // a number, if any, is not an integer as FormatInt writes it
+		for _, x := range num {
+			if x == x {
+				f.broken = true
+				return
+			}
+		}
+	}
+}
+
+func (f *codeForm) number(x float64) {
+	if !f.any {
+		f.any, f.lo, f.hi = true, x, x
+		return
+	}
+	f.lo, f.hi = min(f.lo, x), max(f.hi, x)
+}
+
+// holds reports whether the file's numbers are codes of one width (and
+// some have a leading zero).
+func (f *codeForm) holds() bool {
+	if f.broken || f.zlo == 0 || f.zlo != f.zhi {
+		return false
+	}
+	return !f.any || digits(f.lo) == f.zlo && digits(f.hi) == f.zlo
+}
+
+// digits is how many digits a non-negative integer is written with.
+func digits(x float64) int { return len(strconv.FormatFloat(x, 'f', -1, 64)) }
+
+// allDigits reports whether cell is ASCII digits only.
+func allDigits(cell []byte) bool {
+	for _, c := range cell {
+		if c-'0' > 9 {
+			return false
+		}
+	}
+	return len(cell) > 0
 }
 
 // numbers takes a batch of a numeric column's numbers (NaN: not a

@@ -35,6 +35,8 @@ type driftJSON struct {
 		Chi2P       *float64 `json:"chi2_p_value"`
 		JS          *float64 `json:"jensenshannon"`
 		Method      string   `json:"method"`
+		RefCount    int64    `json:"reference_count"`
+		CurCount    int64    `json:"current_count"`
 		RefMiss     int64    `json:"reference_missing"`
 		CurMiss     int64    `json:"current_missing"`
 		Note        string   `json:"note"`
