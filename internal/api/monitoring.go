@@ -136,11 +136,14 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 			slices.SortStableFunc(rejected, func(a, b lodestar.LineError) int { return a.Line - b.Line })
 			events = withoutIndexes(events, conflicts)
 		}
-		unregistered, err := s.unregistered(r.Context(), m.ID, events)
+		// Each event once, as the store keeps it: an id repeated in the
+		// batch is one event (its first line), not one per line.
+		once := firstOfEachID(events)
+		unregistered, err := s.unregistered(r.Context(), m.ID, once)
 		if err != nil {
 			return nil, err
 		}
-		retired, err := s.retiredEvents(r.Context(), m.ID, events)
+		retired, err := s.retiredEvents(r.Context(), m.ID, once)
 		if err != nil {
 			return nil, err
 		}
@@ -183,6 +186,29 @@ const regressionBoolLabel = "true or false is a classification label (1 or 0), a
 // with other content.
 func idConflict(id string) string {
 	return fmt.Sprintf("id %q was used before for an event with other content; a retry must send that event as it was, and another event needs a new id", id)
+}
+
+// firstOfEachID returns events with each ID once, the first line of it
+// (the one the store keeps), in order; events itself when no ID repeats.
+func firstOfEachID(events []lodestar.StoredEvent) []lodestar.StoredEvent {
+	seen := make(map[string]struct{}, len(events))
+	var out []lodestar.StoredEvent
+	for i, e := range events {
+		if _, ok := seen[e.ID]; !ok {
+			seen[e.ID] = struct{}{}
+			if out != nil {
+				out = append(out, e)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]lodestar.StoredEvent, 0, len(events)), events[:i]...)
+		}
+	}
+	if out == nil {
+		return events
+	}
+	return out
 }
 
 // withoutIndexes returns events but those at the indexes given (in

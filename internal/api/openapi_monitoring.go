@@ -43,7 +43,8 @@ func monitoringPaths() obj {
 				"An id sent again with other content (another time, features, prediction or label, each value as written; fields and features in any order are the same content) is no retry: that line is refused, in rejected with code id_conflict, and the stored event is kept as it was. Each invalid line is reported by number and reason; " +
 				"the valid ones are stored. The answer comes only after the batch is committed to the database. " +
 				"Events of a version the model has not registered are stored too, but no monitor reads them until a version of that name is registered: " +
-				"unregistered_versions lists those versions of the batch (empty when there are none).",
+				"unregistered_versions lists those versions of the batch (empty when there are none), with each version's events counted once, as ingestion counts them: an id repeated within the batch is one event, a line refused is none; " +
+				"a retried batch names its versions again, its events still unwatched. retired_versions lists the batch's events of retired versions the same way.",
 			"operationId": "ingestEvents", "parameters": modelRefParam(), "requestBody": ndjsonBody("EventLine", "Prediction events."),
 			"responses": ingestErrors(obj{"200": response("What was stored.", ref("IngestResult"))})}},
 		"/models/{model}/labels": obj{"post": obj{"summary": "Attach labels to earlier events by id (token scope ingest or write).",
@@ -52,7 +53,7 @@ func monitoringPaths() obj {
 			"responses": ingestErrors(obj{"200": response("What was updated.", ref("LabelResult"))})}},
 		"/models/{id}/unregistered-versions": obj{"get": obj{"summary": "The versions of a model's stored events that it has not registered, the most recent first.",
 			"description": "Events are stored whatever their version, and a monitor reads only its own version's: these are watched by no monitor (often a misspelling, v2.0 for 2.0). " +
-				"Registering a version of the same name takes it off this list, and its monitors read the events already stored.",
+				"Each stored event is counted once, however often it was sent. Registering a version of the same name takes it off this list, and its monitors read the events already stored.",
 			"operationId": "listUnregisteredVersions", "parameters": append(idParam(), pageParamsDoc...),
 			"responses": withErrors(obj{"200": response("One page of versions with their events' count and latest time; the cursor is an offset.", pageOf("VersionEvents"))}, "404")}},
 		"/models/{id}/monitors": obj{
