@@ -90,6 +90,9 @@ type EventService interface {
 	ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(StoredEvent) error) error
 	// CountEvents counts a model's stored events.
 	CountEvents(ctx context.Context, modelID int64) (int64, error)
+	// EventVersions returns the versions of the model's stored events
+	// among ids, by ID; an ID with no event is not in it.
+	EventVersions(ctx context.Context, modelID int64, ids []string) (map[string]string, error)
 	// FilterUnregistered returns those of versions that the model has no
 	// registered version of that name for, in the order given.
 	FilterUnregistered(ctx context.Context, modelID int64, versions []string) ([]string, error)

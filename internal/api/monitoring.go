@@ -16,7 +16,6 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
-	"github.com/lodestar-hq/lodestar/internal/engine/monitor"
 	"github.com/lodestar-hq/lodestar/internal/httpx"
 	"github.com/lodestar-hq/lodestar/internal/ingest"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
@@ -153,34 +152,54 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, res, err)
 }
 
-// boolLabels reads a label sent as true or false as a classification
-// model's 1 or 0, and refuses it for a model with a regression monitor,
-// whose labels are numbers. The model's monitors are read once a batch,
-// and only when a line has such a label; the read's error, if any, is in
-// *err once the batch is read.
+// boolLabels decides a label sent as true or false by its event's
+// version: taken (stored as sent, for each monitor to read as its task
+// does) unless a monitor of that version would not read it — a
+// regression monitor, or a multiclass one with no class for it
+// (monitoring.BoolLabelRefusal). The model's monitors are read once a
+// batch, and only when a line has such a label; a label line's event
+// version is looked up only when some monitor refuses such labels. A
+// read's error, if any, is in *err once the batch is read.
 func (s *Server) boolLabels(ctx context.Context, modelID int64) (ingest.Options, *error) {
 	var err error
-	decided, refuse := false, ""
-	return ingest.Options{BoolLabel: func() string {
-		if !decided {
-			decided = true
-			var ms []*lodestar.Monitor
+	var ms []*lodestar.Monitor
+	read := false
+	load := func() bool {
+		if !read {
+			read = true
 			if ms, err = s.Monitors.ListMonitors(ctx, modelID); err != nil {
+				return false
+			}
+			ms = slices.DeleteFunc(ms, func(m *lodestar.Monitor) bool {
+				return monitoring.BoolLabelRefusal(m, true) == "" && monitoring.BoolLabelRefusal(m, false) == ""
+			})
+		}
+		return err == nil
+	}
+	return ingest.Options{
+		BoolLabel: func(version string, value bool) string {
+			if !load() {
 				return "the model's monitors could not be read"
 			}
 			for _, m := range ms {
-				if m.Task == monitor.TaskRegression {
-					refuse = regressionBoolLabel
+				if m.Version == version {
+					if msg := monitoring.BoolLabelRefusal(m, value); msg != "" {
+						return msg
+					}
 				}
 			}
-		}
-		return refuse
-	}}, &err
+			return ""
+		},
+		EventVersions: func(ids []string) map[string]string {
+			if !load() || len(ms) == 0 {
+				return nil
+			}
+			var versions map[string]string
+			versions, err = s.Events.EventVersions(ctx, modelID, ids)
+			return versions
+		},
+	}, &err
 }
-
-// regressionBoolLabel refuses true or false as a label of a model with a
-// regression monitor.
-const regressionBoolLabel = "true or false is a classification label (1 or 0), and this model has a regression monitor, whose labels are numbers"
 
 // idConflict is the reason of an event line whose ID is taken by an event
 // with other content.

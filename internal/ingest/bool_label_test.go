@@ -1,14 +1,18 @@
 package ingest
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// A label sent as true or false is taken as 1 or 0 when Options.BoolLabel
-// says so, refused with its reason when it does not, and refused as any
-// label but a number or a string without it — in event lines (where the
-// last label of a line counts) and label lines alike.
+// A label sent as true or false is decided by its event's version
+// (Options.BoolLabel): taken, it is stored as sent, true or false, for
+// each monitor to read as its task does; refused, the line says why.
+// Without the option it is refused as any label but a number or a
+// string — in event lines (where the last label of a line counts, and
+// the version may come after it) and label lines alike.
 func TestBooleanLabels(t *testing.T) {
 	events := strings.Join([]string{
 		`{"id":"a","version":"1","prediction":0.9,"label":true}`,
@@ -17,19 +21,32 @@ func TestBooleanLabels(t *testing.T) {
 		`{"id":"d","version":"1","prediction":0.9,"label":2,"label":false}`,
 		`{"id":"e","version":"1","prediction":0.9,"label":truth}`,
 		`{"id":"f","version":"1","prediction":true}`,
+		`{"id":"g","version":"2","prediction":0.9,"label":true}`,
+		`{"id":"h","label":false,"prediction":0.9,"version":"2"}`,
+		`{"id":"i","version":"2","prediction":0.9,"label":true,"label":1}`,
 	}, "\n")
-	labels := `{"id":"a","label":true}` + "\n" + `{"id":"b","label":false}` + "\n" + `{"id":"c","label":"true"}`
-	calls := 0
+	var asked []string
+	// Version 2 has a monitor that reads no true or false; version 1 none.
+	decide := func(version string, value bool) string {
+		asked = append(asked, fmt.Sprintf("%s/%v", version, value))
+		if version == "2" {
+			return "not for version 2"
+		}
+		return ""
+	}
 	for _, tc := range []struct {
 		name   string
 		opt    Options
 		labels map[string]string // taken: id → stored label
-		refuse string            // the boolean lines' reason
+		refuse map[string]string // the boolean lines' reasons
 	}{
-		{"taken", Options{BoolLabel: func() string { calls++; return "" }}, map[string]string{"a": "1", "b": "0", "c": "0.5", "d": "0"}, ""},
-		{"refused", Options{BoolLabel: func() string { return "no booleans here" }}, map[string]string{"c": "0.5"}, "label: no booleans here"},
-		{"no option", Options{}, map[string]string{"c": "0.5"}, "label: must be a number or a string"},
+		{"per version", Options{BoolLabel: decide}, map[string]string{"a": "true", "b": "false", "c": "0.5", "d": "false", "i": "1"},
+			map[string]string{"g": "label: not for version 2", "h": "label: not for version 2"}},
+		{"no option", Options{}, map[string]string{"c": "0.5", "i": "1"}, map[string]string{"a": "label: must be a number or a string",
+			"b": "label: must be a number or a string", "d": "label: must be a number or a string", "g": "label: must be a number or a string",
+			"h": "label: must be a number or a string"}},
 	} {
+		asked = nil
 		evs, rejected, err := EventsWith(strings.NewReader(events), now, tc.opt)
 		if err != nil {
 			t.Fatal(err)
@@ -57,35 +74,85 @@ func TestBooleanLabels(t *testing.T) {
 					t.Errorf("%s: f: %q, want a boolean prediction refused", tc.name, le.Message)
 				}
 			default:
-				if le.Message != tc.refuse {
-					t.Errorf("%s: %s: %q, want %q", tc.name, le.ID, le.Message, tc.refuse)
+				if le.Message != tc.refuse[le.ID] {
+					t.Errorf("%s: %s: %q, want %q", tc.name, le.ID, le.Message, tc.refuse[le.ID])
 				}
 			}
 		}
-		if want := 6 - len(tc.labels); len(rejected) != want { // of 6 lines
+		if want := 9 - len(tc.labels); len(rejected) != want { // of 9 lines
 			t.Errorf("%s: %d lines refused (%+v), want %d", tc.name, len(rejected), rejected, want)
 		}
-
-		ls, _, rejected, err := LabelsWith(strings.NewReader(labels), tc.opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = map[string]string{}
-		for _, l := range ls {
-			got[l.ID] = string(l.Label)
-		}
-		want := map[string]string{"c": `"true"`} // a string is a string
-		if tc.refuse == "" {
-			want["a"], want["b"] = "1", "0"
-		}
-		if len(got) != len(want) || got["a"] != want["a"] || got["b"] != want["b"] || got["c"] != want["c"] {
-			t.Errorf("%s: labels %v, want %v", tc.name, got, want)
-		}
-		if tc.refuse != "" && (len(rejected) != 2 || rejected[0].Message != tc.refuse || rejected[1].Line != 2) {
-			t.Errorf("%s: labels refused %+v, want lines 1 and 2: %q", tc.name, rejected, tc.refuse)
+		// Asked once a line whose last label is true or false, by the
+		// line's version (h gives it after the label); c and i not.
+		if tc.opt.BoolLabel != nil && !slices.Equal(asked, []string{"1/true", "1/false", "1/false", "2/true", "2/false"}) {
+			t.Errorf("%s: asked %v", tc.name, asked)
 		}
 	}
-	if calls == 0 {
-		t.Error("BoolLabel was never asked")
+}
+
+// Label lines' true and false are decided by their events' versions,
+// asked for once for the batch: a line refused so replaces no earlier
+// label of its ID and is reported among the other refused lines by its
+// number; an ID with no event is taken (its caller finds it unknown).
+func TestBooleanLabelLines(t *testing.T) {
+	labels := strings.Join([]string{
+		`{"id":"a","label":true}`,  // version 1: taken
+		`{"id":"b","label":false}`, // version 2: refused
+		`{"id":"c","label":1}`,
+		`{"id":"c","label":true}`,   // refused: c keeps 1
+		`{"id":"x","label":false}`,  // no event
+		`{"id":"d","label":"true"}`, // a string is a string
+		`{"id":"e","label":[true]}`,
+		`{"id":"a","label":true}`, // a repeat, asked for once
+	}, "\n")
+	var lookups [][]string
+	opt := Options{
+		BoolLabel: func(version string, value bool) string {
+			if version == "2" {
+				return fmt.Sprintf("%v is not for version 2", value)
+			}
+			return ""
+		},
+		EventVersions: func(ids []string) map[string]string {
+			lookups = append(lookups, ids)
+			return map[string]string{"a": "1", "b": "2", "c": "2", "d": "2"}
+		},
+	}
+	ls, lineOf, rejected, err := LabelsWith(strings.NewReader(labels), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, l := range ls {
+		got[l.ID] = string(l.Label)
+	}
+	want := map[string]string{"a": "true", "c": "1", "x": "false", "d": `"true"`}
+	if len(got) != len(want) || got["a"] != want["a"] || got["c"] != want["c"] || got["x"] != want["x"] || got["d"] != want["d"] {
+		t.Errorf("labels %v, want %v", got, want)
+	}
+	if lineOf["a"] != 8 || lineOf["c"] != 3 {
+		t.Errorf("lines %v, want a on 8 and c on 3", lineOf)
+	}
+	if len(lookups) != 1 || !slices.Equal(lookups[0], []string{"a", "b", "c", "x"}) {
+		t.Errorf("versions looked up %v, want once for a, b, c and x", lookups)
+	}
+	var lines []string
+	for _, le := range rejected {
+		lines = append(lines, fmt.Sprintf("%d %s: %s", le.Line, le.ID, le.Message))
+	}
+	if !slices.Equal(lines, []string{"2 b: label: false is not for version 2", "4 c: label: true is not for version 2",
+		"7 e: label: must be a number or a string"}) {
+		t.Errorf("refused %q", lines)
+	}
+
+	// Without the option, true and false are refused as any label but a
+	// number or a string; no version is looked up.
+	lookups = nil
+	ls, _, rejected, err = LabelsWith(strings.NewReader(labels), Options{EventVersions: opt.EventVersions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 2 || len(rejected) != 6 || rejected[0].Message != "label: must be a number or a string" || lookups != nil {
+		t.Errorf("no option: labels %+v, refused %+v, lookups %v", ls, rejected, lookups)
 	}
 }

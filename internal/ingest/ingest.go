@@ -13,8 +13,8 @@
 // binary score or a regression value — or a string, a class name) are
 // required; time is RFC 3339 and defaults to when the batch arrived;
 // feature values are numbers, strings or null; label is a number or a
-// string (or true or false, read as 1 or 0, when Options.BoolLabel says
-// so); latency_ms a number ≥ 0; groups maps names to strings. Unknown
+// string (or true or false, kept as sent, when Options.BoolLabel takes
+// it); latency_ms a number ≥ 0; groups maps names to strings. Unknown
 // fields are errors, so a misspelt "lable" is not silently dropped. No
 // string anywhere in a line may hold the NUL character (\u0000): the
 // line is refused naming the field, as PostgreSQL could not store it and
@@ -131,17 +131,38 @@ const MaxAhead = 24 * time.Hour
 
 // Options change how a batch is read.
 type Options struct {
-	// BoolLabel decides a label sent as JSON true or false: it returns ""
-	// to take it as 1 or 0 (a classification model's), or the reason the
-	// line is refused (a regression model's label is a number). It is
-	// called for each such label (the caller may keep its answer for the
-	// batch). Nil refuses such labels as any label but a number or a
-	// string.
-	BoolLabel func() string
+	// BoolLabel decides a label sent as JSON true or false (value) for an
+	// event of version: it returns "" to take it, or the reason the line
+	// is refused (a version whose monitors would not read it). A label
+	// taken is stored as sent, true or false, and each monitor reads it
+	// as its task does, whenever it reads it. It is called once the line
+	// is read, only when such a label is the line's last (the caller may
+	// keep its answers for the batch). Nil refuses such labels as any
+	// label but a number or a string.
+	BoolLabel func(version string, value bool) string
+	// EventVersions gives, for label lines (LabelsWith), the versions of
+	// the stored events of ids — those sent a label true or false — by
+	// ID; BoolLabel then decides each by its event's version. A label of
+	// an ID it does not give (no such event) is taken, to be found
+	// unknown by whoever stores it. Nil decides every such label as of
+	// version "".
+	EventVersions func(ids []string) map[string]string
 }
 
-// boolLabels are the labels true and false are taken as.
-var boolLabels = map[byte][]byte{'t': []byte("1"), 'f': []byte("0")}
+// boolWords are the labels true and false as stored: as sent, for each
+// monitor to read as its task does.
+var boolWords = map[byte][]byte{'t': []byte("true"), 'f': []byte("false")}
+
+// boolLabel1 tells whether a label as stored is true or false, and which.
+func boolLabel1(label []byte) (value, ok bool) {
+	switch string(label) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
 
 // Events reads a batch of event lines. now stamps events sent without a
 // time. The error is for the batch as a whole (too large, unreadable);
@@ -282,10 +303,17 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 	return LabelsWith(r, Options{})
 }
 
-// LabelsWith is Labels with options.
+// LabelsWith is Labels with options. A label true or false is decided
+// once every line is read, by its event's version (Options.EventVersions,
+// asked once for the batch): a line refused so replaces no other label of
+// its ID, as a line refused for any reason does not.
 func LabelsWith(r io.Reader, opt Options) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
-	lineOf = map[string]int{}
-	at := map[string]int{} // an ID's place in labels: a repeat replaces it (the last line wins)
+	type read struct {
+		n     int
+		label lodestar.EventLabel
+	}
+	var taken []read // the lines read, in order
+	var boolIDs []string
 	err = lines(r, func(n int, line []byte) {
 		if !utf8.Valid(line) {
 			// encoding/json would read a bad byte as U+FFFD: another ID.
@@ -338,26 +366,49 @@ func LabelsWith(r io.Reader, opt Options) (labels []lodestar.EventLabel, lineOf 
 		}
 		raw := bytes.TrimSpace(in.Label)
 		if b := string(raw); opt.BoolLabel != nil && (b == "true" || b == "false") {
-			if msg := opt.BoolLabel(); msg != "" {
-				rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: "label: " + msg})
-				return
-			}
-			raw = boolLabels[b[0]]
+			raw = slices.Clone(boolWords[b[0]])
+			boolIDs = append(boolIDs, id)
 		} else if msg := scalar("label", in.Label); msg != "" {
 			rejected = append(rejected, lodestar.LineError{Line: n, ID: id, Message: msg})
 			return
+		} else {
+			raw = append([]byte(nil), raw...)
 		}
-		lineOf[id] = n
-		l := lodestar.EventLabel{ID: id, Label: append([]byte(nil), raw...)}
-		if i, ok := at[id]; ok {
-			labels[i] = l
-			return
-		}
-		at[id] = len(labels)
-		labels = append(labels, l)
+		taken = append(taken, read{n, lodestar.EventLabel{ID: id, Label: raw}})
 	})
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	var versions map[string]string
+	if len(boolIDs) > 0 && opt.EventVersions != nil {
+		slices.Sort(boolIDs)
+		versions = opt.EventVersions(slices.Compact(boolIDs))
+	}
+	refused := false
+	lineOf = map[string]int{}
+	at := map[string]int{} // an ID's place in labels: a repeat replaces it (the last line wins)
+	for _, t := range taken {
+		if b, ok := boolLabel1(t.label.Label); ok && opt.BoolLabel != nil {
+			v, known := versions[t.label.ID]
+			if known || opt.EventVersions == nil {
+				if msg := opt.BoolLabel(v, b); msg != "" {
+					rejected = append(rejected, lodestar.LineError{Line: t.n, ID: t.label.ID, Message: "label: " + msg})
+					refused = true
+					continue
+				}
+			}
+		}
+		id := t.label.ID
+		lineOf[id] = t.n
+		if i, ok := at[id]; ok {
+			labels[i] = t.label
+			continue
+		}
+		at[id] = len(labels)
+		labels = append(labels, t.label)
+	}
+	if refused { // among the others, by line
+		slices.SortStableFunc(rejected, func(a, b lodestar.LineError) int { return a.Line - b.Line })
 	}
 	return labels, lineOf, rejected, nil
 }

@@ -7,7 +7,7 @@ import (
 
 // Value is one scalar of a stored event: a number, a string or null.
 type Value struct {
-	Kind byte    // 'n' number, 's' string, '0' null
+	Kind byte    // 'n' number, 's' string, '0' null ('b', true or false with Num 1 or 0, for a label a reader keeps apart)
 	Num  float64 // when a number
 	Str  []byte  // when a string: its text, valid only during the call
 }

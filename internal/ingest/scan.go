@@ -531,8 +531,10 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 
 // scanLine is scanEvent; kept says that line is never changed and lives as
 // long as the event (its ID and version then share its memory); boolLabel
-// decides a label sent as true or false (Options.BoolLabel).
-func scanLine(line []byte, kept bool, now time.Time, boolLabel func() string) (ev lodestar.StoredEvent, id string, msg string) {
+// decides a label sent as true or false (Options.BoolLabel), once the
+// line is read: by its version, whichever comes first in the line, and
+// only when such a label is the line's last.
+func scanLine(line []byte, kept bool, now time.Time, boolLabel func(version string, value bool) string) (ev lodestar.StoredEvent, id string, msg string) {
 	defer caught(&msg)
 	s := newScanner(line)
 	s.kept = kept
@@ -598,11 +600,7 @@ func scanLine(line []byte, kept bool, now time.Time, boolLabel func() string) (e
 			*fieldErr = ""
 			if c := s.peek(); key == "label" && boolLabel != nil && (c == 't' || c == 'f') {
 				s.skip() // checks the word
-				if m := boolLabel(); m != "" {
-					labelErr = "label: " + m
-					return
-				}
-				label = boolLabels[c]
+				label = boolWords[c]
 				return
 			}
 			start := s.i
@@ -751,6 +749,11 @@ func scanLine(line []byte, kept bool, now time.Time, boolLabel func() string) (e
 	}
 	if m := checkText("version", ptr(version, hasVersion), MaxVersionLen); m != "" {
 		return ev, id, m
+	}
+	if b, ok := boolLabel1(label); ok && boolLabel != nil {
+		if m := boolLabel(version, b); m != "" {
+			return ev, id, "label: " + m
+		}
 	}
 	ev = lodestar.StoredEvent{ID: id, Version: version, Time: now}
 	if hasTime {

@@ -170,3 +170,53 @@ func TestDecoderReadsLabelsAsTheTaskDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderReadsBooleanLabelsAsTheTaskDoes: a label sent as true or
+// false is kept as sent, and each monitor reads it as its task does, at
+// any time — also a monitor made after the label came: a binary monitor
+// as 1 and 0, a multiclass one as its class named true or false (in any
+// letter case, as pandas writes True), else 1 or 0, else not at all, and
+// a regression monitor not at all (its labels are numbers).
+func TestDecoderReadsBooleanLabelsAsTheTaskDoes(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		schema      monitor.Schema
+		pred        string
+		true, false float64 // the label read (NaN: none)
+	}{
+		{monitor.Schema{Task: monitor.TaskBinary}, `0.7`, 1, 0},
+		{monitor.Schema{Task: monitor.TaskRegression}, `12.5`, nan, nan},
+		{monitor.Schema{Task: monitor.TaskMulticlass, Classes: []string{"2", "1", "0"}}, `"2"`, 1, 2},
+		{monitor.Schema{Task: monitor.TaskMulticlass, Classes: []string{"cat", "dog"}}, `"cat"`, nan, nan},
+		{monitor.Schema{Task: monitor.TaskMulticlass, Classes: []string{"False", "True"}}, `"True"`, 1, 0},
+		{monitor.Schema{Task: monitor.TaskMulticlass, Classes: []string{"1", "TRUE", "true"}}, `"1"`, 2, nan},
+		{monitor.Schema{Task: monitor.TaskMulticlass, Classes: []string{"1", "TRUE"}}, `"1"`, 1, nan},
+	} {
+		d := NewDecoder(&c.schema)
+		for label, want := range map[string]float64{"true": c.true, "false": c.false} {
+			body := `{"id":"a","version":"1","prediction":` + c.pred + `,"label":` + label + `}`
+			ev, ok := d.Decode(lodestar.StoredEvent{ID: "a", Time: time.Unix(1, 0), Version: "1", Body: []byte(body), Label: []byte(label)})
+			if !ok {
+				t.Fatalf("%s %s: not decoded (%s)", c.schema.Task, body, d.Reason())
+			}
+			if got := ev.Label; !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("%s monitor %q, label %s: read %v, want %v", c.schema.Task, c.schema.Classes, label, got, want)
+			}
+			// Ingestion refuses what the monitor would not read, and
+			// takes what it would.
+			m := &lodestar.Monitor{Version: "1", Name: "M", Task: c.schema.Task, Classes: c.schema.Classes}
+			if refusal := BoolLabelRefusal(m, label == "true"); (refusal == "") == math.IsNaN(want) {
+				t.Errorf("%s monitor %q, label %s: refusal %q, but it reads %v", c.schema.Task, c.schema.Classes, label, refusal, want)
+			}
+		}
+	}
+	m := &lodestar.Monitor{Version: "2.0", Name: "Species", Task: monitor.TaskMulticlass, Classes: strings.Split("a,b,c,d,e,f,g,h,i,j,k,l", ",")}
+	want := `version "2.0"'s multiclass monitor "Species" has no class for true (its classes: "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" … (+2)); true is read as a class named true or 1, false as one named false or 0`
+	if got := BoolLabelRefusal(m, true); got != want {
+		t.Errorf("multiclass refusal:\n got %s\nwant %s", got, want)
+	}
+	m = &lodestar.Monitor{Version: "2.0", Name: "Price", Task: monitor.TaskRegression}
+	if got := BoolLabelRefusal(m, false); got != `true or false is a classification label, and version "2.0" has a regression monitor, whose labels are numbers` {
+		t.Errorf("regression refusal: %s", got)
+	}
+}

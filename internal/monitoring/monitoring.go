@@ -777,18 +777,21 @@ func quoteCut(b []byte) string {
 // categorical values, so decoding allocates next to nothing once the
 // values have been seen.
 type Decoder struct {
-	schema  *monitor.Schema
-	num     map[string]int
-	cat     map[string]int
-	groups  map[string]int
-	class   map[string]int
-	intern  map[string]string
-	ev      monitor.Event
-	visitor ingest.Visitor
-	pred    ingest.Value
-	label   ingest.Value
-	reason  string
-	numBuf  []byte // a categorical number's text
+	schema *monitor.Schema
+	num    map[string]int
+	cat    map[string]int
+	groups map[string]int
+	class  map[string]int
+	// boolClass is the class a label false ([0]) or true ([1]) reads as
+	// (BoolClass): -1 for none.
+	boolClass [2]int
+	intern    map[string]string
+	ev        monitor.Event
+	visitor   ingest.Visitor
+	pred      ingest.Value
+	label     ingest.Value
+	reason    string
+	numBuf    []byte // a categorical number's text
 }
 
 // maxInterned bounds the interned categorical values.
@@ -810,6 +813,7 @@ func NewDecoder(schema *monitor.Schema) *Decoder {
 	for i, n := range schema.Classes {
 		d.class[n] = i
 	}
+	d.boolClass = [2]int{BoolClass(schema.Classes, false), BoolClass(schema.Classes, true)}
 	d.visitor = ingest.Visitor{
 		Feature: func(name []byte, v ingest.Value) {
 			if i, ok := d.num[string(name)]; ok {
@@ -851,8 +855,15 @@ func (d *Decoder) text(b []byte) string {
 }
 
 // storedLabel reads a label kept in its own column (JSON: a number or a
-// string).
+// string, or true or false — Kind 'b', Num 1 or 0 — as ingestion keeps
+// them for each monitor to read as its task does).
 func storedLabel(raw []byte) ingest.Value {
+	switch string(raw) {
+	case "true":
+		return ingest.Value{Kind: 'b', Num: 1}
+	case "false":
+		return ingest.Value{Kind: 'b', Num: 0}
+	}
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
@@ -910,6 +921,10 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 			if y, ok := d.class[numberText(label.Num)]; ok {
 				ev.Label = float64(y)
 			}
+		case 'b':
+			if y := d.boolClass[int(label.Num)]; y >= 0 {
+				ev.Label = float64(y)
+			}
 		}
 	case monitor.TaskRegression:
 		if d.pred.Kind != 'n' {
@@ -927,11 +942,79 @@ func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 			return d.unreadable("score " + predicted(d.pred) + " is outside [0, 1]")
 		}
 		ev.Score = d.pred.Num
-		if y, ok := labelNumber(label); ok && (y == 0 || y == 1) {
+		if label.Kind == 'b' {
+			ev.Label = label.Num
+		} else if y, ok := labelNumber(label); ok && (y == 0 || y == 1) {
 			ev.Label = y
 		}
 	}
 	return ev, true
+}
+
+// BoolClass is the index of the class among classes that a label sent
+// as true (value) or false reads as in a multiclass monitor: the class
+// named true (false) — in any letter case, as pandas writes True — or
+// else the class named 1 (0), as a binary label reads them; -1 when there
+// is none.
+func BoolClass(classes []string, value bool) int {
+	word, digit := "false", "0"
+	if value {
+		word, digit = "true", "1"
+	}
+	fold := -1
+	for i, c := range classes {
+		if c == word {
+			return i
+		}
+		if fold < 0 && strings.EqualFold(c, word) {
+			fold = i
+		}
+	}
+	if fold >= 0 {
+		return fold
+	}
+	return slices.Index(classes, digit)
+}
+
+// BoolLabelRefusal says why monitor m does not read a label sent as true
+// (value) or false, "" when it does: a binary monitor reads them as 1 and
+// 0, a multiclass one as the class BoolClass names, and a regression
+// monitor not at all (its labels are numbers). Ingestion refuses such a
+// label of a version with a monitor that does not read it; one stored
+// before that monitor existed is no label for it.
+func BoolLabelRefusal(m *lodestar.Monitor, value bool) string {
+	switch m.Task {
+	case monitor.TaskRegression:
+		return fmt.Sprintf("true or false is a classification label, and version %q has a regression monitor, whose labels are numbers", m.Version)
+	case monitor.TaskMulticlass:
+		if BoolClass(m.Classes, value) >= 0 {
+			return ""
+		}
+		word := "false"
+		if value {
+			word = "true"
+		}
+		return fmt.Sprintf("version %q's multiclass monitor %q has no class for %s (its classes: %s); true is read as a class named true or 1, false as one named false or 0",
+			m.Version, m.Name, word, quotedList(m.Classes, 10))
+	}
+	return ""
+}
+
+// quotedList quotes the first max of names, comma-separated, saying how
+// many more there are.
+func quotedList(names []string, max int) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i == max {
+			fmt.Fprintf(&b, " … (+%d)", len(names)-max)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(n))
+	}
+	return b.String()
 }
 
 // labelNumber reads a label as a number: a JSON number, or a string that

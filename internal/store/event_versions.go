@@ -256,3 +256,28 @@ func (s *Store) UnregisteredEventVersions(ctx context.Context, modelID int64) ([
 		})
 	return out, wrap("unregistered versions", err)
 }
+
+// EventVersions implements lodestar.EventService: the IDs are looked up
+// in event_ids (their times), then their records read from the batch
+// rows that hold those times, in one read transaction.
+func (s *Store) EventVersions(ctx context.Context, modelID int64, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, wrap("find event versions", err)
+	}
+	defer tx.Rollback()
+	stored, err := storedHashes(ctx, tx, modelID, ids)
+	if err != nil {
+		return nil, wrap("find event versions", err)
+	}
+	at := make(map[string]int64, len(stored))
+	for id, h := range stored {
+		at[id] = h.ts
+	}
+	err = storedRecords(ctx, tx, modelID, at, func(r *record) { out[r.id] = string(r.version) })
+	return out, wrap("find event versions", err)
+}

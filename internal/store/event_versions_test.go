@@ -263,3 +263,40 @@ func TestEventVersionsMigrationCountsOldBatches(t *testing.T) {
 		}
 	})
 }
+
+// EventVersions gives the versions of stored events by ID — those stored
+// in several batches and at several times, each once — and leaves out IDs
+// with no event, or another model's.
+func TestEventVersions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := eventModel(t, f)
+		other := eventModel2(t, f, "other")
+		t0 := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		if _, err := f.s.AppendEvents(f.ctx, m.ID, slices.Concat(versionEvents("1.0", t0, "a", "b"), versionEvents("2.0", t0.Add(time.Minute), "c"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.AppendEvents(f.ctx, m.ID, versionEvents("3.0", t0.Add(48*time.Hour), "d")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.AppendEvents(f.ctx, other.ID, versionEvents("9.0", t0, "e")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.EventVersions(f.ctx, m.ID, []string{"a", "c", "d", "e", "nosuch", "b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"a": "1.0", "b": "1.0", "c": "2.0", "d": "3.0"}
+		if len(got) != len(want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+		for id, v := range want {
+			if got[id] != v {
+				t.Errorf("%s: got %q, want %q", id, got[id], v)
+			}
+		}
+		if got, err := f.s.EventVersions(f.ctx, m.ID, nil); err != nil || len(got) != 0 {
+			t.Errorf("no IDs: got %v, %v", got, err)
+		}
+	})
+}
