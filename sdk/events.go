@@ -652,7 +652,8 @@ type Stats struct {
 	// Unregistered counts the events, among Sent and Duplicates, that
 	// the server stored under a version the model has not registered (a
 	// Version spelt v2.0 where the registry has 2.0): no monitor watches
-	// them until a version of that name is registered. WithLogger logs
+	// them until a version of that name is registered; as the server
+	// counts them, an ID repeated within a batch is one event. WithLogger logs
 	// each such version once (the first 100 of them). A server older
 	// than this counter reports none.
 	Unregistered int64
