@@ -359,6 +359,12 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		s.Error(w, r, err)
 		return
 	}
+	// Every switch: whether the model it falls back to serves.
+	sws, err := s.Switches.ListSwitches(ctx)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	versionIDs, retired := map[string]int64{}, map[string]bool{}
 	for _, v := range vs {
 		versionIDs[v.Version] = v.ID
@@ -405,10 +411,11 @@ func (s *Server) renderHealth(w http.ResponseWriter, r *http.Request, status int
 		// form's check of a file's size as it is chosen.
 		MaxReferenceBytes int64
 		ReferenceTooLarge string
+		Switches          map[string]*lodestar.Switch // every switch by key
 	}{m, uc, sw, inProduction(vs), vs, versionIDs, retired, views, monitorNames, unwatched, alerts, taskTable{Rows: s.taskRows(ctx, tasks, false)}, []string{"binary", "multiclass", "regression"},
 		[]string{monitor.TestAuto, monitor.TestKS, monitor.TestWasserstein, monitor.TestPSI},
 		[]string{monitor.TestAuto, monitor.TestChiSquare, monitor.TestJensenShannon, monitor.TestPSI},
-		monitoring.MaxReferenceBytes, referenceTooLarge()}
+		monitoring.MaxReferenceBytes, referenceTooLarge(), switchesByKey(sws)}
 	s.render(w, r, status, "health", p)
 }
 

@@ -167,6 +167,13 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		s.Error(w, r, err)
 		return
 	}
+	// Every switch, for the chain of fallbacks: whether the model this
+	// one falls back to serves, and which models fall back to this one.
+	all, err := s.Switches.ListSwitches(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	unregistered, err := s.Events.UnregisteredEventVersions(r.Context(), m.ID)
 	if err != nil {
 		s.Error(w, r, err)
@@ -196,7 +203,10 @@ func (s *Server) renderModel(w http.ResponseWriter, r *http.Request, status int,
 		Unregistered []lodestar.VersionEvents
 		MoreVersions int
 		OpenAlerts   int
-	}{m, uc, vs, sw, inProduction(vs), flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more, len(open)}
+		Switches     map[string]*lodestar.Switch // every switch by key: is the fallback serving?
+		FallbackOf   []string                    // the models at fallback to this one
+	}{m, uc, vs, sw, inProduction(vs), flips, []string{lodestar.SwitchOn, lodestar.SwitchOff, lodestar.SwitchFallback}, unregistered[:len(unregistered)-more], more, len(open),
+		switchesByKey(all), fallingBackTo(m.Key, all)}
 	s.render(w, r, status, "model", p)
 }
 

@@ -28,6 +28,9 @@ type riskData struct {
 	Blind   int // versions serving or about to with no monitor
 	Paused  int // monitors paused
 	Monitor int // monitors in all
+	// Switches holds every switch by key: whether a model at fallback
+	// falls back to one that serves.
+	Switches map[string]*lodestar.Switch
 }
 
 // riskOverview is the Risk section's page: every model's switch (those
@@ -53,7 +56,7 @@ func (s *Server) riskOverview(w http.ResponseWriter, r *http.Request) {
 	for _, sw := range sws {
 		switches[sw.ModelID] = sw
 	}
-	var d riskData
+	d := riskData{Switches: switchesByKey(sws)}
 	byID := make(map[int64]*lodestar.Model, len(models))
 	monitorNames := map[int64]string{}
 	for _, m := range models {
