@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -164,7 +165,12 @@ func fallbackMayServe(ctx context.Context, tx *sqldb.Tx, modelID int64, fallback
 	err := tx.QueryRowContext(ctx, `SELECT m.id, s.state FROM models m JOIN switches s ON s.model_id = m.id WHERE m.key = ?`, fallback).Scan(&id, &state)
 	switch {
 	case isNoRows(err):
-		return "", nil
+		// Not a key as registered; but a model's numeric ID (which the
+		// switch routes take for its key) or its key in other letter case
+		// names that model all the same, to a person — not to the services,
+		// which look the fallback up by key. Taken for a rule, it escaped
+		// the rules above (a model switched off could be named).
+		return fallbackMisspelt(ctx, tx, fallback)
 	case err != nil:
 		return "", err
 	case id == modelID:
@@ -180,4 +186,40 @@ func fallbackMayServe(ctx context.Context, tx *sqldb.Tx, modelID int64, fallback
 		return "That model has no version in production (none yet, or retired): it cannot serve instead.", nil
 	}
 	return "", nil
+}
+
+// fallbackMisspelt returns, for a fallback that is no model's key as
+// registered, why it is refused when it names a model all the same — by
+// its numeric ID, or by its key in other letter case (keys are lower
+// case) — giving the key to name it by; "" for a name no model has (a
+// rule the services serve themselves).
+func fallbackMisspelt(ctx context.Context, tx *sqldb.Tx, fallback string) (string, error) {
+	var key string
+	var err error
+	if id, perr := strconv.ParseInt(fallback, 10, 64); perr == nil {
+		err = tx.QueryRowContext(ctx, `SELECT key FROM models WHERE id = ?`, id).Scan(&key)
+	} else if lower := asciiLower(fallback); lower != fallback {
+		err = tx.QueryRowContext(ctx, `SELECT key FROM models WHERE key = ?`, lower).Scan(&key)
+	} else {
+		return "", nil
+	}
+	switch {
+	case isNoRows(err):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return fmt.Sprintf("%q is the model %s: name it by its key, %s, as services read the fallback.", fallback, key, key), nil
+}
+
+// asciiLower lowers the ASCII letters of s (model keys are ASCII lower
+// case), leaving any other character as it is.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
