@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -182,9 +185,12 @@ func checkCard(c *lodestar.ModelCard) (string, error) {
 	if len(c.EvaluationMetrics) > 100 {
 		fields["card.evaluation_metrics"] = "At most 100 metrics."
 	}
-	for k, v := range c.EvaluationMetrics {
+	for _, k := range slices.Sorted(maps.Keys(c.EvaluationMetrics)) {
+		v := c.EvaluationMetrics[k]
 		if k == "" || utf8.RuneCountInString(k) > 100 || math.IsNaN(v) || math.IsInf(v, 0) {
 			fields["card.evaluation_metrics"] = "Each metric needs a name of at most 100 characters and a finite number."
+		} else if msg := checkQualityMetric(k, v); msg != "" {
+			fields["card.evaluation_metrics"] = msg
 		}
 	}
 	if len(fields) > 0 {
@@ -354,4 +360,25 @@ func (s *Store) FindModelVersionByID(ctx context.Context, id int64) (*lodestar.M
 // ListModelVersions implements lodestar.ModelService, newest first.
 func (s *Store) ListModelVersions(ctx context.Context, modelID int64) ([]*lodestar.ModelVersion, error) {
 	return list(ctx, s, `SELECT `+versionColumns+` FROM model_versions WHERE model_id = ? ORDER BY id DESC`, []any{modelID}, scanVersion)
+}
+
+// checkQualityMetric checks a card metric named as monitors name their
+// quality metrics (QualityMetrics), which a retraining task closes with as
+// its after figures: accuracy, precision, recall, F1 and AUC are shares
+// from 0 to 1, log loss, MAE and RMSE never negative. It returns why the
+// metric is refused, or "". (A name in other letter case, "AUC", is the
+// client's own metric: no task reads it.)
+func checkQualityMetric(name string, v float64) string {
+	num := strconv.FormatFloat(v, 'g', -1, 64)
+	switch name {
+	case "accuracy", "precision", "recall", "f1", "auc":
+		if v < 0 || v > 1 {
+			return fmt.Sprintf("%s is a share from 0 to 1, not %s: write a percentage as a fraction (0.85, not 85).", name, num)
+		}
+	case "log_loss", "mae", "rmse":
+		if v < 0 {
+			return fmt.Sprintf("%s is never negative, not %s.", name, num)
+		}
+	}
+	return ""
 }
