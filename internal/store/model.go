@@ -365,12 +365,11 @@ func (s *Store) ListModelVersions(ctx context.Context, modelID int64) ([]*lodest
 // checkQualityMetric checks a card metric named as monitors name their
 // quality metrics (QualityMetrics), which a retraining task closes with as
 // its after figures: accuracy, precision, recall, F1 and AUC are shares
-// from 0 to 1, log loss, MAE and RMSE never negative. It returns why the
-// metric is refused, or "". (A name in other letter case, "AUC", is the
-// client's own metric: no task reads it.)
+// from 0 to 1, log loss, MAE and RMSE never negative, in any letter case
+// ("AUC" too). It returns why the metric is refused, or "".
 func checkQualityMetric(name string, v float64) string {
 	num := strconv.FormatFloat(v, 'g', -1, 64)
-	switch name {
+	switch strings.ToLower(name) { // a task reads "AUC" as auc (taskFigures)
 	case "accuracy", "precision", "recall", "f1", "auc":
 		if v < 0 || v > 1 {
 			return fmt.Sprintf("%s is a share from 0 to 1, not %s: write a percentage as a fraction (0.85, not 85).", name, num)

@@ -12,9 +12,9 @@ import (
 // their quality metrics are what a retraining task closes with as its
 // "after" figures, so they are held to what those metrics are: accuracy,
 // precision, recall, F1 and AUC a share from 0 to 1 (85 for 85% closed a
-// task at "0.64 → 85"), log loss, MAE and RMSE never negative. Other
-// metrics (and names in other letter case, the client's own) are free, and
-// a card refused is not saved, on the create and the edit alike.
+// task at "0.64 → 85"), log loss, MAE and RMSE never negative — in any
+// letter case, as a task reads "Accuracy" as accuracy. Other metrics are
+// free, and a card refused is not saved, on the create and the edit alike.
 func TestModelCardQualityMetrics(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
@@ -41,6 +41,8 @@ func TestModelCardQualityMetrics(t *testing.T) {
 			{map[string]float64{"log_loss": -1}, "log_loss"},
 			{map[string]float64{"rmse": -0.5}, "rmse"},
 			{map[string]float64{"accuracy": 0.8, "mae": -3, "ndcg@10": 0.4}, "mae"},
+			{map[string]float64{"Accuracy": 85}, "Accuracy"},
+			{map[string]float64{"AUC": 0.9, "RMSE": -1}, "RMSE"},
 		} {
 			card := lodestar.ModelCard{IntendedUse: "ranking", EvaluationMetrics: c.metrics}
 			_, err := f.s.UpdateModelCard(f.ctx, v.ID, card)
@@ -53,7 +55,7 @@ func TestModelCardQualityMetrics(t *testing.T) {
 			}
 		}
 		f.wantUnchanged(before)
-		ok := map[string]float64{"accuracy": 0, "auc": 1, "f1": 0.5, "log_loss": 36.04, "mae": 12.5, "rmse": 0, "ndcg@10": 7, "lift": -2, "AUC": 91}
+		ok := map[string]float64{"accuracy": 0, "auc": 1, "f1": 0.5, "log_loss": 36.04, "mae": 12.5, "rmse": 0, "ndcg@10": 7, "lift": -2, "AUC": 0.91}
 		got, err := f.s.UpdateModelCard(f.ctx, v.ID, lodestar.ModelCard{EvaluationMetrics: ok})
 		if err != nil || len(got.Card.EvaluationMetrics) != len(ok) {
 			t.Fatalf("card metrics %v: got %+v, %v", ok, got, err)

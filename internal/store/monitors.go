@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -997,6 +998,28 @@ func finiteMetrics(m map[string]float64) map[string]float64 {
 	return out
 }
 
+// taskFigures are metrics as a retraining task reads them, from a card
+// or a window: the finite ones, a quality metric (QualityMetrics) given in
+// other letter case — "AUC", "Accuracy", as people write them on a card —
+// under the name the task's before figures have, unless the card gives
+// that name too (then its own figure counts). Without it such a card was
+// taken for one without the task's metrics: the task stayed open,
+// awaiting metrics the card seemed to hold.
+func taskFigures(m map[string]float64) map[string]float64 {
+	out := finiteMetrics(m)
+	for _, k := range slices.Sorted(maps.Keys(out)) {
+		lower := strings.ToLower(k)
+		if lower == k || !slices.Contains(QualityMetrics, lower) {
+			continue
+		}
+		if _, ok := out[lower]; !ok {
+			out[lower] = out[k]
+		}
+		delete(out, k)
+	}
+	return out
+}
+
 // closeRetrainingTasks settles a model's open retraining tasks when
 // version v of it goes into production (a task opened on v itself is
 // left open: the version that decayed going live again fixes nothing). A
@@ -1011,7 +1034,7 @@ func closeRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.ModelVe
 	if err != nil {
 		return err
 	}
-	metrics := finiteMetrics(v.Card.EvaluationMetrics)
+	metrics := taskFigures(v.Card.EvaluationMetrics)
 	for _, t := range tasks {
 		if taskMetricsIn(t, metrics) {
 			err = closeTask(ctx, tx, t, v.Version, metrics)
@@ -1064,7 +1087,7 @@ func releaseRetrainingTasks(ctx context.Context, tx *sqldb.Tx, v *lodestar.Model
 // for a time before (late labels, an evaluation from an earlier date)
 // measured the version before it served, and closes nothing.
 func settleRetrainingTasks(ctx context.Context, tx *sqldb.Tx, modelID int64, version string, metrics map[string]float64, windowStart time.Time) error {
-	metrics = finiteMetrics(metrics)
+	metrics = taskFigures(metrics)
 	if len(metrics) == 0 {
 		return nil
 	}
