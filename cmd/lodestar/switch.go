@@ -106,6 +106,24 @@ func (e *cmdEnv) switchCmd(args []string) error {
 			if err != nil {
 				return err
 			}
+			if sw.State == lodestar.SwitchFallback {
+				// A model of the registry named as the fallback may have
+				// stopped serving since it was named: say so.
+				if fb, err := s.FindSwitch(e.ctx, sw.Fallback); err == nil && !fb.Serving && fb.Key != sw.Key {
+					why := "no version in production"
+					switch fb.State {
+					case lodestar.SwitchOff:
+						why = "switched off itself"
+					case lodestar.SwitchFallback:
+						why = "at fallback itself"
+					}
+					shown := *sw
+					shown.Fallback += " (" + why + ": it does not serve in this model's place)"
+					sw = &shown
+				} else if err != nil && lodestar.ErrorCode(err) != lodestar.ENotFound {
+					return err
+				}
+			}
 			return e.printSwitch(sw, live)
 		})
 	}
