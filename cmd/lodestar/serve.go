@@ -8,6 +8,8 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -90,7 +92,23 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(db, log, app.Options{SessionTTL: e.cfg.SessionTTL, SessionIdle: e.cfg.SessionIdle, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
+	// Uploads are written as they arrive to a directory of this server's
+	// own, under the data directory (on PostgreSQL, which has none, under
+	// the system's temporary directory, $TMPDIR): what a server killed
+	// mid-upload left there is removed now.
+	uploadBase := filepath.Join(e.cfg.DataDir, "tmp")
+	if e.cfg.DatabaseURL != "" {
+		uploadBase = os.TempDir()
+	}
+	uploads, swept, err := httpx.OpenUploadDir(uploadBase)
+	if err != nil {
+		return err
+	}
+	defer uploads.Close()
+	if swept > 0 {
+		log.Info("removed uploads left by a stopped server", "directories", swept, "where", uploadBase)
+	}
+	a, err := app.New(db, log, app.Options{UploadDir: uploads.Path(), SessionTTL: e.cfg.SessionTTL, SessionIdle: e.cfg.SessionIdle, SecureCookies: e.cfg.SecureCookies || e.cfg.TLSCert != "",
 		WebhookSecret: e.cfg.WebhookSecret, WebhookAllowPrivate: e.cfg.WebhookAllowPrivate, EventRetention: e.cfg.EventRetention, MonitorLateness: e.cfg.MonitorLateness,
 		Proxies: proxies, IngestRate: e.cfg.IngestRate, MaxStreams: e.cfg.MaxStreams, MaxStreamsPerCredential: e.cfg.MaxStreamsPerCredential,
 		MaxStreamsPerUser: e.cfg.MaxStreamsPerUser})

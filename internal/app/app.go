@@ -62,6 +62,10 @@ type Options struct {
 	// all its tokens and sessions together (0: no cap; serve's default
 	// 10,000).
 	MaxStreams, MaxStreamsPerCredential, MaxStreamsPerUser int
+	// UploadDir is where pages' streamed uploads are written as they
+	// arrive (httpx.UploadDir's Path; "": the system's temporary
+	// directory).
+	UploadDir string
 }
 
 // App is the assembled server.
@@ -95,7 +99,7 @@ func New(db *sqldb.DB, log *slog.Logger, opt Options) (*App, error) {
 	}
 	hub := api.NewSwitchHub()
 	mon := &monitoring.Service{Store: st, Log: log, Secret: []byte(opt.WebhookSecret), I18n: bundle, AllowPrivateWebhooks: opt.WebhookAllowPrivate, Retention: opt.EventRetention, Lateness: opt.MonitorLateness}
-	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Forms: st, Log: log, Secure: opt.SecureCookies, Proxies: opt.Proxies}
+	webGuard := &httpx.Guard{Sessions: st, Tokens: st, Forms: st, Log: log, Secure: opt.SecureCookies, Proxies: opt.Proxies, UploadDir: opt.UploadDir}
 	apiGuard := &httpx.Guard{Sessions: st, Tokens: st, Log: log, Secure: opt.SecureCookies, API: true, Proxies: opt.Proxies}
 	w, err := web.New(web.Services{Users: st, Sessions: st, UseCases: st, Models: st, Switches: st, Events: st, Monitors: st, Monitoring: mon, Units: st, Goals: st, KPIs: st, Pains: st, Portfolio: st, Audit: st, Transfer: st, Importer: st, PublishSwitch: hub.Publish, Evidence: st, Experiments: st, Tokens: st}, webGuard, bundle, log, opt.SessionTTL)
 	if err != nil {

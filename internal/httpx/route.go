@@ -143,6 +143,11 @@ type Guard struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed
 	// (ClientIP); none: the connection's own address is the client's.
 	Proxies Proxies
+	// UploadDir is where streamed forms' files are written as they
+	// arrive (Route.FileLimit): an UploadDir's Path, so that what a
+	// killed server leaves is found again; "" is the system's temporary
+	// directory.
+	UploadDir string
 	// FormWait is how long a second send of a form waits for the first
 	// one's outcome before it answers that the first is still being acted
 	// on; 0 means 30 s.
@@ -839,7 +844,7 @@ func (g *Guard) checkCSRF(r *http.Request, id *Identity, fileLimit int64) error 
 		// A route that streams its files reads them as they come, and a
 		// body over its limit is no refusal there (readStreamedForm).
 		if fileLimit > 0 {
-			if err := readStreamedForm(r, id, fileLimit); err != nil {
+			if err := readStreamedForm(r, id, fileLimit, g.UploadDir); err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
 					return g.tooLarge(mbe.Limit)

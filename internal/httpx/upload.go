@@ -65,7 +65,10 @@ const (
 // it is written: checkCSRF then refuses the form. It reports the body's
 // own faults (not multipart, a malformed part) and the temporary files'
 // failures.
-func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
+//
+// The temporary files are made in dir ("": the system's temporary
+// directory), the server's UploadDir.
+func readStreamedForm(r *http.Request, id *Identity, limit int64, dir string) error {
 	// ParseForm's other errors are the query string's, or a malformed
 	// urlencoded body's, which checkCSRF passes over for every other
 	// form: they must not lose a form its fields.
@@ -141,7 +144,7 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 		if len(id.uploads) == maxStreamedUploads {
 			return multipart.ErrMessageTooLarge
 		}
-		up, err := saveUpload(p, limit)
+		up, err := saveUpload(p, limit, dir)
 		if up != nil {
 			if id.uploads == nil {
 				id.uploads = map[string]*Upload{}
@@ -158,12 +161,13 @@ func readStreamedForm(r *http.Request, id *Identity, limit int64) error {
 	}
 }
 
-// saveUpload writes part p to a temporary file, or when it is over limit
-// bytes reads it to its end and keeps nothing. The Upload is returned
-// whenever anything was read, with the error that stopped the reading.
-func saveUpload(p *multipart.Part, limit int64) (*Upload, error) {
+// saveUpload writes part p to a temporary file in dir, or when it is over
+// limit bytes reads it to its end and keeps nothing. The Upload is
+// returned whenever anything was read, with the error that stopped the
+// reading.
+func saveUpload(p *multipart.Part, limit int64, dir string) (*Upload, error) {
 	up := &Upload{Filename: p.FileName()}
-	f, err := os.CreateTemp("", "lodestar-upload-*")
+	f, err := os.CreateTemp(dir, "lodestar-upload-*")
 	if err != nil {
 		return nil, &diskError{err}
 	}
