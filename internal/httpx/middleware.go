@@ -126,6 +126,14 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 		if r.ContentLength > max {
 			w.Header().Set("Connection", "close")
 		}
+		// On a copy of the request: the server's own keeps the body it
+		// made, by which it knows a client waiting on "Expect:
+		// 100-continue" whose body was never asked for — answered, that
+		// client sends none of it and the connection is closed. Replaced,
+		// the server read that body after a refusal (to reuse the
+		// connection), waiting for what the client held back until its
+		// own timeout (curl's and Go's: 1 s) sent it.
+		r = r.WithContext(r.Context())
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		next.ServeHTTP(w, r)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -430,6 +431,36 @@ func (g *Guard) tooLarge(limit int64) error {
 	return lodestar.Errorf(lodestar.ETooLarge, "What you sent is larger than this form takes. Send a smaller file, or split it.")
 }
 
+// drainRefused reads and drops what is left of the body of a request the
+// guard refuses (body: as the client sends it, not held to the route's
+// limit), before the refusal is written, so that the refusal reaches its
+// client. Left unread, a body of more than the little Go's server reads
+// after the handler (256 KiB) makes the server close the connection
+// ("Connection: close") while the client is still sending; the reset
+// that follows can drop the answer before the client reads it, and a
+// browser then shows a network error, not the 401, 403 or 413 page — a
+// signed-out user's upload, a viewer's, a form sent from a page whose
+// sign-in has ended.
+//
+// It reads at most MaxServerBody (32 MiB), the server's cap on any body,
+// which a request to the largest routes may send accepted: a refused
+// request costs the server no more than an accepted one can, and nothing
+// but reading — what comes is dropped as it comes, never held — for at
+// most the server's ReadTimeout (60 s), as any slow body does. A body
+// declared larger is not read: it would be cut all the same, and its
+// client may see the reset (a page checks its file's size before sending
+// it). Nor is one whose client waits on "Expect: 100-continue": it has
+// sent none of it, and reading would ask for what the answer refuses.
+func drainRefused(r *http.Request, body io.Reader) {
+	if body == nil || r.ContentLength == 0 || r.ContentLength > MaxServerBody {
+		return
+	}
+	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, MaxServerBody))
+}
+
 // Wrap returns route's handler behind the guard. A route that names no
 // permission, or one the policy does not know, is a programming error:
 // Wrap panics, so that such a route stops the server at start rather
@@ -444,7 +475,9 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		limit = DefaultMaxBody
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		body := r.Body
+		r = r.WithContext(r.Context()) // the server's request keeps its body (LimitBody)
+		r.Body = http.MaxBytesReader(w, body, limit)
 		// Who is asking first: an anonymous or badly signed request is a
 		// 401 whatever its size, and a signed-in person's refusal comes
 		// in their language, on their page.
@@ -468,6 +501,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}
 		}
 		if err != nil {
+			drainRefused(r, body)
 			if rt.ServerError != nil && StatusOf(lodestar.ErrorCode(err)) >= 500 {
 				rt.ServerError(w, r, err)
 				return
@@ -476,6 +510,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			return
 		}
 		if err := checkText(names, r); err != nil {
+			drainRefused(r, body)
 			r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
 			if rt.TextError != nil {
 				rt.TextError(w, r, err)
@@ -517,6 +552,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		if g.Forms != nil && !g.API && r.Method == http.MethodPost && id.User != nil && validFormID(r.PostFormValue(FormIDField)) {
 			formID := r.PostFormValue(FormIDField)
 			if err := g.claimForm(ctx, id.User.ID, formID); err != nil {
+				drainRefused(r, body)
 				rr := r.WithContext(ctx) // the page in the user's language
 				if see, resent := ResentSee(err), errors.As(err, new(*ResentError)); resent && rt.Resent != nil {
 					rt.Resent(w, rr, see)
