@@ -96,3 +96,62 @@ func BenchmarkAttachLabels(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(labels))/b.Elapsed().Seconds(), "labels/s")
 }
+
+// BenchmarkEventVersions looks up the versions of a /labels batch's 5,000
+// events among 1,000,000 stored ones (time-ordered IDs, ten a second over
+// about 28 hours, two versions, into SQLite), as a label batch with true
+// or false labels does: "recent" labels the last 5,000 events stored (labels
+// coming in the order of their events), "spread" 5,000 drawn from all of
+// them (late labels of a whole day).
+func BenchmarkEventVersions(b *testing.B) {
+	db := testdb.Open(b)
+	s := store.New(db)
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
+	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"id":"x","version":"1.0","features":{` + strings.Repeat(`"n0":0.1234,`, 10) + `"c0":"north"},"prediction":0.5,"latency_ms":3.5}`)
+	t0 := time.Now().Add(-30 * time.Hour)
+	const stored = 1_000_000
+	ids := make([]string, 0, stored)
+	batch := make([]lodestar.StoredEvent, 5000)
+	for n := 0; n < stored; {
+		for i := range batch {
+			v := "1.0"
+			if n%2 == 1 {
+				v = "2.0"
+			}
+			batch[i] = lodestar.StoredEvent{ID: sdk.NewEventID(), Time: t0.Add(time.Duration(n) * 100 * time.Millisecond), Version: v, Body: body}
+			ids = append(ids, batch[i].ID)
+			n++
+		}
+		if _, err := s.AppendEvents(ctx, m.ID, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	spread := make([]string, 0, 5000)
+	for _, i := range rng.Perm(len(ids))[:5000] {
+		spread = append(spread, ids[i])
+	}
+	for _, tc := range []struct {
+		name string
+		ids  []string
+	}{{"recent", ids[len(ids)-5000:]}, {"spread", spread}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				got, err := s.EventVersions(ctx, m.ID, tc.ids)
+				if err != nil || len(got) != len(tc.ids) {
+					b.Fatalf("%d of %d versions, %v", len(got), len(tc.ids), err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/batch")
+		})
+	}
+}
