@@ -166,7 +166,9 @@ func boolLabel1(label []byte) (value, ok bool) {
 
 // Events reads a batch of event lines. now stamps events sent without a
 // time. The error is for the batch as a whole (too large, unreadable);
-// bad lines are in rejected.
+// bad lines are in rejected, each with one reason: a line with several
+// faults gets the first in a fixed order (scanLine lists it), a true or
+// false label its version refuses last.
 func Events(r io.Reader, now time.Time) (events []lodestar.StoredEvent, rejected []lodestar.LineError, err error) {
 	return EventsWith(r, now, Options{})
 }
@@ -306,7 +308,12 @@ func Labels(r io.Reader) (labels []lodestar.EventLabel, lineOf map[string]int, r
 // LabelsWith is Labels with options. A label true or false is decided
 // once every line is read, by its event's version (Options.EventVersions,
 // asked once for the batch): a line refused so replaces no other label of
-// its ID, as a line refused for any reason does not.
+// its ID, as a line refused for any reason does not. A line with several
+// faults is refused for the first of: text not UTF-8; the line not one
+// JSON object, or a field of the wrong kind (as encoding/json finds
+// them); a field unknown as spelt; id missing or too long; a NUL
+// character; a lone surrogate; the label missing; its kind or range; and
+// last, a true or false label its version refuses.
 func LabelsWith(r io.Reader, opt Options) (labels []lodestar.EventLabel, lineOf map[string]int, rejected []lodestar.LineError, err error) {
 	type read struct {
 		n     int

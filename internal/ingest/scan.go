@@ -533,7 +533,17 @@ func scanEvent(line []byte, now time.Time) (ev lodestar.StoredEvent, id string, 
 // long as the event (its ID and version then share its memory); boolLabel
 // decides a label sent as true or false (Options.BoolLabel), once the
 // line is read: by its version, whichever comes first in the line, and
-// only when such a label is the line's last.
+// only when such a label is the line's last and the line has no other
+// fault.
+//
+// A line with several faults is refused for one, the first of: the line
+// not one JSON object (syntax, NaN, more after it, incomplete, too deep);
+// a field unknown, or of the wrong kind for a string, number or group
+// field (the first such in the line); too many groups; a NUL character
+// (the first string holding one); a lone surrogate; the last prediction's
+// kind or range; the last label's; the features' (the first feature at
+// fault); id, then version, missing or too long; time; the prediction
+// missing; latency_ms negative; and last a true or false label refused.
 func scanLine(line []byte, kept bool, now time.Time, boolLabel func(version string, value bool) string) (ev lodestar.StoredEvent, id string, msg string) {
 	defer caught(&msg)
 	s := newScanner(line)
@@ -750,11 +760,6 @@ func scanLine(line []byte, kept bool, now time.Time, boolLabel func(version stri
 	if m := checkText("version", ptr(version, hasVersion), MaxVersionLen); m != "" {
 		return ev, id, m
 	}
-	if b, ok := boolLabel1(label); ok && boolLabel != nil {
-		if m := boolLabel(version, b); m != "" {
-			return ev, id, "label: " + m
-		}
-	}
 	ev = lodestar.StoredEvent{ID: id, Version: version, Time: now}
 	if hasTime {
 		t, msg := eventTime(at)
@@ -774,6 +779,14 @@ func scanLine(line []byte, kept bool, now time.Time, boolLabel func(version stri
 	}
 	if hasLatency && !(latency >= 0) {
 		return ev, id, "latency_ms: must be a number ≥ 0"
+	}
+	// Last: a true or false label its version's monitors refuse is the
+	// reason only of a line with nothing else wrong, as on a label line
+	// (LabelsWith decides it once the batch is read).
+	if b, ok := boolLabel1(label); ok && boolLabel != nil {
+		if m := boolLabel(version, b); m != "" {
+			return ev, id, "label: " + m
+		}
 	}
 	if label != nil {
 		ev.Label = label
