@@ -136,6 +136,7 @@ func monitoringSchemas() obj {
 	metrics := obj{"type": "object", "additionalProperties": num}
 	boolLabel := "true and false are a classification label, stored as sent and read by each monitor of the event's version as its task reads them: a binary monitor as 1 and 0, a multiclass one as its class named true or false (in any letter case), else 1 or 0. " +
 		"A version with a regression monitor (its labels are numbers), or a multiclass monitor with no class for the value, refuses them, line by line, naming the version (and the classes); other versions' lines are stored. A retired version's monitors decide them too (a recomputation still reads its labels). " +
+		"The refusal is a line's last reason: a line with another fault is refused for that. " +
 		"One stored before such a monitor was made is no label for it."
 	lineErrs := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"line": integer, "id": str, "error": str,
 		"code": obj{"type": "string", "enum": []string{lodestar.LineIDConflict}, "description": "A reason a client may act on, when the line has one: id_conflict, the event id is taken by an event with other content (an earlier batch's, or an earlier line's of this batch)."}}}}
