@@ -114,14 +114,28 @@ func ofrepTextError(w http.ResponseWriter, r *http.Request, err error) {
 // ofrepFail answers a failure past the request's checks (the store's) in
 // OFREP's shape, as its 400 and 404 answers are: errorCode GENERAL (the
 // protocol's code for any other failure) and errorDetails, in the
-// language asked for, with the key for one flag; the status is the one
-// the rest of the API would give (a 500, a 503 with Retry-After), and the
-// error is logged as it would be. The API's {"error":{…}} is no shape an
-// OFREP provider reads.
+// language asked for, with the key for one flag; the error is logged as
+// it would be. The API's {"error":{…}} is no shape an OFREP provider
+// reads.
+//
+// The status is one the protocol lists: a 500, also for the database
+// away, which the rest of the API answers 503. OFREP's OpenAPI document
+// lists 400, 401, 403, 404, 429 and 500 only, and its providers map
+// those: a 500 reaches the caller as an evaluation error (GENERAL, its
+// default served), where a 503 may reach it as an unexpected answer of
+// the server. Retry-After, which the API sends with its 503, is
+// kept as a hint: a provider that does not read it ignores it. A client
+// gone (499) is left as it is: no one reads that answer.
 func (s *Server) ofrepFail(w http.ResponseWriter, r *http.Request, key string, err error) {
 	status, d := httpx.Detail(s.Log, r, err)
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
+	}
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+		http.StatusTooManyRequests, http.StatusInternalServerError, httpx.StatusClientClosedRequest:
+	default:
+		status = http.StatusInternalServerError
 	}
 	details := httpx.TranslateError(w, r, d.Message)
 	if key != "" {

@@ -46,11 +46,13 @@ func ofrepPaths() obj {
 // as everywhere: 413 in the API's shape.
 //
 // A failure of the server's (the store's) is answered in OFREP's shape
-// too: errorCode GENERAL, with the key for one flag.
+// too: errorCode GENERAL, with the key for one flag, and always a 500,
+// the one server error the protocol lists (ofrepFail).
 func ofrepErrors(own obj) obj {
 	out := withErrors(obj{}, "413")
-	out["500"] = response("GENERAL: the server failed (errorDetails says Internal error.); with the key for one flag.", ref("OFREPError"))
-	out["503"] = response("GENERAL: the server cannot answer now (the store unavailable); try again after Retry-After seconds.", ref("OFREPError"))
+	r := response("GENERAL: the server failed (errorDetails says Internal error.), or cannot answer now — its database away, which the rest of the API answers 503: OFREP has no 503, so this is a 500 too, with errorDetails saying so and Retry-After (seconds) as a hint; with the key for one flag.", ref("OFREPError"))
+	r["headers"] = obj{"Retry-After": obj{"description": "Sent when the database is away: whole seconds to wait before asking again.", "schema": obj{"type": "integer", "minimum": 1}}}
+	out["500"] = r
 	for k, v := range own {
 		out[k] = v
 	}

@@ -2,12 +2,18 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/app"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 )
 
 // TestOFREPServerFailureIsOFREPShaped: a store failure after the token
@@ -87,4 +93,63 @@ func (h *errorLog) takeErrors() []string {
 	recs := h.recs
 	h.recs = nil
 	return recs
+}
+
+// TestOFREPDatabaseAwayIsA500: with the database away (a PostgreSQL
+// server that cannot be reached), OFREP answers 500 GENERAL — the
+// protocol lists no 503, and OFREP providers read a 500 as an
+// evaluation error (the caller's default is served), where a 503 is an
+// answer they do not expect — with the store's message in errorDetails,
+// in the language asked for, and Retry-After kept as a hint. The rest of
+// the API still answers 503 (TestDatabaseAwayAnswers503).
+func TestOFREPDatabaseAwayIsA500(t *testing.T) {
+	raw, err := sql.Open("pgx", "postgres://lodestar@127.0.0.1:1/none?connect_timeout=2&sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	a, err := app.New(&sqldb.DB{DB: raw, Dialect: sqldb.Postgres, Now: time.Now}, slog.New(slog.DiscardHandler), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	for _, c := range []struct{ path, key, lang, details string }{
+		{"/ofrep/v1/evaluate/flags/credit-risk", "credit-risk", "", "The database cannot be reached at the moment; try again shortly."},
+		{"/ofrep/v1/evaluate/flags/credit-risk", "credit-risk", "zh-CN", "暂时无法连接数据库，请稍后再试。"},
+		{"/ofrep/v1/evaluate/flags", "", "", "The database cannot be reached at the moment; try again shortly."},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+c.path, strings.NewReader(`{"context":{}}`))
+		req.Header.Set("Authorization", "Bearer lst_anything")
+		req.Header.Set("Content-Type", "application/json")
+		if c.lang != "" {
+			req.Header.Set("Accept-Language", c.lang)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		want := map[string]any{"errorCode": "GENERAL", "errorDetails": c.details}
+		if c.key != "" {
+			want["key"] = c.key
+		}
+		if resp.StatusCode != http.StatusInternalServerError || len(got) != len(want) {
+			t.Errorf("%s (%q): %d %v, want 500 %v", c.path, c.lang, resp.StatusCode, got, want)
+			continue
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s (%q): %s is %v, want %v", c.path, c.lang, k, got[k], v)
+			}
+		}
+		if ra := resp.Header.Get("Retry-After"); ra != "5" {
+			t.Errorf("%s: Retry-After %q, want 5 (the hint the API gives with its 503)", c.path, ra)
+		}
+	}
 }
