@@ -130,14 +130,14 @@ func (s *Server) modelRoutes() []httpx.Route {
 			}
 			return slicePage(items, p), nil
 		}, http.StatusOK)},
-		{Method: "GET", Pattern: Prefix + "/switches/{key}", Perm: auth.ModelRead, Handler: handle(s, noInput, func(r *http.Request, _ struct{}) (*lodestar.Switch, error) {
+		{Method: "GET", Pattern: Prefix + "/switches/{key}", Perm: auth.ModelRead, Handler: handle(s, noParams, func(r *http.Request, _ struct{}) (*lodestar.Switch, error) {
 			key, err := s.switchKey(r)
 			if err != nil {
 				return nil, err
 			}
 			return s.Switches.FindSwitch(r.Context(), key)
 		}, http.StatusOK)},
-		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, decodeBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
+		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, paramlessBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
 			key, err := s.switchKey(r)
 			if err != nil {
 				return nil, err

@@ -588,7 +588,7 @@ func modelPaths() obj {
 		"/switches": obj{"get": obj{"summary": "Every model's human intervention switch, by key.", "operationId": "listSwitches", "parameters": pageParamsDoc,
 			"responses": withErrors(obj{"200": response("One page of switches; the cursor is an offset.", pageOf("Switch"))})}},
 		"/switches/stream": obj{"get": obj{"summary": "Server-Sent Events: a snapshot of every switch on connect (and on every reconnect), then one event per flip, and a comment line every 15 s.",
-			"description": "Events: `snapshot` (data: an array of Switch) and `switch` (data: one Switch). Event IDs are the sum of all switch versions, which every flip raises by one. The caller's token or session is checked again every 15 s, once for all the streams that present it: one revoked or expired, or whose user was disabled, ends its streams within 15 s and the time of two checks (a check that cannot run ends nothing).",
+			"description": "Events: `snapshot` (data: an array of Switch) and `switch` (data: one Switch). Event IDs are the sum of all switch versions, which every flip raises by one. The caller's token or session is checked again every 15 s, once for all the streams that present it: one revoked or expired, or whose user was disabled, ends its streams within 15 s and the time of two checks (a check that cannot run ends nothing). It takes no query parameters: one given is a 400 naming it, before anything is opened.",
 			"operationId": "streamSwitches",
 			"responses":   streamResponses()}},
 		"/switches/{key}": obj{

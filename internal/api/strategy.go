@@ -259,6 +259,24 @@ func locationOf(v any) string {
 // noInput is the reader of a request that carries nothing to read.
 func noInput(http.ResponseWriter, *http.Request) (struct{}, error) { return struct{}{}, nil }
 
+// noParams is noInput for a request that takes no query parameters: any
+// is refused, by name (onlyParams), rather than ignored.
+func noParams(_ http.ResponseWriter, r *http.Request) (struct{}, error) {
+	return struct{}{}, onlyParams(r)
+}
+
+// paramlessBody is decodeBody for a request whose input is its body only:
+// a query parameter is refused, by name, before the body is read — a
+// flip's version sent as ?version=2 would otherwise be ignored, and the
+// flip made without its guard.
+func paramlessBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
+	if err := onlyParams(r); err != nil {
+		var zero T
+		return zero, err
+	}
+	return decodeBody[T](w, r)
+}
+
 // decodeBody reads a JSON body into a T.
 func decodeBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	var in T

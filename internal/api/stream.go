@@ -117,6 +117,13 @@ var Heartbeat = 15 * time.Second
 // versions of the switches the stream has sent, the same on every replica
 // for the same states.
 func (s *Server) streamSwitches(w http.ResponseWriter, r *http.Request) {
+	// The stream takes no query parameters: one given (a misspelt
+	// option, a Last-Event-ID sent in the query) is refused by name, as
+	// the other routes refuse theirs, before it costs a slot.
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	// A slot first, before the stream costs a query: a stream over a cap
 	// is refused at once; its slot is given back when it ends, however.
 	release, err := s.takeStreamSlot(w, r)
