@@ -200,6 +200,11 @@ func TestStoreErrorsTranslated(t *testing.T) {
 		{[]string{"switch", "flip", "credit-risk", "--state", "paused", "--reason", "drift", "--as", "risk@example.com"}, 1,
 			"lodestar: switch flip: The switch was not flipped; check the fields. state: The state is on, off or fallback.\n",
 			"lodestar: switch flip：未能切换开关，请检查各字段。 state：状态须为开启、关闭或降级。\n"},
+		// A reason given blank is the service's refusal, as on the API and
+		// the web (a field error, exit 1), not a usage error.
+		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "  ", "--as", "risk@example.com"}, 1,
+			"lodestar: switch flip: The switch was not flipped; check the fields. reason: Say why the switch is flipped.\n",
+			"lodestar: switch flip：未能切换开关，请检查各字段。 reason：请说明切换开关的原因。\n"},
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "drift", "--as", "nobody@example.com"}, 1,
 			"lodestar: switch flip: no user nobody@example.com in this database; 'lodestar user list' shows the users (and check --data or --database)\n",
 			"lodestar: switch flip：此数据库中没有用户 nobody@example.com；'lodestar user list' 列出全部用户（并请检查 --data 或 --database）\n"},

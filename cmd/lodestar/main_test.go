@@ -94,7 +94,7 @@ func TestRunUsage(t *testing.T) {
 		{"switch show keys that differ", []string{"switch", "show", "a", "--key", "b"}, 2, "", `KEY "a" and --key "b" differ`},
 		{"switch show bad format", []string{"switch", "show", "a", "--format", "yaml"}, 2, "", "--format must be text or json"},
 		{"switch flip without --as", []string{"switch", "flip", "a", "--state", "off", "--reason", "r"}, 2, "", "--state, --reason and --as are required"},
-		{"switch flip without --reason", []string{"switch", "flip", "a", "--state", "off", "--reason", " ", "--as", "r@example.com"}, 2, "", "--state, --reason and --as are required"},
+		{"switch flip without --reason", []string{"switch", "flip", "a", "--state", "off", "--as", "r@example.com"}, 2, "", "--state, --reason and --as are required"},
 		{"switch flip without --state", []string{"switch", "flip", "a", "--reason", "r", "--as", "r@example.com"}, 2, "", "--state, --reason and --as are required"},
 		{"switch flip bad --version", []string{"switch", "flip", "a", "--state", "off", "--reason", "r", "--as", "r@example.com", "--version", "0"}, 2, "", `--version "0": want the switch's version`},
 		{"switch flip --version not a number", []string{"switch", "flip", "a", "--state", "off", "--reason", "r", "--as", "r@example.com", "--version", "two"}, 2, "", `--version "two"`},

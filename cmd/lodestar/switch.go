@@ -127,8 +127,10 @@ func (e *cmdEnv) switchCmd(args []string) error {
 			return e.printSwitch(sw, live)
 		})
 	}
-	// flip
-	if *state == "" || strings.TrimSpace(*reason) == "" || strings.TrimSpace(*as) == "" {
+	// flip. A --reason left out is bad usage; one given blank ("  ") is
+	// the service's to refuse, as it refuses a PUT's or the web form's:
+	// a field error, exit 1, nothing flipped.
+	if *state == "" || !flagSet(fs, "reason") || strings.TrimSpace(*as) == "" {
 		return errUsage{"switch flip: --state, --reason and --as are required"}
 	}
 	ctx := e.ctx

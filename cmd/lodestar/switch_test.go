@@ -48,6 +48,12 @@ func TestSwitchCLI(t *testing.T) {
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--fallback", "rules", "--reason", "drift", "--as", "risk@example.com"}, 1, "fallback: A fallback is named only when the state is fallback."},
 		{[]string{"switch", "flip", "credit-risk", "--state", "fallback", "--fallback", "credit-risk", "--reason", "drift", "--as", "risk@example.com"}, 1, "cannot be its own fallback"},
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", strings.Repeat("x", 2001), "--as", "risk@example.com"}, 1, "reason:"},
+		// A reason given but blank is the service's refusal (exit 1), as
+		// a PUT's or the web form's is; only a --reason left out is bad
+		// usage (exit 2, TestRunUsage).
+		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "  ", "--as", "risk@example.com"}, 1, "switch flip: The switch was not flipped; check the fields. reason: Say why the switch is flipped."},
+		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason=", "--as", "risk@example.com"}, 1, "reason: Say why the switch is flipped."},
+		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "\t\n", "--as", "risk@example.com"}, 1, "reason: Say why the switch is flipped."},
 		{[]string{"switch", "flip", "credit-risk", "--state", "off", "--reason", "drift", "--as", "risk@example.com", "--version", "2"}, 1, "The switch is at version 1; 2 is ahead of it"},
 		{[]string{"switch", "show", "no-such-model"}, 1, `no model with key "no-such-model"`},
 	}
