@@ -238,7 +238,9 @@ func (e *cmdEnv) model(args []string) error {
 			return nil
 		})
 	case "status":
-		if *key == "" || *version == "" || *status == "" || strings.TrimSpace(*reason) == "" || strings.TrimSpace(*as) == "" {
+		// A --reason left out is bad usage; one given blank is the
+		// service's to refuse, as it refuses the API's: exit 1.
+		if *key == "" || *version == "" || *status == "" || !flagSet(fs, "reason") || strings.TrimSpace(*as) == "" {
 			return errUsage{"model status: --key, --version, --status, --reason and --as are required"}
 		}
 		return e.changeStore("no model to change", func(s *store.Store) error {

@@ -26,7 +26,11 @@ func TestModelCLI(t *testing.T) {
 		{[]string{"model", "version", "--key", "recsys", "--version", "1.0", "--intended-use", "rank"}, 0, "added recsys 1.0", ""},
 		{[]string{"model", "version", "--key", "nope", "--version", "1.0"}, 1, "", "no model with key"},
 		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging"}, 2, "", "--reason and --as are required"},
-		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "  ", "--as", "ai@example.com"}, 2, "", "--reason and --as are required"},
+		// A reason given blank is the service's refusal (exit 1), as on
+		// the API; only one left out is bad usage (exit 2).
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "  ", "--as", "ai@example.com"}, 1, "", "lodestar: Say why the status changes. (reason)\n"},
+		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "\t", "--as", "ai@example.com", "--lang", "zh-CN"}, 1, "", "lodestar: 请说明变更状态的原因。（reason）\n"},
+		{[]string{"model", "list"}, 0, "1.0 (development)", ""},
 		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "production", "--reason", "skip", "--as", "ai@example.com"}, 1, "", "not allowed"},
 		{[]string{"model", "status", "--key", "recsys", "--version", "1.0", "--status", "staging", "--reason", "offline metrics pass", "--as", "ai@example.com"}, 0, "is now staging", ""},
 		{[]string{"model", "list"}, 0, "1.0 (staging)", ""},
