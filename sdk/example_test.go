@@ -44,7 +44,7 @@ func ExampleNewSwitches() {
 		switch sw.State("credit-risk") {
 		case sdk.Off: // do not call the model
 			fmt.Println("off: the model is not called")
-		case sdk.Fallback: // serve sw.Fallback("credit-risk") instead
+		case sdk.Fallback: // serve sw.Fallback("credit-risk") instead (a model's key: only while its own sw.State is sdk.On)
 			fmt.Println("fallback: serving", sw.Fallback("credit-risk"))
 		default: // call the model
 			fmt.Println("on: calling the model")

@@ -336,7 +336,10 @@ func (c *Switches) State(key string) State {
 // Enabled reports whether the model may serve (its switch is on).
 func (c *Switches) Enabled(key string) bool { return c.State(key) == On }
 
-// Fallback returns what to serve instead when the switch is at fallback.
+// Fallback returns what to serve instead when the switch is at fallback:
+// the name as a person gave it. When it is another model's key, that
+// model has its own switch, which may have been switched off (or put at
+// fallback) since: serve it only while State of that key is On.
 func (c *Switches) Fallback(key string) string {
 	if c.unstarted() {
 		return ""

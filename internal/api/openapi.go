@@ -700,7 +700,10 @@ func modelSchemas() obj {
 			"description": obj{"type": "string", "maxLength": lodestar.MaxDescription}}},
 		"ModelCard": card,
 		"Switch": obj{"type": "object", "required": []string{"key", "model_id", "state", "changed_at", "version", "serving"}, "properties": obj{"key": key, "model_id": obj{"type": "integer"},
-			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}}, "fallback": str, "reason": str,
+			"state": obj{"type": "string", "enum": []string{"on", "off", "fallback"}},
+			"fallback": obj{"type": "string", "description": "What to serve instead, at fallback: the name as it was given. When it is another model's key, " +
+				"whether that model serves now is its own switch (its state and serving), which this one does not follow: a service serves it only while that switch is on."},
+			"reason":     str,
 			"changed_by": str, "via": obj{"type": "string", "enum": []string{"web", "api", "cli"},
 				"description": "How the last flip was made: on the web pages, through the API or with the lodestar command (lodestar switch flip); absent until the switch is flipped."},
 			"changed_at": ts, "version": obj{"type": "integer", "description": "Increases with every flip."},

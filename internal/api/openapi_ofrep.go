@@ -71,7 +71,7 @@ func ofrepSchemas() obj {
 				"description": "The switch's record, under the names of the Switch's fields (OFREP flag metadata: strings and numbers only).",
 				"properties": obj{
 					"version":    obj{"type": "integer", "description": "The switch's version; increases with every flip."},
-					"fallback":   obj{"type": "string", "description": "What to serve instead; only when the state is fallback."},
+					"fallback":   obj{"type": "string", "description": "What to serve instead; only when the state is fallback. Another model's key named here has its own flag, which this one does not follow: serve that model only while its flag is on."},
 					"reason":     obj{"type": "string", "description": "Why the switch was last flipped; absent until it is flipped."},
 					"changed_by": obj{"type": "string", "description": "Who last flipped it (their e-mail); absent until it is flipped."},
 					"via":        obj{"type": "string", "enum": []string{"web", "api", "cli"}, "description": "How it was last flipped: on the web pages, through the API or with the lodestar command; absent until it is flipped."},
