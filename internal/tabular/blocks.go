@@ -45,6 +45,15 @@ func (b *Block) Field(r, k int) []byte {
 	return b.data[b.start[i]:b.end[i]]
 }
 
+// Cells returns the text of the block's fields and where each is in it:
+// field (r, k) is data[start[r*cols+k]:end[r*cols+k]], cols the number of
+// columns asked for, as Field returns it. Bytes past a field's end are
+// other fields' or separators, for a reader that loads a word at a time.
+// Valid as Field's bytes are.
+func (b *Block) Cells() (data []byte, start, end []int32) {
+	return b.data, b.start, b.end
+}
+
 // BlockOptions tune ReadBlocks.
 type BlockOptions struct {
 	// Workers is how many goroutines parse blocks; 0 means GOMAXPROCS.

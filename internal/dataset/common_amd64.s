@@ -1,0 +1,198 @@
+#include "textflag.h"
+
+// commonCells: see common_amd64.go, and commonNumbersGo, the same loop in
+// Go, whose steps the comments follow.
+//
+// Registers: SI data, DI len(data), R8 &start[i], R9 &end[i], R11 j,
+// R12 r*8, R13 the next slot of left; AX BX CX DX R10 X0 X2 scratch
+// (X2 holds the cell's sign bit).
+
+DATA digitsXor<>+0(SB)/8, $0x3030303030303030
+GLOBL digitsXor<>(SB), RODATA|NOPTR, $8
+DATA low7<>+0(SB)/8, $0x7f7f7f7f7f7f7f7f
+GLOBL low7<>(SB), RODATA|NOPTR, $8
+DATA past9<>+0(SB)/8, $0x7676767676767676
+GLOBL past9<>(SB), RODATA|NOPTR, $8
+DATA highs<>+0(SB)/8, $0x8080808080808080
+GLOBL highs<>(SB), RODATA|NOPTR, $8
+DATA pairs<>+0(SB)/8, $0x00ff00ff00ff00ff
+GLOBL pairs<>(SB), RODATA|NOPTR, $8
+DATA fours<>+0(SB)/8, $0x0000ffff0000ffff
+GLOBL fours<>(SB), RODATA|NOPTR, $8
+DATA eights<>+0(SB)/8, $0x0000271000000001
+GLOBL eights<>(SB), RODATA|NOPTR, $8
+
+// NONDIGITS sets F to nonDigits' flags of X (a word already xored with
+// digitsXor): the top bit of each byte that is not 0-9.
+#define NONDIGITS(X, F) \
+	MOVQ X, F; \
+	ANDQ low7<>(SB), F; \
+	ADDQ past9<>(SB), F; \
+	ORQ  X, F; \
+	ANDQ highs<>(SB), F
+
+// DIGITS8 is digits8(R), in R.
+#define DIGITS8(R) \
+	IMUL3Q $0xa01, R, R; \
+	SHRQ   $8, R; \
+	ANDQ   pairs<>(SB), R; \
+	IMUL3Q $0x640001, R, R; \
+	SHRQ   $16, R; \
+	ANDQ   fours<>(SB), R; \
+	IMULQ  eights<>(SB), R; \
+	SHRQ   $32, R
+
+// func commonCells(data []byte, start, end []int32, k int, cols []unsafe.Pointer, ints []bool, left []int32) int
+TEXT ·commonCells(SB), NOSPLIT, $8-160
+	MOVQ data_base+0(FP), SI
+	MOVQ data_len+8(FP), DI
+	MOVQ start_base+24(FP), R8
+	MOVQ start_len+32(FP), AX
+	LEAQ (R8)(AX*4), AX
+	MOVQ AX, stop-8(SP)
+	MOVQ end_base+48(FP), R9
+	MOVQ left_base+128(FP), R13
+	XORL R11, R11
+	XORL R12, R12
+	CMPQ R8, AX
+	JAE  done
+
+loop:
+	MOVLQSX (R8), AX // s
+	MOVLQSX (R9), BX // e
+	TESTQ   AX, AX
+	JS      leave
+	CMPQ    AX, BX
+	JGE     leave    // s >= e
+	CMPQ    BX, DI
+	JA      leave    // e > len(data)
+	XORPS   X2, X2
+	CMPB    (SI)(AX*1), $0x2d
+	JNE     unsigned
+	INCQ    AX       // after the '-'
+	MOVQ    $0x8000000000000000, DX
+	MOVQ    DX, X2
+
+unsigned:
+	// AX = ds, BX = e; R10 = l, 1 to 16; a word from ds within data.
+	MOVQ BX, R10
+	SUBQ AX, R10
+	JLE  leave
+	CMPQ R10, $16
+	JA   leave
+	LEAQ 8(AX), DX
+	CMPQ DX, DI
+	JA   leave
+	MOVQ (SI)(AX*1), AX
+	XORQ digitsXor<>(SB), AX // x0
+	NONDIGITS(AX, DX)        // f0
+	TESTQ DX, DX
+	JZ    integer
+	CMPQ  R10, $8
+	JB    integer
+
+	// A decimal: p, the first non-digit's byte, in CX.
+	BSFQ DX, CX
+	SHRQ $3, CX
+	JZ   leave   // p = 0: ".5"
+	SUBQ CX, R10
+	DECQ R10     // frac = l - p - 1
+	JZ   leave   // "7."
+	CMPQ R10, $8
+	JA   leave
+	CMPQ CX, $2
+	JB   nolead
+	TESTB AL, AL // the first digit a '0' ("01.5")
+	JZ    leave
+
+nolead:
+	SHLQ $3, CX
+	MOVQ AX, DX
+	SHRQ CX, DX
+	CMPB DL, $0x1e // '.' ^ '0': the point
+	JNE  leave
+	NEGQ CX
+	ADDQ $64, CX
+	SHLQ CX, AX
+	DIGITS8(AX)    // the integer digits
+	MOVQ -8(SI)(BX*1), BX
+	XORQ digitsXor<>(SB), BX // x1, the cell's last 8 bytes
+	NONDIGITS(BX, DX)        // f1
+	MOVQ R10, CX
+	SHLQ $3, CX
+	NEGQ CX
+	ADDQ $64, CX             // drop = 64 - 8*frac, 0 to 56
+	SHRQ CX, DX
+	TESTQ DX, DX
+	JNZ  leave               // a non-digit after the point
+	SHRQ CX, BX
+	SHLQ CX, BX
+	DIGITS8(BX)              // the decimals
+	LEAQ ·pow10u(SB), DX
+	IMULQ (DX)(R10*8), AX
+	ADDQ BX, AX              // m
+	CVTSQ2SD AX, X0
+	LEAQ ·pow10(SB), DX
+	DIVSD (DX)(R10*8), X0
+	ORPD  X2, X0
+	MOVQ  cols_base+80(FP), DX
+	MOVQ  (DX)(R11*8), DX
+	MOVSD X0, (DX)(R12*1)
+	MOVQ  ints_base+104(FP), DX
+	MOVB  $0, (DX)(R11*1)
+	JMP   next
+
+integer:
+	// AX = x0, DX = f0, R10 = l: digits only, 1 to 8 of them.
+	CMPQ R10, $8
+	JA   leave
+	MOVQ R10, CX
+	SHLQ $3, CX
+	NEGQ CX
+	ADDQ $64, CX // 64 - 8*l, 0 to 56
+	SHLQ CX, DX
+	TESTQ DX, DX
+	JNZ  leave
+	TESTB AL, AL
+	JNZ  intok
+	CMPQ R10, $1 // a leading '0': "0" alone, unsigned
+	JNE  leave
+	MOVQ X2, DX
+	TESTQ DX, DX
+	JNZ  leave
+
+intok:
+	SHLQ CX, AX
+	DIGITS8(AX)
+	CVTSQ2SD AX, X0
+	ORPD  X2, X0
+	MOVQ  cols_base+80(FP), DX
+	MOVQ  (DX)(R11*8), DX
+	MOVSD X0, (DX)(R12*1)
+	JMP   next
+
+leave:
+	MOVQ R8, DX
+	SUBQ start_base+24(FP), DX
+	SHRQ $2, DX
+	MOVL DX, (R13)
+	ADDQ $4, R13
+
+next:
+	ADDQ $4, R8
+	ADDQ $4, R9
+	INCQ R11
+	CMPQ R11, k+72(FP)
+	JB   same
+	XORL R11, R11
+	ADDQ $8, R12
+
+same:
+	CMPQ R8, stop-8(SP)
+	JB   loop
+
+done:
+	SUBQ left_base+128(FP), R13
+	SHRQ $2, R13
+	MOVQ R13, ret+152(FP)
+	RET

@@ -1,0 +1,10 @@
+//go:build !amd64
+
+package dataset
+
+// useCommonAsm is false: commonCells is amd64 assembly.
+var useCommonAsm = false
+
+func commonNumbersAsm(data []byte, start, end []int32, k int, num [][]float64, ints []bool, left []int32) []int32 {
+	return commonNumbersGo(data, start, end, k, num, ints, left)
+}
