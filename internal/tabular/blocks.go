@@ -2,7 +2,6 @@ package tabular
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -30,9 +29,10 @@ type Block struct {
 	own        []byte  // the fields copied out of the chunk, when they must be
 	start, end []int32 // field (r, k) is data[start[r*cols+k]:end[r*cols+k]]
 
-	chunk  []byte // the raw records
-	line   int    // the line chunk starts on
-	breaks int    // the line breaks in chunk
+	masks  []uint64 // scanPlain's: the separators and line breaks of each 64 bytes
+	chunk  []byte   // the raw records
+	line   int      // the line chunk starts on
+	breaks int      // the line breaks in chunk
 	eof    bool
 	err    error
 	done   chan struct{}
@@ -425,7 +425,8 @@ func (t *Reader) scanFast(b *Block, sel [][]int32) (at, atLine int, ok bool) {
 // scanPlain parses a block without quotes: each record is its text up to
 // a line break (LF, or CR LF: a CR before the LF, or at the end of the
 // file, ends the last field) cut at the separators, blank lines skipped —
-// what the fast scanner makes of such text, found eight bytes at a time.
+// what the fast scanner makes of such text, found 64 bytes at a time
+// (sepMasks).
 // Field (r, k) is left in the chunk: the caller points data at it. plain
 // maps a file field to the k it feeds, or −1. ok is false, the block to
 // be parsed again by the other scanners, when a record has too few or too
@@ -435,27 +436,25 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 	rows := b.breaks + 1
 	b.Rows, b.Lines = 0, slices.Grow(b.Lines[:0], rows)
 	b.start, b.end = slices.Grow(b.start[:0], rows*k)[:rows*k], slices.Grow(b.end[:0], rows*k)[:rows*k]
-	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
-	sepWord, lfWord := ones*uint64(byte(t.sep)), ones*uint64('\n')
-	// zero marks the bytes of x that are 0 with their top bit (exactly:
-	// no carry crosses bytes).
-	zero := func(x uint64) uint64 { return ^((x&low7 + low7) | x | low7) }
-	var seen uint64 // every byte or-ed, for the ASCII test
+	// The separators and line breaks of each 64 bytes in a mask
+	// (sepMasks), the last bytes' by hand; then each found in turn.
+	n := len(c)
+	groups := n / 64
+	b.masks = slices.Grow(b.masks[:0], groups+1)[:groups+1]
+	high := sepMasks(c[:groups*64], byte(t.sep), b.masks)
+	var tail uint64
+	for i := groups * 64; i < n; i++ {
+		if c[i] == byte(t.sep) || c[i] == '\n' {
+			tail |= 1 << uint(i-groups*64)
+		}
+		high = high || c[i] >= utf8.RuneSelf
+	}
+	b.masks[groups] = tail
 	field, fs, line := 0, 0, b.line
 	slot := 0 // start of the current record's slots
-	n := len(c)
-	for p := 0; p < n; p += 8 {
-		var w uint64
-		if p+8 <= n {
-			w = binary.LittleEndian.Uint64(c[p:])
-		} else {
-			for i := n - 1; i >= p; i-- { // the tail, zero-padded: 0 is neither a separator nor a line break
-				w = w<<8 | uint64(c[i])
-			}
-		}
-		seen |= w
-		for m := zero(w^sepWord) | zero(w^lfWord); m != 0; m &= m - 1 {
-			i := p + bits.TrailingZeros64(m)>>3
+	for q, m := range b.masks {
+		for ; m != 0; m &= m - 1 {
+			i := q*64 + bits.TrailingZeros64(m)
 			if c[i] != '\n' { // a separator ends a field
 				if field < nf {
 					if kk := plain[field]; kk >= 0 {
@@ -514,7 +513,7 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 		slot += k
 	}
 	b.start, b.end = b.start[:slot], b.end[:slot]
-	return seen&^low7 == 0, true
+	return !high, true
 }
 
 // blankCell reports whether a field (UTF-8) holds white space only, as

@@ -195,7 +195,13 @@ func TestBlocksPlainMatchNext(t *testing.T) {
 			fmt.Fprintf(&b, "c%d", i)
 		}
 		b.WriteString([]string{"\n", "\r\n"}[rng.IntN(2)])
-		for range rng.IntN(40) {
+		// Every third file is long, read in chunks of up to 4 KiB: blocks
+		// of many 64-byte groups (sepMasks), not only their tails.
+		records, chunk := rng.IntN(40), 1+rng.IntN(64)
+		if n%3 == 0 {
+			records, chunk = rng.IntN(600), 64+rng.IntN(4096)
+		}
+		for range records {
 			switch rng.IntN(12) {
 			case 0:
 				b.WriteString("\n")
@@ -240,7 +246,7 @@ func TestBlocksPlainMatchNext(t *testing.T) {
 			if cols > 2 {
 				pick = []int{2, 0}
 			}
-			withChunk(t, 1+rng.IntN(64))
+			withChunk(t, chunk)
 			got, gotLines, err := readBlocksOf(s, opt, 2, pick)
 			if err != nil || !slices.Equal(gotLines, wantLines) || len(got) != len(want) {
 				t.Fatalf("columns %v: %d records, lines %v, %v; want %d, %v\ninput %q", pick, len(got), gotLines, err, len(want), wantLines, s)
