@@ -217,3 +217,51 @@ func TestDriftIntegerCellsCategorical(t *testing.T) {
 		}
 	}
 }
+
+// TestDriftCellsAfterManyNumbers checks the cells a column of numbers
+// holds among them once it has too many distinct values to count (scan
+// then passes over runs of numbers): every missing cell and every cell of
+// text is still seen, in each file, however the rows fall in the blocks,
+// and the first text cell is the one named.
+func TestDriftCellsAfterManyNumbers(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(21, 4))
+	write := func(name string) (path string, miss, text int64, first int) {
+		var b strings.Builder
+		b.WriteString("x,y\n")
+		for r := range 60000 { // several blocks of 256 KiB
+			cell := strconv.FormatFloat(rng.NormFloat64()*1000, 'f', 4, 64)
+			// Past the first 1,000 distinct values (then not counted),
+			// now and then a missing cell or, rarely, text.
+			if r > 1500 {
+				switch x := rng.IntN(400); {
+				case x < 6:
+					cell, miss = []string{"", "NA", " "}[x%3], miss+1
+				case r > 30000 && r%5000 == 4321+rng.IntN(2): // text, first in a later block
+					cell, text = "?"+strconv.Itoa(r), text+1
+					if first == 0 {
+						first = r + 2 // its line: the header is line 1
+					}
+				}
+			}
+			fmt.Fprintf(&b, "%s,%d\n", cell, r%7)
+		}
+		return writeFileIn(t, dir, name, b.String()), miss, text, first
+	}
+	ref, refMiss, refText, refFirst := write("ref.csv")
+	cur, curMiss, curText, _ := write("cur.csv")
+	if refText == 0 || curText == 0 || refMiss == 0 {
+		t.Fatal("the files hold no cells to find")
+	}
+	rep, err := runDrift(driftArgs{reference: ref, current: cur, exactLimit: 100, bins: 16, seed: 1}, tabular.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, q := rep.Result.Features[0], rep.Quality[0]
+	if f.RefMiss != refMiss || f.CurMiss != curMiss {
+		t.Errorf("missing %d and %d, want %d and %d", f.RefMiss, f.CurMiss, refMiss, curMiss)
+	}
+	if q.RefUnreadable != refText || q.CurUnreadable != curText || q.FirstUnreadable.Line != refFirst {
+		t.Errorf("unreadable %d and %d, first on line %d; want %d and %d, line %d", q.RefUnreadable, q.CurUnreadable, q.FirstUnreadable.Line, refText, curText, refFirst)
+	}
+}

@@ -829,7 +829,18 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		if !sd.form.broken {
 			sd.form.batch(b, k, num, ints, lead)
 		}
-		for r, x := range num {
+		// Once the column's numbers are no longer counted (dropped),
+		// before any text, a number needs nothing more here: the batch's
+		// numbers up to its first other cell are passed over (a batch
+		// with a leading zero is read whole).
+		from := 0
+		if sd.dropped && !sd.text && !lead {
+			for from < len(num) && num[from] == num[from] {
+				from++
+			}
+		}
+		for r := from; r < len(num); r++ {
+			x := num[r]
 			zero := lead && x == x && dataset.LeadingZero(b.Text(k, r))
 			if x == x && !sd.text && !zero {
 				if !sd.dropped {
