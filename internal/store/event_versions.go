@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 
@@ -272,7 +273,10 @@ func (s *Store) EventVersions(ctx context.Context, modelID int64, ids []string) 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	tx, err := s.DB.BeginTx(ctx, nil)
+	// Read-only: on SQLite a transaction otherwise begins as a write
+	// does (BEGIN IMMEDIATE), waiting for the writer's lock and holding
+	// it while it reads, so that writers wait for it.
+	tx, err := s.DB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, wrap("find event versions", err)
 	}

@@ -322,3 +322,49 @@ func TestEventVersions(t *testing.T) {
 		}
 	})
 }
+
+// EventVersions only reads: it answers while another transaction is
+// writing (an ingest batch, a retention pass), as every read does. On
+// SQLite it began its transaction as a write would (BEGIN IMMEDIATE, the
+// database's setting for writes), so it waited for that writer's lock —
+// and every writer waited for it while it read the batch rows — failing
+// with "database is locked" once the busy timeout ran out.
+func TestEventVersionsReadsWhileAWriterWrites(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := eventModel(t, f)
+		t0 := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		if _, err := f.s.AppendEvents(f.ctx, m.ID, slices.Concat(versionEvents("1.0", t0, "a"), versionEvents("2.0", t0.Add(time.Hour), "b"))); err != nil {
+			t.Fatal(err)
+		}
+		// "b" is read from its batch row (no version key), "a" by its key.
+		if _, err := db.ExecContext(f.ctx, db.Rebind(`UPDATE event_ids SET version_key = NULL WHERE model_id = ? AND event_id = ?`), m.ID, "b"); err != nil {
+			t.Fatal(err)
+		}
+		writing, done := make(chan struct{}), make(chan struct{})
+		wrote := make(chan error, 1)
+		go func() {
+			wrote <- db.InTx(f.ctx, func(tx *sqldb.Tx) error {
+				if _, err := tx.ExecContext(f.ctx, `UPDATE models SET name = name WHERE id = ?`, m.ID); err != nil {
+					return err
+				}
+				close(writing)
+				<-done
+				return nil
+			})
+		}()
+		select {
+		case <-writing:
+		case err := <-wrote:
+			t.Fatalf("writer: %v", err)
+		}
+		got, err := f.s.EventVersions(f.ctx, m.ID, []string{"a", "b", "nosuch"})
+		close(done)
+		if err := <-wrote; err != nil {
+			t.Errorf("writer: %v", err)
+		}
+		if want := map[string]string{"a": "1.0", "b": "2.0"}; err != nil || !maps.Equal(got, want) {
+			t.Errorf("while a writer writes: got %v, %v; want %v", got, err, want)
+		}
+	})
+}
