@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"sync"
@@ -366,5 +367,49 @@ func TestEventVersionsReadsWhileAWriterWrites(t *testing.T) {
 		if want := map[string]string{"a": "1.0", "b": "2.0"}; err != nil || !maps.Equal(got, want) {
 			t.Errorf("while a writer writes: got %v, %v; want %v", got, err, want)
 		}
+	})
+}
+
+// Two versions whose version keys collide (the 64-bit FNV-1a hash
+// event_ids keeps of an event's version) are each read from the batch
+// rows while both have events: an event is never named by the other
+// version, whose monitors would then decide its true or false label. Once
+// retention has deleted every event of one, the other's events go by
+// their key again; the deleted ones are not found.
+func TestEventVersionsKeyCollision(t *testing.T) {
+	// A collision found for this test: FNV-1a 64 of both is 0x0e4fd5bb26054f27.
+	const v, w = "Zd1WLbEs5Q2", "mAFiqwLaR3c"
+	fnv64a := func(s string) uint64 { h := fnv.New64a(); h.Write([]byte(s)); return h.Sum64() }
+	if fnv64a(v) != fnv64a(w) {
+		t.Fatalf("%q and %q do not collide: the test would prove nothing", v, w)
+	}
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		m := eventModel(t, f)
+		t0 := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		for _, batch := range [][]lodestar.StoredEvent{versionEvents(v, t0, "a"), versionEvents(w, t0.Add(time.Hour), "b"), versionEvents(v, t0.Add(2*time.Hour), "c")} {
+			if _, err := f.s.AppendEvents(f.ctx, m.ID, batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		versions := func(when string, want map[string]string) {
+			t.Helper()
+			got, err := f.s.EventVersions(f.ctx, m.ID, []string{"a", "b", "c", "d"})
+			if err != nil || !maps.Equal(got, want) {
+				t.Errorf("%s: got %v, %v; want %v", when, got, err, want)
+			}
+		}
+		versions("both versions stored", map[string]string{"a": v, "b": w, "c": v})
+		if n, err := f.s.DeleteEventsBefore(f.ctx, m.ID, t0.Add(90*time.Minute)); err != nil || n != 2 {
+			t.Fatalf("retention: %d, %v", n, err)
+		}
+		if got := unregistered(t, f.s, f.ctx, m.ID); len(got) != 1 || got[0].Version != v || got[0].Events != 1 {
+			t.Fatalf("after retention: counts %+v, want only %q's one event", got, v)
+		}
+		versions("one version left", map[string]string{"c": v})
+		if _, err := f.s.AppendEvents(f.ctx, m.ID, versionEvents(w, t0.Add(3*time.Hour), "d")); err != nil {
+			t.Fatal(err)
+		}
+		versions("both again", map[string]string{"c": v, "d": w})
 	})
 }
