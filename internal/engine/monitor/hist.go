@@ -335,7 +335,10 @@ func (h *Hist) Add(x float64) {
 		h.countFew(x, 1)
 	}
 	h.S1 += d
-	h.S2 += d * d
+	// float64(d*d): rounded before the sum, never fused into one
+	// multiply-add (GOAMD64=v3 builds may fuse), so Add and AddAll
+	// agree to the bit on every build.
+	h.S2 += float64(d * d)
 	if x < h.Min {
 		h.Min = x
 	}
@@ -415,7 +418,7 @@ func (h *Hist) AddAll(xs []float64) {
 				h.countFew(x, 1)
 			}
 			s1 += d
-			s2 += d * d
+			s2 += float64(d * d) // not fused: as in Add
 			if x < lo {
 				lo = x
 			}
