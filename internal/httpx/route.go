@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -478,6 +479,13 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		body := r.Body
 		r = r.WithContext(r.Context()) // the server's request keeps its body (LimitBody)
 		r.Body = http.MaxBytesReader(w, body, limit)
+		// A multipart form read on r (checkCSRF) or on the handler's copy
+		// (ParseMultipartForm, FormFile) may have put its files over the
+		// memory it was given in the system's temporary directory:
+		// net/http removes them only for its own request, never for these
+		// copies, so they are removed here once the request is answered.
+		read := []*http.Request{r}
+		defer func() { removeFormFiles(read...) }()
 		// Who is asking first: an anonymous or badly signed request is a
 		// 401 whatever its size, and a signed-in person's refusal comes
 		// in their language, on their page.
@@ -578,8 +586,22 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}()
 			w = sw
 		}
-		rt.Handler(w, r.WithContext(ctx))
+		hr := r.WithContext(ctx)
+		read = append(read, hr)
+		rt.Handler(w, hr)
 	})
+}
+
+// removeFormFiles removes the temporary files of the multipart forms read
+// on rs (a form shared by copies is removed once).
+func removeFormFiles(rs ...*http.Request) {
+	var done []*multipart.Form
+	for _, r := range rs {
+		if mf := r.MultipartForm; mf != nil && !slices.Contains(done, mf) {
+			mf.RemoveAll()
+			done = append(done, mf)
+		}
+	}
 }
 
 // recheckKey holds, in a guarded request's context, the guard's checks
