@@ -16,12 +16,17 @@ import (
 // started on the same base finds them and removes them.
 //
 // Each server has a directory of its own under the base, named
-// lodestar-uploads-*, owner-only (0700), holding a lock file it keeps
-// locked while it runs. OpenUploadDir removes the directories of the
-// base whose lock nobody holds — their server is gone, since the kernel
-// lets go of a dead process's locks — and never one whose server runs:
+// lodestar-uploads-*, owner-only (0700), which it keeps locked (flock on
+// the directory itself) while it runs. OpenUploadDir removes the
+// directories of the base whose lock nobody holds — their server is
+// gone, since the kernel lets go of a dead process's locks — and never
+// one whose server runs:
 // two servers may share a base (PostgreSQL replicas on one machine, both
-// in $TMPDIR), and each keeps its own files.
+// in $TMPDIR), and each keeps its own files. The lock is the directory's,
+// not a file's in it: an age-based cleaner of /tmp (systemd-tmpfiles,
+// 10 days by default) leaves a directory it cannot lock alone, but would
+// remove an idle lock file, then the emptied directory, under a server
+// that runs.
 type UploadDir struct {
 	path string
 	lock *os.File
@@ -33,7 +38,6 @@ type UploadDir struct {
 const (
 	runPrefix   = "lodestar-uploads-"
 	setupPrefix = ".lodestar-uploads-setup-"
-	lockName    = ".lock"
 	// setupAbandoned is how old a setup directory must be to be taken
 	// for a server's killed as it made it (it takes microseconds).
 	setupAbandoned = 10 * time.Minute
@@ -63,7 +67,7 @@ func OpenUploadDir(base string) (*UploadDir, int, error) {
 	if err != nil {
 		return nil, removed, fmt.Errorf("upload directory: %w", err)
 	}
-	lock, err := os.OpenFile(filepath.Join(setup, lockName), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	lock, err := openDir(setup)
 	if err == nil {
 		err = lockFile(lock, true)
 		if err != nil {
@@ -117,12 +121,12 @@ func sweepUploads(base string) (int, error) {
 		dir := filepath.Join(base, name)
 		if !run {
 			// Killed between its making and its renaming: nothing was
-			// ever written there but the lock file.
+			// ever written there.
 			if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < setupAbandoned {
 				continue
 			}
 		}
-		lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR, 0)
+		lock, err := openDir(dir)
 		if err != nil {
 			continue
 		}

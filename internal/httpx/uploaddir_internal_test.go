@@ -72,9 +72,6 @@ func TestUploadDirSweepsOnlyTheDead(t *testing.T) {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(d, lockName), nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 	long := time.Now().Add(-time.Hour)
 	if err := os.Chtimes(oldSetup, long, long); err != nil {
@@ -86,7 +83,7 @@ func TestUploadDirSweepsOnlyTheDead(t *testing.T) {
 		t.Fatal(err)
 	}
 	outside := t.TempDir()
-	if err := os.WriteFile(filepath.Join(outside, lockName), nil, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(outside, "kept"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(outside, filepath.Join(base, runPrefix+"link")); err != nil {
@@ -105,7 +102,7 @@ func TestUploadDirSweepsOnlyTheDead(t *testing.T) {
 			t.Errorf("%s is still there (%v): a stopped server's leftovers were kept", gone, err)
 		}
 	}
-	for _, kept := range []string{inUse, newSetup, other, filepath.Join(base, runPrefix+"link"), filepath.Join(outside, lockName)} {
+	for _, kept := range []string{inUse, newSetup, other, filepath.Join(base, runPrefix+"link"), filepath.Join(outside, "kept")} {
 		if _, err := os.Lstat(kept); err != nil {
 			t.Errorf("%s was removed: %v", kept, err)
 		}

@@ -31,3 +31,8 @@ func lockFile(f *os.File, wait bool) error {
 		return err
 	}
 }
+
+// openDir opens directory dir to lock it, never through a symbolic link.
+func openDir(dir string) (*os.File, error) {
+	return os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
+}
