@@ -105,7 +105,7 @@ func (d *UploadDir) Close() error {
 
 // sweepUploads removes base's upload directories whose server is gone:
 // those whose lock it can take. A directory whose lock another process
-// holds, or that it cannot open (another user's), is left alone.
+// holds, that it cannot open, or that another user owns is left alone.
 func sweepUploads(base string) (int, error) {
 	ents, err := os.ReadDir(base)
 	if err != nil {
@@ -128,6 +128,12 @@ func sweepUploads(base string) (int, error) {
 		}
 		lock, err := openDir(dir)
 		if err != nil {
+			continue
+		}
+		if !ownDir(lock) {
+			// Another user's (the base may be the shared /tmp): not a
+			// directory of this server's kind, whatever its name.
+			lock.Close()
 			continue
 		}
 		if err := lockFile(lock, false); err != nil {

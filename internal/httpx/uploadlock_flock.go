@@ -36,3 +36,14 @@ func lockFile(f *os.File, wait bool) error {
 func openDir(dir string) (*os.File, error) {
 	return os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
 }
+
+// ownDir reports whether the open directory d belongs to this process's
+// user.
+func ownDir(d *os.File) bool {
+	fi, err := d.Stat()
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
+}
