@@ -86,7 +86,10 @@ func (e *cmdEnv) alertCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(*note) == "" || strings.TrimSpace(*as) == "" {
+	// A --note left out is bad usage; one given blank ("  ") is the
+	// service's to refuse, as it refuses the API's and the web form's: a
+	// field error, exit 1, nothing acknowledged.
+	if !flagSet(fs, "note") || strings.TrimSpace(*as) == "" {
 		return errUsage{"alert ack: --note and --as are required"}
 	}
 	return e.changeStore("no alert to acknowledge", func(s *store.Store) error {
@@ -344,7 +347,7 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 		return err
 	}
 	if sub == "pause" || sub == "resume" {
-		return e.pauseMonitor(sub, id, *reason, *as, *format)
+		return e.pauseMonitor(sub, id, *reason, flagSet(fs, "reason"), *as, *format)
 	}
 	if sub == "evaluate" {
 		if strings.TrimSpace(*as) == "" {
@@ -464,9 +467,12 @@ func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
 }
 
 // pauseMonitor pauses or resumes monitor id as the user with e-mail as.
-func (e *cmdEnv) pauseMonitor(sub string, id int64, reason, as, format string) error {
+// A pause's --reason left out (reasonGiven false) is bad usage; one given
+// blank is the service's to refuse, as it refuses the API's and the web
+// form's: a field error, exit 1, nothing paused.
+func (e *cmdEnv) pauseMonitor(sub string, id int64, reason string, reasonGiven bool, as, format string) error {
 	switch {
-	case sub == "pause" && (strings.TrimSpace(reason) == "" || strings.TrimSpace(as) == ""):
+	case sub == "pause" && (!reasonGiven || strings.TrimSpace(as) == ""):
 		return errUsage{"monitor pause: --reason and --as are required"}
 	case sub == "resume" && strings.TrimSpace(as) == "":
 		return errUsage{"monitor resume: --as is required"}

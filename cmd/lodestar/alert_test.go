@@ -147,7 +147,14 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 		{[]string{"alert", "ack", itoa(acked.ID), "--note", "on it", "--as", "risk@demo.lodestar"}, 1, "ml.lead@demo.lodestar acknowledged the alert already"},
 		{[]string{"alert", "ack", "9999", "--note", "on it", "--as", "risk@demo.lodestar"}, 1, "no alert 9999"},
 		{[]string{"alert", "ack", itoa(open.ID), "--note", strings.Repeat("x", lodestar.MaxAckNote+1), "--as", "risk@demo.lodestar"}, 1, "note:"},
-		{[]string{"alert", "ack", itoa(open.ID), "--note", " ", "--as", "risk@demo.lodestar"}, 2, "--note and --as are required"},
+		// A note given blank is the service's refusal (exit 1), as the
+		// API's and the web form's are; only a --note left out is bad
+		// usage (exit 2).
+		{[]string{"alert", "ack", itoa(open.ID), "--note", " ", "--as", "risk@demo.lodestar"}, 1, "alert ack: The alert was not acknowledged; check the fields. note: Say what is being done about the alert."},
+		{[]string{"alert", "ack", itoa(open.ID), "--note=", "--as", "risk@demo.lodestar"}, 1, "note: Say what is being done about the alert."},
+		{[]string{"alert", "ack", itoa(open.ID), "--note", "\t\n", "--as", "risk@demo.lodestar", "--lang", "zh-CN"}, 1, "alert ack：未能确认告警；请检查各字段。 note：请说明正在如何处理该告警。"},
+		{[]string{"alert", "ack", itoa(open.ID), "--as", "risk@demo.lodestar"}, 2, "--note and --as are required"},
+		{[]string{"alert", "ack", itoa(open.ID), "--note", "on it", "--as", " "}, 2, "--note and --as are required"},
 		{[]string{"alert", "ack", "--note", "on it", "--as", "risk@demo.lodestar"}, 2, "name the ID"},
 		{[]string{"alert", "ack", "x1", "--note", "on it", "--as", "risk@demo.lodestar"}, 2, `ID "x1" is not a number`},
 		{[]string{"alert", "ack", "1", "2", "--note", "on it", "--as", "risk@demo.lodestar"}, 2, `unexpected argument "2"`},
@@ -195,6 +202,12 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 	}{
 		{[]string{"monitor", "pause", "3", "--reason", "rebuild", "--as", "risk@demo.lodestar"}, 1, "only the roles admin, ai_team may pause a monitor"},
 		{[]string{"monitor", "pause", "3", "--as", "ml.lead@demo.lodestar"}, 2, "--reason and --as are required"},
+		{[]string{"monitor", "pause", "3", "--reason", "rebuild", "--as", " "}, 2, "--reason and --as are required"},
+		// A reason given blank is the service's refusal (exit 1), as the
+		// API's and the web form's are.
+		{[]string{"monitor", "pause", "3", "--reason", "  ", "--as", "ml.lead@demo.lodestar"}, 1, "monitor pause: The monitor was not paused; check the fields. reason: Say why the monitor is paused."},
+		{[]string{"monitor", "pause", "3", "--reason=", "--as", "ml.lead@demo.lodestar"}, 1, "reason: Say why the monitor is paused."},
+		{[]string{"monitor", "pause", "3", "--reason", "\t", "--as", "ml.lead@demo.lodestar", "--lang", "zh-CN"}, 1, "monitor pause：未能暂停监控器；请检查各字段。 reason：请说明暂停监控器的原因。"},
 		{[]string{"monitor", "pause", "99", "--reason", "rebuild", "--as", "ml.lead@demo.lodestar"}, 1, "no monitor 99"},
 		{[]string{"monitor", "resume", "3", "--as", "ml.lead@demo.lodestar"}, 1, "The monitor is not paused"},
 		{[]string{"monitor", "resume", "3", "--reason", "x", "--as", "ml.lead@demo.lodestar"}, 2, "takes no --reason"},
