@@ -221,6 +221,10 @@ func pageOnly(filters ...string) func(http.ResponseWriter, *http.Request) (pageR
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	id := httpx.IdentityFrom(r.Context())
 	out := struct {
 		User   *lodestar.User `json:"user"`
@@ -297,8 +301,8 @@ func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createUseCase(w http.ResponseWriter, r *http.Request) {
-	var in lodestar.NewUseCase
-	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
+	in, err := decodeBody[lodestar.NewUseCase](w, r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -319,6 +323,10 @@ func (s *Server) getUseCase(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		s.fail(w, r, lodestar.FieldError("id", "id must be a positive integer."))
+		return
+	}
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	uc, err := s.UseCases.FindUseCaseByID(r.Context(), id)

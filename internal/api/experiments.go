@@ -124,6 +124,9 @@ func (s *Server) experimentRoutes() []httpx.Route {
 // per line, and records the valid lines; each refused line is reported.
 func (s *Server) ingestObservations(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
+	if err == nil {
+		err = onlyParams(r)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

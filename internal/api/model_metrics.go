@@ -35,6 +35,10 @@ func (s *Server) metricsRoutes() []httpx.Route {
 }
 
 func (s *Server) modelMetrics(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	ms, err := s.gatherModelMetrics(r.Context())
 	if err != nil {
 		s.fail(w, r, err)

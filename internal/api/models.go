@@ -137,7 +137,7 @@ func (s *Server) modelRoutes() []httpx.Route {
 			}
 			return s.Switches.FindSwitch(r.Context(), key)
 		}, http.StatusOK)},
-		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, paramlessBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
+		{Method: "PUT", Pattern: Prefix + "/switches/{key}", Perm: auth.SwitchFlip, Handler: handle(s, decodeBody[flipIn], func(r *http.Request, in flipIn) (*lodestar.Switch, error) {
 			key, err := s.switchKey(r)
 			if err != nil {
 				return nil, err

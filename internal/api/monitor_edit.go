@@ -68,6 +68,9 @@ func (s *Server) editMonitor(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		if err := onlyParams(r); err != nil {
+			return nil, err
+		}
 		m, err := s.Monitors.FindMonitorByID(r.Context(), id)
 		if err != nil {
 			return nil, err

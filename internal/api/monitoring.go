@@ -95,6 +95,9 @@ func ndjson(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
 // the batch is committed, so an acknowledged event is durable.
 func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request) {
 	res, err := func() (*lodestar.IngestResult, error) {
+		if err := onlyParams(r); err != nil {
+			return nil, err
+		}
 		body, err := ndjson(w, r)
 		if err != nil {
 			return nil, err
@@ -355,6 +358,9 @@ var errNoLines = lodestar.Errorf(lodestar.EInvalid, "The request body holds no l
 // ingestLabels attaches late labels by event ID.
 func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 	res, err := func() (*lodestar.LabelResult, error) {
+		if err := onlyParams(r); err != nil {
+			return nil, err
+		}
 		body, err := ndjson(w, r)
 		if err != nil {
 			return nil, err
@@ -502,6 +508,9 @@ func (s *Server) monitoringRoutes() []httpx.Route {
 	}
 	monitorBody := func(w http.ResponseWriter, r *http.Request) (monitorIn, error) {
 		var in monitorIn
+		if err := onlyParams(r); err != nil {
+			return in, err
+		}
 		err := httpx.DecodeJSON(w, r, &in, MaxMonitorBody)
 		return in, err
 	}

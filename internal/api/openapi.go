@@ -196,15 +196,17 @@ func baseDocument() obj {
 		"info": obj{"title": "Lodestar API", "version": "1",
 			"description": "Lodestar's REST API. Authenticate with `Authorization: Bearer <token>` (create one with `lodestar token create`). " +
 				"Errors share one shape: {\"error\":{\"code\",\"message\",\"fields\"}}. Lists are paged with limit (max 200) and cursor. " +
-				"A list (and the portfolio, an export, an assignment check) takes only the query parameters its operation lists: any other " +
-				"(a misspelt filter, another list's), a malformed value (an id that is not a positive integer, a value outside the enum) or a " +
-				"parameter given twice is a 400 whose fields name it, never an unfiltered answer. " +
+				"Every operation takes only the query parameters it lists, and most list none (one record's read, every write, upload and " +
+				"ingestion, the stream, this document): any other (a misspelt filter, another list's, a body's field such as updated_at or " +
+				"version sent in the query), a malformed value (an id that is not a positive integer, a value outside the enum), an empty one or a " +
+				"parameter given twice is a 400 whose fields name it, never an unfiltered answer nor a write made without it (nothing is written). " +
 				"Request bodies are limited to 1 MiB; unknown fields and wrong types are rejected naming the field."},
 		"servers":  []obj{{"url": Prefix}},
 		"security": []obj{{"bearer": []string{}}},
 		"paths": obj{
 			"/openapi.json": obj{"get": obj{"summary": "This document.", "operationId": "getOpenAPI", "security": []obj{},
-				"responses": obj{"200": response("The OpenAPI document.", obj{"type": "object", "additionalProperties": true})}}},
+				"responses": obj{"200": response("The OpenAPI document.", obj{"type": "object", "additionalProperties": true}),
+					"400": errorResponses["400"]}}},
 			"/me": obj{"get": obj{"summary": "The caller.", "operationId": "getMe",
 				"responses": withErrors(obj{"200": response("The caller's user, token scopes and locale.", ref("Me"))})}},
 			"/use-cases": obj{
@@ -302,6 +304,10 @@ func DocumentedRoutes() []string {
 var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	httpx.WriteJSON(w, http.StatusOK, Document())
 }
 

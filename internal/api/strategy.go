@@ -188,9 +188,10 @@ func handleID[In, Out any](s *Server, read reader[In], fn func(ctx context.Conte
 	}
 }
 
-// handleGet is handleID for a request without a body, answering 200.
+// handleGet is handleID for a request without a body or query
+// parameters (noParams), answering 200.
 func handleGet[Out any](s *Server, fn func(ctx context.Context, id int64) (Out, error)) http.HandlerFunc {
-	return handleID(s, noInput, func(ctx context.Context, id int64, _ struct{}) (Out, error) { return fn(ctx, id) }, http.StatusOK)
+	return handleID(s, noParams, func(ctx context.Context, id int64, _ struct{}) (Out, error) { return fn(ctx, id) }, http.StatusOK)
 }
 
 // reply writes out as JSON with status, or err, when there is one, in the
@@ -256,30 +257,27 @@ func locationOf(v any) string {
 	return Prefix + path + strconv.FormatInt(id, 10)
 }
 
-// noInput is the reader of a request that carries nothing to read.
+// noInput is the reader of a request whose handler reads what it carries
+// itself (an evidence list its page: listOf).
 func noInput(http.ResponseWriter, *http.Request) (struct{}, error) { return struct{}{}, nil }
 
-// noParams is noInput for a request that takes no query parameters: any
-// is refused, by name (onlyParams), rather than ignored.
+// noParams is the reader of a request that carries nothing to read (one
+// record's GET): a query parameter is refused, by name (onlyParams),
+// rather than ignored.
 func noParams(_ http.ResponseWriter, r *http.Request) (struct{}, error) {
 	return struct{}{}, onlyParams(r)
 }
 
-// paramlessBody is decodeBody for a request whose input is its body only:
-// a query parameter is refused, by name, before the body is read — a
-// flip's version sent as ?version=2 would otherwise be ignored, and the
-// flip made without its guard.
-func paramlessBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
-	if err := onlyParams(r); err != nil {
-		var zero T
-		return zero, err
-	}
-	return decodeBody[T](w, r)
-}
-
-// decodeBody reads a JSON body into a T.
+// decodeBody reads a JSON body into a T. The request's input is its body
+// only: a query parameter is refused, by name, before the body is read —
+// a filter or a version sent in the query (a flip's ?version=2, an
+// update's ?updated_at=…) would otherwise be ignored and the write made
+// without it, the client believing it applied.
 func decodeBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	var in T
+	if err := onlyParams(r); err != nil {
+		return in, err
+	}
 	err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody)
 	return in, err
 }
@@ -287,9 +285,13 @@ func decodeBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 // putBody reads the JSON body of a PUT, which replaces the whole record:
 // every field of T must be in it (httpx.DecodeWholeJSON), but updated_at
 // and those T says a PUT cannot change (keptFields), so that a client
-// sending part of a record is refused rather than erasing the rest.
+// sending part of a record is refused rather than erasing the rest. As
+// for decodeBody, a query parameter is refused before the body is read.
 func putBody[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	var in T
+	if err := onlyParams(r); err != nil {
+		return in, err
+	}
 	var kept []string
 	if k, ok := any(in).(interface{ keptFields() []string }); ok {
 		kept = k.keptFields()
