@@ -17,17 +17,7 @@ import (
 // (20 numeric and 5 categorical features), with time-ordered IDs as the Go
 // SDK makes them, into SQLite.
 func BenchmarkAppendEvents(b *testing.B) {
-	db := testdb.Open(b)
-	s := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
-	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, ctx, m := benchModel(b)
 	body := []byte(`{"id":"x","version":"1.0","features":{` + strings.Repeat(`"n0":0.1234,`, 20) + `"c0":"north","c1":"a","c2":"b","c3":"c","c4":"d"},"prediction":0.5,"label":1,"latency_ms":3.5}`)
 	t0 := time.Now()
 	batch := make([]lodestar.StoredEvent, 5000)
@@ -50,17 +40,7 @@ func BenchmarkAppendEvents(b *testing.B) {
 // recomputation) per operation, in shuffled order, into SQLite: the first
 // operation inserts the labels, the later ones replace them.
 func BenchmarkAttachLabels(b *testing.B) {
-	db := testdb.Open(b)
-	s := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
-	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, ctx, m := benchModel(b)
 	if _, err := s.CreateModelVersion(ctx, m.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
 		b.Fatal(err)
 	}
@@ -104,17 +84,7 @@ func BenchmarkAttachLabels(b *testing.B) {
 // coming in the order of their events), "spread" 5,000 drawn from all of
 // them (late labels of a whole day).
 func BenchmarkEventVersions(b *testing.B) {
-	db := testdb.Open(b)
-	s := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
-	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, ctx, m := benchModel(b)
 	body := []byte(`{"id":"x","version":"1.0","features":{` + strings.Repeat(`"n0":0.1234,`, 10) + `"c0":"north"},"prediction":0.5,"latency_ms":3.5}`)
 	t0 := time.Now().Add(-30 * time.Hour)
 	const stored = 1_000_000
@@ -154,4 +124,20 @@ func BenchmarkEventVersions(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/batch")
 		})
 	}
+}
+
+// benchModel opens a SQLite store with one use case and its model,
+// "bench", for the benchmarks above.
+func benchModel(b *testing.B) (*store.Store, context.Context, *lodestar.Model) {
+	s := store.New(testdb.Open(b))
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
+	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, ctx, m
 }
