@@ -370,6 +370,9 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		opt, optErr := s.boolLabels(r.Context(), m.ID)
+		// Admitted once the lines are counted, before their events'
+		// versions are looked up: a batch over the limit costs no read.
+		opt.Admit = func(n int) error { return s.admit(w, r, n) }
 		labels, lineOf, rejected, err := ingest.LabelsWith(body, opt)
 		if err == nil {
 			err = *optErr
@@ -379,9 +382,6 @@ func (s *Server) ingestLabels(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(labels) == 0 && len(rejected) == 0 {
 			return nil, errNoLines
-		}
-		if err := s.admit(w, r, len(labels)+len(rejected)); err != nil {
-			return nil, err
 		}
 		unknown, err := s.Events.AttachLabels(r.Context(), m.ID, labels)
 		if err != nil {

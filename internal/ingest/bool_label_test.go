@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -154,5 +155,40 @@ func TestBooleanLabelLines(t *testing.T) {
 	}
 	if len(ls) != 2 || len(rejected) != 6 || rejected[0].Message != "label: must be a number or a string" || lookups != nil {
 		t.Errorf("no option: labels %+v, refused %+v, lookups %v", ls, rejected, lookups)
+	}
+}
+
+// TestLabelsAdmitFirst: Options.Admit is asked with the batch's lines
+// read (blank ones not counted, a refused one and a repeat counted) before
+// any event's version is looked up; its refusal is the read's error, no
+// version looked up and no label returned.
+func TestLabelsAdmitFirst(t *testing.T) {
+	labels := "{\"id\":\"a\",\"label\":true}\n\n{\"id\":\"a\",\"label\":false}\nnot json\n"
+	refuse := errors.New("over the limit")
+	var asked []int
+	lookups := 0
+	opt := Options{
+		BoolLabel: func(string, bool) string { return "" },
+		EventVersions: func(ids []string) map[string]string {
+			lookups++
+			return nil
+		},
+		Admit: func(n int) error { asked = append(asked, n); return refuse },
+	}
+	ls, _, rejected, err := LabelsWith(strings.NewReader(labels), opt)
+	if !errors.Is(err, refuse) || ls != nil || rejected != nil || lookups != 0 || !slices.Equal(asked, []int{3}) {
+		t.Errorf("refused: labels %v, rejected %v, err %v, %d lookups, admit asked %v; want the refusal, 0 lookups, asked [3]",
+			ls, rejected, err, lookups, asked)
+	}
+	opt.Admit = func(n int) error { asked = append(asked, n); return nil }
+	asked = nil
+	ls, _, rejected, err = LabelsWith(strings.NewReader(labels), opt)
+	if err != nil || len(ls) != 1 || len(rejected) != 1 || lookups != 1 || !slices.Equal(asked, []int{3}) {
+		t.Errorf("admitted: labels %v, rejected %v, err %v, %d lookups, admit asked %v", ls, rejected, err, lookups, asked)
+	}
+	// A body of blank lines asks nothing: the caller refuses it as empty.
+	asked = nil
+	if _, _, _, err := LabelsWith(strings.NewReader("\n \n"), opt); err != nil || asked != nil {
+		t.Errorf("blank body: err %v, admit asked %v; want not asked", err, asked)
 	}
 }

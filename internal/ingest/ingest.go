@@ -147,6 +147,12 @@ type Options struct {
 	// unknown by whoever stores it. Nil decides every such label as of
 	// version "".
 	EventVersions func(ids []string) map[string]string
+	// Admit, for label lines (LabelsWith), is asked once every line is
+	// read and before any is decided (EventVersions, BoolLabel), with the
+	// number of lines read (not blank), when there is one: an error ends
+	// the read with it, so a batch refused (over a rate limit) costs no
+	// lookup. Nil admits every batch.
+	Admit func(lines int) error
 }
 
 // boolWords are the labels true and false as stored: as sent, for each
@@ -385,6 +391,11 @@ func LabelsWith(r io.Reader, opt Options) (labels []lodestar.EventLabel, lineOf 
 	})
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if n := len(taken) + len(rejected); n > 0 && opt.Admit != nil {
+		if err := opt.Admit(n); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	var versions map[string]string
 	if len(boolIDs) > 0 && opt.EventVersions != nil {
