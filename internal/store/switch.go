@@ -94,6 +94,16 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		q := switchSelect + ` WHERE m.key = ?`
 		if tx.Dialect() == sqldb.Postgres {
 			q += ` FOR UPDATE OF s`
+			if state == lodestar.SwitchFallback {
+				// The fallback's switch is read to check it may serve
+				// (fallbackMayServe): it is locked too, or "A falls back
+				// to B" and "B falls back to A" at once both read the
+				// other on and commit a loop. Both rows in model ID order,
+				// so two such flips wait for each other, not deadlock.
+				if err := lockSwitches(ctx, tx, key, fallback); err != nil {
+					return err
+				}
+			}
 		}
 		before, err := scanSwitch(tx.QueryRowContext(ctx, q, key))
 		if isNoRows(err) {
@@ -141,6 +151,21 @@ func (s *Store) FlipSwitch(ctx context.Context, key, state, fallback, reason str
 		return err
 	})
 	return after, wrap("flip switch", err)
+}
+
+// lockSwitches locks, on PostgreSQL, the switches of the models keyed a
+// and b (those that exist) in model ID order: PostgreSQL locks the rows
+// as the ORDER BY returns them.
+func lockSwitches(ctx context.Context, tx *sqldb.Tx, a, b string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT s.model_id FROM switches s JOIN models m ON m.id = s.model_id
+		WHERE m.key IN (?, ?) ORDER BY s.model_id FOR UPDATE OF s`, a, b)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 // switchVia is how a flip came in, as the switch records it: one of the
