@@ -185,12 +185,15 @@ func checkCard(c *lodestar.ModelCard) (string, error) {
 	if len(c.EvaluationMetrics) > 100 {
 		fields["card.evaluation_metrics"] = "At most 100 metrics."
 	}
+	// Each metric's fault under its own name ("card.evaluation_metrics.mae",
+	// a blank name's "card.evaluation_metrics."), as a wrong type of value
+	// is named: every bad metric is reported, each message whole.
 	for _, k := range slices.Sorted(maps.Keys(c.EvaluationMetrics)) {
 		v := c.EvaluationMetrics[k]
 		if k == "" || utf8.RuneCountInString(k) > 100 || math.IsNaN(v) || math.IsInf(v, 0) {
-			fields["card.evaluation_metrics"] = "Each metric needs a name of at most 100 characters and a finite number."
+			fields["card.evaluation_metrics."+k] = "Each metric needs a name of at most 100 characters and a finite number."
 		} else if msg := checkQualityMetric(k, v); msg != "" {
-			fields["card.evaluation_metrics"] = msg
+			fields["card.evaluation_metrics."+k] = msg
 		}
 	}
 	if len(fields) > 0 {

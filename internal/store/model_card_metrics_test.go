@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func TestModelCardQualityMetrics(t *testing.T) {
 		before := f.counts()
 		for _, c := range []struct {
 			metrics map[string]float64
-			want    string // in the field's message
+			want    string // the bad metric: its field's key and in its message
 		}{
 			{map[string]float64{"accuracy": 85}, "accuracy"},
 			{map[string]float64{"auc": 1.5}, "auc"},
@@ -46,7 +47,7 @@ func TestModelCardQualityMetrics(t *testing.T) {
 		} {
 			card := lodestar.ModelCard{IntendedUse: "ranking", EvaluationMetrics: c.metrics}
 			_, err := f.s.UpdateModelCard(f.ctx, v.ID, card)
-			msg := lodestar.ErrorFields(err)["card.evaluation_metrics"]
+			msg := lodestar.ErrorFields(err)["card.evaluation_metrics."+c.want]
 			if lodestar.ErrorCode(err) != lodestar.EInvalid || !strings.Contains(msg, c.want) {
 				t.Errorf("card metrics %v: got %v (%q); want refused naming %s", c.metrics, err, msg, c.want)
 			}
@@ -60,5 +61,45 @@ func TestModelCardQualityMetrics(t *testing.T) {
 		if err != nil || len(got.Card.EvaluationMetrics) != len(ok) {
 			t.Fatalf("card metrics %v: got %+v, %v", ok, got, err)
 		}
+	})
+}
+
+// TestModelCardEveryBadMetric: a card with several bad metrics is refused
+// naming each, under its own name — a blank name under
+// "card.evaluation_metrics." — each with its whole message, not the last
+// one found.
+func TestModelCardEveryBadMetric(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		uc, err := f.s.CreateUseCase(f.ctx, lodestar.NewUseCase{Title: "Recommender"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.s.CreateModel(f.ctx, lodestar.Model{UseCaseID: uc.ID, Key: "recs", Name: "recs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		share := "accuracy is a share from 0 to 1, not 85: write a percentage as a fraction (0.85, not 85)."
+		blank := "Each metric needs a name of at most 100 characters and a finite number."
+		before := f.counts()
+		for _, c := range []struct {
+			metrics map[string]float64
+			want    map[string]string
+		}{
+			{map[string]float64{"AUC": 0.91, "mae": -1, "accuracy": 85},
+				map[string]string{"card.evaluation_metrics.mae": "mae is never negative, not -1.", "card.evaluation_metrics.accuracy": share}},
+			{map[string]float64{"zz": 1, "": 2, "accuracy": 85},
+				map[string]string{"card.evaluation_metrics.": blank, "card.evaluation_metrics.accuracy": share}},
+		} {
+			_, err := f.s.UpdateModelCard(f.ctx, v.ID, lodestar.ModelCard{EvaluationMetrics: c.metrics})
+			if got := lodestar.ErrorFields(err); lodestar.ErrorCode(err) != lodestar.EInvalid || !maps.Equal(got, c.want) {
+				t.Errorf("card metrics %v: got %v, fields %q; want refused with %q", c.metrics, err, got, c.want)
+			}
+		}
+		f.wantUnchanged(before)
 	})
 }

@@ -55,7 +55,7 @@ func TestModelRegistry(t *testing.T) {
 		_, err = f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: " "})
 		wantError(t, err, lodestar.EInvalid, "version")
 		_, err = f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "2", Card: lodestar.ModelCard{EvaluationMetrics: map[string]float64{"auc": math.NaN()}}})
-		wantError(t, err, lodestar.EInvalid, "card.evaluation_metrics")
+		wantError(t, err, lodestar.EInvalid, "card.evaluation_metrics.auc")
 		_, err = f.s.CreateModelVersion(f.ctx, 9999, lodestar.ModelVersion{Version: "1"})
 		wantError(t, err, lodestar.ENotFound)
 		f.wantUnchanged(before)

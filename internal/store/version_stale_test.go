@@ -184,7 +184,7 @@ func TestCreateModelVersionNamesEveryBadField(t *testing.T) {
 		_, err := f.s.CreateModelVersion(f.ctx, m.ID, lodestar.ModelVersion{Version: "1.0",
 			Card:       lodestar.ModelCard{EvaluationMetrics: map[string]float64{"": 1}},
 			Provenance: lodestar.Provenance{SourceCommit: "main", ArtifactSHA256: "abc"}})
-		wantError(t, err, lodestar.EInvalid, "card.evaluation_metrics", "provenance.source_commit", "provenance.artifact_sha256")
+		wantError(t, err, lodestar.EInvalid, "card.evaluation_metrics.", "provenance.source_commit", "provenance.artifact_sha256")
 		if err != nil && !strings.Contains(err.Error(), "The version could not be added") {
 			t.Errorf("got %v, want the version's own message", err)
 		}

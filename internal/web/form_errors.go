@@ -4,6 +4,8 @@ import (
 	"html"
 	"html/template"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -23,6 +25,15 @@ type fieldMarks struct {
 	control map[string]string // field key → ID of its control
 	shown   map[string]bool   // field key → its message is on the page
 	focused bool              // a control has autofocus
+	ids     map[string]string // field key → ID of its message, when not errID's (InvalidUnder)
+}
+
+// idOf is the ID of the element that shows field key's message.
+func (m *fieldMarks) idOf(key string) string {
+	if id, ok := m.ids[key]; ok {
+		return id
+	}
+	return errID(key)
 }
 
 func (p *Page) marks() *fieldMarks {
@@ -68,6 +79,58 @@ func (p *Page) bad(key string) string { return p.Fields[key] }
 // first bad control, autofocus. Each key marked must also be shown with
 // FieldError or ErrID.
 func (p *Page) Invalid(keys, id string, describedBy ...string) template.HTMLAttr {
+	return p.invalid(strings.Fields(keys), id, describedBy)
+}
+
+// InvalidUnder is Invalid for every field error under prefix: prefix's
+// own and those of its members, keyed prefix + "." + a name (a card's
+// metrics, "card.evaluation_metrics.mae", each under its name as sent,
+// which may hold spaces or be blank). Each is shown with
+// FieldErrorsUnder.
+func (p *Page) InvalidUnder(prefix, id string, describedBy ...string) template.HTMLAttr {
+	return p.invalid(p.under(prefix), id, describedBy)
+}
+
+// under lists the keys of the field errors under prefix, prefix's own
+// first, then its members' by name, and gives each member's message an
+// ID of its own: prefix's errID and its place ("card-evaluation_metrics-error-1"),
+// since a name made an ID may be any text, or none.
+func (p *Page) under(prefix string) []string {
+	var keys []string
+	if p.bad(prefix) != "" {
+		keys = append(keys, prefix)
+	}
+	var members []string
+	for k, msg := range p.Fields {
+		if msg != "" && strings.HasPrefix(k, prefix+".") {
+			members = append(members, k)
+		}
+	}
+	sort.Strings(members)
+	m := p.marks()
+	if m.ids == nil {
+		m.ids = map[string]string{}
+	}
+	for i, k := range members {
+		m.ids[k] = errID(prefix) + "-" + strconv.Itoa(i+1)
+	}
+	return append(keys, members...)
+}
+
+// FieldErrorsUnder is FieldError for every field error under prefix (see
+// InvalidUnder), one paragraph each, in under's order.
+func (p *Page) FieldErrorsUnder(prefix string) template.HTML {
+	var b strings.Builder
+	m := p.marks()
+	for _, k := range p.under(prefix) {
+		m.note(k)
+		m.shown[k] = true
+		b.WriteString(`<p class="field-error" id="` + m.idOf(k) + `">` + html.EscapeString(p.Msg(p.bad(k))) + `</p>`)
+	}
+	return template.HTML(b.String())
+}
+
+func (p *Page) invalid(keys []string, id string, describedBy []string) template.HTMLAttr {
 	var ids []string
 	for _, d := range describedBy {
 		if d != "" {
@@ -76,12 +139,12 @@ func (p *Page) Invalid(keys, id string, describedBy ...string) template.HTMLAttr
 	}
 	invalid := false
 	m := p.marks()
-	for _, k := range strings.Fields(keys) {
+	for _, k := range keys {
 		if p.bad(k) == "" {
 			continue
 		}
 		invalid = true
-		ids = append(ids, errID(k))
+		ids = append(ids, m.idOf(k))
 		m.note(k)
 		if _, ok := m.control[k]; !ok {
 			m.control[k] = id
@@ -139,7 +202,7 @@ func (p *Page) ErrorSummary() []SummaryItem {
 		if id, ok := p.fm.control[k]; ok && id != "" {
 			it.Href, it.Label = "#"+id, controlLabel(string(p.Body), id)
 		} else if p.fm.shown[k] {
-			it.Href = "#" + errID(k)
+			it.Href = "#" + p.fm.idOf(k)
 		}
 		out = append(out, it)
 	}
