@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/lodestar-hq/lodestar/internal/dataset"
@@ -729,20 +730,63 @@ func scanFile(f *dataset.File, cols []*driftColumn, isRef, toSpill bool) (int64,
 		}
 		runRows = 0
 	}
+	// A batch's columns are taken on two goroutines, each column whole by
+	// one of them: the workers parse blocks faster than one goroutine
+	// samples and counts them, so it kept a core waiting. A column's
+	// state is its own (scan), and each column is still taken batch after
+	// batch in file order, so the results are the same to the bit.
+	var (
+		batch  *dataset.Batch
+		counts bool
+		next   atomic.Int32
+		start  = make(chan struct{})
+		done   = make(chan struct{})
+	)
+	take := func() {
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(cols) {
+				return
+			}
+			c := cols[k]
+			if batch.Has(k) {
+				c.scan(batch, k, isRef)
+				if !isRef && c.curHist != nil {
+					runs[k] = append(runs[k], batch.Num[k][:batch.Rows]...)
+				}
+			}
+			if counts && len(runs[k]) > 0 {
+				c.curHist.AddAll(runs[k])
+				runs[k] = runs[k][:0]
+			}
+		}
+	}
+	two := runtime.GOMAXPROCS(0) > 1 && len(cols) > 1
+	if two {
+		go func() {
+			for range start {
+				take()
+				done <- struct{}{}
+			}
+		}()
+		defer close(start)
+	}
 	var rows int64
 	err := f.Scan(idx, func(b *dataset.Batch) error {
 		rows = max(rows, b.Start()+int64(b.Rows))
-		for k, c := range cols {
-			if !b.Has(k) {
-				continue
-			}
-			c.scan(b, k, isRef)
-			if !isRef && c.curHist != nil {
-				runs[k] = append(runs[k], b.Num[k][:b.Rows]...)
-			}
+		runRows += b.Rows
+		batch, counts = b, runRows >= spillRows
+		next.Store(0)
+		if two {
+			start <- struct{}{}
+			take()
+			<-done
+		} else {
+			take()
 		}
-		if runRows += b.Rows; runRows >= spillRows {
-			count()
+		batch = nil
+		if counts {
+			runRows = 0
 		}
 		if sp != nil {
 			sp.write(b)
