@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -139,9 +138,9 @@ func (e *cmdEnv) migrate(args []string) error {
 		// Each migration is named as it begins and as it ends, with its
 		// time: one can take seconds on a large database.
 		n, err := db.MigrateWith(e.ctx, sqldb.MigrateProgress{
-			Applying: func(m sqldb.Migration) { fmt.Fprintf(e.stdout, "applying %04d_%s …\n", m.Version, m.Name) },
+			Applying: func(m sqldb.Migration) { fmt.Fprintln(e.stdout, e.out("migrate.applying", m.Version, m.Name)) },
 			Applied: func(m sqldb.Migration, took time.Duration) {
-				fmt.Fprintf(e.stdout, "applied %04d_%s in %s\n", m.Version, m.Name, roundDuration(took))
+				fmt.Fprintln(e.stdout, e.out("migrate.applied_one", m.Version, m.Name, roundDuration(took)))
 			},
 		})
 		if err != nil {
@@ -152,26 +151,25 @@ func (e *cmdEnv) migrate(args []string) error {
 			return err
 		}
 		if n == 0 {
-			fmt.Fprintf(e.stdout, "%s is up to date: schema version %d, nothing to apply\n", db.Where, have)
+			fmt.Fprintln(e.stdout, e.out("migrate.up_to_date", db.Where, have))
 			return nil
 		}
-		fmt.Fprintf(e.stdout, "applied %d migration(s) to %s: schema version %d\n", n, db.Where, have)
+		fmt.Fprintln(e.stdout, e.out("migrate.applied", n, db.Where, have))
 		return nil
 	case "status":
 		st, err := db.Status(e.ctx)
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "VERSION\tNAME\tAPPLIED")
+		rows := [][]string{e.cols("version", "name", "applied")}
 		for _, s := range st {
 			at := s.AppliedAt
 			if at == "" {
-				at = "pending"
+				at = e.out("migrate.pending")
 			}
-			fmt.Fprintf(tw, "%04d\t%s\t%s\n", s.Version, s.Name, at)
+			rows = append(rows, []string{fmt.Sprintf("%04d", s.Version), s.Name, at})
 		}
-		return tw.Flush()
+		return writeRows(e.stdout, rows)
 	}
 	return errUsage{fmt.Sprintf("migrate: unknown subcommand %q; want up or status", sub)}
 }
@@ -231,9 +229,9 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			_, werr := fmt.Fprintf(e.stdout, "created user %d %s (%s)\n", u.ID, u.Email, u.Role)
+			_, werr := fmt.Fprintln(e.stdout, e.out("user.created", u.ID, u.Email, u.Role))
 			if generated && werr == nil {
-				_, werr = fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
+				_, werr = fmt.Fprintln(e.stdout, e.out("user.password_once", pw))
 			}
 			if werr != nil && generated {
 				return fmt.Errorf("user %s was created, but its generated password could not be written (%v) and is lost: give one with 'lodestar user set-password --email %s'", u.Email, werr, u.Email)
@@ -246,11 +244,11 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return err
 			}
-			rows := [][]string{{"ID", "EMAIL", "NAME", "ROLE", "STATUS", "LAST LOGIN"}}
+			rows := [][]string{e.cols("id", "email", "name", "role", "status", "last_login")}
 			for _, u := range users {
-				status := "active"
+				status := e.out("user.active")
 				if u.Disabled {
-					status = "disabled"
+					status = e.out("user.disabled")
 				}
 				rows = append(rows, []string{strconv.FormatInt(u.ID, 10), u.Email, orDash(oneLine(u.Name)), string(u.Role), status, orDash(sqldb.FormatTime(u.LastLoginAt))})
 			}
@@ -265,7 +263,7 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "%s is now %s\n", u.Email, u.Role)
+			fmt.Fprintln(e.stdout, e.out("user.role_now", u.Email, u.Role))
 			return nil
 		})
 	case "set-password":
@@ -281,9 +279,9 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			_, werr := fmt.Fprintf(e.stdout, "new password set for %s; their sessions are ended\n", u.Email)
+			_, werr := fmt.Fprintln(e.stdout, e.out("user.password_set", u.Email))
 			if generated && werr == nil {
-				_, werr = fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
+				_, werr = fmt.Fprintln(e.stdout, e.out("user.password_once", pw))
 			}
 			if werr != nil && generated {
 				return fmt.Errorf("a new password was set for %s, but it could not be written (%v) and is lost: run 'lodestar user set-password --email %s' again", u.Email, werr, u.Email)
@@ -299,7 +297,7 @@ func (e *cmdEnv) user(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "%s %sd\n", u.Email, sub)
+			fmt.Fprintln(e.stdout, e.out("user.done_"+sub, u.Email))
 			return nil
 		})
 	}
@@ -438,12 +436,15 @@ func (e *cmdEnv) token(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			life := "it does not expire"
+			life := e.out("token.no_expiry")
 			if !tok.ExpiresAt.IsZero() {
-				life = "it expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+				life = e.out("token.expires_at", tok.ExpiresAt.UTC().Format(time.RFC3339))
 			}
-			_, werr := fmt.Fprintf(e.stdout, "created token %d %q for %s, scopes %s; %s; %s; it is shown once, on the next line:\n",
-				tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","), boundText(tok), life)
+			bound := e.out("token.every_model")
+			if len(tok.Models) > 0 {
+				bound = e.out("token.bound_to", strings.Join(tok.ModelKeys(), ","))
+			}
+			_, werr := fmt.Fprintln(e.stdout, e.out("token.created", tok.ID, tok.Name, *email, strings.Join(tok.Scopes, ","), bound, life))
 			if werr == nil {
 				_, werr = fmt.Fprintln(e.stdout, secret)
 			}
@@ -476,9 +477,9 @@ func (e *cmdEnv) token(args []string) error {
 			for _, u := range users {
 				emails[u.ID] = u.Email
 			}
-			rows := [][]string{{"ID", "USER", "NAME", "PREFIX", "SCOPES", "CREATED", "LAST USED", "REVOKED", "EXPIRES", "MODELS"}}
+			rows := [][]string{e.cols("id", "user", "name", "prefix", "scopes", "created", "last_used", "revoked", "expires", "models")}
 			for _, t := range toks {
-				bound := "all"
+				bound := e.out("token.all_models")
 				if len(t.Models) > 0 {
 					bound = strings.Join(t.ModelKeys(), ",")
 				}
@@ -501,7 +502,7 @@ func (e *cmdEnv) token(args []string) error {
 			if err := s.RevokeToken(ctx, n); err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "revoked token %d\n", n)
+			fmt.Fprintln(e.stdout, e.out("token.revoked", n))
 			return nil
 		})
 	}
@@ -597,7 +598,7 @@ func (e *cmdEnv) audit(args []string) error {
 	}
 	switch {
 	case rep.Unchecked() > 0:
-		printSegments(e.stdout, rep)
+		printSegments(e.stdout, rep, e.lang)
 		var ids []string
 		for _, s := range rep.Segments {
 			if !s.Checked && !slices.Contains(ids, s.KeyID) {
@@ -608,7 +609,7 @@ func (e *cmdEnv) audit(args []string) error {
 			"could not be checked, only that each follows the one before; run again with the key in LODESTAR_AUDIT_KEY or --audit-key-file",
 			rep.Unchecked(), n, strings.Join(ids, ", "))}
 	case keys != nil && rep.Keyed() == 0:
-		printSegments(e.stdout, rep)
+		printSegments(e.stdout, rep, e.lang)
 		return errExit{3, fmt.Sprintf("audit chain NOT VERIFIED as keyed: its %d entries hold as a chain, but none is keyed, though audit keys were given "+
 			"(key id %s): either no server or command has written with them yet, or every keyed entry was rewritten without the key; "+
 			"compare with an anchor taken since keying began", n, strings.Join(keys.IDs(), ", "))}
@@ -616,46 +617,47 @@ func (e *cmdEnv) audit(args []string) error {
 		// Every entry checks under a key given, but the newest are not
 		// under the current one: whoever holds a retired key can rewrite
 		// the log from inside its segment to the end under it.
-		printSegments(e.stdout, rep)
+		printSegments(e.stdout, rep, e.lang)
 		return errExit{3, fmt.Sprintf("audit chain NOT VERIFIED under the current key: its %d entries check, but the last is keyed under key id %s, not under "+
 			"the current key id %s (the first given): either no server or command has written with it yet, or the entries since the rotation "+
 			"were rewritten with a retired key; compare with an anchor taken since the rotation",
 			n, rep.Segments[len(rep.Segments)-1].KeyID, keys.Current().ID())}
 	}
-	if _, err := fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", n); err != nil {
+	if _, err := fmt.Fprintln(e.stdout, e.out("audit.intact", n)); err != nil {
 		return fmt.Errorf("audit verify: the chain is intact (%d entries), but the result could not be written: %v", n, err)
 	}
 	if rep.Keyed() > 0 {
-		printSegments(e.stdout, rep)
+		printSegments(e.stdout, rep, e.lang)
 	}
 	if n > 0 {
 		head, err := audit.HashAt(e.ctx, db, n)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "anchor: %d:%s (keep it outside the database; a later 'audit verify --expect %d:%s' shows the log still holds it)\n", n, head, n, head)
+		fmt.Fprintln(e.stdout, e.out("audit.anchor", n, head, n, head))
 	}
 	if anchorSeq > 0 {
-		fmt.Fprintf(e.stdout, "anchor %d matches\n", anchorSeq)
+		fmt.Fprintln(e.stdout, e.out("audit.anchor_matches", anchorSeq))
 	}
 	return nil
 }
 
 // printSegments lists which entries are unkeyed and which are keyed under
 // which key id, and whether their hashes were checked.
-func printSegments(w io.Writer, rep *audit.Report) {
+func printSegments(w io.Writer, rep *audit.Report, lang string) {
+	t := newReportText(lang)
 	for _, s := range rep.Segments {
-		span := fmt.Sprintf("entries %d–%d", s.First, s.Last)
+		span := t.T("cliout.audit.entries", s.First, s.Last)
 		if s.First == s.Last {
-			span = fmt.Sprintf("entry %d", s.First)
+			span = t.T("cliout.audit.entry", s.First)
 		}
 		switch {
 		case s.KeyID == "":
-			fmt.Fprintf(w, "  %s: unkeyed (SHA-256), checked\n", span)
+			fmt.Fprintf(w, "  %s\n", t.T("cliout.audit.unkeyed", span))
 		case s.Checked:
-			fmt.Fprintf(w, "  %s: keyed under key id %s, checked\n", span, s.KeyID)
+			fmt.Fprintf(w, "  %s\n", t.T("cliout.audit.keyed_checked", span, s.KeyID))
 		default:
-			fmt.Fprintf(w, "  %s: keyed under key id %s, NOT checked (no key given)\n", span, s.KeyID)
+			fmt.Fprintf(w, "  %s\n", t.T("cliout.audit.keyed_unchecked", span, s.KeyID))
 		}
 	}
 }
@@ -665,14 +667,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	return given
-}
-
-// boundText says which models a new token may send events and labels to.
-func boundText(t *lodestar.APIToken) string {
-	if len(t.Models) == 0 {
-		return "for every model"
-	}
-	return "bound to models " + strings.Join(t.ModelKeys(), ",")
 }
 
 // parseExpiry reads token create's --expires: "never" (zero time), Nd

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -78,7 +77,7 @@ func (e *cmdEnv) alertCmd(args []string) error {
 				}
 				return writeJSON(e.stdout, as)
 			}
-			return writeAlerts(e.stdout, as, keys)
+			return writeAlerts(e.stdout, as, keys, e.lang)
 		})
 	}
 	// ack
@@ -106,7 +105,7 @@ func (e *cmdEnv) alertCmd(args []string) error {
 		if *format == "json" {
 			return writeJSON(e.stdout, a)
 		}
-		fmt.Fprintf(e.stdout, "alert %d acknowledged by %s at %s\n", a.ID, a.AckedBy, cliTime(a.AckedAt))
+		fmt.Fprintln(e.stdout, e.out("alert.acked", a.ID, a.AckedBy, cliTime(a.AckedAt)))
 		return nil
 	})
 }
@@ -203,15 +202,16 @@ func modelKeys(ctx context.Context, s *store.Store) (map[int64]string, error) {
 }
 
 // writeAlerts prints alerts as a table.
-func writeAlerts(w io.Writer, as []*lodestar.Alert, keys map[int64]string) error {
-	rows := [][]string{{"ID", "MODEL", "VERSION", "MONITOR", "KIND", "STATE", "OPENED", "RESOLVED", "ACKNOWLEDGED BY", "MESSAGE"}}
+func writeAlerts(w io.Writer, as []*lodestar.Alert, keys map[int64]string, lang string) error {
+	t := newReportText(lang)
+	rows := [][]string{colsOf(t, "id", "model", "version", "monitor", "kind", "state", "opened", "resolved", "acknowledged_by", "message")}
 	for _, a := range as {
 		state := a.Status
 		if a.Resolution != "" {
 			state += " (" + a.Resolution + ")"
 		}
 		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), orDash(keys[a.ModelID]), orDash(a.Version), strconv.FormatInt(a.MonitorID, 10),
-			a.Kind, state, cliTime(a.OpenedAt), cliTime(a.ResolvedAt), orDash(a.AckedBy), oneLine(a.Message)})
+			a.Kind, state, cliTime(a.OpenedAt), cliTime(a.ResolvedAt), orDash(a.AckedBy), oneLine(t.Msg(a.Message))})
 	}
 	return writeRows(w, rows, 0, 2)
 }
@@ -308,7 +308,7 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 				}
 				return writeJSON(e.stdout, ms)
 			}
-			rows := [][]string{{"ID", "MODEL", "VERSION", "NAME", "TASK", "WINDOW", "REFERENCE", "STATE", "EVALUATED TO"}}
+			rows := [][]string{e.cols("id", "model", "version", "name", "task", "window", "reference", "state", "evaluated_to")}
 			// A retired version's monitors are not evaluated (whatever
 			// events still come): their state says so, not "running".
 			retired := map[[2]any]bool{}
@@ -400,17 +400,21 @@ func (e *cmdEnv) monitorCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		writeMonitor(e.stdout, m, keys[m.ModelID])
+		writeMonitor(e.stdout, m, keys[m.ModelID], e.lang)
 		fmt.Fprintln(e.stdout)
-		return writeWindows(e.stdout, ws)
+		return writeWindows(e.stdout, ws, e.lang)
 	})
 }
 
 // writeMonitor prints a monitor's settings, one per line; thresholds
 // that are off are left out.
-func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	line := func(name, format string, args ...any) { fmt.Fprintf(tw, name+":\t"+format+"\n", args...) }
+func writeMonitor(w io.Writer, m *lodestar.Monitor, key, lang string) {
+	t := newReportText(lang)
+	var rows [][]string
+	line := func(name, format string, args ...any) {
+		rows = append(rows, []string{t.T("cliout.monitor.show." + strings.ReplaceAll(name, " ", "_")), fmt.Sprintf(format, args...)})
+	}
+	word := func(k string, args ...any) string { return t.T("cliout.monitor."+k, args...) }
 	line("monitor", "%d %s", m.ID, m.Name)
 	line("model", "%s %s", orDash(key), m.Version)
 	line("task", "%s", m.Task)
@@ -418,52 +422,52 @@ func writeMonitor(w io.Writer, m *lodestar.Monitor, key string) {
 	ref := m.Reference.Kind
 	switch {
 	case m.Reference.FileName != "":
-		ref += fmt.Sprintf(" %s (%s, %d rows)", m.Reference.FileName, m.Reference.Format, m.Reference.Rows)
+		ref += word("ref_file", m.Reference.FileName, m.Reference.Format, m.Reference.Rows)
 	case !m.Reference.From.IsZero():
-		ref += fmt.Sprintf(" %s to %s", cliTime(m.Reference.From), cliTime(m.Reference.To))
+		ref += word("ref_span", cliTime(m.Reference.From), cliTime(m.Reference.To))
 	}
 	line("reference", "%s", ref)
-	line("features", "%d numeric, %d categorical", len(m.Numeric), len(m.Categorical))
-	t := m.Thresholds
-	if t.MinAccuracy > 0 {
-		line("accuracy below", "%g", t.MinAccuracy)
+	line("features", "%s", word("features", len(m.Numeric), len(m.Categorical)))
+	th := m.Thresholds
+	if th.MinAccuracy > 0 {
+		line("accuracy below", "%g", th.MinAccuracy)
 	}
-	if t.MaxLatencyP95MS > 0 {
-		line("latency p95 above", "%g ms", t.MaxLatencyP95MS)
+	if th.MaxLatencyP95MS > 0 {
+		line("latency p95 above", "%g ms", th.MaxLatencyP95MS)
 	}
-	if t.MinEvents > 0 {
-		line("events fewer than", "%d", t.MinEvents)
+	if th.MinEvents > 0 {
+		line("events fewer than", "%d", th.MinEvents)
 	}
-	if t.MaxEvents > 0 {
-		line("events more than", "%d", t.MaxEvents)
+	if th.MaxEvents > 0 {
+		line("events more than", "%d", th.MaxEvents)
 	}
-	if t.Drift {
-		line("drift", "yes (tests: numeric %s, categorical %s)", orAuto(t.DriftNumericTest), orAuto(t.DriftCategoricalTest))
+	if th.Drift {
+		line("drift", "%s", word("drift_tests", orAuto(th.DriftNumericTest), orAuto(th.DriftCategoricalTest)))
 	}
-	if t.Fairness {
-		line("fairness", "yes")
+	if th.Fairness {
+		line("fairness", "%s", word("yes"))
 	}
-	if t.DataQuality {
-		line("data quality", "yes")
+	if th.DataQuality {
+		line("data quality", "%s", word("yes"))
 	}
-	line("alert after", "%s in a row", count(max(m.AlertAfter, 1), "breaching window"))
-	line("resolve after", "%s in a row", count(max(m.ResolveAfter, 1), "good window"))
+	line("alert after", "%s", plural(t, "cliout.monitor.breaching", max(m.AlertAfter, 1)))
+	line("resolve after", "%s", plural(t, "cliout.monitor.good", max(m.ResolveAfter, 1)))
 	if m.RetrainAfter > 0 {
-		line("retraining after", "%s in a row", count(m.RetrainAfter, "breaching window"))
+		line("retraining after", "%s", plural(t, "cliout.monitor.breaching", m.RetrainAfter))
 	} else {
-		line("retraining after", "never")
+		line("retraining after", "%s", word("never"))
 	}
 	line("webhook", "%s", orDash(lodestar.RedactURL(m.WebhookURL)))
 	if m.RemindAfter > 0 {
-		line("remind after", "every %s while an alert is open and unacknowledged", count(m.RemindAfter, "hour"))
+		line("remind after", "%s", plural(t, "cliout.monitor.remind", m.RemindAfter))
 	} else {
-		line("remind after", "never")
+		line("remind after", "%s", word("never"))
 	}
 	line("evaluated to", "%s", cliTime(m.EvaluatedTo))
 	if m.Paused() {
-		line("paused", "since %s by %s: %s", cliTime(m.PausedAt), m.PausedBy, oneLine(m.PauseReason))
+		line("paused", "%s", word("paused_since", cliTime(m.PausedAt), m.PausedBy, oneLine(m.PauseReason)))
 	}
-	tw.Flush()
+	writeRows(w, rows)
 }
 
 // pauseMonitor pauses or resumes monitor id as the user with e-mail as.
@@ -499,9 +503,9 @@ func (e *cmdEnv) pauseMonitor(sub string, id int64, reason string, reasonGiven b
 			return writeJSON(e.stdout, m)
 		}
 		if sub == "pause" {
-			fmt.Fprintf(e.stdout, "monitor %d paused by %s at %s; it is not evaluated until resumed\n", m.ID, m.PausedBy, cliTime(m.PausedAt))
+			fmt.Fprintln(e.stdout, e.out("monitor.paused", m.ID, m.PausedBy, cliTime(m.PausedAt)))
 		} else {
-			fmt.Fprintf(e.stdout, "monitor %d resumed; its next run evaluates the windows it missed\n", m.ID)
+			fmt.Fprintln(e.stdout, e.out("monitor.resumed", m.ID))
 		}
 		return nil
 	})
@@ -526,8 +530,8 @@ func (e *cmdEnv) evaluateMonitor(id int64, from time.Time, as, format string) er
 		if format == "json" {
 			return writeJSON(e.stdout, ev)
 		}
-		fmt.Fprintf(e.stdout, "monitor %d evaluated: %s, %d alerts opened, %d resolved, %d retraining tasks opened\n",
-			id, count(len(ev.Windows), "window"), len(ev.Opened)+len(ev.Reopened), len(ev.Resolved), len(ev.Tasks))
+		t := newReportText(e.lang)
+		fmt.Fprintln(e.stdout, e.out("monitor.evaluated", id, plural(t, "cliout.monitor.windows", len(ev.Windows)), len(ev.Opened)+len(ev.Reopened), len(ev.Resolved), len(ev.Tasks)))
 		return nil
 	})
 }
@@ -550,7 +554,7 @@ func (e *cmdEnv) copyMonitor(id int64, to monitoring.CopyTo, as, format string) 
 		if format == "json" {
 			return writeJSON(e.stdout, m)
 		}
-		fmt.Fprintf(e.stdout, "copied monitor %d to version %s as monitor %d %q\n", id, m.Version, m.ID, m.Name)
+		fmt.Fprintln(e.stdout, e.out("monitor.copied", id, m.Version, m.ID, m.Name))
 		return nil
 	})
 }
@@ -579,22 +583,23 @@ var windowMetrics = []struct{ key, head string }{
 }
 
 // writeWindows prints windows, oldest first, as a table.
-func writeWindows(w io.Writer, ws []*lodestar.WindowResult) error {
+func writeWindows(w io.Writer, ws []*lodestar.WindowResult, lang string) error {
+	t := newReportText(lang)
 	if len(ws) == 0 {
-		_, err := fmt.Fprintln(w, "no window evaluated yet")
+		_, err := fmt.Fprintln(w, t.T("cliout.monitor.no_window"))
 		return err
 	}
 	var cols, heads []string
 	for _, m := range windowMetrics {
 		for _, r := range ws {
 			if _, ok := r.Metrics[m.key]; ok {
-				cols, heads = append(cols, m.key), append(heads, m.head)
+				cols, heads = append(cols, m.key), append(heads, t.T("cliout.col."+m.key))
 				break
 			}
 		}
 	}
-	head := append([]string{"START", "EVENTS", "LABELLED"}, heads...)
-	rows := [][]string{append(head, "DRIFTED", "BREACHES")}
+	head := append(colsOf(t, "start", "events", "labelled"), heads...)
+	rows := [][]string{append(head, colsOf(t, "drifted", "breaches")...)}
 	numbers := []int{1, 2}
 	for k := range cols {
 		numbers = append(numbers, 3+k)

@@ -321,7 +321,7 @@ func TestAlertAndMonitorCLI(t *testing.T) {
 // reminds of an unacknowledged alert.
 func TestWriteMonitorRemindAfter(t *testing.T) {
 	var b bytes.Buffer
-	writeMonitor(&b, &lodestar.Monitor{ID: 1, Name: "m", Version: "1", Window: "hour", RemindAfter: 24}, "churn")
+	writeMonitor(&b, &lodestar.Monitor{ID: 1, Name: "m", Version: "1", Window: "hour", RemindAfter: 24}, "churn", "en")
 	if !regexp.MustCompile(`remind after:\s+every 24 hours while an alert is open and unacknowledged\n`).MatchString(b.String()) {
 		t.Errorf("monitor show with remind_after 24:\n%s", b.String())
 	}

@@ -71,11 +71,11 @@ func (e *cmdEnv) backup(args []string) error {
 	if err != nil {
 		return fmt.Errorf("backup written to %s, but its schema could not be read: %w", path, err)
 	}
-	fmt.Fprintf(e.stdout, "backup written: %s (%.1f MB, schema version %d) in %.1f s\n", path, float64(size)/1e6, schema, took.Seconds())
+	fmt.Fprintln(e.stdout, e.out("backup.written", path, float64(size)/1e6, schema, took.Seconds()))
 	if schema != known {
 		// This build checks the audit log of its own schema only.
-		fmt.Fprintf(e.stdout, "audit chain of the copy not checked: its schema version %d is not this build's %d\n", schema, known)
-		fmt.Fprintf(e.stdout, "restore: stop the server, then start it with --data %s\n", *to)
+		fmt.Fprintln(e.stdout, e.out("backup.not_checked", schema, known))
+		fmt.Fprintln(e.stdout, e.out("backup.restore", *to))
 		return nil
 	}
 	rep, err := audit.VerifyKeyed(e.ctx, cp, audit.KeysOf(db))
@@ -87,9 +87,9 @@ func (e *cmdEnv) backup(args []string) error {
 		// same as a rewrite, so the words are verify's, not a verdict.
 		return fmt.Errorf("backup written to %s, but its audit chain does not verify at entry %d: %s (run 'lodestar audit verify' on the database with every audit key it was keyed under)", path, brk.Seq, brk.Reason)
 	}
-	chain := fmt.Sprintf("audit chain of the copy: %d entries hold", rep.Entries)
+	chain := e.out("backup.chain", rep.Entries)
 	if u := rep.Unchecked(); u > 0 {
-		chain += fmt.Sprintf(" (%d keyed entries checked only as a chain: no audit key given)", u)
+		chain += e.out("backup.unchecked", u)
 	}
 	fmt.Fprintln(e.stdout, chain)
 	if rep.Entries > 0 {
@@ -97,8 +97,8 @@ func (e *cmdEnv) backup(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "anchor: %d:%s\n", rep.Entries, head)
+		fmt.Fprintln(e.stdout, e.out("backup.anchor", rep.Entries, head))
 	}
-	fmt.Fprintf(e.stdout, "restore: stop the server, then start it with --data %s\n", *to)
+	fmt.Fprintln(e.stdout, e.out("backup.restore", *to))
 	return nil
 }

@@ -237,7 +237,7 @@ func TestWindowsLatency(t *testing.T) {
 		{Start: at, Events: 10, Metrics: map[string]float64{"latency_p95": 20, "accuracy": 0.9}},
 		{Start: at.Add(time.Hour), Events: 10, Metrics: map[string]float64{"latency_p95": 87.36, "accuracy": 0.91234}},
 	}
-	if err := writeWindows(&b, ws); err != nil {
+	if err := writeWindows(&b, ws, "en"); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")
@@ -299,7 +299,7 @@ func TestWindowsDriftShareUndetermined(t *testing.T) {
 		{Start: at.Add(time.Hour), Events: 10, Drift: json.RawMessage(`{"tested":0,"drifted":0}`)},
 		{Start: at.Add(2 * time.Hour), Events: 10},
 	}
-	if err := writeWindows(&b, ws); err != nil {
+	if err := writeWindows(&b, ws, "en"); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")

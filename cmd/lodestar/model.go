@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -141,7 +140,7 @@ func (e *cmdEnv) model(args []string) error {
 			}
 			// Columns padded by terminal cells: a Chinese name pushed its
 			// row out of line under tabwriter.
-			rows := [][]string{{"ID", "KEY", "NAME", "USE CASE", "VERSIONS"}}
+			rows := [][]string{e.cols("id", "key", "name", "use_case", "versions")}
 			for _, m := range ms {
 				vs, err := s.ListModelVersions(ctx, m.ID)
 				if err != nil {
@@ -164,7 +163,7 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "registered model %d %s\n", m.ID, m.Key)
+			fmt.Fprintln(e.stdout, e.out("model.registered", m.ID, m.Key))
 			return nil
 		})
 	case "show":
@@ -199,7 +198,7 @@ func (e *cmdEnv) model(args []string) error {
 			if _, err := s.UpdateModelCard(lodestar.WithBasedOn(ctx, v.UpdatedAt), v.ID, c); err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "updated the model card of %s %s\n", m.Key, v.Version)
+			fmt.Fprintln(e.stdout, e.out("model.card_updated", m.Key, v.Version))
 			return nil
 		})
 	case "version":
@@ -219,7 +218,7 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "added %s %s (version %d, %s)\n", m.Key, v.Version, v.ID, v.Status)
+			fmt.Fprintln(e.stdout, e.out("model.version_added", m.Key, v.Version, v.ID, v.Status))
 			return nil
 		})
 	case "provenance":
@@ -234,7 +233,7 @@ func (e *cmdEnv) model(args []string) error {
 			if _, err := s.UpdateModelProvenance(lodestar.WithBasedOn(ctx, v.UpdatedAt), v.ID, prov.apply(v.Provenance)); err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "updated the provenance of %s %s\n", m.Key, v.Version)
+			fmt.Fprintln(e.stdout, e.out("model.provenance_updated", m.Key, v.Version))
 			return nil
 		})
 	case "status":
@@ -256,7 +255,7 @@ func (e *cmdEnv) model(args []string) error {
 			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(e.stdout, "%s %s is now %s\n", m.Key, got.Version, got.Status)
+			fmt.Fprintln(e.stdout, e.out("model.status_now", m.Key, got.Version, got.Status))
 			return nil
 		})
 	}
@@ -314,9 +313,9 @@ func (e *cmdEnv) showModel(s *store.Store, ctx context.Context, key, version, fo
 		if format == "json" {
 			return writeJSON(e.stdout, v)
 		}
-		fmt.Fprintf(e.stdout, "%s %s (version %d): %s, updated %s\n\n", m.Key, v.Version, v.ID, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339))
-		writeProvenance(e.stdout, v)
-		writeCard(e.stdout, v.Card)
+		fmt.Fprintf(e.stdout, "%s\n\n", e.out("model.version_head", m.Key, v.Version, v.ID, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339)))
+		writeProvenance(e.stdout, v, e.lang)
+		writeCard(e.stdout, v.Card, e.lang)
 		return nil
 	}
 	vs, err := s.ListModelVersions(ctx, m.ID)
@@ -329,15 +328,14 @@ func (e *cmdEnv) showModel(s *store.Store, ctx context.Context, key, version, fo
 			Versions []*lodestar.ModelVersion `json:"versions"`
 		}{m, vs})
 	}
-	fmt.Fprintf(e.stdout, "%s: %s (model %d, use case %d)\n\n", m.Key, m.Name, m.ID, m.UseCaseID)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tSTATUS\tUPDATED\tINTENDED USE")
+	fmt.Fprintf(e.stdout, "%s\n\n", e.out("model.head", m.Key, m.Name, m.ID, m.UseCaseID))
+	rows := [][]string{e.cols("version", "status", "updated", "intended_use")}
 	for _, v := range vs {
 		intended, _, _ := strings.Cut(v.Card.IntendedUse, "\n")
 		if r := []rune(intended); len(r) > 60 {
 			intended = string(r[:59]) + "…"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Version, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339), orDash(intended))
+		rows = append(rows, []string{v.Version, v.Status, v.UpdatedAt.UTC().Format(time.RFC3339), orDash(intended)})
 	}
-	return tw.Flush()
+	return writeRows(e.stdout, rows)
 }

@@ -218,14 +218,15 @@ func (m metricFlags) Set(s string) error {
 }
 
 // writeCard prints a model card as text, a field a paragraph.
-func writeCard(w io.Writer, c lodestar.ModelCard) {
+func writeCard(w io.Writer, c lodestar.ModelCard, lang string) {
+	t := newReportText(lang)
 	for _, f := range []struct{ name, text string }{
-		{"Intended use", c.IntendedUse}, {"Out-of-scope use", c.OutOfScopeUse}, {"Training data", c.TrainingData},
-		{"Limitations", c.Limitations}, {"Ethical considerations", c.EthicalConsiderations},
+		{"intended_use", c.IntendedUse}, {"out_of_scope_use", c.OutOfScopeUse}, {"training_data", c.TrainingData},
+		{"limitations", c.Limitations}, {"ethical_considerations", c.EthicalConsiderations},
 	} {
-		fmt.Fprintf(w, "%s:\n  %s\n", f.name, strings.ReplaceAll(orDash(f.text), "\n", "\n  "))
+		fmt.Fprintf(w, "%s\n  %s\n", t.T("cliout.card."+f.name), strings.ReplaceAll(orDash(f.text), "\n", "\n  "))
 	}
-	fmt.Fprintln(w, "Evaluation metrics:")
+	fmt.Fprintln(w, t.T("cliout.card.evaluation_metrics"))
 	if len(c.EvaluationMetrics) == 0 {
 		fmt.Fprintln(w, "  -")
 	}

@@ -55,19 +55,29 @@ func (p *provenanceFlags) apply(prov lodestar.Provenance) lodestar.Provenance {
 
 // writeProvenance prints a version's provenance, whether it can still
 // change, and the warning of a version staged or live with no digest.
-func writeProvenance(w io.Writer, v *lodestar.ModelVersion) {
-	fmt.Fprintln(w, "Provenance:")
+func writeProvenance(w io.Writer, v *lodestar.ModelVersion, lang string) {
+	t := newReportText(lang)
+	fmt.Fprintln(w, t.T("cliout.provenance.title"))
+	var rows [][]string
 	for _, f := range []struct{ name, value string }{
-		{"Artifact URI", v.Provenance.ArtifactURI}, {"Artifact SHA-256", v.Provenance.ArtifactSHA256},
-		{"Source commit", v.Provenance.SourceCommit}, {"Training run", v.Provenance.TrainingRun},
+		{"artifact_uri", v.Provenance.ArtifactURI}, {"artifact_sha256", v.Provenance.ArtifactSHA256},
+		{"source_commit", v.Provenance.SourceCommit}, {"training_run", v.Provenance.TrainingRun},
 	} {
-		fmt.Fprintf(w, "  %-17s %s\n", f.name+":", orDash(f.value))
+		rows = append(rows, []string{t.T("cliout.provenance." + f.name), orDash(f.value)})
+	}
+	// Labels padded to 17 cells and a space, as before in English.
+	width := 17
+	for _, r := range rows {
+		width = max(width, cellWidth(r[0]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %s %s\n", padCells(r[0], width), r[1])
 	}
 	if v.ProvenanceFrozen() {
-		fmt.Fprintln(w, "  (frozen: the version has left development)")
+		fmt.Fprintln(w, "  "+t.T("cliout.provenance.frozen"))
 	}
 	if v.NoDigest() {
-		fmt.Fprintln(w, "  warning: no digest recorded; nothing shows that what runs is what was reviewed")
+		fmt.Fprintln(w, "  "+t.T("cliout.provenance.no_digest"))
 	}
 	fmt.Fprintln(w)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
@@ -79,19 +78,18 @@ func (e *cmdEnv) switchCmd(args []string) error {
 			if *format == "json" {
 				return writeJSON(e.stdout, all)
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "KEY\tSTATE\tFALLBACK\tVERSION\tCHANGED AT\tCHANGED BY\tVIA\tREASON")
+			rows := [][]string{e.cols("key", "state", "fallback", "version", "changed_at", "changed_by", "via", "reason")}
 			for _, sw := range all {
 				// On with no version in production serves nothing: the
 				// row says so, as show does.
 				state := sw.State
 				if sw.State == lodestar.SwitchOn && !sw.Serving {
-					state += " (nothing serves)"
+					state += e.out("switch.nothing_serves_short")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sw.Key, state, orDash(sw.Fallback), sw.Version,
-					sqldb.FormatTime(sw.ChangedAt), orDash(sw.ChangedBy), orDash(sw.Via), orDash(oneLine(sw.Reason)))
+				rows = append(rows, []string{sw.Key, state, orDash(sw.Fallback), strconv.FormatInt(sw.Version, 10),
+					sqldb.FormatTime(sw.ChangedAt), orDash(sw.ChangedBy), orDash(sw.Via), orDash(oneLine(sw.Reason))})
 			}
-			return tw.Flush()
+			return writeRows(e.stdout, rows)
 		})
 	case "show":
 		return e.readStore("no switch to show", func(s *store.Store) error {
@@ -110,15 +108,15 @@ func (e *cmdEnv) switchCmd(args []string) error {
 				// A model of the registry named as the fallback may have
 				// stopped serving since it was named: say so.
 				if fb, err := s.FindSwitch(e.ctx, sw.Fallback); err == nil && !fb.Serving && fb.Key != sw.Key {
-					why := "no version in production"
+					why := e.out("switch.fb_no_production")
 					switch fb.State {
 					case lodestar.SwitchOff:
-						why = "switched off itself"
+						why = e.out("switch.fb_off")
 					case lodestar.SwitchFallback:
-						why = "at fallback itself"
+						why = e.out("switch.fb_at_fallback")
 					}
 					shown := *sw
-					shown.Fallback += " (" + why + ": it does not serve in this model's place)"
+					shown.Fallback += e.out("switch.fb_not_serving", why)
 					sw = &shown
 				} else if err != nil && lodestar.ErrorCode(err) != lodestar.ENotFound {
 					return err
@@ -173,12 +171,12 @@ func (e *cmdEnv) switchCmd(args []string) error {
 		}
 		what := sw.State
 		if sw.Fallback != "" {
-			what += " (fallback: " + sw.Fallback + ")"
+			what += e.out("switch.with_fallback", sw.Fallback)
 		}
 		if prev.State == sw.State && prev.Fallback == sw.Fallback {
-			fmt.Fprintf(e.stdout, "%s was already %s; your reason is recorded (version %d, as %s)\n", sw.Key, what, sw.Version, lodestar.ActorFrom(ctx).Label)
+			fmt.Fprintln(e.stdout, e.out("switch.already", sw.Key, what, sw.Version, lodestar.ActorFrom(ctx).Label))
 		} else {
-			fmt.Fprintf(e.stdout, "flipped %s from %s to %s (version %d, as %s)\n", sw.Key, prev.State, what, sw.Version, lodestar.ActorFrom(ctx).Label)
+			fmt.Fprintln(e.stdout, e.out("switch.flipped", sw.Key, prev.State, what, sw.Version, lodestar.ActorFrom(ctx).Label))
 		}
 		return nil
 	})
@@ -243,25 +241,26 @@ func (e *cmdEnv) printSwitch(sw *lodestar.Switch, live []string) error {
 	state := sw.State
 	switch {
 	case sw.State == lodestar.SwitchOn && len(live) == 0:
-		state += " (but no version is in production: nothing serves)"
+		state += e.out("switch.state_on_nothing")
 	case sw.State == lodestar.SwitchOn:
-		state += " (the model serves)"
+		state += e.out("switch.state_on")
 	case sw.State == lodestar.SwitchOff:
-		state += " (the model must not serve)"
+		state += e.out("switch.state_off")
 	case sw.State == lodestar.SwitchFallback:
-		state += " (the fallback serves instead)"
+		state += e.out("switch.state_fallback")
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "key:\t%s\n", sw.Key)
-	fmt.Fprintf(tw, "state:\t%s\n", state)
-	fmt.Fprintf(tw, "fallback:\t%s\n", orDash(sw.Fallback))
-	fmt.Fprintf(tw, "in production:\t%s\n", orDash(strings.Join(live, ", ")))
-	fmt.Fprintf(tw, "version:\t%d\n", sw.Version)
-	fmt.Fprintf(tw, "changed at:\t%s\n", sqldb.FormatTime(sw.ChangedAt))
-	fmt.Fprintf(tw, "changed by:\t%s\n", orDash(sw.ChangedBy))
-	fmt.Fprintf(tw, "changed via:\t%s\n", orDash(sw.Via))
-	fmt.Fprintf(tw, "reason:\t%s\n", orDash(oneLine(sw.Reason)))
-	return tw.Flush()
+	var rows [][]string
+	label := func(name, v string) { rows = append(rows, []string{e.out("switch.show." + name), v}) }
+	label("key", sw.Key)
+	label("state", state)
+	label("fallback", orDash(sw.Fallback))
+	label("in_production", orDash(strings.Join(live, ", ")))
+	label("version", strconv.FormatInt(sw.Version, 10))
+	label("changed_at", sqldb.FormatTime(sw.ChangedAt))
+	label("changed_by", orDash(sw.ChangedBy))
+	label("changed_via", orDash(sw.Via))
+	label("reason", orDash(oneLine(sw.Reason)))
+	return writeRows(e.stdout, rows)
 }
 
 // oneLine keeps a reason that spans lines on its table row.

@@ -216,40 +216,39 @@ func (e *cmdEnv) importCmd(args []string) error {
 
 func (e *cmdEnv) importReport(t *transfer.Table, res *transfer.Result, dryRun bool) {
 	w := e.stdout
+	tr := newReportText(e.lang)
 	if t.Encoding != "" {
-		sep := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab"}[t.Sep]
-		fmt.Fprintf(w, "read %d rows (encoding %s, separator %s)\n", res.Rows, t.Encoding, sep)
+		sep := e.out("import.sep." + map[rune]string{',': "comma", ';': "semicolon", '\t': "tab"}[t.Sep])
+		fmt.Fprintln(w, e.out("import.read_csv", res.Rows, t.Encoding, sep))
 	} else {
-		fmt.Fprintf(w, "read %d rows (XLSX, first sheet)\n", res.Rows)
+		fmt.Fprintln(w, e.out("import.read_xlsx", res.Rows))
 	}
 	for _, f := range transfer.Fields {
 		if i, ok := res.Columns[f]; ok {
-			fmt.Fprintf(w, "  %-19s ← column %d %q\n", f, i+1, t.Header[i])
+			fmt.Fprintf(w, "  %-19s ← %s\n", f, e.out("import.column", i+1, t.Header[i]))
 		}
 	}
 	if len(res.Ignored) > 0 {
-		fmt.Fprintf(w, "ignored columns: %s\n", strings.Join(res.Ignored, ", "))
+		fmt.Fprintln(w, e.out("import.ignored", strings.Join(res.Ignored, ", ")))
 	}
 	for _, er := range res.Errors {
 		if er.Field != "" {
-			fmt.Fprintf(w, "line %d: %s: %s\n", er.Line, er.Field, er.Reason)
+			fmt.Fprintln(w, e.out("import.line_field", er.Line, er.Field, tr.Msg(er.Reason)))
 		} else {
-			fmt.Fprintf(w, "line %d: %s\n", er.Line, er.Reason)
+			fmt.Fprintln(w, e.out("import.line", er.Line, tr.Msg(er.Reason)))
 		}
 	}
 	switch {
 	case dryRun:
-		fmt.Fprintf(w, "dry run: would create %d use case(s) and %d business unit(s) %v; %d row(s) refused\n",
-			res.Valid, len(res.NewUnits), res.NewUnits, res.Refused)
+		fmt.Fprintln(w, e.out("import.dry_run", res.Valid, len(res.NewUnits), res.NewUnits, res.Refused))
 		for i, in := range res.Preview {
 			if i == 10 {
-				fmt.Fprintf(w, "  … and %d more\n", len(res.Preview)-10)
+				fmt.Fprintln(w, "  "+e.out("import.more", len(res.Preview)-10))
 				break
 			}
 			fmt.Fprintf(w, "  + %s\n", in.Title)
 		}
 	case res.Created > 0:
-		fmt.Fprintf(w, "created %d use case(s) and %d business unit(s) %v; %d row(s) refused and skipped\n",
-			res.Created, len(res.NewUnits), res.NewUnits, res.Refused)
+		fmt.Fprintln(w, e.out("import.created", res.Created, len(res.NewUnits), res.NewUnits, res.Refused))
 	}
 }
