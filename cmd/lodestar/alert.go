@@ -13,6 +13,7 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/auth"
+	"github.com/lodestar-hq/lodestar/internal/i18n"
 	"github.com/lodestar-hq/lodestar/internal/monitoring"
 	"github.com/lodestar-hq/lodestar/internal/store"
 )
@@ -206,12 +207,20 @@ func writeAlerts(w io.Writer, as []*lodestar.Alert, keys map[int64]string, lang 
 	t := newReportText(lang)
 	rows := [][]string{colsOf(t, "id", "model", "version", "monitor", "kind", "state", "opened", "resolved", "acknowledged_by", "message")}
 	for _, a := range as {
-		state := a.Status
+		kind, state, msg := a.Kind, a.Status, a.Message
 		if a.Resolution != "" {
 			state += " (" + a.Resolution + ")"
 		}
+		if lang != i18n.Default {
+			// As the web writes them: the kind, state and why resolved in
+			// the reader's words, the message from its figures.
+			kind, state, msg = t.Word("alert.kind.", a.Kind), t.Word("alert.status.", a.Status), monitoring.AlertText(t.b, lang, a)
+			if a.Resolution != "" {
+				state += "（" + t.Word("alert.resolution.", a.Resolution) + "）"
+			}
+		}
 		rows = append(rows, []string{strconv.FormatInt(a.ID, 10), orDash(keys[a.ModelID]), orDash(a.Version), strconv.FormatInt(a.MonitorID, 10),
-			a.Kind, state, cliTime(a.OpenedAt), cliTime(a.ResolvedAt), orDash(a.AckedBy), oneLine(t.Msg(a.Message))})
+			kind, state, cliTime(a.OpenedAt), cliTime(a.ResolvedAt), orDash(a.AckedBy), oneLine(msg)})
 	}
 	return writeRows(w, rows, 0, 2)
 }
