@@ -734,7 +734,7 @@ func (e *cmdEnv) auditExport(args []string) error {
 		return fmt.Errorf("audit export: %w", err)
 	}
 	if *output != "" {
-		fmt.Fprintf(e.stderr, "exported %d audit entries to %s\n", n, *output)
+		fmt.Fprintln(e.stderr, e.out("export.audit", n, *output))
 	}
 	return nil
 }

@@ -32,8 +32,7 @@ func (e *cmdEnv) auditKeys() (*audit.Keyring, error) {
 	// server that will not start over it helps nobody.
 	if f := e.cfg.AuditKeyFile; r != nil && f != "" && runtime.GOOS != "windows" {
 		if fi, err := os.Stat(f); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			fmt.Fprintf(e.stderr, "lodestar: warning: --audit-key-file %s can be read by others (mode %04o): whoever reads it can rewrite the audit log unnoticed; chmod 600 it\n",
-				f, fi.Mode().Perm())
+			fmt.Fprintln(e.stderr, "lodestar:", e.out("warn.key_file", f, fi.Mode().Perm()))
 		}
 	}
 	return r, nil

@@ -151,6 +151,22 @@ func TestTextOutputInChinese(t *testing.T) {
 			t.Errorf("%q: English left: %q in\n%s", args, left, out)
 		}
 	}
+	// The exports write their data to a file and say so on stderr.
+	for _, args := range [][]string{
+		{"export", "use-cases", "--output", filepath.Join(t.TempDir(), "uc.csv")},
+		{"audit", "export", "--output", filepath.Join(t.TempDir(), "audit.csv")},
+	} {
+		code, _, errs := zh(args...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d %s", args, code, errs)
+		}
+		if !regexp.MustCompile(`\p{Han}`).MatchString(errs) {
+			t.Errorf("%q: no Chinese on stderr: %s", args, errs)
+		}
+		if left := englishLeftOut(errs, values); len(left) > 0 {
+			t.Errorf("%q: English left on stderr: %q in\n%s", args, left, errs)
+		}
+	}
 }
 
 var (

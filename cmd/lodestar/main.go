@@ -485,9 +485,9 @@ func (e *cmdEnv) openDB(mode dbMode) (*sqldb.DB, error) {
 	// in) was narrowed to its owner by Open: say so, as for the key file.
 	for _, t := range db.Tightened {
 		if t.Err != nil {
-			fmt.Fprintf(e.stderr, "lodestar: warning: database file %s can be read by others (mode %04o) and could not be changed: %v; chmod 600 it\n", t.Path, t.Was, t.Err)
+			fmt.Fprintln(e.stderr, "lodestar:", e.out("warn.db_unchanged", t.Path, t.Was, t.Err))
 		} else {
-			fmt.Fprintf(e.stderr, "lodestar: warning: database file %s could be read by others (mode %04o): changed to mode %04o\n", t.Path, t.Was, t.Now)
+			fmt.Fprintln(e.stderr, "lodestar:", e.out("warn.db_changed", t.Path, t.Was, t.Now))
 		}
 	}
 	audit.UseKeys(db, keys)

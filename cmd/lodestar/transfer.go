@@ -51,7 +51,7 @@ func (e *cmdEnv) export(args []string) error {
 			return fmt.Errorf("export: %w", err)
 		}
 		if *output != "" {
-			fmt.Fprintf(e.stderr, "exported %d use cases to %s\n", n, *output)
+			fmt.Fprintln(e.stderr, e.out("export.use_cases", n, *output))
 		}
 		return nil
 	})
