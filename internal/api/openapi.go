@@ -494,7 +494,7 @@ func strategySchemas() obj {
 	painProps := func() obj {
 		return obj{"business_unit_id": id, "title": str, "title_zh": str, "description": str,
 			"category":    obj{"type": "string", "enum": []string{"cost", "efficiency", "experience", "risk", "revenue"}},
-			"annual_cost": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "goal_id": optID}
+			"annual_cost": obj{"type": "integer", "minimum": 0, "maximum": int64(lodestar.MaxEstimate)}, "goal_id": optID}
 	}
 	reading := obj{"type": "object", "required": []string{"date", "value"}, "properties": obj{"kpi_id": integer, "date": date, "value": num}}
 	kpi := withMeta(kpiProps(), "goal_id", "name", "name_zh", "unit", "direction", "baseline", "target", "target_date", "owner_id")
@@ -540,7 +540,7 @@ func strategySchemas() obj {
 			"description": text(lodestar.MaxDescription), "business_unit_id": optID, "sponsor_id": optID, "ai_lead_id": optID,
 			"stage": obj{"type": "string", "enum": startStages, "default": "idea",
 				"description": "The stage it starts in; a new use case cannot start rejected or retired (reject or retire it later with POST /use-cases/{id}/stage, which records why)."}, "pain_point_ids": obj{"type": "array", "items": id}, "impacts": obj{"type": "array", "items": ref("Impact")},
-			"value_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate}, "cost_estimate": obj{"type": "integer", "minimum": 0, "maximum": lodestar.MaxEstimate},
+			"value_estimate": obj{"type": "integer", "minimum": 0, "maximum": int64(lodestar.MaxEstimate)}, "cost_estimate": obj{"type": "integer", "minimum": 0, "maximum": int64(lodestar.MaxEstimate)},
 			"feasibility": ref("Feasibility"), "tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "maxLength": 40}}}),
 		"UseCase": obj{"type": "object", "required": []string{"id", "title", "title_zh", "description", "business_unit_id", "sponsor_id", "ai_lead_id", "stage", "stage_changed_at", "pain_point_ids", "impacts",
 			"value_estimate", "cost_estimate", "feasibility", "tags", "risk_tier", "alignment", "score", "archived", "created_by", "created_at", "updated_at"},
