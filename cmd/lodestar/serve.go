@@ -100,7 +100,7 @@ func (e *cmdEnv) serve(args []string) error {
 	if e.cfg.DatabaseURL != "" {
 		uploadBase = os.TempDir()
 	}
-	uploads, swept, err := httpx.OpenUploadDir(uploadBase)
+	uploads, swept, err := httpx.OpenUploadDir(uploadBase, log)
 	if err != nil {
 		return err
 	}

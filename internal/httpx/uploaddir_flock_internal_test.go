@@ -22,7 +22,7 @@ import (
 // the server made after was never swept.
 func TestUploadDirOutlivesTmpCleaner(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "tmp")
-	live, _, err := OpenUploadDir(base)
+	live, _, err := OpenUploadDir(base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestUploadDirOutlivesTmpCleaner(t *testing.T) {
 	}
 	f.Close()
 	// Another server starting on the same base still sees it running.
-	next, n, err := OpenUploadDir(base)
+	next, n, err := OpenUploadDir(base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

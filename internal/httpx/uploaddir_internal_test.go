@@ -35,7 +35,7 @@ func TestUploadDirSweepsOnlyTheDead(t *testing.T) {
 		t.Skip("no flock here: nothing is swept")
 	}
 	base := filepath.Join(t.TempDir(), "tmp")
-	live, n, err := OpenUploadDir(base)
+	live, n, err := OpenUploadDir(base, nil)
 	if err != nil || n != 0 {
 		t.Fatalf("first open: %d removed, %v", n, err)
 	}
@@ -55,7 +55,7 @@ func TestUploadDirSweepsOnlyTheDead(t *testing.T) {
 	}
 
 	// A server killed mid-upload: its lock let go, its directory and file left.
-	dead, _, err := OpenUploadDir(base)
+	dead, _, err := OpenUploadDir(base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestUploadDirSweepsOnlyTheDead(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	next, n, err := OpenUploadDir(base)
+	next, n, err := OpenUploadDir(base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestUploadDirCannotBeMade(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if d, _, err := OpenUploadDir(filepath.Join(file, "tmp")); err == nil {
+	if d, _, err := OpenUploadDir(filepath.Join(file, "tmp"), nil); err == nil {
 		d.Close()
 		t.Fatal("an upload directory under a regular file was made")
 	}

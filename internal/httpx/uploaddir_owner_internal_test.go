@@ -38,7 +38,7 @@ func TestUploadDirSweepLeavesOtherUsers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d, n, err := OpenUploadDir(base)
+	d, n, err := OpenUploadDir(base, nil)
 	if err != nil {
 		t.Fatalf("another user's directory stopped the start: %v", err)
 	}
