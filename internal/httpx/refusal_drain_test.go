@@ -1,8 +1,12 @@
 package httpx_test
 
 import (
+	"bufio"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,4 +80,76 @@ func TestRefusalReadsTheBodyWithinBounds(t *testing.T) {
 			t.Errorf("%s: %d bytes sent; the server asked for the body it refused", tc.what, body.sent.Load())
 		}
 	}
+}
+
+// countingListener counts the bytes its server reads from its connections.
+type countingListener struct {
+	net.Listener
+	read *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.read}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	read *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+// TestRefusalCutByTheLimitNotDrained: a form refused because its route's
+// limit cut it as it was read — a signed-in user's form whose field goes
+// past the route's 1 MiB, declared 32 MiB (a page's streamed form is read
+// up to the limit, not refused by its length) — is answered 413 without
+// reading the rest: its connection is closed after the answer whatever
+// is read, and reading up to 32 MiB first (as for a refusal made before
+// any of the body is read) only held the answer back.
+func TestRefusalCutByTheLimitNotDrained(t *testing.T) {
+	var read atomic.Int64
+	srv, secret, _ := streamedRouteOn(t, func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler ran for a form over the route's limit")
+	}, func(l net.Listener) net.Listener { return countingListener{l, &read} })
+	const limit = 1 << 20 // the route's MaxBody
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST /upload HTTP/1.1\r\nHost: " + srv.Listener.Addr().String() + "\r\n" +
+		"Content-Type: multipart/form-data; boundary=x\r\n" +
+		"Cookie: " + (&http.Cookie{Name: httpx.SessionCookie, Value: secret}).String() + "\r\n" +
+		fmt.Sprintf("Content-Length: %d\r\n\r\n", httpx.MaxServerBody)
+	part := "--x\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"
+	sent := make(chan int64, 1)
+	go func() {
+		// The whole body, as a client does; the server's close ends it.
+		n, _ := io.Copy(conn, io.LimitReader(io.MultiReader(strings.NewReader(head+part), &zeros{}), int64(len(head))+httpx.MaxServerBody))
+		sent <- n
+	}()
+	conn.SetReadDeadline(time.Now().Add(time.Minute)) // a hang fails, not a timing
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got := read.Load()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+		t.Errorf("%d, connection closed: %v; want 413 and the connection closed", resp.StatusCode, resp.Close)
+	}
+	// What the server read by its answer: the limit, and its buffers.
+	if got > 2*limit {
+		t.Errorf("the server read %d bytes of a %d-byte body cut at %d before answering; want the rest left unread", got, httpx.MaxServerBody, limit)
+	}
+	conn.Close()
+	<-sent
 }

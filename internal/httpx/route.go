@@ -452,8 +452,12 @@ func (g *Guard) tooLarge(limit int64) error {
 // client may see the reset (a page checks its file's size before sending
 // it). Nor is one whose client waits on "Expect: 100-continue": it has
 // sent none of it, and reading would ask for what the answer refuses.
-func drainRefused(r *http.Request, body io.Reader) {
-	if body == nil || r.ContentLength == 0 || r.ContentLength > MaxServerBody {
+// Nor one cut by its route's limit as it was read (cut: a form over it
+// by its fields): the server closes that connection after the answer
+// whatever is read now (http.MaxBytesReader tells it so), and reading
+// up to 32 MiB more would only hold the answer back.
+func drainRefused(r *http.Request, body io.Reader, cut bool) {
+	if cut || body == nil || r.ContentLength == 0 || r.ContentLength > MaxServerBody {
 		return
 	}
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
@@ -478,14 +482,18 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body := r.Body
 		r = r.WithContext(r.Context()) // the server's request keeps its body (LimitBody)
-		r.Body = http.MaxBytesReader(w, body, limit)
+		// read counts what the route's cap took of the body: past limit,
+		// the cap was hit, and the connection is closed after the answer.
+		read := &countedReader{ReadCloser: body}
+		r.Body = http.MaxBytesReader(w, read, limit)
+		drain := func() { drainRefused(r, body, read.n > limit) }
 		// A multipart form read on r (checkCSRF) or on the handler's copy
 		// (ParseMultipartForm, FormFile) may have put its files over the
 		// memory it was given in the system's temporary directory:
 		// net/http removes them only for its own request, never for these
 		// copies, so they are removed here once the request is answered.
-		read := []*http.Request{r}
-		defer func() { removeFormFiles(read...) }()
+		forms := []*http.Request{r}
+		defer func() { removeFormFiles(forms...) }()
 		// Who is asking first: an anonymous or badly signed request is a
 		// 401 whatever its size, and a signed-in person's refusal comes
 		// in their language, on their page.
@@ -509,7 +517,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			}
 		}
 		if err != nil {
-			drainRefused(r, body)
+			drain()
 			if rt.ServerError != nil && StatusOf(lodestar.ErrorCode(err)) >= 500 {
 				rt.ServerError(w, r, err)
 				return
@@ -518,7 +526,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			return
 		}
 		if err := checkText(names, r); err != nil {
-			drainRefused(r, body)
+			drain()
 			r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
 			if rt.TextError != nil {
 				rt.TextError(w, r, err)
@@ -560,7 +568,7 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 		if g.Forms != nil && !g.API && r.Method == http.MethodPost && id.User != nil && validFormID(r.PostFormValue(FormIDField)) {
 			formID := r.PostFormValue(FormIDField)
 			if err := g.claimForm(ctx, id.User.ID, formID); err != nil {
-				drainRefused(r, body)
+				drain()
 				rr := r.WithContext(ctx) // the page in the user's language
 				if see, resent := ResentSee(err), errors.As(err, new(*ResentError)); resent && rt.Resent != nil {
 					rt.Resent(w, rr, see)
@@ -587,9 +595,21 @@ func (g *Guard) Wrap(rt Route) http.Handler {
 			w = sw
 		}
 		hr := r.WithContext(ctx)
-		read = append(read, hr)
+		forms = append(forms, hr)
 		rt.Handler(w, hr)
 	})
+}
+
+// countedReader counts the bytes read through it.
+type countedReader struct {
+	io.ReadCloser
+	n int64
+}
+
+func (c *countedReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // removeFormFiles removes the temporary files of the multipart forms read

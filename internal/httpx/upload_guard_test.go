@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,6 +28,13 @@ import (
 // a signed-in admin's session (its secret and CSRF token).
 func streamedRoute(t *testing.T, handler http.HandlerFunc) (srv *httptest.Server, secret, csrf string) {
 	t.Helper()
+	return streamedRouteOn(t, handler, nil)
+}
+
+// streamedRouteOn is streamedRoute, its server's listener wrapped by wrap
+// (nil: as it is).
+func streamedRouteOn(t *testing.T, handler http.HandlerFunc, wrap func(net.Listener) net.Listener) (srv *httptest.Server, secret, csrf string) {
+	t.Helper()
 	db := testdb.Open(t)
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test-setup"})
 	st := store.New(db)
@@ -42,8 +50,12 @@ func streamedRoute(t *testing.T, handler http.HandlerFunc) (srv *httptest.Server
 	guard := &httpx.Guard{Sessions: st, Tokens: st, Deny: func(w http.ResponseWriter, r *http.Request, err error) {
 		httpx.WriteJSONError(nil, w, r, err)
 	}}
-	srv = httptest.NewServer(guard.Wrap(httpx.Route{Method: "POST", Pattern: "/upload", Perm: auth.SignedIn, Handler: handler,
+	srv = httptest.NewUnstartedServer(guard.Wrap(httpx.Route{Method: "POST", Pattern: "/upload", Perm: auth.SignedIn, Handler: handler,
 		FileLimit: 1000, MaxBody: 1 << 20}))
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv, secret, sess.CSRFToken
 }
