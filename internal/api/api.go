@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,7 +180,14 @@ var repeatable = map[string]bool{"unit": true}
 // status=active) would be ignored as silently as an unknown name — and
 // one given empty (status=), which would be read as not given.
 func onlyParams(r *http.Request, names ...string) error {
-	q := r.URL.Query()
+	// r.URL.Query() drops what it cannot read (a ';' separator, a '%'
+	// not followed by two hex digits): a filter or a flip's version so
+	// dropped would be answered as if it were not sent.
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		msg := "The query string cannot be read: write each parameter as name=value, joined by & (not ;), a percent sign only in an escape such as %20."
+		return &lodestar.Error{Code: lodestar.EInvalid, Message: msg, Fields: map[string]string{"query": msg}}
+	}
 	var bad []string
 	for name, vs := range q {
 		if !slices.Contains(names, name) || len(vs) > 1 && !repeatable[name] || slices.Contains(vs, "") {
