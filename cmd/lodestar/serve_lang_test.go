@@ -9,7 +9,8 @@ import (
 )
 
 // TestServeStartErrorsTranslated: serve's own start-up failures — its
-// upload directory that cannot be made, its address taken — are said in
+// upload directory that cannot be made, its address taken, its TLS
+// files missing — are said in
 // the run's language (LANG, or a --lang before the command), as its other
 // errors are; they stayed in English. Nothing is announced.
 func TestServeStartErrorsTranslated(t *testing.T) {
@@ -30,6 +31,7 @@ func TestServeStartErrorsTranslated(t *testing.T) {
 	defer ln.Close()
 	addr := ln.Addr().String()
 	free := filepath.Join(t.TempDir(), "data")
+	cert := filepath.Join(t.TempDir(), "none.pem") // a certificate that is not there
 
 	cases := []struct {
 		name   string
@@ -42,6 +44,9 @@ func TestServeStartErrorsTranslated(t *testing.T) {
 		{"address taken", []string{"serve", "--data", free, "--addr", addr},
 			"lodestar: listen on " + addr + ": listen tcp " + addr + ": bind: address already in use\n",
 			"lodestar: 无法监听 " + addr + "：tcp " + addr + "：地址已被占用\n"},
+		{"TLS files missing", []string{"serve", "--data", free, "--addr", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", cert + ".key"},
+			"lodestar: TLS certificate \"" + cert + "\" and key \"" + cert + ".key\": open " + cert + ": no such file or directory\n",
+			"lodestar: TLS 证书 \"" + cert + "\" 与私钥 \"" + cert + ".key\"：无法打开 " + cert + "：文件或目录不存在\n"},
 	}
 	for _, c := range cases {
 		for _, run := range []struct {
