@@ -584,12 +584,10 @@ func orAuto(s string) string {
 	return s
 }
 
-// windowMetrics are the columns writeWindows may show, in order, with
-// their headings: those measured in at least one of the windows printed.
-var windowMetrics = []struct{ key, head string }{
-	{"accuracy", "ACCURACY"}, {"auc", "AUC"}, {"f1", "F1"}, {"log_loss", "LOG LOSS"},
-	{"mae", "MAE"}, {"rmse", "RMSE"}, {"latency_p95", "P95 MS"},
-}
+// windowMetrics are the metrics writeWindows may show, in order (their
+// headings are the catalog's cliout.col.KEY): those measured in at least
+// one of the windows printed.
+var windowMetrics = []string{"accuracy", "auc", "f1", "log_loss", "mae", "rmse", "latency_p95"}
 
 // writeWindows prints windows, oldest first, as a table.
 func writeWindows(w io.Writer, ws []*lodestar.WindowResult, lang string) error {
@@ -601,8 +599,8 @@ func writeWindows(w io.Writer, ws []*lodestar.WindowResult, lang string) error {
 	var cols, heads []string
 	for _, m := range windowMetrics {
 		for _, r := range ws {
-			if _, ok := r.Metrics[m.key]; ok {
-				cols, heads = append(cols, m.key), append(heads, t.T("cliout.col."+m.key))
+			if _, ok := r.Metrics[m]; ok {
+				cols, heads = append(cols, m), append(heads, t.T("cliout.col."+m))
 				break
 			}
 		}
