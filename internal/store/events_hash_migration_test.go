@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"encoding/binary"
 	"slices"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
-	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
@@ -20,17 +18,7 @@ import (
 // was — as a repeat of an event stored since is.
 func TestEventHashMigrationComparesOldEvents(t *testing.T) {
 	testdb.ForEachEmpty(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
-		testdb.MigrateTo(t, db, 29)
-		ms, err := sqldb.Migrations(db.Dialect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := store.New(db)
-		uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Old"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, s, uc, pending := atOldSchema(t, db, 29)
 		m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "old", Name: "Old"})
 		if err != nil {
 			t.Fatal(err)
@@ -59,7 +47,7 @@ func TestEventHashMigrationComparesOldEvents(t *testing.T) {
 		if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO event_batches (model_id, min_ts, max_ts, n, body) VALUES (?, ?, ?, ?, ?)`), m.ID, t0.UnixMilli(), t0.UnixMilli(), len(old), blob); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.Migrate(ctx); err != nil || n != len(ms)-29 {
+		if n, err := db.Migrate(ctx); err != nil || n != pending {
 			t.Fatalf("migrate: %d, %v", n, err)
 		}
 		ev := func(id, body string) lodestar.StoredEvent {

@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/internal/sqldb"
-	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
 
@@ -16,17 +14,7 @@ import (
 // body and label — stay idempotent, and take later labels.
 func TestEventsMigrationCarriesOldRows(t *testing.T) {
 	testdb.ForEachEmpty(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
-		testdb.MigrateTo(t, db, 8)
-		ms, err := sqldb.Migrations(db.Dialect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := store.New(db)
-		uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Old"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, s, uc, pending := atOldSchema(t, db, 8)
 		m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "old", Name: "Old"})
 		if err != nil {
 			t.Fatal(err)
@@ -47,7 +35,7 @@ func TestEventsMigrationCarriesOldRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, err := db.Migrate(ctx); err != nil || n != len(ms)-8 {
+		if n, err := db.Migrate(ctx); err != nil || n != pending {
 			t.Fatalf("migrate: %d, %v", n, err)
 		}
 		scan := func() []lodestar.StoredEvent {
