@@ -4,8 +4,8 @@
 // Go, whose steps the comments follow.
 //
 // Registers: SI data, DI len(data), R8 &start[i], R9 &end[i], R11 j,
-// R12 r*8, R13 the next slot of left; AX BX CX DX R10 X0 X2 scratch
-// (X2 holds the cell's sign bit).
+// R12 r*8; AX BX CX DX R10 R13 X0 X2 scratch (X2 holds the cell's sign
+// bit); the next slot of left on the stack.
 
 DATA digitsXor<>+0(SB)/8, $0x3030303030303030
 GLOBL digitsXor<>(SB), RODATA|NOPTR, $8
@@ -43,7 +43,7 @@ GLOBL eights<>(SB), RODATA|NOPTR, $8
 	SHRQ   $32, R
 
 // func commonCells(data []byte, start, end []int32, k int, cols []unsafe.Pointer, ints []bool, left []int32) int
-TEXT ·commonCells(SB), NOSPLIT, $8-160
+TEXT ·commonCells(SB), NOSPLIT, $16-160
 	MOVQ data_base+0(FP), SI
 	MOVQ data_len+8(FP), DI
 	MOVQ start_base+24(FP), R8
@@ -52,6 +52,7 @@ TEXT ·commonCells(SB), NOSPLIT, $8-160
 	MOVQ AX, stop-8(SP)
 	MOVQ end_base+48(FP), R9
 	MOVQ left_base+128(FP), R13
+	MOVQ R13, slot-16(SP)
 	XORL R11, R11
 	XORL R12, R12
 	CMPQ R8, AX
@@ -66,14 +67,15 @@ loop:
 	JGE     leave    // s >= e
 	CMPQ    BX, DI
 	JA      leave    // e > len(data)
-	XORPS   X2, X2
+	// The sign without a branch (a column's signs are often random):
+	// ds = s+1 after a '-', and X2 the sign bit.
+	XORL    DX, DX
 	CMPB    (SI)(AX*1), $0x2d
-	JNE     unsigned
-	INCQ    AX       // after the '-'
-	MOVQ    $0x8000000000000000, DX
+	SETEQ   DL
+	ADDQ    DX, AX
+	SHLQ    $63, DX
 	MOVQ    DX, X2
 
-unsigned:
 	// AX = ds, BX = e; R10 = l, 1 to 16; a word from ds within data.
 	MOVQ BX, R10
 	SUBQ AX, R10
@@ -86,26 +88,32 @@ unsigned:
 	MOVQ (SI)(AX*1), AX
 	XORQ digitsXor<>(SB), AX // x0
 	NONDIGITS(AX, DX)        // f0
-	TESTQ DX, DX
-	JZ    integer
-	CMPQ  R10, $8
-	JB    integer
+	// Only the cell's own bytes: f0 &= lowBytes[min(l, 8)].
+	MOVQ    R10, CX
+	MOVQ    $8, R13
+	CMPQ    CX, R13
+	CMOVQGT R13, CX
+	LEAQ    ·lowBytes(SB), R13
+	ANDQ    (R13)(CX*8), DX
+	JZ      integer
 
 	// A decimal: p, the first non-digit's byte, in CX.
 	BSFQ DX, CX
 	SHRQ $3, CX
 	JZ   leave   // p = 0: ".5"
+	// A leading zero ("01.5": the first digit a '0' and p ≥ 2), without
+	// a branch on either (both vary within a column).
+	CMPQ  CX, $2
+	SETCC DL
+	TESTB AL, AL
+	SETEQ R13B
+	TESTB DL, R13B
+	JNZ   leave
 	SUBQ CX, R10
 	DECQ R10     // frac = l - p - 1
 	JZ   leave   // "7."
 	CMPQ R10, $8
 	JA   leave
-	CMPQ CX, $2
-	JB   nolead
-	TESTB AL, AL // the first digit a '0' ("01.5")
-	JZ    leave
-
-nolead:
 	SHLQ $3, CX
 	MOVQ AX, DX
 	SHRQ CX, DX
@@ -115,9 +123,20 @@ nolead:
 	ADDQ $64, CX
 	SHLQ CX, AX
 	DIGITS8(AX)    // the integer digits
-	MOVQ -8(SI)(BX*1), BX
-	XORQ digitsXor<>(SB), BX // x1, the cell's last 8 bytes
-	NONDIGITS(BX, DX)        // f1
+	// x1, the word ending the cell: at e-8, or for a cell ending within
+	// the data's first 8 bytes, the word at 0 moved up to end there.
+	LEAQ    -8(BX), CX
+	XORL    DX, DX
+	TESTQ   CX, CX
+	CMOVQLT DX, CX // e8 = max(e-8, 0)
+	MOVQ    (SI)(CX*1), DX
+	SUBQ    BX, CX
+	ADDQ    $8, CX
+	SHLQ    $3, CX // 8·(e8-e+8), 0 to 56
+	SHLQ    CX, DX
+	MOVQ    DX, BX
+	XORQ    digitsXor<>(SB), BX // x1
+	NONDIGITS(BX, DX)           // f1
 	MOVQ R10, CX
 	SHLQ $3, CX
 	NEGQ CX
@@ -131,6 +150,7 @@ nolead:
 	LEAQ ·pow10u(SB), DX
 	IMULQ (DX)(R10*8), AX
 	ADDQ BX, AX              // m
+	XORPS    X0, X0 // CVTSQ2SD writes X0's low half only: without this, each cell waits for the last one's division
 	CVTSQ2SD AX, X0
 	LEAQ ·pow10(SB), DX
 	DIVSD (DX)(R10*8), X0
@@ -143,16 +163,13 @@ nolead:
 	JMP   next
 
 integer:
-	// AX = x0, DX = f0, R10 = l: digits only, 1 to 8 of them.
+	// AX = x0, R10 = l: digits only, 1 to 8 of them.
 	CMPQ R10, $8
 	JA   leave
 	MOVQ R10, CX
 	SHLQ $3, CX
 	NEGQ CX
 	ADDQ $64, CX // 64 - 8*l, 0 to 56
-	SHLQ CX, DX
-	TESTQ DX, DX
-	JNZ  leave
 	TESTB AL, AL
 	JNZ  intok
 	CMPQ R10, $1 // a leading '0': "0" alone, unsigned
@@ -164,6 +181,7 @@ integer:
 intok:
 	SHLQ CX, AX
 	DIGITS8(AX)
+	XORPS    X0, X0 // CVTSQ2SD writes X0's low half only: without this, each cell waits for the last one's division
 	CVTSQ2SD AX, X0
 	ORPD  X2, X0
 	MOVQ  cols_base+80(FP), DX
@@ -175,8 +193,10 @@ leave:
 	MOVQ R8, DX
 	SUBQ start_base+24(FP), DX
 	SHRQ $2, DX
+	MOVQ slot-16(SP), R13
 	MOVL DX, (R13)
 	ADDQ $4, R13
+	MOVQ R13, slot-16(SP)
 
 next:
 	ADDQ $4, R8
@@ -192,6 +212,7 @@ same:
 	JB   loop
 
 done:
+	MOVQ slot-16(SP), R13
 	SUBQ left_base+128(FP), R13
 	SHRQ $2, R13
 	MOVQ R13, ret+152(FP)

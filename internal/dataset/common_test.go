@@ -213,7 +213,7 @@ func commonForm(c []byte) bool {
 		s = s[1:]
 	}
 	if p := strings.IndexByte(s, '.'); p >= 0 {
-		return len(s) >= 8 && len(s) <= 16 && p >= 1 && p <= 7 && len(s)-p-1 >= 1 && len(s)-p-1 <= 8 && strings.Trim(s[:p]+s[p+1:], "0123456789") == "" && !(p > 1 && s[0] == '0')
+		return len(s) <= 16 && p >= 1 && p <= 7 && len(s)-p-1 >= 1 && len(s)-p-1 <= 8 && strings.Trim(s[:p]+s[p+1:], "0123456789") == "" && !(p > 1 && s[0] == '0')
 	}
 	return len(s) >= 1 && len(s) <= 8 && strings.Trim(s, "0123456789") == "" && !(s[0] == '0' && len(s) > 1)
 }
@@ -245,10 +245,14 @@ func commonForms(t *testing.T) {
 		{"1234567.", false, 0, true},  // none after it
 		{"1.0000000", true, 1, false},
 		{"9999999.99999999", true, 9999999.99999999, false},
-		{"1.234567891", false, 0, true},      // 9 decimals
-		{"12345678.5", false, 0, true},       // the point past the first word
-		{"01.234567", false, 0, true},        // a leading zero
-		{"1.23456", false, 0, true},          // 7 bytes: the general path's
+		{"1.234567891", false, 0, true},   // 9 decimals
+		{"12345678.5", false, 0, true},    // the point past the first word
+		{"01.234567", false, 0, true},     // a leading zero
+		{"1.23456", true, 1.23456, false}, // 7 bytes, within one word
+		{"1.5", true, 1.5, false},
+		{"-0.5", true, -0.5, false},
+		{"00.5", false, 0, true}, // a leading zero
+		{"5.", false, 0, true},
 		{"1.2345678e5", false, 0, true},      // an exponent
 		{"1.2345678 ", false, 0, true},       // white space
 		{"49", true, 49, true},               // an integer

@@ -134,7 +134,7 @@ var perCell = false
 // data[start[i]:end[i]] — written in the two forms data exports write
 // most, into num[j][r], in one loop without a call per cell:
 //
-//   - a decimal of 8 to 16 bytes after an optional '-', with a point in
+//   - a decimal of up to 16 bytes after an optional '-', with a point in
 //     its first 8 bytes after at least one digit, and 1 to 8 digits after
 //     it: fastDecimal's first path, to the bit;
 //   - an integer of 1 to 8 digits after an optional '-', as
@@ -183,10 +183,12 @@ func commonNumbersGo(data []byte, start, end []int32, k int, num [][]float64, in
 				continue
 			}
 			f0, x0 := nonDigits(binary.LittleEndian.Uint64(data[ds:]))
-			if f0 == 0 || l < 8 {
+			// Only the cell's own bytes of the word: a short cell's word
+			// runs on into the next.
+			if f0 &= lowBytes[min(l, 8)]; f0 == 0 {
 				// An integer: digits only, and no leading zero but "0"
 				// itself ('0' is 0 in x).
-				if l <= 8 && f0<<(64-8*uint(l)) == 0 && (x0&0xff != 0 || l == 1 && !neg) {
+				if l <= 8 && (x0&0xff != 0 || l == 1 && !neg) {
 					v := float64(int64(digits8(x0 << (64 - 8*uint(l)))))
 					if neg {
 						v = -v
@@ -196,8 +198,12 @@ func commonNumbersGo(data []byte, start, end []int32, k int, num [][]float64, in
 				}
 			} else {
 				// A decimal: the first non-digit is the point, at p ≥ 1;
-				// 1 to 8 digits follow; no leading zero ("01.5").
-				f1, x1 := nonDigits(binary.LittleEndian.Uint64(data[e-8:]))
+				// 1 to 8 digits follow; no leading zero ("01.5"). The
+				// word ending the cell holds the decimals in its top
+				// bytes: for a cell ending within the data's first 8
+				// bytes, the word at 0 moved up to end there.
+				e8 := max(e-8, 0)
+				f1, x1 := nonDigits(binary.LittleEndian.Uint64(data[e8:]) << (8 * uint(e8-e+8)))
 				p := bits.TrailingZeros64(f0) >> 3
 				frac := l - p - 1
 				if p >= 1 && x0>>(8*uint(p))&0xff == dot && frac >= 1 && frac <= 8 && (p < 2 || x0&0xff != 0) {

@@ -339,6 +339,9 @@ func digits8(x uint64) uint64 {
 
 var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
 
+// lowBytes[n] keeps the n low bytes of a word (n = 0 to 8).
+var lowBytes = [...]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, 0xffffffffffffffff}
+
 // b2i is 1 for true, 0 for false (compiled to a flag, not a branch).
 func b2i(b bool) int {
 	if b {

@@ -3,7 +3,9 @@ package dataset
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -42,6 +44,10 @@ func BenchmarkScanCSV(b *testing.B) {
 		{"decimals", 8, func(r *rand.Rand) string { return fmt.Sprintf("%.2f", r.NormFloat64()*100) }},
 		{"integers", 8, func(r *rand.Rand) string { return fmt.Sprint(r.IntN(100000)) }},
 		{"one-column", 1, func(r *rand.Rand) string { return fmt.Sprintf("%.3f", r.Float64()) }},
+		// As bench/drift/gen writes its columns: 8 significant digits of
+		// normal, log-normal, uniform, exponential, integer and offset
+		// values — cells of 2 to 11 bytes, signs mixed.
+		{"drift-like", 20, driftLikeCell()},
 	} {
 		data := benchCSV(200_000/c.cols*4, c.cols, c.cell)
 		cols := make([]int, c.cols)
@@ -81,5 +87,32 @@ func benchScan(b *testing.B, data []byte, cols []int, formatted bool) {
 		if sum == 0 {
 			b.Fatal("no numbers")
 		}
+	}
+}
+
+// driftLikeCell returns the cells of bench/drift/gen's columns in turn,
+// row by row.
+func driftLikeCell() func(r *rand.Rand) string {
+	j := 0
+	return func(r *rand.Rand) string {
+		var v float64
+		switch j % 7 {
+		case 0:
+			v = r.NormFloat64()*(1+float64(j)/4) + float64(j)
+		case 1:
+			v = math.Exp(r.NormFloat64()*0.8 + 3)
+		case 2:
+			v = r.Float64() * 100
+		case 3:
+			v = r.ExpFloat64() * 10
+		case 4:
+			v = math.Round(math.Max(0, r.NormFloat64()*8+40))
+		case 5:
+			v = 1e6 + r.NormFloat64()*100
+		default:
+			v = r.NormFloat64()
+		}
+		j = (j + 1) % 20
+		return strconv.FormatFloat(v, 'g', 8, 64)
 	}
 }
