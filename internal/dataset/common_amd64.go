@@ -1,6 +1,34 @@
 package dataset
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// commonSSSE3 makes commonCells read each cell's 16 bytes at once with
+// SSSE3's byte shuffle and multiply-adds (every amd64 CPU since about
+// 2008 has them), where the cell's 16 bytes lie within the data; the
+// tests turn it off to check both ways.
+var commonSSSE3 = haveSSSE3
+
+var haveSSSE3 = cpu.X86.HasSSSE3
+
+// digitShuffles[p·16+n] moves the n digits of a cell whose point is at
+// byte p (p = 8: no point) to the end of 16 bytes, zeros before them.
+var digitShuffles = func() (t [9 * 16][16]byte) {
+	for p := range 9 {
+		for n := range 16 {
+			for i := range 16 {
+				t[p*16+n][i] = 0x80 // a zero
+				if d := i - (16 - n); d >= 0 {
+					t[p*16+n][i] = byte(d + b2i(d >= p))
+				}
+			}
+		}
+	}
+	return t
+}()
 
 // useCommonAsm says whether commonNumbers runs commonCells; the tests
 // turn it off to compare it with commonNumbersGo.

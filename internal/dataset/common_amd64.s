@@ -22,6 +22,23 @@ GLOBL fours<>(SB), RODATA|NOPTR, $8
 DATA eights<>+0(SB)/8, $0x0000271000000001
 GLOBL eights<>(SB), RODATA|NOPTR, $8
 
+// The SSSE3 path's constants, 16 bytes each: '0', 9 and '.'-'0' in every
+// byte; the weights of digit pairs (10, 1), of pairs of pairs (100, 1) and
+// of fours (10000, 1).
+DATA simdConsts<>+0(SB)/8, $0x3030303030303030
+DATA simdConsts<>+8(SB)/8, $0x3030303030303030
+DATA simdConsts<>+16(SB)/8, $0x0909090909090909
+DATA simdConsts<>+24(SB)/8, $0x0909090909090909
+DATA simdConsts<>+32(SB)/8, $0xfefefefefefefefe
+DATA simdConsts<>+40(SB)/8, $0xfefefefefefefefe
+DATA simdConsts<>+48(SB)/8, $0x010a010a010a010a
+DATA simdConsts<>+56(SB)/8, $0x010a010a010a010a
+DATA simdConsts<>+64(SB)/8, $0x0001006400010064
+DATA simdConsts<>+72(SB)/8, $0x0001006400010064
+DATA simdConsts<>+80(SB)/8, $0x0001271000012710
+DATA simdConsts<>+88(SB)/8, $0x0001271000012710
+GLOBL simdConsts<>(SB), RODATA|NOPTR, $96
+
 // NONDIGITS sets F to nonDigits' flags of X (a word already xored with
 // digitsXor): the top bit of each byte that is not 0-9.
 #define NONDIGITS(X, F) \
@@ -53,6 +70,12 @@ TEXT ·commonCells(SB), NOSPLIT, $16-160
 	MOVQ end_base+48(FP), R9
 	MOVQ left_base+128(FP), R13
 	MOVQ R13, slot-16(SP)
+	MOVOU simdConsts<>+0(SB), X8
+	MOVOU simdConsts<>+16(SB), X9
+	MOVOU simdConsts<>+32(SB), X10
+	MOVOU simdConsts<>+48(SB), X11
+	MOVOU simdConsts<>+64(SB), X12
+	MOVOU simdConsts<>+80(SB), X13
 	XORL R11, R11
 	XORL R12, R12
 	CMPQ R8, AX
@@ -82,6 +105,110 @@ loop:
 	JLE  leave
 	CMPQ R10, $16
 	JA   leave
+	CMPB ·commonSSSE3(SB), $0
+	JEQ  scalar
+	LEAQ 16(AX), DX
+	CMPQ DX, DI
+	JA   scalar
+
+	// SSSE3: the 16 bytes from ds less '0' in X1 (a digit is 0 to 9);
+	// BX the cell's non-digits, R13 the bytes that are points, DX the
+	// first 8 bytes (DL the first digit: 0 for a '0').
+	MOVOU    (SI)(AX*1), X1
+	PSUBB    X8, X1
+	MOVOU    X1, X3
+	PMINUB   X9, X3
+	PCMPEQB  X1, X3
+	PMOVMSKB X3, BX
+	MOVOU    X1, X3
+	PCMPEQB  X10, X3
+	PMOVMSKB X3, R13
+	MOVQ     R10, CX
+	MOVL     $1, DX
+	SHLL     CX, DX
+	DECL     DX      // the cell's bytes, (1<<l)-1
+	NOTL     BX
+	ANDL     DX, BX
+	MOVQ     X1, DX
+	JZ       sint
+	// A decimal: one non-digit, the point, at p = 1 to 7; no leading
+	// zero; 1 to 8 digits after it.
+	TESTL R13, BX
+	JZ    leave
+	LEAL  -1(BX), R13
+	TESTL R13, BX
+	JNZ   leave
+	BSFL  BX, BX
+	TESTL BX, BX
+	JZ    leave
+	CMPL  BX, $7
+	JA    leave
+	CMPL  BX, $2
+	SETCC R13B
+	TESTB DL, DL
+	SETEQ DL
+	TESTB DL, R13B
+	JNZ   leave
+	MOVQ  R10, CX
+	SUBQ  BX, CX
+	DECQ  CX         // frac
+	JZ    leave
+	CMPQ  CX, $8
+	JA    leave
+	SHLQ  $4, BX
+	LEAQ  -1(BX)(R10*1), BX // the shuffle of p, l-1 digits
+	MOVQ  CX, R10
+	JMP   sdigits
+
+sint:
+	// Digits only: 1 to 8 of them, and no leading zero but "0" itself.
+	CMPQ  R10, $8
+	JA    leave
+	TESTB DL, DL
+	JNZ   sintok
+	CMPQ  R10, $1
+	JNE   leave
+	MOVQ  X2, DX
+	TESTQ DX, DX
+	JNZ   leave
+
+sintok:
+	LEAQ 128(R10), BX // the shuffle of no point (p = 8), l digits
+	XORL R10, R10     // no decimals
+
+sdigits:
+	// The digits right-aligned in X1 (zeros before them), summed in
+	// pairs, fours, then eights: the first 8 in X1's low dword, the
+	// last 8 in the next.
+	SHLQ      $4, BX
+	LEAQ      ·digitShuffles(SB), DX
+	MOVOU     (DX)(BX*1), X3
+	PSHUFB    X3, X1
+	PMADDUBSW X11, X1
+	PMADDWL   X12, X1
+	PACKSSLW  X1, X1
+	PMADDWL   X13, X1
+	MOVQ      X1, AX
+	MOVL      AX, DX
+	SHRQ      $32, AX
+	IMUL3Q    $100000000, DX, DX
+	ADDQ      DX, AX           // m
+	XORPS     X0, X0
+	CVTSQ2SD  AX, X0
+	LEAQ      ·pow10(SB), DX
+	DIVSD     (DX)(R10*8), X0
+	ORPD      X2, X0
+	MOVQ      cols_base+80(FP), DX
+	MOVQ      (DX)(R11*8), DX
+	MOVSD     X0, (DX)(R12*1)
+	// ints[j] stays set for an integer only (no decimals).
+	TESTQ     R10, R10
+	SETEQ     CX
+	MOVQ      ints_base+104(FP), DX
+	ANDB      CX, (DX)(R11*1)
+	JMP       next
+
+scalar:
 	LEAQ 8(AX), DX
 	CMPQ DX, DI
 	JA   leave

@@ -10,20 +10,16 @@ import (
 )
 
 // readEdgeFile reads a CSV file through scanCSV: mode 0 cell by cell
-// (the general path), 1 with commonNumbersGo, 2 with the assembly loop
-// (commonNumbersGo too where there is none); one line per batch column,
-// each number's bits and its cell.
+// (the general path), else through commonNumbers run the way of
+// commonModes()[mode-1]; one line per batch column, each number's bits
+// and its cell.
 func readEdgeFile(t *testing.T, data []byte, cols int, mode int, formatted bool) []string {
 	t.Helper()
-	was := useCommonAsm
-	defer func() { perCell = false; useCommonAsm = was }()
-	switch mode {
-	case 0:
+	defer func() { perCell = false }()
+	if mode == 0 {
 		perCell = true
-	case 1:
-		useCommonAsm = false
-	case 2:
-		useCommonAsm = true
+	} else {
+		commonModes()[mode-1].use(t)
 	}
 	f, err := Open(bytes.NewReader(data), int64(len(data)), Options{Workers: 2, Formatted: formatted})
 	if err != nil {
@@ -103,7 +99,7 @@ func TestCommonNumbersEdgeCells(t *testing.T) {
 		data := b.Bytes()
 		for _, formatted := range []bool{false, true} {
 			want := readEdgeFile(t, data, cols, 0, formatted)
-			for _, mode := range []int{1, 2} {
+			for mode := 1; mode <= len(commonModes()); mode++ {
 				got := readEdgeFile(t, data, cols, mode, formatted)
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					for i := range min(len(got), len(want)) {

@@ -31,9 +31,8 @@ func guardedPage(t *testing.T) (page []byte) {
 // a word past the data, and what it takes is read right.
 func TestCommonNumbersStopAtGuardPage(t *testing.T) {
 	page := guardedPage(t)
-	defer func(was bool) { useCommonAsm = was }(useCommonAsm)
-	for _, asm := range []bool{false, true} {
-		useCommonAsm = asm
+	for _, m := range commonModes() {
+		m.use(t)
 		for _, cell := range []string{"1", "7", "12", "-3", "1234567", "12345678", "-12345678", "1.2345678",
 			"-1.2345678", "0.12345678", "1234567.12345678", "-1234567.1234567", "1.5", "0", "-0", ".5", "5."} {
 			for pad := 0; pad <= 20; pad++ {
@@ -46,10 +45,10 @@ func TestCommonNumbersStopAtGuardPage(t *testing.T) {
 				left := commonNumbers(data, []int32{0}, []int32{int32(len(cell))}, 1, num, ints, nil)
 				want, ok := ParseNumber([]byte(cell))
 				if len(left) == 0 && (!ok || math.Float64bits(num[0][0]) != math.Float64bits(want)) {
-					t.Errorf("asm %v: %q then %d bytes: %v, want %v", asm, cell, pad, num[0][0], want)
+					t.Errorf("%s: %q then %d bytes: %v, want %v", m.name, cell, pad, num[0][0], want)
 				}
 				if pad == 0 && len(cell) < 8 && len(left) == 0 {
-					t.Errorf("asm %v: %q at the very end of data taken: its word runs past the data", asm, cell)
+					t.Errorf("%s: %q at the very end of data taken: its word runs past the data", m.name, cell)
 				}
 			}
 		}

@@ -90,10 +90,11 @@ func randomCell(r *rand.Rand, sep byte, kind int) string {
 // that the numbers, to the bit, and everything the batches say of their
 // cells agree.
 func TestCommonNumbersAsPerCell(t *testing.T) {
-	defer func(was bool) { useCommonAsm = was }(useCommonAsm)
-	for _, asm := range []bool{false, true} {
-		useCommonAsm = asm
-		t.Run(fmt.Sprintf("asm=%v", asm), commonAsPerCell)
+	for _, m := range commonModes() {
+		t.Run(m.name, func(t *testing.T) {
+			m.use(t)
+			commonAsPerCell(t)
+		})
 	}
 }
 
@@ -222,10 +223,11 @@ func commonForm(c []byte) bool {
 // one by one: what it reads itself, at what value, and what it leaves to
 // the general path.
 func TestCommonNumbersTakesItsForms(t *testing.T) {
-	defer func(was bool) { useCommonAsm = was }(useCommonAsm)
-	for _, asm := range []bool{false, true} {
-		useCommonAsm = asm
-		t.Run(fmt.Sprintf("asm=%v", asm), commonForms)
+	for _, m := range commonModes() {
+		t.Run(m.name, func(t *testing.T) {
+			m.use(t)
+			commonForms(t)
+		})
 	}
 }
 
@@ -266,27 +268,30 @@ func commonForms(t *testing.T) {
 		{"", false, 0, true},                 // missing
 		{"-", false, 0, true},                // a sign alone
 	} {
-		// The cell first, then 8 bytes of another: the loop may read a
-		// word past a short cell, within data.
-		data := []byte(c.cell + ",1234567")
-		num := [][]float64{{math.Inf(1)}}
-		ints := []bool{true}
-		left := commonNumbers(data, []int32{0}, []int32{int32(len(c.cell))}, 1, num, ints, nil)
-		if taken := len(left) == 0; taken != c.taken {
-			t.Errorf("%q: taken %v, want %v", c.cell, taken, c.taken)
-			continue
-		}
-		if !c.taken {
-			if len(left) != 1 || left[0] != 0 || !math.IsInf(num[0][0], 1) || !ints[0] {
-				t.Errorf("%q: left %v, num %v ints %v: want the cell left untouched", c.cell, left, num[0][0], ints[0])
+		// The cell first, then 8 bytes of another (the loop may read a
+		// word past a short cell, within data), or 16 (the SSSE3 path
+		// reads 16 bytes from the cell's start).
+		for _, after := range []string{",1234567", ",123456789012345"} {
+			data := []byte(c.cell + after)
+			num := [][]float64{{math.Inf(1)}}
+			ints := []bool{true}
+			left := commonNumbers(data, []int32{0}, []int32{int32(len(c.cell))}, 1, num, ints, nil)
+			if taken := len(left) == 0; taken != c.taken {
+				t.Errorf("%q%s: taken %v, want %v", c.cell, after, taken, c.taken)
+				continue
 			}
-			continue
-		}
-		if v, ok := ParseNumber([]byte(c.cell)); !ok || math.Float64bits(v) != math.Float64bits(num[0][0]) || num[0][0] != c.want {
-			t.Errorf("%q: %v, want %v (ParseNumber %v)", c.cell, num[0][0], c.want, v)
-		}
-		if ints[0] != c.ints {
-			t.Errorf("%q: ints %v, want %v", c.cell, ints[0], c.ints)
+			if !c.taken {
+				if len(left) != 1 || left[0] != 0 || !math.IsInf(num[0][0], 1) || !ints[0] {
+					t.Errorf("%q%s: left %v, num %v ints %v: want the cell left untouched", c.cell, after, left, num[0][0], ints[0])
+				}
+				continue
+			}
+			if v, ok := ParseNumber([]byte(c.cell)); !ok || math.Float64bits(v) != math.Float64bits(num[0][0]) || num[0][0] != c.want {
+				t.Errorf("%q%s: %v, want %v (ParseNumber %v)", c.cell, after, num[0][0], c.want, v)
+			}
+			if ints[0] != c.ints {
+				t.Errorf("%q%s: ints %v, want %v", c.cell, after, ints[0], c.ints)
+			}
 		}
 	}
 	// No columns (a scan of none): nothing to read.
@@ -351,7 +356,7 @@ func TestCommonCellsAsGo(t *testing.T) {
 			// Cells cut at the end of the data.
 			data = data[:r.IntN(len(data))]
 		}
-		run := func(asm bool) string {
+		run := func(m commonMode) string {
 			num := make([][]float64, k)
 			for j := range num {
 				num[j] = make([]float64, rows)
@@ -363,12 +368,7 @@ func TestCommonCellsAsGo(t *testing.T) {
 			for j := range ints {
 				ints[j] = true
 			}
-			var left []int32
-			if asm {
-				left = commonNumbersAsm(data, start, end, k, num, ints, []int32{-7})
-			} else {
-				left = commonNumbersGo(data, start, end, k, num, ints, []int32{-7})
-			}
+			left := m.numbers(data, start, end, k, num, ints, []int32{-7})
 			var b strings.Builder
 			fmt.Fprintf(&b, "left %v ints %v", left, ints)
 			for _, col := range num {
@@ -378,8 +378,11 @@ func TestCommonCellsAsGo(t *testing.T) {
 			}
 			return b.String()
 		}
-		if g, a := run(false), run(true); g != a {
-			t.Fatalf("round %d: Go\n%s\nassembly\n%s\ndata %q start %v end %v", round, g, a, data, start, end)
+		g := run(commonModes()[0])
+		for _, m := range commonModes()[1:] {
+			if a := run(m); g != a {
+				t.Fatalf("round %d: Go\n%s\n%s\n%s\ndata %q start %v end %v", round, g, m.name, a, data, start, end)
+			}
 		}
 	}
 }
