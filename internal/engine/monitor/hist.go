@@ -26,16 +26,26 @@ const DefaultPSIBins = 10
 // immutable and shared by every Hist made from it.
 type Bins struct {
 	edges    []float64 // fine interior edges, ascending, distinct
-	padded   []float64 // edges, then guideWindow +Infs (indexWindow reads past the end)
+	padded   []float64 // edges, then searchPad +Infs (AddAll's search reads past the end)
 	psiEdges []float64
 	psiOf    []int32 // fine bin → PSI bin
 	lo, inv  float64 // the guide's cells: c = (x − lo)·inv, clamped
 	cells    int
 	guide    []int32 // edges in the cells before each cell
-	shift    float64 // subtracted before summing moments (the reference median)
-	scale    float64 // a power of two the values are multiplied by before summing
-	sshift   float64 // shift·scale
-	few      bool    // the reference had at most FewValues distinct values
+
+	// AddAll's search (hist_search.go): its guide's cells, c = fixedCell(x,
+	// sLo, sInv, sCells−1), and their entries in 16 or 32 bits (the other
+	// is nil), searched in a fixed number of steps.
+	sLo, sInv float64
+	sCells    int
+	guide16   []uint16
+	guide32   []uint32
+	steps     int
+
+	shift  float64 // subtracted before summing moments (the reference median)
+	scale  float64 // a power of two the values are multiplied by before summing
+	sshift float64 // shift·scale
+	few    bool    // the reference had at most FewValues distinct values
 
 	// Fenced bins (FencedBinsFromSorted) know the reference's whole range:
 	// the first fine bin holds exactly the values below rangeLo and the
@@ -60,8 +70,8 @@ func NewBins(fine, psi []float64) (*Bins, error) {
 	all := slices.Concat(fine, psi)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	padded := slices.Grow(all, guideWindow)
-	for range guideWindow {
+	padded := slices.Grow(all, searchPad)
+	for range searchPad {
 		padded = append(padded, math.Inf(1))
 	}
 	all = padded[:len(all):len(all)]
@@ -179,7 +189,8 @@ func (b *Bins) Len() int { return len(b.edges) + 1 }
 // between the first and last edge, 4·(edges+1) of them (2·(edges+1)
 // beyond 512 edges, to stay within the CPU cache), and for each cell the
 // number of edges in the cells before it. Reference-quantile edges follow
-// the reference's density, so a cell holds few edges, usually none.
+// the reference's density, so a cell holds few edges, usually none. It
+// makes AddAll's guide over the same edges too (buildFixed).
 func (b *Bins) buildSearch() {
 	n := len(b.edges)
 	if n == 0 {
@@ -209,6 +220,7 @@ func (b *Bins) buildSearch() {
 	for c := 1; c <= g; c++ {
 		b.guide[c] += b.guide[c-1]
 	}
+	b.buildFixed(first, last)
 }
 
 // cell maps x to its guide cell. It is monotone in x (a subtraction, a
@@ -224,9 +236,6 @@ func (b *Bins) cell(x float64) int {
 	}
 	return int(t)
 }
-
-// guideWindow is how many edges indexWindow compares x with at once.
-const guideWindow = 4
 
 // Index returns the fine bin of x (not NaN): the number of edges below it.
 // Since cell is monotone, every edge in an earlier cell than x's is below
@@ -248,26 +257,6 @@ func (b *Bins) Index(x float64) int {
 		i++
 	}
 	return i
-}
-
-// indexWindow is Index comparing up to guideWindow edges all at once from
-// the cell's first, without branches: those past the cell are above x, or
-// +Inf padding. It is ahead of Index's loop, whose exit mispredicts, when
-// cells often hold an edge or more (as the guide of many bins does, in
-// Hist.AddAll); behind it when they are mostly empty (a window's bins,
-// one value at a time).
-func (b *Bins) indexWindow(x float64) int {
-	if len(b.edges) == 0 {
-		return 0
-	}
-	c := b.cell(x)
-	i, j := int(b.guide[c]), int(b.guide[c+1])
-	if j-i > guideWindow {
-		k, _ := slices.BinarySearch(b.edges[i:j], x)
-		return i + k
-	}
-	e := b.padded[i : i+guideWindow : i+guideWindow]
-	return i + below(e[0], x) + below(e[1], x) + below(e[2], x) + below(e[3], x)
 }
 
 // below is 1 when e < x, else 0 (compiled to a flag, not a branch).
@@ -348,14 +337,15 @@ func (h *Hist) Add(x float64) {
 }
 
 // AddAll counts every value of xs, in order, as Add does (with the same
-// result, to the bit), faster. It goes through xs in chunks of
-// addChunk values, in two loops: the first finds each value's bin as
-// indexWindow finds it, written out (a call per value would not be
-// inlined), into a small array; the second counts the values into their
-// bins and keeps the running sums in registers. The first has no stores
-// but the array's, so nothing holds back the search of the next values
-// while the counts of a bin are being updated (in one loop, a bin's
-// update and the next value's search waited on each other).
+// result, to the bit), faster. It goes through xs in chunks of addChunk
+// values, in two loops: the first finds each value's bin (findBins) into
+// a small array, noting whether any value is NaN or infinite; the second
+// counts the values into their bins and keeps the running sums in
+// registers, without a test per value for missing ones when the first
+// found none. The first has no stores but the array's, so nothing holds
+// back the search of the next values while the counts of a bin are being
+// updated (in one loop, a bin's update and the next value's search waited
+// on each other).
 func (h *Hist) AddAll(xs []float64) {
 	b := h.bins
 	if len(b.edges) == 0 {
@@ -364,67 +354,76 @@ func (h *Hist) AddAll(xs []float64) {
 		}
 		return
 	}
-	cells, edges, padded, guide := h.Cells, b.edges, b.padded, b.guide
-	first, inv, last, scale, sshift := b.lo, b.inv, b.cells-1, b.scale, b.sshift
-	n, miss := h.N, h.Missing
-	s1, s2, lo, hi := h.S1, h.S2, h.Min, h.Max
 	var idx [addChunk]int32
-	few := b.few
 	for len(xs) > 0 {
 		chunk := xs[:min(len(xs), addChunk)]
 		xs = xs[len(chunk):]
-		for k, x := range chunk {
-			// b.cell(x), then indexWindow's search of the cell's edges.
-			// NaN takes cell 0 (its window's comparisons are all false):
-			// the second loop skips it.
-			var c int
-			switch t := (x - first) * inv; {
-			case !(t > 0):
-				c = 0
-			case t >= float64(last):
-				c = last
-			default:
-				c = int(t)
-			}
-			i, j := int(guide[c]), int(guide[c+1])
-			if j-i > guideWindow {
-				// A crowded cell: the first of its edges not below x,
-				// by bisection written out (slices.BinarySearch, a
-				// generic call, cost twice as many instructions).
-				for i < j {
-					if m := int(uint(i+j) >> 1); edges[m] < x {
-						i = m + 1
-					} else {
-						j = m
-					}
-				}
-			} else {
-				e := padded[i : i+guideWindow : i+guideWindow]
-				i += below(e[0], x) + below(e[1], x) + below(e[2], x) + below(e[3], x)
-			}
-			idx[k&(addChunk-1)] = int32(i)
+		bad := b.findBins(chunk, idx[:])
+		if bad != 0 || b.few && !h.many {
+			h.countChecked(chunk, idx[:])
+		} else {
+			h.countFinite(chunk, idx[:])
 		}
-		for k, x := range chunk {
-			if x-x != 0 { // NaN or ±Inf: missing, as in Add
-				miss++
-				continue
-			}
-			cell := &cells[idx[k&(addChunk-1)]]
-			d := x*scale - sshift
-			cell.N++
-			cell.Sum += d
-			n++
-			if few && !h.many {
-				h.countFew(x, 1)
-			}
-			s1 += d
-			s2 += float64(d * d) // not fused: as in Add
-			if x < lo {
-				lo = x
-			}
-			if x > hi {
-				hi = x
-			}
+	}
+}
+
+// countFinite counts the values of xs, all finite, into the bins idx
+// holds for them, with Add's arithmetic in Add's order. The minimum and
+// maximum are kept in memory, the sums in registers (with all four in
+// registers, the compiled loop moved them between registers on every
+// value).
+func (h *Hist) countFinite(xs []float64, idx []int32) {
+	cells := h.Cells
+	scale, sshift := h.bins.scale, h.bins.sshift
+	s1, s2 := h.S1, h.S2
+	r := [2]float64{h.Min, h.Max}
+	idx = idx[:len(xs)]
+	for k, x := range xs {
+		cell := &cells[idx[k]]
+		d := x*scale - sshift
+		cell.N++
+		cell.Sum += d
+		s1 += d
+		s2 += float64(d * d) // not fused: as in Add
+		if x < r[0] {
+			r[0] = x
+		}
+		if x > r[1] {
+			r[1] = x
+		}
+	}
+	h.N += uint64(len(xs))
+	h.S1, h.S2, h.Min, h.Max = s1, s2, r[0], r[1]
+}
+
+// countChecked is countFinite for values that may be NaN or infinite
+// (missing, as in Add), and counting the distinct values of CountFew bins.
+func (h *Hist) countChecked(xs []float64, idx []int32) {
+	cells := h.Cells
+	scale, sshift, few := h.bins.scale, h.bins.sshift, h.bins.few
+	n, miss := h.N, h.Missing
+	s1, s2, lo, hi := h.S1, h.S2, h.Min, h.Max
+	idx = idx[:len(xs)]
+	for k, x := range xs {
+		if x-x != 0 { // NaN or ±Inf: missing, as in Add
+			miss++
+			continue
+		}
+		cell := &cells[idx[k]]
+		d := x*scale - sshift
+		cell.N++
+		cell.Sum += d
+		n++
+		if few && !h.many {
+			h.countFew(x, 1)
+		}
+		s1 += d
+		s2 += float64(d * d) // not fused: as in Add
+		if x < lo {
+			lo = x
+		}
+		if x > hi {
+			hi = x
 		}
 	}
 	h.N, h.Missing = n, miss
@@ -432,7 +431,7 @@ func (h *Hist) AddAll(xs []float64) {
 }
 
 // addChunk is how many values AddAll finds the bins of before counting
-// them (a power of two).
+// them.
 const addChunk = 256
 
 // Merge adds o's counts into h; both must share the same Bins.

@@ -1,0 +1,263 @@
+package monitor
+
+import (
+	"math"
+	"slices"
+)
+
+// The search Hist.AddAll finds fine bins with. Like Index it starts from a
+// guide of equal-width cells between the first and last edge (the inner
+// ones when fenced), but it is built to cost the same few instructions for
+// every value, with no branch that depends on the data:
+//
+//   - each guide entry is the number of edges in the cells before it, in
+//     16 bits when there are fewer than 2¹⁵ edges (32 bits otherwise), so
+//     the guide takes the same memory as Index's with twice the cells;
+//   - the edges of a value's cell are then searched by a bisection of a
+//     fixed number of steps, chosen once per Bins (searchSteps), each a
+//     comparison whose result is added to the index rather than branched
+//     on: s steps find the bin among up to 2ˢ−1 edges, and the edges past
+//     the cell, or the +Inf padding after the last one, are all above x;
+//   - a cell holding more edges than that (a crowded cell, rare where the
+//     steps are chosen well) has the top bit of its entry set, and a
+//     value falling into it is bisected over the whole cell instead.
+//
+// The bin found is the number of edges below x whatever the path, so the
+// counts are those of Index to the bit.
+
+// maxSearchSteps is the most fixed steps a search takes.
+const maxSearchSteps = 3
+
+// searchPad is how many +Infs follow the edges in Bins.padded: a search
+// of s steps from the cell's first edge i reads up to edge i+2^(s−1)−1
+// (the next steps read further only past edges below x, never past the
+// +Infs), and i is at most the number of edges.
+const searchPad = 1 << (maxSearchSteps - 1)
+
+// crowdedCost is the cost of a value falling into a crowded cell (a
+// mispredicted branch and a bisection), in fixed search steps: measured
+// on exponential data, one step with half the values in crowded cells
+// against two with none.
+const crowdedCost = 15
+
+// guideEntry is the type of the search guide's entries.
+type guideEntry interface{ ~uint16 | ~uint32 }
+
+// fixedCell maps x to its cell of the search guide: monotone in x, NaN
+// and −Inf to the first cell, +Inf to the last. The guide is built with
+// it and the search loops compute it the same way (written out).
+func fixedCell(x, lo, inv float64, last int) int {
+	t := (x - lo) * inv
+	// A NaN or a t beyond the int range converts to a value outside
+	// [0, last] too: the most negative int on amd64 and 386, the nearest
+	// int elsewhere.
+	c := int(t)
+	if uint(c) > uint(last) {
+		c = 0
+		if t > 0 {
+			c = last
+		}
+	}
+	return c
+}
+
+// buildFixed makes the search guide over the cells between edges first
+// and last (indices), choosing the number of steps from the edges' spread
+// over the cells.
+func (b *Bins) buildFixed(first, last int) {
+	n := len(b.edges)
+	g := 4 * (n + 1)
+	if n >= 1<<15 {
+		g = 2 * (n + 1)
+	}
+	b.sCells = g
+	b.sLo, b.sInv = b.edges[first], 0
+	if span := b.edges[last] - b.sLo; span > 0 && !math.IsInf(span, 0) {
+		b.sInv = float64(g) / span
+	}
+	in := b.edgesPerCell()
+	// A value falls into each of the n+1 bins alike (the edges are
+	// reference quantiles): into a cell with m edges with probability
+	// about (m+1)/(n+1). Take the steps with the least expected cost.
+	best := math.Inf(1)
+	for s := 1; s <= maxSearchSteps; s++ {
+		inCrowded := 0
+		for _, m := range in {
+			if m > 1<<s-1 {
+				inCrowded += m + 1
+			}
+		}
+		if cost := float64(s) + crowdedCost*float64(inCrowded)/float64(n+1); cost < best {
+			best, b.steps = cost, s
+		}
+	}
+	b.setSteps(b.steps, in)
+}
+
+// edgesPerCell returns how many edges each cell of the search guide holds.
+func (b *Bins) edgesPerCell() []int {
+	in := make([]int, b.sCells)
+	for _, e := range b.edges {
+		in[fixedCell(e, b.sLo, b.sInv, b.sCells-1)]++
+	}
+	return in
+}
+
+// setSteps fills the guide for searches of s steps, from the edges in
+// each cell.
+func (b *Bins) setSteps(s int, in []int) {
+	b.steps = s
+	if len(b.edges) < 1<<15 {
+		b.guide16, b.guide32 = fillGuide[uint16](in, s), nil
+	} else {
+		b.guide16, b.guide32 = nil, fillGuide[uint32](in, s)
+	}
+}
+
+// fillGuide returns the guide entries: the edges before each cell, with
+// the top bit set on the cells holding more than 2ˢ−1 edges; and one
+// entry more, the number of edges.
+func fillGuide[G guideEntry](in []int, s int) []G {
+	top := ^(^G(0) >> 1)
+	guide := make([]G, len(in)+1)
+	sum := 0
+	for c, m := range in {
+		guide[c] = G(sum)
+		if m > 1<<s-1 {
+			guide[c] |= top
+		}
+		sum += m
+	}
+	guide[len(in)] = G(sum)
+	return guide
+}
+
+// findBins stores the fine bin of each value of xs (at most addChunk of
+// them) in idx, and returns a non-zero word when any value is NaN or
+// infinite (whose bins are then meaningless).
+func (b *Bins) findBins(xs []float64, idx []int32) (bad uint64) {
+	if b.guide16 != nil {
+		return findIn(b, b.guide16, xs, idx)
+	}
+	return findIn(b, b.guide32, xs, idx)
+}
+
+func findIn[G guideEntry](b *Bins, guide []G, xs []float64, idx []int32) uint64 {
+	switch b.steps {
+	case 1:
+		return find1(b, guide, xs, idx)
+	case 2:
+		return find2(b, guide, xs, idx)
+	}
+	return find3(b, guide, xs, idx)
+}
+
+// find1, find2 and find3 are findBins for searches of 1, 2 and 3 steps,
+// written out: fixedCell, the guide entry, then the steps. x−x is 0 for
+// every finite x and NaN (not all zero bits) otherwise.
+func find1[G guideEntry](b *Bins, guide []G, xs []float64, idx []int32) (bad uint64) {
+	top := ^(^G(0) >> 1)
+	padded, lo, inv, last := b.padded, b.sLo, b.sInv, b.sCells-1
+	idx = idx[:len(xs)]
+	for k, x := range xs {
+		bad |= math.Float64bits(x - x)
+		t := (x - lo) * inv
+		c := int(t)
+		if uint(c) > uint(last) {
+			c = 0
+			if t > 0 {
+				c = last
+			}
+		}
+		g := guide[c]
+		if g&top != 0 {
+			idx[k] = int32(crowded(b, guide, c, x))
+			continue
+		}
+		i := int(g)
+		i += below(padded[i], x)
+		idx[k] = int32(i)
+	}
+	return bad
+}
+
+func find2[G guideEntry](b *Bins, guide []G, xs []float64, idx []int32) (bad uint64) {
+	top := ^(^G(0) >> 1)
+	padded, lo, inv, last := b.padded, b.sLo, b.sInv, b.sCells-1
+	idx = idx[:len(xs)]
+	for k, x := range xs {
+		bad |= math.Float64bits(x - x)
+		t := (x - lo) * inv
+		c := int(t)
+		if uint(c) > uint(last) {
+			c = 0
+			if t > 0 {
+				c = last
+			}
+		}
+		g := guide[c]
+		if g&top != 0 {
+			idx[k] = int32(crowded(b, guide, c, x))
+			continue
+		}
+		i := int(g)
+		i += below(padded[i+1], x) << 1
+		i += below(padded[i], x)
+		idx[k] = int32(i)
+	}
+	return bad
+}
+
+func find3[G guideEntry](b *Bins, guide []G, xs []float64, idx []int32) (bad uint64) {
+	top := ^(^G(0) >> 1)
+	padded, lo, inv, last := b.padded, b.sLo, b.sInv, b.sCells-1
+	idx = idx[:len(xs)]
+	for k, x := range xs {
+		bad |= math.Float64bits(x - x)
+		t := (x - lo) * inv
+		c := int(t)
+		if uint(c) > uint(last) {
+			c = 0
+			if t > 0 {
+				c = last
+			}
+		}
+		g := guide[c]
+		if g&top != 0 {
+			idx[k] = int32(crowded(b, guide, c, x))
+			continue
+		}
+		i := int(g)
+		i += below(padded[i+3], x) << 2
+		i += below(padded[i+1], x) << 1
+		i += below(padded[i], x)
+		idx[k] = int32(i)
+	}
+	return bad
+}
+
+// crowded returns the bin of x in crowded cell c: the number of edges
+// below x, by bisection over the cell's edges.
+//
+//go:noinline
+func crowded[G guideEntry](b *Bins, guide []G, c int, x float64) int {
+	top := ^(^G(0) >> 1)
+	i, j := int(guide[c]&^top), int(guide[c+1]&^top)
+	k, _ := slices.BinarySearch(b.edges[i:j], x)
+	return i + k
+}
+
+// searchIndex is the bin of one value as AddAll finds it (for tests).
+func (b *Bins) searchIndex(x float64) int {
+	var idx [1]int32
+	b.findBins([]float64{x}, idx[:])
+	return int(idx[0])
+}
+
+// guideBits is the width of the search guide's entries (for tests).
+func (b *Bins) guideBits() int {
+	if b.guide16 != nil {
+		return 16
+	}
+	return 32
+}

@@ -1,0 +1,197 @@
+package monitor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// edgesBelow is the bin a value belongs in, found plainly: the number of
+// edges below it (the first edge not below it, edges being ascending).
+func edgesBelow(edges []float64, x float64) int {
+	return sort.Search(len(edges), func(i int) bool { return !(edges[i] < x) })
+}
+
+// searchCases are bins that put AddAll's search through all its paths:
+// quantiles of assorted references, with few and many bins (16- and
+// 32-bit guides), fenced bins with far outliers, edges crowded into one
+// cell, spanning the whole float range, tiny and at a large offset.
+func searchCases(t *testing.T) map[string]*Bins {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(8, 9))
+	sorted := func(n int, draw func() float64) []float64 {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = draw()
+		}
+		slices.Sort(xs)
+		return xs
+	}
+	must := func(b *Bins, err error) *Bins {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	normal := sorted(20000, rng.NormFloat64)
+	wide := sorted(20000, func() float64 { return math.Exp(rng.NormFloat64() * 3) })
+	ints := sorted(5000, func() float64 { return float64(rng.IntN(101)) })
+	offset := sorted(20000, func() float64 { return 1e6 + math.Round(rng.NormFloat64()*1000)/10 })
+	crowd := []float64{-1, 0, 1, 1 + 1e-15, 1 + 2e-15, 1 + 3e-15, 1 + 4e-15, 1 + 5e-15, 1 + 6e-15, 1 + 7e-15, 1 + 8e-15, 1 + 9e-15, 1 + 1e-14, 2, 1e9}
+	big := make([]float64, 40000) // ≥ 2¹⁵ edges: 32-bit guide entries
+	for i := range big {
+		big[i] = float64(i)*0.5 + math.Sin(float64(i))*0.2
+	}
+	return map[string]*Bins{
+		"normal 2048":    BinsFromSorted(normal, 2048, 10),
+		"normal 64":      BinsFromSorted(normal, 64, 10),
+		"lognormal wide": BinsFromSorted(wide, 2048, 10),
+		"integers":       BinsFromSorted(ints, 2048, 10),
+		"offset":         BinsFromSorted(offset, 2048, 10),
+		"fenced":         must(FencedBinsFromSorted(normal, -1e12, 1e15, 2048, 10)),
+		"fenced lowest":  must(FencedBinsFromSorted(normal, -math.MaxFloat64, math.MaxFloat64, 256, 10)),
+		"crowded":        must(NewBins(crowd, nil)),
+		"whole range":    must(NewBins([]float64{-math.MaxFloat64, -1e300, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1e-300, 1, 1e300, math.MaxFloat64}, nil)),
+		"tiny":           must(NewBins([]float64{1e-320, 2e-320, 3e-320, 5e-310, 1e-300}, nil)),
+		"one edge":       must(NewBins([]float64{3}, nil)),
+		"minus zero":     must(NewBins([]float64{math.Copysign(0, -1)}, nil)),
+		"two edges":      must(NewBins([]float64{-2, 7}, nil)),
+		"32-bit guide":   must(NewBins(big, nil)),
+	}
+}
+
+// searchProbes returns values to look up in b: every edge and its
+// neighbouring floats, zeros, infinities, the ends of the float range,
+// NaN, and random values across and beyond the edges.
+func searchProbes(rng *rand.Rand, edges []float64) []float64 {
+	inf := math.Inf(1)
+	p := []float64{0, math.Copysign(0, -1), inf, -inf, math.NaN(), math.MaxFloat64, -math.MaxFloat64,
+		math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, 1e-310, -1e-310}
+	for _, e := range edges {
+		p = append(p, e, math.Nextafter(e, inf), math.Nextafter(e, -inf))
+	}
+	lo, hi := edges[0], edges[len(edges)-1]
+	for range 3000 {
+		u := rng.Float64()
+		p = append(p, lo+(hi-lo)*u, edges[rng.IntN(len(edges))]*(1+rng.NormFloat64()*1e-3), (lo-1)*rng.Float64()*4, (hi+1)*rng.Float64()*4)
+		if i := rng.IntN(len(edges)); i+1 < len(edges) {
+			p = append(p, edges[i]+(edges[i+1]-edges[i])*u) // between two edges
+		}
+	}
+	return p
+}
+
+// TestBinsSearch checks AddAll's search against a plain count of the
+// edges below each value, one value at a time and a chunk at a time, with
+// the number of steps the bins chose and with every other: few steps
+// leave many cells crowded, so both the fixed steps and the bisection of
+// crowded cells are checked on every case.
+func TestBinsSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	for name, b := range searchCases(t) {
+		probes := searchProbes(rng, b.edges)
+		chosen := b.steps
+		for s := 1; s <= maxSearchSteps; s++ {
+			b.setSteps(s, b.edgesPerCell())
+			var idx [addChunk]int32
+			for k := 0; k < len(probes); k += addChunk {
+				chunk := probes[k:min(k+addChunk, len(probes))]
+				bad := b.findBins(chunk, idx[:])
+				finite := true
+				for i, x := range chunk {
+					if x-x != 0 {
+						finite = false
+						continue
+					}
+					if got, want := int(idx[i]), edgesBelow(b.edges, x); got != want {
+						t.Fatalf("%s, %d steps: bin of %g is %d, want %d", name, s, x, got, want)
+					}
+					if got, want := b.searchIndex(x), edgesBelow(b.edges, x); got != want {
+						t.Fatalf("%s, %d steps: searchIndex(%g) = %d, want %d", name, s, x, got, want)
+					}
+				}
+				if finite != (bad == 0) {
+					t.Fatalf("%s: chunk at %d has finite values only: %v, findBins says %#x", name, k, finite, bad)
+				}
+			}
+		}
+		b.setSteps(chosen, b.edgesPerCell())
+	}
+}
+
+// TestBinsSearchChoice checks the choices buildFixed makes: the steps for
+// the shape of the edges, a 16-bit guide below 2¹⁵ edges and a 32-bit one
+// from there, and crowded cells marked only where the steps fall short.
+func TestBinsSearchChoice(t *testing.T) {
+	cases := searchCases(t)
+	// Evenly spread edges need one step; four edges in one cell, three
+	// (rather than a bisection for most values); a cluster of eleven
+	// edges, more than any steps cover, is left crowded with one step.
+	for name, want := range map[string]int{"one edge": 1, "32-bit guide": 1, "tiny": 3, "crowded": 1} {
+		if got := cases[name].steps; got != want {
+			t.Errorf("%s: %d steps, want %d", name, got, want)
+		}
+	}
+	for name, b := range cases {
+		if got, want := b.guideBits(), 16; len(b.edges) >= 1<<15 {
+			want = 32
+			if got != want {
+				t.Errorf("%s: %d edges, %d-bit guide, want %d", name, len(b.edges), got, want)
+			}
+		} else if got != want {
+			t.Errorf("%s: %d edges, %d-bit guide, want %d", name, len(b.edges), got, want)
+		}
+		in := b.edgesPerCell()
+		marked := 0
+		for c, m := range in {
+			var top bool
+			if b.guide16 != nil {
+				top = b.guide16[c]&(1<<15) != 0
+			} else {
+				top = b.guide32[c]&(1<<31) != 0
+			}
+			if top != (m > 1<<b.steps-1) {
+				t.Fatalf("%s: cell %d holds %d edges, crowded mark %v with %d steps", name, c, m, top, b.steps)
+			}
+			if top {
+				marked++
+			}
+		}
+		if name == "crowded" && marked == 0 {
+			t.Errorf("crowded: no cell marked crowded")
+		}
+	}
+}
+
+// TestHistAddAllSteps checks that AddAll counts as Add does, to the bit,
+// over every case of searchCases with every number of steps, the missing
+// values spread over the chunks.
+func TestHistAddAllSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	for name, b := range searchCases(t) {
+		var xs []float64
+		for _, x := range searchProbes(rng, b.edges) {
+			if x-x == 0 {
+				xs = append(xs, x)
+			}
+		}
+		for len(xs) < 8000 { // checkHistAddAll's pieces, and duplicates
+			xs = append(xs, xs...)
+		}
+		rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+		xs = slices.Insert(xs, 0, math.NaN())
+		xs = slices.Insert(xs, 300, math.Inf(1))
+		xs = slices.Insert(xs, 5000, math.Inf(-1))
+		xs = append(xs, math.NaN())
+		chosen := b.steps
+		for s := 1; s <= maxSearchSteps; s++ {
+			b.setSteps(s, b.edgesPerCell())
+			t.Run(fmt.Sprintf("%s/%d", name, s), func(t *testing.T) { checkHistAddAll(t, b, xs) })
+		}
+		b.setSteps(chosen, b.edgesPerCell())
+	}
+}
