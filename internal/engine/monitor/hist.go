@@ -34,8 +34,10 @@ type Bins struct {
 	guide    []int32 // edges in the cells before each cell
 
 	// AddAll's search (hist_search.go): its guide's cells, c = fixedCell(x,
-	// sLo, sInv, sCells−1), and their entries in 16 or 32 bits (the other
-	// is nil), searched in a fixed number of steps.
+	// sLo, sInv, sCells−1) or, keyed, fixedCell(orderKey(x), …), and their
+	// entries in 16 or 32 bits (the other is nil), searched in a fixed
+	// number of steps.
+	keyed     bool
 	sLo, sInv float64
 	sCells    int
 	guide16   []uint16
@@ -199,10 +201,7 @@ func (b *Bins) buildSearch() {
 	// Fenced bins: the cells span the edges inside the fences (a far
 	// outlier at either end of the reference would otherwise crowd every
 	// quantile edge into a few cells); the fences fall in the end cells.
-	first, last := 0, n-1
-	if b.fenced && n > 2 {
-		first, last = 1, n-2
-	}
+	first, last := b.spanEdges()
 	b.lo = b.edges[first]
 	g := 4 * (n + 1)
 	if n > 512 {
@@ -221,6 +220,16 @@ func (b *Bins) buildSearch() {
 		b.guide[c] += b.guide[c-1]
 	}
 	b.buildFixed(first, last)
+}
+
+// spanEdges returns the first and last edge (indices) the guides' cells
+// span: all the edges, or those inside the fences of fenced bins.
+func (b *Bins) spanEdges() (first, last int) {
+	n := len(b.edges)
+	if b.fenced && n > 2 {
+		return 1, n - 2
+	}
+	return 0, n - 1
 }
 
 // cell maps x to its guide cell. It is monotone in x (a subtraction, a

@@ -87,16 +87,18 @@ func searchProbes(rng *rand.Rand, edges []float64) []float64 {
 
 // TestBinsSearch checks AddAll's search against a plain count of the
 // edges below each value, one value at a time and a chunk at a time, with
-// the number of steps the bins chose and with every other: few steps
-// leave many cells crowded, so both the fixed steps and the bisection of
-// crowded cells are checked on every case.
+// every kind of guide (searchModes), not only the one the bins chose: few
+// steps leave many cells crowded, so both the fixed steps and the
+// bisection of crowded cells are checked on every case.
 func TestBinsSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 11))
 	for name, b := range searchCases(t) {
 		probes := searchProbes(rng, b.edges)
-		chosen := b.steps
-		for s := 1; s <= maxSearchSteps; s++ {
-			b.setSteps(s, b.edgesPerCell())
+		for _, mode := range searchModes {
+			first, last := b.spanEdges()
+			b.setCells(mode.keyed, first, last)
+			b.setSteps(mode.steps, b.edgesPerCell())
+			s := mode
 			var idx [addChunk]int32
 			for k := 0; k < len(probes); k += addChunk {
 				chunk := probes[k:min(k+addChunk, len(probes))]
@@ -108,10 +110,10 @@ func TestBinsSearch(t *testing.T) {
 						continue
 					}
 					if got, want := int(idx[i]), edgesBelow(b.edges, x); got != want {
-						t.Fatalf("%s, %d steps: bin of %g is %d, want %d", name, s, x, got, want)
+						t.Fatalf("%s, %v: bin of %g is %d, want %d", name, s, x, got, want)
 					}
 					if got, want := b.searchIndex(x), edgesBelow(b.edges, x); got != want {
-						t.Fatalf("%s, %d steps: searchIndex(%g) = %d, want %d", name, s, x, got, want)
+						t.Fatalf("%s, %v: searchIndex(%g) = %d, want %d", name, s, x, got, want)
 					}
 				}
 				if finite != (bad == 0) {
@@ -119,7 +121,56 @@ func TestBinsSearch(t *testing.T) {
 				}
 			}
 		}
-		b.setSteps(chosen, b.edgesPerCell())
+		b.buildFixed(b.spanEdges()) // as chosen
+	}
+}
+
+// searchModes are every kind of search guide: cells in the values or
+// their keys, searched in each number of steps.
+var searchModes = func() []searchMode {
+	var m []searchMode
+	for _, keyed := range []bool{false, true} {
+		for s := 1; s <= maxSearchSteps; s++ {
+			m = append(m, searchMode{keyed, s})
+		}
+	}
+	return m
+}()
+
+type searchMode struct {
+	keyed bool
+	steps int
+}
+
+func (m searchMode) String() string {
+	if m.keyed {
+		return fmt.Sprintf("keyed cells, %d steps", m.steps)
+	}
+	return fmt.Sprintf("%d steps", m.steps)
+}
+
+// TestOrderKey checks that orderKey keeps the order of the floats, −0
+// and +0 alike.
+func TestOrderKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 15))
+	xs := []float64{math.Inf(-1), -math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, math.Copysign(0, -1), 0,
+		math.SmallestNonzeroFloat64, 2.2250738585072014e-308, 1, 1 + 1e-16, 1e300, math.MaxFloat64, math.Inf(1)}
+	for range 10000 {
+		x := math.Float64frombits(rng.Uint64())
+		if x-x == 0 {
+			xs = append(xs, x, math.Nextafter(x, math.Inf(1)))
+		}
+		xs = append(xs, rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)))
+	}
+	slices.Sort(xs)
+	for i := 1; i < len(xs); i++ {
+		a, b := orderKey(xs[i-1]), orderKey(xs[i])
+		if a > b || xs[i-1] == xs[i] && a != b {
+			t.Fatalf("orderKey(%g) = %g, orderKey(%g) = %g: out of order", xs[i-1], a, xs[i], b)
+		}
+	}
+	if orderKey(math.Copysign(0, -1)) != orderKey(0) {
+		t.Error("−0 and +0 have different keys")
 	}
 }
 
@@ -134,6 +185,11 @@ func TestBinsSearchChoice(t *testing.T) {
 	for name, want := range map[string]int{"one edge": 1, "32-bit guide": 1, "tiny": 3, "crowded": 1} {
 		if got := cases[name].steps; got != want {
 			t.Errorf("%s: %d steps, want %d", name, got, want)
+		}
+	}
+	for name, want := range map[string]bool{"lognormal wide": true, "normal 2048": false, "integers": false, "offset": false} {
+		if got := cases[name].keyed; got != want {
+			t.Errorf("%s: cells in the keys %v, want %v", name, got, want)
 		}
 	}
 	for name, b := range cases {
@@ -168,8 +224,8 @@ func TestBinsSearchChoice(t *testing.T) {
 }
 
 // TestHistAddAllSteps checks that AddAll counts as Add does, to the bit,
-// over every case of searchCases with every number of steps, the missing
-// values spread over the chunks.
+// over every case of searchCases with every kind of guide (searchModes),
+// the missing values spread over the chunks.
 func TestHistAddAllSteps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 13))
 	for name, b := range searchCases(t) {
@@ -187,11 +243,12 @@ func TestHistAddAllSteps(t *testing.T) {
 		xs = slices.Insert(xs, 300, math.Inf(1))
 		xs = slices.Insert(xs, 5000, math.Inf(-1))
 		xs = append(xs, math.NaN())
-		chosen := b.steps
-		for s := 1; s <= maxSearchSteps; s++ {
-			b.setSteps(s, b.edgesPerCell())
-			t.Run(fmt.Sprintf("%s/%d", name, s), func(t *testing.T) { checkHistAddAll(t, b, xs) })
+		for _, mode := range searchModes {
+			first, last := b.spanEdges()
+			b.setCells(mode.keyed, first, last)
+			b.setSteps(mode.steps, b.edgesPerCell())
+			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) { checkHistAddAll(t, b, xs) })
 		}
-		b.setSteps(chosen, b.edgesPerCell())
+		b.buildFixed(b.spanEdges()) // as chosen
 	}
 }
