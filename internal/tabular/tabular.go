@@ -651,24 +651,47 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 			}
 		}
 	}
-	for b := p[:n]; ; {
+	g.lines(p[:n])
+	if g.run > maxLineBytes {
+		return 0, &lineError{line: g.line, err: fmt.Errorf("%w: line longer than %d MiB", ErrFormat, maxLineBytes>>20)}
+	}
+	return n, err
+}
+
+// lines counts the line breaks of b and the bytes after the last, and
+// stops at a line longer than maxLineBytes (run then over it, line the
+// line's). When b is not longer than that, only the line it starts in and
+// the one it ends in can be: the breaks are counted in one pass, not
+// looked for one by one (a call a line cost as much as the count).
+func (g *lineGuard) lines(b []byte) {
+	if len(b) <= maxLineBytes {
+		first := bytes.IndexByte(b, '\n')
+		switch {
+		case first < 0:
+			g.run += len(b)
+			return
+		case g.run+first > maxLineBytes:
+			g.run += first
+			return
+		}
+		g.line += bytes.Count(b, []byte{'\n'})
+		g.run = len(b) - 1 - bytes.LastIndexByte(b, '\n')
+		return
+	}
+	for {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
 			g.run += len(b)
-			break
+			return
 		}
 		g.run += i
 		if g.run > maxLineBytes {
-			break
+			return
 		}
 		g.run = 0
 		g.line++
 		b = b[i+1:]
 	}
-	if g.run > maxLineBytes {
-		return 0, &lineError{line: g.line, err: fmt.Errorf("%w: line longer than %d MiB", ErrFormat, maxLineBytes>>20)}
-	}
-	return n, err
 }
 
 // chooseEncoding settles the encoding and returns how many bytes of
