@@ -33,6 +33,7 @@ type Block struct {
 	chunk  []byte   // the raw records
 	line   int      // the line chunk starts on
 	breaks int      // the line breaks in chunk
+	quoted bool     // chunk may hold a double quote (false: split saw none)
 	eof    bool
 	err    error
 	done   chan struct{}
@@ -187,7 +188,7 @@ func (t *Reader) split(free chan *Block, jobs, order chan<- *Block, quit chan st
 		}
 		b.done = make(chan struct{})
 		buf := append(b.chunk[:0], carry...)
-		cut, eof := -1, false
+		cut, eof, quoted := -1, false, true
 		for cut < 0 && !eof {
 			if cap(buf)-len(buf) < max(chunkBytes/2, 1) {
 				buf = slices.Grow(buf, max(chunkBytes, len(buf)))
@@ -202,7 +203,7 @@ func (t *Reader) split(free chan *Block, jobs, order chan<- *Block, quit chan st
 				eof = true
 			}
 			if !eof {
-				cut = recordCut(buf)
+				cut, quoted = recordCut(buf)
 				if cut < 0 && len(buf) > 2*maxLineBytes {
 					b.err = t.errorf(line, "%w: a record longer than %d MiB (an unclosed quote?)", ErrFormat, 2*maxLineBytes>>20)
 					eof = true
@@ -210,10 +211,10 @@ func (t *Reader) split(free chan *Block, jobs, order chan<- *Block, quit chan st
 			}
 		}
 		if eof {
-			cut = len(buf)
+			cut, quoted = len(buf), true // the last read's bytes were not looked at
 		}
 		carry = append(carry[:0], buf[cut:]...)
-		b.chunk, b.line, b.eof = buf[:cut], line, eof
+		b.chunk, b.line, b.eof, b.quoted = buf[:cut], line, eof, quoted
 		b.breaks = bytes.Count(b.chunk, []byte{'\n'})
 		line += b.breaks
 		jobs <- b
@@ -236,8 +237,9 @@ func (t *Reader) readError(err error) error {
 }
 
 // recordCut returns the offset just after the last line break of buf that
-// is outside quotes, or -1. buf starts at a record.
-func recordCut(buf []byte) int {
+// is outside quotes, or -1, and whether buf holds a double quote (so that
+// parseBlock need not look again). buf starts at a record.
+func recordCut(buf []byte) (cut int, quoted bool) {
 	cut, inQuote := -1, false
 	for p := 0; p < len(buf); {
 		q := bytes.IndexByte(buf[p:], '"')
@@ -253,10 +255,11 @@ func recordCut(buf []byte) int {
 		if q < 0 {
 			break
 		}
+		quoted = true
 		inQuote = !inQuote
 		p += q + 1
 	}
-	return cut
+	return cut, quoted
 }
 
 // parseBlock parses a block's records, taking the fields of cols. A
@@ -267,7 +270,7 @@ func recordCut(buf []byte) int {
 // that record on by encoding/csv, as Next reads it, so the records and
 // the errors are Next's.
 func (t *Reader) parseBlock(b *Block, cols []int, sel [][]int32, plain []int32) error {
-	if plain != nil && bytes.IndexByte(b.chunk, '"') < 0 {
+	if plain != nil && (!b.quoted || bytes.IndexByte(b.chunk, '"') < 0) {
 		if ascii, ok := t.scanPlain(b, plain); ok && (ascii || t.dec == nil && utf8.Valid(b.chunk)) {
 			b.data = b.chunk
 			return nil
