@@ -455,7 +455,14 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 	b.masks[groups] = tail
 	field, fs, line := 0, 0, b.line
 	slot := 0 // start of the current record's slots
-	for q, m := range b.masks {
+	masks := b.masks
+	if k == nf && nf > 1 && identity(plain) {
+		if lines, ok := cutRegular(c, masks, nf, b.breaks, b.start, b.end, b.Lines, line); ok {
+			b.Lines, b.Rows, b.start, b.end = lines, len(lines), b.start[:len(lines)*nf], b.end[:len(lines)*nf]
+			return !high, true
+		}
+	}
+	for q, m := range masks {
 		for ; m != 0; m &= m - 1 {
 			i := q*64 + bits.TrailingZeros64(m)
 			if c[i] != '\n' { // a separator ends a field
@@ -517,6 +524,68 @@ func (t *Reader) scanPlain(b *Block, plain []int32) (ascii, ok bool) {
 	}
 	b.start, b.end = b.start[:slot], b.end[:slot]
 	return !high, true
+}
+
+// identity reports whether plain maps each field to its own place: every
+// field asked for, in order.
+func identity(plain []int32) bool {
+	for f, k := range plain {
+		if int(k) != f {
+			return false
+		}
+	}
+	return true
+}
+
+// cutRegular is scanPlain for the usual block: every field asked for in
+// order, more than one a record, and the block's text ending in a line
+// break. Field f of the r-th record is then slot r*nf+f, the w-th
+// separator or line break ends slot w, and the block is regular when it
+// has breaks*nf of them and each record's last is a line break: the
+// breaks are all accounted for, so every line has nf fields (none is
+// blank). ok is false when it is not (blank lines, a record of another
+// length), the slots to be filled again by scanPlain's loop, which says
+// why. The loop that finds the separators holds few values, for the
+// registers: scanPlain's, holding every case, kept a dozen on the stack.
+func cutRegular(c []byte, masks []uint64, nf, breaks int, start, end []int32, lines []int, line int) (_ []int, ok bool) {
+	if len(c) == 0 || c[len(c)-1] != '\n' || len(start) < breaks*nf || len(end) < breaks*nf {
+		return lines, false
+	}
+	total := 0
+	for _, m := range masks {
+		total += bits.OnesCount64(m)
+	}
+	if total != breaks*nf {
+		return lines, false
+	}
+	end = end[:total]
+	w := 0
+	for q, m := range masks {
+		for ; m != 0; m &= m - 1 {
+			end[w] = int32(q*64 + bits.TrailingZeros64(m))
+			w++
+		}
+	}
+	for r := range breaks {
+		if c[end[r*nf+nf-1]] != '\n' {
+			return lines, false
+		}
+	}
+	start = start[:total]
+	start[0] = 0
+	for w := 1; w < total; w++ {
+		start[w] = end[w-1] + 1
+	}
+	// A CR before a line break ends the record's last field.
+	for w := nf - 1; w < total; w += nf {
+		if e := end[w]; e > start[w] && c[e-1] == '\r' {
+			end[w] = e - 1
+		}
+	}
+	for r := range breaks {
+		lines = append(lines, line+r)
+	}
+	return lines, true
 }
 
 // blankCell reports whether a field (UTF-8) holds white space only, as
