@@ -57,6 +57,7 @@ type side struct {
 	miss     int64
 	counts   monitor.Counts
 	values   valueCounts // a numeric column's value counts, until it has too many
+	small    smallInts   // scan's: a batch's small integers counted by value
 	many     bool
 	ints     intCounts // cells written as Go writes an integer, counted apart from counts until text comes
 	// CSV numbers written for people (dataset.ParseFormatted):
@@ -134,6 +135,11 @@ type driftChart struct {
 }
 
 const maxCategories = 10_000
+
+// driftSmallInts lets scan count a batch of small integers by value
+// (smallInts); off, for the test that checks both ways agree, each cell
+// is counted in turn.
+var driftSmallInts = true
 
 // driftSideBySideOnly makes two CSV files read side by side, as Parquet
 // files are: for the tests that check that both ways agree.
@@ -846,7 +852,7 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			sd.intNumbers(num, ints, sample)
 			break
 		}
-		sd.numbers(num, sample)
+		sd.numbers(num, sample, nil)
 	case dataset.Categorical:
 		for r := range num {
 			if b.Missing(k, r) {
@@ -858,10 +864,6 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			}
 		}
 	default: // CSV text: numbers, missing cells, other text
-		// The numbers go into the sample after text came too: a column
-		// with a few text cells is read as numbers (side.readable).
-		sd.numbers(num, sample)
-		sd.forms(b, k, num)
 		// A batch whose number cells are all integers as FormatInt writes
 		// them is counted from the numbers, its text not read again.
 		ints := b.IntCells(k)
@@ -870,8 +872,35 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		// when such numbers are (side.codes), and if not they are left
 		// among the numbers.
 		lead := b.LeadingZeros(k)
+		// A batch of integers close together (ages, counts, ratings),
+		// every cell a number, is counted by value once, each value then
+		// added to the value counts and the integer cells' with its
+		// count, not each cell hashed into both: what they hold is the
+		// same.
+		cellCounts := ints && !lead && !sd.dropped && !sd.text
+		var few *smallInts
+		if driftSmallInts && (!sd.many || cellCounts) && sd.small.count(num) {
+			few = &sd.small
+		}
+		// The numbers go into the sample after text came too: a column
+		// with a few text cells is read as numbers (side.readable).
+		sd.numbers(num, sample, few)
+		sd.forms(b, k, num)
 		if !sd.form.broken {
-			sd.form.batch(b, k, num, ints, lead)
+			sd.form.batch(b, k, num, ints, lead, few)
+		}
+		if few != nil && cellCounts {
+			for i, n := range few.n {
+				if n == 0 {
+					continue
+				}
+				sd.ints.addN(int64(few.value(i)), uint64(n))
+				if sd.counts.Distinct()+sd.ints.size > maxNumericStrings {
+					sd.dropped, sd.counts, sd.ints = true, monitor.Counts{}, intCounts{}
+					break
+				}
+			}
+			break // every cell a number, counted: nothing else to do
 		}
 		// Once the column's numbers are no longer counted (dropped),
 		// before any text, a number needs nothing more here: the batch's
@@ -1067,10 +1096,27 @@ type codeForm struct {
 }
 
 // batch takes a batch's column: ints and lead are its Batch.IntCells and
-// Batch.LeadingZeros.
-func (f *codeForm) batch(b *dataset.Batch, k int, num []float64, ints, lead bool) {
+// Batch.LeadingZeros; few, when not nil, its numbers counted by value.
+func (f *codeForm) batch(b *dataset.Batch, k int, num []float64, ints, lead bool, few *smallInts) {
 	switch {
+	case ints && few != nil: // the least and the greatest from the counts
+		lo, hi := 0, len(few.n)-1
+		for few.n[lo] == 0 {
+			lo++
+		}
+		for few.n[hi] == 0 {
+			hi--
+		}
+		if few.value(lo) < 0 {
+			f.broken = true
+			return
+		}
+		f.number(few.value(lo))
+		f.number(few.value(hi))
 	case ints: // every number written as FormatInt writes it
+		// The least and greatest in registers (f.number's, through f,
+		// stored and loaded them each number).
+		any, lo, hi := f.any, f.lo, f.hi
 		for _, x := range num {
 			if x != x {
 				continue
@@ -1079,8 +1125,13 @@ func (f *codeForm) batch(b *dataset.Batch, k int, num []float64, ints, lead bool
 				f.broken = true
 				return
 			}
-			f.number(x)
+			if !any {
+				any, lo, hi = true, x, x
+				continue
+			}
+			lo, hi = min(lo, x), max(hi, x)
 		}
+		f.any, f.lo, f.hi = any, lo, hi
 	case lead:
 		for r, x := range num {
 			if x != x {
@@ -1147,10 +1198,22 @@ func allDigits(cell []byte) bool {
 }
 
 // numbers takes a batch of a numeric column's numbers (NaN: not a
-// number, left out).
-func (sd *side) numbers(xs []float64, sample *monitor.Sample) {
+// number, left out); few, when not nil, holds them counted by value
+// (smallInts).
+func (sd *side) numbers(xs []float64, sample *monitor.Sample, few *smallInts) {
 	sample.AddAll(xs)
 	if sd.many {
+		return
+	}
+	if few != nil {
+		// Past the limit the counts are dropped, whichever value of the
+		// batch went past it first.
+		for i, n := range few.n {
+			if n > 0 && !sd.values.addN(few.value(i), uint64(n)) {
+				sd.many, sd.values = true, valueCounts{}
+				return
+			}
+		}
 		return
 	}
 	for _, x := range xs {
@@ -1225,7 +1288,10 @@ type intSlot struct {
 
 // add counts v; the caller keeps the table within maxNumericStrings + 1
 // values (it has valueSlots slots).
-func (t *intCounts) add(v int64) {
+func (t *intCounts) add(v int64) { t.addN(v, 1) }
+
+// addN counts v n times (n > 0), as add does.
+func (t *intCounts) addN(v int64, n uint64) {
 	if t.slots == nil {
 		t.slots = make([]intSlot, valueSlots)
 	}
@@ -1233,15 +1299,52 @@ func (t *intCounts) add(v int64) {
 		s := &t.slots[h]
 		switch {
 		case s.n == 0:
-			s.v, s.n = v, 1
+			s.v, s.n = v, n
 			t.size++
 			return
 		case s.v == v:
-			s.n++
+			s.n += n
 			return
 		}
 	}
 }
+
+// smallInts counts a batch's numbers by value when every cell of it is a
+// number (no NaN) and an integer within 255 of the first minus 127: an
+// increment in an array a cell. n[i] counts value(i).
+type smallInts struct {
+	base float64
+	n    [256]uint32
+}
+
+// count counts num; false (and n left to no use) when a cell is not such
+// a number.
+func (t *smallInts) count(num []float64) bool {
+	if len(num) == 0 || uint64(len(num)) >= 1<<32 {
+		return false
+	}
+	x0 := num[0]
+	if !(math.Abs(x0) < 1<<52) || x0 != math.Trunc(x0) {
+		return false
+	}
+	t.base = x0 - 127 // an integer: x - base is exact for x within 256 of it
+	clear(t.n[:])
+	for _, x := range num {
+		d := x - t.base
+		if !(d >= 0 && d < 256) { // (NaN too)
+			return false
+		}
+		i := int(d)
+		if float64(i) != d {
+			return false
+		}
+		t.n[i]++
+	}
+	return true
+}
+
+// value is the number n[i] counts.
+func (t *smallInts) value(i int) float64 { return t.base + float64(i) }
 
 // valueCounts counts up to maxNumericStrings distinct values in an
 // open-addressing table (a Go map cost a third of the time of reading a
@@ -1260,17 +1363,23 @@ type valueSlot struct {
 const valueSlots = 2048 // a power of two, over twice maxNumericStrings
 
 // add counts x; false when x would be a value past maxNumericStrings.
-func (v *valueCounts) add(x float64) bool {
+func (v *valueCounts) add(x float64) bool { return v.addN(x, 1) }
+
+// addN counts x n times (n > 0), as add does.
+func (v *valueCounts) addN(x float64, n uint64) bool {
 	b := math.Float64bits(x)
 	if x == 0 {
 		b = 0
 	}
-	return v.addBits(b)
+	return v.addBitsN(b, n)
 }
 
 // addBits counts the value of bits b (a float64's, or an integer's when
 // v.ints); false when it would be a value past maxNumericStrings.
-func (v *valueCounts) addBits(b uint64) bool {
+func (v *valueCounts) addBits(b uint64) bool { return v.addBitsN(b, 1) }
+
+// addBitsN counts the value of bits b n times (n > 0), as addBits does.
+func (v *valueCounts) addBitsN(b uint64, n uint64) bool {
 	if v.slots == nil {
 		v.slots = make([]valueSlot, valueSlots)
 	}
@@ -1281,11 +1390,11 @@ func (v *valueCounts) addBits(b uint64) bool {
 			if v.size == maxNumericStrings {
 				return false
 			}
-			s.bits, s.n = b, 1
+			s.bits, s.n = b, n
 			v.size++
 			return true
 		case s.bits == b:
-			s.n++
+			s.n += n
 			return true
 		}
 	}
