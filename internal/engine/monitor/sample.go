@@ -78,6 +78,9 @@ func (s *Sample) AddAll(xs []float64) {
 	limit := int64(s.limit)
 	vals, rng := s.vals, s.rng
 	exactOnly := s.exactOnly
+	if len(vals) < s.limit && (!exactOnly || n < limit) {
+		vals = growVals(vals, s.limit, len(xs))
+	}
 	for k, x := range xs {
 		if s.manyVals && (exactOnly && n > limit || !exactOnly && len(vals) == s.limit) {
 			if exactOnly {
@@ -133,6 +136,19 @@ func (s *Sample) AddAll(xs []float64) {
 		s.sorted = false
 	}
 	s.n, s.Missing, s.vals, s.rng = n, miss, vals, rng
+}
+
+// growVals gives vals room for up to more values, not past limit in all:
+// it doubles, where append grows a long slice by a quarter (copying what
+// it holds some ten times over on the way to 100,000 values, a column).
+func growVals(vals []float64, limit, more int) []float64 {
+	need := min(len(vals)+more, limit)
+	if need <= cap(vals) {
+		return vals
+	}
+	grown := make([]float64, len(vals), max(need, min(2*cap(vals), limit)))
+	copy(grown, vals)
+	return grown
 }
 
 // reservoir is AddAll's loop once the sample is full and has many

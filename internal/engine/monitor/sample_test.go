@@ -123,3 +123,42 @@ func TestRandomBelow(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleAddAllGrowth: AddAll grows the kept values by doubling, never
+// past the limit: a column's 100,000 values added a batch of 1,000 at a
+// time take a handful of allocations (append's growth by a quarter took
+// some 25, copying the values each time), and the values kept are those
+// of Add.
+func TestSampleAddAllGrowth(t *testing.T) {
+	xs := make([]float64, 1000)
+	for i := range xs {
+		xs[i] = float64(i)
+	}
+	const limit = 100_000
+	for _, exact := range []bool{false, true} {
+		var s *Sample
+		allocs := testing.AllocsPerRun(3, func() {
+			s = NewSample(limit, 1)
+			if exact {
+				s = NewExactSample(limit)
+			}
+			for range limit / len(xs) {
+				s.AddAll(xs)
+			}
+		})
+		// The Sample itself, and room for 1,000 values doubled up to the
+		// limit: 2,000, 4,000 … 64,000, 100,000 (and one to spare).
+		if allocs > 10 || len(s.vals) != limit || cap(s.vals) != limit {
+			t.Errorf("exact-only %v: %v allocations, %d values kept in room for %d; want at most 10, and %d in %d", exact, allocs, len(s.vals), cap(s.vals), limit, limit)
+		}
+		one := NewSample(limit, 1)
+		for range limit / len(xs) {
+			for _, x := range xs {
+				one.Add(x)
+			}
+		}
+		if !slices.Equal(s.vals, one.vals) {
+			t.Errorf("exact-only %v: AddAll kept other values than Add", exact)
+		}
+	}
+}
