@@ -327,6 +327,15 @@ func driftInTurn(a driftArgs, ref, cur *dataset.File, cols []*driftColumn, rep *
 	if err != nil {
 		return err
 	}
+	// The current's values are read from its sample only when both
+	// samples hold all their file's (compare's exact statistics, the
+	// histograms of the sorted samples): past the reference's limit the
+	// current's sample only counts.
+	for _, c := range cols {
+		if !c.refSample.Exact() {
+			c.curSample.CountOnly()
+		}
+	}
 	// Bins for every column numeric in the reference; the reference's
 	// numbers counted into them at once when its sample is not all of them
 	// (whatever the current holds, the histograms are needed then) — unless

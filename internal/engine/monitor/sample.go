@@ -32,6 +32,7 @@ type Sample struct {
 	Missing   int64
 	rng       uint64 // the state of the random numbers (SplitMix64)
 	exactOnly bool   // drop the values past the limit instead of sampling
+	countOnly bool   // keep no values (CountOnly)
 	few       [FewValues]float64
 	fewN      [FewValues]float64
 	nFew      int
@@ -56,6 +57,16 @@ func NewExactSample(limit int) *Sample {
 	return s
 }
 
+// CountOnly makes the sample keep no values from now on, and drops those
+// it holds: it goes on counting values, missing ones and few distinct
+// ones, but Exact is false and Sorted returns nil. For a sample whose
+// values turn out not to be needed (lodestar drift's current, once the
+// reference has more values than it keeps): keeping them cost copying
+// every value up to the limit.
+func (s *Sample) CountOnly() {
+	s.exactOnly, s.countOnly, s.vals, s.sorted = true, true, nil, false
+}
+
 // Add adds one value; NaN counts as missing.
 func (s *Sample) Add(x float64) {
 	if x != x {
@@ -78,6 +89,9 @@ func (s *Sample) AddAll(xs []float64) {
 	limit := int64(s.limit)
 	vals, rng := s.vals, s.rng
 	exactOnly := s.exactOnly
+	if s.countOnly {
+		limit = 0 // exactOnly's way, every value past the limit
+	}
 	if len(vals) < s.limit && (!exactOnly || n < limit) {
 		vals = growVals(vals, s.limit, len(xs))
 	}
@@ -184,7 +198,7 @@ func reservoir(xs, vals []float64, n, miss int64, rng uint64) (int64, int64, uin
 func (s *Sample) keep(x float64, n int64) {
 	switch {
 	case s.exactOnly:
-		if n <= int64(s.limit) {
+		if n <= int64(s.limit) && !s.countOnly {
 			s.vals = append(s.vals, x)
 		} else if s.vals != nil {
 			s.vals = nil
@@ -254,7 +268,7 @@ func (s *Sample) countFew(x float64) {
 func (s *Sample) N() int64 { return s.n }
 
 // Exact reports whether the sample holds every value added.
-func (s *Sample) Exact() bool { return s.n <= int64(s.limit) }
+func (s *Sample) Exact() bool { return s.n <= int64(s.limit) && !s.countOnly }
 
 // Sorted sorts the kept values in place and returns them.
 func (s *Sample) Sorted() []float64 {

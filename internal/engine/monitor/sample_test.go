@@ -162,3 +162,49 @@ func TestSampleAddAllGrowth(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleCountOnly: a sample told to count only drops its values and
+// keeps none of those added after, allocating nothing for them, but
+// counts them, the missing ones and few distinct values as a sample
+// keeping them does; it is not exact.
+func TestSampleCountOnly(t *testing.T) {
+	xs := make([]float64, 3000)
+	for i := range xs {
+		xs[i] = float64(i % 4)
+		if i%17 == 0 {
+			xs[i] = math.NaN()
+		}
+	}
+	for _, many := range []bool{false, true} {
+		if many {
+			for i := 2000; i < len(xs); i++ {
+				xs[i] = float64(i)
+			}
+		}
+		keep, count := NewExactSample(10000), NewExactSample(10000)
+		keep.AddAll(xs[:500])
+		count.AddAll(xs[:500])
+		count.CountOnly()
+		if count.Exact() || count.Sorted() != nil {
+			t.Fatalf("many %v: counting only, exact %v with %d values", many, count.Exact(), len(count.Sorted()))
+		}
+		// (AllocsPerRun calls it twice: once to warm up.)
+		allocs := testing.AllocsPerRun(1, func() { count.AddAll(xs[500:]) })
+		keep.AddAll(xs[500:])
+		keep.AddAll(xs[500:])
+		for i := 500; i < len(xs); i++ {
+			count.Add(xs[i]) // one by one too: what AddAll added again
+			keep.Add(xs[i])
+		}
+		kv, kn, kok := keep.FewDistinct()
+		cv, cn, cok := count.FewDistinct()
+		if allocs != 0 || count.Exact() || count.Sorted() != nil || count.N() != keep.N() || count.Missing != keep.Missing ||
+			cok != kok || !slices.Equal(cv, kv) || !slices.Equal(cn, kn) {
+			t.Errorf("many %v: counting only, %v allocations, exact %v, %d values kept, n %d (%d missing), few %v %v %v; keeping them n %d (%d missing), few %v %v %v",
+				many, allocs, count.Exact(), len(count.Sorted()), count.N(), count.Missing, cv, cn, cok, keep.N(), keep.Missing, kv, kn, kok)
+		}
+		if !keep.Exact() || len(keep.Sorted()) != int(keep.N()) {
+			t.Errorf("many %v: the sample keeping its values kept %d of %d", many, len(keep.Sorted()), keep.N())
+		}
+	}
+}
