@@ -34,15 +34,16 @@ type Bins struct {
 	guide    []int32 // edges in the cells before each cell
 
 	// AddAll's search (hist_search.go): its guide's cells, c = fixedCell(x,
-	// sLo, sInv, sCells−1) or, keyed, fixedCell(orderKey(x), …), and their
-	// entries in 16 or 32 bits (the other is nil), searched in a fixed
-	// number of steps.
-	keyed     bool
-	sLo, sInv float64
-	sCells    int
-	guide16   []uint16
-	guide32   []uint32
-	steps     int
+	// sLo, sInv, sCells−1) or, keyed, fixedCell(b.key(x), …) with the key
+	// from kBase in the direction kSign, and their entries in 16 or 32 bits
+	// (the other is nil), searched in a fixed number of steps.
+	kind         cellKind
+	kBase, kSign float64
+	sLo, sInv    float64
+	sCells       int
+	guide16      []uint16
+	guide32      []uint32
+	steps        int
 
 	shift  float64 // subtracted before summing moments (the reference median)
 	scale  float64 // a power of two the values are multiplied by before summing

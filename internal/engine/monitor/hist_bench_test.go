@@ -19,6 +19,8 @@ var histColumns = []struct {
 	{"exponential", func(r *rand.Rand) float64 { return r.ExpFloat64() * 10 }},
 	{"lognormal", func(r *rand.Rand) float64 { return math.Exp(r.NormFloat64()*0.8 + 3) }},
 	{"lognormal-wide", func(r *rand.Rand) float64 { return math.Exp(r.NormFloat64() * 2) }},
+	{"lognormal-wide-shifted", func(r *rand.Rand) float64 { return math.Exp(r.NormFloat64()*2) - 1 }},
+	{"lognormal-wide-negated", func(r *rand.Rand) float64 { return 3 - math.Exp(r.NormFloat64()*2) }},
 	{"uniform", func(r *rand.Rand) float64 { return r.Float64() * 100 }},
 	{"ints", func(r *rand.Rand) float64 { return float64(r.IntN(101)) }},
 	{"offset", func(r *rand.Rand) float64 { return 1e6 + r.NormFloat64()*100 }},

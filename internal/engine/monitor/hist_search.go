@@ -24,8 +24,8 @@ import (
 //
 // The cells are of equal width in the values, or, when the edges are so
 // skewed that most would crowd into the first few cells, in the values'
-// keys (orderKey): about logarithmic in the values, costing a few more
-// instructions per value. The bin found is the number of edges below x
+// keys (Bins.key): about logarithmic in the values' distance from the
+// first edge, costing a few more instructions per value. The bin found is the number of edges below x
 // whatever the path, so the counts are those of Index to the bit.
 
 // maxSearchSteps is the most fixed steps a search takes.
@@ -80,27 +80,48 @@ func (b *Bins) buildFixed(first, last int) {
 		g = 2 * (n + 1)
 	}
 	b.sCells = g
-	b.setCells(true, first, last)
-	keyedIn := b.edgesPerCell()
-	keyedSteps, keyedCost := fixedSteps(keyedIn, n)
-	b.setCells(false, first, last)
-	in := b.edgesPerCell()
-	if steps, cost := fixedSteps(in, n); cost <= keyedCost+orderKeyCost {
-		b.setSteps(steps, in)
-		return
+	best, bestKind, bestSteps, bestIn := math.Inf(1), linearCells, 0, []int(nil)
+	for _, kind := range []cellKind{linearCells, lowKeyCells, highKeyCells} {
+		b.setCells(kind, first, last)
+		in := b.edgesPerCell()
+		steps, cost := fixedSteps(in, n)
+		if kind != linearCells {
+			cost += orderKeyCost
+		}
+		if cost < best {
+			best, bestKind, bestSteps, bestIn = cost, kind, steps, in
+		}
 	}
-	b.setCells(true, first, last)
-	b.setSteps(keyedSteps, keyedIn)
+	b.setCells(bestKind, first, last)
+	b.setSteps(bestSteps, bestIn)
 }
 
+// cellKind is how the search guide's cells are spaced.
+type cellKind uint8
+
+const (
+	linearCells  cellKind = iota // equal width in the values
+	lowKeyCells                  // in the keys of the values' distance above the first edge
+	highKeyCells                 // in the keys of the values' distance below the last edge
+)
+
 // setCells spans the search guide's cells from edge first to edge last
-// (indices), in the values or in their keys.
-func (b *Bins) setCells(keyed bool, first, last int) {
+// (indices), in the values or in their keys (Bins.key). The keys span
+// from the edge after the first (low) or to the one before the last
+// (high): that edge's key is 0, and the span from 0 would be mostly the
+// powers of two of tiny numbers, holding no edge.
+func (b *Bins) setCells(kind cellKind, first, last int) {
 	lo, hi := b.edges[first], b.edges[last]
-	if keyed {
-		lo, hi = orderKey(lo), orderKey(hi)
+	b.kind, b.kBase, b.kSign = kind, 0, 1
+	switch kind {
+	case lowKeyCells:
+		b.kBase = lo
+		lo, hi = b.key(b.edges[min(first+1, last)]), b.key(hi)
+	case highKeyCells:
+		b.kBase, b.kSign = hi, -1
+		lo, hi = b.key(lo), b.key(b.edges[max(last-1, first)])
 	}
-	b.keyed, b.sLo, b.sInv = keyed, lo, 0
+	b.sLo, b.sInv = lo, 0
 	if span := hi - lo; span > 0 && !math.IsInf(span, 0) {
 		b.sInv = float64(b.sCells) / span
 	}
@@ -127,11 +148,19 @@ func fixedSteps(in []int, n int) (steps int, cost float64) {
 	return steps, cost
 }
 
+// key is the coordinate of keyed cells: the key of x's distance above
+// the first edge the cells span (kBase, kSign 1), or less that of its
+// distance below the last (kSign −1); monotone in x either way (the
+// products by ±1 are exact). Cells of equal width in it are about
+// logarithmic in the values from that edge, so they follow skewed data (a
+// log-normal's, a heavy tail, at any offset; to the right or, from the
+// last edge, to the left) where cells of equal width in the values crowd
+// most edges into the first or last few.
+func (b *Bins) key(x float64) float64 { return orderKey((x-b.kBase)*b.kSign) * b.kSign }
+
 // orderKey maps x to a float64 in the order of x's bits as a signed
 // magnitude: monotone in x (−0 and +0 alike), about linear in x within
-// each power of two and logarithmic across them, so cells of equal width
-// in the keys follow skewed data (a log-normal's, a heavy tail) where
-// cells of equal width in the values crowd most edges into the first few.
+// each power of two and logarithmic across them.
 func orderKey(x float64) float64 {
 	k := int64(math.Float64bits(x))
 	s := k >> 63
@@ -142,8 +171,8 @@ func orderKey(x float64) float64 {
 func (b *Bins) edgesPerCell() []int {
 	in := make([]int, b.sCells)
 	for _, e := range b.edges {
-		if b.keyed {
-			e = orderKey(e)
+		if b.kind != linearCells {
+			e = b.key(e)
 		}
 		in[fixedCell(e, b.sLo, b.sInv, b.sCells-1)]++
 	}
@@ -183,7 +212,7 @@ func fillGuide[G guideEntry](in []int, s int) []G {
 // them) in idx, and returns a non-zero word when any value is NaN or
 // infinite (whose bins are then meaningless).
 func (b *Bins) findBins(xs []float64, idx []int32) (bad uint64) {
-	if b.keyed {
+	if b.kind != linearCells {
 		return b.findKeyed(xs, idx)
 	}
 	return b.findAt(xs, xs, idx)
@@ -193,8 +222,9 @@ func (b *Bins) findBins(xs []float64, idx []int32) (bad uint64) {
 func (b *Bins) findKeyed(xs []float64, idx []int32) (bad uint64) {
 	var keys [addChunk]float64
 	ts := keys[:len(xs)]
+	base, sign := b.kBase, b.kSign
 	for k, x := range xs {
-		ts[k] = orderKey(x)
+		ts[k] = orderKey((x-base)*sign) * sign // b.key(x)
 	}
 	return b.findAt(xs, ts, idx)
 }

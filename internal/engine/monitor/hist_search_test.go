@@ -50,17 +50,31 @@ func searchCases(t *testing.T) map[string]*Bins {
 		"normal 2048":    BinsFromSorted(normal, 2048, 10),
 		"normal 64":      BinsFromSorted(normal, 64, 10),
 		"lognormal wide": BinsFromSorted(wide, 2048, 10),
-		"integers":       BinsFromSorted(ints, 2048, 10),
-		"offset":         BinsFromSorted(offset, 2048, 10),
-		"fenced":         must(FencedBinsFromSorted(normal, -1e12, 1e15, 2048, 10)),
-		"fenced lowest":  must(FencedBinsFromSorted(normal, -math.MaxFloat64, math.MaxFloat64, 256, 10)),
-		"crowded":        must(NewBins(crowd, nil)),
-		"whole range":    must(NewBins([]float64{-math.MaxFloat64, -1e300, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1e-300, 1, 1e300, math.MaxFloat64}, nil)),
-		"tiny":           must(NewBins([]float64{1e-320, 2e-320, 3e-320, 5e-310, 1e-300}, nil)),
-		"one edge":       must(NewBins([]float64{3}, nil)),
-		"minus zero":     must(NewBins([]float64{math.Copysign(0, -1)}, nil)),
-		"two edges":      must(NewBins([]float64{-2, 7}, nil)),
-		"32-bit guide":   must(NewBins(big, nil)),
+		"lognormal below 0": BinsFromSorted(func() []float64 {
+			xs := slices.Clone(wide)
+			for i := range xs {
+				xs[i]--
+			}
+			return xs
+		}(), 2048, 10),
+		"lognormal negated": BinsFromSorted(func() []float64 {
+			xs := make([]float64, len(wide))
+			for i, x := range wide {
+				xs[len(xs)-1-i] = 3 - x // skewed to the left, below and above 0
+			}
+			return xs
+		}(), 2048, 10),
+		"integers":      BinsFromSorted(ints, 2048, 10),
+		"offset":        BinsFromSorted(offset, 2048, 10),
+		"fenced":        must(FencedBinsFromSorted(normal, -1e12, 1e15, 2048, 10)),
+		"fenced lowest": must(FencedBinsFromSorted(normal, -math.MaxFloat64, math.MaxFloat64, 256, 10)),
+		"crowded":       must(NewBins(crowd, nil)),
+		"whole range":   must(NewBins([]float64{-math.MaxFloat64, -1e300, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1e-300, 1, 1e300, math.MaxFloat64}, nil)),
+		"tiny":          must(NewBins([]float64{1e-320, 2e-320, 3e-320, 5e-310, 1e-300}, nil)),
+		"one edge":      must(NewBins([]float64{3}, nil)),
+		"minus zero":    must(NewBins([]float64{math.Copysign(0, -1)}, nil)),
+		"two edges":     must(NewBins([]float64{-2, 7}, nil)),
+		"32-bit guide":  must(NewBins(big, nil)),
 	}
 }
 
@@ -96,7 +110,7 @@ func TestBinsSearch(t *testing.T) {
 		probes := searchProbes(rng, b.edges)
 		for _, mode := range searchModes {
 			first, last := b.spanEdges()
-			b.setCells(mode.keyed, first, last)
+			b.setCells(mode.kind, first, last)
 			b.setSteps(mode.steps, b.edgesPerCell())
 			s := mode
 			var idx [addChunk]int32
@@ -129,28 +143,25 @@ func TestBinsSearch(t *testing.T) {
 // their keys, searched in each number of steps.
 var searchModes = func() []searchMode {
 	var m []searchMode
-	for _, keyed := range []bool{false, true} {
+	for _, kind := range []cellKind{linearCells, lowKeyCells, highKeyCells} {
 		for s := 1; s <= maxSearchSteps; s++ {
-			m = append(m, searchMode{keyed, s})
+			m = append(m, searchMode{kind, s})
 		}
 	}
 	return m
 }()
 
 type searchMode struct {
-	keyed bool
+	kind  cellKind
 	steps int
 }
 
 func (m searchMode) String() string {
-	if m.keyed {
-		return fmt.Sprintf("keyed cells, %d steps", m.steps)
-	}
-	return fmt.Sprintf("%d steps", m.steps)
+	return fmt.Sprintf("%s cells, %d steps", [...]string{"linear", "low keyed", "high keyed"}[m.kind], m.steps)
 }
 
-// TestOrderKey checks that orderKey keeps the order of the floats, −0
-// and +0 alike.
+// TestOrderKey checks that orderKey and Bins.key keep the order of the
+// floats, −0 and +0 alike.
 func TestOrderKey(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 15))
 	xs := []float64{math.Inf(-1), -math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, math.Copysign(0, -1), 0,
@@ -172,6 +183,17 @@ func TestOrderKey(t *testing.T) {
 	if orderKey(math.Copysign(0, -1)) != orderKey(0) {
 		t.Error("−0 and +0 have different keys")
 	}
+	// Bins.key, from an edge up or down, keeps it too.
+	for _, base := range []float64{0, 3, -1e300} {
+		for _, sign := range []float64{1, -1} {
+			b := &Bins{kBase: base, kSign: sign}
+			for i := 1; i < len(xs); i++ {
+				if p, q := b.key(xs[i-1]), b.key(xs[i]); p > q || xs[i-1] == xs[i] && p != q {
+					t.Fatalf("key from %g (%g) of %g = %g, of %g = %g: out of order", base, sign, xs[i-1], p, xs[i], q)
+				}
+			}
+		}
+	}
 }
 
 // TestBinsSearchChoice checks the choices buildFixed makes: the steps for
@@ -180,16 +202,16 @@ func TestOrderKey(t *testing.T) {
 func TestBinsSearchChoice(t *testing.T) {
 	cases := searchCases(t)
 	// Evenly spread edges need one step; four edges in one cell, three
-	// (rather than a bisection for most values); a cluster of eleven
-	// edges, more than any steps cover, is left crowded with one step.
-	for name, want := range map[string]int{"one edge": 1, "32-bit guide": 1, "tiny": 3, "crowded": 1} {
+	// (rather than a bisection for most values).
+	for name, want := range map[string]int{"one edge": 1, "32-bit guide": 1, "tiny": 3} {
 		if got := cases[name].steps; got != want {
 			t.Errorf("%s: %d steps, want %d", name, got, want)
 		}
 	}
-	for name, want := range map[string]bool{"lognormal wide": true, "normal 2048": false, "integers": false, "offset": false} {
-		if got := cases[name].keyed; got != want {
-			t.Errorf("%s: cells in the keys %v, want %v", name, got, want)
+	for name, want := range map[string]cellKind{"lognormal wide": lowKeyCells, "lognormal below 0": lowKeyCells,
+		"lognormal negated": highKeyCells, "normal 2048": linearCells, "integers": linearCells, "offset": linearCells} {
+		if got := cases[name].kind; got != want {
+			t.Errorf("%s: cells of kind %d, want %d", name, got, want)
 		}
 	}
 	for name, b := range cases {
@@ -245,7 +267,7 @@ func TestHistAddAllSteps(t *testing.T) {
 		xs = append(xs, math.NaN())
 		for _, mode := range searchModes {
 			first, last := b.spanEdges()
-			b.setCells(mode.keyed, first, last)
+			b.setCells(mode.kind, first, last)
 			b.setSteps(mode.steps, b.edgesPerCell())
 			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) { checkHistAddAll(t, b, xs) })
 		}
