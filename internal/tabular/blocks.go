@@ -558,14 +558,44 @@ func cutRegular(c []byte, masks []uint64, nf, breaks int, start, end []int32, li
 	if total != breaks*nf {
 		return lines, false
 	}
-	end = end[:total]
+	// Each mask's first eight positions are written whatever its count
+	// (the writes past it are overwritten by the next mask's, or lie past
+	// the slots of the block's records), the rest in a loop: a loop per
+	// bit ended at a varying count, a mispredicted branch each 64 bytes.
 	w := 0
 	for q, m := range masks {
-		for ; m != 0; m &= m - 1 {
-			end[w] = int32(q*64 + bits.TrailingZeros64(m))
-			w++
+		if w+8 > len(end) {
+			for ; m != 0; m &= m - 1 {
+				end[w] = int32(q*64 + bits.TrailingZeros64(m))
+				w++
+			}
+			continue
 		}
+		n, base := bits.OnesCount64(m), int32(q*64)
+		e := (*[8]int32)(end[w : w+8])
+		e[0] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[1] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[2] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[3] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[4] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[5] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[6] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		e[7] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		for j := w + 8; m != 0; m &= m - 1 {
+			end[j] = base + int32(bits.TrailingZeros64(m))
+			j++
+		}
+		w += n
 	}
+	end = end[:total]
 	for r := range breaks {
 		if c[end[r*nf+nf-1]] != '\n' {
 			return lines, false
