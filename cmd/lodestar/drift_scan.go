@@ -892,8 +892,12 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 			few = &sd.small
 		}
 		// The numbers go into the sample after text came too: a column
-		// with a few text cells is read as numbers (side.readable).
+		// with a few text cells is read as numbers (side.readable). The
+		// sample counts the cells that are not numbers (NaN): none, and
+		// the batch is all numbers.
+		missing := sample.Missing
 		sd.numbers(num, sample, few)
+		allNumbers := sample.Missing == missing
 		sd.forms(b, k, num)
 		if !sd.form.broken {
 			sd.form.batch(b, k, num, ints, lead, few)
@@ -916,7 +920,11 @@ func (c *driftColumn) scan(b *dataset.Batch, k int, isRef bool) {
 		// numbers up to its first other cell are passed over (a batch
 		// with a leading zero is read whole).
 		from := 0
-		if sd.dropped && !sd.text && !lead {
+		switch {
+		case !sd.dropped || sd.text || lead:
+		case allNumbers:
+			from = len(num)
+		default:
 			for from < len(num) && num[from] == num[from] {
 				from++
 			}
