@@ -193,20 +193,25 @@ sdigits:
 	SHRQ      $32, AX
 	IMUL3Q    $100000000, DX, DX
 	ADDQ      DX, AX           // m
-	XORPS     X0, X0
-	CVTSQ2SD  AX, X0
-	LEAQ      ·pow10(SB), DX
-	DIVSD     (DX)(R10*8), X0
-	ORPD      X2, X0
-	MOVQ      cols_base+80(FP), DX
-	MOVQ      (DX)(R11*8), DX
-	MOVSD     X0, (DX)(R12*1)
+
+number:
+	// The number m/10^frac (AX, R10), its sign X2: one rounding, as
+	// strconv's. X0 cleared first: CVTSQ2SD writes its low half only, and
+	// each cell would wait for the last one's division.
+	XORPS    X0, X0
+	CVTSQ2SD AX, X0
+	LEAQ     ·pow10(SB), DX
+	DIVSD    (DX)(R10*8), X0
+	ORPD     X2, X0
+	MOVQ     cols_base+80(FP), DX
+	MOVQ     (DX)(R11*8), DX
+	MOVSD    X0, (DX)(R12*1)
 	// ints[j] stays set for an integer only (no decimals).
-	TESTQ     R10, R10
-	SETEQ     CX
-	MOVQ      ints_base+104(FP), DX
-	ANDB      CX, (DX)(R11*1)
-	JMP       next
+	TESTQ    R10, R10
+	SETEQ    CX
+	MOVQ     ints_base+104(FP), DX
+	ANDB     CX, (DX)(R11*1)
+	JMP      next
 
 scalar:
 	LEAQ 8(AX), DX
@@ -277,17 +282,7 @@ scalar:
 	LEAQ ·pow10u(SB), DX
 	IMULQ (DX)(R10*8), AX
 	ADDQ BX, AX              // m
-	XORPS    X0, X0 // CVTSQ2SD writes X0's low half only: without this, each cell waits for the last one's division
-	CVTSQ2SD AX, X0
-	LEAQ ·pow10(SB), DX
-	DIVSD (DX)(R10*8), X0
-	ORPD  X2, X0
-	MOVQ  cols_base+80(FP), DX
-	MOVQ  (DX)(R11*8), DX
-	MOVSD X0, (DX)(R12*1)
-	MOVQ  ints_base+104(FP), DX
-	MOVB  $0, (DX)(R11*1)
-	JMP   next
+	JMP  number
 
 integer:
 	// AX = x0, R10 = l: digits only, 1 to 8 of them.
@@ -308,13 +303,8 @@ integer:
 intok:
 	SHLQ CX, AX
 	DIGITS8(AX)
-	XORPS    X0, X0 // CVTSQ2SD writes X0's low half only: without this, each cell waits for the last one's division
-	CVTSQ2SD AX, X0
-	ORPD  X2, X0
-	MOVQ  cols_base+80(FP), DX
-	MOVQ  (DX)(R11*8), DX
-	MOVSD X0, (DX)(R12*1)
-	JMP   next
+	XORL R10, R10 // no decimals
+	JMP  number
 
 leave:
 	MOVQ R8, DX
