@@ -4,6 +4,7 @@ package dataset
 
 import (
 	"math"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 // guardedPage maps two pages, the second unreadable: the bytes of the
 // first that end at the second's start end a buffer whose next byte
 // faults, so a loop that reads past its data crashes the test.
-func guardedPage(t *testing.T) (page []byte) {
+func guardedPage(t testing.TB) (page []byte) {
 	t.Helper()
 	ps := syscall.Getpagesize()
 	mem, err := syscall.Mmap(-1, 0, 2*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
@@ -25,30 +26,56 @@ func guardedPage(t *testing.T) (page []byte) {
 	return mem[:ps:ps]
 }
 
-// TestCommonNumbersStopAtGuardPage runs commonNumbers (the assembly loop
-// on amd64, and the Go loop) on cells that end the data exactly where an
-// unreadable page starts, with 0 to 20 bytes between them: it never loads
-// a word past the data, and what it takes is read right.
+// guardedStart maps two pages, the first unreadable: the second's bytes
+// start a buffer whose previous byte faults, so a loop that reads before
+// its data crashes the test.
+func guardedStart(t testing.TB) (page []byte) {
+	t.Helper()
+	ps := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 2*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skipf("mmap: %v", err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	if err := syscall.Mprotect(mem[:ps], syscall.PROT_NONE); err != nil {
+		t.Skipf("mprotect: %v", err)
+	}
+	return mem[ps:]
+}
+
+// TestCommonNumbersStopAtGuardPage runs commonNumbers (the Go loop, and
+// on amd64 the assembly loop, plain and SSSE3) on cells that end the data
+// exactly where an unreadable page starts, with 0 to 20 bytes between
+// them, and on the same cells starting data that starts right after an
+// unreadable page (a decimal ending within the data's first 8 bytes takes
+// its decimals from the word at 0, not from one at e-8): it never loads a
+// word past the data or before it, and what it takes is read right.
 func TestCommonNumbersStopAtGuardPage(t *testing.T) {
-	page := guardedPage(t)
+	after, before := guardedPage(t), guardedStart(t)
 	for _, m := range commonModes() {
 		m.use(t)
 		for _, cell := range []string{"1", "7", "12", "-3", "1234567", "12345678", "-12345678", "1.2345678",
-			"-1.2345678", "0.12345678", "1234567.12345678", "-1234567.1234567", "1.5", "0", "-0", ".5", "5."} {
+			"-1.2345678", "0.12345678", "1234567.12345678", "-1234567.1234567", "1.5", "-2.25", "0.125", "0", "-0", ".5", "5."} {
 			for pad := 0; pad <= 20; pad++ {
-				data := page[len(page)-len(cell)-pad:]
-				copy(data, cell)
-				for i := len(cell); i < len(data); i++ {
-					data[i] = '9'
-				}
-				num, ints := [][]float64{{math.Inf(1)}}, []bool{true}
-				left := commonNumbers(data, []int32{0}, []int32{int32(len(cell))}, 1, num, ints, nil)
-				want, ok := ParseNumber([]byte(cell))
-				if len(left) == 0 && (!ok || math.Float64bits(num[0][0]) != math.Float64bits(want)) {
-					t.Errorf("%s: %q then %d bytes: %v, want %v", m.name, cell, pad, num[0][0], want)
-				}
-				if pad == 0 && len(cell) < 8 && len(left) == 0 {
-					t.Errorf("%s: %q at the very end of data taken: its word runs past the data", m.name, cell)
+				for side, data := range [][]byte{after[len(after)-len(cell)-pad:], before[:len(cell)+pad]} {
+					copy(data, cell)
+					for i := len(cell); i < len(data); i++ {
+						data[i] = '9'
+					}
+					num, ints := [][]float64{{math.Inf(1)}}, []bool{true}
+					left := commonNumbers(data, []int32{0}, []int32{int32(len(cell))}, 1, num, ints, nil)
+					want, ok := ParseNumber([]byte(cell))
+					if len(left) == 0 && (!ok || math.Float64bits(num[0][0]) != math.Float64bits(want)) {
+						t.Errorf("%s side %d: %q then %d bytes: %v, want %v", m.name, side, cell, pad, num[0][0], want)
+					}
+					if pad == 0 && len(cell) < 8 && len(left) == 0 {
+						t.Errorf("%s side %d: %q at the very end of data taken: its word runs past the data", m.name, side, cell)
+					}
+					// A cell of commonNumbers' forms with a word after its
+					// digits is taken: the loads above were made.
+					if digits := strings.TrimPrefix(cell, "-"); commonForm([]byte(cell)) && len(digits)+pad >= 8 && len(left) != 0 {
+						t.Errorf("%s side %d: %q then %d bytes left", m.name, side, cell, pad)
+					}
 				}
 			}
 		}

@@ -210,6 +210,9 @@ func commonAsPerCell(t *testing.T) {
 // a slow reading of their definition.
 func commonForm(c []byte) bool {
 	s := string(c)
+	if s == "-0" {
+		return false // not an IntCell
+	}
 	if strings.HasPrefix(s, "-") {
 		s = s[1:]
 	}

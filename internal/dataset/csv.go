@@ -143,12 +143,13 @@ var perCell = false
 // It appends the index of every other cell to left and returns it, for
 // the general path: other forms ('+', ".5", "7.", exponents, white
 // space…), cells with a leading zero ("01.5", "-0"; rare, and the general
-// path notes them), and any cell that starts less than 8 bytes before the
-// end of data (a word is loaded from its start). Of the cells it takes, a
-// decimal is not an IntCell (ints[j] set false) and neither form has a
-// leading zero. What the general path notes of a column's cells does not
-// depend on their order, so taking the cells it leaves after the others
-// gives the same notes as reading them all in turn.
+// path notes them), and any cell whose digits (after its '-') start less
+// than 8 bytes before the end of data (a word is loaded from there). Of
+// the cells it takes, a decimal is not an IntCell (ints[j] set false) and
+// neither form has a leading zero. What the general path notes of a
+// column's cells does not depend on their order, so taking the cells it
+// leaves after the others gives the same notes as reading them all in
+// turn.
 //
 // On amd64 the loop is in assembly (commonCells; the Go loop ran about
 // 150 instructions a cell); commonNumbersGo is the same loop in Go, for
