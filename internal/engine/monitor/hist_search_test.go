@@ -71,6 +71,7 @@ func searchCases(t *testing.T) map[string]*Bins {
 		"crowded":       must(NewBins(crowd, nil)),
 		"whole range":   must(NewBins([]float64{-math.MaxFloat64, -1e300, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1e-300, 1, 1e300, math.MaxFloat64}, nil)),
 		"tiny":          must(NewBins([]float64{1e-320, 2e-320, 3e-320, 5e-310, 1e-300}, nil)),
+		"denormal span": must(NewBins([]float64{-1e-323, 0, 5e-324, 1e-323}, nil)),
 		"one edge":      must(NewBins([]float64{3}, nil)),
 		"minus zero":    must(NewBins([]float64{math.Copysign(0, -1)}, nil)),
 		"two edges":     must(NewBins([]float64{-2, 7}, nil)),
@@ -111,6 +112,9 @@ func TestBinsSearch(t *testing.T) {
 		for _, mode := range searchModes {
 			first, last := b.spanEdges()
 			b.setCells(mode.kind, first, last)
+			if !(b.sInv > 0) || math.IsInf(b.sInv, 0) {
+				t.Fatalf("%s, %v: cells of scale %g", name, mode, b.sInv)
+			}
 			b.setSteps(mode.steps, b.edgesPerCell())
 			s := mode
 			var idx [addChunk]int32
@@ -272,5 +276,50 @@ func TestHistAddAllSteps(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) { checkHistAddAll(t, b, xs) })
 		}
 		b.buildFixed(b.spanEdges()) // as chosen
+	}
+}
+
+// TestFixedCell checks the cell of values beyond the guide's range, those
+// whose conversion to an int is out of range (platform-defined in Go, and
+// fixedCell relies on it landing outside [0, last]): ±Inf, NaN of both
+// signs, ±MaxFloat64, and values far outside, as well as −0 and values
+// inside; every cell is in [0, last], in the order of the values, and the
+// unclamped one where that is in range. The guides' scales (cellsPer) are positive and finite however wide or
+// narrow the span, so only a NaN value makes a NaN.
+func TestFixedCell(t *testing.T) {
+	negNaN := math.Float64frombits(math.Float64bits(math.NaN()) | 1<<63)
+	probes := []float64{math.Inf(-1), -math.MaxFloat64, -1e300, -1e20, -9.3e18, -1, math.Copysign(0, -1), 0,
+		math.SmallestNonzeroFloat64, 0.5, 1, 2.5, 7, 1e6, 9.3e18, 1e20, 1e300, math.MaxFloat64, math.Inf(1)}
+	for _, g := range []struct{ lo, inv float64 }{{0, 1}, {-3, 0.25}, {1e-320, math.MaxFloat64}, {-1e300, 1e-300}, {1, cellsPer(8196, 1, 1)},
+		{-math.MaxFloat64, cellsPer(8196, -math.MaxFloat64, math.MaxFloat64)}, {5e-324, cellsPer(8196, 5e-324, 1e-323)}} {
+		if !(g.inv > 0) || math.IsInf(g.inv, 0) {
+			t.Fatalf("lo %g: scale %g", g.lo, g.inv)
+		}
+		for _, last := range []int{0, 3, 8195, 2_000_001} {
+			for _, nan := range []float64{math.NaN(), negNaN} {
+				if c := fixedCell(nan, g.lo, g.inv, last); c < 0 || c > last {
+					t.Errorf("lo %g, inv %g, last %d: cell of NaN %d", g.lo, g.inv, last, c)
+				}
+			}
+			prev := 0
+			for _, x := range probes {
+				c := fixedCell(x, g.lo, g.inv, last)
+				want := 0
+				u := (x - g.lo) * g.inv
+				if u != u {
+					t.Fatalf("lo %g, inv %g: %g's cell is NaN", g.lo, g.inv, x)
+				}
+				switch {
+				case u >= float64(last):
+					want = last
+				case u > 0:
+					want = int(u)
+				}
+				if c != want || c < prev {
+					t.Errorf("lo %g, inv %g, last %d: cell of %g is %d, want %d (previous value's %d)", g.lo, g.inv, last, x, c, want, prev)
+				}
+				prev = c
+			}
+		}
 	}
 }
