@@ -26,17 +26,15 @@ const DefaultPSIBins = 10
 // immutable and shared by every Hist made from it.
 type Bins struct {
 	edges    []float64 // fine interior edges, ascending, distinct
-	padded   []float64 // edges, then searchPad +Infs (AddAll's search reads past the end)
+	padded   []float64 // edges, then searchPad +Infs (the search reads past the end)
 	psiEdges []float64
 	psiOf    []int32 // fine bin → PSI bin
-	lo, inv  float64 // the guide's cells: c = (x − lo)·inv, clamped
-	cells    int
-	guide    []int32 // edges in the cells before each cell
 
-	// AddAll's search (hist_search.go): its guide's cells, c = fixedCell(x,
-	// sLo, sInv, sCells−1) or, keyed, fixedCell(b.key(x), …) with the key
-	// from kBase in the direction kSign, and their entries in 16 or 32 bits
-	// (the other is nil), searched in a fixed number of steps.
+	// The search of Index and AddAll (hist_search.go): its guide's cells,
+	// c = fixedCell(x, sLo, sInv, sCells−1) or, keyed, fixedCell(b.key(x),
+	// …) with the key from kBase in the direction kSign, and their entries
+	// in 16 or 32 bits (the other is nil), searched in a fixed number of
+	// steps.
 	kind         cellKind
 	kBase, kSign float64
 	sLo, sInv    float64
@@ -188,39 +186,16 @@ func (b *Bins) CountFew() { b.few = true }
 // Len returns the number of fine bins.
 func (b *Bins) Len() int { return len(b.edges) + 1 }
 
-// buildSearch makes the guide table Index starts from: equal-width cells
-// between the first and last edge, 4·(edges+1) of them (2·(edges+1)
-// beyond 512 edges, to stay within the CPU cache), and for each cell the
-// number of edges in the cells before it. Reference-quantile edges follow
-// the reference's density, so a cell holds few edges, usually none. It
-// makes AddAll's guide over the same edges too (buildFixed).
+// buildSearch makes the guide Index and AddAll find bins with
+// (buildFixed, hist_search.go), over the edges the guide's cells span.
 func (b *Bins) buildSearch() {
-	n := len(b.edges)
-	if n == 0 {
+	if len(b.edges) == 0 {
 		return
 	}
 	// Fenced bins: the cells span the edges inside the fences (a far
 	// outlier at either end of the reference would otherwise crowd every
 	// quantile edge into a few cells); the fences fall in the end cells.
-	first, last := b.spanEdges()
-	b.lo = b.edges[first]
-	g := 4 * (n + 1)
-	if n > 512 {
-		g = 2 * (n + 1)
-	}
-	b.cells = g
-	b.inv = 0
-	if span := b.edges[last] - b.lo; span > 0 && !math.IsInf(span, 0) {
-		b.inv = float64(g) / span
-	}
-	b.guide = make([]int32, g+1)
-	for _, e := range b.edges {
-		b.guide[b.cell(e)+1]++
-	}
-	for c := 1; c <= g; c++ {
-		b.guide[c] += b.guide[c-1]
-	}
-	b.buildFixed(first, last)
+	b.buildFixed(b.spanEdges())
 }
 
 // spanEdges returns the first and last edge (indices) the guides' cells
@@ -233,40 +208,19 @@ func (b *Bins) spanEdges() (first, last int) {
 	return 0, n - 1
 }
 
-// cell maps x to its guide cell. It is monotone in x (a subtraction, a
-// multiplication by a positive constant and a clamp), which is all Index
-// relies on.
-func (b *Bins) cell(x float64) int {
-	t := (x - b.lo) * b.inv
-	switch {
-	case !(t > 0):
-		return 0
-	case t >= float64(b.cells-1):
-		return b.cells - 1
-	}
-	return int(t)
-}
-
-// Index returns the fine bin of x (not NaN): the number of edges below it.
-// Since cell is monotone, every edge in an earlier cell than x's is below
-// x and every edge in a later one above it, so only the edges in x's own
-// cell need comparing: usually none, a few at most, or a binary search
-// across a crowded cell.
+// Index returns the fine bin of x: the number of edges below it (0 for
+// NaN). It walks the guide AddAll's search does (hist_search.go): x's
+// cell holds the edges between those of the cells before and after it,
+// as the cells are monotone in x, so only those need comparing: in the
+// same fixed steps, or by bisection of a crowded cell.
 func (b *Bins) Index(x float64) int {
-	e := b.edges
-	if len(e) == 0 {
+	if len(b.edges) == 0 || x != x {
 		return 0
 	}
-	c := b.cell(x)
-	i, j := int(b.guide[c]), int(b.guide[c+1])
-	if j-i > 8 {
-		k, _ := slices.BinarySearch(e[i:j], x)
-		return i + k
+	if b.guide16 != nil {
+		return indexIn(b, b.guide16, x)
 	}
-	for i < j && e[i] < x {
-		i++
-	}
-	return i
+	return indexIn(b, b.guide32, x)
 }
 
 // below is 1 when e < x, else 0 (compiled to a flag, not a branch).

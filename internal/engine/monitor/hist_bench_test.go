@@ -3,6 +3,7 @@ package monitor
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -62,6 +63,30 @@ func BenchmarkHistAddAll(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/values, "ns/value")
+		})
+	}
+}
+
+// BenchmarkBinsMemory reports the memory a Bins keeps, in bytes, for
+// 2,048 and 1,000,000 fine bins cut from a normal sample: the edges, the
+// fine-to-PSI map and the search guide.
+func BenchmarkBinsMemory(b *testing.B) {
+	for _, n := range []int{2048, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			sample := histColumn(histColumns[0].draw, 2*n, 1)
+			slices.Sort(sample)
+			var kept uint64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				bins := BinsFromSorted(sample, n, DefaultPSIBins)
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				runtime.KeepAlive(bins)
+				kept = after.HeapAlloc - before.HeapAlloc
+			}
+			b.ReportMetric(float64(kept), "bytes/Bins")
 		})
 	}
 }

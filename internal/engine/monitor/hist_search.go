@@ -5,14 +5,15 @@ import (
 	"slices"
 )
 
-// The search Hist.AddAll finds fine bins with. Like Index it starts from a
-// guide of equal-width cells between the first and last edge (the inner
-// ones when fenced), but it is built to cost the same few instructions for
-// every value, with no branch that depends on the data:
+// The search Bins.Index and Hist.AddAll find fine bins with. It starts
+// from a guide of equal-width cells between the first and last edge (the
+// inner ones when fenced), and is built to cost the same few instructions
+// for every value, with no branch that depends on the data:
 //
 //   - each guide entry is the number of edges in the cells before it, in
-//     16 bits when there are fewer than 2¹⁵ edges (32 bits otherwise), so
-//     the guide takes the same memory as Index's with twice the cells;
+//     16 bits when there are fewer than 2¹⁵ edges (32 bits otherwise):
+//     4·(edges+1) cells, 2·(edges+1) from 2¹⁵ edges, in 8·(edges+1)
+//     bytes at most;
 //   - the edges of a value's cell are then searched by a bisection of a
 //     fixed number of steps, chosen once per Bins (searchSteps), each a
 //     comparison whose result is added to the index rather than branched
@@ -26,7 +27,7 @@ import (
 // skewed that most would crowd into the first few cells, in the values'
 // keys (Bins.key): about logarithmic in the values' distance from the
 // first edge, costing a few more instructions per value. The bin found is the number of edges below x
-// whatever the path, so the counts are those of Index to the bit.
+// whatever the path, so AddAll counts as Add does to the bit.
 
 // maxSearchSteps is the most fixed steps a search takes.
 const maxSearchSteps = 3
@@ -361,6 +362,32 @@ func crowded[G guideEntry](b *Bins, guide []G, c int, x float64) int {
 	i, j := int(guide[c]&^top), int(guide[c+1]&^top)
 	k, _ := slices.BinarySearch(b.edges[i:j], x)
 	return i + k
+}
+
+// indexIn is Index with the guide's entries of type G: the walk of
+// find1, find2 and find3 for one value, falling through the steps.
+func indexIn[G guideEntry](b *Bins, guide []G, x float64) int {
+	t := x
+	if b.kind != linearCells {
+		t = b.key(x)
+	}
+	c := fixedCell(t, b.sLo, b.sInv, b.sCells-1)
+	g := guide[c]
+	if g&^(^G(0)>>1) != 0 {
+		return crowded(b, guide, c, x)
+	}
+	i, padded := int(g), b.padded
+	switch b.steps {
+	case 3:
+		i += below(padded[i+3], x) << 2
+		fallthrough
+	case 2:
+		i += below(padded[i+1], x) << 1
+		fallthrough
+	default:
+		i += below(padded[i], x)
+	}
+	return i
 }
 
 // searchIndex is the bin of one value as AddAll finds it (for tests).

@@ -100,11 +100,11 @@ func searchProbes(rng *rand.Rand, edges []float64) []float64 {
 	return p
 }
 
-// TestBinsSearch checks AddAll's search against a plain count of the
-// edges below each value, one value at a time and a chunk at a time, with
-// every kind of guide (searchModes), not only the one the bins chose: few
-// steps leave many cells crowded, so both the fixed steps and the
-// bisection of crowded cells are checked on every case.
+// TestBinsSearch checks AddAll's search and Index against a plain count
+// of the edges below each value, one value at a time and a chunk at a
+// time, with every kind of guide (searchModes), not only the one the bins
+// chose: few steps leave many cells crowded, so both the fixed steps and
+// the bisection of crowded cells are checked on every case.
 func TestBinsSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 11))
 	for name, b := range searchCases(t) {
@@ -123,6 +123,11 @@ func TestBinsSearch(t *testing.T) {
 				bad := b.findBins(chunk, idx[:])
 				finite := true
 				for i, x := range chunk {
+					// Index walks the same guide, one value at a time:
+					// every value has its bin, NaN the first.
+					if got, want := b.Index(x), edgesBelow(b.edges, x); got != want {
+						t.Fatalf("%s, %v: Index(%g) = %d, want %d", name, s, x, got, want)
+					}
 					if x-x != 0 {
 						finite = false
 						continue
