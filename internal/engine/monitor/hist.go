@@ -32,11 +32,12 @@ type Bins struct {
 
 	// The search of Index and AddAll (hist_search.go): its guide's cells,
 	// c = fixedCell(x, sLo, sInv, sCells−1) or, keyed, fixedCell(b.key(x),
-	// …) with the key from kBase in the direction kSign, and their entries
-	// in 16 or 32 bits (the other is nil), searched in a fixed number of
-	// steps.
+	// …) with the key from kBase in the direction kSign (or either way,
+	// less kFloor), and their entries in 16 or 32 bits (the other is nil),
+	// searched in a fixed number of steps.
 	kind         cellKind
 	kBase, kSign float64
+	kFloor       int64
 	sLo, sInv    float64
 	sCells       int
 	guide16      []uint16

@@ -22,6 +22,13 @@ var histColumns = []struct {
 	{"lognormal-wide", func(r *rand.Rand) float64 { return math.Exp(r.NormFloat64() * 2) }},
 	{"lognormal-wide-shifted", func(r *rand.Rand) float64 { return math.Exp(r.NormFloat64()*2) - 1 }},
 	{"lognormal-wide-negated", func(r *rand.Rand) float64 { return 3 - math.Exp(r.NormFloat64()*2) }},
+	{"lognormal-wide-both", func(r *rand.Rand) float64 { // crowding at both ends
+		x := math.Exp(r.NormFloat64() * 2)
+		if r.IntN(2) == 0 {
+			x = -x
+		}
+		return x
+	}},
 	{"uniform", func(r *rand.Rand) float64 { return r.Float64() * 100 }},
 	{"ints", func(r *rand.Rand) float64 { return float64(r.IntN(101)) }},
 	{"offset", func(r *rand.Rand) float64 { return 1e6 + r.NormFloat64()*100 }},

@@ -26,7 +26,8 @@ import (
 // The cells are of equal width in the values, or, when the edges are so
 // skewed that most would crowd into the first few cells, in the values'
 // keys (Bins.key): about logarithmic in the values' distance from the
-// first edge, costing a few more instructions per value. The bin found is the number of edges below x
+// first edge, from the last, or, for edges crowding at both ends, from the
+// middle one either way, costing a few more instructions per value. The bin found is the number of edges below x
 // whatever the path, so AddAll counts as Add does to the bit.
 
 // maxSearchSteps is the most fixed steps a search takes.
@@ -42,6 +43,10 @@ const searchPad = 1 << (maxSearchSteps - 1)
 // fixed search steps: measured on exponential and offset normal data,
 // each searched in the same steps over keyed cells and over the values'.
 const orderKeyCost = 1.5
+
+// midKeyCost is the cost of a key from the middle edge (midKey), its
+// floor a subtraction and a conditional move more than orderKey.
+const midKeyCost = orderKeyCost + 0.5
 
 // crowdedCost is the cost of a value falling into a crowded cell (a
 // mispredicted branch and a bisection), in fixed search steps: measured
@@ -87,12 +92,15 @@ func (b *Bins) buildFixed(first, last int) {
 	}
 	b.sCells = g
 	best, bestKind, bestSteps, bestIn := math.Inf(1), linearCells, 0, []int(nil)
-	for _, kind := range []cellKind{linearCells, lowKeyCells, highKeyCells} {
+	for _, kind := range []cellKind{linearCells, lowKeyCells, highKeyCells, midKeyCells} {
 		b.setCells(kind, first, last)
 		in := b.edgesPerCell()
 		steps, cost := fixedSteps(in, n)
-		if kind != linearCells {
+		switch kind {
+		case lowKeyCells, highKeyCells:
 			cost += orderKeyCost
+		case midKeyCells:
+			cost += midKeyCost
 		}
 		if cost < best {
 			best, bestKind, bestSteps, bestIn = cost, kind, steps, in
@@ -109,13 +117,15 @@ const (
 	linearCells  cellKind = iota // equal width in the values
 	lowKeyCells                  // in the keys of the values' distance above the first edge
 	highKeyCells                 // in the keys of the values' distance below the last edge
+	midKeyCells                  // in the keys of the values' distance either side of the middle edge
 )
 
 // setCells spans the search guide's cells from edge first to edge last
 // (indices), in the values or in their keys (Bins.key). The keys span
 // from the edge after the first (low) or to the one before the last
 // (high): that edge's key is 0, and the span from 0 would be mostly the
-// powers of two of tiny numbers, holding no edge.
+// powers of two of tiny numbers, holding no edge. Keyed from the middle
+// edge, they span all the edges, the tiny powers of two cut out instead.
 func (b *Bins) setCells(kind cellKind, first, last int) {
 	lo, hi := b.edges[first], b.edges[last]
 	b.kind, b.kBase, b.kSign = kind, 0, 1
@@ -126,6 +136,22 @@ func (b *Bins) setCells(kind cellKind, first, last int) {
 	case highKeyCells:
 		b.kBase, b.kSign = hi, -1
 		lo, hi = b.key(lo), b.key(b.edges[max(last-1, first)])
+	case midKeyCells:
+		// From the middle edge, the keys of the distances up to the
+		// nearest other edge are all 0 (midKey): the powers of two of
+		// tiny distances, holding no edge, take no cells.
+		mid := (first + last) / 2
+		b.kBase, b.kFloor = b.edges[mid], math.MaxInt64
+		for _, i := range []int{mid - 1, mid + 1} {
+			if i >= first && i <= last {
+				d := int64(math.Float64bits(math.Abs(b.edges[i] - b.kBase)))
+				b.kFloor = min(b.kFloor, d)
+			}
+		}
+		if b.kFloor == math.MaxInt64 {
+			b.kFloor = 0
+		}
+		lo, hi = b.key(lo), b.key(hi)
 	}
 	b.sLo, b.sInv = lo, cellsPer(b.sCells, lo, hi)
 }
@@ -176,7 +202,27 @@ func fixedSteps(in []int, n int) (steps int, cost float64) {
 // log-normal's, a heavy tail, at any offset; to the right or, from the
 // last edge, to the left) where cells of equal width in the values crowd
 // most edges into the first or last few.
-func (b *Bins) key(x float64) float64 { return orderKey((x-b.kBase)*b.kSign) * b.kSign }
+//
+// Cells keyed from the middle edge (midKeyCells) are about logarithmic in
+// the values' distance from it either way, for edges crowding at both
+// ends (a log-normal times a random sign): the key of that distance, less
+// kFloor (midKey).
+func (b *Bins) key(x float64) float64 {
+	if b.kind == midKeyCells {
+		return midKey(x-b.kBase, b.kFloor)
+	}
+	return orderKey((x-b.kBase)*b.kSign) * b.kSign
+}
+
+// midKey is orderKey(d) brought floor nearer 0 (floor ≥ 0): the keys
+// within floor of 0 all 0, the others' magnitudes less floor, their signs
+// kept; monotone in d, as orderKey is, and −0 and +0 alike.
+func midKey(d float64, floor int64) float64 {
+	k := int64(math.Float64bits(d))
+	s := k >> 63
+	m := max(k&math.MaxInt64-floor, 0)
+	return float64((m ^ s) - s)
+}
 
 // orderKey maps x to a float64 in the order of x's bits as a signed
 // magnitude: monotone in x (−0 and +0 alike), about linear in x within
@@ -242,9 +288,15 @@ func (b *Bins) findBins(xs []float64, idx []int32) (bad uint64) {
 func (b *Bins) findKeyed(xs []float64, idx []int32) (bad uint64) {
 	var keys [addChunk]float64
 	ts := keys[:len(xs)]
-	base, sign := b.kBase, b.kSign
-	for k, x := range xs {
-		ts[k] = orderKey((x-base)*sign) * sign // b.key(x)
+	base, sign, floor := b.kBase, b.kSign, b.kFloor
+	if b.kind == midKeyCells {
+		for k, x := range xs {
+			ts[k] = midKey(x-base, floor) // b.key(x)
+		}
+	} else {
+		for k, x := range xs {
+			ts[k] = orderKey((x-base)*sign) * sign // b.key(x)
+		}
 	}
 	return b.findAt(xs, ts, idx)
 }

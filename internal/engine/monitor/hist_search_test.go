@@ -42,6 +42,17 @@ func searchCases(t *testing.T) map[string]*Bins {
 	ints := sorted(5000, func() float64 { return float64(rng.IntN(101)) })
 	offset := sorted(20000, func() float64 { return 1e6 + math.Round(rng.NormFloat64()*1000)/10 })
 	crowd := []float64{-1, 0, 1, 1 + 1e-15, 1 + 2e-15, 1 + 3e-15, 1 + 4e-15, 1 + 5e-15, 1 + 6e-15, 1 + 7e-15, 1 + 8e-15, 1 + 9e-15, 1 + 1e-14, 2, 1e9}
+	// Edges crowding away from the ends and the middle edge, so that no
+	// kind of cells spreads them.
+	var inside []float64
+	for i := range 41 {
+		inside = append(inside, float64(i))
+		if i == 10 {
+			for k := 1; k <= 12; k++ {
+				inside = append(inside, 10+float64(k)*1e-13)
+			}
+		}
+	}
 	big := make([]float64, 40000) // ≥ 2¹⁵ edges: 32-bit guide entries
 	for i := range big {
 		big[i] = float64(i)*0.5 + math.Sin(float64(i))*0.2
@@ -64,18 +75,29 @@ func searchCases(t *testing.T) map[string]*Bins {
 			}
 			return xs
 		}(), 2048, 10),
-		"integers":      BinsFromSorted(ints, 2048, 10),
-		"offset":        BinsFromSorted(offset, 2048, 10),
-		"fenced":        must(FencedBinsFromSorted(normal, -1e12, 1e15, 2048, 10)),
-		"fenced lowest": must(FencedBinsFromSorted(normal, -math.MaxFloat64, math.MaxFloat64, 256, 10)),
-		"crowded":       must(NewBins(crowd, nil)),
-		"whole range":   must(NewBins([]float64{-math.MaxFloat64, -1e300, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1e-300, 1, 1e300, math.MaxFloat64}, nil)),
-		"tiny":          must(NewBins([]float64{1e-320, 2e-320, 3e-320, 5e-310, 1e-300}, nil)),
-		"denormal span": must(NewBins([]float64{-1e-323, 0, 5e-324, 1e-323}, nil)),
-		"one edge":      must(NewBins([]float64{3}, nil)),
-		"minus zero":    must(NewBins([]float64{math.Copysign(0, -1)}, nil)),
-		"two edges":     must(NewBins([]float64{-2, 7}, nil)),
-		"32-bit guide":  must(NewBins(big, nil)),
+		"lognormal both": BinsFromSorted(func() []float64 {
+			xs := slices.Clone(wide)
+			for i := range xs {
+				if rng.IntN(2) == 0 {
+					xs[i] = -xs[i] // crowding at both ends, and around 0
+				}
+			}
+			slices.Sort(xs)
+			return xs
+		}(), 2048, 10),
+		"integers":       BinsFromSorted(ints, 2048, 10),
+		"offset":         BinsFromSorted(offset, 2048, 10),
+		"fenced":         must(FencedBinsFromSorted(normal, -1e12, 1e15, 2048, 10)),
+		"fenced lowest":  must(FencedBinsFromSorted(normal, -math.MaxFloat64, math.MaxFloat64, 256, 10)),
+		"crowded":        must(NewBins(crowd, nil)),
+		"crowded inside": must(NewBins(inside, nil)),
+		"whole range":    must(NewBins([]float64{-math.MaxFloat64, -1e300, -1, -math.SmallestNonzeroFloat64, 0, math.SmallestNonzeroFloat64, 1e-300, 1, 1e300, math.MaxFloat64}, nil)),
+		"tiny":           must(NewBins([]float64{1e-320, 2e-320, 3e-320, 5e-310, 1e-300}, nil)),
+		"denormal span":  must(NewBins([]float64{-1e-323, 0, 5e-324, 1e-323}, nil)),
+		"one edge":       must(NewBins([]float64{3}, nil)),
+		"minus zero":     must(NewBins([]float64{math.Copysign(0, -1)}, nil)),
+		"two edges":      must(NewBins([]float64{-2, 7}, nil)),
+		"32-bit guide":   must(NewBins(big, nil)),
 	}
 }
 
@@ -152,7 +174,7 @@ func TestBinsSearch(t *testing.T) {
 // their keys, searched in each number of steps.
 var searchModes = func() []searchMode {
 	var m []searchMode
-	for _, kind := range []cellKind{linearCells, lowKeyCells, highKeyCells} {
+	for _, kind := range []cellKind{linearCells, lowKeyCells, highKeyCells, midKeyCells} {
 		for s := 1; s <= maxSearchSteps; s++ {
 			m = append(m, searchMode{kind, s})
 		}
@@ -166,7 +188,7 @@ type searchMode struct {
 }
 
 func (m searchMode) String() string {
-	return fmt.Sprintf("%s cells, %d steps", [...]string{"linear", "low keyed", "high keyed"}[m.kind], m.steps)
+	return fmt.Sprintf("%s cells, %d steps", [...]string{"linear", "low keyed", "high keyed", "mid keyed"}[m.kind], m.steps)
 }
 
 // TestOrderKey checks that orderKey and Bins.key keep the order of the
@@ -192,13 +214,30 @@ func TestOrderKey(t *testing.T) {
 	if orderKey(math.Copysign(0, -1)) != orderKey(0) {
 		t.Error("−0 and +0 have different keys")
 	}
-	// Bins.key, from an edge up or down, keeps it too.
+	// Bins.key, from an edge up or down, or either way from the middle
+	// edge less a floor, keeps it too.
 	for _, base := range []float64{0, 3, -1e300} {
 		for _, sign := range []float64{1, -1} {
 			b := &Bins{kBase: base, kSign: sign}
 			for i := 1; i < len(xs); i++ {
 				if p, q := b.key(xs[i-1]), b.key(xs[i]); p > q || xs[i-1] == xs[i] && p != q {
 					t.Fatalf("key from %g (%g) of %g = %g, of %g = %g: out of order", base, sign, xs[i-1], p, xs[i], q)
+				}
+			}
+		}
+		for _, floor := range []float64{0, math.SmallestNonzeroFloat64, 1e-3, 1, 1e300, math.Inf(1)} {
+			b := &Bins{kind: midKeyCells, kBase: base, kFloor: int64(math.Float64bits(floor))}
+			for i := 1; i < len(xs); i++ {
+				if p, q := b.key(xs[i-1]), b.key(xs[i]); p > q || xs[i-1] == xs[i] && p != q {
+					t.Fatalf("key from %g less %g of %g = %g, of %g = %g: out of order", base, floor, xs[i-1], p, xs[i], q)
+				}
+			}
+			// Within the floor of the base, every key is 0.
+			if floor > 0 && floor < 1e300 {
+				for _, x := range []float64{base, base + floor/2, base - floor/2} {
+					if k := b.key(x); k != 0 && math.Abs(x-base) <= floor {
+						t.Fatalf("key from %g less %g of %g = %g, want 0", base, floor, x, k)
+					}
 				}
 			}
 		}
@@ -218,7 +257,7 @@ func TestBinsSearchChoice(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]cellKind{"lognormal wide": lowKeyCells, "lognormal below 0": lowKeyCells,
-		"lognormal negated": highKeyCells, "normal 2048": linearCells, "integers": linearCells, "offset": linearCells} {
+		"lognormal negated": highKeyCells, "lognormal both": midKeyCells, "normal 2048": linearCells, "integers": linearCells, "offset": linearCells} {
 		if got := cases[name].kind; got != want {
 			t.Errorf("%s: cells of kind %d, want %d", name, got, want)
 		}
@@ -248,8 +287,8 @@ func TestBinsSearchChoice(t *testing.T) {
 				marked++
 			}
 		}
-		if name == "crowded" && marked == 0 {
-			t.Errorf("crowded: no cell marked crowded")
+		if name == "crowded inside" && marked == 0 {
+			t.Errorf("%s: no cell marked crowded", name)
 		}
 	}
 }
