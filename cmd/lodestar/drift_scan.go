@@ -1351,8 +1351,10 @@ func (t *smallInts) count(num []float64) bool {
 		if !(d >= 0 && d < 256) { // (NaN too)
 			return false
 		}
+		// x itself, not d, an integer: x − base rounds, and a number a
+		// hair off an integer (5e-324, 1 + 2⁻⁵²) would count as it.
 		i := int(d)
-		if float64(i) != d {
+		if t.base+float64(i) != x {
 			return false
 		}
 		t.n[i]++

@@ -68,3 +68,50 @@ func TestDriftSmallIntsSameAsEachCell(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallIntsRefuseNearIntegers checks that a batch is counted by value
+// only when every number is an integer: a number a hair off one (a
+// subnormal next to 0, 1 + 2⁻⁵², 1e-20) reads as that integer once the
+// batch's base is taken from it (x − base rounds to a whole number), and
+// counted so it would be another value — the JSON must be that of
+// counting each cell, whose value counts tell 0 from 5e-324.
+func TestSmallIntsRefuseNearIntegers(t *testing.T) {
+	var s smallInts
+	for _, tiny := range []float64{5e-324, 2.2250738585072014e-308, 1e-20, 1.0000000000000002, 127.99999999999999, -1e-15} {
+		if s.count([]float64{0, 1, tiny, 3}) {
+			t.Errorf("%v among 0, 1, 3: counted by value as %v", tiny, s.value(int(tiny-s.base)))
+		}
+	}
+	// Integers within 127 below and 128 above the first are.
+	for _, ints := range [][]float64{{0, 1, 3}, {5, -0.0}, {0, -127, 128}, {1 << 51, 1<<51 + 128, 1<<51 - 127}, {-(1 << 51), -(1 << 51) + 128}} {
+		if !s.count(ints) {
+			t.Errorf("%v: not counted by value", ints)
+		}
+	}
+
+	dir := t.TempDir()
+	file := func(name string, rows int, seed uint64) string {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		var b strings.Builder
+		b.WriteString("x\n")
+		for range rows {
+			cell := fmt.Sprint(rng.IntN(4))
+			if rng.IntN(3) == 0 {
+				cell = []string{"5e-324", "1e-20", "1.0000000000000002", "2.2250738585072014e-308"}[rng.IntN(4)]
+			}
+			b.WriteString(cell + "\n")
+		}
+		return writeFileIn(t, dir, name, b.String())
+	}
+	ref, cur := file("r.csv", 300, 1), file("c.csv", 500, 2)
+	defer func() { driftSmallInts = true }()
+	for _, limit := range []int{100, 400, 100000} {
+		a := driftArgs{reference: ref, current: cur, exactLimit: limit, bins: 32, seed: 5}
+		driftSmallInts = false
+		each := driftOutput(t, a, false)
+		driftSmallInts = true
+		if byValue := driftOutput(t, a, false); each != byValue {
+			t.Errorf("limit %d: each cell\n%s\nby value\n%s", limit, each, byValue)
+		}
+	}
+}
