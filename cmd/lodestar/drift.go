@@ -144,7 +144,7 @@ removed afterwards) to be counted into the bins once its sample has cut
 them, then the current, counted into them as it is read; so each file is
 read once. With a Parquet file the two are read side by side, a CSV
 file's numbers spilled, and a Parquet file read again.
-Memory is about (2·8·exact-limit + 48·bins) bytes per numeric column plus
+Memory is about (2·8·exact-limit + 56·bins) bytes per numeric column plus
 the distinct values of categorical columns (at most 10,000 per column; a
 column with more is reported as untestable), plus a few MiB of buffers.
 
@@ -171,8 +171,9 @@ so), so a CI step or a scheduled job can stop on either.
 Flags:
 `
 
-// maxDriftBins is the most --bins: a bin costs 48 bytes in each numeric
-// column's histograms, so a million is 48 MB a column, and the bins are
+// maxDriftBins is the most --bins: a bin costs about 56 bytes in each
+// numeric column (its two histograms' cells, its edge, and its share of the
+// search guide), so a million is 56 MB a column, and the bins are
 // cut at quantiles of a --exact-limit sample (100,000 values by default),
 // so more bins than sampled values add no resolution. A mistyped
 // 99999999999 is refused before anything is allocated.
