@@ -12,24 +12,16 @@ import (
 // guardedPage maps two pages, the second unreadable: the bytes of the
 // first that end at the second's start end a buffer whose next byte
 // faults, so a loop that reads past its data crashes the test.
-func guardedPage(t testing.TB) (page []byte) {
-	t.Helper()
-	ps := syscall.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, 2*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Skipf("mmap: %v", err)
-	}
-	t.Cleanup(func() { syscall.Munmap(mem) })
-	if err := syscall.Mprotect(mem[ps:], syscall.PROT_NONE); err != nil {
-		t.Skipf("mprotect: %v", err)
-	}
-	return mem[:ps:ps]
-}
+func guardedPage(t testing.TB) []byte { return guarded(t, false) }
 
 // guardedStart maps two pages, the first unreadable: the second's bytes
 // start a buffer whose previous byte faults, so a loop that reads before
 // its data crashes the test.
-func guardedStart(t testing.TB) (page []byte) {
+func guardedStart(t testing.TB) []byte { return guarded(t, true) }
+
+// guarded maps two pages, one of them unreadable (the first when before),
+// and returns the other.
+func guarded(t testing.TB, before bool) []byte {
 	t.Helper()
 	ps := syscall.Getpagesize()
 	mem, err := syscall.Mmap(-1, 0, 2*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
@@ -37,10 +29,14 @@ func guardedStart(t testing.TB) (page []byte) {
 		t.Skipf("mmap: %v", err)
 	}
 	t.Cleanup(func() { syscall.Munmap(mem) })
-	if err := syscall.Mprotect(mem[:ps], syscall.PROT_NONE); err != nil {
+	fault, page := mem[ps:], mem[:ps:ps]
+	if before {
+		fault, page = mem[:ps], mem[ps:]
+	}
+	if err := syscall.Mprotect(fault, syscall.PROT_NONE); err != nil {
 		t.Skipf("mprotect: %v", err)
 	}
-	return mem[ps:]
+	return page
 }
 
 // TestCommonNumbersStopAtGuardPage runs commonNumbers (the Go loop, and
