@@ -3,6 +3,8 @@ package sdk
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -50,7 +52,7 @@ const http1123 = "Mon, 02 Jan 2006 15:04:05 GMT"
 // TestUUIDv7 checks the ID layout against RFC 9562's worked example
 // (appendix A.6) and that fresh IDs carry the current time and sort by it.
 func TestUUIDv7(t *testing.T) {
-	got := string(appendUUIDv7(nil, 0x017F22E279B0, 0xCC3, 0x18C4DC0C0C07398F))
+	got := string(appendUUIDv7(nil, 0x017F22E279B0<<12|0xCC3, 0x18C4DC0C0C07398F))
 	if want := "017f22e2-79b0-7cc3-98c4-dc0c0c07398f"; got != want {
 		t.Errorf("RFC 9562 A.6: got %s, want %s", got, want)
 	}
@@ -70,5 +72,57 @@ func TestUUIDv7(t *testing.T) {
 	}
 	if a >= b {
 		t.Errorf("IDs made 2 ms apart do not sort by time: %s then %s", a, b)
+	}
+}
+
+// TestEventIDsIncrease checks that the IDs a process makes are strictly
+// increasing, from each goroutine, and unique across them, and that the
+// counter behind them carries into the time and ignores a clock that
+// steps back.
+func TestEventIDsIncrease(t *testing.T) {
+	const goroutines, each = 8, 20000
+	ids := make([][]string, goroutines)
+	var wg sync.WaitGroup
+	for g := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				ids[g] = append(ids[g], NewEventID())
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for g := range ids {
+		for i, id := range ids[g] {
+			if i > 0 && id <= ids[g][i-1] {
+				t.Fatalf("goroutine %d: ID %d %s does not follow %s", g, i, id, ids[g][i-1])
+			}
+			if seen[id] {
+				t.Fatalf("%s made twice", id)
+			}
+			seen[id] = true
+		}
+	}
+
+	var stamps atomic.Uint64
+	first := nextEventStamp(&stamps, 1000)
+	if first>>12 != 1000 || first&0xfff >= 2048 {
+		t.Errorf("first stamp %#x: want time 1000 and a counter below 2048", first)
+	}
+	if got := nextEventStamp(&stamps, 900); got != first+1 {
+		t.Errorf("clock stepped back: stamp %#x, want %#x", got, first+1)
+	}
+	stamps.Store(5<<12 | 0xfff)
+	if got := nextEventStamp(&stamps, 5); got != 6<<12 {
+		t.Errorf("counter past 4,095: stamp %#x, want %#x (carried into the time)", got, 6<<12)
+	}
+	if got := nextEventStamp(&stamps, 7); got>>12 != 7 {
+		t.Errorf("clock ahead of the stamp: stamp %#x, want time 7", got)
+	}
+	// The ID shows the stamp: time, version 7, then the counter.
+	if got := string(appendUUIDv7(nil, 0x0123456789AB<<12|0xCDE, 0)); got[:19] != "01234567-89ab-7cde-" {
+		t.Errorf("stamp 0x0123456789AB/0xCDE formats as %s", got)
 	}
 }
