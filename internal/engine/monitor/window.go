@@ -126,11 +126,62 @@ func NewWindow(l *Layout) *Window {
 // guarantee) and at most 2,048 buckets per sign, collapsing the lowest:
 // 1% buckets from 1 µs to beyond 10⁸ ms fit.
 func newLatencySketch() *ddsketch.DDSketch {
+	return ddsketch.NewDDSketch(latencyMapping, store.NewCollapsingLowestDenseStore(2048), store.NewCollapsingLowestDenseStore(2048))
+}
+
+// latencyMapping is the index mapping of every latency sketch (one value,
+// so that Equals, which MergeWith asks, compares it with itself).
+var latencyMapping = func() *cubicMapping {
 	m, err := mapping.NewCubicallyInterpolatedMapping(LatencyAccuracy)
 	if err != nil {
 		panic(err) // constant, valid argument
 	}
-	return ddsketch.NewDDSketch(m, store.NewCollapsingLowestDenseStore(2048), store.NewCollapsingLowestDenseStore(2048))
+	// The library's multiplier, 1/log2(gamma), computed as it does.
+	gamma := math.Pow((1+LatencyAccuracy)/(1-LatencyAccuracy), 10*math.Ln2/7)
+	return &cubicMapping{m, 1 / math.Log2(gamma)}
+}()
+
+// cubicMapping is sketches-go's cubically interpolated mapping with a
+// bucket's bounds computed in 64 bits on every platform. The library's
+// own (v1.4.8) builds the bound's exponent by shifting a Go int 52 bits
+// left, which on a 32-bit platform (GOARCH=386, arm) shifts it out: every
+// bucket's bound came out near 2⁻¹⁰²³·…, so each latency quantile was the
+// smallest value seen (p95 40 ms where half the events took 120 ms).
+// Index, the hot path, is the library's: it only reads the bits.
+type cubicMapping struct {
+	*mapping.CubicallyInterpolatedMapping
+	multiplier float64 // 1/log2(gamma); the mapping has no index offset
+}
+
+// Cubic interpolation coefficients of the mapping (approximateLog's).
+const (
+	cubicA = 6.0 / 35
+	cubicB = -3.0 / 5
+	cubicC = 10.0 / 7
+)
+
+// LowerBound is the least value of bucket index: the inverse of the
+// library's cubic approximation of log2 (Cardano's formula), then 2 to the
+// power of its integer part by math.Ldexp.
+func (m *cubicMapping) LowerBound(index int) float64 {
+	x := float64(index) / m.multiplier
+	exponent := math.Floor(x)
+	d0 := cubicB*cubicB - 3*cubicA*cubicC
+	d1 := 2*cubicB*cubicB*cubicB - 9*cubicA*cubicB*cubicC - 27*cubicA*cubicA*(x-exponent)
+	p := math.Cbrt((d1 - math.Sqrt(d1*d1-4*d0*d0*d0)) / 2)
+	significandPlusOne := -(cubicB+p+d0/p)/(3*cubicA) + 1
+	return math.Ldexp(significandPlusOne, int(exponent))
+}
+
+// Value is the value a bucket stands for, as the library defines it.
+func (m *cubicMapping) Value(index int) float64 {
+	return m.LowerBound(index) * (1 + m.RelativeAccuracy())
+}
+
+// Equals reports whether other is the same mapping.
+func (m *cubicMapping) Equals(other mapping.IndexMapping) bool {
+	o, ok := other.(*cubicMapping)
+	return ok && m.CubicallyInterpolatedMapping.Equals(o.CubicallyInterpolatedMapping)
 }
 
 // Layout returns the window's layout.
