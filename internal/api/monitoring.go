@@ -213,6 +213,15 @@ func idConflict(id string) string {
 // firstOfEachID returns events with each ID once, the first line of it
 // (the one the store keeps), in order; events itself when no ID repeats.
 func firstOfEachID(events []lodestar.StoredEvent) []lodestar.StoredEvent {
+	// IDs in increasing order (the SDK's, in a batch of one producer)
+	// repeat none: checked without a set of them.
+	increasing := true
+	for i := 1; i < len(events) && increasing; i++ {
+		increasing = events[i-1].ID < events[i].ID
+	}
+	if increasing {
+		return events
+	}
 	seen := make(map[string]struct{}, len(events))
 	var out []lodestar.StoredEvent
 	for i, e := range events {
@@ -317,12 +326,13 @@ func (s *Server) retiredEvents(ctx context.Context, modelID int64, events []lode
 func eventsByVersion(events []lodestar.StoredEvent, keep func(version string) bool) (map[string]*lodestar.VersionEvents, []string) {
 	byVersion := map[string]*lodestar.VersionEvents{}
 	var names []string
+	var v *lodestar.VersionEvents // the last event's version (a batch's events nearly always share one)
 	for _, e := range events {
-		if !keep(e.Version) {
+		if v != nil && v.Version == e.Version {
+			// taken already
+		} else if !keep(e.Version) {
 			continue
-		}
-		v := byVersion[e.Version]
-		if v == nil {
+		} else if v = byVersion[e.Version]; v == nil {
 			v = &lodestar.VersionEvents{Version: e.Version}
 			byVersion[e.Version] = v
 			names = append(names, e.Version)
