@@ -43,6 +43,43 @@ const eventRows = 1000
 
 var insertSQL sync.Map // [2]int{rows, returning} → statement
 
+// pgEventRows is how many event IDs one INSERT carries on PostgreSQL,
+// where they go as five arrays (insertIDsPG), not as parameters each:
+// a whole batch at the API's limit.
+const pgEventRows = 10_000
+
+// insertIDsPG is insertIDsSQL for PostgreSQL: the model, then the IDs,
+// times, version keys and line hashes as arrays (pgIDArrays), unnested
+// into rows. One statement of six parameters whatever the rows, planned
+// once, where a VALUES list of 1,000 rows of parameters was parsed and
+// planned each time.
+func insertIDsPG(returning bool) string {
+	q := `INSERT INTO event_ids (model_id, event_id, ts, version_key, body_hash) ` +
+		`SELECT ?, * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) ` +
+		`ON CONFLICT (model_id, event_id) DO NOTHING`
+	if returning {
+		q += ` RETURNING event_id`
+	}
+	return q
+}
+
+// pgIDArrays returns insertIDsPG's arrays for events.
+func pgIDArrays(events []*lodestar.StoredEvent) []any {
+	ids := make([]string, len(events))
+	ts := make([]int64, len(events))
+	vks := make([]int64, len(events))
+	hashes := make([]int64, len(events))
+	var version string
+	var key int64
+	for i, e := range events {
+		if i == 0 || e.Version != version {
+			version, key = e.Version, versionKey(e.Version)
+		}
+		ids[i], ts[i], vks[i], hashes[i] = e.ID, e.Time.UnixMilli(), key, bodyHash(e.Body)
+	}
+	return []any{ids, ts, vks, hashes}
+}
+
 // insertIDsSQL inserts n IDs, skipping those already stored; with
 // returning it also lists the ones it inserted.
 func insertIDsSQL(n int, returning bool) string {
@@ -373,18 +410,30 @@ func (s *Store) insertIDs(ctx context.Context, tx *sqldb.Tx, modelID int64, sort
 	args := make([]any, 0, 5*eventRows)
 	model := any(modelID) // boxed once, not once per row
 	var keys versionKeys
-	for start := 0; start < len(sorted); start += eventRows {
-		chunk := sorted[start:min(start+eventRows, len(sorted))]
+	pg := tx.Dialect() == sqldb.Postgres
+	per := eventRows
+	if pg {
+		per = pgEventRows
+	}
+	for start := 0; start < len(sorted); start += per {
+		chunk := sorted[start:min(start+per, len(sorted))]
 		args = args[:0]
-		for _, e := range chunk {
-			args = append(args, model, e.ID, e.Time.UnixMilli(), keys.of(e.Version), bodyHash(e.Body))
+		if pg {
+			args = append(args, model)
+			args = append(args, pgIDArrays(chunk)...)
+		} else {
+			for _, e := range chunk {
+				args = append(args, model, e.ID, e.Time.UnixMilli(), keys.of(e.Version), bodyHash(e.Body))
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT event_ids`); err != nil {
 			return nil, err
 		}
 		var res sql.Result
 		var err error
-		if len(chunk) == eventRows {
+		if pg {
+			res, err = tx.ExecContext(ctx, insertIDsPG(false), args...)
+		} else if len(chunk) == eventRows {
 			var full *sql.Stmt // prepared once per connection, not per batch
 			if full, err = tx.Prepared(ctx, insertIDsSQL(eventRows, false)); err != nil {
 				return nil, err
@@ -427,7 +476,11 @@ func (s *Store) insertListing(ctx context.Context, tx *sqldb.Tx, chunk []*lodest
 	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT event_ids`); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, insertIDsSQL(len(chunk), true), args...)
+	q := insertIDsSQL(len(chunk), true)
+	if tx.Dialect() == sqldb.Postgres {
+		q = insertIDsPG(true)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
