@@ -602,6 +602,16 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 		unknown = unknown[:0]
 		labelled := make(map[string]labelledEvent, len(labels))
 		model := any(modelID)
+		if tx.Dialect() == sqldb.Postgres {
+			var err error
+			if unknown, err = attachLabelsPG(ctx, tx, modelID, labels, labelled); err != nil {
+				return err
+			}
+			if len(labelled) == 0 {
+				return nil
+			}
+			return markRelabelled(ctx, tx, modelID, labelled)
+		}
 		args := make([]any, 0, 4*labelRows)
 		for start := 0; start < len(labels); start += labelRows {
 			chunk := labels[start:min(start+labelRows, len(labels))]
@@ -653,6 +663,63 @@ func (s *Store) AttachLabels(ctx context.Context, modelID int64, labels []lodest
 		err = s.DB.SyncLog() // acknowledged only once on disk, as events
 	}
 	return unknown, wrap("attach labels", err)
+}
+
+// attachLabelsPG is AttachLabels' reads and writes on PostgreSQL: per
+// chunk of pgEventRows labels, one lookup of the IDs and one upsert of
+// the labels of the stored ones, the IDs, times and labels as arrays, so
+// that each is one short statement (planned once per connection) however
+// many rows it carries, where lists of a thousand parameters were parsed
+// and planned each time. It adds the events found to labelled and
+// returns the IDs not stored.
+func attachLabelsPG(ctx context.Context, tx *sqldb.Tx, modelID int64, labels []lodestar.EventLabel, labelled map[string]labelledEvent) ([]string, error) {
+	var unknown []string
+	for start := 0; start < len(labels); start += pgEventRows {
+		chunk := labels[start:min(start+pgEventRows, len(labels))]
+		ids := make([]string, len(chunk))
+		for i, l := range chunk {
+			ids[i] = l.ID
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT event_id, ts, version_key FROM event_ids WHERE model_id = ? AND event_id = ANY(?::text[])`, modelID, ids)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var e labelledEvent
+			if err := rows.Scan(&id, &e.ts, &e.key); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			labelled[id] = e
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[:0]
+		var ts []int64
+		var texts []string
+		for _, l := range chunk {
+			e, ok := labelled[l.ID]
+			if !ok {
+				unknown = append(unknown, l.ID)
+				continue
+			}
+			ids, ts, texts = append(ids, l.ID), append(ts, e.ts), append(texts, string(l.Label))
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO event_labels (model_id, event_id, ts, label) `+
+			`SELECT ?, * FROM unnest(?::text[], ?::bigint[], ?::text[]) `+
+			`ON CONFLICT (model_id, event_id) DO UPDATE SET label = excluded.label`, modelID, ids, ts, texts); err != nil {
+			return nil, err
+		}
+	}
+	return unknown, nil
 }
 
 // lookupLabelled adds to found the events query (labelLookupSQL) finds.
