@@ -333,8 +333,10 @@ type UseCase struct {
 // pain point's AnnualCost (whole currency units, a trillion): far above
 // any one record's annual value or cost in any currency, and low enough
 // that the portfolio's and the pain points' totals over millions of
-// records stay inside int64 on both databases.
-const MaxEstimate = 1_000_000_000_000
+// records stay inside int64 on both databases. It is an int64, as the
+// fields it bounds are: untyped, it defaulted to int where no type was
+// named (fmt's arguments), which does not compile on 32-bit platforms.
+const MaxEstimate int64 = 1_000_000_000_000
 
 // NewUseCase is the input for creating or replacing a use case. Stage is
 // only read at creation (default idea); later moves go through ChangeStage.
