@@ -6,6 +6,7 @@ package api
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -269,7 +270,10 @@ func (s *Server) listUseCases(w http.ResponseWriter, r *http.Request) {
 	if f.Sort == "" {
 		f.After = cursor
 	} else {
-		f.Offset = int(cursor)
+		// Capped in int64 first: cut to a 32-bit int, a cursor of 2^31
+		// was a negative offset and 2^32+1 an offset of 1. No list is
+		// that long, so the cap answers the same empty last page.
+		f.Offset = int(min(cursor, math.MaxInt))
 	}
 	// One more than the page, to know whether another follows (cutPage);
 	// the store reads at most MaxPageSize, so a page of that many asks

@@ -440,7 +440,7 @@ func readPage(_ http.ResponseWriter, r *http.Request) (pageReq, error) {
 // an offset. The whole list is read, so only lists that stay small (a
 // record's versions, monitors, stage changes) are paged this way.
 func slicePage[T any](items []T, p pageReq) Page[T] {
-	start := min(int(p.Cursor), len(items))
+	start := int(min(p.Cursor, int64(len(items)))) // in int64: an int is 32 bits on some platforms
 	end := min(start+p.Limit, len(items))
 	out := Page[T]{Data: items[start:end], Total: len(items)}
 	if out.Data == nil {
