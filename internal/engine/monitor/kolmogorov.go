@@ -27,7 +27,7 @@ const (
 )
 
 // kolmogorovSF returns P(D_n > x) for the two-sided one-sample statistic.
-func kolmogorovSF(n int, x float64) float64 { return kolmogn(n, x, false) }
+func kolmogorovSF(n int, x float64) float64 { return kolmogn(int64(n), x, false) }
 
 func clip01(p float64) float64 {
 	switch {
@@ -62,7 +62,11 @@ func logFactorialOverPow(n float64) float64 {
 	return math.Log(n)/2 - n + logTwoP/2 + rn*p
 }
 
-func kolmogn(n int, x float64, cdf bool) float64 {
+// kolmogn returns P(D_n ≤ x), or P(D_n > x) when cdf is false. n is an
+// int64: a two-sample test's effective size passes 2^31 (two samples of
+// 2^32 values each), which an int does not hold on 32-bit platforms; the
+// exact algorithms below take an int only where n is small.
+func kolmogn(n int64, x float64, cdf bool) float64 {
 	if n <= 0 || math.IsNaN(x) {
 		return math.NaN()
 	}
@@ -81,7 +85,7 @@ func kolmogn(n int, x float64, cdf bool) float64 {
 		var prob float64
 		if n <= 140 {
 			prob = 1
-			for i := 1; i <= n; i++ {
+			for i := 1; i <= int(n); i++ {
 				prob *= float64(i) * (1 / fn) * (2*t - 1)
 			}
 		} else {
@@ -101,10 +105,10 @@ func kolmogn(n int, x float64, cdf bool) float64 {
 	if n <= 140 {
 		switch {
 		case nxx <= 0.754693:
-			p := durbinCDF(n, x)
+			p := durbinCDF(int(n), x)
 			return pick(p, 1-p, cdf)
 		case nxx <= 4:
-			p := pomeranzCDF(n, x)
+			p := pomeranzCDF(int(n), x)
 			return pick(p, 1-p, cdf)
 		}
 		prob := 2 * smirnovSF(n, x)
@@ -123,7 +127,7 @@ func kolmogn(n int, x float64, cdf bool) float64 {
 	case nxx >= 18:
 		p = 1
 	case n <= 100000 && fn*math.Pow(x, 1.5) <= 1.4:
-		p = durbinCDF(n, x)
+		p = durbinCDF(int(n), x)
 	default:
 		return pelzGood(n, x, cdf)
 	}
@@ -319,7 +323,7 @@ func pomeranzCDF(n int, x float64) float64 {
 
 // pelzGood returns the Pelz–Good (1976) approximation of P(D_n ≤ x), or
 // of P(D_n > x) when cdf is false.
-func pelzGood(n int, x float64, cdf bool) float64 {
+func pelzGood(n int64, x float64, cdf bool) float64 {
 	if x <= 0 {
 		return pick(0, 1, cdf)
 	}
@@ -390,7 +394,7 @@ func pelzGood(n int, x float64, cdf bool) float64 {
 // summed in log space (the leading terms underflow for large n·x) and
 // stopped once the remaining terms cannot change the sum. Above a million
 // it uses the approximation exp(−(6nx+1)²/18n), as scipy does.
-func smirnovSF(n int, x float64) float64 {
+func smirnovSF(n int64, x float64) float64 {
 	switch {
 	case n <= 0 || !(x >= 0 && x <= 1):
 		return math.NaN()

@@ -88,7 +88,7 @@ func KSPValueAsymp(d float64, n1, n2 int64) float64 {
 	if d <= 0.5/en {
 		return 1
 	}
-	return clip01(kolmogn(int(en), d, false))
+	return clip01(kolmogn(int64(en), d, false))
 }
 
 // KSPValue returns the two-sided p-value of a two-sample statistic d for
