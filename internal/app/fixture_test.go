@@ -70,8 +70,24 @@ func startOn(t *testing.T, db *sqldb.DB, fo fixtureOpts) *fixture {
 	} else {
 		srv = httptest.NewServer(a.Handler)
 	}
-	t.Cleanup(srv.Close)
+	closeAndDrop(t, srv, (*httptest.Server).Close)
 	return &fixture{t: t, app: a, srv: srv, clock: clock, logs: logs}
+}
+
+// closeAndDrop registers close(v) as a cleanup of t that holds v only
+// until it has run. The testing package keeps a finished test's cleanup
+// functions reachable until every parallel test has finished (it shortens
+// the list it pops them from, leaving them in the array), so t.Cleanup
+// (srv.Close) kept each finished test's whole app, templates and all, in
+// memory for the rest of the run: 2 GB and more at the suite's peak, more
+// than a 32-bit process can address (GOARCH=386 ran out of memory).
+func closeAndDrop[T any](t testing.TB, v T, close func(T)) {
+	held := &v
+	t.Cleanup(func() {
+		close(*held)
+		var zero T
+		*held = zero
+	})
 }
 
 // with returns the fixture reporting to t, for use inside subtests.
