@@ -187,13 +187,9 @@ func reservoir(xs, vals []float64, n, miss int64, rng uint64) (int64, int64, uin
 				hi, lo = bits.Mul64(r, un)
 			}
 		}
-		// Branch-free: a value is kept with probability limit/n,
-		// which falls from 1 to a tenth over a column ten times the
-		// limit, so a branch on it is mispredicted often. The slot
-		// drawn, or the last one when none is, gets x or its own value.
-		keep := uint64(int64(hi-limit) >> 63) // all ones when hi < limit
-		j := hi&keep | (limit-1)&^keep
-		vals[j] = math.Float64frombits(math.Float64bits(vals[j])&^keep | math.Float64bits(x)&keep)
+		if hi < limit {
+			vals[hi] = x
+		}
 	}
 	return n, miss, rng
 }
