@@ -8,6 +8,7 @@ import (
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
+	"github.com/lodestar-hq/lodestar/internal/sqldb"
 	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 	"github.com/lodestar-hq/lodestar/sdk"
@@ -129,15 +130,21 @@ func BenchmarkEventVersions(b *testing.B) {
 // benchModel opens a SQLite store with one use case and its model,
 // "bench", for the benchmarks above.
 func benchModel(b *testing.B) (*store.Store, context.Context, *lodestar.Model) {
-	s := store.New(testdb.Open(b))
+	return modelIn(b, testdb.Open(b))
+}
+
+// modelIn returns a store on db with one model (of a use case) to store
+// events for.
+func modelIn(tb testing.TB, db *sqldb.DB) (*store.Store, context.Context, *lodestar.Model) {
+	s := store.New(db)
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
 	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "bench", Name: "Bench"})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return s, ctx, m
 }

@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	lodestar "github.com/lodestar-hq/lodestar"
-	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 	"github.com/lodestar-hq/lodestar/sdk"
 )
@@ -17,16 +15,7 @@ import (
 // PostgreSQL's TOAST (migration 0031), and still reads back whole.
 func TestEventBlobNotRecompressed(t *testing.T) {
 	db := testdb.OpenPostgres(t)
-	s := store.New(db)
-	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
-	uc, err := s.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Blob"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "blob", Name: "Blob"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ctx, m := modelIn(t, db)
 	// Lines that compress (repeated keys), several kilobytes in all, so
 	// that PostgreSQL would have compressed the value in line before.
 	body := []byte(`{"features":{` + strings.Repeat(`"n0":0.1234,`, 20) + `"c0":"north"},"prediction":0.5}`)
@@ -53,7 +42,7 @@ func TestEventBlobNotRecompressed(t *testing.T) {
 		t.Errorf("%d batch rows, %d of them compressed by PostgreSQL; want some, none", rows, compressed)
 	}
 	n := 0
-	err = s.ScanEvents(ctx, m.ID, "", t0.Add(-time.Second), t0.Add(time.Hour), func(e lodestar.StoredEvent) error {
+	err := s.ScanEvents(ctx, m.ID, "", t0.Add(-time.Second), t0.Add(time.Hour), func(e lodestar.StoredEvent) error {
 		if string(e.Body) != string(body) {
 			t.Errorf("event %s: line %q", e.ID, e.Body)
 		}
