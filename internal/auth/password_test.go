@@ -105,6 +105,7 @@ func TestCheckPasswordMalformed(t *testing.T) {
 		{"zero time", "$argon2id$v=19$m=19456,t=0,p=1$" + salt + "$" + key},
 		{"zero threads", "$argon2id$v=19$m=19456,t=2,p=0$" + salt + "$" + key},
 		{"absurd memory", "$argon2id$v=19$m=4294967295,t=2,p=1$" + salt + "$" + key},
+		{"memory past 256 MiB", "$argon2id$v=19$m=262145,t=2,p=1$" + salt + "$" + key},
 		{"absurd time", "$argon2id$v=19$m=19456,t=4000000000,p=1$" + salt + "$" + key},
 		{"bad salt", "$argon2id$v=19$m=19456,t=2,p=1$!!!$" + key},
 		{"bad key", "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$!!!"},
