@@ -85,8 +85,9 @@ func (v Value) IsZero() bool { return v.kind == 0 }
 // millisecond and when the clock steps back (RFC 9562 §6.2, method 1: the
 // counter starts each millisecond at a random value below 2,048 and counts
 // up; past 4,095 it carries into the time, which then runs ahead of the
-// clock until the clock catches up). A batch of them therefore arrives in
-// order, and the server need not sort it.
+// clock until the clock catches up). Report gives an event its ID as the
+// event joins its batch, so a batch of them arrives in order, also when
+// many goroutines report at once, and the server need not sort it.
 func NewEventID() string {
 	return string(appendEventID(make([]byte, 0, 36)))
 }
@@ -525,6 +526,9 @@ func (r *Reporter) Report(e Event) error {
 		r.events.rejected.Add(1)
 		return err
 	}
+	if e.ID == "" {
+		return r.events.addNewID(line)
+	}
 	return r.events.add(line)
 }
 
@@ -784,7 +788,19 @@ func newQueue(r *Reporter, endpoint, auth string) *queue {
 
 // add appends one encoded line (ending in a newline) to the current
 // batch, closing the batch when it is full.
-func (q *queue) add(line []byte) error {
+func (q *queue) add(line []byte) error { return q.addLine(line, false) }
+
+// addNewID is add for an event line whose ID is still to be given (its
+// 36 bytes after the line's {"id":"): it is made under the queue's lock,
+// so that IDs increase in the order lines join their batches — made
+// before, by goroutines reporting at once, they joined out of order (the
+// server then sorted the batch).
+func (q *queue) addNewID(line []byte) error { return q.addLine(line, true) }
+
+// newIDAt is where an event line's ID starts, after {"id":".
+const newIDAt = len(`{"id":"`)
+
+func (q *queue) addLine(line []byte, newID bool) error {
 	if len(line) > maxBatchBytes {
 		q.rejected.Add(1)
 		return fmt.Errorf("%w: %d bytes encoded, more than one request may carry (%d)", ErrInvalidEvent, len(line), maxBatchBytes)
@@ -819,6 +835,10 @@ func (q *queue) add(line []byte) error {
 			size := min(maxBatchBytes, q.r.cfg.batchSize*(len(line)+len(line)/4), max(len(line), q.r.cfg.maxQueuedBytes/8))
 			q.cur = &batch{buf: make([]byte, 0, size)}
 		}
+	}
+	if newID {
+		var id [36]byte
+		copy(line[newIDAt:newIDAt+len(id)], appendEventID(id[:0]))
 	}
 	q.cur.buf = append(q.cur.buf, line...)
 	q.cur.n++
@@ -1382,8 +1402,10 @@ func appendEvent(b []byte, e *Event) ([]byte, error) {
 	}
 	b = append(b, `{"id":`...)
 	if e.ID == "" {
+		// A place for the ID, given by queue.add under its lock (so
+		// that a batch's IDs increase however many goroutines report).
 		b = append(b, '"')
-		b = appendEventID(b)
+		b = append(b, "00000000-0000-0000-0000-000000000000"...)
 		b = append(b, '"')
 	} else {
 		b = appendString(b, e.ID)
