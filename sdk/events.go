@@ -106,8 +106,8 @@ func nextEventStamp(stamps *atomic.Uint64, now int64) uint64 {
 	for {
 		last := stamps.Load()
 		next := last + 1
-		if fresh := uint64(now)<<12 | rand.Uint64N(2048); fresh > next {
-			next = fresh
+		if uint64(now) > last>>12 { // a new millisecond: a fresh start
+			next = uint64(now)<<12 | rand.Uint64N(2048)
 		}
 		if stamps.CompareAndSwap(last, next) {
 			return next

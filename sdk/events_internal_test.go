@@ -114,6 +114,17 @@ func TestEventIDsIncrease(t *testing.T) {
 	if got := nextEventStamp(&stamps, 900); got != first+1 {
 		t.Errorf("clock stepped back: stamp %#x, want %#x", got, first+1)
 	}
+	// Within a millisecond the counter counts up by one (method 1), not
+	// to a fresh random start each time, which would use up the 4,096
+	// values of a millisecond sooner.
+	stamps.Store(0)
+	prev := nextEventStamp(&stamps, 2000)
+	for i := range 100 {
+		if got := nextEventStamp(&stamps, 2000); got != prev+1 {
+			t.Fatalf("ID %d of a millisecond: stamp %#x, want %#x", i+2, got, prev+1)
+		}
+		prev++
+	}
 	stamps.Store(5<<12 | 0xfff)
 	if got := nextEventStamp(&stamps, 5); got != 6<<12 {
 		t.Errorf("counter past 4,095: stamp %#x, want %#x (carried into the time)", got, 6<<12)
