@@ -680,23 +680,8 @@ func attachLabelsPG(ctx context.Context, tx *sqldb.Tx, modelID int64, labels []l
 		for i, l := range chunk {
 			ids[i] = l.ID
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT event_id, ts, version_key FROM event_ids WHERE model_id = ? AND event_id = ANY(?::text[])`, modelID, ids)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id string
-			var e labelledEvent
-			if err := rows.Scan(&id, &e.ts, &e.key); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			labelled[id] = e
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+		if err := lookupLabelled(ctx, tx, `SELECT event_id, ts, version_key FROM event_ids WHERE model_id = ? AND event_id = ANY(?::text[])`,
+			false, []any{modelID, ids}, labelled); err != nil {
 			return nil, err
 		}
 		ids = ids[:0]
