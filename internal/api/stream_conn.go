@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -34,7 +33,7 @@ import (
 // connStream is a stream on a connection taken over from net/http.
 type connStream struct {
 	conn net.Conn
-	raw  syscall.RawConn // nil: no writes without blocking here; the goroutine writes every flip
+	w    *nowWriter // nil: no writes without blocking here; the goroutine writes every flip
 
 	mu   sync.Mutex // guards what follows; never held across a blocking call
 	pos  int64      // the hub's flips the stream has been given
@@ -118,7 +117,7 @@ func (c *connStream) deliver(st *hubState, ec *eventCache) {
 	if c.busy || c.end != running || c.pos >= st.n {
 		return
 	}
-	if c.raw == nil {
+	if c.w == nil {
 		c.poke()
 		return
 	}
@@ -131,7 +130,7 @@ func (c *connStream) deliver(st *hubState, ec *eventCache) {
 	if len(b) == 0 {
 		return
 	}
-	n, err := writeNow(c.raw, b)
+	n, err := c.w.write(b)
 	if err != nil {
 		c.end = endBroken
 		c.poke()
@@ -178,7 +177,7 @@ func takeOver(w http.ResponseWriter, r *http.Request, rc *http.ResponseControlle
 // serveConn serves a stream on its connection until its client goes away
 // or the stream ends; st, seq and sent are where its snapshot left it.
 func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int64, sent map[string]int64, beat time.Duration) {
-	c := &connStream{conn: conn, raw: rawConn(conn), pos: st.n, seq: seq, sent: sent}
+	c := &connStream{conn: conn, w: newNowWriter(conn), pos: st.n, seq: seq, sent: sent}
 	h := s.Hub
 	h.add(c)
 	defer h.remove(c)

@@ -5,11 +5,12 @@ package api
 import (
 	"errors"
 	"net"
-	"syscall"
 )
 
-// rawConn: no writes without blocking here; each stream's goroutine
+// nowWriter: no writes without blocking here; each stream's goroutine
 // writes its flips.
-func rawConn(net.Conn) syscall.RawConn { return nil }
+type nowWriter struct{}
 
-func writeNow(syscall.RawConn, []byte) (int, error) { return 0, errors.ErrUnsupported }
+func newNowWriter(net.Conn) *nowWriter { return nil }
+
+func (*nowWriter) write([]byte) (int, error) { return 0, errors.ErrUnsupported }
