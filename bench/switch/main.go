@@ -13,17 +13,24 @@
 // The streams are held by child processes (this binary run again with
 // -child), at most -per-process each: a process may hold only so many
 // file descriptors (20,000 in the sandbox this was written in), and the
-// server's side of 10,000 streams already takes half of that. The
-// children share the cores with the server, so they should take as
-// little CPU from it as they can: one child holding all 10,000 streams
-// costs about half the CPU per flip of four holding 2,500 each, as more
-// streams are served by each of its wake-ups. The
-// children stamp each flip's arrival with the wall clock, which all
-// processes on the machine share, and the parent subtracts the time it
-// sent the flip. The last two columns are the CPU time one flip cost the
-// server's process and the children together (user and system): on a
-// shared machine they vary less than the delays do, and the load column
-// says how shared it was.
+// server's side of 10,000 streams already takes half of that. Each
+// stream stands for a client on a machine of its own, but here the
+// children share the two cores with the server, so they should take as
+// little CPU from it as they can. By default (-client epoll, Linux) a
+// child opens its connections with plain system calls, sends each
+// stream's request by hand and reads every connection from one thread
+// with epoll, finding each flip's line in the bytes as they come (the
+// HTTP chunk framing around it is passed over): at 10,000 streams it
+// costs 40-45 ms of CPU per flip. With -client go it reads each through
+// Go's net/http with a goroutine per stream, as 10,000 Go clients would,
+// and costs 90-100 ms. One child holding all 10,000 streams costs about
+// half the CPU per flip of four holding 2,500 each, as more streams are
+// served by each of its wake-ups. The children stamp each flip's arrival
+// with the wall clock, which all processes on the machine share, and the
+// parent subtracts the time it sent the flip. The last two columns are
+// the CPU time one flip cost the server's process and the children
+// together (user and system): on a shared machine they vary less than
+// the delays do, and the load column says how shared it was.
 //
 // Each row is followed by a "raw TCP" row (unless -floor=false): the same
 // number of plain loopback connections held by the same kind of child,
@@ -71,6 +78,7 @@ func main() {
 	floor := flag.Bool("floor", true, "also time the kernel alone: the same number of plain TCP connections over loopback, one short write to each per flip, no HTTP")
 	pace := flag.Duration("pace", 0, "wait this long between flips, so the CPU measured covers the streams' idle costs too: with -flips 10, 1.5s spans one 15 s heartbeat, in which every stream gets its ping and its credential is checked")
 	child := flag.Bool("child", false, "internal: run as a child holding streams (-url, -token, -streams, -flips)")
+	client := flag.String("client", defaultClient(), "how the children read: epoll (plain system calls, one thread reading every connection; Linux) or go (Go's net/http, a goroutine per connection)")
 	raw := flag.String("raw", "", "internal: for -child, plain TCP connections to this address instead of event streams")
 	url := flag.String("url", "", "internal: the server, for -child")
 	token := flag.String("token", "", "internal: the token, for -child")
@@ -78,12 +86,20 @@ func main() {
 	flag.Parse()
 	var err error
 	switch {
+	case *client != "epoll" && *client != "go":
+		err = fmt.Errorf("-client is epoll or go, not %q", *client)
+	case *child && *client == "epoll" && *raw != "":
+		err = runEpollChild(*raw, "", []byte("switch "), *streams, *flips)
+	case *child && *client == "epoll":
+		host := strings.TrimPrefix(*url, "http://")
+		err = runEpollChild(host, "GET /api/v1/switches/stream HTTP/1.1\r\nHost: "+host+"\r\nAuthorization: Bearer "+*token+"\r\nAccept: text/event-stream\r\n\r\n",
+			[]byte("event: switch"), *streams, *flips)
 	case *child && *raw != "":
 		err = runChild(dialRaw(*raw), *streams, *flips)
 	case *child:
 		err = runChild(openStream(*url, *token), *streams, *flips)
 	default:
-		profilePath, flipPace = *profile, *pace
+		profilePath, flipPace, childKind = *profile, *pace, *client
 		err = run(*subs, *flips, *per, *floor)
 	}
 	if err != nil {
@@ -95,7 +111,16 @@ func main() {
 var (
 	profilePath string
 	flipPace    time.Duration
+	childKind   string // -client, passed on to the children
 )
+
+// defaultClient is the children's kind where none is asked for.
+func defaultClient() string {
+	if haveEpoll {
+		return "epoll"
+	}
+	return "go"
+}
 
 func run(subs string, flips, per int, floor bool) error {
 	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "bench"})
@@ -145,7 +170,7 @@ func run(subs string, flips, per int, floor bool) error {
 	}
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
-	fmt.Printf("flip-to-client latency over loopback, in-process server on SQLite, streams held by child processes (≤ %d each); %d flips per row\n", per, flips)
+	fmt.Printf("flip-to-client latency over loopback, in-process server on SQLite, streams held by child processes (≤ %d each, reading with %s); %d flips per row\n", per, childKind, flips)
 	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s %8s\n", "subscribers", "processes", "p50 ms", "p99 ms", "max ms", "server CPU", "client CPU", "load")
 	fmt.Printf("%12s %10s %10s %10s %10s %12s %12s %8s\n", "", "", "", "", "", "ms/flip", "ms/flip", "")
 	state := "off"
@@ -326,7 +351,7 @@ func measure(kidArgs []string, n, procs, flips int, ready func() error, flip fun
 		if i < n%procs {
 			share++
 		}
-		args := append([]string{"-child", "-streams", strconv.Itoa(share), "-flips", strconv.Itoa(flips)}, kidArgs...)
+		args := append([]string{"-child", "-client", childKind, "-streams", strconv.Itoa(share), "-flips", strconv.Itoa(flips)}, kidArgs...)
 		cmd := exec.Command(self, args...)
 		cmd.Stderr = os.Stderr
 		in, err := cmd.StdinPipe()
@@ -454,27 +479,84 @@ func dialRaw(addr string) opener {
 	}
 }
 
-// runChild opens n connections, says "ready" once every one is open (and
-// has its snapshot, for a stream), "seen K" once every one has flip K,
-// and on "starts T0 T1 …" (the flips' start times, Unix nanoseconds)
-// prints the CPU time it used since it was ready and every delay in
-// milliseconds as one JSON array, and exits.
+// tally is what a child's readers fill in: when each of its n
+// connections saw each flip, and how many have seen it. Each connection
+// writes only its own arrival times and counts itself in with an atomic
+// add: connections never wait for each other.
+type tally struct {
+	n, flips int
+	arrived  [][]int64 // [flip][connection] Unix nanoseconds
+	counts   []atomic.Int64
+	mu       sync.Mutex // guards out
+	out      *bufio.Writer
+}
+
+// newTally tallies n connections over flips flips, saying what it has
+// to out.
+func newTally(n, flips int, out io.Writer) *tally {
+	t := &tally{n: n, flips: flips, arrived: make([][]int64, flips), counts: make([]atomic.Int64, flips), out: bufio.NewWriter(out)}
+	for k := range t.arrived {
+		t.arrived[k] = make([]int64, n)
+	}
+	return t
+}
+
+// say writes one line to the parent.
+func (t *tally) say(format string, args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(t.out, format+"\n", args...)
+	t.out.Flush()
+}
+
+// seen records that connection i saw flip k at now; the last of the n
+// tells the parent.
+func (t *tally) seen(i, k int, now int64) {
+	if k >= t.flips {
+		return
+	}
+	t.arrived[k][i] = now
+	if t.counts[k].Add(1) == int64(t.n) {
+		t.say("seen %d", k)
+	}
+}
+
+// report says "ready" (every connection is open, and has its snapshot
+// for a stream), and on "starts T0 T1 …" (the flips' start times, Unix
+// nanoseconds) prints the CPU time the child used since then and every
+// delay in milliseconds as one JSON array.
+func (t *tally) report() error {
+	t.say("ready")
+	cpu0 := cpuMillis()
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 16<<20)
+	for in.Scan() {
+		f := strings.Fields(in.Text())
+		if len(f) == 0 || f[0] != "starts" {
+			continue
+		}
+		lat := make([]float64, 0, t.n*(len(f)-1))
+		for k, s := range f[1:] {
+			start, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || k >= t.flips || t.counts[k].Load() != int64(t.n) {
+				return fmt.Errorf("bad starts line, or flip %d not seen by every stream", k)
+			}
+			for _, at := range t.arrived[k] {
+				lat = append(lat, float64(at-start)/1e6)
+			}
+		}
+		b, _ := json.Marshal(lat)
+		t.say("cpu %.1f", cpuMillis()-cpu0)
+		t.say("latencies %s", b)
+		return nil
+	}
+	return in.Err()
+}
+
+// runChild opens n connections with Go's net and net/http, a goroutine
+// reading each, as n Go clients would; see tally.report for what it says.
 func runChild(open opener, n, flips int) error {
-	// Each connection writes only its own arrival times and counts itself
-	// in with an atomic add: connections never wait for each other here.
-	arrived := make([][]int64, flips) // [flip][stream] Unix nanoseconds
-	for k := range arrived {
-		arrived[k] = make([]int64, n)
-	}
-	counts := make([]atomic.Int64, flips)
-	var mu sync.Mutex // guards out
-	out := bufio.NewWriter(os.Stdout)
-	say := func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(out, format+"\n", args...)
-		out.Flush()
-	}
+	t := newTally(n, flips, os.Stdout)
 	var ready sync.WaitGroup
 	var failed atomic.Value
 	dial := make(chan struct{}, 64) // connect a few at a time: the listen backlog is finite
@@ -505,13 +587,7 @@ func runChild(open opener, n, flips int) error {
 					first = false
 					ready.Done()
 				case bytes.HasPrefix(line, flipLine):
-					now := time.Now().UnixNano()
-					if k < flips {
-						arrived[k][i] = now
-						if counts[k].Add(1) == int64(n) {
-							say("seen %d", k)
-						}
-					}
+					t.seen(i, k, time.Now().UnixNano())
 					k++
 				}
 			}
@@ -521,29 +597,5 @@ func runChild(open opener, n, flips int) error {
 	if err, _ := failed.Load().(error); err != nil {
 		return err
 	}
-	say("ready")
-	cpu0 := cpuMillis()
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 1<<20), 16<<20)
-	for in.Scan() {
-		f := strings.Fields(in.Text())
-		if len(f) == 0 || f[0] != "starts" {
-			continue
-		}
-		lat := make([]float64, 0, n*(len(f)-1))
-		for k, t := range f[1:] {
-			start, err := strconv.ParseInt(t, 10, 64)
-			if err != nil || k >= flips || counts[k].Load() != int64(n) {
-				return fmt.Errorf("bad starts line, or flip %d not seen by every stream", k)
-			}
-			for _, at := range arrived[k] {
-				lat = append(lat, float64(at-start)/1e6)
-			}
-		}
-		b, _ := json.Marshal(lat)
-		say("cpu %.1f", cpuMillis()-cpu0)
-		say("latencies %s", b)
-		return nil
-	}
-	return in.Err()
+	return t.report()
 }
