@@ -32,13 +32,14 @@ import (
 
 // connStream is a stream on a connection taken over from net/http.
 type connStream struct {
-	conn net.Conn
-	w    *nowWriter // nil: no writes without blocking here; the goroutine writes every flip
+	conn   net.Conn
+	w      nowWriter // in the stream, not apart: one less cache line to fetch per flip
+	direct bool      // w can write; false: no writes without blocking here, the goroutine writes every flip
 
 	mu   sync.Mutex // guards what follows; never held across a blocking call
 	pos  int64      // the hub's flips the stream has been given
 	seq  int64      // the event ID last sent
-	sent map[string]int64
+	sent sentVersions
 	rest []byte   // the part of a write the socket did not take (busy)
 	busy bool     // the stream's goroutine is writing: the fan-out leaves the stream to it
 	end  endCause // set: the stream is over
@@ -80,12 +81,12 @@ func (c *connStream) next(st *hubState, ec *eventCache) ([]byte, bool) {
 	c.pos = st.n
 	if len(flips) == 1 {
 		f := flips[0]
-		had := c.sent[f.key]
+		had := c.sent.of(f.idx)
 		if f.version <= had {
 			return nil, true
 		}
 		c.seq += f.version - had
-		c.sent[f.key] = f.version
+		c.sent.set(f.idx, f.version)
 		if ec.n != st.n || ec.seq != c.seq || ec.chunk == nil {
 			ec.buf = appendEvent(ec.buf[:0], "switch", c.seq, f.data)
 			ec.chunk = appendChunk(ec.chunk[:0], ec.buf)
@@ -95,9 +96,9 @@ func (c *connStream) next(st *hubState, ec *eventCache) ([]byte, bool) {
 	}
 	ec.buf = ec.buf[:0]
 	for _, f := range flips {
-		if had := c.sent[f.key]; f.version > had {
+		if had := c.sent.of(f.idx); f.version > had {
 			c.seq += f.version - had
-			c.sent[f.key] = f.version
+			c.sent.set(f.idx, f.version)
 			ec.buf = appendEvent(ec.buf, "switch", c.seq, f.data)
 		}
 	}
@@ -117,7 +118,7 @@ func (c *connStream) deliver(st *hubState, ec *eventCache) {
 	if c.busy || c.end != running || c.pos >= st.n {
 		return
 	}
-	if c.w == nil {
+	if !c.direct {
 		c.poke()
 		return
 	}
@@ -176,8 +177,9 @@ func takeOver(w http.ResponseWriter, r *http.Request, rc *http.ResponseControlle
 
 // serveConn serves a stream on its connection until its client goes away
 // or the stream ends; st, seq and sent are where its snapshot left it.
-func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int64, sent map[string]int64, beat time.Duration) {
-	c := &connStream{conn: conn, w: newNowWriter(conn), pos: st.n, seq: seq, sent: sent}
+func (s *Server) serveConn(r *http.Request, conn net.Conn, st *hubState, seq int64, sent sentVersions, beat time.Duration) {
+	c := &connStream{conn: conn, pos: st.n, seq: seq, sent: sent}
+	c.direct = c.w.init(conn)
 	h := s.Hub
 	h.add(c)
 	defer h.remove(c)

@@ -11,6 +11,6 @@ import (
 // writes its flips.
 type nowWriter struct{}
 
-func newNowWriter(net.Conn) *nowWriter { return nil }
+func (*nowWriter) init(net.Conn) bool { return false }
 
 func (*nowWriter) write([]byte) (int, error) { return 0, errors.ErrUnsupported }

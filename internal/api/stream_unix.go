@@ -19,20 +19,20 @@ type nowWriter struct {
 	err error
 }
 
-// newNowWriter is conn's descriptor, for writes that do not block; nil
-// when conn has none.
-func newNowWriter(conn net.Conn) *nowWriter {
+// init readies w to write to conn's descriptor; false when conn has
+// none. w must not move after (its callback is bound to it).
+func (w *nowWriter) init(conn net.Conn) bool {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
-		return nil
+		return false
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return nil
+		return false
 	}
-	w := &nowWriter{raw: raw}
+	w.raw = raw
 	w.fn = w.writeFD
-	return w
+	return true
 }
 
 func (w *nowWriter) writeFD(fd uintptr) bool {

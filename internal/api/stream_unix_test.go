@@ -34,8 +34,8 @@ func tcpPair(t *testing.T) (server, client net.Conn) {
 // arrive as written.
 func TestNowWriterWritesWithoutAllocating(t *testing.T) {
 	server, client := tcpPair(t)
-	w := newNowWriter(server)
-	if w == nil {
+	w := new(nowWriter)
+	if !w.init(server) {
 		t.Fatal("a TCP connection has a descriptor")
 	}
 	msg := []byte("6\r\nevent\n\r\n")
@@ -65,7 +65,10 @@ func TestNowWriterFullSocketAndGonePeer(t *testing.T) {
 	if err := server.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
 		t.Fatal(err)
 	}
-	w := newNowWriter(server)
+	w := new(nowWriter)
+	if !w.init(server) {
+		t.Fatal("a TCP connection has a descriptor")
+	}
 	chunk := bytes.Repeat([]byte("x"), 64<<10)
 	short := false
 	start := time.Now()
