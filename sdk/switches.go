@@ -368,7 +368,8 @@ func (c *Switches) Connections() int64 {
 // Err returns why the latest stream to the server failed (a refused
 // token, wrapping ErrRefused; an unreachable server, wrapping the
 // network's error; a stream silent for IdleTimeout, wrapping ErrIdle; an
-// answer that is no event stream), or
+// answer that is no event stream; an event that is not the server's JSON,
+// or a line over 16 MiB), or
 // nil while a stream is live and before the first attempt ends. States
 // keep answering either way: the last known ones, or the default.
 func (c *Switches) Err() error {
@@ -533,7 +534,7 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 	c.err.Store(nil)
 	c.accepted()
 	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
 	sc.Split(sseLines())
 	// The stream is read as the event-stream format allows, not only as
 	// this server writes it: "field:value" with at most one space after
@@ -568,7 +569,9 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 		if len(line) == 0 {
 			if event != "" && len(data) > 0 {
 				if err := c.apply(event, data[:len(data)-1]); err != nil {
-					return lived(), 0, err
+					// Said as the stream's, naming the event: Err said only
+					// "unexpected end of JSON input".
+					return lived(), 0, fmt.Errorf("lodestar: switch stream: a %s event that is not the server's JSON (%w); reconnecting", event, err)
 				}
 				if event == "snapshot" {
 					if !snapped {
@@ -593,6 +596,9 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) { // Err said "bufio.Scanner: token too long"
+			return lived(), 0, fmt.Errorf("lodestar: switch stream: a line over %d MiB, more than the client reads (%w); reconnecting", maxLine>>20, err)
+		}
 		if snapped {
 			return lived(), 0, silent(err, "no data, not even a heartbeat,")
 		}
@@ -600,6 +606,10 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 	}
 	return lived(), 0, errors.New("lodestar: switch stream ended")
 }
+
+// maxLine is the longest line of the stream the client reads (a snapshot
+// is one line: tens of thousands of switches fit).
+const maxLine = 16 << 20
 
 // errorMessage reads the server's error answer ({"error":{"message"}})
 // as ": message", or nothing when it is not one.

@@ -273,9 +273,12 @@ func snapshotOf(state string, version int) string {
 	return fmt.Sprintf("event: snapshot\nid: %d\ndata: [{\"key\":\"k\",\"state\":%q,\"version\":%d}]\n\n", version, state, version)
 }
 
-// TestSwitchesKeepStatesThroughBadAnswers: a bad answer says why in Err
-// and keeps the last known state; the next good stream is followed.
+// TestSwitchesKeepStatesThroughBadAnswers: a 500, a malformed flip, a
+// malformed snapshot and an event larger than the client reads end the
+// stream, say why in Err, and keep the last known state; the next good
+// stream is followed.
 func TestSwitchesKeepStatesThroughBadAnswers(t *testing.T) {
+	huge := "event: switch\ndata: {\"key\":\"k\",\"state\":\"on\",\"version\":9,\"fallback\":\"" + strings.Repeat("x", 17<<20) + "\"}\n\n"
 	for _, tc := range []struct {
 		name string
 		bad  http.HandlerFunc
@@ -286,6 +289,9 @@ func TestSwitchesKeepStatesThroughBadAnswers(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 			io.WriteString(w, `{"error":{"code":"internal","message":"database is locked"}}`)
 		}, "500 Internal Server Error: database is locked"},
+		{"malformed flip", sse(true, snapshotOf("off", 2), "event: switch\ndata: {\"key\":\"k\",\"state\":\"on\",\"version\":3\n\n"), "a switch event that is not the server's JSON"},
+		{"malformed snapshot", sse(true, "event: snapshot\ndata: [{\"key\":\"k\",\"state\":\"on\",\"version\":3}\n\n"), "a snapshot event that is not the server's JSON"},
+		{"huge event", sse(true, snapshotOf("off", 2), huge), "16 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, n := fakeStream(t, sse(false, snapshotOf("off", 2)), tc.bad, sse(true, snapshotOf("fallback", 4)))
