@@ -19,6 +19,7 @@ import (
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/isolated"
 
+	lodestar "github.com/lodestar-hq/lodestar"
 	"github.com/lodestar-hq/lodestar/sdk"
 )
 
@@ -311,4 +312,36 @@ func TestSwitchesKeepStatesThroughBadAnswers(t *testing.T) {
 			goroutinesBack(t, before)
 		})
 	}
+}
+
+// TestSwitchesTokenRevokedWhileStreaming: a token revoked while its
+// stream is open ends the stream within a heartbeat or two, and the
+// reconnection is refused: Err wraps ErrRefused with the server's reason,
+// and the client keeps answering the last known state (not the default).
+func TestSwitchesTokenRevokedWhileStreaming(t *testing.T) {
+	a, srv, _, flip := serverApp(t)
+	a.API.Heartbeat = 20 * time.Millisecond
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{Label: "test"})
+	tok, secret, err := a.Store.CreateToken(ctx, "svc@example.com", "revoked-later", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: secret,
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	<-sw.Ready()
+	flip("off", "")
+	waitFor(t, "the flip", func() bool { return sw.State("credit-risk") == sdk.Off })
+	if err := a.Store.RevokeToken(ctx, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the refusal", func() bool { return errors.Is(sw.Err(), sdk.ErrRefused) })
+	if err := sw.Err(); !strings.Contains(err.Error(), "401") {
+		t.Errorf("Err %q does not say the server's 401", err)
+	}
+	if got := sw.State("credit-risk"); got != sdk.Off {
+		t.Errorf("refused: %s, want the last known off", got)
+	}
+	sw.Close()
+	goroutinesBack(t, before)
 }
