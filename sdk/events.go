@@ -745,6 +745,9 @@ type batch struct {
 	// have left the event queue, so a label never overtakes its event (a
 	// label that arrives first is answered "unknown" and lost).
 	after int64
+	// exact: buf was cut to what the batch carries when it was sealed;
+	// too small to refill, it is not kept once sent.
+	exact bool
 }
 
 // queue is one endpoint's batching, bounds, sender and counters.
@@ -861,6 +864,17 @@ func (q *queue) seal() {
 	if q.cur == nil || q.cur.n == 0 {
 		return
 	}
+	// A batch sealed far from full (by the flush interval, at a trickle
+	// of events) keeps only what it carries: its buffer was sized for a
+	// full batch, and while the server is away such batches pile up — one
+	// every interval, each holding ~125 KiB for a few lines, tens of
+	// times the byte bound, which counts what they carry. The large
+	// buffer is kept for the next batch.
+	if b := q.cur; cap(b.buf) > 2*len(b.buf)+4096 {
+		big := &batch{buf: b.buf[:0]}
+		b.buf, b.exact = append([]byte(nil), b.buf...), true
+		q.keep(big)
+	}
 	q.ready = append(q.ready, q.cur)
 	q.cur = nil
 	select {
@@ -909,12 +923,20 @@ func (q *queue) finish(b *batch) {
 	q.finished += int64(b.n)
 	close(q.progress)
 	q.progress = make(chan struct{})
+	if !b.exact {
+		q.keep(b)
+	}
+}
+
+// keep keeps a batch no longer queued for its buffer, to refill. The
+// caller holds mu.
+func (q *queue) keep(b *batch) {
 	// Kept for reuse while the free buffers together stay within an eighth
 	// of the byte bound (at least 256 KiB): one per buffer let four 8 MiB
 	// buffers, 32 MiB, stay held by an idle reporter after a burst of large
 	// events, beyond anything WithMaxQueued bounds.
 	if len(q.free) < maxFree && q.freeBytes+cap(b.buf) <= max(256<<10, q.r.cfg.maxQueuedBytes/8) {
-		b.buf, b.n, b.after = b.buf[:0], 0, 0
+		b.buf, b.n, b.after, b.exact = b.buf[:0], 0, 0, false
 		q.free = append(q.free, b)
 		q.freeBytes += cap(b.buf)
 	}
