@@ -368,8 +368,9 @@ func (c *Switches) Connections() int64 {
 // Err returns why the latest stream to the server failed (a refused
 // token, wrapping ErrRefused; an unreachable server, wrapping the
 // network's error; a stream silent for IdleTimeout, wrapping ErrIdle; an
-// answer that is no event stream; an event that is not the server's JSON,
-// or a line over 16 MiB), or
+// answer that is no event stream; a connection lost mid-stream, wrapping
+// the read's error; an event that is not the server's JSON, or a line
+// over 16 MiB), or
 // nil while a stream is live and before the first attempt ends. States
 // keep answering either way: the last known ones, or the default.
 func (c *Switches) Err() error {
@@ -599,10 +600,16 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 		if errors.Is(err, bufio.ErrTooLong) { // Err said "bufio.Scanner: token too long"
 			return lived(), 0, fmt.Errorf("lodestar: switch stream: a line over %d MiB, more than the client reads (%w); reconnecting", maxLine>>20, err)
 		}
+		what := "no snapshot"
 		if snapped {
-			return lived(), 0, silent(err, "no data, not even a heartbeat,")
+			what = "no data, not even a heartbeat,"
 		}
-		return lived(), 0, silent(err, "no snapshot")
+		if e := silent(err, what); e != err {
+			return lived(), 0, e
+		}
+		// The server gone mid-stream (killed, restarted) or the connection
+		// cut by the network: Err said only "unexpected EOF".
+		return lived(), 0, fmt.Errorf("lodestar: switch stream: the connection was lost (%w); reconnecting", err)
 	}
 	return lived(), 0, errors.New("lodestar: switch stream ended")
 }

@@ -183,8 +183,9 @@ func TestSwitchesThroughABytewiseProxy(t *testing.T) {
 
 // TestSwitchesIgnoreAnEventCutOff: a connection cut inside a flip's event
 // — its data line whole, only the blank line that ends the event missing
-// — does not apply the flip: the client keeps the last state it knew
-// until a new stream's snapshot brings the flip, announced once.
+// — does not apply the flip: the client keeps the last state it knew,
+// Err saying the connection was lost, until a new stream's snapshot
+// brings the flip, announced once.
 func TestSwitchesIgnoreAnEventCutOff(t *testing.T) {
 	srv, tok, flip := server(t)
 	p := newChaosProxy(t, strings.TrimPrefix(srv.URL, "http://"))
@@ -204,6 +205,10 @@ func TestSwitchesIgnoreAnEventCutOff(t *testing.T) {
 	flip("off", "")
 	waitFor(t, "the cut", func() bool { return p.cuts.Load() == 1 })
 	waitFor(t, "the client to notice", func() bool { return sw.Err() != nil })
+	// Said as the stream's lost connection, not a bare "unexpected EOF".
+	if err := sw.Err(); !strings.HasPrefix(err.Error(), "lodestar: switch stream: the connection was lost") || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("Err %q: want it to say the stream's connection was lost, wrapping io.ErrUnexpectedEOF", err)
+	}
 	if got := sw.State("credit-risk"); got != sdk.On {
 		t.Fatalf("after a flip's event cut before its end: %s, want the last known on (Err: %v)", got, sw.Err())
 	}
