@@ -188,3 +188,101 @@ func TestSDKSwitchesSurviveKill(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSDKReporterSurvivesKill: the SDK's reporter sends events at 100 a
+// second to a real server killed with SIGKILL mid-run and restarted 3 s
+// later on the same address; every event is stored exactly once, as the
+// API counts them (the model registers no version, so
+// GET /api/v1/models/{id}/unregistered-versions counts them all), none
+// failed, and Close leaves no goroutine behind.
+func TestSDKReporterSurvivesKill(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := []string{"--data", dir}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	start := func() *server {
+		return startServer(t, serverOpts{dbArgs: db, env: withAdmin(), args: []string{"--addr", addr}})
+	}
+	srv := start()
+	srv.waitStdout(t, regexp.MustCompile(`(?m)^Sign in as `))
+	must := func(args ...string) result { return mustRun(t, append(args, db...)...) }
+	token := lastLine(must("token", "create", "--user", adminEmail, "--name", "svc", "--scope", "read,write,ingest").stdout)
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/use-cases", strings.NewReader(`{"title":"Credit scoring"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	code, body := do(t, http.DefaultClient, req)
+	var uc struct{ ID int64 }
+	if code != http.StatusCreated || json.Unmarshal([]byte(body), &uc) != nil {
+		t.Fatalf("create a use case: %d %s", code, body)
+	}
+	must("model", "add", "--use-case", fmt.Sprint(uc.ID), "--key", "credit-risk", "--name", "Credit risk")
+
+	before := runtime.NumGoroutine()
+	rep := sdk.NewReporter(srv.URL, token, "credit-risk")
+	const total, killAt = 1500, 500
+	tick := time.NewTicker(10 * time.Millisecond) // 100 a second
+	defer tick.Stop()
+	restarted := make(chan *server, 1)
+	for i := range total {
+		<-tick.C
+		if err := rep.Report(sdk.Event{Version: "kill", Prediction: sdk.Number(float64(i%100) / 100),
+			Features: map[string]any{"age": i % 90}}); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		if i == killAt {
+			if err := srv.cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			<-srv.exited
+			srv.dead = true
+			go func() {
+				time.Sleep(3 * time.Second)
+				restarted <- start()
+			}()
+		}
+	}
+	srv = <-restarted
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := rep.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	st := rep.Stats()
+	t.Logf("through SIGKILL and restart: %+v", st)
+	if st.Sent+st.Duplicates != total || st.Failed != 0 || st.Dropped != 0 || st.Rejected != 0 {
+		t.Errorf("stats %+v: want all %d events delivered, none failed, dropped or rejected", st, total)
+	}
+	var sw struct {
+		ModelID int64 `json:"model_id"`
+	}
+	if code, body := get(t, http.DefaultClient, srv.URL+"/api/v1/switches/credit-risk", "Authorization", "Bearer "+token); code != http.StatusOK || json.Unmarshal([]byte(body), &sw) != nil {
+		t.Fatalf("the model's switch: %d %s", code, body)
+	}
+	code, body = get(t, http.DefaultClient, fmt.Sprintf("%s/api/v1/models/%d/unregistered-versions", srv.URL, sw.ModelID), "Authorization", "Bearer "+token)
+	var page struct {
+		Data []struct {
+			Version string `json:"version"`
+			Events  int64  `json:"events"`
+		} `json:"data"`
+	}
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil || len(page.Data) != 1 || page.Data[0].Version != "kill" {
+		t.Fatalf("unregistered versions: %d %s", code, body)
+	}
+	if n := page.Data[0].Events; n != total {
+		t.Errorf("the server holds %d events, want each of the %d once", n, total)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutines after Close: %d, before NewReporter %d\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
