@@ -308,3 +308,43 @@ func TestReporterConcurrentReports(t *testing.T) {
 		t.Errorf("the server holds %d events, want %d", n, goroutines*each)
 	}
 }
+
+// TestReporterCloseWhileReporting: Close called while goroutines are
+// still reporting: every call ends in exactly one counter (the events
+// Report took are sent, those after Close dropped with ErrClosed), as
+// Stats promises, whenever Close comes.
+func TestReporterCloseWhileReporting(t *testing.T) {
+	ts := realIngest(t)
+	for round := range 4 {
+		rep := sdk.NewReporter(ts.srv.URL, ts.serviceToken, "credit-risk", sdk.WithBatchSize(50), sdk.WithFlushInterval(time.Millisecond))
+		var wg sync.WaitGroup
+		var calls, taken atomic.Int64
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 400 {
+					calls.Add(1)
+					switch err := rep.Report(chaosEvent("closing", i)); {
+					case err == nil:
+						taken.Add(1)
+					case !errors.Is(err, sdk.ErrClosed):
+						t.Errorf("Report: %v", err)
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round) * 5 * time.Millisecond) // Close at another point each round
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := rep.Close(ctx); err != nil {
+			t.Error(err)
+		}
+		cancel()
+		wg.Wait()
+		st := rep.Stats()
+		if sum := st.Sent + st.Duplicates + st.Rejected + st.Dropped + st.Failed + st.Queued; sum != calls.Load() || st.Sent != taken.Load() || st.Dropped != calls.Load()-taken.Load() {
+			t.Errorf("round %d: %+v: the counters add up to %d for %d calls, %d taken; want every taken one sent, the rest dropped", round, st, sum, calls.Load(), taken.Load())
+		}
+	}
+}
