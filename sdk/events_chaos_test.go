@@ -226,16 +226,28 @@ func TestReporterConflictFromTheServer(t *testing.T) {
 }
 
 // TestReporterCloseWhileTheServerIsDown: Close with events queued and the
-// server unreachable gives up when its context ends: it returns an error
+// server unreachable (connections refused, or taken and never answered)
+// gives up when its context ends: it returns an error
 // wrapping the context's, counts every undelivered event in Failed, and
 // leaves no goroutine behind.
 func TestReporterCloseWhileTheServerIsDown(t *testing.T) {
 	ts := realIngest(t)
-	p := newChaosProxy(t, strings.TrimPrefix(ts.srv.URL, "http://"))
-	p.mode.Store(modeShut)
+	for _, tc := range []struct {
+		name string
+		mode int32
+	}{{"refusing connections", modeShut}, {"stalling", modeStall}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newChaosProxy(t, strings.TrimPrefix(ts.srv.URL, "http://"))
+			p.mode.Store(tc.mode)
+			closeWhileDown(t, "http://"+p.addr, ts.serviceToken)
+		})
+	}
+}
+
+func closeWhileDown(t *testing.T, url, token string) {
 	before := runtime.NumGoroutine()
 	var l losses
-	rep := sdk.NewReporter("http://"+p.addr, ts.serviceToken, "credit-risk", sdk.WithBatchSize(100), sdk.WithErrorHandler(l.handle))
+	rep := sdk.NewReporter(url, token, "credit-risk", sdk.WithBatchSize(100), sdk.WithErrorHandler(l.handle))
 	for i := range 500 {
 		if err := rep.Report(chaosEvent("down", i)); err != nil {
 			t.Fatal(err)
