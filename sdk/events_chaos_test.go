@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/lodestar-hq/lodestar/internal/api"
 	"github.com/lodestar-hq/lodestar/sdk"
 )
 
@@ -358,5 +360,57 @@ func TestReporterCloseWhileReporting(t *testing.T) {
 		if sum := st.Sent + st.Duplicates + st.Rejected + st.Dropped + st.Failed + st.Queued; sum != calls.Load() || st.Sent != taken.Load() || st.Dropped != calls.Load()-taken.Load() {
 			t.Errorf("round %d: %+v: the counters add up to %d for %d calls, %d taken; want every taken one sent, the rest dropped", round, st, sum, calls.Load(), taken.Load())
 		}
+	}
+}
+
+// TestReporterAtTheServersIngestRate: a server holding the token to
+// 2,000 lines a second (with its burst of 10,000 lines) refuses the
+// batch beyond it with 429 and Retry-After; the reporter waits it out and
+// resends, and every event is stored once. The limiter's clock stands
+// still but for the Retry-After each refusal asks, so that the refusal
+// does not hang on how fast the machine sends.
+func TestReporterAtTheServersIngestRate(t *testing.T) {
+	ts := realIngest(t)
+	var mu sync.Mutex
+	now := time.Now()
+	ts.app.API.IngestLimit = &api.IngestLimiter{Rate: 2000, Now: func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}}
+	var refused atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		ts.srv.Config.Handler.ServeHTTP(rec, r)
+		if rec.status == http.StatusTooManyRequests {
+			refused.Add(1)
+			secs, err := strconv.Atoi(w.Header().Get("Retry-After"))
+			if err != nil {
+				t.Errorf("429 without Retry-After in seconds: %v", err)
+			}
+			mu.Lock()
+			now = now.Add(time.Duration(secs) * time.Second)
+			mu.Unlock()
+		}
+	}))
+	defer front.Close()
+	rep := sdk.NewReporter(front.URL, ts.serviceToken, "credit-risk", sdk.WithBatchSize(1000))
+	const total = 12_000 // the burst, and a second's worth more
+	for i := range total {
+		if err := rep.Report(chaosEvent("rate", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := rep.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := rep.Stats()
+	if st.Sent != total || st.Failed != 0 || refused.Load() != 1 || st.Retries != 1 {
+		t.Errorf("%+v after %d refusals; want all %d sent, the one batch refused sent again after its Retry-After", st, refused.Load(), total)
+	}
+	if n := storedEvents(t, ts, "rate"); n != total {
+		t.Errorf("the server holds %d events, want %d", n, total)
 	}
 }
