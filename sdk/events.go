@@ -506,8 +506,9 @@ func NewReporter(baseURL, token, modelKey string, opts ...ReporterOption) *Repor
 // ErrClosed after Close, an ErrInvalidEvent when the event cannot be
 // encoded or the server would refuse it whatever its state (no version,
 // no prediction, a NaN, a feature of another type, an ID over 128
-// characters or a version over 64, a time outside the years 1970–9999),
-// or, when nothing can ever be sent — the reporter's URL is no http:// or
+// characters or a version over 64, a time outside the years 1970–9999,
+// more than 1,000 features or 50 groups, the NUL character in any
+// string), or, when nothing can ever be sent — the reporter's URL is no http:// or
 // https:// address, its token or model key is empty —, why (the event
 // counted in Failed). After Close it returns ErrClosed, whatever else is
 // wrong. Report reads the event's maps before it returns; the caller may
@@ -551,6 +552,10 @@ func (r *Reporter) ReportLabel(id string, label Value) error {
 		err = fmt.Errorf("%w: no label for event %q", ErrInvalidEvent, id)
 	case checkText("ID", id, maxIDLen) != nil:
 		err = checkText("ID", id, maxIDLen)
+	case hasNUL(id):
+		err = errNUL("the ID")
+	case label.kind == 2 && hasNUL(label.str):
+		err = errNUL("the label")
 	default:
 		b = append(b, `{"id":`...)
 		b = appendString(b, id)
@@ -1422,6 +1427,15 @@ func appendEvent(b []byte, e *Event) ([]byte, error) {
 			return b, fmt.Errorf("%w: time %s is not between 1970 and 9999", ErrInvalidEvent, e.Time.UTC().Format(time.RFC3339))
 		}
 	}
+	if len(e.Features) > maxFeatures {
+		return b, fmt.Errorf("%w: %d features, more than the %d the server takes", ErrInvalidEvent, len(e.Features), maxFeatures)
+	}
+	if len(e.Groups) > maxGroups {
+		return b, fmt.Errorf("%w: %d groups, more than the %d the server takes", ErrInvalidEvent, len(e.Groups), maxGroups)
+	}
+	if err := checkNULs(e); err != nil {
+		return b, err
+	}
 	b = append(b, `{"id":`...)
 	if e.ID == "" {
 		// A place for the ID, given by queue.add under its lock (so
@@ -1484,11 +1498,54 @@ func appendEvent(b []byte, e *Event) ([]byte, error) {
 	return append(b, "}\n"...), nil
 }
 
-// The server's limits of an event's text fields, in characters.
+// The server's limits of an event's text fields, in characters, and of
+// its features and groups.
 const (
 	maxIDLen      = 128
 	maxVersionLen = 64
+	maxFeatures   = 1000
+	maxGroups     = 50
 )
+
+// hasNUL reports whether s holds the NUL character, which the server
+// refuses in every string of a line.
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
+// errNUL is the refusal of a string holding the NUL character.
+func errNUL(what string) error {
+	return fmt.Errorf("%w: %s holds the NUL character (\\u0000), which the server refuses", ErrInvalidEvent, what)
+}
+
+// checkNULs refuses an event with the NUL character in any of its strings.
+func checkNULs(e *Event) error {
+	switch {
+	case hasNUL(e.ID):
+		return errNUL("the ID")
+	case hasNUL(e.Version):
+		return errNUL("the version")
+	case e.Prediction.kind == 2 && hasNUL(e.Prediction.str):
+		return errNUL("the prediction")
+	case e.Label.kind == 2 && hasNUL(e.Label.str):
+		return errNUL("the label")
+	}
+	for k, v := range e.Features {
+		if hasNUL(k) {
+			return errNUL(fmt.Sprintf("feature name %q", k))
+		}
+		if s, ok := v.(string); ok && hasNUL(s) {
+			return errNUL(fmt.Sprintf("feature %q", k))
+		}
+	}
+	for k, v := range e.Groups {
+		if hasNUL(k) {
+			return errNUL(fmt.Sprintf("group name %q", k))
+		}
+		if hasNUL(v) {
+			return errNUL(fmt.Sprintf("group %q", k))
+		}
+	}
+	return nil
+}
 
 // checkText refuses an ID or version the server would: white space only,
 // or longer than max characters.
