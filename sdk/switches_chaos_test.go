@@ -30,15 +30,19 @@ const (
 	modeCut          // forwarded until a switch event, then cut inside it
 	modeStall        // connections accepted, nothing sent either way
 	modeShut         // connections closed at once
+	modeHold         // connections held until release, then forwarded as they come
 )
 
 // chaosProxy is a TCP proxy between a client and a server whose mode
 // (one of the above) applies to the connections accepted from then on;
-// cuts counts the connections modeCut ended inside an event.
+// cuts counts the connections modeCut ended inside an event, held those
+// modeHold holds until release is closed.
 type chaosProxy struct {
-	addr string
-	mode atomic.Int32
-	cuts atomic.Int64
+	addr    string
+	mode    atomic.Int32
+	cuts    atomic.Int64
+	held    atomic.Int64
+	release chan struct{}
 }
 
 func newChaosProxy(t *testing.T, backend string) *chaosProxy {
@@ -47,12 +51,17 @@ func newChaosProxy(t *testing.T, backend string) *chaosProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &chaosProxy{addr: ln.Addr().String()}
+	p := &chaosProxy{addr: ln.Addr().String(), release: make(chan struct{})}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var open []net.Conn
 	t.Cleanup(func() {
 		ln.Close()
+		select {
+		case <-p.release:
+		default:
+			close(p.release)
+		}
 		mu.Lock()
 		for _, c := range open {
 			c.Close()
@@ -79,18 +88,24 @@ func newChaosProxy(t *testing.T, backend string) *chaosProxy {
 			if mode == modeStall {
 				continue // held open, silent, until the cleanup
 			}
-			b, err := net.Dial("tcp", backend)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			mu.Lock()
-			open = append(open, b)
-			mu.Unlock()
-			wg.Add(2)
-			go func() { defer wg.Done(); io.Copy(b, c); b.Close() }()
+			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				if mode == modeHold {
+					p.held.Add(1)
+					<-p.release
+					mode = modePass
+				}
+				b, err := net.Dial("tcp", backend)
+				if err != nil {
+					c.Close()
+					return
+				}
+				mu.Lock()
+				open = append(open, b)
+				mu.Unlock()
+				wg.Add(1)
+				go func() { defer wg.Done(); io.Copy(b, c); b.Close() }()
 				defer c.Close()
 				defer b.Close()
 				p.forward(c, b, mode)
@@ -201,10 +216,10 @@ func TestSwitchesIgnoreAnEventCutOff(t *testing.T) {
 	if err := api.SetProviderAndWait(ctx, sw.Provider()); err != nil {
 		t.Fatal(err)
 	}
-	p.mode.Store(modeShut) // no new stream until the check below
+	p.mode.Store(modeHold) // the next stream waits until the checks below
 	flip("off", "")
 	waitFor(t, "the cut", func() bool { return p.cuts.Load() == 1 })
-	waitFor(t, "the client to notice", func() bool { return sw.Err() != nil })
+	waitFor(t, "the client to reconnect", func() bool { return p.held.Load() == 1 })
 	// Said as the stream's lost connection, not a bare "unexpected EOF".
 	if err := sw.Err(); !strings.HasPrefix(err.Error(), "lodestar: switch stream: the connection was lost") || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("Err %q: want it to say the stream's connection was lost, wrapping io.ErrUnexpectedEOF", err)
@@ -216,6 +231,7 @@ func TestSwitchesIgnoreAnEventCutOff(t *testing.T) {
 		t.Errorf("the cut event was announced %d times", n)
 	}
 	p.mode.Store(modePass)
+	close(p.release)
 	waitFor(t, "the flip, from a new snapshot", func() bool { return sw.State("credit-risk") == sdk.Off })
 	waitFor(t, "the announcement", func() bool { return changes.Load() >= 1 })
 	time.Sleep(100 * time.Millisecond) // a second one, if any, is delivered
@@ -300,11 +316,16 @@ func TestSwitchesKeepStatesThroughBadAnswers(t *testing.T) {
 		{"huge event", sse(true, snapshotOf("off", 2), huge), "16 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, n := fakeStream(t, sse(false, snapshotOf("off", 2)), tc.bad, sse(true, snapshotOf("fallback", 4)))
+			checked := make(chan struct{})
+			good := sse(true, snapshotOf("fallback", 4))
+			srv, n := fakeStream(t, sse(false, snapshotOf("off", 2)), tc.bad, func(w http.ResponseWriter, r *http.Request) {
+				<-checked // Err stays the bad answer's until it is read
+				good(w, r)
+			})
 			before := runtime.NumGoroutine()
 			sw := sdk.NewSwitches(context.Background(), sdk.Options{URL: srv.URL, Token: "x", MinBackoff: 200 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
 			<-sw.Ready()
-			waitFor(t, "the bad answer", func() bool { return n.Load() >= 2 && sw.Err() != nil && !strings.Contains(sw.Err().Error(), "ended") })
+			waitFor(t, "the bad answer", func() bool { return n.Load() >= 3 })
 			err := sw.Err()
 			if got := sw.State("k"); got != sdk.Off {
 				t.Errorf("after %s: %s, want the last known off", tc.name, got)
@@ -312,6 +333,7 @@ func TestSwitchesKeepStatesThroughBadAnswers(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "lodestar: switch stream") {
 				t.Errorf("Err %q: want it to start with \"lodestar: switch stream\" and say %q", err, tc.want)
 			}
+			close(checked)
 			waitFor(t, "the next good stream", func() bool { return sw.State("k") == sdk.Fallback })
 			sw.Close()
 			goroutinesBack(t, before)
