@@ -41,11 +41,11 @@ func ExampleNewSwitches() {
 		return
 	}
 	serve := func() {
-		switch sw.State("credit-risk") {
+		switch state, instead := sw.Lookup("credit-risk"); state {
 		case sdk.Off: // do not call the model
 			fmt.Println("off: the model is not called")
-		case sdk.Fallback: // serve sw.Fallback("credit-risk") instead (a model's key: only while its own sw.State is sdk.On)
-			fmt.Println("fallback: serving", sw.Fallback("credit-risk"))
+		case sdk.Fallback: // serve instead (a model's key: only while its own sw.State is sdk.On)
+			fmt.Println("fallback: serving", instead)
 		default: // call the model
 			fmt.Println("on: calling the model")
 		}

@@ -20,9 +20,9 @@
 //
 //	sw := sdk.NewSwitches(ctx, sdk.Options{URL: "https://lodestar.example", Token: token})
 //	defer sw.Close()
-//	switch sw.State("credit-risk") {
+//	switch state, instead := sw.Lookup("credit-risk"); state {
 //	case sdk.Off:      // do not call the model
-//	case sdk.Fallback: // serve sw.Fallback("credit-risk") instead
+//	case sdk.Fallback: // serve instead (the name a person gave)
 //	default:           // call the model
 //	}
 package sdk
@@ -336,10 +336,31 @@ func (c *Switches) State(key string) State {
 // Enabled reports whether the model may serve (its switch is on).
 func (c *Switches) Enabled(key string) bool { return c.State(key) == On }
 
+// Lookup returns a switch's state and, at Fallback, what to serve
+// instead, both from the same moment: State then Fallback read the copy
+// twice, and a flip between them (fallback to on, say) gives a
+// fallback state with no name. No I/O, no allocation, no lock. A client
+// not made by NewSwitches (nil) answers On.
+func (c *Switches) Lookup(key string) (state State, fallback string) {
+	if c == nil {
+		return On, ""
+	}
+	t := c.t.Load()
+	if t == nil { // a zero Switches
+		return c.def, ""
+	}
+	if i := t.find(key); i >= 0 {
+		e := &t.slots[i].e
+		return e.state, e.fallback
+	}
+	return c.def, ""
+}
+
 // Fallback returns what to serve instead when the switch is at fallback:
 // the name as a person gave it. When it is another model's key, that
 // model has its own switch, which may have been switched off (or put at
-// fallback) since: serve it only while State of that key is On.
+// fallback) since: serve it only while State of that key is On. To read
+// a state and its fallback together, use Lookup.
 func (c *Switches) Fallback(key string) string {
 	if c.unstarted() {
 		return ""
