@@ -552,6 +552,13 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "text/event-stream" {
 		return 0, 0, fmt.Errorf("lodestar: switch stream: got %q, not text/event-stream", resp.Header.Get("Content-Type"))
 	}
+	// Asked for as it is, it came compressed all the same: a proxy on the
+	// way compresses whatever it passes, and a compressor holds events
+	// until its window fills. Said so now, not as a silent stream given
+	// up after IdleTimeout.
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return 0, 0, fmt.Errorf("lodestar: switch stream: came compressed (Content-Encoding: %s) though asked for as it is: a proxy on the way compresses it and holds its events back; have the proxy pass text/event-stream uncompressed", ce)
+	}
 	c.conns.Add(1)
 	c.err.Store(nil)
 	c.accepted()

@@ -149,3 +149,32 @@ func TestStreamNotCompressedByProxies(t *testing.T) {
 	flip("off", "")
 	seen("event: switch")
 }
+
+// A proxy that compresses the stream although the client asked for it as
+// it is (one that ignores Accept-Encoding) is named in Err at once, not
+// taken for a silent stream after IdleTimeout; the last states are kept.
+func TestSwitchesSayTheStreamCameCompressed(t *testing.T) {
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Content-Encoding", "gzip")
+		gz := gzip.NewWriter(w)
+		io.WriteString(gz, "event: snapshot\nid: 1\ndata: [{\"key\":\"credit-risk\",\"state\":\"off\",\"version\":1}]\n\n")
+		gz.Flush()
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer front.Close()
+	c := sdk.NewSwitches(context.Background(), sdk.Options{URL: front.URL, Token: "t", IdleTimeout: time.Minute, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	err := c.Err()
+	if err == nil || !strings.Contains(err.Error(), "came compressed (Content-Encoding: gzip)") {
+		t.Fatalf("Err = %v, want it to say the stream came compressed", err)
+	}
+	if got := c.State("credit-risk"); got != sdk.On {
+		t.Errorf("credit-risk reads %v from a stream it could not read, want the default, on", got)
+	}
+}
