@@ -42,9 +42,16 @@ func main() {
 	batch := flag.Int("batch", 5000, "events per request (at most 10,000)")
 	clients := flag.Int("clients", 4, "concurrent clients")
 	ids := flag.String("ids", "uuid7", "event IDs: uuid7 (time-ordered, as the Go SDK makes them) or random (128 random bits)")
+	first := flag.String("start", "", "the first event's time, RFC 3339 (default now); event n is n ms after it")
 	flag.Parse()
-	if *token == "" || *batch < 1 || *batch > 10000 || *events < *batch || *clients < 1 || (*ids != "uuid7" && *ids != "random") {
-		fmt.Fprintln(os.Stderr, "usage: ingest -token T [-url U] [-model K] [-events N] [-batch B ≤ 10000] [-clients C] [-ids uuid7|random]")
+	t0 := time.Now().UTC()
+	var startErr error
+	if *first != "" {
+		t0, startErr = time.Parse(time.RFC3339Nano, *first)
+		t0 = t0.UTC()
+	}
+	if startErr != nil || *token == "" || *batch < 1 || *batch > 10000 || *events < *batch || *clients < 1 || (*ids != "uuid7" && *ids != "random") {
+		fmt.Fprintln(os.Stderr, "usage: ingest -token T [-url U] [-model K] [-events N] [-batch B ≤ 10000] [-clients C] [-ids uuid7|random] [-start RFC3339]")
 		os.Exit(2)
 	}
 	newID := sdk.NewEventID
@@ -54,7 +61,6 @@ func main() {
 	fmt.Fprintf(os.Stderr, "generating %d events…\n", *events)
 	rng := rand.New(rand.NewPCG(7, 11))
 	cats := []string{"north", "south", "east", "west", "centre"}
-	t0 := time.Now().UTC()
 	var bodies [][]byte
 	for b := 0; b*(*batch) < *events; b++ {
 		var buf bytes.Buffer
