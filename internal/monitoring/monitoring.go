@@ -778,8 +778,6 @@ func quoteCut(b []byte) string {
 // values have been seen.
 type Decoder struct {
 	schema *monitor.Schema
-	num    map[string]int
-	cat    map[string]int
 	groups map[string]int
 	class  map[string]int
 	// boolClass is the class a label false ([0]) or true ([1]) reads as
@@ -792,6 +790,56 @@ type Decoder struct {
 	label     ingest.Value
 	reason    string
 	numBuf    []byte // a categorical number's text
+	// names holds each monitored feature's name and slot (see slot), and
+	// others the names of features not monitored, interned (at most
+	// maxSeen). seen[k] is the feature last seen kth in an event: a
+	// producer mostly writes its features in one order, so a name is
+	// compared with the one its position had before it is looked up.
+	// k counts the current event's features.
+	names  map[string]seenName
+	others map[string]string
+	seen   []seenName
+	k      int
+}
+
+type seenName struct {
+	name  string
+	slot  int
+	known bool // false: a position not seen yet
+}
+
+// maxSeen bounds the positions and the names not monitored remembered.
+const maxSeen = 4096
+
+// slot is where the feature name goes: i+1 for the numeric feature i,
+// -(i+1) for the categorical feature i, 0 for a feature not monitored.
+func (d *Decoder) slot(name []byte) int {
+	k := d.k
+	d.k++
+	if k < len(d.seen) {
+		if e := &d.seen[k]; e.known && e.name == string(name) {
+			return e.slot
+		}
+	}
+	e, ok := d.names[string(name)]
+	if !ok {
+		s, ok := d.others[string(name)]
+		if !ok {
+			if len(d.others) >= maxSeen {
+				return 0
+			}
+			s = string(name)
+			d.others[s] = s
+		}
+		e = seenName{name: s, known: true}
+	}
+	if k < maxSeen {
+		for len(d.seen) <= k {
+			d.seen = append(d.seen, seenName{})
+		}
+		d.seen[k] = e
+	}
+	return e.slot
 }
 
 // maxInterned bounds the interned categorical values.
@@ -799,13 +847,15 @@ const maxInterned = 100000
 
 // NewDecoder returns a decoder for schema.
 func NewDecoder(schema *monitor.Schema) *Decoder {
-	d := &Decoder{schema: schema, num: map[string]int{}, cat: map[string]int{}, groups: map[string]int{}, class: map[string]int{},
-		intern: map[string]string{}, ev: schema.NewEvent()}
-	for i, n := range schema.Numeric {
-		d.num[n] = i
-	}
+	d := &Decoder{schema: schema, groups: map[string]int{}, class: map[string]int{},
+		intern: map[string]string{}, ev: schema.NewEvent(), others: map[string]string{},
+		names: make(map[string]seenName, len(schema.Numeric)+len(schema.Categorical))}
+	// A numeric feature's name first; of a name repeated, the last.
 	for i, n := range schema.Categorical {
-		d.cat[n] = i
+		d.names[n] = seenName{name: n, slot: -i - 1, known: true}
+	}
+	for i, n := range schema.Numeric {
+		d.names[n] = seenName{name: n, slot: i + 1, known: true}
 	}
 	for i, n := range schema.Groups {
 		d.groups[n] = i
@@ -816,11 +866,12 @@ func NewDecoder(schema *monitor.Schema) *Decoder {
 	d.boolClass = [2]int{BoolClass(schema.Classes, false), BoolClass(schema.Classes, true)}
 	d.visitor = ingest.Visitor{
 		Feature: func(name []byte, v ingest.Value) {
-			if i, ok := d.num[string(name)]; ok {
+			slot := d.slot(name)
+			if i := slot - 1; slot > 0 {
 				if v.Kind == 'n' {
 					d.ev.Num[i] = v.Num
 				}
-			} else if i, ok := d.cat[string(name)]; ok {
+			} else if i := -slot - 1; slot < 0 {
 				switch v.Kind {
 				case 's':
 					d.ev.Cat[i] = d.text(categoryText(v.Str))
@@ -890,7 +941,7 @@ func storedLabel(raw []byte) ingest.Value {
 func (d *Decoder) Decode(e lodestar.StoredEvent) (*monitor.Event, bool) {
 	ev := &d.ev
 	ev.Reset()
-	d.pred, d.label, d.reason = ingest.Value{Kind: '0'}, ingest.Value{Kind: '0'}, ""
+	d.pred, d.label, d.reason, d.k = ingest.Value{Kind: '0'}, ingest.Value{Kind: '0'}, "", 0
 	if err := ingest.Read(e.Body, &d.visitor); err != nil {
 		return d.unreadable("the stored event could not be read")
 	}
