@@ -12,7 +12,9 @@
 #      4 clients (bash bench/ingest/run.sh), the median taken;
 #   3. the SDK's switch evaluation (go test -bench State$, 6 runs), flip-to-
 #      client latency with 1,000 and 10,000 streams (go run ./bench/switch),
-#      switch reads over HTTP with wrk (bash bench/run.sh 5 1 switch).
+#      switch reads over HTTP with wrk (bash bench/run.sh 5 1 switch);
+#   4. the server's monitor pass over 1,000,000 stored events, from scratch
+#      (bash bench/monitor/run.sh).
 #
 # Every part prints its own figures as it goes; the table at the end picks
 # them up. Nothing is asserted: on a shared machine a figure says as much
@@ -44,6 +46,10 @@ go run ./bench/switch -subscribers 1000,10000 -flips 10 | tee "$log/switch"
 bash bench/run.sh 5 1 switch | tee "$log/wrk"
 
 echo
+echo "##### 4. monitor pass"
+bash bench/monitor/run.sh 2>/dev/null | tee "$log/monitor"
+
+echo
 echo "##### summary (load now $(cut -d' ' -f1-3 /proc/loadavg))"
 # median: the middle of the numbers on standard input (the lower middle of
 # an even count).
@@ -65,6 +71,10 @@ p99_10k=$(awk '$1 == 10000 { print $4 }' "$log/switch")
 floor_1k=$(awk 'prev == 1000 && $1 == "raw" { print $5 } { prev = $1 }' "$log/switch")
 floor_10k=$(awk 'prev == 10000 && $1 == "raw" { print $5 } { prev = $1 }' "$log/switch")
 reads=$(awk '/switches/ { for (i = 1; i <= NF; i++) if ($i == "req/s") print $(i-1) }' "$log/wrk")
+# The line after "monitor pass from scratch": events per server CPU-s, and
+# that against the same run's ingestion.
+monitor=$(awk 'prev ~ /monitor pass from scratch/ { for (i = 1; i <= NF; i++) if ($i == "events" && $(i+1) == "per") print $(i-1) } { prev = $0 }' "$log/monitor")
+monitor_x=$(awk 'prev ~ /monitor pass from scratch/ { for (i = 1; i <= NF; i++) if ($i == "per" && $(i+1) == "server" && $(i+2) == "CPU-s" && $(i-1) ~ /x$/) print $(i-1) } { prev = $0 }' "$log/monitor")
 
 # row FIGURE VALUE UNIT TARGET MET
 row() { printf "  %-52s %14s %-10s %-14s %s\n" "$1" "$2" "$3" "$4" "$5"; }
@@ -86,4 +96,5 @@ row "flip to client, p99 with 10,000 streams" "$p99_10k" "ms" "<= 50" "$(met "$p
 row "  floor: raw TCP, p99 with 1,000 connections" "$floor_1k" "ms" "(no HTTP)" ""
 row "  floor: raw TCP, p99 with 10,000 connections" "$floor_10k" "ms" "(no HTTP)" ""
 row "switch reads over HTTP (wrk)" "$reads" "req/s" "(no target)" ""
+row "monitor pass, events per server CPU-s (${monitor_x:-?} ingest)" "${monitor:-nan}" "" "—" ""
 echo "  ingest runs: $ingest_all"

@@ -23,7 +23,8 @@
 # before/after figures on the same data, and the windows' digests, which
 # must agree.
 # LODESTAR_BENCH_PERF=FILE records the server with perf (perf record -g
-# -e cpu-clock) during the first evaluation into FILE.
+# -e cpu-clock) during the first evaluation into FILE (with
+# LODESTAR_BENCH_PERF_AT=K, the first of the Kth pair of figures printed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v go >/dev/null || export PATH=/usr/local/go/bin:$PATH
@@ -55,6 +56,15 @@ serve() {
   for _ in $(seq 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
   url=$(sed -n 's/^Lodestar is serving on //p' "$tmp/out")
   [[ -n $url ]] || { cat "$tmp/err" >&2; exit 1; }
+  # Until its start-up work is done (its CPU still for half a second), so
+  # that none of it is counted in an evaluation.
+  local a b
+  for _ in $(seq 40); do
+    a=$(cpu "$pid")
+    sleep 0.5
+    b=$(cpu "$pid")
+    [[ $a == "$b" ]] && break
+  done
 }
 serve "$tmp/lodestar"
 admin=$("$tmp/lodestar" token create --user bench@example.com --name setup "${db[@]}" | tail -n1)
@@ -118,16 +128,21 @@ measure() {
     first="every window, the server just started"
   fi
   local perfpid=
-  if [[ -n ${LODESTAR_BENCH_PERF:-} && $n == 1 ]]; then
-    perf record -q -g -e cpu-clock -o "$LODESTAR_BENCH_PERF" -p "$pid" 2>"$tmp/perf.err" &
+  if [[ -n ${LODESTAR_BENCH_PERF:-} && $n == "${LODESTAR_BENCH_PERF_AT:-1}" ]]; then
+    perf record -g -e cpu-clock -o "$LODESTAR_BENCH_PERF" -p "$pid" 2>"$tmp/perf.err" &
     perfpid=$!
     sleep 1
   fi
   evaluate "$body"
   if [[ -n $perfpid ]]; then
-    kill -INT "$perfpid"
-    wait "$perfpid" || true
-    echo "perf: $LODESTAR_BENCH_PERF (perf report -i $LODESTAR_BENCH_PERF --no-children)"
+    kill -INT "$perfpid" 2>/dev/null || true
+    wait "$perfpid" || true # perf stopped by SIGINT exits non-zero
+    if [[ -s $LODESTAR_BENCH_PERF ]]; then
+      echo "perf: $LODESTAR_BENCH_PERF (perf report -i $LODESTAR_BENCH_PERF --no-children)"
+    else
+      echo "perf did not record:" >&2
+      cat "$tmp/perf.err" >&2
+    fi
   fi
   local windows counted stored first_wall=$wall first_cpu=$eval_cpu
   windows=$(jq '.windows | length' "$tmp/eval.json")
