@@ -2,7 +2,9 @@ package monitoring
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -218,5 +220,35 @@ func TestDecoderReadsBooleanLabelsAsTheTaskDoes(t *testing.T) {
 	m = &lodestar.Monitor{Version: "2.0", Name: "Price", Task: monitor.TaskRegression}
 	if got := BoolLabelRefusal(m, false); got != `true or false is a classification label, and version "2.0" has a regression monitor, whose labels are numbers` {
 		t.Errorf("regression refusal: %s", got)
+	}
+}
+
+// BenchmarkDecodeBenchEvent decodes events of bench/ingest's shape: 20
+// numeric and 5 categorical features, a score, a label and a latency.
+func BenchmarkDecodeBenchEvent(b *testing.B) {
+	schema := monitor.Schema{Task: monitor.TaskBinary}
+	var body strings.Builder
+	body.WriteString(`{"id":"0193a0b2-7c1d-7abc-8def-0123456789ab","time":"2026-12-01T06:00:00.123Z","version":"1.0","features":{`)
+	for f := range 20 {
+		name := "n" + strconv.Itoa(f)
+		schema.Numeric = append(schema.Numeric, name)
+		fmt.Fprintf(&body, `"%s":%.4f,`, name, float64(f)*0.7311-6.25)
+	}
+	for f := range 5 {
+		name := "c" + strconv.Itoa(f)
+		schema.Categorical = append(schema.Categorical, name)
+		if f > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `"%s":%q`, name, []string{"north", "south", "east", "west", "centre"}[f])
+	}
+	body.WriteString(`},"prediction":0.731,"label":1,"latency_ms":7.4}`)
+	d := NewDecoder(&schema)
+	e := lodestar.StoredEvent{Body: []byte(body.String())}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := d.Decode(e); !ok {
+			b.Fatal("not decoded")
+		}
 	}
 }
