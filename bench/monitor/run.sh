@@ -14,14 +14,16 @@
 # Prints the events, windows, wall and server CPU seconds of each
 # evaluation, its events per server CPU-second, and the same for the
 # ingestion measured in the same run. Exits non-zero unless the windows'
-# events add up to the events sent.
+# events add up to the events sent, none of them unreadable (every event
+# bench/ingest sends is readable), and every evaluation's windows are the
+# first's to the byte.
 #
 # LODESTAR_BENCH_AGAINST=BINARY (a lodestar built from other code) then
 # evaluates every window of the same monitor again with that build and
 # this one in turn, each in a server just started (so the reference is
 # built), LODESTAR_BENCH_ROUNDS pairs (default 3), the order alternating:
 # before/after figures on the same data, and the windows' digests, which
-# must agree.
+# must agree (the run fails when they do not).
 # LODESTAR_BENCH_PERF=FILE records the server with perf (perf record -g
 # -e cpu-clock) during the first evaluation into FILE (with
 # LODESTAR_BENCH_PERF_AT=K, the first of the Kth pair of figures printed).
@@ -109,6 +111,7 @@ evaluate() {
 failed=0
 n=0
 monitor=
+digest0= # the first evaluation's windows' digest: every one must match it
 # measure LABEL: evaluates the monitor (made on the first call) on the
 # server running: from scratch the first time, else every window again
 # (from), in either case building the reference when the server has just
@@ -144,16 +147,18 @@ measure() {
       cat "$tmp/perf.err" >&2
     fi
   fi
-  local windows counted stored first_wall=$wall first_cpu=$eval_cpu
+  local windows counted unreadable stored digest first_wall=$wall first_cpu=$eval_cpu
   windows=$(jq '.windows | length' "$tmp/eval.json")
-  counted=$(jq '[.windows[] | .events + .unreadable] | add // 0' "$tmp/eval.json")
+  counted=$(jq '[.windows[] | .events] | add // 0' "$tmp/eval.json")
+  unreadable=$(jq '[.windows[] | .unreadable // 0] | add // 0' "$tmp/eval.json")
   stored=$(api GET "/monitors/$monitor/windows?limit=1" | jq .total)
-  jq -c .windows "$tmp/eval.json" | sha256sum | cut -c1-16 >"$tmp/sum"
+  digest=$(jq -c .windows "$tmp/eval.json" | sha256sum | cut -c1-16)
   # Then every window again (with from, as late labels ask): the same
   # reading, without building the reference, which the server keeps.
   evaluate "$(jq -nc --arg from "$t0" '{from: $from}')"
-  local again
-  again=$(jq '[.windows[] | .events + .unreadable] | add // 0' "$tmp/eval.json")
+  local again again_digest
+  again=$(jq '[.windows[] | .events] | add // 0' "$tmp/eval.json")
+  again_digest=$(jq -c .windows "$tmp/eval.json" | sha256sum | cut -c1-16)
   awk -v label="$1" -v n="$events" -v w="$windows" -v size="$size" -v wall="$first_wall" -v c="$first_cpu" -v wall2="$wall" -v c2="$eval_cpu" \
     -v ir="$ingest_rate" -v ic="$ingest_cpu" -v rn="$((events / 10))" -v first="$first" 'BEGIN {
     ir_cpu = n / ic
@@ -162,9 +167,16 @@ measure() {
     printf "%severy window again (the reference kept): %.2f s wall, server CPU %.2f s\n", label, wall2, c2
     printf "  %.0f events/s (wall), %.0f events per server CPU-s: %.2fx ingestion by wall, %.2fx per server CPU-s\n", n / wall2, n / c2, (n / wall2) / ir, (n / c2) / ir_cpu
   }'
-  echo "${1}windows' events: $counted of $events sent ($windows windows, $stored stored; $again again); windows' digest $(cat "$tmp/sum")"
-  if [[ $counted != "$events" || $stored != "$windows" || $again != "$events" ]]; then
-    echo "the windows do not add up to the events sent" >&2
+  echo "${1}windows' events: $counted of $events sent, $unreadable unreadable ($windows windows, $stored stored; $again again); windows' digest $digest"
+  if [[ $counted != "$events" || $unreadable != 0 || $stored != "$windows" || $again != "$events" ]]; then
+    echo "the windows do not add up to the events sent, or some of them were not read" >&2
+    failed=1
+  fi
+  # The same events and monitor: the same windows, whichever build and
+  # whether evaluated from scratch or again.
+  [[ -n $digest0 ]] || digest0=$digest
+  if [[ $digest != "$digest0" || $again_digest != "$digest0" ]]; then
+    echo "${1}the windows differ: digest $digest, again $again_digest, the first evaluation's $digest0" >&2
     failed=1
   fi
 }
