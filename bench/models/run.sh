@@ -47,7 +47,7 @@ bash bench/run.sh 5 1 switch | tee "$log/wrk"
 
 echo
 echo "##### 4. monitor pass"
-bash bench/monitor/run.sh 2>/dev/null | tee "$log/monitor"
+bash bench/monitor/run.sh | tee "$log/monitor" # its failures on stderr, which stops this run
 
 echo
 echo "##### summary (load now $(cut -d' ' -f1-3 /proc/loadavg))"
