@@ -632,8 +632,8 @@ func (c *Switches) follow(ctx context.Context) (time.Duration, time.Duration, er
 		if snapped {
 			what = "no data, not even a heartbeat,"
 		}
-		if e := silent(err, what); e != err {
-			return lived(), 0, e
+		if context.Cause(ctx) == ErrIdle {
+			return lived(), 0, silent(err, what)
 		}
 		// The server gone mid-stream (killed, restarted) or the connection
 		// cut by the network: Err said only "unexpected EOF".
