@@ -71,7 +71,6 @@ func TestNowWriterFullSocketAndGonePeer(t *testing.T) {
 	}
 	chunk := bytes.Repeat([]byte("x"), 64<<10)
 	short := false
-	start := time.Now()
 	for range 1000 {
 		n, err := w.write(chunk)
 		if err != nil {
@@ -84,9 +83,6 @@ func TestNowWriterFullSocketAndGonePeer(t *testing.T) {
 	}
 	if !short {
 		t.Fatal("64 MiB written to a peer that reads nothing: the writes must have blocked")
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("writes to a full socket took %s", d)
 	}
 	client.Close()
 	deadline := time.Now().Add(10 * time.Second)
