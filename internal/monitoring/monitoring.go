@@ -567,8 +567,12 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 			})
 		}
 	}
+	// The first pass keeps what the second reads of each event, within
+	// referenceKeep, so that the events are read and decoded once.
+	kept := newKeptEvents(&schema)
+	defer kept.release()
 	n := 0
-	if err := each(func(ev *monitor.Event) error { n++; return prof.Add(ev) }); err != nil {
+	if err := each(func(ev *monitor.Event) error { n++; kept.add(ev); return prof.Add(ev) }); err != nil {
 		return nil, err
 	}
 	if m.Reference.Kind == lodestar.ReferenceEvents && (skipped.n != m.Reference.Unreadable || skipped.reason != m.Reference.UnreadableReason) {
@@ -589,7 +593,7 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 		return nil, err
 	}
 	w := monitor.NewWindow(layout)
-	if err := each(func(ev *monitor.Event) error {
+	fill := func(ev *monitor.Event) error {
 		ev.Score, ev.Class, ev.Value, ev.Label = math.NaN(), -1, math.NaN(), math.NaN()
 		if schema.Task == monitor.TaskMulticlass {
 			ev.Class = 0
@@ -601,7 +605,13 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 			ev.Score = 0
 		}
 		return w.Add(ev)
-	}); err != nil {
+	}
+	if kept.full {
+		err = each(fill)
+	} else {
+		err = kept.replay(&schema, fill)
+	}
+	if err != nil {
 		return nil, err
 	}
 	r := &reference{layout: layout, window: w, mark: mark}
@@ -612,6 +622,148 @@ func (s *Service) reference(ctx context.Context, m *lodestar.Monitor) (*referenc
 	s.refs[m.ID] = r
 	s.mu.Unlock()
 	return r, nil
+}
+
+// referenceKeep bounds the memory that the reference builds in progress
+// together keep of their events (keptEvents), so that a reference is read
+// and decoded once, not once to cut its bins and again to fill them: 64
+// MiB, a reference of about 300,000 events of 20 numeric and 5 categorical
+// features. A build that would pass it reads its events again instead
+// (the same events, the same figures). A variable so that tests can change
+// it.
+var referenceKeep int64 = 64 << 20
+
+// referenceKept is the memory the builds in progress keep.
+var referenceKept atomic.Int64
+
+// keptBlock is how many events a block of keptEvents holds.
+const keptBlock = 1024
+
+// keptEvents is a reference's events as its first pass decoded them, in
+// their order, holding what the reference window reads of an event: each
+// numeric feature's value, each categorical feature's and group's value
+// (an index into a table of the distinct values), its time and latency.
+// The second pass adds them to the window from here rather than reading
+// the events again. Its memory is reserved from referenceKeep a block (and
+// a new distinct value) at a time; when that would pass the bound, what is
+// kept is let go and full says the events must be read again.
+type keptEvents struct {
+	nn, nc, ng int
+	blockBytes int64
+	blocks     []*keptEventBlock
+	values     []string // categorical and group values by index; 0 is ""
+	index      map[string]uint32
+	reserved   int64 // from referenceKept
+	full       bool
+}
+
+type keptEventBlock struct {
+	n    int
+	num  []float64   // keptBlock × nn
+	text []uint32    // keptBlock × (nc + ng): categorical values, then groups
+	time []time.Time // keptBlock
+	lat  []float64   // keptBlock
+}
+
+func newKeptEvents(s *monitor.Schema) *keptEvents {
+	k := &keptEvents{nn: len(s.Numeric), nc: len(s.Categorical), ng: len(s.Groups), values: []string{""}, index: map[string]uint32{"": 0}}
+	k.blockBytes = keptBlock * (8*int64(k.nn) + 4*int64(k.nc+k.ng) + 24 + 8)
+	return k
+}
+
+// reserve takes n bytes from referenceKeep, or lets go of what is kept
+// and returns false when they would pass it.
+func (k *keptEvents) reserve(n int64) bool {
+	if referenceKept.Add(n) > referenceKeep {
+		referenceKept.Add(-n)
+		k.release()
+		k.full = true
+		return false
+	}
+	k.reserved += n
+	return true
+}
+
+// release gives back the memory kept.
+func (k *keptEvents) release() {
+	referenceKept.Add(-k.reserved)
+	k.reserved = 0
+	k.blocks, k.values, k.index = nil, nil, nil
+}
+
+// text returns the index of value v, adding it to the table.
+func (k *keptEvents) text(v string) (uint32, bool) {
+	if i, ok := k.index[v]; ok {
+		return i, true
+	}
+	// Its bytes, its place in the table and an entry of the map.
+	if !k.reserve(int64(len(v)) + 64) {
+		return 0, false
+	}
+	i := uint32(len(k.values))
+	k.values = append(k.values, v)
+	k.index[v] = i
+	return i, true
+}
+
+// add keeps ev, unless full.
+func (k *keptEvents) add(ev *monitor.Event) {
+	if k.full {
+		return
+	}
+	var b *keptEventBlock
+	if len(k.blocks) > 0 && k.blocks[len(k.blocks)-1].n < keptBlock {
+		b = k.blocks[len(k.blocks)-1]
+	} else {
+		if !k.reserve(k.blockBytes) {
+			return
+		}
+		b = &keptEventBlock{num: make([]float64, keptBlock*k.nn), text: make([]uint32, keptBlock*(k.nc+k.ng)),
+			time: make([]time.Time, keptBlock), lat: make([]float64, keptBlock)}
+		k.blocks = append(k.blocks, b)
+	}
+	text := b.text[b.n*(k.nc+k.ng):][:k.nc+k.ng]
+	for j, v := range ev.Cat {
+		i, ok := k.text(v)
+		if !ok {
+			return
+		}
+		text[j] = i
+	}
+	for j, v := range ev.Groups {
+		i, ok := k.text(v)
+		if !ok {
+			return
+		}
+		text[k.nc+j] = i
+	}
+	copy(b.num[b.n*k.nn:][:k.nn], ev.Num)
+	b.time[b.n], b.lat[b.n] = ev.Time, ev.LatencyMS
+	b.n++
+}
+
+// replay calls fn with each event kept, in the order added, as an event
+// of schema s with every other field unknown.
+func (k *keptEvents) replay(s *monitor.Schema, fn func(*monitor.Event) error) error {
+	ev := s.NewEvent()
+	for _, b := range k.blocks {
+		for r := range b.n {
+			ev.Reset()
+			copy(ev.Num, b.num[r*k.nn:][:k.nn])
+			text := b.text[r*(k.nc+k.ng):][:k.nc+k.ng]
+			for j := range ev.Cat {
+				ev.Cat[j] = k.values[text[j]]
+			}
+			for j := range ev.Groups {
+				ev.Groups[j] = k.values[text[k.nc+j]]
+			}
+			ev.Time, ev.LatencyMS = b.time[r], b.lat[r]
+			if err := fn(&ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // eachRow calls fn with each row of a reference dataset as an event,
