@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/klauspost/compress/s2"
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -92,6 +93,26 @@ func blobRecords(blob []byte) ([]byte, error) {
 	return nil, errBlob
 }
 
+// blobRecordsInto is blobRecords into dst's memory (grown when too small),
+// so that a scan reuses one buffer from batch to batch; the records never
+// alias blob.
+func blobRecordsInto(dst, blob []byte) ([]byte, error) {
+	if len(blob) == 0 {
+		return nil, errBlob
+	}
+	switch blob[0] {
+	case blobRaw:
+		return append(dst[:0], blob[1:]...), nil
+	case blobS2:
+		raw, err := s2.Decode(dst[:cap(dst)], blob[1:])
+		if err != nil {
+			return nil, errBlob
+		}
+		return raw, nil
+	}
+	return nil, errBlob
+}
+
 var errBlob = errors.New("damaged event batch")
 
 // record is one decoded event of a batch; its slices alias the blob.
@@ -145,8 +166,20 @@ func decodeBlob(dst []record, blob []byte, from, to int64, version string) ([]re
 	return decodeRecords(dst, raw, from, to, version)
 }
 
-// decodeRecords is decodeBlob for the records themselves; they alias blob.
+// decodeRecords is decodeBlob for the records themselves; they alias
+// blob, but for their IDs, copied.
 func decodeRecords(dst []record, blob []byte, from, to int64, version string) ([]record, error) {
+	return recordsOf(dst, blob, from, to, version, false)
+}
+
+// scanRecords is decodeRecords with the IDs too aliasing blob: they hold
+// only while blob is unchanged (ScanEvents's rule), and cost no
+// allocation.
+func scanRecords(dst []record, blob []byte, from, to int64, version string) ([]record, error) {
+	return recordsOf(dst, blob, from, to, version, true)
+}
+
+func recordsOf(dst []record, blob []byte, from, to int64, version string, aliasIDs bool) ([]record, error) {
 	for len(blob) > 0 {
 		if len(blob) < recordHead {
 			return dst, errBlob
@@ -172,7 +205,11 @@ func decodeRecords(dst []record, blob []byte, from, to int64, version string) ([
 		if r.ts < from || r.ts >= to || (version != "" && string(r.version) != version) {
 			continue
 		}
-		r.id = string(id)
+		if aliasIDs {
+			r.id = unsafe.String(unsafe.SliceData(id), len(id))
+		} else {
+			r.id = string(id)
+		}
 		dst = append(dst, r)
 	}
 	return dst, nil

@@ -929,7 +929,11 @@ func storedRecords(ctx context.Context, tx *sqldb.Tx, modelID int64, events map[
 
 // ScanEvents implements lodestar.EventService: a merge of the batch rows
 // that overlap [from, to), each sorted by (time, ID), opened only when the
-// merge reaches their first event, joined with later labels by time.
+// merge reaches their first event, joined with later labels by time. A
+// batch's records are decompressed into a buffer that, once fn has had the
+// batch's last event, takes the next batch's: the IDs, bodies and labels
+// fn is given alias it (the interface's rule), so that a scan allocates
+// next to nothing per event.
 func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(lodestar.StoredEvent) error) error {
 	lo, hi := from.UnixMilli(), to.UnixMilli()
 	if lo >= hi {
@@ -947,26 +951,30 @@ func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, f
 		return wrap("scan events", err)
 	}
 	var h cursors
+	var spare []*cursor   // batches read to their end: their buffers for the next
+	var versions []string // the versions given so far, each one string
 	next := 0
 	for {
 		for next < len(refs) && (len(h) == 0 || refs[next].minTS <= h[0].recs[h[0].i].ts) {
-			var blob []byte
-			if err := s.DB.QueryRow(ctx, `SELECT body FROM event_batches WHERE id = ?`, refs[next].id).Scan(&blob); isNoRows(err) {
-				// Retention deleted the row since it was listed: its events
-				// are gone, as a scan begun later would find.
-				next++
-				continue
-			} else if err != nil {
-				return wrap("scan events", err)
+			var c *cursor
+			if n := len(spare); n > 0 {
+				c, spare = spare[n-1], spare[:n-1]
+			} else {
+				c = &cursor{}
 			}
-			recs, err := decodeBlob(nil, blob, lo, hi, version)
+			found, err := s.readBatch(ctx, refs[next].id, c, lo, hi, version)
+			next++
 			if err != nil {
 				return wrap("scan events", err)
 			}
-			if len(recs) > 0 {
-				heap.Push(&h, &cursor{recs: recs})
+			// A row deleted since it was listed (retention): its events
+			// are gone, as a scan begun later would find.
+			if found && len(c.recs) > 0 {
+				c.i = 0
+				heap.Push(&h, c)
+			} else {
+				spare = append(spare, c)
 			}
-			next++
 		}
 		if len(h) == 0 {
 			if next == len(refs) {
@@ -976,21 +984,72 @@ func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, f
 		}
 		c := h[0]
 		r := &c.recs[c.i]
-		e := lodestar.StoredEvent{ID: r.id, Time: time.UnixMilli(r.ts).UTC(), Version: string(r.version), Body: r.body}
+		ver := version
+		if ver == "" {
+			ver, versions = internVersion(versions, r.version)
+		}
+		e := lodestar.StoredEvent{ID: r.id, Time: time.UnixMilli(r.ts).UTC(), Version: ver, Body: r.body}
 		if l, ok := labels.at(r.ts, r.id); ok {
 			e.Label = l
 		} else if len(r.label) > 0 {
 			e.Label = r.label
 		}
+		done := false
 		if c.i++; c.i == len(c.recs) {
 			heap.Pop(&h)
+			done = true
 		} else {
 			heap.Fix(&h, 0)
 		}
 		if err := fn(e); err != nil {
 			return err
 		}
+		if done {
+			spare = append(spare, c)
+		}
 	}
+}
+
+// internVersion returns v as a string, the one in seen when it is there
+// (a model's events carry a few versions), else a new one added to seen
+// (up to 16).
+func internVersion(seen []string, v []byte) (string, []string) {
+	for _, s := range seen {
+		if s == string(v) {
+			return s, seen
+		}
+	}
+	s := string(v)
+	if len(seen) < 16 {
+		seen = append(seen, s)
+	}
+	return s, seen
+}
+
+// readBatch reads batch row id's records in [lo, hi) (of version, when
+// set) into c's buffers; found is false when the row is gone. The blob is
+// read as sql.RawBytes, decompressed before the row is closed: not copied
+// by database/sql on the way.
+func (s *Store) readBatch(ctx context.Context, id int64, c *cursor, lo, hi int64, version string) (found bool, err error) {
+	rows, err := s.DB.Query(ctx, `SELECT body FROM event_batches WHERE id = ?`, id)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	var blob sql.RawBytes
+	if err := rows.Scan(&blob); err != nil {
+		return false, err
+	}
+	if c.raw, err = blobRecordsInto(c.raw, blob); err != nil {
+		return false, err
+	}
+	if c.recs, err = scanRecords(c.recs[:0], c.raw, lo, hi, version); err != nil {
+		return false, err
+	}
+	return true, rows.Close()
 }
 
 type batchRef struct{ id, minTS int64 }
@@ -1004,10 +1063,12 @@ func (s *Store) batchRefs(ctx context.Context, modelID, lo, hi int64) ([]batchRe
 		})
 }
 
-// cursor is a batch's records in range, and the next one to emit.
+// cursor is a batch's records in range, and the next one to emit; they
+// alias raw, the batch's records decompressed.
 type cursor struct {
 	recs []record
 	i    int
+	raw  []byte
 }
 
 // cursors is a min-heap of batches by their next record.

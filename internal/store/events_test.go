@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -15,6 +16,13 @@ import (
 	"github.com/lodestar-hq/lodestar/internal/store"
 	"github.com/lodestar-hq/lodestar/internal/testdb"
 )
+
+// keep copies what a scanned event holds of the scan's memory, valid only
+// until its callback returns (lodestar.EventService.ScanEvents).
+func keep(e lodestar.StoredEvent) lodestar.StoredEvent {
+	e.ID, e.Body, e.Label = strings.Clone(e.ID), bytes.Clone(e.Body), bytes.Clone(e.Label)
+	return e
+}
 
 // Batches that overlap in time — several producers, a late backfill
 // across days, repeats within and across batches — scan back as one
@@ -64,7 +72,7 @@ func TestEventBatchesMerge(t *testing.T) {
 		scan := func(version string, from, to time.Time) []lodestar.StoredEvent {
 			var got []lodestar.StoredEvent
 			if err := f.s.ScanEvents(f.ctx, m.ID, version, from, to, func(e lodestar.StoredEvent) error {
-				got = append(got, e)
+				got = append(got, keep(e))
 				return nil
 			}); err != nil {
 				t.Fatal(err)
@@ -204,7 +212,7 @@ func TestScanDuringRetention(t *testing.T) {
 					t.Errorf("retention: %d, %v; want 4 deleted", n, err)
 				}
 			}
-			got = append(got, e.ID)
+			got = append(got, strings.Clone(e.ID)) // e.ID is the scan's until fn returns
 			return nil
 		})
 		if want := []string{"d1-a", "d1-b", "d3-a", "d3-b"}; err != nil || !slices.Equal(got, want) {
