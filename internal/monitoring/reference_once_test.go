@@ -311,3 +311,78 @@ func bitDiff(a, b reflect.Value, path string) string {
 	}
 	return ""
 }
+
+// BenchmarkEventReference builds bench/monitor's event-range reference
+// (100,000 events of 20 numeric and 5 categorical features, in batches of
+// 5,000 on SQLite) in a service just started: its events kept from the
+// first pass (kept) or read again (read twice, as when they pass
+// referenceKeep).
+func BenchmarkEventReference(b *testing.B) {
+	ctx := lodestar.WithActor(context.Background(), lodestar.Actor{ID: 1000, Label: "root@example.com", Role: lodestar.RoleAdmin})
+	st := store.New(testdb.Open(b))
+	uc, err := st.CreateUseCase(ctx, lodestar.NewUseCase{Title: "Bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	model, err := st.CreateModel(ctx, lodestar.Model{UseCaseID: uc.ID, Key: "recommender", Name: "Recommender"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.CreateModelVersion(ctx, model.ID, lodestar.ModelVersion{Version: "1.0"}); err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var numeric, categorical []string
+	for f := range 20 {
+		numeric = append(numeric, fmt.Sprintf("n%d", f))
+	}
+	for f := range 5 {
+		categorical = append(categorical, fmt.Sprintf("c%d", f))
+	}
+	const events, batch = 100_000, 5000
+	for start := 0; start < events; start += batch {
+		var evs []lodestar.StoredEvent
+		for i := start; i < start+batch; i++ {
+			var body strings.Builder
+			id := fmt.Sprintf("0193a0b2-7c1d-7abc-8def-%012d", i)
+			fmt.Fprintf(&body, `{"id":%q,"version":"1.0","features":{`, id)
+			for f := range 20 {
+				fmt.Fprintf(&body, `"n%d":%.4f,`, f, math.Sin(float64(i*(f+1)))*10)
+			}
+			for f := range 5 {
+				if f > 0 {
+					body.WriteByte(',')
+				}
+				fmt.Fprintf(&body, `"c%d":"v%d"`, f, (i*(f+3))%(10+f*20))
+			}
+			fmt.Fprintf(&body, `},"prediction":%.3f,"label":%d,"latency_ms":%.1f}`, float64(i%1000)/1000, i%2, float64(i%97)/3)
+			evs = append(evs, lodestar.StoredEvent{ID: id, Time: t0.Add(time.Duration(i) * time.Millisecond), Version: "1.0", Body: []byte(body.String())})
+		}
+		if _, err := st.AppendEvents(ctx, model.ID, evs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m, err := (&Service{Store: st}).CreateMonitor(ctx, lodestar.Monitor{ModelID: model.ID, Version: "1.0", Name: "bench", Task: "binary", Window: "events:10000",
+		Numeric: numeric, Categorical: categorical,
+		Reference: lodestar.MonitorReference{Kind: lodestar.ReferenceEvents, From: t0, To: t0.Add(time.Hour)}}, nil, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		keep int64
+	}{{"kept", 64 << 20}, {"read twice", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			was := referenceKeep
+			referenceKeep = bc.keep
+			defer func() { referenceKeep = was }()
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := (&Service{Store: st}).reference(ctx, m)
+				if err != nil || r.window.Events != events {
+					b.Fatalf("%v, %v", r, err)
+				}
+			}
+		})
+	}
+}
