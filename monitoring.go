@@ -86,10 +86,10 @@ type EventService interface {
 	// the IDs that are unknown.
 	AttachLabels(ctx context.Context, modelID int64, labels []EventLabel) (unknown []string, err error)
 	// ScanEvents calls fn for each event of a model in [from, to) in time
-	// order, optionally of one version ("" for all). The event's ID, Body
-	// and Label are valid only until fn returns: their memory is reused
-	// for the events after, so fn copies what it keeps of them
-	// (strings.Clone, bytes.Clone). Its Time and Version may be kept.
+	// order, optionally of one version ("" for all). The event's Body and
+	// Label are valid only until fn returns: their memory is reused for the
+	// events after, so fn copies what it keeps of them (bytes.Clone). Its
+	// ID, Time and Version may be kept.
 	ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(StoredEvent) error) error
 	// CountEvents counts a model's stored events.
 	CountEvents(ctx context.Context, modelID int64) (int64, error)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/klauspost/compress/s2"
 	lodestar "github.com/lodestar-hq/lodestar"
@@ -169,17 +168,38 @@ func decodeBlob(dst []record, blob []byte, from, to int64, version string) ([]re
 // decodeRecords is decodeBlob for the records themselves; they alias
 // blob, but for their IDs, copied.
 func decodeRecords(dst []record, blob []byte, from, to int64, version string) ([]record, error) {
-	return recordsOf(dst, blob, from, to, version, false)
+	return recordsOf(dst, blob, from, to, version, nil)
 }
 
-// scanRecords is decodeRecords with the IDs too aliasing blob: they hold
-// only while blob is unchanged (ScanEvents's rule), and cost no
-// allocation.
-func scanRecords(dst []record, blob []byte, from, to int64, version string) ([]record, error) {
-	return recordsOf(dst, blob, from, to, version, true)
+// idArena gathers the IDs of a batch's records so that they become one
+// string, one allocation for the batch instead of one per event; each ID
+// is a piece of it, an ordinary string that stays valid however long it
+// is kept.
+type idArena struct {
+	b    []byte
+	ends []int
 }
 
-func recordsOf(dst []record, blob []byte, from, to int64, version string, aliasIDs bool) ([]record, error) {
+// scanRecords is decodeRecords with the IDs of a batch made as one string
+// (ids is scratch, reused from batch to batch).
+func scanRecords(dst []record, blob []byte, from, to int64, version string, ids *idArena) ([]record, error) {
+	start := len(dst)
+	ids.b, ids.ends = ids.b[:0], ids.ends[:0]
+	dst, err := recordsOf(dst, blob, from, to, version, ids)
+	if err != nil {
+		return dst, err
+	}
+	all, at := string(ids.b), 0
+	for k, end := range ids.ends {
+		dst[start+k].id = all[at:end]
+		at = end
+	}
+	return dst, nil
+}
+
+// recordsOf decodes blob's records in range; with ids, their IDs go there
+// (scanRecords), else each is copied on its own.
+func recordsOf(dst []record, blob []byte, from, to int64, version string, ids *idArena) ([]record, error) {
 	for len(blob) > 0 {
 		if len(blob) < recordHead {
 			return dst, errBlob
@@ -205,8 +225,9 @@ func recordsOf(dst []record, blob []byte, from, to int64, version string, aliasI
 		if r.ts < from || r.ts >= to || (version != "" && string(r.version) != version) {
 			continue
 		}
-		if aliasIDs {
-			r.id = unsafe.String(unsafe.SliceData(id), len(id))
+		if ids != nil {
+			ids.b = append(ids.b, id...)
+			ids.ends = append(ids.ends, len(ids.b))
 		} else {
 			r.id = string(id)
 		}

@@ -931,9 +931,10 @@ func storedRecords(ctx context.Context, tx *sqldb.Tx, modelID int64, events map[
 // that overlap [from, to), each sorted by (time, ID), opened only when the
 // merge reaches their first event, joined with later labels by time. A
 // batch's records are decompressed into a buffer that, once fn has had the
-// batch's last event, takes the next batch's: the IDs, bodies and labels
-// fn is given alias it (the interface's rule), so that a scan allocates
-// next to nothing per event.
+// batch's last event, takes the next batch's: the bodies and labels fn is
+// given alias it (the interface's rule), and a batch's IDs are pieces of
+// one string (idArena), so that a scan allocates next to nothing per
+// event.
 func (s *Store) ScanEvents(ctx context.Context, modelID int64, version string, from, to time.Time, fn func(lodestar.StoredEvent) error) error {
 	lo, hi := from.UnixMilli(), to.UnixMilli()
 	if lo >= hi {
@@ -1046,7 +1047,7 @@ func (s *Store) readBatch(ctx context.Context, id int64, c *cursor, lo, hi int64
 	if c.raw, err = blobRecordsInto(c.raw, blob); err != nil {
 		return false, err
 	}
-	if c.recs, err = scanRecords(c.recs[:0], c.raw, lo, hi, version); err != nil {
+	if c.recs, err = scanRecords(c.recs[:0], c.raw, lo, hi, version, &c.ids); err != nil {
 		return false, err
 	}
 	return true, rows.Close()
@@ -1069,6 +1070,7 @@ type cursor struct {
 	recs []record
 	i    int
 	raw  []byte
+	ids  idArena // the records' IDs, one string per batch
 }
 
 // cursors is a min-heap of batches by their next record.

@@ -13,7 +13,8 @@ import (
 // events of two versions in four batches (two of them overlapping in
 // time), some labelled later, it allocates a few buffers per scan, not
 // one ID, version or batch buffer per event or batch — and gives every
-// event, in order, with its own ID, body and label.
+// event, in order, with its own ID, body and label; the IDs, kept, stay
+// right after the scan.
 func TestScanEventsAllocatesPerScan(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
@@ -47,7 +48,9 @@ func TestScanEventsAllocatesPerScan(t *testing.T) {
 			// Every event as stored, in (time, ID) order.
 			n, labelled := 0, 0
 			var last time.Time
+			var kept []string // IDs may be kept past the callback (the interface's rule)
 			err := f.s.ScanEvents(f.ctx, m.ID, version, t0, t0.Add(time.Hour), func(e lodestar.StoredEvent) error {
+				kept = append(kept, e.ID)
 				k := 0
 				if _, err := fmt.Sscanf(e.ID[24:], "%d", &k); err != nil {
 					t.Fatalf("ID %q", e.ID)
@@ -74,6 +77,17 @@ func TestScanEventsAllocatesPerScan(t *testing.T) {
 			}
 			if err != nil || n != want || labelled != wantLabelled {
 				t.Fatalf("version %q: %d events, %d labelled, %v; want %d, %d", version, n, labelled, err, want, wantLabelled)
+			}
+			// The IDs kept are still each event's own once the scan is over,
+			// every batch's buffers long reused.
+			seen := map[string]bool{}
+			for _, id := range kept {
+				k := -1
+				if _, err := fmt.Sscanf(id, "018f2b6c-0000-7000-8000-%d", &k); err != nil || k < 0 || k >= batches*size ||
+					(version != "" && k%2 != 0) || seen[id] {
+					t.Fatalf("version %q: a kept ID reads %q after the scan", version, id)
+				}
+				seen[id] = true
 			}
 			// The same scan, counting only: what it allocates itself.
 			var bytes int
