@@ -23,14 +23,7 @@ import (
 // against PostgreSQL when LODESTAR_TEST_POSTGRES is set.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		endToEnd(t, []string{"--data", t.TempDir()})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		endToEnd(t, []string{"--database", postgresDatabase(t)})
-	})
+	onEachDatabase(t, endToEnd)
 }
 
 func endToEnd(t *testing.T, db []string) {
@@ -273,6 +266,20 @@ func TestGeneratedAdminPassword(t *testing.T) {
 // postgresDatabase creates an empty database on the LODESTAR_TEST_POSTGRES
 // server for one test, returns its URL, and drops it when the test ends.
 // It skips the test when the variable is empty.
+// onEachDatabase runs run as two parallel subtests: on SQLite (a fresh
+// data directory) and on PostgreSQL (a fresh database), run given the
+// server's flags for it.
+func onEachDatabase(t *testing.T, run func(t *testing.T, db []string)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		run(t, []string{"--data", t.TempDir()})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		run(t, []string{"--database", postgresDatabase(t)})
+	})
+}
+
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv("LODESTAR_TEST_POSTGRES")

@@ -16,14 +16,7 @@ import (
 // back as all duplicates, proving no acknowledged event was lost.
 func TestIngestSurvivesKill(t *testing.T) {
 	t.Parallel()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		ingestKill(t, []string{"--data", t.TempDir()})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		ingestKill(t, []string{"--database", postgresDatabase(t)})
-	})
+	onEachDatabase(t, ingestKill)
 }
 
 type ingestAnswer struct {

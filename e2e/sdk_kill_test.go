@@ -34,14 +34,7 @@ import (
 // cannot be told apart among parallel tests here.)
 func TestSDKSwitchesSurviveKill(t *testing.T) {
 	t.Parallel()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		sdkSwitchesKill(t, []string{"--data", t.TempDir()})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		sdkSwitchesKill(t, []string{"--database", postgresDatabase(t)})
-	})
+	onEachDatabase(t, sdkSwitchesKill)
 }
 
 func sdkSwitchesKill(t *testing.T, db []string) {
@@ -198,14 +191,7 @@ func sdkSwitchesKill(t *testing.T, db []string) {
 // counts them all), none failed.
 func TestSDKReporterSurvivesKill(t *testing.T) {
 	t.Parallel()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		sdkReporterKill(t, []string{"--data", t.TempDir()})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		sdkReporterKill(t, []string{"--database", postgresDatabase(t)})
-	})
+	onEachDatabase(t, sdkReporterKill)
 }
 
 func sdkReporterKill(t *testing.T, db []string) {

@@ -21,14 +21,7 @@ import (
 // not flip is refused and reaches no one.
 func TestSwitchFlipFromCLI(t *testing.T) {
 	t.Parallel()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		switchFlipFromCLI(t, []string{"--data", t.TempDir()})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		switchFlipFromCLI(t, []string{"--database", postgresDatabase(t)})
-	})
+	onEachDatabase(t, switchFlipFromCLI)
 }
 
 func switchFlipFromCLI(t *testing.T, db []string) {
