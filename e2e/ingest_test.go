@@ -126,11 +126,7 @@ func ingestKill(t *testing.T, db []string) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if err := srv.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-srv.exited
-	srv.dead = true
+	srv.kill(t)
 	close(stop)
 	wg.Wait()
 	mu.Lock()

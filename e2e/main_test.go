@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -204,6 +205,29 @@ type server struct {
 	waitErr error
 	stop    sync.Once
 	dead    bool // startServer already reported the exit
+}
+
+// kill ends the server with SIGKILL, as a crash would, and waits for it
+// to exit; there is no graceful stop to check after.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.exited
+	s.dead = true
+}
+
+// freeAddr is a loopback address free a moment ago, for a server that
+// must come back on the same address after a restart.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // serverOpts tune startServer.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"slices"
@@ -38,12 +37,7 @@ func TestSDKSwitchesSurviveKill(t *testing.T) {
 }
 
 func sdkSwitchesKill(t *testing.T, db []string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	start := func() *server {
 		// The later --addr wins: the same address on every restart, as a
 		// service's configuration has it.
@@ -52,13 +46,6 @@ func sdkSwitchesKill(t *testing.T, db []string) {
 			t.Fatalf("server serves on %s, want http://%s", s.URL, addr)
 		}
 		return s
-	}
-	kill := func(s *server) {
-		if err := s.cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		<-s.exited
-		s.dead = true // no graceful stop to check
 	}
 	srv := start()
 	srv.waitStdout(t, regexp.MustCompile(`(?m)^Sign in as `))
@@ -149,7 +136,7 @@ func sdkSwitchesKill(t *testing.T, db []string) {
 		// The provider's events are delivered on a goroutine: let the
 		// change of the flip above be counted before counting afresh.
 		time.Sleep(100 * time.Millisecond)
-		kill(srv)
+		srv.kill(t)
 		deadline := time.Now().Add(10 * time.Second)
 		for sw.Err() == nil {
 			if time.Now().After(deadline) {
@@ -195,12 +182,7 @@ func TestSDKReporterSurvivesKill(t *testing.T) {
 }
 
 func sdkReporterKill(t *testing.T, db []string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	start := func() *server {
 		return startServer(t, serverOpts{dbArgs: db, env: withAdmin(), args: []string{"--addr", addr}})
 	}
@@ -230,11 +212,7 @@ func sdkReporterKill(t *testing.T, db []string) {
 			t.Fatalf("event %d: %v", i, err)
 		}
 		if i == killAt {
-			if err := srv.cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			<-srv.exited
-			srv.dead = true
+			srv.kill(t)
 			go func() {
 				time.Sleep(3 * time.Second)
 				restarted <- start()
